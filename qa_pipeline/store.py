@@ -1,0 +1,295 @@
+"""DuckDB storage: open (migrating with a backup first), save calls whole or not at all, load.
+
+DuckDB lets one process write a database file at a time. ``qa run`` therefore opens the
+database only for the moment it writes a call (milliseconds, between seconds of
+transcription), so the dashboard and other writers get their turn; :func:`open_db` waits
+for the lock with a timeout instead of failing at once.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator, Optional, Sequence
+
+import duckdb
+
+from .migrations import apply_migrations, current_version, latest_version
+from .records import Call, CallFailure, CallInfo, CallResult, Turn, Word
+
+log = logging.getLogger(__name__)
+
+MEMORY = ":memory:"
+
+
+from .errors import QaError
+
+
+class StoreError(QaError):
+    """A database problem, worded for the person running the command."""
+
+
+class DatabaseBusy(StoreError):
+    pass
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set lock" in text)
+
+
+def connect(path: str | os.PathLike, *, read_only: bool = False, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting up to ``wait_seconds`` while another process holds it,
+    and migrate it (backing the file up first) unless ``read_only``."""
+    path = str(path)
+    if path != MEMORY:
+        parent = Path(path).expanduser().resolve().parent
+        if not parent.exists():
+            raise StoreError(f"{path}: the folder {parent} does not exist; create it or choose another --db path")
+        if not read_only and not os.access(parent, os.W_OK):
+            raise StoreError(f"{path}: the folder {parent} is not writable; choose a --db path you can write to")
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(path, read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if _is_lock_error(exc) and time.monotonic() < deadline:
+                time.sleep(delay)
+                delay = min(delay * 1.5, 1.0)
+                continue
+            if _is_lock_error(exc):
+                raise DatabaseBusy(
+                    f"{path}: another process is writing to this database (probably another `qa run`); "
+                    "wait for it to finish or use a different --db"
+                ) from exc
+            raise StoreError(f"{path}: cannot open the database: {exc}") from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"{path}: not a usable DuckDB database ({exc}); move it aside or choose another --db") from exc
+    if not read_only:
+        migrate(con, path)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: str = MEMORY) -> list[int]:
+    version = current_version(con)
+    if version > latest_version():
+        raise StoreError(
+            f"{path}: this database was written by a newer version of qa-pipeline (schema {version}, "
+            f"this one knows {latest_version()}); upgrade qa-pipeline"
+        )
+    if 0 < version < latest_version() and path != MEMORY:
+        backup = f"{path}.v{version}.bak"
+        con.execute("CHECKPOINT")
+        shutil.copy2(path, backup)
+        log.info("backed up %s to %s before migrating from schema %d", path, backup, version)
+    return apply_migrations(con)
+
+
+@contextmanager
+def opened(path: str | os.PathLike, *, read_only: bool = False, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``with opened(db) as con:`` — open briefly, close on exit (frees the write lock)."""
+    con = connect(path, read_only=read_only, wait_seconds=wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _call_row(call: Call) -> list:
+    info = call.info
+    return [
+        info.call_id, info.source_path, call.sha256, call.duration, call.channels, call.sample_rate,
+        call.language, info.agent_id, info.agent_name, info.team, info.started_at, info.ring_seconds,
+        _json(info.metadata), call.source, "done", None, call.asr_model, call.role_confidence,
+        call.role_note, call.redacted, _now(),
+    ]
+
+
+def _delete_call(con: duckdb.DuckDBPyConnection, call_id: str) -> None:
+    for table in ("word_store", "turn_store", "check_store", "result_store", "metric_store", "call_store"):
+        con.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+
+
+def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[CallResult] = ()) -> None:
+    """Store a call, its turns, words and (optionally) results in one transaction:
+    the call is stored completely or not at all. Replaces an earlier version of the call."""
+    with transaction(con):
+        _delete_call(con, call.call_id)
+        con.execute(f"INSERT INTO call_store VALUES ({', '.join('?' * 21)})", _call_row(call))
+        turn_rows = [[call.call_id, i, t.speaker, t.start, t.end, t.text] for i, t in enumerate(call.turns)]
+        if turn_rows:
+            con.executemany("INSERT INTO turn_store VALUES (?, ?, ?, ?, ?, ?)", turn_rows)
+        word_rows = [
+            [call.call_id, i, j, w.speaker, w.start, w.end, w.text, w.probability]
+            for i, t in enumerate(call.turns)
+            for j, w in enumerate(t.words)
+        ]
+        if word_rows:
+            _bulk_insert(con, "word_store", word_rows,
+                         ["call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability"])
+        _insert_results(con, results)
+
+
+def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:
+    """Record a call that failed. A call stored earlier under the same id is kept as it was."""
+    with transaction(con):
+        row = con.execute("SELECT status FROM call_store WHERE call_id = ?", [failure.call_id]).fetchone()
+        if row and row[0] == "done":
+            log.warning("%s: kept the earlier stored version; this run failed: %s", failure.call_id, failure.reason)
+            con.execute("UPDATE call_store SET error = ? WHERE call_id = ?", [failure.reason, failure.call_id])
+            return
+        con.execute("DELETE FROM call_store WHERE call_id = ?", [failure.call_id])
+        con.execute(
+            "INSERT INTO call_store (call_id, source_path, sha256, status, error, source, processed_at) "
+            "VALUES (?, ?, ?, 'failed', ?, 'audio', ?)",
+            [failure.call_id, failure.source_path, failure.sha256, failure.reason, _now()],
+        )
+
+
+def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list], columns: list[str]) -> None:
+    import pyarrow as pa
+
+    data = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
+    con.register("_bulk_rows", data)
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _bulk_rows")
+    finally:
+        con.unregister("_bulk_rows")
+
+
+def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
+    if not results:
+        return
+    scored_at = _now()
+    check_rows, result_rows, metric_rows = [], [], {}
+    for r in results:
+        con.execute(
+            "DELETE FROM check_store WHERE call_id = ? AND rubric_id = ? AND rubric_version = ?",
+            [r.call_id, r.rubric_id, r.rubric_version],
+        )
+        con.execute(
+            "DELETE FROM result_store WHERE call_id = ? AND rubric_id = ? AND rubric_version = ?",
+            [r.call_id, r.rubric_id, r.rubric_version],
+        )
+        for f in r.findings:
+            e = f.evidence
+            check_rows.append([
+                r.call_id, r.rubric_id, r.rubric_version, f.check_id, f.outcome, f.critical, f.weight,
+                e.text if e else None, e.speaker if e else None, e.start if e else None,
+                e.end if e else None, f.rule, scored_at,
+            ])
+        critical_fail = any(f.critical and f.outcome == "fail" for f in r.findings)
+        result_rows.append([r.call_id, r.rubric_id, r.rubric_version, r.score, r.flagged,
+                            list(r.flag_reasons), r.complaint, critical_fail, scored_at])
+        m = r.metrics
+        metric_rows[r.call_id] = [
+            r.call_id, m.agent_talk_seconds, m.customer_talk_seconds, m.talk_ratio,
+            m.longest_silence_seconds, m.silences_over_5s, m.agent_talkovers, m.speech_rate,
+            m.speech_rate_unit, m.first_agent_words_seconds, m.customer_sentiment,
+        ]
+    _bulk_insert(con, "check_store", check_rows, [
+        "call_id", "rubric_id", "rubric_version", "check_id", "outcome", "critical", "weight",
+        "evidence_text", "evidence_speaker", "evidence_start", "evidence_end", "rule", "scored_at"])
+    con.executemany("INSERT INTO result_store VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", result_rows)
+    ids = list(metric_rows)
+    con.execute("DELETE FROM metric_store WHERE call_id IN (SELECT unnest(?))", [ids])
+    _bulk_insert(con, "metric_store", list(metric_rows.values()), [
+        "call_id", "agent_talk_seconds", "customer_talk_seconds", "talk_ratio",
+        "longest_silence_seconds", "silences_over_5s", "agent_talkovers", "speech_rate",
+        "speech_rate_unit", "first_agent_words_seconds", "customer_sentiment"])
+
+
+def save_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
+    """Store results of (re-)scoring; results of other rubric versions are kept."""
+    with transaction(con):
+        _insert_results(con, results)
+
+
+def processed_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """source_path → sha256 of calls stored successfully (for skipping on re-runs)."""
+    rows = con.execute(
+        "SELECT source_path, sha256 FROM call_store WHERE status = 'done' AND source_path IS NOT NULL"
+    ).fetchall()
+    return {p: h for p, h in rows}
+
+
+def save_roster(con: duckdb.DuckDBPyConnection, rows: Iterable[dict]) -> int:
+    n = 0
+    with transaction(con):
+        for r in rows:
+            con.execute("DELETE FROM agent_roster WHERE agent_id = ?", [r["agent_id"]])
+            con.execute(
+                "INSERT INTO agent_roster VALUES (?, ?, ?, ?, ?, ?)",
+                [r["agent_id"], r.get("agent_name"), r.get("team"), r.get("team_lead"),
+                 r.get("hire_date") or None, r.get("centre")],
+            )
+            n += 1
+    return n
+
+
+def load_calls(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]] = None) -> Iterator[Call]:
+    """Stored calls (status done) with their turns and words, in call_id order."""
+    where = "status = 'done'"
+    params: list = []
+    if call_ids:
+        where += " AND call_id IN (SELECT unnest(?))"
+        params.append(list(call_ids))
+    calls = con.execute(
+        f"SELECT call_id, source_path, sha256, duration, channels, sample_rate, language, agent_id, "
+        f"agent_name, team, CAST(started_at AS VARCHAR), metadata, source, asr_model, role_confidence, "
+        f"role_note, redacted FROM call_store WHERE {where} ORDER BY call_id",
+        params,
+    ).fetchall()
+    if not calls:
+        return
+    ids = [c[0] for c in calls]
+    turns: dict[str, list] = {}
+    for cid, idx, spk, s, e, text in con.execute(
+        "SELECT call_id, turn, speaker, start_s, end_s, text FROM turn_store "
+        "WHERE call_id IN (SELECT unnest(?)) ORDER BY call_id, turn", [ids]
+    ).fetchall():
+        turns.setdefault(cid, []).append([spk, s, e, text or "", []])
+    for cid, idx, spk, s, e, text, p in con.execute(
+        "SELECT call_id, turn, speaker, start_s, end_s, text, probability FROM word_store "
+        "WHERE call_id IN (SELECT unnest(?)) ORDER BY call_id, turn, word", [ids]
+    ).fetchall():
+        call_turns = turns.get(cid)
+        if call_turns and idx < len(call_turns):
+            call_turns[idx][4].append(Word(s, e, text, p, spk))
+    for (cid, path, sha, dur, ch, sr, lang, agent_id, agent_name, team, started, meta, source,
+         asr_model, role_conf, role_note, redacted) in calls:
+        info = CallInfo(call_id=cid, source_path=path, agent_id=agent_id, agent_name=agent_name,
+                        team=team, started_at=started, metadata=json.loads(meta) if meta else {})
+        yield Call(
+            info=info, language=lang or "unknown",
+            turns=tuple(Turn(spk, s, e, text, tuple(words)) for spk, s, e, text, words in turns.get(cid, [])),
+            sha256=sha, duration=dur, channels=ch, sample_rate=sr, source=source or "audio",
+            asr_model=asr_model, role_confidence=role_conf, role_note=role_note, redacted=bool(redacted),
+        )
