@@ -159,6 +159,32 @@ def _v3() -> str:
     """
 
 
+@migration(4, "access: dashboard users and the audit log")
+def _v4() -> str:
+    return """
+    CREATE TABLE app_user (
+        username VARCHAR PRIMARY KEY,
+        display_name VARCHAR,
+        role VARCHAR NOT NULL,          -- admin | manager | qa | trainer | team_lead | agent
+        team VARCHAR,                   -- for team_lead (and agents)
+        agent_id VARCHAR,               -- for agents: their own agent_id
+        password_hash VARCHAR,          -- bcrypt; NULL for users who sign in through OIDC
+        email VARCHAR,
+        active BOOLEAN DEFAULT TRUE,
+        created_at TIMESTAMPTZ DEFAULT current_timestamp
+    );
+    CREATE SEQUENCE audit_seq;
+    CREATE TABLE audit_log (
+        id BIGINT DEFAULT nextval('audit_seq') PRIMARY KEY,
+        at TIMESTAMPTZ DEFAULT current_timestamp,
+        actor VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,        -- e.g. review.save, finding.override, dispute.open, user.role
+        target VARCHAR,                 -- e.g. a call_id or username
+        detail JSON
+    );
+    """
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
