@@ -176,7 +176,7 @@ def _v4() -> str:
     CREATE SEQUENCE audit_seq;
     CREATE TABLE audit_log (
         id BIGINT DEFAULT nextval('audit_seq') PRIMARY KEY,
-        at TIMESTAMPTZ DEFAULT current_timestamp,
+        logged_at TIMESTAMPTZ DEFAULT current_timestamp,
         actor VARCHAR NOT NULL,
         action VARCHAR NOT NULL,        -- e.g. review.save, finding.override, dispute.open, user.role
         target VARCHAR,                 -- e.g. a call_id or username
