@@ -58,6 +58,7 @@ def _v1() -> str:
         asr_model VARCHAR,
         role_confidence DOUBLE,
         role_note VARCHAR,
+        roles_uncertain BOOLEAN DEFAULT FALSE,
         redacted BOOLEAN DEFAULT FALSE,
         processed_at TIMESTAMPTZ DEFAULT current_timestamp
     );
@@ -83,7 +84,7 @@ def _v1() -> str:
     );
     CREATE VIEW calls AS SELECT call_id, source_path, sha256, duration, channels, language,
         agent_id, agent_name, team, started_at, ring_seconds, metadata, source, status, error,
-        role_confidence, role_note, processed_at FROM call_store;
+        role_confidence, role_note, roles_uncertain, redacted, processed_at FROM call_store;
     CREATE VIEW turns AS SELECT call_id, turn, speaker, start_s AS "start", end_s AS "end", text
         FROM turn_store;
     CREATE VIEW words AS SELECT call_id, turn, word, speaker, start_s AS "start", end_s AS "end",
@@ -182,6 +183,113 @@ def _v4() -> str:
         target VARCHAR,                 -- e.g. a call_id or username
         detail JSON
     );
+    """
+
+
+@migration(5, "reviews: human reviews, disputes, acknowledgements, queues, playlists, quality targets")
+def _v5() -> str:
+    return """
+    CREATE TABLE review_store (
+        call_id VARCHAR NOT NULL,
+        rubric_id VARCHAR NOT NULL,
+        rubric_version VARCHAR NOT NULL,
+        reviewer VARCHAR NOT NULL,
+        auto_score DOUBLE,              -- the automatic score when the call was reviewed
+        human_score DOUBLE,
+        comment VARCHAR,
+        reviewed_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (call_id, rubric_id, rubric_version)
+    );
+    CREATE TABLE finding_review_store (
+        call_id VARCHAR NOT NULL,
+        rubric_id VARCHAR NOT NULL,
+        rubric_version VARCHAR NOT NULL,
+        check_id VARCHAR NOT NULL,
+        verdict VARCHAR NOT NULL,       -- 'confirm' | 'override'
+        auto_outcome VARCHAR,
+        human_outcome VARCHAR NOT NULL, -- pass | fail | na: the outcome the reviewer stands by
+        comment VARCHAR,
+        reviewer VARCHAR NOT NULL,
+        reviewed_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (call_id, rubric_id, rubric_version, check_id)
+    );
+    CREATE TABLE dispute_store (
+        dispute_id VARCHAR PRIMARY KEY,
+        call_id VARCHAR NOT NULL,
+        rubric_id VARCHAR,
+        rubric_version VARCHAR,
+        check_id VARCHAR,               -- NULL: the whole call's review is disputed
+        opened_by VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        opened_at TIMESTAMPTZ NOT NULL,
+        status VARCHAR NOT NULL,        -- 'open' | 'upheld' (finding changed) | 'rejected'
+        resolved_by VARCHAR,
+        resolution VARCHAR,
+        resolved_outcome VARCHAR,
+        resolved_at TIMESTAMPTZ
+    );
+    CREATE TABLE acknowledgement_store (
+        call_id VARCHAR NOT NULL,
+        username VARCHAR NOT NULL,
+        comment VARCHAR,
+        acknowledged_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (call_id, username)
+    );
+    CREATE TABLE queue_store (
+        call_id VARCHAR PRIMARY KEY,
+        assignee VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,        -- 'flagged' | 'sample' (random unflagged) | 'dispute'
+        assigned_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE playlist_store (
+        playlist_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        owner VARCHAR NOT NULL,
+        description VARCHAR,
+        created_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE playlist_clip_store (
+        clip_id VARCHAR PRIMARY KEY,
+        playlist_id VARCHAR NOT NULL,
+        call_id VARCHAR NOT NULL,
+        check_id VARCHAR,
+        start_s DOUBLE,
+        end_s DOUBLE,
+        note VARCHAR,
+        added_by VARCHAR NOT NULL,
+        added_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE target_store (
+        scope VARCHAR NOT NULL,         -- 'centre' | 'team' | 'agent'
+        scope_id VARCHAR NOT NULL,      -- '' for the centre, else the team or agent_id
+        metric VARCHAR NOT NULL,        -- 'score' (average) | 'pass_rate' | 'flagged_rate'
+        target DOUBLE NOT NULL,
+        set_by VARCHAR NOT NULL,
+        set_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (scope, scope_id, metric)
+    );
+    CREATE TABLE setting_store (
+        key VARCHAR PRIMARY KEY,
+        value JSON
+    );
+    -- Writes replayed from the pending-writes journal are recorded so each applies once.
+    CREATE TABLE applied_write (
+        write_id VARCHAR PRIMARY KEY,
+        op VARCHAR NOT NULL,
+        applied_at TIMESTAMPTZ DEFAULT current_timestamp
+    );
+    CREATE VIEW reviews AS SELECT * FROM review_store;
+    CREATE VIEW finding_reviews AS SELECT * FROM finding_review_store;
+    CREATE VIEW disputes AS SELECT * FROM dispute_store;
+    CREATE VIEW acknowledgements AS SELECT * FROM acknowledgement_store;
+    CREATE VIEW review_queue AS SELECT * FROM queue_store;
+    CREATE VIEW playlists AS SELECT * FROM playlist_store;
+    CREATE VIEW playlist_clips AS SELECT * FROM playlist_clip_store;
+    CREATE VIEW quality_targets AS SELECT * FROM target_store;
+    -- Each finding with the outcome a person stands by: the reviewer's where reviewed.
+    CREATE VIEW final_check_results AS SELECT c.*, f.verdict, f.human_outcome,
+        coalesce(f.human_outcome, c.outcome) AS final_outcome, f.reviewer, f.comment AS review_comment
+        FROM check_store c LEFT JOIN finding_review_store f USING (call_id, rubric_id, rubric_version, check_id);
     """
 
 

@@ -96,6 +96,7 @@ class Call:
     asr_model: Optional[str] = None
     role_confidence: Optional[float] = None  # None: roles came from channels or the import
     role_note: Optional[str] = None
+    roles_uncertain: bool = False  # mono call whose agent/customer decision needs a person
     redacted: bool = False
 
     @property

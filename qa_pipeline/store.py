@@ -128,7 +128,7 @@ def _call_row(call: Call) -> list:
         info.call_id, info.source_path, call.sha256, call.duration, call.channels, call.sample_rate,
         call.language, info.agent_id, info.agent_name, info.team, info.started_at, info.ring_seconds,
         _json(info.metadata), call.source, "done", None, call.asr_model, call.role_confidence,
-        call.role_note, call.redacted, _now(),
+        call.role_note, call.roles_uncertain, call.redacted, _now(),
     ]
 
 
@@ -142,7 +142,7 @@ def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[Call
     the call is stored completely or not at all. Replaces an earlier version of the call."""
     with transaction(con):
         _delete_call(con, call.call_id)
-        con.execute(f"INSERT INTO call_store VALUES ({', '.join('?' * 21)})", _call_row(call))
+        con.execute(f"INSERT INTO call_store VALUES ({', '.join('?' * 22)})", _call_row(call))
         turn_rows = [[call.call_id, i, t.speaker, t.start, t.end, t.text] for i, t in enumerate(call.turns)]
         if turn_rows:
             con.executemany("INSERT INTO turn_store VALUES (?, ?, ?, ?, ?, ?)", turn_rows)
@@ -264,7 +264,7 @@ def load_calls(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]]
     calls = con.execute(
         f"SELECT call_id, source_path, sha256, duration, channels, sample_rate, language, agent_id, "
         f"agent_name, team, CAST(started_at AS VARCHAR), metadata, source, asr_model, role_confidence, "
-        f"role_note, redacted FROM call_store WHERE {where} ORDER BY call_id",
+        f"role_note, roles_uncertain, redacted FROM call_store WHERE {where} ORDER BY call_id",
         params,
     ).fetchall()
     if not calls:
@@ -284,12 +284,13 @@ def load_calls(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]]
         if call_turns and idx < len(call_turns):
             call_turns[idx][4].append(Word(s, e, text, p, spk))
     for (cid, path, sha, dur, ch, sr, lang, agent_id, agent_name, team, started, meta, source,
-         asr_model, role_conf, role_note, redacted) in calls:
+         asr_model, role_conf, role_note, roles_uncertain, redacted) in calls:
         info = CallInfo(call_id=cid, source_path=path, agent_id=agent_id, agent_name=agent_name,
                         team=team, started_at=started, metadata=json.loads(meta) if meta else {})
         yield Call(
             info=info, language=lang or "unknown",
             turns=tuple(Turn(spk, s, e, text, tuple(words)) for spk, s, e, text, words in turns.get(cid, [])),
             sha256=sha, duration=dur, channels=ch, sample_rate=sr, source=source or "audio",
-            asr_model=asr_model, role_confidence=role_conf, role_note=role_note, redacted=bool(redacted),
+            asr_model=asr_model, role_confidence=role_conf, role_note=role_note,
+            roles_uncertain=bool(roles_uncertain), redacted=bool(redacted),
         )
