@@ -74,6 +74,9 @@ def connect(path: str | os.PathLike, *, read_only: bool = False, wait_seconds: f
             raise StoreError(f"{path}: not a usable DuckDB database ({exc}); move it aside or choose another --db") from exc
     if not read_only:
         migrate(con, path)
+        from .shared_db import replay_pending  # dashboard writes journaled while the file was busy
+
+        replay_pending(con, path)
     return con
 
 
