@@ -42,6 +42,15 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class SpeakerSegment:
+    """Who spoke when in a mono call: one diarization turn (label e.g. ``SPEAKER_00``)."""
+
+    start: float
+    end: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Audio:
     """A decoded recording: float32 samples per channel at ``sample_rate``."""
 
