@@ -6,6 +6,7 @@ across the other speaker's turn, so turns are rebuilt from the words.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Iterable, Sequence
 
 from .records import Turn, Word
@@ -40,18 +41,30 @@ def _is_cjk(ch: str) -> bool:
 
 
 def build_turns(words: Sequence[Word], *, pause: float = PAUSE_SECONDS) -> tuple[Turn, ...]:
-    """Group time-ordered words (each with its ``speaker``) into turns."""
-    ordered = sorted(words, key=lambda w: (w.start, w.end))
+    """Group words (each with its ``speaker``) into turns, ordered by start time.
+
+    A speaker's turn ends at a pause longer than ``pause`` or when another speaker starts
+    talking in the gap between two of its words. Speech that overlaps (a talk-over, both
+    channels at once) does not cut the turn it overlaps: both turns are kept whole, which
+    is what the talk-over and silence metrics need.
+    """
+    by_speaker: dict[str, list[Word]] = {}
+    for w in sorted(words, key=lambda w: (w.start, w.end)):
+        by_speaker.setdefault(w.speaker, []).append(w)
+    starts = {spk: [w.start for w in ws] for spk, ws in by_speaker.items()}
     turns: list[Turn] = []
-    current: list[Word] = []
-    for word in ordered:
-        if current and (word.speaker != current[-1].speaker or word.start - current[-1].end > pause):
-            turns.append(_turn(current))
-            current = []
-        current.append(word)
-    if current:
+    for speaker, ws in by_speaker.items():
+        others = sorted(s for spk, ss in starts.items() if spk != speaker for s in ss)
+        current = [ws[0]]
+        for prev, word in zip(ws, ws[1:]):
+            gap_start = prev.end
+            interrupted = bisect_left(others, gap_start) < bisect_left(others, word.start)
+            if word.start - prev.end > pause or interrupted:
+                turns.append(_turn(current))
+                current = []
+            current.append(word)
         turns.append(_turn(current))
-    return tuple(turns)
+    return tuple(sorted(turns, key=lambda t: (t.start, t.end)))
 
 
 def _turn(words: list[Word]) -> Turn:

@@ -1,0 +1,37 @@
+"""The CLI's progress bar: a rich bar driven by the pipeline's progress hook."""
+from __future__ import annotations
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from ..progress import ProgressEvent
+
+
+class RichProgress:
+    """calls done/total, audio hours done/total, elapsed and ETA; writes to stderr."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[calls]} calls"),
+            TextColumn("{task.fields[audio]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            TextColumn("{task.fields[last]}"), transient=False,
+        )
+        self._task = None
+
+    def __enter__(self) -> "RichProgress":
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._progress.stop()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        # The bar and its ETA follow audio time, not call count: calls differ in length.
+        audio = f"{event.audio_seconds_done / 3600:.2f}/{event.audio_seconds_total / 3600:.2f} h audio"
+        calls = f"{event.completed}/{event.total}"
+        total = event.audio_seconds_total or float(event.total) or 1.0
+        done = event.audio_seconds_done if event.audio_seconds_total else float(event.completed)
+        if self._task is None:
+            self._task = self._progress.add_task(self.title, total=total, audio=audio, calls=calls, last="")
+        last = f"{event.call_id or ''} {event.step}" if event.step in ("done", "failed") else ""
+        self._progress.update(self._task, total=total, completed=done, audio=audio, calls=calls, last=last.strip())
