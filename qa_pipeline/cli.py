@@ -39,3 +39,7 @@ def main() -> None:
 from .commands import calls as _calls  # noqa: E402
 
 _calls.register(cli)
+
+from .commands import users as _users  # noqa: E402
+
+_users.register(cli)

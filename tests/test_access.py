@@ -216,3 +216,64 @@ def test_safe_path_refuses_symlink_escape(folders):
 def test_safe_path_needs_a_folder(folders):
     with pytest.raises(PathNotAllowed, match="no recordings"):
         safe_path([], "call1.wav")
+
+
+# --- the `qa users` commands, run as a user runs them -------------------------------------------
+
+def _qa(args, input=None):
+    from click.testing import CliRunner
+
+    from qa_pipeline.cli import cli
+
+    return CliRunner().invoke(cli, args, input=input, catch_exceptions=False)
+
+
+def test_users_cli(tmp_path):
+    db = str(tmp_path / "qa.duckdb")
+    r = _qa(["users", "add", "boss", "--role", "admin", "--db", db, "--password-stdin"], input="boss password\n")
+    assert r.exit_code == 0, r.output
+    r = _qa(["users", "add", "a7", "--role", "agent", "--agent-id", "A007", "--team", "T1", "--name", "王晓",
+             "--db", db, "--password-stdin"], input="agent password\n")
+    assert r.exit_code == 0, r.output
+    r = _qa(["users", "add", "sso", "--role", "trainer", "--email", "t@example.com", "--sso-only", "--db", db])
+    assert r.exit_code == 0, r.output
+    r = _qa(["users", "set-role", "a7", "team_lead", "--db", db])
+    assert r.exit_code == 0 and "team_lead" in r.output
+    r = _qa(["users", "deactivate", "sso", "--db", db])
+    assert r.exit_code == 0
+    r = _qa(["users", "list", "--db", db])
+    lines = {line.split()[0]: line.split() for line in r.output.splitlines()[1:]}
+    assert lines["a7"][:5] == ["a7", "team_lead", "T1", "A007", "password"]
+    assert lines["sso"][4] == "disabled" and lines["boss"][1] == "admin"
+    with store.opened(db) as con:
+        assert authenticate(con, "a7", "agent password").role == "team_lead"
+        actions = [e[2] for e in audit_entries(con)]
+        assert actions.count("user.add") == 3 and "user.role" in actions and "user.deactivate" in actions
+        assert all(e[1].startswith("cli") for e in audit_entries(con))
+
+
+def test_users_cli_never_prompts_without_a_terminal(tmp_path):
+    db = str(tmp_path / "qa.duckdb")
+    r = _qa(["users", "add", "boss", "--role", "admin", "--db", db], input="")
+    assert r.exit_code == 2 and "--password-stdin" in r.output
+    r = _qa(["users", "add", "boss", "--role", "admin", "--db", db, "--password-stdin"], input="")
+    assert r.exit_code == 2 and "empty" in r.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["users", "add", "x'; DROP TABLE app_user; --", "--role", "qa", "--password-stdin"], "invalid user name"),
+    (["users", "add", "bob", "--role", "agent", "--password-stdin"], "--agent-id"),
+    (["users", "add", "bob", "--role", "qa", "--password-stdin"], "too short"),
+    (["users", "set-role", "ghost", "qa"], "no user"),
+    (["users", "deactivate", "A" * 10_000], "no user"),
+])
+def test_users_cli_errors_are_one_line(tmp_path, args, message):
+    db = str(tmp_path / "qa.duckdb")
+    r = _qa(args + ["--db", db], input="short\n")
+    assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+    assert len(r.output) < 400
+
+
+def test_users_cli_bad_role_lists_choices(tmp_path):
+    r = _qa(["users", "add", "bob", "--role", "root", "--db", str(tmp_path / "q.duckdb"), "--password-stdin"])
+    assert r.exit_code == 2 and "'admin', 'manager', 'qa', 'trainer', 'team_lead', 'agent'" in r.output
