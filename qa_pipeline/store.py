@@ -160,6 +160,35 @@ def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[Call
         _insert_results(con, results)
 
 
+_CALL_COLUMNS = ["call_id", "source_path", "sha256", "duration", "channels", "sample_rate", "language", "agent_id",
+                 "agent_name", "team", "started_at", "ring_seconds", "metadata", "source", "status", "error",
+                 "asr_model", "role_confidence", "role_note", "redacted", "processed_at"]
+
+
+def save_calls(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Call, Sequence[CallResult]]]) -> int:
+    """Store many calls with their results in one transaction (bulk imports, the demo centre):
+    all of them or none. Replaces earlier versions of the same calls. Returns how many."""
+    items = list(items)
+    if not items:
+        return 0
+    ids = [call.call_id for call, _ in items]
+    with transaction(con):
+        for table in ("word_store", "turn_store", "check_store", "result_store", "metric_store", "call_store"):
+            con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT unnest(?))", [ids])
+        _bulk_insert(con, "call_store", [_call_row(call) for call, _ in items], _CALL_COLUMNS)
+        turn_rows = [[call.call_id, i, t.speaker, t.start, t.end, t.text]
+                     for call, _ in items for i, t in enumerate(call.turns)]
+        if turn_rows:
+            _bulk_insert(con, "turn_store", turn_rows, ["call_id", "turn", "speaker", "start_s", "end_s", "text"])
+        word_rows = [[call.call_id, i, j, w.speaker, w.start, w.end, w.text, w.probability]
+                     for call, _ in items for i, t in enumerate(call.turns) for j, w in enumerate(t.words)]
+        if word_rows:
+            _bulk_insert(con, "word_store", word_rows,
+                         ["call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability"])
+        _insert_results(con, [r for _, results in items for r in results])
+    return len(items)
+
+
 def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:
     """Record a call that failed. A call stored earlier under the same id is kept as it was."""
     with transaction(con):
