@@ -129,7 +129,7 @@ def export(con: duckdb.DuckDBPyConnection, fmt: str, out_dir: str | Path) -> dic
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, sql in EXPORT_TABLES.items():
-        df = con.execute(sql).pl()
+        df = con.sql(sql).pl()
         target = out / f"{name}.{fmt}"
         tmp = target.with_suffix(target.suffix + ".tmp")
         if fmt == "parquet":

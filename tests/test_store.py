@@ -1,0 +1,102 @@
+"""DuckDB storage: migrations, whole-or-nothing saves, failures that keep earlier work."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from qa_pipeline import store
+from qa_pipeline.migrations import MIGRATIONS, latest_version
+from qa_pipeline.records import Call, CallFailure, CallInfo, Turn, Word
+
+
+def make_call(call_id="c1", text="您好，这里是客服中心") -> Call:
+    words = (Word(0.5, 0.9, "您好", 0.9, "agent"), Word(0.9, 2.0, "这里是客服中心", 0.8, "agent"))
+    turns = (Turn("agent", 0.5, 2.0, text, words), Turn("customer", 2.5, 3.0, "你好", ()))
+    return Call(CallInfo(call_id, source_path=f"/calls/{call_id}.wav", agent_id="A1", team="一组",
+                         started_at="2026-10-03T09:14:00+08:00", metadata={"ring_seconds": 4, "queue": "q"}),
+                "zh", turns, sha256="ab" * 32, duration=3.0, channels=2, sample_rate=8000)
+
+
+def test_fresh_database_has_every_migration_and_public_view(db):
+    versions = [r[0] for r in db.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+    assert versions == [m.version for m in MIGRATIONS]
+    for view in ("calls", "turns", "words", "check_results", "call_results"):
+        db.execute(f"SELECT * FROM {view} LIMIT 0")
+
+
+def test_save_and_load_round_trip(db):
+    store.save_call(db, make_call())
+    [call] = list(store.load_calls(db))
+    assert call.call_id == "c1" and call.language == "zh" and call.info.ring_seconds == 4
+    assert [t.text for t in call.turns] == ["您好，这里是客服中心", "你好"]
+    assert call.turns[0].words[1].text == "这里是客服中心"
+    assert db.execute("SELECT speaker, \"start\", \"end\" FROM turns ORDER BY turn").fetchall() == [
+        ("agent", 0.5, 2.0), ("customer", 2.5, 3.0)]
+
+
+def test_saving_again_replaces_the_call(db):
+    store.save_call(db, make_call())
+    store.save_call(db, make_call(text="新的文本"))
+    assert db.execute("SELECT count(*) FROM turns").fetchone()[0] == 2
+    assert db.execute("SELECT text FROM turns WHERE turn = 0").fetchone()[0] == "新的文本"
+
+
+def test_a_failed_save_leaves_nothing_half_stored(db, monkeypatch):
+    store.save_call(db, make_call("c0"))
+    original = store._bulk_insert
+
+    def broken(con, table, rows, columns):
+        if table == "word_store":
+            raise duckdb.IOException("disk full")
+        return original(con, table, rows, columns)
+
+    monkeypatch.setattr(store, "_bulk_insert", broken)
+    with pytest.raises(duckdb.IOException):
+        store.save_call(db, make_call("c1"))
+    assert db.execute("SELECT call_id FROM calls").fetchall() == [("c0",)]
+    assert db.execute("SELECT count(*) FROM turns WHERE call_id = 'c1'").fetchone()[0] == 0
+
+
+def test_failure_row_does_not_erase_an_earlier_good_version(db):
+    store.save_call(db, make_call())
+    store.save_failure(db, CallFailure("c1", "/calls/c1.wav", "the file is empty (0 bytes)"))
+    status, error = db.execute("SELECT status, error FROM calls").fetchone()
+    assert status == "done" and "empty" in error
+    store.save_failure(db, CallFailure("c2", "/calls/c2.wav", "not a readable audio file"))
+    assert db.execute("SELECT status FROM calls WHERE call_id = 'c2'").fetchone()[0] == "failed"
+
+
+def test_older_database_is_backed_up_then_migrated(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, "
+                "applied_at TIMESTAMPTZ DEFAULT current_timestamp)")
+    for m in MIGRATIONS[:1]:
+        con.execute(m.sql)
+        con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description])
+    con.execute("INSERT INTO call_store (call_id, status) VALUES ('kept', 'done')")
+    con.close()
+    with store.opened(path) as con:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
+        assert con.execute("SELECT call_id FROM calls").fetchall() == [("kept",)]
+    backup = tmp_path / "old.duckdb.v1.bak"
+    assert backup.exists()
+    with duckdb.connect(str(backup), read_only=True) as old:
+        assert old.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 1
+
+
+def test_newer_database_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    with store.opened(path) as con:
+        con.execute("INSERT INTO schema_migrations (version, description) VALUES (999, 'future')")
+    with pytest.raises(store.StoreError, match="newer version"):
+        store.connect(path)
+
+
+def test_unusable_paths_give_clear_errors(tmp_path):
+    with pytest.raises(store.StoreError, match="does not exist"):
+        store.connect(tmp_path / "missing" / "qa.duckdb")
+    not_db = tmp_path / "text.duckdb"
+    not_db.write_text("hello")
+    with pytest.raises(store.StoreError):
+        store.connect(not_db)
