@@ -68,11 +68,11 @@ def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, fo
 
 
 def _load_roster(db_path, roster):
-    from ..roster import read_roster
+    from ..roster import import_roster
 
-    rows = read_roster(roster)
     with store.opened(db_path) as con:
-        store.save_roster(con, rows)
+        n = import_roster(con, roster)
+    click.echo(f"roster: {n} agents from {roster}")
 
 
 @click.command("import")
