@@ -90,6 +90,7 @@ class Dialogue:
     queue: str
     company: str
     complaint: bool
+    account: bool  # touches a personal record: an identity check is due
     lines: tuple[Line, ...]
     defects: tuple[str, ...]  # the habits that showed in this call, e.g. ("no_identity",)
 
@@ -98,9 +99,19 @@ def _digits(rng: random.Random, n: int) -> str:
     return "".join(str(rng.randint(0, 9)) for _ in range(n))
 
 
+def _card_number(rng: random.Random, prefix: str) -> str:
+    """A 16-digit card number with a valid Luhn check digit, as real card numbers have."""
+    body = prefix + _digits(rng, 15 - len(prefix))
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)
+
+
 def _slots(rng: random.Random, language: str) -> dict[str, str]:
     zh = language == "zh"
-    card = ("6222" if zh else "4929") + _digits(rng, 12)
+    card = _card_number(rng, "6222" if zh else "4929")
     return {
         "amount": f"{rng.randint(20, 900)}.{rng.randint(0, 9)}元" if zh else f"${rng.randint(20, 900)}.{rng.randint(10, 99)}",
         "phone": ("1" + rng.choice("35789") + _digits(rng, 9)) if zh else f"07700 900 {_digits(rng, 3)}",
@@ -138,14 +149,16 @@ def _fill(text: str, values: dict[str, str]) -> str:
 
 
 def compose(rng: random.Random, language: str, persona: Persona, habits: Habits, *,
-            complaint_rate: float = 0.12, domain: Optional[str] = None) -> Dialogue:
-    """One call's script in ``language`` ("zh" or "en") for ``persona`` with ``habits``."""
+            complaint_rate: float = 0.12, domain: Optional[str] = None, hour: Optional[int] = None) -> Dialogue:
+    """One call's script in ``language`` ("zh" or "en") for ``persona`` with ``habits``;
+    ``hour`` (local time of the call) keeps "good morning" in the morning."""
     b = _BANKS[language]
     sep = b.SEP
     space = "" if language == "zh" else " "
     domain = domain or rng.choice(DOMAINS)
     dom = b.DOMAINS[domain]
     scenario = rng.choice(dom["scenarios"])
+    need_index = rng.randrange(len(scenario["needs"]))  # needs, need_short and resolve go together
     company = rng.choice(dom["companies"])
     values = {**_slots(rng, language), "company": company, "given": persona.given, "number": persona.number,
               "other": dom["other"], "day": rng.choice(b.DAYS), "slot": rng.choice(b.SLOTS),
@@ -168,7 +181,7 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
     curt = happens("curt")
     # Greeting.
     g = b.GREETING
-    parts = [pick(g["hello"])]
+    parts = [pick(_fitting_hello(g["hello"], hour))]
     if not happens("no_company"):
         parts.append(pick(g["company"]))
     if not happens("no_name"):
@@ -179,7 +192,7 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
     say("agent", opening, gap=first_gap)
 
     complaint = rng.random() < complaint_rate
-    need = pick(scenario["needs"])
+    need = scenario["needs"][need_index]
     say("customer", need, pick(scenario["complaints"]) if complaint else "")
 
     lead_in = ""  # what the agent says before the next question
@@ -195,7 +208,7 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
             say("agent", lead_in, pick(b.IDENTITY_ASK_CURT if curt else b.IDENTITY_ASK))
             say("customer", pick(b.IDENTITY_GIVE))
             lead_in = pick(b.IDENTITY_ACK_CURT if curt else b.IDENTITY_ACK)
-    values["need_short"] = pick(scenario["need_short"])
+    values["need_short"] = scenario["need_short"][need_index % len(scenario["need_short"])]
     misorder = False
     if not happens("no_confirm"):
         misorder = happens("misorder")
@@ -213,7 +226,7 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
             say("agent", lead_in, pick(b.CONTACT_ASK))
             say("customer", pick(b.CONTACT_GIVE))
             lead_in = ""
-    answer = pick(scenario["resolve"])
+    answer = scenario["resolve"][need_index % len(scenario["resolve"])]
     if rng.random() < 0.45:
         say("agent", lead_in, pick(b.HOLD_CURT if curt else b.HOLD))
         hold = rng.uniform(11.0, 24.0) if happens("long_hold") else rng.uniform(1.5, 6.0)
@@ -249,14 +262,30 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
         say("agent", pick(b.CLOSING))
     say("customer", pick(b.CUSTOMER_BYE))
     if happens("interrupts"):
-        lines = _talk_over(rng, lines)
-    return Dialogue(language, domain, dom["queue"], company, complaint, tuple(lines), tuple(defects))
+        lines = _talk_over(rng, lines, b.CUSTOMER_TRAILING, space)
+    return Dialogue(language, domain, dom["queue"], company, complaint, scenario["account"], tuple(lines),
+                    tuple(defects))
 
 
-def _talk_over(rng: random.Random, lines: list[Line]) -> list[Line]:
-    """Make the agent start 1.3–2.5 s before the customer finishes, three or four times."""
+_MORNING = ("早上好", "morning")
+_AFTERNOON = ("下午好", "afternoon")
+
+
+def _fitting_hello(options: list[str], hour: Optional[int]) -> list[str]:
+    if hour is None:
+        return options
+    wrong = _AFTERNOON if hour < 12 else _MORNING if hour < 18 else _MORNING + _AFTERNOON
+    return [o for o in options if not any(w in o for w in wrong)] or options
+
+
+def _talk_over(rng: random.Random, lines: list[Line], trailing: list[str], space: str) -> list[Line]:
+    """Make the agent start 1.3–2.5 s before the customer finishes, three or four times.
+    A short customer reply gets a trailing remark first: the agent cuts into that."""
     spots = [i for i in range(1, len(lines)) if lines[i].speaker == "agent" and lines[i - 1].speaker == "customer"]
     for i in rng.sample(spots, min(len(spots), rng.choice([3, 4]))):
+        before = lines[i - 1]
+        if len(before.text) < (12 if space == "" else 40):
+            lines[i - 1] = Line(before.speaker, before.text + space + rng.choice(trailing), before.gap)
         lines[i] = Line("agent", lines[i].text, -rng.uniform(1.3, 2.5))
     return lines
 

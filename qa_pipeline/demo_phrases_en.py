@@ -41,6 +41,8 @@ HOLD_CURT = ["Hang on.", "Wait."]
 HOLD_BACK = ["Thanks for waiting.", "Sorry to keep you waiting.", "Thank you for holding.", "Okay, I have it here."]
 
 CUSTOMER_OK = ["Okay, that makes sense.", "Oh right, fine.", "Great, thanks.", "Alright, got it.", "Okay, let's do that then."]
+CUSTOMER_TRAILING = ["and I've called about this before, actually.", "it's been going on for a while now, honestly.",
+                     "and I'm in a bit of a hurry today.", "I really just want it sorted out today."]
 CUSTOMER_REPEAT = ["Sorry, what was that?", "Can you say that again? I missed it.", "Sorry, could you repeat that?"]
 REPEAT_OK = ["Of course, let me say that again.", "No problem, I'll repeat it.", "Sure, I'll go through it once more."]
 FORBIDDEN = ["I already told you, that's how it works.", "That's not my problem, figure it out yourself.",
@@ -255,8 +257,8 @@ DOMAINS: dict[str, dict] = {
             {"id": ["phone number on the order"], "account": True, "card": False,
              "needs": ["My washing machine makes a terrible noise when it spins.", "The washer shows error E3, what does that mean?"],
              "need_short": ["sort out the noisy washing machine", "look at the E3 error"],
-             "resolve": ["E3 usually means the load is uneven; if rearranging it doesn't help, I can book a visit {day}.",
-                         "I've booked a repair visit for {day}{slot}."],
+             "resolve": ["I've booked a repair visit for {day}{slot}.",
+                         "E3 usually means the load is uneven; if rearranging it doesn't help, I can book a visit {day}."],
              "complaints": ["It's a week old and already broken, I want to make a complaint.",
                             "I waited in all day and nobody came, I'm really upset."],
              "incidents": ["the machine stopped spinning", "nobody came and nobody called"]},

@@ -110,11 +110,45 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    except BaseException as exc:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # a failed write may have ended the transaction already
+        error = _write_error(con, exc)
+        if error is exc:
+            raise
+        raise error from exc
     else:
-        con.execute("COMMIT")
+        try:
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # DuckDB usually ends a failed commit's transaction itself
+            error = _write_error(con, exc)
+            if error is exc:
+                raise
+            raise error from exc
+
+
+_WRITE_FAILURES = ("no space left", "could not write", "read-only file system", "permission denied",
+                   "disk quota", "input/output error")
+
+
+def _write_error(con: duckdb.DuckDBPyConnection, exc: BaseException) -> BaseException:
+    """Disk full / read-only / I/O failures as one clear line; other errors unchanged."""
+    if not isinstance(exc, duckdb.Error) or not any(s in str(exc).lower() for s in _WRITE_FAILURES):
+        return exc
+    try:
+        row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        path = (row and row[0]) or "the database"
+    except duckdb.Error:
+        path = "the database"
+    reason = str(exc).split(": ")[-1].strip() or type(exc).__name__
+    return StoreError(f"{path}: could not write ({reason}); nothing of this write was kept and what was stored "
+                      "before is intact. Free disk space or choose another --db, then run again")
 
 
 def _now() -> datetime:
@@ -160,11 +194,6 @@ def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[Call
         _insert_results(con, results)
 
 
-_CALL_COLUMNS = ["call_id", "source_path", "sha256", "duration", "channels", "sample_rate", "language", "agent_id",
-                 "agent_name", "team", "started_at", "ring_seconds", "metadata", "source", "status", "error",
-                 "asr_model", "role_confidence", "role_note", "redacted", "processed_at"]
-
-
 def save_calls(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Call, Sequence[CallResult]]]) -> int:
     """Store many calls with their results in one transaction (bulk imports, the demo centre):
     all of them or none. Replaces earlier versions of the same calls. Returns how many."""
@@ -175,7 +204,11 @@ def save_calls(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Call, Seque
     with transaction(con):
         for table in ("word_store", "turn_store", "check_store", "result_store", "metric_store", "call_store"):
             con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT unnest(?))", [ids])
-        _bulk_insert(con, "call_store", [_call_row(call) for call, _ in items], _CALL_COLUMNS)
+        # _call_row follows the table's column order (save_call inserts it positionally).
+        columns = [r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'call_store' "
+            "ORDER BY ordinal_position").fetchall()]
+        _bulk_insert(con, "call_store", [_call_row(call) for call, _ in items], columns)
         turn_rows = [[call.call_id, i, t.speaker, t.start, t.end, t.text]
                      for call, _ in items for i, t in enumerate(call.turns)]
         if turn_rows:
