@@ -1,0 +1,228 @@
+"""Mono-call speaker separation: DER, role accuracy and speed against transcription.
+
+    .venv/bin/python bench/diarization.py                 # everything (a few minutes on 2 cores)
+    .venv/bin/python bench/diarization.py --roles-text    # role decision on labelled transcripts only
+
+1. DER of the stored turns (transcribe -> diarize -> words to speakers -> turns) on
+   ../shared/data/audio/pyannote_sample.wav against its RTTM, with a 0.5 s collar and none.
+2. Role accuracy on mono mixes of stereo calls (the two channels of stereo_diarization.wav
+   and of the `qa demo` calls, agent left, customer right): every recognised word's true
+   role is the channel that is louder during the word; accuracy is the share of word time
+   whose stored role is right.
+3. Speed: diarization vs transcription seconds on the same mono calls, and where the
+   diarization time goes (pyannote's steps).
+4. ``--roles-text``: the role decision alone on labelled transcripts with anonymous
+   speaker labels (../shared/qa-examples, ms_travel_calls, STC-3 helpdesk dialogues, which
+   all start with the customer).
+
+Writes bench/results/diarization.json.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
+AUDIO = SHARED / "data" / "audio"
+
+import numpy as np  # noqa: E402
+
+from qa_pipeline.records import CallInfo, Turn  # noqa: E402
+from qa_pipeline.roles import assign_roles  # noqa: E402
+
+
+# --- roles on labelled transcripts -----------------------------------------------------
+
+def _labelled_transcripts():
+    for path in sorted((SHARED / "qa-examples").glob("*.json")):
+        call = json.loads(path.read_text(encoding="utf-8"))
+        info = CallInfo(call["call_id"], agent_name=call.get("agent_name"), metadata=call.get("metadata") or {})
+        yield "qa-examples", call["language"], info, [(t["speaker"], t["text"]) for t in call["turns"]]
+    for path in sorted((SHARED / "data" / "text" / "ms_travel_calls").glob("*.json")):
+        call = json.loads(path.read_text(encoding="utf-8"))
+        turns = [("agent" if m["EventType"] == "MessageFromBotOrAgent" else "customer", m["Value"])
+                 for m in call["Conversation"]["Messages"]]
+        yield "ms_travel_calls", "en", CallInfo(path.stem, agent_name=call.get("AgentName")), turns
+    for lang in ("zh", "en"):
+        path = SHARED / "data" / "text" / f"stc3_customer_helpdesk_{lang}.sample150.json"
+        for i, dialogue in enumerate(json.loads(path.read_text(encoding="utf-8"))):
+            turns = [("customer" if t["sender"] == "customer" else "agent", " ".join(t["utterances"]))
+                     for t in dialogue["turns"]]
+            yield f"stc3-{lang}", lang, CallInfo(f"stc3-{lang}-{i}"), turns
+
+
+def roles_on_text() -> dict:
+    """Anonymise the speakers (shuffled labels), decide roles, count right / flagged."""
+    results: dict[str, dict] = defaultdict(lambda: {"calls": 0, "right": 0, "flagged": 0, "wrong_unflagged": 0})
+    for source, lang, info, turns in _labelled_transcripts():
+        roles = sorted({r for r, _ in turns})
+        labels = [f"SPEAKER_{i:02d}" for i in range(len(roles))]
+        random.Random(info.call_id).shuffle(labels)
+        label_of = dict(zip(roles, labels))
+        decision = assign_roles([Turn(label_of[r], None, None, text) for r, text in turns], info, lang)
+        right = all(decision.role_of(label_of[r]) == r for r in roles)
+        row = results[source]
+        row["calls"] += 1
+        row["right"] += right
+        row["flagged"] += decision.uncertain
+        row["wrong_unflagged"] += (not right) and not decision.uncertain
+    return dict(results)
+
+
+# --- audio -------------------------------------------------------------------------------
+
+def stereo_calls(calls_dir: str | None) -> list[tuple[Path, CallInfo]]:
+    """stereo_diarization.wav plus the demo calls (rendered into a temp dir if needed)."""
+    calls = [(AUDIO / "stereo_diarization.wav", CallInfo("stereo_diarization"))]
+    directory = Path(calls_dir) if calls_dir else ROOT / "demo" / "calls"
+    if not any(directory.glob("*.wav")):
+        from qa_pipeline.demo import build_small_demo
+
+        directory, _ = build_small_demo(Path(tempfile.mkdtemp(prefix="qa-bench-demo-")), echo=lambda m: None)
+    meta = {}
+    if (directory.parent / "calls.csv").exists():
+        with open(directory.parent / "calls.csv", encoding="utf-8") as fh:
+            meta = {row["file"]: row for row in csv.DictReader(fh)}
+    for path in sorted(directory.glob("*.wav")):
+        row = meta.get(path.name, {})
+        calls.append((path, CallInfo(path.stem, agent_name=row.get("agent_name") or None)))
+    return calls
+
+
+def word_truth(words, left: np.ndarray, right: np.ndarray, rate: int) -> list[str]:
+    """The louder channel during each word: agent (left) or customer (right)."""
+    truth = []
+    for w in words:
+        a, b = int(w.start * rate), max(int(w.end * rate), int(w.start * rate) + 1)
+        el = float(np.mean(left[a:b] ** 2)) if b > a else 0.0
+        er = float(np.mean(right[a:b] ** 2)) if b > a else 0.0
+        truth.append("agent" if el >= er else "customer")
+    return truth
+
+
+def der(reference_rttm: Path, turns, collar: float) -> float:
+    from pyannote.core import Annotation, Segment
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    ref, hyp = Annotation(), Annotation()
+    for line in reference_rttm.read_text().splitlines():
+        p = line.split()
+        ref[Segment(float(p[3]), float(p[3]) + float(p[4]))] = p[7]
+    for t in turns:
+        hyp[Segment(t.start, t.end)] = t.speaker
+    return float(DiarizationErrorRate(collar=collar, skip_overlap=False)(ref, hyp, uem=Segment(0, 30.0)))
+
+
+def audio_bench(args) -> dict:
+    import torch
+
+    from qa_pipeline.audio import decode, mono_mix
+    from qa_pipeline.diarization import Diarizer, assign_speakers, label_call_speakers
+    from qa_pipeline.models import resolve_asr_model
+    from qa_pipeline.transcribe import load_transcriber
+    from qa_pipeline.turns import build_turns
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    started = time.monotonic()
+    transcriber = load_transcriber(resolve_asr_model(args.asr))
+    diarizer = Diarizer(args.pipeline)
+    if args.segmentation_step:  # experiment: override the pipeline's chunk step
+        pipe = diarizer._pipeline
+        pipe.segmentation_step = args.segmentation_step
+        pipe._segmentation.step = args.segmentation_step * pipe._segmentation.duration
+    out = {"load_seconds": round(time.monotonic() - started, 1), "torch_threads": torch.get_num_threads(),
+           "pipeline": diarizer.source}
+
+    # 1. DER on the stored turns of pyannote_sample.wav
+    audio = decode(AUDIO / "pyannote_sample.wav")
+    samples = mono_mix(audio)
+    words = transcriber.transcribe(samples, language="en").words
+    segments = diarizer.diarize(samples, audio.sample_rate)
+    turns = build_turns(assign_speakers(words, segments))
+    rttm = AUDIO / "pyannote_sample.rttm"
+    seg_turns = [Turn(s.label, s.start, s.end, "") for s in segments]
+    out["der"] = {"stored_turns_collar_0.5": round(der(rttm, turns, 0.5), 4),
+                  "stored_turns_no_collar": round(der(rttm, turns, 0.0), 4),
+                  "diarization_collar_0.5": round(der(rttm, seg_turns, 0.5), 4),
+                  "diarization_no_collar": round(der(rttm, seg_turns, 0.0), 4)}
+
+    # 2 + 3. mono mixes of stereo calls
+    rows, steps = [], defaultdict(float)
+    for path, info in stereo_calls(args.calls):
+        audio = decode(path)
+        left, right = audio.channels
+        samples = mono_mix(audio)
+        t0 = time.monotonic()
+        transcript = transcriber.transcribe(samples, language=args.language)
+        t_asr = time.monotonic() - t0
+        t0 = time.monotonic()
+        segments = diarizer.diarize(samples, audio.sample_rate)
+        t_dia = time.monotonic() - t0
+        for name, seconds in diarizer.last_steps.items():
+            steps[name] += seconds
+        words = transcript.words
+        truth = word_truth(words, left, right, audio.sample_rate)
+        labelled = assign_speakers(words, segments)
+        roled, decision = label_call_speakers(words, segments, info, transcript.language)
+        durations = np.array([max(w.end - w.start, 0.01) for w in words])
+        role_ok = np.array([w.speaker == t for w, t in zip(roled, truth)])
+        # speaker accuracy: the best one-to-one label -> channel mapping, whatever the roles
+        labels = sorted({w.speaker for w in labelled})
+        best = 0.0
+        for agent_label in labels:
+            ok = np.array([(w.speaker == agent_label) == (t == "agent") for w, t in zip(labelled, truth)])
+            best = max(best, float(durations[ok].sum()))
+        total = float(durations.sum()) or 1.0
+        rows.append({"call": path.name, "seconds": round(audio.duration, 1), "words": len(words),
+                     "speakers": len(labels), "asr_seconds": round(t_asr, 2), "diarization_seconds": round(t_dia, 2),
+                     "speaker_accuracy": round(best / total, 4),
+                     "role_accuracy": round(float(durations[role_ok].sum()) / total, 4),
+                     "role_confidence": decision.confidence, "uncertain": decision.uncertain,
+                     "mapping": decision.mapping, "status": diarizer.last_status})
+    out["calls"] = rows
+    demo = [r for r in rows if r["call"] != "stereo_diarization.wav"]
+    word_time = sum(r["words"] for r in demo) or 1
+    out["role_accuracy_demo_calls"] = round(sum(r["role_accuracy"] * r["words"] for r in demo) / word_time, 4)
+    asr = sum(r["asr_seconds"] for r in rows)
+    dia = sum(r["diarization_seconds"] for r in rows)
+    out["speed"] = {"audio_seconds": round(sum(r["seconds"] for r in rows), 1), "asr_seconds": round(asr, 2),
+                    "diarization_seconds": round(dia, 2), "diarization_per_asr": round(dia / asr, 3) if asr else None,
+                    "diarization_steps": {k: round(v, 2) for k, v in steps.items()}}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pipeline", help="diarization pipeline: pack name, directory or hub id (default: the pack)")
+    parser.add_argument("--asr", help="speech model pack or directory (default: the manifest's default)")
+    parser.add_argument("--calls", help="directory of stereo calls, agent left (default: demo/calls, rendered if absent)")
+    parser.add_argument("--language", default="en", help="language of the calls (default en)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
+    parser.add_argument("--segmentation-step", type=float, default=0.0, help="experiment: override the chunk step")
+    parser.add_argument("--roles-text", action="store_true", help="only the role decision on labelled transcripts")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "diarization.json"))
+    args = parser.parse_args()
+
+    results = {"roles_on_text": roles_on_text()}
+    if not args.roles_text:
+        results["audio"] = audio_bench(args)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    print(json.dumps(results, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
