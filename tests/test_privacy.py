@@ -248,3 +248,24 @@ def test_bleep_int16_stereo_and_out_of_range_spans():
     assert np.array_equal(out[:int(0.5 * sr)], stereo[:int(0.5 * sr)])
     assert np.abs(out[int(1.9 * sr):]).max() <= int(0.25 * 32767)
     assert np.array_equal(bleep(stereo, sr, []), stereo)
+
+
+@pytest.mark.xfail(strict=True, reason="the rubric's sensitive_number detector (qa_pipeline/rubric/detectors.py) "
+                   "looks for raw digits only; it must also recognise placeholders: redaction.sensitive_kinds")
+@pytest.mark.parametrize("agent_says", [
+    "好的，跟您核对一下卡号6222 0212 3456 7890 128，对吗？",
+    "好的，身份证号是11010519491231002X，对吗？",
+    "您的验证码是四八二九一三",
+])
+def test_e1_fails_on_a_redacted_call_when_the_agent_read_the_number(agent_says):
+    """End to end: redact, then score with the standard rubric; E1 must still fail."""
+    pipeline = pytest.importorskip("qa_pipeline.pipeline")
+    call = _call([Turn("agent", 0.0, 3.0, "您好，这里是招商银行客服，我是工号1021的王晓，请问有什么可以帮您？"),
+                  Turn("customer", 3.0, 6.0, "我想查一下我的卡"),
+                  Turn("agent", 6.0, 10.0, agent_says)])
+    redacted = redact_call(call)
+    assert redacted.turns[2].text != agent_says
+    (result,) = pipeline.score(redacted)
+    e1 = next(f for f in result.findings if f.check_id == "E1")
+    assert e1.outcome == "fail"
+    assert e1.evidence is None or not any(ch.isdigit() for ch in REDACTED_RE.sub("", e1.evidence.text))
