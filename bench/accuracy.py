@@ -1,0 +1,84 @@
+"""Item-level agreement of the standard rubrics with the specialists' labels.
+
+Scores every labelled call in ../shared/qa-examples (or the folder given) with the
+standard rubric for its language and prints agreement per language and per item, every
+disagreement with the engine's reason, and any CRITICAL failure the engine missed.
+
+    python bench/accuracy.py [FOLDER] [--rubric-zh FILE] [--rubric-en FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from qa_pipeline.rubric import load_rubric, score_call, standard_rubric  # noqa: E402
+from qa_pipeline.rubric.text import lang_family  # noqa: E402
+from qa_pipeline.transcript_io import call_from_json  # noqa: E402
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "qa-examples"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", nargs="?", default=str(DEFAULT))
+    ap.add_argument("--rubric-zh")
+    ap.add_argument("--rubric-en")
+    args = ap.parse_args(argv)
+    rubrics = {"zh": load_rubric(args.rubric_zh) if args.rubric_zh else standard_rubric("zh"),
+               "en": load_rubric(args.rubric_en) if args.rubric_en else standard_rubric("en")}
+    files = sorted(Path(args.folder).glob("*.json"))
+    if not files:
+        print(f"no labelled calls in {args.folder}", file=sys.stderr)
+        return 2
+    agree = defaultdict(lambda: [0, 0])  # (lang, item) -> [agreed, total]
+    misses, missed_critical = [], []
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        labels = data.get("labels") or {}
+        call = call_from_json(data, path)
+        lang = lang_family(call.language)
+        rubric = rubrics[lang]
+        result = score_call(call, rubric, sentiment=0.0)
+        got = {f.check_id: f for f in result.findings}
+        for item, want in labels.items():
+            if item == "complaint":
+                want = "pass" if want else "fail"
+            if item not in got:
+                continue
+            ok = got[item].outcome == want
+            agree[(lang, item)][0] += ok
+            agree[(lang, item)][1] += 1
+            if not ok:
+                misses.append((call.call_id, item, want, got[item].outcome, got[item].rule))
+                if rubric.check(item).critical and want == "fail":
+                    missed_critical.append((call.call_id, item))
+    print("agreement per language (items A1..E1 and the complaint trigger):")
+    for lang in ("zh", "en"):
+        a = sum(v[0] for k, v in agree.items() if k[0] == lang)
+        t = sum(v[1] for k, v in agree.items() if k[0] == lang)
+        if t:
+            print(f"  {lang}: {a}/{t} = {100 * a / t:.1f} %")
+    print("\nper item:      zh        en")
+    items = sorted({k[1] for k in agree}, key=lambda i: (i != "complaint", i))
+    for item in items:
+        cells = []
+        for lang in ("zh", "en"):
+            a, t = agree.get((lang, item), (0, 0))
+            cells.append(f"{a:>2}/{t:<2}" if t else "  -  ")
+        print(f"  {item:<10} {cells[0]:>8}  {cells[1]:>8}")
+    print(f"\ndisagreements ({len(misses)}):")
+    for cid, item, want, outcome, rule in misses:
+        print(f"  {cid} {item}: label {want}, engine {outcome} — {rule}")
+    print(f"\nmissed CRITICAL failures: {len(missed_critical)}")
+    for cid, item in missed_critical:
+        print(f"  {cid} {item}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

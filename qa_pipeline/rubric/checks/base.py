@@ -1,0 +1,188 @@
+"""What every check type shares: option schemas, verdicts, scopes, the evaluation context.
+
+A check type (one module each, the yamllint pattern) declares ``ID``, ``OPTIONS`` (name →
+:class:`Option`) and ``build(options, builder) -> Node``; its docstring shows PASS and
+FAIL examples. The loader validates options against ``OPTIONS`` before ``build`` runs, so
+``build`` trusts its input.
+
+Conditions are three-valued: ``True`` (found / holds), ``False`` (not found / broken) and
+``None`` (cannot be judged: no times, no agent turns, unknown speakers, missing
+metadata). A check whose rule is ``None`` is answered ``na``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Protocol
+
+from ...records import Evidence
+from ..view import CallView, TurnView
+
+SPEAKER_CHOICES = ("agent", "customer", "any")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a check type: accepted Python types, default, allowed values, help."""
+
+    types: tuple[type, ...]
+    default: Any = None
+    required: bool = False
+    choices: Optional[tuple[Any, ...]] = None
+    help: str = ""
+    items: Optional[tuple[type, ...]] = None  # element types for list options
+    node: bool = False  # the value is a condition (a mapping) or a list of them
+
+    def describe(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(map(str, self.choices))
+        if self.node:
+            return "a condition (a mapping with 'type:' or all/any/not/check/use)"
+        names = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+                 list: "a list", dict: "a mapping"}
+        desc = " or ".join(names.get(t, t.__name__) for t in self.types)
+        if self.items:
+            desc += " of " + " or ".join(names.get(t, t.__name__) for t in self.items)
+        return desc
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A condition's answer with the quote that shows it and where it was said."""
+
+    value: Optional[bool]
+    evidence: Optional[Evidence] = None
+    rule: str = ""
+    at: Optional[tuple[int, int]] = None  # (turn index, offset in turn) of the hit
+
+    def negate(self, rule: str) -> "Verdict":
+        value = None if self.value is None else not self.value
+        return Verdict(value, self.evidence, rule, self.at)
+
+
+class Node(Protocol):
+    type_id: str
+
+    def evaluate(self, ctx: "Context") -> Verdict: ...
+
+    def check_refs(self) -> set[str]: ...
+
+
+@dataclass
+class Context:
+    """Evaluation state of one call against one rubric."""
+
+    view: CallView
+    verdicts: dict[str, Verdict] = field(default_factory=dict)  # check id → rule verdict
+    outcomes: dict[str, str] = field(default_factory=dict)  # check id → pass/fail/na
+    conditions: dict[str, Node] = field(default_factory=dict)  # named shared conditions
+
+    def use(self, name: str) -> Verdict:
+        key = ("use", name)
+        cached = self.view.cache.get(key)
+        if cached is None:
+            cached = self.view.cache[key] = self.conditions[name].evaluate(self)
+        return cached
+
+
+# --- scopes -----------------------------------------------------------------------------
+
+SCOPE_OPTIONS: dict[str, Option] = {
+    "speaker": Option((str,), "agent", choices=SPEAKER_CHOICES,
+                      help="whose words count; agent includes other agents on the call"),
+    "first_turns": Option((int,), help="only the speaker's first N turns"),
+    "last_turns": Option((int,), help="only the speaker's last N turns"),
+    "first_seconds": Option((int, float), help="only turns starting in the first N s of the recording"),
+    "last_seconds": Option((int, float), help="only turns ending in the last N s of the recording"),
+    "within_seconds_of_first": Option((int, float),
+                                      help="only turns starting within N s of the speaker's first words"),
+    "after": Option((dict,), node=True, help="only turns from the hit of this condition on"),
+    "before": Option((dict,), node=True, help="only turns up to the hit of this condition"),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    speaker: str = "agent"
+    first_turns: Optional[int] = None
+    last_turns: Optional[int] = None
+    first_seconds: Optional[float] = None
+    last_seconds: Optional[float] = None
+    within_seconds_of_first: Optional[float] = None
+    after: Optional[Node] = None
+    before: Optional[Node] = None
+
+    @classmethod
+    def from_options(cls, options: dict, builder: "Builder") -> "Scope":
+        return cls(
+            speaker=options.get("speaker", "agent"),
+            first_turns=options.get("first_turns"), last_turns=options.get("last_turns"),
+            first_seconds=options.get("first_seconds"), last_seconds=options.get("last_seconds"),
+            within_seconds_of_first=options.get("within_seconds_of_first"),
+            after=builder.node(options["after"]) if options.get("after") else None,
+            before=builder.node(options["before"]) if options.get("before") else None,
+        )
+
+    def describe(self) -> str:
+        parts = [self.speaker if self.speaker != "any" else "anyone"]
+        if self.first_turns:
+            parts.append(f"first {self.first_turns} turn(s)")
+        if self.last_turns:
+            parts.append(f"last {self.last_turns} turn(s)")
+        if self.first_seconds is not None:
+            parts.append(f"first {self.first_seconds:g} s")
+        if self.last_seconds is not None:
+            parts.append(f"last {self.last_seconds:g} s")
+        if self.after:
+            parts.append("after the trigger")
+        if self.before:
+            parts.append("before the reference")
+        return ", ".join(parts)
+
+    def check_refs(self) -> set[str]:
+        refs: set[str] = set()
+        for n in (self.after, self.before):
+            if n is not None:
+                refs |= n.check_refs()
+        return refs
+
+    def select(self, ctx: Context) -> Optional[tuple[TurnView, ...]]:
+        """The turns in scope; None when they cannot be known (speakers unknown)."""
+        view = ctx.view
+        turns = view.by_role(self.speaker)
+        if turns is None:
+            return None
+        if self.first_turns:
+            turns = turns[: self.first_turns]
+        if self.last_turns:
+            turns = turns[-self.last_turns:]
+        if self.first_seconds is not None and view.call_start is not None:
+            turns = tuple(t for t in turns if t.start is None or t.start <= self.first_seconds)
+        if self.last_seconds is not None and view.call_end is not None:
+            limit = view.call_end - self.last_seconds
+            turns = tuple(t for t in turns if t.end is None or t.end >= limit)
+        if self.within_seconds_of_first is not None and turns and turns[0].start is not None:
+            limit = turns[0].start + self.within_seconds_of_first
+            turns = tuple(t for t in turns if t.start is None or t.start <= limit)
+        if self.after is not None:
+            hit = self.after.evaluate(ctx)
+            if hit.at is None:
+                return ()
+            turns = tuple(t for t in turns if t.index >= hit.at[0])
+        if self.before is not None:
+            hit = self.before.evaluate(ctx)
+            if hit.at is not None:
+                turns = tuple(t for t in turns if t.index <= hit.at[0])
+        return turns
+
+
+class Builder(Protocol):
+    """What ``build`` gets from the loader: nested conditions and compiled phrase lists."""
+
+    synonyms: dict
+
+    def node(self, spec: Any) -> Node: ...
+
+    def matcher(self, phrases: list, *, fuzzy: bool = True, gap: Optional[int] = None): ...
+
+
+BuildFn = Callable[[dict, Builder], Node]

@@ -1,0 +1,53 @@
+"""complaint: the customer complains or says they are dissatisfied (the D-item trigger).
+
+Uses the bilingual lexicon in :data:`qa_pipeline.sentiment.COMPLAINT_PHRASES` (unless
+``builtin: false``) plus the rubric's own ``phrases``; ``sentiment_below`` also counts a
+customer turn whose lexical sentiment is below that value (off by default: a calm fault
+report often reads as negative).
+
+.. code-block:: yaml
+
+    type: complaint
+    phrases: [服务太敷衍]
+
+PASS (customer): "你们这服务也太差了，我要投诉！" / "This is unacceptable, I'm really upset."
+FAIL (customer): "我家宽带有点卡，麻烦帮我看看。" / "I lost my card, can you block it?"
+"""
+from __future__ import annotations
+
+from ...sentiment import COMPLAINT_PHRASES, text_sentiment
+from .base import Builder, Option, Scope
+from .scan import TextNode, regex_finder
+
+ID = "complaint"
+OPTIONS = {
+    "phrases": Option((list,), [], items=(str,), help="more complaint phrases"),
+    "builtin": Option((bool,), True, help="use the built-in complaint lexicon"),
+    "unless": Option((list,), items=(str,), help="phrases that cancel a hit in the same turn"),
+    "sentiment_below": Option((int, float), help="also a customer turn with sentiment below this"),
+    "speaker": Option((str,), "customer", choices=("customer", "any"), help="whose words count"),
+}
+
+
+def build(options: dict, builder: Builder):
+    phrases = list(options.get("phrases") or [])
+    if options.get("builtin", True):
+        phrases += [p for lang in ("zh", "en") for p in COMPLAINT_PHRASES[lang]]
+    matcher = builder.matcher(phrases, fuzzy=False)
+    phrase_finder = regex_finder(matcher.regex, matcher.phrases)
+    threshold = options.get("sentiment_below")
+    unless = None
+    if options.get("unless"):
+        u = builder.matcher(options["unless"], fuzzy=False)
+        unless = lambda turn: u.regex.search(turn.norm) is not None  # noqa: E731
+
+    def find(seg, view):
+        yield from phrase_finder(seg, view)
+        if threshold is not None:
+            for turn in seg.turns:
+                score = text_sentiment(turn.text)
+                if score is not None and score < threshold:
+                    yield turn, 0, f"sentiment {score:+.2f}"
+
+    scope = Scope(speaker=options.get("speaker", "customer"))
+    return TextNode(ID, find, scope, label=options.get("name") or "complaint", unless=unless)

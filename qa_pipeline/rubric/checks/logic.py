@@ -1,0 +1,171 @@
+"""all / any / not / absence, and references to other checks (check) and named conditions (use).
+
+Three-valued: ``all`` is false when one part is false, unknown when one is unknown, else
+true; ``any`` is true when one part is true, unknown when one is unknown, else false.
+
+.. code-block:: yaml
+
+    all:                                  # A1: greeting, company and name, all three
+      - {use: greeting}
+      - {type: detect, detector: organisation, first_turns: 1}
+    absence:                              # B2: pass only if no forbidden phrase is found
+      type: phrases
+      phrases: [不归我管, "not my problem"]
+    check: C1                             # true when C1 passed (outcome: [pass, na] widens it)
+
+PASS ``absence`` (agent): "这个问题我帮您查一下。"  FAIL: "这个不归我管。"
+PASS ``check: complaint`` when the complaint trigger fired; FAIL when it did not.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .base import Builder, Context, Option, Verdict
+
+OUTCOMES = ("pass", "fail", "na")
+
+
+class AllNode:
+    type_id = "all"
+
+    def __init__(self, parts: list, label: str = ""):
+        self.parts = parts
+        self.label = label
+
+    def check_refs(self) -> set[str]:
+        return set().union(*(p.check_refs() for p in self.parts))
+
+    def evaluate(self, ctx: Context) -> Verdict:
+        unknown: Optional[Verdict] = None
+        last: Optional[Verdict] = None
+        first_hit: Optional[Verdict] = None
+        for p in self.parts:
+            v = p.evaluate(ctx)
+            if v.value is False:
+                return v
+            if v.value is None and unknown is None:
+                unknown = v
+            if v.value:
+                first_hit = first_hit or v
+                if last is None or (v.at or (-1, -1)) > (last.at or (-1, -1)):
+                    last = v
+        if unknown is not None:
+            return unknown
+        rules = f"{self.label}: all found" if self.label else "all found"
+        evidence = first_hit.evidence if first_hit else None
+        return Verdict(True, evidence, rules, last.at if last else None)
+
+
+class AnyNode:
+    type_id = "any"
+
+    def __init__(self, parts: list, label: str = ""):
+        self.parts = parts
+        self.label = label
+
+    def check_refs(self) -> set[str]:
+        return set().union(*(p.check_refs() for p in self.parts))
+
+    def evaluate(self, ctx: Context) -> Verdict:
+        unknown = None
+        falses = []
+        for p in self.parts:
+            v = p.evaluate(ctx)
+            if v.value:
+                return v
+            if v.value is None:
+                unknown = unknown or v
+            else:
+                falses.append(v)
+        if unknown is not None:
+            return unknown
+        reasons = "; ".join(v.rule for v in falses if v.rule)
+        evidence = next((v.evidence for v in falses if v.evidence), None)
+        return Verdict(False, evidence, f"{self.label}: {reasons}" if self.label else reasons)
+
+
+class NotNode:
+    type_id = "not"
+
+    def __init__(self, part, label: str = "", absence: bool = False):
+        self.part = part
+        self.label = label
+        self.absence = absence
+
+    def check_refs(self) -> set[str]:
+        return self.part.check_refs()
+
+    def evaluate(self, ctx: Context) -> Verdict:
+        v = self.part.evaluate(ctx)
+        if v.value is None:
+            return v
+        if v.value:
+            what = "must never happen" if self.absence else "must not hold"
+            return Verdict(False, v.evidence, f"{self.label or what}: {v.rule}", v.at)
+        return Verdict(True, None, f"{self.label or 'none found'}: {v.rule}" if v.rule else "none found")
+
+
+class CheckRef:
+    type_id = "check"
+
+    def __init__(self, check_id: str, outcomes: tuple[str, ...]):
+        self.check_id = check_id
+        self.outcomes = outcomes
+
+    def check_refs(self) -> set[str]:
+        return {self.check_id}
+
+    def evaluate(self, ctx: Context) -> Verdict:
+        outcome = ctx.outcomes[self.check_id]
+        v = ctx.verdicts.get(self.check_id, Verdict(None))
+        ok = outcome in self.outcomes
+        return Verdict(ok, v.evidence, f"{self.check_id} is {outcome}", v.at if outcome == "pass" else None)
+
+
+class UseRef:
+    type_id = "use"
+
+    def __init__(self, name: str, refs: set[str]):
+        self.name = name
+        self._refs = refs
+
+    def check_refs(self) -> set[str]:
+        return self._refs
+
+    def evaluate(self, ctx: Context) -> Verdict:
+        return ctx.use(self.name)
+
+
+ALL_OPTIONS = {"of": Option((list,), required=True, node=True, help="the conditions")}
+NOT_OPTIONS = {"of": Option((dict,), required=True, node=True, help="the condition")}
+CHECK_OPTIONS = {
+    "check": Option((str,), required=True, help="id of another check in this rubric"),
+    "outcome": Option((list, str), ["pass"], items=(str,), choices=OUTCOMES,
+                      help="outcomes that make this true"),
+}
+USE_OPTIONS = {"use": Option((str,), required=True, help="name of a condition under 'conditions:'")}
+
+
+def build_all(options: dict, builder: Builder):
+    return AllNode([builder.node(p) for p in options["of"]], options.get("name", ""))
+
+
+def build_any(options: dict, builder: Builder):
+    return AnyNode([builder.node(p) for p in options["of"]], options.get("name", ""))
+
+
+def build_not(options: dict, builder: Builder):
+    return NotNode(builder.node(options["of"]), options.get("name", ""))
+
+
+def build_absence(options: dict, builder: Builder):
+    return NotNode(builder.node(options["of"]), options.get("name", ""), absence=True)
+
+
+def build_check(options: dict, builder: Builder):
+    outcome = options.get("outcome", ["pass"])
+    return CheckRef(options["check"], (outcome,) if isinstance(outcome, str) else tuple(outcome))
+
+
+def build_use(options: dict, builder: Builder):
+    return builder.use(options["use"])

@@ -1,0 +1,78 @@
+"""The scan shared by text check types: select scoped turns, find hits, build a verdict."""
+from __future__ import annotations
+
+from typing import Callable, Iterator, Optional
+
+from ..view import CallView, Segment, TurnView
+from .base import Context, Scope, Verdict
+
+# A finder yields (turn, offset in the turn's normalised text, label) for every hit.
+Finder = Callable[[Segment, CallView], Iterator[tuple[TurnView, int, str]]]
+UNKNOWN_SPEAKERS = "speakers unknown: cannot tell the agent's words from the customer's"
+
+
+def regex_finder(regex, labels: Optional[tuple[str, ...]] = None, raw: bool = False) -> Finder:
+    """Hits of one compiled regex (named groups p0.. map to ``labels``) over a segment."""
+
+    def find(seg: Segment, view: CallView):
+        text = seg.raw if raw else seg.text
+        for m in regex.finditer(text):
+            turn, offset = seg.turn_at(m.start(), raw=raw)
+            if labels is not None and m.lastgroup:
+                label = labels[int(m.lastgroup[1:])]
+            else:
+                label = m.group()
+            yield turn, offset, label
+
+    return find
+
+
+class TextNode:
+    """Found when ``finder`` hits at least ``min_count`` times in the scoped turns; a hit in a
+    turn that also matches ``unless`` does not count."""
+
+    def __init__(self, type_id: str, finder: Finder, scope: Scope, *, label: str,
+                 unless: Optional[Callable[[TurnView], bool]] = None, min_count: int = 1):
+        self.type_id = type_id
+        self.finder = finder
+        self.scope = scope
+        self.label = label
+        self.unless = unless
+        self.min_count = min_count
+
+    def check_refs(self) -> set[str]:
+        return self.scope.check_refs()
+
+    def hits(self, ctx: Context) -> Optional[list[tuple[TurnView, int, str]]]:
+        turns = self.scope.select(ctx)
+        if turns is None:
+            return None
+        if not turns:
+            return []
+        found = []
+        for turn, offset, label in self.finder(ctx.view.segment(turns), ctx.view):
+            if self.unless is not None and self.unless(turn):
+                continue
+            found.append((turn, offset, label))
+            if len(found) >= self.min_count:
+                break
+        return found
+
+    def evaluate(self, ctx: Context) -> Verdict:
+        found = self.hits(ctx)
+        if found is None:
+            return Verdict(None, rule=UNKNOWN_SPEAKERS)
+        if len(found) >= self.min_count:
+            turn, offset, label = found[0] if self.min_count == 1 else found[-1]
+            return Verdict(True, turn.evidence(), f"{self.label}: found '{label}'", (turn.index, offset))
+        where = self.scope.describe()
+        count = f" {self.min_count} times" if self.min_count > 1 else ""
+        return Verdict(False, self._fail_evidence(ctx), f"{self.label}: not found{count} ({where})")
+
+    def _fail_evidence(self, ctx: Context):
+        if not (self.scope.first_turns or self.scope.last_turns):
+            return None
+        turns = self.scope.select(ctx)
+        if not turns:
+            return None
+        return (turns[0] if self.scope.first_turns else turns[-1]).evidence()

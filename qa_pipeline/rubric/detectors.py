@@ -1,0 +1,217 @@
+"""Built-in detectors for the ``detect`` check type: things a phrase list cannot enumerate.
+
+Each detector takes one turn (its transcribed and normalised text) and the call, and
+returns ``(offset, label)`` of the first hit or ``None``. They are written for the many
+ways people say these things, not for particular calls:
+
+* ``organisation``: a company or department name. Chinese: a name ending in an
+  organisation word (…公司, …银行, …客服中心, …热线, …医院, …通信, …快递) or whatever
+  follows 欢迎致电 / 这里是. English: "thank you for calling X", "you've reached X",
+  department words (billing department, customer service), or capitalised words that are
+  neither a greeting nor the agent's own name ("Hi, Northfield Home, James speaking").
+* ``agent_name``: the agent's name or employee number (我是小李, 工号1031, 王晓为您服务;
+  "my name is Tom", "this is Sarah speaking", "agent ID 4471"), or the roster name.
+* ``reply_time``: a concrete follow-up time — 24小时内, 三个工作日内, 明天下午五点前, 下周一
+  给您回电; "within 24 hours", "by Friday", "I'll call you on Monday". 尽快 / "as soon as
+  possible" alone is not one.
+* ``sensitive_number``: a full bank-card number (13–19 digits), an 18-character Chinese ID
+  number, or a one-time code / password with its digits. Last-four readings are fine.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable, Optional
+
+from .view import CallView, TurnView
+
+Hit = Optional[tuple[int, str]]
+Detector = Callable[[TurnView, CallView], Hit]
+
+# --- organisation -----------------------------------------------------------------------
+
+_ZH_ORG_SUFFIX = re.compile(
+    "有限公司|公司|集团|银行|信用社|证券|基金|保险|客服中心|服务中心|呼叫中心|中心|服务热线|热线|专线|客服部|"
+    "客服|服务台|医院|诊所|卫生院|快递|速运|物流|航空|铁路|通信|通讯|电信|移动|联通|广电|宽带|商城|超市|"
+    "酒店|宾馆|平台|供电|电力|燃气|自来水|水务|物业|政府|政务|12345|营业厅|旗舰店|官方|学校|大学|4s店|"
+    "家电|电器|旅行社|门诊|药房|事务所|售后部|部|局|厅"
+)
+_ZH_LEAD = re.compile(
+    r"^(?:喂|哎|嗯|您好|你好|宁好|早上好|上午好|中午好|下午好|晚上好|哈喽|欢迎致电|欢迎来电|欢迎拨打|感谢致电|"
+    r"感谢您致电|谢谢致电|感谢您的来电|感谢来电|这里是|这边是|这是|此处是)+"
+)
+_ZH_INTRO = re.compile(r"^(?:欢迎致电|欢迎来电|欢迎拨打|感谢致电|感谢您致电|谢谢致电|感谢您拨打|这里是|这边是)")
+_ZH_NOT_NAME = re.compile(r".*(?:我是|我叫|我|是|的)")
+_ZH_GENERIC = re.compile(r"^(?:人工|专员|客服|小|工号\d*|您|我们|咱们|这个|那个|全|本|一|哪个|什么)*$")
+_CLAUSE = re.compile(r"[，,。.!！?？;；、:：\s]+")
+
+
+def _organisation_zh(text: str) -> Hit:
+    pos = 0
+    for clause in _CLAUSE.split(text):
+        offset = text.find(clause, pos) if clause else pos
+        pos = max(pos, offset + len(clause))
+        if not clause:
+            continue
+        intro = _ZH_INTRO.match(clause)
+        if intro and len(clause) - intro.end() >= 2:
+            return offset, clause
+        body = _ZH_LEAD.sub("", clause)
+        lead = len(clause) - len(body)
+        for m in _ZH_ORG_SUFFIX.finditer(body):
+            name = _ZH_NOT_NAME.sub("", body[: m.start()])
+            if len(name) >= 2 and not _ZH_GENERIC.match(name):
+                return offset + lead, body[: m.end()]
+    return None
+
+
+_EN_STOP = frozenset(
+    "hi hello hey good morning afternoon evening day thank thanks welcome this is it i i'm im my me how what "
+    "when where why who which yes yeah no ok okay sure sorry please you you've you're youve youre we we're our "
+    "the a an and or of for to with speaking here calling today can may could would will let help name name's "
+    "mr mrs ms miss dr sir madam ma'am there that so well oh alright right great perfect just one moment".split()
+)
+_EN_NAME_CUES = re.compile(
+    r"\b(?:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
+    r"i'm|i am|you've got|you have got)\s+([A-Z][\w'-]*)"
+    r"|\b([A-Z][\w'-]*)\s+(?:speaking|here|at your service)\b"
+)
+_EN_ORG_CUE = re.compile(
+    r"\b(?:calling|contacting|choosing|reached|welcome to|on behalf of|from)\s+((?:the\s+)?(?:[A-Z0-9][\w&'.-]*\s*)+)"
+)
+_EN_DEPT = re.compile(
+    r"\b(?:customer (?:service|services|support|care|relations)|help ?desk|service desk|support (?:team|line|desk|center|centre)|"
+    r"(?:billing|sales|claims|returns|reservations|bookings|accounts|technical|tech|repairs?|service|support|"
+    r"enquiries|inquiries|appointments|scheduling|care) (?:department|team|desk|line|center|centre|office|hotline)|"
+    r"hotline|call cent(?:er|re))\b"
+)
+_EN_WORD = re.compile(r"[A-Za-z0-9][\w&'-]*")
+
+
+def _names(text: str, view: CallView) -> set[str]:
+    names = {m.group(1) or m.group(2) for m in _EN_NAME_CUES.finditer(text)}
+    if view.call.info.agent_name:
+        names |= set(view.call.info.agent_name.split())
+    return {n.lower() for n in names if n}
+
+
+def _organisation_en(turn: TurnView, view: CallView) -> Hit:
+    text = turn.text
+    m = _EN_DEPT.search(turn.norm)
+    if m:
+        return m.start(), m.group()
+    names = _names(text, view)
+    m = _EN_ORG_CUE.search(text)
+    if m:
+        words = [w for w in _EN_WORD.findall(m.group(1)) if w.lower() not in _EN_STOP and w.lower() not in names]
+        if words:
+            return m.start(1), " ".join(words)
+    for w in _EN_WORD.finditer(text):
+        word = w.group()
+        if (word[0].isupper() or word[0].isdigit() and len(word) >= 3) and word.lower() not in _EN_STOP \
+                and word.lower() not in names and word.lower().strip("'s") not in names:
+            return w.start(), word
+    return None
+
+
+def organisation(turn: TurnView, view: CallView) -> Hit:
+    if re.search(r"[\u3400-\u9fff]", turn.text):
+        return _organisation_zh(turn.text)
+    return _organisation_en(turn, view)
+
+
+# --- agent name / employee number ---------------------------------------------------------
+
+_ZH_EMPLOYEE = re.compile(r"工号[a-z]*\d{2,}|\d{3,}号(?:客服|话务员|坐席)")
+_ZH_ROLE = "(?:客服专员|客服代表|服务代表|客服|专员|坐席|话务员|工作人员|人工|顾问|经理|助理)"
+_ZH_SELF = re.compile(
+    rf"(?:我是|我叫|我姓|您可以叫我|叫我){_ZH_ROLE}?(?!说|想|要|这|那|问|来|个|不|也|的|否|为|在|您|本人|机主)"
+    rf"[\u4e00-\u9fff]{{1,3}}"
+    rf"|{_ZH_ROLE}[\u4e00-\u9fff]{{2,3}}(?=为您服务|很高兴|竭诚|给您|帮您)"
+    rf"|(?<![高兴诚乐意随时将会来在])[\u4e00-\u9fff]{{2,3}}(?=为您服务)"
+)
+_ZH_ROLE_ONLY = re.compile(rf"^(?:我是|我叫|我姓|您可以叫我|叫我){_ZH_ROLE}$")
+_EN_EMPLOYEE = re.compile(r"\b(?:agent|employee|operator|staff|badge|representative|rep)\s+(?:id\s+|number\s+|no\s+)?\d{2,}\b")
+
+
+def agent_name(turn: TurnView, view: CallView) -> Hit:
+    info_name = view.call.info.agent_name
+    if info_name and info_name.strip() and info_name.strip() in turn.text:
+        return turn.text.index(info_name.strip()), info_name.strip()
+    if re.search(r"[\u3400-\u9fff]", turn.text):
+        m = _ZH_EMPLOYEE.search(turn.norm)
+        if m:
+            return m.start(), m.group()
+        for m in _ZH_SELF.finditer(turn.norm):
+            if not _ZH_ROLE_ONLY.match(m.group()):
+                return m.start(), m.group()
+        return None
+    m = _EN_EMPLOYEE.search(turn.norm)
+    if m:
+        return m.start(), m.group()
+    for m in _EN_NAME_CUES.finditer(turn.text):
+        name = m.group(1) or m.group(2)
+        if name and name.lower() not in _EN_STOP:
+            return m.start(), m.group()
+    return None
+
+
+# --- reply time ---------------------------------------------------------------------------
+
+_ZH_DAY = r"(?:今天|今日|今晚|明天|明早|明晚|后天|大后天|本周[1-7日天]?|这周[1-7日天]?|下周[1-7日天]?|下个?星期[1-7日天]?|周[1-7日天]|星期[1-7日天]|礼拜[1-7日天]|月底|月初|下个?月\d*[日号]?)"
+_ZH_DATE = r"(?:\d+月\d+[日号]|\d+[日号])"
+_ZH_TOD = r"(?:上午|下午|晚上|中午|早上|傍晚|凌晨)?(?:\d+[点:](?:半|\d+分?)?)?"
+_ZH_REPLY = re.compile(
+    r"(?<![\d几])(?:\d+|半|两)个?(?:小时|钟头|工作日|个工作日|自然日|天|日|周|星期|礼拜|分钟|月)(?:之内|以内|内)"
+    rf"|(?:{_ZH_DAY}|{_ZH_DATE}){_ZH_TOD}(?:之前|以前|前|为止)"
+    r"|\d+[点:](?:半|\d+分?)?(?:之前|以前|前)"
+    rf"|(?:会|将|给您|帮您|安排|预计|争取|保证|承诺|最晚|最迟)[^\n]{{0,12}}?{_ZH_DAY}{_ZH_TOD}"
+    rf"|(?:会|将|预计|争取|保证|承诺|最晚|最迟)在?{_ZH_DATE}{_ZH_TOD}"
+    rf"|{_ZH_DAY}{_ZH_TOD}[^\n]{{0,8}}?(?:给您|会|回电|回复|答复|联系您|上门|送达|送到|到账|处理好|办好|完成|通知您)"
+)
+_EN_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_EN_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+_EN_WHEN = (
+    rf"(?:tomorrow|tonight|today|this (?:morning|afternoon|evening|week)|(?:on |this |next )?{_EN_DAYS}|next week|"
+    rf"(?:in|within) (?:the next )?\d+ (?:hours?|business days?|working days?|days?|weeks?|minutes?)|"
+    rf"at \d+(?: \d+)?(?: am| pm| o clock)?|(?:on )?{_EN_MONTHS} \d+|end of (?:the )?(?:day|week|month))"
+)
+_EN_REPLY = re.compile(
+    r"\b(?:within|in) (?:the next )?(?:\d+|a|an) (?:hours?|business days?|working days?|days?|weeks?|minutes?|hrs?)\b"
+    rf"|\b(?:by|before|no later than) (?:the end of )?(?:today|tonight|tomorrow|{_EN_DAYS}|end of (?:the )?(?:day|week|month)|"
+    rf"close of business|eod|noon|midday|\d+(?: \d+)?(?: am| pm| o clock)?|(?:this|next) (?:week|{_EN_DAYS})|the \d+|{_EN_MONTHS} \S+)\b"
+    rf"|\b(?:will|going to|should|expect|scheduled|booked)\b(?: \S+){{0,8}}? {_EN_WHEN}\b"
+)
+
+
+def reply_time(turn: TurnView, view: CallView) -> Hit:
+    m = (_ZH_REPLY if re.search(r"[\u3400-\u9fff]", turn.text) else _EN_REPLY).search(turn.norm)
+    return (m.start(), m.group()) if m else None
+
+
+# --- sensitive numbers --------------------------------------------------------------------
+
+_DIGIT_RUN = re.compile(r"(?<![0-9a-z])(?:\d[ -]?){12,18}[\dx](?![0-9a-z])")
+_CODE = re.compile(
+    r"(?:验证码|动态码|校验码|密码|verification code|one time code|otp|passcode|password|security code|cvv|cvc)"
+    r"(?: is| 是|是|为)? ?(?:\d ?){4,8}(?!\d)"
+)
+
+
+def sensitive_number(turn: TurnView, view: CallView) -> Hit:
+    for m in _DIGIT_RUN.finditer(turn.norm):
+        digits = re.sub(r"[ -]", "", m.group())
+        if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()):
+            kind = "ID number" if len(digits) == 18 else "card number"
+            return m.start(), f"full {kind} {digits}"
+    m = _CODE.search(turn.norm)
+    if m:
+        return m.start(), m.group()
+    return None
+
+
+DETECTORS: dict[str, Detector] = {
+    "organisation": organisation,
+    "agent_name": agent_name,
+    "reply_time": reply_time,
+    "sensitive_number": sensitive_number,
+}

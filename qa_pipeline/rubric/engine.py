@@ -1,0 +1,120 @@
+"""Score a call against a rubric: every check answered pass/fail/na with evidence, then
+the weighted score and the flags, as the QA form says.
+
+Score = 100 × (weights of passed items) / (weights of items that are not na); a failed
+CRITICAL item sets the score to 0. Flags come from the rubric's ``flags:`` rules.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterable, Iterator, Optional
+
+from ..metrics import compute_metrics
+from ..records import Call, CallMetrics, CallResult, Finding
+from .checks.base import Context, Verdict
+from .model import Check, Rubric
+from .view import CallView
+
+log = logging.getLogger(__name__)
+
+__all__ = ["score_call", "score_calls", "evaluate_checks"]
+
+UNKNOWN_SPEAKERS_REASON = "speakers unknown: agent items could not be judged"
+NO_AGENT_REASON = "no agent turns"
+NOTHING_TO_SCORE = "nothing could be scored"
+
+
+def _finding(check: Check, outcome: str, verdict: Verdict) -> Finding:
+    return Finding(check_id=check.id, outcome=outcome, evidence=verdict.evidence, rule=verdict.rule or None,
+                   critical=check.critical, weight=check.weight)
+
+
+def evaluate_checks(view: CallView, rubric: Rubric) -> dict[str, Finding]:
+    """Every check's finding for one prepared call, keyed by check id."""
+    ctx = Context(view=view, conditions=rubric.conditions)
+    by_id = {c.id: c for c in rubric.checks}
+    findings: dict[str, Finding] = {}
+    for cid in rubric.evaluation_order:
+        check = by_id[cid]
+        if check.applies_when is not None:
+            gate = check.applies_when.evaluate(ctx)
+            if gate.value is not True:
+                verdict = Verdict(None, gate.evidence, f"not applicable: {gate.rule}")
+                ctx.verdicts[cid] = verdict
+                ctx.outcomes[cid] = "na"
+                findings[cid] = _finding(check, "na", verdict)
+                continue
+        verdict = check.rule.evaluate(ctx)
+        outcome = "na" if verdict.value is None else ("pass" if verdict.value else "fail")
+        ctx.verdicts[cid] = verdict
+        ctx.outcomes[cid] = outcome
+        findings[cid] = _finding(check, outcome, verdict)
+    return findings
+
+
+def _flag_reasons(rubric: Rubric, view: CallView, findings: list[Finding], score: Optional[float],
+                  metrics: CallMetrics) -> list[str]:
+    rules = rubric.flags
+    reasons = []
+    if rules.critical_fail:
+        for f in findings:
+            if f.critical and f.outcome == "fail":
+                reasons.append(f"critical fail: {f.check_id}")
+    if score is None:
+        reasons.append(NOTHING_TO_SCORE)
+    elif rules.score_below is not None and score < rules.score_below:
+        reasons.append(f"score {score:.0f} below {rules.score_below:g}")
+    by_id = {f.check_id: f for f in findings}
+    for t in rules.triggers:
+        if by_id.get(t) is not None and by_id[t].outcome == "pass":
+            reasons.append(f"{t} call" if t == "complaint" else f"trigger: {t}")
+    for m in rules.metrics:
+        value = view.call.info.ring_seconds if m.metric == "ring_seconds" else getattr(metrics, m.metric, None)
+        if value is None:
+            continue
+        if (m.above is not None and value > m.above) or (m.below is not None and value < m.below):
+            reasons.append(f"{m.reason} ({value:g})")
+    if rules.unknown_speakers and view.turns:
+        if not view.speakers_known:
+            reasons.append(UNKNOWN_SPEAKERS_REASON)
+        elif not view.has_agent:
+            reasons.append(NO_AGENT_REASON)
+    return reasons
+
+
+def score_call(call: Call, rubric: Rubric, *, metrics: Optional[CallMetrics] = None,
+               sentiment: Optional[float] = None) -> CallResult:
+    """Score one call. ``metrics``/``sentiment``: already computed values to reuse (re-scoring
+    reuses the stored customer sentiment, which only depends on the transcript)."""
+    if metrics is None:
+        metrics = compute_metrics(call, sentiment=sentiment)
+    view = CallView(call, metrics)
+    by_id = evaluate_checks(view, rubric)
+    findings = [by_id[c.id] for c in rubric.checks]
+    scored = [f for f, c in zip(findings, rubric.checks) if c.kind == "item" and f.outcome != "na"]
+    denominator = sum(f.weight for f in scored)
+    critical_fail = any(f.critical and f.outcome == "fail" for f in findings)
+    score: Optional[float]
+    if critical_fail:
+        score = 0.0
+    elif denominator > 0:
+        score = round(100.0 * sum(f.weight for f in scored if f.outcome == "pass") / denominator, 2)
+    else:
+        score = None
+    reasons = _flag_reasons(rubric, view, findings, score, metrics)
+    complaint = any(by_id[t].outcome == "pass" for t in rubric.flags.triggers if t == "complaint" and t in by_id)
+    if not complaint and "complaint" in by_id:
+        complaint = by_id["complaint"].outcome == "pass"
+    return CallResult(
+        call_id=call.call_id, rubric_id=rubric.id, rubric_version=rubric.version,
+        score=score if score is not None else 0.0, flagged=bool(reasons), flag_reasons=tuple(reasons),
+        findings=tuple(findings), complaint=complaint, metrics=metrics,
+    )
+
+
+def score_calls(calls: Iterable[Call], rubric_for, *, sentiments: Optional[dict[str, float]] = None
+                ) -> Iterator[CallResult]:
+    """Score many calls; ``rubric_for(call) -> Rubric`` picks each call's rubric."""
+    sentiments = sentiments or {}
+    for call in calls:
+        yield score_call(call, rubric_for(call), sentiment=sentiments.get(call.call_id))

@@ -1,0 +1,187 @@
+"""Text normalisation shared by transcripts and rubric phrases.
+
+Phrases and transcripts go through the same :func:`normalize`, so a phrase written in
+any reasonable form matches whatever the speech recogniser produced:
+
+* Chinese: full-width → half-width, punctuation and spaces removed, common ASR
+  homophone confusions folded (宁好 → 您好, 公号 → 工号, 你 → 您), Chinese numerals
+  turned into digits (二十四小时 → 24小时, 一三八 → 138).
+* English: lower case, contractions expanded (I'll → i will), punctuation removed,
+  number words turned into digits (twenty-four → 24, three → 3).
+
+>>> normalize("宁好，我是公号一零三一", "zh")
+'您好我是工号1031'
+>>> normalize("I'll call you within twenty-four hours!", "en")
+'i will call you within 24 hours'
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["normalize", "lang_family", "is_cjk_text"]
+
+
+def lang_family(language: str | None) -> str:
+    """'zh' for Chinese variants (zh, zh-CN, cmn, yue …), 'en' for everything else."""
+    lang = (language or "").lower()
+    return "zh" if lang.startswith(("zh", "cmn", "yue", "wuu")) else "en"
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_cjk_text(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+# --- Chinese ----------------------------------------------------------------------------
+
+# ASR confusions folded to one spelling. Bigrams first: they are unambiguous in context.
+_ZH_BIGRAMS = {
+    "宁好": "您好", "拎好": "您好", "凝好": "您好", "公号": "工号", "攻号": "工号", "功号": "工号",
+    "宫号": "工号", "在见": "再见", "再件": "再见", "报歉": "抱歉", "抱欠": "抱歉", "马烦": "麻烦",
+    "麻凡": "麻烦", "清问": "请问", "亲问": "请问", "情问": "请问", "谢射": "谢谢", "感射": "感谢",
+    "敢谢": "感谢", "头诉": "投诉", "投素": "投诉", "来店": "来电", "莱电": "来电", "致点": "致电",
+    "客府": "客服", "可服": "客服", "工单号": "工单号", "共单": "工单", "攻单": "工单", "对马": "对吗",
+    "对嘛": "对吗", "是嘛": "是吗", "對嗎": "对吗",
+}
+# Single characters folded everywhere (both spellings are fine in every phrase we match).
+_ZH_CHARS = str.maketrans({"你": "您", "妳": "您", "嗎": "吗", "謝": "谢", "們": "们", "麼": "么",
+                           "號": "号", "話": "话", "電": "电", "請": "请", "對": "对", "為": "为",
+                           "務": "务", "這": "这", "說": "说", "確": "确", "認": "认",
+                           "見": "见", "問": "问", "題": "题", "幫": "帮",
+                           "〇": "零", "幺": "一"})
+_ZH_BIGRAM_RE = re.compile("|".join(sorted(map(re.escape, _ZH_BIGRAMS), key=len, reverse=True)))
+
+_ZH_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_ZH_NUM_RE = re.compile(r"[零一二两三四五六七八九十百千万]+")
+# Words where a numeral is part of the vocabulary, not a number: left as written.
+_ZH_NUM_WORDS = re.compile(
+    r"一下|一直|一起|一样|一定|一般|一些|一切|万一|十分|一会|统一|唯一|一致|一旦|一共|一边|一向|一再|"
+    r"一贯|一方面|一律|千万|万分|一并|进一步|逐一|一一|之一|一点点|一时|一番|百分之|一概|三思"
+)
+
+
+def _zh_value(run: str) -> str:
+    if not any(c in _ZH_UNIT for c in run):
+        return "".join(str(_ZH_DIGIT[c]) for c in run)  # read digit by digit: 一三八 → 138
+    total, section, digit = 0, 0, None
+    for c in run:
+        if c in _ZH_DIGIT:
+            digit = _ZH_DIGIT[c]
+        else:
+            unit = _ZH_UNIT[c]
+            if unit == 10000:
+                total += (section + (digit or 0)) * unit
+                section, digit = 0, None
+            else:
+                section += (1 if digit is None else digit) * unit
+                digit = None
+    return str(total + section + (digit or 0))
+
+
+def _zh_numbers(text: str) -> str:
+    protected = {m.start(): m.end() for m in _ZH_NUM_WORDS.finditer(text)}
+    if not protected:
+        return _ZH_NUM_RE.sub(lambda m: _zh_value(m.group()), text)
+    out, pos = [], 0
+    for m in _ZH_NUM_RE.finditer(text):
+        if any(s < m.end() and e > m.start() for s, e in protected.items()):
+            continue
+        out.append(text[pos:m.start()])
+        out.append(_zh_value(m.group()))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_ZH_DROP = re.compile(r"[^\w]|_")
+
+
+def _normalize_zh(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower().translate(_ZH_CHARS)
+    text = _ZH_DROP.sub("", text)
+    text = _ZH_BIGRAM_RE.sub(lambda m: _ZH_BIGRAMS[m.group()], text)
+    return _zh_numbers(text)
+
+
+# --- English ----------------------------------------------------------------------------
+
+_CONTRACTIONS = [
+    (r"\bwon't\b", "will not"), (r"\bcan't\b", "cannot"), (r"\bshan't\b", "shall not"),
+    (r"\blet's\b", "let us"), (r"\by'all\b", "you all"), (r"n't\b", " not"), (r"'ll\b", " will"),
+    (r"'re\b", " are"), (r"'ve\b", " have"), (r"'d\b", " would"), (r"\bi'm\b", "i am"),
+    (r"\b(it|that|what|there|here|he|she|who|where|how|name|everything|nothing)'s\b", r"\1 is"),
+]
+_CONTRACTION_RES = [(re.compile(p), r) for p, r in _CONTRACTIONS]
+
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_SCALES = {"hundred": 100, "thousand": 1000}
+_NUMBER_WORD = "|".join(sorted(list(_UNITS) + list(_TENS) + list(_SCALES), key=len, reverse=True))
+_EN_NUM_RE = re.compile(rf"\b(?:{_NUMBER_WORD})(?:[ -](?:and )?(?:{_NUMBER_WORD}))*\b")
+
+
+def _en_value(words: list[str]) -> str:
+    total, current = 0, 0
+    for w in words:
+        if w in _UNITS:
+            current += _UNITS[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w == "hundred":
+            current = max(current, 1) * 100
+        else:
+            total += max(current, 1) * _SCALES[w]
+            current = 0
+    return str(total + current)
+
+
+def _en_number_run(match: re.Match) -> str:
+    words = [w for w in re.split(r"[ -]", match.group()) if w and w != "and"]
+    # A run of single digits ("four four one four") is read out digit by digit.
+    if len(words) > 1 and all(w in _UNITS and _UNITS[w] < 10 for w in words):
+        return " ".join(str(_UNITS[w]) for w in words)
+    # "twenty four" is one number, "three five" two, "sixty four ninety nine" two.
+    groups: list[list[str]] = [[]]
+    for w in words:
+        g = groups[-1]
+        if g and not (w in _SCALES or (g[-1] in _TENS and w in _UNITS and _UNITS[w] < 10)
+                      or g[-1] in _SCALES):
+            groups.append([])
+        groups[-1].append(w)
+    return " ".join(_en_value(g) for g in groups)
+
+
+_EN_DROP = re.compile(r"[^a-z0-9@]+")
+
+
+def _normalize_en(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'").replace("`", "'")
+    for pattern, repl in _CONTRACTION_RES:
+        text = pattern.sub(repl, text)
+    text = _EN_DROP.sub(" ", text.replace("'", ""))
+    text = _EN_NUM_RE.sub(_en_number_run, text)
+    return text.strip()
+
+
+@lru_cache(maxsize=8192)
+def _normalize_cached(text: str, family: str) -> str:
+    return _normalize_zh(text) if family == "zh" else _normalize_en(text)
+
+
+def normalize(text: str, language: str | None = None) -> str:
+    """The form both transcripts and phrases are compared in (see the module docstring).
+
+    The script decides, not ``language``: text with Chinese characters is normalised as
+    Chinese, other text as English, so mixed-language calls and phrases still match.
+    """
+    family = "zh" if is_cjk_text(text) else "en"
+    if len(text) > 400:
+        return _normalize_zh(text) if family == "zh" else _normalize_en(text)
+    return _normalize_cached(text, family)

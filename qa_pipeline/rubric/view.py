@@ -1,0 +1,102 @@
+"""One call prepared for scoring: turns normalised once, scoped turn selections cached.
+
+Every check of every rubric reads the call through a :class:`CallView`, so the text is
+normalised once per call and each (speaker, position) selection is joined into one
+string once, then searched with one precompiled regular expression per check.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Optional
+
+from ..records import AGENT_SPEAKERS, Call, CallMetrics, Evidence
+from .text import lang_family, normalize
+
+__all__ = ["CallView", "TurnView", "Segment"]
+
+
+def role_of(speaker: str) -> str:
+    if speaker in AGENT_SPEAKERS:
+        return "agent"
+    if speaker == "customer":
+        return "customer"
+    return "unknown"
+
+
+@dataclass(frozen=True)
+class TurnView:
+    index: int
+    speaker: str
+    role: str  # agent | customer | unknown
+    start: Optional[float]
+    end: Optional[float]
+    text: str  # as transcribed
+    norm: str  # normalised for matching
+
+    def evidence(self) -> Evidence:
+        return Evidence(self.text, self.speaker, self.start, self.end)
+
+
+class Segment:
+    """Selected turns joined by newlines (so no phrase spans two turns), with offsets."""
+
+    __slots__ = ("turns", "text", "raw", "_starts", "_raw_starts")
+
+    def __init__(self, turns: tuple[TurnView, ...]):
+        self.turns = turns
+        starts, raw_starts, pos, raw_pos = [], [], 0, 0
+        for t in turns:
+            starts.append(pos)
+            raw_starts.append(raw_pos)
+            pos += len(t.norm) + 1
+            raw_pos += len(t.text) + 1
+        self._starts = starts
+        self._raw_starts = raw_starts
+        self.text = "\n".join(t.norm for t in turns)
+        self.raw = "\n".join(t.text for t in turns)
+
+    def turn_at(self, offset: int, raw: bool = False) -> tuple[TurnView, int]:
+        """The turn holding ``offset`` and the offset within that turn."""
+        starts = self._raw_starts if raw else self._starts
+        i = bisect_right(starts, offset) - 1
+        return self.turns[i], offset - starts[i]
+
+
+class CallView:
+    """A call as the checks see it. ``cache`` holds per-call results of named conditions."""
+
+    def __init__(self, call: Call, metrics: Optional[CallMetrics] = None):
+        self.call = call
+        self.family = lang_family(call.language)
+        self.turns: tuple[TurnView, ...] = tuple(
+            TurnView(i, t.speaker, role_of(t.speaker), t.start, t.end, t.text or "", normalize(t.text or ""))
+            for i, t in enumerate(call.turns)
+        )
+        roles = {t.role for t in self.turns}
+        self.has_agent = "agent" in roles
+        self.has_customer = "customer" in roles
+        self.speakers_known = self.has_agent or self.has_customer
+        self.has_times = call.has_times
+        self.metrics = metrics
+        self.cache: dict = {}
+        self._segments: dict = {}
+        timed = [t for t in self.turns if t.start is not None]
+        self.call_start = min((t.start for t in timed), default=None)
+        ends = [t.end for t in self.turns if t.end is not None]
+        self.call_end = max(ends, default=None)
+
+    def by_role(self, speaker: str) -> Optional[tuple[TurnView, ...]]:
+        """Turns of ``speaker`` ('agent', 'customer', 'any'); None when roles are unknown."""
+        if speaker == "any":
+            return self.turns
+        if not self.speakers_known:
+            return None
+        return tuple(t for t in self.turns if t.role == speaker)
+
+    def segment(self, turns: tuple[TurnView, ...]) -> Segment:
+        key = tuple(t.index for t in turns)
+        seg = self._segments.get(key)
+        if seg is None:
+            seg = self._segments[key] = Segment(turns)
+        return seg
