@@ -43,3 +43,11 @@ _calls.register(cli)
 from .commands import users as _users  # noqa: E402
 
 _users.register(cli)
+
+from .commands import dashboard as _dashboard  # noqa: E402
+
+_dashboard.register(cli)
+
+from .commands import rubric as _rubric  # noqa: E402
+
+_rubric.register(cli)

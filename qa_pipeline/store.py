@@ -254,15 +254,17 @@ def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult
         return
     scored_at = _now()
     check_rows, result_rows, metric_rows = [], [], {}
+    # One DELETE per rubric version and table, not per call: re-scoring 10,000 calls stays fast.
+    by_version: dict[tuple[str, str], list[str]] = {}
     for r in results:
-        con.execute(
-            "DELETE FROM check_store WHERE call_id = ? AND rubric_id = ? AND rubric_version = ?",
-            [r.call_id, r.rubric_id, r.rubric_version],
-        )
-        con.execute(
-            "DELETE FROM result_store WHERE call_id = ? AND rubric_id = ? AND rubric_version = ?",
-            [r.call_id, r.rubric_id, r.rubric_version],
-        )
+        by_version.setdefault((r.rubric_id, r.rubric_version), []).append(r.call_id)
+    for (rubric_id, rubric_version), call_ids in by_version.items():
+        for table in ("check_store", "result_store"):
+            con.execute(
+                f"DELETE FROM {table} WHERE rubric_id = ? AND rubric_version = ? AND call_id IN (SELECT unnest(?))",
+                [rubric_id, rubric_version, call_ids],
+            )
+    for r in results:
         for f in r.findings:
             e = f.evidence
             check_rows.append([
@@ -282,7 +284,9 @@ def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult
     _bulk_insert(con, "check_store", check_rows, [
         "call_id", "rubric_id", "rubric_version", "check_id", "outcome", "critical", "weight",
         "evidence_text", "evidence_speaker", "evidence_start", "evidence_end", "rule", "scored_at"])
-    con.executemany("INSERT INTO result_store VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", result_rows)
+    _bulk_insert(con, "result_store", result_rows, [
+        "call_id", "rubric_id", "rubric_version", "score", "flagged", "flag_reasons", "complaint",
+        "critical_fail", "scored_at"])
     ids = list(metric_rows)
     con.execute("DELETE FROM metric_store WHERE call_id IN (SELECT unnest(?))", [ids])
     _bulk_insert(con, "metric_store", list(metric_rows.values()), [

@@ -15,7 +15,8 @@ ways people say these things, not for particular calls:
   给您回电; "within 24 hours", "by Friday", "I'll call you on Monday". 尽快 / "as soon as
   possible" alone is not one.
 * ``sensitive_number``: a full bank-card number (13–19 digits), an 18-character Chinese ID
-  number, or a one-time code / password with its digits. Last-four readings are fine.
+  number, or a one-time code / password with its digits, or the redaction placeholder
+  left where one was ([CARD ****1234], [身份证号] / [ID], [CODE]). Last four digits are fine.
 """
 from __future__ import annotations
 
@@ -197,7 +198,15 @@ _CODE = re.compile(
 )
 
 
+# Redaction (qa_pipeline.redaction) replaces values by typed placeholders before a call is
+# stored; a placeholder of these kinds in an agent turn means the agent read the full value.
+_PLACEHOLDER = re.compile(r"\[CARD \*{4}[0-9]{4}\]|\[(?:身份证号|ID)\]|\[CODE\]")
+
+
 def sensitive_number(turn: TurnView, view: CallView) -> Hit:
+    m = _PLACEHOLDER.search(turn.text)
+    if m:
+        return m.start(), f"redacted {m.group()}"
     for m in _DIGIT_RUN.finditer(turn.norm):
         digits = re.sub(r"[ -]", "", m.group())
         if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()):

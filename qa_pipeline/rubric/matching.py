@@ -11,8 +11,13 @@ Phrase syntax (after :func:`~qa_pipeline.rubric.text.normalize`):
 
 Fuzzy matching tolerates speech-recognition errors: a Chinese stretch of four or more
 characters also matches with one inner character wrong (感谢您的来电 ~ 感谢您的来店), an
-English phrase also matches with one extra word inside it, and a phrase of four or more
-words with one inner word dropped (thank you for calling ~ thank you calling).
+English phrase of three or more words also matches with one extra word between its words,
+and a phrase of four or more words with one inner word dropped (thank you for calling ~
+thank you calling).
+
+Speed: every variant of every phrase is written to start with a literal character, so
+Python's regex engine skips straight to the positions where some phrase can start; which
+phrase matched is only worked out for the (few) hits.
 
 >>> m = compile_phrases(["thank you for calling"], {}, fuzzy=True)
 >>> m.search("well thank you all for calling").phrase
@@ -31,6 +36,10 @@ __all__ = ["PhraseMatcher", "PhraseHit", "compile_phrases", "PhraseError"]
 ZH_GAP = 8
 EN_GAP = 4
 _TOKEN = re.compile(r"\{([a-z_][a-z0-9_]*)\}|\.\.\.|…")
+_LEFT_EDGE = "(?<![a-z0-9].)"  # placed after an English phrase's first character
+_RIGHT_EDGE = "(?![a-z0-9])"
+_TURN_START = r"(?<![^\n])"
+_TURN_END = r"(?![^\n])"
 
 
 class PhraseError(ValueError):
@@ -44,25 +53,55 @@ class PhraseHit:
     phrase: str
 
 
-def _zh_literal(text: str, fuzzy: bool) -> str:
-    if not text:
-        return ""
-    exact = re.escape(text)
+_TURN_START_AFTER_FIRST = r"(?<![^\n].)"  # placed after the first character of a ^ phrase
+_edge = {"zh": "", "en": _LEFT_EDGE}  # what _lead checks after the first character
+
+
+def _lead(text: str, english: bool) -> str:
+    """``text`` as a regex that starts with a literal character (edges checked after it)."""
+    return re.escape(text[0]) + _edge["en" if english else "zh"] + re.escape(text[1:])
+
+
+def _starts_literal(body: str) -> bool:
+    """Whether a user regex starts with a literal character or a character set."""
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover
+        import sre_parse  # type: ignore[no-redef]
+    data = sre_parse.parse(body).data
+    if not data:
+        return False
+    # Only a literal keeps the combined regex's first-character index (a set would not).
+    return str(data[0][0]) == "LITERAL"
+
+
+def _zh_variants(text: str, fuzzy: bool) -> list[str]:
     if not fuzzy or len(text) < 4:
-        return exact
-    variants = [exact] + [re.escape(text[:i]) + "." + re.escape(text[i + 1:]) for i in range(1, len(text) - 1)]
-    return "(?:" + "|".join(variants) + ")"
+        return [text]
+    return [text] + [text[:i] + "\0" + text[i + 1:] for i in range(1, len(text) - 1)]
 
 
-def _en_words(words: list[str], fuzzy: bool) -> str:
-    if not words:
-        return ""
-    sep = r" (?:\S+ )?" if fuzzy and len(words) >= 3 else " "
-    variants = [sep.join(map(re.escape, words))]
+def _zh_regex(variant: str, lead: bool) -> str:
+    parts = variant.split("\0")
+    escaped = [(_lead(p, False) if lead and i == 0 else re.escape(p)) for i, p in enumerate(parts)]
+    return ".".join(escaped)
+
+
+def _en_variants(words: list[str], fuzzy: bool) -> list[list[str]]:
+    variants = [words]
     if fuzzy and len(words) >= 4:
-        for i in range(1, len(words) - 1):
-            variants.append(sep.join(map(re.escape, words[:i] + words[i + 1:])))
-    return variants[0] if len(variants) == 1 else "(?:" + "|".join(variants) + ")"
+        variants += [words[:i] + words[i + 1:] for i in range(1, len(words) - 1)]
+    return variants
+
+
+def _en_regex(words: list[str], fuzzy: bool, lead: bool) -> str:
+    sep = r" (?:\S+ )?" if fuzzy and len(words) >= 3 else " "
+    escaped = [(_lead(w, True) if lead and i == 0 else re.escape(w)) for i, w in enumerate(words)]
+    return sep.join(escaped)
+
+
+def _group(alternatives: list[str]) -> str:
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
 
 
 class _Compiler:
@@ -70,126 +109,231 @@ class _Compiler:
         self.synonyms = synonyms
         self.fuzzy = fuzzy
         self.gap = gap
-        self._groups: dict[str, str] = {}
 
-    def group(self, name: str) -> str:
-        if name not in self._groups:
-            if name not in self.synonyms:
-                raise PhraseError(f"unknown synonym list {{{name}}}; define it under 'synonyms:'")
-            entries = [self.phrase(e, fuzzy=False, allow_groups=False) for e in self.synonyms[name]]
-            self._groups[name] = "(?:" + "|".join(sorted(entries, key=len, reverse=True)) + ")"
-        return self._groups[name]
+    def entries(self, name: str, english: bool, lead: bool) -> Optional[list[str]]:
+        """Regexes of a synonym list's entries; None when one is a regex (cannot lead)."""
+        if name not in self.synonyms:
+            raise PhraseError(f"unknown synonym list {{{name}}}; define it under 'synonyms:'")
+        out = []
+        for entry in self.synonyms[name]:
+            if entry.startswith("re:"):
+                if lead:
+                    return None
+                out.append(f"(?:{self._user_regex(entry[3:])})")
+                continue
+            if _TOKEN.search(entry):
+                raise PhraseError(f"synonym entries cannot hold {{lists}} or gaps: {entry!r}")
+            norm = normalize(entry)
+            if not norm:
+                raise PhraseError(f"synonym list {{{name}}} has an empty entry")
+            words = norm.split()
+            if is_cjk_text(entry):
+                out.append(_zh_regex(norm, lead))
+            else:
+                regex = _en_regex(words, False, lead)
+                out.append(regex + _RIGHT_EDGE if english else regex)
+        return sorted(out, key=len, reverse=True)
 
-    def phrase(self, phrase: str, fuzzy: Optional[bool] = None, allow_groups: bool = True) -> str:
-        fuzzy = self.fuzzy if fuzzy is None else fuzzy
+    @staticmethod
+    def _user_regex(body: str) -> str:
+        if "(?P<" in body:
+            raise PhraseError(f"named groups are not allowed in {body!r}; use (?:...)")
+        try:
+            re.compile(body)
+        except re.error as exc:
+            raise PhraseError(f"bad regular expression {body!r}: {exc}") from None
+        return body
+
+    def phrase(self, phrase: str) -> tuple[list[str], bool]:
+        """Alternatives for one phrase, and whether each starts with a literal character."""
         if phrase.startswith("re:"):
-            body = phrase[3:]
-            if "(?P<" in body:
-                raise PhraseError(f"named groups are not allowed in {body!r}; use (?:...)")
-            try:
-                re.compile(body)
-            except re.error as exc:
-                raise PhraseError(f"bad regular expression {body!r}: {exc}") from exc
-            return f"(?:{body})"
+            body = self._user_regex(phrase[3:])
+            if _starts_literal(body):  # joined unwrapped, so the engine sees its first character
+                return [body], True
+            return [f"(?:{body})"], False
         head = tail = ""
         if phrase.startswith("^"):
-            phrase, head = phrase[1:].lstrip(), r"(?<![^\n])"
+            phrase, head = phrase[1:].lstrip(), _TURN_START
         if phrase.endswith("$"):
-            phrase, tail = phrase[:-1].rstrip(), r"(?![^\n])"
+            phrase, tail = phrase[:-1].rstrip(), _TURN_END
         # A phrase made only of synonym lists and gaps takes the script of its lists.
         zh = is_cjk_text(phrase) or any(
-            is_cjk_text(entry) for name in _TOKEN.findall(phrase) if name for entry in self.synonyms.get(name, ()))
-        gap = self.gap if self.gap is not None else (ZH_GAP if zh else EN_GAP)
+            is_cjk_text(e) for name in _TOKEN.findall(phrase) if name for e in self.synonyms.get(name, ()))
         pieces: list[tuple[str, str]] = []  # (kind, value): lit | syn | gap
         pos = 0
         for m in _TOKEN.finditer(phrase):
-            if m.start() > pos:
+            if phrase[pos:m.start()].strip():
                 pieces.append(("lit", phrase[pos:m.start()]))
-            if m.group(1):
-                if not allow_groups:
-                    raise PhraseError(f"synonym entries cannot refer to other lists: {phrase!r}")
-                pieces.append(("syn", m.group(1)))
-            else:
-                pieces.append(("gap", ""))
+            pieces.append(("syn", m.group(1)) if m.group(1) else ("gap", ""))
             pos = m.end()
-        if pos < len(phrase):
+        if phrase[pos:].strip():
             pieces.append(("lit", phrase[pos:]))
-        body = self._zh(pieces, fuzzy, gap) if zh else self._en(pieces, fuzzy, gap)
-        return head + body + tail
+        if not pieces:
+            raise PhraseError("the phrase is empty")
+        gap = self.gap if self.gap is not None else (ZH_GAP if zh else EN_GAP)
+        if head:  # checked after the first character, so the phrase still leads with a literal
+            _edge["zh"] = _edge["en"] = _TURN_START_AFTER_FIRST
+        try:
+            firsts, rest = (self._zh if zh else self._en)(pieces, gap)
+        finally:
+            _edge["zh"], _edge["en"] = "", _LEFT_EDGE
+        leads = firsts is not None
+        if firsts is None:
+            firsts, rest = (self._zh if zh else self._en)(pieces, gap, lead=False)
+        else:
+            head = ""
+        alternatives = [head + f + rest + tail for f in firsts]
+        return alternatives, leads
 
-    def _zh(self, pieces, fuzzy, gap) -> str:
-        out = []
+    def _zh(self, pieces, gap, lead: bool = True):
+        first_kind, first_value = pieces[0]
+        if first_kind == "lit":
+            norm = normalize(first_value)
+            if not norm:
+                raise PhraseError("a part of the phrase is empty after normalisation")
+            firsts = [_zh_regex(v, lead) for v in _zh_variants(norm, self.fuzzy)]
+        elif first_kind == "syn":
+            firsts = self.entries(first_value, False, lead)
+        else:
+            firsts = None if lead else [f".{{0,{gap}}}"]
+        if firsts is None:
+            return None, ""
+        rest = []
+        for kind, value in pieces[1:]:
+            if kind == "lit":
+                norm = normalize(value)
+                rest.append(_group([_zh_regex(v, False) for v in _zh_variants(norm, self.fuzzy)]))
+            elif kind == "syn":
+                rest.append(_group(self.entries(value, False, False)))
+            else:
+                rest.append(f".{{0,{gap}}}")
+        return firsts, "".join(rest)
+
+    def _en(self, pieces, gap, lead: bool = True):
+        units: list[tuple[str, object]] = []  # ("words", [..]) | ("syn", name) | ("gap", None)
         for kind, value in pieces:
             if kind == "lit":
-                out.append(_zh_literal(normalize(value, "zh"), fuzzy))
-            elif kind == "syn":
-                out.append(self.group(value))
+                words = normalize(value).split()
+                if units and units[-1][0] == "words":
+                    units[-1][1].extend(words)
+                elif words:
+                    units.append(("words", words))
             else:
-                out.append(f".{{0,{gap}}}")
-        return "".join(out)
-
-    def _en(self, pieces, fuzzy, gap) -> str:
-        # A word sequence where synonym groups and gaps are single units.
-        units: list[tuple[bool, str]] = []  # (is_gap, regex)
-        words: list[str] = []
-
-        def flush() -> None:
-            if words:
-                units.append((False, _en_words(words[:], fuzzy)))
-                words.clear()
-
-        for kind, value in pieces:
-            if kind == "lit":
-                words.extend(normalize(value, "en").split())
+                units.append((kind, value))
+        kind, value = units[0]
+        if kind == "words":
+            firsts = [_en_regex(v, self.fuzzy, lead) for v in _en_variants(value, self.fuzzy)]
+        elif kind == "syn":
+            firsts = self.entries(value, True, lead)
+        else:
+            firsts = None if lead else [f"(?:\\S+ ){{0,{gap}}}"]
+        if firsts is None:
+            return None, ""
+        rest, after_gap = "", kind == "gap"
+        for kind, value in units[1:]:
+            sep = "" if after_gap else " "
+            if kind == "words":
+                rest += sep + _group([_en_regex(v, self.fuzzy, False) for v in _en_variants(value, self.fuzzy)])
             elif kind == "syn":
-                flush()
-                units.append((False, self.group(value)))
+                rest += sep + _group(self.entries(value, True, False))
             else:
-                flush()
-                units.append((True, f"(?:\\S+ ){{0,{gap}}}"))
-        flush()
-        body, after_gap = "", True
-        for is_gap, regex in units:
-            body += ("" if after_gap else " ") + regex
-            after_gap = is_gap
-        return rf"(?<![a-z0-9]){body}(?![a-z0-9])"
+                rest += sep + f"(?:\\S+ ){{0,{gap}}}"
+            after_gap = kind == "gap"
+        if not lead and units[0][0] != "gap":
+            firsts = ["(?<![a-z0-9])" + f for f in firsts]
+        return firsts, rest + _RIGHT_EDGE
 
 
 class PhraseMatcher:
-    """A compiled phrase list: one regular expression, one named group per phrase."""
+    """A compiled phrase list. ``regex`` finds any phrase; :meth:`search` also says which."""
 
-    def __init__(self, phrases: Sequence[str], pattern: str):
+    def __init__(self, phrases: Sequence[str], per_phrase: list[re.Pattern], fast: Optional[re.Pattern],
+                 slow: list[re.Pattern]):
         self.phrases = tuple(phrases)
-        self.regex = re.compile(pattern)
+        self._per_phrase = per_phrase
+        self._fast = fast
+        self._slow = slow  # searched one by one: each keeps its own first-character index
+        patterns = ([fast.pattern] if fast is not None else []) + [f"(?:{r.pattern})" for r in slow]
+        self.regex = re.compile("|".join(patterns)) if patterns else re.compile(r"(?!x)x")
 
-    def search(self, text: str, pos: int = 0) -> Optional[PhraseHit]:
-        m = self.regex.search(text, pos)
-        if m is None:
-            return None
-        return PhraseHit(m.start(), m.end(), self.phrases[int(m.lastgroup[1:])])
+    def _which(self, text: str, start: int) -> str:
+        for phrase, rx in zip(self.phrases, self._per_phrase):
+            if rx.match(text, start):
+                return phrase
+        return self.phrases[0]
 
     def finditer(self, text: str) -> Iterator[PhraseHit]:
-        for m in self.regex.finditer(text):
-            yield PhraseHit(m.start(), m.end(), self.phrases[int(m.lastgroup[1:])])
+        if not self._slow:
+            if self._fast is not None:
+                for m in self._fast.finditer(text):
+                    yield PhraseHit(m.start(), m.end(), self._which(text, m.start()))
+            return
+        scans = ([self._fast] if self._fast is not None else []) + self._slow
+        hits = [m for rx in scans for m in rx.finditer(text)]
+        for m in sorted(hits, key=lambda m: m.start()):
+            yield PhraseHit(m.start(), m.end(), self._which(text, m.start()))
+
+    def search(self, text: str, pos: int = 0) -> Optional[PhraseHit]:
+        return next(self.finditer(text[pos:] if pos else text), None) if not pos else next(
+            (PhraseHit(h.start + pos, h.end + pos, h.phrase) for h in self.finditer(text[pos:])), None)
+
+    def found_in(self, text: str) -> bool:
+        """Whether any phrase occurs in ``text`` (the quick test for ``unless``)."""
+        if self._fast is not None and self._fast.search(text):
+            return True
+        return any(rx.search(text) for rx in self._slow)
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
+
+
+def _first_token(alternative: str) -> Optional[str]:
+    """The literal first character of an alternative as written in the regex, if it has one."""
+    if alternative.startswith("\\"):
+        return alternative[:2] if len(alternative) > 1 and not alternative[1].isalnum() else None
+    if alternative[0] in "([.^$*+?{|":
+        return None
+    return alternative[0]
+
+
+def _factor(alternatives: list[str]) -> str:
+    """Alternatives grouped by first character (``a(?:bc|d)``): the engine then tries only
+    those that can match where it stands, instead of every alternative everywhere."""
+    groups: dict[str, list[str]] = {}
+    loose: list[str] = []
+    for alt in alternatives:
+        tok = _first_token(alt)
+        if tok is None:
+            loose.append(alt)
+        else:
+            groups.setdefault(tok, []).append(alt[len(tok):])
+    parts = []
+    for tok, tails in groups.items():
+        tails = list(dict.fromkeys(tails))
+        parts.append(tok + (tails[0] if len(tails) == 1 and "|" not in tails[0] else "(?:" + "|".join(tails) + ")"))
+    return "|".join(parts + loose)
 
 
 def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]], *,
                     fuzzy: bool = True, gap: Optional[int] = None) -> PhraseMatcher:
     """Compile ``phrases`` into one matcher (raises :class:`PhraseError` naming the phrase)."""
     compiler = _Compiler(synonyms, fuzzy, gap)
-    parts = []
+    fast, slow, per_phrase, cleaned = [], [], [], []
     for i, p in enumerate(phrases):
         if not isinstance(p, str) or not p.strip():
             raise PhraseError(f"phrase {i + 1} is empty or not text: {p!r}")
+        p = p.strip()
         try:
-            parts.append(f"(?P<p{i}>{compiler.phrase(p.strip())})")
+            alternatives, leads = compiler.phrase(p)
+            per_phrase.append(re.compile("|".join(alternatives)))
         except PhraseError as exc:
             raise PhraseError(f"phrase {p!r}: {exc}") from None
-    pattern = "|".join(parts) if parts else r"(?!x)x"
+        except re.error as exc:
+            raise PhraseError(f"phrase {p!r} does not compile: {exc}") from None
+        (fast if leads else slow).extend(alternatives)
+        cleaned.append(p)
     try:
-        return PhraseMatcher([p.strip() for p in phrases], pattern)
+        return PhraseMatcher(cleaned, per_phrase, re.compile(_factor(fast)) if fast else None,
+                             [re.compile(s) for s in dict.fromkeys(slow)])
     except re.error as exc:
-        raise PhraseError(f"phrases do not compile together: {exc}") from exc
+        raise PhraseError(f"phrases do not compile together: {exc}") from None

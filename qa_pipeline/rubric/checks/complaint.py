@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ...sentiment import COMPLAINT_PHRASES, text_sentiment
 from .base import Builder, Option, Scope
-from .scan import TextNode, regex_finder
+from .scan import TextNode, phrase_finder
 
 ID = "complaint"
 OPTIONS = {
@@ -34,15 +34,15 @@ def build(options: dict, builder: Builder):
     if options.get("builtin", True):
         phrases += [p for lang in ("zh", "en") for p in COMPLAINT_PHRASES[lang]]
     matcher = builder.matcher(phrases, fuzzy=False)
-    phrase_finder = regex_finder(matcher.regex, matcher.phrases)
+    find_phrases = phrase_finder(matcher)
     threshold = options.get("sentiment_below")
     unless = None
     if options.get("unless"):
         u = builder.matcher(options["unless"], fuzzy=False)
-        unless = lambda turn: u.regex.search(turn.norm) is not None  # noqa: E731
+        unless = lambda turn: u.found_in(turn.norm)  # noqa: E731
 
     def find(seg, view):
-        yield from phrase_finder(seg, view)
+        yield from find_phrases(seg, view)
         if threshold is not None:
             for turn in seg.turns:
                 score = text_sentiment(turn.text)

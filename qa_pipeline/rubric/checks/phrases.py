@@ -23,7 +23,7 @@ turn ("不知道" is no refusal in "不知道您现在方便吗"); ``min_count``
 from __future__ import annotations
 
 from .base import SCOPE_OPTIONS, Builder, Context, Option, Scope, Verdict
-from .scan import TextNode, regex_finder
+from .scan import TextNode, phrase_finder
 
 ID = "phrases"
 OPTIONS = {
@@ -41,7 +41,7 @@ def unless_test(builder: Builder, phrases, fuzzy: bool = False):
     if not phrases:
         return None
     matcher = builder.matcher(phrases, fuzzy=fuzzy)
-    return lambda turn: matcher.regex.search(turn.norm) is not None
+    return lambda turn: matcher.found_in(turn.norm)
 
 
 class AllPhrases:
@@ -77,9 +77,9 @@ def build(options: dict, builder: Builder):
         nodes = []
         for p in phrases:
             m = builder.matcher([p], fuzzy=fuzzy, gap=gap)
-            nodes.append(TextNode(ID, regex_finder(m.regex, m.phrases), scope, label=f"{label} '{p}'",
+            nodes.append(TextNode(ID, phrase_finder(m), scope, label=f"{label} '{p}'",
                                   unless=unless))
         return AllPhrases(nodes, label)
     m = builder.matcher(phrases, fuzzy=fuzzy, gap=gap)
-    return TextNode(ID, regex_finder(m.regex, m.phrases), scope, label=label, unless=unless,
+    return TextNode(ID, phrase_finder(m), scope, label=label, unless=unless,
                     min_count=options.get("min_count", 1))

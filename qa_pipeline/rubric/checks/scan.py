@@ -27,6 +27,17 @@ def regex_finder(regex, labels: Optional[tuple[str, ...]] = None, raw: bool = Fa
     return find
 
 
+def phrase_finder(matcher) -> Finder:
+    """Hits of a compiled :class:`~qa_pipeline.rubric.matching.PhraseMatcher` over a segment."""
+
+    def find(seg: Segment, view: CallView):
+        for hit in matcher.finditer(seg.text):
+            turn, offset = seg.turn_at(hit.start)
+            yield turn, offset, hit.phrase
+
+    return find
+
+
 class TextNode:
     """Found when ``finder`` hits at least ``min_count`` times in the scoped turns; a hit in a
     turn that also matches ``unless`` does not count."""
