@@ -18,7 +18,7 @@ import json
 import os
 import uuid
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import duckdb
 
@@ -123,7 +123,7 @@ def save_review(con: duckdb.DuckDBPyConnection, call_id: str, *, reviewer: str,
     """Mark the call reviewed, keeping the automatic score beside the human one.
 
     ``score`` defaults to :func:`human_score` over the reviewed findings. Returns it.
-    Resolves the call's queue entry (it leaves the reviewer's queue).
+    A reviewed call leaves its reviewer's open queue (unless a dispute reopens it).
     """
     rubric_id, version, auto = current_result(con, call_id, rubric)
     if score is None:
@@ -139,12 +139,32 @@ def save_review(con: duckdb.DuckDBPyConnection, call_id: str, *, reviewer: str,
     return score
 
 
+def review_call(con: duckdb.DuckDBPyConnection, call_id: str, *, reviewer: str, findings: Sequence[dict] = (),
+                comment: Optional[str] = None, score: Optional[float] = None,
+                rubric: Optional[tuple[str, str]] = None, at: Optional[str] = None) -> float | None:
+    """A whole review in one go (what the dashboard's review form saves, as one transaction):
+    each ``{"check_id", "outcome", "comment"}`` in ``findings`` confirms the finding when the
+    outcome equals the automatic one and overrides it otherwise; then the call is marked
+    reviewed (:func:`save_review`). Returns the human score."""
+    rubric_id, version, _ = current_result(con, call_id, rubric)
+    autos = dict(con.execute("SELECT check_id, outcome FROM check_store WHERE call_id = ? AND rubric_id = ? "
+                             "AND rubric_version = ?", [call_id, rubric_id, version]).fetchall())
+    for f in findings:
+        check_id, outcome = f["check_id"], f.get("outcome")
+        verdict = "confirm" if outcome in (None, autos.get(check_id)) else "override"
+        review_finding(con, call_id, check_id, reviewer=reviewer, verdict=verdict, outcome=outcome,
+                       comment=f.get("comment"), rubric=(rubric_id, version), at=at)
+    return save_review(con, call_id, reviewer=reviewer, score=score, comment=comment,
+                       rubric=(rubric_id, version), at=at)
+
+
 def open_dispute(con: duckdb.DuckDBPyConnection, call_id: str, *, opened_by: str, reason: str,
                  check_id: Optional[str] = None, dispute_id: Optional[str] = None,
                  at: Optional[str] = None) -> str:
     """An agent (or team lead) disputes a finding — or the whole review when ``check_id`` is None.
 
-    The call goes back into its reviewer's queue (or the queue it was in) with reason 'dispute'.
+    The call reappears in the queue it was reviewed from (or, if it was never queued, in its
+    reviewer's queue with reason 'dispute') until the dispute is resolved.
     Returns the dispute id.
     """
     if not (reason or "").strip():
@@ -160,12 +180,11 @@ def open_dispute(con: duckdb.DuckDBPyConnection, call_id: str, *, opened_by: str
         "INSERT INTO dispute_store (dispute_id, call_id, rubric_id, rubric_version, check_id, opened_by, reason, "
         "opened_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open')",
         [dispute_id, call_id, rubric_id, version, check_id, opened_by, reason.strip(), when])
-    reviewer = con.execute(
-        "SELECT coalesce((SELECT reviewer FROM review_store WHERE call_id = ? ORDER BY reviewed_at DESC LIMIT 1),"
-        " (SELECT assignee FROM queue_store WHERE call_id = ?))", [call_id, call_id]).fetchone()[0]
-    if reviewer:
-        con.execute("DELETE FROM queue_store WHERE call_id = ?", [call_id])
-        con.execute("INSERT INTO queue_store VALUES (?, ?, 'dispute', ?)", [call_id, reviewer, when])
+    if con.execute("SELECT 1 FROM queue_store WHERE call_id = ?", [call_id]).fetchone() is None:
+        reviewer = con.execute("SELECT reviewer FROM review_store WHERE call_id = ? ORDER BY reviewed_at DESC LIMIT 1",
+                               [call_id]).fetchone()
+        if reviewer:  # back to whoever reviewed it; an open dispute keeps it in their queue
+            con.execute("INSERT INTO queue_store VALUES (?, ?, 'dispute', ?)", [call_id, reviewer[0], when])
     audit(con, opened_by, "dispute.open", call_id, {"dispute_id": dispute_id, "check_id": check_id, "reason": reason})
     return dispute_id
 
@@ -191,8 +210,6 @@ def resolve_dispute(con: duckdb.DuckDBPyConnection, dispute_id: str, *, resolved
     con.execute("UPDATE dispute_store SET status = ?, resolved_by = ?, resolution = ?, resolved_outcome = ?, "
                 "resolved_at = ? WHERE dispute_id = ?",
                 ["upheld" if upheld else "rejected", resolved_by, resolution.strip(), outcome, _at(at), dispute_id])
-    con.execute("DELETE FROM queue_store WHERE call_id = ? AND reason = 'dispute' AND NOT EXISTS "
-                "(SELECT 1 FROM dispute_store WHERE call_id = ? AND status = 'open')", [call_id, call_id])
     audit(con, resolved_by, "dispute.resolve", call_id,
           {"dispute_id": dispute_id, "upheld": upheld, "outcome": outcome, "resolution": resolution})
 
@@ -228,6 +245,7 @@ def write(db_path: str | os.PathLike, op: str, **kwargs: Any):
 WRITES = {
     "review_finding": review_finding,
     "save_review": save_review,
+    "review_call": review_call,
     "open_dispute": open_dispute,
     "resolve_dispute": resolve_dispute,
     "acknowledge": acknowledge,

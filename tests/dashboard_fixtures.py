@@ -6,15 +6,13 @@ Built through the public storage API (``store.save_call``) so the tests see what
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Optional
 
 import duckdb
 
-from qa_pipeline import store
+from qa_pipeline import review_admin, reviews, store
 from qa_pipeline.records import Call, CallInfo, CallResult, Evidence, Finding, Turn, Word
 
-SHARED_AUDIO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "audio"
 CHECKS = [("A1", 10, False), ("B1", 10, False), ("B2", 0, True), ("C2", 10, False), ("C3", 5, False),
           ("C4", 10, False), ("D4", 5, False)]
 TEAMS = {"Team A": ["a01", "a02"], "Team B": ["b01", "b02"]}
@@ -105,3 +103,22 @@ def add_users(con: duckdb.DuckDBPyConnection) -> None:
                         [username, username, role, team, agent_id])
     if access is not None:
         access.BCRYPT_ROUNDS = rounds
+
+
+def build_reviewed_centre(con: duckdb.DuckDBPyConnection, *, n: int = 48, audio: Optional[str] = None) -> list[str]:
+    """A centre with users, shared-out queues, reviews (one override), a dispute, a playlist and targets."""
+    ids = build_centre(con, n=n, audio=audio)
+    add_users(con)
+    review_admin.assign_queue(con, by="team", sample_share=0.2, actor="mgr")
+    reviews.review_call(con, ids[0], reviewer="qa1", comment="Reply time missing; otherwise good.",
+                        findings=[{"check_id": "C3", "outcome": "pass", "comment": "asked at the end"},
+                                  {"check_id": "D4", "outcome": "fail"}])
+    reviews.review_call(con, ids[3], reviewer="qa2")
+    reviews.open_dispute(con, ids[0], opened_by="a01", reason="I promised a reply within 24 hours", check_id="D4")
+    playlist = review_admin.create_playlist(con, "complaint handling — good examples", owner="trainer")
+    review_admin.add_clip(con, playlist, ids[1], added_by="trainer", check_id="D4", start=10.8, end=17.8,
+                          note="concrete reply time")
+    review_admin.add_clip(con, playlist, ids[2], added_by="trainer", check_id="C3")
+    review_admin.set_target(con, "team", "Team A", "score", 85, set_by="mgr")
+    review_admin.set_target(con, "centre", "", "flagged_rate", 0.2, set_by="mgr")
+    return ids

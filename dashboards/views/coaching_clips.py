@@ -1,0 +1,185 @@
+"""Coaching clips (trainers): find findings by item, outcome, team, agent, language and words;
+play each as a short clip; collect clips into playlists and export them; see which items fail
+most, per team and over time, with example clips — the starting point for a course."""
+import altair as alt
+import polars as pl
+import streamlit as st
+
+import ui
+from qa_pipeline import access, clips
+
+st.title("Coaching clips")
+ui.pending_banner()
+me = ui.user()
+f = ui.call_filter("cc", items=False)
+view = st.segmented_control("View", ["Find clips", "Playlists", "Training needs"], default="Find clips",
+                            key="cc_view", label_visibility="collapsed") or "Find clips"
+
+
+@st.cache_data(ttl=300, max_entries=32, show_spinner=False)
+def _clip(db: str, call_id: str, source_path: str, start: float, end: float, pad: float) -> bytes | None:
+    return clips.clip_audio(db, call_id, source_path, start, end, pad)
+
+
+def play_clip(row: dict, pad: float = clips.CLIP_PAD_SECONDS) -> None:
+    """A few seconds around the evidence, bleeped where redacted; the quote for calls without audio."""
+    quote = f"“{row.get('evidence_text') or '—'}”"
+    if row.get("source") == "import" or not row.get("source_path"):
+        st.caption(f"{quote} (imported transcript: no audio)")
+        return
+    try:
+        data = _clip(ui.db_path(), row["call_id"], row["source_path"], row.get("evidence_start"),
+                     row.get("evidence_end"), pad)
+    except access.PathNotAllowed as exc:
+        st.warning(f"Recording outside the recordings folders: {exc}")
+        return
+    except Exception as exc:
+        st.warning(f"The recording cannot be played: {exc}")
+        return
+    st.caption(quote)
+    if data:
+        st.audio(data, format="audio/wav")
+    else:
+        st.caption("The recording file is not available on this server.")
+
+
+def _with_paths(rows: pl.DataFrame) -> pl.DataFrame:
+    headers = {cid: ui.q("call_header", cid) for cid in rows["call_id"].unique().to_list()}
+    paths = {cid: (h["source_path"][0] if h.height else None) for cid, h in headers.items()}
+    return rows.with_columns(pl.col("call_id").replace_strict(paths, default=None, return_dtype=pl.String)
+                             .alias("source_path"))
+
+
+def find_clips() -> None:
+    opts = ui.q("filter_options")
+    a, b, c = st.columns([1, 1, 2])
+    item = a.selectbox("Item", [None] + opts["items"], format_func=lambda v: v or "any item", key="cc_item")
+    outcome = b.selectbox("Outcome", [None, "pass", "fail", "na"], format_func=lambda v: v or "any outcome",
+                          key="cc_outcome")
+    words = c.text_input("Words said in the call", max_chars=200, key="cc_words",
+                         placeholder="e.g. 投诉 or complaint")
+    page = st.session_state.get("cc_page", 0)
+    rows, total = ui.q("search_findings", f, item=item, outcome=outcome, words=words or None, page=page)
+    st.caption(f"{total} finding(s)" + (f" · page {page + 1}" if total > ui.queries.PAGE_SIZE else ""))
+    if rows.is_empty():
+        st.info("No findings match. Widen the filters or the dates in the sidebar.", icon=":material/search_off:")
+        return
+    picked = st.dataframe(rows.drop("evidence_end", "evidence_speaker"), hide_index=True, on_select="rerun",
+                          selection_mode="single-row", key="cc_table",
+                          column_config={"call_id": "call", "agent_name": "agent", "check_id": "item",
+                                         "evidence_text": st.column_config.TextColumn("evidence", width="large"),
+                                         "started_at": st.column_config.DatetimeColumn("started", format="YYYY-MM-DD"),
+                                         "evidence_start": st.column_config.NumberColumn("at (s)", format="%.1f")})
+    p1, p2, p3 = st.columns([1, 1, 6])
+    if p1.button("◀ Previous", disabled=page == 0, key="cc_prev"):
+        st.session_state["cc_page"] = page - 1
+        st.rerun()
+    if p2.button("Next ▶", disabled=(page + 1) * ui.queries.PAGE_SIZE >= total, key="cc_next"):
+        st.session_state["cc_page"] = page + 1
+        st.rerun()
+    with p3:
+        ui.csv_button(rows, "findings", "cc_csv")
+    if not (picked and picked.selection and picked.selection.rows):
+        st.caption("Select a row to play its clip and add it to a playlist.")
+        return
+    row = _with_paths(rows[picked.selection.rows[0]]).row(0, named=True)
+    st.markdown(f"**{row['check_id']} · {row['outcome']}** — `{row['call_id']}` {row['agent_name'] or ''}")
+    play_clip(row)
+    lists = ui.q_plain("playlists")
+    if lists.is_empty():
+        st.caption("Create a playlist under 'Playlists' to collect clips.")
+        return
+    with st.form("cc_add"):
+        names = dict(zip(lists["playlist_id"].to_list(), lists["name"].to_list()))
+        target = st.selectbox("Playlist", list(names), format_func=names.get)
+        note = st.text_input("Note for the course (optional)", max_chars=500)
+        if st.form_submit_button("Add clip to playlist"):
+            start, end = row["evidence_start"], row["evidence_end"]
+            window = clips.clip_window(start, end) if start is not None else (None, None)
+            ui.save("add_clip", f"Added to {names[target]}", playlist_id=target, call_id=row["call_id"],
+                    added_by=me.username, check_id=row["check_id"], start=window[0], end=window[1],
+                    note=note.strip() or None)
+
+
+def playlists() -> None:
+    with st.expander("New playlist"):
+        with st.form("cc_new"):
+            name = st.text_input("Name", max_chars=200, placeholder="complaint handling — good examples")
+            desc = st.text_input("Description", max_chars=1000)
+            if st.form_submit_button("Create"):
+                if ui.save("create_playlist", f"Playlist “{name}” created", name=name, owner=me.username,
+                           description=desc.strip() or None):
+                    st.rerun()
+    lists = ui.q_plain("playlists")
+    if lists.is_empty():
+        st.info("No playlists yet.", icon=":material/queue_music:")
+        return
+    names = dict(zip(lists["playlist_id"].to_list(), lists["name"].to_list()))
+    chosen = st.selectbox("Playlist", list(names), format_func=lambda p: f"{names[p]}", key="cc_playlist")
+    items = ui.q("playlist_clips", chosen)
+    st.caption(f"{items.height} clip(s) you may see")
+    for n, c in enumerate(items.iter_rows(named=True), start=1):
+        with st.container(border=True):
+            st.markdown(f"**{n}. {c['check_id'] or 'clip'}** — `{c['call_id']}` {c['agent_name'] or ''} · "
+                        f"{ui.mmss(c['start_s'])}–{ui.mmss(c['end_s'])}" + (f"  \n{c['note']}" if c["note"] else ""))
+            header = ui.q("call_header", c["call_id"])
+            play_clip({"call_id": c["call_id"], "source": c["source"],
+                       "source_path": header["source_path"][0] if header.height else None,
+                       "evidence_start": c["start_s"], "evidence_end": c["end_s"], "evidence_text": c["note"]}, pad=0.0)
+            if st.button("Remove", key=f"rm_{c['clip_id']}", type="tertiary"):
+                if ui.save("remove_clip", "Clip removed", clip_id=c["clip_id"], actor=me.username):
+                    st.rerun()
+    if access.can(me, "export_clips") and items.height:
+        if st.button("Export playlist (WAV clips + transcript excerpts)", key="cc_export"):
+            specs = []
+            for c in items.iter_rows(named=True):
+                header = ui.q("call_header", c["call_id"])
+                specs.append(clips.ClipSpec(c["call_id"], c["check_id"], c["start_s"], c["end_s"], c["note"],
+                                            header["source_path"][0] if header.height else None))
+            folder = clips.export_playlist(ui.db_path(), names[chosen], specs)
+            st.session_state["cc_zip"] = (folder.name, clips.zip_folder(folder))
+            st.success(f"Exported to {folder}")
+        if "cc_zip" in st.session_state:
+            name, data = st.session_state["cc_zip"]
+            st.download_button("Download the export (.zip)", data, file_name=f"{name}.zip", mime="application/zip")
+
+
+def training_needs() -> None:
+    needs = ui.q("training_needs", f)
+    if needs.is_empty():
+        st.info("No scored findings in this period.", icon=":material/inbox:")
+        return
+    by_team = needs.group_by("check_id", "team").agg(pl.col("checked").sum(), pl.col("failed").sum()).with_columns(
+        (pl.col("failed") / pl.col("checked")).alias("fail_rate"))
+    st.markdown("**Fail rate per item and team** (reviewed outcomes count where reviewed)")
+    st.altair_chart(alt.Chart(by_team).mark_rect().encode(
+        x=alt.X("check_id:N", title="item", axis=alt.Axis(labelAngle=0)), y=alt.Y("team:N", title=None),
+        color=alt.Color("fail_rate:Q", title="fail rate", scale=alt.Scale(scheme="orangered"),
+                        legend=alt.Legend(format="%")),
+        tooltip=["check_id", "team", alt.Tooltip("fail_rate:Q", format=".0%"), "failed", "checked"])
+        .properties(height=90 + 44 * by_team["team"].n_unique()), width="stretch")
+    overall = by_team.group_by("check_id").agg(pl.col("failed").sum(), pl.col("checked").sum()).with_columns(
+        (pl.col("failed") / pl.col("checked")).alias("fail_rate")).sort("fail_rate", descending=True)
+    top = overall.head(5)["check_id"].to_list()
+    weekly = needs.filter(pl.col("check_id").is_in(top)).group_by("check_id", "week").agg(
+        pl.col("failed").sum(), pl.col("checked").sum()).with_columns(
+        (pl.col("failed") / pl.col("checked")).alias("fail_rate")).sort("week")
+    st.markdown("**The five items failing most, week by week**")
+    st.altair_chart(alt.Chart(weekly).mark_line(point=True).encode(
+        x=alt.X("week:T"), y=alt.Y("fail_rate:Q", title="fail rate", axis=alt.Axis(format="%")),
+        color=alt.Color("check_id:N", title="item"), tooltip=["check_id", "week:T",
+                                                               alt.Tooltip("fail_rate:Q", format=".0%")]),
+        width="stretch")
+    ui.csv_button(by_team, "training-needs", "cc_needs_csv")
+    st.markdown("**Example clips for each**")
+    for item in top:
+        rate = overall.filter(pl.col("check_id") == item)["fail_rate"][0]
+        with st.expander(f"{item}: fails in {rate:.0%} of calls"):
+            examples, _ = ui.q("search_findings", f, item=item, outcome="fail")
+            examples = _with_paths(examples.head(3)) if examples.height else examples
+            for row in examples.iter_rows(named=True):
+                st.markdown(f"`{row['call_id']}` {row['agent_name'] or ''} · {row['team'] or ''}")
+                play_clip(row)
+
+
+{"Find clips": find_clips, "Playlists": playlists, "Training needs": training_needs}[view]()
