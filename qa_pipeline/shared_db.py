@@ -96,7 +96,7 @@ def read_connection(db_path: str | os.PathLike, wait_seconds: float = READ_WAIT_
 def read(db_path: str | os.PathLike, sql: str, params: Sequence[Any] = ()):
     """Run one parameterised query read-only and return a polars DataFrame."""
     with read_connection(db_path) as con:
-        return con.execute(sql, list(params)).pl()
+        return con.sql(sql, params=list(params)).pl()
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def test_dispute_returns_to_queue_and_upheld_changes_score(con):
     assert (status, outcome) == ("upheld", "pass")
     after = con.execute("SELECT human_score FROM reviews WHERE call_id = 'call-0000'").fetchone()[0]
     assert after > before
-    assert con.execute("SELECT count(*) FROM review_queue WHERE call_id = 'call-0000'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM disputes WHERE call_id = 'call-0000' AND status = 'open'").fetchone()[0] == 0
     with pytest.raises(ReviewError, match="already upheld"):
         reviews.resolve_dispute(con, did, resolved_by="qa1", upheld=False, resolution="again")
 
@@ -127,8 +127,7 @@ def test_write_through_file_applies_and_journal_replays_once(tmp_path):
     shared_db.append_pending(db, entry)  # a duplicate line must not apply twice
     shared_db.append_pending(db, {"write_id": "w2", "op": "acknowledge",
                                   "kwargs": {"call_id": "call-0003", "username": "a01"}})  # not reviewed
-    with store.opened(db) as con:
-        assert shared_db.replay_pending(con, db) == 1
+    with store.opened(db) as con:  # store.connect replays the journal: w1 once, w2 rejected
         assert con.execute("SELECT dispute_id, opened_at::VARCHAR FROM disputes").fetchall() == [
             ("d1", "2026-11-01 10:00:00+00")]
     assert shared_db.pending_count(db) == 0
@@ -162,7 +161,6 @@ def test_review_saved_while_a_batch_holds_the_database_is_not_lost(tmp_path):
         holder.join(60)
     # the next open by anyone (here: the batch's own store.connect) applies it
     with store.opened(db) as con:
-        shared_db.replay_pending(con, db)
         row = con.execute("SELECT reviewer, comment FROM reviews WHERE call_id = 'call-0000'").fetchone()
     assert row == ("qa1", "while busy")
     assert shared_db.pending_count(db) == 0
