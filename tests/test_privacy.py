@@ -250,8 +250,6 @@ def test_bleep_int16_stereo_and_out_of_range_spans():
     assert np.array_equal(bleep(stereo, sr, []), stereo)
 
 
-@pytest.mark.xfail(strict=True, reason="the rubric's sensitive_number detector (qa_pipeline/rubric/detectors.py) "
-                   "looks for raw digits only; it must also recognise placeholders: redaction.sensitive_kinds")
 @pytest.mark.parametrize("agent_says", [
     "好的，跟您核对一下卡号6222 0212 3456 7890 128，对吗？",
     "好的，身份证号是11010519491231002X，对吗？",
