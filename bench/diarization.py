@@ -5,12 +5,14 @@
 
 1. DER of the stored turns (transcribe -> diarize -> words to speakers -> turns) on
    ../shared/data/audio/pyannote_sample.wav against its RTTM, with a 0.5 s collar and none.
-2. Role accuracy on mono mixes of stereo calls (the two channels of stereo_diarization.wav
-   and of the `qa demo` calls, agent left, customer right): every recognised word's true
-   role is the channel that is louder during the word; accuracy is the share of word time
-   whose stored role is right.
-3. Speed: diarization vs transcription seconds on the same mono calls, and where the
-   diarization time goes (pyannote's steps).
+2. Role accuracy on mono mixes of stereo calls, agent left, customer right: the two
+   channels of stereo_diarization.wav and of the twelve English ../shared/qa-examples calls
+   rendered with espeak-ng in distinct voices (or the calls of ``--calls DIR``, e.g.
+   demo/calls). Every recognised word's true role is the channel that is louder during the
+   word; accuracy is the share of word time whose stored role is right.
+3. Speed: diarization vs transcription on the same mono calls, wall and CPU seconds (the
+   CPU time is the fair comparison on a shared machine), and where the diarization time
+   goes (pyannote's steps).
 4. ``--roles-text``: the role decision alone on labelled transcripts with anonymous
    speaker labels (../shared/qa-examples, ms_travel_calls, STC-3 helpdesk dialogues, which
    all start with the customer).
@@ -83,14 +85,56 @@ def roles_on_text() -> dict:
 
 # --- audio -------------------------------------------------------------------------------
 
-def stereo_calls(calls_dir: str | None) -> list[tuple[Path, CallInfo]]:
-    """stereo_diarization.wav plus the demo calls (rendered into a temp dir if needed)."""
-    calls = [(AUDIO / "stereo_diarization.wav", CallInfo("stereo_diarization"))]
-    directory = Path(calls_dir) if calls_dir else ROOT / "demo" / "calls"
-    if not any(directory.glob("*.wav")):
-        from qa_pipeline.demo import build_small_demo
+# Distinct synthetic voices: CAM++ puts espeak-ng's en-us and en-gb-x-rp (the `qa demo`
+# voices) 0.04 apart in cosine distance, i.e. one speaker; these pairs are 0.5-0.66 apart,
+# like the real speakers of pyannote_sample.wav (0.56).
+VOICE_PAIRS = [("en-us+f3", "en-gb-x-rp"), ("en-us", "en-gb-scotland+f2"), ("en+f4", "en-us+m7"),
+               ("en-gb-x-rp", "en-us+f3")]
 
-        directory, _ = build_small_demo(Path(tempfile.mkdtemp(prefix="qa-bench-demo-")), echo=lambda m: None)
+
+def render_examples(target: Path) -> list[tuple[Path, CallInfo]]:
+    """The English labelled calls of ../shared/qa-examples as stereo 8 kHz telephone audio,
+    agent left, customer right, each turn at its start time (or after the previous one)."""
+    import shutil
+    import subprocess
+
+    import soundfile as sf
+
+    if not (shutil.which("espeak-ng") and shutil.which("sox")):
+        raise SystemExit("espeak-ng and sox are needed to render test calls: sudo apt-get install -y espeak-ng sox")
+    calls = []
+    for n, path in enumerate(sorted((SHARED / "qa-examples").glob("en-*.json"))):
+        call = json.loads(path.read_text(encoding="utf-8"))
+        voices = dict(zip(("agent", "customer"), VOICE_PAIRS[n % len(VOICE_PAIRS)]))
+        out = target / f"{call['call_id']}.wav"
+        pieces, end = [], 0.5
+        for turn in call["turns"]:
+            wav = target / "turn.wav"
+            subprocess.run(["espeak-ng", "-v", voices[turn["speaker"]], "-s", "160", "-w", str(wav), turn["text"]],
+                           check=True, capture_output=True)
+            data, rate = sf.read(wav, dtype="float32")
+            start = max(float(turn["start"]), end + 0.3)
+            pieces.append((turn["speaker"], start, data))
+            end = start + len(data) / rate
+        stereo = np.zeros((int((end + 1.0) * rate), 2), dtype=np.float32)
+        for speaker, start, data in pieces:
+            a = int(start * rate)
+            stereo[a:a + len(data), 0 if speaker == "agent" else 1] += 0.7 * data
+        stereo += np.random.default_rng(n).normal(0, 0.002, stereo.shape).astype(np.float32)
+        sf.write(target / "wide.wav", stereo, rate)
+        subprocess.run(["sox", str(target / "wide.wav"), "-r", "8000", "-b", "16", str(out), "sinc", "300-3400"],
+                       check=True, capture_output=True)
+        calls.append((out, CallInfo(call["call_id"], agent_name=call.get("agent_name"))))
+    return calls
+
+
+def stereo_calls(calls_dir: str | None) -> list[tuple[Path, CallInfo]]:
+    """stereo_diarization.wav plus the calls of ``calls_dir`` (e.g. demo/calls, with its
+    calls.csv beside it), or by default the English qa-examples rendered with espeak-ng."""
+    calls = [(AUDIO / "stereo_diarization.wav", CallInfo("stereo_diarization"))]
+    if not calls_dir:
+        return calls + render_examples(Path(tempfile.mkdtemp(prefix="qa-bench-calls-")))
+    directory = Path(calls_dir)
     meta = {}
     if (directory.parent / "calls.csv").exists():
         with open(directory.parent / "calls.csv", encoding="utf-8") as fh:
@@ -165,12 +209,12 @@ def audio_bench(args) -> dict:
         audio = decode(path)
         left, right = audio.channels
         samples = mono_mix(audio)
-        t0 = time.monotonic()
+        t0, c0 = time.monotonic(), time.process_time()
         transcript = transcriber.transcribe(samples, language=args.language)
-        t_asr = time.monotonic() - t0
-        t0 = time.monotonic()
+        t_asr, c_asr = time.monotonic() - t0, time.process_time() - c0
+        t0, c0 = time.monotonic(), time.process_time()
         segments = diarizer.diarize(samples, audio.sample_rate)
-        t_dia = time.monotonic() - t0
+        t_dia, c_dia = time.monotonic() - t0, time.process_time() - c0
         for name, seconds in diarizer.last_steps.items():
             steps[name] += seconds
         words = transcript.words
@@ -188,19 +232,23 @@ def audio_bench(args) -> dict:
         total = float(durations.sum()) or 1.0
         rows.append({"call": path.name, "seconds": round(audio.duration, 1), "words": len(words),
                      "speakers": len(labels), "asr_seconds": round(t_asr, 2), "diarization_seconds": round(t_dia, 2),
+                     "asr_cpu_seconds": round(c_asr, 2), "diarization_cpu_seconds": round(c_dia, 2),
                      "speaker_accuracy": round(best / total, 4),
                      "role_accuracy": round(float(durations[role_ok].sum()) / total, 4),
                      "role_confidence": decision.confidence, "uncertain": decision.uncertain,
                      "mapping": decision.mapping, "status": diarizer.last_status})
     out["calls"] = rows
-    demo = [r for r in rows if r["call"] != "stereo_diarization.wav"]
-    word_time = sum(r["words"] for r in demo) or 1
-    out["role_accuracy_demo_calls"] = round(sum(r["role_accuracy"] * r["words"] for r in demo) / word_time, 4)
-    asr = sum(r["asr_seconds"] for r in rows)
-    dia = sum(r["diarization_seconds"] for r in rows)
-    out["speed"] = {"audio_seconds": round(sum(r["seconds"] for r in rows), 1), "asr_seconds": round(asr, 2),
-                    "diarization_seconds": round(dia, 2), "diarization_per_asr": round(dia / asr, 3) if asr else None,
-                    "diarization_steps": {k: round(v, 2) for k, v in steps.items()}}
+    calls = [r for r in rows if r["call"] != "stereo_diarization.wav"]
+    words = sum(r["words"] for r in calls) or 1
+    out["role_accuracy_calls"] = round(sum(r["role_accuracy"] * r["words"] for r in calls) / words, 4)
+    out["speaker_accuracy_calls"] = round(sum(r["speaker_accuracy"] * r["words"] for r in calls) / words, 4)
+    speed = {"audio_seconds": round(sum(r["seconds"] for r in rows), 1)}
+    for key in ("asr_seconds", "diarization_seconds", "asr_cpu_seconds", "diarization_cpu_seconds"):
+        speed[key] = round(sum(r[key] for r in rows), 2)
+    speed["diarization_per_asr"] = round(speed["diarization_seconds"] / speed["asr_seconds"], 3)
+    speed["diarization_per_asr_cpu"] = round(speed["diarization_cpu_seconds"] / speed["asr_cpu_seconds"], 3)
+    speed["diarization_steps"] = {k: round(v, 2) for k, v in steps.items()}
+    out["speed"] = speed
     return out
 
 

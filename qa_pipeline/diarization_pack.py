@@ -105,7 +105,7 @@ def pipeline_config() -> dict:
 
     return {
         "dependencies": {"pyannote.audio": pyannote_version},
-        "pipeline": {"name": "pyannote.audio.pipelines.SpeakerDiarization", "params": dict(PIPELINE_PARAMS)},
+        "pipeline": {"name": "qa_pipeline.call_diarization.CallDiarization", "params": dict(PIPELINE_PARAMS)},
         "params": {key: dict(value) for key, value in INSTANTIATED_PARAMS.items()},
     }
 
