@@ -54,11 +54,13 @@ _ITEM_EN = {"A1": "greeting", "A2": "answer speed", "A3": "dead air at the start
             "D2": "incident details", "D3": "contact details", "D4": "reply time", "D5": "ownership",
             "E1": "confidentiality"}
 _CODE = re.compile(r"^([A-E][0-9])")
+MAX_REVIEWS = 150  # reviewed calls in the demo: enough for the agreement figures, quick to write
 
 
 def expected_outcome(check_id: str, truth: CallTruth) -> Optional[str]:
     """What a careful specialist answers for this item of this call, where the script
-    decides it ('pass' / 'fail'); None where it takes judgement (timing, order, courtesy)."""
+    decides it ('pass' / 'fail'); None where it takes judgement (timing, order, courtesy,
+    whether a curt "anything else?" counts, whether an answer's own date is a reply time)."""
     m = _CODE.match(check_id.upper())
     if not m or m.group(1) not in _HABIT_FAILS:
         return None
@@ -67,7 +69,19 @@ def expected_outcome(check_id: str, truth: CallTruth) -> Optional[str]:
         return None
     if code == "C1" and not truth.account:
         return None
+    if code == "C3" and "curt" in truth.defects:
+        return None
+    if code == "D4" and any(h in truth.defects for h in ("vague_reply", "deflect")):
+        return None  # the answer itself may name a day ("the engineer comes tomorrow")
+    if code == "D5" and "vague_reply" in truth.defects:
+        return None  # "I've passed it on" is escalation to some, not to others
     return "fail" if any(h in truth.defects for h in _HABIT_FAILS[code]) else "pass"
+
+
+def _disagree(expected: Optional[str], auto: str) -> bool:
+    """A specialist overrides only a pass/na against a fail or the other way round:
+    pass against na is a reading of the form, not an error."""
+    return expected is not None and expected != auto and "fail" in (expected, auto)
 
 
 def _name(check_id: str, language: str) -> str:
@@ -152,9 +166,16 @@ def _review(con: duckdb.DuckDBPyConnection, rng: random.Random, truths: dict[str
     reviewed = 0
     missed: list[tuple[str, str, str, str, datetime]] = []  # call, check, who disputes, language, when reviewed
     rightly_failed: list[tuple[str, str, str, str, datetime]] = []
-    for call_id, assignee, agent_id, team, language, started in queued:
-        age = (now - started).days
-        if rng.random() >= (0.7 if age > 21 else 0.45 if age > 7 else 0.15 if age > 2 else 0.0):
+    # A specialist reviews some 15 calls a day: the older part of the queue is mostly done.
+    weights = [_age_weight((now - row[5]).days) for row in queued]
+    picked = set()
+    candidates = [i for i, w in enumerate(weights) if w > 0]
+    for _ in range(min(MAX_REVIEWS, len(candidates) // 3)):
+        i = rng.choices(candidates, [weights[j] for j in candidates])[0]
+        picked.add(i)
+        candidates.remove(i)
+    for i, (call_id, assignee, agent_id, team, language, started) in enumerate(queued):
+        if i not in picked:
             continue
         truth = truths.get(call_id)
         if truth is None:
@@ -164,8 +185,10 @@ def _review(con: duckdb.DuckDBPyConnection, rng: random.Random, truths: dict[str
         failed_items = []
         for check_id, auto in con.execute("SELECT check_id, outcome FROM check_store WHERE call_id = ? "
                                           "ORDER BY check_id", [call_id]).fetchall():
+            if not _CODE.match(check_id.upper()):
+                continue  # e.g. the 'complaint' trigger: not an item of the form
             expected = expected_outcome(check_id, truth)
-            if expected is None or expected == auto:
+            if not _disagree(expected, auto):
                 if auto == "fail":
                     reviews.review_finding(con, call_id, check_id, reviewer=assignee, at=_iso(when))
                     failed_items.append(check_id)
@@ -197,6 +220,10 @@ def _review(con: duckdb.DuckDBPyConnection, rng: random.Random, truths: dict[str
             reviews.acknowledge(con, call_id, username=agent_user, at=_iso(when + timedelta(hours=20)))
     disputes = _disputes(con, rng, missed, rightly_failed, now)
     return reviewed, disputes
+
+
+def _age_weight(age_days: int) -> float:
+    return 4.0 if age_days > 21 else 2.0 if age_days > 7 else 0.6 if age_days > 2 else 0.0
 
 
 def _disputes(con: duckdb.DuckDBPyConnection, rng: random.Random, missed: list, rightly_failed: list,

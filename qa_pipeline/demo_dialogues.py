@@ -132,6 +132,8 @@ def _id_value(label: str, slots: dict[str, str], rng: random.Random, language: s
         return slots["last4"] if ("卡" in lab or "card" in lab) else _digits(rng, 4)
     if any(k in lab for k in ("订单", "order", "booking", "保单", "policy")):
         return rng.choice(["DD", "BX", "NO"] if language == "zh" else ["BK", "PL", "OR"]) + _digits(rng, 8)
+    if "email" in lab:
+        return rng.choice(["sam.k@mailbox.net", "j.rivera@postmail.com", "li.wen@inbox.org"])
     if any(k in lab for k in ("姓名", "surname")):
         return rng.choice(["张伟", "李娜", "王磊", "赵敏"] if language == "zh" else ["Harris", "Patel", "Nguyen", "Okafor"])
     if any(k in lab for k in ("地址", "address", "postcode")):
@@ -139,8 +141,6 @@ def _id_value(label: str, slots: dict[str, str], rng: random.Random, language: s
                           else ["14 Mill Lane", "SW9 4LT", "22 Orchard Road"])
     if "birth" in lab:
         return f"{rng.randint(1, 28)} {rng.choice(['March', 'July', 'October', 'January'])} {rng.randint(1955, 2003)}"
-    if "email" in lab:
-        return rng.choice(["sam.k@mailbox.net", "j.rivera@postmail.com", "li.wen@inbox.org"])
     return _digits(rng, rng.choice([8, 10]))
 
 
@@ -163,6 +163,7 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
     values = {**_slots(rng, language), "company": company, "given": persona.given, "number": persona.number,
               "other": dom["other"], "day": rng.choice(b.DAYS), "slot": rng.choice(b.SLOTS),
               "reply_time": rng.choice(b.REPLY_TIMES), "incident_day": rng.choice(b.INCIDENT_DAYS)}
+    values["Incident_day"] = values["incident_day"][:1].upper() + values["incident_day"][1:]
     pick = rng.choice
     defects: list[str] = []
 
@@ -192,7 +193,10 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
     say("agent", opening, gap=first_gap)
 
     complaint = rng.random() < complaint_rate
+    opener = pick(b.CUSTOMER_OPENER)
     need = scenario["needs"][need_index]
+    if opener:
+        need = opener + (need[0].lower() + need[1:] if language == "en" and not need.startswith("I") else need)
     say("customer", need, pick(scenario["complaints"]) if complaint else "")
 
     lead_in = ""  # what the agent says before the next question
@@ -220,6 +224,7 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
         if not happens("no_incident_time"):
             say("agent", lead_in, pick(b.INCIDENT_ASK))
             values["incident"] = _fill(pick(scenario["incidents"]), values)
+            values["Incident"] = values["incident"][:1].upper() + values["incident"][1:]
             say("customer", pick(b.INCIDENT_GIVE))
             lead_in = ""
         if not happens("no_contact"):

@@ -18,6 +18,7 @@ GREETING = {
     "offer_curt": ["Yeah?", "What is it?", "Go on."],
 }
 
+CUSTOMER_OPENER = ["", "", "Hi, ", "Hello, yes, ", "Hi there, ", "Morning, "]
 IDENTITY_ASK = ["Could I have your {id_label}, please?", "Can you give me the {id_label}, please?",
                 "Before I look, please confirm your {id_label}.", "Would you mind reading me your {id_label}?",
                 "For security, could you please tell me your {id_label}?"]
@@ -38,7 +39,7 @@ CONFIRM_YES = ["Yes, that's right.", "Exactly.", "Yep, that's it.", "Correct.", 
 HOLD = ["Please bear with me a moment while I check.", "Could you hold for a second, please? I'll take a look.",
         "One moment please, I'm just checking that.", "Let me look into that, please hold on."]
 HOLD_CURT = ["Hang on.", "Wait."]
-HOLD_BACK = ["Thanks for waiting.", "Sorry to keep you waiting.", "Thank you for holding.", "Okay, I have it here."]
+HOLD_BACK = ["Thanks for waiting.", "Thanks for your patience.", "Thank you for holding.", "Okay, I have it here."]
 
 CUSTOMER_OK = ["Okay, that makes sense.", "Oh right, fine.", "Great, thanks.", "Alright, got it.", "Okay, let's do that then."]
 CUSTOMER_TRAILING = ["and I've called about this before, actually.", "it's been going on for a while now, honestly.",
@@ -70,7 +71,7 @@ APOLOGY = ["I'm really sorry about that.", "I understand how frustrating this is
 NO_APOLOGY = ["Okay, what happened exactly?", "Right, so what's the issue?"]
 INCIDENT_ASK = ["When did this happen?", "Can you tell me what date this was?", "When did you first notice it?",
                 "What day did this start?"]
-INCIDENT_GIVE = ["{incident_day}, {incident}.", "It was {incident_day}, {incident}.", "{incident_day}. {incident}."]
+INCIDENT_GIVE = ["{Incident_day}, {incident}.", "It was {incident_day}, {incident}.", "{Incident_day}. {Incident}."]
 CONTACT_ASK = ["What's the best number to reach you on for the follow-up?", "Can I call you back on the number you're calling from?",
                "Could you leave a contact number, please, so we can update you?"]
 CONTACT_GIVE = ["Use {phone}.", "Yes, {phone} is fine.", "Call me on {phone}."]
@@ -85,8 +86,8 @@ CUSTOMER_AFTER_COMPLAINT = ["Fine, I'll wait to hear from you.", "Okay, but plea
                             "Alright, I'll wait.", "Okay, fine."]
 REPLY_TIMES = ["within 24 hours", "by five tomorrow afternoon", "within three working days", "within two hours",
                "by Friday", "by noon tomorrow"]
-INCIDENT_DAYS = ["Last Wednesday", "The day before yesterday", "Yesterday evening", "On the fifth", "At the end of last month",
-                 "About three days ago", "Last weekend"]
+INCIDENT_DAYS = ["last Wednesday", "the day before yesterday", "yesterday evening", "on the fifth", "at the end of last month",
+                 "about three days ago", "last weekend"]
 DAYS = ["tomorrow", "the day after tomorrow", "next Monday", "this Friday", "next Wednesday"]
 SLOTS = [" between nine and twelve", " between two and five", " between six and eight in the evening"]
 
@@ -223,7 +224,7 @@ DOMAINS: dict[str, dict] = {
         "other": "the airline",
         "scenarios": [
             {"id": ["booking reference", "passenger surname"], "account": True, "card": True,
-             "needs": ["I need to move my flight on {day} to a later one.", "Can I change my flight? There's a clash."],
+             "needs": ["I need to change my flight for {day} to a later one.", "Can I change my flight? There's a clash."],
              "need_short": ["change your flight", "move the flight to another time"],
              "resolve": ["You're on the seven p.m. flight {day} now, and the {amount} difference is refunded.",
                          "Changed; the new itinerary is in your inbox."],
