@@ -170,19 +170,25 @@ def _context(text: str, start: int) -> Optional[str]:
     return last.lastgroup
 
 
-def _classify(digits: str, groups: list[int], ctx: Optional[str], amount_after: bool) -> Optional[str]:
-    """The kind of a run of digits; ``groups`` are the lengths of its written groups."""
+_KEEP = "keep"  # a number recognised as harmless: neither it nor a part of it is redacted
+
+
+def _classify(digits: str, groups: list[int], ctx: Optional[str], amount_after: bool,
+              strong_only: bool = False) -> Optional[str]:
+    """The kind of a run of digits (or :data:`_KEEP`, or None); ``groups`` are the lengths of
+    its written groups. ``strong_only``: only shapes that stand on their own (a part of a
+    longer run), not the weak US-style and after-a-phone-word rules."""
     n = len(digits)
     if n == 18 and cn_id_valid(digits):
         return "id"
     if ctx == "neg" or amount_after:
-        return None
+        return _KEEP
     if ctx == "code" and (4 <= n <= 8 or (n == 3 and digits.isdigit())):
         return "code"
     if not digits.isdigit():
         return "id" if _id_shaped(digits) or (ctx == "id" and n == 18) else None
     if _SERVICE_NUMBER_RE.fullmatch(digits):
-        return None  # a company hotline, not a person's number: QA may check it was given right
+        return _KEEP  # a company hotline, not a person's number: QA may check it was given right
     if re.fullmatch(r"(?:0086|86)?1[3-9][0-9]{9}", digits):
         return "phone"
     if 13 <= n <= 19 and luhn_valid(digits):
@@ -191,6 +197,8 @@ def _classify(digits: str, groups: list[int], ctx: Optional[str], amount_after: 
         return "id"
     if ctx == "card" and 13 <= n <= 19:
         return "card"
+    if strong_only:
+        return None
     grouped = len(groups) > 1
     if re.fullmatch(r"0[1-9][0-9]{8,10}", digits) and (grouped or ctx == "phone"):
         return "phone"  # landline with area code
@@ -212,34 +220,38 @@ def _group_lengths(text: str, run: list[_Unit]) -> list[int]:
     return groups
 
 
-def _classify_run(text: str, run: list[_Unit], ctx: Optional[str]) -> Optional[Hit]:
+def _classify_run(text: str, run: list[_Unit], ctx: Optional[str], strong_only: bool = False) -> Optional[Hit]:
     digits = "".join(u.digits for u in run)
     start, end = run[0].start, run[-1].end
     check = _ID_CHECK_RE.match(text[end:])
     if len(digits) == 17 and check:
         digits, end = digits + "X", end + check.end()
     amount_after = bool(_UNIT_AFTER_RE.match(text[end:]))
-    kind = _classify(digits, _group_lengths(text, run), ctx, amount_after)
+    kind = _classify(digits, _group_lengths(text, run), ctx, amount_after, strong_only)
     if kind is None:
         return None
+    if kind == _KEEP:
+        return Hit(start, end, _KEEP, digits)
     if kind == "phone" and start > 0 and text[start - 1] in "+(（":
         start -= 1
     return Hit(start, end, kind, digits)
 
 
 def _split_run(text: str, run: list[_Unit], ctx: Optional[str]) -> list[Hit]:
-    """The run as one value, or else the longest classifiable stretches of it, left to right."""
+    """The run as one value, or else the longest stretches of it that stand on their own
+    (two numbers said in one breath), left to right."""
     whole = _classify_run(text, run, ctx)
     if whole:
-        return [whole]
+        return [] if whole.kind == _KEEP else [whole]
     hits, i = [], 0
     while i < len(run):
         for j in range(len(run), i, -1):
             if j - i == len(run):
                 continue
-            hit = _classify_run(text, run[i:j], ctx if i == 0 else None)
+            hit = _classify_run(text, run[i:j], ctx if i == 0 else None, strong_only=True)
             if hit:
-                hits.append(hit)
+                if hit.kind != _KEEP:
+                    hits.append(hit)
                 i = j
                 break
         else:
