@@ -1,6 +1,7 @@
 """`qa rubric check|test` and `qa score`: validate rubrics, run their examples, re-score calls."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -66,7 +67,9 @@ def test(files, quiet) -> None:
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False),
               help="Rubric YAML file (default: the standard rubric for each call's language).")
 @click.option("--calls", "call_ids", multiple=True, help="Only these call ids (repeat or separate by spaces).")
-def score(db_path, rubric_path, call_ids) -> None:
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes scoring in parallel (default: the number of CPUs, at most 8).")
+def score(db_path, rubric_path, call_ids, jobs) -> None:
     """Re-score stored transcripts without re-transcribing; results of older rubric versions are kept."""
     from ..rubric import load_rubric
     from ..rubric.runner import rescore
@@ -74,7 +77,7 @@ def score(db_path, rubric_path, call_ids) -> None:
     r = load_rubric(rubric_path) if rubric_path else None
     ids = [i for chunk in call_ids for i in chunk.split()] or None
     with store.opened(db_path) as con:
-        summary = rescore(con, r, ids)
+        summary = rescore(con, r, ids, jobs=jobs or min(os.cpu_count() or 1, 8))
     if summary.missing:
         click.secho(f"not stored (skipped): {', '.join(summary.missing[:10])}"
                     + (" …" if len(summary.missing) > 10 else ""), fg="yellow", err=True)

@@ -36,7 +36,6 @@ __all__ = ["PhraseMatcher", "PhraseHit", "compile_phrases", "PhraseError"]
 ZH_GAP = 8
 EN_GAP = 4
 _TOKEN = re.compile(r"\{([a-z_][a-z0-9_]*)\}|\.\.\.|…")
-_LEFT_EDGE = "(?<![a-z0-9].)"  # placed after an English phrase's first character
 _RIGHT_EDGE = "(?![a-z0-9])"
 _TURN_START = r"(?<![^\n])"
 _TURN_END = r"(?![^\n])"
@@ -53,13 +52,42 @@ class PhraseHit:
     phrase: str
 
 
-_TURN_START_AFTER_FIRST = r"(?<![^\n].)"  # placed after the first character of a ^ phrase
-_edge = {"zh": "", "en": _LEFT_EDGE}  # what _lead checks after the first character
+# A "leading" alternative is written LITERAL + _SPLIT + REST: the literal text it must start
+# with (unescaped) and the regex that follows. Literals are merged into a trie, so the
+# engine indexes on the first character and walks shared prefixes once.
+_SPLIT = "\x02"
+_edge_mode = {"mode": "word"}  # "word": English word edge; "turn": start of a turn
 
 
 def _lead(text: str, english: bool) -> str:
-    """``text`` as a regex that starts with a literal character (edges checked after it)."""
-    return re.escape(text[0]) + _edge["en" if english else "zh"] + re.escape(text[1:])
+    """``text`` as a leading alternative; the edge before it is checked once it has matched."""
+    escaped = re.escape(text)
+    if _edge_mode["mode"] == "turn":
+        return text + _SPLIT + f"(?<![^\n]{escaped})"
+    return text + _SPLIT + (f"(?<![a-z0-9]{escaped})" if english else "")
+
+
+def _as_regex(alternative: str) -> str:
+    if _SPLIT not in alternative:
+        return alternative
+    literal, rest = alternative.split(_SPLIT, 1)
+    return re.escape(literal) + rest
+
+
+def _trie(items: list[tuple[str, str]]) -> list[str]:
+    """Regex alternatives for (literal, rest) pairs, shared literal prefixes written once."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    ends: list[str] = []
+    for literal, rest in items:
+        if literal:
+            groups.setdefault(literal[0], []).append((literal[1:], rest))
+        elif rest not in ends:
+            ends.append(rest)
+    out = []
+    for ch, sub in groups.items():
+        alts = _trie(sub)
+        out.append(re.escape(ch) + (alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"))
+    return out + ends
 
 
 def _starts_literal(body: str) -> bool:
@@ -83,8 +111,8 @@ def _zh_variants(text: str, fuzzy: bool) -> list[str]:
 
 def _zh_regex(variant: str, lead: bool) -> str:
     parts = variant.split("\0")
-    escaped = [(_lead(p, False) if lead and i == 0 else re.escape(p)) for i, p in enumerate(parts)]
-    return ".".join(escaped)
+    first = _lead(parts[0], False) if lead else re.escape(parts[0])
+    return first + "".join("." + re.escape(p) for p in parts[1:])
 
 
 def _en_variants(words: list[str], fuzzy: bool) -> list[list[str]]:
@@ -96,8 +124,8 @@ def _en_variants(words: list[str], fuzzy: bool) -> list[list[str]]:
 
 def _en_regex(words: list[str], fuzzy: bool, lead: bool) -> str:
     sep = r" (?:\S+ )?" if fuzzy and len(words) >= 3 else " "
-    escaped = [(_lead(w, True) if lead and i == 0 else re.escape(w)) for i, w in enumerate(words)]
-    return sep.join(escaped)
+    first = _lead(words[0], True) if lead else re.escape(words[0])
+    return first + "".join(sep + re.escape(w) for w in words[1:])
 
 
 def _group(alternatives: list[str]) -> str:
@@ -171,12 +199,12 @@ class _Compiler:
         if not pieces:
             raise PhraseError("the phrase is empty")
         gap = self.gap if self.gap is not None else (ZH_GAP if zh else EN_GAP)
-        if head:  # checked after the first character, so the phrase still leads with a literal
-            _edge["zh"] = _edge["en"] = _TURN_START_AFTER_FIRST
+        if head:  # checked once the literal start has matched, so the phrase still leads
+            _edge_mode["mode"] = "turn"
         try:
             firsts, rest = (self._zh if zh else self._en)(pieces, gap)
         finally:
-            _edge["zh"], _edge["en"] = "", _LEFT_EDGE
+            _edge_mode["mode"] = "word"
         leads = firsts is not None
         if firsts is None:
             firsts, rest = (self._zh if zh else self._en)(pieces, gap, lead=False)
@@ -277,6 +305,17 @@ class PhraseMatcher:
         return next(self.finditer(text[pos:] if pos else text), None) if not pos else next(
             (PhraseHit(h.start + pos, h.end + pos, h.phrase) for h in self.finditer(text[pos:])), None)
 
+    def first(self, text: str) -> Optional[PhraseHit]:
+        """The earliest hit in ``text`` (one search per regex, no iteration)."""
+        best = self._fast.search(text) if self._fast is not None else None
+        for rx in self._slow:
+            m = rx.search(text)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        if best is None:
+            return None
+        return PhraseHit(best.start(), best.end(), self._which(text, best.start()))
+
     def found_in(self, text: str) -> bool:
         """Whether any phrase occurs in ``text`` (the quick test for ``unless``)."""
         if self._fast is not None and self._fast.search(text):
@@ -287,31 +326,12 @@ class PhraseMatcher:
         return bool(self.phrases)
 
 
-def _first_token(alternative: str) -> Optional[str]:
-    """The literal first character of an alternative as written in the regex, if it has one."""
-    if alternative.startswith("\\"):
-        return alternative[:2] if len(alternative) > 1 and not alternative[1].isalnum() else None
-    if alternative[0] in "([.^$*+?{|":
-        return None
-    return alternative[0]
-
-
 def _factor(alternatives: list[str]) -> str:
-    """Alternatives grouped by first character (``a(?:bc|d)``): the engine then tries only
-    those that can match where it stands, instead of every alternative everywhere."""
-    groups: dict[str, list[str]] = {}
-    loose: list[str] = []
-    for alt in alternatives:
-        tok = _first_token(alt)
-        if tok is None:
-            loose.append(alt)
-        else:
-            groups.setdefault(tok, []).append(alt[len(tok):])
-    parts = []
-    for tok, tails in groups.items():
-        tails = list(dict.fromkeys(tails))
-        parts.append(tok + (tails[0] if len(tails) == 1 and "|" not in tails[0] else "(?:" + "|".join(tails) + ")"))
-    return "|".join(parts + loose)
+    """One regex for leading alternatives: literal starts merged into a trie, user regexes
+    (which start with a literal character) appended as they are."""
+    items = [tuple(a.split(_SPLIT, 1)) for a in alternatives if _SPLIT in a]
+    loose = list(dict.fromkeys(a for a in alternatives if _SPLIT not in a))
+    return "|".join(_trie(items) + loose)
 
 
 def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]], *,
@@ -325,12 +345,15 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         p = p.strip()
         try:
             alternatives, leads = compiler.phrase(p)
-            per_phrase.append(re.compile("|".join(alternatives)))
+            per_phrase.append(re.compile("|".join(_as_regex(a) for a in alternatives)))
         except PhraseError as exc:
             raise PhraseError(f"phrase {p!r}: {exc}") from None
         except re.error as exc:
             raise PhraseError(f"phrase {p!r} does not compile: {exc}") from None
-        (fast if leads else slow).extend(alternatives)
+        if leads:
+            fast.extend(alternatives)
+        else:
+            slow.extend(_as_regex(a) for a in alternatives)
         cleaned.append(p)
     try:
         return PhraseMatcher(cleaned, per_phrase, re.compile(_factor(fast)) if fast else None,

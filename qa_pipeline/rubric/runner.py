@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["RescoreSummary", "rescore"]
 
-BATCH = 2000
+BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -49,42 +49,74 @@ def _stored_sentiments(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequen
     return dict(con.execute(sql, params).fetchall())
 
 
+# Worker state for parallel scoring: set before the pool forks, so calls are not pickled out.
+_JOB: dict = {}
+
+
+def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, sentiments: dict) -> CallResult:
+    from . import standard_rubric
+
+    r = rubric
+    if r is None:
+        r = rubrics.get(call.language)
+        if r is None:
+            r = rubrics[call.language] = standard_rubric(call.language)
+    result = score_call(call, r, sentiment=sentiments.get(call.call_id))
+    if call.roles_uncertain:
+        result = _with_reason(result, "roles uncertain")
+    return result
+
+
+def _score_range(bounds: tuple[int, int]) -> list[CallResult]:
+    calls, rubric, rubrics, sentiments = _JOB["calls"], _JOB["rubric"], _JOB["rubrics"], _JOB["sentiments"]
+    return [_score_one(c, rubric, rubrics, sentiments) for c in calls[bounds[0]:bounds[1]]]
+
+
+def _results(calls: list[Call], rubric: Optional[Rubric], sentiments: dict, jobs: int, batch: int):
+    """Results in batches, scored in ``jobs`` processes when that pays off (fork only)."""
+    import multiprocessing as mp
+
+    rubrics: dict[str, Rubric] = {}
+    ranges = [(i, min(i + batch, len(calls))) for i in range(0, len(calls), batch)]
+    if jobs > 1 and len(ranges) > 1 and "fork" in mp.get_all_start_methods():
+        _JOB.update(calls=calls, rubric=rubric, rubrics=rubrics, sentiments=sentiments)
+        try:
+            with mp.get_context("fork").Pool(jobs) as pool:
+                yield from pool.imap(_score_range, ranges)
+        finally:
+            _JOB.clear()
+        return
+    for lo, hi in ranges:
+        yield [_score_one(c, rubric, rubrics, sentiments) for c in calls[lo:hi]]
+
+
 def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
             call_ids: Optional[Sequence[str]] = None, *, progress: ProgressHook = no_progress,
-            batch: int = BATCH) -> RescoreSummary:
-    """Score stored calls again and store the results (other rubric versions are kept)."""
+            jobs: int = 1, batch: int = BATCH) -> RescoreSummary:
+    """Score stored calls again and store the results (other rubric versions are kept).
+
+    ``jobs`` > 1 scores in that many processes (each batch saved as it arrives)."""
     from . import standard_rubric
 
     started = time.perf_counter()
     sentiments = _stored_sentiments(con, call_ids)
     calls: list[Call] = list(store.load_calls(con, call_ids))
     missing = tuple(sorted(set(call_ids or ()) - {c.call_id for c in calls}))
-    rubrics: dict[str, Rubric] = {}
+    if rubric is None:  # load the standard rubrics once, before any worker starts
+        for language in {c.language for c in calls}:
+            standard_rubric(language)
     used: dict[str, None] = {}
-    pending: list[CallResult] = []
     flagged, total_score, n = 0, 0.0, 0
     total = len(calls)
     progress(ProgressEvent("start", total=total))
-    for call in calls:
-        r = rubric
-        if r is None:
-            r = rubrics.get(call.language)
-            if r is None:
-                r = rubrics[call.language] = standard_rubric(call.language)
-        used[f"{r.id} v{r.version}"] = None
-        result = score_call(call, r, sentiment=sentiments.get(call.call_id))
-        if call.roles_uncertain:
-            result = _with_reason(result, "roles uncertain")
-        pending.append(result)
-        flagged += result.flagged
-        total_score += result.score
-        n += 1
-        if len(pending) >= batch:
-            store.save_results(con, pending)
-            pending = []
-            progress(ProgressEvent("score", call_id=call.call_id, completed=n, total=total))
-    if pending:
-        store.save_results(con, pending)
+    for results in _results(calls, rubric, sentiments, jobs, batch):
+        store.save_results(con, results)
+        for result in results:
+            used[f"{result.rubric_id} v{result.rubric_version}"] = None
+            flagged += result.flagged
+            total_score += result.score
+        n += len(results)
+        progress(ProgressEvent("score", call_id=results[-1].call_id if results else None, completed=n, total=total))
     progress(ProgressEvent("done", completed=n, total=total))
     return RescoreSummary(calls=n, flagged=flagged, mean_score=round(total_score / n, 1) if n else None,
                           rubrics=tuple(used), seconds=time.perf_counter() - started, missing=missing)

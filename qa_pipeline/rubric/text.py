@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 __all__ = ["normalize", "lang_family", "is_cjk_text"]
 
@@ -101,8 +100,13 @@ def _zh_numbers(text: str) -> str:
 _ZH_DROP = re.compile(r"[^\w]|_")
 
 
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
+
+
 def _normalize_zh(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower().translate(_ZH_CHARS)
+    if _FULL_WIDTH.search(text):  # full-width letters and digits; other text is already NFKC enough
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower().translate(_ZH_CHARS)
     text = _ZH_DROP.sub("", text)
     text = _ZH_BIGRAM_RE.sub(lambda m: _ZH_BIGRAMS[m.group()], text)
     return _zh_numbers(text)
@@ -110,13 +114,27 @@ def _normalize_zh(text: str) -> str:
 
 # --- English ----------------------------------------------------------------------------
 
-_CONTRACTIONS = [
-    (r"\bwon't\b", "will not"), (r"\bcan't\b", "cannot"), (r"\bshan't\b", "shall not"),
-    (r"\blet's\b", "let us"), (r"\by'all\b", "you all"), (r"n't\b", " not"), (r"'ll\b", " will"),
-    (r"'re\b", " are"), (r"'ve\b", " have"), (r"'d\b", " would"), (r"\bi'm\b", "i am"),
-    (r"\b(it|that|what|there|here|he|she|who|where|how|name|everything|nothing)'s\b", r"\1 is"),
-]
-_CONTRACTION_RES = [(re.compile(p), r) for p, r in _CONTRACTIONS]
+_CONTRACTIONS = {
+    "won't": "will not", "can't": "cannot", "shan't": "shall not", "let's": "let us", "y'all": "you all",
+    "i'm": "i am", "ain't": "is not",
+}
+_SUFFIXES = {"n't": " not", "'ll": " will", "'re": " are", "'ve": " have", "'d": " would", "'s": " is"}
+_S_IS = frozenset("it that what there here he she who where how name everything nothing".split())
+_CONTRACTION_RE = re.compile(r"\b[a-z]+(?:n't|'ll|'re|'ve|'d|'s|'m)\b")
+
+
+def _expand(m: re.Match) -> str:
+    word = m.group()
+    if word in _CONTRACTIONS:
+        return _CONTRACTIONS[word]
+    for suffix, repl in _SUFFIXES.items():
+        if word.endswith(suffix):
+            stem = word[: -len(suffix)]
+            if suffix == "'s" and stem not in _S_IS:
+                return stem + "s"  # a possessive: the customer's → the customers
+            return stem + repl
+    return word
+
 
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -162,17 +180,13 @@ _EN_DROP = re.compile(r"[^a-z0-9@]+")
 
 
 def _normalize_en(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'").replace("`", "'")
-    for pattern, repl in _CONTRACTION_RES:
-        text = pattern.sub(repl, text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
+    text = text.lower()
+    if "'" in text:
+        text = _CONTRACTION_RE.sub(_expand, text)
     text = _EN_DROP.sub(" ", text.replace("'", ""))
-    text = _EN_NUM_RE.sub(_en_number_run, text)
-    return text.strip()
-
-
-@lru_cache(maxsize=8192)
-def _normalize_cached(text: str, family: str) -> str:
-    return _normalize_zh(text) if family == "zh" else _normalize_en(text)
+    return _EN_NUM_RE.sub(_en_number_run, text).strip()
 
 
 def normalize(text: str, language: str | None = None) -> str:
@@ -181,7 +195,4 @@ def normalize(text: str, language: str | None = None) -> str:
     The script decides, not ``language``: text with Chinese characters is normalised as
     Chinese, other text as English, so mixed-language calls and phrases still match.
     """
-    family = "zh" if is_cjk_text(text) else "en"
-    if len(text) > 400:
-        return _normalize_zh(text) if family == "zh" else _normalize_en(text)
-    return _normalize_cached(text, family)
+    return _normalize_zh(text) if is_cjk_text(text) else _normalize_en(text)

@@ -35,6 +35,14 @@ def phrase_finder(matcher) -> Finder:
             turn, offset = seg.turn_at(hit.start)
             yield turn, offset, hit.phrase
 
+    def first(seg: Segment, view: CallView):
+        hit = matcher.first(seg.text)
+        if hit is None:
+            return None
+        turn, offset = seg.turn_at(hit.start)
+        return turn, offset, hit.phrase
+
+    find.first = first  # type: ignore[attr-defined]  # the one-search path TextNode takes when it can
     return find
 
 
@@ -60,6 +68,10 @@ class TextNode:
             return None
         if not turns:
             return []
+        first = getattr(self.finder, "first", None)
+        if first is not None and self.min_count == 1 and self.unless is None:
+            hit = first(ctx.view.segment(turns), ctx.view)
+            return [] if hit is None else [hit]
         found = []
         for turn, offset, label in self.finder(ctx.view.segment(turns), ctx.view):
             if self.unless is not None and self.unless(turn):

@@ -1,0 +1,90 @@
+"""Benchmark: re-score 10,000 stored calls with the standard rubrics (`qa score`).
+
+Builds a DuckDB file of N calls made from the labelled examples in ../shared/qa-examples
+(numbers, names and amounts varied per call so no two transcripts are alike), stores them
+with their first results as `qa run` would, then times the whole `qa score --db` command
+in a fresh process (start-up, loading, scoring, saving) and prints calls per second.
+
+    python bench/score_speed.py [--calls 10000] [--db /tmp/qa-bench.duckdb] [--keep]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qa_pipeline import store  # noqa: E402
+from qa_pipeline.records import Turn  # noqa: E402
+from qa_pipeline.rubric import score_call, standard_rubric  # noqa: E402
+from qa_pipeline.sentiment import customer_sentiment  # noqa: E402
+from qa_pipeline.transcript_io import call_from_json  # noqa: E402
+
+EXAMPLES = ROOT.parent / "shared" / "qa-examples"
+_DIGIT = re.compile(r"\d")
+
+
+def _vary(text: str, rng: random.Random) -> str:
+    return _DIGIT.sub(lambda m: str(rng.randrange(10)), text)
+
+
+def build(db: str, n: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    templates = [call_from_json(json.loads(p.read_text(encoding="utf-8")), p) for p in sorted(EXAMPLES.glob("*.json"))]
+    sentiments = {t.call_id: customer_sentiment(t) for t in templates}  # once per template: snownlp is slow
+    rubrics = {t.language: standard_rubric(t.language) for t in templates}
+    con = store.connect(db)
+    batch = []
+    for i in range(n):
+        t = templates[i % len(templates)]
+        shift = rng.uniform(-0.3, 0.3)
+        turns = tuple(Turn(x.speaker, None if x.start is None else max(0.0, x.start + shift),
+                           None if x.end is None else max(0.0, x.end + shift), _vary(x.text, rng)) for x in t.turns)
+        call = replace(t, info=replace(t.info, call_id=f"bench-{i:06d}", source_path=f"bench/{i:06d}.wav"), turns=turns)
+        batch.append((call, [score_call(call, rubrics[call.language], sentiment=sentiments[t.call_id])]))
+        if len(batch) == 1000:
+            store.save_calls(con, batch)
+            batch = []
+    if batch:
+        store.save_calls(con, batch)
+    con.close()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=10_000)
+    ap.add_argument("--db", default=None)
+    ap.add_argument("--keep", action="store_true", help="keep the database file")
+    args = ap.parse_args(argv)
+    db = args.db or os.path.join(tempfile.mkdtemp(prefix="qa-bench-"), "bench.duckdb")
+    if not Path(db).exists():
+        t0 = time.perf_counter()
+        build(db, args.calls)
+        print(f"built {args.calls} stored calls in {time.perf_counter() - t0:.1f} s: {db}")
+    qa = [sys.executable, "-c", "from qa_pipeline.cli import main; main()"]
+    t0 = time.perf_counter()
+    out = subprocess.run(qa + ["score", "--db", db], capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        print(out.stdout, out.stderr, file=sys.stderr)
+        return out.returncode
+    print(out.stdout.strip())
+    print(f"whole `qa score` command: {args.calls} calls in {wall:.2f} s = {args.calls / wall:.0f} calls/s "
+          f"({os.cpu_count()} CPUs visible)")
+    if not args.keep and not args.db:
+        Path(db).unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
