@@ -124,11 +124,11 @@ def organisation(turn: TurnView, view: CallView) -> Hit:
 
 _ZH_EMPLOYEE = re.compile(r"工号[a-z]*\d{2,}|\d{3,}号(?:客服|话务员|坐席)")
 _ZH_ROLE = "(?:客服专员|客服代表|服务代表|客服|专员|坐席|话务员|工作人员|人工|顾问|经理|助理)"
+_ZH_NOT_A_NAME = r"(?!说|想|要|这|那|问|来|个|不|也|的|否|为|在|您|本人|机主|请|很|有|哪|负责|专门|高兴|竭诚|乐意|随时|继续|马上|现在|这里|我们|将|会|正在|工号)"
 _ZH_SELF = re.compile(
-    rf"(?:我是|我叫|我姓|您可以叫我|叫我){_ZH_ROLE}?(?!说|想|要|这|那|问|来|个|不|也|的|否|为|在|您|本人|机主)"
-    rf"[\u4e00-\u9fff]{{1,3}}"
-    rf"|{_ZH_ROLE}[\u4e00-\u9fff]{{2,3}}(?=为您服务|很高兴|竭诚|给您|帮您)"
-    rf"|(?<![高兴诚乐意随时将会来在])[\u4e00-\u9fff]{{2,3}}(?=为您服务)"
+    rf"(?:我是|我叫|我姓|您可以叫我|叫我)(?:{_ZH_ROLE})?{_ZH_NOT_A_NAME}(?!{_ZH_ROLE})[\u4e00-\u9fff]{{1,3}}"
+    rf"|{_ZH_ROLE}{_ZH_NOT_A_NAME}[\u4e00-\u9fff]{{2,3}}(?=为您服务|很高兴|竭诚|给您|帮您)"
+    rf"|(?<![高兴诚乐意随时将会来在]){_ZH_NOT_A_NAME}[\u4e00-\u9fff]{{2,3}}(?=为您服务)"
 )
 _ZH_ROLE_ONLY = re.compile(rf"^(?:我是|我叫|我姓|您可以叫我|叫我){_ZH_ROLE}$")
 _EN_EMPLOYEE = re.compile(r"\b(?:agent|employee|operator|staff|badge|representative|rep)\s+(?:id\s+|number\s+|no\s+)?\d{2,}\b")

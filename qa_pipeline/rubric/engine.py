@@ -102,9 +102,9 @@ def score_call(call: Call, rubric: Rubric, *, metrics: Optional[CallMetrics] = N
     else:
         score = None
     reasons = _flag_reasons(rubric, view, findings, score, metrics)
-    complaint = any(by_id[t].outcome == "pass" for t in rubric.flags.triggers if t == "complaint" and t in by_id)
-    if not complaint and "complaint" in by_id:
-        complaint = by_id["complaint"].outcome == "pass"
+    # A complaint call: a trigger check named complaint, or one built on the complaint type, fired.
+    complaint = any(by_id[c.id].outcome == "pass" for c in rubric.checks
+                    if c.kind == "trigger" and (c.id == "complaint" or c.rule.type_id == "complaint"))
     return CallResult(
         call_id=call.call_id, rubric_id=rubric.id, rubric_version=rubric.version,
         score=score if score is not None else 0.0, flagged=bool(reasons), flag_reasons=tuple(reasons),

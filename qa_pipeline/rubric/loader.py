@@ -62,9 +62,11 @@ class _Builder:
                 raise self.error(f"conditions refer to each other in a cycle: {' → '.join(self._building + [name])}")
             self._building.append(name)
             saved, self.where = self.where, [f"conditions › {name}"]
-            self.conditions[name] = self.node(self.raw_conditions[name])
-            self.where = saved
-            self._building.pop()
+            try:
+                self.conditions[name] = self.node(self.raw_conditions[name])
+            finally:
+                self.where = saved
+                self._building.pop()
         return UseRef(name, self.conditions[name].check_refs())
 
     def node(self, spec: Any) -> Node:

@@ -1,0 +1,137 @@
+"""Normalisation and ASR-tolerant phrase matching, and the built-in detectors."""
+from __future__ import annotations
+
+import pytest
+
+from qa_pipeline.records import Call, CallInfo, Turn
+from qa_pipeline.rubric.detectors import agent_name, organisation, reply_time, sensitive_number
+from qa_pipeline.rubric.matching import PhraseError, compile_phrases
+from qa_pipeline.rubric.text import normalize
+from qa_pipeline.rubric.view import CallView
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("宁好，我是公号一零三一", "您好我是工号1031"),
+    ("二十四小时之内，三个工作日内", "24小时之内3个工作日内"),
+    ("稍等一下，一直在线", "稍等一下一直在线"),
+    ("ＡＢＣ１２３，请讲", "abc123请讲"),
+    ("I'll call you within twenty-four hours!", "i will call you within 24 hours"),
+    ("It's 4024 0071, sixty-four ninety-nine", "it is 4024 0071 64 99"),
+    ("four four one four", "4 4 1 4"),
+    ("You've reached Tom's desk, I'm sorry, don't", "you have reached toms desk i am sorry do not"),
+])
+def test_normalize(text, expected):
+    assert normalize(text) == expected
+
+
+def test_phrases_any_with_fuzzy_chinese_and_english():
+    m = compile_phrases(["感谢您的来电", "thank you for calling"], {})
+    assert m.first(normalize("好的，感谢您得来电，再见")).phrase == "感谢您的来电"  # one wrong character
+    assert m.first(normalize("Well, thank you all for calling!")).phrase == "thank you for calling"  # extra word
+    assert m.first(normalize("thank you calling")).phrase == "thank you for calling"  # dropped word
+    assert m.first(normalize("感谢来电")) is None
+    exact = compile_phrases(["感谢您的来电"], {}, fuzzy=False)
+    assert exact.first(normalize("感谢您得来电")) is None
+    assert exact.first(normalize("感谢您的来店")).phrase == "感谢您的来电"  # a known ASR confusion, folded
+
+
+def test_english_phrases_respect_word_edges():
+    m = compile_phrases(["ass", "hell"], {})
+    assert m.first(normalize("Hello, I'll pass that on to the class.")) is None
+    assert m.first(normalize("what the hell")).phrase == "hell"
+
+
+def test_synonyms_gaps_anchors_and_regex():
+    syn = {"ask": ["提供", "报一下"], "ident": ["手机号", "订单号"], "thx": ["thanks", "thank you"]}
+    m = compile_phrases(["{ask}...{ident}", "^{thx}$", "re:\\d{4}$"], syn)
+    assert m.first(normalize("麻烦您报一下您的订单号")).phrase == "{ask}...{ident}"
+    assert m.first("\n".join(normalize(t) for t in ("ok", "Thanks!", "bye"))).phrase == "^{thx}$"
+    assert m.first(normalize("many thanks")) is None
+    assert m.first(normalize("尾号是1234")).phrase == "re:\\d{4}$"
+    hits = list(m.finditer(normalize("请提供手机号，thanks")))
+    assert [h.phrase for h in hits] == ["{ask}...{ident}"]
+
+
+@pytest.mark.parametrize("bad, problem", [
+    (["{nope} x"], "unknown synonym list"),
+    (["re:(x"], "bad regular expression"),
+    (["re:(?P<n>x)"], "named groups"),
+    ([""], "empty"),
+])
+def test_bad_phrases(bad, problem):
+    with pytest.raises(PhraseError, match=problem):
+        compile_phrases(bad, {})
+
+
+def first_turn(text, speaker="agent", agent_name_=None):
+    call = Call(CallInfo("c", agent_name=agent_name_), "en", (Turn(speaker, 0.0, 3.0, text),))
+    view = CallView(call)
+    return view.turns[0], view
+
+
+@pytest.mark.parametrize("text, found", [
+    ("您好，和美电器售后服务中心，工号3321", True),
+    ("您好，欢迎致电顺安，我是小周", True),
+    ("您好，联信通信，工号2012", True),
+    ("您好，我是客服小李，工号1047", False),
+    ("Thank you for calling Orion Telecom, Dan speaking", True),
+    ("Hi, Northfield Home, James speaking", True),
+    ("Hello, you've reached the billing department", True),
+    ("Good morning, this is Priya speaking, how can I help you today?", False),
+    ("Hi there, this is Dan, what can I do for you?", False),
+])
+def test_organisation_detector(text, found):
+    assert (organisation(*first_turn(text)) is not None) == found
+
+
+@pytest.mark.parametrize("text, found", [
+    ("您好，和美电器，工号3321", True),
+    ("您好，和美电器，公号三三二一", True),
+    ("客服专员陈刚为您服务", True),
+    ("我是小周", True),
+    ("您好，我是客服，请讲", False),
+    ("您好，市民热线，很高兴为您服务", False),
+    ("Thank you for calling Orion, my name is Alex", True),
+    ("Orion Telecom, Maria speaking", True),
+    ("Orion Telecom, agent ID 4471", True),
+    ("Thank you for calling Orion Telecom, how may I help?", False),
+])
+def test_agent_name_detector(text, found):
+    assert (agent_name(*first_turn(text)) is not None) == found
+
+
+def test_agent_name_from_roster():
+    assert agent_name(*first_turn("Orion Telecom, hi, Chen here", agent_name_="Chen"))
+
+
+@pytest.mark.parametrize("text, found", [
+    ("我们会在三个工作日内给您回电", True),
+    ("24小时之内会有专人联系您", True),
+    ("明天下午五点前给您答复", True),
+    ("下周一给您回电", True),
+    ("我们会尽快处理", False),
+    ("这个件是10月8日发出的", False),
+    ("You'll hear from us within 48 hours", True),
+    ("Billing will call you by Friday", True),
+    ("I'll call you on Monday to confirm", True),
+    ("We'll get back to you as soon as possible", False),
+    ("It was delivered on November fifth", False),
+])
+def test_reply_time_detector(text, found):
+    assert (reply_time(*first_turn(text)) is not None) == found
+
+
+@pytest.mark.parametrize("text, found", [
+    ("卡号是6222 0212 3456 7890 128，对吗", True),
+    ("身份证号11010519491231002X", True),
+    ("您的验证码是四八二九一三", True),
+    ("尾号7890的卡", False),
+    ("手机号13805716627", False),
+    ("The card number is four five five six, seven three nine zero, one two eight four, five five two eight", True),
+    ("the card ending in 4414", False),
+    ("卡号是[CARD ****0128]", True),
+    ("身份证号是[身份证号]", True),
+    ("回访电话[PHONE ****3322]", False),
+])
+def test_sensitive_number_detector(text, found):
+    assert (sensitive_number(*first_turn(text)) is not None) == found
