@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import re
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Optional
@@ -104,11 +105,13 @@ def seed_activity(con: duckdb.DuckDBPyConnection, summary: CentreSummary, agents
         notes.append("no sign-in users: qa_pipeline.access is not available")
         return replace(summary, notes=tuple(notes))
     agent_users = _agent_users(agents)
+    started = time.monotonic()
     with store.transaction(con):
         for u in STAFF + agent_users:
             access.add_user(con, u.username, DEMO_PASSWORD, u.role, team=u.team, agent_id=u.agent_id,
                             display_name=u.display_name, actor="demo")
     summary = replace(summary, users=STAFF + agent_users, password=DEMO_PASSWORD)
+    log.info("%d users added in %.1f s", len(summary.users), time.monotonic() - started)
     if not summary.scored:
         notes.append("no reviews or disputes: the calls are not scored")
         return replace(summary, notes=tuple(notes))
@@ -119,6 +122,8 @@ def seed_activity(con: duckdb.DuckDBPyConnection, summary: CentreSummary, agents
         review_admin.assign_queue(con, by="team", actor=MANAGER.username, at=_iso(now - timedelta(hours=1)))
         reviewed, disputes = _review(con, rng, truths, agent_users, now)
         _playlist(con, review_admin, now)
+    log.info("targets, queues, %d reviews and %d disputes written in %.1f s", reviewed, disputes,
+             time.monotonic() - started)
     return replace(summary, reviews=reviewed, disputes=disputes, targets=targets, notes=tuple(notes))
 
 
@@ -260,14 +265,16 @@ def _disputes(con: duckdb.DuckDBPyConnection, rng: random.Random, missed: list, 
 
 def _playlist(con: duckdb.DuckDBPyConnection, admin: Any, now: datetime) -> None:
     """The trainer's first playlist: well-handled complaints, audio calls first."""
+    created = now - timedelta(days=3)
     rows = con.execute(
         """SELECT k.call_id, k.check_id, k.evidence_start, k.evidence_end FROM check_store k JOIN call_store c USING (call_id)
            JOIN result_store r USING (call_id)
            WHERE r.complaint AND k.outcome = 'pass' AND k.evidence_start IS NOT NULL AND upper(k.check_id) LIKE 'D1%'
-           ORDER BY c.source = 'audio' DESC, r.score DESC, k.call_id LIMIT 6""").fetchall()
+             AND c.started_at < ?
+           ORDER BY c.source = 'audio' DESC, r.score DESC, k.call_id LIMIT 6""", [created]).fetchall()
     if not rows:
         return
-    at = _iso(now - timedelta(days=3))
+    at = _iso(created)
     playlist = admin.create_playlist(con, "投诉处理 — 优秀示例 / complaint handling — good examples",
                                      owner="trainer.tang", description=f"{CENTRE}: apologies that calmed the caller",
                                      at=at)

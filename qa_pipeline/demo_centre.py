@@ -326,6 +326,7 @@ def build_centre(con: duckdb.DuckDBPyConnection, *, seed: int = 7, calls: int = 
         if n % 25 == 0 or n == len(plan):
             hook(ProgressEvent("done", call_id=call_id, completed=n, total=len(plan)))
     store.save_calls(con, batch)
+    log.info("%d calls composed, scored and stored in %.1f s", len(plan), time.monotonic() - started)
     summary = CentreSummary(
         centre=CENTRE, teams=tuple(t.name for t in TEAMS), agents=len(agents),
         new_hires=sum((today - a.hire_date).days <= weeks * 7 for a in agents), calls=len(plan),

@@ -200,6 +200,23 @@ def test_rendered_call_times_follow_the_audio(tmp_path):
     assert max(gaps) > 10  # the long hold survives rendering
 
 
+@pytest.mark.skipif(not _has_rubric(), reason="qa_pipeline.rubric is not available yet")
+def test_large_demo_builds_a_fresh_database_and_reports_progress(tmp_path, monkeypatch):
+    from qa_pipeline import access
+
+    monkeypatch.setattr(access, "BCRYPT_ROUNDS", 4)
+    events = []
+    db = tmp_path / "qa.duckdb"
+    first = run_large_demo(db, tmp_path / "out", events.append, calls=80, audio_calls=0)
+    assert events[0].step == "start" and events[-1].completed == events[-1].total == 80
+    again = run_large_demo(db, tmp_path / "out", calls=50, audio_calls=0)  # a rebuild replaces the demo
+    assert (first.calls, again.calls) == (80, 50)
+    with store.opened(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 50
+        assert con.execute("SELECT count(*) FROM app_user").fetchone()[0] == len(again.users)
+    assert "Sign in with any of these users" in str(again)
+
+
 def test_large_demo_refuses_a_database_with_real_calls(tmp_path):
     db = tmp_path / "qa.duckdb"
     with store.opened(db) as con:
