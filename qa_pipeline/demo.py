@@ -23,7 +23,7 @@ from .errors import QaError
 log = logging.getLogger(__name__)
 
 SCRIPTS = Path(__file__).parent / "demo_scripts" / "calls_en.yaml"
-VOICES = {"agent": ("en-us", 165), "customer": ("en-gb-x-rp", 150)}  # voice, words per minute
+VOICES = {"agent": ("en-us+f3", 165), "customer": ("en-us+m3", 150)}  # voice, words per minute (chosen for ASR clarity)
 RATE = 22050  # espeak-ng's output rate
 GAP = 0.6  # seconds between turns
 

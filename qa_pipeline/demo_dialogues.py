@@ -248,6 +248,10 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
     if scenario["card"] and rng.random() < 0.35:
         say("agent", pick(b.CARD_READOUT) if happens("card_readout") else pick(b.CARD_CONFIRM))
         say("customer", pick(b.CARD_YES))
+    if rng.random() < 0.3:
+        question, reply = pick(dom["followups"])
+        say("customer", question)
+        say("agent", reply)
     if happens("forbidden"):
         say("customer", pick(b.CUSTOMER_REPEAT))
         say("agent", pick(b.FORBIDDEN))

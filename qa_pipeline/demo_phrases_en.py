@@ -94,6 +94,10 @@ SLOTS = [" between nine and twelve", " between two and five", " between six and 
 DOMAINS: dict[str, dict] = {
     "telecom": {
         "queue": "telecom",
+        "followups": [
+            ('Will I have enough data left this month?', 'You have twelve gigs left, which should be plenty.'),
+            ('Will I get a text to confirm?', "Yes, you'll get a confirmation text in a few minutes."),
+        ],
         "companies": ["Bluewave Telecom", "Corner Mobile"],
         "other": "the retail store",
         "scenarios": [
@@ -128,6 +132,10 @@ DOMAINS: dict[str, dict] = {
     },
     "banking": {
         "queue": "cards",
+        "followups": [
+            ('Will this affect my credit score?', "No, this doesn't affect your credit score."),
+            ('Will I see it in the app?', 'Yes, refresh the app and it shows straight away.'),
+        ],
         "companies": ["Harbor Trust Bank", "Kestrel Bank"],
         "other": "your branch",
         "scenarios": [
@@ -151,6 +159,10 @@ DOMAINS: dict[str, dict] = {
     },
     "retail": {
         "queue": "orders",
+        "followups": [
+            ('Do I have to pay for the return postage?', 'No, the return label is free this time.'),
+            ("Will I get an email when it's sorted?", "Yes, you'll get an email as soon as it's updated."),
+        ],
         "companies": ["Parcelpoint", "Maple Lane Store"],
         "other": "the courier",
         "scenarios": [
@@ -174,6 +186,10 @@ DOMAINS: dict[str, dict] = {
     },
     "utilities": {
         "queue": "energy",
+        "followups": [
+            ('Can I pay it in the app?', 'Yes, you can pay in the app or set up a direct debit.'),
+            ('Can I get the bill by email?', "Yes, I've switched you to e-billing."),
+        ],
         "companies": ["Brightline Energy", "Riverside Water"],
         "other": "your landlord",
         "scenarios": [
@@ -197,6 +213,10 @@ DOMAINS: dict[str, dict] = {
     },
     "insurance": {
         "queue": "claims",
+        "followups": [
+            ('Do you need anything else from me?', 'No, we have everything we need now.'),
+            ('Where can I follow the progress?', "It's all under Claims in your online account."),
+        ],
         "companies": ["Evergreen Insurance", "Lakeside Mutual"],
         "other": "the claims team",
         "scenarios": [
@@ -220,6 +240,10 @@ DOMAINS: dict[str, dict] = {
     },
     "travel": {
         "queue": "bookings",
+        "followups": [
+            ('Will I get a confirmation?', 'Yes, a confirmation email is on its way.'),
+            ('Can I get an invoice?', 'Yes, you can download it from the booking page.'),
+        ],
         "companies": ["Skyway Travel", "Compass Trips"],
         "other": "the airline",
         "scenarios": [
@@ -243,6 +267,10 @@ DOMAINS: dict[str, dict] = {
     },
     "repairs": {
         "queue": "repairs",
+        "followups": [
+            ('Is there a call-out fee?', "Not while it's under warranty."),
+            ('What time will they come?', 'The technician calls about half an hour before arriving.'),
+        ],
         "companies": ["FixRight Appliances", "Homecare Repairs"],
         "other": "the shop you bought it from",
         "scenarios": [
@@ -267,6 +295,10 @@ DOMAINS: dict[str, dict] = {
     },
     "hospital": {
         "queue": "appointments",
+        "followups": [
+            ('Do I need to fast beforehand?', 'Only for blood tests; nothing to eat for eight hours.'),
+            ('Where do I park?', "There's a car park behind the main entrance, the first hour is free."),
+        ],
         "companies": ["St. Aidan's Clinic", "Westgate Hospital"],
         "other": "the outpatient desk",
         "scenarios": [

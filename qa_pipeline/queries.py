@@ -9,14 +9,16 @@ pieces of SQL text built here come from fixed choices (column names, sort orders
 """
 from __future__ import annotations
 
+import functools
 import os
+import time
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import polars as pl
 
-from .shared_db import read
+from .shared_db import read, session
 
 Scope = tuple[str, Sequence[Any]]
 PAGE_SIZE = 50
@@ -39,14 +41,46 @@ class CallFilter:
     failed_item: Optional[str] = None  # a check_id that failed on the call
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_connection(fn: F) -> F:
+    """Run all of a query function's SQL on one brief read-only connection."""
+    @functools.wraps(fn)
+    def wrapper(db: str | os.PathLike, *args: Any, **kwargs: Any) -> Any:
+        with session(db):
+            return fn(db, *args, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+_VERSIONS: dict[str, tuple[float, bool]] = {}
+
+
 def _results(db: str | os.PathLike) -> str:
     """The latest result per call. With one rubric version in the database (the usual case)
-    that is the result table itself, which spares a window over every result."""
-    versions = read(db, "SELECT count(*) AS n FROM (SELECT DISTINCT rubric_id, rubric_version FROM result_store)")
-    if versions["n"][0] <= 1:
+    that is the result table itself, which spares a window over every result. Whether there
+    is more than one is looked up once a minute."""
+    seen = _VERSIONS.get(str(db))
+    if seen is None or time.monotonic() - seen[0] > 60:
+        n = read(db, "SELECT count(*) AS n FROM (SELECT DISTINCT rubric_id, rubric_version FROM result_store)")["n"][0]
+        seen = _VERSIONS[str(db)] = (time.monotonic(), n > 1)
+    if not seen[1]:
         return "result_store"
     return ("(SELECT * FROM result_store QUALIFY row_number() OVER "
             "(PARTITION BY call_id ORDER BY scored_at DESC) = 1)")
+
+
+def _findings_join(db: str | os.PathLike, left: str = "c") -> str:
+    """``JOIN <each finding with its final outcome> x ON <the finding belongs to left's result>``.
+
+    With one rubric version the findings join on the call id alone and the (small) finding
+    reviews on call and item, which is several times faster than the general view."""
+    if _results(db) == "result_store":
+        return (f"JOIN (SELECT k.*, f.verdict, f.human_outcome, coalesce(f.human_outcome, k.outcome) AS final_outcome, "
+                f"f.reviewer, f.comment AS review_comment FROM check_store k LEFT JOIN finding_review_store f "
+                f"ON f.call_id = k.call_id AND f.check_id = k.check_id) x ON x.call_id = {left}.call_id")
+    return (f"JOIN final_check_results x ON x.call_id = {left}.call_id AND x.rubric_id = {left}.rubric_id "
+            f"AND x.rubric_version = {left}.rubric_version")
 
 
 def _calls_cte(db: str | os.PathLike, scope: Scope, f: CallFilter = CallFilter()) -> tuple[str, list]:
@@ -88,6 +122,7 @@ def _calls_cte(db: str | os.PathLike, scope: Scope, f: CallFilter = CallFilter()
     return sql, args
 
 
+@_one_connection
 def filter_options(db: str | os.PathLike, scope: Scope) -> dict[str, list]:
     """Values for the filter widgets: teams, agents (id, name), languages, flag reasons, items, dates."""
     where, params = scope
@@ -104,6 +139,7 @@ def filter_options(db: str | os.PathLike, scope: Scope) -> dict[str, list]:
             "first": dates["first"][0], "last": dates["last"][0]}
 
 
+@_one_connection
 def review_queue(db: str | os.PathLike, scope: Scope, f: CallFilter, *, assignee: Optional[str] = None,
                  status: str = "open", order: str = "newest", page: int = 0) -> tuple[pl.DataFrame, int]:
     """Queued calls (flagged, sampled or disputed) — one page of them and the total.
@@ -133,6 +169,7 @@ def review_queue(db: str | os.PathLike, scope: Scope, f: CallFilter, *, assignee
     return rows, int(total)
 
 
+@_one_connection
 def flagged_unqueued(db: str | os.PathLike, scope: Scope) -> int:
     """Flagged calls not in any queue yet (waiting to be shared out)."""
     cte, args = _calls_cte(db, scope)
@@ -140,6 +177,7 @@ def flagged_unqueued(db: str | os.PathLike, scope: Scope) -> int:
                         "(SELECT call_id FROM queue_store)", args)["n"][0])
 
 
+@_one_connection
 def call_header(db: str | os.PathLike, scope: Scope, call_id: str) -> pl.DataFrame:
     """The call (if the viewer may see it) with its latest result and review; empty otherwise."""
     cte, args = _calls_cte(db, scope)
@@ -153,12 +191,14 @@ def call_header(db: str | os.PathLike, scope: Scope, call_id: str) -> pl.DataFra
         WHERE c.call_id = ?""", args + [call_id])
 
 
+@_one_connection
 def call_turns(db: str | os.PathLike, call_id: str) -> pl.DataFrame:
     """The transcript (ask :func:`call_header` first: it applies the viewer's scope)."""
     return read(db, 'SELECT turn, speaker, start_s AS "start", end_s AS "end", text FROM turn_store '
                     "WHERE call_id = ? ORDER BY turn", [call_id])
 
 
+@_one_connection
 def call_findings(db: str | os.PathLike, call_id: str, rubric_id: str, version: str) -> pl.DataFrame:
     """Each rubric item of the call with outcome, evidence and its review (if any)."""
     return read(db, """SELECT check_id, outcome, critical, weight, evidence_text, evidence_speaker,
@@ -167,22 +207,26 @@ def call_findings(db: str | os.PathLike, call_id: str, rubric_id: str, version: 
         ORDER BY check_id""", [call_id, rubric_id, version])
 
 
+@_one_connection
 def call_disputes(db: str | os.PathLike, call_id: str) -> pl.DataFrame:
     return read(db, "SELECT dispute_id, check_id, opened_by, reason, opened_at, status, resolved_by, resolution, "
                     "resolved_outcome, resolved_at FROM dispute_store WHERE call_id = ? ORDER BY opened_at",
                 [call_id])
 
 
+@_one_connection
 def call_acknowledgements(db: str | os.PathLike, call_id: str) -> pl.DataFrame:
     return read(db, "SELECT username, comment, acknowledged_at FROM acknowledgement_store WHERE call_id = ?",
                 [call_id])
 
 
+@_one_connection
 def specialists(db: str | os.PathLike) -> list[str]:
     return read(db, "SELECT username FROM app_user WHERE role = 'qa' AND coalesce(active, TRUE) "
                     "ORDER BY username")["username"].to_list()
 
 
+@_one_connection
 def setting(db: str | os.PathLike, key: str) -> Optional[str]:
     rows = read(db, "SELECT value FROM setting_store WHERE key = ?", [key])
     return rows["value"][0] if rows.height else None
@@ -190,6 +234,7 @@ def setting(db: str | os.PathLike, key: str) -> Optional[str]:
 
 # ---- agent feedback -------------------------------------------------------------------
 
+@_one_connection
 def agent_weekly(db: str | os.PathLike, scope: Scope, agent_id: str, f: CallFilter) -> pl.DataFrame:
     """Weekly average score of the agent and of their team over the same weeks."""
     cte, args = _calls_cte(db, scope, CallFilter(date_from=f.date_from, date_to=f.date_to))
@@ -202,13 +247,13 @@ def agent_weekly(db: str | os.PathLike, scope: Scope, agent_id: str, f: CallFilt
         GROUP BY ALL ORDER BY week, who""", args + [agent_id, agent_id])
 
 
+@_one_connection
 def agent_items(db: str | os.PathLike, scope: Scope, agent_id: str, f: CallFilter) -> pl.DataFrame:
     """Pass rate per rubric item for the agent against their team (reviewed outcomes count)."""
     cte, args = _calls_cte(db, scope, CallFilter(date_from=f.date_from, date_to=f.date_to))
     return read(db, f"""{cte},
         me AS (SELECT any_value(team) AS team FROM c WHERE agent_id = ?),
-        k AS (SELECT c.agent_id, x.check_id, x.final_outcome FROM c JOIN final_check_results x
-              ON x.call_id = c.call_id AND x.rubric_id = c.rubric_id AND x.rubric_version = c.rubric_version
+        k AS (SELECT c.agent_id, x.check_id, x.final_outcome FROM c {_findings_join(db)}
               WHERE c.team = (SELECT team FROM me) AND x.final_outcome <> 'na')
         SELECT check_id,
                avg(CASE WHEN final_outcome = 'pass' THEN 1.0 ELSE 0.0 END) FILTER (WHERE agent_id = ?) AS agent_pass_rate,
@@ -217,6 +262,7 @@ def agent_items(db: str | os.PathLike, scope: Scope, agent_id: str, f: CallFilte
         FROM k GROUP BY check_id ORDER BY check_id""", args + [agent_id, agent_id, agent_id])
 
 
+@_one_connection
 def agent_calls_failing(db: str | os.PathLike, scope: Scope, agent_id: str, check_id: str, f: CallFilter,
                         limit: int = 20) -> pl.DataFrame:
     """The agent's calls where ``check_id`` failed, newest first, with the evidence."""
@@ -224,28 +270,30 @@ def agent_calls_failing(db: str | os.PathLike, scope: Scope, agent_id: str, chec
     return read(db, f"""{cte}
         SELECT c.call_id, c.started_at, c.score, x.evidence_text, x.evidence_start, x.rule, x.review_comment,
                x.reviewer
-        FROM c JOIN final_check_results x ON x.call_id = c.call_id AND x.rubric_id = c.rubric_id
-             AND x.rubric_version = c.rubric_version
+        FROM c {_findings_join(db)}
         WHERE x.check_id = ? AND x.final_outcome = 'fail'
         ORDER BY c.started_at DESC LIMIT ?""", args + [check_id, limit])
 
 
+@_one_connection
 def agent_reviews(db: str | os.PathLike, scope: Scope, agent_id: str, f: CallFilter) -> pl.DataFrame:
     """Reviewed calls of the agent with the reviewer's comment, acknowledgement and disputes."""
     cte, args = _calls_cte(db, scope, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
     return read(db, f"""{cte}
         SELECT c.call_id, c.started_at, v.auto_score, v.human_score, v.reviewer, v.reviewed_at,
-               v.comment, a.acknowledged_at,
-               (SELECT count(*) FROM dispute_store d WHERE d.call_id = c.call_id AND d.status = 'open') AS open_disputes
+               v.comment, a.acknowledged_at, coalesce(d.open_disputes, 0) AS open_disputes
         FROM c JOIN review_store v ON v.call_id = c.call_id AND v.rubric_id = c.rubric_id
              AND v.rubric_version = c.rubric_version
         LEFT JOIN (SELECT call_id, max(acknowledged_at) AS acknowledged_at FROM acknowledgement_store
                    GROUP BY call_id) a ON a.call_id = c.call_id
+        LEFT JOIN (SELECT call_id, count(*) AS open_disputes FROM dispute_store WHERE status = 'open'
+                   GROUP BY call_id) d ON d.call_id = c.call_id
         ORDER BY v.reviewed_at DESC LIMIT 200""", args)
 
 
 # ---- coaching clips --------------------------------------------------------------------
 
+@_one_connection
 def search_findings(db: str | os.PathLike, scope: Scope, f: CallFilter, *, item: Optional[str] = None,
                     outcome: Optional[str] = None, words: Optional[str] = None,
                     page: int = 0) -> tuple[pl.DataFrame, int]:
@@ -265,8 +313,7 @@ def search_findings(db: str | os.PathLike, scope: Scope, f: CallFilter, *, item:
     body = f"""{cte}
         SELECT c.call_id, c.started_at, c.team, c.agent_name, c.language, c.source, x.check_id,
                x.final_outcome AS outcome, x.evidence_text, x.evidence_speaker, x.evidence_start, x.evidence_end
-        FROM c JOIN final_check_results x ON x.call_id = c.call_id AND x.rubric_id = c.rubric_id
-             AND x.rubric_version = c.rubric_version
+        FROM c {_findings_join(db)}
         WHERE {' AND '.join(conds)}"""
     total = read(db, f"SELECT count(*) AS n FROM ({body})", args)["n"][0]
     rows = read(db, f"{body} ORDER BY c.started_at DESC, c.call_id, x.check_id LIMIT ? OFFSET ?",
@@ -274,6 +321,7 @@ def search_findings(db: str | os.PathLike, scope: Scope, f: CallFilter, *, item:
     return rows, int(total)
 
 
+@_one_connection
 def training_needs(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
     """Fail rate per item, team and week: which items to train, where and whether it improves."""
     cte, args = _calls_cte(db, scope, f)
@@ -281,17 +329,18 @@ def training_needs(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.Dat
         SELECT x.check_id, coalesce(c.team, '(no team)') AS team, date_trunc('week', c.started_at)::DATE AS week,
                count(*) AS checked, count(*) FILTER (WHERE x.final_outcome = 'fail') AS failed,
                failed / checked AS fail_rate
-        FROM c JOIN final_check_results x ON x.call_id = c.call_id AND x.rubric_id = c.rubric_id
-             AND x.rubric_version = c.rubric_version
+        FROM c {_findings_join(db)}
         WHERE x.final_outcome <> 'na' GROUP BY ALL ORDER BY week, team, check_id""", args)
 
 
+@_one_connection
 def playlists(db: str | os.PathLike) -> pl.DataFrame:
     return read(db, """SELECT p.playlist_id, p.name, p.owner, p.description, p.created_at, count(k.clip_id) AS clips
         FROM playlist_store p LEFT JOIN playlist_clip_store k USING (playlist_id)
         GROUP BY ALL ORDER BY p.created_at DESC""")
 
 
+@_one_connection
 def playlist_clips(db: str | os.PathLike, scope: Scope, playlist_id: str) -> pl.DataFrame:
     """The clips of a playlist whose calls the viewer may see, in the order they were added."""
     where, params = scope
@@ -303,6 +352,7 @@ def playlist_clips(db: str | os.PathLike, scope: Scope, playlist_id: str) -> pl.
 
 # ---- team trends -----------------------------------------------------------------------
 
+@_one_connection
 def weekly_trends(db: str | os.PathLike, scope: Scope, f: CallFilter, level: str = "team") -> pl.DataFrame:
     """Per week and group (centre, team or agent): calls, average score, flagged, complaint and
     critical-failure rates."""
@@ -315,16 +365,17 @@ def weekly_trends(db: str | os.PathLike, scope: Scope, f: CallFilter, level: str
         FROM c WHERE c.started_at IS NOT NULL GROUP BY ALL ORDER BY week, "group" """, args)
 
 
+@_one_connection
 def item_pass_by_team(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
     cte, args = _calls_cte(db, scope, f)
     return read(db, f"""{cte}
         SELECT x.check_id, coalesce(c.team, '(no team)') AS team, count(*) AS checked,
                avg(CASE WHEN x.final_outcome = 'pass' THEN 1.0 ELSE 0.0 END) AS pass_rate
-        FROM c JOIN final_check_results x ON x.call_id = c.call_id AND x.rubric_id = c.rubric_id
-             AND x.rubric_version = c.rubric_version
+        FROM c {_findings_join(db)}
         WHERE x.final_outcome <> 'na' GROUP BY ALL ORDER BY check_id, team""", args)
 
 
+@_one_connection
 def agreement(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
     """How far the automation can be trusted, per item: of the findings a person reviewed,
     the share they confirmed, the misses (automation passed, person failed) and false alarms."""
@@ -339,6 +390,7 @@ def agreement(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFram
         GROUP BY x.check_id ORDER BY x.check_id""", args)
 
 
+@_one_connection
 def score_agreement(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
     """Reviewed calls by why they were queued: how many, the mean gap between automatic and
     human score, and how many the automation passed but the person flagged (score down 10+)."""
@@ -352,6 +404,7 @@ def score_agreement(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.Da
         LEFT JOIN queue_store q ON q.call_id = c.call_id GROUP BY ALL ORDER BY queued_for""", args)
 
 
+@_one_connection
 def new_agents(db: str | os.PathLike, scope: Scope, f: CallFilter, weeks: int = 12) -> pl.DataFrame:
     """Average score by week since hire (0 = the hire week) for agents with calls in their first weeks."""
     cte, args = _calls_cte(db, scope, CallFilter(teams=f.teams))
@@ -365,6 +418,7 @@ def new_agents(db: str | os.PathLike, scope: Scope, f: CallFilter, weeks: int = 
         GROUP BY ALL ORDER BY agent, week_since_hire""", args + [weeks])
 
 
+@_one_connection
 def targets(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
     """Each quality target with the value reached over the filtered period and how far ahead
     of it (negative: behind). ``pass_rate`` counts reviewed outcomes where reviewed."""
@@ -377,8 +431,7 @@ def targets(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
         per AS (SELECT scope, scope_id, metric, any_value(target) AS target, count(call_id) AS calls,
                        avg(score) AS score, avg(flagged::INT) AS flagged_rate FROM tc GROUP BY ALL),
         pr AS (SELECT tc.scope, tc.scope_id, avg((x.final_outcome = 'pass')::INT) AS pass_rate
-               FROM tc JOIN final_check_results x ON x.call_id = tc.call_id AND x.rubric_id = tc.rubric_id
-                    AND x.rubric_version = tc.rubric_version
+               FROM tc {_findings_join(db, "tc")}
                WHERE tc.metric = 'pass_rate' AND x.final_outcome <> 'na' GROUP BY ALL)
         SELECT per.scope, per.scope_id, per.metric, per.target, per.calls,
                CASE per.metric WHEN 'score' THEN per.score WHEN 'flagged_rate' THEN per.flagged_rate

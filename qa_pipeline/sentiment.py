@@ -30,13 +30,15 @@ COMPLAINT_PHRASES: dict[str, tuple[str, ...]] = {
         "投诉", "我要告", "要举报", "12315", "消协", "曝光", "找您们领导", "叫您们领导", "找您们经理",
         "要个说法", "给个说法", "给我个说法", "讨个说法", "要求赔偿", "赔偿我", "退钱",
         # dissatisfied
-        "不满意", "很不满", "非常不满", "太不满", "不满意", "失望", "太差", "差劲", "很差", "真差", "什么破",
+        "不满意", "很不满", "非常不满", "太不满", "失望", "太差", "差劲", "很差", "真差", "什么破",
         "破服务", "垃圾", "太烂", "怎么搞的", "搞什么", "搞什么鬼", "不像话", "太过分", "过分了", "离谱",
         "乱扣", "乱收费", "坑人", "坑钱", "骗人", "骗子", "欺骗", "忽悠", "效率太低", "效率也太低", "太慢了",
         "也太慢", "慢死了", "受够了", "气死", "很生气", "太生气", "有没有搞错", "什么态度", "服务态度",
         "态度太差", "态度很差", "忍无可忍", "无语", "太坑", "凭什么", "没人管", "推来推去", "踢皮球",
         "耽误我", "一点通知都没有", "说话不算数", "不负责任", "您们怎么回事", "什么玩意", "岂有此理",
         "re:(?:等|催|打)了(?:好|很|这么)?(?:几|多|久|\\d+)(?:次|天|个?星期|个?礼拜|个月).{0,6}(?:还|都|也)(?:没|不)",
+        "re:(?:都|已经)(?:\\d+|好几|几)个?(?:天|周|星期|礼拜|月)了?(?:还|都|也)(?:没|不)", "一直没人", "没人回",
+        "没有人联系", "没人联系", "也没人管",
     ),
     "en": (
         "complaint", "complain", "file a complaint", "make a complaint", "speak to a manager",
@@ -52,6 +54,10 @@ COMPLAINT_PHRASES: dict[str, tuple[str, ...]] = {
         "cannot believe", "nobody told me", "no one told me", "second time this", "third time this",
         "every time i call", "still have not", "still has not", "still not fixed", "overcharged",
         "charged twice", "want my money back", "want a refund", "demand a refund", "not good enough",
+        "disgrace", "shocking", "appalling", "outrageous", "unbelievable", "waste of time", "been waiting",
+        "still waiting", "nobody has called", "no one has called", "nobody called me back", "never called me back",
+        "never got back to me", "nobody got back to me", "keep getting passed around", "not satisfied",
+        "dissatisfied", "very poor", "really poor",
     ),
 }
 

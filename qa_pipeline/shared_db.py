@@ -93,8 +93,28 @@ def read_connection(db_path: str | os.PathLike, wait_seconds: float = READ_WAIT_
             con.close()
 
 
+_session = threading.local()
+
+
+@contextmanager
+def session(db_path: str | os.PathLike) -> Iterator[None]:
+    """Let the :func:`read` calls of this thread inside the block share one read-only
+    connection (one open instead of one per query; still closed when the block ends)."""
+    if getattr(_session, "path", None) == str(db_path):
+        yield
+        return
+    with read_connection(db_path) as con:
+        _session.con, _session.path = con, str(db_path)
+        try:
+            yield
+        finally:
+            _session.con = _session.path = None
+
+
 def read(db_path: str | os.PathLike, sql: str, params: Sequence[Any] = ()):
     """Run one parameterised query read-only and return a polars DataFrame."""
+    if getattr(_session, "path", None) == str(db_path):
+        return _session.con.sql(sql, params=list(params)).pl()
     with read_connection(db_path) as con:
         return con.sql(sql, params=list(params)).pl()
 

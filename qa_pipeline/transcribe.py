@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Optional, Sequence
 
@@ -41,6 +42,45 @@ def simplify(text: str) -> str:
     return _to_simplified()(text) if any("\u4e00" <= c <= "\u9fff" for c in text) else text
 
 
+def speech_chunks(samples: np.ndarray) -> list[dict]:
+    """Speech regions (sample indices) found by Silero VAD, as faster-whisper would find them."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=500))
+
+
+class ChunkTimeline:
+    """Maps times in the joined speech chunks back to the recording."""
+
+    def __init__(self, chunks: Sequence[dict]):
+        self.joined_starts: list[float] = []  # where each chunk starts in the joined audio
+        self.original: list[tuple[float, float]] = []
+        pos = 0
+        for c in chunks:
+            self.joined_starts.append(pos / SAMPLE_RATE)
+            self.original.append((c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE))
+            pos += c["end"] - c["start"]
+        self.joined_end = pos / SAMPLE_RATE
+
+    def restore(self, start: float, end: float) -> tuple[float, float]:
+        """A word belongs to the chunk holding most of it; it is kept inside that chunk."""
+        first = max(bisect_right(self.joined_starts, start) - 1, 0)
+        last = max(bisect_right(self.joined_starts, max(end - 1e-6, start)) - 1, 0)
+        best, best_len = first, -1.0
+        for i in range(first, last + 1):
+            lo = self.joined_starts[i]
+            hi = self.joined_starts[i + 1] if i + 1 < len(self.joined_starts) else self.joined_end
+            overlap = min(end, hi) - max(start, lo)
+            if overlap > best_len:
+                best, best_len = i, overlap
+        lo = self.joined_starts[best]
+        o_start, o_end = self.original[best]
+        shift = o_start - lo
+        new_start = min(max(start + shift, o_start), o_end)
+        new_end = min(max(end + shift, new_start), o_end)
+        return new_start, new_end
+
+
 class Transcriber:
     """Loads a faster-whisper model once and transcribes 16 kHz mono arrays."""
 
@@ -68,18 +108,27 @@ class Transcriber:
             language = None
         if not self.multilingual and language not in (None, "en"):
             raise ValueError(f"{self.model_name} is English-only; it cannot transcribe {language!r}")
+        # VAD is done here rather than by faster-whisper (vad_filter) so that word times can
+        # be restored correctly: faster-whisper maps a word that straddles two joined speech
+        # chunks by its middle, which can stretch it across the silence that was cut out (on
+        # a per-channel transcript, across the other speaker's whole turn).
+        chunks = speech_chunks(samples)
+        if not chunks:
+            return Transcript((), language or "unknown", None)
+        joined = np.concatenate([samples[c["start"]:c["end"]] for c in chunks])
         segments, info = self._model.transcribe(
-            samples, language=language if self.multilingual else "en", word_timestamps=True,
-            vad_filter=True, vad_parameters={"min_silence_duration_ms": 500},
-            beam_size=self.beam_size, condition_on_previous_text=False,
+            joined, language=language if self.multilingual else "en", word_timestamps=True,
+            vad_filter=False, beam_size=self.beam_size, condition_on_previous_text=False,
             initial_prompt="以下是普通话的句子。" if language == "zh" else None,
         )
+        timeline = ChunkTimeline(chunks)
         words = []
         for seg in segments:
             for w in seg.words or ():
                 text = simplify(w.word) if info.language == "zh" else w.word
                 if text.strip():
-                    words.append(Word(round(w.start + offset, 3), round(w.end + offset, 3), text.strip(),
+                    start, end = timeline.restore(w.start, w.end)
+                    words.append(Word(round(start + offset, 3), round(end + offset, 3), text.strip(),
                                       round(float(w.probability), 4), speaker))
         return Transcript(tuple(words), info.language, float(info.language_probability or 0.0))
 

@@ -72,12 +72,22 @@ _EN_STOP = frozenset(
     "mr mrs ms miss dr sir madam ma'am there that so well oh alright right great perfect just one moment".split()
 )
 _EN_NAME_CUES = re.compile(
-    r"\b(?:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
+    r"\b(?i:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
     r"i'm|i am|you've got|you have got)\s+([A-Z][\w'-]*)"
-    r"|\b([A-Z][\w'-]*)\s+(?:speaking|here|at your service)\b"
+    r"|\b([A-Z][\w'-]*)\s+(?i:speaking|here|at your service)\b"
 )
+# The same cues on normalised (lower-case) text, for transcripts without capitals.
+_EN_NAME_CUES_LOWER = re.compile(
+    r"\b(?:my name is|this is|you are speaking (?:with|to)|i am)\s+([a-z][a-z'-]+)"
+    r"|\b([a-z][a-z'-]+)\s+(?:speaking|at your service)\b"
+)
+_EN_ORG_CUE_LOWER = re.compile(
+    r"\b(?:calling|contacting|choosing|reached|welcome to|through to|on behalf of|you have reached)\s+((?:\S+ ?){1,3})"
+)
+_EN_NOT_NAMES = frozenset("sorry happy glad calling afraid not just going really here there the a an your our".split())
 _EN_ORG_CUE = re.compile(
-    r"\b(?:calling|contacting|choosing|reached|welcome to|on behalf of|from)\s+((?:the\s+)?(?:[A-Z0-9][\w&'.-]*\s*)+)"
+    r"\b(?i:calling|contacting|choosing|reached|welcome to|through to|on behalf of|from|with)\s+"
+    r"((?:the\s+)?(?:[A-Z0-9][\w&'.-]*\s*)+)"
 )
 _EN_DEPT = re.compile(
     r"\b(?:customer (?:service|services|support|care|relations)|help ?desk|service desk|support (?:team|line|desk|center|centre)|"
@@ -90,6 +100,8 @@ _EN_WORD = re.compile(r"[A-Za-z0-9][\w&'-]*")
 
 def _names(text: str, view: CallView) -> set[str]:
     names = {m.group(1) or m.group(2) for m in _EN_NAME_CUES.finditer(text)}
+    names |= {w for m in _EN_NAME_CUES_LOWER.finditer(text.lower())
+              for w in (m.group(1) or m.group(2),) if w and w not in _EN_STOP}
     if view.call.info.agent_name:
         names |= set(view.call.info.agent_name.split())
     return {n.lower() for n in names if n}
@@ -104,6 +116,11 @@ def _organisation_en(turn: TurnView, view: CallView) -> Hit:
     m = _EN_ORG_CUE.search(text)
     if m:
         words = [w for w in _EN_WORD.findall(m.group(1)) if w.lower() not in _EN_STOP and w.lower() not in names]
+        if words:
+            return m.start(1), " ".join(words)
+    m = _EN_ORG_CUE_LOWER.search(turn.norm)
+    if m:
+        words = [w for w in m.group(1).split() if w not in _EN_STOP and w not in names]
         if words:
             return m.start(1), " ".join(words)
     for w in _EN_WORD.finditer(text):
@@ -153,6 +170,11 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
         name = m.group(1) or m.group(2)
         if name and name.lower() not in _EN_STOP:
             return m.start(), m.group()
+    if not any(c.isupper() for c in turn.text):  # a transcript without capitals
+        for m in _EN_NAME_CUES_LOWER.finditer(turn.norm):
+            name = m.group(1) or m.group(2)
+            if name and name not in _EN_STOP and name not in _EN_NOT_NAMES:
+                return m.start(), m.group()
     return None
 
 
@@ -165,6 +187,8 @@ _ZH_REPLY = re.compile(
     r"(?<![\d几])(?:\d+|半|两)个?(?:小时|钟头|工作日|个工作日|自然日|天|日|周|星期|礼拜|分钟|月)(?:之内|以内|内)"
     rf"|(?:{_ZH_DAY}|{_ZH_DATE}){_ZH_TOD}(?:之前|以前|前|为止)"
     r"|\d+[点:](?:半|\d+分?)?(?:之前|以前|前)"
+    r"|(?<![\d几])(?:\d+|半|两)个?(?:小时|钟头|工作日|天|分钟)(?:之后|以后|后)[^\n]{0,8}?"
+    r"(?:给您|回电|回复|答复|联系|处理|到账|上门|通知)"
     rf"|(?:会|将|给您|帮您|安排|预计|争取|保证|承诺|最晚|最迟)[^\n]{{0,12}}?{_ZH_DAY}{_ZH_TOD}"
     rf"|(?:会|将|预计|争取|保证|承诺|最晚|最迟)在?{_ZH_DATE}{_ZH_TOD}"
     rf"|{_ZH_DAY}{_ZH_TOD}[^\n]{{0,8}}?(?:给您|会|回电|回复|答复|联系您|上门|送达|送到|到账|处理好|办好|完成|通知您)"
@@ -193,8 +217,10 @@ def reply_time(turn: TurnView, view: CallView) -> Hit:
 
 _DIGIT_RUN = re.compile(r"(?<![0-9a-z])(?:\d[ -]?){12,18}[\dx](?![0-9a-z])")
 _CODE = re.compile(
-    r"(?:验证码|动态码|校验码|密码|verification code|one time code|otp|passcode|password|security code|cvv|cvc)"
-    r"(?: is| 是|是|为)? ?(?:\d ?){4,8}(?!\d)"
+    r"(?<![a-z])(?:验证码|动态码|校验码|密码|verification code|one time code|one time passcode|otp|passcode|password|"
+    r"security code|cvv|cvc|pin|(?<!post )(?<!zip )(?<!area )(?<!promo )(?<!discount )(?<!reference )"
+    r"(?<!confirmation )(?<!tracking )(?<!product )(?<!error )(?<!country )(?<!booking )(?<!voucher )code)"
+    r"(?: number)?(?: is| 是|是|为)? ?(?:\d ?){4,8}(?!\d)"
 )
 
 
