@@ -31,7 +31,7 @@ import duckdb
 
 from . import store
 from .errors import QaError
-from .demo_dialogues import Habits, Persona, compose, timed_turns
+from .demo_dialogues import Dialogue, Habits, Persona, compose, timed_turns
 from .progress import ProgressEvent, ProgressHook, no_progress
 from .records import Call, CallInfo, CallResult
 from .roster import RosterEntry, save_roster
@@ -296,21 +296,9 @@ def build_centre(con: duckdb.DuckDBPyConnection, *, seed: int = 7, calls: int = 
     hook(ProgressEvent("start", total=len(plan)))
     for n, (call_id, agent, when, ring) in enumerate(plan, 1):
         crng = random.Random(f"{seed}/{call_id}")
-        team = _team(agent.team)
-        dialogue = compose(crng, agent.language, agent.persona, agent.habits_on(when.date()),
-                           complaint_rate=team.complaint_rate, hour=when.hour)
-        metadata = {"queue": dialogue.queue, "company": dialogue.company}
-        if ring is not None:
-            metadata["ring_seconds"] = ring
-        turns = timed_turns(dialogue, crng)
-        call = Call(
-            info=CallInfo(call_id=call_id, agent_id=agent.agent_id, agent_name=agent.name, team=agent.team,
-                          started_at=when.isoformat(), metadata=metadata, language=agent.language),
-            language=agent.language, turns=turns, duration=round(turns[-1].end + crng.uniform(0.4, 1.5), 2),
-            source="import",
-        )
+        dialogue, call = _scripted_call(crng, call_id, agent, when, ring)
         if call_id in audio_ids:
-            call = render_call(call, Path(audio_dir) / f"{call_id}.wav",
+            call = render_call(call, audio_dir / f"{call_id}.wav",
                                agent_voice=AGENT_VOICES[int(agent.persona.number) % len(AGENT_VOICES)],
                                customer_voice=crng.choice(CUSTOMER_VOICES), redact=redact)
         elif redact is not None:
@@ -339,6 +327,24 @@ def build_centre(con: duckdb.DuckDBPyConnection, *, seed: int = 7, calls: int = 
 
         summary = seed_activity(con, summary, agents, truths, rng=random.Random(seed + 1), now=now)
     return replace(summary, notes=tuple(notes) + summary.notes, seconds=time.monotonic() - started)
+
+
+def _scripted_call(rng: random.Random, call_id: str, agent: DemoAgent, when: datetime,
+                   ring: Optional[float]) -> tuple[Dialogue, Call]:
+    """One call as an imported transcript with times: the agent's habits of that day at work."""
+    dialogue = compose(rng, agent.language, agent.persona, agent.habits_on(when.date()),
+                       complaint_rate=_team(agent.team).complaint_rate, hour=when.hour)
+    metadata: dict[str, object] = {"queue": dialogue.queue, "company": dialogue.company}
+    if ring is not None:
+        metadata["ring_seconds"] = ring
+    turns = timed_turns(dialogue, rng)
+    call = Call(
+        info=CallInfo(call_id=call_id, agent_id=agent.agent_id, agent_name=agent.name, team=agent.team,
+                      started_at=when.isoformat(), metadata=metadata, language=agent.language),
+        language=agent.language, turns=turns, duration=round(turns[-1].end + rng.uniform(0.4, 1.5), 2),
+        source="import",
+    )
+    return dialogue, call
 
 
 def _team(name: str) -> TeamPlan:
