@@ -147,3 +147,16 @@ def test_standard_rubrics_validate_and_cover_the_form(name):
     assert weights["A1"] == 10 and weights["C5"] == 5 and weights["B2"] == 0 and weights["E1"] == 0
     assert r.check("B2").critical and r.check("E1").critical
     assert r.flags.score_below == 80 and "complaint" in r.flags.triggers
+
+
+def test_every_check_type_is_documented_with_examples():
+    from pathlib import Path
+
+    from qa_pipeline.rubric.checks import CHECK_TYPES
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "rubrics.md").read_text(encoding="utf-8")
+    for type_id, ctype in CHECK_TYPES.items():
+        assert f"`{type_id}`" in doc, f"docs/rubrics.md does not describe check type {type_id}"
+        assert "PASS" in ctype.doc and "FAIL" in ctype.doc, f"{type_id}: docstring needs PASS/FAIL examples"
+        for option in ctype.options:
+            assert f"`{option}`" in doc or option in ("of",), f"{type_id}: option {option} undocumented"
