@@ -93,6 +93,6 @@ POLITE_YOU_WEIGHT = 0.4
 POLITE_YOU_CAP = 3.0
 
 # Self-introductions that can carry the agent's name from the call metadata.
-SELF_INTRO_EN = r"(this is|my name is|my name'?s|i'?m|i am|speaking with|speaking to)\s+{name}\b|\b{name},? speaking\b"
+SELF_INTRO_EN = r"(this is|it'?s|my name is|my name'?s|i'?m|i am|speaking with|speaking to)\s+{name}\b|\b{name},? speaking\b"
 SELF_INTRO_ZH = r"(我是|我叫|客服|工号\d*)\s*{name}|{name}(为您|很高兴|竭诚)"
 AGENT_NAME_WEIGHT = 5.0
