@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 import polars as pl
 import streamlit as st
 
-from qa_pipeline import access, clips, queries, reviews, shared_db
+from qa_pipeline import access, clips, facts, queries, reviews, shared_db
 from qa_pipeline.access import User
 
 TTL = 30
@@ -66,6 +66,7 @@ def save(op: str, success: str, **kwargs: Any) -> bool:
         st.error(str(exc))
         return False
     st.cache_data.clear()
+    facts.refresh(db_path())
     if receipt.saved:
         st.toast(success, icon=":material/check:")
     else:

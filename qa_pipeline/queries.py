@@ -23,9 +23,7 @@ from .shared_db import read, session
 Scope = tuple[str, Sequence[Any]]
 PAGE_SIZE = 50
 _SORTS = {"newest": "c.started_at DESC NULLS LAST, c.call_id",
-          "worst": "c.score ASC NULLS LAST, c.started_at DESC, c.call_id"}
-_LEVELS = {"centre": "'Centre'", "team": "coalesce(c.team, '(no team)')",
-           "agent": "coalesce(c.agent_name, c.agent_id, '(unknown)')"}
+          "worst": "c.score ASC NULLS LAST, c.started_at DESC NULLS LAST, c.call_id"}
 
 
 @dataclass(frozen=True)
@@ -107,11 +105,11 @@ def _calls_cte(db: str | os.PathLike, scope: Scope, f: CallFilter = CallFilter()
     if f.flag_reason:
         result_clauses.append("list_contains(r.flag_reasons, ?)")
         args.append(f.flag_reason)
-    if f.failed_item:
-        result_clauses.append("EXISTS (SELECT 1 FROM check_store k WHERE k.call_id = r.call_id AND "
-                              "k.rubric_id = r.rubric_id AND k.rubric_version = r.rubric_version AND "
-                              "k.check_id = ? AND k.outcome = 'fail')")
-        args.append(f.failed_item)
+    if f.failed_item:  # the facts know each call's final outcomes: far cheaper than the findings table
+        from .aggregates import failing_calls
+
+        result_clauses.append("r.call_id IN (SELECT unnest(?))")
+        args.append(failing_calls(db, scope, f, f.failed_item))
     sql = f"""WITH c AS (
         SELECT s.call_id, s.source_path, s.source, s.language, s.agent_id, s.agent_name, s.team, s.started_at,
                s.duration, r.rubric_id, r.rubric_version, r.score, r.flagged, r.flag_reasons, r.complaint,
@@ -122,21 +120,16 @@ def _calls_cte(db: str | os.PathLike, scope: Scope, f: CallFilter = CallFilter()
     return sql, args
 
 
-@_one_connection
-def filter_options(db: str | os.PathLike, scope: Scope) -> dict[str, list]:
-    """Values for the filter widgets: teams, agents (id, name), languages, flag reasons, items, dates."""
-    where, params = scope
-    base = f"FROM call_store WHERE status = 'done' AND ({where})"
-    agents = read(db, f"SELECT agent_id, any_value(agent_name) AS agent_name, any_value(team) AS team {base} "
-                      "AND agent_id IS NOT NULL GROUP BY agent_id ORDER BY agent_id", params)
-    teams = read(db, f"SELECT DISTINCT team {base} AND team IS NOT NULL ORDER BY team", params)
-    languages = read(db, f"SELECT DISTINCT language {base} AND language IS NOT NULL ORDER BY language", params)
-    dates = read(db, f"SELECT min(started_at)::DATE AS first, max(started_at)::DATE AS last {base}", params)
-    reasons = read(db, "SELECT DISTINCT unnest(flag_reasons) AS reason FROM result_store ORDER BY reason")
-    items = read(db, "SELECT DISTINCT check_id FROM check_store ORDER BY check_id")
-    return {"teams": teams["team"].to_list(), "agents": agents, "languages": languages["language"].to_list(),
-            "flag_reasons": reasons["reason"].to_list(), "items": items["check_id"].to_list(),
-            "first": dates["first"][0], "last": dates["last"][0]}
+def _queue_state(db: str | os.PathLike, assignee: Optional[str] = None) -> pl.DataFrame:
+    """Every queued call with its latest review and open disputes (small tables, read fresh)."""
+    return read(db, """SELECT q.call_id, q.assignee, q.reason AS queued_for, v.human_score, v.reviewer, v.reviewed_at,
+            coalesce(d.open_disputes, 0) AS open_disputes
+        FROM queue_store q
+        LEFT JOIN (SELECT * FROM review_store QUALIFY row_number() OVER (PARTITION BY call_id
+                   ORDER BY reviewed_at DESC) = 1) v ON v.call_id = q.call_id
+        LEFT JOIN (SELECT call_id, count(*) AS open_disputes FROM dispute_store WHERE status = 'open'
+                   GROUP BY call_id) d ON d.call_id = q.call_id
+        WHERE ?::VARCHAR IS NULL OR q.assignee = ?""", [assignee, assignee])
 
 
 @_one_connection
@@ -146,35 +139,53 @@ def review_queue(db: str | os.PathLike, scope: Scope, f: CallFilter, *, assignee
 
     ``status``: 'open' (not reviewed yet, or an open dispute), 'reviewed' or 'all'.
     """
-    cte, args = _calls_cte(db, scope, f)
-    conds = ["TRUE"]
-    if assignee:
-        conds.append("q.assignee = ?")
-        args.append(assignee)
-    open_sql = "(v.call_id IS NULL OR d.open_disputes > 0)"
-    conds.append({"open": open_sql, "reviewed": f"NOT {open_sql}", "all": "TRUE"}[status])
-    body = f"""{cte}
-        SELECT c.call_id, c.started_at, c.team, c.agent_id, c.agent_name, c.language, c.source,
-               c.score AS auto_score, v.human_score, c.flagged, c.flag_reasons, c.critical_fail, c.complaint,
-               q.reason AS queued_for, q.assignee, v.reviewer, v.reviewed_at, coalesce(d.open_disputes, 0) AS open_disputes
-        FROM c JOIN queue_store q ON q.call_id = c.call_id
-        LEFT JOIN review_store v ON v.call_id = c.call_id AND v.rubric_id = c.rubric_id
-             AND v.rubric_version = c.rubric_version
-        LEFT JOIN (SELECT call_id, count(*) AS open_disputes FROM dispute_store WHERE status = 'open'
-                   GROUP BY call_id) d ON d.call_id = c.call_id
-        WHERE {' AND '.join(conds)}"""
-    total = read(db, f"SELECT count(*) AS n FROM ({body})", args)["n"][0]
-    rows = read(db, f"{body} ORDER BY {_SORTS.get(order, _SORTS['newest'])} LIMIT ? OFFSET ?",
-                args + [PAGE_SIZE, max(page, 0) * PAGE_SIZE])
+    from . import facts
+    from .aggregates import _where
+
+    where, args = _where(db, scope, f)
+    open_sql = "(q.reviewer IS NULL OR q.open_disputes > 0)"
+    where += " AND " + {"open": open_sql, "reviewed": f"NOT {open_sql}", "all": "TRUE"}[status]
+    queue = {"q": _queue_state(db, assignee)}
+    body = f"""SELECT c.call_id, c.started_at, c.team, c.agent_id, c.agent_name, c.language, c.source,
+               c.score AS auto_score, q.human_score, c.flagged, c.flag_reasons, c.critical_fail, c.complaint,
+               q.queued_for, q.assignee, q.reviewer, q.reviewed_at, q.open_disputes
+        FROM facts c JOIN q ON q.call_id = c.call_id WHERE {where}"""
+    total = facts.query(db, f"SELECT count(*) AS n FROM ({body})", args, queue)["n"][0]
+    rows = facts.query(db, f"{body} ORDER BY {_SORTS.get(order, _SORTS['newest'])} LIMIT ? OFFSET ?",
+                       args + [PAGE_SIZE, max(page, 0) * PAGE_SIZE], queue)
     return rows, int(total)
 
 
 @_one_connection
 def flagged_unqueued(db: str | os.PathLike, scope: Scope) -> int:
     """Flagged calls not in any queue yet (waiting to be shared out)."""
-    cte, args = _calls_cte(db, scope)
-    return int(read(db, f"{cte} SELECT count(*) AS n FROM c WHERE c.flagged AND c.call_id NOT IN "
-                        "(SELECT call_id FROM queue_store)", args)["n"][0])
+    from . import facts
+    from .aggregates import _where
+
+    where, args = _where(db, scope, CallFilter())
+    queued = {"q": read(db, "SELECT call_id FROM queue_store")}
+    return int(facts.query(db, f"SELECT count(*) AS n FROM facts c WHERE {where} AND flagged AND call_id NOT IN "
+                               "(SELECT call_id FROM q)", args, queued)["n"][0])
+
+
+def _findings_of(db: str | os.PathLike, ids: list[str], item: Optional[str] = None,
+                 outcome: Optional[str] = None) -> pl.DataFrame:
+    """The findings (of each call's latest result) of a few calls, with their final outcome."""
+    latest = "" if _results(db) == "result_store" else (
+        " AND (k.rubric_id, k.rubric_version) = (SELECT (r.rubric_id, r.rubric_version) FROM result_store r "
+        "WHERE r.call_id = k.call_id ORDER BY r.scored_at DESC LIMIT 1)")
+    conds, args = ["k.call_id IN (SELECT unnest(?))"], [ids]
+    if item:
+        conds.append("k.check_id = ?")
+        args.append(item)
+    if outcome:
+        conds.append("coalesce(f.human_outcome, k.outcome) = ?")
+        args.append(outcome)
+    return read(db, f"""SELECT k.call_id, k.check_id, coalesce(f.human_outcome, k.outcome) AS outcome, k.evidence_text,
+            k.evidence_speaker, k.evidence_start, k.evidence_end, k.rule, f.comment AS review_comment, f.reviewer
+        FROM check_store k LEFT JOIN finding_review_store f ON f.call_id = k.call_id AND f.check_id = k.check_id
+             AND f.rubric_id = k.rubric_id AND f.rubric_version = k.rubric_version
+        WHERE {' AND '.join(conds)}{latest}""", args)
 
 
 @_one_connection
@@ -235,44 +246,17 @@ def setting(db: str | os.PathLike, key: str) -> Optional[str]:
 # ---- agent feedback -------------------------------------------------------------------
 
 @_one_connection
-def agent_weekly(db: str | os.PathLike, scope: Scope, agent_id: str, f: CallFilter) -> pl.DataFrame:
-    """Weekly average score of the agent and of their team over the same weeks."""
-    cte, args = _calls_cte(db, scope, CallFilter(date_from=f.date_from, date_to=f.date_to))
-    return read(db, f"""{cte},
-        me AS (SELECT any_value(team) AS team FROM c WHERE agent_id = ?)
-        SELECT date_trunc('week', started_at)::DATE AS week,
-               CASE WHEN agent_id = ? THEN 'agent' ELSE 'team' END AS who,
-               avg(score) AS avg_score, count(*) AS calls
-        FROM c WHERE team = (SELECT team FROM me)
-        GROUP BY ALL ORDER BY week, who""", args + [agent_id, agent_id])
-
-
-@_one_connection
-def agent_items(db: str | os.PathLike, scope: Scope, agent_id: str, f: CallFilter) -> pl.DataFrame:
-    """Pass rate per rubric item for the agent against their team (reviewed outcomes count)."""
-    cte, args = _calls_cte(db, scope, CallFilter(date_from=f.date_from, date_to=f.date_to))
-    return read(db, f"""{cte},
-        me AS (SELECT any_value(team) AS team FROM c WHERE agent_id = ?),
-        k AS (SELECT c.agent_id, x.check_id, x.final_outcome FROM c {_findings_join(db)}
-              WHERE c.team = (SELECT team FROM me) AND x.final_outcome <> 'na')
-        SELECT check_id,
-               avg(CASE WHEN final_outcome = 'pass' THEN 1.0 ELSE 0.0 END) FILTER (WHERE agent_id = ?) AS agent_pass_rate,
-               count(*) FILTER (WHERE agent_id = ?) AS agent_checked,
-               avg(CASE WHEN final_outcome = 'pass' THEN 1.0 ELSE 0.0 END) AS team_pass_rate
-        FROM k GROUP BY check_id ORDER BY check_id""", args + [agent_id, agent_id, agent_id])
-
-
-@_one_connection
 def agent_calls_failing(db: str | os.PathLike, scope: Scope, agent_id: str, check_id: str, f: CallFilter,
                         limit: int = 20) -> pl.DataFrame:
     """The agent's calls where ``check_id`` failed, newest first, with the evidence."""
-    cte, args = _calls_cte(db, scope, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
-    return read(db, f"""{cte}
-        SELECT c.call_id, c.started_at, c.score, x.evidence_text, x.evidence_start, x.rule, x.review_comment,
-               x.reviewer
-        FROM c {_findings_join(db)}
-        WHERE x.check_id = ? AND x.final_outcome = 'fail'
-        ORDER BY c.started_at DESC LIMIT ?""", args + [check_id, limit])
+    from . import facts
+    from .aggregates import failing_calls
+
+    ids = failing_calls(db, scope, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to),
+                        check_id, limit=limit)
+    calls = facts.query(db, "SELECT call_id, started_at, score FROM facts WHERE call_id IN (SELECT unnest(?))", [ids])
+    found = _findings_of(db, ids, check_id, "fail").drop("check_id", "outcome", "evidence_speaker", "evidence_end")
+    return calls.join(found, on="call_id").sort("started_at", descending=True)
 
 
 @_one_connection
@@ -297,40 +281,24 @@ def agent_reviews(db: str | os.PathLike, scope: Scope, agent_id: str, f: CallFil
 def search_findings(db: str | os.PathLike, scope: Scope, f: CallFilter, *, item: Optional[str] = None,
                     outcome: Optional[str] = None, words: Optional[str] = None,
                     page: int = 0) -> tuple[pl.DataFrame, int]:
-    """Findings with their evidence, for clips: by item, outcome and words said in the call."""
-    cte, args = _calls_cte(db, scope, f)
-    conds = ["TRUE"]
-    if item:
-        conds.append("x.check_id = ?")
-        args.append(item)
-    if outcome:
-        conds.append("x.final_outcome = ?")
-        args.append(outcome)
+    """Findings with their evidence, for clips: by item, outcome and words said in the call.
+
+    One page holds the findings of up to :data:`PAGE_SIZE` calls, newest first; the total
+    counts matching findings."""
+    from . import facts
+    from .aggregates import find_calls
+
+    said = None
     if words and words.strip():
-        conds.append("EXISTS (SELECT 1 FROM turn_store t WHERE t.call_id = c.call_id AND "
-                     "contains(lower(t.text), lower(?)))")
-        args.append(words.strip()[:200])
-    body = f"""{cte}
-        SELECT c.call_id, c.started_at, c.team, c.agent_name, c.language, c.source, x.check_id,
-               x.final_outcome AS outcome, x.evidence_text, x.evidence_speaker, x.evidence_start, x.evidence_end
-        FROM c {_findings_join(db)}
-        WHERE {' AND '.join(conds)}"""
-    total = read(db, f"SELECT count(*) AS n FROM ({body})", args)["n"][0]
-    rows = read(db, f"{body} ORDER BY c.started_at DESC, c.call_id, x.check_id LIMIT ? OFFSET ?",
-                args + [PAGE_SIZE, max(page, 0) * PAGE_SIZE])
-    return rows, int(total)
-
-
-@_one_connection
-def training_needs(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
-    """Fail rate per item, team and week: which items to train, where and whether it improves."""
-    cte, args = _calls_cte(db, scope, f)
-    return read(db, f"""{cte}
-        SELECT x.check_id, coalesce(c.team, '(no team)') AS team, date_trunc('week', c.started_at)::DATE AS week,
-               count(*) AS checked, count(*) FILTER (WHERE x.final_outcome = 'fail') AS failed,
-               failed / checked AS fail_rate
-        FROM c {_findings_join(db)}
-        WHERE x.final_outcome <> 'na' GROUP BY ALL ORDER BY week, team, check_id""", args)
+        said = read(db, "SELECT DISTINCT call_id FROM turn_store WHERE contains(lower(text), lower(?))",
+                    [words.strip()[:200]])["call_id"].to_list()
+    ids, total = find_calls(db, scope, f, item=item, outcome=outcome, among=said, page=page)
+    calls = facts.query(db, "SELECT call_id, started_at, team, agent_name, language, source FROM facts "
+                            "WHERE call_id IN (SELECT unnest(?))", [ids])
+    found = _findings_of(db, ids, item, outcome).select(
+        "call_id", "check_id", "outcome", "evidence_text", "evidence_speaker", "evidence_start", "evidence_end")
+    rows = calls.join(found, on="call_id").sort(["started_at", "call_id", "check_id"], descending=[True, False, False])
+    return rows, total
 
 
 @_one_connection
@@ -353,90 +321,41 @@ def playlist_clips(db: str | os.PathLike, scope: Scope, playlist_id: str) -> pl.
 # ---- team trends -----------------------------------------------------------------------
 
 @_one_connection
-def weekly_trends(db: str | os.PathLike, scope: Scope, f: CallFilter, level: str = "team") -> pl.DataFrame:
-    """Per week and group (centre, team or agent): calls, average score, flagged, complaint and
-    critical-failure rates."""
-    group = _LEVELS.get(level, _LEVELS["team"])
-    cte, args = _calls_cte(db, scope, f)
-    return read(db, f"""{cte}
-        SELECT date_trunc('week', c.started_at)::DATE AS week, {group} AS "group", count(*) AS calls,
-               avg(c.score) AS avg_score, avg(c.flagged::INT) AS flagged_rate,
-               avg(c.complaint::INT) AS complaint_rate, count(*) FILTER (WHERE c.critical_fail) AS critical_fails
-        FROM c WHERE c.started_at IS NOT NULL GROUP BY ALL ORDER BY week, "group" """, args)
-
-
-@_one_connection
-def item_pass_by_team(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
-    cte, args = _calls_cte(db, scope, f)
-    return read(db, f"""{cte}
-        SELECT x.check_id, coalesce(c.team, '(no team)') AS team, count(*) AS checked,
-               avg(CASE WHEN x.final_outcome = 'pass' THEN 1.0 ELSE 0.0 END) AS pass_rate
-        FROM c {_findings_join(db)}
-        WHERE x.final_outcome <> 'na' GROUP BY ALL ORDER BY check_id, team""", args)
-
-
-@_one_connection
 def agreement(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
     """How far the automation can be trusted, per item: of the findings a person reviewed,
     the share they confirmed, the misses (automation passed, person failed) and false alarms."""
-    cte, args = _calls_cte(db, scope, f)
-    return read(db, f"""{cte}
-        SELECT x.check_id, count(*) AS reviewed,
+    from . import facts
+    from .aggregates import _where
+
+    where, args = _where(db, scope, f)
+    reviewed = {"x": read(db, "SELECT call_id, check_id, auto_outcome, human_outcome FROM finding_review_store")}
+    return facts.query(db, f"""SELECT x.check_id, count(*) AS reviewed,
                avg((x.human_outcome = x.auto_outcome)::INT) AS agreement,
                count(*) FILTER (WHERE x.auto_outcome = 'pass' AND x.human_outcome = 'fail') AS missed,
                count(*) FILTER (WHERE x.auto_outcome = 'fail' AND x.human_outcome = 'pass') AS false_alarms
-        FROM c JOIN finding_review_store x ON x.call_id = c.call_id AND x.rubric_id = c.rubric_id
-             AND x.rubric_version = c.rubric_version
-        GROUP BY x.check_id ORDER BY x.check_id""", args)
+        FROM facts c JOIN x ON x.call_id = c.call_id WHERE {where}
+        GROUP BY x.check_id ORDER BY x.check_id""", args, reviewed)
 
 
 @_one_connection
 def score_agreement(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
     """Reviewed calls by why they were queued: how many, the mean gap between automatic and
     human score, and how many the automation passed but the person flagged (score down 10+)."""
-    cte, args = _calls_cte(db, scope, f)
-    return read(db, f"""{cte}
-        SELECT coalesce(q.reason, 'not queued') AS queued_for, count(*) AS reviewed,
+    from . import facts
+    from .aggregates import _where
+
+    where, args = _where(db, scope, f)
+    reviewed = {"v": read(db, """SELECT v.call_id, v.auto_score, v.human_score, q.reason
+        FROM (SELECT * FROM review_store QUALIFY row_number() OVER (PARTITION BY call_id ORDER BY reviewed_at DESC) = 1) v
+        LEFT JOIN queue_store q ON q.call_id = v.call_id""")}
+    return facts.query(db, f"""SELECT coalesce(v.reason, 'not queued') AS queued_for, count(*) AS reviewed,
                avg(abs(v.human_score - v.auto_score)) AS mean_gap,
                count(*) FILTER (WHERE NOT c.flagged AND v.human_score < v.auto_score - 10) AS passed_wrongly
-        FROM c JOIN review_store v ON v.call_id = c.call_id AND v.rubric_id = c.rubric_id
-             AND v.rubric_version = c.rubric_version
-        LEFT JOIN queue_store q ON q.call_id = c.call_id GROUP BY ALL ORDER BY queued_for""", args)
+        FROM facts c JOIN v ON v.call_id = c.call_id WHERE {where} GROUP BY ALL ORDER BY queued_for""", args, reviewed)
 
 
-@_one_connection
-def new_agents(db: str | os.PathLike, scope: Scope, f: CallFilter, weeks: int = 12) -> pl.DataFrame:
-    """Average score by week since hire (0 = the hire week) for agents with calls in their first weeks."""
-    cte, args = _calls_cte(db, scope, CallFilter(teams=f.teams))
-    return read(db, f"""{cte}
-        SELECT c.agent_id, coalesce(c.agent_name, c.agent_id) AS agent, a.hire_date,
-               (date_diff('day', a.hire_date, c.started_at::DATE) // 7)::INT AS week_since_hire,
-               avg(c.score) AS avg_score, count(*) AS calls
-        FROM c JOIN agent_roster a ON a.agent_id = c.agent_id
-        WHERE a.hire_date IS NOT NULL AND c.started_at::DATE >= a.hire_date
-          AND date_diff('day', a.hire_date, c.started_at::DATE) < ? * 7
-        GROUP BY ALL ORDER BY agent, week_since_hire""", args + [weeks])
-
-
-@_one_connection
-def targets(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
-    """Each quality target with the value reached over the filtered period and how far ahead
-    of it (negative: behind). ``pass_rate`` counts reviewed outcomes where reviewed."""
-    cte, args = _calls_cte(db, scope, f)
-    return read(db, f"""{cte},
-        tc AS (SELECT t.scope, t.scope_id, t.metric, t.target, c.call_id, c.score, c.flagged, c.rubric_id,
-                      c.rubric_version
-               FROM target_store t LEFT JOIN c ON t.scope = 'centre' OR (t.scope = 'team' AND c.team = t.scope_id)
-                    OR (t.scope = 'agent' AND c.agent_id = t.scope_id)),
-        per AS (SELECT scope, scope_id, metric, any_value(target) AS target, count(call_id) AS calls,
-                       avg(score) AS score, avg(flagged::INT) AS flagged_rate FROM tc GROUP BY ALL),
-        pr AS (SELECT tc.scope, tc.scope_id, avg((x.final_outcome = 'pass')::INT) AS pass_rate
-               FROM tc {_findings_join(db, "tc")}
-               WHERE tc.metric = 'pass_rate' AND x.final_outcome <> 'na' GROUP BY ALL)
-        SELECT per.scope, per.scope_id, per.metric, per.target, per.calls,
-               CASE per.metric WHEN 'score' THEN per.score WHEN 'flagged_rate' THEN per.flagged_rate
-                    ELSE pr.pass_rate END AS actual,
-               CASE WHEN per.metric = 'flagged_rate' THEN per.target - actual ELSE actual - per.target END AS ahead_by
-        FROM per LEFT JOIN pr ON pr.scope = per.scope AND pr.scope_id = per.scope_id AND per.metric = 'pass_rate'
-        WHERE per.calls > 0 OR per.scope = 'centre'
-        ORDER BY per.scope, per.scope_id, per.metric""", args)
+# The aggregates read the in-memory call facts; they are part of this module's interface.
+from .aggregates import (  # noqa: E402
+    agent_items, agent_weekly, failing_calls, filter_options, find_calls, item_pass_by_team, new_agents, targets,
+    training_needs, weekly_trends,
+)

@@ -1,0 +1,160 @@
+"""How fast the dashboard's pages answer with a million calls (not run in CI).
+
+    python bench/dashboard_speed.py                     # 1,000,000 calls in bench/results/
+    python bench/dashboard_speed.py --calls 100000 --db /tmp/b.duckdb
+
+Generates a synthetic centre straight in SQL (calls, results, 17 findings and 8 turns per
+call, 2 % reviewed, queues, targets), then runs each page's queries the way the page runs
+them on its first load (nothing cached) and prints the time per query and per page. A page
+re-rendered with the same filters is served from Streamlit's cache and takes milliseconds.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from qa_pipeline import facts, queries, store  # noqa: E402
+
+ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
+WEIGHTS = [10, 5, 5, 10, 0, 5, 10, 10, 5, 10, 5, 5, 5, 5, 5, 5, 0]
+
+
+def generate(db: Path, calls: int) -> None:
+    started = time.perf_counter()
+    with store.opened(db) as con:
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"""INSERT INTO agent_roster SELECT 'ag' || lpad(i::VARCHAR, 4, '0'), 'Agent ' || i,
+            'Team ' || (i % 30), 'lead' || (i % 30), DATE '2025-06-01' + INTERVAL (i % 500) DAY, 'Centre'
+            FROM range(400) t(i)""")
+        con.execute(f"""INSERT INTO call_store (call_id, source_path, duration, language, agent_id, agent_name, team,
+                started_at, metadata, source, status, processed_at)
+            SELECT 'c' || lpad(i::VARCHAR, 8, '0'), NULL, 120 + i % 400, CASE WHEN i % 3 = 0 THEN 'en' ELSE 'zh' END,
+                'ag' || lpad((i % 400)::VARCHAR, 4, '0'), 'Agent ' || (i % 400), 'Team ' || ((i % 400) % 30),
+                TIMESTAMPTZ '2025-11-24 08:00:00+00' + to_seconds((i * 31536000 // {calls})::BIGINT),
+                '{{"ring_seconds": 5}}', 'import', 'done', now()
+            FROM range({calls}) t(i)""")
+        con.execute(f"""INSERT INTO check_store SELECT call_id, 'standard', '1', item, outcome, item IN ('B2', 'E1'),
+                weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', now()
+            FROM (SELECT call_id, unnest({ITEMS}) AS item, unnest({WEIGHTS}) AS weight, hash(call_id) AS h
+                  FROM call_store) x,
+            LATERAL (SELECT CASE WHEN hash(call_id || item) % 100 < 12 THEN 'fail'
+                                 WHEN item LIKE 'D%' AND h % 5 <> 0 THEN 'na' ELSE 'pass' END AS outcome)""")
+        con.execute("""INSERT INTO result_store SELECT call_id, 'standard', '1',
+                CASE WHEN bool_or(critical AND outcome = 'fail') THEN 0 ELSE
+                100.0 * sum(CASE WHEN outcome = 'pass' THEN weight ELSE 0 END)
+                / nullif(sum(CASE WHEN outcome <> 'na' THEN weight ELSE 0 END), 0) END AS score,
+                score < 70 OR bool_or(critical AND outcome = 'fail'),
+                CASE WHEN bool_or(critical AND outcome = 'fail') THEN ['critical item'] WHEN score < 70
+                     THEN ['low score'] ELSE [] END, bool_or(check_id LIKE 'D%' AND outcome <> 'na'),
+                bool_or(critical AND outcome = 'fail'), now()
+            FROM check_store GROUP BY call_id""")
+        con.execute("""INSERT INTO turn_store SELECT call_id, t, CASE WHEN t % 2 = 0 THEN 'agent' ELSE 'customer' END,
+                t * 6.0, t * 6.0 + 5.5,
+                CASE WHEN t % 2 = 0 THEN '您好，请问有什么可以帮您 thank you for calling'
+                     ELSE CASE WHEN hash(call_id) % 10 = 0 THEN '我要投诉 I want to make a complaint'
+                               ELSE '我想查询一下订单 I would like to check my order' END END
+            FROM call_store, range(8) r(t)""")
+        sample = "hash(call_id) % 50 = 0"
+        con.execute(f"""INSERT INTO finding_review_store SELECT call_id, rubric_id, rubric_version, check_id,
+                CASE WHEN hash(call_id || check_id) % 10 = 0 THEN 'override' ELSE 'confirm' END, outcome,
+                CASE WHEN hash(call_id || check_id) % 10 = 0 THEN CASE outcome WHEN 'pass' THEN 'fail' ELSE 'pass' END
+                     ELSE outcome END, NULL, 'qa' || (hash(call_id) % 6), now()
+            FROM check_store WHERE {sample}""")
+        con.execute(f"""INSERT INTO review_store SELECT call_id, rubric_id, rubric_version, 'qa' || (hash(call_id) % 6),
+                score, greatest(score - 5, 0), 'bench review', now() FROM result_store WHERE {sample}""")
+        con.execute(f"""INSERT INTO queue_store SELECT call_id, 'qa' || (hash(call_id) % 6),
+                CASE WHEN flagged THEN 'flagged' ELSE 'sample' END, now()
+            FROM result_store WHERE flagged OR {sample}""")
+        con.execute("""INSERT INTO app_user (username, role, display_name) SELECT 'qa' || i, 'qa', 'QA ' || i
+            FROM range(6) t(i)""")
+        con.execute("""INSERT INTO target_store SELECT 'team', 'Team ' || i, 'score', 85, 'bench', now()
+            FROM range(30) t(i)""")
+        con.execute("CHECKPOINT")
+    print(f"generated {calls:,} calls in {time.perf_counter() - started:.0f} s: {db} "
+          f"({db.stat().st_size / 2**30:.2f} GiB)")
+
+
+def timed(label: str, fn, *args, **kwargs) -> float:
+    t = time.perf_counter()
+    fn(*args, **kwargs)
+    took = time.perf_counter() - t
+    print(f"    {label:<34} {took * 1000:8.0f} ms")
+    return took
+
+
+def pages(db: Path) -> dict[str, float]:
+    everyone = ("TRUE", ())
+    team = ("team = ?", ("Team 3",))
+    last12 = queries.CallFilter(date_from=date(2026, 9, 1), date_to=date(2026, 11, 23))
+    week = queries.CallFilter(date_from=date(2026, 11, 16), date_to=date(2026, 11, 22))
+    plans = {
+        "Review queue": [
+            ("filter_options", queries.filter_options, (db, everyone), {}),
+            ("specialists", queries.specialists, (db,), {}),
+            ("flagged_unqueued", queries.flagged_unqueued, (db, everyone), {}),
+            ("review_queue (open, newest)", queries.review_queue, (db, everyone, queries.CallFilter()),
+             {"assignee": "qa1"}),
+            ("review_queue (worst, item C3)", queries.review_queue, (db, everyone, queries.CallFilter(failed_item="C3")),
+             {"order": "worst", "status": "all"}),
+            ("call_header", queries.call_header, (db, everyone, "c00500000"), {}),
+            ("call_turns", queries.call_turns, (db, "c00500000"), {}),
+            ("call_findings", queries.call_findings, (db, "c00500000", "standard", "1"), {}),
+        ],
+        "Agent feedback": [
+            ("filter_options (team lead)", queries.filter_options, (db, team), {}),
+            ("agent_weekly", queries.agent_weekly, (db, team, "ag0003", last12), {}),
+            ("agent_items", queries.agent_items, (db, team, "ag0003", last12), {}),
+            ("agent_calls_failing", queries.agent_calls_failing, (db, team, "ag0003", "C3", last12), {}),
+            ("agent_reviews", queries.agent_reviews, (db, team, "ag0003", last12), {}),
+        ],
+        "Coaching clips": [
+            ("filter_options", queries.filter_options, (db, everyone), {}),
+            ("search_findings (item, fail)", queries.search_findings, (db, everyone, last12),
+             {"item": "D4", "outcome": "fail"}),
+            ("search_findings (words)", queries.search_findings, (db, everyone, week), {"words": "投诉"}),
+            ("training_needs (12 weeks)", queries.training_needs, (db, everyone, last12), {}),
+            ("playlists", queries.playlists, (db,), {}),
+        ],
+        "Team trends": [
+            ("filter_options", queries.filter_options, (db, everyone), {}),
+            ("weekly_trends (team, 12 weeks)", queries.weekly_trends, (db, everyone, last12, "team"), {}),
+            ("item_pass_by_team", queries.item_pass_by_team, (db, everyone, last12), {}),
+            ("agreement", queries.agreement, (db, everyone, last12), {}),
+            ("score_agreement", queries.score_agreement, (db, everyone, last12), {}),
+            ("new_agents", queries.new_agents, (db, everyone, last12), {}),
+            ("targets", queries.targets, (db, everyone, last12), {}),
+        ],
+    }
+    totals = {}
+    print("  (once per dashboard process, in the background afterwards)")
+    timed("build the in-memory call facts", facts.items, db)
+    for page, steps in plans.items():
+        print(f"  {page}")
+        totals[page] = sum(timed(label, fn, *args, **kwargs) for label, fn, args, kwargs in steps)
+        print(f"    {'= page, nothing cached':<34} {totals[page] * 1000:8.0f} ms")
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=Path(__file__).parent / "results" / "dashboard_1m.duckdb")
+    parser.add_argument("--reuse", action="store_true", help="Keep an existing database of that name.")
+    args = parser.parse_args()
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    if not (args.reuse and args.db.exists()):
+        for stale in (args.db, Path(f"{args.db}.wal")):
+            stale.unlink(missing_ok=True)
+        generate(args.db, args.calls)
+    print(f"page queries on {os.cpu_count()} cores (first load: nothing cached):")
+    pages(args.db)
+
+
+if __name__ == "__main__":
+    main()
