@@ -33,8 +33,8 @@ def _env() -> dict:
     return env
 
 
-def run_args(calls: Path, db: Path) -> list[str]:
-    return QA + ["run", str(calls), "--db", str(db), "--no-score", "--no-diarize"]
+def run_args(calls: Path, db: Path, score: bool = False) -> list[str]:
+    return QA + ["run", str(calls), "--db", str(db), "--no-diarize"] + ([] if score else ["--no-score"])
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,30 @@ def reference(calls_dir, tmp_path_factory) -> dict:
     return snap
 
 
+N_SCORED = 6
+
+
+@pytest.fixture(scope="module")
+def scored_calls_dir(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("scored_calls")
+    for i in range(N_SCORED):
+        shutil.copy(AUDIO / "stereo_diarization.wav", d / f"s{i}.wav")
+    return d
+
+
+@pytest.fixture(scope="module")
+def scored_reference(scored_calls_dir, tmp_path_factory) -> dict:
+    """What an uninterrupted batch stores, scored with the standard rubric."""
+    pytest.importorskip("qa_pipeline.rubric")
+    db = tmp_path_factory.mktemp("scored_ref") / "qa.duckdb"
+    done = subprocess.run(run_args(scored_calls_dir, db, score=True), env=_env(), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    snap = snapshot(db)
+    assert len(snap["results"]) == N_SCORED and snap["checks"]
+    return snap
+
+
 def snapshot(db: Path) -> dict:
     """Everything stored about calls, minus processing times, in a stable order."""
     with duckdb.connect(str(db), read_only=True) as con:
@@ -64,6 +88,12 @@ def snapshot(db: Path) -> dict:
                                  "FROM calls ORDER BY call_id").fetchall(),
             "turns": con.execute("SELECT * FROM turns ORDER BY call_id, turn").fetchall(),
             "words": con.execute("SELECT * FROM words ORDER BY call_id, turn, word").fetchall(),
+            "checks": con.execute("SELECT call_id, rubric_id, rubric_version, check_id, outcome, critical, weight, "
+                                  "evidence_text, evidence_speaker, evidence_start, evidence_end, rule FROM check_store "
+                                  "ORDER BY ALL").fetchall(),
+            "results": con.execute("SELECT call_id, rubric_id, rubric_version, score, flagged, flag_reasons, complaint, "
+                                   "critical_fail FROM result_store ORDER BY ALL").fetchall(),
+            "metrics": con.execute("SELECT * FROM metric_store ORDER BY call_id").fetchall(),
             "redacted": con.execute("SELECT count(*) FROM call_store WHERE NOT redacted").fetchone()[0],
         }
 
@@ -75,7 +105,7 @@ def assert_whole_calls_only(db: Path, reference: dict) -> int:
     for row in snap["calls"]:
         assert row == ref_calls[row[0]], f"call {row[0]} differs from the uninterrupted run"
     ids = {c[0] for c in snap["calls"]}
-    for part in ("turns", "words"):
+    for part in ("turns", "words", "checks", "results", "metrics"):
         assert snap[part] == [r for r in reference[part] if r[0] in ids], f"half-stored {part}"
     return len(ids)
 
@@ -93,6 +123,23 @@ def _wait_for_batch(proc: subprocess.Popen, db: Path, timeout: float = 60) -> bo
     raise AssertionError("the batch did not start within a minute")
 
 
+def _wait_for_writes(proc: subprocess.Popen, db: Path, writes: int, timeout: float = 120) -> None:
+    """Until the database file has changed ``writes`` times (or the process ended)."""
+    def stamp():
+        try:
+            st = db.stat()
+            return st.st_mtime_ns, st.st_size
+        except FileNotFoundError:
+            return None
+    last, seen = stamp(), 0
+    deadline = time.monotonic() + timeout
+    while seen < writes and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+        now = stamp()
+        if now != last:
+            seen, last = seen + 1, now
+
+
 @pytest.mark.slow
 def test_kill_9_mid_batch_then_rerun_loses_and_duplicates_nothing(calls_dir, reference, tmp_path):
     db = tmp_path / "qa.duckdb"
@@ -102,7 +149,10 @@ def test_kill_9_mid_batch_then_rerun_loses_and_duplicates_nothing(calls_dir, ref
         proc = subprocess.Popen(run_args(calls_dir, db), env=_env(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         if _wait_for_batch(proc, db):
-            time.sleep(rng.uniform(0.05, 1.2))
+            # let it store a few calls (each one rewrites the file), then kill it at a random
+            # moment of the next one: transcribing, scoring or writing
+            _wait_for_writes(proc, db, rng.randint(2, 4))
+            time.sleep(rng.uniform(0.0, 0.3))
         if proc.poll() is not None:
             break  # it finished before the kill
         os.kill(proc.pid, signal.SIGKILL)
@@ -120,33 +170,48 @@ _KILL_DURING_WRITE = """
 import os, signal, sys
 from qa_pipeline import store
 real = store._bulk_insert
-count = {"n": 0, "kill_at": int(sys.argv[1])}
+count = {"n": 0, "table": sys.argv[1], "kill_at": int(sys.argv[2])}
 def dying_insert(con, table, rows, columns):
-    if table == "word_store":
+    if table == count["table"]:
         count["n"] += 1
         if count["n"] == count["kill_at"]:
-            os.kill(os.getpid(), signal.SIGKILL)  # the call row and its turns are written, not yet committed
+            os.kill(os.getpid(), signal.SIGKILL)  # mid-transaction: earlier parts written, not committed
     return real(con, table, rows, columns)
 store._bulk_insert = dying_insert
-sys.argv = ["qa"] + sys.argv[2:]
+sys.argv = ["qa"] + sys.argv[3:]
 from qa_pipeline.cli import main
 main()
 """
+
+
+def _kill_during(table: str, kill_at: int, calls: Path, db: Path, score: bool) -> subprocess.CompletedProcess:
+    args = [sys.executable, "-c", _KILL_DURING_WRITE, table, str(kill_at)] + run_args(calls, db, score)[3:]
+    return subprocess.run(args, env=_env(), capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_at", [1, 7])
 def test_kill_9_inside_a_database_write(calls_dir, reference, tmp_path, kill_at):
     db = tmp_path / "qa.duckdb"
-    args = [sys.executable, "-c", _KILL_DURING_WRITE, str(kill_at), "run", str(calls_dir), "--db", str(db),
-            "--no-score", "--no-diarize"]
-    died = subprocess.run(args, env=_env(), capture_output=True, text=True, timeout=300)
-    assert died.returncode == -signal.SIGKILL
+    died = _kill_during("word_store", kill_at, calls_dir, db, score=False)  # after the call row and turns
+    assert died.returncode == -signal.SIGKILL, died.stderr
     assert assert_whole_calls_only(db, reference) == kill_at - 1  # the call being written is not there at all
     again = subprocess.run(run_args(calls_dir, db), env=_env(), capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert f"{N_CALLS - kill_at + 1} calls processed, {kill_at - 1} unchanged" in again.stdout
     assert snapshot(db) == reference
+
+
+@pytest.mark.slow
+def test_kill_9_while_writing_rubric_results(scored_calls_dir, scored_reference, tmp_path):
+    db = tmp_path / "qa.duckdb"
+    died = _kill_during("result_store", 3, scored_calls_dir, db, score=True)  # words and findings written
+    assert died.returncode == -signal.SIGKILL, died.stderr
+    assert assert_whole_calls_only(db, scored_reference) == 2
+    again = subprocess.run(run_args(scored_calls_dir, db, score=True), env=_env(), capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert snapshot(db) == scored_reference
 
 
 @pytest.mark.slow
