@@ -276,18 +276,31 @@ class PhraseMatcher:
     """A compiled phrase list. ``regex`` finds any phrase; :meth:`search` also says which."""
 
     def __init__(self, phrases: Sequence[str], per_phrase: list[re.Pattern], fast: Optional[re.Pattern],
-                 slow: list[re.Pattern]):
+                 slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None):
+        first_chars = first_chars if first_chars is not None else [None] * len(phrases)
         self.phrases = tuple(phrases)
         self._per_phrase = per_phrase
         self._fast = fast
         self._slow = slow  # searched one by one: each keeps its own first-character index
+        self._by_first: dict[str, tuple[int, ...]] = {}
+        anywhere = []
+        for i, firsts in enumerate(first_chars):
+            if firsts is None:
+                anywhere.append(i)
+            else:
+                for ch in firsts:
+                    self._by_first[ch] = self._by_first.get(ch, ()) + (i,)
+        self._anywhere = tuple(anywhere)
         patterns = ([fast.pattern] if fast is not None else []) + [f"(?:{r.pattern})" for r in slow]
         self.regex = re.compile("|".join(patterns)) if patterns else re.compile(r"(?!x)x")
 
     def _which(self, text: str, start: int) -> str:
-        for phrase, rx in zip(self.phrases, self._per_phrase):
-            if rx.match(text, start):
-                return phrase
+        """Which phrase matched at ``start``: only phrases that can start with that character
+        are tried."""
+        candidates = self._by_first.get(text[start], ()) + self._anywhere if start < len(text) else self._anywhere
+        for i in candidates:
+            if self._per_phrase[i].match(text, start):
+                return self.phrases[i]
         return self.phrases[0]
 
     def finditer(self, text: str) -> Iterator[PhraseHit]:
@@ -338,7 +351,7 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
                     fuzzy: bool = True, gap: Optional[int] = None) -> PhraseMatcher:
     """Compile ``phrases`` into one matcher (raises :class:`PhraseError` naming the phrase)."""
     compiler = _Compiler(synonyms, fuzzy, gap)
-    fast, slow, per_phrase, cleaned = [], [], [], []
+    fast, slow, per_phrase, cleaned, first_chars = [], [], [], [], []
     for i, p in enumerate(phrases):
         if not isinstance(p, str) or not p.strip():
             raise PhraseError(f"phrase {i + 1} is empty or not text: {p!r}")
@@ -350,6 +363,8 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
             raise PhraseError(f"phrase {p!r}: {exc}") from None
         except re.error as exc:
             raise PhraseError(f"phrase {p!r} does not compile: {exc}") from None
+        literal_starts = {a.split(_SPLIT, 1)[0][:1] for a in alternatives if _SPLIT in a}
+        first_chars.append(literal_starts if leads and all(_SPLIT in a for a in alternatives) else None)
         if leads:
             fast.extend(alternatives)
         else:
@@ -357,6 +372,6 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         cleaned.append(p)
     try:
         return PhraseMatcher(cleaned, per_phrase, re.compile(_factor(fast)) if fast else None,
-                             [re.compile(s) for s in dict.fromkeys(slow)])
+                             [re.compile(s) for s in dict.fromkeys(slow)], first_chars)
     except re.error as exc:
         raise PhraseError(f"phrases do not compile together: {exc}") from None

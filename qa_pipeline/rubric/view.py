@@ -81,6 +81,7 @@ class CallView:
         self.metrics = metrics
         self.cache: dict = {}
         self._segments: dict = {}
+        self._by_role: dict = {}
         timed = [t for t in self.turns if t.start is not None]
         self.call_start = min((t.start for t in timed), default=None)
         ends = [t.end for t in self.turns if t.end is not None]
@@ -92,11 +93,19 @@ class CallView:
             return self.turns
         if not self.speakers_known:
             return None
-        return tuple(t for t in self.turns if t.role == speaker)
+        turns = self._by_role.get(speaker)
+        if turns is None:
+            turns = self._by_role[speaker] = tuple(t for t in self.turns if t.role == speaker)
+        return turns
 
     def segment(self, turns: tuple[TurnView, ...]) -> Segment:
+        key = id(turns)  # scopes are cached, so equal selections are mostly the same tuple
+        seg = self._segments.get(key)
+        if seg is not None and seg.turns is turns:
+            return seg
         key = tuple(t.index for t in turns)
         seg = self._segments.get(key)
         if seg is None:
             seg = self._segments[key] = Segment(turns)
+        self._segments[id(turns)] = seg
         return seg

@@ -147,6 +147,16 @@ class Scope:
 
     def select(self, ctx: Context) -> Optional[tuple[TurnView, ...]]:
         """The turns in scope; None when they cannot be known (speakers unknown)."""
+        if self.after is None and self.before is None:  # a pure function of the call: cache it
+            key = ("scope", self.speaker, self.first_turns, self.last_turns, self.first_seconds,
+                   self.last_seconds, self.within_seconds_of_first)
+            cache = ctx.view.cache
+            if key not in cache:
+                cache[key] = self._select(ctx)
+            return cache[key]
+        return self._select(ctx)
+
+    def _select(self, ctx: Context) -> Optional[tuple[TurnView, ...]]:
         view = ctx.view
         turns = view.by_role(self.speaker)
         if turns is None:

@@ -58,6 +58,7 @@ class TextNode:
         self.label = label
         self.unless = unless
         self.min_count = min_count
+        self._first = getattr(finder, "first", None) if min_count == 1 and unless is None else None
 
     def check_refs(self) -> set[str]:
         return self.scope.check_refs()
@@ -68,9 +69,8 @@ class TextNode:
             return None
         if not turns:
             return []
-        first = getattr(self.finder, "first", None)
-        if first is not None and self.min_count == 1 and self.unless is None:
-            hit = first(ctx.view.segment(turns), ctx.view)
+        if self._first is not None:
+            hit = self._first(ctx.view.segment(turns), ctx.view)
             return [] if hit is None else [hit]
         found = []
         for turn, offset, label in self.finder(ctx.view.segment(turns), ctx.view):
