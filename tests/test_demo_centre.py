@@ -159,7 +159,7 @@ def test_scored_centre_with_users_reviews_and_disputes(monkeypatch):
 
     monkeypatch.setattr(access, "BCRYPT_ROUNDS", 4)
     con = store.connect(":memory:")
-    summary = build_centre(con, seed=5, calls=400, today=TODAY)
+    summary = build_centre(con, seed=5, calls=300, today=TODAY)
     assert summary.scored and 0 < summary.flagged < summary.calls
     per_agent = con.execute("SELECT c.agent_id, avg(r.score) FROM calls c JOIN call_results r USING (call_id) "
                             "GROUP BY 1 HAVING count(*) >= 5").fetchall()
@@ -207,12 +207,12 @@ def test_large_demo_builds_a_fresh_database_and_reports_progress(tmp_path, monke
     monkeypatch.setattr(access, "BCRYPT_ROUNDS", 4)
     events = []
     db = tmp_path / "qa.duckdb"
-    first = run_large_demo(db, tmp_path / "out", events.append, calls=80, audio_calls=0)
-    assert events[0].step == "start" and events[-1].completed == events[-1].total == 80
-    again = run_large_demo(db, tmp_path / "out", calls=50, audio_calls=0)  # a rebuild replaces the demo
-    assert (first.calls, again.calls) == (80, 50)
+    first = run_large_demo(db, tmp_path / "out", events.append, calls=60, audio_calls=0)
+    assert events[0].step == "start" and events[-1].completed == events[-1].total == 60
+    again = run_large_demo(db, tmp_path / "out", calls=40, audio_calls=0)  # a rebuild replaces the demo
+    assert (first.calls, again.calls) == (60, 40)
     with store.opened(db, read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 50
+        assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 40
         assert con.execute("SELECT count(*) FROM app_user").fetchone()[0] == len(again.users)
     assert "Sign in with any of these users" in str(again)
 
