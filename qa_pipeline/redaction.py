@@ -23,7 +23,7 @@ import dataclasses
 import logging
 import os
 import re
-from typing import NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
@@ -166,9 +166,27 @@ def _redact_words(words: Sequence[Word], language: str) -> tuple[Word, ...]:
     return tuple(out)
 
 
+def _redact_field(key: str, value: Any, language: str) -> Any:
+    """A metadata value redacted, its key read as context ("caller_phone": "555 0123")."""
+    if isinstance(value, dict):
+        return {k: _redact_field(str(k), v, language) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_field(key, v, language) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1_000_000:
+        text = str(value)  # a phone or card number that a JSON file wrote as a number
+    elif isinstance(value, str):
+        text = value
+    else:
+        return value
+    prefix = f"{key}: "
+    with_key = redact_text(prefix + text, language).text
+    redacted = with_key[len(prefix):] if with_key.startswith(prefix) else redact_text(text, language).text
+    return value if redacted == text else redacted
+
+
 def redact_call(call: Call) -> Call:
-    """The call with turn texts and words redacted and ``redacted=True``; unchanged when
-    redaction is turned off for this deployment or the call was redacted already."""
+    """The call with turn texts, words and metadata values redacted and ``redacted=True``;
+    unchanged when redaction is turned off for this deployment or the call was redacted already."""
     if call.redacted:
         return call
     if not redaction_enabled():
@@ -179,7 +197,9 @@ def redact_call(call: Call) -> Call:
                             words=_redact_words(t.words, call.language))
         for t in call.turns
     )
-    return dataclasses.replace(call, turns=turns, redacted=True)
+    metadata = {k: _redact_field(str(k), v, call.language) for k, v in call.info.metadata.items()}
+    info = dataclasses.replace(call.info, metadata=metadata)
+    return dataclasses.replace(call, info=info, turns=turns, redacted=True)
 
 
 def redacted_audio_spans(call: Call, pad: float = 0.05) -> list[tuple[float, float]]:

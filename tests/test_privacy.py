@@ -271,3 +271,50 @@ def test_e1_fails_on_a_redacted_call_when_the_agent_read_the_number(agent_says):
     e1 = next(f for f in result.findings if f.check_id == "E1")
     assert e1.outcome == "fail"
     assert e1.evidence is None or not any(ch.isdigit() for ch in REDACTED_RE.sub("", e1.evidence.text))
+
+
+def test_metadata_values_are_redacted_with_their_key_as_context():
+    info = CallInfo("m1", metadata={"CallerID": "999-126-7459", "caller": 13812345678, "queue": "after-sales",
+                                    "ring_seconds": 8.0, "note": "客户卡号6222021234567890128",
+                                    "order_no": "2024051200001234567", "contacts": ["a.b@example.com", "x"]})
+    call = redact_call(Call(info, "zh", (Turn("agent", 0.0, 1.0, "您好"),)))
+    assert call.info.metadata == {"CallerID": "[PHONE ****7459]", "caller": "[PHONE ****5678]",
+                                  "queue": "after-sales", "ring_seconds": 8.0, "note": "客户卡号[CARD ****0128]",
+                                  "order_no": "2024051200001234567", "contacts": ["[EMAIL]", "x"]}
+    assert call.info.ring_seconds == 8.0
+
+
+def test_exports_hold_no_redacted_value(tmp_path, monkeypatch):
+    """`qa import` then `qa export` in every format: the card, ID, code, phone and e-mail are gone."""
+    from click.testing import CliRunner
+
+    from qa_pipeline.cli import cli
+
+    secrets = ["6222021234567890128", "11010519491231002X", "482913", "13812345678", "li.na@example.com"]
+    transcript = {
+        "call_id": "exp1", "language": "zh", "agent_id": "A1", "team": "T1",
+        "metadata": {"caller": "13812345678"},
+        "turns": [
+            {"speaker": "customer", "start": 0.0, "end": 4.0, "text": f"卡号{secrets[0]}，身份证号{secrets[1]}"},
+            {"speaker": "agent", "start": 4.0, "end": 8.0, "text": f"验证码是{secrets[2]}，手机{secrets[3]}，邮箱{secrets[4]}"},
+        ],
+    }
+    src = tmp_path / "t.json"
+    src.write_text(json.dumps(transcript, ensure_ascii=False), encoding="utf-8")
+    db = str(tmp_path / "qa.duckdb")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["import", str(src), "--db", db, "--no-score"])
+    assert result.exit_code == 0, result.output
+    for fmt in ("csv", "jsonl", "parquet"):
+        out = tmp_path / fmt
+        result = runner.invoke(cli, ["export", "--db", db, "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        if fmt == "parquet":  # compressed: compare the decoded tables
+            import polars as pl
+
+            blob = "".join(str(pl.read_parquet(p).to_dicts()) for p in out.iterdir()).encode()
+        else:
+            blob = b"".join(p.read_bytes() for p in out.iterdir())
+        assert b"CARD ****0128" in blob
+        for secret in secrets:
+            assert secret.encode() not in blob, (fmt, secret)
