@@ -53,6 +53,16 @@ def q(name: str, *args: Any, **kwargs: Any) -> Any:
     return cached(name, db_path(), scope(), *args, **kwargs)
 
 
+@st.cache_data(ttl=300, show_spinner=False, max_entries=64)
+def _options(db: str, scope: tuple) -> dict:
+    return queries.filter_options(db, scope)
+
+
+def options() -> dict:
+    """The filters' choices for the viewer (teams, agents, languages, items, dates), kept 5 minutes."""
+    return _options(db_path(), scope())
+
+
 def q_plain(name: str, *args: Any, **kwargs: Any) -> Any:
     """A cached query that takes no scope (the caller has checked the call is in scope)."""
     return cached(name, db_path(), *args, **kwargs)
@@ -98,7 +108,7 @@ def csv_button(df: pl.DataFrame, name: str, key: str) -> None:
 
 def call_filter(key: str, *, items: bool = True, default_weeks: Optional[int] = None) -> queries.CallFilter:
     """Sidebar filters: team, agent, dates, language, flag reason, failed item."""
-    opts = q("filter_options")
+    opts = options()
     sb = st.sidebar
     teams = sb.multiselect("Team", opts["teams"], key=f"{key}_teams")
     agents_df: pl.DataFrame = opts["agents"]

@@ -161,9 +161,13 @@ def targets(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
             continue
         calls = facts.query(db, f"SELECT {expr} AS scope_id, count(*) AS calls, avg(score) AS score, "
                                 f"avg(flagged::INT) AS flagged_rate FROM facts WHERE {where} GROUP BY ALL", args)
-        items = _item_counts(db, where, args, {"scope_id": expr}).group_by("scope_id").agg(
-            (pl.col("passed").sum() / pl.col("checked").sum()).alias("pass_rate"))
-        for row in calls.join(items, on="scope_id", how="left").iter_rows(named=True):
+        if goals.filter((pl.col("scope") == kind) & (pl.col("metric") == "pass_rate")).is_empty():
+            calls = calls.with_columns(pl.lit(None, pl.Float64).alias("pass_rate"))
+        else:
+            items = _item_counts(db, where, args, {"scope_id": expr}).group_by("scope_id").agg(
+                (pl.col("passed").sum() / pl.col("checked").sum()).alias("pass_rate"))
+            calls = calls.join(items, on="scope_id", how="left")
+        for row in calls.iter_rows(named=True):
             actual[(kind, row["scope_id"] or "")] = row
     rows = []
     for g in goals.iter_rows(named=True):

@@ -14,7 +14,7 @@ from qa_pipeline import queries
 st.title("Agent feedback")
 ui.pending_banner()
 me = ui.user()
-opts = ui.q("filter_options")
+opts = ui.options()
 agents: pl.DataFrame = opts["agents"]
 if me.role == "agent":
     agent_id = me.agent_id

@@ -51,7 +51,7 @@ def _with_paths(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def find_clips() -> None:
-    opts = ui.q("filter_options")
+    opts = ui.options()
     a, b, c = st.columns([1, 1, 2])
     item = a.selectbox("Item", [None] + opts["items"], format_func=lambda v: v or "any item", key="cc_item")
     outcome = b.selectbox("Outcome", [None, "pass", "fail", "na"], format_func=lambda v: v or "any outcome",

@@ -104,7 +104,7 @@ else:
 if me.role in ("admin", "manager"):
     with st.expander("Set a target"):
         with st.form("tt_target"):
-            opts = ui.q("filter_options")
+            opts = ui.options()
             a, b, c, d = st.columns(4)
             scope_kind = a.selectbox("For", ["centre", "team", "agent"])
             ids = {"centre": [""], "team": opts["teams"], "agent": opts["agents"]["agent_id"].to_list()}
