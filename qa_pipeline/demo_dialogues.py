@@ -136,9 +136,11 @@ def _id_value(label: str, slots: dict[str, str], rng: random.Random, language: s
         return rng.choice(["sam.k@mailbox.net", "j.rivera@postmail.com", "li.wen@inbox.org"])
     if any(k in lab for k in ("姓名", "surname")):
         return rng.choice(["张伟", "李娜", "王磊", "赵敏"] if language == "zh" else ["Harris", "Patel", "Nguyen", "Okafor"])
-    if any(k in lab for k in ("地址", "address", "postcode")):
+    if "postcode" in lab:
+        return rng.choice(["SW9 4LT", "M14 5RT", "EH3 9QG", "BS8 1TH"])
+    if any(k in lab for k in ("地址", "address")):
         return rng.choice(["幸福路18号3单元", "人民路205号", "江南小区7栋"] if language == "zh"
-                          else ["14 Mill Lane", "SW9 4LT", "22 Orchard Road"])
+                          else ["14 Mill Lane", "22 Orchard Road", "7 Station Street"])
     if "birth" in lab:
         return f"{rng.randint(1, 28)} {rng.choice(['March', 'July', 'October', 'January'])} {rng.randint(1955, 2003)}"
     return _digits(rng, rng.choice([8, 10]))
@@ -176,8 +178,12 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
     lines: list[Line] = []
 
     def say(speaker: str, *parts: str, gap: Optional[float] = None) -> None:
+        """Add a line; one the same speaker says straight after their last runs on in that turn."""
         text = space.join(_fill(p, values) for p in parts if p)
-        lines.append(Line(speaker, text, rng.uniform(0.3, 1.2) if gap is None else gap))
+        if gap is None and lines and lines[-1].speaker == speaker:
+            lines[-1] = Line(speaker, lines[-1].text + space + text, lines[-1].gap)
+        else:
+            lines.append(Line(speaker, text, rng.uniform(0.3, 1.2) if gap is None else gap))
 
     curt = happens("curt")
     # Greeting.
@@ -238,6 +244,12 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
         say("agent", pick(b.HOLD_BACK), answer, gap=hold)
     else:
         say("agent", lead_in, answer)
+    if happens("forbidden"):
+        say("customer", pick(b.CUSTOMER_REPEAT))
+        say("agent", pick(b.FORBIDDEN))
+    elif rng.random() < 0.12:
+        say("customer", pick(b.CUSTOMER_REPEAT))
+        say("agent", pick(b.REPEAT_OK), answer)
     if complaint:
         if happens("deflect"):
             say("agent", pick(b.RESOLVE_DEFLECT))
@@ -252,14 +264,9 @@ def compose(rng: random.Random, language: str, persona: Persona, habits: Habits,
         question, reply = pick(dom["followups"])
         say("customer", question)
         say("agent", reply)
-    if happens("forbidden"):
-        say("customer", pick(b.CUSTOMER_REPEAT))
-        say("agent", pick(b.FORBIDDEN))
-    elif rng.random() < 0.12:
-        say("customer", pick(b.CUSTOMER_REPEAT))
-        say("agent", pick(b.REPEAT_OK), answer)
-    if misorder:
-        say("agent", pick(b.CONFIRM))
+    if misorder:  # a turn of its own: the need is confirmed only after the answer
+        say("agent", pick(b.CONFIRM), gap=rng.uniform(0.4, 1.0))
+        say("customer", pick(b.CONFIRM_YES))
     say("customer", pick(b.CUSTOMER_AFTER_COMPLAINT if complaint else b.CUSTOMER_OK))
     if not happens("no_more_help"):
         say("agent", pick(b.MORE_HELP_CURT if curt else b.MORE_HELP))
