@@ -217,6 +217,15 @@ def test_large_demo_builds_a_fresh_database_and_reports_progress(tmp_path, monke
     assert "Sign in with any of these users" in str(again)
 
 
+def test_centre_without_tts_tools_is_built_without_audio(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda tool: None)
+    con = store.connect(":memory:")
+    summary = build_centre(con, calls=20, users=False, audio_dir=tmp_path, audio_calls=5, today=TODAY)
+    assert summary.audio_calls == 0 and not list(tmp_path.iterdir())
+    assert any("espeak-ng" in n and "apt-get install" in n for n in summary.notes)
+    assert con.execute("SELECT count(*) FROM calls WHERE source = 'import'").fetchone()[0] == 20
+
+
 def test_large_demo_refuses_a_database_with_real_calls(tmp_path):
     db = tmp_path / "qa.duckdb"
     with store.opened(db) as con:
