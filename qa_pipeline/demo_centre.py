@@ -273,6 +273,8 @@ def build_centre(con: duckdb.DuckDBPyConnection, *, seed: int = 7, calls: int = 
     rng = random.Random(seed)
     now = datetime.now(TZ)
     today = today or now.date()
+    if today < now.date():  # a centre ending on an earlier day: its "now" is that evening
+        now = datetime(today.year, today.month, today.day, 21, 0, tzinfo=TZ)
     agents = make_agents(rng, today, weeks)
     save_roster(con, [RosterEntry(a.agent_id, a.name, a.team, _lead(a.team), a.hire_date, CENTRE) for a in agents])
     days, day_weights = _working_days(today, weeks)
