@@ -38,7 +38,7 @@ COMPLAINT_PHRASES: dict[str, tuple[str, ...]] = {
         "耽误我", "一点通知都没有", "说话不算数", "不负责任", "您们怎么回事", "什么玩意", "岂有此理",
         "re:(?:等|催|打)了(?:好|很|这么)?(?:几|多|久|\\d+)(?:次|天|个?星期|个?礼拜|个月).{0,6}(?:还|都|也)(?:没|不)",
         "re:(?:都|已经)(?:\\d+|好几|几)个?(?:天|周|星期|礼拜|月)了?(?:还|都|也)(?:没|不)", "一直没人", "没人回",
-        "没有人联系", "没人联系", "也没人管",
+        "没有人联系", "没人联系", "也没人管", "烦死了", "气人", "太气人", "窝火", "恶心", "黑心", "坑爹",
     ),
     "en": (
         "complaint", "complain", "file a complaint", "make a complaint", "speak to a manager",
@@ -57,7 +57,8 @@ COMPLAINT_PHRASES: dict[str, tuple[str, ...]] = {
         "disgrace", "shocking", "appalling", "outrageous", "unbelievable", "waste of time", "been waiting",
         "still waiting", "nobody has called", "no one has called", "nobody called me back", "never called me back",
         "never got back to me", "nobody got back to me", "keep getting passed around", "not satisfied",
-        "dissatisfied", "very poor", "really poor",
+        "dissatisfied", "very poor", "really poor", "so frustrating", "really frustrating", "very frustrating",
+        "frustrated", "this is a nightmare", "totally unacceptable", "absolutely unacceptable",
     ),
 }
 

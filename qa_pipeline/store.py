@@ -252,7 +252,8 @@ def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list], c
 def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
     if not results:
         return
-    scored_at = _now()
+    # ISO text, cast by DuckDB on insert: pyarrow converts tz-aware datetimes one by one (slow).
+    scored_at = _now().isoformat()
     check_rows, result_rows, metric_rows = [], [], {}
     # One DELETE per rubric version and table, not per call: re-scoring 10,000 calls stays fast.
     by_version: dict[tuple[str, str], list[str]] = {}

@@ -171,6 +171,22 @@ PROBES = [
 ]
 
 
+PROBES += [
+    ("zh", [(A, "您好，安居物业服务中心，我是9527号，请问有什么可以帮您？")], "A1", "pass"),
+    ("zh", [(A, "您好，惠民银行，我的工号是6601。")], "A1", "pass"),
+    ("zh", [(A, "关我什么事，您找物业去。")], "B2", "fail"),
+    ("zh", [(C, "我要改套餐。"), (A, "好的，先生您贵姓？")], "C1", "pass"),
+    ("zh", [(A, "好的，我确认下，您需要办理的是停机保号，对吗？")], "C2", "pass"),
+    ("zh", [(C, "烦死了，又坏了！"), (A, "抱歉。")], "complaint", "pass"),
+    ("en", [(A, "Hi, it's Maya from Brightside Insurance, how can I help?")], "A1", "pass"),
+    ("en", [(A, "Well, that's your own fault for not reading the terms.")], "B2", "fail"),
+    ("en", [(A, "Just to clarify, you're looking to move your plan to next month?")], "C2", "pass"),
+    ("en", [(C, "It's so frustrating."), (A, "Is this a good number to call you back on?")], "D3", "pass"),
+    ("en", [(C, "This is totally unacceptable."), (A, "I'll have an answer for you within the hour.")], "D4", "pass"),
+    ("en", [(C, "This is totally unacceptable."), (A, "When did you first notice the leak?")], "D2", "pass"),
+]
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):

@@ -139,7 +139,10 @@ def organisation(turn: TurnView, view: CallView) -> Hit:
 
 # --- agent name / employee number ---------------------------------------------------------
 
-_ZH_EMPLOYEE = re.compile(r"工号[a-z]*\d{2,}|\d{3,}号(?:客服|话务员|坐席)")
+_ZH_EMPLOYEE = re.compile(
+    r"(?:工号|员工号|员工编号|坐席号|服务编号|编号)(?:是|为)?[a-z]*\d{2,}|\d{3,}号(?:客服|话务员|坐席|专员)"
+    r"|(?:我是|我叫)[a-z]*\d{2,}号?|\d{3,}号?为您服务"
+)
 _ZH_ROLE = "(?:客服专员|客服代表|服务代表|客服|专员|坐席|话务员|工作人员|人工|顾问|经理|助理)"
 _ZH_NOT_A_NAME = r"(?!说|想|要|这|那|问|来|个|不|也|的|否|为|在|您|本人|机主|请|很|有|哪|负责|专门|高兴|竭诚|乐意|随时|继续|马上|现在|这里|我们|将|会|正在|工号)"
 _ZH_SELF = re.compile(
@@ -202,6 +205,7 @@ _EN_WHEN = (
 )
 _EN_REPLY = re.compile(
     r"\b(?:within|in) (?:the next )?(?:\d+|a|an) (?:hours?|business days?|working days?|days?|weeks?|minutes?|hrs?)\b"
+    r"|\bwithin the (?:hour|day|week)\b"
     rf"|\b(?:by|before|no later than) (?:the end of )?(?:today|tonight|tomorrow|{_EN_DAYS}|end of (?:the )?(?:day|week|month)|"
     rf"close of business|eod|noon|midday|\d+(?: \d+)?(?: am| pm| o clock)?|(?:this|next) (?:week|{_EN_DAYS})|the \d+|{_EN_MONTHS} \S+)\b"
     rf"|\b(?:will|going to|should|expect|scheduled|booked)\b(?: \S+){{0,8}}? {_EN_WHEN}\b"
