@@ -31,7 +31,8 @@ _UNIT_RE = re.compile(
     re.IGNORECASE,
 )
 # What may stand between two pieces of one spoken number: spaces, dashes, commas, brackets, fillers.
-_GAP_RE = re.compile(r"^(?:[\s\-–—_()（）、，]|,(?=\s)|嗯|呃|啊|额|\b(?:uh|um|er|ah)\b)*$", re.IGNORECASE)
+# ASR writes a spoken card number as "4,532,015,112,830,366" too, so a bare comma joins groups.
+_GAP_RE = re.compile(r"^(?:[\s\-–—_()（）、，,]|嗯|呃|啊|额|\b(?:uh|um|er|ah)\b)*$", re.IGNORECASE)
 _MAX_GAP = 6
 _ID_CHECK_RE = re.compile(r"^[\s\-]?(?:[Xx×Ｘ]|叉|艾克斯)")
 
@@ -59,6 +60,7 @@ _UNIT_AFTER_RE = re.compile(
     r"^\s?(?:元|块|毛|角|分钟|分|秒|号|月|日|年|点|个|次|天|岁|%|％|万|千|百|十|小时|"
     r"percent|dollars?|yuan|usd|rmb|cents?|minutes?|hours?|days?|years?)", re.IGNORECASE)
 
+_CURRENCY = set("$¥￥€£")
 _EMAIL_RE = re.compile(
     r"[A-Za-z0-9][A-Za-z0-9._%+-]*(?:@|＠|\s?艾特\s?)[A-Za-z0-9-]+(?:(?:\.|\s?点\s?)[A-Za-z0-9-]+)*"
     r"(?:\.|\s?点\s?)[A-Za-z]{2,}\b"
@@ -226,7 +228,7 @@ def _classify_run(text: str, run: list[_Unit], ctx: Optional[str], strong_only: 
     check = _ID_CHECK_RE.match(text[end:])
     if len(digits) == 17 and check:
         digits, end = digits + "X", end + check.end()
-    amount_after = bool(_UNIT_AFTER_RE.match(text[end:]))
+    amount_after = bool(_UNIT_AFTER_RE.match(text[end:])) or text[max(0, start - 2):start].strip()[-1:] in _CURRENCY
     kind = _classify(digits, _group_lengths(text, run), ctx, amount_after, strong_only)
     if kind is None:
         return None

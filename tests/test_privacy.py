@@ -318,3 +318,34 @@ def test_exports_hold_no_redacted_value(tmp_path, monkeypatch):
         assert b"CARD ****0128" in blob
         for secret in secrets:
             assert secret.encode() not in blob, (fmt, secret)
+
+
+@pytest.mark.slow
+def test_spoken_card_number_redacted_from_real_asr_words_and_bleeped(tmp_path, transcriber):
+    """espeak-ng reads a card and a phone number; the speech model's words are redacted, and
+    after bleeping the same model no longer hears any digits."""
+    import shutil
+    import subprocess
+
+    from qa_pipeline.audio import decode
+    from qa_pipeline.turns import join_words
+
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng is not installed")
+    wav = tmp_path / "card.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav),
+                    "Hello, my card number is 4532 0151 1283 0366, and my phone is 212 555 0199. Thank you."],
+                   check=True, capture_output=True)
+    audio = decode(wav)
+    samples = audio.channels[0]
+    heard = transcriber.transcribe(samples, language="en", speaker="customer").words
+    text = join_words(w.text for w in heard)
+    assert sum(ch.isdigit() for ch in text) >= 15  # the model did hear the numbers
+    call = redact_call(_call([Turn("customer", 0.0, audio.duration, text, heard)], language="en"))
+    for shown in [call.turns[0].text] + [w.text for w in call.turns[0].words]:
+        assert not any(ch.isdigit() for ch in REDACTED_RE.sub("", shown)), shown
+    assert {"card", "phone"} <= sensitive_kinds(call.turns[0].text)
+    spans = redacted_audio_spans(call)
+    assert len(spans) == 2 and spans[0][0] > 1.0 and spans[1][1] < audio.duration
+    again = transcriber.transcribe(bleep(samples, audio.sample_rate, spans), language="en").words
+    assert sum(ch.isdigit() for ch in join_words(w.text for w in again)) <= 2
