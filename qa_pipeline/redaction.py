@@ -28,7 +28,7 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from .errors import QaError
-from .records import Call, Turn, Word
+from .records import Call, Word
 from .sensitive import Hit, find_sensitive
 
 log = logging.getLogger(__name__)
