@@ -15,7 +15,7 @@ DB_OPTION = click.option("--db", "db_path", required=True, type=click.Path(dir_o
 
 
 def register(cli: click.Group) -> None:
-    for command in (run, import_, export, models, demo):
+    for command in (run, import_, export, models, demo, roster):
         cli.add_command(command)
 
 
@@ -73,6 +73,19 @@ def _load_roster(db_path, roster):
     with store.opened(db_path) as con:
         n = import_roster(con, roster)
     click.echo(f"roster: {n} agents from {roster}")
+
+
+@click.group()
+def roster():
+    """The organisation: agents, teams and team leads."""
+
+
+@roster.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@DB_OPTION
+def roster_import(path, db_path):
+    """Load a roster CSV (agent_id, agent_name, team, team_lead, hire_date, centre)."""
+    _load_roster(db_path, path)
 
 
 @click.command("import")
