@@ -82,6 +82,13 @@ def test_hostile_filters_stay_in_scope(db, value):
         assert _ids(queries.agent_calls_failing(db, scope, value, value, queries.CallFilter())) == set()
         assert queries.playlist_clips(db, scope, value).height == 0
         assert queries.weekly_trends(db, scope, queries.CallFilter(), level=value).height <= len(allowed)
+        for fn in ("training_needs", "item_pass_by_team", "agreement", "score_agreement", "targets",
+                   "new_agents", "weekly_trends"):
+            if hasattr(queries, fn):
+                assert getattr(queries, fn)(db, scope, f).height == 0, fn  # the hostile filter matches nothing
+        for fn in ("agent_items", "agent_weekly", "agent_reviews"):
+            if hasattr(queries, fn):
+                assert getattr(queries, fn)(db, scope, value, queries.CallFilter()).height == 0, fn
     assert _counts(db) == before
 
 
@@ -94,6 +101,8 @@ def test_each_role_sees_only_its_calls(db):
         assert _ids(queries.review_queue(db, scope, queries.CallFilter(), status="all")[0]) == allowed & {"c1", "c3"}
         for cid in ("c1", "c2", "c3"):
             assert (queries.call_header(db, scope, cid).height == 1) == (cid in allowed)
+        groups = set(queries.weekly_trends(db, scope, queries.CallFilter(), level="agent")["group"].to_list())
+        assert groups == {f"name-{cid.replace('c', 'A')}" for cid in allowed}
         options = queries.filter_options(db, scope)
         assert set(options["teams"]) <= {"T1"} and set(options["agents"]["agent_id"].to_list()) <= {"A1", "A2"}
 
