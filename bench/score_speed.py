@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import re
 import subprocess
 import sys
@@ -65,6 +66,7 @@ def main(argv=None) -> int:
     ap.add_argument("--calls", type=int, default=10_000)
     ap.add_argument("--db", default=None)
     ap.add_argument("--keep", action="store_true", help="keep the database file")
+    ap.add_argument("--jobs", type=int, default=None, help="passed to qa score --jobs")
     args = ap.parse_args(argv)
     db = args.db or os.path.join(tempfile.mkdtemp(prefix="qa-bench-"), "bench.duckdb")
     if not Path(db).exists():
@@ -72,15 +74,23 @@ def main(argv=None) -> int:
         build(db, args.calls)
         print(f"built {args.calls} stored calls in {time.perf_counter() - t0:.1f} s: {db}")
     qa = [sys.executable, "-c", "from qa_pipeline.cli import main; main()"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    out = subprocess.run(qa + ["score", "--db", db], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(qa + ["score", "--db", db] + (["--jobs", str(args.jobs)] if args.jobs else []),
+                         capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if out.returncode != 0:
         print(out.stdout, out.stderr, file=sys.stderr)
         return out.returncode
     print(out.stdout.strip())
     print(f"whole `qa score` command: {args.calls} calls in {wall:.2f} s = {args.calls / wall:.0f} calls/s "
-          f"({os.cpu_count()} CPUs visible)")
+          f"({os.cpu_count()} CPUs visible, load average {os.getloadavg()[0]:.1f})")
+    # Wall time depends on whatever else the machine runs; CPU time does not. On an otherwise
+    # idle machine with 2 cores, wall ≈ CPU / 2 when scoring runs in 2 processes.
+    print(f"CPU time of the command and its workers: {cpu:.2f} s = {args.calls / cpu:.0f} calls per CPU-second "
+          f"(≈ {2 * args.calls / cpu:.0f} calls/s on 2 idle cores)")
     if not args.keep and not args.db:
         Path(db).unlink(missing_ok=True)
     return 0

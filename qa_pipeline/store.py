@@ -73,7 +73,11 @@ def connect(path: str | os.PathLike, *, read_only: bool = False, wait_seconds: f
         except duckdb.Error as exc:
             raise StoreError(f"{path}: not a usable DuckDB database ({exc}); move it aside or choose another --db") from exc
     if not read_only:
-        migrate(con, path)
+        try:
+            migrate(con, path)
+        except BaseException:
+            con.close()  # free the file for whoever fixes the problem
+            raise
         from .shared_db import replay_pending  # dashboard writes journaled while the file was busy
 
         replay_pending(con, path)
@@ -90,7 +94,12 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str = MEMORY) -> list[int]:
     if 0 < version < latest_version() and path != MEMORY:
         backup = f"{path}.v{version}.bak"
         con.execute("CHECKPOINT")
-        shutil.copy2(path, backup)
+        try:
+            shutil.copy2(path, backup)
+        except OSError as exc:
+            Path(backup).unlink(missing_ok=True)  # a partial copy is no backup
+            raise StoreError(f"{path}: could not back it up to {backup} before migrating ({exc.strerror or exc}); "
+                             "nothing was changed. Free disk space and try again") from exc
         log.info("backed up %s to %s before migrating from schema %d", path, backup, version)
     return apply_migrations(con)
 
@@ -324,8 +333,10 @@ def save_roster(con: duckdb.DuckDBPyConnection, rows: Iterable[dict]) -> int:
     return n
 
 
-def load_calls(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]] = None) -> Iterator[Call]:
-    """Stored calls (status done) with their turns and words, in call_id order."""
+def load_calls(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]] = None, *,
+               words: bool = True) -> Iterator[Call]:
+    """Stored calls (status done) with their turns and words, in call_id order.
+    ``words=False`` skips word times (re-scoring reads only turns)."""
     where = "status = 'done'"
     params: list = []
     if call_ids:
@@ -349,7 +360,7 @@ def load_calls(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]]
     for cid, idx, spk, s, e, text, p in con.execute(
         "SELECT call_id, turn, speaker, start_s, end_s, text, probability FROM word_store "
         "WHERE call_id IN (SELECT unnest(?)) ORDER BY call_id, turn, word", [ids]
-    ).fetchall():
+    ).fetchall() if words else ():
         call_turns = turns.get(cid)
         if call_turns and idx < len(call_turns):
             call_turns[idx][4].append(Word(s, e, text, p, spk))

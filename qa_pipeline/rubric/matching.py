@@ -20,7 +20,7 @@ Python's regex engine skips straight to the positions where some phrase can star
 phrase matched is only worked out for the (few) hits.
 
 >>> m = compile_phrases(["thank you for calling"], {}, fuzzy=True)
->>> m.search("well thank you all for calling").phrase
+>>> m.first("well thank you all for calling").phrase
 'thank you for calling'
 """
 from __future__ import annotations
@@ -56,13 +56,13 @@ class PhraseHit:
 # with (unescaped) and the regex that follows. Literals are merged into a trie, so the
 # engine indexes on the first character and walks shared prefixes once.
 _SPLIT = "\x02"
-_edge_mode = {"mode": "word"}  # "word": English word edge; "turn": start of a turn
 
 
-def _lead(text: str, english: bool) -> str:
-    """``text`` as a leading alternative; the edge before it is checked once it has matched."""
+def _lead(text: str, english: bool, turn_start: bool = False) -> str:
+    """``text`` as a leading alternative; the edge before it (a word edge in English, the
+    start of a turn for ``^`` phrases) is checked once it has matched."""
     escaped = re.escape(text)
-    if _edge_mode["mode"] == "turn":
+    if turn_start:
         return text + _SPLIT + f"(?<![^\n]{escaped})"
     return text + _SPLIT + (f"(?<![a-z0-9]{escaped})" if english else "")
 
@@ -109,9 +109,9 @@ def _zh_variants(text: str, fuzzy: bool) -> list[str]:
     return [text] + [text[:i] + "\0" + text[i + 1:] for i in range(1, len(text) - 1)]
 
 
-def _zh_regex(variant: str, lead: bool) -> str:
+def _zh_regex(variant: str, lead: bool, turn_start: bool = False) -> str:
     parts = variant.split("\0")
-    first = _lead(parts[0], False) if lead else re.escape(parts[0])
+    first = _lead(parts[0], False, turn_start) if lead else re.escape(parts[0])
     return first + "".join("." + re.escape(p) for p in parts[1:])
 
 
@@ -122,9 +122,9 @@ def _en_variants(words: list[str], fuzzy: bool) -> list[list[str]]:
     return variants
 
 
-def _en_regex(words: list[str], fuzzy: bool, lead: bool) -> str:
+def _en_regex(words: list[str], fuzzy: bool, lead: bool, turn_start: bool = False) -> str:
     sep = r" (?:\S+ )?" if fuzzy and len(words) >= 3 else " "
-    first = _lead(words[0], True) if lead else re.escape(words[0])
+    first = _lead(words[0], True, turn_start) if lead else re.escape(words[0])
     return first + "".join(sep + re.escape(w) for w in words[1:])
 
 
@@ -137,6 +137,7 @@ class _Compiler:
         self.synonyms = synonyms
         self.fuzzy = fuzzy
         self.gap = gap
+        self.turn_start = False  # set while compiling a ^ phrase
 
     def entries(self, name: str, english: bool, lead: bool) -> Optional[list[str]]:
         """Regexes of a synonym list's entries; None when one is a regex (cannot lead)."""
@@ -156,9 +157,9 @@ class _Compiler:
                 raise PhraseError(f"synonym list {{{name}}} has an empty entry")
             words = norm.split()
             if is_cjk_text(entry):
-                out.append(_zh_regex(norm, lead))
+                out.append(_zh_regex(norm, lead, self.turn_start and lead))
             else:
-                regex = _en_regex(words, False, lead)
+                regex = _en_regex(words, False, lead, self.turn_start and lead)
                 out.append(regex + _RIGHT_EDGE if english else regex)
         return sorted(out, key=len, reverse=True)
 
@@ -199,12 +200,11 @@ class _Compiler:
         if not pieces:
             raise PhraseError("the phrase is empty")
         gap = self.gap if self.gap is not None else (ZH_GAP if zh else EN_GAP)
-        if head:  # checked once the literal start has matched, so the phrase still leads
-            _edge_mode["mode"] = "turn"
+        self.turn_start = bool(head)  # checked once the literal start has matched: still leads
         try:
             firsts, rest = (self._zh if zh else self._en)(pieces, gap)
         finally:
-            _edge_mode["mode"] = "word"
+            self.turn_start = False
         leads = firsts is not None
         if firsts is None:
             firsts, rest = (self._zh if zh else self._en)(pieces, gap, lead=False)
@@ -219,7 +219,7 @@ class _Compiler:
             norm = normalize(first_value)
             if not norm:
                 raise PhraseError("a part of the phrase is empty after normalisation")
-            firsts = [_zh_regex(v, lead) for v in _zh_variants(norm, self.fuzzy)]
+            firsts = [_zh_regex(v, lead, self.turn_start and lead) for v in _zh_variants(norm, self.fuzzy)]
         elif first_kind == "syn":
             firsts = self.entries(first_value, False, lead)
         else:
@@ -250,7 +250,7 @@ class _Compiler:
                 units.append((kind, value))
         kind, value = units[0]
         if kind == "words":
-            firsts = [_en_regex(v, self.fuzzy, lead) for v in _en_variants(value, self.fuzzy)]
+            firsts = [_en_regex(v, self.fuzzy, lead, self.turn_start and lead) for v in _en_variants(value, self.fuzzy)]
         elif kind == "syn":
             firsts = self.entries(value, True, lead)
         else:
@@ -313,10 +313,6 @@ class PhraseMatcher:
         hits = [m for rx in scans for m in rx.finditer(text)]
         for m in sorted(hits, key=lambda m: m.start()):
             yield PhraseHit(m.start(), m.end(), self._which(text, m.start()))
-
-    def search(self, text: str, pos: int = 0) -> Optional[PhraseHit]:
-        return next(self.finditer(text[pos:] if pos else text), None) if not pos else next(
-            (PhraseHit(h.start + pos, h.end + pos, h.phrase) for h in self.finditer(text[pos:])), None)
 
     def first(self, text: str) -> Optional[PhraseHit]:
         """The earliest hit in ``text`` (one search per regex, no iteration)."""

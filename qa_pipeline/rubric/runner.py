@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["RescoreSummary", "rescore"]
 
-BATCH = 1000
+BATCH = 1000  # calls per worker task
+SAVE_EVERY = 5000  # results per transaction
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def _results(calls: list[Call], rubric: Optional[Rubric], sentiments: dict, jobs
 
 def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
             call_ids: Optional[Sequence[str]] = None, *, progress: ProgressHook = no_progress,
-            jobs: int = 1, batch: int = BATCH) -> RescoreSummary:
+            jobs: int = 1, batch: int = BATCH, save_every: int = SAVE_EVERY) -> RescoreSummary:
     """Score stored calls again and store the results (other rubric versions are kept).
 
     ``jobs`` > 1 scores in that many processes (each batch saved as it arrives)."""
@@ -100,7 +101,7 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
 
     started = time.perf_counter()
     sentiments = _stored_sentiments(con, call_ids)
-    calls: list[Call] = list(store.load_calls(con, call_ids))
+    calls: list[Call] = list(store.load_calls(con, call_ids, words=False))
     missing = tuple(sorted(set(call_ids or ()) - {c.call_id for c in calls}))
     if rubric is None:  # load the standard rubrics once, before any worker starts
         for language in {c.language for c in calls}:
@@ -109,14 +110,20 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     flagged, total_score, n = 0, 0.0, 0
     total = len(calls)
     progress(ProgressEvent("start", total=total))
+    pending: list[CallResult] = []
     for results in _results(calls, rubric, sentiments, jobs, batch):
-        store.save_results(con, results)
         for result in results:
             used[f"{result.rubric_id} v{result.rubric_version}"] = None
             flagged += result.flagged
             total_score += result.score
         n += len(results)
+        pending.extend(results)
+        if len(pending) >= save_every:  # a commit costs ~0.2 s whatever its size: commit rarely
+            store.save_results(con, pending)
+            pending = []
         progress(ProgressEvent("score", call_id=results[-1].call_id if results else None, completed=n, total=total))
+    if pending:
+        store.save_results(con, pending)
     progress(ProgressEvent("done", completed=n, total=total))
     return RescoreSummary(calls=n, flagged=flagged, mean_score=round(total_score / n, 1) if n else None,
                           rubrics=tuple(used), seconds=time.perf_counter() - started, missing=missing)

@@ -7,7 +7,6 @@ string once, then searched with one precompiled regular expression per check.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from typing import Optional
 
 from ..records import AGENT_SPEAKERS, Call, CallMetrics, Evidence
@@ -24,18 +23,25 @@ def role_of(speaker: str) -> str:
     return "unknown"
 
 
-@dataclass(frozen=True)
 class TurnView:
-    index: int
-    speaker: str
-    role: str  # agent | customer | unknown
-    start: Optional[float]
-    end: Optional[float]
-    text: str  # as transcribed
-    norm: str  # normalised for matching
+    """One turn as the checks see it: who, when, the text as transcribed and normalised."""
+
+    __slots__ = ("index", "speaker", "role", "start", "end", "text", "norm", "_evidence")
+
+    def __init__(self, index: int, speaker: str, role: str, start: Optional[float], end: Optional[float],
+                 text: str, norm: str):
+        self.index, self.speaker, self.role, self.start, self.end = index, speaker, role, start, end
+        self.text, self.norm = text, norm
+        self._evidence: Optional[Evidence] = None
 
     def evidence(self) -> Evidence:
-        return Evidence(self.text, self.speaker, self.start, self.end)
+        """The turn quoted as evidence (one object per turn, shared by every finding)."""
+        if self._evidence is None:
+            self._evidence = Evidence(self.text, self.speaker, self.start, self.end)
+        return self._evidence
+
+    def __repr__(self) -> str:
+        return f"TurnView({self.index}, {self.speaker}, {self.start}-{self.end}, {self.text!r})"
 
 
 class Segment:
