@@ -45,14 +45,14 @@ def show(call_id: str, *, context: str) -> None:
 
 
 def _summary(call: dict) -> None:
-    cols = st.columns(5)
+    cols = st.columns([1, 1, 3])
     cols[0].metric("Automatic score", f"{call['score']:.0f}" if call["score"] is not None else "–")
     human = call.get("human_score")
     delta = None if human is None or call["score"] is None else f"{human - call['score']:+.0f}"
-    cols[1].metric("Human score", f"{human:.0f}" if human is not None else "not reviewed", delta)
-    cols[2].metric("Agent", call["agent_name"] or call["agent_id"] or "–")
-    cols[3].metric("Team", call["team"] or "–")
-    cols[4].metric("Language", call["language"] or "–")
+    cols[1].metric("Human score", f"{human:.0f}" if human is not None else "–", delta,
+                   help=None if human is not None else "not reviewed yet")
+    cols[2].markdown(f"**{call['agent_name'] or call['agent_id'] or 'unknown agent'}** · {call['team'] or 'no team'} "
+                     f"· language {call['language'] or '–'}")
     bits = [f"started {call['started_at']:%Y-%m-%d %H:%M}" if call["started_at"] else "no start time",
             "imported transcript" if call["source"] == "import" else "recorded call",
             f"rubric {call['rubric_id']} v{call['rubric_version']}"]
@@ -83,12 +83,13 @@ def _findings(findings: pl.DataFrame, key: str, playable: bool) -> None:
             elif f["verdict"] == "confirm":
                 changed = f" (confirmed by {f['reviewer']})"
             head.markdown(f"**{f['check_id']}** {shown}{crit}{changed}")
-            with play:
-                ui.play_button(f"▶ {ui.mmss(f['evidence_start'])}", f["evidence_start"], f"{key}_f{f['check_id']}",
-                               key, disabled=not playable)
+            if playable and f["evidence_start"] is not None:
+                with play:
+                    ui.play_button(f"▶ {ui.mmss(f['evidence_start'])}", f["evidence_start"],
+                                   f"{key}_f{f['check_id']}", key)
             if f["evidence_text"]:
                 who = f"{f['evidence_speaker']}: " if f["evidence_speaker"] else ""
-                st.caption(f"“{who}{f['evidence_text']}”")
+                st.caption(f"“{who}{ui.shown(f['evidence_text'])}”")
             if f["rule"]:
                 st.caption(f"why: {f['rule']}")
             if f["review_comment"]:

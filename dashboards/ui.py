@@ -179,10 +179,15 @@ def transcript(turns: pl.DataFrame, player_key: str, playable: bool) -> None:
                     st.caption(mmss(t["start"]))
             colour = SPEAKER_COLOURS.get(t["speaker"], SPEAKER_COLOURS["unknown"])
             right.markdown(f"<span style='color:{colour};font-weight:600'>{t['speaker']}</span> "
-                           f"{_escape(t['text'] or '')}", unsafe_allow_html=True)
+                           f"{escape(shown(t['text']))}", unsafe_allow_html=True)
 
 
-def _escape(text: str) -> str:
+def shown(text: Optional[str]) -> str:
+    """Text as this viewer may see it: long numbers masked for roles without customer identifiers."""
+    return (text or "") if access.can(user(), "see_customer_ids") else clips.mask_identifiers(text or "")
+
+
+def escape(text: str) -> str:
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("$", "&#36;").replace("*", "&#42;").replace("_", "&#95;").replace("[", "&#91;"))
 

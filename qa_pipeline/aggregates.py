@@ -42,8 +42,9 @@ def _where(db: str | os.PathLike, scope: Scope, f: CallFilter) -> tuple[str, lis
 
 
 def _item_counts(db: str | os.PathLike, where: str, args: list, group: dict[str, str]) -> pl.DataFrame:
-    """Per group (name -> SQL expression over facts) and item: checked (not na), passed, failed."""
-    cols = facts.item_columns(db)
+    """Per group (name -> SQL expression over facts) and scored item: checked (not na), passed, failed.
+    Informational checks (no weight, not critical: e.g. complaint detection) are left out."""
+    cols = facts.item_columns(db, scored_only=True)
     keys = ", ".join(f'{expr} AS "{name}"' for name, expr in group.items())
     if not cols:
         return pl.DataFrame(schema={**{g: pl.String for g in group}, "check_id": pl.String, "checked": pl.Int64,

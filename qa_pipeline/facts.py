@@ -34,6 +34,7 @@ _SAFE_ITEM = re.compile(r"^[\w.-]{1,64}$")
 class _Facts:
     con: duckdb.DuckDBPyConnection  # in-memory, table ``facts``
     items: list[str]  # item ``items[j]`` is column ``i{j}``
+    informational: frozenset[str]  # checks with no weight that are not critical (e.g. complaint detection)
     mark: tuple
     checked: float
     lock: threading.Lock
@@ -52,14 +53,18 @@ def _mark(db: str) -> tuple:
     return tuple(row.row(0))
 
 
-def _build(db: str) -> tuple[duckdb.DuckDBPyConnection, list[str], tuple]:
+def _build(db: str) -> tuple[duckdb.DuckDBPyConnection, list[str], frozenset[str], tuple]:
     from .queries import _results  # the latest result per call, same rule as the lists
 
     started = time.monotonic()
     with session(db):
         mark = _mark(db)
-        items = [i for i in read(db, "SELECT DISTINCT check_id FROM check_store ORDER BY check_id")["check_id"]
-                 if isinstance(i, str) and _SAFE_ITEM.match(i)]
+        checks = read(db, "SELECT check_id, coalesce(max(weight), 0) > 0 OR bool_or(critical) AS scored "
+                          "FROM check_store GROUP BY check_id ORDER BY check_id")
+        checks = checks.filter(pl.col("check_id").map_elements(lambda i: bool(_SAFE_ITEM.match(i)),
+                                                               return_dtype=pl.Boolean))
+        items = checks["check_id"].to_list()
+        informational = frozenset(checks.filter(~pl.col("scored").fill_null(False))["check_id"].to_list())
         results = _results(db)
         same = "k.call_id = r.call_id" if results == "result_store" else (
             "k.call_id = r.call_id AND k.rubric_id = r.rubric_id AND k.rubric_version = r.rubric_version")
@@ -81,7 +86,7 @@ def _build(db: str) -> tuple[duckdb.DuckDBPyConnection, list[str], tuple]:
     con.execute("CREATE TABLE facts AS SELECT * FROM _frame")
     con.unregister("_frame")
     log.info("facts for %s: %d calls, %d items in %.1f s", db, frame.height, len(items), time.monotonic() - started)
-    return con, items, mark
+    return con, items, informational, mark
 
 
 def _get(db: str | os.PathLike) -> _Facts:
@@ -89,8 +94,8 @@ def _get(db: str | os.PathLike) -> _Facts:
     with _GUARD:
         state = _ALL.get(db)
         if state is None:
-            con, items, mark = _build(db)
-            state = _ALL[db] = _Facts(con, items, mark, time.monotonic(), threading.Lock())
+            con, items, informational, mark = _build(db)
+            state = _ALL[db] = _Facts(con, items, informational, mark, time.monotonic(), threading.Lock())
             return state
     if time.monotonic() - state.checked > CHECK_SECONDS and not state.rebuilding:
         state.checked = time.monotonic()
@@ -102,9 +107,10 @@ def _get(db: str | os.PathLike) -> _Facts:
 
 def _rebuild(db: str, state: _Facts) -> None:
     try:
-        con, items, mark = _build(db)
+        con, items, informational, mark = _build(db)
         with state.lock:
             old, state.con, state.items, state.mark = state.con, con, items, mark
+            state.informational = informational
         old.close()
     except Exception:  # keep serving the previous facts; try again at the next check
         log.exception("rebuilding the dashboard facts for %s failed", db)
@@ -140,7 +146,11 @@ def query(db: str | os.PathLike, sql: str, params: Sequence[Any] = (),
                 state.con.unregister(name)
 
 
-def item_columns(db: str | os.PathLike, only: Optional[str] = None) -> list[tuple[str, str]]:
-    """``(check_id, column)`` pairs, optionally just the one for ``only``."""
-    pairs = [(item, f"i{j}") for j, item in enumerate(_get(db).items)]
-    return [p for p in pairs if only is None or p[0] == only]
+def item_columns(db: str | os.PathLike, only: Optional[str] = None,
+                 scored_only: bool = False) -> list[tuple[str, str]]:
+    """``(check_id, column)`` pairs, optionally just the one for ``only``, or only the items
+    that count towards the score (not e.g. the complaint detector)."""
+    state = _get(db)
+    pairs = [(item, f"i{j}") for j, item in enumerate(state.items)]
+    return [p for p in pairs if (only is None or p[0] == only)
+            and not (scored_only and p[0] in state.informational)]

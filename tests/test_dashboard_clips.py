@@ -147,3 +147,24 @@ def test_scope_keeps_a_team_lead_to_their_team(centre):
     assert set(queries.weekly_trends(db, lead, queries.CallFilter(), "team")["group"]) == {"Team A"}
     opts = queries.filter_options(db, lead)
     assert opts["teams"] == ["Team A"] and set(opts["agents"]["team"]) == {"Team A"}
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("My order number is OR08409328.", "My order number is ****9328."),
+    ("是7539062332。", "是****2332。"),
+    ("card 6222 0212 3456 7890", "card ****7890"),
+    ("[PHONE ****7312]", "[PHONE ****7312]"),
+    ("工号1024, within 24 hours, 2026-11-20", "工号1024, within 24 hours, 2026-11-20"),
+])
+def test_long_numbers_are_masked_for_viewers_without_customer_ids(text, shown):
+    assert clips.mask_identifiers(text) == shown
+
+
+def test_export_for_a_trainer_masks_numbers(centre):
+    db, _ = centre
+    with store.opened(db) as con:
+        con.execute("UPDATE turn_store SET text = 'my account is 7539062332' WHERE call_id = 'call-0003' AND turn = 1")
+    spec = clips.ClipSpec("call-0003", "A1", 0.0, 8.0, None, None)
+    folder = clips.export_playlist(db, "for trainers", [spec], mask=True)
+    text = (folder / "transcript.txt").read_text(encoding="utf-8")
+    assert "****2332" in text and "7539062332" not in text

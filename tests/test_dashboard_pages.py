@@ -43,6 +43,35 @@ def _open(at: AppTest, page: str) -> AppTest:
     return at
 
 
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """The `qa demo --size large` centre, smaller: roster, scored calls in zh and en, reviews, disputes."""
+    from datetime import date
+
+    from qa_pipeline.demo_centre import build_centre as build_demo
+
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with store.opened(db) as con:
+        build_demo(con, seed=3, calls=80, today=date(2026, 11, 20))
+    return db
+
+
+def test_every_page_renders_on_the_demo_database(demo_db, monkeypatch):
+    for page in PAGES:
+        at = _open(_app(demo_db, monkeypatch), page)
+        assert not at.error, [e.value for e in at.error]
+    at = _open(_app(demo_db, monkeypatch), "views/team_trends.py")
+    for level in ("centre", "agent"):
+        at.segmented_control(key="tt_level").set_value(level).run()
+        assert not at.exception, [e.value for e in at.exception]
+    with store.opened(demo_db, read_only=True) as con:
+        disputed = con.execute("SELECT call_id FROM disputes LIMIT 1").fetchone()[0]
+    at = _open(_app(demo_db, monkeypatch), "views/review_queue.py")
+    at.text_input(key="rq_typed").input(disputed).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == f"Call {disputed}" for s in at.subheader)
+
+
 @pytest.mark.parametrize("kind", ["empty", "centre", "imported"])
 def test_every_page_renders(tmp_path, monkeypatch, kind):
     db = _db(tmp_path, kind)

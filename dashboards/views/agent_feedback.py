@@ -48,10 +48,10 @@ avg = float((mine["avg_score"] * mine["calls"]).sum() / calls)
 team_calls = int(team["calls"].sum())
 m1, m2, m3 = st.columns(3)
 m1.metric("Calls scored", calls)
-m2.metric("Average score", f"{avg:.1f}")
-if team_calls:
-    team_avg = float((team["avg_score"] * team["calls"]).sum() / team_calls)
-    m3.metric("Rest of the team", f"{team_avg:.1f}", f"{avg - team_avg:+.1f} this agent", delta_color="off")
+team_avg = float((team["avg_score"] * team["calls"]).sum() / team_calls) if team_calls else None
+m2.metric("Average score", f"{avg:.1f}", None if team_avg is None else f"{avg - team_avg:+.1f} vs rest of the team")
+if team_avg is not None:
+    m3.metric("Rest of the team", f"{team_avg:.1f}", help=f"{team_calls} calls of the other agents in the team")
 
 st.subheader("Score trend")
 trend = weekly.with_columns(pl.col("who").replace({"agent": "this agent", "team": "rest of the team"}))
@@ -77,15 +77,17 @@ strong, weak = st.columns(2)
 with strong:
     st.markdown("**Strongest items**")
     for r in ranked.reverse().head(3).iter_rows(named=True):
-        st.markdown(f"- **{r['check_id']}** {r['agent_pass_rate']:.0%} (team {r['team_pass_rate']:.0%})")
+        st.markdown(f"- **{r['check_id']}** {r['agent_pass_rate']:.0%} of {r['agent_checked']} "
+                    f"(team {r['team_pass_rate']:.0%})")
 with weak:
     st.markdown("**Weakest items** — the calls behind them")
     for r in ranked.filter(pl.col("agent_pass_rate") < 1).head(3).iter_rows(named=True):
-        with st.expander(f"{r['check_id']}: {r['agent_pass_rate']:.0%} passed (team {r['team_pass_rate']:.0%})"):
+        with st.expander(f"{r['check_id']}: {r['agent_pass_rate']:.0%} of {r['agent_checked']} passed "
+                         f"(team {r['team_pass_rate']:.0%})"):
             failing = ui.q("agent_calls_failing", agent_id, r["check_id"], f)
             for c in failing.iter_rows(named=True):
                 st.markdown(f"`{c['call_id']}` {c['started_at']:%Y-%m-%d} · at {ui.mmss(c['evidence_start'])}: "
-                            f"“{c['evidence_text'] or '—'}”" + (f"  \n_reviewer: {c['review_comment']}_"
+                            f"“{ui.shown(c['evidence_text']) or '—'}”" + (f"  \n_reviewer: {c['review_comment']}_"
                                                                 if c["review_comment"] else ""))
 
 st.subheader("Reviews")

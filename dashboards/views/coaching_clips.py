@@ -23,9 +23,9 @@ def _clip(db: str, call_id: str, source_path: str, start: float, end: float, pad
 
 def play_clip(row: dict, pad: float = clips.CLIP_PAD_SECONDS) -> None:
     """A few seconds around the evidence, bleeped where redacted; the quote for calls without audio."""
-    quote = f"“{row.get('evidence_text') or '—'}”"
+    quote = f"“{ui.shown(row['evidence_text'])}”" if row.get("evidence_text") else ""
     if row.get("source") == "import" or not row.get("source_path"):
-        st.caption(f"{quote} (imported transcript: no audio)")
+        st.caption(f"{quote} (imported transcript: no audio)".strip())
         return
     try:
         data = _clip(ui.db_path(), row["call_id"], row["source_path"], row.get("evidence_start"),
@@ -36,11 +36,18 @@ def play_clip(row: dict, pad: float = clips.CLIP_PAD_SECONDS) -> None:
     except Exception as exc:
         st.warning(f"The recording cannot be played: {exc}")
         return
-    st.caption(quote)
+    if quote:
+        st.caption(quote)
     if data:
         st.audio(data, format="audio/wav")
     else:
         st.caption("The recording file is not available on this server.")
+
+
+@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+def _excerpt(db: str, call_id: str, start: float | None, end: float | None) -> list[str]:
+    call = clips.load_call(db, call_id)
+    return clips.excerpt(call, start, end, pad=0.0) if call and start is not None else []
 
 
 def _with_paths(rows: pl.DataFrame) -> pl.DataFrame:
@@ -64,6 +71,8 @@ def find_clips() -> None:
     if rows.is_empty():
         st.info("No findings match. Widen the filters or the dates in the sidebar.", icon=":material/search_off:")
         return
+    if not access.can(me, "see_customer_ids"):
+        rows = rows.with_columns(pl.col("evidence_text").map_elements(clips.mask_identifiers, return_dtype=pl.String))
     picked = st.dataframe(rows.drop("evidence_end", "evidence_speaker"), hide_index=True, on_select="rerun",
                           selection_mode="single-row", key="cc_table",
                           column_config={"call_id": "call", "agent_name": "agent", "check_id": "item",
@@ -123,9 +132,15 @@ def playlists() -> None:
             st.markdown(f"**{n}. {c['check_id'] or 'clip'}** — `{c['call_id']}` {c['agent_name'] or ''} · "
                         f"{ui.mmss(c['start_s'])}–{ui.mmss(c['end_s'])}" + (f"  \n{c['note']}" if c["note"] else ""))
             header = ui.q("call_header", c["call_id"])
-            play_clip({"call_id": c["call_id"], "source": c["source"],
-                       "source_path": header["source_path"][0] if header.height else None,
-                       "evidence_start": c["start_s"], "evidence_end": c["end_s"], "evidence_text": c["note"]}, pad=0.0)
+            lines = _excerpt(ui.db_path(), c["call_id"], c["start_s"], c["end_s"])
+            if c["source"] == "import" or not (header.height and header["source_path"][0]):
+                st.caption("Imported transcript: no audio. " + ("The stretch of the call:" if lines else ""))
+            else:
+                play_clip({"call_id": c["call_id"], "source": c["source"], "source_path": header["source_path"][0],
+                           "evidence_start": c["start_s"], "evidence_end": c["end_s"],
+                           "evidence_text": None}, pad=0.0)
+            for line in lines:
+                st.markdown(f"<small>{ui.escape(ui.shown(line))}</small>", unsafe_allow_html=True)
             if st.button("Remove", key=f"rm_{c['clip_id']}", type="tertiary"):
                 if ui.save("remove_clip", "Clip removed", clip_id=c["clip_id"], actor=me.username):
                     st.rerun()
@@ -136,7 +151,8 @@ def playlists() -> None:
                 header = ui.q("call_header", c["call_id"])
                 specs.append(clips.ClipSpec(c["call_id"], c["check_id"], c["start_s"], c["end_s"], c["note"],
                                             header["source_path"][0] if header.height else None))
-            folder = clips.export_playlist(ui.db_path(), names[chosen], specs)
+            folder = clips.export_playlist(ui.db_path(), names[chosen], specs,
+                                           mask=not access.can(me, "see_customer_ids"))
             st.session_state["cc_zip"] = (folder.name, clips.zip_folder(folder))
             st.success(f"Exported to {folder}")
         if "cc_zip" in st.session_state:

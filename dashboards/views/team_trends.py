@@ -35,7 +35,8 @@ def _overall(df: pl.DataFrame) -> dict:
 now = _overall(latest)
 prev = _overall(before) if before is not None else None
 k = st.columns(5)
-k[0].metric(f"Calls, week of {weeks[-1]:%d %b}", f"{now['calls']:,}",
+so_far = " (so far)" if weeks[-1] + timedelta(days=7) > date.today() else ""
+k[0].metric(f"Calls, week of {weeks[-1]:%d %b}{so_far}", f"{now['calls']:,}",
             None if prev is None else f"{now['calls'] - prev['calls']:+,}", delta_color="off")
 k[1].metric("Average score", f"{now['score']:.1f}", None if prev is None else f"{now['score'] - prev['score']:+.1f}")
 k[2].metric("Flagged", f"{now['flagged']:.1%}", None if prev is None else f"{now['flagged'] - prev['flagged']:+.1%}",
