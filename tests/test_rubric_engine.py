@@ -133,3 +133,12 @@ def test_rescoring_with_a_new_version_keeps_old_results(db):
     rows = db.execute("SELECT rubric_version, count(*) FROM check_results GROUP BY 1 ORDER BY 1").fetchall()
     assert rows == [("1", 6), ("2", 6)]
     assert db.execute("SELECT count(*) FROM call_results").fetchone()[0] == 2
+
+
+def test_unknown_language_gets_the_form_of_its_script():
+    from qa_pipeline.rubric import standard_rubric_for
+
+    zh = call(("agent", "您好，请问有什么可以帮您？"), language="unknown")
+    en = call(("agent", "Hello, how can I help?"), language="unknown")
+    assert standard_rubric_for(zh).id == "standard-zh" and standard_rubric_for(en).id == "standard-en"
+    assert standard_rubric_for(call(("agent", "Hi"), language="zh")).id == "standard-zh"

@@ -23,8 +23,8 @@ from .text import lang_family
 
 log = logging.getLogger(__name__)
 
-__all__ = ["load_rubric", "parse_rubric", "standard_rubric", "score_call", "score_calls", "Rubric", "Check",
-           "rubrics_dir", "STANDARD_FILES"]
+__all__ = ["load_rubric", "parse_rubric", "standard_rubric", "standard_rubric_for", "score_call", "score_calls",
+           "Rubric", "Check", "rubrics_dir", "STANDARD_FILES"]
 
 STANDARD_FILES = {"zh": "standard-zh.yaml", "en": "standard-en.yaml"}
 
@@ -53,3 +53,14 @@ def standard_rubric(language: str) -> Rubric:
     if family == "en" and (language or "en").lower()[:2] not in ("en", "", "un"):
         log.info("no standard rubric for language %r; using the English form", language)
     return _standard(family, str(rubrics_dir()))
+
+
+def standard_rubric_for(call) -> Rubric:
+    """The standard form for a call: by its language, or, when the language is unknown, by
+    its script (a transcript that is mostly Chinese characters gets the Mandarin form)."""
+    language = (call.language or "").lower()
+    if language in ("", "unknown", "auto", "und"):
+        text = "".join(t.text for t in call.turns[:20])
+        cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+        language = "zh" if text and cjk >= 0.3 * len(text.replace(" ", "")) else "en"
+    return standard_rubric(language)

@@ -55,13 +55,15 @@ _JOB: dict = {}
 
 
 def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, sentiments: dict) -> CallResult:
-    from . import standard_rubric
+    from . import standard_rubric_for
 
     r = rubric
     if r is None:
         r = rubrics.get(call.language)
         if r is None:
-            r = rubrics[call.language] = standard_rubric(call.language)
+            r = standard_rubric_for(call)
+            if call.language not in ("", "unknown", "auto", "und"):
+                rubrics[call.language] = r
     result = score_call(call, r, sentiment=sentiments.get(call.call_id))
     if call.roles_uncertain:
         result = _with_reason(result, "roles uncertain")
@@ -104,7 +106,7 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     calls: list[Call] = list(store.load_calls(con, call_ids, words=False))
     missing = tuple(sorted(set(call_ids or ()) - {c.call_id for c in calls}))
     if rubric is None:  # load the standard rubrics once, before any worker starts
-        for language in {c.language for c in calls}:
+        for language in {c.language for c in calls} | {"zh", "en"}:
             standard_rubric(language)
     used: dict[str, None] = {}
     flagged, total_score, n = 0, 0.0, 0
