@@ -393,3 +393,23 @@ def test_read_only_filesystem_is_a_clear_error(tmp_path, tiny_disk):
     with store.opened(db, read_only=True) as con:  # reading still works
         assert con.execute("SELECT count(*) FROM calls").fetchone() == (0,)
     assert db.read_bytes() == before
+
+
+def test_migration_backup_on_a_full_disk_changes_nothing(tiny_disk):
+    db = tiny_disk / "qa.duckdb"
+    con = duckdb.connect(str(db))
+    migrations.current_version(con)
+    for m in migrations.MIGRATIONS[:2]:
+        con.execute(m.sql)
+        con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description])
+    con.close()
+    before = db.read_bytes()
+    filler = tiny_disk / "filler"
+    subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k"], capture_output=True)
+    with pytest.raises(store.StoreError, match="could not back it up .*nothing was changed"):
+        store.connect(db)
+    assert not (tiny_disk / "qa.duckdb.v2.bak").exists()
+    assert db.read_bytes() == before
+    filler.unlink()
+    store.connect(db).close()  # with space again: backed up, then migrated
+    assert (tiny_disk / "qa.duckdb.v2.bak").read_bytes() == before
