@@ -13,11 +13,11 @@ from ..records import Call, CallInfo, Turn
 from .engine import score_call
 from .model import Rubric, RubricTest
 
-__all__ = ["TestOutcome", "run_rubric_tests", "test_call"]
+__all__ = ["ExampleOutcome", "run_rubric_tests", "mini_call"]
 
 
 @dataclass(frozen=True)
-class TestOutcome:
+class ExampleOutcome:
     test: str
     check_id: str
     expected: str
@@ -33,7 +33,7 @@ def _time(value) -> Optional[float]:
     return None if value is None else float(value)
 
 
-def test_call(test: RubricTest, index: int = 0) -> Call:
+def mini_call(test: RubricTest, index: int = 0) -> Call:
     """The mini call a rubric test describes."""
     turns = tuple(Turn(str(t["speaker"]), _time(t.get("start")), _time(t.get("end")), str(t["text"]))
                   for t in test.turns)
@@ -41,13 +41,13 @@ def test_call(test: RubricTest, index: int = 0) -> Call:
     return Call(info=info, language=test.language, turns=turns, source="import")
 
 
-def run_rubric_tests(rubric: Rubric) -> list[TestOutcome]:
+def run_rubric_tests(rubric: Rubric) -> list[ExampleOutcome]:
     """Every expectation of every test in ``rubric``, with what the engine answered."""
     outcomes = []
     for i, test in enumerate(rubric.tests):
-        result = score_call(test_call(test, i), rubric, sentiment=0.0)
+        result = score_call(mini_call(test, i), rubric, sentiment=0.0)
         by_id = {f.check_id: f for f in result.findings}
         for check_id, expected in test.expect.items():
             f = by_id[check_id]
-            outcomes.append(TestOutcome(test.name, check_id, expected, f.outcome, f.rule))
+            outcomes.append(ExampleOutcome(test.name, check_id, expected, f.outcome, f.rule))
     return outcomes

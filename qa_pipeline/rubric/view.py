@@ -10,7 +10,7 @@ from bisect import bisect_right
 from typing import Optional
 
 from ..records import AGENT_SPEAKERS, Call, CallMetrics, Evidence
-from .text import lang_family, normalize
+from .text import lang_family, normalize_many
 
 __all__ = ["CallView", "TurnView", "Segment"]
 
@@ -75,9 +75,10 @@ class CallView:
     def __init__(self, call: Call, metrics: Optional[CallMetrics] = None):
         self.call = call
         self.family = lang_family(call.language)
+        norms = normalize_many([t.text or "" for t in call.turns])
         self.turns: tuple[TurnView, ...] = tuple(
-            TurnView(i, t.speaker, role_of(t.speaker), t.start, t.end, t.text or "", normalize(t.text or ""))
-            for i, t in enumerate(call.turns)
+            TurnView(i, t.speaker, role_of(t.speaker), t.start, t.end, t.text or "", norm)
+            for i, (t, norm) in enumerate(zip(call.turns, norms))
         )
         roles = {t.role for t in self.turns}
         self.has_agent = "agent" in roles
