@@ -90,7 +90,8 @@ _EN_ORG_CUE = re.compile(
     r"((?:the\s+)?(?:[A-Z0-9][\w&'.-]*\s*)+)"
 )
 _EN_DEPT = re.compile(
-    r"\b(?:customer (?:service|services|support|care|relations)|help ?desk|service desk|support (?:team|line|desk|center|centre)|"
+    r"\b(?:customer (?:service|services|support|care|relations)|help ?desk|service desk|"
+    r"support (?:team|line|desk|center|centre)|"
     r"(?:billing|sales|claims|returns|reservations|bookings|accounts|technical|tech|repairs?|service|support|"
     r"enquiries|inquiries|appointments|scheduling|care) (?:department|team|desk|line|center|centre|office|hotline)|"
     r"hotline|call cent(?:er|re))\b"
@@ -151,7 +152,8 @@ _ZH_SELF = re.compile(
     rf"|(?<![高兴诚乐意随时将会来在]){_ZH_NOT_A_NAME}[\u4e00-\u9fff]{{2,3}}(?=为您服务)"
 )
 _ZH_ROLE_ONLY = re.compile(rf"^(?:我是|我叫|我姓|您可以叫我|叫我){_ZH_ROLE}$")
-_EN_EMPLOYEE = re.compile(r"\b(?:agent|employee|operator|staff|badge|representative|rep)\s+(?:id\s+|number\s+|no\s+)?\d{2,}\b")
+_EN_EMPLOYEE = re.compile(
+    r"\b(?:agent|employee|operator|staff|badge|representative|rep)\s+(?:id\s+|number\s+|no\s+)?\d{2,}\b")
 
 
 def agent_name(turn: TurnView, view: CallView) -> Hit:
@@ -183,7 +185,8 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
 
 # --- reply time ---------------------------------------------------------------------------
 
-_ZH_DAY = r"(?:今天|今日|今晚|明天|明早|明晚|后天|大后天|本周[1-7日天]?|这周[1-7日天]?|下周[1-7日天]?|下个?星期[1-7日天]?|周[1-7日天]|星期[1-7日天]|礼拜[1-7日天]|月底|月初|下个?月\d*[日号]?)"
+_ZH_DAY = (r"(?:今天|今日|今晚|明天|明早|明晚|后天|大后天|本周[1-7日天]?|这周[1-7日天]?|下周[1-7日天]?|"
+           r"下个?星期[1-7日天]?|周[1-7日天]|星期[1-7日天]|礼拜[1-7日天]|月底|月初|下个?月\d*[日号]?)")
 _ZH_DATE = r"(?:\d+月\d+[日号]|\d+[日号])"
 _ZH_TOD = r"(?:上午|下午|晚上|中午|早上|傍晚|凌晨)?(?:\d+[点:](?:半|\d+分?)?)?"
 _ZH_REPLY = re.compile(
@@ -206,8 +209,9 @@ _EN_WHEN = (
 _EN_REPLY = re.compile(
     r"\b(?:within|in) (?:the next )?(?:\d+|a|an) (?:hours?|business days?|working days?|days?|weeks?|minutes?|hrs?)\b"
     r"|\bwithin the (?:hour|day|week)\b"
-    rf"|\b(?:by|before|no later than) (?:the end of )?(?:today|tonight|tomorrow|{_EN_DAYS}|end of (?:the )?(?:day|week|month)|"
-    rf"close of business|eod|noon|midday|\d+(?: \d+)?(?: am| pm| o clock)?|(?:this|next) (?:week|{_EN_DAYS})|the \d+|{_EN_MONTHS} \S+)\b"
+    rf"|\b(?:by|before|no later than) (?:the end of )?(?:today|tonight|tomorrow|{_EN_DAYS}|"
+    rf"end of (?:the )?(?:day|week|month)|close of business|eod|noon|midday|\d+(?: \d+)?(?: am| pm| o clock)?|"
+    rf"(?:this|next) (?:week|{_EN_DAYS})|the \d+|{_EN_MONTHS} \S+)\b"
     rf"|\b(?:will|going to|should|expect|scheduled|booked)\b(?: \S+){{0,8}}? {_EN_WHEN}\b"
 )
 

@@ -14,6 +14,7 @@ from typing import Any, Optional
 import yaml
 
 from ..errors import InputError
+from ..records import SPEAKERS
 from .checks import CHECK_TYPES
 from .checks.base import Node, Option
 from .checks.logic import UseRef
@@ -199,7 +200,8 @@ def _flags(builder: _Builder, raw: Any, check_ids: set[str]) -> FlagRules:
     if score_below is not None and (isinstance(score_below, bool) or not isinstance(score_below, (int, float))):
         raise builder.error(f"score_below must be a number, got {score_below!r}")
     return FlagRules(score_below=score_below, critical_fail=bool(raw.get("critical_fail", True)),
-                     triggers=triggers, metrics=tuple(metrics), unknown_speakers=bool(raw.get("unknown_speakers", True)))
+                     triggers=triggers, metrics=tuple(metrics),
+                     unknown_speakers=bool(raw.get("unknown_speakers", True)))
 
 
 def _tests(builder: _Builder, raw: Any, check_ids: set[str], language: str) -> tuple[RubricTest, ...]:
@@ -217,11 +219,12 @@ def _tests(builder: _Builder, raw: Any, check_ids: set[str], language: str) -> t
                 raise builder.error(f"expect {cid}: must be one of pass, fail, na; got {outcome!r}")
         turns = []
         for turn in t["turns"]:
-            if isinstance(turn, dict) and len(turn) == 1 and next(iter(turn)) in ("agent", "customer", "other_agent", "unknown"):
+            if isinstance(turn, dict) and len(turn) == 1 and next(iter(turn)) in SPEAKERS:
                 (spk, text), = turn.items()
                 turn = {"speaker": spk, "text": text}
             if not isinstance(turn, dict) or not isinstance(turn.get("text"), str) or "speaker" not in turn:
-                raise builder.error(f"a turn is '- agent: text' or a mapping with speaker, text, start, end; got {turn!r}")
+                raise builder.error("a turn is '- agent: text' or a mapping with speaker, text, start, end; "
+                                    f"got {turn!r}")
             turns.append(turn)
         tests.append(RubricTest(name, tuple(turns), dict(t["expect"]), str(t.get("language") or language),
                                 dict(t.get("metadata") or {})))
