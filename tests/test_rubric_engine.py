@@ -142,3 +142,16 @@ def test_unknown_language_gets_the_form_of_its_script():
     en = call(("agent", "Hello, how can I help?"), language="unknown")
     assert standard_rubric_for(zh).id == "standard-zh" and standard_rubric_for(en).id == "standard-en"
     assert standard_rubric_for(call(("agent", "Hi"), language="zh")).id == "standard-zh"
+
+
+def test_a1_accepts_a_first_turn_split_in_two_but_not_a_later_turn():
+    rubric = standard_rubric("zh")
+    split = Call(CallInfo("s"), "zh", (Turn("agent", 0.5, 2.0, "您好，和美电器售后中心，"),
+                                      Turn("agent", 2.3, 4.0, "我是小周，工号3321。"),
+                                      Turn("customer", 4.5, 6.0, "你好。")))
+    later = Call(CallInfo("l"), "zh", (Turn("agent", 0.5, 2.0, "您好，和美电器售后中心，"),
+                                      Turn("customer", 2.3, 3.0, "喂？"),
+                                      Turn("agent", 3.3, 5.0, "我是小周，工号3321。")))
+    assert outcomes(score_call(split, rubric, sentiment=0.0))["A1"] == "pass"
+    a1 = next(f for f in score_call(later, rubric, sentiment=0.0).findings if f.check_id == "A1")
+    assert a1.outcome == "fail" and a1.evidence.text == "您好，和美电器售后中心，"

@@ -90,6 +90,8 @@ SCOPE_OPTIONS: dict[str, Option] = {
     "speaker": Option((str,), "agent", choices=SPEAKER_CHOICES,
                       help="whose words count; agent includes other agents on the call"),
     "first_turns": Option((int,), help="only the speaker's first N turns"),
+    "first_run": Option((bool,), False, help="only the speaker's first turns before anyone else speaks "
+                                             "(a first turn the recogniser split in two)"),
     "last_turns": Option((int,), help="only the speaker's last N turns"),
     "first_seconds": Option((int, float), help="only turns starting in the first N s of the recording"),
     "last_seconds": Option((int, float), help="only turns ending in the last N s of the recording"),
@@ -104,6 +106,7 @@ SCOPE_OPTIONS: dict[str, Option] = {
 class Scope:
     speaker: str = "agent"
     first_turns: Optional[int] = None
+    first_run: bool = False
     last_turns: Optional[int] = None
     first_seconds: Optional[float] = None
     last_seconds: Optional[float] = None
@@ -115,7 +118,8 @@ class Scope:
     def from_options(cls, options: dict, builder: "Builder") -> "Scope":
         return cls(
             speaker=options.get("speaker", "agent"),
-            first_turns=options.get("first_turns"), last_turns=options.get("last_turns"),
+            first_turns=options.get("first_turns"), first_run=options.get("first_run", False),
+            last_turns=options.get("last_turns"),
             first_seconds=options.get("first_seconds"), last_seconds=options.get("last_seconds"),
             within_seconds_of_first=options.get("within_seconds_of_first"),
             after=builder.node(options["after"]) if options.get("after") else None,
@@ -126,6 +130,8 @@ class Scope:
         parts = [self.speaker if self.speaker != "any" else "anyone"]
         if self.first_turns:
             parts.append(f"first {self.first_turns} turn(s)")
+        if self.first_run:
+            parts.append("first turn")
         if self.last_turns:
             parts.append(f"last {self.last_turns} turn(s)")
         if self.first_seconds is not None:
@@ -148,7 +154,7 @@ class Scope:
     def select(self, ctx: Context) -> Optional[tuple[TurnView, ...]]:
         """The turns in scope; None when they cannot be known (speakers unknown)."""
         if self.after is None and self.before is None:  # a pure function of the call: cache it
-            key = ("scope", self.speaker, self.first_turns, self.last_turns, self.first_seconds,
+            key = ("scope", self.speaker, self.first_turns, self.first_run, self.last_turns, self.first_seconds,
                    self.last_seconds, self.within_seconds_of_first)
             cache = ctx.view.cache
             if key not in cache:
@@ -163,6 +169,14 @@ class Scope:
             return None
         if self.first_turns:
             turns = turns[: self.first_turns]
+        if self.first_run and turns:
+            run, first = [], turns[0].index
+            for t in view.turns[first:]:
+                if t.role != turns[0].role and t.text.strip():
+                    break
+                if t.role == turns[0].role:
+                    run.append(t)
+            turns = tuple(run)
         if self.last_turns:
             turns = turns[-self.last_turns:]
         if self.first_seconds is not None and view.call_start is not None:

@@ -93,9 +93,9 @@ class TextNode:
         return Verdict(False, self._fail_evidence(ctx), f"{self.label}: not found{count} ({where})")
 
     def _fail_evidence(self, ctx: Context):
-        if not (self.scope.first_turns or self.scope.last_turns):
+        if not (self.scope.first_turns or self.scope.first_run or self.scope.last_turns):
             return None
         turns = self.scope.select(ctx)
         if not turns:
             return None
-        return (turns[0] if self.scope.first_turns else turns[-1]).evidence()
+        return (turns[-1] if self.scope.last_turns else turns[0]).evidence()
