@@ -19,6 +19,7 @@ Word times are kept, so :func:`redacted_audio_spans` knows where to :func:`bleep
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import logging
 import os
@@ -142,9 +143,10 @@ def _redact_words(words: Sequence[Word], language: str) -> tuple[Word, ...]:
         return tuple(words)
     # word index ranges per hit, merged when two hits share a word
     clusters: list[list] = []
+    starts, ends = [s for s, _ in offsets], [e for _, e in offsets]
     for h in hits:
-        first = next(i for i, (s, e) in enumerate(offsets) if e > h.start)
-        last = max(i for i, (s, e) in enumerate(offsets) if s < h.end)
+        first = bisect.bisect_right(ends, h.start)  # the first word ending after the value starts
+        last = bisect.bisect_left(starts, h.end) - 1  # the last word starting before it ends
         if clusters and first <= clusters[-1][1]:
             clusters[-1][1] = max(clusters[-1][1], last)
             clusters[-1][2].append(h)

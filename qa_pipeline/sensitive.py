@@ -62,16 +62,17 @@ _UNIT_AFTER_RE = re.compile(
 
 _CURRENCY = set("$¥￥€£")
 _EMAIL_RE = re.compile(
-    r"[A-Za-z0-9][A-Za-z0-9._%+-]*(?:@|＠|\s?艾特\s?)[A-Za-z0-9-]+(?:(?:\.|\s?点\s?)[A-Za-z0-9-]+)*"
-    r"(?:\.|\s?点\s?)[A-Za-z]{2,}\b"
-    r"|\b[A-Za-z0-9]+(?: dot [A-Za-z0-9]+)* at [A-Za-z0-9]+(?: dot [A-Za-z0-9]+)* dot "
+    r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}(?:@|＠|\s?艾特\s?)[A-Za-z0-9-]{1,63}(?:(?:\.|\s?点\s?)[A-Za-z0-9-]{1,63}){0,4}"
+    r"(?:\.|\s?点\s?)[A-Za-z]{2,24}\b"
+    r"|\b[A-Za-z0-9]{1,64}(?: dot [A-Za-z0-9]{1,64}){0,4} at [A-Za-z0-9]{1,63}(?: dot [A-Za-z0-9]{1,63}){0,4} dot "
     r"(?:com|cn|net|org|edu|gov|io|co|uk|hk|tw|info|biz|me)\b",
     re.IGNORECASE,
 )
 # Alphanumeric passwords read out after a password word ("密码是abc123", "password is Tiger77").
 _PASSWORD_TOKEN_RE = re.compile(
     r"(?:密码|口令|password|passcode)(?:\s?(?:是|为|is|:|：))?\s?"
-    r"(?P<tok>(?=[A-Za-z0-9@#$%^&*!_.-]*[0-9])(?=[A-Za-z0-9@#$%^&*!_.-]*[A-Za-z])[A-Za-z0-9@#$%^&*!_.-]{4,32})",
+    r"(?P<tok>(?=[A-Za-z0-9@#$%^&*!_.-]{0,31}[0-9])(?=[A-Za-z0-9@#$%^&*!_.-]{0,31}[A-Za-z])"
+    r"[A-Za-z0-9@#$%^&*!_.-]{4,32})",
     re.IGNORECASE,
 )
 _SERVICE_NUMBER_RE = re.compile(r"(?:400|800)[0-9]{7}|1010[0-9]{4}|95[0-9]{3,4}|1[0-9]{4}")
@@ -172,6 +173,7 @@ def _context(text: str, start: int) -> Optional[str]:
     return last.lastgroup
 
 
+_MAX_DIGITS = 22  # the longest value: 0086 + an 11-digit mobile, a 19-digit card, an 18-character ID
 _KEEP = "keep"  # a number recognised as harmless: neither it nor a part of it is redacted
 
 
@@ -247,7 +249,12 @@ def _split_run(text: str, run: list[_Unit], ctx: Optional[str]) -> list[Hit]:
         return [] if whole.kind == _KEEP else [whole]
     hits, i = [], 0
     while i < len(run):
-        for j in range(len(run), i, -1):
+        # no value is longer than _MAX_DIGITS: looking further only costs time (quadratic)
+        j_max, digits = i, 0
+        while j_max < len(run) and digits + len(run[j_max].digits) <= _MAX_DIGITS:
+            digits += len(run[j_max].digits)
+            j_max += 1
+        for j in range(max(j_max, i + 1), i, -1):
             if j - i == len(run):
                 continue
             hit = _classify_run(text, run[i:j], ctx if i == 0 else None, strong_only=True)
@@ -265,7 +272,8 @@ def find_sensitive(text: str, blocked: tuple[tuple[int, int], ...] = ()) -> list
     """Every sensitive value in ``text``, in order, not overlapping ``blocked`` spans."""
     hits: list[Hit] = []
     taken = list(blocked)
-    for m in _EMAIL_RE.finditer(text):
+    emails = _EMAIL_RE.finditer(text) if re.search(r"[@＠]|艾特| at ", text) else ()
+    for m in emails:
         if "@" in m.group(0) or "＠" in m.group(0) or "艾特" in m.group(0) or " at " in m.group(0).lower():
             hits.append(Hit(m.start(), m.end(), "email"))
             taken.append((m.start(), m.end()))

@@ -349,3 +349,22 @@ def test_spoken_card_number_redacted_from_real_asr_words_and_bleeped(tmp_path, t
     assert len(spans) == 2 and spans[0][0] > 1.0 and spans[1][1] < audio.duration
     again = transcriber.transcribe(bleep(samples, audio.sample_rate, spans), language="en").words
     assert sum(ch.isdigit() for ch in join_words(w.text for w in again)) <= 2
+
+
+@pytest.mark.parametrize("name,text", [
+    ("one long word", "a" * 100_000),
+    ("long digit string", "1" * 100_000),
+    ("digits with spaces", " ".join(str(i % 10) for i in range(20_000))),
+    ("many @", "a@b." * 25_000),
+    ("repeated keyword", "password" * 12_500),
+    ("spoken e-mail fragments", "x at y dot " * 9_000),
+    ("Chinese digits", "六二二二" * 25_000),
+])
+def test_hostile_long_text_is_redacted_in_linear_time(name, text):
+    """100,000 characters (the longest turn an import accepts) in well under a second or two;
+    before bounding the searches some of these took minutes."""
+    import time
+
+    started = time.perf_counter()
+    redact_text(text, "zh")
+    assert time.perf_counter() - started < 5.0, name
