@@ -76,15 +76,17 @@ def test_score_rescoring_stored_calls_keeps_older_versions(tmp_path):
                       .replace('version: "2026.11.1"', 'version: "9"'), encoding="utf-8")
     some = runner.invoke(cli, ["score", "--db", str(db), "--rubric", str(custom), "--calls", "en-ex-01 en-ex-02"])
     assert some.exit_code == 0 and "2 calls scored with standard-en v9" in some.output
+    zh = runner.invoke(cli, ["score", "--db", str(db), "--rubric", str(custom), "--calls", "zh-ex-01"])
+    assert zh.exit_code == 0 and "1 calls are in a language" in zh.output
 
     con = store.connect(db, read_only=True)
     rows = con.execute("SELECT rubric_version, count(DISTINCT call_id), count(*) FROM check_results "
                        "GROUP BY 1 ORDER BY 1").fetchall()
-    assert rows == [("2026.11.1", 5, 5 * 18), ("9", 2, 2 * 18)]
+    assert rows == [("2026.11.1", 5, 5 * 18), ("9", 3, 3 * 18)]
     e1 = con.execute("SELECT outcome, evidence_text, evidence_speaker, evidence_start FROM check_results "
                      "WHERE call_id = 'zh-ex-01' AND check_id = 'A1'").fetchone()
     assert e1[0] == "pass" and e1[1].startswith("您好") and e1[2] == "agent" and e1[3] == 1.1
-    assert con.execute("SELECT count(*) FROM call_results").fetchone()[0] == 7
+    assert con.execute("SELECT count(*) FROM call_results").fetchone()[0] == 8
     con.close()
 
 

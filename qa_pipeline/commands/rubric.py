@@ -81,6 +81,9 @@ def score(db_path, rubric_path, call_ids, jobs) -> None:
     if summary.missing:
         click.secho(f"not stored (skipped): {', '.join(summary.missing[:10])}"
                     + (" …" if len(summary.missing) > 10 else ""), fg="yellow", err=True)
+    if summary.other_language:
+        click.secho(f"{summary.other_language} calls are in a language {rubric_path} does not list; "
+                    "check --rubric, or leave it out to use each call's standard rubric", fg="yellow", err=True)
     if not summary.calls:
         raise InputError(db_path, "no stored calls to score" + (" with those ids" if ids else "")
                          + "; run `qa run` or `qa import` first")

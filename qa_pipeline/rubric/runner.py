@@ -18,6 +18,7 @@ from ..progress import ProgressEvent, ProgressHook, no_progress
 from ..records import Call, CallResult
 from .engine import score_call
 from .model import Rubric
+from .text import lang_family
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class RescoreSummary:
     rubrics: tuple[str, ...]  # "id vVERSION" of every rubric used
     seconds: float
     missing: tuple[str, ...] = ()  # requested call ids that are not stored
+    other_language: int = 0  # calls scored with a given rubric that does not list their language
 
     @property
     def calls_per_second(self) -> float:
@@ -109,6 +111,13 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
         for language in {c.language for c in calls} | {"zh", "en"}:
             standard_rubric(language)
     used: dict[str, None] = {}
+    other_language = 0
+    if rubric is not None:
+        served = {lang_family(x) for x in rubric.languages}
+        other_language = sum(1 for c in calls if lang_family(c.language) not in served)
+        if other_language:
+            log.warning("%d calls are not in a language rubric %s serves (%s)", other_language, rubric.id,
+                        ", ".join(rubric.languages))
     flagged, total_score, n = 0, 0.0, 0
     total = len(calls)
     progress(ProgressEvent("start", total=total))
@@ -128,7 +137,8 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
         store.save_results(con, pending)
     progress(ProgressEvent("done", completed=n, total=total))
     return RescoreSummary(calls=n, flagged=flagged, mean_score=round(total_score / n, 1) if n else None,
-                          rubrics=tuple(used), seconds=time.perf_counter() - started, missing=missing)
+                          rubrics=tuple(used), seconds=time.perf_counter() - started, missing=missing,
+                          other_language=other_language)
 
 
 def _with_reason(result: CallResult, reason: str) -> CallResult:
