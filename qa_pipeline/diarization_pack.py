@@ -36,8 +36,10 @@ log = logging.getLogger(__name__)
 SEGMENTATION_IN_WHEEL = "models/pyannote_segmentation_3.0/pytorch_model.bin"
 CAMPPLUS_IN_WHEEL = "models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"
 
-# embedding_batch_size is a multiple of 3 (local speakers per chunk of segmentation-3.0)
-# so each chunk's rows share one CAM++ pass (qa_pipeline.campplus).
+# segmentation_step 0.25 (a 10 s chunk every 2.5 s instead of pyannote's 1 s): the
+# segmentation step costs 2.5x less; DER on pyannote_sample.wav unchanged, speaker accuracy
+# on the benchmark calls 99.6 % instead of 99.8 %. embedding_batch_size (a multiple of 3, the
+# local speakers per chunk) only matters if pyannote's per-chunk embedding step runs.
 PIPELINE_PARAMS = {
     "clustering": "AgglomerativeClustering",
     "embedding": "$model/embedding",
@@ -46,7 +48,7 @@ PIPELINE_PARAMS = {
     "plda": "$model/plda",
     "segmentation": "$model/segmentation",
     "segmentation_batch_size": 32,
-    "segmentation_step": 0.1,
+    "segmentation_step": 0.25,
 }
 INSTANTIATED_PARAMS = {
     "clustering": {"method": "centroid", "min_cluster_size": 12, "threshold": 0.7},

