@@ -117,4 +117,9 @@ with st.sidebar:
         if _oidc_configured() and st.user.is_logged_in:
             st.logout()
         st.rerun()
-st.navigation([st.Page(_home, title="Home", default=True, visibility="hidden")] + pages, position="top").run()
+nav = st.navigation([st.Page(_home, title="Home", default=True, visibility="hidden")] + pages, position="top")
+try:
+    nav.run()
+except StoreError as exc:  # e.g. a long import holds the database: say so instead of a traceback
+    st.warning(f"The database is busy or unreadable right now ({exc}). Your saved changes are kept; "
+               "reload the page in a moment.", icon=":material/hourglass:")

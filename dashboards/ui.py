@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, timedelta
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import polars as pl
 import streamlit as st
@@ -205,12 +205,3 @@ def visible_metadata(meta: Optional[str]) -> dict:
     hidden = ("customer", "caller", "phone", "ani", "number", "account", "email", "card", "id_no", "name")
     return {k: v for k, v in data.items() if not any(h in k.lower() for h in hidden) or k.startswith("agent")}
 
-
-def run_guarded(fn: Callable[[], None]) -> None:
-    """Run a page body; a database problem shows as a message, not a traceback."""
-    from qa_pipeline.store import StoreError
-
-    try:
-        fn()
-    except StoreError as exc:
-        st.error(f"The database cannot be read right now: {exc}")

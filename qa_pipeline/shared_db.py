@@ -83,10 +83,12 @@ def journal_path(db_path: str | os.PathLike) -> Path:
 
 
 @contextmanager
-def read_connection(db_path: str | os.PathLike, wait_seconds: float = READ_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection for one query, closed on exit."""
+def read_connection(db_path: str | os.PathLike,
+                    wait_seconds: Optional[float] = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one query, closed on exit; waits up to ``READ_WAIT_SECONDS``."""
     with _LOCK.reading():
-        con = store.connect(db_path, read_only=True, wait_seconds=wait_seconds)
+        wait = READ_WAIT_SECONDS if wait_seconds is None else wait_seconds
+        con = store.connect(db_path, read_only=True, wait_seconds=wait)
         try:
             yield con
         finally:
@@ -135,7 +137,7 @@ def _now_iso() -> str:
 
 
 def write(db_path: str | os.PathLike, ops: Mapping[str, Op], op: str, kwargs: dict[str, Any],
-          wait_seconds: float = WRITE_WAIT_SECONDS) -> WriteReceipt:
+          wait_seconds: Optional[float] = None) -> WriteReceipt:
     """Apply ``ops[op](con, **kwargs)`` in one transaction, or journal it if the file stays locked.
 
     ``kwargs`` must be JSON-serialisable and should carry the action's time (``at``) and any
@@ -148,7 +150,7 @@ def write(db_path: str | os.PathLike, ops: Mapping[str, Op], op: str, kwargs: di
     json.dumps(entry)  # refuse what could not be journaled, before touching the database
     with _LOCK.writing():
         try:
-            con = store.connect(db_path, wait_seconds=wait_seconds)
+            con = store.connect(db_path, wait_seconds=WRITE_WAIT_SECONDS if wait_seconds is None else wait_seconds)
         except store.DatabaseBusy:
             append_pending(db_path, entry)
             log.warning("%s is busy; %s %s journaled in %s", db_path, op, write_id, journal_path(db_path))

@@ -5,8 +5,12 @@ Built through the public storage API (``store.save_call``) so the tests see what
 """
 from __future__ import annotations
 
+import subprocess
+import sys
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Optional
+from pathlib import Path
+from typing import Iterator, Optional
 
 import duckdb
 
@@ -122,3 +126,20 @@ def build_reviewed_centre(con: duckdb.DuckDBPyConnection, *, n: int = 48, audio:
     review_admin.set_target(con, "team", "Team A", "score", 85, set_by="mgr")
     review_admin.set_target(con, "centre", "", "flagged_rate", 0.2, set_by="mgr")
     return ids
+
+
+@contextmanager
+def batch_holding_the_lock(db: str | Path) -> Iterator[None]:
+    """Another process holding the database open for writing, as `qa run` does while it
+    stores a call (here: until the block ends)."""
+    code = ("import sys; from qa_pipeline import store; con = store.connect(sys.argv[1]); "
+            "print('ready', flush=True); sys.stdin.readline(); con.close()")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready", "the batch process could not open the database"
+        yield
+    finally:
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        proc.wait(60)

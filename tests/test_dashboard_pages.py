@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard_fixtures import add_users, build_centre, build_reviewed_centre
+from dashboard_fixtures import add_users, batch_holding_the_lock, build_centre, build_reviewed_centre
 from qa_pipeline import access, store
 
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
@@ -201,3 +201,27 @@ def test_roles_see_only_their_pages_and_calls(tmp_path, monkeypatch):
     assert at.title[0].value == "Coaching clips"  # no review queue for trainers
     with pytest.raises(ValueError, match="Could not find a navigation page"):  # not registered for trainers
         at.switch_page("views/review_queue.py")
+
+
+def test_review_saved_in_the_dashboard_while_a_batch_holds_the_database_lands_later(tmp_path, monkeypatch):
+    """The batch (another process) holds the write lock while the reviewer saves: the page says
+    the change is queued, and the next open of the database by anyone applies it."""
+    from qa_pipeline import shared_db
+
+    db = _db(tmp_path, "centre")
+    monkeypatch.setattr(shared_db, "WRITE_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(shared_db, "READ_WAIT_SECONDS", 0.5)
+    qa = access.User("qa2", "qa", "qa2", "Team B", None)
+    at = _open(_app(db, monkeypatch, qa), "views/review_queue.py")
+    at.text_input(key="rq_typed").input("call-0009").run()
+    with batch_holding_the_lock(db):
+        at.text_area[0].input("Checked while the batch was running.")
+        at.button(key="FormSubmitter:review_call-0009-Save review and mark reviewed").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("pending-writes journal" in str(t.value) for t in at.toast)
+        assert any("busy" in w.value for w in at.warning)  # pages say so instead of failing
+        assert shared_db.pending_count(db) == 1
+    with store.opened(db) as con:  # what `qa run` does at its next call
+        row = con.execute("SELECT reviewer, comment FROM reviews WHERE call_id = 'call-0009'").fetchone()
+    assert row == ("qa2", "Checked while the batch was running.")
+    assert shared_db.pending_count(db) == 0

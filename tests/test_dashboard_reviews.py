@@ -3,11 +3,10 @@ and the journal that keeps a write when a batch holds the database."""
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 
 import pytest
 
-from dashboard_fixtures import add_users, build_centre
+from dashboard_fixtures import add_users, batch_holding_the_lock, build_centre
 from qa_pipeline import review_admin, reviews, shared_db, store
 from qa_pipeline.reviews import ReviewError
 
@@ -135,32 +134,54 @@ def test_write_through_file_applies_and_journal_replays_once(tmp_path):
     assert rejected[0]["write_id"] == "w2" and "not been reviewed" in rejected[0]["rejected"]
 
 
-def _hold_write_lock(db: str, ready, release) -> None:
-    con = store.connect(db)
-    ready.set()
-    release.wait(60)
-    con.close()
-
-
 def test_review_saved_while_a_batch_holds_the_database_is_not_lost(tmp_path):
     db = str(tmp_path / "qa.duckdb")
     with store.opened(db) as con:
         build_centre(con, n=6)
-    ctx = mp.get_context("spawn")
-    ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_write_lock, args=(db, ready, release))
-    holder.start()
-    try:
-        assert ready.wait(60)
+    with batch_holding_the_lock(db):
         receipt = shared_db.write(db, reviews.all_writes(), "save_review",
                                   {"call_id": "call-0000", "reviewer": "qa1", "comment": "while busy",
                                    "at": "2026-11-02T09:00:00+00:00"}, wait_seconds=0.5)
         assert not receipt.saved and shared_db.pending_count(db) == 1
-    finally:
-        release.set()
-        holder.join(60)
     # the next open by anyone (here: the batch's own store.connect) applies it
     with store.opened(db) as con:
         row = con.execute("SELECT reviewer, comment FROM reviews WHERE call_id = 'call-0000'").fetchone()
     assert row == ("qa1", "while busy")
+    assert shared_db.pending_count(db) == 0
+
+
+BATCH = """
+import sys, time
+sys.path.insert(0, sys.argv[2])
+from dashboard_fixtures import make_call
+from datetime import datetime, timezone
+from qa_pipeline import store
+print("started", flush=True)
+for i in range(100, 160):  # like `qa run`: open, store one call, close; transcription time between
+    call, result = make_call(i, team="Team A", agent="a01", imported=True, flagged=i % 2 == 0,
+                             when=datetime(2026, 11, 20, tzinfo=timezone.utc))
+    with store.opened(sys.argv[1]) as con:
+        store.save_call(con, call, [result])
+    time.sleep(0.02)
+"""
+
+
+def test_reviews_saved_during_a_running_batch_all_land(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db = str(tmp_path / "qa.duckdb")
+    with store.opened(db) as con:
+        ids = build_centre(con, n=24)
+    batch = subprocess.Popen([sys.executable, "-c", BATCH, db, str(Path(__file__).parent)], stdout=subprocess.PIPE,
+                             text=True)
+    assert batch.stdout.readline().strip() == "started"
+    for n, cid in enumerate(ids):
+        reviews.write(db, "save_review", call_id=cid, reviewer="qa1", comment=f"review {n}")
+    assert batch.wait(120) == 0
+    with store.opened(db) as con:  # applies anything journaled
+        saved = con.execute("SELECT count(*) FROM reviews").fetchone()[0]
+        calls = con.execute("SELECT count(*) FROM calls").fetchone()[0]
+    assert saved == len(ids) and calls == 24 + 60
     assert shared_db.pending_count(db) == 0
