@@ -239,7 +239,7 @@ def _scored_call(call_id: str) -> tuple[Call, CallResult]:
 
 
 @pytest.mark.slow
-def test_reviews_saved_while_a_batch_writes_are_all_kept(calls_dir, reference, tmp_path):
+def test_reviews_and_disputes_saved_while_a_batch_writes_are_all_kept(calls_dir, reference, tmp_path):
     reviews = pytest.importorskip("qa_pipeline.reviews")
     db = tmp_path / "qa.duckdb"
     reviewed = [f"old{i}" for i in range(12)]
@@ -253,6 +253,7 @@ def test_reviews_saved_while_a_batch_writes_are_all_kept(calls_dir, reference, t
     during = 0
     for cid in reviewed:
         reviews.write(db, "save_review", call_id=cid, reviewer="qa1", score=80.0, comment=f"批注 {cid}")
+        reviews.write(db, "open_dispute", call_id=cid, opened_by="a1", reason=f"我不同意 {cid}")
         during += batch.poll() is None
     _, err = batch.communicate(timeout=300)
     assert batch.returncode == 0, err
@@ -261,8 +262,12 @@ def test_reviews_saved_while_a_batch_writes_are_all_kept(calls_dir, reference, t
     with duckdb.connect(str(db), read_only=True) as con:
         saved = con.execute("SELECT call_id, reviewer, human_score FROM reviews ORDER BY call_id").fetchall()
         logged = con.execute("SELECT count(*) FROM audit_log WHERE action = 'review.save'").fetchone()[0]
+        disputes = con.execute("SELECT call_id, opened_by, reason, status FROM dispute_store ORDER BY call_id").fetchall()
+        logged_disputes = con.execute("SELECT count(*) FROM audit_log WHERE action = 'dispute.open'").fetchone()[0]
     assert saved == sorted((cid, "qa1", 80.0) for cid in reviewed)
     assert logged == len(reviewed)
+    assert disputes == sorted((cid, "a1", f"我不同意 {cid}", "open") for cid in reviewed)
+    assert logged_disputes == len(reviewed)
     snap = snapshot(db)
     assert [c for c in snap["calls"] if not c[0].startswith("old")] == reference["calls"]
 
