@@ -32,11 +32,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"qa dashboard exited with {proc.returncode}: {proc.stderr.read()}")
+            raise AssertionError(f"qa dashboard exited with {proc.returncode}: {log.read_text()[-2000:]}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
@@ -47,15 +47,30 @@ def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 90) -> None
 
 
 def _start(db: Path, *extra: str):
+    """`qa dashboard` on a free port; its output goes to a file (a full pipe would stall it)."""
     port = _free_port()
     audio = shared_file("data", "audio")
     cmd = [sys.executable, "-c", "from qa_pipeline.cli import main; main()", "dashboard", "--db", str(db),
            "--port", str(port), "--host", "127.0.0.1", "--recordings", str(audio), *extra]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "QA_DASHBOARD_LOCAL": ""})
+    log = db.parent / f"dashboard-{port}.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "QA_DASHBOARD_LOCAL": ""})
     url = f"http://127.0.0.1:{port}"
-    _wait_healthy(url, proc)
+    try:
+        _wait_healthy(url, proc, log)
+    except BaseException:
+        _stop(proc)
+        raise
     return proc, url
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -118,8 +133,7 @@ def test_every_page_renders_in_chromium(centre_db, browser, tmp_path):
         assert page.get_by_text("Rubric items").count() == 1
         assert page.locator("audio").count() == 1
     finally:
-        proc.terminate()
-        proc.wait(20)
+        _stop(proc)
 
 
 def test_nothing_visible_before_sign_in(centre_db, browser, tmp_path):
@@ -139,5 +153,4 @@ def test_nothing_visible_before_sign_in(centre_db, browser, tmp_path):
         assert not _exceptions(page)
         assert page.get_by_role("heading", name="Team trends").count() == 1  # the page asked for
     finally:
-        proc.terminate()
-        proc.wait(20)
+        _stop(proc)

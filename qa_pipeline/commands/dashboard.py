@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -63,13 +62,10 @@ def dashboard(db_path, port, host, local, recordings, exports):
         env["QA_EXPORTS"] = str(Path(exports).expanduser().resolve())
     shown = "localhost" if host in LOOPBACK else host
     click.echo(f"QA dashboard on {db}: http://{shown}:{port}" + ("  (single-user mode)" if local else ""))
-    proc = subprocess.Popen(streamlit_command(db, host, port), env=env, cwd=str(APP.parent),
-                            stdout=subprocess.DEVNULL if not os.environ.get("QA_DEBUG") else None)
-    try:
-        sys.exit(proc.wait())
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(10)
+    sys.stdout.flush()
+    # Streamlit takes this process's place, so Ctrl-C, SIGTERM and service managers reach it directly.
+    os.chdir(APP.parent)
+    os.execve(sys.executable, streamlit_command(db, host, port), env)
 
 
 @click.command("report")
