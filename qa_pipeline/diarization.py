@@ -144,8 +144,8 @@ class Diarizer:
         import torch
 
         audio = np.asarray(samples, dtype=np.float32)
-        if audio.ndim == 2:  # (channels, samples): mix down
-            audio = audio.mean(axis=0)
+        if audio.ndim == 2:  # (channels, samples) or soundfile's (samples, channels): mix down
+            audio = audio.mean(axis=0 if audio.shape[0] < audio.shape[1] else 1)
         duration = audio.shape[-1] / float(sample_rate) if sample_rate else 0.0
         if duration < MIN_SECONDS:
             return self._nothing(f"audio too short to separate speakers ({duration:.1f} s < {MIN_SECONDS:.0f} s)")

