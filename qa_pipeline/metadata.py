@@ -62,7 +62,11 @@ def read_metadata(path: str | Path) -> MetadataTable:
         if not reader.fieldnames or not ({"file", "call_id"} & {f.strip() for f in reader.fieldnames}):
             raise InputError(path, "the header needs a `file` or `call_id` column (found: "
                                    f"{', '.join(reader.fieldnames or []) or 'nothing'})")
-        rows = [{(k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in r.items()} for r in reader]
+        try:
+            rows = [{(k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in r.items()} for r in reader]
+        except csv.Error as exc:
+            raise InputError(path, f"line {reader.line_num}: not readable as CSV ({exc}); check quoting and "
+                                   "field sizes, or save it again from a spreadsheet as CSV UTF-8") from exc
     if len(rows) > MAX_ROWS:
         raise InputError(path, f"{len(rows)} rows; split it into files of at most {MAX_ROWS}")
     table = MetadataTable(path=str(path))

@@ -149,7 +149,9 @@ def find_recordings(calls_dir: str | Path) -> list[Path]:
     found = []
     for p in sorted(root.rglob("*")):
         if p.suffix.lower() in AUDIO_SUFFIXES and not p.name.startswith("."):
-            found.append(p)
+            if p.is_dir():
+                continue  # a folder named like a recording: its contents are searched anyway
+            found.append(p)  # a broken or looping link stays in: it fails with its own reason
     return found
 
 
@@ -203,7 +205,7 @@ def _process_one(path: Path, sha: Optional[str], info: CallInfo, seen_ids: dict[
                  options: RunOptions, db_path) -> Sequence[CallResult] | CallFailure:
     try:
         if sha is None:
-            raise InputError(path, "cannot read the file (permission denied or it vanished)")
+            raise InputError(path, _unreadable_reason(path))
         if info.call_id in seen_ids:
             raise InputError(path, f"call id {info.call_id!r} is already used by {seen_ids[info.call_id]}; "
                                    "give the call its own call_id in the metadata file")
@@ -222,6 +224,18 @@ def _process_one(path: Path, sha: Optional[str], info: CallInfo, seen_ids: dict[
     with store.opened(db_path) as con:
         store.save_failure(con, failure)
     return failure
+
+
+def _unreadable_reason(path: Path) -> str:
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == 40:
+            return "a symbolic link that loops back on itself"
+        if not path.exists():
+            return "the file vanished, or is a link to a file that does not exist"
+        return f"cannot read the file ({exc.strerror})"
+    return "cannot read the file (permission denied)"
 
 
 def _safe_sha(path: Path) -> Optional[str]:

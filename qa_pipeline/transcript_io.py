@@ -40,6 +40,8 @@ def read_transcripts(path: str | Path) -> list[Call]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    except RecursionError as exc:
+        raise InputError(path, "JSON nested too deeply to be a call transcript") from exc
     items = data if isinstance(data, list) else [data]
     return [call_from_json(item, path, index=i if isinstance(data, list) else None) for i, item in enumerate(items)]
 
@@ -111,6 +113,22 @@ def iter_transcript_files(path: str | Path) -> Iterator[Path]:
     yield from sorted(p for p in path.rglob("*") if p.suffix.lower() in (".json", ".jsonl") and p.is_file())
 
 
+def _spreadsheet_safe(df):
+    """Lists as text, and text cells that a spreadsheet would run as a formula (=, +, -, @)
+    prefixed with an apostrophe: transcripts are untrusted text."""
+    import polars as pl
+
+    columns = []
+    for name, dtype in df.schema.items():
+        col = pl.col(name)
+        if dtype.is_nested():
+            col = col.cast(pl.List(pl.String)).list.join("; ") if dtype == pl.List(pl.String) else col.cast(pl.String)
+        elif dtype != pl.String:
+            continue
+        columns.append(pl.when(col.str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + col).otherwise(col).alias(name))
+    return df.with_columns(columns) if columns else df
+
+
 EXPORT_TABLES = {
     "calls": "SELECT * FROM calls ORDER BY call_id",
     "turns": "SELECT * FROM turns ORDER BY call_id, turn",
@@ -135,9 +153,7 @@ def export(con: duckdb.DuckDBPyConnection, fmt: str, out_dir: str | Path) -> dic
         if fmt == "parquet":
             df.write_parquet(tmp)
         elif fmt == "csv":
-            flat = df.with_columns([df[c].cast(str) for c, t in df.schema.items() if t.is_nested()]) if any(
-                t.is_nested() for t in df.schema.values()) else df
-            flat.write_csv(tmp)
+            _spreadsheet_safe(df).write_csv(tmp)
         else:
             df.write_ndjson(tmp)
         tmp.replace(target)

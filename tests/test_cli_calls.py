@@ -134,3 +134,36 @@ def test_models_list_verify_and_path(runner):
     assert runner.invoke(cli, ["models", "verify", "whisper-base"]).output.strip() == "whisper-base: ok"
     unknown = runner.invoke(cli, ["models", "path", "nope"])
     assert unknown.exit_code == 2 and "known:" in unknown.output
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(runner, tmp_path):
+    src = tmp_path / "hostile.json"
+    src.write_text(json.dumps({"call_id": "h1", "language": "en", "turns": [
+        {"speaker": "customer", "start": 0, "end": 1, "text": "=HYPERLINK(\"http://x\",\"click\")"}]}))
+    db = tmp_path / "qa.duckdb"
+    assert runner.invoke(cli, ["import", str(src), "--db", str(db), "--no-score"]).exit_code == 0
+    assert runner.invoke(cli, ["export", "--db", str(db), "--format", "csv", "--out", str(tmp_path / "o")]).exit_code == 0
+    text = pl.read_csv(tmp_path / "o" / "turns.csv")["text"][0]
+    assert text.startswith("'=HYPERLINK")
+
+
+def test_hostile_json_and_csv_get_one_line_errors(runner, fake_asr, calls_dir, tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    result = runner.invoke(cli, ["import", str(deep), "--db", str(tmp_path / "a.duckdb")])
+    assert result.exit_code == 1 and "nested too deeply" in result.output
+    meta = tmp_path / "big.csv"
+    meta.write_text("file,call_id,note\nstereo.wav,x,\"" + "y" * 200_000 + "\"\n")
+    result = runner.invoke(cli, ["run", str(calls_dir), "--db", str(tmp_path / "b.duckdb"), "--metadata", str(meta)])
+    assert result.exit_code == 2 and "big.csv" in result.output and "not readable as CSV" in result.output
+
+
+def test_looping_link_and_folder_named_wav(runner, fake_asr, calls_dir, tmp_path):
+    (calls_dir / "loop.wav").symlink_to(calls_dir / "loop.wav")
+    (calls_dir / "folder.wav").mkdir()
+    db = tmp_path / "qa.duckdb"
+    result = runner.invoke(cli, ["run", str(calls_dir), "--db", str(db), "--no-score", "--no-diarize"])
+    assert result.exit_code == 1
+    assert dict(rows(db, "SELECT call_id, error FROM calls WHERE status = 'failed'")) == {
+        "loop": "a symbolic link that loops back on itself"}
+    assert runner.invoke(cli, ["run", str(calls_dir), "--db", str(db), "--max-hours", "-1"]).exit_code == 2

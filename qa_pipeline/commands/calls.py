@@ -35,7 +35,7 @@ def register(cli: click.Group) -> None:
 @click.option("--no-diarize", is_flag=True, help="Mono calls: do not separate speakers (they stay 'unknown').")
 @click.option("--diarization-pipeline", default=None, help="pyannote pipeline directory or hub id (default: the diarization model pack).")
 @click.option("--device", default="cpu", show_default=True, help="cpu or cuda.")
-@click.option("--max-hours", type=float, default=4.0, show_default=True, help="Refuse recordings longer than this.")
+@click.option("--max-hours", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True, help="Refuse recordings longer than this.")
 def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, force, no_score, no_diarize,
         diarization_pipeline, device, max_hours):
     """Transcribe, separate speakers, score and store every recording under CALLS_DIR."""
