@@ -237,10 +237,16 @@ _CODE = re.compile(
 _PLACEHOLDER = re.compile(r"\[CARD \*{4}[0-9]{4}\]|\[(?:身份证号|ID)\]|\[CODE\]")
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def sensitive_number(turn: TurnView, view: CallView) -> Hit:
-    m = _PLACEHOLDER.search(turn.text)
-    if m:
-        return m.start(), f"redacted {m.group()}"
+    if "[" in turn.text:
+        m = _PLACEHOLDER.search(turn.text)
+        if m:
+            return m.start(), f"redacted {m.group()}"
+    if not _ANY_DIGIT.search(turn.norm):  # most turns hold no number at all
+        return None
     for m in _DIGIT_RUN.finditer(turn.norm):
         digits = re.sub(r"[ -]", "", m.group())
         if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()):

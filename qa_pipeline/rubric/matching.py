@@ -56,6 +56,7 @@ class PhraseHit:
 # with (unescaped) and the regex that follows. Literals are merged into a trie, so the
 # engine indexes on the first character and walks shared prefixes once.
 _SPLIT = "\x02"
+_EDGE_PREFIX = re.compile(r"\(\?<!\[(?:a-z0-9|\^\\n)\][^()]*\)")  # the checks _lead writes
 
 
 def _lead(text: str, english: bool, turn_start: bool = False) -> str:
@@ -87,7 +88,24 @@ def _trie(items: list[tuple[str, str]]) -> list[str]:
     for ch, sub in groups.items():
         alts = _trie(sub)
         out.append(re.escape(ch) + (alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"))
-    return out + ends
+    return out + _factor_edges(ends)
+
+
+def _factor_edges(rests: list[str]) -> list[str]:
+    """Rests that start with the same edge check (``(?<![a-z0-9]word)``) share one check, so it
+    runs once per candidate position instead of once per phrase."""
+    by_edge: dict[str, list[str]] = {}
+    other = []
+    for rest in rests:
+        m = _EDGE_PREFIX.match(rest)
+        if m:
+            by_edge.setdefault(m.group(), []).append(rest[m.end():])
+        else:
+            other.append(rest)
+    out = []
+    for edge, tails in by_edge.items():
+        out.append(edge + (tails[0] if len(tails) == 1 else "(?:" + "|".join(tails) + ")"))
+    return out + other
 
 
 def _starts_literal(body: str) -> bool:
@@ -273,7 +291,7 @@ class _Compiler:
 
 
 class PhraseMatcher:
-    """A compiled phrase list. ``regex`` finds any phrase; :meth:`search` also says which."""
+    """A compiled phrase list. ``regex`` finds any phrase; :meth:`first` also says which."""
 
     def __init__(self, phrases: Sequence[str], per_phrase: list[re.Pattern], fast: Optional[re.Pattern],
                  slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None):
