@@ -57,8 +57,10 @@ class _FCM(nn.Module):
         super().__init__()
         self.conv1 = nn.Conv2d(1, m_channels, 3, stride=1, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(m_channels)
-        self.layer1 = nn.Sequential(_BasicResBlock(m_channels, m_channels, 2), _BasicResBlock(m_channels, m_channels, 1))
-        self.layer2 = nn.Sequential(_BasicResBlock(m_channels, m_channels, 2), _BasicResBlock(m_channels, m_channels, 1))
+        self.layer1 = nn.Sequential(_BasicResBlock(m_channels, m_channels, 2),
+                                    _BasicResBlock(m_channels, m_channels, 1))
+        self.layer2 = nn.Sequential(_BasicResBlock(m_channels, m_channels, 2),
+                                    _BasicResBlock(m_channels, m_channels, 1))
         self.conv2 = nn.Conv2d(m_channels, m_channels, 3, stride=(2, 1), padding=1, bias=False)
         self.bn2 = nn.BatchNorm2d(m_channels)
         self.out_channels = m_channels * (feat_dim // 8)

@@ -36,17 +36,21 @@ CUES: tuple[Cue, ...] = (
     _cue("anything else I can help with", r"anything else (i|we) can|is there anything else", 3.0),
     _cue("this is NAME speaking", r"\b(this is|it'?s) \w+( \w+)?,? speaking\b|you'?re speaking (with|to)\b", 2.5),
     _cue("asks for details", r"(can|could|may) i (please )?(have|get|take|confirm) (your|the)\b", 2.5),
-    _cue("asks to verify", r"(can|could) you (please )?(confirm|verify|spell|provide)\b|for (security|verification)", 2.0),
+    _cue("asks to verify",
+         r"(can|could) you (please )?(confirm|verify|spell|provide)\b|for (security|verification)", 2.0),
     _cue("handles the request",
          r"\b(let me|i'?ll|i will|i can|i'?m going to) (go ahead|check|look|pull|see|transfer|put you|process|"
          r"arrange|book|send|escalate|refund|waive|credit|update|cancel|schedule|note|open|file|connect|reissue)", 1.5),
-    _cue("asks to hold", r"(one|a) moment|bear with me|please hold|on hold|thanks? (you )?for (holding|waiting|your patience)", 1.5),
-    _cue("apologises for the company", r"i apologi[sz]e|sorry (for|about) the (inconvenience|wait|trouble|delay)|i understand (your|how|that)", 1.5),
+    _cue("asks to hold",
+         r"(one|a) moment|bear with me|please hold|on hold|thanks? (you )?for (holding|waiting|your patience)", 1.5),
+    _cue("apologises for the company",
+         r"i apologi[sz]e|sorry (for|about) the (inconvenience|wait|trouble|delay)|i understand (your|how|that)", 1.5),
     _cue("we are sorry", r"\bwe(('| a)re| are) (so |very )?sorry|sorry for (your|any) inconvenience", 2.0),
     _cue("we will handle it",
          r"\b(please )?(tell|send|give|contact) us\b|\bwe('ll| will| have| can) (\w+ )?(check|verify|handle|record|"
          r"report|deal|inquire|look|contact|send|arrange|fix|process|help|follow)", 1.5),
-    _cue("gives instructions", r"\b(please|you can|you could|you may) (try|restart|reinstall|update|visit|log in|go to)\b", 1.5),
+    _cue("gives instructions",
+         r"\b(please|you can|you could|you may) (try|restart|reinstall|update|visit|log in|go to)\b", 1.5),
     # --- English, customer
     _cue("why is it", r"\bwhy (is|are|does|do|did|can't|won't|was|has|have)\b", -1.0),
     _cue("I tried / I called", r"\bi (called|applied|tried|complained|have been|can'?t|couldn'?t|haven'?t)\b", -1.5),
@@ -93,6 +97,7 @@ POLITE_YOU_WEIGHT = 0.4
 POLITE_YOU_CAP = 3.0
 
 # Self-introductions that can carry the agent's name from the call metadata.
-SELF_INTRO_EN = r"(this is|it'?s|my name is|my name'?s|i'?m|i am|speaking with|speaking to)\s+{name}\b|\b{name},? speaking\b"
+SELF_INTRO_EN = (r"(this is|it'?s|my name is|my name'?s|i'?m|i am|speaking with|speaking to)\s+{name}\b"
+                 r"|\b{name},? speaking\b")
 SELF_INTRO_ZH = r"(我是|我叫|客服|工号\d*)\s*{name}|{name}(为您|很高兴|竭诚)"
 AGENT_NAME_WEIGHT = 5.0
