@@ -29,7 +29,7 @@ def generate(db: Path, calls: int) -> None:
     started = time.perf_counter()
     with store.opened(db) as con:
         con.execute("SET preserve_insertion_order = false")
-        con.execute(f"""INSERT INTO agent_roster SELECT 'ag' || lpad(i::VARCHAR, 4, '0'), 'Agent ' || i,
+        con.execute("""INSERT INTO agent_roster SELECT 'ag' || lpad(i::VARCHAR, 4, '0'), 'Agent ' || i,
             'Team ' || (i % 30), 'lead' || (i % 30), DATE '2025-06-01' + INTERVAL (i % 500) DAY, 'Centre'
             FROM range(400) t(i)""")
         con.execute(f"""INSERT INTO call_store (call_id, source_path, duration, language, agent_id, agent_name, team,

@@ -7,7 +7,7 @@ cache so the writer sees their change at once.
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, Optional
 
 import polars as pl

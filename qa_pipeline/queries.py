@@ -1,11 +1,13 @@
-"""Every query the dashboard and the weekly report run, in one place.
+"""Every query the dashboard and the weekly report run (with :mod:`qa_pipeline.aggregates`,
+re-exported at the bottom).
 
 Each function takes the database path, the viewer's call scope (``access.call_scope(user)``:
 a predicate over ``team``/``agent_id`` and its parameters) and plain filter values, runs
-parameterised SQL on a brief read-only connection (:mod:`qa_pipeline.shared_db`) and
-returns a polars DataFrame. Aggregation happens in DuckDB, lists are paginated, so a page
-stays fast with a million calls. User input only ever reaches SQL as a parameter; the few
-pieces of SQL text built here come from fixed choices (column names, sort orders).
+parameterised SQL on one brief read-only connection (:mod:`qa_pipeline.shared_db`) and
+returns a polars DataFrame. Which calls match a filter is answered by the in-memory call
+facts (:mod:`qa_pipeline.facts`); the details of those calls come from the database; lists
+are paginated, so a page stays fast with a million calls. User input only ever reaches SQL
+as a parameter; the few pieces of SQL text built here come from fixed choices.
 """
 from __future__ import annotations
 
@@ -19,6 +21,14 @@ from typing import Any, Callable, Optional, Sequence, TypeVar
 import polars as pl
 
 from .shared_db import read, session
+
+__all__ = [
+    "CallFilter", "PAGE_SIZE", "Scope", "review_queue", "flagged_unqueued", "call_header", "call_turns",
+    "call_findings", "call_disputes", "call_acknowledgements", "specialists", "setting", "agent_calls_failing",
+    "agent_reviews", "search_findings", "playlists", "playlist_clips", "agreement", "score_agreement",
+    "agent_items", "agent_weekly", "failing_calls", "filter_options", "find_calls", "item_pass_by_team",
+    "new_agents", "targets", "training_needs", "weekly_trends",
+]
 
 Scope = tuple[str, Sequence[Any]]
 PAGE_SIZE = 50
@@ -68,19 +78,6 @@ def _results(db: str | os.PathLike) -> str:
             "(PARTITION BY call_id ORDER BY scored_at DESC) = 1)")
 
 
-def _findings_join(db: str | os.PathLike, left: str = "c") -> str:
-    """``JOIN <each finding with its final outcome> x ON <the finding belongs to left's result>``.
-
-    With one rubric version the findings join on the call id alone and the (small) finding
-    reviews on call and item, which is several times faster than the general view."""
-    if _results(db) == "result_store":
-        return (f"JOIN (SELECT k.*, f.verdict, f.human_outcome, coalesce(f.human_outcome, k.outcome) AS final_outcome, "
-                f"f.reviewer, f.comment AS review_comment FROM check_store k LEFT JOIN finding_review_store f "
-                f"ON f.call_id = k.call_id AND f.check_id = k.check_id) x ON x.call_id = {left}.call_id")
-    return (f"JOIN final_check_results x ON x.call_id = {left}.call_id AND x.rubric_id = {left}.rubric_id "
-            f"AND x.rubric_version = {left}.rubric_version")
-
-
 def _calls_cte(db: str | os.PathLike, scope: Scope, f: CallFilter = CallFilter()) -> tuple[str, list]:
     """``WITH c AS (calls in scope and filter, with their latest result r)``; ``r`` columns
     are prefixed: r_score ... Returns SQL and parameters."""
@@ -106,8 +103,6 @@ def _calls_cte(db: str | os.PathLike, scope: Scope, f: CallFilter = CallFilter()
         result_clauses.append("list_contains(r.flag_reasons, ?)")
         args.append(f.flag_reason)
     if f.failed_item:  # the facts know each call's final outcomes: far cheaper than the findings table
-        from .aggregates import failing_calls
-
         result_clauses.append("r.call_id IN (SELECT unnest(?))")
         args.append(failing_calls(db, scope, f, f.failed_item))
     sql = f"""WITH c AS (
@@ -250,7 +245,6 @@ def agent_calls_failing(db: str | os.PathLike, scope: Scope, agent_id: str, chec
                         limit: int = 20) -> pl.DataFrame:
     """The agent's calls where ``check_id`` failed, newest first, with the evidence."""
     from . import facts
-    from .aggregates import failing_calls
 
     ids = failing_calls(db, scope, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to),
                         check_id, limit=limit)
@@ -286,7 +280,6 @@ def search_findings(db: str | os.PathLike, scope: Scope, f: CallFilter, *, item:
     One page holds the findings of up to :data:`PAGE_SIZE` calls, newest first; the total
     counts matching findings."""
     from . import facts
-    from .aggregates import find_calls
 
     said = None
     if words and words.strip():

@@ -4,7 +4,6 @@ driven by Playwright; every page opens without a Streamlit exception; screenshot
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys

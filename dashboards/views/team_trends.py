@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 import ui
-from qa_pipeline import access, report
+from qa_pipeline import report
 
 st.title("Team trends")
 ui.pending_banner()
