@@ -187,6 +187,20 @@ PROBES += [
 ]
 
 
+# Harmless sentences that share words with forbidden ones: a critical fail must not come from these.
+PROBES += [
+    ("zh", [(A, "是给您妈妈的药吗？")], "B2", "pass"),
+    ("zh", [(A, "妈的，系统又卡了。")], "B2", "fail"),
+    ("zh", [(A, "您已经说过了，我都记下了。")], "B2", "pass"),
+    ("zh", [(A, "我已经说过了，不能退。")], "B2", "fail"),
+    ("zh", [(A, "您说了好几遍了，我理解您着急。")], "B2", "pass"),
+    ("zh", [(A, "我不清楚您说的是哪个订单，麻烦您再说一下。")], "B2", "pass"),
+    ("zh", [(A, "这个我不清楚。")], "B2", "fail"),
+    ("en", [(A, "Like I said, the refund is on its way.")], "B2", "pass"),
+    ("en", [(A, "I already told you, there's nothing I can do.")], "B2", "fail"),
+]
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):
