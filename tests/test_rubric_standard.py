@@ -201,6 +201,16 @@ PROBES += [
 ]
 
 
+# Order and tracking numbers read back are not card numbers; ID numbers and cards are.
+PROBES += [
+    ("zh", [(A, "您的订单号是3287461029384756123，对吗？")], "E1", "pass"),
+    ("zh", [(A, "运单号是773104958271635，已经签收了。")], "E1", "pass"),
+    ("zh", [(A, "卡号6222021234567890123，对吗？")], "E1", "fail"),
+    ("en", [(A, "Your order number is 1122334455667788.")], "E1", "pass"),
+    ("en", [(A, "I have 4556 7390 1284 5528 on file.")], "E1", "fail"),
+]
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):

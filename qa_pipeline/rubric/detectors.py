@@ -238,6 +238,12 @@ _PLACEHOLDER = re.compile(r"\[CARD \*{4}[0-9]{4}\]|\[(?:身份证号|ID)\]|\[COD
 
 
 _ANY_DIGIT = re.compile(r"\d")
+_NOT_A_CARD = re.compile(
+    r"(?:订单号|订单编号|单号|运单|快递单|工单|流水号|交易号|交易单号|编号|order number|order|tracking number|tracking|"
+    r"reference number|reference|confirmation number|confirmation|ticket number|case number|invoice number)"
+    r"(?: number)?(?: is| 是|是|为)? ?$")
+# An 18-character Chinese resident ID: region, a birth date 19xx/20xx-mm-dd, sequence, check digit.
+_ID_NUMBER = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx]")
 
 
 def sensitive_number(turn: TurnView, view: CallView) -> Hit:
@@ -249,6 +255,8 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         return None
     for m in _DIGIT_RUN.finditer(turn.norm):
         digits = re.sub(r"[ -]", "", m.group())
+        if _NOT_A_CARD.search(turn.norm[max(0, m.start() - 16):m.start()]) and not _ID_NUMBER.fullmatch(digits):
+            continue  # an order, tracking or ticket number read back is not a card number
         if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()):
             kind = "ID number" if len(digits) == 18 else "card number"
             return m.start(), f"full {kind} {digits}"
