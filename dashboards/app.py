@@ -60,7 +60,7 @@ def _sign_in_form() -> None:
 
 
 def _oidc_user() -> access.User | None:
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in"):
         st.title("Call QA dashboard")
         st.button("Sign in with your company account", on_click=st.login, type="primary")
         return None
@@ -114,7 +114,7 @@ with st.sidebar:
                + (f", {user.team}" if user.team else "") + ")")
     if user is not access.LOCAL_USER and st.button("Sign out", type="tertiary"):
         st.session_state.pop("user", None)
-        if _oidc_configured() and st.user.is_logged_in:
+        if _oidc_configured() and st.user.get("is_logged_in"):
             st.logout()
         st.rerun()
 nav = st.navigation([st.Page(_home, title="Home", default=True, visibility="hidden")] + pages, position="top")

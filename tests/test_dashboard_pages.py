@@ -225,3 +225,16 @@ def test_review_saved_in_the_dashboard_while_a_batch_holds_the_database_lands_la
         row = con.execute("SELECT reviewer, comment FROM reviews WHERE call_id = 'call-0009'").fetchone()
     assert row == ("qa2", "Checked while the batch was running.")
     assert shared_db.pending_count(db) == 0
+
+
+def test_with_an_identity_provider_only_the_company_sign_in_shows(tmp_path, monkeypatch):
+    db = _db(tmp_path, "centre")
+    at = _app(db, monkeypatch, user=None)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "qa", "client_secret": "s",
+                          "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Call QA dashboard"]
+    assert [b.label for b in at.button] == ["Sign in with your company account"]
+    assert not at.text_input and not at.dataframe  # no local form, nothing else
