@@ -211,6 +211,15 @@ PROBES += [
 ]
 
 
+# A bare role is no organisation; a department named on its own is.
+PROBES += [
+    ("zh", [(A, "您好，这里是客服，工号123。")], "A1", "fail"),
+    ("zh", [(A, "您好，客服中心，工号1234，请讲。")], "A1", "pass"),
+    ("zh", [(A, "您好，欢迎致电，我是小张。")], "A1", "fail"),
+    ("zh", [(A, "您好，这里是顺风物流，我是小张。")], "A1", "pass"),
+]
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):

@@ -43,6 +43,10 @@ _ZH_LEAD = re.compile(
 _ZH_INTRO = re.compile(r"^(?:欢迎致电|欢迎来电|欢迎拨打|感谢致电|感谢您致电|谢谢致电|感谢您拨打|这里是|这边是)")
 _ZH_NOT_NAME = re.compile(r".*(?:我是|我叫|我|是|的)")
 _ZH_GENERIC = re.compile(r"^(?:人工|专员|客服|小|工号\d*|您|我们|咱们|这个|那个|全|本|一|哪个|什么)*$")
+# A department named on its own ("您好，客服中心，工号1234") is a department name.
+_ZH_DEPARTMENT = re.compile(
+    r"(?:客户服务中心|客服中心|服务中心|售后服务中心|售后中心|售后服务部|售后部|客服部|技术支持部?|客服热线|服务热线|"
+    r"呼叫中心|营业厅|服务台|前台|总台)")
 _CLAUSE = re.compile(r"[，,。.!！?？;；、:：\s]+")
 
 
@@ -54,10 +58,15 @@ def _organisation_zh(text: str) -> Hit:
         if not clause:
             continue
         intro = _ZH_INTRO.match(clause)
-        if intro and len(clause) - intro.end() >= 2:
-            return offset, clause
+        if intro:
+            named = re.split(r"我是|我叫", clause[intro.end():])[0]  # 这里是X, not 这里是，我是Y
+            if len(named) >= 2 and not _ZH_GENERIC.match(named):
+                return offset, clause
         body = _ZH_LEAD.sub("", clause)
         lead = len(clause) - len(body)
+        dept = _ZH_DEPARTMENT.match(body)
+        if dept:
+            return offset + lead, dept.group()
         for m in _ZH_ORG_SUFFIX.finditer(body):
             name = _ZH_NOT_NAME.sub("", body[: m.start()])
             if len(name) >= 2 and not _ZH_GENERIC.match(name):
