@@ -78,7 +78,9 @@ _EN_STOP = frozenset(
     "hi hello hey good morning afternoon evening day thank thanks welcome this is it i i'm im my me how what "
     "when where why who which yes yeah no ok okay sure sorry please you you've you're youve youre we we're our "
     "the a an and or of for to with speaking here calling today can may could would will let help name name's "
-    "mr mrs ms miss dr sir madam ma'am there that so well oh alright right great perfect just one moment".split()
+    "mr mrs ms miss dr sir madam ma'am there that so well oh alright right great perfect just one moment "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december christmas english".split()
 )
 _EN_NAME_CUES = re.compile(
     r"\b(?i:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
