@@ -82,6 +82,7 @@ def _build(db: str) -> tuple[duckdb.DuckDBPyConnection, list[str], frozenset[str
             FROM call_store s JOIN r ON r.call_id = s.call_id LEFT JOIN o ON o.call_id = s.call_id
             WHERE s.status = 'done'""", items)
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     con.register("_frame", frame)
     con.execute("CREATE TABLE facts AS SELECT * FROM _frame")
     con.unregister("_frame")

@@ -90,6 +90,7 @@ def read_connection(db_path: str | os.PathLike,
         wait = READ_WAIT_SECONDS if wait_seconds is None else wait_seconds
         con = store.connect(db_path, read_only=True, wait_seconds=wait)
         try:
+            con.execute("SET enable_progress_bar = false")  # no bar drawn on the server's terminal
             yield con
         finally:
             con.close()
