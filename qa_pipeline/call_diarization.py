@@ -14,6 +14,11 @@ accuracy stayed the same (docs/diarization.md).
 """
 from __future__ import annotations
 
+import os
+
+# pyannote.audio sends usage metrics to its authors unless this is set before it is imported.
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+
 import math
 from typing import Callable, Optional
 

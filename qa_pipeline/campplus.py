@@ -15,6 +15,11 @@ to a third when the pipeline's ``embedding_batch_size`` is a multiple of 3.
 """
 from __future__ import annotations
 
+import os
+
+# pyannote.audio sends usage metrics to its authors unless this is set before it is imported.
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+
 from collections import OrderedDict
 from typing import Optional
 

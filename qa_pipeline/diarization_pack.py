@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -103,6 +104,7 @@ def assemble(target_dir: Path) -> list[Path]:
 
 
 def pipeline_config() -> dict:
+    os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")  # no usage metrics (see qa_pipeline.diarization)
     from pyannote.audio import __version__ as pyannote_version
 
     return {
