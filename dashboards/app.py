@@ -41,6 +41,12 @@ def _oidc_configured() -> bool:
 
 
 def _sign_in_form() -> None:
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        _sign_in_fields()
+
+
+def _sign_in_fields() -> None:
     st.title("Call QA dashboard")
     with st.form("sign_in"):
         username = st.text_input("User name", max_chars=64)
