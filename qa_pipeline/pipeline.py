@@ -122,9 +122,9 @@ def _finish(call: Call, options: RunOptions) -> Call:
 
 def score(call: Call, rubric=None) -> list[CallResult]:
     """Score a call with ``rubric`` or the standard rubric for its language."""
-    from .rubric import score_call, standard_rubric
+    from .rubric import score_call, standard_rubric_for
 
-    result = score_call(call, rubric or standard_rubric(call.language))
+    result = score_call(call, rubric or standard_rubric_for(call))
     if call.roles_uncertain:
         result = dataclasses.replace(result, flagged=True,
                                      flag_reasons=tuple(result.flag_reasons) + ("roles uncertain",))
