@@ -127,5 +127,5 @@ nav = st.navigation([st.Page(_home, title="Home", default=True, visibility="hidd
 try:
     nav.run()
 except StoreError as exc:  # e.g. a long import holds the database: say so instead of a traceback
-    st.warning(f"The database is busy or unreadable right now ({exc}). Your saved changes are kept; "
-               "reload the page in a moment.", icon=":material/hourglass:")
+    st.warning(f"The database is busy or unreadable right now ({exc}). Reload the page in a moment; "
+               "changes saved while it was busy wait in the pending-writes journal.", icon=":material/hourglass:")

@@ -70,10 +70,15 @@ def q_plain(name: str, *args: Any, **kwargs: Any) -> Any:
 
 def save(op: str, success: str, **kwargs: Any) -> bool:
     """Apply a review action durably; tells the user whether it is saved or queued."""
+    from qa_pipeline.store import StoreError
+
     try:
         receipt = reviews.write(db_path(), op, **kwargs)
     except reviews.ReviewError as exc:
         st.error(str(exc))
+        return False
+    except (StoreError, OSError) as exc:  # not a busy database (that is journaled): say it is not saved
+        st.error(f"Not saved: {exc}")
         return False
     st.cache_data.clear()
     facts.refresh(db_path())
