@@ -214,7 +214,8 @@ def assign_speakers(words: Sequence[Word], segments: Sequence[SpeakerSegment]) -
     """Give each word the label of the segment that overlaps it most.
 
     Words in overlapping speech go to whichever speaker covers more of the word, so both
-    speakers keep their own words. A word no segment touches goes to the nearest segment
+    speakers keep their own words; a word lying wholly inside both turns goes to the turn
+    that started first (the ongoing speaker, whom the recogniser usually follows). A word no segment touches goes to the nearest segment
     within :data:`NEAREST_SECONDS` and otherwise stays ``unknown``.
     """
     if not segments:
