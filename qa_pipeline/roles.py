@@ -70,6 +70,8 @@ class _Evidence:
     seconds: float = 0.0
     first_start: float = math.inf
     polite_you: int = 0  # 您 minus plain 你 (not counting 你们)
+    agent_weight: float = 0.0  # sum of the agent cues alone
+    customer_weight: float = 0.0  # sum of the customer cues alone (positive)
     hits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -131,6 +133,10 @@ def _collect(turns: Sequence[Turn], info: CallInfo) -> dict[str, _Evidence]:
             if ev.hits[cue.name] < role_cues.MAX_HITS_PER_CUE and cue.pattern.search(text):
                 ev.hits[cue.name] += 1
                 ev.score += cue.weight
+                if cue.weight > 0:
+                    ev.agent_weight += cue.weight
+                else:
+                    ev.customer_weight -= cue.weight
         for pattern in name_patterns:
             if ev.hits["says the agent's name"] == 0 and pattern.search(text):
                 ev.hits["says the agent's name"] += 1
@@ -169,6 +175,9 @@ def _single_speaker(label: str, ev: _Evidence, scores: dict[str, float]) -> Role
     role: Role = "agent" if ev.score > 0 else "customer"
     confidence = min(_confidence(abs(ev.score)), 0.6)
     note = f"only one speaker found; {_why(label, ev)} taken as the {role}"
+    if min(ev.agent_weight, ev.customer_weight) >= 3.0:
+        # A greeting and a complaint from one voice: two people diarization could not tell apart.
+        note += "; it says both agent and customer things, so two voices were probably merged"
     return RoleDecision({label: role}, confidence, note, True, scores)
 
 

@@ -204,3 +204,12 @@ def test_helpdesk_dialogues_are_right_or_flagged(lang):
         wrong_unflagged += (not ok) and not decision.uncertain
     assert wrong_unflagged == 0
     assert right / len(dialogues) >= 0.75
+
+
+def test_one_label_saying_both_sides_is_reported_as_merged_voices():
+    call = turns(("S0", "Thank you for calling Harbor Bank, how can I help you?"),
+                 ("S0", "Hi, I'm calling about my card, I was charged twice."),
+                 ("S0", "Let me check that for you."))
+    decision = assign_roles(call, info(), "en")
+    assert decision.uncertain and "probably merged" in decision.note
+    assert "probably merged" not in assign_roles(turns(("S0", "Hello?")), info(), "en").note
