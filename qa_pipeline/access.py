@@ -56,7 +56,13 @@ _MIN_PASSWORD = 8
 _MAX_PASSWORD_BYTES = 72  # bcrypt uses only the first 72 bytes; bcrypt>=5 refuses longer ones
 BCRYPT_ROUNDS = 12  # ~0.25 s per check: slow for guessing, fine for a sign-in
 # Compared against when the user does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=12))
+_DUMMY_HASH: list[bytes] = []  # made on the first sign-in, not at import (every `qa` command imports this)
+
+
+def _dummy_hash() -> bytes:
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=12)))
+    return _DUMMY_HASH[0]
 
 
 class AccessError(QaError):
@@ -132,7 +138,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -
         ).fetchone()
     raw = password.encode("utf-8") if isinstance(password, str) else b""
     usable = row is not None and row[5] is not None and 0 < len(raw) <= _MAX_PASSWORD_BYTES
-    stored = row[5].encode("ascii") if usable else _DUMMY_HASH
+    stored = row[5].encode("ascii") if usable else _dummy_hash()
     ok = bcrypt.checkpw(raw[:_MAX_PASSWORD_BYTES] or b"\0", stored)
     if not (usable and ok and row[6]):
         log.info("sign-in refused for %r", str(username)[:64])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .. import report, review_admin, reviews, store
+from .. import review_admin, reviews, store  # report (altair, polars): imported by `qa report` only
 from ..errors import QaError
 
 DB_OPTION = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
@@ -76,6 +76,8 @@ def report_(db_path, week, out):
     """Write the weekly QA report for managers (self-contained HTML)."""
     if not Path(db_path).exists():
         raise QaError(f"{db_path}: no such database; give the --db that `qa run` wrote")
+    from .. import report
+
     size = report.write_report(db_path, week, out)
     click.echo(f"wrote {out} ({size / 1024:.0f} KiB)")
 
