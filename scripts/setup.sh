@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 export HF_HUB_OFFLINE=1 PYANNOTE_METRICS_ENABLED=0 PIP_DISABLE_PIP_VERSION_CHECK=1
 
-debs=(espeak-ng sox)
+debs=(espeak-ng sox fonts-wqy-zenhei)
 [ "${QA_SETUP_BROWSER:-1}" = 1 ] && debs+=(chromium)
 missing=()
 for pkg in "${debs[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
