@@ -293,11 +293,14 @@ class _Compiler:
 class PhraseMatcher:
     """A compiled phrase list. ``regex`` finds any phrase; :meth:`first` also says which."""
 
-    def __init__(self, phrases: Sequence[str], per_phrase: list[re.Pattern], fast: Optional[re.Pattern],
+    def __init__(self, phrases: Sequence[str], per_phrase: list[str], fast: Optional[re.Pattern],
                  slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None):
         first_chars = first_chars if first_chars is not None else [None] * len(phrases)
         self.phrases = tuple(phrases)
-        self._per_phrase = per_phrase
+        # One regex per phrase, compiled the first time a hit needs it: only to say which
+        # phrase matched, and most phrases never match (compiling them all took ~1 s per rubric).
+        self._per_phrase_source = per_phrase
+        self._per_phrase: list[Optional[re.Pattern]] = [None] * len(per_phrase)
         self._fast = fast
         self._slow = slow  # searched one by one: each keeps its own first-character index
         self._by_first: dict[str, tuple[int, ...]] = {}
@@ -317,7 +320,10 @@ class PhraseMatcher:
         are tried."""
         candidates = self._by_first.get(text[start], ()) + self._anywhere if start < len(text) else self._anywhere
         for i in candidates:
-            if self._per_phrase[i].match(text, start):
+            rx = self._per_phrase[i]
+            if rx is None:
+                rx = self._per_phrase[i] = re.compile(self._per_phrase_source[i])
+            if rx.match(text, start):
                 return self.phrases[i]
         return self.phrases[0]
 
@@ -372,11 +378,9 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         p = p.strip()
         try:
             alternatives, leads = compiler.phrase(p)
-            per_phrase.append(re.compile("|".join(_as_regex(a) for a in alternatives)))
         except PhraseError as exc:
             raise PhraseError(f"phrase {p!r}: {exc}") from None
-        except re.error as exc:
-            raise PhraseError(f"phrase {p!r} does not compile: {exc}") from None
+        per_phrase.append("|".join(_as_regex(a) for a in alternatives))
         literal_starts = {a.split(_SPLIT, 1)[0][:1] for a in alternatives if _SPLIT in a}
         first_chars.append(literal_starts if leads and all(_SPLIT in a for a in alternatives) else None)
         if leads:
@@ -388,4 +392,9 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         return PhraseMatcher(cleaned, per_phrase, re.compile(_factor(fast)) if fast else None,
                              [re.compile(s) for s in dict.fromkeys(slow)], first_chars)
     except re.error as exc:
+        for p, source in zip(cleaned, per_phrase):  # name the phrase (each is compiled only now)
+            try:
+                re.compile(source)
+            except re.error as own:
+                raise PhraseError(f"phrase {p!r} does not compile: {own}") from None
         raise PhraseError(f"phrases do not compile together: {exc}") from None
