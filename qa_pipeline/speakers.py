@@ -61,7 +61,8 @@ class SpeakerSeparator:
 
         segments = diarizer.diarize(samples, 16000)
         if not segments:
-            return _unknown(words), Separation(None, "speakers unknown: diarization found no speech turns")
+            reason = getattr(diarizer, "last_status", None) or "diarization found no speech turns"
+            return _unknown(words), Separation(None, f"speakers unknown: {reason}")
         labelled = assign_speakers(words, segments)
         decision = assign_roles(build_turns(labelled), info, language)
         roles = [Word(w.start, w.end, w.text, w.probability, decision.role_of(w.speaker)) for w in labelled]
