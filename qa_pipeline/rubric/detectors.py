@@ -96,6 +96,34 @@ _EN_ORG_CUE_LOWER = re.compile(
     r"\b(?:calling|contacting|choosing|reached|welcome to|through to|on behalf of|you have reached)\s+((?:\S+ ?){1,3})"
 )
 _EN_NOT_NAMES = frozenset("sorry happy glad calling afraid not just going really here there the a an your our".split())
+# Words that make "this is X ..." a company or department, not the agent's name ("this is
+# Brightway customer care", "it's Harbor Health appointments", "this is Northgate Bank").
+_EN_ORG_WORDS = frozenset(
+    "customer customers care service services support team department dept desk line helpline hotline center "
+    "centre office bank banking insurance assurance telecom telecoms communications mobile wireless broadband "
+    "internet cable energy power electric electricity gas water utilities utility airline airlines airways "
+    "travel tours holidays hotel hotels resort clinic hospital health healthcare dental medical pharmacy surgery "
+    "council county city government agency authority administration company co corp corporation inc ltd "
+    "limited llc plc group solutions systems technologies tech logistics delivery deliveries couriers courier "
+    "express shipping post postal motors auto automotive finance financial credit union loans mortgages "
+    "realty properties property housing homes estates lettings store stores shop shopping retail market "
+    "appointments bookings reservations billing accounts sales claims returns repairs enquiries inquiries "
+    "helpdesk operations dispatch club fitness gym school college university academy library foundation "
+    "association network networks media streaming".split())
+_EN_CLAUSE_END = re.compile(r"[,.;:!?]")
+
+
+def _org_follows(rest: str) -> bool:
+    """Whether the words after a "this is X" cue, up to the end of the clause, name a company
+    or a department (so X is part of that name, not the agent's)."""
+    m = _EN_CLAUSE_END.search(rest)
+    words = re.findall(r"[a-z&]+", (rest[: m.start()] if m else rest).lower())[:4]
+    for w in words:
+        if w in _EN_ORG_WORDS:
+            return True
+        if w in _EN_STOP or w in {"from", "with", "at", "and", "in", "on", "over", "via"}:
+            return False
+    return False
 _EN_ORG_CUE = re.compile(
     r"\b(?i:calling|contacting|choosing|reached|welcome to|through to|on behalf of|from|with)\s+"
     r"((?:the\s+)?(?:[A-Z0-9][\w&'.-]*\s*)+)"
@@ -105,14 +133,27 @@ _EN_DEPT = re.compile(
     r"support (?:team|line|desk|center|centre)|"
     r"(?:billing|sales|claims|returns|reservations|bookings|accounts|technical|tech|repairs?|service|support|"
     r"enquiries|inquiries|appointments|scheduling|care) (?:department|team|desk|line|center|centre|office|hotline)|"
-    r"hotline|call cent(?:er|re))\b"
+    r"hotline|call cent(?:er|re)|"
+    # "Sarah in billing", "Tom from the claims team": a department named after the agent's name
+    r"(?:in|from|with) (?:the )?(?:billing|sales|claims|returns|accounts|reservations|bookings|repairs|collections|"
+    r"retentions|payments|lettings|admissions|appointments|scheduling|dispatch|enquiries|inquiries|tech support|"
+    r"technical support|customer support|customer service|customer care|pharmacy|radiology|cardiology|maintenance))\b"
 )
 _EN_WORD = re.compile(r"[A-Za-z0-9][\w&'-]*")
 
 
+def _name_cues(regex: re.Pattern, text: str):
+    """The cue matches of ``regex`` whose word is a name: "this is Brightway customer care"
+    names a company, not the agent."""
+    for m in regex.finditer(text):
+        if m.group(1) and _org_follows(text[m.end(1):]):
+            continue
+        yield m
+
+
 def _names(text: str, view: CallView) -> set[str]:
-    names = {m.group(1) or m.group(2) for m in _EN_NAME_CUES.finditer(text)}
-    names |= {w for m in _EN_NAME_CUES_LOWER.finditer(text.lower())
+    names = {m.group(1) or m.group(2) for m in _name_cues(_EN_NAME_CUES, text)}
+    names |= {w for m in _name_cues(_EN_NAME_CUES_LOWER, text.lower())
               for w in (m.group(1) or m.group(2),) if w and w not in _EN_STOP}
     if view.call.info.agent_name:
         names |= set(view.call.info.agent_name.split())
@@ -182,12 +223,12 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
     m = _EN_EMPLOYEE.search(turn.norm)
     if m:
         return m.start(), m.group()
-    for m in _EN_NAME_CUES.finditer(turn.text):
+    for m in _name_cues(_EN_NAME_CUES, turn.text):
         name = m.group(1) or m.group(2)
         if name and name.lower() not in _EN_STOP:
             return m.start(), m.group()
     if not any(c.isupper() for c in turn.text):  # a transcript without capitals
-        for m in _EN_NAME_CUES_LOWER.finditer(turn.norm):
+        for m in _name_cues(_EN_NAME_CUES_LOWER, turn.norm):
             name = m.group(1) or m.group(2)
             if name and name not in _EN_STOP and name not in _EN_NOT_NAMES:
                 return m.start(), m.group()
