@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
@@ -258,57 +259,119 @@ def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list], c
         con.unregister("_bulk_rows")
 
 
-def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
-    if not results:
-        return
-    # ISO text, cast by DuckDB on insert: pyarrow converts tz-aware datetimes one by one (slow).
-    scored_at = _now().isoformat()
-    check_rows, result_rows, metric_rows = [], [], {}
-    # One DELETE per rubric version and table, not per call: re-scoring 10,000 calls stays fast.
-    by_version: dict[tuple[str, str], list[str]] = {}
+_CHECK_COLUMNS = ("call_id", "rubric_id", "rubric_version", "check_id", "outcome", "critical", "weight",
+                  "evidence_text", "evidence_speaker", "evidence_start", "evidence_end", "rule")
+_RESULT_COLUMNS = ("call_id", "rubric_id", "rubric_version", "score", "flagged", "flag_reasons", "complaint",
+                   "critical_fail")
+_METRIC_COLUMNS = ("call_id", "agent_talk_seconds", "customer_talk_seconds", "talk_ratio",
+                   "longest_silence_seconds", "silences_over_5s", "agent_talkovers", "speech_rate",
+                   "speech_rate_unit", "first_agent_words_seconds", "customer_sentiment")
+
+
+def _schemas():
+    import pyarrow as pa
+
+    s, b, f, i = pa.string(), pa.bool_(), pa.float64(), pa.int64()
+    return (pa.schema(list(zip(_CHECK_COLUMNS, (s, s, s, s, s, b, f, s, s, f, f, s)))),
+            pa.schema(list(zip(_RESULT_COLUMNS, (s, s, s, f, b, pa.list_(s), b, b)))),
+            pa.schema(list(zip(_METRIC_COLUMNS, (s, f, f, f, f, i, i, f, s, f, f)))))
+
+
+@dataclass(frozen=True)
+class ResultRows:
+    """Scoring results as columns (pyarrow tables), ready for one bulk insert. Scoring
+    workers hand these to the process that writes: a few buffers instead of result objects."""
+
+    checks: object  # pyarrow.Table, columns _CHECK_COLUMNS
+    results: object  # pyarrow.Table, columns _RESULT_COLUMNS
+    metrics: object  # pyarrow.Table, columns _METRIC_COLUMNS (one row per call)
+
+    @property
+    def calls(self) -> int:
+        return self.results.num_rows
+
+
+def result_rows(results: Sequence[CallResult]) -> ResultRows:
+    """The rows :func:`save_result_rows` writes for ``results`` (check, call and metric rows)."""
+    import pyarrow as pa
+
+    checks, calls, metrics = [], [], {}
     for r in results:
-        by_version.setdefault((r.rubric_id, r.rubric_version), []).append(r.call_id)
-    for (rubric_id, rubric_version), call_ids in by_version.items():
-        for table in ("check_store", "result_store"):
-            con.execute(
-                f"DELETE FROM {table} WHERE rubric_id = ? AND rubric_version = ? AND call_id IN (SELECT unnest(?))",
-                [rubric_id, rubric_version, call_ids],
-            )
-    for r in results:
+        key = (r.call_id, r.rubric_id, r.rubric_version)
+        critical_fail = False
         for f in r.findings:
             e = f.evidence
-            check_rows.append([
-                r.call_id, r.rubric_id, r.rubric_version, f.check_id, f.outcome, f.critical, f.weight,
-                e.text if e else None, e.speaker if e else None, e.start if e else None,
-                e.end if e else None, f.rule, scored_at,
-            ])
-        critical_fail = any(f.critical and f.outcome == "fail" for f in r.findings)
-        result_rows.append([r.call_id, r.rubric_id, r.rubric_version, r.score, r.flagged,
-                            list(r.flag_reasons), r.complaint, critical_fail, scored_at])
+            if e is None:
+                checks.append(key + (f.check_id, f.outcome, f.critical, f.weight, None, None, None, None, f.rule))
+            else:
+                checks.append(key + (f.check_id, f.outcome, f.critical, f.weight, e.text, e.speaker, e.start,
+                                     e.end, f.rule))
+            critical_fail = critical_fail or (f.critical and f.outcome == "fail")
+        calls.append(key + (r.score, r.flagged, list(r.flag_reasons), r.complaint, critical_fail))
         m = r.metrics
-        metric_rows[r.call_id] = [
-            r.call_id, m.agent_talk_seconds, m.customer_talk_seconds, m.talk_ratio,
-            m.longest_silence_seconds, m.silences_over_5s, m.agent_talkovers, m.speech_rate,
-            m.speech_rate_unit, m.first_agent_words_seconds, m.customer_sentiment,
-        ]
-    _bulk_insert(con, "check_store", check_rows, [
-        "call_id", "rubric_id", "rubric_version", "check_id", "outcome", "critical", "weight",
-        "evidence_text", "evidence_speaker", "evidence_start", "evidence_end", "rule", "scored_at"])
-    _bulk_insert(con, "result_store", result_rows, [
-        "call_id", "rubric_id", "rubric_version", "score", "flagged", "flag_reasons", "complaint",
-        "critical_fail", "scored_at"])
-    ids = list(metric_rows)
-    con.execute("DELETE FROM metric_store WHERE call_id IN (SELECT unnest(?))", [ids])
-    _bulk_insert(con, "metric_store", list(metric_rows.values()), [
-        "call_id", "agent_talk_seconds", "customer_talk_seconds", "talk_ratio",
-        "longest_silence_seconds", "silences_over_5s", "agent_talkovers", "speech_rate",
-        "speech_rate_unit", "first_agent_words_seconds", "customer_sentiment"])
+        metrics[r.call_id] = (r.call_id, m.agent_talk_seconds, m.customer_talk_seconds, m.talk_ratio,
+                              m.longest_silence_seconds, m.silences_over_5s, m.agent_talkovers, m.speech_rate,
+                              m.speech_rate_unit, m.first_agent_words_seconds, m.customer_sentiment)
+    tables = []
+    for rows, schema in zip((checks, calls, list(metrics.values())), _schemas()):
+        columns = list(zip(*rows)) if rows else [()] * len(schema)
+        tables.append(pa.Table.from_arrays([pa.array(c, type=t) for c, t in zip(columns, schema.types)],
+                                           schema=schema))
+    return ResultRows(*tables)
+
+
+def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
+    if results:
+        _insert_result_rows(con, [result_rows(results)])
+
+
+def _insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows]) -> None:
+    """Replace the stored results of the same calls and rubric versions; keep the others."""
+    import pyarrow as pa
+
+    parts = [p for p in parts if p.calls]
+    if not parts:
+        return
+    checks = pa.concat_tables([p.checks for p in parts])
+    results = pa.concat_tables([p.results for p in parts])
+    metrics = pa.concat_tables([p.metrics for p in parts])
+    if len(parts) > 1 and len(set(metrics.column("call_id").to_pylist())) < metrics.num_rows:
+        last = {row["call_id"]: i for i, row in enumerate(metrics.select(["call_id"]).to_pylist())}
+        metrics = metrics.take(sorted(last.values()))  # a call scored twice: its last metrics
+    # ISO text cast by DuckDB: one timestamp for the whole write, not a column built row by row.
+    scored_at = _now().isoformat()
+    views = {"_new_checks": checks, "_new_results": results, "_new_metrics": metrics}
+    for name, table in views.items():
+        con.register(name, table)
+    try:
+        # One DELETE per table for every (call, rubric version) written, not one per call.
+        for table in ("check_store", "result_store"):
+            con.execute(
+                f"DELETE FROM {table} USING (SELECT DISTINCT call_id, rubric_id, rubric_version FROM _new_results) n "
+                f"WHERE {table}.call_id = n.call_id AND {table}.rubric_id = n.rubric_id "
+                f"AND {table}.rubric_version = n.rubric_version")
+        con.execute("DELETE FROM metric_store WHERE call_id IN (SELECT call_id FROM _new_metrics)")
+        for table, view, columns in (("check_store", "_new_checks", _CHECK_COLUMNS),
+                                     ("result_store", "_new_results", _RESULT_COLUMNS)):
+            con.execute(f"INSERT INTO {table} ({', '.join(columns)}, scored_at) "
+                        f"SELECT {', '.join(columns)}, CAST(? AS TIMESTAMPTZ) FROM {view}", [scored_at])
+        con.execute(f"INSERT INTO metric_store ({', '.join(_METRIC_COLUMNS)}) "
+                    f"SELECT {', '.join(_METRIC_COLUMNS)} FROM _new_metrics")
+    finally:
+        for name in views:
+            con.unregister(name)
 
 
 def save_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
     """Store results of (re-)scoring; results of other rubric versions are kept."""
     with transaction(con):
         _insert_results(con, results)
+
+
+def save_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows]) -> None:
+    """Store results already turned into rows (:func:`result_rows`), in one transaction."""
+    with transaction(con):
+        _insert_result_rows(con, parts)
 
 
 def processed_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

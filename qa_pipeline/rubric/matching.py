@@ -35,6 +35,9 @@ __all__ = ["PhraseMatcher", "PhraseHit", "compile_phrases", "PhraseError"]
 
 ZH_GAP = 8
 EN_GAP = 4
+# A phrase whose leading alternatives would repeat its rest for more than this many
+# characters is searched as one regex of its own, the rest written once (see PhraseMatcher).
+GROUP_ABOVE = 4000
 _TOKEN = re.compile(r"\{([a-z_][a-z0-9_]*)\}|\.\.\.|…")
 _RIGHT_EDGE = "(?![a-z0-9])"
 _TURN_START = r"(?<![^\n])"
@@ -156,6 +159,7 @@ class _Compiler:
         self.fuzzy = fuzzy
         self.gap = gap
         self.turn_start = False  # set while compiling a ^ phrase
+        self.grouped: Optional[str] = None  # set by phrase(): see there
 
     def entries(self, name: str, english: bool, lead: bool) -> Optional[list[str]]:
         """Regexes of a synonym list's entries; None when one is a regex (cannot lead)."""
@@ -229,6 +233,11 @@ class _Compiler:
         else:
             head = ""
         alternatives = [head + f + rest + tail for f in firsts]
+        # Many leading alternatives ({synonyms}) before a long rest: the rest is written once
+        # per alternative in ``alternatives``; ``grouped`` is the same language with it written once.
+        self.grouped = None
+        if leads and len(firsts) > 1 and len(rest) * (len(firsts) - 1) > GROUP_ABOVE:
+            self.grouped = "(?:" + _factor(firsts) + ")" + rest + tail  # firsts merged into a trie
         return alternatives, leads
 
     def _zh(self, pieces, gap, lead: bool = True):
@@ -294,9 +303,20 @@ class PhraseMatcher:
     """A compiled phrase list. ``regex`` finds any phrase; :meth:`first` also says which."""
 
     def __init__(self, phrases: Sequence[str], per_phrase: list[str], fast: Optional[re.Pattern],
-                 slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None):
+                 slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None,
+                 grouped: Sequence[re.Pattern] = (), fast_all: Optional[str] = None):
+        """``fast``: the leading alternatives merged into one regex; ``slow``: regexes that
+        cannot lead, searched one by one. ``grouped``: phrases with many leading alternatives
+        before a long rest, each searched as one regex of its own (compiling them into ``fast``
+        took ~1 s); ``fast_all``: the source of ``fast`` with them included, which
+        :meth:`finditer` uses (compiled the first time it is needed) so its hits stay those of
+        one combined regex."""
         first_chars = first_chars if first_chars is not None else [None] * len(phrases)
         self.phrases = tuple(phrases)
+        self._grouped = list(grouped)
+        self._fast_all_source = fast_all
+        self._fast_all: Optional[re.Pattern] = None if grouped else fast
+        self._regex: Optional[re.Pattern] = None
         # One regex per phrase, compiled the first time a hit needs it: only to say which
         # phrase matched, and most phrases never match (compiling them all took ~1 s per rubric).
         self._per_phrase_source = per_phrase
@@ -312,8 +332,21 @@ class PhraseMatcher:
                 for ch in firsts:
                     self._by_first[ch] = self._by_first.get(ch, ()) + (i,)
         self._anywhere = tuple(anywhere)
-        patterns = ([fast.pattern] if fast is not None else []) + [f"(?:{r.pattern})" for r in slow]
-        self.regex = re.compile("|".join(patterns)) if patterns else re.compile(r"(?!x)x")
+
+    def _all_leading(self) -> Optional[re.Pattern]:
+        """Every leading alternative in one regex (compiled on first use when phrases were grouped)."""
+        if self._fast_all is None and self._fast_all_source is not None:
+            self._fast_all = re.compile(self._fast_all_source)
+        return self._fast_all
+
+    @property
+    def regex(self) -> re.Pattern:
+        """One regex that finds any phrase."""
+        if self._regex is None:
+            fast = self._all_leading()
+            patterns = ([fast.pattern] if fast is not None else []) + [f"(?:{r.pattern})" for r in self._slow]
+            self._regex = re.compile("|".join(patterns)) if patterns else re.compile(r"(?!x)x")
+        return self._regex
 
     def _which(self, text: str, start: int) -> str:
         """Which phrase matched at ``start``: only phrases that can start with that character
@@ -328,12 +361,13 @@ class PhraseMatcher:
         return self.phrases[0]
 
     def finditer(self, text: str) -> Iterator[PhraseHit]:
+        fast = self._all_leading()
         if not self._slow:
-            if self._fast is not None:
-                for m in self._fast.finditer(text):
+            if fast is not None:
+                for m in fast.finditer(text):
                     yield PhraseHit(m.start(), m.end(), self._which(text, m.start()))
             return
-        scans = ([self._fast] if self._fast is not None else []) + self._slow
+        scans = ([fast] if fast is not None else []) + self._slow
         hits = [m for rx in scans for m in rx.finditer(text)]
         for m in sorted(hits, key=lambda m: m.start()):
             yield PhraseHit(m.start(), m.end(), self._which(text, m.start()))
@@ -341,7 +375,7 @@ class PhraseMatcher:
     def first(self, text: str) -> Optional[PhraseHit]:
         """The earliest hit in ``text`` (one search per regex, no iteration)."""
         best = self._fast.search(text) if self._fast is not None else None
-        for rx in self._slow:
+        for rx in self._grouped + self._slow:  # ordered by start, a tie goes to _which: as one regex
             m = rx.search(text)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
@@ -353,7 +387,7 @@ class PhraseMatcher:
         """Whether any phrase occurs in ``text`` (the quick test for ``unless``)."""
         if self._fast is not None and self._fast.search(text):
             return True
-        return any(rx.search(text) for rx in self._slow)
+        return any(rx.search(text) for rx in self._grouped) or any(rx.search(text) for rx in self._slow)
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
@@ -372,6 +406,8 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
     """Compile ``phrases`` into one matcher (raises :class:`PhraseError` naming the phrase)."""
     compiler = _Compiler(synonyms, fuzzy, gap)
     fast, slow, per_phrase, cleaned, first_chars = [], [], [], [], []
+    grouped: list[str] = []
+    fast_all: list[str] = []
     for i, p in enumerate(phrases):
         if not isinstance(p, str) or not p.strip():
             raise PhraseError(f"phrase {i + 1} is empty or not text: {p!r}")
@@ -380,17 +416,23 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
             alternatives, leads = compiler.phrase(p)
         except PhraseError as exc:
             raise PhraseError(f"phrase {p!r}: {exc}") from None
-        per_phrase.append("|".join(_as_regex(a) for a in alternatives))
+        per_phrase.append(compiler.grouped or "|".join(_as_regex(a) for a in alternatives))
         literal_starts = {a.split(_SPLIT, 1)[0][:1] for a in alternatives if _SPLIT in a}
         first_chars.append(literal_starts if leads and all(_SPLIT in a for a in alternatives) else None)
-        if leads:
+        if leads and compiler.grouped:
+            grouped.append(compiler.grouped)
+            fast_all.extend(alternatives)
+        elif leads:
             fast.extend(alternatives)
+            fast_all.extend(alternatives)
         else:
             slow.extend(_as_regex(a) for a in alternatives)
         cleaned.append(p)
     try:
         return PhraseMatcher(cleaned, per_phrase, re.compile(_factor(fast)) if fast else None,
-                             [re.compile(s) for s in dict.fromkeys(slow)], first_chars)
+                             [re.compile(s) for s in dict.fromkeys(slow)], first_chars,
+                             [re.compile(g) for g in dict.fromkeys(grouped)],
+                             _factor(fast_all) if grouped and fast_all else None)
     except re.error as exc:
         for p, source in zip(cleaned, per_phrase):  # name the phrase (each is compiled only now)
             try:

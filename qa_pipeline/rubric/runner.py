@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 __all__ = ["RescoreSummary", "rescore"]
 
 BATCH = 1000  # calls per worker task
-SAVE_EVERY = 5000  # results per transaction
+SAVE_EVERY = 20000  # calls per transaction
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,35 @@ def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, sentiments: 
     return result
 
 
-def _score_range(bounds: tuple[int, int]) -> list[CallResult]:
+@dataclass(frozen=True)
+class _Batch:
+    """What a scoring worker hands back: the rows to store and the figures for the summary."""
+
+    rows: store.ResultRows
+    last_call_id: Optional[str]
+    flagged: int
+    score_sum: float
+    rubrics: tuple[str, ...]
+
+    @property
+    def calls(self) -> int:
+        return self.rows.calls
+
+
+def _score_batch(calls: Sequence[Call], rubric: Optional[Rubric], rubrics: dict, sentiments: dict) -> _Batch:
+    results = [_score_one(c, rubric, rubrics, sentiments) for c in calls]
+    used = tuple(dict.fromkeys(f"{r.rubric_id} v{r.rubric_version}" for r in results))
+    return _Batch(store.result_rows(results), results[-1].call_id if results else None,
+                  sum(r.flagged for r in results), sum(r.score for r in results), used)
+
+
+def _score_range(bounds: tuple[int, int]) -> _Batch:
     calls, rubric, rubrics, sentiments = _JOB["calls"], _JOB["rubric"], _JOB["rubrics"], _JOB["sentiments"]
-    return [_score_one(c, rubric, rubrics, sentiments) for c in calls[bounds[0]:bounds[1]]]
+    return _score_batch(calls[bounds[0]:bounds[1]], rubric, rubrics, sentiments)
 
 
-def _results(calls: list[Call], rubric: Optional[Rubric], sentiments: dict, jobs: int, batch: int):
-    """Results in batches, scored in ``jobs`` processes when that pays off (fork only)."""
+def _batches(calls: list[Call], rubric: Optional[Rubric], sentiments: dict, jobs: int, batch: int):
+    """Scored batches, in ``jobs`` processes when that pays off (fork only)."""
     import multiprocessing as mp
 
     rubrics: dict[str, Rubric] = {}
@@ -86,13 +108,13 @@ def _results(calls: list[Call], rubric: Optional[Rubric], sentiments: dict, jobs
     if jobs > 1 and len(ranges) > 1 and "fork" in mp.get_all_start_methods():
         _JOB.update(calls=calls, rubric=rubric, rubrics=rubrics, sentiments=sentiments)
         try:
-            with mp.get_context("fork").Pool(jobs) as pool:
+            with mp.get_context("fork").Pool(min(jobs, len(ranges))) as pool:
                 yield from pool.imap(_score_range, ranges)
         finally:
             _JOB.clear()
         return
     for lo, hi in ranges:
-        yield [_score_one(c, rubric, rubrics, sentiments) for c in calls[lo:hi]]
+        yield _score_batch(calls[lo:hi], rubric, rubrics, sentiments)
 
 
 def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
@@ -100,7 +122,8 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
             jobs: int = 1, batch: int = BATCH, save_every: int = SAVE_EVERY) -> RescoreSummary:
     """Score stored calls again and store the results (other rubric versions are kept).
 
-    ``jobs`` > 1 scores in that many processes (each batch saved as it arrives)."""
+    ``jobs`` > 1 scores in that many processes; the results are written in one transaction
+    per ``save_every`` calls."""
     from . import standard_rubric
 
     started = time.perf_counter()
@@ -110,6 +133,8 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     if rubric is None:  # load the standard rubrics once, before any worker starts
         for language in {c.language for c in calls} | {"zh", "en"}:
             standard_rubric(language)
+    import pyarrow  # noqa: F401  # imported once here, not in every worker
+
     used: dict[str, None] = {}
     other_language = 0
     if rubric is not None:
@@ -121,20 +146,21 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     flagged, total_score, n = 0, 0.0, 0
     total = len(calls)
     progress(ProgressEvent("start", total=total))
-    pending: list[CallResult] = []
-    for results in _results(calls, rubric, sentiments, jobs, batch):
-        for result in results:
-            used[f"{result.rubric_id} v{result.rubric_version}"] = None
-            flagged += result.flagged
-            total_score += result.score
-        n += len(results)
-        pending.extend(results)
-        if len(pending) >= save_every:  # a commit costs ~0.2 s whatever its size: commit rarely
-            store.save_results(con, pending)
-            pending = []
-        progress(ProgressEvent("score", call_id=results[-1].call_id if results else None, completed=n, total=total))
+    pending: list[store.ResultRows] = []
+    waiting = 0
+    for b in _batches(calls, rubric, sentiments, jobs, batch):
+        used.update(dict.fromkeys(b.rubrics))
+        flagged += b.flagged
+        total_score += b.score_sum
+        n += b.calls
+        pending.append(b.rows)
+        waiting += b.calls
+        if waiting >= save_every:  # a commit costs ~0.2 s whatever its size: commit rarely
+            store.save_result_rows(con, pending)
+            pending, waiting = [], 0
+        progress(ProgressEvent("score", call_id=b.last_call_id, completed=n, total=total))
     if pending:
-        store.save_results(con, pending)
+        store.save_result_rows(con, pending)
     progress(ProgressEvent("done", completed=n, total=total))
     return RescoreSummary(calls=n, flagged=flagged, mean_score=round(total_score / n, 1) if n else None,
                           rubrics=tuple(used), seconds=time.perf_counter() - started, missing=missing,
