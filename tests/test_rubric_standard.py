@@ -420,6 +420,115 @@ PROBES += [
 ]
 
 
+
+# Issue #3, written blind (before the rubric was changed for them): transcripts as speech
+# recognition writes them (lower case, no punctuation, 你 for 您, 在见 for 再见) and more domains.
+PROBES += [
+    # A1 (en)
+    ("en", [(A, "thanks for calling river bank this is jen how can i help")], "A1", "pass"),
+    ("en", [(A, "Good morning, you've reached Apex Insurance claims, this is Maria.")], "A1", "pass"),
+    ("en", [(A, "Hi there, Daniel from Bluebird Airlines, how can I help?")], "A1", "pass"),
+    ("en", [(A, "Good morning, this is Kelly, how can I help?")], "A1", "fail"),
+    # A1 (zh)
+    ("zh", [(A, "你好这里是东方航空客服我是小刘请问有什么可以帮你")], "A1", "pass"),
+    ("zh", [(A, "您好很高兴为您服务请问有什么可以帮您")], "A1", "fail"),
+    # B1 (en)
+    ("en", [(A, "could you hold on a moment please thank you")], "B1", "pass"),
+    ("en", [(A, "hold on"), (A, "ok done")], "B1", "fail"),
+    # B1 (zh)
+    ("zh", [(A, "请您稍等一下"), (A, "感谢您的耐心等待")], "B1", "pass"),
+    ("zh", [(A, "稍等"), (A, "好了")], "B1", "fail"),
+    # B2 (en)
+    ("en", [(A, "is there anything else i cant help you with today")], "B2", "pass"),
+    ("en", [(A, "i do not know what to tell you")], "B2", "pass"),
+    ("en", [(A, "thats not my problem maam")], "B2", "fail"),
+    ("en", [(A, "i dont have that information in front of me but i can find out")], "B2", "pass"),
+    ("en", [(A, "no worries whatever is easiest for you")], "B2", "pass"),
+    ("en", [(A, "hell of a week huh")], "B2", "pass"),
+    # B2 (zh)
+    ("zh", [(A, "这事不归我们管你找物业去")], "B2", "fail"),
+    ("zh", [(A, "不好意思我不太清楚这个情况我帮您问一下")], "B2", "pass"),
+    ("zh", [(A, "您先别着急，我知道您很急")], "B2", "pass"),
+    ("zh", [(A, "这个我也不知道啊")], "B2", "fail"),
+    ("zh", [(A, "您这个情况我们之前已经说过了，不能退")], "B2", "fail"),
+    # C1 (en)
+    ("en", [(C, "hi i need to change my address"),
+             (A, "sure can you just confirm your full name and date of birth for me")], "C1", "pass"),
+    ("en", [(C, "my bill is too high"),
+             (A, "okay i have pulled up your account and the charge is for roaming")], "C1", "fail"),
+    ("en", [(C, "I need my test results."), (A, "Of course, can I start with your full name please?")], "C1", "pass"),
+    ("en", [(C, "I need my test results."), (A, "Sure, what's the patient's date of birth?")], "C1", "pass"),
+    ("en", [(C, "Renew my licence."), (A, "Yes, and what's the reference on your letter?")], "C1", "pass"),
+    ("en", [(C, "Has my payment gone through?"), (A, "Yes, I can see your payment from Tuesday.")], "C1", "fail"),
+    ("en", [(C, "What's the weather in Paris?"), (A, "Sorry, we only handle flight bookings.")], "C1", "na"),
+    # C1 (zh)
+    ("zh", [(C, "我想改一下套餐"), (A, "好的请问机主姓名是什么")], "C1", "pass"),
+    ("zh", [(C, "我想改一下套餐"), (A, "好的麻烦报一下身份证后四位")], "C1", "pass"),
+    ("zh", [(C, "我想改一下套餐"), (A, "好的已经给你改好了下个月生效")], "C1", "fail"),
+    ("zh", [(C, "我想咨询一下信用卡分期。"), (A, "好的，分期有三期、六期和十二期。")], "C1", "na"),
+    # C2 (en)
+    ("en", [(A, "okay so just to make sure i have got this right you were charged twice for june")], "C2", "pass"),
+    ("en", [(A, "so you are saying the package never arrived")], "C2", "pass"),
+    ("en", [(A, "Okay, let me just make sure I understand: the app logs you out every time?")], "C2", "pass"),
+    ("en", [(A, "Right, so the issue is the heating not coming on in the mornings.")], "C2", "pass"),
+    ("en", [(A, "Sure, I can help with that.")], "C2", "fail"),
+    # C2 (zh)
+    ("zh", [(A, "您是想把流量包退掉对吧")], "C2", "pass"),
+    ("zh", [(A, "我跟你确认一下你是要开发票对吗")], "C2", "pass"),
+    ("zh", [(A, "好的请稍等")], "C2", "fail"),
+    ("zh", [(A, "您好，请问您是要咨询还是办理业务？")], "C2", "fail"),
+    # C3 (en)
+    ("en", [(A, "is there anything else i cant help you with today"), (C, "no"), (A, "thanks bye")], "C3", "pass"),
+    ("en", [(A, "Is there anything else today?"), (C, "No."), (A, "Thanks, bye.")], "C3", "pass"),
+    ("en", [(A, "Anything else you need from me?"), (C, "No."), (A, "Thanks, bye.")], "C3", "pass"),
+    ("en", [(A, "Do you have any other questions for me?"), (C, "No."), (A, "Thanks, bye.")], "C3", "pass"),
+    # C3 (zh)
+    ("zh", [(A, "请问还有什么可以帮到您的？"), (C, "没了"), (A, "谢谢，再见")], "C3", "pass"),
+    # C4 (en)
+    ("en", [(A, "is there anything else i can help you with today"),
+             (C, "no"),
+             (A, "all right thank you for calling have a good day")], "C4", "pass"),
+    ("en", [(A, "is there anything else i can help you with today"),
+             (C, "no"),
+             (A, "all right thank you for calling")], "C4", "fail"),
+    # C4 (zh)
+    ("zh", [(A, "还有什么其他问题吗"), (C, "没有了"), (A, "好的感谢你的来电再见")], "C4", "pass"),
+    ("zh", [(A, "还有什么其他问题吗"), (C, "没有了"), (A, "好的感谢你的来电在见")], "C4", "pass"),
+    ("zh", [(A, "还有什么其他问题吗"), (C, "没有了"), (A, "好的再见")], "C4", "fail"),
+    # D1 (en)
+    ("en", [(C, "this is the worst service ever"), (A, "im really sorry to hear that")], "D1", "pass"),
+    # D1 (zh)
+    ("zh", [(C, "你们什么破服务！"), (A, "抱歉让您久等了")], "D1", "pass"),
+    # D2 (en)
+    ("en", [(C, "this is the worst service ever"), (A, "what date did this happen")], "D2", "pass"),
+    # D2 (zh)
+    ("zh", [(C, "你们什么破服务！"), (A, "您还记得大概是几号的事吗")], "D2", "pass"),
+    # D3 (en)
+    ("en", [(C, "this is the worst service ever"), (A, "whats the best number to call you back on")], "D3", "pass"),
+    # D3 (zh)
+    ("zh", [(C, "你们什么破服务！"), (A, "后面我们通过您现在这个号码联系您可以吗")], "D3", "pass"),
+    # D4 (en)
+    ("en", [(C, "this is the worst service ever"),
+             (A, "you will get a call back within forty eight hours")], "D4", "pass"),
+    # D4 (zh)
+    ("zh", [(C, "你们什么破服务！"), (A, "我们明天中午十二点之前给您答复")], "D4", "pass"),
+    ("zh", [(C, "你们什么破服务！"), (A, "我们会尽快处理的")], "D4", "fail"),
+    # D5 (en)
+    ("en", [(C, "this is the worst service ever"), (A, "i will personally follow up on this")], "D5", "pass"),
+    # D5 (zh)
+    ("zh", [(C, "你们什么破服务！"), (A, "我已经给您提交了投诉工单，后续由我跟进")], "D5", "pass"),
+    ("zh", [(C, "你们什么破服务！"), (A, "这个需要您自己去营业厅办理")], "D5", "fail"),
+    # E1 (en)
+    ("en", [(A, "I have your card number as 4111 1111 1111 1111.")], "E1", "fail"),
+    ("en", [(A, "your reference number is 1234 5678 9012 3456")], "E1", "pass"),
+    ("en", [(A, "I'll text you a code now, please read it back to me when it arrives.")], "E1", "pass"),
+    # E1 (zh)
+    ("zh", [(A, "您的验证码是六七八九零一，请不要告诉别人")], "E1", "fail"),
+    ("zh", [(A, "您尾号八八六六的卡已经冻结")], "E1", "pass"),
+    ("zh", [(A, "我们的客服电话是九五五八八")], "E1", "pass"),
+]
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):

@@ -86,6 +86,7 @@ _EN_NAME_CUES = re.compile(
     r"\b(?i:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
     r"i'm|i am|you've got|you have got)\s+([A-Z][\w'-]*)"
     r"|\b([A-Z][\w'-]*)\s+(?i:speaking|here|at your service)\b"
+    r"|\b([A-Z][\w'-]*)\s+(?:from|with|at)\s+(?:the\s+)?[A-Z]"  # "Daniel from Bluebird Airlines"
 )
 # The same cues on normalised (lower-case) text, for transcripts without capitals.
 _EN_NAME_CUES_LOWER = re.compile(
@@ -152,7 +153,7 @@ def _name_cues(regex: re.Pattern, text: str):
 
 
 def _names(text: str, view: CallView) -> set[str]:
-    names = {m.group(1) or m.group(2) for m in _name_cues(_EN_NAME_CUES, text)}
+    names = {m.group(1) or m.group(2) or m.group(3) for m in _name_cues(_EN_NAME_CUES, text)}
     names |= {w for m in _name_cues(_EN_NAME_CUES_LOWER, text.lower())
               for w in (m.group(1) or m.group(2),) if w and w not in _EN_STOP}
     if view.call.info.agent_name:
@@ -224,7 +225,7 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
     if m:
         return m.start(), m.group()
     for m in _name_cues(_EN_NAME_CUES, turn.text):
-        name = m.group(1) or m.group(2)
+        name = m.group(1) or m.group(2) or m.group(3)
         if name and name.lower() not in _EN_STOP:
             return m.start(), m.group()
     if not any(c.isupper() for c in turn.text):  # a transcript without capitals
@@ -307,7 +308,7 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         return None
     for m in _DIGIT_RUN.finditer(turn.norm):
         digits = re.sub(r"[ -]", "", m.group())
-        if _NOT_A_CARD.search(turn.norm[max(0, m.start() - 16):m.start()]) and not _ID_NUMBER.fullmatch(digits):
+        if _NOT_A_CARD.search(turn.norm[max(0, m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number
         if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()):
             kind = "ID number" if len(digits) == 18 else "card number"
