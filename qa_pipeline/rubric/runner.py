@@ -26,6 +26,7 @@ __all__ = ["RescoreSummary", "rescore"]
 
 BATCH = 1000  # calls per worker task
 SAVE_EVERY = 20000  # calls per transaction
+WARM_UP = 200  # calls scored before worker processes start
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,11 @@ def _batches(calls: list[Call], rubric: Optional[Rubric], sentiments: dict, jobs
     rubrics: dict[str, Rubric] = {}
     ranges = [(i, min(i + batch, len(calls))) for i in range(0, len(calls), batch)]
     if jobs > 1 and len(ranges) > 1 and "fork" in mp.get_all_start_methods():
+        # The first calls are scored here before the workers fork: the regexes compiled on
+        # first use (which phrase matched) are then compiled once, not once per worker.
+        warm = min(WARM_UP, batch)
+        yield _score_batch(calls[:warm], rubric, rubrics, sentiments)
+        ranges = [(warm, ranges[0][1])] + ranges[1:] if warm < ranges[0][1] else ranges[1:]
         _JOB.update(calls=calls, rubric=rubric, rubrics=rubrics, sentiments=sentiments)
         try:
             with mp.get_context("fork").Pool(min(jobs, len(ranges))) as pool:
