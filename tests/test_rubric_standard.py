@@ -529,6 +529,101 @@ PROBES += [
 ]
 
 
+
+# Issue #3, a second blind round: dropped words ("thank for calling"), 公号 for 工号, callbacks,
+# restatements without a stock phrase, and look-alikes ("we'll call you back" asks for no number).
+PROBES += [
+    # A1 (en)
+    ("en", [(A, "good morning thank you for calling summit gas and electric my name is kate")], "A1", "pass"),
+    ("en", [(A, "Morning, Summit Gas, you're through to Kate.")], "A1", "pass"),
+    ("en", [(A, "Hi, thanks for holding, this is Raj from the returns team at Parcelpoint.")], "A1", "pass"),
+    ("en", [(A, "Hi, you're through to Lumen, how can I help?")], "A1", "fail"),
+    # A1 (zh)
+    ("zh", [(A, "您好，欢迎致电城市燃气，公号二零八八，很高兴为您服务")], "A1", "pass"),
+    ("zh", [(A, "喂你好这边是阳光保险我姓王请问您有什么需要")], "A1", "pass"),
+    ("zh", [(A, "您好，人民医院预约挂号中心，请问有什么可以帮您")], "A1", "fail"),
+    # B1 (en)
+    ("en", [(A, "Can you please hold while I check that? Cheers.")], "B1", "pass"),
+    ("en", [(A, "Let me put you on a short hold. Thanks for waiting.")], "B1", "fail"),
+    # B1 (zh)
+    ("zh", [(A, "请您稍后，我这边帮您查询一下"), (A, "感谢您的耐心")], "B1", "pass"),
+    # B2 (en)
+    ("en", [(A, "Oh come on, that's ridiculous, I can't believe you did that.")], "B2", "pass"),
+    ("en", [(A, "I'm not able to help you with that on this line, I'm afraid.")], "B2", "pass"),
+    ("en", [(A, "Honestly I have no idea.")], "B2", "fail"),
+    ("en", [(A, "That's not my job, ask someone else.")], "B2", "fail"),
+    ("en", [(A, "Is there any other way I can't help you?")], "B2", "pass"),
+    # B2 (zh)
+    ("zh", [(A, "您说什么？听不懂吗？我已经说过了！")], "B2", "fail"),
+    ("zh", [(A, "这个我确实不知道，我帮您转接专业的同事")], "B2", "pass"),
+    ("zh", [(A, "不知道有没有影响到您的使用")], "B2", "pass"),
+    # C1 (en)
+    ("en", [(C, "I'd like a refund."),
+             (A, "Sure, could I get the order number and the email it was placed under?")], "C1", "pass"),
+    ("en", [(C, "I'd like a refund."), (A, "Okay, I've processed the refund to your card.")], "C1", "fail"),
+    ("en", [(C, "My water is brown."), (A, "Could you confirm the address where this is happening?")], "C1", "pass"),
+    # C1 (zh)
+    ("zh", [(C, "我要退货"), (A, "好的，请您把订单编号告诉我一下")], "C1", "pass"),
+    ("zh", [(C, "我要退货"), (A, "您好，请问下单人手机号后四位是多少")], "C1", "pass"),
+    ("zh", [(C, "帮我查下余额"), (A, "我看到您这个卡里还有两千块")], "C1", "fail"),
+    ("zh", [(C, "我想咨询一下你们的营业时间"), (A, "我们营业时间是早九点到晚五点")], "C1", "na"),
+    # C2 (en)
+    ("en", [(A, "Alright so you're calling because the direct debit came out twice, correct?")], "C2", "pass"),
+    ("en", [(A, "If I've understood you right, you want to cancel the second line.")], "C2", "pass"),
+    ("en", [(C, "This is unacceptable."), (A, "Okay, so it sounds like the engineer never turned up.")], "C2", "pass"),
+    # C2 (zh)
+    ("zh", [(A, "嗯，您刚才说的是快递显示签收了，但您没收到，对吧？")], "C2", "pass"),
+    ("zh", [(A, "明白了，就是要把自动续费关掉是吧")], "C2", "pass"),
+    ("zh", [(A, "就是这样，您先在APP上操作一下。")], "C2", "fail"),
+    # C3 (en)
+    ("en", [(A, "anything else can help you with today"),
+             (C, "no"),
+             (A, "thank you for calling have a nice day")], "C3", "pass"),
+    # C3 (zh)
+    ("zh", [(A, "请问还有别的我可以帮到您的吗"), (C, "没了"), (A, "好的谢谢来电拜拜")], "C3", "pass"),
+    # C4 (en)
+    ("en", [(A, "is there anything else"), (C, "no"), (A, "thank for calling good bye")], "C4", "pass"),
+    # C4 (zh)
+    ("zh", [(A, "请问还有别的我可以帮到您的吗"), (C, "没了"), (A, "好的谢谢来电拜拜")], "C4", "pass"),
+    ("zh", [(A, "还有其他问题吗"), (C, "没了"), (A, "嗯好的祝您生活愉快")], "C4", "fail"),
+    # D1 (en)
+    ("en", [(C, "I'm really disappointed with the repair."), (A, "I'm sorry that happened.")], "D1", "pass"),
+    # D1 (zh)
+    ("zh", [(C, "我对你们的处理非常不满意"), (A, "实在抱歉给您造成困扰")], "D1", "pass"),
+    # D2 (en)
+    ("en", [(C, "I'm really disappointed with the repair."), (A, "Sure, when was the engineer there?")], "D2", "pass"),
+    # D2 (zh)
+    ("zh", [(C, "我对你们的处理非常不满意"), (A, "请问这个问题是从什么时候开始出现的")], "D2", "pass"),
+    # D3 (en)
+    ("en", [(C, "I'm really disappointed with the repair."),
+             (A, "Can I confirm your mobile is still 555-0123 for a callback?")], "D3", "pass"),
+    ("en", [(C, "I'm really disappointed with the repair."),
+             (A, "We'll call you back within 24 hours.")], "D3", "fail"),
+    ("en", [(C, "I'm really disappointed with the repair."),
+             (A, "Which number should we use for the follow up?")], "D3", "pass"),
+    # D3 (zh)
+    ("zh", [(C, "我对你们的处理非常不满意"), (A, "方便留个手机号吗，我们处理好会第一时间通知您")], "D3", "pass"),
+    # D4 (en)
+    ("en", [(C, "I'm really disappointed with the repair."),
+             (A, "Someone will ring you tomorrow morning.")], "D4", "pass"),
+    ("en", [(C, "I'm really disappointed with the repair."), (A, "We'll be in touch soon.")], "D4", "fail"),
+    # D4 (zh)
+    ("zh", [(C, "我对你们的处理非常不满意"), (A, "我们在48小时之内给您回复")], "D4", "pass"),
+    ("zh", [(C, "我对你们的处理非常不满意"), (A, "下周一之前一定给您处理好")], "D4", "pass"),
+    # D5 (en)
+    ("en", [(C, "I'm really disappointed with the repair."),
+             (A, "I've opened a complaint under my name and I'll follow it up.")], "D5", "pass"),
+    ("en", [(C, "I'm really disappointed with the repair."),
+             (A, "You'd have to take that up with the installer directly.")], "D5", "fail"),
+    # D5 (zh)
+    ("zh", [(C, "我对你们的处理非常不满意"), (A, "我这边马上给您反馈给上级主管，由主管亲自联系您")], "D5", "pass"),
+    ("zh", [(C, "我对你们的处理非常不满意"), (A, "这个您得找商家，我们管不了")], "D5", "fail"),
+    # E1 (zh)
+    ("zh", [(A, "您的身份证号码是三一零一零四一九八八零五一二四四一二，对吧")], "E1", "fail"),
+    ("zh", [(A, "您的快递单号是七七三零零一二三四五六七八九零，明天送到")], "E1", "pass"),
+]
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):

@@ -84,7 +84,7 @@ _EN_STOP = frozenset(
 )
 _EN_NAME_CUES = re.compile(
     r"\b(?i:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
-    r"i'm|i am|you've got|you have got)\s+([A-Z][\w'-]*)"
+    r"i'm|i am|you've got|you have got|you're through to|you are through to|you're speaking to)\s+([A-Z][\w'-]*)"
     r"|\b([A-Z][\w'-]*)\s+(?i:speaking|here|at your service)\b"
     r"|\b([A-Z][\w'-]*)\s+(?:from|with|at)\s+(?:the\s+)?[A-Z]"  # "Daniel from Bluebird Airlines"
 )
