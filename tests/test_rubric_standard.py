@@ -624,6 +624,43 @@ PROBES += [
 ]
 
 
+
+# Issue #3: critical items must not fail on look-alikes (a false critical fail zeroes the score):
+# 我操作一下, 去死机, 老妈的, self-service offered as an option, account/IMEI/policy numbers read back.
+PROBES += [
+    # B2 (en)
+    ("en", [(A, "That's not my department, but let me transfer you to the right team.")], "B2", "pass"),
+    ("en", [(A, "Please listen to me carefully, unplug the router first.")], "B2", "pass"),
+    ("en", [(A, "That's not my department.")], "B2", "fail"),
+    ("en", [(A, "Listen to me, I said no.")], "B2", "fail"),
+    # B2 (zh)
+    ("zh", [(A, "好的，我操作一下，请稍等。")], "B2", "pass"),
+    ("zh", [(A, "您想怎么样处理呢？退款还是换货？")], "B2", "pass"),
+    ("zh", [(A, "如果您听不懂的话我再解释一遍。")], "B2", "pass"),
+    ("zh", [(A, "如果是您自己的原因导致的损坏，需要收取维修费。")], "B2", "pass"),
+    ("zh", [(A, "电话里跟您说不清楚，我给您发个短信。")], "B2", "pass"),
+    ("zh", [(A, "您也可以在APP上自己去查，很方便。")], "B2", "pass"),
+    ("zh", [(A, "您的手机之前去死机过吗？")], "B2", "pass"),
+    ("zh", [(A, "您靠近窗户试试，我靠近路由器测过是正常的。")], "B2", "pass"),
+    ("zh", [(A, "是给您老妈的体检预约对吧？")], "B2", "pass"),
+    ("zh", [(A, "我不知道您这边具体是哪个型号，麻烦您看一下机身背面。")], "B2", "pass"),
+    ("zh", [(A, "我操，系统又崩了。")], "B2", "fail"),
+    ("zh", [(A, "您到底想怎么样？")], "B2", "fail"),
+    ("zh", [(A, "您自己去查吧。")], "B2", "fail"),
+    ("zh", [(A, "我也不知道，您问别人去。")], "B2", "fail"),
+    # E1 (en)
+    ("en", [(A, "The IMEI is 356938035643809.")], "E1", "pass"),
+    ("en", [(A, "Your policy number is 4400 1234 5678 9.")], "E1", "pass"),
+    ("en", [(A, "Your reference number is 1234 5678 9012 3456.")], "E1", "pass"),
+    ("en", [(A, "Your card number is 4111 1111 1111 1111.")], "E1", "fail"),
+    # E1 (zh)
+    ("zh", [(A, "您的宽带账号是057112345678901，对吗？")], "E1", "pass"),
+    ("zh", [(A, "您手机的IMEI码是860123456789012。")], "E1", "pass"),
+    ("zh", [(A, "您家的户号是3301234567890。")], "E1", "pass"),
+    ("zh", [(A, "您的卡号是6222021234567890123。")], "E1", "fail"),
+]
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):

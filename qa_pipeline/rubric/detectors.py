@@ -292,8 +292,11 @@ _PLACEHOLDER = re.compile(r"\[CARD \*{4}[0-9]{4}\]|\[(?:身份证号|ID)\]|\[COD
 
 _ANY_DIGIT = re.compile(r"\d")
 _NOT_A_CARD = re.compile(
-    r"(?:订单号|订单编号|单号|运单|快递单|工单|流水号|交易号|交易单号|编号|order number|order|tracking number|tracking|"
-    r"reference number|reference|confirmation number|confirmation|ticket number|case number|invoice number)"
+    r"(?:订单号|订单编号|单号|运单|快递单|工单|流水号|交易号|交易单号|编号|户号|合同号|保单号|会员号|宽带账号|宽带帐号|"
+    r"客户号|缴费号|表号|车架号|设备号|序列号|串号|imei号?|imei码|sn码|发票号|税号|病历号|预约号|挂号单号|"
+    r"order number|order|tracking number|tracking|reference number|reference|confirmation number|confirmation|"
+    r"ticket number|case number|invoice number|policy number|policy|meter number|member number|membership number|"
+    r"serial number|imei|claim number|booking number|account reference|customer number)"
     r"(?: number)?(?: is| 是|是|为)? ?$")
 # An 18-character Chinese resident ID: region, a birth date 19xx/20xx-mm-dd, sequence, check digit.
 _ID_NUMBER = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx]")
