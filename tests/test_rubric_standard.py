@@ -661,6 +661,52 @@ PROBES += [
 ]
 
 
+
+# Issue #3, a third blind round: acting on records found from the caller's number (en), reply-time ranges,
+# restatements closed by a confirmation tag, 掰掰, N号接线员.
+PROBES += [
+    # A1 (zh)
+    ("zh", [(A, "您好，中国移动，很高兴为您服务，工号一二三四")], "A1", "pass"),
+    ("zh", [(A, "您好，这里是市民热线12345，我是8号接线员")], "A1", "pass"),
+    ("zh", [(A, "您好请问您是哪里")], "A1", "fail"),
+    # C1 (en)
+    ("en", [(C, "Why is my bill so high?"),
+             (A, "I can see you're calling from the number on the account, and the bill includes roaming.")], "C1", "fail"),
+    ("en", [(C, "Why is my bill so high?"),
+             (A, "Your account has come up from your number, there's a late fee on it.")], "C1", "fail"),
+    ("en", [(C, "Why is my bill so high?"), (A, "Our records show a late payment in May.")], "C1", "fail"),
+    # C1 (zh)
+    ("zh", [(C, "帮我查下话费"), (A, "您是用尾号6688的这个手机打进来的，对吧？")], "C1", "pass"),
+    # C2 (en)
+    ("en", [(A, "You'd like to add your partner to the policy, is that right?")], "C2", "pass"),
+    ("en", [(A, "Your postcode is AB1 2CD, is that right?")], "C2", "fail"),
+    ("en", [(A, "Okay, you need a replacement card sent to your new address, correct?")], "C2", "pass"),
+    # C2 (zh)
+    ("zh", [(A, "好的，我这边帮您把套餐改成五十八元的，您确认一下是要改这个套餐对吗？")], "C2", "pass"),
+    ("zh", [(A, "请问您是遇到了什么问题？")], "C2", "fail"),
+    # C3 (en)
+    ("en", [(A, "Is that all for today?"), (C, "Yes."), (A, "Thanks, bye.")], "C3", "pass"),
+    ("en", [(A, "Any other issues I can look at for you?"), (C, "No."), (A, "Thanks, bye.")], "C3", "pass"),
+    ("en", [(A, "Do you have any further questions?"), (C, "No."), (A, "Thanks, bye.")], "C3", "pass"),
+    # C3 (zh)
+    ("zh", [(A, "请问还有什么需要帮您的吗"), (C, "没有了"), (A, "感谢您的来电祝您生活愉快再见")], "C3", "pass"),
+    # C4 (zh)
+    ("zh", [(A, "还有其他问题吗"), (C, "没了"), (A, "好的谢谢您掰掰")], "C4", "pass"),
+    ("zh", [(A, "请问还有什么需要帮您的吗"), (C, "没有了"), (A, "感谢您的来电祝您生活愉快再见")], "C4", "pass"),
+    # D1 (zh)
+    ("zh", [(C, "你们太不负责任了"), (A, "让您受委屈了，给您造成的影响我们非常重视")], "D1", "pass"),
+    # D2 (zh)
+    ("zh", [(C, "你们太不负责任了"), (A, "请问这是什么时候的事情")], "D2", "pass"),
+    # D4 (en)
+    ("en", [(C, "This is unacceptable."), (A, "You'll get an update in two to three working days.")], "D4", "pass"),
+    ("en", [(C, "This is unacceptable."), (A, "Someone will call you within 24 to 48 hours.")], "D4", "pass"),
+    ("en", [(C, "This is unacceptable."), (A, "I'll have an answer for you first thing tomorrow.")], "D4", "pass"),
+    ("en", [(C, "This is unacceptable."), (A, "We'll get back to you shortly.")], "D4", "fail"),
+    # D4 (zh)
+    ("zh", [(C, "你们太不负责任了"), (A, "我们三到五个工作日内给您回复")], "D4", "pass"),
+]
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):

@@ -194,7 +194,8 @@ def organisation(turn: TurnView, view: CallView) -> Hit:
 # --- agent name / employee number ---------------------------------------------------------
 
 _ZH_EMPLOYEE = re.compile(
-    r"(?:工号|员工号|员工编号|坐席号|服务编号|编号)(?:是|为)?[a-z]*\d{2,}|\d{3,}号(?:客服|话务员|坐席|专员)"
+    r"(?:工号|员工号|员工编号|坐席号|服务编号|编号)(?:是|为)?[a-z]*\d{2,}"
+    r"|\d+号(?:客服|话务员|坐席|专员|接线员|服务员|工作人员|人工|服务代表|客服代表)"
     r"|(?:我是|我叫)[a-z]*\d{2,}号?|\d{3,}号?为您服务"
 )
 _ZH_ROLE = "(?:客服专员|客服代表|服务代表|客服|专员|坐席|话务员|工作人员|人工|顾问|经理|助理)"
@@ -256,11 +257,12 @@ _EN_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _EN_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 _EN_WHEN = (
     rf"(?:tomorrow|tonight|today|this (?:morning|afternoon|evening|week)|(?:on |this |next )?{_EN_DAYS}|next week|"
-    rf"(?:in|within) (?:the next )?\d+ (?:hours?|business days?|working days?|days?|weeks?|minutes?)|"
+    rf"(?:in|within) (?:the next )?(?:\d+ (?:to|or|and) )?\d+ (?:hours?|business days?|working days?|days?|weeks?|minutes?)|"
     rf"at \d+(?: \d+)?(?: am| pm| o clock)?|(?:on )?{_EN_MONTHS} \d+|end of (?:the )?(?:day|week|month))"
 )
 _EN_REPLY = re.compile(
-    r"\b(?:within|in) (?:the next )?(?:\d+|a|an) (?:hours?|business days?|working days?|days?|weeks?|minutes?|hrs?)\b"
+    r"\b(?:within|in) (?:the next )?(?:\d+ (?:to|or|and) )?(?:\d+|a|an) "
+    r"(?:hours?|business days?|working days?|days?|weeks?|minutes?|hrs?)\b"
     r"|\bwithin the (?:hour|day|week)\b"
     rf"|\b(?:by|before|no later than) (?:the end of )?(?:today|tonight|tomorrow|{_EN_DAYS}|"
     rf"end of (?:the )?(?:day|week|month)|close of business|eod|noon|midday|\d+(?: \d+)?(?: am| pm| o clock)?|"
