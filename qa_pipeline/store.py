@@ -374,6 +374,12 @@ def save_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows]
         _insert_result_rows(con, parts)
 
 
+def insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows]) -> None:
+    """:func:`save_result_rows` inside a transaction the caller holds (``with transaction(con):``),
+    so a long re-scoring writes as it goes and commits once."""
+    _insert_result_rows(con, parts)
+
+
 def processed_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """source_path → sha256 of calls stored successfully (for skipping on re-runs)."""
     rows = con.execute(

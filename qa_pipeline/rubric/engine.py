@@ -29,13 +29,24 @@ def _finding(check: Check, outcome: str, verdict: Verdict) -> Finding:
                    critical=check.critical, weight=check.weight)
 
 
+_ORDERS: dict[int, tuple[Rubric, tuple[Check, ...]]] = {}
+
+
+def _in_order(rubric: Rubric) -> tuple[Check, ...]:
+    """The rubric's checks in evaluation order (worked out once per rubric object)."""
+    cached = _ORDERS.get(id(rubric))
+    if cached is None or cached[0] is not rubric:
+        by_id = {c.id: c for c in rubric.checks}
+        cached = _ORDERS[id(rubric)] = (rubric, tuple(by_id[cid] for cid in rubric.evaluation_order))
+    return cached[1]
+
+
 def evaluate_checks(view: CallView, rubric: Rubric) -> dict[str, Finding]:
     """Every check's finding for one prepared call, keyed by check id."""
     ctx = Context(view=view, conditions=rubric.conditions)
-    by_id = {c.id: c for c in rubric.checks}
     findings: dict[str, Finding] = {}
-    for cid in rubric.evaluation_order:
-        check = by_id[cid]
+    for check in _in_order(rubric):
+        cid = check.id
         if check.applies_when is not None:
             gate = check.applies_when.evaluate(ctx)
             if gate.value is not True:

@@ -114,6 +114,14 @@ class Scope:
     after: Optional[Node] = None
     before: Optional[Node] = None
 
+    def __post_init__(self) -> None:
+        # The cache key of a selection that depends on the call alone (no after/before).
+        key = None
+        if self.after is None and self.before is None:
+            key = ("scope", self.speaker, self.first_turns, self.first_run, self.last_turns, self.first_seconds,
+                   self.last_seconds, self.within_seconds_of_first)
+        object.__setattr__(self, "_key", key)
+
     @classmethod
     def from_options(cls, options: dict, builder: "Builder") -> "Scope":
         return cls(
@@ -153,13 +161,14 @@ class Scope:
 
     def select(self, ctx: Context) -> Optional[tuple[TurnView, ...]]:
         """The turns in scope; None when they cannot be known (speakers unknown)."""
-        if self.after is None and self.before is None:  # a pure function of the call: cache it
-            key = ("scope", self.speaker, self.first_turns, self.first_run, self.last_turns, self.first_seconds,
-                   self.last_seconds, self.within_seconds_of_first)
+        key = self._key
+        if key is not None:  # a pure function of the call: cache it
             cache = ctx.view.cache
-            if key not in cache:
-                cache[key] = self._select(ctx)
-            return cache[key]
+            try:
+                return cache[key]
+            except KeyError:
+                turns = cache[key] = self._select(ctx)
+                return turns
         return self._select(ctx)
 
     def _select(self, ctx: Context) -> Optional[tuple[TurnView, ...]]:

@@ -59,6 +59,8 @@ class TextNode:
         self.unless = unless
         self.min_count = min_count
         self._first = getattr(finder, "first", None) if min_count == 1 and unless is None else None
+        count = f" {min_count} times" if min_count > 1 else ""
+        self._not_found = f"{label}: not found{count} ({scope.describe()})"  # the scope never changes
 
     def check_refs(self) -> set[str]:
         return self.scope.check_refs()
@@ -82,15 +84,22 @@ class TextNode:
         return found
 
     def evaluate(self, ctx: Context) -> Verdict:
+        if self._first is not None:  # the common case, inlined: one search, no list
+            turns = self.scope.select(ctx)
+            if turns is None:
+                return Verdict(None, rule=UNKNOWN_SPEAKERS)
+            hit = self._first(ctx.view.segment(turns), ctx.view) if turns else None
+            if hit is not None:
+                turn, offset, label = hit
+                return Verdict(True, turn.evidence(), f"{self.label}: found '{label}'", (turn.index, offset))
+            return Verdict(False, self._fail_evidence(ctx), self._not_found)
         found = self.hits(ctx)
         if found is None:
             return Verdict(None, rule=UNKNOWN_SPEAKERS)
         if len(found) >= self.min_count:
             turn, offset, label = found[0] if self.min_count == 1 else found[-1]
             return Verdict(True, turn.evidence(), f"{self.label}: found '{label}'", (turn.index, offset))
-        where = self.scope.describe()
-        count = f" {self.min_count} times" if self.min_count > 1 else ""
-        return Verdict(False, self._fail_evidence(ctx), f"{self.label}: not found{count} ({where})")
+        return Verdict(False, self._fail_evidence(ctx), self._not_found)
 
     def _fail_evidence(self, ctx: Context):
         if not (self.scope.first_turns or self.scope.first_run or self.scope.last_turns):
