@@ -707,6 +707,24 @@ PROBES += [
 ]
 
 
+
+# Issue #3: look-alikes of the broadened patterns (instructions closed by "right?", "is that all correct",
+# asking the customer to see a supervisor themselves).
+PROBES += [
+    # C2 (en)
+    ("en", [(A, "You need to restart the router, right?")], "C2", "fail"),
+    ("en", [(A, "So you were charged twice for the same month, is that right?")], "C2", "pass"),
+    # C3 (en)
+    ("en", [(A, "Your address is 12 Oak Lane, is that all correct?"), (C, "Yes."), (A, "Thanks, bye.")], "C3", "fail"),
+    ("en", [(A, "We'll sort it without any further delay."), (C, "Ok."), (A, "Thanks, bye.")], "C3", "fail"),
+    # D5 (zh)
+    ("zh", [(C, "我要投诉！"), (A, "这个您需要找主管处理，我这边没办法。")], "D5", "fail"),
+    ("zh", [(C, "我要投诉！"), (A, "您得自己去营业厅办理。")], "D5", "fail"),
+    ("zh", [(C, "我要投诉！"), (A, "我马上反馈给主管，主管今天之内联系您。")], "D5", "pass"),
+    ("zh", [(C, "我要投诉！"), (A, "以后有问题您找我就行，我来负责处理。")], "D5", "pass"),
+]
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):
