@@ -88,31 +88,33 @@ class _Batch:
         return self.rows.calls
 
 
-def _score_batch(calls: Sequence[Call], rubric: Optional[Rubric], rubrics: dict, sentiments: dict) -> _Batch:
-    results = [_score_one(c, rubric, rubrics, sentiments) for c in calls]
+def _score_batch(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[Rubric], rubrics: dict,
+                 sentiments: dict) -> _Batch:
+    results = [_score_one(rows.call(i), rubric, rubrics, sentiments) for i in range(lo, hi)]
     used = tuple(dict.fromkeys(f"{r.rubric_id} v{r.rubric_version}" for r in results))
     return _Batch(store.result_rows(results), results[-1].call_id if results else None,
                   sum(r.flagged for r in results), sum(r.score for r in results), used)
 
 
 def _score_range(bounds: tuple[int, int]) -> _Batch:
-    calls, rubric, rubrics, sentiments = _JOB["calls"], _JOB["rubric"], _JOB["rubrics"], _JOB["sentiments"]
-    return _score_batch(calls[bounds[0]:bounds[1]], rubric, rubrics, sentiments)
+    rows, rubric, rubrics, sentiments = _JOB["rows"], _JOB["rubric"], _JOB["rubrics"], _JOB["sentiments"]
+    return _score_batch(rows, bounds[0], bounds[1], rubric, rubrics, sentiments)
 
 
-def _batches(calls: list[Call], rubric: Optional[Rubric], sentiments: dict, jobs: int, batch: int):
-    """Scored batches, in ``jobs`` processes when that pays off (fork only)."""
+def _batches(rows: store.StoredCallRows, rubric: Optional[Rubric], sentiments: dict, jobs: int, batch: int):
+    """Scored batches, in ``jobs`` processes when that pays off (fork only). The workers make
+    the Call records from the fetched rows themselves, in parallel."""
     import multiprocessing as mp
 
     rubrics: dict[str, Rubric] = {}
-    ranges = [(i, min(i + batch, len(calls))) for i in range(0, len(calls), batch)]
+    ranges = [(i, min(i + batch, len(rows))) for i in range(0, len(rows), batch)]
     if jobs > 1 and len(ranges) > 1 and "fork" in mp.get_all_start_methods():
         # The first calls are scored here before the workers fork: the regexes compiled on
         # first use (which phrase matched) are then compiled once, not once per worker.
         warm = min(WARM_UP, batch)
-        yield _score_batch(calls[:warm], rubric, rubrics, sentiments)
+        yield _score_batch(rows, 0, warm, rubric, rubrics, sentiments)
         ranges = [(warm, ranges[0][1])] + ranges[1:] if warm < ranges[0][1] else ranges[1:]
-        _JOB.update(calls=calls, rubric=rubric, rubrics=rubrics, sentiments=sentiments)
+        _JOB.update(rows=rows, rubric=rubric, rubrics=rubrics, sentiments=sentiments)
         try:
             with mp.get_context("fork").Pool(min(jobs, len(ranges))) as pool:
                 yield from pool.imap(_score_range, ranges)
@@ -120,7 +122,7 @@ def _batches(calls: list[Call], rubric: Optional[Rubric], sentiments: dict, jobs
             _JOB.clear()
         return
     for lo, hi in ranges:
-        yield _score_batch(calls[lo:hi], rubric, rubrics, sentiments)
+        yield _score_batch(rows, lo, hi, rubric, rubrics, sentiments)
 
 
 def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
@@ -134,10 +136,11 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
 
     started = time.perf_counter()
     sentiments = _stored_sentiments(con, call_ids)
-    calls: list[Call] = list(store.load_calls(con, call_ids, words=False))
-    missing = tuple(sorted(set(call_ids or ()) - {c.call_id for c in calls}))
+    rows = store.fetch_call_rows(con, call_ids, words=False)
+    languages = rows.languages
+    missing = tuple(sorted(set(call_ids or ()) - set(rows.ids)))
     if rubric is None:  # load the standard rubrics once, before any worker starts
-        for language in {c.language for c in calls} | {"zh", "en"}:
+        for language in set(languages) | {"zh", "en"}:
             standard_rubric(language)
     import pyarrow  # noqa: F401  # imported once here, not in every worker
 
@@ -145,19 +148,19 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     other_language = 0
     if rubric is not None:
         served = {lang_family(x) for x in rubric.languages}
-        other_language = sum(1 for c in calls if lang_family(c.language) not in served)
+        other_language = sum(1 for lang in languages if lang_family(lang) not in served)
         if other_language:
             log.warning("%d calls are not in a language rubric %s serves (%s)", other_language, rubric.id,
                         ", ".join(rubric.languages))
     flagged, total_score, n = 0, 0.0, 0
-    total = len(calls)
+    total = len(rows)
     progress(ProgressEvent("start", total=total))
     pending: list[store.ResultRows] = []
     waiting = 0
     # One transaction, one commit (a commit costs ~1 s per 10,000 calls whatever the batches):
     # results are written every ``save_every`` calls while the workers score the next ones.
     with store.transaction(con):
-        for b in _batches(calls, rubric, sentiments, jobs, batch):
+        for b in _batches(rows, rubric, sentiments, jobs, batch):
             used.update(dict.fromkeys(b.rubrics))
             flagged += b.flagged
             total_score += b.score_sum
