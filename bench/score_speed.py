@@ -5,7 +5,11 @@ Builds a DuckDB file of N calls made from the labelled examples in ../shared/qa-
 with their first results as `qa run` would, then times the whole `qa score --db` command
 in a fresh process (start-up, loading, scoring, saving) and prints calls per second.
 
-    python bench/score_speed.py [--calls 10000] [--db /tmp/qa-bench.duckdb] [--keep]
+    python bench/score_speed.py [--calls 10000] [--db /tmp/qa-bench.duckdb] [--keep] [--breakdown]
+
+``--breakdown`` also runs the same steps one after the other in this process, on a copy of
+the database, and prints the CPU time of each (start-up imports, reading, compiling the
+rubrics, scoring, making rows, writing): where the time goes, independent of other load.
 """
 from __future__ import annotations
 
@@ -61,12 +65,58 @@ def build(db: str, n: int, seed: int = 7) -> None:
     con.close()
 
 
+def breakdown(db: str) -> None:
+    """CPU seconds of each step of `qa score`, run one after the other in one process."""
+    import shutil
+
+    copy = db + ".breakdown"
+    shutil.copyfile(db, copy)
+    code = f"""
+import time
+t = [time.process_time()]
+import qa_pipeline.cli  # start-up: every command module
+t.append(time.process_time())
+from qa_pipeline import store
+from qa_pipeline.rubric import standard_rubric
+from qa_pipeline.rubric.runner import _score_one, _stored_sentiments
+con = store.connect({copy!r})
+sentiments = _stored_sentiments(con, None)
+rows = store.fetch_call_rows(con, None, words=False)
+t.append(time.process_time())
+calls = [rows.call(i) for i in range(len(rows))]
+t.append(time.process_time())
+for language in ("zh", "en"):
+    standard_rubric(language)
+import pyarrow
+t.append(time.process_time())
+rubrics = {{}}
+results = [_score_one(c, None, rubrics, sentiments) for c in calls]
+t.append(time.process_time())
+parts = [store.result_rows(results[i:i + 1000]) for i in range(0, len(results), 1000)]
+t.append(time.process_time())
+store.save_result_rows(con, parts)
+con.close()
+t.append(time.process_time())
+n = len(calls)
+steps = ["start-up imports", "read rows", "make Call records", "compile rubrics, import pyarrow", "score",
+         "make result rows", "write and commit"]
+for name, a, b in zip(steps, t, t[1:]):
+    print(f"  {{name:32s}} {{b - a:6.2f}} s CPU = {{(b - a) / n * 1e3:.3f}} ms per call")
+print(f"  {{'total':32s}} {{t[-1] - t[0]:6.2f}} s CPU (one process; workers add fork and hand-over costs)")
+"""
+    print("breakdown (one process, CPU time):")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+    Path(copy).unlink(missing_ok=True)
+    Path(copy + ".wal").unlink(missing_ok=True)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=10_000)
     ap.add_argument("--db", default=None)
     ap.add_argument("--keep", action="store_true", help="keep the database file")
     ap.add_argument("--jobs", type=int, default=None, help="passed to qa score --jobs")
+    ap.add_argument("--breakdown", action="store_true", help="also print the CPU time of each step")
     args = ap.parse_args(argv)
     db = args.db or os.path.join(tempfile.mkdtemp(prefix="qa-bench-"), "bench.duckdb")
     if not Path(db).exists():
@@ -91,6 +141,8 @@ def main(argv=None) -> int:
     # idle machine with 2 cores, wall ≈ CPU / 2 when scoring runs in 2 processes.
     print(f"CPU time of the command and its workers: {cpu:.2f} s = {args.calls / cpu:.0f} calls per CPU-second "
           f"(≈ {2 * args.calls / cpu:.0f} calls/s on 2 idle cores)")
+    if args.breakdown:
+        breakdown(db)
     if not args.keep and not args.db:
         Path(db).unlink(missing_ok=True)
     return 0
