@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -159,7 +160,7 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     waiting = 0
     # One transaction, one commit (a commit costs ~1 s per 10,000 calls whatever the batches):
     # results are written every ``save_every`` calls while the workers score the next ones.
-    with store.transaction(con):
+    with _duckdb_threads(con, 1 if jobs > 1 else None), store.transaction(con):
         for b in _batches(rows, rubric, sentiments, jobs, batch):
             used.update(dict.fromkeys(b.rubrics))
             flagged += b.flagged
@@ -177,6 +178,21 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     return RescoreSummary(calls=n, flagged=flagged, mean_score=round(total_score / n, 1) if n else None,
                           rubrics=tuple(used), seconds=time.perf_counter() - started, missing=missing,
                           other_language=other_language)
+
+
+@contextmanager
+def _duckdb_threads(con: duckdb.DuckDBPyConnection, threads: Optional[int]):
+    """DuckDB on ``threads`` threads meanwhile: its writes share the cores with the scoring
+    workers, and one thread then costs less CPU (and wall time) than one per core."""
+    if threads is None:
+        yield
+        return
+    before = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute(f"SET threads = {int(threads)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(before)}")
 
 
 def _with_reason(result: CallResult, reason: str) -> CallResult:
