@@ -182,7 +182,9 @@ _EN_LINE_EDGES = re.compile(r" *\n *")
 
 def _normalize_en(text: str) -> str:
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
+        if not unicodedata.is_normalized("NFKC", text):  # the quick check: curly quotes, dashes are NFKC
+            text = unicodedata.normalize("NFKC", text)
+        text = text.replace("\u2019", "'")
     text = text.lower()
     if "'" in text:
         text = _CONTRACTION_RE.sub(_expand, text)
