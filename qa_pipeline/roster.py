@@ -26,6 +26,7 @@ import duckdb
 
 from . import store
 from .errors import InputError
+from .textio import read_text_file
 
 __all__ = ["COLUMNS", "RosterEntry", "read_roster", "parse_roster", "save_roster", "import_roster"]
 
@@ -45,20 +46,6 @@ class RosterEntry:
     team_lead: Optional[str] = None
     hire_date: Optional[date] = None
     centre: Optional[str] = None
-
-
-def _decode(path: Path, raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw).best()
-    if best is None:
-        raise InputError(path, "cannot tell the text encoding; save the roster as UTF-8 CSV")
-    log.info("%s: read as %s", path, best.encoding)
-    return str(best)
 
 
 def _parse_date(path: Path, line: int, value: str) -> Optional[date]:
@@ -124,13 +111,9 @@ def parse_roster(text: str, path: str | Path = "<roster>") -> list[RosterEntry]:
 def read_roster(path: str | Path) -> list[RosterEntry]:
     """Read a roster CSV file (UTF-8, or whatever encoding it turns out to be in)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file; give the path of the roster CSV") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read the file: {exc.strerror or exc}") from exc
-    return parse_roster(_decode(path, raw), path)
+    if not path.exists():
+        raise InputError(path, "no such file; give the path of the roster CSV")
+    return parse_roster(read_text_file(path), path)
 
 
 def save_roster(con: duckdb.DuckDBPyConnection, entries: Sequence[RosterEntry] | Iterable[RosterEntry]) -> int:
