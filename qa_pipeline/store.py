@@ -20,6 +20,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 
 import duckdb
 
+from .errors import QaError
 from .migrations import apply_migrations, current_version, latest_version
 from .records import Call, CallFailure, CallInfo, CallResult, Turn, Word
 
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 MEMORY = ":memory:"
 
 
-from .errors import QaError
 
 
 class StoreError(QaError):
