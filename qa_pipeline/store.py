@@ -29,8 +29,6 @@ log = logging.getLogger(__name__)
 MEMORY = ":memory:"
 
 
-
-
 class StoreError(QaError):
     """A database problem, worded for the person running the command."""
 
