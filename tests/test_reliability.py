@@ -178,6 +178,15 @@ def dying_insert(con, table, rows, columns):
             os.kill(os.getpid(), signal.SIGKILL)  # mid-transaction: earlier parts written, not committed
     return real(con, table, rows, columns)
 store._bulk_insert = dying_insert
+real_results = store._insert_result_rows
+def dying_results(con, parts):
+    # rubric results are written by their own bulk writer, inside the call's transaction
+    if count["table"] == "result_rows":
+        count["n"] += 1
+        if count["n"] == count["kill_at"]:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real_results(con, parts)
+store._insert_result_rows = dying_results
 sys.argv = ["qa"] + sys.argv[3:]
 from qa_pipeline.cli import main
 main()
@@ -205,7 +214,7 @@ def test_kill_9_inside_a_database_write(calls_dir, reference, tmp_path, kill_at)
 @pytest.mark.slow
 def test_kill_9_while_writing_rubric_results(scored_calls_dir, scored_reference, tmp_path):
     db = tmp_path / "qa.duckdb"
-    died = _kill_during("result_store", 3, scored_calls_dir, db, score=True)  # words and findings written
+    died = _kill_during("result_rows", 3, scored_calls_dir, db, score=True)  # call, turns and words written
     assert died.returncode == -signal.SIGKILL, died.stderr
     assert assert_whole_calls_only(db, scored_reference) == 2
     again = subprocess.run(run_args(scored_calls_dir, db, score=True), env=_env(), capture_output=True, text=True,
