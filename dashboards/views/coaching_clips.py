@@ -73,7 +73,8 @@ def find_clips() -> None:
         return
     if not access.can(me, "see_customer_ids"):
         rows = rows.with_columns(pl.col("evidence_text").map_elements(clips.mask_identifiers, return_dtype=pl.String))
-    picked = st.dataframe(rows.drop("evidence_end", "evidence_speaker"), hide_index=True, on_select="rerun",
+    shown = rows.drop("evidence_end", "evidence_speaker").with_columns(pl.col("evidence_text").fill_null(""))
+    picked = st.dataframe(shown, hide_index=True, on_select="rerun",
                           selection_mode="single-row", key="cc_table",
                           column_config={"call_id": "call", "agent_name": "agent", "check_id": "item",
                                          "evidence_text": st.column_config.TextColumn("evidence", width="large"),
