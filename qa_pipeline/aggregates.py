@@ -12,7 +12,7 @@ from typing import Any, Optional
 import polars as pl
 
 from . import facts
-from .queries import CallFilter, Scope, _one_connection
+from .queries import CallFilter, Scope, _one_connection, call_filter_clauses
 from .shared_db import read
 
 _LEVELS = {"centre": "'Centre'", "team": "coalesce(team, '(no team)')",
@@ -21,17 +21,8 @@ _LEVELS = {"centre": "'Centre'", "team": "coalesce(team, '(no team)')",
 
 def _where(db: str | os.PathLike, scope: Scope, f: CallFilter) -> tuple[str, list]:
     where, params = scope
-    clauses, args = [f"({where})"], list(params)
-    for column, values in (("team", f.teams), ("agent_id", f.agents), ("language", f.languages)):
-        if values:
-            clauses.append(f"{column} IN (SELECT unnest(?))")
-            args.append(list(values))
-    if f.date_from:
-        clauses.append("started_at >= ?::DATE")
-        args.append(f.date_from)
-    if f.date_to:
-        clauses.append("started_at < ?::DATE + INTERVAL 1 DAY")
-        args.append(f.date_to)
+    filter_clauses, filter_args = call_filter_clauses(f)
+    clauses, args = [f"({where})", *filter_clauses], [*params, *filter_args]
     if f.flag_reason:
         clauses.append("list_contains(flag_reasons, ?)")
         args.append(f.flag_reason)

@@ -78,26 +78,30 @@ def _results(db: str | os.PathLike) -> str:
             "(PARTITION BY call_id ORDER BY scored_at DESC) = 1)")
 
 
-def _calls_cte(db: str | os.PathLike, scope: Scope, f: CallFilter = CallFilter()) -> tuple[str, list]:
-    """``WITH c AS (calls in scope and filter, with their latest result r)``; ``r`` columns
-    are prefixed: r_score ... Returns SQL and parameters."""
-    where, params = scope
-    clauses, args = ["status = 'done'", f"({where})"], list(params)
-    if f.teams:
-        clauses.append("team IN (SELECT unnest(?))")
-        args.append(list(f.teams))
-    if f.agents:
-        clauses.append("agent_id IN (SELECT unnest(?))")
-        args.append(list(f.agents))
-    if f.languages:
-        clauses.append("language IN (SELECT unnest(?))")
-        args.append(list(f.languages))
+def call_filter_clauses(f: CallFilter) -> tuple[list[str], list]:
+    """The team, agent, language and date conditions of a filter, over call columns, with
+    their parameters (shared by these queries and the aggregates over the call facts)."""
+    clauses: list[str] = []
+    args: list = []
+    for column, values in (("team", f.teams), ("agent_id", f.agents), ("language", f.languages)):
+        if values:
+            clauses.append(f"{column} IN (SELECT unnest(?))")
+            args.append(list(values))
     if f.date_from:
         clauses.append("started_at >= ?::DATE")
         args.append(f.date_from)
     if f.date_to:
         clauses.append("started_at < ?::DATE + INTERVAL 1 DAY")
         args.append(f.date_to)
+    return clauses, args
+
+
+def _calls_cte(db: str | os.PathLike, scope: Scope, f: CallFilter = CallFilter()) -> tuple[str, list]:
+    """``WITH c AS (calls in scope and filter, with their latest result r)``; ``r`` columns
+    are prefixed: r_score ... Returns SQL and parameters."""
+    where, params = scope
+    filter_clauses, filter_args = call_filter_clauses(f)
+    clauses, args = ["status = 'done'", f"({where})", *filter_clauses], [*params, *filter_args]
     result_clauses = []
     if f.flag_reason:
         result_clauses.append("list_contains(r.flag_reasons, ?)")
