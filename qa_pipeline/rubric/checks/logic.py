@@ -25,8 +25,8 @@ from .base import Builder, Context, Option, Verdict
 OUTCOMES = ("pass", "fail", "na")
 
 
-class AllNode:
-    type_id = "all"
+class _Combination:
+    """A condition over several parts (all/any)."""
 
     def __init__(self, parts: list, label: str = ""):
         self.parts = parts
@@ -34,6 +34,10 @@ class AllNode:
 
     def check_refs(self) -> set[str]:
         return set().union(*(p.check_refs() for p in self.parts))
+
+
+class AllNode(_Combination):
+    type_id = "all"
 
     def evaluate(self, ctx: Context) -> Verdict:
         unknown: Optional[Verdict] = None
@@ -56,15 +60,8 @@ class AllNode:
         return Verdict(True, evidence, rules, last.at if last else None)
 
 
-class AnyNode:
+class AnyNode(_Combination):
     type_id = "any"
-
-    def __init__(self, parts: list, label: str = ""):
-        self.parts = parts
-        self.label = label
-
-    def check_refs(self) -> set[str]:
-        return set().union(*(p.check_refs() for p in self.parts))
 
     def evaluate(self, ctx: Context) -> Verdict:
         unknown = None
