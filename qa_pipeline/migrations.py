@@ -293,6 +293,37 @@ def _v5() -> str:
     """
 
 
+@migration(6, "check results without a primary-key index (uniqueness kept by the one writer)")
+def _v6() -> str:
+    # The index on (call, rubric, version, check) made every commit of a re-scoring rebuild
+    # it: ~1 s per 10,000 calls, more as the table grows, and no query used it (DuckDB
+    # scans a compound key's prefix). store._insert_result_rows deletes a call's rows for
+    # a rubric version before inserting them, in one transaction, so rows stay unique
+    # (tests/test_store.py checks it); the views read the new table by name.
+    return """
+    CREATE TABLE check_store_v6 (
+        call_id VARCHAR NOT NULL,
+        rubric_id VARCHAR NOT NULL,
+        rubric_version VARCHAR NOT NULL,
+        check_id VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        critical BOOLEAN,
+        weight DOUBLE,
+        evidence_text VARCHAR,
+        evidence_speaker VARCHAR,
+        evidence_start DOUBLE,
+        evidence_end DOUBLE,
+        rule VARCHAR,
+        scored_at TIMESTAMPTZ NOT NULL
+    );
+    INSERT INTO check_store_v6 SELECT call_id, rubric_id, rubric_version, check_id, outcome, critical, weight,
+        evidence_text, evidence_speaker, evidence_start, evidence_end, rule, scored_at
+        FROM check_store ORDER BY call_id, rubric_id, rubric_version;
+    DROP TABLE check_store;
+    ALTER TABLE check_store_v6 RENAME TO check_store;
+    """
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

@@ -100,3 +100,37 @@ def test_unusable_paths_give_clear_errors(tmp_path):
     not_db.write_text("hello")
     with pytest.raises(store.StoreError):
         store.connect(not_db)
+
+
+def test_results_stay_one_row_per_check_when_scored_again(db):
+    """check_store has no key index (migration 6): the writer keeps it unique."""
+    from qa_pipeline.rubric import score_call, standard_rubric
+    from qa_pipeline.rubric.runner import rescore
+
+    call = make_call()
+    rubric = standard_rubric("zh")
+    store.save_call(db, call, [score_call(call, rubric)])
+    store.save_results(db, [score_call(call, rubric)])
+    rescore(db)
+    rescore(db, jobs=2, batch=1)
+    counts = db.execute("SELECT check_id, count(*) FROM check_results GROUP BY check_id").fetchall()
+    assert counts and {n for _, n in counts} == {1}
+    assert len(counts) == len(rubric.checks)
+
+
+def test_check_results_survive_the_migration_that_drops_their_key(tmp_path):
+    path = tmp_path / "v5.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, "
+                "applied_at TIMESTAMPTZ DEFAULT current_timestamp)")
+    for m in MIGRATIONS[:5]:
+        con.execute(m.sql)
+        con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description])
+    con.execute("INSERT INTO check_store VALUES ('c1', 'standard-zh', '1', 'A1', 'pass', false, 10, '您好', 'agent', "
+                "0.5, 2.0, 'greeting', now())")
+    con.close()
+    with store.opened(path) as con:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
+        assert con.execute("SELECT call_id, check_id, outcome, evidence_text FROM check_results").fetchall() == [
+            ("c1", "A1", "pass", "您好")]
+        assert con.execute("SELECT count(*) FROM final_check_results").fetchone()[0] == 1

@@ -322,6 +322,11 @@ def parse_rubric(data: Any, path: str = "<rubric>") -> Rubric:
                   evaluation_order=order, flags=flags, tests=tests, path=path, conditions=b.conditions)
 
 
+# libyaml's parser when PyYAML was built with it (the wheels are): ~7× faster on the
+# standard rubrics than the pure-Python one, same safe subset.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_rubric(path: str | Path) -> Rubric:
     """Load and validate a rubric file; raises :class:`InputError` naming what is wrong."""
     path = Path(path)
@@ -332,7 +337,7 @@ def load_rubric(path: str | Path) -> Rubric:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, f"cannot read the rubric: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise InputError(path, f"not valid YAML: {exc}") from None
     return parse_rubric(data, str(path))

@@ -372,11 +372,12 @@ class PhraseMatcher:
         for m in sorted(hits, key=lambda m: m.start()):
             yield PhraseHit(m.start(), m.end(), self._which(text, m.start()))
 
-    def first(self, text: str) -> Optional[PhraseHit]:
-        """The earliest hit in ``text`` (one search per regex, no iteration)."""
-        best = self._fast.search(text) if self._fast is not None else None
+    def first(self, text: str, pos: int = 0) -> Optional[PhraseHit]:
+        """The earliest hit in ``text`` from ``pos`` on (one search per regex, no iteration;
+        edges before ``pos`` are still seen, as in a search of the whole text)."""
+        best = self._fast.search(text, pos) if self._fast is not None else None
         for rx in self._grouped + self._slow:  # ordered by start, a tie goes to _which: as one regex
-            m = rx.search(text)
+            m = rx.search(text, pos)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
         if best is None:

@@ -68,6 +68,13 @@ class Segment:
         i = bisect_right(starts, offset) - 1
         return self.turns[i], offset - starts[i]
 
+    def next_turn_start(self, turn: TurnView) -> Optional[int]:
+        """Offset (in the normalised text) of the turn after ``turn``; None after the last."""
+        for i, t in enumerate(self.turns):
+            if t is turn:
+                return self._starts[i + 1] if i + 1 < len(self.turns) else None
+        raise ValueError(f"turn {turn.index} is not in this segment")
+
 
 class CallView:
     """A call as the checks see it. ``cache`` holds per-call results of named conditions."""

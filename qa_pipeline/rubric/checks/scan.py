@@ -35,8 +35,8 @@ def phrase_finder(matcher) -> Finder:
             turn, offset = seg.turn_at(hit.start)
             yield turn, offset, hit.phrase
 
-    def first(seg: Segment, view: CallView):
-        hit = matcher.first(seg.text)
+    def first(seg: Segment, view: CallView, pos: int = 0):
+        hit = matcher.first(seg.text, pos)
         if hit is None:
             return None
         turn, offset = seg.turn_at(hit.start)
@@ -58,7 +58,8 @@ class TextNode:
         self.label = label
         self.unless = unless
         self.min_count = min_count
-        self._first = getattr(finder, "first", None) if min_count == 1 and unless is None else None
+        # One search instead of iterating over every hit, when only the first valid hit counts.
+        self._first = getattr(finder, "first", None) if min_count == 1 else None
         count = f" {min_count} times" if min_count > 1 else ""
         self._not_found = f"{label}: not found{count} ({scope.describe()})"  # the scope never changes
 
@@ -72,7 +73,7 @@ class TextNode:
         if not turns:
             return []
         if self._first is not None:
-            hit = self._first(ctx.view.segment(turns), ctx.view)
+            hit = self._first_hit(ctx.view.segment(turns), ctx.view)
             return [] if hit is None else [hit]
         found = []
         for turn, offset, label in self.finder(ctx.view.segment(turns), ctx.view):
@@ -83,12 +84,25 @@ class TextNode:
                 break
         return found
 
+    def _first_hit(self, seg: Segment, view: CallView) -> Optional[tuple[TurnView, int, str]]:
+        """The first hit in a turn ``unless`` does not cancel: searched again from the start of
+        the next turn when it does (a cancelled turn's other hits are cancelled too)."""
+        hit = self._first(seg, view)
+        if self.unless is None:
+            return hit
+        while hit is not None and self.unless(hit[0]):
+            pos = seg.next_turn_start(hit[0])
+            if pos is None:
+                return None
+            hit = self._first(seg, view, pos)
+        return hit
+
     def evaluate(self, ctx: Context) -> Verdict:
         if self._first is not None:  # the common case, inlined: one search, no list
             turns = self.scope.select(ctx)
             if turns is None:
                 return Verdict(None, rule=UNKNOWN_SPEAKERS)
-            hit = self._first(ctx.view.segment(turns), ctx.view) if turns else None
+            hit = self._first_hit(ctx.view.segment(turns), ctx.view) if turns else None
             if hit is not None:
                 turn, offset, label = hit
                 return Verdict(True, turn.evidence(), f"{self.label}: found '{label}'", (turn.index, offset))
