@@ -27,10 +27,15 @@ def load_calls(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]]
 @dataclass(frozen=True)
 class StoredCallRows:
     """Stored calls as fetched, made into :class:`Call` records one by one with :meth:`call`
-    (``qa score`` makes them in its worker processes, not in the one that reads them)."""
+    (``qa score`` makes them in its worker processes, not in the one that reads them).
+
+    Turns are kept as columns (one list per field, all calls' turns in call order) with
+    each call's span in them: fetched in bulk, no per-turn Python objects until needed."""
 
     calls: list  # call_store rows, in call_id order
-    turns: dict  # call_id -> [[speaker, start, end, text, [Word, ...]], ...]
+    turn_columns: tuple  # (speakers, starts, ends, texts): lists over every fetched turn
+    spans: dict  # call_id -> (first, end) positions in turn_columns
+    words: dict  # (call_id, turn index) -> [Word, ...]; empty when fetched without words
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -48,9 +53,17 @@ class StoredCallRows:
          asr_model, role_conf, role_note, roles_uncertain, redacted) = self.calls[i]
         info = CallInfo(call_id=cid, source_path=path, agent_id=agent_id, agent_name=agent_name,
                         team=team, started_at=started, metadata=json.loads(meta) if meta else {})
+        lo, hi = self.spans.get(cid, (0, 0))
+        speakers, starts, ends, texts = self.turn_columns
+        words = self.words
+        if words:
+            turns = tuple(Turn(speakers[j], starts[j], ends[j], texts[j] or "", tuple(words.get((cid, j - lo), ())))
+                          for j in range(lo, hi))
+        else:
+            turns = tuple(map(Turn, speakers[lo:hi], starts[lo:hi], ends[lo:hi],
+                              [t or "" for t in texts[lo:hi]]))
         return Call(
-            info=info, language=lang or "unknown",
-            turns=tuple(Turn(spk, s, e, text, tuple(words)) for spk, s, e, text, words in self.turns.get(cid, [])),
+            info=info, language=lang or "unknown", turns=turns,
             sha256=sha, duration=dur, channels=ch, sample_rate=sr, source=source or "audio",
             asr_model=asr_model, role_confidence=role_conf, role_note=role_note,
             roles_uncertain=bool(roles_uncertain), redacted=bool(redacted),
@@ -71,20 +84,30 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
         f"role_note, roles_uncertain, redacted FROM call_store WHERE {where} ORDER BY call_id",
         params,
     ).fetchall()
-    turns: dict[str, list] = {}
     if not calls:
-        return StoredCallRows(calls, turns)
-    ids = [c[0] for c in calls]
-    for cid, idx, spk, s, e, text in con.execute(
-        "SELECT call_id, turn, speaker, start_s, end_s, text FROM turn_store "
-        "WHERE call_id IN (SELECT unnest(?)) ORDER BY call_id, turn", [ids]
-    ).fetchall():
-        turns.setdefault(cid, []).append([spk, s, e, text or "", []])
-    for cid, idx, spk, s, e, text, p in con.execute(
-        "SELECT call_id, turn, speaker, start_s, end_s, text, probability FROM word_store "
-        "WHERE call_id IN (SELECT unnest(?)) ORDER BY call_id, turn, word", [ids]
-    ).fetchall() if words else ():
-        call_turns = turns.get(cid)
-        if call_turns and idx < len(call_turns):
-            call_turns[idx][4].append(Word(s, e, text, p, spk))
-    return StoredCallRows(calls, turns)
+        return StoredCallRows(calls, ([], [], [], []), {}, {})
+    # Every turn of the selected calls in one columnar fetch (in call order), then each
+    # call's span found in one pass over the call ids.
+    table = con.sql(
+        f"SELECT t.call_id, t.speaker, t.start_s, t.end_s, t.text FROM turn_store t "
+        f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) ORDER BY t.call_id, t.turn",
+        params=params or None,
+    ).to_arrow_table()
+    ids, speakers, starts, ends, texts = (table.column(i).to_pylist() for i in range(5))
+    spans: dict[str, tuple[int, int]] = {}
+    first = 0
+    for j in range(1, len(ids) + 1):
+        if j == len(ids) or ids[j] != ids[first]:
+            spans[ids[first]] = (first, j)
+            first = j
+    word_lists: dict = {}
+    if words:
+        for cid, idx, spk, s, e, text, p in con.execute(
+            f"SELECT w.call_id, w.turn, w.speaker, w.start_s, w.end_s, w.text, w.probability FROM word_store w "
+            f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) ORDER BY w.call_id, w.turn, w.word",
+            params,
+        ).fetchall():
+            lo, hi = spans.get(cid, (0, 0))
+            if idx < hi - lo:
+                word_lists.setdefault((cid, idx), []).append(Word(s, e, text, p, spk))
+    return StoredCallRows(calls, (speakers, starts, ends, texts), spans, word_lists)
