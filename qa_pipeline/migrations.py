@@ -324,6 +324,21 @@ def _v6() -> str:
     """
 
 
+@migration(7, "normalised turn texts kept for re-scoring")
+def _v7() -> str:
+    # One row per call: its turns' texts as the rubric matcher compares them (case, digits,
+    # punctuation, homophones folded), and the normaliser version that made them. Written
+    # with the call; re-scoring reads them instead of normalising every turn again, and
+    # normalises (and stores) anew the calls of another version.
+    return """
+    CREATE TABLE turn_norm_store (
+        call_id VARCHAR NOT NULL,
+        normalizer INTEGER NOT NULL,
+        texts VARCHAR[] NOT NULL
+    );
+    """
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

@@ -178,8 +178,20 @@ def _call_row(call: Call) -> list:
     ]
 
 
+# Every table with rows of a call (what replacing a call deletes first).
+_CALL_TABLES = ("word_store", "turn_store", "turn_norm_store", "check_store", "result_store", "metric_store",
+                "call_store")
+
+
+def norm_row(call: Call) -> list:
+    """The turn_norm_store row of a call: its turns' texts normalised for rubric matching."""
+    from .rubric.text import NORMALIZER_VERSION, normalize_many
+
+    return [call.call_id, NORMALIZER_VERSION, normalize_many([t.text or "" for t in call.turns])]
+
+
 def _delete_call(con: duckdb.DuckDBPyConnection, call_id: str) -> None:
-    for table in ("word_store", "turn_store", "check_store", "result_store", "metric_store", "call_store"):
+    for table in _CALL_TABLES:
         con.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
 
 
@@ -192,6 +204,7 @@ def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[Call
         turn_rows = [[call.call_id, i, t.speaker, t.start, t.end, t.text] for i, t in enumerate(call.turns)]
         if turn_rows:
             con.executemany("INSERT INTO turn_store VALUES (?, ?, ?, ?, ?, ?)", turn_rows)
+            con.execute("INSERT INTO turn_norm_store (call_id, normalizer, texts) VALUES (?, ?, ?)", norm_row(call))
         word_rows = [
             [call.call_id, i, j, w.speaker, w.start, w.end, w.text, w.probability]
             for i, t in enumerate(call.turns)
@@ -211,7 +224,7 @@ def save_calls(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Call, Seque
         return 0
     ids = [call.call_id for call, _ in items]
     with transaction(con):
-        for table in ("word_store", "turn_store", "check_store", "result_store", "metric_store", "call_store"):
+        for table in _CALL_TABLES:
             con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT unnest(?))", [ids])
         # _call_row follows the table's column order (save_call inserts it positionally).
         columns = [r[0] for r in con.execute(
@@ -222,6 +235,8 @@ def save_calls(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Call, Seque
                      for call, _ in items for i, t in enumerate(call.turns)]
         if turn_rows:
             _bulk_insert(con, "turn_store", turn_rows, ["call_id", "turn", "speaker", "start_s", "end_s", "text"])
+            _bulk_insert(con, "turn_norm_store", [norm_row(call) for call, _ in items if call.turns],
+                         ["call_id", "normalizer", "texts"])
         word_rows = [[call.call_id, i, j, w.speaker, w.start, w.end, w.text, w.probability]
                      for call, _ in items for i, t in enumerate(call.turns) for j, w in enumerate(t.words)]
         if word_rows:
@@ -284,14 +299,16 @@ class ResultRows:
     checks: object  # pyarrow.Table, columns _CHECK_COLUMNS
     results: object  # pyarrow.Table, columns _RESULT_COLUMNS
     metrics: object  # pyarrow.Table, columns _METRIC_COLUMNS (one row per call)
+    norms: object = None  # pyarrow.Table (call_id, normalizer, texts): normalised turns to store, if any
 
     @property
     def calls(self) -> int:
         return self.results.num_rows
 
 
-def result_rows(results: Sequence[CallResult]) -> ResultRows:
-    """The rows :func:`save_result_rows` writes for ``results`` (check, call and metric rows)."""
+def result_rows(results: Sequence[CallResult], norms: Sequence[list] = ()) -> ResultRows:
+    """The rows :func:`save_result_rows` writes for ``results`` (check, call and metric rows),
+    and ``norms``: :func:`norm_row` rows of calls whose normalised turns were (re)made."""
     import pyarrow as pa
 
     checks, calls, metrics = [], [], {}
@@ -316,7 +333,12 @@ def result_rows(results: Sequence[CallResult]) -> ResultRows:
         columns = list(zip(*rows)) if rows else [()] * len(schema)
         tables.append(pa.Table.from_arrays([pa.array(c, type=t) for c, t in zip(columns, schema.types)],
                                            schema=schema))
-    return ResultRows(*tables)
+    norm_table = None
+    if norms:
+        ids, versions, texts = zip(*norms)
+        norm_table = pa.table({"call_id": pa.array(ids, pa.string()), "normalizer": pa.array(versions, pa.int32()),
+                               "texts": pa.array(texts, pa.list_(pa.string()))})
+    return ResultRows(*tables, norm_table)
 
 
 def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
@@ -334,6 +356,16 @@ def _insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRo
     checks = pa.concat_tables([p.checks for p in parts])
     results = pa.concat_tables([p.results for p in parts])
     metrics = pa.concat_tables([p.metrics for p in parts])
+    norm_parts = [p.norms for p in parts if p.norms is not None and p.norms.num_rows]
+    if norm_parts:  # normalised turns made while scoring (stored before migration 7, or by another version)
+        norms = pa.concat_tables(norm_parts)
+        con.register("_new_norms", norms)
+        try:
+            con.execute("DELETE FROM turn_norm_store WHERE call_id IN (SELECT call_id FROM _new_norms)")
+            con.execute("INSERT INTO turn_norm_store (call_id, normalizer, texts) "
+                        "SELECT call_id, normalizer, texts FROM _new_norms")
+        finally:
+            con.unregister("_new_norms")
     if len(parts) > 1 and len(set(metrics.column("call_id").to_pylist())) < metrics.num_rows:
         last = {row["call_id"]: i for i, row in enumerate(metrics.select(["call_id"]).to_pylist())}
         metrics = metrics.take(sorted(last.values()))  # a call scored twice: its last metrics

@@ -7,7 +7,7 @@ each record only when it needs it).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Optional, Sequence
 
 import duckdb
@@ -36,6 +36,7 @@ class StoredCallRows:
     turn_columns: tuple  # (speakers, starts, ends, texts): lists over every fetched turn
     spans: dict  # call_id -> (first, end) positions in turn_columns
     words: dict  # (call_id, turn index) -> [Word, ...]; empty when fetched without words
+    norms_by_call: dict = field(default_factory=dict)  # call_id -> normalised turn texts (current normaliser)
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -47,6 +48,15 @@ class StoredCallRows:
     @property
     def languages(self) -> list[str]:
         return [c[6] or "unknown" for c in self.calls]
+
+    def norms(self, i: int) -> Optional[list[str]]:
+        """Call ``i``'s stored normalised turn texts, when stored by the current normaliser
+        and complete; None otherwise (they are then made again)."""
+        texts = self.norms_by_call.get(self.calls[i][0])
+        if texts is None:
+            return None
+        lo, hi = self.spans.get(self.calls[i][0], (0, 0))
+        return texts if len(texts) == hi - lo else None
 
     def call(self, i: int) -> Call:
         (cid, path, sha, dur, ch, sr, lang, agent_id, agent_name, team, started, meta, source,
@@ -71,8 +81,9 @@ class StoredCallRows:
 
 
 def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]] = None, *,
-                    words: bool = True) -> StoredCallRows:
-    """The rows :func:`load_calls` makes its calls from."""
+                    words: bool = True, norms: bool = False) -> StoredCallRows:
+    """The rows :func:`load_calls` makes its calls from; ``norms``: also the normalised turn
+    texts stored by the current normaliser (re-scoring)."""
     where = "status = 'done'"
     params: list = []
     if call_ids:
@@ -85,7 +96,7 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
         params,
     ).fetchall()
     if not calls:
-        return StoredCallRows(calls, ([], [], [], []), {}, {})
+        return StoredCallRows(calls, ([], [], [], []), {}, {}, {})
     # Every turn of the selected calls in one columnar fetch (in call order), then each
     # call's span found in one pass over the call ids.
     table = con.sql(
@@ -110,4 +121,14 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
             lo, hi = spans.get(cid, (0, 0))
             if idx < hi - lo:
                 word_lists.setdefault((cid, idx), []).append(Word(s, e, text, p, spk))
-    return StoredCallRows(calls, (speakers, starts, ends, texts), spans, word_lists)
+    norm_texts: dict = {}
+    if norms:
+        from .rubric.text import NORMALIZER_VERSION
+
+        table = con.sql(
+            f"SELECT n.call_id, n.texts FROM turn_norm_store n "
+            f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) WHERE n.normalizer = {NORMALIZER_VERSION:d}",
+            params=params or None,
+        ).to_arrow_table()
+        norm_texts = dict(zip(table.column(0).to_pylist(), table.column(1).to_pylist()))
+    return StoredCallRows(calls, (speakers, starts, ends, texts), spans, word_lists, norm_texts)

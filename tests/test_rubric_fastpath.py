@@ -87,3 +87,52 @@ def test_rescore_stores_the_findings_of_score_call(jobs):
             want = (f.outcome, f.rule, e and e.text, e and e.speaker, e and e.start, e and e.end)
             assert stored[(call.call_id, f.check_id)] == want, (call.call_id, f.check_id)
     assert len(stored) == sum(len(standard_rubric(c.language).checks) for c in calls)
+
+
+def test_rescore_normalises_again_what_is_missing_or_stale_and_stores_it():
+    """Stored normalised turns are only used when the current normaliser made them; others
+    (an older database, a changed normaliser) are made again, scored the same, and stored."""
+    from qa_pipeline.rubric.text import NORMALIZER_VERSION, normalize_many
+
+    calls = _examples()[:6]
+    con = store.connect(":memory:")
+    store.save_calls(con, [(c, []) for c in calls])
+    stored = dict(con.execute("SELECT call_id, texts FROM turn_norm_store").fetchall())
+    assert stored == {c.call_id: normalize_many([t.text for t in c.turns]) for c in calls}
+    rescore(con)
+    fresh = con.execute("SELECT call_id, check_id, outcome, rule, evidence_text FROM check_results "
+                        "ORDER BY ALL").fetchall()
+    # One call's normalised turns left by another normaliser version (wrong on purpose),
+    # another's missing, a third's of the wrong length: all three must be made again.
+    a, b, c = (x.call_id for x in calls[:3])
+    con.execute("UPDATE turn_norm_store SET normalizer = normalizer - 1, texts = ['x'] WHERE call_id = ?", [a])
+    con.execute("DELETE FROM turn_norm_store WHERE call_id = ?", [b])
+    con.execute("UPDATE turn_norm_store SET texts = ['x'] WHERE call_id = ?", [c])
+    rows = store.fetch_call_rows(con, None, words=False, norms=True)
+    assert [rows.norms(i) is None for i in range(3)] == [True, True, True]
+    rescore(con)
+    assert con.execute("SELECT call_id, check_id, outcome, rule, evidence_text FROM check_results "
+                       "ORDER BY ALL").fetchall() == fresh
+    again = {r[0]: (r[1], r[2]) for r in con.execute("SELECT call_id, normalizer, texts FROM turn_norm_store").fetchall()}
+    assert again[b] == (NORMALIZER_VERSION, normalize_many([t.text for t in calls[1].turns]))
+    assert again[a] == (NORMALIZER_VERSION, normalize_many([t.text for t in calls[0].turns]))
+    assert again[c] == (NORMALIZER_VERSION, normalize_many([t.text for t in calls[2].turns]))
+    assert con.execute("SELECT count(*) FROM turn_norm_store").fetchone()[0] == len(calls)
+
+
+def test_normaliser_output_is_what_its_version_says():
+    """The normalised turns stored with calls are trusted while NORMALIZER_VERSION is the
+    same. If this fails, normalize() now gives other output: raise NORMALIZER_VERSION in
+    qa_pipeline/rubric/text.py and put the new fingerprint here."""
+    import hashlib
+
+    from rubric_probes import PROBES
+    from qa_pipeline.rubric.text import NORMALIZER_VERSION
+
+    texts = [t.text for c in _examples() for t in c.turns] + [text for p in PROBES for _, text in p[1]]
+    texts += ["I'll call you within twenty-four hours!", "宁好，我是公号一零三一", "ｆｕｌｌ　ｗｉｄｔｈ １２３",
+              "e-mail: a.b@c.com", "don't won't it's the customer's", "二十四小时之内一定给您回复", "three five", ""]
+    digest = hashlib.sha256("\x00".join(normalize(t) for t in texts).encode("utf-8")).hexdigest()[:16]
+    fingerprints = {1: "a5ba0dcfe83dc634"}
+    assert fingerprints.get(NORMALIZER_VERSION) == digest, (
+        f"normalize() output changed (fingerprint {digest}): raise NORMALIZER_VERSION and record it here")

@@ -94,12 +94,13 @@ def _flag_reasons(rubric: Rubric, view: CallView, findings: list[Finding], score
 
 
 def score_call(call: Call, rubric: Rubric, *, metrics: Optional[CallMetrics] = None,
-               sentiment: Optional[float] = None) -> CallResult:
-    """Score one call. ``metrics``/``sentiment``: already computed values to reuse (re-scoring
-    reuses the stored customer sentiment, which only depends on the transcript)."""
+               sentiment: Optional[float] = None, norms: Optional[list[str]] = None) -> CallResult:
+    """Score one call. ``metrics``/``sentiment``/``norms``: already computed values to reuse
+    (re-scoring reuses the stored customer sentiment and normalised turn texts, which only
+    depend on the transcript)."""
     if metrics is None:
         metrics = compute_metrics(call, sentiment=sentiment)
-    view = CallView(call, metrics)
+    view = CallView(call, metrics, norms)
     by_id = evaluate_checks(view, rubric)
     findings = [by_id[c.id] for c in rubric.checks]
     scored = [f for f, c in zip(findings, rubric.checks) if c.kind == "item" and f.outcome != "na"]

@@ -71,6 +71,26 @@ def _lead(text: str, english: bool, turn_start: bool = False) -> str:
     return text + _SPLIT + (f"(?<![a-z0-9]{escaped})" if english else "")
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_LEFT_EDGES = ("(?<![a-z0-9]", "(?<![^\n]")  # what _lead writes after the literal
+
+
+def _lead_word(alternative: str) -> Optional[str]:
+    """The English literal a leading alternative starts with, when a word edge (or a turn
+    start) is checked before it: the alternative can only match where a word starts.
+    None when it may start elsewhere (Chinese, a regex, a gap)."""
+    if _SPLIT not in alternative:
+        return None
+    literal, rest = alternative.split(_SPLIT, 1)
+    if not _WORD.fullmatch(literal):
+        return None
+    for edge in _LEFT_EDGES:
+        check = edge + re.escape(literal) + ")"
+        if rest.startswith(check):
+            return literal
+    return None
+
+
 def _as_regex(alternative: str) -> str:
     if _SPLIT not in alternative:
         return alternative
@@ -304,13 +324,16 @@ class PhraseMatcher:
 
     def __init__(self, phrases: Sequence[str], per_phrase: list[str], fast: Optional[re.Pattern],
                  slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None,
-                 grouped: Sequence[re.Pattern] = (), fast_all: Optional[str] = None):
+                 grouped: Sequence[re.Pattern] = (), fast_all: Optional[str] = None,
+                 at_words: Optional[tuple[re.Pattern, ...]] = None):
         """``fast``: the leading alternatives merged into one regex; ``slow``: regexes that
         cannot lead, searched one by one. ``grouped``: phrases with many leading alternatives
         before a long rest, each searched as one regex of its own (compiling them into ``fast``
         took ~1 s); ``fast_all``: the source of ``fast`` with them included, which
         :meth:`finditer` uses (compiled the first time it is needed) so its hits stay those of
-        one combined regex."""
+        one combined regex. ``at_words``: when every phrase starts with a whole English
+        word, ``fast`` and ``grouped`` tried only where a word starts (see :meth:`first`)."""
+        self._at_words = at_words if not slow else None
         first_chars = first_chars if first_chars is not None else [None] * len(phrases)
         self.phrases = tuple(phrases)
         self._grouped = list(grouped)
@@ -372,9 +395,16 @@ class PhraseMatcher:
         for m in sorted(hits, key=lambda m: m.start()):
             yield PhraseHit(m.start(), m.end(), self._which(text, m.start()))
 
-    def first(self, text: str, pos: int = 0) -> Optional[PhraseHit]:
+    def first(self, text: str, pos: int = 0, padded: Optional[str] = None) -> Optional[PhraseHit]:
         """The earliest hit in ``text`` from ``pos`` on (one search per regex, no iteration;
-        edges before ``pos`` are still seen, as in a search of the whole text)."""
+        edges before ``pos`` are still seen, as in a search of the whole text).
+
+        ``padded``: ``text`` with a newline in front, when it is clean English (see
+        :func:`padded_english`). Phrase lists that all start with a whole word are then
+        searched only where a word starts: the same hits, several times faster than trying
+        every letter of the text as a possible start."""
+        if padded is not None and self._at_words is not None:
+            return self._first_at_words(text, pos, padded)
         best = self._fast.search(text, pos) if self._fast is not None else None
         for rx in self._grouped + self._slow:  # ordered by start, a tie goes to _which: as one regex
             m = rx.search(text, pos)
@@ -384,6 +414,19 @@ class PhraseMatcher:
             return None
         return PhraseHit(best.start(), best.end(), self._which(text, best.start()))
 
+    def _first_at_words(self, text: str, pos: int, padded: str) -> Optional[PhraseHit]:
+        # In ``padded`` each regex is led by the character before a word ([\n @]: all that can
+        # precede a word in clean English), so a match at padded[i] is a hit at text[i].
+        best = None
+        for rx in self._at_words:  # ordered by start, a tie goes to _which: as one regex
+            m = rx.search(padded, pos)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        if best is None:
+            return None
+        start = best.start()
+        return PhraseHit(start, best.end() - 1, self._which(text, start))
+
     def found_in(self, text: str) -> bool:
         """Whether any phrase occurs in ``text`` (the quick test for ``unless``)."""
         if self._fast is not None and self._fast.search(text):
@@ -392,6 +435,20 @@ class PhraseMatcher:
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
+
+
+_CLEAN_ENGLISH = re.compile(r"[a-z0-9@ \n]*")
+_BEFORE_WORD = "[\n @]"
+
+
+def padded_english(text: str) -> Optional[str]:
+    """``text`` with a newline in front when it is clean English — only a-z, 0-9, '@',
+    spaces and newlines, which is what normalising English gives — else None. In such
+    text a word (what the regexes' edges ``(?<![a-z0-9])`` … ``(?![a-z0-9])`` delimit)
+    starts right after a newline, space or '@', or at the start: after the padding."""
+    if not text.isascii() or not _CLEAN_ENGLISH.fullmatch(text):
+        return None
+    return "\n" + text
 
 
 def _factor(alternatives: list[str]) -> str:
@@ -409,6 +466,7 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
     fast, slow, per_phrase, cleaned, first_chars = [], [], [], [], []
     grouped: list[str] = []
     fast_all: list[str] = []
+    word_leads = True  # every phrase starts with a whole English word
     for i, p in enumerate(phrases):
         if not isinstance(p, str) or not p.strip():
             raise PhraseError(f"phrase {i + 1} is empty or not text: {p!r}")
@@ -419,6 +477,7 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
             raise PhraseError(f"phrase {p!r}: {exc}") from None
         per_phrase.append(compiler.grouped or "|".join(_as_regex(a) for a in alternatives))
         literal_starts = {a.split(_SPLIT, 1)[0][:1] for a in alternatives if _SPLIT in a}
+        word_leads = word_leads and leads and all(_lead_word(a) is not None for a in alternatives)
         first_chars.append(literal_starts if leads and all(_SPLIT in a for a in alternatives) else None)
         if leads and compiler.grouped:
             grouped.append(compiler.grouped)
@@ -430,10 +489,14 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
             slow.extend(_as_regex(a) for a in alternatives)
         cleaned.append(p)
     try:
+        at_words = None
+        if word_leads and fast_all and not slow:
+            at_words = tuple(re.compile(f"{_BEFORE_WORD}(?:{source})")
+                             for source in ([_factor(fast)] if fast else []) + list(dict.fromkeys(grouped)))
         return PhraseMatcher(cleaned, per_phrase, re.compile(_factor(fast)) if fast else None,
                              [re.compile(s) for s in dict.fromkeys(slow)], first_chars,
                              [re.compile(g) for g in dict.fromkeys(grouped)],
-                             _factor(fast_all) if grouped and fast_all else None)
+                             _factor(fast_all) if grouped and fast_all else None, at_words)
     except re.error as exc:
         for p, source in zip(cleaned, per_phrase):  # name the phrase (each is compiled only now)
             try:

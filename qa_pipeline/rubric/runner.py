@@ -59,7 +59,8 @@ def _stored_sentiments(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequen
 _JOB: dict = {}
 
 
-def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, sentiments: dict) -> CallResult:
+def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, sentiments: dict,
+               norms: Optional[list[str]] = None) -> CallResult:
     from . import standard_rubric_for
 
     r = rubric
@@ -69,7 +70,7 @@ def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, sentiments: 
             r = standard_rubric_for(call)
             if call.language not in ("", "unknown", "auto", "und"):
                 rubrics[call.language] = r
-    result = score_call(call, r, sentiment=sentiments.get(call.call_id))
+    result = score_call(call, r, sentiment=sentiments.get(call.call_id), norms=norms)
     if call.roles_uncertain:
         result = _with_reason(result, "roles uncertain")
     return result
@@ -112,9 +113,16 @@ def _score_batch(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[
 
 def _score_rows(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[Rubric], rubrics: dict,
                 sentiments: dict) -> _Batch:
-    results = [_score_one(rows.call(i), rubric, rubrics, sentiments) for i in range(lo, hi)]
+    results, made = [], []
+    for i in range(lo, hi):
+        call, norms = rows.call(i), rows.norms(i)
+        if norms is None and call.turns:  # not stored (an older database) or by another normaliser: store them
+            row = store.norm_row(call)
+            made.append(row)
+            norms = row[2]
+        results.append(_score_one(call, rubric, rubrics, sentiments, norms))
     used = tuple(dict.fromkeys(f"{r.rubric_id} v{r.rubric_version}" for r in results))
-    return _Batch(store.result_rows(results), results[-1].call_id if results else None,
+    return _Batch(store.result_rows(results, made), results[-1].call_id if results else None,
                   sum(r.flagged for r in results), sum(r.score for r in results), used)
 
 
@@ -159,7 +167,7 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     loading = _Loading(("zh", "en")) if rubric is None else None
     try:
         sentiments = _stored_sentiments(con, call_ids)
-        rows = store.fetch_call_rows(con, call_ids, words=False)
+        rows = store.fetch_call_rows(con, call_ids, words=False, norms=True)
     finally:
         if loading is not None:
             loading.wait()  # raises what loading raised (a missing or broken rubric file)

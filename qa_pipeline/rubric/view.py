@@ -10,6 +10,7 @@ from bisect import bisect_right
 from typing import Optional
 
 from ..records import AGENT_SPEAKERS, Call, CallMetrics, Evidence
+from .matching import padded_english
 from .text import lang_family, normalize_many
 
 __all__ = ["CallView", "TurnView", "Segment"]
@@ -47,7 +48,7 @@ class TurnView:
 class Segment:
     """Selected turns joined by newlines (so no phrase spans two turns), with offsets."""
 
-    __slots__ = ("turns", "text", "raw", "_starts", "_raw_starts")
+    __slots__ = ("turns", "text", "raw", "_starts", "_raw_starts", "_padded")
 
     def __init__(self, turns: tuple[TurnView, ...]):
         self.turns = turns
@@ -61,6 +62,16 @@ class Segment:
         self._raw_starts = raw_starts
         self.text = "\n".join(t.norm for t in turns)
         self.raw = "\n".join(t.text for t in turns)
+        self._padded: Optional[str] | bool = False  # not worked out yet
+
+    @property
+    def padded(self) -> Optional[str]:
+        """The normalised text with a newline in front when it is clean English, else None
+        (:func:`~qa_pipeline.rubric.matching.padded_english`): lets English phrase lists be
+        searched only where words start."""
+        if self._padded is False:
+            self._padded = padded_english(self.text)
+        return self._padded  # type: ignore[return-value]
 
     def turn_at(self, offset: int, raw: bool = False) -> tuple[TurnView, int]:
         """The turn holding ``offset`` and the offset within that turn."""
@@ -79,10 +90,12 @@ class Segment:
 class CallView:
     """A call as the checks see it. ``cache`` holds per-call results of named conditions."""
 
-    def __init__(self, call: Call, metrics: Optional[CallMetrics] = None):
+    def __init__(self, call: Call, metrics: Optional[CallMetrics] = None, norms: Optional[list[str]] = None):
+        """``norms``: the turns' texts already normalised (stored with the call), if known."""
         self.call = call
         self.family = lang_family(call.language)
-        norms = normalize_many([t.text or "" for t in call.turns])
+        if norms is None or len(norms) != len(call.turns):
+            norms = normalize_many([t.text or "" for t in call.turns])
         self.turns: tuple[TurnView, ...] = tuple(
             TurnView(i, t.speaker, role_of(t.speaker), t.start, t.end, t.text or "", norm)
             for i, (t, norm) in enumerate(zip(call.turns, norms))

@@ -36,7 +36,7 @@ def phrase_finder(matcher) -> Finder:
             yield turn, offset, hit.phrase
 
     def first(seg: Segment, view: CallView, pos: int = 0):
-        hit = matcher.first(seg.text, pos)
+        hit = matcher.first(seg.text, pos, seg.padded)
         if hit is None:
             return None
         turn, offset = seg.turn_at(hit.start)
