@@ -50,13 +50,19 @@ def talkovers(call: Call, min_overlap: float = 1.0) -> Optional[int]:
     """How many times an agent starts speaking more than ``min_overlap`` seconds before the
     customer's turn ends. The customer talking over the agent never counts."""
     turns = _timed(call.turns)
-    customers = [t for t in turns if t.speaker == "customer"]
-    agents = [t for t in turns if t.speaker in AGENT_SPEAKERS]
+    customers = sorted((t.start, t.end) for t in turns if t.speaker == "customer")
+    agents = sorted(t.start for t in turns if t.speaker in AGENT_SPEAKERS)
     if not agents:
         return None
-    count = 0
-    for a in agents:
-        if any(c.start < a.start and c.end - a.start > min_overlap for c in customers):
+    # An agent turn starting at s talks over the customer when a customer turn started
+    # before s and ends after s + min_overlap: the latest end among the customer turns
+    # started before s says it. One sweep over both, in order of start.
+    count, i, latest_end = 0, 0, float("-inf")
+    for s in agents:
+        while i < len(customers) and customers[i][0] < s:
+            latest_end = max(latest_end, customers[i][1])
+            i += 1
+        if latest_end - s > min_overlap:
             count += 1
     return count
 

@@ -48,20 +48,18 @@ class TurnView:
 class Segment:
     """Selected turns joined by newlines (so no phrase spans two turns), with offsets."""
 
-    __slots__ = ("turns", "text", "raw", "_starts", "_raw_starts", "_padded")
+    __slots__ = ("turns", "text", "_raw", "_starts", "_raw_starts", "_padded")
 
     def __init__(self, turns: tuple[TurnView, ...]):
         self.turns = turns
-        starts, raw_starts, pos, raw_pos = [], [], 0, 0
+        starts, pos = [], 0
         for t in turns:
             starts.append(pos)
-            raw_starts.append(raw_pos)
             pos += len(t.norm) + 1
-            raw_pos += len(t.text) + 1
         self._starts = starts
-        self._raw_starts = raw_starts
         self.text = "\n".join(t.norm for t in turns)
-        self.raw = "\n".join(t.text for t in turns)
+        self._raw: Optional[str] = None  # the texts as transcribed, joined when a check needs them
+        self._raw_starts: list[int] = []
         self._padded: Optional[str] | bool = False  # not worked out yet
 
     @property
@@ -73,8 +71,21 @@ class Segment:
             self._padded = padded_english(self.text)
         return self._padded  # type: ignore[return-value]
 
+    @property
+    def raw(self) -> str:
+        """The selected turns as transcribed (not normalised), joined by newlines."""
+        if self._raw is None:
+            pos = 0
+            for t in self.turns:
+                self._raw_starts.append(pos)
+                pos += len(t.text) + 1
+            self._raw = "\n".join(t.text for t in self.turns)
+        return self._raw
+
     def turn_at(self, offset: int, raw: bool = False) -> tuple[TurnView, int]:
         """The turn holding ``offset`` and the offset within that turn."""
+        if raw:
+            self.raw  # noqa: B018  # makes the offsets
         starts = self._raw_starts if raw else self._starts
         i = bisect_right(starts, offset) - 1
         return self.turns[i], offset - starts[i]

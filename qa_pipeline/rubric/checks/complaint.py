@@ -49,5 +49,8 @@ def build(options: dict, builder: Builder):
                 if score is not None and score < threshold:
                     yield turn, 0, f"sentiment {score:+.2f}"
 
+    if threshold is None:
+        find = find_phrases  # phrases only: the one-search path (first hit, turn by turn past ``unless``)
+
     scope = Scope(speaker=options.get("speaker", "customer"))
     return TextNode(ID, find, scope, label=options.get("name") or "complaint", unless=unless)
