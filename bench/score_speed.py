@@ -78,10 +78,10 @@ import qa_pipeline.cli  # start-up: every command module
 t.append(time.process_time())
 from qa_pipeline import store
 from qa_pipeline.rubric import standard_rubric
-from qa_pipeline.rubric.runner import _score_one, _stored_sentiments
+from qa_pipeline.rubric.runner import _score_one, _stored
 con = store.connect({copy!r})
-sentiments = _stored_sentiments(con, None)
-rows = store.fetch_call_rows(con, None, words=False)
+stored = _stored(con, None)
+rows = store.fetch_call_rows(con, None, words=False, norms=True)
 t.append(time.process_time())
 calls = [rows.call(i) for i in range(len(rows))]
 t.append(time.process_time())
@@ -90,7 +90,7 @@ for language in ("zh", "en"):
 import pyarrow
 t.append(time.process_time())
 rubrics = {{}}
-results = [_score_one(c, None, rubrics, sentiments) for c in calls]
+results = [_score_one(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
 t.append(time.process_time())
 parts = [store.result_rows(results[i:i + 1000]) for i in range(0, len(results), 1000)]
 t.append(time.process_time())

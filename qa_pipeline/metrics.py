@@ -17,9 +17,14 @@ from typing import Iterable, Optional
 
 from .records import AGENT_SPEAKERS, Call, CallMetrics, Turn
 
-__all__ = ["compute_metrics", "talkovers", "silences", "SILENCE_REPORT_SECONDS"]
+__all__ = ["compute_metrics", "talkovers", "silences", "SILENCE_REPORT_SECONDS", "METRICS_VERSION"]
 
 SILENCE_REPORT_SECONDS = 5.0
+# The metrics stored with a call (metric_store.metrics_version) were computed by this
+# version: raise it whenever compute_metrics gives other values for the same turns
+# (tests/test_metrics.py keeps a fingerprint and says so). Re-scoring reuses stored
+# metrics of this version and computes the others again.
+METRICS_VERSION = 1
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 

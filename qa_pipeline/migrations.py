@@ -339,6 +339,12 @@ def _v7() -> str:
     """
 
 
+@migration(8, "stored conversation metrics say which metrics version computed them")
+def _v8() -> str:
+    # NULL for metrics stored before: re-scoring computes those again (and stores the version).
+    return "ALTER TABLE metric_store ADD COLUMN metrics_version INTEGER;"
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 import duckdb
 
@@ -386,8 +386,10 @@ def _insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRo
                                      ("result_store", "_new_results", _RESULT_COLUMNS)):
             con.execute(f"INSERT INTO {table} ({', '.join(columns)}, scored_at) "
                         f"SELECT {', '.join(columns)}, CAST(? AS TIMESTAMPTZ) FROM {view}", [scored_at])
-        con.execute(f"INSERT INTO metric_store ({', '.join(_METRIC_COLUMNS)}) "
-                    f"SELECT {', '.join(_METRIC_COLUMNS)} FROM _new_metrics")
+        from .metrics import METRICS_VERSION
+
+        con.execute(f"INSERT INTO metric_store ({', '.join(_METRIC_COLUMNS)}, metrics_version) "
+                    f"SELECT {', '.join(_METRIC_COLUMNS)}, {METRICS_VERSION:d} FROM _new_metrics")
     finally:
         for name in views:
             con.unregister(name)
@@ -409,6 +411,28 @@ def insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRow
     """:func:`save_result_rows` inside a transaction the caller holds (``with transaction(con):``),
     so a long re-scoring writes as it goes and commits once."""
     _insert_result_rows(con, parts)
+
+
+def stored_metrics(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]] = None
+                   ) -> tuple[dict[str, float], dict[str, tuple]]:
+    """What re-scoring can reuse of the stored metrics: every call's customer sentiment (the
+    slow one), and the whole metrics row (:data:`_METRIC_COLUMNS` after call_id, in
+    :class:`~qa_pipeline.records.CallMetrics` order) of calls whose metrics the current
+    :data:`~qa_pipeline.metrics.METRICS_VERSION` computed."""
+    from .metrics import METRICS_VERSION
+
+    sql = f"SELECT {', '.join(_METRIC_COLUMNS)}, metrics_version FROM metric_store"
+    params: list = []
+    if call_ids:
+        sql += " WHERE call_id IN (SELECT unnest(?))"
+        params.append(list(call_ids))
+    sentiments, rows = {}, {}
+    for row in con.execute(sql, params).fetchall():
+        if row[-2] is not None:
+            sentiments[row[0]] = row[-2]
+        if row[-1] == METRICS_VERSION:
+            rows[row[0]] = row[1:-1]
+    return sentiments, rows
 
 
 def processed_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -70,3 +70,53 @@ def test_customer_sentiment_ignores_the_agent():
     c = call(("agent", 0, 1, "This is awful and terrible."), ("customer", 1, 2, "Thank you, that's great!"))
     assert customer_sentiment(c) > 0
     assert customer_sentiment(call(("agent", 0, 1, "Hello"))) is None
+
+
+def test_metrics_output_is_what_their_version_says():
+    """Re-scoring reuses metrics stored with METRICS_VERSION unchanged. If this fails,
+    compute_metrics now gives other values: raise METRICS_VERSION in qa_pipeline/metrics.py
+    and put the new fingerprint here."""
+    import hashlib
+    import json
+    from dataclasses import astuple
+
+    from qa_pipeline.metrics import METRICS_VERSION
+    from qa_pipeline.transcript_io import call_from_json
+    from shared_data import EXAMPLES, shared_file
+
+    shared_file("qa-examples")
+    calls = [call_from_json(json.loads(p.read_text(encoding="utf-8")), p) for p in sorted(EXAMPLES.glob("*.json"))]
+    calls += [
+        call(("customer", 0.0, 5.0, "a b"), ("agent", 3.5, 6.0, "c d e"), ("customer", 6.0, 9.0, "f"),
+             ("agent", 8.4, 10.0, "g"), ("agent", 21.0, 24.0, "h"), ("customer", 22.0, 30.0, "i")),
+        call(("agent", 0.0, 6.0, "您好，请问有什么可以帮您？"), ("customer", 12.5, 14.0, "我要投诉"), language="zh"),
+        call(("agent", None, None, "hello"), ("customer", None, None, "hi")),
+        call(("S0", 1.0, 2.0, "who is this")),
+    ]
+    values = [astuple(compute_metrics(c, sentiment=0.25)) for c in calls]
+    digest = hashlib.sha256(repr(values).encode("utf-8")).hexdigest()[:16]
+    fingerprints = {1: "26e0a5bd2cfad77f"}
+    assert fingerprints.get(METRICS_VERSION) == digest, (
+        f"compute_metrics output changed (fingerprint {digest}): raise METRICS_VERSION and record it here")
+
+
+def test_rescoring_reuses_stored_metrics_of_this_version_only():
+    from qa_pipeline import store
+    from qa_pipeline.metrics import METRICS_VERSION
+    from qa_pipeline.rubric import score_call, standard_rubric
+    from qa_pipeline.rubric.runner import rescore
+
+    c = call(("agent", 2.0, 6.0, "Thank you for calling Harbor Bank, this is Sam, how can I help?"),
+             ("customer", 6.5, 9.5, "My card was charged twice."),
+             ("agent", 10.0, 14.0, "Sorry about that, let me check."))
+    con = store.connect(":memory:")
+    store.save_call(con, c, [score_call(c, standard_rubric("en"))])
+    assert con.execute("SELECT longest_silence_seconds, metrics_version FROM metric_store").fetchone() == (0.5, METRICS_VERSION)
+    # A stored value of this version is taken as it is (here planted, to see it reused) ...
+    con.execute("UPDATE metric_store SET longest_silence_seconds = 99")
+    rescore(con)
+    assert con.execute("SELECT longest_silence_seconds FROM metric_store").fetchone()[0] == 99
+    # ... one without a version (stored before versions were kept) is computed again.
+    con.execute("UPDATE metric_store SET longest_silence_seconds = 99, metrics_version = NULL")
+    rescore(con)
+    assert con.execute("SELECT longest_silence_seconds, metrics_version FROM metric_store").fetchone() == (0.5, METRICS_VERSION)

@@ -1,14 +1,14 @@
 """Re-score stored calls (``qa score``): load transcripts, score, save results in bulk.
 
 No audio is touched: the stored turns are scored again, with a given rubric or the
-standard rubric of each call's language. The customer sentiment stored with the call is
-reused (it depends only on the transcript and is the slow part of the metrics).
+standard rubric of each call's language. What depends only on the transcript is reused
+when stored by the current code: the conversation metrics (with the customer sentiment,
+their slow part) and the normalised turn texts.
 """
 from __future__ import annotations
 
 import gc
 import logging
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ import duckdb
 
 from .. import store
 from ..progress import ProgressEvent, ProgressHook, no_progress
-from ..records import Call, CallResult
+from ..records import Call, CallMetrics, CallResult
 from .engine import score_call
 from .model import Rubric
 from .text import lang_family
@@ -46,20 +46,29 @@ class RescoreSummary:
         return self.calls / self.seconds if self.seconds > 0 else 0.0
 
 
-def _stored_sentiments(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]]) -> dict[str, float]:
-    sql = "SELECT call_id, customer_sentiment FROM metric_store WHERE customer_sentiment IS NOT NULL"
-    params: list = []
-    if call_ids:
-        sql += " AND call_id IN (SELECT unnest(?))"
-        params.append(list(call_ids))
-    return dict(con.execute(sql, params).fetchall())
+@dataclass(frozen=True)
+class _Stored:
+    """What re-scoring reuses of each call's stored metrics (they depend on the transcript
+    only): the customer sentiment, and the whole metrics when the current metrics version
+    computed them (:func:`qa_pipeline.store.stored_metrics`)."""
+
+    sentiments: dict
+    metrics: dict
+
+    def metrics_of(self, call_id: str) -> Optional[CallMetrics]:
+        row = self.metrics.get(call_id)
+        return CallMetrics(*row) if row is not None else None
+
+
+def _stored(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]]) -> _Stored:
+    return _Stored(*store.stored_metrics(con, call_ids))
 
 
 # Worker state for parallel scoring: set before the pool forks, so calls are not pickled out.
 _JOB: dict = {}
 
 
-def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, sentiments: dict,
+def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, stored: _Stored,
                norms: Optional[list[str]] = None) -> CallResult:
     from . import standard_rubric_for
 
@@ -70,7 +79,8 @@ def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, sentiments: 
             r = standard_rubric_for(call)
             if call.language not in ("", "unknown", "auto", "und"):
                 rubrics[call.language] = r
-    result = score_call(call, r, sentiment=sentiments.get(call.call_id), norms=norms)
+    result = score_call(call, r, metrics=stored.metrics_of(call.call_id), sentiment=stored.sentiments.get(call.call_id),
+                        norms=norms)
     if call.roles_uncertain:
         result = _with_reason(result, "roles uncertain")
     return result
@@ -106,13 +116,13 @@ def _gc_paused():
 
 
 def _score_batch(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[Rubric], rubrics: dict,
-                 sentiments: dict) -> _Batch:
+                 stored: _Stored) -> _Batch:
     with _gc_paused():
-        return _score_rows(rows, lo, hi, rubric, rubrics, sentiments)
+        return _score_rows(rows, lo, hi, rubric, rubrics, stored)
 
 
 def _score_rows(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[Rubric], rubrics: dict,
-                sentiments: dict) -> _Batch:
+                stored: _Stored) -> _Batch:
     results, made = [], []
     for i in range(lo, hi):
         call, norms = rows.call(i), rows.norms(i)
@@ -120,18 +130,18 @@ def _score_rows(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[R
             row = store.norm_row(call)
             made.append(row)
             norms = row[2]
-        results.append(_score_one(call, rubric, rubrics, sentiments, norms))
+        results.append(_score_one(call, rubric, rubrics, stored, norms))
     used = tuple(dict.fromkeys(f"{r.rubric_id} v{r.rubric_version}" for r in results))
     return _Batch(store.result_rows(results, made), results[-1].call_id if results else None,
                   sum(r.flagged for r in results), sum(r.score for r in results), used)
 
 
 def _score_range(bounds: tuple[int, int]) -> _Batch:
-    rows, rubric, rubrics, sentiments = _JOB["rows"], _JOB["rubric"], _JOB["rubrics"], _JOB["sentiments"]
-    return _score_batch(rows, bounds[0], bounds[1], rubric, rubrics, sentiments)
+    rows, rubric, rubrics, stored = _JOB["rows"], _JOB["rubric"], _JOB["rubrics"], _JOB["stored"]
+    return _score_batch(rows, bounds[0], bounds[1], rubric, rubrics, stored)
 
 
-def _batches(rows: store.StoredCallRows, rubric: Optional[Rubric], sentiments: dict, jobs: int, batch: int):
+def _batches(rows: store.StoredCallRows, rubric: Optional[Rubric], stored: _Stored, jobs: int, batch: int):
     """Scored batches, in ``jobs`` processes when that pays off (fork only). The workers make
     the Call records from the fetched rows themselves, in parallel."""
     import multiprocessing as mp
@@ -139,7 +149,7 @@ def _batches(rows: store.StoredCallRows, rubric: Optional[Rubric], sentiments: d
     rubrics: dict[str, Rubric] = {}
     ranges = [(i, min(i + batch, len(rows))) for i in range(0, len(rows), batch)]
     if jobs > 1 and len(ranges) > 1 and "fork" in mp.get_all_start_methods():
-        _JOB.update(rows=rows, rubric=rubric, rubrics=rubrics, sentiments=sentiments)
+        _JOB.update(rows=rows, rubric=rubric, rubrics=rubrics, stored=stored)
         # What the workers inherit (rows, compiled rubrics) is set aside from the cycle
         # collector: never scanned, and its pages are not copied into each worker.
         gc.freeze()
@@ -151,7 +161,7 @@ def _batches(rows: store.StoredCallRows, rubric: Optional[Rubric], sentiments: d
             _JOB.clear()
         return
     for lo, hi in ranges:
-        yield _score_batch(rows, lo, hi, rubric, rubrics, sentiments)
+        yield _score_batch(rows, lo, hi, rubric, rubrics, stored)
 
 
 def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
@@ -162,19 +172,12 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     ``jobs`` > 1 scores in that many processes; the results are written every ``save_every``
     calls and committed once, at the end (all of them or none)."""
     started = time.perf_counter()
-    # The standard rubrics compile (Python) while DuckDB reads the calls (C++, without the
-    # GIL): both are done once, here, before any worker starts.
-    loading = _Loading(("zh", "en")) if rubric is None else None
-    try:
-        sentiments = _stored_sentiments(con, call_ids)
-        rows = store.fetch_call_rows(con, call_ids, words=False, norms=True)
-    finally:
-        if loading is not None:
-            loading.wait()  # raises what loading raised (a missing or broken rubric file)
+    stored = _stored(con, call_ids)
+    rows = store.fetch_call_rows(con, call_ids, words=False, norms=True)
     languages = rows.languages
     missing = tuple(sorted(set(call_ids or ()) - set(rows.ids)))
-    if rubric is None:
-        _load_standard_rubrics(set(languages))  # other languages' standard rubric, if any
+    if rubric is None:  # load the standard rubrics once, before any worker starts
+        _load_standard_rubrics(set(languages) | {"zh", "en"})
     import pyarrow  # noqa: F401  # imported once here, not in every worker
 
     used: dict[str, None] = {}
@@ -193,7 +196,7 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     # One transaction, one commit (a commit costs ~1 s per 10,000 calls whatever the batches):
     # results are written every ``save_every`` calls while the workers score the next ones.
     with _duckdb_threads(con, 1 if jobs > 1 else None), store.transaction(con):
-        for b in _batches(rows, rubric, sentiments, jobs, batch):
+        for b in _batches(rows, rubric, stored, jobs, batch):
             used.update(dict.fromkeys(b.rubrics))
             flagged += b.flagged
             total_score += b.score_sum
@@ -210,26 +213,6 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     return RescoreSummary(calls=n, flagged=flagged, mean_score=round(total_score / n, 1) if n else None,
                           rubrics=tuple(used), seconds=time.perf_counter() - started, missing=missing,
                           other_language=other_language)
-
-
-class _Loading:
-    """The standard rubrics of ``languages`` loaded in a thread; :meth:`wait` re-raises here."""
-
-    def __init__(self, languages):
-        self.error: Optional[BaseException] = None
-        self.thread = threading.Thread(target=self._run, args=(languages,), daemon=True)
-        self.thread.start()
-
-    def _run(self, languages) -> None:
-        try:
-            _load_standard_rubrics(languages)
-        except BaseException as exc:  # noqa: BLE001  # handed to the caller by wait()
-            self.error = exc
-
-    def wait(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
 
 
 def _load_standard_rubrics(languages) -> None:
