@@ -325,15 +325,16 @@ class PhraseMatcher:
     def __init__(self, phrases: Sequence[str], per_phrase: list[str], fast: Optional[re.Pattern],
                  slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None,
                  grouped: Sequence[re.Pattern] = (), fast_all: Optional[str] = None,
-                 at_words: Optional[tuple[re.Pattern, ...]] = None):
+                 at_words: Optional[tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]] = None):
         """``fast``: the leading alternatives merged into one regex; ``slow``: regexes that
         cannot lead, searched one by one. ``grouped``: phrases with many leading alternatives
         before a long rest, each searched as one regex of its own (compiling them into ``fast``
         took ~1 s); ``fast_all``: the source of ``fast`` with them included, which
         :meth:`finditer` uses (compiled the first time it is needed) so its hits stay those of
-        one combined regex. ``at_words``: when every phrase starts with a whole English
-        word, ``fast`` and ``grouped`` tried only where a word starts (see :meth:`first`)."""
-        self._at_words = at_words if not slow else None
+        one combined regex. ``at_words``: for clean English text (see :meth:`first`), the
+        regexes of the phrases that start with a whole English word, tried only where a
+        word starts, and the regexes of all the other phrases, searched as usual."""
+        self._at_words = at_words
         first_chars = first_chars if first_chars is not None else [None] * len(phrases)
         self.phrases = tuple(phrases)
         self._grouped = list(grouped)
@@ -415,17 +416,21 @@ class PhraseMatcher:
         return PhraseHit(best.start(), best.end(), self._which(text, best.start()))
 
     def _first_at_words(self, text: str, pos: int, padded: str) -> Optional[PhraseHit]:
-        # In ``padded`` each regex is led by the character before a word ([\n @]: all that can
-        # precede a word in clean English), so a match at padded[i] is a hit at text[i].
-        best = None
-        for rx in self._at_words:  # ordered by start, a tie goes to _which: as one regex
+        # In ``padded`` each word regex is led by the character before a word ([\n @]: all
+        # that can precede a word in clean English), so a match at padded[i] is a hit at text[i].
+        at_words, others = self._at_words  # type: ignore[misc]
+        best: Optional[tuple[int, int]] = None  # (start, end) in text
+        for rx in at_words:  # ordered by start, a tie goes to _which: as one regex
             m = rx.search(padded, pos)
-            if m is not None and (best is None or m.start() < best.start()):
-                best = m
+            if m is not None and (best is None or m.start() < best[0]):
+                best = (m.start(), m.end() - 1)
+        for rx in others:
+            m = rx.search(text, pos)
+            if m is not None and (best is None or m.start() < best[0]):
+                best = (m.start(), m.end())
         if best is None:
             return None
-        start = best.start()
-        return PhraseHit(start, best.end() - 1, self._which(text, start))
+        return PhraseHit(best[0], best[1], self._which(text, best[0]))
 
     def found_in(self, text: str) -> bool:
         """Whether any phrase occurs in ``text`` (the quick test for ``unless``)."""
@@ -466,7 +471,12 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
     fast, slow, per_phrase, cleaned, first_chars = [], [], [], [], []
     grouped: list[str] = []
     fast_all: list[str] = []
-    word_leads = True  # every phrase starts with a whole English word
+    # The leading phrases again, split by whether each starts with a whole English word: in
+    # clean English those are searched only where words start (see PhraseMatcher.first).
+    word_fast: list[str] = []
+    word_grouped: list[str] = []
+    other_fast: list[str] = []
+    other_grouped: list[str] = []
     for i, p in enumerate(phrases):
         if not isinstance(p, str) or not p.strip():
             raise PhraseError(f"phrase {i + 1} is empty or not text: {p!r}")
@@ -477,22 +487,29 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
             raise PhraseError(f"phrase {p!r}: {exc}") from None
         per_phrase.append(compiler.grouped or "|".join(_as_regex(a) for a in alternatives))
         literal_starts = {a.split(_SPLIT, 1)[0][:1] for a in alternatives if _SPLIT in a}
-        word_leads = word_leads and leads and all(_lead_word(a) is not None for a in alternatives)
         first_chars.append(literal_starts if leads and all(_SPLIT in a for a in alternatives) else None)
+        at_word = leads and all(_lead_word(a) is not None for a in alternatives)
         if leads and compiler.grouped:
             grouped.append(compiler.grouped)
             fast_all.extend(alternatives)
+            (word_grouped if at_word else other_grouped).append(compiler.grouped)
         elif leads:
             fast.extend(alternatives)
             fast_all.extend(alternatives)
+            (word_fast if at_word else other_fast).extend(alternatives)
         else:
             slow.extend(_as_regex(a) for a in alternatives)
         cleaned.append(p)
     try:
         at_words = None
-        if word_leads and fast_all and not slow:
-            at_words = tuple(re.compile(f"{_BEFORE_WORD}(?:{source})")
-                             for source in ([_factor(fast)] if fast else []) + list(dict.fromkeys(grouped)))
+        if word_fast or word_grouped:
+            slow_sources = list(dict.fromkeys(slow))
+            at_words = (
+                tuple(re.compile(f"{_BEFORE_WORD}(?:{source})")
+                      for source in ([_factor(word_fast)] if word_fast else []) + list(dict.fromkeys(word_grouped))),
+                tuple(re.compile(source) for source in ([_factor(other_fast)] if other_fast else [])
+                      + list(dict.fromkeys(other_grouped)) + slow_sources),
+            )
         return PhraseMatcher(cleaned, per_phrase, re.compile(_factor(fast)) if fast else None,
                              [re.compile(s) for s in dict.fromkeys(slow)], first_chars,
                              [re.compile(g) for g in dict.fromkeys(grouped)],
