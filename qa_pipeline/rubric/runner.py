@@ -178,7 +178,9 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     missing = tuple(sorted(set(call_ids or ()) - set(rows.ids)))
     if rubric is None:  # load the standard rubrics once, before any worker starts
         _load_standard_rubrics(set(languages) | {"zh", "en"})
-    import pyarrow  # noqa: F401  # imported once here, not in every worker
+    # pyarrow imports pandas the first time it makes an array (~0.2 s): once here, before
+    # the workers fork, not in each of them.
+    store.result_rows([])
 
     used: dict[str, None] = {}
     other_language = 0
