@@ -26,6 +26,11 @@ from typing import Callable, Optional
 from .view import CallView, TurnView
 
 Hit = Optional[tuple[int, str]]
+# Compiled once (a pattern given as a string is looked up in re's cache on every call).
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+_SELF_INTRO = re.compile(r"我是|我叫")
+_LOWER_WORD = re.compile(r"[a-z&]+")
+_SPACE_OR_DASH = re.compile(r"[ -]")
 Detector = Callable[[TurnView, CallView], Hit]
 
 # --- organisation -----------------------------------------------------------------------
@@ -59,7 +64,7 @@ def _organisation_zh(text: str) -> Hit:
             continue
         intro = _ZH_INTRO.match(clause)
         if intro:
-            named = re.split(r"我是|我叫", clause[intro.end():])[0]  # 这里是X, not 这里是，我是Y
+            named = _SELF_INTRO.split(clause[intro.end():])[0]  # 这里是X, not 这里是，我是Y
             if len(named) >= 2 and not _ZH_GENERIC.match(named):
                 return offset, clause
         body = _ZH_LEAD.sub("", clause)
@@ -118,7 +123,7 @@ def _org_follows(rest: str) -> bool:
     """Whether the words after a "this is X" cue, up to the end of the clause, name a company
     or a department (so X is part of that name, not the agent's)."""
     m = _EN_CLAUSE_END.search(rest)
-    words = re.findall(r"[a-z&]+", (rest[: m.start()] if m else rest).lower())[:4]
+    words = _LOWER_WORD.findall((rest[: m.start()] if m else rest).lower())[:4]
     for w in words:
         if w in _EN_ORG_WORDS:
             return True
@@ -186,7 +191,7 @@ def _organisation_en(turn: TurnView, view: CallView) -> Hit:
 
 
 def organisation(turn: TurnView, view: CallView) -> Hit:
-    if re.search(r"[\u3400-\u9fff]", turn.text):
+    if _HAS_CJK.search(turn.text):
         return _organisation_zh(turn.text)
     return _organisation_en(turn, view)
 
@@ -214,7 +219,7 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
     info_name = view.call.info.agent_name
     if info_name and info_name.strip() and info_name.strip() in turn.text:
         return turn.text.index(info_name.strip()), info_name.strip()
-    if re.search(r"[\u3400-\u9fff]", turn.text):
+    if _HAS_CJK.search(turn.text):
         m = _ZH_EMPLOYEE.search(turn.norm)
         if m:
             return m.start(), m.group()
@@ -272,7 +277,7 @@ _EN_REPLY = re.compile(
 
 
 def reply_time(turn: TurnView, view: CallView) -> Hit:
-    m = (_ZH_REPLY if re.search(r"[\u3400-\u9fff]", turn.text) else _EN_REPLY).search(turn.norm)
+    m = (_ZH_REPLY if _HAS_CJK.search(turn.text) else _EN_REPLY).search(turn.norm)
     return (m.start(), m.group()) if m else None
 
 
@@ -312,7 +317,7 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
     if not _ANY_DIGIT.search(turn.norm):  # most turns hold no number at all
         return None
     for m in _DIGIT_RUN.finditer(turn.norm):
-        digits = re.sub(r"[ -]", "", m.group())
+        digits = _SPACE_OR_DASH.sub("", m.group())
         if _NOT_A_CARD.search(turn.norm[max(0, m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number
         if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()):

@@ -166,8 +166,11 @@ def _en_value(words: list[str]) -> str:
     return str(total + current)
 
 
+_NUMBER_SPLIT = re.compile(r"[ -]")
+
+
 def _en_number_run(match: re.Match) -> str:
-    words = [w for w in re.split(r"[ -]", match.group()) if w and w != "and"]
+    words = [w for w in _NUMBER_SPLIT.split(match.group()) if w and w != "and"]
     # A run of single digits ("four four one four") is read out digit by digit.
     if len(words) > 1 and all(w in _UNITS and _UNITS[w] < 10 for w in words):
         return " ".join(str(_UNITS[w]) for w in words)

@@ -45,18 +45,34 @@ class Option:
         return desc
 
 
-@dataclass(frozen=True)
 class Verdict:
-    """A condition's answer with the quote that shows it and where it was said."""
+    """A condition's answer with the quote that shows it and where it was said.
 
-    value: Optional[bool]
-    evidence: Optional[Evidence] = None
-    rule: str = ""
-    at: Optional[tuple[int, int]] = None  # (turn index, offset in turn) of the hit
+    A plain class with slots, not a dataclass: dozens are made for every call scored, and
+    a frozen dataclass costs several times more to create. Treat it as immutable."""
+
+    __slots__ = ("value", "evidence", "rule", "at")
+
+    def __init__(self, value: Optional[bool], evidence: Optional[Evidence] = None, rule: str = "",
+                 at: Optional[tuple[int, int]] = None):
+        self.value = value
+        self.evidence = evidence
+        self.rule = rule
+        self.at = at  # (turn index, offset in turn) of the hit
 
     def negate(self, rule: str) -> "Verdict":
         value = None if self.value is None else not self.value
         return Verdict(value, self.evidence, rule, self.at)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return (self.value, self.evidence, self.rule, self.at) == (other.value, other.evidence, other.rule, other.at)
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, like the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.value!r}, {self.evidence!r}, {self.rule!r}, {self.at!r})"
 
 
 class Node(Protocol):
