@@ -322,9 +322,9 @@ class _Compiler:
 class PhraseMatcher:
     """A compiled phrase list. ``regex`` finds any phrase; :meth:`first` also says which."""
 
-    def __init__(self, phrases: Sequence[str], per_phrase: list[str], fast: Optional[re.Pattern],
+    def __init__(self, phrases: Sequence[str], per_phrase: list[str], fast: Optional[re.Pattern | str],
                  slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None,
-                 grouped: Sequence[re.Pattern] = (), fast_all: Optional[str] = None,
+                 grouped: Sequence[re.Pattern | str] = (), fast_all: Optional[str] = None,
                  at_words: Optional[tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]] = None):
         """``fast``: the leading alternatives merged into one regex; ``slow``: regexes that
         cannot lead, searched one by one. ``grouped``: phrases with many leading alternatives
@@ -333,19 +333,25 @@ class PhraseMatcher:
         :meth:`finditer` uses (compiled the first time it is needed) so its hits stay those of
         one combined regex. ``at_words``: for clean English text (see :meth:`first`), the
         regexes of the phrases that start with a whole English word, tried only where a
-        word starts, and the regexes of all the other phrases, searched as usual."""
+        word starts, and the regexes of all the other phrases, searched as usual.
+
+        ``fast`` and ``grouped`` may be given as sources, compiled the first time they are
+        needed: with ``at_words``, clean English never needs them (the other text does)."""
         self._at_words = at_words
         first_chars = first_chars if first_chars is not None else [None] * len(phrases)
         self.phrases = tuple(phrases)
-        self._grouped = list(grouped)
+        self._grouped_given = list(grouped)
+        self._grouped_rx: Optional[list[re.Pattern]] = None
+        if isinstance(fast, str) and not grouped and fast_all is None:
+            fast_all = fast  # the same regex, compiled when first needed
         self._fast_all_source = fast_all
-        self._fast_all: Optional[re.Pattern] = None if grouped else fast
+        self._fast_all: Optional[re.Pattern] = None if grouped or isinstance(fast, str) else fast
         self._regex: Optional[re.Pattern] = None
         # One regex per phrase, compiled the first time a hit needs it: only to say which
         # phrase matched, and most phrases never match (compiling them all took ~1 s per rubric).
         self._per_phrase_source = per_phrase
         self._per_phrase: list[Optional[re.Pattern]] = [None] * len(per_phrase)
-        self._fast = fast
+        self._fast_given = fast
         self._slow = slow  # searched one by one: each keeps its own first-character index
         self._by_first: dict[str, tuple[int, ...]] = {}
         anywhere = []
@@ -356,6 +362,19 @@ class PhraseMatcher:
                 for ch in firsts:
                     self._by_first[ch] = self._by_first.get(ch, ()) + (i,)
         self._anywhere = tuple(anywhere)
+
+    @property
+    def _fast(self) -> Optional[re.Pattern]:
+        """The leading alternatives (all but the grouped) in one regex."""
+        if isinstance(self._fast_given, str):
+            self._fast_given = re.compile(self._fast_given)
+        return self._fast_given
+
+    @property
+    def _grouped(self) -> list[re.Pattern]:
+        if self._grouped_rx is None:
+            self._grouped_rx = [re.compile(g) if isinstance(g, str) else g for g in self._grouped_given]
+        return self._grouped_rx
 
     def _all_leading(self) -> Optional[re.Pattern]:
         """Every leading alternative in one regex (compiled on first use when phrases were grouped)."""
@@ -406,7 +425,8 @@ class PhraseMatcher:
         every letter of the text as a possible start."""
         if padded is not None and self._at_words is not None:
             return self._first_at_words(text, pos, padded)
-        best = self._fast.search(text, pos) if self._fast is not None else None
+        fast = self._fast
+        best = fast.search(text, pos) if fast is not None else None
         for rx in self._grouped + self._slow:  # ordered by start, a tie goes to _which: as one regex
             m = rx.search(text, pos)
             if m is not None and (best is None or m.start() < best.start()):
@@ -434,7 +454,8 @@ class PhraseMatcher:
 
     def found_in(self, text: str) -> bool:
         """Whether any phrase occurs in ``text`` (the quick test for ``unless``)."""
-        if self._fast is not None and self._fast.search(text):
+        fast = self._fast
+        if fast is not None and fast.search(text):
             return True
         return any(rx.search(text) for rx in self._grouped) or any(rx.search(text) for rx in self._slow)
 
@@ -510,9 +531,13 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
                 tuple(re.compile(source) for source in ([_factor(other_fast)] if other_fast else [])
                       + list(dict.fromkeys(other_grouped)) + slow_sources),
             )
-        return PhraseMatcher(cleaned, per_phrase, re.compile(_factor(fast)) if fast else None,
+        # An English phrase list (at_words, no Chinese phrase) needs the regexes over all its
+        # leading phrases only for text that is not clean English: compiled then, if ever.
+        english = at_words is not None and not any(is_cjk_text(p) for p in cleaned)
+        compile_now = str if english else re.compile
+        return PhraseMatcher(cleaned, per_phrase, compile_now(_factor(fast)) if fast else None,
                              [re.compile(s) for s in dict.fromkeys(slow)], first_chars,
-                             [re.compile(g) for g in dict.fromkeys(grouped)],
+                             [compile_now(g) for g in dict.fromkeys(grouped)],
                              _factor(fast_all) if grouped and fast_all else None, at_words)
     except re.error as exc:
         for p, source in zip(cleaned, per_phrase):  # name the phrase (each is compiled only now)
