@@ -345,6 +345,54 @@ def _v8() -> str:
     return "ALTER TABLE metric_store ADD COLUMN metrics_version INTEGER;"
 
 
+@migration(9, "call results and metrics without key indexes; call_metrics lists its columns")
+def _v9() -> str:
+    # As migration 6 for check results: the key indexes were rebuilt at every commit of a
+    # re-scoring (~0.15 s per 10,000 calls, growing with the table). The one writer
+    # (store._insert_result_rows) deletes before it inserts and drops repeated calls, so rows
+    # stay unique (tests/test_store.py checks it). call_metrics keeps its documented columns
+    # (metrics_version, added in 8, is bookkeeping).
+    return """
+    CREATE TABLE result_store_v9 (
+        call_id VARCHAR NOT NULL,
+        rubric_id VARCHAR NOT NULL,
+        rubric_version VARCHAR NOT NULL,
+        score DOUBLE,
+        flagged BOOLEAN,
+        flag_reasons VARCHAR[],
+        complaint BOOLEAN,
+        critical_fail BOOLEAN,
+        scored_at TIMESTAMPTZ NOT NULL
+    );
+    INSERT INTO result_store_v9 SELECT call_id, rubric_id, rubric_version, score, flagged, flag_reasons, complaint,
+        critical_fail, scored_at FROM result_store ORDER BY call_id;
+    DROP TABLE result_store;
+    ALTER TABLE result_store_v9 RENAME TO result_store;
+    CREATE TABLE metric_store_v9 (
+        call_id VARCHAR NOT NULL,
+        agent_talk_seconds DOUBLE,
+        customer_talk_seconds DOUBLE,
+        talk_ratio DOUBLE,
+        longest_silence_seconds DOUBLE,
+        silences_over_5s INTEGER,
+        agent_talkovers INTEGER,
+        speech_rate DOUBLE,
+        speech_rate_unit VARCHAR,
+        first_agent_words_seconds DOUBLE,
+        customer_sentiment DOUBLE,
+        metrics_version INTEGER
+    );
+    INSERT INTO metric_store_v9 SELECT call_id, agent_talk_seconds, customer_talk_seconds, talk_ratio,
+        longest_silence_seconds, silences_over_5s, agent_talkovers, speech_rate, speech_rate_unit,
+        first_agent_words_seconds, customer_sentiment, metrics_version FROM metric_store ORDER BY call_id;
+    DROP TABLE metric_store;
+    ALTER TABLE metric_store_v9 RENAME TO metric_store;
+    CREATE OR REPLACE VIEW call_metrics AS SELECT call_id, agent_talk_seconds, customer_talk_seconds, talk_ratio,
+        longest_silence_seconds, silences_over_5s, agent_talkovers, speech_rate, speech_rate_unit,
+        first_agent_words_seconds, customer_sentiment FROM metric_store;
+    """
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

@@ -312,6 +312,11 @@ def result_rows(results: Sequence[CallResult], norms: Sequence[list] = ()) -> Re
     import pyarrow as pa
 
     checks, calls, metrics = [], [], {}
+    # The same call and rubric version scored twice in one list: the last result counts
+    # (the tables have no key index to refuse a repeat; see migrations 6 and 9).
+    last = {(r.call_id, r.rubric_id, r.rubric_version): i for i, r in enumerate(results)}
+    if len(last) < len(results):
+        results = [results[i] for i in sorted(last.values())]
     for r in results:
         key = (r.call_id, r.rubric_id, r.rubric_version)
         critical_fail = False
@@ -346,6 +351,30 @@ def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult
         _insert_result_rows(con, [result_rows(results)])
 
 
+def _latest_parts(parts: list[ResultRows]) -> list[ResultRows]:
+    """``parts`` without the rows of a (call, rubric version) that a later part scores again:
+    one stored result per call and rubric version, the last one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = [list(zip(*(p.results.column(c).to_pylist() for c in ("call_id", "rubric_id", "rubric_version"))))
+            for p in parts]
+    if len(set().union(*keys)) == sum(map(len, keys)):
+        return parts  # the usual case: no call twice
+    later: set = set()
+    out = []
+    for part, part_keys in zip(reversed(parts), reversed(keys)):
+        if later & set(part_keys):
+            def keep(table):
+                joined = pc.binary_join_element_wise(table["call_id"], table["rubric_id"], table["rubric_version"],
+                                                     "\x1f")
+                return table.filter(pc.invert(pc.is_in(joined, value_set=pa.array(["\x1f".join(k) for k in later]))))
+            part = ResultRows(keep(part.checks), keep(part.results), part.metrics, part.norms)
+        later |= set(part_keys)
+        out.append(part)
+    return out[::-1]
+
+
 def _insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows]) -> None:
     """Replace the stored results of the same calls and rubric versions; keep the others."""
     import pyarrow as pa
@@ -353,6 +382,7 @@ def _insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRo
     parts = [p for p in parts if p.calls]
     if not parts:
         return
+    parts = _latest_parts(parts)
     checks = pa.concat_tables([p.checks for p in parts])
     results = pa.concat_tables([p.results for p in parts])
     metrics = pa.concat_tables([p.metrics for p in parts])

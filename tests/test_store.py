@@ -118,7 +118,7 @@ def test_results_stay_one_row_per_check_when_scored_again(db):
     assert len(counts) == len(rubric.checks)
 
 
-def test_check_results_survive_the_migration_that_drops_their_key(tmp_path):
+def test_results_survive_the_migrations_that_drop_their_keys(tmp_path):
     path = tmp_path / "v5.duckdb"
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, "
@@ -128,9 +128,43 @@ def test_check_results_survive_the_migration_that_drops_their_key(tmp_path):
         con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description])
     con.execute("INSERT INTO check_store VALUES ('c1', 'standard-zh', '1', 'A1', 'pass', false, 10, '您好', 'agent', "
                 "0.5, 2.0, 'greeting', now())")
+    con.execute("INSERT INTO result_store VALUES ('c1', 'standard-zh', '1', 100, false, [], false, false, now())")
+    con.execute("INSERT INTO metric_store (call_id, talk_ratio, customer_sentiment) VALUES ('c1', 0.5, 0.2)")
     con.close()
     with store.opened(path) as con:
         assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
         assert con.execute("SELECT call_id, check_id, outcome, evidence_text FROM check_results").fetchall() == [
             ("c1", "A1", "pass", "您好")]
         assert con.execute("SELECT count(*) FROM final_check_results").fetchone()[0] == 1
+        assert con.execute("SELECT call_id, score FROM call_results").fetchall() == [("c1", 100.0)]
+        assert con.execute("SELECT call_id, talk_ratio, customer_sentiment FROM call_metrics").fetchall() == [
+            ("c1", 0.5, 0.2)]
+        # stored before metric versions were kept: computed again when re-scored
+        assert con.execute("SELECT metrics_version FROM metric_store").fetchone()[0] is None
+
+
+def test_a_call_scored_twice_in_one_write_is_stored_once_with_its_last_result(db):
+    from dataclasses import replace
+
+    from qa_pipeline.rubric import score_call, standard_rubric
+
+    call = make_call()
+    rubric = standard_rubric("zh")
+    first = score_call(call, rubric)
+    second = replace(first, score=12.5, findings=first.findings[:3])
+    store.save_call(db, call)
+    store.save_results(db, [first, second])  # one list
+    assert db.execute("SELECT score FROM call_results").fetchall() == [(12.5,)]
+    assert db.execute("SELECT count(*) FROM check_results").fetchone()[0] == 3
+    store.save_result_rows(db, [store.result_rows([first]), store.result_rows([second]),
+                                store.result_rows([first])])  # several parts: the last one counts
+    assert db.execute("SELECT score FROM call_results").fetchall() == [(first.score,)]
+    assert db.execute("SELECT count(*) FROM check_results").fetchone()[0] == len(first.findings)
+    assert db.execute("SELECT count(*) FROM call_metrics").fetchone()[0] == 1
+
+
+def test_call_metrics_view_keeps_its_documented_columns(db):
+    columns = [r[0] for r in db.execute("DESCRIBE call_metrics").fetchall()]
+    assert columns == ["call_id", "agent_talk_seconds", "customer_talk_seconds", "talk_ratio",
+                       "longest_silence_seconds", "silences_over_5s", "agent_talkovers", "speech_rate",
+                       "speech_rate_unit", "first_agent_words_seconds", "customer_sentiment"]
