@@ -141,6 +141,21 @@ def _score_range(bounds: tuple[int, int]) -> _Batch:
     return _score_batch(rows, bounds[0], bounds[1], rubric, rubrics, stored)
 
 
+def _shrinking_ranges(total: int, jobs: int, batch: int, smallest: int = 100) -> list[tuple[int, int]]:
+    """Worker tasks that get smaller towards the end (guided scheduling): each is about a
+    share of what is left, at most ``batch`` calls, so the workers finish together instead of
+    one idling while another scores a whole last batch."""
+    ranges, lo = [], 0
+    smallest = min(smallest, batch)
+    while lo < total:
+        size = max(smallest, min(batch, (total - lo) // (2 * jobs)))
+        if total - lo - size < smallest:
+            size = total - lo  # no crumb of a task at the end
+        ranges.append((lo, min(total, lo + size)))
+        lo += size
+    return ranges
+
+
 def _batches(rows: store.StoredCallRows, rubric: Optional[Rubric], stored: _Stored, jobs: int, batch: int):
     """Scored batches, in ``jobs`` processes when that pays off (fork only). The workers make
     the Call records from the fetched rows themselves, in parallel."""
@@ -149,13 +164,14 @@ def _batches(rows: store.StoredCallRows, rubric: Optional[Rubric], stored: _Stor
     rubrics: dict[str, Rubric] = {}
     ranges = [(i, min(i + batch, len(rows))) for i in range(0, len(rows), batch)]
     if jobs > 1 and len(ranges) > 1 and "fork" in mp.get_all_start_methods():
+        ranges = _shrinking_ranges(len(rows), jobs, batch)
         _JOB.update(rows=rows, rubric=rubric, rubrics=rubrics, stored=stored)
         # What the workers inherit (rows, compiled rubrics) is set aside from the cycle
         # collector: never scanned, and its pages are not copied into each worker.
         gc.freeze()
         try:
             with mp.get_context("fork").Pool(min(jobs, len(ranges))) as pool:
-                yield from pool.imap(_score_range, ranges)
+                yield from pool.imap_unordered(_score_range, ranges)
         finally:
             gc.unfreeze()
             _JOB.clear()
@@ -213,7 +229,7 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
             store.insert_result_rows(con, pending)
     progress(ProgressEvent("done", completed=n, total=total))
     return RescoreSummary(calls=n, flagged=flagged, mean_score=round(total_score / n, 1) if n else None,
-                          rubrics=tuple(used), seconds=time.perf_counter() - started, missing=missing,
+                          rubrics=tuple(sorted(used)), seconds=time.perf_counter() - started, missing=missing,
                           other_language=other_language)
 
 
