@@ -192,11 +192,13 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     rows = store.fetch_call_rows(con, call_ids, words=False, norms=True)
     languages = rows.languages
     missing = tuple(sorted(set(call_ids or ()) - set(rows.ids)))
+    log.debug("read %d calls in %.2f s", len(rows), time.perf_counter() - started)
     if rubric is None:  # load the standard rubrics once, before any worker starts
         _load_standard_rubrics(set(languages) | {"zh", "en"})
     # pyarrow imports pandas the first time it makes an array (~0.2 s): once here, before
     # the workers fork, not in each of them.
     store.result_rows([])
+    log.debug("rubrics ready at %.2f s", time.perf_counter() - started)
 
     used: dict[str, None] = {}
     other_language = 0
@@ -211,8 +213,8 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
     progress(ProgressEvent("start", total=total))
     pending: list[store.ResultRows] = []
     waiting = 0
-    # One transaction, one commit (a commit costs ~1 s per 10,000 calls whatever the batches):
-    # results are written every ``save_every`` calls while the workers score the next ones.
+    # One transaction, one commit (all results or none): results are written every
+    # ``save_every`` calls while the workers score the next ones.
     with _duckdb_threads(con, 1 if jobs > 1 else None), store.transaction(con):
         for b in _batches(rows, rubric, stored, jobs, batch):
             used.update(dict.fromkeys(b.rubrics))
@@ -227,6 +229,8 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
             progress(ProgressEvent("score", call_id=b.last_call_id, completed=n, total=total))
         if pending:
             store.insert_result_rows(con, pending)
+        log.debug("scored and written at %.2f s", time.perf_counter() - started)
+    log.debug("committed at %.2f s", time.perf_counter() - started)
     progress(ProgressEvent("done", completed=n, total=total))
     return RescoreSummary(calls=n, flagged=flagged, mean_score=round(total_score / n, 1) if n else None,
                           rubrics=tuple(sorted(used)), seconds=time.perf_counter() - started, missing=missing,
