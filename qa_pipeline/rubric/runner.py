@@ -103,8 +103,8 @@ class _Batch:
 
 @contextmanager
 def _gc_paused():
-    """Python's cycle collector paused while a batch is scored: scoring makes no reference
-    cycles, and the collector's passes over the many young result objects cost ~15 % of
+    """Python's cycle collector paused while calls are read and scored: they make no
+    reference cycles, and the collector's passes over the many young objects cost ~15 % of
     the scoring time. Restored afterwards (the next collection then finds what there is)."""
     enabled = gc.isenabled()
     gc.disable()
@@ -187,6 +187,14 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
 
     ``jobs`` > 1 scores in that many processes; the results are written every ``save_every``
     calls and committed once, at the end (all of them or none)."""
+    # Reading builds a few objects per turn and compiling the rubrics many small ones: the
+    # cycle collector's passes over them cost more than the reading (and find nothing).
+    with _gc_paused():
+        return _rescore(con, rubric, call_ids, progress, jobs, batch, save_every)
+
+
+def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids: Optional[Sequence[str]],
+             progress: ProgressHook, jobs: int, batch: int, save_every: int) -> RescoreSummary:
     started = time.perf_counter()
     stored = _stored(con, call_ids)
     rows = store.fetch_call_rows(con, call_ids, words=False, norms=True)
