@@ -99,12 +99,13 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
         return StoredCallRows(calls, ([], [], [], []), {}, {}, {})
     # Every turn of the selected calls in one columnar fetch (in call order), then each
     # call's span found in one pass over the call ids.
-    table = con.sql(
+    columns = con.sql(
         f"SELECT t.call_id, t.speaker, t.start_s, t.end_s, t.text FROM turn_store t "
         f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) ORDER BY t.call_id, t.turn",
         params=params or None,
-    ).to_arrow_table()
-    ids, speakers, starts, ends, texts = (table.column(i).to_pylist() for i in range(5))
+    ).fetchnumpy()  # NumPy columns (masked where NULL): tolist() gives Python values, None for NULL
+    ids, speakers, starts, ends, texts = (columns[c].tolist() for c in ("call_id", "speaker", "start_s", "end_s",
+                                                                          "text"))
     spans: dict[str, tuple[int, int]] = {}
     first = 0
     for j in range(1, len(ids) + 1):
@@ -125,10 +126,10 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
     if norms:
         from .rubric.text import NORMALIZER_VERSION
 
-        table = con.sql(
+        columns = con.sql(
             f"SELECT n.call_id, n.texts FROM turn_norm_store n "
             f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) WHERE n.normalizer = {NORMALIZER_VERSION:d}",
             params=params or None,
-        ).to_arrow_table()
-        norm_texts = dict(zip(table.column(0).to_pylist(), table.column(1).to_pylist()))
+        ).fetchnumpy()
+        norm_texts = {cid: texts.tolist() for cid, texts in zip(columns["call_id"].tolist(), columns["texts"])}
     return StoredCallRows(calls, (speakers, starts, ends, texts), spans, word_lists, norm_texts)

@@ -203,9 +203,7 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
     log.debug("read %d calls in %.2f s", len(rows), time.perf_counter() - started)
     if rubric is None:  # load the standard rubrics once, before any worker starts
         _load_standard_rubrics(set(languages) | {"zh", "en"})
-    # pyarrow imports pandas the first time it makes an array (~0.2 s): once here, before
-    # the workers fork, not in each of them.
-    store.result_rows([])
+    store.result_rows([])  # imports what making result rows needs once, before the workers fork
     log.debug("rubrics ready at %.2f s", time.perf_counter() - started)
 
     used: dict[str, None] = {}
