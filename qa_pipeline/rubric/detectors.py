@@ -21,10 +21,9 @@ ways people say these things, not for particular calls:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from typing import Callable, Optional
 
-from .view import CallView, Segment, TurnView
+from .view import CallView, TurnView
 
 Hit = Optional[tuple[int, str]]
 # Compiled once (a pattern given as a string is looked up in re's cache on every call).
@@ -284,7 +283,9 @@ def reply_time(turn: TurnView, view: CallView) -> Hit:
 
 # --- sensitive numbers --------------------------------------------------------------------
 
-_DIGIT_RUN = re.compile(r"(?<![0-9a-z])(?:\d[ -]?){12,18}[\dx](?![0-9a-z])")
+# 13–19 digits, spaces or dashes between them allowed, not inside a longer word or number.
+# Written to start with \d (the edge check after it) so the regex engine skips to digits.
+_DIGIT_RUN = re.compile(r"\d(?<![0-9a-z]\d)(?:[ -]?\d){11,17}[ -]?[\dx](?![0-9a-z])")
 _CODE = re.compile(
     r"(?<![a-z])(?:验证码|动态码|校验码|密码|verification code|one time code|one time passcode|otp|passcode|password|"
     r"security code|cvv|cvc|pin|(?<!post )(?<!zip )(?<!area )(?<!promo )(?<!discount )(?<!reference )"
@@ -310,6 +311,10 @@ _NOT_A_CARD = re.compile(
 _ID_NUMBER = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx]")
 
 
+# Every code _CODE finds has one of these words in it: a turn without them needs no search.
+_CODE_WORD = re.compile(r"验证码|动态码|校验码|密码|code|otp|password|cvv|cvc|pin")
+
+
 def sensitive_number(turn: TurnView, view: CallView) -> Hit:
     if "[" in turn.text:
         m = _PLACEHOLDER.search(turn.text)
@@ -324,74 +329,10 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()):
             kind = "ID number" if len(digits) == 18 else "card number"
             return m.start(), f"full {kind} {digits}"
-    m = _CODE.search(turn.norm)
+    m = _CODE.search(turn.norm) if _CODE_WORD.search(turn.norm) else None
     if m:
         return m.start(), m.group()
     return None
-
-
-# --- the same, over a whole segment -------------------------------------------------------
-# A detector answers for one turn; a check wants the first turn of its scope with a hit.
-# These search the scope's joined text (turns separated by newlines, which none of the
-# patterns can match across) once, instead of turn by turn, and give the same first hit:
-# (turn, offset in the turn, label), from the turn starting at offset ``pos`` on.
-
-SegmentHit = Optional[tuple[TurnView, int, str]]
-
-
-def _sensitive_number_in(seg: Segment, view: CallView, pos: int = 0) -> SegmentHit:
-    turns, starts, text = seg.turns, seg.starts, seg.text
-    first = bisect_left(starts, pos)
-    if first >= len(turns):
-        return None
-    # Within a turn a redaction placeholder comes first, then a card/ID number, then a code.
-    best: Optional[tuple[int, int, int, str]] = None  # (turn, kind, offset in turn, label)
-    for i in range(first, len(turns)):
-        if "[" in turns[i].text:
-            m = _PLACEHOLDER.search(turns[i].text)
-            if m:
-                best = (i, 0, m.start(), f"redacted {m.group()}")
-                break
-    if not _ANY_DIGIT.search(text, starts[first]):
-        return None if best is None else (turns[best[0]], best[2], best[3])
-    for m in _DIGIT_RUN.finditer(text, starts[first]):
-        i = bisect_right(starts, m.start()) - 1
-        if best is not None and i >= best[0]:
-            break
-        digits = _SPACE_OR_DASH.sub("", m.group())
-        if _NOT_A_CARD.search(text[max(starts[i], m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
-            continue  # an order, tracking or ticket number read back is not a card number
-        if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()):
-            kind = "ID number" if len(digits) == 18 else "card number"
-            best = (i, 1, m.start() - starts[i], f"full {kind} {digits}")
-            break
-    m = _CODE.search(text, starts[first])
-    if m:
-        i = bisect_right(starts, m.start()) - 1
-        if best is None or i < best[0]:
-            best = (i, 2, m.start() - starts[i], m.group())
-    return None if best is None else (turns[best[0]], best[2], best[3])
-
-
-def _reply_time_in(seg: Segment, view: CallView, pos: int = 0) -> SegmentHit:
-    turns, starts = seg.turns, seg.starts
-    first = bisect_left(starts, pos)
-    chinese = {bool(_HAS_CJK.search(t.text)) for t in turns[first:]}
-    if len(chinese) != 1:  # both scripts in the scope (or none left): turn by turn
-        for t in turns[first:]:
-            hit = reply_time(t, view)
-            if hit is not None:
-                return t, hit[0], hit[1]
-        return None
-    m = (_ZH_REPLY if chinese.pop() else _EN_REPLY).search(seg.text, starts[first])
-    if m is None:
-        return None
-    i = bisect_right(starts, m.start()) - 1
-    return turns[i], m.start() - starts[i], m.group()
-
-
-# Detectors that can search a whole segment at once (see above), by name.
-SEGMENT_DETECTORS = {"sensitive_number": _sensitive_number_in, "reply_time": _reply_time_in}
 
 
 DETECTORS: dict[str, Detector] = {

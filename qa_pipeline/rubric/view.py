@@ -82,11 +82,6 @@ class Segment:
             self._raw = "\n".join(t.text for t in self.turns)
         return self._raw
 
-    @property
-    def starts(self) -> list[int]:
-        """Offset of each turn in :attr:`text`."""
-        return self._starts
-
     def turn_at(self, offset: int, raw: bool = False) -> tuple[TurnView, int]:
         """The turn holding ``offset`` and the offset within that turn."""
         if raw:

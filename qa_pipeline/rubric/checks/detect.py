@@ -16,7 +16,7 @@ FAIL (agent): "我们会尽快处理。" / "We'll get back to you as soon as pos
 """
 from __future__ import annotations
 
-from ..detectors import DETECTORS, SEGMENT_DETECTORS
+from ..detectors import DETECTORS
 from .base import SCOPE_OPTIONS, Builder, Option, Scope
 from .phrases import unless_test
 from .scan import TextNode
@@ -38,9 +38,6 @@ def build(options: dict, builder: Builder):
             hit = detector(turn, view)
             if hit is not None:
                 yield turn, hit[0], hit[1]
-
-    if name in SEGMENT_DETECTORS:  # the first hit in one search of the scope's text
-        find.first = SEGMENT_DETECTORS[name]  # type: ignore[attr-defined]
 
     return TextNode(ID, find, Scope.from_options(options, builder), label=options.get("name") or name,
                     unless=unless_test(builder, options.get("unless")))
