@@ -157,3 +157,24 @@ def test_card_number_pattern_finds_what_the_plain_pattern_finds():
         assert [(m.start(), m.end()) for m in _DIGIT_RUN.finditer(text)] == want, text
         found += bool(want)
     assert found > 1000
+
+
+def test_chinese_reply_times_all_hold_a_hint_word():
+    """detectors.reply_time skips the Chinese pattern for turns without _ZH_REPLY_HINT: every
+    reply time the pattern finds must hold one."""
+    from qa_pipeline.rubric.detectors import _ZH_REPLY, _ZH_REPLY_HINT
+
+    days = ["今天", "今日", "今晚", "明天", "明早", "明晚", "后天", "大后天", "本周", "这周3", "下周1", "下个星期5", "下星期",
+            "周日", "星期2", "礼拜天", "月底", "月初", "下个月", "下月5号", "3月5日", "12号"]
+    units = ["小时", "钟头", "工作日", "个工作日", "自然日", "天", "日", "周", "星期", "礼拜", "分钟", "月"]
+    texts = [f"{n}{u}{end}" for n in ("3", "24", "半", "两") for u in units for end in ("内", "之内", "以后给您回电")]
+    texts += [f"{verb}{d}{tod}{end}" for verb in ("", "会", "最晚") for d in days
+              for tod in ("", "下午", "下午5点", "上午10点半") for end in ("前", "给您回复", "")]
+    texts += ["5点半之前", "10:30前", "我们会在12月3日下午回复"]
+    found = 0
+    for text in texts:
+        m = _ZH_REPLY.search(text)
+        if m:
+            found += 1
+            assert _ZH_REPLY_HINT.search(m.group()), text
+    assert found > 300

@@ -276,8 +276,16 @@ _EN_REPLY = re.compile(
 )
 
 
+# Every Chinese reply time above has a number, 半/两, or a day, week or month word in it
+# (numerals are digits after normalising): a turn without any needs no search.
+_ZH_REPLY_HINT = re.compile(r"[\d半两今明周月]|后天|星期|礼拜")
+
+
 def reply_time(turn: TurnView, view: CallView) -> Hit:
-    m = (_ZH_REPLY if _HAS_CJK.search(turn.text) else _EN_REPLY).search(turn.norm)
+    if _HAS_CJK.search(turn.text):
+        m = _ZH_REPLY.search(turn.norm) if _ZH_REPLY_HINT.search(turn.norm) else None
+    else:
+        m = _EN_REPLY.search(turn.norm)
     return (m.start(), m.group()) if m else None
 
 
