@@ -144,6 +144,52 @@ def _starts_literal(body: str) -> bool:
     return str(data[0][0]) == "LITERAL"
 
 
+def _literal_prefix(source: str) -> str:
+    """The text every match of ``source`` starts with ('' when none is certain): the literal
+    characters at its start, after zero-width checks (edges, lookarounds)."""
+    try:
+        from re import _constants as sre_constants  # type: ignore[attr-defined]
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover
+        import sre_constants  # type: ignore[no-redef]
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        parsed = sre_parse.parse(source)
+    except re.error:
+        return ""
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return ""
+    prefix = []
+    for op, av in parsed.data:
+        if op is sre_constants.LITERAL:
+            prefix.append(chr(av))
+        elif op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT) and not prefix:
+            continue
+        else:
+            break
+    return "".join(prefix)
+
+
+def _alternative_prefix(alternative: str) -> str:
+    """The literal text a phrase alternative starts with ('' when none is certain)."""
+    if _SPLIT in alternative:
+        return alternative.split(_SPLIT, 1)[0]
+    return _literal_prefix(alternative)
+
+
+def _required_prefixes(prefixes: list[str], most: int = 16) -> Optional[tuple[str, ...]]:
+    """The fewest texts one of which every match must contain (a prefix that holds another
+    is implied by it); None when some alternative has no literal start, or they are many."""
+    if not prefixes or not all(prefixes):
+        return None
+    kept = sorted(set(prefixes), key=len)
+    out: list[str] = []
+    for p in kept:
+        if not any(p.startswith(q) for q in out):
+            out.append(p)
+    return tuple(out) if len(out) <= most else None
+
+
 def _zh_variants(text: str, fuzzy: bool) -> list[str]:
     if not fuzzy or len(text) < 4:
         return [text]
@@ -325,7 +371,8 @@ class PhraseMatcher:
     def __init__(self, phrases: Sequence[str], per_phrase: list[str], fast: Optional[re.Pattern | str],
                  slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None,
                  grouped: Sequence[re.Pattern | str] = (), fast_all: Optional[str] = None,
-                 at_words: Optional[tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]] = None):
+                 at_words: Optional[tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...],
+                                          Optional[tuple[str, ...]]]] = None):
         """``fast``: the leading alternatives merged into one regex; ``slow``: regexes that
         cannot lead, searched one by one. ``grouped``: phrases with many leading alternatives
         before a long rest, each searched as one regex of its own (compiling them into ``fast``
@@ -333,7 +380,9 @@ class PhraseMatcher:
         :meth:`finditer` uses (compiled the first time it is needed) so its hits stay those of
         one combined regex. ``at_words``: for clean English text (see :meth:`first`), the
         regexes of the phrases that start with a whole English word, tried only where a
-        word starts, and the regexes of all the other phrases, searched as usual.
+        word starts, the regexes of all the other phrases, searched as usual, and the texts
+        one of which every match of those others starts with (when known: the others are
+        only searched in a text holding one; a few user regexes mostly hold none).
 
         ``fast`` and ``grouped`` may be given as sources, compiled the first time they are
         needed: with ``at_words``, clean English never needs them (the other text does)."""
@@ -438,7 +487,9 @@ class PhraseMatcher:
     def _first_at_words(self, text: str, pos: int, padded: str) -> Optional[PhraseHit]:
         # In ``padded`` each word regex is led by the character before a word ([\n @]: all
         # that can precede a word in clean English), so a match at padded[i] is a hit at text[i].
-        at_words, others = self._at_words  # type: ignore[misc]
+        at_words, others, prefixes = self._at_words  # type: ignore[misc]
+        if prefixes is not None and not any(p in text for p in prefixes):
+            others = ()
         best: Optional[tuple[int, int]] = None  # (start, end) in text
         for rx in at_words:  # ordered by start, a tie goes to _which: as one regex
             m = rx.search(padded, pos)
@@ -498,6 +549,7 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
     word_grouped: list[str] = []
     other_fast: list[str] = []
     other_grouped: list[str] = []
+    other_prefixes: list[str] = []  # the literal start of every alternative searched as "other"
     for i, p in enumerate(phrases):
         if not isinstance(p, str) or not p.strip():
             raise PhraseError(f"phrase {i + 1} is empty or not text: {p!r}")
@@ -520,6 +572,8 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
             (word_fast if at_word else other_fast).extend(alternatives)
         else:
             slow.extend(_as_regex(a) for a in alternatives)
+        if not at_word:
+            other_prefixes.extend(_alternative_prefix(a) for a in alternatives)
         cleaned.append(p)
     try:
         at_words = None
@@ -530,6 +584,7 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
                       for source in ([_factor(word_fast)] if word_fast else []) + list(dict.fromkeys(word_grouped))),
                 tuple(re.compile(source) for source in ([_factor(other_fast)] if other_fast else [])
                       + list(dict.fromkeys(other_grouped)) + slow_sources),
+                _required_prefixes(other_prefixes),
             )
         # An English phrase list (at_words, no Chinese phrase) needs the regexes over all its
         # leading phrases only for text that is not clean English: compiled then, if ever.
