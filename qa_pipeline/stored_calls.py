@@ -29,14 +29,15 @@ class StoredCallRows:
     """Stored calls as fetched, made into :class:`Call` records one by one with :meth:`call`
     (``qa score`` makes them in its worker processes, not in the one that reads them).
 
-    Turns are kept as columns (one list per field, all calls' turns in call order) with
-    each call's span in them: fetched in bulk, no per-turn Python objects until needed."""
+    Turns are kept as columns (one NumPy array per field, all calls' turns in call order)
+    with each call's span in them: fetched in bulk, no per-turn Python objects until a call
+    is made (in the worker that scores it)."""
 
     calls: list  # call_store rows, in call_id order
-    turn_columns: tuple  # (speakers, starts, ends, texts): lists over every fetched turn
+    turn_columns: tuple  # (speakers, starts, ends, texts): arrays over every fetched turn (masked where NULL)
     spans: dict  # call_id -> (first, end) positions in turn_columns
     words: dict  # (call_id, turn index) -> [Word, ...]; empty when fetched without words
-    norms_by_call: dict = field(default_factory=dict)  # call_id -> normalised turn texts (current normaliser)
+    norms_by_call: dict = field(default_factory=dict)  # call_id -> normalised turn texts (an array; current normaliser)
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -56,7 +57,7 @@ class StoredCallRows:
         if texts is None:
             return None
         lo, hi = self.spans.get(self.calls[i][0], (0, 0))
-        return texts if len(texts) == hi - lo else None
+        return texts.tolist() if len(texts) == hi - lo else None
 
     def call(self, i: int) -> Call:
         (cid, path, sha, dur, ch, sr, lang, agent_id, agent_name, team, started, meta, source,
@@ -64,14 +65,13 @@ class StoredCallRows:
         info = CallInfo(call_id=cid, source_path=path, agent_id=agent_id, agent_name=agent_name,
                         team=team, started_at=started, metadata=json.loads(meta) if meta else {})
         lo, hi = self.spans.get(cid, (0, 0))
-        speakers, starts, ends, texts = self.turn_columns
-        words = self.words
-        if words:
-            turns = tuple(Turn(speakers[j], starts[j], ends[j], texts[j] or "", tuple(words.get((cid, j - lo), ())))
-                          for j in range(lo, hi))
+        speakers, starts, ends, texts = (column[lo:hi].tolist() for column in self.turn_columns)
+        texts = [t or "" for t in texts]
+        if self.words:
+            turns = tuple(Turn(speakers[j], starts[j], ends[j], texts[j], tuple(self.words.get((cid, j), ())))
+                          for j in range(hi - lo))
         else:
-            turns = tuple(map(Turn, speakers[lo:hi], starts[lo:hi], ends[lo:hi],
-                              [t or "" for t in texts[lo:hi]]))
+            turns = tuple(map(Turn, speakers, starts, ends, texts))
         return Call(
             info=info, language=lang or "unknown", turns=turns,
             sha256=sha, duration=dur, channels=ch, sample_rate=sr, source=source or "audio",
@@ -95,23 +95,23 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
         f"role_note, roles_uncertain, redacted FROM call_store WHERE {where} ORDER BY call_id",
         params,
     ).fetchall()
+    import numpy as np
+
     if not calls:
-        return StoredCallRows(calls, ([], [], [], []), {}, {}, {})
+        empty = np.array([], dtype=object)
+        return StoredCallRows(calls, (empty,) * 4, {}, {}, {})
     # Every turn of the selected calls in one columnar fetch (in call order), then each
-    # call's span found in one pass over the call ids.
+    # call's span from where the call id changes.
     columns = con.sql(
         f"SELECT t.call_id, t.speaker, t.start_s, t.end_s, t.text FROM turn_store t "
         f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) ORDER BY t.call_id, t.turn",
         params=params or None,
     ).fetchnumpy()  # NumPy columns (masked where NULL): tolist() gives Python values, None for NULL
-    ids, speakers, starts, ends, texts = (columns[c].tolist() for c in ("call_id", "speaker", "start_s", "end_s",
-                                                                          "text"))
-    spans: dict[str, tuple[int, int]] = {}
-    first = 0
-    for j in range(1, len(ids) + 1):
-        if j == len(ids) or ids[j] != ids[first]:
-            spans[ids[first]] = (first, j)
-            first = j
+    ids = np.asarray(columns["call_id"], dtype=object)
+    bounds = (np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist() if len(ids) else []
+    firsts, ends = [0] + bounds, bounds + [len(ids)]
+    spans = dict(zip(ids[firsts].tolist(), zip(firsts, ends))) if len(ids) else {}
+    turn_columns = tuple(columns[c] for c in ("speaker", "start_s", "end_s", "text"))
     word_lists: dict = {}
     if words:
         for cid, idx, spk, s, e, text, p in con.execute(
@@ -131,5 +131,5 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
             f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) WHERE n.normalizer = {NORMALIZER_VERSION:d}",
             params=params or None,
         ).fetchnumpy()
-        norm_texts = {cid: texts.tolist() for cid, texts in zip(columns["call_id"].tolist(), columns["texts"])}
-    return StoredCallRows(calls, (speakers, starts, ends, texts), spans, word_lists, norm_texts)
+        norm_texts = dict(zip(columns["call_id"].tolist(), columns["texts"]))
+    return StoredCallRows(calls, turn_columns, spans, word_lists, norm_texts)
