@@ -579,9 +579,11 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         at_words = None
         if word_fast or word_grouped:
             slow_sources = list(dict.fromkeys(slow))
+            # All the word-led phrases in one regex, grouped ones as they are (compact): one
+            # pass that stops at the first word where any matches, not one pass per part.
+            word_sources = ([_factor(word_fast)] if word_fast else []) + list(dict.fromkeys(word_grouped))
             at_words = (
-                tuple(re.compile(f"{_BEFORE_WORD}(?:{source})")
-                      for source in ([_factor(word_fast)] if word_fast else []) + list(dict.fromkeys(word_grouped))),
+                (re.compile(f"{_BEFORE_WORD}(?:" + "|".join(f"(?:{source})" for source in word_sources) + ")"),),
                 tuple(re.compile(source) for source in ([_factor(other_fast)] if other_fast else [])
                       + list(dict.fromkeys(other_grouped)) + slow_sources),
                 _required_prefixes(other_prefixes),
