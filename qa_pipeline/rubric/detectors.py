@@ -157,8 +157,14 @@ def _name_cues(regex: re.Pattern, text: str):
         yield m
 
 
-def _names(text: str, view: CallView) -> set[str]:
-    names = {m.group(1) or m.group(2) or m.group(3) for m in _name_cues(_EN_NAME_CUES, text)}
+def _turn_name_cues(turn: TurnView) -> list:
+    """The name cues of a turn as transcribed (organisation and agent_name both read them)."""
+    return turn.memo("name_cues", lambda: list(_name_cues(_EN_NAME_CUES, turn.text)))  # type: ignore[return-value]
+
+
+def _names(turn: TurnView, view: CallView) -> set[str]:
+    text = turn.text
+    names = {m.group(1) or m.group(2) or m.group(3) for m in _turn_name_cues(turn)}
     names |= {w for m in _name_cues(_EN_NAME_CUES_LOWER, text.lower())
               for w in (m.group(1) or m.group(2),) if w and w not in _EN_STOP}
     if view.call.info.agent_name:
@@ -171,7 +177,7 @@ def _organisation_en(turn: TurnView, view: CallView) -> Hit:
     m = _EN_DEPT.search(turn.norm)
     if m:
         return m.start(), m.group()
-    names = _names(text, view)
+    names = _names(turn, view)
     m = _EN_ORG_CUE.search(text)
     if m:
         words = [w for w in _EN_WORD.findall(m.group(1)) if w.lower() not in _EN_STOP and w.lower() not in names]
@@ -230,7 +236,7 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
     m = _EN_EMPLOYEE.search(turn.norm)
     if m:
         return m.start(), m.group()
-    for m in _name_cues(_EN_NAME_CUES, turn.text):
+    for m in _turn_name_cues(turn):
         name = m.group(1) or m.group(2) or m.group(3)
         if name and name.lower() not in _EN_STOP:
             return m.start(), m.group()

@@ -7,7 +7,7 @@ string once, then searched with one precompiled regular expression per check.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Optional
+from typing import Callable, Optional
 
 from ..records import AGENT_SPEAKERS, Call, CallMetrics, Evidence
 from .matching import padded_english
@@ -27,13 +27,25 @@ def role_of(speaker: str) -> str:
 class TurnView:
     """One turn as the checks see it: who, when, the text as transcribed and normalised."""
 
-    __slots__ = ("index", "speaker", "role", "start", "end", "text", "norm", "_evidence")
+    __slots__ = ("index", "speaker", "role", "start", "end", "text", "norm", "_evidence", "_memo")
 
     def __init__(self, index: int, speaker: str, role: str, start: Optional[float], end: Optional[float],
                  text: str, norm: str):
         self.index, self.speaker, self.role, self.start, self.end = index, speaker, role, start, end
         self.text, self.norm = text, norm
         self._evidence: Optional[Evidence] = None
+        self._memo: Optional[dict] = None
+
+    def memo(self, key: str, make: Callable[[], object]) -> object:
+        """``make()`` worked out once per turn and kept under ``key`` (what several checks
+        read from the same turn, e.g. the names it introduces)."""
+        if self._memo is None:
+            self._memo = {}
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = make()
+            return value
 
     def evidence(self) -> Evidence:
         """The turn quoted as evidence (one object per turn, shared by every finding)."""
