@@ -226,6 +226,7 @@ class _Compiler:
         self.gap = gap
         self.turn_start = False  # set while compiling a ^ phrase
         self.grouped: Optional[str] = None  # set by phrase(): see there
+        self.anchors: Optional[tuple[str, ...]] = None  # set by phrase(): see _anchors
 
     def entries(self, name: str, english: bool, lead: bool) -> Optional[list[str]]:
         """Regexes of a synonym list's entries; None when one is a regex (cannot lead)."""
@@ -263,8 +264,11 @@ class _Compiler:
 
     def phrase(self, phrase: str) -> tuple[list[str], bool]:
         """Alternatives for one phrase, and whether each starts with a literal character."""
+        self.anchors = None
         if phrase.startswith("re:"):
             body = self._user_regex(phrase[3:])
+            prefix = _literal_prefix(body)
+            self.anchors = (prefix,) if prefix else None
             if _starts_literal(body):  # joined unwrapped, so the engine sees its first character
                 return [body], True
             return [f"(?:{body})"], False
@@ -287,6 +291,7 @@ class _Compiler:
             pieces.append(("lit", phrase[pos:]))
         if not pieces:
             raise PhraseError("the phrase is empty")
+        self.anchors = self._anchors(pieces, zh)
         gap = self.gap if self.gap is not None else (ZH_GAP if zh else EN_GAP)
         self.turn_start = bool(head)  # checked once the literal start has matched: still leads
         try:
@@ -305,6 +310,31 @@ class _Compiler:
         if leads and len(firsts) > 1 and len(rest) * (len(firsts) - 1) > GROUP_ABOVE:
             self.grouped = "(?:" + _factor(firsts) + ")" + rest + tail  # firsts merged into a trie
         return alternatives, leads
+
+    def _anchors(self, pieces, zh: bool) -> Optional[tuple[str, ...]]:
+        """Texts one of which every match of the phrase holds, for a quick test before its
+        regex runs: the entries of one of its synonym lists, or one of its literal parts
+        (one that fuzzy matching cannot change), whichever are the longest. None if none."""
+        best: Optional[tuple[str, ...]] = None
+        for kind, value in pieces:
+            if kind == "syn":
+                entries = self.synonyms.get(value, ())
+                if not entries or any(e.startswith("re:") for e in entries):
+                    continue
+                candidate = tuple(dict.fromkeys(normalize(e) for e in entries))
+            elif kind == "lit":
+                norm = normalize(value)
+                changeable = len(norm) >= 4 if zh else len(norm.split()) >= 3
+                if self.fuzzy and changeable:
+                    continue
+                candidate = (norm,)
+            else:
+                continue
+            if not all(candidate) or len(candidate) > 8:  # a long list: testing it costs what it saves
+                continue
+            if best is None or (min(map(len, candidate)), -len(candidate)) > (min(map(len, best)), -len(best)):
+                best = candidate
+        return best
 
     def _zh(self, pieces, gap, lead: bool = True):
         first_kind, first_value = pieces[0]
@@ -372,7 +402,8 @@ class PhraseMatcher:
                  slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None,
                  grouped: Sequence[re.Pattern | str] = (), fast_all: Optional[str] = None,
                  at_words: Optional[tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...],
-                                          Optional[tuple[str, ...]]]] = None):
+                                          Optional[tuple[str, ...]]]] = None,
+                 anchors: Optional[dict[str, tuple[str, ...]]] = None):
         """``fast``: the leading alternatives merged into one regex; ``slow``: regexes that
         cannot lead, searched one by one. ``grouped``: phrases with many leading alternatives
         before a long rest, each searched as one regex of its own (compiling them into ``fast``
@@ -385,8 +416,11 @@ class PhraseMatcher:
         only searched in a text holding one; a few user regexes mostly hold none).
 
         ``fast`` and ``grouped`` may be given as sources, compiled the first time they are
-        needed: with ``at_words``, clean English never needs them (the other text does)."""
+        needed: with ``at_words``, clean English never needs them (the other text does).
+        ``anchors``: for a grouped or slow regex (by its source), texts one of which every
+        match holds: a text holding none is not searched with it."""
         self._at_words = at_words
+        self._anchors = anchors or {}
         first_chars = first_chars if first_chars is not None else [None] * len(phrases)
         self.phrases = tuple(phrases)
         self._grouped_given = list(grouped)
@@ -477,6 +511,9 @@ class PhraseMatcher:
         fast = self._fast
         best = fast.search(text, pos) if fast is not None else None
         for rx in self._grouped + self._slow:  # ordered by start, a tie goes to _which: as one regex
+            needs = self._anchors.get(rx.pattern)
+            if needs is not None and not any(a in text for a in needs):
+                continue
             m = rx.search(text, pos)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
@@ -542,6 +579,7 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
     compiler = _Compiler(synonyms, fuzzy, gap)
     fast, slow, per_phrase, cleaned, first_chars = [], [], [], [], []
     grouped: list[str] = []
+    anchors: dict[str, Optional[tuple[str, ...]]] = {}  # regex searched on its own -> texts one of which it needs
     fast_all: list[str] = []
     # The leading phrases again, split by whether each starts with a whole English word: in
     # clean English those are searched only where words start (see PhraseMatcher.first).
@@ -562,6 +600,11 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         literal_starts = {a.split(_SPLIT, 1)[0][:1] for a in alternatives if _SPLIT in a}
         first_chars.append(literal_starts if leads and all(_SPLIT in a for a in alternatives) else None)
         at_word = leads and all(_lead_word(a) is not None for a in alternatives)
+        if (leads and compiler.grouped) or not leads:
+            # regexes searched on their own: a quick test of the phrase's anchors comes first
+            for source in [compiler.grouped] if leads else [_as_regex(a) for a in alternatives]:
+                known = anchors.get(source, compiler.anchors)
+                anchors[source] = compiler.anchors if known == compiler.anchors else None
         if leads and compiler.grouped:
             grouped.append(compiler.grouped)
             fast_all.extend(alternatives)
@@ -595,7 +638,8 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         return PhraseMatcher(cleaned, per_phrase, compile_now(_factor(fast)) if fast else None,
                              [re.compile(s) for s in dict.fromkeys(slow)], first_chars,
                              [compile_now(g) for g in dict.fromkeys(grouped)],
-                             _factor(fast_all) if grouped and fast_all else None, at_words)
+                             _factor(fast_all) if grouped and fast_all else None, at_words,
+                             {k: v for k, v in anchors.items() if v})
     except re.error as exc:
         for p, source in zip(cleaned, per_phrase):  # name the phrase (each is compiled only now)
             try:
