@@ -1,21 +1,22 @@
 """The CLI's progress bar: a rich bar driven by the pipeline's progress hook."""
 from __future__ import annotations
 
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
 from ..progress import ProgressEvent
 
 
 class RichProgress:
-    """calls done/total, audio hours done/total, elapsed and ETA; writes to stderr."""
+    """calls done/total, audio hours done/total (``audio``), elapsed and ETA; writes to stderr."""
 
-    def __init__(self, title: str):
+    def __init__(self, title: str, audio: bool = True):
+        # rich is imported here, by the commands that draw a bar, not by every command.
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
         self.title = title
-        self._progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[calls]} calls"),
-            TextColumn("{task.fields[audio]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-            TextColumn("{task.fields[last]}"), transient=False,
-        )
+        columns = [TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[calls]} calls")]
+        if audio:
+            columns.append(TextColumn("{task.fields[audio]}"))
+        columns += [TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[last]}")]
+        self._progress = Progress(*columns, transient=False)
         self._task = None
 
     def __enter__(self) -> "RichProgress":

@@ -1,6 +1,7 @@
 """`qa rubric check|test` and `qa score`: validate rubrics, run their examples, re-score calls."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -8,6 +9,8 @@ import click
 
 from .. import store
 from ..errors import InputError
+from ..progress import no_progress
+from .progress_bar import RichProgress
 
 
 def register(cli: click.Group) -> None:
@@ -76,8 +79,10 @@ def score(db_path, rubric_path, call_ids, jobs) -> None:
 
     r = load_rubric(rubric_path) if rubric_path else None
     ids = [i for chunk in call_ids for i in chunk.split()] or None
-    with store.opened(db_path) as con:
-        summary = rescore(con, r, ids, jobs=jobs or min(os.cpu_count() or 1, 8))
+    # A bar on a terminal (a million calls take minutes); none in logs and pipes.
+    bar = RichProgress("Scoring calls", audio=False) if sys.stderr.isatty() else None
+    with store.opened(db_path) as con, (bar or contextlib.nullcontext()):
+        summary = rescore(con, r, ids, jobs=jobs or min(os.cpu_count() or 1, 8), progress=bar or no_progress)
     if summary.missing:
         click.secho(f"not stored (skipped): {', '.join(summary.missing[:10])}"
                     + (" …" if len(summary.missing) > 10 else ""), fg="yellow", err=True)
