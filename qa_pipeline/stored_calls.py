@@ -12,7 +12,9 @@ from typing import Iterator, Optional, Sequence
 
 import duckdb
 
-from .records import Call, CallInfo, Turn, Word
+from .records import Call, CallInfo, Turn, Word, maker
+
+_make_turn = maker(Turn)
 
 
 def load_calls(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]] = None, *,
@@ -71,7 +73,7 @@ class StoredCallRows:
             turns = tuple(Turn(speakers[j], starts[j], ends[j], texts[j], tuple(self.words.get((cid, j), ())))
                           for j in range(hi - lo))
         else:
-            turns = tuple(map(Turn, speakers, starts, ends, texts))
+            turns = tuple(map(_make_turn, speakers, starts, ends, texts, [()] * len(texts)))
         return Call(
             info=info, language=lang or "unknown", turns=turns,
             sha256=sha, duration=dur, channels=ch, sample_rate=sr, source=source or "audio",

@@ -178,3 +178,30 @@ def test_chinese_reply_times_all_hold_a_hint_word():
             found += 1
             assert _ZH_REPLY_HINT.search(m.group()), text
     assert found > 300
+
+
+def test_record_maker_makes_what_the_constructor_makes():
+    import pickle
+    from dataclasses import dataclass, fields
+
+    from qa_pipeline.records import Evidence, Finding, Turn, maker
+
+    samples = {Finding: ("A1", "pass", Evidence("您好", "agent", 0.5, 1.0), "greeting", True, 10.0),
+               Turn: ("agent", None, 2.5, "hello", ()), Evidence: ("hi", None, None, None)}
+    for cls, values in samples.items():
+        made, built = maker(cls)(*values), cls(*values)
+        assert made == built and repr(made) == repr(built) and hash(made) == hash(built)
+        assert pickle.loads(pickle.dumps(made)) == built
+        assert len(values) == len(fields(cls))  # every field given: the maker fills no defaults
+        with pytest.raises(Exception):
+            made.text = "changed"  # still frozen
+
+    @dataclass(frozen=True)
+    class Checked:
+        x: int
+
+        def __post_init__(self):
+            assert self.x > 0
+
+    with pytest.raises(TypeError):
+        maker(Checked)

@@ -10,7 +10,7 @@ import logging
 from typing import Iterable, Iterator, Optional
 
 from ..metrics import compute_metrics
-from ..records import Call, CallMetrics, CallResult, Finding
+from ..records import Call, CallMetrics, CallResult, Finding, maker
 from .checks.base import Context, Verdict
 from .model import Check, Rubric
 from .view import CallView
@@ -24,9 +24,11 @@ NO_AGENT_REASON = "no agent turns"
 NOTHING_TO_SCORE = "nothing could be scored"
 
 
+_make_finding = maker(Finding)
+
+
 def _finding(check: Check, outcome: str, verdict: Verdict) -> Finding:
-    return Finding(check_id=check.id, outcome=outcome, evidence=verdict.evidence, rule=verdict.rule or None,
-                   critical=check.critical, weight=check.weight)
+    return _make_finding(check.id, outcome, verdict.evidence, verdict.rule or None, check.critical, check.weight)
 
 
 _ORDERS: dict[int, tuple[Rubric, tuple[Check, ...]]] = {}

@@ -9,11 +9,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Callable, Optional
 
-from ..records import AGENT_SPEAKERS, Call, CallMetrics, Evidence
+from ..records import AGENT_SPEAKERS, Call, CallMetrics, Evidence, maker
 from .matching import padded_english
 from .text import lang_family, normalize_many
 
 __all__ = ["CallView", "TurnView", "Segment"]
+
+
+_make_evidence = maker(Evidence)
 
 
 def role_of(speaker: str) -> str:
@@ -50,7 +53,7 @@ class TurnView:
     def evidence(self) -> Evidence:
         """The turn quoted as evidence (one object per turn, shared by every finding)."""
         if self._evidence is None:
-            self._evidence = Evidence(self.text, self.speaker, self.start, self.end)
+            self._evidence = _make_evidence(self.text, self.speaker, self.start, self.end)
         return self._evidence
 
     def __repr__(self) -> str:
