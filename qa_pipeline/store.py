@@ -368,14 +368,15 @@ def _latest_parts(parts: list[ResultRows]) -> list[ResultRows]:
     keys = [_keys(p.results) for p in parts]
     if len(set().union(*keys)) == sum(map(len, keys)):
         return parts  # the usual case: no call twice
+    def without(table: dict, later: set) -> dict:
+        mask = np.fromiter((k not in later for k in _keys(table)), dtype=bool, count=len(table["call_id"]))
+        return _take(table, mask)
+
     later: set = set()
     out = []
     for part, part_keys in zip(reversed(parts), reversed(keys)):
         if later & set(part_keys):
-            def keep(table: dict) -> dict:
-                mask = np.fromiter((k not in later for k in _keys(table)), dtype=bool, count=len(table["call_id"]))
-                return _take(table, mask)
-            part = ResultRows(keep(part.checks), keep(part.results), part.metrics, part.norms)
+            part = ResultRows(without(part.checks, later), without(part.results, later), part.metrics, part.norms)
         later |= set(part_keys)
         out.append(part)
     return out[::-1]

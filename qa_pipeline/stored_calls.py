@@ -130,7 +130,8 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
 
         columns = con.sql(
             f"SELECT n.call_id, n.texts FROM turn_norm_store n "
-            f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) WHERE n.normalizer = {NORMALIZER_VERSION:d}",
+            f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) "
+            f"WHERE n.normalizer = {NORMALIZER_VERSION:d}",
             params=params or None,
         ).fetchnumpy()
         norm_texts = dict(zip(columns["call_id"].tolist(), columns["texts"]))

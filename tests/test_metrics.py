@@ -80,9 +80,10 @@ def test_metrics_output_is_what_their_version_says():
     import json
     from dataclasses import astuple
 
+    from shared_data import EXAMPLES, shared_file
+
     from qa_pipeline.metrics import METRICS_VERSION
     from qa_pipeline.transcript_io import call_from_json
-    from shared_data import EXAMPLES, shared_file
 
     shared_file("qa-examples")
     calls = [call_from_json(json.loads(p.read_text(encoding="utf-8")), p) for p in sorted(EXAMPLES.glob("*.json"))]
@@ -111,7 +112,8 @@ def test_rescoring_reuses_stored_metrics_of_this_version_only():
              ("agent", 10.0, 14.0, "Sorry about that, let me check."))
     con = store.connect(":memory:")
     store.save_call(con, c, [score_call(c, standard_rubric("en"))])
-    assert con.execute("SELECT longest_silence_seconds, metrics_version FROM metric_store").fetchone() == (0.5, METRICS_VERSION)
+    stored = "SELECT longest_silence_seconds, metrics_version FROM metric_store"
+    assert con.execute(stored).fetchone() == (0.5, METRICS_VERSION)
     # A stored value of this version is taken as it is (here planted, to see it reused) ...
     con.execute("UPDATE metric_store SET longest_silence_seconds = 99")
     rescore(con)
@@ -119,4 +121,4 @@ def test_rescoring_reuses_stored_metrics_of_this_version_only():
     # ... one without a version (stored before versions were kept) is computed again.
     con.execute("UPDATE metric_store SET longest_silence_seconds = 99, metrics_version = NULL")
     rescore(con)
-    assert con.execute("SELECT longest_silence_seconds, metrics_version FROM metric_store").fetchone() == (0.5, METRICS_VERSION)
+    assert con.execute(stored).fetchone() == (0.5, METRICS_VERSION)
