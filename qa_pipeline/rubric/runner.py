@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 __all__ = ["RescoreSummary", "rescore"]
 
 BATCH = 1000  # calls per worker task
-SAVE_EVERY = 2000  # calls per write (one transaction for the whole run)
+SAVE_EVERY = 2000  # calls per write (one transaction for the whole run) ...
+WRITES_AT_MOST = 50  # ... or more, so that a re-score writes at most this many times
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,9 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
     pending: list[store.ResultRows] = []
     waiting = 0
     # One transaction, one commit (all results or none): results are written every
-    # ``save_every`` calls while the workers score the next ones.
+    # ``save_every`` calls while the workers score the next ones — at most ~50 writes, as
+    # each write's DELETE scans the stored check rows (20 million for a million calls).
+    save_every = max(save_every, total // WRITES_AT_MOST + 1)
     with _duckdb_threads(con, 1 if jobs > 1 else None), store.transaction(con):
         for b in _batches(rows, rubric, stored, jobs, batch):
             used.update(dict.fromkeys(b.rubrics))
