@@ -1,7 +1,7 @@
 """The fast scoring paths give the same findings as the plain ones.
 
 * Phrases with many leading alternatives before a long rest are searched as regexes of
-  their own (``matching.GROUP_ABOVE``); the reference is every phrase in one combined regex.
+  their own (``phrase_syntax.GROUP_ABOVE``); the reference is every phrase in one combined regex.
 * ``qa score`` scores in worker processes that hand the store column rows; the reference is
   :func:`score_call` in this process, findings compared with what was stored.
 """
@@ -13,7 +13,7 @@ import pytest
 from shared_data import EXAMPLES, shared_file
 
 from qa_pipeline import store
-from qa_pipeline.rubric import load_rubric, matching, rubrics_dir, score_call, standard_rubric
+from qa_pipeline.rubric import load_rubric, phrase_syntax, rubrics_dir, score_call, standard_rubric
 from qa_pipeline.rubric.matching import compile_phrases
 from qa_pipeline.rubric.runner import rescore
 from qa_pipeline.rubric.text import normalize
@@ -34,9 +34,9 @@ def _outcomes(result):
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_grouped_phrases_find_what_one_combined_regex_finds(language, monkeypatch):
     path = rubrics_dir() / f"standard-{language}.yaml"
-    monkeypatch.setattr(matching, "GROUP_ABOVE", 10**12)  # reference: nothing grouped
+    monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 10**12)  # reference: nothing grouped
     reference = load_rubric(path)
-    monkeypatch.setattr(matching, "GROUP_ABOVE", 0)  # every phrase that can be grouped is
+    monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 0)  # every phrase that can be grouped is
     grouped = load_rubric(path)
     calls = [c for c in _examples() if c.language.startswith(language)]
     assert calls
@@ -49,9 +49,9 @@ def test_grouped_matcher_hits_match_the_combined_matcher(monkeypatch):
     synonyms = {"ask": ["could you confirm", "can you give me", "please tell me", "may i have"],
                 "ident": ["name", "full name", "date of birth", "postcode", "phone number"]}
     phrases = ["{ask}...{ident}", "{ident} please", "^{ident}$", "thank you", "re:\\d{4}"]
-    monkeypatch.setattr(matching, "GROUP_ABOVE", 10**12)
+    monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 10**12)
     plain = compile_phrases(phrases, synonyms)
-    monkeypatch.setattr(matching, "GROUP_ABOVE", 0)
+    monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 0)
     grouped = compile_phrases(phrases, synonyms)
     assert grouped._grouped and not plain._grouped  # the test exercises both paths
     texts = ["Could you confirm your full name, please? Thank you.", "postcode", "May I have the  postcode 1234",

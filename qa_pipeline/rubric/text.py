@@ -22,7 +22,7 @@ import unicodedata
 __all__ = ["normalize", "normalize_many", "lang_family", "is_cjk_text", "NORMALIZER_VERSION"]
 
 # The stored normalised turns (table turn_norm_store) were made by this version: raise it
-# whenever normalize() gives a different output for any text (tests/test_rubric_matching.py
+# whenever normalize() gives a different output for any text (tests/test_rubric_fastpath.py
 # keeps a fingerprint of the output and says so), and turns stored under another version
 # are normalised again when they are scored.
 NORMALIZER_VERSION = 1

@@ -1,0 +1,368 @@
+"""Phrase syntax compiled into regular-expression sources (what :mod:`.matching` searches).
+
+Phrase syntax (after :func:`~qa_pipeline.rubric.text.normalize`):
+
+* plain text: ``感谢您的来电``, ``thank you for calling``;
+* ``...`` (or ``…``): a short gap of any words (up to ``gap`` characters in Chinese,
+  words in English): ``请...提供`` matches 请您提供, 请您帮忙提供;
+* ``{name}``: any entry of the rubric's synonym list ``name``;
+* ``^`` at the start / ``$`` at the end: only at the start / end of a turn;
+* ``re:`` followed by a regular expression over the normalised text.
+
+Fuzzy matching tolerates speech-recognition errors: a Chinese stretch of four or more
+characters also matches with one inner character wrong (感谢您的来电 ~ 感谢您的来店), an
+English phrase of three or more words also matches with one extra word between its words,
+and a phrase of four or more words with one inner word dropped (thank you for calling ~
+thank you calling).
+
+Every variant of every phrase is written to start with a literal character (a "leading"
+alternative: the literal, :data:`SPLIT`, then the rest), so the regex engine skips straight
+to the positions where some phrase can start. :class:`PhraseCompiler` also says, for each
+phrase, a few texts every match holds (its anchors), for a quick test before a search.
+"""
+from __future__ import annotations
+
+import re
+from typing import Mapping, Optional, Sequence
+
+from .text import is_cjk_text, normalize
+
+ZH_GAP = 8
+EN_GAP = 4
+# A phrase whose leading alternatives would repeat its rest for more than this many
+# characters is searched as one regex of its own, the rest written once (see PhraseMatcher).
+GROUP_ABOVE = 4000
+_TOKEN = re.compile(r"\{([a-z_][a-z0-9_]*)\}|\.\.\.|…")
+_RIGHT_EDGE = "(?![a-z0-9])"
+_TURN_START = r"(?<![^\n])"
+_TURN_END = r"(?![^\n])"
+
+
+class PhraseError(ValueError):
+    """A phrase that cannot be compiled (bad regex, unknown synonym list)."""
+
+
+# A "leading" alternative is written LITERAL + SPLIT + REST: the literal text it must start
+# with (unescaped) and the regex that follows. Literals are merged into a trie, so the
+# engine indexes on the first character and walks shared prefixes once.
+SPLIT = "\x02"
+_EDGE_PREFIX = re.compile(r"\(\?<!\[(?:a-z0-9|\^\\n)\][^()]*\)")  # the checks _lead writes
+
+
+def _lead(text: str, english: bool, turn_start: bool = False) -> str:
+    """``text`` as a leading alternative; the edge before it (a word edge in English, the
+    start of a turn for ``^`` phrases) is checked once it has matched."""
+    escaped = re.escape(text)
+    if turn_start:
+        return text + SPLIT + f"(?<![^\n]{escaped})"
+    return text + SPLIT + (f"(?<![a-z0-9]{escaped})" if english else "")
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_LEFT_EDGES = ("(?<![a-z0-9]", "(?<![^\n]")  # what _lead writes after the literal
+
+
+def lead_word(alternative: str) -> Optional[str]:
+    """The English literal a leading alternative starts with, when a word edge (or a turn
+    start) is checked before it: the alternative can only match where a word starts.
+    None when it may start elsewhere (Chinese, a regex, a gap)."""
+    if SPLIT not in alternative:
+        return None
+    literal, rest = alternative.split(SPLIT, 1)
+    if not _WORD.fullmatch(literal):
+        return None
+    for edge in _LEFT_EDGES:
+        check = edge + re.escape(literal) + ")"
+        if rest.startswith(check):
+            return literal
+    return None
+
+
+def as_regex(alternative: str) -> str:
+    if SPLIT not in alternative:
+        return alternative
+    literal, rest = alternative.split(SPLIT, 1)
+    return re.escape(literal) + rest
+
+
+def _trie(items: list[tuple[str, str]]) -> list[str]:
+    """Regex alternatives for (literal, rest) pairs, shared literal prefixes written once."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    ends: list[str] = []
+    for literal, rest in items:
+        if literal:
+            groups.setdefault(literal[0], []).append((literal[1:], rest))
+        elif rest not in ends:
+            ends.append(rest)
+    out = []
+    for ch, sub in groups.items():
+        alts = _trie(sub)
+        out.append(re.escape(ch) + (alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"))
+    return out + _factor_edges(ends)
+
+
+def _factor_edges(rests: list[str]) -> list[str]:
+    """Rests that start with the same edge check (``(?<![a-z0-9]word)``) share one check, so it
+    runs once per candidate position instead of once per phrase."""
+    by_edge: dict[str, list[str]] = {}
+    other = []
+    for rest in rests:
+        m = _EDGE_PREFIX.match(rest)
+        if m:
+            by_edge.setdefault(m.group(), []).append(rest[m.end():])
+        else:
+            other.append(rest)
+    out = []
+    for edge, tails in by_edge.items():
+        out.append(edge + (tails[0] if len(tails) == 1 else "(?:" + "|".join(tails) + ")"))
+    return out + other
+
+
+def _parsed(body: str):
+    """``body`` parsed by Python's own regex parser (None when it does not parse)."""
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        return sre_parse.parse(body)
+    except re.error:
+        return None
+
+
+def _starts_literal(body: str) -> bool:
+    """Whether a user regex starts with a literal character (only a literal keeps the
+    combined regex's first-character index; a set would not)."""
+    parsed = _parsed(body)
+    return bool(parsed is not None and parsed.data and str(parsed.data[0][0]) == "LITERAL")
+
+
+def _literal_prefix(source: str) -> str:
+    """The text every match of ``source`` starts with ('' when none is certain): the literal
+    characters at its start, after zero-width checks (edges, lookarounds)."""
+    parsed = _parsed(source)
+    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return ""
+    prefix = []
+    for op, av in parsed.data:
+        name = str(op)
+        if name == "LITERAL":
+            prefix.append(chr(av))
+        elif name in ("AT", "ASSERT", "ASSERT_NOT") and not prefix:
+            continue
+        else:
+            break
+    return "".join(prefix)
+
+
+def _zh_variants(text: str, fuzzy: bool) -> list[str]:
+    if not fuzzy or len(text) < 4:
+        return [text]
+    return [text] + [text[:i] + "\0" + text[i + 1:] for i in range(1, len(text) - 1)]
+
+
+def _zh_regex(variant: str, lead: bool, turn_start: bool = False) -> str:
+    parts = variant.split("\0")
+    first = _lead(parts[0], False, turn_start) if lead else re.escape(parts[0])
+    return first + "".join("." + re.escape(p) for p in parts[1:])
+
+
+def _en_variants(words: list[str], fuzzy: bool) -> list[list[str]]:
+    variants = [words]
+    if fuzzy and len(words) >= 4:
+        variants += [words[:i] + words[i + 1:] for i in range(1, len(words) - 1)]
+    return variants
+
+
+def _en_regex(words: list[str], fuzzy: bool, lead: bool, turn_start: bool = False) -> str:
+    sep = r" (?:\S+ )?" if fuzzy and len(words) >= 3 else " "
+    first = _lead(words[0], True, turn_start) if lead else re.escape(words[0])
+    return first + "".join(sep + re.escape(w) for w in words[1:])
+
+
+def _group(alternatives: list[str]) -> str:
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+
+class PhraseCompiler:
+    def __init__(self, synonyms: Mapping[str, Sequence[str]], fuzzy: bool, gap: Optional[int]):
+        self.synonyms = synonyms
+        self.fuzzy = fuzzy
+        self.gap = gap
+        self.turn_start = False  # set while compiling a ^ phrase
+        self.grouped: Optional[str] = None  # set by phrase(): see there
+        self.anchors: Optional[tuple[str, ...]] = None  # set by phrase(): see _anchors
+
+    def entries(self, name: str, english: bool, lead: bool) -> Optional[list[str]]:
+        """Regexes of a synonym list's entries; None when one is a regex (cannot lead)."""
+        if name not in self.synonyms:
+            raise PhraseError(f"unknown synonym list {{{name}}}; define it under 'synonyms:'")
+        out = []
+        for entry in self.synonyms[name]:
+            if entry.startswith("re:"):
+                if lead:
+                    return None
+                out.append(f"(?:{self._user_regex(entry[3:])})")
+                continue
+            if _TOKEN.search(entry):
+                raise PhraseError(f"synonym entries cannot hold {{lists}} or gaps: {entry!r}")
+            norm = normalize(entry)
+            if not norm:
+                raise PhraseError(f"synonym list {{{name}}} has an empty entry")
+            words = norm.split()
+            if is_cjk_text(entry):
+                out.append(_zh_regex(norm, lead, self.turn_start and lead))
+            else:
+                regex = _en_regex(words, False, lead, self.turn_start and lead)
+                out.append(regex + _RIGHT_EDGE if english else regex)
+        return sorted(out, key=len, reverse=True)
+
+    @staticmethod
+    def _user_regex(body: str) -> str:
+        if "(?P<" in body:
+            raise PhraseError(f"named groups are not allowed in {body!r}; use (?:...)")
+        try:
+            re.compile(body)
+        except re.error as exc:
+            raise PhraseError(f"bad regular expression {body!r}: {exc}") from None
+        return body
+
+    def phrase(self, phrase: str) -> tuple[list[str], bool]:
+        """Alternatives for one phrase, and whether each starts with a literal character."""
+        self.anchors = None
+        if phrase.startswith("re:"):
+            body = self._user_regex(phrase[3:])
+            prefix = _literal_prefix(body)
+            self.anchors = (prefix,) if prefix else None
+            if _starts_literal(body):  # joined unwrapped, so the engine sees its first character
+                return [body], True
+            return [f"(?:{body})"], False
+        head = tail = ""
+        if phrase.startswith("^"):
+            phrase, head = phrase[1:].lstrip(), _TURN_START
+        if phrase.endswith("$"):
+            phrase, tail = phrase[:-1].rstrip(), _TURN_END
+        # A phrase made only of synonym lists and gaps takes the script of its lists.
+        zh = is_cjk_text(phrase) or any(
+            is_cjk_text(e) for name in _TOKEN.findall(phrase) if name for e in self.synonyms.get(name, ()))
+        pieces: list[tuple[str, str]] = []  # (kind, value): lit | syn | gap
+        pos = 0
+        for m in _TOKEN.finditer(phrase):
+            if phrase[pos:m.start()].strip():
+                pieces.append(("lit", phrase[pos:m.start()]))
+            pieces.append(("syn", m.group(1)) if m.group(1) else ("gap", ""))
+            pos = m.end()
+        if phrase[pos:].strip():
+            pieces.append(("lit", phrase[pos:]))
+        if not pieces:
+            raise PhraseError("the phrase is empty")
+        self.anchors = self._anchors(pieces, zh)
+        gap = self.gap if self.gap is not None else (ZH_GAP if zh else EN_GAP)
+        self.turn_start = bool(head)  # checked once the literal start has matched: still leads
+        try:
+            firsts, rest = (self._zh if zh else self._en)(pieces, gap)
+        finally:
+            self.turn_start = False
+        leads = firsts is not None
+        if firsts is None:
+            firsts, rest = (self._zh if zh else self._en)(pieces, gap, lead=False)
+        else:
+            head = ""
+        alternatives = [head + f + rest + tail for f in firsts]
+        # Many leading alternatives ({synonyms}) before a long rest: the rest is written once
+        # per alternative in ``alternatives``; ``grouped`` is the same language with it written once.
+        self.grouped = None
+        if leads and len(firsts) > 1 and len(rest) * (len(firsts) - 1) > GROUP_ABOVE:
+            self.grouped = "(?:" + factor(firsts) + ")" + rest + tail  # firsts merged into a trie
+        return alternatives, leads
+
+    def _anchors(self, pieces, zh: bool) -> Optional[tuple[str, ...]]:
+        """Texts one of which every match of the phrase holds, for a quick test before its
+        regex runs: the entries of one of its synonym lists, or one of its literal parts
+        (one that fuzzy matching cannot change), whichever are the longest. None if none."""
+        best: Optional[tuple[str, ...]] = None
+        for kind, value in pieces:
+            if kind == "syn":
+                entries = self.synonyms.get(value, ())
+                if not entries or any(e.startswith("re:") for e in entries):
+                    continue
+                candidate = tuple(dict.fromkeys(normalize(e) for e in entries))
+            elif kind == "lit":
+                norm = normalize(value)
+                changeable = len(norm) >= 4 if zh else len(norm.split()) >= 3
+                if self.fuzzy and changeable:
+                    continue
+                candidate = (norm,)
+            else:
+                continue
+            if not all(candidate) or len(candidate) > 8:  # a long list: testing it costs what it saves
+                continue
+            if best is None or (min(map(len, candidate)), -len(candidate)) > (min(map(len, best)), -len(best)):
+                best = candidate
+        return best
+
+    def _zh(self, pieces, gap, lead: bool = True):
+        first_kind, first_value = pieces[0]
+        if first_kind == "lit":
+            norm = normalize(first_value)
+            if not norm:
+                raise PhraseError("a part of the phrase is empty after normalisation")
+            firsts = [_zh_regex(v, lead, self.turn_start and lead) for v in _zh_variants(norm, self.fuzzy)]
+        elif first_kind == "syn":
+            firsts = self.entries(first_value, False, lead)
+        else:
+            firsts = None if lead else [f".{{0,{gap}}}"]
+        if firsts is None:
+            return None, ""
+        rest = []
+        for kind, value in pieces[1:]:
+            if kind == "lit":
+                norm = normalize(value)
+                rest.append(_group([_zh_regex(v, False) for v in _zh_variants(norm, self.fuzzy)]))
+            elif kind == "syn":
+                rest.append(_group(self.entries(value, False, False)))
+            else:
+                rest.append(f".{{0,{gap}}}")
+        return firsts, "".join(rest)
+
+    def _en(self, pieces, gap, lead: bool = True):
+        units: list[tuple[str, object]] = []  # ("words", [..]) | ("syn", name) | ("gap", None)
+        for kind, value in pieces:
+            if kind == "lit":
+                words = normalize(value).split()
+                if units and units[-1][0] == "words":
+                    units[-1][1].extend(words)
+                elif words:
+                    units.append(("words", words))
+            else:
+                units.append((kind, value))
+        kind, value = units[0]
+        if kind == "words":
+            firsts = [_en_regex(v, self.fuzzy, lead, self.turn_start and lead) for v in _en_variants(value, self.fuzzy)]
+        elif kind == "syn":
+            firsts = self.entries(value, True, lead)
+        else:
+            firsts = None if lead else [f"(?:\\S+ ){{0,{gap}}}"]
+        if firsts is None:
+            return None, ""
+        rest, after_gap = "", kind == "gap"
+        for kind, value in units[1:]:
+            sep = "" if after_gap else " "
+            if kind == "words":
+                rest += sep + _group([_en_regex(v, self.fuzzy, False) for v in _en_variants(value, self.fuzzy)])
+            elif kind == "syn":
+                rest += sep + _group(self.entries(value, True, False))
+            else:
+                rest += sep + f"(?:\\S+ ){{0,{gap}}}"
+            after_gap = kind == "gap"
+        if not lead and units[0][0] != "gap":
+            firsts = ["(?<![a-z0-9])" + f for f in firsts]
+        return firsts, rest + _RIGHT_EDGE
+
+
+def factor(alternatives: list[str]) -> str:
+    """One regex for leading alternatives: literal starts merged into a trie, user regexes
+    (which start with a literal character) appended as they are."""
+    items = [tuple(a.split(SPLIT, 1)) for a in alternatives if SPLIT in a]
+    loose = list(dict.fromkeys(a for a in alternatives if SPLIT not in a))
+    return "|".join(_trie(items) + loose)
