@@ -13,10 +13,9 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import duckdb
 
@@ -24,6 +23,8 @@ from .errors import QaError
 from .migrations import apply_migrations, current_version, latest_version
 from .records import Call, CallFailure, CallResult
 from .stored_calls import StoredCallRows, fetch_call_rows, load_calls  # noqa: F401  (the read side)
+# The results side (rows of scoring results, writing them): re-exported.
+from .stored_results import ResultRows, columns_of, result_rows, stored_metrics, write_result_rows  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,8 @@ _CALL_TABLES = ("word_store", "turn_store", "turn_norm_store", "check_store", "r
 
 
 def norm_row(call: Call) -> list:
-    """The turn_norm_store row of a call: its turns' texts normalised for rubric matching."""
+    """The turn_norm_store row of a call: its turns' texts normalised for rubric matching
+    (:func:`result_rows` takes these too, for calls whose rows were made while scoring)."""
     from .rubric.text import NORMALIZER_VERSION, normalize_many
 
     return [call.call_id, NORMALIZER_VERSION, normalize_many([t.text or "" for t in call.turns])]
@@ -262,82 +264,12 @@ def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:
         )
 
 
-def _objects(values: Sequence):
-    """A column for DuckDB: a NumPy array of Python objects (None is NULL; lists stay lists).
-    DuckDB reads a dict of such columns directly and casts to the table's types on insert,
-    which keeps pyarrow (and the pandas it imports, ~0.3 s) out of writing."""
-    import numpy as np
-
-    return np.fromiter(values, dtype=object, count=len(values))
-
-
-def _columns(rows: Sequence[Sequence], names: Sequence[str]) -> dict:
-    """Rows as a dict of columns (:func:`_objects`) that DuckDB can insert from."""
-    columns = list(zip(*rows)) if rows else [()] * len(names)
-    return {name: _objects(column) for name, column in zip(names, columns)}
-
-
-def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list], columns: list[str]) -> None:
-    con.register("_bulk_rows", _columns(rows, columns))
+def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list], names: list[str]) -> None:
+    con.register("_bulk_rows", columns_of(rows, names))
     try:
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _bulk_rows")
+        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _bulk_rows")
     finally:
         con.unregister("_bulk_rows")
-
-
-_CHECK_COLUMNS = ("call_id", "rubric_id", "rubric_version", "check_id", "outcome", "critical", "weight",
-                  "evidence_text", "evidence_speaker", "evidence_start", "evidence_end", "rule")
-_RESULT_COLUMNS = ("call_id", "rubric_id", "rubric_version", "score", "flagged", "flag_reasons", "complaint",
-                   "critical_fail")
-_METRIC_COLUMNS = ("call_id", "agent_talk_seconds", "customer_talk_seconds", "talk_ratio",
-                   "longest_silence_seconds", "silences_over_5s", "agent_talkovers", "speech_rate",
-                   "speech_rate_unit", "first_agent_words_seconds", "customer_sentiment")
-_NORM_COLUMNS = ("call_id", "normalizer", "texts")
-
-
-@dataclass(frozen=True)
-class ResultRows:
-    """Scoring results as columns (:func:`_columns`), ready for one bulk insert. Scoring
-    workers hand these to the process that writes: a few arrays instead of result objects."""
-
-    checks: dict  # columns _CHECK_COLUMNS
-    results: dict  # columns _RESULT_COLUMNS
-    metrics: dict  # columns _METRIC_COLUMNS (one row per call)
-    norms: Optional[dict] = None  # columns _NORM_COLUMNS: normalised turns to store, if any
-
-    @property
-    def calls(self) -> int:
-        return len(self.results["call_id"])
-
-
-def result_rows(results: Sequence[CallResult], norms: Sequence[list] = ()) -> ResultRows:
-    """The rows :func:`save_result_rows` writes for ``results`` (check, call and metric rows),
-    and ``norms``: :func:`norm_row` rows of calls whose normalised turns were (re)made."""
-    checks, calls, metrics = [], [], {}
-    # The same call and rubric version scored twice in one list: the last result counts
-    # (the tables have no key index to refuse a repeat; see migrations 6 and 9).
-    last = {(r.call_id, r.rubric_id, r.rubric_version): i for i, r in enumerate(results)}
-    if len(last) < len(results):
-        results = [results[i] for i in sorted(last.values())]
-    for r in results:
-        key = (r.call_id, r.rubric_id, r.rubric_version)
-        critical_fail = False
-        for f in r.findings:
-            e = f.evidence
-            if e is None:
-                checks.append(key + (f.check_id, f.outcome, f.critical, f.weight, None, None, None, None, f.rule))
-            else:
-                checks.append(key + (f.check_id, f.outcome, f.critical, f.weight, e.text, e.speaker, e.start,
-                                     e.end, f.rule))
-            critical_fail = critical_fail or (f.critical and f.outcome == "fail")
-        calls.append(key + (r.score, r.flagged, list(r.flag_reasons), r.complaint, critical_fail))
-        m = r.metrics
-        metrics[r.call_id] = (r.call_id, m.agent_talk_seconds, m.customer_talk_seconds, m.talk_ratio,
-                              m.longest_silence_seconds, m.silences_over_5s, m.agent_talkovers, m.speech_rate,
-                              m.speech_rate_unit, m.first_agent_words_seconds, m.customer_sentiment)
-    return ResultRows(_columns(checks, _CHECK_COLUMNS), _columns(calls, _RESULT_COLUMNS),
-                      _columns(list(metrics.values()), _METRIC_COLUMNS),
-                      _columns(norms, _NORM_COLUMNS) if norms else None)
 
 
 def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
@@ -345,89 +277,9 @@ def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult
         _insert_result_rows(con, [result_rows(results)])
 
 
-def _take(table: dict, keep) -> dict:
-    """The rows of a column dict that ``keep`` (a boolean array or a list of positions) selects."""
-    return {name: column[keep] for name, column in table.items()}
-
-
-def _concat(tables: Sequence[dict]) -> dict:
-    import numpy as np
-
-    return {name: np.concatenate([t[name] for t in tables]) for name in tables[0]}
-
-
-def _keys(table: dict) -> list[tuple]:
-    return list(zip(table["call_id"].tolist(), table["rubric_id"].tolist(), table["rubric_version"].tolist()))
-
-
-def _latest_parts(parts: list[ResultRows]) -> list[ResultRows]:
-    """``parts`` without the rows of a (call, rubric version) that a later part scores again:
-    one stored result per call and rubric version, the last one."""
-    import numpy as np
-
-    keys = [_keys(p.results) for p in parts]
-    if len(set().union(*keys)) == sum(map(len, keys)):
-        return parts  # the usual case: no call twice
-    def without(table: dict, later: set) -> dict:
-        mask = np.fromiter((k not in later for k in _keys(table)), dtype=bool, count=len(table["call_id"]))
-        return _take(table, mask)
-
-    later: set = set()
-    out = []
-    for part, part_keys in zip(reversed(parts), reversed(keys)):
-        if later & set(part_keys):
-            part = ResultRows(without(part.checks, later), without(part.results, later), part.metrics, part.norms)
-        later |= set(part_keys)
-        out.append(part)
-    return out[::-1]
-
-
 def _insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows]) -> None:
     """Replace the stored results of the same calls and rubric versions; keep the others."""
-    parts = [p for p in parts if p.calls]
-    if not parts:
-        return
-    parts = _latest_parts(parts)
-    checks = _concat([p.checks for p in parts])
-    results = _concat([p.results for p in parts])
-    metrics = _concat([p.metrics for p in parts])
-    norm_parts = [p.norms for p in parts if p.norms is not None and len(p.norms["call_id"])]
-    if norm_parts:  # normalised turns made while scoring (stored before migration 7, or by another version)
-        con.register("_new_norms", _concat(norm_parts))
-        try:
-            con.execute("DELETE FROM turn_norm_store WHERE call_id IN (SELECT call_id FROM _new_norms)")
-            con.execute("INSERT INTO turn_norm_store (call_id, normalizer, texts) "
-                        "SELECT call_id, normalizer, texts FROM _new_norms")
-        finally:
-            con.unregister("_new_norms")
-    ids = metrics["call_id"].tolist()
-    if len(set(ids)) < len(ids):
-        last = {cid: i for i, cid in enumerate(ids)}
-        metrics = _take(metrics, sorted(last.values()))  # a call scored twice: its last metrics
-    # ISO text cast by DuckDB: one timestamp for the whole write, not a column built row by row.
-    scored_at = _now().isoformat()
-    views = {"_new_checks": checks, "_new_results": results, "_new_metrics": metrics}
-    for name, table in views.items():
-        con.register(name, table)
-    try:
-        # One DELETE per table for every (call, rubric version) written, not one per call.
-        for table in ("check_store", "result_store"):
-            con.execute(
-                f"DELETE FROM {table} USING (SELECT DISTINCT call_id, rubric_id, rubric_version FROM _new_results) n "
-                f"WHERE {table}.call_id = n.call_id AND {table}.rubric_id = n.rubric_id "
-                f"AND {table}.rubric_version = n.rubric_version")
-        con.execute("DELETE FROM metric_store WHERE call_id IN (SELECT call_id FROM _new_metrics)")
-        for table, view, columns in (("check_store", "_new_checks", _CHECK_COLUMNS),
-                                     ("result_store", "_new_results", _RESULT_COLUMNS)):
-            con.execute(f"INSERT INTO {table} ({', '.join(columns)}, scored_at) "
-                        f"SELECT {', '.join(columns)}, CAST(? AS TIMESTAMPTZ) FROM {view}", [scored_at])
-        from .metrics import METRICS_VERSION
-
-        con.execute(f"INSERT INTO metric_store ({', '.join(_METRIC_COLUMNS)}, metrics_version) "
-                    f"SELECT {', '.join(_METRIC_COLUMNS)}, {METRICS_VERSION:d} FROM _new_metrics")
-    finally:
-        for name in views:
-            con.unregister(name)
+    write_result_rows(con, parts, scored_at=_now().isoformat())
 
 
 def save_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
@@ -446,28 +298,6 @@ def insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRow
     """:func:`save_result_rows` inside a transaction the caller holds (``with transaction(con):``),
     so a long re-scoring writes as it goes and commits once."""
     _insert_result_rows(con, parts)
-
-
-def stored_metrics(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]] = None
-                   ) -> tuple[dict[str, float], dict[str, tuple]]:
-    """What re-scoring can reuse of the stored metrics: every call's customer sentiment (the
-    slow one), and the whole metrics row (:data:`_METRIC_COLUMNS` after call_id, in
-    :class:`~qa_pipeline.records.CallMetrics` order) of calls whose metrics the current
-    :data:`~qa_pipeline.metrics.METRICS_VERSION` computed."""
-    from .metrics import METRICS_VERSION
-
-    sql = f"SELECT {', '.join(_METRIC_COLUMNS)}, metrics_version FROM metric_store"
-    params: list = []
-    if call_ids:
-        sql += " WHERE call_id IN (SELECT unnest(?))"
-        params.append(list(call_ids))
-    sentiments, rows = {}, {}
-    for row in con.execute(sql, params).fetchall():
-        if row[-2] is not None:
-            sentiments[row[0]] = row[-2]
-        if row[-1] == METRICS_VERSION:
-            rows[row[0]] = row[1:-1]
-    return sentiments, rows
 
 
 def processed_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
