@@ -293,35 +293,26 @@ def _v5() -> str:
     """
 
 
+def _without_key(table: str, not_null: tuple[str, ...]) -> str:
+    """SQL that rebuilds ``table`` with the same columns and rows but no key index (DuckDB
+    cannot drop a primary key); ``not_null``: the columns that stay NOT NULL. Views read
+    the table by name, so they read the rebuilt one."""
+    keep = "".join(f"    ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL;\n" for c in not_null)
+    return f"""
+    CREATE TABLE {table}_rebuilt AS SELECT * FROM {table} ORDER BY call_id;
+    DROP TABLE {table};
+    ALTER TABLE {table}_rebuilt RENAME TO {table};
+{keep}"""
+
+
 @migration(6, "check results without a primary-key index (uniqueness kept by the one writer)")
 def _v6() -> str:
     # The index on (call, rubric, version, check) made every commit of a re-scoring rebuild
     # it: ~1 s per 10,000 calls, more as the table grows, and no query used it (DuckDB
     # scans a compound key's prefix). store._insert_result_rows deletes a call's rows for
     # a rubric version before inserting them, in one transaction, so rows stay unique
-    # (tests/test_store.py checks it); the views read the new table by name.
-    return """
-    CREATE TABLE check_store_v6 (
-        call_id VARCHAR NOT NULL,
-        rubric_id VARCHAR NOT NULL,
-        rubric_version VARCHAR NOT NULL,
-        check_id VARCHAR NOT NULL,
-        outcome VARCHAR NOT NULL,
-        critical BOOLEAN,
-        weight DOUBLE,
-        evidence_text VARCHAR,
-        evidence_speaker VARCHAR,
-        evidence_start DOUBLE,
-        evidence_end DOUBLE,
-        rule VARCHAR,
-        scored_at TIMESTAMPTZ NOT NULL
-    );
-    INSERT INTO check_store_v6 SELECT call_id, rubric_id, rubric_version, check_id, outcome, critical, weight,
-        evidence_text, evidence_speaker, evidence_start, evidence_end, rule, scored_at
-        FROM check_store ORDER BY call_id, rubric_id, rubric_version;
-    DROP TABLE check_store;
-    ALTER TABLE check_store_v6 RENAME TO check_store;
-    """
+    # (tests/test_store.py checks it).
+    return _without_key("check_store", ("call_id", "rubric_id", "rubric_version", "check_id", "outcome", "scored_at"))
 
 
 @migration(7, "normalised turn texts kept for re-scoring")
@@ -352,45 +343,12 @@ def _v9() -> str:
     # (store._insert_result_rows) deletes before it inserts and drops repeated calls, so rows
     # stay unique (tests/test_store.py checks it). call_metrics keeps its documented columns
     # (metrics_version, added in 8, is bookkeeping).
-    return """
-    CREATE TABLE result_store_v9 (
-        call_id VARCHAR NOT NULL,
-        rubric_id VARCHAR NOT NULL,
-        rubric_version VARCHAR NOT NULL,
-        score DOUBLE,
-        flagged BOOLEAN,
-        flag_reasons VARCHAR[],
-        complaint BOOLEAN,
-        critical_fail BOOLEAN,
-        scored_at TIMESTAMPTZ NOT NULL
-    );
-    INSERT INTO result_store_v9 SELECT call_id, rubric_id, rubric_version, score, flagged, flag_reasons, complaint,
-        critical_fail, scored_at FROM result_store ORDER BY call_id;
-    DROP TABLE result_store;
-    ALTER TABLE result_store_v9 RENAME TO result_store;
-    CREATE TABLE metric_store_v9 (
-        call_id VARCHAR NOT NULL,
-        agent_talk_seconds DOUBLE,
-        customer_talk_seconds DOUBLE,
-        talk_ratio DOUBLE,
-        longest_silence_seconds DOUBLE,
-        silences_over_5s INTEGER,
-        agent_talkovers INTEGER,
-        speech_rate DOUBLE,
-        speech_rate_unit VARCHAR,
-        first_agent_words_seconds DOUBLE,
-        customer_sentiment DOUBLE,
-        metrics_version INTEGER
-    );
-    INSERT INTO metric_store_v9 SELECT call_id, agent_talk_seconds, customer_talk_seconds, talk_ratio,
-        longest_silence_seconds, silences_over_5s, agent_talkovers, speech_rate, speech_rate_unit,
-        first_agent_words_seconds, customer_sentiment, metrics_version FROM metric_store ORDER BY call_id;
-    DROP TABLE metric_store;
-    ALTER TABLE metric_store_v9 RENAME TO metric_store;
+    return (_without_key("result_store", ("call_id", "rubric_id", "rubric_version", "scored_at"))
+            + _without_key("metric_store", ("call_id",)) + """
     CREATE OR REPLACE VIEW call_metrics AS SELECT call_id, agent_talk_seconds, customer_talk_seconds, talk_ratio,
         longest_silence_seconds, silences_over_5s, agent_talkovers, speech_rate, speech_rate_unit,
         first_agent_words_seconds, customer_sentiment FROM metric_store;
-    """
+    """)
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

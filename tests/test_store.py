@@ -66,14 +66,20 @@ def test_failure_row_does_not_erase_an_earlier_good_version(db):
     assert db.execute("SELECT status FROM calls WHERE call_id = 'c2'").fetchone()[0] == "failed"
 
 
-def test_older_database_is_backed_up_then_migrated(tmp_path):
-    path = tmp_path / "old.duckdb"
+def _database_at(path, version: int) -> duckdb.DuckDBPyConnection:
+    """A database file as an older qa-pipeline left it: migrations 1 … ``version`` applied."""
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, "
                 "applied_at TIMESTAMPTZ DEFAULT current_timestamp)")
-    for m in MIGRATIONS[:1]:
+    for m in MIGRATIONS[:version]:
         con.execute(m.sql)
         con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description])
+    return con
+
+
+def test_older_database_is_backed_up_then_migrated(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = _database_at(path, 1)
     con.execute("INSERT INTO call_store (call_id, status) VALUES ('kept', 'done')")
     con.close()
     with store.opened(path) as con:
@@ -120,12 +126,7 @@ def test_results_stay_one_row_per_check_when_scored_again(db):
 
 def test_results_survive_the_migrations_that_drop_their_keys(tmp_path):
     path = tmp_path / "v5.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, "
-                "applied_at TIMESTAMPTZ DEFAULT current_timestamp)")
-    for m in MIGRATIONS[:5]:
-        con.execute(m.sql)
-        con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description])
+    con = _database_at(path, 5)
     con.execute("INSERT INTO check_store VALUES ('c1', 'standard-zh', '1', 'A1', 'pass', false, 10, '您好', 'agent', "
                 "0.5, 2.0, 'greeting', now())")
     con.execute("INSERT INTO result_store VALUES ('c1', 'standard-zh', '1', 100, false, [], false, false, now())")
@@ -141,6 +142,15 @@ def test_results_survive_the_migrations_that_drop_their_keys(tmp_path):
             ("c1", 0.5, 0.2)]
         # stored before metric versions were kept: computed again when re-scored
         assert con.execute("SELECT metrics_version FROM metric_store").fetchone()[0] is None
+        # rebuilt without key indexes, the key columns still refuse NULL
+        required = {(t, c) for t, c, nullable in con.execute(
+            "SELECT table_name, column_name, is_nullable FROM information_schema.columns "
+            "WHERE table_name IN ('check_store', 'result_store', 'metric_store')").fetchall() if nullable == "NO"}
+        assert {("check_store", "check_id"), ("result_store", "rubric_version"), ("metric_store", "call_id")} <= required
+        assert not con.execute("SELECT * FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND "
+                               "table_name IN ('check_store', 'result_store', 'metric_store')").fetchall()
+        assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' "
+                           "AND table_name = 'call_store'").fetchone()[0] == 1  # the query is able to see one
 
 
 def test_a_call_scored_twice_in_one_write_is_stored_once_with_its_last_result(db):
