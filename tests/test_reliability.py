@@ -37,21 +37,31 @@ def run_args(calls: Path, db: Path, score: bool = False) -> list[str]:
     return QA + ["run", str(calls), "--db", str(db), "--no-diarize"] + ([] if score else ["--no-score"])
 
 
+def _copies(tmp_path_factory, name: str, prefix: str, n: int) -> Path:
+    """A folder of ``n`` copies of one real stereo call."""
+    d = tmp_path_factory.mktemp(name)
+    for i in range(n):
+        shutil.copy(AUDIO / "stereo_diarization.wav", d / f"{prefix}{i:02d}.wav")
+    return d
+
+
+def _uninterrupted(calls: Path, tmp_path_factory, name: str, score: bool) -> dict:
+    """What an uninterrupted batch over ``calls`` stores."""
+    db = tmp_path_factory.mktemp(name) / "qa.duckdb"
+    done = subprocess.run(run_args(calls, db, score=score), env=_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return snapshot(db)
+
+
 @pytest.fixture(scope="module")
 def calls_dir(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("calls")
-    for i in range(N_CALLS):
-        shutil.copy(AUDIO / "stereo_diarization.wav", d / f"c{i:02d}.wav")
-    return d
+    return _copies(tmp_path_factory, "calls", "c", N_CALLS)
 
 
 @pytest.fixture(scope="module")
 def reference(calls_dir, tmp_path_factory) -> dict:
     """What an uninterrupted batch stores."""
-    db = tmp_path_factory.mktemp("ref") / "qa.duckdb"
-    done = subprocess.run(run_args(calls_dir, db), env=_env(), capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    snap = snapshot(db)
+    snap = _uninterrupted(calls_dir, tmp_path_factory, "ref", score=False)
     assert len(snap["calls"]) == N_CALLS and snap["words"]
     return snap
 
@@ -61,21 +71,14 @@ N_SCORED = 6
 
 @pytest.fixture(scope="module")
 def scored_calls_dir(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("scored_calls")
-    for i in range(N_SCORED):
-        shutil.copy(AUDIO / "stereo_diarization.wav", d / f"s{i}.wav")
-    return d
+    return _copies(tmp_path_factory, "scored_calls", "s", N_SCORED)
 
 
 @pytest.fixture(scope="module")
 def scored_reference(scored_calls_dir, tmp_path_factory) -> dict:
     """What an uninterrupted batch stores, scored with the standard rubric."""
     pytest.importorskip("qa_pipeline.rubric")
-    db = tmp_path_factory.mktemp("scored_ref") / "qa.duckdb"
-    done = subprocess.run(run_args(scored_calls_dir, db, score=True), env=_env(), capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr
-    snap = snapshot(db)
+    snap = _uninterrupted(scored_calls_dir, tmp_path_factory, "scored_ref", score=True)
     assert len(snap["results"]) == N_SCORED and snap["checks"]
     return snap
 
