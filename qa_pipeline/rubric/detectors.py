@@ -23,11 +23,11 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
+from .text import is_cjk_text
 from .view import CallView, TurnView
 
 Hit = Optional[tuple[int, str]]
 # Compiled once (a pattern given as a string is looked up in re's cache on every call).
-_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 _SELF_INTRO = re.compile(r"我是|我叫")
 _LOWER_WORD = re.compile(r"[a-z&]+")
 _SPACE_OR_DASH = re.compile(r"[ -]")
@@ -197,7 +197,7 @@ def _organisation_en(turn: TurnView, view: CallView) -> Hit:
 
 
 def organisation(turn: TurnView, view: CallView) -> Hit:
-    if _HAS_CJK.search(turn.text):
+    if is_cjk_text(turn.text):
         return _organisation_zh(turn.text)
     return _organisation_en(turn, view)
 
@@ -225,7 +225,7 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
     info_name = view.call.info.agent_name
     if info_name and info_name.strip() and info_name.strip() in turn.text:
         return turn.text.index(info_name.strip()), info_name.strip()
-    if _HAS_CJK.search(turn.text):
+    if is_cjk_text(turn.text):
         m = _ZH_EMPLOYEE.search(turn.norm)
         if m:
             return m.start(), m.group()
@@ -288,7 +288,7 @@ _ZH_REPLY_HINT = re.compile(r"[\d半两今明周月]|后天|星期|礼拜")
 
 
 def reply_time(turn: TurnView, view: CallView) -> Hit:
-    if _HAS_CJK.search(turn.text):
+    if is_cjk_text(turn.text):
         m = _ZH_REPLY.search(turn.norm) if _ZH_REPLY_HINT.search(turn.norm) else None
     else:
         m = _EN_REPLY.search(turn.norm)

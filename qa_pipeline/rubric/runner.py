@@ -204,7 +204,6 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
     log.debug("read %d calls in %.2f s", len(rows), time.perf_counter() - started)
     if rubric is None:  # load the standard rubrics once, before any worker starts
         _load_standard_rubrics(set(languages) | {"zh", "en"})
-    store.result_rows([])  # imports what making result rows needs once, before the workers fork
     log.debug("rubrics ready at %.2f s", time.perf_counter() - started)
 
     used: dict[str, None] = {}
