@@ -27,6 +27,19 @@ if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv with $("$PY" --version)"
   "$PY" -m venv .venv
 fi
+# The first install puts about 8 GB into .venv (torch 2.14.1 with the CUDA libraries it links
+# against, even on the CPU; pyannote.audio needs that build). Say so before pip runs out of space
+# half way. Wheels are not kept in pip's cache: that would need as much space again.
+export PIP_NO_CACHE_DIR=${PIP_NO_CACHE_DIR:-1}
+need_gb=${QA_SETUP_NEED_GB:-9}
+if ! .venv/bin/python -c 'import torch' >/dev/null 2>&1; then
+  free_gb=$(df -Pk .venv | awk 'NR==2 {print int($4 / 1048576)}')
+  if [ "$free_gb" -lt "$need_gb" ]; then
+    echo "error: $(pwd)/.venv needs about $need_gb GB free for the first install (torch with its CUDA libraries, pyannote.audio, the models); $(df -Ph .venv | awk 'NR==2 {print $1}') has $free_gb GB." >&2
+    echo "       Free some space there (old virtual environments, pip's cache: rm -rf ~/.cache/pip), or set QA_SETUP_NEED_GB to override this check." >&2
+    exit 2
+  fi
+fi
 echo "== installing qa-pipeline and its extras (torch 2.14.1 + pyannote.audio for diarization: a few minutes the first time)"
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e ".[diarization,semantic,models,test]"
