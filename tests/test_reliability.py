@@ -17,10 +17,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from older_database import database_at
+from shared_data import AUDIO
 
 from qa_pipeline import migrations, store
 from qa_pipeline.records import Call, CallInfo, CallMetrics, CallResult, Finding, Turn, Word
-from shared_data import AUDIO
 
 REPO = Path(__file__).resolve().parent.parent
 N_CALLS = 24
@@ -284,13 +285,10 @@ def test_reviews_and_disputes_saved_while_a_batch_writes_are_all_kept(calls_dir,
     assert [c for c in snap["calls"] if not c[0].startswith("old")] == reference["calls"]
 
 
-def test_older_database_is_backed_up_then_migrated(tmp_path):
+@pytest.mark.parametrize("version", [1, 2, 5])
+def test_older_database_is_backed_up_then_migrated(tmp_path, version):
     db = tmp_path / "qa.duckdb"
-    con = duckdb.connect(str(db))
-    migrations.current_version(con)
-    for m in migrations.MIGRATIONS[:2]:
-        con.execute(m.sql)
-        con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description])
+    con = database_at(db, version)
     con.execute("INSERT INTO call_store (call_id, status) VALUES ('kept', 'done')")
     con.close()
     before = db.read_bytes()
@@ -299,13 +297,13 @@ def test_older_database_is_backed_up_then_migrated(tmp_path):
     assert migrations.current_version(con) == migrations.latest_version()
     assert con.execute("SELECT call_id FROM calls").fetchall() == [("kept",)]
     con.close()
-    backup = tmp_path / "qa.duckdb.v2.bak"
+    backup = tmp_path / f"qa.duckdb.v{version}.bak"
     assert backup.exists() and backup.read_bytes() == before
     with duckdb.connect(str(backup), read_only=True) as old:
-        assert old.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 2
+        assert old.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == version
         assert old.execute("SELECT call_id FROM call_store").fetchall() == [("kept",)]
     store.connect(db).close()  # already current: no second backup
-    assert sorted(p.name for p in tmp_path.glob("*.bak")) == ["qa.duckdb.v2.bak"]
+    assert sorted(p.name for p in tmp_path.glob("*.bak")) == [f"qa.duckdb.v{version}.bak"]
 
 
 def test_newer_database_is_refused_untouched(tmp_path):
@@ -414,12 +412,7 @@ def test_read_only_filesystem_is_a_clear_error(tmp_path, tiny_disk):
 
 def test_migration_backup_on_a_full_disk_changes_nothing(tiny_disk):
     db = tiny_disk / "qa.duckdb"
-    con = duckdb.connect(str(db))
-    migrations.current_version(con)
-    for m in migrations.MIGRATIONS[:2]:
-        con.execute(m.sql)
-        con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description])
-    con.close()
+    database_at(db, 2).close()
     before = db.read_bytes()
     filler = tiny_disk / "filler"
     subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k"], capture_output=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from older_database import database_at
 
 from qa_pipeline import store
 from qa_pipeline.migrations import MIGRATIONS, latest_version
@@ -66,31 +67,6 @@ def test_failure_row_does_not_erase_an_earlier_good_version(db):
     assert db.execute("SELECT status FROM calls WHERE call_id = 'c2'").fetchone()[0] == "failed"
 
 
-def _database_at(path, version: int) -> duckdb.DuckDBPyConnection:
-    """A database file as an older qa-pipeline left it: migrations 1 … ``version`` applied."""
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, "
-                "applied_at TIMESTAMPTZ DEFAULT current_timestamp)")
-    for m in MIGRATIONS[:version]:
-        con.execute(m.sql)
-        con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description])
-    return con
-
-
-def test_older_database_is_backed_up_then_migrated(tmp_path):
-    path = tmp_path / "old.duckdb"
-    con = _database_at(path, 1)
-    con.execute("INSERT INTO call_store (call_id, status) VALUES ('kept', 'done')")
-    con.close()
-    with store.opened(path) as con:
-        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
-        assert con.execute("SELECT call_id FROM calls").fetchall() == [("kept",)]
-    backup = tmp_path / "old.duckdb.v1.bak"
-    assert backup.exists()
-    with duckdb.connect(str(backup), read_only=True) as old:
-        assert old.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 1
-
-
 def test_newer_database_is_refused(tmp_path):
     path = tmp_path / "new.duckdb"
     with store.opened(path) as con:
@@ -126,7 +102,7 @@ def test_results_stay_one_row_per_check_when_scored_again(db):
 
 def test_results_survive_the_migrations_that_drop_their_keys(tmp_path):
     path = tmp_path / "v5.duckdb"
-    con = _database_at(path, 5)
+    con = database_at(path, 5)
     con.execute("INSERT INTO check_store VALUES ('c1', 'standard-zh', '1', 'A1', 'pass', false, 10, '您好', 'agent', "
                 "0.5, 2.0, 'greeting', now())")
     con.execute("INSERT INTO result_store VALUES ('c1', 'standard-zh', '1', 100, false, [], false, false, now())")
