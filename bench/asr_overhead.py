@@ -21,9 +21,9 @@ from pathlib import Path
 
 from faster_whisper import WhisperModel, decode_audio
 
-from qa_pipeline.models import resolve_asr_model
+from qa_pipeline.model_packs import resolve_asr_model
 from qa_pipeline.pipeline import Models, RunOptions, find_recordings, run_batch
-from qa_pipeline.transcribe import Transcriber
+from qa_pipeline.speech.transcribe import Transcriber
 
 
 def bare(model: WhisperModel, files: list[Path], language: str) -> float:

@@ -22,7 +22,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qa_pipeline.demo import render_call  # noqa: E402
+from qa_pipeline.demo.bundled import render_call  # noqa: E402
 from qa_pipeline.metadata import read_metadata  # noqa: E402
 from qa_pipeline.pipeline import RunOptions, run_batch  # noqa: E402
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa_pipeline import facts, queries, store  # noqa: E402
+from qa_pipeline.insights import facts, queries
+from qa_pipeline.store import database as store  # noqa: E402
 
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
 WEIGHTS = [10, 5, 5, 10, 0, 5, 10, 10, 5, 10, 5, 5, 5, 5, 5, 5, 0]

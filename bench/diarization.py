@@ -42,8 +42,7 @@ AUDIO = SHARED / "data" / "audio"
 import numpy as np  # noqa: E402
 
 from qa_pipeline.records import CallInfo, Turn  # noqa: E402
-from qa_pipeline.roles import assign_roles  # noqa: E402
-
+from qa_pipeline.speakers.roles import assign_roles  # noqa: E402
 
 # --- roles on labelled transcripts -----------------------------------------------------
 
@@ -170,11 +169,11 @@ def der(reference_rttm: Path, turns, collar: float) -> float:
 
 
 def audio_bench(args) -> dict:
-    from qa_pipeline.audio import decode, mono_mix
-    from qa_pipeline.diarization import Diarizer, assign_speakers, label_call_speakers
-    from qa_pipeline.models import resolve_asr_model
-    from qa_pipeline.transcribe import load_transcriber
-    from qa_pipeline.turns import build_turns
+    from qa_pipeline.model_packs import resolve_asr_model
+    from qa_pipeline.speakers.diarization import Diarizer, assign_speakers, label_call_speakers
+    from qa_pipeline.speakers.turns import build_turns
+    from qa_pipeline.speech.audio import decode, mono_mix
+    from qa_pipeline.speech.transcribe import load_transcriber
 
     started = time.monotonic()
     transcriber = load_transcriber(resolve_asr_model(args.asr))

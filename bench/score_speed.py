@@ -33,10 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa_pipeline import store  # noqa: E402
 from qa_pipeline.records import Turn  # noqa: E402
 from qa_pipeline.rubric import score_call, standard_rubric  # noqa: E402
-from qa_pipeline.sentiment import customer_sentiment  # noqa: E402
+from qa_pipeline.rubric.sentiment import customer_sentiment  # noqa: E402
+from qa_pipeline.store import database as store  # noqa: E402
 from qa_pipeline.transcript_io import call_from_json  # noqa: E402
 
 EXAMPLES = ROOT.parent / "shared" / "qa-examples"
@@ -79,7 +79,7 @@ def breakdown(db: str) -> None:
 import gc
 import time
 t = [time.process_time()]
-import qa_pipeline.cli  # start-up: every command module
+import qa_pipeline.cli.main  # start-up: every command module
 gc.disable()  # as qa score does while it reads and scores
 t.append(time.process_time())
 from qa_pipeline import store
@@ -129,7 +129,7 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         build(db, args.calls)
         print(f"built {args.calls} stored calls in {time.perf_counter() - t0:.1f} s: {db}")
-    qa = [sys.executable, "-c", "from qa_pipeline.cli import main; main()"]
+    qa = [sys.executable, "-c", "from qa_pipeline.cli.main import main; main()"]
     walls, cpus = [], []
     for run in range(args.repeat):  # each run re-scores every call again (same work each time)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)

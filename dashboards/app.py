@@ -9,16 +9,14 @@ the explicitly started single-user mode.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import streamlit as st
+from qa_pipeline.dashboards import ui
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # pages import ui and call_view
-
-import ui  # noqa: E402
-from qa_pipeline import access, shared_db  # noqa: E402
-from qa_pipeline.store import StoreError  # noqa: E402
+from qa_pipeline.privacy import access
+from qa_pipeline.store import journal as shared_db  # noqa: E402
+from qa_pipeline.store.database import StoreError  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PAGES = {  # title -> (script, roles that see it)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
+from qa_pipeline.dashboards import ui
 
-import ui
-from qa_pipeline import access
+from qa_pipeline.privacy import access
 
 OUTCOMES = ["pass", "fail", "na"]
 

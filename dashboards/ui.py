@@ -13,8 +13,11 @@ from typing import Any, Optional
 import polars as pl
 import streamlit as st
 
-from qa_pipeline import access, clips, facts, queries, reviews, shared_db
-from qa_pipeline.access import User
+from qa_pipeline.insights import facts, queries
+from qa_pipeline.privacy import access
+from qa_pipeline.privacy.access import User
+from qa_pipeline.review import clips, reviews
+from qa_pipeline.store import journal as shared_db
 
 TTL = 30
 SPEAKER_COLOURS = {"agent": "#1f6fb2", "other_agent": "#5b8fc7", "customer": "#c2570c", "unknown": "#6b7280"}
@@ -70,7 +73,7 @@ def q_plain(name: str, *args: Any, **kwargs: Any) -> Any:
 
 def save(op: str, success: str, **kwargs: Any) -> bool:
     """Apply a review action durably; tells the user whether it is saved or queued."""
-    from qa_pipeline.store import StoreError
+    from qa_pipeline.store.database import StoreError
 
     try:
         receipt = reviews.write(db_path(), op, **kwargs)

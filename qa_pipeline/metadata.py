@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
-from .errors import InputError
-from .records import CallInfo
-from .textio import read_text_file
+from qa_pipeline.errors import InputError
+from qa_pipeline.records import CallInfo
+from qa_pipeline.textio import read_text_file
 
 log = logging.getLogger(__name__)
 

@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
-from . import store
-from .audio import AUDIO_SUFFIXES, decode, file_sha256, is_dual_mono, is_silent, mono_mix
-from .batch_lock import batch_lock
-from .errors import InputError
-from .metadata import MetadataTable, call_info
-from .progress import ProgressEvent, ProgressHook, no_progress
-from .records import Audio, Call, CallFailure, CallInfo, CallResult, Word
-from .speakers import SpeakerSeparator
-from .transcribe import load_transcriber
-from .turns import build_turns
+from qa_pipeline.errors import InputError
+from qa_pipeline.metadata import MetadataTable, call_info
+from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
+from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, Word
+from qa_pipeline.speakers.separation import SpeakerSeparator
+from qa_pipeline.speakers.turns import build_turns
+from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, file_sha256, is_dual_mono, is_silent, mono_mix
+from qa_pipeline.speech.transcribe import load_transcriber
+from qa_pipeline.store import database as store
+from qa_pipeline.store.batch_lock import batch_lock
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Models:
     @property
     def transcriber(self):
         if self._transcriber is None:
-            from .models import resolve_asr_model
+            from qa_pipeline.model_packs import resolve_asr_model
 
             self._transcriber = load_transcriber(resolve_asr_model(self.options.model), device=self.options.device)
         return self._transcriber
@@ -115,14 +115,14 @@ def _call(info: CallInfo, audio: Audio, language: str, turns, models: Models, *,
 def _finish(call: Call, options: RunOptions) -> Call:
     if not options.redact:
         return call
-    from .redaction import redact_call
+    from qa_pipeline.privacy.redaction import redact_call
 
     return redact_call(call)
 
 
 def score(call: Call, rubric=None) -> list[CallResult]:
     """Score a call with ``rubric`` or the standard rubric for its language."""
-    from .rubric import score_call, standard_rubric_for
+    from qa_pipeline.rubric import score_call, standard_rubric_for
 
     result = score_call(call, rubric or standard_rubric_for(call))
     if call.roles_uncertain:

@@ -1,7 +1,7 @@
 """Typed records that flow through the pipeline.
 
 Everything between the edges (audio files, JSON, DuckDB) is one of these frozen
-dataclasses. Serialise only at the edges: :mod:`qa_pipeline.store` and
+dataclasses. Serialise only at the edges: :mod:`qa_pipeline.store.database` and
 :mod:`qa_pipeline.transcript_io`.
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from .errors import InputError
+from qa_pipeline.errors import InputError
 
 log = logging.getLogger(__name__)
 

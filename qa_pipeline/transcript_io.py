@@ -19,9 +19,9 @@ from typing import Any, Iterator, Optional
 
 import duckdb
 
-from .errors import InputError
-from .records import SPEAKERS, Call, CallInfo, Turn
-from .textio import read_text_file
+from qa_pipeline.errors import InputError
+from qa_pipeline.records import SPEAKERS, Call, CallInfo, Turn
+from qa_pipeline.textio import read_text_file
 
 log = logging.getLogger(__name__)
 

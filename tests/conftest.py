@@ -13,7 +13,7 @@ from shared_data import AUDIO, EXAMPLES, SHARED, shared_file  # noqa: F401
 
 @pytest.fixture
 def db():
-    from qa_pipeline import store
+    from qa_pipeline.store import database as store
 
     con = store.connect(":memory:")
     yield con
@@ -23,7 +23,7 @@ def db():
 @pytest.fixture(scope="session")
 def transcriber():
     """The default speech model, loaded once for the whole test session."""
-    from qa_pipeline.models import resolve_asr_model
-    from qa_pipeline.transcribe import Transcriber
+    from qa_pipeline.model_packs import resolve_asr_model
+    from qa_pipeline.speech.transcribe import Transcriber
 
     return Transcriber(resolve_asr_model(None))

@@ -6,10 +6,9 @@ from datetime import timedelta
 import altair as alt
 import polars as pl
 import streamlit as st
+from qa_pipeline.dashboards import call_view, ui
 
-import call_view
-import ui
-from qa_pipeline import queries
+from qa_pipeline.insights import queries
 
 st.title("Agent feedback")
 ui.pending_banner()

@@ -4,9 +4,10 @@ most, per team and over time, with example clips — the starting point for a co
 import altair as alt
 import polars as pl
 import streamlit as st
+from qa_pipeline.dashboards import ui
 
-import ui
-from qa_pipeline import access, clips
+from qa_pipeline.privacy import access
+from qa_pipeline.review import clips
 
 st.title("Coaching clips")
 ui.pending_banner()

@@ -1,10 +1,9 @@
 """Review queue (QA specialists): the flagged and sampled calls shared out to each
 specialist, newest or worst first; a call opens below with player, transcript and findings."""
 import streamlit as st
+from qa_pipeline.dashboards import call_view, ui
 
-import call_view
-import ui
-from qa_pipeline import access
+from qa_pipeline.privacy import access
 
 st.title("Review queue")
 ui.pending_banner()

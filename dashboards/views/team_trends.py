@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import altair as alt
 import polars as pl
 import streamlit as st
+from qa_pipeline.dashboards import ui
 
-import ui
-from qa_pipeline import report
+from qa_pipeline.insights import report
 
 st.title("Team trends")
 ui.pending_banner()

@@ -15,11 +15,12 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import InputError
-from .engine import score_call, score_calls
-from .loader import load_rubric, parse_rubric
-from .model import Check, Rubric
-from .text import lang_family
+from qa_pipeline import package_data
+from qa_pipeline.errors import InputError
+from qa_pipeline.rubric.engine import score_call, score_calls
+from qa_pipeline.rubric.loader import load_rubric, parse_rubric
+from qa_pipeline.rubric.model import Check, Rubric
+from qa_pipeline.rubric.text import lang_family
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,9 @@ STANDARD_FILES = {"zh": "standard-zh.yaml", "en": "standard-en.yaml"}
 
 
 def rubrics_dir() -> Path:
-    """Where the standard rubrics live: $QA_RUBRICS_DIR, else the repository's rubrics/."""
+    """Where the standard rubrics live: $QA_RUBRICS_DIR, else the ones shipped in the package."""
     env = os.environ.get("QA_RUBRICS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "rubrics"
+    return Path(env) if env else package_data.rubrics_dir()
 
 
 @lru_cache(maxsize=8)

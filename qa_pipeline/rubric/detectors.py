@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
-from .text import is_cjk_text
-from .view import CallView, TurnView
+from qa_pipeline.rubric.text import is_cjk_text
+from qa_pipeline.rubric.view import CallView, TurnView
 
 Hit = Optional[tuple[int, str]]
 # Compiled once (a pattern given as a string is looked up in re's cache on every call).
@@ -308,7 +308,7 @@ _CODE = re.compile(
 )
 
 
-# Redaction (qa_pipeline.redaction) replaces values by typed placeholders before a call is
+# Redaction (qa_pipeline.privacy.redaction) replaces values by typed placeholders before a call is
 # stored; a placeholder of these kinds in an agent turn means the agent read the full value.
 _PLACEHOLDER = re.compile(r"\[CARD \*{4}[0-9]{4}\]|\[(?:身份证号|ID)\]|\[CODE\]")
 

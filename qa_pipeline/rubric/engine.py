@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Iterable, Iterator, Optional
 
-from ..metrics import compute_metrics
-from ..records import Call, CallMetrics, CallResult, Finding, maker
-from .checks.base import Context, Verdict
-from .model import Check, Rubric
-from .view import CallView
+from qa_pipeline.records import Call, CallMetrics, CallResult, Finding, maker
+from qa_pipeline.rubric.checks.base import Context, Verdict
+from qa_pipeline.rubric.metrics import compute_metrics
+from qa_pipeline.rubric.model import Check, Rubric
+from qa_pipeline.rubric.view import CallView
 
 log = logging.getLogger(__name__)
 

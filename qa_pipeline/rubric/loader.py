@@ -13,13 +13,13 @@ from typing import Any, Optional
 
 import yaml
 
-from ..errors import InputError
-from ..records import SPEAKERS
-from .checks import CHECK_TYPES
-from .checks.base import Node, Option
-from .checks.logic import UseRef
-from .matching import PhraseError, compile_phrases
-from .model import Check, FlagRules, MetricFlag, Rubric, RubricTest, Section
+from qa_pipeline.errors import InputError
+from qa_pipeline.records import SPEAKERS
+from qa_pipeline.rubric.checks import CHECK_TYPES
+from qa_pipeline.rubric.checks.base import Node, Option
+from qa_pipeline.rubric.checks.logic import UseRef
+from qa_pipeline.rubric.matching import PhraseError, compile_phrases
+from qa_pipeline.rubric.model import Check, FlagRules, MetricFlag, Rubric, RubricTest, Section
 
 __all__ = ["load_rubric", "parse_rubric"]
 
@@ -187,7 +187,7 @@ def _flags(builder: _Builder, raw: Any, check_ids: set[str]) -> FlagRules:
         if t not in check_ids:
             raise builder.error(f"trigger '{t}' is not a check id of this rubric")
     metrics = []
-    from .checks.metric import METRICS
+    from qa_pipeline.rubric.checks.metric import METRICS
 
     for m in raw.get("metrics") or ():
         if not isinstance(m, dict) or m.get("metric") not in METRICS:

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional, Sequence
 
-from .phrase_syntax import SPLIT, PhraseCompiler, PhraseError, as_regex, factor, lead_word
-from .text import is_cjk_text
+from qa_pipeline.rubric.phrase_syntax import SPLIT, PhraseCompiler, PhraseError, as_regex, factor, lead_word
+from qa_pipeline.rubric.text import is_cjk_text
 
 __all__ = ["PhraseMatcher", "PhraseHit", "compile_phrases", "PhraseError", "padded_english"]
 

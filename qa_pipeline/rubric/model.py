@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .checks.base import Node
+from qa_pipeline.rubric.checks.base import Node
 
 __all__ = ["Rubric", "Check", "Section", "FlagRules", "MetricFlag", "RubricTest"]
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Optional, Sequence
 
-from .text import is_cjk_text, normalize
+from qa_pipeline.rubric.text import is_cjk_text, normalize
 
 ZH_GAP = 8
 EN_GAP = 4

@@ -16,12 +16,12 @@ from typing import Optional, Sequence
 
 import duckdb
 
-from .. import store
-from ..progress import ProgressEvent, ProgressHook, no_progress
-from ..records import Call, CallMetrics, CallResult
-from .engine import score_call
-from .model import Rubric
-from .text import lang_family
+from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
+from qa_pipeline.records import Call, CallMetrics, CallResult
+from qa_pipeline.rubric.engine import score_call
+from qa_pipeline.rubric.model import Rubric
+from qa_pipeline.rubric.text import lang_family
+from qa_pipeline.store import database as store
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class RescoreSummary:
 class _Stored:
     """What re-scoring reuses of each call's stored metrics (they depend on the transcript
     only): the customer sentiment, and the whole metrics when the current metrics version
-    computed them (:func:`qa_pipeline.store.stored_metrics`)."""
+    computed them (:func:`qa_pipeline.store.database.stored_metrics`)."""
 
     sentiments: dict
     metrics: dict
@@ -71,7 +71,7 @@ _JOB: dict = {}
 
 def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, stored: _Stored,
                norms: Optional[list[str]] = None) -> CallResult:
-    from . import standard_rubric_for
+    from qa_pipeline.rubric import standard_rubric_for
 
     r = rubric
     if r is None:
@@ -246,7 +246,7 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
 
 
 def _load_standard_rubrics(languages) -> None:
-    from . import standard_rubric
+    from qa_pipeline.rubric import standard_rubric
 
     for language in languages:
         standard_rubric(language)

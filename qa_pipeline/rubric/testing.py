@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from ..records import Call, CallInfo, Turn
-from .engine import score_call
-from .model import Rubric, RubricTest
+from qa_pipeline.records import Call, CallInfo, Turn
+from qa_pipeline.rubric.engine import score_call
+from qa_pipeline.rubric.model import Rubric, RubricTest
 
 __all__ = ["ExampleOutcome", "run_rubric_tests", "mini_call"]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import complaint, detect, logic, metric, order, phrases, regex, semantic
-from .base import BuildFn, Option
+from qa_pipeline.rubric.checks import complaint, detect, logic, metric, order, phrases, regex, semantic
+from qa_pipeline.rubric.checks.base import BuildFn, Option
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Protocol
 
-from ...records import Evidence
-from ..view import CallView, TurnView
+from qa_pipeline.records import Evidence
+from qa_pipeline.rubric.view import CallView, TurnView
 
 SPEAKER_CHOICES = ("agent", "customer", "any")
 

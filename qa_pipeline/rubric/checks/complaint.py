@@ -1,6 +1,6 @@
 """complaint: the customer complains or says they are dissatisfied (the D-item trigger).
 
-Uses the bilingual lexicon in :data:`qa_pipeline.sentiment.COMPLAINT_PHRASES` (unless
+Uses the bilingual lexicon in :data:`qa_pipeline.rubric.sentiment.COMPLAINT_PHRASES` (unless
 ``builtin: false``) plus the rubric's own ``phrases``; ``sentiment_below`` also counts a
 customer turn whose lexical sentiment is below that value (off by default: a calm fault
 report often reads as negative).
@@ -15,9 +15,9 @@ FAIL (customer): "我家宽带有点卡，麻烦帮我看看。" / "I lost my ca
 """
 from __future__ import annotations
 
-from ...sentiment import COMPLAINT_PHRASES, text_sentiment
-from .base import Builder, Option, Scope
-from .scan import TextNode, phrase_finder
+from qa_pipeline.rubric.checks.base import Builder, Option, Scope
+from qa_pipeline.rubric.checks.scan import TextNode, phrase_finder
+from qa_pipeline.rubric.sentiment import COMPLAINT_PHRASES, text_sentiment
 
 ID = "complaint"
 OPTIONS = {

@@ -16,10 +16,10 @@ FAIL (agent): "我们会尽快处理。" / "We'll get back to you as soon as pos
 """
 from __future__ import annotations
 
-from ..detectors import DETECTORS
-from .base import SCOPE_OPTIONS, Builder, Option, Scope
-from .phrases import unless_test
-from .scan import TextNode
+from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Builder, Option, Scope
+from qa_pipeline.rubric.checks.phrases import unless_test
+from qa_pipeline.rubric.checks.scan import TextNode
+from qa_pipeline.rubric.detectors import DETECTORS
 
 ID = "detect"
 OPTIONS = {

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .base import Builder, Context, Option, Verdict
+from qa_pipeline.rubric.checks.base import Builder, Context, Option, Verdict
 
 OUTCOMES = ("pass", "fail", "na")
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ...metrics import talkovers
-from ..view import CallView
-from .base import Builder, Context, Option, Verdict
+from qa_pipeline.rubric.checks.base import Builder, Context, Option, Verdict
+from qa_pipeline.rubric.metrics import talkovers
+from qa_pipeline.rubric.view import CallView
 
 ID = "metric"
 METRICS = ("ring_seconds", "first_agent_words_seconds", "longest_silence_seconds", "silences_over_5s",

@@ -14,7 +14,7 @@ FAIL: "感谢您的来电，再见。" … then "还有其他问题吗？"
 """
 from __future__ import annotations
 
-from .base import Builder, Context, Option, Verdict
+from qa_pipeline.rubric.checks.base import Builder, Context, Option, Verdict
 
 ID = "order"
 OPTIONS = {

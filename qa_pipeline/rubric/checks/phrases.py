@@ -22,8 +22,8 @@ turn ("不知道" is no refusal in "不知道您现在方便吗"); ``min_count``
 """
 from __future__ import annotations
 
-from .base import SCOPE_OPTIONS, Builder, Context, Option, Scope, Verdict
-from .scan import TextNode, phrase_finder
+from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Builder, Context, Option, Scope, Verdict
+from qa_pipeline.rubric.checks.scan import TextNode, phrase_finder
 
 ID = "phrases"
 OPTIONS = {

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
-from .base import SCOPE_OPTIONS, Builder, Option, Scope
-from .phrases import unless_test
-from .scan import TextNode, regex_finder
+from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Builder, Option, Scope
+from qa_pipeline.rubric.checks.phrases import unless_test
+from qa_pipeline.rubric.checks.scan import TextNode, regex_finder
 
 ID = "regex"
 OPTIONS = {

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Optional
 
-from ..view import CallView, Segment, TurnView
-from .base import Context, Scope, Verdict
+from qa_pipeline.rubric.checks.base import Context, Scope, Verdict
+from qa_pipeline.rubric.view import CallView, Segment, TurnView
 
 # A finder yields (turn, offset in the turn's normalised text, label) for every hit.
 Finder = Callable[[Segment, CallView], Iterator[tuple[TurnView, int, str]]]

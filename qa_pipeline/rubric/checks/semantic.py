@@ -22,8 +22,8 @@ import os
 from functools import lru_cache
 from typing import Optional
 
-from .base import SCOPE_OPTIONS, Builder, Context, Option, Scope, Verdict
-from .scan import UNKNOWN_SPEAKERS
+from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Builder, Context, Option, Scope, Verdict
+from qa_pipeline.rubric.checks.scan import UNKNOWN_SPEAKERS
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,38 @@
+"""The CLI's progress bar: a rich bar driven by the pipeline's progress hook."""
+from __future__ import annotations
+
+from qa_pipeline.progress import ProgressEvent
+
+
+class RichProgress:
+    """calls done/total, audio hours done/total (``audio``), elapsed and ETA; writes to stderr."""
+
+    def __init__(self, title: str, audio: bool = True):
+        # rich is imported here, by the commands that draw a bar, not by every command.
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        self.title = title
+        columns = [TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[calls]} calls")]
+        if audio:
+            columns.append(TextColumn("{task.fields[audio]}"))
+        columns += [TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[last]}")]
+        self._progress = Progress(*columns, transient=False)
+        self._task = None
+
+    def __enter__(self) -> "RichProgress":
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._progress.stop()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        # The bar and its ETA follow audio time, not call count: calls differ in length.
+        audio = f"{event.audio_seconds_done / 3600:.2f}/{event.audio_seconds_total / 3600:.2f} h audio"
+        calls = f"{event.completed}/{event.total}"
+        total = event.audio_seconds_total or float(event.total) or 1.0
+        done = event.audio_seconds_done if event.audio_seconds_total else float(event.completed)
+        if self._task is None:
+            self._task = self._progress.add_task(self.title, total=total, audio=audio, calls=calls, last="")
+        last = f"{event.call_id or ''} {event.step}" if event.step in ("done", "failed") else ""
+        self._progress.update(self._task, total=total, completed=done, audio=audio, calls=calls, last=last.strip())

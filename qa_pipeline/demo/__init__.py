@@ -1,0 +1,1 @@
+"""The bundled demo: a few rendered calls (`qa demo`) and a living demo centre (`qa demo --size large`)."""

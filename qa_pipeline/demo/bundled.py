@@ -1,0 +1,114 @@
+"""`qa demo`: render a few English calls to telephone audio and run the whole pipeline on them.
+
+The calls are spoken by espeak-ng (Debian package; its Mandarin voice is not usable, so
+the audio demo is English), agent on the left channel and customer on the right, resampled
+to 8 kHz and band-limited to 300–3400 Hz like a phone line.
+"""
+from __future__ import annotations
+
+import csv
+import logging
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import soundfile as sf
+import yaml
+
+from qa_pipeline import package_data
+from qa_pipeline.errors import QaError
+
+log = logging.getLogger(__name__)
+
+SCRIPTS = package_data.demo_script("calls_en.yaml")
+VOICES = {"agent": ("en-us+f3", 165), "customer": ("en-us+m3", 150)}  # voice, words per minute (chosen for ASR clarity)
+RATE = 22050  # espeak-ng's output rate
+GAP = 0.6  # seconds between turns
+
+
+def _require(tool: str) -> str:
+    path = shutil.which(tool)
+    if not path:
+        raise QaError(f"`{tool}` is not installed; run `sudo apt-get install -y espeak-ng sox` (or scripts/setup.sh)")
+    return path
+
+
+def speak(text: str, voice: str, wpm: int, workdir: Path) -> np.ndarray:
+    out = workdir / "turn.wav"
+    subprocess.run([_require("espeak-ng"), "-v", voice, "-s", str(wpm), "-w", str(out), text],
+                   check=True, capture_output=True)
+    data, rate = sf.read(out, dtype="float32")
+    if rate != RATE:
+        raise QaError(f"espeak-ng wrote {rate} Hz audio; expected {RATE}")
+    return data
+
+
+def render_call(turns: list[tuple[str, str]], target: Path, workdir: Path) -> None:
+    """Stereo telephone WAV: agent left, customer right, 8 kHz, 300–3400 Hz."""
+    pieces = []
+    for speaker, text in turns:
+        voice, wpm = VOICES[speaker]
+        pieces.append((speaker, speak(text, voice, wpm, workdir)))
+    lead_in = 1.2  # the agent answers after about a second of line noise
+    total = int((lead_in + sum(len(p) / RATE + GAP for _, p in pieces)) * RATE) + RATE
+    stereo = np.zeros((total, 2), dtype=np.float32)
+    pos = int(lead_in * RATE)
+    for speaker, samples in pieces:
+        ch = 0 if speaker == "agent" else 1
+        stereo[pos:pos + len(samples), ch] = samples * 0.8
+        pos += len(samples) + int(GAP * RATE)
+    rng = np.random.default_rng(len(turns))
+    stereo += rng.normal(0, 0.002, stereo.shape).astype(np.float32)  # line hiss
+    wide = workdir / "wide.wav"
+    sf.write(wide, stereo, RATE)
+    subprocess.run([_require("sox"), str(wide), "-r", "8000", "-b", "16", str(target), "sinc", "300-3400"],
+                   check=True, capture_output=True)
+
+
+def build_small_demo(out_dir: Path, echo: Callable[[str], None] = print) -> tuple[Path, Path]:
+    """Render the bundled demo calls to ``out_dir/calls`` and write ``out_dir/calls.csv``."""
+    calls = yaml.safe_load(SCRIPTS.read_text(encoding="utf-8"))
+    calls_dir = out_dir / "calls"
+    calls_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, call in enumerate(calls, 1):
+            target = calls_dir / f"{call['call_id']}.wav"
+            if not target.exists():
+                echo(f"rendering {target} ({n}/{len(calls)})")
+                render_call([tuple(t) for t in call["turns"]], target, Path(tmp))
+    meta = out_dir / "calls.csv"
+    fields = ["file", "call_id", "agent_id", "agent_name", "team", "started_at", "ring_seconds", "queue"]
+    with open(meta, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        for call in calls:
+            writer.writerow({"file": f"{call['call_id']}.wav", **{k: call.get(k, "") for k in fields[1:]}})
+    return calls_dir, meta
+
+
+def run_demo(out_dir: Path, db: Path, *, size: str = "small", echo: Callable[[str], None] = print) -> None:
+    from qa_pipeline.cli.progress_bar import RichProgress
+    from qa_pipeline.metadata import read_metadata
+    from qa_pipeline.pipeline import RunOptions, run_batch
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if size == "large":
+        from qa_pipeline.demo.centre import run_large_demo
+
+        with RichProgress("Building the demo centre") as bar:
+            summary = run_large_demo(db, out_dir, bar)
+        echo(str(summary))
+    else:
+        calls_dir, meta = build_small_demo(out_dir, echo)
+        with RichProgress("Processing demo calls") as bar:
+            summary = run_batch(calls_dir, db, metadata=read_metadata(meta), options=RunOptions(language="en"),
+                                progress=bar)
+        echo(f"{summary.processed} demo calls processed ({summary.skipped} already there), "
+             f"{summary.flagged} flagged for review, {len(summary.failed)} failed.")
+    echo("Next:")
+    echo(f"  qa dashboard --db {db}             # review the calls in the browser")
+    echo(f"  qa export --db {db} --format csv --out {out_dir / 'export'}")
+    echo(f"  qa run YOUR_CALLS_DIR --db {db} --metadata YOUR_CALLS.csv")

@@ -1,0 +1,287 @@
+"""Finding sensitive values in a transcript: card and ID numbers, codes, e-mails, phones.
+
+Numbers are read in many shapes — ``6222 0212 3456 7890``, ``六二二二零二一二…``, ``幺三八``,
+``four five three two``, mixed, or split over several ASR words with commas and fillers in
+between — so the finder first turns every digit-like unit (digit runs, Chinese digit
+characters, English digit words) into a *unit*, joins units separated only by spaces,
+dashes, commas or fillers into *runs*, and then decides what each run is from its digits
+(Luhn, ID checksum, phone shapes) and the words just before it (卡号, 验证码, "order number" …).
+:mod:`qa_pipeline.privacy.redaction` replaces what is found with typed placeholders.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+__all__ = ["Hit", "find_sensitive", "luhn_valid", "cn_id_valid", "KINDS"]
+
+KINDS: tuple[str, ...] = ("card", "id", "code", "email", "phone")
+
+_ZH_DIGITS = {"零": "0", "〇": "0", "○": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3",
+              "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_EN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+              "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_EN_WORD = "zero|oh|o|one|two|three|four|five|six|seven|eight|nine"
+_UNIT_RE = re.compile(
+    rf"(?P<num>[0-9０-９]+)"
+    rf"|(?P<zh>[{''.join(_ZH_DIGITS)}])"
+    rf"|\b(?P<rep>double|triple)[ -](?P<repw>{_EN_WORD})\b"
+    rf"|\b(?P<en>{_EN_WORD})\b",
+    re.IGNORECASE,
+)
+# What may stand between two pieces of one spoken number: spaces, dashes, commas, brackets, fillers.
+# ASR writes a spoken card number as "4,532,015,112,830,366" too, so a bare comma joins groups.
+_GAP_RE = re.compile(r"^(?:[\s\-–—_()（）、，,]|嗯|呃|啊|额|\b(?:uh|um|er|ah)\b)*$", re.IGNORECASE)
+_MAX_GAP = 6
+_ID_CHECK_RE = re.compile(r"^[\s\-]?(?:[Xx×Ｘ]|叉|艾克斯)")
+
+# Context words before a number, longest first so "order number" wins over "number".
+_CONTEXT = {
+    "neg": r"订单号|订单编号|订单|单号|流水号|工单号|快递单|运单|编号|序列号|金额|余额|价格|费用|"
+           r"order number|order no\.?|order|tracking number|tracking|reference number|reference|ref|"
+           r"invoice|amount|balance|total|price|ticket number|case number|postal code|zip code|邮编|邮政编码",
+    "code": r"验证码|校验码|动态码|动态密码|短信码|交易密码|支付密码|查询密码|密码|口令|安全码|"
+            r"verification code|security code|confirmation code|access code|one[- ]time (?:pass)?code|"
+            r"one[- ]time password|sms code|authentication code|your code|the code|otp|pin|password|passcode|cvv|cvc",
+    "card": r"卡号|银行卡|信用卡|借记卡|储蓄卡|卡的号码|card number|credit card|debit card|card",
+    "id": r"身份证号码|身份证号|身份证|证件号码|证件号|id number|identity number|id card|passport",
+    "phone": r"手机号码|手机号|手机|电话号码|电话|座机|联系方式|号码|phone number|phone|mobile|cell|"
+             r"call me on|call me at|reach me at|contact number|number",
+}
+_CONTEXT_RE = re.compile(
+    "(?<![A-Za-z])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CONTEXT.items()) + ")(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_CONTEXT_WINDOW = 30  # characters looked back for a context word
+_CONTEXT_GAP = 12  # at most this many characters between the context word and the number
+# A unit right after the number means it is an amount, a date or a time, not an identifier.
+_UNIT_AFTER_RE = re.compile(
+    r"^\s?(?:元|块|毛|角|分钟|分|秒|号|月|日|年|点|个|次|天|岁|%|％|万|千|百|十|小时|"
+    r"percent|dollars?|yuan|usd|rmb|cents?|minutes?|hours?|days?|years?)", re.IGNORECASE)
+
+_CURRENCY = set("$¥￥€£")
+_EMAIL_RE = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}(?:@|＠|\s?艾特\s?)[A-Za-z0-9-]{1,63}(?:(?:\.|\s?点\s?)[A-Za-z0-9-]{1,63}){0,4}"
+    r"(?:\.|\s?点\s?)[A-Za-z]{2,24}\b"
+    r"|\b[A-Za-z0-9]{1,64}(?: dot [A-Za-z0-9]{1,64}){0,4} at [A-Za-z0-9]{1,63}(?: dot [A-Za-z0-9]{1,63}){0,4} dot "
+    r"(?:com|cn|net|org|edu|gov|io|co|uk|hk|tw|info|biz|me)\b",
+    re.IGNORECASE,
+)
+# Alphanumeric passwords read out after a password word ("密码是abc123", "password is Tiger77").
+_PASSWORD_TOKEN_RE = re.compile(
+    r"(?:密码|口令|password|passcode)(?:\s?(?:是|为|is|:|：))?\s?"
+    r"(?P<tok>(?=[A-Za-z0-9@#$%^&*!_.-]{0,31}[0-9])(?=[A-Za-z0-9@#$%^&*!_.-]{0,31}[A-Za-z])"
+    r"[A-Za-z0-9@#$%^&*!_.-]{4,32})",
+    re.IGNORECASE,
+)
+_SERVICE_NUMBER_RE = re.compile(r"(?:400|800)[0-9]{7}|1010[0-9]{4}|95[0-9]{3,4}|1[0-9]{4}")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A sensitive value at ``text[start:end]``; ``digits`` normalised to ASCII (numbers only)."""
+
+    start: int
+    end: int
+    kind: str
+    digits: str = ""
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+    digits: str
+
+
+def luhn_valid(digits: str) -> bool:
+    if not digits.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def cn_id_valid(value: str) -> bool:
+    """18-character resident ID: 17 digits and a check character (ISO 7064 MOD 11-2)."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    total = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS))
+    return "10X98765432"[total % 11] == value[17].upper()
+
+
+def _id_shaped(value: str) -> bool:
+    """18 characters that look like an ID (region, birth date) even if the check char is off."""
+    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] in "Xx"):
+        return False
+    year, month, day = int(value[6:10]), int(value[10:12]), int(value[12:14])
+    return value[0] in "12345678" and 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _units(text: str, blocked: list[tuple[int, int]]) -> list[_Unit]:
+    units = []
+    for m in _UNIT_RE.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in blocked):
+            continue
+        if m.group("num"):
+            digits = m.group("num").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        elif m.group("zh"):
+            digits = _ZH_DIGITS[m.group("zh")]
+        elif m.group("rep"):
+            digits = _EN_DIGITS[m.group("repw").lower()] * (2 if m.group("rep").lower() == "double" else 3)
+        else:
+            word = m.group("en").lower()
+            if word == "o" and not _neighbour_is_digit_word(text, m):
+                continue  # a lone "o" is a letter, not zero
+            digits = _EN_DIGITS[word]
+        units.append(_Unit(m.start(), m.end(), digits))
+    return units
+
+
+def _neighbour_is_digit_word(text: str, m: re.Match) -> bool:
+    around = text[max(0, m.start() - 8):m.start()] + " " + text[m.end():m.end() + 8]
+    return bool(re.search(rf"\b(?:{_EN_WORD})\b|[0-9]", around.replace(m.group(0), "", 1), re.IGNORECASE))
+
+
+def _runs(text: str, units: list[_Unit]) -> list[list[_Unit]]:
+    runs: list[list[_Unit]] = []
+    for u in units:
+        if runs:
+            gap = text[runs[-1][-1].end:u.start]
+            if len(gap) <= _MAX_GAP and _GAP_RE.match(gap):
+                runs[-1].append(u)
+                continue
+        runs.append([u])
+    return runs
+
+
+def _context(text: str, start: int) -> Optional[str]:
+    window_start = max(0, start - _CONTEXT_WINDOW)
+    last = None
+    for m in _CONTEXT_RE.finditer(text, window_start, start):
+        last = m
+    if last is None or start - last.end() > _CONTEXT_GAP:
+        return None
+    if re.search(r"[0-9０-９]", text[last.end():start]):
+        return None
+    return last.lastgroup
+
+
+_MAX_DIGITS = 22  # the longest value: 0086 + an 11-digit mobile, a 19-digit card, an 18-character ID
+_KEEP = "keep"  # a number recognised as harmless: neither it nor a part of it is redacted
+
+
+def _classify(digits: str, groups: list[int], ctx: Optional[str], amount_after: bool,
+              strong_only: bool = False) -> Optional[str]:
+    """The kind of a run of digits (or :data:`_KEEP`, or None); ``groups`` are the lengths of
+    its written groups. ``strong_only``: only shapes that stand on their own (a part of a
+    longer run), not the weak US-style and after-a-phone-word rules."""
+    n = len(digits)
+    if n == 18 and cn_id_valid(digits):
+        return "id"
+    if ctx == "neg" or amount_after:
+        return _KEEP
+    if ctx == "code" and (4 <= n <= 8 or (n == 3 and digits.isdigit())):
+        return "code"
+    if not digits.isdigit():
+        return "id" if _id_shaped(digits) or (ctx == "id" and n == 18) else None
+    if _SERVICE_NUMBER_RE.fullmatch(digits):
+        return _KEEP  # a company hotline, not a person's number: QA may check it was given right
+    if re.fullmatch(r"(?:0086|86)?1[3-9][0-9]{9}", digits):
+        return "phone"
+    if 13 <= n <= 19 and luhn_valid(digits):
+        return "card"
+    if _id_shaped(digits) or (ctx == "id" and n in (15, 18)):
+        return "id"
+    if ctx == "card" and 13 <= n <= 19:
+        return "card"
+    if strong_only:
+        return None
+    grouped = len(groups) > 1
+    if re.fullmatch(r"0[1-9][0-9]{8,10}", digits) and (grouped or ctx == "phone"):
+        return "phone"  # landline with area code
+    if groups in ([3, 4], [3, 3, 4], [1, 3, 3, 4]) and re.fullmatch(r"1?[2-9][0-9]{2}[0-9]{3,7}", digits):
+        return "phone"  # US style 555-0123, 212 555 0123
+    if ctx == "phone" and 7 <= n <= 12:
+        return "phone"
+    return None
+
+
+def _group_lengths(text: str, run: list[_Unit]) -> list[int]:
+    """Digits per written group: units joined without any gap belong to one group."""
+    groups = [len(run[0].digits)]
+    for prev, u in zip(run, run[1:]):
+        if u.start == prev.end:
+            groups[-1] += len(u.digits)
+        else:
+            groups.append(len(u.digits))
+    return groups
+
+
+def _classify_run(text: str, run: list[_Unit], ctx: Optional[str], strong_only: bool = False) -> Optional[Hit]:
+    digits = "".join(u.digits for u in run)
+    start, end = run[0].start, run[-1].end
+    check = _ID_CHECK_RE.match(text[end:])
+    if len(digits) == 17 and check:
+        digits, end = digits + "X", end + check.end()
+    amount_after = bool(_UNIT_AFTER_RE.match(text[end:])) or text[max(0, start - 2):start].strip()[-1:] in _CURRENCY
+    kind = _classify(digits, _group_lengths(text, run), ctx, amount_after, strong_only)
+    if kind is None:
+        return None
+    if kind == _KEEP:
+        return Hit(start, end, _KEEP, digits)
+    if kind == "phone" and start > 0 and text[start - 1] in "+(（":
+        start -= 1
+    return Hit(start, end, kind, digits)
+
+
+def _split_run(text: str, run: list[_Unit], ctx: Optional[str]) -> list[Hit]:
+    """The run as one value, or else the longest stretches of it that stand on their own
+    (two numbers said in one breath), left to right."""
+    whole = _classify_run(text, run, ctx)
+    if whole:
+        return [] if whole.kind == _KEEP else [whole]
+    hits, i = [], 0
+    while i < len(run):
+        # no value is longer than _MAX_DIGITS: looking further only costs time (quadratic)
+        j_max, digits = i, 0
+        while j_max < len(run) and digits + len(run[j_max].digits) <= _MAX_DIGITS:
+            digits += len(run[j_max].digits)
+            j_max += 1
+        for j in range(max(j_max, i + 1), i, -1):
+            if j - i == len(run):
+                continue
+            hit = _classify_run(text, run[i:j], ctx if i == 0 else None, strong_only=True)
+            if hit:
+                if hit.kind != _KEEP:
+                    hits.append(hit)
+                i = j
+                break
+        else:
+            i += 1
+    return hits
+
+
+def find_sensitive(text: str, blocked: tuple[tuple[int, int], ...] = ()) -> list[Hit]:
+    """Every sensitive value in ``text``, in order, not overlapping ``blocked`` spans."""
+    hits: list[Hit] = []
+    taken = list(blocked)
+    emails = _EMAIL_RE.finditer(text) if re.search(r"[@＠]|艾特| at ", text) else ()
+    for m in emails:
+        if "@" in m.group(0) or "＠" in m.group(0) or "艾特" in m.group(0) or " at " in m.group(0).lower():
+            hits.append(Hit(m.start(), m.end(), "email"))
+            taken.append((m.start(), m.end()))
+    for m in _PASSWORD_TOKEN_RE.finditer(text):
+        s, e = m.span("tok")
+        if not any(a < e and s < b for a, b in taken):
+            hits.append(Hit(s, e, "code"))
+            taken.append((s, e))
+    for run in _runs(text, _units(text, taken)):
+        hits.extend(_split_run(text, run, _context(text, run[0].start)))
+    return sorted(hits, key=lambda h: h.start)

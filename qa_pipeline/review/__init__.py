@@ -1,0 +1,1 @@
+"""Review: QA specialists' confirmations and overrides, disputes, playlists, targets, and coaching clips."""

@@ -1,0 +1,1 @@
+"""Speech: decode recordings and transcribe them (faster-whisper) into timed words."""

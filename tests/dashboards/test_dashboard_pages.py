@@ -1,0 +1,241 @@
+"""Every dashboard page under Streamlit's AppTest: on an empty database, a demo-like one and
+one holding only imported transcripts; for each role; and the review, override, dispute and
+acknowledgement actions write what they should."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dashboard_fixtures import add_users, batch_holding_the_lock, build_centre, build_reviewed_centre
+from streamlit.testing.v1 import AppTest
+
+from qa_pipeline.privacy import access
+from qa_pipeline.store import database as store
+
+APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+PAGES = ["views/review_queue.py", "views/agent_feedback.py", "views/coaching_clips.py", "views/team_trends.py"]
+
+
+def _db(tmp_path: Path, kind: str) -> Path:
+    db = tmp_path / f"{kind}.duckdb"
+    with store.opened(db) as con:
+        if kind == "centre":
+            build_reviewed_centre(con, n=36)
+        elif kind == "imported":
+            build_centre(con, n=12, imported_only=True)
+            add_users(con)
+    return db
+
+
+def _app(db: Path, monkeypatch, user: access.User | None = access.LOCAL_USER) -> AppTest:
+    monkeypatch.setenv("QA_DB", str(db))
+    monkeypatch.delenv("QA_DASHBOARD_LOCAL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if user is not None:
+        at.session_state["user"] = user
+    return at
+
+
+def _open(at: AppTest, page: str) -> AppTest:
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """The `qa demo --size large` centre, smaller: roster, scored calls in zh and en, reviews, disputes."""
+    from datetime import date
+
+    from qa_pipeline.demo.centre import build_centre as build_demo
+
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with store.opened(db) as con:
+        build_demo(con, seed=3, calls=80, today=date(2026, 11, 20))
+    return db
+
+
+def test_every_page_renders_on_the_demo_database(demo_db, monkeypatch):
+    for page in PAGES:
+        at = _open(_app(demo_db, monkeypatch), page)
+        assert not at.error, [e.value for e in at.error]
+    at = _open(_app(demo_db, monkeypatch), "views/team_trends.py")
+    for level in ("centre", "agent"):
+        at.segmented_control(key="tt_level").set_value(level).run()
+        assert not at.exception, [e.value for e in at.exception]
+    with store.opened(demo_db, read_only=True) as con:
+        disputed = con.execute("SELECT call_id FROM disputes LIMIT 1").fetchone()[0]
+    at = _open(_app(demo_db, monkeypatch), "views/review_queue.py")
+    at.text_input(key="rq_typed").input(disputed).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == f"Call {disputed}" for s in at.subheader)
+
+
+@pytest.mark.parametrize("kind", ["empty", "centre", "imported"])
+def test_every_page_renders(tmp_path, monkeypatch, kind):
+    db = _db(tmp_path, kind)
+    for page in PAGES:
+        at = _open(_app(db, monkeypatch), page)
+        assert at.title[0].value in ("Review queue", "Agent feedback", "Coaching clips", "Team trends")
+
+
+def test_coaching_views_and_call_detail_render(tmp_path, monkeypatch):
+    db = _db(tmp_path, "centre")
+    at = _open(_app(db, monkeypatch), "views/coaching_clips.py")
+    at.segmented_control(key="cc_view").set_value("Playlists").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "complaint handling — good examples" in at.selectbox(key="cc_playlist").options
+    assert any("concrete reply time" in m.value for m in at.markdown)
+    at.segmented_control(key="cc_view").set_value("Training needs").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at = _open(_app(db, monkeypatch), "views/review_queue.py")
+    at.text_input(key="rq_typed").input("call-0001").run()  # an imported call: no audio, still works
+    assert not at.exception
+    assert any("Imported transcript" in c.value for c in at.caption)
+
+
+def test_sign_in_required_and_checked(tmp_path, monkeypatch):
+    db = _db(tmp_path, "centre")
+    at = _app(db, monkeypatch, user=None)
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Call QA dashboard"]  # nothing but the form
+    assert not at.dataframe and not at.metric
+    at.text_input[0].input("qa1")
+    at.text_input[1].input("wrong-password")
+    at.button[0].click().run()
+    assert "Wrong user name or password." in [e.value for e in at.error]
+    assert "user" not in at.session_state
+    at.text_input[0].input("qa1")
+    at.text_input[1].input("secret-pass")
+    at.button[0].click().run()
+    assert at.session_state["user"].username == "qa1"
+    assert at.title[0].value == "Review queue"
+
+
+def test_override_without_comment_is_refused_then_review_saved(tmp_path, monkeypatch):
+    db = _db(tmp_path, "centre")
+    qa = access.User("qa2", "qa", "qa2", "Team B", None)
+    at = _open(_app(db, monkeypatch, qa), "views/review_queue.py")
+    at.text_input(key="rq_typed").input("call-0006").run()
+    at.selectbox(key="rv_call-0006_C3").set_value("pass")
+    at.button(key="FormSubmitter:review_call-0006-Save review and mark reviewed").click().run()
+    assert any("C3" in e.value and "comment" in e.value for e in at.error)
+    with store.opened(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM reviews WHERE call_id = 'call-0006'").fetchone()[0] == 0
+    at.selectbox(key="rv_call-0006_C3").set_value("pass")
+    at.text_input(key="rc_call-0006_C3").input("offered more help in other words")
+    at.text_area[0].input("Good recovery after the complaint.")
+    at.button(key="FormSubmitter:review_call-0006-Save review and mark reviewed").click().run()
+    assert not at.exception
+    with store.opened(db, read_only=True) as con:
+        review = con.execute("SELECT reviewer, auto_score, human_score, comment FROM reviews "
+                             "WHERE call_id = 'call-0006'").fetchone()
+        finding = con.execute("SELECT verdict, auto_outcome, human_outcome, comment, reviewer FROM finding_reviews "
+                              "WHERE call_id = 'call-0006' AND check_id = 'C3'").fetchone()
+        confirmed = con.execute("SELECT count(*) FROM finding_reviews WHERE call_id = 'call-0006' "
+                                "AND verdict = 'confirm'").fetchone()[0]
+        audit = con.execute("SELECT count(*) FROM audit_log WHERE actor = 'qa2' AND target = 'call-0006'").fetchone()[0]
+    assert review[0] == "qa2" and review[2] > review[1] and review[3] == "Good recovery after the complaint."
+    assert finding == ("override", "fail", "pass", "offered more help in other words", "qa2")
+    assert confirmed == 6 and audit == 8  # every other item confirmed; each action audited
+
+
+def test_agent_disputes_and_acknowledges_own_review_only(tmp_path, monkeypatch):
+    db = _db(tmp_path, "centre")
+    agent = access.User("a01", "agent", "a01", "Team A", "a01")
+    at = _app(db, monkeypatch, agent)
+    at.session_state["af_call"] = "call-0000"
+    _open(at, "views/agent_feedback.py")
+    assert at.title[0].value == "Agent feedback"
+    assert "af_agent" not in [s.key for s in at.sidebar.selectbox]  # an agent sees only themself
+    at.button(key="ack_call-0000").click().run()
+    with store.opened(db, read_only=True) as con:
+        assert con.execute("SELECT username FROM acknowledgements WHERE call_id = 'call-0000'").fetchall() == [("a01",)]
+    form = "FormSubmitter:dispute_call-0000-Send dispute"
+    dispute_box = [s for s in at.selectbox if s.label == "Finding"][0]
+    dispute_box.set_value("C2")
+    [t for t in at.text_area if t.label == "Why is it wrong?"][0].input("I confirmed the charge date at 00:06")
+    at.button(key=form).click().run()
+    assert not at.exception
+    with store.opened(db, read_only=True) as con:
+        rows = con.execute("SELECT check_id, opened_by, status FROM disputes WHERE call_id = 'call-0000' "
+                           "ORDER BY opened_at").fetchall()
+    assert ("C2", "a01", "open") in rows
+    # another agent's call is not shown to this agent, even when asked for by id
+    at.session_state["af_call"] = "call-0002"
+    at.run()
+    assert not any(s.value == "Call call-0002" for s in at.subheader)
+
+
+def test_specialist_resolves_dispute_from_queue(tmp_path, monkeypatch):
+    db = _db(tmp_path, "centre")
+    qa = access.User("qa1", "qa", "qa1", "Team A", None)
+    at = _open(_app(db, monkeypatch, qa), "views/review_queue.py")
+    at.text_input(key="rq_typed").input("call-0000").run()
+    with store.opened(db, read_only=True) as con:
+        dispute_id = con.execute("SELECT dispute_id FROM disputes WHERE status = 'open'").fetchone()[0]
+    at.radio(key=f"dec_{dispute_id}").set_value("uphold (the agent is right)")
+    at.selectbox(key=f"out_{dispute_id}").set_value("pass")
+    at.text_input(key=f"res_{dispute_id}").input("the reply time was given at 00:12")
+    at.button(key=f"FormSubmitter:resolve_{dispute_id}-Record decision").click().run()
+    assert not at.exception
+    with store.opened(db, read_only=True) as con:
+        status, outcome, by = con.execute("SELECT status, resolved_outcome, resolved_by FROM disputes "
+                                          "WHERE dispute_id = ?", [dispute_id]).fetchone()
+        final = con.execute("SELECT final_outcome FROM final_check_results WHERE call_id = 'call-0000' "
+                            "AND check_id = 'D4'").fetchone()[0]
+    assert (status, outcome, by, final) == ("upheld", "pass", "qa1", "pass")
+
+
+def test_roles_see_only_their_pages_and_calls(tmp_path, monkeypatch):
+    db = _db(tmp_path, "centre")
+    lead = access.User("leadA", "team_lead", "leadA", "Team A", None)
+    at = _open(_app(db, monkeypatch, lead), "views/team_trends.py")
+    team_box = at.sidebar.multiselect(key="tt_teams")
+    assert team_box.options == ["Team A"]
+    trainer = access.User("trainer", "trainer", "trainer", None, None)
+    at = _app(db, monkeypatch, trainer)
+    at.run()
+    assert at.title[0].value == "Coaching clips"  # no review queue for trainers
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not registered for trainers
+        at.switch_page("views/review_queue.py")
+
+
+def test_review_saved_in_the_dashboard_while_a_batch_holds_the_database_lands_later(tmp_path, monkeypatch):
+    """The batch (another process) holds the write lock while the reviewer saves: the page says
+    the change is queued, and the next open of the database by anyone applies it."""
+    from qa_pipeline.store import journal as shared_db
+
+    db = _db(tmp_path, "centre")
+    monkeypatch.setattr(shared_db, "WRITE_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(shared_db, "READ_WAIT_SECONDS", 0.5)
+    qa = access.User("qa2", "qa", "qa2", "Team B", None)
+    at = _open(_app(db, monkeypatch, qa), "views/review_queue.py")
+    at.text_input(key="rq_typed").input("call-0009").run()
+    with batch_holding_the_lock(db):
+        at.text_area[0].input("Checked while the batch was running.")
+        at.button(key="FormSubmitter:review_call-0009-Save review and mark reviewed").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("pending-writes journal" in str(t.value) for t in at.toast)
+        assert any("busy" in w.value for w in at.warning)  # pages say so instead of failing
+        assert shared_db.pending_count(db) == 1
+    with store.opened(db) as con:  # what `qa run` does at its next call
+        row = con.execute("SELECT reviewer, comment FROM reviews WHERE call_id = 'call-0009'").fetchone()
+    assert row == ("qa2", "Checked while the batch was running.")
+    assert shared_db.pending_count(db) == 0
+
+
+def test_with_an_identity_provider_only_the_company_sign_in_shows(tmp_path, monkeypatch):
+    db = _db(tmp_path, "centre")
+    at = _app(db, monkeypatch, user=None)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "qa", "client_secret": "s",
+                          "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Call QA dashboard"]
+    assert [b.label for b in at.button] == ["Sign in with your company account"]
+    assert not at.text_input and not at.dataframe  # no local form, nothing else

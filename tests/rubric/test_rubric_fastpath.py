@@ -1,0 +1,208 @@
+"""The fast scoring paths give the same findings as the plain ones.
+
+* Phrases with many leading alternatives before a long rest are searched as regexes of
+  their own (``phrase_syntax.GROUP_ABOVE``); the reference is every phrase in one combined regex.
+* ``qa score`` scores in worker processes that hand the store column rows; the reference is
+  :func:`score_call` in this process, findings compared with what was stored.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from shared_data import EXAMPLES, shared_file
+
+from qa_pipeline.rubric import load_rubric, phrase_syntax, rubrics_dir, score_call, standard_rubric
+from qa_pipeline.rubric.matching import compile_phrases
+from qa_pipeline.rubric.runner import rescore
+from qa_pipeline.rubric.text import normalize
+from qa_pipeline.store import database as store
+from qa_pipeline.transcript_io import call_from_json
+
+
+def _examples():
+    shared_file("qa-examples")
+    calls = [call_from_json(json.loads(p.read_text(encoding="utf-8")), p) for p in sorted(EXAMPLES.glob("*.json"))]
+    assert len(calls) >= 24
+    return calls
+
+
+def _outcomes(result):
+    return [(f.check_id, f.outcome, f.rule, f.evidence) for f in result.findings], result.score, result.flag_reasons
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_grouped_phrases_find_what_one_combined_regex_finds(language, monkeypatch):
+    path = rubrics_dir() / f"standard-{language}.yaml"
+    monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 10**12)  # reference: nothing grouped
+    reference = load_rubric(path)
+    monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 0)  # every phrase that can be grouped is
+    grouped = load_rubric(path)
+    calls = [c for c in _examples() if c.language.startswith(language)]
+    assert calls
+    for call in calls:
+        assert _outcomes(score_call(call, grouped, sentiment=0.0)) == \
+            _outcomes(score_call(call, reference, sentiment=0.0)), call.call_id
+
+
+def test_grouped_matcher_hits_match_the_combined_matcher(monkeypatch):
+    synonyms = {"ask": ["could you confirm", "can you give me", "please tell me", "may i have"],
+                "ident": ["name", "full name", "date of birth", "postcode", "phone number"]}
+    phrases = ["{ask}...{ident}", "{ident} please", "^{ident}$", "thank you", "re:\\d{4}"]
+    monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 10**12)
+    plain = compile_phrases(phrases, synonyms)
+    monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 0)
+    grouped = compile_phrases(phrases, synonyms)
+    assert grouped._grouped and not plain._grouped  # the test exercises both paths
+    texts = ["Could you confirm your full name, please? Thank you.", "postcode", "May I have the  postcode 1234",
+             "thank you\nname please\ncan you give me a phone number", "nothing here", ""]
+    for text in map(normalize, texts):
+        assert grouped.first(text) == plain.first(text), text
+        assert list(grouped.finditer(text)) == list(plain.finditer(text)), text
+        assert grouped.found_in(text) == plain.found_in(text), text
+        assert grouped.regex.pattern == plain.regex.pattern
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_rescore_stores_the_findings_of_score_call(jobs):
+    calls = _examples()
+    con = store.connect(":memory:")
+    store.save_calls(con, [(c, []) for c in calls])
+    summary = rescore(con, jobs=jobs, batch=5)  # several batches: workers when jobs > 1
+    assert summary.calls == len(calls)
+    stored = {}
+    for row in con.execute(
+            "SELECT call_id, check_id, outcome, rule, evidence_text, evidence_speaker, evidence_start, evidence_end "
+            "FROM check_results").fetchall():
+        stored[(row[0], row[1])] = row[2:]
+    results = {r[0]: r[1:] for r in con.execute(
+        "SELECT call_id, score, flagged, flag_reasons FROM call_results").fetchall()}
+    for call in calls:
+        loaded = next(store.load_calls(con, [call.call_id], words=False))
+        r = score_call(loaded, standard_rubric(call.language))
+        assert results[call.call_id] == (r.score, r.flagged, list(r.flag_reasons)), call.call_id
+        for f in r.findings:
+            e = f.evidence
+            want = (f.outcome, f.rule, e and e.text, e and e.speaker, e and e.start, e and e.end)
+            assert stored[(call.call_id, f.check_id)] == want, (call.call_id, f.check_id)
+    assert len(stored) == sum(len(standard_rubric(c.language).checks) for c in calls)
+
+
+def test_rescore_normalises_again_what_is_missing_or_stale_and_stores_it():
+    """Stored normalised turns are only used when the current normaliser made them; others
+    (an older database, a changed normaliser) are made again, scored the same, and stored."""
+    from qa_pipeline.rubric.text import NORMALIZER_VERSION, normalize_many
+
+    calls = _examples()[:6]
+    con = store.connect(":memory:")
+    store.save_calls(con, [(c, []) for c in calls])
+    stored = dict(con.execute("SELECT call_id, texts FROM turn_norm_store").fetchall())
+    assert stored == {c.call_id: normalize_many([t.text for t in c.turns]) for c in calls}
+    rescore(con)
+    fresh = con.execute("SELECT call_id, check_id, outcome, rule, evidence_text FROM check_results "
+                        "ORDER BY ALL").fetchall()
+    # One call's normalised turns left by another normaliser version (wrong on purpose),
+    # another's missing, a third's of the wrong length: all three must be made again.
+    a, b, c = (x.call_id for x in calls[:3])
+    con.execute("UPDATE turn_norm_store SET normalizer = normalizer - 1, texts = ['x'] WHERE call_id = ?", [a])
+    con.execute("DELETE FROM turn_norm_store WHERE call_id = ?", [b])
+    con.execute("UPDATE turn_norm_store SET texts = ['x'] WHERE call_id = ?", [c])
+    rows = store.fetch_call_rows(con, None, words=False, norms=True)
+    assert [rows.norms(i) is None for i in range(3)] == [True, True, True]
+    rescore(con)
+    assert con.execute("SELECT call_id, check_id, outcome, rule, evidence_text FROM check_results "
+                       "ORDER BY ALL").fetchall() == fresh
+    again = {r[0]: (r[1], r[2])
+             for r in con.execute("SELECT call_id, normalizer, texts FROM turn_norm_store").fetchall()}
+    assert again[b] == (NORMALIZER_VERSION, normalize_many([t.text for t in calls[1].turns]))
+    assert again[a] == (NORMALIZER_VERSION, normalize_many([t.text for t in calls[0].turns]))
+    assert again[c] == (NORMALIZER_VERSION, normalize_many([t.text for t in calls[2].turns]))
+    assert con.execute("SELECT count(*) FROM turn_norm_store").fetchone()[0] == len(calls)
+
+
+def test_normaliser_output_is_what_its_version_says():
+    """The normalised turns stored with calls are trusted while NORMALIZER_VERSION is the
+    same. If this fails, normalize() now gives other output: raise NORMALIZER_VERSION in
+    qa_pipeline/rubric/text.py and put the new fingerprint here."""
+    import hashlib
+
+    from rubric_probes import PROBES
+
+    from qa_pipeline.rubric.text import NORMALIZER_VERSION
+
+    texts = [t.text for c in _examples() for t in c.turns] + [text for p in PROBES for _, text in p[1]]
+    texts += ["I'll call you within twenty-four hours!", "宁好，我是公号一零三一", "ｆｕｌｌ　ｗｉｄｔｈ １２３",
+              "e-mail: a.b@c.com", "don't won't it's the customer's", "二十四小时之内一定给您回复", "three five", ""]
+    digest = hashlib.sha256("\x00".join(normalize(t) for t in texts).encode("utf-8")).hexdigest()[:16]
+    fingerprints = {1: "a5ba0dcfe83dc634"}
+    assert fingerprints.get(NORMALIZER_VERSION) == digest, (
+        f"normalize() output changed (fingerprint {digest}): raise NORMALIZER_VERSION and record it here")
+
+
+def test_card_number_pattern_finds_what_the_plain_pattern_finds():
+    """detectors._DIGIT_RUN starts with \\d so the regex engine can skip to digits; it must
+    find exactly what the plainly written pattern finds."""
+    import random
+    import re
+
+    from qa_pipeline.rubric.detectors import _DIGIT_RUN
+
+    plain = re.compile(r"(?<![0-9a-z])(?:\d[ -]?){12,18}[\dx](?![0-9a-z])")
+    rng = random.Random(5)
+    alphabet = "0123456789" * 6 + "  --xa\n您"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 60))) for _ in range(20000)]
+    texts += ["6222 0212 3456 7890 123", "1101051990030777x", "a6222021234567890123", "4111-1111-1111-1111 ok"]
+    found = 0
+    for text in texts:
+        want = [(m.start(), m.end()) for m in plain.finditer(text)]
+        assert [(m.start(), m.end()) for m in _DIGIT_RUN.finditer(text)] == want, text
+        found += bool(want)
+    assert found > 1000
+
+
+def test_chinese_reply_times_all_hold_a_hint_word():
+    """detectors.reply_time skips the Chinese pattern for turns without _ZH_REPLY_HINT: every
+    reply time the pattern finds must hold one."""
+    from qa_pipeline.rubric.detectors import _ZH_REPLY, _ZH_REPLY_HINT
+
+    days = ["今天", "今日", "今晚", "明天", "明早", "明晚", "后天", "大后天", "本周", "这周3", "下周1",
+            "下个星期5", "下星期", "周日", "星期2", "礼拜天", "月底", "月初", "下个月", "下月5号", "3月5日", "12号"]
+    units = ["小时", "钟头", "工作日", "个工作日", "自然日", "天", "日", "周", "星期", "礼拜", "分钟", "月"]
+    texts = [f"{n}{u}{end}" for n in ("3", "24", "半", "两") for u in units for end in ("内", "之内", "以后给您回电")]
+    texts += [f"{verb}{d}{tod}{end}" for verb in ("", "会", "最晚") for d in days
+              for tod in ("", "下午", "下午5点", "上午10点半") for end in ("前", "给您回复", "")]
+    texts += ["5点半之前", "10:30前", "我们会在12月3日下午回复"]
+    found = 0
+    for text in texts:
+        m = _ZH_REPLY.search(text)
+        if m:
+            found += 1
+            assert _ZH_REPLY_HINT.search(m.group()), text
+    assert found > 300
+
+
+def test_record_maker_makes_what_the_constructor_makes():
+    import pickle
+    from dataclasses import FrozenInstanceError, dataclass, fields
+
+    from qa_pipeline.records import Evidence, Finding, Turn, maker
+
+    samples = {Finding: ("A1", "pass", Evidence("您好", "agent", 0.5, 1.0), "greeting", True, 10.0),
+               Turn: ("agent", None, 2.5, "hello", ()), Evidence: ("hi", None, None, None)}
+    for cls, values in samples.items():
+        made, built = maker(cls)(*values), cls(*values)
+        assert made == built and repr(made) == repr(built) and hash(made) == hash(built)
+        assert pickle.loads(pickle.dumps(made)) == built
+        assert len(values) == len(fields(cls))  # every field given: the maker fills no defaults
+        with pytest.raises(FrozenInstanceError):
+            made.text = "changed"  # still frozen
+
+    @dataclass(frozen=True)
+    class Checked:
+        x: int
+
+        def __post_init__(self):
+            assert self.x > 0
+
+    with pytest.raises(TypeError):
+        maker(Checked)

@@ -1,0 +1,83 @@
+"""Real recordings through the default model: accuracy, Simplified Chinese, channels → roles."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from rapidfuzz.distance import Levenshtein
+from shared_data import AUDIO, SHARED
+
+from qa_pipeline.pipeline import Models, RunOptions, process_call
+from qa_pipeline.records import CallInfo
+
+pytestmark = pytest.mark.slow
+
+OPTIONS = RunOptions(redact=False, score=False, diarize=False)
+
+
+def words(text: str) -> list[str]:
+    return re.sub(r"[^\w\s']", " ", text.lower()).split()
+
+
+def wer(ref: str, hyp: str) -> float:
+    return Levenshtein.distance(words(ref), words(hyp)) / len(words(ref))
+
+
+def cer(ref: str, hyp: str) -> float:
+    strip = lambda s: re.sub(r"[\W_]", "", s)  # noqa: E731
+    return Levenshtein.distance(strip(ref), strip(hyp)) / len(strip(ref))
+
+
+@pytest.fixture(scope="module")
+def models(transcriber):
+    m = Models(OPTIONS)
+    m._transcriber = transcriber
+    return m
+
+
+def text_of(call) -> str:
+    return " ".join(t.text for t in call.turns)
+
+
+def test_jfk_within_5_percent_wer_and_dual_mono_is_one_call(models):
+    call = process_call(AUDIO / "jfk.flac", CallInfo("jfk"), models, OPTIONS)
+    ref = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+    assert call.language == "en"
+    assert wer(ref, text_of(call)) <= 0.05
+    # Same signal on both channels: a mono call, so no agent/customer split is invented.
+    assert {t.speaker for t in call.turns} == {"unknown"}
+
+
+def test_aishell_in_simplified_chinese_within_20_percent_cer(models):
+    call = process_call(AUDIO / "aishell_BAC009S0724W0121.wav", CallInfo("aishell"), models, OPTIONS)
+    text = text_of(call)
+    assert call.language == "zh"
+    assert "廣" not in text and "広" not in text
+    assert cer("广州市房地产中介协会分析", text) <= 0.20
+
+
+def test_stereo_channels_become_agent_and_customer(models):
+    call = process_call(AUDIO / "stereo_diarization.wav", CallInfo("stereo"), models, OPTIONS)
+    agent = " ".join(t.text for t in call.turns if t.speaker == "agent")
+    customer = " ".join(t.text for t in call.turns if t.speaker == "customer")
+    assert wer("He began a confused complaint against the wizard, who had vanished behind the curtain on the left.", agent) < 0.25
+    assert wer("The horizon seems extremely distant.", customer) < 0.25
+    assert all(w.speaker == t.speaker for t in call.turns for w in t.words)
+
+
+def test_agent_channel_can_be_the_right_one(models):
+    info = CallInfo("stereo-r", metadata={"agent_channel": "right"})
+    call = process_call(AUDIO / "stereo_diarization.wav", info, models, OPTIONS)
+    agent = " ".join(t.text for t in call.turns if t.speaker == "agent")
+    assert "horizon" in agent.lower()
+
+
+def test_8khz_telephone_call_transcribes(models):
+    call = process_call(AUDIO / "commercial_mono_8k.wav", CallInfo("8k"), models, OPTIONS)
+    reference = (SHARED / "data" / "audio" / "commercial_mono_8k.reference.txt").read_text(encoding="utf-8")
+    body = " ".join(line for line in reference.splitlines() if line.strip() and not line.startswith("#"))
+    assert call.language == "en" and call.sample_rate == 8000
+    assert len(words(text_of(call))) > 50
+    assert wer(body, text_of(call)) < 0.5  # the reference itself is only an approximate machine transcript
+    first = min(t.start for t in call.turns)
+    assert first < 8.0

@@ -1,0 +1,156 @@
+"""DuckDB storage: migrations, whole-or-nothing saves, failures that keep earlier work."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+from older_database import database_at
+
+from qa_pipeline.records import Call, CallFailure, CallInfo, Turn, Word
+from qa_pipeline.store import database as store
+from qa_pipeline.store.migrations import MIGRATIONS, latest_version
+
+
+def make_call(call_id="c1", text="您好，这里是客服中心") -> Call:
+    words = (Word(0.5, 0.9, "您好", 0.9, "agent"), Word(0.9, 2.0, "这里是客服中心", 0.8, "agent"))
+    turns = (Turn("agent", 0.5, 2.0, text, words), Turn("customer", 2.5, 3.0, "你好", ()))
+    return Call(CallInfo(call_id, source_path=f"/calls/{call_id}.wav", agent_id="A1", team="一组",
+                         started_at="2026-10-03T09:14:00+08:00", metadata={"ring_seconds": 4, "queue": "q"}),
+                "zh", turns, sha256="ab" * 32, duration=3.0, channels=2, sample_rate=8000)
+
+
+def test_fresh_database_has_every_migration_and_public_view(db):
+    versions = [r[0] for r in db.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+    assert versions == [m.version for m in MIGRATIONS]
+    for view in ("calls", "turns", "words", "check_results", "call_results"):
+        db.execute(f"SELECT * FROM {view} LIMIT 0")
+
+
+def test_save_and_load_round_trip(db):
+    store.save_call(db, make_call())
+    [call] = list(store.load_calls(db))
+    assert call.call_id == "c1" and call.language == "zh" and call.info.ring_seconds == 4
+    assert [t.text for t in call.turns] == ["您好，这里是客服中心", "你好"]
+    assert call.turns[0].words[1].text == "这里是客服中心"
+    assert db.execute("SELECT speaker, \"start\", \"end\" FROM turns ORDER BY turn").fetchall() == [
+        ("agent", 0.5, 2.0), ("customer", 2.5, 3.0)]
+
+
+def test_saving_again_replaces_the_call(db):
+    store.save_call(db, make_call())
+    store.save_call(db, make_call(text="新的文本"))
+    assert db.execute("SELECT count(*) FROM turns").fetchone()[0] == 2
+    assert db.execute("SELECT text FROM turns WHERE turn = 0").fetchone()[0] == "新的文本"
+
+
+def test_a_failed_save_leaves_nothing_half_stored(db, monkeypatch):
+    store.save_call(db, make_call("c0"))
+    original = store._bulk_insert
+
+    def broken(con, table, rows, columns):
+        if table == "word_store":
+            raise duckdb.IOException("disk full")
+        return original(con, table, rows, columns)
+
+    monkeypatch.setattr(store, "_bulk_insert", broken)
+    with pytest.raises(duckdb.IOException):
+        store.save_call(db, make_call("c1"))
+    assert db.execute("SELECT call_id FROM calls").fetchall() == [("c0",)]
+    assert db.execute("SELECT count(*) FROM turns WHERE call_id = 'c1'").fetchone()[0] == 0
+
+
+def test_failure_row_does_not_erase_an_earlier_good_version(db):
+    store.save_call(db, make_call())
+    store.save_failure(db, CallFailure("c1", "/calls/c1.wav", "the file is empty (0 bytes)"))
+    status, error = db.execute("SELECT status, error FROM calls").fetchone()
+    assert status == "done" and "empty" in error
+    store.save_failure(db, CallFailure("c2", "/calls/c2.wav", "not a readable audio file"))
+    assert db.execute("SELECT status FROM calls WHERE call_id = 'c2'").fetchone()[0] == "failed"
+
+
+def test_newer_database_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    with store.opened(path) as con:
+        con.execute("INSERT INTO schema_migrations (version, description) VALUES (999, 'future')")
+    with pytest.raises(store.StoreError, match="newer version"):
+        store.connect(path)
+
+
+def test_unusable_paths_give_clear_errors(tmp_path):
+    with pytest.raises(store.StoreError, match="does not exist"):
+        store.connect(tmp_path / "missing" / "qa.duckdb")
+    not_db = tmp_path / "text.duckdb"
+    not_db.write_text("hello")
+    with pytest.raises(store.StoreError):
+        store.connect(not_db)
+
+
+def test_results_stay_one_row_per_check_when_scored_again(db):
+    """check_store has no key index (migration 6): the writer keeps it unique."""
+    from qa_pipeline.rubric import score_call, standard_rubric
+    from qa_pipeline.rubric.runner import rescore
+
+    call = make_call()
+    rubric = standard_rubric("zh")
+    store.save_call(db, call, [score_call(call, rubric)])
+    store.save_results(db, [score_call(call, rubric)])
+    rescore(db)
+    rescore(db, jobs=2, batch=1)
+    counts = db.execute("SELECT check_id, count(*) FROM check_results GROUP BY check_id").fetchall()
+    assert counts and {n for _, n in counts} == {1}
+    assert len(counts) == len(rubric.checks)
+
+
+def test_results_survive_the_migrations_that_drop_their_keys(tmp_path):
+    path = tmp_path / "v5.duckdb"
+    con = database_at(path, 5)
+    con.execute("INSERT INTO check_store VALUES ('c1', 'standard-zh', '1', 'A1', 'pass', false, 10, '您好', 'agent', "
+                "0.5, 2.0, 'greeting', now())")
+    con.execute("INSERT INTO result_store VALUES ('c1', 'standard-zh', '1', 100, false, [], false, false, now())")
+    con.execute("INSERT INTO metric_store (call_id, talk_ratio, customer_sentiment) VALUES ('c1', 0.5, 0.2)")
+    con.close()
+    with store.opened(path) as con:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
+        assert con.execute("SELECT call_id, check_id, outcome, evidence_text FROM check_results").fetchall() == [
+            ("c1", "A1", "pass", "您好")]
+        assert con.execute("SELECT count(*) FROM final_check_results").fetchone()[0] == 1
+        assert con.execute("SELECT call_id, score FROM call_results").fetchall() == [("c1", 100.0)]
+        assert con.execute("SELECT call_id, talk_ratio, customer_sentiment FROM call_metrics").fetchall() == [
+            ("c1", 0.5, 0.2)]
+        # stored before metric versions were kept: computed again when re-scored
+        assert con.execute("SELECT metrics_version FROM metric_store").fetchone()[0] is None
+        # rebuilt without key indexes, the key columns still refuse NULL
+        required = {(t, c) for t, c, nullable in con.execute(
+            "SELECT table_name, column_name, is_nullable FROM information_schema.columns "
+            "WHERE table_name IN ('check_store', 'result_store', 'metric_store')").fetchall() if nullable == "NO"}
+        assert {("check_store", "check_id"), ("result_store", "rubric_version"), ("metric_store", "call_id")} <= required
+        assert not con.execute("SELECT * FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND "
+                               "table_name IN ('check_store', 'result_store', 'metric_store')").fetchall()
+        assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' "
+                           "AND table_name = 'call_store'").fetchone()[0] == 1  # the query is able to see one
+
+
+def test_a_call_scored_twice_in_one_write_is_stored_once_with_its_last_result(db):
+    from dataclasses import replace
+
+    from qa_pipeline.rubric import score_call, standard_rubric
+
+    call = make_call()
+    rubric = standard_rubric("zh")
+    first = score_call(call, rubric)
+    second = replace(first, score=12.5, findings=first.findings[:3])
+    store.save_call(db, call)
+    store.save_results(db, [first, second])  # one list
+    assert db.execute("SELECT score FROM call_results").fetchall() == [(12.5,)]
+    assert db.execute("SELECT count(*) FROM check_results").fetchone()[0] == 3
+    store.save_result_rows(db, [store.result_rows([first]), store.result_rows([second]),
+                                store.result_rows([first])])  # several parts: the last one counts
+    assert db.execute("SELECT score FROM call_results").fetchall() == [(first.score,)]
+    assert db.execute("SELECT count(*) FROM check_results").fetchone()[0] == len(first.findings)
+    assert db.execute("SELECT count(*) FROM call_metrics").fetchone()[0] == 1
+
+
+def test_call_metrics_view_keeps_its_documented_columns(db):
+    columns = [r[0] for r in db.execute("DESCRIBE call_metrics").fetchall()]
+    assert columns == ["call_id", "agent_talk_seconds", "customer_talk_seconds", "talk_ratio",
+                       "longest_silence_seconds", "silences_over_5s", "agent_talkovers", "speech_rate",
+                       "speech_rate_unit", "first_agent_words_seconds", "customer_sentiment"]
