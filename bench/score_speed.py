@@ -82,7 +82,7 @@ t = [time.process_time()]
 import qa_pipeline.cli.main  # start-up: every command module
 gc.disable()  # as qa score does while it reads and scores
 t.append(time.process_time())
-from qa_pipeline import store
+from qa_pipeline.store import database as store
 from qa_pipeline.rubric import standard_rubric
 from qa_pipeline.rubric.runner import _score_one, _stored
 con = store.connect({copy!r})

@@ -8,6 +8,7 @@ is allowed.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -324,7 +325,24 @@ def parse_rubric(data: Any, path: str = "<rubric>") -> Rubric:
 
 # libyaml's parser when PyYAML was built with it (the wheels are): ~7× faster on the
 # standard rubrics than the pure-Python one, same safe subset.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BOOL = "tag:yaml.org,2002:bool"
+
+
+class _RubricYaml(_YAML_BASE):
+    """YAML 1.2 booleans: only true and false. YAML 1.1 also reads on/off/yes/no as booleans,
+    which turned the documented regex option ``on: raw`` into an unknown option 'True'."""
+
+
+_RubricYaml.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL]
+    for first, resolvers in _YAML_BASE.yaml_implicit_resolvers.items()}
+_RubricYaml.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def read_rubric_yaml(text: str) -> Any:
+    """Parse rubric YAML (raises ``yaml.YAMLError``); ``on``, ``off``, ``yes`` and ``no`` stay words."""
+    return yaml.load(text, Loader=_RubricYaml)
 
 
 def load_rubric(path: str | Path) -> Rubric:
@@ -337,7 +355,7 @@ def load_rubric(path: str | Path) -> Rubric:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, f"cannot read the rubric: {exc}") from None
     try:
-        data = yaml.load(text, Loader=_YAML_LOADER)
+        data = read_rubric_yaml(text)
     except yaml.YAMLError as exc:
         raise InputError(path, f"not valid YAML: {exc}") from None
     return parse_rubric(data, str(path))

@@ -158,7 +158,7 @@ import sys, time
 sys.path.insert(0, sys.argv[2])
 from dashboard_fixtures import make_call
 from datetime import datetime, timezone
-from qa_pipeline import store
+from qa_pipeline.store import database as store
 print("started", flush=True)
 for i in range(100, 160):  # like `qa run`: open, store one call, close; transcription time between
     call, result = make_call(i, team="Team A", agent="a01", imported=True, flagged=i % 2 == 0,

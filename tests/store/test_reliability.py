@@ -173,7 +173,7 @@ def test_kill_9_mid_batch_then_rerun_loses_and_duplicates_nothing(calls_dir, ref
 
 _KILL_DURING_WRITE = """
 import os, signal, sys
-from qa_pipeline import store
+from qa_pipeline.store import database as store
 real = store._bulk_insert
 count = {"n": 0, "table": sys.argv[1], "kill_at": int(sys.argv[2])}
 def dying_insert(con, table, rows, columns):

@@ -5,16 +5,27 @@ true; ``any`` is true when one part is true, unknown when one is unknown, else f
 
 .. code-block:: yaml
 
-    all:                                  # A1: greeting, company and name, all three
+    all:                                  # a greeting and the company's name, both (A1's shape)
       - {use: greeting}
       - {type: detect, detector: organisation, first_turns: 1}
+    any:                                  # an apology or a word of empathy, either will do
+      - {type: phrases, phrases: [抱歉, sorry]}
+      - {type: phrases, phrases: [理解您的心情, i understand how you feel]}
+    not: {type: phrases, phrases: [稍等, hold on]}     # must not hold (unknown stays unknown)
     absence:                              # B2: pass only if no forbidden phrase is found
       type: phrases
       phrases: [不归我管, "not my problem"]
-    check: C1                             # true when C1 passed (outcome: [pass, na] widens it)
+    check: greeting                       # true when the check `greeting` passed (outcome: [pass, na] widens it)
+    use: greeting                         # the rubric's named condition `greeting` (under conditions:)
 
-PASS ``absence`` (agent): "这个问题我帮您查一下。"  FAIL: "这个不归我管。"
-PASS ``check: complaint`` when the complaint trigger fired; FAIL when it did not.
+PASS ``all`` (agent): "Good morning, Brightline Energy, how can I help?"  FAIL ``all``: "Good morning, how can I help?"
+PASS ``any`` (agent): "I'm so sorry about the wait."  FAIL ``any``: "Let me check that for you."
+PASS ``not`` (agent): "Let me look into it."  FAIL ``not``: "Hold on a second."
+PASS ``absence`` (agent): "这个问题我帮您查一下。"  FAIL ``absence``: "这个不归我管。"
+PASS ``check`` (agent): "您好，请问有什么可以帮您？"  FAIL ``check``: "喂？说吧。"
+PASS ``use`` (agent): "Hello, thanks for holding."  FAIL ``use``: "Yeah, go ahead."
+(In these examples the rubric defines the condition ``greeting`` — a greeting phrase — and a
+check ``greeting`` that uses it.)
 """
 from __future__ import annotations
 

@@ -6,11 +6,12 @@ Positions are (turn, offset in turn). When either side has no hit, ``missing`` d
 .. code-block:: yaml
 
     type: order
-    first: {check: C3}        # anything-else question
-    then: {check: C4}         # closing
+    first: {type: phrases, phrases: [还有其他, anything else]}     # offer more help (in a rubric: {check: C3})
+    then: {type: phrases, phrases: [感谢您的来电, thank you for calling]}  # the closing ({check: C4})
 
 PASS: "还有其他可以帮您的吗？" … "感谢您的来电，再见。"
 FAIL: "感谢您的来电，再见。" … then "还有其他问题吗？"
+NA: "Thank you for calling, goodbye." — nothing asked, so the order cannot be judged (``missing: na``).
 """
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ fail``), and a warning is logged once: rubrics keep working.
 .. code-block:: yaml
 
     type: semantic
-    examples: ["I will personally make sure this gets sorted out"]
-    threshold: 0.6
+    examples: ["I will personally make sure this gets sorted out", "I'll look after this for you myself"]
+    threshold: 0.55
 
 PASS (agent): "I'll take care of this myself and follow up with you."
 FAIL (agent): "You'll have to call the other department."
