@@ -44,7 +44,12 @@ _WHERE = {
         "SpeakerSegment", "Turn", "Word")},
 }
 
-__all__ = ["__version__", *_WHERE]
+__all__ = [
+    "__version__", "process_call", "run_batch", "Models", "RunOptions", "BatchSummary", "score_call", "load_rubric",
+    "standard_rubric", "standard_rubric_for", "Rubric", "connect", "ProgressEvent", "ProgressHook", "QaError",
+    "InputError", "Audio", "Call", "CallInfo", "CallFailure", "CallMetrics", "CallResult", "Evidence", "Finding",
+    "SpeakerSegment", "Turn", "Word",
+]
 
 if TYPE_CHECKING:  # for type checkers and go-to-definition; at run time __getattr__ imports on first use
     from qa_pipeline.errors import InputError, QaError

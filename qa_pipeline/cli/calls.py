@@ -203,7 +203,16 @@ def models_path(name):
                    "large: a living centre (40 agents, thousands of scored calls over 12 weeks).")
 def demo(out_dir, db_path, size):
     """Build demo calls, process them into a fresh database and say what to run next."""
-    from qa_pipeline.demo.bundled import run_demo
+    from qa_pipeline.demo.bundled import next_steps, run_demo
 
-    db = Path(db_path or Path(out_dir) / "qa.duckdb")
-    run_demo(Path(out_dir), db, size=size, echo=click.echo)
+    out, db = Path(out_dir), Path(db_path or Path(out_dir) / "qa.duckdb")
+    with RichProgress("Building the demo centre" if size == "large" else "Processing demo calls") as bar:
+        summary = run_demo(out, db, size=size, progress=bar)
+    if size == "large":
+        click.echo(str(summary))
+    else:
+        click.echo(f"{summary.processed} demo calls processed ({summary.skipped} already there), "
+                   f"{summary.flagged} flagged for review, {len(summary.failed)} failed.")
+    click.echo("Next:")
+    for line in next_steps(out, db):
+        click.echo(line)

@@ -39,6 +39,6 @@ class RichProgress:
             last = event.describe() + (f" ({event.call_id})" if event.call_id else "")
         elif event.step in ("done", "failed"):
             last = f"{event.call_id or ''} {event.step}"
-        else:
-            last = ""
+        else:  # "start", or a step of the caller's own such as the demo's "render"
+            last = event.message
         self._progress.update(self._task, total=total, completed=done, audio=audio, calls=calls, last=last.strip())

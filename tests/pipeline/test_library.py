@@ -48,6 +48,7 @@ def test_public_names_resolve_to_their_modules():
     assert qa_pipeline.score_call is rubric.score_call and qa_pipeline.load_rubric is rubric.load_rubric
     assert qa_pipeline.connect is database.connect
     assert qa_pipeline.Call is records.Call and qa_pipeline.CallResult is records.CallResult
+    assert set(qa_pipeline.__all__) == {"__version__", *qa_pipeline._WHERE}
     for name in qa_pipeline.__all__:
         assert getattr(qa_pipeline, name) is not None, name
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
