@@ -55,8 +55,19 @@ if TYPE_CHECKING:  # for type checkers and go-to-definition; at run time __getat
     from qa_pipeline.errors import InputError, QaError
     from qa_pipeline.pipeline import BatchSummary, Models, RunOptions, process_call, run_batch
     from qa_pipeline.progress import ProgressEvent, ProgressHook
-    from qa_pipeline.records import (Audio, Call, CallFailure, CallInfo, CallMetrics, CallResult, Evidence,
-                                     Finding, SpeakerSegment, Turn, Word)
+    from qa_pipeline.records import (
+        Audio,
+        Call,
+        CallFailure,
+        CallInfo,
+        CallMetrics,
+        CallResult,
+        Evidence,
+        Finding,
+        SpeakerSegment,
+        Turn,
+        Word,
+    )
     from qa_pipeline.rubric import Rubric, load_rubric, score_call, standard_rubric, standard_rubric_for
     from qa_pipeline.store.database import connect
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
+from qa_pipeline.checksum import file_sha256
 from qa_pipeline.errors import InputError
 from qa_pipeline.metadata import MetadataTable, call_info
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, Word
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
-from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, file_sha256, is_dual_mono, is_silent, mono_mix
+from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_silent, mono_mix
 from qa_pipeline.speech.transcribe import load_transcriber
 from qa_pipeline.store import database as store
 from qa_pipeline.store.batch_lock import batch_lock

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
 import numpy as np
 import soundfile as sf
 import yaml

@@ -15,12 +15,12 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from qa_pipeline.language import has_chinese
 from qa_pipeline.records import Word
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
-LANGUAGES = ("auto", "zh", "en")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def _to_simplified():
 
 def simplify(text: str) -> str:
     """Traditional → Simplified Chinese (Whisper sometimes writes 廣州 for 广州)."""
-    return _to_simplified()(text) if any("\u4e00" <= c <= "\u9fff" for c in text) else text
+    return _to_simplified()(text) if has_chinese(text) else text
 
 
 def speech_chunks(samples: np.ndarray) -> list[dict]:

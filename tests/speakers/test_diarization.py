@@ -14,7 +14,6 @@ from qa_pipeline.speakers.diarization import DiarizationError, assign_speakers, 
 from qa_pipeline.speakers.separation import SpeakerSeparator
 
 
-
 def w(start: float, end: float, text: str = "x") -> Word:
     return Word(start, end, text, 0.9)
 

@@ -11,7 +11,6 @@ from qa_pipeline.records import CallInfo, Turn
 from qa_pipeline.speakers.roles import UNCERTAIN_BELOW, assign_roles
 
 
-
 def turns(*spoken: tuple[str, str], gap: float = 0.5) -> list[Turn]:
     """Turns in order, 3 s each, from (label, text) pairs."""
     out, t = [], 0.5
