@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, Sequence
 from qa_pipeline.checksum import file_sha256
 from qa_pipeline.errors import InputError
 from qa_pipeline.metadata import MetadataTable, call_info
+from qa_pipeline.privacy.redaction import redact_call
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, Word
 from qa_pipeline.speakers.separation import SpeakerSeparator
@@ -25,6 +26,7 @@ from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_si
 from qa_pipeline.speech.transcribe import load_transcriber
 from qa_pipeline.store import database as store
 from qa_pipeline.store.batch_lock import batch_lock
+from qa_pipeline.transcript_io import iter_transcript_files, read_transcripts
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +143,7 @@ def _call(info: CallInfo, audio: Audio, language: str, turns, models: Models, *,
 
 
 def _finish(call: Call, options: RunOptions) -> Call:
-    if not options.redact:
-        return call
-    from qa_pipeline.privacy.redaction import redact_call
-
-    return redact_call(call)
+    return redact_call(call) if options.redact else call
 
 
 def score(call: Call, rubric=None) -> list[CallResult]:
@@ -255,6 +253,43 @@ def _process_one(path: Path, sha: Optional[str], info: CallInfo, seen_ids: dict[
     with store.opened(db_path) as con:
         store.save_failure(con, failure)
     return failure
+
+
+@dataclass
+class ImportSummary:
+    imported: int = 0
+    flagged: int = 0
+    skipped: list[str] = field(default_factory=list)  # files that could not be read, each with the reason
+
+
+def import_transcripts(path: str | Path, db_path: str | Path, *, options: RunOptions = RunOptions(),
+                       progress: ProgressHook = no_progress) -> ImportSummary:
+    """Store transcripts made elsewhere (JSON in the qa-examples FORMAT.md format; a file or a
+    folder of them), redacted and scored as ``options`` say, one file per transaction.
+
+    Holds the batch lock like :func:`run_batch`, so an import and a batch never write the same
+    database at once. A file that cannot be read is skipped with its reason; the rest go in.
+    ``progress`` hears "start" and then "done" or "failed" for each file."""
+    summary = ImportSummary()
+    with batch_lock(db_path):
+        files = list(iter_transcript_files(path))
+        progress(ProgressEvent("start", total=len(files)))
+        for n, file in enumerate(files, 1):
+            try:
+                calls = read_transcripts(file)
+            except InputError as exc:
+                summary.skipped.append(str(exc))
+                progress(ProgressEvent("failed", call_id=file.name, completed=n, total=len(files), message=str(exc)))
+                continue
+            calls = [redact_call(call) for call in calls] if options.redact else calls
+            results = [score(call) if options.score else [] for call in calls]
+            with store.opened(db_path) as con:
+                for call, scored in zip(calls, results):
+                    store.save_call(con, call, scored)
+            summary.imported += len(calls)
+            summary.flagged += sum(any(r.flagged for r in scored) for scored in results)
+            progress(ProgressEvent("done", call_id=file.name, completed=n, total=len(files)))
+    return summary
 
 
 def _unreadable_reason(path: Path) -> str:
