@@ -19,6 +19,7 @@ class RichProgress:
         columns += [TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[last]}")]
         self._progress = Progress(*columns, transient=False)
         self._task = None
+        self.last = ""  # what the bar says is happening now
 
     def __enter__(self) -> "RichProgress":
         self._progress.start()
@@ -41,4 +42,5 @@ class RichProgress:
             last = f"{event.call_id or ''} {event.step}"
         else:  # "start", or a step of the caller's own such as the demo's "render"
             last = event.message
-        self._progress.update(self._task, total=total, completed=done, audio=audio, calls=calls, last=last.strip())
+        self.last = last.strip()
+        self._progress.update(self._task, total=total, completed=done, audio=audio, calls=calls, last=self.last)
