@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from qa_pipeline.language import lang_family  # noqa: E402
 from qa_pipeline.rubric import load_rubric, score_call, standard_rubric  # noqa: E402
-from qa_pipeline.rubric.text import lang_family  # noqa: E402
 from qa_pipeline.transcript_io import call_from_json  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "qa-examples"

@@ -58,11 +58,10 @@ def main() -> None:
     audio_seconds = sum(len(decode_audio(str(f), sampling_rate=16000)) / 16000 for f in files)
     model_dir = resolve_asr_model(None)
     transcriber = Transcriber(model_dir)
-    models = Models(RunOptions(language=args.language))
-    models._transcriber = transcriber  # the same loaded model on both sides
+    models = Models(RunOptions(language=args.language), transcriber=transcriber)  # the same loaded model on both sides
     bare_times, qa_times = [], []
     for r in range(args.rounds):
-        bare_times.append(bare(transcriber._model, files, args.language))
+        bare_times.append(bare(transcriber.whisper, files, args.language))
         qa_times.append(qa(models, args.calls_dir, args.language))
         print(f"round {r + 1}: bare {bare_times[-1]:.1f} s, qa run {qa_times[-1]:.1f} s")
     b, q = statistics.median(bare_times), statistics.median(qa_times)

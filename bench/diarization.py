@@ -170,7 +170,8 @@ def der(reference_rttm: Path, turns, collar: float) -> float:
 
 def audio_bench(args) -> dict:
     from qa_pipeline.model_packs import resolve_asr_model
-    from qa_pipeline.speakers.diarization import Diarizer, assign_speakers, label_call_speakers
+    from qa_pipeline.speakers.diarization import Diarizer, assign_speakers
+    from qa_pipeline.speakers.separation import SpeakerSeparator
     from qa_pipeline.speakers.turns import build_turns
     from qa_pipeline.speech.audio import decode, mono_mix
     from qa_pipeline.speech.transcribe import load_transcriber
@@ -178,8 +179,9 @@ def audio_bench(args) -> dict:
     started = time.monotonic()
     transcriber = load_transcriber(resolve_asr_model(args.asr))
     diarizer = Diarizer(args.pipeline, threads=args.threads or None)
+    separator = SpeakerSeparator(diarizer=diarizer)  # the pipeline's own path from diarization to roles
     if args.segmentation_step:  # experiment: override the pipeline's chunk step
-        pipe = diarizer._pipeline
+        pipe = diarizer.pyannote
         pipe.segmentation_step = args.segmentation_step
         pipe._segmentation.step = args.segmentation_step * pipe._segmentation.duration
     out = {"load_seconds": round(time.monotonic() - started, 1), "diarization_threads": diarizer.threads,
@@ -207,15 +209,15 @@ def audio_bench(args) -> dict:
         t0, c0 = time.monotonic(), time.process_time()
         transcript = transcriber.transcribe(samples, language=args.language)
         t_asr, c_asr = time.monotonic() - t0, time.process_time() - c0
+        words = transcript.words
         t0, c0 = time.monotonic(), time.process_time()
-        segments = diarizer.diarize(samples, audio.sample_rate)
+        roled, separation = separator.separate(samples, words, info, transcript.language)
         t_dia, c_dia = time.monotonic() - t0, time.process_time() - c0
         for name, seconds in diarizer.last_steps.items():
             steps[name] += seconds
-        words = transcript.words
         truth = word_truth(words, left, right, audio.sample_rate)
-        labelled = assign_speakers(words, segments)
-        roled, decision = label_call_speakers(words, segments, info, transcript.language)
+        labelled = assign_speakers(words, separation.segments)
+        decision = separation.decision
         durations = np.array([max(w.end - w.start, 0.01) for w in words])
         role_ok = np.array([w.speaker == t for w, t in zip(roled, truth)])
         # speaker accuracy: the best one-to-one label -> channel mapping, whatever the roles
@@ -230,8 +232,8 @@ def audio_bench(args) -> dict:
                      "asr_cpu_seconds": round(c_asr, 2), "diarization_cpu_seconds": round(c_dia, 2),
                      "speaker_accuracy": round(best / total, 4),
                      "role_accuracy": round(float(durations[role_ok].sum()) / total, 4),
-                     "role_confidence": decision.confidence, "uncertain": decision.uncertain,
-                     "mapping": decision.mapping, "status": diarizer.last_status})
+                     "role_confidence": separation.confidence, "uncertain": separation.uncertain,
+                     "mapping": decision.mapping if decision else {}, "status": diarizer.last_status})
     out["calls"] = rows
     calls = [r for r in rows if r["call"] != "stereo_diarization.wav"]
     words = sum(r["words"] for r in calls) or 1

@@ -6,7 +6,6 @@ Hugging Face id: :func:`resolve_asr_model` passes those through unchanged.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import json
@@ -23,6 +22,7 @@ from typing import Any, Optional
 import yaml
 
 from qa_pipeline import package_data
+from qa_pipeline.checksum import file_sha256
 from qa_pipeline.errors import QaError
 
 log = logging.getLogger(__name__)
@@ -89,14 +89,6 @@ def pack_dir(pack: ModelPack) -> Path:
     return cache_root() / pack.name
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _site_file(relative: str) -> Path:
     top, _, rest = relative.partition("/")
     spec = importlib.util.find_spec(top)
@@ -140,7 +132,7 @@ def install(name: str, *, pip: bool = True, force: bool = False) -> Path:
         if pack.builder:
             module_name, _, func = pack.builder.partition(":")
             written = getattr(importlib.import_module(module_name), func)(staging)
-            record = {str(Path(p).relative_to(staging)): sha256_file(Path(p)) for p in written}
+            record = {str(Path(p).relative_to(staging)): file_sha256(Path(p)) for p in written}
         else:
             for step in pack.assemble:
                 out = staging / step["to"]
@@ -148,7 +140,7 @@ def install(name: str, *, pip: bool = True, force: bool = False) -> Path:
                     for part in step.get("concat") or [step["copy"]]:
                         with open(_site_file(part), "rb") as src:
                             shutil.copyfileobj(src, dst, 1 << 20)
-            record = {f: sha256_file(staging / f) for f in pack.files}
+            record = {f: file_sha256(staging / f) for f in pack.files}
         (staging / ".assembled.json").write_text(json.dumps(record, indent=1))
         if target.exists():
             shutil.rmtree(target)
@@ -182,7 +174,7 @@ def verify(name: str) -> list[str]:
         path = target / fname
         if not path.exists():
             problems.append(f"{fname} missing")
-        elif sha256_file(path) != digest:
+        elif file_sha256(path) != digest:
             problems.append(f"{fname} sha256 mismatch")
     return problems
 

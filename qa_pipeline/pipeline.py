@@ -12,18 +12,21 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
+from qa_pipeline.checksum import file_sha256
 from qa_pipeline.errors import InputError
 from qa_pipeline.metadata import MetadataTable, call_info
+from qa_pipeline.privacy.redaction import redact_call
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, Word
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
-from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, file_sha256, is_dual_mono, is_silent, mono_mix
+from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_silent, mono_mix
 from qa_pipeline.speech.transcribe import load_transcriber
 from qa_pipeline.store import database as store
 from qa_pipeline.store.batch_lock import batch_lock
+from qa_pipeline.transcript_io import iter_transcript_files, read_transcripts
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +46,21 @@ class RunOptions:
 
 
 class Models:
-    """Every model a batch needs, each loaded once, on first use."""
+    """Every model a batch needs, each loaded once, on first use.
 
-    def __init__(self, options: RunOptions):
+    Give a component to use it instead of loading one: a transcriber you already loaded,
+    or a fake at the model boundary in a test::
+
+        models = Models(options)                           # loads on first use
+        models = Models(options, transcriber=loaded)        # reuse a loaded Transcriber
+        models = Models(options, separator=SpeakerSeparator(diarizer=fake))
+    """
+
+    def __init__(self, options: RunOptions = RunOptions(), *, transcriber: Optional[Any] = None,
+                 separator: Optional[SpeakerSeparator] = None):
         self.options = options
-        self._transcriber = None
-        self._separator: Optional[SpeakerSeparator] = None
+        self._transcriber = transcriber
+        self._separator = separator
 
     @property
     def transcriber(self):
@@ -66,15 +78,26 @@ class Models:
                                                device=self.options.device)
         return self._separator
 
+    @property
+    def asr_model(self) -> Optional[str]:
+        """The speech model's name once one is loaded (a silent call loads none)."""
+        return getattr(self._transcriber, "model_name", None)
+
 
 def process_call(path: str | Path, info: CallInfo, models: Models, options: RunOptions = RunOptions(),
-                 *, sha256: Optional[str] = None) -> Call:
-    """One recording → a Call with speaker-attributed turns and words (not yet scored)."""
+                 *, sha256: Optional[str] = None, progress: ProgressHook = no_progress) -> Call:
+    """One recording → a Call with speaker-attributed turns and words (not yet scored).
+
+    ``progress`` hears each step as it begins: decode, transcribe, then for a mono call
+    diarize and roles (stereo channels are the speakers already)."""
+    step = _step_hook(progress, info.call_id)
+    step("decode")
     audio = decode(path, max_seconds=options.max_seconds, sha256=sha256)
     language = info.language or options.language
     if all(is_silent(ch) for ch in audio.channels):
         return _call(info, audio, "unknown" if language == "auto" else language, (), models,
                      role_note="silence only: no speech found")
+    step("transcribe")
     if audio.channel_count == 2 and not is_dual_mono(audio):
         words, language = _transcribe_stereo(audio, info, language, models, options)
         return _finish(_call(info, audio, language, build_turns(words), models), options)
@@ -82,11 +105,18 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
     if language == "auto":
         language, _ = models.transcriber.detect_language(samples)
     transcript = models.transcriber.transcribe(samples, language=language)
-    words, decision = models.separator.separate(samples, transcript.words, info, transcript.language)
+    words, decision = models.separator.separate(samples, transcript.words, info, transcript.language, on_step=step)
     call = _call(info, audio, transcript.language, build_turns(words), models,
                  role_confidence=decision.confidence, role_note=decision.note)
     call = dataclasses.replace(call, roles_uncertain=decision.uncertain)
     return _finish(call, options)
+
+
+def _step_hook(progress: ProgressHook, call_id: str) -> Callable[[str], None]:
+    def step(name: str) -> None:
+        progress(ProgressEvent(name, call_id=call_id))
+
+    return step
 
 
 def _transcribe_stereo(audio: Audio, info: CallInfo, language: str, models: Models,
@@ -108,27 +138,19 @@ def _call(info: CallInfo, audio: Audio, language: str, turns, models: Models, *,
     return Call(info=info, language=language, turns=tuple(turns), sha256=audio.sha256,
                 duration=round(audio.duration, 3), channels=audio.channel_count,
                 sample_rate=audio.source_sample_rate, source="audio",
-                asr_model=getattr(models._transcriber, "model_name", None),
+                asr_model=models.asr_model,
                 role_confidence=role_confidence, role_note=role_note)
 
 
 def _finish(call: Call, options: RunOptions) -> Call:
-    if not options.redact:
-        return call
-    from qa_pipeline.privacy.redaction import redact_call
-
-    return redact_call(call)
+    return redact_call(call) if options.redact else call
 
 
 def score(call: Call, rubric=None) -> list[CallResult]:
     """Score a call with ``rubric`` or the standard rubric for its language."""
     from qa_pipeline.rubric import score_call, standard_rubric_for
 
-    result = score_call(call, rubric or standard_rubric_for(call))
-    if call.roles_uncertain:
-        result = dataclasses.replace(result, flagged=True,
-                                     flag_reasons=tuple(result.flag_reasons) + ("roles uncertain",))
-    return [result]
+    return [score_call(call, rubric or standard_rubric_for(call))]
 
 
 @dataclass
@@ -185,7 +207,10 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
         for n, (path, sha) in enumerate(todo):
             rel = path.relative_to(root).as_posix()
             info = call_info(rel, metadata.row_for(rel, Path(rel).stem), source_path=str(path))
-            outcome = _process_one(path, sha, info, seen_ids, models, options, db_path)
+            position = dict(completed=n, total=len(todo), audio_seconds_done=summary.audio_seconds,
+                            audio_seconds_total=total_audio)
+            outcome = _process_one(path, sha, info, seen_ids, models, options, db_path,
+                                   lambda event: progress(dataclasses.replace(event, **position)))
             if isinstance(outcome, CallFailure):
                 summary.failed.append(outcome)
                 step = "failed"
@@ -202,7 +227,8 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
 
 
 def _process_one(path: Path, sha: Optional[str], info: CallInfo, seen_ids: dict[str, Path], models: Models,
-                 options: RunOptions, db_path) -> Sequence[CallResult] | CallFailure:
+                 options: RunOptions, db_path, progress: ProgressHook) -> Sequence[CallResult] | CallFailure:
+    step = _step_hook(progress, info.call_id)
     try:
         if sha is None:
             raise InputError(path, _unreadable_reason(path))
@@ -210,7 +236,9 @@ def _process_one(path: Path, sha: Optional[str], info: CallInfo, seen_ids: dict[
             raise InputError(path, f"call id {info.call_id!r} is already used by {seen_ids[info.call_id]}; "
                                    "give the call its own call_id in the metadata file")
         seen_ids[info.call_id] = path
-        call = process_call(path, info, models, options, sha256=sha)
+        call = process_call(path, info, models, options, sha256=sha, progress=progress)
+        if options.score:
+            step("score")
         results = score(call) if options.score else []
     except InputError as exc:
         failure = CallFailure(info.call_id, str(path), exc.problem, sha)
@@ -218,12 +246,50 @@ def _process_one(path: Path, sha: Optional[str], info: CallInfo, seen_ids: dict[
         log.exception("%s: unexpected failure", path)
         failure = CallFailure(info.call_id, str(path), f"internal error: {type(exc).__name__}: {exc}"[:300], sha)
     else:
+        step("store")
         with store.opened(db_path) as con:
             store.save_call(con, call, results)
         return results
     with store.opened(db_path) as con:
         store.save_failure(con, failure)
     return failure
+
+
+@dataclass
+class ImportSummary:
+    imported: int = 0
+    flagged: int = 0
+    skipped: list[str] = field(default_factory=list)  # files that could not be read, each with the reason
+
+
+def import_transcripts(path: str | Path, db_path: str | Path, *, options: RunOptions = RunOptions(),
+                       progress: ProgressHook = no_progress) -> ImportSummary:
+    """Store transcripts made elsewhere (JSON in the qa-examples FORMAT.md format; a file or a
+    folder of them), redacted and scored as ``options`` say, one file per transaction.
+
+    Holds the batch lock like :func:`run_batch`, so an import and a batch never write the same
+    database at once. A file that cannot be read is skipped with its reason; the rest go in.
+    ``progress`` hears "start" and then "done" or "failed" for each file."""
+    summary = ImportSummary()
+    with batch_lock(db_path):
+        files = list(iter_transcript_files(path))
+        progress(ProgressEvent("start", total=len(files)))
+        for n, file in enumerate(files, 1):
+            try:
+                calls = read_transcripts(file)
+            except InputError as exc:
+                summary.skipped.append(str(exc))
+                progress(ProgressEvent("failed", call_id=file.name, completed=n, total=len(files), message=str(exc)))
+                continue
+            calls = [redact_call(call) for call in calls] if options.redact else calls
+            results = [score(call) if options.score else [] for call in calls]
+            with store.opened(db_path) as con:
+                for call, scored in zip(calls, results):
+                    store.save_call(con, call, scored)
+            summary.imported += len(calls)
+            summary.flagged += sum(any(r.flagged for r in scored) for scored in results)
+            progress(ProgressEvent("done", call_id=file.name, completed=n, total=len(files)))
+    return summary
 
 
 def _unreadable_reason(path: Path) -> str:

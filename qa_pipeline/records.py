@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Literal, Optional
 
-Speaker = Literal["agent", "customer", "other_agent", "unknown"]
 Outcome = Literal["pass", "fail", "na"]
 
 SPEAKERS: tuple[str, ...] = ("agent", "customer", "other_agent", "unknown")

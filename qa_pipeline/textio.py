@@ -15,6 +15,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from qa_pipeline.errors import InputError
+from qa_pipeline.language import is_chinese_character
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +45,10 @@ def _plausible_chinese(text: str) -> bool:
     """Text decoded as GB18030 that reads as Chinese: it has Chinese characters and its other
     non-ASCII characters are punctuation, full-width forms or accented Latin letters."""
     others = [c for c in text if not c.isascii()]
-    cjk = sum(_is_cjk(c) for c in others)
+    cjk = sum(is_chinese_character(c) for c in others)
     usual = sum("\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef" or "\u00c0" <= c <= "\u00ff"
                 or "\u2000" <= c <= "\u206f" for c in others)
     return cjk > 0 and (cjk + usual) >= 0.9 * len(others)
-
-
-def _is_cjk(c: str) -> bool:
-    return ("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\uf900" <= c <= "\ufaff"
-            or "\U00020000" <= c <= "\U0003134f")
 
 
 def _gb_or_big5(data: bytes, gb_text: str) -> tuple[str, str]:

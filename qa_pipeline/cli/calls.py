@@ -6,12 +6,10 @@ from pathlib import Path
 
 import click
 
+from qa_pipeline.cli.options import db_option, example
 from qa_pipeline.cli.progress_bar import RichProgress
-from qa_pipeline.errors import InputError, QaError
+from qa_pipeline.errors import QaError
 from qa_pipeline.store import database as store
-
-DB_OPTION = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
-                         help="DuckDB database file (created if missing).")
 
 
 def register(cli: click.Group) -> None:
@@ -19,9 +17,13 @@ def register(cli: click.Group) -> None:
         cli.add_command(command)
 
 
+@example(
+    "qa run calls/ --db qa.duckdb --metadata calls.csv --roster agents.csv",
+    "qa run calls/ --db qa.duckdb --language zh --no-score   # transcripts only; `qa score` later",
+)
 @click.command()
 @click.argument("calls_dir", type=click.Path(file_okay=False))
-@DB_OPTION
+@db_option()
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
               help="CSV or JSON-lines file with a row per call (file or call_id, agent_id, team, ring_seconds, ...).")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False),
@@ -80,45 +82,37 @@ def roster():
     """The organisation: agents, teams and team leads."""
 
 
+@example("qa roster import agents.csv --db qa.duckdb")
 @roster.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@DB_OPTION
+@db_option()
 def roster_import(path, db_path):
     """Load a roster CSV (agent_id, agent_name, team, team_lead, hire_date, centre)."""
     _load_roster(db_path, path)
 
 
+@example("qa import transcripts/ --db qa.duckdb", "qa import chat-0042.json --db qa.duckdb --no-score")
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True))
-@DB_OPTION
+@db_option()
 @click.option("--no-score", is_flag=True, help="Store transcripts only.")
 def import_(path, db_path, no_score):
     """Load transcripts from elsewhere (JSON files in the qa-examples FORMAT.md format)."""
-    from qa_pipeline.pipeline import score
-    from qa_pipeline.privacy.redaction import redact_call, redaction_enabled
-    from qa_pipeline.transcript_io import iter_transcript_files, read_transcripts
+    from qa_pipeline.pipeline import RunOptions, import_transcripts
+    from qa_pipeline.privacy.redaction import redaction_enabled
 
-    ok = failed = 0
-    redact = redaction_enabled()
-    for file in iter_transcript_files(path):
-        try:
-            calls = read_transcripts(file)
-        except InputError as exc:
-            click.secho(f"skipped: {exc}", fg="red", err=True)
-            failed += 1
-            continue
-        with store.opened(db_path) as con:
-            for call in calls:
-                call = redact_call(call) if redact else call
-                store.save_call(con, call, [] if no_score else score(call))
-                ok += 1
-    click.echo(f"{ok} calls imported" + (f", {failed} files skipped" if failed else ""))
-    if failed:
+    summary = import_transcripts(path, db_path, options=RunOptions(score=not no_score, redact=redaction_enabled()))
+    for reason in summary.skipped:
+        click.secho(f"skipped: {reason}", fg="red", err=True)
+    skipped = len(summary.skipped)
+    click.echo(f"{summary.imported} calls imported" + (f", {skipped} files skipped" if skipped else ""))
+    if skipped:
         sys.exit(1)
 
 
+@example("qa export --db qa.duckdb --format csv --out export/")
 @click.command()
-@DB_OPTION
+@db_option(help="DuckDB database to export from.")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), default="parquet", show_default=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
 def export(db_path, fmt, out_dir):
@@ -138,8 +132,10 @@ def models():
     """List, install, verify model packs; print a model's directory."""
 
 
+@example("qa models list")
 @models.command("list")
 def models_list():
+    """Every model pack, whether it is installed, and its licence (* marks the default)."""
     from qa_pipeline.model_packs import status
 
     for row in status():
@@ -149,6 +145,7 @@ def models_list():
         click.echo(f"    {row['description']}")
 
 
+@example("qa models install whisper-base")
 @models.command("install")
 @click.argument("names", nargs=-1)
 @click.option("--force", is_flag=True, help="Reassemble even when the files verify.")
@@ -166,9 +163,11 @@ def models_install(names, force):
             click.secho(f"{name}: not installed: {exc}", fg="yellow", err=True)
 
 
+@example("qa models verify whisper-base diarization")
 @models.command("verify")
 @click.argument("names", nargs=-1)
 def models_verify(names):
+    """Check the files of NAMES (default: every pack) against their checksums; exit code 1 if one fails."""
     from qa_pipeline.model_packs import load_manifest, verify
 
     _, packs = load_manifest()
@@ -181,6 +180,7 @@ def models_verify(names):
         sys.exit(1)
 
 
+@example("qa models path whisper-base")
 @models.command("path")
 @click.argument("name", required=False)
 def models_path(name):
@@ -195,15 +195,25 @@ def models_path(name):
     click.echo(pack_dir(get_pack(name)))
 
 
+@example("qa demo --out demo", "qa demo --size large --out demo-centre")
 @click.command()
 @click.option("--out", "out_dir", default="demo", show_default=True, type=click.Path(file_okay=False))
-@click.option("--db", "db_path", default=None, help="Database to create (default: OUT/qa.duckdb).")
+@db_option(required=False, help="Database to create (default: OUT/qa.duckdb).")
 @click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True,
               help="small: a handful of English calls rendered to audio and processed end to end; "
                    "large: a living centre (40 agents, thousands of scored calls over 12 weeks).")
 def demo(out_dir, db_path, size):
     """Build demo calls, process them into a fresh database and say what to run next."""
-    from qa_pipeline.demo.bundled import run_demo
+    from qa_pipeline.demo.bundled import next_steps, run_demo
 
-    db = Path(db_path or Path(out_dir) / "qa.duckdb")
-    run_demo(Path(out_dir), db, size=size, echo=click.echo)
+    out, db = Path(out_dir), Path(db_path or Path(out_dir) / "qa.duckdb")
+    with RichProgress("Building the demo centre" if size == "large" else "Processing demo calls") as bar:
+        summary = run_demo(out, db, size=size, progress=bar)
+    if size == "large":
+        click.echo(str(summary))
+    else:
+        click.echo(f"{summary.processed} demo calls processed ({summary.skipped} already there), "
+                   f"{summary.flagged} flagged for review, {len(summary.failed)} failed.")
+    click.echo("Next:")
+    for line in next_steps(out, db):
+        click.echo(line)

@@ -9,13 +9,12 @@ from pathlib import Path
 import click
 
 from qa_pipeline import package_data
+from qa_pipeline.cli.options import db_option, example
 from qa_pipeline.errors import QaError
 from qa_pipeline.review import admin as review_admin
 from qa_pipeline.review import reviews
 from qa_pipeline.store import database as store  # report (altair, polars): imported by `qa report` only
 
-DB_OPTION = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
-                         help="DuckDB database file.")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -32,8 +31,12 @@ def streamlit_command(db_path: str, host: str, port: int) -> list[str]:
             "--global.developmentMode=false", "--client.toolbarMode=minimal"]
 
 
+@example(
+    "qa dashboard --db qa.duckdb --recordings calls/",
+    "qa dashboard --db qa.duckdb --local   # just you, on this machine, no sign-in",
+)
 @click.command()
-@DB_OPTION
+@db_option()
 @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 for the whole network (then sign-in is required).")
@@ -71,8 +74,9 @@ def dashboard(db_path, port, host, local, recordings, exports):
     os.execve(sys.executable, streamlit_command(db, host, port), env)
 
 
+@example("qa report --db qa.duckdb --week 2026-W47 --out report.html")
 @click.command("report")
-@DB_OPTION
+@db_option(help="DuckDB database that `qa run` or `qa import` wrote.")
 @click.option("--week", required=True, help="ISO week, e.g. 2026-W46.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
 def report_(db_path, week, out):
@@ -85,8 +89,9 @@ def report_(db_path, week, out):
     click.echo(f"wrote {out} ({size / 1024:.0f} KiB)")
 
 
+@example("qa queue --db qa.duckdb --by team --sample 2")
 @click.command()
-@DB_OPTION
+@db_option()
 @click.option("--by", type=click.Choice(review_admin.ASSIGN_MODES), default="team", show_default=True,
               help="team: to the specialists covering the call's team; turn: to everyone in turn.")
 @click.option("--sample", "sample_percent", type=click.FloatRange(0, 100), default=None,

@@ -1,11 +1,12 @@
 """The CLI's progress bar: a rich bar driven by the pipeline's progress hook."""
 from __future__ import annotations
 
-from qa_pipeline.progress import ProgressEvent
+from qa_pipeline.progress import CALL_STEPS, ProgressEvent
 
 
 class RichProgress:
-    """calls done/total, audio hours done/total (``audio``), elapsed and ETA; writes to stderr."""
+    """calls done/total, audio hours done/total (``audio``), elapsed, ETA and the step running
+    now ("transcribing call 12/40"); writes to stderr."""
 
     def __init__(self, title: str, audio: bool = True):
         # rich is imported here, by the commands that draw a bar, not by every command.
@@ -18,6 +19,7 @@ class RichProgress:
         columns += [TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[last]}")]
         self._progress = Progress(*columns, transient=False)
         self._task = None
+        self.last = ""  # what the bar says is happening now
 
     def __enter__(self) -> "RichProgress":
         self._progress.start()
@@ -34,5 +36,11 @@ class RichProgress:
         done = event.audio_seconds_done if event.audio_seconds_total else float(event.completed)
         if self._task is None:
             self._task = self._progress.add_task(self.title, total=total, audio=audio, calls=calls, last="")
-        last = f"{event.call_id or ''} {event.step}" if event.step in ("done", "failed") else ""
-        self._progress.update(self._task, total=total, completed=done, audio=audio, calls=calls, last=last.strip())
+        if event.step in CALL_STEPS:  # "transcribing call 12/40 (call-0012)"
+            last = event.describe() + (f" ({event.call_id})" if event.call_id else "")
+        elif event.step in ("done", "failed"):
+            last = f"{event.call_id or ''} {event.step}"
+        else:  # "start", or a step of the caller's own such as the demo's "render"
+            last = event.message
+        self.last = last.strip()
+        self._progress.update(self._task, total=total, completed=done, audio=audio, calls=calls, last=self.last)

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from qa_pipeline.cli.options import db_option, example
 from qa_pipeline.cli.progress_bar import RichProgress
 from qa_pipeline.errors import InputError
 from qa_pipeline.progress import no_progress
@@ -23,6 +24,7 @@ def rubric() -> None:
     """Validate rubric files and run the PASS/FAIL examples written inside them."""
 
 
+@example("qa rubric check rubrics/my-form.yaml")
 @rubric.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check(files) -> None:
@@ -36,6 +38,7 @@ def check(files) -> None:
                    f"{len(r.checks)} checks, {n_tests} inline test expectations")
 
 
+@example("qa rubric test rubrics/my-form.yaml -q")
 @rubric.command("test")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-q", "--quiet", is_flag=True, help="Only print failures and the summary.")
@@ -64,9 +67,9 @@ def test(files, quiet) -> None:
         sys.exit(1)
 
 
+@example("qa score --db qa.duckdb --rubric rubrics/my-form.yaml", "qa score --db qa.duckdb --calls c0001 --calls c0002")
 @click.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, exists=True),
-              help="DuckDB database holding the transcribed calls.")
+@db_option(exists=True, help="DuckDB database holding the transcribed calls.")
 @click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False),
               help="Rubric YAML file (default: the standard rubric for each call's language).")
 @click.option("--calls", "call_ids", multiple=True, help="Only these call ids (repeat or separate by spaces).")

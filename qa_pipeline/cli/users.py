@@ -10,12 +10,11 @@ import sys
 
 import click
 
+from qa_pipeline.cli.options import db_option, example
 from qa_pipeline.errors import QaError
 from qa_pipeline.privacy import access
 from qa_pipeline.store import database as store
 
-DB_OPTION = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
-                         help="DuckDB database file.")
 PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
                               help="Read the password from the first line of standard input.")
 
@@ -48,9 +47,10 @@ def users() -> None:
     """Dashboard users: who may sign in and with which role (admin, manager, qa, trainer, team_lead, agent)."""
 
 
+@example("qa users add lead.chen --role team_lead --team 热线一组 --db qa.duckdb")
 @users.command("add")
 @click.argument("username")
-@DB_OPTION
+@db_option()
 @click.option("--role", required=True, type=click.Choice(access.ROLES))
 @click.option("--team", default=None, help="Team (needed for team_lead; recorded for agents).")
 @click.option("--agent-id", default=None, help="The agent's id in the call metadata (needed for agent).")
@@ -67,8 +67,9 @@ def add(username, db_path, role, team, agent_id, display_name, email, sso_only, 
     click.echo(f"added {username} ({role})")
 
 
+@example("qa users list --db qa.duckdb")
 @users.command("list")
-@DB_OPTION
+@db_option()
 def list_(db_path):
     """Show every user, their role, team, agent id and whether they may sign in."""
     with store.opened(db_path, read_only=True) as con:
@@ -84,10 +85,11 @@ def list_(db_path):
                    f"{sign_in:<9} {u.display_name or ''}")
 
 
+@example("qa users set-role qa.sun qa --db qa.duckdb")
 @users.command("set-role")
 @click.argument("username")
 @click.argument("role", type=click.Choice(access.ROLES))
-@DB_OPTION
+@db_option()
 @click.option("--team", default=None, help="New team (needed when the role becomes team_lead).")
 @click.option("--agent-id", default=None, help="Agent id (needed when the role becomes agent).")
 def set_role(username, role, db_path, team, agent_id):
@@ -97,9 +99,10 @@ def set_role(username, role, db_path, team, agent_id):
     click.echo(f"{username} is now {role}")
 
 
+@example('echo "$NEW_PASSWORD" | qa users set-password qa.sun --password-stdin --db qa.duckdb')
 @users.command("set-password")
 @click.argument("username")
-@DB_OPTION
+@db_option()
 @PASSWORD_STDIN
 def set_password(username, db_path, password_stdin):
     """Give USERNAME a new password (prompted for, hidden)."""
@@ -109,9 +112,10 @@ def set_password(username, db_path, password_stdin):
     click.echo(f"password of {username} changed")
 
 
+@example("qa users deactivate agent.a1101 --db qa.duckdb")
 @users.command("deactivate")
 @click.argument("username")
-@DB_OPTION
+@db_option()
 def deactivate(username, db_path):
     """Refuse USERNAME's sign-ins from now on; their history is kept."""
     with store.opened(db_path) as con:

@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 import duckdb
 
-from qa_pipeline.demo.centre import (
+from qa_pipeline.demo.cast import (
     CENTRE,
     OPERATIONS_MANAGER,
     TEAMS,

@@ -11,7 +11,6 @@ as :mod:`qa_pipeline.privacy.redaction` does for real recordings.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import re
 import shutil
@@ -25,6 +24,7 @@ from typing import Callable, Optional
 import numpy as np
 import soundfile as sf
 
+from qa_pipeline.checksum import file_sha256
 from qa_pipeline.errors import QaError
 from qa_pipeline.records import Call, Turn, Word
 
@@ -131,5 +131,5 @@ def render_call(call: Call, target: Path, *, agent_voice: str, customer_voice: s
         raise QaError(f"sox failed writing {target}: {exc.stderr.decode(errors='replace').strip()}") from exc
     finally:
         wide_path.unlink(missing_ok=True)
-    sha = hashlib.sha256(target.read_bytes()).hexdigest()
+    sha = file_sha256(target)
     return dataclasses.replace(timed, sha256=sha)

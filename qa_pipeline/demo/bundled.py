@@ -1,4 +1,5 @@
-"""`qa demo`: render a few English calls to telephone audio and run the whole pipeline on them.
+"""`qa demo`: render a few English calls to telephone audio and run the whole pipeline on them
+(or, with ``size="large"``, build the living demo centre of :mod:`qa_pipeline.demo.centre`).
 
 The calls are spoken by espeak-ng (Debian package; its Mandarin voice is not usable, so
 the audio demo is English), agent on the left channel and customer on the right, resampled
@@ -12,14 +13,18 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import soundfile as sf
 import yaml
 
 from qa_pipeline import package_data
+from qa_pipeline.demo.cast import CentreSummary
+from qa_pipeline.demo.centre import run_large_demo
 from qa_pipeline.errors import QaError
+from qa_pipeline.metadata import read_metadata
+from qa_pipeline.pipeline import BatchSummary, RunOptions, run_batch
+from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +73,19 @@ def render_call(turns: list[tuple[str, str]], target: Path, workdir: Path) -> No
                    check=True, capture_output=True)
 
 
-def build_small_demo(out_dir: Path, echo: Callable[[str], None] = print) -> tuple[Path, Path]:
-    """Render the bundled demo calls to ``out_dir/calls`` and write ``out_dir/calls.csv``."""
+def build_small_demo(out_dir: Path, progress: ProgressHook = no_progress) -> tuple[Path, Path]:
+    """Render the bundled demo calls to ``out_dir/calls`` and write ``out_dir/calls.csv``.
+
+    ``progress`` hears a "render" event for each call rendered (calls already there are kept)."""
     calls = yaml.safe_load(SCRIPTS.read_text(encoding="utf-8"))
     calls_dir = out_dir / "calls"
     calls_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for n, call in enumerate(calls, 1):
+        for n, call in enumerate(calls):
             target = calls_dir / f"{call['call_id']}.wav"
             if not target.exists():
-                echo(f"rendering {target} ({n}/{len(calls)})")
+                progress(ProgressEvent("render", call_id=call["call_id"], completed=n, total=len(calls),
+                                       message=f"rendering {target.name} ({n + 1}/{len(calls)})"))
                 render_call([tuple(t) for t in call["turns"]], target, Path(tmp))
     meta = out_dir / "calls.csv"
     fields = ["file", "call_id", "agent_id", "agent_name", "team", "started_at", "ring_seconds", "queue"]
@@ -89,26 +97,22 @@ def build_small_demo(out_dir: Path, echo: Callable[[str], None] = print) -> tupl
     return calls_dir, meta
 
 
-def run_demo(out_dir: Path, db: Path, *, size: str = "small", echo: Callable[[str], None] = print) -> None:
-    from qa_pipeline.cli.progress_bar import RichProgress
-    from qa_pipeline.metadata import read_metadata
-    from qa_pipeline.pipeline import RunOptions, run_batch
-
+def run_demo(out_dir: Path, db: Path, *, size: str = "small",
+             progress: ProgressHook = no_progress) -> BatchSummary | CentreSummary:
+    """Build the demo into ``db``: the rendered calls through the whole pipeline (small), or a
+    living centre (large). Returns what was built; :func:`next_steps` says what to run next."""
     out_dir.mkdir(parents=True, exist_ok=True)
     if size == "large":
-        from qa_pipeline.demo.centre import run_large_demo
+        return run_large_demo(db, out_dir, progress)
+    calls_dir, meta = build_small_demo(out_dir, progress)
+    return run_batch(calls_dir, db, metadata=read_metadata(meta), options=RunOptions(language="en"),
+                     progress=progress)
 
-        with RichProgress("Building the demo centre") as bar:
-            summary = run_large_demo(db, out_dir, bar)
-        echo(str(summary))
-    else:
-        calls_dir, meta = build_small_demo(out_dir, echo)
-        with RichProgress("Processing demo calls") as bar:
-            summary = run_batch(calls_dir, db, metadata=read_metadata(meta), options=RunOptions(language="en"),
-                                progress=bar)
-        echo(f"{summary.processed} demo calls processed ({summary.skipped} already there), "
-             f"{summary.flagged} flagged for review, {len(summary.failed)} failed.")
-    echo("Next:")
-    echo(f"  qa dashboard --db {db}             # review the calls in the browser")
-    echo(f"  qa export --db {db} --format csv --out {out_dir / 'export'}")
-    echo(f"  qa run YOUR_CALLS_DIR --db {db} --metadata YOUR_CALLS.csv")
+
+def next_steps(out_dir: Path, db: Path) -> list[str]:
+    """The commands to try on a built demo, one a line."""
+    return [
+        f"  qa dashboard --db {db}             # review the calls in the browser",
+        f"  qa export --db {db} --format csv --out {out_dir / 'export'}",
+        f"  qa run YOUR_CALLS_DIR --db {db} --metadata YOUR_CALLS.csv",
+    ]

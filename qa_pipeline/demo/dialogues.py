@@ -23,6 +23,7 @@ from typing import Optional
 
 from qa_pipeline.demo import phrases_en as demo_phrases_en
 from qa_pipeline.demo import phrases_zh as demo_phrases_zh
+from qa_pipeline.language import CHINESE_CHARACTERS
 from qa_pipeline.records import Turn
 
 __all__ = ["Habits", "Persona", "Line", "Dialogue", "compose", "timed_turns", "speech_seconds", "DOMAINS"]
@@ -307,13 +308,13 @@ def _talk_over(rng: random.Random, lines: list[Line], trailing: list[str], space
     return lines
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
+_SPOKEN = re.compile(f"[{CHINESE_CHARACTERS}0-9A-Za-z]")  # a character or letter that takes time to say
 _PAUSE = re.compile(r"[，。？！；,.?!;]")
 
 
 def speech_seconds(text: str, language: str, rate: float) -> float:
     """How long ``text`` takes to say at ``rate`` (chars/s for zh, words/s for en)."""
-    units = len(_CJK.findall(text)) if language == "zh" else len(text.split())
+    units = len(_SPOKEN.findall(text)) if language == "zh" else len(text.split())
     return max(0.6, units / rate + 0.15 * len(_PAUSE.findall(text[:-1])))
 
 

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from qa_pipeline import package_data
 from qa_pipeline.errors import InputError
-from qa_pipeline.rubric.engine import score_call, score_calls
+from qa_pipeline.language import lang_family, looks_chinese
+from qa_pipeline.rubric.engine import score_call
 from qa_pipeline.rubric.loader import load_rubric, parse_rubric
 from qa_pipeline.rubric.model import Check, Rubric
-from qa_pipeline.rubric.text import lang_family
 
 log = logging.getLogger(__name__)
 
-__all__ = ["load_rubric", "parse_rubric", "standard_rubric", "standard_rubric_for", "score_call", "score_calls",
+__all__ = ["load_rubric", "parse_rubric", "standard_rubric", "standard_rubric_for", "score_call",
            "Rubric", "Check", "rubrics_dir", "STANDARD_FILES"]
 
 STANDARD_FILES = {"zh": "standard-zh.yaml", "en": "standard-en.yaml"}
@@ -62,6 +62,5 @@ def standard_rubric_for(call) -> Rubric:
     language = (call.language or "").lower()
     if language in ("", "unknown", "auto", "und"):
         text = "".join(t.text for t in call.turns[:20])
-        cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
-        language = "zh" if text and cjk >= 0.3 * len(text.replace(" ", "")) else "en"
+        language = "zh" if looks_chinese(text) else "en"
     return standard_rubric(language)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
-from qa_pipeline.rubric.text import is_cjk_text
+from qa_pipeline.language import CHINESE_CHARACTERS, has_chinese
 from qa_pipeline.rubric.view import CallView, TurnView
 
 Hit = Optional[tuple[int, str]]
@@ -197,7 +197,7 @@ def _organisation_en(turn: TurnView, view: CallView) -> Hit:
 
 
 def organisation(turn: TurnView, view: CallView) -> Hit:
-    if is_cjk_text(turn.text):
+    if has_chinese(turn.text):
         return _organisation_zh(turn.text)
     return _organisation_en(turn, view)
 
@@ -212,9 +212,9 @@ _ZH_EMPLOYEE = re.compile(
 _ZH_ROLE = "(?:客服专员|客服代表|服务代表|客服|专员|坐席|话务员|工作人员|人工|顾问|经理|助理)"
 _ZH_NOT_A_NAME = r"(?!说|想|要|这|那|问|来|个|不|也|的|否|为|在|您|本人|机主|请|很|有|哪|负责|专门|高兴|竭诚|乐意|随时|继续|马上|现在|这里|我们|将|会|正在|工号)"
 _ZH_SELF = re.compile(
-    rf"(?:我是|我叫|我姓|您可以叫我|叫我)(?:{_ZH_ROLE})?{_ZH_NOT_A_NAME}(?!{_ZH_ROLE})[\u4e00-\u9fff]{{1,3}}"
-    rf"|{_ZH_ROLE}{_ZH_NOT_A_NAME}[\u4e00-\u9fff]{{2,3}}(?=为您服务|很高兴|竭诚|给您|帮您)"
-    rf"|(?<![高兴诚乐意随时将会来在]){_ZH_NOT_A_NAME}[\u4e00-\u9fff]{{2,3}}(?=为您服务)"
+    rf"(?:我是|我叫|我姓|您可以叫我|叫我)(?:{_ZH_ROLE})?{_ZH_NOT_A_NAME}(?!{_ZH_ROLE})[{CHINESE_CHARACTERS}]{{1,3}}"
+    rf"|{_ZH_ROLE}{_ZH_NOT_A_NAME}[{CHINESE_CHARACTERS}]{{2,3}}(?=为您服务|很高兴|竭诚|给您|帮您)"
+    rf"|(?<![高兴诚乐意随时将会来在]){_ZH_NOT_A_NAME}[{CHINESE_CHARACTERS}]{{2,3}}(?=为您服务)"
 )
 _ZH_ROLE_ONLY = re.compile(rf"^(?:我是|我叫|我姓|您可以叫我|叫我){_ZH_ROLE}$")
 _EN_EMPLOYEE = re.compile(
@@ -225,7 +225,7 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
     info_name = view.call.info.agent_name
     if info_name and info_name.strip() and info_name.strip() in turn.text:
         return turn.text.index(info_name.strip()), info_name.strip()
-    if is_cjk_text(turn.text):
+    if has_chinese(turn.text):
         m = _ZH_EMPLOYEE.search(turn.norm)
         if m:
             return m.start(), m.group()
@@ -288,7 +288,7 @@ _ZH_REPLY_HINT = re.compile(r"[\d半两今明周月]|后天|星期|礼拜")
 
 
 def reply_time(turn: TurnView, view: CallView) -> Hit:
-    if is_cjk_text(turn.text):
+    if has_chinese(turn.text):
         m = _ZH_REPLY.search(turn.norm) if _ZH_REPLY_HINT.search(turn.norm) else None
     else:
         m = _EN_REPLY.search(turn.norm)

@@ -7,7 +7,7 @@ CRITICAL item sets the score to 0. Flags come from the rubric's ``flags:`` rules
 from __future__ import annotations
 
 import logging
-from typing import Iterable, Iterator, Optional
+from typing import Optional
 
 from qa_pipeline.records import Call, CallMetrics, CallResult, Finding, maker
 from qa_pipeline.rubric.checks.base import Context, Verdict
@@ -17,11 +17,13 @@ from qa_pipeline.rubric.view import CallView
 
 log = logging.getLogger(__name__)
 
-__all__ = ["score_call", "score_calls", "evaluate_checks"]
+__all__ = ["score_call", "evaluate_checks"]
 
 UNKNOWN_SPEAKERS_REASON = "speakers unknown: agent items could not be judged"
 NO_AGENT_REASON = "no agent turns"
 NOTHING_TO_SCORE = "nothing could be scored"
+# A mono call whose agent/customer decision needs a person: always flagged, whatever the rubric.
+ROLES_UNCERTAIN_REASON = "roles uncertain"
 
 
 _make_finding = maker(Finding)
@@ -92,6 +94,8 @@ def _flag_reasons(rubric: Rubric, view: CallView, findings: list[Finding], score
             reasons.append(UNKNOWN_SPEAKERS_REASON)
         elif not view.has_agent:
             reasons.append(NO_AGENT_REASON)
+    if view.call.roles_uncertain:
+        reasons.append(ROLES_UNCERTAIN_REASON)
     return reasons
 
 
@@ -125,10 +129,3 @@ def score_call(call: Call, rubric: Rubric, *, metrics: Optional[CallMetrics] = N
         findings=tuple(findings), complaint=complaint, metrics=metrics,
     )
 
-
-def score_calls(calls: Iterable[Call], rubric_for, *, sentiments: Optional[dict[str, float]] = None
-                ) -> Iterator[CallResult]:
-    """Score many calls; ``rubric_for(call) -> Rubric`` picks each call's rubric."""
-    sentiments = sentiments or {}
-    for call in calls:
-        yield score_call(call, rubric_for(call), sentiment=sentiments.get(call.call_id))

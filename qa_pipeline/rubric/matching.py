@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional, Sequence
 
+from qa_pipeline.language import has_chinese
 from qa_pipeline.rubric.phrase_syntax import SPLIT, PhraseCompiler, PhraseError, as_regex, factor, lead_word
-from qa_pipeline.rubric.text import is_cjk_text
 
 __all__ = ["PhraseMatcher", "PhraseHit", "compile_phrases", "PhraseError", "padded_english"]
 
@@ -269,7 +269,7 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
                      tuple(re.compile(source) for source in others))
         # An English phrase list (words, no Chinese phrase) needs the regexes over all its
         # leading phrases only for text that is not clean English: compiled then, if ever.
-        english = words is not None and not any(is_cjk_text(p) for p in cleaned)
+        english = words is not None and not any(has_chinese(p) for p in cleaned)
         compile_now = str if english else re.compile
         return PhraseMatcher(cleaned, per_phrase, compile_now(factor(fast)) if fast else None,
                              [re.compile(s) for s in dict.fromkeys(slow)], first_chars,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+from qa_pipeline.language import CHINESE_CHARACTER
 from qa_pipeline.records import AGENT_SPEAKERS, Call, CallMetrics, Turn
 
 __all__ = ["compute_metrics", "talkovers", "silences", "SILENCE_REPORT_SECONDS", "METRICS_VERSION"]
@@ -25,7 +26,6 @@ SILENCE_REPORT_SECONDS = 5.0
 # (tests/test_metrics.py keeps a fingerprint and says so). Re-scoring reuses stored
 # metrics of this version and computes the others again.
 METRICS_VERSION = 1
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
 
@@ -73,8 +73,8 @@ def talkovers(call: Call, min_overlap: float = 1.0) -> Optional[int]:
 
 
 def _units(text: str) -> int:
-    cjk = len(_CJK.findall(text))
-    return cjk + len(_WORD.findall(_CJK.sub(" ", text))) if cjk else len(_WORD.findall(text))
+    cjk = len(CHINESE_CHARACTER.findall(text))
+    return cjk + len(_WORD.findall(CHINESE_CHARACTER.sub(" ", text))) if cjk else len(_WORD.findall(text))
 
 
 def compute_metrics(call: Call, *, sentiment: Optional[float] = None, compute_sentiment: bool = True,
@@ -100,7 +100,7 @@ def compute_metrics(call: Call, *, sentiment: Optional[float] = None, compute_se
     agent_turns = [t for t in turns if t.speaker in AGENT_SPEAKERS]
     rate = unit = None
     if agent_turns and agent:
-        chinese = any(_CJK.search(t.text) for t in agent_turns)
+        chinese = any(CHINESE_CHARACTER.search(t.text) for t in agent_turns)
         unit = "chars/min" if chinese else "words/min"
         rate = round(sum(_units(t.text) for t in agent_turns) / (agent / 60.0), 1)
     first_agent = min((t.start for t in agent_turns), default=None)

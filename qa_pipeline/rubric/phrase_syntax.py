@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 from typing import Mapping, Optional, Sequence
 
-from qa_pipeline.rubric.text import is_cjk_text, normalize
+from qa_pipeline.language import has_chinese
+from qa_pipeline.rubric.text import normalize
 
 ZH_GAP = 8
 EN_GAP = 4
@@ -210,7 +211,7 @@ class PhraseCompiler:
             if not norm:
                 raise PhraseError(f"synonym list {{{name}}} has an empty entry")
             words = norm.split()
-            if is_cjk_text(entry):
+            if has_chinese(entry):
                 out.append(_zh_regex(norm, lead, self.turn_start and lead))
             else:
                 regex = _en_regex(words, False, lead, self.turn_start and lead)
@@ -243,8 +244,8 @@ class PhraseCompiler:
         if phrase.endswith("$"):
             phrase, tail = phrase[:-1].rstrip(), _TURN_END
         # A phrase made only of synonym lists and gaps takes the script of its lists.
-        zh = is_cjk_text(phrase) or any(
-            is_cjk_text(e) for name in _TOKEN.findall(phrase) if name for e in self.synonyms.get(name, ()))
+        zh = has_chinese(phrase) or any(
+            has_chinese(e) for name in _TOKEN.findall(phrase) if name for e in self.synonyms.get(name, ()))
         pieces: list[tuple[str, str]] = []  # (kind, value): lit | syn | gap
         pos = 0
         for m in _TOKEN.finditer(phrase):

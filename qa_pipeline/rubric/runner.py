@@ -16,11 +16,11 @@ from typing import Optional, Sequence
 
 import duckdb
 
+from qa_pipeline.language import lang_family
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Call, CallMetrics, CallResult
 from qa_pipeline.rubric.engine import score_call
 from qa_pipeline.rubric.model import Rubric
-from qa_pipeline.rubric.text import lang_family
 from qa_pipeline.store import database as store
 
 log = logging.getLogger(__name__)
@@ -80,11 +80,8 @@ def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, stored: _Sto
             r = standard_rubric_for(call)
             if call.language not in ("", "unknown", "auto", "und"):
                 rubrics[call.language] = r
-    result = score_call(call, r, metrics=stored.metrics_of(call.call_id), sentiment=stored.sentiments.get(call.call_id),
-                        norms=norms)
-    if call.roles_uncertain:
-        result = _with_reason(result, "roles uncertain")
-    return result
+    return score_call(call, r, metrics=stored.metrics_of(call.call_id), sentiment=stored.sentiments.get(call.call_id),
+                      norms=norms)
 
 
 @dataclass(frozen=True)
@@ -266,10 +263,3 @@ def _duckdb_threads(con: duckdb.DuckDBPyConnection, threads: Optional[int]):
     finally:
         con.execute(f"SET threads = {int(before)}")
 
-
-def _with_reason(result: CallResult, reason: str) -> CallResult:
-    import dataclasses
-
-    if reason in result.flag_reasons:
-        return result
-    return dataclasses.replace(result, flagged=True, flag_reasons=result.flag_reasons + (reason,))

@@ -15,6 +15,7 @@ import os
 from functools import lru_cache
 from typing import Optional
 
+from qa_pipeline.language import has_chinese
 from qa_pipeline.records import Call
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def text_sentiment(text: str) -> Optional[float]:
         out = model(text[:512])[0]
         sign = -1.0 if str(out["label"]).lower().startswith(("neg", "label_0", "1 star", "2 star")) else 1.0
         return round(sign * float(out["score"]), 3)
-    if any("\u3400" <= c <= "\u9fff" for c in text):
+    if has_chinese(text):
         from snownlp import SnowNLP
 
         return round(2.0 * SnowNLP(text).sentiments - 1.0, 3)
@@ -113,7 +114,7 @@ def customer_sentiment(call: Call) -> Optional[float]:
     if not texts:
         return None
     joined = "。".join(texts)
-    if any("\u3400" <= c <= "\u9fff" for c in joined) or _transformer_pipeline() is not None:
+    if has_chinese(joined) or _transformer_pipeline() is not None:
         return text_sentiment(joined[:2000])
     scores = [s for s in (text_sentiment(t) for t in texts) if s is not None]
     return round(sum(scores) / len(scores), 3) if scores else None

@@ -19,26 +19,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize", "normalize_many", "lang_family", "is_cjk_text", "NORMALIZER_VERSION"]
+from qa_pipeline.language import has_chinese
+
+__all__ = ["normalize", "normalize_many", "NORMALIZER_VERSION"]
 
 # The stored normalised turns (table turn_norm_store) were made by this version: raise it
 # whenever normalize() gives a different output for any text (tests/test_rubric_fastpath.py
 # keeps a fingerprint of the output and says so), and turns stored under another version
 # are normalised again when they are scored.
 NORMALIZER_VERSION = 1
-
-
-def lang_family(language: str | None) -> str:
-    """'zh' for Chinese variants (zh, zh-CN, cmn, yue …), 'en' for everything else."""
-    lang = (language or "").lower()
-    return "zh" if lang.startswith(("zh", "cmn", "yue", "wuu")) else "en"
-
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def is_cjk_text(text: str) -> bool:
-    return bool(_CJK.search(text))
 
 
 # --- Chinese ----------------------------------------------------------------------------
@@ -209,7 +198,7 @@ def normalize(text: str, language: str | None = None) -> str:
     Chinese, other text as English, so mixed-language calls and phrases still match.
     """
     text = text.replace("\n", " ").replace("\r", " ")
-    return _normalize_zh(text) if is_cjk_text(text) else _normalize_en(text)
+    return _normalize_zh(text) if has_chinese(text) else _normalize_en(text)
 
 
 def normalize_many(texts: list[str]) -> list[str]:
@@ -219,7 +208,7 @@ def normalize_many(texts: list[str]) -> list[str]:
     groups: dict[bool, list[tuple[int, str]]] = {True: [], False: []}
     for i, t in enumerate(texts):
         t = t.replace("\n", " ").replace("\r", " ")
-        groups[is_cjk_text(t)].append((i, t))
+        groups[has_chinese(t)].append((i, t))
     for chinese, items in groups.items():
         if not items:
             continue

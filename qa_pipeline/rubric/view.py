@@ -9,9 +9,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Callable, Optional
 
+from qa_pipeline.language import lang_family
 from qa_pipeline.records import AGENT_SPEAKERS, Call, CallMetrics, Evidence, maker
 from qa_pipeline.rubric.matching import padded_english
-from qa_pipeline.rubric.text import lang_family, normalize_many
+from qa_pipeline.rubric.text import normalize_many
 
 __all__ = ["CallView", "TurnView", "Segment"]
 

@@ -21,15 +21,12 @@ import os
 import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from qa_pipeline.errors import QaError
-from qa_pipeline.records import CallInfo, SpeakerSegment, Word
-
-if TYPE_CHECKING:
-    from qa_pipeline.speakers.roles import RoleDecision
+from qa_pipeline.records import SpeakerSegment, Word
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +122,7 @@ class Diarizer:
         # work, two threads spin-wait on each other and ran 1.5-2x slower than one.
         self.threads = threads or int(os.environ.get("QA_DIARIZATION_THREADS", "1"))
         try:
-            self._pipeline = _load_pipeline(self.source, device)
+            self.pyannote = _load_pipeline(self.source, device)
         except QaError:
             raise
         except Exception as exc:  # pyannote raises many kinds; say which pipeline failed
@@ -164,7 +161,7 @@ class Diarizer:
         try:
             with torch.inference_mode(), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                output = self._pipeline({"waveform": waveform, "sample_rate": SAMPLE_RATE},
+                output = self.pyannote({"waveform": waveform, "sample_rate": SAMPLE_RATE},
                                         hook=_StepTimer(self.last_steps), **kwargs)
         finally:
             torch.set_num_threads(threads)
@@ -253,13 +250,3 @@ def _gap(word: Word, seg: SpeakerSegment) -> float:
 def _with_speaker(word: Word, speaker: str) -> Word:
     return Word(word.start, word.end, word.text, word.probability, speaker)
 
-
-def label_call_speakers(words: Sequence[Word], segments: Sequence[SpeakerSegment], info: CallInfo,
-                        language: str) -> tuple[list[Word], RoleDecision]:
-    """assign_speakers + roles: words with agent/customer/other_agent (or ``unknown``) and the decision."""
-    from qa_pipeline.speakers.roles import assign_roles
-    from qa_pipeline.speakers.turns import build_turns
-
-    labelled = assign_speakers(words, segments)
-    decision = assign_roles(build_turns(labelled), info, language)
-    return [_with_speaker(w, decision.role_of(w.speaker)) for w in labelled], decision

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal, Mapping, Optional, Sequence
 
+from qa_pipeline.language import has_chinese
 from qa_pipeline.records import CallInfo, Turn
 from qa_pipeline.speakers import role_cues
 
@@ -157,7 +158,7 @@ def _agent_name_patterns(agent_name: Optional[str]) -> list[re.Pattern[str]]:
     patterns = []
     for n in names:
         escaped = re.escape(n)
-        template = role_cues.SELF_INTRO_ZH if re.search(r"[\u4e00-\u9fff]", n) else role_cues.SELF_INTRO_EN
+        template = role_cues.SELF_INTRO_ZH if has_chinese(n) else role_cues.SELF_INTRO_EN
         patterns.append(re.compile(template.format(name=escaped)))
     return patterns
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Iterable, Sequence
 
+from qa_pipeline.language import written_without_spaces
 from qa_pipeline.records import Turn, Word
 
 PAUSE_SECONDS = 1.0
@@ -28,16 +29,11 @@ def join_words(texts: Iterable[str]) -> str:
 
 
 def _needs_space(left: str, right: str) -> bool:
-    if _is_cjk(left) or _is_cjk(right):
+    if written_without_spaces(left) or written_without_spaces(right):
         return False
     if right in ",.!?;:%)]}'’”，。！？；：、":
         return False
     return True
-
-
-def _is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return (0x3000 <= code <= 0x9FFF) or (0xF900 <= code <= 0xFAFF) or (0xFF00 <= code <= 0xFFEF)
 
 
 def build_turns(words: Sequence[Word], *, pause: float = PAUSE_SECONDS) -> tuple[Turn, ...]:
@@ -76,11 +72,3 @@ def _turn(words: list[Word]) -> Turn:
         words=tuple(words),
     )
 
-
-def relabel(turns: Sequence[Turn], mapping: dict[str, str]) -> tuple[Turn, ...]:
-    """Replace speaker labels (e.g. diarization clusters) by roles."""
-    out = []
-    for t in turns:
-        words = tuple(Word(w.start, w.end, w.text, w.probability, mapping.get(w.speaker, w.speaker)) for w in t.words)
-        out.append(Turn(mapping.get(t.speaker, t.speaker), t.start, t.end, t.text, words))
-    return tuple(out)

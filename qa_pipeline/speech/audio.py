@@ -4,12 +4,12 @@ PyAV (which faster-whisper already depends on) reads wav, flac, mp3, m4a, ogg an
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
 import numpy as np
 
+from qa_pipeline.checksum import file_sha256
 from qa_pipeline.errors import InputError
 from qa_pipeline.records import Audio
 
@@ -18,14 +18,6 @@ log = logging.getLogger(__name__)
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus")
 TARGET_RATE = 16000
 MIN_SOURCE_RATE, MAX_SOURCE_RATE = 8000, 48000
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def decode(path: str | Path, *, max_seconds: float = 4 * 3600, sha256: str | None = None) -> Audio:

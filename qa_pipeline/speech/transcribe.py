@@ -15,12 +15,12 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from qa_pipeline.language import has_chinese
 from qa_pipeline.records import Word
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
-LANGUAGES = ("auto", "zh", "en")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def _to_simplified():
 
 def simplify(text: str) -> str:
     """Traditional → Simplified Chinese (Whisper sometimes writes 廣州 for 广州)."""
-    return _to_simplified()(text) if any("\u4e00" <= c <= "\u9fff" for c in text) else text
+    return _to_simplified()(text) if has_chinese(text) else text
 
 
 def speech_chunks(samples: np.ndarray) -> list[dict]:
@@ -90,14 +90,15 @@ class Transcriber:
 
         self.model_name = model
         self.beam_size = beam_size
-        self._model = WhisperModel(model, device=device, compute_type=compute_type, cpu_threads=cpu_threads)
-        self.multilingual = bool(getattr(self._model.model, "is_multilingual", True))
+        self.whisper = WhisperModel(  # faster-whisper itself, for callers that time it bare
+            model, device=device, compute_type=compute_type, cpu_threads=cpu_threads)
+        self.multilingual = bool(getattr(self.whisper.model, "is_multilingual", True))
 
     def detect_language(self, samples: np.ndarray, allowed: Sequence[str] = ("zh", "en")) -> tuple[str, float]:
         """Most likely language among ``allowed`` (a call centre serving zh+en)."""
         if not self.multilingual:
             return "en", 1.0
-        _, _, probs = self._model.detect_language(samples[: 30 * SAMPLE_RATE], vad_filter=True)
+        _, _, probs = self.whisper.detect_language(samples[: 30 * SAMPLE_RATE], vad_filter=True)
         ranked = [(lang, p) for lang, p in probs if lang in allowed] or list(probs)
         lang, p = max(ranked, key=lambda lp: lp[1])
         return lang, float(p)
@@ -116,7 +117,7 @@ class Transcriber:
         if not chunks:
             return Transcript((), language or "unknown", None)
         joined = np.concatenate([samples[c["start"]:c["end"]] for c in chunks])
-        segments, info = self._model.transcribe(
+        segments, info = self.whisper.transcribe(
             joined, language=language if self.multilingual else "en", word_timestamps=True,
             vad_filter=False, beam_size=self.beam_size, condition_on_previous_text=False,
             initial_prompt="以下是普通话的句子。" if language == "zh" else None,

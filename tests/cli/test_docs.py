@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import click
+from click.testing import CliRunner
 
 from qa_pipeline.cli.main import cli
 
@@ -30,3 +31,28 @@ def test_every_command_is_in_the_readme():
 def test_every_command_has_help():
     for name, command in cli.commands.items():
         assert command.help or command.short_help, f"qa {name} has no help text"
+
+
+def leaf_commands(group: click.Group, path: tuple[str, ...] = ("qa",)):
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from leaf_commands(command, path + (name,))
+        else:
+            yield path + (name,), command
+
+
+def test_every_command_help_ends_with_an_example_of_itself():
+    runner = CliRunner()
+    for path, _ in leaf_commands(cli):
+        result = runner.invoke(cli, [*path[1:], "--help"], terminal_width=200)
+        assert result.exit_code == 0, result.output
+        head, _, block = result.output.rstrip().rpartition("\n  Example:\n")
+        assert head and "Options:" in head, f"{' '.join(path)} --help does not end with an Example: block"
+        examples = [line.strip() for line in block.splitlines()]
+        assert examples and all(" ".join(path) in line for line in examples), (path, examples)
+
+
+def test_the_db_option_is_defined_once():
+    sources = (Path(__file__).resolve().parents[2] / "qa_pipeline" / "cli").glob("*.py")
+    defining = sorted(p.name for p in sources if '"--db"' in p.read_text(encoding="utf-8"))
+    assert defining == ["options.py"]

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 import pytest
 import soundfile as sf
 
-from qa_pipeline.demo.centre import TEAMS, build_centre, make_agents, run_large_demo
+from qa_pipeline.demo.cast import TEAMS
+from qa_pipeline.demo.centre import build_centre, make_agents, run_large_demo
 from qa_pipeline.demo.dialogues import Habits, Persona, compose, timed_turns
 from qa_pipeline.errors import InputError, QaError
 from qa_pipeline.records import Call, CallInfo

@@ -6,17 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shared_data import AUDIO
 
 from qa_pipeline.records import CallInfo, SpeakerSegment, Word
 from qa_pipeline.speakers import diarization
-from qa_pipeline.speakers.diarization import (
-    DiarizationError,
-    assign_speakers,
-    diarization_available,
-    label_call_speakers,
-)
-
-AUDIO = Path(__file__).resolve().parents[3] / "shared" / "data" / "audio"
+from qa_pipeline.speakers.diarization import DiarizationError, assign_speakers, diarization_available
+from qa_pipeline.speakers.separation import SpeakerSeparator
 
 
 def w(start: float, end: float, text: str = "x") -> Word:
@@ -50,15 +45,54 @@ def test_no_segments_leaves_words_unknown():
     assert [x.speaker for x in assign_speakers([w(0, 1), w(1, 2)], [])] == ["unknown", "unknown"]
 
 
-def test_label_call_speakers_gives_roles():
-    segments = [SpeakerSegment(0.0, 4.0, "SPEAKER_01"), SpeakerSegment(4.5, 8.0, "SPEAKER_00")]
+class FakeDiarizer:
+    """The model boundary: gives fixed speaker turns, as pyannote would."""
+
+    def __init__(self, segments):
+        self.segments = segments
+        self.last_status = "no speech found by diarization"
+
+    def diarize(self, samples, sample_rate):
+        return list(self.segments)
+
+
+AGENT_THEN_CUSTOMER = [SpeakerSegment(0.0, 4.0, "SPEAKER_01"), SpeakerSegment(4.5, 8.0, "SPEAKER_00")]
+
+
+def agent_then_customer_words() -> list[Word]:
     texts = ["Thank", "you", "for", "calling,", "how", "can", "I", "help?",
              "I'm", "calling", "about", "my", "bill."]
     words = [w(0.2 + 0.45 * i, 0.6 + 0.45 * i, t) for i, t in enumerate(texts[:8])]
-    words += [w(4.6 + 0.5 * i, 5.0 + 0.5 * i, t) for i, t in enumerate(texts[8:])]
-    roled, decision = label_call_speakers(words, segments, CallInfo("c"), "en")
+    return words + [w(4.6 + 0.5 * i, 5.0 + 0.5 * i, t) for i, t in enumerate(texts[8:])]
+
+
+def test_separate_gives_roles_and_the_decision():
+    steps = []
+    separator = SpeakerSeparator(diarizer=FakeDiarizer(AGENT_THEN_CUSTOMER))
+    roled, separation = separator.separate(np.zeros(16000 * 8, np.float32), agent_then_customer_words(),
+                                           CallInfo("c"), "en", on_step=steps.append)
     assert [x.speaker for x in roled] == ["agent"] * 8 + ["customer"] * 5
-    assert decision.mapping == {"SPEAKER_01": "agent", "SPEAKER_00": "customer"}
+    assert separation.decision.mapping == {"SPEAKER_01": "agent", "SPEAKER_00": "customer"}
+    assert separation.segments == tuple(AGENT_THEN_CUSTOMER)
+    assert separation.confidence == separation.decision.confidence and separation.note == separation.decision.note
+    assert steps == ["diarize", "roles"]
+
+
+def test_separate_without_turns_keeps_speakers_unknown_and_says_why():
+    separator = SpeakerSeparator(diarizer=FakeDiarizer([]))
+    roled, separation = separator.separate(np.zeros(16000, np.float32), agent_then_customer_words(),
+                                           CallInfo("c"), "en")
+    assert {x.speaker for x in roled} == {"unknown"}
+    assert separation.decision is None and separation.confidence is None and not separation.uncertain
+    assert separation.note == "speakers unknown: no speech found by diarization"
+
+
+def test_separate_turned_off_keeps_speakers_unknown():
+    separator = SpeakerSeparator(enabled=False, diarizer=FakeDiarizer(AGENT_THEN_CUSTOMER))
+    roled, separation = separator.separate(np.zeros(16000, np.float32), agent_then_customer_words(),
+                                           CallInfo("c"), "en")
+    assert {x.speaker for x in roled} == {"unknown"}
+    assert "turned off" in separation.note
 
 
 def test_missing_extra_names_what_to_install(monkeypatch):

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import pytest
+from shared_data import SHARED
 
 from qa_pipeline.records import CallInfo, Turn
 from qa_pipeline.speakers.roles import UNCERTAIN_BELOW, assign_roles
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 
 def turns(*spoken: tuple[str, str], gap: float = 0.5) -> list[Turn]:

@@ -30,9 +30,7 @@ def cer(ref: str, hyp: str) -> float:
 
 @pytest.fixture(scope="module")
 def models(transcriber):
-    m = Models(OPTIONS)
-    m._transcriber = transcriber
-    return m
+    return Models(OPTIONS, transcriber=transcriber)
 
 
 def text_of(call) -> str:
