@@ -20,7 +20,7 @@ PACKAGE = "qa_pipeline"
 # Parts of the same rank other than the base do not import each other.
 LAYERS: list[tuple[str, ...]] = [
     ("records", "errors", "textio", "progress", "language", "package_data", "metadata", "transcript_io",
-     "model_packs", "files"),
+     "model_packs", "checksum"),
     ("speech",),
     ("speakers",),
     ("privacy",),

@@ -20,7 +20,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from qa_pipeline.rubric.text import is_cjk_text
+from qa_pipeline.language import has_chinese
 from qa_pipeline.records import Call, CallInfo, Turn
 from qa_pipeline.rubric import parse_rubric, score_call
 from qa_pipeline.rubric.checks import CHECK_TYPES
@@ -95,7 +95,7 @@ GREETING = {"type": "phrases", "phrases": ["您好", "你好", "hello", "good mo
 
 
 def score_example(block: dict, example: Example) -> str:
-    language = "zh" if any(is_cjk_text(t) for t in example.turns) else "en"
+    language = "zh" if any(has_chinese(t) for t in example.turns) else "en"
     rubric = parse_rubric({"id": "docstring-example", "version": "1", "languages": [language],
                            "conditions": {"greeting": GREETING},
                            "checks": [{"id": "greeting", "rule": {"use": "greeting"}},
