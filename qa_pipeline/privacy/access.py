@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Literal, Optional
 
 import bcrypt
 import duckdb
@@ -293,7 +293,7 @@ class Viewer:
 
     username: str
     role: str
-    scope: str
+    scope: Literal["all", "team", "agent", "none"]
     team: Optional[str] = None
     agent_id: Optional[str] = None
     masks_identifiers: bool = True  # long numbers masked, customer metadata hidden
