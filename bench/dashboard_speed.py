@@ -19,7 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa_pipeline.insights import facts, queries
+from qa_pipeline.insights import aggregates, facts, queries  # noqa: E402
+from qa_pipeline.insights.filters import CallFilter  # noqa: E402
+from qa_pipeline.privacy.access import User, Viewer  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
 
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
@@ -90,46 +92,46 @@ def timed(label: str, fn, *args, **kwargs) -> float:
 
 
 def pages(db: Path) -> dict[str, float]:
-    everyone = ("TRUE", ())
-    team = ("team = ?", ("Team 3",))
-    last12 = queries.CallFilter(date_from=date(2026, 9, 1), date_to=date(2026, 11, 23))
-    week = queries.CallFilter(date_from=date(2026, 11, 16), date_to=date(2026, 11, 22))
+    everyone = Viewer.of(User("bench", "manager"))
+    team = Viewer.of(User("lead3", "team_lead", team="Team 3"))
+    last12 = CallFilter(date_from=date(2026, 9, 1), date_to=date(2026, 11, 23))
+    week = CallFilter(date_from=date(2026, 11, 16), date_to=date(2026, 11, 22))
     plans = {
         "Review queue": [
-            ("filter_options", queries.filter_options, (db, everyone), {}),
+            ("filter_options", aggregates.filter_options, (db, everyone), {}),
             ("specialists", queries.specialists, (db,), {}),
             ("flagged_unqueued", queries.flagged_unqueued, (db, everyone), {}),
-            ("review_queue (open, newest)", queries.review_queue, (db, everyone, queries.CallFilter()),
+            ("review_queue (open, newest)", queries.review_queue, (db, everyone, CallFilter()),
              {"assignee": "qa1"}),
-            ("review_queue (worst, item C3)", queries.review_queue, (db, everyone, queries.CallFilter(failed_item="C3")),
+            ("review_queue (worst, item C3)", queries.review_queue, (db, everyone, CallFilter(failed_item="C3")),
              {"order": "worst", "status": "all"}),
             ("call_header", queries.call_header, (db, everyone, "c00500000"), {}),
-            ("call_turns", queries.call_turns, (db, "c00500000"), {}),
-            ("call_findings", queries.call_findings, (db, "c00500000", "standard", "1"), {}),
+            ("call_turns", queries.call_turns, (db, everyone, "c00500000"), {}),
+            ("call_findings", queries.call_findings, (db, everyone, "c00500000", "standard", "1"), {}),
         ],
         "Agent feedback": [
-            ("filter_options (team lead)", queries.filter_options, (db, team), {}),
-            ("agent_weekly", queries.agent_weekly, (db, team, "ag0003", last12), {}),
-            ("agent_items", queries.agent_items, (db, team, "ag0003", last12), {}),
+            ("filter_options (team lead)", aggregates.filter_options, (db, team), {}),
+            ("agent_weekly", aggregates.agent_weekly, (db, team, "ag0003", last12), {}),
+            ("agent_items", aggregates.agent_items, (db, team, "ag0003", last12), {}),
             ("agent_calls_failing", queries.agent_calls_failing, (db, team, "ag0003", "C3", last12), {}),
             ("agent_reviews", queries.agent_reviews, (db, team, "ag0003", last12), {}),
         ],
         "Coaching clips": [
-            ("filter_options", queries.filter_options, (db, everyone), {}),
+            ("filter_options", aggregates.filter_options, (db, everyone), {}),
             ("search_findings (item, fail)", queries.search_findings, (db, everyone, last12),
              {"item": "D4", "outcome": "fail"}),
             ("search_findings (words)", queries.search_findings, (db, everyone, week), {"words": "投诉"}),
-            ("training_needs (12 weeks)", queries.training_needs, (db, everyone, last12), {}),
+            ("training_needs (12 weeks)", aggregates.training_needs, (db, everyone, last12), {}),
             ("playlists", queries.playlists, (db,), {}),
         ],
         "Team trends": [
-            ("filter_options", queries.filter_options, (db, everyone), {}),
-            ("weekly_trends (team, 12 weeks)", queries.weekly_trends, (db, everyone, last12, "team"), {}),
-            ("item_pass_by_team", queries.item_pass_by_team, (db, everyone, last12), {}),
+            ("filter_options", aggregates.filter_options, (db, everyone), {}),
+            ("weekly_trends (team, 12 weeks)", aggregates.weekly_trends, (db, everyone, last12, "team"), {}),
+            ("item_pass_by_team", aggregates.item_pass_by_team, (db, everyone, last12), {}),
             ("agreement", queries.agreement, (db, everyone, last12), {}),
             ("score_agreement", queries.score_agreement, (db, everyone, last12), {}),
-            ("new_agents", queries.new_agents, (db, everyone, last12), {}),
-            ("targets", queries.targets, (db, everyone, last12), {}),
+            ("new_agents", aggregates.new_agents, (db, everyone, last12), {}),
+            ("targets", aggregates.targets, (db, everyone, last12), {}),
         ],
     }
     totals = {}

@@ -2,6 +2,8 @@
 acknowledgement forms for whoever may use them."""
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import streamlit as st
 from qa_pipeline.dashboards import ui
@@ -13,7 +15,8 @@ OUTCOMES = ["pass", "fail", "na"]
 
 def show(call_id: str, *, context: str) -> None:
     """``context``: 'review' (the QA specialist's queue) or 'feedback' (agent / team lead)."""
-    header = ui.q("call_header", call_id)
+    db, viewer = ui.db_path(), ui.viewer()
+    header = ui.call_header(db, viewer, call_id)
     if header.is_empty():
         st.warning(f"Call {call_id} is not in the calls you may see (or has no scored result).")
         return
@@ -22,19 +25,19 @@ def show(call_id: str, *, context: str) -> None:
     key = f"call_{call_id}"
     st.subheader(f"Call {call_id}")
     _summary(call)
-    findings = ui.q_plain("call_findings", call_id, call["rubric_id"], call["rubric_version"])
+    findings = ui.call_findings(db, viewer, call_id, call["rubric_id"], call["rubric_version"])
     playable = call["source"] != "import" and bool(call["source_path"])
     left, right = st.columns([3, 2], gap="large")
     with left:
         ui.audio_player(call, key)
-        ui.transcript(ui.q_plain("call_turns", call_id), key, playable)
-        meta = ui.visible_metadata(call.get("metadata"))
+        ui.transcript(ui.call_turns(db, viewer, call_id), key, playable)
+        meta = json.loads(call["metadata"]) if call.get("metadata") else {}  # only what the viewer may see
         if meta:
             with st.expander("Call metadata"):
                 st.json(meta)
     with right:
         _findings(findings, key, playable)
-    disputes = ui.q_plain("call_disputes", call_id)
+    disputes = ui.call_disputes(db, viewer, call_id)
     if context == "review" and access.can(me, "review"):
         _review_form(call, findings)
         _resolve_disputes(disputes, findings)
@@ -89,7 +92,7 @@ def _findings(findings: pl.DataFrame, key: str, playable: bool) -> None:
                                    f"{key}_f{f['check_id']}", key)
             if f["evidence_text"]:
                 who = f"{f['evidence_speaker']}: " if f["evidence_speaker"] else ""
-                st.caption(f"“{who}{ui.shown(f['evidence_text'])}”")
+                st.caption(f"“{who}{f['evidence_text']}”")
             if f["rule"]:
                 st.caption(f"why: {f['rule']}")
             if f["review_comment"]:
@@ -157,7 +160,7 @@ def _agent_actions(call: dict, findings: pl.DataFrame, disputes: pl.DataFrame) -
     if call.get("reviewer") is None:
         st.caption("Not reviewed yet: acknowledgement and disputes open once a QA specialist has reviewed it.")
         return
-    acks = ui.q_plain("call_acknowledgements", call["call_id"])
+    acks = ui.call_acknowledgements(ui.db_path(), ui.viewer(), call["call_id"])
     if access.can(me, "acknowledge"):
         if me.username in acks["username"].to_list():
             st.success("You acknowledged this review.", icon=":material/task_alt:")

@@ -1,23 +1,29 @@
-"""What every dashboard page shares: the signed-in user, cached queries, filters, the call view.
+"""What every dashboard page shares: the signed-in user and their viewer, cached queries,
+filters, the player and the transcript.
 
-Queries are cached for a short time (``TTL`` seconds) per viewer scope and filter, so a page
-re-renders from memory while the people using it click around; every write clears the
-cache so the writer sees their change at once.
+Pages call the query functions below (:mod:`qa_pipeline.insights.queries` and
+:mod:`~qa_pipeline.insights.aggregates`, wrapped in ``st.cache_data``) with the database and
+:func:`viewer`; the rows come back in the viewer's scope and already masked for them, so pages
+show them as they are. Queries are cached for a short time (``TTL`` seconds) per viewer scope
+and arguments, so a page re-renders from memory while the people using it click around; every
+write clears the cache so the writer sees their change at once.
 """
 from __future__ import annotations
 
 import os
 from datetime import timedelta
-from typing import Any, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 import polars as pl
 import streamlit as st
 
-from qa_pipeline.insights import facts, queries
+from qa_pipeline.insights import aggregates, facts, queries
+from qa_pipeline.insights.filters import CallFilter
 from qa_pipeline.privacy import access
-from qa_pipeline.privacy.access import User
+from qa_pipeline.privacy.access import User, Viewer
 from qa_pipeline.review import clips, reviews
 from qa_pipeline.store import journal as shared_db
+from qa_pipeline.store.database import StoreError
 
 TTL = 30
 SPEAKER_COLOURS = {"agent": "#1f6fb2", "other_agent": "#5b8fc7", "customer": "#c2570c", "unknown": "#6b7280"}
@@ -40,41 +46,60 @@ def user() -> User:
     return u
 
 
-def scope() -> tuple[str, tuple]:
-    where, params = access.call_scope(user())
-    return where, tuple(params)
+def viewer() -> Viewer:
+    """Who is looking: the signed-in user's scope and whether identifiers are masked for them."""
+    return Viewer.of(user())
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
-def cached(name: str, *args: Any, **kwargs: Any) -> Any:
-    """``queries.<name>(*args, **kwargs)``, cached for ``TTL`` seconds."""
-    return getattr(queries, name)(*args, **kwargs)
+def _what_they_see(v: Viewer) -> tuple:
+    # Cache per scope and masking, not per person: every manager shares one cached answer.
+    return v.scope, v.team, v.agent_id, v.masks_identifiers
 
 
-def q(name: str, *args: Any, **kwargs: Any) -> Any:
-    """Run a cached query for the current database and the viewer's scope."""
-    return cached(name, db_path(), scope(), *args, **kwargs)
+Q = TypeVar("Q", bound=Callable[..., Any])
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=64)
-def _options(db: str, scope: tuple) -> dict:
-    return queries.filter_options(db, scope)
+def cached(query: Q, ttl: int = TTL, max_entries: int = 256) -> Q:
+    """``query`` cached for ``ttl`` seconds per viewer scope and arguments."""
+    return st.cache_data(query, ttl=ttl, max_entries=max_entries, show_spinner=False,  # type: ignore[return-value]
+                         hash_funcs={Viewer: _what_they_see})
+
+
+# The queries the pages run (db, viewer, ... as in qa_pipeline.insights).
+review_queue = cached(queries.review_queue)
+flagged_unqueued = cached(queries.flagged_unqueued)
+call_header = cached(queries.call_header)
+call_turns = cached(queries.call_turns)
+call_findings = cached(queries.call_findings)
+call_disputes = cached(queries.call_disputes)
+call_acknowledgements = cached(queries.call_acknowledgements)
+specialists = cached(queries.specialists)
+setting = cached(queries.setting)
+agent_calls_failing = cached(queries.agent_calls_failing)
+agent_reviews = cached(queries.agent_reviews)
+search_findings = cached(queries.search_findings)
+playlists = cached(queries.playlists)
+playlist_clips = cached(queries.playlist_clips)
+clip_excerpt = cached(queries.clip_excerpt, ttl=300, max_entries=64)
+agreement = cached(queries.agreement)
+score_agreement = cached(queries.score_agreement)
+filter_options = cached(aggregates.filter_options, ttl=300, max_entries=64)
+weekly_trends = cached(aggregates.weekly_trends)
+agent_weekly = cached(aggregates.agent_weekly)
+agent_items = cached(aggregates.agent_items)
+training_needs = cached(aggregates.training_needs)
+item_pass_by_team = cached(aggregates.item_pass_by_team)
+new_agents = cached(aggregates.new_agents)
+targets = cached(aggregates.targets)
 
 
 def options() -> dict:
     """The filters' choices for the viewer (teams, agents, languages, items, dates), kept 5 minutes."""
-    return _options(db_path(), scope())
-
-
-def q_plain(name: str, *args: Any, **kwargs: Any) -> Any:
-    """A cached query that takes no scope (the caller has checked the call is in scope)."""
-    return cached(name, db_path(), *args, **kwargs)
+    return filter_options(db_path(), viewer())
 
 
 def save(op: str, success: str, **kwargs: Any) -> bool:
     """Apply a review action durably; tells the user whether it is saved or queued."""
-    from qa_pipeline.store.database import StoreError
-
     try:
         receipt = reviews.write(db_path(), op, **kwargs)
     except reviews.ReviewError as exc:
@@ -114,7 +139,7 @@ def csv_button(df: pl.DataFrame, name: str, key: str) -> None:
                        mime="text/csv", key=key, icon=":material/download:")
 
 
-def call_filter(key: str, *, items: bool = True, default_weeks: Optional[int] = None) -> queries.CallFilter:
+def call_filter(key: str, *, items: bool = True, default_weeks: Optional[int] = None) -> CallFilter:
     """Sidebar filters: team, agent, dates, language, flag reason, failed item."""
     opts = options()
     sb = st.sidebar
@@ -137,7 +162,7 @@ def call_filter(key: str, *, items: bool = True, default_weeks: Optional[int] = 
         reason = sb.selectbox("Flag reason", [None] + opts["flag_reasons"], format_func=lambda v: v or "any",
                               key=f"{key}_reason")
         item = sb.selectbox("Failed item", [None] + opts["items"], format_func=lambda v: v or "any", key=f"{key}_item")
-    return queries.CallFilter(tuple(teams), tuple(agents), date_from, date_to, tuple(languages), reason, item)
+    return CallFilter(tuple(teams), tuple(agents), date_from, date_to, tuple(languages), reason, item)
 
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner="Loading the recording…")
@@ -187,29 +212,10 @@ def transcript(turns: pl.DataFrame, player_key: str, playable: bool) -> None:
                     st.caption(mmss(t["start"]))
             colour = SPEAKER_COLOURS.get(t["speaker"], SPEAKER_COLOURS["unknown"])
             right.markdown(f"<span style='color:{colour};font-weight:600'>{t['speaker']}</span> "
-                           f"{escape(shown(t['text']))}", unsafe_allow_html=True)
-
-
-def shown(text: Optional[str]) -> str:
-    """Text as this viewer may see it: long numbers masked for roles without customer identifiers."""
-    return (text or "") if access.can(user(), "see_customer_ids") else clips.mask_identifiers(text or "")
+                           f"{escape(t['text'] or '')}", unsafe_allow_html=True)
 
 
 def escape(text: str) -> str:
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("$", "&#36;").replace("*", "&#42;").replace("_", "&#95;").replace("[", "&#91;"))
-
-
-def visible_metadata(meta: Optional[str]) -> dict:
-    """Call metadata the viewer may see: no customer identifiers without ``see_customer_ids``."""
-    import json
-
-    try:
-        data = json.loads(meta) if meta else {}
-    except ValueError:
-        return {}
-    if access.can(user(), "see_customer_ids"):
-        return data
-    hidden = ("customer", "caller", "phone", "ani", "number", "account", "email", "card", "id_no", "name")
-    return {k: v for k, v in data.items() if not any(h in k.lower() for h in hidden) or k.startswith("agent")}
 

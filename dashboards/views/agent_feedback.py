@@ -8,11 +8,12 @@ import polars as pl
 import streamlit as st
 from qa_pipeline.dashboards import call_view, ui
 
-from qa_pipeline.insights import queries
+from qa_pipeline.insights.filters import CallFilter
 
 st.title("Agent feedback")
 ui.pending_banner()
 me = ui.user()
+db, viewer = ui.db_path(), ui.viewer()
 opts = ui.options()
 agents: pl.DataFrame = opts["agents"]
 if me.role == "agent":
@@ -27,15 +28,15 @@ else:
               for r in agents.iter_rows(named=True)}
     agent_id = st.sidebar.selectbox("Agent", list(labels), format_func=labels.get, key="af_agent")
 first, last = opts["first"], opts["last"]
-f = queries.CallFilter()
+f = CallFilter()
 if first and last:
     picked = st.sidebar.date_input("Period", (max(first, last - timedelta(weeks=12)), last), min_value=first,
                                    max_value=last, key="af_dates")
     if isinstance(picked, (tuple, list)) and len(picked) == 2:
-        f = queries.CallFilter(date_from=picked[0], date_to=picked[1])
+        f = CallFilter(date_from=picked[0], date_to=picked[1])
 
-weekly = ui.q("agent_weekly", agent_id, f)
-items = ui.q("agent_items", agent_id, f)
+weekly = ui.agent_weekly(db, viewer, agent_id, f)
+items = ui.agent_items(db, viewer, agent_id, f)
 mine = weekly.filter(pl.col("who") == "agent")
 if mine.is_empty():
     st.info("No scored calls for this agent in the period.", icon=":material/inbox:")
@@ -83,14 +84,14 @@ with weak:
     for r in ranked.filter(pl.col("agent_pass_rate") < 1).head(3).iter_rows(named=True):
         with st.expander(f"{r['check_id']}: {r['agent_pass_rate']:.0%} of {r['agent_checked']} passed "
                          f"(team {r['team_pass_rate']:.0%})"):
-            failing = ui.q("agent_calls_failing", agent_id, r["check_id"], f)
+            failing = ui.agent_calls_failing(db, viewer, agent_id, r["check_id"], f)
             for c in failing.iter_rows(named=True):
                 st.markdown(f"`{c['call_id']}` {c['started_at']:%Y-%m-%d} · at {ui.mmss(c['evidence_start'])}: "
-                            f"“{ui.shown(c['evidence_text']) or '—'}”" + (f"  \n_reviewer: {c['review_comment']}_"
+                            f"“{c['evidence_text'] or '—'}”" + (f"  \n_reviewer: {c['review_comment']}_"
                                                                 if c["review_comment"] else ""))
 
 st.subheader("Reviews")
-reviewed = ui.q("agent_reviews", agent_id, f)
+reviewed = ui.agent_reviews(db, viewer, agent_id, f)
 if reviewed.is_empty():
     st.caption("No reviewed calls in this period.")
 else:

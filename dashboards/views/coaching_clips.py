@@ -6,12 +6,14 @@ import polars as pl
 import streamlit as st
 from qa_pipeline.dashboards import ui
 
+from qa_pipeline.insights.queries import PAGE_SIZE
 from qa_pipeline.privacy import access
 from qa_pipeline.review import clips
 
 st.title("Coaching clips")
 ui.pending_banner()
 me = ui.user()
+db, viewer = ui.db_path(), ui.viewer()
 f = ui.call_filter("cc", items=False)
 view = st.segmented_control("View", ["Find clips", "Playlists", "Training needs"], default="Find clips",
                             key="cc_view", label_visibility="collapsed") or "Find clips"
@@ -24,12 +26,12 @@ def _clip(db: str, call_id: str, source_path: str, start: float, end: float, pad
 
 def play_clip(row: dict, pad: float = clips.CLIP_PAD_SECONDS) -> None:
     """A few seconds around the evidence, bleeped where redacted; the quote for calls without audio."""
-    quote = f"“{ui.shown(row['evidence_text'])}”" if row.get("evidence_text") else ""
+    quote = f"“{row['evidence_text']}”" if row.get("evidence_text") else ""
     if row.get("source") == "import" or not row.get("source_path"):
         st.caption(f"{quote} (imported transcript: no audio)".strip())
         return
     try:
-        data = _clip(ui.db_path(), row["call_id"], row["source_path"], row.get("evidence_start"),
+        data = _clip(db, row["call_id"], row["source_path"], row.get("evidence_start"),
                      row.get("evidence_end"), pad)
     except access.PathNotAllowed as exc:
         st.warning(f"Recording outside the recordings folders: {exc}")
@@ -45,14 +47,8 @@ def play_clip(row: dict, pad: float = clips.CLIP_PAD_SECONDS) -> None:
         st.caption("The recording file is not available on this server.")
 
 
-@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
-def _excerpt(db: str, call_id: str, start: float | None, end: float | None) -> list[str]:
-    call = clips.load_call(db, call_id)
-    return clips.excerpt(call, start, end, pad=0.0) if call and start is not None else []
-
-
 def _with_paths(rows: pl.DataFrame) -> pl.DataFrame:
-    headers = {cid: ui.q("call_header", cid) for cid in rows["call_id"].unique().to_list()}
+    headers = {cid: ui.call_header(db, viewer, cid) for cid in rows["call_id"].unique().to_list()}
     paths = {cid: (h["source_path"][0] if h.height else None) for cid, h in headers.items()}
     return rows.with_columns(pl.col("call_id").replace_strict(paths, default=None, return_dtype=pl.String)
                              .alias("source_path"))
@@ -67,13 +63,11 @@ def find_clips() -> None:
     words = c.text_input("Words said in the call", max_chars=200, key="cc_words",
                          placeholder="e.g. 投诉 or complaint")
     page = st.session_state.get("cc_page", 0)
-    rows, total = ui.q("search_findings", f, item=item, outcome=outcome, words=words or None, page=page)
-    st.caption(f"{total} finding(s)" + (f" · page {page + 1}" if total > ui.queries.PAGE_SIZE else ""))
+    rows, total = ui.search_findings(db, viewer, f, item=item, outcome=outcome, words=words or None, page=page)
+    st.caption(f"{total} finding(s)" + (f" · page {page + 1}" if total > PAGE_SIZE else ""))
     if rows.is_empty():
         st.info("No findings match. Widen the filters or the dates in the sidebar.", icon=":material/search_off:")
         return
-    if not access.can(me, "see_customer_ids"):
-        rows = rows.with_columns(pl.col("evidence_text").map_elements(clips.mask_identifiers, return_dtype=pl.String))
     shown = rows.drop("evidence_end", "evidence_speaker").with_columns(pl.col("evidence_text").fill_null(""))
     picked = st.dataframe(shown, hide_index=True, on_select="rerun",
                           selection_mode="single-row", key="cc_table",
@@ -85,7 +79,7 @@ def find_clips() -> None:
     if p1.button("◀ Previous", disabled=page == 0, key="cc_prev"):
         st.session_state["cc_page"] = page - 1
         st.rerun()
-    if p2.button("Next ▶", disabled=(page + 1) * ui.queries.PAGE_SIZE >= total, key="cc_next"):
+    if p2.button("Next ▶", disabled=(page + 1) * PAGE_SIZE >= total, key="cc_next"):
         st.session_state["cc_page"] = page + 1
         st.rerun()
     with p3:
@@ -96,7 +90,7 @@ def find_clips() -> None:
     row = _with_paths(rows[picked.selection.rows[0]]).row(0, named=True)
     st.markdown(f"**{row['check_id']} · {row['outcome']}** — `{row['call_id']}` {row['agent_name'] or ''}")
     play_clip(row)
-    lists = ui.q_plain("playlists")
+    lists = ui.playlists(db)
     if lists.is_empty():
         st.caption("Create a playlist under 'Playlists' to collect clips.")
         return
@@ -121,20 +115,20 @@ def playlists() -> None:
                 if ui.save("create_playlist", f"Playlist “{name}” created", name=name, owner=me.username,
                            description=desc.strip() or None):
                     st.rerun()
-    lists = ui.q_plain("playlists")
+    lists = ui.playlists(db)
     if lists.is_empty():
         st.info("No playlists yet.", icon=":material/queue_music:")
         return
     names = dict(zip(lists["playlist_id"].to_list(), lists["name"].to_list()))
     chosen = st.selectbox("Playlist", list(names), format_func=lambda p: f"{names[p]}", key="cc_playlist")
-    items = ui.q("playlist_clips", chosen)
+    items = ui.playlist_clips(db, viewer, chosen)
     st.caption(f"{items.height} clip(s) you may see")
     for n, c in enumerate(items.iter_rows(named=True), start=1):
         with st.container(border=True):
             st.markdown(f"**{n}. {c['check_id'] or 'clip'}** — `{c['call_id']}` {c['agent_name'] or ''} · "
                         f"{ui.mmss(c['start_s'])}–{ui.mmss(c['end_s'])}" + (f"  \n{c['note']}" if c["note"] else ""))
-            header = ui.q("call_header", c["call_id"])
-            lines = _excerpt(ui.db_path(), c["call_id"], c["start_s"], c["end_s"])
+            header = ui.call_header(db, viewer, c["call_id"])
+            lines = ui.clip_excerpt(db, viewer, c["call_id"], c["start_s"], c["end_s"])
             if c["source"] == "import" or not (header.height and header["source_path"][0]):
                 st.caption("Imported transcript: no audio. " + ("The stretch of the call:" if lines else ""))
             else:
@@ -142,7 +136,7 @@ def playlists() -> None:
                            "evidence_start": c["start_s"], "evidence_end": c["end_s"],
                            "evidence_text": None}, pad=0.0)
             for line in lines:
-                st.markdown(f"<small>{ui.escape(ui.shown(line))}</small>", unsafe_allow_html=True)
+                st.markdown(f"<small>{ui.escape(line)}</small>", unsafe_allow_html=True)
             if st.button("Remove", key=f"rm_{c['clip_id']}", type="tertiary"):
                 if ui.save("remove_clip", "Clip removed", clip_id=c["clip_id"], actor=me.username):
                     st.rerun()
@@ -150,11 +144,10 @@ def playlists() -> None:
         if st.button("Export playlist (WAV clips + transcript excerpts)", key="cc_export"):
             specs = []
             for c in items.iter_rows(named=True):
-                header = ui.q("call_header", c["call_id"])
+                header = ui.call_header(db, viewer, c["call_id"])
                 specs.append(clips.ClipSpec(c["call_id"], c["check_id"], c["start_s"], c["end_s"], c["note"],
                                             header["source_path"][0] if header.height else None))
-            folder = clips.export_playlist(ui.db_path(), names[chosen], specs,
-                                           mask=not access.can(me, "see_customer_ids"))
+            folder = clips.export_playlist(db, names[chosen], specs, mask=viewer.masks_identifiers)
             st.session_state["cc_zip"] = (folder.name, clips.zip_folder(folder))
             st.success(f"Exported to {folder}")
         if "cc_zip" in st.session_state:
@@ -163,7 +156,7 @@ def playlists() -> None:
 
 
 def training_needs() -> None:
-    needs = ui.q("training_needs", f)
+    needs = ui.training_needs(db, viewer, f)
     if needs.is_empty():
         st.info("No scored findings in this period.", icon=":material/inbox:")
         return
@@ -193,7 +186,7 @@ def training_needs() -> None:
     for item in top:
         rate = overall.filter(pl.col("check_id") == item)["fail_rate"][0]
         with st.expander(f"{item}: fails in {rate:.0%} of calls"):
-            examples, _ = ui.q("search_findings", f, item=item, outcome="fail")
+            examples, _ = ui.search_findings(db, viewer, f, item=item, outcome="fail")
             examples = _with_paths(examples.head(3)) if examples.height else examples
             for row in examples.iter_rows(named=True):
                 st.markdown(f"`{row['call_id']}` {row['agent_name'] or ''} · {row['team'] or ''}")

@@ -3,13 +3,15 @@ specialist, newest or worst first; a call opens below with player, transcript an
 import streamlit as st
 from qa_pipeline.dashboards import call_view, ui
 
+from qa_pipeline.insights.queries import PAGE_SIZE
 from qa_pipeline.privacy import access
 
 st.title("Review queue")
 ui.pending_banner()
 me = ui.user()
+db, viewer = ui.db_path(), ui.viewer()
 f = ui.call_filter("rq")
-people = ui.q_plain("specialists")
+people = ui.specialists(db)
 
 c1, c2, c3 = st.columns(3)
 whose_options = (["mine"] if me.username in people else []) + ["everyone"] + [p for p in people if p != me.username]
@@ -21,9 +23,9 @@ order = c3.segmented_control("Order", ["newest", "worst"], default="newest", key
 assignee = me.username if whose == "mine" else None if whose == "everyone" else whose
 
 if access.can(me, "review"):
-    waiting = ui.q("flagged_unqueued")
+    waiting = ui.flagged_unqueued(db, viewer)
     with st.expander(f"Share out new calls ({waiting} flagged call(s) not in a queue yet)"):
-        share_now = ui.q_plain("setting", "sample_share")
+        share_now = ui.setting(db, "sample_share")
         a, b, c = st.columns([2, 2, 1], vertical_alignment="bottom")
         mode = a.radio("Share out", ["team", "turn"], horizontal=True, key="rq_mode",
                        format_func={"team": "by team (specialists' team)", "turn": "in turn"}.get)
@@ -38,8 +40,8 @@ if access.can(me, "review"):
                 st.rerun()
 
 page = st.session_state.get("rq_page", 0)
-rows, total = ui.q("review_queue", f, assignee=assignee, status=status, order=order, page=page)
-pages = max(1, -(-total // ui.queries.PAGE_SIZE))
+rows, total = ui.review_queue(db, viewer, f, assignee=assignee, status=status, order=order, page=page)
+pages = max(1, -(-total // PAGE_SIZE))
 st.caption(f"{total} call(s) · page {min(page, pages - 1) + 1} of {pages}")
 if total == 0:
     st.info("No calls in this queue. Flagged calls appear here once they are shared out "

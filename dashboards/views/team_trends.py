@@ -13,9 +13,10 @@ from qa_pipeline.insights import report
 st.title("Team trends")
 ui.pending_banner()
 me = ui.user()
+db, viewer = ui.db_path(), ui.viewer()
 f = ui.call_filter("tt", default_weeks=12)
 level = st.segmented_control("By", ["centre", "team", "agent"], default="team", key="tt_level") or "team"
-trends = ui.q("weekly_trends", f, level)
+trends = ui.weekly_trends(db, viewer, f, level)
 if trends.is_empty():
     st.info("No scored calls in this period.", icon=":material/inbox:")
     st.stop()
@@ -55,7 +56,7 @@ for row in (report.trend_charts(trends)[:2], report.trend_charts(trends)[2:]):
 ui.csv_button(trends, f"weekly-by-{level}", "tt_trends_csv")
 
 st.subheader("Pass rate per item and team")
-items = ui.q("item_pass_by_team", f)
+items = ui.item_pass_by_team(db, viewer, f)
 if items.is_empty():
     st.caption("No findings in this period.")
 else:
@@ -63,8 +64,8 @@ else:
     ui.csv_button(items, "item-pass-rates", "tt_items_csv")
 
 st.subheader("Can the automation be trusted?")
-agree = ui.q("agreement", f)
-scores = ui.q("score_agreement", f)
+agree = ui.agreement(db, viewer, f)
+scores = ui.score_agreement(db, viewer, f)
 if agree.is_empty():
     st.caption("No reviewed findings yet: agreement appears once QA specialists review calls.")
 else:
@@ -82,7 +83,7 @@ if not scores.is_empty():
         "passed_wrongly": "passed wrongly"})
 
 st.subheader("New agents: score by week since hire")
-fresh = ui.q("new_agents", f)
+fresh = ui.new_agents(db, viewer, f)
 if fresh.is_empty():
     st.caption("No calls from agents in their first 12 weeks (hire dates come from the roster: `qa roster`).")
 else:
@@ -93,7 +94,7 @@ else:
                                              alt.Tooltip("avg_score:Q", format=".1f")]), width="stretch")
 
 st.subheader("Quality targets")
-goals = ui.q("targets", f)
+goals = ui.targets(db, viewer, f)
 if goals.is_empty():
     st.caption("No targets set yet.")
 else:
@@ -124,8 +125,7 @@ options = [w for w in reversed(weeks)]
 week = st.selectbox("Week", options, format_func=lambda w: f"{w:%G-W%V} (from {w:%d %b %Y})", key="tt_week")
 if st.button("Build the report", key="tt_build"):
     with st.spinner("Building the report…"):
-        html = report.build_report(ui.db_path(), week.strftime("%G-W%V"), ui.scope(), title_user=me.display_name
-                                   or me.username)
+        html = report.build_report(db, week.strftime("%G-W%V"), viewer, title_user=me.display_name or me.username)
     st.session_state["tt_report"] = (week.strftime("%G-W%V"), html)
 if "tt_report" in st.session_state:
     name, html = st.session_state["tt_report"]

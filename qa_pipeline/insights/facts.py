@@ -7,6 +7,9 @@ second for a hundred thousand) and rebuilt in the background when the database c
 at most once a minute; until a rebuild finishes the previous facts answer. So aggregate
 pages may lag new calls and reviews by about a minute; lists and call details read the
 database directly and are always current.
+
+:func:`where` turns a viewer and a filter into conditions over the facts, for the queries
+in :mod:`qa_pipeline.insights.queries` and :mod:`qa_pipeline.insights.aggregates`.
 """
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ from typing import Any, Optional, Sequence
 import duckdb
 import polars as pl
 
+from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, latest_results, scope_clause
+from qa_pipeline.privacy.access import Viewer
 from qa_pipeline.store.journal import read, session
 
 log = logging.getLogger(__name__)
@@ -54,8 +59,6 @@ def _mark(db: str) -> tuple:
 
 
 def _build(db: str) -> tuple[duckdb.DuckDBPyConnection, list[str], frozenset[str], tuple]:
-    from qa_pipeline.insights.queries import _results  # the latest result per call, same rule as the lists
-
     started = time.monotonic()
     with session(db):
         mark = _mark(db)
@@ -65,7 +68,7 @@ def _build(db: str) -> tuple[duckdb.DuckDBPyConnection, list[str], frozenset[str
                                                                return_dtype=pl.Boolean))
         items = checks["check_id"].to_list()
         informational = frozenset(checks.filter(~pl.col("scored").fill_null(False))["check_id"].to_list())
-        results = _results(db)
+        results = latest_results(db)  # the same rule as the lists
         same = "k.call_id = r.call_id" if results == "result_store" else (
             "k.call_id = r.call_id AND k.rubric_id = r.rubric_id AND k.rubric_version = r.rubric_version")
         cols = "".join(
@@ -155,3 +158,18 @@ def item_columns(db: str | os.PathLike, only: Optional[str] = None,
     pairs = [(item, f"i{j}") for j, item in enumerate(state.items)]
     return [p for p in pairs if (only is None or p[0] == only)
             and not (scored_only and p[0] in state.informational)]
+
+
+def where(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> tuple[str, list]:
+    """Conditions over the table ``facts`` (alias-free column names) selecting the calls in
+    ``viewer``'s scope that match ``f``, with their parameters."""
+    scope, params = scope_clause(viewer)
+    filter_clauses, filter_args = call_filter_clauses(f)
+    clauses, args = [f"({scope})", *filter_clauses], [*params, *filter_args]
+    if f.flag_reason:
+        clauses.append("list_contains(flag_reasons, ?)")
+        args.append(f.flag_reason)
+    if f.failed_item:
+        cols = item_columns(db, f.failed_item)
+        clauses.append(f"{cols[0][1]} = 1" if cols else "FALSE")  # a column name from the fixed i0, i1 ... list
+    return " AND ".join(clauses), args

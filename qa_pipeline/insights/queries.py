@@ -1,53 +1,59 @@
-"""Every query the dashboard and the weekly report run (with :mod:`qa_pipeline.insights.aggregates`,
-re-exported at the bottom).
+"""The dashboard's lists and call details: the review queue, one call, an agent's feedback,
+coaching clips and playlists, and how far reviewers agree with the automation. The figures
+over many calls (trends, pass rates, training needs, targets) are in
+:mod:`qa_pipeline.insights.aggregates`.
 
-Each function takes the database path, the viewer's call scope (``access.call_scope(user)``:
-a predicate over ``team``/``agent_id`` and its parameters) and plain filter values, runs
-parameterised SQL on one brief read-only connection (:mod:`qa_pipeline.store.journal`) and
-returns a polars DataFrame. Which calls match a filter is answered by the in-memory call
-facts (:mod:`qa_pipeline.insights.facts`); the details of those calls come from the database; lists
-are paginated, so a page stays fast with a million calls. User input only ever reaches SQL
-as a parameter; the few pieces of SQL text built here come from fixed choices.
+Each function takes the database path, the :class:`~qa_pipeline.privacy.access.Viewer` (who is
+looking) and plain filter values, runs parameterised SQL on one brief read-only connection
+(:mod:`qa_pipeline.store.journal`) and returns a polars DataFrame holding only calls in the
+viewer's scope, with text (transcripts, evidence, metadata) already masked for them: pages show
+rows as they come. Which calls match a filter is answered by the in-memory call facts
+(:mod:`qa_pipeline.insights.facts`); the details of those calls come from the database; lists
+are paginated, so a page stays fast with a million calls. User input only ever reaches SQL as a
+parameter; the few pieces of SQL text built here come from fixed choices::
+
+    viewer = Viewer.of(user)
+    rows, total = review_queue("qa.duckdb", viewer, CallFilter(teams=("Team A",)), status="open")
 """
 from __future__ import annotations
 
 import functools
+import json
 import os
-import time
-from dataclasses import dataclass
-from datetime import date
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, Callable, Optional, TypeVar
 
 import polars as pl
 
+from qa_pipeline.insights import facts
+from qa_pipeline.insights.aggregates import failing_calls, find_calls
+from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, latest_results, scope_clause
+from qa_pipeline.privacy.access import Viewer, mask_identifiers, visible_metadata
 from qa_pipeline.store.journal import read, session
 
 __all__ = [
-    "CallFilter", "PAGE_SIZE", "Scope", "review_queue", "flagged_unqueued", "call_header", "call_turns",
-    "call_findings", "call_disputes", "call_acknowledgements", "specialists", "setting", "agent_calls_failing",
-    "agent_reviews", "search_findings", "playlists", "playlist_clips", "agreement", "score_agreement",
-    "agent_items", "agent_weekly", "failing_calls", "filter_options", "find_calls", "item_pass_by_team",
-    "new_agents", "targets", "training_needs", "weekly_trends",
+    "PAGE_SIZE",
+    "agent_calls_failing",
+    "agent_reviews",
+    "agreement",
+    "call_acknowledgements",
+    "call_disputes",
+    "call_findings",
+    "call_header",
+    "call_turns",
+    "clip_excerpt",
+    "flagged_unqueued",
+    "playlist_clips",
+    "playlists",
+    "review_queue",
+    "score_agreement",
+    "search_findings",
+    "setting",
+    "specialists",
 ]
 
-Scope = tuple[str, Sequence[Any]]
 PAGE_SIZE = 50
 _SORTS = {"newest": "c.started_at DESC NULLS LAST, c.call_id",
           "worst": "c.score ASC NULLS LAST, c.started_at DESC NULLS LAST, c.call_id"}
-
-
-@dataclass(frozen=True)
-class CallFilter:
-    """What the viewer narrowed the calls to; empty means everything in scope."""
-
-    teams: tuple[str, ...] = ()
-    agents: tuple[str, ...] = ()  # agent ids
-    date_from: Optional[date] = None
-    date_to: Optional[date] = None  # inclusive
-    languages: tuple[str, ...] = ()
-    flag_reason: Optional[str] = None
-    failed_item: Optional[str] = None  # a check_id that failed on the call
-
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,45 +67,38 @@ def _one_connection(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-_VERSIONS: dict[str, tuple[float, bool]] = {}
+def _masked(viewer: Viewer, frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """``frame`` with long numbers in the text ``columns`` masked, for viewers who may not see
+    customer identifiers."""
+    if not viewer.masks_identifiers or frame.is_empty():
+        return frame
+    return frame.with_columns(pl.Series(c, [None if t is None else mask_identifiers(t) for t in frame[c].to_list()],
+                                        dtype=pl.String) for c in columns)
 
 
-def _results(db: str | os.PathLike) -> str:
-    """The latest result per call. With one rubric version in the database (the usual case)
-    that is the result table itself, which spares a window over every result. Whether there
-    is more than one is looked up once a minute."""
-    seen = _VERSIONS.get(str(db))
-    if seen is None or time.monotonic() - seen[0] > 60:
-        n = read(db, "SELECT count(*) AS n FROM (SELECT DISTINCT rubric_id, rubric_version FROM result_store)")["n"][0]
-        seen = _VERSIONS[str(db)] = (time.monotonic(), n > 1)
-    if not seen[1]:
-        return "result_store"
-    return ("(SELECT * FROM result_store QUALIFY row_number() OVER "
-            "(PARTITION BY call_id ORDER BY scored_at DESC) = 1)")
+def _metadata_shown(viewer: Viewer, meta: Optional[str]) -> Optional[str]:
+    """The call's metadata JSON as ``viewer`` may see it; ``None`` when unreadable or empty."""
+    try:
+        data = json.loads(meta) if meta else None
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        data = visible_metadata(viewer, data)
+    elif viewer.masks_identifiers:
+        return None  # not the usual key/value object: nothing to tell identifiers from the rest
+    return json.dumps(data, ensure_ascii=False) if data else None
 
 
-def call_filter_clauses(f: CallFilter) -> tuple[list[str], list]:
-    """The team, agent, language and date conditions of a filter, over call columns, with
-    their parameters (shared by these queries and the aggregates over the call facts)."""
-    clauses: list[str] = []
-    args: list = []
-    for column, values in (("team", f.teams), ("agent_id", f.agents), ("language", f.languages)):
-        if values:
-            clauses.append(f"{column} IN (SELECT unnest(?))")
-            args.append(list(values))
-    if f.date_from:
-        clauses.append("started_at >= ?::DATE")
-        args.append(f.date_from)
-    if f.date_to:
-        clauses.append("started_at < ?::DATE + INTERVAL 1 DAY")
-        args.append(f.date_to)
-    return clauses, args
+def _in_scope(viewer: Viewer, call_id: str) -> tuple[str, list]:
+    """Whether the viewer may see the call ``call_id`` (a condition for queries about one call)."""
+    where, params = scope_clause(viewer)
+    return f"EXISTS (SELECT 1 FROM call_store WHERE call_id = ? AND ({where}))", [call_id, *params]
 
 
-def _calls_cte(db: str | os.PathLike, scope: Scope, f: CallFilter = CallFilter()) -> tuple[str, list]:
+def _calls_cte(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> tuple[str, list]:
     """``WITH c AS (calls in scope and filter, with their latest result r)``; ``r`` columns
     are prefixed: r_score ... Returns SQL and parameters."""
-    where, params = scope
+    where, params = scope_clause(viewer)
     filter_clauses, filter_args = call_filter_clauses(f)
     clauses, args = ["status = 'done'", f"({where})", *filter_clauses], [*params, *filter_args]
     result_clauses = []
@@ -108,13 +107,13 @@ def _calls_cte(db: str | os.PathLike, scope: Scope, f: CallFilter = CallFilter()
         args.append(f.flag_reason)
     if f.failed_item:  # the facts know each call's final outcomes: far cheaper than the findings table
         result_clauses.append("r.call_id IN (SELECT unnest(?))")
-        args.append(failing_calls(db, scope, f, f.failed_item))
+        args.append(failing_calls(db, viewer, f, f.failed_item))
     sql = f"""WITH c AS (
         SELECT s.call_id, s.source_path, s.source, s.language, s.agent_id, s.agent_name, s.team, s.started_at,
                s.duration, r.rubric_id, r.rubric_version, r.score, r.flagged, r.flag_reasons, r.complaint,
                r.critical_fail
         FROM (SELECT * FROM call_store WHERE {' AND '.join(clauses)}) s
-        JOIN {_results(db)} r ON r.call_id = s.call_id
+        JOIN {latest_results(db)} r ON r.call_id = s.call_id
         {('WHERE ' + ' AND '.join(result_clauses)) if result_clauses else ''})"""
     return sql, args
 
@@ -132,16 +131,13 @@ def _queue_state(db: str | os.PathLike, assignee: Optional[str] = None) -> pl.Da
 
 
 @_one_connection
-def review_queue(db: str | os.PathLike, scope: Scope, f: CallFilter, *, assignee: Optional[str] = None,
+def review_queue(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, assignee: Optional[str] = None,
                  status: str = "open", order: str = "newest", page: int = 0) -> tuple[pl.DataFrame, int]:
     """Queued calls (flagged, sampled or disputed) — one page of them and the total.
 
     ``status``: 'open' (not reviewed yet, or an open dispute), 'reviewed' or 'all'.
     """
-    from qa_pipeline.insights import facts
-    from qa_pipeline.insights.aggregates import _where
-
-    where, args = _where(db, scope, f)
+    where, args = facts.where(db, viewer, f)
     open_sql = "(q.reviewer IS NULL OR q.open_disputes > 0)"
     where += " AND " + {"open": open_sql, "reviewed": f"NOT {open_sql}", "all": "TRUE"}[status]
     queue = {"q": _queue_state(db, assignee)}
@@ -156,12 +152,9 @@ def review_queue(db: str | os.PathLike, scope: Scope, f: CallFilter, *, assignee
 
 
 @_one_connection
-def flagged_unqueued(db: str | os.PathLike, scope: Scope) -> int:
+def flagged_unqueued(db: str | os.PathLike, viewer: Viewer) -> int:
     """Flagged calls not in any queue yet (waiting to be shared out)."""
-    from qa_pipeline.insights import facts
-    from qa_pipeline.insights.aggregates import _where
-
-    where, args = _where(db, scope, CallFilter())
+    where, args = facts.where(db, viewer, CallFilter())
     queued = {"q": read(db, "SELECT call_id FROM queue_store")}
     return int(facts.query(db, f"SELECT count(*) AS n FROM facts c WHERE {where} AND flagged AND call_id NOT IN "
                                "(SELECT call_id FROM q)", args, queued)["n"][0])
@@ -170,7 +163,7 @@ def flagged_unqueued(db: str | os.PathLike, scope: Scope) -> int:
 def _findings_of(db: str | os.PathLike, ids: list[str], item: Optional[str] = None,
                  outcome: Optional[str] = None) -> pl.DataFrame:
     """The findings (of each call's latest result) of a few calls, with their final outcome."""
-    latest = "" if _results(db) == "result_store" else (
+    latest = "" if latest_results(db) == "result_store" else (
         " AND (k.rubric_id, k.rubric_version) = (SELECT (r.rubric_id, r.rubric_version) FROM result_store r "
         "WHERE r.call_id = k.call_id ORDER BY r.scored_at DESC LIMIT 1)")
     conds, args = ["k.call_id IN (SELECT unnest(?))"], [ids]
@@ -188,10 +181,11 @@ def _findings_of(db: str | os.PathLike, ids: list[str], item: Optional[str] = No
 
 
 @_one_connection
-def call_header(db: str | os.PathLike, scope: Scope, call_id: str) -> pl.DataFrame:
-    """The call (if the viewer may see it) with its latest result and review; empty otherwise."""
-    cte, args = _calls_cte(db, scope)
-    return read(db, f"""{cte}
+def call_header(db: str | os.PathLike, viewer: Viewer, call_id: str) -> pl.DataFrame:
+    """The call (if the viewer may see it) with its latest result and review; empty otherwise.
+    ``metadata`` is the JSON of what the viewer may see of the call's metadata."""
+    cte, args = _calls_cte(db, viewer, CallFilter())
+    header = read(db, f"""{cte}
         SELECT c.*, k.metadata, v.human_score, v.reviewer, v.reviewed_at, v.comment AS review_comment,
                q.assignee, q.reason AS queued_for
         FROM c JOIN call_store k ON k.call_id = c.call_id
@@ -199,35 +193,46 @@ def call_header(db: str | os.PathLike, scope: Scope, call_id: str) -> pl.DataFra
              AND v.rubric_version = c.rubric_version
         LEFT JOIN queue_store q ON q.call_id = c.call_id
         WHERE c.call_id = ?""", args + [call_id])
+    return header.with_columns(pl.Series("metadata", [_metadata_shown(viewer, m) for m in header["metadata"]],
+                                         dtype=pl.String))
 
 
 @_one_connection
-def call_turns(db: str | os.PathLike, call_id: str) -> pl.DataFrame:
-    """The transcript (ask :func:`call_header` first: it applies the viewer's scope)."""
-    return read(db, 'SELECT turn, speaker, start_s AS "start", end_s AS "end", text FROM turn_store '
-                    "WHERE call_id = ? ORDER BY turn", [call_id])
+def call_turns(db: str | os.PathLike, viewer: Viewer, call_id: str) -> pl.DataFrame:
+    """The transcript of a call the viewer may see (empty otherwise), masked for them."""
+    scoped, args = _in_scope(viewer, call_id)
+    turns = read(db, 'SELECT turn, speaker, start_s AS "start", end_s AS "end", text FROM turn_store '
+                     f"WHERE call_id = ? AND {scoped} ORDER BY turn", [call_id, *args])
+    return _masked(viewer, turns, "text")
 
 
 @_one_connection
-def call_findings(db: str | os.PathLike, call_id: str, rubric_id: str, version: str) -> pl.DataFrame:
-    """Each rubric item of the call with outcome, evidence and its review (if any)."""
-    return read(db, """SELECT check_id, outcome, critical, weight, evidence_text, evidence_speaker,
+def call_findings(db: str | os.PathLike, viewer: Viewer, call_id: str, rubric_id: str, version: str) -> pl.DataFrame:
+    """Each rubric item of the call with outcome, evidence (masked for the viewer) and its
+    review, if any; empty for a call the viewer may not see."""
+    scoped, args = _in_scope(viewer, call_id)
+    found = read(db, f"""SELECT check_id, outcome, critical, weight, evidence_text, evidence_speaker,
             evidence_start, evidence_end, rule, verdict, human_outcome, final_outcome, reviewer, review_comment
-        FROM final_check_results WHERE call_id = ? AND rubric_id = ? AND rubric_version = ?
-        ORDER BY check_id""", [call_id, rubric_id, version])
+        FROM final_check_results WHERE call_id = ? AND rubric_id = ? AND rubric_version = ? AND {scoped}
+        ORDER BY check_id""", [call_id, rubric_id, version, *args])
+    return _masked(viewer, found, "evidence_text")
 
 
 @_one_connection
-def call_disputes(db: str | os.PathLike, call_id: str) -> pl.DataFrame:
+def call_disputes(db: str | os.PathLike, viewer: Viewer, call_id: str) -> pl.DataFrame:
+    """The disputes of a call the viewer may see, oldest first."""
+    scoped, args = _in_scope(viewer, call_id)
     return read(db, "SELECT dispute_id, check_id, opened_by, reason, opened_at, status, resolved_by, resolution, "
-                    "resolved_outcome, resolved_at FROM dispute_store WHERE call_id = ? ORDER BY opened_at",
-                [call_id])
+                    f"resolved_outcome, resolved_at FROM dispute_store WHERE call_id = ? AND {scoped} "
+                    "ORDER BY opened_at", [call_id, *args])
 
 
 @_one_connection
-def call_acknowledgements(db: str | os.PathLike, call_id: str) -> pl.DataFrame:
-    return read(db, "SELECT username, comment, acknowledged_at FROM acknowledgement_store WHERE call_id = ?",
-                [call_id])
+def call_acknowledgements(db: str | os.PathLike, viewer: Viewer, call_id: str) -> pl.DataFrame:
+    """Who acknowledged the review of a call the viewer may see."""
+    scoped, args = _in_scope(viewer, call_id)
+    return read(db, "SELECT username, comment, acknowledged_at FROM acknowledgement_store "
+                    f"WHERE call_id = ? AND {scoped}", [call_id, *args])
 
 
 @_one_connection
@@ -245,22 +250,21 @@ def setting(db: str | os.PathLike, key: str) -> Optional[str]:
 # ---- agent feedback -------------------------------------------------------------------
 
 @_one_connection
-def agent_calls_failing(db: str | os.PathLike, scope: Scope, agent_id: str, check_id: str, f: CallFilter,
+def agent_calls_failing(db: str | os.PathLike, viewer: Viewer, agent_id: str, check_id: str, f: CallFilter,
                         limit: int = 20) -> pl.DataFrame:
-    """The agent's calls where ``check_id`` failed, newest first, with the evidence."""
-    from qa_pipeline.insights import facts
-
-    ids = failing_calls(db, scope, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to),
+    """The agent's calls where ``check_id`` failed, newest first, with the evidence (masked
+    for the viewer)."""
+    ids = failing_calls(db, viewer, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to),
                         check_id, limit=limit)
     calls = facts.query(db, "SELECT call_id, started_at, score FROM facts WHERE call_id IN (SELECT unnest(?))", [ids])
     found = _findings_of(db, ids, check_id, "fail").drop("check_id", "outcome", "evidence_speaker", "evidence_end")
-    return calls.join(found, on="call_id").sort("started_at", descending=True)
+    return _masked(viewer, calls.join(found, on="call_id").sort("started_at", descending=True), "evidence_text")
 
 
 @_one_connection
-def agent_reviews(db: str | os.PathLike, scope: Scope, agent_id: str, f: CallFilter) -> pl.DataFrame:
+def agent_reviews(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFilter) -> pl.DataFrame:
     """Reviewed calls of the agent with the reviewer's comment, acknowledgement and disputes."""
-    cte, args = _calls_cte(db, scope, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
+    cte, args = _calls_cte(db, viewer, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
     return read(db, f"""{cte}
         SELECT c.call_id, c.started_at, v.auto_score, v.human_score, v.reviewer, v.reviewed_at,
                v.comment, a.acknowledged_at, coalesce(d.open_disputes, 0) AS open_disputes
@@ -276,28 +280,26 @@ def agent_reviews(db: str | os.PathLike, scope: Scope, agent_id: str, f: CallFil
 # ---- coaching clips --------------------------------------------------------------------
 
 @_one_connection
-def search_findings(db: str | os.PathLike, scope: Scope, f: CallFilter, *, item: Optional[str] = None,
+def search_findings(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, item: Optional[str] = None,
                     outcome: Optional[str] = None, words: Optional[str] = None,
                     page: int = 0) -> tuple[pl.DataFrame, int]:
     """Findings with their evidence, for clips: by item, outcome and words said in the call.
 
-    One page holds the findings of up to :data:`PAGE_SIZE` calls, newest first; the total
-    counts matching findings."""
-    from qa_pipeline.insights import facts
-
+    One page holds the findings of up to :data:`PAGE_SIZE` calls, newest first, the evidence
+    masked for the viewer; the total counts matching findings."""
     said = None
     if words and words.strip():
         words = words.strip()[:200]
         # case-insensitive only where case exists: lower() over every turn triples the time
         match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
         said = read(db, f"SELECT DISTINCT call_id FROM turn_store WHERE {match}", [words])["call_id"].to_list()
-    ids, total = find_calls(db, scope, f, item=item, outcome=outcome, among=said, page=page)
+    ids, total = find_calls(db, viewer, f, item=item, outcome=outcome, among=said, page=page)
     calls = facts.query(db, "SELECT call_id, started_at, team, agent_name, language, source FROM facts "
                             "WHERE call_id IN (SELECT unnest(?))", [ids])
     found = _findings_of(db, ids, item, outcome).select(
         "call_id", "check_id", "outcome", "evidence_text", "evidence_speaker", "evidence_start", "evidence_end")
     rows = calls.join(found, on="call_id").sort(["started_at", "call_id", "check_id"], descending=[True, False, False])
-    return rows, total
+    return _masked(viewer, rows, "evidence_text"), total
 
 
 @_one_connection
@@ -308,25 +310,39 @@ def playlists(db: str | os.PathLike) -> pl.DataFrame:
 
 
 @_one_connection
-def playlist_clips(db: str | os.PathLike, scope: Scope, playlist_id: str) -> pl.DataFrame:
+def playlist_clips(db: str | os.PathLike, viewer: Viewer, playlist_id: str) -> pl.DataFrame:
     """The clips of a playlist whose calls the viewer may see, in the order they were added."""
-    where, params = scope
+    where, params = scope_clause(viewer)
     return read(db, f"""SELECT k.clip_id, k.call_id, k.check_id, k.start_s, k.end_s, k.note, k.added_by, k.added_at,
                c.source, c.language, c.team, c.agent_name
         FROM playlist_clip_store k JOIN (SELECT * FROM call_store WHERE ({where})) c ON c.call_id = k.call_id
         WHERE k.playlist_id = ? ORDER BY k.added_at, k.clip_id""", list(params) + [playlist_id])
 
 
+@_one_connection
+def clip_excerpt(db: str | os.PathLike, viewer: Viewer, call_id: str, start: Optional[float],
+                 end: Optional[float]) -> list[str]:
+    """The transcript lines a playlist clip covers (``start_s``..``end_s`` as stored), written
+    ``"[01:02] agent: ..."`` and masked for the viewer. Empty for a call the viewer may not
+    see, a clip without times, or a call without turn times (an imported chat log)."""
+    if start is None:
+        return []
+    start = max(0.0, start)
+    scoped, args = _in_scope(viewer, call_id)
+    turns = read(db, f"""SELECT start_s, speaker, text FROM turn_store
+        WHERE call_id = ? AND {scoped} AND start_s IS NOT NULL AND end_s IS NOT NULL AND end_s >= ? AND start_s <= ?
+        ORDER BY turn""", [call_id, *args, start, end if end is not None else start])
+    lines = [f"[{int(s // 60):02d}:{int(s % 60):02d}] {who}: {text}" for s, who, text in turns.iter_rows()]
+    return [mask_identifiers(line) for line in lines] if viewer.masks_identifiers else lines
+
+
 # ---- team trends -----------------------------------------------------------------------
 
 @_one_connection
-def agreement(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
+def agreement(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFrame:
     """How far the automation can be trusted, per item: of the findings a person reviewed,
     the share they confirmed, the misses (automation passed, person failed) and false alarms."""
-    from qa_pipeline.insights import facts
-    from qa_pipeline.insights.aggregates import _where
-
-    where, args = _where(db, scope, f)
+    where, args = facts.where(db, viewer, f)
     reviewed = {"x": read(db, "SELECT call_id, check_id, auto_outcome, human_outcome FROM finding_review_store")}
     return facts.query(db, f"""SELECT x.check_id, count(*) AS reviewed,
                avg((x.human_outcome = x.auto_outcome)::INT) AS agreement,
@@ -337,13 +353,10 @@ def agreement(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFram
 
 
 @_one_connection
-def score_agreement(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.DataFrame:
+def score_agreement(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFrame:
     """Reviewed calls by why they were queued: how many, the mean gap between automatic and
     human score, and how many the automation passed but the person flagged (score down 10+)."""
-    from qa_pipeline.insights import facts
-    from qa_pipeline.insights.aggregates import _where
-
-    where, args = _where(db, scope, f)
+    where, args = facts.where(db, viewer, f)
     reviewed = {"v": read(db, """SELECT v.call_id, v.auto_score, v.human_score, q.reason
         FROM (SELECT * FROM review_store QUALIFY row_number() OVER (PARTITION BY call_id ORDER BY reviewed_at DESC) = 1) v
         LEFT JOIN queue_store q ON q.call_id = v.call_id""")}
@@ -352,17 +365,3 @@ def score_agreement(db: str | os.PathLike, scope: Scope, f: CallFilter) -> pl.Da
                count(*) FILTER (WHERE NOT c.flagged AND v.human_score < v.auto_score - 10) AS passed_wrongly
         FROM facts c JOIN v ON v.call_id = c.call_id WHERE {where} GROUP BY ALL ORDER BY queued_for""", args, reviewed)
 
-
-# The aggregates read the in-memory call facts; they are part of this module's interface.
-from qa_pipeline.insights.aggregates import (
-    agent_items,
-    agent_weekly,
-    failing_calls,
-    filter_options,
-    find_calls,
-    item_pass_by_team,
-    new_agents,
-    targets,
-    training_needs,
-    weekly_trends,
-)

@@ -4,7 +4,7 @@ Same figures and plots as the Team trends page (same queries, same Altair charts
 are embedded as inline SVG (rendered offline by ``vl-convert-python``), so the file needs no
 script, no network and survives being forwarded by e-mail::
 
-    html = build_report("qa.duckdb", "2026-W46")
+    html = build_report("qa.duckdb", "2026-W46", Viewer.of(user))   # or access.OWNER: every call
     Path("qa-report-2026-W46.html").write_text(html, encoding="utf-8")
 """
 from __future__ import annotations
@@ -20,7 +20,10 @@ import altair as alt
 import polars as pl
 
 from qa_pipeline.errors import QaError
-from qa_pipeline.insights import queries
+from qa_pipeline.insights.aggregates import item_pass_by_team, targets, training_needs, weekly_trends
+from qa_pipeline.insights.filters import CallFilter
+from qa_pipeline.insights.queries import agreement
+from qa_pipeline.privacy.access import OWNER, Viewer
 
 log = logging.getLogger(__name__)
 
@@ -141,19 +144,19 @@ border-radius:6px;padding:.6em 1em;min-width:120px}.label{color:#6b7280;font-siz
 font-weight:600}.delta{color:#6b7280;font-size:.8em}.note{color:#6b7280}svg{max-width:100%;height:auto}"""
 
 
-def build_report(db: str | os.PathLike, week: str, scope: queries.Scope = ("TRUE", ()),
+def build_report(db: str | os.PathLike, week: str, viewer: Viewer = OWNER,
                  title_user: Optional[str] = None) -> str:
-    """The report for ISO ``week`` over the calls ``scope`` allows, as one HTML document."""
+    """The report for ISO ``week`` over the calls ``viewer`` may see, as one HTML document."""
     monday = parse_week(week)
     sunday = monday + timedelta(days=6)
-    this_week = queries.CallFilter(date_from=monday, date_to=sunday)
-    span = queries.CallFilter(date_from=monday - timedelta(weeks=TREND_WEEKS - 1), date_to=sunday)
-    teams = queries.weekly_trends(db, scope, span, "team")
-    centre = queries.weekly_trends(db, scope, span, "centre")
-    items = queries.item_pass_by_team(db, scope, this_week)
-    agree = queries.agreement(db, scope, span)
-    goals = queries.targets(db, scope, this_week)
-    needs = queries.training_needs(db, scope, this_week)
+    this_week = CallFilter(date_from=monday, date_to=sunday)
+    span = CallFilter(date_from=monday - timedelta(weeks=TREND_WEEKS - 1), date_to=sunday)
+    teams = weekly_trends(db, viewer, span, "team")
+    centre = weekly_trends(db, viewer, span, "centre")
+    items = item_pass_by_team(db, viewer, this_week)
+    agree = agreement(db, viewer, span)
+    goals = targets(db, viewer, this_week)
+    needs = training_needs(db, viewer, this_week)
     parts = [f"<h1>Call QA weekly report — {week}</h1>",
              f"<p class='note'>{monday:%d %b %Y} – {sunday:%d %b %Y} · generated "
              f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC" + (f" by {html.escape(title_user)}" if title_user else "")
@@ -182,9 +185,9 @@ def build_report(db: str | os.PathLike, week: str, scope: queries.Scope = ("TRUE
 
 
 def write_report(db: str | os.PathLike, week: str, out: str | os.PathLike,
-                 scope: queries.Scope = ("TRUE", ())) -> int:
+                 viewer: Viewer = OWNER) -> int:
     """Write :func:`build_report` to ``out``; returns the number of bytes written."""
-    data = build_report(db, week, scope).encode("utf-8")
+    data = build_report(db, week, viewer).encode("utf-8")
     with open(out, "wb") as fh:
         fh.write(data)
     return len(data)

@@ -1,15 +1,16 @@
-"""Who may see and do what: dashboard users, roles, call scope, the audit log, safe paths.
+"""Who may see and do what: dashboard users, roles, viewers, the audit log, safe paths.
 
 The dashboard codes against this module only:
 
     user = authenticate(con, "li.na", password)          # None: refused
-    where, params = call_scope(user)                      # "team = ?", ["T1"]
-    con.execute(f"SELECT * FROM calls WHERE {where}", params)
+    viewer = Viewer.of(user)                              # scope "team", team "T1", identifiers masked?
+    rows = queries.search_findings(db, viewer, CallFilter())   # only the viewer's calls, masked for them
     if can(user, "review"): ...
     audit(con, user.username, "review.save", call_id, {"score": 85})
 
 Roles (see docs/privacy.md): an agent sees only their own calls, a team lead their team,
-admin/manager/qa/trainer everything; trainers do not see customer identifiers.
+admin/manager/qa/trainer everything; trainers do not see customer identifiers (long numbers
+are masked by :func:`mask_identifiers`, metadata keys hidden by :func:`visible_metadata`).
 Passwords are stored as bcrypt hashes; users who sign in through the company identity
 provider (OIDC) have no password and are looked up by e-mail with :func:`find_user`.
 """
@@ -22,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Literal, Optional
 
 import bcrypt
 import duckdb
@@ -32,9 +33,28 @@ from qa_pipeline.errors import QaError
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "ROLES", "ACTIONS", "User", "Account", "AccessError", "PathNotAllowed", "LOCAL_USER",
-    "authenticate", "add_user", "set_role", "set_password", "deactivate_user", "list_users",
-    "find_user", "call_scope", "can", "audit", "audit_entries", "safe_path",
+    "ACTIONS",
+    "LOCAL_USER",
+    "OWNER",
+    "ROLES",
+    "AccessError",
+    "Account",
+    "PathNotAllowed",
+    "User",
+    "Viewer",
+    "add_user",
+    "audit",
+    "audit_entries",
+    "authenticate",
+    "can",
+    "deactivate_user",
+    "find_user",
+    "list_users",
+    "mask_identifiers",
+    "safe_path",
+    "set_password",
+    "set_role",
+    "visible_metadata",
 ]
 
 ROLES: tuple[str, ...] = ("admin", "manager", "qa", "trainer", "team_lead", "agent")
@@ -250,18 +270,6 @@ def find_user(con: duckdb.DuckDBPyConnection, *, username: Optional[str] = None,
     return _row_to_user(row) if row else None
 
 
-def call_scope(user: User) -> tuple[str, list]:
-    """A SQL predicate over the ``team`` and ``agent_id`` columns, with its parameters,
-    selecting the calls ``user`` may see. Unknown roles and incomplete users see nothing."""
-    if user.role in ("admin", "manager", "qa", "trainer"):
-        return "TRUE", []
-    if user.role == "team_lead" and user.team:
-        return "team = ?", [user.team]
-    if user.role == "agent" and user.agent_id:
-        return "agent_id = ?", [user.agent_id]
-    return "FALSE", []
-
-
 def can(user: User, action: str) -> bool:
     """Whether ``user`` may do ``action`` (one of :data:`ACTIONS`)."""
     try:
@@ -269,6 +277,73 @@ def can(user: User, action: str) -> bool:
     except KeyError:
         raise ValueError(f"unknown action {action!r}; one of: {', '.join(ACTIONS)}") from None
     return user.role in allowed
+
+
+_SEE_EVERY_CALL = frozenset({"admin", "manager", "qa", "trainer"})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at calls, and what they may see. Built from the signed-in user with
+    :meth:`of` and handed to every dashboard query (:mod:`qa_pipeline.insights`), which keeps
+    to the viewer's scope and returns text already masked for them.
+
+    ``scope``: 'all' calls, the 'team''s calls (``team``), the 'agent''s own (``agent_id``),
+    or 'none' (an unknown role or an incomplete user sees nothing rather than everything)."""
+
+    username: str
+    role: str
+    scope: Literal["all", "team", "agent", "none"]
+    team: Optional[str] = None
+    agent_id: Optional[str] = None
+    masks_identifiers: bool = True  # long numbers masked, customer metadata hidden
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        """The viewer ``user`` is: an agent sees their own calls, a team lead their team, admin,
+        manager, qa and trainer every call; only roles with ``see_customer_ids`` see identifiers."""
+        masks = not can(user, "see_customer_ids")
+        if user.role in _SEE_EVERY_CALL:
+            return cls(user.username, user.role, "all", masks_identifiers=masks)
+        if user.role == "team_lead" and user.team:
+            return cls(user.username, user.role, "team", team=user.team, masks_identifiers=masks)
+        if user.role == "agent" and user.agent_id:
+            return cls(user.username, user.role, "agent", agent_id=user.agent_id, masks_identifiers=masks)
+        return cls(user.username, user.role, "none", masks_identifiers=masks)
+
+
+OWNER = Viewer("cli", "admin", "all", masks_identifiers=False)
+"""Whoever runs ``qa`` on the database file (e.g. ``qa report``): every call, every identifier."""
+
+
+_LONG_NUMBER = re.compile(r"(?<![A-Za-z0-9*])[A-Za-z]{0,3}\d(?:[\d -]{4,}\d)(?![A-Za-z0-9])")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+def mask_identifiers(text: Optional[str]) -> str:
+    """Long numbers (order, account, phone numbers a redaction left) masked to their last
+    four digits, for viewers who may not see customer identifiers (trainers)::
+
+        mask_identifiers("My order number is OR08409328.")  # "My order number is ****9328."
+    """
+    def mask(m: re.Match) -> str:
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) < 6 or _DATE.fullmatch(m.group(0).strip()):
+            return m.group(0)
+        return "****" + digits[-4:]
+
+    return _LONG_NUMBER.sub(mask, text or "")
+
+
+_CUSTOMER_KEYS = ("customer", "caller", "phone", "ani", "number", "account", "email", "card", "id_no", "name")
+
+
+def visible_metadata(viewer: Viewer, meta: dict) -> dict:
+    """Call metadata ``viewer`` may see: no customer identifiers (caller, phone, account ...
+    keys; ``agent…`` keys stay) for viewers who mask them."""
+    if not viewer.masks_identifiers:
+        return meta
+    return {k: v for k, v in meta.items() if not any(h in k.lower() for h in _CUSTOMER_KEYS) or k.startswith("agent")}
 
 
 def audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, target: Optional[str], detail: dict) -> None:

@@ -134,22 +134,6 @@ def excerpt(call: Call, start: Optional[float], end: Optional[float], pad: float
     return lines
 
 
-_LONG_NUMBER = re.compile(r"(?<![A-Za-z0-9*])[A-Za-z]{0,3}\d(?:[\d -]{4,}\d)(?![A-Za-z0-9])")
-_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
-
-
-def mask_identifiers(text: str) -> str:
-    """Long numbers (order, account, phone numbers a redaction left) masked to their last
-    four digits, for viewers who may not see customer identifiers (trainers)."""
-    def mask(m: re.Match) -> str:
-        digits = re.sub(r"\D", "", m.group(0))
-        if len(digits) < 6 or _DATE.fullmatch(m.group(0).strip()):
-            return m.group(0)
-        return "****" + digits[-4:]
-
-    return _LONG_NUMBER.sub(mask, text or "")
-
-
 def _mmss(seconds: Optional[float]) -> str:
     if seconds is None:
         return "--:--"
@@ -179,7 +163,8 @@ def export_playlist(db_path: str | os.PathLike, name: str, clips: Sequence[ClipS
     """Write the clips as numbered WAV files plus ``transcript.txt`` with each excerpt into a
     new folder inside the export folder; returns the folder. Clips of calls without audio
     contribute their transcript excerpt only. ``mask``: long numbers in the excerpts are
-    masked (:func:`mask_identifiers`) for viewers who may not see customer identifiers."""
+    masked (:func:`qa_pipeline.privacy.access.mask_identifiers`) for viewers who may not see
+    customer identifiers (``Viewer.masks_identifiers``)."""
     root = export_root(db_path)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     target = access.safe_path([root], out_dir or f"{_slug(name)}-{stamp}")
@@ -202,7 +187,7 @@ def export_playlist(db_path: str | os.PathLike, name: str, clips: Sequence[ClipS
             lines.append(f"note: {clip.note}")
         body = excerpt(call, clip.start, clip.end, pad=0.0) if call else []
         body = body or ([f"evidence: {clip.evidence}"] if clip.evidence else ["(no transcript excerpt)"])
-        lines += [mask_identifiers(line) for line in body] if mask else body
+        lines += [access.mask_identifiers(line) for line in body] if mask else body
         lines.append("")
     (target / "transcript.txt").write_text("\n".join(lines), encoding="utf-8")
     return target

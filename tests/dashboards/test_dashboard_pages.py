@@ -239,3 +239,16 @@ def test_with_an_identity_provider_only_the_company_sign_in_shows(tmp_path, monk
     assert [t.value for t in at.title] == ["Call QA dashboard"]
     assert [b.label for b in at.button] == ["Sign in with your company account"]
     assert not at.text_input and not at.dataframe  # no local form, nothing else
+
+
+def test_pages_show_rows_as_masked_for_the_viewer(tmp_path, monkeypatch):
+    """The queries mask for the viewer; the page shows what they return (a trainer sees the
+    last four digits, a QA specialist the whole number)."""
+    db = _db(tmp_path, "centre")
+    with store.opened(db) as con:
+        con.execute("UPDATE check_store SET evidence_text = 'my account is 7539062332' WHERE call_id = 'call-0003'")
+    for user, shown, hidden in ((access.User("trainer", "trainer"), "my account is ****2332", "7539062332"),
+                                (access.User("qa1", "qa", "qa1", "Team A"), "my account is 7539062332", "****2332")):
+        at = _open(_app(db, monkeypatch, user), "views/coaching_clips.py")
+        evidence = at.dataframe(key="cc_table").value["evidence_text"].tolist()
+        assert shown in evidence and not any(hidden in e for e in evidence)

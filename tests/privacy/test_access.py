@@ -1,4 +1,4 @@
-"""Roles, sign-in, call scope, audit log and safe paths, including hostile inputs."""
+"""Roles, sign-in, viewers and their call scope, audit log and safe paths, including hostile inputs."""
 from __future__ import annotations
 
 import os
@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from qa_pipeline.insights.filters import scope_clause
 from qa_pipeline.privacy import access
 from qa_pipeline.privacy.access import (
     LOCAL_USER,
@@ -13,10 +14,10 @@ from qa_pipeline.privacy.access import (
     AccessError,
     PathNotAllowed,
     User,
+    Viewer,
     add_user,
     audit_entries,
     authenticate,
-    call_scope,
     can,
     deactivate_user,
     find_user,
@@ -62,7 +63,7 @@ def con():
 
 
 def visible(con, user):
-    where, params = call_scope(user)
+    where, params = scope_clause(Viewer.of(user))
     return sorted(r[0] for r in con.execute(f"SELECT call_id FROM scoped WHERE {where}", params).fetchall())
 
 
@@ -111,7 +112,7 @@ def test_find_user_by_email_for_identity_provider(con):
     assert find_user(con, email="") is None
 
 
-def test_call_scope(con):
+def test_viewer_scope(con):
     assert visible(con, authenticate(con, "a001", "agent password")) == ["c1"]
     assert visible(con, User("lead1", "team_lead", team="T1")) == ["c1", "c2"]
     assert visible(con, User("x", "trainer")) == ["c1", "c2", "c3", "c4"]
@@ -123,7 +124,7 @@ def test_call_scope(con):
     assert visible(con, User("x", "superuser")) == []
 
 
-def test_call_scope_is_parameterised_against_injection(con):
+def test_viewer_scope_is_parameterised_against_injection(con):
     for value in HOSTILE:
         assert visible(con, User("x", "agent", agent_id=value)) == []
         assert visible(con, User("x", "team_lead", team=value)) == []
@@ -139,6 +140,23 @@ def test_permissions():
     assert can(admin, "manage_users")
     with pytest.raises(ValueError, match="unknown action"):
         can(admin, "delete_everything")
+
+
+def test_viewer_is_who_looks_and_what_they_may_see():
+    assert Viewer.of(User("l", "team_lead", team="T1", agent_id="A9")) == Viewer("l", "team_lead", "team", team="T1")
+    assert Viewer.of(User("a", "agent", team="T1", agent_id="A1")) == Viewer("a", "agent", "agent", agent_id="A1")
+    assert Viewer.of(User("x", "team_lead")).scope == "none"
+    for role in ROLES:
+        viewer = Viewer.of(User("x", role, team="T", agent_id="A"))
+        assert viewer.masks_identifiers == (not can(User("x", role), "see_customer_ids"))
+    assert not access.OWNER.masks_identifiers and access.OWNER.scope == "all"
+
+
+def test_customer_metadata_is_hidden_from_viewers_who_mask():
+    meta = {"caller_phone": "138", "Customer Name": "Li", "agent_ext": "1024", "ring_seconds": 3, "queue": "q1"}
+    trainer, manager = Viewer.of(User("t", "trainer")), Viewer.of(User("m", "manager"))
+    assert access.visible_metadata(trainer, meta) == {"agent_ext": "1024", "ring_seconds": 3, "queue": "q1"}
+    assert access.visible_metadata(manager, meta) == meta
 
 
 def test_role_change_is_audited(con):

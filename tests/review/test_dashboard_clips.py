@@ -13,8 +13,10 @@ from shared_data import shared_file
 
 from qa_pipeline.cli.dashboard import streamlit_command
 from qa_pipeline.cli.main import cli
-from qa_pipeline.insights import queries, report
+from qa_pipeline.insights import aggregates, queries, report
+from qa_pipeline.insights.filters import CallFilter
 from qa_pipeline.privacy import access
+from qa_pipeline.privacy.access import User, Viewer
 from qa_pipeline.records import Call, CallInfo, Turn, Word
 from qa_pipeline.review import clips
 from qa_pipeline.store import database as store
@@ -94,7 +96,7 @@ def test_weekly_report_is_one_self_contained_file(centre, tmp_path):
     assert 'src="http' not in html and "src='http" not in html and 'href="http' not in html  # nothing fetched
     assert "Call QA weekly report — 2026-W45" in html and html.count("<svg") >= 5
     assert "Average score" in html and "Quality targets" in html
-    scoped = report.build_report(db, "2026-W45", ("team = ?", ["Team B"]))
+    scoped = report.build_report(db, "2026-W45", Viewer.of(User("leadB", "team_lead", team="Team B")))
     assert "Team A" not in scoped.split("<h2>Quality targets</h2>")[0]
     with pytest.raises(report.ReportError, match="YYYY-Www"):
         report.parse_week("2026-46")
@@ -126,28 +128,28 @@ def test_queue_command_shares_out(centre):
                                      "x" * 10000, "队伍🙂"])
 def test_hostile_filter_values_match_nothing_and_break_nothing(centre, hostile):
     db, _ = centre
-    everyone = ("TRUE", ())
-    f = queries.CallFilter(teams=(hostile,), agents=(hostile,), languages=(hostile,), flag_reason=hostile,
+    everyone = Viewer.of(User("m", "manager"))
+    f = CallFilter(teams=(hostile,), agents=(hostile,), languages=(hostile,), flag_reason=hostile,
                            failed_item=hostile)
     rows, total = queries.review_queue(db, everyone, f)
     assert total == 0 and rows.is_empty()
-    found, n = queries.search_findings(db, everyone, queries.CallFilter(), item=hostile, outcome=hostile,
+    found, n = queries.search_findings(db, everyone, CallFilter(), item=hostile, outcome=hostile,
                                        words=hostile)
     assert n == 0 and found.is_empty()
     assert queries.call_header(db, everyone, hostile).is_empty()
-    assert queries.weekly_trends(db, everyone, f).is_empty()
+    assert aggregates.weekly_trends(db, everyone, f).is_empty()
     with store.opened(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM call_store").fetchone()[0] == 25
 
 
 def test_scope_keeps_a_team_lead_to_their_team(centre):
     db, _ = centre
-    lead = ("team = ?", ("Team A",))
-    rows, _ = queries.review_queue(db, lead, queries.CallFilter(), status="all")
+    lead = Viewer.of(User("leadA", "team_lead", team="Team A"))
+    rows, _ = queries.review_queue(db, lead, CallFilter(), status="all")
     assert set(rows["team"]) == {"Team A"}
     assert queries.call_header(db, lead, "call-0002").is_empty()  # a Team B call
-    assert set(queries.weekly_trends(db, lead, queries.CallFilter(), "team")["group"]) == {"Team A"}
-    opts = queries.filter_options(db, lead)
+    assert set(aggregates.weekly_trends(db, lead, CallFilter(), "team")["group"]) == {"Team A"}
+    opts = aggregates.filter_options(db, lead)
     assert opts["teams"] == ["Team A"] and set(opts["agents"]["team"]) == {"Team A"}
 
 
@@ -159,7 +161,7 @@ def test_scope_keeps_a_team_lead_to_their_team(centre):
     ("工号1024, within 24 hours, 2026-11-20", "工号1024, within 24 hours, 2026-11-20"),
 ])
 def test_long_numbers_are_masked_for_viewers_without_customer_ids(text, shown):
-    assert clips.mask_identifiers(text) == shown
+    assert access.mask_identifiers(text) == shown
 
 
 def test_export_for_a_trainer_masks_numbers(centre):
