@@ -16,7 +16,7 @@ import streamlit as st
 from qa_pipeline.insights import facts, queries
 from qa_pipeline.privacy import access
 from qa_pipeline.privacy.access import User
-from qa_pipeline.review import clips, reviews
+from qa_pipeline.review import clips, reviews, writes
 from qa_pipeline.store import journal as shared_db
 
 TTL = 30
@@ -76,7 +76,7 @@ def save(op: str, success: str, **kwargs: Any) -> bool:
     from qa_pipeline.store.database import StoreError
 
     try:
-        receipt = reviews.write(db_path(), op, **kwargs)
+        receipt = writes.write(db_path(), op, **kwargs)
     except reviews.ReviewError as exc:
         st.error(str(exc))
         return False

@@ -134,7 +134,7 @@ def build_reviewed_centre(con: duckdb.DuckDBPyConnection, *, n: int = 48, audio:
 def batch_holding_the_lock(db: str | Path) -> Iterator[None]:
     """Another process holding the database open for writing, as `qa run` does while it
     stores a call (here: until the block ends)."""
-    code = ("import sys; from qa_pipeline import store; con = store.connect(sys.argv[1]); "
+    code = ("import sys; from qa_pipeline.store import database as store; con = store.connect(sys.argv[1]); "
             "print('ready', flush=True); sys.stdin.readline(); con.close()")
     proc = subprocess.Popen([sys.executable, "-c", code, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             text=True)
