@@ -185,6 +185,9 @@ def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:
 
 def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence], names: Sequence[str]) -> None:
     """Insert ``rows`` (tuples in the order of ``names``) into the named columns of ``table``."""
+    if len(rows) == 1:  # one row (a call's own row): a plain INSERT costs half a registered view (1.5 vs 3 ms)
+        con.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", list(rows[0]))
+        return
     con.register("_bulk_rows", columns_of(rows, names))
     try:
         con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _bulk_rows")
