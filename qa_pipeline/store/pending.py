@@ -115,10 +115,10 @@ def replay_pending(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike) -
                     continue
                 try:
                     entry = json.loads(line)
-                    if entry.get("op") not in _WRITES:
-                        kept.append(line if line.endswith("\n") else line + "\n")
+                    if isinstance(entry, dict) and isinstance(entry.get("op"), str) and entry["op"] not in _WRITES:
+                        kept.append(line if line.endswith("\n") else line + "\n")  # its owner applies it
                         continue
-                    applied += apply_write(con, entry)[0]
+                    applied += apply_write(con, entry)[0]  # a malformed entry fails here: rejected
                 except Exception as exc:  # keep the write for a person to look at
                     log.error("%s line %d: journaled write not applied: %s", path, number, exc)
                     _reject(db_path, line, str(exc))

@@ -146,13 +146,14 @@ def test_a_journaled_write_no_one_here_knows_waits_for_its_owner(tmp_path):
         build_centre(con, n=3)
     unknown = {"write_id": "w9", "op": "pin_call", "kwargs": {"call_id": "call-0001"}, "queued_at": "x"}
     shared_db.append_pending(db, unknown)
+    shared_db.append_pending(db, {"write_id": "w8", "kwargs": {}})  # no operation at all: rejected
     shared_db.append_pending(db, {"write_id": "w1", "op": "save_review",
                                   "kwargs": {"call_id": "call-0000", "reviewer": "qa1", "at": "2026-11-01T10:00:00"}})
     with store.opened(db) as con:
         assert con.execute("SELECT reviewer FROM reviews").fetchall() == [("qa1",)]
     assert shared_db.pending_count(db) == 1
     assert [json.loads(x) for x in open(shared_db.journal_path(db), encoding="utf-8")] == [unknown]
-    assert not (tmp_path / "qa.duckdb.rejected.jsonl").exists()
+    assert [json.loads(x)["write_id"] for x in open(f"{db}.rejected.jsonl", encoding="utf-8")] == ["w8"]
 
 
 def test_an_operation_name_belongs_to_one_owner():
