@@ -35,11 +35,12 @@ sys.path.insert(0, str(ROOT))
 
 from qa_pipeline.records import Turn  # noqa: E402
 from qa_pipeline.rubric import score_call, standard_rubric  # noqa: E402
+from qa_pipeline.rubric.runner import norm_row  # noqa: E402
 from qa_pipeline.rubric.sentiment import customer_sentiment  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
 from qa_pipeline.transcript_io import call_from_json  # noqa: E402
 
-EXAMPLES = ROOT.parent / "shared" / "qa-examples"
+EXAMPLES = Path(os.environ.get("QA_SHARED_DIR") or ROOT.parent / "shared") / "qa-examples"
 _DIGIT = re.compile(r"\d")
 
 
@@ -62,10 +63,10 @@ def build(db: str, n: int, seed: int = 7) -> None:
         call = replace(t, info=replace(t.info, call_id=f"bench-{i:06d}", source_path=f"bench/{i:06d}.wav"), turns=turns)
         batch.append((call, [score_call(call, rubrics[call.language], sentiment=sentiments[t.call_id])]))
         if len(batch) == 1000:
-            store.save_calls(con, batch)
+            store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch])  # as `qa run` stores them
             batch = []
     if batch:
-        store.save_calls(con, batch)
+        store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch])
     con.close()
 
 
@@ -85,9 +86,10 @@ t.append(time.process_time())
 from qa_pipeline.store import database as store
 from qa_pipeline.rubric import standard_rubric
 from qa_pipeline.rubric.runner import _score_one, _stored
+from qa_pipeline.rubric.text import NORMALIZER_VERSION
 con = store.connect({copy!r})
 stored = _stored(con, None)
-rows = store.fetch_call_rows(con, None, words=False, norms=True)
+rows = store.fetch_call_rows(con, None, words=False, normalizer=NORMALIZER_VERSION)
 t.append(time.process_time())
 calls = [rows.call(i) for i in range(len(rows))]
 t.append(time.process_time())
@@ -99,7 +101,8 @@ results = [_score_one(c, None, rubrics, stored, rows.norms(i)) for i, c in enume
 t.append(time.process_time())
 parts = [store.result_rows(results[i:i + 1000]) for i in range(0, len(results), 1000)]
 t.append(time.process_time())
-store.save_result_rows(con, parts)
+with store.transaction(con):
+    store.write_result_rows(con, parts)
 con.close()
 t.append(time.process_time())
 n = len(calls)

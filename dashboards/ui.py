@@ -21,7 +21,7 @@ from qa_pipeline.insights import aggregates, facts, queries
 from qa_pipeline.insights.filters import CallFilter
 from qa_pipeline.privacy import access
 from qa_pipeline.privacy.access import User, Viewer
-from qa_pipeline.review import clips, reviews
+from qa_pipeline.review import clips, reviews, writes
 from qa_pipeline.store import journal as shared_db
 from qa_pipeline.store.database import StoreError
 
@@ -101,7 +101,7 @@ def options() -> dict:
 def save(op: str, success: str, **kwargs: Any) -> bool:
     """Apply a review action durably; tells the user whether it is saved or queued."""
     try:
-        receipt = reviews.write(db_path(), op, **kwargs)
+        receipt = writes.write(db_path(), op, **kwargs)
     except reviews.ReviewError as exc:
         st.error(str(exc))
         return False

@@ -20,6 +20,10 @@ from qa_pipeline.metadata import MetadataTable, call_info
 from qa_pipeline.privacy.redaction import redact_call
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, Word
+# Registers the dashboard's write actions, so that the batch's read-write opens apply those
+# journaled while it held the database.
+from qa_pipeline.review import writes as _review_writes  # noqa: F401
+from qa_pipeline.rubric.runner import norm_row
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
 from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_silent, mono_mix
@@ -248,7 +252,7 @@ def _process_one(path: Path, sha: Optional[str], info: CallInfo, seen_ids: dict[
     else:
         step("store")
         with store.opened(db_path) as con:
-            store.save_call(con, call, results)
+            store.save_call(con, call, results, norms=norm_row(call))
         return results
     with store.opened(db_path) as con:
         store.save_failure(con, failure)

@@ -12,7 +12,7 @@ from qa_pipeline import package_data
 from qa_pipeline.cli.options import db_option, example
 from qa_pipeline.errors import QaError
 from qa_pipeline.review import admin as review_admin
-from qa_pipeline.review import reviews
+from qa_pipeline.review import writes
 from qa_pipeline.store import database as store  # report (altair, polars): imported by `qa report` only
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -101,7 +101,7 @@ def queue(db_path, by, sample_percent):
     kwargs = {"by": by, "actor": "cli"}
     if sample_percent is not None:
         kwargs["sample_share"] = sample_percent / 100
-    receipt = reviews.write(db_path, "assign_queue", **kwargs)
+    receipt = writes.write(db_path, "assign_queue", **kwargs)
     if not receipt.saved:
         click.echo("the database is busy: the assignment is journaled and runs when the batch finishes")
     else:

@@ -34,6 +34,7 @@ from qa_pipeline.demo.dialogues import Dialogue, Persona, compose, timed_turns
 from qa_pipeline.errors import QaError
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Call, CallInfo, CallResult
+from qa_pipeline.rubric.runner import norm_row
 from qa_pipeline.store import database as store
 from qa_pipeline.store.roster import RosterEntry, save_roster
 
@@ -201,11 +202,11 @@ def build_centre(con: duckdb.DuckDBPyConnection, *, seed: int = 7, calls: int = 
         truths[call_id] = CallTruth(dialogue.defects, dialogue.complaint, dialogue.account, ring)
         batch.append((call, results))
         if len(batch) >= BATCH:
-            store.save_calls(con, batch)
+            store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch])
             batch = []
         if n % 25 == 0 or n == len(plan):
             hook(ProgressEvent("done", call_id=call_id, completed=n, total=len(plan)))
-    store.save_calls(con, batch)
+    store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch])
     log.info("%d calls composed, scored and stored in %.1f s", len(plan), time.monotonic() - started)
     summary = CentreSummary(
         centre=CENTRE, teams=tuple(t.name for t in TEAMS), agents=len(agents),

@@ -1,7 +1,7 @@
 """Sharing out the review work, coaching playlists and quality targets.
 
 Like :mod:`qa_pipeline.review.reviews`, each function takes a read-write connection and starts no
-transaction; the dashboard applies them durably through :func:`qa_pipeline.review.reviews.write`.
+transaction; the dashboard applies them durably through :func:`qa_pipeline.review.writes.write`.
 """
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any, Optional, Sequence
 
 import duckdb
 
-from qa_pipeline.review.reviews import ReviewError, _at, audit, new_id
+from qa_pipeline.privacy.access import audit
+from qa_pipeline.review.actions import ReviewError, action_time, new_id
 
 ASSIGN_MODES = ("team", "turn")
 TARGET_SCOPES = ("centre", "team", "agent")
@@ -90,7 +91,7 @@ def assign_queue(con: duckdb.DuckDBPyConnection, *, by: str = "team", sample_sha
         """,
         [names, teams, names, seed, int(round(sample_share * 10000))],
     ).fetchall()
-    when = _at(at)
+    when = action_time(at)
     if rows:
         con.executemany("INSERT INTO queue_store VALUES (?, ?, ?, ?)", [[c, who, why, when] for c, who, why in rows])
     counts = {"flagged": sum(r[2] == "flagged" for r in rows), "sample": sum(r[2] == "sample" for r in rows)}
@@ -102,7 +103,7 @@ def reassign(con: duckdb.DuckDBPyConnection, call_id: str, assignee: str, *, act
              at: Optional[str] = None) -> None:
     """Move one queued call to another specialist."""
     if con.execute("UPDATE queue_store SET assignee = ?, assigned_at = ? WHERE call_id = ? RETURNING 1",
-                   [assignee, _at(at), call_id]).fetchone() is None:
+                   [assignee, action_time(at), call_id]).fetchone() is None:
         raise ReviewError(f"call {call_id} is not in any review queue")
     audit(con, actor, "queue.reassign", call_id, {"assignee": assignee})
 
@@ -114,7 +115,8 @@ def create_playlist(con: duckdb.DuckDBPyConnection, name: str, *, owner: str, de
     if not name or len(name) > 200:
         raise ReviewError("a playlist needs a name of 1 to 200 characters")
     playlist_id = playlist_id or new_id("playlist")
-    con.execute("INSERT INTO playlist_store VALUES (?, ?, ?, ?, ?)", [playlist_id, name, owner, description, _at(at)])
+    con.execute("INSERT INTO playlist_store VALUES (?, ?, ?, ?, ?)",
+                [playlist_id, name, owner, description, action_time(at)])
     audit(con, owner, "playlist.create", playlist_id, {"name": name})
     return playlist_id
 
@@ -131,7 +133,7 @@ def add_clip(con: duckdb.DuckDBPyConnection, playlist_id: str, call_id: str, *, 
         raise ReviewError(f"a clip ends after it starts (got {start}..{end} s)")
     clip_id = clip_id or new_id("clip")
     con.execute("INSERT INTO playlist_clip_store VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [clip_id, playlist_id, call_id, check_id, start, end, note, added_by, _at(at)])
+                [clip_id, playlist_id, call_id, check_id, start, end, note, added_by, action_time(at)])
     audit(con, added_by, "playlist.add_clip", playlist_id, {"clip_id": clip_id, "call_id": call_id, "check_id": check_id})
     return clip_id
 
@@ -157,10 +159,11 @@ def set_target(con: duckdb.DuckDBPyConnection, scope: str, scope_id: str, metric
     scope_id = "" if scope == "centre" else (scope_id or "")
     con.execute("DELETE FROM target_store WHERE scope = ? AND scope_id = ? AND metric = ?", [scope, scope_id, metric])
     con.execute("INSERT INTO target_store VALUES (?, ?, ?, ?, ?, ?)",
-                [scope, scope_id, metric, float(target), set_by, _at(at)])
+                [scope, scope_id, metric, float(target), set_by, action_time(at)])
     audit(con, set_by, "target.set", f"{scope}:{scope_id}", {"metric": metric, "target": target})
 
 
+# The actions above that the dashboard applies by name (qa_pipeline.review.writes).
 ADMIN_WRITES = {
     "set_setting": set_setting,
     "assign_queue": assign_queue,

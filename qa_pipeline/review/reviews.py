@@ -8,49 +8,25 @@ few statements; none starts a transaction, so callers can group them::
                                outcome="pass", comment="asked at 03:12 in other words")
         reviews.save_review(con, "call-0042", reviewer="li.qa")   # human score from the findings
 
-The dashboard goes through :func:`write` instead, which never loses a write while a batch
-holds the database (see :mod:`qa_pipeline.store.journal`). Every change is recorded in the
-audit log. Queues, playlists and targets are in :mod:`qa_pipeline.review.admin`.
+The dashboard goes through :func:`qa_pipeline.review.writes.write` instead, which never
+loses a write while a batch holds the database. Every change is recorded in the audit log
+(:func:`qa_pipeline.privacy.access.audit`). Queues, playlists and targets are in
+:mod:`qa_pipeline.review.admin`.
 """
 from __future__ import annotations
 
-import json
-import os
-import uuid
-from datetime import datetime, timezone
 from typing import Any, Optional, Sequence
 
 import duckdb
 
-from qa_pipeline.errors import QaError
+from qa_pipeline.privacy.access import audit
+from qa_pipeline.review.actions import ReviewError, action_time, new_id
+
+__all__ = ["OUTCOMES", "VERDICTS", "ReviewError", "current_result", "review_finding", "human_score", "save_review",
+           "review_call", "open_dispute", "resolve_dispute", "acknowledge", "WRITES"]
 
 OUTCOMES = ("pass", "fail", "na")
 VERDICTS = ("confirm", "override")
-
-
-class ReviewError(QaError):
-    """A review action that cannot be applied, worded for the reviewer."""
-
-
-def _at(at: Optional[str]) -> datetime:
-    return datetime.fromisoformat(at) if at else datetime.now(timezone.utc)
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, target: str, detail: dict) -> None:
-    """Record who did what to which call; through :mod:`qa_pipeline.privacy.access` when present."""
-    try:
-        from qa_pipeline.privacy import access
-    except ImportError:
-        access = None
-    if access is not None and hasattr(access, "audit"):
-        access.audit(con, actor, action, target, detail)
-        return
-    con.execute("INSERT INTO audit_log (actor, action, target, detail) VALUES (?, ?, ?, ?)",
-                [actor, action, target, json.dumps(detail, ensure_ascii=False, default=str)])
 
 
 def current_result(con: duckdb.DuckDBPyConnection, call_id: str,
@@ -93,7 +69,7 @@ def review_finding(con: duckdb.DuckDBPyConnection, call_id: str, check_id: str, 
     con.execute("DELETE FROM finding_review_store WHERE call_id = ? AND rubric_id = ? AND rubric_version = ? "
                 "AND check_id = ?", [call_id, rubric_id, version, check_id])
     con.execute("INSERT INTO finding_review_store VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [call_id, rubric_id, version, check_id, verdict, auto, outcome, comment, reviewer, _at(at)])
+                [call_id, rubric_id, version, check_id, verdict, auto, outcome, comment, reviewer, action_time(at)])
     audit(con, reviewer, f"finding.{verdict}", call_id,
           {"check_id": check_id, "rubric": [rubric_id, version], "auto": auto, "outcome": outcome,
            "comment": comment})
@@ -133,7 +109,7 @@ def save_review(con: duckdb.DuckDBPyConnection, call_id: str, *, reviewer: str,
     con.execute("DELETE FROM review_store WHERE call_id = ? AND rubric_id = ? AND rubric_version = ?",
                 [call_id, rubric_id, version])
     con.execute("INSERT INTO review_store VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [call_id, rubric_id, version, reviewer, auto, score, comment, _at(at)])
+                [call_id, rubric_id, version, reviewer, auto, score, comment, action_time(at)])
     audit(con, reviewer, "review.save", call_id,
           {"rubric": [rubric_id, version], "auto_score": auto, "human_score": score, "comment": comment})
     return score
@@ -175,7 +151,7 @@ def open_dispute(con: duckdb.DuckDBPyConnection, call_id: str, *, opened_by: str
             [call_id, rubric_id, version, check_id]).fetchone() is None:
         raise ReviewError(f"call {call_id} has no finding {check_id} to dispute")
     dispute_id = dispute_id or new_id("dispute")
-    when = _at(at)
+    when = action_time(at)
     con.execute(
         "INSERT INTO dispute_store (dispute_id, call_id, rubric_id, rubric_version, check_id, opened_by, reason, "
         "opened_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open')",
@@ -209,7 +185,8 @@ def resolve_dispute(con: duckdb.DuckDBPyConnection, dispute_id: str, *, resolved
             save_review(con, call_id, reviewer=resolved_by, comment=f"re-scored after dispute: {resolution}", at=at)
     con.execute("UPDATE dispute_store SET status = ?, resolved_by = ?, resolution = ?, resolved_outcome = ?, "
                 "resolved_at = ? WHERE dispute_id = ?",
-                ["upheld" if upheld else "rejected", resolved_by, resolution.strip(), outcome, _at(at), dispute_id])
+                ["upheld" if upheld else "rejected", resolved_by, resolution.strip(), outcome, action_time(at),
+                 dispute_id])
     audit(con, resolved_by, "dispute.resolve", call_id,
           {"dispute_id": dispute_id, "upheld": upheld, "outcome": outcome, "resolution": resolution})
 
@@ -220,28 +197,11 @@ def acknowledge(con: duckdb.DuckDBPyConnection, call_id: str, *, username: str,
     if con.execute("SELECT 1 FROM review_store WHERE call_id = ?", [call_id]).fetchone() is None:
         raise ReviewError(f"call {call_id} has not been reviewed yet; there is nothing to acknowledge")
     con.execute("DELETE FROM acknowledgement_store WHERE call_id = ? AND username = ?", [call_id, username])
-    con.execute("INSERT INTO acknowledgement_store VALUES (?, ?, ?, ?)", [call_id, username, comment, _at(at)])
+    con.execute("INSERT INTO acknowledgement_store VALUES (?, ?, ?, ?)", [call_id, username, comment, action_time(at)])
     audit(con, username, "review.acknowledge", call_id, {"comment": comment})
 
 
-def write(db_path: str | os.PathLike, op: str, **kwargs: Any):
-    """Durably apply one action by name (a key of :data:`WRITES`) to the database file.
-
-    Stamps the time now and pre-assigns created ids, so a journaled write replays unchanged.
-    Returns a :class:`qa_pipeline.store.journal.WriteReceipt` (``saved`` False: journaled).
-    """
-    from qa_pipeline.store import journal as shared_db
-
-    kwargs.setdefault("at", datetime.now(timezone.utc).isoformat())
-    created = {"open_dispute": "dispute_id", "create_playlist": "playlist_id", "add_clip": "clip_id"}.get(op)
-    if created:
-        kwargs.setdefault(created, new_id(created.removesuffix("_id")))
-    for key in ("rubric",):
-        if kwargs.get(key) is not None:
-            kwargs[key] = list(kwargs[key])
-    return shared_db.write(db_path, all_writes(), op, kwargs)
-
-
+# The actions above that the dashboard applies by name (qa_pipeline.review.writes).
 WRITES = {
     "review_finding": review_finding,
     "save_review": save_review,
@@ -251,9 +211,3 @@ WRITES = {
     "acknowledge": acknowledge,
 }
 
-
-def all_writes() -> dict:
-    """Every action :func:`write` (and the journal replay) can apply, by name."""
-    from qa_pipeline.review.admin import ADMIN_WRITES
-
-    return {**WRITES, **ADMIN_WRITES}

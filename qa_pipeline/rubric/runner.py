@@ -21,15 +21,23 @@ from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Call, CallMetrics, CallResult
 from qa_pipeline.rubric.engine import score_call
 from qa_pipeline.rubric.model import Rubric
+from qa_pipeline.rubric.text import NORMALIZER_VERSION, normalize_many
 from qa_pipeline.store import database as store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RescoreSummary", "rescore"]
+__all__ = ["RescoreSummary", "rescore", "norm_row"]
 
 BATCH = 1000  # calls per worker task
 SAVE_EVERY = 2000  # calls per write (one transaction for the whole run) ...
 WRITES_AT_MOST = 50  # ... or more, so that a re-score writes at most this many times
+
+
+def norm_row(call: Call) -> store.NormRow:
+    """What storage keeps of a call for re-scoring: its turns' texts normalised for rubric
+    matching, with the normaliser's version (:func:`qa_pipeline.store.database.save_call`
+    takes it; :func:`rescore` reuses it while the version is the current one)."""
+    return call.call_id, NORMALIZER_VERSION, normalize_many([t.text or "" for t in call.turns])
 
 
 @dataclass(frozen=True)
@@ -125,7 +133,7 @@ def _score_rows(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[R
     for i in range(lo, hi):
         call, norms = rows.call(i), rows.norms(i)
         if norms is None and call.turns:  # not stored (an older database) or by another normaliser: store them
-            row = store.norm_row(call)
+            row = norm_row(call)
             made.append(row)
             norms = row[2]
         results.append(_score_one(call, rubric, rubrics, stored, norms))
@@ -195,7 +203,7 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
              progress: ProgressHook, jobs: int, batch: int, save_every: int) -> RescoreSummary:
     started = time.perf_counter()
     stored = _stored(con, call_ids)
-    rows = store.fetch_call_rows(con, call_ids, words=False, norms=True)
+    rows = store.fetch_call_rows(con, call_ids, words=False, normalizer=NORMALIZER_VERSION)
     languages = rows.languages
     missing = tuple(sorted(set(call_ids or ()) - set(rows.ids)))
     log.debug("read %d calls in %.2f s", len(rows), time.perf_counter() - started)
@@ -229,11 +237,11 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
             pending.append(b.rows)
             waiting += b.calls
             if waiting >= save_every:
-                store.insert_result_rows(con, pending)
+                store.write_result_rows(con, pending)
                 pending, waiting = [], 0
             progress(ProgressEvent("score", call_id=b.last_call_id, completed=n, total=total))
         if pending:
-            store.insert_result_rows(con, pending)
+            store.write_result_rows(con, pending)
         log.debug("scored and written at %.2f s", time.perf_counter() - started)
     log.debug("committed at %.2f s", time.perf_counter() - started)
     progress(ProgressEvent("done", completed=n, total=total))

@@ -1,1 +1,2 @@
-"""Storage: the DuckDB database (schema migrations, calls, results, roster), the batch lock and the dashboard's write journal."""
+"""Storage: the DuckDB database (schema migrations, calls, results, roster), the batch lock,
+and the pending-writes journal that applies the writes their owners register."""

@@ -39,7 +39,7 @@ class StoredCallRows:
     turn_columns: tuple  # (speakers, starts, ends, texts): arrays over every fetched turn (masked where NULL)
     spans: dict  # call_id -> (first, end) positions in turn_columns
     words: dict  # (call_id, turn index) -> [Word, ...]; empty when fetched without words
-    norms_by_call: dict = field(default_factory=dict)  # call_id -> normalised turn texts (an array; current normaliser)
+    norms_by_call: dict = field(default_factory=dict)  # call_id -> normalised turn texts (an array), asked version
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -53,8 +53,8 @@ class StoredCallRows:
         return [c[6] or "unknown" for c in self.calls]
 
     def norms(self, i: int) -> Optional[list[str]]:
-        """Call ``i``'s stored normalised turn texts, when stored by the current normaliser
-        and complete; None otherwise (they are then made again)."""
+        """Call ``i``'s stored normalised turn texts, when stored by the normaliser version
+        :func:`fetch_call_rows` asked for and complete; None otherwise (they are then made again)."""
         texts = self.norms_by_call.get(self.calls[i][0])
         if texts is None:
             return None
@@ -83,9 +83,9 @@ class StoredCallRows:
 
 
 def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]] = None, *,
-                    words: bool = True, norms: bool = False) -> StoredCallRows:
-    """The rows :func:`load_calls` makes its calls from; ``norms``: also the normalised turn
-    texts stored by the current normaliser (re-scoring)."""
+                    words: bool = True, normalizer: Optional[int] = None) -> StoredCallRows:
+    """The rows :func:`load_calls` makes its calls from; ``normalizer``: also the normalised
+    turn texts stored by that version of the scorer's normaliser (re-scoring reuses them)."""
     where = "status = 'done'"
     params: list = []
     if call_ids:
@@ -125,13 +125,11 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
             if idx < hi - lo:
                 word_lists.setdefault((cid, idx), []).append(Word(s, e, text, p, spk))
     norm_texts: dict = {}
-    if norms:
-        from qa_pipeline.rubric.text import NORMALIZER_VERSION
-
+    if normalizer is not None:
         columns = con.sql(
             f"SELECT n.call_id, n.texts FROM turn_norm_store n "
             f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) "
-            f"WHERE n.normalizer = {NORMALIZER_VERSION:d}",
+            f"WHERE n.normalizer = {int(normalizer):d}",
             params=params or None,
         ).fetchnumpy()
         norm_texts = dict(zip(columns["call_id"].tolist(), columns["texts"]))

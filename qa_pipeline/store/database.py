@@ -2,12 +2,11 @@
 
 DuckDB lets one process write a database file at a time. ``qa run`` therefore opens the
 database only for the moment it writes a call (milliseconds, between seconds of
-transcription), so the dashboard and other writers get their turn; :func:`open_db` waits
+transcription), so the dashboard and other writers get their turn; :func:`connect` waits
 for the lock with a timeout instead of failing at once.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -15,29 +14,28 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 import duckdb
 
-from qa_pipeline.errors import QaError
 from qa_pipeline.records import Call, CallFailure, CallResult
-from qa_pipeline.store.calls import StoredCallRows, fetch_call_rows, load_calls  # noqa: F401  (the read side)
+from qa_pipeline.store.calls import StoredCallRows, fetch_call_rows, load_calls  # the read side
 from qa_pipeline.store.migrations import apply_migrations, current_version, latest_version
+from qa_pipeline.store.pending import replay_pending
+from qa_pipeline.store.rows import NormRow, call_rows, columns_of
+from qa_pipeline.store.transactions import DatabaseBusy, StoreError, transaction
 
 # The results side (rows of scoring results, writing them): re-exported.
-from qa_pipeline.store.results import ResultRows, columns_of, result_rows, stored_metrics, write_result_rows  # noqa: F401
+from qa_pipeline.store.results import ResultRows, result_rows, stored_metrics, write_result_rows
 
 log = logging.getLogger(__name__)
 
+__all__ = ["connect", "opened", "migrate", "transaction", "StoreError", "DatabaseBusy", "MEMORY",
+           "save_call", "save_calls", "save_failure", "save_results", "processed_hashes", "save_roster",
+           "load_calls", "fetch_call_rows", "StoredCallRows", "NormRow", "ResultRows", "result_rows",
+           "write_result_rows", "stored_metrics"]
+
 MEMORY = ":memory:"
-
-
-class StoreError(QaError):
-    """A database problem, worded for the person running the command."""
-
-
-class DatabaseBusy(StoreError):
-    pass
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -80,9 +78,8 @@ def connect(path: str | os.PathLike, *, read_only: bool = False, wait_seconds: f
         except BaseException:
             con.close()  # free the file for whoever fixes the problem
             raise
-        from qa_pipeline.store.journal import replay_pending  # dashboard writes journaled while the file was busy
-
-        replay_pending(con, path)
+        if path != MEMORY:  # writes journaled while the file was busy (the dashboard's), once
+            replay_pending(con, path)
     return con
 
 
@@ -116,68 +113,8 @@ def opened(path: str | os.PathLike, *, read_only: bool = False, wait_seconds: fl
         con.close()
 
 
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException as exc:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass  # a failed write may have ended the transaction already
-        error = _write_error(con, exc)
-        if error is exc:
-            raise
-        raise error from exc
-    else:
-        try:
-            con.execute("COMMIT")
-        except duckdb.Error as exc:
-            try:
-                con.execute("ROLLBACK")
-            except duckdb.Error:
-                pass  # DuckDB usually ends a failed commit's transaction itself
-            error = _write_error(con, exc)
-            if error is exc:
-                raise
-            raise error from exc
-
-
-_WRITE_FAILURES = ("no space left", "could not write", "read-only file system", "permission denied",
-                   "disk quota", "input/output error")
-
-
-def _write_error(con: duckdb.DuckDBPyConnection, exc: BaseException) -> BaseException:
-    """Disk full / read-only / I/O failures as one clear line; other errors unchanged."""
-    if not isinstance(exc, duckdb.Error) or not any(s in str(exc).lower() for s in _WRITE_FAILURES):
-        return exc
-    try:
-        row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-        path = (row and row[0]) or "the database"
-    except duckdb.Error:
-        path = "the database"
-    reason = str(exc).split(": ")[-1].strip() or type(exc).__name__
-    return StoreError(f"{path}: could not write ({reason}); nothing of this write was kept and what was stored "
-                      "before is intact. Free disk space or choose another --db, then run again")
-
-
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _call_row(call: Call) -> list:
-    info = call.info
-    return [
-        info.call_id, info.source_path, call.sha256, call.duration, call.channels, call.sample_rate,
-        call.language, info.agent_id, info.agent_name, info.team, info.started_at, info.ring_seconds,
-        _json(info.metadata), call.source, "done", None, call.asr_model, call.role_confidence,
-        call.role_note, call.roles_uncertain, call.redacted, _now(),
-    ]
 
 
 # Every table with rows of a call (what replacing a call deletes first).
@@ -185,68 +122,49 @@ _CALL_TABLES = ("word_store", "turn_store", "turn_norm_store", "check_store", "r
                 "call_store")
 
 
-def norm_row(call: Call) -> list:
-    """The turn_norm_store row of a call: its turns' texts normalised for rubric matching
-    (:func:`result_rows` takes these too, for calls whose rows were made while scoring)."""
-    from qa_pipeline.rubric.text import NORMALIZER_VERSION, normalize_many
-
-    return [call.call_id, NORMALIZER_VERSION, normalize_many([t.text or "" for t in call.turns])]
-
-
-def _delete_call(con: duckdb.DuckDBPyConnection, call_id: str) -> None:
-    for table in _CALL_TABLES:
-        con.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
-
-
-def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[CallResult] = ()) -> None:
+def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[CallResult] = (), *,
+              norms: Optional[NormRow] = None) -> None:
     """Store a call, its turns, words and (optionally) results in one transaction:
-    the call is stored completely or not at all. Replaces an earlier version of the call."""
+    the call is stored completely or not at all. Replaces an earlier version of the call.
+
+    ``norms``: the call's turn texts normalised by the scorer for matching
+    (:func:`qa_pipeline.rubric.runner.norm_row`), kept so that re-scoring need not make them again.
+    """
     with transaction(con):
-        _delete_call(con, call.call_id)
-        con.execute(f"INSERT INTO call_store VALUES ({', '.join('?' * 22)})", _call_row(call))
-        turn_rows = [[call.call_id, i, t.speaker, t.start, t.end, t.text] for i, t in enumerate(call.turns)]
-        if turn_rows:
-            con.executemany("INSERT INTO turn_store VALUES (?, ?, ?, ?, ?, ?)", turn_rows)
-            con.execute("INSERT INTO turn_norm_store (call_id, normalizer, texts) VALUES (?, ?, ?)", norm_row(call))
-        word_rows = [
-            [call.call_id, i, j, w.speaker, w.start, w.end, w.text, w.probability]
-            for i, t in enumerate(call.turns)
-            for j, w in enumerate(t.words)
-        ]
-        if word_rows:
-            _bulk_insert(con, "word_store", word_rows,
-                         ["call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability"])
-        _insert_results(con, results)
+        _write_calls(con, [call], results, [norms] if norms is not None else ())
 
 
-def save_calls(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Call, Sequence[CallResult]]]) -> int:
+def save_calls(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Call, Sequence[CallResult]]], *,
+               norms: Iterable[NormRow] = ()) -> int:
     """Store many calls with their results in one transaction (bulk imports, the demo centre):
-    all of them or none. Replaces earlier versions of the same calls. Returns how many."""
+    all of them or none. Replaces earlier versions of the same calls. Returns how many.
+    ``norms``: normalised turn texts of any of the calls, as for :func:`save_call`."""
     items = list(items)
     if not items:
         return 0
-    ids = [call.call_id for call, _ in items]
     with transaction(con):
-        for table in _CALL_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT unnest(?))", [ids])
-        # _call_row follows the table's column order (save_call inserts it positionally).
-        columns = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'call_store' "
-            "ORDER BY ordinal_position").fetchall()]
-        _bulk_insert(con, "call_store", [_call_row(call) for call, _ in items], columns)
-        turn_rows = [[call.call_id, i, t.speaker, t.start, t.end, t.text]
-                     for call, _ in items for i, t in enumerate(call.turns)]
-        if turn_rows:
-            _bulk_insert(con, "turn_store", turn_rows, ["call_id", "turn", "speaker", "start_s", "end_s", "text"])
-            _bulk_insert(con, "turn_norm_store", [norm_row(call) for call, _ in items if call.turns],
-                         ["call_id", "normalizer", "texts"])
-        word_rows = [[call.call_id, i, j, w.speaker, w.start, w.end, w.text, w.probability]
-                     for call, _ in items for i, t in enumerate(call.turns) for j, w in enumerate(t.words)]
-        if word_rows:
-            _bulk_insert(con, "word_store", word_rows,
-                         ["call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability"])
-        _insert_results(con, [r for _, results in items for r in results])
+        _write_calls(con, [call for call, _ in items], [r for _, results in items for r in results], norms)
     return len(items)
+
+
+def _write_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], results: Sequence[CallResult],
+                 norms: Iterable[NormRow]) -> None:
+    """The one write path of calls (inside the caller's transaction): delete what is stored of
+    them, insert their rows table by table (:func:`~qa_pipeline.store.rows.call_rows`), then
+    their results."""
+    ids = [call.call_id for call in calls]
+    for table in _CALL_TABLES:
+        if len(ids) == 1:
+            con.execute(f"DELETE FROM {table} WHERE call_id = ?", ids)
+        else:
+            con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT unnest(?))", [ids])
+    rows = call_rows(calls, norms, processed_at=_now())
+    for table in rows.TABLES:  # the call row first, the words after the turns (tests kill a write in between)
+        columns, table_rows = rows.table(table)
+        if table_rows:
+            _bulk_insert(con, table, table_rows, columns)
+    if results:
+        write_result_rows(con, [result_rows(results)])
 
 
 def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:
@@ -265,7 +183,11 @@ def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:
         )
 
 
-def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list], names: list[str]) -> None:
+def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence], names: Sequence[str]) -> None:
+    """Insert ``rows`` (tuples in the order of ``names``) into the named columns of ``table``."""
+    if len(rows) == 1:  # one row (a call's own row): a plain INSERT costs half a registered view (1.5 vs 3 ms)
+        con.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", list(rows[0]))
+        return
     con.register("_bulk_rows", columns_of(rows, names))
     try:
         con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _bulk_rows")
@@ -273,32 +195,11 @@ def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list], n
         con.unregister("_bulk_rows")
 
 
-def _insert_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
-    if results:
-        _insert_result_rows(con, [result_rows(results)])
-
-
-def _insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows]) -> None:
-    """Replace the stored results of the same calls and rubric versions; keep the others."""
-    write_result_rows(con, parts, scored_at=_now().isoformat())
-
-
 def save_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:
-    """Store results of (re-)scoring; results of other rubric versions are kept."""
+    """Store results of (re-)scoring in one transaction; results of other rubric versions are
+    kept. Inside a transaction of your own, write rows with :func:`write_result_rows`."""
     with transaction(con):
-        _insert_results(con, results)
-
-
-def save_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows]) -> None:
-    """Store results already turned into rows (:func:`result_rows`), in one transaction."""
-    with transaction(con):
-        _insert_result_rows(con, parts)
-
-
-def insert_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows]) -> None:
-    """:func:`save_result_rows` inside a transaction the caller holds (``with transaction(con):``),
-    so a long re-scoring writes as it goes and commits once."""
-    _insert_result_rows(con, parts)
+        write_result_rows(con, [result_rows(results)])
 
 
 def processed_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -315,7 +216,8 @@ def save_roster(con: duckdb.DuckDBPyConnection, rows: Iterable[dict]) -> int:
         for r in rows:
             con.execute("DELETE FROM agent_roster WHERE agent_id = ?", [r["agent_id"]])
             con.execute(
-                "INSERT INTO agent_roster VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO agent_roster (agent_id, agent_name, team, team_lead, hire_date, centre) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [r["agent_id"], r.get("agent_name"), r.get("team"), r.get("team_lead"),
                  r.get("hire_date") or None, r.get("centre")],
             )

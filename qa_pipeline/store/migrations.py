@@ -309,7 +309,7 @@ def _without_key(table: str, not_null: tuple[str, ...]) -> str:
 def _v6() -> str:
     # The index on (call, rubric, version, check) made every commit of a re-scoring rebuild
     # it: ~1 s per 10,000 calls, more as the table grows, and no query used it (DuckDB
-    # scans a compound key's prefix). store._insert_result_rows deletes a call's rows for
+    # scans a compound key's prefix). store.results.write_result_rows deletes a call's rows for
     # a rubric version before inserting them, in one transaction, so rows stay unique
     # (tests/test_store.py checks it).
     return _without_key("check_store", ("call_id", "rubric_id", "rubric_version", "check_id", "outcome", "scored_at"))
@@ -340,7 +340,7 @@ def _v8() -> str:
 def _v9() -> str:
     # As migration 6 for check results: the key indexes were rebuilt at every commit of a
     # re-scoring (~0.15 s per 10,000 calls, growing with the table). The one writer
-    # (store._insert_result_rows) deletes before it inserts and drops repeated calls, so rows
+    # (store.results.write_result_rows) deletes before it inserts and drops repeated calls, so rows
     # stay unique (tests/test_store.py checks it). call_metrics keeps its documented columns
     # (metrics_version, added in 8, is bookkeeping).
     return (_without_key("result_store", ("call_id", "rubric_id", "rubric_version", "scored_at"))

@@ -10,26 +10,13 @@ re-scoring can reuse.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Optional, Sequence
 
 import duckdb
 
 from qa_pipeline.records import CallResult
-
-
-def _objects(values: Sequence):
-    """A column for DuckDB: a NumPy array of Python objects (None is NULL; lists stay lists).
-    DuckDB reads a dict of such columns directly and casts to the table's types on insert,
-    which keeps pyarrow (and the pandas it imports, ~0.3 s) out of writing."""
-    import numpy as np
-
-    return np.fromiter(values, dtype=object, count=len(values))
-
-
-def columns_of(rows: Sequence[Sequence], names: Sequence[str]) -> dict:
-    """Rows as a dict of columns (:func:`_objects`) that DuckDB can insert from."""
-    columns = list(zip(*rows)) if rows else [()] * len(names)
-    return {name: _objects(column) for name, column in zip(names, columns)}
+from qa_pipeline.store.rows import NORM_COLUMNS, columns_of
 
 
 _CHECK_COLUMNS = ("call_id", "rubric_id", "rubric_version", "check_id", "outcome", "critical", "weight",
@@ -39,7 +26,6 @@ _RESULT_COLUMNS = ("call_id", "rubric_id", "rubric_version", "score", "flagged",
 _METRIC_COLUMNS = ("call_id", "agent_talk_seconds", "customer_talk_seconds", "talk_ratio",
                    "longest_silence_seconds", "silences_over_5s", "agent_talkovers", "speech_rate",
                    "speech_rate_unit", "first_agent_words_seconds", "customer_sentiment")
-_NORM_COLUMNS = ("call_id", "normalizer", "texts")
 
 
 @dataclass(frozen=True)
@@ -50,7 +36,7 @@ class ResultRows:
     checks: dict  # columns _CHECK_COLUMNS
     results: dict  # columns _RESULT_COLUMNS
     metrics: dict  # columns _METRIC_COLUMNS (one row per call)
-    norms: Optional[dict] = None  # columns _NORM_COLUMNS: normalised turns to store, if any
+    norms: Optional[dict] = None  # columns NORM_COLUMNS: normalised turns to store, if any
 
     @property
     def calls(self) -> int:
@@ -58,8 +44,8 @@ class ResultRows:
 
 
 def result_rows(results: Sequence[CallResult], norms: Sequence[list] = ()) -> ResultRows:
-    """The rows :func:`save_result_rows` writes for ``results`` (check, call and metric rows),
-    and ``norms``: :func:`qa_pipeline.store.database.norm_row` rows of calls whose normalised turns were (re)made."""
+    """The rows :func:`write_result_rows` writes for ``results`` (check, call and metric rows),
+    and ``norms``: :data:`~qa_pipeline.store.rows.NormRow` rows of calls whose normalised turns were (re)made."""
     checks, calls, metrics = [], [], {}
     # The same call and rubric version scored twice in one list: the last result counts
     # (the tables have no key index to refuse a repeat; see migrations 6 and 9).
@@ -84,7 +70,7 @@ def result_rows(results: Sequence[CallResult], norms: Sequence[list] = ()) -> Re
                               m.speech_rate_unit, m.first_agent_words_seconds, m.customer_sentiment)
     return ResultRows(columns_of(checks, _CHECK_COLUMNS), columns_of(calls, _RESULT_COLUMNS),
                       columns_of(list(metrics.values()), _METRIC_COLUMNS),
-                      columns_of(norms, _NORM_COLUMNS) if norms else None)
+                      columns_of(norms, NORM_COLUMNS) if norms else None)
 
 
 def _take(table: dict, keep) -> dict:
@@ -124,13 +110,16 @@ def _latest_parts(parts: list[ResultRows]) -> list[ResultRows]:
     return out[::-1]
 
 
-def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows], *, scored_at: str) -> None:
-    """Replace the stored results of the same calls and rubric versions; keep the others.
-    ``scored_at``: the ISO time stamped on every row of this write."""
+def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows], *,
+                      scored_at: Optional[str] = None) -> None:
+    """The one writer of scoring results, inside the caller's transaction: replace the stored
+    results of the same calls and rubric versions, keep the others. ``scored_at``: the ISO
+    time stamped on every row of this write (default: now)."""
     parts = [p for p in parts if p.calls]
     if not parts:
         return
     parts = _latest_parts(parts)
+    scored_at = scored_at or datetime.now(timezone.utc).isoformat()
     checks = _concat([p.checks for p in parts])
     results = _concat([p.results for p in parts])
     metrics = _concat([p.metrics for p in parts])

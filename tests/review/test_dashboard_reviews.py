@@ -8,8 +8,8 @@ import pytest
 from dashboard_fixtures import add_users, batch_holding_the_lock, build_centre
 
 from qa_pipeline.review import admin as review_admin
-from qa_pipeline.review import reviews
-from qa_pipeline.review.reviews import ReviewError
+from qa_pipeline.review import reviews, writes
+from qa_pipeline.review.actions import ReviewError
 from qa_pipeline.store import database as store
 from qa_pipeline.store import journal as shared_db
 
@@ -120,7 +120,7 @@ def test_write_through_file_applies_and_journal_replays_once(tmp_path):
     db = tmp_path / "qa.duckdb"
     with store.opened(db) as con:
         build_centre(con, n=6)
-    receipt = reviews.write(db, "save_review", call_id="call-0000", reviewer="qa1", comment="ok")
+    receipt = writes.write(db, "save_review", call_id="call-0000", reviewer="qa1", comment="ok")
     assert receipt.saved
     entry = {"write_id": "w1", "op": "open_dispute",
              "kwargs": {"call_id": "call-0000", "opened_by": "a01", "reason": "r", "dispute_id": "d1",
@@ -137,12 +137,40 @@ def test_write_through_file_applies_and_journal_replays_once(tmp_path):
     assert rejected[0]["write_id"] == "w2" and "not been reviewed" in rejected[0]["rejected"]
 
 
+def test_a_journaled_write_no_one_here_knows_waits_for_its_owner(tmp_path):
+    """Storage applies the writes their owner registered; a write of an operation unknown to
+    this process (journaled by a newer version, or with the owner not imported) is neither
+    applied nor rejected: it stays in the journal, line for line, and the others apply."""
+    db = tmp_path / "qa.duckdb"
+    with store.opened(db) as con:
+        build_centre(con, n=3)
+    unknown = {"write_id": "w9", "op": "pin_call", "kwargs": {"call_id": "call-0001"}, "queued_at": "x"}
+    shared_db.append_pending(db, unknown)
+    shared_db.append_pending(db, {"write_id": "w8", "kwargs": {}})  # no operation at all: rejected
+    shared_db.append_pending(db, {"write_id": "w1", "op": "save_review",
+                                  "kwargs": {"call_id": "call-0000", "reviewer": "qa1", "at": "2026-11-01T10:00:00"}})
+    with store.opened(db) as con:
+        assert con.execute("SELECT reviewer FROM reviews").fetchall() == [("qa1",)]
+    assert shared_db.pending_count(db) == 1
+    assert [json.loads(x) for x in open(shared_db.journal_path(db), encoding="utf-8")] == [unknown]
+    assert [json.loads(x)["write_id"] for x in open(f"{db}.rejected.jsonl", encoding="utf-8")] == ["w8"]
+
+
+def test_an_operation_name_belongs_to_one_owner():
+    from qa_pipeline.store.pending import register_writes
+
+    register_writes({"save_review": reviews.save_review})  # the same again: fine
+    with pytest.raises(ValueError, match="registered already"):
+        register_writes({"save_review": reviews.acknowledge})
+    assert set(writes.WRITES) == set(reviews.WRITES) | set(review_admin.ADMIN_WRITES)
+
+
 def test_review_saved_while_a_batch_holds_the_database_is_not_lost(tmp_path):
     db = str(tmp_path / "qa.duckdb")
     with store.opened(db) as con:
         build_centre(con, n=6)
     with batch_holding_the_lock(db):
-        receipt = shared_db.write(db, reviews.all_writes(), "save_review",
+        receipt = shared_db.write(db, "save_review",
                                   {"call_id": "call-0000", "reviewer": "qa1", "comment": "while busy",
                                    "at": "2026-11-02T09:00:00+00:00"}, wait_seconds=0.5)
         assert not receipt.saved and shared_db.pending_count(db) == 1
@@ -181,7 +209,7 @@ def test_reviews_saved_during_a_running_batch_all_land(tmp_path):
                              text=True)
     assert batch.stdout.readline().strip() == "started"
     for n, cid in enumerate(ids):
-        reviews.write(db, "save_review", call_id=cid, reviewer="qa1", comment=f"review {n}")
+        writes.write(db, "save_review", call_id=cid, reviewer="qa1", comment=f"review {n}")
     assert batch.wait(120) == 0
     with store.opened(db) as con:  # applies anything journaled
         saved = con.execute("SELECT count(*) FROM reviews").fetchone()[0]

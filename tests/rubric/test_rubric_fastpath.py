@@ -14,7 +14,7 @@ from shared_data import EXAMPLES, shared_file
 
 from qa_pipeline.rubric import load_rubric, phrase_syntax, rubrics_dir, score_call, standard_rubric
 from qa_pipeline.rubric.matching import compile_phrases
-from qa_pipeline.rubric.runner import rescore
+from qa_pipeline.rubric.runner import norm_row, rescore
 from qa_pipeline.rubric.text import normalize
 from qa_pipeline.store import database as store
 from qa_pipeline.transcript_io import call_from_json
@@ -95,7 +95,7 @@ def test_rescore_normalises_again_what_is_missing_or_stale_and_stores_it():
 
     calls = _examples()[:6]
     con = store.connect(":memory:")
-    store.save_calls(con, [(c, []) for c in calls])
+    store.save_calls(con, [(c, []) for c in calls], norms=[norm_row(c) for c in calls])  # as the scorer hands them
     stored = dict(con.execute("SELECT call_id, texts FROM turn_norm_store").fetchall())
     assert stored == {c.call_id: normalize_many([t.text for t in c.turns]) for c in calls}
     rescore(con)
@@ -107,7 +107,7 @@ def test_rescore_normalises_again_what_is_missing_or_stale_and_stores_it():
     con.execute("UPDATE turn_norm_store SET normalizer = normalizer - 1, texts = ['x'] WHERE call_id = ?", [a])
     con.execute("DELETE FROM turn_norm_store WHERE call_id = ?", [b])
     con.execute("UPDATE turn_norm_store SET texts = ['x'] WHERE call_id = ?", [c])
-    rows = store.fetch_call_rows(con, None, words=False, norms=True)
+    rows = store.fetch_call_rows(con, None, words=False, normalizer=NORMALIZER_VERSION)
     assert [rows.norms(i) is None for i in range(3)] == [True, True, True]
     rescore(con)
     assert con.execute("SELECT call_id, check_id, outcome, rule, evidence_text FROM check_results "

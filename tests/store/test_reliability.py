@@ -183,15 +183,15 @@ def dying_insert(con, table, rows, columns):
             os.kill(os.getpid(), signal.SIGKILL)  # mid-transaction: earlier parts written, not committed
     return real(con, table, rows, columns)
 store._bulk_insert = dying_insert
-real_results = store._insert_result_rows
-def dying_results(con, parts):
+real_results = store.write_result_rows
+def dying_results(con, parts, **kwargs):
     # rubric results are written by their own bulk writer, inside the call's transaction
     if count["table"] == "result_rows":
         count["n"] += 1
         if count["n"] == count["kill_at"]:
             os.kill(os.getpid(), signal.SIGKILL)
-    return real_results(con, parts)
-store._insert_result_rows = dying_results
+    return real_results(con, parts, **kwargs)
+store.write_result_rows = dying_results
 sys.argv = ["qa"] + sys.argv[3:]
 from qa_pipeline.cli.main import main
 main()
@@ -254,7 +254,7 @@ def _scored_call(call_id: str) -> tuple[Call, CallResult]:
 
 @pytest.mark.slow
 def test_reviews_and_disputes_saved_while_a_batch_writes_are_all_kept(calls_dir, reference, tmp_path):
-    reviews = pytest.importorskip("qa_pipeline.review.reviews")
+    writes = pytest.importorskip("qa_pipeline.review.writes")
     db = tmp_path / "qa.duckdb"
     reviewed = [f"old{i}" for i in range(12)]
     with store.opened(db) as con:
@@ -266,8 +266,8 @@ def test_reviews_and_disputes_saved_while_a_batch_writes_are_all_kept(calls_dir,
     assert _wait_for_batch(batch, db)
     during = 0
     for cid in reviewed:
-        reviews.write(db, "save_review", call_id=cid, reviewer="qa1", score=80.0, comment=f"批注 {cid}")
-        reviews.write(db, "open_dispute", call_id=cid, opened_by="a1", reason=f"我不同意 {cid}")
+        writes.write(db, "save_review", call_id=cid, reviewer="qa1", score=80.0, comment=f"批注 {cid}")
+        writes.write(db, "open_dispute", call_id=cid, opened_by="a1", reason=f"我不同意 {cid}")
         during += batch.poll() is None
     _, err = batch.communicate(timeout=300)
     assert batch.returncode == 0, err

@@ -1,0 +1,83 @@
+"""A call as storage keeps it: its rows, table by table, under named columns.
+
+:func:`call_rows` is the one place that turns :class:`~qa_pipeline.records.Call` records into
+rows; :func:`qa_pipeline.store.database.save_call` (one call) and
+:func:`~qa_pipeline.store.database.save_calls` (many) both write what it builds. Rows are
+inserted column by column (:func:`columns_of`), never by position, so the column order of
+the tables (which migrations extend) does not matter.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Optional, Sequence
+
+from qa_pipeline.records import Call
+
+# (call_id, normaliser version, the call's turn texts normalised for rubric matching): made by
+# the scorer (qa_pipeline.rubric.runner.norm_row), stored as they come.
+NormRow = tuple[str, int, list[str]]
+
+CALL_COLUMNS = ("call_id", "source_path", "sha256", "duration", "channels", "sample_rate", "language",
+                "agent_id", "agent_name", "team", "started_at", "ring_seconds", "metadata", "source", "status",
+                "asr_model", "role_confidence", "role_note", "roles_uncertain", "redacted", "processed_at")
+TURN_COLUMNS = ("call_id", "turn", "speaker", "start_s", "end_s", "text")
+WORD_COLUMNS = ("call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability")
+NORM_COLUMNS = ("call_id", "normalizer", "texts")
+
+
+@dataclass
+class CallRows:
+    """The rows of some calls, by table (tuples in the order of the table's ``*_COLUMNS``)."""
+
+    calls: list = field(default_factory=list)
+    turns: list = field(default_factory=list)
+    norms: list = field(default_factory=list)
+    words: list = field(default_factory=list)
+
+    # Tables in the order they are written: the call row first, its words last.
+    TABLES = ("call_store", "turn_store", "turn_norm_store", "word_store")
+
+    def table(self, name: str) -> tuple[tuple[str, ...], list]:
+        """``(columns, rows)`` of one of :attr:`TABLES`."""
+        return {"call_store": (CALL_COLUMNS, self.calls), "turn_store": (TURN_COLUMNS, self.turns),
+                "turn_norm_store": (NORM_COLUMNS, self.norms), "word_store": (WORD_COLUMNS, self.words)}[name]
+
+
+def call_rows(calls: Iterable[Call], norms: Iterable[NormRow] = (), *, processed_at: datetime) -> CallRows:
+    """The rows storing ``calls`` (status done, processed at ``processed_at``) and the
+    normalised turn texts of those in ``norms``; a call without turns keeps no normalised texts."""
+    norms_of = {row[0]: row for row in norms}
+    rows = CallRows()
+    for call in calls:
+        info, cid = call.info, call.call_id
+        rows.calls.append((
+            cid, info.source_path, call.sha256, call.duration, call.channels, call.sample_rate, call.language,
+            info.agent_id, info.agent_name, info.team, info.started_at, info.ring_seconds,
+            json.dumps(info.metadata, ensure_ascii=False, default=str), call.source, "done",
+            call.asr_model, call.role_confidence, call.role_note, call.roles_uncertain, call.redacted, processed_at,
+        ))
+        for i, t in enumerate(call.turns):
+            rows.turns.append((cid, i, t.speaker, t.start, t.end, t.text))
+            rows.words.extend((cid, i, j, w.speaker, w.start, w.end, w.text, w.probability)
+                              for j, w in enumerate(t.words))
+        norm: Optional[NormRow] = norms_of.get(cid)
+        if norm is not None and call.turns:
+            rows.norms.append((cid, norm[1], list(norm[2])))
+    return rows
+
+
+def _objects(values: Sequence):
+    """A column for DuckDB: a NumPy array of Python objects (None is NULL; lists stay lists).
+    DuckDB reads a dict of such columns directly and casts to the table's types on insert,
+    which keeps pyarrow (and the pandas it imports, ~0.3 s) out of writing."""
+    import numpy as np
+
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def columns_of(rows: Sequence[Sequence], names: Sequence[str]) -> dict:
+    """Rows as a dict of columns (:func:`_objects`) that DuckDB can insert from."""
+    columns = list(zip(*rows)) if rows else [()] * len(names)
+    return {name: _objects(column) for name, column in zip(names, columns)}
