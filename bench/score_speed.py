@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from qa_pipeline.records import Turn  # noqa: E402
 from qa_pipeline.rubric import score_call, standard_rubric  # noqa: E402
-from qa_pipeline.rubric.runner import norm_row  # noqa: E402
+from qa_pipeline.rubric.text import norm_row  # noqa: E402
 from qa_pipeline.rubric.sentiment import customer_sentiment  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
 from qa_pipeline.transcript_io import call_from_json  # noqa: E402
@@ -85,10 +85,10 @@ gc.disable()  # as qa score does while it reads and scores
 t.append(time.process_time())
 from qa_pipeline.store import database as store
 from qa_pipeline.rubric import standard_rubric
-from qa_pipeline.rubric.runner import _score_one, _stored
+from qa_pipeline.rescoring import score_stored_call, stored_metrics
 from qa_pipeline.rubric.text import NORMALIZER_VERSION
 con = store.connect({copy!r})
-stored = _stored(con, None)
+stored = stored_metrics(con, None)
 rows = store.fetch_call_rows(con, None, words=False, normalizer=NORMALIZER_VERSION)
 t.append(time.process_time())
 calls = [rows.call(i) for i in range(len(rows))]
@@ -97,7 +97,7 @@ for language in ("zh", "en"):
     standard_rubric(language)
 t.append(time.process_time())
 rubrics = {{}}
-results = [_score_one(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
+results = [score_stored_call(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
 t.append(time.process_time())
 parts = [store.result_rows(results[i:i + 1000]) for i in range(0, len(results), 1000)]
 t.append(time.process_time())

@@ -23,7 +23,7 @@ from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, 
 # Registers the dashboard's write actions, so that the batch's read-write opens apply those
 # journaled while it held the database.
 from qa_pipeline.review import writes as _review_writes  # noqa: F401
-from qa_pipeline.rubric.runner import norm_row
+from qa_pipeline.rubric.text import norm_row
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
 from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_silent, mono_mix
@@ -289,7 +289,7 @@ def import_transcripts(path: str | Path, db_path: str | Path, *, options: RunOpt
             results = [score(call) if options.score else [] for call in calls]
             with store.opened(db_path) as con:
                 for call, scored in zip(calls, results):
-                    store.save_call(con, call, scored)
+                    store.save_call(con, call, scored, norms=norm_row(call))
             summary.imported += len(calls)
             summary.flagged += sum(any(r.flagged for r in scored) for scored in results)
             progress(ProgressEvent("done", call_id=file.name, completed=n, total=len(files)))

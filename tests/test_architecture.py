@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("rubric", "rubrics"),
     ("store",),
     ("review", "insights"),
-    ("pipeline",),
+    ("pipeline", "rescoring"),
     ("demo",),
     ("cli",),
     ("dashboards",),

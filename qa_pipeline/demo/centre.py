@@ -34,7 +34,7 @@ from qa_pipeline.demo.dialogues import Dialogue, Persona, compose, timed_turns
 from qa_pipeline.errors import QaError
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Call, CallInfo, CallResult
-from qa_pipeline.rubric.runner import norm_row
+from qa_pipeline.rubric.text import norm_row
 from qa_pipeline.store import database as store
 from qa_pipeline.store.roster import RosterEntry, save_roster
 

@@ -254,7 +254,7 @@ _ZH_DAY = (r"(?:今天|今日|今晚|明天|明早|明晚|后天|大后天|本�
            r"下个?星期[1-7日天]?|周[1-7日天]|星期[1-7日天]|礼拜[1-7日天]|月底|月初|下个?月\d*[日号]?)")
 _ZH_DATE = r"(?:\d+月\d+[日号]|\d+[日号])"
 _ZH_TOD = r"(?:上午|下午|晚上|中午|早上|傍晚|凌晨)?(?:\d+[点:](?:半|\d+分?)?)?"
-_ZH_REPLY = re.compile(
+ZH_REPLY = re.compile(
     r"(?<![\d几])(?:\d+|半|两)个?(?:小时|钟头|工作日|个工作日|自然日|天|日|周|星期|礼拜|分钟|月)(?:之内|以内|内)"
     rf"|(?:{_ZH_DAY}|{_ZH_DATE}){_ZH_TOD}(?:之前|以前|前|为止)"
     r"|\d+[点:](?:半|\d+分?)?(?:之前|以前|前)"
@@ -284,12 +284,12 @@ _EN_REPLY = re.compile(
 
 # Every Chinese reply time above has a number, 半/两, or a day, week or month word in it
 # (numerals are digits after normalising): a turn without any needs no search.
-_ZH_REPLY_HINT = re.compile(r"[\d半两今明周月]|后天|星期|礼拜")
+ZH_REPLY_HINT = re.compile(r"[\d半两今明周月]|后天|星期|礼拜")
 
 
 def reply_time(turn: TurnView, view: CallView) -> Hit:
     if has_chinese(turn.text):
-        m = _ZH_REPLY.search(turn.norm) if _ZH_REPLY_HINT.search(turn.norm) else None
+        m = ZH_REPLY.search(turn.norm) if ZH_REPLY_HINT.search(turn.norm) else None
     else:
         m = _EN_REPLY.search(turn.norm)
     return (m.start(), m.group()) if m else None
@@ -299,7 +299,7 @@ def reply_time(turn: TurnView, view: CallView) -> Hit:
 
 # 13–19 digits, spaces or dashes between them allowed, not inside a longer word or number.
 # Written to start with \d (the edge check after it) so the regex engine skips to digits.
-_DIGIT_RUN = re.compile(r"\d(?<![0-9a-z]\d)(?:[ -]?\d){11,17}[ -]?[\dx](?![0-9a-z])")
+DIGIT_RUN = re.compile(r"\d(?<![0-9a-z]\d)(?:[ -]?\d){11,17}[ -]?[\dx](?![0-9a-z])")
 _CODE = re.compile(
     r"(?<![a-z])(?:验证码|动态码|校验码|密码|verification code|one time code|one time passcode|otp|passcode|password|"
     r"security code|cvv|cvc|pin|(?<!post )(?<!zip )(?<!area )(?<!promo )(?<!discount )(?<!reference )"
@@ -336,7 +336,7 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
             return m.start(), f"redacted {m.group()}"
     if not _ANY_DIGIT.search(turn.norm):  # most turns hold no number at all
         return None
-    for m in _DIGIT_RUN.finditer(turn.norm):
+    for m in DIGIT_RUN.finditer(turn.norm):
         digits = _SPACE_OR_DASH.sub("", m.group())
         if _NOT_A_CARD.search(turn.norm[max(0, m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number

@@ -21,7 +21,7 @@ import unicodedata
 
 from qa_pipeline.language import has_chinese
 
-__all__ = ["normalize", "normalize_many", "NORMALIZER_VERSION"]
+__all__ = ["normalize", "normalize_many", "norm_row", "NORMALIZER_VERSION"]
 
 # The stored normalised turns (table turn_norm_store) were made by this version: raise it
 # whenever normalize() gives a different output for any text (tests/test_rubric_fastpath.py
@@ -216,3 +216,10 @@ def normalize_many(texts: list[str]) -> list[str]:
         for (i, _), norm in zip(items, joined.split("\n")):
             out[i] = norm
     return out
+
+
+def norm_row(call) -> tuple[str, int, list[str]]:
+    """What storage keeps of a call for re-scoring: its turns' texts normalised for rubric
+    matching, with the normaliser's version (``store.save_call(..., norms=)`` takes it; re-scoring
+    reuses it while the version is the current one)."""
+    return call.call_id, NORMALIZER_VERSION, normalize_many([t.text or "" for t in call.turns])

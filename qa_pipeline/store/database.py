@@ -128,7 +128,7 @@ def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[Call
     the call is stored completely or not at all. Replaces an earlier version of the call.
 
     ``norms``: the call's turn texts normalised by the scorer for matching
-    (:func:`qa_pipeline.rubric.runner.norm_row`), kept so that re-scoring need not make them again.
+    (:func:`qa_pipeline.rubric.text.norm_row`), kept so that re-scoring need not make them again.
     """
     with transaction(con):
         _write_calls(con, [call], results, [norms] if norms is not None else ())

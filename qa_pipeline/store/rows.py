@@ -16,7 +16,7 @@ from typing import Iterable, Optional, Sequence
 from qa_pipeline.records import Call
 
 # (call_id, normaliser version, the call's turn texts normalised for rubric matching): made by
-# the scorer (qa_pipeline.rubric.runner.norm_row), stored as they come.
+# the scorer (qa_pipeline.rubric.text.norm_row), stored as they come.
 NormRow = tuple[str, int, list[str]]
 
 CALL_COLUMNS = ("call_id", "source_path", "sha256", "duration", "channels", "sample_rate", "language",

@@ -14,7 +14,8 @@ from shared_data import EXAMPLES, shared_file
 
 from qa_pipeline.rubric import load_rubric, phrase_syntax, rubrics_dir, score_call, standard_rubric
 from qa_pipeline.rubric.matching import compile_phrases
-from qa_pipeline.rubric.runner import norm_row, rescore
+from qa_pipeline.rescoring import rescore
+from qa_pipeline.rubric.text import norm_row
 from qa_pipeline.rubric.text import normalize
 from qa_pipeline.store import database as store
 from qa_pipeline.transcript_io import call_from_json
@@ -140,12 +141,12 @@ def test_normaliser_output_is_what_its_version_says():
 
 
 def test_card_number_pattern_finds_what_the_plain_pattern_finds():
-    """detectors._DIGIT_RUN starts with \\d so the regex engine can skip to digits; it must
+    """detectors.DIGIT_RUN starts with \\d so the regex engine can skip to digits; it must
     find exactly what the plainly written pattern finds."""
     import random
     import re
 
-    from qa_pipeline.rubric.detectors import _DIGIT_RUN
+    from qa_pipeline.rubric.detectors import DIGIT_RUN
 
     plain = re.compile(r"(?<![0-9a-z])(?:\d[ -]?){12,18}[\dx](?![0-9a-z])")
     rng = random.Random(5)
@@ -155,15 +156,15 @@ def test_card_number_pattern_finds_what_the_plain_pattern_finds():
     found = 0
     for text in texts:
         want = [(m.start(), m.end()) for m in plain.finditer(text)]
-        assert [(m.start(), m.end()) for m in _DIGIT_RUN.finditer(text)] == want, text
+        assert [(m.start(), m.end()) for m in DIGIT_RUN.finditer(text)] == want, text
         found += bool(want)
     assert found > 1000
 
 
 def test_chinese_reply_times_all_hold_a_hint_word():
-    """detectors.reply_time skips the Chinese pattern for turns without _ZH_REPLY_HINT: every
+    """detectors.reply_time skips the Chinese pattern for turns without ZH_REPLY_HINT: every
     reply time the pattern finds must hold one."""
-    from qa_pipeline.rubric.detectors import _ZH_REPLY, _ZH_REPLY_HINT
+    from qa_pipeline.rubric.detectors import ZH_REPLY, ZH_REPLY_HINT
 
     days = ["今天", "今日", "今晚", "明天", "明早", "明晚", "后天", "大后天", "本周", "这周3", "下周1",
             "下个星期5", "下星期", "周日", "星期2", "礼拜天", "月底", "月初", "下个月", "下月5号", "3月5日", "12号"]
@@ -174,10 +175,10 @@ def test_chinese_reply_times_all_hold_a_hint_word():
     texts += ["5点半之前", "10:30前", "我们会在12月3日下午回复"]
     found = 0
     for text in texts:
-        m = _ZH_REPLY.search(text)
+        m = ZH_REPLY.search(text)
         if m:
             found += 1
-            assert _ZH_REPLY_HINT.search(m.group()), text
+            assert ZH_REPLY_HINT.search(m.group()), text
     assert found > 300
 
 

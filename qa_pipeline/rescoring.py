@@ -21,23 +21,18 @@ from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Call, CallMetrics, CallResult
 from qa_pipeline.rubric.engine import score_call
 from qa_pipeline.rubric.model import Rubric
-from qa_pipeline.rubric.text import NORMALIZER_VERSION, normalize_many
+from qa_pipeline.rubric import standard_rubric_for
+from qa_pipeline.rubric.text import NORMALIZER_VERSION, norm_row
 from qa_pipeline.store import database as store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RescoreSummary", "rescore", "norm_row"]
+__all__ = ["RescoreSummary", "StoredMetrics", "rescore", "score_stored_call", "stored_metrics"]
 
 BATCH = 1000  # calls per worker task
 SAVE_EVERY = 2000  # calls per write (one transaction for the whole run) ...
 WRITES_AT_MOST = 50  # ... or more, so that a re-score writes at most this many times
 
-
-def norm_row(call: Call) -> store.NormRow:
-    """What storage keeps of a call for re-scoring: its turns' texts normalised for rubric
-    matching, with the normaliser's version (:func:`qa_pipeline.store.database.save_call`
-    takes it; :func:`rescore` reuses it while the version is the current one)."""
-    return call.call_id, NORMALIZER_VERSION, normalize_many([t.text or "" for t in call.turns])
 
 
 @dataclass(frozen=True)
@@ -56,7 +51,7 @@ class RescoreSummary:
 
 
 @dataclass(frozen=True)
-class _Stored:
+class StoredMetrics:
     """What re-scoring reuses of each call's stored metrics (they depend on the transcript
     only): the customer sentiment, and the whole metrics when the current metrics version
     computed them (:func:`qa_pipeline.store.database.stored_metrics`)."""
@@ -69,18 +64,16 @@ class _Stored:
         return CallMetrics(*row) if row is not None else None
 
 
-def _stored(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]]) -> _Stored:
-    return _Stored(*store.stored_metrics(con, call_ids))
+def stored_metrics(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]]) -> StoredMetrics:
+    return StoredMetrics(*store.stored_metrics(con, call_ids))
 
 
 # Worker state for parallel scoring: set before the pool forks, so calls are not pickled out.
 _JOB: dict = {}
 
 
-def _score_one(call: Call, rubric: Optional[Rubric], rubrics: dict, stored: _Stored,
+def score_stored_call(call: Call, rubric: Optional[Rubric], rubrics: dict, stored: StoredMetrics,
                norms: Optional[list[str]] = None) -> CallResult:
-    from qa_pipeline.rubric import standard_rubric_for
-
     r = rubric
     if r is None:
         r = rubrics.get(call.language)
@@ -122,13 +115,13 @@ def _gc_paused():
 
 
 def _score_batch(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[Rubric], rubrics: dict,
-                 stored: _Stored) -> _Batch:
+                 stored: StoredMetrics) -> _Batch:
     with _gc_paused():
         return _score_rows(rows, lo, hi, rubric, rubrics, stored)
 
 
 def _score_rows(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[Rubric], rubrics: dict,
-                stored: _Stored) -> _Batch:
+                stored: StoredMetrics) -> _Batch:
     results, made = [], []
     for i in range(lo, hi):
         call, norms = rows.call(i), rows.norms(i)
@@ -136,7 +129,7 @@ def _score_rows(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[R
             row = norm_row(call)
             made.append(row)
             norms = row[2]
-        results.append(_score_one(call, rubric, rubrics, stored, norms))
+        results.append(score_stored_call(call, rubric, rubrics, stored, norms))
     used = tuple(dict.fromkeys(f"{r.rubric_id} v{r.rubric_version}" for r in results))
     return _Batch(store.result_rows(results, made), results[-1].call_id if results else None,
                   sum(r.flagged for r in results), sum(r.score for r in results), used)
@@ -162,7 +155,7 @@ def _shrinking_ranges(total: int, jobs: int, batch: int, smallest: int = 100) ->
     return ranges
 
 
-def _batches(rows: store.StoredCallRows, rubric: Optional[Rubric], stored: _Stored, jobs: int, batch: int):
+def _batches(rows: store.StoredCallRows, rubric: Optional[Rubric], stored: StoredMetrics, jobs: int, batch: int):
     """Scored batches, in ``jobs`` processes when that pays off (fork only). The workers make
     the Call records from the fetched rows themselves, in parallel."""
     import multiprocessing as mp
@@ -202,7 +195,7 @@ def rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric] = None,
 def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids: Optional[Sequence[str]],
              progress: ProgressHook, jobs: int, batch: int, save_every: int) -> RescoreSummary:
     started = time.perf_counter()
-    stored = _stored(con, call_ids)
+    stored = stored_metrics(con, call_ids)
     rows = store.fetch_call_rows(con, call_ids, words=False, normalizer=NORMALIZER_VERSION)
     languages = rows.languages
     missing = tuple(sorted(set(call_ids or ()) - set(rows.ids)))
