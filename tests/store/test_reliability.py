@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from older_database import database_at
-from shared_data import AUDIO
+from shared_data import audio_file
 
 from qa_pipeline.records import Call, CallInfo, CallMetrics, CallResult, Finding, Turn, Word
 from qa_pipeline.store import database as store
@@ -43,7 +43,7 @@ def _copies(tmp_path_factory, name: str, prefix: str, n: int) -> Path:
     """A folder of ``n`` copies of one real stereo call."""
     d = tmp_path_factory.mktemp(name)
     for i in range(n):
-        shutil.copy(AUDIO / "stereo_diarization.wav", d / f"{prefix}{i:02d}.wav")
+        shutil.copy(audio_file("stereo_diarization.wav"), d / f"{prefix}{i:02d}.wav")
     return d
 
 
