@@ -424,3 +424,16 @@ def test_migration_backup_on_a_full_disk_changes_nothing(tiny_disk):
     filler.unlink()
     store.connect(db).close()  # with space again: backed up, then migrated
     assert (tiny_disk / "qa.duckdb.v2.bak").read_bytes() == before
+
+
+def test_batch_into_a_missing_folder_names_the_folder(tmp_path):
+    """`qa run --db` in a folder that does not exist: the folder is named, not the internal lock file."""
+    from click.testing import CliRunner
+
+    from qa_pipeline.cli.main import cli
+
+    (tmp_path / "calls").mkdir()
+    result = CliRunner().invoke(cli, ["run", str(tmp_path / "calls"), "--db", str(tmp_path / "nope" / "qa.duckdb")])
+    assert result.exit_code == 2
+    assert f"the folder {tmp_path / 'nope'} does not exist" in result.output
+    assert "lock" not in result.output
