@@ -142,6 +142,16 @@ class BatchSummary:
     wall_seconds: float = 0.0
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run_batch`: ``summary`` counts the calls stored before it, out of
+    ``to_process``; running the batch again continues with the rest."""
+
+    def __init__(self, summary: BatchSummary, to_process: int):
+        super().__init__(f"{summary.processed + len(summary.failed)} of {to_process} calls stored")
+        self.summary = summary
+        self.to_process = to_process
+
+
 def find_recordings(calls_dir: str | Path) -> list[Path]:
     root = Path(calls_dir)
     if not root.is_dir():
@@ -167,6 +177,7 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
     with batch_lock(db_path):
         with store.opened(db_path) as con:
             done = store.processed_hashes(con)
+            holders = {call_id: Path(p) for call_id, p in store.call_owners(con).items()}
         files = find_recordings(root)
         summary.total = len(files)
         todo: list[tuple[Path, str]] = []
@@ -179,13 +190,19 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
         durations = {p: _probe_duration(p) for p, _ in todo}
         total_audio = sum(durations.values())
         models = models or Models(options)
-        seen_ids: dict[str, Path] = {}
+        batch = set(files)
         progress(ProgressEvent("start", total=len(todo), audio_seconds_total=total_audio,
                                message=f"{len(todo)} to process, {summary.skipped} already done"))
         for n, (path, sha) in enumerate(todo):
             rel = path.relative_to(root).as_posix()
-            info = call_info(rel, metadata.row_for(rel, Path(rel).stem), source_path=str(path))
-            outcome = _process_one(path, sha, info, seen_ids, models, options, db_path)
+            row = metadata.row_for(rel, Path(rel).stem)
+            info, clash = _own_call_id(call_info(rel, row, source_path=str(path)), rel, path, holders, batch,
+                                       bool(row.get("call_id")))
+            try:
+                outcome = _process_one(path, sha, info, clash, holders, models, options, db_path)
+            except KeyboardInterrupt:  # the call in hand is rolled back; every one before it is stored
+                summary.wall_seconds = time.monotonic() - started
+                raise BatchInterrupted(summary, len(todo)) from None
             if isinstance(outcome, CallFailure):
                 summary.failed.append(outcome)
                 step = "failed"
@@ -201,15 +218,32 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
     return summary
 
 
-def _process_one(path: Path, sha: Optional[str], info: CallInfo, seen_ids: dict[str, Path], models: Models,
-                 options: RunOptions, db_path) -> Sequence[CallResult] | CallFailure:
+def _own_call_id(info: CallInfo, rel: str, path: Path, holders: dict[str, Path], batch: set[Path],
+                 from_metadata: bool) -> tuple[CallInfo, Optional[str]]:
+    """A call's id is its file name, but two recordings may share a name in different folders,
+    or a stored call from another folder may hold it: the later one is then known by its path
+    under CALLS_DIR (``b/a`` for ``b/a.wav``), so neither call's row carries the other's transcript
+    or error. An id the metadata gives twice stays an error (the second string), recorded under
+    the path id too, so the first call's row is kept as it was. An id left by a recording that
+    is gone (moved to another folder) is free."""
+    holder = holders.get(info.call_id)
+    if holder is None or holder == path or (holder not in batch and not holder.exists()):
+        return info, None
+    own = dataclasses.replace(info, call_id=Path(rel).with_suffix("").as_posix())
+    if from_metadata:
+        return own, (f"call id {info.call_id!r} is already used by {holder}; "
+                     "give the call its own call_id in the metadata file")
+    return own, None
+
+
+def _process_one(path: Path, sha: Optional[str], info: CallInfo, clash: Optional[str], holders: dict[str, Path],
+                 models: Models, options: RunOptions, db_path) -> Sequence[CallResult] | CallFailure:
     try:
+        holders[info.call_id] = path
+        if clash:
+            raise InputError(path, clash)
         if sha is None:
             raise InputError(path, _unreadable_reason(path))
-        if info.call_id in seen_ids:
-            raise InputError(path, f"call id {info.call_id!r} is already used by {seen_ids[info.call_id]}; "
-                                   "give the call its own call_id in the metadata file")
-        seen_ids[info.call_id] = path
         call = process_call(path, info, models, options, sha256=sha)
         results = score(call) if options.score else []
     except InputError as exc:

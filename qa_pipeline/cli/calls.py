@@ -56,8 +56,12 @@ def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, fo
     options = RunOptions(language=language, model=model, agent_channel=agent_channel, force=force,
                          score=not no_score, diarize=not no_diarize, diarization_pipeline=diarization_pipeline,
                          device=device, max_seconds=max_hours * 3600, redact=redaction_enabled())
-    with RichProgress("Processing calls") as bar:
-        summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar)
+    try:
+        with RichProgress("Processing calls") as bar:
+            summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar)
+    except KeyboardInterrupt as stop:
+        _say_interrupted(stop)
+        sys.exit(130)
     hours = summary.audio_seconds / 3600
     click.echo(f"{summary.processed} calls processed, {summary.skipped} unchanged and skipped, "
                f"{len(summary.failed)} failed, {summary.flagged} flagged for review; "
@@ -71,6 +75,20 @@ def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, fo
         click.secho(f"failed: {f.source_path}: {f.reason}", fg="red", err=True)
     if summary.failed:
         sys.exit(1)
+
+
+def _say_interrupted(stop: KeyboardInterrupt) -> None:
+    """Ctrl-C: what is kept, and that running the same command again goes on from there."""
+    from qa_pipeline.pipeline import BatchInterrupted
+
+    if isinstance(stop, BatchInterrupted):
+        done = stop.summary
+        saved = done.processed + len(done.failed)
+        click.secho(f"Interrupted: {saved} of {stop.to_process} calls saved in this run ({done.processed} processed, "
+                    f"{len(done.failed)} failed); the call in progress was not saved.", fg="yellow", err=True)
+    else:  # before the first call or between two: every call finished so far is stored
+        click.secho("Interrupted: the calls finished so far are saved.", fg="yellow", err=True)
+    click.echo("Run the same command again to continue: calls already saved are skipped.", err=True)
 
 
 def _check_metadata(table, calls_dir, strict: bool) -> list[str]:

@@ -309,6 +309,13 @@ def processed_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {p: h for p, h in rows}
 
 
+def call_owners(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """call_id → source_path of every stored call, done or failed (so a batch gives a recording
+    with the same file name as a stored one from another folder an id of its own)."""
+    rows = con.execute("SELECT call_id, source_path FROM call_store WHERE source_path IS NOT NULL").fetchall()
+    return {c: p for c, p in rows}
+
+
 def save_roster(con: duckdb.DuckDBPyConnection, rows: Iterable[dict]) -> int:
     n = 0
     with transaction(con):
