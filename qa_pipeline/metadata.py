@@ -39,7 +39,7 @@ class MetadataTable:
     """Columns that look like a misspelled known column (``agentid`` for ``agent_id``);
     not logged here: the caller reports them (``qa run`` does, and fails on them with --strict-metadata)."""
     rows: list[tuple[int, dict]] = field(default_factory=list)
-    """The accepted rows with their line numbers (the header is line 1)."""
+    """The accepted rows with their line numbers in the file."""
 
     def row_for(self, relative_path: str, call_id: str) -> dict:
         return self.by_file.get(relative_path) or self.by_call_id.get(call_id) or {}
@@ -123,6 +123,7 @@ def read_metadata(path: str | Path) -> MetadataTable:
     path = Path(path)
     text = read_text_file(path)
     header: list[str] = []
+    line_numbers: list[int] = []  # of each row in the file, for messages
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         rows = []
         for n, line in enumerate(text.splitlines(), 1):
@@ -135,6 +136,7 @@ def read_metadata(path: str | Path) -> MetadataTable:
             if not isinstance(row, dict):
                 raise InputError(path, f"line {n} is not a JSON object")
             rows.append(row)
+            line_numbers.append(n)
     else:
         try:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -153,17 +155,18 @@ def read_metadata(path: str | Path) -> MetadataTable:
         except csv.Error as exc:
             raise InputError(path, f"line {reader.line_num}: not readable as CSV ({exc}); check quoting and "
                                    "field sizes, or save it again from a spreadsheet as CSV UTF-8") from exc
+        line_numbers = list(range(2, len(rows) + 2))  # line 1 is the header
     if len(rows) > MAX_ROWS:
         raise InputError(path, f"{len(rows)} rows; split it into files of at most {MAX_ROWS}")
     table = MetadataTable(path=str(path))
-    columns = list(dict.fromkeys(k for row in rows for k in row)) if rows else list(header)
+    columns = header or list(dict.fromkeys(k for row in rows for k in row))
     for column, known in misspelled_columns(columns):
         table.column_warnings.append(f"{path}: column {column!r} is not one qa reads; did you mean {known!r}? "
                                      f"(rename it in the header, or its values are kept only as extra metadata)")
-    for n, row in enumerate(rows, 2):
+    for n, row in zip(line_numbers, rows):
         problem = _check_row(row)
         if problem:
-            table.problems.append(f"{path}: row {n}: {problem}")
+            table.problems.append(f"{path}: line {n}: {problem}")
             continue
         table.rows.append((n, row))
         if row.get("file"):

@@ -47,10 +47,10 @@ def test_matching_counts_recordings_and_rows_without_a_partner(tmp_path):
     match = table.match(["a.wav", "sub/b.wav", "c.wav", "d.flac"])
     assert match.unmatched_files == ["c.wav", "d.flac"]
     assert [(line, row.get("file") or row.get("call_id")) for line, row in match.unmatched_rows] == [
-        (4, "gone.wav"), (5, "ghost")]
+        (3, "gone.wav"), (4, "ghost")]  # JSON lines: the line of each object
     text = "\n".join(match.describe(str(meta)))
     assert "2 recording(s) matched no row" in text and "c.wav, d.flac" in text
-    assert "2 row(s) of" in text and "line 4 (file gone.wav)" in text and "line 5 (call_id ghost)" in text
+    assert "2 row(s) of" in text and "line 3 (file gone.wav)" in text and "line 4 (call_id ghost)" in text
 
 
 # --- qa run, with the fake speech model at the model boundary -------------------------------
