@@ -200,7 +200,9 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
                                        bool(row.get("call_id")))
             try:
                 outcome = _process_one(path, sha, info, clash, holders, models, options, db_path)
-            except KeyboardInterrupt:  # the call in hand is rolled back; every one before it is stored
+            except BaseException as exc:  # Ctrl-C: the call in hand is rolled back; every one before it is stored
+                if not (isinstance(exc, KeyboardInterrupt) or store.is_interrupted(exc)):
+                    raise
                 summary.wall_seconds = time.monotonic() - started
                 raise BatchInterrupted(summary, len(todo)) from None
             if isinstance(outcome, CallFailure):
@@ -249,6 +251,8 @@ def _process_one(path: Path, sha: Optional[str], info: CallInfo, clash: Optional
     except InputError as exc:
         failure = CallFailure(info.call_id, str(path), exc.problem, sha)
     except Exception as exc:  # a bug or a model failure must not stop the batch
+        if store.is_interrupted(exc):
+            raise
         log.exception("%s: unexpected failure", path)
         failure = CallFailure(info.call_id, str(path), f"internal error: {type(exc).__name__}: {exc}"[:300], sha)
     else:

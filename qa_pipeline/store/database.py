@@ -309,6 +309,13 @@ def processed_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {p: h for p, h in rows}
 
 
+def is_interrupted(exc: BaseException) -> bool:
+    """Ctrl-C that arrived while DuckDB ran a query: DuckDB takes the signal and raises its own
+    error ("Query interrupted") instead of KeyboardInterrupt. The query's transaction is rolled back."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        type(exc) is RuntimeError and str(exc) == "Query interrupted")
+
+
 def call_owners(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """call_id → source_path of every stored call, done or failed (so a batch gives a recording
     with the same file name as a stored one from another folder an id of its own)."""

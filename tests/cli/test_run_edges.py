@@ -131,3 +131,42 @@ def test_progress_bar_is_readable_at_80_columns():
     assert line.startswith("Processing calls ")
     assert " 120/1234 calls 12.30/123.40 h " in line
     assert re.search(r" \d:\d\d:\d\d ETA (-:--:--|\d+:\d\d:\d\d) ", line), line
+
+
+def test_ctrl_c_inside_a_database_write_is_an_interruption_too(tmp_path, monkeypatch):
+    """DuckDB takes the SIGINT that arrives during a query and raises its own error: the batch
+    must still stop as for Ctrl-C, with the call being written rolled back."""
+    calls = tmp_path / "calls"
+    for i in range(3):
+        _call(calls / f"c{i}.wav", seed=i)
+    real, saves = pipeline.store.save_call, []
+
+    def save_then_interrupted(con, call, results=()):
+        saves.append(call.call_id)
+        if len(saves) == 2:
+            raise RuntimeError("Query interrupted")  # exactly what DuckDB raises, see the test below
+        return real(con, call, results)
+
+    monkeypatch.setattr(pipeline.store, "save_call", save_then_interrupted)
+    db = tmp_path / "qa.duckdb"
+    stopped = _run(calls, db)
+    assert stopped.exit_code == 130, stopped.output
+    assert "Interrupted: 1 of 3 calls saved in this run" in stopped.output
+    assert _rows(db, "SELECT call_id FROM calls") == [("c0",)]
+
+
+def test_what_duckdb_raises_on_sigint_is_recognised():
+    import os
+    import signal
+    import threading
+
+    from qa_pipeline.store import database as store
+
+    con = duckdb.connect(":memory:")
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(BaseException) as caught:  # noqa: PT011 - the type is what this test is about
+        con.execute("SELECT count(*) FROM range(1000000000000)").fetchall()
+    timer.join()
+    assert store.is_interrupted(caught.value), repr(caught.value)
+    assert not store.is_interrupted(RuntimeError("something else"))
