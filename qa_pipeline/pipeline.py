@@ -8,6 +8,7 @@ transaction, so a batch killed at any moment loses nothing already stored.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -196,7 +197,7 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
         for n, (path, sha) in enumerate(todo):
             rel = path.relative_to(root).as_posix()
             row = metadata.row_for(rel, Path(rel).stem)
-            info, clash = _own_call_id(call_info(rel, row, source_path=str(path)), rel, path, holders, batch,
+            info, clash = _own_call_id(call_info(rel, row, source_path=str(path)), root, rel, path, holders, batch,
                                        bool(row.get("call_id")))
             try:
                 outcome = _process_one(path, sha, info, clash, holders, models, options, db_path)
@@ -220,20 +221,28 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
     return summary
 
 
-def _own_call_id(info: CallInfo, rel: str, path: Path, holders: dict[str, Path], batch: set[Path],
+def _own_call_id(info: CallInfo, root: Path, rel: str, path: Path, holders: dict[str, Path], batch: set[Path],
                  from_metadata: bool) -> tuple[CallInfo, Optional[str]]:
-    """A call's id is its file name, but two recordings may share a name in different folders,
-    or a stored call from another folder may hold it: the later one is then known by its path
-    under CALLS_DIR (``b/a`` for ``b/a.wav``), so neither call's row carries the other's transcript
-    or error. An id the metadata gives twice stays an error (the second string), recorded under
-    the path id too, so the first call's row is kept as it was. An id left by a recording that
-    is gone (moved to another folder) is free."""
-    holder = holders.get(info.call_id)
-    if holder is None or holder == path or (holder not in batch and not holder.exists()):
+    """A call's id is its file name, but recorders reuse names (``0001.wav`` in every day's
+    folder): when a recording of this batch or a stored call from another file holds the id,
+    this one is known by its path under CALLS_DIR (``b/a`` for ``b/a.wav``), else by that path
+    under CALLS_DIR's own name (``2026-12-02/0001`` when each day's folder is run on its own),
+    so neither call's row carries the other's transcript or error. An id the metadata gives
+    twice stays an error (the second value returned), recorded under such an id too, so the
+    first call's row is kept as it was. An id left by a recording that is gone (moved) is free."""
+
+    def free(call_id: str) -> bool:
+        holder = holders.get(call_id)
+        return holder is None or holder == path or (holder not in batch and not holder.exists())
+
+    if free(info.call_id):
         return info, None
-    own = dataclasses.replace(info, call_id=Path(rel).with_suffix("").as_posix())
+    in_dir = Path(rel).with_suffix("").as_posix()
+    own_id = next((c for c in (in_dir, f"{root.name}/{in_dir}") if free(c)),
+                  f"{in_dir}~{hashlib.sha1(str(path).encode()).hexdigest()[:8]}")
+    own = dataclasses.replace(info, call_id=own_id)
     if from_metadata:
-        return own, (f"call id {info.call_id!r} is already used by {holder}; "
+        return own, (f"call id {info.call_id!r} is already used by {holders[info.call_id]}; "
                      "give the call its own call_id in the metadata file")
     return own, None
 

@@ -170,3 +170,15 @@ def test_what_duckdb_raises_on_sigint_is_recognised():
     timer.join()
     assert store.is_interrupted(caught.value), repr(caught.value)
     assert not store.is_interrupted(RuntimeError("something else"))
+
+
+def test_each_days_folder_run_on_its_own_keeps_every_call(tmp_path):
+    """Recorders reuse names (0001.wav every day); each day's folder is run separately."""
+    for day, seed in (("2026-12-01", 1), ("2026-12-02", 2)):
+        _call(tmp_path / "calls" / day / "0001.wav", seed=seed)
+    db = tmp_path / "qa.duckdb"
+    for day in ("2026-12-01", "2026-12-02", "2026-12-02"):
+        assert _run(tmp_path / "calls" / day, db, "--force").exit_code == 0
+    assert sorted(_rows(db, "SELECT call_id, source_path FROM calls")) == [
+        ("0001", str(tmp_path / "calls" / "2026-12-01" / "0001.wav")),
+        ("2026-12-02/0001", str(tmp_path / "calls" / "2026-12-02" / "0001.wav"))]
