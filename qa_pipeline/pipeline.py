@@ -178,7 +178,7 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
     with batch_lock(db_path):
         with store.opened(db_path) as con:
             done = store.processed_hashes(con)
-            holders = {call_id: Path(p) for call_id, p in store.call_owners(con).items()}
+            stored = {call_id: (Path(p), sha) for call_id, (p, sha) in store.call_owners(con).items()}
         files = find_recordings(root)
         summary.total = len(files)
         todo: list[tuple[Path, str]] = []
@@ -192,13 +192,14 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
         total_audio = sum(durations.values())
         models = models or Models(options)
         batch = set(files)
+        holders = {call_id: p for call_id, (p, _) in stored.items() if p in batch}  # call id → its file in this batch
         progress(ProgressEvent("start", total=len(todo), audio_seconds_total=total_audio,
                                message=f"{len(todo)} to process, {summary.skipped} already done"))
         for n, (path, sha) in enumerate(todo):
             rel = path.relative_to(root).as_posix()
             row = metadata.row_for(rel, Path(rel).stem)
-            info, clash = _own_call_id(call_info(rel, row, source_path=str(path)), root, rel, path, holders, batch,
-                                       bool(row.get("call_id")))
+            info, clash = _own_call_id(call_info(rel, row, source_path=str(path)), root, rel, path, sha,
+                                       holders, stored, bool(row.get("call_id")))
             try:
                 outcome = _process_one(path, sha, info, clash, holders, models, options, db_path)
             except BaseException as exc:  # Ctrl-C: the call in hand is rolled back; every one before it is stored
@@ -221,19 +222,25 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
     return summary
 
 
-def _own_call_id(info: CallInfo, root: Path, rel: str, path: Path, holders: dict[str, Path], batch: set[Path],
-                 from_metadata: bool) -> tuple[CallInfo, Optional[str]]:
+def _own_call_id(info: CallInfo, root: Path, rel: str, path: Path, sha: Optional[str], holders: dict[str, Path],
+                 stored: dict[str, tuple[Path, Optional[str]]], from_metadata: bool) -> tuple[CallInfo, Optional[str]]:
     """A call's id is its file name, but recorders reuse names (``0001.wav`` in every day's
-    folder): when a recording of this batch or a stored call from another file holds the id,
-    this one is known by its path under CALLS_DIR (``b/a`` for ``b/a.wav``), else by that path
-    under CALLS_DIR's own name (``2026-12-02/0001`` when each day's folder is run on its own),
-    so neither call's row carries the other's transcript or error. An id the metadata gives
-    twice stays an error (the second value returned), recorded under such an id too, so the
-    first call's row is kept as it was. An id left by a recording that is gone (moved) is free."""
+    folder). When another file of this batch holds the id, or a stored call from another file
+    with other content does, this recording is known by its path under CALLS_DIR (``b/a`` for
+    ``b/a.wav``), else by that path under CALLS_DIR's own name (``2026-12-02/0001`` when each
+    day's folder is run on its own), so neither call's row carries the other's transcript or
+    error. A stored call whose file is gone (moved) or has the same content (copied) is the same
+    call and keeps its id. An id the metadata gives is the call's own across batches; given
+    twice in one batch it is an error (the second value returned), recorded under a path id so
+    the first call's row is kept as it was."""
 
     def free(call_id: str) -> bool:
-        holder = holders.get(call_id)
-        return holder is None or holder == path or (holder not in batch and not holder.exists())
+        if call_id in holders:
+            return holders[call_id] == path
+        if from_metadata and call_id == info.call_id:
+            return True
+        owner, owner_sha = stored.get(call_id, (None, None))
+        return owner is None or owner == path or (sha is not None and owner_sha == sha) or not owner.exists()
 
     if free(info.call_id):
         return info, None

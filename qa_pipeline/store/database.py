@@ -316,11 +316,11 @@ def is_interrupted(exc: BaseException) -> bool:
         type(exc) is RuntimeError and str(exc) == "Query interrupted")
 
 
-def call_owners(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """call_id → source_path of every stored call, done or failed (so a batch gives a recording
-    with the same file name as a stored one from another folder an id of its own)."""
-    rows = con.execute("SELECT call_id, source_path FROM call_store WHERE source_path IS NOT NULL").fetchall()
-    return {c: p for c, p in rows}
+def call_owners(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, Optional[str]]]:
+    """call_id → (source_path, sha256) of every stored call, done or failed (so a batch can give
+    a different recording with the same file name an id of its own)."""
+    rows = con.execute("SELECT call_id, source_path, sha256 FROM call_store WHERE source_path IS NOT NULL").fetchall()
+    return {c: (p, h) for c, p, h in rows}
 
 
 def save_roster(con: duckdb.DuckDBPyConnection, rows: Iterable[dict]) -> int:

@@ -182,3 +182,21 @@ def test_each_days_folder_run_on_its_own_keeps_every_call(tmp_path):
     assert sorted(_rows(db, "SELECT call_id, source_path FROM calls")) == [
         ("0001", str(tmp_path / "calls" / "2026-12-01" / "0001.wav")),
         ("2026-12-02/0001", str(tmp_path / "calls" / "2026-12-02" / "0001.wav"))]
+
+
+def test_a_copied_folder_or_metadata_ids_keep_their_calls_across_runs(tmp_path):
+    """The same recordings copied to a new folder, or ids from the phone system in the metadata:
+    the same calls, replaced in place on a second run, not stored twice."""
+    _call(tmp_path / "old" / "a.wav")
+    db = tmp_path / "qa.duckdb"
+    assert _run(tmp_path / "old", db).exit_code == 0
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "a.wav").write_bytes((tmp_path / "old" / "a.wav").read_bytes())
+    assert _run(tmp_path / "new", db).exit_code == 0
+    assert _rows(db, "SELECT call_id, source_path FROM calls") == [("a", str(tmp_path / "new" / "a.wav"))]
+
+    _call(tmp_path / "other" / "b.wav", seed=5)
+    meta = tmp_path / "calls.csv"
+    meta.write_text("file,call_id\nb.wav,a\n", encoding="utf-8")
+    assert _run(tmp_path / "other", db, "--metadata", str(meta)).exit_code == 0
+    assert _rows(db, "SELECT call_id, source_path FROM calls") == [("a", str(tmp_path / "other" / "b.wav"))]
