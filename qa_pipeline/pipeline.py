@@ -8,6 +8,7 @@ transaction, so a batch killed at any moment loses nothing already stored.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -168,6 +169,16 @@ class BatchSummary:
     wall_seconds: float = 0.0
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run_batch`: ``summary`` counts the calls stored before it, out of
+    ``to_process``; running the batch again continues with the rest."""
+
+    def __init__(self, summary: BatchSummary, to_process: int):
+        super().__init__(f"{summary.processed + len(summary.failed)} of {to_process} calls stored")
+        self.summary = summary
+        self.to_process = to_process
+
+
 def find_recordings(calls_dir: str | Path) -> list[Path]:
     root = Path(calls_dir)
     if not root.is_dir():
@@ -193,6 +204,7 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
     with batch_lock(db_path):
         with store.opened(db_path) as con:
             done = store.processed_hashes(con)
+            stored = {call_id: (Path(p), sha) for call_id, (p, sha) in store.call_owners(con).items()}
         files = find_recordings(root)
         summary.total = len(files)
         todo: list[tuple[Path, str]] = []
@@ -205,16 +217,25 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
         durations = {p: _probe_duration(p) for p, _ in todo}
         total_audio = sum(durations.values())
         models = models or Models(options)
-        seen_ids: dict[str, Path] = {}
+        batch = set(files)
+        holders = {call_id: p for call_id, (p, _) in stored.items() if p in batch}  # call id → its file in this batch
         progress(ProgressEvent("start", total=len(todo), audio_seconds_total=total_audio,
                                message=f"{len(todo)} to process, {summary.skipped} already done"))
         for n, (path, sha) in enumerate(todo):
             rel = path.relative_to(root).as_posix()
-            info = call_info(rel, metadata.row_for(rel, Path(rel).stem), source_path=str(path))
+            row = metadata.row_for(rel, Path(rel).stem)
+            info, clash = _own_call_id(call_info(rel, row, source_path=str(path)), root, rel, path, sha,
+                                       holders, stored, bool(row.get("call_id")))
             position = dict(completed=n, total=len(todo), audio_seconds_done=summary.audio_seconds,
                             audio_seconds_total=total_audio)
-            outcome = _process_one(path, sha, info, seen_ids, models, options, db_path,
-                                   lambda event: progress(dataclasses.replace(event, **position)))
+            try:
+                outcome = _process_one(path, sha, info, clash, holders, models, options, db_path,
+                                       lambda event, at=position: progress(dataclasses.replace(event, **at)))
+            except BaseException as exc:  # Ctrl-C: the call in hand is rolled back; every one before it is stored
+                if not (isinstance(exc, KeyboardInterrupt) or store.is_interrupted(exc)):
+                    raise
+                summary.wall_seconds = time.monotonic() - started
+                raise BatchInterrupted(summary, len(todo)) from None
             if isinstance(outcome, CallFailure):
                 summary.failed.append(outcome)
                 step = "failed"
@@ -230,16 +251,48 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
     return summary
 
 
-def _process_one(path: Path, sha: Optional[str], info: CallInfo, seen_ids: dict[str, Path], models: Models,
-                 options: RunOptions, db_path, progress: ProgressHook) -> Sequence[CallResult] | CallFailure:
+def _own_call_id(info: CallInfo, root: Path, rel: str, path: Path, sha: Optional[str], holders: dict[str, Path],
+                 stored: dict[str, tuple[Path, Optional[str]]], from_metadata: bool) -> tuple[CallInfo, Optional[str]]:
+    """A call's id is its file name, but recorders reuse names (``0001.wav`` in every day's
+    folder). When another file of this batch holds the id, or a stored call from another file
+    with other content does, this recording is known by its path under CALLS_DIR (``b/a`` for
+    ``b/a.wav``), else by that path under CALLS_DIR's own name (``2026-12-02/0001`` when each
+    day's folder is run on its own), so neither call's row carries the other's transcript or
+    error. A stored call whose file is gone (moved) or has the same content (copied) is the same
+    call and keeps its id. An id the metadata gives is the call's own across batches; given
+    twice in one batch it is an error (the second value returned), recorded under a path id so
+    the first call's row is kept as it was."""
+
+    def free(call_id: str) -> bool:
+        if call_id in holders:
+            return holders[call_id] == path
+        if from_metadata and call_id == info.call_id:
+            return True
+        owner, owner_sha = stored.get(call_id, (None, None))
+        return owner is None or owner == path or (sha is not None and owner_sha == sha) or not owner.exists()
+
+    if free(info.call_id):
+        return info, None
+    in_dir = Path(rel).with_suffix("").as_posix()
+    own_id = next((c for c in (in_dir, f"{root.name}/{in_dir}") if free(c)),
+                  f"{in_dir}~{hashlib.sha1(str(path).encode()).hexdigest()[:8]}")
+    own = dataclasses.replace(info, call_id=own_id)
+    if from_metadata:
+        return own, (f"call id {info.call_id!r} is already used by {holders[info.call_id]}; "
+                     "give the call its own call_id in the metadata file")
+    return own, None
+
+
+def _process_one(path: Path, sha: Optional[str], info: CallInfo, clash: Optional[str], holders: dict[str, Path],
+                 models: Models, options: RunOptions, db_path,
+                 progress: ProgressHook) -> Sequence[CallResult] | CallFailure:
     step = _step_hook(progress, info.call_id)
     try:
+        holders[info.call_id] = path
+        if clash:
+            raise InputError(path, clash)
         if sha is None:
             raise InputError(path, _unreadable_reason(path))
-        if info.call_id in seen_ids:
-            raise InputError(path, f"call id {info.call_id!r} is already used by {seen_ids[info.call_id]}; "
-                                   "give the call its own call_id in the metadata file")
-        seen_ids[info.call_id] = path
         call = process_call(path, info, models, options, sha256=sha, progress=progress)
         if options.score:
             step("score")
@@ -247,6 +300,8 @@ def _process_one(path: Path, sha: Optional[str], info: CallInfo, seen_ids: dict[
     except InputError as exc:
         failure = CallFailure(info.call_id, str(path), exc.problem, sha)
     except Exception as exc:  # a bug or a model failure must not stop the batch
+        if store.is_interrupted(exc):
+            raise
         log.exception("%s: unexpected failure", path)
         failure = CallFailure(info.call_id, str(path), f"internal error: {type(exc).__name__}: {exc}"[:300], sha)
     else:

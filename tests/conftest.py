@@ -1,4 +1,5 @@
-"""Shared fixtures: the real recordings in ../shared/data (read in place), an in-memory DuckDB."""
+"""Shared fixtures: the real recordings in ../shared/data (read in place; see helpers/shared_data.py),
+an in-memory DuckDB."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,20 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
 
-from shared_data import AUDIO, EXAMPLES, SHARED, shared_file  # noqa: F401
+from shared_data import check_marker
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "shared_data(*parts): reads ../shared/<parts> (or QA_SHARED_DIR); skipped when absent, "
+        "failed when absent under CI=true")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # before any fixture: a missing folder must not first load a speech model or build a database
+    for mark in item.iter_markers("shared_data"):
+        check_marker(*mark.args)
 
 
 @pytest.fixture

@@ -38,8 +38,11 @@ def register(cli: click.Group) -> None:
 @click.option("--diarization-pipeline", default=None, help="pyannote pipeline directory or hub id (default: the diarization model pack).")
 @click.option("--device", default="cpu", show_default=True, help="cpu or cuda.")
 @click.option("--max-hours", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True, help="Refuse recordings longer than this.")
+@click.option("--strict-metadata", is_flag=True,
+              help="Stop (exit 2) before processing when a metadata column looks misspelled, a recording matches "
+                   "no metadata row, or a row matches no recording.")
 def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, force, no_score, no_diarize,
-        diarization_pipeline, device, max_hours):
+        diarization_pipeline, device, max_hours, strict_metadata):
     """Transcribe, separate speakers, score and store every recording under CALLS_DIR."""
     from qa_pipeline.metadata import read_metadata
     from qa_pipeline.pipeline import RunOptions, run_batch
@@ -49,13 +52,18 @@ def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, fo
         raise click.BadParameter(f"{calls_dir} is not a folder; give the folder that holds the recordings",
                                  param_hint="CALLS_DIR")
     table = read_metadata(metadata) if metadata else None
+    metadata_lines = _check_metadata(table, calls_dir, strict_metadata) if table else []
     if roster:
         _load_roster(db_path, roster)
     options = RunOptions(language=language, model=model, agent_channel=agent_channel, force=force,
                          score=not no_score, diarize=not no_diarize, diarization_pipeline=diarization_pipeline,
                          device=device, max_seconds=max_hours * 3600, redact=redaction_enabled())
-    with RichProgress("Processing calls") as bar:
-        summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar)
+    try:
+        with RichProgress("Processing calls") as bar:
+            summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar)
+    except KeyboardInterrupt as stop:
+        _say_interrupted(stop)
+        sys.exit(130)
     hours = summary.audio_seconds / 3600
     click.echo(f"{summary.processed} calls processed, {summary.skipped} unchanged and skipped, "
                f"{len(summary.failed)} failed, {summary.flagged} flagged for review; "
@@ -63,10 +71,45 @@ def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, fo
                + (f" (real-time factor {summary.wall_seconds / summary.audio_seconds:.2f})" if summary.audio_seconds else ""))
     if table and table.problems:
         click.secho(f"{len(table.problems)} metadata rows skipped (see the warnings above)", fg="yellow", err=True)
+    for line in metadata_lines:  # again after the summary, where it is read
+        click.secho(f"metadata: {line}", fg="yellow", err=True)
     for f in summary.failed:
         click.secho(f"failed: {f.source_path}: {f.reason}", fg="red", err=True)
     if summary.failed:
         sys.exit(1)
+
+
+def _say_interrupted(stop: KeyboardInterrupt) -> None:
+    """Ctrl-C: what is kept, and that running the same command again goes on from there."""
+    from qa_pipeline.pipeline import BatchInterrupted
+
+    if isinstance(stop, BatchInterrupted):
+        done = stop.summary
+        saved = done.processed + len(done.failed)
+        click.secho(f"Interrupted: {saved} of {stop.to_process} calls saved in this run ({done.processed} processed, "
+                    f"{len(done.failed)} failed); the call in progress was not saved.", fg="yellow", err=True)
+    else:  # before the first call or between two: every call finished so far is stored
+        click.secho("Interrupted: the calls finished so far are saved.", fg="yellow", err=True)
+    click.echo("Run the same command again to continue: calls already saved are skipped.", err=True)
+
+
+def _check_metadata(table, calls_dir, strict: bool) -> list[str]:
+    """Misspelled columns and recordings and rows that found no partner, said before the batch
+    starts; with ``--strict-metadata`` they stop it."""
+    from qa_pipeline.pipeline import find_recordings
+
+    root = Path(calls_dir).resolve()
+    match = table.match([p.relative_to(root).as_posix() for p in find_recordings(root)])
+    lines = table.column_warnings + match.describe(table.path)
+    if strict and lines:
+        for line in lines:
+            click.secho(f"error: {line}", fg="red", err=True)
+        click.secho("error: --strict-metadata: nothing processed; fix the metadata file (or drop --strict-metadata "
+                    "to store such calls without their metadata)", fg="red", err=True)
+        sys.exit(2)
+    for line in lines:
+        click.secho(f"metadata: {line}", fg="yellow", err=True)
+    return lines
 
 
 def _load_roster(db_path, roster):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import click
 from qa_pipeline import package_data
 from qa_pipeline.cli.options import db_option, example
 from qa_pipeline.errors import QaError
+from qa_pipeline.privacy import access
 from qa_pipeline.review import admin as review_admin
 from qa_pipeline.review import writes
 from qa_pipeline.store import database as store  # report (altair, polars): imported by `qa report` only
@@ -29,6 +31,14 @@ def streamlit_command(db_path: str, host: str, port: int) -> list[str]:
             "--server.headless=true", "--browser.gatherUsageStats=false",
             f"--server.address={host}", f"--server.port={port}", "--server.fileWatcherType=none",
             "--global.developmentMode=false", "--client.toolbarMode=minimal"]
+
+
+def no_users_message(db: str) -> str:
+    """What to do first on a new centre's database, where every sign-in would fail."""
+    return (f"{db} has no dashboard users yet, so every sign-in will say \"Wrong user name or password\".\n"
+            f"Add an administrator first (the password is read from standard input):\n"
+            f"  qa users add NAME --role admin --db {shlex.quote(db)} --password-stdin\n"
+            f"or use the dashboard alone on this machine, without sign-in: qa dashboard --db {shlex.quote(db)} --local")
 
 
 @example(
@@ -56,8 +66,10 @@ def dashboard(db_path, port, host, local, recordings, exports):
         raise click.BadParameter(f"--local gives full rights without sign-in, so it only listens on this machine; "
                                  f"drop --local or use --host 127.0.0.1 (got {host})", param_hint="--local")
     db = str(Path(db_path).expanduser().resolve())
-    with store.opened(db):  # create or migrate it, and apply writes journaled while it was busy
-        pass
+    with store.opened(db) as con:  # create or migrate it, and apply writes journaled while it was busy
+        has_users = any(account.active for account in access.list_users(con))
+    if not has_users and not local:
+        click.echo(no_users_message(db), err=True)
     env = dict(os.environ, QA_DB=db, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", STREAMLIT_SERVER_HEADLESS="true")
     env.pop("QA_DASHBOARD_LOCAL", None)
     if local:

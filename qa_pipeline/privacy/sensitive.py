@@ -6,6 +6,12 @@ between — so the finder first turns every digit-like unit (digit runs, Chinese
 characters, English digit words) into a *unit*, joins units separated only by spaces,
 dashes, commas or fillers into *runs*, and then decides what each run is from its digits
 (Luhn, ID checksum, phone shapes) and the words just before it (卡号, 验证码, "order number" …).
+
+A number written or said the way phone numbers are (a Chinese mobile, a trunk-0 national number
+such as ``010-12345678`` or ``07700 900 420``, ``+44 …`` or ``0044 …``, ``(212) 555-0199``) is a
+phone whatever words stand around it: "my phone number on the order is 07700 900 420" names an
+order, but the value is still a person's phone. Only a currency sign or a money word beside it,
+or a company hotline shape (400/800, 95xxx), keeps such a number as said.
 :mod:`qa_pipeline.privacy.redaction` replaces what is found with typed placeholders.
 """
 from __future__ import annotations
@@ -35,6 +41,9 @@ _UNIT_RE = re.compile(
 _GAP_RE = re.compile(r"^(?:[\s\-–—_()（）、，,]|嗯|呃|啊|额|\b(?:uh|um|er|ah)\b)*$", re.IGNORECASE)
 _MAX_GAP = 6
 _ID_CHECK_RE = re.compile(r"^[\s\-]?(?:[Xx×Ｘ]|叉|艾克斯)")
+# "+44 …", "(+86) …", "plus four four …": what may stand just before an international number.
+_PLUS_BEFORE_RE = re.compile(r"(?:[(（]\s?)?(?:[+＋]|\bplus\b)\s?[(（]?\s?$", re.IGNORECASE)
+_BRACKET_BEFORE_RE = re.compile(r"[(（]\s?$")
 
 # Context words before a number, longest first so "order number" wins over "number".
 _CONTEXT = {
@@ -57,8 +66,12 @@ _CONTEXT_WINDOW = 30  # characters looked back for a context word
 _CONTEXT_GAP = 12  # at most this many characters between the context word and the number
 # A unit right after the number means it is an amount, a date or a time, not an identifier.
 _UNIT_AFTER_RE = re.compile(
-    r"^\s?(?:元|块|毛|角|分钟|分|秒|号|月|日|年|点|个|次|天|岁|%|％|万|千|百|十|小时|"
+    r"^\s?(?:元|块|毛|角|分钟|分(?!机)|秒|号|月|日|年|点|个|次|天|岁|%|％|万|千|百|十|小时|"
     r"percent|dollars?|yuan|usd|rmb|cents?|minutes?|hours?|days?|years?)", re.IGNORECASE)
+# Money after a number: the one unit that keeps even a phone-shaped number as said.
+_MONEY_AFTER_RE = re.compile(
+    r"^\s?(?:元|块|毛|角|万元|美元|英镑|欧元|dollars?|yuan|usd|rmb|cents?|pounds?|euros?|gbp|eur)(?![A-Za-z])",
+    re.IGNORECASE)
 
 _CURRENCY = set("$¥￥€£")
 _EMAIL_RE = re.compile(
@@ -154,22 +167,34 @@ def _runs(text: str, units: list[_Unit]) -> list[list[_Unit]]:
     for u in units:
         if runs:
             gap = text[runs[-1][-1].end:u.start]
-            if len(gap) <= _MAX_GAP and _GAP_RE.match(gap):
+            if (len(gap) <= _MAX_GAP and _GAP_RE.match(gap)) or _dot_between_digits(text, runs[-1][-1], u, gap):
                 runs[-1].append(u)
                 continue
         runs.append([u])
     return runs
 
 
+def _dot_between_digits(text: str, left: _Unit, right: _Unit, gap: str) -> bool:
+    """``212.555.0199``: a dot with digits right on both sides joins groups (such a run counts
+    only when it has a phone, card or ID shape: ``1,299.00`` and ``2024.05.03`` stay as said)."""
+    return gap == "." and text[left.end - 1].isdigit() and text[right.start].isdigit()
+
+
 def _context(text: str, start: int) -> Optional[str]:
+    """The kind the words just before ``start`` suggest. The nearest word counts, except that a
+    phone word anywhere in the window beats an order or amount word after it ("my phone number
+    on the order is …")."""
     window_start = max(0, start - _CONTEXT_WINDOW)
-    last = None
-    for m in _CONTEXT_RE.finditer(text, window_start, start):
-        last = m
-    if last is None or start - last.end() > _CONTEXT_GAP:
+    found = list(_CONTEXT_RE.finditer(text, window_start, start))
+    if not found:
+        return None
+    last = found[-1]
+    if start - last.end() > _CONTEXT_GAP:
         return None
     if re.search(r"[0-9０-９]", text[last.end():start]):
         return None
+    if last.lastgroup == "neg" and any(m.lastgroup == "phone" for m in found):
+        return "phone"
     return last.lastgroup
 
 
@@ -177,24 +202,57 @@ _MAX_DIGITS = 22  # the longest value: 0086 + an 11-digit mobile, a 19-digit car
 _KEEP = "keep"  # a number recognised as harmless: neither it nor a part of it is redacted
 
 
+def _phone_shaped(digits: str, groups: list[int], plus: bool) -> bool:
+    """Written or said the way a phone number is, whatever the words around it: these shapes
+    stand on their own. 7- and 8-digit local numbers do not (they need a phone word)."""
+    n = len(digits)
+    if plus:  # +44 7700 900420, +1 (212) 555-0199, +86 10 1234 5678, plus four four ...
+        return 8 <= n <= 15 and digits[0] != "0"
+    if _SERVICE_NUMBER_RE.fullmatch(digits):
+        return False  # a company hotline (400 820 5789), kept for QA
+    return bool(
+        re.fullmatch(r"(?:0086|86)?1[3-9][0-9]{9}", digits)  # Chinese mobile
+        or (len(groups) > 1 and re.fullmatch(r"00[1-9][0-9]{7,13}", digits))  # 0044 7700 900420
+        or re.fullmatch(r"0[1-9][0-9]{8,10}", digits)  # trunk 0: 010-12345678, 0755 8765 4321, 07700 900 420
+        or (groups in ([3, 3, 4], [1, 3, 3, 4]) and re.fullmatch(r"1?[2-9][0-9]{9}", digits))
+    )
+
+
+def _date_shaped(digits: str, groups: list[int]) -> bool:
+    """2024-05-03, 2024.05.03, 03-05-2024: a date, even after a phone word."""
+    if groups == [4, 2, 2]:
+        year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
+    elif groups == [2, 2, 4]:
+        year, month, day = int(digits[4:]), min(int(digits[:2]), int(digits[2:4])), max(int(digits[:2]), int(digits[2:4]))
+    else:
+        return False
+    return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
+
+
 def _classify(digits: str, groups: list[int], ctx: Optional[str], amount_after: bool,
-              strong_only: bool = False) -> Optional[str]:
+              strong_only: bool = False, *, money: bool = False, plus: bool = False,
+              dotted: bool = False) -> Optional[str]:
     """The kind of a run of digits (or :data:`_KEEP`, or None); ``groups`` are the lengths of
     its written groups. ``strong_only``: only shapes that stand on their own (a part of a
-    longer run), not the weak US-style and after-a-phone-word rules."""
+    longer run), not the weak US-style and after-a-phone-word rules. ``money``: a currency
+    sign or money word beside it; ``plus``: a ``+`` (or "plus") before it; ``dotted``: its
+    groups are joined by dots, as ``1,299.00`` is too, so only standalone shapes count."""
     n = len(digits)
     if n == 18 and cn_id_valid(digits):
         return "id"
-    if ctx == "neg" or amount_after:
+    if money:
         return _KEEP
+    if digits.isdigit() and _phone_shaped(digits, groups, plus):
+        return "phone"
+    if ctx == "neg" or amount_after or _date_shaped(digits, groups):
+        return _KEEP
+    strong_only = strong_only or dotted
     if ctx == "code" and (4 <= n <= 8 or (n == 3 and digits.isdigit())):
         return "code"
     if not digits.isdigit():
         return "id" if _id_shaped(digits) or (ctx == "id" and n == 18) else None
     if _SERVICE_NUMBER_RE.fullmatch(digits):
         return _KEEP  # a company hotline, not a person's number: QA may check it was given right
-    if re.fullmatch(r"(?:0086|86)?1[3-9][0-9]{9}", digits):
-        return "phone"
     if 13 <= n <= 19 and luhn_valid(digits):
         return "card"
     if _id_shaped(digits) or (ctx == "id" and n in (15, 18)):
@@ -203,11 +261,8 @@ def _classify(digits: str, groups: list[int], ctx: Optional[str], amount_after: 
         return "card"
     if strong_only:
         return None
-    grouped = len(groups) > 1
-    if re.fullmatch(r"0[1-9][0-9]{8,10}", digits) and (grouped or ctx == "phone"):
-        return "phone"  # landline with area code
-    if groups in ([3, 4], [3, 3, 4], [1, 3, 3, 4]) and re.fullmatch(r"1?[2-9][0-9]{2}[0-9]{3,7}", digits):
-        return "phone"  # US style 555-0123, 212 555 0123
+    if groups == [3, 4] and re.fullmatch(r"[2-9][0-9]{6}", digits):
+        return "phone"  # US style 555-0123
     if ctx == "phone" and 7 <= n <= 12:
         return "phone"
     return None
@@ -230,14 +285,21 @@ def _classify_run(text: str, run: list[_Unit], ctx: Optional[str], strong_only: 
     check = _ID_CHECK_RE.match(text[end:])
     if len(digits) == 17 and check:
         digits, end = digits + "X", end + check.end()
-    amount_after = bool(_UNIT_AFTER_RE.match(text[end:])) or text[max(0, start - 2):start].strip()[-1:] in _CURRENCY
-    kind = _classify(digits, _group_lengths(text, run), ctx, amount_after, strong_only)
+    money = bool(_MONEY_AFTER_RE.match(text[end:])) or text[max(0, start - 2):start].strip()[-1:] in _CURRENCY
+    amount_after = money or bool(_UNIT_AFTER_RE.match(text[end:]))
+    before = text[max(0, start - 12):start]
+    plus = _PLUS_BEFORE_RE.search(before)
+    dotted = any(text[a.end:b.start] == "." for a, b in zip(run, run[1:]))
+    kind = _classify(digits, _group_lengths(text, run), ctx, amount_after, strong_only,
+                     money=money, plus=plus is not None, dotted=dotted)
     if kind is None:
         return None
     if kind == _KEEP:
         return Hit(start, end, _KEEP, digits)
-    if kind == "phone" and start > 0 and text[start - 1] in "+(（":
-        start -= 1
+    if kind == "phone":  # the "+" or "(" before the number goes with it
+        prefix = plus or _BRACKET_BEFORE_RE.search(before)
+        if prefix:
+            start -= len(prefix.group(0))
     return Hit(start, end, kind, digits)
 
 

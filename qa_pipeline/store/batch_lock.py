@@ -24,6 +24,9 @@ def batch_lock(db_path: str | os.PathLike) -> Iterator[None]:
         yield
         return
     lock_path = Path(f"{db_path}.run.lock")
+    folder = lock_path.expanduser().resolve().parent
+    if not folder.is_dir():  # say so, rather than blame the lock file the user never named
+        raise QaError(f"{db_path}: the folder {folder} does not exist; create it or choose another --db path")
     try:
         fh = open(lock_path, "a+")
     except OSError as exc:

@@ -210,6 +210,20 @@ def processed_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {p: h for p, h in rows}
 
 
+def is_interrupted(exc: BaseException) -> bool:
+    """Ctrl-C that arrived while DuckDB ran a query: DuckDB takes the signal and raises its own
+    error ("Query interrupted") instead of KeyboardInterrupt. The query's transaction is rolled back."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        type(exc) is RuntimeError and str(exc) == "Query interrupted")
+
+
+def call_owners(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, Optional[str]]]:
+    """call_id → (source_path, sha256) of every stored call, done or failed (so a batch can give
+    a different recording with the same file name an id of its own)."""
+    rows = con.execute("SELECT call_id, source_path, sha256 FROM call_store WHERE source_path IS NOT NULL").fetchall()
+    return {c: (p, h) for c, p, h in rows}
+
+
 def save_roster(con: duckdb.DuckDBPyConnection, rows: Iterable[dict]) -> int:
     n = 0
     with transaction(con):

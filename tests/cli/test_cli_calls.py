@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from shared_data import AUDIO, EXAMPLES
+from shared_data import audio_file, shared_file
 
 from qa_pipeline.cli.main import cli
 
@@ -28,8 +28,8 @@ def fake_asr(monkeypatch):
 def calls_dir(tmp_path):
     d = tmp_path / "calls"
     (d / "sub").mkdir(parents=True)
-    shutil.copy(AUDIO / "stereo_diarization.wav", d / "stereo.wav")
-    shutil.copy(AUDIO / "aishell_BAC009S0724W0121.wav", d / "sub" / "普通话.wav")
+    shutil.copy(audio_file("stereo_diarization.wav"), d / "stereo.wav")
+    shutil.copy(audio_file("aishell_BAC009S0724W0121.wav"), d / "sub" / "普通话.wav")
     return d
 
 
@@ -48,7 +48,7 @@ def test_run_then_rerun_skips_then_force_redoes(runner, fake_asr, calls_dir, tmp
     assert rows(db, "SELECT DISTINCT speaker FROM turns WHERE call_id = '普通话'") == [("unknown",)]
     again = runner.invoke(cli, ["run", str(calls_dir), "--db", str(db), "--no-score", "--no-diarize"])
     assert "0 calls processed, 2 unchanged and skipped" in again.output
-    (calls_dir / "stereo.wav").write_bytes((AUDIO / "jfk.flac").read_bytes())  # changed content
+    (calls_dir / "stereo.wav").write_bytes(audio_file("jfk.flac").read_bytes())  # changed content
     changed = runner.invoke(cli, ["run", str(calls_dir), "--db", str(db), "--no-score", "--no-diarize"])
     assert "1 calls processed, 1 unchanged" in changed.output
     forced = runner.invoke(cli, ["run", str(calls_dir), "--db", str(db), "--no-score", "--no-diarize", "--force"])
@@ -58,7 +58,7 @@ def test_run_then_rerun_skips_then_force_redoes(runner, fake_asr, calls_dir, tmp
 def test_bad_files_fail_alone_and_the_batch_goes_on(runner, fake_asr, calls_dir, tmp_path):
     (calls_dir / "empty.wav").write_bytes(b"")
     (calls_dir / "notes.wav").write_text("this is a text file named .wav\n" * 10)
-    (calls_dir / "truncated.flac").write_bytes((AUDIO / "jfk.flac").read_bytes()[:300])
+    (calls_dir / "truncated.flac").write_bytes(audio_file("jfk.flac").read_bytes()[:300])
     db = tmp_path / "qa.duckdb"
     result = runner.invoke(cli, ["run", str(calls_dir), "--db", str(db), "--no-score", "--no-diarize"])
     assert result.exit_code == 1
@@ -95,10 +95,10 @@ def test_wrong_command_lines_say_how_to_fix(runner, tmp_path):
 
 def test_import_then_export_round_trip(runner, tmp_path):
     db = tmp_path / "qa.duckdb"
-    result = runner.invoke(cli, ["import", str(EXAMPLES), "--db", str(db), "--no-score"])
+    result = runner.invoke(cli, ["import", str(shared_file("qa-examples")), "--db", str(db), "--no-score"])
     assert result.exit_code == 0, result.output
     assert "24 calls imported" in result.output
-    source = json.loads((EXAMPLES / "en-ex-01.json").read_text(encoding="utf-8"))
+    source = json.loads(shared_file("qa-examples", "en-ex-01.json").read_text(encoding="utf-8"))
     for fmt in ("parquet", "csv", "jsonl"):
         out = tmp_path / fmt
         done = runner.invoke(cli, ["export", "--db", str(db), "--format", fmt, "--out", str(out)])
@@ -115,7 +115,7 @@ def test_import_then_export_round_trip(runner, tmp_path):
 def test_import_reports_bad_json_and_keeps_the_rest(runner, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(EXAMPLES / "zh-ex-01.json", folder / "good.json")
+    shutil.copy(shared_file("qa-examples", "zh-ex-01.json"), folder / "good.json")
     (folder / "broken.json").write_text('{"call_id": "x", "turns": [', encoding="utf-8")
     (folder / "wrong.json").write_text(json.dumps({"call_id": "y", "turns": [{"speaker": "robot", "text": "hi"}]}))
     db = tmp_path / "qa.duckdb"

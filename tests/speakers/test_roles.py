@@ -5,7 +5,7 @@ import json
 import random
 
 import pytest
-from shared_data import SHARED
+from shared_data import shared_file, shared_files
 
 from qa_pipeline.records import CallInfo, Turn
 from qa_pipeline.speakers.roles import UNCERTAIN_BELOW, assign_roles
@@ -174,7 +174,7 @@ def _anonymised(turn_pairs, seed):
     return [Turn(label_of[r], None, None, text) for r, text in turn_pairs], label_of
 
 
-@pytest.mark.parametrize("path", sorted((SHARED / "qa-examples").glob("*.json")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", shared_files("qa-examples", "*.json"), ids=lambda p: p.stem)
 def test_labelled_example_calls_get_the_right_roles(path):
     call = json.loads(path.read_text(encoding="utf-8"))
     anonymous, label_of = _anonymised([(t["speaker"], t["text"]) for t in call["turns"]], call["call_id"])
@@ -189,7 +189,7 @@ def test_labelled_example_calls_get_the_right_roles(path):
 def test_helpdesk_dialogues_are_right_or_flagged(lang):
     """STC-3 helpdesk dialogues all start with the customer and rarely greet: the decision
     may be unsure, but it must never be wrong without saying so."""
-    path = SHARED / "data" / "text" / f"stc3_customer_helpdesk_{lang}.sample150.json"
+    path = shared_file("data", "text", f"stc3_customer_helpdesk_{lang}.sample150.json")
     dialogues = json.loads(path.read_text(encoding="utf-8"))
     right = wrong_unflagged = 0
     for i, dialogue in enumerate(dialogues):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
-from shared_data import AUDIO
+from shared_data import audio_file
 
 from qa_pipeline.errors import InputError
 from qa_pipeline.speech.audio import decode, is_dual_mono, is_silent
@@ -17,7 +17,7 @@ from qa_pipeline.speech.audio import decode, is_dual_mono, is_silent
     ("aishell_BAC009S0724W0121.wav", 1, 16000, 4.28, False),
 ])
 def test_decode_real_recordings(name, channels, rate, seconds, dual):
-    audio = decode(AUDIO / name)
+    audio = decode(audio_file(name))
     assert audio.channel_count == channels
     assert audio.source_sample_rate == rate
     assert audio.sample_rate == 16000
@@ -27,7 +27,7 @@ def test_decode_real_recordings(name, channels, rate, seconds, dual):
 
 
 def test_other_formats_decode(tmp_path):
-    src, rate = sf.read(AUDIO / "stereo_diarization.wav", dtype="float32")
+    src, rate = sf.read(audio_file("stereo_diarization.wav"), dtype="float32")
     for fmt, ext in (("OGG", ".ogg"), ("FLAC", ".flac")):
         out = tmp_path / f"call{ext}"
         sf.write(out, src, rate, format=fmt)
@@ -37,7 +37,7 @@ def test_other_formats_decode(tmp_path):
 
 def test_non_ascii_file_name(tmp_path):
     target = tmp_path / "客户来电 №1.wav"
-    target.write_bytes((AUDIO / "aishell_BAC009S0724W0121.wav").read_bytes())
+    target.write_bytes(audio_file("aishell_BAC009S0724W0121.wav").read_bytes())
     assert decode(target).duration == pytest.approx(4.28, abs=0.05)
 
 
@@ -81,4 +81,4 @@ def test_silence_detected(tmp_path):
     sf.write(path, np.zeros(16000 * 3, dtype=np.float32), 16000)
     audio = decode(path)
     assert is_silent(audio.channels[0])
-    assert not is_silent(decode(AUDIO / "jfk.flac").channels[0])
+    assert not is_silent(decode(audio_file("jfk.flac")).channels[0])

@@ -5,12 +5,12 @@ import re
 
 import pytest
 from rapidfuzz.distance import Levenshtein
-from shared_data import AUDIO, SHARED
+from shared_data import audio_file
 
 from qa_pipeline.pipeline import Models, RunOptions, process_call
 from qa_pipeline.records import CallInfo
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.shared_data("data", "audio")]
 
 OPTIONS = RunOptions(redact=False, score=False, diarize=False)
 
@@ -38,7 +38,7 @@ def text_of(call) -> str:
 
 
 def test_jfk_within_5_percent_wer_and_dual_mono_is_one_call(models):
-    call = process_call(AUDIO / "jfk.flac", CallInfo("jfk"), models, OPTIONS)
+    call = process_call(audio_file("jfk.flac"), CallInfo("jfk"), models, OPTIONS)
     ref = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
     assert call.language == "en"
     assert wer(ref, text_of(call)) <= 0.05
@@ -47,7 +47,7 @@ def test_jfk_within_5_percent_wer_and_dual_mono_is_one_call(models):
 
 
 def test_aishell_in_simplified_chinese_within_20_percent_cer(models):
-    call = process_call(AUDIO / "aishell_BAC009S0724W0121.wav", CallInfo("aishell"), models, OPTIONS)
+    call = process_call(audio_file("aishell_BAC009S0724W0121.wav"), CallInfo("aishell"), models, OPTIONS)
     text = text_of(call)
     assert call.language == "zh"
     assert "廣" not in text and "広" not in text
@@ -55,7 +55,7 @@ def test_aishell_in_simplified_chinese_within_20_percent_cer(models):
 
 
 def test_stereo_channels_become_agent_and_customer(models):
-    call = process_call(AUDIO / "stereo_diarization.wav", CallInfo("stereo"), models, OPTIONS)
+    call = process_call(audio_file("stereo_diarization.wav"), CallInfo("stereo"), models, OPTIONS)
     agent = " ".join(t.text for t in call.turns if t.speaker == "agent")
     customer = " ".join(t.text for t in call.turns if t.speaker == "customer")
     assert wer("He began a confused complaint against the wizard, who had vanished behind the curtain on the left.", agent) < 0.25
@@ -65,14 +65,14 @@ def test_stereo_channels_become_agent_and_customer(models):
 
 def test_agent_channel_can_be_the_right_one(models):
     info = CallInfo("stereo-r", metadata={"agent_channel": "right"})
-    call = process_call(AUDIO / "stereo_diarization.wav", info, models, OPTIONS)
+    call = process_call(audio_file("stereo_diarization.wav"), info, models, OPTIONS)
     agent = " ".join(t.text for t in call.turns if t.speaker == "agent")
     assert "horizon" in agent.lower()
 
 
 def test_8khz_telephone_call_transcribes(models):
-    call = process_call(AUDIO / "commercial_mono_8k.wav", CallInfo("8k"), models, OPTIONS)
-    reference = (SHARED / "data" / "audio" / "commercial_mono_8k.reference.txt").read_text(encoding="utf-8")
+    call = process_call(audio_file("commercial_mono_8k.wav"), CallInfo("8k"), models, OPTIONS)
+    reference = audio_file("commercial_mono_8k.reference.txt").read_text(encoding="utf-8")
     body = " ".join(line for line in reference.splitlines() if line.strip() and not line.startswith("#"))
     assert call.language == "en" and call.sample_rate == 8000
     assert len(words(text_of(call))) > 50

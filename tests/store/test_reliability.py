@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from older_database import database_at
-from shared_data import AUDIO
+from shared_data import audio_file
 
 from qa_pipeline.records import Call, CallInfo, CallMetrics, CallResult, Finding, Turn, Word
 from qa_pipeline.store import database as store
@@ -43,7 +43,7 @@ def _copies(tmp_path_factory, name: str, prefix: str, n: int) -> Path:
     """A folder of ``n`` copies of one real stereo call."""
     d = tmp_path_factory.mktemp(name)
     for i in range(n):
-        shutil.copy(AUDIO / "stereo_diarization.wav", d / f"{prefix}{i:02d}.wav")
+        shutil.copy(audio_file("stereo_diarization.wav"), d / f"{prefix}{i:02d}.wav")
     return d
 
 
@@ -424,3 +424,16 @@ def test_migration_backup_on_a_full_disk_changes_nothing(tiny_disk):
     filler.unlink()
     store.connect(db).close()  # with space again: backed up, then migrated
     assert (tiny_disk / "qa.duckdb.v2.bak").read_bytes() == before
+
+
+def test_batch_into_a_missing_folder_names_the_folder(tmp_path):
+    """`qa run --db` in a folder that does not exist: the folder is named, not the internal lock file."""
+    from click.testing import CliRunner
+
+    from qa_pipeline.cli.main import cli
+
+    (tmp_path / "calls").mkdir()
+    result = CliRunner().invoke(cli, ["run", str(tmp_path / "calls"), "--db", str(tmp_path / "nope" / "qa.duckdb")])
+    assert result.exit_code == 2
+    assert f"the folder {tmp_path / 'nope'} does not exist" in result.output
+    assert "lock" not in result.output
