@@ -141,11 +141,11 @@ def test_ctrl_c_inside_a_database_write_is_an_interruption_too(tmp_path, monkeyp
         _call(calls / f"c{i}.wav", seed=i)
     real, saves = pipeline.store.save_call, []
 
-    def save_then_interrupted(con, call, results=()):
+    def save_then_interrupted(con, call, results=(), **kwargs):
         saves.append(call.call_id)
         if len(saves) == 2:
             raise RuntimeError("Query interrupted")  # exactly what DuckDB raises, see the test below
-        return real(con, call, results)
+        return real(con, call, results, **kwargs)
 
     monkeypatch.setattr(pipeline.store, "save_call", save_then_interrupted)
     db = tmp_path / "qa.duckdb"
