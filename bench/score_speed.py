@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from qa_pipeline.records import Turn  # noqa: E402
 from qa_pipeline.rubric import score_call, standard_rubric  # noqa: E402
-from qa_pipeline.rubric.text import norm_row  # noqa: E402
 from qa_pipeline.rubric.sentiment import customer_sentiment  # noqa: E402
+from qa_pipeline.rubric.text import norm_row  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
 from qa_pipeline.transcript_io import call_from_json  # noqa: E402
 

@@ -21,6 +21,7 @@ from qa_pipeline.metadata import MetadataTable, call_info
 from qa_pipeline.privacy.redaction import redact_call
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, Word
+
 # Registers the dashboard's write actions, so that the batch's read-write opens apply those
 # journaled while it held the database.
 from qa_pipeline.review import writes as _review_writes  # noqa: F401

@@ -19,9 +19,9 @@ import duckdb
 from qa_pipeline.language import lang_family
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Call, CallMetrics, CallResult
+from qa_pipeline.rubric import standard_rubric_for
 from qa_pipeline.rubric.engine import score_call
 from qa_pipeline.rubric.model import Rubric
-from qa_pipeline.rubric import standard_rubric_for
 from qa_pipeline.rubric.text import NORMALIZER_VERSION, norm_row
 from qa_pipeline.store import database as store
 

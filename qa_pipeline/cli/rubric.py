@@ -77,8 +77,8 @@ def test(files, quiet) -> None:
               help="Processes scoring in parallel (default: the number of CPUs, at most 8).")
 def score(db_path, rubric_path, call_ids, jobs) -> None:
     """Re-score stored transcripts without re-transcribing; results of older rubric versions are kept."""
-    from qa_pipeline.rubric import load_rubric
     from qa_pipeline.rescoring import rescore
+    from qa_pipeline.rubric import load_rubric
 
     r = load_rubric(rubric_path) if rubric_path else None
     ids = [i for chunk in call_ids for i in chunk.split()] or None

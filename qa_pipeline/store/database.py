@@ -22,11 +22,11 @@ from qa_pipeline.records import Call, CallFailure, CallResult
 from qa_pipeline.store.calls import StoredCallRows, fetch_call_rows, load_calls  # the read side
 from qa_pipeline.store.migrations import apply_migrations, current_version, latest_version
 from qa_pipeline.store.pending import replay_pending
-from qa_pipeline.store.rows import NormRow, call_rows, columns_of
-from qa_pipeline.store.transactions import DatabaseBusy, StoreError, transaction
 
 # The results side (rows of scoring results, writing them): re-exported.
 from qa_pipeline.store.results import ResultRows, result_rows, stored_metrics, write_result_rows
+from qa_pipeline.store.rows import NormRow, call_rows, columns_of
+from qa_pipeline.store.transactions import DatabaseBusy, StoreError, transaction
 
 log = logging.getLogger(__name__)
 

@@ -35,8 +35,13 @@ from typing import Any, Iterator, Optional, Sequence
 import duckdb
 
 from qa_pipeline.store import database as store
-from qa_pipeline.store.pending import append_pending, apply_write, journal_path, registered_writes
-from qa_pipeline.store.pending import pending_count  # noqa: F401  (the dashboard's "changes waiting" banner)
+from qa_pipeline.store.pending import (
+    append_pending,
+    apply_write,
+    journal_path,
+    pending_count,  # noqa: F401  (the dashboard's "changes waiting" banner)
+    registered_writes,
+)
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ import duckdb
 from qa_pipeline.records import CallResult
 from qa_pipeline.store.rows import NORM_COLUMNS, columns_of
 
-
 _CHECK_COLUMNS = ("call_id", "rubric_id", "rubric_version", "check_id", "outcome", "critical", "weight",
                   "evidence_text", "evidence_speaker", "evidence_start", "evidence_end", "rule")
 _RESULT_COLUMNS = ("call_id", "rubric_id", "rubric_version", "score", "flagged", "flag_reasons", "complaint",

@@ -102,9 +102,9 @@ def test_metrics_output_is_what_their_version_says():
 
 
 def test_rescoring_reuses_stored_metrics_of_this_version_only():
+    from qa_pipeline.rescoring import rescore
     from qa_pipeline.rubric import score_call, standard_rubric
     from qa_pipeline.rubric.metrics import METRICS_VERSION
-    from qa_pipeline.rescoring import rescore
     from qa_pipeline.store import database as store
 
     c = call(("agent", 2.0, 6.0, "Thank you for calling Harbor Bank, this is Sam, how can I help?"),

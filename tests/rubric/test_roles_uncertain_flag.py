@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 from qa_pipeline.records import Call, CallInfo, Turn
+from qa_pipeline.rescoring import rescore
 from qa_pipeline.rubric import score_call, standard_rubric
 from qa_pipeline.rubric.engine import ROLES_UNCERTAIN_REASON
-from qa_pipeline.rescoring import rescore
 from qa_pipeline.store import database as store
 
 CALL = Call(CallInfo("c1"), "en", (

@@ -12,11 +12,10 @@ import json
 import pytest
 from shared_data import EXAMPLES, shared_file
 
+from qa_pipeline.rescoring import rescore
 from qa_pipeline.rubric import load_rubric, phrase_syntax, rubrics_dir, score_call, standard_rubric
 from qa_pipeline.rubric.matching import compile_phrases
-from qa_pipeline.rescoring import rescore
-from qa_pipeline.rubric.text import norm_row
-from qa_pipeline.rubric.text import normalize
+from qa_pipeline.rubric.text import norm_row, normalize
 from qa_pipeline.store import database as store
 from qa_pipeline.transcript_io import call_from_json
 

@@ -86,8 +86,8 @@ def test_unusable_paths_give_clear_errors(tmp_path):
 
 def test_results_stay_one_row_per_check_when_scored_again(db):
     """check_store has no key index (migration 6): the writer keeps it unique."""
-    from qa_pipeline.rubric import score_call, standard_rubric
     from qa_pipeline.rescoring import rescore
+    from qa_pipeline.rubric import score_call, standard_rubric
 
     call = make_call()
     rubric = standard_rubric("zh")
