@@ -91,6 +91,9 @@ class Context:
     verdicts: dict[str, Verdict] = field(default_factory=dict)  # check id → rule verdict
     outcomes: dict[str, str] = field(default_factory=dict)  # check id → pass/fail/na
     conditions: dict[str, Node] = field(default_factory=dict)  # named shared conditions
+    # (confidence, unsure) of every learned judgement made, in order: the engine gives each
+    # check the ones made while its rule was evaluated.
+    judgements: list[tuple[float, bool]] = field(default_factory=list)
 
     def use(self, name: str) -> Verdict:
         key = ("use", name)

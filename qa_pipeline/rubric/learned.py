@@ -1,0 +1,156 @@
+"""Learned judgements: one small classifier per item and exemplar bank, over sentence embeddings.
+
+For an item (C2, B2, complaint …) the exemplars of its bank are embedded once
+(:mod:`qa_pipeline.rubric.encoder`) and a class-balanced, L2-regularised logistic regression
+(NumPy, a few hundred gradient steps; no scikit-learn) is fitted to tell the utterances that
+decide the item (the *target*: ``pass`` for an item that is found, ``fail`` for one that must
+never happen) from their near misses. A call's sentences in the item's scope are then scored
+and the most likely one decides, with its probability as the confidence.
+
+Models are trained lazily, once per process, bank file, item and encoder; the exemplar vectors
+are also kept on disk (``$QA_MODELS_DIR/../embeddings``, keyed by the encoder id and the texts),
+so a new process does not embed a large bank again.
+
+>>> model = item_model([bank_zh, bank_en], "C2", target="pass", encoder=enc)
+>>> model.probabilities(enc.embed(["so you want the order sent to your office instead, right?"]))
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from qa_pipeline import model_packs
+from qa_pipeline.rubric.exemplars import ExemplarBank
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "embed_cached"]
+
+MIN_PER_CLASS = 3  # fewer target or non-target exemplars than this: no model, rules only
+
+
+@dataclass(frozen=True)
+class ItemModel:
+    item: str
+    target: str  # the label the model detects
+    encoder_id: str
+    mean: np.ndarray
+    weights: np.ndarray
+    bias: float
+    n_target: int
+    n_other: int
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """P(target) for each row of ``vectors`` (embeddings from the same encoder)."""
+        if len(vectors) == 0:
+            return np.zeros(0, dtype=np.float32)
+        z = (vectors - self.mean) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-2, steps: int = 400,
+                 rate: float = 2.0) -> tuple[np.ndarray, np.ndarray, float]:
+    """Class-balanced logistic regression by full-batch gradient descent.
+
+    Returns (mean, weights, bias); features are centred on the training mean (e5 vectors share
+    a large common component) and the weights regularised by ``l2``."""
+    mean = x.mean(axis=0)
+    xc = (x - mean).astype(np.float64)
+    # Scale so the step size does not depend on how tightly the encoder packs its vectors.
+    scale = 1.0 / max(float(np.sqrt((xc ** 2).sum(axis=1).mean())), 1e-6)
+    xs = xc * scale
+    n, d = xs.shape
+    pos = max(int(y.sum()), 1)
+    neg = max(n - int(y.sum()), 1)
+    sample = np.where(y > 0, n / (2.0 * pos), n / (2.0 * neg))
+    w = np.zeros(d)
+    b = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xs @ w + b, -30, 30)))
+        g = sample * (p - y)
+        w -= rate * (xs.T @ g / n + l2 * w)
+        b -= rate * float(g.mean())
+    return mean.astype(np.float32), (w * scale).astype(np.float32), float(b)
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])\s+(?=[A-Z\"'])")
+
+
+def split_sentences(text: str, *, min_chars: int = 2) -> list[str]:
+    """The sentences of a turn (。！？!?; and '. ' before a capital); the turn itself when it
+    has no such break (recognised speech often has no punctuation)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
+    parts = [p for p in parts if len(p) >= min_chars]
+    return parts or ([text.strip()] if text.strip() else [])
+
+
+def _embedding_dir() -> Path:
+    env = os.environ.get("QA_EMBEDDINGS_DIR")
+    return Path(env) if env else model_packs.cache_root().parent / "embeddings"
+
+
+def embed_cached(encoder, texts: list[str]) -> np.ndarray:
+    """Embeddings of ``texts`` (an exemplar bank's), read from disk when this encoder made them
+    before; written there otherwise (best effort: a read-only cache only costs time)."""
+    digest = hashlib.sha256(("\x00".join([encoder.id, *texts])).encode("utf-8")).hexdigest()[:32]
+    path = _embedding_dir() / f"{digest}.npy"
+    try:
+        vectors = np.load(path)
+        if vectors.shape == (len(texts), encoder.dim):
+            return vectors
+    except (OSError, ValueError):
+        pass
+    vectors = encoder.embed(texts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, vectors)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("cannot keep exemplar embeddings in %s: %s", path, exc)
+    return vectors
+
+
+_MODELS: dict[tuple, Optional[ItemModel]] = {}
+_LOCK = threading.Lock()
+
+
+def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder) -> Optional[ItemModel]:
+    """The model for ``item`` from the exemplars of ``banks`` together (trained on first use;
+    the encoder is multilingual, so a Mandarin and an English bank teach one judgement); None
+    when they hold too few exemplars of the item (fewer than 3 of either side), logged once."""
+    key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id)
+    if key in _MODELS:
+        return _MODELS[key]
+    with _LOCK:
+        if key in _MODELS:
+            return _MODELS[key]
+        exemplars = [e for b in banks for e in b.for_item(item)]
+        # Each exemplar counts whole and sentence by sentence when it has several: scoring
+        # reads a call sentence by sentence.
+        texts, labels = [], []
+        for e in exemplars:
+            pieces = split_sentences(e.text)
+            for piece in ([e.text] + pieces if len(pieces) > 1 and e.label != target else [e.text]):
+                texts.append(piece)
+                labels.append(1.0 if e.label == target else 0.0)
+        y = np.asarray(labels)
+        n_target, n_other = int(y.sum()), int(len(y) - y.sum())
+        model: Optional[ItemModel] = None
+        if n_target < MIN_PER_CLASS or n_other < MIN_PER_CLASS:
+            log.warning("learned %s: %s hold %d %s and %d other exemplars (needs %d of each); rules only",
+                        item, ", ".join(b.path for b in banks), n_target, target, n_other, MIN_PER_CLASS)
+        else:
+            x = embed_cached(encoder, texts)
+            mean, weights, bias = fit_logistic(x, y)
+            model = ItemModel(item, target, encoder.id, mean, weights, bias, n_target, n_other)
+        _MODELS[key] = model
+        return model
