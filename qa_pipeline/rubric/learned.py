@@ -81,7 +81,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-2, steps: int =
     return mean.astype(np.float32), (w * scale).astype(np.float32), float(b)
 
 
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])\s+(?=[A-Z\"'])")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
+                           r"(?<!\bNo\.)\s+(?=[A-Z\"'])")
 
 
 def split_sentences(text: str, *, min_chars: int = 2) -> list[str]:
