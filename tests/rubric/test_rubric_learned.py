@@ -292,7 +292,8 @@ def test_the_e5_pack_verifies_and_embeds_both_languages():
 @pytest.mark.parametrize("language, turns, item, outcome", [
     ("en", ["Hello, Lakeside Vets, Priya speaking.", "My dog's prescription ran out and the pharmacy has none.",
             "Okay, so the pharmacy can't fill it and you need a repeat before the weekend, yes?"], "C2", "pass"),
-    ("zh", ["您好，星河物业，我是小陈。", "我家楼上一直往下漏水。", "明白，就是楼上渗水到您家天花板了，想让我们派人去看，对吧？"], "C2", "pass"),
+    ("zh", ["您好，星河物业，我是小陈。", "物业费交了，小区门口的垃圾却一个礼拜没人清，我对你们挺失望的。", "好的。"],
+     "complaint", "pass"),
     ("en", ["Hello, Lakeside Vets, Priya speaking.", "What time do you close?", "We close at six today."], "C2", "fail"),
 ])
 def test_real_encoder_judges_a_paraphrase_the_rules_miss(language, turns, item, outcome):

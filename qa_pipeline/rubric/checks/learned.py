@@ -55,6 +55,8 @@ OPTIONS = {
     "band": Option((list,), [0.35, 0.65], items=(int, float),
                    help="[low, high]: a best probability from low up to high is unsure"),
     "rule": Option((dict,), node=True, help="the item's rules; a hit decides without the classifier"),
+    "negatives": Option((list,), [], items=(str,), choices=ITEMS,
+                        help="items whose pass exemplars are near misses of this one (trained as the other side)"),
     **SCOPE_OPTIONS,
 }
 
@@ -69,7 +71,7 @@ class LearnedNode:
     type_id = ID
 
     def __init__(self, item: str, banks: tuple[str, ...], target: str, band: tuple[float, float], rule, scope: Scope,
-                 label: str):
+                 label: str, negatives: tuple[str, ...] = ()):
         self.item = item
         self.banks = banks
         self.target = target
@@ -77,6 +79,7 @@ class LearnedNode:
         self.rule = rule
         self.scope = scope
         self.label = label or f"learned {item}"
+        self.negatives = negatives
 
     def check_refs(self) -> set[str]:
         refs = self.scope.check_refs()
@@ -108,7 +111,8 @@ class LearnedNode:
             if self.rule is None:  # nothing to judge by
                 return Verdict(None, None, f"{self.label}: {OFF} (no sentence encoder)")
             return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {OFF} (no sentence encoder)", ruled.at)
-        model = item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder)
+        model = item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
+                           negatives=self.negatives)
         if model is None:
             if self.rule is None:
                 return Verdict(None, None, f"{self.label}: {OFF} (too few exemplars)")
@@ -128,14 +132,15 @@ class LearnedNode:
         best = int(np.argmax(probs))
         p, turn, sentence = float(probs[best]), owners[best], sentences[best]
         said = f"'{_quote(sentence)}' p={p:.2f}"
-        if p >= self.high:
+        low, high = model.band(self.low, self.high)
+        if p >= high:
             ctx.judgements.append((p, False))
             what = "breach" if breach else "found"
             return Verdict(not breach, turn.evidence(), f"{self.label}: {what} {said}", (turn.index, 0))
-        if p > self.low:
+        if p > low:
             ctx.judgements.append((max(p, 1.0 - p), True))
             return Verdict(ruled.value, turn.evidence(),
-                           f"unsure: {self.label} {said} (band {self.low:g}–{self.high:g}); rules: {ruled.rule}",
+                           f"unsure: {self.label} {said} (band {low:.2f}–{high:.2f}); rules: {ruled.rule}",
                            ruled.at)
         ctx.judgements.append((1.0 - p, False))
         return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {self.label}: best {said}", ruled.at)
@@ -151,4 +156,5 @@ def build(options: dict, builder: Builder):
         load_bank(path)  # validated now: a bad bank is refused when the rubric is loaded
     rule = builder.node(options["rule"]) if options.get("rule") else None
     return LearnedNode(options["item"], paths, options.get("target", "pass"), (float(band[0]), float(band[1])),
-                       rule, Scope.from_options(options, builder), options.get("name", ""))
+                       rule, Scope.from_options(options, builder), options.get("name", ""),
+                       tuple(options.get("negatives") or ()))
