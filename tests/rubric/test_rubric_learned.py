@@ -261,10 +261,14 @@ def test_the_closing_is_the_agents_last_seconds_of_speech_however_many_turns():
 def test_a_long_searched_window_is_quoted_in_part():
     turns = tuple(Turn("agent", float(i), i + 0.9, f"sentence number {i} of a long explanation") for i in range(40))
     rubric = parse_rubric({"id": "w", "version": "1", "languages": ["en"], "checks": [
-        {"id": "X", "weight": 1, "rule": {"type": "phrases", "name": "x", "phrases": ["never said"]}}]})
-    miss = finding(score_call(Call(CallInfo("l"), "en", turns), rubric, sentiment=0.0), "X")
+        {"id": "X", "weight": 1, "rule": {"type": "phrases", "name": "x", "phrases": ["never said"], "first_seconds": 60}},
+        {"id": "Y", "weight": 1, "rule": {"type": "phrases", "name": "y", "phrases": ["never said"]}}]})
+    result = score_call(Call(CallInfo("l"), "en", turns), rubric, sentiment=0.0)
+    miss = finding(result, "X")
     assert miss.evidence.text.startswith("sentence number 0") and miss.evidence.text.endswith("…")
     assert len(miss.evidence.text) == 301 and (miss.evidence.start, miss.evidence.end) == (0.0, 39.9)
+    # the whole call is no window to quote
+    assert finding(result, "Y").evidence is None and finding(result, "Y").rule == "y: not found (agent)"
 
 
 # --- the real encoder, where the pack is installed --------------------------------------

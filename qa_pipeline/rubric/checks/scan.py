@@ -64,6 +64,12 @@ class TextNode:
         self._first = getattr(finder, "first", None) if min_count == 1 else None
         count = f" {min_count} times" if min_count > 1 else ""
         self._not_found = f"{label}: not found{count} ({scope.describe()})"  # the scope never changes
+        # A window of the call (the opening, the closing, after the complaint) is quoted when
+        # nothing is found in it; the whole call's turns are not (no clip to make of them, and
+        # quoting them on every failed check costs a tenth of `qa score`'s time).
+        self._windowed = any(v not in (None, False) for v in (
+            scope.first_turns, scope.first_run, scope.last_turns, scope.last_speech_seconds, scope.first_seconds,
+            scope.last_seconds, scope.within_seconds_of_first, scope.after, scope.before))
 
     def check_refs(self) -> set[str]:
         return self.scope.check_refs()
@@ -120,7 +126,7 @@ class TextNode:
     def _not_found_in(self, ctx: Context, turns) -> Verdict:
         """Nothing found: the evidence is the window that was searched, with its times, so a
         trainer's clip of the failure has its audio and words."""
-        if not turns:
+        if not turns or not self._windowed:
             return Verdict(False, None, self._not_found)
         from_end = (self.scope.last_turns is not None or self.scope.last_speech_seconds is not None
                     or self.scope.last_seconds is not None)
