@@ -153,8 +153,13 @@ def sentence_encoder() -> Optional[E5Encoder]:
         with _LOCK:
             state = _STATE.get(pid)
             if state is None:
-                state = _STATE[pid] = _load()
-                (log.info if state[0] is not None else log.warning)("%s", state[1])
+                inherited = next(iter(_STATE.values()), None)  # a forked worker: the parent decided
+                if inherited is not None and inherited[0] is None:
+                    state = _STATE[pid] = inherited  # off there, off here: said once already
+                else:
+                    state = _STATE[pid] = _load()
+                    if inherited is None:
+                        (log.info if state[0] is not None else log.warning)("%s", state[1])
     return state[0]
 
 
