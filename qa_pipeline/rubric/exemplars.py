@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from qa_pipeline import package_data
 from qa_pipeline.errors import InputError
 
 __all__ = ["Exemplar", "ExemplarBank", "load_bank", "bank_path", "ITEMS", "LABELS"]
@@ -67,8 +68,10 @@ class ExemplarBank:
 
 
 def bank_path(name: str, rubric_dir: Optional[Path] = None) -> Path:
-    """Where the bank ``name`` lives: a path as given when it names a file, else
-    ``$QA_EXEMPLARS_DIR/NAME.jsonl``, else ``exemplars/NAME.jsonl`` beside the rubric."""
+    """Where the bank ``name`` lives: a path as given when it names a file (relative to the
+    rubric), else ``$QA_EXEMPLARS_DIR/NAME.jsonl``, else ``exemplars/NAME.jsonl`` beside the
+    rubric, else the standard rubrics' bank of that name (a copy of a standard rubric edited
+    elsewhere keeps its exemplars)."""
     if name.endswith(".jsonl"):
         path = Path(name)
         if not path.is_absolute() and rubric_dir is not None:
@@ -77,7 +80,11 @@ def bank_path(name: str, rubric_dir: Optional[Path] = None) -> Path:
     env = os.environ.get("QA_EXEMPLARS_DIR")
     if env:
         return Path(env) / f"{name}.jsonl"
-    return (rubric_dir or Path(".")) / "exemplars" / f"{name}.jsonl"
+    beside = (rubric_dir or Path(".")) / "exemplars" / f"{name}.jsonl"
+    if beside.exists():
+        return beside
+    standard = package_data.rubrics_dir() / "exemplars" / f"{name}.jsonl"
+    return standard if standard.exists() else beside
 
 
 def _parse_line(path: Path, number: int, line: str) -> Exemplar:

