@@ -4,12 +4,18 @@ Scores every labelled call in ../shared/qa-examples (or the folder given) with t
 standard rubric for its language and prints agreement per language and per item, every
 disagreement with the engine's reason, and any CRITICAL failure the engine missed.
 
-    python bench/accuracy.py [FOLDER] [--rubric-zh FILE] [--rubric-en FILE]
+With the sentence encoder installed (model pack e5-small) the calls are scored twice, with the
+rules alone (QA_LEARNED=off) and with the learned judgements, and it prints what the learned
+layer changed: agreement both ways, the findings the classifier decided, and the unsure ones
+(each flags its call for review).
+
+    python bench/accuracy.py [FOLDER] [--rubric-zh FILE] [--rubric-en FILE] [--rules-only]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -17,26 +23,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qa_pipeline.language import lang_family  # noqa: E402
+from qa_pipeline.rubric import encoder as encoders  # noqa: E402
 from qa_pipeline.rubric import load_rubric, score_call, standard_rubric  # noqa: E402
 from qa_pipeline.transcript_io import call_from_json  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "qa-examples"
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("folder", nargs="?", default=str(DEFAULT))
-    ap.add_argument("--rubric-zh")
-    ap.add_argument("--rubric-en")
-    args = ap.parse_args(argv)
-    rubrics = {"zh": load_rubric(args.rubric_zh) if args.rubric_zh else standard_rubric("zh"),
-               "en": load_rubric(args.rubric_en) if args.rubric_en else standard_rubric("en")}
-    files = sorted(Path(args.folder).glob("*.json"))
-    if not files:
-        print(f"no labelled calls in {args.folder}", file=sys.stderr)
-        return 2
+def score_all(files, rubrics):
+    """Agreement of one scoring run: per (language, item), the disagreements, the missed
+    critical failures, every (call, item) outcome and finding."""
     agree = defaultdict(lambda: [0, 0])  # (lang, item) -> [agreed, total]
-    misses, missed_critical = [], []
+    misses, missed_critical, outcomes, findings = [], [], {}, {}
     for path in files:
         data = json.loads(path.read_text(encoding="utf-8"))
         labels = data.get("labels") or {}
@@ -50,6 +48,8 @@ def main(argv=None) -> int:
                 want = "pass" if want else "fail"
             if item not in got:
                 continue
+            outcomes[(call.call_id, item)] = got[item].outcome
+            findings[(call.call_id, item)] = got[item]
             ok = got[item].outcome == want
             agree[(lang, item)][0] += ok
             agree[(lang, item)][1] += 1
@@ -57,12 +57,42 @@ def main(argv=None) -> int:
                 misses.append((call.call_id, item, want, got[item].outcome, got[item].rule))
                 if rubric.check(item).critical and want == "fail":
                     missed_critical.append((call.call_id, item))
+    return agree, misses, missed_critical, outcomes, findings
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", nargs="?", default=str(DEFAULT))
+    ap.add_argument("--rubric-zh")
+    ap.add_argument("--rubric-en")
+    ap.add_argument("--rules-only", action="store_true", help="score with the rules alone (no learned judgements)")
+    args = ap.parse_args(argv)
+    rubrics = {"zh": load_rubric(args.rubric_zh) if args.rubric_zh else standard_rubric("zh"),
+               "en": load_rubric(args.rubric_en) if args.rubric_en else standard_rubric("en")}
+    files = sorted(Path(args.folder).glob("*.json"))
+    if not files:
+        print(f"no labelled calls in {args.folder}", file=sys.stderr)
+        return 2
+    learned_on = not args.rules_only and encoders.sentence_encoder() is not None
+    print(encoders.encoder_status() if not args.rules_only else "rules only (--rules-only)")
+    rules_only = None
+    if learned_on:
+        os.environ["QA_LEARNED"] = "off"
+        encoders.reset()
+        rules_only = score_all(files, rubrics)
+        del os.environ["QA_LEARNED"]
+        encoders.reset()
+    agree, misses, missed_critical, outcomes, findings = score_all(files, rubrics)
     print("agreement per language (items A1..E1 and the complaint trigger):")
     for lang in ("zh", "en"):
         a = sum(v[0] for k, v in agree.items() if k[0] == lang)
         t = sum(v[1] for k, v in agree.items() if k[0] == lang)
         if t:
-            print(f"  {lang}: {a}/{t} = {100 * a / t:.1f} %")
+            line = f"  {lang}: {a}/{t} = {100 * a / t:.1f} %"
+            if rules_only is not None:
+                ra = sum(v[0] for k, v in rules_only[0].items() if k[0] == lang)
+                line += f"   (rules alone: {ra}/{t} = {100 * ra / t:.1f} %)"
+            print(line)
     print("\nper item:      zh        en")
     items = sorted({k[1] for k in agree}, key=lambda i: (i != "complaint", i))
     for item in items:
@@ -77,6 +107,19 @@ def main(argv=None) -> int:
     print(f"\nmissed CRITICAL failures: {len(missed_critical)}")
     for cid, item in missed_critical:
         print(f"  {cid} {item}")
+    if learned_on:
+        decided = [(k, f) for k, f in sorted(findings.items()) if f.rule and ": found '" in f.rule
+                   and f.rule.startswith("learned") or (f.rule or "").startswith("learned") and "breach" in f.rule]
+        unsure = [(k, f) for k, f in sorted(findings.items()) if f.unsure]
+        changed = [(k, rules_only[3][k], o) for k, o in sorted(outcomes.items()) if rules_only[3].get(k) != o]
+        print(f"\nlearned layer: {len(decided)} finding(s) decided by the classifier, {len(unsure)} unsure "
+              f"(flagged for review), {len(changed)} outcome(s) changed from the rules alone")
+        for (cid, item), f in decided:
+            print(f"  decided {cid} {item}: {f.outcome} — {f.rule}")
+        for (cid, item), f in unsure:
+            print(f"  unsure  {cid} {item}: {f.outcome} — {f.rule}")
+        for (cid, item), before, after in changed:
+            print(f"  changed {cid} {item}: {before} → {after}")
     return 0
 
 

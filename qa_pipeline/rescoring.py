@@ -19,6 +19,7 @@ import duckdb
 from qa_pipeline.language import lang_family
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Call, CallMetrics, CallResult
+from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import standard_rubric_for
 from qa_pipeline.rubric.engine import score_call
 from qa_pipeline.rubric.model import Rubric
@@ -203,6 +204,9 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
     if rubric is None:  # load the standard rubrics once, before any worker starts
         _load_standard_rubrics(set(languages) | {"zh", "en"})
     log.debug("rubrics ready at %.2f s", time.perf_counter() - started)
+    # Whether the learned judgements are on is decided (and said) once, before any worker
+    # forks; a worker that finds it on loads its own encoder.
+    log.info("%s", encoders.encoder_status())
 
     used: dict[str, None] = {}
     other_language = 0

@@ -29,8 +29,11 @@ ROLES_UNCERTAIN_REASON = "roles uncertain"
 _make_finding = maker(Finding)
 
 
-def _finding(check: Check, outcome: str, verdict: Verdict) -> Finding:
-    return _make_finding(check.id, outcome, verdict.evidence, verdict.rule or None, check.critical, check.weight)
+def _finding(check: Check, outcome: str, verdict: Verdict, judgements: list[tuple[float, bool]] = ()) -> Finding:
+    confidence = min(c for c, _ in judgements) if judgements else None
+    unsure = any(u for _, u in judgements) and outcome != "na"
+    return _make_finding(check.id, outcome, verdict.evidence, verdict.rule or None, check.critical, check.weight,
+                         confidence, unsure)
 
 
 _ORDERS: dict[int, tuple[Rubric, tuple[Check, ...]]] = {}
@@ -59,11 +62,12 @@ def evaluate_checks(view: CallView, rubric: Rubric) -> dict[str, Finding]:
                 ctx.outcomes[cid] = "na"
                 findings[cid] = _finding(check, "na", verdict)
                 continue
+        made = len(ctx.judgements)
         verdict = check.rule.evaluate(ctx)
         outcome = "na" if verdict.value is None else ("pass" if verdict.value else "fail")
         ctx.verdicts[cid] = verdict
         ctx.outcomes[cid] = outcome
-        findings[cid] = _finding(check, outcome, verdict)
+        findings[cid] = _finding(check, outcome, verdict, ctx.judgements[made:])
     return findings
 
 
@@ -79,6 +83,9 @@ def _flag_reasons(rubric: Rubric, view: CallView, findings: list[Finding], score
         reasons.append(NOTHING_TO_SCORE)
     elif rules.score_below is not None and score < rules.score_below:
         reasons.append(f"score {score:.0f} below {rules.score_below:g}")
+    for f in findings:
+        if f.unsure:
+            reasons.append(f"unsure: {f.check_id}")
     by_id = {f.check_id: f for f in findings}
     for t in rules.triggers:
         if by_id.get(t) is not None and by_id[t].outcome == "pass":

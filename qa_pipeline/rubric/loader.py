@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 import yaml
 
+from qa_pipeline import package_data
 from qa_pipeline.errors import InputError
 from qa_pipeline.records import SPEAKERS
 from qa_pipeline.rubric.checks import CHECK_TYPES
@@ -36,6 +37,9 @@ class _Builder:
 
     def __init__(self, path: str, synonyms: dict, conditions: dict):
         self.path = path
+        # Where files a rubric names (exemplar banks) are looked up: beside the rubric file, or
+        # beside the standard rubrics for a rubric given as data.
+        self.rubric_dir = Path(path).parent if Path(path).is_file() else package_data.rubrics_dir()
         self.synonyms = synonyms
         self.raw_conditions = conditions
         self.conditions: dict[str, Node] = {}

@@ -187,7 +187,7 @@ def test_record_maker_makes_what_the_constructor_makes():
 
     from qa_pipeline.records import Evidence, Finding, Turn, maker
 
-    samples = {Finding: ("A1", "pass", Evidence("您好", "agent", 0.5, 1.0), "greeting", True, 10.0),
+    samples = {Finding: ("A1", "pass", Evidence("您好", "agent", 0.5, 1.0), "greeting", True, 10.0, 0.9, False),
                Turn: ("agent", None, 2.5, "hello", ()), Evidence: ("hi", None, None, None)}
     for cls, values in samples.items():
         made, built = maker(cls)(*values), cls(*values)

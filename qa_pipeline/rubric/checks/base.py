@@ -91,6 +91,9 @@ class Context:
     verdicts: dict[str, Verdict] = field(default_factory=dict)  # check id → rule verdict
     outcomes: dict[str, str] = field(default_factory=dict)  # check id → pass/fail/na
     conditions: dict[str, Node] = field(default_factory=dict)  # named shared conditions
+    # (confidence, unsure) of every learned judgement made, in order: the engine gives each
+    # check the ones made while its rule was evaluated.
+    judgements: list[tuple[float, bool]] = field(default_factory=list)
 
     def use(self, name: str) -> Verdict:
         key = ("use", name)
@@ -109,6 +112,9 @@ SCOPE_OPTIONS: dict[str, Option] = {
     "first_run": Option((bool,), False, help="only the speaker's first turns before anyone else speaks "
                                              "(a first turn the recogniser split in two)"),
     "last_turns": Option((int,), help="only the speaker's last N turns"),
+    "last_speech_seconds": Option((int, float),
+                                  help="only the speaker's last N s of speech, however many turns it was cut into "
+                                       "(counted back from their last words; without turn times last_turns applies)"),
     "first_seconds": Option((int, float), help="only turns starting in the first N s of the recording"),
     "last_seconds": Option((int, float), help="only turns ending in the last N s of the recording"),
     "within_seconds_of_first": Option((int, float),
@@ -124,6 +130,7 @@ class Scope:
     first_turns: Optional[int] = None
     first_run: bool = False
     last_turns: Optional[int] = None
+    last_speech_seconds: Optional[float] = None
     first_seconds: Optional[float] = None
     last_seconds: Optional[float] = None
     within_seconds_of_first: Optional[float] = None
@@ -134,8 +141,8 @@ class Scope:
         # The cache key of a selection that depends on the call alone (no after/before).
         key = None
         if self.after is None and self.before is None:
-            key = ("scope", self.speaker, self.first_turns, self.first_run, self.last_turns, self.first_seconds,
-                   self.last_seconds, self.within_seconds_of_first)
+            key = ("scope", self.speaker, self.first_turns, self.first_run, self.last_turns, self.last_speech_seconds,
+                   self.first_seconds, self.last_seconds, self.within_seconds_of_first)
         object.__setattr__(self, "_key", key)
 
     @classmethod
@@ -143,7 +150,7 @@ class Scope:
         return cls(
             speaker=options.get("speaker", "agent"),
             first_turns=options.get("first_turns"), first_run=options.get("first_run", False),
-            last_turns=options.get("last_turns"),
+            last_turns=options.get("last_turns"), last_speech_seconds=options.get("last_speech_seconds"),
             first_seconds=options.get("first_seconds"), last_seconds=options.get("last_seconds"),
             within_seconds_of_first=options.get("within_seconds_of_first"),
             after=builder.node(options["after"]) if options.get("after") else None,
@@ -156,7 +163,9 @@ class Scope:
             parts.append(f"first {self.first_turns} turn(s)")
         if self.first_run:
             parts.append("first turn")
-        if self.last_turns:
+        if self.last_speech_seconds is not None:
+            parts.append(f"last {self.last_speech_seconds:g} s of speech")
+        elif self.last_turns:
             parts.append(f"last {self.last_turns} turn(s)")
         if self.first_seconds is not None:
             parts.append(f"first {self.first_seconds:g} s")
@@ -202,7 +211,10 @@ class Scope:
                 if t.role == turns[0].role:
                     run.append(t)
             turns = tuple(run)
-        if self.last_turns:
+        if self.last_speech_seconds is not None and turns and all(t.end is not None and t.start is not None
+                                                                  for t in turns):
+            turns = _last_speech(turns, self.last_speech_seconds)
+        elif self.last_turns:
             turns = turns[-self.last_turns:]
         if self.first_seconds is not None and view.call_start is not None:
             turns = tuple(t for t in turns if t.start is None or t.start <= self.first_seconds)
@@ -222,6 +234,20 @@ class Scope:
             if hit.at is not None:
                 turns = tuple(t for t in turns if t.index <= hit.at[0])
         return turns
+
+
+def _last_speech(turns: tuple[TurnView, ...], seconds: float) -> tuple[TurnView, ...]:
+    """The last turns holding ``seconds`` of speech: counted back from the last words, a turn
+    kept whole once it starts inside the window (a closing cut into "thank you" / "bye" by the
+    recogniser, or with a customer's "bye" in between, stays one stretch)."""
+    picked: list[TurnView] = []
+    spoken = 0.0
+    for t in reversed(turns):
+        picked.append(t)
+        spoken += max(t.end - t.start, 0.0)  # type: ignore[operator]
+        if spoken >= seconds:
+            break
+    return tuple(reversed(picked))
 
 
 class Builder(Protocol):

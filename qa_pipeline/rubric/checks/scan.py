@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Optional
 
+from qa_pipeline.records import Evidence, maker
 from qa_pipeline.rubric.checks.base import Context, Scope, Verdict
 from qa_pipeline.rubric.view import CallView, Segment, TurnView
 
 # A finder yields (turn, offset in the turn's normalised text, label) for every hit.
 Finder = Callable[[Segment, CallView], Iterator[tuple[TurnView, int, str]]]
+_make_evidence = maker(Evidence)
 UNKNOWN_SPEAKERS = "speakers unknown: cannot tell the agent's words from the customer's"
 
 
@@ -62,6 +64,12 @@ class TextNode:
         self._first = getattr(finder, "first", None) if min_count == 1 else None
         count = f" {min_count} times" if min_count > 1 else ""
         self._not_found = f"{label}: not found{count} ({scope.describe()})"  # the scope never changes
+        # A window of the call (the opening, the closing, after the complaint) is quoted when
+        # nothing is found in it; the whole call's turns are not (no clip to make of them, and
+        # quoting them on every failed check costs a tenth of `qa score`'s time).
+        self._windowed = any(v not in (None, False) for v in (
+            scope.first_turns, scope.first_run, scope.last_turns, scope.last_speech_seconds, scope.first_seconds,
+            scope.last_seconds, scope.within_seconds_of_first, scope.after, scope.before))
 
     def check_refs(self) -> set[str]:
         return self.scope.check_refs()
@@ -106,19 +114,47 @@ class TextNode:
             if hit is not None:
                 turn, offset, label = hit
                 return Verdict(True, turn.evidence(), f"{self.label}: found '{label}'", (turn.index, offset))
-            return Verdict(False, self._fail_evidence(ctx), self._not_found)
+            return self._not_found_in(ctx, turns)
         found = self.hits(ctx)
         if found is None:
             return Verdict(None, rule=UNKNOWN_SPEAKERS)
         if len(found) >= self.min_count:
             turn, offset, label = found[0] if self.min_count == 1 else found[-1]
             return Verdict(True, turn.evidence(), f"{self.label}: found '{label}'", (turn.index, offset))
-        return Verdict(False, self._fail_evidence(ctx), self._not_found)
+        return self._not_found_in(ctx, self.scope.select(ctx))
 
-    def _fail_evidence(self, ctx: Context):
-        if not (self.scope.first_turns or self.scope.first_run or self.scope.last_turns):
-            return None
-        turns = self.scope.select(ctx)
-        if not turns:
-            return None
-        return (turns[-1] if self.scope.last_turns else turns[0]).evidence()
+    def _not_found_in(self, ctx: Context, turns) -> Verdict:
+        """Nothing found: the evidence is the window that was searched, with its times, so a
+        trainer's clip of the failure has its audio and words."""
+        if not turns or not self._windowed:
+            return Verdict(False, None, self._not_found)
+        from_end = (self.scope.last_turns is not None or self.scope.last_speech_seconds is not None
+                    or self.scope.last_seconds is not None)
+        key = ("window", id(turns), from_end)  # several checks search the same window
+        cached = ctx.view.cache.get(key)
+        if cached is None or cached[0] is not turns:
+            cached = ctx.view.cache[key] = (turns, window_evidence(turns, from_end=from_end))
+        evidence = cached[1]
+        if evidence.start is None or evidence.end is None:
+            return Verdict(False, evidence, self._not_found)
+        return Verdict(False, evidence, f"{self._not_found[:-1]}: {evidence.start:.1f}–{evidence.end:.1f} s)")
+
+
+WINDOW_CHARS = 300  # the most of a searched window quoted as a failed finding's evidence
+
+
+def window_evidence(turns, *, from_end: bool = False) -> Optional[Evidence]:
+    """The turns searched, quoted as one piece of evidence from the first one's start to the
+    last one's end; a long window is cut to its last (``from_end``) or first 300 characters."""
+    if not turns:
+        return None
+    if len(turns) == 1:
+        return turns[0].evidence()
+    text = " / ".join(t.text for t in turns if t.text.strip())
+    if len(text) > WINDOW_CHARS:
+        text = "…" + text[-WINDOW_CHARS:] if from_end else text[:WINDOW_CHARS] + "…"
+    speakers = {t.speaker for t in turns}
+    starts = [t.start for t in turns if t.start is not None]
+    ends = [t.end for t in turns if t.end is not None]
+    return _make_evidence(text, turns[0].speaker if len(speakers) == 1 else None,
+                          min(starts) if starts else None, max(ends) if ends else None)

