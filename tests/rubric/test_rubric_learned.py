@@ -310,9 +310,10 @@ def test_real_encoder_judges_a_paraphrase_the_rules_miss(language, turns, item, 
 
 def test_a_pack_used_in_place_verifies_the_files_the_manifest_pins(tmp_path, monkeypatch):
     from qa_pipeline import model_packs
+    from qa_pipeline.checksum import file_sha256
 
     here = model_packs.pack_dir(model_packs.ModelPack("x", "encoder", "", "", (), in_package="qa_pipeline"))
-    digest = model_packs.sha256_file(here / "errors.py")
+    digest = file_sha256(here / "errors.py")
     manifest = tmp_path / "manifest.yaml"
     manifest.write_text(
         "packs:\n"

@@ -26,8 +26,10 @@ the answer is the rules', and the finding says ``learned judgement off``.
 
 PASS (agent, C2): "So the charger stopped working after a week and you'd like a replacement, yes?"
 FAIL (agent, C2): "Our store opens at nine tomorrow."
-FAIL (agent, B2 with target: fail): "How many times do we have to go over this?"
-PASS (agent, B2 with target: fail): "Let me go over that once more, it is a bit confusing."
+
+With ``item: B2`` and ``target: fail`` the same shape judges forbidden language: "How many
+times do we have to go over this?" fails, "Let me go over that once more, it is a bit
+confusing." passes.
 """
 from __future__ import annotations
 
