@@ -1,0 +1,172 @@
+"""Which stored calls raise an alert: the rules of the configuration over each call's latest
+result, recorded once per call and rule.
+
+    with store.opened("qa.duckdb") as con:
+        new = raise_alerts(con, load_config("alerts.yaml"))   # [Alert(...), ...] raised now
+
+A call is judged by its latest stored result (``qa run``, ``qa import`` and ``qa score`` all
+write there) and its automatic findings. An alert is raised once per call and rule: the
+``alert_store`` key (call_id, rule_id) holds it, so re-running or re-scoring a call never raises
+it again, even when the call still (or again) matches. Each new alert gets one delivery per
+configured channel, which :mod:`qa_pipeline.alerts.send` sends.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Optional
+
+import duckdb
+
+from qa_pipeline.alerts.config import AlertConfig, Rule
+from qa_pipeline.store.transactions import transaction
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Alert", "matching_calls", "raise_alerts"]
+
+# The latest result of every call (a re-score adds a rubric version; the newest counts).
+_LATEST = ("(SELECT * FROM result_store QUALIFY row_number() OVER "
+           "(PARTITION BY call_id ORDER BY scored_at DESC, rubric_version DESC) = 1)")
+_FAILED = ("EXISTS (SELECT 1 FROM check_store k WHERE k.call_id = r.call_id AND k.rubric_id = r.rubric_id "
+           "AND k.rubric_version = r.rubric_version AND k.outcome = 'fail' AND {what})")
+
+
+@dataclass(frozen=True)
+class Alert:
+    alert_id: str
+    call_id: str
+    rule_id: str
+    title: str
+    rubric_id: str
+    rubric_version: str
+    team: Optional[str]
+    agent_id: Optional[str]
+    score: Optional[float]
+    reasons: tuple[str, ...]
+    raised_at: datetime
+
+
+def _rule_sql(rule: Rule, config: AlertConfig) -> tuple[list[str], list]:
+    """The rule as SQL conditions over ``r`` (the latest result) and ``c`` (the call), with
+    parameters. The SQL text comes from fixed pieces; values from the file are parameters."""
+    w = rule.when
+    clauses: list[str] = ["c.status = 'done'"]
+    args: list = []
+    if w.critical_failed is not None:
+        clauses.append(("" if w.critical_failed else "NOT ") + _FAILED.format(what="k.critical"))
+    if w.score_below is not None:
+        clauses.append("r.score < ?")
+        args.append(w.score_below)
+    if w.items_failed:
+        clauses.append(_FAILED.format(what="k.check_id IN (SELECT unnest(?))"))
+        args.append(list(w.items_failed))
+    if w.complaint is not None:
+        clauses.append("coalesce(r.complaint, FALSE) = ?")
+        args.append(w.complaint)
+    if w.flagged is not None:
+        clauses.append("coalesce(r.flagged, FALSE) = ?")
+        args.append(w.flagged)
+    if rule.teams:
+        clauses.append("c.team IN (SELECT unnest(?))")
+        args.append(list(rule.teams))
+    if rule.queues:
+        clauses.append("json_extract_string(c.metadata, '$.queue') IN (SELECT unnest(?))")
+        args.append(list(rule.queues))
+    if config.since is not None:
+        clauses.append("coalesce(c.started_at, c.processed_at) >= ?")
+        args.append(config.since)
+    return clauses, args
+
+
+def matching_calls(con: duckdb.DuckDBPyConnection, config: AlertConfig, rule: Rule, *,
+                   new_only: bool = True) -> list[tuple]:
+    """(call_id, rubric_id, rubric_version, team, agent_id, score, complaint) of the calls that
+    match ``rule``; ``new_only``: only those with no alert for the rule yet."""
+    clauses, args = _rule_sql(rule, config)
+    if new_only:
+        clauses.append("NOT EXISTS (SELECT 1 FROM alert_store a WHERE a.call_id = r.call_id AND a.rule_id = ?)")
+        args.append(rule.id)
+    return con.execute(
+        f"""SELECT r.call_id, r.rubric_id, r.rubric_version, c.team, c.agent_id, r.score, r.complaint
+            FROM {_LATEST} r JOIN call_store c ON c.call_id = r.call_id
+            WHERE {' AND '.join(clauses)} ORDER BY r.call_id""", args).fetchall()
+
+
+def _reasons(con: duckdb.DuckDBPyConnection, rule: Rule, row: tuple) -> tuple[str, ...]:
+    """What made the call match, in words: the failed items, the score, the complaint."""
+    call_id, rubric_id, version, _, _, score, complaint = row
+    w = rule.when
+    failed = con.execute(
+        "SELECT check_id, critical FROM check_store WHERE call_id = ? AND rubric_id = ? AND rubric_version = ? "
+        "AND outcome = 'fail' ORDER BY check_id", [call_id, rubric_id, version]).fetchall()
+    reasons = []
+    if w.critical_failed:
+        reasons.append("critical item failed: " + ", ".join(c for c, critical in failed if critical))
+    if w.items_failed:
+        reasons.append("failed: " + ", ".join(c for c, _ in failed if c in w.items_failed))
+    if w.score_below is not None:
+        reasons.append(f"score {score:g} below {w.score_below:g}")
+    if w.complaint and complaint:
+        reasons.append("complaint call")
+    if w.flagged:
+        reasons.append("flagged")
+    return tuple(reasons)
+
+
+def _recipients(con: duckdb.DuckDBPyConnection, config: AlertConfig, rule: Rule, team: Optional[str]) -> list[str]:
+    email = config.email
+    assert email is not None
+    to = list(rule.email_to or email.to)
+    if email.team_contacts and team:
+        rows = con.execute(
+            "SELECT email FROM app_user WHERE active AND team = ? AND role IN ('qa', 'team_lead') "
+            "AND email IS NOT NULL ORDER BY email", [team]).fetchall()
+        to += [e for (e,) in rows if e not in to]
+    return to
+
+
+def _webhook_target(url: str) -> str:
+    # The address without its path: webhook paths often carry the secret (Slack, Teams).
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def raise_alerts(con: duckdb.DuckDBPyConnection, config: AlertConfig,
+                 now: Optional[datetime] = None) -> list[Alert]:
+    """Record an alert for every call that matches a rule and has none for it yet, with one
+    pending delivery per configured channel, in one transaction. Returns the new alerts."""
+    now = now or datetime.now(timezone.utc)
+    raised: list[Alert] = []
+    with transaction(con):
+        for rule in config.rules:
+            channels = config.channels(rule)
+            for row in matching_calls(con, config, rule):
+                call_id, rubric_id, version, team, agent_id, score, _ = row
+                alert = Alert(uuid.uuid4().hex, call_id, rule.id, rule.title, rubric_id, version, team, agent_id,
+                              score, _reasons(con, rule, row), now)
+                con.execute(
+                    "INSERT INTO alert_store (alert_id, call_id, rule_id, title, rubric_id, rubric_version, team, "
+                    "agent_id, score, reasons, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [alert.alert_id, call_id, rule.id, rule.title, rubric_id, version, team, agent_id, score,
+                     list(alert.reasons), now])
+                for channel in channels:
+                    if channel == "email":
+                        to = _recipients(con, config, rule, team)
+                        target = ", ".join(to)
+                    else:
+                        target = _webhook_target(config.webhook.url)  # type: ignore[union-attr]
+                    con.execute(
+                        "INSERT INTO alert_delivery_store (alert_id, channel, target, status, attempts, "
+                        "next_attempt_at) VALUES (?, ?, ?, ?, 0, ?)",
+                        [alert.alert_id, channel, target, "pending" if target else "failed", now])
+                    if not target:
+                        con.execute("UPDATE alert_delivery_store SET last_error = ? WHERE alert_id = ? AND channel = ?",
+                                    ["no recipient: the rule has no email_to, email.to is empty and the team has "
+                                     "no QA specialist or team lead with an e-mail", alert.alert_id, channel])
+                raised.append(alert)
+    if raised:
+        log.info("raised %d alert(s)", len(raised))
+    return raised

@@ -1,0 +1,318 @@
+"""Alerts on critical calls: rules from a file, e-mail through a local SMTP server and a JSON
+POST to a local receiver (both started here on 127.0.0.1), once per call and rule whatever is
+re-run or re-scored, retried with backoff, every attempt recorded; what the dashboard shows to whom."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+from alert_receivers import SmtpServer, WebhookReceiver, free_port
+from click.testing import CliRunner
+
+from qa_pipeline.alerts.config import AlertConfigError, load_config, parse_config
+from qa_pipeline.alerts.send import send_due
+from qa_pipeline.cli.main import cli
+from qa_pipeline.insights.alerts import alerts_for
+from qa_pipeline.privacy import access
+from qa_pipeline.privacy.access import User, Viewer
+from qa_pipeline.records import Call, CallInfo, CallResult, Finding, Turn
+from qa_pipeline.store import database as store
+
+T0 = datetime(2026, 12, 5, 9, 0, tzinfo=timezone.utc)
+RULES = [
+    {"id": "critical-item", "title": "A critical item failed", "when": {"critical_failed": True}},
+    {"id": "low-score", "title": "Score under 60", "when": {"score_below": 60}, "teams": ["Team B"]},
+    {"id": "complaint-no-reply-time", "title": "Complaint without a reply time",
+     "when": {"complaint": True, "items_failed": ["D4"]}},
+    {"id": "billing-flagged", "when": {"flagged": True}, "queues": ["billing"], "send": ["webhook"]},
+]
+
+
+def _call(call_id: str, team: str, agent: str, score: float, *, failed=(), critical_failed=False,
+          complaint=False, flagged=False, queue=None, version="1") -> tuple[Call, CallResult]:
+    info = CallInfo(call_id, agent_id=agent, agent_name=f"Agent {agent}", team=team,
+                    started_at="2026-12-05T08:00:00+00:00", metadata={"queue": queue} if queue else {})
+    call = Call(info, "en", (Turn("agent", 0.0, 2.0, "Hello, Star Bank."), Turn("customer", 2.0, 4.0, "Hi.")))
+    findings = [Finding("A1", "fail" if "A1" in failed else "pass", weight=10),
+                Finding("D4", "fail" if "D4" in failed else "pass" if complaint else "na", weight=5),
+                Finding("E1", "fail" if critical_failed else "pass", critical=True)]
+    return call, CallResult(call_id, "standard", version, score, flagged, ("low score",) if flagged else (),
+                            tuple(findings), complaint=complaint)
+
+
+CALLS = [
+    dict(call_id="c1", team="Team A", agent="a01", score=0.0, critical_failed=True, flagged=True),
+    dict(call_id="c2", team="Team A", agent="a02", score=80.0, failed=("D4",), complaint=True),
+    dict(call_id="c3", team="Team B", agent="b01", score=55.0, failed=("A1",), flagged=True, queue="billing"),
+    dict(call_id="c4", team="Team B", agent="b02", score=95.0, queue="billing"),
+]
+EXPECTED = {("c1", "critical-item"), ("c2", "complaint-no-reply-time"), ("c3", "low-score"),
+            ("c3", "billing-flagged")}
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "qa.duckdb"
+    rounds, access.BCRYPT_ROUNDS = access.BCRYPT_ROUNDS, 4
+    with store.opened(path) as con:
+        for spec in CALLS:
+            spec = dict(spec)
+            call, result = _call(spec.pop("call_id"), spec.pop("team"), spec.pop("agent"), spec.pop("score"), **spec)
+            store.save_call(con, call, [result])
+        for username, role, team, mail in [("qa1", "qa", "Team A", "qa1@centre.example"),
+                                           ("qa2", "qa", "Team B", None), ("qa0", "qa", None, None),
+                                           ("leadA", "team_lead", "Team A", "lead.a@centre.example"),
+                                           ("leadB", "team_lead", "Team B", None), ("mgr", "manager", None, None),
+                                           ("trainer", "trainer", None, None)]:
+            access.add_user(con, username, None, role, team=team, email=mail or f"{username}@example.org")
+        con.execute("UPDATE app_user SET email = NULL WHERE username IN ('qa2', 'leadB')")
+    access.BCRYPT_ROUNDS = rounds
+    return path
+
+
+@pytest.fixture()
+def smtp():
+    server = SmtpServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture()
+def hook():
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+def _config(tmp_path: Path, smtp: SmtpServer | None, hook: WebhookReceiver | None, **extra) -> Path:
+    data: dict = {"rules": extra.pop("rules", RULES), "retry": {"attempts": 3, "backoff_seconds": 0.01}}
+    if smtp is not None:
+        data["email"] = {"host": "127.0.0.1", "port": smtp.port, "starttls": False, "from": "qa@centre.example",
+                         "to": ["qa-leads@centre.example"]}
+    if hook is not None:
+        data["webhook"] = {"url": hook.url}
+    for key, value in extra.items():
+        data.setdefault(key, {}) if isinstance(value, dict) else None
+        if isinstance(value, dict):
+            data[key].update(value)
+        else:
+            data[key] = value
+    path = tmp_path / "alerts.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    with store.opened(db, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_each_alert_is_delivered_by_email_and_webhook(db, tmp_path, smtp, hook):
+    config = load_config(_config(tmp_path, smtp, hook, dashboard_url="https://qa.centre.example"))
+    report = send_due(db, config)
+    assert (report.raised, report.sent, report.retrying, report.given_up) == (4, 7, 0, 0)
+    assert set(_rows(db, "SELECT call_id, rule_id FROM alerts")) == EXPECTED
+
+    posts = {(p["call_id"], p["rule"]): p for p in hook.posts}
+    assert set(posts) == EXPECTED
+    critical = posts[("c1", "critical-item")]
+    assert critical["team"] == "Team A" and critical["agent_name"] == "Agent a01" and critical["score"] == 0
+    assert critical["reasons"] == ["critical item failed: E1"]
+    assert critical["dashboard_url"] == "https://qa.centre.example"
+    assert posts[("c2", "complaint-no-reply-time")]["reasons"] == ["failed: D4", "complaint call"]
+    assert posts[("c3", "billing-flagged")]["queue"] == "billing"
+    assert all(h["Idempotency-Key"] == p["alert_id"] for h, p in zip(hook.headers, hook.posts))
+
+    mails = {m["Subject"]: (to, m) for to, m in smtp.messages}
+    assert len(smtp.messages) == 3  # billing-flagged is webhook only
+    to, msg = mails["[QA alert] Score under 60: call c3 (Team B, Agent b01)"]
+    assert to == ["qa-leads@centre.example"] and msg["From"] == "qa@centre.example"
+    assert "Why: score 55 below 60" in msg.get_payload()
+    assert "Hello, Star Bank" not in msg.get_payload()  # no transcript text leaves the centre
+
+    deliveries = _rows(db, "SELECT channel, status, attempts, target FROM alert_deliveries ORDER BY ALL")
+    assert [d[:3] for d in deliveries] == [("email", "sent", 1)] * 3 + [("webhook", "sent", 1)] * 4
+    assert {d[3] for d in deliveries if d[0] == "webhook"} == {f"http://127.0.0.1:{hook.port}"}  # no secret path
+    attempts = _rows(db, "SELECT ok, count(*) FROM alert_attempts GROUP BY ok")
+    assert attempts == [(True, 7)]
+
+
+def test_a_rerun_or_rescore_never_sends_the_same_alert_twice(db, tmp_path, smtp, hook):
+    config = load_config(_config(tmp_path, smtp, hook))
+    send_due(db, config)
+    assert (len(smtp.messages), len(hook.posts)) == (3, 4)
+    with store.opened(db) as con:  # qa run again (same results) and qa score with a new rubric version
+        for spec in CALLS:
+            spec = dict(spec)
+            call, result = _call(spec.pop("call_id"), spec.pop("team"), spec.pop("agent"), spec.pop("score"), **spec)
+            store.save_call(con, call, [result])
+            store.save_results(con, [_call(call.call_id, call.info.team, call.info.agent_id, result.score,
+                                           **{k: v for k, v in spec.items()}, version="2")[1]])
+    report = send_due(db, config)
+    assert (report.raised, report.sent) == (0, 0)
+    result = CliRunner().invoke(cli, ["alerts", "send", "--db", str(db), "--config", str(tmp_path / "alerts.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "0 new alert(s); 0 delivered" in result.output
+    assert (len(smtp.messages), len(hook.posts)) == (3, 4)
+    assert _rows(db, "SELECT count(*) FROM alert_attempts") == [(7,)]
+
+
+def test_a_call_that_newly_matches_after_a_rescore_raises_its_alert_once(db, tmp_path, smtp, hook):
+    config = load_config(_config(tmp_path, smtp, hook))
+    send_due(db, config)
+    with store.opened(db) as con:  # the new rubric version finds a critical failure in c4
+        store.save_results(con, [_call("c4", "Team B", "b02", 0.0, critical_failed=True, version="2")[1]])
+    report = send_due(db, config)
+    assert (report.raised, report.sent) == (2, 4)  # critical-item and (Team B) low-score, each by e-mail + webhook
+    assert ("c4", "critical-item") in {(p["call_id"], p["rule"]) for p in hook.posts}
+    assert send_due(db, config).sent == 0
+
+
+def test_a_failing_webhook_is_retried_with_backoff_and_every_attempt_recorded(db, tmp_path, hook):
+    hook.statuses = [500, 503]  # the first two tries fail, the third lands
+    waits: list[float] = []
+    config = load_config(_config(tmp_path, None, hook, rules=RULES[:1]))
+    report = send_due(db, config, sleep=waits.append)
+    assert (report.sent, report.retrying) == (1, 0)
+    assert waits == [0.01, 0.02]
+    assert len(hook.posts) == 1 and hook.tries == 3
+    attempts = _rows(db, "SELECT attempt, ok, detail FROM alert_attempts ORDER BY attempt")
+    assert [(a, ok) for a, ok, _ in attempts] == [(1, False), (2, False), (3, True)]
+    assert "HTTP 500" in attempts[0][2] and "HTTP 503" in attempts[1][2] and attempts[2][2] == "HTTP 200"
+    assert _rows(db, "SELECT status, attempts, last_error FROM alert_deliveries") == [("sent", 3, None)]
+
+
+def test_a_receiver_down_is_tried_again_by_later_runs_then_given_up(db, tmp_path, hook):
+    down = {"url": f"http://127.0.0.1:{free_port()}/hook"}
+    path = _config(tmp_path, None, None, rules=RULES[:1], webhook=down,
+                   retry={"attempts": 2, "backoff_seconds": 10, "give_up_after": 3})
+    config = load_config(path)
+    result = CliRunner().invoke(cli, ["alerts", "send", "--db", str(db), "--config", str(path)])
+    assert result.exit_code == 1 and "1 to retry" in result.output, result.output
+    assert "unreachable" in result.output
+    status = _rows(db, "SELECT status, attempts, next_attempt_at FROM alert_deliveries")
+    assert status[0][:2] == ("pending", 2)
+    # Not due yet: the next try waits 2 × 10 s after the second.
+    assert send_due(db, config, sleep=lambda s: None).retrying == 0
+    later = datetime.now(timezone.utc) + timedelta(minutes=5)
+    report = send_due(db, config, sleep=lambda s: None, clock=lambda: later)
+    assert (report.given_up, report.sent) == (1, 0)
+    assert _rows(db, "SELECT status, attempts FROM alert_deliveries") == [("failed", 3)]
+    assert _rows(db, "SELECT count(*), bool_or(ok) FROM alert_attempts") == [(3, False)]
+    # Given up is final: the receiver coming back changes nothing.
+    report = send_due(db, load_config(_config(tmp_path, None, hook, rules=RULES[:1])), clock=lambda: later)
+    assert report.sent == 0 and hook.tries == 0
+
+
+def test_an_smtp_server_that_refuses_at_first_gets_the_mail_once(db, tmp_path, smtp, monkeypatch):
+    smtp.refuse_first = 1
+    monkeypatch.setenv("QA_TEST_SMTP_PASSWORD", "s3cret-from-env")
+    path = _config(tmp_path, smtp, None, rules=RULES[:1],
+                   email={"username": "qa-alerts", "password_env": "QA_TEST_SMTP_PASSWORD", "team_contacts": True})
+    report = send_due(db, load_config(path), sleep=lambda s: None)
+    assert report.sent == 1 and len(smtp.messages) == 1
+    to, msg = smtp.messages[0]
+    # the configured list plus the call's team's QA specialist and team lead (Team A)
+    assert to == ["qa-leads@centre.example", "lead.a@centre.example", "qa1@centre.example"]
+    assert smtp.logins == [("qa-alerts", "s3cret-from-env"), ("qa-alerts", "s3cret-from-env")]
+    attempts = _rows(db, "SELECT ok, detail FROM alert_attempts ORDER BY attempt")
+    assert attempts[0][0] is False and "451" in attempts[0][1] and attempts[1][0] is True
+    assert "s3cret" not in Path(path).read_text()
+
+
+def test_a_missing_secret_stops_before_anything_is_sent(db, tmp_path, smtp, monkeypatch):
+    monkeypatch.delenv("QA_TEST_SMTP_PASSWORD", raising=False)
+    path = _config(tmp_path, smtp, None, email={"username": "x", "password_env": "QA_TEST_SMTP_PASSWORD"})
+    result = CliRunner().invoke(cli, ["alerts", "send", "--db", str(db), "--config", str(path)])
+    assert result.exit_code == 2 and "QA_TEST_SMTP_PASSWORD" in result.output and "not set" in result.output
+    assert smtp.messages == [] and _rows(db, "SELECT count(*) FROM alerts") == [(0,)]
+
+
+def _viewer(role: str, team=None, agent_id=None) -> Viewer:
+    return Viewer.of(User(f"u-{role}", role, team=team, agent_id=agent_id))
+
+
+def test_the_dashboard_shows_alerts_to_the_calls_team(db, tmp_path, hook):
+    send_due(db, load_config(_config(tmp_path, None, hook)))
+
+    def seen(viewer, team=None):
+        return set(zip(*alerts_for(db, viewer, specialist_team=team).select("call_id", "rule_id")))
+
+    everything = EXPECTED
+    assert seen(_viewer("manager")) == everything and seen(_viewer("admin")) == everything
+    assert seen(_viewer("team_lead", "Team A")) == {("c1", "critical-item"), ("c2", "complaint-no-reply-time")}
+    assert seen(_viewer("team_lead", "Team B")) == {("c3", "low-score"), ("c3", "billing-flagged")}
+    assert seen(_viewer("qa"), team="Team A") == {("c1", "critical-item"), ("c2", "complaint-no-reply-time")}
+    assert seen(_viewer("qa"), team=None) == everything  # a specialist with no team covers every team
+    assert seen(_viewer("trainer")) == set() and seen(_viewer("agent", agent_id="a01")) == set()
+    rows = alerts_for(db, _viewer("team_lead", "Team A"))
+    assert set(rows["webhook"].to_list()) == {"sent"} and set(rows["email"].to_list()) == {None}
+
+
+def test_a_specialist_also_sees_teams_nobody_covers(db, tmp_path, hook):
+    with store.opened(db) as con:
+        con.execute("UPDATE app_user SET active = FALSE WHERE username = 'qa2'")  # Team B uncovered
+    send_due(db, load_config(_config(tmp_path, None, hook)))
+    calls = set(alerts_for(db, _viewer("qa"), specialist_team="Team A")["call_id"].to_list())
+    assert calls == {"c1", "c2", "c3"}
+
+
+def _bad(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(AlertConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.startswith(str(path))
+    return message
+
+
+def test_bad_configuration_names_the_file_the_rule_and_what_is_allowed(tmp_path):
+    m = _bad(tmp_path, "rules:\n  - id: low\n    when: {score_under: 60}\n")
+    assert "rule 'low'" in m and "'score_under'" in m and "score_below" in m and "critical_failed" in m
+    m = _bad(tmp_path, "rules:\n  - id: low\n    when: {score_below: high}\n")
+    assert "rule 'low': score_below: expected a number from 0 to 100, got 'high'" in m
+    m = _bad(tmp_path, "rules:\n  - id: x\n    when: {critical_failed: true}\n    send: [sms]\n")
+    assert "unknown channel 'sms'; allowed: email, webhook" in m
+    m = _bad(tmp_path, "email: {host: smtp, from: a@b.c, to: [x@y.z], password: hunter2}\n"
+                       "rules: [{id: x, when: {critical_failed: true}}]\n")
+    assert "password must not be written in the file" in m and "password_env" in m
+    m = _bad(tmp_path, "rules: [{id: a, when: {critical_failed: true}}, {id: a, when: {flagged: yes}}]\n"
+                       "webhook: {url: ftp://x}\n")
+    assert "2 problems" in m and "rule 'a': the id is used twice" in m and "http:// or https://" in m
+    m = _bad(tmp_path, "rules: []\n")
+    assert "at least one rule" in m
+    m = _bad(tmp_path, "rules: [{id: a, when: {critical_failed: true}}]\nwebhok: {url: http://x}\n")
+    assert "unknown key 'webhok'" in m and "webhook" in m
+    assert "not valid YAML" in _bad(tmp_path, "rules: [\n")
+
+
+def test_qa_alerts_check_lists_the_rules(tmp_path, smtp, hook):
+    path = _config(tmp_path, smtp, hook)
+    result = CliRunner().invoke(cli, ["alerts", "check", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "4 rule(s); delivered by email, webhook" in result.output
+    assert "billing-flagged" in result.output and "queues: billing" in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules: [{id: x, when: {}}]\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["alerts", "check", "--config", str(bad)])
+    assert result.exit_code == 2 and str(bad) in result.output and "rule 'x'" in result.output
+
+
+def test_qa_alerts_list_shows_each_delivery(db, tmp_path, hook):
+    send_due(db, load_config(_config(tmp_path, None, hook)))
+    result = CliRunner().invoke(cli, ["alerts", "list", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert len(result.output.splitlines()) == 4 and "webhook sent (1)" in result.output
+
+
+def test_rules_are_limited_to_teams_and_since(db, tmp_path, hook):
+    rules = [{"id": "any-flag", "when": {"flagged": True}, "teams": ["Team A"]}]
+    config = parse_config({"rules": rules, "since": "2026-12-06"})
+    with store.opened(db) as con:
+        from qa_pipeline.alerts.evaluate import raise_alerts
+        assert raise_alerts(con, config) == []  # every call started on 5 December
+        raised = raise_alerts(con, parse_config({"rules": rules}))
+    assert [(a.call_id, a.rule_id) for a in raised] == [("c1", "any-flag")]

@@ -1,0 +1,142 @@
+"""A local SMTP server and a local webhook receiver on 127.0.0.1, started by a test.
+
+The SMTP server speaks just enough of RFC 5321 for smtplib (EHLO/HELO, AUTH PLAIN, MAIL,
+RCPT, DATA, RSET, NOOP, QUIT) and can refuse the first messages with a temporary error; the
+webhook receiver answers the statuses it is given, in turn, then 200.
+"""
+from __future__ import annotations
+
+import base64
+import email
+import json
+import socket
+import socketserver
+import threading
+from dataclasses import dataclass, field
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class SmtpServer:
+    refuse_first: int = 0  # answer MAIL FROM with 451 this many times
+    messages: list[tuple[list[str], Message]] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+    refused: int = 0
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        owner = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                owner._session(self.rfile, self.wfile)
+
+        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _session(self, rfile, wfile) -> None:
+        def say(line: str) -> None:
+            wfile.write((line + "\r\n").encode())
+            wfile.flush()
+
+        say("220 test.local ESMTP")
+        to: list[str] = []
+        while True:
+            raw = rfile.readline()
+            if not raw:
+                return
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            verb = line.split(" ", 1)[0].upper()
+            if verb == "EHLO":
+                say("250-test.local")
+                say("250 AUTH PLAIN")
+            elif verb == "HELO":
+                say("250 test.local")
+            elif verb == "AUTH":
+                parts = line.split()
+                _, user, password = base64.b64decode(parts[2]).decode().split("\0")
+                self.logins.append((user, password))
+                say("235 2.7.0 Authentication successful")
+            elif verb == "MAIL":
+                with self._lock:
+                    refuse = self.refused < self.refuse_first
+                    self.refused += refuse
+                if refuse:
+                    say("451 4.3.0 try again later")
+                else:
+                    to = []
+                    say("250 OK")
+            elif verb == "RCPT":
+                to.append(line.split(":", 1)[1].strip().strip("<>"))
+                say("250 OK")
+            elif verb == "DATA":
+                say("354 go ahead")
+                body = []
+                while True:
+                    data = rfile.readline()
+                    if data in (b".\r\n", b".\n", b""):
+                        break
+                    body.append(data[1:] if data.startswith(b"..") else data)
+                with self._lock:
+                    self.messages.append((to, email.message_from_bytes(b"".join(body))))
+                say("250 OK queued")
+            elif verb == "QUIT":
+                say("221 bye")
+                return
+            else:  # RSET, NOOP
+                say("250 OK")
+
+
+@dataclass
+class WebhookReceiver:
+    statuses: list[int] = field(default_factory=list)  # answered in turn, then 200
+    posts: list[dict] = field(default_factory=list)
+    headers: list[dict] = field(default_factory=list)
+    tries: int = 0
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                owner.tries += 1
+                status = owner.statuses.pop(0) if owner.statuses else 200
+                if status == 200:
+                    owner.posts.append(json.loads(body))
+                    owner.headers.append(dict(self.headers))
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args) -> None:  # quiet test output
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/secret-path"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def free_port() -> int:
+    """A port nothing listens on (for a receiver that is down)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
