@@ -3,53 +3,26 @@ POST to a local receiver (both started here on 127.0.0.1), once per call and rul
 re-run or re-scored, retried with backoff, every attempt recorded; what the dashboard shows to whom."""
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import yaml
-from alert_receivers import SmtpServer, WebhookReceiver, free_port
+from alert_fixtures import CALLS, EXPECTED, RULES, SmtpServer, WebhookReceiver, free_port, make_call, save_calls
 from click.testing import CliRunner
+from dashboard_fixtures import batch_holding_the_lock
 
 from qa_pipeline.alerts.config import AlertConfigError, load_config, parse_config
+from qa_pipeline.alerts.evaluate import raise_alerts
 from qa_pipeline.alerts.send import send_due
 from qa_pipeline.cli.main import cli
 from qa_pipeline.insights.alerts import alerts_for
 from qa_pipeline.privacy import access
 from qa_pipeline.privacy.access import User, Viewer
-from qa_pipeline.records import Call, CallInfo, CallResult, Finding, Turn
 from qa_pipeline.store import database as store
-
-T0 = datetime(2026, 12, 5, 9, 0, tzinfo=timezone.utc)
-RULES = [
-    {"id": "critical-item", "title": "A critical item failed", "when": {"critical_failed": True}},
-    {"id": "low-score", "title": "Score under 60", "when": {"score_below": 60}, "teams": ["Team B"]},
-    {"id": "complaint-no-reply-time", "title": "Complaint without a reply time",
-     "when": {"complaint": True, "items_failed": ["D4"]}},
-    {"id": "billing-flagged", "when": {"flagged": True}, "queues": ["billing"], "send": ["webhook"]},
-]
-
-
-def _call(call_id: str, team: str, agent: str, score: float, *, failed=(), critical_failed=False,
-          complaint=False, flagged=False, queue=None, version="1") -> tuple[Call, CallResult]:
-    info = CallInfo(call_id, agent_id=agent, agent_name=f"Agent {agent}", team=team,
-                    started_at="2026-12-05T08:00:00+00:00", metadata={"queue": queue} if queue else {})
-    call = Call(info, "en", (Turn("agent", 0.0, 2.0, "Hello, Star Bank."), Turn("customer", 2.0, 4.0, "Hi.")))
-    findings = [Finding("A1", "fail" if "A1" in failed else "pass", weight=10),
-                Finding("D4", "fail" if "D4" in failed else "pass" if complaint else "na", weight=5),
-                Finding("E1", "fail" if critical_failed else "pass", critical=True)]
-    return call, CallResult(call_id, "standard", version, score, flagged, ("low score",) if flagged else (),
-                            tuple(findings), complaint=complaint)
-
-
-CALLS = [
-    dict(call_id="c1", team="Team A", agent="a01", score=0.0, critical_failed=True, flagged=True),
-    dict(call_id="c2", team="Team A", agent="a02", score=80.0, failed=("D4",), complaint=True),
-    dict(call_id="c3", team="Team B", agent="b01", score=55.0, failed=("A1",), flagged=True, queue="billing"),
-    dict(call_id="c4", team="Team B", agent="b02", score=95.0, queue="billing"),
-]
-EXPECTED = {("c1", "critical-item"), ("c2", "complaint-no-reply-time"), ("c3", "low-score"),
-            ("c3", "billing-flagged")}
+from qa_pipeline.store import journal
+from qa_pipeline.store.pending import pending_count
 
 
 @pytest.fixture()
@@ -57,10 +30,7 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "qa.duckdb"
     rounds, access.BCRYPT_ROUNDS = access.BCRYPT_ROUNDS, 4
     with store.opened(path) as con:
-        for spec in CALLS:
-            spec = dict(spec)
-            call, result = _call(spec.pop("call_id"), spec.pop("team"), spec.pop("agent"), spec.pop("score"), **spec)
-            store.save_call(con, call, [result])
+        save_calls(con)
         for username, role, team, mail in [("qa1", "qa", "Team A", "qa1@centre.example"),
                                            ("qa2", "qa", "Team B", None), ("qa0", "qa", None, None),
                                            ("leadA", "team_lead", "Team A", "lead.a@centre.example"),
@@ -144,12 +114,8 @@ def test_a_rerun_or_rescore_never_sends_the_same_alert_twice(db, tmp_path, smtp,
     send_due(db, config)
     assert (len(smtp.messages), len(hook.posts)) == (3, 4)
     with store.opened(db) as con:  # qa run again (same results) and qa score with a new rubric version
-        for spec in CALLS:
-            spec = dict(spec)
-            call, result = _call(spec.pop("call_id"), spec.pop("team"), spec.pop("agent"), spec.pop("score"), **spec)
-            store.save_call(con, call, [result])
-            store.save_results(con, [_call(call.call_id, call.info.team, call.info.agent_id, result.score,
-                                           **{k: v for k, v in spec.items()}, version="2")[1]])
+        save_calls(con)
+        store.save_results(con, [make_call(**spec, version="2")[1] for spec in CALLS])
     report = send_due(db, config)
     assert (report.raised, report.sent) == (0, 0)
     result = CliRunner().invoke(cli, ["alerts", "send", "--db", str(db), "--config", str(tmp_path / "alerts.yaml")])
@@ -163,7 +129,7 @@ def test_a_call_that_newly_matches_after_a_rescore_raises_its_alert_once(db, tmp
     config = load_config(_config(tmp_path, smtp, hook))
     send_due(db, config)
     with store.opened(db) as con:  # the new rubric version finds a critical failure in c4
-        store.save_results(con, [_call("c4", "Team B", "b02", 0.0, critical_failed=True, version="2")[1]])
+        store.save_results(con, [make_call("c4", "Team B", "b02", 0.0, critical_failed=True, version="2")[1]])
     report = send_due(db, config)
     assert (report.raised, report.sent) == (2, 4)  # critical-item and (Team B) low-score, each by e-mail + webhook
     assert ("c4", "critical-item") in {(p["call_id"], p["rule"]) for p in hook.posts}
@@ -189,13 +155,14 @@ def test_a_receiver_down_is_tried_again_by_later_runs_then_given_up(db, tmp_path
     path = _config(tmp_path, None, None, rules=RULES[:1], webhook=down,
                    retry={"attempts": 2, "backoff_seconds": 10, "give_up_after": 3})
     config = load_config(path)
-    result = CliRunner().invoke(cli, ["alerts", "send", "--db", str(db), "--config", str(path)])
-    assert result.exit_code == 1 and "1 to retry" in result.output, result.output
-    assert "unreachable" in result.output
-    status = _rows(db, "SELECT status, attempts, next_attempt_at FROM alert_deliveries")
-    assert status[0][:2] == ("pending", 2)
+    waits: list[float] = []
+    report = send_due(db, config, sleep=waits.append)
+    assert (report.retrying, report.sent, waits) == (1, 0, [10])
+    assert "unreachable" in report.problems[0] and "tried again by the next" in report.problems[0]
+    assert _rows(db, "SELECT status, attempts FROM alert_deliveries") == [("pending", 2)]
     # Not due yet: the next try waits 2 × 10 s after the second.
-    assert send_due(db, config, sleep=lambda s: None).retrying == 0
+    result = CliRunner().invoke(cli, ["alerts", "send", "--db", str(db), "--config", str(path)])
+    assert result.exit_code == 0 and "0 delivered, 0 to retry" in result.output, result.output
     later = datetime.now(timezone.utc) + timedelta(minutes=5)
     report = send_due(db, config, sleep=lambda s: None, clock=lambda: later)
     assert (report.given_up, report.sent) == (1, 0)
@@ -206,6 +173,14 @@ def test_a_receiver_down_is_tried_again_by_later_runs_then_given_up(db, tmp_path
     assert report.sent == 0 and hook.tries == 0
 
 
+def test_qa_alerts_send_exits_1_while_a_delivery_fails(db, tmp_path):
+    path = _config(tmp_path, None, None, rules=RULES[:1], webhook={"url": f"http://127.0.0.1:{free_port()}/"},
+                   retry={"attempts": 1, "backoff_seconds": 0})
+    result = CliRunner().invoke(cli, ["alerts", "send", "--db", str(db), "--config", str(path)])
+    assert result.exit_code == 1 and "1 new alert(s); 0 delivered, 1 to retry" in result.output, result.output
+    assert "unreachable" in result.output
+
+
 def test_an_smtp_server_that_refuses_at_first_gets_the_mail_once(db, tmp_path, smtp, monkeypatch):
     smtp.refuse_first = 1
     monkeypatch.setenv("QA_TEST_SMTP_PASSWORD", "s3cret-from-env")
@@ -213,7 +188,7 @@ def test_an_smtp_server_that_refuses_at_first_gets_the_mail_once(db, tmp_path, s
                    email={"username": "qa-alerts", "password_env": "QA_TEST_SMTP_PASSWORD", "team_contacts": True})
     report = send_due(db, load_config(path), sleep=lambda s: None)
     assert report.sent == 1 and len(smtp.messages) == 1
-    to, msg = smtp.messages[0]
+    to, _ = smtp.messages[0]
     # the configured list plus the call's team's QA specialist and team lead (Team A)
     assert to == ["qa-leads@centre.example", "lead.a@centre.example", "qa1@centre.example"]
     assert smtp.logins == [("qa-alerts", "s3cret-from-env"), ("qa-alerts", "s3cret-from-env")]
@@ -228,6 +203,22 @@ def test_a_missing_secret_stops_before_anything_is_sent(db, tmp_path, smtp, monk
     result = CliRunner().invoke(cli, ["alerts", "send", "--db", str(db), "--config", str(path)])
     assert result.exit_code == 2 and "QA_TEST_SMTP_PASSWORD" in result.output and "not set" in result.output
     assert smtp.messages == [] and _rows(db, "SELECT count(*) FROM alerts") == [(0,)]
+
+
+def test_an_attempt_recorded_while_a_batch_holds_the_database_is_not_sent_again(db, tmp_path, hook, monkeypatch):
+    monkeypatch.setattr(journal, "WRITE_WAIT_SECONDS", 0.3)
+    holding = ExitStack()
+    # While the webhook takes the alert, a batch opens the database (as `qa run` does for a call).
+    hook.on_post = lambda: holding.enter_context(batch_holding_the_lock(db))
+    config = load_config(_config(tmp_path, None, hook, rules=RULES[:1]))
+    with holding:
+        report = send_due(db, config)
+        assert (report.sent, report.queued_records) == (1, 1)
+    assert pending_count(db) == 1
+    hook.on_post = None
+    report = send_due(db, config)  # its read-write open applies the journaled record first
+    assert (report.raised, report.sent) == (0, 0) and len(hook.posts) == 1 and pending_count(db) == 0
+    assert _rows(db, "SELECT status, attempts FROM alert_deliveries") == [("sent", 1)]
 
 
 def _viewer(role: str, team=None, agent_id=None) -> Viewer:
@@ -312,7 +303,6 @@ def test_rules_are_limited_to_teams_and_since(db, tmp_path, hook):
     rules = [{"id": "any-flag", "when": {"flagged": True}, "teams": ["Team A"]}]
     config = parse_config({"rules": rules, "since": "2026-12-06"})
     with store.opened(db) as con:
-        from qa_pipeline.alerts.evaluate import raise_alerts
         assert raise_alerts(con, config) == []  # every call started on 5 December
         raised = raise_alerts(con, parse_config({"rules": rules}))
     assert [(a.call_id, a.rule_id) for a in raised] == [("c1", "any-flag")]

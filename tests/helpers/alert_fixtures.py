@@ -1,4 +1,5 @@
-"""A local SMTP server and a local webhook receiver on 127.0.0.1, started by a test.
+"""Alerts tests: calls that match the rules, a local SMTP server and a local webhook receiver
+on 127.0.0.1, started by a test.
 
 The SMTP server speaks just enough of RFC 5321 for smtplib (EHLO/HELO, AUTH PLAIN, MAIL,
 RCPT, DATA, RSET, NOOP, QUIT) and can refuse the first messages with a temporary error; the
@@ -15,6 +16,12 @@ import threading
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Optional
+
+import duckdb
+
+from qa_pipeline.records import Call, CallInfo, CallResult, Finding, Turn
+from qa_pipeline.store import database as store
 
 
 @dataclass
@@ -102,6 +109,8 @@ class WebhookReceiver:
     headers: list[dict] = field(default_factory=list)
     tries: int = 0
     port: int = 0
+    on_post: Optional[Callable[[], None]] = None  # called before answering each POST
+
 
     def __post_init__(self) -> None:
         owner = self
@@ -110,6 +119,8 @@ class WebhookReceiver:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 owner.tries += 1
+                if owner.on_post is not None:
+                    owner.on_post()
                 status = owner.statuses.pop(0) if owner.statuses else 200
                 if status == 200:
                     owner.posts.append(json.loads(body))
@@ -140,3 +151,43 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
+
+RULES = [
+    {"id": "critical-item", "title": "A critical item failed", "when": {"critical_failed": True}},
+    {"id": "low-score", "title": "Score under 60", "when": {"score_below": 60}, "teams": ["Team B"]},
+    {"id": "complaint-no-reply-time", "title": "Complaint without a reply time",
+     "when": {"complaint": True, "items_failed": ["D4"]}},
+    {"id": "billing-flagged", "when": {"flagged": True}, "queues": ["billing"], "send": ["webhook"]},
+]
+
+
+def make_call(call_id: str, team: str, agent: str, score: float, *, failed=(), critical_failed=False,
+              complaint=False, flagged=False, queue=None, version="1") -> tuple[Call, CallResult]:
+    """A scored call: ``failed`` items fail, the critical item E1 fails with ``critical_failed``."""
+    info = CallInfo(call_id, agent_id=agent, agent_name=f"Agent {agent}", team=team,
+                    started_at="2026-12-05T08:00:00+00:00", metadata={"queue": queue} if queue else {})
+    call = Call(info, "en", (Turn("agent", 0.0, 2.0, "Hello, Star Bank."), Turn("customer", 2.0, 4.0, "Hi.")))
+    findings = [Finding("A1", "fail" if "A1" in failed else "pass", weight=10),
+                Finding("D4", "fail" if "D4" in failed else "pass" if complaint else "na", weight=5),
+                Finding("E1", "fail" if critical_failed else "pass", critical=True)]
+    return call, CallResult(call_id, "standard", version, score, flagged, ("low score",) if flagged else (),
+                            tuple(findings), complaint=complaint)
+
+
+CALLS = [
+    dict(call_id="c1", team="Team A", agent="a01", score=0.0, critical_failed=True, flagged=True),
+    dict(call_id="c2", team="Team A", agent="a02", score=80.0, failed=("D4",), complaint=True),
+    dict(call_id="c3", team="Team B", agent="b01", score=55.0, failed=("A1",), flagged=True, queue="billing"),
+    dict(call_id="c4", team="Team B", agent="b02", score=95.0, queue="billing"),
+]
+EXPECTED = {("c1", "critical-item"), ("c2", "complaint-no-reply-time"), ("c3", "low-score"),
+            ("c3", "billing-flagged")}
+
+
+
+
+def save_calls(con: duckdb.DuckDBPyConnection, version: str = "1") -> None:
+    """Store :data:`CALLS` with their results, as `qa run` / `qa import` do."""
+    for spec in CALLS:
+        call, result = make_call(**spec, version=version)
+        store.save_call(con, call, [result])
