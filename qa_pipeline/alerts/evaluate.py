@@ -4,6 +4,9 @@ result, recorded once per call and rule.
     with store.opened("qa.duckdb") as con:
         new = raise_alerts(con, load_config("alerts.yaml"))   # [Alert(...), ...] raised now
 
+A rule applies to the calls stored since it was first used (its id first seen by
+:func:`raise_alerts`), or, with ``since:`` in the file, to the calls started since then, so a new
+rule does not flood the team with the history, and re-scoring old calls raises nothing new.
 A call is judged by its latest stored result (``qa run``, ``qa import`` and ``qa score`` all
 write there) and its automatic findings. An alert is raised once per call and rule: the
 ``alert_store`` key (call_id, rule_id) holds it, so re-running or re-scoring a call never raises
@@ -78,6 +81,9 @@ def _rule_sql(rule: Rule, config: AlertConfig) -> tuple[list[str], list]:
     if config.since is not None:
         clauses.append("coalesce(c.started_at, c.processed_at) >= ?")
         args.append(config.since)
+    else:  # a new rule does not alert on the history: only on calls stored since its first use
+        clauses.append("c.processed_at >= (SELECT first_used_at FROM alert_rule_store WHERE rule_id = ?)")
+        args.append(rule.id)
     return clauses, args
 
 
@@ -142,6 +148,8 @@ def raise_alerts(con: duckdb.DuckDBPyConnection, config: AlertConfig,
     raised: list[Alert] = []
     with transaction(con):
         for rule in config.rules:
+            con.execute("INSERT INTO alert_rule_store (rule_id, first_used_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                        [rule.id, now])
             channels = config.channels(rule)
             for row in matching_calls(con, config, rule):
                 call_id, rubric_id, version, team, agent_id, score, _ = row

@@ -393,6 +393,12 @@ def _v10() -> str:
         ok BOOLEAN NOT NULL,
         detail VARCHAR
     );
+    -- When each rule was first used: without `since:` a rule alerts on calls stored from then on,
+    -- not on the history already in the database.
+    CREATE TABLE alert_rule_store (
+        rule_id VARCHAR PRIMARY KEY,
+        first_used_at TIMESTAMPTZ NOT NULL
+    );
     CREATE VIEW alerts AS SELECT * FROM alert_store;
     CREATE VIEW alert_deliveries AS SELECT * FROM alert_delivery_store;
     CREATE VIEW alert_attempts AS SELECT * FROM alert_attempt_store;

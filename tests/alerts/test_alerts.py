@@ -57,7 +57,8 @@ def hook():
 
 
 def _config(tmp_path: Path, smtp: SmtpServer | None, hook: WebhookReceiver | None, **extra) -> Path:
-    data: dict = {"rules": extra.pop("rules", RULES), "retry": {"attempts": 3, "backoff_seconds": 0.01}}
+    data: dict = {"rules": extra.pop("rules", RULES), "retry": {"attempts": 3, "backoff_seconds": 0.01},
+                  "since": "2026-12-01"}  # the calls were stored before the rules were first used
     if smtp is not None:
         data["email"] = {"host": "127.0.0.1", "port": smtp.port, "starttls": False, "from": "qa@centre.example",
                          "to": ["qa-leads@centre.example"]}
@@ -299,10 +300,18 @@ def test_qa_alerts_list_shows_each_delivery(db, tmp_path, hook):
     assert len(result.output.splitlines()) == 4 and "webhook sent (1)" in result.output
 
 
-def test_rules_are_limited_to_teams_and_since(db, tmp_path, hook):
+def test_a_new_rule_alerts_on_calls_stored_from_its_first_use_or_since(db):
     rules = [{"id": "any-flag", "when": {"flagged": True}, "teams": ["Team A"]}]
-    config = parse_config({"rules": rules, "since": "2026-12-06"})
     with store.opened(db) as con:
-        assert raise_alerts(con, config) == []  # every call started on 5 December
+        assert raise_alerts(con, parse_config({"rules": rules, "since": "2026-12-06"})) == []  # started 5 Dec
+        assert raise_alerts(con, parse_config({"rules": rules})) == []  # c1 was stored before the rule's first use
+        store.save_results(con, [make_call(**CALLS[0], version="2")[1]])  # re-scoring the history: still nothing
+        assert raise_alerts(con, parse_config({"rules": rules})) == []
+        call, result = make_call("c5", "Team A", "a01", 40.0, flagged=True)
+        store.save_call(con, call, [result])  # qa run stores a new call
+        other_team, result = make_call("c6", "Team B", "b01", 40.0, flagged=True)
+        store.save_call(con, other_team, [result])
         raised = raise_alerts(con, parse_config({"rules": rules}))
-    assert [(a.call_id, a.rule_id) for a in raised] == [("c1", "any-flag")]
+        assert [(a.call_id, a.rule_id, a.reasons) for a in raised] == [("c5", "any-flag", ("flagged",))]
+        since = raise_alerts(con, parse_config({"rules": rules, "since": "2026-12-05"}))
+        assert [a.call_id for a in since] == ["c1"]  # reaching back to the history on purpose

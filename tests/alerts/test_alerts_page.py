@@ -23,7 +23,7 @@ def db(tmp_path_factory):
         save_calls(con)
     hook = WebhookReceiver()
     try:
-        send_due(path, parse_config({"rules": RULES, "webhook": {"url": hook.url}}))
+        send_due(path, parse_config({"rules": RULES, "webhook": {"url": hook.url}, "since": "2026-12-01"}))
     finally:
         hook.close()
     return path
