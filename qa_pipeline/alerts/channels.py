@@ -48,7 +48,8 @@ def email_message(settings: EmailSettings, to: list[str], alert: dict[str, Any],
     ]
     if dashboard_url:
         lines.append(f"Dashboard: {dashboard_url.rstrip('/')}/review_queue (search for the call id)")
-    msg.set_content("\n".join(lines) + "\n")
+    # quoted-printable: 7-bit safe for servers without 8BITMIME, whatever the team's or agent's name
+    msg.set_content("\n".join(lines) + "\n", cte="quoted-printable")
     return msg
 
 

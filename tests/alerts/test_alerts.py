@@ -3,6 +3,8 @@ POST to a local receiver (both started here on 127.0.0.1), once per call and rul
 re-run or re-scored, retried with backoff, every attempt recorded; what the dashboard shows to whom."""
 from __future__ import annotations
 
+import email
+import email.policy
 from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,6 +15,7 @@ from alert_fixtures import CALLS, EXPECTED, RULES, SmtpServer, WebhookReceiver, 
 from click.testing import CliRunner
 from dashboard_fixtures import batch_holding_the_lock
 
+from qa_pipeline.alerts.channels import email_message
 from qa_pipeline.alerts.config import AlertConfigError, load_config, parse_config
 from qa_pipeline.alerts.evaluate import raise_alerts
 from qa_pipeline.alerts.send import send_due
@@ -196,6 +199,19 @@ def test_an_smtp_server_that_refuses_at_first_gets_the_mail_once(db, tmp_path, s
     attempts = _rows(db, "SELECT ok, detail FROM alert_attempts ORDER BY attempt")
     assert attempts[0][0] is False and "451" in attempts[0][1] and attempts[1][0] is True
     assert "s3cret" not in Path(path).read_text()
+
+
+def test_an_email_with_chinese_names_is_7_bit_and_reads_back(tmp_path):
+    config = parse_config({"rules": RULES[:1], "email": {"host": "127.0.0.1", "from": "qa@centre.example",
+                                                         "to": ["lead@centre.example"]}})
+    alert = {"alert_id": "x1", "rule": "critical-item", "title": "严重项未通过", "call_id": "0412", "team": "热线一组",
+             "agent_name": "王芳", "score": 0.0, "rubric_id": "standard-zh", "rubric_version": "1",
+             "reasons": ["critical item failed: E1"]}
+    raw = email_message(config.email, ["lead@centre.example"], alert).as_bytes()
+    assert max(raw) < 128
+    back = email.message_from_bytes(raw, policy=email.policy.default)
+    assert back["Subject"] == "[QA alert] 严重项未通过: call 0412 (热线一组, 王芳)"
+    assert "Team: 热线一组" in back.get_content()
 
 
 def test_a_missing_secret_stops_before_anything_is_sent(db, tmp_path, smtp, monkeypatch):
