@@ -13,7 +13,9 @@ reads what is due, so a sent alert is not sent again.
 Each delivery (one channel of one alert) is sent until it succeeds: ``retry.attempts`` tries
 per run, waiting ``backoff_seconds``, then twice that, …; a delivery still failing waits
 for a later run (its ``next_attempt_at`` backs off the same way, at most an hour) and is
-given up (``failed``) after ``retry.give_up_after`` tries in all. Every try is recorded in
+given up (``failed``) after ``retry.give_up_after`` tries in all; when every try of one
+delivery failed, the other deliveries of that channel wait for the next run instead of each
+waiting out the same dead server. Every try is recorded in
 ``alert_attempt_store`` with its outcome. Two ``qa alerts send`` on one database do not run
 at once (a lock file beside it).
 """
@@ -56,6 +58,7 @@ class SendReport:
     sent: int = 0
     retrying: int = 0   # deliveries that failed this run and will be tried again by a later one
     given_up: int = 0   # deliveries marked failed this run (give_up_after tries reached)
+    deferred: int = 0   # not tried this run: their channel failed every try of an earlier delivery
     queued_records: int = 0  # attempts recorded in the pending-writes journal (database busy)
     problems: list[str] = field(default_factory=list)
 
@@ -158,16 +161,24 @@ def send_due(db_path: str | os.PathLike, config: AlertConfig, *, now: Optional[d
         with store.opened(db_path) as con:
             report.raised = len(raise_alerts(con, config, now or clock()))
             due = due_deliveries(con, now or clock())
+        down: set[str] = set()  # a server that failed every try now is not tried for the next alert too
         for delivery in due:
             if delivery["channel"] == "email" and config.email is None:
                 report.problems.append(f"alert {delivery['alert_id']}: e-mail is no longer configured; not sent")
                 continue
-            _deliver(db_path, config, delivery, report, sleep, clock)
+            if delivery["channel"] in down:
+                report.deferred += 1
+                continue
+            if not _deliver(db_path, config, delivery, report, sleep, clock):
+                down.add(delivery["channel"])
+    if report.deferred:
+        report.problems.append(f"{report.deferred} more delivery(ies) left for the next run: their server is failing")
     return report
 
 
 def _deliver(db_path: str | os.PathLike, config: AlertConfig, delivery: dict[str, Any], report: SendReport,
-             sleep: Callable[[float], None], clock: Callable[[], datetime]) -> None:
+             sleep: Callable[[float], None], clock: Callable[[], datetime]) -> bool:
+    """Try one delivery up to ``retry.attempts`` times; False when every try failed."""
     retry = config.retry
     attempt = int(delivery["attempts"])
     for i in range(retry.attempts):
@@ -193,14 +204,15 @@ def _deliver(db_path: str | os.PathLike, config: AlertConfig, delivery: dict[str
                 delivery["call_id"], "sent on" if ok else "failed on", attempt, detail)
         if ok:
             report.sent += 1
-            return
+            return True
         if status == "failed":
             report.given_up += 1
             report.problems.append(f"{delivery['channel']} alert {delivery['rule']} for call {delivery['call_id']}: "
                                    f"given up after {attempt} tries: {detail}")
-            return
+            return False
         if i < retry.attempts - 1:
             sleep(retry.backoff_seconds * 2 ** i)
     report.retrying += 1
     report.problems.append(f"{delivery['channel']} alert {delivery['rule']} for call {delivery['call_id']}: "
                            f"{detail}; tried again by the next `qa alerts send`")
+    return False

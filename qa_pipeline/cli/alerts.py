@@ -48,12 +48,12 @@ def send(db_path: str, config_path: str) -> None:
     Exit code 1 when a delivery failed (it is retried by the next run unless given up)."""
     report = send_due(db_path, load_config(config_path))
     click.echo(f"{report.raised} new alert(s); {report.sent} delivered, {report.retrying} to retry, "
-               f"{report.given_up} given up")
+               f"{report.given_up} given up" + (f", {report.deferred} deferred" if report.deferred else ""))
     if report.queued_records:
         click.echo(f"{report.queued_records} attempt record(s) wait in the pending-writes journal (database busy)")
     for problem in report.problems:
         click.secho(f"  {problem}", fg="yellow", err=True)
-    if report.retrying or report.given_up:
+    if report.retrying or report.given_up or report.deferred:
         raise SystemExit(1)
 
 

@@ -23,6 +23,7 @@ from qa_pipeline.cli.main import cli
 from qa_pipeline.insights.alerts import alerts_for
 from qa_pipeline.privacy import access
 from qa_pipeline.privacy.access import User, Viewer
+from qa_pipeline.review import reviews
 from qa_pipeline.store import database as store
 from qa_pipeline.store import journal
 from qa_pipeline.store.pending import pending_count
@@ -185,6 +186,16 @@ def test_qa_alerts_send_exits_1_while_a_delivery_fails(db, tmp_path):
     assert "unreachable" in result.output
 
 
+def test_a_failing_server_is_not_waited_out_for_every_alert(db, tmp_path, hook):
+    hook.statuses = [500]
+    config = load_config(_config(tmp_path, None, hook, retry={"attempts": 1, "backoff_seconds": 1}))
+    report = send_due(db, config)
+    assert (report.raised, report.retrying, report.deferred, hook.tries) == (4, 1, 3, 1)
+    assert _rows(db, "SELECT count(*) FROM alert_attempts") == [(1,)]
+    report = send_due(db, config, clock=lambda: datetime.now(timezone.utc) + timedelta(seconds=5))
+    assert (report.sent, report.deferred) == (4, 0) and len(hook.posts) == 4
+
+
 def test_an_smtp_server_that_refuses_at_first_gets_the_mail_once(db, tmp_path, smtp, monkeypatch):
     smtp.refuse_first = 1
     monkeypatch.setenv("QA_TEST_SMTP_PASSWORD", "s3cret-from-env")
@@ -257,6 +268,10 @@ def test_the_dashboard_shows_alerts_to_the_calls_team(db, tmp_path, hook):
     assert seen(_viewer("trainer")) == set() and seen(_viewer("agent", agent_id="a01")) == set()
     rows = alerts_for(db, _viewer("team_lead", "Team A"))
     assert set(rows["webhook"].to_list()) == {"sent"} and set(rows["email"].to_list()) == {None}
+    with store.opened(db) as con:
+        reviews.review_call(con, "c1", reviewer="qa1")
+    still_open = alerts_for(db, _viewer("team_lead", "Team A"), open_only=True)
+    assert still_open["call_id"].to_list() == ["c2"]
 
 
 def test_a_specialist_also_sees_teams_nobody_covers(db, tmp_path, hook):
