@@ -24,6 +24,7 @@ from typing import Optional
 import duckdb
 
 from qa_pipeline.alerts.config import AlertConfig, Rule
+from qa_pipeline.store.rows import columns_of
 from qa_pipeline.store.transactions import transaction
 
 log = logging.getLogger(__name__)
@@ -101,13 +102,27 @@ def matching_calls(con: duckdb.DuckDBPyConnection, config: AlertConfig, rule: Ru
             WHERE {' AND '.join(clauses)} ORDER BY r.call_id""", args).fetchall()
 
 
-def _reasons(con: duckdb.DuckDBPyConnection, rule: Rule, row: tuple) -> tuple[str, ...]:
+def _failed_items(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> dict[str, list[tuple[str, bool]]]:
+    """call_id → [(check_id, critical)] of the failed items of the matched calls' results (one query)."""
+    con.register("_matched", columns_of([r[:3] for r in rows], ("call_id", "rubric_id", "rubric_version")))
+    try:
+        found = con.execute(
+            "SELECT k.call_id, k.check_id, k.critical FROM check_store k "
+            "JOIN _matched m ON k.call_id = m.call_id AND k.rubric_id = m.rubric_id "
+            "AND k.rubric_version = m.rubric_version WHERE k.outcome = 'fail' ORDER BY k.call_id, k.check_id"
+        ).fetchall()
+    finally:
+        con.unregister("_matched")
+    failed: dict[str, list[tuple[str, bool]]] = {}
+    for call_id, check_id, critical in found:
+        failed.setdefault(call_id, []).append((check_id, bool(critical)))
+    return failed
+
+
+def _reasons(rule: Rule, row: tuple, failed: list[tuple[str, bool]]) -> tuple[str, ...]:
     """What made the call match, in words: the failed items, the score, the complaint."""
-    call_id, rubric_id, version, _, _, score, complaint = row
+    score, complaint = row[5], row[6]
     w = rule.when
-    failed = con.execute(
-        "SELECT check_id, critical FROM check_store WHERE call_id = ? AND rubric_id = ? AND rubric_version = ? "
-        "AND outcome = 'fail' ORDER BY check_id", [call_id, rubric_id, version]).fetchall()
     reasons = []
     if w.critical_failed:
         reasons.append("critical item failed: " + ", ".join(c for c, critical in failed if critical))
@@ -122,16 +137,33 @@ def _reasons(con: duckdb.DuckDBPyConnection, rule: Rule, row: tuple) -> tuple[st
     return tuple(reasons)
 
 
-def _recipients(con: duckdb.DuckDBPyConnection, config: AlertConfig, rule: Rule, team: Optional[str]) -> list[str]:
-    email = config.email
-    assert email is not None
-    to = list(rule.email_to or email.to)
-    if email.team_contacts and team:
-        rows = con.execute(
-            "SELECT email FROM app_user WHERE active AND team = ? AND role IN ('qa', 'team_lead') "
-            "AND email IS NOT NULL ORDER BY email", [team]).fetchall()
-        to += [e for (e,) in rows if e not in to]
-    return to
+class _Recipients:
+    """The e-mail recipients of a rule's alert for a team (team contacts looked up once per team)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, config: AlertConfig) -> None:
+        self.con, self.config, self.teams = con, config, {}
+
+    def __call__(self, rule: Rule, team: Optional[str]) -> list[str]:
+        email = self.config.email
+        assert email is not None
+        to = list(rule.email_to or email.to)
+        if email.team_contacts and team:
+            if team not in self.teams:
+                self.teams[team] = [e for (e,) in self.con.execute(
+                    "SELECT email FROM app_user WHERE active AND team = ? AND role IN ('qa', 'team_lead') "
+                    "AND email IS NOT NULL ORDER BY email", [team]).fetchall()]
+            to += [e for e in self.teams[team] if e not in to]
+        return to
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, names: tuple[str, ...], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    con.register("_new_rows", columns_of(rows, names))
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _new_rows")
+    finally:
+        con.unregister("_new_rows")
 
 
 def _webhook_target(url: str) -> str:
@@ -140,41 +172,46 @@ def _webhook_target(url: str) -> str:
     return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
+_ALERT_COLUMNS = ("alert_id", "call_id", "rule_id", "title", "rubric_id", "rubric_version", "team", "agent_id",
+                  "score", "reasons", "raised_at")
+_DELIVERY_COLUMNS = ("alert_id", "channel", "target", "status", "attempts", "next_attempt_at", "last_error")
+_NO_RECIPIENT = ("no recipient: the rule has no email_to, email.to is empty and the team has no QA specialist or "
+                 "team lead with an e-mail")
+
+
 def raise_alerts(con: duckdb.DuckDBPyConnection, config: AlertConfig,
                  now: Optional[datetime] = None) -> list[Alert]:
     """Record an alert for every call that matches a rule and has none for it yet, with one
     pending delivery per configured channel, in one transaction. Returns the new alerts."""
     now = now or datetime.now(timezone.utc)
     raised: list[Alert] = []
+    recipients = _Recipients(con, config)
     with transaction(con):
         for rule in config.rules:
             con.execute("INSERT INTO alert_rule_store (rule_id, first_used_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                         [rule.id, now])
+            rows = matching_calls(con, config, rule)
+            if not rows:
+                continue
+            failed = _failed_items(con, rows)
             channels = config.channels(rule)
-            for row in matching_calls(con, config, rule):
+            alerts, deliveries = [], []
+            for row in rows:
                 call_id, rubric_id, version, team, agent_id, score, _ = row
                 alert = Alert(uuid.uuid4().hex, call_id, rule.id, rule.title, rubric_id, version, team, agent_id,
-                              score, _reasons(con, rule, row), now)
-                con.execute(
-                    "INSERT INTO alert_store (alert_id, call_id, rule_id, title, rubric_id, rubric_version, team, "
-                    "agent_id, score, reasons, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [alert.alert_id, call_id, rule.id, rule.title, rubric_id, version, team, agent_id, score,
-                     list(alert.reasons), now])
+                              score, _reasons(rule, row, failed.get(call_id, [])), now)
+                alerts.append((alert.alert_id, call_id, rule.id, rule.title, rubric_id, version, team, agent_id,
+                               score, list(alert.reasons), now))
                 for channel in channels:
                     if channel == "email":
-                        to = _recipients(con, config, rule, team)
-                        target = ", ".join(to)
+                        target = ", ".join(recipients(rule, team))
                     else:
                         target = _webhook_target(config.webhook.url)  # type: ignore[union-attr]
-                    con.execute(
-                        "INSERT INTO alert_delivery_store (alert_id, channel, target, status, attempts, "
-                        "next_attempt_at) VALUES (?, ?, ?, ?, 0, ?)",
-                        [alert.alert_id, channel, target, "pending" if target else "failed", now])
-                    if not target:
-                        con.execute("UPDATE alert_delivery_store SET last_error = ? WHERE alert_id = ? AND channel = ?",
-                                    ["no recipient: the rule has no email_to, email.to is empty and the team has "
-                                     "no QA specialist or team lead with an e-mail", alert.alert_id, channel])
+                    deliveries.append((alert.alert_id, channel, target, "pending" if target else "failed", 0, now,
+                                       None if target else _NO_RECIPIENT))
                 raised.append(alert)
+            _insert(con, "alert_store", _ALERT_COLUMNS, alerts)
+            _insert(con, "alert_delivery_store", _DELIVERY_COLUMNS, deliveries)
     if raised:
         log.info("raised %d alert(s)", len(raised))
     return raised
