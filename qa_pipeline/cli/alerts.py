@@ -6,6 +6,7 @@ import click
 from qa_pipeline.alerts.config import load_config
 from qa_pipeline.alerts.send import send_due
 from qa_pipeline.cli.options import db_option, example
+from qa_pipeline.errors import QaError
 from qa_pipeline.store import database as store
 
 CONFIG = click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False),
@@ -64,6 +65,9 @@ def send(db_path: str, config_path: str) -> None:
 def list_alerts(db_path: str, limit: int) -> None:
     """The newest alerts with the state of each delivery."""
     with store.opened(db_path, read_only=True) as con:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'alert_store'").fetchone()[0]:
+            raise QaError(f"{db_path}: this database has no alerts yet (an older schema); "
+                          "`qa alerts send` migrates it and raises them")
         rows = con.execute(
             """SELECT a.raised_at, a.rule_id, a.call_id, a.team, a.score,
                       string_agg(d.channel || ' ' || d.status || ' (' || d.attempts || ')', ', ' ORDER BY d.channel)

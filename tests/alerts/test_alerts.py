@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 from alert_fixtures import CALLS, EXPECTED, RULES, SmtpServer, WebhookReceiver, free_port, make_call, save_calls
@@ -25,7 +26,7 @@ from qa_pipeline.privacy import access
 from qa_pipeline.privacy.access import User, Viewer
 from qa_pipeline.review import reviews
 from qa_pipeline.store import database as store
-from qa_pipeline.store import journal
+from qa_pipeline.store import journal, migrations
 from qa_pipeline.store.pending import pending_count
 
 
@@ -322,6 +323,20 @@ def test_qa_alerts_check_lists_the_rules(tmp_path, smtp, hook):
     bad.write_text("rules: [{id: x, when: {}}]\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["alerts", "check", "--config", str(bad)])
     assert result.exit_code == 2 and str(bad) in result.output and "rule 'x'" in result.output
+
+
+def test_qa_alerts_list_on_a_database_from_before_alerts(tmp_path):
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as con:
+        migrations.current_version(con)
+        for m in migrations.MIGRATIONS:
+            if "alert_store" in m.sql:  # the schema as it was before alerts
+                break
+            con.execute(m.sql)
+            con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)",
+                        [m.version, m.description])
+    result = CliRunner().invoke(cli, ["alerts", "list", "--db", str(db)])
+    assert result.exit_code == 2 and "no alerts yet" in result.output and "qa alerts send" in result.output
 
 
 def test_qa_alerts_list_shows_each_delivery(db, tmp_path, hook):
