@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import shutil
+import subprocess
 from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -211,6 +213,25 @@ def test_an_smtp_server_that_refuses_at_first_gets_the_mail_once(db, tmp_path, s
     attempts = _rows(db, "SELECT ok, detail FROM alert_attempts ORDER BY attempt")
     assert attempts[0][0] is False and "451" in attempts[0][1] and attempts[1][0] is True
     assert "s3cret" not in Path(path).read_text()
+
+
+def test_mail_goes_over_starttls_with_a_login(db, tmp_path, monkeypatch):
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted by ssl.create_default_context, as a centre's CA is
+    monkeypatch.setenv("QA_TEST_SMTP_PASSWORD", "s3cret-from-env")
+    server = SmtpServer(tls=(str(cert), str(key)))
+    try:
+        path = _config(tmp_path, server, None, rules=RULES[:1],
+                       email={"starttls": True, "username": "qa-alerts", "password_env": "QA_TEST_SMTP_PASSWORD"})
+        assert send_due(db, load_config(path)).sent == 1
+        assert server.secured == [True] and server.logins == [("qa-alerts", "s3cret-from-env")]
+    finally:
+        server.close()
 
 
 def test_an_email_with_chinese_names_is_7_bit_and_reads_back(tmp_path):

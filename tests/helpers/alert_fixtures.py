@@ -2,8 +2,9 @@
 on 127.0.0.1, started by a test.
 
 The SMTP server speaks just enough of RFC 5321 for smtplib (EHLO/HELO, AUTH PLAIN, MAIL,
-RCPT, DATA, RSET, NOOP, QUIT) and can refuse the first messages with a temporary error; the
-webhook receiver answers the statuses it is given, in turn, then 200.
+RCPT, DATA, RSET, NOOP, QUIT, and STARTTLS when given a certificate) and can refuse the first
+messages with a temporary error; the webhook receiver answers the statuses it is given, in
+turn, then 200.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import email
 import json
 import socket
 import socketserver
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email.message import Message
@@ -31,6 +33,9 @@ class SmtpServer:
     logins: list[tuple[str, str]] = field(default_factory=list)
     refused: int = 0
     port: int = 0
+    tls: Optional[tuple[str, str]] = None  # (certificate, key) files: offer STARTTLS
+    secured: list[bool] = field(default_factory=list)  # per message: whether it came over TLS
+
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -38,7 +43,7 @@ class SmtpServer:
 
         class Handler(socketserver.StreamRequestHandler):
             def handle(self) -> None:
-                owner._session(self.rfile, self.wfile)
+                owner._session(self.request, self.rfile, self.wfile)
 
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -49,13 +54,14 @@ class SmtpServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def _session(self, rfile, wfile) -> None:
+    def _session(self, conn, rfile, wfile) -> None:
         def say(line: str) -> None:
             wfile.write((line + "\r\n").encode())
             wfile.flush()
 
         say("220 test.local ESMTP")
         to: list[str] = []
+        secure = False
         while True:
             raw = rfile.readline()
             if not raw:
@@ -64,7 +70,15 @@ class SmtpServer:
             verb = line.split(" ", 1)[0].upper()
             if verb == "EHLO":
                 say("250-test.local")
+                if self.tls and not secure:
+                    say("250-STARTTLS")
                 say("250 AUTH PLAIN")
+            elif verb == "STARTTLS" and self.tls:
+                say("220 ready for TLS")
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(*self.tls)
+                conn = context.wrap_socket(conn, server_side=True)
+                rfile, wfile, secure = conn.makefile("rb"), conn.makefile("wb"), True
             elif verb == "HELO":
                 say("250 test.local")
             elif verb == "AUTH":
@@ -94,6 +108,7 @@ class SmtpServer:
                     body.append(data[1:] if data.startswith(b"..") else data)
                 with self._lock:
                     self.messages.append((to, email.message_from_bytes(b"".join(body))))
+                    self.secured.append(secure)
                 say("250 OK queued")
             elif verb == "QUIT":
                 say("221 bye")
