@@ -60,3 +60,10 @@ def test_trainers_and_agents_have_no_alerts_page(db, monkeypatch):
     for user in (User("trainer", "trainer"), User("a01", "agent", team="Team A", agent_id="a01")):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             _page(db, monkeypatch, user)
+
+
+def test_no_alerts_yet_says_how_to_raise_them(tmp_path, monkeypatch):
+    empty = tmp_path / "empty.duckdb"
+    store.connect(empty).close()
+    at = _page(empty, monkeypatch, User("mgr", "manager"))
+    assert not at.dataframe and "qa alerts send" in at.info[0].value
