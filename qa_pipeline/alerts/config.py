@@ -252,6 +252,8 @@ def _rule(p: _Problems, raw: Any, n: int) -> Optional[Rule]:
         p.add(f"{where}: `when` must list at least one condition; allowed: {', '.join(CONDITIONS)}")
         return None
     p.keys(when, CONDITIONS, f"{where}: when")
+    if not any(key in when for key in CONDITIONS):
+        p.add(f"{where}: `when` has no known condition, so it would match every call; allowed: {', '.join(CONDITIONS)}")
     cond = Conditions(
         critical_failed=_bool(p, when["critical_failed"], f"{where}: critical_failed")
         if "critical_failed" in when else None,

@@ -31,10 +31,19 @@ def check(config_path: str) -> None:
     channels = [name for name, on in (("email", config.email), ("webhook", config.webhook)) if on]
     click.echo(f"{config_path}: {len(config.rules)} rule(s); delivered by {', '.join(channels) or 'dashboard only'}")
     for rule in config.rules:
-        when = {k: v for k, v in vars(rule.when).items() if v not in (None, ())}
+        when = ", ".join(f"{k}: {_shown(v)}" for k, v in vars(rule.when).items() if v not in (None, ()))
         limits = "".join(f"; {name}: {', '.join(values)}" for name, values in (("teams", rule.teams),
                                                                               ("queues", rule.queues)) if values)
         click.echo(f"  {rule.id}: {rule.title} — when {when}{limits}; sends {', '.join(config.channels(rule)) or '-'}")
+
+
+def _shown(value: object) -> str:
+    """A condition's value as it is written in the file."""
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 @example("qa alerts send --db qa.duckdb --config alerts.yaml")

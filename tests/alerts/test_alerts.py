@@ -317,6 +317,7 @@ def _bad(tmp_path: Path, text: str) -> str:
 def test_bad_configuration_names_the_file_the_rule_and_what_is_allowed(tmp_path):
     m = _bad(tmp_path, "rules:\n  - id: low\n    when: {score_under: 60}\n")
     assert "rule 'low'" in m and "'score_under'" in m and "score_below" in m and "critical_failed" in m
+    assert "no known condition, so it would match every call" in m
     m = _bad(tmp_path, "rules:\n  - id: low\n    when: {score_below: high}\n")
     assert "rule 'low': score_below: expected a number from 0 to 100, got 'high'" in m
     m = _bad(tmp_path, "rules:\n  - id: x\n    when: {critical_failed: true}\n    send: [sms]\n")
