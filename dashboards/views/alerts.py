@@ -23,7 +23,7 @@ if rows.is_empty():
             "(see docs/alerts.md).", icon=":material/notifications_off:")
     st.stop()
 
-st.dataframe(rows, hide_index=True, use_container_width=True, column_config={
+st.dataframe(rows, hide_index=True, width="stretch", column_config={
     "raised_at": st.column_config.DatetimeColumn("raised", format="YYYY-MM-DD HH:mm"),
     "rule_id": "rule", "title": "alert", "call_id": "call", "agent_id": None, "agent_name": "agent",
     "score": st.column_config.NumberColumn("score", format="%.1f"),

@@ -22,6 +22,15 @@ def alerts() -> None:
     """Alerts on critical calls: e-mail and webhook, once per call and rule, shown in the dashboard."""
 
 
+def _shown(value: object) -> str:
+    """A condition's value as it is written in the file."""
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 @example("qa alerts check --config alerts.yaml")
 @alerts.command("check")
 @CONFIG
@@ -35,15 +44,6 @@ def check(config_path: str) -> None:
         limits = "".join(f"; {name}: {', '.join(values)}" for name, values in (("teams", rule.teams),
                                                                               ("queues", rule.queues)) if values)
         click.echo(f"  {rule.id}: {rule.title} — when {when}{limits}; sends {', '.join(config.channels(rule)) or '-'}")
-
-
-def _shown(value: object) -> str:
-    """A condition's value as it is written in the file."""
-    if isinstance(value, tuple):
-        return ", ".join(value)
-    if isinstance(value, bool):
-        return str(value).lower()
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 @example("qa alerts send --db qa.duckdb --config alerts.yaml")
