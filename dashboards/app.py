@@ -24,9 +24,11 @@ PAGES = {  # title -> (script, roles that see it)
     "Agent feedback": ("views/agent_feedback.py", {"admin", "manager", "qa", "team_lead", "agent"}),
     "Coaching clips": ("views/coaching_clips.py", {"admin", "manager", "qa", "trainer", "team_lead"}),
     "Team trends": ("views/team_trends.py", {"admin", "manager", "qa", "trainer", "team_lead"}),
+    "Alerts": ("views/alerts.py", {"admin", "manager", "qa", "team_lead"}),
 }
 ICONS = {"Review queue": ":material/fact_check:", "Agent feedback": ":material/person:",
-         "Coaching clips": ":material/headphones:", "Team trends": ":material/monitoring:"}
+         "Coaching clips": ":material/headphones:", "Team trends": ":material/monitoring:",
+         "Alerts": ":material/notifications:"}
 
 st.set_page_config(page_title="Call QA", page_icon=":material/support_agent:", layout="wide")
 

@@ -351,6 +351,59 @@ def _v9() -> str:
     """)
 
 
+
+@migration(10, "alerts on critical calls: one per call and rule, their deliveries and every attempt")
+def _v10() -> str:
+    # Written by qa_pipeline.alerts (rules in a config file, `qa alerts send`). The key on
+    # (call_id, rule_id) is what makes an alert once per call and rule whatever is re-run or
+    # re-scored; a delivery is one channel (email | webhook) of one alert, attempted until sent
+    # or given up, each attempt kept with its outcome.
+    return """
+    CREATE TABLE alert_store (
+        alert_id VARCHAR PRIMARY KEY,
+        call_id VARCHAR NOT NULL,
+        rule_id VARCHAR NOT NULL,
+        title VARCHAR,
+        rubric_id VARCHAR,
+        rubric_version VARCHAR,
+        team VARCHAR,
+        agent_id VARCHAR,
+        score DOUBLE,
+        reasons VARCHAR[],
+        raised_at TIMESTAMPTZ NOT NULL,
+        UNIQUE (call_id, rule_id)
+    );
+    CREATE TABLE alert_delivery_store (
+        alert_id VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,       -- 'email' | 'webhook'
+        target VARCHAR,                 -- the recipients, or the webhook's address without its path
+        status VARCHAR NOT NULL,        -- 'pending' | 'sent' | 'failed' (given up)
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TIMESTAMPTZ,
+        sent_at TIMESTAMPTZ,
+        last_error VARCHAR,
+        PRIMARY KEY (alert_id, channel)
+    );
+    CREATE TABLE alert_attempt_store (
+        attempt_id VARCHAR PRIMARY KEY,
+        alert_id VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,
+        attempt INTEGER NOT NULL,
+        attempted_at TIMESTAMPTZ NOT NULL,
+        ok BOOLEAN NOT NULL,
+        detail VARCHAR
+    );
+    -- When each rule was first used: without `since:` a rule alerts on calls stored from then on,
+    -- not on the history already in the database.
+    CREATE TABLE alert_rule_store (
+        rule_id VARCHAR PRIMARY KEY,
+        first_used_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE VIEW alerts AS SELECT * FROM alert_store;
+    CREATE VIEW alert_deliveries AS SELECT * FROM alert_delivery_store;
+    CREATE VIEW alert_attempts AS SELECT * FROM alert_attempt_store;
+    """
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
