@@ -20,8 +20,9 @@ import altair as alt
 import polars as pl
 
 from qa_pipeline.errors import QaError
-from qa_pipeline.insights.aggregates import item_pass_by_team, targets, training_needs, weekly_trends
+from qa_pipeline.insights.aggregates import filter_options, item_pass_by_team, targets, training_needs, weekly_trends
 from qa_pipeline.insights.filters import CallFilter
+from qa_pipeline.insights.items import item_label
 from qa_pipeline.insights.queries import agreement
 from qa_pipeline.privacy.access import OWNER, Viewer
 
@@ -46,37 +47,132 @@ def parse_week(week: str) -> date:
         raise ReportError(f"--week {week}: no such ISO week ({exc})") from exc
 
 
+DEFAULT_PASS_TARGET = 0.85
+"""The pass rate the item heatmap is centred on when no centre-wide pass-rate target is set."""
+SHOWN_AGENTS = 5  # "by agent": the best and the weakest this many, not every line
+
+
+def with_week_labels(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with ``week_label`` ("W46") for its ``week`` (a Monday): weekly points get weekly labels."""
+    return df.with_columns(pl.col("week").dt.strftime("W%V").alias("week_label"))
+
+
+def week_x(title: Optional[str] = None) -> alt.X:
+    """The x axis of a weekly chart: one label per ISO week, in date order."""
+    return alt.X("week_label:O", title=title, sort=alt.EncodingSortField("week", op="min"),
+                 axis=alt.Axis(labelAngle=0, labelOverlap=True))
+
+
+def top_and_bottom(trends: pl.DataFrame, n: int = SHOWN_AGENTS) -> tuple[pl.DataFrame, str]:
+    """The groups of ``trends`` with the ``n`` best and ``n`` weakest average scores over the
+    period (all of them when there are no more than ``2 n``), and a sentence saying so."""
+    ranked = (trends.group_by("group").agg(((pl.col("avg_score") * pl.col("calls")).sum() / pl.col("calls").sum())
+                                           .alias("mean"))
+              .sort("mean", descending=True, nulls_last=True))
+    if ranked.height <= 2 * n:
+        return trends, ""
+    best, worst = ranked.head(n)["group"].to_list(), ranked.tail(n)["group"].to_list()
+    kept = trends.filter(pl.col("group").is_in(best + worst)).with_columns(
+        pl.when(pl.col("group").is_in(best)).then(pl.lit(f"best {n}")).otherwise(pl.lit(f"weakest {n}"))
+        .alias("rank"))
+    return kept, (f"The {n} best and the {n} weakest of {ranked.height} agents by average score over the period; "
+                  "the table below (Download CSV) has every agent.")
+
+
 def trend_charts(trends: pl.DataFrame) -> list[alt.Chart]:
-    """Average score, flagged rate, complaint rate and critical failures per week and group."""
-    base = alt.Chart(trends).encode(x=alt.X("week:T", title=None), color=alt.Color("group:N", title=None))
+    """Average score, flagged rate, complaint rate and critical failures per week and group.
+    The score axis is zoomed to the scores shown (a 0–100 axis stacks the team lines on each other)."""
+    trends = with_week_labels(trends)
+    groups = trends["group"].n_unique() if trends.height else 0
+    legend = alt.Legend(orient="bottom", columns=min(max(groups, 1), 5), symbolLimit=0, labelLimit=220)
+    base = alt.Chart(trends).encode(x=week_x(), color=alt.Color("group:N", title=None, legend=legend))
     specs = [("avg_score", "Average score", None), ("flagged_rate", "Flagged", "%"),
              ("complaint_rate", "Complaints", "%"), ("critical_fails", "Critical failures", "d")]
     charts = []
     for field, title, fmt in specs:
-        y = alt.Y(f"{field}:Q", title=None, axis=alt.Axis(format=fmt) if fmt else alt.Axis())
-        charts.append(base.mark_line(point=True).encode(
-            y=y, tooltip=["week:T", "group:N", alt.Tooltip(f"{field}:Q", format=".2f"), "calls:Q"])
-            .properties(title=title, height=220))
+        y = alt.Y(f"{field}:Q", title=None, axis=alt.Axis(format=fmt) if fmt else alt.Axis(),
+                  scale=alt.Scale(zero=False, nice=True) if field == "avg_score" else alt.Scale())
+        line = base.mark_line(point=True)
+        if "rank" in trends.columns:
+            line = line.encode(strokeDash=alt.StrokeDash("rank:N", title=None, legend=alt.Legend(orient="bottom")))
+        charts.append(line.encode(
+            y=y, tooltip=[alt.Tooltip("week:T", title="week of", format="%d %b %Y"), "group:N",
+                          alt.Tooltip(f"{field}:Q", format=".2f"), "calls:Q"])
+            .properties(title=title, height=240))
     return charts
 
 
-def item_heatmap(items: pl.DataFrame) -> alt.Chart:
-    return alt.Chart(items).mark_rect().encode(
-        x=alt.X("check_id:N", title="item", axis=alt.Axis(labelAngle=0)), y=alt.Y("team:N", title=None),
-        color=alt.Color("pass_rate:Q", title="pass rate", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]),
-                        legend=alt.Legend(format="%")),
-        tooltip=["check_id", "team", alt.Tooltip("pass_rate:Q", format=".0%"), "checked"],
-    ).properties(height=90 + 44 * items["team"].n_unique())  # the height includes the axes in Streamlit
+def pass_rate_target(goals: pl.DataFrame) -> float:
+    """The centre-wide pass-rate target among ``goals`` (:func:`targets`), else :data:`DEFAULT_PASS_TARGET`."""
+    if goals.is_empty():
+        return DEFAULT_PASS_TARGET
+    centre = goals.filter((pl.col("scope") == "centre") & (pl.col("metric") == "pass_rate"))
+    return float(centre["target"][0]) if centre.height else DEFAULT_PASS_TARGET
 
 
-def agreement_chart(agree: pl.DataFrame) -> alt.Chart:
+def item_heatmap(items: pl.DataFrame, target: float = DEFAULT_PASS_TARGET, language: str = "en") -> alt.Chart:
+    """Pass rate per item (rows) and team (columns), the percentage written in each cell. The
+    colours diverge at ``target``: red below it, green above, pale at the target itself."""
+    items = items.with_columns(pl.col("check_id").map_elements(lambda c: item_label(c, language),
+                                                               return_dtype=pl.String).alias("item"))
+    order = items.sort("check_id")["item"].unique(maintain_order=True).to_list()
+    low = max(0.0, min(float(items["pass_rate"].min() or 0.0), target - 0.2))
+    colour = alt.Color("pass_rate:Q", title=f"pass rate (target {target:.0%})",
+                       scale=alt.Scale(domain=[low, target, 1.0], range=["#c0392b", "#f7f4e9", "#1a9850"],
+                                       clamp=True),
+                       legend=alt.Legend(format="%", orient="bottom", gradientLength=260))
+    base = alt.Chart(items).encode(y=alt.Y("item:N", title=None, sort=order, axis=alt.Axis(labelLimit=280)),
+                                   x=alt.X("team:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")))
+    cells = base.mark_rect().encode(
+        color=colour, tooltip=["item", "team", alt.Tooltip("pass_rate:Q", format=".0%"), "checked"])
+    text = base.mark_text(fontSize=11).encode(text=alt.Text("pass_rate:Q", format=".0%"))
+    return (cells + text).properties(height=26 * len(order) + 40)
+
+
+def agreement_chart(agree: pl.DataFrame, language: str = "en") -> alt.Chart:
+    agree = agree.with_columns(pl.col("check_id").map_elements(lambda c: item_label(c, language),
+                                                               return_dtype=pl.String).alias("item"))
     return alt.Chart(agree).mark_bar().encode(
-        x=alt.X("check_id:N", title="item", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("agreement:Q", title="human agrees with automation", axis=alt.Axis(format="%"),
+        y=alt.Y("item:N", title=None, sort=agree.sort("check_id")["item"].to_list(), axis=alt.Axis(labelLimit=280)),
+        x=alt.X("agreement:Q", title="human agrees with automation", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         color=alt.condition(alt.datum.agreement < 0.8, alt.value("#c2570c"), alt.value("#1f6fb2")),
-        tooltip=["check_id", "reviewed", alt.Tooltip("agreement:Q", format=".0%"), "missed", "false_alarms"],
-    ).properties(height=220)
+        tooltip=["item", "reviewed", alt.Tooltip("agreement:Q", format=".0%"), "missed", "false_alarms"],
+    ).properties(height=24 * agree.height + 40)
+
+
+METRICS = {"score": "average score", "pass_rate": "items passed", "flagged_rate": "calls flagged"}
+"""Target metrics in words; the rates are shown as percentages, the score out of 100."""
+
+
+def readable_targets(goals: pl.DataFrame, agent_names: Optional[dict[str, str]] = None) -> pl.DataFrame:
+    """The targets of :func:`targets` as a person reads them: who ("centre", the team, the
+    agent's name), the metric in words, target, actual and gap as text (percentages for rates)."""
+    names = agent_names or {}
+    rows = []
+    for g in goals.iter_rows(named=True):
+        rate = g["metric"] != "score"
+
+        def shown(v: Optional[float], sign: str = "") -> str:
+            if v is None:
+                return "–"
+            return format(v * 100, f"{sign}.1f") + " %" if rate else format(v, f"{sign}.1f")
+
+        who = {"centre": "whole centre", "team": f"team {g['scope_id']}",
+               "agent": f"agent {names.get(g['scope_id']) or g['scope_id']}"}.get(g["scope"], g["scope_id"])
+        goal = {"flagged_rate": "at most "}.get(g["metric"], "at least ") + shown(g["target"])
+        status = "–" if g["ahead_by"] is None else ("on target" if g["ahead_by"] >= 0 else "behind")
+        rows.append({"for": who, "metric": METRICS.get(g["metric"], g["metric"]), "target": goal,
+                     "actual": shown(g["actual"]), "gap": shown(g["ahead_by"], "+"), "status": status,
+                     "calls": g["calls"]})
+    return pl.DataFrame(rows, schema={"for": pl.String, "metric": pl.String, "target": pl.String, "actual": pl.String,
+                                      "gap": pl.String, "status": pl.String, "calls": pl.Int64})
+
+
+def _labelled(df: pl.DataFrame, language: str = "en") -> pl.DataFrame:
+    """``df`` with its ``check_id`` column replaced by ``item`` ("C2 Confirm the need")."""
+    return df.with_columns(pl.col("check_id").map_elements(lambda c: item_label(c, language), return_dtype=pl.String)
+                           .alias("check_id")).rename({"check_id": "item"})
 
 
 def _svg(chart: alt.Chart) -> str:
@@ -168,17 +264,19 @@ def build_report(db: str | os.PathLike, week: str, viewer: Viewer = OWNER,
         parts += ["<h3>Teams this week</h3>", _table(week_rows, {"avg_score": ".1f", "flagged_rate": ".1%",
                                                                   "complaint_rate": ".1%"})]
     if not items.is_empty():
-        parts += ["<h2>Pass rate per item and team</h2>", _svg(item_heatmap(items))]
+        parts += ["<h2>Pass rate per item and team</h2>", _svg(item_heatmap(items, pass_rate_target(goals)))]
     if not needs.is_empty():
         worst = needs.group_by("check_id").agg(pl.col("failed").sum(), pl.col("checked").sum()).with_columns(
             (pl.col("failed") / pl.col("checked")).alias("fail_rate")).sort("fail_rate", descending=True).head(5)
-        parts += ["<h2>Items failing most this week</h2>", _table(worst, {"fail_rate": ".1%"})]
+        parts += ["<h2>Items failing most this week</h2>", _table(_labelled(worst), {"fail_rate": ".1%"})]
     parts += ["<h2>Agreement between automatic and human review</h2>"]
     if agree.is_empty():
         parts.append("<p class='note'>No reviewed findings in this period.</p>")
     else:
-        parts += [_svg(agreement_chart(agree)), _table(agree, {"agreement": ".0%"})]
-    parts += ["<h2>Quality targets</h2>", _table(goals, {"actual": ".3f", "ahead_by": "+.3f"})]
+        parts += [_svg(agreement_chart(agree)), _table(_labelled(agree), {"agreement": ".0%"})]
+    agents = filter_options(db, viewer)["agents"]
+    names = dict(zip(agents["agent_id"].to_list(), agents["agent_name"].to_list()))
+    parts += ["<h2>Quality targets</h2>", _table(readable_targets(goals, names))]
     body = "\n".join(parts)
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Call QA weekly report {week}</title>"
             f"<style>{_CSS}</style></head><body>{body}</body></html>")

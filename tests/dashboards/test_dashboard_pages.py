@@ -121,14 +121,14 @@ def test_override_without_comment_is_refused_then_review_saved(tmp_path, monkeyp
     at = _open(_app(db, monkeypatch, qa), "views/review_queue.py")
     at.text_input(key="rq_typed").input("call-0006").run()
     at.selectbox(key="rv_call-0006_C3").set_value("pass")
-    at.button(key="FormSubmitter:review_call-0006-Save review and mark reviewed").click().run()
-    assert any("C3" in e.value and "comment" in e.value for e in at.error)
+    at.button(key="rv_save_call-0006").click().run()
+    assert any("C3 Offer more help" in e.value and "comment" in e.value for e in at.error)
     with store.opened(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM reviews WHERE call_id = 'call-0006'").fetchone()[0] == 0
     at.selectbox(key="rv_call-0006_C3").set_value("pass")
     at.text_input(key="rc_call-0006_C3").input("offered more help in other words")
-    at.text_area[0].input("Good recovery after the complaint.")
-    at.button(key="FormSubmitter:review_call-0006-Save review and mark reviewed").click().run()
+    at.text_area(key="rv_overall_call-0006").input("Good recovery after the complaint.")
+    at.button(key="rv_save_call-0006").click().run()
     assert not at.exception
     with store.opened(db, read_only=True) as con:
         review = con.execute("SELECT reviewer, auto_score, human_score, comment FROM reviews "
@@ -154,16 +154,27 @@ def test_agent_disputes_and_acknowledges_own_review_only(tmp_path, monkeypatch):
     at.button(key="ack_call-0000").click().run()
     with store.opened(db, read_only=True) as con:
         assert con.execute("SELECT username FROM acknowledgements WHERE call_id = 'call-0000'").fetchall() == [("a01",)]
-    form = "FormSubmitter:dispute_call-0000-Send dispute"
-    dispute_box = [s for s in at.selectbox if s.label == "Finding"][0]
-    dispute_box.set_value("C2")
-    [t for t in at.text_area if t.label == "Why is it wrong?"][0].input("I confirmed the charge date at 00:06")
-    at.button(key=form).click().run()
-    assert not at.exception
-    with store.opened(db, read_only=True) as con:
-        rows = con.execute("SELECT check_id, opened_by, status FROM disputes WHERE call_id = 'call-0000' "
-                           "ORDER BY opened_at").fetchall()
-    assert ("C2", "a01", "open") in rows
+    def send_dispute(form: str, reason: str) -> None:
+        [s for s in at.selectbox if s.label == "Finding"][0].set_value("C2")
+        [t for t in at.text_area if t.label == "Why is it wrong?"][0].input(reason)
+        at.button(key=form).click().run()
+        assert not at.exception
+
+    def disputes() -> list:
+        with store.opened(db, read_only=True) as con:
+            return con.execute("SELECT check_id, opened_by, status FROM disputes WHERE call_id = 'call-0000' "
+                               "ORDER BY opened_at").fetchall()
+
+    before = len(disputes())
+    send_dispute("FormSubmitter:dispute_call-0000_0-Send dispute", "I confirmed the charge date at 00:06")
+    assert ("C2", "a01", "open") in disputes() and len(disputes()) == before + 1
+    # the form is emptied after sending, so the text cannot go out twice by a second click
+    assert [t for t in at.text_area if t.label == "Why is it wrong?"][0].value == ""
+    assert [s for s in at.selectbox if s.label == "Finding"][0].value is None
+    # the same dispute typed again while the first is open is refused, with a message
+    send_dispute("FormSubmitter:dispute_call-0000_1-Send dispute", "  I confirmed the charge date at 00:06 ")
+    assert len(disputes()) == before + 1
+    assert any("already disputed" in e.value and "still open" in e.value for e in at.error)
     # another agent's call is not shown to this agent, even when asked for by id
     at.session_state["af_call"] = "call-0002"
     at.run()
@@ -216,8 +227,8 @@ def test_review_saved_in_the_dashboard_while_a_batch_holds_the_database_lands_la
     at = _open(_app(db, monkeypatch, qa), "views/review_queue.py")
     at.text_input(key="rq_typed").input("call-0009").run()
     with batch_holding_the_lock(db):
-        at.text_area[0].input("Checked while the batch was running.")
-        at.button(key="FormSubmitter:review_call-0009-Save review and mark reviewed").click().run()
+        at.text_area(key="rv_overall_call-0009").input("Checked while the batch was running.")
+        at.button(key="rv_save_call-0009").click().run()
         assert not at.exception, [e.value for e in at.exception]
         assert any("pending-writes journal" in str(t.value) for t in at.toast)
         assert any("busy" in w.value for w in at.warning)  # pages say so instead of failing
