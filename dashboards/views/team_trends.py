@@ -35,28 +35,39 @@ def _overall(df: pl.DataFrame) -> dict:
 
 now = _overall(latest)
 prev = _overall(before) if before is not None else None
+
+
+def _change(key: str, fmt: str) -> str | None:
+    """The change since the week before, written with ``fmt``; none (no arrow) when it rounds to nothing."""
+    if prev is None:
+        return None
+    text = format(now[key] - prev[key], fmt)
+    return None if text.lstrip("+-").strip("0.%,") == "" else text
+
+
 k = st.columns(5)
 so_far = " (so far)" if weeks[-1] + timedelta(days=7) > date.today() else ""
-k[0].metric(f"Calls, week of {weeks[-1]:%d %b}{so_far}", f"{now['calls']:,}",
-            None if prev is None else f"{now['calls'] - prev['calls']:+,}", delta_color="off")
-k[1].metric("Average score", f"{now['score']:.1f}", None if prev is None else f"{now['score'] - prev['score']:+.1f}")
-k[2].metric("Flagged", f"{now['flagged']:.1%}", None if prev is None else f"{now['flagged'] - prev['flagged']:+.1%}",
-            delta_color="inverse")
-k[3].metric("Complaints", f"{now['complaints']:.1%}",
-            None if prev is None else f"{now['complaints'] - prev['complaints']:+.1%}", delta_color="inverse")
-k[4].metric("Critical failures", int(now["critical"]),
-            None if prev is None or now["critical"] == prev["critical"] else f"{int(now['critical'] - prev['critical']):+d}",
-            delta_color="inverse")
+k[0].metric(f"Calls, week of {weeks[-1]:%d %b}{so_far}", f"{now['calls']:,}", _change("calls", "+,"), delta_color="off")
+k[1].metric("Average score", f"{now['score']:.1f}", _change("score", "+.1f"))
+k[2].metric("Flagged", f"{now['flagged']:.1%}", _change("flagged", "+.1%"), delta_color="inverse")
+k[3].metric("Complaints", f"{now['complaints']:.1%}", _change("complaints", "+.1%"), delta_color="inverse")
+k[4].metric("Critical failures", int(now["critical"]), _change("critical", "+.0f"), delta_color="inverse")
 
 st.subheader("Week by week")
-shown, note = report.top_and_bottom(trends) if level == "agent" else (trends, "")
-if note:
-    st.caption(note)
-charts = report.trend_charts(shown)
-for row in (charts[:2], charts[2:]):
-    cols = st.columns(2)
-    for col, chart in zip(cols, row):
+if level == "agent":  # 40 lines read as none: the best and the weakest agents instead
+    _, note = report.top_and_bottom(trends)
+    st.caption(note or "Every agent in the period.")
+    bars, *lines = report.agent_charts(trends)
+    st.altair_chart(bars, width="stretch")
+    for col, chart in zip(st.columns(len(lines)), lines):
         col.altair_chart(chart, width="stretch")
+    st.caption("Flagged, complaint and critical-failure rates per agent are in the CSV below; "
+               "by team or centre they are drawn.")
+else:
+    charts = report.trend_charts(trends)
+    for row in (charts[:2], charts[2:]):
+        for col, chart in zip(st.columns(2), row):
+            col.altair_chart(chart, width="stretch")
 ui.csv_button(trends, f"weekly-by-{level}", "tt_trends_csv")
 
 st.subheader("Pass rate per item and team")

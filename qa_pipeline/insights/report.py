@@ -79,6 +79,39 @@ def top_and_bottom(trends: pl.DataFrame, n: int = SHOWN_AGENTS) -> tuple[pl.Data
                   "the table below (Download CSV) has every agent.")
 
 
+def agent_charts(trends: pl.DataFrame, n: int = SHOWN_AGENTS) -> list[alt.Chart]:
+    """"By agent" at a glance: the best and the weakest ``n`` agents' average scores over the
+    period as bars, then each group's weekly scores as lines (``n`` lines a chart, every name
+    in the legend). ``trends`` as from :func:`weekly_trends` at the agent level."""
+    kept, _ = top_and_bottom(trends, n)
+    if "rank" not in kept.columns:
+        kept = kept.with_columns(pl.lit("all agents").alias("rank"))
+    means = (kept.group_by("group", "rank").agg(
+        ((pl.col("avg_score") * pl.col("calls")).sum() / pl.col("calls").sum()).alias("avg_score"),
+        pl.col("calls").sum()).sort("avg_score", descending=True))
+    colours = {f"best {n}": "#1a9850", f"weakest {n}": "#c0392b", "all agents": "#1f6fb2"}
+    base = alt.Chart(means).encode(
+        y=alt.Y("group:N", title=None, sort=means["group"].to_list(), axis=alt.Axis(labelLimit=220)),
+        x=alt.X("avg_score:Q", title="average score over the period", scale=alt.Scale(domain=[0, 100])))
+    bars = base.mark_bar().encode(
+        color=alt.Color("rank:N", title=None, scale=alt.Scale(domain=[r for r in colours if r in set(means["rank"])],
+                                                                range=[c for r, c in colours.items()
+                                                                       if r in set(means["rank"])]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=["group:N", alt.Tooltip("avg_score:Q", format=".1f"), "calls:Q"])
+    text = base.mark_text(align="left", dx=4).encode(text=alt.Text("avg_score:Q", format=".1f"))
+    charts: list[alt.Chart] = [(bars + text).properties(title="Average score", height=alt.Step(24))]
+    for rank in means["rank"].unique(maintain_order=True).to_list():
+        part = with_week_labels(kept.filter(pl.col("rank") == rank))
+        charts.append(alt.Chart(part).mark_line(point=True).encode(
+            x=week_x(), y=alt.Y("avg_score:Q", title=None, scale=alt.Scale(zero=False, nice=True)),
+            color=alt.Color("group:N", title=None, legend=alt.Legend(orient="right", labelLimit=200)),
+            tooltip=[alt.Tooltip("week:T", title="week of", format="%d %b %Y"), "group:N",
+                     alt.Tooltip("avg_score:Q", format=".1f"), "calls:Q"],
+        ).properties(title=f"Week by week: {rank}", height=240))
+    return charts
+
+
 def trend_charts(trends: pl.DataFrame) -> list[alt.Chart]:
     """Average score, flagged rate, complaint rate and critical failures per week and group.
     The score axis is zoomed to the scores shown (a 0–100 axis stacks the team lines on each other)."""
@@ -165,6 +198,7 @@ def readable_targets(goals: pl.DataFrame, agent_names: Optional[dict[str, str]] 
         rows.append({"for": who, "metric": METRICS.get(g["metric"], g["metric"]), "target": goal,
                      "actual": shown(g["actual"]), "gap": shown(g["ahead_by"], "+"), "status": status,
                      "calls": g["calls"]})
+    rows.sort(key=lambda r: r["status"] != "behind")  # the ones behind first
     return pl.DataFrame(rows, schema={"for": pl.String, "metric": pl.String, "target": pl.String, "actual": pl.String,
                                       "gap": pl.String, "status": pl.String, "calls": pl.Int64})
 
