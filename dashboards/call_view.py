@@ -28,7 +28,9 @@ def show(call_id: str, *, context: str) -> None:
     _summary(call)
     findings = ui.call_findings(db, viewer, call_id, call["rubric_id"], call["rubric_version"])
     playable = call["source"] != "import" and bool(call["source_path"])
-    left, right = st.columns([3, 2], gap="large")
+    reviewing = context == "review" and access.can(me, "review")
+    # A reviewer needs room for a verdict beside each finding's evidence.
+    left, right = st.columns([2, 3] if reviewing else [3, 2], gap="large")
     with left:
         ui.audio_player(call, key)
         ui.transcript(ui.call_turns(db, viewer, call_id), key, playable)
@@ -36,7 +38,6 @@ def show(call_id: str, *, context: str) -> None:
         if meta:
             with st.expander("Call metadata"):
                 st.json(meta)
-    reviewing = context == "review" and access.can(me, "review")
     with right:
         _findings(findings, key, playable, call if reviewing else None)
     disputes = ui.call_disputes(db, viewer, call_id)
@@ -89,6 +90,9 @@ def _findings(findings: pl.DataFrame, key: str, playable: bool, review_of: dict 
         return
     lang = ui.language()
     admin = ui.user().role == "admin"
+    # The trigger first: whether it is a complaint call decides what the D items mean.
+    findings = findings.sort(pl.col("check_id").map_elements(items.is_trigger, return_dtype=pl.Boolean),
+                             "check_id", descending=[True, False])
     choices = []
     for f in findings.iter_rows(named=True):
         with st.container(border=True):
@@ -134,11 +138,11 @@ def _finding_text(f: dict, key: str, playable: bool, lang: str, admin: bool) -> 
 def _verdict(call_id: str, f: dict) -> dict:
     current = f["human_outcome"] or f["outcome"]
     words = {o: items.outcome_words(f["check_id"], o) for o in OUTCOMES}
-    outcome = st.selectbox(f"Verdict (automatic: {words.get(f['outcome'], f['outcome'])})", OUTCOMES,
+    outcome = st.selectbox("Your verdict", OUTCOMES, help=f"automatic: {words.get(f['outcome'], f['outcome'])}",
                            index=OUTCOMES.index(current) if current in OUTCOMES else 0, format_func=words.get,
                            key=f"rv_{call_id}_{f['check_id']}")
     note = st.text_input("Comment", value=f["review_comment"] or "", max_chars=1000,
-                         key=f"rc_{call_id}_{f['check_id']}", placeholder="required when you change it")
+                         key=f"rc_{call_id}_{f['check_id']}", placeholder="why, if you change it")
     return {"check_id": f["check_id"], "outcome": outcome, "comment": note.strip() or None}
 
 

@@ -231,7 +231,7 @@ def transcript(turns: pl.DataFrame, player_key: str, playable: bool) -> None:
         return
     with st.container(height=420):
         for t in turns.iter_rows(named=True):
-            left, right = st.columns([1, 9], vertical_alignment="top")
+            left, right = st.columns([1.4, 8.6], vertical_alignment="top")
             with left:
                 if t["start"] is not None and playable:
                     play_button(mmss(t["start"]), t["start"], f"{player_key}_turn{t['turn']}", player_key)

@@ -56,12 +56,13 @@ if team_avg is not None:
 else:
     m3.caption("No comparison with the rest of the team: too few other agents had scored calls in this period.")
 
+WHO_COLOURS = alt.Scale(domain=["this agent", "rest of the team"], range=["#1f6fb2", "#b0b7c3"])
 st.subheader("Score trend")
 trend = report.with_week_labels(weekly).with_columns(pl.col("who").replace({"agent": "this agent", "team": "rest of the team"}))
 st.altair_chart(alt.Chart(trend).mark_line(point=True).encode(
     x=report.week_x("ISO week"),
     y=alt.Y("avg_score:Q", title="average score", scale=alt.Scale(zero=False, nice=True)),
-    color=alt.Color("who:N", title=None, legend=alt.Legend(orient="bottom")),
+    color=alt.Color("who:N", title=None, legend=alt.Legend(orient="bottom"), scale=WHO_COLOURS),
     tooltip=[alt.Tooltip("week:T", title="week of", format="%d %b %Y"), "who:N",
              alt.Tooltip("avg_score:Q", format=".1f"), "calls:Q"]), width="stretch")
 
@@ -73,7 +74,7 @@ long = items.unpivot(index="item", on=["agent_pass_rate", "team_pass_rate"], var
 st.altair_chart(alt.Chart(long).mark_bar().encode(
     y=alt.Y("item:N", title=None, sort=items["item"].to_list(), axis=alt.Axis(labelLimit=260)), yOffset="who:N",
     x=alt.X("pass_rate:Q", title="pass rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-    color=alt.Color("who:N", title=None, legend=alt.Legend(orient="bottom")),
+    color=alt.Color("who:N", title=None, legend=alt.Legend(orient="bottom"), scale=WHO_COLOURS),
     tooltip=["item", "who", alt.Tooltip("pass_rate:Q", format=".0%")]).properties(height=34 * items.height + 60),
     width="stretch")
 ui.csv_button(items, f"items-{agent_id}", "af_items_csv")

@@ -60,7 +60,10 @@ def item_label(check_id: Optional[str], language: str = "en") -> str:
     item = rubric_items().get(check_id)
     if item is None:
         return check_id
-    return f"{check_id} {item.title(language)}"
+    title = item.title(language)
+    if check_id.lower() in title.lower():  # a code that is a word ('complaint'): the title says it
+        return title
+    return f"{check_id} {title}"
 
 
 def is_trigger(check_id: Optional[str]) -> bool:
