@@ -126,7 +126,7 @@ def _finding_text(f: dict, key: str, playable: bool, lang: str, admin: bool) -> 
         who = f"{f['evidence_speaker']}: " if f["evidence_speaker"] else ""
         st.caption(f"“{ui.escape(who + f['evidence_text'])}”")
     why = items.explain(f["rule"], f["check_id"], f["outcome"], lang)
-    if why:
+    if why and why != items.outcome_words(f["check_id"], f["outcome"]):  # not the badge again
         st.caption(f"why: {ui.escape(why)}")
     if admin and f["rule"] and f["rule"] != why:
         with st.expander("rule as the scorer wrote it"):
