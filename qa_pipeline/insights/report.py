@@ -145,11 +145,13 @@ def pass_rate_target(goals: pl.DataFrame) -> float:
 
 def item_heatmap(items: pl.DataFrame, target: float = DEFAULT_PASS_TARGET, language: str = "en") -> alt.Chart:
     """Pass rate per item (rows) and team (columns), the percentage written in each cell. The
-    colours diverge at ``target``: red below it, green above, pale at the target itself."""
+    colours diverge at ``target``: red below it (full red 25 points under it and lower), green
+    above, pale at the target itself."""
     items = items.with_columns(pl.col("check_id").map_elements(lambda c: item_label(c, language),
                                                                return_dtype=pl.String).alias("item"))
     order = items.sort("check_id")["item"].unique(maintain_order=True).to_list()
-    low = max(0.0, min(float(items["pass_rate"].min() or 0.0), target - 0.2))
+    # Full red from 25 points under the target down: a 0 % cell must not wash 70 % out to pale.
+    low = max(0.0, target - 0.25)
     colour = alt.Color("pass_rate:Q", title=f"pass rate (target {target:.0%})",
                        scale=alt.Scale(domain=[low, target, 1.0], range=["#c0392b", "#f7f4e9", "#1a9850"],
                                        clamp=True),
@@ -214,7 +216,9 @@ def _svg(chart: alt.Chart) -> str:
         import vl_convert as vlc
     except ImportError:
         return "<p class='note'>(chart not rendered: install vl-convert-python for charts in the report)</p>"
-    return vlc.vegalite_to_svg(chart.properties(width=640).to_dict())
+    # vl-convert measures text without the browser's fonts and may cut long axis labels: some room on the left
+    return vlc.vegalite_to_svg(chart.properties(width=640, padding={"left": 40, "top": 5, "right": 5, "bottom": 5})
+                               .to_dict())
 
 
 def _table(df: pl.DataFrame, formats: Optional[dict[str, str]] = None) -> str:
@@ -294,20 +298,25 @@ def build_report(db: str | os.PathLike, week: str, viewer: Viewer = OWNER,
     if not teams.is_empty():
         parts += [f"<h2>Trends over {TREND_WEEKS} weeks, by team</h2>"]
         parts += [_svg(c) for c in trend_charts(teams)]
-        week_rows = teams.filter(pl.col("week") == monday).drop("week").rename({"group": "team"})
-        parts += ["<h3>Teams this week</h3>", _table(week_rows, {"avg_score": ".1f", "flagged_rate": ".1%",
-                                                                  "complaint_rate": ".1%"})]
+        week_rows = teams.filter(pl.col("week") == monday).drop("week").rename(
+            {"group": "team", "avg_score": "average score", "flagged_rate": "flagged", "complaint_rate": "complaints",
+             "critical_fails": "critical failures"})
+        parts += ["<h3>Teams this week</h3>", _table(week_rows, {"average score": ".1f", "flagged": ".1%",
+                                                                  "complaints": ".1%"})]
     if not items.is_empty():
         parts += ["<h2>Pass rate per item and team</h2>", _svg(item_heatmap(items, pass_rate_target(goals)))]
     if not needs.is_empty():
         worst = needs.group_by("check_id").agg(pl.col("failed").sum(), pl.col("checked").sum()).with_columns(
             (pl.col("failed") / pl.col("checked")).alias("fail_rate")).sort("fail_rate", descending=True).head(5)
-        parts += ["<h2>Items failing most this week</h2>", _table(_labelled(worst), {"fail_rate": ".1%"})]
+        parts += ["<h2>Items failing most this week</h2>",
+                  _table(_labelled(worst).rename({"fail_rate": "fail rate"}), {"fail rate": ".1%"})]
     parts += ["<h2>Agreement between automatic and human review</h2>"]
     if agree.is_empty():
         parts.append("<p class='note'>No reviewed findings in this period.</p>")
     else:
-        parts += [_svg(agreement_chart(agree)), _table(_labelled(agree), {"agreement": ".0%"})]
+        parts += [_svg(agreement_chart(agree)), _table(_labelled(agree).rename(
+            {"missed": "missed (auto pass, human fail)", "false_alarms": "false alarms (auto fail, human pass)"}),
+            {"agreement": ".0%"})]
     agents = filter_options(db, viewer)["agents"]
     names = dict(zip(agents["agent_id"].to_list(), agents["agent_name"].to_list()))
     parts += ["<h2>Quality targets</h2>", _table(readable_targets(goals, names))]
