@@ -181,8 +181,10 @@ def training_needs() -> None:
         color=alt.Color("fail_rate:Q", title="fail rate", scale=alt.Scale(scheme="orangered"),
                         legend=alt.Legend(format="%", orient="bottom")),
         tooltip=["item", "team", alt.Tooltip("fail_rate:Q", format=".0%"), "failed", "checked"])
-        + cells.mark_text(fontSize=11).encode(text=alt.Text("fail_rate:Q", format=".0%")))
-        .properties(height=26 * len(order) + 40), width="stretch")
+        + cells.mark_text(fontSize=11).encode(
+            text=alt.Text("fail_rate:Q", format=".0%"),
+            color=alt.condition(alt.datum.fail_rate > 0.4, alt.value("white"), alt.value("black"))))
+        .properties(height=alt.Step(24)), width="stretch")
     overall = by_team.group_by("check_id").agg(pl.col("failed").sum(), pl.col("checked").sum()).with_columns(
         (pl.col("failed") / pl.col("checked")).alias("fail_rate")).sort("fail_rate", descending=True)
     top = overall.head(5)["check_id"].to_list()
