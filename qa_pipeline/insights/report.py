@@ -161,7 +161,7 @@ def item_heatmap(items: pl.DataFrame, target: float = DEFAULT_PASS_TARGET, langu
     cells = base.mark_rect().encode(
         color=colour, tooltip=["item", "team", alt.Tooltip("pass_rate:Q", format=".0%"), "checked"])
     text = base.mark_text(fontSize=11).encode(text=alt.Text("pass_rate:Q", format=".0%"))
-    return (cells + text).properties(height=26 * len(order) + 40)
+    return (cells + text).properties(height=alt.Step(26))
 
 
 def agreement_chart(agree: pl.DataFrame, language: str = "en") -> alt.Chart:
