@@ -213,8 +213,8 @@ def _agent_actions(call: dict, findings: pl.DataFrame, disputes: pl.DataFrame) -
             check = st.selectbox("Finding", options,
                                  format_func=lambda v: items.item_label(v, ui.language()) if v else "the whole review")
             reason = st.text_area("Why is it wrong?", max_chars=2000)
-            if st.form_submit_button("Send dispute"):
-                if ui.save("open_dispute", "Dispute sent to the reviewer", call_id=call["call_id"],
-                           opened_by=me.username, reason=reason, check_id=check):
-                    st.session_state[f"disputes_sent_{call['call_id']}"] = sent + 1
-                    st.rerun()
+            if st.form_submit_button("Send dispute") and ui.save(
+                    "open_dispute", "Dispute sent to the reviewer", call_id=call["call_id"], opened_by=me.username,
+                    reason=reason, check_id=check):
+                st.session_state[f"disputes_sent_{call['call_id']}"] = sent + 1
+                st.rerun()

@@ -87,17 +87,17 @@ def outcome_words(check_id: Optional[str], outcome: Optional[str], language: str
 
 # The scorer's rule text is built by the check types in qa_pipeline.rubric.checks; these
 # patterns read the forms they write.
-_NOT_APPLICABLE = re.compile(r"^not applicable: (?P<rest>.*)$", re.S)
+_NOT_APPLICABLE = re.compile(r"^not applicable: (?P<rest>.*)$", re.DOTALL)
 _CHECK_IS = re.compile(r"^(?P<check>[\w.-]+) is (?P<outcome>pass|fail|na)$")
-_NOT_FOUND = re.compile(r"^(?P<name>.*?): not found(?: (?P<times>\d+) times)? \((?P<scope>.*)\)$", re.S)
-_FOUND = re.compile(r"^(?P<name>.*?): found '(?P<what>.*)'$", re.S)
+_NOT_FOUND = re.compile(r"^(?P<name>.*?): not found(?: (?P<times>\d+) times)? \((?P<scope>.*)\)$", re.DOTALL)
+_FOUND = re.compile(r"^(?P<name>.*?): found '(?P<what>.*)'$", re.DOTALL)
 _METRIC = re.compile(r"^(?P<name>.*?) = (?P<value>[-\d.e+]+) \(needs (?P<bounds>[^()]*)\)$")
 _NOT_MEASURABLE = re.compile(r"^(?P<name>.*?): not measurable for this call$")
 _ALL_FOUND = re.compile(r"^(?:(?P<name>.*?): )?all found$")
-_NEGATED = re.compile(r"^(?P<name>.*?): (?P<rest>.*)$", re.S)
+_NEGATED = re.compile(r"^(?P<name>.*?): (?P<rest>.*)$", re.DOTALL)
 _IN_ORDER = re.compile(r"^(?P<name>.*?): in order$")
-_TOO_EARLY = re.compile(r"^(?P<name>.*?): came too early \((?P<b>.*)\) before \((?P<a>.*)\)$", re.S)
-_MISSING = re.compile(r"^(?P<name>.*?): not judged, missing \((?P<rest>.*)\)$", re.S)
+_TOO_EARLY = re.compile(r"^(?P<name>.*?): came too early \((?P<b>.*)\) before \((?P<a>.*)\)$", re.DOTALL)
+_MISSING = re.compile(r"^(?P<name>.*?): not judged, missing \((?P<rest>.*)\)$", re.DOTALL)
 _SIMILAR = re.compile(r"^(?P<name>.*?): (?:best )?similarity (?P<value>[\d.]+)(?: < (?P<threshold>[\d.]+))?$")
 # Names the check types use when the rubric gives none: say the item's title instead.
 _GENERIC = {"phrases", "detect", "regex", "keywords", "complaint", "semantic", "metric", "all", "any", ""}

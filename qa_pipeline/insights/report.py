@@ -185,20 +185,21 @@ def readable_targets(goals: pl.DataFrame, agent_names: Optional[dict[str, str]] 
     agent's name), the metric in words, target, actual and gap as text (percentages for rates)."""
     names = agent_names or {}
     rows = []
+
+    def shown(v: Optional[float], rate: bool, sign: str = "") -> str:
+        if v is None:
+            return "–"
+        return format(v * 100, f"{sign}.1f") + " %" if rate else format(v, f"{sign}.1f")
+
     for g in goals.iter_rows(named=True):
         rate = g["metric"] != "score"
 
-        def shown(v: Optional[float], sign: str = "") -> str:
-            if v is None:
-                return "–"
-            return format(v * 100, f"{sign}.1f") + " %" if rate else format(v, f"{sign}.1f")
-
         who = {"centre": "whole centre", "team": f"team {g['scope_id']}",
                "agent": f"agent {names.get(g['scope_id']) or g['scope_id']}"}.get(g["scope"], g["scope_id"])
-        goal = {"flagged_rate": "at most "}.get(g["metric"], "at least ") + shown(g["target"])
+        goal = {"flagged_rate": "at most "}.get(g["metric"], "at least ") + shown(g["target"], rate)
         status = "–" if g["ahead_by"] is None else ("on target" if g["ahead_by"] >= 0 else "behind")
         rows.append({"for": who, "metric": METRICS.get(g["metric"], g["metric"]), "target": goal,
-                     "actual": shown(g["actual"]), "gap": shown(g["ahead_by"], "+"), "status": status,
+                     "actual": shown(g["actual"], rate), "gap": shown(g["ahead_by"], rate, "+"), "status": status,
                      "calls": g["calls"]})
     rows.sort(key=lambda r: r["status"] != "behind")  # the ones behind first
     return pl.DataFrame(rows, schema={"for": pl.String, "metric": pl.String, "target": pl.String, "actual": pl.String,

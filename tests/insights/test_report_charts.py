@@ -60,7 +60,7 @@ def test_by_agent_shows_the_best_and_the_weakest():
     assert "of 40 agents" in note
     small, note = report.top_and_bottom(_weekly(6))
     assert small["group"].n_unique() == 6 and note == ""
-    bars, *lines = report.agent_charts(_weekly(40))
+    _, *lines = report.agent_charts(_weekly(40))
     assert len(lines) == 2  # one line chart for the best, one for the weakest: five lines each
 
 
