@@ -26,6 +26,7 @@ PAGES = {  # title -> (script, roles that see it)
     "Team trends": ("views/team_trends.py", {"admin", "manager", "qa", "trainer", "team_lead"}),
     "Alerts": ("views/alerts.py", {"admin", "manager", "qa", "team_lead"}),
 }
+LANDING = {"manager": "Team trends"}  # where a role starts; everyone else on their first page
 ICONS = {"Review queue": ":material/fact_check:", "Agent feedback": ":material/person:",
          "Coaching clips": ":material/headphones:", "Team trends": ":material/monitoring:",
          "Alerts": ":material/notifications:"}
@@ -112,12 +113,15 @@ if not pages:
 
 
 def _home() -> None:
-    st.switch_page(pages[0])
+    landing = LANDING.get(user.role)
+    st.switch_page(next((p for p in pages if p.title == landing), pages[0]))
 
 
 with st.sidebar:
     st.caption(f"Signed in as **{user.display_name or user.username}** ({user.role}"
                + (f", {user.team}" if user.team else "") + ")")
+    st.selectbox("Item titles in", list(ui.LANGUAGES), index=list(ui.LANGUAGES).index(ui.language()),
+                 format_func=ui.LANGUAGES.get, key="item_language")
     if user is not access.LOCAL_USER and st.button("Sign out", type="tertiary"):
         st.session_state.pop("user", None)
         if _oidc_configured() and st.user.get("is_logged_in"):

@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, TypeVar
 import polars as pl
 import streamlit as st
 
-from qa_pipeline.insights import aggregates, facts, queries
+from qa_pipeline.insights import aggregates, facts, items, queries
 from qa_pipeline.insights.filters import CallFilter
 from qa_pipeline.privacy import access
 from qa_pipeline.privacy.access import User, Viewer
@@ -91,6 +91,33 @@ training_needs = cached(aggregates.training_needs)
 item_pass_by_team = cached(aggregates.item_pass_by_team)
 new_agents = cached(aggregates.new_agents)
 targets = cached(aggregates.targets)
+LANGUAGES = {"en": "English", "zh": "中文"}
+
+
+def language() -> str:
+    """The language item titles are shown in: the one picked in the sidebar, else the browser's."""
+    picked = st.session_state.get("item_language")
+    if picked in LANGUAGES:
+        return picked
+    locale = (getattr(st.context, "locale", None) or "en").lower()
+    return "zh" if locale.startswith("zh") else "en"
+
+
+def item_label(check_id: Optional[str]) -> str:
+    """``"C2 Confirm the need"``: the item's code and its title in the user's language."""
+    return items.item_label(check_id, language()) if check_id else "any item"
+
+
+def with_item_labels(df: pl.DataFrame, column: str = "check_id", name: str = "item") -> pl.DataFrame:
+    """``df`` with a column ``name`` holding the item labels of ``column``."""
+    codes = df[column].unique().to_list() if column in df.columns else []
+    labels = {c: items.item_label(c, language()) for c in codes if c is not None}
+    return df.with_columns(pl.col(column).replace_strict(labels, default=None, return_dtype=pl.String).alias(name))
+
+
+def score_text(column: str) -> pl.Expr:
+    """A score column as text for a table: the whole number, or a dash where there is none."""
+    return pl.col(column).round(0).cast(pl.Int64).cast(pl.String).fill_null("–").alias(column)
 
 
 def options() -> dict:
@@ -161,7 +188,7 @@ def call_filter(key: str, *, items: bool = True, default_weeks: Optional[int] = 
     if items:
         reason = sb.selectbox("Flag reason", [None] + opts["flag_reasons"], format_func=lambda v: v or "any",
                               key=f"{key}_reason")
-        item = sb.selectbox("Failed item", [None] + opts["items"], format_func=lambda v: v or "any", key=f"{key}_item")
+        item = sb.selectbox("Failed item", [None] + opts["items"], format_func=item_label, key=f"{key}_item")
     return CallFilter(tuple(teams), tuple(agents), date_from, date_to, tuple(languages), reason, item)
 
 
@@ -204,7 +231,7 @@ def transcript(turns: pl.DataFrame, player_key: str, playable: bool) -> None:
         return
     with st.container(height=420):
         for t in turns.iter_rows(named=True):
-            left, right = st.columns([1, 9], vertical_alignment="top")
+            left, right = st.columns([1.4, 8.6], vertical_alignment="top")
             with left:
                 if t["start"] is not None and playable:
                     play_button(mmss(t["start"]), t["start"], f"{player_key}_turn{t['turn']}", player_key)

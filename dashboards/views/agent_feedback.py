@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 from qa_pipeline.dashboards import call_view, ui
 
+from qa_pipeline.insights import report
 from qa_pipeline.insights.filters import CallFilter
 
 st.title("Agent feedback")
@@ -52,24 +53,37 @@ team_avg = float((team["avg_score"] * team["calls"]).sum() / team_calls) if team
 m2.metric("Average score", f"{avg:.1f}", None if team_avg is None else f"{avg - team_avg:+.1f} vs rest of the team")
 if team_avg is not None:
     m3.metric("Rest of the team", f"{team_avg:.1f}", help=f"{team_calls} calls of the other agents in the team")
+else:
+    m3.caption("No comparison with the rest of the team: too few other agents had scored calls in this period.")
 
+WHO_COLOURS = alt.Scale(domain=["this agent", "rest of the team"], range=["#1f6fb2", "#b0b7c3"])
 st.subheader("Score trend")
-trend = weekly.with_columns(pl.col("who").replace({"agent": "this agent", "team": "rest of the team"}))
+trend = report.with_week_labels(weekly).with_columns(pl.col("who").replace({"agent": "this agent", "team": "rest of the team"}))
 st.altair_chart(alt.Chart(trend).mark_line(point=True).encode(
-    x=alt.X("week:T", title="week", axis=alt.Axis(format="%d %b")), y=alt.Y("avg_score:Q", title="average score", scale=alt.Scale(domain=[0, 100])),
-    color=alt.Color("who:N", title=None), tooltip=["week:T", "who:N", alt.Tooltip("avg_score:Q", format=".1f"),
-                                                  "calls:Q"]), width="stretch")
+    x=report.week_x("ISO week"),
+    y=alt.Y("avg_score:Q", title="average score", scale=alt.Scale(zero=False, nice=True)),
+    color=alt.Color("who:N", title=None, legend=alt.Legend(orient="bottom"), scale=WHO_COLOURS),
+    tooltip=[alt.Tooltip("week:T", title="week of", format="%d %b %Y"), "who:N",
+             alt.Tooltip("avg_score:Q", format=".1f"), "calls:Q"]), width="stretch")
 
 st.subheader("Pass rate per item, against the team")
-long = items.unpivot(index="check_id", on=["agent_pass_rate", "team_pass_rate"], variable_name="who",
+items = ui.with_item_labels(items)
+long = items.unpivot(index="item", on=["agent_pass_rate", "team_pass_rate"], variable_name="who",
                      value_name="pass_rate").with_columns(
-    pl.col("who").replace({"agent_pass_rate": "this agent", "team_pass_rate": "team (incl. agent)"}))
+    pl.col("who").replace({"agent_pass_rate": "this agent", "team_pass_rate": "rest of the team"}))
 st.altair_chart(alt.Chart(long).mark_bar().encode(
-    x=alt.X("check_id:N", title="item", axis=alt.Axis(labelAngle=0)), xOffset="who:N",
-    y=alt.Y("pass_rate:Q", title="pass rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-    color=alt.Color("who:N", title=None), tooltip=["check_id", "who", alt.Tooltip("pass_rate:Q", format=".0%")]),
+    y=alt.Y("item:N", title=None, sort=items["item"].to_list(), axis=alt.Axis(labelLimit=260)), yOffset="who:N",
+    x=alt.X("pass_rate:Q", title="pass rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+    color=alt.Color("who:N", title=None, legend=alt.Legend(orient="bottom"), scale=WHO_COLOURS),
+    tooltip=["item", "who", alt.Tooltip("pass_rate:Q", format=".0%")]).properties(height=34 * items.height + 60),
     width="stretch")
 ui.csv_button(items, f"items-{agent_id}", "af_items_csv")
+
+
+
+def _vs_team(r: dict) -> str:
+    return "" if r["team_pass_rate"] is None else f" (rest of the team {r['team_pass_rate']:.0%})"
+
 
 ranked = items.filter(pl.col("agent_checked") > 0).with_columns(
     (pl.col("agent_pass_rate") - pl.col("team_pass_rate")).alias("vs_team")).sort(["agent_pass_rate", "vs_team"])
@@ -77,13 +91,11 @@ strong, weak = st.columns(2)
 with strong:
     st.markdown("**Strongest items**")
     for r in ranked.reverse().head(3).iter_rows(named=True):
-        st.markdown(f"- **{r['check_id']}** {r['agent_pass_rate']:.0%} of {r['agent_checked']} "
-                    f"(team {r['team_pass_rate']:.0%})")
+        st.markdown(f"- **{r['item']}** {r['agent_pass_rate']:.0%} of {r['agent_checked']}" + _vs_team(r))
 with weak:
     st.markdown("**Weakest items** — the calls behind them")
     for r in ranked.filter(pl.col("agent_pass_rate") < 1).head(3).iter_rows(named=True):
-        with st.expander(f"{r['check_id']}: {r['agent_pass_rate']:.0%} of {r['agent_checked']} passed "
-                         f"(team {r['team_pass_rate']:.0%})"):
+        with st.expander(f"{r['item']}: {r['agent_pass_rate']:.0%} of {r['agent_checked']} passed" + _vs_team(r)):
             failing = ui.agent_calls_failing(db, viewer, agent_id, r["check_id"], f)
             for c in failing.iter_rows(named=True):
                 st.markdown(f"`{c['call_id']}` {c['started_at']:%Y-%m-%d} · at {ui.mmss(c['evidence_start'])}: "
@@ -95,7 +107,8 @@ reviewed = ui.agent_reviews(db, viewer, agent_id, f)
 if reviewed.is_empty():
     st.caption("No reviewed calls in this period.")
 else:
-    picked = st.dataframe(reviewed, hide_index=True, on_select="rerun", selection_mode="single-row", key="af_table",
+    shown = reviewed.with_columns(ui.score_text("auto_score"), ui.score_text("human_score"))
+    picked = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="af_table",
                           column_config={"call_id": "call", "auto_score": "auto score", "human_score": "human score",
                                          "open_disputes": "open disputes",
                                          "started_at": st.column_config.DatetimeColumn("started", format="YYYY-MM-DD"),

@@ -6,6 +6,8 @@ import polars as pl
 import streamlit as st
 from qa_pipeline.dashboards import ui
 
+from qa_pipeline.insights import items as rubric_items
+from qa_pipeline.insights import report
 from qa_pipeline.insights.queries import PAGE_SIZE
 from qa_pipeline.privacy import access
 from qa_pipeline.review import clips
@@ -57,7 +59,7 @@ def _with_paths(rows: pl.DataFrame) -> pl.DataFrame:
 def find_clips() -> None:
     opts = ui.options()
     a, b, c = st.columns([1, 1, 2])
-    item = a.selectbox("Item", [None] + opts["items"], format_func=lambda v: v or "any item", key="cc_item")
+    item = a.selectbox("Item", [None] + opts["items"], format_func=ui.item_label, key="cc_item")
     outcome = b.selectbox("Outcome", [None, "pass", "fail", "na"], format_func=lambda v: v or "any outcome",
                           key="cc_outcome")
     words = c.text_input("Words said in the call", max_chars=200, key="cc_words",
@@ -68,10 +70,16 @@ def find_clips() -> None:
     if rows.is_empty():
         st.info("No findings match. Widen the filters or the dates in the sidebar.", icon=":material/search_off:")
         return
-    shown = rows.drop("evidence_end", "evidence_speaker").with_columns(pl.col("evidence_text").fill_null(""))
+    shown = ui.with_item_labels(rows).with_columns(
+        pl.col("evidence_text").fill_null(""),
+        pl.struct("check_id", "outcome").map_elements(lambda r: rubric_items.outcome_words(r["check_id"], r["outcome"]),
+                                                      return_dtype=pl.String).alias("outcome"),
+    ).drop("evidence_end", "evidence_speaker", "check_id")
+    shown = shown.select("call_id", "started_at", "team", "agent_name", "language", "item",
+                         pl.exclude("call_id", "started_at", "team", "agent_name", "language", "item"))
     picked = st.dataframe(shown, hide_index=True, on_select="rerun",
                           selection_mode="single-row", key="cc_table",
-                          column_config={"call_id": "call", "agent_name": "agent", "check_id": "item",
+                          column_config={"call_id": "call", "agent_name": "agent",
                                          "evidence_text": st.column_config.TextColumn("evidence", width="large"),
                                          "started_at": st.column_config.DatetimeColumn("started", format="YYYY-MM-DD"),
                                          "evidence_start": st.column_config.NumberColumn("at (s)", format="%.1f")})
@@ -88,7 +96,8 @@ def find_clips() -> None:
         st.caption("Select a row to play its clip and add it to a playlist.")
         return
     row = _with_paths(rows[picked.selection.rows[0]]).row(0, named=True)
-    st.markdown(f"**{row['check_id']} · {row['outcome']}** — `{row['call_id']}` {row['agent_name'] or ''}")
+    st.markdown(f"**{ui.item_label(row['check_id'])} · {rubric_items.outcome_words(row['check_id'], row['outcome'])}**"
+                f" — `{row['call_id']}` {row['agent_name'] or ''}")
     play_clip(row)
     lists = ui.playlists(db)
     if lists.is_empty():
@@ -125,7 +134,7 @@ def playlists() -> None:
     st.caption(f"{items.height} clip(s) you may see")
     for n, c in enumerate(items.iter_rows(named=True), start=1):
         with st.container(border=True):
-            st.markdown(f"**{n}. {c['check_id'] or 'clip'}** — `{c['call_id']}` {c['agent_name'] or ''} · "
+            st.markdown(f"**{n}. {ui.item_label(c['check_id']) if c['check_id'] else 'clip'}** — `{c['call_id']}` {c['agent_name'] or ''} · "
                         f"{ui.mmss(c['start_s'])}–{ui.mmss(c['end_s'])}" + (f"  \n{c['note']}" if c["note"] else ""))
             header = ui.call_header(db, viewer, c["call_id"])
             lines = ui.clip_excerpt(db, viewer, c["call_id"], c["start_s"], c["end_s"])
@@ -160,32 +169,39 @@ def training_needs() -> None:
     if needs.is_empty():
         st.info("No scored findings in this period.", icon=":material/inbox:")
         return
-    by_team = needs.group_by("check_id", "team").agg(pl.col("checked").sum(), pl.col("failed").sum()).with_columns(
-        (pl.col("failed") / pl.col("checked")).alias("fail_rate"))
+    by_team = ui.with_item_labels(needs.group_by("check_id", "team").agg(
+        pl.col("checked").sum(), pl.col("failed").sum()).with_columns(
+        (pl.col("failed") / pl.col("checked")).alias("fail_rate")).sort("check_id"))
     st.markdown("**Fail rate per item and team** (reviewed outcomes count where reviewed)")
-    st.altair_chart(alt.Chart(by_team).mark_rect().encode(
-        x=alt.X("check_id:N", title="item", axis=alt.Axis(labelAngle=0)), y=alt.Y("team:N", title=None),
+    order = by_team["item"].unique(maintain_order=True).to_list()
+    cells = alt.Chart(by_team).encode(
+        y=alt.Y("item:N", title=None, sort=order, axis=alt.Axis(labelLimit=280)),
+        x=alt.X("team:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")))
+    st.altair_chart((cells.mark_rect().encode(
         color=alt.Color("fail_rate:Q", title="fail rate", scale=alt.Scale(scheme="orangered"),
-                        legend=alt.Legend(format="%")),
-        tooltip=["check_id", "team", alt.Tooltip("fail_rate:Q", format=".0%"), "failed", "checked"])
-        .properties(height=90 + 44 * by_team["team"].n_unique()), width="stretch")
+                        legend=alt.Legend(format="%", orient="bottom")),
+        tooltip=["item", "team", alt.Tooltip("fail_rate:Q", format=".0%"), "failed", "checked"])
+        + cells.mark_text(fontSize=11).encode(
+            text=alt.Text("fail_rate:Q", format=".0%"),
+            color=alt.condition(alt.datum.fail_rate > 0.4, alt.value("white"), alt.value("black"))))
+        .properties(height=alt.Step(24)), width="stretch")
     overall = by_team.group_by("check_id").agg(pl.col("failed").sum(), pl.col("checked").sum()).with_columns(
         (pl.col("failed") / pl.col("checked")).alias("fail_rate")).sort("fail_rate", descending=True)
     top = overall.head(5)["check_id"].to_list()
-    weekly = needs.filter(pl.col("check_id").is_in(top)).group_by("check_id", "week").agg(
-        pl.col("failed").sum(), pl.col("checked").sum()).with_columns(
-        (pl.col("failed") / pl.col("checked")).alias("fail_rate")).sort("week")
+    weekly = report.with_week_labels(ui.with_item_labels(needs.filter(pl.col("check_id").is_in(top)).group_by(
+        "check_id", "week").agg(pl.col("failed").sum(), pl.col("checked").sum()).with_columns(
+        (pl.col("failed") / pl.col("checked")).alias("fail_rate")).sort("week")))
     st.markdown("**The five items failing most, week by week**")
     st.altair_chart(alt.Chart(weekly).mark_line(point=True).encode(
-        x=alt.X("week:T"), y=alt.Y("fail_rate:Q", title="fail rate", axis=alt.Axis(format="%")),
-        color=alt.Color("check_id:N", title="item"), tooltip=["check_id", "week:T",
-                                                               alt.Tooltip("fail_rate:Q", format=".0%")]),
-        width="stretch")
+        x=report.week_x(), y=alt.Y("fail_rate:Q", title="fail rate", axis=alt.Axis(format="%")),
+        color=alt.Color("item:N", title=None, legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
+        tooltip=["item", alt.Tooltip("week:T", title="week of", format="%d %b %Y"),
+                 alt.Tooltip("fail_rate:Q", format=".0%")]), width="stretch")
     ui.csv_button(by_team, "training-needs", "cc_needs_csv")
     st.markdown("**Example clips for each**")
     for item in top:
         rate = overall.filter(pl.col("check_id") == item)["fail_rate"][0]
-        with st.expander(f"{item}: fails in {rate:.0%} of calls"):
+        with st.expander(f"{ui.item_label(item)}: fails in {rate:.0%} of calls"):
             examples, _ = ui.search_findings(db, viewer, f, item=item, outcome="fail")
             examples = _with_paths(examples.head(3)) if examples.height else examples
             for row in examples.iter_rows(named=True):

@@ -48,14 +48,15 @@ if total == 0:
             "(above), and reviewed calls under 'Show: reviewed'.", icon=":material/inbox:")
 else:
     shown = rows.select("call_id", "started_at", "team", "agent_name", "language", "auto_score", "human_score",
-                        "flag_reasons", "queued_for", "assignee", "open_disputes", "source")
+                        "flag_reasons", "queued_for", "assignee", "open_disputes", "source").with_columns(
+        ui.score_text("human_score"))  # a dash, not "None", for a call nobody has reviewed
     picked = st.dataframe(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="rq_table",
         column_config={
             "call_id": "call", "agent_name": "agent", "queued_for": "queued for",
             "started_at": st.column_config.DatetimeColumn("started", format="YYYY-MM-DD HH:mm"),
             "auto_score": st.column_config.ProgressColumn("auto score", min_value=0, max_value=100, format="%.0f"),
-            "human_score": st.column_config.NumberColumn("human score", format="%.0f"),
+            "human_score": st.column_config.TextColumn("human score"),
             "flag_reasons": st.column_config.ListColumn("flagged for"),
             "open_disputes": st.column_config.NumberColumn("disputes"),
         })

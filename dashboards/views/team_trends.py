@@ -35,32 +35,52 @@ def _overall(df: pl.DataFrame) -> dict:
 
 now = _overall(latest)
 prev = _overall(before) if before is not None else None
+
+
+def _change(key: str, fmt: str) -> str | None:
+    """The change since the week before, written with ``fmt``; none (no arrow) when it rounds to nothing."""
+    if prev is None:
+        return None
+    text = format(now[key] - prev[key], fmt)
+    return None if text.lstrip("+-").strip("0.%,") == "" else text
+
+
 k = st.columns(5)
 so_far = " (so far)" if weeks[-1] + timedelta(days=7) > date.today() else ""
-k[0].metric(f"Calls, week of {weeks[-1]:%d %b}{so_far}", f"{now['calls']:,}",
-            None if prev is None else f"{now['calls'] - prev['calls']:+,}", delta_color="off")
-k[1].metric("Average score", f"{now['score']:.1f}", None if prev is None else f"{now['score'] - prev['score']:+.1f}")
-k[2].metric("Flagged", f"{now['flagged']:.1%}", None if prev is None else f"{now['flagged'] - prev['flagged']:+.1%}",
-            delta_color="inverse")
-k[3].metric("Complaints", f"{now['complaints']:.1%}",
-            None if prev is None else f"{now['complaints'] - prev['complaints']:+.1%}", delta_color="inverse")
-k[4].metric("Critical failures", int(now["critical"]),
-            None if prev is None or now["critical"] == prev["critical"] else f"{int(now['critical'] - prev['critical']):+d}",
-            delta_color="inverse")
+k[0].metric(f"Calls, week of {weeks[-1]:%d %b}{so_far}", f"{now['calls']:,}", _change("calls", "+,"), delta_color="off")
+k[1].metric("Average score", f"{now['score']:.1f}", _change("score", "+.1f"))
+k[2].metric("Flagged", f"{now['flagged']:.1%}", _change("flagged", "+.1%"), delta_color="inverse")
+k[3].metric("Complaints", f"{now['complaints']:.1%}", _change("complaints", "+.1%"), delta_color="inverse")
+k[4].metric("Critical failures", int(now["critical"]), _change("critical", "+.0f"), delta_color="inverse")
 
 st.subheader("Week by week")
-for row in (report.trend_charts(trends)[:2], report.trend_charts(trends)[2:]):
-    cols = st.columns(2)
-    for col, chart in zip(cols, row):
+if level == "agent":  # 40 lines read as none: the best and the weakest agents instead
+    _, note = report.top_and_bottom(trends)
+    st.caption(note or "Every agent in the period.")
+    bars, *lines = report.agent_charts(trends)
+    st.altair_chart(bars, width="stretch")
+    for col, chart in zip(st.columns(len(lines)), lines):
         col.altair_chart(chart, width="stretch")
+    st.caption("Flagged, complaint and critical-failure rates per agent are in the CSV below; "
+               "by team or centre they are drawn.")
+else:
+    charts = report.trend_charts(trends)
+    for row in (charts[:2], charts[2:]):
+        for col, chart in zip(st.columns(2), row):
+            col.altair_chart(chart, width="stretch")
 ui.csv_button(trends, f"weekly-by-{level}", "tt_trends_csv")
 
 st.subheader("Pass rate per item and team")
 items = ui.item_pass_by_team(db, viewer, f)
+goals = ui.targets(db, viewer, f)
 if items.is_empty():
     st.caption("No findings in this period.")
 else:
-    st.altair_chart(report.item_heatmap(items), width="stretch")
+    target = report.pass_rate_target(goals)
+    st.caption(f"Red: below the pass-rate target of {target:.0%}; green: above it"
+               + ("" if goals.filter(pl.col("metric") == "pass_rate").height else
+                  " (no centre pass-rate target set: the default)") + ".")
+    st.altair_chart(report.item_heatmap(items, target, ui.language()), width="stretch")
     ui.csv_button(items, "item-pass-rates", "tt_items_csv")
 
 st.subheader("Can the automation be trusted?")
@@ -69,8 +89,9 @@ scores = ui.score_agreement(db, viewer, f)
 if agree.is_empty():
     st.caption("No reviewed findings yet: agreement appears once QA specialists review calls.")
 else:
-    st.altair_chart(report.agreement_chart(agree), width="stretch")
-    st.dataframe(agree, hide_index=True, column_config={"check_id": "item",
+    st.altair_chart(report.agreement_chart(agree, ui.language()), width="stretch")
+    st.dataframe(ui.with_item_labels(agree).select("item", pl.exclude("item", "check_id")), hide_index=True,
+                 column_config={
         "agreement": st.column_config.ProgressColumn("agreement", min_value=0, max_value=1, format="percent"),
         "missed": st.column_config.NumberColumn("missed (auto pass, human fail)"),
         "false_alarms": st.column_config.NumberColumn("false alarms (auto fail, human pass)")})
@@ -89,35 +110,37 @@ if fresh.is_empty():
 else:
     st.altair_chart(alt.Chart(fresh).mark_line(point=True).encode(
         x=alt.X("week_since_hire:Q", title="weeks since hire", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("avg_score:Q", title="average score", scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("avg_score:Q", title="average score", scale=alt.Scale(zero=False, nice=True)),
         color=alt.Color("agent:N"), tooltip=["agent", "hire_date:T", "week_since_hire", "calls",
                                              alt.Tooltip("avg_score:Q", format=".1f")]), width="stretch")
 
 st.subheader("Quality targets")
-goals = ui.targets(db, viewer, f)
+opts = ui.options()
+agent_names = {r["agent_id"]: r["agent_name"] or r["agent_id"] for r in opts["agents"].iter_rows(named=True)}
 if goals.is_empty():
     st.caption("No targets set yet.")
 else:
-    st.dataframe(goals.with_columns(pl.when(pl.col("ahead_by") >= 0).then(pl.lit("on target"))
-                                    .otherwise(pl.lit("behind")).alias("status")), hide_index=True,
-                 column_config={"scope_id": "which", "actual": st.column_config.NumberColumn(format="%.3f"),
-                                "ahead_by": st.column_config.NumberColumn("ahead by", format="%+.3f")})
-    ui.csv_button(goals, "targets", "tt_targets_csv")
+    readable = report.readable_targets(goals, agent_names)
+    st.dataframe(readable, hide_index=True, column_config={"gap": "ahead (+) or behind (–)"})
+    ui.csv_button(readable, "targets", "tt_targets_csv")
 if me.role in ("admin", "manager"):
     with st.expander("Set a target"):
-        with st.form("tt_target"):
-            opts = ui.options()
-            a, b, c, d = st.columns(4)
-            scope_kind = a.selectbox("For", ["centre", "team", "agent"])
-            ids = {"centre": [""], "team": opts["teams"], "agent": opts["agents"]["agent_id"].to_list()}
-            scope_id = b.selectbox("Which", ids[scope_kind] or [""], help="pick 'team' or 'agent' first, then submit")
-            metric = c.selectbox("Metric", ["score", "pass_rate", "flagged_rate"],
-                                 help="score: average 0–100; pass_rate / flagged_rate: fractions 0–1")
-            value = d.number_input("Target", 0.0, 100.0, 85.0 if metric == "score" else 0.9)
-            if st.form_submit_button("Save target"):
-                if ui.save("set_target", "Target saved", scope=scope_kind, scope_id=scope_id or "", metric=metric,
-                           target=value, set_by=me.username):
-                    st.rerun()
+        a, b, c, d = st.columns(4)
+        scope_kind = a.selectbox("For", ["centre", "team", "agent"], key="tt_goal_for",
+                                 format_func=lambda v: {"centre": "whole centre"}.get(v, v))
+        ids = {"centre": [""], "team": opts["teams"], "agent": list(agent_names)}
+        scope_id = b.selectbox("Which", ids[scope_kind] or [""], key="tt_goal_which",
+                               format_func=lambda v: agent_names.get(v, v) or "the whole centre")
+        metric = c.selectbox("Metric", list(report.METRICS), format_func=report.METRICS.get, key="tt_goal_metric")
+        if metric == "score":
+            value = d.number_input("Target (0–100)", 0.0, 100.0, 85.0, step=1.0, key="tt_goal_score")
+        else:
+            value = d.number_input("Target (%)", 0.0, 100.0, 90.0 if metric == "pass_rate" else 10.0, step=1.0,
+                                   key=f"tt_goal_{metric}") / 100
+        if st.button("Save target", key="tt_goal_save"):
+            if ui.save("set_target", "Target saved", scope=scope_kind, scope_id=scope_id or "", metric=metric,
+                       target=value, set_by=me.username):
+                st.rerun()
 
 st.subheader("Weekly report")
 last_week = weeks[-1]

@@ -13,7 +13,7 @@ import polars as pl
 
 from qa_pipeline.insights import facts
 from qa_pipeline.insights.filters import CallFilter, scope_clause
-from qa_pipeline.privacy.access import Viewer
+from qa_pipeline.privacy.access import OWNER, Viewer
 from qa_pipeline.store.journal import read, session
 
 __all__ = [
@@ -80,32 +80,60 @@ def weekly_trends(db: str | os.PathLike, viewer: Viewer, f: CallFilter, level: s
         FROM facts WHERE {where} AND week IS NOT NULL GROUP BY ALL ORDER BY week, "group" """, args)
 
 
-def _team_of(db: str | os.PathLike, viewer: Viewer, agent_id: str) -> Optional[str]:
+MIN_OTHER_AGENTS = 3
+"""An agent sees the rest of their team's figures only when at least this many other agents
+made them: fewer would let them work out a colleague's own figures."""
+
+
+def _rest_of_team(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFilter) -> tuple[str, list, int]:
+    """Conditions over the facts selecting the calls of ``agent_id``'s team made by the other
+    agents in the period of ``f``, with their parameters and how many other agents that is.
+
+    The agent must be in the viewer's scope (an agent: themselves). The calls are outside an
+    agent's own scope, so only aggregates may be built on them (as :func:`agent_weekly` and
+    :func:`agent_items` do): never a call, a name or a per-agent row. For an agent viewer,
+    fewer than :data:`MIN_OTHER_AGENTS` other agents select nothing."""
     where, params = scope_clause(viewer)
-    row = facts.query(db, f"SELECT any_value(team) AS team FROM facts WHERE ({where}) AND agent_id = ?",
-                      list(params) + [agent_id])
-    return row["team"][0] if row.height else None
+    seen = facts.query(db, f"SELECT any_value(team) AS team, count(*) AS n FROM facts WHERE ({where}) AND agent_id = ?",
+                       list(params) + [agent_id])
+    if not seen.height or not seen["n"][0] or seen["team"][0] is None:
+        return "FALSE", [], 0
+    team_where, args = facts.where(db, OWNER, CallFilter(teams=(seen["team"][0],), date_from=f.date_from,
+                                                         date_to=f.date_to))
+    team_where += " AND agent_id IS DISTINCT FROM ?"
+    args.append(agent_id)
+    others = int(facts.query(db, f"SELECT count(DISTINCT agent_id) AS n FROM facts WHERE {team_where}", args)["n"][0])
+    if viewer.scope == "agent" and others < MIN_OTHER_AGENTS:
+        return "FALSE", [], others
+    return team_where, args, others
 
 
 def agent_weekly(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFilter) -> pl.DataFrame:
-    """Weekly average score of the agent ('agent') and of the rest of their team ('team')."""
-    period = CallFilter(teams=(_team_of(db, viewer, agent_id) or "",), date_from=f.date_from, date_to=f.date_to)
-    where, args = facts.where(db, viewer, period)
-    return facts.query(db, f"""SELECT week, CASE WHEN agent_id = ? THEN 'agent' ELSE 'team' END AS who,
-            avg(score) AS avg_score, count(*) AS calls FROM facts WHERE {where} AND week IS NOT NULL
-        GROUP BY ALL ORDER BY week, who""", [agent_id] + args)
+    """Weekly average score of the agent ('agent') and of the rest of their team ('team': the
+    other agents' calls together, also for an agent looking at their own scorecard)."""
+    with session(db):
+        mine, args = facts.where(db, viewer, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
+        others, other_args, _ = _rest_of_team(db, viewer, agent_id, f)
+        return facts.query(db, f"""SELECT week, 'agent' AS who, avg(score) AS avg_score, count(*) AS calls
+                FROM facts WHERE {mine} AND week IS NOT NULL GROUP BY ALL
+            UNION ALL SELECT week, 'team' AS who, avg(score) AS avg_score, count(*) AS calls
+                FROM facts WHERE {others} AND week IS NOT NULL GROUP BY ALL
+            ORDER BY week, who""", args + other_args)
 
 
 def agent_items(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFilter) -> pl.DataFrame:
-    """Pass rate per rubric item for the agent against their whole team (reviewed outcomes count)."""
-    period = CallFilter(teams=(_team_of(db, viewer, agent_id) or "",), date_from=f.date_from, date_to=f.date_to)
-    where, args = facts.where(db, viewer, period)
-    counts = _item_counts(db, where, args, {"agent_id": "agent_id"})
-    mine = counts.filter(pl.col("agent_id") == agent_id).group_by("check_id").agg(
-        (pl.col("passed").sum() / pl.col("checked").sum()).alias("agent_pass_rate"),
-        pl.col("checked").sum().alias("agent_checked"))
-    team = counts.group_by("check_id").agg((pl.col("passed").sum() / pl.col("checked").sum()).alias("team_pass_rate"))
-    return team.join(mine, on="check_id", how="left").with_columns(pl.col("agent_checked").fill_null(0)).select(
+    """Pass rate per rubric item for the agent against the rest of their team (the other
+    agents' calls together; reviewed outcomes count)."""
+    with session(db):
+        mine, args = facts.where(db, viewer, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
+        own = _item_counts(db, mine, args, {"who": "'agent'"})
+        others, other_args, _ = _rest_of_team(db, viewer, agent_id, f)
+        rest = _item_counts(db, others, other_args, {"who": "'team'"})
+    agent = own.group_by("check_id").agg((pl.col("passed").sum() / pl.col("checked").sum()).alias("agent_pass_rate"),
+                                         pl.col("checked").sum().alias("agent_checked"))
+    team = rest.group_by("check_id").agg((pl.col("passed").sum() / pl.col("checked").sum()).alias("team_pass_rate"))
+    return agent.join(team, on="check_id", how="full", coalesce=True).with_columns(
+        pl.col("agent_checked").fill_null(0)).select(
         "check_id", "agent_pass_rate", "agent_checked", "team_pass_rate").sort("check_id")
 
 

@@ -138,6 +138,8 @@ def open_dispute(con: duckdb.DuckDBPyConnection, call_id: str, *, opened_by: str
                  check_id: Optional[str] = None, dispute_id: Optional[str] = None,
                  at: Optional[str] = None) -> str:
     """An agent (or team lead) disputes a finding — or the whole review when ``check_id`` is None.
+    The same person disputing the same finding with the same words while that dispute is open
+    is refused (:class:`ReviewError`): a second click must not file it twice.
 
     The call reappears in the queue it was reviewed from (or, if it was never queued, in its
     reviewer's queue with reason 'dispute') until the dispute is resolved.
@@ -150,6 +152,14 @@ def open_dispute(con: duckdb.DuckDBPyConnection, call_id: str, *, opened_by: str
             "SELECT 1 FROM check_store WHERE call_id = ? AND rubric_id = ? AND rubric_version = ? AND check_id = ?",
             [call_id, rubric_id, version, check_id]).fetchone() is None:
         raise ReviewError(f"call {call_id} has no finding {check_id} to dispute")
+    same = con.execute(
+        "SELECT dispute_id FROM dispute_store WHERE call_id = ? AND check_id IS NOT DISTINCT FROM ? AND opened_by = ? "
+        "AND status = 'open' AND lower(regexp_replace(trim(reason), '\\s+', ' ', 'g')) = ?",
+        [call_id, check_id, opened_by, " ".join(reason.split()).lower()]).fetchone()
+    if same is not None and same[0] != dispute_id:
+        what = f"finding {check_id}" if check_id else "the whole review"
+        raise ReviewError(f"You already disputed {what} of call {call_id} with these words; that dispute is still "
+                          "open and waits for the reviewer's answer.")
     dispute_id = dispute_id or new_id("dispute")
     when = action_time(at)
     con.execute(

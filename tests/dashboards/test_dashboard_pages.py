@@ -121,14 +121,14 @@ def test_override_without_comment_is_refused_then_review_saved(tmp_path, monkeyp
     at = _open(_app(db, monkeypatch, qa), "views/review_queue.py")
     at.text_input(key="rq_typed").input("call-0006").run()
     at.selectbox(key="rv_call-0006_C3").set_value("pass")
-    at.button(key="FormSubmitter:review_call-0006-Save review and mark reviewed").click().run()
-    assert any("C3" in e.value and "comment" in e.value for e in at.error)
+    at.button(key="rv_save_call-0006").click().run()
+    assert any("C3 Offer more help" in e.value and "comment" in e.value for e in at.error)
     with store.opened(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM reviews WHERE call_id = 'call-0006'").fetchone()[0] == 0
     at.selectbox(key="rv_call-0006_C3").set_value("pass")
     at.text_input(key="rc_call-0006_C3").input("offered more help in other words")
-    at.text_area[0].input("Good recovery after the complaint.")
-    at.button(key="FormSubmitter:review_call-0006-Save review and mark reviewed").click().run()
+    at.text_area(key="rv_overall_call-0006").input("Good recovery after the complaint.")
+    at.button(key="rv_save_call-0006").click().run()
     assert not at.exception
     with store.opened(db, read_only=True) as con:
         review = con.execute("SELECT reviewer, auto_score, human_score, comment FROM reviews "
@@ -154,16 +154,27 @@ def test_agent_disputes_and_acknowledges_own_review_only(tmp_path, monkeypatch):
     at.button(key="ack_call-0000").click().run()
     with store.opened(db, read_only=True) as con:
         assert con.execute("SELECT username FROM acknowledgements WHERE call_id = 'call-0000'").fetchall() == [("a01",)]
-    form = "FormSubmitter:dispute_call-0000-Send dispute"
-    dispute_box = [s for s in at.selectbox if s.label == "Finding"][0]
-    dispute_box.set_value("C2")
-    [t for t in at.text_area if t.label == "Why is it wrong?"][0].input("I confirmed the charge date at 00:06")
-    at.button(key=form).click().run()
-    assert not at.exception
-    with store.opened(db, read_only=True) as con:
-        rows = con.execute("SELECT check_id, opened_by, status FROM disputes WHERE call_id = 'call-0000' "
-                           "ORDER BY opened_at").fetchall()
-    assert ("C2", "a01", "open") in rows
+    def send_dispute(form: str, reason: str) -> None:
+        [s for s in at.selectbox if s.label == "Finding"][0].set_value("C2")
+        [t for t in at.text_area if t.label == "Why is it wrong?"][0].input(reason)
+        at.button(key=form).click().run()
+        assert not at.exception
+
+    def disputes() -> list:
+        with store.opened(db, read_only=True) as con:
+            return con.execute("SELECT check_id, opened_by, status FROM disputes WHERE call_id = 'call-0000' "
+                               "ORDER BY opened_at").fetchall()
+
+    before = len(disputes())
+    send_dispute("FormSubmitter:dispute_call-0000_0-Send dispute", "I confirmed the charge date at 00:06")
+    assert ("C2", "a01", "open") in disputes() and len(disputes()) == before + 1
+    # the form is emptied after sending, so the text cannot go out twice by a second click
+    assert [t for t in at.text_area if t.label == "Why is it wrong?"][0].value == ""
+    assert [s for s in at.selectbox if s.label == "Finding"][0].value is None
+    # the same dispute typed again while the first is open is refused, with a message
+    send_dispute("FormSubmitter:dispute_call-0000_1-Send dispute", "  I confirmed the charge date at 00:06 ")
+    assert len(disputes()) == before + 1
+    assert any("already disputed" in e.value and "still open" in e.value for e in at.error)
     # another agent's call is not shown to this agent, even when asked for by id
     at.session_state["af_call"] = "call-0002"
     at.run()
@@ -216,8 +227,8 @@ def test_review_saved_in_the_dashboard_while_a_batch_holds_the_database_lands_la
     at = _open(_app(db, monkeypatch, qa), "views/review_queue.py")
     at.text_input(key="rq_typed").input("call-0009").run()
     with batch_holding_the_lock(db):
-        at.text_area[0].input("Checked while the batch was running.")
-        at.button(key="FormSubmitter:review_call-0009-Save review and mark reviewed").click().run()
+        at.text_area(key="rv_overall_call-0009").input("Checked while the batch was running.")
+        at.button(key="rv_save_call-0009").click().run()
         assert not at.exception, [e.value for e in at.exception]
         assert any("pending-writes journal" in str(t.value) for t in at.toast)
         assert any("busy" in w.value for w in at.warning)  # pages say so instead of failing
@@ -252,3 +263,69 @@ def test_pages_show_rows_as_masked_for_the_viewer(tmp_path, monkeypatch):
         at = _open(_app(db, monkeypatch, user), "views/coaching_clips.py")
         evidence = at.dataframe(key="cc_table").value["evidence_text"].tolist()
         assert shown in evidence and not any(hidden in e for e in evidence)
+
+
+def test_managers_land_on_team_trends(tmp_path, monkeypatch):
+    db = _db(tmp_path, "centre")
+    at = _app(db, monkeypatch, access.User("mgr", "manager", "mgr"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Team trends"
+    at = _app(db, monkeypatch, access.User("qa1", "qa", "qa1", "Team A"))
+    at.run()
+    assert at.title[0].value == "Review queue"  # the specialists still start at their queue
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+def test_findings_read_in_words_for_a_specialist_and_the_raw_rule_only_for_an_admin(demo_db, monkeypatch):
+    import re
+
+    with store.opened(demo_db, read_only=True) as con:
+        call_id = con.execute("""SELECT k.call_id FROM check_store k JOIN call_store c USING (call_id)
+            WHERE c.language = 'zh' AND k.check_id = 'D1' AND k.outcome = 'na' AND k.call_id IN (
+                SELECT call_id FROM check_store WHERE rule LIKE '%re:%' OR rule LIKE '%{%')
+            ORDER BY k.call_id LIMIT 1""").fetchone()[0]
+    qa = access.User("qa.sun", "qa", "qa.sun", None, None)
+    at = _open(_app(demo_db, monkeypatch, qa), "views/review_queue.py")
+    at.text_input(key="rq_typed").input(call_id).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _markdown(at)
+    assert "C2 Confirm the need" in shown and "D1 Apology / empathy" in shown  # English titles by default
+    assert "complaint call: no" in shown and "complaint fail" not in shown
+    whys = [c.value for c in at.caption if c.value.startswith("why:")]
+    assert len(whys) >= 10 and "why: not a complaint call" in whys
+    assert not [w for w in whys if re.search(r"re:|\{\w+\}|\(\?|\\\\", w)], whys  # no pattern for a specialist
+    assert not [e for e in at.expander if e.label == "rule as the scorer wrote it"]
+    # the verdict and comment of each finding sit in the finding's own box, beside its evidence
+    assert at.selectbox(key=f"rv_{call_id}_C2").label == "Your verdict"
+    # Mandarin titles for a Mandarin-speaking user
+    at.session_state["item_language"] = "zh"
+    at.run()
+    assert "C2 确认需求" in _markdown(at)
+    admin = _open(_app(demo_db, monkeypatch, access.LOCAL_USER), "views/review_queue.py")
+    admin.text_input(key="rq_typed").input(call_id).run()
+    raw = [e for e in admin.expander if e.label == "rule as the scorer wrote it"]
+    assert raw and any("{" in c.value or "re:" in c.value for e in raw for c in e.code)
+
+
+def test_no_human_score_shows_a_dash_and_an_unchanged_one_no_arrow(tmp_path, monkeypatch):
+    db = _db(tmp_path, "centre")
+    with store.opened(db) as con:
+        unreviewed = con.execute("""SELECT q.call_id FROM queue_store q WHERE q.assignee = 'qa1' AND q.call_id NOT IN
+            (SELECT call_id FROM review_store) ORDER BY q.call_id LIMIT 1""").fetchone()[0]
+    qa = access.User("qa1", "qa", "qa1", "Team A", None)
+    at = _open(_app(db, monkeypatch, qa), "views/review_queue.py")
+    table = at.dataframe[0].value
+    assert "–" in table["human_score"].tolist() and "None" not in table["human_score"].astype(str).tolist()
+    at.text_input(key="rq_typed").input(unreviewed).run()
+    human = [m for m in at.metric if m.label == "Human score"][0]
+    assert human.value == "–" and not human.delta
+    # confirm every finding: the human score equals the automatic one, and no "+0" arrow shows
+    at.button(key=f"rv_save_{unreviewed}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    human = [m for m in at.metric if m.label == "Human score"][0]
+    automatic = [m for m in at.metric if m.label == "Automatic score"][0]
+    assert human.value == automatic.value and not human.delta
