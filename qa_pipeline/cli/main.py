@@ -51,3 +51,7 @@ _dashboard.register(cli)
 from qa_pipeline.cli import rubric as _rubric  # noqa: E402
 
 _rubric.register(cli)
+
+from qa_pipeline.cli import calibrate as _calibrate  # noqa: E402
+
+_calibrate.register(cli)

@@ -32,7 +32,8 @@ from qa_pipeline.rubric.exemplars import ExemplarBank
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "embed_cached"]
+__all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "embed_cached", "bank_examples",
+           "fit_item_model", "cross_validated"]
 
 MIN_PER_CLASS = 3  # fewer target or non-target exemplars than this: no model, rules only
 
@@ -52,6 +53,9 @@ class ItemModel:
     cv_max_other: float = 1.0
     cv_q90_other: float = 0.5
     cv_accuracy: float = 0.0
+    # The model version: "" for the one trained on the exemplar banks alone, else the version
+    # a centre's calibration wrote (qa calibrate, stored in that centre's database).
+    version: str = ""
 
     def band(self, low: float, high: float) -> tuple[float, float]:
         """The rubric's band raised to what the exemplars show: a sentence is unsure only above
@@ -137,6 +141,36 @@ def embed_cached(encoder, texts: list[str]) -> np.ndarray:
     return vectors
 
 
+def bank_examples(banks: Sequence[ExemplarBank], item: str, *, target: str,
+                  negatives: Sequence[str] = ()) -> tuple[list[str], np.ndarray]:
+    """The training texts of ``item`` in ``banks`` and their labels (1.0: ``target``).
+    ``negatives``: items whose ``pass`` exemplars are near misses of this one. Each exemplar
+    counts whole, and a near miss of several sentences also sentence by sentence: scoring
+    reads a call sentence by sentence."""
+    exemplars = [e for b in banks for e in b.for_item(item)]
+    exemplars += [replace(e, item=item, label="fail" if target == "pass" else "pass")
+                  for b in banks for other in negatives for e in b.for_item(other) if e.label == "pass"]
+    texts, labels = [], []
+    for e in exemplars:
+        pieces = split_sentences(e.text)
+        for piece in ([e.text] + pieces if len(pieces) > 1 and e.label != target else [e.text]):
+            texts.append(piece)
+            labels.append(1.0 if e.label == target else 0.0)
+    return texts, np.asarray(labels)
+
+
+def fit_item_model(encoder, texts: Sequence[str], y: np.ndarray, item: str, *, target: str,
+                   version: str = "") -> Optional[ItemModel]:
+    """A model of ``item`` fitted on ``texts`` labelled ``y`` (1.0: ``target``), e.g. an
+    exemplar bank's (:func:`bank_examples`) plus a centre's reviewed sentences; None with fewer
+    than 3 of either side. ``version`` names the model version it belongs to (calibration)."""
+    y = np.asarray(y, dtype=np.float64)
+    if int(y.sum()) < MIN_PER_CLASS or int(len(y) - y.sum()) < MIN_PER_CLASS:
+        return None
+    model = _trained(encoder, list(texts), y, item, target)
+    return replace(model, version=version) if version else model
+
+
 _MODELS: dict[tuple, Optional[ItemModel]] = {}
 _LOCK = threading.Lock()
 
@@ -154,20 +188,9 @@ def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder
     with _LOCK:
         if key in _MODELS:
             return _MODELS[key]
-        exemplars = [e for b in banks for e in b.for_item(item)]
-        exemplars += [replace(e, item=item, label="fail" if target == "pass" else "pass")
-                      for b in banks for other in negatives for e in b.for_item(other) if e.label == "pass"]
-        # Each exemplar counts whole and sentence by sentence when it has several: scoring
-        # reads a call sentence by sentence.
-        texts, labels = [], []
-        for e in exemplars:
-            pieces = split_sentences(e.text)
-            for piece in ([e.text] + pieces if len(pieces) > 1 and e.label != target else [e.text]):
-                texts.append(piece)
-                labels.append(1.0 if e.label == target else 0.0)
-        y = np.asarray(labels)
-        n_target, n_other = int(y.sum()), int(len(y) - y.sum())
+        texts, y = bank_examples(banks, item, target=target, negatives=negatives)
         model: Optional[ItemModel] = None
+        n_target, n_other = int(y.sum()), int(len(y) - y.sum())
         if n_target < MIN_PER_CLASS or n_other < MIN_PER_CLASS:
             log.warning("learned %s: %s hold %d %s and %d other exemplars (needs %d of each); rules only",
                         item, ", ".join(b.path for b in banks), n_target, target, n_other, MIN_PER_CLASS)

@@ -1,0 +1,292 @@
+"""Calibration: a centre's reviews retrain the learned judgements, as a new model version.
+
+Every confirmation and override of a finding (``finding_reviews``) and every imported
+evaluation (``imported_reviews``, :mod:`qa_pipeline.review.history`) is a labelled call for
+one item. For an item of the learned judgements (:mod:`qa_pipeline.rubric.checks.learned`)
+a labelled call becomes labelled sentences of the item's scope (the agent's sentences; the
+customer's for the complaint trigger):
+
+- an outcome that is the item's *target* (C2 ``pass``: the need restated; B2 ``fail``: a
+  breach) makes one positive: the scope sentence the current model finds most likely — the
+  deciding sentence, which a person marks by their outcome but not by pointing at it;
+- the other outcome makes every scope sentence a negative: none of them does it;
+- ``na`` teaches nothing.
+
+:func:`calibrate` retrains each item on its exemplar banks plus these sentences and measures
+per-item agreement with the reviewers before (the model scoring uses now) and after,
+cross-validated on the centre's reviewed calls (k-fold by call: a held-out call's sentences
+never train the model that judges it). A call agrees when the learned judgement alone
+(best sentence at or above the top of the item's band) gives the reviewer's outcome; a rule
+hit, which decides in scoring, is left out of the comparison on both sides. An item keeps
+its current model when it has fewer than :data:`MIN_CALLS` reviewed calls or fewer than
+:data:`MIN_PER_OUTCOME` of either outcome, or when retraining would not raise agreement;
+the report says which and why. The models are written to the centre's database as a new
+model version (``model_versions``; the vectors in ``item_model_store``), never to the repository.
+
+>>> with store.opened("qa.duckdb") as con, store.transaction(con):
+...     result = calibrate(con, encoder=sentence_encoder(), actor="cli:li")
+>>> result.version, [(r.item, r.before, r.after, r.decision) for r in result.items]
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterable, Optional, Sequence
+
+import duckdb
+import numpy as np
+
+from qa_pipeline.privacy.access import audit
+from qa_pipeline.rubric.exemplars import load_bank
+from qa_pipeline.rubric.learned import ItemModel, bank_examples, fit_item_model, item_model, split_sentences
+from qa_pipeline.rubric.model import Rubric
+
+log = logging.getLogger(__name__)
+
+__all__ = ["MIN_CALLS", "MIN_PER_OUTCOME", "FOLDS", "LearnedItem", "ReviewLabel", "ItemReport", "Calibration",
+           "learned_items", "review_labels", "calibrate", "stored_models", "latest_version"]
+
+MIN_CALLS = 10        # reviewed calls an item needs before its model is retrained
+MIN_PER_OUTCOME = 3   # of each outcome (target and not): agreement on one class alone says nothing
+FOLDS = 5
+MAX_NEGATIVES_PER_CALL = 40
+
+
+@dataclass(frozen=True)
+class LearnedItem:
+    """One learned judgement of a rubric: what trains it and which sentences it reads."""
+    item: str
+    target: str
+    banks: tuple[str, ...]
+    negatives: tuple[str, ...]
+    speaker: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class ReviewLabel:
+    call_id: str
+    item: str
+    outcome: str  # pass | fail
+    source: str   # confirm | override | import
+
+
+@dataclass
+class ItemReport:
+    item: str
+    target: str
+    calls: int = 0
+    target_calls: int = 0
+    before: Optional[float] = None  # agreement with the reviewers, the current model
+    after: Optional[float] = None   # the same, retrained (cross-validated by call)
+    decision: str = "kept"          # retrained | kept
+    reason: str = ""
+    examples: int = 0               # the centre's sentences the new model was trained on
+
+
+@dataclass
+class Calibration:
+    version: Optional[int]  # None: nothing retrained, no version written
+    encoder_id: str
+    items: list[ItemReport] = field(default_factory=list)
+
+
+def learned_items(rubrics: Iterable[Rubric]) -> list[LearnedItem]:
+    """The learned judgements of ``rubrics`` by item (the first rubric naming an item wins)."""
+    found: dict[str, LearnedItem] = {}
+
+    def walk(node) -> None:
+        if getattr(node, "type_id", "") == "learned" and node.item not in found:
+            found[node.item] = LearnedItem(node.item, node.target, tuple(node.banks), tuple(node.negatives),
+                                           node.scope.speaker, node.low, node.high)
+        for attr in ("parts", "part", "rule"):
+            child = getattr(node, attr, None)
+            for c in child if isinstance(child, (list, tuple)) else [child]:
+                if c is not None and hasattr(c, "type_id"):
+                    walk(c)
+
+    for rubric in rubrics:
+        for check in rubric.checks:
+            walk(check.rule)
+    return list(found.values())
+
+
+def review_labels(con: duckdb.DuckDBPyConnection) -> list[ReviewLabel]:
+    """The centre's labelled calls: confirmations and overrides (latest per call and item,
+    over every rubric version), then imported evaluations for what no finding review covers
+    (latest per call and item). ``na`` outcomes are left out."""
+    rows = con.execute(
+        """SELECT call_id, check_id, human_outcome, verdict FROM (
+               SELECT *, row_number() OVER (PARTITION BY call_id, check_id ORDER BY reviewed_at DESC) AS k
+               FROM finding_review_store) WHERE k = 1""").fetchall()
+    labels = {(c, i): ReviewLabel(c, i, o, v) for c, i, o, v in rows}
+    for c, i, o in con.execute(
+            """SELECT call_id, item, outcome FROM (
+                   SELECT *, row_number() OVER (PARTITION BY call_id, item ORDER BY reviewed_at DESC) AS k
+                   FROM imported_review_store) WHERE k = 1""").fetchall():
+        labels.setdefault((c, i), ReviewLabel(c, i, o, "import"))
+    return sorted((lab for lab in labels.values() if lab.outcome in ("pass", "fail")),
+                  key=lambda lab: (lab.item, lab.call_id))
+
+
+def _scope_sentences(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], speaker: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {c: [] for c in call_ids}
+    if not call_ids:
+        return out
+    for call_id, text in con.execute(
+            "SELECT call_id, text FROM turn_store WHERE speaker = ? AND call_id IN (SELECT unnest(?)) "
+            "ORDER BY call_id, turn", [speaker, list(call_ids)]).fetchall():
+        out[call_id].extend(split_sentences(text or ""))
+    return out
+
+
+def latest_version(con: duckdb.DuckDBPyConnection) -> Optional[int]:
+    row = con.execute("SELECT max(model_version) FROM model_version_store").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def stored_models(con: duckdb.DuckDBPyConnection, version: Optional[int] = None,
+                  encoder_id: Optional[str] = None) -> dict[tuple[str, str], ItemModel]:
+    """The item models of a model version (the latest when None) by ``(item, target)``;
+    only those of ``encoder_id`` when given (vectors of another encoder mean nothing)."""
+    version = latest_version(con) if version is None else version
+    if version is None:
+        return {}
+    sql = ("SELECT item, target, encoder_id, mean, weights, bias, n_target, n_other, cv_max_other, cv_q90_other, "
+           "cv_accuracy FROM item_model_store WHERE model_version = ?")
+    params: list = [version]
+    if encoder_id is not None:
+        sql += " AND encoder_id = ?"
+        params.append(encoder_id)
+    out = {}
+    for item, target, enc, mean, weights, bias, nt, no, cmax, cq90, cacc in con.execute(sql, params).fetchall():
+        out[(item, target)] = ItemModel(item, target, enc, np.asarray(mean, dtype=np.float32),
+                                        np.asarray(weights, dtype=np.float32), float(bias), int(nt), int(no),
+                                        float(cmax), float(cq90), float(cacc), version=str(version))
+    return out
+
+
+def _decides(model: ItemModel, spec: LearnedItem, vectors: np.ndarray) -> bool:
+    """The learned judgement alone: does the best sentence reach the top of the band?"""
+    if len(vectors) == 0:
+        return False
+    return float(model.probabilities(vectors).max()) >= model.band(spec.low, spec.high)[1]
+
+
+def _centre_examples(model: ItemModel, labelled: dict[str, bool], vectors: dict[str, np.ndarray],
+                     sentences: dict[str, list[str]]) -> tuple[list[str], list[float]]:
+    """Sentences and labels from labelled calls (see the module docstring)."""
+    texts: list[str] = []
+    labels: list[float] = []
+    for call_id, is_target in labelled.items():
+        said = sentences[call_id]
+        if not said:
+            continue
+        if is_target:
+            texts.append(said[int(np.argmax(model.probabilities(vectors[call_id])))])
+            labels.append(1.0)
+        else:
+            texts.extend(said[:MAX_NEGATIVES_PER_CALL])
+            labels.extend([0.0] * min(len(said), MAX_NEGATIVES_PER_CALL))
+    return texts, labels
+
+
+def _agreement(model: ItemModel, spec: LearnedItem, calls: Sequence[str], labelled: dict[str, bool],
+               vectors: dict[str, np.ndarray]) -> float:
+    return float(np.mean([_decides(model, spec, vectors[c]) == labelled[c] for c in calls]))
+
+
+def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, current: ItemModel,
+                    bank_texts: list[str], bank_y: np.ndarray, version: str) -> tuple[ItemReport, Optional[ItemModel]]:
+    report = ItemReport(spec.item, spec.target)
+    labelled = {lab.call_id: lab.outcome == spec.target for lab in labels}
+    sentences = _scope_sentences(con, list(labelled), spec.speaker)
+    calls = sorted(c for c in labelled if sentences[c])
+    labelled = {c: labelled[c] for c in calls}
+    report.calls = len(calls)
+    report.target_calls = sum(labelled.values())
+    vectors = {c: encoder.embed(sentences[c]) for c in calls}
+    if calls:
+        report.before = _agreement(current, spec, calls, labelled, vectors)
+    other = report.calls - report.target_calls
+    if report.calls < MIN_CALLS or min(report.target_calls, other) < MIN_PER_OUTCOME:
+        report.reason = (f"too few reviews: {report.calls} reviewed calls ({report.target_calls} {spec.target}, "
+                         f"{other} not); needs {MIN_CALLS} with {MIN_PER_OUTCOME} of each")
+        return report, None
+    # The positives are picked by the bank's model, not by a model the centre already tuned,
+    # so a version does not feed on its own choices.
+    base = fit_item_model(encoder, bank_texts, bank_y, spec.item, target=spec.target) or current
+    folds = np.random.default_rng(0).permutation(len(calls)) % min(FOLDS, len(calls))
+    agree = []
+    for k in range(int(folds.max()) + 1):
+        train = {c: labelled[c] for c, f in zip(calls, folds) if f != k}
+        held = [c for c, f in zip(calls, folds) if f == k]
+        texts, ys = _centre_examples(base, train, vectors, sentences)
+        model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
+                               target=spec.target) or base
+        agree += [_decides(model, spec, vectors[c]) == labelled[c] for c in held]
+    report.after = float(np.mean(agree))
+    if report.after <= report.before:
+        report.reason = (f"retraining would not raise agreement ({report.before:.0%} now, "
+                         f"{report.after:.0%} cross-validated)")
+        return report, None
+    texts, ys = _centre_examples(base, labelled, vectors, sentences)
+    model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
+                           target=spec.target, version=version)
+    if model is None:  # cannot happen with a bank that trained `current`; said rather than assumed
+        report.reason = "too few exemplars to train"
+        return report, None
+    report.decision, report.examples = "retrained", len(texts)
+    return report, model
+
+
+def calibrate(con: duckdb.DuckDBPyConnection, rubrics: Sequence[Rubric], *, encoder, actor: str = "calibrate",
+              items: Optional[Sequence[str]] = None) -> Calibration:
+    """Retrain the learned judgements of ``rubrics`` on their banks plus the centre's reviews
+    and write a new model version when any item is retrained (see the module docstring).
+    ``items``: only these. Starts no transaction; the caller groups the writes."""
+    labels = review_labels(con)
+    previous = latest_version(con)
+    stored = stored_models(con, previous, encoder.id)
+    version = (previous or 0) + 1
+    result = Calibration(None, encoder.id)
+    models: dict[tuple[str, str], ItemModel] = {}
+    for spec in learned_items(rubrics):
+        if items and spec.item not in items:
+            continue
+        banks = [load_bank(b) for b in spec.banks]
+        bank_texts, bank_y = bank_examples(banks, spec.item, target=spec.target, negatives=spec.negatives)
+        current = stored.get((spec.item, spec.target)) or item_model(
+            banks, spec.item, target=spec.target, encoder=encoder, negatives=spec.negatives)
+        if current is None:
+            result.items.append(ItemReport(spec.item, spec.target, reason="too few exemplars in its banks"))
+            continue
+        report, model = _calibrate_item(con, spec, [lab for lab in labels if lab.item == spec.item], encoder,
+                                        current, bank_texts, bank_y, str(version))
+        result.items.append(report)
+        if model is not None:
+            models[(spec.item, spec.target)] = model
+        elif (spec.item, spec.target) in stored:  # kept: the current version's model carries over
+            models[(spec.item, spec.target)] = stored[(spec.item, spec.target)]
+    if not any(r.decision == "retrained" for r in result.items):
+        return result
+    result.version = version
+    _write_version(con, version, encoder.id, models, result, actor)
+    return result
+
+
+def _write_version(con: duckdb.DuckDBPyConnection, version: int, encoder_id: str,
+                   models: dict[tuple[str, str], ItemModel], result: Calibration, actor: str) -> None:
+    report = {r.item: {"decision": r.decision, "reason": r.reason, "calls": r.calls, "before": r.before,
+                       "after": r.after, "examples": r.examples} for r in result.items}
+    con.execute("INSERT INTO model_version_store VALUES (?, ?, ?, ?, ?)",
+                [version, encoder_id, datetime.now(timezone.utc), actor, json.dumps(report)])
+    for (item, target), m in models.items():
+        con.execute("INSERT INTO item_model_store VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [version, item, target, m.encoder_id, m.mean.astype(float).tolist(),
+                     m.weights.astype(float).tolist(), m.bias, m.n_target, m.n_other, m.cv_max_other,
+                     m.cv_q90_other, m.cv_accuracy])
+    audit(con, actor, "model.calibrate", str(version), report)
