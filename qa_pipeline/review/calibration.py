@@ -21,7 +21,8 @@ hit, which decides in scoring, is left out of the comparison on both sides. An i
 its current model when it has fewer than :data:`MIN_CALLS` reviewed calls or fewer than
 :data:`MIN_PER_OUTCOME` of either outcome, or when retraining would not raise agreement;
 the report says which and why. The models are written to the centre's database as a new
-model version (``model_versions``; the vectors in ``item_model_store``), never to the repository.
+model version (``model_versions``; the vectors in ``item_model_store``), never to the repository;
+:func:`activate` makes scoring use the latest one (``qa score`` does).
 
 >>> with store.opened("qa.duckdb") as con, store.transaction(con):
 ...     result = calibrate(con, encoder=sentence_encoder(), actor="cli:li")
@@ -39,14 +40,16 @@ import duckdb
 import numpy as np
 
 from qa_pipeline.privacy.access import audit
+from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric.exemplars import load_bank
-from qa_pipeline.rubric.learned import ItemModel, bank_examples, fit_item_model, item_model, split_sentences
+from qa_pipeline.rubric.learned import (ItemModel, bank_examples, fit_item_model, item_model, split_sentences,
+                                        use_models)
 from qa_pipeline.rubric.model import Rubric
 
 log = logging.getLogger(__name__)
 
 __all__ = ["MIN_CALLS", "MIN_PER_OUTCOME", "FOLDS", "LearnedItem", "ReviewLabel", "ItemReport", "Calibration",
-           "learned_items", "review_labels", "calibrate", "stored_models", "latest_version"]
+           "learned_items", "review_labels", "calibrate", "stored_models", "latest_version", "activate"]
 
 MIN_CALLS = 10        # reviewed calls an item needs before its model is retrained
 MIN_PER_OUTCOME = 3   # of each outcome (target and not): agreement on one class alone says nothing
@@ -167,6 +170,18 @@ def stored_models(con: duckdb.DuckDBPyConnection, version: Optional[int] = None,
                                         np.asarray(weights, dtype=np.float32), float(bias), int(nt), int(no),
                                         float(cmax), float(cq90), float(cacc), version=str(version))
     return out
+
+
+def activate(con: duckdb.DuckDBPyConnection) -> Optional[int]:
+    """Make scoring in this process use the centre's latest model version (its models of the
+    loaded sentence encoder; the bank models for the other items, and everywhere when there is
+    none). Returns the version in use, None for the bank models alone. A finding a calibrated
+    model decided names the version in its rule (``… p=0.91 (model v2)``)."""
+    version = latest_version(con)
+    encoder = encoders.sentence_encoder() if version is not None else None
+    models = stored_models(con, version, encoder.id) if encoder is not None else {}
+    use_models(models.values())
+    return version if models else None
 
 
 def _decides(model: ItemModel, spec: LearnedItem, vectors: np.ndarray) -> bool:

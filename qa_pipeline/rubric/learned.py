@@ -23,7 +23,7 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from qa_pipeline.rubric.exemplars import ExemplarBank
 log = logging.getLogger(__name__)
 
 __all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "embed_cached", "bank_examples",
-           "fit_item_model", "cross_validated"]
+           "fit_item_model", "cross_validated", "use_models"]
 
 MIN_PER_CLASS = 3  # fewer target or non-target exemplars than this: no model, rules only
 
@@ -173,6 +173,19 @@ def fit_item_model(encoder, texts: Sequence[str], y: np.ndarray, item: str, *, t
 
 _MODELS: dict[tuple, Optional[ItemModel]] = {}
 _LOCK = threading.Lock()
+# A centre's calibrated models (qa calibrate) by (item, target, encoder id): they replace the
+# bank-trained ones while set. Set in the parent before a scoring pool forks, so workers inherit them.
+_CALIBRATED: dict[tuple[str, str, str], ItemModel] = {}
+
+
+def use_models(models: Iterable[ItemModel]) -> None:
+    """Score with ``models`` (a centre's model version, read from its database by
+    :func:`qa_pipeline.review.calibration.activate`) instead of the models trained on the
+    exemplar banks, item by item; an item without one keeps its bank model. An empty
+    iterable goes back to the bank models everywhere."""
+    with _LOCK:
+        _CALIBRATED.clear()
+        _CALIBRATED.update({(m.item, m.target, m.encoder_id): m for m in models})
 
 
 def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder,
@@ -181,7 +194,10 @@ def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder
     the encoder is multilingual, so a Mandarin and an English bank teach one judgement); None
     when they hold too few exemplars of the item (fewer than 3 of either side), logged once.
     ``negatives``: items whose ``pass`` exemplars are also near misses of this one (the need
-    restated is no forbidden language)."""
+    restated is no forbidden language). A calibrated model set by :func:`use_models` comes first."""
+    calibrated = _CALIBRATED.get((item, target, encoder.id))
+    if calibrated is not None:
+        return calibrated
     key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives))
     if key in _MODELS:
         return _MODELS[key]

@@ -16,7 +16,7 @@ from qa_pipeline.errors import InputError
 from qa_pipeline.records import Call, CallInfo, CallResult, Evidence, Finding, Turn
 from qa_pipeline.review import calibration, history, reviews
 from qa_pipeline.rubric import encoder as encoders
-from qa_pipeline.rubric import parse_rubric
+from qa_pipeline.rubric import learned, parse_rubric, score_call
 from qa_pipeline.store import database as store
 
 
@@ -46,7 +46,8 @@ def encoder(monkeypatch, tmp_path):
     monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
     enc = WordEncoder()
     monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
-    return enc
+    yield enc
+    learned.use_models([])  # a calibrated model set by a test must not score the next one
 
 
 WORDS = ("order", "bill", "flight", "car", "parcel", "refund", "card", "plan", "room", "ticket", "sofa", "phone")
@@ -247,3 +248,20 @@ def test_calibrate_without_an_encoder_says_why(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["calibrate", "--db", str(db)])
     assert result.exit_code == 2
     assert "cannot calibrate: learned judgements off: QA_LEARNED=off" in result.stderr
+
+
+def test_scoring_uses_the_centres_latest_model_version_and_names_it(con, tmp_path, rubric, encoder):
+    ids = centre(con)
+    import_rows(con, tmp_path, [{"call_id": c, "item": "C2", "outcome": "pass" if i % 2 == 0 else "fail"}
+                                for i, c in enumerate(ids)])
+    new_call = Call(CallInfo("new"), "en", (Turn("agent", 0.0, 2.0, "Paraphrase paraphrase your sofa?"),
+                                            Turn("customer", 2.5, 4.0, "Yes.")))
+    assert calibration.activate(con) is None  # no version yet: the bank models
+    before = next(f for f in score_call(new_call, rubric, sentiment=0.0).findings if f.check_id == "C2")
+    assert before.outcome == "fail"
+    calibration.calibrate(con, [rubric], encoder=encoder, actor="test")
+    assert calibration.activate(con) == 1
+    after = next(f for f in score_call(new_call, rubric, sentiment=0.0).findings if f.check_id == "C2")
+    assert after.outcome == "pass" and "(model v1)" in after.rule
+    b2 = next(f for f in score_call(new_call, rubric, sentiment=0.0).findings if f.check_id == "B2")
+    assert "model v" not in b2.rule  # B2 was not calibrated: its bank model
