@@ -241,7 +241,7 @@ def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, 
         held = [c for c, f in zip(calls, folds) if f == k]
         texts, ys = _centre_examples(base, train, vectors, sentences)
         model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
-                               target=spec.target) or base
+                               target=spec.target, keep=False) or base
         agree += [_decides(model, spec, vectors[c]) == labelled[c] for c in held]
     report.after = float(np.mean(agree))
     if report.after <= report.before:
@@ -250,7 +250,7 @@ def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, 
         return report, None
     texts, ys = _centre_examples(base, labelled, vectors, sentences)
     model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
-                           target=spec.target, version=version)
+                           target=spec.target, version=version, keep=False)
     if model is None:  # cannot happen with a bank that trained `current`; said rather than assumed
         report.reason = "too few exemplars to train"
         return report, None

@@ -160,14 +160,16 @@ def bank_examples(banks: Sequence[ExemplarBank], item: str, *, target: str,
 
 
 def fit_item_model(encoder, texts: Sequence[str], y: np.ndarray, item: str, *, target: str,
-                   version: str = "") -> Optional[ItemModel]:
+                   version: str = "", keep: bool = True) -> Optional[ItemModel]:
     """A model of ``item`` fitted on ``texts`` labelled ``y`` (1.0: ``target``), e.g. an
     exemplar bank's (:func:`bank_examples`) plus a centre's reviewed sentences; None with fewer
-    than 3 of either side. ``version`` names the model version it belongs to (calibration)."""
+    than 3 of either side. ``version`` names the model version it belongs to (calibration).
+    ``keep=False``: neither read nor write the on-disk cache (a cross-validation fold's model
+    is used once; its vectors come from the encoder's in-process cache)."""
     y = np.asarray(y, dtype=np.float64)
     if int(y.sum()) < MIN_PER_CLASS or int(len(y) - y.sum()) < MIN_PER_CLASS:
         return None
-    model = _trained(encoder, list(texts), y, item, target)
+    model = _trained(encoder, list(texts), y, item, target, keep=keep)
     return replace(model, version=version) if version else model
 
 
@@ -231,20 +233,22 @@ def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5) -> np.ndarray:
     return out
 
 
-def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str) -> ItemModel:
+def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str, *, keep: bool = True) -> ItemModel:
     """Fit (or read back) the model of these exemplars: the fitted weights and the
     cross-validated figures are kept on disk beside the exemplar embeddings, keyed by the
     encoder, the texts and their labels, so a new worker process does not fit again."""
     fit = repr(fit_logistic.__kwdefaults__)  # a change of the fit makes a new model
     digest = hashlib.sha256("\x00".join([encoder.id, fit, item, target, *texts, y.tobytes().hex()]).encode()).hexdigest()[:32]
     path = _embedding_dir() / f"model-{digest}.npz"
-    try:
-        with np.load(path) as z:
-            return ItemModel(item, target, encoder.id, z["mean"], z["weights"], float(z["bias"]), int(z["n"][0]),
-                             int(z["n"][1]), float(z["cv"][0]), float(z["cv"][1]), float(z["cv"][2]))
-    except (OSError, KeyError, ValueError):
-        pass
-    x = embed_cached(encoder, texts)
+    if keep:
+        try:
+            with np.load(path) as z:
+                return ItemModel(item, target, encoder.id, z["mean"], z["weights"], float(z["bias"]),
+                                 int(z["n"][0]), int(z["n"][1]), float(z["cv"][0]), float(z["cv"][1]),
+                                 float(z["cv"][2]))
+        except (OSError, KeyError, ValueError):
+            pass
+    x = embed_cached(encoder, texts) if keep else encoder.embed(texts)
     mean, weights, bias = fit_logistic(x, y)
     held = cross_validated(x, y)
     others = held[y == 0]
@@ -252,6 +256,8 @@ def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str) -
     model = ItemModel(item, target, encoder.id, mean, weights, bias, int(y.sum()), int(len(y) - y.sum()), *cv)
     log.info("learned %s: %d %s / %d other exemplars, cross-validated accuracy %.2f, near misses up to p=%.2f",
              item, model.n_target, target, model.n_other, cv[2], cv[0])
+    if not keep:
+        return model
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
