@@ -75,8 +75,12 @@ def calibrate(db_path, rubric_paths, items):
         raise QaError(f"cannot calibrate: {encoders.encoder_status()}")
     rubrics = ([load_rubric(Path(p)) for p in rubric_paths] if rubric_paths
                else [standard_rubric("zh"), standard_rubric("en")])
-    with store.opened(db_path) as con, store.transaction(con):
-        result = calibration.calibrate(con, rubrics, encoder=encoder, actor=_actor(), items=items or None)
+    # Read-only while training (minutes): the dashboard and batches keep the database meanwhile.
+    with store.opened(db_path, read_only=True) as con:
+        result = calibration.calibrate(con, rubrics, encoder=encoder, items=items or None)
+    if any(r.decision == "retrained" for r in result.items):
+        with store.opened(db_path) as con, store.transaction(con):
+            calibration.save(con, result, actor=_actor())
     click.echo(f"{'item':<10}{'calls':>6}{'before':>8}{'after':>8}  decision")
     for r in result.items:
         note = f"retrained (+{r.examples} sentences)" if r.decision == "retrained" else f"kept: {r.reason}"

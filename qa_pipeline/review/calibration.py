@@ -24,21 +24,24 @@ the report says which and why. The models are written to the centre's database a
 model version (``model_versions``; the vectors in ``item_model_store``), never to the repository;
 :func:`activate` makes scoring use the latest one (``qa score`` does).
 
+>>> with store.opened("qa.duckdb", read_only=True) as con:
+...     result = calibrate(con, [standard_rubric("zh"), standard_rubric("en")], encoder=sentence_encoder())
+>>> [(r.item, r.before, r.after, r.decision) for r in result.items]
 >>> with store.opened("qa.duckdb") as con, store.transaction(con):
-...     result = calibrate(con, encoder=sentence_encoder(), actor="cli:li")
->>> result.version, [(r.item, r.before, r.after, r.decision) for r in result.items]
+...     save(con, result, actor="cli:li")     # 3: the new model version
 """
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Iterable, Optional, Sequence
 
 import duckdb
 import numpy as np
 
+from qa_pipeline.errors import QaError
 from qa_pipeline.privacy.access import audit
 from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric.exemplars import load_bank
@@ -49,7 +52,7 @@ from qa_pipeline.rubric.model import Rubric
 log = logging.getLogger(__name__)
 
 __all__ = ["MIN_CALLS", "MIN_PER_OUTCOME", "FOLDS", "LearnedItem", "ReviewLabel", "ItemReport", "Calibration",
-           "learned_items", "review_labels", "calibrate", "stored_models", "latest_version", "activate"]
+           "CalibrationError", "learned_items", "review_labels", "calibrate", "save", "stored_models", "latest_version", "activate"]
 
 MIN_CALLS = 10        # reviewed calls an item needs before its model is retrained
 MIN_PER_OUTCOME = 3   # of each outcome (target and not): agreement on one class alone says nothing
@@ -92,9 +95,15 @@ class ItemReport:
 
 @dataclass
 class Calibration:
-    version: Optional[int]  # None: nothing retrained, no version written
+    version: Optional[int]  # set by save(); None: not saved (or nothing retrained)
     encoder_id: str
+    base_version: Optional[int] = None  # the version it started from (None: the bank models)
     items: list[ItemReport] = field(default_factory=list)
+    models: dict[tuple[str, str], ItemModel] = field(default_factory=dict)  # (item, target) → the new version's
+
+
+class CalibrationError(QaError):
+    """A calibration that cannot be saved, worded for the person running it."""
 
 
 def learned_items(rubrics: Iterable[Rubric]) -> list[LearnedItem]:
@@ -215,7 +224,7 @@ def _agreement(model: ItemModel, spec: LearnedItem, calls: Sequence[str], labell
 
 
 def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, current: ItemModel,
-                    bank_texts: list[str], bank_y: np.ndarray, version: str) -> tuple[ItemReport, Optional[ItemModel]]:
+                    bank_texts: list[str], bank_y: np.ndarray) -> tuple[ItemReport, Optional[ItemModel]]:
     report = ItemReport(spec.item, spec.target)
     labelled = {lab.call_id: lab.outcome == spec.target for lab in labels}
     sentences = _scope_sentences(con, list(labelled), spec.speaker)
@@ -250,7 +259,7 @@ def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, 
         return report, None
     texts, ys = _centre_examples(base, labelled, vectors, sentences)
     model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
-                           target=spec.target, version=version, keep=False)
+                           target=spec.target, keep=False)
     if model is None:  # cannot happen with a bank that trained `current`; said rather than assumed
         report.reason = "too few exemplars to train"
         return report, None
@@ -258,17 +267,16 @@ def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, 
     return report, model
 
 
-def calibrate(con: duckdb.DuckDBPyConnection, rubrics: Sequence[Rubric], *, encoder, actor: str = "calibrate",
+def calibrate(con: duckdb.DuckDBPyConnection, rubrics: Sequence[Rubric], *, encoder,
               items: Optional[Sequence[str]] = None) -> Calibration:
     """Retrain the learned judgements of ``rubrics`` on their banks plus the centre's reviews
-    and write a new model version when any item is retrained (see the module docstring).
-    ``items``: only these. Starts no transaction; the caller groups the writes."""
+    (see the module docstring); reads only, so ``con`` may be read-only: the training takes
+    minutes and the database stays free meanwhile. ``items``: only these. Write the result
+    with :func:`save`."""
     labels = review_labels(con)
     previous = latest_version(con)
     stored = stored_models(con, previous, encoder.id)
-    version = (previous or 0) + 1
-    result = Calibration(None, encoder.id)
-    models: dict[tuple[str, str], ItemModel] = {}
+    result = Calibration(None, encoder.id, base_version=previous)
     for spec in learned_items(rubrics):
         if items and spec.item not in items:
             continue
@@ -280,17 +288,30 @@ def calibrate(con: duckdb.DuckDBPyConnection, rubrics: Sequence[Rubric], *, enco
             result.items.append(ItemReport(spec.item, spec.target, reason="too few exemplars in its banks"))
             continue
         report, model = _calibrate_item(con, spec, [lab for lab in labels if lab.item == spec.item], encoder,
-                                        current, bank_texts, bank_y, str(version))
+                                        current, bank_texts, bank_y)
         result.items.append(report)
         if model is not None:
-            models[(spec.item, spec.target)] = model
+            result.models[(spec.item, spec.target)] = model
         elif (spec.item, spec.target) in stored:  # kept: the current version's model carries over
-            models[(spec.item, spec.target)] = stored[(spec.item, spec.target)]
-    if not any(r.decision == "retrained" for r in result.items):
-        return result
-    result.version = version
-    _write_version(con, version, encoder.id, models, result, actor)
+            result.models[(spec.item, spec.target)] = stored[(spec.item, spec.target)]
     return result
+
+
+def save(con: duckdb.DuckDBPyConnection, result: Calibration, *, actor: str = "calibrate") -> Optional[int]:
+    """Write ``result`` as the next model version when it retrained any item; returns the
+    version (also set on ``result``), None when nothing was retrained. Refuses a result whose
+    starting version is no longer the latest (another calibration was saved meanwhile).
+    Starts no transaction; the caller groups the writes."""
+    if not any(r.decision == "retrained" for r in result.items):
+        return None
+    latest = latest_version(con)
+    if latest != result.base_version:
+        raise CalibrationError(f"model version {latest} was saved while this calibration ran (it started from "
+                               f"{result.base_version or 'the bank models'}); run qa calibrate again")
+    result.version = (latest or 0) + 1
+    _write_version(con, result.version, result.encoder_id, result.models, result, actor)
+    result.models = {key: replace(m, version=str(result.version)) for key, m in result.models.items()}
+    return result.version
 
 
 def _write_version(con: duckdb.DuckDBPyConnection, version: int, encoder_id: str,

@@ -182,7 +182,8 @@ def test_calibration_learns_the_centres_way_of_passing_an_item_and_writes_a_mode
     import_rows(con, tmp_path, [{"call_id": c, "item": "C2", "outcome": "pass" if i % 2 == 0 else "fail"}
                                 for i, c in enumerate(ids)]
                 + [{"call_id": c, "item": "B2", "outcome": "pass"} for c in ids[:4]])
-    result = calibration.calibrate(con, [rubric], encoder=encoder, actor="test")
+    result = calibration.calibrate(con, [rubric], encoder=encoder)
+    assert calibration.save(con, result, actor="test") == 1
     c2, b2 = (next(r for r in result.items if r.item == i) for i in ("C2", "B2"))
     assert c2.calls == 20 and c2.target_calls == 10
     assert c2.before == pytest.approx(0.5)  # the bank's model never passes 'paraphrase'
@@ -198,7 +199,8 @@ def test_calibration_learns_the_centres_way_of_passing_an_item_and_writes_a_mode
     report = json.loads(con.execute("SELECT report FROM model_versions WHERE model_version = 1").fetchone()[0])
     assert report["C2"]["decision"] == "retrained" and report["B2"]["decision"] == "kept"
     # Calibrating again measures the version now in use, and keeps it when nothing is gained.
-    again = calibration.calibrate(con, [rubric], encoder=encoder, actor="test")
+    again = calibration.calibrate(con, [rubric], encoder=encoder)
+    assert calibration.save(con, again) is None
     c2_again = next(r for r in again.items if r.item == "C2")
     assert c2_again.before >= 0.9 and c2_again.decision == "kept" and "would not raise agreement" in c2_again.reason
     assert again.version is None and calibration.latest_version(con) == 1
@@ -259,7 +261,11 @@ def test_scoring_uses_the_centres_latest_model_version_and_names_it(con, tmp_pat
     assert calibration.activate(con) is None  # no version yet: the bank models
     before = next(f for f in score_call(new_call, rubric, sentiment=0.0).findings if f.check_id == "C2")
     assert before.outcome == "fail"
-    calibration.calibrate(con, [rubric], encoder=encoder, actor="test")
+    result = calibration.calibrate(con, [rubric], encoder=encoder)
+    stale = calibration.calibrate(con, [rubric], encoder=encoder)
+    calibration.save(con, result, actor="test")
+    with pytest.raises(calibration.CalibrationError, match="model version 1 was saved while this calibration ran"):
+        calibration.save(con, stale)
     assert calibration.activate(con) == 1
     after = next(f for f in score_call(new_call, rubric, sentiment=0.0).findings if f.check_id == "C2")
     assert after.outcome == "pass" and "(model v1)" in after.rule
