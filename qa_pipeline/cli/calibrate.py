@@ -25,7 +25,7 @@ def register(cli: click.Group) -> None:
 def _actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"
-    except Exception:  # no user name in a bare container
+    except (OSError, KeyError):  # no user name in a bare container
         return "cli"
 
 

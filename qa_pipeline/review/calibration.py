@@ -45,8 +45,7 @@ from qa_pipeline.errors import QaError
 from qa_pipeline.privacy.access import audit
 from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric.exemplars import load_bank
-from qa_pipeline.rubric.learned import (ItemModel, bank_examples, fit_item_model, item_model, split_sentences,
-                                        use_models)
+from qa_pipeline.rubric.learned import ItemModel, bank_examples, fit_item_model, item_model, split_sentences, use_models
 from qa_pipeline.rubric.model import Rubric
 
 log = logging.getLogger(__name__)

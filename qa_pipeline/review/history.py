@@ -80,6 +80,9 @@ def _rows(path: Path) -> Iterator[tuple[int, object]]:
         if missing:
             raise InputError(path, f"line 1: the header lacks {', '.join(missing)}; "
                                    f"the columns are {', '.join(FIELDS)} (comment may be left out)")
+        unknown = [f for f in header if f not in FIELDS]
+        if unknown:
+            raise InputError(path, f"line 1: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(FIELDS)}")
         start = 2
         for row in reader:
             yield start, row
@@ -97,9 +100,9 @@ def _when(value: str) -> Optional[datetime]:
 def _check(row: object, known_calls: set[str]) -> tuple[Optional[tuple], Optional[str]]:
     """The row as values to store, or what is wrong with it."""
     if isinstance(row, str):
-        return None, f"{row}; each line is one object like " \
-                     '{"call_id": "call-0042", "item": "C2", "outcome": "pass", "reviewer": "li.qa", ' \
-                     '"reviewed_at": "2026-10-03"}'
+        return None, (f"{row}; each line is one object like "
+                      '{"call_id": "call-0042", "item": "C2", "outcome": "pass", "reviewer": "li.qa", '
+                      '"reviewed_at": "2026-10-03"}')
     if not isinstance(row, dict):
         return None, f"a JSON {type(row).__name__}, not an object with {', '.join(FIELDS)}"
     unknown = sorted(k for k in row if k not in FIELDS and k is not None)

@@ -141,6 +141,9 @@ def test_json_lines_problems_and_a_csv_without_the_columns(con, tmp_path):
     bad.write_text("call,item,outcome\ncall-1,C2,pass\n", encoding="utf-8")
     with pytest.raises(InputError, match="line 1: the header lacks call_id, reviewer, reviewed_at"):
         history.import_reviews(con, bad)
+    bad.write_text("call_id,item,outcome,reviewer,reviewed_at,score\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 1: unknown column.s. score; allowed: call_id, item"):
+        history.import_reviews(con, bad)
 
 
 def test_the_import_command_reports_refused_rows_and_exits_1(tmp_path):
@@ -195,7 +198,7 @@ def test_calibration_learns_the_centres_way_of_passing_an_item_and_writes_a_mode
     assert set(models) == {("C2", "pass")}  # B2 keeps the bank's model
     assert models[("C2", "pass")].version == "1" and models[("C2", "pass")].encoder_id == encoder.id
     p = models[("C2", "pass")].probabilities(encoder.embed(["Paraphrase paraphrase your sofa?", "Neutral sofa."]))
-    assert p[0] > 0.7 > 0.3 > p[1]
+    assert p[0] > 0.7 and p[1] < 0.3
     report = json.loads(con.execute("SELECT report FROM model_versions WHERE model_version = 1").fetchone()[0])
     assert report["C2"]["decision"] == "retrained" and report["B2"]["decision"] == "kept"
     # Calibrating again measures the version now in use, and keeps it when nothing is gained.
