@@ -44,9 +44,20 @@ import numpy as np
 from qa_pipeline.errors import QaError
 from qa_pipeline.privacy.access import audit
 from qa_pipeline.rubric import encoder as encoders
+from qa_pipeline.rubric.engine import score_call
 from qa_pipeline.rubric.exemplars import load_bank
-from qa_pipeline.rubric.learned import ItemModel, bank_examples, fit_item_model, item_model, split_sentences, use_models
+from qa_pipeline.rubric.learned import (
+    ItemModel,
+    bank_examples,
+    fit_item_model,
+    item_model,
+    models_in_use,
+    split_sentences,
+    use_models,
+)
 from qa_pipeline.rubric.model import Rubric
+from qa_pipeline.store.database import load_calls
+from qa_pipeline.store.database import stored_metrics as store_metrics
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +74,7 @@ MAX_NEGATIVES_PER_CALL = 40
 class LearnedItem:
     """One learned judgement of a rubric: what trains it and which sentences it reads."""
     item: str
+    check_id: str  # the rubric check it decides (its finding is compared with the reviewer's outcome)
     target: str
     banks: tuple[str, ...]
     negatives: tuple[str, ...]
@@ -109,19 +121,19 @@ def learned_items(rubrics: Iterable[Rubric]) -> list[LearnedItem]:
     """The learned judgements of ``rubrics`` by item (the first rubric naming an item wins)."""
     found: dict[str, LearnedItem] = {}
 
-    def walk(node) -> None:
+    def walk(node, check_id: str) -> None:
         if getattr(node, "type_id", "") == "learned" and node.item not in found:
-            found[node.item] = LearnedItem(node.item, node.target, tuple(node.banks), tuple(node.negatives),
-                                           node.scope.speaker, node.low, node.high)
+            found[node.item] = LearnedItem(node.item, check_id, node.target, tuple(node.banks),
+                                           tuple(node.negatives), node.scope.speaker, node.low, node.high)
         for attr in ("parts", "part", "rule"):
             child = getattr(node, attr, None)
             for c in child if isinstance(child, (list, tuple)) else [child]:
                 if c is not None and hasattr(c, "type_id"):
-                    walk(c)
+                    walk(c, check_id)
 
     for rubric in rubrics:
         for check in rubric.checks:
-            walk(check.rule)
+            walk(check.rule, check.id)
     return list(found.values())
 
 
@@ -192,11 +204,26 @@ def activate(con: duckdb.DuckDBPyConnection) -> Optional[int]:
     return version if models else None
 
 
-def _decides(model: ItemModel, spec: LearnedItem, vectors: np.ndarray) -> bool:
-    """The learned judgement alone: does the best sentence reach the top of the band?"""
-    if len(vectors) == 0:
-        return False
-    return float(model.probabilities(vectors).max()) >= model.band(spec.low, spec.high)[1]
+class _Scorer:
+    """The reviewed calls scored as ``qa score`` scores them (rules, bands, scopes and all),
+    with a chosen set of calibrated models: agreement is the scorer's, not the classifier's."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, rubrics: Sequence[Rubric], call_ids: Iterable[str]):
+        ids = sorted(set(call_ids))
+        self.calls = {c.call_id: c for c in load_calls(con, ids, words=False)}
+        self.sentiments, _ = store_metrics(con, ids)
+        self.rubrics = list(rubrics)
+
+    def outcomes(self, call_ids: Iterable[str], check_id: str, models: Iterable[ItemModel]) -> dict[str, str]:
+        """``check_id``'s outcome for each call, scored with ``models`` in place of the bank ones."""
+        out = {}
+        with models_in_use(models):
+            for call_id in call_ids:
+                call = self.calls[call_id]
+                rubric = next((r for r in self.rubrics if call.language in r.languages), self.rubrics[0])
+                result = score_call(call, rubric, sentiment=self.sentiments.get(call_id))
+                out[call_id] = next((f.outcome for f in result.findings if f.check_id == check_id), "na")
+        return out
 
 
 def _centre_examples(model: ItemModel, labelled: dict[str, bool], vectors: dict[str, np.ndarray],
@@ -217,31 +244,30 @@ def _centre_examples(model: ItemModel, labelled: dict[str, bool], vectors: dict[
     return texts, labels
 
 
-def _agreement(model: ItemModel, spec: LearnedItem, calls: Sequence[str], labelled: dict[str, bool],
-               vectors: dict[str, np.ndarray]) -> float:
-    return float(np.mean([_decides(model, spec, vectors[c]) == labelled[c] for c in calls]))
-
-
-def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, current: ItemModel,
-                    bank_texts: list[str], bank_y: np.ndarray) -> tuple[ItemReport, Optional[ItemModel]]:
+def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, base: ItemModel,
+                    others: list[ItemModel], current: Optional[ItemModel], bank_texts: list[str],
+                    bank_y: np.ndarray, scorer: _Scorer) -> tuple[ItemReport, Optional[ItemModel]]:
+    """``base``: the bank's model; ``current``: the centre's model in use (None: the bank's);
+    ``others``: the centre's models of the other items, in use while this one is measured."""
     report = ItemReport(spec.item, spec.target)
-    labelled = {lab.call_id: lab.outcome == spec.target for lab in labels}
-    sentences = _scope_sentences(con, list(labelled), spec.speaker)
-    calls = sorted(c for c in labelled if sentences[c])
-    labelled = {c: labelled[c] for c in calls}
+    human = {lab.call_id: lab.outcome for lab in labels if lab.call_id in scorer.calls}
+    sentences = _scope_sentences(con, list(human), spec.speaker)
+    calls = sorted(human)
+    labelled = {c: human[c] == spec.target for c in calls}
     report.calls = len(calls)
     report.target_calls = sum(labelled.values())
-    vectors = {c: encoder.embed(sentences[c]) for c in calls}
     if calls:
-        report.before = _agreement(current, spec, calls, labelled, vectors)
+        now = scorer.outcomes(calls, spec.check_id, others + ([current] if current else []))
+        report.before = float(np.mean([now[c] == human[c] for c in calls]))
     other = report.calls - report.target_calls
     if report.calls < MIN_CALLS or min(report.target_calls, other) < MIN_PER_OUTCOME:
         report.reason = (f"too few reviews: {report.calls} reviewed calls ({report.target_calls} {spec.target}, "
                          f"{other} not); needs {MIN_CALLS} with {MIN_PER_OUTCOME} of each")
         return report, None
+    vectors = {c: encoder.embed(sentences[c]) if sentences[c] else np.zeros((0, encoder.dim), np.float32)
+               for c in calls}
     # The positives are picked by the bank's model, not by a model the centre already tuned,
     # so a version does not feed on its own choices.
-    base = fit_item_model(encoder, bank_texts, bank_y, spec.item, target=spec.target) or current
     folds = np.random.default_rng(0).permutation(len(calls)) % min(FOLDS, len(calls))
     agree = []
     for k in range(int(folds.max()) + 1):
@@ -250,7 +276,8 @@ def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, 
         texts, ys = _centre_examples(base, train, vectors, sentences)
         model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
                                target=spec.target, keep=False) or base
-        agree += [_decides(model, spec, vectors[c]) == labelled[c] for c in held]
+        got = scorer.outcomes(held, spec.check_id, [*others, model])
+        agree += [got[c] == human[c] for c in held]
     report.after = float(np.mean(agree))
     if report.after <= report.before:
         report.reason = (f"retraining would not raise agreement ({report.before:.0%} now, "
@@ -259,7 +286,7 @@ def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, 
     texts, ys = _centre_examples(base, labelled, vectors, sentences)
     model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
                            target=spec.target, keep=False)
-    if model is None:  # cannot happen with a bank that trained `current`; said rather than assumed
+    if model is None:  # cannot happen with a bank that trained `base`; said rather than assumed
         report.reason = "too few exemplars to train"
         return report, None
     report.decision, report.examples = "retrained", len(texts)
@@ -276,23 +303,26 @@ def calibrate(con: duckdb.DuckDBPyConnection, rubrics: Sequence[Rubric], *, enco
     previous = latest_version(con)
     stored = stored_models(con, previous, encoder.id)
     result = Calibration(None, encoder.id, base_version=previous)
-    for spec in learned_items(rubrics):
-        if items and spec.item not in items:
-            continue
-        banks = [load_bank(b) for b in spec.banks]
-        bank_texts, bank_y = bank_examples(banks, spec.item, target=spec.target, negatives=spec.negatives)
-        current = stored.get((spec.item, spec.target)) or item_model(
-            banks, spec.item, target=spec.target, encoder=encoder, negatives=spec.negatives)
-        if current is None:
-            result.items.append(ItemReport(spec.item, spec.target, reason="too few exemplars in its banks"))
-            continue
-        report, model = _calibrate_item(con, spec, [lab for lab in labels if lab.item == spec.item], encoder,
-                                        current, bank_texts, bank_y)
-        result.items.append(report)
-        if model is not None:
-            result.models[(spec.item, spec.target)] = model
-        elif (spec.item, spec.target) in stored:  # kept: the current version's model carries over
-            result.models[(spec.item, spec.target)] = stored[(spec.item, spec.target)]
+    scorer = _Scorer(con, rubrics, {lab.call_id for lab in labels})
+    with models_in_use([]):  # item_model answers with the bank models below
+        for spec in learned_items(rubrics):
+            if items and spec.item not in items:
+                continue
+            key = (spec.item, spec.target)
+            banks = [load_bank(b) for b in spec.banks]
+            bank_texts, bank_y = bank_examples(banks, spec.item, target=spec.target, negatives=spec.negatives)
+            base = item_model(banks, spec.item, target=spec.target, encoder=encoder, negatives=spec.negatives)
+            if base is None:
+                result.items.append(ItemReport(spec.item, spec.target, reason="too few exemplars in its banks"))
+                continue
+            others = [m for k, m in stored.items() if k != key]
+            report, model = _calibrate_item(con, spec, [lab for lab in labels if lab.item == spec.check_id],
+                                            encoder, base, others, stored.get(key), bank_texts, bank_y, scorer)
+            result.items.append(report)
+            if model is not None:
+                result.models[key] = model
+            elif key in stored:  # kept: the current version's model carries over
+                result.models[key] = stored[key]
     return result
 
 

@@ -21,9 +21,10 @@ import logging
 import os
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from qa_pipeline.rubric.exemplars import ExemplarBank
 log = logging.getLogger(__name__)
 
 __all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "embed_cached", "bank_examples",
-           "fit_item_model", "cross_validated", "use_models"]
+           "fit_item_model", "cross_validated", "use_models", "models_in_use"]
 
 MIN_PER_CLASS = 3  # fewer target or non-target exemplars than this: no model, rules only
 
@@ -178,6 +179,19 @@ _LOCK = threading.Lock()
 # A centre's calibrated models (qa calibrate) by (item, target, encoder id): they replace the
 # bank-trained ones while set. Set in the parent before a scoring pool forks, so workers inherit them.
 _CALIBRATED: dict[tuple[str, str, str], ItemModel] = {}
+
+
+@contextmanager
+def models_in_use(models: Iterable[ItemModel]) -> Iterator[None]:
+    """:func:`use_models` for a block: the calibrated models in use before come back after it
+    (calibration scores a call with each candidate model)."""
+    with _LOCK:
+        before = list(_CALIBRATED.values())
+    use_models(models)
+    try:
+        yield
+    finally:
+        use_models(before)
 
 
 def use_models(models: Iterable[ItemModel]) -> None:
