@@ -15,9 +15,9 @@ customer's for the complaint trigger):
 :func:`calibrate` retrains each item on its exemplar banks plus these sentences and measures
 per-item agreement with the reviewers before (the model scoring uses now) and after,
 cross-validated on the centre's reviewed calls (k-fold by call: a held-out call's sentences
-never train the model that judges it). A call agrees when the learned judgement alone
-(best sentence at or above the top of the item's band) gives the reviewer's outcome; a rule
-hit, which decides in scoring, is left out of the comparison on both sides. An item keeps
+never train the model that judges it). A call agrees when scoring it as ``qa score`` does
+(the whole rubric of its language, rules first, with the candidate model in place of the
+item's) gives the item the reviewer's outcome. An item keeps
 its current model when it has fewer than :data:`MIN_CALLS` reviewed calls or fewer than
 :data:`MIN_PER_OUTCOME` of either outcome, or when retraining would not raise agreement;
 the report says which and why. The models are written to the centre's database as a new
