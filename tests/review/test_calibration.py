@@ -9,6 +9,7 @@ import zlib
 
 import numpy as np
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from qa_pipeline.cli.main import cli
@@ -46,6 +47,7 @@ def encoder(monkeypatch, tmp_path):
     monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
     enc = WordEncoder()
     monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
+    monkeypatch.setattr(encoders, "encoder_status", lambda: f"learned judgements on: {enc.id}")
     yield enc
     learned.use_models([])  # a calibrated model set by a test must not score the next one
 
@@ -61,7 +63,11 @@ def rubric(tmp_path):
             + [{"item": "B2", "label": "pass", "text": f"neutral {w}"} for w in ("you", "again", "now")])
     bank = tmp_path / "bank.jsonl"
     bank.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    return parse_rubric({
+    return parse_rubric(RUBRIC(bank))
+
+
+def RUBRIC(bank):
+    return ({
         "id": "t", "version": "1", "languages": ["en"],
         "checks": [
             {"id": "C2", "weight": 10, "rule": {"type": "learned", "item": "C2", "bank": str(bank), "band": [0.3, 0.7]}},
@@ -274,3 +280,23 @@ def test_scoring_uses_the_centres_latest_model_version_and_names_it(con, tmp_pat
     assert after.outcome == "pass" and "(model v1)" in after.rule
     b2 = next(f for f in score_call(new_call, rubric, sentiment=0.0).findings if f.check_id == "B2")
     assert "model v" not in b2.rule  # B2 was not calibrated: its bank model
+
+
+def test_qa_score_uses_the_latest_version_and_the_findings_name_it(tmp_path, rubric, encoder):
+    db = tmp_path / "qa.duckdb"
+    with store.opened(db) as con:
+        ids = centre(con)
+        import_rows(con, tmp_path, [{"call_id": c, "item": "C2", "outcome": "pass" if i % 2 == 0 else "fail"}
+                                    for i, c in enumerate(ids)])
+    rubric_file = tmp_path / "rubric.yaml"
+    rubric_file.write_text(yaml.safe_dump(RUBRIC(tmp_path / "bank.jsonl")), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["score", "--db", str(db), "--rubric", str(rubric_file), "--jobs", "1"]).exit_code == 0
+    assert runner.invoke(cli, ["calibrate", "--db", str(db), "--rubric", str(rubric_file)]).exit_code == 0
+    result = runner.invoke(cli, ["score", "--db", str(db), "--rubric", str(rubric_file), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "learned judgements: this centre's model version 1 (qa calibrate)" in result.stderr
+    with store.opened(db, read_only=True) as con:
+        outcome, rule = con.execute("SELECT outcome, rule FROM check_results WHERE call_id = 'call-00' "
+                                    "AND check_id = 'C2' ORDER BY scored_at DESC LIMIT 1").fetchone()
+    assert outcome == "pass" and "(model v1)" in rule
