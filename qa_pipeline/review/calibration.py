@@ -62,7 +62,8 @@ from qa_pipeline.store.database import stored_metrics as store_metrics
 log = logging.getLogger(__name__)
 
 __all__ = ["MIN_CALLS", "MIN_PER_OUTCOME", "FOLDS", "LearnedItem", "ReviewLabel", "ItemReport", "Calibration",
-           "CalibrationError", "learned_items", "review_labels", "calibrate", "save", "stored_models", "latest_version", "activate"]
+           "CalibrationError", "learned_items", "review_labels", "calibrate", "save", "stored_models",
+           "latest_version", "activate"]
 
 MIN_CALLS = 10        # reviewed calls an item needs before its model is retrained
 MIN_PER_OUTCOME = 3   # of each outcome (target and not): agreement on one class alone says nothing

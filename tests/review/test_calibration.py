@@ -70,7 +70,8 @@ def RUBRIC(bank):
     return ({
         "id": "t", "version": "1", "languages": ["en"],
         "checks": [
-            {"id": "C2", "weight": 10, "rule": {"type": "learned", "item": "C2", "bank": str(bank), "band": [0.3, 0.7]}},
+            {"id": "C2", "weight": 10,
+             "rule": {"type": "learned", "item": "C2", "bank": str(bank), "band": [0.3, 0.7]}},
             {"id": "B2", "critical": True,
              "rule": {"type": "learned", "item": "B2", "bank": str(bank), "target": "fail", "band": [0.3, 0.7]}},
         ]})
