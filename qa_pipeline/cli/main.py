@@ -55,3 +55,7 @@ _rubric.register(cli)
 from qa_pipeline.cli import alerts as _alerts  # noqa: E402
 
 _alerts.register(cli)
+
+from qa_pipeline.cli import calibrate as _calibrate  # noqa: E402
+
+_calibrate.register(cli)

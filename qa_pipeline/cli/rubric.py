@@ -11,6 +11,7 @@ from qa_pipeline.cli.options import db_option, example
 from qa_pipeline.cli.progress_bar import RichProgress
 from qa_pipeline.errors import InputError
 from qa_pipeline.progress import no_progress
+from qa_pipeline.review import calibration
 from qa_pipeline.store import database as store
 
 
@@ -85,6 +86,9 @@ def score(db_path, rubric_path, call_ids, jobs) -> None:
     # A bar on a terminal (a million calls take minutes); none in logs and pipes.
     bar = RichProgress("Scoring calls", audio=False) if sys.stderr.isatty() else None
     with store.opened(db_path) as con, (bar or contextlib.nullcontext()):
+        version = calibration.activate(con)
+        if version is not None:
+            click.echo(f"learned judgements: this centre's model version {version} (qa calibrate)", err=True)
         summary = rescore(con, r, ids, jobs=jobs or min(os.cpu_count() or 1, 8), progress=bar or no_progress)
     if summary.missing:
         click.secho(f"not stored (skipped): {', '.join(summary.missing[:10])}"

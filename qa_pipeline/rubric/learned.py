@@ -21,9 +21,10 @@ import logging
 import os
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -32,7 +33,8 @@ from qa_pipeline.rubric.exemplars import ExemplarBank
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "embed_cached"]
+__all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "embed_cached", "bank_examples",
+           "fit_item_model", "cross_validated", "use_models", "models_in_use"]
 
 MIN_PER_CLASS = 3  # fewer target or non-target exemplars than this: no model, rules only
 
@@ -52,6 +54,9 @@ class ItemModel:
     cv_max_other: float = 1.0
     cv_q90_other: float = 0.5
     cv_accuracy: float = 0.0
+    # The model version: "" for the one trained on the exemplar banks alone, else the version
+    # a centre's calibration wrote (qa calibrate, stored in that centre's database).
+    version: str = ""
 
     def band(self, low: float, high: float) -> tuple[float, float]:
         """The rubric's band raised to what the exemplars show: a sentence is unsure only above
@@ -137,8 +142,66 @@ def embed_cached(encoder, texts: list[str]) -> np.ndarray:
     return vectors
 
 
+def bank_examples(banks: Sequence[ExemplarBank], item: str, *, target: str,
+                  negatives: Sequence[str] = ()) -> tuple[list[str], np.ndarray]:
+    """The training texts of ``item`` in ``banks`` and their labels (1.0: ``target``).
+    ``negatives``: items whose ``pass`` exemplars are near misses of this one. Each exemplar
+    counts whole, and a near miss of several sentences also sentence by sentence: scoring
+    reads a call sentence by sentence."""
+    exemplars = [e for b in banks for e in b.for_item(item)]
+    exemplars += [replace(e, item=item, label="fail" if target == "pass" else "pass")
+                  for b in banks for other in negatives for e in b.for_item(other) if e.label == "pass"]
+    texts, labels = [], []
+    for e in exemplars:
+        pieces = split_sentences(e.text)
+        for piece in ([e.text] + pieces if len(pieces) > 1 and e.label != target else [e.text]):
+            texts.append(piece)
+            labels.append(1.0 if e.label == target else 0.0)
+    return texts, np.asarray(labels)
+
+
+def fit_item_model(encoder, texts: Sequence[str], y: np.ndarray, item: str, *, target: str,
+                   version: str = "", keep: bool = True) -> Optional[ItemModel]:
+    """A model of ``item`` fitted on ``texts`` labelled ``y`` (1.0: ``target``), e.g. an
+    exemplar bank's (:func:`bank_examples`) plus a centre's reviewed sentences; None with fewer
+    than 3 of either side. ``version`` names the model version it belongs to (calibration).
+    ``keep=False``: neither read nor write the on-disk cache (a cross-validation fold's model
+    is used once; its vectors come from the encoder's in-process cache)."""
+    y = np.asarray(y, dtype=np.float64)
+    if int(y.sum()) < MIN_PER_CLASS or int(len(y) - y.sum()) < MIN_PER_CLASS:
+        return None
+    model = _trained(encoder, list(texts), y, item, target, keep=keep)
+    return replace(model, version=version) if version else model
+
+
 _MODELS: dict[tuple, Optional[ItemModel]] = {}
 _LOCK = threading.Lock()
+# A centre's calibrated models (qa calibrate) by (item, target, encoder id): they replace the
+# bank-trained ones while set. Set in the parent before a scoring pool forks, so workers inherit them.
+_CALIBRATED: dict[tuple[str, str, str], ItemModel] = {}
+
+
+@contextmanager
+def models_in_use(models: Iterable[ItemModel]) -> Iterator[None]:
+    """:func:`use_models` for a block: the calibrated models in use before come back after it
+    (calibration scores a call with each candidate model)."""
+    with _LOCK:
+        before = list(_CALIBRATED.values())
+    use_models(models)
+    try:
+        yield
+    finally:
+        use_models(before)
+
+
+def use_models(models: Iterable[ItemModel]) -> None:
+    """Score with ``models`` (a centre's model version, read from its database by
+    :func:`qa_pipeline.review.calibration.activate`) instead of the models trained on the
+    exemplar banks, item by item; an item without one keeps its bank model. An empty
+    iterable goes back to the bank models everywhere."""
+    with _LOCK:
+        _CALIBRATED.clear()
+        _CALIBRATED.update({(m.item, m.target, m.encoder_id): m for m in models})
 
 
 def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder,
@@ -147,27 +210,19 @@ def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder
     the encoder is multilingual, so a Mandarin and an English bank teach one judgement); None
     when they hold too few exemplars of the item (fewer than 3 of either side), logged once.
     ``negatives``: items whose ``pass`` exemplars are also near misses of this one (the need
-    restated is no forbidden language)."""
+    restated is no forbidden language). A calibrated model set by :func:`use_models` comes first."""
+    calibrated = _CALIBRATED.get((item, target, encoder.id))
+    if calibrated is not None:
+        return calibrated
     key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives))
     if key in _MODELS:
         return _MODELS[key]
     with _LOCK:
         if key in _MODELS:
             return _MODELS[key]
-        exemplars = [e for b in banks for e in b.for_item(item)]
-        exemplars += [replace(e, item=item, label="fail" if target == "pass" else "pass")
-                      for b in banks for other in negatives for e in b.for_item(other) if e.label == "pass"]
-        # Each exemplar counts whole and sentence by sentence when it has several: scoring
-        # reads a call sentence by sentence.
-        texts, labels = [], []
-        for e in exemplars:
-            pieces = split_sentences(e.text)
-            for piece in ([e.text] + pieces if len(pieces) > 1 and e.label != target else [e.text]):
-                texts.append(piece)
-                labels.append(1.0 if e.label == target else 0.0)
-        y = np.asarray(labels)
-        n_target, n_other = int(y.sum()), int(len(y) - y.sum())
+        texts, y = bank_examples(banks, item, target=target, negatives=negatives)
         model: Optional[ItemModel] = None
+        n_target, n_other = int(y.sum()), int(len(y) - y.sum())
         if n_target < MIN_PER_CLASS or n_other < MIN_PER_CLASS:
             log.warning("learned %s: %s hold %d %s and %d other exemplars (needs %d of each); rules only",
                         item, ", ".join(b.path for b in banks), n_target, target, n_other, MIN_PER_CLASS)
@@ -192,20 +247,22 @@ def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5) -> np.ndarray:
     return out
 
 
-def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str) -> ItemModel:
+def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str, *, keep: bool = True) -> ItemModel:
     """Fit (or read back) the model of these exemplars: the fitted weights and the
     cross-validated figures are kept on disk beside the exemplar embeddings, keyed by the
     encoder, the texts and their labels, so a new worker process does not fit again."""
     fit = repr(fit_logistic.__kwdefaults__)  # a change of the fit makes a new model
     digest = hashlib.sha256("\x00".join([encoder.id, fit, item, target, *texts, y.tobytes().hex()]).encode()).hexdigest()[:32]
     path = _embedding_dir() / f"model-{digest}.npz"
-    try:
-        with np.load(path) as z:
-            return ItemModel(item, target, encoder.id, z["mean"], z["weights"], float(z["bias"]), int(z["n"][0]),
-                             int(z["n"][1]), float(z["cv"][0]), float(z["cv"][1]), float(z["cv"][2]))
-    except (OSError, KeyError, ValueError):
-        pass
-    x = embed_cached(encoder, texts)
+    if keep:
+        try:
+            with np.load(path) as z:
+                return ItemModel(item, target, encoder.id, z["mean"], z["weights"], float(z["bias"]),
+                                 int(z["n"][0]), int(z["n"][1]), float(z["cv"][0]), float(z["cv"][1]),
+                                 float(z["cv"][2]))
+        except (OSError, KeyError, ValueError):
+            pass
+    x = embed_cached(encoder, texts) if keep else encoder.embed(texts)
     mean, weights, bias = fit_logistic(x, y)
     held = cross_validated(x, y)
     others = held[y == 0]
@@ -213,6 +270,8 @@ def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str) -
     model = ItemModel(item, target, encoder.id, mean, weights, bias, int(y.sum()), int(len(y) - y.sum()), *cv)
     log.info("learned %s: %d %s / %d other exemplars, cross-validated accuracy %.2f, near misses up to p=%.2f",
              item, model.n_target, target, model.n_other, cv[2], cv[0])
+    if not keep:
+        return model
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")

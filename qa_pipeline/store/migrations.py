@@ -404,6 +404,56 @@ def _v10() -> str:
     CREATE VIEW alert_attempts AS SELECT * FROM alert_attempt_store;
     """
 
+
+@migration(12, "calibration: imported evaluations and the item models a centre's reviews trained")
+def _v12() -> str:
+    # Imported evaluations (qa reviews import): what a centre scored by hand before the
+    # pipeline, one row per call, item and reviewer; not tied to a result or a rubric version,
+    # so kept apart from finding_review_store. Model versions (qa calibrate): one row per
+    # version, and per item the logistic regression it keeps (vectors as FLOAT[]); an item a
+    # version leaves out keeps the model trained on the exemplar banks. Number 12: 10 and 11
+    # are taken by work merged beside this one.
+    return """
+    CREATE TABLE imported_review_store (
+        call_id VARCHAR NOT NULL,
+        item VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,       -- pass | fail | na
+        reviewer VARCHAR NOT NULL,
+        comment VARCHAR,
+        reviewed_at TIMESTAMPTZ NOT NULL,
+        source_file VARCHAR,
+        source_line INTEGER,
+        imported_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (call_id, item, reviewer)
+    );
+    CREATE TABLE model_version_store (
+        model_version INTEGER PRIMARY KEY,
+        encoder_id VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        created_by VARCHAR,
+        report JSON                     -- per item: reviews, agreement before and after, kept or retrained
+    );
+    CREATE TABLE item_model_store (
+        model_version INTEGER NOT NULL,
+        item VARCHAR NOT NULL,
+        target VARCHAR NOT NULL,
+        encoder_id VARCHAR NOT NULL,
+        mean FLOAT[] NOT NULL,
+        weights FLOAT[] NOT NULL,
+        bias DOUBLE NOT NULL,
+        n_target INTEGER,
+        n_other INTEGER,
+        cv_max_other DOUBLE,
+        cv_q90_other DOUBLE,
+        cv_accuracy DOUBLE,
+        PRIMARY KEY (model_version, item, target)
+    );
+    CREATE VIEW imported_reviews AS SELECT call_id, item, outcome, reviewer, comment, reviewed_at, source_file,
+        source_line, imported_at FROM imported_review_store;
+    CREATE VIEW model_versions AS SELECT * FROM model_version_store;
+    """
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

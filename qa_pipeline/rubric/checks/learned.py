@@ -133,7 +133,7 @@ class LearnedNode:
         probs = model.probabilities(encoder.embed(sentences))
         best = int(np.argmax(probs))
         p, turn, sentence = float(probs[best]), owners[best], sentences[best]
-        said = f"'{_quote(sentence)}' p={p:.2f}"
+        said = f"'{_quote(sentence)}' p={p:.2f}" + (f" (model v{model.version})" if model.version else "")
         low, high = model.band(self.low, self.high)
         if p >= high:
             ctx.judgements.append((p, False))
