@@ -17,11 +17,12 @@ from typing import Optional, Sequence
 from qa_pipeline.errors import InputError
 from qa_pipeline.metadata import MetadataTable, call_info
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
-from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, Word
+from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, SideCoverage, Word
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
+from qa_pipeline.speech.activity import coverage_flags
 from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, file_sha256, is_dual_mono, is_silent, mono_mix
-from qa_pipeline.speech.transcribe import load_transcriber
+from qa_pipeline.speech.transcribe import Transcript, load_transcriber
 from qa_pipeline.store import database as store
 from qa_pipeline.store.batch_lock import batch_lock
 
@@ -76,8 +77,9 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
         return _call(info, audio, "unknown" if language == "auto" else language, (), models,
                      role_note="silence only: no speech found")
     if audio.channel_count == 2 and not is_dual_mono(audio):
-        words, language = _transcribe_stereo(audio, info, language, models, options)
-        return _finish(_call(info, audio, language, build_turns(words), models), options)
+        words, language, coverage = _transcribe_stereo(audio, info, language, models, options)
+        call = _call(info, audio, language, build_turns(words), models)
+        return _finish(dataclasses.replace(call, coverage=coverage), options)
     samples = mono_mix(audio)
     if language == "auto":
         language, _ = models.transcriber.detect_language(samples)
@@ -85,22 +87,31 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
     words, decision = models.separator.separate(samples, transcript.words, info, transcript.language)
     call = _call(info, audio, transcript.language, build_turns(words), models,
                  role_confidence=decision.confidence, role_note=decision.note)
-    call = dataclasses.replace(call, roles_uncertain=decision.uncertain)
+    call = dataclasses.replace(call, roles_uncertain=decision.uncertain,
+                               coverage=(_side_coverage(transcript, "unknown"),))
     return _finish(call, options)
 
 
 def _transcribe_stereo(audio: Audio, info: CallInfo, language: str, models: Models,
-                       options: RunOptions) -> tuple[list[Word], str]:
-    """Each channel on its own (VAD skips the silence on each); roles from the channel map."""
+                       options: RunOptions) -> tuple[list[Word], str, tuple[SideCoverage, ...]]:
+    """Each channel on its own (VAD skips the silence on each); roles from the channel map;
+    how much of each side's speech got words."""
     agent_left = str(info.metadata.get("agent_channel") or options.agent_channel).lower() in ("left", "0")
     roles = ("agent", "customer") if agent_left else ("customer", "agent")
     if language == "auto":
         language, _ = models.transcriber.detect_language(mono_mix(audio))
     words: list[Word] = []
+    coverage = []
     for samples, role in zip(audio.channels, roles):
         if not is_silent(samples):
-            words.extend(models.transcriber.transcribe(samples, language=language, speaker=role).words)
-    return words, language
+            transcript = models.transcriber.transcribe(samples, language=language, speaker=role)
+            words.extend(transcript.words)
+            coverage.append(_side_coverage(transcript, role))
+    return words, language, tuple(coverage)
+
+
+def _side_coverage(transcript: Transcript, speaker: str) -> SideCoverage:
+    return SideCoverage(speaker, transcript.speech_seconds, transcript.untranscribed_seconds)
 
 
 def _call(info: CallInfo, audio: Audio, language: str, turns, models: Models, *,
@@ -125,9 +136,9 @@ def score(call: Call, rubric=None) -> list[CallResult]:
     from qa_pipeline.rubric import score_call, standard_rubric_for
 
     result = score_call(call, rubric or standard_rubric_for(call))
-    if call.roles_uncertain:
-        result = dataclasses.replace(result, flagged=True,
-                                     flag_reasons=tuple(result.flag_reasons) + ("roles uncertain",))
+    extra = ("roles uncertain",) * call.roles_uncertain + coverage_flags(call.coverage)
+    if extra:
+        result = dataclasses.replace(result, flagged=True, flag_reasons=tuple(result.flag_reasons) + extra)
     return [result]
 
 
