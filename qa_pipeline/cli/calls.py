@@ -27,6 +27,8 @@ def register(cli: click.Group) -> None:
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False),
               help="CSV of agents: agent_id, agent_name, team, team_lead, hire_date, centre.")
 @click.option("--language", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True)
+@click.option("--vocabulary", type=click.Path(exists=True, dir_okay=False),
+              help="YAML file of the centre's names and greeting (per team/queue), given to the recogniser.")
 @click.option("--model", default=None, help="Model pack name (see `qa models list`), local CTranslate2 directory or hub id.")
 @click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
               help="Stereo calls: the agent's channel (a metadata column agent_channel overrides it per call).")
@@ -36,12 +38,13 @@ def register(cli: click.Group) -> None:
 @click.option("--diarization-pipeline", default=None, help="pyannote pipeline directory or hub id (default: the diarization model pack).")
 @click.option("--device", default="cpu", show_default=True, help="cpu or cuda.")
 @click.option("--max-hours", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True, help="Refuse recordings longer than this.")
-def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, force, no_score, no_diarize,
-        diarization_pipeline, device, max_hours):
+def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent_channel, force, no_score,
+        no_diarize, diarization_pipeline, device, max_hours):
     """Transcribe, separate speakers, score and store every recording under CALLS_DIR."""
     from qa_pipeline.metadata import read_metadata
     from qa_pipeline.pipeline import RunOptions, run_batch
     from qa_pipeline.privacy.redaction import redaction_enabled
+    from qa_pipeline.speech.vocabulary import read_vocabulary
 
     if not Path(calls_dir).is_dir():
         raise click.BadParameter(f"{calls_dir} is not a folder; give the folder that holds the recordings",
@@ -51,7 +54,8 @@ def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, fo
         _load_roster(db_path, roster)
     options = RunOptions(language=language, model=model, agent_channel=agent_channel, force=force,
                          score=not no_score, diarize=not no_diarize, diarization_pipeline=diarization_pipeline,
-                         device=device, max_seconds=max_hours * 3600, redact=redaction_enabled())
+                         device=device, max_seconds=max_hours * 3600, redact=redaction_enabled(),
+                         vocabulary=read_vocabulary(vocabulary) if vocabulary else None)
     with RichProgress("Processing calls") as bar:
         summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar)
     hours = summary.audio_seconds / 3600

@@ -97,6 +97,11 @@ class Transcriber:
         self._model = WhisperModel(model, device=device, compute_type=compute_type, cpu_threads=cpu_threads)
         self.multilingual = bool(getattr(self._model.model, "is_multilingual", True))
 
+    @property
+    def whisper_model(self):
+        """The faster-whisper ``WhisperModel`` itself (benchmarks compare against it bare)."""
+        return self._model
+
     def detect_language(self, samples: np.ndarray, allowed: Sequence[str] = ("zh", "en")) -> tuple[str, float]:
         """Most likely language among ``allowed`` (a call centre serving zh+en), from the
         first 30 s of speech (ringing and hold silence skipped)."""
@@ -110,11 +115,12 @@ class Transcriber:
         return lang, float(p)
 
     def transcribe(self, samples: np.ndarray, *, language: Optional[str] = None, speaker: str = "unknown",
-                   offset: float = 0.0) -> Transcript:
+                   offset: float = 0.0, hotwords: Optional[str] = None) -> Transcript:
         """Words of one channel (or a mono mix), with times in the recording plus ``offset``.
 
-        Only silences of 2 s or more are cut out (see :mod:`qa_pipeline.speech.activity`);
-        a call with few long silences is decoded as bare faster-whisper would decode it.
+        Only silences of 3 s or more are cut out (see :mod:`qa_pipeline.speech.activity`):
+        a call with no long silence is decoded as bare faster-whisper would decode it.
+        ``hotwords``: the centre's names and greeting (:mod:`qa_pipeline.speech.vocabulary`).
         """
         if language in (None, "auto"):
             language = None
@@ -130,7 +136,7 @@ class Transcriber:
         # a per-channel transcript, across the other speaker's whole turn).
         segments, info = self._model.transcribe(
             _joined(samples, regions.chunks), language=language if self.multilingual else "en",
-            word_timestamps=True, vad_filter=False, beam_size=self.beam_size,
+            word_timestamps=True, vad_filter=False, beam_size=self.beam_size, hotwords=hotwords or None,
         )
         timeline = ChunkTimeline(regions.chunks)
         words = []
@@ -164,7 +170,7 @@ class FakeTranscriber:
         return "en", 1.0
 
     def transcribe(self, samples: np.ndarray, *, language: Optional[str] = None, speaker: str = "unknown",
-                   offset: float = 0.0) -> Transcript:
+                   offset: float = 0.0, hotwords: Optional[str] = None) -> Transcript:
         hop = int(0.4 * SAMPLE_RATE)
         words = []
         for i in range(0, len(samples) - hop + 1, hop):
