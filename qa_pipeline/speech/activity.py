@@ -72,14 +72,16 @@ def energetic_frames(samples: np.ndarray, *, floor_margin_db: float = 15.0, min_
     return on
 
 
-def _in_chunks(n_frames: int, chunks: tuple[tuple[int, int], ...]) -> np.ndarray:
+def frames_in(n_frames: int, chunks: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """One bool per frame: inside one of ``chunks`` (sample ranges)."""
     mask = np.zeros(n_frames, dtype=bool)
     for start, end in chunks:
         mask[start // FRAME: -(-end // FRAME)] = True
     return mask
 
 
-def _vad(samples: np.ndarray, threshold: float) -> tuple[tuple[int, int], ...]:
+def vad_chunks(samples: np.ndarray, threshold: float) -> tuple[tuple[int, int], ...]:
+    """Silero VAD's speech regions (sample ranges, padded, overlaps merged) at ``threshold``."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     found = get_speech_timestamps(samples, VadOptions(threshold=threshold, min_silence_duration_ms=MIN_SILENCE_MS,
@@ -105,8 +107,8 @@ def speech_regions(samples: np.ndarray) -> SpeechRegions:
     vad_input = _level_for_vad(samples, energetic)
     best: SpeechRegions | None = None
     for threshold in (0.5,) + RETRY_THRESHOLDS:
-        chunks = _vad(vad_input, threshold)
-        covered = float((energetic & _in_chunks(len(energetic), chunks)).sum())
+        chunks = vad_chunks(vad_input, threshold)
+        covered = float((energetic & frames_in(len(energetic), chunks)).sum())
         coverage = covered / float(energetic.sum()) if energetic.any() else 1.0
         found = SpeechRegions(chunks, threshold, round(coverage, 3), round(seconds, 2))
         if best is None or coverage > best.coverage + 0.02:
@@ -124,11 +126,11 @@ def speech_regions(samples: np.ndarray) -> SpeechRegions:
         log.info("VAD kept %.0f%% of the speech-like audio at best; its energetic stretches are added",
                  100 * best.coverage)
         best = SpeechRegions(chunks, best.threshold, 1.0 if energetic.any() else best.coverage, best.energetic_seconds)
-    return SpeechRegions(_close_gaps(best.chunks, len(samples)), best.threshold, best.coverage,
+    return SpeechRegions(close_short_silences(best.chunks, len(samples)), best.threshold, best.coverage,
                          best.energetic_seconds)
 
 
-def _close_gaps(chunks: tuple[tuple[int, int], ...], n: int) -> tuple[tuple[int, int], ...]:
+def close_short_silences(chunks: tuple[tuple[int, int], ...], n: int) -> tuple[tuple[int, int], ...]:
     """Chunks with the silences shorter than ``KEEP_SILENCE_S`` between them (or before the
     first, after the last) put back."""
     keep = int(KEEP_SILENCE_S * SAMPLE_RATE)

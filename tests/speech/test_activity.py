@@ -48,9 +48,9 @@ def test_vad_is_retried_lower_where_it_misses_speech_on_a_steep_8khz_line(pitch,
     speech (none of it, lowered in pitch); the retry keeps it all, quiet or not."""
     line = voices.render_line(LINE, pitch_cents=pitch, gain_db=gain)
     samples = np.concatenate([noise(1.5, -75), line, noise(1.5, -75, seed=2)])
-    first = activity._vad(samples, 0.5)
+    first = activity.vad_chunks(samples, 0.5)
     energetic = energetic_frames(samples)
-    default_coverage = (energetic & activity._in_chunks(len(energetic), first)).sum() / energetic.sum()
+    default_coverage = (energetic & activity.frames_in(len(energetic), first)).sum() / energetic.sum()
 
     regions = speech_regions(samples)
     assert regions.coverage >= activity.MIN_COVERAGE
@@ -62,10 +62,10 @@ def test_vad_is_retried_lower_where_it_misses_speech_on_a_steep_8khz_line(pitch,
 
 
 def test_only_long_silences_are_cut():
-    samples = np.concatenate([noise(1.0), tone(2.0, -20.0), noise(2.0), tone(2.0, -20.0), noise(10.0), tone(2.0, -20.0)])
-    regions = activity._close_gaps(((16000, 48000), (80000, 112000), (272000, 304000)), len(samples))
-    # the 1 s lead-in and the 2 s pause stay; the 10 s silence is cut
-    assert regions == ((0, 112000), (272000, len(samples)))
+    # speech at 1–3 s, 5–7 s and 17–19 s of a 20 s channel
+    regions = activity.close_short_silences(((16000, 48000), (80000, 112000), (272000, 304000)), 320000)
+    # the 1 s lead-in, the 2 s pause and the 1 s tail stay; the 10 s silence is cut
+    assert regions == ((0, 112000), (272000, 320000))
 
 
 def test_untranscribed_seconds_count_speech_with_no_word_near_it():
