@@ -23,7 +23,7 @@ from qa_pipeline.speakers.turns import build_turns
 from qa_pipeline.speech.activity import coverage_flags
 from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, file_sha256, is_dual_mono, is_silent, mono_mix
 from qa_pipeline.speech.transcribe import Transcript, load_transcriber
-from qa_pipeline.speech.vocabulary import VocabularyFile
+from qa_pipeline.speech.vocabulary import Vocabulary, VocabularyFile
 from qa_pipeline.store import database as store
 from qa_pipeline.store.batch_lock import batch_lock
 
@@ -42,7 +42,7 @@ class RunOptions:
     diarization_pipeline: Optional[str] = None
     device: str = "cpu"
     max_seconds: float = 4 * 3600
-    vocabulary: Optional[VocabularyFile] = None  # the centre's names, as hotwords (qa run --vocabulary)
+    vocabulary: Optional[VocabularyFile] = None  # the centre's names and number style (qa run --vocabulary)
 
 
 class Models:
@@ -85,7 +85,8 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
     samples = mono_mix(audio)
     if language == "auto":
         language, _ = models.transcriber.detect_language(samples)
-    transcript = models.transcriber.transcribe(samples, language=language, hotwords=_hotwords(info, options))
+    transcript = models.transcriber.transcribe(samples, language=language,
+                                               vocabulary=_vocabulary(info, options))
     words, decision = models.separator.separate(samples, transcript.words, info, transcript.language)
     call = _call(info, audio, transcript.language, build_turns(words), models,
                  role_confidence=decision.confidence, role_note=decision.note)
@@ -107,14 +108,14 @@ def _transcribe_stereo(audio: Audio, info: CallInfo, language: str, models: Mode
     for samples, role in zip(audio.channels, roles):
         if not is_silent(samples):
             transcript = models.transcriber.transcribe(samples, language=language, speaker=role,
-                                                       hotwords=_hotwords(info, options))
+                                                       vocabulary=_vocabulary(info, options))
             words.extend(transcript.words)
             coverage.append(_side_coverage(transcript, role))
     return words, language, tuple(coverage)
 
 
-def _hotwords(info: CallInfo, options: RunOptions) -> Optional[str]:
-    return options.vocabulary.for_call(info).hotwords() if options.vocabulary else None
+def _vocabulary(info: CallInfo, options: RunOptions) -> Optional[Vocabulary]:
+    return options.vocabulary.for_call(info) if options.vocabulary else None
 
 
 def _side_coverage(transcript: Transcript, speaker: str) -> SideCoverage:

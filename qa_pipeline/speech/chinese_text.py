@@ -14,10 +14,15 @@ numbers and amounts as 6228 rather than 六二二八.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
+from typing import Sequence
 
-__all__ = ["simplify", "full_width_punctuation", "chinese_words", "numbers_as_digits", "NUMBER_STYLES"]
+from qa_pipeline.records import Word
+
+__all__ = ["NUMBER_STYLES", "chinese_words", "full_width_punctuation", "numbers_as_digits", "simplify",
+           "words_with_digits"]
 
 NUMBER_STYLES = ("spoken", "digits")  # as recognised, or Arabic digits
 
@@ -104,3 +109,34 @@ def numbers_as_digits(text: str) -> str:
         return text
     text = _PERCENT.sub(lambda m: _number(m.group(1)) + "%", text)
     return _NUMBER.sub(lambda m: _number(m.group(0)), text)
+
+
+_NUMERALS = set("零〇幺一二两三四五六七八九十百千万亿点")
+
+
+def words_with_digits(words: Sequence[Word]) -> list[Word]:
+    """Recognised Mandarin words with their spoken numbers as digits. A number read out
+    over several words (六二 二八) becomes one word spanning their times."""
+    out: list[Word] = []
+    run: list[Word] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        text = numbers_as_digits("".join(w.text for w in run))
+        if text == "".join(w.text for w in run):
+            out.extend(run)
+        else:
+            probability = min((w.probability for w in run if w.probability is not None), default=None)
+            out.append(Word(run[0].start, run[-1].end, text, probability, run[0].speaker))
+        run.clear()
+
+    for word in words:
+        if word.text and set(word.text) <= _NUMERALS and (not run or run[-1].speaker == word.speaker):
+            run.append(word)
+            continue
+        flush()
+        converted = numbers_as_digits(word.text)
+        out.append(word if converted == word.text else dataclasses.replace(word, text=converted))
+    flush()
+    return out

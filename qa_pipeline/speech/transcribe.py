@@ -17,7 +17,8 @@ import numpy as np
 
 from qa_pipeline.records import Word
 from qa_pipeline.speech.activity import speech_regions, untranscribed_seconds
-from qa_pipeline.speech.chinese_text import chinese_words
+from qa_pipeline.speech.chinese_text import chinese_words, words_with_digits
+from qa_pipeline.speech.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -115,12 +116,13 @@ class Transcriber:
         return lang, float(p)
 
     def transcribe(self, samples: np.ndarray, *, language: Optional[str] = None, speaker: str = "unknown",
-                   offset: float = 0.0, hotwords: Optional[str] = None) -> Transcript:
+                   offset: float = 0.0, vocabulary: Optional[Vocabulary] = None) -> Transcript:
         """Words of one channel (or a mono mix), with times in the recording plus ``offset``.
 
         Only silences of 3 s or more are cut out (see :mod:`qa_pipeline.speech.activity`):
         a call with no long silence is decoded as bare faster-whisper would decode it.
-        ``hotwords``: the centre's names and greeting (:mod:`qa_pipeline.speech.vocabulary`).
+        ``vocabulary``: the centre's names and greeting, given as hotwords, and how Mandarin
+        numbers are written (:mod:`qa_pipeline.speech.vocabulary`).
         """
         if language in (None, "auto"):
             language = None
@@ -136,7 +138,8 @@ class Transcriber:
         # a per-channel transcript, across the other speaker's whole turn).
         segments, info = self._model.transcribe(
             _joined(samples, regions.chunks), language=language if self.multilingual else "en",
-            word_timestamps=True, vad_filter=False, beam_size=self.beam_size, hotwords=hotwords or None,
+            word_timestamps=True, vad_filter=False, beam_size=self.beam_size,
+            hotwords=vocabulary.hotwords() if vocabulary else None,
         )
         timeline = ChunkTimeline(regions.chunks)
         words = []
@@ -147,6 +150,8 @@ class Transcriber:
                     start, end = timeline.restore(w.start, w.end)
                     words.append(Word(round(start + offset, 3), round(end + offset, 3), text.strip(),
                                       round(float(w.probability), 4), speaker))
+        if info.language == "zh" and vocabulary and vocabulary.numbers == "digits":
+            words = words_with_digits(words)
         speech, missing = untranscribed_seconds(samples, [(w.start, w.end) for w in words], offset=offset)
         if missing > 0.3 * speech and speech > 5:
             log.warning("%s: %.0f of %.0f s of speech-like audio have no words", speaker, missing, speech)
@@ -170,7 +175,7 @@ class FakeTranscriber:
         return "en", 1.0
 
     def transcribe(self, samples: np.ndarray, *, language: Optional[str] = None, speaker: str = "unknown",
-                   offset: float = 0.0, hotwords: Optional[str] = None) -> Transcript:
+                   offset: float = 0.0, vocabulary: Optional[Vocabulary] = None) -> Transcript:
         hop = int(0.4 * SAMPLE_RATE)
         words = []
         for i in range(0, len(samples) - hop + 1, hop):

@@ -1,5 +1,6 @@
 """The centre's own words, given to the recogniser as hotwords: company, department and
-product names, agents' names, the greeting of the standard script.
+product names, agents' names, the greeting of the standard script; and how its Mandarin
+transcripts write numbers.
 
 Whisper turns names it has never heard into near-homophones ("Northwind" → "North Wind",
 "Contoso" → "Can't also"), so "the company name was said" cannot be found. A vocabulary
@@ -15,6 +16,7 @@ centre, and optionally per team or queue (the metadata columns ``team`` and ``qu
       cn-support:
         terms: [北风银行, 白金卡]
         greeting: 您好，北风银行，工号
+        numbers: digits     # Mandarin numbers as digits: 六二二八 → 6228 (default: spoken)
 
 A call gets the centre's words, its team's and its queue's, and its agent's name from the
 metadata. They reach faster-whisper as ``hotwords`` (a prompt before each 30 s window),
@@ -30,6 +32,7 @@ from typing import Any, Optional
 
 from qa_pipeline.errors import InputError
 from qa_pipeline.records import CallInfo
+from qa_pipeline.speech.chinese_text import NUMBER_STYLES
 
 __all__ = ["Vocabulary", "VocabularyFile", "read_vocabulary"]
 
@@ -42,6 +45,7 @@ class Vocabulary:
 
     terms: tuple[str, ...] = ()
     greeting: Optional[str] = None
+    numbers: Optional[str] = None  # Mandarin: "digits" (六二二八 → 6228) or "spoken" (the default)
 
     def hotwords(self) -> Optional[str]:
         """The text given to faster-whisper as ``hotwords``; None when there is nothing."""
@@ -50,7 +54,8 @@ class Vocabulary:
         return text[:MAX_PROMPT_CHARS] or None
 
     def __add__(self, other: "Vocabulary") -> "Vocabulary":
-        return Vocabulary(tuple(dict.fromkeys(self.terms + other.terms)), other.greeting or self.greeting)
+        return Vocabulary(tuple(dict.fromkeys(self.terms + other.terms)), other.greeting or self.greeting,
+                          other.numbers or self.numbers)
 
 
 @dataclass(frozen=True)
@@ -99,9 +104,12 @@ def read_vocabulary(path: str | Path) -> VocabularyFile:
 def _vocabulary(path: Path, where: str, entry: Any) -> Vocabulary:
     if not isinstance(entry, dict):
         raise InputError(path, f"{where}: expected terms: and greeting:, got {type(entry).__name__}")
-    unknown = set(entry) - {"terms", "greeting"}
+    unknown = set(entry) - {"terms", "greeting", "numbers"}
     if unknown:
-        raise InputError(path, f"{where}: unknown key {sorted(unknown)[0]!r} (allowed: terms, greeting)")
+        raise InputError(path, f"{where}: unknown key {sorted(unknown)[0]!r} (allowed: terms, greeting, numbers)")
+    numbers = entry.get("numbers")
+    if numbers is not None and numbers not in NUMBER_STYLES:
+        raise InputError(path, f"{where}: numbers must be one of {', '.join(NUMBER_STYLES)}, got {numbers!r}")
     terms = entry.get("terms") or []
     if isinstance(terms, str):
         terms = [terms]
@@ -110,4 +118,4 @@ def _vocabulary(path: Path, where: str, entry: Any) -> Vocabulary:
     greeting = entry.get("greeting")
     if greeting is not None and not isinstance(greeting, str):
         raise InputError(path, f"{where}: greeting must be a sentence")
-    return Vocabulary(tuple(str(t).strip() for t in terms if str(t).strip()), greeting)
+    return Vocabulary(tuple(str(t).strip() for t in terms if str(t).strip()), greeting, numbers)

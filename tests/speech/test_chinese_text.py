@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from qa_pipeline.speech.chinese_text import chinese_words, full_width_punctuation, numbers_as_digits, simplify
+from qa_pipeline.errors import InputError
+from qa_pipeline.records import CallInfo, Word
+from qa_pipeline.speech.chinese_text import (
+    chinese_words, full_width_punctuation, numbers_as_digits, simplify, words_with_digits,
+)
+from qa_pipeline.speech.vocabulary import read_vocabulary
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -48,3 +53,25 @@ def test_simplify_leaves_non_chinese_text_alone():
 ])
 def test_numbers_as_digits(text, expected):
     assert numbers_as_digits(text) == expected
+
+
+def test_words_with_digits_joins_a_number_read_over_several_words():
+    words = [Word(0.0, 0.4, "卡号是", 0.9, "customer"), Word(0.4, 0.8, "六二", 0.8, "customer"),
+             Word(0.8, 1.2, "二八", 0.7, "customer"), Word(1.2, 1.5, "。", 0.9, "customer"),
+             Word(1.5, 1.8, "我查一下", 0.9, "agent"), Word(1.8, 2.4, "三千五百元", 0.9, "agent")]
+    assert words_with_digits(words) == [
+        Word(0.0, 0.4, "卡号是", 0.9, "customer"), Word(0.4, 1.2, "6228", 0.7, "customer"),
+        Word(1.2, 1.5, "。", 0.9, "customer"), Word(1.5, 1.8, "我查一下", 0.9, "agent"),
+        Word(1.8, 2.4, "3500元", 0.9, "agent"),
+    ]
+
+
+def test_a_vocabulary_file_sets_the_number_style(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text("queues:\n  cn:\n    numbers: digits\n", encoding="utf-8")
+    book = read_vocabulary(path)
+    assert book.for_call(CallInfo("a", metadata={"queue": "cn"})).numbers == "digits"
+    assert book.for_call(CallInfo("b")).numbers is None
+    path.write_text("numbers: arabic\n", encoding="utf-8")
+    with pytest.raises(InputError, match="numbers must be one of spoken, digits, got 'arabic'"):
+        read_vocabulary(path)

@@ -45,7 +45,7 @@ def test_a_call_gets_the_centre_team_queue_and_agent_words(vocabulary_file):
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("terms: [A]\ngreting: Hello\n", "unknown key 'greting' (allowed: terms, greeting)"),
+    ("terms: [A]\ngreting: Hello\n", "unknown key 'greting' (allowed: terms, greeting, numbers)"),
     ("teams: [a, b]\n", "teams: must map each team name"),
     ("terms: {a: 1}\n", "terms must be a list"),
     ("- just\n- a list\n", "a vocabulary file is a mapping"),
@@ -75,25 +75,25 @@ def _line(text: str) -> np.ndarray:
 @pytest.mark.slow
 def test_hotwords_spell_the_centres_names(transcriber, vocabulary_file):
     """Without the vocabulary whisper-base hears "Fabric M. Insurance" and "Shu Wan"."""
-    hotwords = read_vocabulary(vocabulary_file).for_call(CallInfo("c", agent_name="Siobhan")).hotwords()
+    vocabulary = read_vocabulary(vocabulary_file).for_call(CallInfo("c", agent_name="Siobhan"))
     samples = _line("Thank you for calling Fabrikam Insurance, my name is Siobhan, how can I help you?")
     before = " ".join(w.text for w in transcriber.transcribe(samples, language="en").words)
-    after = " ".join(w.text for w in transcriber.transcribe(samples, language="en", hotwords=hotwords).words)
+    after = " ".join(w.text for w in transcriber.transcribe(samples, language="en", vocabulary=vocabulary).words)
     assert "Fabrikam" not in before  # the name is hard for the model: the test can fail
     assert "Fabrikam" in after and "Siobhan" in after
 
 
 @pytest.mark.slow
 def test_hotwords_put_no_name_into_a_call_that_never_says_it_nor_into_pauses(transcriber, vocabulary_file):
-    hotwords = read_vocabulary(vocabulary_file).for_call(CallInfo("c", agent_name="Siobhan")).hotwords()
+    vocabulary = read_vocabulary(vocabulary_file).for_call(CallInfo("c", agent_name="Siobhan"))
     pause = np.random.default_rng(4).normal(0, 10 ** (-60 / 20), int(2.5 * 16000)).astype(np.float32)
     samples = np.concatenate([
         _line("Good morning, you are through to customer service."), pause,  # a pause short enough to keep
         _line("I am calling because my credit card was declined this morning."), pause, pause,
     ])
-    text = " ".join(w.text for w in transcriber.transcribe(samples, language="en", hotwords=hotwords).words)
+    text = " ".join(w.text for w in transcriber.transcribe(samples, language="en", vocabulary=vocabulary).words)
     assert "credit card" in text
     for name in ("Fabrikam", "Zylotech", "Siobhan", "Insurance", "Thank you for calling"):
         assert name.lower() not in text.lower(), text
     noise = np.random.default_rng(5).normal(0, 0.01, 10 * 16000).astype(np.float32)
-    assert transcriber.transcribe(noise, language="en", hotwords=hotwords).words == ()
+    assert transcriber.transcribe(noise, language="en", vocabulary=vocabulary).words == ()
