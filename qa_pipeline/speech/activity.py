@@ -5,7 +5,8 @@ Silero VAD misses speech on some telephone lines: with a steep 300–3400 Hz ban
 speaker's speech, or a low voice's turns not at all, while the words are perfectly audible
 to the recogniser. So the VAD's regions are compared with the frames that carry speech-like
 energy (in the telephone band, well above the channel's noise floor); where VAD covers
-too little of them, it is run again with a lower threshold. After recognition,
+too little of them, it is run again with a lower threshold, and energetic stretches it still
+leaves out are transcribed too. After recognition,
 :func:`untranscribed_seconds` says how much speech-like audio ended up with no words, so a
 call with a side mostly missing is flagged rather than scored as if complete.
 """
@@ -43,7 +44,7 @@ class SpeechRegions:
 
     chunks: tuple[tuple[int, int], ...]
     threshold: float  # the VAD threshold that gave them
-    coverage: float  # share of the energetic frames inside the chunks (1.0 when there are none)
+    coverage: float  # share of the energetic frames VAD kept at that threshold (1.0 when there are none)
     energetic_seconds: float
 
 
@@ -101,7 +102,9 @@ def _level_for_vad(samples: np.ndarray, energetic: np.ndarray) -> np.ndarray:
 
 def speech_regions(samples: np.ndarray) -> SpeechRegions:
     """Speech regions of a 16 kHz channel: Silero VAD, retried with a lower threshold while
-    it keeps less than ``MIN_COVERAGE`` of the frames with speech-like energy."""
+    it keeps less than ``MIN_COVERAGE`` of the frames with speech-like energy; then every
+    energetic stretch it still left out is added (with the same padding), and silences
+    shorter than ``KEEP_SILENCE_S`` are put back."""
     energetic = energetic_frames(samples)
     seconds = float(energetic.sum()) * FRAME / SAMPLE_RATE
     vad_input = _level_for_vad(samples, energetic)
@@ -118,16 +121,13 @@ def speech_regions(samples: np.ndarray) -> SpeechRegions:
         log.info("VAD (threshold %.2f) kept %.0f%% of %.1f s of speech-like audio; retrying lower",
                  threshold, 100 * coverage, seconds)
     assert best is not None
-    if best.coverage < MIN_COVERAGE:
-        # Even the lowest threshold misses speech: the energetic stretches are transcribed too.
-        pad = SPEECH_PAD_MS * SAMPLE_RATE // 1000
-        runs = [(max(s * FRAME - pad, 0), min(e * FRAME + pad, len(samples))) for s, e in _runs(energetic)]
-        chunks = _union(best.chunks + tuple(runs))
-        log.info("VAD kept %.0f%% of the speech-like audio at best; its energetic stretches are added",
-                 100 * best.coverage)
-        best = SpeechRegions(chunks, best.threshold, 1.0 if energetic.any() else best.coverage, best.energetic_seconds)
-    return SpeechRegions(close_short_silences(best.chunks, len(samples)), best.threshold, best.coverage,
-                         best.energetic_seconds)
+    # Even at a threshold that keeps most speech, VAD can start a turn late (a rendered
+    # agent's "Thank you." before a 0.35 region was lost): what it left out of the
+    # energetic stretches goes in too.
+    pad = SPEECH_PAD_MS * SAMPLE_RATE // 1000
+    runs = tuple((max(s * FRAME - pad, 0), min(e * FRAME + pad, len(samples))) for s, e in _runs(energetic))
+    chunks = close_short_silences(_union(best.chunks + runs), len(samples))
+    return SpeechRegions(chunks, best.threshold, best.coverage, best.energetic_seconds)
 
 
 def close_short_silences(chunks: tuple[tuple[int, int], ...], n: int) -> tuple[tuple[int, int], ...]:

@@ -1,5 +1,8 @@
 """No speech silently dropped on a narrow telephone line: a stereo call rendered with a neural
-voice, band-limited with steep edges to 300–3400 Hz at 8 kHz, through `qa run`'s path."""
+voice, band-limited with steep edges to 300–3400 Hz at 8 kHz, through `qa run`'s path.
+
+Before the speech-activity check, `qa run` kept 10 of the agent's 79 words and 5–37 of the
+customer's 62 on these calls (Silero VAD at its default threshold)."""
 from __future__ import annotations
 
 import re
@@ -45,8 +48,8 @@ def models(transcriber):
     return m
 
 
-@pytest.mark.parametrize(("customer_pitch", "agent_gain_db"), [(-400, -30.0), (300, 0.0)],
-                         ids=["deep-customer-quiet-agent", "high-customer"])
+@pytest.mark.parametrize(("customer_pitch", "agent_gain_db"), [(-400, -30.0), (0, 0.0), (300, 0.0)],
+                         ids=["deep-customer-quiet-agent", "unshifted", "high-customer"])
 def test_both_sides_transcribed_on_a_steep_8khz_line(tmp_path, models, customer_pitch, agent_gain_db):
     left, right, _ = voices.stereo_call(SCRIPT, customer_pitch=customer_pitch, agent_gain_db=agent_gain_db)
     path = voices.write_stereo(tmp_path / "call.wav", left, right)
@@ -56,7 +59,7 @@ def test_both_sides_transcribed_on_a_steep_8khz_line(tmp_path, models, customer_
     for side in ("agent", "customer"):
         said = " ".join(text for speaker, text in SCRIPT if speaker == side)
         heard = " ".join(t.text for t in call.turns if t.speaker == side)
-        assert wer(said, heard) < 0.2, f"{side}: {heard}"
+        assert wer(said, heard) < (0.1 if voices.voice_name() == "piper" else 0.3), f"{side}: {heard}"
     assert {c.speaker for c in call.coverage} == {"agent", "customer"}
     assert coverage_flags(call.coverage) == ()
     assert all(c.untranscribed_seconds < 0.2 * c.speech_seconds for c in call.coverage), call.coverage
