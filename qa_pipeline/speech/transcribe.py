@@ -1,4 +1,6 @@
-"""Speech recognition with faster-whisper: word timestamps, VAD, Simplified Chinese output.
+"""Speech recognition with faster-whisper: word times in the recording, long silences cut
+(speech found by :mod:`qa_pipeline.speech.activity`), Mandarin as Chinese readers expect it
+(:mod:`qa_pipeline.speech.chinese_text`), the centre's vocabulary as hotwords.
 
 The model loads once per batch (:class:`Transcriber`). Setting ``QA_FAKE_ASR=1`` swaps in
 a deterministic fake at this model boundary, for tests that exercise everything else
@@ -10,7 +12,6 @@ import logging
 import os
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Optional, Sequence
 
 import numpy as np
@@ -28,24 +29,14 @@ LANGUAGES = ("auto", "zh", "en")
 
 @dataclass(frozen=True)
 class Transcript:
+    """One channel's (or a mono mix's) words, and how much of its speech got none."""
+
     words: tuple[Word, ...]
     language: str
     language_probability: Optional[float] = None
     speech_seconds: float = 0.0  # speech-like audio in the channel (see speech.activity)
     untranscribed_seconds: float = 0.0  # of it, with no recognised word near it
     vad_threshold: Optional[float] = None  # the VAD threshold the regions came from
-
-
-@lru_cache(maxsize=1)
-def _to_simplified():
-    import opencc
-
-    return opencc.OpenCC("t2s").convert
-
-
-def simplify(text: str) -> str:
-    """Traditional → Simplified Chinese (Whisper sometimes writes 廣州 for 广州)."""
-    return _to_simplified()(text) if any("\u4e00" <= c <= "\u9fff" for c in text) else text
 
 
 class ChunkTimeline:

@@ -66,4 +66,4 @@ def test_qa_run_is_never_worse_than_bare_faster_whisper(clip, models, transcribe
 
     assert call.language == language
     bare_error, our_error = error_rate(reference(), bare, language), error_rate(reference(), ours, language)
-    assert our_error <= bare_error, f"{clip}: qa run {our_error:.3f} > bare {bare_error:.3f}\nbare: {bare}\nours: {ours}"
+    assert our_error <= bare_error, f"{clip}: qa run {our_error:.3f} > bare {bare_error:.3f}\n{bare}\n{ours}"
