@@ -29,13 +29,18 @@ BAND_HZ = (250.0, 3500.0)  # what every telephone line carries
 # steep-band 8 kHz lines the default threshold kept 0-42 % of them, 0.35 kept 70-97 %.
 MIN_COVERAGE = 0.85
 RETRY_THRESHOLDS = (0.35, 0.2)
-# Only silences this long are cut out before recognition, with this much kept either side:
-# cutting short pauses loses context the model uses (measured on the shared clips).
-MIN_SILENCE_MS = 2000
-SPEECH_PAD_MS = 800
-# Silence shorter than this (after the padding) stays in, at the edges too: trimming even
-# 0.16 s of lead-in changed a word of the shared funasr clip.
-KEEP_SILENCE_S = 3.0
+# Silero's regions: pauses of 0.5 s split them, 0.4 s of padding either side. Measured on
+# the rendered calls of bench/audio_agreement.py, per channel: one speaker's turns with the
+# other's cut out decode better than turns left apart by long silences (WER 0.21 vs 0.27-0.30
+# on en-ex-02's agent), which Whisper skips or hallucinates in.
+MIN_SILENCE_MS = 500
+SPEECH_PAD_MS = 400
+# But silence shorter than KEEP_GAP_S between regions, and shorter than KEEP_EDGE_S before the
+# first or after the last, stays in: trimming even 0.16 s of lead-in changed a word of the
+# shared funasr clip, and cutting sub-second pauses cost the shared 8 kHz sales call
+# (WER 0.263; 0.250 bare and with them kept).
+KEEP_GAP_S = 1.0
+KEEP_EDGE_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,8 @@ def _level_for_vad(samples: np.ndarray, energetic: np.ndarray) -> np.ndarray:
 def speech_regions(samples: np.ndarray) -> SpeechRegions:
     """Speech regions of a 16 kHz channel: Silero VAD, retried with a lower threshold while
     it keeps less than ``MIN_COVERAGE`` of the frames with speech-like energy; then every
-    energetic stretch it still left out is added (with the same padding), and silences
-    shorter than ``KEEP_SILENCE_S`` are put back."""
+    energetic stretch it still left out is added (with the same padding), and short
+    silences are put back (:func:`close_short_silences`)."""
     energetic = energetic_frames(samples)
     seconds = float(energetic.sum()) * FRAME / SAMPLE_RATE
     vad_input = _level_for_vad(samples, energetic)
@@ -131,20 +136,20 @@ def speech_regions(samples: np.ndarray) -> SpeechRegions:
 
 
 def close_short_silences(chunks: tuple[tuple[int, int], ...], n: int) -> tuple[tuple[int, int], ...]:
-    """Chunks with the silences shorter than ``KEEP_SILENCE_S`` between them (or before the
-    first, after the last) put back."""
-    keep = int(KEEP_SILENCE_S * SAMPLE_RATE)
+    """Chunks with the silences between them shorter than ``KEEP_GAP_S``, and those before
+    the first or after the last shorter than ``KEEP_EDGE_S``, put back."""
+    gap, edge = int(KEEP_GAP_S * SAMPLE_RATE), int(KEEP_EDGE_S * SAMPLE_RATE)
     if not chunks:
         return chunks
     out = [list(chunks[0])]
-    if out[0][0] < keep:
+    if out[0][0] < edge:
         out[0][0] = 0
     for start, end in chunks[1:]:
-        if start - out[-1][1] < keep:
+        if start - out[-1][1] < gap:
             out[-1][1] = end
         else:
             out.append([start, end])
-    if n - out[-1][1] < keep:
+    if n - out[-1][1] < edge:
         out[-1][1] = n
     return tuple((a, b) for a, b in out)
 

@@ -110,8 +110,9 @@ class Transcriber:
                    offset: float = 0.0, vocabulary: Optional[Vocabulary] = None) -> Transcript:
         """Words of one channel (or a mono mix), with times in the recording plus ``offset``.
 
-        Only silences of 3 s or more are cut out (see :mod:`qa_pipeline.speech.activity`):
-        a call with no long silence is decoded as bare faster-whisper would decode it.
+        Pauses of a second or more between speech regions are cut out, short ones and up to
+        3 s at either end kept (see :mod:`qa_pipeline.speech.activity`): a short clip is
+        decoded as bare faster-whisper would decode it.
         ``vocabulary``: the centre's names and greeting, given as hotwords, and how Mandarin
         numbers are written (:mod:`qa_pipeline.speech.vocabulary`).
         """

@@ -64,10 +64,12 @@ def test_vad_is_retried_lower_where_it_misses_speech_on_a_steep_8khz_line(pitch,
 
 
 def test_only_long_silences_are_cut():
-    # speech at 1–3 s, 5–7 s and 17–19 s of a 20 s channel
-    regions = activity.close_short_silences(((16000, 48000), (80000, 112000), (272000, 304000)), 320000)
-    # the 1 s lead-in, the 2 s pause and the 1 s tail stay; the 10 s silence is cut
-    assert regions == ((0, 112000), (272000, 320000))
+    # speech at 2–3 s, 3.5–7 s, 9–12 s and 22–24 s of a 26 s channel
+    s = SAMPLE_RATE
+    regions = activity.close_short_silences(((2 * s, 3 * s), (int(3.5 * s), 7 * s), (9 * s, 12 * s),
+                                             (22 * s, 24 * s)), 26 * s)
+    # the 2 s lead-in, the 0.5 s pause and the 2 s tail stay; the 2 s and 10 s pauses are cut
+    assert regions == ((0, 7 * s), (9 * s, 12 * s), (22 * s, 26 * s))
 
 
 def test_untranscribed_seconds_count_speech_with_no_word_near_it():
