@@ -1,4 +1,4 @@
-"""What `qa run` costs on top of bare speech recognition.
+"""What `qa run` costs on top of bare speech recognition, in time and in accuracy.
 
 In one process, on the same calls and model: bare faster-whisper ``transcribe`` on the
 mono mix of each stereo call, against ``qa run`` end to end on the stereo files
@@ -9,21 +9,41 @@ so that load from other processes hits both sides alike; medians are compared.
 
 CALLS_DIR defaults to demo/calls (run `qa demo` first). Prints the ratio (target ≤ 1.10)
 and real-time factors. Not a test: figures on shared machines are noisy.
+
+    .venv/bin/python bench/asr_overhead.py --accuracy [SHARED_AUDIO_DIR]
+
+prints instead, per shared clip, the error rate (CER for Mandarin, WER for English) of bare
+faster-whisper (its defaults) and of `qa run`'s path (:func:`process_call`) on the same
+file and loaded model: the table in the README. tests/speech/test_never_worse.py asserts
+the second is never above the first.
 """
 from __future__ import annotations
 
 import argparse
 import platform
+import re
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from faster_whisper import WhisperModel, decode_audio
+from rapidfuzz.distance import Levenshtein
 
 from qa_pipeline.model_packs import resolve_asr_model
-from qa_pipeline.pipeline import Models, RunOptions, find_recordings, run_batch
+from qa_pipeline.pipeline import Models, RunOptions, find_recordings, process_call, run_batch
+from qa_pipeline.records import CallInfo
+from qa_pipeline.speech.audio import decode, mono_mix
+from qa_pipeline.speech.chinese_text import simplify
 from qa_pipeline.speech.transcribe import Transcriber
+
+CLIPS = {  # shared clip: (language, reference or the file holding it)
+    "aishell_BAC009S0724W0121.wav": ("zh", "广州市房地产中介协会分析"),
+    "funasr_asr_example.wav": ("zh", "欢迎大家来体验达摩院推出的语音识别模型"),
+    "jfk.flac": ("en", "And so my fellow Americans, ask not what your country can do for you, "
+                       "ask what you can do for your country."),
+    "commercial_mono_8k.wav": ("en", Path("commercial_mono_8k.reference.txt")),  # approximate
+}
 
 
 def bare(model: WhisperModel, files: list[Path], language: str) -> float:
@@ -46,12 +66,47 @@ def qa(models: Models, calls_dir: Path, language: str) -> float:
     return elapsed
 
 
+def error_rate(reference: str, hypothesis: str, language: str) -> float:
+    """CER for Mandarin (Simplified, punctuation and spaces ignored), WER for English."""
+    if language == "zh":
+        ref, hyp = (re.sub(r"[\W_]", "", simplify(s)) for s in (reference, hypothesis))
+        return Levenshtein.distance(ref, hyp) / len(ref)
+    ref, hyp = (re.sub(r"[^\w' ]", " ", s.lower()).split() for s in (reference, hypothesis))
+    return Levenshtein.distance(ref, hyp) / len(ref)
+
+
+def accuracy(audio_dir: Path) -> None:
+    transcriber = Transcriber(resolve_asr_model(None))
+    options = RunOptions(redact=False, score=False, diarize=False)
+    models = Models(options)
+    models._transcriber = transcriber
+    print("| clip | length | measure | bare faster-whisper | qa run |")
+    print("|---|---|---|---|---|")
+    for clip, (language, reference) in CLIPS.items():
+        if isinstance(reference, Path):
+            lines = (audio_dir / reference).read_text(encoding="utf-8").splitlines()
+            reference = " ".join(line for line in lines if line.strip() and not line.startswith("#"))
+        audio = decode(audio_dir / clip)
+        segments, _ = transcriber.whisper.transcribe(mono_mix(audio))
+        bare_text = " ".join(s.text for s in segments)
+        call = process_call(audio_dir / clip, CallInfo(clip), models, options)
+        ours = " ".join(t.text for t in call.turns)
+        measure = "CER" if language == "zh" else "WER"
+        print(f"| {clip} | {audio.duration:.1f} s | {measure} | {error_rate(reference, bare_text, language):.3f} "
+              f"| {error_rate(reference, ours, language):.3f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("calls_dir", nargs="?", default="demo/calls", type=Path)
+    parser.add_argument("calls_dir", nargs="?", default=None, type=Path)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--language", default="en")
+    parser.add_argument("--accuracy", action="store_true", help="error rates on the shared clips instead")
     args = parser.parse_args()
+    if args.accuracy:
+        accuracy(args.calls_dir or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "audio")
+        return
+    args.calls_dir = args.calls_dir or Path("demo/calls")
     files = find_recordings(args.calls_dir)
     if not files:
         raise SystemExit(f"{args.calls_dir}: no recordings; run `qa demo` first")

@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qa_pipeline.records import Call, CallInfo, Turn
 from qa_pipeline.rubric import score_call, standard_rubric
+
 P = {
  ("en","C2","pass"): ["Right, so the washer drains but won't spin, and you'd like a visit on Thursday, correct?",
    "So your pension statement lists the wrong employer and you need it amended, is that it?",

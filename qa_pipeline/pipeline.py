@@ -20,7 +20,7 @@ from qa_pipeline.errors import InputError
 from qa_pipeline.metadata import MetadataTable, call_info
 from qa_pipeline.privacy.redaction import redact_call
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
-from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, Word
+from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, SideCoverage, Word
 
 # Registers the dashboard's write actions, so that the batch's read-write opens apply those
 # journaled while it held the database.
@@ -29,7 +29,8 @@ from qa_pipeline.rubric.text import norm_row
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
 from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_silent, mono_mix
-from qa_pipeline.speech.transcribe import load_transcriber
+from qa_pipeline.speech.transcribe import Transcript, load_transcriber
+from qa_pipeline.speech.vocabulary import Vocabulary, VocabularyFile
 from qa_pipeline.store import database as store
 from qa_pipeline.store.batch_lock import batch_lock
 from qa_pipeline.transcript_io import iter_transcript_files, read_transcripts
@@ -49,6 +50,7 @@ class RunOptions:
     diarization_pipeline: Optional[str] = None
     device: str = "cpu"
     max_seconds: float = 4 * 3600
+    vocabulary: Optional[VocabularyFile] = None  # the centre's names and number style (qa run --vocabulary)
 
 
 class Models:
@@ -105,16 +107,19 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
                      role_note="silence only: no speech found")
     step("transcribe")
     if audio.channel_count == 2 and not is_dual_mono(audio):
-        words, language = _transcribe_stereo(audio, info, language, models, options)
-        return _finish(_call(info, audio, language, build_turns(words), models), options)
+        words, language, coverage = _transcribe_stereo(audio, info, language, models, options)
+        call = _call(info, audio, language, build_turns(words), models)
+        return _finish(dataclasses.replace(call, coverage=coverage), options)
     samples = mono_mix(audio)
     if language == "auto":
         language, _ = models.transcriber.detect_language(samples)
-    transcript = models.transcriber.transcribe(samples, language=language)
+    transcript = models.transcriber.transcribe(samples, language=language,
+                                               vocabulary=_vocabulary(info, options))
     words, decision = models.separator.separate(samples, transcript.words, info, transcript.language, on_step=step)
     call = _call(info, audio, transcript.language, build_turns(words), models,
                  role_confidence=decision.confidence, role_note=decision.note)
-    call = dataclasses.replace(call, roles_uncertain=decision.uncertain)
+    call = dataclasses.replace(call, roles_uncertain=decision.uncertain,
+                               coverage=(_side_coverage(transcript, "unknown"),))
     return _finish(call, options)
 
 
@@ -126,17 +131,30 @@ def _step_hook(progress: ProgressHook, call_id: str) -> Callable[[str], None]:
 
 
 def _transcribe_stereo(audio: Audio, info: CallInfo, language: str, models: Models,
-                       options: RunOptions) -> tuple[list[Word], str]:
-    """Each channel on its own (VAD skips the silence on each); roles from the channel map."""
+                       options: RunOptions) -> tuple[list[Word], str, tuple[SideCoverage, ...]]:
+    """Each channel on its own (VAD skips the silence on each); roles from the channel map;
+    how much of each side's speech got words."""
     agent_left = str(info.metadata.get("agent_channel") or options.agent_channel).lower() in ("left", "0")
     roles = ("agent", "customer") if agent_left else ("customer", "agent")
     if language == "auto":
         language, _ = models.transcriber.detect_language(mono_mix(audio))
     words: list[Word] = []
+    coverage = []
     for samples, role in zip(audio.channels, roles):
         if not is_silent(samples):
-            words.extend(models.transcriber.transcribe(samples, language=language, speaker=role).words)
-    return words, language
+            transcript = models.transcriber.transcribe(samples, language=language, speaker=role,
+                                                       vocabulary=_vocabulary(info, options))
+            words.extend(transcript.words)
+            coverage.append(_side_coverage(transcript, role))
+    return words, language, tuple(coverage)
+
+
+def _vocabulary(info: CallInfo, options: RunOptions) -> Optional[Vocabulary]:
+    return options.vocabulary.for_call(info) if options.vocabulary else None
+
+
+def _side_coverage(transcript: Transcript, speaker: str) -> SideCoverage:
+    return SideCoverage(speaker, transcript.speech_seconds, transcript.untranscribed_seconds)
 
 
 def _call(info: CallInfo, audio: Audio, language: str, turns, models: Models, *,

@@ -90,6 +90,20 @@ class CallInfo:
 
 
 @dataclass(frozen=True)
+class SideCoverage:
+    """How much of one side's speech-like audio the recogniser turned into words
+    (:mod:`qa_pipeline.speech.activity`); ``speaker`` is "unknown" for a mono call."""
+
+    speaker: str
+    speech_seconds: float
+    untranscribed_seconds: float
+
+    @property
+    def share_untranscribed(self) -> float:
+        return self.untranscribed_seconds / self.speech_seconds if self.speech_seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
 class Call:
     """A call with its speaker-attributed transcript: what the rubrics score."""
 
@@ -106,6 +120,7 @@ class Call:
     role_note: Optional[str] = None
     roles_uncertain: bool = False  # mono call whose agent/customer decision needs a person
     redacted: bool = False
+    coverage: tuple[SideCoverage, ...] = ()  # per side, from audio; () for imports
 
     @property
     def call_id(self) -> str:

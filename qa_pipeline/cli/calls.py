@@ -29,6 +29,8 @@ def register(cli: click.Group) -> None:
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False),
               help="CSV of agents: agent_id, agent_name, team, team_lead, hire_date, centre.")
 @click.option("--language", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True)
+@click.option("--vocabulary", type=click.Path(exists=True, dir_okay=False),
+              help="YAML file of the centre's names and greeting (per team/queue), given to the recogniser.")
 @click.option("--model", default=None, help="Model pack name (see `qa models list`), local CTranslate2 directory or hub id.")
 @click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
               help="Stereo calls: the agent's channel (a metadata column agent_channel overrides it per call).")
@@ -41,12 +43,13 @@ def register(cli: click.Group) -> None:
 @click.option("--strict-metadata", is_flag=True,
               help="Stop (exit 2) before processing when a metadata column looks misspelled, a recording matches "
                    "no metadata row, or a row matches no recording.")
-def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, force, no_score, no_diarize,
-        diarization_pipeline, device, max_hours, strict_metadata):
+def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent_channel, force, no_score,
+        no_diarize, diarization_pipeline, device, max_hours, strict_metadata):
     """Transcribe, separate speakers, score and store every recording under CALLS_DIR."""
     from qa_pipeline.metadata import read_metadata
     from qa_pipeline.pipeline import RunOptions, run_batch
     from qa_pipeline.privacy.redaction import redaction_enabled
+    from qa_pipeline.speech.vocabulary import read_vocabulary
 
     if not Path(calls_dir).is_dir():
         raise click.BadParameter(f"{calls_dir} is not a folder; give the folder that holds the recordings",
@@ -57,7 +60,8 @@ def run(calls_dir, db_path, metadata, roster, language, model, agent_channel, fo
         _load_roster(db_path, roster)
     options = RunOptions(language=language, model=model, agent_channel=agent_channel, force=force,
                          score=not no_score, diarize=not no_diarize, diarization_pipeline=diarization_pipeline,
-                         device=device, max_seconds=max_hours * 3600, redact=redaction_enabled())
+                         device=device, max_seconds=max_hours * 3600, redact=redaction_enabled(),
+                         vocabulary=read_vocabulary(vocabulary) if vocabulary else None)
     try:
         with RichProgress("Processing calls") as bar:
             summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar)

@@ -14,6 +14,7 @@ from qa_pipeline.rubric.checks.base import Context, Verdict
 from qa_pipeline.rubric.metrics import compute_metrics
 from qa_pipeline.rubric.model import Check, Rubric
 from qa_pipeline.rubric.view import CallView
+from qa_pipeline.speech.activity import coverage_flags
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def _flag_reasons(rubric: Rubric, view: CallView, findings: list[Finding], score
             reasons.append(NO_AGENT_REASON)
     if view.call.roles_uncertain:
         reasons.append(ROLES_UNCERTAIN_REASON)
+    reasons.extend(coverage_flags(view.call.coverage))  # a side of the call largely without words
     return reasons
 
 

@@ -101,10 +101,18 @@ def is_dual_mono(audio: Audio, *, tolerance: float = 0.02) -> bool:
 
 
 def is_silent(samples: np.ndarray, *, threshold_db: float = -55.0) -> bool:
+    """True when no 0.1 s of ``samples`` (16 kHz) is louder than ``threshold_db`` (RMS, dBFS).
+
+    The loudest stretch decides, not the whole channel's level: a quiet agent channel
+    (speech at -30 dBFS, silent while the customer talks) averages below -55 dB and was
+    once skipped as silence."""
     if samples.size == 0:
         return True
-    rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
-    return 20 * np.log10(max(rms, 1e-12)) < threshold_db
+    step = TARGET_RATE // 10
+    padded = np.zeros(-(-samples.size // step) * step, dtype=np.float64)
+    padded[:samples.size] = samples
+    loudest = float(np.sqrt(np.mean(padded.reshape(-1, step) ** 2, axis=1)).max())
+    return 20 * np.log10(max(loudest, 1e-12)) < threshold_db
 
 
 def mono_mix(audio: Audio) -> np.ndarray:

@@ -82,3 +82,15 @@ def test_silence_detected(tmp_path):
     audio = decode(path)
     assert is_silent(audio.channels[0])
     assert not is_silent(decode(audio_file("jfk.flac")).channels[0])
+
+
+def test_a_quiet_channel_is_not_silence():
+    """A -40 dBFS sound for 1 s of a 60 s channel: the channel's mean level is below -55 dB,
+    but it is not silent."""
+    rng = np.random.default_rng(0)
+    channel = rng.normal(0, 10 ** (-80 / 20), 16000 * 60).astype(np.float32)
+    t = np.arange(16000) / 16000
+    channel[16000:32000] += (10 ** (-40 / 20) * np.sqrt(2) * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    assert 20 * np.log10(np.sqrt(np.mean(channel.astype(np.float64) ** 2))) < -55
+    assert not is_silent(channel)
+    assert is_silent(channel[16000 * 10:])

