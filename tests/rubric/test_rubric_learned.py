@@ -371,6 +371,25 @@ def test_a_changed_turn_text_is_embedded_again(db, learned_rubric, engine_encode
     assert len(stored_rows(db)) == 4
 
 
+def test_a_worker_loads_its_engine_only_when_a_sentence_is_not_stored():
+    made = []
+
+    def make():
+        made.append(KeywordEngine())
+        return made[-1]
+
+    enc = encoders.E5Encoder(make, "keyword-engine/1")
+    stored = KeywordEngine().encode(["Okay.", "Restate restate the order?"])
+    encoders.use_stored(enc.id, np.array([encoders.text_hash("Okay."), encoders.text_hash("Restate restate the order?")]),
+                        stored)
+    try:
+        assert np.array_equal(enc.embed(["Restate restate the order?", "Okay."]), stored[::-1]) and made == []
+        enc.embed(["Okay.", "Neutral now."])
+        assert len(made) == 1 and made[0].seen == ["Neutral now."] and enc.encoded == 1
+    finally:
+        encoders.forget_stored()
+
+
 def test_a_stored_vector_is_used_only_for_its_own_text():
     vectors = np.eye(3, 384, dtype=np.float32)
     stored = encoders.StoredVectors("e", np.array([encoders.text_hash(t) for t in ("a", "b", "c")]), vectors)
