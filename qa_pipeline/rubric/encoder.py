@@ -210,7 +210,7 @@ class E5Encoder:
             heard.update(zip(texts, found))
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack(found)  # type: ignore[arg-type]
+        return np.array(found, dtype=np.float32)  # a quarter of np.stack's time for a few rows
 
 
 # What storage keeps of one sentence: (call_id, turn index, sentence index in the turn,
