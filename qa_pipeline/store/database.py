@@ -119,8 +119,8 @@ def _now() -> datetime:
 
 
 # Every table with rows of a call (what replacing a call deletes first).
-_CALL_TABLES = ("word_store", "turn_store", "turn_norm_store", "turn_embedding_store", "check_store", "result_store", "metric_store",
-                "call_store")
+_CALL_TABLES = ("word_store", "turn_store", "turn_norm_store", "turn_embedding_store", "check_store", "result_store",
+                "metric_store", "call_store")
 
 
 def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[CallResult] = (), *,

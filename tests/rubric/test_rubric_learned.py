@@ -379,9 +379,9 @@ def test_a_worker_loads_its_engine_only_when_a_sentence_is_not_stored():
         return made[-1]
 
     enc = encoders.E5Encoder(make, "keyword-engine/1")
-    stored = KeywordEngine().encode(["Okay.", "Restate restate the order?"])
-    encoders.use_stored(enc.id, np.array([encoders.text_hash("Okay."), encoders.text_hash("Restate restate the order?")]),
-                        stored)
+    texts = ["Okay.", "Restate restate the order?"]
+    stored = KeywordEngine().encode(texts)
+    encoders.use_stored(enc.id, np.array([encoders.text_hash(t) for t in texts]), stored)
     try:
         assert np.array_equal(enc.embed(["Restate restate the order?", "Okay."]), stored[::-1]) and made == []
         enc.embed(["Okay.", "Neutral now."])
