@@ -6,6 +6,16 @@ with their first results as `qa run` would, then times the whole `qa score --db`
 in a fresh process (start-up, loading, scoring, saving) and prints calls per second.
 
     python bench/score_speed.py [--calls 10000] [--db /tmp/qa-bench.duckdb] [--keep] [--repeat 5] [--breakdown]
+                                [--modes on,off]
+
+With the sentence encoder installed the calls are stored with the sentence embeddings their
+learned judgements read, as `qa run` stores them, and ``--modes on,off`` (the default) times
+`qa score` with the learned judgements on (from the stored embeddings) and with
+``QA_LEARNED=off``, run after run in turn, so both see the same load. Embedding 160,000
+sentences would take hours, so the bench embeds each example's sentences once, for real, and
+stores a varied call's sentence with its example's vector (the same sentence but for its
+digits) under the varied text's hash: what `qa score` reads and does is the same, a few
+probabilities differ a little. Any sentence `qa score` still had to embed is counted.
 
 Shared machines are noisy: the command runs ``--repeat`` times and the median is reported
 with the best and worst run.
@@ -34,7 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qa_pipeline.records import Turn  # noqa: E402
+from qa_pipeline.rubric import encoder as encoders  # noqa: E402
 from qa_pipeline.rubric import score_call, standard_rubric  # noqa: E402
+from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
 from qa_pipeline.rubric.sentiment import customer_sentiment  # noqa: E402
 from qa_pipeline.rubric.text import norm_row  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
@@ -53,24 +65,69 @@ def build(db: str, n: int, seed: int = 7) -> None:
     templates = [call_from_json(json.loads(p.read_text(encoding="utf-8")), p) for p in sorted(EXAMPLES.glob("*.json"))]
     sentiments = {t.call_id: customer_sentiment(t) for t in templates}  # once per template: snownlp is slow
     rubrics = {t.language: standard_rubric(t.language) for t in templates}
+    encoder = encoders.sentence_encoder()
+    # Each example's sentences embedded once, for real: (turn, sentence) -> vector.
+    vectors_of = {t.call_id: _example_vectors(t, encoder) for t in templates} if encoder is not None else {}
     con = store.connect(db)
-    batch = []
+    batch, embedded = [], []
     for i in range(n):
         t = templates[i % len(templates)]
         shift = rng.uniform(-0.3, 0.3)
         turns = tuple(Turn(x.speaker, None if x.start is None else max(0.0, x.start + shift),
                            None if x.end is None else max(0.0, x.end + shift), _vary(x.text, rng)) for x in t.turns)
         call = replace(t, info=replace(t.info, call_id=f"bench-{i:06d}", source_path=f"bench/{i:06d}.wav"), turns=turns)
-        batch.append((call, [score_call(call, rubrics[call.language], sentiment=sentiments[t.call_id])]))
+        if encoder is None:
+            batch.append((call, [score_call(call, rubrics[call.language], sentiment=sentiments[t.call_id])]))
+        else:  # scored as `qa run` scores, reading the example's vectors under this call's texts
+            _use_example_vectors(call, vectors_of[t.call_id], encoder)
+            with encoders.recording() as heard:
+                batch.append((call, [score_call(call, rubrics[call.language], sentiment=sentiments[t.call_id])]))
+            embedded.extend(encoders.embedding_rows(call, heard, encoder.id))
         if len(batch) == 1000:
-            store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch])  # as `qa run` stores them
-            batch = []
+            store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch], embeddings=embedded)  # as `qa run`
+            batch, embedded = [], []
     if batch:
-        store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch])
+        store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch], embeddings=embedded)
+    encoders.forget_stored()
+    if encoder is not None:
+        rows = con.execute("SELECT count(*) FROM turn_embedding_store").fetchone()[0]
+        print(f"stored {rows} sentence embeddings ({rows / max(n, 1):.1f} per call) of {encoder.id}; "
+              f"the encoder embedded {encoder.encoded} texts while building")
     con.close()
 
 
-def breakdown(db: str) -> None:
+def _example_vectors(call, encoder) -> dict:
+    sentences = {(i, j): s for i, t in enumerate(call.turns) for j, s in enumerate(split_sentences(t.text or ""))}
+    vectors = encoder.embed(list(sentences.values())) if sentences else []
+    return dict(zip(sentences, vectors))
+
+
+def _use_example_vectors(call, vectors: dict, encoder) -> None:
+    hashes, rows = [], []
+    for i, t in enumerate(call.turns):
+        for j, s in enumerate(split_sentences(t.text or "")):
+            if (i, j) in vectors:
+                hashes.append(encoders.text_hash(s))
+                rows.append(vectors[(i, j)])
+    if rows:
+        import numpy as np
+
+        encoders.use_stored(encoder.id, np.array(hashes, dtype=np.int64), np.stack(rows))
+
+
+def _env(mode: str) -> dict:
+    env = dict(os.environ)
+    if mode == "off":
+        env["QA_LEARNED"] = "off"
+    else:
+        env.pop("QA_LEARNED", None)
+    return env
+
+
+_EMBEDDED = re.compile(r"embedded (\d+) sentences")
+
+
+def breakdown(db: str, modes) -> None:
     """CPU seconds of each step of `qa score`, run one after the other in one process."""
     import shutil
 
@@ -87,9 +144,13 @@ from qa_pipeline.store import database as store
 from qa_pipeline.rubric import standard_rubric
 from qa_pipeline.rescoring import score_stored_call, stored_metrics
 from qa_pipeline.rubric.text import NORMALIZER_VERSION
+from qa_pipeline.rubric import encoder as encoders
 con = store.connect({copy!r})
 stored = stored_metrics(con, None)
 rows = store.fetch_call_rows(con, None, words=False, normalizer=NORMALIZER_VERSION)
+encoder = encoders.sentence_encoder()
+if encoder is not None:
+    encoders.use_stored(encoder.id, *store.stored_embeddings(con, None, encoder.id))
 t.append(time.process_time())
 calls = [rows.call(i) for i in range(len(rows))]
 t.append(time.process_time())
@@ -106,14 +167,15 @@ with store.transaction(con):
 con.close()
 t.append(time.process_time())
 n = len(calls)
-steps = ["start-up imports", "read rows", "make Call records", "compile rubrics", "score",
+steps = ["start-up imports", "read rows (and embeddings)", "make Call records", "compile rubrics", "score",
          "make result rows", "write and commit"]
 for name, a, b in zip(steps, t, t[1:]):
     print(f"  {{name:32s}} {{b - a:6.2f}} s CPU = {{(b - a) / n * 1e3:.3f}} ms per call")
 print(f"  {{'total':32s}} {{t[-1] - t[0]:6.2f}} s CPU (one process; workers add fork and hand-over costs)")
 """
-    print("breakdown (one process, CPU time):")
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+    for mode in modes:
+        print(f"breakdown, learned judgements {mode} (one process, CPU time):")
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env=_env(mode))
     Path(copy).unlink(missing_ok=True)
     Path(copy + ".wal").unlink(missing_ok=True)
 
@@ -126,6 +188,8 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=None, help="passed to qa score --jobs")
     ap.add_argument("--breakdown", action="store_true", help="also print the CPU time of each step")
     ap.add_argument("--repeat", type=int, default=5, help="times the command is run (the median is reported)")
+    ap.add_argument("--modes", default="on,off",
+                    help="learned judgements on (stored embeddings) and/or off (QA_LEARNED=off), comma-separated")
     args = ap.parse_args(argv)
     db = args.db or os.path.join(tempfile.mkdtemp(prefix="qa-bench-"), "bench.duckdb")
     if not Path(db).exists():
@@ -133,33 +197,41 @@ def main(argv=None) -> int:
         build(db, args.calls)
         print(f"built {args.calls} stored calls in {time.perf_counter() - t0:.1f} s: {db}")
     qa = [sys.executable, "-c", "from qa_pipeline.cli.main import main; main()"]
-    walls, cpus = [], []
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    walls: dict = {m: [] for m in modes}
+    cpus: dict = {m: [] for m in modes}
     for run in range(args.repeat):  # each run re-scores every call again (same work each time)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        out = subprocess.run(qa + ["score", "--db", db] + (["--jobs", str(args.jobs)] if args.jobs else []),
-                             capture_output=True, text=True, cwd=ROOT)
-        wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        if out.returncode != 0:
-            print(out.stdout, out.stderr, file=sys.stderr)
-            return out.returncode
-        walls.append(wall)
-        cpus.append(cpu)
-        print(f"run {run + 1}: {out.stdout.strip()}")
-        print(f"  whole `qa score` command: {args.calls} calls in {wall:.2f} s = {args.calls / wall:.0f} calls/s; "
-              f"CPU of the command and its workers {cpu:.2f} s (load average {os.getloadavg()[0]:.1f})")
-    wall, cpu = statistics.median(walls), statistics.median(cpus)
-    print(f"whole `qa score` command, median of {len(walls)}: {args.calls} calls in {wall:.2f} s = "
-          f"{args.calls / wall:.0f} calls/s (best {args.calls / min(walls):.0f}, worst {args.calls / max(walls):.0f}; "
-          f"{os.cpu_count()} CPUs visible)")
-    # Wall time depends on whatever else the machine runs; CPU time does not. On an otherwise
-    # idle machine with 2 cores, wall ≈ CPU / 2 when scoring runs in 2 processes.
-    print(f"CPU time of the command and its workers (median): {cpu:.2f} s = {args.calls / cpu:.0f} calls per "
-          f"CPU-second (≈ {2 * args.calls / cpu:.0f} calls/s on 2 idle cores)")
+        for mode in modes:  # one after the other, so both see the same load
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            out = subprocess.run(qa + ["-v", "score", "--db", db] + (["--jobs", str(args.jobs)] if args.jobs else []),
+                                 capture_output=True, text=True, cwd=ROOT, env=_env(mode))
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            if out.returncode != 0:
+                print(out.stdout, out.stderr, file=sys.stderr)
+                return out.returncode
+            walls[mode].append(wall)
+            cpus[mode].append(cpu)
+            status = next((line.split(": ", 1)[1] for line in out.stderr.splitlines() if "learned judgements" in line),
+                          "learned judgements: ?")
+            embedded = sum(int(m) for m in _EMBEDDED.findall(out.stderr))
+            print(f"run {run + 1}, learned {mode}: {out.stdout.strip()}")
+            print(f"  {status}; sentences embedded: {embedded}")
+            print(f"  whole `qa score` command: {args.calls} calls in {wall:.2f} s = {args.calls / wall:.0f} calls/s; "
+                  f"CPU of the command and its workers {cpu:.2f} s (load average {os.getloadavg()[0]:.1f})")
+    for mode in modes:
+        wall, cpu = statistics.median(walls[mode]), statistics.median(cpus[mode])
+        print(f"learned {mode}: whole `qa score` command, median of {len(walls[mode])}: {args.calls} calls in "
+              f"{wall:.2f} s = {args.calls / wall:.0f} calls/s (best {args.calls / min(walls[mode]):.0f}, "
+              f"worst {args.calls / max(walls[mode]):.0f}; {os.cpu_count()} CPUs visible)")
+        # Wall time depends on whatever else the machine runs; CPU time does not. On an otherwise
+        # idle machine with 2 cores, wall ≈ CPU / 2 when scoring runs in 2 processes.
+        print(f"learned {mode}: CPU time of the command and its workers (median): {cpu:.2f} s = "
+              f"{args.calls / cpu:.0f} calls per CPU-second (≈ {2 * args.calls / cpu:.0f} calls/s on 2 idle cores)")
     if args.breakdown:
-        breakdown(db)
+        breakdown(db, modes)
     if not args.keep and not args.db:
         Path(db).unlink(missing_ok=True)
     return 0

@@ -25,6 +25,7 @@ from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, 
 # Registers the dashboard's write actions, so that the batch's read-write opens apply those
 # journaled while it held the database.
 from qa_pipeline.review import writes as _review_writes  # noqa: F401
+from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric.text import norm_row
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
@@ -177,6 +178,15 @@ def score(call: Call, rubric=None) -> list[CallResult]:
     return [score_call(call, rubric or standard_rubric_for(call))]
 
 
+def score_embedded(call: Call, rubric=None) -> tuple[list[CallResult], list[store.EmbeddingRow]]:
+    """:func:`score`, and the rows storing the vectors of the sentences its learned judgements
+    read (none without an encoder), so that ``qa score`` need not embed them again."""
+    with encoders.recording() as heard:
+        results = score(call, rubric)
+    encoder = encoders.sentence_encoder() if heard else None
+    return results, encoders.embedding_rows(call, heard, encoder.id) if encoder is not None else []
+
+
 @dataclass
 class BatchSummary:
     total: int = 0
@@ -315,7 +325,7 @@ def _process_one(path: Path, sha: Optional[str], info: CallInfo, clash: Optional
         call = process_call(path, info, models, options, sha256=sha, progress=progress)
         if options.score:
             step("score")
-        results = score(call) if options.score else []
+        results, embedded = score_embedded(call) if options.score else ([], [])
     except InputError as exc:
         failure = CallFailure(info.call_id, str(path), exc.problem, sha)
     except Exception as exc:  # a bug or a model failure must not stop the batch
@@ -326,7 +336,7 @@ def _process_one(path: Path, sha: Optional[str], info: CallInfo, clash: Optional
     else:
         step("store")
         with store.opened(db_path) as con:
-            store.save_call(con, call, results, norms=norm_row(call))
+            store.save_call(con, call, results, norms=norm_row(call), embeddings=embedded)
         return results
     with store.opened(db_path) as con:
         store.save_failure(con, failure)
@@ -360,10 +370,11 @@ def import_transcripts(path: str | Path, db_path: str | Path, *, options: RunOpt
                 progress(ProgressEvent("failed", call_id=file.name, completed=n, total=len(files), message=str(exc)))
                 continue
             calls = [redact_call(call) for call in calls] if options.redact else calls
-            results = [score(call) if options.score else [] for call in calls]
+            scored_calls = [score_embedded(call) if options.score else ([], []) for call in calls]
+            results = [scored for scored, _ in scored_calls]
             with store.opened(db_path) as con:
-                for call, scored in zip(calls, results):
-                    store.save_call(con, call, scored, norms=norm_row(call))
+                for call, (scored, embedded) in zip(calls, scored_calls):
+                    store.save_call(con, call, scored, norms=norm_row(call), embeddings=embedded)
             summary.imported += len(calls)
             summary.flagged += sum(any(r.flagged for r in scored) for scored in results)
             progress(ProgressEvent("done", call_id=file.name, completed=n, total=len(files)))

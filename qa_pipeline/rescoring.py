@@ -3,7 +3,9 @@
 No audio is touched: the stored turns are scored again, with a given rubric or the
 standard rubric of each call's language. What depends only on the transcript is reused
 when stored by the current code: the conversation metrics (with the customer sentiment,
-their slow part) and the normalised turn texts.
+their slow part), the normalised turn texts and, with the learned judgements on, the
+sentence embeddings the loaded encoder made (stored at ingest; a sentence without one, or
+with another encoder's, is embedded and stored).
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ class RescoreSummary:
     seconds: float
     missing: tuple[str, ...] = ()  # requested call ids that are not stored
     other_language: int = 0  # calls scored with a given rubric that does not list their language
+    embedded: int = 0  # sentences the encoder embedded (not stored, or stored by another encoder)
 
     @property
     def calls_per_second(self) -> float:
@@ -95,6 +98,7 @@ class _Batch:
     flagged: int
     score_sum: float
     rubrics: tuple[str, ...]
+    embedded: int = 0
 
     @property
     def calls(self) -> int:
@@ -123,17 +127,29 @@ def _score_batch(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[
 
 def _score_rows(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[Rubric], rubrics: dict,
                 stored: StoredMetrics) -> _Batch:
-    results, made = [], []
+    results, made, embeddings = [], [], []
+    encoder = encoders.sentence_encoder()
+    if not isinstance(encoder, encoders.E5Encoder):
+        encoder = None  # none, or a stand-in that keeps no count: nothing to store
+    embedded = 0
     for i in range(lo, hi):
         call, norms = rows.call(i), rows.norms(i)
         if norms is None and call.turns:  # not stored (an older database) or by another normaliser: store them
             row = norm_row(call)
             made.append(row)
             norms = row[2]
-        results.append(score_stored_call(call, rubric, rubrics, stored, norms))
+        if encoder is None:
+            results.append(score_stored_call(call, rubric, rubrics, stored, norms))
+            continue
+        before = encoder.encoded
+        with encoders.recording() as heard:
+            results.append(score_stored_call(call, rubric, rubrics, stored, norms))
+        if encoder.encoded > before:  # some sentence was not stored (or by another encoder): store the call's
+            embedded += encoder.encoded - before
+            embeddings.extend(encoders.embedding_rows(call, heard, encoder.id))
     used = tuple(dict.fromkeys(f"{r.rubric_id} v{r.rubric_version}" for r in results))
-    return _Batch(store.result_rows(results, made), results[-1].call_id if results else None,
-                  sum(r.flagged for r in results), sum(r.score for r in results), used)
+    return _Batch(store.result_rows(results, made, embeddings), results[-1].call_id if results else None,
+                  sum(r.flagged for r in results), sum(r.score for r in results), used, embedded)
 
 
 def _score_range(bounds: tuple[int, int]) -> _Batch:
@@ -205,8 +221,25 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
         _load_standard_rubrics(set(languages) | {"zh", "en"})
     log.debug("rubrics ready at %.2f s", time.perf_counter() - started)
     # Whether the learned judgements are on is decided (and said) once, before any worker
-    # forks; a worker that finds it on loads its own encoder.
+    # forks; a worker that finds it on loads its own encoder, and uses the stored sentence
+    # embeddings this encoder made, read here once (the workers share them).
     log.info("%s", encoders.encoder_status())
+    encoder = encoders.sentence_encoder()
+    if encoder is not None:
+        hashes, vectors = store.stored_embeddings(con, call_ids, encoder.id)
+        encoders.use_stored(encoder.id, hashes, vectors)
+        log.debug("%d stored sentence embeddings of %s read at %.2f s", len(hashes), encoder.id,
+                  time.perf_counter() - started)
+    try:
+        return _score_and_store(con, rubric, rows, stored, missing, progress, jobs, batch, save_every, started)
+    finally:
+        encoders.forget_stored()
+
+
+def _score_and_store(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], rows: store.StoredCallRows,
+                     stored: StoredMetrics, missing: tuple[str, ...], progress: ProgressHook, jobs: int, batch: int,
+                     save_every: int, started: float) -> RescoreSummary:
+    languages = rows.languages
 
     used: dict[str, None] = {}
     other_language = 0
@@ -216,7 +249,7 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
         if other_language:
             log.warning("%d calls are not in a language rubric %s serves (%s)", other_language, rubric.id,
                         ", ".join(rubric.languages))
-    flagged, total_score, n = 0, 0.0, 0
+    flagged, total_score, n, embedded = 0, 0.0, 0, 0
     total = len(rows)
     progress(ProgressEvent("start", total=total))
     pending: list[store.ResultRows] = []
@@ -229,6 +262,7 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
         for b in _batches(rows, rubric, stored, jobs, batch):
             used.update(dict.fromkeys(b.rubrics))
             flagged += b.flagged
+            embedded += b.embedded
             total_score += b.score_sum
             n += b.calls
             pending.append(b.rows)
@@ -241,10 +275,12 @@ def _rescore(con: duckdb.DuckDBPyConnection, rubric: Optional[Rubric], call_ids:
             store.write_result_rows(con, pending)
         log.debug("scored and written at %.2f s", time.perf_counter() - started)
     log.debug("committed at %.2f s", time.perf_counter() - started)
+    if embedded:
+        log.info("embedded %d sentences without a stored vector of this encoder (stored now)", embedded)
     progress(ProgressEvent("done", completed=n, total=total))
     return RescoreSummary(calls=n, flagged=flagged, mean_score=round(total_score / n, 1) if n else None,
                           rubrics=tuple(sorted(used)), seconds=time.perf_counter() - started, missing=missing,
-                          other_language=other_language)
+                          other_language=other_language, embedded=embedded)
 
 
 def _load_standard_rubrics(languages) -> None:

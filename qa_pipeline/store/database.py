@@ -20,12 +20,13 @@ import duckdb
 
 from qa_pipeline.records import Call, CallFailure, CallResult
 from qa_pipeline.store.calls import StoredCallRows, fetch_call_rows, load_calls  # the read side
-from qa_pipeline.store.migrations import apply_migrations, current_version, latest_version
+from qa_pipeline.store.migrations import apply_migrations, current_version, latest_version, pending_versions
 from qa_pipeline.store.pending import replay_pending
 
 # The results side (rows of scoring results, writing them): re-exported.
 from qa_pipeline.store.results import ResultRows, result_rows, stored_metrics, write_result_rows
-from qa_pipeline.store.rows import NormRow, call_rows, columns_of
+from qa_pipeline.store.embeddings import stored_embeddings
+from qa_pipeline.store.rows import EmbeddingRow, NormRow, call_rows, columns_of
 from qa_pipeline.store.transactions import DatabaseBusy, StoreError, transaction
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 __all__ = ["connect", "opened", "migrate", "transaction", "StoreError", "DatabaseBusy", "MEMORY",
            "save_call", "save_calls", "save_failure", "save_results", "processed_hashes", "save_roster",
            "load_calls", "fetch_call_rows", "StoredCallRows", "NormRow", "ResultRows", "result_rows",
-           "write_result_rows", "stored_metrics"]
+           "write_result_rows", "stored_metrics", "EmbeddingRow", "stored_embeddings"]
 
 MEMORY = ":memory:"
 
@@ -90,7 +91,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str = MEMORY) -> list[int]:
             f"{path}: this database was written by a newer version of qa-pipeline (schema {version}, "
             f"this one knows {latest_version()}); upgrade qa-pipeline"
         )
-    if 0 < version < latest_version() and path != MEMORY:
+    if version > 0 and pending_versions(con) and path != MEMORY:
         backup = f"{path}.v{version}.bak"
         con.execute("CHECKPOINT")
         try:
@@ -118,37 +119,41 @@ def _now() -> datetime:
 
 
 # Every table with rows of a call (what replacing a call deletes first).
-_CALL_TABLES = ("word_store", "turn_store", "turn_norm_store", "check_store", "result_store", "metric_store",
-                "call_store")
+_CALL_TABLES = ("word_store", "turn_store", "turn_norm_store", "turn_embedding_store", "check_store", "result_store",
+                "metric_store", "call_store")
 
 
 def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[CallResult] = (), *,
-              norms: Optional[NormRow] = None) -> None:
+              norms: Optional[NormRow] = None, embeddings: Iterable[EmbeddingRow] = ()) -> None:
     """Store a call, its turns, words and (optionally) results in one transaction:
     the call is stored completely or not at all. Replaces an earlier version of the call.
 
     ``norms``: the call's turn texts normalised by the scorer for matching
     (:func:`qa_pipeline.rubric.text.norm_row`), kept so that re-scoring need not make them again.
+    ``embeddings``: the vectors of the sentences its learned judgements read
+    (:func:`qa_pipeline.rubric.encoder.embedding_rows`), kept for the same reason.
     """
     with transaction(con):
-        _write_calls(con, [call], results, [norms] if norms is not None else ())
+        _write_calls(con, [call], results, [norms] if norms is not None else (), embeddings)
 
 
 def save_calls(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Call, Sequence[CallResult]]], *,
-               norms: Iterable[NormRow] = ()) -> int:
+               norms: Iterable[NormRow] = (), embeddings: Iterable[EmbeddingRow] = ()) -> int:
     """Store many calls with their results in one transaction (bulk imports, the demo centre):
     all of them or none. Replaces earlier versions of the same calls. Returns how many.
-    ``norms``: normalised turn texts of any of the calls, as for :func:`save_call`."""
+    ``norms``, ``embeddings``: normalised turn texts and sentence embeddings of any of the
+    calls, as for :func:`save_call`."""
     items = list(items)
     if not items:
         return 0
     with transaction(con):
-        _write_calls(con, [call for call, _ in items], [r for _, results in items for r in results], norms)
+        _write_calls(con, [call for call, _ in items], [r for _, results in items for r in results], norms,
+                     embeddings)
     return len(items)
 
 
 def _write_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], results: Sequence[CallResult],
-                 norms: Iterable[NormRow]) -> None:
+                 norms: Iterable[NormRow], embeddings: Iterable[EmbeddingRow] = ()) -> None:
     """The one write path of calls (inside the caller's transaction): delete what is stored of
     them, insert their rows table by table (:func:`~qa_pipeline.store.rows.call_rows`), then
     their results."""
@@ -158,7 +163,7 @@ def _write_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], results:
             con.execute(f"DELETE FROM {table} WHERE call_id = ?", ids)
         else:
             con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT unnest(?))", [ids])
-    rows = call_rows(calls, norms, processed_at=_now())
+    rows = call_rows(calls, norms, processed_at=_now(), embeddings=embeddings)
     for table in rows.TABLES:  # the call row first, the words after the turns (tests kill a write in between)
         columns, table_rows = rows.table(table)
         if table_rows:
@@ -185,7 +190,8 @@ def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:
 
 def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence], names: Sequence[str]) -> None:
     """Insert ``rows`` (tuples in the order of ``names``) into the named columns of ``table``."""
-    if len(rows) == 1:  # one row (a call's own row): a plain INSERT costs half a registered view (1.5 vs 3 ms)
+    if len(rows) == 1 and table != "turn_embedding_store":  # one row (a call's own row): a plain INSERT costs
+        # half a registered view (1.5 vs 3 ms); a vector goes through the view, which takes NumPy arrays
         con.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", list(rows[0]))
         return
     con.register("_bulk_rows", columns_of(rows, names))

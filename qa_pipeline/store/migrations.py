@@ -405,6 +405,27 @@ def _v10() -> str:
     """
 
 
+# apply_migrations applies every migration a database has not recorded (not only those above
+# its highest), so migrations numbered on parallel branches may be merged in either order.
+@migration(11, "sentence embeddings kept for re-scoring (learned judgements)")
+def _v11() -> str:
+    # One row per sentence the learned judgements read (a turn is cut into sentences as the
+    # learned check cuts it): its vector, the encoder that made it (id and version) and a hash
+    # of the sentence's text. Written with the call; `qa score` uses a row only for the loaded
+    # encoder and a sentence with that hash, and embeds (and stores) the others, so vectors of
+    # two encoders are never mixed. 384 floats: multilingual-e5-small's dimension.
+    return """
+    CREATE TABLE turn_embedding_store (
+        call_id VARCHAR NOT NULL,
+        turn INTEGER NOT NULL,
+        sentence INTEGER NOT NULL,
+        encoder_id VARCHAR NOT NULL,
+        text_hash BIGINT NOT NULL,
+        vector FLOAT[384] NOT NULL
+    );
+    """
+
+
 @migration(12, "calibration: imported evaluations and the item models a centre's reviews trained")
 def _v12() -> str:
     # Imported evaluations (qa reviews import): what a centre scored by hand before the
@@ -467,11 +488,21 @@ def latest_version() -> int:
     return MIGRATIONS[-1].version
 
 
+def pending_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The migrations the database has not recorded, in order."""
+    current_version(con)  # makes schema_migrations where there is none
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    return [m.version for m in MIGRATIONS if m.version not in done]
+
+
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration newer than the database; returns the versions applied."""
+    """Apply every migration the database has not recorded, in order; returns the versions
+    applied. (Not only those newer than its latest: migrations numbered on parallel branches
+    may be merged after a database recorded a higher one.)"""
+    todo = set(pending_versions(con))
     applied = []
     for m in MIGRATIONS:
-        if m.version <= current_version(con):
+        if m.version not in todo:
             continue
         con.execute("BEGIN TRANSACTION")
         try:

@@ -16,7 +16,8 @@ from typing import Optional, Sequence
 import duckdb
 
 from qa_pipeline.records import CallResult
-from qa_pipeline.store.rows import NORM_COLUMNS, columns_of
+from qa_pipeline.store.embeddings import EMBEDDING_COLUMNS, write_embedding_rows
+from qa_pipeline.store.rows import NORM_COLUMNS, columns_of, embedding_rows_to_store
 
 _CHECK_COLUMNS = ("call_id", "rubric_id", "rubric_version", "check_id", "outcome", "critical", "weight",
                   "evidence_text", "evidence_speaker", "evidence_start", "evidence_end", "rule")
@@ -36,15 +37,18 @@ class ResultRows:
     results: dict  # columns _RESULT_COLUMNS
     metrics: dict  # columns _METRIC_COLUMNS (one row per call)
     norms: Optional[dict] = None  # columns NORM_COLUMNS: normalised turns to store, if any
+    embeddings: Optional[dict] = None  # columns EMBEDDING_COLUMNS: sentence embeddings to store, if any
 
     @property
     def calls(self) -> int:
         return len(self.results["call_id"])
 
 
-def result_rows(results: Sequence[CallResult], norms: Sequence[list] = ()) -> ResultRows:
+def result_rows(results: Sequence[CallResult], norms: Sequence[list] = (), embeddings: Sequence[tuple] = ()
+                ) -> ResultRows:
     """The rows :func:`write_result_rows` writes for ``results`` (check, call and metric rows),
-    and ``norms``: :data:`~qa_pipeline.store.rows.NormRow` rows of calls whose normalised turns were (re)made."""
+    ``norms``: :data:`~qa_pipeline.store.rows.NormRow` rows of calls whose normalised turns were (re)made,
+    and ``embeddings``: :data:`~qa_pipeline.store.rows.EmbeddingRow` rows of sentences embedded meanwhile."""
     checks, calls, metrics = [], [], {}
     # The same call and rubric version scored twice in one list: the last result counts
     # (the tables have no key index to refuse a repeat; see migrations 6 and 9).
@@ -69,7 +73,13 @@ def result_rows(results: Sequence[CallResult], norms: Sequence[list] = ()) -> Re
                               m.speech_rate_unit, m.first_agent_words_seconds, m.customer_sentiment)
     return ResultRows(columns_of(checks, _CHECK_COLUMNS), columns_of(calls, _RESULT_COLUMNS),
                       columns_of(list(metrics.values()), _METRIC_COLUMNS),
-                      columns_of(norms, NORM_COLUMNS) if norms else None)
+                      columns_of(norms, NORM_COLUMNS) if norms else None,
+                      _embedding_columns(embeddings))
+
+
+def _embedding_columns(embeddings: Sequence[tuple]) -> Optional[dict]:
+    rows = embedding_rows_to_store(embeddings)
+    return columns_of(rows, EMBEDDING_COLUMNS) if rows else None
 
 
 def _take(table: dict, keep) -> dict:
@@ -103,7 +113,8 @@ def _latest_parts(parts: list[ResultRows]) -> list[ResultRows]:
     out = []
     for part, part_keys in zip(reversed(parts), reversed(keys)):
         if later & set(part_keys):
-            part = ResultRows(without(part.checks, later), without(part.results, later), part.metrics, part.norms)
+            part = ResultRows(without(part.checks, later), without(part.results, later), part.metrics, part.norms,
+                              part.embeddings)
         later |= set(part_keys)
         out.append(part)
     return out[::-1]
@@ -131,6 +142,9 @@ def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows
                         "SELECT call_id, normalizer, texts FROM _new_norms")
         finally:
             con.unregister("_new_norms")
+    embedding_parts = [p.embeddings for p in parts if p.embeddings is not None and len(p.embeddings["call_id"])]
+    if embedding_parts:  # sentences embedded while scoring (none stored, another encoder's, or a changed text)
+        write_embedding_rows(con, _concat(embedding_parts))
     ids = metrics["call_id"].tolist()
     if len(set(ids)) < len(ids):
         last = {cid: i for i, cid in enumerate(ids)}

