@@ -100,6 +100,9 @@ _TOO_EARLY = re.compile(r"^(?P<name>.*?): came too early \((?P<b>.*)\) before \(
 _MISSING = re.compile(r"^(?P<name>.*?): not judged, missing \((?P<rest>.*)\)$", re.DOTALL)
 _SIMILAR = re.compile(r"^(?P<name>.*?): (?:best )?similarity (?P<value>[\d.]+)(?: < (?P<threshold>[\d.]+))?$")
 # Names the check types use when the rubric gives none: say the item's title instead.
+# The learned judgements' texts (qa_pipeline.rubric.checks.learned): a sentence and its probability.
+_UNSURE = re.compile(r"^unsure: learned (?P<item>\S+) '(?P<said>.*)' p=(?P<p>[\d.]+)[^;]*; rules: (?P<rules>.*)$", re.DOTALL)
+_LEARNED = re.compile(r"^learned (?P<item>\S+): (?P<how>found|best) '(?P<said>.*)' p=(?P<p>[\d.]+)", re.DOTALL)
 _GENERIC = {"phrases", "detect", "regex", "keywords", "complaint", "semantic", "metric", "all", "any", ""}
 _BOUNDS = {">=": "at least", "<=": "at most"}
 
@@ -176,13 +179,29 @@ def _leaf(text: str, title: str, language: str) -> str:
         if m.group("threshold"):
             return f"{name(m.group('name'))}: nothing said came close enough in meaning"
         return f"{name(m.group('name'))}: said in other words (see the quote)"
+    if m := _LEARNED.match(text):
+        return _learned(m)
     if text.startswith("speakers unknown"):
         return "speakers unknown: the agent's words cannot be told from the customer's"
     return text
 
 
+def _learned(m: re.Match) -> str:
+    chance = f"{float(m.group('p')):.0%}"
+    if m.group("how") == "found":
+        return f"said in other words: “{m.group('said')}” ({chance} likely)"
+    return f"nearest in meaning: “{m.group('said')}” ({chance}, not enough)"
+
+
 def _words(rule: str, title: str, language: str) -> str:
     rule = rule.strip()
+    if m := _UNSURE.match(rule):
+        return (f"unsure, for a specialist to decide: the nearest sentence in meaning was “{m.group('said')}” "
+                f"({float(m.group('p')):.0%}); {_words(m.group('rules'), title, language)}")
+    if m := _LEARNED.match(rule):
+        return _learned(m)
+    if rule.startswith("learned judgement off"):
+        return "judged by the rules alone (the learned judgements are off)"
     if rule.startswith("not applicable: "):
         return _leaf(rule, title, language)
     if rule.startswith("none found"):

@@ -11,7 +11,7 @@ import pytest
 from qa_pipeline.insights.items import explain, is_trigger, item_label, outcome_words, rubric_items
 from qa_pipeline.store import database as store
 
-PATTERN = re.compile(r"re:|\{\w+\}|\(\?|\[\^|\\[sdSwWn]|\.\.\.")
+PATTERN = re.compile(r"\bre:|\{\w+\}|\(\?|\[\^|\\[sdSwWn]|\.\.\.")
 
 
 def test_item_labels_carry_the_title_in_the_users_language():
@@ -74,3 +74,15 @@ def test_no_rule_a_demo_centre_produces_shows_a_pattern(demo_rules):
             assert "is fail" not in said and "complaint fail" not in said, (rule, said)
     d_na = {explain(r, c, o) for c, o, r in demo_rules if c.startswith("D") and o == "na"}
     assert d_na == {"not a complaint call"}
+
+
+def test_the_learned_judgements_read_as_words():
+    unsure = ("unsure: learned C1 '请问您的身份证后六位是多少？' p=0.72 (band 0.67–0.77); "
+              "rules: phrases: not found (agent)")
+    said = explain(unsure, "C1", "fail", "en")
+    assert said.startswith("unsure, for a specialist to decide") and "72%" in said and "p=" not in said
+    assert said.count("not said by the agent") == 1
+    assert explain("learned C2: found 'So you want a refund, right?' p=0.81 (model v1)", "C2", "pass",
+                   "en") == "said in other words: “So you want a refund, right?” (81% likely)"
+    missing = explain("confirm: not found (agent); learned C2: best 'So you want a refund' p=0.54", "C2", "fail", "en")
+    assert "(54%, not enough)" in missing and "p=" not in missing
