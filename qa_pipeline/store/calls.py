@@ -12,7 +12,7 @@ from typing import Iterator, Optional, Sequence
 
 import duckdb
 
-from qa_pipeline.records import Call, CallInfo, Turn, Word, maker
+from qa_pipeline.records import Call, CallInfo, SideCoverage, Turn, Word, maker
 
 _make_turn = maker(Turn)
 
@@ -63,7 +63,7 @@ class StoredCallRows:
 
     def call(self, i: int) -> Call:
         (cid, path, sha, dur, ch, sr, lang, agent_id, agent_name, team, started, meta, source,
-         asr_model, role_conf, role_note, roles_uncertain, redacted) = self.calls[i]
+         asr_model, role_conf, role_note, roles_uncertain, redacted, coverage) = self.calls[i]
         info = CallInfo(call_id=cid, source_path=path, agent_id=agent_id, agent_name=agent_name,
                         team=team, started_at=started, metadata=json.loads(meta) if meta else {})
         lo, hi = self.spans.get(cid, (0, 0))
@@ -79,6 +79,8 @@ class StoredCallRows:
             sha256=sha, duration=dur, channels=ch, sample_rate=sr, source=source or "audio",
             asr_model=asr_model, role_confidence=role_conf, role_note=role_note,
             roles_uncertain=bool(roles_uncertain), redacted=bool(redacted),
+            coverage=tuple(SideCoverage(str(who), float(speech), float(missing))
+                           for who, speech, missing in json.loads(coverage)) if coverage else (),
         )
 
 
@@ -94,7 +96,7 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
     calls = con.execute(
         f"SELECT call_id, source_path, sha256, duration, channels, sample_rate, language, agent_id, "
         f"agent_name, team, CAST(started_at AS VARCHAR), metadata, source, asr_model, role_confidence, "
-        f"role_note, roles_uncertain, redacted FROM call_store WHERE {where} ORDER BY call_id",
+        f"role_note, roles_uncertain, redacted, coverage FROM call_store WHERE {where} ORDER BY call_id",
         params,
     ).fetchall()
     import numpy as np

@@ -475,6 +475,14 @@ def _v12() -> str:
     """
 
 
+
+@migration(13, "each call's speech coverage per side, so re-scoring keeps the 'untranscribed' flag")
+def _v13() -> str:
+    # JSON [[speaker, speech_seconds, untranscribed_seconds], ...] (records.SideCoverage); NULL for
+    # imported transcripts and for calls stored before it was measured.
+    return "ALTER TABLE call_store ADD COLUMN coverage VARCHAR;"
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

@@ -20,9 +20,16 @@ from qa_pipeline.store.embeddings import EMBEDDING_COLUMNS, EMBEDDING_DIM
 # the scorer (qa_pipeline.rubric.text.norm_row), stored as they come.
 NormRow = tuple[str, int, list[str]]
 
+def coverage_json(coverage) -> Optional[str]:
+    """A call's per-side speech coverage as stored in ``call_store.coverage`` (None when unmeasured)."""
+    if not coverage:
+        return None
+    return json.dumps([[s.speaker, s.speech_seconds, s.untranscribed_seconds] for s in coverage])
+
+
 CALL_COLUMNS = ("call_id", "source_path", "sha256", "duration", "channels", "sample_rate", "language",
                 "agent_id", "agent_name", "team", "started_at", "ring_seconds", "metadata", "source", "status",
-                "asr_model", "role_confidence", "role_note", "roles_uncertain", "redacted", "processed_at")
+                "asr_model", "role_confidence", "role_note", "roles_uncertain", "redacted", "processed_at", "coverage")
 TURN_COLUMNS = ("call_id", "turn", "speaker", "start_s", "end_s", "text")
 WORD_COLUMNS = ("call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability")
 NORM_COLUMNS = ("call_id", "normalizer", "texts")
@@ -75,6 +82,7 @@ def call_rows(calls: Iterable[Call], norms: Iterable[NormRow] = (), *, processed
             info.agent_id, info.agent_name, info.team, info.started_at, info.ring_seconds,
             json.dumps(info.metadata, ensure_ascii=False, default=str), call.source, "done",
             call.asr_model, call.role_confidence, call.role_note, call.roles_uncertain, call.redacted, processed_at,
+            coverage_json(call.coverage),
         ))
         for i, t in enumerate(call.turns):
             rows.turns.append((cid, i, t.speaker, t.start, t.end, t.text))

@@ -273,3 +273,23 @@ def test_a_migration_merged_after_a_higher_one_is_still_applied(tmp_path, monkey
         versions = [r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()]
     assert sorted(versions) == [m.version for m in MIGRATIONS] and versions[-1] == late.version
     assert (tmp_path / f"qa.duckdb.v{latest_version()}.bak").exists()
+
+
+def test_a_side_left_without_words_stays_flagged_after_re_scoring(db):
+    """The speech coverage is stored with the call (migration 13), so `qa score` keeps the flag."""
+    import dataclasses
+
+    from qa_pipeline.records import SideCoverage
+    from qa_pipeline.rescoring import rescore
+    from qa_pipeline.rubric import score_call, standard_rubric
+
+    coverage = (SideCoverage("agent", 30.0, 1.0), SideCoverage("customer", 40.0, 30.0))
+    call = dataclasses.replace(make_call(), coverage=coverage)
+    store.save_call(db, call, [score_call(call, standard_rubric("zh"))])
+    [loaded] = list(store.load_calls(db))
+    assert loaded.coverage == coverage
+    rescore(db)
+    reasons = db.execute("SELECT flag_reasons FROM call_results").fetchone()[0]
+    assert "customer side mostly untranscribed" in reasons
+    store.save_call(db, make_call())  # an imported transcript, or a call from before: nothing measured
+    assert list(store.load_calls(db))[0].coverage == ()
