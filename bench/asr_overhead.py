@@ -21,20 +21,18 @@ from __future__ import annotations
 
 import argparse
 import platform
-import re
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from faster_whisper import WhisperModel, decode_audio
-from rapidfuzz.distance import Levenshtein
 
 from qa_pipeline.model_packs import resolve_asr_model
 from qa_pipeline.pipeline import Models, RunOptions, find_recordings, process_call, run_batch
 from qa_pipeline.records import CallInfo
+from qa_pipeline.speech.accuracy import error_rate
 from qa_pipeline.speech.audio import decode, mono_mix
-from qa_pipeline.speech.chinese_text import simplify
 from qa_pipeline.speech.transcribe import Transcriber
 
 CLIPS = {  # shared clip: (language, reference or the file holding it)
@@ -65,14 +63,6 @@ def qa(models: Models, calls_dir: Path, language: str) -> float:
     assert summary.processed == len(find_recordings(calls_dir)), summary.failed
     return elapsed
 
-
-def error_rate(reference: str, hypothesis: str, language: str) -> float:
-    """CER for Mandarin (Simplified, punctuation and spaces ignored), WER for English."""
-    if language == "zh":
-        ref, hyp = (re.sub(r"[\W_]", "", simplify(s)) for s in (reference, hypothesis))
-        return Levenshtein.distance(ref, hyp) / len(ref)
-    ref, hyp = (re.sub(r"[^\w' ]", " ", s.lower()).split() for s in (reference, hypothesis))
-    return Levenshtein.distance(ref, hyp) / len(ref)
 
 
 def accuracy(audio_dir: Path) -> None:

@@ -21,7 +21,6 @@ at once (a lock file beside it).
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import time
@@ -39,6 +38,7 @@ from qa_pipeline.alerts.evaluate import raise_alerts
 from qa_pipeline.errors import QaError
 from qa_pipeline.store import database as store
 from qa_pipeline.store import journal
+from qa_pipeline.store.batch_lock import LockHeld, exclusive_lock
 from qa_pipeline.store.pending import register_writes
 
 log = logging.getLogger(__name__)
@@ -106,22 +106,12 @@ def due_deliveries(con: duckdb.DuckDBPyConnection, now: datetime) -> list[dict[s
 
 @contextmanager
 def _one_sender(db_path: str | os.PathLike) -> Iterator[None]:
-    lock_path = Path(f"{db_path}.alerts.lock")
     try:
-        fh = open(lock_path, "a+")
-    except OSError as exc:
-        raise QaError(f"{lock_path}: cannot create the alerts lock file ({exc.strerror}); "
-                      "choose a --db in a folder you can write to") from exc
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SendRunning(f"{db_path}: another `qa alerts send` is delivering alerts of this database; "
-                              "let it finish (run it from one scheduler only)") from None
-        try:
+        with exclusive_lock(Path(f"{db_path}.alerts.lock"), "alerts"):
             yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    except LockHeld:
+        raise SendRunning(f"{db_path}: another `qa alerts send` is delivering alerts of this database; "
+                          "let it finish (run it from one scheduler only)") from None
 
 
 def _payload(delivery: dict[str, Any], config: AlertConfig) -> dict[str, Any]:

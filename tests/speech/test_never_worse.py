@@ -7,16 +7,13 @@ speech regions, word times, Simplified Chinese).
 """
 from __future__ import annotations
 
-import re
-
 import pytest
-from rapidfuzz.distance import Levenshtein
 from shared_data import shared_file
 
 from qa_pipeline.pipeline import Models, RunOptions, process_call
 from qa_pipeline.records import CallInfo
+from qa_pipeline.speech.accuracy import error_rate
 from qa_pipeline.speech.audio import decode, mono_mix
-from qa_pipeline.speech.chinese_text import simplify
 
 pytestmark = pytest.mark.slow
 
@@ -37,14 +34,6 @@ CLIPS = {  # file: (language, reference)
     "commercial_mono_8k.wav": ("en", lambda: _reference("commercial_mono_8k.reference.txt")),
 }
 
-
-def error_rate(reference: str, hypothesis: str, language: str) -> float:
-    """CER for Mandarin (Simplified, punctuation and spaces ignored), WER for English."""
-    if language == "zh":
-        ref, hyp = (re.sub(r"[\W_]", "", simplify(s)) for s in (reference, hypothesis))
-        return Levenshtein.distance(ref, hyp) / len(ref)
-    ref, hyp = (re.sub(r"[^\w' ]", " ", s.lower()).split() for s in (reference, hypothesis))
-    return Levenshtein.distance(ref, hyp) / len(ref)
 
 
 @pytest.fixture(scope="module")
