@@ -16,10 +16,19 @@ prints instead, per shared clip, the error rate (CER for Mandarin, WER for Engli
 faster-whisper (its defaults) and of `qa run`'s path (:func:`process_call`) on the same
 file and loaded model: the table in the README. tests/speech/test_never_worse.py asserts
 the second is never above the first.
+
+    .venv/bin/python bench/asr_overhead.py --activity [AUDIO_FILE_OR_DIR ...] [--rounds 3]
+
+prints instead what the speech-activity passes of :mod:`qa_pipeline.speech.activity` cost
+(the channel's energy and speech-likeness, VAD retried at lower thresholds, the
+untranscribed-speech measure) against bare faster-whisper (``vad_filter=True``) on the
+same channels: both timed in the same rounds, the ratio of their medians. Defaults to the
+shared clips; add a rendered steep-line call to see the retries.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import tempfile
@@ -33,6 +42,8 @@ from qa_pipeline.pipeline import Models, RunOptions, find_recordings, process_ca
 from qa_pipeline.records import CallInfo
 from qa_pipeline.speech.accuracy import error_rate
 from qa_pipeline.speech.audio import decode, mono_mix
+from qa_pipeline.speech.activity import speech_regions, untranscribed_seconds
+from qa_pipeline.speech.audio import is_silent
 from qa_pipeline.speech.transcribe import Transcriber
 
 CLIPS = {  # shared clip: (language, reference or the file holding it)
@@ -86,13 +97,54 @@ def accuracy(audio_dir: Path) -> None:
               f"| {error_rate(reference, ours, language):.3f} |", flush=True)
 
 
+def activity_cost(paths: list[Path], rounds: int) -> None:
+    """Bare faster-whisper vs the activity passes alone, per channel, same rounds."""
+    files = [f for p in paths for f in (find_recordings(p) if p.is_dir() else [p])]
+    files = [f for f in files if f.suffix in (".wav", ".flac", ".mp3")]
+    transcriber = Transcriber(resolve_asr_model(None))
+    channels = []
+    for f in files:
+        language = CLIPS.get(f.name, ("en",))[0]
+        channels += [(f.name, i, ch, language) for i, ch in enumerate(decode(f).channels) if not is_silent(ch)]
+    seconds = sum(len(ch) for _, _, ch, _ in channels) / 16000
+    bare_times, passes_times = [], []
+    for r in range(rounds):
+        bare_t = passes_t = 0.0
+        for name, i, ch, language in channels:
+            t = time.perf_counter()
+            segments, _ = transcriber.whisper.transcribe(ch, language=language, word_timestamps=True,
+                                                         vad_filter=True, beam_size=transcriber.beam_size)
+            for _ in segments:
+                pass
+            bare_t += time.perf_counter() - t
+            t = time.perf_counter()
+            regions = speech_regions(ch)
+            untranscribed_seconds(ch, [], regions=regions)
+            passes_t += time.perf_counter() - t
+            if r == 0:
+                print(f"{name} ch{i}: {len(ch) / 16000:.1f} s, speech-like {regions.energetic_seconds:.1f} s, "
+                      f"VAD threshold {regions.threshold}, coverage {regions.coverage}")
+        bare_times.append(bare_t)
+        passes_times.append(passes_t)
+        print(f"round {r + 1}: bare {bare_t:.2f} s, activity passes {passes_t:.3f} s")
+    b, a = statistics.median(bare_times), statistics.median(passes_times)
+    print(f"{len(channels)} channels, {seconds:.0f} s of audio; machine: {platform.machine()}, {os.cpu_count()} cores")
+    print(f"bare faster-whisper (vad_filter=True): {b:.2f} s; activity passes: {a:.3f} s = {100 * a / b:.1f} % of bare")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("calls_dir", nargs="?", default=None, type=Path)
+    parser.add_argument("calls_dir", nargs="*", default=None, type=Path)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--language", default="en")
     parser.add_argument("--accuracy", action="store_true", help="error rates on the shared clips instead")
+    parser.add_argument("--activity", action="store_true", help="cost of the speech-activity passes instead")
     args = parser.parse_args()
+    shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "audio"
+    if args.activity:
+        activity_cost(args.calls_dir or [shared], args.rounds)
+        return
+    args.calls_dir = args.calls_dir[0] if args.calls_dir else None
     if args.accuracy:
         accuracy(args.calls_dir or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "audio")
         return
@@ -110,7 +162,7 @@ def main() -> None:
         qa_times.append(qa(models, args.calls_dir, args.language))
         print(f"round {r + 1}: bare {bare_times[-1]:.1f} s, qa run {qa_times[-1]:.1f} s")
     b, q = statistics.median(bare_times), statistics.median(qa_times)
-    print(f"machine: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     print(f"calls: {len(files)} stereo, {audio_seconds:.0f} s of audio; model {model_dir}")
     print(f"bare faster-whisper on the mono mix: {b:.1f} s (real-time factor {b / audio_seconds:.3f})")
     print(f"qa run end to end on stereo:        {q:.1f} s (real-time factor {q / audio_seconds:.3f})")

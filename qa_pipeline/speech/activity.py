@@ -9,6 +9,17 @@ too little of them, it is run again with a lower threshold, and energetic stretc
 leaves out are transcribed too. After recognition,
 :func:`untranscribed_seconds` says how much speech-like audio ended up with no words, so a
 call with a side mostly missing is flagged rather than scored as if complete.
+
+Energy alone is not speech: ringback, keypad and IVR tones, hold music and VoIP comfort
+noise stand as far above a quiet line's floor as a voice does. Counted as speech they
+raised "untranscribed" flags on calls with every word recognised, pushed the VAD down to
+its lowest threshold and had their stretches decoded (where Whisper invents words). So a
+frame counts as speech-like only where Silero, too, finds it at least a little speech-like
+(:data:`SPEECH_LIKE_PROB`, near any frame within 0.1 s): on those tones, music and noise,
+rendered at 8 kHz, Silero stays below 0.05, while on the steep-line voices whose speech it
+scores below its default threshold it still gives 0.1 or more to 90–99 % of the energetic
+frames. The Silero probabilities are computed once per channel and reused for every
+threshold, the coverage and the untranscribed measure.
 """
 from __future__ import annotations
 
@@ -41,6 +52,13 @@ SPEECH_PAD_MS = 400
 # (WER 0.263; 0.250 bare and with them kept).
 KEEP_GAP_S = 1.0
 KEEP_EDGE_S = 3.0
+# A frame with speech-like energy is speech when Silero gives at least this much to it or a
+# frame within SPEECH_LIKE_REACH of it. Rendered at 8 kHz (tests/helpers/line_sounds.py):
+# ringback, DTMF, beeps, hold music, comfort and line noise keep at most 1.0 s of 30 s at
+# 0.1 (±3 frames), none at 0.2; steep-line voices keep 94-100 % of their energetic frames at
+# 0.1 (a quiet voice lowered 400 cents: 81 %), 76-100 % at 0.2.
+SPEECH_LIKE_PROB = 0.1
+SPEECH_LIKE_REACH = 3  # frames (±0.1 s): Silero dips inside a word, at its consonants
 
 
 @dataclass(frozen=True)
@@ -49,8 +67,9 @@ class SpeechRegions:
 
     chunks: tuple[tuple[int, int], ...]
     threshold: float  # the VAD threshold that gave them
-    coverage: float  # share of the energetic frames VAD kept at that threshold (1.0 when there are none)
-    energetic_seconds: float
+    coverage: float  # share of the speech-like frames VAD kept at that threshold (1.0 when there are none)
+    energetic_seconds: float  # seconds of speech-like frames (energetic and speech to Silero)
+    speech_frames: tuple[tuple[int, int], ...] = ()  # (first, end) frame index of each run of them
 
 
 def energetic_frames(samples: np.ndarray, *, floor_margin_db: float = 15.0, min_run: int = 4) -> np.ndarray:
@@ -86,13 +105,70 @@ def frames_in(n_frames: int, chunks: tuple[tuple[int, int], ...]) -> np.ndarray:
     return mask
 
 
+def speech_probabilities(samples: np.ndarray) -> np.ndarray:
+    """Silero's speech probability for each 512-sample frame (one more for the padded tail),
+    exactly as faster-whisper's ``get_speech_timestamps`` computes them."""
+    from faster_whisper.vad import get_vad_model
+
+    padded = np.pad(samples, (0, FRAME - len(samples) % FRAME))
+    return np.asarray(get_vad_model()(padded), dtype=np.float32).reshape(-1)
+
+
 def vad_chunks(samples: np.ndarray, threshold: float) -> tuple[tuple[int, int], ...]:
     """Silero VAD's speech regions (sample ranges, padded, overlaps merged) at ``threshold``."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    return chunks_at(speech_probabilities(samples), threshold, len(samples))
 
-    found = get_speech_timestamps(samples, VadOptions(threshold=threshold, min_silence_duration_ms=MIN_SILENCE_MS,
-                                                      speech_pad_ms=SPEECH_PAD_MS))
-    return _union(tuple((c["start"], c["end"]) for c in found))
+
+def chunks_at(probs: np.ndarray, threshold: float, n_samples: int) -> tuple[tuple[int, int], ...]:
+    """The regions faster-whisper's ``get_speech_timestamps`` finds in ``n_samples`` samples
+    with our options (``MIN_SILENCE_MS``, ``SPEECH_PAD_MS``, no length limits) from the
+    frames' probabilities: the model runs once per channel, not once per threshold tried
+    (tests/speech/test_activity.py checks the regions are the same)."""
+    neg_threshold = max(threshold - 0.15, 0.01)
+    min_silence = SAMPLE_RATE * MIN_SILENCE_MS / 1000
+    speeches: list[list[float]] = []
+    start, temp_end, triggered = 0, 0, False
+    for i, prob in enumerate(probs.tolist()):
+        at = FRAME * i
+        if prob >= threshold:
+            temp_end = 0
+            if not triggered:
+                triggered, start = True, at
+            continue
+        if prob < neg_threshold and triggered:
+            temp_end = temp_end or at
+            if at - temp_end >= min_silence:
+                if temp_end > start:
+                    speeches.append([start, temp_end])
+                triggered, temp_end = False, 0
+    if triggered and n_samples > start:
+        speeches.append([start, n_samples])
+    pad = SAMPLE_RATE * SPEECH_PAD_MS / 1000
+    for i, speech in enumerate(speeches):  # padding as faster-whisper pads
+        if i == 0:
+            speech[0] = int(max(0, speech[0] - pad))
+        if i != len(speeches) - 1:
+            silence = speeches[i + 1][0] - speech[1]
+            if silence < 2 * pad:
+                speech[1] += int(silence // 2)
+                speeches[i + 1][0] = int(max(0, speeches[i + 1][0] - silence // 2))
+            else:
+                speech[1] = int(min(n_samples, speech[1] + pad))
+                speeches[i + 1][0] = int(max(0, speeches[i + 1][0] - pad))
+        else:
+            speech[1] = int(min(n_samples, speech[1] + pad))
+    return _union(tuple((int(a), int(b)) for a, b in speeches))
+
+
+def speech_like_frames(energetic: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """The energetic frames that Silero finds at least a little speech-like (see
+    :data:`SPEECH_LIKE_PROB`): a ringing tone, music or comfort noise is loud, not speech."""
+    n = len(energetic)
+    if n == 0:
+        return energetic
+    reach = SPEECH_LIKE_REACH
+    near = np.lib.stride_tricks.sliding_window_view(np.pad(probs[:n], reach), 2 * reach + 1).max(axis=1)
+    return energetic & (near >= SPEECH_LIKE_PROB)
 
 
 def _level_for_vad(samples: np.ndarray, energetic: np.ndarray) -> np.ndarray:
@@ -107,17 +183,18 @@ def _level_for_vad(samples: np.ndarray, energetic: np.ndarray) -> np.ndarray:
 
 def speech_regions(samples: np.ndarray) -> SpeechRegions:
     """Speech regions of a 16 kHz channel: Silero VAD, retried with a lower threshold while
-    it keeps less than ``MIN_COVERAGE`` of the frames with speech-like energy; then every
-    energetic stretch it still left out is added (with the same padding), and short
-    silences are put back (:func:`close_short_silences`)."""
+    it keeps less than ``MIN_COVERAGE`` of the speech-like frames; then every speech-like
+    stretch it still left out is added (with the same padding), and short silences are put
+    back (:func:`close_short_silences`)."""
     energetic = energetic_frames(samples)
-    seconds = float(energetic.sum()) * FRAME / SAMPLE_RATE
-    vad_input = _level_for_vad(samples, energetic)
+    probs = speech_probabilities(_level_for_vad(samples, energetic))
+    speech = speech_like_frames(energetic, probs)
+    seconds = float(speech.sum()) * FRAME / SAMPLE_RATE
     best: SpeechRegions | None = None
     for threshold in (0.5,) + RETRY_THRESHOLDS:
-        chunks = vad_chunks(vad_input, threshold)
-        covered = float((energetic & frames_in(len(energetic), chunks)).sum())
-        coverage = covered / float(energetic.sum()) if energetic.any() else 1.0
+        chunks = chunks_at(probs, threshold, len(samples))
+        covered = float((speech & frames_in(len(speech), chunks)).sum())
+        coverage = covered / float(speech.sum()) if speech.any() else 1.0
         found = SpeechRegions(chunks, threshold, round(coverage, 3), round(seconds, 2))
         if best is None or coverage > best.coverage + 0.02:
             best = found
@@ -128,11 +205,12 @@ def speech_regions(samples: np.ndarray) -> SpeechRegions:
     assert best is not None
     # Even at a threshold that keeps most speech, VAD can start a turn late (a rendered
     # agent's "Thank you." before a 0.35 region was lost): what it left out of the
-    # energetic stretches goes in too.
+    # speech-like stretches goes in too.
     pad = SPEECH_PAD_MS * SAMPLE_RATE // 1000
-    runs = tuple((max(s * FRAME - pad, 0), min(e * FRAME + pad, len(samples))) for s, e in _runs(energetic))
-    chunks = close_short_silences(_union(best.chunks + runs), len(samples))
-    return SpeechRegions(chunks, best.threshold, best.coverage, best.energetic_seconds)
+    runs = _runs(speech)
+    padded = tuple((max(s * FRAME - pad, 0), min(e * FRAME + pad, len(samples))) for s, e in runs)
+    chunks = close_short_silences(_union(best.chunks + padded), len(samples))
+    return SpeechRegions(chunks, best.threshold, best.coverage, best.energetic_seconds, tuple(runs))
 
 
 def close_short_silences(chunks: tuple[tuple[int, int], ...], n: int) -> tuple[tuple[int, int], ...]:
@@ -171,13 +249,19 @@ def _union(chunks: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
 
 
 def untranscribed_seconds(samples: np.ndarray, word_spans: list[tuple[float, float]], *,
-                          margin: float = 0.5, offset: float = 0.0) -> tuple[float, float]:
+                          margin: float = 0.5, offset: float = 0.0,
+                          regions: SpeechRegions | None = None) -> tuple[float, float]:
     """(speech-like seconds, of which with no recognised word within ``margin`` seconds).
 
     ``word_spans`` are the words' (start, end) in the recording's time; ``offset`` is where
-    ``samples`` starts in it.
+    ``samples`` starts in it. ``regions``: :func:`speech_regions` of the same samples, whose
+    speech-like frames are then not measured again.
     """
-    energetic = energetic_frames(samples)
+    if regions is None:
+        regions = speech_regions(samples)
+    energetic = np.zeros(len(samples) // FRAME, dtype=bool)
+    for start, end in regions.speech_frames:
+        energetic[start:end] = True
     covered = np.zeros(len(energetic), dtype=bool)
     hop = FRAME / SAMPLE_RATE
     for start, end in word_spans:

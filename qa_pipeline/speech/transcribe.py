@@ -139,7 +139,8 @@ class Transcriber:
                                       round(float(w.probability), 4), speaker))
         if info.language == "zh" and vocabulary and vocabulary.numbers == "digits":
             words = words_with_digits(words)
-        speech, missing = untranscribed_seconds(samples, [(w.start, w.end) for w in words], offset=offset)
+        speech, missing = untranscribed_seconds(samples, [(w.start, w.end) for w in words], offset=offset,
+                                                regions=regions)
         if missing > 0.3 * speech and speech > 5:
             log.warning("%s: %.0f of %.0f s of speech-like audio have no words", speaker, missing, speech)
         return Transcript(tuple(words), info.language, float(info.language_probability or 0.0),

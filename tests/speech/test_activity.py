@@ -2,9 +2,11 @@
 speech, and the untranscribed speech of each side counted and flagged."""
 from __future__ import annotations
 
+import line_sounds
 import numpy as np
 import pytest
 import voices
+from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from qa_pipeline.records import SideCoverage
 from qa_pipeline.speech import activity
@@ -78,11 +80,103 @@ def test_only_long_silences_are_cut():
 
 
 def test_untranscribed_seconds_count_speech_with_no_word_near_it():
-    signal = np.concatenate([noise(1.0), tone(4.0, -20.0), noise(1.0)])
-    speech, missing = untranscribed_seconds(signal, [(1.0, 3.0)])
-    assert speech == pytest.approx(4.0, abs=0.1)
-    assert missing == pytest.approx(1.5, abs=0.1)  # 3.0 + 0.5 margin .. 5.0
-    assert untranscribed_seconds(signal, [(11.0, 13.0)], offset=10.0)[1] == pytest.approx(1.5, abs=0.1)
+    line = voices.render_line(LINE)
+    signal = np.concatenate([noise(2.0), line, noise(2.0)])
+    end = 2.0 + len(line) / SAMPLE_RATE
+    regions = speech_regions(signal)
+    speech, missing = untranscribed_seconds(signal, [(2.0, end)], regions=regions)
+    assert speech == regions.energetic_seconds and speech > 0.5 * (end - 2.0)
+    assert missing == 0.0
+    assert untranscribed_seconds(signal, [], regions=regions) == (speech, speech)
+    # words for the first half only: the second half's speech-like frames, past the 0.5 s margin
+    half = (2.0 + end) / 2
+    speech_mask = activity.frames_in(len(signal) // FRAME, tuple((a * FRAME, b * FRAME)
+                                                              for a, b in regions.speech_frames))
+    hop = FRAME / SAMPLE_RATE
+    expected = speech_mask[int((half + 0.5) / hop) + 1:].sum() * hop
+    assert untranscribed_seconds(signal, [(2.0, half)], regions=regions)[1] == pytest.approx(expected, abs=0.05)
+    assert expected > 1.0
+    # the same in the recording's time, the channel starting 10 s in; measured afresh
+    assert untranscribed_seconds(signal, [(12.0, 10.0 + half)], offset=10.0)[1] == pytest.approx(expected, abs=0.05)
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.35, 0.2])
+def test_regions_from_the_probabilities_are_faster_whispers_own(threshold):
+    """The VAD runs once per channel; the regions at each threshold are those faster-whisper
+    would find running it again."""
+    line = voices.render_line(LINE, pitch_cents=-400)
+    samples = np.concatenate([noise(3.0), line, noise(1.2, seed=3), line[: len(line) // 2], noise(2.0)])
+    theirs = get_speech_timestamps(samples, VadOptions(threshold=threshold, min_silence_duration_ms=activity.MIN_SILENCE_MS,
+                                                       speech_pad_ms=activity.SPEECH_PAD_MS))
+    assert theirs  # the comparison is not between two empty lists
+    ours = activity.chunks_at(activity.speech_probabilities(samples), threshold, len(samples))
+    assert ours == activity._union(tuple((c["start"], c["end"]) for c in theirs))
+
+
+HOLD_SOUNDS = {
+    "hold music": lambda: line_sounds.hold_music(30.0),
+    "slow hold music": lambda: line_sounds.hold_music(30.0, tempo=0.6, seed=2),
+    "loud hold music": lambda: line_sounds.hold_music(30.0, db=-1.0, seed=3),
+    "ringback 450 Hz": lambda: line_sounds.ringback(30.0),
+    "ringback 440+480 Hz": lambda: line_sounds.ringback(30.0, freqs=(440.0, 480.0), pattern=(2.0, 4.0)),
+    "ringback UK": lambda: line_sounds.ringback(30.0, freqs=(400.0, 450.0), pattern=(0.4, 0.2, 0.4, 2.0)),
+    "DTMF": lambda: line_sounds.dtmf("0123456789*#", repeat=3),
+    "IVR beeps": lambda: line_sounds.beeps(30.0),
+    "recording tone": lambda: line_sounds.beeps(30.0, freq=1400.0, on=0.5, every=5.0, db=-20.0),
+    "comfort noise": lambda: line_sounds.comfort_noise(30.0),
+    "line noise": lambda: line_sounds.line_noise(30.0),
+}
+
+
+@pytest.mark.parametrize("sound", HOLD_SOUNDS)
+def test_tones_music_and_noise_are_not_speech(sound):
+    """Before, these counted as 3-30 s of speech-like audio on a quiet line: a call with every
+    word recognised was flagged, and the VAD retried down to 0.2 with the tones decoded."""
+    quiet = line_sounds.line(np.zeros(5 * line_sounds.LINE_RATE))
+    sounds = line_sounds.line(HOLD_SOUNDS[sound]())
+    channel = np.concatenate([quiet, sounds, quiet])
+    assert energetic_frames(channel).sum() * FRAME / SAMPLE_RATE > 2.5  # loud enough to have been taken for speech
+    regions = speech_regions(channel)
+    # Silero gives the onset of a 450 Hz ring up to 0.24: 1.4 s of 30 s count, under the flag's share
+    assert regions.energetic_seconds <= 1.5
+    assert sum(e - s for s, e in regions.chunks) <= 5 * SAMPLE_RATE  # hardly any of it sent to the recogniser
+    speech, missing = untranscribed_seconds(channel, [], regions=regions)
+    assert coverage_flags([SideCoverage("agent", speech, missing)]) == ()
+
+
+def _hold_call():
+    """The agent's channel of a call: ringback, two turns, hold music and keypad tones, two
+    more turns; and where each turn is."""
+    script = [("agent", "Thank you for calling Northwind Bank, my name is Sarah. How can I help you today?"),
+              ("agent", "I am sorry to hear that. Can I have your full name, please?"),
+              ("agent", "Thank you. I can see a temporary block on the card after an unusual payment abroad."),
+              ("agent", "Understood. I have removed the block, so the card will work again in a few minutes.")]
+    agent, _, turns = voices.stereo_call(script, agent_pitch=-400)
+    cut = int((turns[1].end + 0.4) * SAMPLE_RATE)
+    sounds = [line_sounds.line(s) for s in (line_sounds.ringback(11.0), line_sounds.hold_music(25.0),
+                                             line_sounds.dtmf("4471", gap=2.0), line_sounds.comfort_noise(8.0))]
+    channel = np.concatenate([sounds[0], agent[:cut], sounds[1], sounds[2], sounds[3], agent[cut:]])
+    moved = len(sounds[1]) + len(sounds[2]) + len(sounds[3])
+    shift = [len(sounds[0]) / SAMPLE_RATE + (moved / SAMPLE_RATE if t.start * SAMPLE_RATE > cut else 0.0)
+             for t in turns]
+    return channel, [(t.start + d, t.end + d) for t, d in zip(turns, shift)]
+
+
+def test_a_side_with_hold_sounds_is_flagged_only_when_its_speech_has_no_words():
+    channel, turns = _hold_call()
+    regions = speech_regions(channel)
+    said = sum(end - start for start, end in turns)
+    assert 0.6 * said <= regions.energetic_seconds <= said + 1.0  # the speech, not the 45 s of tones and music
+    speech, missing = untranscribed_seconds(channel, turns, regions=regions)
+    assert missing < 0.05 * speech
+    assert coverage_flags([SideCoverage("agent", speech, missing)]) == ()
+    # the speech of the last two turns with no words: flagged
+    speech, missing = untranscribed_seconds(channel, turns[:2], regions=regions)
+    assert coverage_flags([SideCoverage("agent", speech, missing)]) == ("agent side mostly untranscribed",)
+    # and what the recogniser is given is the speech, not the hold
+    sent = activity.frames_in(len(channel) // FRAME, regions.chunks)
+    hold = slice(int(turns[1][1] + 1.0) * SAMPLE_RATE // FRAME, int(turns[2][0] - 1.0) * SAMPLE_RATE // FRAME)
+    assert sent[hold].mean() < 0.1
 
 
 def test_a_side_mostly_without_words_is_flagged():
