@@ -137,9 +137,8 @@ def test_tones_music_and_noise_are_not_speech(sound):
     channel = np.concatenate([quiet, sounds, quiet])
     assert energetic_frames(channel).sum() * FRAME / SAMPLE_RATE > 2.5  # loud enough to have been taken for speech
     regions = speech_regions(channel)
-    # Silero gives the onset of a 450 Hz ring up to 0.24: 1.4 s of 30 s count, under the flag's share
-    assert regions.energetic_seconds <= 1.5
-    assert sum(e - s for s, e in regions.chunks) <= 5 * SAMPLE_RATE  # hardly any of it sent to the recogniser
+    assert regions.energetic_seconds <= 0.5  # DTMF: 0.2 s
+    assert sum(e - s for s, e in regions.chunks) <= 1.5 * SAMPLE_RATE  # hardly any of it sent to the recogniser
     speech, missing = untranscribed_seconds(channel, [], regions=regions)
     assert coverage_flags([SideCoverage("agent", speech, missing)]) == ()
 
@@ -197,3 +196,17 @@ def test_words_stay_inside_their_speech_chunk_when_times_are_restored():
     assert (start, end) == pytest.approx((10.0, 10.6))
     start, end = timeline.restore(1.5, 2.1)  # mostly in the first
     assert (start, end) == pytest.approx((1.5, 2.0))
+
+
+def test_a_deep_voices_turn_counts_whole_where_silero_doubts_its_start():
+    """Lowered 400 cents on a steep line, Silero gives the first words of these turns under
+    0.1; before stretches were judged whole, half of the second turn did not count."""
+    left, right, turns = voices.stereo_call([
+        ("customer", "That was me, I bought plane tickets online from a travel agency in Spain last night."),
+        ("customer", "Great, thank you. Will this happen again when I travel next month?")], customer_pitch=-400)
+    regions = speech_regions(right)
+    speech = activity.frames_in(len(right) // FRAME, tuple((a * FRAME, b * FRAME) for a, b in regions.speech_frames))
+    energetic = energetic_frames(right)
+    for turn in turns:
+        span = slice(int(turn.start * SAMPLE_RATE) // FRAME, int(turn.end * SAMPLE_RATE) // FRAME)
+        assert speech[span].sum() >= 0.95 * energetic[span].sum(), turn.text

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import line_sounds
+import numpy as np
 import pytest
 import voices
 from rapidfuzz.distance import Levenshtein
@@ -63,6 +65,33 @@ def test_both_sides_transcribed_on_a_steep_8khz_line(tmp_path, models, customer_
     assert {c.speaker for c in call.coverage} == {"agent", "customer"}
     assert coverage_flags(call.coverage) == ()
     assert all(c.untranscribed_seconds < 0.2 * c.speech_seconds for c in call.coverage), call.coverage
+
+
+def test_ringback_hold_music_and_keypad_tones_are_neither_flagged_nor_transcribed(tmp_path, models):
+    """Ringback before the answer on the customer's channel; hold music, keypad tones and
+    comfort noise mid-call on the agent's. Before, they counted as untranscribed speech (the
+    agent side "partly untranscribed") and were decoded."""
+    left, right, turns = voices.stereo_call(SCRIPT, customer_pitch=-400)
+    cut = int((turns[3].end + 0.4) * voices.RATE)
+    ring = line_sounds.line(line_sounds.ringback(11.0))
+    hold = np.concatenate([line_sounds.line(s) for s in (line_sounds.hold_music(25.0), line_sounds.dtmf("4471", gap=2.0),
+                                                         line_sounds.comfort_noise(8.0))])
+    quiet_ring, quiet_hold = (line_sounds.line(np.zeros(len(x) // 2), seed=5) for x in (ring, hold))
+    agent = np.concatenate([quiet_ring, left[:cut], hold, left[cut:]])
+    customer = np.concatenate([ring, right[:cut], quiet_hold, right[cut:]])
+    path = voices.write_stereo(tmp_path / "call.wav", agent, customer)
+
+    call = process_call(path, CallInfo("on-hold"), models, OPTIONS)
+
+    for side in ("agent", "customer"):
+        said = " ".join(text for speaker, text in SCRIPT if speaker == side)
+        heard = " ".join(t.text for t in call.turns if t.speaker == side)
+        assert wer(said, heard) < (0.1 if voices.voice_name() == "piper" else 0.3), f"{side}: {heard}"
+    assert coverage_flags(call.coverage) == (), call.coverage
+    ring_end = len(ring) / voices.RATE
+    hold_start, hold_end = (len(ring) + cut) / voices.RATE, (len(ring) + cut + len(hold)) / voices.RATE
+    invented = [t for t in call.turns if t.start < ring_end - 0.5 or hold_start + 1.0 < t.start < hold_end - 1.0]
+    assert invented == []
 
 
 class FirstChannelOnly:
