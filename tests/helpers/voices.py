@@ -24,6 +24,21 @@ RATE = 16000
 _CACHE = Path(tempfile.gettempdir()) / "qa-test-voices"
 
 
+# A card-declined call, five turns a side (tests/speech/test_narrowband.py, test_activity.py).
+CARD_CALL = [
+    ("agent", "Thank you for calling Northwind Bank, my name is Sarah. How can I help you today?"),
+    ("customer", "Hi, I am calling because my credit card was declined at the supermarket this morning."),
+    ("agent", "I am sorry to hear that. Can I have your full name, please?"),
+    ("customer", "Sure, it is David Miller."),
+    ("agent", "Thank you. I can see a temporary block on the card after an unusual payment abroad."),
+    ("customer", "That was me, I bought plane tickets online from a travel agency in Spain last night."),
+    ("agent", "Understood. I have removed the block, so the card will work again in a few minutes."),
+    ("customer", "Great, thank you. Will this happen again when I travel next month?"),
+    ("agent", "You can tell us your travel dates in the mobile app, and we will not block those payments."),
+    ("customer", "Perfect, I will do that tonight. Thanks for your help, have a nice day."),
+]
+
+
 @dataclass(frozen=True)
 class Utterance:
     speaker: str  # "agent" | "customer"

@@ -21,18 +21,7 @@ pytestmark = pytest.mark.slow
 
 OPTIONS = RunOptions(redact=False, score=False, diarize=False)
 
-SCRIPT = [
-    ("agent", "Thank you for calling Northwind Bank, my name is Sarah. How can I help you today?"),
-    ("customer", "Hi, I am calling because my credit card was declined at the supermarket this morning."),
-    ("agent", "I am sorry to hear that. Can I have your full name, please?"),
-    ("customer", "Sure, it is David Miller."),
-    ("agent", "Thank you. I can see a temporary block on the card after an unusual payment abroad."),
-    ("customer", "That was me, I bought plane tickets online from a travel agency in Spain last night."),
-    ("agent", "Understood. I have removed the block, so the card will work again in a few minutes."),
-    ("customer", "Great, thank you. Will this happen again when I travel next month?"),
-    ("agent", "You can tell us your travel dates in the mobile app, and we will not block those payments."),
-    ("customer", "Perfect, I will do that tonight. Thanks for your help, have a nice day."),
-]
+SCRIPT = voices.CARD_CALL
 
 
 def words(text: str) -> list[str]:
