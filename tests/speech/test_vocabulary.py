@@ -2,6 +2,7 @@
 hotwords; names are spelt right where they are said and never appear where they are not."""
 from __future__ import annotations
 
+import line_sounds
 import numpy as np
 import pytest
 import voices
@@ -97,3 +98,7 @@ def test_hotwords_put_no_name_into_a_call_that_never_says_it_nor_into_pauses(tra
         assert name.lower() not in text.lower(), text
     noise = np.random.default_rng(5).normal(0, 0.01, 10 * 16000).astype(np.float32)
     assert transcriber.transcribe(noise, language="en", vocabulary=vocabulary).words == ()
+    # a side that only waited: ringing, then hold music and a keypad tone or two
+    waiting = line_sounds.line(np.concatenate([line_sounds.ringback(10.0), line_sounds.hold_music(20.0),
+                                               line_sounds.dtmf("12", gap=3.0)]))
+    assert transcriber.transcribe(waiting, language="en", vocabulary=vocabulary).words == ()
