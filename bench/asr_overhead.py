@@ -41,9 +41,8 @@ from qa_pipeline.model_packs import resolve_asr_model
 from qa_pipeline.pipeline import Models, RunOptions, find_recordings, process_call, run_batch
 from qa_pipeline.records import CallInfo
 from qa_pipeline.speech.accuracy import error_rate
-from qa_pipeline.speech.audio import decode, mono_mix
 from qa_pipeline.speech.activity import speech_probabilities, speech_regions, untranscribed_seconds
-from qa_pipeline.speech.audio import is_silent
+from qa_pipeline.speech.audio import decode, is_silent, mono_mix
 from qa_pipeline.speech.transcribe import Transcriber
 
 CLIPS = {  # shared clip: (language, reference or the file holding it)

@@ -24,8 +24,8 @@ threshold, the coverage and the untranscribed measure.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

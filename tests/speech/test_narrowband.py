@@ -32,6 +32,14 @@ def wer(reference: str, hypothesis: str) -> float:
     return Levenshtein.distance(words(reference), words(hypothesis)) / len(words(reference))
 
 
+def assert_both_sides_heard(call) -> None:
+    """Each side's words of SCRIPT recognised, nearly word for word."""
+    for side in ("agent", "customer"):
+        said = " ".join(text for speaker, text in SCRIPT if speaker == side)
+        heard = " ".join(t.text for t in call.turns if t.speaker == side)
+        assert wer(said, heard) < (0.1 if voices.voice_name() == "piper" else 0.3), f"{side}: {heard}"
+
+
 @pytest.fixture(scope="module")
 def models(transcriber):
     m = Models(OPTIONS)
@@ -47,10 +55,7 @@ def test_both_sides_transcribed_on_a_steep_8khz_line(tmp_path, models, customer_
 
     call = process_call(path, CallInfo("narrowband"), models, OPTIONS)
 
-    for side in ("agent", "customer"):
-        said = " ".join(text for speaker, text in SCRIPT if speaker == side)
-        heard = " ".join(t.text for t in call.turns if t.speaker == side)
-        assert wer(said, heard) < (0.1 if voices.voice_name() == "piper" else 0.3), f"{side}: {heard}"
+    assert_both_sides_heard(call)
     assert {c.speaker for c in call.coverage} == {"agent", "customer"}
     assert coverage_flags(call.coverage) == ()
     assert all(c.untranscribed_seconds < 0.2 * c.speech_seconds for c in call.coverage), call.coverage
@@ -72,10 +77,7 @@ def test_ringback_hold_music_and_keypad_tones_are_neither_flagged_nor_transcribe
 
     call = process_call(path, CallInfo("on-hold"), models, OPTIONS)
 
-    for side in ("agent", "customer"):
-        said = " ".join(text for speaker, text in SCRIPT if speaker == side)
-        heard = " ".join(t.text for t in call.turns if t.speaker == side)
-        assert wer(said, heard) < (0.1 if voices.voice_name() == "piper" else 0.3), f"{side}: {heard}"
+    assert_both_sides_heard(call)
     assert coverage_flags(call.coverage) == (), call.coverage
     ring_end = len(ring) / voices.RATE
     hold_start, hold_end = (len(ring) + cut) / voices.RATE, (len(ring) + cut + len(hold)) / voices.RATE
