@@ -5,8 +5,8 @@ Silero VAD misses speech on some telephone lines: with a steep 300–3400 Hz ban
 speaker's speech, or a low voice's turns not at all, while the words are perfectly audible
 to the recogniser. So the VAD's regions are compared with the frames that carry speech-like
 energy (in the telephone band, well above the channel's noise floor); where VAD covers
-too little of them, it is run again with a lower threshold, and energetic stretches it still
-leaves out are transcribed too. After recognition,
+too little of them, it is run again with a lower threshold, and speech-like stretches it
+still leaves out are transcribed too. After recognition,
 :func:`untranscribed_seconds` says how much speech-like audio ended up with no words, so a
 call with a side mostly missing is flagged rather than scored as if complete.
 
@@ -15,11 +15,17 @@ noise stand as far above a quiet line's floor as a voice does. Counted as speech
 raised "untranscribed" flags on calls with every word recognised, pushed the VAD down to
 its lowest threshold and had their stretches decoded (where Whisper invents words). So a
 frame counts as speech-like only where Silero, too, finds it at least a little speech-like
-(:data:`SPEECH_LIKE_PROB`, near any frame within 0.1 s): on those tones, music and noise,
-rendered at 8 kHz, Silero stays below 0.05, while on the steep-line voices whose speech it
-scores below its default threshold it still gives 0.1 or more to 90–99 % of the energetic
-frames. The Silero probabilities are computed once per channel and reused for every
-threshold, the coverage and the untranscribed measure.
+(:data:`SPEECH_LIKE_PROB`, near any frame within 0.1 s), judged over stretches of a turn
+(:func:`speech_like_frames`): on those tones, music and noise, rendered at 8 kHz, Silero
+mostly stays below 0.05, while on the steep-line voices whose speech it scores below its
+default threshold it still gives 0.1 or more to 90–99 % of the energetic frames. The limit:
+a voice Silero does not hear at all (one rendering of a voice lowered 700 cents on a steep
+line: 23 of 135 frames) is undercounted, so it can go unflagged.
+
+Silero runs once per channel: its probabilities serve every threshold tried, the coverage
+and the untranscribed measure (bench/asr_overhead.py --activity: these passes cost 2.9 % of
+bare faster-whisper's time on the same channels, 0.5 % beyond the VAD pass bare makes too;
+running the VAD per threshold and the energy twice cost 5.4 %).
 """
 from __future__ import annotations
 
@@ -36,7 +42,7 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
 FRAME = 512  # 32 ms at 16 kHz
 BAND_HZ = (250.0, 3500.0)  # what every telephone line carries
-# VAD must keep this share of the energetic frames, or it is retried lower. On rendered
+# VAD must keep this share of the speech-like frames, or it is retried lower. On rendered
 # steep-band 8 kHz lines the default threshold kept 0-42 % of them, 0.35 kept 70-97 %.
 MIN_COVERAGE = 0.85
 RETRY_THRESHOLDS = (0.35, 0.2)
@@ -55,8 +61,9 @@ KEEP_EDGE_S = 3.0
 # A frame with speech-like energy is speech when Silero gives at least this much to it or a
 # frame within SPEECH_LIKE_REACH of it. Rendered at 8 kHz (tests/helpers/line_sounds.py):
 # ringback, DTMF, beeps, hold music, comfort and line noise keep at most 1.0 s of 30 s at
-# 0.1 (±3 frames), none at 0.2; steep-line voices keep 94-100 % of their energetic frames at
-# 0.1 (a quiet voice lowered 400 cents: 81 %), 76-100 % at 0.2.
+# 0.1 (±3 frames; the steady-tone test removes that second, a 450 Hz ring's onset), none at
+# 0.2; steep-line voices keep 94-100 % of their energetic frames at 0.1 (a quiet voice
+# lowered 400 cents: 81 %), 76-100 % at 0.2.
 SPEECH_LIKE_PROB = 0.1
 SPEECH_LIKE_REACH = 3  # frames (±0.1 s): Silero dips inside a word, at its consonants
 SPEECH_STRETCH_GAP = 16  # frames (0.5 s)
