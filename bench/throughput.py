@@ -13,6 +13,7 @@ that other processes' load hits both sides alike:
   given). Redaction is off so that the stored text can be compared with the reference.
 
     .venv/bin/python bench/throughput.py [--calls 6] [--rounds 2] [--batch-size N] [--threads N]
+    .venv/bin/python bench/throughput.py --qa-batch-sizes 1,8   # `qa run` at each batch size, beside bare
     .venv/bin/python bench/throughput.py --sweep 1x2,1x1,4x2,8x2,16x2,8x1   # batch x threads, recognition only
     .venv/bin/python bench/throughput.py --lengths 1,5,20                    # cost against call length (minutes)
 
@@ -171,17 +172,20 @@ def load() -> str:
 
 
 def compare(args, calls: list[BenchCall], calls_dir: Path, model_dir: str) -> None:
-    settings = speech_settings(compute_type=args.compute_type, batch_size=args.batch_size, threads=args.threads)
-    options = RunOptions(language="auto", redact=False, device=settings.device, compute_type=settings.compute_type,
-                         batch_size=settings.batch_size, threads=settings.cpu_threads)
-    models = Models(options)
-    models.transcriber  # noqa: B018 -- loaded before timing, like bare's model
-    sides = {"bare faster-whisper (defaults)": lambda: run_bare(bare, calls),
-             "bare faster-whisper, int8": lambda: run_bare(bare8, calls),
-             f"qa run ({settings.device}, {settings.compute_type}, batch {settings.batch_size}, "
-             f"{settings.cpu_threads} threads)": lambda: run_qa(calls_dir, models, options)}
     bare = WhisperModel(model_dir)
     bare8 = WhisperModel(model_dir, compute_type="int8")
+    sides = {"bare faster-whisper (defaults)": lambda: run_bare(bare, calls),
+             "bare faster-whisper, int8": lambda: run_bare(bare8, calls)}
+    batch_sizes = [int(b) for b in args.qa_batch_sizes.split(",")] if args.qa_batch_sizes else [args.batch_size]
+    for batch_size in batch_sizes:  # None: what `qa run` picks with no tuning flags
+        settings = speech_settings(compute_type=args.compute_type, batch_size=batch_size, threads=args.threads)
+        options = RunOptions(language="auto", redact=False, device=settings.device,
+                             compute_type=settings.compute_type, batch_size=settings.batch_size,
+                             threads=settings.cpu_threads)
+        models = Models(options)
+        models.transcriber  # noqa: B018 -- loaded before timing, like bare's model
+        sides[f"qa run ({settings.device}, {settings.compute_type}, batch {settings.batch_size}, "
+              f"{settings.cpu_threads} threads)"] = lambda m=models, o=options: run_qa(calls_dir, m, o)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
     texts: dict[str, dict[str, str]] = {}
     for r in range(args.rounds):
@@ -189,16 +193,19 @@ def compare(args, calls: list[BenchCall], calls_dir: Path, model_dir: str) -> No
             wall, cpu, said = run()
             times[name].append((wall, cpu))
             texts[name] = said
-            print(f"round {r + 1}: {name}: {wall:.1f} s wall, {cpu:.1f} s CPU (load {load()})", flush=True)
+            print(f"round {r + 1}: {name}: {wall:.1f} s wall, {cpu:.1f} s CPU, English WER "
+                  f"{pooled_error(calls, said, 'en')}, Mandarin CER {pooled_error(calls, said, 'zh')} "
+                  f"(load {load()})", flush=True)
     audio = sum(c.seconds for c in calls)
     base = statistics.median(w for w, _ in times[next(iter(sides))])
     print(f"\n{len(calls)} calls, {audio / 60:.1f} min of audio; model {model_dir}; {os.cpu_count()} cores")
-    print("| | audio h per wall h | × bare | CPU s per audio min | English WER | Mandarin CER |")
-    print("|---|---|---|---|---|---|")
+    base_cpu = statistics.median(c for _, c in times[next(iter(sides))])
+    print("| | audio h per wall h | × bare (wall) | × bare (CPU) | CPU s per audio min | English WER | Mandarin CER |")
+    print("|---|---|---|---|---|---|---|")
     for name in sides:
         wall = statistics.median(w for w, _ in times[name])
         cpu = statistics.median(c for _, c in times[name])
-        print(f"| {name} | {audio / wall:.1f} | {base / wall:.2f} | {60 * cpu / audio:.1f} | "
+        print(f"| {name} | {audio / wall:.1f} | {base / wall:.2f} | {base_cpu / cpu:.2f} | {60 * cpu / audio:.1f} | "
               f"{pooled_error(calls, texts[name], 'en')} | {pooled_error(calls, texts[name], 'zh')} |")
 
 
@@ -212,7 +219,8 @@ def sweep(args, calls: list[BenchCall], model_dir: str) -> None:
             wall, cpu, said = run_recognition(transcribers[config], calls)
             times[config].append((wall, cpu))
             texts[config] = said
-            print(f"round {r + 1}: batch {config[0]}, {config[1]} threads: {wall:.1f} s wall, {cpu:.1f} s CPU "
+            print(f"round {r + 1}: batch {config[0]}, {config[1]} threads: {wall:.1f} s wall, {cpu:.1f} s CPU, "
+                  f"English WER {pooled_error(calls, said, 'en')}, Mandarin CER {pooled_error(calls, said, 'zh')} "
                   f"(load {load()})", flush=True)
     audio = sum(c.seconds for c in calls)
     base = statistics.median(w for w, _ in times[configs[0]])
@@ -254,6 +262,7 @@ def main() -> None:
     parser.add_argument("--compute-type", default=None)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--qa-batch-sizes", default=None, help="B,...: time `qa run` at each batch size")
     parser.add_argument("--sweep", default=None, help="BATCHxTHREADS,...: recognition only, per setting")
     parser.add_argument("--lengths", default=None, help="MINUTES,...: cost of one call of each length")
     args = parser.parse_args()
