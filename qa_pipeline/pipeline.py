@@ -8,6 +8,7 @@ transaction, so a batch killed at any moment loses nothing already stored.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 import time
@@ -29,6 +30,7 @@ from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric.text import norm_row
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
+from qa_pipeline.speech.settings import SpeechSettings, speech_settings
 from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_silent, mono_mix
 from qa_pipeline.speech.transcribe import Transcript, load_transcriber
 from qa_pipeline.speech.vocabulary import Vocabulary, VocabularyFile
@@ -49,7 +51,10 @@ class RunOptions:
     score: bool = True
     diarize: bool = True
     diarization_pipeline: Optional[str] = None
-    device: str = "cpu"
+    device: str = "auto"  # auto | cpu | cuda (auto: an NVIDIA GPU where CTranslate2 sees one)
+    compute_type: Optional[str] = None  # CTranslate2's number type; None: float16 on a GPU, int8 on a CPU
+    batch_size: Optional[int] = None  # speech windows decoded together; None: the fastest measured (speech.settings)
+    threads: Optional[int] = None  # CPU threads per worker process; None: the cores shared out between workers
     max_seconds: float = 4 * 3600
     vocabulary: Optional[VocabularyFile] = None  # the centre's names and number style (qa run --vocabulary)
 
@@ -76,15 +81,25 @@ class Models:
         if self._transcriber is None:
             from qa_pipeline.model_packs import resolve_asr_model
 
-            self._transcriber = load_transcriber(resolve_asr_model(self.options.model), device=self.options.device)
+            chosen = self.speech_settings
+            self._transcriber = load_transcriber(resolve_asr_model(self.options.model), device=chosen.device,
+                                                 compute_type=chosen.compute_type, cpu_threads=chosen.cpu_threads,
+                                                 batch_size=chosen.batch_size)
         return self._transcriber
+
+    @functools.cached_property
+    def speech_settings(self) -> SpeechSettings:
+        """Device, number type, batch size and threads the speech model runs with: the
+        options' values, the fastest measured for this machine where they give none."""
+        return speech_settings(self.options.device, self.options.compute_type, self.options.batch_size,
+                               self.options.threads)
 
     @property
     def separator(self) -> SpeakerSeparator:
         if self._separator is None:
             self._separator = SpeakerSeparator(enabled=self.options.diarize,
                                                pipeline=self.options.diarization_pipeline,
-                                               device=self.options.device)
+                                               device=self.speech_settings.device)
         return self._separator
 
     @property
@@ -139,15 +154,13 @@ def _transcribe_stereo(audio: Audio, info: CallInfo, language: str, models: Mode
     roles = ("agent", "customer") if agent_left else ("customer", "agent")
     if language == "auto":
         language, _ = models.transcriber.detect_language(mono_mix(audio))
-    words: list[Word] = []
-    coverage = []
-    for samples, role in zip(audio.channels, roles):
-        if not is_silent(samples):
-            transcript = models.transcriber.transcribe(samples, language=language, speaker=role,
-                                                       vocabulary=_vocabulary(info, options))
-            words.extend(transcript.words)
-            coverage.append(_side_coverage(transcript, role))
-    return words, language, tuple(coverage)
+    sides = [(samples, role) for samples, role in zip(audio.channels, roles) if not is_silent(samples)]
+    # both sides in one call: with batched decoding their speech windows share the batches
+    transcripts = models.transcriber.transcribe_channels(sides, language=language,
+                                                         vocabulary=_vocabulary(info, options))
+    words = [w for transcript in transcripts for w in transcript.words]
+    coverage = tuple(_side_coverage(transcript, role) for transcript, (_, role) in zip(transcripts, sides))
+    return words, language, coverage
 
 
 def _vocabulary(info: CallInfo, options: RunOptions) -> Optional[Vocabulary]:

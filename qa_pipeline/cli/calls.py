@@ -38,29 +38,44 @@ def register(cli: click.Group) -> None:
 @click.option("--no-score", is_flag=True, help="Store transcripts only; score later with `qa score`.")
 @click.option("--no-diarize", is_flag=True, help="Mono calls: do not separate speakers (they stay 'unknown').")
 @click.option("--diarization-pipeline", default=None, help="pyannote pipeline directory or hub id (default: the diarization model pack).")
-@click.option("--device", default="cpu", show_default=True, help="cpu or cuda.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="Where speech recognition runs; auto: an NVIDIA GPU when there is one, else the CPU.")
+@click.option("--compute-type", default=None,
+              help="CTranslate2 number type (int8, float16, int8_float16, float32, ...); "
+                   "default: float16 on a GPU, int8 on a CPU.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Speech windows (up to 30 s) decoded together; 1: sequential. "
+                   "Default: the fastest measured for the device (1 on a CPU, 16 on a GPU).")
+@click.option("--threads", type=click.IntRange(min=0), default=None,
+              help="CPU threads per worker process; default: the cores shared out between the workers.")
 @click.option("--max-hours", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True, help="Refuse recordings longer than this.")
 @click.option("--strict-metadata", is_flag=True,
               help="Stop (exit 2) before processing when a metadata column looks misspelled, a recording matches "
                    "no metadata row, or a row matches no recording.")
 def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent_channel, force, no_score,
-        no_diarize, diarization_pipeline, device, max_hours, strict_metadata):
+        no_diarize, diarization_pipeline, device, compute_type, batch_size, threads, max_hours, strict_metadata):
     """Transcribe, separate speakers, score and store every recording under CALLS_DIR."""
     from qa_pipeline.metadata import read_metadata
     from qa_pipeline.pipeline import RunOptions, run_batch
     from qa_pipeline.privacy.redaction import redaction_enabled
+    from qa_pipeline.speech.settings import speech_settings
     from qa_pipeline.speech.vocabulary import read_vocabulary
 
     if not Path(calls_dir).is_dir():
         raise click.BadParameter(f"{calls_dir} is not a folder; give the folder that holds the recordings",
                                  param_hint="CALLS_DIR")
+    try:  # before any work: a GPU asked for and missing, or a number type the device lacks
+        speech_settings(device, compute_type, batch_size, threads)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--device/--compute-type") from None
     table = read_metadata(metadata) if metadata else None
     metadata_lines = _check_metadata(table, calls_dir, strict_metadata) if table else []
     if roster:
         _load_roster(db_path, roster)
     options = RunOptions(language=language, model=model, agent_channel=agent_channel, force=force,
                          score=not no_score, diarize=not no_diarize, diarization_pipeline=diarization_pipeline,
-                         device=device, max_seconds=max_hours * 3600, redact=redaction_enabled(),
+                         device=device, compute_type=compute_type, batch_size=batch_size, threads=threads,
+                         max_seconds=max_hours * 3600, redact=redaction_enabled(),
                          vocabulary=read_vocabulary(vocabulary) if vocabulary else None)
     try:
         with RichProgress("Processing calls") as bar:

@@ -2,7 +2,10 @@
 (speech found by :mod:`qa_pipeline.speech.activity`), Mandarin as Chinese readers expect it
 (:mod:`qa_pipeline.speech.chinese_text`), the centre's vocabulary as hotwords.
 
-The model loads once per batch (:class:`Transcriber`). Setting ``QA_FAKE_ASR=1`` swaps in
+The model loads once per batch (:class:`Transcriber`). With ``batch_size`` above 1 the speech of
+every channel of a call is cut into windows of up to 30 s and decoded together by
+faster-whisper's ``BatchedInferencePipeline`` (see :func:`speech_windows`). Setting
+``QA_FAKE_ASR=1`` swaps in
 a deterministic fake at this model boundary, for tests that exercise everything else
 (kill -9 recovery, concurrency) without spending minutes on recognition.
 """
@@ -24,6 +27,7 @@ from qa_pipeline.speech.vocabulary import Vocabulary
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
+WINDOW = 30 * SAMPLE_RATE  # Whisper hears at most 30 s at a time
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,12 @@ class Transcriber:
     """
 
     def __init__(self, model: str, *, device: str = "cpu", compute_type: str = "int8",
-                 cpu_threads: int = 0, beam_size: int = 5):
+                 cpu_threads: int = 0, beam_size: int = 5, batch_size: int = 1):
         from faster_whisper import WhisperModel
 
         self.model_name = model
         self.beam_size = beam_size
+        self.batch_size = batch_size  # 1: faster-whisper's own sequential decoding
         self.whisper = WhisperModel(  # faster-whisper itself, for callers that time it bare
             model, device=device, compute_type=compute_type, cpu_threads=cpu_threads)
         self.multilingual = bool(getattr(self.whisper.model, "is_multilingual", True))
@@ -111,10 +116,10 @@ class Transcriber:
         ``vocabulary``: the centre's names and greeting, given as hotwords, and how Mandarin
         numbers are written (:mod:`qa_pipeline.speech.vocabulary`).
         """
-        if language in (None, "auto"):
-            language = None
-        if not self.multilingual and language not in (None, "en"):
-            raise ValueError(f"{self.model_name} is English-only; it cannot transcribe {language!r}")
+        if self.batch_size > 1:
+            return self.transcribe_channels([(samples, speaker)], language=language, offset=offset,
+                                            vocabulary=vocabulary)[0]
+        language = self._checked_language(language)
         regions = speech_regions(samples)
         if not regions.chunks:
             return Transcript((), language or "unknown", None, regions.energetic_seconds,
@@ -146,6 +151,126 @@ class Transcriber:
         return Transcript(tuple(words), info.language, float(info.language_probability or 0.0),
                           speech, missing, regions.threshold)
 
+    def transcribe_channels(self, channels: Sequence[tuple[np.ndarray, str]], *, language: Optional[str] = None,
+                            offset: float = 0.0, vocabulary: Optional[Vocabulary] = None) -> list[Transcript]:
+        """One :class:`Transcript` per ``(samples, speaker)`` channel of a call.
+
+        With ``batch_size`` above 1 the speech windows of all channels (see
+        :func:`speech_windows`) are decoded together, ``batch_size`` at a time: both sides of
+        a stereo call are mostly silence, so each alone rarely fills a batch. Otherwise each
+        channel is transcribed on its own (:meth:`transcribe`).
+        """
+        if self.batch_size <= 1:
+            return [self.transcribe(samples, language=language, speaker=speaker, offset=offset,
+                                    vocabulary=vocabulary) for samples, speaker in channels]
+        from faster_whisper import BatchedInferencePipeline
+
+        language = self._checked_language(language)
+        regions = [speech_regions(samples) for samples, _ in channels]
+        layout = _WindowLayout([speech_windows(samples, r.chunks) for (samples, _), r in zip(channels, regions)])
+        words: list[list[Word]] = [[] for _ in channels]
+        info = None
+        if layout.clips:
+            # A pipeline per call: it carries the last word's time from one call to the next.
+            segments, info = BatchedInferencePipeline(self.whisper).transcribe(
+                layout.joined([samples for samples, _ in channels]),
+                language=language if self.multilingual else "en", clip_timestamps=layout.clips, vad_filter=False, word_timestamps=True,
+                batch_size=self.batch_size, beam_size=self.beam_size,
+                hotwords=vocabulary.hotwords() if vocabulary else None,
+            )
+            for seg in segments:
+                channel, timeline, window_start = layout.window_at(seg.start)
+                for w in seg.words or ():
+                    text = chinese_words(w.word) if info.language == "zh" else w.word
+                    if text.strip():
+                        start, end = timeline.restore(w.start - window_start, w.end - window_start)
+                        words[channel].append(Word(round(start + offset, 3), round(end + offset, 3), text.strip(),
+                                                   round(float(w.probability), 4), channels[channel][1]))
+        found = info.language if info is not None else (language or "unknown")
+        out = []
+        for (samples, speaker), said, r in zip(channels, words, regions):
+            if found == "zh" and vocabulary and vocabulary.numbers == "digits":
+                said = words_with_digits(said)
+            speech, missing = untranscribed_seconds(samples, [(w.start, w.end) for w in said], offset=offset)
+            if missing > 0.3 * speech and speech > 5:
+                log.warning("%s: %.0f of %.0f s of speech-like audio have no words", speaker, missing, speech)
+            probability = float(info.language_probability or 0.0) if info is not None else None
+            out.append(Transcript(tuple(said), found, probability, speech, missing, r.threshold))
+        return out
+
+    def _checked_language(self, language: Optional[str]) -> Optional[str]:
+        if language in (None, "auto"):
+            language = None
+        if not self.multilingual and language not in (None, "en"):
+            raise ValueError(f"{self.model_name} is English-only; it cannot transcribe {language!r}")
+        return language
+
+
+def speech_windows(samples: np.ndarray, chunks: Sequence[tuple[int, int]]) -> list[tuple[tuple[int, int], ...]]:
+    """A channel's speech chunks (sample ranges) packed in order into windows of at most 30 s
+    of speech, the unit batched decoding works on: each window is decoded on its own, with
+    no previous text as context, and the silence between its chunks cut out (as
+    :meth:`Transcriber.transcribe` cuts it). A chunk longer than a window is cut at its
+    quietest 0.1 s between 15 and 30 s in, so that no word is cut in two.
+    """
+    pieces: list[tuple[int, int]] = []
+    for start, end in chunks:
+        while end - start > WINDOW:
+            cut = _quietest(samples, start + WINDOW // 2, start + WINDOW)
+            pieces.append((start, cut))
+            start = cut
+        pieces.append((start, end))
+    windows: list[tuple[tuple[int, int], ...]] = []
+    current: list[tuple[int, int]] = []
+    size = 0
+    for start, end in pieces:
+        if current and size + end - start > WINDOW:
+            windows.append(tuple(current))
+            current, size = [], 0
+        current.append((start, end))
+        size += end - start
+    if current:
+        windows.append(tuple(current))
+    return windows
+
+
+def _quietest(samples: np.ndarray, lo: int, hi: int) -> int:
+    """The middle of the quietest 0.1 s in ``samples[lo:hi]`` (20 ms steps)."""
+    hop = SAMPLE_RATE // 50
+    n = (hi - lo) // hop
+    frames = samples[lo: lo + n * hop].astype(np.float64).reshape(n, hop)
+    energy = np.convolve((frames ** 2).mean(axis=1), np.ones(5) / 5, mode="same")
+    return lo + int(np.argmin(energy[2:-2]) + 2) * hop + hop // 2
+
+
+class _WindowLayout:
+    """Every channel's speech windows laid end to end in one array for one batched call, and
+    the way back from a time in it to the channel and the time in the recording."""
+
+    def __init__(self, windows_per_channel: Sequence[Sequence[tuple[tuple[int, int], ...]]]):
+        self.windows_per_channel = windows_per_channel
+        self.clips: list[dict[str, float]] = []
+        self.starts: list[float] = []
+        self.owners: list[tuple[int, ChunkTimeline]] = []
+        pos = 0
+        for channel, windows in enumerate(windows_per_channel):
+            for window in windows:
+                size = sum(end - start for start, end in window)
+                self.clips.append({"start": pos / SAMPLE_RATE, "end": (pos + size) / SAMPLE_RATE})
+                self.starts.append(pos / SAMPLE_RATE)
+                self.owners.append((channel, ChunkTimeline(window)))
+                pos += size
+
+    def joined(self, channels: Sequence[np.ndarray]) -> np.ndarray:
+        return np.concatenate([channels[c][start:end] for c, windows in enumerate(self.windows_per_channel)
+                               for window in windows for start, end in window])
+
+    def window_at(self, seconds: float) -> tuple[int, ChunkTimeline, float]:
+        """(channel, its window's timeline, where the window starts in the joined array)."""
+        i = max(bisect_right(self.starts, seconds + 0.01) - 1, 0)
+        channel, timeline = self.owners[i]
+        return channel, timeline, self.starts[i]
+
 
 def _joined(samples: np.ndarray, chunks: Sequence[tuple[int, int]]) -> np.ndarray:
     if len(chunks) == 1 and chunks[0] == (0, len(samples)):
@@ -173,8 +298,15 @@ class FakeTranscriber:
                 words.append(Word(round(start, 3), round(start + 0.35, 3), f"w{len(words)}", 1.0, speaker))
         return Transcript(tuple(words), language or "en", 1.0)
 
+    def transcribe_channels(self, channels: Sequence[tuple[np.ndarray, str]], *, language: Optional[str] = None,
+                            offset: float = 0.0, vocabulary: Optional[Vocabulary] = None) -> list[Transcript]:
+        return [self.transcribe(samples, language=language, speaker=speaker, offset=offset)
+                for samples, speaker in channels]
 
-def load_transcriber(model_dir: str, *, device: str = "cpu", compute_type: str = "int8"):
+
+def load_transcriber(model_dir: str, *, device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0,
+                     batch_size: int = 1):
     if os.environ.get("QA_FAKE_ASR") == "1":
         return FakeTranscriber()
-    return Transcriber(model_dir, device=device, compute_type=compute_type)
+    return Transcriber(model_dir, device=device, compute_type=compute_type, cpu_threads=cpu_threads,
+                       batch_size=batch_size)

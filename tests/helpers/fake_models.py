@@ -44,6 +44,11 @@ class ScriptedTranscriber:
                 words.append(Word(t, round(t + 0.25, 3), token, 0.95, speaker))
         return Transcript(tuple(words), language or self.language, 1.0)
 
+    def transcribe_channels(self, channels, *, language: Optional[str] = None, offset: float = 0.0,
+                            vocabulary=None) -> list[Transcript]:
+        return [self.transcribe(samples, language=language, speaker=speaker, offset=offset, vocabulary=vocabulary)
+                for samples, speaker in channels]
+
 
 class FakeDiarizer:
     """Gives fixed speaker turns, as pyannote would."""
