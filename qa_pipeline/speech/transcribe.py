@@ -191,7 +191,8 @@ class Transcriber:
         for (samples, speaker), said, r in zip(channels, words, regions):
             if found == "zh" and vocabulary and vocabulary.numbers == "digits":
                 said = words_with_digits(said)
-            speech, missing = untranscribed_seconds(samples, [(w.start, w.end) for w in said], offset=offset)
+            speech, missing = untranscribed_seconds(samples, [(w.start, w.end) for w in said], offset=offset,
+                                                    regions=r)
             if missing > 0.3 * speech and speech > 5:
                 log.warning("%s: %.0f of %.0f s of speech-like audio have no words", speaker, missing, speech)
             probability = float(info.language_probability or 0.0) if info is not None else None
