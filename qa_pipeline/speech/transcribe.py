@@ -173,7 +173,7 @@ class FakeTranscriber:
         return Transcript(tuple(words), language or "en", 1.0)
 
 
-def load_transcriber(model_dir: str, *, device: str = "cpu", compute_type: str = "int8"):
+def load_transcriber(model_dir: str, *, device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0):
     if os.environ.get("QA_FAKE_ASR") == "1":
         return FakeTranscriber()
-    return Transcriber(model_dir, device=device, compute_type=compute_type)
+    return Transcriber(model_dir, device=device, compute_type=compute_type, cpu_threads=cpu_threads)
