@@ -20,6 +20,7 @@ def register(cli: click.Group) -> None:
 @example(
     "qa run calls/ --db qa.duckdb --metadata calls.csv --roster agents.csv",
     "qa run calls/ --db qa.duckdb --language zh --no-score   # transcripts only; `qa score` later",
+    "qa run /mnt/calls --db qa.duckdb --ray auto   # on the Ray cluster this machine belongs to",
 )
 @click.command()
 @click.argument("calls_dir", type=click.Path(file_okay=False))
@@ -40,11 +41,19 @@ def register(cli: click.Group) -> None:
 @click.option("--diarization-pipeline", default=None, help="pyannote pipeline directory or hub id (default: the diarization model pack).")
 @click.option("--device", default="cpu", show_default=True, help="cpu or cuda.")
 @click.option("--max-hours", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True, help="Refuse recordings longer than this.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes, each loading the models once; this process stores the calls "
+                   "(default: one per CPU core, the fastest measured). With --ray: the cluster's workers "
+                   "(default: as many as its CPUs allow).")
+@click.option("--ray", "ray_address", default=None, metavar="ADDRESS",
+              help="Spread the calls over a Ray cluster: its address (as `ray start --head` prints it), 'auto' "
+                   "for the cluster this machine belongs to, or 'local' for a one-machine cluster. Every node must "
+                   "read the recordings at the same path (a shared file system).")
 @click.option("--strict-metadata", is_flag=True,
               help="Stop (exit 2) before processing when a metadata column looks misspelled, a recording matches "
                    "no metadata row, or a row matches no recording.")
 def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent_channel, force, no_score,
-        no_diarize, diarization_pipeline, device, max_hours, strict_metadata):
+        no_diarize, diarization_pipeline, device, max_hours, workers, ray_address, strict_metadata):
     """Transcribe, separate speakers, score and store every recording under CALLS_DIR."""
     from qa_pipeline.metadata import read_metadata
     from qa_pipeline.pipeline import RunOptions, run_batch
@@ -56,15 +65,16 @@ def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent
                                  param_hint="CALLS_DIR")
     table = read_metadata(metadata) if metadata else None
     metadata_lines = _check_metadata(table, calls_dir, strict_metadata) if table else []
+    executor, cpu_threads = _executor(workers, ray_address)
     if roster:
         _load_roster(db_path, roster)
     options = RunOptions(language=language, model=model, agent_channel=agent_channel, force=force,
                          score=not no_score, diarize=not no_diarize, diarization_pipeline=diarization_pipeline,
                          device=device, max_seconds=max_hours * 3600, redact=redaction_enabled(),
-                         vocabulary=read_vocabulary(vocabulary) if vocabulary else None)
+                         vocabulary=read_vocabulary(vocabulary) if vocabulary else None, cpu_threads=cpu_threads)
     try:
         with RichProgress("Processing calls") as bar:
-            summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar)
+            summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar, executor=executor)
     except KeyboardInterrupt as stop:
         _say_interrupted(stop)
         sys.exit(130)
@@ -81,6 +91,19 @@ def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent
         click.secho(f"failed: {f.source_path}: {f.reason}", fg="red", err=True)
     if summary.failed:
         sys.exit(1)
+
+
+def _executor(workers, ray_address):
+    """Where the calls run (None: in this process) and the speech model's threads in each worker."""
+    from qa_pipeline.workers import LocalWorkers, default_workers, threads_per_worker
+
+    if ray_address:
+        from qa_pipeline.cluster import RayCluster, ray_module
+
+        ray_module()  # without Ray, say how to install it before any work
+        return RayCluster(ray_address, workers=workers or 0), 0  # 0: each actor uses the CPUs it reserves
+    workers = workers or default_workers()
+    return (LocalWorkers(workers) if workers > 1 else None), threads_per_worker(workers)
 
 
 def _say_interrupted(stop: KeyboardInterrupt) -> None:
