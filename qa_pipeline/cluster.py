@@ -112,14 +112,14 @@ class RayCluster:
                 ray.shutdown()
 
     def _run(self, ray: Any, jobs: Sequence[CallJob], options: RunOptions) -> Iterator[tuple[CallJob, Outcome]]:
-        from ray.exceptions import (GetTimeoutError, NodeDiedError, ObjectLostError, RayActorError, RayTaskError,
-                                    WorkerCrashedError)
+        from ray.exceptions import NodeDiedError, ObjectLostError, RayActorError, RayTaskError, WorkerCrashedError
 
         lost_errors = (RayActorError, ObjectLostError, WorkerCrashedError, NodeDiedError)
         gpu = options.device.startswith("cuda")
-        actor = ray.remote(num_cpus=self.threads, num_gpus=1 if gpu else 0, max_restarts=0)(CallWorker)
+        # Ray does not restart them: a lost worker is replaced here, where its call in hand is known
+        worker = ray.remote(num_cpus=self.threads, num_gpus=1 if gpu else 0, max_restarts=0)(CallWorker)
         options = _with_threads(options, self.threads)
-        actors = [actor.remote(options) for _ in range(min(self._actor_count(ray, gpu), len(jobs)))]
+        actors = [worker.remote(options) for _ in range(min(self._actor_count(ray, gpu), len(jobs)))]
         queue = CallQueue(jobs, self.max_attempts)
         in_flight: dict[Any, tuple[int, CallJob]] = {}  # the call each actor has in hand
         losses_in_a_row = 0
@@ -130,7 +130,7 @@ class RayCluster:
                 in_flight[actors[n].work_on.remote(job)] = (n, job)
 
         try:
-            self._check_readable(ray, actors, jobs, GetTimeoutError)
+            self._check_readable(ray, actors, jobs)
             for n in range(len(actors)):
                 give(n)
             while in_flight:
@@ -143,7 +143,7 @@ class RayCluster:
                     if losses_in_a_row > self.max_attempts * len(actors):
                         raise QaError(f"the Ray workers keep dying before they finish a call: {_first_line(exc)}")
                     ray.kill(actors[n], no_restart=True)
-                    actors[n] = actor.remote(options)
+                    actors[n] = worker.remote(options)
                     failure = queue.lost(job, f"Ray: {type(exc).__name__}")
                     give(n)
                     if failure is not None:
@@ -167,18 +167,23 @@ class RayCluster:
             return max(1, int(resources.get("GPU", 0)))
         return max(1, int(resources.get("CPU", 1) // self.threads))
 
-    def _check_readable(self, ray: Any, actors: list, jobs: Sequence[CallJob], timeout_error: type) -> None:
+    def _check_readable(self, ray: Any, actors: list, jobs: Sequence[CallJob]) -> None:
         """Before the batch: every actor reads the first recording, so that a node without the
         shared file system is named at once instead of failing each call it is given."""
+        from ray.exceptions import GetTimeoutError, RayActorError
+
         sample = next((str(j.path) for j in jobs if j.sha256 is not None), None)
         if sample is None:
             return
         try:
             problems = ray.get([a.cannot_read.remote(sample) for a in actors], timeout=self.start_timeout)
-        except timeout_error:
+        except GetTimeoutError:
             raise QaError(f"the Ray workers did not start within {self.start_timeout:.0f} s: the cluster has "
                           f"{ray.cluster_resources()}; each worker asks for {self.threads} CPU; ask for fewer "
                           "with --workers") from None
+        except RayActorError as exc:
+            raise QaError(f"a Ray worker could not start: {_first_line(exc)}; is qa-pipeline installed on every "
+                          f"node ({INSTALL})?") from None
         problem = next((p for p in problems if p), None)
         if problem:
             raise QaError(f"{problem}: {SHARED_FILES}")

@@ -17,9 +17,9 @@ import dataclasses
 import hashlib
 import logging
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from contextlib import closing
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
 from qa_pipeline.checksum import file_sha256

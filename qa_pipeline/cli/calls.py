@@ -74,7 +74,8 @@ def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent
                          vocabulary=read_vocabulary(vocabulary) if vocabulary else None, cpu_threads=cpu_threads)
     try:
         with RichProgress("Processing calls") as bar:
-            summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar, executor=executor)
+            summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar,
+                                executor=executor)
     except KeyboardInterrupt as stop:
         _say_interrupted(stop)
         sys.exit(130)

@@ -14,11 +14,12 @@ def snapshot(db: Path) -> dict:
                                  "FROM calls ORDER BY call_id").fetchall(),
             "turns": con.execute("SELECT * FROM turns ORDER BY call_id, turn").fetchall(),
             "words": con.execute("SELECT * FROM words ORDER BY call_id, turn, word").fetchall(),
-            "checks": con.execute("SELECT call_id, rubric_id, rubric_version, check_id, outcome, critical, weight, "
-                                  "evidence_text, evidence_speaker, evidence_start, evidence_end, rule FROM check_store "
-                                  "ORDER BY ALL").fetchall(),
-            "results": con.execute("SELECT call_id, rubric_id, rubric_version, score, flagged, flag_reasons, complaint, "
-                                   "critical_fail FROM result_store ORDER BY ALL").fetchall(),
+            "checks": con.execute(
+                "SELECT call_id, rubric_id, rubric_version, check_id, outcome, critical, weight, evidence_text, "
+                "evidence_speaker, evidence_start, evidence_end, rule FROM check_store ORDER BY ALL").fetchall(),
+            "results": con.execute(
+                "SELECT call_id, rubric_id, rubric_version, score, flagged, flag_reasons, complaint, critical_fail "
+                "FROM result_store ORDER BY ALL").fetchall(),
             "metrics": con.execute("SELECT * FROM metric_store ORDER BY call_id").fetchall(),
             "redacted": con.execute("SELECT count(*) FROM call_store WHERE NOT redacted").fetchone()[0],
         }
