@@ -33,10 +33,13 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a call whose worker died this many times is recorded as failed
 
-# Measured with bench/scale_out.py on this project's 2-core machine (README, "Throughput"):
-# two processes of one thread each beat one process of two threads on the same calls, since
-# much of a call (decoding, voice activity, scoring) runs in one thread whatever the model's.
-CORES_PER_WORKER = 1
+# Cores per worker process when not told. Measured with bench/scale_out.py on this project's
+# 2-core machine (README, "Benchmarks"): the speech model takes the same CPU time per call with
+# one thread or two, one process with two threads finished 4 calls 12 % sooner than two worker
+# processes with one (which each start an interpreter and load the models: 5 % more CPU time),
+# so a 2-core machine runs one process. Above 4 threads faster-whisper barely gains (its
+# users' reports, not measured here): a bigger machine runs one worker per 4 cores.
+CORES_PER_WORKER = 4
 
 # Fresh interpreters, not fork(): the batch's process has threads (the progress bar's,
 # DuckDB's) that a forked child would inherit mid-lock.
@@ -44,7 +47,8 @@ _SPAWN = multiprocessing.get_context("spawn")
 
 
 def default_workers() -> int:
-    """How many worker processes ``qa run`` starts when not told: one per core, as measured."""
+    """How many worker processes ``qa run`` starts when not told: one per 4 cores (one on a
+    machine of up to 7 cores), each with its share of the cores as threads."""
     return max(1, (os.cpu_count() or 1) // CORES_PER_WORKER)
 
 

@@ -42,9 +42,9 @@ def register(cli: click.Group) -> None:
 @click.option("--device", default="cpu", show_default=True, help="cpu or cuda.")
 @click.option("--max-hours", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True, help="Refuse recordings longer than this.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes, each loading the models once; this process stores the calls "
-                   "(default: one per CPU core, the fastest measured). With --ray: the cluster's workers "
-                   "(default: as many as its CPUs allow).")
+              help="Worker processes, each loading the models once and using its share of the cores; this "
+                   "process stores the calls (default: one per 4 cores, at least one). With --ray: the cluster's "
+                   "workers (default: one per CPU of the cluster).")
 @click.option("--ray", "ray_address", default=None, metavar="ADDRESS",
               help="Spread the calls over a Ray cluster: its address (as `ray start --head` prints it), 'auto' "
                    "for the cluster this machine belongs to, or 'local' for a one-machine cluster. Every node must "

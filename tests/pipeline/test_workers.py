@@ -12,13 +12,15 @@ import signal
 from collections import Counter
 
 import pytest
+from click.testing import CliRunner
 from fake_models import write_call
 from stored_calls import snapshot
 
+from qa_pipeline.cli.main import cli
 from qa_pipeline.pipeline import BatchInterrupted, CallJob, RunOptions, run_batch
 from qa_pipeline.progress import ProgressEvent
 from qa_pipeline.records import CallInfo
-from qa_pipeline.workers import CallQueue, LocalWorkers, threads_per_worker
+from qa_pipeline.workers import CallQueue, LocalWorkers, default_workers, threads_per_worker
 
 OPTIONS = RunOptions(language="en", diarize=False, cpu_threads=1)
 
@@ -121,9 +123,25 @@ def test_ctrl_c_stops_the_workers_and_keeps_the_calls_stored(calls, tmp_path):
     assert rest.processed + rest.skipped == 6
 
 
+def test_qa_run_with_workers_stores_what_one_process_stores(calls, reference, tmp_path):
+    db = tmp_path / "cli.duckdb"
+    done = CliRunner().invoke(cli, ["run", str(calls), "--db", str(db), "--no-diarize", "--language", "en",
+                                    "--workers", "2"])
+    assert done.exit_code == 1, done.output  # the file that is not audio
+    assert "6 calls processed" in done.output
+    assert snapshot(db) == reference
+
+
 def test_threads_are_the_cores_shared_out_unless_given():
     cores = os.cpu_count() or 1
     assert threads_per_worker(1) == cores
     assert threads_per_worker(cores) == 1
     assert threads_per_worker(cores * 4) == 1
     assert threads_per_worker(2, threads=3) == 3
+
+
+@pytest.mark.parametrize(("cores", "workers", "threads"), [(1, 1, 1), (2, 1, 2), (8, 2, 4), (16, 4, 4)])
+def test_a_machine_runs_one_worker_per_four_cores_by_default(monkeypatch, cores, workers, threads):
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert default_workers() == workers
+    assert threads_per_worker(default_workers()) == threads
