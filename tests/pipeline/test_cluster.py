@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from fake_models import write_call
 from shared_data import under_ci
-from stored_calls import snapshot
+from stored_calls import WorkerKiller, snapshot
 
 from qa_pipeline.cli.main import cli
 from qa_pipeline.cluster import RayCluster, ray_module
 from qa_pipeline.errors import QaError
 from qa_pipeline.pipeline import CallJob, RunOptions, run_batch
-from qa_pipeline.progress import ProgressEvent, no_progress
+from qa_pipeline.progress import no_progress
 from qa_pipeline.records import CallInfo
 
 OPTIONS = RunOptions(language="en", diarize=False)
@@ -97,25 +95,13 @@ def _descends_from_this_process(pid: int) -> bool:
 def test_the_cluster_stores_what_one_process_stores_even_when_its_workers_are_killed(
         ray_cluster, calls, reference, tmp_path, caplog):
     db = tmp_path / "ray.duckdb"
-    events: list[ProgressEvent] = []
-    killed: list[int] = []
-
-    def kill_the_workers_at_the_first_store(event: ProgressEvent) -> None:
-        events.append(event)
-        if event.step == "store" and not killed:
-            # the worker whose call is being stored has just been given its next call: it is mid-call
-            killed.extend(actor_pids())
-            for pid in killed:
-                os.kill(pid, signal.SIGKILL)
-
+    killer = WorkerKiller(actor_pids)
     with caplog.at_level(logging.WARNING, logger="qa_pipeline.workers"):
-        summary = run_batch(calls, db, options=OPTIONS, executor=RayCluster(),
-                            progress=kill_the_workers_at_the_first_store)
-    assert len(killed) == 2
+        summary = run_batch(calls, db, options=OPTIONS, executor=RayCluster(), progress=killer)
+    assert len(killer.killed) == 2
     assert "runs again on another worker" in caplog.text
     assert (summary.processed, len(summary.failed)) == (8, 1)
-    ends = Counter(e.call_id for e in events if e.step in ("done", "failed"))
-    assert set(ends.values()) == {1} and len(ends) == 9  # nothing lost, nothing stored twice
+    assert set(killer.ends().values()) == {1} and len(killer.ends()) == 9  # nothing lost, nothing stored twice
     assert snapshot(db) == reference
 
     again = run_batch(calls, db, options=OPTIONS, executor=RayCluster())

@@ -8,13 +8,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import signal
 from collections import Counter
 
 import pytest
 from click.testing import CliRunner
 from fake_models import write_call
-from stored_calls import snapshot
+from stored_calls import WorkerKiller, snapshot
 
 from qa_pipeline.cli.main import cli
 from qa_pipeline.pipeline import BatchInterrupted, CallJob, RunOptions, run_batch
@@ -69,25 +68,13 @@ def test_two_workers_store_what_one_process_stores_and_a_rerun_skips_it(calls, r
 
 def test_a_killed_worker_s_call_runs_again_and_is_stored_once(calls, reference, tmp_path, caplog):
     db = tmp_path / "killed.duckdb"
-    events: list[ProgressEvent] = []
-    killed = []
-
-    def kill_the_workers_at_the_first_store(event: ProgressEvent) -> None:
-        events.append(event)
-        if event.step == "store" and not killed:
-            # the worker whose call is being stored has just been given its next call: it is mid-call
-            killed.extend(p.pid for p in multiprocessing.active_children())
-            for pid in killed:
-                os.kill(pid, signal.SIGKILL)
-
+    killer = WorkerKiller(lambda: [p.pid for p in multiprocessing.active_children()])
     with caplog.at_level(logging.WARNING, logger="qa_pipeline.workers"):
-        summary = run_batch(calls, db, options=OPTIONS, executor=LocalWorkers(2),
-                            progress=kill_the_workers_at_the_first_store)
-    assert len(killed) == 2
+        summary = run_batch(calls, db, options=OPTIONS, executor=LocalWorkers(2), progress=killer)
+    assert len(killer.killed) == 2
     assert "runs again on another worker" in caplog.text
     assert (summary.processed, len(summary.failed)) == (6, 1)
-    ends = Counter(e.call_id for e in events if e.step in ("done", "failed"))
-    assert set(ends.values()) == {1} and len(ends) == 7  # nothing lost, nothing stored twice
+    assert set(killer.ends().values()) == {1} and len(killer.ends()) == 7  # nothing lost, nothing stored twice
     assert snapshot(db) == reference
     assert not multiprocessing.active_children()
 
