@@ -4,6 +4,12 @@
 decode → transcribe → separate speakers → assign roles → redact. :func:`run_batch` does
 that for every recording under a folder, scores each call and stores it, one call per
 transaction, so a batch killed at any moment loses nothing already stored.
+
+A batch runs in three stages: plan (:func:`plan_batch`: find the recordings, hash them, skip
+those already stored, give each call its id), execute (a :class:`CallExecutor` runs
+:func:`work_on` for each planned call: in this process by default, in worker processes
+(:mod:`qa_pipeline.workers`) or on a Ray cluster (:mod:`qa_pipeline.cluster`)), and store:
+this process, the database's one writer, stores each call as it comes back.
 """
 from __future__ import annotations
 
@@ -12,9 +18,10 @@ import functools
 import hashlib
 import logging
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
 from qa_pipeline.checksum import file_sha256
 from qa_pipeline.errors import InputError
@@ -57,6 +64,7 @@ class RunOptions:
     threads: Optional[int] = None  # CPU threads per worker process; None: the cores shared out between workers
     max_seconds: float = 4 * 3600
     vocabulary: Optional[VocabularyFile] = None  # the centre's names and number style (qa run --vocabulary)
+    workers: int = 1  # worker processes sharing this machine's cores (threads default to their share)
 
 
 class Models:
@@ -92,7 +100,7 @@ class Models:
         """Device, number type, batch size and threads the speech model runs with: the
         options' values, the fastest measured for this machine where they give none."""
         return speech_settings(self.options.device, self.options.compute_type, self.options.batch_size,
-                               self.options.threads)
+                               self.options.threads, workers=self.options.workers)
 
     @property
     def separator(self) -> SpeakerSeparator:
@@ -234,63 +242,141 @@ def find_recordings(calls_dir: str | Path) -> list[Path]:
     return found
 
 
+@dataclass(frozen=True)
+class CallJob:
+    """One recording of a batch as planned: its file, its content's hash (None when the file
+    cannot be read) and the id its call is stored under."""
+
+    path: Path
+    sha256: Optional[str]
+    info: CallInfo
+    clash: Optional[str] = None  # why the call cannot have the id its metadata gives (it fails with this)
+    audio_seconds: float = 0.0  # the recording's length, as its container says (for progress)
+
+
+@dataclass(frozen=True)
+class ProcessedCall:
+    """A call a worker finished, with everything the writer stores for it."""
+
+    call: Call
+    results: tuple[CallResult, ...]
+    embeddings: tuple[store.EmbeddingRow, ...]
+    norms: store.NormRow
+
+
+Outcome = Union[ProcessedCall, CallFailure]
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """What :func:`run_batch` will do: ``jobs`` to process, in order, out of ``total`` recordings
+    found; ``skipped`` are stored already with the same content."""
+
+    jobs: tuple[CallJob, ...]
+    total: int
+    skipped: int
+
+    @property
+    def audio_seconds(self) -> float:
+        return sum(job.audio_seconds for job in self.jobs)
+
+
+class CallExecutor(Protocol):
+    """Runs :func:`work_on` for planned calls somewhere and hands back each call's outcome.
+
+    ``run`` yields ``(job, outcome)`` once for every job, in the order they finish, and gives
+    ``on_step`` the step events (decode, transcribe, ...) of the calls where it can. A worker
+    lost on the way is the executor's to replace: its call runs again, never dropped and never
+    yielded twice. Closing the iterator (Ctrl-C, or the writer failing) stops the workers.
+    """
+
+    def run(self, jobs: Sequence[CallJob], options: RunOptions,
+            on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]: ...
+
+
+class InProcess:
+    """This process, one call after another, with ``models`` loaded here (the default)."""
+
+    def __init__(self, models: Models):
+        self.models = models
+
+    def run(self, jobs: Sequence[CallJob], options: RunOptions,
+            on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]:
+        for job in jobs:
+            yield job, work_on(job, self.models, options, on_step)
+
+
 def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[MetadataTable] = None,
               options: RunOptions = RunOptions(), progress: ProgressHook = no_progress,
-              models: Optional[Models] = None) -> BatchSummary:
+              models: Optional[Models] = None, executor: Optional[CallExecutor] = None) -> BatchSummary:
     """Process every recording under ``calls_dir`` into ``db_path``; new or changed files only
-    unless ``options.force``. Each call is stored (or recorded as failed) in its own transaction."""
+    unless ``options.force``. Each call is stored (or recorded as failed) in its own transaction,
+    by this process, as it comes back from ``executor`` (default: :class:`InProcess` with
+    ``models``, or with models loaded on first use)."""
     started = time.monotonic()
-    root = Path(calls_dir).resolve()
-    metadata = metadata or MetadataTable()
     summary = BatchSummary()
     with batch_lock(db_path):
-        with store.opened(db_path) as con:
-            done = store.processed_hashes(con)
-            stored = {call_id: (Path(p), sha) for call_id, (p, sha) in store.call_owners(con).items()}
-        files = find_recordings(root)
-        summary.total = len(files)
-        todo: list[tuple[Path, str]] = []
-        for path in files:
-            sha = _safe_sha(path)
-            if not options.force and sha is not None and done.get(str(path)) == sha:
-                summary.skipped += 1
-                continue
-            todo.append((path, sha))
-        durations = {p: _probe_duration(p) for p, _ in todo}
-        total_audio = sum(durations.values())
-        models = models or Models(options)
-        batch = set(files)
-        holders = {call_id: p for call_id, (p, _) in stored.items() if p in batch}  # call id → its file in this batch
-        progress(ProgressEvent("start", total=len(todo), audio_seconds_total=total_audio,
-                               message=f"{len(todo)} to process, {summary.skipped} already done"))
-        for n, (path, sha) in enumerate(todo):
-            rel = path.relative_to(root).as_posix()
-            row = metadata.row_for(rel, Path(rel).stem)
-            info, clash = _own_call_id(call_info(rel, row, source_path=str(path)), root, rel, path, sha,
-                                       holders, stored, bool(row.get("call_id")))
-            position = dict(completed=n, total=len(todo), audio_seconds_done=summary.audio_seconds,
-                            audio_seconds_total=total_audio)
-            try:
-                outcome = _process_one(path, sha, info, clash, holders, models, options, db_path,
-                                       lambda event, at=position: progress(dataclasses.replace(event, **at)))
-            except BaseException as exc:  # Ctrl-C: the call in hand is rolled back; every one before it is stored
-                if not (isinstance(exc, KeyboardInterrupt) or store.is_interrupted(exc)):
-                    raise
-                summary.wall_seconds = time.monotonic() - started
-                raise BatchInterrupted(summary, len(todo)) from None
-            if isinstance(outcome, CallFailure):
-                summary.failed.append(outcome)
-                step = "failed"
-            else:
-                summary.processed += 1
-                summary.flagged += int(any(r.flagged for r in outcome))
-                step = "done"
-            summary.audio_seconds += durations[path]
-            progress(ProgressEvent(step, call_id=info.call_id, completed=n + 1, total=len(todo),
-                                   audio_seconds_done=summary.audio_seconds, audio_seconds_total=total_audio,
-                                   message=outcome.reason if isinstance(outcome, CallFailure) else ""))
+        plan = plan_batch(calls_dir, db_path, metadata=metadata, options=options)
+        summary.total, summary.skipped = plan.total, plan.skipped
+        total_audio = plan.audio_seconds
+        executor = executor or InProcess(models or Models(options))
+
+        def placed(event: ProgressEvent) -> None:  # a call's event, with where the batch is
+            progress(dataclasses.replace(event, completed=summary.processed + len(summary.failed),
+                                         total=len(plan.jobs), audio_seconds_done=summary.audio_seconds,
+                                         audio_seconds_total=total_audio))
+
+        progress(ProgressEvent("start", total=len(plan.jobs), audio_seconds_total=total_audio,
+                               message=f"{len(plan.jobs)} to process, {summary.skipped} already done"))
+        try:
+            with closing(executor.run(plan.jobs, options, placed)) as outcomes:
+                for job, outcome in outcomes:
+                    store_outcome(db_path, outcome, placed)
+                    failed = isinstance(outcome, CallFailure)
+                    if failed:
+                        summary.failed.append(outcome)
+                    else:
+                        summary.processed += 1
+                        summary.flagged += int(any(r.flagged for r in outcome.results))
+                    summary.audio_seconds += job.audio_seconds
+                    placed(ProgressEvent("failed" if failed else "done", call_id=job.info.call_id,
+                                         message=outcome.reason if failed else ""))
+        except BaseException as exc:  # Ctrl-C: the calls in hand are dropped; every one before them is stored
+            if not (isinstance(exc, KeyboardInterrupt) or store.is_interrupted(exc)):
+                raise
+            summary.wall_seconds = time.monotonic() - started
+            raise BatchInterrupted(summary, len(plan.jobs)) from None
     summary.wall_seconds = time.monotonic() - started
     return summary
+
+
+def plan_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[MetadataTable] = None,
+               options: RunOptions = RunOptions()) -> BatchPlan:
+    """The recordings under ``calls_dir`` that :func:`run_batch` processes, each hashed and
+    given its call id (see :func:`_own_call_id`); those stored already with the same content
+    are skipped unless ``options.force``. Reads ``db_path``: call it holding the batch lock."""
+    root = Path(calls_dir).resolve()
+    metadata = metadata or MetadataTable()
+    with store.opened(db_path) as con:
+        done = store.processed_hashes(con)
+        stored = {call_id: (Path(p), sha) for call_id, (p, sha) in store.call_owners(con).items()}
+    files = find_recordings(root)
+    todo: list[tuple[Path, Optional[str]]] = []
+    for path in files:
+        sha = _safe_sha(path)
+        if options.force or sha is None or done.get(str(path)) != sha:
+            todo.append((path, sha))
+    batch = set(files)
+    holders = {call_id: p for call_id, (p, _) in stored.items() if p in batch}  # call id → its file in this batch
+    jobs = []
+    for path, sha in todo:
+        rel = path.relative_to(root).as_posix()
+        row = metadata.row_for(rel, Path(rel).stem)
+        info, clash = _own_call_id(call_info(rel, row, source_path=str(path)), root, rel, path, sha,
+                                   holders, stored, bool(row.get("call_id")))
+        holders[info.call_id] = path  # the later files of the batch see the id taken
+        jobs.append(CallJob(path, sha, info, clash, _probe_duration(path)))
+    return BatchPlan(tuple(jobs), total=len(files), skipped=len(files) - len(todo))
 
 
 def _own_call_id(info: CallInfo, root: Path, rel: str, path: Path, sha: Optional[str], holders: dict[str, Path],
@@ -325,35 +411,42 @@ def _own_call_id(info: CallInfo, root: Path, rel: str, path: Path, sha: Optional
     return own, None
 
 
-def _process_one(path: Path, sha: Optional[str], info: CallInfo, clash: Optional[str], holders: dict[str, Path],
-                 models: Models, options: RunOptions, db_path,
-                 progress: ProgressHook) -> Sequence[CallResult] | CallFailure:
-    step = _step_hook(progress, info.call_id)
+def work_on(job: CallJob, models: Models, options: RunOptions = RunOptions(),
+            progress: ProgressHook = no_progress) -> Outcome:
+    """One planned call, from its recording to what the writer stores (decode → transcribe →
+    separate speakers → assign roles → redact → score), or why it failed: a bad recording or a
+    bug fails its own call, never the batch. Runs wherever the executor runs it."""
+    step = _step_hook(progress, job.info.call_id)
+    path, sha = job.path, job.sha256
     try:
-        holders[info.call_id] = path
-        if clash:
-            raise InputError(path, clash)
+        if job.clash:
+            raise InputError(path, job.clash)
         if sha is None:
             raise InputError(path, _unreadable_reason(path))
-        call = process_call(path, info, models, options, sha256=sha, progress=progress)
+        call = process_call(path, job.info, models, options, sha256=sha, progress=progress)
         if options.score:
             step("score")
         results, embedded = score_embedded(call) if options.score else ([], [])
     except InputError as exc:
-        failure = CallFailure(info.call_id, str(path), exc.problem, sha)
+        return CallFailure(job.info.call_id, str(path), exc.problem, sha)
     except Exception as exc:  # a bug or a model failure must not stop the batch
         if store.is_interrupted(exc):
             raise
         log.exception("%s: unexpected failure", path)
-        failure = CallFailure(info.call_id, str(path), f"internal error: {type(exc).__name__}: {exc}"[:300], sha)
-    else:
-        step("store")
+        return CallFailure(job.info.call_id, str(path), f"internal error: {type(exc).__name__}: {exc}"[:300], sha)
+    return ProcessedCall(call, tuple(results), tuple(embedded), norm_row(call))
+
+
+def store_outcome(db_path: str | Path, outcome: Outcome, progress: ProgressHook = no_progress) -> None:
+    """Store a processed call, or record a failed one, in one transaction (a "store" step
+    event before a processed call)."""
+    if isinstance(outcome, CallFailure):
         with store.opened(db_path) as con:
-            store.save_call(con, call, results, norms=norm_row(call), embeddings=embedded)
-        return results
+            store.save_failure(con, outcome)
+        return
+    progress(ProgressEvent("store", call_id=outcome.call.call_id))
     with store.opened(db_path) as con:
-        store.save_failure(con, failure)
-    return failure
+        store.save_call(con, outcome.call, outcome.results, norms=outcome.norms, embeddings=outcome.embeddings)
 
 
 @dataclass

@@ -20,6 +20,7 @@ def register(cli: click.Group) -> None:
 @example(
     "qa run calls/ --db qa.duckdb --metadata calls.csv --roster agents.csv",
     "qa run calls/ --db qa.duckdb --language zh --no-score   # transcripts only; `qa score` later",
+    "qa run /mnt/calls --db qa.duckdb --ray auto   # on the Ray cluster this machine belongs to",
 )
 @click.command()
 @click.argument("calls_dir", type=click.Path(file_okay=False))
@@ -49,11 +50,20 @@ def register(cli: click.Group) -> None:
 @click.option("--threads", type=click.IntRange(min=0), default=None,
               help="CPU threads per worker process; default: the cores shared out between the workers.")
 @click.option("--max-hours", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True, help="Refuse recordings longer than this.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes, each loading the models once and using its share of the cores; this "
+                   "process stores the calls (default: one per 4 cores, at least one). With --ray: the cluster's "
+                   "workers (default: one per CPU of the cluster).")
+@click.option("--ray", "ray_address", default=None, metavar="ADDRESS",
+              help="Spread the calls over a Ray cluster: its address (as `ray start --head` prints it), 'auto' "
+                   "for the cluster this machine belongs to, or 'local' for a one-machine cluster. Every node must "
+                   "read the recordings at the same path (a shared file system).")
 @click.option("--strict-metadata", is_flag=True,
               help="Stop (exit 2) before processing when a metadata column looks misspelled, a recording matches "
                    "no metadata row, or a row matches no recording.")
 def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent_channel, force, no_score,
-        no_diarize, diarization_pipeline, device, compute_type, batch_size, threads, max_hours, strict_metadata):
+        no_diarize, diarization_pipeline, device, compute_type, batch_size, threads, max_hours, workers, ray_address,
+        strict_metadata):
     """Transcribe, separate speakers, score and store every recording under CALLS_DIR."""
     from qa_pipeline.metadata import read_metadata
     from qa_pipeline.pipeline import RunOptions, run_batch
@@ -65,21 +75,23 @@ def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent
         raise click.BadParameter(f"{calls_dir} is not a folder; give the folder that holds the recordings",
                                  param_hint="CALLS_DIR")
     try:  # before any work: a GPU asked for and missing, or a number type the device lacks
-        speech_settings(device, compute_type, batch_size, threads)
+        speech_settings(device, compute_type, batch_size, threads, workers=workers or 1)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--device/--compute-type") from None
     table = read_metadata(metadata) if metadata else None
     metadata_lines = _check_metadata(table, calls_dir, strict_metadata) if table else []
+    executor, workers = _executor(workers, ray_address)
     if roster:
         _load_roster(db_path, roster)
     options = RunOptions(language=language, model=model, agent_channel=agent_channel, force=force,
                          score=not no_score, diarize=not no_diarize, diarization_pipeline=diarization_pipeline,
-                         device=device, compute_type=compute_type, batch_size=batch_size, threads=threads,
+                         device=device, compute_type=compute_type, batch_size=batch_size, threads=threads, workers=workers,
                          max_seconds=max_hours * 3600, redact=redaction_enabled(),
                          vocabulary=read_vocabulary(vocabulary) if vocabulary else None)
     try:
         with RichProgress("Processing calls") as bar:
-            summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar)
+            summary = run_batch(calls_dir, db_path, metadata=table, options=options, progress=bar,
+                                executor=executor)
     except KeyboardInterrupt as stop:
         _say_interrupted(stop)
         sys.exit(130)
@@ -96,6 +108,20 @@ def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent
         click.secho(f"failed: {f.source_path}: {f.reason}", fg="red", err=True)
     if summary.failed:
         sys.exit(1)
+
+
+def _executor(workers, ray_address):
+    """Where the calls run (None: in this process) and how many worker processes share this
+    machine's cores (each gets its share as the speech model's threads unless --threads says)."""
+    from qa_pipeline.workers import LocalWorkers, default_workers
+
+    if ray_address:
+        from qa_pipeline.cluster import RayCluster, ray_module
+
+        ray_module()  # without Ray, say how to install it before any work
+        return RayCluster(ray_address, workers=workers or 0), 1  # each actor sets its threads to the CPUs it reserves
+    workers = workers or default_workers()
+    return (LocalWorkers(workers) if workers > 1 else None), workers
 
 
 def _say_interrupted(stop: KeyboardInterrupt) -> None:

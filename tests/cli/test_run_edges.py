@@ -50,7 +50,7 @@ def test_ctrl_c_says_how_many_calls_were_saved_and_that_a_rerun_continues(tmp_pa
 
     monkeypatch.setattr(pipeline, "process_call", interrupted_at_the_fourth)
     db = tmp_path / "qa.duckdb"
-    stopped = _run(calls, db)
+    stopped = _run(calls, db, "--workers", "1")  # in this process, where the patch is
     assert stopped.exit_code == 130
     assert "Interrupted: 3 of 5 calls saved in this run (3 processed, 0 failed)" in stopped.output
     assert "Run the same command again to continue" in stopped.output
@@ -149,7 +149,7 @@ def test_ctrl_c_inside_a_database_write_is_an_interruption_too(tmp_path, monkeyp
 
     monkeypatch.setattr(pipeline.store, "save_call", save_then_interrupted)
     db = tmp_path / "qa.duckdb"
-    stopped = _run(calls, db)
+    stopped = _run(calls, db, "--workers", "1")  # one worker: the calls come back in order
     assert stopped.exit_code == 130, stopped.output
     assert "Interrupted: 1 of 3 calls saved in this run" in stopped.output
     assert _rows(db, "SELECT call_id FROM calls") == [("c0",)]

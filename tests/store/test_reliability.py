@@ -19,6 +19,7 @@ import duckdb
 import pytest
 from older_database import database_at
 from shared_data import audio_file
+from stored_calls import snapshot
 
 from qa_pipeline.records import Call, CallInfo, CallMetrics, CallResult, Finding, Turn, Word
 from qa_pipeline.store import database as store
@@ -83,24 +84,6 @@ def scored_reference(scored_calls_dir, tmp_path_factory) -> dict:
     snap = _uninterrupted(scored_calls_dir, tmp_path_factory, "scored_ref", score=True)
     assert len(snap["results"]) == N_SCORED and snap["checks"]
     return snap
-
-
-def snapshot(db: Path) -> dict:
-    """Everything stored about calls, minus processing times, in a stable order."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {
-            "calls": con.execute("SELECT call_id, source_path, sha256, duration, channels, language, status, error "
-                                 "FROM calls ORDER BY call_id").fetchall(),
-            "turns": con.execute("SELECT * FROM turns ORDER BY call_id, turn").fetchall(),
-            "words": con.execute("SELECT * FROM words ORDER BY call_id, turn, word").fetchall(),
-            "checks": con.execute("SELECT call_id, rubric_id, rubric_version, check_id, outcome, critical, weight, "
-                                  "evidence_text, evidence_speaker, evidence_start, evidence_end, rule FROM check_store "
-                                  "ORDER BY ALL").fetchall(),
-            "results": con.execute("SELECT call_id, rubric_id, rubric_version, score, flagged, flag_reasons, complaint, "
-                                   "critical_fail FROM result_store ORDER BY ALL").fetchall(),
-            "metrics": con.execute("SELECT * FROM metric_store ORDER BY call_id").fetchall(),
-            "redacted": con.execute("SELECT count(*) FROM call_store WHERE NOT redacted").fetchone()[0],
-        }
 
 
 def assert_whole_calls_only(db: Path, reference: dict) -> int:

@@ -1,0 +1,164 @@
+"""`qa run` spread out: worker processes on one machine, a local Ray cluster, and how the batch's
+own work (planning, storing) grows with the number of calls.
+
+    .venv/bin/python bench/scale_out.py workers [--calls DIR] [--copies 1] [--rounds 1]
+
+runs the same calls (default: the bundled demo calls, rendered) with the real speech
+model four ways, rounds alternating so that load from other processes hits each alike:
+1 process × 1 thread, 1 process × 2 threads (`--workers 1` on 2 cores), 2 worker processes ×
+1 thread (`--workers 2`), and a local 2-CPU Ray cluster of 2 actors × 1 thread (`--ray`).
+Each run starts from an empty database and includes loading the models in each worker.
+Prints wall time, audio hours per wall-clock hour, seconds per call, the CPU time spent (this
+process and its worker processes; Ray's actors are not its children, so not for Ray) per
+audio minute, the ratios to `--workers 1`, and the load average.
+
+On a machine other jobs keep busy, wall times say little about parallel speed-up: Linux
+schedules each session as one group (autogroup), so extra processes of a batch get no extra
+CPU share while the cores are saturated. CPU time per audio minute does not depend on that: a
+setup that needs fewer CPU-seconds per call does more calls per hour on idle cores, and N
+independent single-thread workers use N cores fully.
+
+    .venv/bin/python bench/scale_out.py growth [--sizes 10 100 1000]
+
+stores batches of short distinct calls with the fake recogniser (``QA_FAKE_ASR=1``): planning
+(find, hash, skip, call ids), the work per call and storing, each per call, then a re-run that
+skips every call. Linear growth shows as flat per-call figures. Not a test: figures on a shared
+machine are noisy.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from qa_pipeline.pipeline import RunOptions, find_recordings, run_batch
+from qa_pipeline.progress import ProgressEvent
+
+
+def demo_calls(folder: Path, copies: int) -> Path:
+    """The bundled demo calls rendered into ``folder/calls``, each ``copies`` times."""
+    from qa_pipeline.demo.bundled import build_small_demo
+
+    rendered, _ = build_small_demo(folder / "demo")
+    calls = folder / "calls"
+    calls.mkdir()
+    for path in sorted(rendered.glob("*.wav")):
+        for n in range(copies):
+            shutil.copy(path, calls / f"{path.stem}-{n}.wav")
+    return calls
+
+
+def audio_seconds(calls: Path) -> float:
+    return sum(sf.info(str(p)).duration for p in find_recordings(calls))
+
+
+def workers(args: argparse.Namespace) -> None:
+    import ray
+
+    from qa_pipeline.cluster import RayCluster
+    from qa_pipeline.workers import LocalWorkers
+
+    tmp = Path(tempfile.mkdtemp(prefix="scale-out-"))
+    calls = Path(args.calls) if args.calls else demo_calls(tmp, args.copies)
+    n_calls, audio = len(find_recordings(calls)), audio_seconds(calls)
+    started = time.perf_counter()
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
+    ray_start = time.perf_counter() - started
+    setups = {  # name: (executor, threads per worker, cores used)
+        "1 process x 1 thread": (None, 1, 1),
+        "--workers 1 (1 process x 2 threads)": (None, 2, 2),
+        "--workers 2 (2 processes x 1 thread)": (LocalWorkers(2), 1, 2),
+        "--ray, local 2 CPUs (2 actors x 1 thread)": (RayCluster(workers=2, threads=1), 1, 2),
+    }
+    walls: dict[str, list[float]] = {name: [] for name in setups}
+    cpus: dict[str, list[float]] = {name: [] for name in setups}
+    loads = [os.getloadavg()]
+    for round_ in range(args.rounds):
+        for n, (name, (executor, threads, _)) in enumerate(setups.items()):
+            db = tmp / f"round{round_}-setup{n}.duckdb"
+            options = RunOptions(language=args.language, threads=threads)
+            cpu_before = cpu_seconds()
+            summary = run_batch(calls, db, options=options, executor=executor)
+            assert summary.processed == n_calls and not summary.failed, summary
+            walls[name].append(summary.wall_seconds)
+            cpus[name].append(cpu_seconds() - cpu_before)
+            loads.append(os.getloadavg())
+            print(f"round {round_ + 1} {name}: {summary.wall_seconds:.1f} s wall, {cpus[name][-1]:.1f} CPU-s "
+                  f"(load {loads[-1][0]:.1f})", flush=True)
+    ray.shutdown()
+    print(f"\n{platform.node()}: {os.cpu_count()} cores; {n_calls} calls, {audio / 60:.1f} min of audio; "
+          f"{args.rounds} rounds, median wall time; Ray start-up {ray_start:.1f} s (once, not counted)")
+    base = statistics.median(walls["--workers 1 (1 process x 2 threads)"])
+    print(f"{'setup':<44}{'wall s':>8}{'audio h/h':>11}{'s/call':>8}{'CPU-s/audio min':>17}{'vs --workers 1':>16}")
+    for name in setups:
+        wall = statistics.median(walls[name])
+        cpu = f"{statistics.median(cpus[name]) / (audio / 60):.2f}" if "ray" not in name else "-"
+        print(f"{name:<44}{wall:>8.1f}{audio / wall:>11.1f}{wall / n_calls:>8.2f}{cpu:>17}{base / wall:>15.2f}x")
+    print("load average (1, 5, 15 min) before, after each run: "
+          + "; ".join(" ".join(f"{x:.2f}" for x in load) for load in loads))
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and of its children that have ended (the workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def growth(args: argparse.Namespace) -> None:
+    os.environ["QA_FAKE_ASR"] = "1"  # the speech model's boundary: what is left is the batch's own work
+    rng = np.random.default_rng(0)
+    print(f"{'calls':>6}{'plan ms/call':>14}{'work ms/call':>14}{'store ms/call':>15}{'total ms/call':>15}"
+          f"{'re-run ms/call':>16}")
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="scale-growth-") as tmp:
+            calls = Path(tmp) / "calls"
+            calls.mkdir()
+            for n in range(size):  # 3 s stereo calls at 8 kHz, each its own content
+                sf.write(calls / f"c{n:05d}.wav", rng.normal(0, 0.1, (24000, 2)).astype(np.float32), 8000)
+            db = Path(tmp) / "qa.duckdb"
+            times: list[tuple[str, float]] = []
+
+            def hear(event: ProgressEvent) -> None:
+                times.append((event.step, time.perf_counter()))
+
+            began = time.perf_counter()
+            summary = run_batch(calls, db, options=RunOptions(language="en"), progress=hear)
+            assert summary.processed == size, summary
+            plan = times[0][1] - began
+            store = sum(t2 - t1 for (s1, t1), (s2, t2) in zip(times, times[1:]) if s1 == "store" and s2 == "done")
+            total = summary.wall_seconds
+            began = time.perf_counter()
+            again = run_batch(calls, db, options=RunOptions(language="en"))
+            rerun = time.perf_counter() - began
+            assert again.skipped == size and again.processed == 0
+            ms = 1000 / size
+            print(f"{size:>6}{plan * ms:>14.1f}{(total - plan - store) * ms:>14.1f}{store * ms:>15.1f}"
+                  f"{total * ms:>15.1f}{rerun * ms:>16.1f}", flush=True)
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    w = sub.add_parser("workers", help="--workers 1 vs 2 vs a local Ray cluster, real speech model")
+    w.add_argument("--calls", help="folder of recordings (default: the demo calls, rendered)")
+    w.add_argument("--copies", type=int, default=1, help="copies of each demo call")
+    w.add_argument("--rounds", type=int, default=1)
+    w.add_argument("--language", default="en")
+    g = sub.add_parser("growth", help="planning and storing cost per call as batches grow (fake recogniser)")
+    g.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    args = parser.parse_args()
+    {"workers": workers, "growth": growth}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()
