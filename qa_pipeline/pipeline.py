@@ -11,9 +11,10 @@ import dataclasses
 import hashlib
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from qa_pipeline.checksum import file_sha256
 from qa_pipeline.errors import InputError
@@ -25,7 +26,9 @@ from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, 
 # Registers the dashboard's write actions, so that the batch's read-write opens apply those
 # journaled while it held the database.
 from qa_pipeline.review import writes as _review_writes  # noqa: F401
+from qa_pipeline.review.calibration import current_models
 from qa_pipeline.rubric import encoder as encoders
+from qa_pipeline.rubric.learned import models_in_use
 from qa_pipeline.rubric.text import norm_row
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
@@ -187,6 +190,22 @@ def score_embedded(call: Call, rubric=None) -> tuple[list[CallResult], list[stor
     return results, encoders.embedding_rows(call, heard, encoder.id) if encoder is not None else []
 
 
+@contextmanager
+def centre_models(db_path: str | Path, options: RunOptions) -> Iterator[Optional[int]]:
+    """Score with the centre's latest model version (``qa calibrate``) inside the block, as
+    ``qa score`` does, so that a new call is judged like a re-scored one; yields the version
+    (None: the exemplar banks' models). The models in use before come back after it."""
+    if not options.score:
+        yield None
+        return
+    with store.opened(db_path) as con:  # briefly: the batch opens the database only while it writes a call
+        version, models = current_models(con)
+    if version is not None:
+        log.info("learned judgements: this centre's model version %d (qa calibrate)", version)
+    with models_in_use(models):
+        yield version
+
+
 @dataclass
 class BatchSummary:
     total: int = 0
@@ -196,6 +215,7 @@ class BatchSummary:
     flagged: int = 0
     audio_seconds: float = 0.0
     wall_seconds: float = 0.0
+    model_version: Optional[int] = None  # the centre's model version that scored the calls; None: the banks'
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -230,7 +250,7 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
     root = Path(calls_dir).resolve()
     metadata = metadata or MetadataTable()
     summary = BatchSummary()
-    with batch_lock(db_path):
+    with batch_lock(db_path), centre_models(db_path, options) as summary.model_version:
         with store.opened(db_path) as con:
             done = store.processed_hashes(con)
             stored = {call_id: (Path(p), sha) for call_id, (p, sha) in store.call_owners(con).items()}
@@ -348,6 +368,7 @@ class ImportSummary:
     imported: int = 0
     flagged: int = 0
     skipped: list[str] = field(default_factory=list)  # files that could not be read, each with the reason
+    model_version: Optional[int] = None  # the centre's model version that scored the calls; None: the banks'
 
 
 def import_transcripts(path: str | Path, db_path: str | Path, *, options: RunOptions = RunOptions(),
@@ -359,7 +380,7 @@ def import_transcripts(path: str | Path, db_path: str | Path, *, options: RunOpt
     database at once. A file that cannot be read is skipped with its reason; the rest go in.
     ``progress`` hears "start" and then "done" or "failed" for each file."""
     summary = ImportSummary()
-    with batch_lock(db_path):
+    with batch_lock(db_path), centre_models(db_path, options) as summary.model_version:
         files = list(iter_transcript_files(path))
         progress(ProgressEvent("start", total=len(files)))
         for n, file in enumerate(files, 1):
