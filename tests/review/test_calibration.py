@@ -344,6 +344,18 @@ def test_a_re_score_with_a_new_model_version_keeps_the_old_results_as_history(tm
         outcomes = dict(con.execute("SELECT model_version, outcome FROM check_results_by_model "
                                     "WHERE call_id = ? AND check_id = 'C2'", [ids[0]]).fetchall())
         assert outcomes == {0: "fail", 1: "pass"}  # 'paraphrase' restates the need: v1 learned it
+    # The dashboard's agreement view: each item by model version, against the reviewers' outcomes.
+    from qa_pipeline.insights import queries
+    from qa_pipeline.insights.filters import CallFilter
+    from qa_pipeline.privacy.access import User, Viewer
+
+    agree = queries.agreement_by_model(db, Viewer.of(User("m", "manager")), CallFilter())
+    c2 = {row["model"]: row for row in agree.filter(agree["check_id"] == "C2").iter_rows(named=True)}
+    assert set(c2) == {"exemplar banks", "v1"} and c2["v1"]["current"] and not c2["exemplar banks"]["current"]
+    assert c2["exemplar banks"]["reviewed"] == c2["v1"]["reviewed"] == 20
+    assert c2["exemplar banks"]["agreement"] == pytest.approx(0.5) and c2["exemplar banks"]["missed"] == 0
+    assert c2["exemplar banks"]["false_alarms"] == 10  # the ten restated in other words: failed, the reviewer passed
+    assert c2["v1"]["agreement"] >= 0.9
     # The learned judgements off (no encoder): scored by the rules, model version 0 again; the
     # v1 result goes to history and the earlier v0 history row is replaced, not repeated.
     monkeypatch.setattr(encoders, "sentence_encoder", lambda: None)
