@@ -380,8 +380,9 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
                 UNION ALL
                 SELECT call_id, item, outcome, 1, reviewed_at FROM imported_review_store)
             QUALIFY row_number() OVER (PARTITION BY call_id, check_id ORDER BY source, reviewed_at DESC) = 1),
-        auto AS (
+        auto AS (  -- the reviewed findings only, before the window: the findings table is large
             SELECT call_id, check_id, model_version, outcome, current FROM check_results_by_model
+            WHERE call_id IN (SELECT call_id FROM human)
             QUALIFY row_number() OVER (PARTITION BY call_id, check_id, model_version
                                        ORDER BY current DESC, scored_at DESC) = 1)
         SELECT a.call_id, a.check_id, a.model_version, a.current, a.outcome AS auto_outcome,
