@@ -371,7 +371,7 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
     the one kept when a newer version re-scored it (the latest rubric version's). Columns:
     check_id, model_version, model, reviewed, agreement, missed (version passed, person
     failed), false_alarms (version failed, person passed), current (the version of the
-    calls' current results)."""
+    results the dashboard shows now: each call's latest)."""
     where, args = facts.where(db, viewer, f)
     reviewed = {"x": read(db, """
         WITH human AS (
@@ -380,9 +380,12 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
                 UNION ALL
                 SELECT call_id, item, outcome, 1, reviewed_at FROM imported_review_store)
             QUALIFY row_number() OVER (PARTITION BY call_id, check_id ORDER BY source, reviewed_at DESC) = 1),
-        auto AS (  -- the reviewed findings only, before the window: the findings table is large
-            SELECT call_id, check_id, model_version, outcome, current FROM check_results_by_model
-            WHERE call_id IN (SELECT call_id FROM human)
+        reviewed AS (  -- the reviewed calls' findings only, before any window: the findings table is large
+            SELECT call_id, check_id, model_version, outcome, scored_at,
+                   current AND scored_at = max(scored_at) FILTER (WHERE current) OVER (PARTITION BY call_id) AS current
+            FROM check_results_by_model WHERE call_id IN (SELECT call_id FROM human)),
+        auto AS (
+            SELECT * FROM reviewed
             QUALIFY row_number() OVER (PARTITION BY call_id, check_id, model_version
                                        ORDER BY current DESC, scored_at DESC) = 1)
         SELECT a.call_id, a.check_id, a.model_version, a.current, a.outcome AS auto_outcome,

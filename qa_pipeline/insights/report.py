@@ -186,9 +186,13 @@ def agreement_by_model_chart(agree: pl.DataFrame, language: str = "en") -> alt.C
         pl.col("check_id").map_elements(lambda c: item_label(c, language), return_dtype=pl.String).alias("item"),
         pl.col("model").replace_strict(dict(zip(order["model"].to_list(), names)), return_dtype=pl.String)
         .alias("model version"))
-    palette = ["#9aa5b1", "#6b8fb5", "#1f6fb2", "#0b4f8a", "#063763"]
-    colours = (palette[-len(names):] if len(names) <= len(palette)
-               else palette + [palette[-1]] * (len(names) - len(palette)))
+    # The version scoring the calls now in the blue of the other charts; earlier ones in greys,
+    # the oldest lightest.
+    greys = ["#c3cad2", "#9ba5b0", "#76828f", "#56616d"]
+    current = order["current"].to_list()
+    earlier = iter(greys[-max(1, sum(not c for c in current)):] if sum(not c for c in current) <= len(greys)
+                   else greys + [greys[-1]] * (sum(not c for c in current) - len(greys)))
+    colours = ["#1f6fb2" if c else next(earlier) for c in current]
     return alt.Chart(agree).mark_bar().encode(
         y=alt.Y("item:N", title=None, sort=agree.sort("check_id")["item"].unique(maintain_order=True).to_list(),
                 axis=alt.Axis(labelLimit=280)),
