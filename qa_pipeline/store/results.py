@@ -191,12 +191,12 @@ def _keep_other_model_versions(con: duckdb.DuckDBPyConnection, replaced_at: str)
             "AND {t}.model_version {op} n.model_version")
     new = "(SELECT DISTINCT call_id, rubric_id, rubric_version, model_version FROM _new_results) n"
     if con.execute(f"SELECT EXISTS (SELECT 1 FROM result_history_store h JOIN {new} "
-                   f"ON {same.format(t='h', op='IS NOT DISTINCT FROM')})").fetchone()[0]:
+                   f"ON {same.format(t='h', op='IS NOT DISTINCT FROM')})").fetchall()[0][0]:
         for history in ("check_history_store", "result_history_store"):
             con.execute(f"DELETE FROM {history} USING {new} WHERE {same.format(t=history, op='IS NOT DISTINCT FROM')}")
     replaced = (f"SELECT o.call_id, o.rubric_id, o.rubric_version, o.model_version FROM result_store o JOIN {new} "
                 f"ON {same.format(t='o', op='IS DISTINCT FROM')}")
-    if not con.execute(f"SELECT EXISTS ({replaced})").fetchone()[0]:
+    if not con.execute(f"SELECT EXISTS ({replaced})").fetchall()[0][0]:
         return
     con.execute(f"CREATE OR REPLACE TEMP TABLE _replaced AS {replaced}")
     try:
