@@ -43,7 +43,7 @@ def generate(db: Path, calls: int) -> None:
                 '{{"ring_seconds": 5}}', 'import', 'done', now()
             FROM range({calls}) t(i)""")
         con.execute(f"""INSERT INTO check_store SELECT call_id, 'standard', '1', item, outcome, item IN ('B2', 'E1'),
-                weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', now()
+                weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', now(), 0
             FROM (SELECT call_id, unnest({ITEMS}) AS item, unnest({WEIGHTS}) AS weight, hash(call_id) AS h
                   FROM call_store) x,
             LATERAL (SELECT CASE WHEN hash(call_id || item) % 100 < 12 THEN 'fail'
@@ -55,7 +55,7 @@ def generate(db: Path, calls: int) -> None:
                 score < 70 OR bool_or(critical AND outcome = 'fail'),
                 CASE WHEN bool_or(critical AND outcome = 'fail') THEN ['critical item'] WHEN score < 70
                      THEN ['low score'] ELSE [] END, bool_or(check_id LIKE 'D%' AND outcome <> 'na'),
-                bool_or(critical AND outcome = 'fail'), now()
+                bool_or(critical AND outcome = 'fail'), now(), 0
             FROM check_store GROUP BY call_id""")
         con.execute("""INSERT INTO turn_store SELECT call_id, t, CASE WHEN t % 2 = 0 THEN 'agent' ELSE 'customer' END,
                 t * 6.0, t * 6.0 + 5.5,
@@ -128,7 +128,7 @@ def pages(db: Path) -> dict[str, float]:
             ("filter_options", aggregates.filter_options, (db, everyone), {}),
             ("weekly_trends (team, 12 weeks)", aggregates.weekly_trends, (db, everyone, last12, "team"), {}),
             ("item_pass_by_team", aggregates.item_pass_by_team, (db, everyone, last12), {}),
-            ("agreement", queries.agreement, (db, everyone, last12), {}),
+            ("agreement_by_model", queries.agreement_by_model, (db, everyone, last12), {}),
             ("score_agreement", queries.score_agreement, (db, everyone, last12), {}),
             ("new_agents", aggregates.new_agents, (db, everyone, last12), {}),
             ("targets", aggregates.targets, (db, everyone, last12), {}),

@@ -18,7 +18,7 @@ import functools
 import hashlib
 import logging
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
@@ -33,7 +33,9 @@ from qa_pipeline.records import Audio, Call, CallFailure, CallInfo, CallResult, 
 # Registers the dashboard's write actions, so that the batch's read-write opens apply those
 # journaled while it held the database.
 from qa_pipeline.review import writes as _review_writes  # noqa: F401
+from qa_pipeline.review.calibration import current_models
 from qa_pipeline.rubric import encoder as encoders
+from qa_pipeline.rubric.learned import ItemModel, models_in_use
 from qa_pipeline.rubric.text import norm_row
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
@@ -65,6 +67,9 @@ class RunOptions:
     max_seconds: float = 4 * 3600
     vocabulary: Optional[VocabularyFile] = None  # the centre's names and number style (qa run --vocabulary)
     workers: int = 1  # worker processes sharing this machine's cores (threads default to their share)
+    # The centre's calibrated item models (qa calibrate) to score with; run_batch reads them from
+    # the database, so that calls scored in worker processes are judged like re-scored ones.
+    item_models: tuple[ItemModel, ...] = ()
 
 
 class Models:
@@ -208,6 +213,24 @@ def score_embedded(call: Call, rubric=None) -> tuple[list[CallResult], list[stor
     return results, encoders.embedding_rows(call, heard, encoder.id) if encoder is not None else []
 
 
+@contextmanager
+def centre_models(db_path: str | Path,
+                  options: RunOptions) -> Iterator[tuple[Optional[int], tuple[ItemModel, ...]]]:
+    """Score with the centre's latest model version (``qa calibrate``) inside the block, as
+    ``qa score`` does, so that a new call is judged like a re-scored one; yields the version
+    (None: the exemplar banks' models) and its item models (for worker processes, which score
+    with ``RunOptions.item_models``). The models in use before come back after it."""
+    if not options.score:
+        yield None, ()
+        return
+    with store.opened(db_path) as con:  # briefly: the batch opens the database only while it writes a call
+        version, models = current_models(con)
+    if version is not None:
+        log.info("learned judgements: this centre's model version %d (qa calibrate)", version)
+    with models_in_use(models):
+        yield version, tuple(models)
+
+
 @dataclass
 class BatchSummary:
     total: int = 0
@@ -217,6 +240,7 @@ class BatchSummary:
     flagged: int = 0
     audio_seconds: float = 0.0
     wall_seconds: float = 0.0
+    model_version: Optional[int] = None  # the centre's model version that scored the calls; None: the banks'
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -315,7 +339,8 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
     ``models``, or with models loaded on first use)."""
     started = time.monotonic()
     summary = BatchSummary()
-    with batch_lock(db_path):
+    with batch_lock(db_path), centre_models(db_path, options) as (summary.model_version, centre):
+        options = dataclasses.replace(options, item_models=centre)  # workers score with them too
         plan = plan_batch(calls_dir, db_path, metadata=metadata, options=options)
         summary.total, summary.skipped = plan.total, plan.skipped
         total_audio = plan.audio_seconds
@@ -426,7 +451,8 @@ def work_on(job: CallJob, models: Models, options: RunOptions = RunOptions(),
         call = process_call(path, job.info, models, options, sha256=sha, progress=progress)
         if options.score:
             step("score")
-        results, embedded = score_embedded(call) if options.score else ([], [])
+        with models_in_use(options.item_models):  # the centre's calibrated models, in any worker
+            results, embedded = score_embedded(call) if options.score else ([], [])
     except InputError as exc:
         return CallFailure(job.info.call_id, str(path), exc.problem, sha)
     except Exception as exc:  # a bug or a model failure must not stop the batch
@@ -454,6 +480,7 @@ class ImportSummary:
     imported: int = 0
     flagged: int = 0
     skipped: list[str] = field(default_factory=list)  # files that could not be read, each with the reason
+    model_version: Optional[int] = None  # the centre's model version that scored the calls; None: the banks'
 
 
 def import_transcripts(path: str | Path, db_path: str | Path, *, options: RunOptions = RunOptions(),
@@ -465,7 +492,7 @@ def import_transcripts(path: str | Path, db_path: str | Path, *, options: RunOpt
     database at once. A file that cannot be read is skipped with its reason; the rest go in.
     ``progress`` hears "start" and then "done" or "failed" for each file."""
     summary = ImportSummary()
-    with batch_lock(db_path):
+    with batch_lock(db_path), centre_models(db_path, options) as (summary.model_version, _):
         files = list(iter_transcript_files(path))
         progress(ProgressEvent("start", total=len(files)))
         for n, file in enumerate(files, 1):

@@ -184,6 +184,9 @@ class CallResult:
     findings: tuple[Finding, ...]
     complaint: bool = False
     metrics: CallMetrics = field(default_factory=CallMetrics)
+    # The centre's item-model version of the learned judgements that scored it (qa calibrate);
+    # 0: the models trained on the exemplar banks alone (or the learned judgements off).
+    model_version: int = 0
 
 
 @dataclass(frozen=True)

@@ -84,18 +84,25 @@ else:
     ui.csv_button(items, "item-pass-rates", "tt_items_csv")
 
 st.subheader("Can the automation be trusted?")
-agree = ui.agreement(db, viewer, f)
+agree = ui.agreement_by_model(db, viewer, f)
 scores = ui.score_agreement(db, viewer, f)
 if agree.is_empty():
-    st.caption("No reviewed findings yet: agreement appears once QA specialists review calls.")
+    st.caption("No reviewed findings yet: agreement appears once QA specialists review calls "
+               "(or their earlier evaluations are imported: `qa reviews import`).")
 else:
-    st.altair_chart(report.agreement_chart(agree, ui.language()), width="stretch")
-    st.dataframe(ui.with_item_labels(agree).select("item", pl.exclude("item", "check_id")), hide_index=True,
-                 column_config={
+    st.caption("Each item by model version: how often each version's results agree with the outcome the QA "
+               "specialists stand by, on the reviewed calls it scored. 'exemplar banks': the models the "
+               "pipeline ships with; v1, v2 …: this centre's calibrations (`qa calibrate`, then `qa score`).")
+    st.altair_chart(report.agreement_by_model_chart(agree, ui.language()), width="stretch")
+    st.dataframe(ui.with_item_labels(agree).select("item", "model", pl.exclude("item", "check_id", "model",
+                                                                                "model_version")),
+                 hide_index=True, column_config={
+        "model": "model version",
         "agreement": st.column_config.ProgressColumn("agreement", min_value=0, max_value=1, format="percent"),
         "missed": st.column_config.NumberColumn("missed (auto pass, human fail)"),
-        "false_alarms": st.column_config.NumberColumn("false alarms (auto fail, human pass)")})
-    ui.csv_button(agree, "agreement", "tt_agree_csv")
+        "false_alarms": st.column_config.NumberColumn("false alarms (auto fail, human pass)"),
+        "current": st.column_config.CheckboxColumn("scores the calls now")})
+    ui.csv_button(agree, "agreement-by-model", "tt_agree_csv")
 if not scores.is_empty():
     st.caption("Reviewed calls by why they were queued. 'sample' = the random share of unflagged calls; "
                "'passed wrongly' = not flagged, but the human score is 10+ points lower.")

@@ -95,6 +95,8 @@ def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent
     except KeyboardInterrupt as stop:
         _say_interrupted(stop)
         sys.exit(130)
+    if summary.model_version is not None:
+        click.echo(f"learned judgements: this centre's model version {summary.model_version} (qa calibrate)", err=True)
     hours = summary.audio_seconds / 3600
     click.echo(f"{summary.processed} calls processed, {summary.skipped} unchanged and skipped, "
                f"{len(summary.failed)} failed, {summary.flagged} flagged for review; "
@@ -190,6 +192,8 @@ def import_(path, db_path, no_score):
     from qa_pipeline.privacy.redaction import redaction_enabled
 
     summary = import_transcripts(path, db_path, options=RunOptions(score=not no_score, redact=redaction_enabled()))
+    if summary.model_version is not None:
+        click.echo(f"learned judgements: this centre's model version {summary.model_version} (qa calibrate)", err=True)
     for reason in summary.skipped:
         click.secho(f"skipped: {reason}", fg="red", err=True)
     skipped = len(summary.skipped)

@@ -36,6 +36,7 @@ from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Call, CallInfo, CallResult
 from qa_pipeline.rubric.text import norm_row
 from qa_pipeline.store import database as store
+from qa_pipeline.store.database import EmbeddingRow
 from qa_pipeline.store.roster import RosterEntry, save_roster
 
 __all__ = ["make_agents", "build_centre", "run_large_demo"]
@@ -109,9 +110,16 @@ _HOURS = list(range(8, 21))
 _HOUR_WEIGHTS = [0.5, 1.4, 1.6, 1.3, 0.7, 0.8, 1.3, 1.5, 1.2, 0.9, 0.7, 0.5, 0.3]
 
 
-def _scorer() -> tuple[Optional[Callable[[Call], list[CallResult]]], Optional[str]]:
-    """Scoring with the standard rubric per language, or None and why not."""
+Scorer = Callable[[Call], tuple[list[CallResult], list[EmbeddingRow]]]
+
+
+def _scorer() -> tuple[Optional[Scorer], Optional[str]]:
+    """Scoring with the standard rubric per language, or None and why not. With the sentence
+    encoder installed, a call's results come with the vectors of the sentences its learned
+    judgements read, stored as ``qa run`` stores them (so ``qa score`` on the demo database
+    does not embed them again)."""
     try:
+        from qa_pipeline.rubric import encoder as encoders
         from qa_pipeline.rubric import score_call, standard_rubric
         from qa_pipeline.rubric.sentiment import text_sentiment
     except ImportError as exc:
@@ -125,12 +133,15 @@ def _scorer() -> tuple[Optional[Callable[[Call], list[CallResult]]], Optional[st
     def clause_sentiment(text: str) -> Optional[float]:
         return text_sentiment(text)
 
-    def score(call: Call) -> list[CallResult]:
+    def score(call: Call) -> tuple[list[CallResult], list[EmbeddingRow]]:
         clauses = [c for t in call.turns if t.speaker == "customer" for c in _CLAUSE.split(_DIGIT.sub("0", t.text))]
         values = [v for v in map(clause_sentiment, clauses) if v is not None]
         sentiment = round(sum(values) / len(values), 3) if values else None
-        result = score_call(call, rubrics[call.language], sentiment=sentiment)
-        return list(result) if isinstance(result, (list, tuple)) else [result]
+        with encoders.recording() as heard:
+            result = score_call(call, rubrics[call.language], sentiment=sentiment)
+        encoder = encoders.sentence_encoder() if heard else None
+        embedded = encoders.embedding_rows(call, heard, encoder.id) if encoder is not None else []
+        return (list(result) if isinstance(result, (list, tuple)) else [result]), embedded
 
     return score, None
 
@@ -184,6 +195,7 @@ def build_centre(con: duckdb.DuckDBPyConnection, *, seed: int = 7, calls: int = 
             audio_ids = set()
     truths: dict[str, CallTruth] = {}
     batch: list[tuple[Call, list[CallResult]]] = []
+    vectors: list[EmbeddingRow] = []  # of the calls in batch
     languages: dict[str, int] = {}
     flagged = 0
     hook(ProgressEvent("start", total=len(plan)))
@@ -196,17 +208,18 @@ def build_centre(con: duckdb.DuckDBPyConnection, *, seed: int = 7, calls: int = 
                                customer_voice=crng.choice(CUSTOMER_VOICES), redact=redact)
         elif redact is not None:
             call = redact(call)
-        results = score(call) if score else []
+        results, embedded = score(call) if score else ([], [])
+        vectors.extend(embedded)
         flagged += any(r.flagged for r in results)
         languages[call.language] = languages.get(call.language, 0) + 1
         truths[call_id] = CallTruth(dialogue.defects, dialogue.complaint, dialogue.account, ring)
         batch.append((call, results))
         if len(batch) >= BATCH:
-            store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch])
-            batch = []
+            store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch], embeddings=vectors)
+            batch, vectors = [], []
         if n % 25 == 0 or n == len(plan):
             hook(ProgressEvent("done", call_id=call_id, completed=n, total=len(plan)))
-    store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch])
+    store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch], embeddings=vectors)
     log.info("%d calls composed, scored and stored in %.1f s", len(plan), time.monotonic() - started)
     summary = CentreSummary(
         centre=CENTRE, teams=tuple(t.name for t in TEAMS), agents=len(agents),

@@ -35,6 +35,7 @@ __all__ = [
     "agent_calls_failing",
     "agent_reviews",
     "agreement",
+    "agreement_by_model",
     "call_acknowledgements",
     "call_disputes",
     "call_findings",
@@ -350,6 +351,56 @@ def agreement(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFr
                count(*) FILTER (WHERE x.auto_outcome = 'fail' AND x.human_outcome = 'pass') AS false_alarms
         FROM facts c JOIN x ON x.call_id = c.call_id WHERE {where}
         GROUP BY x.check_id ORDER BY x.check_id""", args, reviewed)
+
+
+def model_label(version: Optional[int]) -> str:
+    """A model version as the agreement view names it: the centre's calibrated versions by
+    number, 0 the models trained on the exemplar banks, NULL results stored before versions
+    were recorded."""
+    if version is None:
+        return "not recorded"
+    return "exemplar banks" if version == 0 else f"v{version}"
+
+
+@_one_connection
+def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFrame:
+    """Per item and model version (``qa calibrate``): how far each version's results agree
+    with the reviewers' outcomes, on the reviewed calls it scored. A call's outcome a person
+    stands by is their latest review of the finding, else the centre's imported evaluation of
+    the item (``qa reviews import``); each version's result of the call is its current one or
+    the one kept when a newer version re-scored it (the latest rubric version's). Columns:
+    check_id, model_version, model, reviewed, agreement, missed (version passed, person
+    failed), false_alarms (version failed, person passed), current (the version of the
+    results the dashboard shows now: each call's latest)."""
+    where, args = facts.where(db, viewer, f)
+    reviewed = {"x": read(db, """
+        WITH human AS (
+            SELECT call_id, check_id, outcome FROM (
+                SELECT call_id, check_id, human_outcome AS outcome, 0 AS source, reviewed_at FROM finding_review_store
+                UNION ALL
+                SELECT call_id, item, outcome, 1, reviewed_at FROM imported_review_store)
+            QUALIFY row_number() OVER (PARTITION BY call_id, check_id ORDER BY source, reviewed_at DESC) = 1),
+        reviewed AS (  -- the reviewed calls' findings only, before any window: the findings table is large
+            SELECT call_id, check_id, model_version, outcome, scored_at,
+                   current AND scored_at = max(scored_at) FILTER (WHERE current) OVER (PARTITION BY call_id) AS current
+            FROM check_results_by_model WHERE call_id IN (SELECT call_id FROM human)),
+        auto AS (
+            SELECT * FROM reviewed
+            QUALIFY row_number() OVER (PARTITION BY call_id, check_id, model_version
+                                       ORDER BY current DESC, scored_at DESC) = 1)
+        SELECT a.call_id, a.check_id, a.model_version, a.current, a.outcome AS auto_outcome,
+               h.outcome AS human_outcome
+        FROM auto a JOIN human h USING (call_id, check_id)""")}
+    rows = facts.query(db, f"""SELECT x.check_id, x.model_version, count(*) AS reviewed,
+               avg((x.human_outcome = x.auto_outcome)::INT) AS agreement,
+               count(*) FILTER (WHERE x.auto_outcome = 'pass' AND x.human_outcome = 'fail') AS missed,
+               count(*) FILTER (WHERE x.auto_outcome = 'fail' AND x.human_outcome = 'pass') AS false_alarms,
+               bool_or(x.current) AS current
+        FROM facts c JOIN x ON x.call_id = c.call_id WHERE {where}
+        GROUP BY x.check_id, x.model_version ORDER BY x.check_id, x.model_version NULLS FIRST""", args, reviewed)
+    return rows.with_columns(pl.Series("model", [model_label(v) for v in rows["model_version"].to_list()],
+                                       dtype=pl.String)).select(
+        "check_id", "model_version", "model", "reviewed", "agreement", "missed", "false_alarms", "current")
 
 
 @_one_connection

@@ -176,6 +176,36 @@ def agreement_chart(agree: pl.DataFrame, language: str = "en") -> alt.Chart:
     ).properties(height=24 * agree.height + 40)
 
 
+def agreement_by_model_chart(agree: pl.DataFrame, language: str = "en") -> alt.Chart:
+    """:func:`~qa_pipeline.insights.queries.agreement_by_model` drawn: per item a bar for each
+    model version, oldest on top, the version of the current results marked in the legend."""
+    order = (agree.select("model_version", "model", "current").unique("model")
+             .sort("model_version", nulls_last=False))
+    names = [f"{m} (current)" if c else m for m, c in zip(order["model"].to_list(), order["current"].to_list())]
+    agree = agree.with_columns(
+        pl.col("check_id").map_elements(lambda c: item_label(c, language), return_dtype=pl.String).alias("item"),
+        pl.col("model").replace_strict(dict(zip(order["model"].to_list(), names)), return_dtype=pl.String)
+        .alias("model version"))
+    # The version scoring the calls now in the blue of the other charts; earlier ones in greys,
+    # the oldest lightest.
+    greys = ["#c3cad2", "#9ba5b0", "#76828f", "#56616d"]
+    current = order["current"].to_list()
+    earlier = iter(greys[-max(1, sum(not c for c in current)):] if sum(not c for c in current) <= len(greys)
+                   else greys + [greys[-1]] * (sum(not c for c in current) - len(greys)))
+    colours = ["#1f6fb2" if c else next(earlier) for c in current]
+    return alt.Chart(agree).mark_bar().encode(
+        y=alt.Y("item:N", title=None, sort=agree.sort("check_id")["item"].unique(maintain_order=True).to_list(),
+                axis=alt.Axis(labelLimit=280)),
+        yOffset=alt.YOffset("model version:N", sort=names),
+        x=alt.X("agreement:Q", title="human agrees with this model version", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("model version:N", sort=names, scale=alt.Scale(domain=names, range=colours),
+                        legend=alt.Legend(orient="top", title="model version")),
+        tooltip=["item", "model version", "reviewed", alt.Tooltip("agreement:Q", format=".0%"), "missed",
+                 "false_alarms"],
+    ).properties(height=alt.Step(14 if len(names) > 1 else 22))
+
+
 METRICS = {"score": "average score", "pass_rate": "items passed", "flagged_rate": "calls flagged"}
 """Target metrics in words; the rates are shown as percentages, the score out of 100."""
 

@@ -63,7 +63,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["MIN_CALLS", "MIN_PER_OUTCOME", "FOLDS", "LearnedItem", "ReviewLabel", "ItemReport", "Calibration",
            "CalibrationError", "learned_items", "review_labels", "calibrate", "save", "stored_models",
-           "latest_version", "activate"]
+           "latest_version", "current_models", "activate"]
 
 MIN_CALLS = 10        # reviewed calls an item needs before its model is retrained
 MIN_PER_OUTCOME = 3   # of each outcome (target and not): agreement on one class alone says nothing
@@ -193,16 +193,24 @@ def stored_models(con: duckdb.DuckDBPyConnection, version: Optional[int] = None,
     return out
 
 
+def current_models(con: duckdb.DuckDBPyConnection) -> tuple[Optional[int], list[ItemModel]]:
+    """The centre's latest model version and its item models of the loaded sentence encoder;
+    ``(None, [])`` when there is none, or none for this encoder (the bank models then score)."""
+    version = latest_version(con)
+    encoder = encoders.sentence_encoder() if version is not None else None
+    models = stored_models(con, version, encoder.id) if encoder is not None else {}
+    return (version if models else None), list(models.values())
+
+
 def activate(con: duckdb.DuckDBPyConnection) -> Optional[int]:
     """Make scoring in this process use the centre's latest model version (its models of the
     loaded sentence encoder; the bank models for the other items, and everywhere when there is
     none). Returns the version in use, None for the bank models alone. A finding a calibrated
-    model decided names the version in its rule (``… p=0.91 (model v2)``)."""
-    version = latest_version(con)
-    encoder = encoders.sentence_encoder() if version is not None else None
-    models = stored_models(con, version, encoder.id) if encoder is not None else {}
-    use_models(models.values())
-    return version if models else None
+    model decided names the version in its rule (``… p=0.91 (model v2)``), and each stored
+    result its number (``model_version``)."""
+    version, models = current_models(con)
+    use_models(models)
+    return version
 
 
 class _Scorer:

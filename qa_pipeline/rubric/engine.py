@@ -11,6 +11,7 @@ from typing import Optional
 
 from qa_pipeline.records import Call, CallMetrics, CallResult, Finding, maker
 from qa_pipeline.rubric.checks.base import Context, Verdict
+from qa_pipeline.rubric.learned import version_in_use
 from qa_pipeline.rubric.metrics import compute_metrics
 from qa_pipeline.rubric.model import Check, Rubric
 from qa_pipeline.rubric.view import CallView
@@ -135,6 +136,6 @@ def score_call(call: Call, rubric: Rubric, *, metrics: Optional[CallMetrics] = N
     return CallResult(
         call_id=call.call_id, rubric_id=rubric.id, rubric_version=rubric.version,
         score=score if score is not None else 0.0, flagged=bool(reasons), flag_reasons=tuple(reasons),
-        findings=tuple(findings), complaint=complaint, metrics=metrics,
+        findings=tuple(findings), complaint=complaint, metrics=metrics, model_version=version_in_use(),
     )
 

@@ -34,7 +34,7 @@ from qa_pipeline.rubric.exemplars import ExemplarBank
 log = logging.getLogger(__name__)
 
 __all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "embed_cached", "bank_examples",
-           "fit_item_model", "cross_validated", "use_models", "models_in_use"]
+           "fit_item_model", "cross_validated", "use_models", "models_in_use", "version_in_use"]
 
 MIN_PER_CLASS = 3  # fewer target or non-target exemplars than this: no model, rules only
 
@@ -202,6 +202,15 @@ def use_models(models: Iterable[ItemModel]) -> None:
     with _LOCK:
         _CALIBRATED.clear()
         _CALIBRATED.update({(m.item, m.target, m.encoder_id): m for m in models})
+
+
+def version_in_use() -> int:
+    """The model version scoring uses now: that of the calibrated models set by
+    :func:`use_models`, 0 when none is (the models trained on the exemplar banks alone, or the
+    learned judgements off). Stored with each result (``model_version``)."""
+    with _LOCK:
+        versions = [int(m.version) for m in _CALIBRATED.values() if m.version.isdigit()]
+    return max(versions, default=0)
 
 
 def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder,

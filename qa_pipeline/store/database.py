@@ -118,8 +118,10 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-# Every table with rows of a call (what replacing a call deletes first).
+# Every table with rows of a call (what replacing a call deletes first). A call stored again
+# (a new transcript) starts a new history: results of its earlier transcript are not kept.
 _CALL_TABLES = ("word_store", "turn_store", "turn_norm_store", "turn_embedding_store", "check_store", "result_store",
+                "check_history_store", "result_history_store",
                 "metric_store", "call_store")
 
 

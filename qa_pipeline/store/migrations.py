@@ -483,6 +483,45 @@ def _v13() -> str:
     return "ALTER TABLE call_store ADD COLUMN coverage VARCHAR;"
 
 
+@migration(15, "results say which model version scored them; results of earlier model versions kept as history")
+def _v15() -> str:
+    # model_version: the centre's item-model version in use when the result was scored (qa
+    # calibrate; 0: the models trained on the exemplar banks alone); NULL for results stored
+    # before it was recorded. check_store and result_store keep the current result, one per
+    # call and rubric version (every reader relies on it); re-scoring with another model
+    # version first moves the rows it replaces to the *_history_store tables, one result per
+    # call, rubric version and model version (store.results.write_result_rows). Column lists
+    # are spelled out, not copied with SELECT *, so a migration adding a column to the current
+    # tables (numbered beside this one) does not change what history holds. Numbered 15 with
+    # 14 taken by work merged beside this one; it needs only migrations 2 and 9.
+    checks = ("call_id VARCHAR NOT NULL, rubric_id VARCHAR NOT NULL, rubric_version VARCHAR NOT NULL, "
+              "check_id VARCHAR NOT NULL, outcome VARCHAR NOT NULL, critical BOOLEAN, weight DOUBLE, "
+              "evidence_text VARCHAR, evidence_speaker VARCHAR, evidence_start DOUBLE, evidence_end DOUBLE, "
+              "rule VARCHAR, scored_at TIMESTAMPTZ NOT NULL, model_version INTEGER")
+    results = ("call_id VARCHAR NOT NULL, rubric_id VARCHAR NOT NULL, rubric_version VARCHAR NOT NULL, score DOUBLE, "
+               "flagged BOOLEAN, flag_reasons VARCHAR[], complaint BOOLEAN, critical_fail BOOLEAN, "
+               "scored_at TIMESTAMPTZ NOT NULL, model_version INTEGER")
+    check_columns = ("call_id, rubric_id, rubric_version, check_id, outcome, evidence_text, evidence_speaker, "
+                     "evidence_start, evidence_end, rule, critical, weight, scored_at, model_version")
+    result_columns = ("call_id, rubric_id, rubric_version, score, flagged, flag_reasons, complaint, critical_fail, "
+                      "scored_at, model_version")
+    return f"""
+    ALTER TABLE check_store ADD COLUMN model_version INTEGER;
+    ALTER TABLE result_store ADD COLUMN model_version INTEGER;
+    CREATE TABLE check_history_store ({checks}, replaced_at TIMESTAMPTZ NOT NULL);
+    CREATE TABLE result_history_store ({results}, replaced_at TIMESTAMPTZ NOT NULL);
+    CREATE OR REPLACE VIEW check_results AS SELECT {check_columns} FROM check_store;
+    CREATE OR REPLACE VIEW call_results AS SELECT {result_columns} FROM result_store;
+    -- Every model version's results, the current ones (current = true) and those replaced.
+    CREATE VIEW check_results_by_model AS
+        SELECT {check_columns}, true AS current FROM check_store
+        UNION ALL SELECT {check_columns}, false AS current FROM check_history_store;
+    CREATE VIEW call_results_by_model AS
+        SELECT {result_columns}, true AS current FROM result_store
+        UNION ALL SELECT {result_columns}, false AS current FROM result_history_store;
+    """
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

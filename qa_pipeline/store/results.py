@@ -4,8 +4,10 @@
 (NumPy arrays of Python objects, which DuckDB reads directly); scoring workers hand these
 to the process that writes. :func:`write_result_rows` replaces the stored results of the
 same calls and rubric versions in bulk, keeping one result per call and rubric version
-(the tables have no key index: migrations 6 and 9). :func:`stored_metrics` reads back what
-re-scoring can reuse.
+(the tables have no key index: migrations 6 and 9). Each result records the model version of
+the learned judgements that scored it; a result replaced by one of another model version is
+kept in the history tables (migration 15), so the current tables still hold one result per call
+and rubric version. :func:`stored_metrics` reads back what re-scoring can reuse.
 """
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ _CHECK_COLUMNS = ("call_id", "rubric_id", "rubric_version", "check_id", "outcome
                   "evidence_text", "evidence_speaker", "evidence_start", "evidence_end", "rule")
 _RESULT_COLUMNS = ("call_id", "rubric_id", "rubric_version", "score", "flagged", "flag_reasons", "complaint",
                    "critical_fail")
+# Stored with both (the result's, on each of its findings too): CallResult.model_version.
+_VERSIONED = ("model_version",)
 _METRIC_COLUMNS = ("call_id", "agent_talk_seconds", "customer_talk_seconds", "talk_ratio",
                    "longest_silence_seconds", "silences_over_5s", "agent_talkovers", "speech_rate",
                    "speech_rate_unit", "first_agent_words_seconds", "customer_sentiment")
@@ -33,8 +37,8 @@ class ResultRows:
     """Scoring results as columns (:func:`columns_of`), ready for one bulk insert. Scoring
     workers hand these to the process that writes: a few arrays instead of result objects."""
 
-    checks: dict  # columns _CHECK_COLUMNS
-    results: dict  # columns _RESULT_COLUMNS
+    checks: dict  # columns _CHECK_COLUMNS + _VERSIONED
+    results: dict  # columns _RESULT_COLUMNS + _VERSIONED
     metrics: dict  # columns _METRIC_COLUMNS (one row per call)
     norms: Optional[dict] = None  # columns NORM_COLUMNS: normalised turns to store, if any
     embeddings: Optional[dict] = None  # columns EMBEDDING_COLUMNS: sentence embeddings to store, if any
@@ -57,21 +61,23 @@ def result_rows(results: Sequence[CallResult], norms: Sequence[list] = (), embed
         results = [results[i] for i in sorted(last.values())]
     for r in results:
         key = (r.call_id, r.rubric_id, r.rubric_version)
+        version = (r.model_version,)
         critical_fail = False
         for f in r.findings:
             e = f.evidence
             if e is None:
-                checks.append(key + (f.check_id, f.outcome, f.critical, f.weight, None, None, None, None, f.rule))
+                checks.append(key + (f.check_id, f.outcome, f.critical, f.weight, None, None, None, None, f.rule)
+                              + version)
             else:
                 checks.append(key + (f.check_id, f.outcome, f.critical, f.weight, e.text, e.speaker, e.start,
-                                     e.end, f.rule))
+                                     e.end, f.rule) + version)
             critical_fail = critical_fail or (f.critical and f.outcome == "fail")
-        calls.append(key + (r.score, r.flagged, list(r.flag_reasons), r.complaint, critical_fail))
+        calls.append(key + (r.score, r.flagged, list(r.flag_reasons), r.complaint, critical_fail) + version)
         m = r.metrics
         metrics[r.call_id] = (r.call_id, m.agent_talk_seconds, m.customer_talk_seconds, m.talk_ratio,
                               m.longest_silence_seconds, m.silences_over_5s, m.agent_talkovers, m.speech_rate,
                               m.speech_rate_unit, m.first_agent_words_seconds, m.customer_sentiment)
-    return ResultRows(columns_of(checks, _CHECK_COLUMNS), columns_of(calls, _RESULT_COLUMNS),
+    return ResultRows(columns_of(checks, _CHECK_COLUMNS + _VERSIONED), columns_of(calls, _RESULT_COLUMNS + _VERSIONED),
                       columns_of(list(metrics.values()), _METRIC_COLUMNS),
                       columns_of(norms, NORM_COLUMNS) if norms else None,
                       _embedding_columns(embeddings))
@@ -154,6 +160,7 @@ def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows
     for name, table in views.items():
         con.register(name, table)
     try:
+        _keep_other_model_versions(con, scored_at)
         # One DELETE per table for every (call, rubric version) written, not one per call.
         for table in ("check_store", "result_store"):
             con.execute(
@@ -161,8 +168,8 @@ def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows
                 f"WHERE {table}.call_id = n.call_id AND {table}.rubric_id = n.rubric_id "
                 f"AND {table}.rubric_version = n.rubric_version")
         con.execute("DELETE FROM metric_store WHERE call_id IN (SELECT call_id FROM _new_metrics)")
-        for table, view, columns in (("check_store", "_new_checks", _CHECK_COLUMNS),
-                                     ("result_store", "_new_results", _RESULT_COLUMNS)):
+        for table, view, columns in (("check_store", "_new_checks", _CHECK_COLUMNS + _VERSIONED),
+                                     ("result_store", "_new_results", _RESULT_COLUMNS + _VERSIONED)):
             con.execute(f"INSERT INTO {table} ({', '.join(columns)}, scored_at) "
                         f"SELECT {', '.join(columns)}, CAST(? AS TIMESTAMPTZ) FROM {view}", [scored_at])
         from qa_pipeline.rubric.metrics import METRICS_VERSION
@@ -172,6 +179,37 @@ def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows
     finally:
         for name in views:
             con.unregister(name)
+
+
+def _keep_other_model_versions(con: duckdb.DuckDBPyConnection, replaced_at: str) -> None:
+    """Keep history for the results ``_new_results`` replaces (inside the writer's transaction,
+    before it deletes them): a stored result of another model version moves to the history
+    tables; a history row of the new result's own model version goes, as the new result
+    supersedes it. So each model version has one result per call and rubric version, current or
+    in history. A re-score with the same model version (the usual case) keeps no history."""
+    same = ("{t}.call_id = n.call_id AND {t}.rubric_id = n.rubric_id AND {t}.rubric_version = n.rubric_version "
+            "AND {t}.model_version {op} n.model_version")
+    new = "(SELECT DISTINCT call_id, rubric_id, rubric_version, model_version FROM _new_results) n"
+    if con.execute(f"SELECT EXISTS (SELECT 1 FROM result_history_store h JOIN {new} "
+                   f"ON {same.format(t='h', op='IS NOT DISTINCT FROM')})").fetchall()[0][0]:
+        for history in ("check_history_store", "result_history_store"):
+            con.execute(f"DELETE FROM {history} USING {new} WHERE {same.format(t=history, op='IS NOT DISTINCT FROM')}")
+    replaced = (f"SELECT o.call_id, o.rubric_id, o.rubric_version, o.model_version FROM result_store o JOIN {new} "
+                f"ON {same.format(t='o', op='IS DISTINCT FROM')}")
+    if not con.execute(f"SELECT EXISTS ({replaced})").fetchall()[0][0]:
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _replaced AS {replaced}")
+    try:
+        key = ("c.call_id = r.call_id AND c.rubric_id = r.rubric_id AND c.rubric_version = r.rubric_version "
+               "AND c.model_version IS NOT DISTINCT FROM r.model_version")
+        for history, current, columns in (("check_history_store", "check_store", _CHECK_COLUMNS),
+                                          ("result_history_store", "result_store", _RESULT_COLUMNS)):
+            names = columns + _VERSIONED + ("scored_at",)
+            con.execute(f"INSERT INTO {history} ({', '.join(names)}, replaced_at) "
+                        f"SELECT {', '.join('c.' + n for n in names)}, CAST(? AS TIMESTAMPTZ) "
+                        f"FROM {current} c JOIN _replaced r ON {key}", [replaced_at])
+    finally:
+        con.execute("DROP TABLE IF EXISTS _replaced")
 
 
 def stored_metrics(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]] = None

@@ -329,3 +329,24 @@ def test_no_human_score_shows_a_dash_and_an_unchanged_one_no_arrow(tmp_path, mon
     human = [m for m in at.metric if m.label == "Human score"][0]
     automatic = [m for m in at.metric if m.label == "Automatic score"][0]
     assert human.value == automatic.value and not human.delta
+
+
+def test_agreement_shows_each_item_by_model_version(tmp_path, monkeypatch):
+    """Re-scored under a calibrated model version, the reviewed calls' results of the bank
+    models are kept, and the team trends page shows each item's agreement for both versions."""
+    import numpy as np
+
+    from qa_pipeline.rescoring import rescore
+    from qa_pipeline.rubric.learned import ItemModel, models_in_use
+
+    db = _db(tmp_path, "centre")
+    # A model version 1 in use (of an encoder no rubric here reads, so the findings stay as they were).
+    v1 = ItemModel("C2", "pass", "no-such-encoder", np.zeros(2, np.float32), np.zeros(2, np.float32), 0.0, 3, 3,
+                   version="1")
+    with store.opened(db) as con, models_in_use([v1]):
+        rescore(con, jobs=1)
+    at = _open(_app(db, monkeypatch), "views/team_trends.py")
+    table = next(d.value for d in at.dataframe if "model" in d.value.columns)
+    rows = {(item[:2], model): current for item, model, current in zip(table["item"], table["model"], table["current"])}
+    assert not rows[("C3", "exemplar banks")] and rows[("C3", "v1")]  # the version scoring the calls now
+    assert {model for _, model in rows} == {"exemplar banks", "v1"}

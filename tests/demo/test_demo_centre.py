@@ -98,6 +98,23 @@ def test_phrasing_varies(small_centre):
     assert companies >= 10
 
 
+def test_demo_calls_keep_their_sentence_embeddings_so_qa_score_embeds_none(small_centre):
+    from qa_pipeline.rescoring import rescore
+    from qa_pipeline.rubric import encoder as encoders
+
+    encoder = encoders.sentence_encoder()
+    if encoder is None:
+        pytest.skip(encoders.encoder_status())
+    con, summary = small_centre
+    stored = con.execute("SELECT count(DISTINCT call_id), count(*), min(encoder_id), max(encoder_id) "
+                         "FROM turn_embedding_store").fetchone()
+    assert stored[0] == summary.calls and stored[1] > 5 * summary.calls
+    assert stored[2] == stored[3] == encoder.id
+    before = encoder.encoded
+    assert rescore(con, jobs=1).embedded == 0  # as after qa run: every sentence read is stored
+    assert encoder.encoded == before
+
+
 def test_same_seed_same_centre():
     a, b = store.connect(":memory:"), store.connect(":memory:")
     for con in (a, b):

@@ -86,7 +86,8 @@ def test_hostile_filters_stay_in_scope(db, value):
         assert _ids(queries.agent_calls_failing(db, viewer, value, value, CallFilter())) == set()
         assert queries.playlist_clips(db, viewer, value).height == 0
         assert aggregates.weekly_trends(db, viewer, CallFilter(), level=value).height <= len(allowed)
-        for fn in (aggregates.training_needs, aggregates.item_pass_by_team, queries.agreement, queries.score_agreement,
+        for fn in (aggregates.training_needs, aggregates.item_pass_by_team, queries.agreement, queries.agreement_by_model,
+                   queries.score_agreement,
                    aggregates.targets, aggregates.new_agents, aggregates.weekly_trends):
             assert fn(db, viewer, f).height == 0, fn.__name__  # the hostile filter matches nothing
         for fn in (aggregates.agent_items, aggregates.agent_weekly, queries.agent_reviews):

@@ -301,3 +301,109 @@ def test_qa_score_uses_the_latest_version_and_the_findings_name_it(tmp_path, rub
         outcome, rule = con.execute("SELECT outcome, rule FROM check_results WHERE call_id = 'call-00' "
                                     "AND check_id = 'C2' ORDER BY scored_at DESC LIMIT 1").fetchone()
     assert outcome == "pass" and "(model v1)" in rule
+
+
+# --- model versions: recorded with each result, history kept, qa run and qa import use the latest ----
+
+def calibrated_centre(db, tmp_path, rubric, encoder):
+    """A centre database whose calls were scored with the bank models (model version 0), then
+    calibrated once (model version 1)."""
+    with store.opened(db) as con:
+        ids = centre(con)
+        for c in load_ids(con, ids):
+            store.save_results(con, [score_call(c, rubric, sentiment=0.0)])
+        import_rows(con, tmp_path, [{"call_id": c, "item": "C2", "outcome": "pass" if i % 2 == 0 else "fail"}
+                                    for i, c in enumerate(ids)])
+        assert calibration.save(con, calibration.calibrate(con, [rubric], encoder=encoder), actor="test") == 1
+    return ids
+
+
+def load_ids(con, ids):
+    return list(store.load_calls(con, ids, words=False))
+
+
+def test_a_re_score_with_a_new_model_version_keeps_the_old_results_as_history(tmp_path, rubric, encoder,
+                                                                             monkeypatch):
+    db = tmp_path / "qa.duckdb"
+    ids = calibrated_centre(db, tmp_path, rubric, encoder)
+    rubric_file = tmp_path / "rubric.yaml"
+    rubric_file.write_text(yaml.safe_dump(RUBRIC(tmp_path / "bank.jsonl")), encoding="utf-8")
+    score_with_rubric = ["score", "--db", str(db), "--rubric", str(rubric_file), "--jobs", "1"]
+    assert CliRunner().invoke(cli, score_with_rubric).exit_code == 0
+    assert CliRunner().invoke(cli, score_with_rubric).exit_code == 0  # the same version again: no new history
+    with store.opened(db, read_only=True) as con:
+        # The current results: one per call and rubric version, of model version 1.
+        assert con.execute("SELECT model_version, count(*), count(DISTINCT call_id) FROM call_results "
+                           "GROUP BY ALL").fetchall() == [(1, 20, 20)]
+        assert con.execute("SELECT count(*) FROM check_results WHERE check_id = 'C2' AND model_version = 1"
+                           ).fetchone()[0] == 20
+        # Every version's: the bank models' result of each call kept beside it.
+        by_version = con.execute("SELECT model_version, current, count(*) FROM call_results_by_model "
+                                 "GROUP BY ALL ORDER BY model_version").fetchall()
+        assert by_version == [(0, False, 20), (1, True, 20)]
+        outcomes = dict(con.execute("SELECT model_version, outcome FROM check_results_by_model "
+                                    "WHERE call_id = ? AND check_id = 'C2'", [ids[0]]).fetchall())
+        assert outcomes == {0: "fail", 1: "pass"}  # 'paraphrase' restates the need: v1 learned it
+    # The dashboard's agreement view: each item by model version, against the reviewers' outcomes.
+    from qa_pipeline.insights import queries
+    from qa_pipeline.insights.filters import CallFilter
+    from qa_pipeline.privacy.access import User, Viewer
+
+    agree = queries.agreement_by_model(db, Viewer.of(User("m", "manager")), CallFilter())
+    c2 = {row["model"]: row for row in agree.filter(agree["check_id"] == "C2").iter_rows(named=True)}
+    assert set(c2) == {"exemplar banks", "v1"} and c2["v1"]["current"] and not c2["exemplar banks"]["current"]
+    assert c2["exemplar banks"]["reviewed"] == c2["v1"]["reviewed"] == 20
+    assert c2["exemplar banks"]["agreement"] == pytest.approx(0.5) and c2["exemplar banks"]["missed"] == 0
+    assert c2["exemplar banks"]["false_alarms"] == 10  # the ten restated in other words: failed, the reviewer passed
+    assert c2["v1"]["agreement"] >= 0.9
+    # The learned judgements off (no encoder): scored by the rules, model version 0 again; the
+    # v1 result goes to history and the earlier v0 history row is replaced, not repeated.
+    monkeypatch.setattr(encoders, "sentence_encoder", lambda: None)
+    learned.use_models([])
+    assert CliRunner().invoke(cli, score_with_rubric).exit_code == 0
+    with store.opened(db, read_only=True) as con:
+        assert con.execute("SELECT model_version, current, count(*) FROM call_results_by_model "
+                           "GROUP BY ALL ORDER BY model_version").fetchall() == [(0, True, 20), (1, False, 20)]
+    with store.opened(db) as con:  # a call stored again (a new transcript) starts a new history
+        store.save_call(con, Call(CallInfo(ids[0]), "en", (Turn("agent", 0.0, 1.0, "Hello."),)))
+        assert con.execute("SELECT count(*) FROM call_results_by_model WHERE call_id = ?", [ids[0]]
+                           ).fetchone()[0] == 0
+
+
+def test_qa_import_and_qa_run_score_with_the_centres_latest_model_version(tmp_path, rubric, encoder, monkeypatch):
+    from fake_models import ScriptedTranscriber, write_call
+
+    from qa_pipeline.pipeline import Models, RunOptions, run_batch
+
+    db = tmp_path / "qa.duckdb"
+    calibrated_centre(db, tmp_path, rubric, encoder)
+    monkeypatch.setattr("qa_pipeline.rubric.standard_rubric_for", lambda call: rubric)
+    learned.use_models([])  # as a new process starts: the bank models until the database says otherwise
+    transcript = tmp_path / "new.json"
+    transcript.write_text(json.dumps({"call_id": "imported", "language": "en", "turns": [
+        {"speaker": "agent", "start": 0.0, "end": 2.0, "text": "Paraphrase paraphrase your sofa?"},
+        {"speaker": "customer", "start": 2.5, "end": 4.0, "text": "Yes."}]}), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(transcript), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "learned judgements: this centre's model version 1 (qa calibrate)" in result.stderr
+    assert learned.version_in_use() == 0  # the models in use before come back after the import
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    write_call(calls / "recorded.wav")
+    heard = ScriptedTranscriber([("agent", 0.5, "Paraphrase paraphrase your sofa?"), ("customer", 5.0, "Yes.")])
+    summary = run_batch(calls, db, options=RunOptions(language="en"), models=Models(transcriber=heard))
+    assert summary.processed == 1 and summary.model_version == 1
+    with store.opened(db, read_only=True) as con:
+        rows = con.execute("SELECT call_id, outcome, rule, model_version FROM check_results "
+                           "WHERE call_id IN ('imported', 'recorded') AND check_id = 'C2' ORDER BY call_id").fetchall()
+        assert [(c, o, v) for c, o, _, v in rows] == [("imported", "pass", 1), ("recorded", "pass", 1)]
+        assert all("(model v1)" in rule for _, _, rule, _ in rows)
+        assert con.execute("SELECT model_version FROM call_results WHERE call_id = 'recorded'").fetchone()[0] == 1
+    # Without a calibrated version, the bank models score (version 0) and 'paraphrase' is not learned.
+    other = tmp_path / "other.duckdb"
+    with store.opened(other):
+        pass
+    assert CliRunner().invoke(cli, ["import", str(transcript), "--db", str(other)]).exit_code == 0
+    with store.opened(other, read_only=True) as con:
+        assert con.execute("SELECT outcome, model_version FROM check_results WHERE check_id = 'C2'").fetchone() == (
+            "fail", 0)

@@ -293,3 +293,25 @@ def test_a_side_left_without_words_stays_flagged_after_re_scoring(db):
     assert "customer side mostly untranscribed" in reasons
     store.save_call(db, make_call())  # an imported transcript, or a call from before: nothing measured
     assert list(store.load_calls(db))[0].coverage == ()
+
+
+def test_results_stored_before_model_versions_were_recorded_say_so_and_are_kept_when_re_scored(tmp_path):
+    from qa_pipeline.records import CallResult, Finding
+
+    path = tmp_path / "v13.duckdb"
+    con = database_at(path, 13)
+    con.execute("INSERT INTO call_store (call_id, status) VALUES ('c1', 'done')")
+    con.execute("INSERT INTO check_store VALUES ('c1', 'standard-en', '1', 'C2', 'fail', false, 10, NULL, NULL, "
+                "NULL, NULL, 'learned C2', now())")
+    con.execute("INSERT INTO result_store VALUES ('c1', 'standard-en', '1', 0, true, [], false, false, now())")
+    con.close()
+    with store.opened(path) as con:
+        assert con.execute("SELECT model_version FROM call_results").fetchall() == [(None,)]  # not recorded
+        result = CallResult("c1", "standard-en", "1", 100.0, False, (), (Finding("C2", "pass", weight=10),),
+                            model_version=2)
+        store.save_results(con, [result])
+        assert con.execute("SELECT outcome, model_version FROM check_results").fetchall() == [("pass", 2)]
+        assert con.execute("SELECT outcome, model_version, current FROM check_results_by_model ORDER BY current"
+                           ).fetchall() == [("fail", None, False), ("pass", 2, True)]
+        store.save_results(con, [result])  # the same version again: replaced, no more history
+        assert con.execute("SELECT count(*) FROM call_results_by_model").fetchone()[0] == 2
