@@ -214,7 +214,7 @@ def _calls_with(viewer: Viewer, f: CallFilter, item: Optional[str], outcome: Opt
     """Conditions over ``call_fact_store`` selecting the calls in scope matching ``f`` with a
     finding of ``item`` (any item) ending ``outcome`` (any outcome), their parameters, and the
     day sums of such findings (per day and item: ``day, check_id, n``; None where the day sums
-    cannot tell: a failed-item filter)."""
+    cannot tell: a failed-item or flag-reason filter)."""
     where, args = facts.call_where(viewer, f)
     lists = _lists(outcome)
     if item:
@@ -222,7 +222,7 @@ def _calls_with(viewer: Viewer, f: CallFilter, item: Optional[str], outcome: Opt
         args += [item] * len(lists)
     else:
         where += " AND (" + " OR ".join(f"len({name}) > 0" for name in lists) + ")"
-    if f.failed_item:
+    if f.failed_item or f.flag_reason:
         return where, args, None
     sql, sums_args = facts.item_sums(viewer, f, "TRUE" if item is None else "check_id = ?",
                                      [] if item is None else [item], scored_only=False)

@@ -20,7 +20,7 @@ import polars as pl
 
 from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, scope_clause
 from qa_pipeline.privacy.access import Viewer
-from qa_pipeline.store.call_facts import DIMENSIONS
+from qa_pipeline.store.call_facts import DIMENSIONS, ITEM_DIMENSIONS
 from qa_pipeline.store.journal import read
 
 __all__ = ["OUTCOME_LISTS", "call_sums", "call_where", "item_ids", "item_sums", "newest"]
@@ -29,6 +29,7 @@ OUTCOME_LISTS = {"pass": "passed", "fail": "failed", "na": "na"}
 """Final outcome -> the column of ``call_fact_store`` listing the items that ended so."""
 
 _DIMS = ", ".join(DIMENSIONS)
+_ITEM_DIMS = ", ".join(ITEM_DIMENSIONS)
 _WEEK = "date_trunc('week', day)::DATE AS week"
 _INFORMATIONAL = ("(SELECT check_id FROM rubric_item_store GROUP BY check_id HAVING NOT bool_or(scored))")
 
@@ -38,12 +39,12 @@ def item_ids(db: str | os.PathLike) -> list[str]:
     return read(db, "SELECT DISTINCT check_id FROM rubric_item_store ORDER BY check_id")["check_id"].to_list()
 
 
-def _scope(viewer: Viewer, f: CallFilter) -> tuple[list[str], list]:
+def _scope(viewer: Viewer, f: CallFilter, flag_reason: bool = True) -> tuple[list[str], list]:
     """The scope, team, agent and language conditions (the same columns in facts and sums)."""
     scope, params = scope_clause(viewer)
     f_clauses, f_args = call_filter_clauses(CallFilter(teams=f.teams, agents=f.agents, languages=f.languages))
     clauses, args = [f"({scope})", *f_clauses], [*params, *f_args]
-    if f.flag_reason:
+    if f.flag_reason and flag_reason:
         clauses.append("list_contains(flag_reasons, ?)")
         args.append(f.flag_reason)
     return clauses, args
@@ -62,9 +63,9 @@ def call_where(viewer: Viewer, f: CallFilter) -> tuple[str, list]:
     return " AND ".join(clauses), args
 
 
-def _day_where(viewer: Viewer, f: CallFilter) -> tuple[str, list]:
+def _day_where(viewer: Viewer, f: CallFilter, flag_reason: bool = True) -> tuple[str, list]:
     """The same over the day sums (no failed item: the sums are not split by it)."""
-    clauses, args = _scope(viewer, f)
+    clauses, args = _scope(viewer, f, flag_reason)
     if f.date_from:
         clauses.append("day >= ?::DATE")
         args.append(f.date_from)
@@ -90,18 +91,20 @@ def call_sums(viewer: Viewer, f: CallFilter, extra: str = "TRUE", extra_args: Se
 
 def item_sums(viewer: Viewer, f: CallFilter, extra: str = "TRUE", extra_args: Sequence = (), *,
               scored_only: bool = True) -> tuple[str, list]:
-    """As :func:`call_sums` per rubric item: check_id, passed, failed, na. ``scored_only``:
-    leave out informational checks (no weight, not critical: e.g. complaint detection)."""
+    """As :func:`call_sums` per rubric item (without flag_reasons): check_id, passed, failed,
+    na. ``scored_only``: leave out informational checks (no weight, not critical: e.g.
+    complaint detection). The item sums are not split by flag reason: with a flag reason (or
+    a failed item) in ``f`` they are summed from the per-call facts."""
     informational = f"check_id NOT IN {_INFORMATIONAL}" if scored_only else "TRUE"
-    if f.failed_item:
+    if f.failed_item or f.flag_reason:  # not dimensions of the item sums: from the calls' facts
         where, args = call_where(viewer, f)
         lists = " UNION ALL ".join(
-            f"SELECT {_DIMS}, unnest({name}) AS check_id, {int(name == 'passed')} AS passed, "
+            f"SELECT {_ITEM_DIMS}, unnest({name}) AS check_id, {int(name == 'passed')} AS passed, "
             f"{int(name == 'failed')} AS failed, {int(name == 'na')} AS na "
             f"FROM call_fact_store WHERE {where} AND ({extra})" for name in OUTCOME_LISTS.values())
         return (f"SELECT *, {_WEEK} FROM ({lists}) WHERE {informational}",
                 [*args, *extra_args] * len(OUTCOME_LISTS))
-    where, args = _day_where(viewer, f)
+    where, args = _day_where(viewer, f, flag_reason=False)
     return (f"SELECT *, {_WEEK} FROM daily_item_store WHERE {where} AND ({extra}) AND {informational}",
             [*args, *extra_args])
 

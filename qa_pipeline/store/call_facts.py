@@ -7,7 +7,8 @@ day, kept current by every write that changes them (migration 14 creates and fil
   agent's failing calls) filter this table, not 17 findings per call.
 * ``daily_call_store``: per day, team, agent, agent name, language and flag reasons: calls,
   scored calls, the sum of their scores, flagged, complaint and critical-failure counts.
-* ``daily_item_store``: the same groups per rubric item: passed, failed and n/a counts.
+* ``daily_item_store``: per day, team, agent, agent name, language and rubric item: passed,
+  failed and n/a counts.
 * ``rubric_item_store``: per rubric version and item whether it counts towards the score
   (weight or critical), so informational checks (complaint detection) stay out of pass rates.
 
@@ -26,10 +27,13 @@ from typing import Sequence
 
 import duckdb
 
-__all__ = ["DIMENSIONS", "SCHEMA", "facts_sql", "fill_sql", "note_rubric_items", "rebuild", "refresh"]
+__all__ = ["DIMENSIONS", "ITEM_DIMENSIONS", "SCHEMA", "facts_sql", "fill_sql", "note_rubric_items", "rebuild", "refresh"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
-"""What the day tables group by (``daily_item_store`` also by ``check_id``)."""
+"""What ``daily_call_store`` groups by."""
+ITEM_DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language")
+"""What ``daily_item_store`` groups by, with ``check_id``: not the flag reasons, which would
+multiply its rows (17 per group) several times over for a filter the per-call facts answer."""
 
 _CALL_MEASURES = ("calls", "scored", "score_sum", "flagged", "complaints", "critical_fails")
 _ITEM_MEASURES = ("passed", "failed", "na")
@@ -65,7 +69,7 @@ CREATE TABLE daily_call_store (
     critical_fails BIGINT NOT NULL
 );
 CREATE TABLE daily_item_store (
-    day DATE, team VARCHAR, agent_id VARCHAR, agent_name VARCHAR, language VARCHAR, flag_reasons VARCHAR[],
+    day DATE, team VARCHAR, agent_id VARCHAR, agent_name VARCHAR, language VARCHAR,
     check_id VARCHAR NOT NULL,
     passed BIGINT NOT NULL,
     failed BIGINT NOT NULL,
@@ -89,10 +93,10 @@ def facts_sql(calls: str = "call_store", results: str = "result_store", checks: 
     WITH r AS (SELECT * FROM {results}
                QUALIFY row_number() OVER (PARTITION BY call_id
                                           ORDER BY scored_at DESC, rubric_id DESC, rubric_version DESC) = 1),
-    o AS (SELECT k.call_id,
-                 list(k.check_id ORDER BY k.check_id) FILTER (WHERE coalesce(f.human_outcome, k.outcome) = 'pass') AS p,
-                 list(k.check_id ORDER BY k.check_id) FILTER (WHERE coalesce(f.human_outcome, k.outcome) = 'fail') AS x,
-                 list(k.check_id ORDER BY k.check_id) FILTER (WHERE coalesce(f.human_outcome, k.outcome) = 'na') AS n
+    o AS (SELECT k.call_id,  -- sorted afterwards: an ordered aggregate would sort every group's rows
+                 list_sort(list(k.check_id) FILTER (WHERE coalesce(f.human_outcome, k.outcome) = 'pass')) AS p,
+                 list_sort(list(k.check_id) FILTER (WHERE coalesce(f.human_outcome, k.outcome) = 'fail')) AS x,
+                 list_sort(list(k.check_id) FILTER (WHERE coalesce(f.human_outcome, k.outcome) = 'na')) AS n
           FROM {checks} k JOIN r ON k.call_id = r.call_id AND k.rubric_id = r.rubric_id
                                 AND k.rubric_version = r.rubric_version
           LEFT JOIN {reviews} f ON f.call_id = k.call_id AND f.check_id = k.check_id
@@ -117,7 +121,7 @@ def _call_sums(facts: str, sign: str = "1") -> str:
 
 
 def _item_sums(facts: str, sign: str = "1") -> str:
-    dims = ", ".join(DIMENSIONS)
+    dims = ", ".join(ITEM_DIMENSIONS)
     lists = " UNION ALL ".join(
         f"SELECT {dims}, {sign} AS sign, unnest({name}) AS check_id, {int(name == 'passed')} AS p, "
         f"{int(name == 'failed')} AS x, {int(name == 'na')} AS n FROM {facts}"
@@ -193,7 +197,7 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
         _merge(con, "daily_call_store", "_fact_delta", DIMENSIONS, _CALL_MEASURES, "t.calls = 0")
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT * FROM ({_item_sums(both, 'sign')}) "
                     "WHERE passed <> 0 OR failed <> 0 OR na <> 0")
-        _merge(con, "daily_item_store", "_fact_delta", (*DIMENSIONS, "check_id"), _ITEM_MEASURES,
+        _merge(con, "daily_item_store", "_fact_delta", (*ITEM_DIMENSIONS, "check_id"), _ITEM_MEASURES,
                "t.passed = 0 AND t.failed = 0 AND t.na = 0")
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_old; DROP TABLE IF EXISTS temp._fact_new; "

@@ -18,6 +18,7 @@ from qa_pipeline.store import call_facts
 from qa_pipeline.store import database as store
 
 DIMS = ", ".join(call_facts.DIMENSIONS)
+ITEM_DIMS = ", ".join(call_facts.ITEM_DIMENSIONS)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -41,8 +42,8 @@ def assert_facts_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
           _rows(con, f"""SELECT {DIMS}, count(*), count(score), coalesce(sum(score), 0),
                   count(*) FILTER (WHERE flagged), count(*) FILTER (WHERE complaint),
                   count(*) FILTER (WHERE critical_fail) FROM {scratch} GROUP BY ALL"""))
-    _same(_rows(con, f"SELECT {DIMS}, check_id, passed, failed, na FROM daily_item_store"),
-          _rows(con, f"""SELECT {DIMS}, k.check_id, count(*) FILTER (WHERE final_outcome = 'pass'),
+    _same(_rows(con, f"SELECT {ITEM_DIMS}, check_id, passed, failed, na FROM daily_item_store"),
+          _rows(con, f"""SELECT {ITEM_DIMS}, k.check_id, count(*) FILTER (WHERE final_outcome = 'pass'),
                   count(*) FILTER (WHERE final_outcome = 'fail'), count(*) FILTER (WHERE final_outcome = 'na')
               FROM {scratch} s JOIN final_check_results k ON k.call_id = s.call_id
                    AND k.rubric_id = s.rubric_id AND k.rubric_version = s.rubric_version
