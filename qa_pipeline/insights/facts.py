@@ -110,20 +110,23 @@ def item_sums(viewer: Viewer, f: CallFilter, extra: str = "TRUE", extra_args: Se
 
 
 def newest(db: str | os.PathLike, columns: str, where: str, args: Sequence, *, limit: int, offset: int = 0,
-           per_day: Optional[tuple[str, list]] = None, order: str = "started_at DESC NULLS LAST, call_id"
-           ) -> pl.DataFrame:
-    """``columns`` of the calls in ``call_fact_store`` matching ``where``, ``order``-ed (newest
-    first), ``limit`` from ``offset``.
+           per_day: Optional[tuple[str, list]] = None, order: str = "started_at DESC NULLS LAST, call_id",
+           source: str = "call_fact_store", exact: bool = True) -> pl.DataFrame:
+    """``columns`` of the rows of ``source`` (``call_fact_store``, or it joined to more) matching
+    ``where``, ``order``-ed (newest first), ``limit`` from ``offset``.
 
     ``per_day``: SQL (and parameters) of ``(day, n)`` rows counting, per day, the matching
-    calls (or more). Then only the newest days holding ``offset + limit`` of them are read
-    (the facts are stored in time order, so whole row groups are skipped); should those days
-    hold fewer matching calls than counted, every day is read."""
-    page = f"SELECT {columns} FROM call_fact_store WHERE {where}"
+    calls (``exact``: at least; else an estimate). Then only the newest days holding
+    ``offset + limit`` of them are read (the facts are stored in time order, so whole row
+    groups are skipped); should those days hold fewer, an estimate's window is widened
+    (8 and 64 times), then every day is read."""
+    page = f"SELECT {columns} FROM {source} WHERE {where}"
     tail = f" ORDER BY {order} LIMIT {int(limit):d} OFFSET {int(max(offset, 0)):d}"
     if per_day is not None:
-        since = _first_day_needed(db, per_day, limit + max(offset, 0))
-        if since is not None:
+        for widen in (1,) if exact else (1, 8, 64):
+            since = _first_day_needed(db, per_day, (limit + max(offset, 0)) * widen)
+            if since is None:
+                break
             rows = read(db, f"{page} AND day >= ?::DATE{tail}", [*args, since])
             if rows.height == limit:
                 return rows

@@ -140,14 +140,16 @@ def review_queue(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, assign
     where, args = facts.call_where(viewer, f)
     open_sql = "(q.reviewer IS NULL OR q.open_disputes > 0)"
     where += " AND " + {"open": open_sql, "reviewed": f"NOT {open_sql}", "all": "TRUE"}[status]
-    queue, queue_args = _QUEUE_STATE, [assignee, assignee]
-    body = f"""SELECT c.call_id, c.started_at, c.team, c.agent_id, c.agent_name, c.language, c.source,
+    queue_args = [assignee, assignee]
+    columns = """c.call_id, c.started_at, c.team, c.agent_id, c.agent_name, c.language, c.source,
                c.score AS auto_score, q.human_score, c.flagged, c.flag_reasons, c.critical_fail, c.complaint,
-               q.queued_for, q.assignee, q.reviewer, q.reviewed_at, q.open_disputes
-        FROM call_fact_store c JOIN ({queue}) q ON q.call_id = c.call_id WHERE {where}"""
-    total = read(db, f"SELECT count(*) AS n FROM ({body})", queue_args + args)["n"][0]
-    rows = read(db, f"{body} ORDER BY {_SORTS.get(order, _SORTS['newest'])} LIMIT ? OFFSET ?",
-                queue_args + args + [PAGE_SIZE, max(page, 0) * PAGE_SIZE])
+               q.queued_for, q.assignee, q.reviewer, q.reviewed_at, q.open_disputes"""
+    source = f"call_fact_store c JOIN ({_QUEUE_STATE}) q ON q.call_id = c.call_id"
+    total = read(db, f"SELECT count(*) AS n FROM {source} WHERE {where}", queue_args + args)["n"][0]
+    sums, sum_args = facts.call_sums(viewer, f)  # flagged calls per day: about what the queue holds
+    rows = facts.newest(db, columns, where, queue_args + args, limit=PAGE_SIZE, offset=max(page, 0) * PAGE_SIZE,
+                        order=_SORTS.get(order, _SORTS["newest"]), source=source, exact=False,
+                        per_day=(f"SELECT day, flagged AS n FROM ({sums})", sum_args) if order == "newest" else None)
     return rows, int(total)
 
 
