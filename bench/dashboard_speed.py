@@ -100,7 +100,8 @@ def timed(label: str, fn, *args, **kwargs) -> float:
     t = time.perf_counter()
     fn(*args, **kwargs)
     took = time.perf_counter() - t
-    print(f"    {label:<34} {took * 1000:8.0f} ms")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+    print(f"    {label:<34} {took * 1000:8.0f} ms   (peak memory so far {peak:.2f} GiB)")
     return took
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "failing_call_facts",
     "failing_calls",
     "filter_options",
+    "find_call_facts",
     "find_calls",
     "item_pass_by_team",
     "new_agents",
@@ -263,12 +264,29 @@ def find_calls(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, item: Op
                per_page: int = 50) -> tuple[list[str], int]:
     """One page of calls (newest first) with a finding of ``item`` (any item) ending ``outcome``
     (any outcome), optionally only ``among`` the given call ids; and the number of such findings."""
+    rows, total = find_call_facts(db, viewer, f, "call_id", item=item, outcome=outcome, among=among, page=page,
+                                  per_page=per_page)
+    return rows["call_id"].to_list(), total
+
+
+def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, columns: str, *,
+                    item: Optional[str] = None, outcome: Optional[str] = None, among: Optional[list[str]] = None,
+                    words: Optional[str] = None, page: int = 0, per_page: int = 50) -> tuple[pl.DataFrame, int]:
+    """As :func:`find_calls`, ``columns`` of ``call_fact_store``; ``words``: only calls in
+    which someone said them (case-insensitive where case exists)."""
     where, args, sums = _calls_with(viewer, f, item, outcome)
     lists = _lists(outcome)
     with session(db):
         if among is not None:
             where += " AND call_id IN (SELECT unnest(?))"
             args.append(among)
+            sums = None
+        if words:
+            # only the turns of the calls that match the rest: not every turn in the database
+            match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
+            where += (f" AND call_id IN (SELECT call_id FROM turn_store WHERE {match} AND call_id IN "
+                      f"(SELECT call_id FROM call_fact_store WHERE {where}))")
+            args = [*args, words, *args]
             sums = None
         if sums is not None:  # the day sums count the findings: no call read
             total = read(db, f"SELECT coalesce(sum(n), 0) AS n FROM ({sums[0]})", sums[1])["n"][0]
@@ -277,6 +295,6 @@ def find_calls(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, item: Op
                      else " + ".join(f"len({name})" for name in lists))
             total = read(db, f"SELECT coalesce(sum({found}), 0) AS n FROM call_fact_store WHERE {where}",
                          ([item] * len(lists) if item else []) + args)["n"][0]
-        ids = facts.newest(db, "call_id", where, args, limit=per_page, offset=max(page, 0) * per_page,
-                           per_day=_calls_per_day(sums))["call_id"].to_list()
-    return ids, int(total)
+        rows = facts.newest(db, columns, where, args, limit=per_page, offset=max(page, 0) * per_page,
+                            per_day=_calls_per_day(sums))
+    return rows, int(total)

@@ -26,7 +26,7 @@ from typing import Any, Callable, Optional, TypeVar
 import polars as pl
 
 from qa_pipeline.insights import facts
-from qa_pipeline.insights.aggregates import failing_call_facts, find_calls
+from qa_pipeline.insights.aggregates import failing_call_facts, find_call_facts
 from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, latest_results, scope_clause
 from qa_pipeline.privacy.access import Viewer, mask_identifiers, visible_metadata
 from qa_pipeline.store.journal import read, session
@@ -287,15 +287,10 @@ def search_findings(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, ite
 
     One page holds the findings of up to :data:`PAGE_SIZE` calls, newest first, the evidence
     masked for the viewer; the total counts matching findings."""
-    said = None
-    if words and words.strip():
-        words = words.strip()[:200]
-        # case-insensitive only where case exists: lower() over every turn triples the time
-        match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
-        said = read(db, f"SELECT DISTINCT call_id FROM turn_store WHERE {match}", [words])["call_id"].to_list()
-    ids, total = find_calls(db, viewer, f, item=item, outcome=outcome, among=said, page=page)
-    calls = read(db, "SELECT call_id, started_at, team, agent_name, language, source FROM call_fact_store "
-                     "WHERE call_id IN (SELECT unnest(?))", [ids])
+    words = (words or "").strip()[:200] or None
+    calls, total = find_call_facts(db, viewer, f, "call_id, started_at, team, agent_name, language, source",
+                                   item=item, outcome=outcome, words=words, page=page)
+    ids = calls["call_id"].to_list()
     found = _findings_of(db, ids, item, outcome).select(
         "call_id", "check_id", "outcome", "evidence_text", "evidence_speaker", "evidence_start", "evidence_end")
     rows = calls.join(found, on="call_id").sort(["started_at", "call_id", "check_id"], descending=[True, False, False])
