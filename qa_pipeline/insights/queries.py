@@ -96,12 +96,16 @@ def _in_scope(viewer: Viewer, call_id: str) -> tuple[str, list]:
     return f"EXISTS (SELECT 1 FROM call_store WHERE call_id = ? AND ({where}))", [call_id, *params]
 
 
-def _calls_cte(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> tuple[str, list]:
-    """``WITH c AS (calls in scope and filter, with their latest result r)``; ``r`` columns
-    are prefixed: r_score ... Returns SQL and parameters."""
+def _calls_cte(db: str | os.PathLike, viewer: Viewer, f: CallFilter, call_id: Optional[str] = None
+               ) -> tuple[str, list]:
+    """``WITH c AS (calls in scope and filter, with their latest result r)``, only ``call_id``
+    if given; ``r`` columns are prefixed: r_score ... Returns SQL and parameters."""
     where, params = scope_clause(viewer)
     filter_clauses, filter_args = call_filter_clauses(f)
     clauses, args = ["status = 'done'", f"({where})", *filter_clauses], [*params, *filter_args]
+    if call_id is not None:  # a constant filter on both tables, not a join over every call
+        clauses.append("call_id = ?")
+        args.append(call_id)
     result_clauses = []
     if f.flag_reason:
         result_clauses.append("list_contains(r.flag_reasons, ?)")
@@ -109,12 +113,15 @@ def _calls_cte(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> tuple[st
     if f.failed_item:  # the facts know each call's final outcomes: far cheaper than the findings table
         result_clauses.append("r.call_id IN (SELECT call_id FROM call_fact_store WHERE list_contains(failed, ?))")
         args.append(f.failed_item)
+    if call_id is not None:
+        args.insert(len(params) + len(filter_args) + 1, call_id)  # the result table's, after the call's
     sql = f"""WITH c AS (
         SELECT s.call_id, s.source_path, s.source, s.language, s.agent_id, s.agent_name, s.team, s.started_at,
                s.duration, r.rubric_id, r.rubric_version, r.score, r.flagged, r.flag_reasons, r.complaint,
                r.critical_fail
         FROM (SELECT * FROM call_store WHERE {' AND '.join(clauses)}) s
-        JOIN {latest_results(db)} r ON r.call_id = s.call_id
+        JOIN (SELECT * FROM {latest_results(db)} WHERE {'call_id = ?' if call_id is not None else 'TRUE'}) r
+             ON r.call_id = s.call_id
         {('WHERE ' + ' AND '.join(result_clauses)) if result_clauses else ''})"""
     return sql, args
 
@@ -185,7 +192,7 @@ def _findings_of(db: str | os.PathLike, ids: list[str], item: Optional[str] = No
 def call_header(db: str | os.PathLike, viewer: Viewer, call_id: str) -> pl.DataFrame:
     """The call (if the viewer may see it) with its latest result and review; empty otherwise.
     ``metadata`` is the JSON of what the viewer may see of the call's metadata."""
-    cte, args = _calls_cte(db, viewer, CallFilter())
+    cte, args = _calls_cte(db, viewer, CallFilter(), call_id)
     header = read(db, f"""{cte}
         SELECT c.*, k.metadata, v.human_score, v.reviewer, v.reviewed_at, v.comment AS review_comment,
                q.assignee, q.reason AS queued_for
