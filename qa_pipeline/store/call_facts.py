@@ -159,6 +159,8 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, delta: str, keys: Sequenc
     groups left ``empty``. Only the days the delta touches are read (zone maps skip the rest)."""
     lo, hi, undated = con.execute(f"SELECT min(day), max(day), count(*) FILTER (WHERE day IS NULL) FROM {delta}"
                                   ).fetchone()
+    if lo is None and not undated:
+        return  # the calls' facts changed nothing these sums count
     days, args = "TRUE", []
     if lo is not None and not undated:
         days, args = "t.day BETWEEN ? AND ?", [lo, hi]
