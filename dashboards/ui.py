@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, TypeVar
 import polars as pl
 import streamlit as st
 
-from qa_pipeline.insights import aggregates, facts, items, queries
+from qa_pipeline.insights import aggregates, items, queries
 from qa_pipeline.insights.filters import CallFilter
 from qa_pipeline.privacy import access
 from qa_pipeline.privacy.access import User, Viewer
@@ -137,7 +137,6 @@ def save(op: str, success: str, **kwargs: Any) -> bool:
         st.error(f"Not saved: {exc}")
         return False
     st.cache_data.clear()
-    facts.refresh(db_path())
     if receipt.saved:
         st.toast(success, icon=":material/check:")
     else:

@@ -1,8 +1,9 @@
-"""The dashboard's aggregate queries, over the in-memory call facts (:mod:`qa_pipeline.insights.facts`).
+"""The dashboard's aggregate queries, over the day sums and call facts the store keeps
+(:mod:`qa_pipeline.insights.facts`, :mod:`qa_pipeline.store.call_facts`).
 
 Same contract as :mod:`qa_pipeline.insights.queries`: database path, viewer
 (:class:`qa_pipeline.privacy.access.Viewer`), filter in; polars DataFrame out; user input only
-as parameters. Item columns are named ``i0``, ``i1``… by position, never from user text.
+as parameters.
 """
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from qa_pipeline.store.journal import read, session
 __all__ = [
     "agent_items",
     "agent_weekly",
+    "failing_call_facts",
     "failing_calls",
     "filter_options",
+    "find_call_facts",
     "find_calls",
     "item_pass_by_team",
     "new_agents",
@@ -33,32 +36,24 @@ _LEVELS = {"centre": "'Centre'", "team": "coalesce(team, '(no team)')",
            "agent": "coalesce(agent_name, agent_id, '(unknown)')"}
 
 
-def _item_counts(db: str | os.PathLike, where: str, args: list, group: dict[str, str]) -> pl.DataFrame:
-    """Per group (name -> SQL expression over facts) and scored item: checked (not na), passed, failed.
-    Informational checks (no weight, not critical: e.g. complaint detection) are left out."""
-    cols = facts.item_columns(db, scored_only=True)
-    keys = ", ".join(f'{expr} AS "{name}"' for name, expr in group.items())
-    if not cols:
-        return pl.DataFrame(schema={**{g: pl.String for g in group}, "check_id": pl.String, "checked": pl.Int64,
-                                    "passed": pl.Int64, "failed": pl.Int64})
-    measures = ", ".join(f"count(*) FILTER (WHERE {c} IN (0, 1)) AS n_{c}, count(*) FILTER (WHERE {c} = 0) AS p_{c}, "
-                         f"count(*) FILTER (WHERE {c} = 1) AS f_{c}" for _, c in cols)
-    wide = facts.query(db, f"SELECT {keys}, {measures} FROM facts WHERE {where} GROUP BY ALL", args)
-    parts = [wide.select(*list(group), pl.lit(item).alias("check_id"), pl.col(f"n_{c}").alias("checked"),
-                         pl.col(f"p_{c}").alias("passed"), pl.col(f"f_{c}").alias("failed"))
-             for item, c in cols]
-    return pl.concat(parts).filter(pl.col("checked") > 0)
+def _item_counts(db: str | os.PathLike, items: tuple[str, list], group: dict[str, str]) -> pl.DataFrame:
+    """Per group (name -> SQL expression over the day sums) and scored item: checked (not
+    na), passed, failed; ``items``: :func:`~qa_pipeline.insights.facts.item_sums` SQL and parameters."""
+    keys = "".join(f'{expr} AS "{name}", ' for name, expr in group.items())
+    sql, args = items
+    return read(db, f"""SELECT {keys}check_id, sum(passed + failed)::BIGINT AS checked, sum(passed)::BIGINT AS passed,
+            sum(failed)::BIGINT AS failed FROM ({sql}) GROUP BY ALL HAVING sum(passed + failed) > 0""", args)
 
 
 def filter_options(db: str | os.PathLike, viewer: Viewer) -> dict[str, Any]:
     """Values for the filter widgets: teams, agents (id, name, team), languages, flag reasons, items, dates."""
     with session(db):  # all of its SQL on one brief read-only connection
         where, params = scope_clause(viewer)
-        per_agent = facts.query(db, f"""SELECT agent_id, any_value(agent_name) AS agent_name, any_value(team) AS team,
-                list(DISTINCT language) AS languages, list(DISTINCT team) AS teams, min(started_at)::DATE AS first,
-                max(started_at)::DATE AS last FROM facts WHERE ({where}) GROUP BY agent_id ORDER BY agent_id""", params)
-        reasons = read(db, "SELECT DISTINCT unnest(flag_reasons) AS reason FROM result_store ORDER BY reason")
-        items = facts.items(db)
+        per_agent = read(db, f"""SELECT agent_id, arg_max(agent_name, day) AS agent_name, arg_max(team, day) AS team,
+                list(DISTINCT language) AS languages, list(DISTINCT team) AS teams, min(day) AS first,
+                max(day) AS last FROM daily_call_store WHERE ({where}) GROUP BY agent_id ORDER BY agent_id""", params)
+        reasons = read(db, "SELECT DISTINCT unnest(flag_reasons) AS reason FROM daily_call_store ORDER BY reason")
+        items = facts.item_ids(db)
 
     def distinct(col: str) -> list:
         return sorted({v for vs in per_agent[col].to_list() for v in (vs or []) if v is not None})
@@ -70,54 +65,63 @@ def filter_options(db: str | os.PathLike, viewer: Viewer) -> dict[str, Any]:
             "last": per_agent["last"].max() if per_agent.height else None}
 
 
+_CALLS = "sum(calls)::BIGINT AS calls"
+_AVG_SCORE = "sum(score_sum) / nullif(sum(scored), 0) AS avg_score"
+
+
 def weekly_trends(db: str | os.PathLike, viewer: Viewer, f: CallFilter, level: str = "team") -> pl.DataFrame:
     """Per week and group (centre, team or agent): calls, average score, flagged, complaint and
     critical-failure rates."""
-    where, args = facts.where(db, viewer, f)
-    return facts.query(db, f"""SELECT week, {_LEVELS.get(level, _LEVELS['team'])} AS "group", count(*) AS calls,
-            avg(score) AS avg_score, avg(flagged::INT) AS flagged_rate, avg(complaint::INT) AS complaint_rate,
-            count(*) FILTER (WHERE critical_fail) AS critical_fails
-        FROM facts WHERE {where} AND week IS NOT NULL GROUP BY ALL ORDER BY week, "group" """, args)
+    sql, args = facts.call_sums(viewer, f)
+    return read(db, f"""SELECT week, {_LEVELS.get(level, _LEVELS['team'])} AS "group", {_CALLS}, {_AVG_SCORE},
+            sum(flagged) / sum(calls) AS flagged_rate, sum(complaints) / sum(calls) AS complaint_rate,
+            sum(critical_fails)::BIGINT AS critical_fails
+        FROM ({sql}) WHERE week IS NOT NULL GROUP BY ALL ORDER BY week, "group" """, args)
 
 
 MIN_OTHER_AGENTS = 3
 """An agent sees the rest of their team's figures only when at least this many other agents
 made them: fewer would let them work out a colleague's own figures."""
 
+_NOTHING = (CallFilter(), "FALSE", [])
 
-def _rest_of_team(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFilter) -> tuple[str, list, int]:
-    """Conditions over the facts selecting the calls of ``agent_id``'s team made by the other
-    agents in the period of ``f``, with their parameters and how many other agents that is.
+
+def _rest_of_team(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFilter
+                  ) -> tuple[CallFilter, str, list, int]:
+    """The filter and extra condition selecting the calls of ``agent_id``'s team (their latest)
+    made by the other agents in the period of ``f`` (for :func:`~qa_pipeline.insights.facts.call_sums`
+    with :data:`~qa_pipeline.privacy.access.OWNER`), and how many other agents that is.
 
     The agent must be in the viewer's scope (an agent: themselves). The calls are outside an
     agent's own scope, so only aggregates may be built on them (as :func:`agent_weekly` and
     :func:`agent_items` do): never a call, a name or a per-agent row. For an agent viewer,
     fewer than :data:`MIN_OTHER_AGENTS` other agents select nothing."""
     where, params = scope_clause(viewer)
-    seen = facts.query(db, f"SELECT any_value(team) AS team, count(*) AS n FROM facts WHERE ({where}) AND agent_id = ?",
-                       list(params) + [agent_id])
+    seen = read(db, f"SELECT arg_max(team, day) AS team, sum(calls) AS n FROM daily_call_store "
+                    f"WHERE ({where}) AND agent_id = ?", list(params) + [agent_id])
     if not seen.height or not seen["n"][0] or seen["team"][0] is None:
-        return "FALSE", [], 0
-    team_where, args = facts.where(db, OWNER, CallFilter(teams=(seen["team"][0],), date_from=f.date_from,
-                                                         date_to=f.date_to))
-    team_where += " AND agent_id IS DISTINCT FROM ?"
-    args.append(agent_id)
-    others = int(facts.query(db, f"SELECT count(DISTINCT agent_id) AS n FROM facts WHERE {team_where}", args)["n"][0])
+        return (*_NOTHING, 0)
+    team = CallFilter(teams=(seen["team"][0],), date_from=f.date_from, date_to=f.date_to)
+    extra, extra_args = "agent_id IS DISTINCT FROM ?", [agent_id]
+    sql, args = facts.call_sums(OWNER, team, extra, extra_args)
+    others = int(read(db, f"SELECT count(DISTINCT agent_id) AS n FROM ({sql})", args)["n"][0])
     if viewer.scope == "agent" and others < MIN_OTHER_AGENTS:
-        return "FALSE", [], others
-    return team_where, args, others
+        return (*_NOTHING, others)
+    return team, extra, extra_args, others
 
 
 def agent_weekly(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFilter) -> pl.DataFrame:
     """Weekly average score of the agent ('agent') and of the rest of their team ('team': the
     other agents' calls together, also for an agent looking at their own scorecard)."""
     with session(db):
-        mine, args = facts.where(db, viewer, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
-        others, other_args, _ = _rest_of_team(db, viewer, agent_id, f)
-        return facts.query(db, f"""SELECT week, 'agent' AS who, avg(score) AS avg_score, count(*) AS calls
-                FROM facts WHERE {mine} AND week IS NOT NULL GROUP BY ALL
-            UNION ALL SELECT week, 'team' AS who, avg(score) AS avg_score, count(*) AS calls
-                FROM facts WHERE {others} AND week IS NOT NULL GROUP BY ALL
+        mine, args = facts.call_sums(viewer, CallFilter(agents=(agent_id,), date_from=f.date_from,
+                                                        date_to=f.date_to))
+        team, extra, extra_args, _ = _rest_of_team(db, viewer, agent_id, f)
+        others, other_args = facts.call_sums(OWNER, team, extra, extra_args)
+        return read(db, f"""SELECT week, 'agent' AS who, {_AVG_SCORE}, sum(calls)::BIGINT AS calls
+                FROM ({mine}) WHERE week IS NOT NULL GROUP BY ALL
+            UNION ALL SELECT week, 'team' AS who, {_AVG_SCORE}, sum(calls)::BIGINT AS calls
+                FROM ({others}) WHERE week IS NOT NULL GROUP BY ALL
             ORDER BY week, who""", args + other_args)
 
 
@@ -125,10 +129,10 @@ def agent_items(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFil
     """Pass rate per rubric item for the agent against the rest of their team (the other
     agents' calls together; reviewed outcomes count)."""
     with session(db):
-        mine, args = facts.where(db, viewer, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
-        own = _item_counts(db, mine, args, {"who": "'agent'"})
-        others, other_args, _ = _rest_of_team(db, viewer, agent_id, f)
-        rest = _item_counts(db, others, other_args, {"who": "'team'"})
+        own = _item_counts(db, facts.item_sums(viewer, CallFilter(agents=(agent_id,), date_from=f.date_from,
+                                                                  date_to=f.date_to)), {"who": "'agent'"})
+        team, extra, extra_args, _ = _rest_of_team(db, viewer, agent_id, f)
+        rest = _item_counts(db, facts.item_sums(OWNER, team, extra, extra_args), {"who": "'team'"})
     agent = own.group_by("check_id").agg((pl.col("passed").sum() / pl.col("checked").sum()).alias("agent_pass_rate"),
                                          pl.col("checked").sum().alias("agent_checked"))
     team = rest.group_by("check_id").agg((pl.col("passed").sum() / pl.col("checked").sum()).alias("team_pass_rate"))
@@ -139,15 +143,13 @@ def agent_items(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFil
 
 def training_needs(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFrame:
     """Fail rate per item, team and week: which items to train, where and whether it improves."""
-    where, args = facts.where(db, viewer, f)
-    counts = _item_counts(db, where, args, {"team": "coalesce(team, '(no team)')", "week": "week"})
+    counts = _item_counts(db, facts.item_sums(viewer, f), {"team": "coalesce(team, '(no team)')", "week": "week"})
     return counts.select("check_id", "team", "week", "checked", "failed",
                          (pl.col("failed") / pl.col("checked")).alias("fail_rate")).sort("week", "team", "check_id")
 
 
 def item_pass_by_team(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFrame:
-    where, args = facts.where(db, viewer, f)
-    counts = _item_counts(db, where, args, {"team": "coalesce(team, '(no team)')"})
+    counts = _item_counts(db, facts.item_sums(viewer, f), {"team": "coalesce(team, '(no team)')"})
     return counts.select("check_id", "team", "checked", (pl.col("passed") / pl.col("checked")).alias("pass_rate")
                          ).sort("check_id", "team")
 
@@ -159,11 +161,11 @@ def new_agents(db: str | os.PathLike, viewer: Viewer, f: CallFilter, weeks: int 
         if roster.is_empty():
             return pl.DataFrame(schema={"agent_id": pl.String, "agent": pl.String, "hire_date": pl.Date,
                                         "week_since_hire": pl.Int32, "avg_score": pl.Float64, "calls": pl.Int64})
-        where, args = facts.where(db, viewer, CallFilter(teams=f.teams))
-        per_week = facts.query(db, f"""SELECT agent_id, coalesce(any_value(agent_name), agent_id) AS agent, week,
-                avg(score) AS avg_score, count(*) AS calls FROM facts
-            WHERE {where} AND week IS NOT NULL AND agent_id IN (SELECT unnest(?)) GROUP BY agent_id, week""",
-                               args + [roster["agent_id"].to_list()])
+        sql, args = facts.call_sums(viewer, CallFilter(teams=f.teams), "agent_id IN (SELECT unnest(?))",
+                                    [roster["agent_id"].to_list()])
+        per_week = read(db, f"""SELECT agent_id, coalesce(any_value(agent_name), agent_id) AS agent, week,
+                {_AVG_SCORE}, sum(calls)::BIGINT AS calls FROM ({sql})
+            WHERE week IS NOT NULL GROUP BY agent_id, week""", args)
         hired = roster.with_columns((pl.col("hire_date") - pl.duration(days=pl.col("hire_date").dt.weekday() - 1))
                                     .alias("hire_week"))
         return (per_week.join(hired, on="agent_id")
@@ -179,17 +181,17 @@ def targets(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFram
     of it (negative: behind). ``pass_rate`` is the share of items passed (reviewed outcomes count)."""
     with session(db):  # all of its SQL on one brief read-only connection
         goals = read(db, "SELECT scope, scope_id, metric, target FROM target_store ORDER BY scope, scope_id, metric")
-        where, args = facts.where(db, viewer, f)
         actual: dict[tuple[str, str], dict] = {}
         for kind, expr in (("centre", "''"), ("team", "team"), ("agent", "agent_id")):
             if goals.filter(pl.col("scope") == kind).is_empty():
                 continue
-            calls = facts.query(db, f"SELECT {expr} AS scope_id, count(*) AS calls, avg(score) AS score, "
-                                    f"avg(flagged::INT) AS flagged_rate FROM facts WHERE {where} GROUP BY ALL", args)
+            sql, args = facts.call_sums(viewer, f)
+            calls = read(db, f"SELECT {expr} AS scope_id, {_CALLS}, {_AVG_SCORE.replace('avg_score', 'score')}, "
+                             f"sum(flagged) / sum(calls) AS flagged_rate FROM ({sql}) GROUP BY ALL", args)
             if goals.filter((pl.col("scope") == kind) & (pl.col("metric") == "pass_rate")).is_empty():
                 calls = calls.with_columns(pl.lit(None, pl.Float64).alias("pass_rate"))
             else:
-                items = _item_counts(db, where, args, {"scope_id": expr}).group_by("scope_id").agg(
+                items = _item_counts(db, facts.item_sums(viewer, f), {"scope_id": expr}).group_by("scope_id").agg(
                     (pl.col("passed").sum() / pl.col("checked").sum()).alias("pass_rate"))
                 calls = calls.join(items, on="scope_id", how="left")
             for row in calls.iter_rows(named=True):
@@ -208,15 +210,53 @@ def targets(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFram
                                       "ahead_by": pl.Float64})
 
 
+def _calls_with(viewer: Viewer, f: CallFilter, item: Optional[str], outcome: Optional[str]
+                ) -> tuple[str, list, Optional[tuple[str, list]]]:
+    """Conditions over ``call_fact_store`` selecting the calls in scope matching ``f`` with a
+    finding of ``item`` (any item) ending ``outcome`` (any outcome), their parameters, and the
+    day sums of such findings (per day and item: ``day, check_id, n``; None where the day sums
+    cannot tell: a failed-item or flag-reason filter)."""
+    where, args = facts.call_where(viewer, f)
+    lists = _lists(outcome)
+    if item:
+        where += " AND (" + " OR ".join(f"list_contains({name}, ?)" for name in lists) + ")"
+        args += [item] * len(lists)
+    else:
+        where += " AND (" + " OR ".join(f"len({name}) > 0" for name in lists) + ")"
+    if f.failed_item or f.flag_reason:
+        return where, args, None
+    sql, sums_args = facts.item_sums(viewer, f, "TRUE" if item is None else "check_id = ?",
+                                     [] if item is None else [item], scored_only=False)
+    return where, args, (f"SELECT day, check_id, {' + '.join(lists)} AS n FROM ({sql})", sums_args)
+
+
+def _lists(outcome: Optional[str]) -> list[str]:
+    return [facts.OUTCOME_LISTS[outcome]] if outcome in facts.OUTCOME_LISTS else list(facts.OUTCOME_LISTS.values())
+
+
+def _calls_per_day(sums: Optional[tuple[str, list]]) -> Optional[tuple[str, list]]:
+    """Per day, at least how many calls have such a finding: the most of any one item (a call
+    has one finding per item)."""
+    if sums is None:
+        return None
+    return f"SELECT day, max(n) AS n FROM (SELECT day, check_id, sum(n) AS n FROM ({sums[0]}) GROUP BY ALL) " \
+           "GROUP BY day", sums[1]
+
+
 def failing_calls(db: str | os.PathLike, viewer: Viewer, f: CallFilter, check_id: str,
                   limit: Optional[int] = None) -> list[str]:
     """Ids of the calls (newest first) where ``check_id`` finally failed."""
-    where, args = facts.where(db, viewer, CallFilter(f.teams, f.agents, f.date_from, f.date_to, f.languages,
-                                               f.flag_reason, check_id))
-    sql = f"SELECT call_id FROM facts WHERE {where} ORDER BY started_at DESC NULLS LAST"
+    return failing_call_facts(db, viewer, f, check_id, "call_id", limit)["call_id"].to_list()
+
+
+def failing_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, check_id: str, columns: str,
+                       limit: Optional[int] = None) -> pl.DataFrame:
+    """``columns`` of ``call_fact_store`` for the calls (newest first) where ``check_id`` finally failed."""
+    where, args, sums = _calls_with(viewer, f, check_id, "fail")
     if limit:
-        sql += f" LIMIT {int(limit)}"
-    return facts.query(db, sql, args)["call_id"].to_list()
+        return facts.newest(db, columns, where, args, limit=limit, per_day=_calls_per_day(sums))
+    return read(db, f"SELECT {columns} FROM call_fact_store WHERE {where} "
+                    "ORDER BY started_at DESC NULLS LAST, call_id", args)
 
 
 def find_calls(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, item: Optional[str] = None,
@@ -224,18 +264,37 @@ def find_calls(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, item: Op
                per_page: int = 50) -> tuple[list[str], int]:
     """One page of calls (newest first) with a finding of ``item`` (any item) ending ``outcome``
     (any outcome), optionally only ``among`` the given call ids; and the number of such findings."""
-    where, args = facts.where(db, viewer, f)
-    cols = [c for _, c in facts.item_columns(db, item)] if item else [c for _, c in facts.item_columns(db)]
-    if not cols:
-        return [], 0
-    code = facts.CODES.get(outcome or "")  # an int from a fixed table, safe in the SQL text
-    hits = [f"({c} = {code})" if code is not None else f"({c} IS NOT NULL)" for c in cols]
-    if among is not None:
-        where += " AND call_id IN (SELECT unnest(?))"
-        args.append(among)
-    where += f" AND ({' OR '.join(hits)})"
-    total = facts.query(db, f"SELECT coalesce(sum({' + '.join(h + '::INT' for h in hits)}), 0) AS n "
-                            f"FROM facts WHERE {where}", args)["n"][0]
-    ids = facts.query(db, f"SELECT call_id FROM facts WHERE {where} ORDER BY started_at DESC NULLS LAST, call_id "
-                          "LIMIT ? OFFSET ?", args + [per_page, max(page, 0) * per_page])["call_id"].to_list()
-    return ids, int(total)
+    rows, total = find_call_facts(db, viewer, f, "call_id", item=item, outcome=outcome, among=among, page=page,
+                                  per_page=per_page)
+    return rows["call_id"].to_list(), total
+
+
+def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, columns: str, *,
+                    item: Optional[str] = None, outcome: Optional[str] = None, among: Optional[list[str]] = None,
+                    words: Optional[str] = None, page: int = 0, per_page: int = 50) -> tuple[pl.DataFrame, int]:
+    """As :func:`find_calls`, ``columns`` of ``call_fact_store``; ``words``: only calls in
+    which someone said them (case-insensitive where case exists)."""
+    where, args, sums = _calls_with(viewer, f, item, outcome)
+    lists = _lists(outcome)
+    with session(db):
+        if among is not None:
+            where += " AND call_id IN (SELECT unnest(?))"
+            args.append(among)
+            sums = None
+        if words:
+            # only the turns of the calls that match the rest: not every turn in the database
+            match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
+            where += (f" AND call_id IN (SELECT call_id FROM turn_store WHERE {match} AND call_id IN "
+                      f"(SELECT call_id FROM call_fact_store WHERE {where}))")
+            args = [*args, words, *args]
+            sums = None
+        if sums is not None:  # the day sums count the findings: no call read
+            total = read(db, f"SELECT coalesce(sum(n), 0) AS n FROM ({sums[0]})", sums[1])["n"][0]
+        else:
+            found = (" + ".join(f"list_contains({name}, ?)::INT" for name in lists) if item
+                     else " + ".join(f"len({name})" for name in lists))
+            total = read(db, f"SELECT coalesce(sum({found}), 0) AS n FROM call_fact_store WHERE {where}",
+                         ([item] * len(lists) if item else []) + args)["n"][0]
+        rows = facts.newest(db, columns, where, args, limit=per_page, offset=max(page, 0) * per_page,
+                            per_day=_calls_per_day(sums))
+    return rows, int(total)

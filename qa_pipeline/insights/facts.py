@@ -1,175 +1,143 @@
-"""One row per call in memory, with every rubric item's final outcome as a column: the
-dashboard's aggregates (trends, pass rates per item, training needs) read this instead of
-joining a million calls to seventeen million findings on every click.
+"""Where the dashboard's figures come from: the call facts and day sums the store keeps current
+as calls are stored (:mod:`qa_pipeline.store.call_facts`), with the viewer's scope and the
+filter applied. Nothing is held in memory between queries: a page at ten million calls reads a
+fraction of the day sums (about a million rows in all) or a limited slice of the per-call facts.
 
-Built from the database on first use (about 10 s for a million calls on 2 cores, under a
-second for a hundred thousand) and rebuilt in the background when the database changed,
-at most once a minute; until a rebuild finishes the previous facts answer. So aggregate
-pages may lag new calls and reviews by about a minute; lists and call details read the
-database directly and are always current.
-
-:func:`where` turns a viewer and a filter into conditions over the facts, for the queries
-in :mod:`qa_pipeline.insights.queries` and :mod:`qa_pipeline.insights.aggregates`.
+* :func:`call_sums` and :func:`item_sums`: SQL of the day sums (calls, scores, flags; passed,
+  failed and n/a per item) of the calls a viewer may see that match a filter. A filter on a
+  failed item is not a dimension of the sums: those are then summed from the per-call facts.
+* :func:`call_where`: conditions over ``call_fact_store`` for the per-call lists.
+* :func:`newest`: a page of per-call facts, newest first, reading only the most recent days
+  that hold enough matching calls (the day sums say which).
 """
 from __future__ import annotations
 
-import logging
 import os
-import re
-import threading
-import time
-from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from datetime import date
+from typing import Optional, Sequence
 
-import duckdb
 import polars as pl
 
-from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, latest_results, scope_clause
+from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, scope_clause
 from qa_pipeline.privacy.access import Viewer
-from qa_pipeline.store.journal import read, session
+from qa_pipeline.store.call_facts import DIMENSIONS, ITEM_DIMENSIONS
+from qa_pipeline.store.journal import read
 
-log = logging.getLogger(__name__)
+__all__ = ["OUTCOME_LISTS", "call_sums", "call_where", "item_ids", "item_sums", "newest"]
 
-CHECK_SECONDS = 60.0
-CODES = {"pass": 0, "fail": 1, "na": 2}
-_SAFE_ITEM = re.compile(r"^[\w.-]{1,64}$")
+OUTCOME_LISTS = {"pass": "passed", "fail": "failed", "na": "na"}
+"""Final outcome -> the column of ``call_fact_store`` listing the items that ended so."""
 
-
-@dataclass
-class _Facts:
-    con: duckdb.DuckDBPyConnection  # in-memory, table ``facts``
-    items: list[str]  # item ``items[j]`` is column ``i{j}``
-    informational: frozenset[str]  # checks with no weight that are not critical (e.g. complaint detection)
-    mark: tuple
-    checked: float
-    lock: threading.Lock
-    rebuilding: bool = False
+_DIMS = ", ".join(DIMENSIONS)
+_ITEM_DIMS = ", ".join(ITEM_DIMENSIONS)
+_WEEK = "date_trunc('week', day)::DATE AS week"
+_INFORMATIONAL = ("(SELECT check_id FROM rubric_item_store GROUP BY check_id HAVING NOT bool_or(scored))")
 
 
-_ALL: dict[str, _Facts] = {}
-_GUARD = threading.Lock()
+def item_ids(db: str | os.PathLike) -> list[str]:
+    """Every rubric item scored so far, for the filter widgets."""
+    return read(db, "SELECT DISTINCT check_id FROM rubric_item_store ORDER BY check_id")["check_id"].to_list()
 
 
-def _mark(db: str) -> tuple:
-    """Changes whenever calls, results or finding reviews change."""
-    row = read(db, """SELECT (SELECT count(*) FROM call_store), (SELECT max(processed_at) FROM call_store),
-        (SELECT count(*) FROM result_store), (SELECT max(scored_at) FROM result_store),
-        (SELECT count(*) FROM finding_review_store), (SELECT max(reviewed_at) FROM finding_review_store)""")
-    return tuple(row.row(0))
-
-
-def _build(db: str) -> tuple[duckdb.DuckDBPyConnection, list[str], frozenset[str], tuple]:
-    started = time.monotonic()
-    with session(db):
-        mark = _mark(db)
-        checks = read(db, "SELECT check_id, coalesce(max(weight), 0) > 0 OR bool_or(critical) AS scored "
-                          "FROM check_store GROUP BY check_id ORDER BY check_id")
-        checks = checks.filter(pl.col("check_id").map_elements(lambda i: bool(_SAFE_ITEM.match(i)),
-                                                               return_dtype=pl.Boolean))
-        items = checks["check_id"].to_list()
-        informational = frozenset(checks.filter(~pl.col("scored").fill_null(False))["check_id"].to_list())
-        results = latest_results(db)  # the same rule as the lists
-        same = "k.call_id = r.call_id" if results == "result_store" else (
-            "k.call_id = r.call_id AND k.rubric_id = r.rubric_id AND k.rubric_version = r.rubric_version")
-        cols = "".join(
-            f", max(CASE WHEN k.check_id = ? THEN CASE coalesce(f.human_outcome, k.outcome) WHEN 'pass' THEN 0 "
-            f"WHEN 'fail' THEN 1 WHEN 'na' THEN 2 END END)::TINYINT AS i{j}" for j in range(len(items)))
-        frame = read(db, f"""
-            WITH r AS (SELECT * FROM {results}),
-            o AS (SELECT r.call_id{cols} FROM r JOIN check_store k ON {same}
-                  LEFT JOIN finding_review_store f ON f.call_id = k.call_id AND f.check_id = k.check_id
-                       AND f.rubric_id = k.rubric_id AND f.rubric_version = k.rubric_version
-                  GROUP BY r.call_id)
-            SELECT s.call_id, s.started_at, date_trunc('week', s.started_at)::DATE AS week, s.team, s.agent_id,
-                   s.agent_name, s.language, s.source, r.score, r.flagged, r.flag_reasons, r.complaint, r.critical_fail, o.* EXCLUDE (call_id)
-            FROM call_store s JOIN r ON r.call_id = s.call_id LEFT JOIN o ON o.call_id = s.call_id
-            WHERE s.status = 'done'""", items)
-    con = duckdb.connect(":memory:")
-    con.execute("SET enable_progress_bar = false")
-    con.register("_frame", frame)
-    con.execute("CREATE TABLE facts AS SELECT * FROM _frame")
-    con.unregister("_frame")
-    log.info("facts for %s: %d calls, %d items in %.1f s", db, frame.height, len(items), time.monotonic() - started)
-    return con, items, informational, mark
-
-
-def _get(db: str | os.PathLike) -> _Facts:
-    db = str(db)
-    with _GUARD:
-        state = _ALL.get(db)
-        if state is None:
-            con, items, informational, mark = _build(db)
-            state = _ALL[db] = _Facts(con, items, informational, mark, time.monotonic(), threading.Lock())
-            return state
-    if time.monotonic() - state.checked > CHECK_SECONDS and not state.rebuilding:
-        state.checked = time.monotonic()
-        if _mark(db) != state.mark:
-            state.rebuilding = True
-            threading.Thread(target=_rebuild, args=(db, state), daemon=True, name="qa-facts").start()
-    return state
-
-
-def _rebuild(db: str, state: _Facts) -> None:
-    try:
-        con, items, informational, mark = _build(db)
-        with state.lock:
-            old, state.con, state.items, state.mark = state.con, con, items, mark
-            state.informational = informational
-        old.close()
-    except Exception:  # keep serving the previous facts; try again at the next check
-        log.exception("rebuilding the dashboard facts for %s failed", db)
-    finally:
-        state.rebuilding = False
-
-
-def refresh(db: str | os.PathLike) -> None:
-    """Look for changes at the next query (after a write), rebuilding in the background."""
-    state = _ALL.get(str(db))
-    if state is not None:
-        state.checked = 0.0
-
-
-def items(db: str | os.PathLike) -> list[str]:
-    return list(_get(db).items)
-
-
-def query(db: str | os.PathLike, sql: str, params: Sequence[Any] = (),
-          tables: Optional[dict[str, pl.DataFrame]] = None) -> pl.DataFrame:
-    """Run ``sql`` over the in-memory table ``facts`` (columns: call_id, started_at, week,
-    team, agent_id, agent_name, language, source, score, flagged, flag_reasons, complaint,
-    critical_fail, and ``i0``… one per item, 0 pass / 1 fail / 2 na), plus ``tables``
-    (small frames read from the database just before, e.g. the review queue) by name."""
-    state = _get(db)
-    with state.lock:
-        for name, frame in (tables or {}).items():
-            state.con.register(name, frame)
-        try:
-            return state.con.sql(sql, params=list(params)).pl()
-        finally:
-            for name in tables or {}:
-                state.con.unregister(name)
-
-
-def item_columns(db: str | os.PathLike, only: Optional[str] = None,
-                 scored_only: bool = False) -> list[tuple[str, str]]:
-    """``(check_id, column)`` pairs, optionally just the one for ``only``, or only the items
-    that count towards the score (not e.g. the complaint detector)."""
-    state = _get(db)
-    pairs = [(item, f"i{j}") for j, item in enumerate(state.items)]
-    return [p for p in pairs if (only is None or p[0] == only)
-            and not (scored_only and p[0] in state.informational)]
-
-
-def where(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> tuple[str, list]:
-    """Conditions over the table ``facts`` (alias-free column names) selecting the calls in
-    ``viewer``'s scope that match ``f``, with their parameters."""
+def _scope(viewer: Viewer, f: CallFilter, flag_reason: bool = True) -> tuple[list[str], list]:
+    """The scope, team, agent and language conditions (the same columns in facts and sums)."""
     scope, params = scope_clause(viewer)
-    filter_clauses, filter_args = call_filter_clauses(f)
-    clauses, args = [f"({scope})", *filter_clauses], [*params, *filter_args]
-    if f.flag_reason:
+    f_clauses, f_args = call_filter_clauses(CallFilter(teams=f.teams, agents=f.agents, languages=f.languages))
+    clauses, args = [f"({scope})", *f_clauses], [*params, *f_args]
+    if f.flag_reason and flag_reason:
         clauses.append("list_contains(flag_reasons, ?)")
         args.append(f.flag_reason)
+    return clauses, args
+
+
+def call_where(viewer: Viewer, f: CallFilter) -> tuple[str, list]:
+    """Conditions over ``call_fact_store`` (alias-free column names) selecting the calls in
+    ``viewer``'s scope that match ``f``, with their parameters."""
+    clauses, args = _scope(viewer, f)
+    dates, date_args = call_filter_clauses(CallFilter(date_from=f.date_from, date_to=f.date_to))
+    clauses += dates
+    args += date_args
     if f.failed_item:
-        cols = item_columns(db, f.failed_item)
-        clauses.append(f"{cols[0][1]} = 1" if cols else "FALSE")  # a column name from the fixed i0, i1 ... list
+        clauses.append("list_contains(failed, ?)")
+        args.append(f.failed_item)
     return " AND ".join(clauses), args
+
+
+def _day_where(viewer: Viewer, f: CallFilter, flag_reason: bool = True) -> tuple[str, list]:
+    """The same over the day sums (no failed item: the sums are not split by it)."""
+    clauses, args = _scope(viewer, f, flag_reason)
+    if f.date_from:
+        clauses.append("day >= ?::DATE")
+        args.append(f.date_from)
+    if f.date_to:
+        clauses.append("day <= ?::DATE")
+        args.append(f.date_to)
+    return " AND ".join(clauses), args
+
+
+def call_sums(viewer: Viewer, f: CallFilter, extra: str = "TRUE", extra_args: Sequence = ()) -> tuple[str, list]:
+    """SQL of a relation with the day-sum columns (day, week, team, agent_id, agent_name,
+    language, flag_reasons; calls, scored, score_sum, flagged, complaints, critical_fails) over
+    the calls ``viewer`` may see matching ``f`` and the condition ``extra``, and its parameters."""
+    if f.failed_item:
+        where, args = call_where(viewer, f)
+        return (f"""SELECT {_DIMS}, {_WEEK}, 1 AS calls, (score IS NOT NULL)::INT AS scored,
+                coalesce(score, 0) AS score_sum, coalesce(flagged, FALSE)::INT AS flagged,
+                coalesce(complaint, FALSE)::INT AS complaints, coalesce(critical_fail, FALSE)::INT AS critical_fails
+            FROM call_fact_store WHERE {where} AND ({extra})""", [*args, *extra_args])
+    where, args = _day_where(viewer, f)
+    return f"SELECT *, {_WEEK} FROM daily_call_store WHERE {where} AND ({extra})", [*args, *extra_args]
+
+
+def item_sums(viewer: Viewer, f: CallFilter, extra: str = "TRUE", extra_args: Sequence = (), *,
+              scored_only: bool = True) -> tuple[str, list]:
+    """As :func:`call_sums` per rubric item (without flag_reasons): check_id, passed, failed,
+    na. ``scored_only``: leave out informational checks (no weight, not critical: e.g.
+    complaint detection). The item sums are not split by flag reason: with a flag reason (or
+    a failed item) in ``f`` they are summed from the per-call facts."""
+    informational = f"check_id NOT IN {_INFORMATIONAL}" if scored_only else "TRUE"
+    if f.failed_item or f.flag_reason:  # not dimensions of the item sums: from the calls' facts
+        where, args = call_where(viewer, f)
+        lists = " UNION ALL ".join(
+            f"SELECT {_ITEM_DIMS}, unnest({name}) AS check_id, {int(name == 'passed')} AS passed, "
+            f"{int(name == 'failed')} AS failed, {int(name == 'na')} AS na "
+            f"FROM call_fact_store WHERE {where} AND ({extra})" for name in OUTCOME_LISTS.values())
+        return (f"SELECT *, {_WEEK} FROM ({lists}) WHERE {informational}",
+                [*args, *extra_args] * len(OUTCOME_LISTS))
+    where, args = _day_where(viewer, f, flag_reason=False)
+    return (f"SELECT *, {_WEEK} FROM daily_item_store WHERE {where} AND ({extra}) AND {informational}",
+            [*args, *extra_args])
+
+
+def newest(db: str | os.PathLike, columns: str, where: str, args: Sequence, *, limit: int, offset: int = 0,
+           per_day: Optional[tuple[str, list]] = None, order: str = "started_at DESC NULLS LAST, call_id",
+           source: str = "call_fact_store", exact: bool = True) -> pl.DataFrame:
+    """``columns`` of the rows of ``source`` (``call_fact_store``, or it joined to more) matching
+    ``where``, ``order``-ed (newest first), ``limit`` from ``offset``.
+
+    ``per_day``: SQL (and parameters) of ``(day, n)`` rows counting, per day, the matching
+    calls (``exact``: at least; else an estimate). Then only the newest days holding
+    ``offset + limit`` of them are read (the facts are stored in time order, so whole row
+    groups are skipped); should those days hold fewer, an estimate's window is widened
+    (8 and 64 times), then every day is read."""
+    page = f"SELECT {columns} FROM {source} WHERE {where}"
+    tail = f" ORDER BY {order} LIMIT {int(limit):d} OFFSET {int(max(offset, 0)):d}"
+    if per_day is not None:
+        for widen in (1,) if exact else (1, 8, 64):
+            since = _first_day_needed(db, per_day, (limit + max(offset, 0)) * widen)
+            if since is None:
+                break
+            rows = read(db, f"{page} AND day >= ?::DATE{tail}", [*args, since])
+            if rows.height == limit:
+                return rows
+    return read(db, page + tail, list(args))
+
+
+def _first_day_needed(db: str | os.PathLike, per_day: tuple[str, list], needed: int) -> Optional[date]:
+    """The latest day from which on the counts of ``per_day`` add up to ``needed``; None when
+    they never do (every day is needed)."""
+    sql, args = per_day
+    found = read(db, f"""SELECT day FROM (SELECT day, sum(n) OVER (ORDER BY day DESC) AS upto
+            FROM (SELECT day, sum(n) AS n FROM ({sql}) WHERE day IS NOT NULL GROUP BY day))
+        WHERE upto >= ? ORDER BY day DESC LIMIT 1""", [*args, needed])
+    return found["day"][0] if found.height else None

@@ -7,9 +7,10 @@ Each function takes the database path, the :class:`~qa_pipeline.privacy.access.V
 looking) and plain filter values, runs parameterised SQL on one brief read-only connection
 (:mod:`qa_pipeline.store.journal`) and returns a polars DataFrame holding only calls in the
 viewer's scope, with text (transcripts, evidence, metadata) already masked for them: pages show
-rows as they come. Which calls match a filter is answered by the in-memory call facts
-(:mod:`qa_pipeline.insights.facts`); the details of those calls come from the database; lists
-are paginated, so a page stays fast with a million calls. User input only ever reaches SQL as a
+rows as they come. Which calls match a filter is answered by the call facts the store keeps
+(:mod:`qa_pipeline.insights.facts`); the details of those calls come from the rest of the
+database; lists are paginated and read only the days they show, so a page stays fast with ten
+million calls. User input only ever reaches SQL as a
 parameter; the few pieces of SQL text built here come from fixed choices::
 
     viewer = Viewer.of(user)
@@ -25,7 +26,7 @@ from typing import Any, Callable, Optional, TypeVar
 import polars as pl
 
 from qa_pipeline.insights import facts
-from qa_pipeline.insights.aggregates import failing_calls, find_calls
+from qa_pipeline.insights.aggregates import failing_call_facts, find_call_facts
 from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, latest_results, scope_clause
 from qa_pipeline.privacy.access import Viewer, mask_identifiers, visible_metadata
 from qa_pipeline.store.journal import read, session
@@ -96,39 +97,45 @@ def _in_scope(viewer: Viewer, call_id: str) -> tuple[str, list]:
     return f"EXISTS (SELECT 1 FROM call_store WHERE call_id = ? AND ({where}))", [call_id, *params]
 
 
-def _calls_cte(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> tuple[str, list]:
-    """``WITH c AS (calls in scope and filter, with their latest result r)``; ``r`` columns
-    are prefixed: r_score ... Returns SQL and parameters."""
+def _calls_cte(db: str | os.PathLike, viewer: Viewer, f: CallFilter, call_id: Optional[str] = None
+               ) -> tuple[str, list]:
+    """``WITH c AS (calls in scope and filter, with their latest result r)``, only ``call_id``
+    if given; ``r`` columns are prefixed: r_score ... Returns SQL and parameters."""
     where, params = scope_clause(viewer)
     filter_clauses, filter_args = call_filter_clauses(f)
     clauses, args = ["status = 'done'", f"({where})", *filter_clauses], [*params, *filter_args]
+    if call_id is not None:  # a constant filter on both tables, not a join over every call
+        clauses.append("call_id = ?")
+        args.append(call_id)
     result_clauses = []
     if f.flag_reason:
         result_clauses.append("list_contains(r.flag_reasons, ?)")
         args.append(f.flag_reason)
     if f.failed_item:  # the facts know each call's final outcomes: far cheaper than the findings table
-        result_clauses.append("r.call_id IN (SELECT unnest(?))")
-        args.append(failing_calls(db, viewer, f, f.failed_item))
+        result_clauses.append("r.call_id IN (SELECT call_id FROM call_fact_store WHERE list_contains(failed, ?))")
+        args.append(f.failed_item)
+    if call_id is not None:
+        args.insert(len(params) + len(filter_args) + 1, call_id)  # the result table's, after the call's
     sql = f"""WITH c AS (
         SELECT s.call_id, s.source_path, s.source, s.language, s.agent_id, s.agent_name, s.team, s.started_at,
                s.duration, r.rubric_id, r.rubric_version, r.score, r.flagged, r.flag_reasons, r.complaint,
                r.critical_fail
         FROM (SELECT * FROM call_store WHERE {' AND '.join(clauses)}) s
-        JOIN {latest_results(db)} r ON r.call_id = s.call_id
+        JOIN (SELECT * FROM {latest_results(db)} WHERE {'call_id = ?' if call_id is not None else 'TRUE'}) r
+             ON r.call_id = s.call_id
         {('WHERE ' + ' AND '.join(result_clauses)) if result_clauses else ''})"""
     return sql, args
 
 
-def _queue_state(db: str | os.PathLike, assignee: Optional[str] = None) -> pl.DataFrame:
-    """Every queued call with its latest review and open disputes (small tables, read fresh)."""
-    return read(db, """SELECT q.call_id, q.assignee, q.reason AS queued_for, v.human_score, v.reviewer, v.reviewed_at,
+_QUEUE_STATE = """SELECT q.call_id, q.assignee, q.reason AS queued_for, v.human_score, v.reviewer, v.reviewed_at,
             coalesce(d.open_disputes, 0) AS open_disputes
         FROM queue_store q
         LEFT JOIN (SELECT * FROM review_store QUALIFY row_number() OVER (PARTITION BY call_id
                    ORDER BY reviewed_at DESC) = 1) v ON v.call_id = q.call_id
         LEFT JOIN (SELECT call_id, count(*) AS open_disputes FROM dispute_store WHERE status = 'open'
                    GROUP BY call_id) d ON d.call_id = q.call_id
-        WHERE ?::VARCHAR IS NULL OR q.assignee = ?""", [assignee, assignee])
+        WHERE ?::VARCHAR IS NULL OR q.assignee = ?"""
+"""Every queued call with its latest review and open disputes; parameters: the assignee twice (None: all)."""
 
 
 @_one_connection
@@ -138,27 +145,28 @@ def review_queue(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, assign
 
     ``status``: 'open' (not reviewed yet, or an open dispute), 'reviewed' or 'all'.
     """
-    where, args = facts.where(db, viewer, f)
+    where, args = facts.call_where(viewer, f)
     open_sql = "(q.reviewer IS NULL OR q.open_disputes > 0)"
     where += " AND " + {"open": open_sql, "reviewed": f"NOT {open_sql}", "all": "TRUE"}[status]
-    queue = {"q": _queue_state(db, assignee)}
-    body = f"""SELECT c.call_id, c.started_at, c.team, c.agent_id, c.agent_name, c.language, c.source,
+    queue_args = [assignee, assignee]
+    columns = """c.call_id, c.started_at, c.team, c.agent_id, c.agent_name, c.language, c.source,
                c.score AS auto_score, q.human_score, c.flagged, c.flag_reasons, c.critical_fail, c.complaint,
-               q.queued_for, q.assignee, q.reviewer, q.reviewed_at, q.open_disputes
-        FROM facts c JOIN q ON q.call_id = c.call_id WHERE {where}"""
-    total = facts.query(db, f"SELECT count(*) AS n FROM ({body})", args, queue)["n"][0]
-    rows = facts.query(db, f"{body} ORDER BY {_SORTS.get(order, _SORTS['newest'])} LIMIT ? OFFSET ?",
-                       args + [PAGE_SIZE, max(page, 0) * PAGE_SIZE], queue)
+               q.queued_for, q.assignee, q.reviewer, q.reviewed_at, q.open_disputes"""
+    source = f"call_fact_store c JOIN ({_QUEUE_STATE}) q ON q.call_id = c.call_id"
+    total = read(db, f"SELECT count(*) AS n FROM {source} WHERE {where}", queue_args + args)["n"][0]
+    sums, sum_args = facts.call_sums(viewer, f)  # flagged calls per day: about what the queue holds
+    rows = facts.newest(db, columns, where, queue_args + args, limit=PAGE_SIZE, offset=max(page, 0) * PAGE_SIZE,
+                        order=_SORTS.get(order, _SORTS["newest"]), source=source, exact=False,
+                        per_day=(f"SELECT day, flagged AS n FROM ({sums})", sum_args) if order == "newest" else None)
     return rows, int(total)
 
 
 @_one_connection
 def flagged_unqueued(db: str | os.PathLike, viewer: Viewer) -> int:
     """Flagged calls not in any queue yet (waiting to be shared out)."""
-    where, args = facts.where(db, viewer, CallFilter())
-    queued = {"q": read(db, "SELECT call_id FROM queue_store")}
-    return int(facts.query(db, f"SELECT count(*) AS n FROM facts c WHERE {where} AND flagged AND call_id NOT IN "
-                               "(SELECT call_id FROM q)", args, queued)["n"][0])
+    where, args = facts.call_where(viewer, CallFilter())
+    return int(read(db, f"SELECT count(*) AS n FROM call_fact_store c WHERE {where} AND flagged AND call_id NOT IN "
+                        "(SELECT call_id FROM queue_store)", args)["n"][0])
 
 
 def _findings_of(db: str | os.PathLike, ids: list[str], item: Optional[str] = None,
@@ -185,7 +193,7 @@ def _findings_of(db: str | os.PathLike, ids: list[str], item: Optional[str] = No
 def call_header(db: str | os.PathLike, viewer: Viewer, call_id: str) -> pl.DataFrame:
     """The call (if the viewer may see it) with its latest result and review; empty otherwise.
     ``metadata`` is the JSON of what the viewer may see of the call's metadata."""
-    cte, args = _calls_cte(db, viewer, CallFilter())
+    cte, args = _calls_cte(db, viewer, CallFilter(), call_id)
     header = read(db, f"""{cte}
         SELECT c.*, k.metadata, v.human_score, v.reviewer, v.reviewed_at, v.comment AS review_comment,
                q.assignee, q.reason AS queued_for
@@ -255,10 +263,9 @@ def agent_calls_failing(db: str | os.PathLike, viewer: Viewer, agent_id: str, ch
                         limit: int = 20) -> pl.DataFrame:
     """The agent's calls where ``check_id`` failed, newest first, with the evidence (masked
     for the viewer)."""
-    ids = failing_calls(db, viewer, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to),
-                        check_id, limit=limit)
-    calls = facts.query(db, "SELECT call_id, started_at, score FROM facts WHERE call_id IN (SELECT unnest(?))", [ids])
-    found = _findings_of(db, ids, check_id, "fail").drop("check_id", "outcome", "evidence_speaker", "evidence_end")
+    calls = failing_call_facts(db, viewer, CallFilter(agents=(agent_id,), date_from=f.date_from,
+                                                      date_to=f.date_to), check_id, "call_id, started_at, score", limit)
+    found = _findings_of(db, calls["call_id"].to_list(), check_id, "fail").drop("check_id", "outcome", "evidence_speaker", "evidence_end")
     return _masked(viewer, calls.join(found, on="call_id").sort("started_at", descending=True), "evidence_text")
 
 
@@ -288,15 +295,10 @@ def search_findings(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, ite
 
     One page holds the findings of up to :data:`PAGE_SIZE` calls, newest first, the evidence
     masked for the viewer; the total counts matching findings."""
-    said = None
-    if words and words.strip():
-        words = words.strip()[:200]
-        # case-insensitive only where case exists: lower() over every turn triples the time
-        match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
-        said = read(db, f"SELECT DISTINCT call_id FROM turn_store WHERE {match}", [words])["call_id"].to_list()
-    ids, total = find_calls(db, viewer, f, item=item, outcome=outcome, among=said, page=page)
-    calls = facts.query(db, "SELECT call_id, started_at, team, agent_name, language, source FROM facts "
-                            "WHERE call_id IN (SELECT unnest(?))", [ids])
+    words = (words or "").strip()[:200] or None
+    calls, total = find_call_facts(db, viewer, f, "call_id, started_at, team, agent_name, language, source",
+                                   item=item, outcome=outcome, words=words, page=page)
+    ids = calls["call_id"].to_list()
     found = _findings_of(db, ids, item, outcome).select(
         "call_id", "check_id", "outcome", "evidence_text", "evidence_speaker", "evidence_start", "evidence_end")
     rows = calls.join(found, on="call_id").sort(["started_at", "call_id", "check_id"], descending=[True, False, False])
@@ -343,14 +345,13 @@ def clip_excerpt(db: str | os.PathLike, viewer: Viewer, call_id: str, start: Opt
 def agreement(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFrame:
     """How far the automation can be trusted, per item: of the findings a person reviewed,
     the share they confirmed, the misses (automation passed, person failed) and false alarms."""
-    where, args = facts.where(db, viewer, f)
-    reviewed = {"x": read(db, "SELECT call_id, check_id, auto_outcome, human_outcome FROM finding_review_store")}
-    return facts.query(db, f"""SELECT x.check_id, count(*) AS reviewed,
+    where, args = facts.call_where(viewer, f)
+    return read(db, f"""SELECT x.check_id, count(*) AS reviewed,
                avg((x.human_outcome = x.auto_outcome)::INT) AS agreement,
                count(*) FILTER (WHERE x.auto_outcome = 'pass' AND x.human_outcome = 'fail') AS missed,
                count(*) FILTER (WHERE x.auto_outcome = 'fail' AND x.human_outcome = 'pass') AS false_alarms
-        FROM facts c JOIN x ON x.call_id = c.call_id WHERE {where}
-        GROUP BY x.check_id ORDER BY x.check_id""", args, reviewed)
+        FROM call_fact_store c JOIN finding_review_store x ON x.call_id = c.call_id WHERE {where}
+        GROUP BY x.check_id ORDER BY x.check_id""", args)
 
 
 def model_label(version: Optional[int]) -> str:
@@ -372,8 +373,8 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
     check_id, model_version, model, reviewed, agreement, missed (version passed, person
     failed), false_alarms (version failed, person passed), current (the version of the
     results the dashboard shows now: each call's latest)."""
-    where, args = facts.where(db, viewer, f)
-    reviewed = {"x": read(db, """
+    where, args = facts.call_where(viewer, f)
+    rows = read(db, f"""
         WITH human AS (
             SELECT call_id, check_id, outcome FROM (
                 SELECT call_id, check_id, human_outcome AS outcome, 0 AS source, reviewed_at FROM finding_review_store
@@ -387,17 +388,18 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
         auto AS (
             SELECT * FROM reviewed
             QUALIFY row_number() OVER (PARTITION BY call_id, check_id, model_version
-                                       ORDER BY current DESC, scored_at DESC) = 1)
-        SELECT a.call_id, a.check_id, a.model_version, a.current, a.outcome AS auto_outcome,
-               h.outcome AS human_outcome
-        FROM auto a JOIN human h USING (call_id, check_id)""")}
-    rows = facts.query(db, f"""SELECT x.check_id, x.model_version, count(*) AS reviewed,
+                                       ORDER BY current DESC, scored_at DESC) = 1),
+        x AS (
+            SELECT a.call_id, a.check_id, a.model_version, a.current, a.outcome AS auto_outcome,
+                   h.outcome AS human_outcome
+            FROM auto a JOIN human h USING (call_id, check_id))
+        SELECT x.check_id, x.model_version, count(*) AS reviewed,
                avg((x.human_outcome = x.auto_outcome)::INT) AS agreement,
                count(*) FILTER (WHERE x.auto_outcome = 'pass' AND x.human_outcome = 'fail') AS missed,
                count(*) FILTER (WHERE x.auto_outcome = 'fail' AND x.human_outcome = 'pass') AS false_alarms,
                bool_or(x.current) AS current
-        FROM facts c JOIN x ON x.call_id = c.call_id WHERE {where}
-        GROUP BY x.check_id, x.model_version ORDER BY x.check_id, x.model_version NULLS FIRST""", args, reviewed)
+        FROM call_fact_store c JOIN x ON x.call_id = c.call_id WHERE {where}
+        GROUP BY x.check_id, x.model_version ORDER BY x.check_id, x.model_version NULLS FIRST""", args)
     return rows.with_columns(pl.Series("model", [model_label(v) for v in rows["model_version"].to_list()],
                                        dtype=pl.String)).select(
         "check_id", "model_version", "model", "reviewed", "agreement", "missed", "false_alarms", "current")
@@ -407,12 +409,13 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
 def score_agreement(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFrame:
     """Reviewed calls by why they were queued: how many, the mean gap between automatic and
     human score, and how many the automation passed but the person flagged (score down 10+)."""
-    where, args = facts.where(db, viewer, f)
-    reviewed = {"v": read(db, """SELECT v.call_id, v.auto_score, v.human_score, q.reason
-        FROM (SELECT * FROM review_store QUALIFY row_number() OVER (PARTITION BY call_id ORDER BY reviewed_at DESC) = 1) v
-        LEFT JOIN queue_store q ON q.call_id = v.call_id""")}
-    return facts.query(db, f"""SELECT coalesce(v.reason, 'not queued') AS queued_for, count(*) AS reviewed,
+    where, args = facts.call_where(viewer, f)
+    return read(db, f"""SELECT coalesce(v.reason, 'not queued') AS queued_for, count(*) AS reviewed,
                avg(abs(v.human_score - v.auto_score)) AS mean_gap,
                count(*) FILTER (WHERE NOT c.flagged AND v.human_score < v.auto_score - 10) AS passed_wrongly
-        FROM facts c JOIN v ON v.call_id = c.call_id WHERE {where} GROUP BY ALL ORDER BY queued_for""", args, reviewed)
+        FROM call_fact_store c JOIN (SELECT v.call_id, v.auto_score, v.human_score, q.reason
+            FROM (SELECT * FROM review_store QUALIFY row_number() OVER (PARTITION BY call_id
+                  ORDER BY reviewed_at DESC) = 1) v
+            LEFT JOIN queue_store q ON q.call_id = v.call_id) v ON v.call_id = c.call_id
+        WHERE {where} GROUP BY ALL ORDER BY queued_for""", args)
 

@@ -21,6 +21,7 @@ import duckdb
 
 from qa_pipeline.privacy.access import audit
 from qa_pipeline.review.actions import ReviewError, action_time, new_id
+from qa_pipeline.store import call_facts
 
 __all__ = ["OUTCOMES", "VERDICTS", "ReviewError", "current_result", "review_finding", "human_score", "save_review",
            "review_call", "open_dispute", "resolve_dispute", "acknowledge", "WRITES"]
@@ -70,6 +71,7 @@ def review_finding(con: duckdb.DuckDBPyConnection, call_id: str, check_id: str, 
                 "AND check_id = ?", [call_id, rubric_id, version, check_id])
     con.execute("INSERT INTO finding_review_store VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [call_id, rubric_id, version, check_id, verdict, auto, outcome, comment, reviewer, action_time(at)])
+    call_facts.refresh(con, [call_id])  # the dashboard counts the reviewed outcome
     audit(con, reviewer, f"finding.{verdict}", call_id,
           {"check_id": check_id, "rubric": [rubric_id, version], "auto": auto, "outcome": outcome,
            "comment": comment})

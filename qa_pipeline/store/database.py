@@ -19,6 +19,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 import duckdb
 
 from qa_pipeline.records import Call, CallFailure, CallResult
+from qa_pipeline.store import call_facts
 from qa_pipeline.store.calls import StoredCallRows, fetch_call_rows, load_calls  # the read side
 from qa_pipeline.store.migrations import apply_migrations, current_version, latest_version, pending_versions
 from qa_pipeline.store.pending import replay_pending
@@ -171,7 +172,8 @@ def _write_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], results:
         if table_rows:
             _bulk_insert(con, table, table_rows, columns)
     if results:
-        write_result_rows(con, [result_rows(results)])
+        write_result_rows(con, [result_rows(results)], facts=False)
+    call_facts.refresh(con, ids)  # once for the calls and their results
 
 
 def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:

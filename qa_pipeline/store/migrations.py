@@ -15,6 +15,8 @@ from typing import Callable
 
 import duckdb
 
+from qa_pipeline.store import call_facts
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -481,6 +483,14 @@ def _v13() -> str:
     # JSON [[speaker, speech_seconds, untranscribed_seconds], ...] (records.SideCoverage); NULL for
     # imported transcripts and for calls stored before it was measured.
     return "ALTER TABLE call_store ADD COLUMN coverage VARCHAR;"
+
+
+@migration(14, "dashboard facts: one row per call and sums per day, agent and item, kept as calls are stored")
+def _v14() -> str:
+    # What the dashboard's pages read instead of every call's findings (store.call_facts keeps
+    # them current): filled here from the calls and results already stored. Number 14: 15 is
+    # taken by work merged beside this one.
+    return call_facts.SCHEMA + call_facts.fill_sql()
 
 
 @migration(15, "results say which model version scored them; results of earlier model versions kept as history")

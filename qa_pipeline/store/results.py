@@ -18,6 +18,7 @@ from typing import Optional, Sequence
 import duckdb
 
 from qa_pipeline.records import CallResult
+from qa_pipeline.store import call_facts
 from qa_pipeline.store.embeddings import EMBEDDING_COLUMNS, write_embedding_rows
 from qa_pipeline.store.rows import NORM_COLUMNS, columns_of, embedding_rows_to_store
 
@@ -127,10 +128,11 @@ def _latest_parts(parts: list[ResultRows]) -> list[ResultRows]:
 
 
 def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows], *,
-                      scored_at: Optional[str] = None) -> None:
+                      scored_at: Optional[str] = None, facts: bool = True) -> None:
     """The one writer of scoring results, inside the caller's transaction: replace the stored
     results of the same calls and rubric versions, keep the others. ``scored_at``: the ISO
-    time stamped on every row of this write (default: now)."""
+    time stamped on every row of this write (default: now). ``facts=False``: leave the
+    dashboard's facts (:mod:`~qa_pipeline.store.call_facts`) to the caller, who refreshes them."""
     parts = [p for p in parts if p.calls]
     if not parts:
         return
@@ -176,6 +178,9 @@ def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows
 
         con.execute(f"INSERT INTO metric_store ({', '.join(_METRIC_COLUMNS)}, metrics_version) "
                     f"SELECT {', '.join(_METRIC_COLUMNS)}, {METRICS_VERSION:d} FROM _new_metrics")
+        call_facts.note_rubric_items(con, "_new_checks")
+        if facts:
+            call_facts.refresh(con, ids)
     finally:
         for name in views:
             con.unregister(name)

@@ -1,0 +1,214 @@
+"""What the dashboard reads instead of the whole store: one row of facts per call and sums per
+day, kept current by every write that changes them (migration 14 creates and fills them).
+
+* ``call_fact_store``: per stored call (status done, with a result) its team, agent, language,
+  start, day, latest result (score, flags) and the items whose final outcome (the reviewer's
+  where reviewed) is pass, fail or n/a. The per-call lists (review queue, coaching clips, an
+  agent's failing calls) filter this table, not 17 findings per call.
+* ``daily_call_store``: per day, team, agent, agent name, language and flag reasons: calls,
+  scored calls, the sum of their scores, flagged, complaint and critical-failure counts.
+* ``daily_item_store``: per day, team, agent, agent name, language and rubric item: passed,
+  failed and n/a counts.
+* ``rubric_item_store``: per rubric version and item whether it counts towards the score
+  (weight or critical), so informational checks (complaint detection) stay out of pass rates.
+
+At ten million calls the day tables hold about a million rows: a chart over twelve weeks
+sums a fraction of them instead of scanning ten million calls (or holding them in memory).
+
+:func:`refresh` is the one maintenance path: after the writer changed calls, results or
+finding reviews it takes the changed calls' old facts out of the sums, recomputes their facts
+from the store and adds them back, all inside the writer's transaction. The day tables have
+no key index (as the results, migrations 6 and 9): one writer, and :func:`refresh` merges by
+group, so each group stays one row.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import duckdb
+
+__all__ = ["DIMENSIONS", "ITEM_DIMENSIONS", "SCHEMA", "facts_sql", "fill_sql", "note_rubric_items", "rebuild", "refresh"]
+
+DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
+"""What ``daily_call_store`` groups by."""
+ITEM_DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language")
+"""What ``daily_item_store`` groups by, with ``check_id``: not the flag reasons, which would
+multiply its rows (17 per group) several times over for a filter the per-call facts answer."""
+
+_CALL_MEASURES = ("calls", "scored", "score_sum", "flagged", "complaints", "critical_fails")
+_ITEM_MEASURES = ("passed", "failed", "na")
+
+SCHEMA = """
+CREATE TABLE call_fact_store (
+    call_id VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ,
+    day DATE,                       -- started_at's date (in the writer's time zone, as the filters read it)
+    team VARCHAR,
+    agent_id VARCHAR,
+    agent_name VARCHAR,
+    language VARCHAR,
+    source VARCHAR,
+    rubric_id VARCHAR,
+    rubric_version VARCHAR,
+    score DOUBLE,
+    flagged BOOLEAN,
+    flag_reasons VARCHAR[],
+    complaint BOOLEAN,
+    critical_fail BOOLEAN,
+    passed VARCHAR[] NOT NULL,      -- items whose final outcome is pass
+    failed VARCHAR[] NOT NULL,
+    na VARCHAR[] NOT NULL
+);
+CREATE TABLE daily_call_store (
+    day DATE, team VARCHAR, agent_id VARCHAR, agent_name VARCHAR, language VARCHAR, flag_reasons VARCHAR[],
+    calls BIGINT NOT NULL,
+    scored BIGINT NOT NULL,         -- calls with a score
+    score_sum DOUBLE NOT NULL,
+    flagged BIGINT NOT NULL,
+    complaints BIGINT NOT NULL,
+    critical_fails BIGINT NOT NULL
+);
+CREATE TABLE daily_item_store (
+    day DATE, team VARCHAR, agent_id VARCHAR, agent_name VARCHAR, language VARCHAR,
+    check_id VARCHAR NOT NULL,
+    passed BIGINT NOT NULL,
+    failed BIGINT NOT NULL,
+    na BIGINT NOT NULL
+);
+CREATE TABLE rubric_item_store (
+    rubric_id VARCHAR NOT NULL,
+    rubric_version VARCHAR NOT NULL,
+    check_id VARCHAR NOT NULL,
+    scored BOOLEAN NOT NULL,        -- has a weight or is critical: counts towards the score
+    PRIMARY KEY (rubric_id, rubric_version, check_id)
+);
+"""
+
+
+def facts_sql(calls: str = "call_store", results: str = "result_store", checks: str = "check_store",
+              reviews: str = "finding_review_store") -> str:
+    """SELECT of ``call_fact_store`` rows from the store, the tables (or subqueries) named.
+    A call's latest result counts (the newest ``scored_at``; ties by rubric id and version)."""
+    return f"""
+    WITH r AS (SELECT * FROM {results}
+               QUALIFY row_number() OVER (PARTITION BY call_id
+                                          ORDER BY scored_at DESC, rubric_id DESC, rubric_version DESC) = 1),
+    o AS (SELECT k.call_id,  -- sorted afterwards: an ordered aggregate would sort every group's rows
+                 list_sort(list(k.check_id) FILTER (WHERE coalesce(f.human_outcome, k.outcome) = 'pass')) AS p,
+                 list_sort(list(k.check_id) FILTER (WHERE coalesce(f.human_outcome, k.outcome) = 'fail')) AS x,
+                 list_sort(list(k.check_id) FILTER (WHERE coalesce(f.human_outcome, k.outcome) = 'na')) AS n
+          FROM {checks} k JOIN r ON k.call_id = r.call_id AND k.rubric_id = r.rubric_id
+                                AND k.rubric_version = r.rubric_version
+          LEFT JOIN {reviews} f ON f.call_id = k.call_id AND f.check_id = k.check_id
+               AND f.rubric_id = k.rubric_id AND f.rubric_version = k.rubric_version
+          GROUP BY k.call_id)
+    SELECT s.call_id, s.started_at, s.started_at::DATE AS day, s.team, s.agent_id, s.agent_name, s.language,
+           s.source, r.rubric_id, r.rubric_version, r.score, r.flagged, r.flag_reasons, r.complaint, r.critical_fail,
+           coalesce(o.p, []::VARCHAR[]) AS passed, coalesce(o.x, []::VARCHAR[]) AS failed,
+           coalesce(o.n, []::VARCHAR[]) AS na
+    FROM {calls} s JOIN r ON r.call_id = s.call_id LEFT JOIN o ON o.call_id = s.call_id
+    WHERE s.status = 'done'"""
+
+
+def _call_sums(facts: str, sign: str = "1") -> str:
+    """The ``daily_call_store`` rows of the facts in ``facts``, each call counted ``sign`` times."""
+    dims = ", ".join(DIMENSIONS)
+    return f"""SELECT {dims}, sum({sign}) AS calls, sum({sign} * (score IS NOT NULL)::INT) AS scored,
+            sum({sign} * coalesce(score, 0)) AS score_sum, sum({sign} * coalesce(flagged, FALSE)::INT) AS flagged,
+            sum({sign} * coalesce(complaint, FALSE)::INT) AS complaints,
+            sum({sign} * coalesce(critical_fail, FALSE)::INT) AS critical_fails
+        FROM {facts} GROUP BY ALL"""
+
+
+def _item_sums(facts: str, sign: str = "1") -> str:
+    dims = ", ".join(ITEM_DIMENSIONS)
+    lists = " UNION ALL ".join(
+        f"SELECT {dims}, {sign} AS sign, unnest({name}) AS check_id, {int(name == 'passed')} AS p, "
+        f"{int(name == 'failed')} AS x, {int(name == 'na')} AS n FROM {facts}"
+        for name in ("passed", "failed", "na"))
+    return f"""SELECT {dims}, check_id, sum(sign * p) AS passed, sum(sign * x) AS failed, sum(sign * n) AS na
+        FROM ({lists}) GROUP BY ALL"""
+
+
+def fill_sql() -> str:
+    """SQL filling the (empty) fact and day tables from the whole store: migration 14's backfill."""
+    # Ordered by start, so the day filters of the lists skip whole row groups (zone maps).
+    return f"""
+    INSERT INTO call_fact_store SELECT * FROM ({facts_sql()}) ORDER BY started_at, call_id;
+    INSERT INTO daily_call_store SELECT * FROM ({_call_sums('call_fact_store')}) ORDER BY day;
+    INSERT INTO daily_item_store SELECT * FROM ({_item_sums('call_fact_store')}) ORDER BY day;
+    INSERT INTO rubric_item_store SELECT rubric_id, rubric_version, check_id,
+        coalesce(max(weight), 0) > 0 OR coalesce(bool_or(critical), FALSE) FROM check_store GROUP BY ALL;
+    """
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill the fact and day tables anew from the whole store (after a bulk load in SQL)."""
+    con.execute("DELETE FROM call_fact_store; DELETE FROM daily_call_store; DELETE FROM daily_item_store; "
+                "DELETE FROM rubric_item_store")
+    con.execute(fill_sql())
+
+
+def _same_group(a: str, b: str, names: Sequence[str]) -> str:
+    return " AND ".join(f"{a}.{n} IS NOT DISTINCT FROM {b}.{n}" for n in names)
+
+
+def _merge(con: duckdb.DuckDBPyConnection, table: str, delta: str, keys: Sequence[str],
+           measures: Sequence[str], empty: str) -> None:
+    """Add the signed rows of the temporary table ``delta`` to ``table`` group by group; drop
+    groups left ``empty``. Only the days the delta touches are read (zone maps skip the rest)."""
+    lo, hi, undated = con.execute(f"SELECT min(day), max(day), count(*) FILTER (WHERE day IS NULL) FROM {delta}"
+                                  ).fetchone()
+    if lo is None and not undated:
+        return  # the calls' facts changed nothing these sums count
+    days, args = "TRUE", []
+    if lo is not None and not undated:
+        days, args = "t.day BETWEEN ? AND ?", [lo, hi]
+    elif lo is None and undated:
+        days = "t.day IS NULL"
+    sets = ", ".join(f"{m} = t.{m} + d.{m}" for m in measures)
+    con.execute(f"UPDATE {table} t SET {sets} FROM {delta} d WHERE {days} AND {_same_group('t', 'd', keys)}", args)
+    con.execute(f"INSERT INTO {table} SELECT * FROM {delta} d WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {table} t WHERE {days} AND {_same_group('t', 'd', keys)})", args)
+    con.execute(f"DELETE FROM {table} t WHERE {days} AND {empty}", args)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
+    """Bring the facts and day sums of ``call_ids`` up to date with the store, inside the
+    caller's transaction (after it wrote the calls, results or finding reviews). A call no
+    longer stored, failed or without a result leaves the facts."""
+    ids = list(dict.fromkeys(call_ids))
+    if not ids:
+        return
+    if len(ids) == 1:  # a constant filter: the scans skip what does not match, no join
+        which, args = "call_id = ?", ids
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE _fact_ids AS SELECT unnest(?::VARCHAR[]) AS call_id", [ids])
+        which, args = "call_id IN (SELECT call_id FROM _fact_ids)", []
+    only = {t: f"(SELECT * FROM {t} WHERE {which})"
+            for t in ("call_store", "result_store", "check_store", "finding_review_store")}
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_old AS SELECT * FROM call_fact_store WHERE {which}", args)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_new AS {facts_sql(*only.values())}", args * 4)
+        con.execute(f"DELETE FROM call_fact_store WHERE {which}", args)
+        con.execute("INSERT INTO call_fact_store SELECT * FROM _fact_new")
+        both = "(SELECT *, -1 AS sign FROM _fact_old UNION ALL SELECT *, 1 AS sign FROM _fact_new)"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT * FROM ({_call_sums(both, 'sign')}) "
+                    "WHERE calls <> 0 OR scored <> 0 OR score_sum <> 0 OR flagged <> 0 OR complaints <> 0 "
+                    "OR critical_fails <> 0")
+        _merge(con, "daily_call_store", "_fact_delta", DIMENSIONS, _CALL_MEASURES, "t.calls = 0")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT * FROM ({_item_sums(both, 'sign')}) "
+                    "WHERE passed <> 0 OR failed <> 0 OR na <> 0")
+        _merge(con, "daily_item_store", "_fact_delta", (*ITEM_DIMENSIONS, "check_id"), _ITEM_MEASURES,
+               "t.passed = 0 AND t.failed = 0 AND t.na = 0")
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp._fact_old; DROP TABLE IF EXISTS temp._fact_new; "
+                    "DROP TABLE IF EXISTS temp._fact_delta; DROP TABLE IF EXISTS temp._fact_ids")
+
+
+def note_rubric_items(con: duckdb.DuckDBPyConnection, checks: str) -> None:
+    """Record which items of the rubric versions in ``checks`` (a table or view of check rows
+    being written) count towards the score."""
+    con.execute(f"""INSERT INTO rubric_item_store SELECT rubric_id, rubric_version, check_id,
+            coalesce(max(weight), 0) > 0 OR coalesce(bool_or(critical), FALSE) FROM {checks} GROUP BY ALL
+        ON CONFLICT DO UPDATE SET scored = rubric_item_store.scored OR excluded.scored""")

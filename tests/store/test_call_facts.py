@@ -1,0 +1,143 @@
+"""The dashboard's call facts and day sums (store.call_facts) stay equal to a computation from
+scratch after every kind of write: calls stored one by one and in bulk, replaced, re-scored
+under another rubric version, reviewed, and taken out (replaced without a result); and
+migration 14 fills them from what an older database holds."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+import duckdb
+import pytest
+from dashboard_fixtures import build_centre, make_call
+from older_database import database_at
+
+from qa_pipeline.records import CallResult, Finding
+from qa_pipeline.review import reviews
+from qa_pipeline.store import call_facts
+from qa_pipeline.store import database as store
+
+DIMS = ", ".join(call_facts.DIMENSIONS)
+ITEM_DIMS = ", ".join(call_facts.ITEM_DIMENSIONS)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return sorted(con.execute(sql).fetchall(), key=repr)
+
+
+def _same(got: list[tuple], want: list[tuple]) -> None:
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert len(g) == len(w)
+        for a, b in zip(g, w):
+            assert a == b or (isinstance(a, float) and math.isclose(a, b, abs_tol=1e-6)), (g, w)
+
+
+def assert_facts_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
+    """The maintained tables equal what the whole store gives now, computed independently."""
+    scratch = f"({call_facts.facts_sql()})"
+    _same(_rows(con, "SELECT * FROM call_fact_store"), _rows(con, f"SELECT * FROM {scratch}"))
+    _same(_rows(con, f"SELECT {DIMS}, calls, scored, score_sum, flagged, complaints, critical_fails "
+                     "FROM daily_call_store"),
+          _rows(con, f"""SELECT {DIMS}, count(*), count(score), coalesce(sum(score), 0),
+                  count(*) FILTER (WHERE flagged), count(*) FILTER (WHERE complaint),
+                  count(*) FILTER (WHERE critical_fail) FROM {scratch} GROUP BY ALL"""))
+    _same(_rows(con, f"SELECT {ITEM_DIMS}, check_id, passed, failed, na FROM daily_item_store"),
+          _rows(con, f"""SELECT {ITEM_DIMS}, k.check_id, count(*) FILTER (WHERE final_outcome = 'pass'),
+                  count(*) FILTER (WHERE final_outcome = 'fail'), count(*) FILTER (WHERE final_outcome = 'na')
+              FROM {scratch} s JOIN final_check_results k ON k.call_id = s.call_id
+                   AND k.rubric_id = s.rubric_id AND k.rubric_version = s.rubric_version
+              WHERE final_outcome IN ('pass', 'fail', 'na') GROUP BY ALL"""))
+
+
+@pytest.fixture
+def con():
+    con = store.connect(store.MEMORY)
+    yield con
+    con.close()
+
+
+def test_calls_stored_one_by_one_and_in_bulk(con):
+    build_centre(con, n=24)  # one save_call each
+    assert con.execute("SELECT count(*) FROM call_fact_store").fetchone()[0] == 24
+    start = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    made = [make_call(100 + i, team="Team C", agent=f"c0{i % 2}", imported=False, flagged=i % 2 == 0,
+                      when=start + timedelta(hours=i)) for i in range(6)]
+    store.save_calls(con, [(call, [result]) for call, result in made])
+    assert_facts_from_scratch(con)
+    assert con.execute("SELECT sum(calls) FROM daily_call_store").fetchone()[0] == 30
+
+
+def test_replaced_moved_and_removed_calls(con):
+    ids = build_centre(con, n=12)
+    # The same call stored again in another team, on another day, with another result.
+    call, result = make_call(0, team="Team B", agent="b01", imported=False, flagged=False,
+                             when=datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
+    store.save_call(con, call, [result])
+    assert_facts_from_scratch(con)
+    # Stored again without a result: it leaves the facts (as the in-memory facts left it out).
+    call, _ = make_call(1, team="Team A", agent="a01", imported=False, flagged=False,
+                        when=datetime(2026, 10, 27, 9, tzinfo=timezone.utc))
+    store.save_call(con, call, [])
+    assert_facts_from_scratch(con)
+    assert con.execute("SELECT count(*) FROM call_fact_store WHERE call_id = ?", [ids[1]]).fetchone()[0] == 0
+    # A call without a start time: counted under no day.
+    call, result = make_call(2, team="Team A", agent="a02", imported=True, flagged=True,
+                             when=datetime(2026, 10, 28, 9, tzinfo=timezone.utc))
+    call = type(call)(**{**call.__dict__, "info": type(call.info)(**{**call.info.__dict__, "started_at": None})})
+    store.save_call(con, call, [result])
+    assert_facts_from_scratch(con)
+    assert con.execute("SELECT sum(calls) FROM daily_call_store WHERE day IS NULL").fetchone()[0] == 1
+
+
+def test_rescoring_under_another_version_and_again(con):
+    ids = build_centre(con, n=12)
+    later = [CallResult(cid, "standard", "2", 40.0, True, ("low score", "complaint"),
+                        (Finding("A1", "fail", weight=10), Finding("Z9", "na", weight=0)), complaint=True)
+             for cid in ids[:5]]
+    store.save_results(con, later)  # the newer version is each call's latest result
+    assert_facts_from_scratch(con)
+    assert con.execute("SELECT count(*) FROM call_fact_store WHERE rubric_version = '2'").fetchone()[0] == 5
+    again = [CallResult(cid, "standard", "2", 90.0, False, (), (Finding("A1", "pass", weight=10),))
+             for cid in ids[3:7]]
+    store.save_results(con, again)
+    assert_facts_from_scratch(con)
+    # Z9 has no weight and is not critical: informational, whatever the version.
+    scored = dict(con.execute("SELECT check_id, bool_or(scored) FROM rubric_item_store GROUP BY ALL").fetchall())
+    assert scored["Z9"] is False and scored["A1"] is True and scored["B2"] is True
+
+
+def test_reviews_count_the_reviewers_outcome(con):
+    ids = build_centre(con, n=12)
+    before = con.execute("SELECT passed, failed FROM call_fact_store WHERE call_id = ?", [ids[0]]).fetchone()
+    assert "C3" in before[1]  # a flagged call fails C3 and D4
+    reviews.review_finding(con, ids[0], "C3", reviewer="qa1", verdict="override", outcome="pass", comment="asked")
+    after = con.execute("SELECT passed, failed FROM call_fact_store WHERE call_id = ?", [ids[0]]).fetchone()
+    assert "C3" in after[0] and "C3" not in after[1]
+    assert_facts_from_scratch(con)
+    dispute = reviews.open_dispute(con, ids[0], opened_by="a01", reason="I did confirm", check_id="D4")
+    reviews.resolve_dispute(con, dispute, resolved_by="qa1", upheld=True, resolution="confirmed", outcome="na")
+    assert_facts_from_scratch(con)
+
+
+def test_migration_14_fills_the_facts_of_an_older_database(tmp_path):
+    db = tmp_path / "old.duckdb"
+    with store.opened(db) as con:
+        ids = build_centre(con, n=16)
+        reviews.review_finding(con, ids[0], "D4", reviewer="qa1", verdict="override", outcome="pass", comment="ok")
+        want = _rows(con, "SELECT * FROM call_fact_store")
+        sums = _rows(con, "SELECT * FROM daily_item_store")
+    older = database_at(tmp_path / "v13.duckdb", 13)
+    older.execute(f"ATTACH '{db}' AS src (READ_ONLY)")
+    for table in ("call_store", "turn_store", "word_store", "check_store", "result_store", "finding_review_store"):
+        columns = ", ".join(c for (c,) in older.execute(  # the version-13 columns (later ones add some)
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
+            "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall())
+        older.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM src.{table}")
+    older.execute("DETACH src")
+    older.close()
+    with store.opened(tmp_path / "v13.duckdb") as con:
+        assert 14 in [v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()]
+        _same(_rows(con, "SELECT * FROM call_fact_store"), want)
+        _same(_rows(con, "SELECT * FROM daily_item_store"), sums)
+        assert_facts_from_scratch(con)
