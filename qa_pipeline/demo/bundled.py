@@ -24,10 +24,12 @@ from qa_pipeline.demo.voices import NO_MANDARIN_VOICE, load_voice, require_sox, 
 from qa_pipeline.metadata import read_metadata
 from qa_pipeline.pipeline import BatchSummary, RunOptions, run_batch
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
+from qa_pipeline.speech.vocabulary import read_vocabulary
 
 log = logging.getLogger(__name__)
 
 SCRIPTS = package_data.demo_script("calls_en.yaml")
+VOCABULARY = package_data.demo_script("vocabulary_en.yaml")  # the demo companies' names, for the recogniser
 # Piper's one voice for both parties, the customer lower in pitch; espeak-ng: two voices.
 PARTIES = {"agent": {"pitch_cents": 0, "espeak_voice": "en-us+f3", "words_per_minute": 165},
            "customer": {"pitch_cents": -350, "espeak_voice": "en-us+m3", "words_per_minute": 150}}
@@ -93,8 +95,10 @@ def run_demo(out_dir: Path, db: Path, *, size: str = "small",
     if size == "large":
         return run_large_demo(db, out_dir, progress)
     calls_dir, meta = build_small_demo(out_dir, progress)
-    return run_batch(calls_dir, db, metadata=read_metadata(meta), options=RunOptions(language="en"),
-                     progress=progress)
+    vocabulary = out_dir / "vocabulary.yaml"  # beside calls.csv, as a centre keeps its own
+    vocabulary.write_text(VOCABULARY.read_text(encoding="utf-8"), encoding="utf-8")
+    return run_batch(calls_dir, db, metadata=read_metadata(meta),
+                     options=RunOptions(language="en", vocabulary=read_vocabulary(vocabulary)), progress=progress)
 
 
 def next_steps(out_dir: Path, db: Path) -> list[str]:
@@ -102,5 +106,6 @@ def next_steps(out_dir: Path, db: Path) -> list[str]:
     return [
         f"  qa dashboard --db {db}             # review the calls in the browser",
         f"  qa export --db {db} --format csv --out {out_dir / 'export'}",
-        f"  qa run YOUR_CALLS_DIR --db {db} --metadata YOUR_CALLS.csv",
+        f"  qa run YOUR_CALLS_DIR --db {db} --metadata YOUR_CALLS.csv --vocabulary YOUR_NAMES.yaml"
+        f"   # like {out_dir / 'vocabulary.yaml'}",
     ]
