@@ -26,6 +26,10 @@ def _clip(db: str, call_id: str, source_path: str, start: float, end: float, pad
     return clips.clip_audio(db, call_id, source_path, start, end, pad)
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
 def play_clip(row: dict, pad: float = clips.CLIP_PAD_SECONDS) -> None:
     """A few seconds around the evidence (for a failed finding, the window searched), bleeped
     where redacted; the quote and why there is no audio for findings without any."""
@@ -34,7 +38,8 @@ def play_clip(row: dict, pad: float = clips.CLIP_PAD_SECONDS) -> None:
     if start is not None:
         quote = f"{ui.mmss(start)}–{ui.mmss(end if end is not None else start)} {quote}".strip()
     if row.get("source") == "import" or not row.get("source_path") or start is None:
-        st.caption(f"{quote} ({clips.why_no_clip(db, row.get('source_path'), start)})".strip())
+        why = clips.why_no_clip(db, row.get("source_path"), start)
+        st.caption(f"{quote} · {why}" if quote else _sentence(why))
         return
     try:
         data = _clip(db, row["call_id"], row["source_path"], start, end, pad)
@@ -49,7 +54,7 @@ def play_clip(row: dict, pad: float = clips.CLIP_PAD_SECONDS) -> None:
     if data:
         st.audio(data, format="audio/wav")
     else:
-        st.caption(clips.why_no_clip(db, row["source_path"], start).capitalize() + ".")
+        st.caption(_sentence(clips.why_no_clip(db, row["source_path"], start)))
 
 
 def _with_paths(rows: pl.DataFrame) -> pl.DataFrame:
@@ -148,7 +153,7 @@ def playlists() -> None:
             if c["source"] == "import" or not (header.height and header["source_path"][0]):
                 st.caption("Imported transcript: no audio. " + ("The stretch of the call:" if lines else ""))
             elif c["start_s"] is None:
-                st.caption(clips.why_no_clip(db, header["source_path"][0], None).capitalize() + ".")
+                st.caption(_sentence(clips.why_no_clip(db, header["source_path"][0], None)))
             else:
                 play_clip({"call_id": c["call_id"], "source": c["source"], "source_path": header["source_path"][0],
                            "evidence_start": c["start_s"], "evidence_end": c["end_s"],
