@@ -1,7 +1,8 @@
 """Does the rubric still agree with the specialist after speech recognition?
 
 Renders the English labelled calls of ../shared/qa-examples to stereo telephone audio
-(espeak-ng, agent left, customer right, 8 kHz; espeak-ng has no usable Mandarin voice),
+(Piper's neural voice, espeak-ng without it: qa_pipeline.demo.voices; agent left, customer right,
+8 kHz; there is no usable Mandarin voice),
 runs `qa run` on them end to end (decode → per-channel ASR → turns → redaction → rubric),
 and compares each content item with the specialist's label. Timing items (A3, B3) are
 left out: the rendering sets its own pauses, so the labelled timings are not reproduced.

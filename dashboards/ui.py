@@ -205,7 +205,7 @@ def audio_player(call: dict, key: str) -> None:
     try:
         data = _audio(db_path(), call["call_id"], call["source_path"])
     except access.PathNotAllowed as exc:
-        st.warning(f"The recording is outside the configured recordings folders: {exc}")
+        st.warning(clips.not_allowed_message(exc))
         return
     except Exception as exc:  # a broken file must not take the page down
         st.warning(f"The recording cannot be played: {exc}")

@@ -383,6 +383,8 @@ def plan_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional
     root = Path(calls_dir).resolve()
     metadata = metadata or MetadataTable()
     with store.opened(db_path) as con:
+        if root.is_dir():  # the dashboard plays recordings from the folders calls were read from
+            store.remember_recordings_folder(con, root)
         done = store.processed_hashes(con)
         stored = {call_id: (Path(p), sha) for call_id, (p, sha) in store.call_owners(con).items()}
     files = find_recordings(root)

@@ -3,6 +3,7 @@ an in-memory DuckDB."""
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -23,6 +24,18 @@ def pytest_runtest_setup(item):
     # before any fixture: a missing folder must not first load a speech model or build a database
     for mark in item.iter_markers("shared_data"):
         check_marker(*mark.args)
+
+
+_MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def _pytest_stays_main():
+    """Streamlit's AppTest leaves the dashboard script in ``sys.modules["__main__"]``; worker
+    processes started later (``qa run --workers``, spawn) would re-run it and die. Put back
+    pytest's own main module after every test."""
+    yield
+    sys.modules["__main__"] = _MAIN
 
 
 @pytest.fixture

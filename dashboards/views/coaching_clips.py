@@ -26,17 +26,25 @@ def _clip(db: str, call_id: str, source_path: str, start: float, end: float, pad
     return clips.clip_audio(db, call_id, source_path, start, end, pad)
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
 def play_clip(row: dict, pad: float = clips.CLIP_PAD_SECONDS) -> None:
-    """A few seconds around the evidence, bleeped where redacted; the quote for calls without audio."""
+    """A few seconds around the evidence (for a failed finding, the window searched), bleeped
+    where redacted; the quote and why there is no audio for findings without any."""
     quote = f"“{row['evidence_text']}”" if row.get("evidence_text") else ""
-    if row.get("source") == "import" or not row.get("source_path"):
-        st.caption(f"{quote} (imported transcript: no audio)".strip())
+    start, end = row.get("evidence_start"), row.get("evidence_end")
+    if start is not None:
+        quote = f"{ui.mmss(start)}–{ui.mmss(end if end is not None else start)} {quote}".strip()
+    if row.get("source") == "import" or not row.get("source_path") or start is None:
+        why = clips.why_no_clip(db, row.get("source_path"), start)
+        st.caption(f"{quote} · {why}" if quote else _sentence(why))
         return
     try:
-        data = _clip(db, row["call_id"], row["source_path"], row.get("evidence_start"),
-                     row.get("evidence_end"), pad)
+        data = _clip(db, row["call_id"], row["source_path"], start, end, pad)
     except access.PathNotAllowed as exc:
-        st.warning(f"Recording outside the recordings folders: {exc}")
+        st.warning(clips.not_allowed_message(exc))
         return
     except Exception as exc:
         st.warning(f"The recording cannot be played: {exc}")
@@ -46,7 +54,7 @@ def play_clip(row: dict, pad: float = clips.CLIP_PAD_SECONDS) -> None:
     if data:
         st.audio(data, format="audio/wav")
     else:
-        st.caption("The recording file is not available on this server.")
+        st.caption(_sentence(clips.why_no_clip(db, row["source_path"], start)))
 
 
 def _with_paths(rows: pl.DataFrame) -> pl.DataFrame:
@@ -133,6 +141,10 @@ def playlists() -> None:
     items = ui.playlist_clips(db, viewer, chosen)
     st.caption(f"{items.height} clip(s) you may see")
     for n, c in enumerate(items.iter_rows(named=True), start=1):
+        if c["start_s"] is None and c["check_id"]:  # saved without times: the finding's searched window
+            found = clips.finding_evidence(db, c["call_id"], c["check_id"])
+            if found and found[1] is not None:
+                c["start_s"], c["end_s"] = found[1], found[2]
         with st.container(border=True):
             st.markdown(f"**{n}. {ui.item_label(c['check_id']) if c['check_id'] else 'clip'}** — `{c['call_id']}` {c['agent_name'] or ''} · "
                         f"{ui.mmss(c['start_s'])}–{ui.mmss(c['end_s'])}" + (f"  \n{c['note']}" if c["note"] else ""))
@@ -140,6 +152,8 @@ def playlists() -> None:
             lines = ui.clip_excerpt(db, viewer, c["call_id"], c["start_s"], c["end_s"])
             if c["source"] == "import" or not (header.height and header["source_path"][0]):
                 st.caption("Imported transcript: no audio. " + ("The stretch of the call:" if lines else ""))
+            elif c["start_s"] is None:
+                st.caption(_sentence(clips.why_no_clip(db, header["source_path"][0], None)))
             else:
                 play_clip({"call_id": c["call_id"], "source": c["source"], "source_path": header["source_path"][0],
                            "evidence_start": c["start_s"], "evidence_end": c["end_s"],

@@ -12,7 +12,7 @@ import click
 from qa_pipeline import package_data
 from qa_pipeline.cli.options import db_option, example
 from qa_pipeline.errors import QaError
-from qa_pipeline.privacy import access
+from qa_pipeline.privacy import access, sessions
 from qa_pipeline.review import admin as review_admin
 from qa_pipeline.review import writes
 from qa_pipeline.store import database as store  # report (altair, polars): imported by `qa report` only
@@ -53,10 +53,14 @@ def no_users_message(db: str) -> str:
 @click.option("--local", is_flag=True,
               help="Single-user mode on this machine: no sign-in, full rights. Only with a loopback --host.")
 @click.option("--recordings", multiple=True, type=click.Path(file_okay=False),
-              help="Folder the recordings may be played from (repeatable; default: the database's folder).")
+              help="Folder the recordings may be played from (repeatable; default: the database's folder and "
+                   "every folder `qa run` read calls from into it).")
 @click.option("--exports", type=click.Path(file_okay=False),
               help="Folder playlist exports are written to (default: exports/ beside the database).")
-def dashboard(db_path, port, host, local, recordings, exports):
+@click.option("--session-hours", type=click.FloatRange(min=0, min_open=True), default=None,
+              help=f"How long a sign-in lasts across reloads and bookmarks (default: QA_SESSION_HOURS, "
+                   f"else {sessions.DEFAULT_HOURS:g}).")
+def dashboard(db_path, port, host, local, recordings, exports, session_hours):
     """Start the QA dashboard on DB and print its URL (Ctrl-C stops it)."""
     app = package_data.dashboard_app()
     if not app.exists():
@@ -68,6 +72,7 @@ def dashboard(db_path, port, host, local, recordings, exports):
     db = str(Path(db_path).expanduser().resolve())
     with store.opened(db) as con:  # create or migrate it, and apply writes journaled while it was busy
         has_users = any(account.active for account in access.list_users(con))
+        sessions.ensure_secret(con)  # signs the sessions that survive a reload
     if not has_users and not local:
         click.echo(no_users_message(db), err=True)
     env = dict(os.environ, QA_DB=db, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", STREAMLIT_SERVER_HEADLESS="true")
@@ -76,6 +81,8 @@ def dashboard(db_path, port, host, local, recordings, exports):
         env["QA_DASHBOARD_LOCAL"] = "1"
     if recordings:
         env["QA_RECORDINGS"] = os.pathsep.join(str(Path(r).expanduser().resolve()) for r in recordings)
+    if session_hours:
+        env["QA_SESSION_HOURS"] = str(session_hours)
     if exports:
         env["QA_EXPORTS"] = str(Path(exports).expanduser().resolve())
     shown = "localhost" if host in LOOPBACK else host

@@ -1,16 +1,15 @@
 """`qa demo`: render a few English calls to telephone audio and run the whole pipeline on them
 (or, with ``size="large"``, build the living demo centre of :mod:`qa_pipeline.demo.centre`).
 
-The calls are spoken by espeak-ng (Debian package; its Mandarin voice is not usable, so
-the audio demo is English), agent on the left channel and customer on the right, resampled
-to 8 kHz and band-limited to 300–3400 Hz like a phone line.
+The calls are spoken by Piper's neural English voice (:mod:`qa_pipeline.demo.voices`; espeak-ng
+when Piper is not installed), the customer lower in pitch than the agent, agent on the left
+channel and customer on the right, resampled to 8 kHz and band-limited to 300–3400 Hz like a
+phone line. There is no Mandarin voice to render with, so the audio demo is English.
 """
 from __future__ import annotations
 
 import csv
 import logging
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -21,56 +20,42 @@ import yaml
 from qa_pipeline import package_data
 from qa_pipeline.demo.cast import CentreSummary
 from qa_pipeline.demo.centre import run_large_demo
-from qa_pipeline.errors import QaError
+from qa_pipeline.demo.voices import NO_MANDARIN_VOICE, load_voice, require_sox, telephone_line
 from qa_pipeline.metadata import read_metadata
 from qa_pipeline.pipeline import BatchSummary, RunOptions, run_batch
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
+from qa_pipeline.speech.vocabulary import read_vocabulary
 
 log = logging.getLogger(__name__)
 
 SCRIPTS = package_data.demo_script("calls_en.yaml")
-VOICES = {"agent": ("en-us+f3", 165), "customer": ("en-us+m3", 150)}  # voice, words per minute (chosen for ASR clarity)
-RATE = 22050  # espeak-ng's output rate
+VOCABULARY = package_data.demo_script("vocabulary_en.yaml")  # the demo companies' names, for the recogniser
+# Piper's one voice for both parties, the customer lower in pitch; espeak-ng: two voices.
+PARTIES = {"agent": {"pitch_cents": 0, "espeak_voice": "en-us+f3", "words_per_minute": 165},
+           "customer": {"pitch_cents": -350, "espeak_voice": "en-us+m3", "words_per_minute": 150}}
 GAP = 0.6  # seconds between turns
 
 
-def _require(tool: str) -> str:
-    path = shutil.which(tool)
-    if not path:
-        raise QaError(f"`{tool}` is not installed; run `sudo apt-get install -y espeak-ng sox` (or scripts/setup.sh)")
-    return path
-
-
-def speak(text: str, voice: str, wpm: int, workdir: Path) -> np.ndarray:
-    out = workdir / "turn.wav"
-    subprocess.run([_require("espeak-ng"), "-v", voice, "-s", str(wpm), "-w", str(out), text],
-                   check=True, capture_output=True)
-    data, rate = sf.read(out, dtype="float32")
-    if rate != RATE:
-        raise QaError(f"espeak-ng wrote {rate} Hz audio; expected {RATE}")
-    return data
-
-
 def render_call(turns: list[tuple[str, str]], target: Path, workdir: Path) -> None:
-    """Stereo telephone WAV: agent left, customer right, 8 kHz, 300–3400 Hz."""
-    pieces = []
-    for speaker, text in turns:
-        voice, wpm = VOICES[speaker]
-        pieces.append((speaker, speak(text, voice, wpm, workdir)))
+    """Stereo telephone WAV: agent left, customer right, 8 kHz, 300–3400 Hz, spoken by
+    :func:`qa_pipeline.demo.voices.load_voice` (Piper, else espeak-ng)."""
+    voice = load_voice()
+    require_sox()
+    pieces = [(speaker, voice.speak(text, **PARTIES[speaker])) for speaker, text in turns]
+    rate = voice.rate
     lead_in = 1.2  # the agent answers after about a second of line noise
-    total = int((lead_in + sum(len(p) / RATE + GAP for _, p in pieces)) * RATE) + RATE
+    total = int((lead_in + sum(len(p) / rate + GAP for _, p in pieces)) * rate) + rate
     stereo = np.zeros((total, 2), dtype=np.float32)
-    pos = int(lead_in * RATE)
+    pos = int(lead_in * rate)
     for speaker, samples in pieces:
         ch = 0 if speaker == "agent" else 1
         stereo[pos:pos + len(samples), ch] = samples * 0.8
-        pos += len(samples) + int(GAP * RATE)
+        pos += len(samples) + int(GAP * rate)
     rng = np.random.default_rng(len(turns))
     stereo += rng.normal(0, 0.002, stereo.shape).astype(np.float32)  # line hiss
     wide = workdir / "wide.wav"
-    sf.write(wide, stereo, RATE)
-    subprocess.run([_require("sox"), str(wide), "-r", "8000", "-b", "16", str(target), "sinc", "300-3400"],
-                   check=True, capture_output=True)
+    sf.write(wide, np.clip(stereo, -1, 1), rate)
+    telephone_line(wide, target)
 
 
 def build_small_demo(out_dir: Path, progress: ProgressHook = no_progress) -> tuple[Path, Path]:
@@ -80,6 +65,11 @@ def build_small_demo(out_dir: Path, progress: ProgressHook = no_progress) -> tup
     calls = yaml.safe_load(SCRIPTS.read_text(encoding="utf-8"))
     calls_dir = out_dir / "calls"
     calls_dir.mkdir(parents=True, exist_ok=True)
+    todo = [call for call in calls if not (calls_dir / f"{call['call_id']}.wav").exists()]
+    if todo:
+        voice = load_voice()
+        log.info("rendering %d demo calls with %s (English only: %s)", len(todo),
+                 "Piper's neural voice en_US-joe-medium" if voice.neural else "espeak-ng", NO_MANDARIN_VOICE)
     with tempfile.TemporaryDirectory() as tmp:
         for n, call in enumerate(calls):
             target = calls_dir / f"{call['call_id']}.wav"
@@ -105,8 +95,10 @@ def run_demo(out_dir: Path, db: Path, *, size: str = "small",
     if size == "large":
         return run_large_demo(db, out_dir, progress)
     calls_dir, meta = build_small_demo(out_dir, progress)
-    return run_batch(calls_dir, db, metadata=read_metadata(meta), options=RunOptions(language="en"),
-                     progress=progress)
+    vocabulary = out_dir / "vocabulary.yaml"  # beside calls.csv, as a centre keeps its own
+    vocabulary.write_text(VOCABULARY.read_text(encoding="utf-8"), encoding="utf-8")
+    return run_batch(calls_dir, db, metadata=read_metadata(meta),
+                     options=RunOptions(language="en", vocabulary=read_vocabulary(vocabulary)), progress=progress)
 
 
 def next_steps(out_dir: Path, db: Path) -> list[str]:
@@ -114,5 +106,6 @@ def next_steps(out_dir: Path, db: Path) -> list[str]:
     return [
         f"  qa dashboard --db {db}             # review the calls in the browser",
         f"  qa export --db {db} --format csv --out {out_dir / 'export'}",
-        f"  qa run YOUR_CALLS_DIR --db {db} --metadata YOUR_CALLS.csv",
+        f"  qa run YOUR_CALLS_DIR --db {db} --metadata YOUR_CALLS.csv --vocabulary YOUR_NAMES.yaml"
+        f"   # like {out_dir / 'vocabulary.yaml'}",
     ]

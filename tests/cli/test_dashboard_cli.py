@@ -48,3 +48,24 @@ def test_only_deactivated_users_count_as_none(tmp_path, started):
                   input="a long enough password\n")
     assert runner.invoke(cli, ["users", "deactivate", "ada", "--db", str(db)]).exit_code == 0
     assert "no dashboard users yet" in runner.invoke(cli, ["dashboard", "--db", str(db)]).output
+
+
+def test_start_creates_the_session_secret_once_and_passes_the_session_length(tmp_path, started, monkeypatch):
+    import json
+
+    from qa_pipeline.privacy import sessions
+    from qa_pipeline.store import database as store
+
+    monkeypatch.delenv("QA_SESSION_HOURS", raising=False)
+    db = tmp_path / "centre.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["dashboard", "--db", str(db), "--session-hours", "2"]).exit_code == 0
+    with store.opened(db) as con:
+        secret = json.loads(con.execute("SELECT value FROM setting_store WHERE key = ?",
+                                        [sessions.SECRET_KEY]).fetchone()[0])
+    assert runner.invoke(cli, ["dashboard", "--db", str(db)]).exit_code == 0
+    with store.opened(db) as con:
+        again = json.loads(con.execute("SELECT value FROM setting_store WHERE key = ?",
+                                       [sessions.SECRET_KEY]).fetchone()[0])
+    assert secret == again and len(secret) == 64  # kept: sessions signed before a restart stay valid
+    assert started[0][1]["QA_SESSION_HOURS"] == "2.0" and "QA_SESSION_HOURS" not in started[1][1]

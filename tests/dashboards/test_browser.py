@@ -153,3 +153,87 @@ def test_nothing_visible_before_sign_in(centre_db, browser, tmp_path):
         assert page.get_by_role("heading", name="Team trends").count() == 1  # the page asked for
     finally:
         _stop(proc)
+
+
+def _shot(page, path: Path) -> None:
+    _settle(page)
+    page.screenshot(path=str(path), full_page=True)
+
+
+def _signed_in_as(page, title: str) -> bool:
+    try:  # a busy machine can take a while to run the page after the status widget went
+        page.get_by_role("heading", name=title).wait_for(timeout=30_000)
+    except Exception:
+        return False
+    return page.get_by_label("User name").count() == 0
+
+
+def _sign_in_form(page) -> bool:
+    try:
+        page.get_by_label("User name").wait_for(timeout=30_000)
+    except Exception:
+        return False
+    return page.get_by_role("button", name="Sign out").count() == 0
+
+
+def _sign_in(page, user: str = "qa1", password: str = "secret-pass") -> None:
+    page.get_by_label("User name").fill(user)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    _settle(page)
+
+
+def test_reload_and_bookmark_keep_the_sign_in_until_sign_out(centre_db, browser, tmp_path):
+    """A signed, expiring session cookie: reloading or opening a bookmark in a new tab stays
+    signed in; a tampered cookie and a signed-out one bring the sign-in form back."""
+    proc, url = _start(centre_db)
+    shots = _shots_dir(tmp_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/team_trends")
+        _settle(page)
+        _sign_in(page)
+        assert _signed_in_as(page, "Team trends"), page.inner_text("body")[:500]
+        cookies = [c for c in context.cookies() if c["name"].startswith("qa_session_")]
+        assert len(cookies) == 1 and cookies[0]["sameSite"] == "Strict" and cookies[0]["expires"] > time.time()
+        assert "session" not in page.url  # the token is not in the address: a copied link does not carry it
+        page.reload()
+        _settle(page)
+        assert _signed_in_as(page, "Team trends"), "a reload signed the user out"
+        _shot(page, shots / "session_after_reload.png")
+        bookmark = context.new_page()
+        bookmark.goto(f"{url}/coaching_clips")
+        _settle(bookmark)
+        assert _signed_in_as(bookmark, "Coaching clips"), "opening a bookmark signed the user out"
+        _shot(bookmark, shots / "session_bookmark.png")
+        assert not _exceptions(bookmark)
+        bookmark.close()
+
+        genuine = cookies[0]
+        name, mac = genuine["value"].rsplit(".", 1)
+        forged = name.replace(name.split(".")[2], str(int(name.split(".")[2]) + 86400 * 30), 1) + "." + mac
+        context.add_cookies([{**genuine, "value": forged}])
+        page.reload()
+        _settle(page)
+        assert _sign_in_form(page), "a tampered cookie was accepted"
+        _shot(page, shots / "session_tampered.png")
+        assert page.get_by_text("Your session has ended").count() == 1
+
+        _sign_in(page)
+        assert _signed_in_as(page, "Team trends")
+        signed = next(c for c in context.cookies() if c["name"] == genuine["name"])
+        assert signed["value"] != forged
+        page.get_by_role("button", name="Sign out").click()
+        _settle(page)
+        assert _sign_in_form(page)
+        _shot(page, shots / "session_signed_out.png")
+        assert not [c for c in context.cookies() if c["name"] == genuine["name"] and c["value"]]
+        context.add_cookies([signed])  # a copy of the cookie kept from before signing out
+        page.reload()
+        _settle(page)
+        assert _sign_in_form(page), "a signed-out session was accepted again"
+        _shot(page, shots / "session_copy_after_sign_out.png")
+    finally:
+        context.close()
+        _stop(proc)

@@ -115,6 +115,27 @@ def test_sign_in_required_and_checked(tmp_path, monkeypatch):
     assert at.title[0].value == "Review queue"
 
 
+def test_sign_in_signs_a_session_and_sign_out_ends_it(tmp_path, monkeypatch):
+    """The token behind reloads and bookmarks (the cookie itself is checked in Chromium,
+    tests/dashboards/test_browser.py): issued at sign-in, refused after sign-out."""
+    from qa_pipeline.privacy import sessions
+
+    db = _db(tmp_path, "centre")
+    at = _app(db, monkeypatch, user=None)
+    at.run()
+    at.text_input[0].input("qa1")
+    at.text_input[1].input("secret-pass")
+    at.button[0].click().run()
+    token = at.session_state["session_token"]
+    with store.opened(db) as con:
+        assert sessions.verify(con, token).username == "qa1"  # the secret was created on first sign-in
+    next(b for b in at.button if b.label == "Sign out").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Call QA dashboard"] and "user" not in at.session_state
+    with store.opened(db) as con:
+        assert sessions.verify(con, token) is None
+
+
 def test_override_without_comment_is_refused_then_review_saved(tmp_path, monkeypatch):
     db = _db(tmp_path, "centre")
     qa = access.User("qa2", "qa", "qa2", "Team B", None)

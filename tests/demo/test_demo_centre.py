@@ -192,16 +192,19 @@ def test_scored_centre_with_users_reviews_and_disputes(monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (shutil.which("espeak-ng") and shutil.which("sox")), reason="needs espeak-ng and sox")
+@pytest.mark.skipif(not shutil.which("sox"), reason="needs sox (and Piper's voice or espeak-ng)")
 def test_rendered_call_times_follow_the_audio(tmp_path):
-    from qa_pipeline.demo.audio import render_call
+    from qa_pipeline.demo.audio import agent_party, customer_party, render_call
 
     rng = random.Random(4)
     d = compose(rng, "en", EN, NO_HABITS.with_(long_hold=1.0), domain="retail")
     while "long_hold" not in d.defects:  # the agent puts only some calls on hold
         d = compose(rng, "en", EN, NO_HABITS.with_(long_hold=1.0), domain="retail")
     call = Call(CallInfo("demo-audio-1", agent_id="E3101"), "en", timed_turns(d, rng), source="import")
-    rendered = render_call(call, tmp_path / "c.wav", agent_voice="en-us+f3", customer_voice="en-gb-x-rp")
+    agent = agent_party(3101)
+    customer = customer_party(agent, 2)
+    assert abs(customer.pitch_cents - agent.pitch_cents) >= 500 and customer.espeak_voice != agent.espeak_voice
+    rendered = render_call(call, tmp_path / "c.wav", agent=agent, customer=customer)
     info = sf.info(tmp_path / "c.wav")
     assert (info.channels, info.samplerate) == (2, 8000)
     assert rendered.source == "audio" and rendered.info.source_path == str(tmp_path / "c.wav") and rendered.sha256
@@ -240,7 +243,7 @@ def test_centre_without_tts_tools_is_built_without_audio(tmp_path, monkeypatch):
     con = store.connect(":memory:")
     summary = build_centre(con, calls=20, users=False, audio_dir=tmp_path, audio_calls=5, today=TODAY)
     assert summary.audio_calls == 0 and not list(tmp_path.iterdir())
-    assert any("espeak-ng" in n and "apt-get install" in n for n in summary.notes)
+    assert any("no audio rendered" in n and "sox" in n and "apt-get install" in n for n in summary.notes)
     assert con.execute("SELECT count(*) FROM calls WHERE source = 'import'").fetchone()[0] == 20
 
 

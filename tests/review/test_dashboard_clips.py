@@ -81,7 +81,8 @@ def test_export_playlist_writes_clips_and_excerpts_inside_the_export_folder(cent
     assert folder.parent == (tmp_path / "exports").resolve()
     assert sorted(p.name for p in folder.iterdir()) == ["01_card-call_E1.wav", "transcript.txt"]
     text = (folder / "transcript.txt").read_text(encoding="utf-8")
-    assert "[CARD ****1234]" in text and "note: imported call" in text and "[no audio]" in text
+    assert "[CARD ****1234]" in text and "note: imported call" in text
+    assert "[no audio: the call is an imported transcript without a recording]" in text
     assert "reply within 24 hours" in text
     names = zipfile.ZipFile(io.BytesIO(clips.zip_folder(folder))).namelist()
     assert f"{folder.name}/transcript.txt" in names
