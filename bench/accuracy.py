@@ -60,6 +60,24 @@ def score_all(files, rubrics):
     return agree, misses, missed_critical, outcomes, findings
 
 
+def critical_summary(files, outcomes, items=("B2", "E1")):
+    """Per language: (CRITICAL failures caught, CRITICAL failures labelled, harmless calls —
+    no CRITICAL item labelled fail — that the engine failed on one, harmless calls)."""
+    out: dict = {}
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        labels, cid = data.get("labels") or {}, data["call_id"]
+        lang = lang_family(data.get("language", ""))
+        row = out.setdefault(lang, [0, 0, 0, 0])
+        failed = [i for i in items if labels.get(i) == "fail"]
+        row[0] += sum(outcomes.get((cid, i)) == "fail" for i in failed)
+        row[1] += len(failed)
+        if not failed:
+            row[3] += 1
+            row[2] += any(outcomes.get((cid, i)) == "fail" for i in items)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", default=str(DEFAULT))
@@ -107,6 +125,9 @@ def main(argv=None) -> int:
     print(f"\nmissed CRITICAL failures: {len(missed_critical)}")
     for cid, item in missed_critical:
         print(f"  {cid} {item}")
+    print("\nCRITICAL items (B2, E1): failures caught, and harmless calls given a critical fail:")
+    for lang, (caught, failures, false, harmless) in critical_summary(files, outcomes).items():
+        print(f"  {lang}: caught {caught}/{failures}, false critical fails {false}/{harmless} harmless calls")
     if learned_on:
         decided = [(k, f) for k, f in sorted(findings.items()) if f.rule and ": found '" in f.rule
                    and f.rule.startswith("learned") or (f.rule or "").startswith("learned") and "breach" in f.rule]

@@ -17,6 +17,14 @@ ways people say these things, not for particular calls:
 * ``sensitive_number``: a full bank-card number (13–19 digits), an 18-character Chinese ID
   number, or a one-time code / password with its digits, or the redaction placeholder
   left where one was ([CARD ****1234], [身份证号] / [ID], [CODE]). Last four digits are fine.
+  Spoken digits count ("two two nine oh", "double five"), and so does a code a few words
+  after its name ("the code we just sent you is 6 1 9 4 0 2", 验证码我给您念一下，是683921)
+  or a password with letters and digits (临时密码是abc8826) — not "sent to the phone ending
+  1234", "valid for 10 minutes" or "at least 8 characters".
+* ``personal_data``: a customer's phone number or account balance stated by the
+  agent (预留手机是139…, 欠费320元; "her mobile is 07700 900114", "the balance is 1240 pounds"),
+  not read back as a question for the caller to confirm, not a hotline's number. The E1
+  rubrics look for it only up to the first identifier asked.
 """
 from __future__ import annotations
 
@@ -326,7 +334,52 @@ _ID_NUMBER = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3
 
 
 # Every code _CODE finds has one of these words in it: a turn without them needs no search.
-_CODE_WORD = re.compile(r"验证码|动态码|校验码|密码|code|otp|password|cvv|cvc|pin")
+_CODE_WORD = re.compile(r"验证码|动态码|校验码|取件码|密码|口令|code|otp|password|passcode|cvv|cvc|pin")
+# A code word, a few words, then the digits: "the code we just sent you is 6 1 9 4 0 2",
+# "验证码我给您念一下，是683921". The words in between may not turn the digits into something
+# else (a date, a duration, a count of digits, the last digits of a phone or card).
+_CODE_THEN_DIGITS = re.compile(
+    r"(?<![a-z])(?:验证码|动态码|校验码|取件码|密码|口令|verification code|one time code|one time password|otp|"
+    r"passcode|password|pin|(?<!post )(?<!zip )(?<!area )(?<!promo )(?<!discount )(?<!reference )(?<!confirmation )"
+    r"(?<!tracking )(?<!product )(?<!error )(?<!country )(?<!booking )(?<!voucher )(?<!qr )code)(?![a-z])"
+    r"(?P<between>[^\d\n]{0,32}?)(?P<digits>\d(?: ?\d){3,7})(?! ?\d)(?P<after> ?\S{0,4})")
+_NOT_THE_CODE = re.compile(
+    r"尾号|后[四六4-6]位|末[四4]位|结尾|有效|分钟|发送到|发到|ending|last|ends|valid|expire|minute|second|hour|day|"
+    r"\bon\b|since|date|changed on|updated|digit|character|long|at least|must|should|need|长度|不少于|至少|位数|需要")
+_NOT_THE_CODE_AFTER = re.compile(r"^ ?(?:位|个|分钟|秒|小时|天|次|digits?|characters?|minutes?|seconds?|hours?|days?|times?)")
+# A password or temporary password with letters and digits: "临时密码是abc8826", "your
+# temporary password is maple7742".
+_PASSWORD = re.compile(
+    r"(?<![a-z])(?:密码|口令|password|passcode)(?![a-z])(?: (?:is|was|has been|will be|reset to|set to|changed to|now)){0,3}"
+    r"(?:是|为|设成了?|改成了?|重置成了?|重置为|设置为|设为)? ?(?P<word>(?=[a-z0-9]*\d)(?=[0-9]*[a-z])[a-z0-9]{5,20})(?![a-z0-9])")
+# Spoken digits: "two two nine oh", "five double oh", "triple seven" (the normaliser keeps oh,
+# double and triple as words).
+_SPOKEN_ZERO = re.compile(r"(?<=\d) (?:oh|o)(?= \d|$| )")
+_REPEATED = re.compile(r"\b(double|triple) (\d|oh|o)\b")
+
+
+def _spoken_digits(norm: str) -> str:
+    if "double" in norm or "triple" in norm:
+        norm = _REPEATED.sub(lambda m: " ".join(["0" if m.group(2) in ("oh", "o") else m.group(2)]
+                                                * (2 if m.group(1) == "double" else 3)), norm)
+    if " oh" in norm or " o " in norm:
+        for _ in range(2):  # "9 oh oh 1": each zero found once its left neighbour is a digit
+            norm = _SPOKEN_ZERO.sub(" 0", norm)
+    return norm
+
+
+def _code_read_out(norm: str) -> Hit:
+    m = _CODE.search(norm)
+    if m:
+        return m.start(), m.group()
+    for m in _CODE_THEN_DIGITS.finditer(norm):
+        if _NOT_THE_CODE.search(m.group("between")) or _NOT_THE_CODE_AFTER.match(m.group("after")):
+            continue
+        return m.start(), m.group(0)[: m.end("digits") - m.start()]
+    m = _PASSWORD.search(norm)
+    if m and not _NOT_THE_CODE.search(norm[m.start():m.start("word")]):
+        return m.start(), m.group()
+    return None
 
 
 def sensitive_number(turn: TurnView, view: CallView) -> Hit:
@@ -334,19 +387,49 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         m = _PLACEHOLDER.search(turn.text)
         if m:
             return m.start(), f"redacted {m.group()}"
-    if not _ANY_DIGIT.search(turn.norm):  # most turns hold no number at all
+    norm = turn.norm
+    if not _ANY_DIGIT.search(norm):  # most turns hold no number at all
         return None
-    for m in DIGIT_RUN.finditer(turn.norm):
+    if not has_chinese(turn.text):
+        norm = _spoken_digits(norm)
+    for m in DIGIT_RUN.finditer(norm):
         digits = _SPACE_OR_DASH.sub("", m.group())
-        if _NOT_A_CARD.search(turn.norm[max(0, m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
+        if _NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number
         if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()):
             kind = "ID number" if len(digits) == 18 else "card number"
             return m.start(), f"full {kind} {digits}"
-    m = _CODE.search(turn.norm) if _CODE_WORD.search(turn.norm) else None
-    if m:
-        return m.start(), m.group()
-    return None
+    return _code_read_out(norm) if _CODE_WORD.search(norm) else None
+
+
+# --- personal data stated --------------------------------------------------------------
+
+# A customer's phone number or account balance stated by the agent (not asked
+# back as a question). The E1 rubrics look for it only before any identifier was asked: data
+# read out to a caller nobody verified is a breach of confidentiality.
+_PERSONAL = re.compile(
+    r"(?:预留|登记|绑定|注册|户主|机主|账户|账号|您的|他的|她的)[^\n]{0,8}?(?:手机号码?|手机|电话号码?|号码|邮箱)(?:是|为)? ?"
+    r"(?P<zh_phone>1[3-9]\d{9})(?!\d)"
+    r"|(?:欠费|余额|欠款|待缴|应缴)(?:是|为|有|还有)?(?P<zh_money>\d[\d.]*元)"
+    r"|(?:(?<!their )(?<!our )(?:mobile|phone|cell|number|email)(?: number)?(?: on (?:the account|file|record))? is|"
+    r"registered (?:mobile|phone|number|email)(?: is)?) (?P<en_phone>0\d(?: ?\d){8,9}|\d{3} ?\d{3} ?\d{4})(?! ?\d)"
+    r"|(?:balance|amount owed|amount outstanding|arrears)(?: on (?:the|this|your) account)? (?:is|stands at|of) "
+    r"(?P<en_money>\d[\d ]*(?:pounds?|dollars?|euros?|rupees?)?)"
+)
+_ASKED_BACK = re.compile(r"吗|对吧|对不对|是不是|没错吧|is that|is it|correct|right$|still")
+_NOT_PERSONAL = re.compile(r"热线|客服|服务电话|拨打|致电|官方|hotline|helpline|call us|office|branch|our |their ")
+
+
+def personal_data(turn: TurnView, view: CallView) -> Hit:
+    norm = turn.norm
+    if not _ANY_DIGIT.search(norm):
+        return None
+    if "?" in turn.text or "？" in turn.text or _ASKED_BACK.search(norm):
+        return None  # a number read back for the caller to confirm is a verification, not a disclosure
+    m = _PERSONAL.search(norm)
+    if m is None or _NOT_PERSONAL.search(norm[max(0, m.start() - 12):m.end()]):
+        return None
+    return m.start(), m.group()
 
 
 DETECTORS: dict[str, Detector] = {
@@ -354,4 +437,5 @@ DETECTORS: dict[str, Detector] = {
     "agent_name": agent_name,
     "reply_time": reply_time,
     "sensitive_number": sensitive_number,
+    "personal_data": personal_data,
 }

@@ -57,6 +57,29 @@ class ItemModel:
     # The model version: "" for the one trained on the exemplar banks alone, else the version
     # a centre's calibration wrote (qa calibrate, stored in that centre's database).
     version: str = ""
+    # The exemplars themselves (unit-length vectors, 1.0 = target), kept when the item is also
+    # judged by its nearest exemplars (:meth:`neighbour_margin`); None otherwise.
+    neighbours: Optional[np.ndarray] = None
+    neighbour_labels: Optional[np.ndarray] = None
+
+    def neighbour_margin(self, vectors: np.ndarray, k: int = 3) -> Optional[np.ndarray]:
+        """How much nearer each row is to the target exemplars than to the others: the mean
+        cosine similarity of its ``k`` nearest target exemplars minus that of its ``k`` nearest
+        other exemplars; None when the model keeps no exemplars (a calibrated model).
+
+        A linear model over e5-small vectors weighs the words a sentence shares with forbidden
+        language ("you", "not", "again") and scores a reassurance ("you haven't done anything
+        wrong") as high as a reproach; the nearest exemplars tell them apart, because the bank
+        holds the harmless look-alike next to the breach."""
+        if self.neighbours is None or self.neighbour_labels is None or len(vectors) == 0:
+            return None
+        v = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        sims = v @ self.neighbours.T
+        target = self.neighbour_labels > 0
+        k_t, k_o = min(k, int(target.sum())), min(k, int((~target).sum()))
+        near_t = -np.partition(-sims[:, target], k_t - 1, axis=1)[:, :k_t].mean(axis=1)
+        near_o = -np.partition(-sims[:, ~target], k_o - 1, axis=1)[:, :k_o].mean(axis=1)
+        return near_t - near_o
 
     def band(self, low: float, high: float) -> tuple[float, float]:
         """The rubric's band raised to what the exemplars show: a sentence is unsure only above
@@ -161,7 +184,7 @@ def bank_examples(banks: Sequence[ExemplarBank], item: str, *, target: str,
 
 
 def fit_item_model(encoder, texts: Sequence[str], y: np.ndarray, item: str, *, target: str,
-                   version: str = "", keep: bool = True) -> Optional[ItemModel]:
+                   version: str = "", keep: bool = True, l2: Optional[float] = None) -> Optional[ItemModel]:
     """A model of ``item`` fitted on ``texts`` labelled ``y`` (1.0: ``target``), e.g. an
     exemplar bank's (:func:`bank_examples`) plus a centre's reviewed sentences; None with fewer
     than 3 of either side. ``version`` names the model version it belongs to (calibration).
@@ -170,7 +193,7 @@ def fit_item_model(encoder, texts: Sequence[str], y: np.ndarray, item: str, *, t
     y = np.asarray(y, dtype=np.float64)
     if int(y.sum()) < MIN_PER_CLASS or int(len(y) - y.sum()) < MIN_PER_CLASS:
         return None
-    model = _trained(encoder, list(texts), y, item, target, keep=keep)
+    model = _trained(encoder, list(texts), y, item, target, keep=keep, l2=l2)
     return replace(model, version=version) if version else model
 
 
@@ -214,16 +237,19 @@ def version_in_use() -> int:
 
 
 def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder,
-               negatives: Sequence[str] = ()) -> Optional[ItemModel]:
+               negatives: Sequence[str] = (), l2: Optional[float] = None,
+               neighbours: bool = False) -> Optional[ItemModel]:
     """The model for ``item`` from the exemplars of ``banks`` together (trained on first use;
     the encoder is multilingual, so a Mandarin and an English bank teach one judgement); None
     when they hold too few exemplars of the item (fewer than 3 of either side), logged once.
     ``negatives``: items whose ``pass`` exemplars are also near misses of this one (the need
-    restated is no forbidden language). A calibrated model set by :func:`use_models` comes first."""
+    restated is no forbidden language). ``l2``: the regularisation (default
+    :func:`fit_logistic`'s); ``neighbours``: keep the exemplars' vectors for
+    :meth:`ItemModel.neighbour_margin`. A calibrated model set by :func:`use_models` comes first."""
     calibrated = _CALIBRATED.get((item, target, encoder.id))
     if calibrated is not None:
         return calibrated
-    key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives))
+    key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives), l2, neighbours)
     if key in _MODELS:
         return _MODELS[key]
     with _LOCK:
@@ -236,12 +262,16 @@ def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder
             log.warning("learned %s: %s hold %d %s and %d other exemplars (needs %d of each); rules only",
                         item, ", ".join(b.path for b in banks), n_target, target, n_other, MIN_PER_CLASS)
         else:
-            model = _trained(encoder, texts, y, item, target)
+            model = _trained(encoder, texts, y, item, target, l2=l2)
+            if neighbours:
+                x = embed_cached(encoder, texts)  # read back from disk: _trained embedded them
+                unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+                model = replace(model, neighbours=unit.astype(np.float32), neighbour_labels=y.astype(np.float32))
         _MODELS[key] = model
         return model
 
 
-def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5) -> np.ndarray:
+def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5, *, l2: Optional[float] = None) -> np.ndarray:
     """Held-out probabilities: each exemplar scored by a model fitted without its fold."""
     order = np.random.default_rng(0).permutation(len(y))
     out = np.zeros(len(y))
@@ -251,16 +281,19 @@ def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5) -> np.ndarray:
         if len(np.unique(y[kept])) < 2:
             out[held] = 0.5
             continue
-        mean, w, b = fit_logistic(x[kept], y[kept])
+        mean, w, b = fit_logistic(x[kept], y[kept], **({} if l2 is None else {"l2": l2}))
         out[held] = 1.0 / (1.0 + np.exp(-np.clip((x[held] - mean) @ w + b, -30, 30)))
     return out
 
 
-def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str, *, keep: bool = True) -> ItemModel:
+def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str, *, keep: bool = True,
+             l2: Optional[float] = None) -> ItemModel:
     """Fit (or read back) the model of these exemplars: the fitted weights and the
     cross-validated figures are kept on disk beside the exemplar embeddings, keyed by the
     encoder, the texts and their labels, so a new worker process does not fit again."""
     fit = repr(fit_logistic.__kwdefaults__)  # a change of the fit makes a new model
+    if l2 is not None:
+        fit += f" l2={l2!r}"
     digest = hashlib.sha256("\x00".join([encoder.id, fit, item, target, *texts, y.tobytes().hex()]).encode()).hexdigest()[:32]
     path = _embedding_dir() / f"model-{digest}.npz"
     if keep:
@@ -272,8 +305,8 @@ def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str, *
         except (OSError, KeyError, ValueError):
             pass
     x = embed_cached(encoder, texts) if keep else encoder.embed(texts)
-    mean, weights, bias = fit_logistic(x, y)
-    held = cross_validated(x, y)
+    mean, weights, bias = fit_logistic(x, y, **({} if l2 is None else {"l2": l2}))
+    held = cross_validated(x, y, l2=l2)
     others = held[y == 0]
     cv = (float(others.max()), float(np.quantile(others, 0.9)), float(((held >= 0.5) == (y > 0)).mean()))
     model = ItemModel(item, target, encoder.id, mean, weights, bias, int(y.sum()), int(len(y) - y.sum()), *cv)

@@ -27,7 +27,7 @@ __all__ = ["normalize", "normalize_many", "norm_row", "NORMALIZER_VERSION"]
 # whenever normalize() gives a different output for any text (tests/test_rubric_fastpath.py
 # keeps a fingerprint of the output and says so), and turns stored under another version
 # are normalised again when they are scored.
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2  # 2: long digit-by-digit runs holding 一一 are numbers
 
 
 # --- Chinese ----------------------------------------------------------------------------
@@ -83,7 +83,11 @@ def _zh_numbers(text: str) -> str:
         return _ZH_NUM_RE.sub(lambda m: _zh_value(m.group()), text)
     out, pos = [], 0
     for m in _ZH_NUM_RE.finditer(text):
-        if any(s < m.end() and e > m.start() for s, e in protected.items()):
+        run = m.group()
+        # A word like 一一 inside a long run of bare digits (六二二二零二零二零零一一…) is a
+        # number read digit by digit, not the word.
+        bare_digits = len(run) >= 4 and not any(c in _ZH_UNIT for c in run)
+        if not bare_digits and any(s < m.end() and e > m.start() for s, e in protected.items()):
             continue
         out.append(text[pos:m.start()])
         out.append(_zh_value(m.group()))

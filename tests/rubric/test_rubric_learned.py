@@ -195,6 +195,52 @@ def test_a_breach_said_another_way_fails_a_critical_item(learned_rubric, keyword
     assert finding(harmless, "B2").outcome == "pass"
 
 
+def _with_neighbours(rubric, bank, margin):
+    """The learned B2 of ``learned_rubric`` with a nearest-exemplar margin and the rubric's band."""
+    return parse_rubric({
+        "id": "t", "version": "1", "languages": ["en"],
+        "checks": [{"id": "B2", "critical": True,
+                    "rule": {"type": "learned", "item": "B2", "bank": bank, "target": "fail", "band": [0.3, 0.7],
+                             "l2": 0.001, "neighbours": {"k": 1, "margin": margin},
+                             "rule": {"type": "phrases", "phrases": ["not my problem"]}}}]})
+
+
+def test_a_breach_decides_only_where_the_nearest_exemplars_agree(learned_rubric, keyword_encoder, tmp_path):
+    bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
+    call = timed_call("Thanks. Restate again restate.", "Hm.")
+    agreed = finding(score_call(call, _with_neighbours(learned_rubric, bank, 0.1), sentiment=0.0), "B2")
+    assert agreed.outcome == "fail" and "breach" in agreed.rule and "nearer the breaches by" in agreed.rule
+    # The same sentence when its nearest exemplars must be far nearer than they can be: the
+    # classifier alone never decides a critical failure; the finding is unsure and flags the call.
+    result = score_call(call, _with_neighbours(learned_rubric, bank, 2.0), sentiment=0.0)
+    alone = finding(result, "B2")
+    assert alone.outcome == "pass" and alone.unsure and "unsure: B2" in result.flag_reasons
+    harmless = score_call(timed_call("Thanks, neutral now.", "Hm."), _with_neighbours(learned_rubric, bank, 0.1),
+                          sentiment=0.0)
+    assert finding(harmless, "B2").outcome == "pass" and not finding(harmless, "B2").unsure
+
+
+def test_neighbour_margin_is_nearer_target_minus_nearer_other():
+    from qa_pipeline.rubric.learned import ItemModel
+
+    ex = np.array([[1, 0], [0.8, 0.6], [0, 1], [0.6, 0.8]], dtype=np.float32)
+    model = ItemModel("B2", "fail", "e", np.zeros(2, np.float32), np.zeros(2, np.float32), 0.0, 2, 2,
+                      neighbours=ex, neighbour_labels=np.array([1, 1, 0, 0], np.float32))
+    m = model.neighbour_margin(np.array([[2.0, 0.0], [0.0, 3.0]], dtype=np.float32), k=1)
+    assert m[0] == pytest.approx(1.0 - 0.6) and m[1] == pytest.approx(0.6 - 1.0)
+    assert ItemModel("B2", "fail", "e", np.zeros(2), np.zeros(2), 0.0, 2, 2).neighbour_margin(ex) is None
+
+
+@pytest.mark.parametrize("neighbours", [{"k": 0, "margin": 0.1}, {"margin": "far"}, {"k": 3, "margin": 0.1, "n": 1}])
+def test_a_bad_neighbours_option_is_refused(tmp_path, neighbours):
+    bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
+    with pytest.raises(InputError, match="neighbours"):
+        parse_rubric({"id": "t", "version": "1", "languages": ["en"],
+                      "checks": [{"id": "B2", "critical": True,
+                                  "rule": {"type": "learned", "item": "B2", "bank": str(bank), "target": "fail",
+                                           "neighbours": neighbours}}]})
+
+
 def test_without_an_encoder_the_rules_answer_and_say_the_learned_judgement_is_off(learned_rubric, monkeypatch):
     monkeypatch.setattr(encoders, "sentence_encoder", lambda: None)
     result = score_call(timed_call("Restate restate the order?", "Yes."), learned_rubric, sentiment=0.0)

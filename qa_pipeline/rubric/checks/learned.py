@@ -34,6 +34,7 @@ confusing." passes.
 from __future__ import annotations
 
 import logging
+from typing import Optional
 
 import numpy as np
 
@@ -58,6 +59,10 @@ OPTIONS = {
     "rule": Option((dict,), node=True, help="the item's rules; a hit decides without the classifier"),
     "negatives": Option((list,), [], items=(str,), choices=ITEMS,
                         help="items whose pass exemplars are near misses of this one (trained as the other side)"),
+    "l2": Option((int, float), help="the classifier's regularisation (default 0.01; smaller fits the exemplars closer)"),
+    "neighbours": Option((dict,), help="{k: N, margin: M}: a sentence decides only when its k nearest target "
+                                       "exemplars are, on average, at least M nearer (cosine) than its k nearest "
+                                       "others; the band is then the rubric's as written"),
     **SCOPE_OPTIONS,
 }
 
@@ -72,7 +77,8 @@ class LearnedNode:
     type_id = ID
 
     def __init__(self, item: str, banks: tuple[str, ...], target: str, band: tuple[float, float], rule, scope: Scope,
-                 label: str, negatives: tuple[str, ...] = ()):
+                 label: str, negatives: tuple[str, ...] = (), l2: Optional[float] = None,
+                 neighbours: Optional[tuple[int, float]] = None):
         self.item = item
         self.banks = banks
         self.target = target
@@ -81,6 +87,8 @@ class LearnedNode:
         self.scope = scope
         self.label = label or f"learned {item}"
         self.negatives = negatives
+        self.l2 = l2
+        self.neighbours = neighbours
 
     def check_refs(self) -> set[str]:
         refs = self.scope.check_refs()
@@ -113,7 +121,7 @@ class LearnedNode:
                 return Verdict(None, None, f"{self.label}: {OFF} (no sentence encoder)")
             return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {OFF} (no sentence encoder)", ruled.at)
         model = item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
-                           negatives=self.negatives)
+                           negatives=self.negatives, l2=self.l2, neighbours=self.neighbours is not None)
         if model is None:
             if self.rule is None:
                 return Verdict(None, None, f"{self.label}: {OFF} (too few exemplars)")
@@ -129,11 +137,36 @@ class LearnedNode:
         if not sentences:
             ctx.judgements.append((1.0, False))
             return ruled
-        probs = model.probabilities(encoder.embed(sentences))
-        best = int(np.argmax(probs))
-        p, turn, sentence = float(probs[best]), owners[best], sentences[best]
-        said = f"'{_quote(sentence)}' p={p:.2f}" + (f" (model v{model.version})" if model.version else "")
-        low, high = model.band(self.low, self.high)
+        vectors = encoder.embed(sentences)
+        probs = model.probabilities(vectors)
+        margins = None
+        if self.neighbours is not None:
+            k, need = self.neighbours
+            ask = np.flatnonzero(probs > self.low)  # the nearest exemplars only for likely sentences: speed
+            if len(ask):
+                found = model.neighbour_margin(vectors[ask], k)
+                if found is not None:
+                    margins = np.full(len(probs), -1.0)
+                    margins[ask] = found
+        if margins is not None:
+            # Both must agree: a sentence the classifier scores high and whose nearest exemplars
+            # are breaches rather than their harmless look-alikes. The best such sentence decides;
+            # one that has only one of the two is unsure.
+            low, high = self.low, self.high
+            agreed = (probs >= high) & (margins >= need)
+            best = int(np.argmax(np.where(agreed, probs, -1.0))) if agreed.any() else int(np.argmax(probs))
+            p, turn, sentence = float(probs[best]), owners[best], sentences[best]
+            near = f", nearer the {'breaches' if breach else 'target'} by {margins[best]:.3f}" if margins[best] > -1 else ""
+            said = f"'{_quote(sentence)}' p={p:.2f}{near}" + (f" (model v{model.version})" if model.version else "")
+            if not agreed.any() and p >= high:
+                p = min(p, high - 1e-6)  # the classifier alone: unsure, never decided
+            elif not agreed.any() and margins[best] < 0:
+                p = min(p, low)  # nearer the harmless look-alikes and not scored high: not unsure
+        else:
+            best = int(np.argmax(probs))
+            p, turn, sentence = float(probs[best]), owners[best], sentences[best]
+            said = f"'{_quote(sentence)}' p={p:.2f}" + (f" (model v{model.version})" if model.version else "")
+            low, high = model.band(self.low, self.high)
         if p >= high:
             ctx.judgements.append((p, False))
             what = "breach" if breach else "found"
@@ -156,6 +189,16 @@ def build(options: dict, builder: Builder):
     for path in paths:
         load_bank(path)  # validated now: a bad bank is refused when the rubric is loaded
     rule = builder.node(options["rule"]) if options.get("rule") else None
+    neighbours = options.get("neighbours")
+    if neighbours is not None:
+        unknown = sorted(set(neighbours) - {"k", "margin"})
+        k, margin = neighbours.get("k", 3), neighbours.get("margin")
+        if unknown or not isinstance(k, int) or k < 1 or not isinstance(margin, (int, float)):
+            raise builder.error(f"neighbours must be {{k: a whole number >= 1, margin: a number}}, not {neighbours}")  # type: ignore[attr-defined]
+        neighbours = (k, float(margin))
+    l2 = options.get("l2")
+    if l2 is not None and not float(l2) > 0:
+        raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
     return LearnedNode(options["item"], paths, options.get("target", "pass"), (float(band[0]), float(band[1])),
                        rule, Scope.from_options(options, builder), options.get("name", ""),
-                       tuple(options.get("negatives") or ()))
+                       tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours)
