@@ -37,14 +37,7 @@ def test_a_chunk_longer_than_a_window_is_cut_in_its_pauses():
 def test_batched_words_keep_their_channel_and_their_time_in_the_call(transcriber):
     import voices
 
-    script = [
-        ("agent", "Thank you for calling Northwind Bank, my name is Sarah. How can I help you today?"),
-        ("customer", "Hi, I am calling because my credit card was declined at the supermarket this morning."),
-        ("agent", "I am sorry to hear that. Can I have your full name, please?"),
-        ("customer", "Sure, it is David Miller."),
-        ("agent", "Thank you. I can see a temporary block on the card after an unusual payment abroad."),
-        ("customer", "That was me, I bought plane tickets online from a travel agency in Spain last night."),
-    ]
+    script = voices.CARD_CALL[:6]
     left, right, said = voices.stereo_call(script, customer_pitch=-300, gap=6.0)  # long gaps: many chunks
     batched = copy.copy(transcriber)
     batched.batch_size = 4
