@@ -248,27 +248,63 @@ def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder
     :meth:`ItemModel.neighbour_margin`. A calibrated model set by :func:`use_models` comes first."""
     calibrated = _CALIBRATED.get((item, target, encoder.id))
     if calibrated is not None:
+        if neighbours and calibrated.neighbours is None:
+            return _with_bank_neighbours(calibrated, banks, encoder, negatives, l2)
         return calibrated
     key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives), l2, neighbours)
     if key in _MODELS:
         return _MODELS[key]
     with _LOCK:
-        if key in _MODELS:
-            return _MODELS[key]
-        texts, y = bank_examples(banks, item, target=target, negatives=negatives)
-        model: Optional[ItemModel] = None
-        n_target, n_other = int(y.sum()), int(len(y) - y.sum())
-        if n_target < MIN_PER_CLASS or n_other < MIN_PER_CLASS:
-            log.warning("learned %s: %s hold %d %s and %d other exemplars (needs %d of each); rules only",
-                        item, ", ".join(b.path for b in banks), n_target, target, n_other, MIN_PER_CLASS)
-        else:
-            model = _trained(encoder, texts, y, item, target, l2=l2)
-            if neighbours:
-                x = embed_cached(encoder, texts)  # read back from disk: _trained embedded them
-                unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
-                model = replace(model, neighbours=unit.astype(np.float32), neighbour_labels=y.astype(np.float32))
-        _MODELS[key] = model
-        return model
+        return _bank_model(banks, item, target=target, encoder=encoder, negatives=negatives, l2=l2,
+                           neighbours=neighbours)
+
+
+def _bank_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder, negatives: Sequence[str],
+                l2: Optional[float], neighbours: bool) -> Optional[ItemModel]:
+    """:func:`item_model`'s bank model, trained on first use (the caller holds ``_LOCK``)."""
+    key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives), l2, neighbours)
+    if key in _MODELS:
+        return _MODELS[key]
+    texts, y = bank_examples(banks, item, target=target, negatives=negatives)
+    model: Optional[ItemModel] = None
+    n_target, n_other = int(y.sum()), int(len(y) - y.sum())
+    if n_target < MIN_PER_CLASS or n_other < MIN_PER_CLASS:
+        log.warning("learned %s: %s hold %d %s and %d other exemplars (needs %d of each); rules only",
+                    item, ", ".join(b.path for b in banks), n_target, target, n_other, MIN_PER_CLASS)
+    else:
+        model = _trained(encoder, texts, y, item, target, l2=l2)
+        if neighbours:
+            x = embed_cached(encoder, texts)  # read back from disk: _trained embedded them
+            unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+            model = replace(model, neighbours=unit.astype(np.float32), neighbour_labels=y.astype(np.float32))
+    _MODELS[key] = model
+    return model
+
+
+# Calibrated models given the exemplars of their banks for the nearest-exemplar check, by the
+# calibrated model's identity and the banks' key (the model is kept in the value: its id stays its own).
+_NEIGHBOURED: dict[tuple, tuple[ItemModel, ItemModel]] = {}
+
+
+def _with_bank_neighbours(calibrated: ItemModel, banks: Sequence[ExemplarBank], encoder,
+                          negatives: Sequence[str], l2: Optional[float]) -> ItemModel:
+    """``calibrated`` with the nearest-exemplar check of the bank model it replaces: a centre's
+    model version stores the logistic regression only, and a rubric that asks for the check
+    (B2's ``neighbours``) must keep it whichever model scores — the linear model alone scores a
+    reassurance as high as a reproach. The exemplars are the banks' (the centre's reviewed
+    sentences are not stored); without a bank model (too few exemplars) the model is as given."""
+    key = (id(calibrated), tuple((b.path, id(b)) for b in banks), tuple(negatives), l2)
+    kept = _NEIGHBOURED.get(key)
+    if kept is not None and kept[0] is calibrated:
+        return kept[1]
+    with _LOCK:
+        bank_model = _bank_model(banks, calibrated.item, target=calibrated.target, encoder=encoder,
+                                 negatives=negatives, l2=l2, neighbours=True)
+    if bank_model is None or bank_model.neighbours is None:
+        return calibrated
+    model = replace(calibrated, neighbours=bank_model.neighbours, neighbour_labels=bank_model.neighbour_labels)
+    _NEIGHBOURED[key] = (calibrated, model)
+    return model
 
 
 def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5, *, l2: Optional[float] = None) -> np.ndarray:

@@ -532,6 +532,34 @@ def _v15() -> str:
     """
 
 
+@migration(17, "history keeps a replaced result's findings only where they changed")
+def _v17() -> str:
+    # A new model version re-decides a few learned items; the other findings stay as they were,
+    # and migration 15 copied all of them (twenty rows a call) at every change of version.
+    # store.results.write_result_rows now copies a finding only where it changes; a history row
+    # holds from its scored_at until its replaced_at, and one not copied was the same as the one
+    # that replaced it. So a history result's finding of each check is the earliest stored one
+    # (in history, or current: held until 'infinity') still held after the result was scored.
+    # Rows copied whole by migration 15 read the same. Numbered 17: 16 is taken by work beside this.
+    content = ("call_id, rubric_id, rubric_version, check_id, outcome, evidence_text, evidence_speaker, "
+               "evidence_start, evidence_end, rule, critical, weight")
+    check_columns = content + ", scored_at, model_version"
+    c = ", ".join(f"c.{name.strip()}" for name in content.split(","))
+    return f"""
+    CREATE OR REPLACE VIEW check_results_by_model AS
+        SELECT {check_columns}, true AS current FROM check_store
+        UNION ALL
+        SELECT {c}, h.scored_at, h.model_version, false AS current
+        FROM result_history_store h
+        JOIN (SELECT {content}, replaced_at FROM check_history_store
+              UNION ALL SELECT {content}, 'infinity'::TIMESTAMPTZ AS replaced_at FROM check_store) c
+          ON c.call_id = h.call_id AND c.rubric_id = h.rubric_id AND c.rubric_version = h.rubric_version
+         AND c.replaced_at > h.scored_at
+        QUALIFY row_number() OVER (PARTITION BY h.call_id, h.rubric_id, h.rubric_version, h.model_version,
+                                   h.scored_at, c.check_id ORDER BY c.replaced_at) = 1;
+    """
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

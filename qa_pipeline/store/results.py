@@ -6,8 +6,9 @@ to the process that writes. :func:`write_result_rows` replaces the stored result
 same calls and rubric versions in bulk, keeping one result per call and rubric version
 (the tables have no key index: migrations 6 and 9). Each result records the model version of
 the learned judgements that scored it; a result replaced by one of another model version is
-kept in the history tables (migration 15), so the current tables still hold one result per call
-and rubric version. :func:`stored_metrics` reads back what re-scoring can reuse.
+kept in the history tables (migrations 15 and 17: its findings only where they changed), so the
+current tables still hold one result per call and rubric version. :func:`stored_metrics` reads
+back what re-scoring can reuse.
 """
 from __future__ import annotations
 
@@ -186,35 +187,61 @@ def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows
             con.unregister(name)
 
 
+# What a finding says (besides who and when): a stored finding with the same is unchanged.
+_FINDING_CONTENT = ("outcome", "critical", "weight", "evidence_text", "evidence_speaker", "evidence_start",
+                    "evidence_end", "rule")
+
+
 def _keep_other_model_versions(con: duckdb.DuckDBPyConnection, replaced_at: str) -> None:
     """Keep history for the results ``_new_results`` replaces (inside the writer's transaction,
-    before it deletes them): a stored result of another model version moves to the history
-    tables; a history row of the new result's own model version goes, as the new result
-    supersedes it. So each model version has one result per call and rubric version, current or
-    in history. A re-score with the same model version (the usual case) keeps no history."""
+    before it deletes them): a stored result of another model version moves to
+    ``result_history_store``; a history result of the new result's own model version goes, as
+    the new result supersedes it. So each model version has one result per call and rubric
+    version, current or in history. A re-score with the same model version (the usual case)
+    keeps no history.
+
+    Findings are kept only where they change: a new model version re-decides a few learned
+    items and leaves the other checks as they were, so copying every check row (twenty a call)
+    would copy mostly what stays current. A finding row in ``check_history_store`` holds from
+    its ``scored_at`` until its ``replaced_at``; a finding not copied was the same as the one that
+    replaced it. ``check_results_by_model`` (migration 17) gives each history result, per check,
+    the earliest stored finding still held after the result was scored."""
     same = ("{t}.call_id = n.call_id AND {t}.rubric_id = n.rubric_id AND {t}.rubric_version = n.rubric_version "
             "AND {t}.model_version {op} n.model_version")
     new = "(SELECT DISTINCT call_id, rubric_id, rubric_version, model_version FROM _new_results) n"
+    key = "{a}.call_id = {b}.call_id AND {a}.rubric_id = {b}.rubric_id AND {a}.rubric_version = {b}.rubric_version"
     if con.execute(f"SELECT EXISTS (SELECT 1 FROM result_history_store h JOIN {new} "
                    f"ON {same.format(t='h', op='IS NOT DISTINCT FROM')})").fetchall()[0][0]:
-        for history in ("check_history_store", "result_history_store"):
-            con.execute(f"DELETE FROM {history} USING {new} WHERE {same.format(t=history, op='IS NOT DISTINCT FROM')}")
+        con.execute(f"DELETE FROM result_history_store USING {new} "
+                    f"WHERE {same.format(t='result_history_store', op='IS NOT DISTINCT FROM')}")
+        # Its findings go too, but for those an earlier history result still reads (it was
+        # unchanged when this one replaced it, so its finding is this one's).
+        con.execute(f"DELETE FROM check_history_store USING {new} "
+                    f"WHERE {same.format(t='check_history_store', op='IS NOT DISTINCT FROM')} "
+                    f"AND NOT EXISTS (SELECT 1 FROM result_history_store r WHERE "
+                    f"{key.format(a='r', b='check_history_store')} AND r.scored_at < check_history_store.replaced_at)")
     replaced = (f"SELECT o.call_id, o.rubric_id, o.rubric_version, o.model_version FROM result_store o JOIN {new} "
                 f"ON {same.format(t='o', op='IS DISTINCT FROM')}")
-    if not con.execute(f"SELECT EXISTS ({replaced})").fetchall()[0][0]:
+    if con.execute(f"SELECT EXISTS ({replaced})").fetchall()[0][0]:
+        names = _RESULT_COLUMNS + _VERSIONED + ("scored_at",)
+        con.execute(f"INSERT INTO result_history_store ({', '.join(names)}, replaced_at) "
+                    f"SELECT {', '.join('c.' + n for n in names)}, CAST(? AS TIMESTAMPTZ) "
+                    f"FROM result_store c JOIN ({replaced}) r ON {key.format(a='c', b='r')} "
+                    f"AND c.model_version IS NOT DISTINCT FROM r.model_version", [replaced_at])
+    # A changed finding of a call with history is kept, whichever model version replaces it:
+    # the history results read the findings that were current after them.
+    keys = "(SELECT DISTINCT call_id, rubric_id, rubric_version FROM _new_results) n"
+    if not con.execute(f"SELECT EXISTS (SELECT 1 FROM result_history_store h JOIN {keys} "
+                       f"ON {key.format(a='h', b='n')})").fetchall()[0][0]:
         return
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _replaced AS {replaced}")
-    try:
-        key = ("c.call_id = r.call_id AND c.rubric_id = r.rubric_id AND c.rubric_version = r.rubric_version "
-               "AND c.model_version IS NOT DISTINCT FROM r.model_version")
-        for history, current, columns in (("check_history_store", "check_store", _CHECK_COLUMNS),
-                                          ("result_history_store", "result_store", _RESULT_COLUMNS)):
-            names = columns + _VERSIONED + ("scored_at",)
-            con.execute(f"INSERT INTO {history} ({', '.join(names)}, replaced_at) "
-                        f"SELECT {', '.join('c.' + n for n in names)}, CAST(? AS TIMESTAMPTZ) "
-                        f"FROM {current} c JOIN _replaced r ON {key}", [replaced_at])
-    finally:
-        con.execute("DROP TABLE IF EXISTS _replaced")
+    names = _CHECK_COLUMNS + _VERSIONED + ("scored_at",)
+    unchanged = " AND ".join(f"x.{c} IS NOT DISTINCT FROM c.{c}" for c in _FINDING_CONTENT)
+    con.execute(f"INSERT INTO check_history_store ({', '.join(names)}, replaced_at) "
+                f"SELECT {', '.join('c.' + n for n in names)}, CAST(? AS TIMESTAMPTZ) FROM check_store c "
+                f"WHERE EXISTS (SELECT 1 FROM result_history_store h WHERE {key.format(a='h', b='c')}) "
+                f"AND EXISTS (SELECT 1 FROM {keys} WHERE {key.format(a='n', b='c')}) "
+                f"AND NOT EXISTS (SELECT 1 FROM _new_checks x WHERE {key.format(a='x', b='c')} "
+                f"AND x.check_id = c.check_id AND {unchanged})", [replaced_at])
 
 
 def stored_metrics(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[str]] = None

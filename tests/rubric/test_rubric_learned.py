@@ -220,6 +220,29 @@ def test_a_breach_decides_only_where_the_nearest_exemplars_agree(learned_rubric,
     assert finding(harmless, "B2").outcome == "pass" and not finding(harmless, "B2").unsure
 
 
+def test_a_calibrated_model_keeps_the_nearest_exemplar_check(learned_rubric, keyword_encoder, tmp_path):
+    """A centre's calibrated B2 (qa calibrate stores the logistic regression only) is still
+    checked against the nearest exemplars of the banks: a linear model that scores a harmless
+    sentence high does not fail the critical item by itself (it is unsure, flagged for review)."""
+    from qa_pipeline.rubric.learned import ItemModel, use_models
+
+    bank = str(tmp_path / "bank.jsonl")
+    rubric = _with_neighbours(learned_rubric, bank, 0.1)
+    weights = np.zeros(KeywordEncoder.dim, np.float32)
+    weights[:2] = 20.0  # 'restate' and 'neutral' alike: a breach to this model
+    calibrated = ItemModel("B2", "fail", keyword_encoder.id, np.zeros(KeywordEncoder.dim, np.float32), weights, 0.0,
+                           3, 3, cv_max_other=0.0, version="1")
+    use_models([calibrated])
+    try:
+        harmless = finding(score_call(timed_call("Thanks, neutral now.", "Hm."), rubric, sentiment=0.0), "B2")
+        breach = finding(score_call(timed_call("Thanks. Restate again restate.", "Hm."), rubric, sentiment=0.0), "B2")
+    finally:
+        use_models([])
+    # The classifier alone: never a critical failure, but unsure and flagged for a person.
+    assert harmless.outcome == "pass" and harmless.unsure and "(model v1)" in harmless.rule
+    assert breach.outcome == "fail" and "nearer the breaches by" in breach.rule and "(model v1)" in breach.rule
+
+
 def test_neighbour_margin_is_nearer_target_minus_nearer_other():
     from qa_pipeline.rubric.learned import ItemModel
 
