@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable, Iterator, Optional
 
 from qa_pipeline.rubric.checks.base import Context, Scope, Verdict
-from qa_pipeline.rubric.checks.window import searched_window
+from qa_pipeline.rubric.checks.window import named, searched_window
 from qa_pipeline.rubric.view import CallView, Segment, TurnView
 
 # A finder yields (turn, offset in the turn's normalised text, label) for every hit.
@@ -69,6 +69,10 @@ class TextNode:
         self._windowed = any(v not in (None, False) for v in (
             scope.first_turns, scope.first_run, scope.last_turns, scope.last_speech_seconds, scope.first_seconds,
             scope.last_seconds, scope.within_seconds_of_first, scope.after, scope.before))
+        # What the window's quote depends on besides its turns: the scope, its after/before by name.
+        self._window = (scope.speaker, scope.first_turns, scope.first_run, scope.last_turns, scope.last_speech_seconds,
+                        scope.first_seconds, scope.last_seconds, scope.within_seconds_of_first,
+                        scope.after and named(scope.after, ""), scope.before and named(scope.before, ""))
 
     def check_refs(self) -> set[str]:
         return self.scope.check_refs()
@@ -129,7 +133,7 @@ class TextNode:
         where the check should have happened, once per failed finding rather than per condition."""
         if not turns or not self._windowed:
             return Verdict(False, None, self._not_found)
-        key = ("window", id(turns), id(self.scope))  # several conditions of a check search the same window
+        key = ("window", id(turns), self._window)  # several checks search the same window (D1–D5)
         cached = ctx.view.cache.get(key)
         if cached is None or cached[0] is not turns:
             cached = ctx.view.cache[key] = (turns, searched_window(self.scope, ctx.view, turns))

@@ -27,7 +27,7 @@ from typing import Optional, Sequence
 from qa_pipeline.records import Evidence, maker
 from qa_pipeline.rubric.view import CallView, TurnView
 
-__all__ = ["WINDOW_CHARS", "TURN_CHARS", "mmss", "quote", "window_evidence", "searched_window",
+__all__ = ["WINDOW_CHARS", "TURN_CHARS", "mmss", "quote", "window_evidence", "describe_scope", "named", "searched_window",
            "where_it_should_have_happened", "request_turn"]
 
 _make_evidence = maker(Evidence)
@@ -48,7 +48,8 @@ def mmss(seconds: Optional[float]) -> str:
     """``75.4`` → ``'01:15'``."""
     if seconds is None:
         return "--:--"
-    return f"{int(seconds // 60):02d}:{int(seconds % 60):02d}"
+    whole = int(seconds)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
 def _cut(text: str, limit: int, from_end: bool) -> str:
@@ -79,10 +80,15 @@ def quote(turns: Sequence[TurnView], *, from_end: bool = False, limit: int = WIN
     spoken = [t for t in turns if t.text.strip()]
     several = len(spoken) > 1
     turn_ends = from_end if turn_ends is None else turn_ends
-    parts = []
-    for t in spoken:
+    parts, size = [], 0
+    for t in (reversed(spoken) if from_end else spoken):  # only as many turns as the quote can hold
         words = _cut(t.text.strip(), TURN_CHARS, turn_ends) if several else t.text.strip()
         parts.append(f"{t.speaker}: {words}")
+        size += len(parts[-1]) + 3
+        if size > limit:
+            break
+    if from_end:
+        parts.reverse()
     return _cut(" / ".join(parts), limit, from_end)
 
 
@@ -92,12 +98,16 @@ def window_evidence(turns: Sequence[TurnView], what: str, *, from_end: bool = Fa
     first turn's start (or ``start``) to the last one's end."""
     if not turns:
         return None
-    starts = [t.start for t in turns if t.start is not None]
-    ends = [t.end for t in turns if t.end is not None]
-    first = start if start is not None else (min(starts) if starts else None)
-    last = max(ends) if ends else None
+    first = last = None
+    speakers = set()
+    for t in turns:
+        speakers.add(t.speaker)
+        if t.start is not None and (first is None or t.start < first):
+            first = t.start
+        if t.end is not None and (last is None or t.end > last):
+            last = t.end
+    first = start if start is not None else first
     when = f" ({mmss(first)}–{mmss(last)})" if first is not None and last is not None else ""
-    speakers = {t.speaker for t in turns}
     text = f"{what}{when}: {quote(turns, from_end=from_end, turn_ends=turn_ends)}"
     return _make_evidence(text, next(iter(speakers)) if len(speakers) == 1 else None, first, last)
 
@@ -106,18 +116,23 @@ def _seconds(value: float) -> str:
     return f"{value:g} s"
 
 
-def _named(node, default: str) -> str:
+def _stretch(view: CallView) -> str:
+    """How much of the agent's speech :func:`_agent_stretch` quotes, in words."""
+    return f"{_seconds(AGENT_SECONDS)} of speech" if view.has_times else f"{AGENT_TURNS} turns"
+
+
+def named(node, default: str) -> str:
     """What an after/before condition is called: the check it refers to (``complaint``), its
     named condition, or ``default``."""
     return getattr(node, "check_id", None) or getattr(node, "name", None) or default
 
 
-def describe_scope(scope, view: CallView, turns: Sequence[TurnView]) -> str:
+def describe_scope(scope, timed: bool = True) -> str:
     """A scope in words, as a trainer reads it: "agent's last 15 s of speech", "agent's first
-    turn, within 15 s of their first words", "agent's turns after the complaint"."""
+    turn, within 15 s of their first words", "agent's turns after the complaint". ``timed``:
+    the call has turn times (without them the time limits do not apply)."""
     who = _POSSESSIVE.get(scope.speaker, f"{scope.speaker}'s")
     nouns, qualifiers = [], []
-    timed = view.has_times
     if scope.first_run:
         nouns.append("first turn")
     elif scope.first_turns:
@@ -136,9 +151,9 @@ def describe_scope(scope, view: CallView, turns: Sequence[TurnView]) -> str:
     if qualifiers:
         text += ("," if nouns else "") + " " + ", ".join(qualifiers)
     if scope.after is not None:
-        text += f" after the {_named(scope.after, 'trigger')}"
+        text += f" after the {named(scope.after, 'trigger')}"
     if scope.before is not None:
-        text += f" up to the {_named(scope.before, 'reference point')}"
+        text += f" up to the {named(scope.before, 'reference point')}"
     return text
 
 
@@ -146,14 +161,15 @@ def searched_window(scope, view: CallView, turns: Sequence[TurnView]) -> Optiona
     """The window a scoped search found nothing in, described by its scope. A closing keeps
     the end of a long window, anything else its start."""
     from_end = scope.last_turns is not None or scope.last_speech_seconds is not None or scope.last_seconds is not None
-    return window_evidence(turns, describe_scope(scope, view, turns), from_end=from_end)
+    return window_evidence(turns, describe_scope(scope, view.has_times), from_end=from_end)
 
 
 def _substantial(turn: TurnView) -> bool:
     """A customer turn that says something (not "hello?", "yes", "嗯"): 4 words or 6 characters."""
     text = turn.text
-    cjk = len(_CJK_RE.findall(text))
-    return cjk >= 6 or len(_WORD_RE.findall(text)) >= 4
+    if text.isascii():
+        return len(text.split()) >= 4
+    return len(_CJK_RE.findall(text)) >= 6 or len(_WORD_RE.findall(text)) >= 4
 
 
 def request_turn(view: CallView) -> Optional[TurnView]:
@@ -209,7 +225,7 @@ def where_it_should_have_happened(view: CallView, gate=None) -> Optional[Evidenc
             hit = view.turns[at[0]]
             turns = _agent_stretch(view, 0, hit.index, from_end=True)
             where = f" at {mmss(hit.start)}" if hit.start is not None else ""
-            what = (f"whole call searched, none found; quoted: the agent's last {_seconds(AGENT_SECONDS)} of speech "
+            what = (f"whole call searched, none found; quoted: the agent's last {_stretch(view)} "
                     f"up to where the check applied{where} ({gate.rule})")
             cached = view.cache[key] = (window_evidence(turns, what, from_end=True, turn_ends=False),)
         return cached[0]
@@ -226,14 +242,13 @@ def _after_request(view: CallView) -> Optional[Evidence]:
     if request is None:  # no customer: the agent's first stretch of speech
         first_agent = next(t for t in view.turns if t.role == "agent")
         turns = _agent_stretch(view, first_agent.index, len(view.turns) - 1, from_end=False)
-        return window_evidence(turns, "whole call searched, none found; quoted: the agent's first "
-                                      f"{_seconds(AGENT_SECONDS)} of speech")
+        return window_evidence(turns, f"whole call searched, none found; quoted: the agent's first {_stretch(view)}")
     turns = _agent_stretch(view, request.index, len(view.turns) - 1, from_end=False)
     if not any(t.role == "agent" for t in turns):  # the customer spoke last: the agent's last words before
         last_agent = max(t.index for t in view.turns if t.role == "agent")
         turns = _agent_stretch(view, 0, last_agent, from_end=True)
-        return window_evidence(turns, "whole call searched, none found; quoted: the agent's last "
-                                      f"{_seconds(AGENT_SECONDS)} of speech", from_end=True, turn_ends=False)
+        return window_evidence(turns, f"whole call searched, none found; quoted: the agent's last {_stretch(view)}",
+                               from_end=True, turn_ends=False)
     at = f" at {mmss(request.start)}" if request.start is not None else ""
     return window_evidence(turns, f"whole call searched, none found; quoted: the customer's request{at} "
-                                  f"and the agent's next {_seconds(AGENT_SECONDS)} of speech")
+                                  f"and the agent's next {_stretch(view)}")

@@ -52,7 +52,7 @@ def test_without_times_the_window_is_quoted_by_turns():
                                       Turn("agent", None, None, "Sure.")))
     polite = finding(call, "POLITE")
     assert polite.evidence.text == ("whole call searched, none found; quoted: the customer's request and the agent's "
-                                    "next 30 s of speech: customer: I would like to cancel my plan today. / agent: Sure.")
+                                    "next 4 turns: customer: I would like to cancel my plan today. / agent: Sure.")
     assert polite.evidence.start is None
 
 
