@@ -18,8 +18,8 @@ PASS: ring_seconds 15.  FAIL: ring_seconds 18.  NA: no ring_seconds in the metad
 A failed metric quotes the moment it measured, timed, for a trainer's clip: the opening up to
 the agent's first words (``first_agent_words_seconds``, ``ring_seconds``), the talk-overs
 (``agent_talkovers``), the turns either side of the silence (``longest_silence_seconds``,
-``silences_over_5s``). A metric of the whole call (talk ratio, speech rate) quotes where the
-engine's other whole-call failures do (:func:`~qa_pipeline.rubric.checks.window.where_it_should_have_happened`).
+``silences_over_5s``). A metric of the whole call (talk ratio, speech rate) quotes the
+customer's request and the agent's answer (:func:`~qa_pipeline.rubric.checks.window.after_request`).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from typing import Optional
 
 from qa_pipeline.records import Evidence
 from qa_pipeline.rubric.checks.base import Builder, Context, Option, Verdict
-from qa_pipeline.rubric.checks.window import SPAN_SECONDS, mmss, window_evidence
+from qa_pipeline.rubric.checks.window import SPAN_SECONDS, after_request, mmss, window_evidence
 from qa_pipeline.rubric.metrics import SILENCE_REPORT_SECONDS, talkovers
 from qa_pipeline.rubric.view import CallView, TurnView
 
@@ -135,8 +135,8 @@ def _silence(view: CallView, longest: bool) -> Optional[Evidence]:
 
 
 def measured_moment(view: CallView, metric: str, value: float, overlap: float = 1.0) -> Optional[Evidence]:
-    """The moment of the call a failed metric measured, quoted and timed; ``None`` for a
-    metric of the whole call, or a call without times."""
+    """The moment of the call a failed metric measured, quoted and timed; for a metric of the
+    whole call, the customer's request and the agent's answer; ``None`` without turn times."""
     if not view.has_times:
         return None
     if metric == "first_agent_words_seconds":
@@ -148,7 +148,7 @@ def measured_moment(view: CallView, metric: str, value: float, overlap: float = 
         return _talkovers(view, overlap)
     if metric in ("longest_silence_seconds", "silences_over_5s"):
         return _silence(view, longest=metric == "longest_silence_seconds")
-    return None
+    return after_request(view, "measured over the whole call")  # talk ratio, speech rate: no one moment
 
 
 def build(options: dict, builder: Builder):

@@ -28,7 +28,7 @@ from qa_pipeline.records import Evidence, maker
 from qa_pipeline.rubric.view import CallView, TurnView
 
 __all__ = ["WINDOW_CHARS", "TURN_CHARS", "mmss", "quote", "window_evidence", "describe_scope", "named", "searched_window",
-           "where_it_should_have_happened", "request_turn"]
+           "where_it_should_have_happened", "after_request", "request_turn"]
 
 _make_evidence = maker(Evidence)
 
@@ -225,30 +225,40 @@ def where_it_should_have_happened(view: CallView, gate=None) -> Optional[Evidenc
             hit = view.turns[at[0]]
             turns = _agent_stretch(view, 0, hit.index, from_end=True)
             where = f" at {mmss(hit.start)}" if hit.start is not None else ""
-            what = (f"whole call searched, none found; quoted: the agent's last {_stretch(view)} "
+            what = (f"{SEARCHED_WHOLE_CALL}; quoted: the agent's last {_stretch(view)} "
                     f"up to where the check applied{where} ({gate.rule})")
             cached = view.cache[key] = (window_evidence(turns, what, from_end=True, turn_ends=False),)
         return cached[0]
-    cached = view.cache.get("window:request")
+    return after_request(view)
+
+
+SEARCHED_WHOLE_CALL = "whole call searched, none found"
+
+
+def after_request(view: CallView, lead: str = SEARCHED_WHOLE_CALL) -> Optional[Evidence]:
+    """The customer's request and the agent's next :data:`AGENT_SECONDS` of speech, under
+    ``lead`` (what was done over the whole call); once per call and lead."""
+    key = ("window:request", lead)
+    cached = view.cache.get(key)
     if cached is None:
-        cached = view.cache["window:request"] = (_after_request(view),)
+        cached = view.cache[key] = (_after_request(view, lead),)
     return cached[0]
 
 
-def _after_request(view: CallView) -> Optional[Evidence]:
+def _after_request(view: CallView, lead: str) -> Optional[Evidence]:
     if not view.has_agent:
         return None
     request = request_turn(view)
     if request is None:  # no customer: the agent's first stretch of speech
         first_agent = next(t for t in view.turns if t.role == "agent")
         turns = _agent_stretch(view, first_agent.index, len(view.turns) - 1, from_end=False)
-        return window_evidence(turns, f"whole call searched, none found; quoted: the agent's first {_stretch(view)}")
+        return window_evidence(turns, f"{lead}; quoted: the agent's first {_stretch(view)}")
     turns = _agent_stretch(view, request.index, len(view.turns) - 1, from_end=False)
     if not any(t.role == "agent" for t in turns):  # the customer spoke last: the agent's last words before
         last_agent = max(t.index for t in view.turns if t.role == "agent")
         turns = _agent_stretch(view, 0, last_agent, from_end=True)
-        return window_evidence(turns, f"whole call searched, none found; quoted: the agent's last {_stretch(view)}",
+        return window_evidence(turns, f"{lead}; quoted: the agent's last {_stretch(view)}",
                                from_end=True, turn_ends=False)
     at = f" at {mmss(request.start)}" if request.start is not None else ""
-    return window_evidence(turns, f"whole call searched, none found; quoted: the customer's request{at} "
+    return window_evidence(turns, f"{lead}; quoted: the customer's request{at} "
                                   f"and the agent's next {_stretch(view)}")
