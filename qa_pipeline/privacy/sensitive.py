@@ -152,9 +152,20 @@ def _units(text: str, blocked: list[tuple[int, int]]) -> list[_Unit]:
             word = m.group("en").lower()
             if word == "o" and not _neighbour_is_digit_word(text, m):
                 continue  # a lone "o" is a letter, not zero
+            if word == "oh" and _interjection(text, m):
+                continue  # "Oh, five five five, oh one four two": the first "oh" is no zero
             digits = _EN_DIGITS[word]
         units.append(_Unit(m.start(), m.end(), digits))
     return units
+
+
+_PAUSE_AFTER_RE = re.compile(r"\s?[,!.?;:]")
+_DIGIT_BEFORE_RE = re.compile(rf"(?:[0-9０-９]|\b(?:{_EN_WORD}))[\s,\-]*$", re.IGNORECASE)
+
+
+def _interjection(text: str, m: re.Match) -> bool:
+    """An "oh" followed by a pause mark and with no digit said just before it."""
+    return bool(_PAUSE_AFTER_RE.match(text, m.end())) and not _DIGIT_BEFORE_RE.search(text[max(0, m.start() - 12):m.start()])
 
 
 def _neighbour_is_digit_word(text: str, m: re.Match) -> bool:
@@ -202,9 +213,18 @@ _MAX_DIGITS = 22  # the longest value: 0086 + an 11-digit mobile, a 19-digit car
 _KEEP = "keep"  # a number recognised as harmless: neither it nor a part of it is redacted
 
 
-def _phone_shaped(digits: str, groups: list[int], plus: bool) -> bool:
+def _split_as(breaks: frozenset[int], *at: int) -> bool:
+    """The number may be read as groups ending at ``at`` (digit positions): a pause was heard,
+    or a group written, at each of them (more pauses do not matter)."""
+    return all(i in breaks for i in at)
+
+
+def _phone_shaped(digits: str, groups: list[int], plus: bool, breaks: frozenset[int] = frozenset()) -> bool:
     """Written or said the way a phone number is, whatever the words around it: these shapes
-    stand on their own. 7- and 8-digit local numbers do not (they need a phone word)."""
+    stand on their own. 7- and 8-digit local numbers do not (they need a phone word).
+    ``breaks``: the digit positions where the number may be split into groups (see
+    :func:`_breaks`): ``(212) 555-0199``, ``2 1 2 5 5 5 0 1 9 9`` and "two one two, five five
+    five, oh one nine nine" all split as 3-3-4; ``1,234,567,890`` does not."""
     n = len(digits)
     if plus:  # +44 7700 900420, +1 (212) 555-0199, +86 10 1234 5678, plus four four ...
         return 8 <= n <= 15 and digits[0] != "0"
@@ -214,7 +234,8 @@ def _phone_shaped(digits: str, groups: list[int], plus: bool) -> bool:
         re.fullmatch(r"(?:0086|86)?1[3-9][0-9]{9}", digits)  # Chinese mobile
         or (len(groups) > 1 and re.fullmatch(r"00[1-9][0-9]{7,13}", digits))  # 0044 7700 900420
         or re.fullmatch(r"0[1-9][0-9]{8,10}", digits)  # trunk 0: 010-12345678, 0755 8765 4321, 07700 900 420
-        or (groups in ([3, 3, 4], [1, 3, 3, 4]) and re.fullmatch(r"1?[2-9][0-9]{9}", digits))
+        or (n == 10 and _split_as(breaks, 3, 6) and re.fullmatch(r"[2-9][0-9]{9}", digits))
+        or (n == 11 and _split_as(breaks, 1, 4, 7) and re.fullmatch(r"1[2-9][0-9]{9}", digits))
     )
 
 
@@ -231,18 +252,21 @@ def _date_shaped(digits: str, groups: list[int]) -> bool:
 
 def _classify(digits: str, groups: list[int], ctx: Optional[str], amount_after: bool,
               strong_only: bool = False, *, money: bool = False, plus: bool = False,
-              dotted: bool = False) -> Optional[str]:
+              dotted: bool = False, breaks: Optional[frozenset[int]] = None) -> Optional[str]:
     """The kind of a run of digits (or :data:`_KEEP`, or None); ``groups`` are the lengths of
     its written groups. ``strong_only``: only shapes that stand on their own (a part of a
     longer run), not the weak US-style and after-a-phone-word rules. ``money``: a currency
     sign or money word beside it; ``plus``: a ``+`` (or "plus") before it; ``dotted``: its
-    groups are joined by dots, as ``1,299.00`` is too, so only standalone shapes count."""
+    groups are joined by dots, as ``1,299.00`` is too, so only standalone shapes count;
+    ``breaks``: where the number may be split into groups (by default where ``groups`` end)."""
     n = len(digits)
+    if breaks is None:
+        breaks = _group_ends(groups)
     if n == 18 and cn_id_valid(digits):
         return "id"
     if money:
         return _KEEP
-    if digits.isdigit() and _phone_shaped(digits, groups, plus):
+    if digits.isdigit() and _phone_shaped(digits, groups, plus, breaks):
         return "phone"
     if ctx == "neg" or amount_after or _date_shaped(digits, groups):
         return _KEEP
@@ -261,8 +285,8 @@ def _classify(digits: str, groups: list[int], ctx: Optional[str], amount_after: 
         return "card"
     if strong_only:
         return None
-    if groups == [3, 4] and re.fullmatch(r"[2-9][0-9]{6}", digits):
-        return "phone"  # US style 555-0123
+    if n == 7 and _split_as(breaks, 3) and re.fullmatch(r"[2-9][0-9]{6}", digits):
+        return "phone"  # US style 555-0123, also as the recogniser cuts it: 5 -5 -5 -0142, "five five five, oh one four two"
     if ctx == "phone" and 7 <= n <= 12:
         return "phone"
     return None
@@ -279,6 +303,26 @@ def _group_lengths(text: str, run: list[_Unit]) -> list[int]:
     return groups
 
 
+def _group_ends(groups: list[int]) -> frozenset[int]:
+    ends, pos = set(), 0
+    for g in groups[:-1]:
+        pos += g
+        ends.add(pos)
+    return frozenset(ends)
+
+
+def _breaks(text: str, run: list[_Unit]) -> frozenset[int]:
+    """Digit positions where the run may be split into groups: after every written group, and
+    inside a group after every digit said as a word (幺三八一二三四 or "five five five"
+    carries no written grouping, so every position is a possible one)."""
+    breaks, pos = set(), 0
+    for prev, u in zip(run, run[1:]):
+        pos += len(prev.digits)
+        if u.start != prev.end or not text[prev.start].isdigit() or not text[u.start].isdigit():
+            breaks.add(pos)
+    return frozenset(breaks)
+
+
 def _classify_run(text: str, run: list[_Unit], ctx: Optional[str], strong_only: bool = False) -> Optional[Hit]:
     digits = "".join(u.digits for u in run)
     start, end = run[0].start, run[-1].end
@@ -291,7 +335,7 @@ def _classify_run(text: str, run: list[_Unit], ctx: Optional[str], strong_only: 
     plus = _PLUS_BEFORE_RE.search(before)
     dotted = any(text[a.end:b.start] == "." for a, b in zip(run, run[1:]))
     kind = _classify(digits, _group_lengths(text, run), ctx, amount_after, strong_only,
-                     money=money, plus=plus is not None, dotted=dotted)
+                     money=money, plus=plus is not None, dotted=dotted, breaks=_breaks(text, run))
     if kind is None:
         return None
     if kind == _KEEP:

@@ -152,7 +152,8 @@ def why_no_clip(db_path: str | os.PathLike, source_path: Optional[str], start: O
     if not source_path:
         return "no audio: the call is an imported transcript without a recording"
     if start is None:
-        return "no audio: the finding points at no moment of the call; its check searched the whole call"
+        return ("no audio: the finding points at no moment of the call (a check passed for finding nothing, "
+                "a trigger that did not fire, or a transcript without times)")
     try:
         path = resolve_recording(db_path, source_path)
     except access.PathNotAllowed:

@@ -11,6 +11,7 @@ from typing import Optional
 
 from qa_pipeline.records import Call, CallMetrics, CallResult, Finding, maker
 from qa_pipeline.rubric.checks.base import Context, Verdict
+from qa_pipeline.rubric.checks.window import where_it_should_have_happened
 from qa_pipeline.rubric.learned import version_in_use
 from qa_pipeline.rubric.metrics import compute_metrics
 from qa_pipeline.rubric.model import Check, Rubric
@@ -31,10 +32,20 @@ ROLES_UNCERTAIN_REASON = "roles uncertain"
 _make_finding = maker(Finding)
 
 
-def _finding(check: Check, outcome: str, verdict: Verdict, judgements: list[tuple[float, bool]] = ()) -> Finding:
+def _finding(check: Check, outcome: str, verdict: Verdict, judgements: list[tuple[float, bool]] = (),
+             view: Optional[CallView] = None, gate: Optional[Verdict] = None) -> Finding:
     confidence = min(c for c, _ in judgements) if judgements else None
     unsure = any(u for _, u in judgements) and outcome != "na"
-    return _make_finding(check.id, outcome, verdict.evidence, verdict.rule or None, check.critical, check.weight,
+    evidence = verdict.evidence
+    if (view is not None and (outcome == "fail" or unsure) and check.kind == "item"
+            and (evidence is None or evidence.start is None)):
+        # Nothing quoted, or nothing timed: where the check should have happened, so that a
+        # trainer's clip of the failure has its audio and words. A verdict's own timed evidence
+        # (a breach, a searched window) is kept; the outcome is never changed.
+        window = where_it_should_have_happened(view, gate)
+        if window is not None and (evidence is None or window.start is not None):
+            evidence = window
+    return _make_finding(check.id, outcome, evidence, verdict.rule or None, check.critical, check.weight,
                          confidence, unsure)
 
 
@@ -56,6 +67,7 @@ def evaluate_checks(view: CallView, rubric: Rubric) -> dict[str, Finding]:
     findings: dict[str, Finding] = {}
     for check in _in_order(rubric):
         cid = check.id
+        gate = None
         if check.applies_when is not None:
             gate = check.applies_when.evaluate(ctx)
             if gate.value is not True:
@@ -69,7 +81,7 @@ def evaluate_checks(view: CallView, rubric: Rubric) -> dict[str, Finding]:
         outcome = "na" if verdict.value is None else ("pass" if verdict.value else "fail")
         ctx.verdicts[cid] = verdict
         ctx.outcomes[cid] = outcome
-        findings[cid] = _finding(check, outcome, verdict, ctx.judgements[made:])
+        findings[cid] = _finding(check, outcome, verdict, ctx.judgements[made:], view, gate)
     return findings
 
 

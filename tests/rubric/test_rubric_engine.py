@@ -154,4 +154,5 @@ def test_a1_accepts_a_first_turn_split_in_two_but_not_a_later_turn():
                                       Turn("agent", 3.3, 5.0, "我是小周，工号3321。")))
     assert outcomes(score_call(split, rubric, sentiment=0.0))["A1"] == "pass"
     a1 = next(f for f in score_call(later, rubric, sentiment=0.0).findings if f.check_id == "A1")
-    assert a1.outcome == "fail" and a1.evidence.text == "您好，和美电器售后中心，"
+    assert a1.outcome == "fail" and (a1.evidence.start, a1.evidence.end) == (0.5, 2.0)
+    assert a1.evidence.text == "agent's first turn, within 15 s of their first words (00:00–00:02): agent: 您好，和美电器售后中心，"

@@ -495,7 +495,8 @@ def test_the_closing_is_the_agents_last_seconds_of_speech_however_many_turns():
              Turn("agent", 12.5, 13.0, "Bye."))
     miss = finding(score_call(Call(CallInfo("c"), "en", early), rubric, sentiment=0.0), "BYE")
     assert miss.outcome == "fail"
-    assert miss.evidence.text == "The fee is waived now. / Bye." and (miss.evidence.start, miss.evidence.end) == (4.0, 13.0)
+    assert miss.evidence.text == "agent's last 6 s of speech (00:04–00:13): agent: The fee is waived now. / agent: Bye."
+    assert (miss.evidence.start, miss.evidence.end) == (4.0, 13.0)
     assert miss.rule == "goodbye: not found (agent, last 6 s of speech: 4.0–13.0 s)"
 
 
@@ -506,10 +507,16 @@ def test_a_long_searched_window_is_quoted_in_part():
         {"id": "Y", "weight": 1, "rule": {"type": "phrases", "name": "y", "phrases": ["never said"]}}]})
     result = score_call(Call(CallInfo("l"), "en", turns), rubric, sentiment=0.0)
     miss = finding(result, "X")
-    assert miss.evidence.text.startswith("sentence number 0") and miss.evidence.text.endswith("…")
-    assert len(miss.evidence.text) == 301 and (miss.evidence.start, miss.evidence.end) == (0.0, 39.9)
-    # the whole call is no window to quote
-    assert finding(result, "Y").evidence is None and finding(result, "Y").rule == "y: not found (agent)"
+    head = "agent's turns in the call's first 60 s (00:00–00:39): "
+    assert miss.evidence.text.startswith(head + "agent: sentence number 0 of") and miss.evidence.text.endswith("…")
+    assert len(miss.evidence.text) <= len(head) + 301 and (miss.evidence.start, miss.evidence.end) == (0.0, 39.9)
+    assert "sentence number 39" not in miss.evidence.text
+    # the whole call searched: no customer here, so the agent's first 30 s of speech are quoted
+    whole = finding(result, "Y")
+    assert whole.rule == "y: not found (agent)"
+    assert whole.evidence.text.startswith("whole call searched, none found; quoted: the agent's first 30 s of speech "
+                                          "(00:00–00:33): agent: sentence number 0 of")
+    assert (whole.evidence.start, whole.evidence.end) == (0.0, 33.9)
 
 
 # --- the real encoder, where the pack is installed --------------------------------------

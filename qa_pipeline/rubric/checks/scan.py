@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Optional
 
-from qa_pipeline.records import Evidence, maker
 from qa_pipeline.rubric.checks.base import Context, Scope, Verdict
+from qa_pipeline.rubric.checks.window import named, searched_window
 from qa_pipeline.rubric.view import CallView, Segment, TurnView
 
 # A finder yields (turn, offset in the turn's normalised text, label) for every hit.
 Finder = Callable[[Segment, CallView], Iterator[tuple[TurnView, int, str]]]
-_make_evidence = maker(Evidence)
 UNKNOWN_SPEAKERS = "speakers unknown: cannot tell the agent's words from the customer's"
 
 
@@ -66,10 +65,14 @@ class TextNode:
         self._not_found = f"{label}: not found{count} ({scope.describe()})"  # the scope never changes
         # A window of the call (the opening, the closing, after the complaint) is quoted when
         # nothing is found in it; the whole call's turns are not (no clip to make of them, and
-        # quoting them on every failed check costs a tenth of `qa score`'s time).
+        # quoting them on every failed condition costs a tenth of `qa score`'s time).
         self._windowed = any(v not in (None, False) for v in (
             scope.first_turns, scope.first_run, scope.last_turns, scope.last_speech_seconds, scope.first_seconds,
             scope.last_seconds, scope.within_seconds_of_first, scope.after, scope.before))
+        # What the window's quote depends on besides its turns: the scope, its after/before by name.
+        self._window = (scope.speaker, scope.first_turns, scope.first_run, scope.last_turns, scope.last_speech_seconds,
+                        scope.first_seconds, scope.last_seconds, scope.within_seconds_of_first,
+                        scope.after and named(scope.after, ""), scope.before and named(scope.before, ""))
 
     def check_refs(self) -> set[str]:
         return self.scope.check_refs()
@@ -124,37 +127,17 @@ class TextNode:
         return self._not_found_in(ctx, self.scope.select(ctx))
 
     def _not_found_in(self, ctx: Context, turns) -> Verdict:
-        """Nothing found: the evidence is the window that was searched, with its times, so a
-        trainer's clip of the failure has its audio and words."""
+        """Nothing found: the evidence is the window that was searched, described, timed and
+        quoted (:mod:`qa_pipeline.rubric.checks.window`), so a trainer's clip of the failure has
+        its audio and words. A search of the whole call quotes nothing here: the engine quotes
+        where the check should have happened, once per failed finding rather than per condition."""
         if not turns or not self._windowed:
             return Verdict(False, None, self._not_found)
-        from_end = (self.scope.last_turns is not None or self.scope.last_speech_seconds is not None
-                    or self.scope.last_seconds is not None)
-        key = ("window", id(turns), from_end)  # several checks search the same window
+        key = ("window", id(turns), self._window)  # several checks search the same window (D1–D5)
         cached = ctx.view.cache.get(key)
         if cached is None or cached[0] is not turns:
-            cached = ctx.view.cache[key] = (turns, window_evidence(turns, from_end=from_end))
+            cached = ctx.view.cache[key] = (turns, searched_window(self.scope, ctx.view, turns))
         evidence = cached[1]
         if evidence.start is None or evidence.end is None:
             return Verdict(False, evidence, self._not_found)
         return Verdict(False, evidence, f"{self._not_found[:-1]}: {evidence.start:.1f}–{evidence.end:.1f} s)")
-
-
-WINDOW_CHARS = 300  # the most of a searched window quoted as a failed finding's evidence
-
-
-def window_evidence(turns, *, from_end: bool = False) -> Optional[Evidence]:
-    """The turns searched, quoted as one piece of evidence from the first one's start to the
-    last one's end; a long window is cut to its last (``from_end``) or first 300 characters."""
-    if not turns:
-        return None
-    if len(turns) == 1:
-        return turns[0].evidence()
-    text = " / ".join(t.text for t in turns if t.text.strip())
-    if len(text) > WINDOW_CHARS:
-        text = "…" + text[-WINDOW_CHARS:] if from_end else text[:WINDOW_CHARS] + "…"
-    speakers = {t.speaker for t in turns}
-    starts = [t.start for t in turns if t.start is not None]
-    ends = [t.end for t in turns if t.end is not None]
-    return _make_evidence(text, turns[0].speaker if len(speakers) == 1 else None,
-                          min(starts) if starts else None, max(ends) if ends else None)
