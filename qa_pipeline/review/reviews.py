@@ -112,6 +112,7 @@ def save_review(con: duckdb.DuckDBPyConnection, call_id: str, *, reviewer: str,
                 [call_id, rubric_id, version])
     con.execute("INSERT INTO review_store VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [call_id, rubric_id, version, reviewer, auto, score, comment, action_time(at)])
+    call_facts.refresh_queue(con, [call_id])  # reviewed: out of the open queue
     audit(con, reviewer, "review.save", call_id,
           {"rubric": [rubric_id, version], "auto_score": auto, "human_score": score, "comment": comment})
     return score
@@ -173,6 +174,7 @@ def open_dispute(con: duckdb.DuckDBPyConnection, call_id: str, *, opened_by: str
                                [call_id]).fetchone()
         if reviewer:  # back to whoever reviewed it; an open dispute keeps it in their queue
             con.execute("INSERT INTO queue_store VALUES (?, ?, 'dispute', ?)", [call_id, reviewer[0], when])
+    call_facts.refresh_queue(con, [call_id])  # back in the open queue
     audit(con, opened_by, "dispute.open", call_id, {"dispute_id": dispute_id, "check_id": check_id, "reason": reason})
     return dispute_id
 
@@ -199,6 +201,7 @@ def resolve_dispute(con: duckdb.DuckDBPyConnection, dispute_id: str, *, resolved
                 "resolved_at = ? WHERE dispute_id = ?",
                 ["upheld" if upheld else "rejected", resolved_by, resolution.strip(), outcome, action_time(at),
                  dispute_id])
+    call_facts.refresh_queue(con, [call_id])
     audit(con, resolved_by, "dispute.resolve", call_id,
           {"dispute_id": dispute_id, "upheld": upheld, "outcome": outcome, "resolution": resolution})
 
