@@ -365,11 +365,14 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
     results the dashboard shows now: each call's latest)."""
     where, args = facts.call_where(viewer, f)
     rows = read(db, f"""
-        WITH human AS (
+        WITH shown AS (SELECT call_id FROM call_fact_store WHERE {where}),
+        human AS (  -- the reviews of the calls shown only: the windows below then read a fraction
             SELECT call_id, check_id, outcome FROM (
                 SELECT call_id, check_id, human_outcome AS outcome, 0 AS source, reviewed_at FROM finding_review_store
+                WHERE call_id IN (SELECT call_id FROM shown)
                 UNION ALL
-                SELECT call_id, item, outcome, 1, reviewed_at FROM imported_review_store)
+                SELECT call_id, item, outcome, 1, reviewed_at FROM imported_review_store
+                WHERE call_id IN (SELECT call_id FROM shown))
             QUALIFY row_number() OVER (PARTITION BY call_id, check_id ORDER BY source, reviewed_at DESC) = 1),
         reviewed AS (  -- the reviewed calls' findings only, before any window: the findings table is large
             SELECT call_id, check_id, model_version, outcome, scored_at,
@@ -388,8 +391,7 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
                count(*) FILTER (WHERE x.auto_outcome = 'pass' AND x.human_outcome = 'fail') AS missed,
                count(*) FILTER (WHERE x.auto_outcome = 'fail' AND x.human_outcome = 'pass') AS false_alarms,
                bool_or(x.current) AS current
-        FROM call_fact_store c JOIN x ON x.call_id = c.call_id WHERE {where}
-        GROUP BY x.check_id, x.model_version ORDER BY x.check_id, x.model_version NULLS FIRST""", args)
+        FROM x GROUP BY x.check_id, x.model_version ORDER BY x.check_id, x.model_version NULLS FIRST""", args)
     return rows.with_columns(pl.Series("model", [model_label(v) for v in rows["model_version"].to_list()],
                                        dtype=pl.String)).select(
         "check_id", "model_version", "model", "reviewed", "agreement", "missed", "false_alarms", "current")

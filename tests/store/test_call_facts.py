@@ -171,6 +171,12 @@ def test_queue_facts_follow_every_queue_review_and_dispute_write(con):
     reviews.resolve_dispute(con, dispute, resolved_by="qa2", upheld=True, resolution="confirmed", outcome="na")
     assert _queue(con, ids[0])[3] == 0
     assert_facts_from_scratch(con)
+    # The review form: several findings and the call in one go (the facts refreshed once).
+    reviews.review_call(con, ids[3], reviewer="qa2", findings=[
+        {"check_id": "C3", "outcome": "pass", "comment": "asked in other words"}, {"check_id": "A1"}])
+    assert "C3" in con.execute("SELECT passed FROM call_fact_store WHERE call_id = ?", [ids[3]]).fetchone()[0]
+    assert _queue(con, ids[3])[2] == "qa2"
+    assert_facts_from_scratch(con)
     # A reviewed call never queued comes back to its reviewer's queue when disputed.
     reviews.save_review(con, ids[1], reviewer="qa1")
     assert _queue(con, ids[1]) is None
