@@ -6,10 +6,11 @@
 
 Generates a synthetic centre straight in SQL (calls, results, 17 findings and 8 turns per
 call, 2 % reviewed, queues, targets) and the dashboard's call facts and day sums from them
-(store.call_facts.rebuild, the same SQL as migration 14), then runs each page's queries the
-way the page runs them on its first load (nothing cached) in a fresh process, and prints the
-time per query and per page and that process's peak memory (RSS): what a dashboard process
-needs. A page re-rendered with the same filters is served from Streamlit's cache and takes
+and queue facts (store.call_facts.rebuild, the same SQL as migrations 14 and 16), then runs
+each page's queries the way the page runs them on its first load (nothing cached) in a fresh
+process, and prints the time per query and per page and that process's peak memory (RSS):
+what a dashboard process needs. Last, what keeping the facts costs one call's write (rolled
+back). A page re-rendered with the same filters is served from Streamlit's cache and takes
 milliseconds.
 """
 from __future__ import annotations
@@ -156,6 +157,27 @@ def pages(db: Path) -> dict[str, float]:
     return totals
 
 
+def writes(db: Path, calls: int = 12) -> None:
+    """What keeping the facts costs a write at this size: :func:`call_facts.refresh` (a call
+    stored or re-scored) and :func:`call_facts.refresh_queue` (a review, dispute or queue
+    change) of single calls, each in a transaction rolled back (the database is unchanged)."""
+    with store.opened(db) as con:
+        ids = [r[0] for r in con.execute(f"SELECT call_id FROM queue_fact_store USING SAMPLE {calls} ROWS").fetchall()]
+        print(f"keeping the facts, per write of one call (median of {len(ids)}, rolled back):")
+        for label, fn in (("call_facts.refresh", call_facts.refresh), ("call_facts.refresh_queue",
+                                                                          call_facts.refresh_queue)):
+            wall, cpu = [], []
+            for call_id in ids:
+                con.execute("BEGIN TRANSACTION")
+                t, c = time.perf_counter(), time.process_time()
+                fn(con, [call_id])
+                wall.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
+                con.execute("ROLLBACK")
+            print(f"    {label:<34} {sorted(wall)[len(wall) // 2] * 1000:8.0f} ms   "
+                  f"(CPU {sorted(cpu)[len(cpu) // 2] * 1000:.0f} ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
@@ -170,11 +192,13 @@ def main() -> None:
                 stale.unlink(missing_ok=True)
             generate(args.db, args.calls)
         started = time.perf_counter()
-        with store.opened(args.db):  # an older bench database: migration 14 fills the facts (once)
+        with store.opened(args.db):  # an older bench database: migrations 14 and 16 fill the facts (once)
             pass
         print(f"opened read-write (migrating an older database) in {time.perf_counter() - started:.0f} s")
         # The pages in a process of their own: its peak memory is a dashboard process's, not the generator's.
-        sys.exit(subprocess.call([sys.executable, __file__, "--pages-only", "--db", str(args.db)]))
+        code = subprocess.call([sys.executable, __file__, "--pages-only", "--db", str(args.db)])
+        writes(args.db)
+        sys.exit(code)
     print(f"page queries on {os.cpu_count()} cores (first load: nothing cached):")
     pages(args.db)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux

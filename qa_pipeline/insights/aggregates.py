@@ -282,11 +282,13 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
             args.append(among)
             sums = None
         if words:
-            # only the turns of the calls that match the rest: not every turn in the database
+            # only the turns of the calls that match the rest, not every turn in the database; read
+            # once (the turns are the costly part): the count and the page read the calls found
             match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
-            where += (f" AND call_id IN (SELECT call_id FROM turn_store WHERE {match} AND call_id IN "
-                      f"(SELECT call_id FROM call_fact_store WHERE {where}))")
-            args = [*args, words, *args]
+            said = read(db, f"SELECT DISTINCT call_id FROM turn_store WHERE {match} AND call_id IN "
+                            f"(SELECT call_id FROM call_fact_store WHERE {where})", [words, *args])["call_id"]
+            where += " AND call_id IN (SELECT unnest(?))"
+            args = [*args, said.to_list()]
             sums = None
         if sums is not None:  # the day sums count the findings: no call read
             total = read(db, f"SELECT coalesce(sum(n), 0) AS n FROM ({sums[0]})", sums[1])["n"][0]

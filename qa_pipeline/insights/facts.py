@@ -39,10 +39,12 @@ def item_ids(db: str | os.PathLike) -> list[str]:
     return read(db, "SELECT DISTINCT check_id FROM rubric_item_store ORDER BY check_id")["check_id"].to_list()
 
 
-def _scope(viewer: Viewer, f: CallFilter, flag_reason: bool = True) -> tuple[list[str], list]:
-    """The scope, team, agent and language conditions (the same columns in facts and sums)."""
+def _where(viewer: Viewer, f: CallFilter, *, by_day: bool, flag_reason: bool = True) -> tuple[list[str], list]:
+    """The scope, team, agent, language, date and flag-reason conditions (the same columns in
+    facts and sums; ``by_day``: dates by the ``day`` column, as the sums have no start time)."""
     scope, params = scope_clause(viewer)
-    f_clauses, f_args = call_filter_clauses(CallFilter(teams=f.teams, agents=f.agents, languages=f.languages))
+    f_clauses, f_args = call_filter_clauses(CallFilter(teams=f.teams, agents=f.agents, languages=f.languages,
+                                                       date_from=f.date_from, date_to=f.date_to), by_day=by_day)
     clauses, args = [f"({scope})", *f_clauses], [*params, *f_args]
     if f.flag_reason and flag_reason:
         clauses.append("list_contains(flag_reasons, ?)")
@@ -53,10 +55,7 @@ def _scope(viewer: Viewer, f: CallFilter, flag_reason: bool = True) -> tuple[lis
 def call_where(viewer: Viewer, f: CallFilter) -> tuple[str, list]:
     """Conditions over ``call_fact_store`` (alias-free column names) selecting the calls in
     ``viewer``'s scope that match ``f``, with their parameters."""
-    clauses, args = _scope(viewer, f)
-    dates, date_args = call_filter_clauses(CallFilter(date_from=f.date_from, date_to=f.date_to))
-    clauses += dates
-    args += date_args
+    clauses, args = _where(viewer, f, by_day=False)
     if f.failed_item:
         clauses.append("list_contains(failed, ?)")
         args.append(f.failed_item)
@@ -65,13 +64,7 @@ def call_where(viewer: Viewer, f: CallFilter) -> tuple[str, list]:
 
 def _day_where(viewer: Viewer, f: CallFilter, flag_reason: bool = True) -> tuple[str, list]:
     """The same over the day sums (no failed item: the sums are not split by it)."""
-    clauses, args = _scope(viewer, f, flag_reason)
-    if f.date_from:
-        clauses.append("day >= ?::DATE")
-        args.append(f.date_from)
-    if f.date_to:
-        clauses.append("day <= ?::DATE")
-        args.append(f.date_to)
+    clauses, args = _where(viewer, f, by_day=True, flag_reason=flag_reason)
     return " AND ".join(clauses), args
 
 

@@ -46,9 +46,11 @@ def scope_clause(viewer: Viewer) -> tuple[str, list]:
     return "FALSE", []
 
 
-def call_filter_clauses(f: CallFilter) -> tuple[list[str], list]:
+def call_filter_clauses(f: CallFilter, *, by_day: bool = False) -> tuple[list[str], list]:
     """The team, agent, language and date conditions of a filter, over call columns, with
-    their parameters (shared by the queries over the database and over the call facts)."""
+    their parameters (shared by the queries over the database, the call facts and the day
+    sums). ``by_day``: the dates compared with a ``day`` column (the day sums') instead of
+    ``started_at``."""
     clauses: list[str] = []
     args: list = []
     for column, values in (("team", f.teams), ("agent_id", f.agents), ("language", f.languages)):
@@ -56,10 +58,10 @@ def call_filter_clauses(f: CallFilter) -> tuple[list[str], list]:
             clauses.append(f"{column} IN (SELECT unnest(?))")
             args.append(list(values))
     if f.date_from:
-        clauses.append("started_at >= ?::DATE")
+        clauses.append("day >= ?::DATE" if by_day else "started_at >= ?::DATE")
         args.append(f.date_from)
     if f.date_to:
-        clauses.append("started_at < ?::DATE + INTERVAL 1 DAY")
+        clauses.append("day <= ?::DATE" if by_day else "started_at < ?::DATE + INTERVAL 1 DAY")
         args.append(f.date_to)
     return clauses, args
 

@@ -13,6 +13,7 @@ import duckdb
 from qa_pipeline.privacy import sessions
 from qa_pipeline.privacy.access import audit
 from qa_pipeline.review.actions import ReviewError, action_time, new_id
+from qa_pipeline.store import call_facts
 
 ASSIGN_MODES = ("team", "turn")
 TARGET_SCOPES = ("centre", "team", "agent")
@@ -95,6 +96,7 @@ def assign_queue(con: duckdb.DuckDBPyConnection, *, by: str = "team", sample_sha
     when = action_time(at)
     if rows:
         con.executemany("INSERT INTO queue_store VALUES (?, ?, ?, ?)", [[c, who, why, when] for c, who, why in rows])
+        call_facts.refresh_queue(con, [c for c, _, _ in rows])
     counts = {"flagged": sum(r[2] == "flagged" for r in rows), "sample": sum(r[2] == "sample" for r in rows)}
     audit(con, actor, "queue.assign", "", {"by": by, "sample_share": sample_share, **counts})
     return counts
@@ -106,6 +108,7 @@ def reassign(con: duckdb.DuckDBPyConnection, call_id: str, assignee: str, *, act
     if con.execute("UPDATE queue_store SET assignee = ?, assigned_at = ? WHERE call_id = ? RETURNING 1",
                    [assignee, action_time(at), call_id]).fetchone() is None:
         raise ReviewError(f"call {call_id} is not in any review queue")
+    call_facts.refresh_queue(con, [call_id])
     audit(con, actor, "queue.reassign", call_id, {"assignee": assignee})
 
 

@@ -52,6 +52,16 @@ def review_finding(con: duckdb.DuckDBPyConnection, call_id: str, check_id: str, 
 
     An override needs a comment saying why: the agent and the trainer read it.
     """
+    outcome = _review_finding(con, call_id, check_id, reviewer=reviewer, verdict=verdict, outcome=outcome,
+                              comment=comment, rubric=rubric, at=at)
+    call_facts.refresh(con, [call_id])  # the dashboard counts the reviewed outcome
+    return outcome
+
+
+def _review_finding(con: duckdb.DuckDBPyConnection, call_id: str, check_id: str, *, reviewer: str, verdict: str,
+                    outcome: Optional[str], comment: Optional[str], rubric: Optional[tuple[str, str]],
+                    at: Optional[str]) -> str:
+    """:func:`review_finding` without refreshing the call's facts (the caller does, once)."""
     if verdict not in VERDICTS:
         raise ReviewError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
     rubric_id, version, _ = current_result(con, call_id, rubric)
@@ -71,7 +81,6 @@ def review_finding(con: duckdb.DuckDBPyConnection, call_id: str, check_id: str, 
                 "AND check_id = ?", [call_id, rubric_id, version, check_id])
     con.execute("INSERT INTO finding_review_store VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [call_id, rubric_id, version, check_id, verdict, auto, outcome, comment, reviewer, action_time(at)])
-    call_facts.refresh(con, [call_id])  # the dashboard counts the reviewed outcome
     audit(con, reviewer, f"finding.{verdict}", call_id,
           {"check_id": check_id, "rubric": [rubric_id, version], "auto": auto, "outcome": outcome,
            "comment": comment})
@@ -112,6 +121,7 @@ def save_review(con: duckdb.DuckDBPyConnection, call_id: str, *, reviewer: str,
                 [call_id, rubric_id, version])
     con.execute("INSERT INTO review_store VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [call_id, rubric_id, version, reviewer, auto, score, comment, action_time(at)])
+    call_facts.refresh_queue(con, [call_id])  # reviewed: out of the open queue
     audit(con, reviewer, "review.save", call_id,
           {"rubric": [rubric_id, version], "auto_score": auto, "human_score": score, "comment": comment})
     return score
@@ -130,8 +140,10 @@ def review_call(con: duckdb.DuckDBPyConnection, call_id: str, *, reviewer: str, 
     for f in findings:
         check_id, outcome = f["check_id"], f.get("outcome")
         verdict = "confirm" if outcome in (None, autos.get(check_id)) else "override"
-        review_finding(con, call_id, check_id, reviewer=reviewer, verdict=verdict, outcome=outcome,
-                       comment=f.get("comment"), rubric=(rubric_id, version), at=at)
+        _review_finding(con, call_id, check_id, reviewer=reviewer, verdict=verdict, outcome=outcome,
+                        comment=f.get("comment"), rubric=(rubric_id, version), at=at)
+    if findings:  # once for the whole form, not once per finding (each refresh reads the large tables)
+        call_facts.refresh(con, [call_id])
     return save_review(con, call_id, reviewer=reviewer, score=score, comment=comment,
                        rubric=(rubric_id, version), at=at)
 
@@ -173,6 +185,7 @@ def open_dispute(con: duckdb.DuckDBPyConnection, call_id: str, *, opened_by: str
                                [call_id]).fetchone()
         if reviewer:  # back to whoever reviewed it; an open dispute keeps it in their queue
             con.execute("INSERT INTO queue_store VALUES (?, ?, 'dispute', ?)", [call_id, reviewer[0], when])
+    call_facts.refresh_queue(con, [call_id])  # back in the open queue
     audit(con, opened_by, "dispute.open", call_id, {"dispute_id": dispute_id, "check_id": check_id, "reason": reason})
     return dispute_id
 
@@ -199,6 +212,7 @@ def resolve_dispute(con: duckdb.DuckDBPyConnection, dispute_id: str, *, resolved
                 "resolved_at = ? WHERE dispute_id = ?",
                 ["upheld" if upheld else "rejected", resolved_by, resolution.strip(), outcome, action_time(at),
                  dispute_id])
+    call_facts.refresh_queue(con, [call_id])
     audit(con, resolved_by, "dispute.resolve", call_id,
           {"dispute_id": dispute_id, "upheld": upheld, "outcome": outcome, "resolution": resolution})
 

@@ -11,13 +11,18 @@ day, kept current by every write that changes them (migration 14 creates and fil
   failed and n/a counts.
 * ``rubric_item_store``: per rubric version and item whether it counts towards the score
   (weight or critical), so informational checks (complaint detection) stay out of pass rates.
+* ``queue_fact_store``: per queued call with facts, the facts the review queue filters and
+  sorts on and its queue state (assignee, why queued, latest review, open disputes), so the
+  queue page reads one table of the queued calls instead of joining the queue, reviews and
+  disputes to every call's facts (migration 16).
 
 At ten million calls the day tables hold about a million rows: a chart over twelve weeks
 sums a fraction of them instead of scanning ten million calls (or holding them in memory).
 
 :func:`refresh` is the one maintenance path: after the writer changed calls, results or
 finding reviews it takes the changed calls' old facts out of the sums, recomputes their facts
-from the store and adds them back, all inside the writer's transaction. The day tables have
+from the store and adds them back, all inside the writer's transaction; :func:`refresh_queue`
+brings the queue rows of calls whose queue entry, review or disputes changed up to date. The day tables have
 no key index (as the results, migrations 6 and 9): one writer, and :func:`refresh` merges by
 group, so each group stays one row.
 """
@@ -27,7 +32,8 @@ from typing import Sequence
 
 import duckdb
 
-__all__ = ["DIMENSIONS", "ITEM_DIMENSIONS", "SCHEMA", "facts_sql", "fill_sql", "note_rubric_items", "rebuild", "refresh"]
+__all__ = ["DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "SCHEMA", "facts_sql", "fill_sql", "note_rubric_items",
+           "queue_facts_sql", "queue_fill_sql", "rebuild", "refresh", "refresh_queue"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
 """What ``daily_call_store`` groups by."""
@@ -110,6 +116,54 @@ def facts_sql(calls: str = "call_store", results: str = "result_store", checks: 
     WHERE s.status = 'done'"""
 
 
+QUEUE_SCHEMA = """
+CREATE TABLE queue_fact_store (
+    call_id VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ,         -- the call's facts (call_fact_store) the queue filters and sorts on
+    day DATE,
+    team VARCHAR,
+    agent_id VARCHAR,
+    agent_name VARCHAR,
+    language VARCHAR,
+    source VARCHAR,
+    score DOUBLE,
+    flagged BOOLEAN,
+    flag_reasons VARCHAR[],
+    complaint BOOLEAN,
+    critical_fail BOOLEAN,
+    failed VARCHAR[] NOT NULL,
+    queued_for VARCHAR NOT NULL,    -- queue_store.reason: flagged | sample | dispute
+    assignee VARCHAR NOT NULL,
+    human_score DOUBLE,             -- the call's latest review (review_store), if any
+    reviewer VARCHAR,
+    reviewed_at TIMESTAMPTZ,
+    open_disputes BIGINT NOT NULL
+);
+"""
+
+
+def queue_facts_sql(facts: str = "call_fact_store", queue: str = "queue_store", reviews: str = "review_store",
+                    disputes: str = "dispute_store") -> str:
+    """SELECT of ``queue_fact_store`` rows: each queued call that has facts, with its latest
+    review (the newest ``reviewed_at``) and number of open disputes."""
+    return f"""
+    SELECT c.call_id, c.started_at, c.day, c.team, c.agent_id, c.agent_name, c.language, c.source, c.score,
+           c.flagged, c.flag_reasons, c.complaint, c.critical_fail, c.failed, q.reason AS queued_for, q.assignee,
+           v.human_score, v.reviewer, v.reviewed_at, coalesce(d.n, 0) AS open_disputes
+    FROM {queue} q JOIN {facts} c ON c.call_id = q.call_id
+    LEFT JOIN (SELECT call_id, human_score, reviewer, reviewed_at FROM {reviews}
+               QUALIFY row_number() OVER (PARTITION BY call_id
+                                          ORDER BY reviewed_at DESC, rubric_id DESC, rubric_version DESC) = 1) v
+         ON v.call_id = q.call_id
+    LEFT JOIN (SELECT call_id, count(*) AS n FROM {disputes} WHERE status = 'open' GROUP BY call_id) d
+         ON d.call_id = q.call_id"""
+
+
+def queue_fill_sql() -> str:
+    """SQL filling the (empty) queue facts from the whole store: migration 16's backfill."""
+    return f"INSERT INTO queue_fact_store SELECT * FROM ({queue_facts_sql()}) ORDER BY started_at, call_id;"
+
+
 def _call_sums(facts: str, sign: str = "1") -> str:
     """The ``daily_call_store`` rows of the facts in ``facts``, each call counted ``sign`` times."""
     dims = ", ".join(DIMENSIONS)
@@ -145,8 +199,8 @@ def fill_sql() -> str:
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Fill the fact and day tables anew from the whole store (after a bulk load in SQL)."""
     con.execute("DELETE FROM call_fact_store; DELETE FROM daily_call_store; DELETE FROM daily_item_store; "
-                "DELETE FROM rubric_item_store")
-    con.execute(fill_sql())
+                "DELETE FROM rubric_item_store; DELETE FROM queue_fact_store")
+    con.execute(fill_sql() + queue_fill_sql())
 
 
 def _same_group(a: str, b: str, names: Sequence[str]) -> str:
@@ -173,18 +227,22 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, delta: str, keys: Sequenc
     con.execute(f"DELETE FROM {table} t WHERE {days} AND {empty}", args)
 
 
+def _which(con: duckdb.DuckDBPyConnection, ids: list[str]) -> tuple[str, list]:
+    """A condition on ``call_id`` selecting ``ids``, and its parameters (once per use)."""
+    if len(ids) == 1:  # a constant filter: the scans skip what does not match, no join
+        return "call_id = ?", ids
+    con.execute("CREATE OR REPLACE TEMP TABLE _fact_ids AS SELECT unnest(?::VARCHAR[]) AS call_id", [ids])
+    return "call_id IN (SELECT call_id FROM _fact_ids)", []
+
+
 def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
-    """Bring the facts and day sums of ``call_ids`` up to date with the store, inside the
-    caller's transaction (after it wrote the calls, results or finding reviews). A call no
-    longer stored, failed or without a result leaves the facts."""
+    """Bring the facts, day sums and queue rows of ``call_ids`` up to date with the store,
+    inside the caller's transaction (after it wrote the calls, results or finding reviews). A
+    call no longer stored, failed or without a result leaves the facts."""
     ids = list(dict.fromkeys(call_ids))
     if not ids:
         return
-    if len(ids) == 1:  # a constant filter: the scans skip what does not match, no join
-        which, args = "call_id = ?", ids
-    else:
-        con.execute("CREATE OR REPLACE TEMP TABLE _fact_ids AS SELECT unnest(?::VARCHAR[]) AS call_id", [ids])
-        which, args = "call_id IN (SELECT call_id FROM _fact_ids)", []
+    which, args = _which(con, ids)
     only = {t: f"(SELECT * FROM {t} WHERE {which})"
             for t in ("call_store", "result_store", "check_store", "finding_review_store")}
     try:
@@ -201,9 +259,32 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
                     "WHERE passed <> 0 OR failed <> 0 OR na <> 0")
         _merge(con, "daily_item_store", "_fact_delta", (*ITEM_DIMENSIONS, "check_id"), _ITEM_MEASURES,
                "t.passed = 0 AND t.failed = 0 AND t.na = 0")
+        _queue_rows(con, which, args, facts="_fact_new")
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_old; DROP TABLE IF EXISTS temp._fact_new; "
                     "DROP TABLE IF EXISTS temp._fact_delta; DROP TABLE IF EXISTS temp._fact_ids")
+
+
+def refresh_queue(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
+    """Bring the queue rows (``queue_fact_store``) of ``call_ids`` up to date, inside the
+    caller's transaction, after it changed their queue entries, reviews or disputes (a change
+    of their facts goes through :func:`refresh`, which includes this)."""
+    ids = list(dict.fromkeys(call_ids))
+    if not ids:
+        return
+    which, args = _which(con, ids)
+    try:
+        _queue_rows(con, which, args, facts=f"(SELECT * FROM call_fact_store WHERE {which})", facts_args=args)
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp._fact_ids")
+
+
+def _queue_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,
+                facts_args: Sequence = ()) -> None:
+    """Replace the queue rows of the calls ``which`` selects; ``facts``: their current facts."""
+    only = [f"(SELECT * FROM {t} WHERE {which})" for t in ("queue_store", "review_store", "dispute_store")]
+    con.execute(f"DELETE FROM queue_fact_store WHERE {which}", args)
+    con.execute(f"INSERT INTO queue_fact_store {queue_facts_sql(facts, *only)}", [*args, *facts_args, *args, *args])
 
 
 def note_rubric_items(con: duckdb.DuckDBPyConnection, checks: str) -> None:

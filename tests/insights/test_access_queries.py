@@ -14,6 +14,7 @@ from qa_pipeline.privacy import access
 from qa_pipeline.privacy.access import User, Viewer
 from qa_pipeline.privacy.redaction import redact_call
 from qa_pipeline.records import Call, CallInfo, CallMetrics, CallResult, Evidence, Finding, Turn
+from qa_pipeline.store import call_facts
 from qa_pipeline.store import database as store
 
 queries = pytest.importorskip("qa_pipeline.insights.queries")
@@ -51,6 +52,7 @@ def db(tmp_path_factory):
             call, result = _call(cid, agent, team, text)
             store.save_call(con, call, [result])
         con.execute("INSERT INTO queue_store VALUES ('c1', 'qa1', 'flagged', now()), ('c3', 'qa1', 'flagged', now())")
+        call_facts.refresh_queue(con, ["c1", "c3"])  # what the queue writers (review.admin) do
     return path
 
 

@@ -1,7 +1,9 @@
 """The dashboard's call facts and day sums (store.call_facts) stay equal to a computation from
 scratch after every kind of write: calls stored one by one and in bulk, replaced, re-scored
 under another rubric version, reviewed, and taken out (replaced without a result); and
-migration 14 fills them from what an older database holds."""
+migration 14 fills them from what an older database holds. The queue facts (review queue
+state with the facts it filters on) likewise after every queue, review and dispute write,
+and migration 16 fills them."""
 from __future__ import annotations
 
 import math
@@ -13,7 +15,7 @@ from dashboard_fixtures import build_centre, make_call
 from older_database import database_at
 
 from qa_pipeline.records import CallResult, Finding
-from qa_pipeline.review import reviews
+from qa_pipeline.review import admin, reviews
 from qa_pipeline.store import call_facts
 from qa_pipeline.store import database as store
 
@@ -48,6 +50,8 @@ def assert_facts_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
               FROM {scratch} s JOIN final_check_results k ON k.call_id = s.call_id
                    AND k.rubric_id = s.rubric_id AND k.rubric_version = s.rubric_version
               WHERE final_outcome IN ('pass', 'fail', 'na') GROUP BY ALL"""))
+    _same(_rows(con, "SELECT * FROM queue_fact_store"),
+          _rows(con, f"SELECT * FROM ({call_facts.queue_facts_sql(scratch)})"))
 
 
 @pytest.fixture
@@ -141,3 +145,76 @@ def test_migration_14_fills_the_facts_of_an_older_database(tmp_path):
         _same(_rows(con, "SELECT * FROM call_fact_store"), want)
         _same(_rows(con, "SELECT * FROM daily_item_store"), sums)
         assert_facts_from_scratch(con)
+
+
+def _queue(con, call_id: str) -> tuple:
+    return con.execute("SELECT queued_for, assignee, reviewer, open_disputes FROM queue_fact_store "
+                       "WHERE call_id = ?", [call_id]).fetchone()
+
+
+def test_queue_facts_follow_every_queue_review_and_dispute_write(con):
+    ids = build_centre(con, n=12)
+    assert con.execute("SELECT count(*) FROM queue_fact_store").fetchone()[0] == 0
+    queued = admin.assign_queue(con, by="turn", sample_share=0.0, specialists=[("qa1", None), ("qa2", None)])
+    assert queued["flagged"] == 4 and con.execute("SELECT count(*) FROM queue_fact_store").fetchone()[0] == 4
+    assert_facts_from_scratch(con)
+    admin.reassign(con, ids[0], "qa2", actor="mgr")
+    assert _queue(con, ids[0])[1] == "qa2"
+    assert_facts_from_scratch(con)
+    reviews.review_finding(con, ids[0], "C3", reviewer="qa2", verdict="override", outcome="pass", comment="asked")
+    reviews.save_review(con, ids[0], reviewer="qa2")
+    assert _queue(con, ids[0]) == ("flagged", "qa2", "qa2", 0)
+    assert_facts_from_scratch(con)
+    dispute = reviews.open_dispute(con, ids[0], opened_by="a01", reason="I did confirm", check_id="D4")
+    assert _queue(con, ids[0])[3] == 1
+    assert_facts_from_scratch(con)
+    reviews.resolve_dispute(con, dispute, resolved_by="qa2", upheld=True, resolution="confirmed", outcome="na")
+    assert _queue(con, ids[0])[3] == 0
+    assert_facts_from_scratch(con)
+    # The review form: several findings and the call in one go (the facts refreshed once).
+    reviews.review_call(con, ids[3], reviewer="qa2", findings=[
+        {"check_id": "C3", "outcome": "pass", "comment": "asked in other words"}, {"check_id": "A1"}])
+    assert "C3" in con.execute("SELECT passed FROM call_fact_store WHERE call_id = ?", [ids[3]]).fetchone()[0]
+    assert _queue(con, ids[3])[2] == "qa2"
+    assert_facts_from_scratch(con)
+    # A reviewed call never queued comes back to its reviewer's queue when disputed.
+    reviews.save_review(con, ids[1], reviewer="qa1")
+    assert _queue(con, ids[1]) is None
+    reviews.open_dispute(con, ids[1], opened_by="a01", reason="the whole review")
+    assert _queue(con, ids[1]) == ("dispute", "qa1", "qa1", 1)
+    assert_facts_from_scratch(con)
+    # Facts of a queued call change: re-scored, stored again elsewhere, stored again without a result.
+    store.save_results(con, [CallResult(ids[3], "standard", "2", 35.0, True, ("low score",),
+                                        (Finding("A1", "fail", weight=10),))])
+    assert con.execute("SELECT score FROM queue_fact_store WHERE call_id = ?", [ids[3]]).fetchone()[0] == 35.0
+    assert_facts_from_scratch(con)
+    call, result = make_call(6, team="Team B", agent="b01", imported=False, flagged=True,
+                             when=datetime(2026, 12, 1, 9, tzinfo=timezone.utc))
+    store.save_call(con, call, [result])
+    assert_facts_from_scratch(con)
+    call, _ = make_call(9, team="Team A", agent="a01", imported=False, flagged=False,
+                        when=datetime(2026, 10, 27, 9, tzinfo=timezone.utc))
+    store.save_call(con, call, [])
+    assert _queue(con, ids[9]) is None  # still in queue_store, but no facts to show
+    assert_facts_from_scratch(con)
+
+
+def test_migration_16_fills_the_queue_facts_of_an_older_database(tmp_path):
+    db = tmp_path / "new.duckdb"
+    with store.opened(db) as con:
+        ids = build_centre(con, n=12)
+        admin.assign_queue(con, by="turn", sample_share=0.5, specialists=[("qa1", None), ("qa2", None)])
+        reviews.save_review(con, ids[0], reviewer="qa1")
+        reviews.open_dispute(con, ids[0], opened_by="a01", reason="no")
+        want = _rows(con, "SELECT * FROM queue_fact_store")
+    assert len(want) >= 4
+    older = database_at(tmp_path / "v15.duckdb", 15)
+    older.execute(f"ATTACH '{db}' AS src (READ_ONLY)")
+    for table in ("call_store", "check_store", "result_store", "call_fact_store", "queue_store", "review_store",
+                  "dispute_store"):
+        older.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
+    older.execute("DETACH src")
+    older.close()
+    with store.opened(tmp_path / "v15.duckdb") as con:
+        assert 16 in [v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()]
+        _same(_rows(con, "SELECT * FROM queue_fact_store"), want)
