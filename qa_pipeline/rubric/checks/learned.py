@@ -75,9 +75,10 @@ OFF = "learned judgement off"
 
 # A clause is judged only when its sentence scores at least this much (the clauses of ordinary
 # talk are not embedded: their vectors are not stored at ingest, so each one costs the encoder),
-# and only when it has CLAUSE_MIN_CHARS characters or more.
+# and only when it has CLAUSE_MIN_CHARS characters or more (a shorter one has lost what it is about:
+# "最后没看上" cut from the customer's problem restated reads like a reproach).
 CLAUSE_GATE = 0.3
-CLAUSE_MIN_CHARS = 4
+CLAUSE_MIN_CHARS = 6
 # Commas, and in speech-recognition text without punctuation the space between two Chinese characters.
 _CLAUSE_BREAK = re.compile(r"[，,、：:]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
