@@ -13,6 +13,7 @@ from qa_pipeline.errors import InputError
 from qa_pipeline.records import Call, CallInfo, Turn
 from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import parse_rubric, rubrics_dir, score_call, standard_rubric
+from qa_pipeline.rubric.checks.learned import split_clauses
 from qa_pipeline.rubric.exemplars import ITEMS, bank_path, load_bank
 from qa_pipeline.rubric.learned import fit_logistic, split_sentences
 
@@ -242,7 +243,6 @@ def test_a_breach_in_one_clause_of_a_sentence_of_facts_is_found_with_clauses(lea
 
 
 def test_clauses_are_cut_at_commas_and_between_chinese_words_of_unpunctuated_speech():
-    from qa_pipeline.rubric.checks.learned import split_clauses
     assert split_clauses("改期费就是二百，您到底还要问几遍？") == ["改期费就是二百", "您到底还要问几遍？"]
     assert split_clauses("刚才不都说了嘛 您怎么又问一遍") == ["刚才不都说了嘛", "您怎么又问一遍"]
     assert split_clauses("好的，谢谢") == [] and split_clauses("您好。") == []
