@@ -13,6 +13,7 @@ from qa_pipeline.errors import InputError
 from qa_pipeline.records import Call, CallInfo, Turn
 from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import parse_rubric, rubrics_dir, score_call, standard_rubric
+from qa_pipeline.rubric.checks.learned import split_clauses
 from qa_pipeline.rubric.exemplars import ITEMS, bank_path, load_bank
 from qa_pipeline.rubric.learned import fit_logistic, split_sentences
 
@@ -241,6 +242,34 @@ def test_a_calibrated_model_keeps_the_nearest_exemplar_check(learned_rubric, key
     # The classifier alone: never a critical failure, but unsure and flagged for a person.
     assert harmless.outcome == "pass" and harmless.unsure and "(model v1)" in harmless.rule
     assert breach.outcome == "fail" and "nearer the breaches by" in breach.rule and "(model v1)" in breach.rule
+
+
+def _with_clauses(bank, clauses):
+    return parse_rubric({
+        "id": "t", "version": "1", "languages": ["en"],
+        "checks": [{"id": "B2", "critical": True,
+                    "rule": {"type": "learned", "item": "B2", "bank": bank, "target": "fail", "band": [0.3, 0.7],
+                             "clauses": clauses, "rule": {"type": "phrases", "phrases": ["not my problem"]}}}]})
+
+
+def test_a_breach_in_one_clause_of_a_sentence_of_facts_is_found_with_clauses(learned_rubric, keyword_encoder,
+                                                                             tmp_path):
+    bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
+    call = timed_call("Neutral neutral the fee, restate again restate?", "Hm.")
+    whole = finding(score_call(call, _with_clauses(bank, False), sentiment=0.0), "B2")
+    assert whole.outcome == "pass"  # the facts around it pull the whole sentence towards the harmless side
+    split = finding(score_call(call, _with_clauses(bank, True), sentiment=0.0), "B2")
+    assert split.outcome == "fail" and "'restate again restate?'" in split.rule
+    assert split.evidence.text == "Neutral neutral the fee, restate again restate?"  # the turn, timed
+    harmless = score_call(timed_call("Neutral the fee, neutral now.", "Hm."), _with_clauses(bank, True), sentiment=0.0)
+    assert finding(harmless, "B2").outcome == "pass"
+
+
+def test_clauses_are_cut_at_commas_and_between_chinese_words_of_unpunctuated_speech():
+    assert split_clauses("改期费就是二百，您到底还要问几遍？") == ["改期费就是二百", "您到底还要问几遍？"]
+    assert split_clauses("刚才不都说了嘛 您怎么又问一遍") == ["刚才不都说了嘛", "您怎么又问一遍"]
+    assert split_clauses("好的，谢谢") == [] and split_clauses("您好。") == []
+    assert split_clauses("so sorry about the wait") == []  # spaces between English words are no break
 
 
 def test_neighbour_margin_is_nearer_target_minus_nearer_other():

@@ -34,6 +34,7 @@ confusing." passes.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Optional
 
 import numpy as np
@@ -63,10 +64,34 @@ OPTIONS = {
     "neighbours": Option((dict,), help="{k: N, margin: M}: a sentence decides only when its k nearest target "
                                        "exemplars are, on average, at least M nearer (cosine) than its k nearest "
                                        "others; the band is then the rubric's as written"),
+    "clauses": Option((bool,), False,
+                      help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
+                           "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
     **SCOPE_OPTIONS,
 }
 
 OFF = "learned judgement off"
+
+
+# A clause is judged only when its sentence scores at least this much (the clauses of ordinary
+# talk are not embedded: their vectors are not stored at ingest, so each one costs the encoder),
+# and only when it has CLAUSE_MIN_CHARS characters or more (a shorter one has lost what it is about:
+# "最后没看上" cut from the customer's problem restated reads like a reproach).
+CLAUSE_GATE = 0.3
+CLAUSE_MIN_CHARS = 6
+# Commas, and in speech-recognition text without punctuation the space between two Chinese characters.
+_CLAUSE_BREAK = re.compile(r"[，,、：:]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence (two or more), or [] when it has no break.
+
+    >>> split_clauses("改期费就是二百，您到底还要问几遍？")
+    ['改期费就是二百', '您到底还要问几遍？']
+    """
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(sentence) if p and p.strip()]
+    parts = [p for p in parts if len(p) >= CLAUSE_MIN_CHARS]
+    return parts if len(parts) >= 2 or (parts and parts[0] != sentence.strip()) else []
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -78,8 +103,9 @@ class LearnedNode:
 
     def __init__(self, item: str, banks: tuple[str, ...], target: str, band: tuple[float, float], rule, scope: Scope,
                  label: str, negatives: tuple[str, ...] = (), l2: Optional[float] = None,
-                 neighbours: Optional[tuple[int, float]] = None):
+                 neighbours: Optional[tuple[int, float]] = None, clauses: bool = False):
         self.item = item
+        self.clauses = clauses
         self.banks = banks
         self.target = target
         self.low, self.high = band
@@ -139,6 +165,14 @@ class LearnedNode:
             return ruled
         vectors = encoder.embed(sentences)
         probs = model.probabilities(vectors)
+        if self.clauses:
+            extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])]
+            if extra:
+                more = encoder.embed([c for c, _ in extra])
+                sentences += [c for c, _ in extra]
+                owners += [t for _, t in extra]
+                vectors = np.vstack([vectors, more])
+                probs = np.concatenate([probs, model.probabilities(more)])
         margins = None
         if self.neighbours is not None:
             k, need = self.neighbours
@@ -201,4 +235,5 @@ def build(options: dict, builder: Builder):
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
     return LearnedNode(options["item"], paths, options.get("target", "pass"), (float(band[0]), float(band[1])),
                        rule, Scope.from_options(options, builder), options.get("name", ""),
-                       tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours)
+                       tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
+                       bool(options.get("clauses", False)))
