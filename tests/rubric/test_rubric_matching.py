@@ -145,3 +145,16 @@ def test_reply_time_detector(text, found):
 ])
 def test_sensitive_number_detector(text, found):
     assert (sensitive_number(*first_turn(text)) is not None) == found
+
+
+def test_a_regex_phrase_after_a_grouped_phrase_is_matched_as_itself(monkeypatch):
+    """A ``re:`` phrase following a phrase whose alternatives were grouped once took over that
+    grouping: it was searched as the phrase before it and never found."""
+    from qa_pipeline.rubric import phrase_syntax
+
+    monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 0)  # every phrase that can be grouped is
+    synonyms = {"ask": ["could you confirm", "can you give me", "may i have"], "ident": ["name", "postcode"]}
+    m = compile_phrases(["{ask}...{ident}", "re:i am going to (?:chase|follow)"], synonyms)
+    hit = m.first(normalize("im gonna chase it with the supplier"))
+    assert hit is not None and hit.phrase == "re:i am going to (?:chase|follow)"
+    assert m.first(normalize("May I have your postcode?")).phrase == "{ask}...{ident}"
