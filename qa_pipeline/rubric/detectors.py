@@ -99,13 +99,13 @@ _EN_STOP = frozenset(
 _EN_NAME_CUES = re.compile(
     r"\b(?i:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
     r"i'm|i am|you've got|you have got|you're through to|you are through to|you're speaking to)\s+([A-Z][\w'-]*)"
-    r"|\b([A-Z][\w'-]*)\s+(?i:speaking|here|at your service)\b"
+    r"|\b([A-Z][\w'-]*)\s+(?i:speaking|here|at your service|this side)\b"  # "Arjun this side" (Indian English)
     r"|\b([A-Z][\w'-]*)\s+(?:from|with|at)\s+(?:the\s+)?[A-Z]"  # "Daniel from Bluebird Airlines"
 )
 # The same cues on normalised (lower-case) text, for transcripts without capitals.
 _EN_NAME_CUES_LOWER = re.compile(
     r"\b(?:my name is|this is|you are speaking (?:with|to)|i am)\s+([a-z][a-z'-]+)"
-    r"|\b([a-z][a-z'-]+)\s+(?:speaking|at your service)\b"
+    r"|\b([a-z][a-z'-]+)\s+(?:speaking|at your service|this side)\b"
 )
 _EN_ORG_CUE_LOWER = re.compile(
     r"\b(?:calling|contacting|choosing|reached|welcome to|through to|on behalf of|you have reached)\s+((?:\S+ ?){1,3})"
@@ -181,6 +181,29 @@ def _names(turn: TurnView, view: CallView) -> set[str]:
     return {n.lower() for n in names if n}
 
 
+# Words between a greeting and the agent's name that are still no company ("hi good morning how
+# are you this is dan", "hello uh yes this is dan").
+_EN_NOT_ORG = frozenset("um uh er erm ah uhm hmm mm are is am was be doing hope you're fine there yes yeah "
+                        "hi hiya hey hello good morning afternoon evening day welcome thanks thank you for "
+                        "calling".split())
+
+
+def _organisation_before_name(norm: str, names: set[str]) -> Hit:
+    """In a transcript without capitals, the company is read as the words said between the
+    greeting and the agent's name cue ("morning warmhome heating gareth speaking", "hi fixit
+    phone repair this is eddie"): at least one word there that is neither a greeting, a filler
+    nor a name."""
+    for m in _name_cues(_EN_NAME_CUES_LOWER, norm):
+        start = m.start()  # the cue ("this is", "my name is") or the name before "speaking"
+        words = norm[:start].split()
+        kept = [w for w in words if w not in _EN_STOP and w not in _EN_NOT_ORG and w not in names]
+        if kept:
+            first = norm.index(kept[0])
+            return first, norm[first:start].strip()
+        return None
+    return None
+
+
 def _organisation_en(turn: TurnView, view: CallView) -> Hit:
     text = turn.text
     m = _EN_DEPT.search(turn.norm)
@@ -197,6 +220,10 @@ def _organisation_en(turn: TurnView, view: CallView) -> Hit:
         words = [w for w in m.group(1).split() if w not in _EN_STOP and w not in names]
         if words:
             return m.start(1), " ".join(words)
+    if not any(c.isupper() for c in text):  # a transcript without capitals
+        hit = _organisation_before_name(turn.norm, names)
+        if hit:
+            return hit
     for w in _EN_WORD.finditer(text):
         word = w.group()
         if (word[0].isupper() or word[0].isdigit() and len(word) >= 3) and word.lower() not in _EN_STOP \

@@ -231,6 +231,7 @@ class PhraseCompiler:
     def phrase(self, phrase: str) -> tuple[list[str], bool]:
         """Alternatives for one phrase, and whether each starts with a literal character."""
         self.anchors = None
+        self.grouped = None  # a regex phrase must not keep the grouping of the phrase before it
         if phrase.startswith("re:"):
             body = self._user_regex(phrase[3:])
             prefix = _literal_prefix(body)

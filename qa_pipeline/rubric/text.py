@@ -27,7 +27,7 @@ __all__ = ["normalize", "normalize_many", "norm_row", "NORMALIZER_VERSION"]
 # whenever normalize() gives a different output for any text (tests/test_rubric_fastpath.py
 # keeps a fingerprint of the output and says so), and turns stored under another version
 # are normalised again when they are scored.
-NORMALIZER_VERSION = 2  # 2: long digit-by-digit runs holding 一一 are numbers
+NORMALIZER_VERSION = 3  # 2: long digit-by-digit runs holding 一一 are numbers; 3: "youre", "gonna" expanded
 
 
 # --- Chinese ----------------------------------------------------------------------------
@@ -120,6 +120,21 @@ _CONTRACTIONS = {
 _SUFFIXES = {"n't": " not", "'ll": " will", "'re": " are", "'ve": " have", "'d": " would", "'s": " is"}
 _S_IS = frozenset("it that what there here he she who where how name everything nothing".split())
 _CONTRACTION_RE = re.compile(r"\b[a-z]+(?:n't|'ll|'re|'ve|'d|'s|'m)\b")
+# Speech recognisers and chat text often drop the apostrophe ("youre", "thats", "ive") and write
+# the spoken forms "gonna", "wanna": expanded like the written contractions, so one phrase list
+# serves both. Only forms that are not also ordinary words ("were", "its", "well", "ill", "id",
+# "lets", "hell", "shell" stay as they are).
+_BARE_CONTRACTIONS = {
+    "youre": "you are", "youve": "you have", "youll": "you will", "youd": "you would",
+    "theyre": "they are", "theyve": "they have", "theyll": "they will", "weve": "we have",
+    "thats": "that is", "whats": "what is", "theres": "there is", "heres": "here is", "wheres": "where is",
+    "ive": "i have", "im": "i am", "itll": "it will", "thatll": "that will",
+    "dont": "do not", "doesnt": "does not", "didnt": "did not", "cant": "cannot", "wont": "will not",
+    "isnt": "is not", "arent": "are not", "wasnt": "was not", "werent": "were not", "havent": "have not",
+    "hasnt": "has not", "hadnt": "had not", "wouldnt": "would not", "couldnt": "could not",
+    "shouldnt": "should not", "gonna": "going to", "wanna": "want to", "gotta": "got to",
+}
+_BARE_CONTRACTION_RE = re.compile(r"\b(?:" + "|".join(_BARE_CONTRACTIONS) + r")\b")
 
 
 def _expand(m: re.Match) -> str:
@@ -191,6 +206,7 @@ def _normalize_en(text: str) -> str:
     if "'" in text:
         text = _CONTRACTION_RE.sub(_expand, text)
     text = _EN_DROP.sub(" ", text.replace("'", ""))
+    text = _BARE_CONTRACTION_RE.sub(lambda m: _BARE_CONTRACTIONS[m.group()], text)
     text = _EN_NUM_RE.sub(_en_number_run, text)
     return _EN_LINE_EDGES.sub("\n", text).strip(" ") if "\n" in text else text.strip(" ")
 

@@ -19,6 +19,9 @@ from qa_pipeline.rubric.view import CallView
     ("It's 4024 0071, sixty-four ninety-nine", "it is 4024 0071 64 99"),
     ("four four one four", "4 4 1 4"),
     ("You've reached Tom's desk, I'm sorry, don't", "you have reached toms desk i am sorry do not"),
+    # apostrophes dropped by the recogniser, spoken forms; "its", "were", "well" are words too
+    ("so youre locked out and cant log in im gonna reset it", "so you are locked out and cannot log in i am going to reset it"),
+    ("its fine we were well", "its fine we were well"),
 ])
 def test_normalize(text, expected):
     assert normalize(text) == expected
@@ -79,6 +82,11 @@ def first_turn(text, speaker="agent", agent_name_=None):
     ("Hello, you've reached the billing department", True),
     ("Good morning, this is Priya speaking, how can I help you today?", False),
     ("Hi there, this is Dan, what can I do for you?", False),
+    # transcripts without capitals: the words between the greeting and the name
+    ("morning brightwater plumbing sam speaking how can i help", True),
+    ("hi um redline cabs this is joe", True),
+    ("hi good morning how are you this is dan", False),
+    ("hello uh yeah this is dan speaking", False),
 ])
 def test_organisation_detector(text, found):
     assert (organisation(*first_turn(text)) is not None) == found
@@ -94,6 +102,8 @@ def test_organisation_detector(text, found):
     ("Thank you for calling Orion, my name is Alex", True),
     ("Orion Telecom, Maria speaking", True),
     ("Orion Telecom, agent ID 4471", True),
+    ("Hello, Orion Telecom, Sunil this side", True),
+    ("hello orion telecom sunil this side", True),
     ("Thank you for calling Orion Telecom, how may I help?", False),
 ])
 def test_agent_name_detector(text, found):
@@ -135,3 +145,16 @@ def test_reply_time_detector(text, found):
 ])
 def test_sensitive_number_detector(text, found):
     assert (sensitive_number(*first_turn(text)) is not None) == found
+
+
+def test_a_regex_phrase_after_a_grouped_phrase_is_matched_as_itself(monkeypatch):
+    """A ``re:`` phrase following a phrase whose alternatives were grouped once took over that
+    grouping: it was searched as the phrase before it and never found."""
+    from qa_pipeline.rubric import phrase_syntax
+
+    monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 0)  # every phrase that can be grouped is
+    synonyms = {"ask": ["could you confirm", "can you give me", "may i have"], "ident": ["name", "postcode"]}
+    m = compile_phrases(["{ask}...{ident}", "re:i am going to (?:chase|follow)"], synonyms)
+    hit = m.first(normalize("im gonna chase it with the supplier"))
+    assert hit is not None and hit.phrase == "re:i am going to (?:chase|follow)"
+    assert m.first(normalize("May I have your postcode?")).phrase == "{ask}...{ident}"
