@@ -140,8 +140,7 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
         call = _call(info, audio, language, build_turns(words), models)
         return _finish(dataclasses.replace(call, coverage=coverage), options)
     samples = mono_mix(audio)
-    if language == "auto":
-        language, _ = models.transcriber.detect_language(samples)
+    # language "auto": detected by the transcriber on the speech it decodes (no second pass)
     transcript = models.transcriber.transcribe(samples, language=language,
                                                vocabulary=_vocabulary(info, options))
     words, decision = models.separator.separate(samples, transcript.words, info, transcript.language, on_step=step)
@@ -165,12 +164,13 @@ def _transcribe_stereo(audio: Audio, info: CallInfo, language: str, models: Mode
     how much of each side's speech got words."""
     agent_left = str(info.metadata.get("agent_channel") or options.agent_channel).lower() in ("left", "0")
     roles = ("agent", "customer") if agent_left else ("customer", "agent")
-    if language == "auto":
-        language, _ = models.transcriber.detect_language(mono_mix(audio))
     sides = [(samples, role) for samples, role in zip(audio.channels, roles) if not is_silent(samples)]
-    # both sides in one call: with batched decoding their speech windows share the batches
+    # Both sides in one call: with language "auto" it is detected once, on the side with the
+    # most speech; with batched decoding their speech windows share the batches.
     transcripts = models.transcriber.transcribe_channels(sides, language=language,
                                                          vocabulary=_vocabulary(info, options))
+    if language == "auto":
+        language = next((t.language for t in transcripts if t.language not in ("auto", "unknown")), "unknown")
     words = [w for transcript in transcripts for w in transcript.words]
     coverage = tuple(_side_coverage(transcript, role) for transcript, (_, role) in zip(transcripts, sides))
     return words, language, coverage
