@@ -64,6 +64,7 @@ class RunOptions:
     compute_type: Optional[str] = None  # CTranslate2's number type; None: float16 on a GPU, int8 on a CPU
     batch_size: Optional[int] = None  # speech windows decoded together; None: the fastest measured (speech.settings)
     threads: Optional[int] = None  # CPU threads per worker process; None: the cores shared out between workers
+    beam_size: Optional[int] = None  # beam search width; None: the default measured (speech.settings.BEAM_SIZE)
     max_seconds: float = 4 * 3600
     vocabulary: Optional[VocabularyFile] = None  # the centre's names and number style (qa run --vocabulary)
     workers: int = 1  # worker processes sharing this machine's cores (threads default to their share)
@@ -97,7 +98,7 @@ class Models:
             chosen = self.speech_settings
             self._transcriber = load_transcriber(resolve_asr_model(self.options.model), device=chosen.device,
                                                  compute_type=chosen.compute_type, cpu_threads=chosen.cpu_threads,
-                                                 batch_size=chosen.batch_size)
+                                                 batch_size=chosen.batch_size, beam_size=chosen.beam_size)
         return self._transcriber
 
     @functools.cached_property
@@ -105,7 +106,7 @@ class Models:
         """Device, number type, batch size and threads the speech model runs with: the
         options' values, the fastest measured for this machine where they give none."""
         return speech_settings(self.options.device, self.options.compute_type, self.options.batch_size,
-                               self.options.threads, workers=self.options.workers)
+                               self.options.threads, workers=self.options.workers, beam_size=self.options.beam_size)
 
     @property
     def separator(self) -> SpeakerSeparator:

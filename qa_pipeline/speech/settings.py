@@ -11,6 +11,7 @@ Any value given (``qa run --device/--compute-type/--batch-size/--threads``) is k
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ CPU_BATCH_SIZE = 1
 # Not measured here (no GPU on the development machine): faster-whisper's own GPU benchmark
 # uses batches of 16 for large-v2/v3; a base-size model is far smaller, so 16 fits any card.
 CUDA_BATCH_SIZE = 16
+BEAM_SIZE = 5
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class SpeechSettings:
     compute_type: str  # CTranslate2's: int8, float16, int8_float16, float32, ...
     batch_size: int  # 1: sequential decoding (faster-whisper's own loop)
     cpu_threads: int  # per worker process; 0: CTranslate2's default
+    beam_size: int = 5  # beam search width (faster-whisper's default: 5); see BEAM_SIZE
 
 
 def cuda_device_count() -> int:
@@ -58,7 +61,7 @@ def supported_compute_types(device: str) -> set[str]:
 
 
 def speech_settings(device: str = "auto", compute_type: Optional[str] = None, batch_size: Optional[int] = None,
-                    threads: Optional[int] = None, workers: int = 1) -> SpeechSettings:
+                    threads: Optional[int] = None, workers: int = 1, beam_size: Optional[int] = None) -> SpeechSettings:
     """The settings to load the speech model with; ``None`` (and ``device="auto"``) means
     "the fastest measured for this machine".
 
@@ -69,6 +72,8 @@ def speech_settings(device: str = "auto", compute_type: Optional[str] = None, ba
         raise ValueError(f"device {device!r}: use one of {', '.join(DEVICES)}")
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch size {batch_size}: use 1 (no batching) or more")
+    if beam_size is not None and beam_size < 1:
+        raise ValueError(f"beam size {beam_size}: use 1 (greedy decoding) or more")
     if threads is not None and threads < 0:
         raise ValueError(f"threads {threads}: use 0 (CTranslate2's default) or more")
     gpus = cuda_device_count() if device in ("auto", "cuda") else 0
@@ -82,10 +87,11 @@ def speech_settings(device: str = "auto", compute_type: Optional[str] = None, ba
     else:
         settings = SpeechSettings("cpu", compute_type or "int8", CPU_BATCH_SIZE if batch_size is None else batch_size,
                                   threads if threads is not None else max((os.cpu_count() or 1) // max(workers, 1), 1))
+    settings = dataclasses.replace(settings, beam_size=BEAM_SIZE if beam_size is None else beam_size)
     supported = supported_compute_types(settings.device)
     if supported and settings.compute_type not in supported | {"default", "auto"}:
         raise ValueError(f"compute type {settings.compute_type!r} is not available on {settings.device}; "
                          f"use one of {', '.join(sorted(supported))}")
-    log.info("speech recognition on %s (%s), batch size %d, %d CPU threads", settings.device,
-             settings.compute_type, settings.batch_size, settings.cpu_threads)
+    log.info("speech recognition on %s (%s), batch size %d, beam %d, %d CPU threads", settings.device,
+             settings.compute_type, settings.batch_size, settings.beam_size, settings.cpu_threads)
     return settings

@@ -83,13 +83,17 @@ def pad_or_trim(features: np.ndarray) -> np.ndarray:
     return whisper_pad_or_trim(features)
 
 
-@functools.cache
 def _reusing_whisper():
     """faster-whisper's ``WhisperModel``, whose next encoder call on one given window can
     return an output already computed (faster-whisper is imported on first use: it is heavy)."""
-    from faster_whisper import WhisperModel
+    import faster_whisper
 
-    class ReusingWhisper(WhisperModel):
+    return _reusing(faster_whisper.WhisperModel)  # looked up each time: tests stand in for it
+
+
+@functools.cache
+def _reusing(model_class: type) -> type:
+    class ReusingWhisper(model_class):
         # Language detection encodes the first window that decoding encodes again, and
         # encoding a window costs about as much as decoding it with beam 5: in the
         # bench/throughput.py profile, detection was a sixth of recognition time.
@@ -377,8 +381,8 @@ class FakeTranscriber:
 
 
 def load_transcriber(model_dir: str, *, device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0,
-                     batch_size: int = 1):
+                     batch_size: int = 1, beam_size: int = 5):
     if os.environ.get("QA_FAKE_ASR") == "1":
         return FakeTranscriber()
     return Transcriber(model_dir, device=device, compute_type=compute_type, cpu_threads=cpu_threads,
-                       batch_size=batch_size)
+                       batch_size=batch_size, beam_size=beam_size)
