@@ -16,7 +16,7 @@ that other processes' load hits both sides alike:
   imports and load, the rubrics, the sentence encoder), as bare's model load is untimed.
 
     .venv/bin/python bench/throughput.py [--calls 6] [--rounds 2] [--batch-size N] [--threads N] [--beam-size N]
-    .venv/bin/python bench/throughput.py --qa-batch-sizes 8 --qa-beam-sizes 2,1   # the variants (these by default)
+    .venv/bin/python bench/throughput.py --qa-batch-sizes 8 --qa-beam-sizes 5,1   # the variants (these by default)
     .venv/bin/python bench/throughput.py --sweep 1x2,1x1,4x2,8x2,16x2,8x1   # batch x threads, recognition only
     .venv/bin/python bench/throughput.py --lengths 1,5,20                    # cost against call length (minutes)
 
@@ -302,7 +302,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--beam-size", type=int, default=None, help="`qa run`'s beam size (default: its own)")
     parser.add_argument("--qa-batch-sizes", default="8", help="B,...: also time `qa run` at each batch size ('': none)")
-    parser.add_argument("--qa-beam-sizes", default="2,1", help="N,...: also time `qa run` at each beam size ('': none)")
+    parser.add_argument("--qa-beam-sizes", default="5,1", help="N,...: also time `qa run` at each beam size ('': none)")
     parser.add_argument("--sweep", default=None, help="BATCHxTHREADS,...: recognition only, per setting")
     parser.add_argument("--lengths", default=None, help="MINUTES,...: cost of one call of each length")
     args = parser.parse_args()

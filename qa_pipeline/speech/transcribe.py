@@ -23,6 +23,7 @@ import numpy as np
 from qa_pipeline.records import Word
 from qa_pipeline.speech.activity import SpeechRegions, speech_regions, untranscribed_seconds
 from qa_pipeline.speech.chinese_text import chinese_words, words_with_digits
+from qa_pipeline.speech.settings import BEAM_SIZE
 from qa_pipeline.speech.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -116,14 +117,15 @@ def _reusing(model_class: type) -> type:
 class Transcriber:
     """Loads a faster-whisper model once and transcribes 16 kHz mono arrays.
 
-    Decoding options are faster-whisper's own defaults (beam 5, the previous text as
-    context, temperature fallback, no prompt): on the shared Mandarin and English clips
-    every departure from them tried (no context between windows, a "以下是普通话的句子。"
+    Decoding options are faster-whisper's own defaults (the previous text as context,
+    temperature fallback, no prompt) but for a beam of 2, not 5 (:data:`BEAM_SIZE`: as
+    accurate on the benchmark calls, a sixth less CPU): on the shared Mandarin and English clips
+    every other departure from them tried (no context between windows, a "以下是普通话的句子。"
     prompt, cutting 0.5 s pauses) cost accuracy; tests/speech/test_never_worse.py keeps it so.
     """
 
     def __init__(self, model: str, *, device: str = "cpu", compute_type: str = "int8",
-                 cpu_threads: int = 0, beam_size: int = 5, batch_size: int = 1):
+                 cpu_threads: int = 0, beam_size: int = BEAM_SIZE, batch_size: int = 1):
         self.model_name = model
         self.beam_size = beam_size
         self.batch_size = batch_size  # 1: faster-whisper's own sequential decoding
@@ -381,7 +383,7 @@ class FakeTranscriber:
 
 
 def load_transcriber(model_dir: str, *, device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0,
-                     batch_size: int = 1, beam_size: int = 5):
+                     batch_size: int = 1, beam_size: int = BEAM_SIZE):
     if os.environ.get("QA_FAKE_ASR") == "1":
         return FakeTranscriber()
     return Transcriber(model_dir, device=device, compute_type=compute_type, cpu_threads=cpu_threads,
