@@ -189,21 +189,24 @@ class Transcriber:
         regions = [speech_regions(samples) for samples, _ in channels]
         language = self._checked_language(language)
         probability: Optional[float] = None
+        reused = False  # the detection's encoding is waiting for the decoding
         if language == "auto":
             spoken = [i for i, r in enumerate(regions) if r.chunks]
             if not spoken:
                 language = None
             else:
                 most = max(spoken, key=lambda i: sum(end - start for start, end in regions[i].chunks))
+                reused = self.batch_size <= 1
                 language, probability = self._detected(_joined(channels[most][0], regions[most].chunks),
-                                                       reuse=self.batch_size <= 1)
+                                                       reuse=reused)
         try:
             if self.batch_size > 1:
                 return self._batched(channels, regions, language, offset, vocabulary, probability)
             return [self._sequential(samples, r, language, speaker, offset, vocabulary, probability)
                     for (samples, speaker), r in zip(channels, regions)]
         finally:
-            self.whisper.reuse_next(None, None)
+            if reused:  # not used (the decoding stopped early): not kept for another call
+                self.whisper.reuse_next(None, None)
 
     def _sequential(self, samples: np.ndarray, regions: SpeechRegions, language: Optional[str], speaker: str,
                     offset: float, vocabulary: Optional[Vocabulary], probability: Optional[float]) -> Transcript:
