@@ -10,10 +10,13 @@ that other processes' load hits both sides alike:
   mix; float32 on a CPU, 4 threads), and the same with ``compute_type="int8"``;
 - qa run: :func:`run_batch` end to end (decode, speech regions, recognition per channel,
   turns, scoring, storing) with the settings `qa run` picks for this machine (or the flags
-  given). Redaction is off so that the stored text can be compared with the reference.
+  given), and beside it the variants tried (batched decoding, other beam sizes). Redaction
+  is off so that the stored text can be compared with the reference. Each `qa run` first
+  processes two short clips untimed: what a batch pays once (the diarization pipeline's
+  imports and load, the rubrics, the sentence encoder), as bare's model load is untimed.
 
-    .venv/bin/python bench/throughput.py [--calls 6] [--rounds 2] [--batch-size N] [--threads N]
-    .venv/bin/python bench/throughput.py --qa-batch-sizes 1,8   # `qa run` at each batch size, beside bare
+    .venv/bin/python bench/throughput.py [--calls 6] [--rounds 2] [--batch-size N] [--threads N] [--beam-size N]
+    .venv/bin/python bench/throughput.py --qa-batch-sizes 8 --qa-beam-sizes 5,1   # the variants (these by default)
     .venv/bin/python bench/throughput.py --sweep 1x2,1x1,4x2,8x2,16x2,8x1   # batch x threads, recognition only
     .venv/bin/python bench/throughput.py --lengths 1,5,20                    # cost against call length (minutes)
 
@@ -171,21 +174,55 @@ def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def warm_up(models: Models, options: RunOptions, out: Path) -> float:
+    """Wall seconds of a first `qa run` of two short clips (English, Mandarin): what a batch
+    pays once, however many calls it holds (the diarization pipeline's imports and load, the
+    rubrics, the sentence encoder and its item models), kept out of the per-minute figures as
+    bare's model load is."""
+    clips = [SHARED / "data" / "audio" / name for name in ("jfk.flac", "aishell_BAC009S0724W0121.wav")]
+    folder = out / "warm-up"
+    folder.mkdir(parents=True, exist_ok=True)
+    for clip in clips:
+        if clip.exists() and not (folder / clip.name).exists():
+            (folder / clip.name).symlink_to(clip)
+    started = time.perf_counter()
+    run_qa(folder, models, options)
+    return time.perf_counter() - started
+
+
+def qa_side(label: str, settings, calls_dir: Path, out: Path, beam_size: int = 5):
+    """A `qa run` with these speech settings (and beam size), its models loaded and warmed."""
+    options = RunOptions(language="auto", redact=False, device=settings.device,
+                         compute_type=settings.compute_type, batch_size=settings.batch_size,
+                         threads=settings.cpu_threads)
+    models = Models(options, transcriber=Transcriber(
+        resolve_asr_model(None), device=settings.device, compute_type=settings.compute_type,
+        cpu_threads=settings.cpu_threads, batch_size=settings.batch_size, beam_size=beam_size))
+    seconds = warm_up(models, options, out)
+    name = (f"qa run{label} ({settings.device}, {settings.compute_type}, batch {settings.batch_size}, "
+            f"beam {beam_size}, {settings.cpu_threads} threads)")
+    print(f"{name}: loading and a first batch of two clips took {seconds:.1f} s (once per batch)", flush=True)
+    return name, lambda: run_qa(calls_dir, models, options)
+
+
 def compare(args, calls: list[BenchCall], calls_dir: Path, model_dir: str) -> None:
     bare = WhisperModel(model_dir)
     bare8 = WhisperModel(model_dir, compute_type="int8")
     sides = {"bare faster-whisper (defaults)": lambda: run_bare(bare, calls),
              "bare faster-whisper, int8": lambda: run_bare(bare8, calls)}
-    batch_sizes = [int(b) for b in args.qa_batch_sizes.split(",")] if args.qa_batch_sizes else [args.batch_size]
-    for batch_size in batch_sizes:  # None: what `qa run` picks with no tuning flags
+    default = speech_settings(compute_type=args.compute_type, batch_size=args.batch_size, threads=args.threads)
+    name, run = qa_side("", default, calls_dir, args.out, beam_size=args.beam_size or default.beam_size)
+    sides[name] = run
+    for batch_size in [int(b) for b in args.qa_batch_sizes.split(",")] if args.qa_batch_sizes else []:
         settings = speech_settings(compute_type=args.compute_type, batch_size=batch_size, threads=args.threads)
-        options = RunOptions(language="auto", redact=False, device=settings.device,
-                             compute_type=settings.compute_type, batch_size=settings.batch_size,
-                             threads=settings.cpu_threads)
-        models = Models(options)
-        models.transcriber  # noqa: B018 -- loaded before timing, like bare's model
-        sides[f"qa run ({settings.device}, {settings.compute_type}, batch {settings.batch_size}, "
-              f"{settings.cpu_threads} threads)"] = lambda m=models, o=options: run_qa(calls_dir, m, o)
+        name, run = qa_side(f" --batch-size {batch_size}", settings, calls_dir, args.out,
+                            beam_size=args.beam_size or settings.beam_size)
+        sides[name] = run
+    for beam in [int(b) for b in args.qa_beam_sizes.split(",")] if args.qa_beam_sizes else []:
+        if beam == (args.beam_size or default.beam_size):
+            continue  # that is the default's row
+        name, run = qa_side(f" --beam-size {beam}", default, calls_dir, args.out, beam_size=beam)
+        sides[name] = run
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
     texts: dict[str, dict[str, str]] = {}
     for r in range(args.rounds):
@@ -239,7 +276,8 @@ def lengths(args, out: Path, model_dir: str) -> None:
     settings = speech_settings(compute_type=args.compute_type, batch_size=args.batch_size, threads=args.threads)
     bare = WhisperModel(model_dir)
     ours = Transcriber(model_dir, device=settings.device, compute_type=settings.compute_type,
-                       cpu_threads=settings.cpu_threads, batch_size=settings.batch_size)
+                       cpu_threads=settings.cpu_threads, batch_size=settings.batch_size,
+                       beam_size=args.beam_size or settings.beam_size)
     print("| call length | bare s per audio min | qa recognition s per audio min | bare WER | qa WER | peak RSS MB |")
     print("|---|---|---|---|---|---|")
     for minutes in (float(m) for m in args.lengths.split(",")):
@@ -262,7 +300,9 @@ def main() -> None:
     parser.add_argument("--compute-type", default=None)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--qa-batch-sizes", default=None, help="B,...: time `qa run` at each batch size")
+    parser.add_argument("--beam-size", type=int, default=None, help="`qa run`'s beam size (default: its own)")
+    parser.add_argument("--qa-batch-sizes", default="8", help="B,...: also time `qa run` at each batch size ('': none)")
+    parser.add_argument("--qa-beam-sizes", default="5,1", help="N,...: also time `qa run` at each beam size ('': none)")
     parser.add_argument("--sweep", default=None, help="BATCHxTHREADS,...: recognition only, per setting")
     parser.add_argument("--lengths", default=None, help="MINUTES,...: cost of one call of each length")
     args = parser.parse_args()

@@ -64,6 +64,7 @@ class RunOptions:
     compute_type: Optional[str] = None  # CTranslate2's number type; None: float16 on a GPU, int8 on a CPU
     batch_size: Optional[int] = None  # speech windows decoded together; None: the fastest measured (speech.settings)
     threads: Optional[int] = None  # CPU threads per worker process; None: the cores shared out between workers
+    beam_size: Optional[int] = None  # beam search width; None: the default measured (speech.settings.BEAM_SIZE)
     max_seconds: float = 4 * 3600
     vocabulary: Optional[VocabularyFile] = None  # the centre's names and number style (qa run --vocabulary)
     workers: int = 1  # worker processes sharing this machine's cores (threads default to their share)
@@ -97,7 +98,7 @@ class Models:
             chosen = self.speech_settings
             self._transcriber = load_transcriber(resolve_asr_model(self.options.model), device=chosen.device,
                                                  compute_type=chosen.compute_type, cpu_threads=chosen.cpu_threads,
-                                                 batch_size=chosen.batch_size)
+                                                 batch_size=chosen.batch_size, beam_size=chosen.beam_size)
         return self._transcriber
 
     @functools.cached_property
@@ -105,7 +106,7 @@ class Models:
         """Device, number type, batch size and threads the speech model runs with: the
         options' values, the fastest measured for this machine where they give none."""
         return speech_settings(self.options.device, self.options.compute_type, self.options.batch_size,
-                               self.options.threads, workers=self.options.workers)
+                               self.options.threads, workers=self.options.workers, beam_size=self.options.beam_size)
 
     @property
     def separator(self) -> SpeakerSeparator:
@@ -140,8 +141,7 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
         call = _call(info, audio, language, build_turns(words), models)
         return _finish(dataclasses.replace(call, coverage=coverage), options)
     samples = mono_mix(audio)
-    if language == "auto":
-        language, _ = models.transcriber.detect_language(samples)
+    # language "auto": detected by the transcriber on the speech it decodes (no second pass)
     transcript = models.transcriber.transcribe(samples, language=language,
                                                vocabulary=_vocabulary(info, options))
     words, decision = models.separator.separate(samples, transcript.words, info, transcript.language, on_step=step)
@@ -165,12 +165,13 @@ def _transcribe_stereo(audio: Audio, info: CallInfo, language: str, models: Mode
     how much of each side's speech got words."""
     agent_left = str(info.metadata.get("agent_channel") or options.agent_channel).lower() in ("left", "0")
     roles = ("agent", "customer") if agent_left else ("customer", "agent")
-    if language == "auto":
-        language, _ = models.transcriber.detect_language(mono_mix(audio))
     sides = [(samples, role) for samples, role in zip(audio.channels, roles) if not is_silent(samples)]
-    # both sides in one call: with batched decoding their speech windows share the batches
+    # Both sides in one call: with language "auto" it is detected once, on the side with the
+    # most speech; with batched decoding their speech windows share the batches.
     transcripts = models.transcriber.transcribe_channels(sides, language=language,
                                                          vocabulary=_vocabulary(info, options))
+    if language == "auto":
+        language = next((t.language for t in transcripts if t.language not in ("auto", "unknown")), "unknown")
     words = [w for transcript in transcripts for w in transcript.words]
     coverage = tuple(_side_coverage(transcript, role) for transcript, (_, role) in zip(transcripts, sides))
     return words, language, coverage

@@ -11,23 +11,26 @@ a deterministic fake at this model boundary, for tests that exercise everything 
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from qa_pipeline.records import Word
-from qa_pipeline.speech.activity import speech_regions, untranscribed_seconds
+from qa_pipeline.speech.activity import SpeechRegions, speech_regions, untranscribed_seconds
 from qa_pipeline.speech.chinese_text import chinese_words, words_with_digits
+from qa_pipeline.speech.settings import BEAM_SIZE
 from qa_pipeline.speech.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 WINDOW = 30 * SAMPLE_RATE  # Whisper hears at most 30 s at a time
+LANGUAGES = ("zh", "en")  # what language="auto" chooses between: the centre's languages
 
 
 @dataclass(frozen=True)
@@ -74,37 +77,89 @@ class ChunkTimeline:
         return new_start, new_end
 
 
+def pad_or_trim(features: np.ndarray) -> np.ndarray:
+    """faster-whisper's: features padded or cut to one 30 s window."""
+    from faster_whisper.audio import pad_or_trim as whisper_pad_or_trim
+
+    return whisper_pad_or_trim(features)
+
+
+def _reusing_whisper():
+    """faster-whisper's ``WhisperModel``, whose next encoder call on one given window can
+    return an output already computed (faster-whisper is imported on first use: it is heavy)."""
+    import faster_whisper
+
+    return _reusing(faster_whisper.WhisperModel)  # looked up each time: tests stand in for it
+
+
+@functools.cache
+def _reusing(model_class: type) -> type:
+    class ReusingWhisper(model_class):
+        # Language detection encodes the first window that decoding encodes again, and
+        # encoding a window costs about as much as decoding it with beam 5: in the
+        # bench/throughput.py profile, detection was a sixth of recognition time.
+        _reuse: Optional[tuple[np.ndarray, Any]] = None
+
+        def reuse_next(self, features: Optional[np.ndarray], encoded: Any) -> None:
+            """The next :meth:`encode` of exactly ``features`` returns ``encoded`` (None: forget it)."""
+            self._reuse = None if features is None else (features, encoded)
+
+        def encode(self, features: np.ndarray):
+            kept = self._reuse
+            if kept is not None and kept[0].shape == features.shape and np.array_equal(kept[0], features):
+                self._reuse = None
+                return kept[1]
+            return super().encode(features)
+
+    return ReusingWhisper
+
+
 class Transcriber:
     """Loads a faster-whisper model once and transcribes 16 kHz mono arrays.
 
-    Decoding options are faster-whisper's own defaults (beam 5, the previous text as
-    context, temperature fallback, no prompt): on the shared Mandarin and English clips
-    every departure from them tried (no context between windows, a "以下是普通话的句子。"
+    Decoding options are faster-whisper's own defaults (the previous text as context,
+    temperature fallback, no prompt) but for a beam of 2, not 5 (:data:`BEAM_SIZE`: as
+    accurate on the benchmark calls, a sixth less CPU): on the shared Mandarin and English clips
+    every other departure from them tried (no context between windows, a "以下是普通话的句子。"
     prompt, cutting 0.5 s pauses) cost accuracy; tests/speech/test_never_worse.py keeps it so.
     """
 
     def __init__(self, model: str, *, device: str = "cpu", compute_type: str = "int8",
-                 cpu_threads: int = 0, beam_size: int = 5, batch_size: int = 1):
-        from faster_whisper import WhisperModel
-
+                 cpu_threads: int = 0, beam_size: int = BEAM_SIZE, batch_size: int = 1):
         self.model_name = model
         self.beam_size = beam_size
         self.batch_size = batch_size  # 1: faster-whisper's own sequential decoding
-        self.whisper = WhisperModel(  # faster-whisper itself, for callers that time it bare
+        self.whisper = _reusing_whisper()(  # faster-whisper itself, for callers that time it bare
             model, device=device, compute_type=compute_type, cpu_threads=cpu_threads)
         self.multilingual = bool(getattr(self.whisper.model, "is_multilingual", True))
 
-    def detect_language(self, samples: np.ndarray, allowed: Sequence[str] = ("zh", "en")) -> tuple[str, float]:
+    def detect_language(self, samples: np.ndarray, allowed: Sequence[str] = LANGUAGES) -> tuple[str, float]:
         """Most likely language among ``allowed`` (a call centre serving zh+en), from the
-        first 30 s of speech (ringing and hold silence skipped)."""
+        first 30 s of speech (ringing and hold silence skipped).
+
+        :meth:`transcribe` and :meth:`transcribe_channels` detect it themselves when given
+        ``language="auto"``, for less: the 30 s they detect on are the first window they
+        decode, encoded once for both."""
         if not self.multilingual:
             return "en", 1.0
         regions = speech_regions(samples)
-        speech = _joined(samples, regions.chunks) if regions.chunks else samples
-        _, _, probs = self.whisper.detect_language(speech[: 30 * SAMPLE_RATE])
-        ranked = [(lang, p) for lang, p in probs if lang in allowed] or list(probs)
-        lang, p = max(ranked, key=lambda lp: lp[1])
-        return lang, float(p)
+        return self._detected(_joined(samples, regions.chunks) if regions.chunks else samples, allowed)
+
+    def _detected(self, speech: np.ndarray, allowed: Sequence[str] = LANGUAGES, *,
+                  reuse: bool = False) -> tuple[str, float]:
+        """The language of ``speech`` (joined speech chunks) from its first 30 s. ``reuse``:
+        the encoding is kept for the decoding of the same ``speech`` that follows."""
+        # The features and the first window exactly as faster-whisper's transcribe makes them
+        # (its log-mel is clamped to the whole input's peak, and it leaves out the last frame),
+        # so that its encoder call for that window finds this one's output.
+        features = self.whisper.feature_extractor(speech)
+        first = pad_or_trim(features[:, : min(self.whisper.feature_extractor.nb_max_frames, features.shape[-1] - 1)])
+        encoded = self.whisper.encode(first)
+        if reuse:
+            self.whisper.reuse_next(first, encoded)
+        probs = [(token[2:-2], float(p)) for token, p in self.whisper.model.detect_language(encoded)[0]]
+        ranked = [(lang, p) for lang, p in probs if lang in allowed] or probs
+        return max(ranked, key=lambda lp: lp[1])
 
     def transcribe(self, samples: np.ndarray, *, language: Optional[str] = None, speaker: str = "unknown",
                    offset: float = 0.0, vocabulary: Optional[Vocabulary] = None) -> Transcript:
@@ -113,14 +168,48 @@ class Transcriber:
         Pauses of a second or more between speech regions are cut out, short ones and up to
         3 s at either end kept (see :mod:`qa_pipeline.speech.activity`): a short clip is
         decoded as bare faster-whisper would decode it.
+        ``language``: ``"zh"``, ``"en"``, or ``"auto"`` to detect Mandarin or English from the
+        first 30 s of speech (``None``: faster-whisper's own detection, any language).
         ``vocabulary``: the centre's names and greeting, given as hotwords, and how Mandarin
         numbers are written (:mod:`qa_pipeline.speech.vocabulary`).
         """
-        if self.batch_size > 1:
-            return self.transcribe_channels([(samples, speaker)], language=language, offset=offset,
-                                            vocabulary=vocabulary)[0]
+        return self.transcribe_channels([(samples, speaker)], language=language, offset=offset,
+                                        vocabulary=vocabulary)[0]
+
+    def transcribe_channels(self, channels: Sequence[tuple[np.ndarray, str]], *, language: Optional[str] = None,
+                            offset: float = 0.0, vocabulary: Optional[Vocabulary] = None) -> list[Transcript]:
+        """One :class:`Transcript` per ``(samples, speaker)`` channel of a call, all in one language
+        (``"auto"``: detected on the channel with the most speech, see :meth:`transcribe`).
+
+        With ``batch_size`` above 1 the speech windows of all channels (see
+        :func:`speech_windows`) are decoded together, ``batch_size`` at a time: both sides of
+        a stereo call are mostly silence, so each alone rarely fills a batch. Otherwise each
+        channel is decoded on its own, by faster-whisper's sequential loop.
+        """
+        regions = [speech_regions(samples) for samples, _ in channels]
         language = self._checked_language(language)
-        regions = speech_regions(samples)
+        probability: Optional[float] = None
+        reused = False  # the detection's encoding is waiting for the decoding
+        if language == "auto":
+            spoken = [i for i, r in enumerate(regions) if r.chunks]
+            if not spoken:
+                language = None
+            else:
+                most = max(spoken, key=lambda i: sum(end - start for start, end in regions[i].chunks))
+                reused = self.batch_size <= 1
+                language, probability = self._detected(_joined(channels[most][0], regions[most].chunks),
+                                                       reuse=reused)
+        try:
+            if self.batch_size > 1:
+                return self._batched(channels, regions, language, offset, vocabulary, probability)
+            return [self._sequential(samples, r, language, speaker, offset, vocabulary, probability)
+                    for (samples, speaker), r in zip(channels, regions)]
+        finally:
+            if reused:  # not used (the decoding stopped early): not kept for another call
+                self.whisper.reuse_next(None, None)
+
+    def _sequential(self, samples: np.ndarray, regions: SpeechRegions, language: Optional[str], speaker: str,
+                    offset: float, vocabulary: Optional[Vocabulary], probability: Optional[float]) -> Transcript:
         if not regions.chunks:
             return Transcript((), language or "unknown", None, regions.energetic_seconds,
                               regions.energetic_seconds, regions.threshold)
@@ -148,25 +237,14 @@ class Transcriber:
                                                 regions=regions)
         if missing > 0.3 * speech and speech > 5:
             log.warning("%s: %.0f of %.0f s of speech-like audio have no words", speaker, missing, speech)
-        return Transcript(tuple(words), info.language, float(info.language_probability or 0.0),
-                          speech, missing, regions.threshold)
+        found = probability if probability is not None else float(info.language_probability or 0.0)
+        return Transcript(tuple(words), info.language, found, speech, missing, regions.threshold)
 
-    def transcribe_channels(self, channels: Sequence[tuple[np.ndarray, str]], *, language: Optional[str] = None,
-                            offset: float = 0.0, vocabulary: Optional[Vocabulary] = None) -> list[Transcript]:
-        """One :class:`Transcript` per ``(samples, speaker)`` channel of a call.
-
-        With ``batch_size`` above 1 the speech windows of all channels (see
-        :func:`speech_windows`) are decoded together, ``batch_size`` at a time: both sides of
-        a stereo call are mostly silence, so each alone rarely fills a batch. Otherwise each
-        channel is transcribed on its own (:meth:`transcribe`).
-        """
-        if self.batch_size <= 1:
-            return [self.transcribe(samples, language=language, speaker=speaker, offset=offset,
-                                    vocabulary=vocabulary) for samples, speaker in channels]
+    def _batched(self, channels: Sequence[tuple[np.ndarray, str]], regions: Sequence[SpeechRegions],
+                 language: Optional[str], offset: float, vocabulary: Optional[Vocabulary],
+                 probability: Optional[float]) -> list[Transcript]:
         from faster_whisper import BatchedInferencePipeline
 
-        language = self._checked_language(language)
-        regions = [speech_regions(samples) for samples, _ in channels]
         layout = _WindowLayout([speech_windows(samples, r.chunks) for (samples, _), r in zip(channels, regions)])
         words: list[list[Word]] = [[] for _ in channels]
         info = None
@@ -174,8 +252,8 @@ class Transcriber:
             # A pipeline per call: it carries the last word's time from one call to the next.
             segments, info = BatchedInferencePipeline(self.whisper).transcribe(
                 layout.joined([samples for samples, _ in channels]),
-                language=language if self.multilingual else "en", clip_timestamps=layout.clips, vad_filter=False, word_timestamps=True,
-                batch_size=self.batch_size, beam_size=self.beam_size,
+                language=language if self.multilingual else "en", clip_timestamps=layout.clips, vad_filter=False,
+                word_timestamps=True, batch_size=self.batch_size, beam_size=self.beam_size,
                 hotwords=vocabulary.hotwords() if vocabulary else None,
             )
             for seg in segments:
@@ -187,6 +265,8 @@ class Transcriber:
                         words[channel].append(Word(round(start + offset, 3), round(end + offset, 3), text.strip(),
                                                    round(float(w.probability), 4), channels[channel][1]))
         found = info.language if info is not None else (language or "unknown")
+        if probability is None and info is not None:
+            probability = float(info.language_probability or 0.0)
         out = []
         for (samples, speaker), said, r in zip(channels, words, regions):
             if found == "zh" and vocabulary and vocabulary.numbers == "digits":
@@ -195,13 +275,12 @@ class Transcriber:
                                                     regions=r)
             if missing > 0.3 * speech and speech > 5:
                 log.warning("%s: %.0f of %.0f s of speech-like audio have no words", speaker, missing, speech)
-            probability = float(info.language_probability or 0.0) if info is not None else None
             out.append(Transcript(tuple(said), found, probability, speech, missing, r.threshold))
         return out
 
     def _checked_language(self, language: Optional[str]) -> Optional[str]:
-        if language in (None, "auto"):
-            language = None
+        if language == "auto" and not self.multilingual:
+            language = "en"
         if not self.multilingual and language not in (None, "en"):
             raise ValueError(f"{self.model_name} is English-only; it cannot transcribe {language!r}")
         return language
@@ -285,11 +364,12 @@ class FakeTranscriber:
     model_name = "fake-asr"
     multilingual = True
 
-    def detect_language(self, samples: np.ndarray, allowed: Sequence[str] = ("zh", "en")) -> tuple[str, float]:
+    def detect_language(self, samples: np.ndarray, allowed: Sequence[str] = LANGUAGES) -> tuple[str, float]:
         return "en", 1.0
 
     def transcribe(self, samples: np.ndarray, *, language: Optional[str] = None, speaker: str = "unknown",
                    offset: float = 0.0, vocabulary: Optional[Vocabulary] = None) -> Transcript:
+        language = None if language == "auto" else language
         hop = int(0.4 * SAMPLE_RATE)
         words = []
         for i in range(0, len(samples) - hop + 1, hop):
@@ -306,8 +386,8 @@ class FakeTranscriber:
 
 
 def load_transcriber(model_dir: str, *, device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0,
-                     batch_size: int = 1):
+                     batch_size: int = 1, beam_size: int = BEAM_SIZE):
     if os.environ.get("QA_FAKE_ASR") == "1":
         return FakeTranscriber()
     return Transcriber(model_dir, device=device, compute_type=compute_type, cpu_threads=cpu_threads,
-                       batch_size=batch_size)
+                       batch_size=batch_size, beam_size=beam_size)

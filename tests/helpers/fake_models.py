@@ -42,7 +42,7 @@ class ScriptedTranscriber:
             for i, token in enumerate(text.split()):
                 t = round(start + 0.3 * i, 3)
                 words.append(Word(t, round(t + 0.25, 3), token, 0.95, speaker))
-        return Transcript(tuple(words), language or self.language, 1.0)
+        return Transcript(tuple(words), self.language if language in (None, "auto") else language, 1.0)
 
     def transcribe_channels(self, channels, *, language: Optional[str] = None, offset: float = 0.0,
                             vocabulary=None) -> list[Transcript]:

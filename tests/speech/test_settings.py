@@ -71,6 +71,7 @@ def test_given_values_are_kept(gpus):
     (dict(device="cpu", compute_type="float16"), "use one of"),
     (dict(device="gpu"), "use one of auto, cpu, cuda"),
     (dict(batch_size=0), r"use 1 \(no batching\) or more"),
+    (dict(beam_size=0), r"use 1 \(greedy decoding\) or more"),
 ])
 def test_impossible_settings_say_what_to_use_instead(gpus, asked, problem):
     with pytest.raises(ValueError, match=problem):
@@ -78,8 +79,8 @@ def test_impossible_settings_say_what_to_use_instead(gpus, asked, problem):
 
 
 def test_run_options_reach_whisper_model(gpus, recorded):
-    models = Models(RunOptions(device="cpu", compute_type="int8_float32", batch_size=4, threads=1))
-    assert models.transcriber.batch_size == 4
+    models = Models(RunOptions(device="cpu", compute_type="int8_float32", batch_size=4, threads=1, beam_size=2))
+    assert (models.transcriber.batch_size, models.transcriber.beam_size) == (4, 2)
     assert recorded == [dict(model="/models/whisper-base", device="cpu", compute_type="int8_float32", cpu_threads=1)]
 
 

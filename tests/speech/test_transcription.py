@@ -79,3 +79,25 @@ def test_8khz_telephone_call_transcribes(models):
     assert wer(body, text_of(call)) < 0.5  # the reference itself is only an approximate machine transcript
     first = min(t.start for t in call.turns)
     assert first < 8.0
+
+
+@pytest.mark.parametrize("clip, language", [("jfk.flac", "en"), ("aishell_BAC009S0724W0121.wav", "zh")])
+def test_auto_language_costs_no_encoder_pass_of_its_own(transcriber, monkeypatch, clip, language):
+    """language="auto" detects on the first window it then decodes, encoded once for both: the
+    same words, and as many encoder calls, as when the language is given."""
+    import faster_whisper
+
+    from qa_pipeline.speech.audio import decode, mono_mix
+
+    encoded = []
+    real = faster_whisper.WhisperModel.encode
+    monkeypatch.setattr(faster_whisper.WhisperModel, "encode",
+                        lambda self, features: encoded.append(features.shape) or real(self, features))
+    samples = mono_mix(decode(audio_file(clip)))
+    given = transcriber.transcribe(samples, language=language)
+    given_passes = len(encoded)
+    encoded.clear()
+    auto = transcriber.transcribe(samples, language="auto")
+    assert auto.language == language and auto.language_probability > 0.5
+    assert auto.words == given.words
+    assert len(encoded) == given_passes
