@@ -129,7 +129,8 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
     """One recording → a Call with speaker-attributed turns and words (not yet scored).
 
     ``progress`` hears each step as it begins: decode, transcribe, then for a mono call
-    diarize and roles (stereo channels are the speakers already)."""
+    diarize and roles (stereo channels are the speakers already). A recording longer than
+    15 minutes is read and transcribed in pieces (:mod:`qa_pipeline.speech.pieces`)."""
     step = _step_hook(progress, info.call_id)
     step("decode")
     if read_in_pieces(recorded_seconds(path)):  # memory stays flat however long the call
@@ -165,9 +166,9 @@ def _separated_call(info: CallInfo, audio: Union[Audio, Survey], samples: np.nda
 
 def _process_long_call(path: str | Path, info: CallInfo, models: Models, options: RunOptions, *,
                        sha256: Optional[str], step: Callable[[str], None]) -> Call:
-    """:func:`process_call` for a recording longer than :data:`~qa_pipeline.speech.pieces.LONG_CALL_SECONDS`: read twice, a
-    block at a time, and transcribed in pieces (:mod:`qa_pipeline.speech.pieces`), so that its
-    samples are never all in memory. A mono call that is diarized is the exception: speaker
+    """:func:`process_call` for a recording longer than ``pieces.LONG_CALL_SECONDS``: read
+    twice, a block at a time, and transcribed in pieces (:mod:`qa_pipeline.speech.pieces`), so
+    that its samples are never all in memory. A mono call that is diarized is the exception: speaker
     turns need the whole call, so its mono mix (16 kHz) is kept for the diarizer."""
     found = survey(path, max_seconds=options.max_seconds, sha256=sha256)
     language = info.language or options.language
