@@ -13,7 +13,7 @@ that call's: the models plus what the call needed.
   channel, per piece), no recognition: the memory-heavy part of the path, cheap enough for 3 h;
 - ``--asr fake``: QA_FAKE_ASR's fake recogniser (decoding alone).
 
-Ways: ``pieces`` (what `qa run` does: recordings over 15 min read in pieces of 10 min) and
+Ways: ``pieces`` (what `qa run` does: recordings over 7.5 min read in pieces of 5 min) and
 ``whole`` (every recording decoded whole, as before).
 
     .venv/bin/python bench/long_calls.py --asr whisper --minutes 1,5,20 --ways pieces,whole

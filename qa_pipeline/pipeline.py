@@ -130,7 +130,7 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
 
     ``progress`` hears each step as it begins: decode, transcribe, then for a mono call
     diarize and roles (stereo channels are the speakers already). A recording longer than
-    15 minutes is read and transcribed in pieces (:mod:`qa_pipeline.speech.pieces`)."""
+    7.5 minutes is read and transcribed in pieces (:mod:`qa_pipeline.speech.pieces`)."""
     step = _step_hook(progress, info.call_id)
     step("decode")
     if read_in_pieces(recorded_seconds(path)):  # memory stays flat however long the call

@@ -33,8 +33,11 @@ from qa_pipeline.speech.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
-PIECE_SECONDS = 600.0  # 10 min: 77 MB of stereo samples at 16 kHz
-LONG_CALL_SECONDS = 900.0  # longer recordings are read in pieces; no piece is then shorter than 5 min
+# What a piece costs in memory grows with its length: the speech-activity pass and Whisper's
+# features take about 75 MB per minute of a stereo piece beside the samples (bench/long_calls.py:
+# 10-minute pieces peaked at 1.0 GB with whisper-base loaded, a 5-minute call at 0.64 GB).
+PIECE_SECONDS = 300.0
+LONG_CALL_SECONDS = 450.0  # longer recordings are read in pieces; no piece is then shorter than 2.5 min
 CUT_SEARCH_SECONDS = 60.0
 STEP = TARGET_RATE // 10  # pieces start on a 0.1 s grid, as is_silent measures
 SPAN = 60 * TARGET_RATE  # the unit the decoded audio is regrouped in
