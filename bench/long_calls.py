@@ -141,6 +141,7 @@ def main() -> None:
                 print(f"| {minutes:g} min | {way} | failed: {done.stderr.strip().splitlines()[-1:]} |", flush=True)
                 continue
             r = json.loads(done.stdout.strip().splitlines()[-1])
+            (OUT / f"{path.stem}-{args.asr}-{way}.txt").write_text(r["text"], encoding="utf-8")  # to compare
             per_min = 60 / r["seconds"]
             wer = f"{error_rate(reference, r['text'], 'en'):.3f}" if args.asr == "whisper" else "-"
             print(f"| {r['seconds'] / 60:.1f} min | {way} | {r['cpu'] * per_min:.2f} | {r['wall'] * per_min:.2f} | "
