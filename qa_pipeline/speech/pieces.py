@@ -178,10 +178,10 @@ def transcribe_pieces(transcriber, recording: Iterable[Piece],
                                                vocabulary=vocabulary)
         log.debug("piece at %.0f s (%.0f s): %d words", piece.start, piece.seconds, sum(len(t.words) for t in said))
         joined = [[t] for t in said] if not joined else [parts + [t] for parts, t in zip(joined, said)]
-    return [_joined(parts) for parts in joined], language
+    return [_whole_call(parts) for parts in joined], language
 
 
-def _joined(parts: Sequence[Transcript]) -> Transcript:
+def _whole_call(parts: Sequence[Transcript]) -> Transcript:
     heard = next((t for t in parts if t.words), parts[0])
     thresholds = [t.vad_threshold for t in parts if t.vad_threshold is not None]
     return Transcript(tuple(w for t in parts for w in t.words), heard.language, heard.language_probability,
