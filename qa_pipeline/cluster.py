@@ -22,14 +22,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import queue
 import socket
-from typing import Any, Iterator, Optional, Sequence
+import threading
+from typing import Any, Iterator, Optional, Sequence, Union
 
 from qa_pipeline.errors import QaError
 from qa_pipeline.pipeline import CallJob, Models, Outcome, RunOptions, work_on
-from qa_pipeline.progress import ProgressHook
+from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import CallFailure
-from qa_pipeline.workers import MAX_ATTEMPTS, CallQueue
+from qa_pipeline.workers import MAX_ATTEMPTS, CallQueue, limit_threads, thread_limits, threads_in_use
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +53,14 @@ class CallWorker:
     """A Ray actor: the models, loaded once on first use, and the calls it is given."""
 
     def __init__(self, options: RunOptions):
+        limit_threads(options.threads or 1)  # its environment has the caps already (RayCluster)
         self.options = options
         self.models = Models(options)
         self.host = socket.gethostname()
+
+    def threads(self) -> dict:
+        """This worker's thread settings (:func:`qa_pipeline.workers.threads_in_use`)."""
+        return threads_in_use()
 
     def cannot_read(self, path: str) -> Optional[str]:
         """Why this worker cannot read ``path`` (None when it can)."""
@@ -64,11 +71,36 @@ class CallWorker:
             return f"the worker on {self.host} cannot read {path} ({exc.strerror})"
         return None
 
-    def work_on(self, job: CallJob) -> Outcome:
+    def work_on(self, job: CallJob, progress: ProgressHook = no_progress) -> Outcome:
         problem = self.cannot_read(str(job.path)) if job.sha256 is not None else None
         if problem:  # the writer could read it: this node does not see the same files
             return CallFailure(job.info.call_id, str(job.path), f"{problem}; {SHARED_FILES}", job.sha256)
-        return work_on(job, self.models, self.options)
+        return work_on(job, self.models, self.options, progress)
+
+    def work_on_with_steps(self, job: CallJob) -> Iterator[Union[ProgressEvent, Outcome]]:
+        """:meth:`work_on`, yielding the call's step events (decode, transcribe, ...) as each
+        begins and then its outcome (a Ray streaming generator: the writer hears the steps
+        while the call runs, as it does from a local worker process)."""
+        heard: queue.Queue = queue.Queue()
+        finished: list[Outcome] = []
+        failed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                finished.append(self.work_on(job, heard.put))
+            except BaseException as exc:  # raised again below, where Ray reports it
+                failed.append(exc)
+            finally:
+                heard.put(None)
+
+        worker = threading.Thread(target=run, name="qa-call", daemon=True)
+        worker.start()
+        while (event := heard.get()) is not None:
+            yield event
+        worker.join()
+        if failed:
+            raise failed[0]
+        yield finished[0]
 
 
 SHARED_FILES = ("every node must read the recordings at the path `qa run` reads them "
@@ -83,8 +115,9 @@ class RayCluster:
     process is connected already (``ray.init`` called). ``workers``: how many actors (default:
     as many as the cluster's CPUs, or GPUs with a CUDA device, allow); ``threads``: CPUs each
     actor reserves and gives the speech model. The workers run with this process's ``QA_*``
-    settings. The progress bar counts the calls as they are stored; the steps inside a call
-    stay on the cluster.
+    settings, and their native thread pools capped at ``threads``. Each call's steps (decode,
+    transcribe, ...) reach the progress hook as the worker begins them, as from local worker
+    processes. ``worker_threads`` keeps what each worker reported of its thread settings.
     """
 
     def __init__(self, address: str = "auto", *, workers: int = 0, threads: int = 1,
@@ -94,6 +127,7 @@ class RayCluster:
         self.threads = max(1, threads)
         self.max_attempts = max_attempts
         self.start_timeout = start_timeout
+        self.worker_threads: list[dict] = []
 
     def run(self, jobs: Sequence[CallJob], options: RunOptions,
             on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]:
@@ -106,52 +140,66 @@ class RayCluster:
             ray.init(address=self.address, logging_level=logging.WARNING,
                      runtime_env={"env_vars": {k: v for k, v in os.environ.items() if k.startswith("QA_")}}, **extra)
         try:
-            yield from self._run(ray, jobs, options)
+            yield from self._run(ray, jobs, options, on_step)
         finally:
             if started_here:
                 ray.shutdown()
 
-    def _run(self, ray: Any, jobs: Sequence[CallJob], options: RunOptions) -> Iterator[tuple[CallJob, Outcome]]:
+    def _run(self, ray: Any, jobs: Sequence[CallJob], options: RunOptions,
+             on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]:
         from ray.exceptions import NodeDiedError, ObjectLostError, RayActorError, RayTaskError, WorkerCrashedError
 
         lost_errors = (RayActorError, ObjectLostError, WorkerCrashedError, NodeDiedError)
         gpu = options.device.startswith("cuda")
-        # Ray does not restart them: a lost worker is replaced here, where its call in hand is known
-        worker = ray.remote(num_cpus=self.threads, num_gpus=1 if gpu else 0, max_restarts=0)(CallWorker)
+        # Ray does not restart them: a lost worker is replaced here, where its call in hand is known.
+        # The thread caps are in the actor's environment from its start (merged with the job's).
+        worker = ray.remote(num_cpus=self.threads, num_gpus=1 if gpu else 0, max_restarts=0,
+                            runtime_env={"env_vars": thread_limits(self.threads)})(CallWorker)
         options = _with_threads(options, self.threads)
         actors = [worker.remote(options) for _ in range(min(self._actor_count(ray, gpu), len(jobs)))]
-        queue = CallQueue(jobs, self.max_attempts)
-        in_flight: dict[Any, tuple[int, CallJob]] = {}  # the call each actor has in hand
+        calls = CallQueue(jobs, self.max_attempts)
+        in_flight: dict[Any, tuple[int, CallJob]] = {}  # each actor's call in hand: its stream of steps
         losses_in_a_row = 0
 
         def give(n: int) -> None:
-            job = queue.next()
+            job = calls.next()
             if job is not None:
-                in_flight[actors[n].work_on.remote(job)] = (n, job)
+                steps = actors[n].work_on_with_steps.options(num_returns="streaming").remote(job)
+                in_flight[steps] = (n, job)
 
         try:
             self._check_readable(ray, actors, jobs)
             for n in range(len(actors)):
                 give(n)
             while in_flight:
-                [ref], _ = ray.wait(list(in_flight), num_returns=1)
-                n, job = in_flight.pop(ref)
+                [steps], _ = ray.wait(list(in_flight), num_returns=1)
+                n, job = in_flight[steps]
                 try:
-                    outcome = ray.get(ref)
+                    outcome = ray.get(next(steps))
+                    if isinstance(outcome, ProgressEvent):  # a step of the call: it goes on
+                        on_step(outcome)
+                        continue
+                except StopIteration:  # the stream ended without an outcome: lost with its worker
+                    outcome = None
                 except lost_errors as exc:
+                    outcome = exc
+                except RayTaskError as exc:  # work_on keeps a call's own errors: this is Ray's
+                    outcome = CallFailure(job.info.call_id, str(job.path),
+                                          f"internal error on the Ray worker: {_first_line(exc)}"[:300], job.sha256)
+                del in_flight[steps]
+                if outcome is None or isinstance(outcome, BaseException):
+                    why = type(outcome).__name__ if outcome is not None else "its stream of steps ended"
                     losses_in_a_row += 1
                     if losses_in_a_row > self.max_attempts * len(actors):
-                        raise QaError(f"the Ray workers keep dying before they finish a call: {_first_line(exc)}")
+                        raise QaError("the Ray workers keep dying before they finish a call: "
+                                      f"{_first_line(outcome) if outcome is not None else why}")
                     ray.kill(actors[n], no_restart=True)
                     actors[n] = worker.remote(options)
-                    failure = queue.lost(job, f"Ray: {type(exc).__name__}")
+                    failure = calls.lost(job, f"Ray: {why}")
                     give(n)
                     if failure is not None:
                         yield job, failure
                     continue
-                except RayTaskError as exc:  # work_on keeps a call's own errors: this is Ray's
-                    outcome = CallFailure(job.info.call_id, str(job.path),
-                                          f"internal error on the Ray worker: {_first_line(exc)}"[:300], job.sha256)
                 losses_in_a_row = 0
                 give(n)  # before the writer stores this call, so the actor is not left idle
                 yield job, outcome
@@ -169,7 +217,8 @@ class RayCluster:
 
     def _check_readable(self, ray: Any, actors: list, jobs: Sequence[CallJob]) -> None:
         """Before the batch: every actor reads the first recording, so that a node without the
-        shared file system is named at once instead of failing each call it is given."""
+        shared file system is named at once instead of failing each call it is given (and says
+        what its thread settings are)."""
         from ray.exceptions import GetTimeoutError, RayActorError
 
         sample = next((str(j.path) for j in jobs if j.sha256 is not None), None)
@@ -177,6 +226,7 @@ class RayCluster:
             return
         try:
             problems = ray.get([a.cannot_read.remote(sample) for a in actors], timeout=self.start_timeout)
+            self.worker_threads.extend(ray.get([a.threads.remote() for a in actors], timeout=self.start_timeout))
         except GetTimeoutError:
             raise QaError(f"the Ray workers did not start within {self.start_timeout:.0f} s: the cluster has "
                           f"{ray.cluster_resources()}; each worker asks for {self.threads} CPU; ask for fewer "

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
+import numpy as np
+
 from qa_pipeline.checksum import file_sha256
 from qa_pipeline.errors import InputError
 from qa_pipeline.metadata import MetadataTable, call_info
@@ -40,7 +42,8 @@ from qa_pipeline.rubric.text import norm_row
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
 from qa_pipeline.speech.settings import SpeechSettings, speech_settings
-from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_silent, mono_mix
+from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_silent, mono_mix, recorded_seconds
+from qa_pipeline.speech.pieces import Piece, Survey, pieces, read_in_pieces, survey, transcribe_pieces
 from qa_pipeline.speech.transcribe import Transcript, load_transcriber
 from qa_pipeline.speech.vocabulary import Vocabulary, VocabularyFile
 from qa_pipeline.store import database as store
@@ -127,9 +130,12 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
     """One recording → a Call with speaker-attributed turns and words (not yet scored).
 
     ``progress`` hears each step as it begins: decode, transcribe, then for a mono call
-    diarize and roles (stereo channels are the speakers already)."""
+    diarize and roles (stereo channels are the speakers already). A recording longer than
+    7.5 minutes is read and transcribed in pieces (:mod:`qa_pipeline.speech.pieces`)."""
     step = _step_hook(progress, info.call_id)
     step("decode")
+    if read_in_pieces(recorded_seconds(path)):  # memory stays flat however long the call
+        return _process_long_call(path, info, models, options, sha256=sha256, step=step)
     audio = decode(path, max_seconds=options.max_seconds, sha256=sha256)
     language = info.language or options.language
     if all(is_silent(ch) for ch in audio.channels):
@@ -144,12 +150,62 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
     # language "auto": detected by the transcriber on the speech it decodes (no second pass)
     transcript = models.transcriber.transcribe(samples, language=language,
                                                vocabulary=_vocabulary(info, options))
+    return _separated_call(info, audio, samples, transcript, models, options, step)
+
+
+def _separated_call(info: CallInfo, audio: Union[Audio, Survey], samples: np.ndarray, transcript: Transcript,
+                    models: Models, options: RunOptions, step: Callable[[str], None]) -> Call:
+    """A mono call's words given to its speakers (diarization on ``samples``), the call made."""
     words, decision = models.separator.separate(samples, transcript.words, info, transcript.language, on_step=step)
     call = _call(info, audio, transcript.language, build_turns(words), models,
                  role_confidence=decision.confidence, role_note=decision.note)
     call = dataclasses.replace(call, roles_uncertain=decision.uncertain,
                                coverage=(_side_coverage(transcript, "unknown"),))
     return _finish(call, options)
+
+
+def _process_long_call(path: str | Path, info: CallInfo, models: Models, options: RunOptions, *,
+                       sha256: Optional[str], step: Callable[[str], None]) -> Call:
+    """:func:`process_call` for a recording longer than ``pieces.LONG_CALL_SECONDS``: read
+    twice, a block at a time, and transcribed in pieces (:mod:`qa_pipeline.speech.pieces`), so
+    that its samples are never all in memory. A mono call that is diarized is the exception: speaker
+    turns need the whole call, so its mono mix (16 kHz) is kept for the diarizer."""
+    found = survey(path, max_seconds=options.max_seconds, sha256=sha256)
+    language = info.language or options.language
+    if all(found.silent):
+        return _call(info, found, "unknown" if language == "auto" else language, (), models,
+                     role_note="silence only: no speech found")
+    step("transcribe")
+    vocabulary = _vocabulary(info, options)
+    recording = pieces(path, max_seconds=options.max_seconds)
+    if found.channel_count == 2 and not found.dual_mono:
+        kept = [(i, role) for i, role in enumerate(_channel_roles(info, options)) if not found.silent[i]]
+        transcripts, language = transcribe_pieces(
+            models.transcriber, recording, lambda piece: [(piece.channels[i], role) for i, role in kept],
+            language=language, vocabulary=vocabulary)
+        words = [w for transcript in transcripts for w in transcript.words]
+        coverage = tuple(_side_coverage(transcript, role) for transcript, (_, role) in zip(transcripts, kept))
+        call = _call(info, found, language, build_turns(words), models)
+        return _finish(dataclasses.replace(call, coverage=coverage), options)
+    diarized = models.separator.diarizer is not None
+    held: list[np.ndarray] = []
+
+    def mixed(piece: Piece) -> list[tuple[np.ndarray, str]]:
+        samples = piece.mono()
+        if diarized:
+            held.append(samples)
+        return [(samples, "unknown")]
+
+    [transcript], _ = transcribe_pieces(models.transcriber, recording, mixed, language=language,
+                                        vocabulary=vocabulary)
+    samples = np.concatenate(held) if held else np.zeros(0, dtype=np.float32)
+    return _separated_call(info, found, samples, transcript, models, options, step)
+
+
+def _channel_roles(info: CallInfo, options: RunOptions) -> tuple[str, str]:
+    """The roles of a stereo call's (left, right) channels: the call's metadata, else ``--agent-channel``."""
+    agent_left = str(info.metadata.get("agent_channel") or options.agent_channel).lower() in ("left", "0")
+    return ("agent", "customer") if agent_left else ("customer", "agent")
 
 
 def _step_hook(progress: ProgressHook, call_id: str) -> Callable[[str], None]:
@@ -163,8 +219,7 @@ def _transcribe_stereo(audio: Audio, info: CallInfo, language: str, models: Mode
                        options: RunOptions) -> tuple[list[Word], str, tuple[SideCoverage, ...]]:
     """Each channel on its own (VAD skips the silence on each); roles from the channel map;
     how much of each side's speech got words."""
-    agent_left = str(info.metadata.get("agent_channel") or options.agent_channel).lower() in ("left", "0")
-    roles = ("agent", "customer") if agent_left else ("customer", "agent")
+    roles = _channel_roles(info, options)
     sides = [(samples, role) for samples, role in zip(audio.channels, roles) if not is_silent(samples)]
     # Both sides in one call: with language "auto" it is detected once, on the side with the
     # most speech; with batched decoding their speech windows share the batches.
@@ -185,7 +240,7 @@ def _side_coverage(transcript: Transcript, speaker: str) -> SideCoverage:
     return SideCoverage(speaker, transcript.speech_seconds, transcript.untranscribed_seconds)
 
 
-def _call(info: CallInfo, audio: Audio, language: str, turns, models: Models, *,
+def _call(info: CallInfo, audio: Union[Audio, Survey], language: str, turns, models: Models, *,
           role_confidence: Optional[float] = None, role_note: Optional[str] = None) -> Call:
     return Call(info=info, language=language, turns=tuple(turns), sha256=audio.sha256,
                 duration=round(audio.duration, 3), channels=audio.channel_count,
@@ -403,7 +458,7 @@ def plan_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional
         info, clash = _own_call_id(call_info(rel, row, source_path=str(path)), root, rel, path, sha,
                                    holders, stored, bool(row.get("call_id")))
         holders[info.call_id] = path  # the later files of the batch see the id taken
-        jobs.append(CallJob(path, sha, info, clash, _probe_duration(path)))
+        jobs.append(CallJob(path, sha, info, clash, recorded_seconds(path)))
     return BatchPlan(tuple(jobs), total=len(files), skipped=len(files) - len(todo))
 
 
@@ -534,13 +589,3 @@ def _safe_sha(path: Path) -> Optional[str]:
         return file_sha256(path)
     except OSError:
         return None
-
-
-def _probe_duration(path: Path) -> float:
-    try:
-        import av
-
-        with av.open(str(path), metadata_errors="ignore") as c:
-            return float(c.duration or 0) / 1_000_000
-    except Exception:
-        return 0.0

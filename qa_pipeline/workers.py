@@ -14,15 +14,17 @@ cannot stop the batch. :class:`CallQueue` keeps that account for the Ray cluster
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import Counter, deque
 from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence, Union
 
 from qa_pipeline.errors import QaError
 from qa_pipeline.pipeline import CallJob, InProcess, Models, Outcome, RunOptions, work_on
@@ -44,6 +46,49 @@ CORES_PER_WORKER = 4
 # Fresh interpreters, not fork(): the batch's process has threads (the progress bar's,
 # DuckDB's) that a forked child would inherit mid-lock.
 _SPAWN = multiprocessing.get_context("spawn")
+
+
+# The thread pools of the native libraries a worker loads (OpenMP: CTranslate2's and the sentence
+# encoder's; MKL, OpenBLAS: numpy's and torch's), each read once, when the library loads: so
+# they are set in a worker's environment before it starts, not after its imports. Left alone, each
+# pool of each of N workers starts one thread per core, N times more threads than cores.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS")
+
+
+def thread_limits(threads: int) -> dict[str, str]:
+    """The environment that caps a worker's native thread pools at ``threads``."""
+    return {name: str(max(threads, 1)) for name in THREAD_VARIABLES}
+
+
+def worker_share(options: RunOptions, workers: int) -> int:
+    """Threads for each of ``workers`` processes: ``options.threads`` when given, else the
+    machine's cores shared out between them."""
+    return options.threads or max((os.cpu_count() or 1) // max(workers, 1), 1)
+
+
+def limit_threads(threads: int) -> None:
+    """Cap this process's thread pools at ``threads``: the environment (read by the libraries
+    not loaded yet) and torch's pool, when torch is loaded already."""
+    os.environ.update(thread_limits(threads))
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(max(threads, 1))
+
+
+def threads_in_use() -> dict[str, Union[int, str, None]]:
+    """This process's thread settings, as a worker reports them when it starts: the
+    environment's caps, torch's pool (when loaded) and the BLAS pools numpy loaded (where
+    threadpoolctl, an optional library, can tell)."""
+    report: dict[str, Union[int, str, None]] = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    if "torch" in sys.modules:
+        report["torch"] = int(sys.modules["torch"].get_num_threads())
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return report
+    for pool in threadpool_info():
+        report[f"{pool['user_api']}:{pool['internal_api']}"] = int(pool["num_threads"])
+    return report
 
 
 def default_workers() -> int:
@@ -87,8 +132,10 @@ class CallQueue:
 class LocalWorkers:
     """``workers`` processes on this machine, each with its own :class:`Models`, loaded once.
 
-    Each worker's speech model gets its share of the cores as threads (``RunOptions.workers``,
-    :func:`qa_pipeline.speech.settings.speech_settings`) unless ``RunOptions.threads`` says.
+    Each worker gets its share of the cores (:func:`worker_share`) as threads, unless
+    ``RunOptions.threads`` says: its speech model's, and every native thread pool's
+    (:func:`thread_limits`), so that the workers together do not start more threads than there
+    are cores. ``worker_threads`` keeps what each worker reported of them as it started.
     """
 
     def __init__(self, workers: int, *, max_attempts: int = MAX_ATTEMPTS):
@@ -96,6 +143,7 @@ class LocalWorkers:
             raise ValueError("workers must be at least 1")
         self.workers = workers
         self.max_attempts = max_attempts
+        self.worker_threads: list[dict] = []
 
     def run(self, jobs: Sequence[CallJob], options: RunOptions,
             on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]:
@@ -104,7 +152,14 @@ class LocalWorkers:
             return
         queue = CallQueue(jobs, self.max_attempts)
         started_without_work = 0  # workers that died before finishing a call, in a row
-        slots = [_WorkerProcess(options) for _ in range(min(self.workers, len(jobs)))]
+        threads = worker_share(options, self.workers)
+        if options.threads is None:  # the speech model's threads too (RunOptions.workers may not say)
+            options = dataclasses.replace(options, threads=threads)
+
+        def start() -> _WorkerProcess:
+            return _WorkerProcess(options, threads, self.worker_threads)
+
+        slots = [start() for _ in range(min(self.workers, len(jobs)))]
         try:
             for slot in slots:
                 slot.give(queue.next())
@@ -122,7 +177,7 @@ class LocalWorkers:
                         if started_without_work > self.max_attempts * len(slots):
                             raise QaError(f"worker processes keep stopping before they finish a call (exit code "
                                           f"{slot.process.exitcode}); see the log above, or run with --workers 1")
-                        job, slots[n] = slot.job, _WorkerProcess(options)
+                        job, slots[n] = slot.job, start()
                         failure = queue.lost(job, f"worker process exit code {slot.process.exitcode}")
                         if failure is not None:
                             finished.append((job, failure))
@@ -136,14 +191,17 @@ class LocalWorkers:
 class _WorkerProcess:
     """One worker process and the pipe to it; ``job`` is the call it has in hand."""
 
-    def __init__(self, options: RunOptions):
+    def __init__(self, options: RunOptions, threads: int, reports: list[dict]):
         self.conn, theirs = _SPAWN.Pipe()
-        self.process = _SPAWN.Process(target=_serve, args=(theirs, options), daemon=True, name="qa-worker")
-        with _ctrl_c_ignored():  # inherited: Ctrl-C reaches the writer, which stops the workers
+        self.process = _SPAWN.Process(target=_serve, args=(theirs, options, threads), daemon=True, name="qa-worker")
+        # both inherited: Ctrl-C reaches the writer, which stops the workers; the thread caps
+        # hold from the worker's first import
+        with _ctrl_c_ignored(), _environment(thread_limits(threads)):
             self.process.start()
         theirs.close()
         self.job: Optional[CallJob] = None
         self.finished_any = False
+        self.reports = reports
 
     def give(self, job: Optional[CallJob]) -> None:
         self.job = job
@@ -163,6 +221,9 @@ class _WorkerProcess:
                 break
             if kind == "step":
                 on_step(payload)
+            elif kind == "threads":
+                log.debug("worker process %d threads: %s", self.process.pid, payload)
+                self.reports.append(payload)
             else:
                 done.append((self.job, payload))
                 self.job = None
@@ -191,10 +252,12 @@ class _WorkerProcess:
         self.conn.close()
 
 
-def _serve(conn: Connection, options: RunOptions) -> None:
+def _serve(conn: Connection, options: RunOptions, threads: int) -> None:
     """A worker process: load the models once, then run every call it is given."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_threads(threads)
     models = Models(options)
+    reported = False
     while True:
         try:
             job = conn.recv()
@@ -202,8 +265,27 @@ def _serve(conn: Connection, options: RunOptions) -> None:
             return
         if job is None:
             return
+        if not reported:  # with its first call, when the writer reads from it
+            conn.send(("threads", threads_in_use()))
+            reported = True
         outcome = work_on(job, models, options, lambda event: conn.send(("step", event)))
         conn.send(("done", outcome))
+
+
+@contextmanager
+def _environment(values: dict[str, str]):
+    """``values`` in this process's environment inside the block (a worker started in it
+    inherits them), what was there before put back after it."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextmanager

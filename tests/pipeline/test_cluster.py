@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,9 @@ from qa_pipeline.cli.main import cli
 from qa_pipeline.cluster import RayCluster, ray_module
 from qa_pipeline.errors import QaError
 from qa_pipeline.pipeline import CallJob, RunOptions, run_batch
-from qa_pipeline.progress import no_progress
+from qa_pipeline.progress import ProgressEvent, no_progress
 from qa_pipeline.records import CallInfo
+from qa_pipeline.workers import THREAD_VARIABLES
 
 OPTIONS = RunOptions(language="en", diarize=False)
 
@@ -135,3 +137,23 @@ def test_without_ray_the_error_says_how_to_install_it(monkeypatch, tmp_path):
     done = CliRunner().invoke(cli, ["run", str(tmp_path / "calls"), "--db", str(tmp_path / "qa.duckdb"),
                                     "--ray", "auto"])
     assert done.exit_code == 2 and "--ray needs Ray" in done.output and "qa-pipeline[cluster]" in done.output
+
+
+@pytest.mark.slow
+def test_the_progress_bar_hears_each_call_s_steps_from_the_cluster_as_from_one_process(
+        ray_cluster, calls, tmp_path):
+    here: list[ProgressEvent] = []
+    run_batch(calls, tmp_path / "one.duckdb", options=OPTIONS, progress=here.append)
+    there: list[ProgressEvent] = []
+    cluster = RayCluster(threads=1)
+    run_batch(calls, tmp_path / "ray.duckdb", options=OPTIONS, executor=cluster, progress=there.append)
+    steps = Counter((e.call_id, e.step) for e in there)
+    assert steps == Counter((e.call_id, e.step) for e in here)
+    assert sum(n for (_, step), n in steps.items() if step == "transcribe") == 8
+    for call_id in {e.call_id for e in there if e.step == "done"}:  # in order, each call's own
+        assert [e.step for e in there if e.call_id == call_id] == ["decode", "transcribe", "score", "store", "done"]
+    # each worker's thread pools capped at the CPU it reserves, from its start
+    assert len(cluster.worker_threads) == 2
+    for report in cluster.worker_threads:
+        assert {name: report[name] for name in THREAD_VARIABLES} == {name: "1" for name in THREAD_VARIABLES}
+        assert {n for key, n in report.items() if key.startswith("blas:")} == {1}

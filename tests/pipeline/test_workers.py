@@ -20,7 +20,7 @@ from qa_pipeline.pipeline import BatchInterrupted, CallJob, RunOptions, run_batc
 from qa_pipeline.progress import ProgressEvent
 from qa_pipeline.records import CallInfo
 from qa_pipeline.speech.settings import speech_settings
-from qa_pipeline.workers import CallQueue, LocalWorkers, default_workers
+from qa_pipeline.workers import THREAD_VARIABLES, CallQueue, LocalWorkers, default_workers
 
 OPTIONS = RunOptions(language="en", diarize=False, threads=1)
 
@@ -125,3 +125,19 @@ def test_a_machine_runs_one_worker_per_four_cores_by_default(monkeypatch, cores,
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
     assert default_workers() == workers
     assert speech_settings("cpu", workers=default_workers()).cpu_threads == threads
+
+
+@pytest.mark.parametrize(("cores", "threads"), [(2, 1), (8, 4)])
+def test_each_worker_caps_its_thread_pools_at_its_share_of_the_cores(calls, tmp_path, monkeypatch, cores, threads):
+    real = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)  # the share is worked out in this process
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    executor = LocalWorkers(2)
+    run_batch(calls, tmp_path / "qa.duckdb", options=RunOptions(language="en", diarize=False), executor=executor)
+    assert len(executor.worker_threads) == 2
+    for report in executor.worker_threads:
+        assert {name: report[name] for name in THREAD_VARIABLES} == {name: str(threads) for name in THREAD_VARIABLES}
+        blas = [n for key, n in report.items() if key.startswith("blas:")]  # numpy's OpenBLAS, as loaded
+        assert blas and set(blas) == {min(threads, real)}  # OpenBLAS never starts more than the cores
+    assert not any(os.environ.get(name) for name in THREAD_VARIABLES)  # the writer's own stay as they were
