@@ -364,35 +364,15 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
     failed), false_alarms (version failed, person passed), current (the version of the
     results the dashboard shows now: each call's latest)."""
     where, args = facts.call_where(viewer, f)
-    rows = read(db, f"""
-        WITH shown AS (SELECT call_id FROM call_fact_store WHERE {where}),
-        human AS (  -- the reviews of the calls shown only: the windows below then read a fraction
-            SELECT call_id, check_id, outcome FROM (
-                SELECT call_id, check_id, human_outcome AS outcome, 0 AS source, reviewed_at FROM finding_review_store
-                WHERE call_id IN (SELECT call_id FROM shown)
-                UNION ALL
-                SELECT call_id, item, outcome, 1, reviewed_at FROM imported_review_store
-                WHERE call_id IN (SELECT call_id FROM shown))
-            QUALIFY row_number() OVER (PARTITION BY call_id, check_id ORDER BY source, reviewed_at DESC) = 1),
-        reviewed AS (  -- the reviewed calls' findings only, before any window: the findings table is large
-            SELECT call_id, check_id, model_version, outcome, scored_at,
-                   current AND scored_at = max(scored_at) FILTER (WHERE current) OVER (PARTITION BY call_id) AS current
-            FROM check_results_by_model JOIN (SELECT DISTINCT call_id FROM human) USING (call_id)),  -- a join:
-            -- its keys filter the scan of the findings (a quarter less than IN at ten million calls)
-        auto AS (
-            SELECT * FROM reviewed
-            QUALIFY row_number() OVER (PARTITION BY call_id, check_id, model_version
-                                       ORDER BY current DESC, scored_at DESC) = 1),
-        x AS (
-            SELECT a.call_id, a.check_id, a.model_version, a.current, a.outcome AS auto_outcome,
-                   h.outcome AS human_outcome
-            FROM auto a JOIN human h USING (call_id, check_id))
-        SELECT x.check_id, x.model_version, count(*) AS reviewed,
+    # The store keeps each reviewed finding's outcomes per model version (agreement_fact_store,
+    # store.call_facts): summing them is a fraction of windowing every version's findings.
+    rows = read(db, f"""SELECT x.check_id, x.model_version, count(*) AS reviewed,
                avg((x.human_outcome = x.auto_outcome)::INT) AS agreement,
                count(*) FILTER (WHERE x.auto_outcome = 'pass' AND x.human_outcome = 'fail') AS missed,
                count(*) FILTER (WHERE x.auto_outcome = 'fail' AND x.human_outcome = 'pass') AS false_alarms,
                bool_or(x.current) AS current
-        FROM x GROUP BY x.check_id, x.model_version ORDER BY x.check_id, x.model_version NULLS FIRST""", args)
+        FROM agreement_fact_store x JOIN (SELECT call_id FROM call_fact_store WHERE {where}) c ON c.call_id = x.call_id
+        GROUP BY x.check_id, x.model_version ORDER BY x.check_id, x.model_version NULLS FIRST""", args)
     return rows.with_columns(pl.Series("model", [model_label(v) for v in rows["model_version"].to_list()],
                                        dtype=pl.String)).select(
         "check_id", "model_version", "model", "reviewed", "agreement", "missed", "false_alarms", "current")

@@ -35,6 +35,7 @@ from qa_pipeline.errors import InputError
 from qa_pipeline.privacy.access import audit
 from qa_pipeline.review.reviews import OUTCOMES
 from qa_pipeline.rubric.exemplars import ITEMS
+from qa_pipeline.store import call_facts
 
 __all__ = ["FIELDS", "RowProblem", "ImportReport", "import_reviews"]
 
@@ -159,6 +160,7 @@ def import_reviews(con: duckdb.DuckDBPyConnection, path: str | Path, *, actor: s
             report.replaced += 1
         else:
             report.imported += 1
+    call_facts.refresh_agreement(con, [key[0] for key in good])  # the agreement view counts them
     audit(con, actor, "reviews.import", str(path),
           {"imported": report.imported, "replaced": report.replaced, "refused": len(report.problems)})
     return report

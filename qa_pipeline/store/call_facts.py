@@ -15,6 +15,10 @@ day, kept current by every write that changes them (migration 14 creates and fil
   sorts on and its queue state (assignee, why queued, latest review, open disputes), so the
   queue page reads one table of the queued calls instead of joining the queue, reviews and
   disputes to every call's facts (migration 16).
+* ``agreement_fact_store``: per reviewed call, item and model version that scored it, the
+  version's outcome and the outcome a person stands by (their latest review of the finding,
+  else the centre's imported evaluation), so the agreement-by-model view sums a table of the
+  reviewed findings instead of windowing every model version's findings (migration 18).
 
 At ten million calls the day tables hold about a million rows: a chart over twelve weeks
 sums a fraction of them instead of scanning ten million calls (or holding them in memory).
@@ -22,7 +26,9 @@ sums a fraction of them instead of scanning ten million calls (or holding them i
 :func:`refresh` is the one maintenance path: after the writer changed calls, results or
 finding reviews it takes the changed calls' old facts out of the sums, recomputes their facts
 from the store and adds them back, all inside the writer's transaction; :func:`refresh_queue`
-brings the queue rows of calls whose queue entry, review or disputes changed up to date. The day tables have
+brings the queue rows of calls whose queue entry, review or disputes changed up to date;
+:func:`refresh_agreement` the agreement rows of calls whose imported evaluations changed
+(:func:`refresh` includes it). The day tables have
 no key index (as the results, migrations 6 and 9): one writer, and :func:`refresh` merges by
 group, so each group stays one row.
 """
@@ -32,8 +38,9 @@ from typing import Sequence
 
 import duckdb
 
-__all__ = ["DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "SCHEMA", "facts_sql", "fill_sql", "note_rubric_items",
-           "queue_facts_sql", "queue_fill_sql", "rebuild", "refresh", "refresh_queue"]
+__all__ = ["AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "SCHEMA", "agreement_facts_sql",
+           "agreement_fill_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql", "queue_fill_sql",
+           "rebuild", "refresh", "refresh_agreement", "refresh_queue"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
 """What ``daily_call_store`` groups by."""
@@ -164,6 +171,69 @@ def queue_fill_sql() -> str:
     return f"INSERT INTO queue_fact_store SELECT * FROM ({queue_facts_sql()}) ORDER BY started_at, call_id;"
 
 
+AGREEMENT_SCHEMA = """
+CREATE TABLE agreement_fact_store (
+    call_id VARCHAR NOT NULL,
+    check_id VARCHAR NOT NULL,
+    model_version INTEGER,          -- NULL: results stored before versions were recorded
+    current BOOLEAN,                -- this version's result is the call's latest (the one the dashboard shows)
+    auto_outcome VARCHAR NOT NULL,  -- the version's outcome: its current result or the one kept in history
+    human_outcome VARCHAR NOT NULL  -- the latest review of the finding, else the imported evaluation
+);
+"""
+
+
+def agreement_facts_sql(which: str = "TRUE") -> str:
+    """SELECT of ``agreement_fact_store`` rows from the store, for the calls the condition
+    ``which`` (on ``call_id``) selects; it is used :data:`AGREEMENT_SCANS` times (its parameters
+    repeat as often). Per call and item, each model version's result is its current one or the
+    one kept when a newer version re-scored it (history holds a finding only where it changed:
+    a history result's finding of a check is the earliest stored one still held after the
+    result was scored, as the view ``check_results_by_model`` of migration 17 reads it)."""
+    def only(table: str) -> str:
+        return f"(SELECT * FROM {table} WHERE {which})"
+    return f"""
+    WITH human AS (
+        SELECT call_id, check_id, outcome FROM (
+            SELECT call_id, check_id, human_outcome AS outcome, 0 AS source, reviewed_at
+            FROM {only('finding_review_store')}
+            UNION ALL
+            SELECT call_id, item, outcome, 1, reviewed_at FROM {only('imported_review_store')})
+        QUALIFY row_number() OVER (PARTITION BY call_id, check_id ORDER BY source, reviewed_at DESC) = 1),
+    reviewed AS (SELECT DISTINCT call_id FROM human),
+    checks AS (SELECT k.* FROM {only('check_store')} k JOIN reviewed USING (call_id)),
+    by_model AS (
+        SELECT call_id, check_id, outcome, scored_at, model_version, true AS current FROM checks
+        UNION ALL
+        SELECT h.call_id, c.check_id, c.outcome, h.scored_at, h.model_version, false
+        FROM (SELECT h.* FROM {only('result_history_store')} h JOIN reviewed USING (call_id)) h
+        JOIN (SELECT call_id, rubric_id, rubric_version, check_id, outcome, replaced_at
+              FROM {only('check_history_store')}
+              UNION ALL SELECT call_id, rubric_id, rubric_version, check_id, outcome, 'infinity'::TIMESTAMPTZ
+              FROM checks) c
+          ON c.call_id = h.call_id AND c.rubric_id = h.rubric_id AND c.rubric_version = h.rubric_version
+         AND c.replaced_at > h.scored_at
+        QUALIFY row_number() OVER (PARTITION BY h.call_id, h.rubric_id, h.rubric_version, h.model_version,
+                                   h.scored_at, c.check_id ORDER BY c.replaced_at) = 1),
+    auto AS (
+        SELECT call_id, check_id, model_version, outcome,
+               current AND scored_at = max(scored_at) FILTER (WHERE current) OVER (PARTITION BY call_id) AS current
+        FROM by_model
+        QUALIFY row_number() OVER (PARTITION BY call_id, check_id, model_version
+                                   ORDER BY current DESC, scored_at DESC) = 1)
+    SELECT a.call_id, a.check_id, a.model_version, a.current, a.outcome AS auto_outcome, h.outcome AS human_outcome
+    FROM auto a JOIN human h USING (call_id, check_id)"""
+
+
+AGREEMENT_SCANS = 5
+"""How many times :func:`agreement_facts_sql` uses its condition (five tables, each read once)."""
+
+
+def agreement_fill_sql() -> str:
+    """SQL filling the (empty) agreement rows from the whole store: migration 18's backfill."""
+    return f"INSERT INTO agreement_fact_store SELECT * FROM ({agreement_facts_sql()}) ORDER BY call_id;"
+
+
 def _call_sums(facts: str, sign: str = "1") -> str:
     """The ``daily_call_store`` rows of the facts in ``facts``, each call counted ``sign`` times."""
     dims = ", ".join(DIMENSIONS)
@@ -199,8 +269,8 @@ def fill_sql() -> str:
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Fill the fact and day tables anew from the whole store (after a bulk load in SQL)."""
     con.execute("DELETE FROM call_fact_store; DELETE FROM daily_call_store; DELETE FROM daily_item_store; "
-                "DELETE FROM rubric_item_store; DELETE FROM queue_fact_store")
-    con.execute(fill_sql() + queue_fill_sql())
+                "DELETE FROM rubric_item_store; DELETE FROM queue_fact_store; DELETE FROM agreement_fact_store")
+    con.execute(fill_sql() + queue_fill_sql() + agreement_fill_sql())
 
 
 def _same_group(a: str, b: str, names: Sequence[str]) -> str:
@@ -260,6 +330,7 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
         _merge(con, "daily_item_store", "_fact_delta", (*ITEM_DIMENSIONS, "check_id"), _ITEM_MEASURES,
                "t.passed = 0 AND t.failed = 0 AND t.na = 0")
         _queue_rows(con, which, args, facts="_fact_new")
+        _agreement_rows(con, which, args)
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_old; DROP TABLE IF EXISTS temp._fact_new; "
                     "DROP TABLE IF EXISTS temp._fact_delta; DROP TABLE IF EXISTS temp._fact_ids")
@@ -277,6 +348,27 @@ def refresh_queue(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> No
         _queue_rows(con, which, args, facts=f"(SELECT * FROM call_fact_store WHERE {which})", facts_args=args)
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_ids")
+
+
+def refresh_agreement(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
+    """Bring the agreement rows (``agreement_fact_store``) of ``call_ids`` up to date, inside
+    the caller's transaction, after it changed their imported evaluations (``qa reviews
+    import``; a change of their results or finding reviews goes through :func:`refresh`,
+    which includes this)."""
+    ids = list(dict.fromkeys(call_ids))
+    if not ids:
+        return
+    which, args = _which(con, ids)
+    try:
+        _agreement_rows(con, which, args)
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp._fact_ids")
+
+
+def _agreement_rows(con: duckdb.DuckDBPyConnection, which: str, args: list) -> None:
+    """Replace the agreement rows of the calls ``which`` selects."""
+    con.execute(f"DELETE FROM agreement_fact_store WHERE {which}", args)
+    con.execute(f"INSERT INTO agreement_fact_store {agreement_facts_sql(which)}", args * AGREEMENT_SCANS)
 
 
 def _queue_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,

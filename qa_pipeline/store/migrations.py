@@ -568,6 +568,16 @@ def _v17() -> str:
     """
 
 
+
+@migration(18, "agreement facts: per reviewed call, item and model version the version's and the person's outcome")
+def _v18() -> str:
+    # The agreement-by-model view windowed every reviewed call's findings across all model
+    # versions (check_results_by_model) on each page view: 10 s at ten million calls. This
+    # table holds what those windows gave, kept by store.call_facts.refresh (results, finding
+    # reviews) and refresh_agreement (imported evaluations).
+    return call_facts.AGREEMENT_SCHEMA + call_facts.agreement_fill_sql()
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

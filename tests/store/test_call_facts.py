@@ -15,7 +15,7 @@ from dashboard_fixtures import build_centre, make_call
 from older_database import database_at
 
 from qa_pipeline.records import CallResult, Finding
-from qa_pipeline.review import admin, reviews
+from qa_pipeline.review import admin, history, reviews
 from qa_pipeline.store import call_facts
 from qa_pipeline.store import database as store
 
@@ -52,6 +52,25 @@ def assert_facts_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
               WHERE final_outcome IN ('pass', 'fail', 'na') GROUP BY ALL"""))
     _same(_rows(con, "SELECT * FROM queue_fact_store"),
           _rows(con, f"SELECT * FROM ({call_facts.queue_facts_sql(scratch)})"))
+    _same(_rows(con, "SELECT * FROM agreement_fact_store"), _rows(con, AGREEMENT_FROM_VIEWS))
+
+
+# What the agreement-by-model view computed on every page view before migration 18 (over the
+# check_results_by_model view, for every call): the agreement rows must equal it.
+AGREEMENT_FROM_VIEWS = """
+    WITH human AS (
+        SELECT call_id, check_id, outcome FROM (
+            SELECT call_id, check_id, human_outcome AS outcome, 0 AS source, reviewed_at FROM finding_review_store
+            UNION ALL SELECT call_id, item, outcome, 1, reviewed_at FROM imported_review_store)
+        QUALIFY row_number() OVER (PARTITION BY call_id, check_id ORDER BY source, reviewed_at DESC) = 1),
+    reviewed AS (
+        SELECT call_id, check_id, model_version, outcome, scored_at,
+               current AND scored_at = max(scored_at) FILTER (WHERE current) OVER (PARTITION BY call_id) AS current
+        FROM check_results_by_model WHERE call_id IN (SELECT call_id FROM human)),
+    auto AS (SELECT * FROM reviewed QUALIFY row_number() OVER (PARTITION BY call_id, check_id, model_version
+                                                               ORDER BY current DESC, scored_at DESC) = 1)
+    SELECT a.call_id, a.check_id, a.model_version, a.current, a.outcome, h.outcome
+    FROM auto a JOIN human h USING (call_id, check_id)"""
 
 
 @pytest.fixture
@@ -218,3 +237,70 @@ def test_migration_16_fills_the_queue_facts_of_an_older_database(tmp_path):
     with store.opened(tmp_path / "v15.duckdb") as con:
         assert 16 in [v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()]
         _same(_rows(con, "SELECT * FROM queue_fact_store"), want)
+
+
+def _import(con, tmp_path, rows: list[str], name: str = "evaluations.csv") -> None:
+    path = tmp_path / name
+    path.write_text("call_id,item,outcome,reviewer,comment,reviewed_at\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    report = history.import_reviews(con, path, actor="test")
+    assert not report.problems, report.problems
+
+
+def test_agreement_facts_follow_reviews_imports_and_rescoring_by_model_version(con, tmp_path):
+    ids = build_centre(con, n=12)
+    reviews.review_finding(con, ids[0], "C3", reviewer="qa1", verdict="override", outcome="pass", comment="asked")
+    reviews.review_finding(con, ids[1], "D4", reviewer="qa1", verdict="confirm", comment="")
+    assert_facts_from_scratch(con)
+    assert con.execute("SELECT count(*) FROM agreement_fact_store").fetchone()[0] == 2
+    # Imported evaluations: of a call nobody reviewed here, and one a reviewer's review outranks.
+    _import(con, tmp_path, [f"{ids[2]},C2,fail,li,,2026-10-03", f"{ids[0]},C3,fail,li,,2026-10-03"])
+    assert_facts_from_scratch(con)
+    human = dict(con.execute("SELECT call_id, human_outcome FROM agreement_fact_store WHERE check_id IN ('C2', 'C3')"
+                             ).fetchall())
+    assert human == {ids[0]: "pass", ids[2]: "fail"}
+    _import(con, tmp_path, [f"{ids[2]},C2,pass,li,,2026-10-04"], "again.csv")  # replaces li's evaluation
+    assert_facts_from_scratch(con)
+    # Re-scored by model version 1: version 0's results stay as history, both versions counted.
+    first = [CallResult(cid, "standard", "1", 50.0, True, ("low score",),
+                        (Finding("C3", "fail", weight=10), Finding("C2", "pass", weight=10),
+                         Finding("D4", "fail", weight=10)), model_version=1) for cid in ids[:3]]
+    store.save_results(con, first)
+    assert_facts_from_scratch(con)
+    versions = con.execute("SELECT model_version, bool_or(current), count(*) FROM agreement_fact_store "
+                           "GROUP BY ALL ORDER BY model_version").fetchall()
+    assert versions == [(0, False, 3), (1, True, 3)]
+    # Back to version 0, and a newer rubric version: history and the latest result change again.
+    store.save_results(con, [CallResult(ids[0], "standard", "1", 90.0, False, (), (Finding("C3", "pass", weight=10),),
+                                        model_version=0)])
+    store.save_results(con, [CallResult(ids[1], "standard", "2", 70.0, False, (), (Finding("D4", "na", weight=10),),
+                                        model_version=2)])
+    assert_facts_from_scratch(con)
+    # A review after a re-score, and a call stored again (a new transcript: its history goes).
+    reviews.review_finding(con, ids[1], "D4", reviewer="qa2", verdict="override", outcome="fail", comment="no")
+    assert_facts_from_scratch(con)
+    call, result = make_call(2, team="Team A", agent="a02", imported=False, flagged=False,
+                             when=datetime(2026, 10, 28, 9, tzinfo=timezone.utc))
+    store.save_call(con, call, [result])
+    assert_facts_from_scratch(con)
+
+
+def test_migration_18_fills_the_agreement_facts_of_an_older_database(tmp_path):
+    db = tmp_path / "new.duckdb"
+    with store.opened(db) as con:
+        ids = build_centre(con, n=8)
+        reviews.review_finding(con, ids[0], "C3", reviewer="qa1", verdict="override", outcome="pass", comment="ok")
+        _import(con, tmp_path, [f"{ids[1]},C2,fail,li,,2026-10-03"])
+        store.save_results(con, [CallResult(ids[0], "standard", "1", 50.0, True, ("low score",),
+                                            (Finding("C3", "fail", weight=10),), model_version=1)])
+        want = _rows(con, "SELECT * FROM agreement_fact_store")
+    assert len(want) == 3
+    older = database_at(tmp_path / "v17.duckdb", 17)
+    older.execute(f"ATTACH '{db}' AS src (READ_ONLY)")
+    for table in ("call_store", "check_store", "result_store", "check_history_store", "result_history_store",
+                  "finding_review_store", "imported_review_store"):
+        older.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
+    older.execute("DETACH src")
+    older.close()
+    with store.opened(tmp_path / "v17.duckdb") as con:
+        assert 18 in [v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()]
+        _same(_rows(con, "SELECT * FROM agreement_fact_store"), want)
