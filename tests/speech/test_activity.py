@@ -2,11 +2,14 @@
 speech, and the untranscribed speech of each side counted and flagged."""
 from __future__ import annotations
 
+import json
+
 import line_sounds
 import numpy as np
 import pytest
 import voices
 from faster_whisper.vad import VadOptions, get_speech_timestamps
+from shared_data import shared_file
 
 from qa_pipeline.records import SideCoverage
 from qa_pipeline.speech import activity
@@ -208,3 +211,31 @@ def test_a_deep_voices_turn_counts_whole_where_silero_doubts_its_start():
     for turn in (t for t in turns if t.speaker == "customer"):
         span = slice(int(turn.start * SAMPLE_RATE) // FRAME, int(turn.end * SAMPLE_RATE) // FRAME)
         assert speech[span].sum() >= 0.95 * energetic[span].sum(), turn.text
+
+
+def test_short_answers_after_long_silence_are_speech():
+    """en-ex-03 rendered as bench/throughput.py renders it: over the whole customer channel
+    Silero gave "That would help, yes." and "No, that's all. Thanks." at most 0.07 (after
+    the agent's long turns its state stays deaf), so they were never decoded; scored alone
+    they reach 0.6-0.7 (:func:`activity.rescored_alone`)."""
+    example = json.loads(shared_file("qa-examples", "en-ex-03.json").read_text(encoding="utf-8"))
+    _, right, turns = voices.stereo_call([(t["speaker"], t["text"]) for t in example["turns"]], customer_pitch=-300)
+    regions = speech_regions(right)
+    n = len(right) // FRAME
+    speech = activity.frames_in(n, tuple((a * FRAME, b * FRAME) for a, b in regions.speech_frames))
+    decoded = activity.frames_in(n, regions.chunks)
+    energetic = energetic_frames(right)
+    for turn in (t for t in turns if t.speaker == "customer"):
+        span = slice(int(turn.start * SAMPLE_RATE) // FRAME, int(turn.end * SAMPLE_RATE) // FRAME)
+        assert speech[span].sum() >= 0.95 * energetic[span].sum(), turn.text
+        assert decoded[span].all(), turn.text
+
+
+def test_keypad_tones_scored_alone_stay_out():
+    """Scored alone, a run of keypad tones gets 0.2 from Silero in a few frames: too few for
+    the stretch to count, so the rescoring leaves it as it was."""
+    quiet = line_sounds.line(np.zeros(5 * line_sounds.LINE_RATE))
+    channel = np.concatenate([quiet, line_sounds.line(line_sounds.dtmf("0123456789*#", repeat=3)), quiet])
+    energetic = energetic_frames(channel)
+    probs = activity.speech_probabilities(channel)
+    assert np.array_equal(activity.rescored_alone(channel, energetic, probs), probs)
