@@ -21,6 +21,8 @@ from qa_pipeline.speech.activity import (
     speech_regions,
     untranscribed_seconds,
 )
+from qa_pipeline.speech import transcribe
+from qa_pipeline.speech.activity import SpeechRegions
 from qa_pipeline.speech.transcribe import ChunkTimeline
 
 LINE = ("Hi, I am calling because my credit card was declined at the supermarket this morning, "
@@ -199,6 +201,46 @@ def test_words_stay_inside_their_speech_chunk_when_times_are_restored():
     assert (start, end) == pytest.approx((10.0, 10.6))
     start, end = timeline.restore(1.5, 2.1)  # mostly in the first
     assert (start, end) == pytest.approx((1.5, 2.0))
+
+
+class ScriptedWhisper:
+    """At the model boundary: faster-whisper's WhisperModel giving words at set times in the
+    audio it is given (the channel's speech chunks joined)."""
+
+    said = [("fine.", 1.0, 1.4), ("Yes,", 2.9, 3.3), ("this", 3.5, 3.8), ("one", 2.6, 3.1)]
+
+    def __init__(self, model, **kwargs):
+        self.model = type("Model", (), {"is_multilingual": True})()
+        self.heard = []
+
+    def transcribe(self, audio, **kwargs):
+        self.heard.append(len(audio) / SAMPLE_RATE)
+        word = lambda text, start, end: type("Word", (), dict(word=text, start=start, end=end, probability=0.9))
+        segment = type("Segment", (), {"words": [word(*w) for w in self.said]})
+        return iter([segment]), type("Info", (), {"language": "en", "language_probability": 1.0})()
+
+
+def test_words_come_back_at_their_time_in_the_call_from_a_channel_with_silence_cut(monkeypatch):
+    """Speech at 2-5 s and 20-22 s of a 30 s channel: the model hears 5 s, and each word goes
+    back to the chunk holding most of it (a turn's first word straddling the seam goes to
+    that turn, not to the end of the same side's previous turn)."""
+    import faster_whisper
+
+    monkeypatch.setattr(faster_whisper, "WhisperModel", ScriptedWhisper)
+    chunks = ((2 * SAMPLE_RATE, 5 * SAMPLE_RATE), (20 * SAMPLE_RATE, 22 * SAMPLE_RATE))
+    monkeypatch.setattr(transcribe, "speech_regions", lambda samples: SpeechRegions(chunks, 0.5, 1.0, 4.0))
+    model = transcribe.Transcriber("scripted")
+
+    words = model.transcribe(np.zeros(30 * SAMPLE_RATE, dtype=np.float32), language="en", speaker="customer",
+                             offset=100.0).words
+
+    assert model.whisper.heard == [5.0]
+    at = {w.text: (w.start, w.end) for w in words}
+    assert at["fine."] == pytest.approx((103.0, 103.4))
+    assert at["Yes,"] == pytest.approx((120.0, 120.3))  # 0.1 s before the seam, 0.3 s after
+    assert at["this"] == pytest.approx((120.5, 120.8))
+    assert at["one"] == pytest.approx((104.6, 105.0))  # mostly before it: kept inside the first chunk
+    assert {w.speaker for w in words} == {"customer"}
 
 
 def test_a_deep_voices_turn_counts_whole_where_silero_doubts_its_start():
