@@ -268,7 +268,8 @@ def speech_regions(samples: np.ndarray) -> SpeechRegions:
     """Speech regions of a 16 kHz channel: Silero VAD, retried with a lower threshold while
     it keeps less than ``MIN_COVERAGE`` of the speech-like frames; then every speech-like
     stretch it still left out is added (with the same padding), and short silences are put
-    back (:func:`close_short_silences`)."""
+    back (:func:`close_short_silences`). A stretch Silero does not hear in the whole channel
+    is heard again on its own (:func:`rescored_alone`)."""
     energetic = energetic_frames(samples)
     leveled = _level_for_vad(samples, energetic)
     probs = speech_probabilities(leveled)
