@@ -12,17 +12,16 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 from shared_data import shared_file
 
 from qa_pipeline.records import SideCoverage
-from qa_pipeline.speech import activity
+from qa_pipeline.speech import activity, transcribe
 from qa_pipeline.speech.activity import (
     FRAME,
     SAMPLE_RATE,
+    SpeechRegions,
     coverage_flags,
     energetic_frames,
     speech_regions,
     untranscribed_seconds,
 )
-from qa_pipeline.speech import transcribe
-from qa_pipeline.speech.activity import SpeechRegions
 from qa_pipeline.speech.transcribe import ChunkTimeline
 
 LINE = ("Hi, I am calling because my credit card was declined at the supermarket this morning, "
@@ -207,7 +206,7 @@ class ScriptedWhisper:
     """At the model boundary: faster-whisper's WhisperModel giving words at set times in the
     audio it is given (the channel's speech chunks joined)."""
 
-    said = [("fine.", 1.0, 1.4), ("Yes,", 2.9, 3.3), ("this", 3.5, 3.8), ("one", 2.6, 3.1)]
+    said = (("fine.", 1.0, 1.4), ("Yes,", 2.9, 3.3), ("this", 3.5, 3.8), ("one", 2.6, 3.1))
 
     def __init__(self, model, **kwargs):
         self.model = type("Model", (), {"is_multilingual": True})()
@@ -215,7 +214,7 @@ class ScriptedWhisper:
 
     def transcribe(self, audio, **kwargs):
         self.heard.append(len(audio) / SAMPLE_RATE)
-        word = lambda text, start, end: type("Word", (), dict(word=text, start=start, end=end, probability=0.9))
+        word = lambda text, start, end: type("Word", (), {"word": text, "start": start, "end": end, "probability": 0.9})
         segment = type("Segment", (), {"words": [word(*w) for w in self.said]})
         return iter([segment]), type("Info", (), {"language": "en", "language_probability": 1.0})()
 
