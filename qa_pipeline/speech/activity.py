@@ -68,6 +68,7 @@ SPEECH_LIKE_PROB = 0.1
 SPEECH_LIKE_REACH = 3  # frames (±0.1 s): Silero dips inside a word, at its consonants
 SPEECH_STRETCH_GAP = 16  # frames (0.5 s)
 SPEECH_STRETCH_SHARE = 0.3
+RESCORE_CONTEXT = 8  # frames (0.26 s) either side of a stretch scored again alone (rescored_alone)
 
 
 @dataclass(frozen=True)
@@ -180,19 +181,10 @@ def speech_like_frames(samples: np.ndarray, energetic: np.ndarray, probs: np.nda
     of a 450 Hz ring up to 0.24, as much as it gives that customer, so a stretch that is one
     steady tone (:func:`_steady_tone`) does not count at all.
     """
-    n = len(energetic)
-    if n == 0:
+    if len(energetic) == 0:
         return energetic
-    reach = SPEECH_LIKE_REACH
-    near = np.lib.stride_tricks.sliding_window_view(np.pad(probs[:n], reach), 2 * reach + 1).max(axis=1)
-    speech = energetic & (near >= SPEECH_LIKE_PROB)
-    stretches: list[list[int]] = []
-    for start, end in _runs(energetic):
-        if stretches and start - stretches[-1][1] < SPEECH_STRETCH_GAP:
-            stretches[-1][1] = end
-        else:
-            stretches.append([start, end])
-    for start, end in stretches:
+    speech = energetic & _near_speech(probs, len(energetic))
+    for start, end in _stretches(energetic):
         found = int(speech[start:end].sum())
         if not found:
             continue
@@ -201,6 +193,53 @@ def speech_like_frames(samples: np.ndarray, energetic: np.ndarray, probs: np.nda
         elif found >= SPEECH_STRETCH_SHARE * energetic[start:end].sum():
             speech[start:end] |= energetic[start:end]
     return speech
+
+
+def _near_speech(probs: np.ndarray, n: int) -> np.ndarray:
+    """One bool per frame: Silero gives it or a frame within ``SPEECH_LIKE_REACH`` at least
+    ``SPEECH_LIKE_PROB``."""
+    reach = SPEECH_LIKE_REACH
+    near = np.lib.stride_tricks.sliding_window_view(np.pad(probs[:n], reach), 2 * reach + 1).max(axis=1)
+    return near >= SPEECH_LIKE_PROB
+
+
+def _stretches(energetic: np.ndarray) -> list[tuple[int, int]]:
+    """(first, end) frames of the energetic runs less than ``SPEECH_STRETCH_GAP`` apart, joined."""
+    stretches: list[list[int]] = []
+    for start, end in _runs(energetic):
+        if stretches and start - stretches[-1][1] < SPEECH_STRETCH_GAP:
+            stretches[-1][1] = end
+        else:
+            stretches.append([start, end])
+    return [(start, end) for start, end in stretches]
+
+
+def rescored_alone(samples: np.ndarray, energetic: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """``probs`` with each energetic stretch that Silero, run over the whole channel, does not
+    find speech-like (:func:`speech_like_frames`) scored again on its own (and
+    ``RESCORE_CONTEXT`` frames either side): where it then counts whole, each frame keeps the
+    higher of its two probabilities. Keypad tones scored alone reach 0.2 in a few frames,
+    well short of the share a stretch needs, so they stay out.
+
+    Silero carries its state from frame to frame across the whole channel: after a long
+    silence on one side of a stereo call (the other side talking) it can stay deaf to a short
+    answer. On en-ex-03 rendered (bench/throughput.py, customer 300 cents lower) it gave
+    "Yes, this number's fine.", "That would help, yes." and "No, that's all. Thanks." at most
+    0.01-0.07 in the channel, 0.59-0.70 alone, so they were never decoded.
+    """
+    if len(energetic) == 0:
+        return probs
+    near = _near_speech(probs, len(energetic))
+    out = probs.copy()
+    for start, end in _stretches(energetic):
+        if (near[start:end] & energetic[start:end]).sum() >= SPEECH_STRETCH_SHARE * energetic[start:end].sum():
+            continue  # it counts already
+        lo, hi = max(start - RESCORE_CONTEXT, 0), min(end + RESCORE_CONTEXT, len(energetic))
+        alone = speech_probabilities(samples[lo * FRAME: hi * FRAME])[: hi - lo]
+        heard = _near_speech(alone, hi - lo)[start - lo: end - lo] & energetic[start:end]
+        if heard.sum() >= SPEECH_STRETCH_SHARE * energetic[start:end].sum():
+            out[lo:hi] = np.maximum(out[lo:hi], alone)
+    return out
 
 
 def _steady_tone(samples: np.ndarray) -> bool:
@@ -229,10 +268,15 @@ def speech_regions(samples: np.ndarray) -> SpeechRegions:
     """Speech regions of a 16 kHz channel: Silero VAD, retried with a lower threshold while
     it keeps less than ``MIN_COVERAGE`` of the speech-like frames; then every speech-like
     stretch it still left out is added (with the same padding), and short silences are put
-    back (:func:`close_short_silences`)."""
+    back (:func:`close_short_silences`). A stretch Silero does not hear in the whole channel
+    is heard again on its own (:func:`rescored_alone`)."""
     energetic = energetic_frames(samples)
-    probs = speech_probabilities(_level_for_vad(samples, energetic))
-    speech = speech_like_frames(samples, energetic, probs)
+    leveled = _level_for_vad(samples, energetic)
+    probs = speech_probabilities(leveled)
+    # The VAD's own regions come from the channel's probabilities; the stretches rescored alone
+    # count as speech-like, so they go in padded below (scored alone, keypad tones reach the
+    # VAD's thresholds in places, but not the share that makes a stretch speech-like).
+    speech = speech_like_frames(samples, energetic, rescored_alone(leveled, energetic, probs))
     seconds = float(speech.sum()) * FRAME / SAMPLE_RATE
     best: SpeechRegions | None = None
     for threshold in (0.5,) + RETRY_THRESHOLDS:

@@ -2,17 +2,21 @@
 speech, and the untranscribed speech of each side counted and flagged."""
 from __future__ import annotations
 
+import json
+
 import line_sounds
 import numpy as np
 import pytest
 import voices
 from faster_whisper.vad import VadOptions, get_speech_timestamps
+from shared_data import shared_file
 
 from qa_pipeline.records import SideCoverage
-from qa_pipeline.speech import activity
+from qa_pipeline.speech import activity, transcribe
 from qa_pipeline.speech.activity import (
     FRAME,
     SAMPLE_RATE,
+    SpeechRegions,
     coverage_flags,
     energetic_frames,
     speech_regions,
@@ -198,6 +202,46 @@ def test_words_stay_inside_their_speech_chunk_when_times_are_restored():
     assert (start, end) == pytest.approx((1.5, 2.0))
 
 
+class ScriptedWhisper:
+    """At the model boundary: faster-whisper's WhisperModel giving words at set times in the
+    audio it is given (the channel's speech chunks joined)."""
+
+    said = (("fine.", 1.0, 1.4), ("Yes,", 2.9, 3.3), ("this", 3.5, 3.8), ("one", 2.6, 3.1))
+
+    def __init__(self, model, **kwargs):
+        self.model = type("Model", (), {"is_multilingual": True})()
+        self.heard = []
+
+    def transcribe(self, audio, **kwargs):
+        self.heard.append(len(audio) / SAMPLE_RATE)
+        word = lambda text, start, end: type("Word", (), {"word": text, "start": start, "end": end, "probability": 0.9})
+        segment = type("Segment", (), {"words": [word(*w) for w in self.said]})
+        return iter([segment]), type("Info", (), {"language": "en", "language_probability": 1.0})()
+
+
+def test_words_come_back_at_their_time_in_the_call_from_a_channel_with_silence_cut(monkeypatch):
+    """Speech at 2-5 s and 20-22 s of a 30 s channel: the model hears 5 s, and each word goes
+    back to the chunk holding most of it (a turn's first word straddling the seam goes to
+    that turn, not to the end of the same side's previous turn)."""
+    import faster_whisper
+
+    monkeypatch.setattr(faster_whisper, "WhisperModel", ScriptedWhisper)
+    chunks = ((2 * SAMPLE_RATE, 5 * SAMPLE_RATE), (20 * SAMPLE_RATE, 22 * SAMPLE_RATE))
+    monkeypatch.setattr(transcribe, "speech_regions", lambda samples: SpeechRegions(chunks, 0.5, 1.0, 4.0))
+    model = transcribe.Transcriber("scripted")
+
+    words = model.transcribe(np.zeros(30 * SAMPLE_RATE, dtype=np.float32), language="en", speaker="customer",
+                             offset=100.0).words
+
+    assert model.whisper.heard == [5.0]
+    at = {w.text: (w.start, w.end) for w in words}
+    assert at["fine."] == pytest.approx((103.0, 103.4))
+    assert at["Yes,"] == pytest.approx((120.0, 120.3))  # 0.1 s before the seam, 0.3 s after
+    assert at["this"] == pytest.approx((120.5, 120.8))
+    assert at["one"] == pytest.approx((104.6, 105.0))  # mostly before it: kept inside the first chunk
+    assert {w.speaker for w in words} == {"customer"}
+
+
 def test_a_deep_voices_turn_counts_whole_where_silero_doubts_its_start():
     """Lowered 400 cents on a steep line, Silero gives the first words of these turns under
     0.1; before stretches were judged whole, half of the second turn did not count."""
@@ -208,3 +252,31 @@ def test_a_deep_voices_turn_counts_whole_where_silero_doubts_its_start():
     for turn in (t for t in turns if t.speaker == "customer"):
         span = slice(int(turn.start * SAMPLE_RATE) // FRAME, int(turn.end * SAMPLE_RATE) // FRAME)
         assert speech[span].sum() >= 0.95 * energetic[span].sum(), turn.text
+
+
+def test_short_answers_after_long_silence_are_speech():
+    """en-ex-03 rendered as bench/throughput.py renders it: over the whole customer channel
+    Silero gave "That would help, yes." and "No, that's all. Thanks." at most 0.07 (after
+    the agent's long turns its state stays deaf), so they were never decoded; scored alone
+    they reach 0.6-0.7 (:func:`activity.rescored_alone`)."""
+    example = json.loads(shared_file("qa-examples", "en-ex-03.json").read_text(encoding="utf-8"))
+    _, right, turns = voices.stereo_call([(t["speaker"], t["text"]) for t in example["turns"]], customer_pitch=-300)
+    regions = speech_regions(right)
+    n = len(right) // FRAME
+    speech = activity.frames_in(n, tuple((a * FRAME, b * FRAME) for a, b in regions.speech_frames))
+    decoded = activity.frames_in(n, regions.chunks)
+    energetic = energetic_frames(right)
+    for turn in (t for t in turns if t.speaker == "customer"):
+        span = slice(int(turn.start * SAMPLE_RATE) // FRAME, int(turn.end * SAMPLE_RATE) // FRAME)
+        assert speech[span].sum() >= 0.95 * energetic[span].sum(), turn.text
+        assert decoded[span].all(), turn.text
+
+
+def test_keypad_tones_scored_alone_stay_out():
+    """Scored alone, a run of keypad tones gets 0.2 from Silero in a few frames: too few for
+    the stretch to count, so the rescoring leaves it as it was."""
+    quiet = line_sounds.line(np.zeros(5 * line_sounds.LINE_RATE))
+    channel = np.concatenate([quiet, line_sounds.line(line_sounds.dtmf("0123456789*#", repeat=3)), quiet])
+    energetic = energetic_frames(channel)
+    probs = activity.speech_probabilities(channel)
+    assert np.array_equal(activity.rescored_alone(channel, energetic, probs), probs)
