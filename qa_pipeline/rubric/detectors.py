@@ -32,6 +32,7 @@ import re
 from typing import Callable, Optional
 
 from qa_pipeline.language import CHINESE_CHARACTERS, has_chinese
+from qa_pipeline.rubric.text import normalize
 from qa_pipeline.rubric.view import CallView, TurnView
 
 Hit = Optional[tuple[int, str]]
@@ -410,6 +411,23 @@ def _code_read_out(norm: str) -> Hit:
     return None
 
 
+# Normalised Chinese text loses its punctuation, so "2014-01-31 00:21 0时" and "输入 **21*13810011234#"
+# read as one 13-digit run. A card or ID number is read out in one piece or in groups joined by
+# spaces, dashes or commas; a colon (a clock time), a star or hash (a dial code), a slash or a dot
+# (a date) between two digits ends a number. A run is a card only within one such piece.
+_SPOKEN_DIGIT = "0-9零〇○一幺二两三四五六七八九"
+_NUMBER_BREAK = re.compile(rf"(?<=[{_SPOKEN_DIGIT}])\s*[:：*＊#＃/／.．]+\s*(?=[{_SPOKEN_DIGIT}])")
+
+
+def _one_number(digits: str, text: str) -> bool:
+    """Whether ``digits`` (a run found in the normalised turn) is one number in ``text`` as
+    written, not several joined by a colon, a star, a hash, a slash or a dot."""
+    pieces = _NUMBER_BREAK.split(text)
+    if len(pieces) == 1:
+        return True
+    return any(digits in _SPACE_OR_DASH.sub("", normalize(p)) for p in pieces)
+
+
 def sensitive_number(turn: TurnView, view: CallView) -> Hit:
     if "[" in turn.text:
         m = _PLACEHOLDER.search(turn.text)
@@ -424,7 +442,7 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         digits = _SPACE_OR_DASH.sub("", m.group())
         if _NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number
-        if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()):
+        if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()) and _one_number(digits, turn.text):
             kind = "ID number" if len(digits) == 18 else "card number"
             return m.start(), f"full {kind} {digits}"
     return _code_read_out(norm) if _CODE_WORD.search(norm) else None

@@ -293,6 +293,15 @@ def test_a_bad_neighbours_option_is_refused(tmp_path, neighbours):
                                            "neighbours": neighbours}}]})
 
 
+def test_a_clause_unless_that_is_no_regular_expression_is_refused(tmp_path):
+    bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
+    with pytest.raises(InputError, match="clause_unless: .*regular expression"):
+        parse_rubric({"id": "t", "version": "1", "languages": ["zh"],
+                      "checks": [{"id": "B2", "critical": True,
+                                  "rule": {"type": "learned", "item": "B2", "bank": str(bank), "target": "fail",
+                                           "clauses": True, "clause_unless": ["^您(说"]}}]})
+
+
 def test_without_an_encoder_the_rules_answer_and_say_the_learned_judgement_is_off(learned_rubric, monkeypatch):
     monkeypatch.setattr(encoders, "sentence_encoder", lambda: None)
     result = score_call(timed_call("Restate restate the order?", "Yes."), learned_rubric, sentiment=0.0)

@@ -142,6 +142,10 @@ def test_reply_time_detector(text, found):
     ("卡号是[CARD ****0128]", True),
     ("身份证号是[身份证号]", True),
     ("回访电话[PHONE ****3322]", False),
+    # a date and a clock time, a dial code: numbers joined only once the punctuation is gone
+    ("2015-03-12 08:45 7号线停运", False),
+    ("在拨号盘输入 **21*13912345678# 按拨号键", False),
+    ("卡号六二二二，零二一二，三四五六，七八九零，一二八。到期是08/27", True),
 ])
 def test_sensitive_number_detector(text, found):
     assert (sensitive_number(*first_turn(text)) is not None) == found

@@ -67,6 +67,10 @@ OPTIONS = {
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
+    "clause_unless": Option((list,), [], items=(str,),
+                           help="regular expressions: a clause that matches one is judged only with its sentence "
+                                "(what the customer said, acknowledged, reads as a reproach once cut from the "
+                                "agent's answer to it)"),
     **SCOPE_OPTIONS,
 }
 
@@ -103,9 +107,11 @@ class LearnedNode:
 
     def __init__(self, item: str, banks: tuple[str, ...], target: str, band: tuple[float, float], rule, scope: Scope,
                  label: str, negatives: tuple[str, ...] = (), l2: Optional[float] = None,
-                 neighbours: Optional[tuple[int, float]] = None, clauses: bool = False):
+                 neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
+                 clause_unless: Optional[re.Pattern] = None):
         self.item = item
         self.clauses = clauses
+        self.clause_unless = clause_unless
         self.banks = banks
         self.target = target
         self.low, self.high = band
@@ -166,7 +172,8 @@ class LearnedNode:
         vectors = encoder.embed(sentences)
         probs = model.probabilities(vectors)
         if self.clauses:
-            extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])]
+            extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
+                     if self.clause_unless is None or not self.clause_unless.search(c)]
             if extra:
                 more = encoder.embed([c for c, _ in extra])
                 sentences += [c for c, _ in extra]
@@ -230,10 +237,15 @@ def build(options: dict, builder: Builder):
         if unknown or not isinstance(k, int) or k < 1 or not isinstance(margin, (int, float)):
             raise builder.error(f"neighbours must be {{k: a whole number >= 1, margin: a number}}, not {neighbours}")  # type: ignore[attr-defined]
         neighbours = (k, float(margin))
+    unless = options.get("clause_unless") or []
+    try:
+        clause_unless = re.compile("|".join(f"(?:{u})" for u in unless)) if unless else None
+    except re.error as exc:
+        raise builder.error(f"clause_unless: {exc}; each entry must be a regular expression")  # type: ignore[attr-defined]
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
     return LearnedNode(options["item"], paths, options.get("target", "pass"), (float(band[0]), float(band[1])),
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
-                       bool(options.get("clauses", False)))
+                       bool(options.get("clauses", False)), clause_unless)
