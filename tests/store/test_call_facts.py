@@ -7,6 +7,7 @@ and migration 16 fills them."""
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import duckdb
@@ -143,6 +144,25 @@ def test_reviews_count_the_reviewers_outcome(con):
     assert_facts_from_scratch(con)
 
 
+@contextmanager
+def _migrated_copy(tmp_path, db, version: int, tables: tuple[str, ...]):
+    """A database at schema ``version`` holding ``tables`` of ``db`` (the columns that version
+    has), opened: so the migrations after it run on real data."""
+    older_path = tmp_path / f"v{version}.duckdb"
+    older = database_at(older_path, version)
+    older.execute(f"ATTACH '{db}' AS src (READ_ONLY)")
+    for table in tables:
+        columns = ", ".join(c for (c,) in older.execute(  # that version's columns (later ones add some)
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
+            "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall())
+        older.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM src.{table}")
+    older.execute("DETACH src")
+    older.close()
+    with store.opened(older_path) as con:
+        assert version + 1 in [v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()]
+        yield con
+
+
 def test_migration_14_fills_the_facts_of_an_older_database(tmp_path):
     db = tmp_path / "old.duckdb"
     with store.opened(db) as con:
@@ -150,17 +170,8 @@ def test_migration_14_fills_the_facts_of_an_older_database(tmp_path):
         reviews.review_finding(con, ids[0], "D4", reviewer="qa1", verdict="override", outcome="pass", comment="ok")
         want = _rows(con, "SELECT * FROM call_fact_store")
         sums = _rows(con, "SELECT * FROM daily_item_store")
-    older = database_at(tmp_path / "v13.duckdb", 13)
-    older.execute(f"ATTACH '{db}' AS src (READ_ONLY)")
-    for table in ("call_store", "turn_store", "word_store", "check_store", "result_store", "finding_review_store"):
-        columns = ", ".join(c for (c,) in older.execute(  # the version-13 columns (later ones add some)
-            "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
-            "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall())
-        older.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM src.{table}")
-    older.execute("DETACH src")
-    older.close()
-    with store.opened(tmp_path / "v13.duckdb") as con:
-        assert 14 in [v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()]
+    with _migrated_copy(tmp_path, db, 13, ("call_store", "turn_store", "word_store", "check_store",
+                                        "result_store", "finding_review_store")) as con:
         _same(_rows(con, "SELECT * FROM call_fact_store"), want)
         _same(_rows(con, "SELECT * FROM daily_item_store"), sums)
         assert_facts_from_scratch(con)
@@ -227,15 +238,8 @@ def test_migration_16_fills_the_queue_facts_of_an_older_database(tmp_path):
         reviews.open_dispute(con, ids[0], opened_by="a01", reason="no")
         want = _rows(con, "SELECT * FROM queue_fact_store")
     assert len(want) >= 4
-    older = database_at(tmp_path / "v15.duckdb", 15)
-    older.execute(f"ATTACH '{db}' AS src (READ_ONLY)")
-    for table in ("call_store", "check_store", "result_store", "call_fact_store", "queue_store", "review_store",
-                  "dispute_store"):
-        older.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
-    older.execute("DETACH src")
-    older.close()
-    with store.opened(tmp_path / "v15.duckdb") as con:
-        assert 16 in [v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()]
+    with _migrated_copy(tmp_path, db, 15, ("call_store", "check_store", "result_store", "call_fact_store",
+                                        "queue_store", "review_store", "dispute_store")) as con:
         _same(_rows(con, "SELECT * FROM queue_fact_store"), want)
 
 
@@ -294,13 +298,7 @@ def test_migration_18_fills_the_agreement_facts_of_an_older_database(tmp_path):
                                             (Finding("C3", "fail", weight=10),), model_version=1)])
         want = _rows(con, "SELECT * FROM agreement_fact_store")
     assert len(want) == 3
-    older = database_at(tmp_path / "v17.duckdb", 17)
-    older.execute(f"ATTACH '{db}' AS src (READ_ONLY)")
-    for table in ("call_store", "check_store", "result_store", "check_history_store", "result_history_store",
-                  "finding_review_store", "imported_review_store"):
-        older.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
-    older.execute("DETACH src")
-    older.close()
-    with store.opened(tmp_path / "v17.duckdb") as con:
-        assert 18 in [v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()]
+    with _migrated_copy(tmp_path, db, 17, ("call_store", "check_store", "result_store", "check_history_store",
+                                        "result_history_store", "finding_review_store",
+                                        "imported_review_store")) as con:
         _same(_rows(con, "SELECT * FROM agreement_fact_store"), want)
