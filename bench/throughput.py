@@ -234,16 +234,19 @@ def compare(args, calls: list[BenchCall], calls_dir: Path, model_dir: str) -> No
                   f"{pooled_error(calls, said, 'en')}, Mandarin CER {pooled_error(calls, said, 'zh')} "
                   f"(load {load()})", flush=True)
     audio = sum(c.seconds for c in calls)
-    base = statistics.median(w for w, _ in times[next(iter(sides))])
+    base, base_cpu = _medians(times[next(iter(sides))])
     print(f"\n{len(calls)} calls, {audio / 60:.1f} min of audio; model {model_dir}; {os.cpu_count()} cores")
-    base_cpu = statistics.median(c for _, c in times[next(iter(sides))])
     print("| | audio h per wall h | × bare (wall) | × bare (CPU) | CPU s per audio min | English WER | Mandarin CER |")
     print("|---|---|---|---|---|---|---|")
     for name in sides:
-        wall = statistics.median(w for w, _ in times[name])
-        cpu = statistics.median(c for _, c in times[name])
+        wall, cpu = _medians(times[name])
         print(f"| {name} | {audio / wall:.1f} | {base / wall:.2f} | {base_cpu / cpu:.2f} | {60 * cpu / audio:.1f} | "
               f"{pooled_error(calls, texts[name], 'en')} | {pooled_error(calls, texts[name], 'zh')} |")
+
+
+def _medians(rounds: list[tuple[float, float]]) -> tuple[float, float]:
+    """The median wall and the median CPU seconds of a setup's rounds."""
+    return statistics.median(w for w, _ in rounds), statistics.median(c for _, c in rounds)
 
 
 def sweep(args, calls: list[BenchCall], model_dir: str) -> None:
@@ -260,14 +263,12 @@ def sweep(args, calls: list[BenchCall], model_dir: str) -> None:
                   f"English WER {pooled_error(calls, said, 'en')}, Mandarin CER {pooled_error(calls, said, 'zh')} "
                   f"(load {load()})", flush=True)
     audio = sum(c.seconds for c in calls)
-    base = statistics.median(w for w, _ in times[configs[0]])
-    base_cpu = statistics.median(c for _, c in times[configs[0]])
+    base, base_cpu = _medians(times[configs[0]])
     print(f"\nrecognition only (process_call), {len(calls)} calls, {audio / 60:.1f} min of audio, int8")
     print("| batch size | threads | audio h per wall h | × first | CPU × first | English WER | Mandarin CER |")
     print("|---|---|---|---|---|---|---|")
     for config in configs:
-        wall = statistics.median(w for w, _ in times[config])
-        cpu = statistics.median(c for _, c in times[config])
+        wall, cpu = _medians(times[config])
         print(f"| {config[0]} | {config[1]} | {audio / wall:.1f} | {base / wall:.2f} | {cpu / base_cpu:.2f} | "
               f"{pooled_error(calls, texts[config], 'en')} | {pooled_error(calls, texts[config], 'zh')} |")
 
