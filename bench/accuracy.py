@@ -173,6 +173,9 @@ def main(argv=None) -> int:
     if not folders:
         print(f"no labelled calls in {args.folder}", file=sys.stderr)
         return 2
+    if args.rules_only:  # the rubric loads the encoder itself unless told not to
+        os.environ["QA_LEARNED"] = "off"
+        encoders.reset()
     learned_on = not args.rules_only and encoders.sentence_encoder() is not None
     print(encoders.encoder_status() if not args.rules_only else "rules only (--rules-only)")
     if not args.recursive:
