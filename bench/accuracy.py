@@ -9,7 +9,12 @@ rules alone (QA_LEARNED=off) and with the learned judgements, and it prints what
 layer changed: agreement both ways, the findings the classifier decided, and the unsure ones
 (each flags its call for review).
 
-    python bench/accuracy.py [FOLDER] [--rubric-zh FILE] [--rubric-en FILE] [--rules-only]
+    python bench/accuracy.py [FOLDER] [--rubric-zh FILE] [--rubric-en FILE] [--rules-only] [--recursive]
+
+``--recursive`` reports the folder and every folder under it that holds labelled calls, each
+separately with its own totals (``tests/data/dev_en`` and its hold-outs in one call), then one
+agreement line per folder. A folder named ``blind`` under the one given is left out: the frozen
+blind set is scored only when it is named itself.
 """
 from __future__ import annotations
 
@@ -78,21 +83,31 @@ def critical_summary(files, outcomes, items=("B2", "E1")):
     return {k: tuple(v) for k, v in out.items()}
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("folder", nargs="?", default=str(DEFAULT))
-    ap.add_argument("--rubric-zh")
-    ap.add_argument("--rubric-en")
-    ap.add_argument("--rules-only", action="store_true", help="score with the rules alone (no learned judgements)")
-    args = ap.parse_args(argv)
-    rubrics = {"zh": load_rubric(args.rubric_zh) if args.rubric_zh else standard_rubric("zh"),
-               "en": load_rubric(args.rubric_en) if args.rubric_en else standard_rubric("en")}
-    files = sorted(Path(args.folder).glob("*.json"))
-    if not files:
-        print(f"no labelled calls in {args.folder}", file=sys.stderr)
-        return 2
-    learned_on = not args.rules_only and encoders.sentence_encoder() is not None
-    print(encoders.encoder_status() if not args.rules_only else "rules only (--rules-only)")
+BLIND = "blind"
+
+
+def labelled_folders(folder: Path, recursive: bool) -> list[tuple[Path, list[Path]]]:
+    """(folder, its labelled calls) for ``folder`` and, with ``recursive``, every folder under
+    it, in path order; folders without calls are left out, and so is any folder named
+    :data:`BLIND` under ``folder`` (never opened)."""
+    folders = []
+    if recursive:
+        for root, dirs, _ in os.walk(folder):
+            skipped = [d for d in dirs if d == BLIND]
+            for d in skipped:
+                print(f"left out {Path(root) / d}: the blind set is scored only when named itself", file=sys.stderr)
+            dirs[:] = sorted(d for d in dirs if d != BLIND and not d.startswith("."))
+            folders += [Path(root) / d for d in dirs]
+    found = [(f, sorted(f.glob("*.json"))) for f in [folder] + sorted(folders)]
+    return [(f, files) for f, files in found if files]
+
+
+def _share(agree, lang: str) -> tuple[int, int]:
+    return (sum(v[0] for k, v in agree.items() if k[0] == lang), sum(v[1] for k, v in agree.items() if k[0] == lang))
+
+
+def report(files, rubrics, learned_on: bool) -> dict[str, tuple[int, int]]:
+    """Scores ``files`` and prints their agreement; returns (agreed, total) per language."""
     rules_only = None
     if learned_on:
         os.environ["QA_LEARNED"] = "off"
@@ -103,12 +118,11 @@ def main(argv=None) -> int:
     agree, misses, missed_critical, outcomes, findings = score_all(files, rubrics)
     print("agreement per language (items A1..E1 and the complaint trigger):")
     for lang in ("zh", "en"):
-        a = sum(v[0] for k, v in agree.items() if k[0] == lang)
-        t = sum(v[1] for k, v in agree.items() if k[0] == lang)
+        a, t = _share(agree, lang)
         if t:
             line = f"  {lang}: {a}/{t} = {100 * a / t:.1f} %"
             if rules_only is not None:
-                ra = sum(v[0] for k, v in rules_only[0].items() if k[0] == lang)
+                ra = _share(rules_only[0], lang)[0]
                 line += f"   (rules alone: {ra}/{t} = {100 * ra / t:.1f} %)"
             print(line)
     print("\nper item:      zh        en")
@@ -141,8 +155,42 @@ def main(argv=None) -> int:
             print(f"  unsure  {cid} {item}: {f.outcome} — {f.rule}")
         for (cid, item), before, after in changed:
             print(f"  changed {cid} {item}: {before} → {after}")
-    return 0
+    return {lang: _share(agree, lang) for lang in ("zh", "en")}
 
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", nargs="?", default=str(DEFAULT))
+    ap.add_argument("--rubric-zh")
+    ap.add_argument("--rubric-en")
+    ap.add_argument("--rules-only", action="store_true", help="score with the rules alone (no learned judgements)")
+    ap.add_argument("--recursive", action="store_true",
+                    help="also every folder under FOLDER (except one named blind), each reported separately")
+    args = ap.parse_args(argv)
+    rubrics = {"zh": load_rubric(args.rubric_zh) if args.rubric_zh else standard_rubric("zh"),
+               "en": load_rubric(args.rubric_en) if args.rubric_en else standard_rubric("en")}
+    folders = labelled_folders(Path(args.folder), args.recursive)
+    if not folders:
+        print(f"no labelled calls in {args.folder}", file=sys.stderr)
+        return 2
+    if args.rules_only:  # the rubric loads the encoder itself unless told not to
+        os.environ["QA_LEARNED"] = "off"
+        encoders.reset()
+    learned_on = not args.rules_only and encoders.sentence_encoder() is not None
+    print(encoders.encoder_status() if not args.rules_only else "rules only (--rules-only)")
+    if not args.recursive:
+        report(folders[0][1], rubrics, learned_on)
+        return 0
+    totals = []
+    for folder, files in folders:
+        print(f"\n=== {folder} ({len(files)} calls) ===")
+        totals.append((folder, report(files, rubrics, learned_on)))
+    print("\nagreement per folder:")
+    width = max(len(str(f)) for f, _ in totals)
+    for folder, share in totals:
+        cells = [f"{lang} {a}/{t} = {100 * a / t:.1f} %" for lang, (a, t) in share.items() if t]
+        print(f"  {str(folder):<{width}}  " + "   ".join(cells))
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

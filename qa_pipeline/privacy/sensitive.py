@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-__all__ = ["Hit", "find_sensitive", "luhn_valid", "cn_id_valid", "KINDS"]
+__all__ = ["Hit", "find_sensitive", "write_spoken_digits", "luhn_valid", "cn_id_valid", "KINDS"]
 
 KINDS: tuple[str, ...] = ("card", "id", "code", "email", "phone")
 
@@ -29,20 +29,24 @@ _ZH_DIGITS = {"零": "0", "〇": "0", "○": "0", "一": "1", "幺": "1", "二":
 _EN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
               "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _EN_WORD = "zero|oh|o|one|two|three|four|five|six|seven|eight|nine"
+# Where an English word starts and ends. Not \b: Python counts Chinese characters as word
+# characters, so \b finds no edge in "是five five five" or "eight一二三", which code-switched
+# calls are full of. A digit word is a word whatever script stands beside it.
+_EN_START, _EN_END = r"(?<![A-Za-z])", r"(?![A-Za-z])"
 _UNIT_RE = re.compile(
     rf"(?P<num>[0-9０-９]+)"
     rf"|(?P<zh>[{''.join(_ZH_DIGITS)}])"
-    rf"|\b(?P<rep>double|triple)[ -](?P<repw>{_EN_WORD})\b"
-    rf"|\b(?P<en>{_EN_WORD})\b",
+    rf"|{_EN_START}(?P<rep>double|triple)[ -](?:(?P<repw>{_EN_WORD}){_EN_END}|(?P<repd>[0-9])(?![0-9]))"
+    rf"|{_EN_START}(?P<en>{_EN_WORD}){_EN_END}",
     re.IGNORECASE,
 )
 # What may stand between two pieces of one spoken number: spaces, dashes, commas, brackets, fillers.
 # ASR writes a spoken card number as "4,532,015,112,830,366" too, so a bare comma joins groups.
-_GAP_RE = re.compile(r"^(?:[\s\-–—_()（）、，,]|嗯|呃|啊|额|\b(?:uh|um|er|ah)\b)*$", re.IGNORECASE)
+_GAP_RE = re.compile(rf"^(?:[\s\-–—_()（）、，,]|嗯|呃|啊|额|{_EN_START}(?:uh|um|er|ah){_EN_END})*$", re.IGNORECASE)
 _MAX_GAP = 6
 _ID_CHECK_RE = re.compile(r"^[\s\-]?(?:[Xx×Ｘ]|叉|艾克斯)")
 # "+44 …", "(+86) …", "plus four four …": what may stand just before an international number.
-_PLUS_BEFORE_RE = re.compile(r"(?:[(（]\s?)?(?:[+＋]|\bplus\b)\s?[(（]?\s?$", re.IGNORECASE)
+_PLUS_BEFORE_RE = re.compile(rf"(?:[(（]\s?)?(?:[+＋]|{_EN_START}plus{_EN_END})\s?[(（]?\s?$", re.IGNORECASE)
 _BRACKET_BEFORE_RE = re.compile(r"[(（]\s?$")
 
 # Context words before a number, longest first so "order number" wins over "number".
@@ -76,9 +80,9 @@ _MONEY_AFTER_RE = re.compile(
 _CURRENCY = set("$¥￥€£")
 _EMAIL_RE = re.compile(
     r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}(?:@|＠|\s?艾特\s?)[A-Za-z0-9-]{1,63}(?:(?:\.|\s?点\s?)[A-Za-z0-9-]{1,63}){0,4}"
-    r"(?:\.|\s?点\s?)[A-Za-z]{2,24}\b"
-    r"|\b[A-Za-z0-9]{1,64}(?: dot [A-Za-z0-9]{1,64}){0,4} at [A-Za-z0-9]{1,63}(?: dot [A-Za-z0-9]{1,63}){0,4} dot "
-    r"(?:com|cn|net|org|edu|gov|io|co|uk|hk|tw|info|biz|me)\b",
+    r"(?:\.|\s?点\s?)[A-Za-z]{2,24}(?![A-Za-z0-9])"  # not \b: "163.com谢谢" ends at the m
+    r"|(?<![A-Za-z0-9])[A-Za-z0-9]{1,64}(?: dot [A-Za-z0-9]{1,64}){0,4} at [A-Za-z0-9]{1,63}(?: dot [A-Za-z0-9]{1,63}){0,4} dot "
+    r"(?:com|cn|net|org|edu|gov|io|co|uk|hk|tw|info|biz|me)(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 # Alphanumeric passwords read out after a password word ("密码是abc123", "password is Tiger77").
@@ -147,7 +151,8 @@ def _units(text: str, blocked: list[tuple[int, int]]) -> list[_Unit]:
         elif m.group("zh"):
             digits = _ZH_DIGITS[m.group("zh")]
         elif m.group("rep"):
-            digits = _EN_DIGITS[m.group("repw").lower()] * (2 if m.group("rep").lower() == "double" else 3)
+            digit = m.group("repd") or _EN_DIGITS[m.group("repw").lower()]
+            digits = digit * (2 if m.group("rep").lower() == "double" else 3)
         else:
             word = m.group("en").lower()
             if word == "o" and not _neighbour_is_digit_word(text, m):
@@ -159,8 +164,26 @@ def _units(text: str, blocked: list[tuple[int, int]]) -> list[_Unit]:
     return units
 
 
+def write_spoken_digits(text: str) -> str:
+    """``text`` with every digit said as an English word written as that digit, read as
+    :func:`find_sensitive` reads them (the E1 check reads spoken numbers through this too).
+    Digits and Chinese digit characters stay as they are.
+
+    >>> write_spoken_digits("是five five five, oh one four two, double 7")
+    '是5 5 5, 0 1 4 2, 77'
+    >>> write_spoken_digits("Oh, I see")
+    'Oh, I see'
+    """
+    out, pos = [], 0
+    for u in _units(text, []):
+        if text[u.start].isascii() and text[u.start].isalpha():
+            out += (text[pos:u.start], u.digits)
+            pos = u.end
+    return "".join(out) + text[pos:] if out else text
+
+
 _PAUSE_AFTER_RE = re.compile(r"\s?[,!.?;:]")
-_DIGIT_BEFORE_RE = re.compile(rf"(?:[0-9０-９]|\b(?:{_EN_WORD}))[\s,\-]*$", re.IGNORECASE)
+_DIGIT_BEFORE_RE = re.compile(rf"(?:[0-9０-９]|{_EN_START}(?:{_EN_WORD}))[\s,\-]*$", re.IGNORECASE)
 
 
 def _interjection(text: str, m: re.Match) -> bool:
@@ -168,9 +191,12 @@ def _interjection(text: str, m: re.Match) -> bool:
     return bool(_PAUSE_AFTER_RE.match(text, m.end())) and not _DIGIT_BEFORE_RE.search(text[max(0, m.start() - 12):m.start()])
 
 
+_DIGIT_NEAR_RE = re.compile(rf"{_EN_START}(?:{_EN_WORD}){_EN_END}|[0-9]", re.IGNORECASE)
+
+
 def _neighbour_is_digit_word(text: str, m: re.Match) -> bool:
     around = text[max(0, m.start() - 8):m.start()] + " " + text[m.end():m.end() + 8]
-    return bool(re.search(rf"\b(?:{_EN_WORD})\b|[0-9]", around.replace(m.group(0), "", 1), re.IGNORECASE))
+    return bool(_DIGIT_NEAR_RE.search(around.replace(m.group(0), "", 1)))
 
 
 def _runs(text: str, units: list[_Unit]) -> list[list[_Unit]]:

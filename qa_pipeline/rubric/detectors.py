@@ -32,6 +32,8 @@ import re
 from typing import Callable, Optional
 
 from qa_pipeline.language import CHINESE_CHARACTERS, has_chinese
+from qa_pipeline.privacy.redaction import REDACTED_CARD_RE, REDACTED_CODE_RE, REDACTED_ID_RE
+from qa_pipeline.privacy.sensitive import write_spoken_digits
 from qa_pipeline.rubric.text import normalize
 from qa_pipeline.rubric.view import CallView, TurnView
 
@@ -347,7 +349,7 @@ _CODE = re.compile(
 
 # Redaction (qa_pipeline.privacy.redaction) replaces values by typed placeholders before a call is
 # stored; a placeholder of these kinds in an agent turn means the agent read the full value.
-_PLACEHOLDER = re.compile(r"\[CARD \*{4}[0-9]{4}\]|\[(?:身份证号|ID)\]|\[CODE\]")
+_PLACEHOLDER = re.compile("|".join(rx.pattern for rx in (REDACTED_CARD_RE, REDACTED_ID_RE, REDACTED_CODE_RE)))
 
 
 _ANY_DIGIT = re.compile(r"\d")
@@ -381,20 +383,23 @@ _NOT_THE_CODE_AFTER = re.compile(r"^ ?(?:位|个|分钟|秒|小时|天|次|digit
 _PASSWORD = re.compile(
     r"(?<![a-z])(?:密码|口令|password|passcode)(?![a-z])(?: (?:is|was|has been|will be|reset to|set to|changed to|now)){0,3}"
     r"(?:是|为|设成了?|改成了?|重置成了?|重置为|设置为|设为)? ?(?P<word>(?=[a-z0-9]*\d)(?=[0-9]*[a-z])[a-z0-9]{5,20})(?![a-z0-9])")
-# Spoken digits: "two two nine oh", "five double oh", "triple seven" (the normaliser keeps oh,
-# double and triple as words).
-_SPOKEN_ZERO = re.compile(r"(?<=\d) (?:oh|o)(?= \d|$| )")
-_REPEATED = re.compile(r"\b(double|triple) (\d|oh|o)\b")
+# Digits said as English words are read as redaction reads them (write_spoken_digits). In an
+# English turn the normaliser has written "five" as 5 already and left "oh", "o", "double" and
+# "triple" as words. A Chinese turn keeps English words but loses the spaces between them
+# ("是fivefivefive"), so its digit words are written as digits before it is normalised again.
+_EN_LETTER = re.compile(r"[a-z]")
 
 
-def _spoken_digits(norm: str) -> str:
-    if "double" in norm or "triple" in norm:
-        norm = _REPEATED.sub(lambda m: " ".join(["0" if m.group(2) in ("oh", "o") else m.group(2)]
-                                                * (2 if m.group(1) == "double" else 3)), norm)
-    if " oh" in norm or " o " in norm:
-        for _ in range(2):  # "9 oh oh 1": each zero found once its left neighbour is a digit
-            norm = _SPOKEN_ZERO.sub(" 0", norm)
-    return norm
+def _with_spoken_digits(turn: TurnView) -> tuple[str, str]:
+    """The turn's text and normalised text with every digit said as a word written as a digit."""
+    if has_chinese(turn.text):
+        if not _EN_LETTER.search(turn.norm):
+            return turn.text, turn.norm
+        text = write_spoken_digits(turn.text)
+        return text, (turn.norm if text == turn.text else normalize(text))
+    if not _ANY_DIGIT.search(turn.norm):  # the normaliser writes every number it reads in digits
+        return turn.text, turn.norm
+    return turn.text, write_spoken_digits(turn.norm)
 
 
 def _code_read_out(norm: str) -> Hit:
@@ -433,16 +438,14 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         m = _PLACEHOLDER.search(turn.text)
         if m:
             return m.start(), f"redacted {m.group()}"
-    norm = turn.norm
+    text, norm = _with_spoken_digits(turn)
     if not _ANY_DIGIT.search(norm):  # most turns hold no number at all
         return None
-    if not has_chinese(turn.text):
-        norm = _spoken_digits(norm)
     for m in DIGIT_RUN.finditer(norm):
         digits = _SPACE_OR_DASH.sub("", m.group())
         if _NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number
-        if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()) and _one_number(digits, turn.text):
+        if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()) and _one_number(digits, text):
             kind = "ID number" if len(digits) == 18 else "card number"
             return m.start(), f"full {kind} {digits}"
     return _code_read_out(norm) if _CODE_WORD.search(norm) else None

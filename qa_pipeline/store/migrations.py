@@ -493,6 +493,14 @@ def _v14() -> str:
     return call_facts.SCHEMA + call_facts.fill_sql()
 
 
+# A finding's columns in check_store, and with when and by which model version it was scored, the
+# columns the check_results views give from migration 15 on: migrations 15 and 17 both define
+# those views. Frozen like the migrations that read them: a column added later gets a list of its own.
+_FINDING_COLUMNS = ("call_id, rubric_id, rubric_version, check_id, outcome, evidence_text, evidence_speaker, "
+                    "evidence_start, evidence_end, rule, critical, weight")
+_CHECK_COLUMNS_15 = _FINDING_COLUMNS + ", scored_at, model_version"
+
+
 @migration(15, "results say which model version scored them; results of earlier model versions kept as history")
 def _v15() -> str:
     # model_version: the centre's item-model version in use when the result was scored (qa
@@ -511,8 +519,6 @@ def _v15() -> str:
     results = ("call_id VARCHAR NOT NULL, rubric_id VARCHAR NOT NULL, rubric_version VARCHAR NOT NULL, score DOUBLE, "
                "flagged BOOLEAN, flag_reasons VARCHAR[], complaint BOOLEAN, critical_fail BOOLEAN, "
                "scored_at TIMESTAMPTZ NOT NULL, model_version INTEGER")
-    check_columns = ("call_id, rubric_id, rubric_version, check_id, outcome, evidence_text, evidence_speaker, "
-                     "evidence_start, evidence_end, rule, critical, weight, scored_at, model_version")
     result_columns = ("call_id, rubric_id, rubric_version, score, flagged, flag_reasons, complaint, critical_fail, "
                       "scored_at, model_version")
     return f"""
@@ -520,12 +526,12 @@ def _v15() -> str:
     ALTER TABLE result_store ADD COLUMN model_version INTEGER;
     CREATE TABLE check_history_store ({checks}, replaced_at TIMESTAMPTZ NOT NULL);
     CREATE TABLE result_history_store ({results}, replaced_at TIMESTAMPTZ NOT NULL);
-    CREATE OR REPLACE VIEW check_results AS SELECT {check_columns} FROM check_store;
+    CREATE OR REPLACE VIEW check_results AS SELECT {_CHECK_COLUMNS_15} FROM check_store;
     CREATE OR REPLACE VIEW call_results AS SELECT {result_columns} FROM result_store;
     -- Every model version's results, the current ones (current = true) and those replaced.
     CREATE VIEW check_results_by_model AS
-        SELECT {check_columns}, true AS current FROM check_store
-        UNION ALL SELECT {check_columns}, false AS current FROM check_history_store;
+        SELECT {_CHECK_COLUMNS_15}, true AS current FROM check_store
+        UNION ALL SELECT {_CHECK_COLUMNS_15}, false AS current FROM check_history_store;
     CREATE VIEW call_results_by_model AS
         SELECT {result_columns}, true AS current FROM result_store
         UNION ALL SELECT {result_columns}, false AS current FROM result_history_store;
@@ -549,18 +555,15 @@ def _v17() -> str:
     # that replaced it. So a history result's finding of each check is the earliest stored one
     # (in history, or current: held until 'infinity') still held after the result was scored.
     # Rows copied whole by migration 15 read the same.
-    content = ("call_id, rubric_id, rubric_version, check_id, outcome, evidence_text, evidence_speaker, "
-               "evidence_start, evidence_end, rule, critical, weight")
-    check_columns = content + ", scored_at, model_version"
-    c = ", ".join(f"c.{name.strip()}" for name in content.split(","))
+    c = ", ".join(f"c.{name.strip()}" for name in _FINDING_COLUMNS.split(","))
     return f"""
     CREATE OR REPLACE VIEW check_results_by_model AS
-        SELECT {check_columns}, true AS current FROM check_store
+        SELECT {_CHECK_COLUMNS_15}, true AS current FROM check_store
         UNION ALL
         SELECT {c}, h.scored_at, h.model_version, false AS current
         FROM result_history_store h
-        JOIN (SELECT {content}, replaced_at FROM check_history_store
-              UNION ALL SELECT {content}, 'infinity'::TIMESTAMPTZ AS replaced_at FROM check_store) c
+        JOIN (SELECT {_FINDING_COLUMNS}, replaced_at FROM check_history_store
+              UNION ALL SELECT {_FINDING_COLUMNS}, 'infinity'::TIMESTAMPTZ AS replaced_at FROM check_store) c
           ON c.call_id = h.call_id AND c.rubric_id = h.rubric_id AND c.rubric_version = h.rubric_version
          AND c.replaced_at > h.scored_at
         QUALIFY row_number() OVER (PARTITION BY h.call_id, h.rubric_id, h.rubric_version, h.model_version,

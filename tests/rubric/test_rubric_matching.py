@@ -146,6 +146,15 @@ def test_reply_time_detector(text, found):
     ("2015-03-12 08:45 7号线停运", False),
     ("在拨号盘输入 **21*13912345678# 按拨号键", False),
     ("卡号六二二二，零二一二，三四五六，七八九零，一二八。到期是08/27", True),
+    # digits said in English words in a Chinese turn, mixed with Chinese digits, double / triple
+    ("卡号是six two two two, zero two one two, three four five six, seven eight nine zero, one two eight", True),
+    ("卡号是六二二二 zero two one two 三四五六 seven eight nine zero 幺二八", True),
+    ("卡号是4556 double seven triple three 1284 5528", True),
+    ("您的验证码是four eight two nine one three", True),
+    ("The card number is four five five six, seven three nine oh, one two eight four, double five two eight", True),
+    ("请在five分钟内输入验证码", False),
+    ("尾号是seven eight nine zero的卡", False),
+    ("Oh, I see, five of them", False),
 ])
 def test_sensitive_number_detector(text, found):
     assert (sensitive_number(*first_turn(text)) is not None) == found

@@ -74,6 +74,16 @@ AGREEMENT_FROM_VIEWS = """
     FROM auto a JOIN human h USING (call_id, check_id)"""
 
 
+def _store_again(con, i: int, team: str, agent: str, day: str, *, flagged: bool = False,
+                 result: bool = True) -> None:
+    """The centre's call ``i`` stored again (a new transcript) for ``agent`` of ``team`` on ``day``
+    at 9:00 UTC, with a new result or (``result=False``) none; the facts follow."""
+    call, new = make_call(i, team=team, agent=agent, imported=False, flagged=flagged,
+                          when=datetime.fromisoformat(f"{day}T09:00+00:00"))
+    store.save_call(con, call, [new] if result else [])
+    assert_facts_from_scratch(con)
+
+
 @pytest.fixture
 def con():
     con = store.connect(store.MEMORY)
@@ -95,15 +105,9 @@ def test_calls_stored_one_by_one_and_in_bulk(con):
 def test_replaced_moved_and_removed_calls(con):
     ids = build_centre(con, n=12)
     # The same call stored again in another team, on another day, with another result.
-    call, result = make_call(0, team="Team B", agent="b01", imported=False, flagged=False,
-                             when=datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
-    store.save_call(con, call, [result])
-    assert_facts_from_scratch(con)
+    _store_again(con, 0, "Team B", "b01", "2026-11-30")
     # Stored again without a result: it leaves the facts (as the in-memory facts left it out).
-    call, _ = make_call(1, team="Team A", agent="a01", imported=False, flagged=False,
-                        when=datetime(2026, 10, 27, 9, tzinfo=timezone.utc))
-    store.save_call(con, call, [])
-    assert_facts_from_scratch(con)
+    _store_again(con, 1, "Team A", "a01", "2026-10-27", result=False)
     assert con.execute("SELECT count(*) FROM call_fact_store WHERE call_id = ?", [ids[1]]).fetchone()[0] == 0
     # A call without a start time: counted under no day.
     call, result = make_call(2, team="Team A", agent="a02", imported=True, flagged=True,
@@ -218,15 +222,9 @@ def test_queue_facts_follow_every_queue_review_and_dispute_write(con):
                                         (Finding("A1", "fail", weight=10),))])
     assert con.execute("SELECT score FROM queue_fact_store WHERE call_id = ?", [ids[3]]).fetchone()[0] == 35.0
     assert_facts_from_scratch(con)
-    call, result = make_call(6, team="Team B", agent="b01", imported=False, flagged=True,
-                             when=datetime(2026, 12, 1, 9, tzinfo=timezone.utc))
-    store.save_call(con, call, [result])
-    assert_facts_from_scratch(con)
-    call, _ = make_call(9, team="Team A", agent="a01", imported=False, flagged=False,
-                        when=datetime(2026, 10, 27, 9, tzinfo=timezone.utc))
-    store.save_call(con, call, [])
+    _store_again(con, 6, "Team B", "b01", "2026-12-01", flagged=True)
+    _store_again(con, 9, "Team A", "a01", "2026-10-27", result=False)
     assert _queue(con, ids[9]) is None  # still in queue_store, but no facts to show
-    assert_facts_from_scratch(con)
 
 
 def test_migration_16_fills_the_queue_facts_of_an_older_database(tmp_path):
@@ -282,10 +280,7 @@ def test_agreement_facts_follow_reviews_imports_and_rescoring_by_model_version(c
     # A review after a re-score, and a call stored again (a new transcript: its history goes).
     reviews.review_finding(con, ids[1], "D4", reviewer="qa2", verdict="override", outcome="fail", comment="no")
     assert_facts_from_scratch(con)
-    call, result = make_call(2, team="Team A", agent="a02", imported=False, flagged=False,
-                             when=datetime(2026, 10, 28, 9, tzinfo=timezone.utc))
-    store.save_call(con, call, [result])
-    assert_facts_from_scratch(con)
+    _store_again(con, 2, "Team A", "a02", "2026-10-28")
 
 
 def test_migration_18_fills_the_agreement_facts_of_an_older_database(tmp_path):
