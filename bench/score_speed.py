@@ -204,7 +204,9 @@ for language in ("zh", "en"):
     standard_rubric(language)
 t.append(time.process_time())
 rubrics = {{}}
-results = [score_stored_call(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
+from threadpoolctl import threadpool_limits
+with threadpool_limits(limits=1, user_api="blas"):  # as qa score's workers (rescoring._one_blas_thread)
+    results = [score_stored_call(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
 t.append(time.process_time())
 parts = [store.result_rows(results[i:i + 1000]) for i in range(0, len(results), 1000)]
 t.append(time.process_time())
@@ -270,7 +272,7 @@ def main(argv=None) -> int:
             print(f"  {status}; sentences embedded: {embedded}")
             print(f"  whole `qa score` command: {args.calls} calls in {wall:.2f} s = {args.calls / wall:.0f} calls/s; "
                   f"CPU of the command and its workers {cpu:.2f} s (load average {os.getloadavg()[0]:.1f})")
-    for mode in modes:
+    for mode in modes if args.repeat > 0 else ():  # --repeat 0: the breakdown alone
         wall, cpu = statistics.median(walls[mode]), statistics.median(cpus[mode])
         print(f"learned {mode}: whole `qa score` command, median of {len(walls[mode])}: {args.calls} calls in "
               f"{wall:.2f} s = {args.calls / wall:.0f} calls/s (best {args.calls / min(walls[mode]):.0f}, "
@@ -279,12 +281,12 @@ def main(argv=None) -> int:
         # idle machine with 2 cores, wall ≈ CPU / 2 when scoring runs in 2 processes.
         print(f"learned {mode}: CPU time of the command and its workers (median): {cpu:.2f} s = "
               f"{args.calls / cpu:.0f} calls per CPU-second (≈ {2 * args.calls / cpu:.0f} calls/s on 2 idle cores)")
-    if "on" in modes and len(modes) > 1:  # ratios in this run: the same load for every mode
+    if "on" in modes and len(modes) > 1 and args.repeat > 0:  # ratios in this run: the same load for every mode
         cpu_on, wall_on = statistics.median(cpus["on"]), statistics.median(walls["on"])
         for mode in modes:
             if mode != "on":
-                print(f"on against {mode}, this run: CPU {statistics.median(cpus[mode]) / cpu_on:.2f} x less, "
-                      f"wall {statistics.median(walls[mode]) / wall_on:.2f} x less")
+                print(f"learned {mode} against on, this run: {statistics.median(cpus[mode]) / cpu_on:.2f} x the CPU "
+                      f"time, {statistics.median(walls[mode]) / wall_on:.2f} x the wall time")
     if args.breakdown:
         breakdown(db, modes, templates)
     for path in templates.values():
