@@ -581,8 +581,8 @@ def _v18() -> str:
 @migration(19, "clause embeddings kept for re-scoring: the clauses the learned judgements read")
 def _v19() -> str:
     # The learned checks with ``clauses`` (zh B2, the complaint trigger) also judge the clauses
-    # of a likely sentence; their vectors were made again on every `qa score` (the engine, ~10
-    # ms a clause). A clause's row is keyed like its sentence's plus its place in the sentence
+    # of a likely sentence; their vectors were made again on every `qa score` (the engine, ~20
+    # ms of CPU a clause: 4.2 ms a call on bench/score_speed.py's calls). A clause's row is keyed like its sentence's plus its place in the sentence
     # (1, 2, …; 0 is the whole sentence, as every row stored before), with the same encoder id
     # and text hash, so `qa score` reads both alike and never mixes two encoders' vectors.
     return """
