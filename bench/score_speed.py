@@ -6,16 +6,21 @@ with their first results as `qa run` would, then times the whole `qa score --db`
 in a fresh process (start-up, loading, scoring, saving) and prints calls per second.
 
     python bench/score_speed.py [--calls 10000] [--db /tmp/qa-bench.duckdb] [--keep] [--repeat 5] [--breakdown]
-                                [--modes on,off]
+                                [--modes on,reencode,off]
 
 With the sentence encoder installed the calls are stored with the sentence embeddings their
 learned judgements read, as `qa run` stores them, and ``--modes on,off`` (the default) times
 `qa score` with the learned judgements on (from the stored embeddings) and with
 ``QA_LEARNED=off``, run after run in turn, so both see the same load. Embedding 160,000
-sentences would take hours, so the bench embeds each example's sentences once, for real, and
-stores a varied call's sentence with its example's vector (the same sentence but for its
-digits) under the varied text's hash: what `qa score` reads and does is the same, a few
-probabilities differ a little. Any sentence `qa score` still had to embed is counted.
+sentences would take hours, so the bench embeds each example's sentences and their clauses
+once, for real, and stores a varied call's sentence or clause with its example's vector (the
+same text but for its digits) under the varied text's hash: what `qa score` reads and does is
+the same, a few probabilities differ a little. Any text `qa score` still had to embed is counted.
+
+``reencode`` times the path before clause vectors were stored (migration 19): `qa score` on a
+copy of the database without them, so it embeds every clause the learned checks judge apart
+(B2 and the complaint trigger with ``clauses``), as every re-score did before. With ``on`` in
+the same run the ratio of the two is printed.
 
 Shared machines are noisy: the command runs ``--repeat`` times and the median is reported
 with the best and worst run.
@@ -46,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 from qa_pipeline.records import Turn  # noqa: E402
 from qa_pipeline.rubric import encoder as encoders  # noqa: E402
 from qa_pipeline.rubric import score_call, standard_rubric  # noqa: E402
-from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
+from qa_pipeline.rubric.learned import split_clauses, split_sentences  # noqa: E402
 from qa_pipeline.rubric.sentiment import customer_sentiment  # noqa: E402
 from qa_pipeline.rubric.text import norm_row  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
@@ -96,23 +101,58 @@ def build(db: str, n: int, seed: int = 7) -> None:
     con.close()
 
 
+def _pieces(call):
+    """(turn, sentence, clause) -> text of every sentence (clause 0) and clause of ``call``."""
+    return {(i, j, k): piece for i, t in enumerate(call.turns) for j, s in enumerate(split_sentences(t.text or ""))
+            for k, piece in enumerate([s] + split_clauses(s))}
+
+
 def _example_vectors(call, encoder) -> dict:
-    sentences = {(i, j): s for i, t in enumerate(call.turns) for j, s in enumerate(split_sentences(t.text or ""))}
-    vectors = encoder.embed(list(sentences.values())) if sentences else []
-    return dict(zip(sentences, vectors))
+    pieces = _pieces(call)
+    vectors = encoder.embed(list(pieces.values())) if pieces else []
+    return dict(zip(pieces, vectors))
 
 
 def _use_example_vectors(call, vectors: dict, encoder) -> None:
     hashes, rows = [], []
-    for i, t in enumerate(call.turns):
-        for j, s in enumerate(split_sentences(t.text or "")):
-            if (i, j) in vectors:
-                hashes.append(encoders.text_hash(s))
-                rows.append(vectors[(i, j)])
+    for key, piece in _pieces(call).items():
+        if key in vectors:
+            hashes.append(encoders.text_hash(piece))
+            rows.append(vectors[key])
     if rows:
         import numpy as np
 
         encoders.use_stored(encoder.id, np.array(hashes, dtype=np.int64), np.stack(rows))
+
+
+def _without_clause_rows(db: str) -> str:
+    """A copy of ``db`` whose clause vectors are gone, as a database stored before migration 19
+    holds it: `qa score` on it embeds every clause the learned checks judge apart (mode
+    ``reencode``, the path before clause vectors were stored)."""
+    import shutil
+
+    copy = db + ".noclauses"
+    shutil.copyfile(db, copy)
+    con = store.connect(copy)
+    con.execute("DELETE FROM turn_embedding_store WHERE clause > 0")
+    con.execute("CHECKPOINT")
+    con.close()
+    return copy
+
+
+def _db_for(mode: str, db: str, templates: dict) -> str:
+    """The database `qa score` runs on in ``mode``: ``reencode`` gets a fresh copy each run
+    (the run stores the clauses it embedded)."""
+    if mode != "reencode":
+        return db
+    import shutil
+
+    if "reencode" not in templates:
+        templates["reencode"] = _without_clause_rows(db)
+    run = db + ".reencode"
+    shutil.copyfile(templates["reencode"], run)
+    Path(run + ".wal").unlink(missing_ok=True)
+    return run
 
 
 def _env(mode: str) -> dict:
@@ -127,8 +167,14 @@ def _env(mode: str) -> dict:
 _EMBEDDED = re.compile(r"embedded (\d+) sentences")
 
 
-def breakdown(db: str, modes) -> None:
+def breakdown(db: str, modes, templates: dict) -> None:
     """CPU seconds of each step of `qa score`, run one after the other in one process."""
+    for mode in modes:
+        print(f"breakdown, learned judgements {mode} (one process, CPU time):")
+        _breakdown(_db_for(mode, db, templates), mode)
+
+
+def _breakdown(db: str, mode: str) -> None:
     import shutil
 
     copy = db + ".breakdown"
@@ -158,7 +204,9 @@ for language in ("zh", "en"):
     standard_rubric(language)
 t.append(time.process_time())
 rubrics = {{}}
-results = [score_stored_call(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
+from threadpoolctl import threadpool_limits
+with threadpool_limits(limits=1, user_api="blas"):  # as qa score's workers (rescoring._one_blas_thread)
+    results = [score_stored_call(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
 t.append(time.process_time())
 parts = [store.result_rows(results[i:i + 1000]) for i in range(0, len(results), 1000)]
 t.append(time.process_time())
@@ -172,10 +220,10 @@ steps = ["start-up imports", "read rows (and embeddings)", "make Call records", 
 for name, a, b in zip(steps, t, t[1:]):
     print(f"  {{name:32s}} {{b - a:6.2f}} s CPU = {{(b - a) / n * 1e3:.3f}} ms per call")
 print(f"  {{'total':32s}} {{t[-1] - t[0]:6.2f}} s CPU (one process; workers add fork and hand-over costs)")
+if encoder is not None:
+    print(f"  the encoder embedded {{encoder.encoded}} texts (sentences or clauses without a stored vector)")
 """
-    for mode in modes:
-        print(f"breakdown, learned judgements {mode} (one process, CPU time):")
-        subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env=_env(mode))
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env=_env(mode))
     Path(copy).unlink(missing_ok=True)
     Path(copy + ".wal").unlink(missing_ok=True)
 
@@ -189,7 +237,8 @@ def main(argv=None) -> int:
     ap.add_argument("--breakdown", action="store_true", help="also print the CPU time of each step")
     ap.add_argument("--repeat", type=int, default=5, help="times the command is run (the median is reported)")
     ap.add_argument("--modes", default="on,off",
-                    help="learned judgements on (stored embeddings) and/or off (QA_LEARNED=off), comma-separated")
+                    help="learned judgements on (stored embeddings), reencode (on, the clause vectors not stored: "
+                         "the path before migration 19) and/or off (QA_LEARNED=off), comma-separated")
     args = ap.parse_args(argv)
     db = args.db or os.path.join(tempfile.mkdtemp(prefix="qa-bench-"), "bench.duckdb")
     if not Path(db).exists():
@@ -200,11 +249,13 @@ def main(argv=None) -> int:
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     walls: dict = {m: [] for m in modes}
     cpus: dict = {m: [] for m in modes}
+    templates: dict = {}
     for run in range(args.repeat):  # each run re-scores every call again (same work each time)
         for mode in modes:  # one after the other, so both see the same load
+            target = _db_for(mode, db, templates)
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            out = subprocess.run(qa + ["-v", "score", "--db", db] + (["--jobs", str(args.jobs)] if args.jobs else []),
+            out = subprocess.run(qa + ["-v", "score", "--db", target] + (["--jobs", str(args.jobs)] if args.jobs else []),
                                  capture_output=True, text=True, cwd=ROOT, env=_env(mode))
             wall = time.perf_counter() - t0
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -221,7 +272,7 @@ def main(argv=None) -> int:
             print(f"  {status}; sentences embedded: {embedded}")
             print(f"  whole `qa score` command: {args.calls} calls in {wall:.2f} s = {args.calls / wall:.0f} calls/s; "
                   f"CPU of the command and its workers {cpu:.2f} s (load average {os.getloadavg()[0]:.1f})")
-    for mode in modes:
+    for mode in modes if args.repeat > 0 else ():  # --repeat 0: the breakdown alone
         wall, cpu = statistics.median(walls[mode]), statistics.median(cpus[mode])
         print(f"learned {mode}: whole `qa score` command, median of {len(walls[mode])}: {args.calls} calls in "
               f"{wall:.2f} s = {args.calls / wall:.0f} calls/s (best {args.calls / min(walls[mode]):.0f}, "
@@ -230,8 +281,17 @@ def main(argv=None) -> int:
         # idle machine with 2 cores, wall ≈ CPU / 2 when scoring runs in 2 processes.
         print(f"learned {mode}: CPU time of the command and its workers (median): {cpu:.2f} s = "
               f"{args.calls / cpu:.0f} calls per CPU-second (≈ {2 * args.calls / cpu:.0f} calls/s on 2 idle cores)")
+    if "on" in modes and len(modes) > 1 and args.repeat > 0:  # ratios in this run: the same load for every mode
+        cpu_on, wall_on = statistics.median(cpus["on"]), statistics.median(walls["on"])
+        for mode in modes:
+            if mode != "on":
+                print(f"learned {mode} against on, this run: {statistics.median(cpus[mode]) / cpu_on:.2f} x the CPU "
+                      f"time, {statistics.median(walls[mode]) / wall_on:.2f} x the wall time")
     if args.breakdown:
-        breakdown(db, modes)
+        breakdown(db, modes, templates)
+    for path in templates.values():
+        for extra in (path, path + ".wal", db + ".reencode", db + ".reencode.wal"):
+            Path(extra).unlink(missing_ok=True)
     if not args.keep and not args.db:
         Path(db).unlink(missing_ok=True)
     return 0

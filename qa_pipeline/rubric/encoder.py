@@ -20,7 +20,7 @@ and the same short turns across calls ("好的", "okay, thank you") are embedded
 
 Across processes the sentences of a call are embedded once, at ingest: :func:`recording`
 collects what the learned judgements read while a call is scored, :func:`embedding_rows` makes
-the rows storage keeps (call, turn, sentence, encoder id, :func:`text_hash`, vector), and
+the rows storage keeps (call, turn, sentence, clause, encoder id, :func:`text_hash`, vector), and
 ``qa score`` hands the stored vectors back with :func:`use_stored`. A stored vector is used only
 for the encoder that made it and the text whose hash it carries; any other text is embedded.
 
@@ -42,7 +42,7 @@ import numpy as np
 
 from qa_pipeline import model_packs
 from qa_pipeline.records import Call
-from qa_pipeline.rubric.learned import split_sentences
+from qa_pipeline.rubric.learned import split_clauses, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -219,9 +219,9 @@ class E5Encoder:
         return np.array(found, dtype=np.float32)  # a quarter of np.stack's time for a few rows
 
 
-# What storage keeps of one sentence: (call_id, turn index, sentence index in the turn,
-# encoder id, text_hash of the sentence, vector).
-EmbeddingRow = tuple[str, int, int, str, int, np.ndarray]
+# What storage keeps of one sentence or clause: (call_id, turn index, sentence index in the turn,
+# clause index in the sentence (0: the whole sentence), encoder id, text_hash of the text, vector).
+EmbeddingRow = tuple[str, int, int, int, str, int, np.ndarray]
 
 
 @contextmanager
@@ -243,7 +243,9 @@ def recording() -> Iterator[dict[str, np.ndarray]]:
 def embedding_rows(call: Call, heard: dict[str, np.ndarray], encoder_id: str) -> list[EmbeddingRow]:
     """The rows storing the vectors of ``call``'s sentences that are in ``heard`` (see
     :func:`recording`): one per turn and sentence (as :func:`split_sentences` cuts the turn,
-    the way the learned check reads it)."""
+    the way the learned check reads it), and one per clause of a sentence (as
+    :func:`split_clauses` cuts it) that a learned check judged apart, so that ``qa score``
+    embeds neither again."""
     if not heard:
         return []
     rows: list[EmbeddingRow] = []
@@ -252,7 +254,11 @@ def embedding_rows(call: Call, heard: dict[str, np.ndarray], encoder_id: str) ->
         for j, sentence in enumerate(split_sentences(turn.text or "")):
             vec = heard.get(sentence)
             if vec is not None:
-                rows.append((cid, i, j, encoder_id, text_hash(sentence), vec))
+                rows.append((cid, i, j, 0, encoder_id, text_hash(sentence), vec))
+            for k, clause in enumerate(split_clauses(sentence), 1):
+                vec = heard.get(clause)
+                if vec is not None:
+                    rows.append((cid, i, j, k, encoder_id, text_hash(clause), vec))
     return rows
 
 

@@ -33,8 +33,8 @@ from qa_pipeline.rubric.exemplars import ExemplarBank
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "embed_cached", "bank_examples",
-           "fit_item_model", "cross_validated", "use_models", "models_in_use", "version_in_use"]
+__all__ = ["ItemModel", "item_model", "fit_logistic", "split_sentences", "split_clauses", "embed_cached",
+           "bank_examples", "fit_item_model", "cross_validated", "use_models", "models_in_use", "version_in_use"]
 
 MIN_PER_CLASS = 3  # fewer target or non-target exemplars than this: no model, rules only
 
@@ -136,6 +136,26 @@ def split_sentences(text: str, *, min_chars: int = 2) -> list[str]:
     parts = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
     parts = [p for p in parts if len(p) >= min_chars]
     return parts or ([text.strip()] if text.strip() else [])
+
+
+# A clause shorter than this has lost what it is about ("最后没看上" cut from the customer's
+# problem restated reads like a reproach): it is not judged alone.
+CLAUSE_MIN_CHARS = 6
+# Commas, and in speech-recognition text without punctuation the space between two Chinese characters.
+_CLAUSE_BREAK = re.compile(r"[，,、：:]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence (two or more), or [] when it has no break: what the learned
+    check's ``clauses`` option judges apart, and what storage keeps the vectors of beside the
+    sentence's (clause 1, 2, …).
+
+    >>> split_clauses("改期费就是二百，您到底还要问几遍？")
+    ['改期费就是二百', '您到底还要问几遍？']
+    """
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(sentence) if p and p.strip()]
+    parts = [p for p in parts if len(p) >= CLAUSE_MIN_CHARS]
+    return parts if len(parts) >= 2 or (parts and parts[0] != sentence.strip()) else []
 
 
 def _embedding_dir() -> Path:

@@ -1,8 +1,8 @@
-"""Sentence embeddings kept for re-scoring: the rows of ``turn_embedding_store`` (migration 11).
+"""Sentence embeddings kept for re-scoring: the rows of ``turn_embedding_store`` (migrations 11, 19).
 
-The scorer embeds the sentences its learned judgements read and hands storage the rows
-(:data:`~qa_pipeline.store.rows.EmbeddingRow`: call, turn, sentence, encoder id, text hash,
-vector); they are written with the call (:func:`qa_pipeline.store.database.save_call`) or with
+The scorer embeds the sentences its learned judgements read, and the clauses of a sentence
+they judge apart, and hands storage the rows (:data:`~qa_pipeline.store.rows.EmbeddingRow`:
+call, turn, sentence, clause (0: the whole sentence), encoder id, text hash, vector); they are written with the call (:func:`qa_pipeline.store.database.save_call`) or with
 re-scoring results (:func:`write_embedding_rows`). :func:`stored_embeddings` reads back, as
 two NumPy arrays, the vectors one encoder made: the scorer uses a vector only for the text
 whose hash it carries, so rows of another encoder or of a changed text are never used.
@@ -16,7 +16,7 @@ import numpy as np
 
 __all__ = ["EMBEDDING_COLUMNS", "EMBEDDING_DIM", "stored_embeddings", "write_embedding_rows"]
 
-EMBEDDING_COLUMNS = ("call_id", "turn", "sentence", "encoder_id", "text_hash", "vector")
+EMBEDDING_COLUMNS = ("call_id", "turn", "sentence", "clause", "encoder_id", "text_hash", "vector")
 EMBEDDING_DIM = 384  # the column is FLOAT[384] (multilingual-e5-small); other sizes are not stored
 
 
@@ -45,16 +45,17 @@ def stored_embeddings(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequenc
 
 def write_embedding_rows(con: duckdb.DuckDBPyConnection, columns: dict) -> None:
     """Store embedding rows (columns :data:`EMBEDDING_COLUMNS`) inside the caller's transaction:
-    each replaces the stored row of the same call, turn and sentence, and the rows another
+    each replaces the stored row of the same call, turn, sentence and clause, and the rows another
     encoder made for those calls go (vectors of two encoders are never kept side by side)."""
     if not len(columns["call_id"]):
         return
     con.register("_new_embeddings", columns)
     try:
         con.execute(
-            "DELETE FROM turn_embedding_store USING (SELECT DISTINCT call_id, turn, sentence, encoder_id "
+            "DELETE FROM turn_embedding_store USING (SELECT DISTINCT call_id, turn, sentence, clause, encoder_id "
             "FROM _new_embeddings) n WHERE turn_embedding_store.call_id = n.call_id AND "
-            "((turn_embedding_store.turn = n.turn AND turn_embedding_store.sentence = n.sentence) "
+            "((turn_embedding_store.turn = n.turn AND turn_embedding_store.sentence = n.sentence "
+            "AND turn_embedding_store.clause = n.clause) "
             "OR turn_embedding_store.encoder_id <> n.encoder_id)")
         con.execute(f"INSERT INTO turn_embedding_store ({', '.join(EMBEDDING_COLUMNS)}) "
                     f"SELECT {', '.join(EMBEDDING_COLUMNS)} FROM _new_embeddings")

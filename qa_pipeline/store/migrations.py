@@ -581,6 +581,18 @@ def _v18() -> str:
     return call_facts.AGREEMENT_SCHEMA + call_facts.agreement_fill_sql()
 
 
+@migration(19, "clause embeddings kept for re-scoring: the clauses the learned judgements read")
+def _v19() -> str:
+    # The learned checks with ``clauses`` (zh B2, the complaint trigger) also judge the clauses
+    # of a likely sentence; their vectors were made again on every `qa score` (the engine, ~20
+    # ms of CPU a clause: 4.2 ms a call on bench/score_speed.py's calls). A clause's row is keyed like its sentence's plus its place in the sentence
+    # (1, 2, …; 0 is the whole sentence, as every row stored before), with the same encoder id
+    # and text hash, so `qa score` reads both alike and never mixes two encoders' vectors.
+    return """
+    ALTER TABLE turn_embedding_store ADD COLUMN clause INTEGER DEFAULT 0;
+    """
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

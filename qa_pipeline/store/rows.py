@@ -33,15 +33,15 @@ CALL_COLUMNS = ("call_id", "source_path", "sha256", "duration", "channels", "sam
 TURN_COLUMNS = ("call_id", "turn", "speaker", "start_s", "end_s", "text")
 WORD_COLUMNS = ("call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability")
 NORM_COLUMNS = ("call_id", "normalizer", "texts")
-# (call_id, turn index, sentence index, encoder id, hash of the sentence's text, vector): a
-# sentence the scorer's learned judgements embedded, made by the scorer
-# (qa_pipeline.rubric.encoder.embedding_rows), stored as it comes.
-EmbeddingRow = tuple[str, int, int, str, int, Any]
+# (call_id, turn index, sentence index, clause index (0: the whole sentence), encoder id, hash of
+# the text, vector): a sentence or clause the scorer's learned judgements embedded, made by the
+# scorer (qa_pipeline.rubric.encoder.embedding_rows), stored as it comes.
+EmbeddingRow = tuple[str, int, int, int, str, int, Any]
 
 
 def embedding_rows_to_store(rows: Iterable[EmbeddingRow]) -> list[EmbeddingRow]:
     """The rows the table can hold: vectors of its size (another encoder's are not stored)."""
-    return [r for r in rows if len(r[5]) == EMBEDDING_DIM]
+    return [r for r in rows if len(r[-1]) == EMBEDDING_DIM]
 
 
 @dataclass

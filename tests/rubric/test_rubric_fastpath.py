@@ -208,3 +208,37 @@ def test_record_maker_makes_what_the_constructor_makes():
 
     with pytest.raises(TypeError):
         maker(Checked)
+
+
+def test_rescore_from_stored_sentence_and_clause_vectors_finds_what_scoring_with_the_encoder_finds():
+    """``qa score`` from the vectors stored at ingest (sentences and the clauses the learned
+    checks judge apart, read once and shared by the workers) gives the findings the per-call
+    path gave, the encoder embedding every sentence and clause as the call was scored."""
+    from qa_pipeline.pipeline import score_embedded
+    from qa_pipeline.rubric import encoder as encoders
+
+    encoders.reset()
+    if encoders.sentence_encoder() is None:
+        pytest.skip(encoders.encoder_status())
+    calls = _examples()
+    con = store.connect(":memory:")
+    reference = {}
+    for call in calls:
+        results, rows = score_embedded(call)  # as `qa run` scores and stores a call
+        store.save_call(con, call, results, norms=norm_row(call), embeddings=rows)
+        reference[call.call_id] = results[0]
+    assert con.execute("SELECT count(*) FROM turn_embedding_store WHERE clause > 0").fetchone()[0] > 0
+    before = con.execute("SELECT call_id, check_id, outcome, rule, evidence_text, evidence_start, evidence_end "
+                         "FROM check_results ORDER BY ALL").fetchall()
+    encoders.reset()  # as a new process: nothing in the encoder's cache
+    try:
+        summary = rescore(con, jobs=2, batch=5)
+        assert summary.calls == len(calls) and summary.embedded == 0
+        assert encoders.sentence_encoder().encoded == 0
+    finally:
+        encoders.reset()
+    after = con.execute("SELECT call_id, check_id, outcome, rule, evidence_text, evidence_start, evidence_end "
+                        "FROM check_results ORDER BY ALL").fetchall()
+    assert after == before and len(after) == sum(len(r.findings) for r in reference.values())
+    stored = {r[0]: r[1:] for r in con.execute("SELECT call_id, score, flagged, flag_reasons FROM call_results").fetchall()}
+    assert stored == {cid: (r.score, r.flagged, list(r.flag_reasons)) for cid, r in reference.items()}

@@ -631,3 +631,26 @@ def test_a_copy_of_a_standard_rubric_elsewhere_keeps_its_exemplars(tmp_path):
     (tmp_path / "exemplars").mkdir()
     write_bank(tmp_path / "exemplars", [{"item": "C2", "label": "pass", "text": "您是说要改地址，对吗？"}], "zh.jsonl")
     assert load_rubric(copy).check("C2").rule.banks[0] == str(tmp_path / "exemplars" / "zh.jsonl")
+
+
+def test_the_clauses_a_learned_check_judges_are_stored_at_ingest_and_not_embedded_again(db, tmp_path,
+                                                                                       learned_rubric, engine_encoder):
+    from qa_pipeline.rescoring import rescore
+
+    rubric = _with_clauses(str(tmp_path / "bank.jsonl"), True)  # the fixture's bank
+    engine = engine_encoder()
+    call, first = ingest(db, rubric, texts=("Neutral neutral the fee, restate again restate?", "Hm."))
+    clauses = ["Neutral neutral the fee", "restate again restate?"]
+    assert set(clauses) <= set(engine.seen)  # judged apart at ingest ...
+    assert db.execute("SELECT turn, sentence, clause, text_hash FROM turn_embedding_store WHERE clause > 0 "
+                      "ORDER BY clause").fetchall() == [(0, 0, k, encoders.text_hash(c)) for k, c in enumerate(clauses, 1)]
+    engine = engine_encoder()  # ... and stored: a new process re-scores without the engine
+    assert rescore(db, rubric).embedded == 0 and engine.seen == []
+    [rule] = db.execute("SELECT rule FROM check_results WHERE check_id = 'B2'").fetchone()
+    assert rule == finding(first[0], "B2").rule and "'restate again restate?'" in rule
+    # A database stored before clause rows: `qa score` embeds the clauses once and keeps them.
+    db.execute("DELETE FROM turn_embedding_store WHERE clause > 0")
+    engine = engine_encoder()
+    assert rescore(db, rubric).embedded == 2 and sorted(engine.seen) == sorted(clauses)
+    engine = engine_encoder()
+    assert rescore(db, rubric).embedded == 0 and engine.seen == []

@@ -227,13 +227,26 @@ def test_an_old_database_gets_the_embedding_table_and_keeps_its_calls(tmp_path):
     assert (tmp_path / "v9.duckdb.v9.bak").exists()
 
 
+def test_sentence_vectors_stored_before_clause_rows_are_read_as_whole_sentences(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "v18.duckdb"
+    con = database_at(path, 18)
+    con.execute("INSERT INTO turn_embedding_store (call_id, turn, sentence, encoder_id, text_hash, vector) "
+                "VALUES ('old', 0, 1, 'enc/1', 7, ?)", [np.ones(384, dtype=np.float32).tolist()])
+    con.close()
+    with store.opened(path) as con:
+        assert con.execute("SELECT turn, sentence, clause FROM turn_embedding_store").fetchall() == [(0, 1, 0)]
+        assert store.stored_embeddings(con, ["old"], "enc/1")[0].tolist() == [7]
+
+
 def test_embeddings_are_saved_with_the_call_and_read_back_by_encoder(db):
     import numpy as np
 
     vec = np.linspace(-1, 1, 384, dtype=np.float32)
-    rows = [("c1", 0, 0, "enc/1", 11, vec), ("c1", 0, 1, "enc/1", 12, -vec), ("c1", 1, 0, "enc/0", 13, vec),
-            ("c1", 5, 0, "enc/1", 14, vec),  # no such turn: not stored
-            ("c1", 1, 1, "enc/1", 15, vec[:16])]  # another size than the table's: not stored
+    rows = [("c1", 0, 0, 0, "enc/1", 11, vec), ("c1", 0, 1, 0, "enc/1", 12, -vec), ("c1", 1, 0, 0, "enc/0", 13, vec),
+            ("c1", 5, 0, 0, "enc/1", 14, vec),  # no such turn: not stored
+            ("c1", 1, 1, 0, "enc/1", 15, vec[:16])]  # another size than the table's: not stored
     store.save_call(db, make_call(), embeddings=rows)
     hashes, vectors = store.stored_embeddings(db, ["c1"], "enc/1")
     order = np.argsort(hashes)
@@ -251,12 +264,29 @@ def test_re_scoring_rows_replace_the_same_sentence_and_drop_another_encoders(db)
     from qa_pipeline.store.rows import columns_of
 
     vec = np.ones(384, dtype=np.float32)
-    store.save_call(db, make_call(), embeddings=[("c1", 0, 0, "enc/1", 1, vec), ("c1", 1, 0, "enc/1", 2, vec)])
-    store.save_call(db, make_call("c2"), embeddings=[("c2", 0, 0, "enc/1", 1, vec)])
+    store.save_call(db, make_call(), embeddings=[("c1", 0, 0, 0, "enc/1", 1, vec), ("c1", 1, 0, 0, "enc/1", 2, vec)])
+    store.save_call(db, make_call("c2"), embeddings=[("c2", 0, 0, 0, "enc/1", 1, vec)])
     with store.transaction(db):
-        write_embedding_rows(db, columns_of([("c1", 0, 0, "enc/2", 3, vec * 2)], EMBEDDING_COLUMNS))
+        write_embedding_rows(db, columns_of([("c1", 0, 0, 0, "enc/2", 3, vec * 2)], EMBEDDING_COLUMNS))
     assert db.execute("SELECT call_id, turn, encoder_id, text_hash FROM turn_embedding_store "
                       "ORDER BY call_id, turn").fetchall() == [("c1", 0, "enc/2", 3), ("c2", 0, "enc/1", 1)]
+
+
+def test_a_clause_row_is_kept_beside_its_sentence_and_read_back_alike(db):
+    import numpy as np
+
+    from qa_pipeline.store.embeddings import EMBEDDING_COLUMNS, write_embedding_rows
+    from qa_pipeline.store.rows import columns_of
+
+    vec = np.ones(384, dtype=np.float32)
+    store.save_call(db, make_call(), embeddings=[("c1", 0, 0, 0, "enc/1", 1, vec), ("c1", 0, 0, 1, "enc/1", 2, -vec),
+                                                 ("c1", 0, 0, 2, "enc/1", 3, vec * 2)])
+    hashes, vectors = store.stored_embeddings(db, None, "enc/1")
+    assert sorted(hashes.tolist()) == [1, 2, 3]
+    with store.transaction(db):  # clause 1 made again: it replaces clause 1 only
+        write_embedding_rows(db, columns_of([("c1", 0, 0, 1, "enc/1", 4, vec)], EMBEDDING_COLUMNS))
+    assert db.execute("SELECT sentence, clause, text_hash FROM turn_embedding_store ORDER BY clause").fetchall() == [
+        (0, 0, 1), (0, 1, 4), (0, 2, 3)]
 
 
 def test_a_migration_merged_after_a_higher_one_is_still_applied(tmp_path, monkeypatch):

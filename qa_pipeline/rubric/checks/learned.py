@@ -43,7 +43,7 @@ from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Builder, Context, Option, Scope, Verdict
 from qa_pipeline.rubric.checks.scan import UNKNOWN_SPEAKERS
 from qa_pipeline.rubric.exemplars import ITEMS, bank_path, load_bank
-from qa_pipeline.rubric.learned import item_model, split_sentences
+from qa_pipeline.rubric.learned import item_model, split_clauses, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -78,24 +78,10 @@ OFF = "learned judgement off"
 
 
 # A clause is judged only when its sentence scores at least this much (the clauses of ordinary
-# talk are not embedded: their vectors are not stored at ingest, so each one costs the encoder),
-# and only when it has CLAUSE_MIN_CHARS characters or more (a shorter one has lost what it is about:
-# "最后没看上" cut from the customer's problem restated reads like a reproach).
+# talk are not embedded: only the clauses judged are embedded, at ingest, and stored with the
+# call's sentences; a model that judges other clauses embeds those at re-scoring). How a
+# sentence is cut into clauses is :func:`qa_pipeline.rubric.learned.split_clauses`.
 CLAUSE_GATE = 0.3
-CLAUSE_MIN_CHARS = 6
-# Commas, and in speech-recognition text without punctuation the space between two Chinese characters.
-_CLAUSE_BREAK = re.compile(r"[，,、：:]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-
-
-def split_clauses(sentence: str) -> list[str]:
-    """The clauses of a sentence (two or more), or [] when it has no break.
-
-    >>> split_clauses("改期费就是二百，您到底还要问几遍？")
-    ['改期费就是二百', '您到底还要问几遍？']
-    """
-    parts = [p.strip() for p in _CLAUSE_BREAK.split(sentence) if p and p.strip()]
-    parts = [p for p in parts if len(p) >= CLAUSE_MIN_CHARS]
-    return parts if len(parts) >= 2 or (parts and parts[0] != sentence.strip()) else []
 
 
 def _quote(text: str, limit: int = 80) -> str:
