@@ -316,7 +316,11 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
             args.append(among)
             sums = None
         if words:
-            said, searched_from = calls_saying(db, words, where, args)
+            per_day = None  # among given ids: counted from their facts
+            if among is None:  # the day sums count the calls in the filter (more than have the finding
+                sql, sql_args = facts.call_sums(viewer, f)  # asked for: enough to size the windows)
+                per_day = (f"SELECT day, calls AS n FROM ({sql})", sql_args)
+            said, searched_from = calls_saying(db, words, where, args, per_day)
             where += " AND call_id IN (SELECT unnest(?))"
             args = [*args, said]
             sums = None
@@ -332,19 +336,23 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
     return CallsFound(rows, int(total), searched_from)
 
 
-def calls_saying(db: str | os.PathLike, words: str, where: str, args: list) -> tuple[list[str], Optional[date]]:
+def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
+                 per_day: Optional[tuple[str, list]] = None) -> tuple[list[str], Optional[date]]:
     """Ids of the calls matching ``where`` (over ``call_fact_store``) in which someone said
     ``words``, newest first: at most the newest :data:`WORDS_CALLS_FOUND` of them, searching at
-    most the newest :data:`WORDS_CALLS_SEARCHED` matching calls; and the day the search reached
-    back to when it stopped before the oldest matching call (None: all were searched).
+    most the days holding the newest :data:`WORDS_CALLS_SEARCHED` matching calls; and the day
+    the search reached back to when it stopped before the oldest matching call (None: all were
+    searched). ``per_day``: SQL (and parameters) of ``(day, n)`` rows, at least the number of
+    matching calls per day (the day sums'); else they are counted from the facts.
 
     The turns are read a window of days at a time, newest first, only those of the window's
     calls, so a common word stops after the first days instead of reading ten million calls'
     turns. Where call ids rise as calls are stored, the turn table's zone maps skip all but the
     window's turns; where they do not, each window scans the turn table's call ids (hence few,
     growing windows: :data:`WORDS_WINDOW_CALLS`)."""
-    days = read(db, f"SELECT day, count(*) AS n FROM call_fact_store WHERE {where} GROUP BY day "
-                    "ORDER BY day DESC NULLS LAST", args).rows()
+    sql, sql_args = per_day or (f"SELECT day, count(*) AS n FROM call_fact_store WHERE {where} GROUP BY day", args)
+    days = read(db, f"SELECT day, sum(n) AS n FROM ({sql}) GROUP BY day ORDER BY day DESC NULLS LAST",
+                sql_args).rows()
     match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
     found: list[str] = []
     searched, first = 0, 0
