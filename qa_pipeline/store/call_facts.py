@@ -314,7 +314,7 @@ def _days(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, list], bool]:
 def _kept_for(con: duckdb.DuckDBPyConnection, which: str, args: list) -> tuple[bool, bool]:
     """Whether the calls ``which`` selects may have queue rows (queued, or rows kept) and
     agreement rows (a person's outcome of a finding, or rows kept). A call the pipeline has
-    just stored has neither: the two refreshes (a third of the cost of storing a call's
+    just stored has neither: the two refreshes (a quarter of the cost of storing a call's
     facts) are skipped for it."""
     queued, reviewed = con.execute(f"""SELECT
             EXISTS (SELECT 1 FROM queue_store WHERE {which}) OR EXISTS (SELECT 1 FROM queue_fact_store WHERE {which}),
