@@ -10,8 +10,8 @@ and queue facts (store.call_facts.rebuild, the same SQL as migrations 14 and 16)
 each page's queries the way the page runs them on its first load (nothing cached) in a fresh
 process, and prints the time per query and per page and that process's peak memory (RSS):
 what a dashboard process needs. Last, what keeping the facts costs one call's write (rolled
-back). A page re-rendered with the same filters is served from Streamlit's cache and takes
-milliseconds.
+back): a call just stored, a reviewed call. A page re-rendered with the same filters is served
+from Streamlit's cache and takes milliseconds.
 """
 from __future__ import annotations
 
@@ -136,6 +136,10 @@ def pages(db: Path) -> dict[str, float]:
             ("search_findings (item, fail)", queries.search_findings, (db, everyone, last12),
              {"item": "D4", "outcome": "fail"}),
             ("search_findings (words)", queries.search_findings, (db, everyone, week), {"words": "投诉"}),
+            ("search_findings (words, all time)", queries.search_findings, (db, everyone, CallFilter()),
+             {"words": "投诉"}),
+            ("search_findings (words no call has)", queries.search_findings, (db, everyone, last12),
+             {"words": "没有人说过"}),
             ("training_needs (12 weeks)", aggregates.training_needs, (db, everyone, last12), {}),
             ("playlists", queries.playlists, (db,), {}),
         ],
@@ -158,17 +162,29 @@ def pages(db: Path) -> dict[str, float]:
 
 
 def writes(db: Path, calls: int = 12) -> None:
-    """What keeping the facts costs a write at this size: :func:`call_facts.refresh` (a call
-    stored or re-scored) and :func:`call_facts.refresh_queue` (a review, dispute or queue
-    change) of single calls, each in a transaction rolled back (the database is unchanged)."""
+    """What keeping the facts costs a write at this size: :func:`call_facts.refresh` of a call
+    the pipeline has just stored (its facts taken out first, as if it were new: it is not
+    queued or reviewed), of a queued and reviewed call (a review or an override), and
+    :func:`call_facts.refresh_queue` (a review, dispute or queue change), single calls, each
+    in a transaction rolled back (the database is unchanged)."""
     with store.opened(db) as con:
-        ids = [r[0] for r in con.execute(f"SELECT call_id FROM queue_fact_store USING SAMPLE {calls} ROWS").fetchall()]
-        print(f"keeping the facts, per write of one call (median of {len(ids)}, rolled back):")
-        for label, fn in (("call_facts.refresh", call_facts.refresh), ("call_facts.refresh_queue",
-                                                                          call_facts.refresh_queue)):
+        new = [r[0] for r in con.execute(
+            "SELECT call_id FROM call_fact_store c WHERE NOT EXISTS (SELECT 1 FROM queue_store q WHERE "
+            f"q.call_id = c.call_id) AND NOT EXISTS (SELECT 1 FROM finding_review_store f WHERE f.call_id = c.call_id) "
+            f"ORDER BY hash(call_id || 'new') LIMIT {calls}").fetchall()]
+        queued = [r[0] for r in con.execute(
+            "SELECT call_id FROM queue_fact_store q WHERE EXISTS (SELECT 1 FROM finding_review_store f WHERE "
+            f"f.call_id = q.call_id) ORDER BY hash(call_id || 'queued') LIMIT {calls}").fetchall()]
+        print(f"keeping the facts, per write of one call (median of {calls}, rolled back):")
+        for label, fn, ids, fresh in (("refresh (a call just stored)", call_facts.refresh, new, True),
+                                      ("refresh (a reviewed call)", call_facts.refresh, queued, False),
+                                      ("refresh_queue", call_facts.refresh_queue, queued, False)):
             wall, cpu = [], []
             for call_id in ids:
                 con.execute("BEGIN TRANSACTION")
+                if fresh:  # no facts of it yet; its sums are counted twice until the rollback
+                    for table in ("call_fact_store", "queue_fact_store", "agreement_fact_store"):
+                        con.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
                 t, c = time.perf_counter(), time.process_time()
                 fn(con, [call_id])
                 wall.append(time.perf_counter() - t)

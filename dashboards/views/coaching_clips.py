@@ -8,6 +8,7 @@ from qa_pipeline.dashboards import ui
 
 from qa_pipeline.insights import items as rubric_items
 from qa_pipeline.insights import report
+from qa_pipeline.insights.aggregates import WORDS_CALLS_FOUND, WORDS_CALLS_SEARCHED
 from qa_pipeline.insights.queries import PAGE_SIZE
 from qa_pipeline.privacy import access
 from qa_pipeline.review import clips
@@ -73,8 +74,13 @@ def find_clips() -> None:
     words = c.text_input("Words said in the call", max_chars=200, key="cc_words",
                          placeholder="e.g. 投诉 or complaint")
     page = st.session_state.get("cc_page", 0)
-    rows, total = ui.search_findings(db, viewer, f, item=item, outcome=outcome, words=words or None, page=page)
+    rows, total, searched_from = ui.search_findings(db, viewer, f, item=item, outcome=outcome, words=words or None,
+                                                    page=page)
     st.caption(f"{total} finding(s)" + (f" · page {page + 1}" if total > PAGE_SIZE else ""))
+    if searched_from is not None:
+        st.caption(f"Only the newest calls that said it, back to {searched_from:%Y-%m-%d}, were searched (at most "
+                   f"{WORDS_CALLS_FOUND:,} calls found, {WORDS_CALLS_SEARCHED:,} searched): narrow the dates, "
+                   "team or agent in the sidebar to find older ones.")
     if rows.is_empty():
         st.info("No findings match. Widen the filters or the dates in the sidebar.", icon=":material/search_off:")
         return
@@ -216,7 +222,7 @@ def training_needs() -> None:
     for item in top:
         rate = overall.filter(pl.col("check_id") == item)["fail_rate"][0]
         with st.expander(f"{ui.item_label(item)}: fails in {rate:.0%} of calls"):
-            examples, _ = ui.search_findings(db, viewer, f, item=item, outcome="fail")
+            examples = ui.search_findings(db, viewer, f, item=item, outcome="fail").rows
             examples = _with_paths(examples.head(3)) if examples.height else examples
             for row in examples.iter_rows(named=True):
                 st.markdown(f"`{row['call_id']}` {row['agent_name'] or ''} · {row['team'] or ''}")

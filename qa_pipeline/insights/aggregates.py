@@ -8,7 +8,8 @@ as parameters.
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from datetime import date
+from typing import Any, NamedTuple, Optional
 
 import polars as pl
 
@@ -18,8 +19,13 @@ from qa_pipeline.privacy.access import OWNER, Viewer
 from qa_pipeline.store.journal import read, session
 
 __all__ = [
+    "CallsFound",
+    "WORDS_CALLS_FOUND",
+    "WORDS_CALLS_SEARCHED",
+    "WORDS_WINDOW_CALLS",
     "agent_items",
     "agent_weekly",
+    "calls_saying",
     "failing_call_facts",
     "failing_calls",
     "filter_options",
@@ -264,31 +270,59 @@ def find_calls(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, item: Op
                per_page: int = 50) -> tuple[list[str], int]:
     """One page of calls (newest first) with a finding of ``item`` (any item) ending ``outcome``
     (any outcome), optionally only ``among`` the given call ids; and the number of such findings."""
-    rows, total = find_call_facts(db, viewer, f, "call_id", item=item, outcome=outcome, among=among, page=page,
-                                  per_page=per_page)
-    return rows["call_id"].to_list(), total
+    found = find_call_facts(db, viewer, f, "call_id", item=item, outcome=outcome, among=among, page=page,
+                            per_page=per_page)
+    return found.rows["call_id"].to_list(), found.total
+
+
+WORDS_CALLS_FOUND = 1_000
+"""A search for words said stops at the newest this many calls that said them: 20 pages, more
+than anyone reads; narrower filters reach older calls."""
+WORDS_CALLS_SEARCHED = 400_000
+"""... and after searching this many calls' turns (newest first): a rare phrase over ten million
+calls would read every turn stored (4 s and more); the dates, team or agent narrow it."""
+
+
+WORDS_WINDOW_CALLS = 10_000
+"""The first window of days a words search reads holds at least this many calls (a word said in
+one call in ten fills the cap in one query); each next one three times as many as searched so
+far. Few windows matter where the turns of a window's calls lie all over the turn table (call
+ids out of step with the order calls are stored in): each window then scans the turn table's
+call ids (0.07 s CPU per million calls stored)."""
+
+
+class CallsFound(NamedTuple):
+    """A page of calls found, the number of matching findings, and for a words search that
+    stopped early (:data:`WORDS_CALLS_FOUND`, :data:`WORDS_CALLS_SEARCHED`) the day it reached
+    back to (older calls were not searched); None when every matching call was searched."""
+
+    rows: pl.DataFrame
+    total: int
+    searched_from: Optional[date] = None
 
 
 def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, columns: str, *,
                     item: Optional[str] = None, outcome: Optional[str] = None, among: Optional[list[str]] = None,
-                    words: Optional[str] = None, page: int = 0, per_page: int = 50) -> tuple[pl.DataFrame, int]:
+                    words: Optional[str] = None, page: int = 0, per_page: int = 50) -> CallsFound:
     """As :func:`find_calls`, ``columns`` of ``call_fact_store``; ``words``: only calls in
-    which someone said them (case-insensitive where case exists)."""
+    which someone said them (case-insensitive where case exists), newest first and capped
+    (:func:`calls_saying`)."""
     where, args, sums = _calls_with(viewer, f, item, outcome)
     lists = _lists(outcome)
+    searched_from = None
     with session(db):
         if among is not None:
             where += " AND call_id IN (SELECT unnest(?))"
             args.append(among)
             sums = None
         if words:
-            # only the turns of the calls that match the rest, not every turn in the database; read
-            # once (the turns are the costly part): the count and the page read the calls found
-            match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
-            said = read(db, f"SELECT DISTINCT call_id FROM turn_store WHERE {match} AND call_id IN "
-                            f"(SELECT call_id FROM call_fact_store WHERE {where})", [words, *args])["call_id"]
+            per_day = None  # among given ids: counted from their facts
+            if among is None:  # the day sums count the calls in the filter (more than have the finding
+                sql, sql_args = facts.call_sums(viewer, f)  # asked for: enough to size the windows)
+                per_day = (f"SELECT day, calls AS n FROM ({sql})", sql_args)
+            said, searched_from = calls_saying(db, words, where, args, per_day)
             where += " AND call_id IN (SELECT unnest(?))"
-            args = [*args, said.to_list()]
+            args = [*args, said]
             sums = None
         if sums is not None:  # the day sums count the findings: no call read
             total = read(db, f"SELECT coalesce(sum(n), 0) AS n FROM ({sums[0]})", sums[1])["n"][0]
@@ -299,4 +333,50 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
                          ([item] * len(lists) if item else []) + args)["n"][0]
         rows = facts.newest(db, columns, where, args, limit=per_page, offset=max(page, 0) * per_page,
                             per_day=_calls_per_day(sums))
-    return rows, int(total)
+    return CallsFound(rows, int(total), searched_from)
+
+
+def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
+                 per_day: Optional[tuple[str, list]] = None) -> tuple[list[str], Optional[date]]:
+    """Ids of the calls matching ``where`` (over ``call_fact_store``) in which someone said
+    ``words``, newest first: at most the newest :data:`WORDS_CALLS_FOUND` of them, searching at
+    most the days holding the newest :data:`WORDS_CALLS_SEARCHED` matching calls; and the day
+    the search reached back to when it stopped before the oldest matching call (None: all were
+    searched). ``per_day``: SQL (and parameters) of ``(day, n)`` rows, at least the number of
+    matching calls per day (the day sums'); else they are counted from the facts.
+
+    The turns are read a window of days at a time, newest first, only those of the window's
+    calls, so a common word stops after the first days instead of reading ten million calls'
+    turns. Where call ids rise as calls are stored, the turn table's zone maps skip all but the
+    window's turns; where they do not, each window scans the turn table's call ids (hence few,
+    growing windows: :data:`WORDS_WINDOW_CALLS`)."""
+    sql, sql_args = per_day or (f"SELECT day, count(*) AS n FROM call_fact_store WHERE {where} GROUP BY day", args)
+    days = read(db, f"SELECT day, sum(n) AS n FROM ({sql}) GROUP BY day ORDER BY day DESC NULLS LAST",
+                sql_args).rows()
+    match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
+    found: list[str] = []
+    searched, first = 0, 0
+    while first < len(days):
+        # the window: days[first:end], dated days holding enough calls, or the undated calls alone
+        end, window = first, 0
+        while end < len(days):
+            window += days[end][1]
+            end += 1
+            if (days[end - 1][0] is None or window >= max(WORDS_WINDOW_CALLS, 3 * searched)
+                    or end < len(days) and days[end][0] is None):
+                break
+        newest, oldest = days[first][0], days[end - 1][0]
+        span, span_args = ("day IS NULL", []) if oldest is None else ("day BETWEEN ?::DATE AND ?::DATE",
+                                                                      [oldest, newest])
+        hits = read(db, f"""SELECT call_id, day FROM call_fact_store WHERE {where} AND {span}
+                AND call_id IN (SELECT call_id FROM turn_store WHERE {match} AND call_id IN
+                    (SELECT call_id FROM call_fact_store WHERE {where} AND {span}))
+            ORDER BY started_at DESC NULLS LAST, call_id""", [*args, *span_args, words, *args, *span_args])
+        found += hits["call_id"].to_list()
+        searched += window
+        first = end
+        if len(found) >= WORDS_CALLS_FOUND:
+            return found[:WORDS_CALLS_FOUND], hits["day"][WORDS_CALLS_FOUND - 1 - (len(found) - hits.height)]
+        if searched >= WORDS_CALLS_SEARCHED and first < len(days):
+            return found, oldest
+    return found, None

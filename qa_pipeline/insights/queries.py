@@ -21,7 +21,8 @@ from __future__ import annotations
 import functools
 import json
 import os
-from typing import Any, Callable, Optional, TypeVar
+from datetime import date
+from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
 import polars as pl
 
@@ -32,6 +33,7 @@ from qa_pipeline.privacy.access import Viewer, mask_identifiers, visible_metadat
 from qa_pipeline.store.journal import read, session
 
 __all__ = [
+    "FoundFindings",
     "PAGE_SIZE",
     "agent_calls_failing",
     "agent_reviews",
@@ -277,22 +279,35 @@ def agent_reviews(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallF
 
 # ---- coaching clips --------------------------------------------------------------------
 
+class FoundFindings(NamedTuple):
+    """One page of :func:`search_findings`: the rows, the number of matching findings and,
+    when a search for words stopped before the oldest call in the filter, the day it reached
+    back to (:data:`~qa_pipeline.insights.aggregates.WORDS_CALLS_FOUND`)."""
+
+    rows: pl.DataFrame
+    total: int
+    searched_from: Optional[date] = None
+
+
 @_one_connection
 def search_findings(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, item: Optional[str] = None,
                     outcome: Optional[str] = None, words: Optional[str] = None,
-                    page: int = 0) -> tuple[pl.DataFrame, int]:
+                    page: int = 0) -> FoundFindings:
     """Findings with their evidence, for clips: by item, outcome and words said in the call.
 
     One page holds the findings of up to :data:`PAGE_SIZE` calls, newest first, the evidence
-    masked for the viewer; the total counts matching findings."""
+    masked for the viewer; the total counts matching findings. A search for words looks at
+    the newest calls that said them, up to a cap (``searched_from`` says how far back it got:
+    narrower dates, team or agent reach older calls)."""
     words = (words or "").strip()[:200] or None
-    calls, total = find_call_facts(db, viewer, f, "call_id, started_at, team, agent_name, language, source",
-                                   item=item, outcome=outcome, words=words, page=page)
+    calls, total, searched_from = find_call_facts(
+        db, viewer, f, "call_id, started_at, team, agent_name, language, source", item=item, outcome=outcome,
+        words=words, page=page)
     ids = calls["call_id"].to_list()
     found = _findings_of(db, ids, item, outcome).select(
         "call_id", "check_id", "outcome", "evidence_text", "evidence_speaker", "evidence_start", "evidence_end")
     rows = calls.join(found, on="call_id").sort(["started_at", "call_id", "check_id"], descending=[True, False, False])
-    return _masked(viewer, rows, "evidence_text"), total
+    return FoundFindings(_masked(viewer, rows, "evidence_text"), total, searched_from)
 
 
 @_one_connection

@@ -278,23 +278,50 @@ def _same_group(a: str, b: str, names: Sequence[str]) -> str:
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str, delta: str, keys: Sequence[str],
-           measures: Sequence[str], empty: str) -> None:
+           measures: Sequence[str], empty: str, days: tuple[str, list], shrinks: bool) -> None:
     """Add the signed rows of the temporary table ``delta`` to ``table`` group by group; drop
-    groups left ``empty``. Only the days the delta touches are read (zone maps skip the rest)."""
-    lo, hi, undated = con.execute(f"SELECT min(day), max(day), count(*) FILTER (WHERE day IS NULL) FROM {delta}"
-                                  ).fetchone()
-    if lo is None and not undated:
+    groups left ``empty`` (``shrinks``: some calls left their group). Only the ``days`` (a
+    condition on ``t.day``) the delta touches are read (zone maps skip the rest). Each
+    statement costs a few milliseconds whatever it does: a call joining groups that exist (the
+    usual new call) is one UPDATE."""
+    where, args = days
+    rows = con.execute(f"SELECT count(*) FROM {delta}").fetchone()[0]
+    if not rows:
         return  # the calls' facts changed nothing these sums count
-    days, args = "TRUE", []
-    if lo is not None and not undated:
-        days, args = "t.day BETWEEN ? AND ?", [lo, hi]
-    elif lo is None and undated:
-        days = "t.day IS NULL"
     sets = ", ".join(f"{m} = t.{m} + d.{m}" for m in measures)
-    con.execute(f"UPDATE {table} t SET {sets} FROM {delta} d WHERE {days} AND {_same_group('t', 'd', keys)}", args)
-    con.execute(f"INSERT INTO {table} SELECT * FROM {delta} d WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {table} t WHERE {days} AND {_same_group('t', 'd', keys)})", args)
-    con.execute(f"DELETE FROM {table} t WHERE {days} AND {empty}", args)
+    updated = con.execute(f"UPDATE {table} t SET {sets} FROM {delta} d WHERE {where} AND "
+                          f"{_same_group('t', 'd', keys)}", args).fetchone()[0]
+    if updated < rows:  # groups are unique in both: each delta row updated at most one row
+        con.execute(f"INSERT INTO {table} SELECT * FROM {delta} d WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM {table} t WHERE {where} AND {_same_group('t', 'd', keys)})", args)
+    if shrinks:
+        con.execute(f"DELETE FROM {table} t WHERE {where} AND {empty}", args)
+
+
+def _days(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, list], bool]:
+    """A condition on ``t.day`` covering the days of the calls' old and new facts, and
+    whether they had old facts (a sum may lose them)."""
+    lo, hi, undated, old = con.execute(
+        "SELECT min(day), max(day), count(*) FILTER (WHERE day IS NULL), count(*) FILTER (WHERE old) FROM "
+        "(SELECT day, TRUE AS old FROM _fact_old UNION ALL SELECT day, FALSE FROM _fact_new)").fetchone()
+    if lo is not None and not undated:
+        return ("t.day BETWEEN ? AND ?", [lo, hi]), bool(old)
+    if lo is None and undated:
+        return ("t.day IS NULL", []), bool(old)
+    return ("TRUE", []), bool(old)
+
+
+def _kept_for(con: duckdb.DuckDBPyConnection, which: str, args: list) -> tuple[bool, bool]:
+    """Whether the calls ``which`` selects may have queue rows (queued, or rows kept) and
+    agreement rows (a person's outcome of a finding, or rows kept). A call the pipeline has
+    just stored has neither: the two refreshes (a quarter of the cost of storing a call's
+    facts) are skipped for it."""
+    queued, reviewed = con.execute(f"""SELECT
+            EXISTS (SELECT 1 FROM queue_store WHERE {which}) OR EXISTS (SELECT 1 FROM queue_fact_store WHERE {which}),
+            EXISTS (SELECT 1 FROM finding_review_store WHERE {which})
+            OR EXISTS (SELECT 1 FROM imported_review_store WHERE {which})
+            OR EXISTS (SELECT 1 FROM agreement_fact_store WHERE {which})""", args * 5).fetchone()
+    return bool(queued), bool(reviewed)
 
 
 def _which(con: duckdb.DuckDBPyConnection, ids: list[str]) -> tuple[str, list]:
@@ -321,16 +348,20 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
         con.execute(f"DELETE FROM call_fact_store WHERE {which}", args)
         con.execute("INSERT INTO call_fact_store SELECT * FROM _fact_new")
         both = "(SELECT *, -1 AS sign FROM _fact_old UNION ALL SELECT *, 1 AS sign FROM _fact_new)"
+        days, shrinks = _days(con)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT * FROM ({_call_sums(both, 'sign')}) "
                     "WHERE calls <> 0 OR scored <> 0 OR score_sum <> 0 OR flagged <> 0 OR complaints <> 0 "
                     "OR critical_fails <> 0")
-        _merge(con, "daily_call_store", "_fact_delta", DIMENSIONS, _CALL_MEASURES, "t.calls = 0")
+        _merge(con, "daily_call_store", "_fact_delta", DIMENSIONS, _CALL_MEASURES, "t.calls = 0", days, shrinks)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT * FROM ({_item_sums(both, 'sign')}) "
                     "WHERE passed <> 0 OR failed <> 0 OR na <> 0")
         _merge(con, "daily_item_store", "_fact_delta", (*ITEM_DIMENSIONS, "check_id"), _ITEM_MEASURES,
-               "t.passed = 0 AND t.failed = 0 AND t.na = 0")
-        _queue_rows(con, which, args, facts="_fact_new")
-        _agreement_rows(con, which, args)
+               "t.passed = 0 AND t.failed = 0 AND t.na = 0", days, shrinks)
+        queued, reviewed = _kept_for(con, which, args)
+        if queued:
+            _queue_rows(con, which, args, facts="_fact_new")
+        if reviewed:
+            _agreement_rows(con, which, args)
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_old; DROP TABLE IF EXISTS temp._fact_new; "
                     "DROP TABLE IF EXISTS temp._fact_delta; DROP TABLE IF EXISTS temp._fact_ids")

@@ -83,7 +83,7 @@ def test_hostile_filters_stay_in_scope(db, value):
         viewer = Viewer.of(user)
         assert _ids(queries.review_queue(db, viewer, f, assignee=value)[0]) == set()
         assert _ids(queries.call_header(db, viewer, value)) == set()
-        rows, total = queries.search_findings(db, viewer, CallFilter(), item=value, outcome=value, words=value)
+        rows, total, _ = queries.search_findings(db, viewer, CallFilter(), item=value, outcome=value, words=value)
         assert _ids(rows) <= allowed and total == rows.height
         assert _ids(queries.agent_calls_failing(db, viewer, value, value, CallFilter())) == set()
         assert queries.playlist_clips(db, viewer, value).height == 0
@@ -125,7 +125,7 @@ def test_redacted_values_cannot_be_found_or_shown(db):
     viewer = Viewer.of(User("m", "manager"))
     for probe in (CARD, CARD[:8], CARD[-7:], "6222 0212"):
         assert queries.search_findings(db, viewer, CallFilter(), words=probe)[1] == 0
-    rows, _ = queries.search_findings(db, viewer, CallFilter(), words="[CARD ****0128]")
+    rows = queries.search_findings(db, viewer, CallFilter(), words="[CARD ****0128]").rows
     assert _ids(rows) == {"c1"}
     header = queries.call_header(db, viewer, "c1")
     shown = " ".join(str(v) for v in header.row(0)) + " ".join(queries.call_turns(db, viewer, "c1")["text"].to_list())

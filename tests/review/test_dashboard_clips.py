@@ -134,8 +134,8 @@ def test_hostile_filter_values_match_nothing_and_break_nothing(centre, hostile):
                            failed_item=hostile)
     rows, total = queries.review_queue(db, everyone, f)
     assert total == 0 and rows.is_empty()
-    found, n = queries.search_findings(db, everyone, CallFilter(), item=hostile, outcome=hostile,
-                                       words=hostile)
+    found, n, _ = queries.search_findings(db, everyone, CallFilter(), item=hostile, outcome=hostile,
+                                          words=hostile)
     assert n == 0 and found.is_empty()
     assert queries.call_header(db, everyone, hostile).is_empty()
     assert aggregates.weekly_trends(db, everyone, f).is_empty()

@@ -1,0 +1,74 @@
+"""The search for words said in a call (coaching clips): newest first, a window of days at a
+time, stopping at a cap, and finding exactly the calls a scan of every turn finds, within the
+viewer's scope and the page's filters."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from dashboard_fixtures import build_centre
+
+from qa_pipeline.insights import aggregates, queries
+from qa_pipeline.insights.filters import CallFilter
+from qa_pipeline.privacy.access import User, Viewer
+from qa_pipeline.store import database as store
+
+EVERYONE = Viewer.of(User("m", "manager"))
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("words") / "qa.duckdb"
+    with store.opened(path) as con:
+        build_centre(con, n=24)  # a call a day over 24 days; the Chinese ones say 投诉
+    return path
+
+
+def _said(db, words: str, where: str = "TRUE") -> list[tuple[str, date]]:
+    """(call, day) of every call matching ``where`` in which a turn holds ``words`` (any
+    case), newest first: a scan of every turn."""
+    with store.opened(db, read_only=True) as con:
+        return con.execute(f"""SELECT call_id, day FROM call_fact_store WHERE ({where}) AND call_id IN
+                (SELECT call_id FROM turn_store WHERE lower(text) LIKE '%' || lower(?) || '%')
+            ORDER BY started_at DESC, call_id""", [words]).fetchall()
+
+
+def _search(db, words, f=CallFilter(), viewer=EVERYONE, **kw):
+    rows, _, searched_from = aggregates.find_call_facts(db, viewer, f, "call_id", words=words, per_page=100, **kw)
+    return rows["call_id"].to_list(), searched_from
+
+
+@pytest.mark.parametrize("words", ["投诉", "UNACCEPTABLE", "thank you", "not said anywhere"])
+def test_finds_the_calls_a_scan_of_every_turn_finds(db, words):
+    found, searched_from = _search(db, words)
+    assert found == [c for c, _ in _said(db, words)]
+    assert searched_from is None
+
+
+def test_keeps_to_the_filters_and_the_viewer(db):
+    lead = Viewer.of(User("l", "team_lead", team="Team A"))
+    f = CallFilter(agents=("a01", "b01", "a02"), date_from=date(2026, 10, 30), date_to=date(2026, 11, 12))
+    found, _ = _search(db, "投诉", f, lead, item="C3", outcome="fail")
+    want = _said(db, "投诉", "team = 'Team A' AND agent_id IN ('a01', 'a02') AND day BETWEEN '2026-10-30' "
+                           "AND '2026-11-12' AND list_contains(failed, 'C3')")
+    assert found == [c for c, _ in want] and want  # not empty: the filters leave some
+
+
+def test_stops_at_the_newest_calls_found_and_says_how_far_back(db, monkeypatch):
+    monkeypatch.setattr(aggregates, "WORDS_CALLS_FOUND", 4)
+    every = _said(db, "投诉")
+    found, searched_from = _search(db, "投诉")
+    assert found == [c for c, _ in every[:4]]
+    assert searched_from == every[3][1]
+    page = queries.search_findings(db, EVERYONE, CallFilter(), words="投诉")
+    assert set(page.rows["call_id"]) == set(found) and page.searched_from == searched_from
+    assert page.total == 4 * 7  # seven findings a call
+
+
+def test_stops_after_the_calls_searched_and_says_how_far_back(db, monkeypatch):
+    monkeypatch.setattr(aggregates, "WORDS_CALLS_SEARCHED", 5)
+    monkeypatch.setattr(aggregates, "WORDS_WINDOW_CALLS", 2)
+    found, searched_from = _search(db, "投诉")
+    assert searched_from is not None
+    assert found == [c for c, day in _said(db, "投诉") if day >= searched_from]
+    assert 0 < len(found) < len(_said(db, "投诉"))
