@@ -3,8 +3,9 @@
 (:mod:`qa_pipeline.speech.chinese_text`), the centre's vocabulary as hotwords.
 
 The model loads once per batch (:class:`Transcriber`). With ``batch_size`` above 1 the speech of
-every channel of a call is cut into windows of up to 30 s and decoded together by
-faster-whisper's ``BatchedInferencePipeline`` (see :func:`speech_windows`). Setting
+every channel of a call (of several calls: :meth:`Transcriber.transcribe_calls`) is cut into
+windows of up to 30 s and decoded together by faster-whisper's ``BatchedInferencePipeline``
+(see :func:`speech_windows`). Setting
 ``QA_FAKE_ASR=1`` swaps in
 a deterministic fake at this model boundary, for tests that exercise everything else
 (kill -9 recovery, concurrency) without spending minutes on recognition.

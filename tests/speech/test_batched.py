@@ -163,3 +163,27 @@ def test_calls_in_other_languages_or_with_other_hotwords_are_decoded_apart(level
     assert sorted(len(clips) for clips in _LevelPipeline.decodings) == [1, 2, 2]
     assert [t.language for [t] in together] == ["en", "zh", "en", "en", "en"]
     assert [[w.text for w in t.words] for [t] in together] == [["c11"], ["c21"], ["c31"], ["c41"], ["c51"]]
+
+
+@pytest.mark.slow
+def test_two_real_calls_decoded_together_get_the_words_each_gets_alone(transcriber):
+    import voices
+
+    from qa_pipeline.speech.transcribe import CallSpeech
+
+    calls = []
+    for n, script in enumerate((voices.CARD_CALL[:2], voices.CARD_CALL[2:4])):
+        left, right, _ = voices.stereo_call(script, customer_pitch=-300)
+        calls.append(CallSpeech(((left, "agent"), (right, "customer")), "en", offset=10.0 * n))
+    batched = copy.copy(transcriber)
+    batched.batch_size = 4
+
+    together = batched.transcribe_calls(calls)
+    alone = [batched.transcribe_calls([call])[0] for call in calls]
+
+    for call_together, call_alone in zip(together, alone):
+        for t, a in zip(call_together, call_alone, strict=True):
+            assert [(w.text, w.speaker) for w in t.words] == [(w.text, w.speaker) for w in a.words]
+            assert len(t.words) > 3
+            assert all(abs(x.start - y.start) < 0.05 and abs(x.end - y.end) < 0.05 for x, y in zip(t.words, a.words))
+            assert (t.language, t.speech_seconds) == (a.language, a.speech_seconds)
