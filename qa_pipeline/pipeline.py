@@ -73,7 +73,8 @@ class RunOptions:
     workers: int = 1  # worker processes sharing this machine's cores (threads default to their share)
     # Calls whose speech windows share the batches of one batched decoding (with batch_size above
     # 1; in this process, not in worker processes or on Ray): 1, each call's own batches. Not the
-    # default: on 2 CPU cores it saved nothing measurable (README, "Speed on one machine").
+    # default: on 2 CPU cores two calls together cost 1.07 x the CPU of each alone, same words
+    # (bench/throughput.py --sweep 8x2 --calls-per-batch 2; README, "Speed on one machine").
     calls_per_batch: int = 1
     # The centre's calibrated item models (qa calibrate) to score with; run_batch reads them from
     # the database, so that calls scored in worker processes are judged like re-scored ones.
