@@ -15,9 +15,10 @@ that other processes' load hits both sides alike:
   processes two short clips untimed: what a batch pays once (the diarization pipeline's
   imports and load, the rubrics, the sentence encoder), as bare's model load is untimed.
 
-    .venv/bin/python bench/throughput.py [--calls 6] [--rounds 2] [--batch-size N] [--threads N] [--beam-size N]
+    .venv/bin/python bench/throughput.py [--calls 6] [--rounds 3] [--batch-size N] [--threads N] [--beam-size N]
     .venv/bin/python bench/throughput.py --qa-batch-sizes 8 --qa-beam-sizes 5,1   # the variants (these by default)
     .venv/bin/python bench/throughput.py --sweep 1x2,1x1,4x2,8x2,16x2,8x1   # batch x threads, recognition only
+    .venv/bin/python bench/throughput.py --sweep 8x2 --calls-per-batch 4    # several calls' windows in one batch
     .venv/bin/python bench/throughput.py --lengths 1,5,20                    # cost against call length (minutes)
 
 Shared machines are noisy: compare the ratios within one run, not figures across runs.
@@ -43,10 +44,11 @@ import voices  # noqa: E402
 from faster_whisper import WhisperModel  # noqa: E402
 
 from qa_pipeline.model_packs import resolve_asr_model  # noqa: E402
-from qa_pipeline.pipeline import Models, RunOptions, process_call, run_batch  # noqa: E402
+from qa_pipeline.pipeline import (  # noqa: E402
+    CallJob, Models, ProcessedCall, RunOptions, process_call, run_batch, work_on_together)
 from qa_pipeline.records import CallInfo  # noqa: E402
 from qa_pipeline.speech.accuracy import error_rate  # noqa: E402
-from qa_pipeline.speech.settings import speech_settings  # noqa: E402
+from qa_pipeline.speech.settings import BEAM_SIZE, speech_settings  # noqa: E402
 from qa_pipeline.speech.transcribe import Transcriber  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
 from qa_pipeline.store.calls import load_calls  # noqa: E402
@@ -170,6 +172,21 @@ def run_recognition(transcriber: Transcriber, calls: list[BenchCall]) -> tuple[f
     return time.perf_counter() - wall, cpu_seconds() - cpu, texts
 
 
+def run_recognition_together(transcriber: Transcriber, calls: list[BenchCall],
+                             calls_per_batch: int) -> tuple[float, float, dict[str, str]]:
+    """:func:`run_recognition` with ``calls_per_batch`` calls' speech windows sharing the batches."""
+    options = RunOptions(redact=False, score=False, diarize=False, calls_per_batch=calls_per_batch)
+    models = Models(options, transcriber=transcriber)
+    jobs = [CallJob(call.path, call.path.stem, CallInfo(call.path.stem), audio_seconds=call.seconds) for call in calls]
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    texts = {}
+    for i in range(0, len(jobs), calls_per_batch):
+        for job, done in work_on_together(jobs[i:i + calls_per_batch], models, options):
+            assert isinstance(done, ProcessedCall), done
+            texts[job.info.call_id] = " ".join(t.text for t in done.call.turns)
+    return time.perf_counter() - wall, cpu_seconds() - cpu, texts
+
+
 def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -207,9 +224,10 @@ def qa_side(label: str, settings, calls_dir: Path, out: Path, beam_size: int = 5
 
 def compare(args, calls: list[BenchCall], calls_dir: Path, model_dir: str) -> None:
     bare = WhisperModel(model_dir)
-    bare8 = WhisperModel(model_dir, compute_type="int8")
-    sides = {"bare faster-whisper (defaults)": lambda: run_bare(bare, calls),
-             "bare faster-whisper, int8": lambda: run_bare(bare8, calls)}
+    bare8 = None if args.no_bare_int8 else WhisperModel(model_dir, compute_type="int8")
+    sides = {"bare faster-whisper (defaults)": lambda: run_bare(bare, calls)}
+    if not args.no_bare_int8:
+        sides["bare faster-whisper, int8"] = lambda: run_bare(bare8, calls)
     default = speech_settings(compute_type=args.compute_type, batch_size=args.batch_size, threads=args.threads)
     name, run = qa_side("", default, calls_dir, args.out, beam_size=args.beam_size or default.beam_size)
     sides[name] = run
@@ -236,12 +254,16 @@ def compare(args, calls: list[BenchCall], calls_dir: Path, model_dir: str) -> No
     audio = sum(c.seconds for c in calls)
     base, base_cpu = _medians(times[next(iter(sides))])
     print(f"\n{len(calls)} calls, {audio / 60:.1f} min of audio; model {model_dir}; {os.cpu_count()} cores")
-    print("| | audio h per wall h | × bare (wall) | × bare (CPU) | CPU s per audio min | English WER | Mandarin CER |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"{args.rounds} rounds; medians; per round: bare's CPU seconds over this setup's in the same round")
+    print("| | audio h per wall h | × bare (wall) | × bare (CPU) | × bare (CPU), per round | CPU s per audio min "
+          "| English WER | Mandarin CER |")
+    print("|---|---|---|---|---|---|---|---|")
+    bare_rounds = times[next(iter(sides))]
     for name in sides:
         wall, cpu = _medians(times[name])
-        print(f"| {name} | {audio / wall:.1f} | {base / wall:.2f} | {base_cpu / cpu:.2f} | {60 * cpu / audio:.1f} | "
-              f"{pooled_error(calls, texts[name], 'en')} | {pooled_error(calls, texts[name], 'zh')} |")
+        per_round = " / ".join(f"{b / c:.2f}" for (_, b), (_, c) in zip(bare_rounds, times[name]))
+        print(f"| {name} | {audio / wall:.1f} | {base / wall:.2f} | {base_cpu / cpu:.2f} | {per_round} | "
+              f"{60 * cpu / audio:.1f} | {pooled_error(calls, texts[name], 'en')} | {pooled_error(calls, texts[name], 'zh')} |")
 
 
 def _medians(rounds: list[tuple[float, float]]) -> tuple[float, float]:
@@ -250,26 +272,39 @@ def _medians(rounds: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def sweep(args, calls: list[BenchCall], model_dir: str) -> None:
-    configs = [tuple(int(x) for x in c.split("x")) for c in args.sweep.split(",")]
-    transcribers = {(b, t): Transcriber(model_dir, cpu_threads=t, batch_size=b) for b, t in configs}
-    times: dict[tuple[int, int], list[tuple[float, float]]] = {c: [] for c in configs}
+    """Recognition only, per batch size x threads; with ``--calls-per-batch K`` each batched
+    setting also with K calls' speech windows sharing the batches (same loaded model)."""
+    settings = [tuple(int(x) for x in c.split("x")) for c in args.sweep.split(",")]
+    transcribers = {(b, t): Transcriber(model_dir, cpu_threads=t, batch_size=b, beam_size=args.beam_size or BEAM_SIZE)
+                    for b, t in settings}
+    configs = [(b, t, k) for b, t in settings
+               for k in ((1, args.calls_per_batch) if b > 1 and args.calls_per_batch > 1 else (1,))]
+    times: dict[tuple[int, int, int], list[tuple[float, float]]] = {c: [] for c in configs}
     texts = {}
     for r in range(args.rounds):
         for config in configs:
-            wall, cpu, said = run_recognition(transcribers[config], calls)
+            b, t, k = config
+            if k > 1:
+                wall, cpu, said = run_recognition_together(transcribers[b, t], calls, k)
+            else:
+                wall, cpu, said = run_recognition(transcribers[b, t], calls)
             times[config].append((wall, cpu))
             texts[config] = said
-            print(f"round {r + 1}: batch {config[0]}, {config[1]} threads: {wall:.1f} s wall, {cpu:.1f} s CPU, "
+            print(f"round {r + 1}: batch {b}, {t} threads, {k} calls per batch: {wall:.1f} s wall, {cpu:.1f} s CPU, "
                   f"English WER {pooled_error(calls, said, 'en')}, Mandarin CER {pooled_error(calls, said, 'zh')} "
                   f"(load {load()})", flush=True)
     audio = sum(c.seconds for c in calls)
     base, base_cpu = _medians(times[configs[0]])
-    print(f"\nrecognition only (process_call), {len(calls)} calls, {audio / 60:.1f} min of audio, int8")
-    print("| batch size | threads | audio h per wall h | × first | CPU × first | English WER | Mandarin CER |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"\nrecognition only (process_call), {len(calls)} calls, {audio / 60:.1f} min of audio, int8, "
+          f"beam {args.beam_size or BEAM_SIZE}, {args.rounds} rounds (medians; per round: CPU over the first setting's)")
+    print("| batch size | threads | calls per batch | audio h per wall h | × first | CPU × first | CPU × first, "
+          "per round | CPU s per audio min | English WER | Mandarin CER |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for config in configs:
         wall, cpu = _medians(times[config])
-        print(f"| {config[0]} | {config[1]} | {audio / wall:.1f} | {base / wall:.2f} | {cpu / base_cpu:.2f} | "
+        per_round = " / ".join(f"{c / f:.2f}" for (_, f), (_, c) in zip(times[configs[0]], times[config]))
+        print(f"| {config[0]} | {config[1]} | {config[2]} | {audio / wall:.1f} | {base / wall:.2f} | "
+              f"{cpu / base_cpu:.2f} | {per_round} | {60 * cpu / audio:.1f} | "
               f"{pooled_error(calls, texts[config], 'en')} | {pooled_error(calls, texts[config], 'zh')} |")
 
 
@@ -296,7 +331,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=6, help="rendered English examples (at most 12)")
     parser.add_argument("--no-clips", action="store_true", help="leave out the shared clips")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, the setups alternating in each")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "qa-bench-throughput")
     parser.add_argument("--compute-type", default=None)
     parser.add_argument("--batch-size", type=int, default=None)
@@ -305,6 +340,9 @@ def main() -> None:
     parser.add_argument("--qa-batch-sizes", default="8", help="B,...: also time `qa run` at each batch size ('': none)")
     parser.add_argument("--qa-beam-sizes", default="5,1", help="N,...: also time `qa run` at each beam size ('': none)")
     parser.add_argument("--sweep", default=None, help="BATCHxTHREADS,...: recognition only, per setting")
+    parser.add_argument("--calls-per-batch", type=int, default=1,
+                        help="with --sweep: also each batched setting with this many calls' windows in the same batches")
+    parser.add_argument("--no-bare-int8", action="store_true", help="leave out bare faster-whisper in int8")
     parser.add_argument("--lengths", default=None, help="MINUTES,...: cost of one call of each length")
     args = parser.parse_args()
     model_dir = resolve_asr_model(None)

@@ -44,7 +44,7 @@ from qa_pipeline.speakers.turns import build_turns
 from qa_pipeline.speech.settings import SpeechSettings, speech_settings
 from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_silent, mono_mix, recorded_seconds
 from qa_pipeline.speech.pieces import Piece, Survey, pieces, read_in_pieces, survey, transcribe_pieces
-from qa_pipeline.speech.transcribe import Transcript, load_transcriber
+from qa_pipeline.speech.transcribe import CallSpeech, Transcript, load_transcriber
 from qa_pipeline.speech.vocabulary import Vocabulary, VocabularyFile
 from qa_pipeline.store import database as store
 from qa_pipeline.store.batch_lock import batch_lock
@@ -71,6 +71,11 @@ class RunOptions:
     max_seconds: float = 4 * 3600
     vocabulary: Optional[VocabularyFile] = None  # the centre's names and number style (qa run --vocabulary)
     workers: int = 1  # worker processes sharing this machine's cores (threads default to their share)
+    # Calls whose speech windows share the batches of one batched decoding (with batch_size above
+    # 1; in this process, not in worker processes or on Ray): 1, each call's own batches. Not the
+    # default: on 2 CPU cores two calls together cost 1.07 x the CPU of each alone, same words
+    # (bench/throughput.py --sweep 8x2 --calls-per-batch 2; README, "Speed on one machine").
+    calls_per_batch: int = 1
     # The centre's calibrated item models (qa calibrate) to score with; run_batch reads them from
     # the database, so that calls scored in worker processes are judged like re-scored ones.
     item_models: tuple[ItemModel, ...] = ()
@@ -136,21 +141,70 @@ def process_call(path: str | Path, info: CallInfo, models: Models, options: RunO
     step("decode")
     if read_in_pieces(recorded_seconds(path)):  # memory stays flat however long the call
         return _process_long_call(path, info, models, options, sha256=sha256, step=step)
+    decoded = decode_call(path, info, options, sha256=sha256)
+    if decoded.speech is None:
+        return heard_call(decoded, [], models, options, step)
+    step("transcribe")
+    return heard_call(decoded, _transcribed(decoded, models), models, options, step)
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedCall:
+    """A short call decoded (:func:`decode_call`), and the speech recognition it needs:
+    ``speech`` holds both sides of a stereo call, each with its role, or the mono mix; None
+    when the call is silence only."""
+
+    info: CallInfo
+    audio: Audio
+    language: str  # as asked: auto | zh | en
+    speech: Optional[CallSpeech]
+    stereo: bool
+
+
+def decode_call(path: str | Path, info: CallInfo, options: RunOptions = RunOptions(), *,
+                sha256: Optional[str] = None) -> DecodedCall:
+    """The first step of :func:`process_call` for a recording read whole: decode it and say what
+    to transcribe (a silent side of a stereo call is left out)."""
     audio = decode(path, max_seconds=options.max_seconds, sha256=sha256)
     language = info.language or options.language
+    vocabulary = _vocabulary(info, options)
     if all(is_silent(ch) for ch in audio.channels):
+        return DecodedCall(info, audio, language, None, stereo=audio.channel_count == 2)
+    if audio.channel_count == 2 and not is_dual_mono(audio):
+        # Both sides in one transcription: with language "auto" it is detected once, on the side
+        # with the most speech; with batched decoding their speech windows share the batches.
+        sides = tuple((samples, role) for samples, role in zip(audio.channels, _channel_roles(info, options))
+                      if not is_silent(samples))
+        return DecodedCall(info, audio, language, CallSpeech(sides, language, vocabulary=vocabulary), stereo=True)
+    # language "auto": detected by the transcriber on the speech it decodes (no second pass)
+    mono = CallSpeech(((mono_mix(audio), "unknown"),), language, vocabulary=vocabulary)
+    return DecodedCall(info, audio, language, mono, stereo=False)
+
+
+def _transcribed(decoded: DecodedCall, models: Models) -> list[Transcript]:
+    """A decoded call's transcripts (one per channel in ``decoded.speech``), transcribed alone."""
+    speech = decoded.speech
+    if not decoded.stereo:  # the mono mix
+        samples = speech.channels[0][0]
+        return [models.transcriber.transcribe(samples, language=speech.language, vocabulary=speech.vocabulary)]
+    return models.transcriber.transcribe_channels(speech.channels, language=speech.language,
+                                                  vocabulary=speech.vocabulary)
+
+
+def heard_call(decoded: DecodedCall, transcripts: Sequence[Transcript], models: Models, options: RunOptions,
+               step: Callable[[str], None]) -> Call:
+    """The rest of :func:`process_call` once ``decoded.speech`` is transcribed (``transcripts``,
+    one per channel; none for a silent call): speakers, roles, redaction."""
+    info, audio, language = decoded.info, decoded.audio, decoded.language
+    if decoded.speech is None:
         return _call(info, audio, "unknown" if language == "auto" else language, (), models,
                      role_note="silence only: no speech found")
-    step("transcribe")
-    if audio.channel_count == 2 and not is_dual_mono(audio):
-        words, language, coverage = _transcribe_stereo(audio, info, language, models, options)
+    if decoded.stereo:
+        words, language, coverage = _stereo_words(transcripts, decoded.speech, language)
         call = _call(info, audio, language, build_turns(words), models)
         return _finish(dataclasses.replace(call, coverage=coverage), options)
-    samples = mono_mix(audio)
-    # language "auto": detected by the transcriber on the speech it decodes (no second pass)
-    transcript = models.transcriber.transcribe(samples, language=language,
-                                               vocabulary=_vocabulary(info, options))
-    return _separated_call(info, audio, samples, transcript, models, options, step)
+    [transcript] = transcripts
+    return _separated_call(info, audio, decoded.speech.channels[0][0], transcript, models, options, step)
 
 
 def _separated_call(info: CallInfo, audio: Union[Audio, Survey], samples: np.ndarray, transcript: Transcript,
@@ -215,20 +269,14 @@ def _step_hook(progress: ProgressHook, call_id: str) -> Callable[[str], None]:
     return step
 
 
-def _transcribe_stereo(audio: Audio, info: CallInfo, language: str, models: Models,
-                       options: RunOptions) -> tuple[list[Word], str, tuple[SideCoverage, ...]]:
-    """Each channel on its own (VAD skips the silence on each); roles from the channel map;
-    how much of each side's speech got words."""
-    roles = _channel_roles(info, options)
-    sides = [(samples, role) for samples, role in zip(audio.channels, roles) if not is_silent(samples)]
-    # Both sides in one call: with language "auto" it is detected once, on the side with the
-    # most speech; with batched decoding their speech windows share the batches.
-    transcripts = models.transcriber.transcribe_channels(sides, language=language,
-                                                         vocabulary=_vocabulary(info, options))
+def _stereo_words(transcripts: Sequence[Transcript], speech: CallSpeech,
+                  language: str) -> tuple[list[Word], str, tuple[SideCoverage, ...]]:
+    """A stereo call's words (each side's transcript, roles from the channel map), its language
+    (``"auto"``: the one detected) and how much of each side's speech got words."""
     if language == "auto":
         language = next((t.language for t in transcripts if t.language not in ("auto", "unknown")), "unknown")
     words = [w for transcript in transcripts for w in transcript.words]
-    coverage = tuple(_side_coverage(transcript, role) for transcript, (_, role) in zip(transcripts, sides))
+    coverage = tuple(_side_coverage(transcript, role) for transcript, (_, role) in zip(transcripts, speech.channels))
     return words, language, coverage
 
 
@@ -375,13 +423,21 @@ class CallExecutor(Protocol):
 
 
 class InProcess:
-    """This process, one call after another, with ``models`` loaded here (the default)."""
+    """This process, one call after another, with ``models`` loaded here (the default).
+
+    With ``options.calls_per_batch`` above 1, that many calls at a time are decoded, their
+    speech transcribed together (:func:`work_on_together`), then each finished and handed back
+    in order."""
 
     def __init__(self, models: Models):
         self.models = models
 
     def run(self, jobs: Sequence[CallJob], options: RunOptions,
             on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]:
+        if options.calls_per_batch > 1:
+            for i in range(0, len(jobs), options.calls_per_batch):
+                yield from work_on_together(jobs[i:i + options.calls_per_batch], self.models, options, on_step)
+            return
         for job in jobs:
             yield job, work_on(job, self.models, options, on_step)
 
@@ -499,6 +555,59 @@ def work_on(job: CallJob, models: Models, options: RunOptions = RunOptions(),
     """One planned call, from its recording to what the writer stores (decode → transcribe →
     separate speakers → assign roles → redact → score), or why it failed: a bad recording or a
     bug fails its own call, never the batch. Runs wherever the executor runs it."""
+    return _outcome(job, options, lambda: process_call(job.path, job.info, models, options, sha256=job.sha256,
+                                                       progress=progress), progress)
+
+
+def work_on_together(jobs: Sequence[CallJob], models: Models, options: RunOptions = RunOptions(),
+                     progress: ProgressHook = no_progress) -> Iterator[tuple[CallJob, Outcome]]:
+    """:func:`work_on` for several calls, their speech transcribed together
+    (``Transcriber.transcribe_calls``: with batched decoding, the speech windows of all of them
+    share the batches); the outcomes, in the order of ``jobs``, are the same as each call's own.
+
+    All of them are decoded first, so their samples are in memory together: a call read in
+    pieces (a long one) is left to :func:`work_on`. If transcribing them together fails, each
+    call is transcribed alone, so that the call at fault fails alone."""
+    decoded: list[Union[DecodedCall, Exception, None]] = []  # None: work_on does it all
+    for job in jobs:
+        if job.clash or job.sha256 is None or read_in_pieces(job.audio_seconds):
+            decoded.append(None)
+            continue
+        _step_hook(progress, job.info.call_id)("decode")
+        try:
+            decoded.append(decode_call(job.path, job.info, options, sha256=job.sha256))
+        except Exception as exc:  # the call's own failure, told by _outcome below
+            if store.is_interrupted(exc):
+                raise
+            decoded.append(exc)
+    speaking = [d for d in decoded if isinstance(d, DecodedCall) and d.speech is not None]
+    for d in speaking:
+        _step_hook(progress, d.info.call_id)("transcribe")
+    heard: dict[int, list[Transcript]] = {}
+    try:
+        together = models.transcriber.transcribe_calls([d.speech for d in speaking]) if speaking else []
+        heard = {id(d): transcripts for d, transcripts in zip(speaking, together)}
+    except Exception as exc:
+        if store.is_interrupted(exc):
+            raise
+        log.warning("transcribing %d calls together failed (%s): each is transcribed alone", len(speaking), exc)
+
+    def finished(d: Union[DecodedCall, Exception], step: Callable[[str], None]) -> Call:
+        if isinstance(d, Exception):
+            raise d
+        transcripts = heard.get(id(d)) if d.speech is not None else []
+        return heard_call(d, _transcribed(d, models) if transcripts is None else transcripts, models, options, step)
+
+    for job, d in zip(jobs, decoded):
+        if d is None:
+            yield job, work_on(job, models, options, progress)
+        else:
+            step = _step_hook(progress, job.info.call_id)
+            yield job, _outcome(job, options, lambda d=d, step=step: finished(d, step), progress)
+
+
+def _outcome(job: CallJob, options: RunOptions, make_call: Callable[[], Call], progress: ProgressHook) -> Outcome:
+    """The call ``make_call`` makes of ``job``, scored, or why it failed (see :func:`work_on`)."""
     step = _step_hook(progress, job.info.call_id)
     path, sha = job.path, job.sha256
     try:
@@ -506,7 +615,7 @@ def work_on(job: CallJob, models: Models, options: RunOptions = RunOptions(),
             raise InputError(path, job.clash)
         if sha is None:
             raise InputError(path, _unreadable_reason(path))
-        call = process_call(path, job.info, models, options, sha256=sha, progress=progress)
+        call = make_call()
         if options.score:
             step("score")
         with models_in_use(options.item_models):  # the centre's calibrated models, in any worker

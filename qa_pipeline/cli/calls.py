@@ -47,6 +47,12 @@ def register(cli: click.Group) -> None:
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Speech windows (up to 30 s) decoded together; 1: sequential. "
                    "Default: the fastest measured for the device (1 on a CPU, 16 on a GPU).")
+@click.option("--beam-size", type=click.IntRange(min=1), default=None,
+              help="Beam search width of speech recognition; 1: greedy. Default: 2 (faster-whisper's is 5; "
+                   "2 was as accurate on the benchmark calls for less CPU).")
+@click.option("--calls-per-batch", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --batch-size above 1: calls whose speech windows share the batches (in this process, "
+                   "not with --workers above 1 or --ray). 1: each call's own batches.")
 @click.option("--threads", type=click.IntRange(min=0), default=None,
               help="CPU threads per worker process; default: the cores shared out between the workers.")
 @click.option("--max-hours", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True, help="Refuse recordings longer than this.")
@@ -62,8 +68,8 @@ def register(cli: click.Group) -> None:
               help="Stop (exit 2) before processing when a metadata column looks misspelled, a recording matches "
                    "no metadata row, or a row matches no recording.")
 def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent_channel, force, no_score,
-        no_diarize, diarization_pipeline, device, compute_type, batch_size, threads, max_hours, workers, ray_address,
-        strict_metadata):
+        no_diarize, diarization_pipeline, device, compute_type, batch_size, beam_size, calls_per_batch, threads,
+        max_hours, workers, ray_address, strict_metadata):
     """Transcribe, separate speakers, score and store every recording under CALLS_DIR."""
     from qa_pipeline.metadata import read_metadata
     from qa_pipeline.pipeline import RunOptions, run_batch
@@ -75,17 +81,21 @@ def run(calls_dir, db_path, metadata, roster, language, vocabulary, model, agent
         raise click.BadParameter(f"{calls_dir} is not a folder; give the folder that holds the recordings",
                                  param_hint="CALLS_DIR")
     try:  # before any work: a GPU asked for and missing, or a number type the device lacks
-        speech_settings(device, compute_type, batch_size, threads, workers=workers or 1)
+        speech_settings(device, compute_type, batch_size, threads, workers=workers or 1, beam_size=beam_size)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--device/--compute-type") from None
     table = read_metadata(metadata) if metadata else None
     metadata_lines = _check_metadata(table, calls_dir, strict_metadata) if table else []
     executor, workers = _executor(workers, ray_address)
+    if calls_per_batch > 1 and executor is not None:
+        click.secho("--calls-per-batch: worker processes and Ray workers batch each call's speech alone",
+                    fg="yellow", err=True)
     if roster:
         _load_roster(db_path, roster)
     options = RunOptions(language=language, model=model, agent_channel=agent_channel, force=force,
                          score=not no_score, diarize=not no_diarize, diarization_pipeline=diarization_pipeline,
                          device=device, compute_type=compute_type, batch_size=batch_size, threads=threads, workers=workers,
+                         beam_size=beam_size, calls_per_batch=calls_per_batch,
                          max_seconds=max_hours * 3600, redact=redaction_enabled(),
                          vocabulary=read_vocabulary(vocabulary) if vocabulary else None)
     try:

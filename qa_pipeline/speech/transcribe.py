@@ -3,8 +3,9 @@
 (:mod:`qa_pipeline.speech.chinese_text`), the centre's vocabulary as hotwords.
 
 The model loads once per batch (:class:`Transcriber`). With ``batch_size`` above 1 the speech of
-every channel of a call is cut into windows of up to 30 s and decoded together by
-faster-whisper's ``BatchedInferencePipeline`` (see :func:`speech_windows`). Setting
+every channel of a call (of several calls: :meth:`Transcriber.transcribe_calls`) is cut into
+windows of up to 30 s and decoded together by faster-whisper's ``BatchedInferencePipeline``
+(see :func:`speech_windows`). Setting
 ``QA_FAKE_ASR=1`` swaps in
 a deterministic fake at this model boundary, for tests that exercise everything else
 (kill -9 recovery, concurrency) without spending minutes on recognition.
@@ -43,6 +44,18 @@ class Transcript:
     speech_seconds: float = 0.0  # speech-like audio in the channel (see speech.activity)
     untranscribed_seconds: float = 0.0  # of it, with no recognised word near it
     vad_threshold: Optional[float] = None  # the VAD threshold the regions came from
+
+
+@dataclass(frozen=True, eq=False)
+class CallSpeech:
+    """What :meth:`Transcriber.transcribe_calls` hears of one call: its ``(samples, speaker)``
+    channels (16 kHz mono arrays), the language (``"zh"``, ``"en"``, ``"auto"`` or ``None``, see
+    :meth:`Transcriber.transcribe`), where the call starts (``offset``) and its vocabulary."""
+
+    channels: tuple[tuple[np.ndarray, str], ...]
+    language: Optional[str] = None
+    offset: float = 0.0
+    vocabulary: Optional[Vocabulary] = None
 
 
 class ChunkTimeline:
@@ -186,26 +199,56 @@ class Transcriber:
         a stereo call are mostly silence, so each alone rarely fills a batch. Otherwise each
         channel is decoded on its own, by faster-whisper's sequential loop.
         """
-        regions = [speech_regions(samples) for samples, _ in channels]
-        language = self._checked_language(language)
+        return self.transcribe_calls([CallSpeech(tuple(channels), language, offset, vocabulary)])[0]
+
+    def transcribe_calls(self, calls: Sequence[CallSpeech]) -> list[list[Transcript]]:
+        """:meth:`transcribe_channels` for several calls at once: one list of transcripts per call,
+        the same as each call transcribed alone would give.
+
+        With ``batch_size`` above 1 the speech windows of every call that has the same language
+        and the same hotwords (its vocabulary's) share the batches, so that calls with little
+        speech fill them; each window is still decoded on its own and each word goes back to its
+        call, channel and time. A call whose language is left to faster-whisper (``None``, or
+        ``"auto"`` with no speech) is decoded alone. With ``batch_size`` 1 each call is decoded
+        as :meth:`transcribe_channels` decodes it.
+        """
+        if self.batch_size <= 1:
+            return [self._sequential_call(call) for call in calls]
+        heard = [self._heard(call, reuse=False) for call in calls]
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i, (call, (_, language, _)) in enumerate(zip(calls, heard)):
+            hotwords = call.vocabulary.hotwords() if call.vocabulary else None
+            groups.setdefault((language, hotwords) if language is not None else (None, i), []).append(i)
+        out: list[list[Transcript]] = [[] for _ in calls]
+        for (language, _), members in groups.items():
+            transcripts = self._batched([(calls[i], heard[i][0], heard[i][2]) for i in members], language)
+            for i, said in zip(members, transcripts):
+                out[i] = said
+        return out
+
+    def _heard(self, call: CallSpeech, *, reuse: bool) -> tuple[list[SpeechRegions], Optional[str], Optional[float]]:
+        """Each channel's speech regions, the language to decode in and, when it was detected
+        here, its probability. ``reuse``: the detection's encoding is kept for the decoding."""
+        regions = [speech_regions(samples) for samples, _ in call.channels]
+        language = self._checked_language(call.language)
         probability: Optional[float] = None
-        reused = False  # the detection's encoding is waiting for the decoding
         if language == "auto":
             spoken = [i for i, r in enumerate(regions) if r.chunks]
             if not spoken:
-                language = None
-            else:
-                most = max(spoken, key=lambda i: sum(end - start for start, end in regions[i].chunks))
-                reused = self.batch_size <= 1
-                language, probability = self._detected(_joined(channels[most][0], regions[most].chunks),
-                                                       reuse=reused)
+                return regions, None, None
+            most = max(spoken, key=lambda i: sum(end - start for start, end in regions[i].chunks))
+            language, probability = self._detected(_joined(call.channels[most][0], regions[most].chunks),
+                                                   reuse=reuse)
+        return regions, language, probability
+
+    def _sequential_call(self, call: CallSpeech) -> list[Transcript]:
+        reused = call.language == "auto" and self.multilingual  # the detection's encoding waits for the decoding
+        regions, language, probability = self._heard(call, reuse=reused)
         try:
-            if self.batch_size > 1:
-                return self._batched(channels, regions, language, offset, vocabulary, probability)
-            return [self._sequential(samples, r, language, speaker, offset, vocabulary, probability)
-                    for (samples, speaker), r in zip(channels, regions)]
+            return [self._sequential(samples, r, language, speaker, call.offset, call.vocabulary, probability)
+                    for (samples, speaker), r in zip(call.channels, regions)]
         finally:
-            if reused:  # not used (the decoding stopped early): not kept for another call
+            if reused:  # not used (the decoding stopped early, or no speech): not kept for another call
                 self.whisper.reuse_next(None, None)
 
     def _sequential(self, samples: np.ndarray, regions: SpeechRegions, language: Optional[str], speaker: str,
@@ -240,42 +283,50 @@ class Transcriber:
         found = probability if probability is not None else float(info.language_probability or 0.0)
         return Transcript(tuple(words), info.language, found, speech, missing, regions.threshold)
 
-    def _batched(self, channels: Sequence[tuple[np.ndarray, str]], regions: Sequence[SpeechRegions],
-                 language: Optional[str], offset: float, vocabulary: Optional[Vocabulary],
-                 probability: Optional[float]) -> list[Transcript]:
+    def _batched(self, calls: Sequence[tuple[CallSpeech, Sequence[SpeechRegions], Optional[float]]],
+                 language: Optional[str]) -> list[list[Transcript]]:
+        """The speech windows of every channel of ``calls`` (each with its channels' regions and
+        its detected language's probability), all with one language and the same hotwords, in
+        one batched decoding; the words split back per call and channel."""
         from faster_whisper import BatchedInferencePipeline
 
-        layout = _WindowLayout([speech_windows(samples, r.chunks) for (samples, _), r in zip(channels, regions)])
+        channels = [(c, samples, speaker) for c, (call, _, _) in enumerate(calls) for samples, speaker in call.channels]
+        regions = [r for _, call_regions, _ in calls for r in call_regions]
+        layout = _WindowLayout([speech_windows(samples, r.chunks) for (_, samples, _), r in zip(channels, regions)])
+        vocabulary = calls[0][0].vocabulary  # the same hotwords for all (see transcribe_calls)
         words: list[list[Word]] = [[] for _ in channels]
         info = None
         if layout.clips:
-            # A pipeline per call: it carries the last word's time from one call to the next.
+            # A pipeline per decoding: it carries the last word's time from one decoding to the next.
             segments, info = BatchedInferencePipeline(self.whisper).transcribe(
-                layout.joined([samples for samples, _ in channels]),
+                layout.joined([samples for _, samples, _ in channels]),
                 language=language if self.multilingual else "en", clip_timestamps=layout.clips, vad_filter=False,
                 word_timestamps=True, batch_size=self.batch_size, beam_size=self.beam_size,
                 hotwords=vocabulary.hotwords() if vocabulary else None,
             )
             for seg in segments:
                 channel, timeline, window_start = layout.window_at(seg.start)
+                c, _, speaker = channels[channel]
+                offset = calls[c][0].offset
                 for w in seg.words or ():
                     text = chinese_words(w.word) if info.language == "zh" else w.word
                     if text.strip():
                         start, end = timeline.restore(w.start - window_start, w.end - window_start)
                         words[channel].append(Word(round(start + offset, 3), round(end + offset, 3), text.strip(),
-                                                   round(float(w.probability), 4), channels[channel][1]))
+                                                   round(float(w.probability), 4), speaker))
         found = info.language if info is not None else (language or "unknown")
-        if probability is None and info is not None:
-            probability = float(info.language_probability or 0.0)
-        out = []
-        for (samples, speaker), said, r in zip(channels, words, regions):
-            if found == "zh" and vocabulary and vocabulary.numbers == "digits":
+        out: list[list[Transcript]] = [[] for _ in calls]
+        for (c, samples, speaker), said, r in zip(channels, words, regions):
+            call, _, probability = calls[c]
+            if probability is None and info is not None:
+                probability = float(info.language_probability or 0.0)
+            if found == "zh" and call.vocabulary and call.vocabulary.numbers == "digits":
                 said = words_with_digits(said)
-            speech, missing = untranscribed_seconds(samples, [(w.start, w.end) for w in said], offset=offset,
+            speech, missing = untranscribed_seconds(samples, [(w.start, w.end) for w in said], offset=call.offset,
                                                     regions=r)
             if missing > 0.3 * speech and speech > 5:
                 log.warning("%s: %.0f of %.0f s of speech-like audio have no words", speaker, missing, speech)
-            out.append(Transcript(tuple(said), found, probability, speech, missing, r.threshold))
+            out[c].append(Transcript(tuple(said), found, probability, speech, missing, r.threshold))
         return out
 
     def _checked_language(self, language: Optional[str]) -> Optional[str]:
@@ -383,6 +434,10 @@ class FakeTranscriber:
                             offset: float = 0.0, vocabulary: Optional[Vocabulary] = None) -> list[Transcript]:
         return [self.transcribe(samples, language=language, speaker=speaker, offset=offset)
                 for samples, speaker in channels]
+
+    def transcribe_calls(self, calls: Sequence[CallSpeech]) -> list[list[Transcript]]:
+        return [self.transcribe_channels(call.channels, language=call.language, offset=call.offset,
+                                         vocabulary=call.vocabulary) for call in calls]
 
 
 def load_transcriber(model_dir: str, *, device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0,

@@ -200,3 +200,31 @@ def test_a_copied_folder_or_metadata_ids_keep_their_calls_across_runs(tmp_path):
     meta.write_text("file,call_id\nb.wav,a\n", encoding="utf-8")
     assert _run(tmp_path / "other", db, "--metadata", str(meta)).exit_code == 0
     assert _rows(db, "SELECT call_id, source_path FROM calls") == [("a", str(tmp_path / "other" / "b.wav"))]
+
+
+@pytest.mark.parametrize(("value", "error"), [("0", "0 is not in the range x>=1"), ("two", "'two' is not a valid integer")])
+def test_a_bad_beam_size_is_refused_before_any_work(tmp_path, value, error):
+    calls = tmp_path / "calls"
+    _call(calls / "a.wav")
+    result = _run(calls, tmp_path / "qa.duckdb", "--beam-size", value)
+    assert result.exit_code == 2
+    assert "Invalid value for '--beam-size'" in result.output and error in result.output
+    assert not (tmp_path / "qa.duckdb").exists()
+
+
+def test_the_beam_size_and_calls_per_batch_reach_the_speech_settings(tmp_path, monkeypatch):
+    calls = tmp_path / "calls"
+    _call(calls / "a.wav")
+    seen = []
+    real = pipeline.run_batch
+
+    def spy(*args, options, **kwargs):
+        seen.append(options)
+        return real(*args, options=options, **kwargs)
+
+    monkeypatch.setattr(pipeline, "run_batch", spy)
+    result = _run(calls, tmp_path / "qa.duckdb", "--beam-size", "3", "--calls-per-batch", "2", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert (seen[0].beam_size, seen[0].calls_per_batch) == (3, 2)
+    assert pipeline.Models(seen[0]).speech_settings.beam_size == 3
+    assert "--beam-size" in CliRunner().invoke(cli, ["run", "--help"]).output
