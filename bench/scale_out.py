@@ -36,6 +36,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import soundfile as sf
@@ -127,12 +128,14 @@ class CpuTimed:
             self.cpu += time.process_time() - began
 
 
+STORE_PARTS = ("connect", "_bulk_insert", "write_result_rows", "refresh")  # timed inside a call's store step
+
+
 def growth(args: argparse.Namespace) -> None:
-    from qa_pipeline.store import call_facts
+    from qa_pipeline.store import call_facts, database
 
     os.environ["QA_FAKE_ASR"] = "1"  # the speech model's boundary: what is left is the batch's own work
     rng = np.random.default_rng(0)
-    original_refresh = call_facts.refresh
     print("CPU ms per call of this process (DuckDB's threads included), wall ms per call beside the total. "
           "store: the call's one transaction, of which facts: call_facts.refresh; store 1st/last 10%: the "
           "batch's first and last tenth of calls, stored while the database holds 0-10 % and 90-100 % of "
@@ -142,6 +145,7 @@ def growth(args: argparse.Namespace) -> None:
               "total CPU", "total wall", "re-run CPU")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header), flush=True)
+    parts_by_size = {}
     for shown, size in [(False, 3), *((True, size) for size in args.sizes)]:
         with tempfile.TemporaryDirectory(prefix="scale-growth-") as tmp:
             calls = Path(tmp) / "calls"
@@ -149,37 +153,62 @@ def growth(args: argparse.Namespace) -> None:
             for n in range(size):  # 3 s stereo calls at 8 kHz, each its own content
                 sf.write(calls / f"c{n:05d}.wav", rng.normal(0, 0.1, (24000, 2)).astype(np.float32), 8000)
             db = Path(tmp) / "qa.duckdb"
-            times: list[tuple[str, float]] = []  # (step, CPU seconds of this process at its event)
-            refresh = call_facts.refresh = CpuTimed(original_refresh)
+            # (step, CPU seconds of this process, CPU seconds inside each of STORE_PARTS so far) at each event
+            times: list[tuple[str, float, tuple[float, ...]]] = []
+            timed = {name: CpuTimed(getattr(call_facts if name == "refresh" else database, name))
+                     for name in STORE_PARTS}
 
             def hear(event: ProgressEvent) -> None:
-                times.append((event.step, time.process_time()))
+                times.append((event.step, time.process_time(), tuple(t.cpu for t in timed.values())))
 
+            for name, wrapper in timed.items():
+                setattr(call_facts if name == "refresh" else database, name, wrapper)
             cpu_began = time.process_time()
             try:
                 summary = run_batch(calls, db, options=RunOptions(language="en"), progress=hear)
             finally:
-                call_facts.refresh = original_refresh
+                for name, wrapper in timed.items():
+                    setattr(call_facts if name == "refresh" else database, name, wrapper.function)
             cpu = time.process_time() - cpu_began
             assert summary.processed == size, summary
             plan = times[0][1] - cpu_began
 
-            def spans(start: str, end: str) -> list[float]:
-                return [t2 - t1 for (s1, t1), (s2, t2) in zip(times, times[1:]) if s1 == start and s2 == end]
+            def spans(start: str, end: str) -> list[tuple[float, ...]]:
+                """(CPU, then each store part's CPU) of every span from a ``start`` event to an ``end`` one."""
+                return [(t2 - t1, *(b - a for a, b in zip(p1, p2)))
+                        for (s1, t1, p1), (s2, t2, p2) in zip(times, times[1:]) if s1 == start and s2 == end]
 
-            score, stores = sum(spans("score", "store")), spans("store", "done")
-            store, tenth = sum(stores), max(1, size // 10)
+            score = sum(span[0] for span in spans("score", "store"))
+            stores = spans("store", "done")
+            store, tenth = sum(span[0] for span in stores), max(1, size // 10)
             began = time.process_time()
             again = run_batch(calls, db, options=RunOptions(language="en"))
             rerun = time.process_time() - began
             assert again.skipped == size and again.processed == 0
             ms = 1000 / size
-            row = (plan * ms, (cpu - plan - score - store) * ms, score * ms, store * ms, refresh.cpu * ms,
-                   1000 * statistics.mean(stores[:tenth]), 1000 * statistics.mean(stores[-tenth:]), cpu * ms,
+            row = (plan * ms, (cpu - plan - score - store) * ms, score * ms, store * ms,
+                   sum(span[-1] for span in stores) * ms,
+                   1000 * statistics.mean(span[0] for span in stores[:tenth]),
+                   1000 * statistics.mean(span[0] for span in stores[-tenth:]), cpu * ms,
                    summary.wall_seconds * ms, rerun * ms)
             if shown:
                 print(f"| {size} | " + " | ".join(f"{x:.1f}" for x in row) + " |", flush=True)
+                parts_by_size[size] = (stores[:tenth], stores[-tenth:])
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("\nThe store step's parts, CPU ms per call, the batch's first tenth -> last tenth (rest: the "
+          "DELETEs of a replaced call's rows, the commit and closing the database)")
+    print("| calls | " + " | ".join(("open", "insert rows", "results", "facts", "rest")) + " |")
+    print("|---|---|---|---|---|---|")
+    for size, (first, last) in parts_by_size.items():
+        cells = [f"{_part_ms(first, i):.1f} -> {_part_ms(last, i):.1f}" for i in (*range(len(STORE_PARTS)), None)]
+        print(f"| {size} | " + " | ".join(cells) + " |", flush=True)
+
+
+def _part_ms(spans: list[tuple[float, ...]], part: Optional[int]) -> float:
+    """Mean CPU ms per call of STORE_PARTS[part] over store ``spans``; ``None``: the rest of the span."""
+    if part is None:
+        return 1000 * statistics.mean(span[0] - sum(span[1:]) for span in spans)
+    return 1000 * statistics.mean(span[part + 1] for span in spans)
 
 
 def main() -> None:
