@@ -20,10 +20,14 @@ independent single-thread workers use N cores fully.
 
     .venv/bin/python bench/scale_out.py growth [--sizes 10 100 1000]
 
-stores batches of short distinct calls with the fake recogniser (``QA_FAKE_ASR=1``): planning
-(find, hash, skip, call ids), the work per call and storing, each per call, then a re-run that
-skips every call. Linear growth shows as flat per-call figures. Not a test: figures on a shared
-machine are noisy.
+stores batches of short distinct calls through `qa run`'s path (:func:`run_batch`) with the
+fake recogniser (``QA_FAKE_ASR=1``), in CPU ms per call: planning (find, hash, skip, call ids),
+decoding and the fake recogniser, scoring, and storing (one transaction per call, of it
+``call_facts.refresh``), then a re-run that skips every call. Linear growth shows as flat
+per-call figures. Then the store step's parts (opening the database, inserting the rows,
+the results, the facts refresh, the rest) for the batch's first and last tenth of calls: a
+part that grows with the calls already stored grows there. Not a test: figures on a shared
+machine are noisy; the CPU figures are the ones to compare.
 """
 from __future__ import annotations
 
