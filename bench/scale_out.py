@@ -132,7 +132,9 @@ class CpuTimed:
             self.cpu += time.process_time() - began
 
 
-STORE_PARTS = ("connect", "_bulk_insert", "write_result_rows", "refresh")  # timed inside a call's store step
+# timed inside a call's store step (database._write_calls holds the three after it and the DELETEs)
+STORE_PARTS = ("connect", "_write_calls", "_bulk_insert", "write_result_rows", "refresh")
+PART_NAMES = ("open", "DELETEs", "insert rows", "results", "facts", "commit and close")
 
 
 def growth(args: argparse.Namespace) -> None:
@@ -199,20 +201,23 @@ def growth(args: argparse.Namespace) -> None:
                 print(f"| {size} | " + " | ".join(f"{x:.1f}" for x in row) + " |", flush=True)
                 parts_by_size[size] = (stores[:tenth], stores[-tenth:])
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("\nThe store step's parts, CPU ms per call, the batch's first tenth -> last tenth (rest: the "
-          "DELETEs of a replaced call's rows, the commit and closing the database)")
-    print("| calls | " + " | ".join(("open", "insert rows", "results", "facts", "rest")) + " |")
-    print("|---|---|---|---|---|---|")
+    print("\nThe store step's parts, CPU ms per call, the batch's first tenth -> last tenth (DELETEs: of a "
+          "replaced call's rows, one per call table)")
+    print("| calls | " + " | ".join(PART_NAMES) + " |")
+    print("|---|" + "---|" * len(PART_NAMES))
     for size, (first, last) in parts_by_size.items():
-        cells = [f"{_part_ms(first, i):.1f} -> {_part_ms(last, i):.1f}" for i in (*range(len(STORE_PARTS)), None)]
+        cells = [f"{a:.1f} -> {b:.1f}" for a, b in zip(_parts_ms(first), _parts_ms(last))]
         print(f"| {size} | " + " | ".join(cells) + " |", flush=True)
 
 
-def _part_ms(spans: list[tuple[float, ...]], part: Optional[int]) -> float:
-    """Mean CPU ms per call of STORE_PARTS[part] over store ``spans``; ``None``: the rest of the span."""
-    if part is None:
-        return 1000 * statistics.mean(span[0] - sum(span[1:]) for span in spans)
-    return 1000 * statistics.mean(span[part + 1] for span in spans)
+def _parts_ms(spans: list[tuple[float, ...]]) -> tuple[float, ...]:
+    """Mean CPU ms per call of each of PART_NAMES over store ``spans`` (the span's CPU, then
+    the CPU inside each of STORE_PARTS)."""
+    def parts(span: tuple[float, ...]) -> tuple[float, ...]:
+        total, connect, write, rows, results, facts = span
+        return connect, write - rows - results - facts, rows, results, facts, total - connect - write
+
+    return tuple(1000 * statistics.mean(column) for column in zip(*(parts(span) for span in spans)))
 
 
 def main() -> None:
