@@ -20,10 +20,14 @@ independent single-thread workers use N cores fully.
 
     .venv/bin/python bench/scale_out.py growth [--sizes 10 100 1000]
 
-stores batches of short distinct calls with the fake recogniser (``QA_FAKE_ASR=1``): planning
-(find, hash, skip, call ids), the work per call and storing, each per call, then a re-run that
-skips every call. Linear growth shows as flat per-call figures. Not a test: figures on a shared
-machine are noisy.
+stores batches of short distinct calls through `qa run`'s path (:func:`run_batch`) with the
+fake recogniser (``QA_FAKE_ASR=1``), in CPU ms per call: planning (find, hash, skip, call ids),
+decoding and the fake recogniser, scoring, and storing (one transaction per call, of it
+``call_facts.refresh``), then a re-run that skips every call. Linear growth shows as flat
+per-call figures. Then the store step's parts (opening the database, inserting the rows,
+the results, the facts refresh, the rest) for the batch's first and last tenth of calls: a
+part that grows with the calls already stored grows there. Not a test: figures on a shared
+machine are noisy; the CPU figures are the ones to compare.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import soundfile as sf
@@ -113,37 +118,106 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+class CpuTimed:
+    """A function that sums the CPU seconds (this process's) spent inside it."""
+
+    def __init__(self, function):
+        self.function, self.cpu = function, 0.0
+
+    def __call__(self, *args, **kwargs):
+        began = time.process_time()
+        try:
+            return self.function(*args, **kwargs)
+        finally:
+            self.cpu += time.process_time() - began
+
+
+# timed inside a call's store step (database._write_calls holds the three after it and the DELETEs)
+STORE_PARTS = ("connect", "_write_calls", "_bulk_insert", "write_result_rows", "refresh")
+PART_NAMES = ("open", "DELETEs", "insert rows", "results", "facts", "commit and close")
+
+
 def growth(args: argparse.Namespace) -> None:
+    from qa_pipeline.store import call_facts, database
+
     os.environ["QA_FAKE_ASR"] = "1"  # the speech model's boundary: what is left is the batch's own work
     rng = np.random.default_rng(0)
-    print(f"{'calls':>6}{'plan ms/call':>14}{'work ms/call':>14}{'store ms/call':>15}{'total ms/call':>15}"
-          f"{'re-run ms/call':>16}")
-    for size in args.sizes:
+    print("CPU ms per call of this process (DuckDB's threads included), wall ms per call beside the total. "
+          "store: the call's one transaction, of which facts: call_facts.refresh; store 1st/last 10%: the "
+          "batch's first and last tenth of calls, stored while the database holds 0-10 % and 90-100 % of "
+          "the batch; re-run: the same batch again (every call skipped). A first batch of 3 calls, not shown, "
+          "pays the one-time loading (rubrics, sentence encoder)")
+    header = ("calls", "plan", "decode + fake ASR", "score", "store", "of it facts", "store 1st 10%", "store last 10%",
+              "total CPU", "total wall", "re-run CPU")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header), flush=True)
+    parts_by_size = {}
+    for shown, size in [(False, 3), *((True, size) for size in args.sizes)]:
         with tempfile.TemporaryDirectory(prefix="scale-growth-") as tmp:
             calls = Path(tmp) / "calls"
             calls.mkdir()
             for n in range(size):  # 3 s stereo calls at 8 kHz, each its own content
                 sf.write(calls / f"c{n:05d}.wav", rng.normal(0, 0.1, (24000, 2)).astype(np.float32), 8000)
             db = Path(tmp) / "qa.duckdb"
-            times: list[tuple[str, float]] = []
+            # (step, CPU seconds of this process, CPU seconds inside each of STORE_PARTS so far) at each event
+            times: list[tuple[str, float, tuple[float, ...]]] = []
+            timed = {name: CpuTimed(getattr(call_facts if name == "refresh" else database, name))
+                     for name in STORE_PARTS}
 
             def hear(event: ProgressEvent) -> None:
-                times.append((event.step, time.perf_counter()))
+                times.append((event.step, time.process_time(), tuple(t.cpu for t in timed.values())))
 
-            began = time.perf_counter()
-            summary = run_batch(calls, db, options=RunOptions(language="en"), progress=hear)
+            for name, wrapper in timed.items():
+                setattr(call_facts if name == "refresh" else database, name, wrapper)
+            cpu_began = time.process_time()
+            try:
+                summary = run_batch(calls, db, options=RunOptions(language="en"), progress=hear)
+            finally:
+                for name, wrapper in timed.items():
+                    setattr(call_facts if name == "refresh" else database, name, wrapper.function)
+            cpu = time.process_time() - cpu_began
             assert summary.processed == size, summary
-            plan = times[0][1] - began
-            store = sum(t2 - t1 for (s1, t1), (s2, t2) in zip(times, times[1:]) if s1 == "store" and s2 == "done")
-            total = summary.wall_seconds
-            began = time.perf_counter()
+            plan = times[0][1] - cpu_began
+
+            def spans(start: str, end: str) -> list[tuple[float, ...]]:
+                """(CPU, then each store part's CPU) of every span from a ``start`` event to an ``end`` one."""
+                return [(t2 - t1, *(b - a for a, b in zip(p1, p2)))
+                        for (s1, t1, p1), (s2, t2, p2) in zip(times, times[1:]) if s1 == start and s2 == end]
+
+            score = sum(span[0] for span in spans("score", "store"))
+            stores = spans("store", "done")
+            store, tenth = sum(span[0] for span in stores), max(1, size // 10)
+            began = time.process_time()
             again = run_batch(calls, db, options=RunOptions(language="en"))
-            rerun = time.perf_counter() - began
+            rerun = time.process_time() - began
             assert again.skipped == size and again.processed == 0
             ms = 1000 / size
-            print(f"{size:>6}{plan * ms:>14.1f}{(total - plan - store) * ms:>14.1f}{store * ms:>15.1f}"
-                  f"{total * ms:>15.1f}{rerun * ms:>16.1f}", flush=True)
+            row = (plan * ms, (cpu - plan - score - store) * ms, score * ms, store * ms,
+                   sum(span[-1] for span in stores) * ms,
+                   1000 * statistics.mean(span[0] for span in stores[:tenth]),
+                   1000 * statistics.mean(span[0] for span in stores[-tenth:]), cpu * ms,
+                   summary.wall_seconds * ms, rerun * ms)
+            if shown:
+                print(f"| {size} | " + " | ".join(f"{x:.1f}" for x in row) + " |", flush=True)
+                parts_by_size[size] = (stores[:tenth], stores[-tenth:])
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("\nThe store step's parts, CPU ms per call, the batch's first tenth -> last tenth (DELETEs: of a "
+          "replaced call's rows, one per call table)")
+    print("| calls | " + " | ".join(PART_NAMES) + " |")
+    print("|---|" + "---|" * len(PART_NAMES))
+    for size, (first, last) in parts_by_size.items():
+        cells = [f"{a:.1f} -> {b:.1f}" for a, b in zip(_parts_ms(first), _parts_ms(last))]
+        print(f"| {size} | " + " | ".join(cells) + " |", flush=True)
+
+
+def _parts_ms(spans: list[tuple[float, ...]]) -> tuple[float, ...]:
+    """Mean CPU ms per call of each of PART_NAMES over store ``spans`` (the span's CPU, then
+    the CPU inside each of STORE_PARTS)."""
+    def parts(span: tuple[float, ...]) -> tuple[float, ...]:
+        total, connect, write, rows, results, facts = span
+        return connect, write - rows - results - facts, rows, results, facts, total - connect - write
+
+    return tuple(1000 * statistics.mean(column) for column in zip(*(parts(span) for span in spans)))
 
 
 def main() -> None:

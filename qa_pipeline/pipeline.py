@@ -43,7 +43,8 @@ from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speakers.turns import build_turns
 from qa_pipeline.speech.settings import SpeechSettings, speech_settings
 from qa_pipeline.speech.audio import AUDIO_SUFFIXES, decode, is_dual_mono, is_silent, mono_mix, recorded_seconds
-from qa_pipeline.speech.pieces import Piece, Survey, pieces, read_in_pieces, survey, transcribe_pieces
+from qa_pipeline.speech.pieces import (Piece, Survey, WholeMix, pieces, read_in_pieces, survey,
+                                        transcribe_pieces)
 from qa_pipeline.speech.transcribe import CallSpeech, Transcript, load_transcriber
 from qa_pipeline.speech.vocabulary import Vocabulary, VocabularyFile
 from qa_pipeline.store import database as store
@@ -241,18 +242,14 @@ def _process_long_call(path: str | Path, info: CallInfo, models: Models, options
         coverage = tuple(_side_coverage(transcript, role) for transcript, (_, role) in zip(transcripts, kept))
         call = _call(info, found, language, build_turns(words), models)
         return _finish(dataclasses.replace(call, coverage=coverage), options)
-    diarized = models.separator.diarizer is not None
-    held: list[np.ndarray] = []
+    whole = WholeMix(found) if models.separator.diarizer is not None else None
 
     def mixed(piece: Piece) -> list[tuple[np.ndarray, str]]:
-        samples = piece.mono()
-        if diarized:
-            held.append(samples)
-        return [(samples, "unknown")]
+        return [(piece.mono() if whole is None else whole.add(piece), "unknown")]
 
     [transcript], _ = transcribe_pieces(models.transcriber, recording, mixed, language=language,
                                         vocabulary=vocabulary)
-    samples = np.concatenate(held) if held else np.zeros(0, dtype=np.float32)
+    samples = whole.samples if whole is not None else np.zeros(0, dtype=np.float32)
     return _separated_call(info, found, samples, transcript, models, options, step)
 
 

@@ -32,6 +32,7 @@ from qa_pipeline.speakers.campplus import CAMPPlusEmbedding
 BLOCK_SECONDS = 30.0
 CONTEXT_SECONDS = 2.0
 CHUNK_BATCH = 64  # chunks pooled per batch
+FBANK_BLOCK_FRAMES = 6000  # a minute of fbank frames at a time (whole_call_fbank)
 
 
 class CallDiarization(SpeakerDiarization):
@@ -75,18 +76,45 @@ class CallDiarization(SpeakerDiarization):
 
 def whole_call_frames(model: CAMPPlusEmbedding, waveform: torch.Tensor) -> tuple[torch.Tensor, float]:
     """CAM++ frame features of a whole call: (channels, frames) and frames per second."""
-    fbank = model.compute_fbank(waveform[None])[0]  # (fbank frames, mel bins), mean over the call removed
+    fbank = whole_call_fbank(model, waveform)  # (fbank frames, mel bins), mean over the call removed
     fbank_rate = 100.0  # 10 ms hop
     block, context = int(BLOCK_SECONDS * fbank_rate), int(CONTEXT_SECONDS * fbank_rate)
-    pieces = []
+    total = sum((min(start + block, fbank.shape[0]) - start + 1) // 2 for start in range(0, fbank.shape[0], block))
+    frames: Optional[torch.Tensor] = None  # filled block by block: a list joined at the end held them twice
+    at = 0
     with torch.inference_mode():
         for start in range(0, fbank.shape[0], block):
             lo, hi = max(0, start - context), min(fbank.shape[0], start + block + context)
             out = model.campplus.frames(fbank[lo:hi][None])[0]  # time stride 2
             skip = (start - lo) // 2
             keep = (min(start + block, fbank.shape[0]) - start + 1) // 2
-            pieces.append(out[:, skip:skip + keep])
-    return torch.cat(pieces, dim=1), fbank_rate / 2
+            if frames is None:
+                frames = out.new_empty((out.shape[0], total))
+            frames[:, at:at + keep] = out[:, skip:skip + keep]
+            at += keep
+    return frames, fbank_rate / 2
+
+
+def whole_call_fbank(model: CAMPPlusEmbedding, waveform: torch.Tensor) -> torch.Tensor:
+    """``model.compute_fbank`` of a whole call, (1, samples) -> (frames, mel bins), computed
+    :data:`FBANK_BLOCK_FRAMES` frames at a time. Kaldi's fbank frames (25 ms every 10 ms) are
+    each computed from their own samples, so a block holding whole frames gives the same
+    frames; the FFT of the whole call at once held about 40 MB per minute of call (7 GB at 3
+    hours, ten times the samples). The call's mean is then subtracted, as compute_fbank does."""
+    rate, samples = model.hparams.sample_rate, waveform.shape[-1]
+    length, shift = int(rate * 0.025), int(rate * 0.010)  # Kaldi's frames (snip_edges: whole frames only)
+    count = 1 + (samples - length) // shift if samples >= length else 0
+    if count <= FBANK_BLOCK_FRAMES:
+        return model.compute_fbank(waveform[None])[0]
+    features = torch.empty((count, model.hparams.num_mel_bins), dtype=waveform.dtype, device=waveform.device)
+    total = torch.zeros(model.hparams.num_mel_bins, dtype=torch.float64, device=waveform.device)
+    for first in range(0, count, FBANK_BLOCK_FRAMES):
+        last = min(first + FBANK_BLOCK_FRAMES, count)
+        block = model.fbank(waveform[..., first * shift:(last - 1) * shift + length])
+        features[first:last] = block
+        total += block.sum(dim=0, dtype=torch.float64)
+    features -= (total / count).to(features.dtype)
+    return features
 
 
 def _window(frames: torch.Tensor, start: int, span: int) -> torch.Tensor:

@@ -218,14 +218,15 @@ class CAMPPlusEmbedding(Model):
     def dimension(self) -> int:
         return self.hparams.embedding_size
 
+    def fbank(self, waveform: torch.Tensor) -> torch.Tensor:
+        """(1, samples) in [-1, 1] -> log-mel fbank (frames, mel bins), Kaldi's 25 ms frames
+        every 10 ms, each computed from its own samples alone (not yet mean-normalised)."""
+        return kaldi.fbank(waveform, num_mel_bins=self.hparams.num_mel_bins, dither=0.0,
+                           sample_frequency=self.hparams.sample_rate)
+
     def compute_fbank(self, waveforms: torch.Tensor) -> torch.Tensor:
         """(batch, 1, samples) in [-1, 1] -> mean-normalised log-mel fbank (batch, frames, mel bins)."""
-
-        def one(waveform: torch.Tensor) -> torch.Tensor:
-            return kaldi.fbank(waveform, num_mel_bins=self.hparams.num_mel_bins, dither=0.0,
-                               sample_frequency=self.hparams.sample_rate)
-
-        features = torch.vmap(one)(waveforms)
+        features = torch.vmap(self.fbank)(waveforms)
         return features - features.mean(dim=1, keepdim=True)
 
     def forward(self, waveforms: torch.Tensor, weights: Optional[torch.Tensor] = None) -> torch.Tensor:

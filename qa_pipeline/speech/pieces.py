@@ -77,6 +77,25 @@ class Survey:
         return len(self.silent)
 
 
+class WholeMix:
+    """The mono mix of a whole recording read in pieces, filled as the pieces pass: what a
+    diarized mono call keeps for the diarizer, which needs the whole call (pyannote's
+    segmentation reads the whole waveform and clusters the speakers over the call; CAM++
+    removes the call's mean). One array of the survey's length holds the mix once, where
+    joining the pieces at the end held it twice (1.4 GB at 3 hours)."""
+
+    def __init__(self, found: Survey):
+        # zeros: its pages are mapped as the pieces fill them, so memory grows with the call read
+        self.samples = np.zeros(round(found.duration * TARGET_RATE), dtype=np.float32)
+
+    def add(self, piece: Piece) -> np.ndarray:
+        """``piece``'s mono mix, kept in its place in the whole mix."""
+        mono = piece.mono()
+        at = round(piece.start * TARGET_RATE)
+        self.samples[at:at + len(mono)] = mono
+        return mono
+
+
 def read_in_pieces(seconds: float) -> bool:
     """Whether a recording of ``seconds`` (as its container says) is read in pieces."""
     return seconds > LONG_CALL_SECONDS

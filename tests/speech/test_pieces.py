@@ -17,7 +17,7 @@ from qa_pipeline.pipeline import Models, RunOptions, process_call
 from qa_pipeline.records import CallInfo, Word
 from qa_pipeline.speakers.separation import SpeakerSeparator
 from qa_pipeline.speech import pieces as long_calls
-from qa_pipeline.speech.audio import decode, is_dual_mono, is_silent
+from qa_pipeline.speech.audio import decode, is_dual_mono, is_silent, mono_mix
 from qa_pipeline.speech.pieces import pieces, survey
 from qa_pipeline.speech.transcribe import Transcript
 
@@ -195,6 +195,39 @@ def test_a_long_mono_call_in_pieces_gives_the_diarizer_the_whole_call(tmp_path, 
     words = [w for t in in_pieces.turns for w in t.words]
     expected = BurstTranscriber().transcribe(whole.channels[0]).words
     assert [(w.start, w.end, w.speaker) for w in words] == [(w.start, w.end, "unknown") for w in expected]
+
+
+class Keeping(Unsure):
+    """:class:`Unsure`, keeping what it was given."""
+
+    def diarize(self, samples, rate):
+        self.samples = samples
+        return super().diarize(samples, rate)
+
+
+@pytest.mark.parametrize("stereo", [False, True])
+def test_the_diarizer_gets_the_mix_of_the_whole_call_as_decoding_it_whole_gives(tmp_path, short_pieces, stereo):
+    path = tmp_path / "long.wav"
+    write_turns(path, minutes=2.5, stereo=stereo, same_on_both=stereo)  # dual mono: diarized as mono
+    diarizer = Keeping()
+    _, heard = _process(path, diarizer=diarizer)
+    assert heard.longest <= 55 * RATE  # transcribed in pieces
+    assert diarizer.samples.dtype == np.float32
+    assert np.array_equal(diarizer.samples, mono_mix(decode(path)))
+
+
+def test_a_diarized_long_mono_call_holds_its_mix_once(tmp_path, short_pieces):
+    path = tmp_path / "six-minutes.wav"
+    write_turns(path, minutes=6, stereo=False)
+    mix_bytes = 6 * 60 * RATE * 4  # float32 at 16 kHz: 23 MB
+    tracemalloc.start()
+    try:
+        _process(path, diarizer=Unsure())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # the mix, the pieces being read and the words: 39 MB; the pieces kept and joined at the end: 74 MB
+    assert peak < 2 * mix_bytes, f"peak {peak / 1e6:.0f} MB for a {mix_bytes / 1e6:.0f} MB mix"
 
 
 def test_a_short_call_is_decoded_whole_as_before(tmp_path, short_pieces):
