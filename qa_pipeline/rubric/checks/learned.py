@@ -113,7 +113,7 @@ class LearnedNode:
     def __init__(self, item: str, banks: tuple[str, ...], target: str, band: tuple[float, float], rule, scope: Scope,
                  label: str, negatives: tuple[str, ...] = (), l2: Optional[float] = None,
                  neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
-                 clause_unless: Optional[re.Pattern] = None, unless: Optional[re.Pattern] = None):
+                 clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None):
         self.item = item
         self.unless = unless
         self.clauses = clauses
@@ -249,7 +249,7 @@ def build(options: dict, builder: Builder):
     for key in ("clause_unless", "unless"):
         unless = options.get(key) or []
         try:
-            patterns[key] = (re.compile("|".join(f"(?:{u})" for u in unless), re.I if key == "unless" else 0)
+            patterns[key] = (re.compile("|".join(f"(?:{u})" for u in unless), re.IGNORECASE if key == "unless" else 0)
                              if unless else None)
         except re.error as exc:
             raise builder.error(f"{key}: {exc}; each entry must be a regular expression")  # type: ignore[attr-defined]
