@@ -265,6 +265,32 @@ def test_a_breach_in_one_clause_of_a_sentence_of_facts_is_found_with_clauses(lea
     assert finding(harmless, "B2").outcome == "pass"
 
 
+def _with_unless(bank, unless):
+    return parse_rubric({
+        "id": "t", "version": "1", "languages": ["en"],
+        "checks": [{"id": "B2", "critical": True,
+                    "rule": {"type": "learned", "item": "B2", "bank": bank, "target": "fail", "band": [0.3, 0.7],
+                             "unless": unless, "rule": {"type": "phrases", "phrases": ["not my problem"]}}}]})
+
+
+def test_a_sentence_matching_unless_in_its_turn_is_left_to_the_rules(learned_rubric, keyword_encoder, tmp_path):
+    bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
+    # the pattern reads the sentence, a line break, then the whole turn: help offered later in the turn
+    rubric = _with_unless(bank, [r"^restate[^\n]*\n[^\n]*\bi can help\b"])
+    offered = finding(score_call(timed_call("Restate again restate. I CAN HELP.", "Hm."), rubric, sentiment=0.0), "B2")
+    assert offered.outcome == "pass" and "Restate again" not in offered.rule
+    bare = finding(score_call(timed_call("Restate again restate. Okay.", "Hm."), rubric, sentiment=0.0), "B2")
+    assert bare.outcome == "fail" and "breach 'Restate again restate.'" in bare.rule
+    ruled = finding(score_call(timed_call("Not my problem. I can help.", "Hm."), rubric, sentiment=0.0), "B2")
+    assert ruled.outcome == "fail"  # a rule hit still decides
+
+
+def test_an_unless_that_is_no_regular_expression_is_refused(tmp_path):
+    bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
+    with pytest.raises(InputError, match="unless: .*regular expression"):
+        _with_unless(str(bank), ["(i can"])
+
+
 def test_clauses_are_cut_at_commas_and_between_chinese_words_of_unpunctuated_speech():
     assert split_clauses("改期费就是二百，您到底还要问几遍？") == ["改期费就是二百", "您到底还要问几遍？"]
     assert split_clauses("刚才不都说了嘛 您怎么又问一遍") == ["刚才不都说了嘛", "您怎么又问一遍"]
@@ -592,6 +618,19 @@ def test_real_encoder_judges_a_paraphrase_the_rules_miss(language, turns, item, 
                 tuple(Turn("agent" if i % 2 == 0 else "customer", 2.0 * i, 2.0 * i + 1.5, t) for i, t in enumerate(turns)))
     f = finding(score_call(call, standard_rubric(language), sentiment=0.0), item)
     assert f.outcome == outcome or f.unsure, f.rule
+
+
+@pytest.mark.parametrize("line", [
+    "You'll need to take the back panel off first, but I can talk you through each screw.",
+    "Leave the key with a neighbour. If that doesn't work for you, just ring me back and I'll rearrange it.",
+    "The assessor's notes say the fence was already leaning before the storm.",
+])
+def test_real_encoder_an_instruction_with_help_or_a_neutral_finding_is_no_forbidden_language(line):
+    real_encoder()
+    call = Call(CallInfo("r"), "en", (Turn("customer", 0.0, 1.5, "Hi, it's about my claim."),
+                                      Turn("agent", 2.0, 6.0, line)))
+    b2 = finding(score_call(call, standard_rubric("en"), sentiment=0.0), "B2")
+    assert b2.outcome == "pass" and not b2.unsure, b2.rule
 
 
 def test_a_pack_used_in_place_verifies_the_files_the_manifest_pins(tmp_path, monkeypatch):

@@ -71,6 +71,11 @@ OPTIONS = {
                            help="regular expressions: a clause that matches one is judged only with its sentence "
                                 "(what the customer said, acknowledged, reads as a reproach once cut from the "
                                 "agent's answer to it)"),
+    "unless": Option((list,), [], items=(str,),
+                     help="regular expressions (case-insensitive), searched in a sentence, a line break and the "
+                          "sentence's whole turn: a sentence that matches one is left to the rules, the classifier "
+                          "does not judge it (an instruction given with help offered, a neutral report of what "
+                          "another party found: worded like a reproach, not one)"),
     **SCOPE_OPTIONS,
 }
 
@@ -94,8 +99,9 @@ class LearnedNode:
     def __init__(self, item: str, banks: tuple[str, ...], target: str, band: tuple[float, float], rule, scope: Scope,
                  label: str, negatives: tuple[str, ...] = (), l2: Optional[float] = None,
                  neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
-                 clause_unless: Optional[re.Pattern] = None):
+                 clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None):
         self.item = item
+        self.unless = unless
         self.clauses = clauses
         self.clause_unless = clause_unless
         self.banks = banks
@@ -157,6 +163,8 @@ class LearnedNode:
             return ruled
         vectors = encoder.embed(sentences)
         probs = model.probabilities(vectors)
+        if self.unless is not None:
+            probs = np.where([bool(self.unless.search(f"{s}\n{t.text}")) for s, t in zip(sentences, owners)], 0.0, probs)
         if self.clauses:
             extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
                      if self.clause_unless is None or not self.clause_unless.search(c)]
@@ -223,15 +231,18 @@ def build(options: dict, builder: Builder):
         if unknown or not isinstance(k, int) or k < 1 or not isinstance(margin, (int, float)):
             raise builder.error(f"neighbours must be {{k: a whole number >= 1, margin: a number}}, not {neighbours}")  # type: ignore[attr-defined]
         neighbours = (k, float(margin))
-    unless = options.get("clause_unless") or []
-    try:
-        clause_unless = re.compile("|".join(f"(?:{u})" for u in unless)) if unless else None
-    except re.error as exc:
-        raise builder.error(f"clause_unless: {exc}; each entry must be a regular expression")  # type: ignore[attr-defined]
+    patterns = {}
+    for key in ("clause_unless", "unless"):
+        unless = options.get(key) or []
+        try:
+            patterns[key] = (re.compile("|".join(f"(?:{u})" for u in unless), re.IGNORECASE if key == "unless" else 0)
+                             if unless else None)
+        except re.error as exc:
+            raise builder.error(f"{key}: {exc}; each entry must be a regular expression")  # type: ignore[attr-defined]
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
     return LearnedNode(options["item"], paths, options.get("target", "pass"), (float(band[0]), float(band[1])),
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
-                       bool(options.get("clauses", False)), clause_unless)
+                       bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"])
