@@ -164,11 +164,6 @@ class PhraseMatcher:
             return None
         return PhraseHit(best.start(), best.end(), self._which(text, best.start()))
 
-    def _may_match(self, rx: re.Pattern, text: str) -> bool:
-        """False when ``text`` holds none of the texts every match of ``rx`` holds."""
-        needs = self._anchors.get(rx.pattern)
-        return needs is None or any(a in text for a in needs)
-
     def _first_at_words(self, text: str, pos: int, padded: str) -> Optional[PhraseHit]:
         # In ``padded`` the word regex is led by the character before a word ([\n @]: all
         # that can precede a word in clean English), so a match at padded[i] is a hit at text[i].
