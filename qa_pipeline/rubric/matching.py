@@ -53,6 +53,11 @@ class PhraseMatcher:
         every match holds: a text holding none is not searched with it."""
         self._words = words
         self._anchors = anchors or {}
+        # (regex, its anchors or None) for the regexes searched on their own, so that a search
+        # reads no dict and builds no list: built when first needed (``_grouped`` compiles then).
+        self._alone: Optional[tuple[tuple[re.Pattern, Optional[tuple[str, ...]]], ...]] = None
+        self._word_others = (None if words is None else
+                             tuple((rx, self._anchors.get(rx.pattern)) for rx in words[1]))
         first_chars = first_chars if first_chars is not None else [None] * len(phrases)
         self.phrases = tuple(phrases)
         self._grouped_given = list(grouped)
@@ -142,9 +147,16 @@ class PhraseMatcher:
             return self._first_at_words(text, pos, padded)
         fast = self._fast
         best = fast.search(text, pos) if fast is not None else None
-        for rx in self._grouped + self._slow:  # ordered by start, a tie goes to _which: as one regex
-            if not self._may_match(rx, text):
-                continue
+        alone = self._alone
+        if alone is None:
+            alone = self._alone = tuple((rx, self._anchors.get(rx.pattern)) for rx in self._grouped + self._slow)
+        for rx, needs in alone:  # ordered by start, a tie goes to _which: as one regex
+            if needs is not None:  # searched only when the text holds one of its anchors
+                for a in needs:
+                    if a in text:
+                        break
+                else:
+                    continue
             m = rx.search(text, pos)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
@@ -152,20 +164,18 @@ class PhraseMatcher:
             return None
         return PhraseHit(best.start(), best.end(), self._which(text, best.start()))
 
-    def _may_match(self, rx: re.Pattern, text: str) -> bool:
-        """False when ``text`` holds none of the texts every match of ``rx`` holds."""
-        needs = self._anchors.get(rx.pattern)
-        return needs is None or any(a in text for a in needs)
-
     def _first_at_words(self, text: str, pos: int, padded: str) -> Optional[PhraseHit]:
         # In ``padded`` the word regex is led by the character before a word ([\n @]: all
         # that can precede a word in clean English), so a match at padded[i] is a hit at text[i].
-        word_rx, others = self._words  # type: ignore[misc]
-        m = word_rx.search(padded, pos)
+        m = self._words[0].search(padded, pos)  # type: ignore[index]
         best = (m.start(), m.end() - 1) if m is not None else None  # (start, end) in text
-        for rx in others:  # ordered by start, a tie goes to _which: as one regex
-            if not self._may_match(rx, text):
-                continue
+        for rx, needs in self._word_others:  # type: ignore[union-attr]  # ordered by start, as one regex
+            if needs is not None:
+                for a in needs:
+                    if a in text:
+                        break
+                else:
+                    continue
             m = rx.search(text, pos)
             if m is not None and (best is None or m.start() < best[0]):
                 best = (m.start(), m.end())
