@@ -244,39 +244,32 @@ def test_a_calibrated_model_keeps_the_nearest_exemplar_check(learned_rubric, key
     assert breach.outcome == "fail" and "nearer the breaches by" in breach.rule and "(model v1)" in breach.rule
 
 
-def _with_clauses(bank, clauses):
+def _b2_rubric(bank, **options):
+    """A rubric of one learned B2 judgement over ``bank`` (a rule hit on "not my problem"), with ``options``."""
     return parse_rubric({
         "id": "t", "version": "1", "languages": ["en"],
         "checks": [{"id": "B2", "critical": True,
                     "rule": {"type": "learned", "item": "B2", "bank": bank, "target": "fail", "band": [0.3, 0.7],
-                             "clauses": clauses, "rule": {"type": "phrases", "phrases": ["not my problem"]}}}]})
+                             "rule": {"type": "phrases", "phrases": ["not my problem"]}, **options}}]})
 
 
 def test_a_breach_in_one_clause_of_a_sentence_of_facts_is_found_with_clauses(learned_rubric, keyword_encoder,
                                                                              tmp_path):
     bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
     call = timed_call("Neutral neutral the fee, restate again restate?", "Hm.")
-    whole = finding(score_call(call, _with_clauses(bank, False), sentiment=0.0), "B2")
+    whole = finding(score_call(call, _b2_rubric(bank, clauses=False), sentiment=0.0), "B2")
     assert whole.outcome == "pass"  # the facts around it pull the whole sentence towards the harmless side
-    split = finding(score_call(call, _with_clauses(bank, True), sentiment=0.0), "B2")
+    split = finding(score_call(call, _b2_rubric(bank, clauses=True), sentiment=0.0), "B2")
     assert split.outcome == "fail" and "'restate again restate?'" in split.rule
     assert split.evidence.text == "Neutral neutral the fee, restate again restate?"  # the turn, timed
-    harmless = score_call(timed_call("Neutral the fee, neutral now.", "Hm."), _with_clauses(bank, True), sentiment=0.0)
+    harmless = score_call(timed_call("Neutral the fee, neutral now.", "Hm."), _b2_rubric(bank, clauses=True), sentiment=0.0)
     assert finding(harmless, "B2").outcome == "pass"
-
-
-def _with_unless(bank, unless):
-    return parse_rubric({
-        "id": "t", "version": "1", "languages": ["en"],
-        "checks": [{"id": "B2", "critical": True,
-                    "rule": {"type": "learned", "item": "B2", "bank": bank, "target": "fail", "band": [0.3, 0.7],
-                             "unless": unless, "rule": {"type": "phrases", "phrases": ["not my problem"]}}}]})
 
 
 def test_a_sentence_matching_unless_in_its_turn_is_left_to_the_rules(learned_rubric, keyword_encoder, tmp_path):
     bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
     # the pattern reads the sentence, a line break, then the whole turn: help offered later in the turn
-    rubric = _with_unless(bank, [r"^restate[^\n]*\n[^\n]*\bi can help\b"])
+    rubric = _b2_rubric(bank, unless=[r"^restate[^\n]*\n[^\n]*\bi can help\b"])
     offered = finding(score_call(timed_call("Restate again restate. I CAN HELP.", "Hm."), rubric, sentiment=0.0), "B2")
     assert offered.outcome == "pass" and "Restate again" not in offered.rule
     bare = finding(score_call(timed_call("Restate again restate. Okay.", "Hm."), rubric, sentiment=0.0), "B2")
@@ -285,10 +278,20 @@ def test_a_sentence_matching_unless_in_its_turn_is_left_to_the_rules(learned_rub
     assert ruled.outcome == "fail"  # a rule hit still decides
 
 
+def test_a_sentence_matching_unless_not_is_judged_whatever_help_its_turn_offers(learned_rubric, keyword_encoder,
+                                                                               tmp_path):
+    bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
+    rubric = _b2_rubric(bank, unless=[r"^restate[^\n]*\n[^\n]*\bi can help\b"], unless_not=[r"\bagain\b"])
+    judged = finding(score_call(timed_call("Restate again restate. I can help.", "Hm."), rubric, sentiment=0.0), "B2")
+    assert judged.outcome == "fail" and "breach 'Restate again restate.'" in judged.rule
+    left = finding(score_call(timed_call("Restate restate. Again I can help.", "Hm."), rubric, sentiment=0.0), "B2")
+    assert left.outcome == "pass"  # "again" is in the turn, not in the sentence judged
+
+
 def test_an_unless_that_is_no_regular_expression_is_refused(tmp_path):
     bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
     with pytest.raises(InputError, match="unless: .*regular expression"):
-        _with_unless(str(bank), ["(i can"])
+        _b2_rubric(str(bank), unless=["(i can"])
 
 
 def test_clauses_are_cut_at_commas_and_between_chinese_words_of_unpunctuated_speech():
@@ -676,7 +679,7 @@ def test_the_clauses_a_learned_check_judges_are_stored_at_ingest_and_not_embedde
                                                                                        learned_rubric, engine_encoder):
     from qa_pipeline.rescoring import rescore
 
-    rubric = _with_clauses(str(tmp_path / "bank.jsonl"), True)  # the fixture's bank
+    rubric = _b2_rubric(str(tmp_path / "bank.jsonl"), clauses=True)  # the fixture's bank
     engine = engine_encoder()
     call, first = ingest(db, rubric, texts=("Neutral neutral the fee, restate again restate?", "Hm."))
     clauses = ["Neutral neutral the fee", "restate again restate?"]

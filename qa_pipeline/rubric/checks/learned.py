@@ -76,6 +76,10 @@ OPTIONS = {
                           "sentence's whole turn: a sentence that matches one is left to the rules, the classifier "
                           "does not judge it (an instruction given with help offered, a neutral report of what "
                           "another party found: worded like a reproach, not one)"),
+    "unless_not": Option((list,), [], items=(str,),
+                         help="regular expressions (case-insensitive), searched in the sentence alone: a sentence "
+                              "that matches one is never left to the rules by `unless` (it blames, sends the "
+                              "customer elsewhere or says it was explained already, whatever help it offers)"),
     **SCOPE_OPTIONS,
 }
 
@@ -99,9 +103,11 @@ class LearnedNode:
     def __init__(self, item: str, banks: tuple[str, ...], target: str, band: tuple[float, float], rule, scope: Scope,
                  label: str, negatives: tuple[str, ...] = (), l2: Optional[float] = None,
                  neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
-                 clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None):
+                 clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None,
+                 unless_not: re.Pattern | None = None):
         self.item = item
         self.unless = unless
+        self.unless_not = unless_not
         self.clauses = clauses
         self.clause_unless = clause_unless
         self.banks = banks
@@ -113,6 +119,11 @@ class LearnedNode:
         self.negatives = negatives
         self.l2 = l2
         self.neighbours = neighbours
+
+    def _left_to_rules(self, sentence: str, turn_text: str) -> bool:
+        """``unless`` matches the sentence, a line break and its turn, and ``unless_not`` not the sentence."""
+        return (self.unless is not None and bool(self.unless.search(f"{sentence}\n{turn_text}"))
+                and (self.unless_not is None or not self.unless_not.search(sentence)))
 
     def check_refs(self) -> set[str]:
         refs = self.scope.check_refs()
@@ -164,7 +175,7 @@ class LearnedNode:
         vectors = encoder.embed(sentences)
         probs = model.probabilities(vectors)
         if self.unless is not None:
-            probs = np.where([bool(self.unless.search(f"{s}\n{t.text}")) for s, t in zip(sentences, owners)], 0.0, probs)
+            probs = np.where([self._left_to_rules(s, t.text) for s, t in zip(sentences, owners)], 0.0, probs)
         if self.clauses:
             extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
                      if self.clause_unless is None or not self.clause_unless.search(c)]
@@ -232,10 +243,10 @@ def build(options: dict, builder: Builder):
             raise builder.error(f"neighbours must be {{k: a whole number >= 1, margin: a number}}, not {neighbours}")  # type: ignore[attr-defined]
         neighbours = (k, float(margin))
     patterns = {}
-    for key in ("clause_unless", "unless"):
+    for key in ("clause_unless", "unless", "unless_not"):
         unless = options.get(key) or []
         try:
-            patterns[key] = (re.compile("|".join(f"(?:{u})" for u in unless), re.IGNORECASE if key == "unless" else 0)
+            patterns[key] = (re.compile("|".join(f"(?:{u})" for u in unless), 0 if key == "clause_unless" else re.IGNORECASE)
                              if unless else None)
         except re.error as exc:
             raise builder.error(f"{key}: {exc}; each entry must be a regular expression")  # type: ignore[attr-defined]
@@ -245,4 +256,5 @@ def build(options: dict, builder: Builder):
     return LearnedNode(options["item"], paths, options.get("target", "pass"), (float(band[0]), float(band[1])),
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
-                       bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"])
+                       bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
+                       patterns["unless_not"])
