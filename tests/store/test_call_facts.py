@@ -3,7 +3,9 @@ scratch after every kind of write: calls stored one by one and in bulk, replaced
 under another rubric version, reviewed, and taken out (replaced without a result); and
 migration 14 fills them from what an older database holds. The queue facts (review queue
 state with the facts it filters on) likewise after every queue, review and dispute write,
-and migration 16 fills them."""
+and migration 16 fills them; the agreement facts after reviews, imports and re-scoring
+(migration 18), with the call facts the filters read (migration 20: the agreement view gives
+what it gave before, joined to the call facts, under every filter)."""
 from __future__ import annotations
 
 import math
@@ -53,11 +55,14 @@ def assert_facts_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
               WHERE final_outcome IN ('pass', 'fail', 'na') GROUP BY ALL"""))
     _same(_rows(con, "SELECT * FROM queue_fact_store"),
           _rows(con, f"SELECT * FROM ({call_facts.queue_facts_sql(scratch)})"))
-    _same(_rows(con, "SELECT * FROM agreement_fact_store"), _rows(con, AGREEMENT_FROM_VIEWS))
+    call = ", ".join(f"c.{name}" for name in call_facts.AGREEMENT_CALL_FACTS)
+    _same(_rows(con, "SELECT * FROM agreement_fact_store"),
+          _rows(con, f"SELECT a.*, {call} FROM ({AGREEMENT_FROM_VIEWS}) a JOIN {scratch} c ON c.call_id = a.call_id"))
 
 
 # What the agreement-by-model view computed on every page view before migration 18 (over the
-# check_results_by_model view, for every call): the agreement rows must equal it.
+# check_results_by_model view, for every call): the agreement rows must equal it (with, from
+# migration 20, the facts of their calls).
 AGREEMENT_FROM_VIEWS = """
     WITH human AS (
         SELECT call_id, check_id, outcome FROM (
@@ -295,5 +300,5 @@ def test_migration_18_fills_the_agreement_facts_of_an_older_database(tmp_path):
     assert len(want) == 3
     with _migrated_copy(tmp_path, db, 17, ("call_store", "check_store", "result_store", "check_history_store",
                                         "result_history_store", "finding_review_store",
-                                        "imported_review_store")) as con:
+                                        "imported_review_store", "call_fact_store")) as con:
         _same(_rows(con, "SELECT * FROM agreement_fact_store"), want)
