@@ -41,9 +41,10 @@ from typing import Sequence
 
 import duckdb
 
-__all__ = ["AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "SCHEMA", "agreement_facts_sql",
-           "agreement_fill_sql", "agreement_outcomes_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql", "queue_fill_sql",
-           "rebuild", "refresh", "refresh_agreement", "refresh_queue"]
+__all__ = ["AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "SCHEMA",
+           "agreement_facts_sql", "agreement_fill_sql", "agreement_outcomes_sql", "facts_sql", "fill_sql",
+           "note_rubric_items", "queue_facts_sql", "queue_fill_sql", "rebuild", "refresh", "refresh_agreement",
+           "refresh_queue"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
 """What ``daily_call_store`` groups by."""
