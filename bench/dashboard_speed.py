@@ -148,7 +148,8 @@ def generate_agreement_tables(db: Path, calls: int) -> None:
                   FROM (SELECT 'c' || lpad(i::VARCHAR, 8, '0') AS call_id,
                                TIMESTAMPTZ '2025-11-24 08:00:00+00' + to_seconds((i * 31536000 // {calls})::BIGINT)
                                    AS started_at,
-                               'Team ' || ((i % 400) % 30) AS team, 'ag' || lpad((i % 400)::VARCHAR, 4, '0') AS agent_id,
+                               'Team ' || ((i % 400) % 30) AS team,
+                               'ag' || lpad((i % 400)::VARCHAR, 4, '0') AS agent_id,
                                'Agent ' || (i % 400) AS agent_name,
                                CASE WHEN i % 3 = 0 THEN 'en' ELSE 'zh' END AS language
                         FROM range({calls}) t(i)),
@@ -161,8 +162,8 @@ def generate_agreement_tables(db: Path, calls: int) -> None:
                 item IN ('B2', 'E1'), weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', now(), 0
             FROM (SELECT call_id, unnest({ITEMS}) AS item, unnest({WEIGHTS}) AS weight
                   FROM call_fact_store WHERE {reviewed})""")
-        con.execute(f"""INSERT INTO result_store SELECT call_id, rubric_id, rubric_version, score, flagged, flag_reasons,
-                complaint, critical_fail, now(), 0 FROM call_fact_store WHERE {reviewed}""")
+        con.execute(f"""INSERT INTO result_store SELECT call_id, rubric_id, rubric_version, score, flagged,
+                flag_reasons, complaint, critical_fail, now(), 0 FROM call_fact_store WHERE {reviewed}""")
         con.execute("""INSERT INTO finding_review_store SELECT call_id, rubric_id, rubric_version, check_id,
                 CASE WHEN final_outcome(call_id, check_id) = outcome THEN 'confirm' ELSE 'override' END, outcome,
                 final_outcome(call_id, check_id), NULL, 'qa' || (hash(call_id) % 6), now()

@@ -423,7 +423,8 @@ def test_the_agreement_view_stays_in_step_with_reviews_overrides_and_disputes(tm
         reviews.resolve_dispute(con, dispute, resolved_by="qa1", upheld=True, resolution="asked", outcome="na")
     check()
     with store.opened(db) as con:  # a new review of a call nobody reviewed, and an import
-        reviews.review_call(con, ids[5], reviewer="qa2", findings=[{"check_id": "C3", "outcome": "fail", "comment": "no"}])
+        reviews.review_call(con, ids[5], reviewer="qa2",
+                            findings=[{"check_id": "C3", "outcome": "fail", "comment": "no"}])
         _import(con, tmp_path, [f"{ids[5]},A1,fail,li,,2026-11-20"], "later.csv")
     check()
     with store.opened(db) as con:  # reviewed calls stored again: another team and day, then without a result
