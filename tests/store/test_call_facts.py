@@ -320,15 +320,13 @@ def test_migration_18_fills_the_agreement_facts_of_an_older_database(tmp_path):
         _same(_rows(con, "SELECT * FROM agreement_fact_store"), want)
 
 
-# The agreement-by-model view's query before migration 20: the agreement rows joined to the
-# facts of the calls the filter keeps (``{where}``: facts.call_where over call_fact_store).
-AGREEMENT_BY_MODEL_BEFORE = """SELECT x.check_id, x.model_version, count(*) AS reviewed,
-           avg((x.human_outcome = x.auto_outcome)::INT) AS agreement,
-           count(*) FILTER (WHERE x.auto_outcome = 'pass' AND x.human_outcome = 'fail') AS missed,
-           count(*) FILTER (WHERE x.auto_outcome = 'fail' AND x.human_outcome = 'pass') AS false_alarms,
-           bool_or(x.current) AS current
-    FROM agreement_fact_store x JOIN (SELECT call_id FROM call_fact_store WHERE {where}) c ON c.call_id = x.call_id
-    GROUP BY x.check_id, x.model_version ORDER BY x.check_id, x.model_version NULLS FIRST"""
+# What the agreement-by-model view gave before migration 20: the agreement rows of the calls
+# whose facts the filter keeps (``{where}``: facts.call_where over call_fact_store), summed.
+AGREEMENT_BY_MODEL_BEFORE = """SELECT check_id, model_version, count(*), avg((human_outcome = auto_outcome)::INT),
+           sum((auto_outcome = 'pass' AND human_outcome = 'fail')::INT),
+           sum((auto_outcome = 'fail' AND human_outcome = 'pass')::INT), bool_or(current)
+    FROM agreement_fact_store WHERE call_id IN (SELECT call_id FROM call_fact_store WHERE {where})
+    GROUP BY ALL ORDER BY check_id, model_version NULLS FIRST"""
 
 _MANAGER = Viewer.of(User("m", "manager"))
 # Who looks and what they filter on: every column the filters read, alone and together.
