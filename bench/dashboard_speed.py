@@ -12,6 +12,16 @@ process, and prints the time per query and per page and that process's peak memo
 what a dashboard process needs. Last, what keeping the facts costs one call's write (rolled
 back): a call just stored, a reviewed call. A page re-rendered with the same filters is served
 from Streamlit's cache and takes milliseconds.
+
+    python bench/dashboard_speed.py --agreement-only --calls 10000000 --db /tmp/a.duckdb
+
+The agreement-by-model view alone, on a database holding only the tables it reads (the full
+generation of ten million calls does not fit a loaded 2-core machine): the call facts of every
+call, made straight in SQL (the same calls, outcomes, reviews and results as the full
+generation's), and the findings, reviews and results of the reviewed calls, from which
+``call_facts.rebuild``'s SQL makes the agreement rows. Times the view's query before
+migration 20 (the agreement rows joined to the facts of the calls the filter keeps) and after
+it (the rows alone), alternating, in CPU seconds of the process (DuckDB's threads included).
 """
 from __future__ import annotations
 
@@ -26,11 +36,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa_pipeline.insights import aggregates, queries  # noqa: E402
+from qa_pipeline.insights import aggregates, facts, queries  # noqa: E402
 from qa_pipeline.insights.filters import CallFilter  # noqa: E402
 from qa_pipeline.privacy.access import User, Viewer  # noqa: E402
 from qa_pipeline.store import call_facts  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
+from qa_pipeline.store import journal  # noqa: E402
 
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
 WEIGHTS = [10, 5, 5, 10, 0, 5, 10, 10, 5, 10, 5, 5, 5, 5, 5, 5, 0]
@@ -95,6 +106,118 @@ def generate(db: Path, calls: int) -> None:
                           for t in ("call_fact_store", "daily_call_store", "daily_item_store")))
     print(f"generated {calls:,} calls in {time.perf_counter() - started:.0f} s: {db} "
           f"({db.stat().st_size / 2**30:.2f} GiB)")
+
+
+_OUTCOME_MACROS = f"""
+CREATE OR REPLACE TEMP MACRO auto_outcome(cid, item) AS
+    CASE WHEN hash(cid || item) % 100 < 12 THEN 'fail' WHEN item LIKE 'D%' AND hash(cid) % 5 <> 0 THEN 'na'
+         ELSE 'pass' END;
+CREATE OR REPLACE TEMP MACRO final_outcome(cid, item) AS
+    CASE WHEN hash(cid) % 50 = 0 AND hash(cid || item) % 10 = 0
+         THEN CASE auto_outcome(cid, item) WHEN 'pass' THEN 'fail' ELSE 'pass' END ELSE auto_outcome(cid, item) END;
+CREATE OR REPLACE TEMP MACRO weighed(cid, counted) AS
+    list_sum([CASE WHEN list_contains(counted, auto_outcome(cid, {ITEMS}[j])) THEN {WEIGHTS}[j] ELSE 0 END
+              FOR j IN range(1, {len(ITEMS) + 1})]);
+"""
+"""What :func:`generate` decides per call and item (its outcome, a reviewer's override of it on
+the reviewed calls), as macros: the call facts of ten million calls made without their 170
+million findings."""
+
+
+def generate_agreement_tables(db: Path, calls: int) -> None:
+    """The tables the agreement view reads, for ``calls`` calls of :func:`generate`'s centre:
+    every call's facts, and the reviewed calls' findings, reviews and results (the rest of the
+    calls need none: the agreement rows are made of the reviewed calls alone)."""
+    started = time.perf_counter()
+    critical = [item for item, weight in zip(ITEMS, WEIGHTS) if item in ("B2", "E1")]
+    with store.opened(db) as con:
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(_OUTCOME_MACROS)
+        lists = ", ".join(f"[x FOR x IN {ITEMS} IF final_outcome(call_id, x) = '{outcome}'] AS {name}"
+                          for outcome, name in (("pass", "passed"), ("fail", "failed"), ("na", "na")))
+        con.execute(f"""INSERT INTO call_fact_store
+            SELECT call_id, started_at, started_at::DATE, team, agent_id, agent_name, language, 'import',
+                   'standard', '1', score, score < 70 OR critical_fail,
+                   CASE WHEN critical_fail THEN ['critical item'] WHEN score < 70 THEN ['low score']
+                        ELSE []::VARCHAR[] END,
+                   len([x FOR x IN {ITEMS} IF x LIKE 'D%' AND auto_outcome(call_id, x) <> 'na']) > 0, critical_fail,
+                   passed, failed, na
+            FROM (SELECT *, CASE WHEN critical_fail THEN 0 ELSE
+                                 100.0 * weighed(call_id, ['pass']) / nullif(weighed(call_id, ['pass', 'fail']), 0)
+                            END AS score
+                  FROM (SELECT 'c' || lpad(i::VARCHAR, 8, '0') AS call_id,
+                               TIMESTAMPTZ '2025-11-24 08:00:00+00' + to_seconds((i * 31536000 // {calls})::BIGINT)
+                                   AS started_at,
+                               'Team ' || ((i % 400) % 30) AS team,
+                               'ag' || lpad((i % 400)::VARCHAR, 4, '0') AS agent_id,
+                               'Agent ' || (i % 400) AS agent_name,
+                               CASE WHEN i % 3 = 0 THEN 'en' ELSE 'zh' END AS language
+                        FROM range({calls}) t(i)),
+                  LATERAL (SELECT len([x FOR x IN {critical} IF auto_outcome(call_id, x) = 'fail']) > 0
+                                  AS critical_fail),
+                  LATERAL (SELECT {lists}))
+            ORDER BY started_at, call_id""")
+        reviewed = "hash(call_id) % 50 = 0"
+        con.execute(f"""INSERT INTO check_store SELECT call_id, 'standard', '1', item, auto_outcome(call_id, item),
+                item IN ('B2', 'E1'), weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', now(), 0
+            FROM (SELECT call_id, unnest({ITEMS}) AS item, unnest({WEIGHTS}) AS weight
+                  FROM call_fact_store WHERE {reviewed})""")
+        con.execute(f"""INSERT INTO result_store SELECT call_id, rubric_id, rubric_version, score, flagged,
+                flag_reasons, complaint, critical_fail, now(), 0 FROM call_fact_store WHERE {reviewed}""")
+        con.execute("""INSERT INTO finding_review_store SELECT call_id, rubric_id, rubric_version, check_id,
+                CASE WHEN final_outcome(call_id, check_id) = outcome THEN 'confirm' ELSE 'override' END, outcome,
+                final_outcome(call_id, check_id), NULL, 'qa' || (hash(call_id) % 6), now()
+            FROM check_store""")
+        con.execute("DELETE FROM agreement_fact_store")
+        con.execute(call_facts.agreement_fill_sql())
+        con.execute("CHECKPOINT")
+        print(f"generated the agreement view's tables for {calls:,} calls in {time.perf_counter() - started:.0f} s: "
+              + ", ".join(f"{t} {con.execute(f'SELECT count(*) FROM {t}').fetchone()[0]:,} rows"
+                          for t in ("call_fact_store", "agreement_fact_store")))
+
+
+# The agreement-by-model view's query before migration 20 (main at 0c2b36e), to compare with.
+_AGREEMENT_BEFORE = """SELECT x.check_id, x.model_version, count(*) AS reviewed,
+           avg((x.human_outcome = x.auto_outcome)::INT) AS agreement,
+           count(*) FILTER (WHERE x.auto_outcome = 'pass' AND x.human_outcome = 'fail') AS missed,
+           count(*) FILTER (WHERE x.auto_outcome = 'fail' AND x.human_outcome = 'pass') AS false_alarms,
+           bool_or(x.current) AS current
+    FROM agreement_fact_store x JOIN (SELECT call_id FROM call_fact_store WHERE {where}) c ON c.call_id = x.call_id
+    GROUP BY x.check_id, x.model_version ORDER BY x.check_id, x.model_version NULLS FIRST"""
+
+
+def agreement_only(db: Path, rounds: int = 5) -> None:
+    """The agreement view before and after migration 20, alternating, ``rounds`` times each:
+    the median CPU and wall seconds per filter; the two must give the same figures."""
+    everyone = Viewer.of(User("bench", "manager"))
+    team = Viewer.of(User("lead3", "team_lead", team="Team 3"))
+    last12 = CallFilter(date_from=date(2026, 9, 1), date_to=date(2026, 11, 23))
+    views = [("all time", everyone, CallFilter()), ("12 weeks", everyone, last12),
+             ("team lead, 12 weeks", team, last12), ("team lead, all time", team, CallFilter()),
+             ("failed item C3, 12 weeks", everyone, CallFilter(date_from=last12.date_from, failed_item="C3"))]
+
+    def before(viewer: Viewer, f: CallFilter) -> list:
+        where, args = facts.call_where(viewer, f)
+        return journal.read(db, _AGREEMENT_BEFORE.format(where=where), args).rows()
+
+    def after(viewer: Viewer, f: CallFilter) -> list:
+        return queries.agreement_by_model(db, viewer, f).drop("model").rows()
+
+    print(f"agreement by model version, before -> after migration 20 (median of {rounds}, alternating; "
+          f"CPU of the process, all threads):")
+    for label, viewer, f in views:
+        took: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
+        for _ in range(rounds):
+            for name, fn in (("before", before), ("after", after)):
+                t, c = time.perf_counter(), time.process_time()
+                rows = fn(viewer, f)
+                took[name].append((time.process_time() - c, time.perf_counter() - t))
+                if name == "before":
+                    want = rows
+            assert rows == want, (label, rows, want)  # the same figures
+        cpu, wall = ({k: sorted(v)[len(v) // 2][i] for k, v in took.items()} for i in (0, 1))
+        print(f"    {label:<28} CPU {cpu['before']:.3f} -> {cpu['after']:.3f} s   "
+              f"(wall {wall['before']:.2f} -> {wall['after']:.2f} s; {len(want)} rows)")
 
 
 def timed(label: str, fn, *args, **kwargs) -> float:
@@ -200,8 +323,17 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path(__file__).parent / "results" / "dashboard_1m.duckdb")
     parser.add_argument("--reuse", action="store_true", help="Keep an existing database of that name.")
     parser.add_argument("--pages-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--agreement-only", action="store_true",
+                        help="Only the agreement view's tables and query, before and after migration 20.")
     args = parser.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
+    if args.agreement_only:
+        if not (args.reuse and args.db.exists()):
+            for stale in (args.db, Path(f"{args.db}.wal")):
+                stale.unlink(missing_ok=True)
+            generate_agreement_tables(args.db, args.calls)
+        agreement_only(args.db)
+        return
     if not args.pages_only:
         if not (args.reuse and args.db.exists()):
             for stale in (args.db, Path(f"{args.db}.wal")):

@@ -379,15 +379,16 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
     failed), false_alarms (version failed, person passed), current (the version of the
     results the dashboard shows now: each call's latest)."""
     where, args = facts.call_where(viewer, f)
-    # The store keeps each reviewed finding's outcomes per model version (agreement_fact_store,
-    # store.call_facts): summing them is a fraction of windowing every version's findings.
-    rows = read(db, f"""SELECT x.check_id, x.model_version, count(*) AS reviewed,
-               avg((x.human_outcome = x.auto_outcome)::INT) AS agreement,
-               count(*) FILTER (WHERE x.auto_outcome = 'pass' AND x.human_outcome = 'fail') AS missed,
-               count(*) FILTER (WHERE x.auto_outcome = 'fail' AND x.human_outcome = 'pass') AS false_alarms,
-               bool_or(x.current) AS current
-        FROM agreement_fact_store x JOIN (SELECT call_id FROM call_fact_store WHERE {where}) c ON c.call_id = x.call_id
-        GROUP BY x.check_id, x.model_version ORDER BY x.check_id, x.model_version NULLS FIRST""", args)
+    # The store keeps each reviewed finding's outcomes per model version with its call's filter
+    # columns (agreement_fact_store, store.call_facts): summing that one table is a fraction of
+    # windowing every version's findings, or of joining the rows to every call's facts.
+    rows = read(db, f"""SELECT check_id, model_version, count(*) AS reviewed,
+               avg((human_outcome = auto_outcome)::INT) AS agreement,
+               count(*) FILTER (WHERE auto_outcome = 'pass' AND human_outcome = 'fail') AS missed,
+               count(*) FILTER (WHERE auto_outcome = 'fail' AND human_outcome = 'pass') AS false_alarms,
+               bool_or(current) AS current
+        FROM agreement_fact_store WHERE {where}
+        GROUP BY check_id, model_version ORDER BY check_id, model_version NULLS FIRST""", args)
     return rows.with_columns(pl.Series("model", [model_label(v) for v in rows["model_version"].to_list()],
                                        dtype=pl.String)).select(
         "check_id", "model_version", "model", "reviewed", "agreement", "missed", "false_alarms", "current")

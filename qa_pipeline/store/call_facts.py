@@ -18,7 +18,10 @@ day, kept current by every write that changes them (migration 14 creates and fil
 * ``agreement_fact_store``: per reviewed call, item and model version that scored it, the
   version's outcome and the outcome a person stands by (their latest review of the finding,
   else the centre's imported evaluation), so the agreement-by-model view sums a table of the
-  reviewed findings instead of windowing every model version's findings (migration 18).
+  reviewed findings instead of windowing every model version's findings (migration 18); with
+  the call's facts the dashboard's filters read (start, team, agent, language, flag reasons,
+  failed items: :data:`AGREEMENT_CALL_FACTS`), so the view reads this table alone, not joined
+  to every call's facts (migration 20). Only calls with facts have agreement rows.
 
 At ten million calls the day tables hold about a million rows: a chart over twelve weeks
 sums a fraction of them instead of scanning ten million calls (or holding them in memory).
@@ -38,9 +41,10 @@ from typing import Sequence
 
 import duckdb
 
-__all__ = ["AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "SCHEMA", "agreement_facts_sql",
-           "agreement_fill_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql", "queue_fill_sql",
-           "rebuild", "refresh", "refresh_agreement", "refresh_queue"]
+__all__ = ["AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "SCHEMA",
+           "agreement_facts_sql", "agreement_fill_sql", "agreement_outcomes_sql", "facts_sql", "fill_sql",
+           "note_rubric_items", "queue_facts_sql", "queue_fill_sql", "rebuild", "refresh", "refresh_agreement",
+           "refresh_queue"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
 """What ``daily_call_store`` groups by."""
@@ -178,17 +182,28 @@ CREATE TABLE agreement_fact_store (
     model_version INTEGER,          -- NULL: results stored before versions were recorded
     current BOOLEAN,                -- this version's result is the call's latest (the one the dashboard shows)
     auto_outcome VARCHAR NOT NULL,  -- the version's outcome: its current result or the one kept in history
-    human_outcome VARCHAR NOT NULL  -- the latest review of the finding, else the imported evaluation
+    human_outcome VARCHAR NOT NULL, -- the latest review of the finding, else the imported evaluation
+    started_at TIMESTAMPTZ,         -- the call's facts (call_fact_store) the dashboard's filters read
+    team VARCHAR,
+    agent_id VARCHAR,
+    language VARCHAR,
+    flag_reasons VARCHAR[],
+    failed VARCHAR[] NOT NULL
 );
 """
 
+AGREEMENT_CALL_FACTS = ("started_at", "team", "agent_id", "language", "flag_reasons", "failed")
+"""The columns of ``call_fact_store`` each agreement row carries: those the dashboard's call
+filters read (the viewer's scope, team, agent, dates, language, flag reason, failed item)."""
 
-def agreement_facts_sql(which: str = "TRUE") -> str:
-    """SELECT of ``agreement_fact_store`` rows from the store, for the calls the condition
-    ``which`` (on ``call_id``) selects; it is used :data:`AGREEMENT_SCANS` times (its parameters
-    repeat as often). Per call and item, each model version's result is its current one or the
-    one kept when a newer version re-scored it (history holds a finding only where it changed:
-    a history result's finding of a check is the earliest stored one still held after the
+
+def agreement_outcomes_sql(which: str = "TRUE") -> str:
+    """SELECT of each reviewed finding's outcomes by model version (the first six columns of
+    ``agreement_fact_store``) from the store, for the calls the condition ``which`` (on
+    ``call_id``) selects; it is used :data:`AGREEMENT_SCANS` times (its parameters repeat as
+    often). Per call and item, each model version's result is its current one or the one
+    kept when a newer version re-scored it (history holds a finding only where it changed: a
+    history result's finding of a check is the earliest stored one still held after the
     result was scored, as the view ``check_results_by_model`` of migration 17 reads it)."""
     def only(table: str) -> str:
         return f"(SELECT * FROM {table} WHERE {which})"
@@ -226,12 +241,21 @@ def agreement_facts_sql(which: str = "TRUE") -> str:
 
 
 AGREEMENT_SCANS = 5
-"""How many times :func:`agreement_facts_sql` uses its condition (five tables, each read once)."""
+"""How many times :func:`agreement_outcomes_sql` uses its condition (five tables, each read once)."""
+
+
+def agreement_facts_sql(which: str = "TRUE", facts: str = "call_fact_store") -> str:
+    """SELECT of ``agreement_fact_store`` rows: :func:`agreement_outcomes_sql` of the calls
+    ``which`` selects (its parameters first) with their facts from ``facts`` (a table or
+    subquery of ``call_fact_store`` rows: calls without facts have no agreement rows)."""
+    call = ", ".join(f"c.{name}" for name in AGREEMENT_CALL_FACTS)
+    return f"""SELECT x.*, {call} FROM ({agreement_outcomes_sql(which)}) x JOIN {facts} c ON c.call_id = x.call_id"""
 
 
 def agreement_fill_sql() -> str:
-    """SQL filling the (empty) agreement rows from the whole store: migration 18's backfill."""
-    return f"INSERT INTO agreement_fact_store SELECT * FROM ({agreement_facts_sql()}) ORDER BY call_id;"
+    """SQL filling the (empty) agreement rows from the whole store (after the call facts)."""
+    # Ordered by start, so a date filter skips whole row groups (zone maps).
+    return f"INSERT INTO agreement_fact_store SELECT * FROM ({agreement_facts_sql()}) ORDER BY started_at, call_id;"
 
 
 def _call_sums(facts: str, sign: str = "1") -> str:
@@ -361,7 +385,7 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
         if queued:
             _queue_rows(con, which, args, facts="_fact_new")
         if reviewed:
-            _agreement_rows(con, which, args)
+            _agreement_rows(con, which, args, facts="_fact_new")
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_old; DROP TABLE IF EXISTS temp._fact_new; "
                     "DROP TABLE IF EXISTS temp._fact_delta; DROP TABLE IF EXISTS temp._fact_ids")
@@ -391,15 +415,17 @@ def refresh_agreement(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -
         return
     which, args = _which(con, ids)
     try:
-        _agreement_rows(con, which, args)
+        _agreement_rows(con, which, args, facts=f"(SELECT * FROM call_fact_store WHERE {which})", facts_args=args)
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_ids")
 
 
-def _agreement_rows(con: duckdb.DuckDBPyConnection, which: str, args: list) -> None:
-    """Replace the agreement rows of the calls ``which`` selects."""
+def _agreement_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,
+                    facts_args: Sequence = ()) -> None:
+    """Replace the agreement rows of the calls ``which`` selects; ``facts``: their current facts."""
     con.execute(f"DELETE FROM agreement_fact_store WHERE {which}", args)
-    con.execute(f"INSERT INTO agreement_fact_store {agreement_facts_sql(which)}", args * AGREEMENT_SCANS)
+    con.execute(f"INSERT INTO agreement_fact_store {agreement_facts_sql(which, facts)}",
+                [*(args * AGREEMENT_SCANS), *facts_args])
 
 
 def _queue_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,

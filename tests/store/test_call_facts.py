@@ -3,18 +3,23 @@ scratch after every kind of write: calls stored one by one and in bulk, replaced
 under another rubric version, reviewed, and taken out (replaced without a result); and
 migration 14 fills them from what an older database holds. The queue facts (review queue
 state with the facts it filters on) likewise after every queue, review and dispute write,
-and migration 16 fills them."""
+and migration 16 fills them; the agreement facts after reviews, imports and re-scoring
+(migration 18), with the call facts the filters read (migration 20: the agreement view gives
+what it gave before, joined to the call facts, under every filter)."""
 from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import duckdb
 import pytest
 from dashboard_fixtures import build_centre, make_call
 from older_database import database_at
 
+from qa_pipeline.insights import facts, queries
+from qa_pipeline.insights.filters import CallFilter
+from qa_pipeline.privacy.access import User, Viewer
 from qa_pipeline.records import CallResult, Finding
 from qa_pipeline.review import admin, history, reviews
 from qa_pipeline.store import call_facts
@@ -53,11 +58,20 @@ def assert_facts_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
               WHERE final_outcome IN ('pass', 'fail', 'na') GROUP BY ALL"""))
     _same(_rows(con, "SELECT * FROM queue_fact_store"),
           _rows(con, f"SELECT * FROM ({call_facts.queue_facts_sql(scratch)})"))
-    _same(_rows(con, "SELECT * FROM agreement_fact_store"), _rows(con, AGREEMENT_FROM_VIEWS))
+    assert_agreement_from_scratch(con)
+
+
+def assert_agreement_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
+    """The agreement rows equal what the whole store gives now, with their calls' facts."""
+    scratch = f"({call_facts.facts_sql()})"
+    call = ", ".join(f"c.{name}" for name in call_facts.AGREEMENT_CALL_FACTS)
+    _same(_rows(con, "SELECT * FROM agreement_fact_store"),
+          _rows(con, f"SELECT a.*, {call} FROM ({AGREEMENT_FROM_VIEWS}) a JOIN {scratch} c ON c.call_id = a.call_id"))
 
 
 # What the agreement-by-model view computed on every page view before migration 18 (over the
-# check_results_by_model view, for every call): the agreement rows must equal it.
+# check_results_by_model view, for every call): the agreement rows must equal it (with, from
+# migration 20, the facts of their calls).
 AGREEMENT_FROM_VIEWS = """
     WITH human AS (
         SELECT call_id, check_id, outcome FROM (
@@ -152,6 +166,15 @@ def test_reviews_count_the_reviewers_outcome(con):
 def _migrated_copy(tmp_path, db, version: int, tables: tuple[str, ...]):
     """A database at schema ``version`` holding ``tables`` of ``db`` (the columns that version
     has), opened: so the migrations after it run on real data."""
+    older_path = _older_copy(tmp_path, db, version, tables)
+    with store.opened(older_path) as con:
+        assert version + 1 in [v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()]
+        yield con
+
+
+def _older_copy(tmp_path, db, version: int, tables: tuple[str, ...]):
+    """The path of a database at schema ``version`` holding ``tables`` of ``db`` (the columns
+    that version has), not opened (not migrated) yet."""
     older_path = tmp_path / f"v{version}.duckdb"
     older = database_at(older_path, version)
     older.execute(f"ATTACH '{db}' AS src (READ_ONLY)")
@@ -162,9 +185,7 @@ def _migrated_copy(tmp_path, db, version: int, tables: tuple[str, ...]):
         older.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM src.{table}")
     older.execute("DETACH src")
     older.close()
-    with store.opened(older_path) as con:
-        assert version + 1 in [v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()]
-        yield con
+    return older_path
 
 
 def test_migration_14_fills_the_facts_of_an_older_database(tmp_path):
@@ -295,5 +316,117 @@ def test_migration_18_fills_the_agreement_facts_of_an_older_database(tmp_path):
     assert len(want) == 3
     with _migrated_copy(tmp_path, db, 17, ("call_store", "check_store", "result_store", "check_history_store",
                                         "result_history_store", "finding_review_store",
-                                        "imported_review_store")) as con:
+                                        "imported_review_store", "call_fact_store")) as con:
         _same(_rows(con, "SELECT * FROM agreement_fact_store"), want)
+
+
+# What the agreement-by-model view gave before migration 20: the agreement rows of the calls
+# whose facts the filter keeps (``{where}``: facts.call_where over call_fact_store), summed.
+AGREEMENT_BY_MODEL_BEFORE = """SELECT check_id, model_version, count(*), avg((human_outcome = auto_outcome)::INT),
+           sum((auto_outcome = 'pass' AND human_outcome = 'fail')::INT),
+           sum((auto_outcome = 'fail' AND human_outcome = 'pass')::INT), bool_or(current)
+    FROM agreement_fact_store WHERE call_id IN (SELECT call_id FROM call_fact_store WHERE {where})
+    GROUP BY ALL ORDER BY check_id, model_version NULLS FIRST"""
+
+_MANAGER = Viewer.of(User("m", "manager"))
+# Who looks and what they filter on: every column the filters read, alone and together.
+AGREEMENT_VIEWS = [
+    (_MANAGER, CallFilter()),
+    (_MANAGER, CallFilter(teams=("Team B",))),
+    (_MANAGER, CallFilter(agents=("a02", "b01", "b02"))),
+    (_MANAGER, CallFilter(date_from=date(2026, 10, 30), date_to=date(2026, 11, 8))),
+    (_MANAGER, CallFilter(languages=("zh",))),
+    (_MANAGER, CallFilter(flag_reason="low score")),
+    (_MANAGER, CallFilter(failed_item="C3")),
+    (_MANAGER, CallFilter(teams=("Team A",), date_from=date(2026, 10, 28), languages=("en",))),
+    (Viewer.of(User("lead", "team_lead", team="Team A")), CallFilter()),
+    (Viewer.of(User("a01", "agent", team="Team A", agent_id="a01")), CallFilter(date_to=date(2026, 11, 10))),
+]
+
+
+def _agreement_before(con, viewer: Viewer, f: CallFilter) -> list[tuple]:
+    where, args = facts.call_where(viewer, f)
+    return con.execute(AGREEMENT_BY_MODEL_BEFORE.format(where=where), args).fetchall()
+
+
+def _agreement_now(db, viewer: Viewer, f: CallFilter) -> list[tuple]:
+    return queries.agreement_by_model(db, viewer, f).drop("model").rows()
+
+
+def _reviewed_centre(con, tmp_path) -> list[str]:
+    """A centre whose reviewed calls span both teams, four agents, both languages, flagged and
+    not, and model versions NULL, 0, 1 and 2 (results re-scored, versions kept as history)."""
+    ids = build_centre(con, n=24)
+    for n, i in enumerate(range(0, 24, 2)):
+        reviews.review_call(con, ids[i], reviewer="qa1", findings=[
+            {"check_id": "C3", "outcome": "pass" if n % 3 else "fail", "comment": "heard it"}, {"check_id": "D4"},
+            {"check_id": "A1", "outcome": "fail" if n % 4 == 0 else "pass", "comment": "heard it"}])
+    _import(con, tmp_path, [f"{ids[i]},C2,{'fail' if i % 3 else 'pass'},li,,2026-11-03" for i in range(1, 24, 3)])
+    store.save_results(con, [CallResult(ids[i], "standard", "1", 50.0, True, ("low score",),
+                                        (Finding("C3", "fail", weight=10), Finding("C2", "pass", weight=10),
+                                         Finding("A1", "pass", weight=10)), model_version=1)
+                             for i in range(0, 24, 4)])
+    store.save_results(con, [CallResult(ids[i], "standard", "1", 80.0, False, (),
+                                        (Finding("C3", "pass", weight=10), Finding("D4", "fail", weight=10)),
+                                        model_version=2) for i in range(0, 24, 8)])
+    store.save_results(con, [CallResult(ids[i], "standard", "1", 70.0, False, (),
+                                        (Finding("C2", "fail", weight=10),), model_version=None)
+                             for i in (7, 13)])
+    return ids
+
+
+def _versions(rows: list[tuple]) -> set:
+    return {row[1] for row in rows}
+
+
+def test_migration_20_gives_the_agreement_view_the_same_figures_under_every_filter(tmp_path):
+    db = tmp_path / "new.duckdb"
+    with store.opened(db) as con:
+        _reviewed_centre(con, tmp_path)
+    older = _older_copy(tmp_path, db, 19, ("call_store", "check_store", "result_store", "check_history_store",
+                                          "result_history_store", "finding_review_store", "imported_review_store",
+                                          "call_fact_store", "agreement_fact_store"))
+    con = duckdb.connect(str(older))
+    assert con.execute("SELECT count(*) FROM information_schema.columns "
+                       "WHERE table_name = 'agreement_fact_store'").fetchone()[0] == 6  # as migration 18 made it
+    before = [_agreement_before(con, viewer, f) for viewer, f in AGREEMENT_VIEWS]
+    con.close()
+    assert _versions(before[0]) == {None, 0, 1, 2}
+    assert len({repr(rows) for rows in before}) == len(before)  # each filter shows other figures
+    with store.opened(older) as con:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] >= 20
+        assert_agreement_from_scratch(con)
+    for (viewer, f), want in zip(AGREEMENT_VIEWS, before):
+        _same(_agreement_now(older, viewer, f), want)
+
+
+def test_the_agreement_view_stays_in_step_with_reviews_overrides_and_disputes(tmp_path):
+    db = tmp_path / "qa.duckdb"
+
+    def check() -> None:
+        with store.opened(db) as con:
+            assert_facts_from_scratch(con)
+            want = [_agreement_before(con, viewer, f) for viewer, f in AGREEMENT_VIEWS]
+        for (viewer, f), rows in zip(AGREEMENT_VIEWS, want):
+            _same(_agreement_now(db, viewer, f), rows)
+
+    with store.opened(db) as con:
+        ids = _reviewed_centre(con, tmp_path)
+    check()
+    with store.opened(db) as con:  # an override that takes C3 out of the call's failed items
+        reviews.review_finding(con, ids[6], "C3", reviewer="qa2", verdict="override", outcome="pass", comment="ok")
+    check()
+    with store.opened(db) as con:  # a dispute upheld: the finding overridden again
+        dispute = reviews.open_dispute(con, ids[6], opened_by="a01", reason="I asked", check_id="D4")
+        reviews.resolve_dispute(con, dispute, resolved_by="qa1", upheld=True, resolution="asked", outcome="na")
+    check()
+    with store.opened(db) as con:  # a new review of a call nobody reviewed, and an import
+        reviews.review_call(con, ids[5], reviewer="qa2",
+                            findings=[{"check_id": "C3", "outcome": "fail", "comment": "no"}])
+        _import(con, tmp_path, [f"{ids[5]},A1,fail,li,,2026-11-20"], "later.csv")
+    check()
+    with store.opened(db) as con:  # reviewed calls stored again: another team and day, then without a result
+        _store_again(con, 2, "Team B", "b02", "2026-12-01", flagged=True)
+        _store_again(con, 4, "Team A", "a01", "2026-11-02", result=False)
+        assert con.execute("SELECT count(*) FROM agreement_fact_store WHERE call_id = ?", [ids[4]]).fetchone()[0] == 0
+    check()
