@@ -95,6 +95,9 @@ def browser():
 def _settle(page) -> None:
     """Wait until Streamlit has finished running the script (the status widget goes away)."""
     page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    # on a loaded machine the script may not have started 500 ms after the load: wait for what
+    # every page draws first (its title) or for an error, before waiting for the run to end
+    page.wait_for_selector("h1, h2, [data-testid='stException']", timeout=90_000)
     page.wait_for_timeout(500)
     page.wait_for_function("!document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=60_000)
     page.wait_for_timeout(1500)
