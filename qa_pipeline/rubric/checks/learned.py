@@ -93,6 +93,21 @@ OFF = "learned judgement off"
 CLAUSE_GATE = 0.3
 
 
+def _known_sentences(batch: Batch, speaker: str, known) -> tuple[list[str], np.ndarray]:
+    """Every distinct sentence ``speaker`` says in the batch's calls whose vector is known
+    (``known``: the encoder's look-up of stored or cached vectors), and those vectors: read
+    once per batch for all the learned checks of that speaker."""
+    texts: dict[str, None] = {}
+    for view in batch.views:
+        for t in view.by_role(speaker) or ():
+            texts.update(dict.fromkeys(t.memo("sentences", lambda t=t: split_sentences(t.text))))  # type: ignore[arg-type]
+    if not texts:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    listed = list(texts)
+    have, vectors = known(listed)
+    return [listed[i] for i in have], vectors
+
+
 def _looked_up(values: dict[str, float], texts: list[str], vectors: np.ndarray, compute) -> Optional[np.ndarray]:
     """``values`` of ``texts`` (worked out for the batch), and ``compute(vectors)`` of the rows
     not there; None when ``compute`` gives None (no exemplars kept)."""
@@ -149,22 +164,21 @@ class LearnedNode:
         band: one product over all of them instead of one per call, by sentence text. What a
         call needs and is not here (a clause, a sentence not yet embedded) is worked out when
         the call is scored, by the same functions (their rows do not depend on each other)."""
-        texts: dict[str, None] = {}
-        for view in batch.views:
-            for t in view.by_role(self.scope.speaker) or ():
-                texts.update(dict.fromkeys(t.memo("sentences", lambda t=t: split_sentences(t.text))))  # type: ignore[arg-type]
         known = getattr(encoder, "known", None)
-        if known is None or not texts:  # an encoder without stored vectors (a stand-in): call by call
+        # A call alone (`qa run`), or an encoder without stored vectors (a stand-in): call by
+        # call, where the rules leave the item open (worked out ahead for one call, every item's
+        # product over every sentence costs more than it saves).
+        if known is None or len(batch.views) < 2:
             return {}, {}
-        listed = list(texts)
-        have, vectors = known(listed)
-        if not have:
+        names, vectors = batch.memo(("known sentences", self.scope.speaker, encoder.id),
+                                    lambda: _known_sentences(batch, self.scope.speaker, known))
+        if not names:
             return {}, {}
-        names = [listed[i] for i in have]
+        names = list(names)
         probs = model.probabilities(vectors)
         if self.clauses:  # the clauses a call may judge apart (of a sentence at the gate), where known
             gated = [s for s, p in zip(names, probs.tolist()) if p >= CLAUSE_GATE]
-            clauses = [c for c in dict.fromkeys(c for s in gated for c in split_clauses(s)) if c not in texts]
+            clauses = list(dict.fromkeys(c for s in gated for c in split_clauses(s)))
             more_have, more = known(clauses) if clauses else ([], vectors[:0])
             if more_have:
                 names += [clauses[i] for i in more_have]
