@@ -172,14 +172,16 @@ def _env(mode: str, code: Path = ROOT) -> dict:
 _EMBEDDED = re.compile(r"embedded (\d+) sentences")
 
 
-def breakdown(db: str, modes, templates: dict) -> None:
-    """CPU seconds of each step of `qa score`, run one after the other in one process."""
+def breakdown(db: str, modes, templates: dict, baseline: Path | None = None) -> None:
+    """CPU seconds of each step of `qa score`, run one after the other in one process (and
+    the same with the ``baseline`` checkout's code, in turn)."""
     for mode in modes:
-        print(f"breakdown, learned judgements {mode} (one process, CPU time):")
-        _breakdown(_db_for(mode, db, templates), mode)
+        for label, code in [("", ROOT)] + ([("baseline ", baseline.resolve())] if baseline is not None else []):
+            print(f"{label}breakdown, learned judgements {mode} (one process, CPU time):")
+            _breakdown(_db_for(mode, db, templates), mode, code)
 
 
-def _breakdown(db: str, mode: str) -> None:
+def _breakdown(db: str, mode: str, code_root: Path = ROOT) -> None:
     import shutil
 
     copy = db + ".breakdown"
@@ -211,7 +213,15 @@ t.append(time.process_time())
 rubrics = {{}}
 from threadpoolctl import threadpool_limits
 with threadpool_limits(limits=1, user_api="blas"):  # as qa score's workers (rescoring._one_blas_thread)
-    results = [score_stored_call(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
+    try:  # in batches of a worker task, as qa score does
+        from qa_pipeline.rescoring import BATCH, score_stored_calls
+    except ImportError:  # a checkout from before batches (--baseline): call by call, as its qa score
+        results = [score_stored_call(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
+    else:
+        results = []
+        for lo in range(0, len(calls), BATCH):
+            results += score_stored_calls(calls[lo:lo + BATCH], None, rubrics, stored,
+                                          [rows.norms(i) for i in range(lo, min(len(calls), lo + BATCH))])
 t.append(time.process_time())
 parts = [store.result_rows(results[i:i + 1000]) for i in range(0, len(results), 1000)]
 t.append(time.process_time())
@@ -228,7 +238,7 @@ print(f"  {{'total':32s}} {{t[-1] - t[0]:6.2f}} s CPU (one process; workers add 
 if encoder is not None:
     print(f"  the encoder embedded {{encoder.encoded}} texts (sentences or clauses without a stored vector)")
 """
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env=_env(mode))
+    subprocess.run([sys.executable, "-c", code], cwd=code_root, check=True, env=_env(mode, code_root))
     Path(copy).unlink(missing_ok=True)
     Path(copy + ".wal").unlink(missing_ok=True)
 
@@ -307,7 +317,7 @@ def main(argv=None) -> int:
                 print(f"learned {mode} against on, this run: {statistics.median(cpus[mode]) / cpu_on:.2f} x the CPU "
                       f"time, {statistics.median(walls[mode]) / wall_on:.2f} x the wall time")
     if args.breakdown:
-        breakdown(db, modes, templates)
+        breakdown(db, modes, templates, args.baseline)
     for path in templates.values():
         for extra in (path, path + ".wal", db + ".reencode", db + ".reencode.wal"):
             Path(extra).unlink(missing_ok=True)
