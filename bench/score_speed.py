@@ -6,7 +6,7 @@ with their first results as `qa run` would, then times the whole `qa score --db`
 in a fresh process (start-up, loading, scoring, saving) and prints calls per second.
 
     python bench/score_speed.py [--calls 10000] [--db /tmp/qa-bench.duckdb] [--keep] [--repeat 5] [--breakdown]
-                                [--modes on,reencode,off]
+                                [--modes on,reencode,off] [--baseline DIR]
 
 With the sentence encoder installed the calls are stored with the sentence embeddings their
 learned judgements read, as `qa run` stores them, and ``--modes on,off`` (the default) times
@@ -21,6 +21,9 @@ the same, a few probabilities differ a little. Any text `qa score` still had to 
 copy of the database without them, so it embeds every clause the learned checks judge apart
 (B2 and the complaint trigger with ``clauses``), as every re-score did before. With ``on`` in
 the same run the ratio of the two is printed.
+
+``--baseline DIR`` runs another checkout's `qa score` (e.g. main's, from ``git archive``) in turn
+with this one's on the same database, for each mode, and prints the ratios of the two.
 
 Shared machines are noisy: the command runs ``--repeat`` times and the median is reported
 with the best and worst run.
@@ -155,8 +158,10 @@ def _db_for(mode: str, db: str, templates: dict) -> str:
     return run
 
 
-def _env(mode: str) -> dict:
+def _env(mode: str, code: Path = ROOT) -> dict:
     env = dict(os.environ)
+    if code != ROOT:  # another checkout's package first on the path (its qa_pipeline is imported)
+        env["PYTHONPATH"] = os.pathsep.join([str(code)] + [p for p in [env.get("PYTHONPATH")] if p])
     if mode == "off":
         env["QA_LEARNED"] = "off"
     else:
@@ -167,14 +172,16 @@ def _env(mode: str) -> dict:
 _EMBEDDED = re.compile(r"embedded (\d+) sentences")
 
 
-def breakdown(db: str, modes, templates: dict) -> None:
-    """CPU seconds of each step of `qa score`, run one after the other in one process."""
+def breakdown(db: str, modes, templates: dict, baseline: Path | None = None) -> None:
+    """CPU seconds of each step of `qa score`, run one after the other in one process (and
+    the same with the ``baseline`` checkout's code, in turn)."""
     for mode in modes:
-        print(f"breakdown, learned judgements {mode} (one process, CPU time):")
-        _breakdown(_db_for(mode, db, templates), mode)
+        for label, code in [("", ROOT)] + ([("baseline ", baseline.resolve())] if baseline is not None else []):
+            print(f"{label}breakdown, learned judgements {mode} (one process, CPU time):")
+            _breakdown(_db_for(mode, db, templates), mode, code)
 
 
-def _breakdown(db: str, mode: str) -> None:
+def _breakdown(db: str, mode: str, code_root: Path = ROOT) -> None:
     import shutil
 
     copy = db + ".breakdown"
@@ -206,7 +213,15 @@ t.append(time.process_time())
 rubrics = {{}}
 from threadpoolctl import threadpool_limits
 with threadpool_limits(limits=1, user_api="blas"):  # as qa score's workers (rescoring._one_blas_thread)
-    results = [score_stored_call(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
+    try:  # in batches of a worker task, as qa score does
+        from qa_pipeline.rescoring import BATCH, score_stored_calls
+    except ImportError:  # a checkout from before batches (--baseline): call by call, as its qa score
+        results = [score_stored_call(c, None, rubrics, stored, rows.norms(i)) for i, c in enumerate(calls)]
+    else:
+        results = []
+        for lo in range(0, len(calls), BATCH):
+            results += score_stored_calls(calls[lo:lo + BATCH], None, rubrics, stored,
+                                          [rows.norms(i) for i in range(lo, min(len(calls), lo + BATCH))])
 t.append(time.process_time())
 parts = [store.result_rows(results[i:i + 1000]) for i in range(0, len(results), 1000)]
 t.append(time.process_time())
@@ -223,7 +238,7 @@ print(f"  {{'total':32s}} {{t[-1] - t[0]:6.2f}} s CPU (one process; workers add 
 if encoder is not None:
     print(f"  the encoder embedded {{encoder.encoded}} texts (sentences or clauses without a stored vector)")
 """
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env=_env(mode))
+    subprocess.run([sys.executable, "-c", code], cwd=code_root, check=True, env=_env(mode, code_root))
     Path(copy).unlink(missing_ok=True)
     Path(copy + ".wal").unlink(missing_ok=True)
 
@@ -236,6 +251,9 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=None, help="passed to qa score --jobs")
     ap.add_argument("--breakdown", action="store_true", help="also print the CPU time of each step")
     ap.add_argument("--repeat", type=int, default=5, help="times the command is run (the median is reported)")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="another checkout of the code (e.g. main, unpacked with git archive): its `qa score` "
+                         "is run in turn with this one's, for each mode, and the ratios printed")
     ap.add_argument("--modes", default="on,off",
                     help="learned judgements on (stored embeddings), reencode (on, the clause vectors not stored: "
                          "the path before migration 19) and/or off (QA_LEARNED=off), comma-separated")
@@ -247,40 +265,51 @@ def main(argv=None) -> int:
         print(f"built {args.calls} stored calls in {time.perf_counter() - t0:.1f} s: {db}")
     qa = [sys.executable, "-c", "from qa_pipeline.cli.main import main; main()"]
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    walls: dict = {m: [] for m in modes}
-    cpus: dict = {m: [] for m in modes}
+    codes = {"": ROOT}
+    if args.baseline is not None:
+        codes = {"": ROOT, "baseline ": args.baseline.resolve()}
+    variants = [(label + m, m, code) for m in modes for label, code in codes.items()]
+    walls: dict = {v: [] for v, _, _ in variants}
+    cpus: dict = {v: [] for v, _, _ in variants}
     templates: dict = {}
     for run in range(args.repeat):  # each run re-scores every call again (same work each time)
-        for mode in modes:  # one after the other, so both see the same load
+        for variant, mode, code in variants:  # one after the other, so all see the same load
             target = _db_for(mode, db, templates)
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             out = subprocess.run(qa + ["-v", "score", "--db", target] + (["--jobs", str(args.jobs)] if args.jobs else []),
-                                 capture_output=True, text=True, cwd=ROOT, env=_env(mode))
+                                 capture_output=True, text=True, cwd=code, env=_env(mode, code))
             wall = time.perf_counter() - t0
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             if out.returncode != 0:
                 print(out.stdout, out.stderr, file=sys.stderr)
                 return out.returncode
-            walls[mode].append(wall)
-            cpus[mode].append(cpu)
+            walls[variant].append(wall)
+            cpus[variant].append(cpu)
             status = next((line.split(": ", 1)[1] for line in out.stderr.splitlines() if "learned judgements" in line),
                           "learned judgements: ?")
             embedded = sum(int(m) for m in _EMBEDDED.findall(out.stderr))
-            print(f"run {run + 1}, learned {mode}: {out.stdout.strip()}")
+            print(f"run {run + 1}, {variant.replace(mode, '')}learned {mode}: {out.stdout.strip()}")
             print(f"  {status}; sentences embedded: {embedded}")
             print(f"  whole `qa score` command: {args.calls} calls in {wall:.2f} s = {args.calls / wall:.0f} calls/s; "
                   f"CPU of the command and its workers {cpu:.2f} s (load average {os.getloadavg()[0]:.1f})")
-    for mode in modes if args.repeat > 0 else ():  # --repeat 0: the breakdown alone
-        wall, cpu = statistics.median(walls[mode]), statistics.median(cpus[mode])
-        print(f"learned {mode}: whole `qa score` command, median of {len(walls[mode])}: {args.calls} calls in "
-              f"{wall:.2f} s = {args.calls / wall:.0f} calls/s (best {args.calls / min(walls[mode]):.0f}, "
-              f"worst {args.calls / max(walls[mode]):.0f}; {os.cpu_count()} CPUs visible)")
+    for variant, mode, _ in variants if args.repeat > 0 else ():  # --repeat 0: the breakdown alone
+        wall, cpu = statistics.median(walls[variant]), statistics.median(cpus[variant])
+        name = f"{variant.replace(mode, '')}learned {mode}"
+        print(f"{name}: whole `qa score` command, median of {len(walls[variant])}: {args.calls} calls in "
+              f"{wall:.2f} s = {args.calls / wall:.0f} calls/s (best {args.calls / min(walls[variant]):.0f}, "
+              f"worst {args.calls / max(walls[variant]):.0f}; {os.cpu_count()} CPUs visible)")
         # Wall time depends on whatever else the machine runs; CPU time does not. On an otherwise
         # idle machine with 2 cores, wall ≈ CPU / 2 when scoring runs in 2 processes.
-        print(f"learned {mode}: CPU time of the command and its workers (median): {cpu:.2f} s = "
+        print(f"{name}: CPU time of the command and its workers (median): {cpu:.2f} s = "
               f"{args.calls / cpu:.0f} calls per CPU-second (≈ {2 * args.calls / cpu:.0f} calls/s on 2 idle cores)")
+    if args.baseline is not None and args.repeat > 0:
+        for mode in modes:
+            base = f"baseline {mode}"
+            print(f"learned {mode}, this code against the baseline, this run: "
+                  f"{statistics.median(cpus[mode]) / statistics.median(cpus[base]):.2f} x the CPU time, "
+                  f"{statistics.median(walls[mode]) / statistics.median(walls[base]):.2f} x the wall time")
     if "on" in modes and len(modes) > 1 and args.repeat > 0:  # ratios in this run: the same load for every mode
         cpu_on, wall_on = statistics.median(cpus["on"]), statistics.median(walls["on"])
         for mode in modes:
@@ -288,7 +317,7 @@ def main(argv=None) -> int:
                 print(f"learned {mode} against on, this run: {statistics.median(cpus[mode]) / cpu_on:.2f} x the CPU "
                       f"time, {statistics.median(walls[mode]) / wall_on:.2f} x the wall time")
     if args.breakdown:
-        breakdown(db, modes, templates)
+        breakdown(db, modes, templates, args.baseline)
     for path in templates.values():
         for extra in (path, path + ".wal", db + ".reencode", db + ".reencode.wal"):
             Path(extra).unlink(missing_ok=True)

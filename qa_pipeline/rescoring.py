@@ -23,14 +23,14 @@ from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import Call, CallMetrics, CallResult
 from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import standard_rubric_for
-from qa_pipeline.rubric.engine import score_call
+from qa_pipeline.rubric.engine import score_calls
 from qa_pipeline.rubric.model import Rubric
 from qa_pipeline.rubric.text import NORMALIZER_VERSION, norm_row
 from qa_pipeline.store import database as store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RescoreSummary", "StoredMetrics", "rescore", "score_stored_call", "stored_metrics"]
+__all__ = ["RescoreSummary", "StoredMetrics", "rescore", "score_stored_call", "score_stored_calls", "stored_metrics"]
 
 BATCH = 1000  # calls per worker task
 SAVE_EVERY = 2000  # calls per write (one transaction for the whole run) ...
@@ -77,16 +77,28 @@ _JOB: dict = {}
 
 
 def score_stored_call(call: Call, rubric: Optional[Rubric], rubrics: dict, stored: StoredMetrics,
-               norms: Optional[list[str]] = None) -> CallResult:
-    r = rubric
+                      norms: Optional[list[str]] = None) -> CallResult:
+    """:func:`score_stored_calls` for one call."""
+    return score_stored_calls([call], rubric, rubrics, stored, [norms])[0]
+
+
+def score_stored_calls(calls: Sequence[Call], rubric: Optional[Rubric], rubrics: dict, stored: StoredMetrics,
+                       norms: Optional[Sequence[Optional[list[str]]]] = None) -> list[CallResult]:
+    """Score stored calls together (:func:`qa_pipeline.rubric.engine.score_calls`), each with
+    ``rubric`` or else the standard rubric of its language (kept in ``rubrics``), reusing
+    their stored metrics and customer sentiment."""
+    return score_calls(calls, [rubric if rubric is not None else _standard_for(c, rubrics) for c in calls],
+                       metrics=[stored.metrics_of(c.call_id) for c in calls],
+                       sentiments=[stored.sentiments.get(c.call_id) for c in calls], norms=norms)
+
+
+def _standard_for(call: Call, rubrics: dict) -> Rubric:
+    r = rubrics.get(call.language)
     if r is None:
-        r = rubrics.get(call.language)
-        if r is None:
-            r = standard_rubric_for(call)
-            if call.language not in ("", "unknown", "auto", "und"):
-                rubrics[call.language] = r
-    return score_call(call, r, metrics=stored.metrics_of(call.call_id), sentiment=stored.sentiments.get(call.call_id),
-                      norms=norms)
+        r = standard_rubric_for(call)
+        if call.language not in ("", "unknown", "auto", "und"):
+            rubrics[call.language] = r
+    return r
 
 
 @dataclass(frozen=True)
@@ -147,22 +159,32 @@ def _score_rows(rows: store.StoredCallRows, lo: int, hi: int, rubric: Optional[R
     encoder = encoders.sentence_encoder()
     if not isinstance(encoder, encoders.E5Encoder):
         encoder = None  # none, or a stand-in that keeps no count: nothing to store
-    embedded = 0
+    calls, norms_of = [], []
     for i in range(lo, hi):
         call, norms = rows.call(i), rows.norms(i)
         if norms is None and call.turns:  # not stored (an older database) or by another normaliser: store them
             row = norm_row(call)
             made.append(row)
             norms = row[2]
-        if encoder is None:
-            results.append(score_stored_call(call, rubric, rubrics, stored, norms))
-            continue
+        calls.append(call)
+        norms_of.append(norms)
+    # All the calls of the task in one batch: each learned item scores the known sentences of
+    # all of them in one product (see docs/rubrics.md, "Speed"); a call's result is the same
+    # as scored alone.
+    if encoder is None:
+        results = score_stored_calls(calls, rubric, rubrics, stored, norms_of)
+        embedded = 0
+    else:
         before = encoder.encoded
         with encoders.recording() as heard:
-            results.append(score_stored_call(call, rubric, rubrics, stored, norms))
-        if encoder.encoded > before:  # some sentence was not stored (or by another encoder): store the call's
-            embedded += encoder.encoded - before
-            embeddings.extend(encoders.embedding_rows(call, heard, encoder.id))
+            results = score_stored_calls(calls, rubric, rubrics, stored, norms_of)
+        embedded = encoder.encoded - before
+        if embedded:  # some sentence was not stored (or by another encoder): store those calls'
+            have = encoders.stored_vectors(encoder.id)
+            for call in calls:
+                made_rows = encoders.embedding_rows(call, heard, encoder.id)
+                if have is None or not all(have.holds(r[5]) for r in made_rows):
+                    embeddings.extend(made_rows)
     used = tuple(dict.fromkeys(f"{r.rubric_id} v{r.rubric_version}" for r in results))
     return _Batch(store.result_rows(results, made, embeddings), results[-1].call_id if results else None,
                   sum(r.flagged for r in results), sum(r.score for r in results), used, embedded)

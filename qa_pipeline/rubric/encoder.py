@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["SentenceEncoder", "E5Encoder", "EmbeddingCache", "sentence_encoder", "encoder_status",
            "PACK", "MODEL_FILE", "EmbeddingRow", "text_hash", "recording", "embedding_rows", "use_stored",
-           "StoredVectors"]
+           "StoredVectors", "stored_vectors"]
 
 PACK = "e5-small"
 MODEL_FILE = "e5-small-q4.bin"
@@ -114,6 +114,10 @@ class StoredVectors:
     def row(self, text: str) -> int:
         """The row of ``text``'s vector, -1 when none is stored."""
         return self._row.get(text_hash(text), -1)
+
+    def holds(self, hash_: int) -> bool:
+        """Whether a vector is stored for the text of this :func:`text_hash`."""
+        return hash_ in self._row
 
     def get(self, text: str) -> Optional[np.ndarray]:
         row = self.row(text)
@@ -188,19 +192,7 @@ class E5Encoder:
         if prefix not in PREFIXES:
             raise ValueError(f"prefix must be one of {', '.join(PREFIXES)}, not {prefix!r}")
         texts = [t if t.strip() else "." for t in texts]  # the engine wants some text
-        found, missing = self.cache.lookup(prefix, texts)
-        stored = _STORED.get(self.id) if missing and prefix == "query" else None  # ingest stores query vectors
-        if stored is not None:
-            # Kept in the cache too: the items of a call read the same sentences several
-            # times, and a cache lookup costs a tenth of hashing the text again.
-            rows = [stored.row(texts[i]) for i in missing]
-            hits = [(i, r) for i, r in zip(missing, rows) if r >= 0]
-            if hits:
-                vectors = stored.vectors[[r for _, r in hits]]
-                self.cache.store(prefix, [texts[i] for i, _ in hits], vectors)
-                for (i, _), vec in zip(hits, vectors):
-                    found[i] = vec
-                missing = [i for i, r in zip(missing, rows) if r < 0]
+        found, missing = self._lookup(prefix, texts)
         if missing:
             todo = [texts[i] for i in missing]
             model = self._model
@@ -217,6 +209,35 @@ class E5Encoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.array(found, dtype=np.float32)  # a quarter of np.stack's time for a few rows
+
+    def known(self, texts: list[str]) -> tuple[list[int], np.ndarray]:
+        """The positions of ``texts`` whose vector (``query: ``) is in the cache or stored
+        (:func:`use_stored`), and those vectors; nothing is embedded or recorded. Scoring a
+        batch of calls reads these first, to judge every sentence of the batch at once."""
+        texts = [t if t.strip() else "." for t in texts]
+        found, missing = self._lookup("query", texts)
+        gone = set(missing)
+        have = [i for i in range(len(texts)) if i not in gone]
+        if not have:
+            return [], np.zeros((0, self.dim), dtype=np.float32)
+        return have, np.array([found[i] for i in have], dtype=np.float32)
+
+    def _lookup(self, prefix: str, texts: list[str]) -> tuple[list[Optional[np.ndarray]], list[int]]:
+        """The vectors of ``texts`` in the cache, then those stored (kept in the cache too: the
+        items of a call read the same sentences several times, and a cache lookup costs a
+        tenth of hashing the text again), and the positions of the texts still without one."""
+        found, missing = self.cache.lookup(prefix, texts)
+        stored = _STORED.get(self.id) if missing and prefix == "query" else None  # ingest stores query vectors
+        if stored is not None:
+            rows = [stored.row(texts[i]) for i in missing]
+            hits = [(i, r) for i, r in zip(missing, rows) if r >= 0]
+            if hits:
+                vectors = stored.vectors[[r for _, r in hits]]
+                self.cache.store(prefix, [texts[i] for i, _ in hits], vectors)
+                for (i, _), vec in zip(hits, vectors):
+                    found[i] = vec
+                missing = [i for i, r in zip(missing, rows) if r < 0]
+        return found, missing
 
 
 # What storage keeps of one sentence or clause: (call_id, turn index, sentence index in the turn,
@@ -267,6 +288,11 @@ def use_stored(encoder_id: str, hashes: np.ndarray, vectors: np.ndarray) -> Stor
     in this process and the worker processes it forks from now on. Replaces the earlier ones."""
     stored = _STORED[encoder_id] = StoredVectors(encoder_id, hashes, vectors)
     return stored
+
+
+def stored_vectors(encoder_id: str) -> Optional[StoredVectors]:
+    """The stored vectors in use for ``encoder_id`` (:func:`use_stored`), None when none are."""
+    return _STORED.get(encoder_id)
 
 
 def forget_stored() -> None:

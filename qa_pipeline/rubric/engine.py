@@ -7,10 +7,10 @@ CRITICAL item sets the score to 0. Flags come from the rubric's ``flags:`` rules
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import Optional, Sequence, Union
 
 from qa_pipeline.records import Call, CallMetrics, CallResult, Finding, maker
-from qa_pipeline.rubric.checks.base import Context, Verdict
+from qa_pipeline.rubric.checks.base import Batch, Context, Verdict
 from qa_pipeline.rubric.checks.window import where_it_should_have_happened
 from qa_pipeline.rubric.learned import version_in_use
 from qa_pipeline.rubric.metrics import compute_metrics
@@ -20,7 +20,7 @@ from qa_pipeline.speech.activity import coverage_flags
 
 log = logging.getLogger(__name__)
 
-__all__ = ["score_call", "evaluate_checks"]
+__all__ = ["score_call", "score_calls", "evaluate_checks"]
 
 UNKNOWN_SPEAKERS_REASON = "speakers unknown: agent items could not be judged"
 NO_AGENT_REASON = "no agent turns"
@@ -61,9 +61,10 @@ def _in_order(rubric: Rubric) -> tuple[Check, ...]:
     return cached[1]
 
 
-def evaluate_checks(view: CallView, rubric: Rubric) -> dict[str, Finding]:
-    """Every check's finding for one prepared call, keyed by check id."""
-    ctx = Context(view=view, conditions=rubric.conditions)
+def evaluate_checks(view: CallView, rubric: Rubric, batch: Optional[Batch] = None) -> dict[str, Finding]:
+    """Every check's finding for one prepared call, keyed by check id. ``batch``: the calls
+    scored with it against the same rubric (:func:`score_calls`); None for this call alone."""
+    ctx = Context(view=view, conditions=rubric.conditions, batch=batch if batch is not None else Batch((view,)))
     findings: dict[str, Finding] = {}
     for check in _in_order(rubric):
         cid = check.id
@@ -125,11 +126,45 @@ def score_call(call: Call, rubric: Rubric, *, metrics: Optional[CallMetrics] = N
                sentiment: Optional[float] = None, norms: Optional[list[str]] = None) -> CallResult:
     """Score one call. ``metrics``/``sentiment``/``norms``: already computed values to reuse
     (re-scoring reuses the stored customer sentiment and normalised turn texts, which only
-    depend on the transcript)."""
-    if metrics is None:
-        metrics = compute_metrics(call, sentiment=sentiment)
-    view = CallView(call, metrics, norms)
-    by_id = evaluate_checks(view, rubric)
+    depend on the transcript). The same as :func:`score_calls` with a batch of one."""
+    return score_calls([call], rubric, metrics=[metrics], sentiments=[sentiment], norms=[norms])[0]
+
+
+def score_calls(calls: Sequence[Call], rubrics: Union[Rubric, Sequence[Rubric]], *,
+                metrics: Optional[Sequence[Optional[CallMetrics]]] = None,
+                sentiments: Optional[Sequence[Optional[float]]] = None,
+                norms: Optional[Sequence[Optional[list[str]]]] = None) -> list[CallResult]:
+    """Score calls together, each against its rubric (one for all, or one per call), in order.
+
+    The calls of each rubric are one batch: a learned judgement scores every sentence of the
+    batch whose vector is known (stored or cached) in one product per item, and each call
+    reads its own from there (:class:`~qa_pipeline.rubric.checks.base.Batch`). A call's
+    result does not depend on the calls scored with it: :func:`score_call` is this function
+    with a batch of one. ``metrics``/``sentiments``/``norms``: per call, as for :func:`score_call`."""
+    n = len(calls)
+    per_call = [rubrics] * n if isinstance(rubrics, Rubric) else list(rubrics)
+    if len(per_call) != n:
+        raise ValueError(f"{n} calls and {len(per_call)} rubrics: give one rubric, or one per call")
+    metrics = metrics if metrics is not None else [None] * n
+    sentiments = sentiments if sentiments is not None else [None] * n
+    norms = norms if norms is not None else [None] * n
+    views = [CallView(call, m if m is not None else compute_metrics(call, sentiment=s), nm)
+             for call, m, s, nm in zip(calls, metrics, sentiments, norms)]
+    groups: dict[int, list[int]] = {}
+    for i, rubric in enumerate(per_call):
+        groups.setdefault(id(rubric), []).append(i)
+    results: list[Optional[CallResult]] = [None] * n
+    for members in groups.values():
+        batch = Batch(tuple(views[i] for i in members))
+        for i in members:
+            results[i] = _result(views[i], per_call[i], batch)
+    return results  # type: ignore[return-value]
+
+
+def _result(view: CallView, rubric: Rubric, batch: Batch) -> CallResult:
+    call, metrics = view.call, view.metrics
+    assert metrics is not None
+    by_id = evaluate_checks(view, rubric, batch)
     findings = [by_id[c.id] for c in rubric.checks]
     scored = [f for f, c in zip(findings, rubric.checks) if c.kind == "item" and f.outcome != "na"]
     denominator = sum(f.weight for f in scored)

@@ -22,7 +22,7 @@ import os
 import re
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -61,6 +61,8 @@ class ItemModel:
     # judged by its nearest exemplars (:meth:`neighbour_margin`); None otherwise.
     neighbours: Optional[np.ndarray] = None
     neighbour_labels: Optional[np.ndarray] = None
+    # float64 copies of the arrays above, made on first use (see :meth:`neighbour_margin`).
+    _f64: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def neighbour_margin(self, vectors: np.ndarray, k: int = 3) -> Optional[np.ndarray]:
         """How much nearer each row is to the target exemplars than to the others: the mean
@@ -70,16 +72,32 @@ class ItemModel:
         A linear model over e5-small vectors weighs the words a sentence shares with forbidden
         language ("you", "not", "again") and scores a reassurance ("you haven't done anything
         wrong") as high as a reproach; the nearest exemplars tell them apart, because the bank
-        holds the harmless look-alike next to the breach."""
+        holds the harmless look-alike next to the breach.
+
+        Computed in float64 and rounded to float32, so that a row's margin does not depend on
+        the rows beside it: scoring stacks the sentences of a whole batch of calls into one
+        product, and BLAS sums a row in another order for another number of rows (in float32
+        that shows in the 7th digit, in float64 in the 16th, which the rounding hides)."""
         if self.neighbours is None or self.neighbour_labels is None or len(vectors) == 0:
             return None
-        v = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-        sims = v @ self.neighbours.T
-        target = self.neighbour_labels > 0
-        k_t, k_o = min(k, int(target.sum())), min(k, int((~target).sum()))
-        near_t = -np.partition(-sims[:, target], k_t - 1, axis=1)[:, :k_t].mean(axis=1)
-        near_o = -np.partition(-sims[:, ~target], k_o - 1, axis=1)[:, :k_o].mean(axis=1)
-        return near_t - near_o
+        v = np.asarray(vectors, dtype=np.float64)
+        v = v / np.maximum(np.sqrt((v * v).sum(axis=1))[:, None], 1e-9)  # row by row: pairwise sums
+        target, other = self._exemplars64()
+        near_t = _mean_of_nearest(v @ target.T, k)
+        near_o = _mean_of_nearest(v @ other.T, k)
+        # Rounded to float32: what the order of BLAS's float64 sums changes (the 16th digit)
+        # does not show.
+        return (near_t - near_o).astype(np.float32).astype(np.float64)
+
+    def _exemplars64(self) -> tuple[np.ndarray, np.ndarray]:
+        """The target and the other exemplars, apart, as float64 (made once per model)."""
+        kept = self._f64.get("exemplars")
+        if kept is None:
+            assert self.neighbours is not None and self.neighbour_labels is not None
+            target = self.neighbour_labels > 0
+            kept = self._f64["exemplars"] = (np.ascontiguousarray(self.neighbours[target], dtype=np.float64),
+                                             np.ascontiguousarray(self.neighbours[~target], dtype=np.float64))
+        return kept
 
     def band(self, low: float, high: float) -> tuple[float, float]:
         """The rubric's band raised to what the exemplars show: a sentence is unsure only above
@@ -90,11 +108,28 @@ class ItemModel:
         return max(low, floor), min(max(high, floor + 0.1), 0.999)
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """P(target) for each row of ``vectors`` (embeddings from the same encoder)."""
+        """P(target) for each row of ``vectors`` (embeddings from the same encoder), in float64."""
         if len(vectors) == 0:
-            return np.zeros(0, dtype=np.float32)
-        z = (vectors - self.mean) @ self.weights + self.bias
+            return np.zeros(0, dtype=np.float64)
+        kept = self._f64.get("linear")
+        if kept is None:
+            kept = self._f64["linear"] = (np.asarray(self.mean, dtype=np.float64),
+                                          np.asarray(self.weights, dtype=np.float64))
+        mean, weights = kept
+        # Each row's products summed row by row (NumPy's pairwise sum over the 384 values of a
+        # row), not by BLAS, whose order of sums depends on how many rows there are: the
+        # probability (a finding's confidence) is the same to the last bit whether the sentence
+        # is scored alone or with a whole batch of calls.
+        x = np.asarray(vectors, dtype=np.float64) - mean
+        x *= weights
+        z = x.sum(axis=1) + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def _mean_of_nearest(sims: np.ndarray, k: int) -> np.ndarray:
+    """The mean of each row's ``k`` largest values (at most its length)."""
+    k = min(k, sims.shape[1])
+    return -np.partition(-sims, k - 1, axis=1)[:, :k].mean(axis=1)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-2, steps: int = 25) -> tuple[np.ndarray, np.ndarray, float]:

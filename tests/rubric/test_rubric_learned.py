@@ -696,3 +696,28 @@ def test_the_clauses_a_learned_check_judges_are_stored_at_ingest_and_not_embedde
     assert rescore(db, rubric).embedded == 2 and sorted(engine.seen) == sorted(clauses)
     engine = engine_encoder()
     assert rescore(db, rubric).embedded == 0 and engine.seen == []
+
+
+def test_a_batch_of_calls_scores_each_call_as_it_scores_alone(engine_encoder, learned_rubric, tmp_path, monkeypatch):
+    """`qa score` scores a worker's calls as one batch: each learned item judges every known
+    sentence of the batch in one product. Every finding, confidence and reason is what the
+    call gets scored alone (`qa run`), to the last bit."""
+    from qa_pipeline.rubric.engine import score_calls
+    from qa_pipeline.rubric.learned import ItemModel
+
+    engine_encoder()
+    bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
+    b2 = _b2_rubric(bank, clauses=True, l2=0.001, neighbours={"k": 1, "margin": 0.1})
+    lines = [("Thanks. Restate again restate.", "Hm."), ("Neutral neutral the fee, restate again restate?", "Ok."),
+             ("Thanks, neutral now.", "Fine."), ("Restate the order please? Neutral the bill.", "Yes."),
+             ("Neutral the fee, neutral now.", "Restate you.")]
+    calls = [Call(CallInfo(f"c{i}"), "en", timed_call(*texts).turns) for i, texts in enumerate(lines)]
+    rubrics = [b2, learned_rubric, b2, learned_rubric, b2]
+    alone = [score_call(c, r, sentiment=0.0) for c, r in zip(calls, rubrics)]  # and the encoder keeps the vectors
+    rows = []
+    probabilities = ItemModel.probabilities
+    monkeypatch.setattr(ItemModel, "probabilities", lambda self, v: rows.append(len(v)) or probabilities(self, v))
+    together = score_calls(calls, rubrics, sentiments=[0.0] * len(calls))
+    assert together == alone
+    assert {f.outcome for r in alone for f in r.findings if f.check_id == "B2"} == {"pass", "fail"}
+    assert max(rows) >= 4  # one product over the sentences of several calls, not call by call

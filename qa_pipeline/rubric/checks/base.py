@@ -83,6 +83,27 @@ class Node(Protocol):
     def check_refs(self) -> set[str]: ...
 
 
+class Batch:
+    """The calls scored together against one rubric (one, or a worker's share of a re-score):
+    what a check works out once for all of them, e.g. a learned judgement's one product over
+    every sentence of every call (:meth:`memo`). A check reads from it only values that do not
+    depend on which other calls are in the batch, so a call scores the same alone."""
+
+    __slots__ = ("views", "_memo")
+
+    def __init__(self, views: tuple[CallView, ...]):
+        self.views = views
+        self._memo: dict = {}
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()`` worked out once per batch and kept under ``key``."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = make()
+            return value
+
+
 @dataclass
 class Context:
     """Evaluation state of one call against one rubric."""
@@ -94,6 +115,7 @@ class Context:
     # (confidence, unsure) of every learned judgement made, in order: the engine gives each
     # check the ones made while its rule was evaluated.
     judgements: list[tuple[float, bool]] = field(default_factory=list)
+    batch: Optional[Batch] = None  # the calls scored with this one (None: this call alone)
 
     def use(self, name: str) -> Verdict:
         key = ("use", name)

@@ -40,7 +40,7 @@ from typing import Optional
 import numpy as np
 
 from qa_pipeline.rubric import encoder as encoders
-from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Builder, Context, Option, Scope, Verdict
+from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Batch, Builder, Context, Option, Scope, Verdict
 from qa_pipeline.rubric.checks.scan import UNKNOWN_SPEAKERS
 from qa_pipeline.rubric.exemplars import ITEMS, bank_path, load_bank
 from qa_pipeline.rubric.learned import item_model, split_clauses, split_sentences
@@ -93,6 +93,34 @@ OFF = "learned judgement off"
 CLAUSE_GATE = 0.3
 
 
+def _known_sentences(batch: Batch, speaker: str, known) -> tuple[list[str], np.ndarray]:
+    """Every distinct sentence ``speaker`` says in the batch's calls whose vector is known
+    (``known``: the encoder's look-up of stored or cached vectors), and those vectors: read
+    once per batch for all the learned checks of that speaker."""
+    texts: dict[str, None] = {}
+    for view in batch.views:
+        for t in view.by_role(speaker) or ():
+            texts.update(dict.fromkeys(t.memo("sentences", lambda t=t: split_sentences(t.text))))  # type: ignore[arg-type]
+    if not texts:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    listed = list(texts)
+    have, vectors = known(listed)
+    return [listed[i] for i in have], vectors
+
+
+def _looked_up(values: dict[str, float], texts: list[str], vectors: np.ndarray, compute) -> Optional[np.ndarray]:
+    """``values`` of ``texts`` (worked out for the batch), and ``compute(vectors)`` of the rows
+    not there; None when ``compute`` gives None (no exemplars kept)."""
+    out = np.array([values.get(t, np.nan) for t in texts], dtype=np.float64)
+    missing = np.flatnonzero(np.isnan(out))
+    if len(missing):
+        more = compute(vectors[missing])
+        if more is None:
+            return None
+        out[missing] = more
+    return out
+
+
 def _quote(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -125,6 +153,46 @@ class LearnedNode:
         return (self.unless is not None and bool(self.unless.search(f"{sentence}\n{turn_text}"))
                 and (self.unless_not is None or not self.unless_not.search(sentence)))
 
+    def _model(self, encoder):
+        return item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
+                          negatives=self.negatives, l2=self.l2, neighbours=self.neighbours is not None)
+
+    def _judge(self, batch: Batch, encoder, model) -> tuple[dict[str, float], dict[str, float]]:
+        """The probability of every sentence of the batch's calls said by the scope's speaker
+        whose vector is known (stored or cached; nothing is embedded here), and the margin of
+        its nearest exemplars where the check asks for them and the probability is above the
+        band: one product over all of them instead of one per call, by sentence text. What a
+        call needs and is not here (a clause, a sentence not yet embedded) is worked out when
+        the call is scored, by the same functions (their rows do not depend on each other)."""
+        known = getattr(encoder, "known", None)
+        # A call alone (`qa run`), or an encoder without stored vectors (a stand-in): call by
+        # call, where the rules leave the item open (worked out ahead for one call, every item's
+        # product over every sentence costs more than it saves).
+        if known is None or len(batch.views) < 2:
+            return {}, {}
+        names, vectors = batch.memo(("known sentences", self.scope.speaker, encoder.id),
+                                    lambda: _known_sentences(batch, self.scope.speaker, known))
+        if not names:
+            return {}, {}
+        names = list(names)
+        probs = model.probabilities(vectors)
+        if self.clauses:  # the clauses a call may judge apart (of a sentence at the gate), where known
+            gated = [s for s, p in zip(names, probs.tolist()) if p >= CLAUSE_GATE]
+            clauses = list(dict.fromkeys(c for s in gated for c in split_clauses(s)))
+            more_have, more = known(clauses) if clauses else ([], vectors[:0])
+            if more_have:
+                names += [clauses[i] for i in more_have]
+                vectors = np.vstack([vectors, more])
+                probs = np.concatenate([probs, model.probabilities(more)])
+        judged = dict(zip(names, probs.tolist()))
+        near: dict[str, float] = {}
+        if self.neighbours is not None:
+            ask = np.flatnonzero(probs > self.low)
+            found = model.neighbour_margin(vectors[ask], self.neighbours[0]) if len(ask) else None
+            if found is not None:
+                near = dict(zip([names[i] for i in ask], found.tolist()))
+        return judged, near
+
     def check_refs(self) -> set[str]:
         refs = self.scope.check_refs()
         if self.rule is not None:
@@ -155,8 +223,8 @@ class LearnedNode:
             if self.rule is None:  # nothing to judge by
                 return Verdict(None, None, f"{self.label}: {OFF} (no sentence encoder)")
             return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {OFF} (no sentence encoder)", ruled.at)
-        model = item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
-                           negatives=self.negatives, l2=self.l2, neighbours=self.neighbours is not None)
+        batch = ctx.batch if ctx.batch is not None else Batch((ctx.view,))
+        model = batch.memo((id(self), "model", encoder.id), lambda: self._model(encoder))
         if model is None:
             if self.rule is None:
                 return Verdict(None, None, f"{self.label}: {OFF} (too few exemplars)")
@@ -173,7 +241,8 @@ class LearnedNode:
             ctx.judgements.append((1.0, False))
             return ruled
         vectors = encoder.embed(sentences)
-        probs = model.probabilities(vectors)
+        judged, nearest = batch.memo((id(self), "judged", id(model)), lambda: self._judge(batch, encoder, model))
+        probs = _looked_up(judged, sentences, vectors, model.probabilities)
         if self.unless is not None:
             probs = np.where([self._left_to_rules(s, t.text) for s, t in zip(sentences, owners)], 0.0, probs)
         if self.clauses:
@@ -184,13 +253,14 @@ class LearnedNode:
                 sentences += [c for c, _ in extra]
                 owners += [t for _, t in extra]
                 vectors = np.vstack([vectors, more])
-                probs = np.concatenate([probs, model.probabilities(more)])
+                probs = np.concatenate([probs, _looked_up(judged, [c for c, _ in extra], more, model.probabilities)])
         margins = None
         if self.neighbours is not None:
             k, need = self.neighbours
             ask = np.flatnonzero(probs > self.low)  # the nearest exemplars only for likely sentences: speed
             if len(ask):
-                found = model.neighbour_margin(vectors[ask], k)
+                found = _looked_up(nearest, [sentences[i] for i in ask], vectors[ask],
+                                   lambda v: model.neighbour_margin(v, k))
                 if found is not None:
                     margins = np.full(len(probs), -1.0)
                     margins[ask] = found
