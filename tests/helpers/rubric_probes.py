@@ -184,22 +184,5 @@ PROBES += [
 ]
 
 
-# Issue 11, acczh3: structural rules of standard-zh (rules alone answer these).
-PROBES += [
-    # the organisation said between the greeting and the agent's name, whatever it ends in
-    ("zh", [(A, "您好 松涛高尔夫会所 我是前台小曹")], "A1", "pass"),
-    ("zh", [(A, "喂 你好 宏达拖车救援 工号5120")], "A1", "pass"),
-    ("zh", [(A, "您好 很高兴为您服务 我是前台小曹")], "A1", "fail"),
-    # the need said back in the agent's words and closed by a check tag, or followed by a detail question
-    ("zh", [(C, "车险续保的价格比去年贵了好多"), (A, "明白。您是觉得今年的续保报价比去年高出不少，想看看能不能便宜点，对吗？")],
-     "C2", "pass"),
-    ("zh", [(C, "洗碗机洗完碗上全是白点"), (A, "好 就是洗完的碗上都是白色水渍 那您家用的是哪种洗涤块")], "C2", "pass"),
-    ("zh", [(C, "洗碗机洗完碗上全是白点"), (A, "好的 那您家用的是哪种洗涤块")], "C2", "fail"),
-    ("zh", [(C, "我想确认下信息"), (A, "您的手机号是13800001111，对吧？")], "C2", "fail"),
-    # figures of the customer's own item stated with nothing asked
-    ("zh", [(C, "我家热水器保修还有多久"), (A, "您这台热水器的质保还剩8个月。")], "C1", "fail"),
-]
-
-
 # Issue #3's later rounds, in files of their own: the generalisation pass, then the blind rounds.
 PROBES += GENERALISATION + BLIND
