@@ -65,9 +65,39 @@ _ZH_DEPARTMENT = re.compile(
     r"(?:客户服务中心|客服中心|服务中心|售后服务中心|售后中心|售后服务部|售后部|客服部|技术支持部?|客服热线|服务热线|"
     r"呼叫中心|营业厅|服务台|前台|总台)")
 _CLAUSE = re.compile(r"[，,。.!！?？;；、:：\s]+")
+# Structural: in an opening, the words said between the greeting and the agent's own name or
+# number name the organisation, whatever word the name ends in (…会所, …美术馆, …救援, …茶楼):
+# "您好，X，我是小唐" / "你好 X 工号3307". The words must look like a name, not a phrase of service.
+_ZH_NAME_CUE = re.compile(r"^(?:我是|我叫|我姓|工号|公号|\d+号|[\u4e00-\u9fff]{1,4}为您服务)")
+_ZH_NOT_ORG_WORDS = re.compile(
+    r"^(?:我|您|你|请|很|有|是|这|那|哪|欢迎|感谢|谢谢|麻烦|稍等|好的|对|嗯|啊)|为您|帮您|可以|什么|请讲|请问|高兴|服务$")
+# four characters at least: a person's name (王丽华, 欧阳) is two or three
+_ZH_NAME_SHAPE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{4,16}$")
+# a person named with a role or a nickname (客服小李, 专员王晓, 老周), not an organisation
+_ZH_PERSON = re.compile(r"(?:客服|专员|话务员|接线员|坐席|顾问|助理|经理|主管)[\u4e00-\u9fff]{1,3}$|^[小老阿][\u4e00-\u9fff]{1,2}$")
 
 
-def _organisation_zh(text: str) -> Hit:
+def _organisation_before_agent_name(clauses: list[tuple[int, str]], roster: str) -> Hit:
+    """The clause that comes right before the agent's name cue (the next clause, or the same one
+    cut at 我是), when it looks like a name and is not the agent's own (客服小李, the roster name):
+    the organisation of an opening."""
+    for i, (offset, clause) in enumerate(clauses):
+        body = _ZH_LEAD.sub("", clause)
+        lead = len(clause) - len(body)
+        cut = _SELF_INTRO.search(body)
+        if cut and cut.start() > 0:
+            candidate, cued = body[: cut.start()], True
+        else:
+            candidate = body
+            cued = i + 1 < len(clauses) and bool(_ZH_NAME_CUE.match(_ZH_LEAD.sub("", clauses[i + 1][1])))
+        if cued and _ZH_NAME_SHAPE.match(candidate) and not _ZH_NOT_ORG_WORDS.search(candidate) \
+                and not _ZH_GENERIC.match(candidate) and not _ZH_PERSON.search(candidate) \
+                and not (roster and roster in candidate):
+            return offset + lead, candidate
+    return None
+
+
+def _organisation_zh(text: str, roster: str = "") -> Hit:
     pos = 0
     for clause in _CLAUSE.split(text):
         offset = text.find(clause, pos) if clause else pos
@@ -88,7 +118,17 @@ def _organisation_zh(text: str) -> Hit:
             name = _ZH_NOT_NAME.sub("", body[: m.start()])
             if len(name) >= 2 and not _ZH_GENERIC.match(name):
                 return offset + lead, body[: m.end()]
-    return None
+    return _organisation_before_agent_name(_clauses(text), roster)
+
+
+def _clauses(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for clause in _CLAUSE.split(text):
+        if clause:
+            offset = text.find(clause, pos)
+            out.append((offset, clause))
+            pos = offset + len(clause)
+    return out
 
 
 _EN_STOP = frozenset(
@@ -237,7 +277,7 @@ def _organisation_en(turn: TurnView, view: CallView) -> Hit:
 
 def organisation(turn: TurnView, view: CallView) -> Hit:
     if has_chinese(turn.text):
-        return _organisation_zh(turn.text)
+        return _organisation_zh(turn.text, view.call.info.agent_name or "")
     return _organisation_en(turn, view)
 
 

@@ -77,6 +77,15 @@ def first_turn(text, speaker="agent", agent_name_=None):
     ("您好，欢迎致电顺安，我是小周", True),
     ("您好，联信通信，工号2012", True),
     ("您好，我是客服小李，工号1047", False),
+    # the words between the greeting and the agent's name or number, whatever they end in
+    ("您好 青禾瑜伽会所 我是顾问林佳", True),
+    ("你好 远航救援 工号3307", True),
+    ("喂 您好 南山美术馆 我是讲解预约的小吴", True),
+    ("您好，云杉茶楼，我是前台小郑，请问几位？", True),
+    ("您好 很高兴为您服务 我是小吴", False),
+    ("您好 请问有什么可以帮您 我是小吴", False),
+    ("您好 客服小赵 工号3307", False),
+    ("喂 你好 请讲", False),
     ("Thank you for calling Orion Telecom, Dan speaking", True),
     ("Hi, Northfield Home, James speaking", True),
     ("Hello, you've reached the billing department", True),
@@ -90,6 +99,12 @@ def first_turn(text, speaker="agent", agent_name_=None):
 ])
 def test_organisation_detector(text, found):
     assert (organisation(*first_turn(text)) is not None) == found
+
+
+def test_the_agents_own_name_before_the_number_is_no_organisation():
+    assert organisation(*first_turn("您好 王丽华 工号3307", agent_name_="王丽华")) is None
+    assert organisation(*first_turn("您好 王丽华 工号3307")) is None  # a person's name is 2-3 characters
+    assert organisation(*first_turn("您好 欧阳丽华 工号3307", agent_name_="欧阳丽华")) is None
 
 
 @pytest.mark.parametrize("text, found", [

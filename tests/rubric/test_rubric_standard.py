@@ -51,6 +51,31 @@ def outcome(language, turns, check, ring=None):
     return next(f for f in result.findings if f.check_id == check).outcome
 
 
+AGENT, CUSTOMER = "agent", "customer"
+# Kept apart from PROBES, whose texts fingerprint the normaliser (test_rubric_fastpath).
+# Issue 11, acczh3: structural rules of standard-zh (rules alone answer these).
+ZH_STRUCTURAL = [
+    # the organisation said between the greeting and the agent's name, whatever it ends in
+    ("zh", [(AGENT, "您好 松涛高尔夫会所 我是前台小曹")], "A1", "pass"),
+    ("zh", [(AGENT, "喂 你好 宏达拖车救援 工号5120")], "A1", "pass"),
+    ("zh", [(AGENT, "您好 很高兴为您服务 我是前台小曹")], "A1", "fail"),
+    # the need said back in the agent's words and closed by a check tag, or followed by a detail question
+    ("zh", [(CUSTOMER, "车险续保的价格比去年贵了好多"), (AGENT, "明白。您是觉得今年的续保报价比去年高出不少，想看看能不能便宜点，对吗？")],
+     "C2", "pass"),
+    ("zh", [(CUSTOMER, "洗碗机洗完碗上全是白点"), (AGENT, "好 就是洗完的碗上都是白色水渍 那您家用的是哪种洗涤块")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "洗碗机洗完碗上全是白点"), (AGENT, "好的 那您家用的是哪种洗涤块")], "C2", "fail"),
+    ("zh", [(CUSTOMER, "我想确认下信息"), (AGENT, "您的手机号是13800001111，对吧？")], "C2", "fail"),
+    # figures of the customer's own item stated with nothing asked
+    ("zh", [(CUSTOMER, "我家热水器保修还有多久"), (AGENT, "您这台热水器的质保还剩8个月。")], "C1", "fail"),
+]
+
+
+@pytest.mark.parametrize("language, turns, check, expected", ZH_STRUCTURAL,
+                         ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(ZH_STRUCTURAL)])
+def test_structural_zh_rules_of_issue_11(language, turns, check, expected):
+    assert outcome(language, turns, check) == expected
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):
