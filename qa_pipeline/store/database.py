@@ -1,9 +1,9 @@
 """DuckDB storage: open (migrating with a backup first), save calls whole or not at all, load.
 
 DuckDB lets one process write a database file at a time. ``qa run`` therefore opens the
-database only for the moment it writes a call (milliseconds, between seconds of
-transcription), so the dashboard and other writers get their turn; :func:`connect` waits
-for the lock with a timeout instead of failing at once.
+database only for the moment it writes a call, or the group of calls that came back together
+(:func:`save_calls`), between seconds of transcription, so the dashboard and other writers get
+their turn; :func:`connect` waits for the lock with a timeout instead of failing at once.
 """
 from __future__ import annotations
 
