@@ -480,6 +480,9 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
                     for first in range(0, len(arrival), STORE_GROUP_MAX):
                         group = arrival[first:first + STORE_GROUP_MAX]
                         stored = store_outcomes(db_path, [outcome for _, outcome in group], placed)
+                        # The whole group is counted before its ends are heard: a Ctrl-C in a progress
+                        # hook then leaves the summary counting every call the group stored.
+                        ends = []
                         for (job, _), outcome in zip(group, stored):
                             failed = isinstance(outcome, CallFailure)
                             if failed:
@@ -488,8 +491,13 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
                                 summary.processed += 1
                                 summary.flagged += int(any(r.flagged for r in outcome.results))
                             summary.audio_seconds += job.audio_seconds
-                            placed(ProgressEvent("failed" if failed else "done", call_id=job.info.call_id,
-                                                 message=outcome.reason if failed else ""))
+                            ends.append(ProgressEvent("failed" if failed else "done", call_id=job.info.call_id,
+                                                      message=outcome.reason if failed else "",
+                                                      completed=summary.processed + len(summary.failed),
+                                                      total=len(plan.jobs), audio_seconds_done=summary.audio_seconds,
+                                                      audio_seconds_total=total_audio))
+                        for end in ends:
+                            progress(end)
         except BaseException as exc:  # Ctrl-C: the calls in hand are dropped; every one before them is stored
             if not (isinstance(exc, KeyboardInterrupt) or store.is_interrupted(exc)):
                 raise
