@@ -2,8 +2,9 @@
 
 :func:`process_call` turns one recording into a speaker-attributed, redacted transcript:
 decode → transcribe → separate speakers → assign roles → redact. :func:`run_batch` does
-that for every recording under a folder, scores each call and stores it, each call in the
-transaction it is stored in, so a batch killed at any moment loses nothing already stored.
+that for every recording under a folder, scores each call and stores it whole, in a
+transaction of its own or shared with the calls that came back with it, so a batch killed at
+any moment loses nothing already stored.
 
 A batch runs in three stages: plan (:func:`plan_batch`: find the recordings, hash them, skip
 those already stored, give each call its id), execute (a :class:`CallExecutor` runs
@@ -653,9 +654,9 @@ def _outcome(job: CallJob, options: RunOptions, make_call: Callable[[], Call], p
 # The most calls the writer stores in one transaction. Storing calls together costs less per
 # call (one open, one commit and checkpoint, one facts refresh), but the database is closed to
 # the dashboard's readers while the transaction lasts. Measured (bench/scale_out.py growth, README
-# "Benchmarks", short calls, 2 loaded cores): 200 calls held it about as long as one call does
-# (1.2-1.7 s wall vs 0.8-1.6 s), at 1.4-1.7 ms CPU a call instead of 175; far below the dashboard's
-# read wait (store.journal.READ_WAIT_SECONDS).
+# "Benchmarks", short calls, 2 loaded cores): a group of 200 held it no longer than one call
+# stored alone in the same run (1.1 s wall vs up to 2.5 s), at 1.7 ms CPU a call instead of 186;
+# far below the dashboard's read wait (store.journal.READ_WAIT_SECONDS).
 STORE_GROUP_MAX = 200
 
 
