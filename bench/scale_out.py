@@ -18,7 +18,7 @@ CPU share while the cores are saturated. CPU time per audio minute does not depe
 setup that needs fewer CPU-seconds per call does more calls per hour on idle cores, and N
 independent single-thread workers use N cores fully.
 
-    .venv/bin/python bench/scale_out.py growth [--sizes 10 100 1000]
+    .venv/bin/python bench/scale_out.py growth [--sizes 10 100 1000] [--call-seconds 3]
 
 stores batches of short distinct calls through `qa run`'s path (:func:`run_batch`) with the
 fake recogniser (``QA_FAKE_ASR=1``), in CPU ms per call: planning (find, hash, skip, call ids),
@@ -218,8 +218,9 @@ def growth(args: argparse.Namespace) -> None:
         with tempfile.TemporaryDirectory(prefix="scale-growth-") as tmp:
             calls = Path(tmp) / "calls"
             calls.mkdir()
-            for n in range(size):  # 3 s stereo calls at 8 kHz, each its own content
-                sf.write(calls / f"c{n:05d}.wav", rng.normal(0, 0.1, (24000, 2)).astype(np.float32), 8000)
+            for n in range(size):  # short stereo calls at 8 kHz, each its own content
+                samples = rng.normal(0, 0.1, (8000 * args.call_seconds, 2)).astype(np.float32)
+                sf.write(calls / f"c{n:05d}.wav", samples, 8000)
             db = Path(tmp) / "qa.duckdb"
             # (step, CPU seconds of this process, CPU seconds inside each of STORE_PARTS so far) at each event
             times: list[tuple[str, float, tuple[float, ...]]] = []
@@ -303,6 +304,8 @@ def main() -> None:
     w.add_argument("--language", default="en")
     g = sub.add_parser("growth", help="planning and storing cost per call as batches grow (fake recogniser)")
     g.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    g.add_argument("--call-seconds", type=int, default=3,
+                   help="each call's length (the fake recogniser gives 5 words a second: 60 s, 300 words)")
     args = parser.parse_args()
     {"workers": workers, "growth": growth}[args.what](args)
 

@@ -164,7 +164,6 @@ class RayCluster:
         calls = CallQueue(jobs, self.max_attempts)
         in_flight: dict[Any, tuple[int, CallJob]] = {}  # each actor's call in hand: its stream of steps
         losses_in_a_row = 0
-        arrived: Arrival = []
 
         def give(n: int) -> None:
             job = calls.next()
@@ -178,6 +177,7 @@ class RayCluster:
                 give(n)
             while in_flight:
                 ray.wait(list(in_flight), num_returns=1)  # a call's next step or outcome
+                arrived: Arrival = []  # every call that finished while the writer stored the last ones
                 for steps in self._waiting(ray, in_flight):
                     n, job = in_flight[steps]
                     try:
@@ -210,9 +210,8 @@ class RayCluster:
                     losses_in_a_row = 0
                     give(n)  # before the writer stores this call, so the actor is not left idle
                     arrived.append((job, outcome))
-                if arrived:  # every call that finished while the writer stored the last ones
+                if arrived:
                     yield arrived
-                    arrived = []
         finally:
             for a in actors:
                 ray.kill(a, no_restart=True)
