@@ -654,9 +654,10 @@ def _outcome(job: CallJob, options: RunOptions, make_call: Callable[[], Call], p
 # The most calls the writer stores in one transaction. Storing calls together costs less per
 # call (one open, one commit and checkpoint, one facts refresh), but the database is closed to
 # the dashboard's readers while the transaction lasts. Measured (bench/scale_out.py growth, README
-# "Benchmarks", short calls, 2 loaded cores): a group of 200 held it no longer than one call
-# stored alone in the same run (1.1 s wall vs up to 2.5 s), at 1.7 ms CPU a call instead of 186;
-# far below the dashboard's read wait (store.journal.READ_WAIT_SECONDS).
+# "Benchmarks", 2 loaded cores): a group of 200 held it about as long as one call stored alone in
+# the same run (3-s calls: 1.1 s wall vs up to 2.5 s; 60-s calls: 0.92 s vs 0.89 s), at 1.7 and 3.1
+# ms CPU a call instead of 186 and 182; far below the dashboard's read wait
+# (store.journal.READ_WAIT_SECONDS).
 STORE_GROUP_MAX = 200
 
 
