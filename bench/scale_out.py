@@ -18,7 +18,7 @@ CPU share while the cores are saturated. CPU time per audio minute does not depe
 setup that needs fewer CPU-seconds per call does more calls per hour on idle cores, and N
 independent single-thread workers use N cores fully.
 
-    .venv/bin/python bench/scale_out.py growth [--sizes 10 100 1000]
+    .venv/bin/python bench/scale_out.py growth [--sizes 10 100 1000] [--call-seconds 3]
 
 stores batches of short distinct calls through `qa run`'s path (:func:`run_batch`) with the
 fake recogniser (``QA_FAKE_ASR=1``), in CPU ms per call: planning (find, hash, skip, call ids),
@@ -26,8 +26,14 @@ decoding and the fake recogniser, scoring, and storing (one transaction per call
 ``call_facts.refresh``), then a re-run that skips every call. Linear growth shows as flat
 per-call figures. Then the store step's parts (opening the database, inserting the rows,
 the results, the facts refresh, the rest) for the batch's first and last tenth of calls: a
-part that grows with the calls already stored grows there. Not a test: figures on a shared
-machine are noisy; the CPU figures are the ones to compare.
+part that grows with the calls already stored grows there. Then the writer's own cost, in the
+same run, two ways over the same calls: one at a time (the writer keeps up: each call stored as
+it comes back, as above) and with a backlog (every call worked on first, then all handed back
+at once, as worker processes or a cluster do when the writer falls behind: it stores them in
+groups of up to ``STORE_GROUP_MAX``): the group sizes seen, CPU ms per call of storing and of
+its facts refresh, the longest a group held the database (wall), and the calls a day one writer
+could store at that cost. Not a test: figures on a shared machine are noisy; the CPU figures
+are the ones to compare.
 """
 from __future__ import annotations
 
@@ -45,7 +51,8 @@ from typing import Optional
 import numpy as np
 import soundfile as sf
 
-from qa_pipeline.pipeline import RunOptions, find_recordings, run_batch
+from qa_pipeline import pipeline
+from qa_pipeline.pipeline import InProcess, Models, RunOptions, find_recordings, run_batch
 from qa_pipeline.progress import ProgressEvent
 
 
@@ -137,6 +144,61 @@ STORE_PARTS = ("connect", "_write_calls", "_bulk_insert", "write_result_rows", "
 PART_NAMES = ("open", "DELETEs", "insert rows", "results", "facts", "commit and close")
 
 
+class Backlog:
+    """An executor that works on every call in this process first and then hands them all back
+    at once: the writer finds a backlog waiting, as when workers outrun it."""
+
+    def run(self, jobs, options, on_step):
+        yield [pair for arrival in InProcess(Models(options)).run(jobs, options, on_step) for pair in arrival]
+
+
+class StoreTimed:
+    """Wraps :func:`pipeline.store_outcomes` and :func:`call_facts.refresh`: per stored group,
+    its size, CPU seconds, wall seconds and CPU seconds inside the facts refresh."""
+
+    def __init__(self):
+        from qa_pipeline.store import call_facts
+
+        self.groups: list[tuple[int, float, float, float]] = []
+        self.store, self.refresh = pipeline.store_outcomes, CpuTimed(call_facts.refresh)
+
+    def __enter__(self):
+        from qa_pipeline.store import call_facts
+
+        def timed(db_path, outcomes, progress):
+            cpu, wall, facts = time.process_time(), time.perf_counter(), self.refresh.cpu
+            try:
+                return self.store(db_path, outcomes, progress)
+            finally:
+                self.groups.append((len(outcomes), time.process_time() - cpu, time.perf_counter() - wall,
+                                    self.refresh.cpu - facts))
+
+        pipeline.store_outcomes, call_facts.refresh = timed, self.refresh
+        return self
+
+    def __exit__(self, *exc):
+        from qa_pipeline.store import call_facts
+
+        pipeline.store_outcomes, call_facts.refresh = self.store, self.refresh.function
+
+
+def writer_modes(calls: Path, tmp: Path) -> list[tuple]:
+    """The writer's cost over ``calls`` one at a time and with a backlog, each into a new
+    database: (mode, group sizes, store CPU ms per call, facts CPU ms per call, longest group
+    wall ms, calls a day)."""
+    rows = []
+    for mode, executor in (("one at a time", None), ("backlog", Backlog())):
+        with StoreTimed() as timed:
+            summary = run_batch(calls, tmp / f"{mode}.duckdb", options=RunOptions(language="en"), executor=executor)
+        n = summary.processed
+        sizes = [size for size, *_ in timed.groups]
+        store_cpu, facts_cpu = sum(g[1] for g in timed.groups), sum(g[3] for g in timed.groups)
+        seen = f"{min(sizes)}" if min(sizes) == max(sizes) else f"{min(sizes)}-{max(sizes)}"
+        rows.append((mode, f"{len(sizes)} x {seen}", 1000 * store_cpu / n, 1000 * facts_cpu / n,
+                     1000 * max(g[2] for g in timed.groups), 86400 * n / store_cpu))
+    return rows
+
+
 def growth(args: argparse.Namespace) -> None:
     from qa_pipeline.store import call_facts, database
 
@@ -151,13 +213,14 @@ def growth(args: argparse.Namespace) -> None:
               "total CPU", "total wall", "re-run CPU")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header), flush=True)
-    parts_by_size = {}
+    parts_by_size, writer_by_size = {}, {}
     for shown, size in [(False, 3), *((True, size) for size in args.sizes)]:
         with tempfile.TemporaryDirectory(prefix="scale-growth-") as tmp:
             calls = Path(tmp) / "calls"
             calls.mkdir()
-            for n in range(size):  # 3 s stereo calls at 8 kHz, each its own content
-                sf.write(calls / f"c{n:05d}.wav", rng.normal(0, 0.1, (24000, 2)).astype(np.float32), 8000)
+            for n in range(size):  # short stereo calls at 8 kHz, each its own content
+                samples = rng.normal(0, 0.1, (8000 * args.call_seconds, 2)).astype(np.float32)
+                sf.write(calls / f"c{n:05d}.wav", samples, 8000)
             db = Path(tmp) / "qa.duckdb"
             # (step, CPU seconds of this process, CPU seconds inside each of STORE_PARTS so far) at each event
             times: list[tuple[str, float, tuple[float, ...]]] = []
@@ -200,6 +263,7 @@ def growth(args: argparse.Namespace) -> None:
             if shown:
                 print(f"| {size} | " + " | ".join(f"{x:.1f}" for x in row) + " |", flush=True)
                 parts_by_size[size] = (stores[:tenth], stores[-tenth:])
+                writer_by_size[size] = writer_modes(calls, Path(tmp))
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\nThe store step's parts, CPU ms per call, the batch's first tenth -> last tenth (DELETEs: of a "
           "replaced call's rows, one per call table)")
@@ -208,6 +272,16 @@ def growth(args: argparse.Namespace) -> None:
     for size, (first, last) in parts_by_size.items():
         cells = [f"{a:.1f} -> {b:.1f}" for a, b in zip(_parts_ms(first), _parts_ms(last))]
         print(f"| {size} | " + " | ".join(cells) + " |", flush=True)
+    print(f"\nThe writer one call at a time vs with a backlog (groups of up to {pipeline.STORE_GROUP_MAX} in one "
+          "transaction), same calls, same run: CPU ms per call of storing (open, rows, facts, commit, close) and of "
+          "its facts refresh, the longest a group held the database (wall ms), and the calls a day one writer "
+          "stores at that CPU cost")
+    print("| calls | writer | groups | store CPU ms/call | of it facts | longest hold ms | calls/day |")
+    print("|---|---|---|---|---|---|---|")
+    for size, rows in writer_by_size.items():
+        for mode, groups, store, facts, hold, per_day in rows:
+            print(f"| {size} | {mode} | {groups} | {store:.1f} | {facts:.1f} | {hold:.0f} | {per_day:,.0f} |",
+                  flush=True)
 
 
 def _parts_ms(spans: list[tuple[float, ...]]) -> tuple[float, ...]:
@@ -230,6 +304,8 @@ def main() -> None:
     w.add_argument("--language", default="en")
     g = sub.add_parser("growth", help="planning and storing cost per call as batches grow (fake recogniser)")
     g.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    g.add_argument("--call-seconds", type=int, default=3,
+                   help="each call's length (the fake recogniser gives 5 words a second: 60 s, 300 words)")
     args = parser.parse_args()
     {"workers": workers, "growth": growth}[args.what](args)
 

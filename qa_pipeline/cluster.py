@@ -3,8 +3,9 @@
 The recordings are shared out over long-lived Ray actors (:class:`CallWorker`), each holding
 the models, loaded once; every actor runs :func:`~qa_pipeline.pipeline.work_on` for one call
 at a time, reading the recording from its path. The calls come back to this process, which
-stores each one in DuckDB as it arrives: the database keeps one writer, and a re-run skips what
-is stored, as on one machine.
+stores each one in DuckDB as it arrives (those that arrived while it was storing others
+together, in one transaction): the database keeps one writer, and a re-run skips what is
+stored, as on one machine.
 
     summary = run_batch("/mnt/calls", "qa.duckdb", executor=RayCluster("auto"))
 
@@ -28,7 +29,7 @@ import threading
 from typing import Any, Iterator, Optional, Sequence, Union
 
 from qa_pipeline.errors import QaError
-from qa_pipeline.pipeline import CallJob, Models, Outcome, RunOptions, work_on
+from qa_pipeline.pipeline import Arrival, CallJob, Models, Outcome, RunOptions, work_on
 from qa_pipeline.progress import ProgressEvent, ProgressHook, no_progress
 from qa_pipeline.records import CallFailure
 from qa_pipeline.workers import MAX_ATTEMPTS, CallQueue, limit_threads, thread_limits, threads_in_use
@@ -103,6 +104,9 @@ class CallWorker:
         yield finished[0]
 
 
+_PASSES = 8  # more than the step events of a call (decode, transcribe, diarize, roles, score) and its outcome
+
+
 SHARED_FILES = ("every node must read the recordings at the path `qa run` reads them "
                 "(a shared file system mounted at the same place on every node)")
 
@@ -130,7 +134,7 @@ class RayCluster:
         self.worker_threads: list[dict] = []
 
     def run(self, jobs: Sequence[CallJob], options: RunOptions,
-            on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]:
+            on_step: ProgressHook) -> Iterator[Arrival]:
         if not jobs:
             return
         ray = ray_module()
@@ -146,7 +150,7 @@ class RayCluster:
                 ray.shutdown()
 
     def _run(self, ray: Any, jobs: Sequence[CallJob], options: RunOptions,
-             on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]:
+             on_step: ProgressHook) -> Iterator[Arrival]:
         from ray.exceptions import NodeDiedError, ObjectLostError, RayActorError, RayTaskError, WorkerCrashedError
 
         lost_errors = (RayActorError, ObjectLostError, WorkerCrashedError, NodeDiedError)
@@ -172,40 +176,56 @@ class RayCluster:
             for n in range(len(actors)):
                 give(n)
             while in_flight:
-                [steps], _ = ray.wait(list(in_flight), num_returns=1)
-                n, job = in_flight[steps]
-                try:
-                    outcome = ray.get(next(steps))
-                    if isinstance(outcome, ProgressEvent):  # a step of the call: it goes on
-                        on_step(outcome)
+                ray.wait(list(in_flight), num_returns=1)  # a call's next step or outcome
+                arrived: Arrival = []  # every call that finished while the writer stored the last ones
+                for steps in self._waiting(ray, in_flight):
+                    n, job = in_flight[steps]
+                    try:
+                        outcome = ray.get(next(steps))
+                        if isinstance(outcome, ProgressEvent):  # a step of the call: it goes on
+                            on_step(outcome)
+                            continue
+                    except StopIteration:  # the stream ended without an outcome: lost with its worker
+                        outcome = None
+                    except lost_errors as exc:
+                        outcome = exc
+                    except RayTaskError as exc:  # work_on keeps a call's own errors: this is Ray's
+                        outcome = CallFailure(job.info.call_id, str(job.path),
+                                              f"internal error on the Ray worker: {_first_line(exc)}"[:300],
+                                              job.sha256)
+                    del in_flight[steps]
+                    if outcome is None or isinstance(outcome, BaseException):
+                        why = type(outcome).__name__ if outcome is not None else "its stream of steps ended"
+                        losses_in_a_row += 1
+                        if losses_in_a_row > self.max_attempts * len(actors):
+                            raise QaError("the Ray workers keep dying before they finish a call: "
+                                          f"{_first_line(outcome) if outcome is not None else why}")
+                        ray.kill(actors[n], no_restart=True)
+                        actors[n] = worker.remote(options)
+                        failure = calls.lost(job, f"Ray: {why}")
+                        give(n)
+                        if failure is not None:
+                            arrived.append((job, failure))
                         continue
-                except StopIteration:  # the stream ended without an outcome: lost with its worker
-                    outcome = None
-                except lost_errors as exc:
-                    outcome = exc
-                except RayTaskError as exc:  # work_on keeps a call's own errors: this is Ray's
-                    outcome = CallFailure(job.info.call_id, str(job.path),
-                                          f"internal error on the Ray worker: {_first_line(exc)}"[:300], job.sha256)
-                del in_flight[steps]
-                if outcome is None or isinstance(outcome, BaseException):
-                    why = type(outcome).__name__ if outcome is not None else "its stream of steps ended"
-                    losses_in_a_row += 1
-                    if losses_in_a_row > self.max_attempts * len(actors):
-                        raise QaError("the Ray workers keep dying before they finish a call: "
-                                      f"{_first_line(outcome) if outcome is not None else why}")
-                    ray.kill(actors[n], no_restart=True)
-                    actors[n] = worker.remote(options)
-                    failure = calls.lost(job, f"Ray: {why}")
-                    give(n)
-                    if failure is not None:
-                        yield job, failure
-                    continue
-                losses_in_a_row = 0
-                give(n)  # before the writer stores this call, so the actor is not left idle
-                yield job, outcome
+                    losses_in_a_row = 0
+                    give(n)  # before the writer stores this call, so the actor is not left idle
+                    arrived.append((job, outcome))
+                if arrived:
+                    yield arrived
         finally:
             for a in actors:
                 ray.kill(a, no_restart=True)
+
+    @staticmethod
+    def _waiting(ray: Any, in_flight: dict) -> Iterator[Any]:
+        """The streams (calls in hand) with a step or an outcome ready, each as often as one is:
+        a few passes, so that a call whose last steps and outcome came while the writer was
+        storing is taken whole, and a busy cluster's stream of steps does not hold the writer."""
+        for _ in range(_PASSES):
+            ready, _ = ray.wait(list(in_flight), num_returns=len(in_flight), timeout=0) if in_flight else ([], [])
+            if not ready:
+                return
+            yield from (steps for steps in ready if steps in in_flight)
 
     def _actor_count(self, ray: Any, gpu: bool) -> int:
         if self.workers:

@@ -2,14 +2,16 @@
 
 :func:`process_call` turns one recording into a speaker-attributed, redacted transcript:
 decode → transcribe → separate speakers → assign roles → redact. :func:`run_batch` does
-that for every recording under a folder, scores each call and stores it, one call per
-transaction, so a batch killed at any moment loses nothing already stored.
+that for every recording under a folder, scores each call and stores it whole, in a
+transaction of its own or shared with the calls that came back with it, so a batch killed at
+any moment loses nothing already stored.
 
 A batch runs in three stages: plan (:func:`plan_batch`: find the recordings, hash them, skip
 those already stored, give each call its id), execute (a :class:`CallExecutor` runs
 :func:`work_on` for each planned call: in this process by default, in worker processes
 (:mod:`qa_pipeline.workers`) or on a Ray cluster (:mod:`qa_pipeline.cluster`)), and store:
-this process, the database's one writer, stores each call as it comes back.
+this process, the database's one writer, stores each call as it comes back; calls that came
+back while it was storing others are stored together (:func:`store_outcomes`).
 """
 from __future__ import annotations
 
@@ -406,17 +408,24 @@ class BatchPlan:
         return sum(job.audio_seconds for job in self.jobs)
 
 
+Arrival = list[tuple[CallJob, Outcome]]
+"""Calls an executor hands back together: every one that finished while the writer was busy."""
+
+
 class CallExecutor(Protocol):
     """Runs :func:`work_on` for planned calls somewhere and hands back each call's outcome.
 
-    ``run`` yields ``(job, outcome)`` once for every job, in the order they finish, and gives
-    ``on_step`` the step events (decode, transcribe, ...) of the calls where it can. A worker
-    lost on the way is the executor's to replace: its call runs again, never dropped and never
-    yielded twice. Closing the iterator (Ctrl-C, or the writer failing) stops the workers.
+    ``run`` yields arrivals: each the ``(job, outcome)`` of every call that has finished and
+    is waiting when the writer asks for more (one call when the writer keeps up; several when
+    calls finished while it stored the last ones, which the writer then stores together), in
+    the order they finished; every job once in all. It gives ``on_step`` the step events
+    (decode, transcribe, ...) of the calls where it can. A worker lost on the way is the
+    executor's to replace: its call runs again, never dropped and never yielded twice. Closing
+    the iterator (Ctrl-C, or the writer failing) stops the workers.
     """
 
     def run(self, jobs: Sequence[CallJob], options: RunOptions,
-            on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]: ...
+            on_step: ProgressHook) -> Iterator[Arrival]: ...
 
 
 class InProcess:
@@ -430,22 +439,26 @@ class InProcess:
         self.models = models
 
     def run(self, jobs: Sequence[CallJob], options: RunOptions,
-            on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]:
+            on_step: ProgressHook) -> Iterator[Arrival]:
+        # One call at a time: the writer stores each before the next is worked on, so nothing waits.
         if options.calls_per_batch > 1:
             for i in range(0, len(jobs), options.calls_per_batch):
-                yield from work_on_together(jobs[i:i + options.calls_per_batch], self.models, options, on_step)
+                for finished in work_on_together(jobs[i:i + options.calls_per_batch], self.models, options, on_step):
+                    yield [finished]
             return
         for job in jobs:
-            yield job, work_on(job, self.models, options, on_step)
+            yield [(job, work_on(job, self.models, options, on_step))]
 
 
 def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[MetadataTable] = None,
               options: RunOptions = RunOptions(), progress: ProgressHook = no_progress,
               models: Optional[Models] = None, executor: Optional[CallExecutor] = None) -> BatchSummary:
     """Process every recording under ``calls_dir`` into ``db_path``; new or changed files only
-    unless ``options.force``. Each call is stored (or recorded as failed) in its own transaction,
-    by this process, as it comes back from ``executor`` (default: :class:`InProcess` with
-    ``models``, or with models loaded on first use)."""
+    unless ``options.force``. Each call is stored (or recorded as failed) by this process as it
+    comes back from ``executor`` (default: :class:`InProcess` with ``models``, or with models
+    loaded on first use): on its own when the writer keeps up, else with the others that came
+    back while it was storing, up to :data:`STORE_GROUP_MAX` in a transaction
+    (:func:`store_outcomes`)."""
     started = time.monotonic()
     summary = BatchSummary()
     with batch_lock(db_path), centre_models(db_path, options) as (summary.model_version, centre):
@@ -463,18 +476,29 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
         progress(ProgressEvent("start", total=len(plan.jobs), audio_seconds_total=total_audio,
                                message=f"{len(plan.jobs)} to process, {summary.skipped} already done"))
         try:
-            with closing(executor.run(plan.jobs, options, placed)) as outcomes:
-                for job, outcome in outcomes:
-                    store_outcome(db_path, outcome, placed)
-                    failed = isinstance(outcome, CallFailure)
-                    if failed:
-                        summary.failed.append(outcome)
-                    else:
-                        summary.processed += 1
-                        summary.flagged += int(any(r.flagged for r in outcome.results))
-                    summary.audio_seconds += job.audio_seconds
-                    placed(ProgressEvent("failed" if failed else "done", call_id=job.info.call_id,
-                                         message=outcome.reason if failed else ""))
+            with closing(executor.run(plan.jobs, options, placed)) as arrivals:
+                for arrival in arrivals:
+                    for first in range(0, len(arrival), STORE_GROUP_MAX):
+                        group = arrival[first:first + STORE_GROUP_MAX]
+                        stored = store_outcomes(db_path, [outcome for _, outcome in group], placed)
+                        # The whole group is counted before its ends are heard: a Ctrl-C in a progress
+                        # hook then leaves the summary counting every call the group stored.
+                        ends = []
+                        for (job, _), outcome in zip(group, stored):
+                            failed = isinstance(outcome, CallFailure)
+                            if failed:
+                                summary.failed.append(outcome)
+                            else:
+                                summary.processed += 1
+                                summary.flagged += int(any(r.flagged for r in outcome.results))
+                            summary.audio_seconds += job.audio_seconds
+                            ends.append(ProgressEvent("failed" if failed else "done", call_id=job.info.call_id,
+                                                      message=outcome.reason if failed else "",
+                                                      completed=summary.processed + len(summary.failed),
+                                                      total=len(plan.jobs), audio_seconds_done=summary.audio_seconds,
+                                                      audio_seconds_total=total_audio))
+                        for end in ends:
+                            progress(end)
         except BaseException as exc:  # Ctrl-C: the calls in hand are dropped; every one before them is stored
             if not (isinstance(exc, KeyboardInterrupt) or store.is_interrupted(exc)):
                 raise
@@ -627,16 +651,63 @@ def _outcome(job: CallJob, options: RunOptions, make_call: Callable[[], Call], p
     return ProcessedCall(call, tuple(results), tuple(embedded), norm_row(call))
 
 
-def store_outcome(db_path: str | Path, outcome: Outcome, progress: ProgressHook = no_progress) -> None:
-    """Store a processed call, or record a failed one, in one transaction (a "store" step
-    event before a processed call)."""
-    if isinstance(outcome, CallFailure):
-        with store.opened(db_path) as con:
-            store.save_failure(con, outcome)
-        return
-    progress(ProgressEvent("store", call_id=outcome.call.call_id))
+# The most calls the writer stores in one transaction. Storing calls together costs less per
+# call (one open, one commit and checkpoint, one facts refresh), but the database is closed to
+# the dashboard's readers while the transaction lasts. Measured (bench/scale_out.py growth, README
+# "Benchmarks", 2 loaded cores): a group of 200 held it about as long as one call stored alone in
+# the same run (3-s calls: 1.1 s wall vs up to 2.5 s; 60-s calls: 0.92 s vs 0.89 s), at 1.7 and 3.1
+# ms CPU a call instead of 186 and 182; far below the dashboard's read wait
+# (store.journal.READ_WAIT_SECONDS).
+STORE_GROUP_MAX = 200
+
+
+def store_outcomes(db_path: str | Path, outcomes: Sequence[Outcome],
+                   progress: ProgressHook = no_progress) -> list[Outcome]:
+    """Store processed calls and record failed ones, all in one transaction with one facts
+    refresh (a "store" step event before each processed call); returns each call's outcome as
+    stored, in order: a call that could not be stored comes back as a :class:`CallFailure`
+    saying why, recorded as failed, and the others are stored all the same.
+
+    The database is opened for the group and closed after it, as for one call: the dashboard
+    reads between groups. When the group's transaction fails, nothing of it is kept and each call
+    is stored in a transaction of its own, so that a bad call fails alone; a disk that is full
+    or read-only (:class:`~qa_pipeline.store.database.StoreError`) stops the batch instead."""
+    for outcome in outcomes:
+        if isinstance(outcome, ProcessedCall):
+            progress(ProgressEvent("store", call_id=outcome.call.call_id))
     with store.opened(db_path) as con:
-        store.save_call(con, outcome.call, outcome.results, norms=outcome.norms, embeddings=outcome.embeddings)
+        if len(outcomes) > 1:
+            try:
+                _save_outcomes(con, outcomes)
+                return list(outcomes)
+            except Exception as exc:
+                if isinstance(exc, store.StoreError) or store.is_interrupted(exc):
+                    raise
+                log.warning("storing %d calls together failed (%s): each is stored alone", len(outcomes), exc)
+        return [_stored_alone(con, outcome) for outcome in outcomes]
+
+
+def _save_outcomes(con, outcomes: Sequence[Outcome]) -> None:
+    calls = [o for o in outcomes if isinstance(o, ProcessedCall)]
+    store.save_calls(con, [(o.call, o.results) for o in calls], norms=[o.norms for o in calls],
+                     embeddings=[row for o in calls for row in o.embeddings],
+                     failures=[o for o in outcomes if isinstance(o, CallFailure)])
+
+
+def _stored_alone(con, outcome: Outcome) -> Outcome:
+    """``outcome`` stored in its own transaction; a call that cannot be stored (a value the
+    database refuses) recorded as failed with the reason, instead."""
+    try:
+        _save_outcomes(con, [outcome])
+        return outcome
+    except Exception as exc:
+        if isinstance(exc, store.StoreError) or store.is_interrupted(exc) or isinstance(outcome, CallFailure):
+            raise
+        log.exception("%s: could not be stored", outcome.call.info.source_path or outcome.call.call_id)
+        failure = CallFailure(outcome.call.call_id, outcome.call.info.source_path,
+                              f"could not be stored: {type(exc).__name__}: {exc}"[:300], outcome.call.sha256)
+        store.save_failure(con, failure)
+        return failure
 
 
 @dataclass

@@ -3,7 +3,8 @@
 Each worker process loads the models once and runs :func:`~qa_pipeline.pipeline.work_on` for one
 call at a time (decode, transcribe, separate speakers, redact, score); the process that started
 the batch stays the database's one writer and stores each call as it comes back, while the
-workers go on with the next ones.
+workers go on with the next ones; the calls that finished while it was storing come back
+together, and it stores them in one transaction.
 
     summary = run_batch("calls/", "qa.duckdb", options=RunOptions(threads=1), executor=LocalWorkers(2))
 
@@ -27,7 +28,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Iterator, Optional, Sequence, Union
 
 from qa_pipeline.errors import QaError
-from qa_pipeline.pipeline import CallJob, InProcess, Models, Outcome, RunOptions, work_on
+from qa_pipeline.pipeline import Arrival, CallJob, InProcess, Models, RunOptions, work_on
 from qa_pipeline.progress import ProgressHook
 from qa_pipeline.records import CallFailure
 
@@ -146,7 +147,7 @@ class LocalWorkers:
         self.worker_threads: list[dict] = []
 
     def run(self, jobs: Sequence[CallJob], options: RunOptions,
-            on_step: ProgressHook) -> Iterator[tuple[CallJob, Outcome]]:
+            on_step: ProgressHook) -> Iterator[Arrival]:
         if min(self.workers, len(jobs)) <= 1:  # one call, or one worker: no process to start
             yield from InProcess(Models(options)).run(jobs, options, on_step)
             return
@@ -166,7 +167,7 @@ class LocalWorkers:
             while any(slot.job for slot in slots):
                 busy = [slot for slot in slots if slot.job]
                 wait([slot.conn for slot in busy] + [slot.process.sentinel for slot in busy])
-                finished: list[tuple[CallJob, Outcome]] = []
+                finished: Arrival = []  # every call that came back while the writer stored the last ones
                 for n, slot in enumerate(slots):
                     for job, outcome in slot.read(on_step):
                         started_without_work = 0
@@ -182,7 +183,8 @@ class LocalWorkers:
                         if failure is not None:
                             finished.append((job, failure))
                         slots[n].give(queue.next())
-                yield from finished  # the writer stores these while the workers go on
+                if finished:
+                    yield finished  # the writer stores these while the workers go on
         finally:
             for slot in slots:
                 slot.stop()
@@ -211,7 +213,7 @@ class _WorkerProcess:
             except OSError:  # it has died: the caller sees the job in hand and a dead process
                 pass
 
-    def read(self, on_step: ProgressHook) -> list[tuple[CallJob, Outcome]]:
+    def read(self, on_step: ProgressHook) -> Arrival:
         """Relay the step events that arrived; the finished call, if one did."""
         done = []
         while self.job is not None and self._poll():

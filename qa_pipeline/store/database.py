@@ -1,9 +1,9 @@
 """DuckDB storage: open (migrating with a backup first), save calls whole or not at all, load.
 
 DuckDB lets one process write a database file at a time. ``qa run`` therefore opens the
-database only for the moment it writes a call (milliseconds, between seconds of
-transcription), so the dashboard and other writers get their turn; :func:`connect` waits
-for the lock with a timeout instead of failing at once.
+database only for the moment it writes a call, or the group of calls that came back together
+(:func:`save_calls`), between seconds of transcription, so the dashboard and other writers get
+their turn; :func:`connect` waits for the lock with a timeout instead of failing at once.
 """
 from __future__ import annotations
 
@@ -142,17 +142,23 @@ def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[Call
 
 
 def save_calls(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Call, Sequence[CallResult]]], *,
-               norms: Iterable[NormRow] = (), embeddings: Iterable[EmbeddingRow] = ()) -> int:
-    """Store many calls with their results in one transaction (bulk imports, the demo centre):
-    all of them or none. Replaces earlier versions of the same calls. Returns how many.
+               norms: Iterable[NormRow] = (), embeddings: Iterable[EmbeddingRow] = (),
+               failures: Sequence[CallFailure] = ()) -> int:
+    """Store many calls with their results in one transaction (bulk imports, the demo centre, a
+    batch's calls that came back together): all of them or none, their facts refreshed once for
+    all of them. Replaces earlier versions of the same calls. Returns how many.
     ``norms``, ``embeddings``: normalised turn texts and sentence embeddings of any of the
-    calls, as for :func:`save_call`."""
+    calls, as for :func:`save_call`; ``failures``: calls that failed, recorded in the same
+    transaction as :func:`save_failure` records one."""
     items = list(items)
-    if not items:
+    if not items and not failures:
         return 0
     with transaction(con):
-        _write_calls(con, [call for call, _ in items], [r for _, results in items for r in results], norms,
-                     embeddings)
+        for failure in failures:
+            _write_failure(con, failure)
+        if items:
+            _write_calls(con, [call for call, _ in items], [r for _, results in items for r in results], norms,
+                         embeddings)
     return len(items)
 
 
@@ -180,17 +186,22 @@ def _write_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], results:
 def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:
     """Record a call that failed. A call stored earlier under the same id is kept as it was."""
     with transaction(con):
-        row = con.execute("SELECT status FROM call_store WHERE call_id = ?", [failure.call_id]).fetchone()
-        if row and row[0] == "done":
-            log.warning("%s: kept the earlier stored version; this run failed: %s", failure.call_id, failure.reason)
-            con.execute("UPDATE call_store SET error = ? WHERE call_id = ?", [failure.reason, failure.call_id])
-            return
-        con.execute("DELETE FROM call_store WHERE call_id = ?", [failure.call_id])
-        con.execute(
-            "INSERT INTO call_store (call_id, source_path, sha256, status, error, source, processed_at) "
-            "VALUES (?, ?, ?, 'failed', ?, 'audio', ?)",
-            [failure.call_id, failure.source_path, failure.sha256, failure.reason, _now()],
-        )
+        _write_failure(con, failure)
+
+
+def _write_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:
+    """:func:`save_failure` inside the caller's transaction (a failed call has no facts)."""
+    row = con.execute("SELECT status FROM call_store WHERE call_id = ?", [failure.call_id]).fetchone()
+    if row and row[0] == "done":
+        log.warning("%s: kept the earlier stored version; this run failed: %s", failure.call_id, failure.reason)
+        con.execute("UPDATE call_store SET error = ? WHERE call_id = ?", [failure.reason, failure.call_id])
+        return
+    con.execute("DELETE FROM call_store WHERE call_id = ?", [failure.call_id])
+    con.execute(
+        "INSERT INTO call_store (call_id, source_path, sha256, status, error, source, processed_at) "
+        "VALUES (?, ?, ?, 'failed', ?, 'audio', ?)",
+        [failure.call_id, failure.source_path, failure.sha256, failure.reason, _now()],
+    )
 
 
 def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence], names: Sequence[str]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 import duckdb
+from fake_models import write_call
 
 
 def snapshot(db: Path) -> dict:
@@ -27,6 +28,16 @@ def snapshot(db: Path) -> dict:
             "metrics": con.execute("SELECT * FROM metric_store ORDER BY call_id").fetchall(),
             "redacted": con.execute("SELECT count(*) FROM call_store WHERE NOT redacted").fetchone()[0],
         }
+
+
+def write_six_calls(folder: Path) -> Path:
+    """Six stereo calls in ``folder`` (two with one file name, in two folders) and a file that
+    is not audio: a batch's clash of names and its bad input."""
+    for n, name in enumerate(["a/0001.wav", "b/0001.wav", "c2.wav", "c3.wav", "c4.wav", "c5.wav"]):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        write_call(folder / name, seconds=8.0 + n)
+    (folder / "broken.wav").write_text("not audio")
+    return folder
 
 
 class WorkerKiller:

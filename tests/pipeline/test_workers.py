@@ -12,8 +12,7 @@ from collections import Counter
 
 import pytest
 from click.testing import CliRunner
-from fake_models import write_call
-from stored_calls import WorkerKiller, snapshot
+from stored_calls import WorkerKiller, snapshot, write_six_calls
 
 from qa_pipeline.cli.main import cli
 from qa_pipeline.pipeline import BatchInterrupted, CallJob, RunOptions, run_batch
@@ -32,13 +31,7 @@ def fake_asr(monkeypatch):
 
 @pytest.fixture
 def calls(tmp_path):
-    """Six stereo calls (two with one file name, in two folders) and a file that is not audio."""
-    folder = tmp_path / "calls"
-    for n, name in enumerate(["a/0001.wav", "b/0001.wav", "c2.wav", "c3.wav", "c4.wav", "c5.wav"]):
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        write_call(folder / name, seconds=8.0 + n)
-    (folder / "broken.wav").write_text("not audio")
-    return folder
+    return write_six_calls(tmp_path / "calls")
 
 
 @pytest.fixture
@@ -104,9 +97,12 @@ def test_ctrl_c_stops_the_workers_and_keeps_the_calls_stored(calls, tmp_path):
 
     with pytest.raises(BatchInterrupted) as stop:
         run_batch(calls, db, options=OPTIONS, executor=LocalWorkers(2), progress=ctrl_c_after_three)
-    assert stop.value.summary.processed + len(stop.value.summary.failed) == 3 and stop.value.to_process == 7
+    # the calls stored when it came: three, or four when the third came back with the fourth
+    # and both were stored together
+    counted = stop.value.summary.processed + len(stop.value.summary.failed)
+    assert counted in (3, 4) and stop.value.to_process == 7
     assert not multiprocessing.active_children()
-    assert len(snapshot(db)["calls"]) == 3
+    assert len(snapshot(db)["calls"]) == counted
     rest = run_batch(calls, db, options=OPTIONS, executor=LocalWorkers(2))
     assert rest.processed + rest.skipped == 6
 
