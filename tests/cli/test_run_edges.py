@@ -139,15 +139,16 @@ def test_ctrl_c_inside_a_database_write_is_an_interruption_too(tmp_path, monkeyp
     calls = tmp_path / "calls"
     for i in range(3):
         _call(calls / f"c{i}.wav", seed=i)
-    real, saves = pipeline.store.save_call, []
+    real, saves = pipeline.store.save_calls, []
 
-    def save_then_interrupted(con, call, results=(), **kwargs):
-        saves.append(call.call_id)
-        if len(saves) == 2:
+    def save_then_interrupted(con, items, **kwargs):
+        items = list(items)
+        saves.extend(call.call_id for call, _ in items)
+        if len(saves) >= 2:  # one worker hands the writer one call at a time: the second is c1
             raise RuntimeError("Query interrupted")  # exactly what DuckDB raises, see the test below
-        return real(con, call, results, **kwargs)
+        return real(con, items, **kwargs)
 
-    monkeypatch.setattr(pipeline.store, "save_call", save_then_interrupted)
+    monkeypatch.setattr(pipeline.store, "save_calls", save_then_interrupted)
     db = tmp_path / "qa.duckdb"
     stopped = _run(calls, db, "--workers", "1")  # one worker: the calls come back in order
     assert stopped.exit_code == 130, stopped.output
