@@ -24,7 +24,7 @@ from typing import Optional
 import duckdb
 
 from qa_pipeline.alerts.config import AlertConfig, Rule
-from qa_pipeline.store.rows import columns_of
+from qa_pipeline.store.rows import columns_of, insert_rows
 from qa_pipeline.store.transactions import transaction
 
 log = logging.getLogger(__name__)
@@ -156,16 +156,6 @@ class _Recipients:
         return to
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, names: tuple[str, ...], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    con.register("_new_rows", columns_of(rows, names))
-    try:
-        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _new_rows")
-    finally:
-        con.unregister("_new_rows")
-
-
 def _webhook_target(url: str) -> str:
     # The address without its path: webhook paths often carry the secret (Slack, Teams).
     scheme, _, rest = url.partition("://")
@@ -210,8 +200,8 @@ def raise_alerts(con: duckdb.DuckDBPyConnection, config: AlertConfig,
                     deliveries.append((alert.alert_id, channel, target, "pending" if target else "failed", 0, now,
                                        None if target else _NO_RECIPIENT))
                 raised.append(alert)
-            _insert(con, "alert_store", _ALERT_COLUMNS, alerts)
-            _insert(con, "alert_delivery_store", _DELIVERY_COLUMNS, deliveries)
+            insert_rows(con, "alert_store", alerts, _ALERT_COLUMNS)
+            insert_rows(con, "alert_delivery_store", deliveries, _DELIVERY_COLUMNS)
     if raised:
         log.info("raised %d alert(s)", len(raised))
     return raised

@@ -28,7 +28,7 @@ from qa_pipeline.store.pending import replay_pending
 # The results side (rows of scoring results, writing them): re-exported.
 from qa_pipeline.store.results import ResultRows, result_rows, stored_metrics, write_result_rows
 from qa_pipeline.store.embeddings import stored_embeddings
-from qa_pipeline.store.rows import EmbeddingRow, NormRow, call_rows, columns_of
+from qa_pipeline.store.rows import EmbeddingRow, NormRow, call_rows, insert_rows
 from qa_pipeline.store.transactions import DatabaseBusy, StoreError, transaction
 
 log = logging.getLogger(__name__)
@@ -210,11 +210,7 @@ def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequ
         # half a registered view (1.5 vs 3 ms); a vector goes through the view, which takes NumPy arrays
         con.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", list(rows[0]))
         return
-    con.register("_bulk_rows", columns_of(rows, names))
-    try:
-        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _bulk_rows")
-    finally:
-        con.unregister("_bulk_rows")
+    insert_rows(con, table, rows, names)
 
 
 def save_results(con: duckdb.DuckDBPyConnection, results: Sequence[CallResult]) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Optional, Sequence
 
+import duckdb
+
 from qa_pipeline.records import Call
 from qa_pipeline.store.embeddings import EMBEDDING_COLUMNS, EMBEDDING_DIM
 
@@ -108,3 +110,15 @@ def columns_of(rows: Sequence[Sequence], names: Sequence[str]) -> dict:
     """Rows as a dict of columns (:func:`_objects`) that DuckDB can insert from."""
     columns = list(zip(*rows)) if rows else [()] * len(names)
     return {name: _objects(column) for name, column in zip(names, columns)}
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence], names: Sequence[str]) -> None:
+    """Insert ``rows`` (tuples in the order of ``names``) into the named columns of ``table``, in one
+    statement over a registered view of their columns (:func:`columns_of`)."""
+    if not rows:
+        return
+    con.register("_new_rows", columns_of(rows, names))
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _new_rows")
+    finally:
+        con.unregister("_new_rows")

@@ -1,5 +1,7 @@
 """Fakes at the model boundary: a transcriber that "hears" a script and a diarizer that gives
-fixed speaker turns. Everything after them (turns, roles, redaction, scoring, storage) is real."""
+fixed speaker turns. Everything after them (turns, roles, redaction, scoring, storage) is real.
+The batch tests use QA_FAKE_ASR's recogniser instead (the ``fake_asr`` fixture, tests/pipeline/conftest.py)
+with :data:`BATCH_OPTIONS`."""
 from __future__ import annotations
 
 from typing import Optional, Sequence
@@ -7,6 +9,7 @@ from typing import Optional, Sequence
 import numpy as np
 import soundfile as sf
 
+from qa_pipeline.pipeline import RunOptions
 from qa_pipeline.records import SpeakerSegment, Word
 from qa_pipeline.speech.transcribe import Transcript
 
@@ -16,6 +19,9 @@ SCRIPT = (
     ("customer", 5.0, "Hi, I would like to check my last bill please."),
     ("agent", 8.5, "Of course, thank you for waiting. Is there anything else I can help with? Goodbye."),
 )
+
+# a batch compared with one process's: English, no diarizer, one thread a process (workers share 2 cores)
+BATCH_OPTIONS = RunOptions(language="en", diarize=False, threads=1)
 
 
 class ScriptedTranscriber:

@@ -11,19 +11,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import soundfile as sf
-from fake_models import write_call
+from fake_models import BATCH_OPTIONS, write_call
 from stored_calls import snapshot
 
-from qa_pipeline.pipeline import RunOptions, run_batch
+from qa_pipeline.pipeline import run_batch
 from qa_pipeline.progress import ProgressEvent
 from qa_pipeline.speech.transcribe import FakeTranscriber
 
-OPTIONS = RunOptions(language="en", diarize=False, threads=1)
-
-
-@pytest.fixture(autouse=True)
-def fake_asr(monkeypatch):
-    monkeypatch.setenv("QA_FAKE_ASR", "1")
+pytestmark = pytest.mark.usefixtures("fake_asr")
 
 
 @pytest.fixture
@@ -54,10 +49,10 @@ def heard_together(monkeypatch):
 
 
 def test_calls_transcribed_together_are_stored_as_one_at_a_time_stores_them(calls, tmp_path, heard_together):
-    reference = run_batch(calls, tmp_path / "one.duckdb", options=OPTIONS)
+    reference = run_batch(calls, tmp_path / "one.duckdb", options=BATCH_OPTIONS)
     assert heard_together == []
     events: list[ProgressEvent] = []
-    summary = run_batch(calls, tmp_path / "three.duckdb", options=replace(OPTIONS, calls_per_batch=3),
+    summary = run_batch(calls, tmp_path / "three.duckdb", options=replace(BATCH_OPTIONS, calls_per_batch=3),
                         progress=events.append)
 
     assert (summary.processed, len(summary.failed)) == (reference.processed, len(reference.failed)) == (6, 1)
@@ -71,7 +66,7 @@ def test_calls_transcribed_together_are_stored_as_one_at_a_time_stores_them(call
 
 
 def test_when_transcribing_together_fails_each_call_is_transcribed_alone(calls, tmp_path, monkeypatch, caplog):
-    run_batch(calls, tmp_path / "one.duckdb", options=OPTIONS)
+    run_batch(calls, tmp_path / "one.duckdb", options=BATCH_OPTIONS)
 
     def broken(self, calls):
         raise RuntimeError("out of memory")
@@ -79,7 +74,7 @@ def test_when_transcribing_together_fails_each_call_is_transcribed_alone(calls, 
     monkeypatch.setattr(FakeTranscriber, "transcribe_calls", broken)
     with caplog.at_level(logging.WARNING, logger="qa_pipeline.pipeline"):
         summary = run_batch(calls, tmp_path / "four.duckdb",
-                            options=replace(OPTIONS, calls_per_batch=4))
+                            options=replace(BATCH_OPTIONS, calls_per_batch=4))
     assert "each is transcribed alone" in caplog.text
     assert (summary.processed, len(summary.failed)) == (6, 1)
     assert snapshot(tmp_path / "four.duckdb") == snapshot(tmp_path / "one.duckdb")

@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 from click.testing import CliRunner
+from fake_models import BATCH_OPTIONS
 from stored_calls import WorkerKiller, snapshot, write_six_calls
 
 from qa_pipeline.cli.main import cli
@@ -21,12 +22,7 @@ from qa_pipeline.records import CallInfo
 from qa_pipeline.speech.settings import speech_settings
 from qa_pipeline.workers import THREAD_VARIABLES, CallQueue, LocalWorkers, default_workers
 
-OPTIONS = RunOptions(language="en", diarize=False, threads=1)
-
-
-@pytest.fixture(autouse=True)
-def fake_asr(monkeypatch):
-    monkeypatch.setenv("QA_FAKE_ASR", "1")
+pytestmark = pytest.mark.usefixtures("fake_asr")
 
 
 @pytest.fixture
@@ -37,7 +33,7 @@ def calls(tmp_path):
 @pytest.fixture
 def reference(calls, tmp_path):
     """What one process stores."""
-    summary = run_batch(calls, tmp_path / "one.duckdb", options=OPTIONS)
+    summary = run_batch(calls, tmp_path / "one.duckdb", options=BATCH_OPTIONS)
     assert summary.processed == 6 and len(summary.failed) == 1
     return snapshot(tmp_path / "one.duckdb")
 
@@ -45,7 +41,7 @@ def reference(calls, tmp_path):
 def test_two_workers_store_what_one_process_stores_and_a_rerun_skips_it(calls, reference, tmp_path):
     db = tmp_path / "two.duckdb"
     events: list[ProgressEvent] = []
-    summary = run_batch(calls, db, options=OPTIONS, executor=LocalWorkers(2), progress=events.append)
+    summary = run_batch(calls, db, options=BATCH_OPTIONS, executor=LocalWorkers(2), progress=events.append)
     assert (summary.processed, len(summary.failed), summary.flagged) == (6, 1, 6)
     assert snapshot(db) == reference
     assert {c[0] for c in reference["calls"]} >= {"0001", "b/0001"}  # the clash resolved as in one process
@@ -55,7 +51,7 @@ def test_two_workers_store_what_one_process_stores_and_a_rerun_skips_it(calls, r
     assert [e.completed for e in ends] == list(range(1, 8)) and {e.total for e in events} == {7}
     assert Counter(e.step for e in events)["transcribe"] == 6
     assert not multiprocessing.active_children()
-    again = run_batch(calls, db, options=OPTIONS, executor=LocalWorkers(2))
+    again = run_batch(calls, db, options=BATCH_OPTIONS, executor=LocalWorkers(2))
     assert (again.processed, again.skipped, len(again.failed)) == (0, 6, 1)  # the broken file is tried again
     assert snapshot(db) == reference
 
@@ -64,7 +60,7 @@ def test_a_killed_worker_s_call_runs_again_and_is_stored_once(calls, reference, 
     db = tmp_path / "killed.duckdb"
     killer = WorkerKiller(lambda: [p.pid for p in multiprocessing.active_children()])
     with caplog.at_level(logging.WARNING, logger="qa_pipeline.workers"):
-        summary = run_batch(calls, db, options=OPTIONS, executor=LocalWorkers(2), progress=killer)
+        summary = run_batch(calls, db, options=BATCH_OPTIONS, executor=LocalWorkers(2), progress=killer)
     assert len(killer.killed) == 2
     assert "runs again on another worker" in caplog.text
     assert (summary.processed, len(summary.failed)) == (6, 1)
@@ -96,14 +92,14 @@ def test_ctrl_c_stops_the_workers_and_keeps_the_calls_stored(calls, tmp_path):
                 raise KeyboardInterrupt
 
     with pytest.raises(BatchInterrupted) as stop:
-        run_batch(calls, db, options=OPTIONS, executor=LocalWorkers(2), progress=ctrl_c_after_three)
+        run_batch(calls, db, options=BATCH_OPTIONS, executor=LocalWorkers(2), progress=ctrl_c_after_three)
     # the calls stored when it came: three, or four when the third came back with the fourth
     # and both were stored together
     counted = stop.value.summary.processed + len(stop.value.summary.failed)
     assert counted in (3, 4) and stop.value.to_process == 7
     assert not multiprocessing.active_children()
     assert len(snapshot(db)["calls"]) == counted
-    rest = run_batch(calls, db, options=OPTIONS, executor=LocalWorkers(2))
+    rest = run_batch(calls, db, options=BATCH_OPTIONS, executor=LocalWorkers(2))
     assert rest.processed + rest.skipped == 6
 
 
