@@ -29,6 +29,15 @@ _ZH_DIGITS = {"零": "0", "〇": "0", "○": "0", "一": "1", "幺": "1", "二":
 _EN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
               "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _EN_WORD = "zero|oh|o|one|two|three|four|five|six|seven|eight|nine"
+# Groups said as numbers ("five five five, twelve hundred", "forty-one twelve, double eight thirty"):
+# teens, tens with an optional unit, and a digit or teen before "hundred" are that group's digits.
+_EN_TEENS = {"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
+             "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
+_EN_TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fourty": "4", "fifty": "5", "sixty": "6", "seventy": "7",
+            "eighty": "8", "ninety": "9"}
+_EN_TEEN_WORD = "|".join(_EN_TEENS)
+_EN_TENS_WORD = "|".join(_EN_TENS)
+_EN_UNIT_WORD = "one|two|three|four|five|six|seven|eight|nine"
 # Where an English word starts and ends. Not \b: Python counts Chinese characters as word
 # characters, so \b finds no edge in "是five five five" or "eight一二三", which code-switched
 # calls are full of. A digit word is a word whatever script stands beside it.
@@ -36,6 +45,9 @@ _EN_START, _EN_END = r"(?<![A-Za-z])", r"(?![A-Za-z])"
 _UNIT_RE = re.compile(
     rf"(?P<num>[0-9０-９]+)"
     rf"|(?P<zh>[{''.join(_ZH_DIGITS)}])"
+    rf"|{_EN_START}(?P<hund>{_EN_UNIT_WORD}|{_EN_TEEN_WORD})[ -]hundred{_EN_END}"
+    rf"|{_EN_START}(?P<tens>{_EN_TENS_WORD})(?:[ -](?P<tensu>{_EN_UNIT_WORD}))?{_EN_END}"
+    rf"|{_EN_START}(?P<teen>{_EN_TEEN_WORD}){_EN_END}"
     rf"|{_EN_START}(?P<rep>double|triple)[ -](?:(?P<repw>{_EN_WORD}){_EN_END}|(?P<repd>[0-9])(?![0-9]))"
     rf"|{_EN_START}(?P<en>{_EN_WORD}){_EN_END}",
     re.IGNORECASE,
@@ -111,6 +123,9 @@ class _Unit:
     start: int
     end: int
     digits: str
+    # Said as a number of several digits ("twelve", "forty-one", "twelve hundred"): clock times
+    # ("at ten fifteen") are said so, one-time codes digit by digit.
+    grouped: bool = False
 
 
 def luhn_valid(digits: str) -> bool:
@@ -141,6 +156,17 @@ def _id_shaped(value: str) -> bool:
     return value[0] in "12345678" and 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
 
 
+def _said_as_number(m: re.Match) -> str:
+    """The digits of a group said as a number: "twelve hundred" 1200, "forty-one" 41, "thirty" 30."""
+    if m.group("hund"):
+        word = m.group("hund").lower()
+        return (_EN_TEENS.get(word) or _EN_DIGITS[word]) + "00"
+    if m.group("tens"):
+        unit = m.group("tensu")
+        return _EN_TENS[m.group("tens").lower()] + (_EN_DIGITS[unit.lower()] if unit else "0")
+    return _EN_TEENS[m.group("teen").lower()]
+
+
 def _units(text: str, blocked: list[tuple[int, int]]) -> list[_Unit]:
     units = []
     for m in _UNIT_RE.finditer(text):
@@ -150,6 +176,9 @@ def _units(text: str, blocked: list[tuple[int, int]]) -> list[_Unit]:
             digits = m.group("num").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
         elif m.group("zh"):
             digits = _ZH_DIGITS[m.group("zh")]
+        elif m.group("hund") or m.group("tens") or m.group("teen"):
+            units.append(_Unit(m.start(), m.end(), _said_as_number(m), grouped=True))
+            continue
         elif m.group("rep"):
             digit = m.group("repd") or _EN_DIGITS[m.group("repw").lower()]
             digits = digit * (2 if m.group("rep").lower() == "double" else 3)
@@ -171,6 +200,8 @@ def write_spoken_digits(text: str) -> str:
 
     >>> write_spoken_digits("是five five five, oh one four two, double 7")
     '是5 5 5, 0 1 4 2, 77'
+    >>> write_spoken_digits("five five five, twelve hundred; forty-one twelve")
+    '5 5 5, 1200; 41 12'
     >>> write_spoken_digits("Oh, I see")
     'Oh, I see'
     """
@@ -362,8 +393,8 @@ def _classify_run(text: str, run: list[_Unit], ctx: Optional[str], strong_only: 
     dotted = any(text[a.end:b.start] == "." for a, b in zip(run, run[1:]))
     kind = _classify(digits, _group_lengths(text, run), ctx, amount_after, strong_only,
                      money=money, plus=plus is not None, dotted=dotted, breaks=_breaks(text, run))
-    if kind is None:
-        return None
+    if kind is None or (kind == "code" and any(u.grouped for u in run)):
+        return None  # a code is read digit by digit; "the code expires at ten fifteen" is a time
     if kind == _KEEP:
         return Hit(start, end, _KEEP, digits)
     if kind == "phone":  # the "+" or "(" before the number goes with it

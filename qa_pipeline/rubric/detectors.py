@@ -500,13 +500,16 @@ _PERSONAL = re.compile(
     r"(?:预留|登记|绑定|注册|户主|机主|账户|账号|您的|他的|她的)[^\n]{0,8}?(?:手机号码?|手机|电话号码?|号码|邮箱)(?:是|为)? ?"
     r"(?P<zh_phone>1[3-9]\d{9})(?!\d)"
     r"|(?:欠费|余额|欠款|待缴|应缴)(?:是|为|有|还有)?(?P<zh_money>\d[\d.]*元)"
-    r"|(?:(?<!their )(?<!our )(?:mobile|phone|cell|number|email)(?: number)?(?: on (?:the account|file|record))? is|"
-    r"registered (?:mobile|phone|number|email)(?: is)?) (?P<en_phone>0\d(?: ?\d){8,9}|\d{3} ?\d{3} ?\d{4})(?! ?\d)"
+    r"|(?:(?<!their )(?<!\bour )(?:mobile|phone|cell|number|email)(?: number)?(?: on (?:the account|file|record))? is|"
+    r"registered (?:mobile|phone|number|email)(?: is)?) (?P<en_phone>0 ?\d(?: ?\d){8,9}|\d(?: ?\d){9})(?! ?\d)"
+    # a US local number said in groups ("five five five, twelve hundred"): only after a phone word
+    r"|(?:(?<!their )(?<!\bour )(?:mobile|phone|cell)(?: number)?(?: on (?:the account|file|record))? is) "
+    r"(?P<en_local>[2-9] ?\d ?\d ?\d(?: ?\d){3})(?! ?\d)"
     r"|(?:balance|amount owed|amount outstanding|arrears)(?: on (?:the|this|your) account)? (?:is|stands at|of) "
     r"(?P<en_money>\d[\d ]*(?:pounds?|dollars?|euros?|rupees?)?)"
 )
 _ASKED_BACK = re.compile(r"吗|对吧|对不对|是不是|没错吧|is that|is it|correct|right$|still")
-_NOT_PERSONAL = re.compile(r"热线|客服|服务电话|拨打|致电|官方|hotline|helpline|call us|office|branch|our |their ")
+_NOT_PERSONAL = re.compile(r"热线|客服|服务电话|拨打|致电|官方|hotline|helpline|call us|office|branch|\bour |\btheir ")
 
 
 def personal_data(turn: TurnView, view: CallView) -> Hit:
@@ -515,6 +518,7 @@ def personal_data(turn: TurnView, view: CallView) -> Hit:
         return None
     if "?" in turn.text or "？" in turn.text or _ASKED_BACK.search(norm):
         return None  # a number read back for the caller to confirm is a verification, not a disclosure
+    norm = _with_spoken_digits(turn)[1]  # "oh seven seven double oh, …", "five five five, twelve hundred"
     m = _PERSONAL.search(norm)
     if m is None or _NOT_PERSONAL.search(norm[max(0, m.start() - 12):m.end()]):
         return None

@@ -40,6 +40,11 @@ SAID = [
     # English sentences keep working
     ("my number is five five five, double oh one two", "my number is [PHONE ****0012]"),
     ("call me on triple five oh one four two", "call me on [PHONE ****0142]"),
+    # groups said as numbers: teens, tens and hundreds ("five five five, twelve hundred")
+    ("my number is five five five, twelve hundred", "my number is [PHONE ****1200]"),
+    ("call me on two one two, five five five, nineteen eighty", "call me on [PHONE ****1980]"),
+    ("the card is fifty-two nineteen, double six forty, seventy-three oh eight, thirty-one fourteen",
+     "the card is [CARD ****3114]"),
     # e-mails right before Chinese, or spoken after it
     ("邮箱是zhangsan@163.com谢谢", "邮箱是[EMAIL]谢谢"),
     ("邮箱是john dot smith at gmail dot com", "邮箱是[EMAIL]"),
@@ -56,6 +61,8 @@ ORDINARY = [
     "five minutes", "请等five分钟", "大概two three天", "我有two张卡", "一两天", "一两个问题", "三个工作日",
     "三五天之内", "double check一下", "triple A级别", "one or two things", "iPhone one两个", "是five star的",
     "第一二三条", "等了five five分钟", "是O型血", "Oh, 我知道了", "那个one", "two three four",
+    "the code expires at ten fifteen", "born in nineteen eighty-four", "open nine till five thirty, twelve to one",
+    "valid for twenty minutes", "about twelve hundred pounds",
 ]
 
 
@@ -74,6 +81,8 @@ def test_counts_durations_and_words_stay_as_said(text):
     ("someone phoned at noon", "someone phoned at noon"),
     ("a lone o here", "a lone o here"),
     ("卡号六二二二", "卡号六二二二"),
+    ("five five five, twelve hundred", "5 5 5, 1200"),
+    ("forty-one twelve, ninety oh six", "41 12, 90 0 6"),
 ])
 def test_write_spoken_digits(text, written):
     assert write_spoken_digits(text) == written
