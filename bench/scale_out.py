@@ -41,6 +41,11 @@ runs the same short calls (fake recogniser) through ``--workers 2`` giving each 
 at a time, then 2 (``LocalWorkers(in_flight=)``), rounds alternating: the groups the writer
 stored, its storing CPU ms per call, and the whole batch's CPU ms (writer and workers) and
 wall ms per call.
+
+    .venv/bin/python bench/scale_out.py import [--calls 300] [--rounds 2] [--no-score]
+
+imports the same one-call transcript files each call in a transaction of its own, then in the
+writer's groups, rounds alternating: CPU ms per call.
 """
 from __future__ import annotations
 
@@ -333,6 +338,41 @@ def in_flight(args: argparse.Namespace) -> None:
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
+def imports(args: argparse.Namespace) -> None:
+    """``qa import`` of one-call files, each call in a transaction of its own (``STORE_GROUP_MAX``
+    1, as imports stored before they went through the writer's groups) vs in groups, same files,
+    rounds alternating: CPU ms per call of this process."""
+    import json
+
+    from qa_pipeline.pipeline import import_transcripts
+
+    with tempfile.TemporaryDirectory(prefix="scale-import-") as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        for n in range(args.calls):
+            folder.joinpath(f"t{n:05d}.json").write_text(json.dumps({"call_id": f"t{n}", "language": "en", "turns": [
+                {"speaker": "agent", "start": 0, "end": 2, "text": "Thank you for calling Acme, this is Ann."},
+                {"speaker": "customer", "start": 2, "end": 4, "text": f"Hello, my order {n} never came."},
+                {"speaker": "agent", "start": 4, "end": 6, "text": "I am sorry, let me check that for you."}]}))
+        options = RunOptions(score=not args.no_score)
+        import_transcripts(folder, Path(tmp) / "warm.duckdb", options=options)  # rubrics, encoder: loaded once
+        cpu: dict[str, list[float]] = {"one call a transaction": [], f"groups of {pipeline.STORE_GROUP_MAX}": []}
+        for round_ in range(args.rounds):
+            for mode, group in zip(cpu, (1, pipeline.STORE_GROUP_MAX)):
+                saved, pipeline.STORE_GROUP_MAX = pipeline.STORE_GROUP_MAX, group
+                began = time.process_time()
+                try:
+                    summary = import_transcripts(folder, Path(tmp) / f"{round_}-{group}.duckdb", options=options)
+                finally:
+                    pipeline.STORE_GROUP_MAX = saved
+                cpu[mode].append(1000 * (time.process_time() - began) / args.calls)
+                assert summary.imported == args.calls, summary
+                print(f"round {round_ + 1}, {mode}: {cpu[mode][-1]:.1f} CPU ms/call (load {os.getloadavg()[0]:.1f})",
+                      flush=True)
+    print(f"\n{args.calls} one-call files, {'not ' if args.no_score else ''}scored, median of {args.rounds}: "
+          + "; ".join(f"{mode} {statistics.median(v):.1f} CPU ms/call" for mode, v in cpu.items()))
+
+
 def _parts_ms(spans: list[tuple[float, ...]]) -> tuple[float, ...]:
     """Mean CPU ms per call of each of PART_NAMES over store ``spans`` (the span's CPU, then
     the CPU inside each of STORE_PARTS)."""
@@ -361,8 +401,12 @@ def main() -> None:
     f.add_argument("--workers", type=int, default=2)
     f.add_argument("--depths", type=int, nargs="+", default=[1, 2])
     f.add_argument("--rounds", type=int, default=3)
+    i = sub.add_parser("import", help="qa import one call a transaction vs in groups")
+    i.add_argument("--calls", type=int, default=300)
+    i.add_argument("--rounds", type=int, default=2)
+    i.add_argument("--no-score", action="store_true")
     args = parser.parse_args()
-    {"workers": workers, "growth": growth, "in-flight": in_flight}[args.what](args)
+    {"workers": workers, "growth": growth, "in-flight": in_flight, "import": imports}[args.what](args)
 
 
 if __name__ == "__main__":
