@@ -34,6 +34,18 @@ groups of up to ``STORE_GROUP_MAX``): the group sizes seen, CPU ms per call of s
 its facts refresh, the longest a group held the database (wall), and the calls a day one writer
 could store at that cost. Not a test: figures on a shared machine are noisy; the CPU figures
 are the ones to compare.
+
+    .venv/bin/python bench/scale_out.py in-flight [--calls 200] [--workers 2] [--depths 1 2] [--rounds 3]
+
+runs the same short calls (fake recogniser) through ``--workers 2`` giving each worker 1 call
+at a time, then 2 (``LocalWorkers(in_flight=)``), rounds alternating: the groups the writer
+stored, its storing CPU ms per call, and the whole batch's CPU ms (writer and workers) and
+wall ms per call.
+
+    .venv/bin/python bench/scale_out.py import [--calls 300] [--rounds 2] [--no-score]
+
+imports the same one-call transcript files each call in a transaction of its own, then in the
+writer's groups, rounds alternating: CPU ms per call.
 """
 from __future__ import annotations
 
@@ -284,6 +296,83 @@ def growth(args: argparse.Namespace) -> None:
                   flush=True)
 
 
+def in_flight(args: argparse.Namespace) -> None:
+    """``LocalWorkers`` giving each worker 1 call at a time vs more (``--depths``), same calls,
+    rounds alternating: the groups the writer stored, its storing CPU per call, and the whole
+    batch's CPU (this process and its workers) and wall time per call."""
+    from qa_pipeline.workers import LocalWorkers
+
+    os.environ["QA_FAKE_ASR"] = "1"  # short calls the workers finish faster than one is stored alone
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory(prefix="scale-in-flight-") as tmp:
+        calls = Path(tmp) / "calls"
+        calls.mkdir()
+        for n in range(args.calls):
+            samples = rng.normal(0, 0.1, (8000 * args.call_seconds, 2)).astype(np.float32)
+            sf.write(calls / f"c{n:05d}.wav", samples, 8000)
+        rows: dict[int, list[tuple]] = {depth: [] for depth in args.depths}
+        for round_ in range(args.rounds):
+            for depth in args.depths:
+                db = Path(tmp) / f"round{round_}-depth{depth}.duckdb"
+                cpu_before = cpu_seconds()
+                with StoreTimed() as timed:
+                    summary = run_batch(calls, db, options=RunOptions(language="en", diarize=False, threads=1),
+                                        executor=LocalWorkers(args.workers, in_flight=depth))
+                cpu = cpu_seconds() - cpu_before
+                assert summary.processed == args.calls and not summary.failed, summary
+                sizes = [size for size, *_ in timed.groups]
+                store_cpu = sum(g[1] for g in timed.groups)
+                rows[depth].append((len(sizes), statistics.mean(sizes), max(sizes), 1000 * store_cpu / args.calls,
+                                    1000 * cpu / args.calls, 1000 * summary.wall_seconds / args.calls))
+                print(f"round {round_ + 1}, {depth} in flight: groups {len(sizes)} (mean {statistics.mean(sizes):.2f}, "
+                      f"max {max(sizes)}), store {rows[depth][-1][3]:.1f} CPU ms/call, batch {rows[depth][-1][4]:.1f} "
+                      f"CPU ms/call, {summary.wall_seconds:.1f} s wall (load {os.getloadavg()[0]:.1f})", flush=True)
+    print(f"\n{args.workers} worker processes x 1 thread, {args.calls} calls of {args.call_seconds} s (fake recogniser), "
+          f"{args.rounds} rounds alternating, medians")
+    print("| calls in flight per worker | groups | mean group | largest | store CPU ms/call | "
+          "batch CPU ms/call (writer + workers) | wall ms/call |")
+    print("|---|---|---|---|---|---|---|")
+    for depth, runs in rows.items():
+        med = [statistics.median(column) for column in zip(*runs)]
+        print(f"| {depth} | {med[0]:.0f} | {med[1]:.2f} | {med[2]:.0f} | {med[3]:.1f} | {med[4]:.1f} | {med[5]:.1f} |")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def imports(args: argparse.Namespace) -> None:
+    """``qa import`` of one-call files, each call in a transaction of its own (``STORE_GROUP_MAX``
+    1, as imports stored before they went through the writer's groups) vs in groups, same files,
+    rounds alternating: CPU ms per call of this process."""
+    import json
+
+    from qa_pipeline.pipeline import import_transcripts
+
+    with tempfile.TemporaryDirectory(prefix="scale-import-") as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        for n in range(args.calls):
+            folder.joinpath(f"t{n:05d}.json").write_text(json.dumps({"call_id": f"t{n}", "language": "en", "turns": [
+                {"speaker": "agent", "start": 0, "end": 2, "text": "Thank you for calling Acme, this is Ann."},
+                {"speaker": "customer", "start": 2, "end": 4, "text": f"Hello, my order {n} never came."},
+                {"speaker": "agent", "start": 4, "end": 6, "text": "I am sorry, let me check that for you."}]}))
+        options = RunOptions(score=not args.no_score)
+        import_transcripts(folder, Path(tmp) / "warm.duckdb", options=options)  # rubrics, encoder: loaded once
+        cpu: dict[str, list[float]] = {"one call a transaction": [], f"groups of {pipeline.STORE_GROUP_MAX}": []}
+        for round_ in range(args.rounds):
+            for mode, group in zip(cpu, (1, pipeline.STORE_GROUP_MAX)):
+                saved, pipeline.STORE_GROUP_MAX = pipeline.STORE_GROUP_MAX, group
+                began = time.process_time()
+                try:
+                    summary = import_transcripts(folder, Path(tmp) / f"{round_}-{group}.duckdb", options=options)
+                finally:
+                    pipeline.STORE_GROUP_MAX = saved
+                cpu[mode].append(1000 * (time.process_time() - began) / args.calls)
+                assert summary.imported == args.calls, summary
+                print(f"round {round_ + 1}, {mode}: {cpu[mode][-1]:.1f} CPU ms/call (load {os.getloadavg()[0]:.1f})",
+                      flush=True)
+    print(f"\n{args.calls} one-call files, {'not ' if args.no_score else ''}scored, median of {args.rounds}: "
+          + "; ".join(f"{mode} {statistics.median(v):.1f} CPU ms/call" for mode, v in cpu.items()))
+
+
 def _parts_ms(spans: list[tuple[float, ...]]) -> tuple[float, ...]:
     """Mean CPU ms per call of each of PART_NAMES over store ``spans`` (the span's CPU, then
     the CPU inside each of STORE_PARTS)."""
@@ -306,8 +395,18 @@ def main() -> None:
     g.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     g.add_argument("--call-seconds", type=int, default=3,
                    help="each call's length (the fake recogniser gives 5 words a second: 60 s, 300 words)")
+    f = sub.add_parser("in-flight", help="worker processes given 1 call at a time vs more (fake recogniser)")
+    f.add_argument("--calls", type=int, default=200)
+    f.add_argument("--call-seconds", type=int, default=3)
+    f.add_argument("--workers", type=int, default=2)
+    f.add_argument("--depths", type=int, nargs="+", default=[1, 2])
+    f.add_argument("--rounds", type=int, default=3)
+    i = sub.add_parser("import", help="qa import one call a transaction vs in groups")
+    i.add_argument("--calls", type=int, default=300)
+    i.add_argument("--rounds", type=int, default=2)
+    i.add_argument("--no-score", action="store_true")
     args = parser.parse_args()
-    {"workers": workers, "growth": growth}[args.what](args)
+    {"workers": workers, "growth": growth, "in-flight": in_flight, "import": imports}[args.what](args)
 
 
 if __name__ == "__main__":

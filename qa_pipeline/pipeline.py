@@ -20,11 +20,12 @@ import functools
 import hashlib
 import logging
 import time
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
+import duckdb
 import numpy as np
 
 from qa_pipeline.checksum import file_sha256
@@ -51,7 +52,7 @@ from qa_pipeline.speech.transcribe import CallSpeech, Transcript, load_transcrib
 from qa_pipeline.speech.vocabulary import Vocabulary, VocabularyFile
 from qa_pipeline.store import database as store
 from qa_pipeline.store.batch_lock import batch_lock
-from qa_pipeline.transcript_io import iter_transcript_files, read_transcripts
+from qa_pipeline.transcript_io import iter_transcript_files, read_transcript_records
 
 log = logging.getLogger(__name__)
 
@@ -316,8 +317,30 @@ def score_embedded(call: Call, rubric=None) -> tuple[list[CallResult], list[stor
     return results, encoders.embedding_rows(call, heard, encoder.id) if encoder is not None else []
 
 
+Database = Union[str, Path, duckdb.DuckDBPyConnection]
+"""Where calls are stored: a database file, opened only while a call or a group is written, or a
+connection the caller holds open (an in-memory database), used as it is."""
+
+
 @contextmanager
-def centre_models(db_path: str | Path,
+def _opened(db: Database) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``db`` open for one write: a file opened and closed after it (so that the dashboard reads
+    between writes), or the caller's connection, left open."""
+    if isinstance(db, duckdb.DuckDBPyConnection):
+        yield db
+        return
+    with store.opened(db) as con:
+        yield con
+
+
+def _batch_lock(db: Database):
+    """The batch lock of a database file (:func:`~qa_pipeline.store.batch_lock.batch_lock`); a
+    connection the caller holds is no other process's to write."""
+    return nullcontext() if isinstance(db, duckdb.DuckDBPyConnection) else batch_lock(db)
+
+
+@contextmanager
+def centre_models(db_path: Database,
                   options: RunOptions) -> Iterator[tuple[Optional[int], tuple[ItemModel, ...]]]:
     """Score with the centre's latest model version (``qa calibrate``) inside the block, as
     ``qa score`` does, so that a new call is judged like a re-scored one; yields the version
@@ -326,7 +349,7 @@ def centre_models(db_path: str | Path,
     if not options.score:
         yield None, ()
         return
-    with store.opened(db_path) as con:  # briefly: the batch opens the database only while it writes a call
+    with _opened(db_path) as con:  # briefly: the batch opens the database only while it writes a call
         version, models = current_models(con)
     if version is not None:
         log.info("learned judgements: this centre's model version %d (qa calibrate)", version)
@@ -468,36 +491,21 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
         total_audio = plan.audio_seconds
         executor = executor or InProcess(models or Models(options))
 
-        def placed(event: ProgressEvent) -> None:  # a call's event, with where the batch is
-            progress(dataclasses.replace(event, completed=summary.processed + len(summary.failed),
-                                         total=len(plan.jobs), audio_seconds_done=summary.audio_seconds,
-                                         audio_seconds_total=total_audio))
+        def placed(event: ProgressEvent) -> ProgressEvent:  # a call's event, with where the batch is
+            return dataclasses.replace(event, completed=summary.processed + len(summary.failed), total=len(plan.jobs),
+                                       audio_seconds_done=summary.audio_seconds, audio_seconds_total=total_audio)
+
+        def hear(event: ProgressEvent) -> None:
+            progress(placed(event))
 
         progress(ProgressEvent("start", total=len(plan.jobs), audio_seconds_total=total_audio,
                                message=f"{len(plan.jobs)} to process, {summary.skipped} already done"))
         try:
-            with closing(executor.run(plan.jobs, options, placed)) as arrivals:
+            with closing(executor.run(plan.jobs, options, hear)) as arrivals:
                 for arrival in arrivals:
-                    for first in range(0, len(arrival), STORE_GROUP_MAX):
-                        group = arrival[first:first + STORE_GROUP_MAX]
-                        stored = store_outcomes(db_path, [outcome for _, outcome in group], placed)
-                        # The whole group is counted before its ends are heard: a Ctrl-C in a progress
-                        # hook then leaves the summary counting every call the group stored.
-                        ends = []
-                        for (job, _), outcome in zip(group, stored):
-                            failed = isinstance(outcome, CallFailure)
-                            if failed:
-                                summary.failed.append(outcome)
-                            else:
-                                summary.processed += 1
-                                summary.flagged += int(any(r.flagged for r in outcome.results))
-                            summary.audio_seconds += job.audio_seconds
-                            ends.append(ProgressEvent("failed" if failed else "done", call_id=job.info.call_id,
-                                                      message=outcome.reason if failed else "",
-                                                      completed=summary.processed + len(summary.failed),
-                                                      total=len(plan.jobs), audio_seconds_done=summary.audio_seconds,
-                                                      audio_seconds_total=total_audio))
-                        for end in ends:
+                    for group in _store_groups(arrival):
+                        stored = store_outcomes(db_path, [outcome for _, outcome in group], hear)
+                        for end in _count_stored(summary, group, stored, placed):
                             progress(end)
         except BaseException as exc:  # Ctrl-C: the calls in hand are dropped; every one before them is stored
             if not (isinstance(exc, KeyboardInterrupt) or store.is_interrupted(exc)):
@@ -506,6 +514,32 @@ def run_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[
             raise BatchInterrupted(summary, len(plan.jobs)) from None
     summary.wall_seconds = time.monotonic() - started
     return summary
+
+
+def _store_groups(arrival: Arrival) -> Iterator[Arrival]:
+    """The calls of an arrival in the groups the writer stores, :data:`STORE_GROUP_MAX` at most each."""
+    for first in range(0, len(arrival), STORE_GROUP_MAX):
+        yield arrival[first:first + STORE_GROUP_MAX]
+
+
+def _count_stored(summary: BatchSummary, group: Arrival, stored: Sequence[Outcome],
+                  placed: Callable[[ProgressEvent], ProgressEvent]) -> list[ProgressEvent]:
+    """Count a group's calls in ``summary`` as the writer stored them (``stored``: each call's
+    outcome, a failure where it could not be stored); returns each call's end, "done" or
+    "failed", ``placed`` where the batch then was, to be heard after: the whole group is counted
+    first, so that a Ctrl-C in a progress hook leaves the summary counting every call it stored."""
+    ends = []
+    for (job, _), outcome in zip(group, stored):
+        failed = isinstance(outcome, CallFailure)
+        if failed:
+            summary.failed.append(outcome)
+        else:
+            summary.processed += 1
+            summary.flagged += int(any(r.flagged for r in outcome.results))
+        summary.audio_seconds += job.audio_seconds
+        ends.append(placed(ProgressEvent("failed" if failed else "done", call_id=job.info.call_id,
+                                         message=outcome.reason if failed else "")))
+    return ends
 
 
 def plan_batch(calls_dir: str | Path, db_path: str | Path, *, metadata: Optional[MetadataTable] = None,
@@ -661,12 +695,14 @@ def _outcome(job: CallJob, options: RunOptions, make_call: Callable[[], Call], p
 STORE_GROUP_MAX = 200
 
 
-def store_outcomes(db_path: str | Path, outcomes: Sequence[Outcome],
-                   progress: ProgressHook = no_progress) -> list[Outcome]:
+def store_outcomes(db: Database, outcomes: Sequence[Outcome], progress: ProgressHook = no_progress, *,
+                   record_failures: bool = True) -> list[Outcome]:
     """Store processed calls and record failed ones, all in one transaction with one facts
     refresh (a "store" step event before each processed call); returns each call's outcome as
     stored, in order: a call that could not be stored comes back as a :class:`CallFailure`
-    saying why, recorded as failed, and the others are stored all the same.
+    saying why, recorded as failed (unless not ``record_failures``: an import records no failed
+    calls), and the others are stored all the same. The calls' ids must differ (a call given
+    twice in one transaction would be stored twice).
 
     The database is opened for the group and closed after it, as for one call: the dashboard
     reads between groups. When the group's transaction fails, nothing of it is kept and each call
@@ -675,7 +711,7 @@ def store_outcomes(db_path: str | Path, outcomes: Sequence[Outcome],
     for outcome in outcomes:
         if isinstance(outcome, ProcessedCall):
             progress(ProgressEvent("store", call_id=outcome.call.call_id))
-    with store.opened(db_path) as con:
+    with _opened(db) as con:
         if len(outcomes) > 1:
             try:
                 _save_outcomes(con, outcomes)
@@ -684,7 +720,7 @@ def store_outcomes(db_path: str | Path, outcomes: Sequence[Outcome],
                 if isinstance(exc, store.StoreError) or store.is_interrupted(exc):
                     raise
                 log.warning("storing %d calls together failed (%s): each is stored alone", len(outcomes), exc)
-        return [_stored_alone(con, outcome) for outcome in outcomes]
+        return [_stored_alone(con, outcome, record_failures) for outcome in outcomes]
 
 
 def _save_outcomes(con, outcomes: Sequence[Outcome]) -> None:
@@ -694,7 +730,7 @@ def _save_outcomes(con, outcomes: Sequence[Outcome]) -> None:
                      failures=[o for o in outcomes if isinstance(o, CallFailure)])
 
 
-def _stored_alone(con, outcome: Outcome) -> Outcome:
+def _stored_alone(con, outcome: Outcome, record_failures: bool = True) -> Outcome:
     """``outcome`` stored in its own transaction; a call that cannot be stored (a value the
     database refuses) recorded as failed with the reason, instead."""
     try:
@@ -706,47 +742,157 @@ def _stored_alone(con, outcome: Outcome) -> Outcome:
         log.exception("%s: could not be stored", outcome.call.info.source_path or outcome.call.call_id)
         failure = CallFailure(outcome.call.call_id, outcome.call.info.source_path,
                               f"could not be stored: {type(exc).__name__}: {exc}"[:300], outcome.call.sha256)
-        store.save_failure(con, failure)
+        if record_failures:
+            store.save_failure(con, failure)
         return failure
 
 
 @dataclass
 class ImportSummary:
-    imported: int = 0
+    imported: int = 0  # calls stored (a call id given twice in the import counts once)
     flagged: int = 0
     skipped: list[str] = field(default_factory=list)  # files that could not be read, each with the reason
+    failed: list[str] = field(default_factory=list)  # calls not stored: where each was read, its id, why
+    repeated: list[str] = field(default_factory=list)  # call ids given again in the import (the later kept)
+    files: int = 0  # transcript files found
+    files_done: int = 0  # of them, files whose every call is stored, failed or skipped
     model_version: Optional[int] = None  # the centre's model version that scored the calls; None: the banks'
 
 
-def import_transcripts(path: str | Path, db_path: str | Path, *, options: RunOptions = RunOptions(),
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`import_transcripts`: ``summary`` counts the calls stored before it
+    (the calls waiting to be stored with them are not); importing again stores every call again."""
+
+    def __init__(self, summary: ImportSummary):
+        super().__init__(f"{summary.imported} calls imported from {summary.files_done} of {summary.files} files")
+        self.summary = summary
+
+
+def import_transcripts(path: str | Path, db_path: Database, *, options: RunOptions = RunOptions(),
                        progress: ProgressHook = no_progress) -> ImportSummary:
     """Store transcripts made elsewhere (JSON in the qa-examples FORMAT.md format; a file or a
-    folder of them), redacted and scored as ``options`` say, one file per transaction.
+    folder of them), redacted and scored as ``options`` say, through the batch's writer
+    (:func:`store_outcomes`): in groups of up to :data:`STORE_GROUP_MAX` calls, a transaction each.
 
-    Holds the batch lock like :func:`run_batch`, so an import and a batch never write the same
-    database at once. A file that cannot be read is skipped with its reason; the rest go in.
-    ``progress`` hears "start" and then "done" or "failed" for each file."""
+    A call id stored already is replaced, as by :func:`run_batch`; one given twice in the import
+    is too: the later replaces the earlier (they are never in one group), and ``summary.repeated``
+    says where. A file that cannot be read is skipped with its reason, and a call that cannot
+    be scored or stored fails alone (``summary.failed``); the rest go in. Holds the batch lock
+    like :func:`run_batch`, so an import and a batch never write the same database at once.
+    ``progress`` hears "start" and then "done" or "failed" for each file, once its calls are
+    stored. Ctrl-C raises :class:`ImportInterrupted`; the groups stored before it are kept."""
     summary = ImportSummary()
-    with batch_lock(db_path), centre_models(db_path, options) as (summary.model_version, _):
+    with _batch_lock(db_path), centre_models(db_path, options) as (summary.model_version, _):
         files = list(iter_transcript_files(path))
+        summary.files = len(files)
         progress(ProgressEvent("start", total=len(files)))
-        for n, file in enumerate(files, 1):
-            try:
-                calls = read_transcripts(file)
-            except InputError as exc:
-                summary.skipped.append(str(exc))
-                progress(ProgressEvent("failed", call_id=file.name, completed=n, total=len(files), message=str(exc)))
-                continue
-            calls = [redact_call(call) for call in calls] if options.redact else calls
-            scored_calls = [score_embedded(call) if options.score else ([], []) for call in calls]
-            results = [scored for scored, _ in scored_calls]
-            with store.opened(db_path) as con:
-                for call, (scored, embedded) in zip(calls, scored_calls):
-                    store.save_call(con, call, scored, norms=norm_row(call), embeddings=embedded)
-            summary.imported += len(calls)
-            summary.flagged += sum(any(r.flagged for r in scored) for scored in results)
-            progress(ProgressEvent("done", call_id=file.name, completed=n, total=len(files)))
+        writer = _ImportWriter(db_path, summary, progress)
+        try:
+            for file in files:
+                try:
+                    records = read_transcript_records(file)
+                except InputError as exc:
+                    summary.skipped.append(str(exc))
+                    writer.end_file(_ImportedFile(file.name, problem=str(exc)))
+                    continue
+                read = _ImportedFile(file.name)
+                for where, call in records:
+                    writer.add(read, where, _imported(call, options))
+                writer.end_file(read)
+            writer.store()
+        except BaseException as exc:
+            if not (isinstance(exc, KeyboardInterrupt) or store.is_interrupted(exc)):
+                raise
+            raise ImportInterrupted(summary) from None
     return summary
+
+
+def _imported(call: Call, options: RunOptions) -> Outcome:
+    """An imported call redacted and scored as ``options`` say, ready to store, or why it failed
+    (a bug or a model failure fails the call, as in :func:`work_on`, never the import)."""
+    try:
+        call = redact_call(call) if options.redact else call
+        results, embedded = score_embedded(call) if options.score else ([], [])
+    except Exception as exc:
+        if store.is_interrupted(exc):
+            raise
+        log.exception("%s: unexpected failure", call.call_id)
+        return CallFailure(call.call_id, None, f"internal error: {type(exc).__name__}: {exc}"[:300])
+    return ProcessedCall(call, tuple(results), tuple(embedded), norm_row(call))
+
+
+@dataclass
+class _ImportedFile:
+    """A transcript file of an import; ``problem``: why it, or its first call that failed, failed."""
+
+    name: str
+    problem: Optional[str] = None
+
+
+class _ImportWriter:
+    """:func:`import_transcripts`'s calls on their way to :func:`store_outcomes`: they wait until
+    :data:`STORE_GROUP_MAX` of them do, or until one comes with the id of a call waiting (then
+    the waiting ones are stored first: the later call replaces the earlier, as a re-import does,
+    and no group holds a call id twice). A file's end ("done" or "failed") is heard once every
+    call read before it is stored, so the progress counts only calls that are in the database."""
+
+    def __init__(self, db: Database, summary: ImportSummary, progress: ProgressHook):
+        self.db, self.summary, self.progress = db, summary, progress
+        self.waiting: list[tuple[_ImportedFile, str, ProcessedCall]] = []
+        self.waiting_ids: set[str] = set()
+        self.ends: list[_ImportedFile] = []  # files read whole, waiting for their calls to be stored
+        self.first_read: dict[str, str] = {}  # call id → where this import first read it
+        self.flagged: dict[str, bool] = {}  # call id → whether the version stored by this import is flagged
+
+    def add(self, file: _ImportedFile, where: str, outcome: Outcome) -> None:
+        call_id = outcome.call_id if isinstance(outcome, CallFailure) else outcome.call.call_id
+        first = self.first_read.get(call_id)
+        if first is None:
+            self.first_read[call_id] = where
+        else:
+            self.summary.repeated.append(f"{where}: call id {call_id!r} was read before, at {first}; "
+                                         "the later one replaces it, as importing it again would")
+        if isinstance(outcome, CallFailure):
+            self._failed(file, where, outcome)
+            return
+        if call_id in self.waiting_ids:
+            self.store()
+        self.waiting.append((file, where, outcome))
+        self.waiting_ids.add(call_id)
+        if len(self.waiting) >= STORE_GROUP_MAX:
+            self.store()
+
+    def end_file(self, file: _ImportedFile) -> None:
+        self.ends.append(file)
+        if not self.waiting:
+            self._hear_ends()
+
+    def store(self) -> None:
+        """Store the calls waiting, as one group, then hear the ends of the files read before."""
+        if self.waiting:
+            stored = store_outcomes(self.db, [outcome for _, _, outcome in self.waiting], record_failures=False)
+            # counted before the ends are heard: a Ctrl-C in a progress hook leaves them counted
+            for (file, where, _), outcome in zip(self.waiting, stored):
+                if isinstance(outcome, CallFailure):
+                    self._failed(file, where, outcome)
+                else:
+                    self.flagged[outcome.call.call_id] = any(r.flagged for r in outcome.results)
+            self.summary.imported, self.summary.flagged = len(self.flagged), sum(self.flagged.values())
+            self.waiting, self.waiting_ids = [], set()
+        self._hear_ends()
+
+    def _failed(self, file: _ImportedFile, where: str, failure: CallFailure) -> None:
+        problem = f"{where}: call {failure.call_id!r}: {failure.reason}"
+        self.summary.failed.append(problem)
+        file.problem = file.problem or problem
+
+    def _hear_ends(self) -> None:
+        for file in self.ends:
+            self.summary.files_done += 1
+            self.progress(ProgressEvent("failed" if file.problem else "done", call_id=file.name,
+                                        completed=self.summary.files_done, total=self.summary.files,
+                                        message=file.problem or ""))
+        self.ends = []
 
 
 def _unreadable_reason(path: Path) -> str:

@@ -1,6 +1,7 @@
 """Transcripts in and out: the JSON call format of ../shared/qa-examples/FORMAT.md, and exports.
 
-Import format (one JSON object per file; a file may also hold a list of them)::
+Import format (one JSON object per file; a file may also hold a list of them, and a ``.jsonl``
+file one object a line)::
 
     {"call_id": "zh-017", "language": "zh", "agent_id": "A1021", "agent_name": "王晓",
      "team": "售后一组", "started_at": "2026-10-03T09:14:00+08:00",
@@ -34,16 +35,34 @@ SPEAKER_ALIASES = {"agent": "agent", "customer": "customer", "caller": "customer
 
 def read_transcripts(path: str | Path) -> list[Call]:
     """Read one JSON file (an object or a list of objects) into calls; raises InputError."""
+    return [call for _, call in read_transcript_records(path)]
+
+
+def read_transcript_records(path: str | Path) -> list[tuple[str, Call]]:
+    """:func:`read_transcripts`, each call with where it was read: the file's name, followed by
+    ``[item N]`` (0-based) in a file holding a list, or ``line N`` (1-based) in a JSON-lines file
+    (``.jsonl``: one call object a line). Any bad record raises InputError naming it: the file
+    is read whole or not at all."""
     path = Path(path)
     text = read_text_file(path)
+    if path.suffix.lower() == ".jsonl":
+        return [(where, call_from_json(_json(line, path, where), where))
+                for where, line in ((f"{path} line {n}", line) for n, line in enumerate(text.splitlines(), 1))
+                if line.strip()]
+    data = _json(text, path, str(path))
+    if not isinstance(data, list):
+        return [(str(path), call_from_json(data, path))]
+    return [(f"{path} [item {i}]", call_from_json(item, path, index=i)) for i, item in enumerate(data)]
+
+
+def _json(text: str, path: Path, where: str) -> Any:
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+        at = f"column {exc.colno}" if where != str(path) else f"line {exc.lineno}, column {exc.colno}"
+        raise InputError(where, f"not valid JSON ({at}: {exc.msg})") from exc
     except RecursionError as exc:
-        raise InputError(path, "JSON nested too deeply to be a call transcript") from exc
-    items = data if isinstance(data, list) else [data]
-    return [call_from_json(item, path, index=i if isinstance(data, list) else None) for i, item in enumerate(items)]
+        raise InputError(where, "JSON nested too deeply to be a call transcript") from exc
 
 
 def call_from_json(d: Any, path: str | Path = "<json>", *, index: Optional[int] = None) -> Call:

@@ -198,17 +198,30 @@ def roster_import(path, db_path):
 @click.option("--no-score", is_flag=True, help="Store transcripts only.")
 def import_(path, db_path, no_score):
     """Load transcripts from elsewhere (JSON files in the qa-examples FORMAT.md format)."""
-    from qa_pipeline.pipeline import RunOptions, import_transcripts
+    from qa_pipeline.pipeline import ImportInterrupted, RunOptions, import_transcripts
     from qa_pipeline.privacy.redaction import redaction_enabled
 
-    summary = import_transcripts(path, db_path, options=RunOptions(score=not no_score, redact=redaction_enabled()))
+    try:
+        summary = import_transcripts(path, db_path, options=RunOptions(score=not no_score, redact=redaction_enabled()))
+    except ImportInterrupted as stop:
+        done = stop.summary
+        click.secho(f"Interrupted: {done.imported} calls imported from {done.files_done} of {done.files} files; "
+                    "the calls being scored or stored were not saved.", fg="yellow", err=True)
+        click.echo("Run the same command again to import the rest: the calls imported already are stored again, "
+                   "not twice.", err=True)
+        sys.exit(130)
     if summary.model_version is not None:
         click.echo(f"learned judgements: this centre's model version {summary.model_version} (qa calibrate)", err=True)
+    for line in summary.repeated:
+        click.secho(f"repeated: {line}", fg="yellow", err=True)
     for reason in summary.skipped:
         click.secho(f"skipped: {reason}", fg="red", err=True)
-    skipped = len(summary.skipped)
-    click.echo(f"{summary.imported} calls imported" + (f", {skipped} files skipped" if skipped else ""))
-    if skipped:
+    for reason in summary.failed:
+        click.secho(f"failed: {reason}", fg="red", err=True)
+    skipped, failed = len(summary.skipped), len(summary.failed)
+    click.echo(f"{summary.imported} calls imported" + (f", {skipped} files skipped" if skipped else "")
+               + (f", {failed} calls failed" if failed else ""))
+    if skipped or failed:
         sys.exit(1)
 
 

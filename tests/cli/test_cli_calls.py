@@ -126,6 +126,58 @@ def test_import_reports_bad_json_and_keeps_the_rest(runner, tmp_path):
     assert rows(db, "SELECT call_id FROM calls") == [("zh-ex-01",)]
 
 
+def _transcript(call_id: str, said: str = "my parcel never came") -> dict:
+    return {"call_id": call_id, "language": "en", "turns": [
+        {"speaker": "agent", "start": 0, "end": 2, "text": "Thank you for calling, this is Ann."},
+        {"speaker": "customer", "start": 2, "end": 4, "text": f"Hello, {said}."}]}
+
+
+def test_import_says_which_call_id_came_twice_and_keeps_the_later(runner, tmp_path):
+    src = tmp_path / "calls.json"
+    src.write_text(json.dumps([_transcript("x", "first"), _transcript("y"), _transcript("x", "second")]))
+    db = tmp_path / "qa.duckdb"
+    result = runner.invoke(cli, ["import", str(src), "--db", str(db), "--no-score"])
+    assert result.exit_code == 0, result.output
+    assert (f"repeated: {src} [item 2]: call id 'x' was read before, at {src} [item 0]; the later one replaces it"
+            in result.output)
+    assert "2 calls imported" in result.output
+    assert rows(db, "SELECT text FROM turns WHERE call_id = 'x' AND speaker = 'customer'") == [("Hello, second.",)]
+
+
+def test_ctrl_c_in_an_import_says_what_was_saved_and_a_rerun_completes_it(runner, tmp_path, monkeypatch):
+    """Ctrl-C while DuckDB writes the second group: DuckDB raises "Query interrupted" and the
+    group is rolled back (here: never written); the first group stays."""
+    from qa_pipeline import pipeline
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"t{n}.json").write_text(json.dumps(_transcript(f"t{n}")))
+    monkeypatch.setattr(pipeline, "STORE_GROUP_MAX", 2)
+    real, saves = pipeline.store.save_calls, []
+
+    def save_then_interrupted(con, items, **kwargs):
+        items = list(items)
+        saves.append([call.call_id for call, _ in items])
+        if len(saves) == 2:
+            raise RuntimeError("Query interrupted")  # what DuckDB raises on SIGINT (tests/cli/test_run_edges.py)
+        return real(con, items, **kwargs)
+
+    monkeypatch.setattr(pipeline.store, "save_calls", save_then_interrupted)
+    db = tmp_path / "qa.duckdb"
+    stopped = runner.invoke(cli, ["import", str(folder), "--db", str(db), "--no-score"])
+    assert saves == [["t0", "t1"], ["t2", "t3"]]  # the writer's one store path, patched above
+    assert stopped.exit_code == 130, stopped.output
+    assert "Interrupted: 2 calls imported from 2 of 5 files" in stopped.output
+    assert "Run the same command again" in stopped.output and "Aborted!" not in stopped.output
+    assert rows(db, "SELECT call_id FROM calls ORDER BY call_id") == [("t0",), ("t1",)]
+
+    monkeypatch.setattr(pipeline.store, "save_calls", real)
+    again = runner.invoke(cli, ["import", str(folder), "--db", str(db), "--no-score"])
+    assert again.exit_code == 0 and "5 calls imported" in again.output
+    assert rows(db, "SELECT count(*), count(DISTINCT call_id) FROM calls") == [(5, 5)]
+
+
 def test_models_list_verify_and_path(runner):
     listing = runner.invoke(cli, ["models", "list"])
     assert "whisper-base" in listing.output and "*" in listing.output

@@ -20,7 +20,7 @@ from qa_pipeline.pipeline import BatchInterrupted, CallJob, RunOptions, run_batc
 from qa_pipeline.progress import ProgressEvent
 from qa_pipeline.records import CallInfo
 from qa_pipeline.speech.settings import speech_settings
-from qa_pipeline.workers import THREAD_VARIABLES, CallQueue, LocalWorkers, default_workers
+from qa_pipeline.workers import IN_FLIGHT, THREAD_VARIABLES, CallQueue, LocalWorkers, default_workers
 
 pytestmark = pytest.mark.usefixtures("fake_asr")
 
@@ -56,11 +56,14 @@ def test_two_workers_store_what_one_process_stores_and_a_rerun_skips_it(calls, r
     assert snapshot(db) == reference
 
 
-def test_a_killed_worker_s_call_runs_again_and_is_stored_once(calls, reference, tmp_path, caplog):
+@pytest.mark.parametrize("in_flight", [1, 2])
+def test_a_killed_worker_s_call_runs_again_and_is_stored_once(calls, reference, tmp_path, caplog, in_flight):
+    """With two calls given to each worker, a killed worker's waiting call goes back too."""
     db = tmp_path / "killed.duckdb"
     killer = WorkerKiller(lambda: [p.pid for p in multiprocessing.active_children()])
     with caplog.at_level(logging.WARNING, logger="qa_pipeline.workers"):
-        summary = run_batch(calls, db, options=BATCH_OPTIONS, executor=LocalWorkers(2), progress=killer)
+        summary = run_batch(calls, db, options=BATCH_OPTIONS, executor=LocalWorkers(2, in_flight=in_flight),
+                            progress=killer)
     assert len(killer.killed) == 2
     assert "runs again on another worker" in caplog.text
     assert (summary.processed, len(summary.failed)) == (6, 1)
@@ -81,6 +84,17 @@ def test_a_call_whose_worker_keeps_dying_goes_back_first_then_fails_with_the_rea
     assert [queue.next().info.call_id for _ in range(2)] == ["c2", "c3"] and not queue
 
 
+def test_calls_a_lost_worker_never_began_go_back_first_without_an_attempt_counted(tmp_path):
+    jobs = [CallJob(tmp_path / f"{name}.wav", "ab" * 32, CallInfo(name)) for name in ("c1", "c2", "c3", "c4")]
+    queue = CallQueue(jobs, max_attempts=2)
+    given = [queue.next(), queue.next()]  # c1 in hand, c2 waiting behind it
+    queue.put_back(given[1:])
+    assert queue.lost(given[0], "exit code -9") is None  # the one in hand: an attempt counted
+    assert [queue.next().info.call_id for _ in range(4)] == ["c1", "c2", "c3", "c4"]
+    assert queue.lost(jobs[0], "exit code -9") is not None  # c1's second
+    assert queue.lost(jobs[1], "exit code -9") is None  # c2's first: waiting behind c1 did not count
+
+
 def test_ctrl_c_stops_the_workers_and_keeps_the_calls_stored(calls, tmp_path):
     db = tmp_path / "stopped.duckdb"
     stored = []
@@ -93,10 +107,10 @@ def test_ctrl_c_stops_the_workers_and_keeps_the_calls_stored(calls, tmp_path):
 
     with pytest.raises(BatchInterrupted) as stop:
         run_batch(calls, db, options=BATCH_OPTIONS, executor=LocalWorkers(2), progress=ctrl_c_after_three)
-    # the calls stored when it came: three, or four when the third came back with the fourth
-    # and both were stored together
+    # the calls stored when it came: three, or more when the third came back with others and
+    # they were stored together (at most 2 workers x IN_FLIGHT 2 in a group: up to the sixth)
     counted = stop.value.summary.processed + len(stop.value.summary.failed)
-    assert counted in (3, 4) and stop.value.to_process == 7
+    assert 3 <= counted <= 2 + 2 * IN_FLIGHT and stop.value.to_process == 7
     assert not multiprocessing.active_children()
     assert len(snapshot(db)["calls"]) == counted
     rest = run_batch(calls, db, options=BATCH_OPTIONS, executor=LocalWorkers(2))
