@@ -167,8 +167,9 @@ def test_a_bad_bank_weight_is_refused_with_the_file_and_what_is_allowed(tmp_path
 
 def test_every_learned_item_of_a_standard_rubric_weighs_the_other_language_alike():
     """One mechanism: in both standard rubrics every learned judgement counts its own
-    language's bank 1 and the other language's by the same weight."""
-    other = set()
+    language's bank 1 and the other language's by one weight below 1; the critical B2
+    counts both whole (rubrics/exemplars/README.md says why)."""
+    other, critical = set(), set()
     for language, foreign in (("en", "zh"), ("zh", "en")):
         nodes = []
 
@@ -187,6 +188,7 @@ def test_every_learned_item_of_a_standard_rubric_weighs_the_other_language_alike
         for node in nodes:
             weights = dict(zip((b.rsplit("/", 1)[-1] for b in node.banks), node.bank_weights))
             assert weights[f"{language}.jsonl"] == 1.0, (language, node.item)
-            other.add(weights[f"{foreign}.jsonl"])
-    assert len(other) == 1
+            (critical if node.item == "B2" else other).add(weights[f"{foreign}.jsonl"])
+    assert len(other) == 1 and other.pop() < 1.0
+    assert critical == {1.0}
 
