@@ -82,6 +82,7 @@ class LearnedItem:
     speaker: str
     low: float
     high: float
+    bank_weights: tuple[float, ...] = ()  # how much each bank's exemplars count (the rubric's ``bank``)
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def learned_items(rubrics: Iterable[Rubric]) -> list[LearnedItem]:
     def walk(node, check_id: str) -> None:
         if getattr(node, "type_id", "") == "learned" and node.item not in found:
             found[node.item] = LearnedItem(node.item, check_id, node.target, tuple(node.banks),
-                                           tuple(node.negatives), node.scope.speaker, node.low, node.high)
+                                           tuple(node.negatives), node.scope.speaker, node.low, node.high,
+                                           tuple(node.bank_weights))
         for attr in ("parts", "part", "rule"):
             child = getattr(node, attr, None)
             for c in child if isinstance(child, (list, tuple)) else [child]:
@@ -255,9 +257,11 @@ def _centre_examples(model: ItemModel, labelled: dict[str, bool], vectors: dict[
 
 def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, base: ItemModel,
                     others: list[ItemModel], current: Optional[ItemModel], bank_texts: list[str],
-                    bank_y: np.ndarray, scorer: _Scorer) -> tuple[ItemReport, Optional[ItemModel]]:
+                    bank_y: np.ndarray, bank_w: np.ndarray, scorer: _Scorer) -> tuple[ItemReport, Optional[ItemModel]]:
     """``base``: the bank's model; ``current``: the centre's model in use (None: the bank's);
-    ``others``: the centre's models of the other items, in use while this one is measured."""
+    ``others``: the centre's models of the other items, in use while this one is measured.
+    ``bank_w``: how much each bank exemplar counts (its bank's weight); the centre's own
+    sentences count 1, as the rubric's own language does."""
     report = ItemReport(spec.item, spec.target)
     human = {lab.call_id: lab.outcome for lab in labels if lab.call_id in scorer.calls}
     sentences = _scope_sentences(con, list(human), spec.speaker)
@@ -284,7 +288,8 @@ def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, 
         held = [c for c, f in zip(calls, folds) if f == k]
         texts, ys = _centre_examples(base, train, vectors, sentences)
         model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
-                               target=spec.target, keep=False) or base
+                               target=spec.target, keep=False,
+                               weights=np.concatenate([bank_w, np.ones(len(ys))])) or base
         got = scorer.outcomes(held, spec.check_id, [*others, model])
         agree += [got[c] == human[c] for c in held]
     report.after = float(np.mean(agree))
@@ -294,7 +299,7 @@ def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, 
         return report, None
     texts, ys = _centre_examples(base, labelled, vectors, sentences)
     model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
-                           target=spec.target, keep=False)
+                           target=spec.target, keep=False, weights=np.concatenate([bank_w, np.ones(len(ys))]))
     if model is None:  # cannot happen with a bank that trained `base`; said rather than assumed
         report.reason = "too few exemplars to train"
         return report, None
@@ -319,14 +324,17 @@ def calibrate(con: duckdb.DuckDBPyConnection, rubrics: Sequence[Rubric], *, enco
                 continue
             key = (spec.item, spec.target)
             banks = [load_bank(b) for b in spec.banks]
-            bank_texts, bank_y = bank_examples(banks, spec.item, target=spec.target, negatives=spec.negatives)
-            base = item_model(banks, spec.item, target=spec.target, encoder=encoder, negatives=spec.negatives)
+            bank_texts, bank_y, bank_w = bank_examples(banks, spec.item, target=spec.target,
+                                                       negatives=spec.negatives, weights=spec.bank_weights)
+            base = item_model(banks, spec.item, target=spec.target, encoder=encoder, negatives=spec.negatives,
+                              weights=spec.bank_weights)
             if base is None:
                 result.items.append(ItemReport(spec.item, spec.target, reason="too few exemplars in its banks"))
                 continue
             others = [m for k, m in stored.items() if k != key]
             report, model = _calibrate_item(con, spec, [lab for lab in labels if lab.item == spec.check_id],
-                                            encoder, base, others, stored.get(key), bank_texts, bank_y, scorer)
+                                            encoder, base, others, stored.get(key), bank_texts, bank_y, bank_w,
+                                            scorer)
             result.items.append(report)
             if model is not None:
                 result.models[key] = model

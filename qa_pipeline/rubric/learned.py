@@ -11,7 +11,12 @@ Models are trained lazily, once per process, bank file, item and encoder; the ex
 are also kept on disk (``$QA_MODELS_DIR/../embeddings``, keyed by the encoder id and the texts),
 so a new process does not embed a large bank again.
 
->>> model = item_model([bank_zh, bank_en], "C2", target="pass", encoder=enc)
+Each bank may count less than the others (``weights``, the rubric's ``bank: {zh: 1.0, en: 0.35}``):
+the multilingual encoder lets a Mandarin bank teach an English judgement, but what the other
+language's exemplars pull into the model is also what moves this language's calls; a weight
+below 1 lets them help without outvoting the rubric's own language (:func:`fit_logistic`).
+
+>>> model = item_model([bank_zh, bank_en], "C2", target="pass", encoder=enc, weights=(1.0, 0.35))
 >>> model.probabilities(enc.embed(["so you want the order sent to your office instead, right?"]))
 """
 from __future__ import annotations
@@ -132,21 +137,39 @@ def _mean_of_nearest(sims: np.ndarray, k: int) -> np.ndarray:
     return -np.partition(-sims, k - 1, axis=1)[:, :k].mean(axis=1)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-2, steps: int = 25) -> tuple[np.ndarray, np.ndarray, float]:
+# ``sample_weight`` is positional, not keyword-only: the on-disk model cache keys on
+# ``fit_logistic.__kwdefaults__`` (a changed default is a new fit), and a weight is part of
+# the key only where one is below 1 (see :func:`_trained`).
+def fit_logistic(x: np.ndarray, y: np.ndarray, sample_weight: Optional[np.ndarray] = None, *, l2: float = 1e-2,
+                 steps: int = 25) -> tuple[np.ndarray, np.ndarray, float]:
     """Class-balanced, L2-regularised logistic regression fitted by Newton's method.
 
     Returns (mean, weights, bias). Features are centred on the training mean (e5 vectors share
     a large common component) and scaled to unit mean norm, so ``l2`` means the same whatever
     the encoder; with a few hundred dimensions a Newton step is one small linear solve, and 25
-    of them converge where gradient descent needs thousands."""
-    mean = x.mean(axis=0)
-    xc = (x - mean).astype(np.float64)
-    scale = 1.0 / max(float(np.sqrt((xc ** 2).sum(axis=1).mean())), 1e-6)
-    n, d = xc.shape
+    of them converge where gradient descent needs thousands.
+
+    ``sample_weight`` (default 1 each): how much each row counts, e.g. 0.35 for the exemplars
+    of another language's bank. The classes stay balanced by weight (the target rows' weights
+    and the others' each sum to half), so a lighter bank moves the boundary less without
+    tipping it towards either class; weights all 1 give the unweighted fit."""
+    n, d = x.shape
+    w_row = _row_weights(sample_weight, n)
+    if w_row is None:  # the unweighted fit, to the last bit as before weights existed
+        mean = x.mean(axis=0)
+        xc = (x - mean).astype(np.float64)
+        scale = 1.0 / max(float(np.sqrt((xc ** 2).sum(axis=1).mean())), 1e-6)
+        pos = max(int(y.sum()), 1)
+        neg = max(n - int(y.sum()), 1)
+        sample = np.where(y > 0, n / (2.0 * pos), n / (2.0 * neg)) / n
+    else:
+        mean = np.average(x, axis=0, weights=w_row).astype(x.dtype)
+        xc = (x - mean).astype(np.float64)
+        scale = 1.0 / max(float(np.sqrt(np.average((xc ** 2).sum(axis=1), weights=w_row))), 1e-6)
+        pos_w = max(float(w_row[y > 0].sum()), 1e-12)
+        neg_w = max(float(w_row[y <= 0].sum()), 1e-12)
+        sample = w_row * np.where(y > 0, 0.5 / pos_w, 0.5 / neg_w)
     xs = np.hstack([xc * scale, np.ones((n, 1))])  # last column: the bias
-    pos = max(int(y.sum()), 1)
-    neg = max(n - int(y.sum()), 1)
-    sample = np.where(y > 0, n / (2.0 * pos), n / (2.0 * neg)) / n
     reg = np.full(d + 1, l2)
     reg[-1] = 0.0  # the bias is not shrunk
     w = np.zeros(d + 1)
@@ -159,6 +182,16 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-2, steps: int =
         if float(np.abs(step).max()) < 1e-6:
             break
     return mean.astype(np.float32), (w[:-1] * scale).astype(np.float32), float(w[-1])
+
+
+def _row_weights(sample_weight: Optional[np.ndarray], n: int) -> Optional[np.ndarray]:
+    """``sample_weight`` as float64, checked; None when it is absent or all 1 (the unweighted fit)."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.shape != (n,) or not np.all(w > 0):
+        raise ValueError(f"sample_weight must be {n} numbers above 0, not shape {w.shape}")
+    return None if np.all(w == 1.0) else w
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
@@ -220,35 +253,44 @@ def embed_cached(encoder, texts: list[str]) -> np.ndarray:
     return vectors
 
 
-def bank_examples(banks: Sequence[ExemplarBank], item: str, *, target: str,
-                  negatives: Sequence[str] = ()) -> tuple[list[str], np.ndarray]:
-    """The training texts of ``item`` in ``banks`` and their labels (1.0: ``target``).
+def bank_examples(banks: Sequence[ExemplarBank], item: str, *, target: str, negatives: Sequence[str] = (),
+                  weights: Sequence[float] = ()) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The training texts of ``item`` in ``banks``, their labels (1.0: ``target``) and how
+    much each counts: the weight of its bank (``weights``, one per bank, default 1 each).
     ``negatives``: items whose ``pass`` exemplars are near misses of this one. Each exemplar
     counts whole, and a near miss of several sentences also sentence by sentence: scoring
     reads a call sentence by sentence."""
-    exemplars = [e for b in banks for e in b.for_item(item)]
-    exemplars += [replace(e, item=item, label="fail" if target == "pass" else "pass")
-                  for b in banks for other in negatives for e in b.for_item(other) if e.label == "pass"]
-    texts, labels = [], []
-    for e in exemplars:
+    counts = list(weights) or [1.0] * len(banks)
+    if len(counts) != len(banks):
+        raise ValueError(f"{len(counts)} weights for {len(banks)} banks")
+    exemplars = [(e, w) for b, w in zip(banks, counts) for e in b.for_item(item)]
+    exemplars += [(replace(e, item=item, label="fail" if target == "pass" else "pass"), w)
+                  for b, w in zip(banks, counts) for other in negatives for e in b.for_item(other)
+                  if e.label == "pass"]
+    texts, labels, counted = [], [], []
+    for e, w in exemplars:
         pieces = split_sentences(e.text)
         for piece in ([e.text] + pieces if len(pieces) > 1 and e.label != target else [e.text]):
             texts.append(piece)
             labels.append(1.0 if e.label == target else 0.0)
-    return texts, np.asarray(labels)
+            counted.append(float(w))
+    return texts, np.asarray(labels), np.asarray(counted, dtype=np.float64)
 
 
 def fit_item_model(encoder, texts: Sequence[str], y: np.ndarray, item: str, *, target: str,
-                   version: str = "", keep: bool = True, l2: Optional[float] = None) -> Optional[ItemModel]:
+                   version: str = "", keep: bool = True, l2: Optional[float] = None,
+                   weights: Optional[np.ndarray] = None) -> Optional[ItemModel]:
     """A model of ``item`` fitted on ``texts`` labelled ``y`` (1.0: ``target``), e.g. an
     exemplar bank's (:func:`bank_examples`) plus a centre's reviewed sentences; None with fewer
-    than 3 of either side. ``version`` names the model version it belongs to (calibration).
-    ``keep=False``: neither read nor write the on-disk cache (a cross-validation fold's model
-    is used once; its vectors come from the encoder's in-process cache)."""
+    than 3 of either side. ``weights``: how much each text counts (default 1 each; the bank
+    weights of :func:`bank_examples`, 1 for a centre's own sentences). ``version`` names the
+    model version it belongs to (calibration). ``keep=False``: neither read nor write the
+    on-disk cache (a cross-validation fold's model is used once; its vectors come from the
+    encoder's in-process cache)."""
     y = np.asarray(y, dtype=np.float64)
     if int(y.sum()) < MIN_PER_CLASS or int(len(y) - y.sum()) < MIN_PER_CLASS:
         return None
-    model = _trained(encoder, list(texts), y, item, target, keep=keep, l2=l2)
+    model = _trained(encoder, list(texts), y, item, target, keep=keep, l2=l2, weights=weights)
     return replace(model, version=version) if version else model
 
 
@@ -293,10 +335,12 @@ def version_in_use() -> int:
 
 def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder,
                negatives: Sequence[str] = (), l2: Optional[float] = None,
-               neighbours: bool = False) -> Optional[ItemModel]:
+               neighbours: bool = False, weights: Sequence[float] = ()) -> Optional[ItemModel]:
     """The model for ``item`` from the exemplars of ``banks`` together (trained on first use;
     the encoder is multilingual, so a Mandarin and an English bank teach one judgement); None
     when they hold too few exemplars of the item (fewer than 3 of either side), logged once.
+    ``weights``: how much each bank's exemplars count in the fit (one per bank, in (0, 1];
+    default 1 each; see :func:`fit_logistic`).
     ``negatives``: items whose ``pass`` exemplars are also near misses of this one (the need
     restated is no forbidden language). ``l2``: the regularisation (default
     :func:`fit_logistic`'s); ``neighbours``: keep the exemplars' vectors for
@@ -304,31 +348,35 @@ def item_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder
     calibrated = _CALIBRATED.get((item, target, encoder.id))
     if calibrated is not None:
         if neighbours and calibrated.neighbours is None:
-            return _with_bank_neighbours(calibrated, banks, encoder, negatives, l2)
+            return _with_bank_neighbours(calibrated, banks, encoder, negatives, l2, tuple(weights))
         return calibrated
-    key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives), l2, neighbours)
+    key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives), l2, neighbours,
+           tuple(weights))
     if key in _MODELS:
         return _MODELS[key]
     with _LOCK:
         return _bank_model(banks, item, target=target, encoder=encoder, negatives=negatives, l2=l2,
-                           neighbours=neighbours)
+                           neighbours=neighbours, weights=tuple(weights))
 
 
 def _bank_model(banks: Sequence[ExemplarBank], item: str, *, target: str, encoder, negatives: Sequence[str],
-                l2: Optional[float], neighbours: bool) -> Optional[ItemModel]:
+                l2: Optional[float], neighbours: bool, weights: tuple[float, ...]) -> Optional[ItemModel]:
     """:func:`item_model`'s bank model, trained on first use (the caller holds ``_LOCK``)."""
-    key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives), l2, neighbours)
+    key = (tuple((b.path, id(b)) for b in banks), item, target, encoder.id, tuple(negatives), l2, neighbours,
+           weights)
     if key in _MODELS:
         return _MODELS[key]
-    texts, y = bank_examples(banks, item, target=target, negatives=negatives)
+    texts, y, counted = bank_examples(banks, item, target=target, negatives=negatives, weights=weights)
     model: Optional[ItemModel] = None
     n_target, n_other = int(y.sum()), int(len(y) - y.sum())
     if n_target < MIN_PER_CLASS or n_other < MIN_PER_CLASS:
         log.warning("learned %s: %s hold %d %s and %d other exemplars (needs %d of each); rules only",
                     item, ", ".join(b.path for b in banks), n_target, target, n_other, MIN_PER_CLASS)
     else:
-        model = _trained(encoder, texts, y, item, target, l2=l2)
+        model = _trained(encoder, texts, y, item, target, l2=l2, weights=counted)
         if neighbours:
+            # Every bank's exemplars, whatever its weight: the nearest exemplar is a look-alike
+            # in either language, and a weight has no meaning for "which is nearest".
             x = embed_cached(encoder, texts)  # read back from disk: _trained embedded them
             unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
             model = replace(model, neighbours=unit.astype(np.float32), neighbour_labels=y.astype(np.float32))
@@ -342,19 +390,19 @@ _NEIGHBOURED: dict[tuple, tuple[ItemModel, ItemModel]] = {}
 
 
 def _with_bank_neighbours(calibrated: ItemModel, banks: Sequence[ExemplarBank], encoder,
-                          negatives: Sequence[str], l2: Optional[float]) -> ItemModel:
+                          negatives: Sequence[str], l2: Optional[float], weights: tuple[float, ...]) -> ItemModel:
     """``calibrated`` with the nearest-exemplar check of the bank model it replaces: a centre's
     model version stores the logistic regression only, and a rubric that asks for the check
     (B2's ``neighbours``) must keep it whichever model scores — the linear model alone scores a
     reassurance as high as a reproach. The exemplars are the banks' (the centre's reviewed
     sentences are not stored); without a bank model (too few exemplars) the model is as given."""
-    key = (id(calibrated), tuple((b.path, id(b)) for b in banks), tuple(negatives), l2)
+    key = (id(calibrated), tuple((b.path, id(b)) for b in banks), tuple(negatives), l2, weights)
     kept = _NEIGHBOURED.get(key)
     if kept is not None and kept[0] is calibrated:
         return kept[1]
     with _LOCK:
         bank_model = _bank_model(banks, calibrated.item, target=calibrated.target, encoder=encoder,
-                                 negatives=negatives, l2=l2, neighbours=True)
+                                 negatives=negatives, l2=l2, neighbours=True, weights=weights)
     if bank_model is None or bank_model.neighbours is None:
         return calibrated
     model = replace(calibrated, neighbours=bank_model.neighbours, neighbour_labels=bank_model.neighbour_labels)
@@ -362,8 +410,10 @@ def _with_bank_neighbours(calibrated: ItemModel, banks: Sequence[ExemplarBank], 
     return model
 
 
-def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5, *, l2: Optional[float] = None) -> np.ndarray:
-    """Held-out probabilities: each exemplar scored by a model fitted without its fold."""
+def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5, *, l2: Optional[float] = None,
+                    weights: Optional[np.ndarray] = None) -> np.ndarray:
+    """Held-out probabilities: each exemplar scored by a model fitted without its fold
+    (``weights``: how much each row counts in those fits, :func:`fit_logistic`)."""
     order = np.random.default_rng(0).permutation(len(y))
     out = np.zeros(len(y))
     for k in range(folds):
@@ -372,19 +422,28 @@ def cross_validated(x: np.ndarray, y: np.ndarray, folds: int = 5, *, l2: Optiona
         if len(np.unique(y[kept])) < 2:
             out[held] = 0.5
             continue
-        mean, w, b = fit_logistic(x[kept], y[kept], **({} if l2 is None else {"l2": l2}))
+        mean, w, b = fit_logistic(x[kept], y[kept], None if weights is None else weights[kept],
+                                  **({} if l2 is None else {"l2": l2}))
         out[held] = 1.0 / (1.0 + np.exp(-np.clip((x[held] - mean) @ w + b, -30, 30)))
     return out
 
 
 def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str, *, keep: bool = True,
-             l2: Optional[float] = None) -> ItemModel:
+             l2: Optional[float] = None, weights: Optional[np.ndarray] = None) -> ItemModel:
     """Fit (or read back) the model of these exemplars: the fitted weights and the
     cross-validated figures are kept on disk beside the exemplar embeddings, keyed by the
-    encoder, the texts and their labels, so a new worker process does not fit again."""
+    encoder, the texts, their labels and (where any is below 1) how much each counts, so a
+    new worker process does not fit again.
+
+    The held-out figures that set a model's band (:meth:`ItemModel.band`) are read from the
+    exemplars that count most (the rubric's own language's bank): a lighter bank teaches
+    the boundary less, and its near misses do not raise the floor of this language's band."""
+    w_row = _row_weights(weights, len(y))
     fit = repr(fit_logistic.__kwdefaults__)  # a change of the fit makes a new model
     if l2 is not None:
         fit += f" l2={l2!r}"
+    if w_row is not None:  # all 1: the key of the unweighted fit (its cached models stay valid)
+        fit += f" sample_weight={w_row.tobytes().hex()}"
     digest = hashlib.sha256("\x00".join([encoder.id, fit, item, target, *texts, y.tobytes().hex()]).encode()).hexdigest()[:32]
     path = _embedding_dir() / f"model-{digest}.npz"
     if keep:
@@ -396,11 +455,16 @@ def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str, *
         except (OSError, KeyError, ValueError):
             pass
     x = embed_cached(encoder, texts) if keep else encoder.embed(texts)
-    mean, weights, bias = fit_logistic(x, y, **({} if l2 is None else {"l2": l2}))
-    held = cross_validated(x, y, l2=l2)
-    others = held[y == 0]
-    cv = (float(others.max()), float(np.quantile(others, 0.9)), float(((held >= 0.5) == (y > 0)).mean()))
-    model = ItemModel(item, target, encoder.id, mean, weights, bias, int(y.sum()), int(len(y) - y.sum()), *cv)
+    mean, coefs, bias = fit_logistic(x, y, w_row, **({} if l2 is None else {"l2": l2}))
+    held = cross_validated(x, y, l2=l2, weights=w_row)
+    counted = np.ones(len(y), dtype=bool) if w_row is None else w_row >= w_row.max()
+    if not np.any(counted & (y == 0)):  # the heaviest banks hold no near miss: read them all
+        counted = np.ones(len(y), dtype=bool)
+    others = held[counted & (y == 0)]
+    right = ((held >= 0.5) == (y > 0)).astype(np.float64)
+    cv = (float(others.max()), float(np.quantile(others, 0.9)),
+          float(right.mean() if w_row is None else np.average(right, weights=w_row)))
+    model = ItemModel(item, target, encoder.id, mean, coefs, bias, int(y.sum()), int(len(y) - y.sum()), *cv)
     log.info("learned %s: %d %s / %d other exemplars, cross-validated accuracy %.2f, near misses up to p=%.2f",
              item, model.n_target, target, model.n_other, cv[2], cv[0])
     if not keep:
@@ -408,7 +472,7 @@ def _trained(encoder, texts: list[str], y: np.ndarray, item: str, target: str, *
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, mean=mean, weights=weights, bias=np.float64(bias), n=np.array([model.n_target, model.n_other]),
+        np.savez(tmp, mean=mean, weights=coefs, bias=np.float64(bias), n=np.array([model.n_target, model.n_other]),
                  cv=np.array(cv))
         os.replace(tmp, path)
     except OSError as exc:

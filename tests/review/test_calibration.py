@@ -407,3 +407,45 @@ def test_qa_import_and_qa_run_score_with_the_centres_latest_model_version(tmp_pa
     with store.opened(other, read_only=True) as con:
         assert con.execute("SELECT outcome, model_version FROM check_results WHERE check_id = 'C2'").fetchone() == (
             "fail", 0)
+
+
+def test_calibration_refits_with_the_rubrics_bank_weights_and_counts_the_centre_whole(con, tmp_path, rubric, encoder,
+                                                                                    monkeypatch):
+    """A rubric whose other-language bank counts 0.4: the base model is the weighted one that
+    scoring uses, and every refit counts that bank's exemplars 0.4 and the centre's sentences 1."""
+    other = tmp_path / "other.jsonl"
+    other.write_text("\n".join(json.dumps({"item": "C2", "label": label, "text": f"{word} le {w}"})
+                               for label, word in (("pass", "restate"), ("fail", "neutral")) for w in WORDS[4:8])
+                     + "\n", encoding="utf-8")
+    spec = RUBRIC(tmp_path / "bank.jsonl")
+    spec["checks"][0]["rule"]["bank"] = {str(tmp_path / "bank.jsonl"): 1.0, str(other): 0.4}
+    weighted = parse_rubric(spec)
+    assert calibration.learned_items([weighted])[0].bank_weights == (1.0, 0.4)
+    fits = []
+    real_fit = calibration.fit_item_model
+
+    def spy(encoder, texts, y, item, **options):
+        fits.append((len(texts), options.get("weights")))
+        return real_fit(encoder, texts, y, item, **options)
+
+    monkeypatch.setattr(calibration, "fit_item_model", spy)
+    bases = []
+    real_base = calibration.item_model
+
+    def base_spy(banks, item, **options):
+        bases.append(options.get("weights"))
+        return real_base(banks, item, **options)
+
+    monkeypatch.setattr(calibration, "item_model", base_spy)
+    ids = centre(con)
+    import_rows(con, tmp_path, [{"call_id": c, "item": "C2", "outcome": "pass" if i % 2 == 0 else "fail"}
+                                for i, c in enumerate(ids)])
+    result = calibration.calibrate(con, [weighted], encoder=encoder, items=["C2"])
+    c2 = next(r for r in result.items if r.item == "C2")
+    assert c2.decision == "retrained" and c2.after >= 0.9
+    assert bases == [(1.0, 0.4)] and len(fits) == calibration.FOLDS + 1
+    own, lighter = 8, 8  # each bank's C2 exemplars
+    for n, weights in fits:
+        assert len(weights) == n
+        assert (weights[:own] == 1.0).all() and (weights[own:own + lighter] == 0.4).all()
+        assert (weights[own + lighter:] == 1.0).all() and n > own + lighter  # the centre's sentences

@@ -20,7 +20,8 @@ the answer is the rules', and the finding says ``learned judgement off``.
 
     type: learned
     item: C2
-    bank: [en, zh]                # rubrics/exemplars/en.jsonl and zh.jsonl, trained on together
+    bank: {en: 1.0, zh: 0.35}     # rubrics/exemplars/en.jsonl and zh.jsonl, trained on together;
+                                  # each Mandarin exemplar counts 0.35 of an English one
     band: [0.3, 0.7]
     rule: {type: phrases, phrases: [just to confirm, so if i understand]}
 
@@ -50,9 +51,12 @@ log = logging.getLogger(__name__)
 ID = "learned"
 OPTIONS = {
     "item": Option((str,), required=True, choices=ITEMS, help="the item whose exemplars train the judgement"),
-    "bank": Option((str, list), required=True, items=(str,),
+    "bank": Option((str, list, dict), required=True,
                    help="exemplar bank(s), trained on together: a name (exemplars/NAME.jsonl beside the rubric, "
-                        "or $QA_EXEMPLARS_DIR) or a .jsonl path"),
+                        "or $QA_EXEMPLARS_DIR) or a .jsonl path, a list of them (each counts 1), or a mapping "
+                        "of them to how much each bank's exemplars count, a number above 0 and at most 1 with "
+                        "at least one bank at 1 ({en: 1.0, zh: 0.35}: the rubric's own language whole, the "
+                        "other language's bank helping less)"),
     "target": Option((str,), "pass", choices=("pass", "fail"),
                      help="the label the judgement looks for: pass (found = the item passes) or fail (a breach)"),
     "band": Option((list,), [0.35, 0.65], items=(int, float),
@@ -132,8 +136,10 @@ class LearnedNode:
                  label: str, negatives: tuple[str, ...] = (), l2: Optional[float] = None,
                  neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
                  clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None,
-                 unless_not: re.Pattern | None = None):
+                 unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = ()):
         self.item = item
+        # How much each bank's exemplars count (one per bank; () = 1 each).
+        self.bank_weights = bank_weights or (1.0,) * len(banks)
         self.unless = unless
         self.unless_not = unless_not
         self.clauses = clauses
@@ -155,7 +161,8 @@ class LearnedNode:
 
     def _model(self, encoder):
         return item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
-                          negatives=self.negatives, l2=self.l2, neighbours=self.neighbours is not None)
+                          negatives=self.negatives, l2=self.l2, neighbours=self.neighbours is not None,
+                          weights=self.bank_weights)
 
     def _judge(self, batch: Batch, encoder, model) -> tuple[dict[str, float], dict[str, float]]:
         """The probability of every sentence of the batch's calls said by the scope's speaker
@@ -300,8 +307,10 @@ def build(options: dict, builder: Builder):
     band = options.get("band", [0.35, 0.65])
     if len(band) != 2 or not 0.0 <= float(band[0]) <= float(band[1]) <= 1.0:
         raise builder.error(f"band must be [low, high] with 0 <= low <= high <= 1, not {band}")  # type: ignore[attr-defined]
-    names = options["bank"] if isinstance(options["bank"], list) else [options["bank"]]
+    names, weights = _banks(options["bank"], builder)
     paths = tuple(str(bank_path(n, builder.rubric_dir)) for n in names)  # type: ignore[attr-defined]
+    if len(set(paths)) != len(paths):
+        raise builder.error(f"bank names the same exemplar file twice: {options['bank']}")  # type: ignore[attr-defined]
     for path in paths:
         load_bank(path)  # validated now: a bad bank is refused when the rubric is loaded
     rule = builder.node(options["rule"]) if options.get("rule") else None
@@ -327,4 +336,38 @@ def build(options: dict, builder: Builder):
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
-                       patterns["unless_not"])
+                       patterns["unless_not"], weights)
+
+
+BANK_FORMS = ("a bank name, a list of names (each counts 1), or a mapping of names to weights, each a number "
+              "above 0 and at most 1 with at least one at 1, like {en: 1.0, zh: 0.35}")
+
+
+def _banks(value, builder: Builder) -> tuple[list[str], tuple[float, ...]]:
+    """The ``bank`` option as bank names and how much each counts."""
+    def bad(what: str):
+        return builder.error(f"bank must be {BANK_FORMS}; {what}")  # type: ignore[attr-defined]
+
+    if isinstance(value, str):
+        return [value], (1.0,)
+    if isinstance(value, list):
+        if not value:
+            raise bad("got an empty list")
+        if not all(isinstance(name, str) and name for name in value):
+            raise bad(f"got {value!r}")
+        return list(value), (1.0,) * len(value)
+    if not value:
+        raise bad("got an empty mapping")
+    names, weights = [], []
+    for name, weight in value.items():
+        if not isinstance(name, str) or not name:
+            raise bad(f"got the name {name!r}")
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            raise bad(f"got {weight!r} for {name}")
+        if not 0.0 < float(weight) <= 1.0:
+            raise bad(f"got {weight!r} for {name}")
+        names.append(name)
+        weights.append(float(weight))
+    if max(weights) != 1.0:
+        raise bad(f"no bank counts 1 in {value} (the weights are relative: the rubric's own language's bank is 1)")
+    return names, tuple(weights)
