@@ -89,7 +89,10 @@ def _organisation_before_agent_name(clauses: list[tuple[int, str]], roster: str)
             candidate, cued = body[: cut.start()], True
         else:
             candidate = body
-            cued = i + 1 < len(clauses) and bool(_ZH_NAME_CUE.match(_ZH_LEAD.sub("", clauses[i + 1][1])))
+            # the next clause that says more than a greeting ("喂 X 你好 工号4512": the greeting
+            # may come after the organisation)
+            after = next((b for b in (_ZH_LEAD.sub("", c) for _, c in clauses[i + 1:]) if b), "")
+            cued = bool(_ZH_NAME_CUE.match(after))
         if cued and _ZH_NAME_SHAPE.match(candidate) and not _ZH_NOT_ORG_WORDS.search(candidate) \
                 and not _ZH_GENERIC.match(candidate) and not _ZH_PERSON.search(candidate) \
                 and not (roster and roster in candidate):

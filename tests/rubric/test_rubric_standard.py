@@ -67,6 +67,15 @@ ZH_STRUCTURAL = [
     ("zh", [(CUSTOMER, "我想确认下信息"), (AGENT, "您的手机号是13800001111，对吧？")], "C2", "fail"),
     # figures of the customer's own item stated with nothing asked
     ("zh", [(CUSTOMER, "我家热水器保修还有多久"), (AGENT, "您这台热水器的质保还剩8个月。")], "C1", "fail"),
+    # Issue 11, acczh4: the organisation before the greeting; the grammar of a calm grievance;
+    # a number named by its document; the need said back then a detail question; disowning
+    ("zh", [(AGENT, "喂 青禾驾培 你好 工号2231")], "A1", "pass"),
+    ("zh", [(CUSTOMER, "说好九点来量尺寸 我在家等到中午都没见人")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "门票涨价也不提前说一声 我们到了门口才知道")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "为这个专门跑了一趟 结果白跑了 说实话这事儿说不过去")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "我想查下借阅记录"), (AGENT, "好的 麻烦您报一下借书证号")], "C1", "pass"),
+    ("zh", [(CUSTOMER, "我家扫地机老是原地打转"), (AGENT, "您家扫地机一开就在原地转圈 那您是哪一年买的")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "怎么还没退款"), (AGENT, "退款慢也不是我们门店的原因 您去问银行吧")], "B2", "fail"),
 ]
 
 
