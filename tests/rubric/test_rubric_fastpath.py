@@ -314,3 +314,19 @@ def test_detector_memo_and_lazy_unless_score_the_dev_calls_as_before(language, m
         before = [everything(score_call(c, rubric, sentiment=0.0)) for c in calls]
     for call, a, b in zip(calls, now, before):
         assert a == b, call.call_id
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_prepare_reaches_every_learned_check_however_nested(language, monkeypatch):
+    """`qa score` makes the learned checks' models before its workers fork
+    (:func:`qa_pipeline.rubric.engine.prepare`): every learned check of the rubric, inside
+    any/all/not, a named condition or a gate, is asked once."""
+    from qa_pipeline.rubric.checks.learned import LearnedNode
+    from qa_pipeline.rubric.engine import prepare
+
+    asked = []
+    monkeypatch.setattr(LearnedNode, "prepare", lambda self: asked.append(self.item))
+    rubric = standard_rubric(language)
+    prepare(rubric)
+    written = (rubrics_dir() / f"standard-{language}.yaml").read_text(encoding="utf-8").count("type: learned")
+    assert written >= 5 and len(asked) == written, asked

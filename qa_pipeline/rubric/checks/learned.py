@@ -188,6 +188,14 @@ class LearnedNode:
         return item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
                           negatives=self.negatives, l2=self.l2, neighbours=self.neighbours is not None)
 
+    def prepare(self) -> None:
+        """Load (or fit) the item's model now, as the first call scored would: `qa score` does
+        this before its worker processes fork, so they inherit the model instead of each reading
+        it (with its exemplars' vectors) again."""
+        encoder = encoders.sentence_encoder()
+        if encoder is not None:
+            self._model(encoder)
+
     def _judge(self, batch: Batch, encoder, model) -> tuple[dict[str, float], dict[str, float]]:
         """The probability of every sentence of the batch's calls said by the scope's speaker
         whose vector is known (stored or cached; nothing is embedded here), and the margin of
