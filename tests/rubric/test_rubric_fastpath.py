@@ -330,3 +330,24 @@ def test_prepare_reaches_every_learned_check_however_nested(language, monkeypatc
     prepare(rubric)
     written = (rubrics_dir() / f"standard-{language}.yaml").read_text(encoding="utf-8").count("type: learned")
     assert written >= 5 and len(asked) == written, asked
+
+
+def test_spoken_digits_short_cut_writes_what_reading_every_number_writes(monkeypatch):
+    """write_spoken_digits returns a text in which no digit word can start as it is; the
+    reference reads every number of every text (the short cut's test always passing)."""
+    import re
+    from pathlib import Path
+
+    from qa_pipeline.privacy import sensitive
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    calls = [call_from_json(json.loads(p.read_text(encoding="utf-8")), p)
+             for lang in ("en", "zh") for p in sorted((data / f"dev_{lang}").glob("*.json"))] + _examples()
+    texts = [t.text for c in calls for t in c.turns if t.text]
+    texts += [normalize(t) for t in texts]
+    texts += ["是five five five, oh one four two, double 7", "Oh, I see", "card 4111 1111 1111 1111", "Kelvin 7",
+              "five five five, twelve hundred; forty-one twelve", "room 12b, o 4", "", "二零二四年"]
+    now = [sensitive.write_spoken_digits(t) for t in texts]
+    monkeypatch.setattr(sensitive, "_SPOKEN_UNIT_RE", re.compile(""))  # matches every text: the full read
+    assert [sensitive.write_spoken_digits(t) for t in texts] == now
+    assert sum(a != b for a, b in zip(now, texts)) >= 3  # digit words were written
