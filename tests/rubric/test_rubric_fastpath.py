@@ -271,12 +271,12 @@ def test_left_to_rules_reads_as_the_full_mask(floor):
         left_set = {i for i in range(n) if rng.random() < 0.4}
         asked = []
 
-        def left(i):
+        def left(i, asked=asked, left_set=left_set):
             asked.append(i)
             return i in left_set
 
         fast = left_to_rules(probs, left, floor)
-        full = _full_mask(probs, lambda i: i in left_set)
+        full = _full_mask(probs, lambda i, left_set=left_set: i in left_set)
         assert int(np.argmax(fast)) == int(np.argmax(full)), (probs, left_set)
         assert fast[np.argmax(fast)] == full[np.argmax(full)]
         at_floor = probs >= floor
