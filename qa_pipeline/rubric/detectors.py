@@ -434,7 +434,12 @@ _EN_LETTER = re.compile(r"[a-z]")
 
 
 def _with_spoken_digits(turn: TurnView) -> tuple[str, str]:
-    """The turn's text and normalised text with every digit said as a word written as a digit."""
+    """The turn's text and normalised text with every digit said as a word written as a digit
+    (once per turn: sensitive_number and personal_data both read it)."""
+    return turn.memo("spoken digits", lambda: _spoken_digits(turn))  # type: ignore[return-value]
+
+
+def _spoken_digits(turn: TurnView) -> tuple[str, str]:
     if has_chinese(turn.text):
         if not _EN_LETTER.search(turn.norm):
             return turn.text, turn.norm

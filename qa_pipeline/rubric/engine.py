@@ -10,7 +10,7 @@ import logging
 from typing import Optional, Sequence, Union
 
 from qa_pipeline.records import Call, CallMetrics, CallResult, Finding, maker
-from qa_pipeline.rubric.checks.base import Batch, Context, Verdict
+from qa_pipeline.rubric.checks.base import Batch, Context, Scope, Verdict
 from qa_pipeline.rubric.checks.window import where_it_should_have_happened
 from qa_pipeline.rubric.learned import version_in_use
 from qa_pipeline.rubric.metrics import compute_metrics
@@ -20,7 +20,7 @@ from qa_pipeline.speech.activity import coverage_flags
 
 log = logging.getLogger(__name__)
 
-__all__ = ["score_call", "score_calls", "evaluate_checks"]
+__all__ = ["score_call", "score_calls", "evaluate_checks", "prepare"]
 
 UNKNOWN_SPEAKERS_REASON = "speakers unknown: agent items could not be judged"
 NO_AGENT_REASON = "no agent turns"
@@ -59,6 +59,29 @@ def _in_order(rubric: Rubric) -> tuple[Check, ...]:
         by_id = {c.id: c for c in rubric.checks}
         cached = _ORDERS[id(rubric)] = (rubric, tuple(by_id[cid] for cid in rubric.evaluation_order))
     return cached[1]
+
+
+def prepare(rubric: Rubric) -> None:
+    """Work out now what scoring works out on first use and keeps for the process (a learned
+    check's model: every condition with a ``prepare()`` method is asked). `qa score` calls it
+    before forking its workers, so that they share it instead of each making it again."""
+    stack: list = [c.rule for c in rubric.checks] + [c.applies_when for c in rubric.checks]
+    stack += list(rubric.conditions.values())
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        ready = getattr(node, "prepare", None)
+        if callable(ready):
+            ready()
+        # The conditions a condition holds: parts, a rule, a scope's after/before (a walk over
+        # attributes, so that a new check type with nested conditions needs no entry here).
+        for value in getattr(node, "__dict__", {}).values():
+            for v in value if isinstance(value, (list, tuple)) else (value,):
+                if hasattr(v, "type_id") or isinstance(v, Scope):
+                    stack.append(v)
 
 
 def evaluate_checks(view: CallView, rubric: Rubric, batch: Optional[Batch] = None) -> dict[str, Finding]:

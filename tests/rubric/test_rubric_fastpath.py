@@ -242,3 +242,112 @@ def test_rescore_from_stored_sentence_and_clause_vectors_finds_what_scoring_with
     assert after == before and len(after) == sum(len(r.findings) for r in reference.values())
     stored = {r[0]: r[1:] for r in con.execute("SELECT call_id, score, flagged, flag_reasons FROM call_results").fetchall()}
     assert stored == {cid: (r.score, r.flagged, list(r.flag_reasons)) for cid, r in reference.items()}
+
+
+# --- work asked for only where it can change a finding ------------------------------------
+
+def _full_mask(probs, left, floor=None):
+    import numpy as np
+
+    return np.where([left(i) for i in range(len(probs))], 0.0, probs)
+
+
+@pytest.mark.parametrize("floor", [0.3, 0.45, float("inf")])
+def test_left_to_rules_reads_as_the_full_mask(floor):
+    """What the learned check reads of the probabilities after ``unless`` (the best sentence,
+    its value, and every sentence at or above the clause gate / the band's low end) is the
+    same whether every sentence is asked or only the likely ones."""
+    import random
+
+    import numpy as np
+
+    from qa_pipeline.rubric.checks.learned import left_to_rules
+
+    rng = random.Random(11)
+    asked_less = 0
+    for _ in range(3000):
+        n = rng.randrange(1, 9)
+        probs = np.array([rng.choice([0.0, 0.3, 0.45, 0.5, 0.9, rng.random()]) for _ in range(n)])
+        left_set = {i for i in range(n) if rng.random() < 0.4}
+        asked = []
+
+        def left(i, asked=asked, left_set=left_set):
+            asked.append(i)
+            return i in left_set
+
+        fast = left_to_rules(probs, left, floor)
+        full = _full_mask(probs, lambda i, left_set=left_set: i in left_set)
+        assert int(np.argmax(fast)) == int(np.argmax(full)), (probs, left_set)
+        assert fast[np.argmax(fast)] == full[np.argmax(full)]
+        at_floor = probs >= floor
+        assert (fast[at_floor] == full[at_floor]).all(), (probs, left_set, floor)
+        assert (fast <= fast.max()).all() and (probs == np.array(probs)).all()  # the input is not changed
+        assert set(asked) <= set(range(n))
+        asked_less += len(set(asked)) < n
+    assert asked_less > 500  # the short cut is taken, not just the full mask
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_detector_memo_and_lazy_unless_score_the_dev_calls_as_before(language, monkeypatch):
+    """The dev calls and the shared examples, scored with every per-turn memo turned off and
+    ``unless`` asked of every sentence (the path before these short cuts) and as now: the same
+    findings, evidence, confidence, score and flags, with the learned judgements on when the
+    sentence encoder is installed."""
+    from pathlib import Path
+
+    from qa_pipeline.rubric.checks import learned as learned_check
+    from qa_pipeline.rubric.view import TurnView
+
+    dev = Path(__file__).resolve().parents[1] / "data" / f"dev_{language}"
+    calls = [call_from_json(json.loads(p.read_text(encoding="utf-8")), p) for p in sorted(dev.glob("*.json"))]
+    calls += [c for c in _examples() if c.language.startswith(language)]
+    assert len(calls) >= 20
+    rubric = standard_rubric(language)
+
+    def everything(r):
+        return r.findings, r.score, r.flag_reasons, r.complaint
+
+    now = [everything(score_call(c, rubric, sentiment=0.0)) for c in calls]
+    with monkeypatch.context() as m:
+        m.setattr(TurnView, "memo", lambda self, key, make: make())
+        m.setattr(learned_check, "left_to_rules", _full_mask)
+        before = [everything(score_call(c, rubric, sentiment=0.0)) for c in calls]
+    for call, a, b in zip(calls, now, before):
+        assert a == b, call.call_id
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_prepare_reaches_every_learned_check_however_nested(language, monkeypatch):
+    """`qa score` makes the learned checks' models before its workers fork
+    (:func:`qa_pipeline.rubric.engine.prepare`): every learned check of the rubric, inside
+    any/all/not, a named condition or a gate, is asked once."""
+    from qa_pipeline.rubric.checks.learned import LearnedNode
+    from qa_pipeline.rubric.engine import prepare
+
+    asked = []
+    monkeypatch.setattr(LearnedNode, "prepare", lambda self: asked.append(self.item))
+    rubric = standard_rubric(language)
+    prepare(rubric)
+    written = (rubrics_dir() / f"standard-{language}.yaml").read_text(encoding="utf-8").count("type: learned")
+    assert written >= 5 and len(asked) == written, asked
+
+
+def test_spoken_digits_short_cut_writes_what_reading_every_number_writes(monkeypatch):
+    """write_spoken_digits returns a text in which no digit word can start as it is; the
+    reference reads every number of every text (the short cut's test always passing)."""
+    import re
+    from pathlib import Path
+
+    from qa_pipeline.privacy import sensitive
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    calls = [call_from_json(json.loads(p.read_text(encoding="utf-8")), p)
+             for lang in ("en", "zh") for p in sorted((data / f"dev_{lang}").glob("*.json"))] + _examples()
+    texts = [t.text for c in calls for t in c.turns if t.text]
+    texts += [normalize(t) for t in texts]
+    texts += ["是five five five, oh one four two, double 7", "Oh, I see", "card 4111 1111 1111 1111", "Kelvin 7",
+              "five five five, twelve hundred; forty-one twelve", "room 12b, o 4", "", "二零二四年"]
+    now = [sensitive.write_spoken_digits(t) for t in texts]
+    monkeypatch.setattr(sensitive, "_SPOKEN_UNIT_RE", re.compile(""))  # matches every text: the full read
+    assert [sensitive.write_spoken_digits(t) for t in texts] == now
+    assert sum(a != b for a, b in zip(now, texts)) >= 3  # digit words were written

@@ -33,9 +33,13 @@ def build(options: dict, builder: Builder):
     name = options["detector"]
     detector = DETECTORS[name]
 
+    key = ("detect", name)
+
     def find(seg, view):
         for turn in seg.turns:
-            hit = detector(turn, view)
+            # A detector's answer depends on the turn and its call alone: worked out once per
+            # turn, however many checks ask (E1 asks personal_data twice, in two scopes).
+            hit = turn.memo(key, lambda turn=turn: detector(turn, view))
             if hit is not None:
                 yield turn, hit[0], hit[1]
 

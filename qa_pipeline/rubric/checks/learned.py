@@ -125,6 +125,37 @@ def _looked_up(values: dict[str, float], texts: list[str], vectors: np.ndarray, 
     return out
 
 
+def left_to_rules(probs: np.ndarray, left, floor: float = np.inf) -> np.ndarray:
+    """``probs`` with 0.0 where ``left(i)`` holds (the sentence is left to the rules), as far as
+    it can be read: exact at every position with a probability of ``floor`` or more, and at the
+    best position (``np.argmax``, the first of equals), which stays where it is. Below both, a
+    value may be kept where the full mask has 0.0; it is at most the best, and after it.
+
+    ``left`` is a regex search over the sentence and its whole turn (B2's ``unless``): asked
+    only from the most likely sentence down, until one is not left to the rules and the rest
+    are under ``floor``, instead of for every sentence in scope (on the 4,000-call bench B2
+    asked it of ~13 sentences a call, 4.5 % of the scoring time under cProfile).
+
+    >>> left_to_rules(np.array([0.2, 0.9, 0.5]), lambda i: i == 1).tolist()
+    [0.2, 0.0, 0.5]
+    """
+    out = np.array(probs, dtype=np.float64)  # a copy: the caller's array is not changed
+    if np.isnan(out).any():  # argmax reads a NaN as the best: ask everything, as a full mask does
+        return np.where([left(i) for i in range(len(out))], 0.0, out)
+    best = None
+    for i in np.argsort(-out, kind="stable").tolist():  # most likely first; equals by position
+        p = out[i]
+        if best is not None and p < floor:
+            break
+        if left(i):
+            out[i] = 0.0
+        elif best is None:
+            if p <= 0.0:  # all the others are left to the rules or at 0: the first 0 is the best
+                return np.where([left(j) for j in range(len(out))], 0.0, probs)
+            best = i
+    return out
+
+
 def _quote(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -163,6 +194,14 @@ class LearnedNode:
         return item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
                           negatives=self.negatives, l2=self.l2, neighbours=self.neighbours is not None,
                           weights=self.bank_weights)
+
+    def prepare(self) -> None:
+        """Load (or fit) the item's model now, as the first call scored would: `qa score` does
+        this before its worker processes fork, so they inherit the model instead of each reading
+        it (with its exemplars' vectors) again."""
+        encoder = encoders.sentence_encoder()
+        if encoder is not None:
+            self._model(encoder)
 
     def _judge(self, batch: Batch, encoder, model) -> tuple[dict[str, float], dict[str, float]]:
         """The probability of every sentence of the batch's calls said by the scope's speaker
@@ -251,7 +290,10 @@ class LearnedNode:
         judged, nearest = batch.memo((id(self), "judged", id(model)), lambda: self._judge(batch, encoder, model))
         probs = _looked_up(judged, sentences, vectors, model.probabilities)
         if self.unless is not None:
-            probs = np.where([self._left_to_rules(s, t.text) for s, t in zip(sentences, owners)], 0.0, probs)
+            # What is read of the sentences' probabilities below: the best one, and those at the
+            # clause gate or above the band's low end (the nearest exemplars are asked for them).
+            floor = min(CLAUSE_GATE if self.clauses else np.inf, self.low if self.neighbours is not None else np.inf)
+            probs = left_to_rules(probs, lambda i: self._left_to_rules(sentences[i], owners[i].text), floor)
         if self.clauses:
             extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
                      if self.clause_unless is None or not self.clause_unless.search(c)]
