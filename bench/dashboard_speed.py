@@ -13,6 +13,14 @@ what a dashboard process needs. Last, what keeping the facts costs one call's wr
 back): a call just stored, a reviewed call. A page re-rendered with the same filters is served
 from Streamlit's cache and takes milliseconds.
 
+    python bench/dashboard_speed.py --refresh /tmp/b1m.duckdb /tmp/b10m.duckdb   # two built databases
+
+What keeping the facts costs the writer per call stored, on each database, alternating in one
+process: new calls stored (call row, result, findings) and refreshed in a transaction rolled
+back, one call and a group of 200 (the grouped writer's), with ids after the stored ones and
+among them (:func:`new_call_refresh`). The generation keeps DuckDB within 5 GB (it spills to
+disk past it); ten million calls took 40 minutes here at load 13-15 (4.4 GiB).
+
     python bench/dashboard_speed.py --agreement-only --calls 10000000 --db /tmp/a.duckdb
 
 The agreement-by-model view alone, on a database holding only the tables it reads (the full
@@ -229,7 +237,8 @@ def timed(label: str, fn, *args, **kwargs) -> tuple[float, float]:
     fn(*args, **kwargs)
     cpu, took = time.process_time() - c, time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
-    print(f"    {label:<36} CPU {cpu * 1000:6.0f} ms   wall {took * 1000:6.0f} ms   (peak memory so far {peak:.2f} GiB)")
+    print(f"    {label:<36} CPU {cpu * 1000:6.0f} ms   wall {took * 1000:6.0f} ms   "
+          f"(peak memory so far {peak:.2f} GiB)")
     return cpu, took
 
 
@@ -374,8 +383,8 @@ def new_call_refresh(dbs: list[Path], rounds: int = 7, group: int = 200) -> None
                                               "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchone()[0]
                             assert got == size, (db, shape, got)
                         con.execute("ROLLBACK")
-        print(f"keeping the facts, per new call stored (CPU of the process, all threads; wall in brackets; "
-              f"median; rolled back): " + " vs ".join(f"{db.name}" for db in dbs))
+        print("keeping the facts, per new call stored (CPU of the process, all threads; wall in brackets; "
+              "median; rolled back): " + " vs ".join(f"{db.name}" for db in dbs))
         for size in (1, group):
             for shape in shapes:
                 cells = []
