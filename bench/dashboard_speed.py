@@ -13,6 +13,14 @@ what a dashboard process needs. Last, what keeping the facts costs one call's wr
 back): a call just stored, a reviewed call. A page re-rendered with the same filters is served
 from Streamlit's cache and takes milliseconds.
 
+    python bench/dashboard_speed.py --refresh /tmp/b1m.duckdb /tmp/b10m.duckdb   # two built databases
+
+What keeping the facts costs the writer per call stored, on each database, alternating in one
+process: new calls stored (call row, result, findings) and refreshed in a transaction rolled
+back, one call and a group of 200 (the grouped writer's), with ids after the stored ones and
+among them (:func:`new_call_refresh`). The generation keeps DuckDB within 5 GB (it spills to
+disk past it); ten million calls took 40 minutes here at load 13-15 (4.4 GiB).
+
     python bench/dashboard_speed.py --agreement-only --calls 10000000 --db /tmp/a.duckdb
 
 The agreement-by-model view alone, on a database holding only the tables it reads (the full
@@ -45,12 +53,14 @@ from qa_pipeline.store import journal  # noqa: E402
 
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
 WEIGHTS = [10, 5, 5, 10, 0, 5, 10, 10, 5, 10, 5, 5, 5, 5, 5, 5, 0]
+GENERATE_MEMORY = "5GB"
 
 
 def generate(db: Path, calls: int) -> None:
     started = time.perf_counter()
     with store.opened(db) as con:
         con.execute("SET preserve_insertion_order = false")
+        con.execute(f"SET memory_limit = '{GENERATE_MEMORY}'")  # spills to disk past it: a shared machine
         con.execute("""INSERT INTO agent_roster SELECT 'ag' || lpad(i::VARCHAR, 4, '0'), 'Agent ' || i,
             'Team ' || (i % 30), 'lead' || (i % 30), DATE '2025-06-01' + INTERVAL (i % 500) DAY, 'Centre'
             FROM range(400) t(i)""")
@@ -220,16 +230,20 @@ def agreement_only(db: Path, rounds: int = 5) -> None:
               f"(wall {wall['before']:.2f} -> {wall['after']:.2f} s; {len(want)} rows)")
 
 
-def timed(label: str, fn, *args, **kwargs) -> float:
-    t = time.perf_counter()
+def timed(label: str, fn, *args, **kwargs) -> tuple[float, float]:
+    """Run one query; print and return its CPU seconds (the process's, DuckDB's threads
+    included: the firmer figure on a loaded machine) and wall seconds."""
+    t, c = time.perf_counter(), time.process_time()
     fn(*args, **kwargs)
-    took = time.perf_counter() - t
+    cpu, took = time.process_time() - c, time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
-    print(f"    {label:<34} {took * 1000:8.0f} ms   (peak memory so far {peak:.2f} GiB)")
-    return took
+    print(f"    {label:<36} CPU {cpu * 1000:6.0f} ms   wall {took * 1000:6.0f} ms   "
+          f"(peak memory so far {peak:.2f} GiB)")
+    return cpu, took
 
 
 def pages(db: Path) -> dict[str, float]:
+    """Each page's queries on a first load; returns the CPU seconds per page."""
     everyone = Viewer.of(User("bench", "manager"))
     team = Viewer.of(User("lead3", "team_lead", team="Team 3"))
     last12 = CallFilter(date_from=date(2026, 9, 1), date_to=date(2026, 11, 23))
@@ -279,8 +293,10 @@ def pages(db: Path) -> dict[str, float]:
     totals = {}
     for page, steps in plans.items():
         print(f"  {page}")
-        totals[page] = sum(timed(label, fn, *args, **kwargs) for label, fn, args, kwargs in steps)
-        print(f"    {'= page, nothing cached':<34} {totals[page] * 1000:8.0f} ms")
+        took = [timed(label, fn, *args, **kwargs) for label, fn, args, kwargs in steps]
+        totals[page] = sum(cpu for cpu, _ in took)
+        print(f"    {'= page, nothing cached':<36} CPU {totals[page] * 1000:6.0f} ms   "
+              f"wall {sum(wall for _, wall in took) * 1000:6.0f} ms")
     return totals
 
 
@@ -317,6 +333,73 @@ def writes(db: Path, calls: int = 12) -> None:
                   f"(CPU {sorted(cpu)[len(cpu) // 2] * 1000:.0f} ms)")
 
 
+def _store_new_calls(con, template: str, ids: list[str]) -> None:
+    """Store ``ids`` as new calls of the last day (copies of the call ``template``: its call row,
+    result and findings), as the writer has just before its facts refresh."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _bench_ids AS SELECT unnest(?::VARCHAR[]) AS id", [ids])
+    day = "TIMESTAMPTZ '2026-11-23 12:00:00+00'"
+    con.execute(f"""INSERT INTO call_store BY NAME SELECT c.* REPLACE (b.id AS call_id, {day} AS started_at)
+        FROM call_store c, _bench_ids b WHERE c.call_id = ?""", [template])
+    con.execute("""INSERT INTO result_store BY NAME SELECT c.* REPLACE (b.id AS call_id)
+        FROM result_store c, _bench_ids b WHERE c.call_id = ?""", [template])
+    con.execute("""INSERT INTO check_store BY NAME SELECT c.* REPLACE (b.id AS call_id)
+        FROM check_store c, _bench_ids b WHERE c.call_id = ?""", [template])
+    con.execute("DROP TABLE temp._bench_ids")
+
+
+def new_call_refresh(dbs: list[Path], rounds: int = 7, group: int = 200) -> None:
+    """What keeping the facts costs the writer per call stored, on each database in ``dbs``
+    (alternating, in this one process): new calls (not yet stored) are stored as the writer
+    stores them (call row, result, findings) in a transaction, :func:`call_facts.refresh` of
+    them is timed, and the transaction rolled back. One call at a time (``rounds``, median) and
+    a group of ``group`` calls (as the pipeline's grouped writer, median of 3), with call ids of
+    two shapes: sorting after every stored one (the bench's ids follow the start time, so each
+    table's zone maps hold a new id apart) and scattered among the stored ids (ids that do not
+    follow the order calls are stored in: no zone map can skip a row group)."""
+    shapes = {"ids after the stored": lambda n, k: [f"d{k:03d}{i:06d}" for i in range(n)],
+              "ids among the stored": lambda n, k: [f"c{(i * 7919 + k * 104729) % 10**8:08d}x" for i in range(n)]}
+    cons = {db: store.connect(db) for db in dbs}
+    try:
+        templates = {db: con.execute(
+            "SELECT call_id FROM call_fact_store c WHERE NOT EXISTS (SELECT 1 FROM queue_store q WHERE "
+            "q.call_id = c.call_id) AND day = DATE '2026-11-23' ORDER BY call_id LIMIT 1").fetchone()[0]
+            for db, con in cons.items()}
+        took: dict[tuple, list[tuple[float, float]]] = {}
+        for k in range(rounds):
+            for size in (1, group):
+                if size > 1 and k >= 3:
+                    continue
+                for shape, make in shapes.items():
+                    for db, con in cons.items():
+                        ids = make(size, k)
+                        con.execute("BEGIN TRANSACTION")
+                        _store_new_calls(con, templates[db], ids)
+                        t, c = time.perf_counter(), time.process_time()
+                        call_facts.refresh(con, ids)
+                        took.setdefault((size, shape, db), []).append(
+                            (time.process_time() - c, time.perf_counter() - t))
+                        if k == 0:
+                            got = con.execute("SELECT count(*) FROM call_fact_store WHERE call_id IN "
+                                              "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchone()[0]
+                            assert got == size, (db, shape, got)
+                        con.execute("ROLLBACK")
+        print("keeping the facts, per new call stored (CPU of the process, all threads; wall in brackets; "
+              "median; rolled back): " + " vs ".join(f"{db.name}" for db in dbs))
+        for size in (1, group):
+            for shape in shapes:
+                cells = []
+                for db in dbs:
+                    runs = sorted(took[(size, shape, db)])
+                    cpu = runs[len(runs) // 2][0]
+                    wall = sorted(w for _, w in runs)[len(runs) // 2]
+                    cells.append(f"{cpu * 1000 / size:7.2f} ms ({wall * 1000 / size:.2f})")
+                label = "one call" if size == 1 else f"a group of {size}, per call"
+                print(f"    {label + ', ' + shape:<44} " + "  vs ".join(cells))
+    finally:
+        for con in cons.values():
+            con.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
@@ -325,7 +408,13 @@ def main() -> None:
     parser.add_argument("--pages-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--agreement-only", action="store_true",
                         help="Only the agreement view's tables and query, before and after migration 20.")
+    parser.add_argument("--refresh", type=Path, nargs="+", metavar="DB",
+                        help="Only the facts refresh of new calls stored into these databases (built), "
+                             "one call and a group of 200, alternating between them.")
     args = parser.parse_args()
+    if args.refresh:
+        new_call_refresh(args.refresh)
+        return
     args.db.parent.mkdir(parents=True, exist_ok=True)
     if args.agreement_only:
         if not (args.reuse and args.db.exists()):

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, Optional
 import polars as pl
 
 from qa_pipeline.insights import facts
-from qa_pipeline.insights.filters import CallFilter, scope_clause
+from qa_pipeline.insights.filters import CallFilter, among_ids, scope_clause
 from qa_pipeline.privacy.access import OWNER, Viewer
 from qa_pipeline.store.journal import read, session
 
@@ -312,8 +312,9 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
     searched_from = None
     with session(db):
         if among is not None:
-            where += " AND call_id IN (SELECT unnest(?))"
-            args.append(among)
+            ids, ids_args = among_ids("call_id", among)
+            where += f" AND {ids}"
+            args += ids_args
             sums = None
         if words:
             per_day = None  # among given ids: counted from their facts
@@ -321,8 +322,9 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
                 sql, sql_args = facts.call_sums(viewer, f)  # asked for: enough to size the windows)
                 per_day = (f"SELECT day, calls AS n FROM ({sql})", sql_args)
             said, searched_from = calls_saying(db, words, where, args, per_day)
-            where += " AND call_id IN (SELECT unnest(?))"
-            args = [*args, said]
+            ids, ids_args = among_ids("call_id", said)
+            where += f" AND {ids}"
+            args = [*args, *ids_args]
             sums = None
         if sums is not None:  # the day sums count the findings: no call read
             total = read(db, f"SELECT coalesce(sum(n), 0) AS n FROM ({sums[0]})", sums[1])["n"][0]

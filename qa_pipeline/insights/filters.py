@@ -18,7 +18,7 @@ from typing import Optional
 from qa_pipeline.privacy.access import Viewer
 from qa_pipeline.store.journal import read
 
-__all__ = ["CallFilter", "call_filter_clauses", "latest_results", "scope_clause"]
+__all__ = ["CallFilter", "among_ids", "call_filter_clauses", "latest_results", "scope_clause"]
 
 
 @dataclass(frozen=True)
@@ -66,17 +66,29 @@ def call_filter_clauses(f: CallFilter, *, by_day: bool = False) -> tuple[list[st
     return clauses, args
 
 
+def among_ids(column: str, ids: list[str]) -> tuple[str, list]:
+    """A condition: ``column`` is one of ``ids``, and its parameters. It also bounds the column
+    by the least and greatest id, which each scan checks against its row groups' zone maps:
+    the newest calls' ids lie in a few row groups, and a join on the list alone read every
+    row group (the 50 calls of a page's findings: 0.30 s of CPU at 3 M calls against 7 ms)."""
+    if not ids:
+        return "FALSE", []
+    return f"({column} BETWEEN ? AND ? AND {column} IN (SELECT unnest(?)))", [min(ids), max(ids), list(ids)]
+
+
 _VERSIONS: dict[str, tuple[float, bool]] = {}
 
 
 def latest_results(db: str | os.PathLike) -> str:
     """SQL for the latest result per call. With one rubric version in the database (the usual
     case) that is the result table itself, which spares a window over every result. Whether
-    there is more than one is looked up once a minute."""
+    there is more than one is looked up once a minute, from the least and greatest id and
+    version: no distinct over every result (at three million calls 2 ms of CPU against 62)."""
     seen = _VERSIONS.get(str(db))
     if seen is None or time.monotonic() - seen[0] > 60:
-        n = read(db, "SELECT count(*) AS n FROM (SELECT DISTINCT rubric_id, rubric_version FROM result_store)")["n"][0]
-        seen = _VERSIONS[str(db)] = (time.monotonic(), n > 1)
+        many = read(db, "SELECT coalesce(min(rubric_id) <> max(rubric_id) OR min(rubric_version) <> "
+                        "max(rubric_version), FALSE) AS many FROM result_store")["many"][0]
+        seen = _VERSIONS[str(db)] = (time.monotonic(), bool(many))
     if not seen[1]:
         return "result_store"
     return ("(SELECT * FROM result_store QUALIFY row_number() OVER "

@@ -28,7 +28,7 @@ import polars as pl
 
 from qa_pipeline.insights import facts
 from qa_pipeline.insights.aggregates import failing_call_facts, find_call_facts
-from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, latest_results, scope_clause
+from qa_pipeline.insights.filters import CallFilter, among_ids, call_filter_clauses, latest_results, scope_clause
 from qa_pipeline.privacy.access import Viewer, mask_identifiers, visible_metadata
 from qa_pipeline.store.journal import read, session
 
@@ -167,7 +167,8 @@ def _findings_of(db: str | os.PathLike, ids: list[str], item: Optional[str] = No
     latest = "" if latest_results(db) == "result_store" else (
         " AND (k.rubric_id, k.rubric_version) = (SELECT (r.rubric_id, r.rubric_version) FROM result_store r "
         "WHERE r.call_id = k.call_id ORDER BY r.scored_at DESC LIMIT 1)")
-    conds, args = ["k.call_id IN (SELECT unnest(?))"], [ids]
+    among, args = among_ids("k.call_id", ids)
+    conds = [among]
     if item:
         conds.append("k.check_id = ?")
         args.append(item)
@@ -263,9 +264,12 @@ def agent_calls_failing(db: str | os.PathLike, viewer: Viewer, agent_id: str, ch
 
 @_one_connection
 def agent_reviews(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFilter) -> pl.DataFrame:
-    """Reviewed calls of the agent with the reviewer's comment, acknowledgement and disputes."""
-    cte, args = _calls_cte(db, viewer, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
-    return read(db, f"""{cte}
+    """Reviewed calls of the agent with the reviewer's comment, acknowledgement and disputes.
+    The calls and their latest result's rubric from the call facts (the agent's calls in the
+    period: the start's zone maps skip the rest), not the calls joined to every result."""
+    where, args = facts.call_where(viewer, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
+    return read(db, f"""WITH c AS (SELECT call_id, started_at, rubric_id, rubric_version FROM call_fact_store
+                   WHERE {where})
         SELECT c.call_id, c.started_at, v.auto_score, v.human_score, v.reviewer, v.reviewed_at,
                v.comment, a.acknowledged_at, coalesce(d.open_disputes, 0) AS open_disputes
         FROM c JOIN review_store v ON v.call_id = c.call_id AND v.rubric_id = c.rubric_id
