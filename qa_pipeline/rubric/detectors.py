@@ -507,6 +507,22 @@ def _code_after_topic(norm: str, turn: TurnView, view: CallView) -> Hit:
     return None
 
 
+# The number the customer just asked about ("what's my tracking number?" … "it's 4 4 0 9 …"):
+# a reference named in one of the two turns before, and no card word there or in this turn.
+_REFERENCE_WORD = re.compile(
+    r"(?<![a-z])(?:order|tracking|reference|confirmation|consignment|acknowledge?ment|application|booking|"
+    r"invoice|receipt|transaction|waybill|pnr|policy|claim|case|ticket|serial|imei|docket|token|parcel|"
+    r"shipment)(?: number| no| id| ref)?(?![a-z])")
+_CARD_WORD = re.compile(r"(?<![a-z])(?:card|visa|mastercard|amex|debit|credit|卡)")
+
+
+def _reference_asked_before(norm: str, turn: TurnView, view: CallView) -> bool:
+    if _CARD_WORD.search(norm):
+        return False
+    before = [t.norm for t in view.turns[max(0, turn.index - 2):turn.index]]
+    return any(_REFERENCE_WORD.search(b) for b in before) and not any(_CARD_WORD.search(b) for b in before)
+
+
 def sensitive_number(turn: TurnView, view: CallView) -> Hit:
     if "[" in turn.text:
         m = _PLACEHOLDER.search(turn.text)
@@ -519,6 +535,8 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         digits = _SPACE_OR_DASH.sub("", m.group())
         if _NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number
+        if _reference_asked_before(norm, turn, view) and not _ID_NUMBER.fullmatch(digits):
+            continue  # "what's my tracking number?" … "it's 4 4 0 9 …": the number asked about
         if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()) and _one_number(digits, text):
             kind = "ID number" if len(digits) == 18 else "card number"
             return m.start(), f"full {kind} {digits}"
