@@ -65,7 +65,10 @@ _BRACKET_BEFORE_RE = re.compile(r"[(（]\s?$")
 _CONTEXT = {
     "neg": r"订单号|订单编号|订单|单号|流水号|工单号|快递单|运单|编号|序列号|金额|余额|价格|费用|"
            r"order number|order no\.?|order|tracking number|tracking|reference number|reference|ref|"
-           r"invoice|amount|balance|total|price|ticket number|case number|postal code|zip code|邮编|邮政编码",
+           r"invoice|amount|balance|total|price|ticket number|case number|postal code|zip code|邮编|邮政编码|"
+           r"acknowledge?ment number|acknowledge?ment|confirmation number|booking reference|booking number|"
+           r"consignment number|consignment|waybill|application number|receipt number|transaction id|"
+           r"transaction number|transaction reference|claim number|policy number|pnr",
     "code": r"验证码|校验码|动态码|动态密码|短信码|交易密码|支付密码|查询密码|密码|口令|安全码|"
             r"verification code|security code|confirmation code|access code|one[- ]time (?:pass)?code|"
             r"one[- ]time password|sms code|authentication code|your code|the code|otp|pin|password|passcode|cvv|cvc",

@@ -144,13 +144,14 @@ _EN_STOP = frozenset(
 )
 _EN_NAME_CUES = re.compile(
     r"\b(?i:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
-    r"i'm|i am|you've got|you have got|you're through to|you are through to|you're speaking to)\s+([A-Z][\w'-]*)"
+    r"i'm|i am|you've got|you have got|you're through to|you are through to|you're speaking to|"
+    r"you're talking (?:with|to)|you are talking (?:with|to))\s+([A-Z][\w'-]*)"
     r"|\b([A-Z][\w'-]*)\s+(?i:speaking|here|at your service|this side)\b"  # "Arjun this side" (Indian English)
     r"|\b([A-Z][\w'-]*)\s+(?:from|with|at)\s+(?:the\s+)?[A-Z]"  # "Daniel from Bluebird Airlines"
 )
 # The same cues on normalised (lower-case) text, for transcripts without capitals.
 _EN_NAME_CUES_LOWER = re.compile(
-    r"\b(?:my name is|this is|you are speaking (?:with|to)|i am)\s+([a-z][a-z'-]+)"
+    r"\b(?:my name is|this is|you are (?:speaking|talking) (?:with|to)|i am)\s+([a-z][a-z'-]+)"
     r"|\b([a-z][a-z'-]+)\s+(?:speaking|at your service|this side)\b"
 )
 _EN_ORG_CUE_LOWER = re.compile(
@@ -401,7 +402,12 @@ _NOT_A_CARD = re.compile(
     r"客户号|缴费号|表号|车架号|设备号|序列号|串号|imei号?|imei码|sn码|发票号|税号|病历号|预约号|挂号单号|"
     r"order number|order|tracking number|tracking|reference number|reference|confirmation number|confirmation|"
     r"ticket number|case number|invoice number|policy number|policy|meter number|member number|membership number|"
-    r"serial number|imei|claim number|booking number|account reference|customer number)"
+    r"serial number|imei|claim number|booking number|account reference|customer number|"
+    # other references read back ("the acknowledgement number is 5 3 1 7 …", "consignment 4 0 0 …")
+    r"acknowledgement number|acknowledgment number|acknowledgement|acknowledgment|application number|"
+    r"application id|consignment number|consignment|waybill|airway bill|awb|receipt number|receipt|"
+    r"transaction id|transaction number|transaction reference|utr|pnr|docket number|token number|job number|"
+    r"work order|registration number|certificate number|parcel number|shipment number|return number|rma)"
     r"(?: number)?(?: is| 是|是|为)? ?$")
 # An 18-character Chinese resident ID: region, a birth date 19xx/20xx-mm-dd, sequence, check digit.
 _ID_NUMBER = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx]")
@@ -481,6 +487,50 @@ def _one_number(digits: str, text: str) -> bool:
     return any(digits in _SPACE_OR_DASH.sub("", normalize(p)) for p in pieces)
 
 
+# A code read out in a turn of its own, just after the code was talked about ("it wants a code
+# that never came through" … "I can see it on my side: it's 6 0 3 9 1 7"): four to eight digits
+# said one by one after "it is / that is / here it is", with a code word in this turn before
+# them or in one of the two turns before. Not a number another word names ("your order is …",
+# "ending …", "the number is …").
+_CODE_TOPIC = re.compile(
+    r"(?<![a-z])(?:验证码|动态码|校验码|密码|口令|otp|passcode|password|pin|"
+    r"(?<!post )(?<!zip )(?<!area )(?<!promo )(?<!discount )(?<!reference )(?<!confirmation )(?<!tracking )"
+    r"(?<!product )(?<!error )(?<!country )(?<!booking )(?<!voucher )(?<!qr )(?<!dress )(?<!bar )(?<!tax )"
+    r"(?<!sort )(?<!dial )(?<!postal )(?<!colour )(?<!color )code)s?(?![a-z])")
+_BARE_CODE = re.compile(
+    r"(?:^|\b(?:it is|that is|here it is|here you go|so it is|it says|it reads|the digits are))\b ?"
+    r"(?P<digits>\d(?: \d){3,7})(?! ?\d)(?P<after> ?\S{0,4})")
+_NOT_A_BARE_CODE = re.compile(
+    r"number|mobile|phone|order|reference|account|ending|last|ends|card|date|born|birth|postcode|room|"
+    r"unit|flat|meter|reading|policy|booking|ticket|case|claim|member|pnr|\bref\b")
+
+
+def _code_after_topic(norm: str, turn: TurnView, view: CallView) -> Hit:
+    for m in _BARE_CODE.finditer(norm):
+        if _NOT_THE_CODE_AFTER.match(m.group("after")) or _NOT_A_BARE_CODE.search(norm[max(0, m.start() - 40):m.start()]):
+            continue
+        before = [norm[:m.start()]] + [t.norm for t in view.turns[max(0, turn.index - 2):turn.index]]
+        if any(_CODE_TOPIC.search(b) for b in before):
+            return m.start("digits"), m.group("digits")
+    return None
+
+
+# The number the customer just asked about ("what's my tracking number?" … "it's 4 4 0 9 …"):
+# a reference named in one of the two turns before, and no card word there or in this turn.
+_REFERENCE_WORD = re.compile(
+    r"(?<![a-z])(?:order|tracking|reference|confirmation|consignment|acknowledge?ment|application|booking|"
+    r"invoice|receipt|transaction|waybill|pnr|policy|claim|case|ticket|serial|imei|docket|token|parcel|"
+    r"shipment)(?: number| no| id| ref)?(?![a-z])")
+_CARD_WORD = re.compile(r"(?<![a-z])(?:card|visa|mastercard|amex|debit|credit|卡)")
+
+
+def _reference_asked_before(norm: str, turn: TurnView, view: CallView) -> bool:
+    if _CARD_WORD.search(norm):
+        return False
+    before = [t.norm for t in view.turns[max(0, turn.index - 2):turn.index]]
+    return any(_REFERENCE_WORD.search(b) for b in before) and not any(_CARD_WORD.search(b) for b in before)
+
+
 def sensitive_number(turn: TurnView, view: CallView) -> Hit:
     if "[" in turn.text:
         m = _PLACEHOLDER.search(turn.text)
@@ -493,10 +543,13 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         digits = _SPACE_OR_DASH.sub("", m.group())
         if _NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number
+        if _reference_asked_before(norm, turn, view) and not _ID_NUMBER.fullmatch(digits):
+            continue  # "what's my tracking number?" … "it's 4 4 0 9 …": the number asked about
         if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()) and _one_number(digits, text):
             kind = "ID number" if len(digits) == 18 else "card number"
             return m.start(), f"full {kind} {digits}"
-    return _code_read_out(norm) if _CODE_WORD.search(norm) else None
+    hit = _code_read_out(norm) if _CODE_WORD.search(norm) else None
+    return hit or _code_after_topic(norm, turn, view)
 
 
 # --- personal data stated --------------------------------------------------------------
