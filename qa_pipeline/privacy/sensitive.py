@@ -162,12 +162,12 @@ def _id_shaped(value: str) -> bool:
 def _said_as_number(m: re.Match) -> str:
     """The digits of a group said as a number: "twelve hundred" 1200, "forty-one" 41, "thirty" 30."""
     if m.group("hund"):
-        word = m.group("hund").lower()
+        word = m.group("hund").casefold()
         return (_EN_TEENS.get(word) or _EN_DIGITS[word]) + "00"
     if m.group("tens"):
         unit = m.group("tensu")
-        return _EN_TENS[m.group("tens").lower()] + (_EN_DIGITS[unit.lower()] if unit else "0")
-    return _EN_TEENS[m.group("teen").lower()]
+        return _EN_TENS[m.group("tens").casefold()] + (_EN_DIGITS[unit.casefold()] if unit else "0")
+    return _EN_TEENS[m.group("teen").casefold()]
 
 
 def _units(text: str, blocked: list[tuple[int, int]]) -> list[_Unit]:
@@ -183,10 +183,10 @@ def _units(text: str, blocked: list[tuple[int, int]]) -> list[_Unit]:
             units.append(_Unit(m.start(), m.end(), _said_as_number(m), grouped=True))
             continue
         elif m.group("rep"):
-            digit = m.group("repd") or _EN_DIGITS[m.group("repw").lower()]
-            digits = digit * (2 if m.group("rep").lower() == "double" else 3)
+            digit = m.group("repd") or _EN_DIGITS[m.group("repw").casefold()]
+            digits = digit * (2 if m.group("rep").casefold() == "double" else 3)
         else:
-            word = m.group("en").lower()
+            word = m.group("en").casefold()
             if word == "o" and not _neighbour_is_digit_word(text, m):
                 continue  # a lone "o" is a letter, not zero
             if word == "oh" and _interjection(text, m):

@@ -86,3 +86,12 @@ def test_counts_durations_and_words_stay_as_said(text):
 ])
 def test_write_spoken_digits(text, written):
     assert write_spoken_digits(text) == written
+
+
+@pytest.mark.parametrize("text", ["ſeven two", "double ſix one", "ſixty-ſeven", "Kelvin: Kelvin-sign Kseven"])
+def test_letters_that_fold_to_ascii_do_not_break_the_reading(text):
+    # Case-insensitive matching reads the long s (ſ) as "s" and the Kelvin sign as "k": the word's
+    # digits are looked up by its case fold, so a transcript holding one is read, not a crash.
+    out = write_spoken_digits(text)
+    assert isinstance(out, str)
+    assert redact_text(text, "en").text == text  # no number of a card's length here: nothing hidden
