@@ -8,6 +8,8 @@ the tables (which migrations extend) does not matter.
 """
 from __future__ import annotations
 
+import contextlib
+
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -120,5 +122,10 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Seque
     con.register("_new_rows", columns_of(rows, names))
     try:
         con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _new_rows")
-    finally:
-        con.unregister("_new_rows")
+    except BaseException:
+        # the failed insert has aborted the transaction, which refuses the unregister too: the
+        # insert's own error is the one to report (a later register of the name replaces the view)
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("_new_rows")
+        raise
+    con.unregister("_new_rows")

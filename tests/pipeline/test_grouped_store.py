@@ -102,7 +102,7 @@ def snapshot_of_one(calls: Path, tmp_path: Path) -> dict:
     return snapshot(tmp_path / "one.duckdb")
 
 
-def test_a_call_that_cannot_be_stored_fails_alone_naming_its_file(calls, tmp_path):
+def test_a_call_that_cannot_be_stored_fails_alone_naming_its_file(calls, tmp_path, caplog):
     def spoiled(outcome):  # a value the database refuses (a lone surrogate in the agent's name)
         if isinstance(outcome, ProcessedCall) and outcome.call.call_id == "c3":
             info = dataclasses.replace(outcome.call.info, agent_name="Ann\udcff")
@@ -115,6 +115,9 @@ def test_a_call_that_cannot_be_stored_fails_alone_naming_its_file(calls, tmp_pat
     reasons = {Path(f.source_path).name: f.reason for f in summary.failed}
     assert set(reasons) == {"broken.wav", "c3.wav"}
     assert reasons["c3.wav"].startswith("could not be stored: ") and "surrogate" in reasons["c3.wav"]
+    # the group's warning names the insert's own error, not the aborted transaction it left behind
+    together = [r.getMessage() for r in caplog.records if "together failed" in r.getMessage()]
+    assert together and all("surrogate" in m and "transaction is aborted" not in m for m in together)
     with duckdb.connect(str(db), read_only=True) as con:
         status = dict(con.execute("SELECT call_id, status FROM call_store").fetchall())
     assert status == {"0001": "done", "b/0001": "done", "c2": "done", "c3": "failed", "c4": "done", "c5": "done",
