@@ -58,7 +58,6 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 import soundfile as sf
@@ -344,7 +343,7 @@ def imports(args: argparse.Namespace) -> None:
     rounds alternating: CPU ms per call of this process."""
     import json
 
-    from qa_pipeline.pipeline import import_transcripts
+    from qa_pipeline.importing import import_transcripts
 
     with tempfile.TemporaryDirectory(prefix="scale-import-") as tmp:
         folder = Path(tmp) / "in"

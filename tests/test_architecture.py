@@ -1,7 +1,7 @@
 """The import contract: the layers of docs/architecture.md, read from the code itself.
 
 records and other shared basics → speech → speakers → privacy → rubric (scoring) → store →
-review / insights → alerts → pipeline → workers → cluster → demo → cli → dashboards. A module
+review / insights → alerts → pipeline → importing → workers → cluster → demo → cli → dashboards. A module
 imports only from its own layer or below; there is no import cycle (imports inside functions count); no module imports
 another module's private (_underscored) name. A function-level import is fine for a heavy
 optional library (torch, pyannote) or to keep start-up quick, never to reach a higher layer.
@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("review", "insights"),
     ("alerts",),
     ("pipeline", "rescoring"),
+    ("importing",),
     ("workers",),
     ("cluster",),
     ("demo",),

@@ -198,7 +198,8 @@ def roster_import(path, db_path):
 @click.option("--no-score", is_flag=True, help="Store transcripts only.")
 def import_(path, db_path, no_score):
     """Load transcripts from elsewhere (JSON files in the qa-examples FORMAT.md format)."""
-    from qa_pipeline.pipeline import ImportInterrupted, RunOptions, import_transcripts
+    from qa_pipeline.importing import ImportInterrupted, import_transcripts
+    from qa_pipeline.pipeline import RunOptions
     from qa_pipeline.privacy.redaction import redaction_enabled
 
     try:

@@ -10,7 +10,8 @@ from shared_data import EXAMPLES
 from stored_calls import snapshot
 
 from qa_pipeline import pipeline
-from qa_pipeline.pipeline import ImportInterrupted, RunOptions, import_transcripts
+from qa_pipeline.importing import ImportInterrupted, import_transcripts
+from qa_pipeline.pipeline import RunOptions
 from qa_pipeline.progress import ProgressEvent
 from qa_pipeline.store import call_facts
 from qa_pipeline.store import database as store

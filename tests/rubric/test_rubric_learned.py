@@ -444,7 +444,7 @@ def test_the_sentences_the_learned_judgements_read_are_stored_at_ingest(db, lear
 
 def test_import_transcripts_stores_the_embeddings_with_the_call(tmp_path, learned_rubric, engine_encoder, monkeypatch):
     import qa_pipeline.rubric as rubric_package
-    from qa_pipeline.pipeline import import_transcripts
+    from qa_pipeline.importing import import_transcripts
     from qa_pipeline.store import database as store
 
     engine_encoder()
