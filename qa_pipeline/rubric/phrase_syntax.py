@@ -156,6 +156,74 @@ def _literal_prefix(source: str) -> str:
     return "".join(prefix)
 
 
+# Zero-width checks a regex source may start with (lookbehinds without nested groups): the
+# text a match starts with is what follows them.
+_LOOKBEHINDS = re.compile(r"(?:\(\?<[!=](?:\[(?:\\.|[^\]\\])*\]|\\[^A-Za-z0-9]|[^()\\\[\]])*\))*")
+_SPECIAL = frozenset(".^$*+?{}[]|()\\")
+_QUANTIFIERS = frozenset("*+?{")
+
+
+def literal_start(source: str) -> str:
+    """The text every match of the regex ``source`` starts with, read off the source without
+    parsing it ('' when unsure): its literal characters after any leading lookbehinds, the
+    last left out when a quantifier follows, nothing at all when the source has an
+    alternation at its top level or starts with flags. A regex is searched only in text that
+    holds this (see :class:`~qa_pipeline.rubric.matching.PhraseMatcher`), and compiled only then.
+
+    >>> literal_start("(?<![a-z0-9])thank you(?:\\S+ )?so")
+    'thank you'
+    >>> literal_start("姓名.{0,8}核对"), literal_start("ab?c"), literal_start("ab|c")
+    ('姓名', 'a', '')
+    """
+    i = _LOOKBEHINDS.match(source).end()  # type: ignore[union-attr]  # matches the empty string
+    out: list[str] = []
+    n = len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            escaped = source[i + 1:i + 2]
+            if not escaped or escaped.isalnum() or escaped == "_":  # a class (\d), an escape (\n), a reference
+                break
+            out.append(escaped)
+            i += 2
+        elif c in _SPECIAL:
+            break
+        else:
+            out.append(c)
+            i += 1
+    if out and i < n and source[i] in _QUANTIFIERS:
+        out.pop()  # the last character may repeat or be left out
+    if not out or _top_level_alternation(source):
+        return ""
+    return "".join(out)
+
+
+def _top_level_alternation(source: str) -> bool:
+    """Whether ``source`` holds a ``|`` outside every group and character set."""
+    depth, i, n = 0, 0, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a set: up to its closing bracket (one right after [ or [^ is a member)
+            i += 1
+            if i < n and source[i] == "^":
+                i += 1
+            if i < n and source[i] == "]":
+                i += 1
+            while i < n and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
 def _zh_variants(text: str, fuzzy: bool) -> list[str]:
     if not fuzzy or len(text) < 4:
         return [text]
