@@ -20,7 +20,7 @@ from typing import Iterator, Mapping, Optional, Sequence
 
 from qa_pipeline.language import has_chinese
 from qa_pipeline.rubric.phrase_syntax import (SPLIT, PhraseCompiler, PhraseError, as_regex, factor, lead_word,
-                                               literal_start)
+                                               literal_start, required_texts)
 
 __all__ = ["PhraseMatcher", "PhraseHit", "compile_phrases", "PhraseError", "padded_english"]
 
@@ -44,12 +44,14 @@ class _Alone:
     A regex is tried only in text that holds the literal text its matches start with
     (:func:`~qa_pipeline.rubric.phrase_syntax.literal_start`; the starts are indexed by their
     first character, so only those whose first character is in the text are looked for),
-    and compiled the first time it is tried. A synonym list holding a regex cannot lead, so
+    and compiled the first time it is tried. One without a literal start is tried only in text
+    holding one of the texts its matches hold (:func:`~qa_pipeline.rubric.phrase_syntax.required_texts`:
+    ``[\\u4e00-\\u9fff]{1,3}证号`` needs 证号). A synonym list holding a regex cannot lead, so
     each of its entries is a regex of its own: Mandarin identity requests ({ident}...{ask},
     ...) made ~1,200, all searched every time and compiled at every rubric load (≈ 1 ms a
     Mandarin call and 0.4 s a load); most never start anywhere in a call's text."""
 
-    __slots__ = ("sources", "_compiled", "_anchors", "_by_start", "_always")
+    __slots__ = ("sources", "_compiled", "_anchors", "_by_start", "_always", "_needs")
 
     def __init__(self, sources: Sequence[re.Pattern | str], anchors: Mapping[str, Optional[tuple[str, ...]]]):
         self.sources = tuple(s if isinstance(s, str) else s.pattern for s in sources)
@@ -70,6 +72,8 @@ class _Alone:
             by_first.setdefault(start[0], []).append((start, tuple(members)))
         self._by_start = {ch: tuple(starts) for ch, starts in by_first.items()}
         self._always = tuple(always)
+        # What a regex without a literal start needs in the text (None: unknown), by index.
+        self._needs: dict[int, Optional[tuple[str, ...]]] = {i: required_texts(self.sources[i]) for i in always}
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -100,8 +104,15 @@ class _Alone:
         """(start, end) of the earliest hit from ``pos`` on, if earlier than ``best`` (a tie
         keeps ``best``, then the earlier regex), else ``best``. A regex is searched only when
         the text also holds one of its anchors."""
-        anchors = self._anchors
+        anchors, required = self._anchors, self._needs
         for i in self._candidates(text):
+            needs = required.get(i)
+            if needs is not None:  # no literal start: searched only when the text holds what it needs
+                for a in needs:
+                    if a in text:
+                        break
+                else:
+                    continue
             needs = anchors[i]
             if needs is not None:  # searched only when the text holds one of its anchors
                 for a in needs:
@@ -118,7 +129,14 @@ class _Alone:
         return best
 
     def found_in(self, text: str) -> bool:
-        return any(self.regex(i).search(text) for i in self._candidates(text))
+        required = self._needs
+        for i in self._candidates(text):
+            needs = required.get(i)
+            if needs is not None and not any(a in text for a in needs):
+                continue
+            if self.regex(i).search(text):
+                return True
+        return False
 
 
 class PhraseMatcher:

@@ -198,6 +198,49 @@ def literal_start(source: str) -> str:
     return "".join(out)
 
 
+def required_texts(source: str, most: int = 16) -> Optional[tuple[str, ...]]:
+    """Texts one of which every match of the regex ``source`` holds, read from its parse
+    (for a regex with no literal start: ``[\\u4e00-\\u9fff]{1,3}证号`` needs 证号); the
+    longest such choice found. None when none is certain, or more than ``most`` would be."""
+    parsed = _parsed(source)
+    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    found = _required(list(parsed.data), most)
+    return tuple(sorted(found)) if found else None
+
+
+def _better(new: Optional[frozenset], best: Optional[frozenset], most: int) -> Optional[frozenset]:
+    if not new or not all(new) or len(new) > most:
+        return best
+    if best is None or (min(map(len, new)), -len(new)) > (min(map(len, best)), -len(best)):
+        return new
+    return best
+
+
+def _required(items: list, most: int) -> Optional[frozenset]:
+    """What :func:`required_texts` finds in a parsed sequence: one of its literal runs, or
+    what a group, an alternation (one text of each branch) or a repeat of at least one needs."""
+    best: Optional[frozenset] = None
+    run: list[str] = []
+    for op, av in items + [(None, None)]:
+        name = str(op)
+        if name == "LITERAL":
+            run.append(chr(av))
+            continue
+        if run:
+            best = _better(frozenset(["".join(run)]), best, most)
+            run = []
+        if name == "SUBPATTERN" and not av[1] & re.IGNORECASE:
+            best = _better(_required(list(av[3].data), most), best, most)
+        elif name == "BRANCH":
+            branches = [_required(list(b.data), most) for b in av[1]]
+            if all(branches):
+                best = _better(frozenset().union(*branches), best, most)  # type: ignore[arg-type]
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+            best = _better(_required(list(av[2].data), most), best, most)
+    return best
+
+
 def _top_level_alternation(source: str) -> bool:
     """Whether ``source`` holds a ``|`` outside every group and character set."""
     depth, i, n = 0, 0, len(source)
