@@ -19,8 +19,16 @@ from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional, Sequence
 
 from qa_pipeline.language import has_chinese
-from qa_pipeline.rubric.phrase_syntax import (SPLIT, PhraseCompiler, PhraseError, as_regex, factor, lead_word,
-                                               literal_start, required_texts)
+from qa_pipeline.rubric.phrase_syntax import (
+    SPLIT,
+    PhraseCompiler,
+    PhraseError,
+    as_regex,
+    factor,
+    lead_word,
+    literal_start,
+    required_texts,
+)
 
 __all__ = ["PhraseMatcher", "PhraseHit", "compile_phrases", "PhraseError", "padded_english"]
 
@@ -37,6 +45,9 @@ class PhraseHit:
 _COMPILE_NOW = re.compile(r"\(\?[aiLmsux-]|\\[1-9]|\(\?P=|\(\?\(")
 
 
+_FEW_STARTS = 24
+
+
 class _Alone:
     """Regexes searched one by one (they cannot join a combined regex: they do not start with
     a literal character, or are too big), in order.
@@ -48,10 +59,10 @@ class _Alone:
     holding one of the texts its matches hold (:func:`~qa_pipeline.rubric.phrase_syntax.required_texts`:
     ``[\\u4e00-\\u9fff]{1,3}证号`` needs 证号). A synonym list holding a regex cannot lead, so
     each of its entries is a regex of its own: Mandarin identity requests ({ident}...{ask},
-    ...) made ~1,200, all searched every time and compiled at every rubric load (≈ 1 ms a
+    ...) made ~1,200, all searched every time and compiled at every rubric load (≈ 2 ms a
     Mandarin call and 0.4 s a load); most never start anywhere in a call's text."""
 
-    __slots__ = ("sources", "_compiled", "_anchors", "_by_start", "_always", "_needs")
+    __slots__ = ("_always", "_anchors", "_by_start", "_compiled", "_needs", "sources")
 
     def __init__(self, sources: Sequence[re.Pattern | str], anchors: Mapping[str, Optional[tuple[str, ...]]]):
         self.sources = tuple(s if isinstance(s, str) else s.pattern for s in sources)
@@ -66,11 +77,13 @@ class _Alone:
                 by_start.setdefault(start, []).append(i)
             else:
                 always.append(i)
-        # first character -> ((start, the regexes that start with it), ...)
+        # ((start, the regexes that start with it), ...); with many starts, by first character
+        # (a set of the text's characters costs more than a few tests, and saves many).
+        starts = tuple((start, tuple(members)) for start, members in by_start.items())
         by_first: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
-        for start, members in by_start.items():
-            by_first.setdefault(start[0], []).append((start, tuple(members)))
-        self._by_start = {ch: tuple(starts) for ch, starts in by_first.items()}
+        for start, members in starts:
+            by_first.setdefault(start[0], []).append((start, members))
+        self._by_start = starts if len(starts) <= _FEW_STARTS else {ch: tuple(s) for ch, s in by_first.items()}
         self._always = tuple(always)
         # What a regex without a literal start needs in the text (None: unknown), by index.
         self._needs: dict[int, Optional[tuple[str, ...]]] = {i: required_texts(self.sources[i]) for i in always}
@@ -92,8 +105,11 @@ class _Alone:
         by_start = self._by_start
         if not by_start:
             return self._always
-        found = [i for ch in by_start.keys() & set(text) for start, members in by_start[ch] if start in text
-                 for i in members]
+        if isinstance(by_start, tuple):
+            found = [i for start, members in by_start if start in text for i in members]
+        else:
+            found = [i for ch in by_start.keys() & set(text) for start, members in by_start[ch] if start in text
+                     for i in members]
         if not found:
             return self._always
         found.extend(self._always)
