@@ -6,7 +6,7 @@ with their first results as `qa run` would, then times the whole `qa score --db`
 in a fresh process (start-up, loading, scoring, saving) and prints calls per second.
 
     python bench/score_speed.py [--calls 10000] [--db /tmp/qa-bench.duckdb] [--keep] [--repeat 5] [--breakdown]
-                                [--modes on,reencode,off] [--baseline DIR]
+                                [--modes on,reencode,off] [--baseline DIR] [--compare]
 
 With the sentence encoder installed the calls are stored with the sentence embeddings their
 learned judgements read, as `qa run` stores them, and ``--modes on,off`` (the default) times
@@ -27,6 +27,10 @@ with this one's on the same database, for each mode, and prints the ratios of th
 
 Shared machines are noisy: the command runs ``--repeat`` times and the median is reported
 with the best and worst run.
+
+``--compare`` (with ``--baseline``) checks the results are the same: each checkout's `qa score`
+runs on its own copy of the database, for each mode, and every stored result and finding
+(all but the time it was scored) is compared, call by call; the run fails if any differs.
 
 ``--breakdown`` also runs the same steps one after the other in this process, on a copy of
 the database, and prints the CPU time of each (start-up imports, reading, compiling the
@@ -169,6 +173,49 @@ def _env(mode: str, code: Path = ROOT) -> dict:
     return env
 
 
+_RESULTS = {"result_store": "call_id, rubric_id", "check_store": "call_id, rubric_id, check_id"}
+
+
+def _stored_results(db: str) -> dict:
+    """Every stored result and finding of ``db``, by call, all but the time it was scored."""
+    con = store.connect(db)
+    try:
+        out: dict = {}
+        for table, order in _RESULTS.items():
+            for row in con.execute(f"SELECT * EXCLUDE (scored_at) FROM {table} ORDER BY {order}").fetchall():
+                out.setdefault(row[0], []).append((table,) + tuple(row))
+        return out
+    finally:
+        con.close()
+
+
+def compare(db: str, modes, templates: dict, baseline: Path, jobs) -> int:
+    """Runs this checkout's and ``baseline``'s `qa score` on copies of ``db`` and compares what
+    they stored, call by call: the number of calls whose results differ (0: identical)."""
+    import shutil
+
+    qa = [sys.executable, "-c", "from qa_pipeline.cli.main import main; main()"]
+    differ = 0
+    for mode in modes:
+        stored = []
+        for code in (ROOT, baseline.resolve()):
+            copy = db + ".compare"
+            shutil.copyfile(_db_for(mode, db, templates), copy)
+            Path(copy + ".wal").unlink(missing_ok=True)
+            subprocess.run(qa + ["score", "--db", copy] + (["--jobs", str(jobs)] if jobs else []),
+                           check=True, capture_output=True, cwd=code, env=_env(mode, code))
+            stored.append(_stored_results(copy))
+            Path(copy).unlink(missing_ok=True)
+            Path(copy + ".wal").unlink(missing_ok=True)
+        mine, theirs = stored
+        bad = sorted(c for c in mine.keys() | theirs.keys() if mine.get(c) != theirs.get(c))
+        rows = sum(len(v) for v in mine.values())
+        print(f"learned {mode}: {len(mine)} calls, {rows} stored results and findings: "
+              + ("identical to the baseline's" if not bad else f"{len(bad)} calls differ, e.g. {bad[:5]}"))
+        differ += len(bad)
+    return differ
+
+
 _EMBEDDED = re.compile(r"embedded (\d+) sentences")
 
 
@@ -257,7 +304,11 @@ def main(argv=None) -> int:
     ap.add_argument("--modes", default="on,off",
                     help="learned judgements on (stored embeddings), reencode (on, the clause vectors not stored: "
                          "the path before migration 19) and/or off (QA_LEARNED=off), comma-separated")
+    ap.add_argument("--compare", action="store_true",
+                    help="with --baseline: check both store the same results and findings, call by call")
     args = ap.parse_args(argv)
+    if args.compare and args.baseline is None:
+        ap.error("--compare needs --baseline")
     db = args.db or os.path.join(tempfile.mkdtemp(prefix="qa-bench-"), "bench.duckdb")
     if not Path(db).exists():
         t0 = time.perf_counter()
@@ -318,12 +369,13 @@ def main(argv=None) -> int:
                       f"time, {statistics.median(walls[mode]) / wall_on:.2f} x the wall time")
     if args.breakdown:
         breakdown(db, modes, templates, args.baseline)
+    differ = compare(db, modes, templates, args.baseline, args.jobs) if args.compare else 0
     for path in templates.values():
         for extra in (path, path + ".wal", db + ".reencode", db + ".reencode.wal"):
             Path(extra).unlink(missing_ok=True)
     if not args.keep and not args.db:
         Path(db).unlink(missing_ok=True)
-    return 0
+    return 1 if differ else 0
 
 
 if __name__ == "__main__":

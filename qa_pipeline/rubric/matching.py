@@ -5,7 +5,8 @@ compiled list is searched: :meth:`PhraseMatcher.first` finds the earliest hit of
 and says which phrase it was (worked out only for the few hits, from the phrases that can
 start with that character). Clean English is searched only where words start; a regex
 searched on its own is skipped when the text holds none of the texts every match of it
-holds (its anchors).
+holds (its anchors), or not the text its matches start with (and compiled only once a
+text holds that).
 
 >>> m = compile_phrases(["thank you for calling"], {}, fuzzy=True)
 >>> m.first("well thank you all for calling").phrase
@@ -18,7 +19,16 @@ from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional, Sequence
 
 from qa_pipeline.language import has_chinese
-from qa_pipeline.rubric.phrase_syntax import SPLIT, PhraseCompiler, PhraseError, as_regex, factor, lead_word
+from qa_pipeline.rubric.phrase_syntax import (
+    SPLIT,
+    PhraseCompiler,
+    PhraseError,
+    as_regex,
+    factor,
+    lead_word,
+    literal_start,
+    required_texts,
+)
 
 __all__ = ["PhraseMatcher", "PhraseHit", "compile_phrases", "PhraseError", "padded_english"]
 
@@ -30,16 +40,132 @@ class PhraseHit:
     phrase: str
 
 
+# A source whose meaning can change inside a bigger regex (inline flags, group references):
+# compiled when the list is, so that a phrase that does not compile is refused at load time.
+_COMPILE_NOW = re.compile(r"\(\?[aiLmsux-]|\\[1-9]|\(\?P=|\(\?\(")
+
+
+_FEW_STARTS = 24
+
+
+class _Alone:
+    """Regexes searched one by one (they cannot join a combined regex: they do not start with
+    a literal character, or are too big), in order.
+
+    A regex is tried only in text that holds the literal text its matches start with
+    (:func:`~qa_pipeline.rubric.phrase_syntax.literal_start`; the starts are indexed by their
+    first character, so only those whose first character is in the text are looked for),
+    and compiled the first time it is tried. One without a literal start is tried only in text
+    holding one of the texts its matches hold (:func:`~qa_pipeline.rubric.phrase_syntax.required_texts`:
+    ``[\\u4e00-\\u9fff]{1,3}证号`` needs 证号). A synonym list holding a regex cannot lead, so
+    each of its entries is a regex of its own: Mandarin identity requests ({ident}...{ask},
+    ...) made ~1,200, all searched every time and compiled at every rubric load (≈ 2 ms a
+    Mandarin call and 0.4 s a load); most never start anywhere in a call's text."""
+
+    __slots__ = ("_always", "_anchors", "_by_start", "_compiled", "_needs", "sources")
+
+    def __init__(self, sources: Sequence[re.Pattern | str], anchors: Mapping[str, Optional[tuple[str, ...]]]):
+        self.sources = tuple(s if isinstance(s, str) else s.pattern for s in sources)
+        self._compiled: list[Optional[re.Pattern]] = [
+            s if not isinstance(s, str) else (re.compile(s) if _COMPILE_NOW.search(s) else None) for s in sources]
+        self._anchors = tuple(anchors.get(s) for s in self.sources)
+        by_start: dict[str, list[int]] = {}
+        always = []
+        for i, source in enumerate(self.sources):
+            start = literal_start(source)
+            if start:
+                by_start.setdefault(start, []).append(i)
+            else:
+                always.append(i)
+        # ((start, the regexes that start with it), ...); with many starts, by first character
+        # (a set of the text's characters costs more than a few tests, and saves many).
+        starts = tuple((start, tuple(members)) for start, members in by_start.items())
+        by_first: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+        for start, members in starts:
+            by_first.setdefault(start[0], []).append((start, members))
+        self._by_start = starts if len(starts) <= _FEW_STARTS else {ch: tuple(s) for ch, s in by_first.items()}
+        self._always = tuple(always)
+        # What a regex without a literal start needs in the text (None: unknown), by index.
+        self._needs: dict[int, Optional[tuple[str, ...]]] = {i: required_texts(self.sources[i]) for i in always}
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def regex(self, i: int) -> re.Pattern:
+        rx = self._compiled[i]
+        if rx is None:
+            rx = self._compiled[i] = re.compile(self.sources[i])
+        return rx
+
+    def all(self) -> list[re.Pattern]:
+        return [self.regex(i) for i in range(len(self.sources))]
+
+    def _candidates(self, text: str) -> tuple[int, ...] | list[int]:
+        """The regexes that may match in ``text``, in order."""
+        by_start = self._by_start
+        if not by_start:
+            return self._always
+        if isinstance(by_start, tuple):
+            found = [i for start, members in by_start if start in text for i in members]
+        else:
+            found = [i for ch in by_start.keys() & set(text) for start, members in by_start[ch] if start in text
+                     for i in members]
+        if not found:
+            return self._always
+        found.extend(self._always)
+        found.sort()
+        return found
+
+    def first(self, text: str, pos: int, best: Optional[tuple[int, int]]) -> Optional[tuple[int, int]]:
+        """(start, end) of the earliest hit from ``pos`` on, if earlier than ``best`` (a tie
+        keeps ``best``, then the earlier regex), else ``best``. A regex is searched only when
+        the text also holds one of its anchors."""
+        anchors, required = self._anchors, self._needs
+        for i in self._candidates(text):
+            needs = required.get(i)
+            if needs is not None:  # no literal start: searched only when the text holds what it needs
+                for a in needs:
+                    if a in text:
+                        break
+                else:
+                    continue
+            needs = anchors[i]
+            if needs is not None:  # searched only when the text holds one of its anchors
+                for a in needs:
+                    if a in text:
+                        break
+                else:
+                    continue
+            rx = self._compiled[i]
+            if rx is None:
+                rx = self.regex(i)
+            m = rx.search(text, pos)
+            if m is not None and (best is None or m.start() < best[0]):
+                best = (m.start(), m.end())
+        return best
+
+    def found_in(self, text: str) -> bool:
+        required = self._needs
+        for i in self._candidates(text):
+            needs = required.get(i)
+            if needs is not None and not any(a in text for a in needs):
+                continue
+            if self.regex(i).search(text):
+                return True
+        return False
+
+
 class PhraseMatcher:
     """A compiled phrase list. ``regex`` finds any phrase; :meth:`first` also says which."""
 
     def __init__(self, phrases: Sequence[str], per_phrase: list[str], fast: Optional[re.Pattern | str],
-                 slow: list[re.Pattern], first_chars: Optional[list[Optional[set[str]]]] = None,
+                 slow: Sequence[re.Pattern | str], first_chars: Optional[list[Optional[set[str]]]] = None,
                  grouped: Sequence[re.Pattern | str] = (), fast_all: Optional[str] = None,
-                 words: Optional[tuple[re.Pattern, tuple[re.Pattern, ...]]] = None,
+                 words: Optional[tuple[re.Pattern, Sequence[re.Pattern | str]]] = None,
                  anchors: Optional[dict[str, tuple[str, ...]]] = None):
         """``fast``: the leading alternatives merged into one regex; ``slow``: regexes that
-        cannot lead, searched one by one. ``grouped``: phrases with many leading alternatives
+        cannot lead, searched one by one (each only in text holding the text it starts with,
+        compiled when first searched: :class:`_Alone`). ``grouped``: phrases with many leading alternatives
         before a long rest, each searched as one regex of its own (compiling them into ``fast``
         took ~1 s); ``fast_all``: the source of ``fast`` with them included, which
         :meth:`finditer` uses (compiled the first time it is needed) so its hits stay those of
@@ -51,17 +177,13 @@ class PhraseMatcher:
         needed: with ``words``, clean English never needs them (the other text does).
         ``anchors``: for a regex searched on its own (by its source), texts one of which
         every match holds: a text holding none is not searched with it."""
-        self._words = words
         self._anchors = anchors or {}
-        # (regex, its anchors or None) for the regexes searched on their own, so that a search
-        # reads no dict and builds no list: built when first needed (``_grouped`` compiles then).
-        self._alone: Optional[tuple[tuple[re.Pattern, Optional[tuple[str, ...]]], ...]] = None
-        self._word_others = (None if words is None else
-                             tuple((rx, self._anchors.get(rx.pattern)) for rx in words[1]))
+        self._words = None if words is None else (words[0], _Alone(words[1], self._anchors))
         first_chars = first_chars if first_chars is not None else [None] * len(phrases)
         self.phrases = tuple(phrases)
-        self._grouped_given = list(grouped)
-        self._grouped_rx: Optional[list[re.Pattern]] = None
+        # The regexes searched on their own: the grouped, then the slow (which cannot lead).
+        self._alone = _Alone(list(grouped) + list(slow), self._anchors)
+        self._grouped_count = len(grouped)
         if isinstance(fast, str) and not grouped and fast_all is None:
             fast_all = fast  # the same regex, compiled when first needed
         self._fast_all_source = fast_all
@@ -72,7 +194,6 @@ class PhraseMatcher:
         self._per_phrase_source = per_phrase
         self._per_phrase: list[Optional[re.Pattern]] = [None] * len(per_phrase)
         self._fast_given = fast
-        self._slow = slow  # searched one by one: each keeps its own first-character index
         self._by_first: dict[str, tuple[int, ...]] = {}
         anywhere = []
         for i, firsts in enumerate(first_chars):
@@ -91,10 +212,10 @@ class PhraseMatcher:
         return self._fast_given
 
     @property
-    def _grouped(self) -> list[re.Pattern]:
-        if self._grouped_rx is None:
-            self._grouped_rx = [re.compile(g) if isinstance(g, str) else g for g in self._grouped_given]
-        return self._grouped_rx
+    def _slow(self) -> list[re.Pattern]:
+        """The regexes that cannot lead, every one compiled (for :meth:`finditer`, :attr:`regex`)."""
+        alone = self._alone
+        return [alone.regex(i) for i in range(self._grouped_count, len(alone))]
 
     def _all_leading(self) -> Optional[re.Pattern]:
         """Every leading alternative in one regex (compiled on first use when phrases were grouped)."""
@@ -146,39 +267,19 @@ class PhraseMatcher:
         if padded is not None and self._words is not None:
             return self._first_at_words(text, pos, padded)
         fast = self._fast
-        best = fast.search(text, pos) if fast is not None else None
-        alone = self._alone
-        if alone is None:
-            alone = self._alone = tuple((rx, self._anchors.get(rx.pattern)) for rx in self._grouped + self._slow)
-        for rx, needs in alone:  # ordered by start, a tie goes to _which: as one regex
-            if needs is not None:  # searched only when the text holds one of its anchors
-                for a in needs:
-                    if a in text:
-                        break
-                else:
-                    continue
-            m = rx.search(text, pos)
-            if m is not None and (best is None or m.start() < best.start()):
-                best = m
+        m = fast.search(text, pos) if fast is not None else None
+        # ordered by start, a tie goes to _which: as one regex
+        best = self._alone.first(text, pos, None if m is None else (m.start(), m.end()))
         if best is None:
             return None
-        return PhraseHit(best.start(), best.end(), self._which(text, best.start()))
+        return PhraseHit(best[0], best[1], self._which(text, best[0]))
 
     def _first_at_words(self, text: str, pos: int, padded: str) -> Optional[PhraseHit]:
         # In ``padded`` the word regex is led by the character before a word ([\n @]: all
         # that can precede a word in clean English), so a match at padded[i] is a hit at text[i].
         m = self._words[0].search(padded, pos)  # type: ignore[index]
         best = (m.start(), m.end() - 1) if m is not None else None  # (start, end) in text
-        for rx, needs in self._word_others:  # type: ignore[union-attr]  # ordered by start, as one regex
-            if needs is not None:
-                for a in needs:
-                    if a in text:
-                        break
-                else:
-                    continue
-            m = rx.search(text, pos)
-            if m is not None and (best is None or m.start() < best[0]):
-                best = (m.start(), m.end())
+        best = self._words[1].first(text, pos, best)  # type: ignore[index]  # ordered by start, as one regex
         if best is None:
             return None
         return PhraseHit(best[0], best[1], self._which(text, best[0]))
@@ -188,7 +289,7 @@ class PhraseMatcher:
         fast = self._fast
         if fast is not None and fast.search(text):
             return True
-        return any(rx.search(text) for rx in self._grouped) or any(rx.search(text) for rx in self._slow)
+        return self._alone.found_in(text)
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
@@ -276,13 +377,13 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
                 others.insert(0, factor(other_fast))
                 anchors[others[0]] = _fewest(other_anchors)
             words = (re.compile(f"{_BEFORE_WORD}(?:" + "|".join(f"(?:{source})" for source in word_sources) + ")"),
-                     tuple(re.compile(source) for source in others))
+                     tuple(others))
         # An English phrase list (words, no Chinese phrase) needs the regexes over all its
         # leading phrases only for text that is not clean English: compiled then, if ever.
         english = words is not None and not any(has_chinese(p) for p in cleaned)
         compile_now = str if english else re.compile
         return PhraseMatcher(cleaned, per_phrase, compile_now(factor(fast)) if fast else None,
-                             [re.compile(s) for s in dict.fromkeys(slow)], first_chars,
+                             list(dict.fromkeys(slow)), first_chars,
                              [compile_now(g) for g in dict.fromkeys(grouped)],
                              factor(fast_all) if grouped and fast_all else None, words,
                              {k: v for k, v in anchors.items() if v})

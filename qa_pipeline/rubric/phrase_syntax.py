@@ -156,6 +156,117 @@ def _literal_prefix(source: str) -> str:
     return "".join(prefix)
 
 
+# Zero-width checks a regex source may start with (lookbehinds without nested groups): the
+# text a match starts with is what follows them.
+_LOOKBEHINDS = re.compile(r"(?:\(\?<[!=](?:\[(?:\\.|[^\]\\])*\]|\\[^A-Za-z0-9]|[^()\\\[\]])*\))*")
+_SPECIAL = frozenset(".^$*+?{}[]|()\\")
+_QUANTIFIERS = frozenset("*+?{")
+
+
+def literal_start(source: str) -> str:
+    """The text every match of the regex ``source`` starts with, read off the source without
+    parsing it ('' when unsure): its literal characters after any leading lookbehinds, the
+    last left out when a quantifier follows, nothing at all when the source has an
+    alternation at its top level or starts with flags. A regex is searched only in text that
+    holds this (see :class:`~qa_pipeline.rubric.matching.PhraseMatcher`), and compiled only then.
+
+    >>> literal_start("(?<![a-z0-9])thank you(?:\\S+ )?so")
+    'thank you'
+    >>> literal_start("姓名.{0,8}核对"), literal_start("ab?c"), literal_start("ab|c")
+    ('姓名', 'a', '')
+    """
+    i = _LOOKBEHINDS.match(source).end()  # type: ignore[union-attr]  # matches the empty string
+    out: list[str] = []
+    n = len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            escaped = source[i + 1:i + 2]
+            if not escaped or escaped.isalnum() or escaped == "_":  # a class (\d), an escape (\n), a reference
+                break
+            out.append(escaped)
+            i += 2
+        elif c in _SPECIAL:
+            break
+        else:
+            out.append(c)
+            i += 1
+    if out and i < n and source[i] in _QUANTIFIERS:
+        out.pop()  # the last character may repeat or be left out
+    if not out or _top_level_alternation(source):
+        return ""
+    return "".join(out)
+
+
+def required_texts(source: str, most: int = 16) -> Optional[tuple[str, ...]]:
+    """Texts one of which every match of the regex ``source`` holds, read from its parse
+    (for a regex with no literal start: ``[\\u4e00-\\u9fff]{1,3}证号`` needs 证号); the
+    longest such choice found. None when none is certain, or more than ``most`` would be."""
+    parsed = _parsed(source)
+    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    found = _required(list(parsed.data), most)
+    return tuple(sorted(found)) if found else None
+
+
+def _better(new: Optional[frozenset], best: Optional[frozenset], most: int) -> Optional[frozenset]:
+    if not new or not all(new) or len(new) > most:
+        return best
+    if best is None or (min(map(len, new)), -len(new)) > (min(map(len, best)), -len(best)):
+        return new
+    return best
+
+
+def _required(items: list, most: int) -> Optional[frozenset]:
+    """What :func:`required_texts` finds in a parsed sequence: one of its literal runs, or
+    what a group, an alternation (one text of each branch) or a repeat of at least one needs."""
+    best: Optional[frozenset] = None
+    run: list[str] = []
+    for op, av in items + [(None, None)]:
+        name = str(op)
+        if name == "LITERAL":
+            run.append(chr(av))
+            continue
+        if run:
+            best = _better(frozenset(["".join(run)]), best, most)
+            run = []
+        if name == "SUBPATTERN" and not av[1] & re.IGNORECASE:
+            best = _better(_required(list(av[3].data), most), best, most)
+        elif name == "BRANCH":
+            branches = [_required(list(b.data), most) for b in av[1]]
+            if all(branches):
+                best = _better(frozenset().union(*branches), best, most)  # type: ignore[arg-type]
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+            best = _better(_required(list(av[2].data), most), best, most)
+    return best
+
+
+def _top_level_alternation(source: str) -> bool:
+    """Whether ``source`` holds a ``|`` outside every group and character set."""
+    depth, i, n = 0, 0, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a set: up to its closing bracket (one right after [ or [^ is a member)
+            i += 1
+            if i < n and source[i] == "^":
+                i += 1
+            if i < n and source[i] == "]":
+                i += 1
+            while i < n and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
 def _zh_variants(text: str, fuzzy: bool) -> list[str]:
     if not fuzzy or len(text) < 4:
         return [text]

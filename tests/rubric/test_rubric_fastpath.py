@@ -14,6 +14,7 @@ from shared_data import EXAMPLES, shared_file
 
 from qa_pipeline.rescoring import rescore
 from qa_pipeline.rubric import load_rubric, phrase_syntax, rubrics_dir, score_call, standard_rubric
+from qa_pipeline.rubric.loader import read_rubric_yaml
 from qa_pipeline.rubric.matching import compile_phrases
 from qa_pipeline.rubric.text import norm_row, normalize
 from qa_pipeline.store import database as store
@@ -53,7 +54,7 @@ def test_grouped_matcher_hits_match_the_combined_matcher(monkeypatch):
     plain = compile_phrases(phrases, synonyms)
     monkeypatch.setattr(phrase_syntax, "GROUP_ABOVE", 0)
     grouped = compile_phrases(phrases, synonyms)
-    assert grouped._grouped and not plain._grouped  # the test exercises both paths
+    assert grouped._grouped_count and not plain._grouped_count  # the test exercises both paths
     texts = ["Could you confirm your full name, please? Thank you.", "postcode", "May I have the  postcode 1234",
              "thank you\nname please\ncan you give me a phone number", "nothing here", ""]
     for text in map(normalize, texts):
@@ -351,3 +352,38 @@ def test_spoken_digits_short_cut_writes_what_reading_every_number_writes(monkeyp
     monkeypatch.setattr(sensitive, "_SPOKEN_UNIT_RE", re.compile(""))  # matches every text: the full read
     assert [sensitive.write_spoken_digits(t) for t in texts] == now
     assert sum(a != b for a, b in zip(now, texts)) >= 3  # digit words were written
+
+
+def _phrase_lists(node):
+    """Every ``phrases:`` and ``unless:`` list in a rubric file's parsed YAML."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("phrases", "unless") and isinstance(value, list) and all(isinstance(p, str) for p in value):
+                yield value
+            else:
+                yield from _phrase_lists(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _phrase_lists(value)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_gated_searches_find_what_searching_every_regex_finds(language):
+    """A regex searched on its own is tried only where the text holds its literal start (or,
+    without one, a text its matches need): the earliest hit is still that of every phrase
+    in one regex, searched everywhere."""
+    spec = read_rubric_yaml((rubrics_dir() / f"standard-{language}.yaml").read_text(encoding="utf-8"))
+    synonyms = spec.get("synonyms", {})
+    texts = [normalize(t.text) for c in _examples() if c.language.startswith(language) for t in c.turns]
+    texts += [normalize(t) for t in ("麻烦您报一下读者证号", "您的借书证号是多少", "年卡卡号", "请问您的姓名是什么",
+                                     "can I have your date of birth please", "and the postcode", "not my problem")]
+    texts.append("\n".join(texts))
+    alone = 0
+    for phrases in _phrase_lists(spec):
+        m = compile_phrases(phrases, synonyms)
+        alone += len(m._alone)
+        for text in texts:
+            hit, every = m.first(text), m.regex.search(text)
+            assert (hit and hit.start) == (every and every.start()), (phrases[:3], text)
+            assert m.found_in(text) == (every is not None), (phrases[:3], text)
+    assert alone > 10  # the test exercises the gated searches

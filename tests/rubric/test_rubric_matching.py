@@ -1,11 +1,14 @@
 """Normalisation and ASR-tolerant phrase matching, and the built-in detectors."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qa_pipeline.records import Call, CallInfo, Turn
 from qa_pipeline.rubric.detectors import agent_name, organisation, reply_time, sensitive_number
 from qa_pipeline.rubric.matching import PhraseError, compile_phrases
+from qa_pipeline.rubric.phrase_syntax import literal_start, required_texts
 from qa_pipeline.rubric.text import normalize
 from qa_pipeline.rubric.view import CallView
 
@@ -186,3 +189,24 @@ def test_a_regex_phrase_after_a_grouped_phrase_is_matched_as_itself(monkeypatch)
     hit = m.first(normalize("im gonna chase it with the supplier"))
     assert hit is not None and hit.phrase == "re:i am going to (?:chase|follow)"
     assert m.first(normalize("May I have your postcode?")).phrase == "{ask}...{ident}"
+
+
+@pytest.mark.parametrize("source, start", [
+    ("(?<![a-z0-9])thank you(?:\\S+ )?so", "thank you"),
+    ("(?<![^\\n])姓名(?![^\\n])", "姓名"),
+    ("姓名.{0,8}核对", "姓名"),
+    ("ab?c", "a"), ("ab{2}", "a"), ("a\\d", "a"), ("\\.com", ".com"), ("a[|]b", "a"),
+    ("ab|c", ""), ("(?i)ab", ""), ("(?:x)a", ""), ("[ab]c", ""),
+])
+def test_literal_start(source, start):
+    assert literal_start(source) == start
+    assert all(m.group().startswith(start) for m in re.finditer(source, "thank you so 姓名核对 abc abbc a1 .com a|b xa bc"))
+
+
+@pytest.mark.parametrize("source, needs", [
+    ("(?:[\\u4e00-\\u9fff]{1,3}证号).{0,8}(?:核对|核实)", ("证号",)),
+    ("(?:确认一下|核(?:对一下|实一下)).{0,8}", ("实一下", "对一下", "确认一下")),
+    ("x*y", ("y",)), ("(?:ab)?c", ("c",)), ("(?i:ab)c", ("c",)), (".*", None), ("a|", None),
+])
+def test_required_texts(source, needs):
+    assert required_texts(source) == needs
