@@ -22,6 +22,11 @@ day, kept current by every write that changes them (migration 14 creates and fil
   the call's facts the dashboard's filters read (start, team, agent, language, flag reasons,
   failed items: :data:`AGREEMENT_CALL_FACTS`), so the view reads this table alone, not joined
   to every call's facts (migration 20). Only calls with facts have agreement rows.
+* ``review_fact_store``: per review (``review_store`` row) of a call with facts, the review,
+  whether it is the call's latest review and of the rubric version of its latest result, why
+  the call is queued and the call's facts the filters read (:data:`REVIEW_CALL_FACTS`), so the
+  score-agreement view and an agent's reviews read the reviewed calls (2 % of them) instead
+  of joining the reviews to every call's facts (migration 21).
 
 At ten million calls the day tables hold about a million rows: a chart over twelve weeks
 sums a fraction of them instead of scanning ten million calls (or holding them in memory).
@@ -31,7 +36,8 @@ finding reviews it takes the changed calls' old facts out of the sums, recompute
 from the store and adds them back, all inside the writer's transaction; :func:`refresh_queue`
 brings the queue rows of calls whose queue entry, review or disputes changed up to date;
 :func:`refresh_agreement` the agreement rows of calls whose imported evaluations changed
-(:func:`refresh` includes it). The day tables have
+(:func:`refresh` includes it); the review rows follow both :func:`refresh` and
+:func:`refresh_queue` (a review, a queue change). The day tables have
 no key index (as the results, migrations 6 and 9): one writer, and :func:`refresh` merges by
 group, so each group stays one row.
 """
@@ -41,10 +47,10 @@ from typing import Sequence
 
 import duckdb
 
-__all__ = ["AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "SCHEMA",
-           "agreement_facts_sql", "agreement_fill_sql", "agreement_outcomes_sql", "facts_sql", "fill_sql",
-           "note_rubric_items", "queue_facts_sql", "queue_fill_sql", "rebuild", "refresh", "refresh_agreement",
-           "refresh_queue"]
+__all__ = ["AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA",
+           "REVIEW_CALL_FACTS", "REVIEW_SCHEMA", "SCHEMA", "agreement_facts_sql", "agreement_fill_sql",
+           "agreement_outcomes_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql", "queue_fill_sql",
+           "rebuild", "refresh", "refresh_agreement", "refresh_queue", "review_facts_sql", "review_fill_sql"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
 """What ``daily_call_store`` groups by."""
@@ -258,6 +264,55 @@ def agreement_fill_sql() -> str:
     return f"INSERT INTO agreement_fact_store SELECT * FROM ({agreement_facts_sql()}) ORDER BY started_at, call_id;"
 
 
+REVIEW_SCHEMA = """
+CREATE TABLE review_fact_store (
+    call_id VARCHAR NOT NULL,
+    rubric_id VARCHAR NOT NULL,     -- the review (review_store row)
+    rubric_version VARCHAR NOT NULL,
+    reviewer VARCHAR NOT NULL,
+    auto_score DOUBLE,
+    human_score DOUBLE,
+    comment VARCHAR,
+    reviewed_at TIMESTAMPTZ NOT NULL,
+    latest BOOLEAN NOT NULL,        -- the call's latest review (the newest reviewed_at)
+    current BOOLEAN NOT NULL,       -- of the rubric version of the call's latest result (its facts')
+    queued_for VARCHAR,             -- queue_store.reason; NULL: not queued
+    started_at TIMESTAMPTZ,         -- the call's facts (call_fact_store) the dashboard's filters read
+    team VARCHAR,
+    agent_id VARCHAR,
+    language VARCHAR,
+    flag_reasons VARCHAR[],
+    failed VARCHAR[] NOT NULL,
+    flagged BOOLEAN
+);
+"""
+
+REVIEW_CALL_FACTS = ("started_at", "team", "agent_id", "language", "flag_reasons", "failed", "flagged")
+"""The columns of ``call_fact_store`` each review row carries: those the call filters read and
+whether the call is flagged (the score-agreement view counts unflagged calls a person marked down)."""
+
+
+def review_facts_sql(facts: str = "call_fact_store", reviews: str = "review_store", queue: str = "queue_store") -> str:
+    """SELECT of ``review_fact_store`` rows: each review of a call that has facts in ``facts``
+    (a table or subquery of ``call_fact_store`` rows), with why the call is queued. The latest
+    review is the newest ``reviewed_at`` (ties by rubric id and version, as the queue facts')."""
+    call = ", ".join(f"c.{name}" for name in REVIEW_CALL_FACTS)
+    return f"""
+    SELECT v.call_id, v.rubric_id, v.rubric_version, v.reviewer, v.auto_score, v.human_score, v.comment,
+           v.reviewed_at,
+           row_number() OVER (PARTITION BY v.call_id
+                              ORDER BY v.reviewed_at DESC, v.rubric_id DESC, v.rubric_version DESC) = 1 AS latest,
+           coalesce(v.rubric_id = c.rubric_id AND v.rubric_version = c.rubric_version, FALSE) AS current,
+           q.reason AS queued_for, {call}
+    FROM {reviews} v JOIN {facts} c ON c.call_id = v.call_id LEFT JOIN {queue} q ON q.call_id = v.call_id"""
+
+
+def review_fill_sql() -> str:
+    """SQL filling the (empty) review rows from the whole store (after the call facts)."""
+    # Ordered by start, so a date filter skips whole row groups (zone maps).
+    return f"INSERT INTO review_fact_store SELECT * FROM ({review_facts_sql()}) ORDER BY started_at, call_id;"
+
+
 def _call_sums(facts: str, sign: str = "1") -> str:
     """The ``daily_call_store`` rows of the facts in ``facts``, each call counted ``sign`` times."""
     dims = ", ".join(DIMENSIONS)
@@ -293,8 +348,9 @@ def fill_sql() -> str:
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Fill the fact and day tables anew from the whole store (after a bulk load in SQL)."""
     con.execute("DELETE FROM call_fact_store; DELETE FROM daily_call_store; DELETE FROM daily_item_store; "
-                "DELETE FROM rubric_item_store; DELETE FROM queue_fact_store; DELETE FROM agreement_fact_store")
-    con.execute(fill_sql() + queue_fill_sql() + agreement_fill_sql())
+                "DELETE FROM rubric_item_store; DELETE FROM queue_fact_store; DELETE FROM agreement_fact_store; "
+                "DELETE FROM review_fact_store")
+    con.execute(fill_sql() + queue_fill_sql() + agreement_fill_sql() + review_fill_sql())
 
 
 def _same_group(a: str, b: str, names: Sequence[str]) -> str:
@@ -335,17 +391,19 @@ def _days(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, list], bool]:
     return ("TRUE", []), bool(old)
 
 
-def _kept_for(con: duckdb.DuckDBPyConnection, which: str, args: list) -> tuple[bool, bool]:
-    """Whether the calls ``which`` selects may have queue rows (queued, or rows kept) and
-    agreement rows (a person's outcome of a finding, or rows kept). A call the pipeline has
-    just stored has neither: the two refreshes (a quarter of the cost of storing a call's
-    facts) are skipped for it."""
-    queued, reviewed = con.execute(f"""SELECT
+def _kept_for(con: duckdb.DuckDBPyConnection, which: str, args: list) -> tuple[bool, bool, bool]:
+    """Whether the calls ``which`` selects may have queue rows (queued, or rows kept),
+    agreement rows (a person's outcome of a finding, or rows kept) and review rows (a review,
+    or rows kept). A call the pipeline has just stored has none: the three refreshes (a
+    quarter of the cost of storing a call's facts) are skipped for it."""
+    queued, reviewed, review = con.execute(f"""SELECT
             EXISTS (SELECT 1 FROM queue_store WHERE {which}) OR EXISTS (SELECT 1 FROM queue_fact_store WHERE {which}),
             EXISTS (SELECT 1 FROM finding_review_store WHERE {which})
             OR EXISTS (SELECT 1 FROM imported_review_store WHERE {which})
-            OR EXISTS (SELECT 1 FROM agreement_fact_store WHERE {which})""", args * 5).fetchone()
-    return bool(queued), bool(reviewed)
+            OR EXISTS (SELECT 1 FROM agreement_fact_store WHERE {which}),
+            EXISTS (SELECT 1 FROM review_store WHERE {which})
+            OR EXISTS (SELECT 1 FROM review_fact_store WHERE {which})""", args * 7).fetchone()
+    return bool(queued), bool(reviewed), bool(review)
 
 
 def _which(con: duckdb.DuckDBPyConnection, ids: list[str]) -> tuple[str, list]:
@@ -381,26 +439,30 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
                     "WHERE passed <> 0 OR failed <> 0 OR na <> 0")
         _merge(con, "daily_item_store", "_fact_delta", (*ITEM_DIMENSIONS, "check_id"), _ITEM_MEASURES,
                "t.passed = 0 AND t.failed = 0 AND t.na = 0", days, shrinks)
-        queued, reviewed = _kept_for(con, which, args)
+        queued, reviewed, review = _kept_for(con, which, args)
         if queued:
             _queue_rows(con, which, args, facts="_fact_new")
         if reviewed:
             _agreement_rows(con, which, args, facts="_fact_new")
+        if review:
+            _review_rows(con, which, args, facts="_fact_new")
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_old; DROP TABLE IF EXISTS temp._fact_new; "
                     "DROP TABLE IF EXISTS temp._fact_delta; DROP TABLE IF EXISTS temp._fact_ids")
 
 
 def refresh_queue(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
-    """Bring the queue rows (``queue_fact_store``) of ``call_ids`` up to date, inside the
-    caller's transaction, after it changed their queue entries, reviews or disputes (a change
-    of their facts goes through :func:`refresh`, which includes this)."""
+    """Bring the queue rows (``queue_fact_store``) and review rows (``review_fact_store``) of
+    ``call_ids`` up to date, inside the caller's transaction, after it changed their queue
+    entries, reviews or disputes (a change of their facts goes through :func:`refresh`, which
+    includes this)."""
     ids = list(dict.fromkeys(call_ids))
     if not ids:
         return
     which, args = _which(con, ids)
     try:
         _queue_rows(con, which, args, facts=f"(SELECT * FROM call_fact_store WHERE {which})", facts_args=args)
+        _review_rows(con, which, args, facts=f"(SELECT * FROM call_fact_store WHERE {which})", facts_args=args)
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_ids")
 
@@ -434,6 +496,14 @@ def _queue_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts
     only = [f"(SELECT * FROM {t} WHERE {which})" for t in ("queue_store", "review_store", "dispute_store")]
     con.execute(f"DELETE FROM queue_fact_store WHERE {which}", args)
     con.execute(f"INSERT INTO queue_fact_store {queue_facts_sql(facts, *only)}", [*args, *facts_args, *args, *args])
+
+
+def _review_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,
+                 facts_args: Sequence = ()) -> None:
+    """Replace the review rows of the calls ``which`` selects; ``facts``: their current facts."""
+    only = [f"(SELECT * FROM {t} WHERE {which})" for t in ("review_store", "queue_store")]
+    con.execute(f"DELETE FROM review_fact_store WHERE {which}", args)
+    con.execute(f"INSERT INTO review_fact_store {review_facts_sql(facts, *only)}", [*args, *facts_args, *args])
 
 
 def note_rubric_items(con: duckdb.DuckDBPyConnection, checks: str) -> None:

@@ -5,7 +5,9 @@ migration 14 fills them from what an older database holds. The queue facts (revi
 state with the facts it filters on) likewise after every queue, review and dispute write,
 and migration 16 fills them; the agreement facts after reviews, imports and re-scoring
 (migration 18), with the call facts the filters read (migration 20: the agreement view gives
-what it gave before, joined to the call facts, under every filter)."""
+what it gave before, joined to the call facts, under every filter). The review facts after
+reviews, queue changes and re-scoring, and migration 21 fills them: the score-agreement view and
+an agent's reviews give what they gave joined to the call facts, under every filter."""
 from __future__ import annotations
 
 import math
@@ -58,6 +60,8 @@ def assert_facts_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
               WHERE final_outcome IN ('pass', 'fail', 'na') GROUP BY ALL"""))
     _same(_rows(con, "SELECT * FROM queue_fact_store"),
           _rows(con, f"SELECT * FROM ({call_facts.queue_facts_sql(scratch)})"))
+    _same(_rows(con, "SELECT * FROM review_fact_store"),
+          _rows(con, f"SELECT * FROM ({call_facts.review_facts_sql(scratch)})"))
     assert_agreement_from_scratch(con)
 
 
@@ -430,3 +434,120 @@ def test_the_agreement_view_stays_in_step_with_reviews_overrides_and_disputes(tm
         _store_again(con, 4, "Team A", "a01", "2026-11-02", result=False)
         assert con.execute("SELECT count(*) FROM agreement_fact_store WHERE call_id = ?", [ids[4]]).fetchone()[0] == 0
     check()
+
+
+# What the score-agreement view and an agent's reviews read before migration 21: the reviews
+# joined to the facts of the calls the filter keeps (``{where}``: facts.call_where).
+SCORE_AGREEMENT_BEFORE = """SELECT coalesce(v.reason, 'not queued') AS queued_for, count(*) AS reviewed,
+           avg(abs(v.human_score - v.auto_score)) AS mean_gap,
+           count(*) FILTER (WHERE NOT c.flagged AND v.human_score < v.auto_score - 10) AS passed_wrongly
+    FROM call_fact_store c JOIN (SELECT v.call_id, v.auto_score, v.human_score, q.reason
+        FROM (SELECT * FROM review_store QUALIFY row_number() OVER (PARTITION BY call_id
+              ORDER BY reviewed_at DESC) = 1) v
+        LEFT JOIN queue_store q ON q.call_id = v.call_id) v ON v.call_id = c.call_id
+    WHERE {where} GROUP BY ALL ORDER BY queued_for"""
+AGENT_REVIEWS_BEFORE = """WITH c AS (SELECT call_id, started_at, rubric_id, rubric_version FROM call_fact_store
+               WHERE {where})
+    SELECT c.call_id, c.started_at, v.auto_score, v.human_score, v.reviewer, v.reviewed_at,
+           v.comment, a.acknowledged_at, coalesce(d.open_disputes, 0) AS open_disputes
+    FROM c JOIN review_store v ON v.call_id = c.call_id AND v.rubric_id = c.rubric_id
+         AND v.rubric_version = c.rubric_version
+    LEFT JOIN (SELECT call_id, max(acknowledged_at) AS acknowledged_at FROM acknowledgement_store
+               GROUP BY call_id) a ON a.call_id = c.call_id
+    LEFT JOIN (SELECT call_id, count(*) AS open_disputes FROM dispute_store WHERE status = 'open'
+               GROUP BY call_id) d ON d.call_id = c.call_id
+    ORDER BY v.reviewed_at DESC, c.call_id"""
+_AGENTS = ("a01", "a02", "b01", "b02")
+
+
+def _reviews_before(con) -> list:
+    """Each filter's score-agreement rows, and each agent's reviews under it, as read before."""
+    got = []
+    for viewer, f in AGREEMENT_VIEWS:
+        where, args = facts.call_where(viewer, f)
+        got.append(con.execute(SCORE_AGREEMENT_BEFORE.format(where=where), args).fetchall())
+        for agent in _AGENTS:
+            where, args = facts.call_where(viewer, CallFilter(agents=(agent,), date_from=f.date_from,
+                                                              date_to=f.date_to))
+            got.append(con.execute(AGENT_REVIEWS_BEFORE.format(where=where), args).fetchall())
+    return got
+
+
+def _reviews_now(db) -> list:
+    got = []
+    for viewer, f in AGREEMENT_VIEWS:
+        got.append(queries.score_agreement(db, viewer, f).rows())
+        for agent in _AGENTS:
+            got.append(sorted(queries.agent_reviews(db, viewer, agent, f).rows(), key=lambda r: (-r[5].timestamp(), r[0])))
+    return got
+
+
+def _same_lists(got: list, want: list) -> None:
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        _same(g, w)
+
+
+def _reviewed_and_queued(con, tmp_path) -> list[str]:
+    """:func:`_reviewed_centre` with a queue, reviews of queued and unqueued calls (some under
+    an older rubric version than their latest result), acknowledgements and disputes."""
+    ids = _reviewed_centre(con, tmp_path)
+    admin.assign_queue(con, by="turn", sample_share=0.5, specialists=[("qa1", None), ("qa2", None)])
+    for n, i in enumerate(range(0, 24, 3)):
+        reviews.save_review(con, ids[i], reviewer="qa1" if n % 2 else "qa2", score=40.0 + 7 * n,
+                            comment=f"review {n}", at=f"2026-11-2{n % 8}T10:00:00+00:00")
+    reviews.acknowledge(con, ids[3], username="a02", comment="seen")
+    reviews.open_dispute(con, ids[0], opened_by="a01", reason="no")  # queued for the dispute
+    return ids
+
+
+def test_review_facts_follow_reviews_queue_changes_and_rescoring(tmp_path):
+    db = tmp_path / "qa.duckdb"
+
+    def check() -> None:
+        with store.opened(db) as con:
+            assert_facts_from_scratch(con)
+            want = _reviews_before(con)
+        _same_lists(_reviews_now(db), want)
+
+    with store.opened(db) as con:
+        ids = _reviewed_and_queued(con, tmp_path)
+        assert con.execute("SELECT count(*) FROM review_fact_store").fetchone()[0] == con.execute(
+            "SELECT count(*) FROM review_store").fetchone()[0] >= 16
+        assert con.execute("SELECT count(DISTINCT coalesce(queued_for, '-')) FROM review_fact_store").fetchone()[0] >= 3
+    check()
+    with store.opened(db) as con:  # reviewed again later, re-scored under a newer rubric version, reassigned
+        reviews.save_review(con, ids[6], reviewer="qa2", score=99.0, at="2026-11-30T10:00:00+00:00")
+        store.save_results(con, [CallResult(ids[9], "standard", "2", 35.0, True, ("low score",),
+                                            (Finding("A1", "fail", weight=10),))])
+        assert not con.execute("SELECT current FROM review_fact_store WHERE call_id = ?", [ids[9]]).fetchone()[0]
+        reviews.save_review(con, ids[9], reviewer="qa1", score=30.0, at="2026-12-01T10:00:00+00:00")
+        assert con.execute("SELECT count(*) FROM review_fact_store WHERE call_id = ?", [ids[9]]).fetchone()[0] == 2
+        admin.reassign(con, ids[0], "qa1", actor="mgr")
+    check()
+    with store.opened(db) as con:  # reviewed calls stored again: another team and day, then without a result
+        _store_again(con, 3, "Team B", "b02", "2026-12-01", flagged=True)
+        _store_again(con, 12, "Team A", "a01", "2026-11-02", result=False)
+        assert con.execute("SELECT count(*) FROM review_fact_store WHERE call_id = ?", [ids[12]]).fetchone()[0] == 0
+    check()
+
+
+def test_migration_21_gives_the_review_views_the_same_figures_under_every_filter(tmp_path):
+    db = tmp_path / "new.duckdb"
+    with store.opened(db) as con:
+        _reviewed_and_queued(con, tmp_path)
+        want_rows = _rows(con, "SELECT * FROM review_fact_store")
+    older = _older_copy(tmp_path, db, 20, ("call_store", "check_store", "result_store", "call_fact_store",
+                                          "queue_store", "review_store", "dispute_store", "acknowledgement_store"))
+    con = duckdb.connect(str(older))
+    assert not con.execute("SELECT count(*) FROM information_schema.tables "
+                           "WHERE table_name = 'review_fact_store'").fetchone()[0]
+    before = _reviews_before(con)
+    con.close()
+    assert sum(len(rows) for rows in before) > 20 and len({repr(rows) for rows in before}) > 10
+    with store.opened(older) as con:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] >= 21
+        _same(_rows(con, "SELECT * FROM review_fact_store"), want_rows)
+        for table in ("call_store", "review_store", "queue_store", "call_fact_store"):  # nothing lost
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
+    _same_lists(_reviews_now(older), before)
