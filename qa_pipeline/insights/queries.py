@@ -135,7 +135,9 @@ def review_queue(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, assign
     """Queued calls (flagged, sampled or disputed) — one page of them and the total.
 
     ``status``: 'open' (not reviewed yet, or an open dispute), 'reviewed' or 'all'. Read from
-    the queued calls' facts (``queue_fact_store``): one table of the queued calls, no join.
+    the queued calls' facts (``queue_fact_store``): one table of the queued calls, no join; a
+    worst-first page from the queue's first rows worst-first (``queue_worst_store``, a prefix
+    of that order: a full page there is the page) when they hold a full one.
     """
     where, args = facts.call_where(viewer, f)
     open_sql = "(reviewer IS NULL OR open_disputes > 0)"
@@ -147,9 +149,13 @@ def review_queue(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, assign
                human_score, flagged, flag_reasons, critical_fail, complaint, queued_for, assignee, reviewer,
                reviewed_at, open_disputes"""
     total = read(db, f"SELECT count(*) AS n FROM queue_fact_store WHERE {where}", args)["n"][0]
-    rows = facts.newest(db, columns, where, args, limit=PAGE_SIZE, offset=max(page, 0) * PAGE_SIZE,
-                        order=_SORTS.get(order, _SORTS["newest"]), source="queue_fact_store")
-    return rows, int(total)
+    page_of = functools.partial(facts.newest, db, columns, where, args, limit=PAGE_SIZE,
+                                offset=max(page, 0) * PAGE_SIZE, order=_SORTS.get(order, _SORTS["newest"]))
+    if order == "worst":  # the queue's first rows worst-first: they hold the page unless the filter is narrow
+        rows = page_of(source="queue_worst_store")
+        if rows.height == PAGE_SIZE:
+            return rows, int(total)
+    return page_of(source="queue_fact_store"), int(total)
 
 
 @_one_connection

@@ -22,6 +22,11 @@ day, kept current by every write that changes them (migration 14 creates and fil
   the call's facts the dashboard's filters read (start, team, agent, language, flag reasons,
   failed items: :data:`AGREEMENT_CALL_FACTS`), so the view reads this table alone, not joined
   to every call's facts (migration 20). Only calls with facts have agreement rows.
+* ``queue_worst_store``: the queue rows that come first worst-first (lowest score, then newest:
+  :data:`WORST_KEY`): every queue row up to a bound (``queue_worst_bound``; NULL: every row),
+  between :data:`WORST_KEPT` and twice as many of them, so a worst-first page of the queue is
+  read from them when they hold it (a prefix of the order holds the first matching rows of
+  any filter) instead of sorting every queued call (migration 21).
 * ``review_fact_store``: per review (``review_store`` row) of a call with facts, the review,
   whether it is the call's latest review and of the rubric version of its latest result, why
   the call is queued and the call's facts the filters read (:data:`REVIEW_CALL_FACTS`), so the
@@ -48,9 +53,10 @@ from typing import Sequence
 import duckdb
 
 __all__ = ["AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA",
-           "REVIEW_CALL_FACTS", "REVIEW_SCHEMA", "SCHEMA", "agreement_facts_sql", "agreement_fill_sql",
+           "REVIEW_CALL_FACTS", "REVIEW_SCHEMA", "SCHEMA", "WORST_KEPT", "WORST_KEY", "WORST_SCHEMA", "agreement_facts_sql", "agreement_fill_sql",
            "agreement_outcomes_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql", "queue_fill_sql",
-           "rebuild", "refresh", "refresh_agreement", "refresh_queue", "review_facts_sql", "review_fill_sql"]
+           "rebuild", "refill_worst", "refresh", "refresh_agreement", "refresh_queue", "review_facts_sql",
+           "review_fill_sql", "worst_fill_sql"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
 """What ``daily_call_store`` groups by."""
@@ -179,6 +185,56 @@ def queue_facts_sql(facts: str = "call_fact_store", queue: str = "queue_store", 
 def queue_fill_sql() -> str:
     """SQL filling the (empty) queue facts from the whole store: migration 16's backfill."""
     return f"INSERT INTO queue_fact_store SELECT * FROM ({queue_facts_sql()}) ORDER BY started_at, call_id;"
+
+
+WORST_SCHEMA = QUEUE_SCHEMA.replace("queue_fact_store", "queue_worst_store") + """
+CREATE TABLE queue_worst_bound (
+    bound STRUCT(n BOOLEAN, s DOUBLE, u BOOLEAN, t BIGINT, c VARCHAR)  -- NULL: every queue row is kept
+);
+INSERT INTO queue_worst_bound VALUES (NULL);
+"""
+
+WORST_KEY = ("{'n': score IS NULL, 's': coalesce(score, 0), 'u': started_at IS NULL, "
+             "'t': -epoch_us(coalesce(started_at, TIMESTAMPTZ 'epoch')), 'c': call_id}")
+"""A queue row's place worst-first, as one value compared field by field: ``score ASC NULLS
+LAST, started_at DESC NULLS LAST, call_id`` (the review queue's "worst" order)."""
+
+WORST_KEPT = 20_000
+"""How many queue rows :func:`refill_worst` keeps worst-first; trimmed back to it past twice as
+many, refilled from the whole queue below half (a team's page of 50 is among 20,000 rows of
+30 teams)."""
+
+_IN_WORST = f"((SELECT bound FROM queue_worst_bound) IS NULL OR {WORST_KEY} <= (SELECT bound FROM queue_worst_bound))"
+
+
+def worst_fill_sql(kept: int | None = None) -> str:
+    """SQL filling ``queue_worst_store`` anew from the whole queue: its first ``kept`` rows
+    worst-first (:data:`WORST_KEPT`), every row when it holds no more."""
+    kept = WORST_KEPT if kept is None else kept
+    return f"""UPDATE queue_worst_bound SET bound = (SELECT {WORST_KEY} AS k FROM queue_fact_store
+                   ORDER BY k LIMIT 1 OFFSET {int(kept) - 1:d});
+    DELETE FROM queue_worst_store;
+    INSERT INTO queue_worst_store SELECT * FROM queue_fact_store WHERE {_IN_WORST} ORDER BY {WORST_KEY};"""
+
+
+def refill_worst(con: duckdb.DuckDBPyConnection, kept: int | None = None) -> None:
+    """Fill ``queue_worst_store`` anew from the whole queue (:func:`worst_fill_sql`)."""
+    con.execute(worst_fill_sql(kept))
+
+
+def _worst_rows(con: duckdb.DuckDBPyConnection, which: str, args: list) -> None:
+    """Bring the worst-first rows of the calls ``which`` selects in step with their queue rows:
+    kept where they come before the bound; trimmed or refilled when too many or too few."""
+    con.execute(f"DELETE FROM queue_worst_store WHERE {which}", args)
+    con.execute(f"INSERT INTO queue_worst_store SELECT * FROM queue_fact_store WHERE ({which}) AND {_IN_WORST}", args)
+    kept, bounded = con.execute("SELECT (SELECT count(*) FROM queue_worst_store), "
+                                "(SELECT bound IS NOT NULL FROM queue_worst_bound)").fetchone()
+    if kept > 2 * WORST_KEPT:
+        con.execute(f"""UPDATE queue_worst_bound SET bound = (SELECT {WORST_KEY} AS k FROM queue_worst_store
+                        ORDER BY k LIMIT 1 OFFSET {WORST_KEPT - 1:d})""")
+        con.execute(f"DELETE FROM queue_worst_store WHERE NOT {_IN_WORST}")
+    elif bounded and kept < WORST_KEPT // 2:
+        refill_worst(con)
 
 
 AGREEMENT_SCHEMA = """
@@ -351,6 +407,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
                 "DELETE FROM rubric_item_store; DELETE FROM queue_fact_store; DELETE FROM agreement_fact_store; "
                 "DELETE FROM review_fact_store")
     con.execute(fill_sql() + queue_fill_sql() + agreement_fill_sql() + review_fill_sql())
+    refill_worst(con)
 
 
 def _same_group(a: str, b: str, names: Sequence[str]) -> str:
@@ -496,6 +553,7 @@ def _queue_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts
     only = [f"(SELECT * FROM {t} WHERE {which})" for t in ("queue_store", "review_store", "dispute_store")]
     con.execute(f"DELETE FROM queue_fact_store WHERE {which}", args)
     con.execute(f"INSERT INTO queue_fact_store {queue_facts_sql(facts, *only)}", [*args, *facts_args, *args, *args])
+    _worst_rows(con, which, args)
 
 
 def _review_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,

@@ -62,7 +62,25 @@ def assert_facts_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
           _rows(con, f"SELECT * FROM ({call_facts.queue_facts_sql(scratch)})"))
     _same(_rows(con, "SELECT * FROM review_fact_store"),
           _rows(con, f"SELECT * FROM ({call_facts.review_facts_sql(scratch)})"))
+    assert_worst_first(con)
     assert_agreement_from_scratch(con)
+
+
+def assert_worst_first(con: duckdb.DuckDBPyConnection) -> None:
+    """The queue's rows worst-first are the queue rows up to the bound (every row when none), and
+    between half and twice as many as it keeps (as many as the queue holds when fewer)."""
+    key = call_facts.WORST_KEY
+    bound = con.execute("SELECT bound FROM queue_worst_bound").fetchone()[0]
+    whole = con.execute(f"SELECT {key} AS k FROM queue_fact_store ORDER BY k").fetchall()
+    kept = con.execute(f"SELECT {key} AS k FROM queue_worst_store ORDER BY k").fetchall()
+    def place(k: dict) -> tuple:  # the key's fields in order: compared as SQL compares it
+        return tuple(k.values())
+
+    assert kept == (whole if bound is None else [k for k in whole if place(k[0]) <= place(bound)])  # a prefix
+    _same(_rows(con, "SELECT * FROM queue_worst_store"),
+          _rows(con, "SELECT * FROM queue_fact_store WHERE call_id IN (SELECT call_id FROM queue_worst_store)"))
+    assert len(kept) <= 2 * call_facts.WORST_KEPT
+    assert bound is None or len(kept) >= min(call_facts.WORST_KEPT // 2, len(whole))
 
 
 def assert_agreement_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
@@ -551,3 +569,61 @@ def test_migration_21_gives_the_review_views_the_same_figures_under_every_filter
         for table in ("call_store", "review_store", "queue_store", "call_fact_store"):  # nothing lost
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
     _same_lists(_reviews_now(older), before)
+
+
+QUEUE_VIEWS = [(_MANAGER, CallFilter(), None, "all"), (_MANAGER, CallFilter(), None, "open"),
+               (_MANAGER, CallFilter(failed_item="C3"), None, "all"), (_MANAGER, CallFilter(teams=("Team B",)), None, "all"),
+               (_MANAGER, CallFilter(), "qa1", "reviewed"),
+               (Viewer.of(User("lead", "team_lead", team="Team A")), CallFilter(languages=("zh",)), None, "all")]
+
+
+def _worst_pages(db, before: bool) -> list:
+    got = []
+    for viewer, f, assignee, status in QUEUE_VIEWS:
+        for page in range(4):
+            if before:  # the whole queue sorted worst-first, as the page read it before migration 21
+                where, args = facts.call_where(viewer, f)
+                open_sql = "(reviewer IS NULL OR open_disputes > 0)"
+                where += " AND " + {"open": open_sql, "reviewed": f"NOT {open_sql}", "all": "TRUE"}[status]
+                if assignee:
+                    where, args = where + " AND assignee = ?", [*args, assignee]
+                with store.opened(db, read_only=True) as con:
+                    got.append(con.execute(f"SELECT call_id, score FROM queue_fact_store WHERE {where} ORDER BY "
+                                           f"score ASC NULLS LAST, started_at DESC NULLS LAST, call_id LIMIT 2 "
+                                           f"OFFSET {page * 2}", args).fetchall())
+            else:
+                rows, _ = queries.review_queue(db, viewer, f, assignee=assignee, status=status, order="worst", page=page)
+                got.append(rows.select("call_id", "auto_score").rows())
+    return got
+
+
+def test_worst_first_pages_of_the_queue_follow_queue_reviews_and_rescoring(tmp_path, monkeypatch):
+    monkeypatch.setattr(call_facts, "WORST_KEPT", 3)  # trimmed past 6 rows, refilled below 1
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    db = tmp_path / "qa.duckdb"
+
+    def check() -> None:
+        with store.opened(db) as con:
+            assert_facts_from_scratch(con)
+        want = _worst_pages(db, before=True)
+        assert _worst_pages(db, before=False) == want
+        return want
+
+    with store.opened(db) as con:
+        ids = build_centre(con, n=24)
+        admin.assign_queue(con, by="turn", sample_share=0.9, specialists=[("qa1", None), ("qa2", None)])
+        assert con.execute("SELECT count(*) FROM queue_fact_store").fetchone()[0] > 6
+        assert con.execute("SELECT bound IS NOT NULL FROM queue_worst_bound").fetchone()[0]  # trimmed
+    assert sum(map(len, check())) > 20
+    with store.opened(db) as con:  # the worst calls re-scored better: the kept rows run low and are refilled
+        worst = [c for (c,) in con.execute("SELECT call_id FROM queue_worst_store").fetchall()]
+        store.save_results(con, [CallResult(cid, "standard", "2", 95.0, False, (), (Finding("A1", "pass", weight=10),))
+                                 for cid in worst])
+        reviews.save_review(con, ids[5], reviewer="qa1", score=20.0)
+        assert con.execute("SELECT count(*) FROM queue_worst_store").fetchone()[0] >= 1
+    check()
+    with store.opened(db) as con:  # a call stored again worse, one without a result
+        _store_again(con, 7, "Team B", "b01", "2026-12-02", flagged=True)
+        _store_again(con, 8, "Team A", "a01", "2026-11-02", result=False)
+        call_facts.refill_worst(con)
+    check()
