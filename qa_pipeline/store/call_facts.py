@@ -22,6 +22,9 @@ day, kept current by every write that changes them (migration 14 creates and fil
   the call's facts the dashboard's filters read (start, team, agent, language, flag reasons,
   failed items: :data:`AGREEMENT_CALL_FACTS`), so the view reads this table alone, not joined
   to every call's facts (migration 20). Only calls with facts have agreement rows.
+* ``agent_fact_store``: per agent, name, team, language and flag reasons (the day sums' groups
+  without the day) their first and last day, so the filter widgets read a few thousand rows
+  instead of every day sum (migration 21).
 * ``queue_worst_store``: the queue rows that come first worst-first (lowest score, then newest:
   :data:`WORST_KEY`): every queue row up to a bound (``queue_worst_bound``; NULL: every row),
   between :data:`WORST_KEPT` and twice as many of them, so a worst-first page of the queue is
@@ -52,9 +55,9 @@ from typing import Sequence
 
 import duckdb
 
-__all__ = ["AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA",
+__all__ = ["AGENT_DIMENSIONS", "AGENT_SCHEMA", "AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA",
            "REVIEW_CALL_FACTS", "REVIEW_SCHEMA", "SCHEMA", "WORST_KEPT", "WORST_KEY", "WORST_SCHEMA", "agreement_facts_sql", "agreement_fill_sql",
-           "agreement_outcomes_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql", "queue_fill_sql",
+           "agreement_outcomes_sql", "agent_fill_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql", "queue_fill_sql",
            "rebuild", "refill_worst", "refresh", "refresh_agreement", "refresh_queue", "review_facts_sql",
            "review_fill_sql", "worst_fill_sql"]
 
@@ -185,6 +188,28 @@ def queue_facts_sql(facts: str = "call_fact_store", queue: str = "queue_store", 
 def queue_fill_sql() -> str:
     """SQL filling the (empty) queue facts from the whole store: migration 16's backfill."""
     return f"INSERT INTO queue_fact_store SELECT * FROM ({queue_facts_sql()}) ORDER BY started_at, call_id;"
+
+
+AGENT_SCHEMA = """
+CREATE TABLE agent_fact_store (
+    agent_id VARCHAR, agent_name VARCHAR, team VARCHAR, language VARCHAR, flag_reasons VARCHAR[],
+    first DATE,                     -- the first and last day of the group's day sums
+    last DATE
+);
+"""
+
+AGENT_DIMENSIONS = ("agent_id", "agent_name", "team", "language", "flag_reasons")
+"""What ``agent_fact_store`` groups ``daily_call_store`` by (all its dimensions but the day)."""
+
+
+def _agent_sums(sums: str) -> str:
+    """SELECT (without its GROUP BY, after a WHERE) of the agent groups of the day sums ``sums``."""
+    return f"SELECT {', '.join(AGENT_DIMENSIONS)}, min(day), max(day) FROM {sums} t WHERE TRUE"
+
+
+def agent_fill_sql() -> str:
+    """SQL filling the (empty) agent groups from the day sums."""
+    return f"INSERT INTO agent_fact_store {_agent_sums('daily_call_store')} GROUP BY ALL;"
 
 
 WORST_SCHEMA = QUEUE_SCHEMA.replace("queue_fact_store", "queue_worst_store") + """
@@ -405,8 +430,8 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Fill the fact and day tables anew from the whole store (after a bulk load in SQL)."""
     con.execute("DELETE FROM call_fact_store; DELETE FROM daily_call_store; DELETE FROM daily_item_store; "
                 "DELETE FROM rubric_item_store; DELETE FROM queue_fact_store; DELETE FROM agreement_fact_store; "
-                "DELETE FROM review_fact_store")
-    con.execute(fill_sql() + queue_fill_sql() + agreement_fill_sql() + review_fill_sql())
+                "DELETE FROM review_fact_store; DELETE FROM agent_fact_store")
+    con.execute(fill_sql() + queue_fill_sql() + agreement_fill_sql() + review_fill_sql() + agent_fill_sql())
     refill_worst(con)
 
 
@@ -415,24 +440,49 @@ def _same_group(a: str, b: str, names: Sequence[str]) -> str:
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str, delta: str, keys: Sequence[str],
-           measures: Sequence[str], empty: str, days: tuple[str, list], shrinks: bool) -> None:
+           measures: Sequence[str], empty: str, days: tuple[str, list], shrinks: bool) -> tuple[bool, bool]:
     """Add the signed rows of the temporary table ``delta`` to ``table`` group by group; drop
     groups left ``empty`` (``shrinks``: some calls left their group). Only the ``days`` (a
     condition on ``t.day``) the delta touches are read (zone maps skip the rest). Each
     statement costs a few milliseconds whatever it does: a call joining groups that exist (the
-    usual new call) is one UPDATE."""
+    usual new call) is one UPDATE. Returns whether groups were added, and dropped."""
     where, args = days
     rows = con.execute(f"SELECT count(*) FROM {delta}").fetchone()[0]
     if not rows:
-        return  # the calls' facts changed nothing these sums count
+        return False, False  # the calls' facts changed nothing these sums count
     sets = ", ".join(f"{m} = t.{m} + d.{m}" for m in measures)
     updated = con.execute(f"UPDATE {table} t SET {sets} FROM {delta} d WHERE {where} AND "
                           f"{_same_group('t', 'd', keys)}", args).fetchone()[0]
+    added = dropped = 0
     if updated < rows:  # groups are unique in both: each delta row updated at most one row
-        con.execute(f"INSERT INTO {table} SELECT * FROM {delta} d WHERE NOT EXISTS "
-                    f"(SELECT 1 FROM {table} t WHERE {where} AND {_same_group('t', 'd', keys)})", args)
+        added = con.execute(f"INSERT INTO {table} SELECT * FROM {delta} d WHERE NOT EXISTS "
+                            f"(SELECT 1 FROM {table} t WHERE {where} AND {_same_group('t', 'd', keys)})",
+                            args).fetchone()[0]
     if shrinks:
-        con.execute(f"DELETE FROM {table} t WHERE {where} AND {empty}", args)
+        dropped = con.execute(f"DELETE FROM {table} t WHERE {where} AND {empty}", args).fetchone()[0]
+    return added > 0, dropped > 0
+
+
+def _agent_rows(con: duckdb.DuckDBPyConnection, added: bool, dropped: bool) -> None:
+    """Keep ``agent_fact_store`` in step with ``daily_call_store`` after the day sums of the
+    calls in ``_fact_old`` and ``_fact_new`` changed: only a day group added (its agent group's
+    first or last day may widen) or dropped (they may narrow: the agent groups of the old facts
+    summed anew from the day sums) changes it."""
+    dims = ", ".join(AGENT_DIMENSIONS)
+    if added:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT {dims}, min(day) AS first, "
+                    "max(day) AS last FROM _fact_new GROUP BY ALL")
+        con.execute(f"""UPDATE agent_fact_store t SET first = least(t.first, d.first), last = greatest(t.last, d.last)
+            FROM _fact_delta d WHERE {_same_group('t', 'd', AGENT_DIMENSIONS)}
+            AND (d.first < t.first OR d.last > t.last OR (t.first IS NULL AND d.first IS NOT NULL))""")
+        con.execute(f"INSERT INTO agent_fact_store SELECT * FROM _fact_delta d WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM agent_fact_store t WHERE {_same_group('t', 'd', AGENT_DIMENSIONS)})")
+    if dropped:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT DISTINCT {dims} FROM _fact_old")
+        con.execute(f"DELETE FROM agent_fact_store t WHERE EXISTS (SELECT 1 FROM _fact_delta d "
+                    f"WHERE {_same_group('t', 'd', AGENT_DIMENSIONS)})")
+        con.execute(f"INSERT INTO agent_fact_store {_agent_sums('daily_call_store')} AND EXISTS "
+                    f"(SELECT 1 FROM _fact_delta d WHERE {_same_group('t', 'd', AGENT_DIMENSIONS)}) GROUP BY ALL")
 
 
 def _days(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, list], bool]:
@@ -491,7 +541,9 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT * FROM ({_call_sums(both, 'sign')}) "
                     "WHERE calls <> 0 OR scored <> 0 OR score_sum <> 0 OR flagged <> 0 OR complaints <> 0 "
                     "OR critical_fails <> 0")
-        _merge(con, "daily_call_store", "_fact_delta", DIMENSIONS, _CALL_MEASURES, "t.calls = 0", days, shrinks)
+        added, dropped = _merge(con, "daily_call_store", "_fact_delta", DIMENSIONS, _CALL_MEASURES, "t.calls = 0",
+                                days, shrinks)
+        _agent_rows(con, added, dropped)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT * FROM ({_item_sums(both, 'sign')}) "
                     "WHERE passed <> 0 OR failed <> 0 OR na <> 0")
         _merge(con, "daily_item_store", "_fact_delta", (*ITEM_DIMENSIONS, "check_id"), _ITEM_MEASURES,

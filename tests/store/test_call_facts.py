@@ -19,8 +19,8 @@ import pytest
 from dashboard_fixtures import build_centre, make_call
 from older_database import database_at
 
-from qa_pipeline.insights import facts, queries
-from qa_pipeline.insights.filters import CallFilter
+from qa_pipeline.insights import aggregates, facts, queries
+from qa_pipeline.insights.filters import CallFilter, scope_clause
 from qa_pipeline.privacy.access import User, Viewer
 from qa_pipeline.records import CallResult, Finding
 from qa_pipeline.review import admin, history, reviews
@@ -63,6 +63,9 @@ def assert_facts_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
     _same(_rows(con, "SELECT * FROM review_fact_store"),
           _rows(con, f"SELECT * FROM ({call_facts.review_facts_sql(scratch)})"))
     assert_worst_first(con)
+    agents = ", ".join(call_facts.AGENT_DIMENSIONS)
+    _same(_rows(con, "SELECT * FROM agent_fact_store"),
+          _rows(con, f"SELECT {agents}, min(day), max(day) FROM {scratch} GROUP BY ALL"))
     assert_agreement_from_scratch(con)
 
 
@@ -478,9 +481,33 @@ AGENT_REVIEWS_BEFORE = """WITH c AS (SELECT call_id, started_at, rubric_id, rubr
 _AGENTS = ("a01", "a02", "b01", "b02")
 
 
+# The filter widgets' agents and flag reasons before migration 21: from every day sum.
+OPTIONS_BEFORE = """SELECT agent_id, arg_max(agent_name, day) AS agent_name, arg_max(team, day) AS team,
+        list_sort(list(DISTINCT language)), list_sort(list(DISTINCT team)), min(day), max(day)
+    FROM daily_call_store WHERE ({where}) GROUP BY agent_id ORDER BY agent_id"""
+REASONS_BEFORE = "SELECT DISTINCT unnest(flag_reasons) AS reason FROM daily_call_store ORDER BY reason"
+
+
+def _options_now(options: dict) -> list:
+    return [options["agents"].rows(), [(*options["teams"], *options["languages"], *options["flag_reasons"],
+                                        options["first"], options["last"])]]
+
+
+def _options_before(con, viewer: Viewer) -> list:
+    where, args = scope_clause(viewer)
+    rows = con.execute(OPTIONS_BEFORE.format(where=where), args).fetchall()
+    reasons = [r for (r,) in con.execute(REASONS_BEFORE).fetchall() if r]
+    return [[r[:3] for r in rows if r[0] is not None],
+            [(*sorted({t for r in rows for t in r[4] if t is not None}),
+              *sorted({x for r in rows for x in r[3] if x is not None}), *reasons,
+              min((r[5] for r in rows if r[5] is not None), default=None),
+              max((r[6] for r in rows if r[6] is not None), default=None))]]
+
+
 def _reviews_before(con) -> list:
-    """Each filter's score-agreement rows, and each agent's reviews under it, as read before."""
-    got = []
+    """Each filter's score-agreement rows, and each agent's reviews under it, as read before
+    (and each viewer's filter widgets)."""
+    got = [_options_before(con, viewer) for viewer, _ in AGREEMENT_VIEWS]
     for viewer, f in AGREEMENT_VIEWS:
         where, args = facts.call_where(viewer, f)
         got.append(con.execute(SCORE_AGREEMENT_BEFORE.format(where=where), args).fetchall())
@@ -492,7 +519,7 @@ def _reviews_before(con) -> list:
 
 
 def _reviews_now(db) -> list:
-    got = []
+    got = [_options_now(aggregates.filter_options(db, viewer)) for viewer, _ in AGREEMENT_VIEWS]
     for viewer, f in AGREEMENT_VIEWS:
         got.append(queries.score_agreement(db, viewer, f).rows())
         for agent in _AGENTS:
