@@ -55,11 +55,12 @@ from typing import Sequence
 
 import duckdb
 
-__all__ = ["AGENT_DIMENSIONS", "AGENT_SCHEMA", "AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA",
-           "REVIEW_CALL_FACTS", "REVIEW_SCHEMA", "SCHEMA", "WORST_KEPT", "WORST_KEY", "WORST_SCHEMA", "agreement_facts_sql", "agreement_fill_sql",
-           "agreement_outcomes_sql", "agent_fill_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql", "queue_fill_sql",
-           "rebuild", "refill_worst", "refresh", "refresh_agreement", "refresh_queue", "review_facts_sql",
-           "review_fill_sql", "worst_fill_sql"]
+__all__ = ["AGENT_DIMENSIONS", "AGENT_SCHEMA", "AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS",
+           "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "REVIEW_CALL_FACTS", "REVIEW_SCHEMA", "SCHEMA", "WORST_KEPT",
+           "WORST_KEY", "WORST_SCHEMA", "agent_fill_sql", "agreement_facts_sql", "agreement_fill_sql",
+           "agreement_outcomes_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql",
+           "queue_fill_sql", "rebuild", "refill_worst", "refresh", "refresh_agreement", "refresh_queue",
+           "review_facts_sql", "review_fill_sql", "worst_fill_sql"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
 """What ``daily_call_store`` groups by."""
@@ -247,11 +248,12 @@ def refill_worst(con: duckdb.DuckDBPyConnection, kept: int | None = None) -> Non
     con.execute(worst_fill_sql(kept))
 
 
-def _worst_rows(con: duckdb.DuckDBPyConnection, which: str, args: list) -> None:
-    """Bring the worst-first rows of the calls ``which`` selects in step with their queue rows:
-    kept where they come before the bound; trimmed or refilled when too many or too few."""
+def _worst_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, new: str) -> None:
+    """Bring the worst-first rows of the calls ``which`` selects in step with their queue rows
+    (``new``: a table of those rows): kept where they come before the bound; trimmed or
+    refilled when too many or too few."""
     con.execute(f"DELETE FROM queue_worst_store WHERE {which}", args)
-    con.execute(f"INSERT INTO queue_worst_store SELECT * FROM queue_fact_store WHERE ({which}) AND {_IN_WORST}", args)
+    con.execute(f"INSERT INTO queue_worst_store SELECT * FROM {new} WHERE {_IN_WORST}")
     kept, bounded = con.execute("SELECT (SELECT count(*) FROM queue_worst_store), "
                                 "(SELECT bound IS NOT NULL FROM queue_worst_bound)").fetchone()
     if kept > 2 * WORST_KEPT:
@@ -603,9 +605,14 @@ def _queue_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts
                 facts_args: Sequence = ()) -> None:
     """Replace the queue rows of the calls ``which`` selects; ``facts``: their current facts."""
     only = [f"(SELECT * FROM {t} WHERE {which})" for t in ("queue_store", "review_store", "dispute_store")]
-    con.execute(f"DELETE FROM queue_fact_store WHERE {which}", args)
-    con.execute(f"INSERT INTO queue_fact_store {queue_facts_sql(facts, *only)}", [*args, *facts_args, *args, *args])
-    _worst_rows(con, which, args)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _queue_new AS {queue_facts_sql(facts, *only)}",
+                    [*args, *facts_args, *args, *args])
+        con.execute(f"DELETE FROM queue_fact_store WHERE {which}", args)
+        con.execute("INSERT INTO queue_fact_store SELECT * FROM _queue_new")
+        _worst_rows(con, which, args, new="_queue_new")
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp._queue_new")
 
 
 def _review_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,

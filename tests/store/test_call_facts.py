@@ -523,7 +523,8 @@ def _reviews_now(db) -> list:
     for viewer, f in AGREEMENT_VIEWS:
         got.append(queries.score_agreement(db, viewer, f).rows())
         for agent in _AGENTS:
-            got.append(sorted(queries.agent_reviews(db, viewer, agent, f).rows(), key=lambda r: (-r[5].timestamp(), r[0])))
+            rows = queries.agent_reviews(db, viewer, agent, f).rows()
+            got.append(sorted(rows, key=lambda r: (-r[5].timestamp(), r[0])))
     return got
 
 
@@ -599,7 +600,8 @@ def test_migration_21_gives_the_review_views_the_same_figures_under_every_filter
 
 
 QUEUE_VIEWS = [(_MANAGER, CallFilter(), None, "all"), (_MANAGER, CallFilter(), None, "open"),
-               (_MANAGER, CallFilter(failed_item="C3"), None, "all"), (_MANAGER, CallFilter(teams=("Team B",)), None, "all"),
+               (_MANAGER, CallFilter(failed_item="C3"), None, "all"),
+               (_MANAGER, CallFilter(teams=("Team B",)), None, "all"),
                (_MANAGER, CallFilter(), "qa1", "reviewed"),
                (Viewer.of(User("lead", "team_lead", team="Team A")), CallFilter(languages=("zh",)), None, "all")]
 
@@ -619,7 +621,8 @@ def _worst_pages(db, before: bool) -> list:
                                            f"score ASC NULLS LAST, started_at DESC NULLS LAST, call_id LIMIT 2 "
                                            f"OFFSET {page * 2}", args).fetchall())
             else:
-                rows, _ = queries.review_queue(db, viewer, f, assignee=assignee, status=status, order="worst", page=page)
+                rows, _ = queries.review_queue(db, viewer, f, assignee=assignee, status=status, order="worst",
+                                               page=page)
                 got.append(rows.select("call_id", "auto_score").rows())
     return got
 
