@@ -33,7 +33,7 @@ day, kept current by every write that changes them (migration 14 creates and fil
 * ``review_fact_store``: per review (``review_store`` row) of a call with facts, the review,
   whether it is the call's latest review and of the rubric version of its latest result, why
   the call is queued and the call's facts the filters read (:data:`REVIEW_CALL_FACTS`), so the
-  score-agreement view and an agent's reviews read the reviewed calls (2 % of them) instead
+  score-agreement view and an agent's reviews read the reviewed calls (2 % in the bench) instead
   of joining the reviews to every call's facts (migration 21).
 
 At ten million calls the day tables hold about a million rows: a chart over twelve weeks
