@@ -55,10 +55,12 @@ def filter_options(db: str | os.PathLike, viewer: Viewer) -> dict[str, Any]:
     """Values for the filter widgets: teams, agents (id, name, team), languages, flag reasons, items, dates."""
     with session(db):  # all of its SQL on one brief read-only connection
         where, params = scope_clause(viewer)
-        per_agent = read(db, f"""SELECT agent_id, arg_max(agent_name, day) AS agent_name, arg_max(team, day) AS team,
-                list(DISTINCT language) AS languages, list(DISTINCT team) AS teams, min(day) AS first,
-                max(day) AS last FROM daily_call_store WHERE ({where}) GROUP BY agent_id ORDER BY agent_id""", params)
-        reasons = read(db, "SELECT DISTINCT unnest(flag_reasons) AS reason FROM daily_call_store ORDER BY reason")
+        # The day sums' groups without the day (agent_fact_store: a few thousand rows, not every
+        # day sum); an agent's name and team are those of the latest day, as the day sums say.
+        per_agent = read(db, f"""SELECT agent_id, arg_max(agent_name, last) AS agent_name, arg_max(team, last) AS team,
+                list(DISTINCT language) AS languages, list(DISTINCT team) AS teams, min(first) AS first,
+                max(last) AS last FROM agent_fact_store WHERE ({where}) GROUP BY agent_id ORDER BY agent_id""", params)
+        reasons = read(db, "SELECT DISTINCT unnest(flag_reasons) AS reason FROM agent_fact_store ORDER BY reason")
         items = facts.item_ids(db)
 
     def distinct(col: str) -> list:

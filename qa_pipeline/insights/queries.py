@@ -135,7 +135,9 @@ def review_queue(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, assign
     """Queued calls (flagged, sampled or disputed) — one page of them and the total.
 
     ``status``: 'open' (not reviewed yet, or an open dispute), 'reviewed' or 'all'. Read from
-    the queued calls' facts (``queue_fact_store``): one table of the queued calls, no join.
+    the queued calls' facts (``queue_fact_store``): one table of the queued calls, no join; a
+    worst-first page from the queue's first rows worst-first (``queue_worst_store``, a prefix
+    of that order: a full page there is the page) when they hold a full one.
     """
     where, args = facts.call_where(viewer, f)
     open_sql = "(reviewer IS NULL OR open_disputes > 0)"
@@ -147,9 +149,13 @@ def review_queue(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, assign
                human_score, flagged, flag_reasons, critical_fail, complaint, queued_for, assignee, reviewer,
                reviewed_at, open_disputes"""
     total = read(db, f"SELECT count(*) AS n FROM queue_fact_store WHERE {where}", args)["n"][0]
-    rows = facts.newest(db, columns, where, args, limit=PAGE_SIZE, offset=max(page, 0) * PAGE_SIZE,
-                        order=_SORTS.get(order, _SORTS["newest"]), source="queue_fact_store")
-    return rows, int(total)
+    page_of = functools.partial(facts.newest, db, columns, where, args, limit=PAGE_SIZE,
+                                offset=max(page, 0) * PAGE_SIZE, order=_SORTS.get(order, _SORTS["newest"]))
+    if order == "worst":  # the queue's first rows worst-first: they hold the page unless the filter is narrow
+        rows = page_of(source="queue_worst_store")
+        if rows.height == PAGE_SIZE:
+            return rows, int(total)
+    return page_of(source="queue_fact_store"), int(total)
 
 
 @_one_connection
@@ -264,20 +270,20 @@ def agent_calls_failing(db: str | os.PathLike, viewer: Viewer, agent_id: str, ch
 
 @_one_connection
 def agent_reviews(db: str | os.PathLike, viewer: Viewer, agent_id: str, f: CallFilter) -> pl.DataFrame:
-    """Reviewed calls of the agent with the reviewer's comment, acknowledgement and disputes.
-    The calls and their latest result's rubric from the call facts (the agent's calls in the
-    period: the start's zone maps skip the rest), not the calls joined to every result."""
+    """Reviewed calls of the agent with the reviewer's comment, acknowledgement and disputes:
+    the reviews of the rubric version of each call's latest result. Read from the review facts
+    (``review_fact_store``: the reviews with their calls' facts), not the agent's call facts
+    joined to the reviews."""
     where, args = facts.call_where(viewer, CallFilter(agents=(agent_id,), date_from=f.date_from, date_to=f.date_to))
-    return read(db, f"""WITH c AS (SELECT call_id, started_at, rubric_id, rubric_version FROM call_fact_store
-                   WHERE {where})
-        SELECT c.call_id, c.started_at, v.auto_score, v.human_score, v.reviewer, v.reviewed_at,
+    return read(db, f"""WITH v AS (SELECT call_id, started_at, auto_score, human_score, reviewer, reviewed_at,
+                   comment FROM review_fact_store WHERE current AND {where})
+        SELECT v.call_id, v.started_at, v.auto_score, v.human_score, v.reviewer, v.reviewed_at,
                v.comment, a.acknowledged_at, coalesce(d.open_disputes, 0) AS open_disputes
-        FROM c JOIN review_store v ON v.call_id = c.call_id AND v.rubric_id = c.rubric_id
-             AND v.rubric_version = c.rubric_version
+        FROM v
         LEFT JOIN (SELECT call_id, max(acknowledged_at) AS acknowledged_at FROM acknowledgement_store
-                   GROUP BY call_id) a ON a.call_id = c.call_id
+                   WHERE call_id IN (SELECT call_id FROM v) GROUP BY call_id) a ON a.call_id = v.call_id
         LEFT JOIN (SELECT call_id, count(*) AS open_disputes FROM dispute_store WHERE status = 'open'
-                   GROUP BY call_id) d ON d.call_id = c.call_id
+                   AND call_id IN (SELECT call_id FROM v) GROUP BY call_id) d ON d.call_id = v.call_id
         ORDER BY v.reviewed_at DESC LIMIT 200""", args)
 
 
@@ -401,14 +407,11 @@ def agreement_by_model(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> 
 @_one_connection
 def score_agreement(db: str | os.PathLike, viewer: Viewer, f: CallFilter) -> pl.DataFrame:
     """Reviewed calls by why they were queued: how many, the mean gap between automatic and
-    human score, and how many the automation passed but the person flagged (score down 10+)."""
+    human score, and how many the automation passed but the person flagged (score down 10+).
+    Each call's latest review, read from the review facts (``review_fact_store``: the reviews
+    with their calls' facts and queue reason), not the reviews joined to every call's facts."""
     where, args = facts.call_where(viewer, f)
-    return read(db, f"""SELECT coalesce(v.reason, 'not queued') AS queued_for, count(*) AS reviewed,
-               avg(abs(v.human_score - v.auto_score)) AS mean_gap,
-               count(*) FILTER (WHERE NOT c.flagged AND v.human_score < v.auto_score - 10) AS passed_wrongly
-        FROM call_fact_store c JOIN (SELECT v.call_id, v.auto_score, v.human_score, q.reason
-            FROM (SELECT * FROM review_store QUALIFY row_number() OVER (PARTITION BY call_id
-                  ORDER BY reviewed_at DESC) = 1) v
-            LEFT JOIN queue_store q ON q.call_id = v.call_id) v ON v.call_id = c.call_id
-        WHERE {where} GROUP BY ALL ORDER BY queued_for""", args)
-
+    return read(db, f"""SELECT coalesce(queued_for, 'not queued') AS queued_for, count(*) AS reviewed,
+               avg(abs(human_score - auto_score)) AS mean_gap,
+               count(*) FILTER (WHERE NOT flagged AND human_score < auto_score - 10) AS passed_wrongly
+        FROM review_fact_store WHERE latest AND {where} GROUP BY ALL ORDER BY 1""", args)

@@ -22,6 +22,19 @@ day, kept current by every write that changes them (migration 14 creates and fil
   the call's facts the dashboard's filters read (start, team, agent, language, flag reasons,
   failed items: :data:`AGREEMENT_CALL_FACTS`), so the view reads this table alone, not joined
   to every call's facts (migration 20). Only calls with facts have agreement rows.
+* ``agent_fact_store``: per agent, name, team, language and flag reasons (the day sums' groups
+  without the day) their first and last day, so the filter widgets read a few thousand rows
+  instead of every day sum (migration 21).
+* ``queue_worst_store``: the queue rows that come first worst-first (lowest score, then newest:
+  :data:`WORST_KEY`): every queue row up to a bound (``queue_worst_bound``; NULL: every row),
+  between :data:`WORST_KEPT` and twice as many of them, so a worst-first page of the queue is
+  read from them when they hold it (a prefix of the order holds the first matching rows of
+  any filter) instead of sorting every queued call (migration 21).
+* ``review_fact_store``: per review (``review_store`` row) of a call with facts, the review,
+  whether it is the call's latest review and of the rubric version of its latest result, why
+  the call is queued and the call's facts the filters read (:data:`REVIEW_CALL_FACTS`), so the
+  score-agreement view and an agent's reviews read the reviewed calls (2 % in the bench) instead
+  of joining the reviews to every call's facts (migration 21).
 
 At ten million calls the day tables hold about a million rows: a chart over twelve weeks
 sums a fraction of them instead of scanning ten million calls (or holding them in memory).
@@ -31,7 +44,8 @@ finding reviews it takes the changed calls' old facts out of the sums, recompute
 from the store and adds them back, all inside the writer's transaction; :func:`refresh_queue`
 brings the queue rows of calls whose queue entry, review or disputes changed up to date;
 :func:`refresh_agreement` the agreement rows of calls whose imported evaluations changed
-(:func:`refresh` includes it). The day tables have
+(:func:`refresh` includes it); the review rows follow both :func:`refresh` and
+:func:`refresh_queue` (a review, a queue change). The day tables have
 no key index (as the results, migrations 6 and 9): one writer, and :func:`refresh` merges by
 group, so each group stays one row.
 """
@@ -41,10 +55,12 @@ from typing import Sequence
 
 import duckdb
 
-__all__ = ["AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS", "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "SCHEMA",
-           "agreement_facts_sql", "agreement_fill_sql", "agreement_outcomes_sql", "facts_sql", "fill_sql",
-           "note_rubric_items", "queue_facts_sql", "queue_fill_sql", "rebuild", "refresh", "refresh_agreement",
-           "refresh_queue"]
+__all__ = ["AGENT_DIMENSIONS", "AGENT_SCHEMA", "AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS",
+           "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "REVIEW_CALL_FACTS", "REVIEW_SCHEMA", "SCHEMA", "WORST_KEPT",
+           "WORST_KEY", "WORST_SCHEMA", "agent_fill_sql", "agreement_facts_sql", "agreement_fill_sql",
+           "agreement_outcomes_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql",
+           "queue_fill_sql", "rebuild", "refill_worst", "refresh", "refresh_agreement", "refresh_queue",
+           "review_facts_sql", "review_fill_sql", "worst_fill_sql"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
 """What ``daily_call_store`` groups by."""
@@ -175,6 +191,79 @@ def queue_fill_sql() -> str:
     return f"INSERT INTO queue_fact_store SELECT * FROM ({queue_facts_sql()}) ORDER BY started_at, call_id;"
 
 
+AGENT_SCHEMA = """
+CREATE TABLE agent_fact_store (
+    agent_id VARCHAR, agent_name VARCHAR, team VARCHAR, language VARCHAR, flag_reasons VARCHAR[],
+    first DATE,                     -- the first and last day of the group's day sums
+    last DATE
+);
+"""
+
+AGENT_DIMENSIONS = ("agent_id", "agent_name", "team", "language", "flag_reasons")
+"""What ``agent_fact_store`` groups ``daily_call_store`` by (all its dimensions but the day)."""
+
+
+def _agent_sums(sums: str) -> str:
+    """SELECT (without its GROUP BY, after a WHERE) of the agent groups of the day sums ``sums``."""
+    return f"SELECT {', '.join(AGENT_DIMENSIONS)}, min(day), max(day) FROM {sums} t WHERE TRUE"
+
+
+def agent_fill_sql() -> str:
+    """SQL filling the (empty) agent groups from the day sums."""
+    return f"INSERT INTO agent_fact_store {_agent_sums('daily_call_store')} GROUP BY ALL;"
+
+
+WORST_SCHEMA = QUEUE_SCHEMA.replace("queue_fact_store", "queue_worst_store") + """
+CREATE TABLE queue_worst_bound (
+    bound STRUCT(n BOOLEAN, s DOUBLE, u BOOLEAN, t BIGINT, c VARCHAR)  -- NULL: every queue row is kept
+);
+INSERT INTO queue_worst_bound VALUES (NULL);
+"""
+
+WORST_KEY = ("{'n': score IS NULL, 's': coalesce(score, 0), 'u': started_at IS NULL, "
+             "'t': -epoch_us(coalesce(started_at, TIMESTAMPTZ 'epoch')), 'c': call_id}")
+"""A queue row's place worst-first, as one value compared field by field: ``score ASC NULLS
+LAST, started_at DESC NULLS LAST, call_id`` (the review queue's "worst" order)."""
+
+WORST_KEPT = 20_000
+"""How many queue rows :func:`refill_worst` keeps worst-first; trimmed back to it past twice as
+many, refilled from the whole queue below half (a team's page of 50 is among 20,000 rows of
+30 teams)."""
+
+_IN_WORST = f"((SELECT bound FROM queue_worst_bound) IS NULL OR {WORST_KEY} <= (SELECT bound FROM queue_worst_bound))"
+
+
+def worst_fill_sql(kept: int | None = None) -> str:
+    """SQL filling ``queue_worst_store`` anew from the whole queue: its first ``kept`` rows
+    worst-first (:data:`WORST_KEPT`), every row when it holds no more."""
+    kept = WORST_KEPT if kept is None else kept
+    return f"""UPDATE queue_worst_bound SET bound = (SELECT {WORST_KEY} AS k FROM queue_fact_store
+                   ORDER BY k LIMIT 1 OFFSET {int(kept) - 1:d});
+    DELETE FROM queue_worst_store;
+    INSERT INTO queue_worst_store SELECT * FROM queue_fact_store WHERE {_IN_WORST} ORDER BY {WORST_KEY};"""
+
+
+def refill_worst(con: duckdb.DuckDBPyConnection, kept: int | None = None) -> None:
+    """Fill ``queue_worst_store`` anew from the whole queue (:func:`worst_fill_sql`)."""
+    con.execute(worst_fill_sql(kept))
+
+
+def _worst_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, new: str) -> None:
+    """Bring the worst-first rows of the calls ``which`` selects in step with their queue rows
+    (``new``: a table of those rows): kept where they come before the bound; trimmed or
+    refilled when too many or too few."""
+    con.execute(f"DELETE FROM queue_worst_store WHERE {which}", args)
+    con.execute(f"INSERT INTO queue_worst_store SELECT * FROM {new} WHERE {_IN_WORST}")
+    kept, bounded = con.execute("SELECT (SELECT count(*) FROM queue_worst_store), "
+                                "(SELECT bound IS NOT NULL FROM queue_worst_bound)").fetchone()
+    if kept > 2 * WORST_KEPT:
+        con.execute(f"""UPDATE queue_worst_bound SET bound = (SELECT {WORST_KEY} AS k FROM queue_worst_store
+                        ORDER BY k LIMIT 1 OFFSET {WORST_KEPT - 1:d})""")
+        con.execute(f"DELETE FROM queue_worst_store WHERE NOT {_IN_WORST}")
+    elif bounded and kept < WORST_KEPT // 2:
+        refill_worst(con)
+
+
 AGREEMENT_SCHEMA = """
 CREATE TABLE agreement_fact_store (
     call_id VARCHAR NOT NULL,
@@ -258,6 +347,55 @@ def agreement_fill_sql() -> str:
     return f"INSERT INTO agreement_fact_store SELECT * FROM ({agreement_facts_sql()}) ORDER BY started_at, call_id;"
 
 
+REVIEW_SCHEMA = """
+CREATE TABLE review_fact_store (
+    call_id VARCHAR NOT NULL,
+    rubric_id VARCHAR NOT NULL,     -- the review (review_store row)
+    rubric_version VARCHAR NOT NULL,
+    reviewer VARCHAR NOT NULL,
+    auto_score DOUBLE,
+    human_score DOUBLE,
+    comment VARCHAR,
+    reviewed_at TIMESTAMPTZ NOT NULL,
+    latest BOOLEAN NOT NULL,        -- the call's latest review (the newest reviewed_at)
+    current BOOLEAN NOT NULL,       -- of the rubric version of the call's latest result (its facts')
+    queued_for VARCHAR,             -- queue_store.reason; NULL: not queued
+    started_at TIMESTAMPTZ,         -- the call's facts (call_fact_store) the dashboard's filters read
+    team VARCHAR,
+    agent_id VARCHAR,
+    language VARCHAR,
+    flag_reasons VARCHAR[],
+    failed VARCHAR[] NOT NULL,
+    flagged BOOLEAN
+);
+"""
+
+REVIEW_CALL_FACTS = ("started_at", "team", "agent_id", "language", "flag_reasons", "failed", "flagged")
+"""The columns of ``call_fact_store`` each review row carries: those the call filters read and
+whether the call is flagged (the score-agreement view counts unflagged calls a person marked down)."""
+
+
+def review_facts_sql(facts: str = "call_fact_store", reviews: str = "review_store", queue: str = "queue_store") -> str:
+    """SELECT of ``review_fact_store`` rows: each review of a call that has facts in ``facts``
+    (a table or subquery of ``call_fact_store`` rows), with why the call is queued. The latest
+    review is the newest ``reviewed_at`` (ties by rubric id and version, as the queue facts')."""
+    call = ", ".join(f"c.{name}" for name in REVIEW_CALL_FACTS)
+    return f"""
+    SELECT v.call_id, v.rubric_id, v.rubric_version, v.reviewer, v.auto_score, v.human_score, v.comment,
+           v.reviewed_at,
+           row_number() OVER (PARTITION BY v.call_id
+                              ORDER BY v.reviewed_at DESC, v.rubric_id DESC, v.rubric_version DESC) = 1 AS latest,
+           coalesce(v.rubric_id = c.rubric_id AND v.rubric_version = c.rubric_version, FALSE) AS current,
+           q.reason AS queued_for, {call}
+    FROM {reviews} v JOIN {facts} c ON c.call_id = v.call_id LEFT JOIN {queue} q ON q.call_id = v.call_id"""
+
+
+def review_fill_sql() -> str:
+    """SQL filling the (empty) review rows from the whole store (after the call facts)."""
+    # Ordered by start, so a date filter skips whole row groups (zone maps).
+    return f"INSERT INTO review_fact_store SELECT * FROM ({review_facts_sql()}) ORDER BY started_at, call_id;"
+
+
 def _call_sums(facts: str, sign: str = "1") -> str:
     """The ``daily_call_store`` rows of the facts in ``facts``, each call counted ``sign`` times."""
     dims = ", ".join(DIMENSIONS)
@@ -293,8 +431,10 @@ def fill_sql() -> str:
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Fill the fact and day tables anew from the whole store (after a bulk load in SQL)."""
     con.execute("DELETE FROM call_fact_store; DELETE FROM daily_call_store; DELETE FROM daily_item_store; "
-                "DELETE FROM rubric_item_store; DELETE FROM queue_fact_store; DELETE FROM agreement_fact_store")
-    con.execute(fill_sql() + queue_fill_sql() + agreement_fill_sql())
+                "DELETE FROM rubric_item_store; DELETE FROM queue_fact_store; DELETE FROM agreement_fact_store; "
+                "DELETE FROM review_fact_store; DELETE FROM agent_fact_store")
+    con.execute(fill_sql() + queue_fill_sql() + agreement_fill_sql() + review_fill_sql() + agent_fill_sql())
+    refill_worst(con)
 
 
 def _same_group(a: str, b: str, names: Sequence[str]) -> str:
@@ -302,24 +442,49 @@ def _same_group(a: str, b: str, names: Sequence[str]) -> str:
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str, delta: str, keys: Sequence[str],
-           measures: Sequence[str], empty: str, days: tuple[str, list], shrinks: bool) -> None:
+           measures: Sequence[str], empty: str, days: tuple[str, list], shrinks: bool) -> tuple[bool, bool]:
     """Add the signed rows of the temporary table ``delta`` to ``table`` group by group; drop
     groups left ``empty`` (``shrinks``: some calls left their group). Only the ``days`` (a
     condition on ``t.day``) the delta touches are read (zone maps skip the rest). Each
     statement costs a few milliseconds whatever it does: a call joining groups that exist (the
-    usual new call) is one UPDATE."""
+    usual new call) is one UPDATE. Returns whether groups were added, and dropped."""
     where, args = days
     rows = con.execute(f"SELECT count(*) FROM {delta}").fetchone()[0]
     if not rows:
-        return  # the calls' facts changed nothing these sums count
+        return False, False  # the calls' facts changed nothing these sums count
     sets = ", ".join(f"{m} = t.{m} + d.{m}" for m in measures)
     updated = con.execute(f"UPDATE {table} t SET {sets} FROM {delta} d WHERE {where} AND "
                           f"{_same_group('t', 'd', keys)}", args).fetchone()[0]
+    added = dropped = 0
     if updated < rows:  # groups are unique in both: each delta row updated at most one row
-        con.execute(f"INSERT INTO {table} SELECT * FROM {delta} d WHERE NOT EXISTS "
-                    f"(SELECT 1 FROM {table} t WHERE {where} AND {_same_group('t', 'd', keys)})", args)
+        added = con.execute(f"INSERT INTO {table} SELECT * FROM {delta} d WHERE NOT EXISTS "
+                            f"(SELECT 1 FROM {table} t WHERE {where} AND {_same_group('t', 'd', keys)})",
+                            args).fetchone()[0]
     if shrinks:
-        con.execute(f"DELETE FROM {table} t WHERE {where} AND {empty}", args)
+        dropped = con.execute(f"DELETE FROM {table} t WHERE {where} AND {empty}", args).fetchone()[0]
+    return added > 0, dropped > 0
+
+
+def _agent_rows(con: duckdb.DuckDBPyConnection, added: bool, dropped: bool) -> None:
+    """Keep ``agent_fact_store`` in step with ``daily_call_store`` after the day sums of the
+    calls in ``_fact_old`` and ``_fact_new`` changed: only a day group added (its agent group's
+    first or last day may widen) or dropped (they may narrow: the agent groups of the old facts
+    summed anew from the day sums) changes it."""
+    dims = ", ".join(AGENT_DIMENSIONS)
+    if added:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT {dims}, min(day) AS first, "
+                    "max(day) AS last FROM _fact_new GROUP BY ALL")
+        con.execute(f"""UPDATE agent_fact_store t SET first = least(t.first, d.first), last = greatest(t.last, d.last)
+            FROM _fact_delta d WHERE {_same_group('t', 'd', AGENT_DIMENSIONS)}
+            AND (d.first < t.first OR d.last > t.last OR (t.first IS NULL AND d.first IS NOT NULL))""")
+        con.execute(f"INSERT INTO agent_fact_store SELECT * FROM _fact_delta d WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM agent_fact_store t WHERE {_same_group('t', 'd', AGENT_DIMENSIONS)})")
+    if dropped:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT DISTINCT {dims} FROM _fact_old")
+        con.execute(f"DELETE FROM agent_fact_store t WHERE EXISTS (SELECT 1 FROM _fact_delta d "
+                    f"WHERE {_same_group('t', 'd', AGENT_DIMENSIONS)})")
+        con.execute(f"INSERT INTO agent_fact_store {_agent_sums('daily_call_store')} AND EXISTS "
+                    f"(SELECT 1 FROM _fact_delta d WHERE {_same_group('t', 'd', AGENT_DIMENSIONS)}) GROUP BY ALL")
 
 
 def _days(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, list], bool]:
@@ -335,17 +500,19 @@ def _days(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, list], bool]:
     return ("TRUE", []), bool(old)
 
 
-def _kept_for(con: duckdb.DuckDBPyConnection, which: str, args: list) -> tuple[bool, bool]:
-    """Whether the calls ``which`` selects may have queue rows (queued, or rows kept) and
-    agreement rows (a person's outcome of a finding, or rows kept). A call the pipeline has
-    just stored has neither: the two refreshes (a quarter of the cost of storing a call's
-    facts) are skipped for it."""
-    queued, reviewed = con.execute(f"""SELECT
+def _kept_for(con: duckdb.DuckDBPyConnection, which: str, args: list) -> tuple[bool, bool, bool]:
+    """Whether the calls ``which`` selects may have queue rows (queued, or rows kept),
+    agreement rows (a person's outcome of a finding, or rows kept) and review rows (a review,
+    or rows kept). A call the pipeline has just stored has none: the three refreshes (a
+    quarter of the cost of storing a call's facts) are skipped for it."""
+    queued, reviewed, review = con.execute(f"""SELECT
             EXISTS (SELECT 1 FROM queue_store WHERE {which}) OR EXISTS (SELECT 1 FROM queue_fact_store WHERE {which}),
             EXISTS (SELECT 1 FROM finding_review_store WHERE {which})
             OR EXISTS (SELECT 1 FROM imported_review_store WHERE {which})
-            OR EXISTS (SELECT 1 FROM agreement_fact_store WHERE {which})""", args * 5).fetchone()
-    return bool(queued), bool(reviewed)
+            OR EXISTS (SELECT 1 FROM agreement_fact_store WHERE {which}),
+            EXISTS (SELECT 1 FROM review_store WHERE {which})
+            OR EXISTS (SELECT 1 FROM review_fact_store WHERE {which})""", args * 7).fetchone()
+    return bool(queued), bool(reviewed), bool(review)
 
 
 def _which(con: duckdb.DuckDBPyConnection, ids: list[str]) -> tuple[str, list]:
@@ -376,31 +543,37 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT * FROM ({_call_sums(both, 'sign')}) "
                     "WHERE calls <> 0 OR scored <> 0 OR score_sum <> 0 OR flagged <> 0 OR complaints <> 0 "
                     "OR critical_fails <> 0")
-        _merge(con, "daily_call_store", "_fact_delta", DIMENSIONS, _CALL_MEASURES, "t.calls = 0", days, shrinks)
+        added, dropped = _merge(con, "daily_call_store", "_fact_delta", DIMENSIONS, _CALL_MEASURES, "t.calls = 0",
+                                days, shrinks)
+        _agent_rows(con, added, dropped)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_delta AS SELECT * FROM ({_item_sums(both, 'sign')}) "
                     "WHERE passed <> 0 OR failed <> 0 OR na <> 0")
         _merge(con, "daily_item_store", "_fact_delta", (*ITEM_DIMENSIONS, "check_id"), _ITEM_MEASURES,
                "t.passed = 0 AND t.failed = 0 AND t.na = 0", days, shrinks)
-        queued, reviewed = _kept_for(con, which, args)
+        queued, reviewed, review = _kept_for(con, which, args)
         if queued:
             _queue_rows(con, which, args, facts="_fact_new")
         if reviewed:
             _agreement_rows(con, which, args, facts="_fact_new")
+        if review:
+            _review_rows(con, which, args, facts="_fact_new")
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_old; DROP TABLE IF EXISTS temp._fact_new; "
                     "DROP TABLE IF EXISTS temp._fact_delta; DROP TABLE IF EXISTS temp._fact_ids")
 
 
 def refresh_queue(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
-    """Bring the queue rows (``queue_fact_store``) of ``call_ids`` up to date, inside the
-    caller's transaction, after it changed their queue entries, reviews or disputes (a change
-    of their facts goes through :func:`refresh`, which includes this)."""
+    """Bring the queue rows (``queue_fact_store``) and review rows (``review_fact_store``) of
+    ``call_ids`` up to date, inside the caller's transaction, after it changed their queue
+    entries, reviews or disputes (a change of their facts goes through :func:`refresh`, which
+    includes this)."""
     ids = list(dict.fromkeys(call_ids))
     if not ids:
         return
     which, args = _which(con, ids)
     try:
         _queue_rows(con, which, args, facts=f"(SELECT * FROM call_fact_store WHERE {which})", facts_args=args)
+        _review_rows(con, which, args, facts=f"(SELECT * FROM call_fact_store WHERE {which})", facts_args=args)
     finally:
         con.execute("DROP TABLE IF EXISTS temp._fact_ids")
 
@@ -432,8 +605,22 @@ def _queue_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts
                 facts_args: Sequence = ()) -> None:
     """Replace the queue rows of the calls ``which`` selects; ``facts``: their current facts."""
     only = [f"(SELECT * FROM {t} WHERE {which})" for t in ("queue_store", "review_store", "dispute_store")]
-    con.execute(f"DELETE FROM queue_fact_store WHERE {which}", args)
-    con.execute(f"INSERT INTO queue_fact_store {queue_facts_sql(facts, *only)}", [*args, *facts_args, *args, *args])
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _queue_new AS {queue_facts_sql(facts, *only)}",
+                    [*args, *facts_args, *args, *args])
+        con.execute(f"DELETE FROM queue_fact_store WHERE {which}", args)
+        con.execute("INSERT INTO queue_fact_store SELECT * FROM _queue_new")
+        _worst_rows(con, which, args, new="_queue_new")
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp._queue_new")
+
+
+def _review_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,
+                 facts_args: Sequence = ()) -> None:
+    """Replace the review rows of the calls ``which`` selects; ``facts``: their current facts."""
+    only = [f"(SELECT * FROM {t} WHERE {which})" for t in ("review_store", "queue_store")]
+    con.execute(f"DELETE FROM review_fact_store WHERE {which}", args)
+    con.execute(f"INSERT INTO review_fact_store {review_facts_sql(facts, *only)}", [*args, *facts_args, *args])
 
 
 def note_rubric_items(con: duckdb.DuckDBPyConnection, checks: str) -> None:

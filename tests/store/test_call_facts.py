@@ -5,7 +5,9 @@ migration 14 fills them from what an older database holds. The queue facts (revi
 state with the facts it filters on) likewise after every queue, review and dispute write,
 and migration 16 fills them; the agreement facts after reviews, imports and re-scoring
 (migration 18), with the call facts the filters read (migration 20: the agreement view gives
-what it gave before, joined to the call facts, under every filter)."""
+what it gave before, joined to the call facts, under every filter). The review facts after
+reviews, queue changes and re-scoring, and migration 21 fills them: the score-agreement view and
+an agent's reviews give what they gave joined to the call facts, under every filter."""
 from __future__ import annotations
 
 import math
@@ -17,8 +19,8 @@ import pytest
 from dashboard_fixtures import build_centre, make_call
 from older_database import database_at
 
-from qa_pipeline.insights import facts, queries
-from qa_pipeline.insights.filters import CallFilter
+from qa_pipeline.insights import aggregates, facts, queries
+from qa_pipeline.insights.filters import CallFilter, scope_clause
 from qa_pipeline.privacy.access import User, Viewer
 from qa_pipeline.records import CallResult, Finding
 from qa_pipeline.review import admin, history, reviews
@@ -58,7 +60,30 @@ def assert_facts_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
               WHERE final_outcome IN ('pass', 'fail', 'na') GROUP BY ALL"""))
     _same(_rows(con, "SELECT * FROM queue_fact_store"),
           _rows(con, f"SELECT * FROM ({call_facts.queue_facts_sql(scratch)})"))
+    _same(_rows(con, "SELECT * FROM review_fact_store"),
+          _rows(con, f"SELECT * FROM ({call_facts.review_facts_sql(scratch)})"))
+    assert_worst_first(con)
+    agents = ", ".join(call_facts.AGENT_DIMENSIONS)
+    _same(_rows(con, "SELECT * FROM agent_fact_store"),
+          _rows(con, f"SELECT {agents}, min(day), max(day) FROM {scratch} GROUP BY ALL"))
     assert_agreement_from_scratch(con)
+
+
+def assert_worst_first(con: duckdb.DuckDBPyConnection) -> None:
+    """The queue's rows worst-first are the queue rows up to the bound (every row when none), and
+    between half and twice as many as it keeps (as many as the queue holds when fewer)."""
+    key = call_facts.WORST_KEY
+    bound = con.execute("SELECT bound FROM queue_worst_bound").fetchone()[0]
+    whole = con.execute(f"SELECT {key} AS k FROM queue_fact_store ORDER BY k").fetchall()
+    kept = con.execute(f"SELECT {key} AS k FROM queue_worst_store ORDER BY k").fetchall()
+    def place(k: dict) -> tuple:  # the key's fields in order: compared as SQL compares it
+        return tuple(k.values())
+
+    assert kept == (whole if bound is None else [k for k in whole if place(k[0]) <= place(bound)])  # a prefix
+    _same(_rows(con, "SELECT * FROM queue_worst_store"),
+          _rows(con, "SELECT * FROM queue_fact_store WHERE call_id IN (SELECT call_id FROM queue_worst_store)"))
+    assert len(kept) <= 2 * call_facts.WORST_KEPT
+    assert bound is None or len(kept) >= min(call_facts.WORST_KEPT // 2, len(whole))
 
 
 def assert_agreement_from_scratch(con: duckdb.DuckDBPyConnection) -> None:
@@ -429,4 +454,206 @@ def test_the_agreement_view_stays_in_step_with_reviews_overrides_and_disputes(tm
         _store_again(con, 2, "Team B", "b02", "2026-12-01", flagged=True)
         _store_again(con, 4, "Team A", "a01", "2026-11-02", result=False)
         assert con.execute("SELECT count(*) FROM agreement_fact_store WHERE call_id = ?", [ids[4]]).fetchone()[0] == 0
+    check()
+
+
+# What the score-agreement view and an agent's reviews read before migration 21: the reviews
+# joined to the facts of the calls the filter keeps (``{where}``: facts.call_where).
+SCORE_AGREEMENT_BEFORE = """SELECT coalesce(v.reason, 'not queued') AS queued_for, count(*) AS reviewed,
+           avg(abs(v.human_score - v.auto_score)) AS mean_gap,
+           count(*) FILTER (WHERE NOT c.flagged AND v.human_score < v.auto_score - 10) AS passed_wrongly
+    FROM call_fact_store c JOIN (SELECT v.call_id, v.auto_score, v.human_score, q.reason
+        FROM (SELECT * FROM review_store QUALIFY row_number() OVER (PARTITION BY call_id
+              ORDER BY reviewed_at DESC) = 1) v
+        LEFT JOIN queue_store q ON q.call_id = v.call_id) v ON v.call_id = c.call_id
+    WHERE {where} GROUP BY ALL ORDER BY queued_for"""
+AGENT_REVIEWS_BEFORE = """WITH c AS (SELECT call_id, started_at, rubric_id, rubric_version FROM call_fact_store
+               WHERE {where})
+    SELECT c.call_id, c.started_at, v.auto_score, v.human_score, v.reviewer, v.reviewed_at,
+           v.comment, a.acknowledged_at, coalesce(d.open_disputes, 0) AS open_disputes
+    FROM c JOIN review_store v ON v.call_id = c.call_id AND v.rubric_id = c.rubric_id
+         AND v.rubric_version = c.rubric_version
+    LEFT JOIN (SELECT call_id, max(acknowledged_at) AS acknowledged_at FROM acknowledgement_store
+               GROUP BY call_id) a ON a.call_id = c.call_id
+    LEFT JOIN (SELECT call_id, count(*) AS open_disputes FROM dispute_store WHERE status = 'open'
+               GROUP BY call_id) d ON d.call_id = c.call_id
+    ORDER BY v.reviewed_at DESC, c.call_id"""
+_AGENTS = ("a01", "a02", "b01", "b02")
+
+
+# The filter widgets' agents and flag reasons before migration 21: from every day sum.
+OPTIONS_BEFORE = """SELECT agent_id, arg_max(agent_name, day) AS agent_name, arg_max(team, day) AS team,
+        list_sort(list(DISTINCT language)), list_sort(list(DISTINCT team)), min(day), max(day)
+    FROM daily_call_store WHERE ({where}) GROUP BY agent_id ORDER BY agent_id"""
+REASONS_BEFORE = "SELECT DISTINCT unnest(flag_reasons) AS reason FROM daily_call_store ORDER BY reason"
+
+
+def _options_now(options: dict) -> list:
+    return [options["agents"].rows(), [(*options["teams"], *options["languages"], *options["flag_reasons"],
+                                        options["first"], options["last"])]]
+
+
+def _options_before(con, viewer: Viewer) -> list:
+    where, args = scope_clause(viewer)
+    rows = con.execute(OPTIONS_BEFORE.format(where=where), args).fetchall()
+    reasons = [r for (r,) in con.execute(REASONS_BEFORE).fetchall() if r]
+    return [[r[:3] for r in rows if r[0] is not None],
+            [(*sorted({t for r in rows for t in r[4] if t is not None}),
+              *sorted({x for r in rows for x in r[3] if x is not None}), *reasons,
+              min((r[5] for r in rows if r[5] is not None), default=None),
+              max((r[6] for r in rows if r[6] is not None), default=None))]]
+
+
+def _reviews_before(con) -> list:
+    """Each filter's score-agreement rows, and each agent's reviews under it, as read before
+    (and each viewer's filter widgets)."""
+    got = [_options_before(con, viewer) for viewer, _ in AGREEMENT_VIEWS]
+    for viewer, f in AGREEMENT_VIEWS:
+        where, args = facts.call_where(viewer, f)
+        got.append(con.execute(SCORE_AGREEMENT_BEFORE.format(where=where), args).fetchall())
+        for agent in _AGENTS:
+            where, args = facts.call_where(viewer, CallFilter(agents=(agent,), date_from=f.date_from,
+                                                              date_to=f.date_to))
+            got.append(con.execute(AGENT_REVIEWS_BEFORE.format(where=where), args).fetchall())
+    return got
+
+
+def _reviews_now(db) -> list:
+    got = [_options_now(aggregates.filter_options(db, viewer)) for viewer, _ in AGREEMENT_VIEWS]
+    for viewer, f in AGREEMENT_VIEWS:
+        got.append(queries.score_agreement(db, viewer, f).rows())
+        for agent in _AGENTS:
+            rows = queries.agent_reviews(db, viewer, agent, f).rows()
+            got.append(sorted(rows, key=lambda r: (-r[5].timestamp(), r[0])))
+    return got
+
+
+def _same_lists(got: list, want: list) -> None:
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        _same(g, w)
+
+
+def _reviewed_and_queued(con, tmp_path) -> list[str]:
+    """:func:`_reviewed_centre` with a queue, reviews of queued and unqueued calls (some under
+    an older rubric version than their latest result), acknowledgements and disputes."""
+    ids = _reviewed_centre(con, tmp_path)
+    admin.assign_queue(con, by="turn", sample_share=0.5, specialists=[("qa1", None), ("qa2", None)])
+    for n, i in enumerate(range(0, 24, 3)):
+        reviews.save_review(con, ids[i], reviewer="qa1" if n % 2 else "qa2", score=40.0 + 7 * n,
+                            comment=f"review {n}", at=f"2026-11-2{n % 8}T10:00:00+00:00")
+    reviews.acknowledge(con, ids[3], username="a02", comment="seen")
+    reviews.open_dispute(con, ids[0], opened_by="a01", reason="no")  # queued for the dispute
+    return ids
+
+
+def test_review_facts_follow_reviews_queue_changes_and_rescoring(tmp_path):
+    db = tmp_path / "qa.duckdb"
+
+    def check() -> None:
+        with store.opened(db) as con:
+            assert_facts_from_scratch(con)
+            want = _reviews_before(con)
+        _same_lists(_reviews_now(db), want)
+
+    with store.opened(db) as con:
+        ids = _reviewed_and_queued(con, tmp_path)
+        assert con.execute("SELECT count(*) FROM review_fact_store").fetchone()[0] == con.execute(
+            "SELECT count(*) FROM review_store").fetchone()[0] >= 16
+        assert con.execute("SELECT count(DISTINCT coalesce(queued_for, '-')) FROM review_fact_store").fetchone()[0] >= 3
+    check()
+    with store.opened(db) as con:  # reviewed again later, re-scored under a newer rubric version, reassigned
+        reviews.save_review(con, ids[6], reviewer="qa2", score=99.0, at="2026-11-30T10:00:00+00:00")
+        store.save_results(con, [CallResult(ids[9], "standard", "2", 35.0, True, ("low score",),
+                                            (Finding("A1", "fail", weight=10),))])
+        assert not con.execute("SELECT current FROM review_fact_store WHERE call_id = ?", [ids[9]]).fetchone()[0]
+        reviews.save_review(con, ids[9], reviewer="qa1", score=30.0, at="2026-12-01T10:00:00+00:00")
+        assert con.execute("SELECT count(*) FROM review_fact_store WHERE call_id = ?", [ids[9]]).fetchone()[0] == 2
+        admin.reassign(con, ids[0], "qa1", actor="mgr")
+    check()
+    with store.opened(db) as con:  # reviewed calls stored again: another team and day, then without a result
+        _store_again(con, 3, "Team B", "b02", "2026-12-01", flagged=True)
+        _store_again(con, 12, "Team A", "a01", "2026-11-02", result=False)
+        assert con.execute("SELECT count(*) FROM review_fact_store WHERE call_id = ?", [ids[12]]).fetchone()[0] == 0
+    check()
+
+
+def test_migration_21_gives_the_review_views_the_same_figures_under_every_filter(tmp_path):
+    db = tmp_path / "new.duckdb"
+    with store.opened(db) as con:
+        _reviewed_and_queued(con, tmp_path)
+        want_rows = _rows(con, "SELECT * FROM review_fact_store")
+    older = _older_copy(tmp_path, db, 20, ("call_store", "check_store", "result_store", "call_fact_store",
+                                          "queue_store", "review_store", "dispute_store", "acknowledgement_store"))
+    con = duckdb.connect(str(older))
+    assert not con.execute("SELECT count(*) FROM information_schema.tables "
+                           "WHERE table_name = 'review_fact_store'").fetchone()[0]
+    before = _reviews_before(con)
+    con.close()
+    assert sum(len(rows) for rows in before) > 20 and len({repr(rows) for rows in before}) > 10
+    with store.opened(older) as con:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] >= 21
+        _same(_rows(con, "SELECT * FROM review_fact_store"), want_rows)
+        for table in ("call_store", "review_store", "queue_store", "call_fact_store"):  # nothing lost
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
+    _same_lists(_reviews_now(older), before)
+
+
+QUEUE_VIEWS = [(_MANAGER, CallFilter(), None, "all"), (_MANAGER, CallFilter(), None, "open"),
+               (_MANAGER, CallFilter(failed_item="C3"), None, "all"),
+               (_MANAGER, CallFilter(teams=("Team B",)), None, "all"),
+               (_MANAGER, CallFilter(), "qa1", "reviewed"),
+               (Viewer.of(User("lead", "team_lead", team="Team A")), CallFilter(languages=("zh",)), None, "all")]
+
+
+def _worst_pages(db, before: bool) -> list:
+    got = []
+    for viewer, f, assignee, status in QUEUE_VIEWS:
+        for page in range(4):
+            if before:  # the whole queue sorted worst-first, as the page read it before migration 21
+                where, args = facts.call_where(viewer, f)
+                open_sql = "(reviewer IS NULL OR open_disputes > 0)"
+                where += " AND " + {"open": open_sql, "reviewed": f"NOT {open_sql}", "all": "TRUE"}[status]
+                if assignee:
+                    where, args = where + " AND assignee = ?", [*args, assignee]
+                with store.opened(db, read_only=True) as con:
+                    got.append(con.execute(f"SELECT call_id, score FROM queue_fact_store WHERE {where} ORDER BY "
+                                           f"score ASC NULLS LAST, started_at DESC NULLS LAST, call_id LIMIT 2 "
+                                           f"OFFSET {page * 2}", args).fetchall())
+            else:
+                rows, _ = queries.review_queue(db, viewer, f, assignee=assignee, status=status, order="worst",
+                                               page=page)
+                got.append(rows.select("call_id", "auto_score").rows())
+    return got
+
+
+def test_worst_first_pages_of_the_queue_follow_queue_reviews_and_rescoring(tmp_path, monkeypatch):
+    monkeypatch.setattr(call_facts, "WORST_KEPT", 3)  # trimmed past 6 rows, refilled below 1
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    db = tmp_path / "qa.duckdb"
+
+    def check() -> None:
+        with store.opened(db) as con:
+            assert_facts_from_scratch(con)
+        want = _worst_pages(db, before=True)
+        assert _worst_pages(db, before=False) == want
+        return want
+
+    with store.opened(db) as con:
+        ids = build_centre(con, n=24)
+        admin.assign_queue(con, by="turn", sample_share=0.9, specialists=[("qa1", None), ("qa2", None)])
+        assert con.execute("SELECT count(*) FROM queue_fact_store").fetchone()[0] > 6
+        assert con.execute("SELECT bound IS NOT NULL FROM queue_worst_bound").fetchone()[0]  # trimmed
+    assert sum(map(len, check())) > 20
+    with store.opened(db) as con:  # the worst calls re-scored better: the kept rows run low and are refilled
+        worst = [c for (c,) in con.execute("SELECT call_id FROM queue_worst_store").fetchall()]
+        store.save_results(con, [CallResult(cid, "standard", "2", 95.0, False, (), (Finding("A1", "pass", weight=10),))
+                                 for cid in worst])
+        reviews.save_review(con, ids[5], reviewer="qa1", score=20.0)
+        assert con.execute("SELECT count(*) FROM queue_worst_store").fetchone()[0] >= 1
+    check()
+    with store.opened(db) as con:  # a call stored again worse, one without a result
+        _store_again(con, 7, "Team B", "b01", "2026-12-02", flagged=True)
+        _store_again(con, 8, "Team A", "a01", "2026-11-02", result=False)
+        call_facts.refill_worst(con)
     check()
