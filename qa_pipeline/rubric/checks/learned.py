@@ -68,6 +68,12 @@ OPTIONS = {
     "neighbours": Option((dict,), help="{k: N, margin: M}: a sentence decides only when its k nearest target "
                                        "exemplars are, on average, at least M nearer (cosine) than its k nearest "
                                        "others; the band is then the rubric's as written"),
+    "decides": Option((bool,), True,
+                      help="false: the classifier may mark the finding unsure (the call flagged for review) but "
+                           "never overturn the rules' answer; a centre's calibrated model (qa calibrate), which "
+                           "beat the scoring in use on the centre's own reviews, decides all the same. Set per "
+                           "item and language from bench/learned_gain.py: true only where the classifier's "
+                           "decisions beat the rules out of sample"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
@@ -167,8 +173,11 @@ class LearnedNode:
                  label: str, negatives: tuple[str, ...] = (), l2: Optional[float] = None,
                  neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
                  clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None,
-                 unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = ()):
+                 unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
+                 decides: bool = True):
         self.item = item
+        # False: the bank model's decisions only flag the finding unsure (see the module docstring).
+        self.decides = decides
         # How much each bank's exemplars count (one per bank; () = 1 each).
         self.bank_weights = bank_weights or (1.0,) * len(banks)
         self.unless = unless
@@ -332,6 +341,11 @@ class LearnedNode:
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
             said = f"'{_quote(sentence)}' p={p:.2f}" + (f" (model v{model.version})" if model.version else "")
             low, high = model.band(self.low, self.high)
+        if p >= high and not (self.decides or model.calibrated):
+            ctx.judgements.append((p, True))
+            return Verdict(ruled.value, turn.evidence(),
+                           f"unsure: {self.label} {said} (at or above {high:.2f}; the rubric lets the classifier "
+                           f"flag, not decide, this item); rules: {ruled.rule}", ruled.at)
         if p >= high:
             ctx.judgements.append((p, False))
             what = "breach" if breach else "found"
@@ -378,7 +392,7 @@ def build(options: dict, builder: Builder):
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
-                       patterns["unless_not"], weights)
+                       patterns["unless_not"], weights, bool(options.get("decides", True)))
 
 
 BANK_FORMS = ("a bank name, a list of names (each counts 1), or a mapping of names to weights, each a number "
