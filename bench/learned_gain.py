@@ -15,10 +15,11 @@ This bench is how that option is chosen, reproducibly:
    folders this is the out-of-sample agreement of the choosing itself, beside the rules alone and
    the classifier always deciding.
 3. For an item that must never happen (``target: fail``, B2), the real harmless dialogues of
-   bench/critical_precision.py (../shared/data/text: 325 calls) are scored both ways: a call the
-   classifier fails that the rules pass is a false critical fail at call level, where the best of
-   dozens of sentences is taken. More than ``--max-false`` of them (default 1 %, issue 11's
-   target) and the item may only flag, whatever it gains on the folders.
+   bench/critical_precision.py (../shared/data/text: 325 calls) are scored both ways, and with them
+   the labelled calls the item passes: a call the classifier fails that the rules pass is a false
+   critical fail at call level, where the best of dozens of sentences is taken. The item may decide
+   only where the 95 % upper bound of that rate (Clopper-Pearson) is at most ``--max-false``
+   (default 1 %, issue 11's target): none in 300 harmless calls is just enough, none in 250 is not.
 
 The recommendation (last table) is the choice made on all folders with the same rule. The exemplar
 banks were written against these folders, so the classifier's fit is in sample even where the
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from math import comb
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -193,6 +195,25 @@ def tally(folds, rules, learned):
     return out
 
 
+def upper_bound(false: int, n: int, confidence: float = 0.95) -> float:
+    """The one-sided upper confidence bound of a rate seen ``false`` times in ``n`` (Clopper-Pearson):
+    with none in 300 harmless calls it is 1.0 %, in 175 1.7 %.
+
+    >>> round(upper_bound(0, 300), 4)
+    0.0099
+    """
+    if n <= 0 or false >= n:
+        return 1.0
+    lo, hi = false / n, 1.0
+    for _ in range(60):  # bisection: the binomial cdf falls as the rate rises
+        mid = (lo + hi) / 2
+        if sum(comb(n, k) * mid ** k * (1 - mid) ** (n - k) for k in range(false + 1)) > 1 - confidence:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
 def choose(cells, min_gain: int) -> bool:
     """Decide where the classifier's net gain over these folders is at least ``min_gain``."""
     return sum(c[2] - c[1] for c in cells) >= min_gain
@@ -203,7 +224,7 @@ def main(argv=None) -> int:
     ap.add_argument("--min-gain", type=int, default=2,
                     help="net calls the classifier must put right (over the folders it is chosen on) to decide")
     ap.add_argument("--max-false", type=float, default=0.01,
-                    help="the most harmless calls a target-fail item may fail by the classifier (share)")
+                    help="the most harmless calls a target-fail item may fail by the classifier (share, 95 %% upper bound)")
     ap.add_argument("--no-harmless", action="store_true", help="skip the harmless dialogues")
     ap.add_argument("--no-as-of", action="store_true", help="skip the scoring with the banks as of each hold-out")
     ap.add_argument("--lang", nargs="*", default=["en", "zh"])
@@ -228,7 +249,7 @@ def main(argv=None) -> int:
     table = tally(folds, rules, learned)
 
     harmless_false: dict[str, list[str]] = defaultdict(list)
-    harmless_n: dict[str, int] = defaultdict(int)
+    harmless_n: dict[tuple[str, str], int] = defaultdict(int)
     fail_items = {(lang, check_id) for lang, (r, _) in rubrics.items() for check_id, node in learned_nodes(r)
                   if node.target == "fail"}
     data = SHARED / "data" / "text"
@@ -239,11 +260,20 @@ def main(argv=None) -> int:
         _rules_only(False)
         h_learned = outcomes(calls, plain)
         for c in calls:
-            harmless_n[c["language"]] += 1
             for lang, item in fail_items:
-                if lang == c["language"] and h_learned.get((c["call_id"], item)) == "fail" \
-                        and h_rules.get((c["call_id"], item)) != "fail":
+                if lang != c["language"]:
+                    continue
+                harmless_n[(lang, item)] += 1
+                if h_learned.get((c["call_id"], item)) == "fail" and h_rules.get((c["call_id"], item)) != "fail":
                     harmless_false[(lang, item)].append(c["call_id"])
+
+    # The labelled harmless calls of a target-fail item count with the real harmless dialogues.
+    for name, rows in folds:
+        for cid, lang, item, want in rows:
+            if (lang, item) in fail_items and want == "pass" and (cid, item) in learned:
+                harmless_n[(lang, item)] += 1
+                if learned[(cid, item)] == "fail" and rules.get((cid, item)) != "fail":
+                    harmless_false[(lang, item)].append(cid)
 
     print("per item and language: agreement with the labels, rules alone vs the classifier deciding")
     print("  tuning folders (in sample for the exemplars): rules, learned, LOFO (each folder scored by the choice")
@@ -251,7 +281,7 @@ def main(argv=None) -> int:
     print("  as of: the latest hold-outs scored with the banks as they were when each was added (out of sample);")
     print("  harmless: real harmless dialogues the classifier fails that the rules pass (target fail items)\n")
     print(f"  {'lang':<4} {'item':<10} {'calls':>5} {'rules':>6} {'learned':>7} {'LOFO':>5} {'net':>4} {'+/-':>5}"
-          f"   {'as of':>5} {'rules':>5} {'learned':>7} {'net':>4}  {'harmless':>8}  choice (written)")
+          f"   {'as of':>5} {'rules':>5} {'learned':>7} {'net':>4}  {'harmless (95 % bound)':>21}  choice (written)")
     totals = defaultdict(lambda: [0] * 7)
     choices = {}
     for (lang, item), per in sorted(table.items(), key=lambda kv: (kv[0][0], kv[0][1] != "complaint", kv[0][1])):
@@ -263,15 +293,16 @@ def main(argv=None) -> int:
         later = late.get((lang, item), {})
         an, ar, al = (sum(c[k] for c in later.values()) for k in range(3))
         false = harmless_false.get((lang, item), [])
-        too_many = harmless_n[lang] and len(false) > args.max_false * harmless_n[lang]
+        bound = upper_bound(len(false), harmless_n[(lang, item)])
+        too_many = (lang, item) in fail_items and bound > args.max_false
         decide = choose(per.values(), args.min_gain) and al >= ar and not too_many
         written = next((w for (cid, _), w in rubrics[lang][1].items() if cid == item), None)
         choices[(lang, item)] = decide
-        h = f"{len(false)}/{harmless_n[lang]}" if (lang, item) in fail_items and harmless_n[lang] else "-"
+        h = f"{len(false)}/{harmless_n[(lang, item)]} <{bound:.1%}" if (lang, item) in fail_items else "-"
         w = "" if written is None else f"({'decides' if written else 'flags'})"
         choice = ("decide" if decide else "flag") if written is not None else "rules"
         print(f"  {lang:<4} {item:<10} {n:>5} {r:>6} {le:>7} {lofo:>5} {le - r:>+4} {f'{won}/{lost}':>5}"
-              f"   {an:>5} {ar:>5} {al:>7} {al - ar:>+4}  {h:>8}  {choice:<7} {w}")
+              f"   {an:>5} {ar:>5} {al:>7} {al - ar:>+4}  {h:>21}  {choice:<7} {w}")
         for k, v in enumerate((n, r, le, lofo, an, ar, al)):
             totals[lang][k] += v
     print("\nall items (only items with a learned judgement can differ):")
@@ -288,7 +319,8 @@ def main(argv=None) -> int:
         print(f"\nharmless calls the {lang} {item} classifier fails that the rules pass ({len(ids)}): "
               + " ".join(ids[:30]))
     print(f"\nrecommended `decides` per learned item (net gain >= {args.min_gain} on the tuning folders, none lost "
-          f"as of, harmless false fails <= {args.max_false:.0%}):")
+          f"as of; a target-fail item also: the 95 % upper bound of its false fails on harmless calls <= "
+          f"{args.max_false:.0%}):")
     for lang in args.lang:
         print(f"  standard-{lang}.yaml: " + ", ".join(
             f"{cid}{'' if cid == item else '/' + item} {'true' if choices.get((lang, cid)) else 'false'}"
