@@ -66,6 +66,10 @@ class ItemModel:
     # judged by its nearest exemplars (:meth:`neighbour_margin`); None otherwise.
     neighbours: Optional[np.ndarray] = None
     neighbour_labels: Optional[np.ndarray] = None
+    # True for a model set by :func:`use_models` (a centre's calibration, or its candidate while
+    # calibration measures it): it decides even where the rubric says ``decides: false``, since
+    # calibration keeps it only where it beat the scoring in use on the centre's own reviews.
+    calibrated: bool = False
     # float64 copies of the arrays above, made on first use (see :meth:`neighbour_margin`).
     _f64: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -321,7 +325,8 @@ def use_models(models: Iterable[ItemModel]) -> None:
     iterable goes back to the bank models everywhere."""
     with _LOCK:
         _CALIBRATED.clear()
-        _CALIBRATED.update({(m.item, m.target, m.encoder_id): m for m in models})
+        _CALIBRATED.update({(m.item, m.target, m.encoder_id): m if m.calibrated else replace(m, calibrated=True)
+                            for m in models})
 
 
 def version_in_use() -> int:

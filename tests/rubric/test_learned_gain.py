@@ -1,0 +1,46 @@
+"""How bench/learned_gain.py chooses whether a learned judgement may decide (``decides``)."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+from shared_data import REPO
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("learned_gain", REPO / "bench" / "learned_gain.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop("accuracy", None)
+    sys.modules.pop("critical_precision", None)
+
+
+def test_no_false_fail_in_300_harmless_calls_is_just_enough_for_one_percent(bench):
+    assert bench.upper_bound(0, 300) <= 0.01 < bench.upper_bound(0, 250)
+    assert bench.upper_bound(1, 100) == pytest.approx(0.0466, abs=5e-4)  # Clopper-Pearson, one-sided 95 %
+    assert bench.upper_bound(0, 0) == 1.0 and bench.upper_bound(5, 5) == 1.0
+
+
+def test_the_classifier_decides_only_on_a_net_gain_over_the_folders(bench):
+    # [calls, rules agreed, classifier agreed] per folder
+    assert bench.choose([[10, 8, 10], [10, 10, 10]], 2)
+    assert not bench.choose([[10, 8, 10], [10, 10, 9]], 2)  # one put right, one put wrong elsewhere
+    assert not bench.choose([[10, 9, 10]], 2)
+
+
+def test_every_learned_judgement_of_a_rubric_is_made_to_decide_and_what_it_said_is_kept(bench):
+    from qa_pipeline.rubric import standard_rubric
+
+    rubric = standard_rubric("en")
+    nodes = bench.learned_nodes(rubric)
+    assert {node.item for _, node in nodes} >= {"complaint", "B2", "C2", "D5"}
+    written = {key: node.decides for key, node in [((c, n.item), n) for c, n in nodes]}
+    try:
+        _, said = bench.deciding(rubric)
+        assert said == written and all(node.decides for _, node in nodes)
+    finally:
+        for (check_id, item), value in written.items():
+            next(n for c, n in nodes if (c, n.item) == (check_id, item)).decides = value
