@@ -108,6 +108,15 @@ ZH_STRUCTURAL = [
     ("zh", [(CUSTOMER, "我想查下会员积分"), (AGENT, "好的 麻烦报一下开卡时登记的手机号")], "C1", "pass"),
     ("zh", [(CUSTOMER, "你们这暖气也太不负责了 一直不热"), (AGENT, "抱歉 您预留的这个号码还在用吧 师傅到时候打给您")],
      "D3", "pass"),
+    # complaint handling said another way: apology, when, how to reach, ownership; flat verdicts
+    ("zh", [(CUSTOMER, "你们这服务太差了"), (AGENT, "真是过意不去 耽误您这么多事")], "D1", "pass"),
+    ("zh", [(CUSTOMER, "你们这服务太差了"), (AGENT, "好的 那就不耽误您时间了")], "D1", "fail"),
+    ("zh", [(CUSTOMER, "你们这服务太差了"), (AGENT, "出问题是上礼拜几")], "D2", "pass"),
+    ("zh", [(CUSTOMER, "你们这服务太差了"), (AGENT, "有进展了怎么联系您比较好")], "D3", "pass"),
+    ("zh", [(CUSTOMER, "你们这服务太差了"), (AGENT, "这事儿我盯到底 您放心")], "D5", "pass"),
+    ("zh", [(CUSTOMER, "你们卖的东西质量真不咋地")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "花了钱还被坑了")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "这个东西行不行啊 我想买一个")], "complaint", "fail"),
 ]
 
 # Issue 11, acczh5: in a query call the answer is the figures from the record; the need is
