@@ -68,9 +68,12 @@ _CLAUSE = re.compile(r"[，,。.!！?？;；、:：\s]+")
 # Structural: in an opening, the words said between the greeting and the agent's own name or
 # number name the organisation, whatever word the name ends in (…会所, …美术馆, …救援, …茶楼):
 # "您好，X，我是小唐" / "你好 X 工号3307". The words must look like a name, not a phrase of service.
-_ZH_NAME_CUE = re.compile(r"^(?:我是|我叫|我姓|工号|公号|\d+号|[\u4e00-\u9fff]{1,4}为您服务)")
+# ... or the agent named by role and name as the whole next clause ("您好 X 客服小葛 为您服务")
+_ZH_NAME_CUE = re.compile(
+    r"^(?:我是|我叫|我姓|工号|公号|\d+号|[\u4e00-\u9fff]{1,4}为您服务"
+    r"|(?:客服|专员|话务员|接线员|坐席|顾问)(?:[小老阿][\u4e00-\u9fff]{1,2}|[\u4e00-\u9fff]{2,3})(?:为您服务)?$)")
 _ZH_NOT_ORG_WORDS = re.compile(
-    r"^(?:我|您|你|请|很|有|是|这|那|哪|欢迎|感谢|谢谢|麻烦|稍等|好的|对|嗯|啊)|为您|帮您|可以|什么|请讲|请问|高兴|服务$")
+    r"^(?:我|您|你|请|很|有|是|这|那|哪|欢迎|感谢|谢谢|麻烦|稍等|好的|对|嗯|啊)|为您|帮您|可以|什么|请讲|请问|高兴|(?:竭诚|热情|贴心|真诚|全心|用心|全程|优质)服务$")
 # four characters at least: a person's name (王丽华, 欧阳) is two or three
 _ZH_NAME_SHAPE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{4,16}$")
 # a person named with a role or a nickname (客服小李, 专员王晓, 老周), not an organisation
@@ -287,12 +290,13 @@ def organisation(turn: TurnView, view: CallView) -> Hit:
 
 # --- agent name / employee number ---------------------------------------------------------
 
+_ZH_ROLE = "(?:客服专员|客服代表|服务代表|客服|专员|坐席|话务员|工作人员|人工|顾问|经理|助理)"
+# a number said as the agent's own, bare or after a role (我是3012号, 我是顾问3012号)
 _ZH_EMPLOYEE = re.compile(
     r"(?:工号|员工号|员工编号|坐席号|服务编号|编号)(?:是|为)?[a-z]*\d{2,}"
     r"|\d+号(?:客服|话务员|坐席|专员|接线员|服务员|工作人员|人工|服务代表|客服代表)"
-    r"|(?:我是|我叫)[a-z]*\d{2,}号?|\d{3,}号?为您服务"
+    rf"|(?:我是|我叫){_ZH_ROLE}?[a-z]*\d{{2,}}号?|\d{{3,}}号?为您服务"
 )
-_ZH_ROLE = "(?:客服专员|客服代表|服务代表|客服|专员|坐席|话务员|工作人员|人工|顾问|经理|助理)"
 _ZH_NOT_A_NAME = r"(?!说|想|要|这|那|问|来|个|不|也|的|否|为|在|您|本人|机主|请|很|有|哪|负责|专门|高兴|竭诚|乐意|随时|继续|马上|现在|这里|我们|将|会|正在|工号)"
 _ZH_SELF = re.compile(
     rf"(?:我是|我叫|我姓|您可以叫我|叫我)(?:{_ZH_ROLE})?{_ZH_NOT_A_NAME}(?!{_ZH_ROLE})[{CHINESE_CHARACTERS}]{{1,3}}"

@@ -76,7 +76,62 @@ ZH_STRUCTURAL = [
     ("zh", [(CUSTOMER, "我想查下借阅记录"), (AGENT, "好的 麻烦您报一下借书证号")], "C1", "pass"),
     ("zh", [(CUSTOMER, "我家扫地机老是原地打转"), (AGENT, "您家扫地机一开就在原地转圈 那您是哪一年买的")], "C2", "pass"),
     ("zh", [(CUSTOMER, "怎么还没退款"), (AGENT, "退款慢也不是我们门店的原因 您去问银行吧")], "B2", "fail"),
+    # Issue 11, acczh5: the organisation before the agent named by role; a name ending in 服务
+    ("zh", [(AGENT, "您好 山野露营地 客服小范 为您服务")], "A1", "pass"),
+    ("zh", [(AGENT, "您好 安心管道疏通服务 工号3320")], "A1", "pass"),
+    ("zh", [(AGENT, "您好 很高兴为您服务 客服小范")], "A1", "fail"),
+    ("zh", [(AGENT, "您好 青松陵园服务处 我是顾问2207号 请讲")], "A1", "pass"),
+    # hedged dissatisfaction and "this should not happen" against the conditional
+    ("zh", [(CUSTOMER, "游泳课的排课我不太满意 总是临时调")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "这种低级错误本来就不该出现吧")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "要是孩子学得不太满意 能换老师吗")], "complaint", "fail"),
+    # "I explained already" with other verbs, as a rhetorical question; asking again changes nothing;
+    # the customer's own words acknowledged are not
+    ("zh", [(CUSTOMER, "那押金到底怎么退"), (AGENT, "办卡流程我开头不是跟您解释过了吗")], "B2", "fail"),
+    ("zh", [(CUSTOMER, "能不能快点"), (AGENT, "您再催几遍也没用 排期就这样")], "B2", "fail"),
+    ("zh", [(CUSTOMER, "导游态度很差"), (AGENT, "导游是外面请的 这个事您得直接去找他们公司")], "B2", "fail"),
+    ("zh", [(CUSTOMER, "导游态度很差"), (AGENT, "这个事您得给我们一点时间 我来找导游公司核实")], "B2", "pass"),
+    ("zh", [(CUSTOMER, "房号是1203"), (AGENT, "您刚才已经讲过了 我这就给您登记")], "B2", "pass"),
+    ("zh", [(CUSTOMER, "地址改好了吗"), (AGENT, "改好了 快递站那边我早上已经说过了 他们下午按新地址送")], "B2", "pass"),
+    # the curt anything-else is one; a question about the case is not
+    ("zh", [(AGENT, "已经改好了"), (CUSTOMER, "好"), (AGENT, "行 还有事吗")], "C3", "pass"),
+    ("zh", [(AGENT, "已经登记了"), (CUSTOMER, "好"), (AGENT, "还有事故现场的照片吗")], "C3", "fail"),
+    # thanks for holding, or thanks before the anything-else question, is no closing thanks
+    ("zh", [(AGENT, "谢谢您的耐心等待 预约已经改到周四了"), (CUSTOMER, "好"), (AGENT, "好 再见")], "C4", "fail"),
+    ("zh", [(AGENT, "谢谢您的支持 请问还有别的问题吗"), (CUSTOMER, "没有"), (AGENT, "好的 再见")], "C4", "fail"),
+    ("zh", [(AGENT, "请问还有别的问题吗"), (CUSTOMER, "没有"), (AGENT, "好的 谢谢您的来电 再见")], "C4", "pass"),
+    # dialect check tags and an announced summary; colloquial "when"; an identifier named by when it was given
+    ("zh", [(CUSTOMER, "暖气片不热"), (AGENT, "我捋一下 您家暖气片从上周起就一直不热 想让师傅来看看")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "暖气片不热"), (AGENT, "您家暖气片一直不热 想让师傅上门看看 是这样不")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "我想改一下机票"), (AGENT, "好的 您是想改签回程的机票 想改到哪一天")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "你们这暖气也太不负责了 一直不热"), (AGENT, "抱歉 那暖气片是啥时候开始不热的")], "D2", "pass"),
+    ("zh", [(CUSTOMER, "我想查下会员积分"), (AGENT, "好的 麻烦报一下开卡时登记的手机号")], "C1", "pass"),
+    ("zh", [(CUSTOMER, "你们这暖气也太不负责了 一直不热"), (AGENT, "抱歉 您预留的这个号码还在用吧 师傅到时候打给您")],
+     "D3", "pass"),
+    # complaint handling said another way: apology, when, how to reach, ownership; flat verdicts
+    ("zh", [(CUSTOMER, "你们这服务太差了"), (AGENT, "真是过意不去 耽误您这么多事")], "D1", "pass"),
+    ("zh", [(CUSTOMER, "你们这服务太差了"), (AGENT, "好的 那就不耽误您时间了")], "D1", "fail"),
+    ("zh", [(CUSTOMER, "你们这服务太差了"), (AGENT, "出问题是上礼拜几")], "D2", "pass"),
+    ("zh", [(CUSTOMER, "你们这服务太差了"), (AGENT, "有进展了怎么联系您比较好")], "D3", "pass"),
+    ("zh", [(CUSTOMER, "你们这服务太差了"), (AGENT, "这事儿我盯到底 您放心")], "D5", "pass"),
+    ("zh", [(CUSTOMER, "你们卖的东西质量真不咋地")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "花了钱还被坑了")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "这个东西行不行啊 我想买一个")], "complaint", "fail"),
 ]
+
+# Issue 11, acczh5: in a query call the answer is the figures from the record; the need is
+# confirmed before they are read out (C5), judged over a whole call.
+_QUERY = [(CUSTOMER, "你好 我想问下我的积分"), (AGENT, "好的 麻烦您报一下手机号"), (CUSTOMER, "13900001111")]
+_DATA = (AGENT, "好的 查到了 您现在有800积分")
+_NEED = (AGENT, "您是想知道积分怎么兑换 对吧")
+_CLOSE = [(CUSTOMER, "对"), (AGENT, "请问还有其他问题吗"), (CUSTOMER, "没有了"), (AGENT, "好的 感谢您的来电 再见")]
+
+
+@pytest.mark.parametrize("turns, expected", [(_QUERY + [_DATA, _NEED] + _CLOSE, "fail"),
+                                             (_QUERY + [_NEED, _DATA] + _CLOSE, "pass")],
+                         ids=["data-before-need", "need-before-data"])
+def test_zh_need_confirmed_before_the_record_is_read(turns, expected):
+    assert outcome("zh", turns, "C5") == expected
 
 
 @pytest.mark.parametrize("language, turns, check, expected", ZH_STRUCTURAL,
