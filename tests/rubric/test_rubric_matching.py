@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from qa_pipeline.records import Call, CallInfo, Turn
-from qa_pipeline.rubric.detectors import agent_name, organisation, reply_time, sensitive_number
+from qa_pipeline.rubric.detectors import agent_name, organisation, personal_data, reply_time, sensitive_number
 from qa_pipeline.rubric.matching import PhraseError, compile_phrases
 from qa_pipeline.rubric.text import normalize
 from qa_pipeline.rubric.view import CallView
@@ -118,6 +118,7 @@ def test_the_agents_own_name_before_the_number_is_no_organisation():
     ("Orion Telecom, Maria speaking", True),
     ("Orion Telecom, agent ID 4471", True),
     ("Hello, Orion Telecom, Sunil this side", True),
+    ("Good evening, welcome to Orion Telecom, myself Sunil", True),  # Indian English
     ("hello orion telecom sunil this side", True),
     ("Thank you for calling Orion Telecom, how may I help?", False),
 ])
@@ -170,6 +171,12 @@ def test_reply_time_detector(text, found):
     ("请在five分钟内输入验证码", False),
     ("尾号是seven eight nine zero的卡", False),
     ("Oh, I see, five of them", False),
+    # a number named by what it is (a noun then number / id / reference) is that, not a card
+    ("Your SR number is 4 5 1 0 0 2 9 8 3 7 7 1 2.", False),
+    ("Okay, your order ID is 302 8841927 5510364.", False),
+    ("The transaction reference of the second debit is 6 0 1 9 2 2 4 7 3 8 1 0 5 5 6.", False),
+    ("Your card number is 4 5 5 6 7 3 9 0 1 2 8 4 5 5 2 8.", True),
+    ("The sixteen digit number is 4556 7390 1284 5528.", True),
 ])
 def test_sensitive_number_detector(text, found):
     assert (sensitive_number(*first_turn(text)) is not None) == found
@@ -186,3 +193,14 @@ def test_a_regex_phrase_after_a_grouped_phrase_is_matched_as_itself(monkeypatch)
     hit = m.first(normalize("im gonna chase it with the supplier"))
     assert hit is not None and hit.phrase == "re:i am going to (?:chase|follow)"
     assert m.first(normalize("May I have your postcode?")).phrase == "{ask}...{ident}"
+
+
+@pytest.mark.parametrize("text, found", [
+    ("The mobile on the account is 07700 900 562.", True),
+    ("The account holder's mobile is 07700 900 562.", True),
+    # a business's or a worker's number is no caller's data
+    ("The depot's mobile number is 07700 900 871.", False),
+    ("The engineer's direct number is 07700 900 334, he's happy for you to text.", False),
+])
+def test_personal_data_detector(text, found):
+    assert (personal_data(*first_turn(text)) is not None) == found

@@ -85,6 +85,32 @@ def test_structural_zh_rules_of_issue_11(language, turns, check, expected):
     assert outcome(language, turns, check) == expected
 
 
+# Issue 11, accen5: critical wording that is another party's, reported, negated or a reassurance
+# is no forbidden language; refusing to repeat is; what happened and when said back in a "so ..."
+# clause records the details; a number read back as a question confirms the contact.
+EN_STRUCTURAL = [
+    ("en", [(AGENT, "I'm sorry, the fitter told you to figure it out yourself, that was wrong and I'll fix it.")], "B2", "pass"),
+    ("en", [(AGENT, "The warehouse said they'd already told you about the delay, but I'll chase it for you.")], "B2", "pass"),
+    ("en", [(AGENT, "Honestly, it's not your own fault at all, the letter was unclear.")], "B2", "pass"),
+    ("en", [(AGENT, "I won't tell you to calm down, you've every right to be upset.")], "B2", "pass"),
+    ("en", [(AGENT, "Whatever's easiest for you, a call or an email.")], "B2", "pass"),
+    ("en", [(AGENT, "Figure it out yourself.")], "B2", "fail"),
+    ("en", [(AGENT, "I already told you, the shop shuts at six.")], "B2", "fail"),
+    ("en", [(AGENT, "That's your own fault for missing it.")], "B2", "fail"),
+    ("en", [(AGENT, "Look, I'm not repeating myself, the charge stays.")], "B2", "fail"),
+    ("en", [(CUSTOMER, "I'm really unhappy, the plumber never came."),
+            (AGENT, "I'm sorry. So the plumber never turned up on Wednesday morning, right?")], "D2", "pass"),
+    ("en", [(CUSTOMER, "I'm really unhappy, the plumber never came."),
+            (AGENT, "I'm sorry. Is 07700 900 118 your number?")], "D3", "pass"),
+]
+
+
+@pytest.mark.parametrize("language, turns, check, expected", EN_STRUCTURAL,
+                         ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(EN_STRUCTURAL)])
+def test_structural_en_rules_of_issue_11(language, turns, check, expected):
+    assert outcome(language, turns, check) == expected
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):
