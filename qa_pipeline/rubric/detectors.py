@@ -537,7 +537,7 @@ def _reference_asked_before(norm: str, turn: TurnView, view: CallView) -> bool:
 # be a card, account or identity word; a short "of the …" may follow ("the transaction reference of
 # the duplicate debit is …").
 _NAMED_NUMBER = re.compile(
-    r"(?<![a-z])(?P<noun>[a-z]+) (?:number|id|no|ref|reference)(?: (?:of|for|on) (?:the|your|this|that|my)(?: [a-z]+){1,3})?"
+    r"(?<![a-z])(?P<noun>[a-z]+) (?:number|id|no|ref|reference|serial)(?: (?:of|for|on) (?:the|your|this|that|my)(?: [a-z]+){1,3})?"
     r"(?: is| was| will be)? ?$")
 _CARD_OR_IDENTITY = re.compile(
     r"^(?:card|debit|credit|visa|mastercard|amex|account|bank|identity|id|national|social|security|ssn|aadhaar|"
@@ -620,6 +620,18 @@ def _someone_elses_phone(before: str) -> bool:
     return m is not None and not _CALLER_OWNER.match(m.group("owner"))
 
 
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def _said_by_the_customer(number: str, turn: TurnView, view: CallView) -> bool:
+    """Whether a number the agent states was said by the other side in one of the three turns
+    before ("my new number is 07700 900 123" … "so your mobile is 07700 900 123 now"): repeating
+    the caller's own words back discloses nothing."""
+    digits = _NOT_DIGIT.sub("", number)
+    return any(t.speaker != turn.speaker and digits in _NOT_DIGIT.sub("", _with_spoken_digits(t)[1])
+               for t in view.turns[max(0, turn.index - 3):turn.index])
+
+
 def personal_data(turn: TurnView, view: CallView) -> Hit:
     norm = turn.norm
     if not _ANY_DIGIT.search(norm):
@@ -631,7 +643,8 @@ def personal_data(turn: TurnView, view: CallView) -> Hit:
     if m is None or _NOT_PERSONAL.search(norm[max(0, m.start() - 12):m.end()]):
         return None
     phone = m.group("en_phone") or m.group("en_local")
-    if phone and _someone_elses_phone(norm[max(0, m.start() - 40):m.start(m.lastgroup)]):
+    if phone and (_someone_elses_phone(norm[max(0, m.start() - 40):m.start(m.lastgroup)])
+                  or _said_by_the_customer(phone, turn, view)):
         return None
     return m.start(), m.group()
 

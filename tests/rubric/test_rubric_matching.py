@@ -176,6 +176,7 @@ def test_reply_time_detector(text, found):
     ("Okay, your order ID is 302 8841927 5510364.", False),
     ("The transaction reference of the second debit is 6 0 1 9 2 2 4 7 3 8 1 0 5 5 6.", False),
     ("Your card number is 4 5 5 6 7 3 9 0 1 2 8 4 5 5 2 8.", True),
+    ("The meter serial is 4410229911887765.", False),
     ("The sixteen digit number is 4556 7390 1284 5528.", True),
 ])
 def test_sensitive_number_detector(text, found):
