@@ -118,6 +118,9 @@ EN_STRUCTURAL = [
             (AGENT, "I'm sorry. So the plumber never turned up on Wednesday morning, right?")], "D2", "pass"),
     ("en", [(CUSTOMER, "I'm really unhappy, the plumber never came."),
             (AGENT, "I'm sorry. Is 07700 900 118 your number?")], "D3", "pass"),
+    ("en", [(CUSTOMER, "I'm really unhappy, the boiler keeps cutting out."),
+            (AGENT, "I'm sorry. So the boiler has been cutting out since Sunday, right?")], "D2", "pass"),
+    ("en", [(AGENT, "Could I take your postcode? Thanks.")], "B1", "pass"),
 ]
 
 
