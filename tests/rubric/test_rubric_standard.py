@@ -121,6 +121,10 @@ EN_STRUCTURAL = [
     ("en", [(CUSTOMER, "I'm really unhappy, the boiler keeps cutting out."),
             (AGENT, "I'm sorry. So the boiler has been cutting out since Sunday, right?")], "D2", "pass"),
     ("en", [(AGENT, "Could I take your postcode? Thanks.")], "B1", "pass"),
+    ("en", [(CUSTOMER, "My laptop's been at your repair centre for ages."),
+            (AGENT, "Thanks. So it went in a fortnight ago and nobody has said when it will be ready, is that right?")],
+     "C2", "pass"),
+    ("en", [(AGENT, "Thanks. So the courier will come tomorrow, right?")], "C2", "fail"),
 ]
 
 
