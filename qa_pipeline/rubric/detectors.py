@@ -566,8 +566,9 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         return None
     for m in DIGIT_RUN.finditer(norm):
         digits = _SPACE_OR_DASH.sub("", m.group())
-        if ((_NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()]) or _named_reference(norm[max(0, m.start() - 64):m.start()]))
-                and not _ID_NUMBER.fullmatch(digits)):
+        named = (_NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()])
+                 or _named_reference(norm[max(0, m.start() - 64):m.start()]))
+        if named and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number
         if _reference_asked_before(norm, turn, view) and not _ID_NUMBER.fullmatch(digits):
             continue  # "what's my tracking number?" … "it's 4 4 0 9 …": the number asked about
