@@ -148,7 +148,7 @@ _EN_STOP = frozenset(
 _EN_NAME_CUES = re.compile(
     r"\b(?i:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
     r"i'm|i am|you've got|you have got|you're through to|you are through to|you're speaking to|"
-    r"you're talking (?:with|to)|you are talking (?:with|to))\s+([A-Z][\w'-]*)"
+    r"you're talking (?:with|to)|you are talking (?:with|to)|myself)\s+([A-Z][\w'-]*)"  # "myself Ritesh" (Indian English)
     r"|\b([A-Z][\w'-]*)\s+(?i:speaking|here|at your service|this side)\b"  # "Arjun this side" (Indian English)
     r"|\b([A-Z][\w'-]*)\s+(?:from|with|at)\s+(?:the\s+)?[A-Z]"  # "Daniel from Bluebird Airlines"
 )
@@ -535,6 +535,31 @@ def _reference_asked_before(norm: str, turn: TurnView, view: CallView) -> bool:
     return any(_REFERENCE_WORD.search(b) for b in before) and not any(_CARD_WORD.search(b) for b in before)
 
 
+# A number named by what it is just before it, a noun then "number / id / no / ref" ("your SR number
+# is …", "your order ID is 114 5567892 …", "the request no. is …"), is that thing, not a card: a
+# card is named as one ("card", "debit", "visa", "the long number on the front"). The noun may not
+# be a card, account or identity word; a short "of the …" may follow ("the transaction reference of
+# the duplicate debit is …").
+_NAMED_NUMBER = re.compile(
+    r"(?<![a-z])(?P<noun>[a-z]+) (?:number|id|no|ref|reference|serial)(?: (?:of|for|on) (?:the|your|this|that|my)(?: [a-z]+){1,3})?"
+    r"(?: is| was| will be)? ?$")
+_CARD_OR_IDENTITY = re.compile(
+    r"^(?:card|debit|credit|visa|mastercard|amex|account|bank|identity|id|national|social|security|ssn|aadhaar|"
+    r"aadhar|pan|passport|licence|license|insurance|tax|your|the|my|his|her|their|this|that|a|full|long|whole|"
+    r"new|old|same|phone|mobile|cell|contact|pin|cvv|cvc|cards|digit|digits|its|it)$")
+
+
+def _named_reference(before: str) -> bool:
+    """Whether the words just before a digit run name it as a reference of some kind (an SR,
+    order, request or ticket id) rather than a card, an account or an identity number.
+
+    >>> _named_reference("your sr number is "), _named_reference("your card number is ")
+    (True, False)
+    """
+    m = _NAMED_NUMBER.search(before)
+    return m is not None and not _CARD_OR_IDENTITY.match(m.group("noun"))
+
+
 def sensitive_number(turn: TurnView, view: CallView) -> Hit:
     if "[" in turn.text:
         m = _PLACEHOLDER.search(turn.text)
@@ -545,7 +570,9 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         return None
     for m in DIGIT_RUN.finditer(norm):
         digits = _SPACE_OR_DASH.sub("", m.group())
-        if _NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()]) and not _ID_NUMBER.fullmatch(digits):
+        named = (_NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()])
+                 or _named_reference(norm[max(0, m.start() - 64):m.start()]))
+        if named and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number
         if _reference_asked_before(norm, turn, view) and not _ID_NUMBER.fullmatch(digits):
             continue  # "what's my tracking number?" … "it's 4 4 0 9 …": the number asked about
@@ -577,6 +604,39 @@ _ASKED_BACK = re.compile(r"吗|对吧|对不对|是不是|没错吧|is that|is i
 _NOT_PERSONAL = re.compile(r"热线|客服|服务电话|拨打|致电|官方|hotline|helpline|call us|office|branch|\bour |\btheir ")
 
 
+# A phone number said to be a business's or a worker's ("the depot's mobile is …", "the engineer's
+# direct number is …") is no caller's data: the owner named just before the phone word is not the
+# caller, the account or its holder.
+_OWNER_BEFORE_PHONE = re.compile(
+    r"(?<![a-z])(?:the|a|our|their|that|this) (?P<owner>[a-z]+?)(?:s|es)? (?:direct |own |work |office |main )?"
+    r"(?:mobile|phone|cell|contact|number)(?: number)?(?: on (?:the account|file|record))? is $")
+_CALLER_OWNER = re.compile(
+    r"^(?:account|holder|customer|client|member|tenant|caller|patient|policyholder|subscriber|user|registered|"
+    r"mobile|phone|cell|contact|number)$")
+
+
+def _someone_elses_phone(before: str) -> bool:
+    """Whether the words before a phone number name its owner as someone other than the caller.
+
+    >>> _someone_elses_phone("the depots mobile number is "), _someone_elses_phone("the account holders mobile is ")
+    (True, False)
+    """
+    m = _OWNER_BEFORE_PHONE.search(before)
+    return m is not None and not _CALLER_OWNER.match(m.group("owner"))
+
+
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def _said_by_the_customer(number: str, turn: TurnView, view: CallView) -> bool:
+    """Whether a number the agent states was said by the other side in one of the three turns
+    before ("my new number is 07700 900 123" … "so your mobile is 07700 900 123 now"): repeating
+    the caller's own words back discloses nothing."""
+    digits = _NOT_DIGIT.sub("", number)
+    return any(t.speaker != turn.speaker and digits in _NOT_DIGIT.sub("", _with_spoken_digits(t)[1])
+               for t in view.turns[max(0, turn.index - 3):turn.index])
+
+
 def personal_data(turn: TurnView, view: CallView) -> Hit:
     norm = turn.norm
     if not _ANY_DIGIT.search(norm):
@@ -586,6 +646,10 @@ def personal_data(turn: TurnView, view: CallView) -> Hit:
     norm = _with_spoken_digits(turn)[1]  # "oh seven seven double oh, …", "five five five, twelve hundred"
     m = _PERSONAL.search(norm)
     if m is None or _NOT_PERSONAL.search(norm[max(0, m.start() - 12):m.end()]):
+        return None
+    phone = m.group("en_phone") or m.group("en_local")
+    if phone and (_someone_elses_phone(norm[max(0, m.start() - 40):m.start(m.lastgroup)])
+                  or _said_by_the_customer(phone, turn, view)):
         return None
     return m.start(), m.group()
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from qa_pipeline.records import Call, CallInfo, Turn
-from qa_pipeline.rubric.detectors import agent_name, organisation, reply_time, sensitive_number
+from qa_pipeline.rubric.detectors import agent_name, organisation, personal_data, reply_time, sensitive_number
 from qa_pipeline.rubric.matching import PhraseError, compile_phrases
 from qa_pipeline.rubric.phrase_syntax import literal_start, required_texts
 from qa_pipeline.rubric.text import normalize
@@ -121,6 +121,7 @@ def test_the_agents_own_name_before_the_number_is_no_organisation():
     ("Orion Telecom, Maria speaking", True),
     ("Orion Telecom, agent ID 4471", True),
     ("Hello, Orion Telecom, Sunil this side", True),
+    ("Good evening, welcome to Orion Telecom, myself Sunil", True),  # Indian English
     ("hello orion telecom sunil this side", True),
     ("Thank you for calling Orion Telecom, how may I help?", False),
 ])
@@ -173,6 +174,13 @@ def test_reply_time_detector(text, found):
     ("请在five分钟内输入验证码", False),
     ("尾号是seven eight nine zero的卡", False),
     ("Oh, I see, five of them", False),
+    # a number named by what it is (a noun then number / id / reference) is that, not a card
+    ("Your SR number is 4 5 1 0 0 2 9 8 3 7 7 1 2.", False),
+    ("Okay, your order ID is 302 8841927 5510364.", False),
+    ("The transaction reference of the second debit is 6 0 1 9 2 2 4 7 3 8 1 0 5 5 6.", False),
+    ("Your card number is 4 5 5 6 7 3 9 0 1 2 8 4 5 5 2 8.", True),
+    ("The meter serial is 4410229911887765.", False),
+    ("The sixteen digit number is 4556 7390 1284 5528.", True),
 ])
 def test_sensitive_number_detector(text, found):
     assert (sensitive_number(*first_turn(text)) is not None) == found
@@ -210,3 +218,14 @@ def test_literal_start(source, start):
 ])
 def test_required_texts(source, needs):
     assert required_texts(source) == needs
+
+
+@pytest.mark.parametrize("text, found", [
+    ("The mobile on the account is 07700 900 562.", True),
+    ("The account holder's mobile is 07700 900 562.", True),
+    # a business's or a worker's number is no caller's data
+    ("The depot's mobile number is 07700 900 871.", False),
+    ("The engineer's direct number is 07700 900 334, he's happy for you to text.", False),
+])
+def test_personal_data_detector(text, found):
+    assert (personal_data(*first_turn(text)) is not None) == found

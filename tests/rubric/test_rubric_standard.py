@@ -140,6 +140,55 @@ def test_structural_zh_rules_of_issue_11(language, turns, check, expected):
     assert outcome(language, turns, check) == expected
 
 
+# Issue 11, accen5: critical wording that is another party's, reported, negated or a reassurance
+# is no forbidden language; refusing to repeat is; what happened and when said back in a "so ..."
+# clause records the details; a number read back as a question confirms the contact.
+EN_STRUCTURAL = [
+    ("en", [(AGENT, "I'm sorry, the fitter told you to figure it out yourself, that was wrong and I'll fix it.")], "B2", "pass"),
+    ("en", [(AGENT, "The warehouse said they'd already told you about the delay, but I'll chase it for you.")], "B2", "pass"),
+    ("en", [(AGENT, "Honestly, it's not your own fault at all, the letter was unclear.")], "B2", "pass"),
+    ("en", [(AGENT, "I won't tell you to calm down, you've every right to be upset.")], "B2", "pass"),
+    ("en", [(AGENT, "Whatever's easiest for you, a call or an email.")], "B2", "pass"),
+    ("en", [(AGENT, "Figure it out yourself.")], "B2", "fail"),
+    ("en", [(AGENT, "I already told you, the shop shuts at six.")], "B2", "fail"),
+    ("en", [(AGENT, "That's your own fault for missing it.")], "B2", "fail"),
+    ("en", [(AGENT, "Look, I'm not repeating myself, the charge stays.")], "B2", "fail"),
+    ("en", [(AGENT, "We shut up shop at six, so any time before then.")], "B2", "pass"),
+    ("en", [(AGENT, "You'd be better off with the other tariff, it works out cheaper.")], "B2", "pass"),
+    ("en", [(AGENT, "Try a different browser next time if the page freezes, or just ring me.")], "B2", "pass"),
+    ("en", [(AGENT, "It's between you and your lender which date you pick, but I can send both forms.")], "B2", "pass"),
+    ("en", [(AGENT, "I'm not going to read your passcode out for you, it's safer that way.")], "B2", "pass"),
+    ("en", [(AGENT, "If you had received our text you would not be calling, so I'm sorry it never came.")], "B2", "pass"),
+    ("en", [(AGENT, "If you'd checked the portal you wouldn't be ringing me about it.")], "B2", "fail"),
+    ("en", [(AGENT, "You'd be better off with another bank, to be honest.")], "B2", "fail"),
+    ("en", [(AGENT, "You people have been so patient with us today, thank you.")], "B2", "pass"),
+    ("en", [(AGENT, "I don't care what the system says, you're getting your deposit back.")], "B2", "pass"),
+    ("en", [(AGENT, "I don't care, pay it or don't.")], "B2", "fail"),
+    # the caller's own new number said back is no disclosure; a number nobody said is
+    ("en", [(CUSTOMER, "My number's changed, it's 07700 900 417 now."),
+            (AGENT, "Okay, so your mobile number is 07700 900 417, I'll pop that on.")], "E1", "pass"),
+    ("en", [(CUSTOMER, "Which number have you got for my dad's flat?"),
+            (AGENT, "The mobile number is 07700 900 417.")], "E1", "fail"),
+    ("en", [(CUSTOMER, "I'm really unhappy, the plumber never came."),
+            (AGENT, "I'm sorry. So the plumber never turned up on Wednesday morning, right?")], "D2", "pass"),
+    ("en", [(CUSTOMER, "I'm really unhappy, the plumber never came."),
+            (AGENT, "I'm sorry. Is 07700 900 118 your number?")], "D3", "pass"),
+    ("en", [(CUSTOMER, "I'm really unhappy, the boiler keeps cutting out."),
+            (AGENT, "I'm sorry. So the boiler has been cutting out since Sunday, right?")], "D2", "pass"),
+    ("en", [(AGENT, "Could I take your postcode? Thanks.")], "B1", "pass"),
+    ("en", [(CUSTOMER, "My laptop's been at your repair centre for ages."),
+            (AGENT, "Thanks. So it went in a fortnight ago and nobody has said when it will be ready, is that right?")],
+     "C2", "pass"),
+    ("en", [(AGENT, "Thanks. So the courier will come tomorrow, right?")], "C2", "fail"),
+]
+
+
+@pytest.mark.parametrize("language, turns, check, expected", EN_STRUCTURAL,
+                         ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(EN_STRUCTURAL)])
+def test_structural_en_rules_of_issue_11(language, turns, check, expected):
+    assert outcome(language, turns, check) == expected
+
+
 @pytest.mark.parametrize("language, turns, check, expected", PROBES,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):
