@@ -14,7 +14,10 @@ layer changed: agreement both ways, the findings the classifier decided, and the
 ``--recursive`` reports the folder and every folder under it that holds labelled calls, each
 separately with its own totals (``tests/data/dev_en`` and its hold-outs in one call), then one
 agreement line per folder. A folder named ``blind`` under the one given is left out: the frozen
-blind set is scored only when it is named itself.
+blind set is scored only when it is named itself. So is a folder holding a file named
+``NEVER_TUNED`` (the round's fresh hold-out, whose disagreements nobody may read): name it itself and
+only its summary and per-item lines are meant to be read. Remove the marker when a newer hold-out
+replaces it and it becomes a tuning set.
 """
 from __future__ import annotations
 
@@ -84,19 +87,34 @@ def critical_summary(files, outcomes, items=("B2", "E1")):
 
 
 BLIND = "blind"
+NEVER_TUNED = "NEVER_TUNED"
+
+
+def _kept_apart(folder: Path) -> str | None:
+    """Why ``folder`` is scored only when named itself, or None: the blind set, or a hold-out
+    marked with a :data:`NEVER_TUNED` file."""
+    if folder.name == BLIND:
+        return "the blind set is scored only when named itself"
+    if (folder / NEVER_TUNED).exists():
+        return f"a never-tuned hold-out ({NEVER_TUNED}) is scored only when named itself"
+    return None
 
 
 def labelled_folders(folder: Path, recursive: bool) -> list[tuple[Path, list[Path]]]:
     """(folder, its labelled calls) for ``folder`` and, with ``recursive``, every folder under
-    it, in path order; folders without calls are left out, and so is any folder named
-    :data:`BLIND` under ``folder`` (never opened)."""
+    it, in path order; folders without calls are left out, and so is any folder under
+    ``folder`` named :data:`BLIND` or holding a :data:`NEVER_TUNED` file (never opened)."""
     folders = []
     if recursive:
         for root, dirs, _ in os.walk(folder):
-            skipped = [d for d in dirs if d == BLIND]
-            for d in skipped:
-                print(f"left out {Path(root) / d}: the blind set is scored only when named itself", file=sys.stderr)
-            dirs[:] = sorted(d for d in dirs if d != BLIND and not d.startswith("."))
+            kept = []
+            for d in sorted(d for d in dirs if not d.startswith(".")):
+                why = _kept_apart(Path(root) / d)
+                if why:
+                    print(f"left out {Path(root) / d}: {why}", file=sys.stderr)
+                else:
+                    kept.append(d)
+            dirs[:] = kept
             folders += [Path(root) / d for d in dirs]
     found = [(f, sorted(f.glob("*.json"))) for f in [folder] + sorted(folders)]
     return [(f, files) for f, files in found if files]
@@ -165,7 +183,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rubric-en")
     ap.add_argument("--rules-only", action="store_true", help="score with the rules alone (no learned judgements)")
     ap.add_argument("--recursive", action="store_true",
-                    help="also every folder under FOLDER (except one named blind), each reported separately")
+                    help="also every folder under FOLDER (except one named blind or holding a NEVER_TUNED file), "
+                         "each reported separately")
     args = ap.parse_args(argv)
     rubrics = {"zh": load_rubric(args.rubric_zh) if args.rubric_zh else standard_rubric("zh"),
                "en": load_rubric(args.rubric_en) if args.rubric_en else standard_rubric("en")}

@@ -44,3 +44,17 @@ def test_every_learned_judgement_of_a_rubric_is_made_to_decide_and_what_it_said_
     finally:
         for (check_id, item), value in written.items():
             next(n for c, n in nodes if (c, n.item) == (check_id, item)).decides = value
+
+
+def test_a_never_tuned_hold_out_is_left_out_of_the_tuning_folders(bench, tmp_path):
+    # bench/accuracy.py --recursive and this bench's tuning folders skip the blind set and any
+    # folder marked NEVER_TUNED (the round's fresh hold-out); named itself, it is scored.
+    call = '{"call_id": "x"}'
+    for name in ("holdout6", "holdout7", "blind"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.json").write_text(call)
+    (tmp_path / "holdout7" / "NEVER_TUNED").write_text("fresh hold-out\n")
+    accuracy = sys.modules["accuracy"]
+    found = [folder.name for folder, _ in accuracy.labelled_folders(tmp_path, recursive=True)]
+    assert found == ["holdout6"]
+    assert [f.name for f, _ in accuracy.labelled_folders(tmp_path / "holdout7", recursive=True)] == ["holdout7"]
