@@ -10,6 +10,13 @@ layer changed: agreement both ways, the findings the classifier decided, and the
 (each flags its call for review).
 
     python bench/accuracy.py [FOLDER] [--rubric-zh FILE] [--rubric-en FILE] [--rules-only] [--recursive]
+    python bench/accuracy.py --real [LABELS] [--data DIR]
+
+``--real`` scores the real dialogues of ../shared/data/text (built by bench/critical_precision.py's
+``corpus()``) against a specialist's labels kept apart from them (``tests/data/real/labels.jsonl``,
+see its README and bench/real_labels.py): each corpus reported separately, then one line per corpus
+and the totals per language. The timing items A2, A3, B3 are not labelled there (synthetic turn
+times), so they are left out. A never-tuned set: read only its summary and per-item lines.
 
 ``--recursive`` reports the folder and every folder under it that holds labelled calls, each
 separately with its own totals (``tests/data/dev_en`` and its hold-outs in one call), then one
@@ -28,7 +35,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from real_labels import LabelError, labelled_calls  # noqa: E402
 
 from qa_pipeline.language import lang_family  # noqa: E402
 from qa_pipeline.rubric import encoder as encoders  # noqa: E402
@@ -36,17 +46,24 @@ from qa_pipeline.rubric import load_rubric, score_call, standard_rubric  # noqa:
 from qa_pipeline.transcript_io import call_from_json  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "qa-examples"
+REAL_LABELS = Path(__file__).resolve().parents[1] / "tests" / "data" / "real" / "labels.jsonl"
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "text"
 
 
-def score_all(files, rubrics):
-    """Agreement of one scoring run: per (language, item), the disagreements, the missed
-    critical failures, every (call, item) outcome and finding."""
+def read_calls(files) -> list[tuple[dict, Path]]:
+    """(call record with its ``labels``, the file it came from) for every labelled call file."""
+    return [(json.loads(path.read_text(encoding="utf-8")), path) for path in files]
+
+
+def score_all(calls, rubrics):
+    """Agreement of one scoring run over ``calls`` ((record with labels, source) pairs, see
+    :func:`read_calls`): per (language, item), the disagreements, the missed critical failures,
+    every (call, item) outcome and finding. Only the labelled items are compared."""
     agree = defaultdict(lambda: [0, 0])  # (lang, item) -> [agreed, total]
     misses, missed_critical, outcomes, findings = [], [], {}, {}
-    for path in files:
-        data = json.loads(path.read_text(encoding="utf-8"))
+    for data, source in calls:
         labels = data.get("labels") or {}
-        call = call_from_json(data, path)
+        call = call_from_json(data, source)
         lang = lang_family(call.language)
         rubric = rubrics[lang]
         result = score_call(call, rubric, sentiment=0.0)
@@ -68,12 +85,11 @@ def score_all(files, rubrics):
     return agree, misses, missed_critical, outcomes, findings
 
 
-def critical_summary(files, outcomes, items=("B2", "E1")):
+def critical_summary(calls, outcomes, items=("B2", "E1")):
     """Per language: (CRITICAL failures caught, CRITICAL failures labelled, harmless calls —
     no CRITICAL item labelled fail — that the engine failed on one, harmless calls)."""
     out: dict = {}
-    for path in files:
-        data = json.loads(path.read_text(encoding="utf-8"))
+    for data, _ in calls:
         labels, cid = data.get("labels") or {}, data["call_id"]
         lang = lang_family(data.get("language", ""))
         row = out.setdefault(lang, [0, 0, 0, 0])
@@ -124,16 +140,17 @@ def _share(agree, lang: str) -> tuple[int, int]:
     return (sum(v[0] for k, v in agree.items() if k[0] == lang), sum(v[1] for k, v in agree.items() if k[0] == lang))
 
 
-def report(files, rubrics, learned_on: bool) -> dict[str, tuple[int, int]]:
-    """Scores ``files`` and prints their agreement; returns (agreed, total) per language."""
+def report(calls, rubrics, learned_on: bool) -> dict[str, tuple[int, int]]:
+    """Scores ``calls`` ((record with labels, source) pairs) and prints their agreement;
+    returns (agreed, total) per language."""
     rules_only = None
     if learned_on:
         os.environ["QA_LEARNED"] = "off"
         encoders.reset()
-        rules_only = score_all(files, rubrics)
+        rules_only = score_all(calls, rubrics)
         del os.environ["QA_LEARNED"]
         encoders.reset()
-    agree, misses, missed_critical, outcomes, findings = score_all(files, rubrics)
+    agree, misses, missed_critical, outcomes, findings = score_all(calls, rubrics)
     print("agreement per language (items A1..E1 and the complaint trigger):")
     for lang in ("zh", "en"):
         a, t = _share(agree, lang)
@@ -158,7 +175,7 @@ def report(files, rubrics, learned_on: bool) -> dict[str, tuple[int, int]]:
     for cid, item in missed_critical:
         print(f"  {cid} {item}")
     print("\nCRITICAL items (B2, E1): failures caught, and harmless calls given a critical fail:")
-    for lang, (caught, failures, false, harmless) in critical_summary(files, outcomes).items():
+    for lang, (caught, failures, false, harmless) in critical_summary(calls, outcomes).items():
         print(f"  {lang}: caught {caught}/{failures}, false critical fails {false}/{harmless} harmless calls")
     if learned_on:
         decided = [(k, f) for k, f in sorted(findings.items()) if f.rule and ": found '" in f.rule
@@ -176,6 +193,27 @@ def report(files, rubrics, learned_on: bool) -> dict[str, tuple[int, int]]:
     return {lang: _share(agree, lang) for lang in ("zh", "en")}
 
 
+def report_real(real: dict[str, list[tuple[dict, str]]], rubrics, learned_on: bool) -> int:
+    """``--real``: each corpus reported as a folder is, then one line per corpus and the totals per
+    language (A2, A3, B3 are not labelled, so never compared)."""
+    totals = {}
+    for name, calls in real.items():
+        print(f"\n=== {name} ({len(calls)} calls; A2, A3, B3 not labelled) ===")
+        totals[name] = report(calls, rubrics, learned_on)
+    print("\nagreement per corpus:")
+    overall: dict[str, list[int]] = {}
+    for name, share in totals.items():
+        for lang, (a, t) in share.items():
+            if t:
+                print(f"  {name:<10} {lang}: {a}/{t} = {100 * a / t:.1f} %")
+                overall.setdefault(lang, [0, 0])
+                overall[lang][0] += a
+                overall[lang][1] += t
+    cells = [f"{lang} {a}/{t} = {100 * a / t:.1f} %" for lang, (a, t) in overall.items()]
+    print("all real dialogues: " + "   ".join(cells))
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", default=str(DEFAULT))
@@ -185,11 +223,26 @@ def main(argv=None) -> int:
     ap.add_argument("--recursive", action="store_true",
                     help="also every folder under FOLDER (except one named blind or holding a NEVER_TUNED file), "
                          "each reported separately")
+    ap.add_argument("--real", nargs="?", const=str(REAL_LABELS), metavar="LABELS",
+                    help="the real dialogues of ../shared/data/text against LABELS "
+                         "(default tests/data/real/labels.jsonl)")
+    ap.add_argument("--data", default=str(REAL_DATA), help="with --real: the real dialogues (../shared/data/text)")
     args = ap.parse_args(argv)
+    real = None
+    if args.real:
+        if not Path(args.data).is_dir():
+            print(f"no data in {args.data}: --real builds its calls from ../shared/data/text "
+                  "(see ../shared/data/README.md)", file=sys.stderr)
+            return 2
+        try:
+            real = labelled_calls(Path(args.real), Path(args.data))
+        except (LabelError, OSError) as e:
+            print(e, file=sys.stderr)
+            return 2
     rubrics = {"zh": load_rubric(args.rubric_zh) if args.rubric_zh else standard_rubric("zh"),
                "en": load_rubric(args.rubric_en) if args.rubric_en else standard_rubric("en")}
-    folders = labelled_folders(Path(args.folder), args.recursive)
-    if not folders:
+    folders = [] if real else labelled_folders(Path(args.folder), args.recursive)
+    if not folders and not real:
         print(f"no labelled calls in {args.folder}", file=sys.stderr)
         return 2
     if args.rules_only:  # the rubric loads the encoder itself unless told not to
@@ -197,13 +250,15 @@ def main(argv=None) -> int:
         encoders.reset()
     learned_on = not args.rules_only and encoders.sentence_encoder() is not None
     print(encoders.encoder_status() if not args.rules_only else "rules only (--rules-only)")
+    if real:
+        return report_real(real, rubrics, learned_on)
     if not args.recursive:
-        report(folders[0][1], rubrics, learned_on)
+        report(read_calls(folders[0][1]), rubrics, learned_on)
         return 0
     totals = []
     for folder, files in folders:
         print(f"\n=== {folder} ({len(files)} calls) ===")
-        totals.append((folder, report(files, rubrics, learned_on)))
+        totals.append((folder, report(read_calls(files), rubrics, learned_on)))
     print("\nagreement per folder:")
     width = max(len(str(f)) for f, _ in totals)
     for folder, share in totals:

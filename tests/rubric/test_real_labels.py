@@ -1,0 +1,109 @@
+"""Labels for the real dialogues, kept apart from them (bench/real_labels.py, bench/accuracy.py --real).
+
+The dialogues in ../shared/data/text are never copied into the repository, so the labels name each
+call by the id bench/critical_precision.py's ``corpus()`` gives it and are joined to the calls it
+builds. The join must attach each label to its own call, the timing items (A2, A3, B3: synthetic
+turn times) must never be compared, and a bad label line must be refused with its file and line.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+
+import pytest
+from shared_data import REPO, shared_file
+
+from qa_pipeline.rubric import encoder as encoders
+from qa_pipeline.rubric import standard_rubric
+
+ITEMS = ("A1", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1")
+
+
+@pytest.fixture(scope="module")
+def accuracy():
+    spec = importlib.util.spec_from_file_location("accuracy", REPO / "bench" / "accuracy.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    yield module
+    for name in ("accuracy", "real_labels", "critical_precision"):
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def rules_only(monkeypatch):
+    monkeypatch.setenv("QA_LEARNED", "off")
+    encoders.reset()
+    yield
+    encoders.reset()
+
+
+def _helpdesk(tmp_path):
+    """Two tiny Weibo threads in the shared file's layout: one opened by the book, one not."""
+    threads = [
+        {"id": "111", "annotations": [], "turns": [
+            {"sender": "customer", "utterances": ["快递三天了还没到，太慢了，我要投诉"]},
+            {"sender": "helpdesk", "utterances": ["在的"]}]},
+        {"id": "222", "annotations": [], "turns": [
+            {"sender": "customer", "utterances": ["请问会员怎么续费"]},
+            {"sender": "helpdesk", "utterances": ["您好，这里是顺达快递客服，我是小李"]}]},
+    ]
+    (tmp_path / "stc3_customer_helpdesk_zh.sample150.json").write_text(json.dumps(threads, ensure_ascii=False),
+                                                                     encoding="utf-8")
+    return tmp_path
+
+
+def _line(call_id, corpus="stc3_zh", complaint=False, **items):
+    labels = {"complaint": complaint, **{i: "fail" for i in ITEMS}, **items}
+    return json.dumps({"corpus": corpus, "call_id": call_id, "labels": labels, "not_labelled": ["A2", "A3", "B3"]})
+
+
+def test_each_label_joins_its_own_call_and_the_timing_items_are_never_compared(accuracy, tmp_path, rules_only):
+    data = _helpdesk(tmp_path)
+    labels = tmp_path / "labels.jsonl"
+    # not in the data's order: a join by position would swap them
+    labels.write_text(_line("stc3-zh-222", A1="pass") + "\n" + _line("stc3-zh-111", complaint=True) + "\n",
+                      encoding="utf-8")
+    real = accuracy.labelled_calls(labels, data)
+    calls = real["stc3_zh"]
+    by_id = {record["call_id"]: record for record, _ in calls}
+    assert by_id["stc3-zh-222"]["labels"]["A1"] == "pass" and by_id["stc3-zh-222"]["labels"]["complaint"] is False
+    assert by_id["stc3-zh-111"]["labels"]["A1"] == "fail" and by_id["stc3-zh-111"]["labels"]["complaint"] is True
+    assert by_id["stc3-zh-222"]["turns"][-1]["text"].startswith("您好，这里是顺达快递客服")
+    agree, _, _, outcomes, _ = accuracy.score_all(calls, {"zh": standard_rubric("zh")})
+    # the engine judges A2, A3 and B3 on every call; none of them is compared
+    assert {item for _, item in agree} == {"complaint", *ITEMS}
+    assert not {item for _, item in outcomes} & {"A2", "A3", "B3"}
+    # the opening and the complaint trigger agree only when each label sits on its own call
+    assert agree[("zh", "A1")] == [2, 2] and agree[("zh", "complaint")] == [2, 2]
+
+
+@pytest.mark.parametrize("line, says", [
+    (_line("stc3-zh-111", A2="pass"), "A2 is a timing item"),
+    (_line("stc3-zh-111", C6="pass"), "unknown item 'C6'; allowed: complaint, A1"),
+    (_line("stc3-zh-111", D4="maybe"), "D4: bad outcome 'maybe'; allowed: pass / fail / na"),
+    (_line("stc3-zh-111", complaint="yes"), "complaint: bad outcome 'yes'; allowed: true or false"),
+    (_line("stc3-zh-111", corpus="weibo"), "unknown corpus 'weibo'; allowed: stc3_zh, stc3_en, ms_travel"),
+    (_line("stc3-zh-999"), "no call stc3-zh-999 in corpus stc3_zh"),
+    (_line("stc3-zh-222"), "stc3-zh-222 is labelled twice (also line 1)"),
+])
+def test_a_bad_label_line_is_refused_with_its_file_line_and_what_is_allowed(accuracy, tmp_path, line, says):
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(_line("stc3-zh-222") + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(accuracy.LabelError) as refused:
+        accuracy.labelled_calls(labels, _helpdesk(tmp_path))
+    assert str(refused.value).startswith(f"{labels}:2: ") and says in str(refused.value)
+
+
+def test_without_the_shared_data_the_bench_says_so_and_exits_non_zero(accuracy, tmp_path, capsys):
+    assert accuracy.main(["--real", "--data", str(tmp_path / "absent")]) == 2
+    assert f"no data in {tmp_path / 'absent'}" in capsys.readouterr().err
+
+
+@pytest.mark.shared_data("data", "text")
+def test_the_real_labels_join_every_call_they_name(accuracy):
+    real = accuracy.labelled_calls(accuracy.REAL_LABELS, shared_file("data", "text"))
+    assert {name: len(calls) for name, calls in real.items()} == {"stc3_zh": 30, "stc3_en": 15, "ms_travel": 25}
+    for calls in real.values():
+        for record, _ in calls:
+            assert record["turns"] and set(record["labels"]) == {"complaint", *ITEMS}
