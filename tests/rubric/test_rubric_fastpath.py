@@ -334,8 +334,9 @@ def test_prepare_reaches_every_learned_check_however_nested(language, monkeypatc
 
 
 def test_spoken_digits_short_cut_writes_what_reading_every_number_writes(monkeypatch):
-    """write_spoken_digits returns a text in which no digit word can start as it is; the
-    reference reads every number of every text (the short cut's test always passing)."""
+    """write_spoken_digits returns a text in which no digit word can start as it is (neither
+    the lead-word test nor the regex finds one); the reference reads every number of every text
+    (both short cuts' tests always passing)."""
     import re
     from pathlib import Path
 
@@ -347,11 +348,16 @@ def test_spoken_digits_short_cut_writes_what_reading_every_number_writes(monkeyp
     texts = [t.text for c in calls for t in c.turns if t.text]
     texts += [normalize(t) for t in texts]
     texts += ["是five five five, oh one four two, double 7", "Oh, I see", "card 4111 1111 1111 1111", "Kelvin 7",
-              "five five five, twelve hundred; forty-one twelve", "room 12b, o 4", "", "二零二四年"]
+              "five five five, twelve hundred; forty-one twelve", "room 12b, o 4", "", "二零二四年",
+              # the lead-word test: a lead word not followed as a unit needs, case, letters beyond ASCII
+              "double.", "a double-o seven", "TWENTY-ONE", "Seventeenth", "ſix ſix", "eight一二三", "lone o 5"]
     now = [sensitive.write_spoken_digits(t) for t in texts]
+    skipped = sum(not sensitive._may_say_a_digit(t) for t in texts)
+    monkeypatch.setattr(sensitive, "_may_say_a_digit", lambda text: True)
     monkeypatch.setattr(sensitive, "_SPOKEN_UNIT_RE", re.compile(""))  # matches every text: the full read
     assert [sensitive.write_spoken_digits(t) for t in texts] == now
     assert sum(a != b for a, b in zip(now, texts)) >= 3  # digit words were written
+    assert skipped > len(texts) / 4  # the lead-word test skips texts, not just the regex
 
 
 def _phrase_lists(node):
