@@ -393,3 +393,32 @@ def test_gated_searches_find_what_searching_every_regex_finds(language):
             assert (hit and hit.start) == (every and every.start()), (phrases[:3], text)
             assert m.found_in(text) == (every is not None), (phrases[:3], text)
     assert alone > 10  # the test exercises the gated searches
+
+
+def test_regexes_indexed_by_their_start_are_those_whose_start_the_text_holds():
+    """With many literal starts, the regexes searched on their own are found by the pairs of
+    characters their starts begin with: exactly those whose start the text holds (and those
+    without one), as testing every start would find."""
+    from qa_pipeline.rubric.matching import _Alone
+    from qa_pipeline.rubric.phrase_syntax import literal_start
+
+    texts = [normalize(t.text) for c in _examples() for t in c.turns]
+    texts += ["机", "请问机动车", "a", "", "您的\n身份证号", "\n".join(texts)]
+    indexed = 0
+    for language in ("zh", "en"):
+        spec = read_rubric_yaml((rubrics_dir() / f"standard-{language}.yaml").read_text(encoding="utf-8"))
+        for phrases in _phrase_lists(spec):
+            alone = compile_phrases(phrases, spec.get("synonyms", {}))._alone
+            indexed += isinstance(alone._by_start, dict)
+            starts = [literal_start(s) for s in alone.sources]
+            for text in texts:
+                held = [i for i, s in enumerate(starts) if s and s in text]
+                expected = sorted(held + list(alone._always)) if held else list(alone._always)
+                assert list(alone._candidates(text)) == expected, (phrases[:3], text[:40])
+    # one-character starts, and one start a prefix of another
+    alone = _Alone([f"{s}(?:x|y)" for s in ["机", "机动", "动车", "a", "ab", "abc"] + [f"z{i}" for i in range(30)]], {})
+    assert isinstance(alone._by_start, dict)
+    for text, starts in [("机", ["机"]), ("机动车", ["机", "机动", "动车"]), ("ab", ["a", "ab"]), ("z3 abc", ["a", "ab", "abc", "z3"])]:
+        assert [alone.sources[i].split("(")[0] for i in alone._candidates(text)] == \
+            [s for s in ["机", "机动", "动车", "a", "ab", "abc"] + [f"z{i}" for i in range(30)] if s in starts], text
+    assert indexed >= 1  # the test exercises the indexed path on a real phrase list
