@@ -399,7 +399,6 @@ def test_regexes_indexed_by_their_start_are_those_whose_start_the_text_holds():
     """With many literal starts, the regexes searched on their own are found by the pairs of
     characters their starts begin with: exactly those whose start the text holds (and those
     without one), as testing every start would find."""
-    from qa_pipeline.rubric.matching import _Alone
     from qa_pipeline.rubric.phrase_syntax import literal_start
 
     texts = [normalize(t.text) for c in _examples() for t in c.turns]
@@ -415,10 +414,13 @@ def test_regexes_indexed_by_their_start_are_those_whose_start_the_text_holds():
                 held = [i for i, s in enumerate(starts) if s and s in text]
                 expected = sorted(held + list(alone._always)) if held else list(alone._always)
                 assert list(alone._candidates(text)) == expected, (phrases[:3], text[:40])
-    # one-character starts, and one start a prefix of another
-    alone = _Alone([f"{s}(?:x|y)" for s in ["机", "机动", "动车", "a", "ab", "abc"] + [f"z{i}" for i in range(30)]], {})
-    assert isinstance(alone._by_start, dict)
-    for text, starts in [("机", ["机"]), ("机动车", ["机", "机动", "动车"]), ("ab", ["a", "ab"]), ("z3 abc", ["a", "ab", "abc", "z3"])]:
-        assert [alone.sources[i].split("(")[0] for i in alone._candidates(text)] == \
-            [s for s in ["机", "机动", "动车", "a", "ab", "abc"] + [f"z{i}" for i in range(30)] if s in starts], text
+    # one-character starts, and one start a prefix of another: regexes searched on their own
+    # (the class a matcher keeps them in)
+    starts = ["机", "机动", "动车", "a", "ab", "abc"] + [f"z{i}" for i in range(30)]
+    alone = type(compile_phrases(["hello"], {})._alone)([f"{s}(?:x|y)" for s in starts], {})
+    assert isinstance(alone._by_start, dict) and len(alone) == len(starts)
+    for text, held in [("机", ["机"]), ("机动车", ["机", "机动", "动车"]), ("ab", ["a", "ab"]),
+                       ("z3 abc", ["a", "ab", "abc", "z3"])]:
+        assert [literal_start(alone.sources[i]) for i in alone._candidates(text)] == \
+            [s for s in starts if s in held], text
     assert indexed >= 1  # the test exercises the indexed path on a real phrase list
