@@ -334,8 +334,9 @@ def test_prepare_reaches_every_learned_check_however_nested(language, monkeypatc
 
 
 def test_spoken_digits_short_cut_writes_what_reading_every_number_writes(monkeypatch):
-    """write_spoken_digits returns a text in which no digit word can start as it is; the
-    reference reads every number of every text (the short cut's test always passing)."""
+    """write_spoken_digits returns a text in which no digit word can start as it is (neither
+    the lead-word test nor the regex finds one); the reference reads every number of every text
+    (both short cuts' tests always passing)."""
     import re
     from pathlib import Path
 
@@ -347,11 +348,16 @@ def test_spoken_digits_short_cut_writes_what_reading_every_number_writes(monkeyp
     texts = [t.text for c in calls for t in c.turns if t.text]
     texts += [normalize(t) for t in texts]
     texts += ["是five five five, oh one four two, double 7", "Oh, I see", "card 4111 1111 1111 1111", "Kelvin 7",
-              "five five five, twelve hundred; forty-one twelve", "room 12b, o 4", "", "二零二四年"]
+              "five five five, twelve hundred; forty-one twelve", "room 12b, o 4", "", "二零二四年",
+              # the lead-word test: a lead word not followed as a unit needs, case, letters beyond ASCII
+              "double.", "a double-o seven", "TWENTY-ONE", "Seventeenth", "ſix ſix", "eight一二三", "lone o 5"]
     now = [sensitive.write_spoken_digits(t) for t in texts]
+    skipped = sum(not sensitive._may_say_a_digit(t) for t in texts)
+    monkeypatch.setattr(sensitive, "_may_say_a_digit", lambda text: True)
     monkeypatch.setattr(sensitive, "_SPOKEN_UNIT_RE", re.compile(""))  # matches every text: the full read
     assert [sensitive.write_spoken_digits(t) for t in texts] == now
     assert sum(a != b for a, b in zip(now, texts)) >= 3  # digit words were written
+    assert skipped > len(texts) / 4  # the lead-word test skips texts, not just the regex
 
 
 def _phrase_lists(node):
@@ -387,3 +393,34 @@ def test_gated_searches_find_what_searching_every_regex_finds(language):
             assert (hit and hit.start) == (every and every.start()), (phrases[:3], text)
             assert m.found_in(text) == (every is not None), (phrases[:3], text)
     assert alone > 10  # the test exercises the gated searches
+
+
+def test_regexes_indexed_by_their_start_are_those_whose_start_the_text_holds():
+    """With many literal starts, the regexes searched on their own are found by the pairs of
+    characters their starts begin with: exactly those whose start the text holds (and those
+    without one), as testing every start would find."""
+    from qa_pipeline.rubric.phrase_syntax import literal_start
+
+    texts = [normalize(t.text) for c in _examples() for t in c.turns]
+    texts += ["机", "请问机动车", "a", "", "您的\n身份证号", "\n".join(texts)]
+    indexed = 0
+    for language in ("zh", "en"):
+        spec = read_rubric_yaml((rubrics_dir() / f"standard-{language}.yaml").read_text(encoding="utf-8"))
+        for phrases in _phrase_lists(spec):
+            alone = compile_phrases(phrases, spec.get("synonyms", {}))._alone
+            indexed += isinstance(alone._by_start, dict)
+            starts = [literal_start(s) for s in alone.sources]
+            for text in texts:
+                held = [i for i, s in enumerate(starts) if s and s in text]
+                expected = sorted(held + list(alone._always)) if held else list(alone._always)
+                assert list(alone._candidates(text)) == expected, (phrases[:3], text[:40])
+    # one-character starts, and one start a prefix of another: regexes searched on their own
+    # (the class a matcher keeps them in)
+    starts = ["机", "机动", "动车", "a", "ab", "abc"] + [f"z{i}" for i in range(30)]
+    alone = type(compile_phrases(["hello"], {})._alone)([f"{s}(?:x|y)" for s in starts], {})
+    assert isinstance(alone._by_start, dict) and len(alone) == len(starts)
+    for text, held in [("机", ["机"]), ("机动车", ["机", "机动", "动车"]), ("ab", ["a", "ab"]),
+                       ("z3 abc", ["a", "ab", "abc", "z3"])]:
+        assert [literal_start(alone.sources[i]) for i in alone._candidates(text)] == \
+            [s for s in starts if s in held], text
+    assert indexed >= 1  # the test exercises the indexed path on a real phrase list
