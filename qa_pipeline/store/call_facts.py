@@ -501,23 +501,21 @@ def _days(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, list], bool]:
     return ("TRUE", []), bool(old)
 
 
-def _kept_for(con: duckdb.DuckDBPyConnection, which: str, args: list, *, had_facts: bool = True
+def _kept_for(con: duckdb.DuckDBPyConnection, which: str, args: list, *, stored_before: bool = True
               ) -> tuple[bool, bool, bool]:
     """Whether the calls ``which`` selects may have queue rows (queued, or rows kept),
     agreement rows (a person's outcome of a finding, or rows kept) and review rows (a review,
     or rows kept). A call the pipeline has just stored has none: the three refreshes (a
-    quarter of the cost of storing a call's facts) are skipped for it. ``had_facts=False``:
-    the calls had no facts before (so no rows kept: those are made of the facts), only the
-    queue, reviews and evaluations are looked up."""
-    kept = {"queue_fact_store", "agreement_fact_store", "review_fact_store"} if had_facts else set()
-
-    def any_of(*tables: str) -> str:
-        return " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE {which})" for t in tables
-                           if t in kept or not t.endswith("_fact_store"))
-
-    sql = (f"SELECT {any_of('queue_store', 'queue_fact_store')}, "
-           f"{any_of('finding_review_store', 'imported_review_store', 'agreement_fact_store')}, "
-           f"{any_of('review_store', 'review_fact_store')}")
+    quarter of the cost of storing a call's facts) are skipped for it. ``stored_before=False``:
+    none of the calls was stored before, so only an imported evaluation can concern them (the
+    queue, reviews and finding reviews are made of stored calls, which are only ever replaced;
+    the rows kept, of their facts)."""
+    tables = ((("queue_store", "queue_fact_store"),
+               ("finding_review_store", "imported_review_store", "agreement_fact_store"),
+               ("review_store", "review_fact_store")) if stored_before
+              else ((), ("imported_review_store",), ()))
+    parts = [" OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE {which})" for t in group) or "FALSE" for group in tables]
+    sql = "SELECT " + ", ".join(parts)
     queued, reviewed, review = con.execute(sql, args * sql.count(which)).fetchone()
     return bool(queued), bool(reviewed), bool(review)
 
@@ -546,11 +544,13 @@ class Stored:
 
 
 def _stored_facts(stored: Stored, which: str, args: list) -> tuple[str, list]:
-    """SQL (and parameters) of the new facts of the calls ``stored`` holds."""
+    """SQL (and parameters) of the new facts of the calls ``stored`` holds: their finding
+    reviews looked up only where one of them was stored before (only a stored call is reviewed)."""
     none = "(SELECT * FROM {} WHERE FALSE)"
+    reviews = f"(SELECT * FROM finding_review_store WHERE {which})" if stored.replaced else none.format(
+        "finding_review_store")
     return (facts_sql(stored.calls, stored.results or none.format("result_store"),
-                      stored.checks or none.format("check_store"),
-                      f"(SELECT * FROM finding_review_store WHERE {which})"), list(args))
+                      stored.checks or none.format("check_store"), reviews), list(args) if stored.replaced else [])
 
 
 def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], stored: Optional[Stored] = None) -> None:
@@ -563,7 +563,7 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], stored: Opt
     if not ids:
         return
     which, args = _which(con, ids)
-    had_facts = stored is None or bool(stored.replaced)
+    stored_before = stored is None or bool(stored.replaced)
     if stored is not None:
         new_sql, new_args = _stored_facts(stored, which, args)
     else:
@@ -571,12 +571,12 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], stored: Opt
                 for t in ("call_store", "result_store", "check_store", "finding_review_store")}
         new_sql, new_args = facts_sql(*only.values()), args * 4
     try:
-        if had_facts:
+        if stored_before:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_old AS SELECT * FROM call_fact_store WHERE {which}", args)
         else:  # none of the calls was stored before: no facts to take out (nothing read)
             con.execute("CREATE OR REPLACE TEMP TABLE _fact_old AS SELECT * FROM call_fact_store WHERE FALSE")
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_new AS {new_sql}", new_args)
-        if had_facts:
+        if stored_before:
             con.execute(f"DELETE FROM call_fact_store WHERE {which}", args)
         con.execute("INSERT INTO call_fact_store SELECT * FROM _fact_new")
         both = "(SELECT *, -1 AS sign FROM _fact_old UNION ALL SELECT *, 1 AS sign FROM _fact_new)"
@@ -591,7 +591,7 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], stored: Opt
                     "WHERE passed <> 0 OR failed <> 0 OR na <> 0")
         _merge(con, "daily_item_store", "_fact_delta", (*ITEM_DIMENSIONS, "check_id"), _ITEM_MEASURES,
                "t.passed = 0 AND t.failed = 0 AND t.na = 0", days, shrinks)
-        queued, reviewed, review = _kept_for(con, which, args, had_facts=had_facts)
+        queued, reviewed, review = _kept_for(con, which, args, stored_before=stored_before)
         if queued:
             _queue_rows(con, which, args, facts="_fact_new")
         if reviewed:
