@@ -16,10 +16,11 @@ from Streamlit's cache and takes milliseconds.
     python bench/dashboard_speed.py --refresh /tmp/b1m.duckdb /tmp/b10m.duckdb   # two built databases
 
 What keeping the facts costs the writer per call stored, on each database, alternating in one
-process: new calls stored (call row, result, findings) and refreshed in a transaction rolled
-back, one call and a group of 200 (the grouped writer's), with ids after the stored ones and
-among them (:func:`new_call_refresh`). The generation keeps DuckDB within 5 GB (it spills to
-disk past it); ten million calls took 40 minutes here at load 13-15 (4.4 GiB).
+process: new calls stored (call row, result, findings) and refreshed from the rows written, as
+the writer refreshes them (``call_facts.Stored``), in a transaction rolled back, one call and a
+group of 200 (the grouped writer's), with ids after the stored ones and among them
+(:func:`new_call_refresh`). The generation keeps DuckDB within 5 GB (it spills to disk past
+it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-9 (4.4 GiB).
 
     python bench/dashboard_speed.py --agreement-only --calls 10000000 --db /tmp/a.duckdb
 
