@@ -16,10 +16,11 @@ from Streamlit's cache and takes milliseconds.
     python bench/dashboard_speed.py --refresh /tmp/b1m.duckdb /tmp/b10m.duckdb   # two built databases
 
 What keeping the facts costs the writer per call stored, on each database, alternating in one
-process: new calls stored (call row, result, findings) and refreshed in a transaction rolled
-back, one call and a group of 200 (the grouped writer's), with ids after the stored ones and
-among them (:func:`new_call_refresh`). The generation keeps DuckDB within 5 GB (it spills to
-disk past it); ten million calls took 40 minutes here at load 13-15 (4.4 GiB).
+process: new calls stored (call row, result, findings) and refreshed from the rows written, as
+the writer refreshes them (``call_facts.Stored``), in a transaction rolled back, one call and a
+group of 200 (the grouped writer's), with ids after the stored ones and among them
+(:func:`new_call_refresh`). The generation keeps DuckDB within 5 GB (it spills to disk past
+it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-9 (4.4 GiB).
 
     python bench/dashboard_speed.py --agreement-only --calls 10000000 --db /tmp/a.duckdb
 
@@ -333,18 +334,22 @@ def writes(db: Path, calls: int = 12) -> None:
                   f"(CPU {sorted(cpu)[len(cpu) // 2] * 1000:.0f} ms)")
 
 
-def _store_new_calls(con, template: str, ids: list[str]) -> None:
+def _store_new_calls(con, template: str, ids: list[str]) -> call_facts.Stored:
     """Store ``ids`` as new calls of the last day (copies of the call ``template``: its call row,
-    result and findings), as the writer has just before its facts refresh."""
+    result and findings), as the writer does just before its facts refresh: through temporary
+    tables of the rows written, which the refresh reads (``call_facts.Stored``)."""
     con.execute("CREATE OR REPLACE TEMP TABLE _bench_ids AS SELECT unnest(?::VARCHAR[]) AS id", [ids])
     day = "TIMESTAMPTZ '2026-11-23 12:00:00+00'"
-    con.execute(f"""INSERT INTO call_store BY NAME SELECT c.* REPLACE (b.id AS call_id, {day} AS started_at)
-        FROM call_store c, _bench_ids b WHERE c.call_id = ?""", [template])
-    con.execute("""INSERT INTO result_store BY NAME SELECT c.* REPLACE (b.id AS call_id)
-        FROM result_store c, _bench_ids b WHERE c.call_id = ?""", [template])
-    con.execute("""INSERT INTO check_store BY NAME SELECT c.* REPLACE (b.id AS call_id)
-        FROM check_store c, _bench_ids b WHERE c.call_id = ?""", [template])
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _written_calls AS SELECT c.* REPLACE (b.id AS call_id,
+        {day} AS started_at) FROM call_store c, _bench_ids b WHERE c.call_id = ?""", [template])
+    for table, written in (("result_store", "_written_results"), ("check_store", "_written_checks")):
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {written} AS SELECT c.* REPLACE (b.id AS call_id)
+            FROM {table} c, _bench_ids b WHERE c.call_id = ?""", [template])
+    for table, written in (("call_store", "_written_calls"), ("result_store", "_written_results"),
+                           ("check_store", "_written_checks")):
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {written}")
     con.execute("DROP TABLE temp._bench_ids")
+    return call_facts.Stored("_written_calls", "_written_results", "_written_checks", ())
 
 
 def new_call_refresh(dbs: list[Path], rounds: int = 7, group: int = 200) -> None:
@@ -373,9 +378,9 @@ def new_call_refresh(dbs: list[Path], rounds: int = 7, group: int = 200) -> None
                     for db, con in cons.items():
                         ids = make(size, k)
                         con.execute("BEGIN TRANSACTION")
-                        _store_new_calls(con, templates[db], ids)
+                        stored = _store_new_calls(con, templates[db], ids)
                         t, c = time.perf_counter(), time.process_time()
-                        call_facts.refresh(con, ids)
+                        call_facts.refresh(con, ids, stored)
                         took.setdefault((size, shape, db), []).append(
                             (time.process_time() - c, time.perf_counter() - t))
                         if k == 0:

@@ -323,10 +323,13 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
             if among is None:  # the day sums count the calls in the filter (more than have the finding
                 sql, sql_args = facts.call_sums(viewer, f)  # asked for: enough to size the windows)
                 per_day = (f"SELECT day, calls AS n FROM ({sql})", sql_args)
-            said, searched_from = calls_saying(db, words, where, args, per_day)
+            said, searched_from, days = calls_saying(db, words, where, args, per_day)
             ids, ids_args = among_ids("call_id", said)
             where += f" AND {ids}"
             args = [*args, *ids_args]
+            if days is not None:  # their days too: the facts are stored in time order, whatever the ids
+                where += " AND day BETWEEN ?::DATE AND ?::DATE"
+                args += list(days)
             sums = None
         if sums is not None:  # the day sums count the findings: no call read
             total = read(db, f"SELECT coalesce(sum(n), 0) AS n FROM ({sums[0]})", sums[1])["n"][0]
@@ -341,12 +344,14 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
 
 
 def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
-                 per_day: Optional[tuple[str, list]] = None) -> tuple[list[str], Optional[date]]:
+                 per_day: Optional[tuple[str, list]] = None
+                 ) -> tuple[list[str], Optional[date], Optional[tuple[date, date]]]:
     """Ids of the calls matching ``where`` (over ``call_fact_store``) in which someone said
     ``words``, newest first: at most the newest :data:`WORDS_CALLS_FOUND` of them, searching at
-    most the days holding the newest :data:`WORDS_CALLS_SEARCHED` matching calls; and the day
+    most the days holding the newest :data:`WORDS_CALLS_SEARCHED` matching calls; the day
     the search reached back to when it stopped before the oldest matching call (None: all were
-    searched). ``per_day``: SQL (and parameters) of ``(day, n)`` rows, at least the number of
+    searched); and the first and last day of the calls found (None: none found, or one undated),
+    which bound the reads of their facts (the facts are stored in time order, the ids need not be). ``per_day``: SQL (and parameters) of ``(day, n)`` rows, at least the number of
     matching calls per day (the day sums'); else they are counted from the facts.
 
     The turns are read a window of days at a time, newest first, only those of the window's
@@ -359,6 +364,7 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
                 sql_args).rows()
     match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
     found: list[str] = []
+    found_days: list[Optional[date]] = []
     searched, first = 0, 0
     while first < len(days):
         # the window: days[first:end], dated days holding enough calls, or the undated calls alone
@@ -377,10 +383,19 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
                     (SELECT call_id FROM call_fact_store WHERE {where} AND {span}))
             ORDER BY started_at DESC NULLS LAST, call_id""", [*args, *span_args, words, *args, *span_args])
         found += hits["call_id"].to_list()
+        found_days += hits["day"].to_list()
         searched += window
         first = end
         if len(found) >= WORDS_CALLS_FOUND:
-            return found[:WORDS_CALLS_FOUND], hits["day"][WORDS_CALLS_FOUND - 1 - (len(found) - hits.height)]
+            del found[WORDS_CALLS_FOUND:], found_days[WORDS_CALLS_FOUND:]
+            return found, found_days[-1], _span(found_days)
         if searched >= WORDS_CALLS_SEARCHED and first < len(days):
-            return found, oldest
-    return found, None
+            return found, oldest, _span(found_days)
+    return found, None, _span(found_days)
+
+
+def _span(days: list[Optional[date]]) -> Optional[tuple[date, date]]:
+    """The first and last of ``days``; None when there are none or one is unknown."""
+    if not days or any(d is None for d in days):
+        return None
+    return min(days), max(days)

@@ -51,7 +51,8 @@ group, so each group stays one row.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Optional, Sequence
 
 import duckdb
 
@@ -60,7 +61,7 @@ __all__ = ["AGENT_DIMENSIONS", "AGENT_SCHEMA", "AGREEMENT_CALL_FACTS", "AGREEMEN
            "WORST_KEY", "WORST_SCHEMA", "agent_fill_sql", "agreement_facts_sql", "agreement_fill_sql",
            "agreement_outcomes_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql",
            "queue_fill_sql", "rebuild", "refill_worst", "refresh", "refresh_agreement", "refresh_queue",
-           "review_facts_sql", "review_fill_sql", "worst_fill_sql"]
+           "review_facts_sql", "review_fill_sql", "Stored", "worst_fill_sql"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
 """What ``daily_call_store`` groups by."""
@@ -500,18 +501,22 @@ def _days(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, list], bool]:
     return ("TRUE", []), bool(old)
 
 
-def _kept_for(con: duckdb.DuckDBPyConnection, which: str, args: list) -> tuple[bool, bool, bool]:
+def _kept_for(con: duckdb.DuckDBPyConnection, which: str, args: list, *, stored_before: bool = True
+              ) -> tuple[bool, bool, bool]:
     """Whether the calls ``which`` selects may have queue rows (queued, or rows kept),
     agreement rows (a person's outcome of a finding, or rows kept) and review rows (a review,
     or rows kept). A call the pipeline has just stored has none: the three refreshes (a
-    quarter of the cost of storing a call's facts) are skipped for it."""
-    queued, reviewed, review = con.execute(f"""SELECT
-            EXISTS (SELECT 1 FROM queue_store WHERE {which}) OR EXISTS (SELECT 1 FROM queue_fact_store WHERE {which}),
-            EXISTS (SELECT 1 FROM finding_review_store WHERE {which})
-            OR EXISTS (SELECT 1 FROM imported_review_store WHERE {which})
-            OR EXISTS (SELECT 1 FROM agreement_fact_store WHERE {which}),
-            EXISTS (SELECT 1 FROM review_store WHERE {which})
-            OR EXISTS (SELECT 1 FROM review_fact_store WHERE {which})""", args * 7).fetchone()
+    quarter of the cost of storing a call's facts) are skipped for it. ``stored_before=False``:
+    none of the calls was stored before, so only an imported evaluation can concern them (the
+    queue, reviews and finding reviews are made of stored calls, which are only ever replaced;
+    the rows kept, of their facts)."""
+    tables = ((("queue_store", "queue_fact_store"),
+               ("finding_review_store", "imported_review_store", "agreement_fact_store"),
+               ("review_store", "review_fact_store")) if stored_before
+              else ((), ("imported_review_store",), ()))
+    parts = [" OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE {which})" for t in group) or "FALSE" for group in tables]
+    sql = "SELECT " + ", ".join(parts)
+    queued, reviewed, review = con.execute(sql, args * sql.count(which)).fetchone()
     return bool(queued), bool(reviewed), bool(review)
 
 
@@ -523,20 +528,56 @@ def _which(con: duckdb.DuckDBPyConnection, ids: list[str]) -> tuple[str, list]:
     return "call_id IN (SELECT call_id FROM _fact_ids)", []
 
 
-def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
+@dataclass(frozen=True)
+class Stored:
+    """What a writer has just stored of the calls it refreshes, so :func:`refresh` reads
+    them instead of looking them up by id in the large tables (a group of calls whose ids are
+    scattered among the stored ones reads every row group of the findings: they grow with the
+    store). ``calls``, ``results``, ``checks``: tables (or subqueries) holding all the rows
+    those calls now have in ``call_store``, ``result_store`` and ``check_store`` (None: none);
+    ``replaced``: those of them that had a call row before (only these may have had facts)."""
+
+    calls: str
+    results: Optional[str]
+    checks: Optional[str]
+    replaced: tuple[str, ...]
+
+
+def _stored_facts(stored: Stored, which: str, args: list) -> tuple[str, list]:
+    """SQL (and parameters) of the new facts of the calls ``stored`` holds: their finding
+    reviews looked up only where one of them was stored before (only a stored call is reviewed)."""
+    none = "(SELECT * FROM {} WHERE FALSE)"
+    reviews = f"(SELECT * FROM finding_review_store WHERE {which})" if stored.replaced else none.format(
+        "finding_review_store")
+    return (facts_sql(stored.calls, stored.results or none.format("result_store"),
+                      stored.checks or none.format("check_store"), reviews), list(args) if stored.replaced else [])
+
+
+def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], stored: Optional[Stored] = None) -> None:
     """Bring the facts, day sums and queue rows of ``call_ids`` up to date with the store,
     inside the caller's transaction (after it wrote the calls, results or finding reviews). A
-    call no longer stored, failed or without a result leaves the facts."""
+    call no longer stored, failed or without a result leaves the facts. ``stored``: the rows
+    the writer has just stored of exactly these calls (:class:`Stored`): read instead of the
+    call, result and finding tables."""
     ids = list(dict.fromkeys(call_ids))
     if not ids:
         return
     which, args = _which(con, ids)
-    only = {t: f"(SELECT * FROM {t} WHERE {which})"
-            for t in ("call_store", "result_store", "check_store", "finding_review_store")}
+    stored_before = stored is None or bool(stored.replaced)
+    if stored is not None:
+        new_sql, new_args = _stored_facts(stored, which, args)
+    else:
+        only = {t: f"(SELECT * FROM {t} WHERE {which})"
+                for t in ("call_store", "result_store", "check_store", "finding_review_store")}
+        new_sql, new_args = facts_sql(*only.values()), args * 4
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_old AS SELECT * FROM call_fact_store WHERE {which}", args)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_new AS {facts_sql(*only.values())}", args * 4)
-        con.execute(f"DELETE FROM call_fact_store WHERE {which}", args)
+        if stored_before:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_old AS SELECT * FROM call_fact_store WHERE {which}", args)
+        else:  # none of the calls was stored before: no facts to take out (nothing read)
+            con.execute("CREATE OR REPLACE TEMP TABLE _fact_old AS SELECT * FROM call_fact_store WHERE FALSE")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_new AS {new_sql}", new_args)
+        if stored_before:
+            con.execute(f"DELETE FROM call_fact_store WHERE {which}", args)
         con.execute("INSERT INTO call_fact_store SELECT * FROM _fact_new")
         both = "(SELECT *, -1 AS sign FROM _fact_old UNION ALL SELECT *, 1 AS sign FROM _fact_new)"
         days, shrinks = _days(con)
@@ -550,7 +591,7 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
                     "WHERE passed <> 0 OR failed <> 0 OR na <> 0")
         _merge(con, "daily_item_store", "_fact_delta", (*ITEM_DIMENSIONS, "check_id"), _ITEM_MEASURES,
                "t.passed = 0 AND t.failed = 0 AND t.na = 0", days, shrinks)
-        queued, reviewed, review = _kept_for(con, which, args)
+        queued, reviewed, review = _kept_for(con, which, args, stored_before=stored_before)
         if queued:
             _queue_rows(con, which, args, facts="_fact_new")
         if reviewed:
@@ -571,11 +612,12 @@ def refresh_queue(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> No
     if not ids:
         return
     which, args = _which(con, ids)
-    try:
-        _queue_rows(con, which, args, facts=f"(SELECT * FROM call_fact_store WHERE {which})", facts_args=args)
-        _review_rows(con, which, args, facts=f"(SELECT * FROM call_fact_store WHERE {which})", facts_args=args)
+    try:  # their facts read once for both
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_now AS SELECT * FROM call_fact_store WHERE {which}", args)
+        _queue_rows(con, which, args, facts="_fact_now")
+        _review_rows(con, which, args, facts="_fact_now")
     finally:
-        con.execute("DROP TABLE IF EXISTS temp._fact_ids")
+        con.execute("DROP TABLE IF EXISTS temp._fact_now; DROP TABLE IF EXISTS temp._fact_ids")
 
 
 def refresh_agreement(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:

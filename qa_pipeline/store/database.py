@@ -7,6 +7,7 @@ their turn; :func:`connect` waits for the lock with a timeout instead of failing
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -26,7 +27,8 @@ from qa_pipeline.store.migrations import apply_migrations, current_version, late
 from qa_pipeline.store.pending import replay_pending
 
 # The results side (rows of scoring results, writing them): re-exported.
-from qa_pipeline.store.results import ResultRows, result_rows, stored_metrics, write_result_rows
+from qa_pipeline.store.results import (WRITTEN_CHECKS, WRITTEN_RESULTS, ResultRows, result_rows, stored_metrics,
+                                       write_result_rows)
 from qa_pipeline.store.embeddings import stored_embeddings
 from qa_pipeline.store.rows import EmbeddingRow, NormRow, call_rows, insert_rows
 from qa_pipeline.store.transactions import DatabaseBusy, StoreError, transaction
@@ -166,21 +168,41 @@ def _write_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], results:
                  norms: Iterable[NormRow], embeddings: Iterable[EmbeddingRow] = ()) -> None:
     """The one write path of calls (inside the caller's transaction): delete what is stored of
     them, insert their rows table by table (:func:`~qa_pipeline.store.rows.call_rows`), then
-    their results."""
+    their results; their facts are refreshed from the rows written (no look-up of the calls in
+    the large tables: :class:`~qa_pipeline.store.call_facts.Stored`)."""
     ids = [call.call_id for call in calls]
-    for table in _CALL_TABLES:
+    replaced: list[str] = []
+    for table in _CALL_TABLES:  # call_store last: which calls were stored before
+        returning = " RETURNING call_id" if table == "call_store" else ""
         if len(ids) == 1:
-            con.execute(f"DELETE FROM {table} WHERE call_id = ?", ids)
+            done = con.execute(f"DELETE FROM {table} WHERE call_id = ?{returning}", ids)
         else:
-            con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT unnest(?))", [ids])
+            done = con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT unnest(?)){returning}", [ids])
+        if returning:
+            replaced = [row[0] for row in done.fetchall()]
     rows = call_rows(calls, norms, processed_at=_now(), embeddings=embeddings)
-    for table in rows.TABLES:  # the call row first, the words after the turns (tests kill a write in between)
-        columns, table_rows = rows.table(table)
-        if table_rows:
-            _bulk_insert(con, table, table_rows, columns)
-    if results:
-        write_result_rows(con, [result_rows(results)], facts=False)
-    call_facts.refresh(con, ids)  # once for the calls and their results
+    try:
+        for table in rows.TABLES:  # the call row first, the words after the turns (tests kill a write in between)
+            columns, table_rows = rows.table(table)
+            if table == "call_store":  # kept for the refresh, typed as stored
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {_WRITTEN_CALLS} AS SELECT * FROM call_store WHERE FALSE")
+                _bulk_insert(con, _WRITTEN_CALLS, table_rows, columns)
+                names = ", ".join(columns)
+                con.execute(f"INSERT INTO call_store ({names}) SELECT {names} FROM {_WRITTEN_CALLS}")
+            elif table_rows:
+                _bulk_insert(con, table, table_rows, columns)
+        if results:
+            write_result_rows(con, [result_rows(results)], facts=False, keep=True)
+        call_facts.refresh(con, ids, call_facts.Stored(  # once for the calls and their results
+            _WRITTEN_CALLS, WRITTEN_RESULTS if results else None, WRITTEN_CHECKS if results else None,
+            tuple(replaced)))
+    finally:
+        with contextlib.suppress(duckdb.Error):  # a failed write's own error is the one to report
+            con.execute(f"DROP TABLE IF EXISTS temp.{_WRITTEN_CALLS}; DROP TABLE IF EXISTS temp.{WRITTEN_RESULTS}; "
+                        f"DROP TABLE IF EXISTS temp.{WRITTEN_CHECKS}")
+
+
+_WRITTEN_CALLS = "_written_calls"
 
 
 def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:

@@ -128,12 +128,19 @@ def _latest_parts(parts: list[ResultRows]) -> list[ResultRows]:
     return out[::-1]
 
 
+WRITTEN_RESULTS, WRITTEN_CHECKS = "_written_results", "_written_checks"
+"""The temporary tables :func:`write_result_rows` leaves its result and finding rows in when asked."""
+
+
 def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows], *,
-                      scored_at: Optional[str] = None, facts: bool = True) -> None:
+                      scored_at: Optional[str] = None, facts: bool = True, keep: bool = False) -> None:
     """The one writer of scoring results, inside the caller's transaction: replace the stored
     results of the same calls and rubric versions, keep the others. ``scored_at``: the ISO
     time stamped on every row of this write (default: now). ``facts=False``: leave the
-    dashboard's facts (:mod:`~qa_pipeline.store.call_facts`) to the caller, who refreshes them."""
+    dashboard's facts (:mod:`~qa_pipeline.store.call_facts`) to the caller, who refreshes them.
+    ``keep``: also leave the rows written in the temporary tables :data:`WRITTEN_RESULTS` and
+    :data:`WRITTEN_CHECKS` (the caller drops them), for a refresh that reads them instead of
+    looking the calls up in the large tables (:class:`~qa_pipeline.store.call_facts.Stored`)."""
     parts = [p for p in parts if p.calls]
     if not parts:
         return
@@ -171,10 +178,16 @@ def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows
                 f"WHERE {table}.call_id = n.call_id AND {table}.rubric_id = n.rubric_id "
                 f"AND {table}.rubric_version = n.rubric_version")
         con.execute("DELETE FROM metric_store WHERE call_id IN (SELECT call_id FROM _new_metrics)")
-        for table, view, columns in (("check_store", "_new_checks", _CHECK_COLUMNS + _VERSIONED),
-                                     ("result_store", "_new_results", _RESULT_COLUMNS + _VERSIONED)):
-            con.execute(f"INSERT INTO {table} ({', '.join(columns)}, scored_at) "
+        for table, view, columns, written in (
+                ("check_store", "_new_checks", _CHECK_COLUMNS + _VERSIONED, WRITTEN_CHECKS),
+                ("result_store", "_new_results", _RESULT_COLUMNS + _VERSIONED, WRITTEN_RESULTS)):
+            names = ", ".join((*columns, "scored_at"))
+            if keep:  # typed as the table: the rows as stored
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {written} AS SELECT * FROM {table} WHERE FALSE")
+            con.execute(f"INSERT INTO {written if keep else table} ({names}) "
                         f"SELECT {', '.join(columns)}, CAST(? AS TIMESTAMPTZ) FROM {view}", [scored_at])
+            if keep:
+                con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {written}")
         from qa_pipeline.rubric.metrics import METRICS_VERSION
 
         con.execute(f"INSERT INTO metric_store ({', '.join(_METRIC_COLUMNS)}, metrics_version) "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 
 import numpy as np
 import pytest
@@ -141,6 +142,30 @@ def test_hostile_filter_values_match_nothing_and_break_nothing(centre, hostile):
     assert aggregates.weekly_trends(db, everyone, f).is_empty()
     with store.opened(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM call_store").fetchone()[0] == 25
+
+
+@pytest.mark.parametrize("f", [CallFilter(teams=("Team A",)), CallFilter(agents=("a01",)),
+                               CallFilter(languages=("zh",)), CallFilter(date_from=date(2026, 11, 5)),
+                               CallFilter(date_to=date(2026, 11, 5)), CallFilter(failed_item="C3"),
+                               CallFilter(flag_reason="low score", teams=("Team B",))])
+def test_queue_total_counts_the_calls_the_filter_keeps(centre, f, monkeypatch):
+    """The queue page's "N calls" is the number of queued calls its filter keeps, in every
+    status, order and assignee: the rows of all its pages, fewer than the whole queue's."""
+    db, _ = centre
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)  # several pages
+    everyone = Viewer.of(User("m", "manager"))
+    whole = queries.review_queue(db, everyone, CallFilter(), status="all")[1]
+    for status in ("open", "reviewed", "all"):
+        for order in ("newest", "worst"):
+            for assignee in (None, "qa1"):
+                total, ids, page = None, [], 0
+                while page == 0 or rows.height:
+                    rows, total = queries.review_queue(db, everyone, f, assignee=assignee, status=status,
+                                                       order=order, page=page)
+                    ids += rows["call_id"].to_list()
+                    page += 1
+                assert total == len(ids) == len(set(ids)), (status, order, assignee)
+    assert 0 < queries.review_queue(db, everyone, f, status="all")[1] < whole
 
 
 def test_scope_keeps_a_team_lead_to_their_team(centre):
