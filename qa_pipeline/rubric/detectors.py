@@ -19,7 +19,8 @@ ways people say these things, not for particular calls:
   left where one was ([CARD ****1234], [身份证号] / [ID], [CODE]). Last four digits are fine.
   Spoken digits count ("two two nine oh", "double five"), and so does a code a few words
   after its name ("the code we just sent you is 6 1 9 4 0 2", 验证码我给您念一下，是683921)
-  or a password with letters and digits (临时密码是abc8826) — not "sent to the phone ending
+  or a password with letters and digits (临时密码是abc8826), also spelled out a few words after it
+  is named ("a temporary password for you. It's Kestrel with a capital K, then 4 7 9 1") — not "sent to the phone ending
   1234", "valid for 10 minutes" or "at least 8 characters".
 * ``personal_data``: a customer's phone number or account balance stated by the
   agent (预留手机是139…, 欠费320元; "her mobile is 07700 900114", "the balance is 1240 pounds"),

@@ -219,6 +219,12 @@ CRITICAL_ROUND6 = [
     ("en", [(AGENT, "You'll need to take it up with the bank, but I can give you their direct number.")], "B2", "pass"),
     ("en", [(AGENT, "Being told 'that's not my problem' when you're worried should never have happened.")], "B2", "pass"),
     ("en", [(AGENT, "Look, it's not my job to chase the courier.")], "B2", "fail"),
+    ("en", [(AGENT, "Look, the pavement's the council's problem, not ours.")], "B2", "fail"),
+    ("en", [(AGENT, "It was the courier's fault, not yours, and I've already rebooked it for you.")], "B2", "pass"),
+    ("en", [(AGENT, "Sir, sir, how many times I have to say?")], "B2", "fail"),
+    ("en", [(AGENT, "It's all on the website, go and have a read yourself.")], "B2", "fail"),
+    ("en", [(AGENT, "It's all on the website too, but I'll read it out for you now.")], "B2", "pass"),
+    ("en", [(AGENT, "I've got all day for you, take your time.")], "B2", "pass"),
     ("en", [(AGENT, "I've set a temporary password for you. It's Kestrel with a capital K, then four seven nine one, "
                     "then a hash sign.")], "E1", "fail"),
     ("en", [(AGENT, "The password is the one you set in 2019, I can't see it.")], "E1", "pass"),
