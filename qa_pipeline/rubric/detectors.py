@@ -19,7 +19,8 @@ ways people say these things, not for particular calls:
   left where one was ([CARD ****1234], [身份证号] / [ID], [CODE]). Last four digits are fine.
   Spoken digits count ("two two nine oh", "double five"), and so does a code a few words
   after its name ("the code we just sent you is 6 1 9 4 0 2", 验证码我给您念一下，是683921)
-  or a password with letters and digits (临时密码是abc8826) — not "sent to the phone ending
+  or a password with letters and digits (临时密码是abc8826), also spelled out a few words after it
+  is named ("a temporary password for you. It's Kestrel with a capital K, then 4 7 9 1") — not "sent to the phone ending
   1234", "valid for 10 minutes" or "at least 8 characters".
 * ``personal_data``: a customer's phone number or account balance stated by the
   agent (预留手机是139…, 欠费320元; "her mobile is 07700 900114", "the balance is 1240 pounds"),
@@ -436,6 +437,14 @@ _NOT_THE_CODE_AFTER = re.compile(r"^ ?(?:位|个|分钟|秒|小时|天|次|digit
 _PASSWORD = re.compile(
     r"(?<![a-z])(?:密码|口令|password|passcode)(?![a-z])(?: (?:is|was|has been|will be|reset to|set to|changed to|now)){0,3}"
     r"(?:是|为|设成了?|改成了?|重置成了?|重置为|设置为|设为)? ?(?P<word>(?=[a-z0-9]*\d)(?=[0-9]*[a-z])[a-z0-9]{5,20})(?![a-z0-9])")
+# A password spelled out a word or two after it is named, its letters said one by one or as a word
+# with its case, then its digits: "I've set a temporary password for you. It's Kestrel with a capital
+# K, then four seven nine one, then a hash sign" (not "the password is the one you set in 2019").
+_PASSWORD_SPELLED = re.compile(
+    r"(?<![a-z])(?:password|passcode|密码|口令)(?![a-z])"
+    r"(?P<between>[^\d\n]{0,48}?\b(?:it is|that is|is|reads|goes)\b[^\d\n]{0,48}?)"
+    r"(?P<digits>\d(?: ?\d){2,7})(?! ?\d)(?P<after> ?\S{0,4})")
+_NOT_A_SPELLING = re.compile(r"\b(?:year|born|birth|birthday|same|the one|you set|you chose|you picked|date|postcode)\b")
 # Digits said as English words are read as redaction reads them (write_spoken_digits). In an
 # English turn the normaliser has written "five" as 5 already and left "oh", "o", "double" and
 # "triple" as words. A Chinese turn keeps English words but loses the spaces between them
@@ -471,6 +480,11 @@ def _code_read_out(norm: str) -> Hit:
     m = _PASSWORD.search(norm)
     if m and not _NOT_THE_CODE.search(norm[m.start():m.start("word")]):
         return m.start(), m.group()
+    for m in _PASSWORD_SPELLED.finditer(norm):
+        between = m.group("between")
+        if not (_NOT_THE_CODE.search(between) or _NOT_A_SPELLING.search(between) or _NOT_A_BARE_CODE.search(between)
+                or _NOT_THE_CODE_AFTER.match(m.group("after"))):
+            return m.start(), m.group(0)[: m.end("digits") - m.start()]
     return None
 
 

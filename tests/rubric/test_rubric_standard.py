@@ -193,3 +193,57 @@ def test_structural_en_rules_of_issue_11(language, turns, check, expected):
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(PROBES)])
 def test_phrasings_beyond_the_examples(language, turns, check, expected):
     assert outcome(language, turns, check) == expected
+
+
+# Issue 11, crit6 (round 6): the CRITICAL items' kinds of miss in general terms, each breach with a
+# harmless twin — blame set against the company, "went through this" with an adverb, a rule as its
+# own reason, brush-offs with nothing offered, "not my problem" reported rather than said; the
+# fault put on the customer by name, "nothing to do with us" with any department, errands handed
+# back; a password spelled out after it is named.
+CRITICAL_ROUND6 = [
+    ("en", [(AGENT, "So that one's really down to you, not us.")], "B2", "fail"),
+    ("en", [(AGENT, "That's on us, not you, and I'll sort it today.")], "B2", "pass"),
+    ("en", [(AGENT, "It's up to you, not us, which plan you pick.")], "B2", "pass"),
+    ("en", [(AGENT, "Okay, we literally just went through this.")], "B2", "fail"),
+    ("en", [(AGENT, "We just went through the form together and it all looks fine.")], "B2", "pass"),
+    ("en", [(AGENT, "I don't know how much clearer I can make it.")], "B2", "fail"),
+    ("en", [(AGENT, "Let me know if I can make it any clearer.")], "B2", "pass"),
+    ("en", [(AGENT, "Non-refundable means non-refundable.")], "B2", "fail"),
+    ("en", [(AGENT, "That is not coming under us at all.")], "B2", "fail"),
+    ("en", [(AGENT, "That's not coming under us, but I can transfer you to the right team now.")], "B2", "pass"),
+    ("en", [(AGENT, "From our side nothing can be done.")], "B2", "fail"),
+    ("en", [(AGENT, "Nothing can be done about the fee, but what I can do is spread it over two bills.")], "B2", "pass"),
+    ("en", [(AGENT, "You'll just have to keep checking it yourself, people drop out all the time.")], "B2", "fail"),
+    ("en", [(AGENT, "You'll need to sign the form yourself, as the account holder.")], "B2", "pass"),
+    ("en", [(AGENT, "You only have to take it up with the university and sort it out with them.")], "B2", "fail"),
+    ("en", [(AGENT, "You'll need to take it up with the bank, but I can give you their direct number.")], "B2", "pass"),
+    ("en", [(AGENT, "Being told 'that's not my problem' when you're worried should never have happened.")], "B2", "pass"),
+    ("en", [(AGENT, "Look, it's not my job to chase the courier.")], "B2", "fail"),
+    ("en", [(AGENT, "Look, the pavement's the council's problem, not ours.")], "B2", "fail"),
+    ("en", [(AGENT, "It was the courier's fault, not yours, and I've already rebooked it for you.")], "B2", "pass"),
+    ("en", [(AGENT, "Sir, sir, how many times I have to say?")], "B2", "fail"),
+    ("en", [(AGENT, "It's all on the website, go and have a read yourself.")], "B2", "fail"),
+    ("en", [(AGENT, "It's all on the website too, but I'll read it out for you now.")], "B2", "pass"),
+    ("en", [(AGENT, "I've got all day for you, take your time.")], "B2", "pass"),
+    ("en", [(AGENT, "I've set a temporary password for you. It's Kestrel with a capital K, then four seven nine one, "
+                    "then a hash sign.")], "E1", "fail"),
+    ("en", [(AGENT, "The password is the one you set in 2019, I can't see it.")], "E1", "pass"),
+    ("en", [(AGENT, "I've sent a reset link, it is valid for 30 minutes, and the password is case sensitive.")], "E1", "pass"),
+    ("zh", [(AGENT, "说白了这属于您自己使用不当，不能算到我们产品头上。")], "B2", "fail"),
+    ("zh", [(AGENT, "这个不属于您使用不当，是产品本身的问题，我们免费修。")], "B2", "pass"),
+    ("zh", [(AGENT, "如果是您操作不当造成的，也可以先送过来看看。")], "B2", "pass"),
+    ("zh", [(AGENT, "发票这一块跟我们调度这边没得关系哈，我们也管不了那么宽。")], "B2", "fail"),
+    ("zh", [(AGENT, "这个和我们前面聊的没有关系，是另外一个问题。")], "B2", "pass"),
+    ("zh", [(AGENT, "您自己打财务那边的电话嘛，号码收据上头有。")], "B2", "fail"),
+    ("zh", [(AGENT, "您自己打过他们电话吗？")], "B2", "pass"),
+    ("zh", [(AGENT, "没事儿，您不用自己去查，我这边能看到。")], "B2", "pass"),
+    ("zh", [(AGENT, "这种事我们也没办法，您下回早点来就是了。")], "B2", "fail"),
+    ("zh", [(AGENT, "这个我们也没办法控制，不过我帮您申请了补偿。")], "B2", "pass"),
+    ("zh", [(AGENT, "您下次直接打这个电话就行，我把号码发给您。")], "B2", "pass"),
+]
+
+
+@pytest.mark.parametrize("language, turns, check, expected", CRITICAL_ROUND6,
+                         ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(CRITICAL_ROUND6)])
+def test_critical_kinds_of_round_6(language, turns, check, expected):
+    assert outcome(language, turns, check) == expected
