@@ -125,6 +125,13 @@ ZH_STRUCTURAL = [
     ("zh", [(CUSTOMER, "我想查一哈快递到哪了"), (AGENT, "要得 麻烦您报一哈下单的手机号")], "C1", "pass"),
     ("zh", [(CUSTOMER, "我想退掉周末的房间"), (AGENT, "好的 您订的是周六入住的大床房 一晚 总价四百二"),
             (CUSTOMER, "对 退掉吧"), (AGENT, "麻烦报一下手机号")], "C1", "fail"),
+    # the need said back as bare facts after 就是 with a check tag, and after "you are calling because"
+    # (打电话, calling, is no phone number); not an identifier said back that way; anything left to ask
+    ("zh", [(CUSTOMER, "三号洗衣机付了钱不转"), (AGENT, "就是三号机付了钱不启动 衣服还在里面 对吧")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "电子秤老是显示Err"),
+            (AGENT, "我跟您确认一下 您打电话来是因为电子秤一开机就显示Err 称不了东西")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "我想查个快递"), (AGENT, "就是尾号3321的这个手机号下的件 对吧")], "C2", "fail"),
+    ("zh", [(AGENT, "好的 还有要问的吗"), (CUSTOMER, "没了"), (AGENT, "好 再见")], "C3", "pass"),
 ]
 
 # Issue 11, acczh5: in a query call the answer is the figures from the record; the need is
