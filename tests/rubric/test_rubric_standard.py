@@ -169,24 +169,6 @@ def test_zh_calm_complaints_are_decided_by_the_rules(text):
     assert finding.outcome == "pass" and "learned" not in finding.rule, finding.rule
 
 
-# Issue 11, acczh6: what the agent does next. The agent owning a fault or acknowledging the
-# customer's upset answers a complaint said too calmly for any phrase; a routine apology for a wait
-# does not.
-@pytest.mark.parametrize("agent, expected", [
-    ("确实是我们店里的疏忽 给您添麻烦了 蛋糕是几点送到的", "pass"),
-    ("您的心情我完全理解 蛋糕是几点送到的", "pass"),
-    ("不好意思让您久等了 蛋糕是几点送到的", "fail"),
-])
-def test_zh_complaint_answered_by_the_agent_owning_the_fault(agent, expected):
-    call = Call(CallInfo("probe"), "zh", (Turn(CUSTOMER, 0.5, 3.5, "昨天订的蛋糕送来的时候奶油塌了一半"),
-                                          Turn(AGENT, 4.0, 7.0, agent)))
-    finding = next(f for f in score_call(call, standard_rubric("zh"), sentiment=0.0).findings
-                   if f.check_id == "complaint")
-    assert finding.outcome == expected, finding.rule
-    if expected == "pass":
-        assert "learned" not in finding.rule, finding.rule
-
-
 @pytest.mark.parametrize("language, turns, check, expected", ZH_STRUCTURAL,
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(ZH_STRUCTURAL)])
 def test_structural_zh_rules_of_issue_11(language, turns, check, expected):
