@@ -117,6 +117,21 @@ ZH_STRUCTURAL = [
     ("zh", [(CUSTOMER, "你们卖的东西质量真不咋地")], "complaint", "pass"),
     ("zh", [(CUSTOMER, "花了钱还被坑了")], "complaint", "pass"),
     ("zh", [(CUSTOMER, "这个东西行不行啊 我想买一个")], "complaint", "fail"),
+    # acczh6: "hard to accept" as a condition or a question is no complaint (the complaints are in
+    # ZH_CALM_COMPLAINTS); an ask in dialect; what the customer booked read out with its price before
+    # anything was asked
+    ("zh", [(CUSTOMER, "要是颜色接受不了的话 还能换吗")], "complaint", "fail"),
+    ("zh", [(CUSTOMER, "你们能不能接受刷卡 我没带现金")], "complaint", "fail"),
+    ("zh", [(CUSTOMER, "我想查一哈快递到哪了"), (AGENT, "要得 麻烦您报一哈下单的手机号")], "C1", "pass"),
+    ("zh", [(CUSTOMER, "我想退掉周末的房间"), (AGENT, "好的 您订的是周六入住的大床房 一晚 总价四百二"),
+            (CUSTOMER, "对 退掉吧"), (AGENT, "麻烦报一下手机号")], "C1", "fail"),
+    # the need said back as bare facts after 就是 with a check tag, and after "you are calling because"
+    # (打电话, calling, is no phone number); not an identifier said back that way; anything left to ask
+    ("zh", [(CUSTOMER, "三号洗衣机付了钱不转"), (AGENT, "就是三号机付了钱不启动 衣服还在里面 对吧")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "电子秤老是显示Err"),
+            (AGENT, "我跟您确认一下 您打电话来是因为电子秤一开机就显示Err 称不了东西")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "我想查个快递"), (AGENT, "就是尾号3321的这个手机号下的件 对吧")], "C2", "fail"),
+    ("zh", [(AGENT, "好的 还有要问的吗"), (CUSTOMER, "没了"), (AGENT, "好 再见")], "C3", "pass"),
 ]
 
 # Issue 11, acczh5: in a query call the answer is the figures from the record; the need is
@@ -132,6 +147,26 @@ _CLOSE = [(CUSTOMER, "对"), (AGENT, "请问还有其他问题吗"), (CUSTOMER, 
                          ids=["data-before-need", "need-before-data"])
 def test_zh_need_confirmed_before_the_record_is_read(turns, expected):
     assert outcome("zh", turns, "C5") == expected
+
+
+# Issue 11, acczh6: calm complaints the rules themselves decide (a rule hit, not the classifier's
+# guess), in the words of a longer turn: "hard to accept", what it did to the
+# customer's feelings, a verdict on how the company works, a rhetorical challenge.
+ZH_CALM_COMPLAINTS = [
+    "你好 我上个月在你们店换的热水器 装好以后水温一直上不去 师傅来看了两回 这种处理我们真的没法接受",
+    "喂 我家那台跑步机上周报修的 师傅拧了两个螺丝就走了 今天又咯吱响 你们售后这水平我是不敢恭维",
+    "装了一个礼拜了还是滴水 想想都闹心",
+    "新鞋穿了一天就开胶了 我心里挺膈应的",
+    "你们这个排号到底是怎么管的 前面的人一个都不动",
+]
+
+
+@pytest.mark.parametrize("text", ZH_CALM_COMPLAINTS)
+def test_zh_calm_complaints_are_decided_by_the_rules(text):
+    call = Call(CallInfo("probe"), "zh", (Turn(CUSTOMER, 0.5, 3.5, text),))
+    finding = next(f for f in score_call(call, standard_rubric("zh"), sentiment=0.0).findings
+                   if f.check_id == "complaint")
+    assert finding.outcome == "pass" and "learned" not in finding.rule, finding.rule
 
 
 @pytest.mark.parametrize("language, turns, check, expected", ZH_STRUCTURAL,
