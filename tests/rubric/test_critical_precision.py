@@ -8,28 +8,15 @@ off so the test is fast and needs no encoder. Dates, clock times and dial codes 
 """
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
-from shared_data import REPO, shared_file
+from bench_modules import load_bench
+from shared_data import shared_file
 
-from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import standard_rubric
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("critical_precision", REPO / "bench" / "critical_precision.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture
-def rules_only(monkeypatch):
-    monkeypatch.setenv("QA_LEARNED", "off")
-    encoders.reset()
-    yield
-    encoders.reset()
+    return load_bench("critical_precision")
 
 
 @pytest.mark.parametrize("name", ["stc3_zh", "stc3_en", "ms_travel"])

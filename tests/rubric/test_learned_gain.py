@@ -1,21 +1,16 @@
 """How bench/learned_gain.py chooses whether a learned judgement may decide (``decides``)."""
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 import pytest
-from shared_data import REPO
+from bench_modules import forget_benches, load_bench
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("learned_gain", REPO / "bench" / "learned_gain.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop("accuracy", None)
-    sys.modules.pop("critical_precision", None)
+    yield load_bench("learned_gain")
+    forget_benches()
 
 
 def test_no_false_fail_in_300_harmless_calls_is_just_enough_for_one_percent(bench):

@@ -7,14 +7,12 @@ turn times) must never be compared, and a bad label line must be refused with it
 """
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 
 import pytest
-from shared_data import REPO, shared_file
+from bench_modules import forget_benches, load_bench
+from shared_data import shared_file
 
-from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import standard_rubric
 
 ITEMS = ("A1", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1")
@@ -22,20 +20,8 @@ ITEMS = ("A1", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4",
 
 @pytest.fixture(scope="module")
 def accuracy():
-    spec = importlib.util.spec_from_file_location("accuracy", REPO / "bench" / "accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    yield module
-    for name in ("accuracy", "real_labels", "critical_precision"):
-        sys.modules.pop(name, None)
-
-
-@pytest.fixture
-def rules_only(monkeypatch):
-    monkeypatch.setenv("QA_LEARNED", "off")
-    encoders.reset()
-    yield
-    encoders.reset()
+    yield load_bench("accuracy")
+    forget_benches()
 
 
 def _helpdesk(tmp_path):

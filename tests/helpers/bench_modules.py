@@ -1,0 +1,27 @@
+"""A bench script (bench/NAME.py) loaded as a module, for the tests of its choices.
+
+The bench scripts import each other by bare name (``from accuracy import ...``) after putting
+bench/ on ``sys.path``; :func:`forget_benches` drops those modules again so that a test that
+loads one does not leave another test a stale copy.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from types import ModuleType
+
+from shared_data import REPO
+
+BENCHES = ("accuracy", "critical_precision", "learned_gain", "real_labels")
+
+
+def load_bench(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def forget_benches() -> None:
+    for name in BENCHES:
+        sys.modules.pop(name, None)
