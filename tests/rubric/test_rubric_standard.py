@@ -279,6 +279,14 @@ CRITICAL_ROUND6 = [
     ("zh", [(AGENT, "这种事我们也没办法，您下回早点来就是了。")], "B2", "fail"),
     ("zh", [(AGENT, "这个我们也没办法控制，不过我帮您申请了补偿。")], "B2", "pass"),
     ("zh", [(AGENT, "您下次直接打这个电话就行，我把号码发给您。")], "B2", "pass"),
+    # harmless sentences written by the integrator to test the round's Mandarin rules (each failed a
+    # call on them before the offer of help, the dismissive words and 打开 were required)
+    ("zh", [(AGENT, "这个跟我们仓库这边没得关系，是快递中转的问题，我马上帮您催一下。")], "B2", "pass"),
+    ("zh", [(AGENT, "发票的事情我们也管不了那么宽，不过我可以把财务的电话发给您。")], "B2", "pass"),
+    ("zh", [(AGENT, "您下回要是再遇到这种情况，直接打这个电话就是了，我们二十四小时有人。")], "B2", "pass"),
+    ("zh", [(AGENT, "您自己打开App看一下订单状态，如果还没更新，我这边再帮您查。")], "B2", "pass"),
+    ("zh", [(AGENT, "这个确实不是我们的责任，但我还是帮您跟物业反映一下。")], "B2", "pass"),
+    ("zh", [(AGENT, "这个不是我们的问题，您找厂家去。")], "B2", "fail"),
 ]
 
 
