@@ -90,7 +90,8 @@ def test_a_backlog_larger_than_a_group_is_stored_in_groups_of_the_most(calls, tm
     monkeypatch.setattr("qa_pipeline.pipeline.STORE_GROUP_MAX", 4)
     sizes: list[int] = []
     refresh = call_facts.refresh
-    monkeypatch.setattr(call_facts, "refresh", lambda con, ids: (sizes.append(len(ids)), refresh(con, ids)))
+    monkeypatch.setattr(call_facts, "refresh",
+                        lambda con, ids, stored=None: (sizes.append(len(ids)), refresh(con, ids, stored)))
     run_batch(calls, tmp_path / "qa.duckdb", options=OPTIONS, executor=Backlog())
     assert sizes == [3, 3]  # 7 outcomes in 4 + 3, the first 4 with the file that is not audio (no facts)
     assert STORE_GROUP_MAX >= 100
@@ -137,7 +138,7 @@ class Backlog:
     def run(self, jobs, options, on_step):
         yield [pair for arrival in InProcess(Models(options)).run(jobs, options, on_step) for pair in arrival]
 
-def killed(con, call_ids):  # the group's rows are written, its facts not yet: the process dies
+def killed(con, call_ids, stored=None):  # the group's rows are written, its facts not yet: the process dies
     os._exit(3)
 
 call_facts.refresh = killed

@@ -183,11 +183,11 @@ def test_ctrl_c_in_an_import_keeps_the_groups_stored_before_it(folder, monkeypat
     monkeypatch.setattr("qa_pipeline.pipeline.STORE_GROUP_MAX", 3)
     real, writes = call_facts.refresh, []
 
-    def interrupted_at_the_second(con, call_ids):  # inside the group's transaction, its rows written
+    def interrupted_at_the_second(con, call_ids, stored=None):  # inside the group's transaction, its rows written
         writes.append(list(call_ids))
         if len(writes) == 2:
             raise RuntimeError("Query interrupted")
-        return real(con, call_ids)
+        return real(con, call_ids, stored)
 
     monkeypatch.setattr(call_facts, "refresh", interrupted_at_the_second)
     con = store.connect(store.MEMORY)
