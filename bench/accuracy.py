@@ -193,25 +193,25 @@ def report(calls, rubrics, learned_on: bool) -> dict[str, tuple[int, int]]:
     return {lang: _share(agree, lang) for lang in ("zh", "en")}
 
 
-def report_real(real: dict[str, list[tuple[dict, str]]], rubrics, learned_on: bool) -> int:
-    """``--real``: each corpus reported as a folder is, then one line per corpus and the totals per
-    language (A2, A3, B3 are not labelled, so never compared)."""
-    totals = {}
-    for name, calls in real.items():
-        print(f"\n=== {name} ({len(calls)} calls; A2, A3, B3 not labelled) ===")
-        totals[name] = report(calls, rubrics, learned_on)
-    print("\nagreement per corpus:")
+def report_groups(groups, rubrics, learned_on: bool, kind: str) -> dict[str, list[int]]:
+    """Each group — (name, its (record, source) pairs): a folder with ``--recursive``, a corpus with
+    ``--real`` — reported on its own, then one agreement line per group; returns the totals per
+    language [agreed, compared]."""
+    totals = []
+    for name, calls in groups:
+        print(f"\n=== {name} ({len(calls)} calls) ===")
+        totals.append((name, report(calls, rubrics, learned_on)))
+    print(f"\nagreement per {kind}:")
+    width = max(len(str(name)) for name, _ in totals)
     overall: dict[str, list[int]] = {}
-    for name, share in totals.items():
+    for name, share in totals:
+        cells = [f"{lang} {a}/{t} = {100 * a / t:.1f} %" for lang, (a, t) in share.items() if t]
+        print(f"  {str(name):<{width}}  " + "   ".join(cells))
         for lang, (a, t) in share.items():
-            if t:
-                print(f"  {name:<10} {lang}: {a}/{t} = {100 * a / t:.1f} %")
-                overall.setdefault(lang, [0, 0])
-                overall[lang][0] += a
-                overall[lang][1] += t
-    cells = [f"{lang} {a}/{t} = {100 * a / t:.1f} %" for lang, (a, t) in overall.items()]
-    print("all real dialogues: " + "   ".join(cells))
-    return 0
+            overall.setdefault(lang, [0, 0])
+            overall[lang][0] += a
+            overall[lang][1] += t
+    return overall
 
 
 def main(argv=None) -> int:
@@ -250,20 +250,15 @@ def main(argv=None) -> int:
         encoders.reset()
     learned_on = not args.rules_only and encoders.sentence_encoder() is not None
     print(encoders.encoder_status() if not args.rules_only else "rules only (--rules-only)")
-    if real:
-        return report_real(real, rubrics, learned_on)
+    if real:  # A2, A3, B3 are not labelled there, so never compared
+        overall = report_groups(list(real.items()), rubrics, learned_on, "corpus")
+        print("all real dialogues: " + "   ".join(
+            f"{lang} {a}/{t} = {100 * a / t:.1f} %" for lang, (a, t) in overall.items() if t))
+        return 0
     if not args.recursive:
         report(read_calls(folders[0][1]), rubrics, learned_on)
         return 0
-    totals = []
-    for folder, files in folders:
-        print(f"\n=== {folder} ({len(files)} calls) ===")
-        totals.append((folder, report(read_calls(files), rubrics, learned_on)))
-    print("\nagreement per folder:")
-    width = max(len(str(f)) for f, _ in totals)
-    for folder, share in totals:
-        cells = [f"{lang} {a}/{t} = {100 * a / t:.1f} %" for lang, (a, t) in share.items() if t]
-        print(f"  {str(folder):<{width}}  " + "   ".join(cells))
+    report_groups([(folder, read_calls(files)) for folder, files in folders], rubrics, learned_on, "folder")
     return 0
 
 if __name__ == "__main__":
