@@ -5,6 +5,12 @@ Uses the bilingual lexicon in :data:`qa_pipeline.rubric.sentiment.COMPLAINT_PHRA
 customer turn whose lexical sentiment is below that value (off by default: a calm fault
 report often reads as negative).
 
+``public_phrases`` count only in a public thread: one where a turn tags an account with ``@`` (a
+post on Weibo, a forum or social media naming the company; the replies under it are public too).
+A fault reported there ("…怎么打不开了 @某某客服") is a public complaint, where the same words
+said on the phone to the helpdesk are a request for help; a call transcript has no ``@``, so they
+never count there.
+
 .. code-block:: yaml
 
     type: complaint
@@ -14,6 +20,8 @@ PASS (customer): "你们这服务也太差了，我要投诉！" / "This is unac
 FAIL (customer): "我家宽带有点卡，麻烦帮我看看。" / "I lost my card, can you block it?"
 """
 from __future__ import annotations
+
+import re
 
 from qa_pipeline.rubric.checks.base import Builder, Option, Scope
 from qa_pipeline.rubric.checks.scan import TextNode, phrase_finder
@@ -26,7 +34,16 @@ OPTIONS = {
     "unless": Option((list,), items=(str,), help="phrases that cancel a hit in the same turn"),
     "sentiment_below": Option((int, float), help="also a customer turn with sentiment below this"),
     "speaker": Option((str,), "customer", choices=("customer", "any"), help="whose words count"),
+    "public_phrases": Option((list,), [], items=(str,),
+                             help="phrases that count only in a thread where a turn tags an account with @ (a public post)"),
 }
+
+_TAG = re.compile(r"(?<![A-Za-z0-9._%+-])@[^\s@]")  # not an e-mail address
+
+
+def _public(view) -> bool:
+    """A turn of the call tags an account (``@name``): a public thread, not a call."""
+    return any(_TAG.search(t.text or "") for t in view.turns)
 
 
 def build(options: dict, builder: Builder):
@@ -35,6 +52,16 @@ def build(options: dict, builder: Builder):
         phrases += [p for lang in ("zh", "en") for p in COMPLAINT_PHRASES[lang]]
     matcher = builder.matcher(phrases, fuzzy=False)
     find_phrases = phrase_finder(matcher)
+    public = options.get("public_phrases") or []
+    if public:
+        find_public_phrases = phrase_finder(builder.matcher(public, fuzzy=False))
+        find_plain = find_phrases
+
+        def find_phrases(seg, view):
+            yield from find_plain(seg, view)
+            if _public(view):
+                for turn, offset, phrase in find_public_phrases(seg, view):
+                    yield turn, offset, f"{phrase} (public post)"
     threshold = options.get("sentiment_below")
     unless = None
     if options.get("unless"):
@@ -49,7 +76,7 @@ def build(options: dict, builder: Builder):
                 if score is not None and score < threshold:
                     yield turn, 0, f"sentiment {score:+.2f}"
 
-    if threshold is None:
+    if threshold is None and not public:
         find = find_phrases  # phrases only: the one-search path (first hit, turn by turn past ``unless``)
 
     scope = Scope(speaker=options.get("speaker", "customer"))
