@@ -203,8 +203,8 @@ def _row_weights(sample_weight: Optional[np.ndarray], n: int) -> Optional[np.nda
 # captured, so the regex engine skips to the marks (a match that starts after the mark, with a
 # look-behind, is tried at every character: twice the time of the whole split); a sentence is
 # the text before a match and its mark.
-_SENTENCE_END = re.compile(r"([。！？!?；;.])(?:(?<=[。！？!?；;])\s*|(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)"
-                           r"(?<!\bMrs\.)(?<!\bNo\.)\s+(?=[A-Z\"']))")
+_SENTENCE_END = re.compile(r"([。！？!?；;.])(?:(?<=[。！？!?；;])\s*"
+                           r"|(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\bNo\.)\s+(?=[A-Z\"']))")
 _split_at_ends = _SENTENCE_END.split
 
 
