@@ -36,7 +36,7 @@ import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional, Protocol
+from typing import Iterable, Iterator, Optional, Protocol
 
 import numpy as np
 
@@ -47,7 +47,8 @@ from qa_pipeline.rubric.learned import split_clauses, split_sentences
 log = logging.getLogger(__name__)
 
 __all__ = ["SentenceEncoder", "E5Encoder", "EmbeddingCache", "sentence_encoder", "encoder_status",
-           "PACK", "MODEL_FILE", "EmbeddingRow", "text_hash", "recording", "embedding_rows", "use_stored",
+           "PACK", "MODEL_FILE", "EmbeddingRow", "text_hash", "recording", "record_heard", "embedding_rows",
+           "use_stored",
            "StoredVectors", "stored_vectors"]
 
 PACK = "e5-small"
@@ -203,9 +204,8 @@ class E5Encoder:
             self.cache.store(prefix, todo, fresh)
             for i, vec in zip(missing, fresh):
                 found[i] = vec
-        heard = getattr(_HEARD, "texts", None)
-        if heard is not None and prefix == "query":
-            heard.update(zip(texts, found))
+        if prefix == "query":
+            record_heard(texts, found)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.array(found, dtype=np.float32)  # a quarter of np.stack's time for a few rows
@@ -259,6 +259,15 @@ def recording() -> Iterator[dict[str, np.ndarray]]:
         if outer is not None:
             outer.update(heard)
         _HEARD.texts = outer
+
+
+def record_heard(texts: Iterable[str], vectors: Iterable[np.ndarray]) -> None:
+    """Record ``texts`` with their (``query: ``) vectors in the :func:`recording` in progress, if
+    any: what :meth:`E5Encoder.embed` records of what it gives, and what a caller that read the
+    vectors from the encoder before (:meth:`E5Encoder.known`) records instead of asking again."""
+    texts_heard = getattr(_HEARD, "texts", None)
+    if texts_heard is not None:
+        texts_heard.update(zip(texts, vectors))
 
 
 def embedding_rows(call: Call, heard: dict[str, np.ndarray], encoder_id: str) -> list[EmbeddingRow]:

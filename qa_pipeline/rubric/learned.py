@@ -198,16 +198,32 @@ def _row_weights(sample_weight: Optional[np.ndarray], n: int) -> Optional[np.nda
     return None if np.all(w == 1.0) else w
 
 
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
-                           r"(?<!\bNo\.)\s+(?=[A-Z\"'])")
+# A sentence ends after 。！？!?；; (and the spaces after it), or after a '.' that ends no title
+# (Mr. Dr. No. …) where spaces and a capital or a quote follow. The match starts at the mark,
+# captured, so the regex engine skips to the marks (a match that starts after the mark, with a
+# look-behind, is tried at every character: twice the time of the whole split); a sentence is
+# the text before a match and its mark.
+_SENTENCE_END = re.compile(r"([。！？!?；;.])(?:(?<=[。！？!?；;])\s*"
+                           r"|(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\bNo\.)\s+(?=[A-Z\"']))")
+_split_at_ends = _SENTENCE_END.split
 
 
 def split_sentences(text: str, *, min_chars: int = 2) -> list[str]:
     """The sentences of a turn (。！？!?; and '. ' before a capital); the turn itself when it
-    has no such break (recognised speech often has no punctuation)."""
-    parts = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
-    parts = [p for p in parts if len(p) >= min_chars]
-    return parts or ([text.strip()] if text.strip() else [])
+    has no such break (recognised speech often has no punctuation).
+
+    >>> split_sentences("Okay. So you want a refund?Right")
+    ['Okay.', 'So you want a refund?', 'Right']
+    """
+    pieces = _split_at_ends(text)  # text, mark, text, mark, …, text
+    parts = [s for p in map(str.__add__, pieces[:-1:2], pieces[1::2]) if (s := p.strip()) and len(s) >= min_chars]
+    last = pieces[-1].strip()
+    if last and len(last) >= min_chars:
+        parts.append(last)
+    if parts:
+        return parts
+    whole = text.strip()
+    return [whole] if whole else []
 
 
 # A clause shorter than this has lost what it is about ("最后没看上" cut from the customer's

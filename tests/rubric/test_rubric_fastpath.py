@@ -163,6 +163,36 @@ def test_card_number_pattern_finds_what_the_plain_pattern_finds():
     assert found > 1000
 
 
+def test_sentences_are_cut_where_the_plainly_written_pattern_cuts():
+    """learned._SENTENCE_END starts its match at the sentence's mark (so the regex engine skips
+    to the marks) and hands the mark back to the sentence before it; the sentences must be
+    those the plainly written pattern (a match after the mark, by look-behind) cuts."""
+    import random
+    import re
+
+    from qa_pipeline.rubric.learned import split_sentences
+
+    plain = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
+                       r"(?<!\bNo\.)\s+(?=[A-Z\"'])")
+
+    def cut(text, min_chars):
+        parts = [p.strip() for p in plain.split(text) if p and p.strip()]
+        return [p for p in parts if len(p) >= min_chars] or ([text.strip()] if text.strip() else [])
+
+    rng = random.Random(11)
+    pieces = ["Mr.", "Mrs.", "Dr.", "No.", "St.", "Ms.", "xMr.", "a.", "..", "A", "'b", '"c', "。", "？", "!?", ";",
+              "；", "好", "ok", " ", "  ", "\n", "\u3000", ".", "?"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 14))) for _ in range(20000)]
+    texts += [t.text for c in _examples() for t in c.turns]
+    cuts = 0
+    for text in texts:
+        for min_chars in (0, 2, 5):
+            want = cut(text, min_chars)
+            assert split_sentences(text, min_chars=min_chars) == want, (text, min_chars)
+        cuts += len(want) > 1
+    assert cuts > 3000  # many texts are cut somewhere
+
+
 def test_chinese_reply_times_all_hold_a_hint_word():
     """detectors.reply_time skips the Chinese pattern for turns without ZH_REPLY_HINT: every
     reply time the pattern finds must hold one."""

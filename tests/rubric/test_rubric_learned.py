@@ -768,3 +768,33 @@ def test_a_batch_of_calls_scores_each_call_as_it_scores_alone(engine_encoder, le
     assert together == alone
     assert {f.outcome for r in alone for f in r.findings if f.check_id == "B2"} == {"pass", "fail"}
     assert max(rows) >= 4  # one product over the sentences of several calls, not call by call
+
+
+def test_a_batch_records_the_vectors_its_calls_record_alone(engine_encoder, learned_rubric, tmp_path):
+    """A call of a batch takes the vectors the batch read instead of asking the encoder again,
+    and records them as the encoder records what it gives: `qa score` stores, from what it
+    recorded, the rows each call records scored alone (`qa run`)."""
+    from qa_pipeline.rubric.engine import score_calls
+
+    engine_encoder()
+    b2 = _b2_rubric(str(tmp_path / "bank.jsonl"), clauses=True, l2=0.001, neighbours={"k": 1, "margin": 0.1})
+    lines = [("Thanks. Restate again restate.", "Hm."), ("Neutral neutral the fee, restate again restate?", "Ok."),
+             ("Thanks, neutral now.", "Fine."), ("Restate the order please? Neutral the bill.", "Yes."),
+             ("Neutral the fee, neutral now.", "Restate you.")]
+    calls = [Call(CallInfo(f"c{i}"), "en", timed_call(*texts).turns) for i, texts in enumerate(lines)]
+    rubrics = [b2, learned_rubric, b2, learned_rubric, b2]
+    for call, rubric in zip(calls, rubrics):  # the models fitted (their exemplars embedded) beforehand
+        score_call(call, rubric, sentiment=0.0)
+    alone: dict = {}
+    for call, rubric in zip(calls, rubrics):  # the encoder keeps every vector: the batch finds them known
+        with encoders.recording() as heard:
+            score_call(call, rubric, sentiment=0.0)
+        alone.update(heard)
+    with encoders.recording() as heard:
+        score_calls(calls, rubrics, sentiments=[0.0] * len(calls))
+    assert sorted(heard) == sorted(alone) and len(alone) > len(calls)
+    assert all(np.array_equal(heard[text], alone[text]) and heard[text].dtype == np.float32 for text in alone)
+    def stored(recorded):  # what `qa score` stores of each call from what it recorded
+        return [row[:6] + (row[6].tobytes(),) for c in calls for row in encoders.embedding_rows(c, recorded, "e")]
+
+    assert stored(heard) == stored(alone) and len(stored(alone)) > len(calls)

@@ -103,6 +103,10 @@ class Batch:
             value = self._memo[key] = make()
             return value
 
+    def made(self, key: Any) -> bool:
+        """Whether :meth:`memo` has worked out ``key`` already."""
+        return key in self._memo
+
 
 @dataclass
 class Context:

@@ -114,6 +114,11 @@ OFF = "learned judgement off"
 CLAUSE_GATE = 0.3
 
 
+def _sentences(turn) -> list[str]:
+    """The sentences of ``turn``, cut once (every learned check and the batch read them)."""
+    return turn.memo("sentences", lambda: split_sentences(turn.text))
+
+
 def _known_sentences(batch: Batch, speaker: str, known) -> tuple[list[str], np.ndarray]:
     """Every distinct sentence ``speaker`` says in the batch's calls whose vector is known
     (``known``: the encoder's look-up of stored or cached vectors), and those vectors: read
@@ -121,7 +126,7 @@ def _known_sentences(batch: Batch, speaker: str, known) -> tuple[list[str], np.n
     texts: dict[str, None] = {}
     for view in batch.views:
         for t in view.by_role(speaker) or ():
-            texts.update(dict.fromkeys(t.memo("sentences", lambda t=t: split_sentences(t.text))))  # type: ignore[arg-type]
+            texts.update(dict.fromkeys(_sentences(t)))
     if not texts:
         return [], np.zeros((0, 0), dtype=np.float32)
     listed = list(texts)
@@ -129,13 +134,29 @@ def _known_sentences(batch: Batch, speaker: str, known) -> tuple[list[str], np.n
     return [listed[i] for i in have], vectors
 
 
-def _looked_up(values: dict[str, float], texts: list[str], vectors: np.ndarray, compute) -> Optional[np.ndarray]:
-    """``values`` of ``texts`` (worked out for the batch), and ``compute(vectors)`` of the rows
-    not there; None when ``compute`` gives None (no exemplars kept)."""
+def _read(encoder, texts: list[str], rows: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """The vectors of ``texts`` as ``encoder.embed`` gives them, and recorded as it records them
+    (:func:`encoders.record_heard`): those the batch read already (``rows``, by text) taken from
+    there, the others asked of the encoder. A list of rows: most calls need none of them as a
+    matrix (their sentences' answers were worked out for the batch)."""
+    found = [rows.get(t) for t in texts]
+    todo = [t for t, v in zip(texts, found) if v is None]
+    if len(todo) < len(texts):
+        encoders.record_heard([t for t, v in zip(texts, found) if v is not None], [v for v in found if v is not None])
+    if todo:
+        fresh = iter(encoder.embed(todo))
+        found = [v if v is not None else next(fresh) for v in found]
+    return found  # type: ignore[return-value]
+
+
+def _looked_up(values: dict[str, float], texts: list[str], vectors: list[np.ndarray], compute) -> Optional[np.ndarray]:
+    """``values`` of ``texts`` (worked out for the batch), and ``compute`` of the ``vectors``
+    (one per text, float32) of the rows not there; None when ``compute`` gives None (no
+    exemplars kept)."""
     out = np.array([values.get(t, np.nan) for t in texts], dtype=np.float64)
     missing = np.flatnonzero(np.isnan(out))
     if len(missing):
-        more = compute(vectors[missing])
+        more = compute(np.array([vectors[i] for i in missing.tolist()], dtype=np.float32))
         if more is None:
             return None
         out[missing] = more
@@ -223,23 +244,26 @@ class LearnedNode:
         if encoder is not None:
             self._model(encoder)
 
-    def _judge(self, batch: Batch, encoder, model) -> tuple[dict[str, float], dict[str, float]]:
+    def _judge(self, batch: Batch, encoder, model) -> tuple[dict[str, float], dict[str, float], dict[str, np.ndarray]]:
         """The probability of every sentence of the batch's calls said by the scope's speaker
         whose vector is known (stored or cached; nothing is embedded here), and the margin of
         its nearest exemplars where the check asks for them and the probability is above the
-        band: one product over all of them instead of one per call, by sentence text. What a
-        call needs and is not here (a clause, a sentence not yet embedded) is worked out when
-        the call is scored, by the same functions (their rows do not depend on each other)."""
+        band: one product over all of them instead of one per call, by sentence text; and the
+        vectors read, by text. What a call needs and is not here (a clause, a sentence not yet
+        embedded) is worked out when the call is scored, by the same functions (their rows do
+        not depend on each other)."""
         known = getattr(encoder, "known", None)
         # A call alone (`qa run`), or an encoder without stored vectors (a stand-in): call by
         # call, where the rules leave the item open (worked out ahead for one call, every item's
         # product over every sentence costs more than it saves).
         if known is None or len(batch.views) < 2:
-            return {}, {}
-        names, vectors = batch.memo(("known sentences", self.scope.speaker, encoder.id),
-                                    lambda: _known_sentences(batch, self.scope.speaker, known))
+            return {}, {}, {}
+        speaker = self.scope.speaker
+        names, vectors = batch.memo(("known sentences", speaker, encoder.id),
+                                    lambda: _known_sentences(batch, speaker, known))
         if not names:
-            return {}, {}
+            return {}, {}, {}
+        rows = dict(batch.memo(("known sentence rows", speaker, encoder.id), lambda: dict(zip(names, vectors))))
         names = list(names)
         probs = model.probabilities(vectors)
         if self.clauses:  # the clauses a call may judge apart (of a sentence at the gate), where known
@@ -248,6 +272,7 @@ class LearnedNode:
             more_have, more = known(clauses) if clauses else ([], vectors[:0])
             if more_have:
                 names += [clauses[i] for i in more_have]
+                rows.update(zip([clauses[i] for i in more_have], more))
                 vectors = np.vstack([vectors, more])
                 probs = np.concatenate([probs, model.probabilities(more)])
         judged = dict(zip(names, probs.tolist()))
@@ -257,7 +282,7 @@ class LearnedNode:
             found = model.neighbour_margin(vectors[ask], self.neighbours[0]) if len(ask) else None
             if found is not None:
                 near = dict(zip([names[i] for i in ask], found.tolist()))
-        return judged, near
+        return judged, near, rows
 
     def check_refs(self) -> set[str]:
         refs = self.scope.check_refs()
@@ -300,14 +325,20 @@ class LearnedNode:
             return Verdict(None, rule=UNKNOWN_SPEAKERS)
         sentences, owners = [], []
         for t in turns:
-            for s in t.memo("sentences", lambda t=t: split_sentences(t.text)):  # type: ignore[attr-defined]
-                sentences.append(s)
-                owners.append(t)
+            said = _sentences(t)
+            sentences += said
+            owners += [t] * len(said)
         if not sentences:
             ctx.judgements.append((1.0, False))
             return ruled
-        vectors = encoder.embed(sentences)
-        judged, nearest = batch.memo((id(self), "judged", id(model)), lambda: self._judge(batch, encoder, model))
+        key = (id(self), "judged", id(model))
+        # The batch's first call embeds what is not known before the batch reads what is (so
+        # the batch's answers hold its sentences, as they always did); later calls take the
+        # vectors the batch read and ask the encoder only for the others.
+        vectors = list(encoder.embed(sentences)) if not batch.made(key) else None
+        judged, nearest, rows = batch.memo(key, lambda: self._judge(batch, encoder, model))
+        if vectors is None:
+            vectors = _read(encoder, sentences, rows)
         probs = _looked_up(judged, sentences, vectors, model.probabilities)
         if self.unless is not None:
             # What is read of the sentences' probabilities below: the best one, and those at the
@@ -318,17 +349,17 @@ class LearnedNode:
             extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
                      if self.clause_unless is None or not self.clause_unless.search(c)]
             if extra:
-                more = encoder.embed([c for c, _ in extra])
+                more = _read(encoder, [c for c, _ in extra], rows)
                 sentences += [c for c, _ in extra]
                 owners += [t for _, t in extra]
-                vectors = np.vstack([vectors, more])
+                vectors += more
                 probs = np.concatenate([probs, _looked_up(judged, [c for c, _ in extra], more, model.probabilities)])
         margins = None
         if self.neighbours is not None:
             k, need = self.neighbours
             ask = np.flatnonzero(probs > self.low)  # the nearest exemplars only for likely sentences: speed
             if len(ask):
-                found = _looked_up(nearest, [sentences[i] for i in ask], vectors[ask],
+                found = _looked_up(nearest, [sentences[i] for i in ask], [vectors[i] for i in ask.tolist()],
                                    lambda v: model.neighbour_margin(v, k))
                 if found is not None:
                     margins = np.full(len(probs), -1.0)
