@@ -574,6 +574,41 @@ def _named_reference(before: str) -> bool:
     return m is not None and not _CARD_OR_IDENTITY.match(m.group("noun"))
 
 
+# A code handed over to be typed in, whatever it is called or not called (round 7): four to eight
+# digits said one by one, with the customer told to enter them a few words before or after ("so you
+# can type it in: 7 1 4 99 2", "是八二六幺五三 您直接输进去就行"). Said one by one: in English spaced
+# digits, in Chinese digit characters (not 两千五百, an amount, nor 2500). Not a number named as
+# something else just before (a phone, an order, the last digits), nor a year or an amount after.
+_ENTER_EN = re.compile(r"\b(?:type|key|punch|enter|pop|put|tap)(?: (?:it|this|that|them|these|those|those digits|the digits))?(?: in| into)?\b")
+_ENTER_ZH = re.compile(r"输进去|输入|输上|填进去|填入|填上|敲进去|录入|打进去")
+_CODE_EN = re.compile(r"(?<![\d.])\d{1,2}(?: \d{1,2}){2,7}(?![\d.]| ?\d)")
+_CODE_ZH = re.compile(r"(?<![0-9零〇一幺二两三四五六七八九十百千万亿])[零〇一幺二三四五六七八九](?:[ ，,、-]?[零〇一幺二三四五六七八九]){3,7}"
+                      r"(?![0-9零〇一幺二两三四五六七八九十百千万亿元块点号位年月日个次天分秒])")
+_NOT_A_CODE_ZH = re.compile(r"尾号|后[四六4-6]位|末[四4]位|分机|手机|电话|号码|订单|单号|编号|账号|卡号|门牌|房间|楼|金额")
+_NOT_A_CODE_AFTER = re.compile(r"year|date|amount|extension|postcode|pounds?|dollars?|euros?|rupees?|digits?|minutes?")
+
+
+def _code_to_enter(text: str, norm: str) -> Hit:
+    if has_chinese(text):
+        for m in _CODE_ZH.finditer(text):
+            near = text[max(0, m.start() - 16):m.start()] + "|" + text[m.end():m.end() + 12]
+            if _ENTER_ZH.search(near) and not _NOT_A_CODE_ZH.search(text[max(0, m.start() - 12):m.start()]):
+                return m.start(), m.group()
+        return None
+    for m in _CODE_EN.finditer(norm):
+        before, after = norm[max(0, m.start() - 40):m.start()], norm[m.end():m.end() + 24]
+        if ((_ENTER_EN.search(before[-24:]) or _ENTER_EN.search(after))
+                and not _NOT_A_BARE_CODE.search(before) and not _NOT_A_CODE_AFTER.search(after)
+                and not _NOT_THE_CODE_AFTER.match(after)):
+            return m.start(), m.group()
+    return None
+
+
+# Letters spelled before the digits ("your returns reference is V A R 2 0 2 6 …") make an
+# alphanumeric reference: a card number never starts with letters.
+_SPELLED_LETTERS = re.compile(r"(?<![a-z])(?:[a-z] ){2,5}$")
+
+
 def sensitive_number(turn: TurnView, view: CallView) -> Hit:
     if "[" in turn.text:
         m = _PLACEHOLDER.search(turn.text)
@@ -585,7 +620,8 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
     for m in DIGIT_RUN.finditer(norm):
         digits = _SPACE_OR_DASH.sub("", m.group())
         named = (_NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()])
-                 or _named_reference(norm[max(0, m.start() - 64):m.start()]))
+                 or _named_reference(norm[max(0, m.start() - 64):m.start()])
+                 or _SPELLED_LETTERS.search(norm[max(0, m.start() - 12):m.start()]))
         if named and not _ID_NUMBER.fullmatch(digits):
             continue  # an order, tracking or ticket number read back is not a card number
         if _reference_asked_before(norm, turn, view) and not _ID_NUMBER.fullmatch(digits):
@@ -594,7 +630,7 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
             kind = "ID number" if len(digits) == 18 else "card number"
             return m.start(), f"full {kind} {digits}"
     hit = _code_read_out(norm) if _CODE_WORD.search(norm) else None
-    return hit or _code_after_topic(norm, turn, view)
+    return hit or _code_after_topic(norm, turn, view) or _code_to_enter(text, norm)
 
 
 # --- personal data stated --------------------------------------------------------------
