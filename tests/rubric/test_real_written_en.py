@@ -106,9 +106,20 @@ def test_details_recorded_in_real_style(rules_only, turns, expected):
     assert outcome("en", turns, "D2") == expected
 
 
-def test_a_restatement_asked_as_a_question_confirms_the_need(rules_only):
-    said = [(CUSTOMER, "The bill is wrong."), (AGENT, "Do you mean that you were charged for two lines?")]
-    assert outcome("en", said, "C2") == "pass"
+RESTATEMENTS = [
+    "Do you mean that you were charged for two lines?",
+    "So you were checking whether the refund has gone through, and yes, it went out on Monday.",
+    "So just so I have it all: the meter was read twice in March and the second reading is too high.",
+    "Right, so the heating goes off every night and you'd like someone out, is that it?",
+]
+
+
+@pytest.mark.parametrize("said", RESTATEMENTS)
+def test_restatements_in_other_shapes_confirm_the_need(rules_only, said):
+    assert outcome("en", [(CUSTOMER, "The bill is wrong."), (AGENT, said)], "C2") == "pass"
+
+
+def test_advice_is_no_restatement(rules_only):
     advice = [(CUSTOMER, "The phone is slow."), (AGENT, "You are suggested to restart it every week.")]
     assert outcome("en", advice, "C2") == "fail"
 
