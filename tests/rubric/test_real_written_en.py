@@ -54,6 +54,7 @@ OWNERSHIP = [
     ([_UPSET, (AGENT, "Apologies. Priya will check the tracking and chase it for you.")], "pass"),
     ([_UPSET, (AGENT, "Sorry. I've fed this back to the warehouse department.")], "pass"),
     ([_UPSET, (AGENT, "Sorry. Please send us your order number so that we can verify it.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. DM us the tracking code so we can try our best to chase the courier.")], "pass"),
     # the customer's own errand and a bare promise of contact are no ownership
     ([_UPSET, (AGENT, "Sorry. You will need to check this with the seller yourself.")], "fail"),
     ([_UPSET, (AGENT, "Sorry. We will contact you.")], "fail"),
