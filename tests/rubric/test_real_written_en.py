@@ -1,0 +1,132 @@
+"""standard-en on the way real written support and real callers say things (issue 11, realen):
+a complaint without the word "complain", a case the team ("we", a named department, a persona
+name) takes on, an identifier asked for by private message or given by the customer unasked, what
+happened asked for and the time given in the answer. Every case is the rules' answer
+(``rules_only``); the texts are written for these tests across industries, none from a labelled call.
+"""
+from __future__ import annotations
+
+import pytest
+from test_rubric_standard import AGENT, CUSTOMER, outcome
+
+# A customer's turn the complaint trigger must take on the rules alone, and ordinary talk it must not.
+# (Each "pass" case below failed on the rubric before this change; the "fail" cases are guards.)
+COMPLAINTS = [
+    "Honestly I was speechless when the hire car turned up with no spare tyre.",
+    "The signal in our office block has been poor for weeks.",
+    "The staff at the Leeds branch were extremely unhelpful on Saturday.",
+    "The kettle has stopped heating and it's not even two months old.",
+    "I've only had it three weeks and the lid has already cracked.",
+    "It is less than a year since we bought the dryer and it won't spin.",
+    "I want a proper explanation for these roaming charges.",
+    "Stop cheating your customers with hidden admin fees.",
+    "I rang the depot four times and they never picked up.",
+    "Why haven't you replied to any of my three emails?",
+    "It is so annoying, the app logs me out every hour.",
+    "The cottage was nothing like the photos on your site.",
+    "If this carries on I'm switching to another provider.",
+    "You lot are so careless, the invoice has the wrong name again.",
+    "We got to the hall at nine and there was nobody there to let us in.",
+]
+NOT_COMPLAINTS = [
+    "Could you tell me when the pool opens on Sundays?",
+    "The engineer came this morning and it all works now, thanks.",
+    "I've only got one question about the renewal letter.",
+    "Why did you call me earlier, was it about the appointment?",
+    "The room was lovely and the staff were really helpful.",
+]
+
+
+@pytest.mark.parametrize("text", COMPLAINTS)
+def test_written_complaints_are_decided_by_the_rules(rules_only, text):
+    assert outcome("en", [(CUSTOMER, text)], "complaint") == "pass"
+
+
+@pytest.mark.parametrize("text", NOT_COMPLAINTS)
+def test_ordinary_talk_is_no_complaint(rules_only, text):
+    assert outcome("en", [(CUSTOMER, text)], "complaint") == "fail"
+
+
+_UPSET = (CUSTOMER, "This is unacceptable, my order is a week late and I'm fed up.")
+OWNERSHIP = [
+    ([_UPSET, (AGENT, "Sorry about that. Our delivery team will look into it today.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. It has been logged and passed to the couriers team.")], "pass"),
+    ([_UPSET, (AGENT, "Apologies. Priya will check the tracking and chase it for you.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. I've fed this back to the warehouse department.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. Please send us your order number so that we can verify it.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. DM us the tracking code so we can try our best to chase the courier.")], "pass"),
+    # the customer's own errand and a bare promise of contact are no ownership
+    ([_UPSET, (AGENT, "Sorry. You will need to check this with the seller yourself.")], "fail"),
+    ([_UPSET, (AGENT, "Sorry. We will contact you.")], "fail"),
+    ([_UPSET, (AGENT, "Sorry. We will not be able to look into it this week.")], "fail"),
+]
+
+
+@pytest.mark.parametrize("turns, expected", OWNERSHIP)
+def test_ownership_in_written_support_style(rules_only, turns, expected):
+    assert outcome("en", turns, "D5") == expected
+
+
+IDENTITY = [
+    # asked by private message, or "you can send us …"
+    ([(AGENT, "Sorry to hear that, could you DM us your order number?")], "pass"),
+    ([(AGENT, "You can send us your service number by private message.")], "pass"),
+    ([(AGENT, "Please tell us your installation address via private message.")], "pass"),
+    # named back as the one looked up
+    ([(CUSTOMER, "It's about parcel 4471."),
+      (AGENT, "I checked the reference you gave me and it is at the depot.")], "pass"),
+    # given by the customer before the agent acts on the record; after it, too late
+    ([(CUSTOMER, "Hi, my account number is 55120937, the direct debit went out twice."),
+      (AGENT, "I can see both payments on your account, I'll refund one.")], "pass"),
+    ([(AGENT, "I can see your account here, the payment went out twice."),
+      (CUSTOMER, "Oh and my account number is 55120937 by the way.")], "fail"),
+]
+
+
+@pytest.mark.parametrize("turns, expected", IDENTITY)
+def test_identity_in_written_support_style(rules_only, turns, expected):
+    assert outcome("en", turns, "C1") == expected
+
+
+DETAILS = [
+    # what happened asked for, and the answer gives the time
+    ([_UPSET, (AGENT, "Sorry. Could you describe what went wrong with the delivery?"),
+      (CUSTOMER, "The driver left it in the rain on Tuesday.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. Could you describe what went wrong with the delivery?"),
+      (CUSTOMER, "The driver left it in the rain.")], "fail"),
+    # the time first in a "so …" say-back
+    ([_UPSET, (AGENT, "Sorry. So this morning at eight the van was empty and nobody rang you, right?")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. So ever since you collected it last Friday the screen flickers, correct?")], "pass"),
+    # a date for the future is no incident time
+    ([_UPSET, (AGENT, "Sorry. So on Friday the new one will be delivered, right?")], "fail"),
+]
+
+
+@pytest.mark.parametrize("turns, expected", DETAILS)
+def test_details_recorded_in_real_style(rules_only, turns, expected):
+    assert outcome("en", turns, "D2") == expected
+
+
+RESTATEMENTS = [
+    "Do you mean that you were charged for two lines?",
+    "So you were checking whether the refund has gone through, and yes, it went out on Monday.",
+    "So just so I have it all: the meter was read twice in March and the second reading is too high.",
+    "Right, so the heating goes off every night and you'd like someone out, is that it?",
+]
+
+
+@pytest.mark.parametrize("said", RESTATEMENTS)
+def test_restatements_in_other_shapes_confirm_the_need(rules_only, said):
+    assert outcome("en", [(CUSTOMER, "The bill is wrong."), (AGENT, said)], "C2") == "pass"
+
+
+def test_advice_is_no_restatement(rules_only):
+    advice = [(CUSTOMER, "The phone is slow."), (AGENT, "You are suggested to restart it every week.")]
+    assert outcome("en", advice, "C2") == "fail"
+
+
+def test_contact_asked_in_written_support_style(rules_only):
+    said = [_UPSET, (AGENT, "Sorry. Please send us your contact method by private message.")]
+    assert outcome("en", said, "D3") == "pass"
+    said = [_UPSET, (AGENT, "Sorry. Which number should we SMS the new slot to?")]
+    assert outcome("en", said, "D3") == "pass"
