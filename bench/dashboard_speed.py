@@ -166,7 +166,7 @@ def generate_agreement_tables(db: Path, calls: int) -> None:
                    CASE WHEN critical_fail THEN ['critical item'] WHEN score < 70 THEN ['low score']
                         ELSE []::VARCHAR[] END,
                    len([x FOR x IN {ITEMS} IF x LIKE 'D%' AND auto_outcome(call_id, x) <> 'na']) > 0, critical_fail,
-                   passed, failed, na
+                   passed, failed, na, started_at + INTERVAL 10 MINUTE
             FROM (SELECT *, CASE WHEN critical_fail THEN 0 ELSE
                                  100.0 * weighed(call_id, ['pass']) / nullif(weighed(call_id, ['pass', 'fail']), 0)
                             END AS score
@@ -184,11 +184,11 @@ def generate_agreement_tables(db: Path, calls: int) -> None:
             ORDER BY started_at, call_id""")
         reviewed = "hash(call_id) % 50 = 0"
         con.execute(f"""INSERT INTO check_store SELECT call_id, 'standard', '1', item, auto_outcome(call_id, item),
-                item IN ('B2', 'E1'), weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', now(), 0
-            FROM (SELECT call_id, unnest({ITEMS}) AS item, unnest({WEIGHTS}) AS weight
+                item IN ('B2', 'E1'), weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', scored_at, 0
+            FROM (SELECT call_id, scored_at, unnest({ITEMS}) AS item, unnest({WEIGHTS}) AS weight
                   FROM call_fact_store WHERE {reviewed})""")
         con.execute(f"""INSERT INTO result_store SELECT call_id, rubric_id, rubric_version, score, flagged,
-                flag_reasons, complaint, critical_fail, now(), 0 FROM call_fact_store WHERE {reviewed}""")
+                flag_reasons, complaint, critical_fail, scored_at, 0 FROM call_fact_store WHERE {reviewed}""")
         con.execute("""INSERT INTO finding_review_store SELECT call_id, rubric_id, rubric_version, check_id,
                 CASE WHEN final_outcome(call_id, check_id) = outcome THEN 'confirm' ELSE 'override' END, outcome,
                 final_outcome(call_id, check_id), NULL, 'qa' || (hash(call_id) % 6), now()

@@ -171,12 +171,18 @@ def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows
         con.register(name, table)
     try:
         _keep_other_model_versions(con, scored_at)
-        # One DELETE per table for every (call, rubric version) written, not one per call.
-        for table in ("check_store", "result_store"):
-            con.execute(
-                f"DELETE FROM {table} USING (SELECT DISTINCT call_id, rubric_id, rubric_version FROM _new_results) n "
-                f"WHERE {table}.call_id = n.call_id AND {table}.rubric_id = n.rubric_id "
-                f"AND {table}.rubric_version = n.rubric_version")
+        # One DELETE per table for every (call, rubric version) written, not one per call. The
+        # findings replaced are looked up by their results' times too (a result's findings carry
+        # its time and are stored in the order scored): their row groups alone, whatever the ids.
+        replaced = ("(SELECT DISTINCT call_id, rubric_id, rubric_version FROM _new_results) n "
+                    "WHERE {t}.call_id = n.call_id AND {t}.rubric_id = n.rubric_id "
+                    "AND {t}.rubric_version = n.rubric_version")
+        times = con.execute(f"SELECT list(DISTINCT r.scored_at) FROM result_store r, "
+                            f"{replaced.format(t='r')}").fetchone()[0]
+        if times:
+            con.execute(f"DELETE FROM check_store USING {replaced.format(t='check_store')} "
+                        "AND check_store.scored_at = ANY(?::TIMESTAMPTZ[])", [times])
+            con.execute(f"DELETE FROM result_store USING {replaced.format(t='result_store')}")
         con.execute("DELETE FROM metric_store WHERE call_id IN (SELECT call_id FROM _new_metrics)")
         for table, view, columns, written in (
                 ("check_store", "_new_checks", _CHECK_COLUMNS + _VERSIONED, WRITTEN_CHECKS),
