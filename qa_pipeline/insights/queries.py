@@ -28,7 +28,7 @@ import polars as pl
 
 from qa_pipeline.insights import facts
 from qa_pipeline.insights.aggregates import failing_call_facts, find_call_facts
-from qa_pipeline.insights.filters import CallFilter, among_ids, call_filter_clauses, latest_results, scope_clause
+from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, latest_results, scope_clause
 from qa_pipeline.privacy.access import Viewer, mask_identifiers, visible_metadata
 from qa_pipeline.store.journal import read, session
 
@@ -180,23 +180,25 @@ def _findings_of(db: str | os.PathLike, calls: pl.DataFrame, item: Optional[str]
     were scored, so the scan skips every row group but those holding them (zone maps), where
     by id alone it read all of them when ids do not follow that order (migration 22)."""
     ids = calls["call_id"].to_list()
-    among, args = among_ids("k.call_id", ids)
-    conds = [among, "k.scored_at = ANY(?::TIMESTAMPTZ[])"]
-    args += [list(dict.fromkeys(calls["scored_at"].to_list()))]
+    # Bounded in a subquery of its own, by the ids and times alone: a bound on the least and
+    # greatest id beside them kept DuckDB from checking the times against the zone maps.
+    found = ["call_id IN (SELECT unnest(?::VARCHAR[]))", "scored_at = ANY(?::TIMESTAMPTZ[])"]
+    args: list = [ids, list(dict.fromkeys(calls["scored_at"].to_list()))]
     if item:
-        conds.append("k.check_id = ?")
+        found.append("check_id = ?")
         args.append(item)
-    if outcome:
-        conds.append("coalesce(f.human_outcome, k.outcome) = ?")
-        args.append(outcome)
+    final = ["coalesce(f.human_outcome, k.outcome) = ?"] if outcome else []
     return read(db, f"""SELECT k.call_id, k.check_id, coalesce(f.human_outcome, k.outcome) AS outcome, k.evidence_text,
             k.evidence_speaker, k.evidence_start, k.evidence_end, k.rule, f.comment AS review_comment, f.reviewer
-        FROM check_store k JOIN (SELECT unnest(?::VARCHAR[]) AS call_id, unnest(?::VARCHAR[]) AS rubric_id,
-                                        unnest(?::VARCHAR[]) AS rubric_version) r
+        FROM (SELECT * FROM check_store WHERE {' AND '.join(found)}) k
+        JOIN (SELECT unnest(?::VARCHAR[]) AS call_id, unnest(?::VARCHAR[]) AS rubric_id,
+                     unnest(?::VARCHAR[]) AS rubric_version) r
              ON r.call_id = k.call_id AND r.rubric_id = k.rubric_id AND r.rubric_version = k.rubric_version
         LEFT JOIN finding_review_store f ON f.call_id = k.call_id AND f.check_id = k.check_id
              AND f.rubric_id = k.rubric_id AND f.rubric_version = k.rubric_version
-        WHERE {' AND '.join(conds)}""", [ids, calls["rubric_id"].to_list(), calls["rubric_version"].to_list(), *args])
+        WHERE {' AND '.join(final) or 'TRUE'}""",
+                [*args, ids, calls["rubric_id"].to_list(), calls["rubric_version"].to_list(),
+                 *([outcome] if outcome else [])])
 
 
 @_one_connection
