@@ -184,7 +184,7 @@ def _write_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], results:
             elif table_rows:
                 _bulk_insert(con, table, table_rows, columns)
         if results:
-            write_result_rows(con, [result_rows(results)], facts=False, keep=True)
+            write_result_rows(con, [result_rows(results)], facts=False, keep=True, fresh=True)  # deleted above
         call_facts.refresh(con, ids, call_facts.Stored(  # once for the calls and their results
             _WRITTEN_CALLS, WRITTEN_RESULTS if results else None, WRITTEN_CHECKS if results else None,
             tuple(replaced)))
