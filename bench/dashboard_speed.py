@@ -22,6 +22,15 @@ group of 200 (the grouped writer's), with ids after the stored ones and among th
 (:func:`new_call_refresh`). The generation keeps DuckDB within 5 GB (it spills to disk past
 it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-9 (4.4 GiB).
 
+    python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10
+    python bench/dashboard_speed.py --lookups /tmp/s500k.duckdb /tmp/s5m.duckdb      # two built databases
+
+``--scattered`` generates call ids that do not follow the order the calls are stored in (a
+permutation of the same ids), as a phone system's ids or re-imported old calls give; the
+bench's own ids rise with the start, so each table's zone maps hold an id in one row group and
+hide what a look-up by id costs otherwise. ``--lookups`` times what may grow with the store
+then (:func:`lookups`), on each database alternating in one process.
+
     python bench/dashboard_speed.py --agreement-only --calls 10000000 --db /tmp/a.duckdb
 
 The agreement-by-model view alone, on a database holding only the tables it reads (the full

@@ -581,6 +581,7 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], stored: Opt
         return
     which, args = _which(con, ids)
     stored_before = stored is None or bool(stored.replaced)
+    times = None  # when their results were stored, where looked up (read once)
     if stored is not None:
         new_sql, new_args = _stored_facts(stored, which, args)
     else:
@@ -617,7 +618,7 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], stored: Opt
         if queued:
             _queue_rows(con, which, args, facts="_fact_new")
         if reviewed:
-            _agreement_rows(con, which, args, facts="_fact_new")
+            _agreement_rows(con, which, args, facts="_fact_new", times=times)
         if review:
             _review_rows(con, which, args, facts="_fact_new")
     finally:
@@ -658,10 +659,12 @@ def refresh_agreement(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -
 
 
 def _agreement_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,
-                    facts_args: Sequence = ()) -> None:
-    """Replace the agreement rows of the calls ``which`` selects; ``facts``: their current facts."""
+                    facts_args: Sequence = (), times: Optional[list] = None) -> None:
+    """Replace the agreement rows of the calls ``which`` selects; ``facts``: their current facts;
+    ``times``: when their results were stored (:func:`results_at`), if the caller looked it up."""
     con.execute(f"DELETE FROM agreement_fact_store WHERE {which}", args)
-    times = results_at(con, which, args) or []  # their findings: those of their results (none: none)
+    if times is None:  # their findings: those of their results (none: none)
+        times = results_at(con, which, args) or []
     # parameters in the order the tables are read: finding reviews, imported reviews, findings, history
     con.execute(f"INSERT INTO agreement_fact_store {agreement_facts_sql(which, facts, findings_at=True)}",
                 [*(args * 2), *args, times, *(args * (AGREEMENT_SCANS - 3)), *facts_args])
