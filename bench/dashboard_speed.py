@@ -22,6 +22,15 @@ group of 200 (the grouped writer's), with ids after the stored ones and among th
 (:func:`new_call_refresh`). The generation keeps DuckDB within 5 GB (it spills to disk past
 it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-9 (4.4 GiB).
 
+    python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10
+    python bench/dashboard_speed.py --lookups /tmp/s500k.duckdb /tmp/s5m.duckdb      # two built databases
+
+``--scattered`` generates call ids that do not follow the order the calls are stored in (a
+permutation of the same ids), as a phone system's ids or re-imported old calls give; the
+bench's own ids rise with the start, so each table's zone maps hold an id in one row group and
+hide what a look-up by id costs otherwise. ``--lookups`` times what may grow with the store
+then (:func:`lookups`), on each database alternating in one process.
+
     python bench/dashboard_speed.py --agreement-only --calls 10000000 --db /tmp/a.duckdb
 
 The agreement-by-model view alone, on a database holding only the tables it reads (the full
@@ -51,13 +60,26 @@ from qa_pipeline.privacy.access import User, Viewer  # noqa: E402
 from qa_pipeline.store import call_facts  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
 from qa_pipeline.store import journal  # noqa: E402
+from qa_pipeline.records import Call, CallInfo, CallResult, Evidence, Finding, Turn  # noqa: E402
+from qa_pipeline.store.results import result_rows, write_result_rows  # noqa: E402
 
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
 WEIGHTS = [10, 5, 5, 10, 0, 5, 10, 10, 5, 10, 5, 5, 5, 5, 5, 5, 0]
 GENERATE_MEMORY = "5GB"
 
 
-def generate(db: Path, calls: int) -> None:
+def call_ids(calls: int, scattered: bool) -> str:
+    """SQL of the ``i``-th call's id: rising with ``i`` (the order calls are stored in), or with
+    ``scattered`` a permutation of the same ids that does not follow it (ids a centre's phone
+    system hands out: every page, lookup and delete by id then meets ids spread over all the
+    row groups, as a store that re-scores or re-imports old calls also does)."""
+    if not scattered:
+        return "'c' || lpad(i::VARCHAR, 8, '0')"
+    step = next(p for p in (999983, 1000003, 1000033) if calls % p)  # primes: coprime with the calls
+    return f"'c' || lpad(((i * {step}) % {calls})::VARCHAR, 8, '0')"
+
+
+def generate(db: Path, calls: int, scattered: bool = False) -> None:
     started = time.perf_counter()
     with store.opened(db) as con:
         con.execute("SET preserve_insertion_order = false")
@@ -67,15 +89,16 @@ def generate(db: Path, calls: int) -> None:
             FROM range(400) t(i)""")
         con.execute(f"""INSERT INTO call_store (call_id, source_path, duration, language, agent_id, agent_name, team,
                 started_at, metadata, source, status, processed_at)
-            SELECT 'c' || lpad(i::VARCHAR, 8, '0'), NULL, 120 + i % 400, CASE WHEN i % 3 = 0 THEN 'en' ELSE 'zh' END,
+            SELECT {call_ids(calls, scattered)}, NULL, 120 + i % 400, CASE WHEN i % 3 = 0 THEN 'en' ELSE 'zh' END,
                 'ag' || lpad((i % 400)::VARCHAR, 4, '0'), 'Agent ' || (i % 400), 'Team ' || ((i % 400) % 30),
                 TIMESTAMPTZ '2025-11-24 08:00:00+00' + to_seconds((i * 31536000 // {calls})::BIGINT),
                 '{{"ring_seconds": 5}}', 'import', 'done', now()
             FROM range({calls}) t(i)""")
+        # Scored as the calls come in: the findings' and results' scored_at follow the order of storing.
         con.execute(f"""INSERT INTO check_store SELECT call_id, 'standard', '1', item, outcome, item IN ('B2', 'E1'),
-                weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', now(), 0
-            FROM (SELECT call_id, unnest({ITEMS}) AS item, unnest({WEIGHTS}) AS weight, hash(call_id) AS h
-                  FROM call_store) x,
+                weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', started_at + INTERVAL 10 MINUTE, 0
+            FROM (SELECT call_id, started_at, unnest({ITEMS}) AS item, unnest({WEIGHTS}) AS weight,
+                         hash(call_id) AS h FROM call_store) x,
             LATERAL (SELECT CASE WHEN hash(call_id || item) % 100 < 12 THEN 'fail'
                                  WHEN item LIKE 'D%' AND h % 5 <> 0 THEN 'na' ELSE 'pass' END AS outcome)""")
         con.execute("""INSERT INTO result_store SELECT call_id, 'standard', '1',
@@ -85,7 +108,7 @@ def generate(db: Path, calls: int) -> None:
                 score < 70 OR bool_or(critical AND outcome = 'fail'),
                 CASE WHEN bool_or(critical AND outcome = 'fail') THEN ['critical item'] WHEN score < 70
                      THEN ['low score'] ELSE [] END, bool_or(check_id LIKE 'D%' AND outcome <> 'na'),
-                bool_or(critical AND outcome = 'fail'), now(), 0
+                bool_or(critical AND outcome = 'fail'), max(scored_at), 0
             FROM check_store GROUP BY call_id""")
         con.execute("""INSERT INTO turn_store SELECT call_id, t, CASE WHEN t % 2 = 0 THEN 'agent' ELSE 'customer' END,
                 t * 6.0, t * 6.0 + 5.5,
@@ -152,7 +175,7 @@ def generate_agreement_tables(db: Path, calls: int) -> None:
                    CASE WHEN critical_fail THEN ['critical item'] WHEN score < 70 THEN ['low score']
                         ELSE []::VARCHAR[] END,
                    len([x FOR x IN {ITEMS} IF x LIKE 'D%' AND auto_outcome(call_id, x) <> 'na']) > 0, critical_fail,
-                   passed, failed, na
+                   passed, failed, na, started_at + INTERVAL 10 MINUTE
             FROM (SELECT *, CASE WHEN critical_fail THEN 0 ELSE
                                  100.0 * weighed(call_id, ['pass']) / nullif(weighed(call_id, ['pass', 'fail']), 0)
                             END AS score
@@ -170,11 +193,11 @@ def generate_agreement_tables(db: Path, calls: int) -> None:
             ORDER BY started_at, call_id""")
         reviewed = "hash(call_id) % 50 = 0"
         con.execute(f"""INSERT INTO check_store SELECT call_id, 'standard', '1', item, auto_outcome(call_id, item),
-                item IN ('B2', 'E1'), weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', now(), 0
-            FROM (SELECT call_id, unnest({ITEMS}) AS item, unnest({WEIGHTS}) AS weight
+                item IN ('B2', 'E1'), weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', scored_at, 0
+            FROM (SELECT call_id, scored_at, unnest({ITEMS}) AS item, unnest({WEIGHTS}) AS weight
                   FROM call_fact_store WHERE {reviewed})""")
         con.execute(f"""INSERT INTO result_store SELECT call_id, rubric_id, rubric_version, score, flagged,
-                flag_reasons, complaint, critical_fail, now(), 0 FROM call_fact_store WHERE {reviewed}""")
+                flag_reasons, complaint, critical_fail, scored_at, 0 FROM call_fact_store WHERE {reviewed}""")
         con.execute("""INSERT INTO finding_review_store SELECT call_id, rubric_id, rubric_version, check_id,
                 CASE WHEN final_outcome(call_id, check_id) = outcome THEN 'confirm' ELSE 'override' END, outcome,
                 final_outcome(call_id, check_id), NULL, 'qa' || (hash(call_id) % 6), now()
@@ -405,6 +428,75 @@ def new_call_refresh(dbs: list[Path], rounds: int = 7, group: int = 200) -> None
             con.close()
 
 
+def _bench_call(call_id: str, template: tuple) -> tuple[Call, CallResult]:
+    """A call of eight turns and its result of the bench's 17 items, as the pipeline hands them
+    to the writer; ``template``: a stored call's agent id, name and team."""
+    agent_id, agent_name, team = template
+    turns = tuple(Turn("agent" if t % 2 == 0 else "customer", t * 6.0, t * 6.0 + 5.5,
+                       "您好，请问有什么可以帮您" if t % 2 == 0 else "我想查询一下订单") for t in range(8))
+    call = Call(CallInfo(call_id, agent_id=agent_id, agent_name=agent_name, team=team,
+                         started_at="2026-11-23T12:00:00+00:00"), "zh", turns, duration=60.0, source="import")
+    findings = tuple(Finding(item, "fail" if item == "C3" else "pass", Evidence("evidence words", "agent", 3.0, 5.0),
+                             "bench", critical=item in ("B2", "E1"), weight=float(weight))
+                     for item, weight in zip(ITEMS, WEIGHTS))
+    return call, CallResult(call_id, "standard", "1", 90.0, False, (), findings)
+
+
+def _store(con, call_id: str, template: tuple) -> None:
+    """Store a call as the pipeline's writer does, inside the caller's transaction."""
+    call, result = _bench_call(call_id, template)
+    store._write_calls(con, [call], [result], ())
+
+
+def lookups(dbs: list[Path], rounds: int = 5, per_round: int = 3) -> None:
+    """What may grow with the store where call ids do not follow the order calls are stored in
+    (``--scattered``), on each database in ``dbs`` alternating in this one process, median CPU:
+    a page's findings (a failed item's clips over a week: the findings of 50 calls looked up by
+    id), the words search over one day, a reviewed call's facts refresh, and the writer: a new
+    call stored (its id among the stored ones), a stored call stored again, a stored call
+    re-scored (``write_result_rows``, its facts refreshed), each rolled back."""
+    everyone = Viewer.of(User("bench", "manager"))
+    week = CallFilter(date_from=date(2026, 11, 16), date_to=date(2026, 11, 22))
+    day = CallFilter(date_from=date(2026, 11, 20), date_to=date(2026, 11, 20))
+    reads = {"a page's findings (item D4 failed, a week)":
+             lambda db: queries.search_findings(db, everyone, week, item="D4", outcome="fail"),
+             "words search, one day": lambda db: queries.search_findings(db, everyone, day, words="投诉")}
+    took: dict[tuple[str, Path], list[float]] = {}
+
+    def clock(label: str, db: Path, fn) -> None:
+        c = time.process_time()
+        fn()
+        took.setdefault((label, db), []).append(time.process_time() - c)
+
+    for k in range(rounds):
+        for db in dbs:
+            for label, read in reads.items():
+                clock(label, db, lambda: read(db))
+            with store.opened(db) as con:
+                pick = ("SELECT call_id, agent_id, agent_name, team FROM call_fact_store WHERE {} "
+                        f"ORDER BY hash(call_id || '{k}') LIMIT {per_round}")
+                reviewed = con.execute(pick.format("call_id IN (SELECT call_id FROM review_fact_store)")).fetchall()
+                stored = con.execute(pick.format("call_id NOT IN (SELECT call_id FROM queue_fact_store)")).fetchall()
+                for i, (call_id, *template) in enumerate(stored):
+                    new_id = f"c{(k * 7919 + i * 104729) % 10**7:08d}x"  # sorts among the stored ids
+                    for label, write in (
+                            ("refresh (a reviewed call)", lambda: call_facts.refresh(con, [reviewed[i][0]])),
+                            ("writer: a new call stored", lambda: _store(con, new_id, template)),
+                            ("writer: a stored call stored again", lambda: _store(con, call_id, template)),
+                            ("writer: a stored call re-scored", lambda: write_result_rows(
+                                con, [result_rows([_bench_call(call_id, template)[1]])]))):
+                        con.execute("BEGIN TRANSACTION")
+                        try:
+                            clock(label, db, write)
+                        finally:
+                            con.execute("ROLLBACK")
+    print(f"lookups by call id (median CPU of the process, all threads; {rounds} rounds): "
+          + " vs ".join(db.name for db in dbs))
+    for label in dict.fromkeys(label for label, _ in took):
+        cells = [f"{sorted(took[(label, db)])[len(took[(label, db)]) // 2] * 1000:8.1f} ms" for db in dbs]
+        print(f"    {label:<44} " + "  vs ".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
@@ -416,7 +508,16 @@ def main() -> None:
     parser.add_argument("--refresh", type=Path, nargs="+", metavar="DB",
                         help="Only the facts refresh of new calls stored into these databases (built), "
                              "one call and a group of 200, alternating between them.")
+    parser.add_argument("--scattered", action="store_true",
+                        help="Generate call ids that do not follow the order calls are stored in.")
+    parser.add_argument("--lookups", type=Path, nargs="+", metavar="DB",
+                        help="Only the lookups by call id that may grow with the store (a page's findings, "
+                             "the words search per day, a reviewed call's refresh, the writer's deletes) on "
+                             "these databases (built), alternating between them.")
     args = parser.parse_args()
+    if args.lookups:
+        lookups(args.lookups)
+        return
     if args.refresh:
         new_call_refresh(args.refresh)
         return
@@ -432,7 +533,7 @@ def main() -> None:
         if not (args.reuse and args.db.exists()):
             for stale in (args.db, Path(f"{args.db}.wal")):
                 stale.unlink(missing_ok=True)
-            generate(args.db, args.calls)
+            generate(args.db, args.calls, args.scattered)
         started = time.perf_counter()
         with store.opened(args.db):  # an older bench database: migrations 14 and 16 fill the facts (once)
             pass

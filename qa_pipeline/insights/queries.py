@@ -28,7 +28,7 @@ import polars as pl
 
 from qa_pipeline.insights import facts
 from qa_pipeline.insights.aggregates import failing_call_facts, find_call_facts
-from qa_pipeline.insights.filters import CallFilter, among_ids, call_filter_clauses, latest_results, scope_clause
+from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, latest_results, scope_clause
 from qa_pipeline.privacy.access import Viewer, mask_identifiers, visible_metadata
 from qa_pipeline.store.journal import read, session
 
@@ -167,25 +167,38 @@ def flagged_unqueued(db: str | os.PathLike, viewer: Viewer) -> int:
             - (SELECT count(*) FROM queue_fact_store WHERE flagged AND ({where})) AS n""", [*args, *args])["n"][0])
 
 
-def _findings_of(db: str | os.PathLike, ids: list[str], item: Optional[str] = None,
+_LATEST = ("rubric_id", "rubric_version", "scored_at")
+"""The columns of ``call_fact_store`` naming a call's latest result, which :func:`_findings_of` reads."""
+LATEST_RESULT = ", ".join(_LATEST)
+
+
+def _findings_of(db: str | os.PathLike, calls: pl.DataFrame, item: Optional[str] = None,
                  outcome: Optional[str] = None) -> pl.DataFrame:
-    """The findings (of each call's latest result) of a few calls, with their final outcome."""
-    latest = "" if latest_results(db) == "result_store" else (
-        " AND (k.rubric_id, k.rubric_version) = (SELECT (r.rubric_id, r.rubric_version) FROM result_store r "
-        "WHERE r.call_id = k.call_id ORDER BY r.scored_at DESC LIMIT 1)")
-    among, args = among_ids("k.call_id", ids)
-    conds = [among]
+    """The findings (of each call's latest result) of a few calls (``calls``: their call id
+    and :data:`LATEST_RESULT` columns from their facts), with their final outcome. Looked up
+    by each result's time as well as the call id: the findings are stored in the order they
+    were scored, so the scan skips every row group but those holding them (zone maps), where
+    by id alone it read all of them when ids do not follow that order (migration 22)."""
+    ids = calls["call_id"].to_list()
+    # Bounded in a subquery of its own, by the ids and times alone: a bound on the least and
+    # greatest id beside them kept DuckDB from checking the times against the zone maps.
+    found = ["call_id IN (SELECT unnest(?::VARCHAR[]))", "scored_at = ANY(?::TIMESTAMPTZ[])"]
+    args: list = [ids, list(dict.fromkeys(calls["scored_at"].to_list()))]
     if item:
-        conds.append("k.check_id = ?")
+        found.append("check_id = ?")
         args.append(item)
-    if outcome:
-        conds.append("coalesce(f.human_outcome, k.outcome) = ?")
-        args.append(outcome)
+    final = ["coalesce(f.human_outcome, k.outcome) = ?"] if outcome else []
     return read(db, f"""SELECT k.call_id, k.check_id, coalesce(f.human_outcome, k.outcome) AS outcome, k.evidence_text,
             k.evidence_speaker, k.evidence_start, k.evidence_end, k.rule, f.comment AS review_comment, f.reviewer
-        FROM check_store k LEFT JOIN finding_review_store f ON f.call_id = k.call_id AND f.check_id = k.check_id
+        FROM (SELECT * FROM check_store WHERE {' AND '.join(found)}) k
+        JOIN (SELECT unnest(?::VARCHAR[]) AS call_id, unnest(?::VARCHAR[]) AS rubric_id,
+                     unnest(?::VARCHAR[]) AS rubric_version) r
+             ON r.call_id = k.call_id AND r.rubric_id = k.rubric_id AND r.rubric_version = k.rubric_version
+        LEFT JOIN finding_review_store f ON f.call_id = k.call_id AND f.check_id = k.check_id
              AND f.rubric_id = k.rubric_id AND f.rubric_version = k.rubric_version
-        WHERE {' AND '.join(conds)}{latest}""", args)
+        WHERE {' AND '.join(final) or 'TRUE'}""",
+                [*args, ids, calls["rubric_id"].to_list(), calls["rubric_version"].to_list(),
+                 *([outcome] if outcome else [])])
 
 
 @_one_connection
@@ -219,10 +232,14 @@ def call_findings(db: str | os.PathLike, viewer: Viewer, call_id: str, rubric_id
     """Each rubric item of the call with outcome, evidence (masked for the viewer) and its
     review, if any; empty for a call the viewer may not see."""
     scoped, args = _in_scope(viewer, call_id)
+    # the result's time bounds its findings: their row groups alone, whatever the ids (migration 22)
+    scored_at = read(db, "SELECT scored_at FROM result_store WHERE call_id = ? AND rubric_id = ? "
+                         "AND rubric_version = ?", [call_id, rubric_id, version])["scored_at"].to_list()
     found = read(db, f"""SELECT check_id, outcome, critical, weight, evidence_text, evidence_speaker,
             evidence_start, evidence_end, rule, verdict, human_outcome, final_outcome, reviewer, review_comment
-        FROM final_check_results WHERE call_id = ? AND rubric_id = ? AND rubric_version = ? AND {scoped}
-        ORDER BY check_id""", [call_id, rubric_id, version, *args])
+        FROM final_check_results WHERE call_id = ? AND rubric_id = ? AND rubric_version = ?
+             AND scored_at = ANY(?::TIMESTAMPTZ[]) AND {scoped}
+        ORDER BY check_id""", [call_id, rubric_id, version, scored_at, *args])
     return _masked(viewer, found, "evidence_text")
 
 
@@ -263,9 +280,11 @@ def agent_calls_failing(db: str | os.PathLike, viewer: Viewer, agent_id: str, ch
     """The agent's calls where ``check_id`` failed, newest first, with the evidence (masked
     for the viewer)."""
     calls = failing_call_facts(db, viewer, CallFilter(agents=(agent_id,), date_from=f.date_from,
-                                                      date_to=f.date_to), check_id, "call_id, started_at, score", limit)
-    found = _findings_of(db, calls["call_id"].to_list(), check_id, "fail").drop("check_id", "outcome", "evidence_speaker", "evidence_end")
-    return _masked(viewer, calls.join(found, on="call_id").sort("started_at", descending=True), "evidence_text")
+                                                      date_to=f.date_to), check_id,
+                               f"call_id, started_at, score, {LATEST_RESULT}", limit)
+    found = _findings_of(db, calls, check_id, "fail").drop("check_id", "outcome", "evidence_speaker", "evidence_end")
+    return _masked(viewer, calls.drop(_LATEST).join(found, on="call_id").sort("started_at", descending=True),
+                   "evidence_text")
 
 
 @_one_connection
@@ -311,12 +330,12 @@ def search_findings(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, ite
     narrower dates, team or agent reach older calls)."""
     words = (words or "").strip()[:200] or None
     calls, total, searched_from = find_call_facts(
-        db, viewer, f, "call_id, started_at, team, agent_name, language, source", item=item, outcome=outcome,
-        words=words, page=page)
-    ids = calls["call_id"].to_list()
-    found = _findings_of(db, ids, item, outcome).select(
+        db, viewer, f, f"call_id, started_at, team, agent_name, language, source, {LATEST_RESULT}", item=item,
+        outcome=outcome, words=words, page=page)
+    found = _findings_of(db, calls, item, outcome).select(
         "call_id", "check_id", "outcome", "evidence_text", "evidence_speaker", "evidence_start", "evidence_end")
-    rows = calls.join(found, on="call_id").sort(["started_at", "call_id", "check_id"], descending=[True, False, False])
+    rows = calls.drop(_LATEST).join(found, on="call_id").sort(["started_at", "call_id", "check_id"],
+                                                              descending=[True, False, False])
     return FoundFindings(_masked(viewer, rows, "evidence_text"), total, searched_from)
 
 

@@ -61,7 +61,7 @@ __all__ = ["AGENT_DIMENSIONS", "AGENT_SCHEMA", "AGREEMENT_CALL_FACTS", "AGREEMEN
            "WORST_KEY", "WORST_SCHEMA", "agent_fill_sql", "agreement_facts_sql", "agreement_fill_sql",
            "agreement_outcomes_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql",
            "queue_fill_sql", "rebuild", "refill_worst", "refresh", "refresh_agreement", "refresh_queue",
-           "review_facts_sql", "review_fill_sql", "Stored", "worst_fill_sql"]
+           "results_at", "review_facts_sql", "review_fill_sql", "Stored", "worst_fill_sql"]
 
 DIMENSIONS = ("day", "team", "agent_id", "agent_name", "language", "flag_reasons")
 """What ``daily_call_store`` groups by."""
@@ -91,7 +91,8 @@ CREATE TABLE call_fact_store (
     critical_fail BOOLEAN,
     passed VARCHAR[] NOT NULL,      -- items whose final outcome is pass
     failed VARCHAR[] NOT NULL,
-    na VARCHAR[] NOT NULL
+    na VARCHAR[] NOT NULL,
+    scored_at TIMESTAMPTZ           -- the latest result's (its findings' too): bounds look-ups by id (migration 22)
 );
 CREATE TABLE daily_call_store (
     day DATE, team VARCHAR, agent_id VARCHAR, agent_name VARCHAR, language VARCHAR, flag_reasons VARCHAR[],
@@ -139,9 +140,21 @@ def facts_sql(calls: str = "call_store", results: str = "result_store", checks: 
     SELECT s.call_id, s.started_at, s.started_at::DATE AS day, s.team, s.agent_id, s.agent_name, s.language,
            s.source, r.rubric_id, r.rubric_version, r.score, r.flagged, r.flag_reasons, r.complaint, r.critical_fail,
            coalesce(o.p, []::VARCHAR[]) AS passed, coalesce(o.x, []::VARCHAR[]) AS failed,
-           coalesce(o.n, []::VARCHAR[]) AS na
+           coalesce(o.n, []::VARCHAR[]) AS na, r.scored_at
     FROM {calls} s JOIN r ON r.call_id = s.call_id LEFT JOIN o ON o.call_id = s.call_id
     WHERE s.status = 'done'"""
+
+
+def results_at(con: duckdb.DuckDBPyConnection, which: str, args: list) -> Optional[list]:
+    """When the results of the calls ``which`` selects (a condition on ``call_id`` over
+    ``result_store``) were stored: a list to bound their findings by (``scored_at = ANY(?)``).
+    A result's findings carry its ``scored_at`` (:func:`~qa_pipeline.store.results.write_result_rows`
+    stamps one time on every row of a write) and are stored in the order they were scored, so
+    the bound lets a scan of the findings skip every row group but those holding them (zone
+    maps) whatever the ids: by id alone it reads every row group where ids do not follow the
+    order calls are stored in. None: the calls have no result."""
+    times = con.execute(f"SELECT list(DISTINCT scored_at) FROM result_store WHERE {which}", args).fetchone()[0]
+    return times or None
 
 
 QUEUE_SCHEMA = """
@@ -287,16 +300,19 @@ AGREEMENT_CALL_FACTS = ("started_at", "team", "agent_id", "language", "flag_reas
 filters read (the viewer's scope, team, agent, dates, language, flag reason, failed item)."""
 
 
-def agreement_outcomes_sql(which: str = "TRUE") -> str:
+def agreement_outcomes_sql(which: str = "TRUE", findings_at: bool = False) -> str:
     """SELECT of each reviewed finding's outcomes by model version (the first six columns of
     ``agreement_fact_store``) from the store, for the calls the condition ``which`` (on
     ``call_id``) selects; it is used :data:`AGREEMENT_SCANS` times (its parameters repeat as
     often). Per call and item, each model version's result is its current one or the one
     kept when a newer version re-scored it (history holds a finding only where it changed: a
     history result's finding of a check is the earliest stored one still held after the
-    result was scored, as the view ``check_results_by_model`` of migration 17 reads it)."""
+    result was scored, as the view ``check_results_by_model`` of migration 17 reads it).
+    ``findings_at``: the current findings are also bounded by their results' times, one more
+    parameter after the condition's for ``check_store`` (:func:`results_at`)."""
     def only(table: str) -> str:
-        return f"(SELECT * FROM {table} WHERE {which})"
+        bound = " AND scored_at = ANY(?::TIMESTAMPTZ[])" if findings_at and table == "check_store" else ""
+        return f"(SELECT * FROM {table} WHERE {which}{bound})"
     return f"""
     WITH human AS (
         SELECT call_id, check_id, outcome FROM (
@@ -334,12 +350,13 @@ AGREEMENT_SCANS = 5
 """How many times :func:`agreement_outcomes_sql` uses its condition (five tables, each read once)."""
 
 
-def agreement_facts_sql(which: str = "TRUE", facts: str = "call_fact_store") -> str:
+def agreement_facts_sql(which: str = "TRUE", facts: str = "call_fact_store", findings_at: bool = False) -> str:
     """SELECT of ``agreement_fact_store`` rows: :func:`agreement_outcomes_sql` of the calls
     ``which`` selects (its parameters first) with their facts from ``facts`` (a table or
     subquery of ``call_fact_store`` rows: calls without facts have no agreement rows)."""
     call = ", ".join(f"c.{name}" for name in AGREEMENT_CALL_FACTS)
-    return f"""SELECT x.*, {call} FROM ({agreement_outcomes_sql(which)}) x JOIN {facts} c ON c.call_id = x.call_id"""
+    return (f"SELECT x.*, {call} FROM ({agreement_outcomes_sql(which, findings_at)}) x "
+            f"JOIN {facts} c ON c.call_id = x.call_id")
 
 
 def agreement_fill_sql() -> str:
@@ -564,12 +581,18 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], stored: Opt
         return
     which, args = _which(con, ids)
     stored_before = stored is None or bool(stored.replaced)
+    times = None  # when their results were stored, where looked up (read once)
     if stored is not None:
         new_sql, new_args = _stored_facts(stored, which, args)
     else:
         only = {t: f"(SELECT * FROM {t} WHERE {which})"
                 for t in ("call_store", "result_store", "check_store", "finding_review_store")}
-        new_sql, new_args = facts_sql(*only.values()), args * 4
+        times = results_at(con, which, args)  # the findings of their results alone: not every row group read
+        only["check_store"] = (f"(SELECT * FROM check_store WHERE {which} AND scored_at = ANY(?::TIMESTAMPTZ[]))"
+                               if times else "(SELECT * FROM check_store WHERE FALSE)")
+        new_sql = facts_sql(*only.values())
+        # parameters in the order facts_sql reads them: results, findings, finding reviews, calls
+        new_args = [*args, *([*args, times] if times else []), *args, *args]
     try:
         if stored_before:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_old AS SELECT * FROM call_fact_store WHERE {which}", args)
@@ -595,7 +618,7 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], stored: Opt
         if queued:
             _queue_rows(con, which, args, facts="_fact_new")
         if reviewed:
-            _agreement_rows(con, which, args, facts="_fact_new")
+            _agreement_rows(con, which, args, facts="_fact_new", times=times)
         if review:
             _review_rows(con, which, args, facts="_fact_new")
     finally:
@@ -636,11 +659,15 @@ def refresh_agreement(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -
 
 
 def _agreement_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,
-                    facts_args: Sequence = ()) -> None:
-    """Replace the agreement rows of the calls ``which`` selects; ``facts``: their current facts."""
+                    facts_args: Sequence = (), times: Optional[list] = None) -> None:
+    """Replace the agreement rows of the calls ``which`` selects; ``facts``: their current facts;
+    ``times``: when their results were stored (:func:`results_at`), if the caller looked it up."""
     con.execute(f"DELETE FROM agreement_fact_store WHERE {which}", args)
-    con.execute(f"INSERT INTO agreement_fact_store {agreement_facts_sql(which, facts)}",
-                [*(args * AGREEMENT_SCANS), *facts_args])
+    if times is None:  # their findings: those of their results (none: none)
+        times = results_at(con, which, args) or []
+    # parameters in the order the tables are read: finding reviews, imported reviews, findings, history
+    con.execute(f"INSERT INTO agreement_fact_store {agreement_facts_sql(which, facts, findings_at=True)}",
+                [*(args * 2), *args, times, *(args * (AGREEMENT_SCANS - 3)), *facts_args])
 
 
 def _queue_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,

@@ -122,11 +122,11 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-# Every table with rows of a call (what replacing a call deletes first). A call stored again
-# (a new transcript) starts a new history: results of its earlier transcript are not kept.
+# Every table with rows of a call besides its call row (what replacing a call deletes first).
+# A call stored again (a new transcript) starts a new history: results of its earlier
+# transcript are not kept.
 _CALL_TABLES = ("word_store", "turn_store", "turn_norm_store", "turn_embedding_store", "check_store", "result_store",
-                "check_history_store", "result_history_store",
-                "metric_store", "call_store")
+                "check_history_store", "result_history_store", "metric_store")
 
 
 def save_call(con: duckdb.DuckDBPyConnection, call: Call, results: Sequence[CallResult] = (), *,
@@ -171,15 +171,7 @@ def _write_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], results:
     their results; their facts are refreshed from the rows written (no look-up of the calls in
     the large tables: :class:`~qa_pipeline.store.call_facts.Stored`)."""
     ids = [call.call_id for call in calls]
-    replaced: list[str] = []
-    for table in _CALL_TABLES:  # call_store last: which calls were stored before
-        returning = " RETURNING call_id" if table == "call_store" else ""
-        if len(ids) == 1:
-            done = con.execute(f"DELETE FROM {table} WHERE call_id = ?{returning}", ids)
-        else:
-            done = con.execute(f"DELETE FROM {table} WHERE call_id IN (SELECT unnest(?)){returning}", [ids])
-        if returning:
-            replaced = [row[0] for row in done.fetchall()]
+    replaced = _delete_calls(con, ids)
     rows = call_rows(calls, norms, processed_at=_now(), embeddings=embeddings)
     try:
         for table in rows.TABLES:  # the call row first, the words after the turns (tests kill a write in between)
@@ -192,7 +184,7 @@ def _write_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], results:
             elif table_rows:
                 _bulk_insert(con, table, table_rows, columns)
         if results:
-            write_result_rows(con, [result_rows(results)], facts=False, keep=True)
+            write_result_rows(con, [result_rows(results)], facts=False, keep=True, fresh=True)  # deleted above
         call_facts.refresh(con, ids, call_facts.Stored(  # once for the calls and their results
             _WRITTEN_CALLS, WRITTEN_RESULTS if results else None, WRITTEN_CHECKS if results else None,
             tuple(replaced)))
@@ -203,6 +195,34 @@ def _write_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], results:
 
 
 _WRITTEN_CALLS = "_written_calls"
+
+
+def _delete_calls(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[str]:
+    """Delete what is stored of the calls ``ids`` (inside the caller's transaction); returns
+    those that were stored. Their call rows go first: a call has rows in the other tables only
+    where it has a call row (every writer stores the call row with them, in one transaction), so
+    a new call (the usual case) reads none of the large tables, where ids that do not follow
+    the order calls are stored in would make each delete read all their row groups. A call
+    stored again has its findings looked up by its results' times as well as its id (their
+    row groups alone: :func:`~qa_pipeline.store.call_facts.results_at`)."""
+    def which(some: Sequence[str]) -> tuple[str, list]:
+        return ("call_id = ?", list(some)) if len(some) == 1 else ("call_id IN (SELECT unnest(?))", [list(some)])
+
+    where, args = which(ids)
+    replaced = [row[0] for row in con.execute(f"DELETE FROM call_store WHERE {where} RETURNING call_id",
+                                              args).fetchall()]
+    if not replaced:
+        return []
+    where, args = which(replaced)
+    times = call_facts.results_at(con, where, args)
+    for table in _CALL_TABLES:
+        if table == "check_store":  # a result's findings carry its time; no result, no findings
+            if times:
+                con.execute(f"DELETE FROM check_store WHERE {where} AND scored_at = ANY(?::TIMESTAMPTZ[])",
+                            [*args, times])
+            continue
+        con.execute(f"DELETE FROM {table} WHERE {where}", args)
+    return replaced
 
 
 def save_failure(con: duckdb.DuckDBPyConnection, failure: CallFailure) -> None:

@@ -640,6 +640,29 @@ def _v21() -> str:
             + call_facts.worst_fill_sql() + call_facts.AGENT_SCHEMA + call_facts.agent_fill_sql())
 
 
+@migration(22, "each call's facts keep its latest result's time (scored_at), which bounds look-ups of its findings")
+def _v22() -> str:
+    # A page's findings (50 calls) and a call's refresh looked the findings up by call id: where
+    # ids do not follow the order calls are stored in, that reads every row group of the
+    # findings (170 million rows at ten million calls). A result's findings carry its
+    # scored_at, which does follow the order of storing: looked up by id and that time, a scan
+    # skips the other row groups (zone maps). Databases made since migration 14 took the column
+    # from call_facts.SCHEMA (nothing to add); older ones get it here, filled from each call's
+    # latest result (the one its facts hold). The bound needs every finding to carry its
+    # result's time, as write_result_rows (the one writer of findings) stamps them; rows
+    # written otherwise (by hand, or by SQL in two transactions) take their result's time.
+    # Each statement does nothing a second time.
+    return """
+    UPDATE check_store k SET scored_at = r.scored_at FROM result_store r
+        WHERE r.call_id = k.call_id AND r.rubric_id = k.rubric_id AND r.rubric_version = k.rubric_version
+          AND k.scored_at <> r.scored_at;
+    ALTER TABLE call_fact_store ADD COLUMN IF NOT EXISTS scored_at TIMESTAMPTZ;
+    UPDATE call_fact_store f SET scored_at = r.scored_at FROM result_store r
+        WHERE f.scored_at IS NULL AND r.call_id = f.call_id AND r.rubric_id = f.rubric_id
+          AND r.rubric_version = f.rubric_version;
+    """
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

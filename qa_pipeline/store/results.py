@@ -133,14 +133,17 @@ WRITTEN_RESULTS, WRITTEN_CHECKS = "_written_results", "_written_checks"
 
 
 def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows], *,
-                      scored_at: Optional[str] = None, facts: bool = True, keep: bool = False) -> None:
+                      scored_at: Optional[str] = None, facts: bool = True, keep: bool = False,
+                      fresh: bool = False) -> None:
     """The one writer of scoring results, inside the caller's transaction: replace the stored
     results of the same calls and rubric versions, keep the others. ``scored_at``: the ISO
     time stamped on every row of this write (default: now). ``facts=False``: leave the
     dashboard's facts (:mod:`~qa_pipeline.store.call_facts`) to the caller, who refreshes them.
     ``keep``: also leave the rows written in the temporary tables :data:`WRITTEN_RESULTS` and
     :data:`WRITTEN_CHECKS` (the caller drops them), for a refresh that reads them instead of
-    looking the calls up in the large tables (:class:`~qa_pipeline.store.call_facts.Stored`)."""
+    looking the calls up in the large tables (:class:`~qa_pipeline.store.call_facts.Stored`).
+    ``fresh``: the calls have nothing stored (the writer of calls has just deleted what they
+    had, or they are new): no result, finding or metrics of theirs is looked up to replace."""
     parts = [p for p in parts if p.calls]
     if not parts:
         return
@@ -170,14 +173,9 @@ def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows
     for name, table in views.items():
         con.register(name, table)
     try:
-        _keep_other_model_versions(con, scored_at)
-        # One DELETE per table for every (call, rubric version) written, not one per call.
-        for table in ("check_store", "result_store"):
-            con.execute(
-                f"DELETE FROM {table} USING (SELECT DISTINCT call_id, rubric_id, rubric_version FROM _new_results) n "
-                f"WHERE {table}.call_id = n.call_id AND {table}.rubric_id = n.rubric_id "
-                f"AND {table}.rubric_version = n.rubric_version")
-        con.execute("DELETE FROM metric_store WHERE call_id IN (SELECT call_id FROM _new_metrics)")
+        if not fresh:
+            _replace_results(con, scored_at)
+            con.execute("DELETE FROM metric_store WHERE call_id IN (SELECT call_id FROM _new_metrics)")
         for table, view, columns, written in (
                 ("check_store", "_new_checks", _CHECK_COLUMNS + _VERSIONED, WRITTEN_CHECKS),
                 ("result_store", "_new_results", _RESULT_COLUMNS + _VERSIONED, WRITTEN_RESULTS)):
@@ -198,6 +196,23 @@ def write_result_rows(con: duckdb.DuckDBPyConnection, parts: Sequence[ResultRows
     finally:
         for name in views:
             con.unregister(name)
+
+
+def _replace_results(con: duckdb.DuckDBPyConnection, scored_at: str) -> None:
+    """Take the stored results of the calls and rubric versions in ``_new_results`` out, and
+    their findings, keeping those of other model versions in history (inside the writer's
+    transaction). One DELETE per table for every (call, rubric version) written, not one per
+    call. The findings are looked up by their results' times too (a result's findings carry its
+    time and are stored in the order scored): their row groups alone, whatever the ids."""
+    _keep_other_model_versions(con, scored_at)
+    replaced = ("EXISTS (SELECT 1 FROM _new_results n WHERE {t}.call_id = n.call_id "
+                "AND {t}.rubric_id = n.rubric_id AND {t}.rubric_version = n.rubric_version)")
+    times = con.execute(f"SELECT list(DISTINCT scored_at) FROM result_store r WHERE {replaced.format(t='r')}"
+                        ).fetchone()[0]
+    if times:
+        con.execute("DELETE FROM check_store WHERE call_id IN (SELECT call_id FROM _new_results) "
+                    f"AND scored_at = ANY(?::TIMESTAMPTZ[]) AND {replaced.format(t='check_store')}", [times])
+        con.execute(f"DELETE FROM result_store WHERE {replaced.format(t='result_store')}")
 
 
 # What a finding says (besides who and when): a stored finding with the same is unchanged.

@@ -25,6 +25,7 @@ from qa_pipeline.store import call_facts
 from qa_pipeline.store import database as store
 
 OPTIONS = RunOptions(language="en", diarize=False)
+_TIMELESS = {"call_fact_store": "EXCLUDE (scored_at)"}  # the latest result's time: when each run scored it
 FACT_TABLES = ("call_fact_store", "daily_call_store", "daily_item_store", "rubric_item_store", "queue_fact_store",
                "agreement_fact_store")
 
@@ -57,7 +58,8 @@ def calls(tmp_path):
 def facts(db: Path) -> dict[str, list]:
     """The fact tables' rows, in a stable order."""
     with duckdb.connect(str(db), read_only=True) as con:
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in FACT_TABLES}
+        return {t: sorted(con.execute(f"SELECT * {_TIMELESS.get(t, '')} FROM {t}").fetchall(), key=repr)
+                for t in FACT_TABLES}
 
 
 def rebuilt_facts(db: Path, tmp_path: Path) -> dict[str, list]:

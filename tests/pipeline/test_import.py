@@ -52,12 +52,14 @@ def write_json(path, data) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+_TIMELESS = {"call_fact_store": "EXCLUDE (scored_at)"}  # the latest result's time: when each run scored it
 FACT_TABLES = ("call_fact_store", "daily_call_store", "daily_item_store", "rubric_item_store")
 
 
 def stored(con) -> dict:
     """What the database holds of the calls, their results and their facts (times left out)."""
-    facts = {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in FACT_TABLES}
+    facts = {t: sorted(con.execute(f"SELECT * {_TIMELESS.get(t, '')} FROM {t}").fetchall(), key=repr)
+             for t in FACT_TABLES}
     return {**snapshot(con), **facts}
 
 

@@ -1,0 +1,229 @@
+"""Look-ups of a call's findings by id read only the row groups holding them, where call ids do
+not follow the order calls are stored in (migration 22): a page's findings, one call's findings
+on its page, a reviewed call's facts refresh, the writer storing a new call or a stored one
+again, and re-scoring. Each is checked on DuckDB's profile of every statement (row groups of
+``check_store`` scanned against those it holds) and on what it gives: the same findings, and
+facts equal to a rebuild."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from datetime import datetime, timezone
+
+import duckdb
+import polars as pl
+import pytest
+from dashboard_fixtures import make_call
+from older_database import database_at
+
+from qa_pipeline.insights import queries
+from qa_pipeline.privacy.access import User, Viewer
+from qa_pipeline.records import CallResult, Finding
+from qa_pipeline.review import reviews
+from qa_pipeline.store import call_facts
+from qa_pipeline.store import database as store
+from qa_pipeline.store.migrations import MIGRATIONS
+
+CALLS = 30_000
+"""Calls of 17 findings each: 510,000 findings, five row groups of DuckDB's 122,880 rows."""
+STEP = 7_919
+"""Call ``i``'s id is ``i * STEP`` modulo :data:`CALLS` (a prime: every id once), so ids do not
+follow the order the calls are stored in: every row group spans nearly all of them."""
+
+
+def _scattered_centre(con: duckdb.DuckDBPyConnection) -> None:
+    """:data:`CALLS` calls stored one a minute, each scored as it came in (its result and 17
+    findings stamped with its time), their ids scattered; then their facts, as migration 14."""
+    call_id = f"'s' || lpad(((i * {STEP}) % {CALLS})::VARCHAR, 6, '0')"
+    start = "TIMESTAMPTZ '2026-01-01 08:00:00+00' + to_seconds(i * 60)"
+    con.execute(f"""INSERT INTO call_store (call_id, duration, language, agent_id, agent_name, team, started_at,
+            source, status, processed_at)
+        SELECT {call_id}, 60, 'en', 'a1', 'Agent A1', 'Team 1', {start}, 'import', 'done', {start}
+        FROM range({CALLS}) t(i) ORDER BY i""")
+    con.execute(f"""INSERT INTO check_store SELECT {call_id}, 'standard-en', '1', 'K' || k,
+            CASE WHEN (i + k) % 7 = 0 THEN 'fail' ELSE 'pass' END, FALSE, 5, 'evidence', 'agent', 1.0, 2.0,
+            'rule', {start} + INTERVAL 10 MINUTE, 0
+        FROM range({CALLS}) t(i), range(17) j(k) ORDER BY i, k""")
+    con.execute(f"""INSERT INTO result_store SELECT {call_id}, 'standard-en', '1', 80, FALSE, [], FALSE, FALSE,
+            {start} + INTERVAL 10 MINUTE, 0 FROM range({CALLS}) t(i) ORDER BY i""")
+    call_facts.rebuild(con)
+
+
+class Profiled:
+    """A connection that keeps, for every statement run through it, each table scan's row
+    groups scanned and the row groups it had to choose from (DuckDB's JSON profile)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, profile) -> None:
+        self._con, self._profile = con, profile
+        self.scans: list[tuple[str, int, int]] = []
+        con.execute(f"SET enable_profiling = 'json'; SET profiling_output = '{profile}'")
+
+    def execute(self, sql: str, *params) -> "_Rows":
+        self._profile.unlink(missing_ok=True)
+        result = self._con.execute(sql, *params)
+        rows = _Rows(result.fetchall(), result.description)  # DuckDB writes the profile once it is read
+        if self._profile.exists():
+            self.scans += _scans(json.loads(self._profile.read_text()))
+        return rows
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+    def findings_scans(self) -> list[tuple[int, int]]:
+        return [(scanned, total) for table, scanned, total in self.scans if table.endswith(".check_store")]
+
+
+class _Rows:
+    """A statement's rows, read: what the store's code reads of a result."""
+
+    def __init__(self, rows: list, description) -> None:
+        self._rows, self.description = iter(rows), description
+
+    def fetchone(self):
+        return next(self._rows, None)
+
+    def fetchall(self) -> list:
+        return list(self._rows)
+
+
+def _scans(node: dict) -> list[tuple[str, int, int]]:
+    found = []
+    if "row_groups_scanned" in node:
+        found.append((node["extra_info"].get("Table", ""), node["row_groups_scanned"],
+                      node["total_row_groups_to_scan"]))
+    for child in node.get("children", []) + node.get("operator", []):
+        found += _scans(child)
+    return found
+
+
+def _few_row_groups(scans: list[tuple[int, int]]) -> None:
+    """Every scan of the findings read at most two of their row groups (a call's findings
+    may straddle two), not all of them."""
+    assert all(scanned <= 2 for scanned, _ in scans), scans
+    assert all(total >= 4 for _, total in scans), scans  # the table spans row groups to skip
+
+
+def _facts_equal_a_rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    assert sorted(con.execute("SELECT * FROM call_fact_store").fetchall(), key=repr) == sorted(
+        con.execute(call_facts.facts_sql()).fetchall(), key=repr)
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scattered") / "centre.duckdb"
+    with store.opened(path) as con:
+        _scattered_centre(con)
+    return path
+
+
+@pytest.fixture
+def con(centre, tmp_path):
+    """A connection to a copy of the centre, profiled."""
+    shutil.copy(centre, tmp_path / "centre.duckdb")
+    con = store.connect(tmp_path / "centre.duckdb")
+    try:
+        yield Profiled(con, tmp_path / "profile.json")
+    finally:
+        con.close()
+
+
+def _frame(result: _Rows) -> pl.DataFrame:
+    return pl.DataFrame(result.fetchall(), schema=[d[0] for d in result.description], orient="row")
+
+
+def _a_call(i: int) -> str:
+    return f"s{(i * STEP) % CALLS:06d}"
+
+
+def test_a_pages_findings_are_read_from_their_row_groups_alone(con, monkeypatch):
+    calls = _frame(con.execute("SELECT call_id, rubric_id, rubric_version, scored_at FROM call_fact_store "
+                               "ORDER BY started_at DESC LIMIT 50"))
+    monkeypatch.setattr(queries, "read", lambda db, sql, params=(): _frame(con.execute(sql, list(params))))
+    found = queries._findings_of("centre", calls, outcome="fail")
+    scans = con.findings_scans()
+    want = con.execute("SELECT call_id, check_id FROM check_store WHERE outcome = 'fail' AND call_id IN "
+                       "(SELECT unnest(?))", [calls["call_id"].to_list()]).fetchall()
+    assert sorted(found.select("call_id", "check_id").rows()) == sorted(want) and len(want) > 50
+    assert scans
+    _few_row_groups(scans)
+
+
+def test_a_calls_findings_on_its_page_are_read_from_their_row_groups_alone(con, monkeypatch):
+    call_id = _a_call(CALLS // 4)
+    monkeypatch.setattr(queries, "read", lambda db, sql, params=(): _frame(con.execute(sql, list(params))))
+    found = queries.call_findings.__wrapped__("centre", Viewer.of(User("m", "manager")), call_id, "standard-en", "1")
+    scans = con.findings_scans()
+    assert found["check_id"].to_list() == sorted(f"K{k}" for k in range(17))
+    assert scans
+    _few_row_groups(scans)
+
+
+def test_a_reviewed_calls_refresh_reads_its_findings_alone(con):
+    call_id = _a_call(CALLS // 2)
+    con.execute("INSERT INTO finding_review_store VALUES (?, 'standard-en', '1', 'K3', 'override', 'pass', "
+                "'fail', 'no', 'qa1', now())", [call_id])
+    call_facts.refresh(con, [call_id])
+    assert "K3" in con.execute("SELECT failed FROM call_fact_store WHERE call_id = ?", [call_id]).fetchone()[0]
+    _few_row_groups(con.findings_scans())
+    _facts_equal_a_rebuild(con)
+
+
+def test_the_writer_reads_no_findings_for_a_new_call_and_a_stored_calls_own_when_storing_it_again(con):
+    when = datetime(2026, 2, 1, 9, tzinfo=timezone.utc)
+    new, result = make_call(CALLS + 1, team="Team 1", agent="a1", imported=True, flagged=False, when=when)
+    new_id = _a_call(123) + "x"  # sorts among the stored ids
+    store.save_call(con, dataclasses.replace(new, info=dataclasses.replace(new.info, call_id=new_id)),
+                    [dataclasses.replace(result, call_id=new_id)])
+    assert not con.findings_scans()  # a new call: nothing of it to delete
+    stored = _a_call(CALLS // 3)
+    call, result = make_call(7, team="Team 1", agent="a1", imported=True, flagged=True, when=when)
+    call = dataclasses.replace(call, info=dataclasses.replace(call.info, call_id=stored))
+    result = dataclasses.replace(result, call_id=stored)
+    store.save_call(con, call, [result])
+    _few_row_groups(con.findings_scans())
+    assert con.execute("SELECT count(*) FROM check_store WHERE call_id = ?", [stored]).fetchone()[0] == len(
+        result.findings)  # the old findings (another rubric) went with it
+    _facts_equal_a_rebuild(con)
+
+
+def test_re_scoring_a_stored_call_replaces_its_findings_read_from_their_row_groups_alone(con):
+    stored = _a_call(2 * CALLS // 3)
+    result = CallResult(stored, "standard-en", "1", 50.0, True, ("low score",),
+                        tuple(Finding(f"K{k}", "fail" if k < 3 else "pass", weight=5) for k in range(17)))
+    store.save_results(con, [result])
+    _few_row_groups(con.findings_scans())
+    assert con.execute("SELECT count(*), count(*) FILTER (WHERE outcome = 'fail') FROM check_store "
+                       "WHERE call_id = ?", [stored]).fetchone() == (17, 3)
+    _facts_equal_a_rebuild(con)
+
+
+def test_migration_22_gives_older_facts_their_results_time_and_each_finding_its_results(tmp_path):
+    path = tmp_path / "v21.duckdb"
+    con = database_at(path, 21)
+    con.execute("ALTER TABLE call_fact_store DROP COLUMN scored_at")  # as version 21 made it
+    con.execute("INSERT INTO call_store (call_id, status, started_at, source) VALUES "
+                "('c1', 'done', '2026-03-02 10:00+00', 'import'), ('c2', 'done', '2026-03-02 11:00+00', 'import')")
+    con.execute("INSERT INTO result_store VALUES ('c1', 'standard-en', '1', 80, false, [], false, false, "
+                "'2026-03-02 10:05+00', 0), ('c2', 'standard-en', '1', 90, false, [], false, false, "
+                "'2026-03-02 11:05+00', 0), ('c2', 'standard-en', '2', 70, false, [], false, false, "
+                "'2026-03-03 11:05+00', 0)")
+    # c1's findings written in another transaction than its result (by SQL, as a test or a script may)
+    con.execute("INSERT INTO check_store VALUES ('c1', 'standard-en', '1', 'C2', 'fail', false, 10, NULL, NULL, "
+                "NULL, NULL, 'rule', '2026-03-02 10:04:59+00', 0), ('c2', 'standard-en', '2', 'C2', 'pass', false, "
+                "10, NULL, NULL, NULL, NULL, 'rule', '2026-03-03 11:05+00', 0)")
+    con.execute(f"INSERT INTO call_fact_store SELECT * EXCLUDE (scored_at) FROM ({call_facts.facts_sql()})")
+    con.close()
+    with store.opened(path) as con:
+        assert con.execute("SELECT call_id, rubric_version, scored_at FROM call_fact_store ORDER BY call_id"
+                           ).fetchall() == [("c1", "1", datetime(2026, 3, 2, 10, 5, tzinfo=timezone.utc)),
+                                            ("c2", "2", datetime(2026, 3, 3, 11, 5, tzinfo=timezone.utc))]
+        assert con.execute("SELECT scored_at FROM check_store WHERE call_id = 'c1'").fetchall() == [
+            (datetime(2026, 3, 2, 10, 5, tzinfo=timezone.utc),)]
+        _facts_equal_a_rebuild(con)
+        before = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("call_fact_store", "check_store")]
+        con.execute(next(m for m in MIGRATIONS if m.version == 22).sql)  # again: nothing changes
+        assert [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                for t in ("call_fact_store", "check_store")] == before
+        reviews.review_finding(con, "c1", "C2", reviewer="qa1", verdict="override", outcome="pass", comment="ok")
+        _facts_equal_a_rebuild(con)
