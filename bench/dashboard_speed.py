@@ -92,8 +92,9 @@ def generate(db: Path, calls: int, scattered: bool = False) -> None:
             SELECT {call_ids(calls, scattered)}, NULL, 120 + i % 400, CASE WHEN i % 3 = 0 THEN 'en' ELSE 'zh' END,
                 'ag' || lpad((i % 400)::VARCHAR, 4, '0'), 'Agent ' || (i % 400), 'Team ' || ((i % 400) % 30),
                 TIMESTAMPTZ '2025-11-24 08:00:00+00' + to_seconds((i * 31536000 // {calls})::BIGINT),
-                '{{"ring_seconds": 5}}', 'import', 'done', now()
-            FROM range({calls}) t(i)""")
+                '{{"ring_seconds": 5}}', 'import', 'done',
+                TIMESTAMPTZ '2025-11-24 08:05:00+00' + to_seconds((i * 31536000 // {calls})::BIGINT)
+            FROM range({calls}) t(i)""")  # stored as they come in: processed_at follows the order of storing
         # Scored as the calls come in: the findings' and results' scored_at follow the order of storing.
         con.execute(f"""INSERT INTO check_store SELECT call_id, 'standard', '1', item, outcome, item IN ('B2', 'E1'),
                 weight, 'evidence words', 'agent', 3.0, 5.0, 'bench', started_at + INTERVAL 10 MINUTE, 0
@@ -114,8 +115,8 @@ def generate(db: Path, calls: int, scattered: bool = False) -> None:
                 t * 6.0, t * 6.0 + 5.5,
                 CASE WHEN t % 2 = 0 THEN '您好，请问有什么可以帮您 thank you for calling'
                      ELSE CASE WHEN hash(call_id) % 10 = 0 THEN '我要投诉 I want to make a complaint'
-                               ELSE '我想查询一下订单 I would like to check my order' END END
-            FROM call_store, range(8) r(t)""")
+                               ELSE '我想查询一下订单 I would like to check my order' END END, processed_at
+            FROM call_store, range(8) r(t)""")  # stamped with the call's storing time (migration 23)
         sample = "hash(call_id) % 50 = 0"
         con.execute(f"""INSERT INTO finding_review_store SELECT call_id, rubric_id, rubric_version, check_id,
                 CASE WHEN hash(call_id || check_id) % 10 = 0 THEN 'override' ELSE 'confirm' END, outcome,
@@ -452,7 +453,7 @@ def lookups(dbs: list[Path], rounds: int = 5, per_round: int = 3) -> None:
     """What may grow with the store where call ids do not follow the order calls are stored in
     (``--scattered``), on each database in ``dbs`` alternating in this one process, median CPU:
     a page's findings (a failed item's clips over a week: the findings of 50 calls looked up by
-    id), the words search over one day, a reviewed call's facts refresh, and the writer: a new
+    id), the words search over one day, one call's transcript, a reviewed call's facts refresh, and the writer: a new
     call stored (its id among the stored ones), a stored call stored again, a stored call
     re-scored (``write_result_rows``, its facts refreshed), each rolled back."""
     everyone = Viewer.of(User("bench", "manager"))
@@ -460,7 +461,8 @@ def lookups(dbs: list[Path], rounds: int = 5, per_round: int = 3) -> None:
     day = CallFilter(date_from=date(2026, 11, 20), date_to=date(2026, 11, 20))
     reads = {"a page's findings (item D4 failed, a week)":
              lambda db: queries.search_findings(db, everyone, week, item="D4", outcome="fail"),
-             "words search, one day": lambda db: queries.search_findings(db, everyone, day, words="投诉")}
+             "words search, one day": lambda db: queries.search_findings(db, everyone, day, words="投诉"),
+             "one call's transcript": lambda db: queries.call_turns(db, everyone, "c00012345")}
     took: dict[tuple[str, Path], list[float]] = {}
 
     def clock(label: str, db: Path, fn) -> None:

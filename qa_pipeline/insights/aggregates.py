@@ -356,9 +356,9 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
 
     The turns are read a window of days at a time, newest first, only those of the window's
     calls, so a common word stops after the first days instead of reading ten million calls'
-    turns. Where call ids rise as calls are stored, the turn table's zone maps skip all but the
-    window's turns; where they do not, each window scans the turn table's call ids (hence few,
-    growing windows: :data:`WORDS_WINDOW_CALLS`)."""
+    turns. The window's turns are bounded by its calls' first and last storing time (the turns
+    carry it: migration 23), so the turn table's zone maps skip all but the window's turns
+    whatever the ids (few, growing windows all the same: :data:`WORDS_WINDOW_CALLS`)."""
     sql, sql_args = per_day or (f"SELECT day, count(*) AS n FROM call_fact_store WHERE {where} GROUP BY day", args)
     days = read(db, f"SELECT day, sum(n) AS n FROM ({sql}) GROUP BY day ORDER BY day DESC NULLS LAST",
                 sql_args).rows()
@@ -378,10 +378,14 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
         newest, oldest = days[first][0], days[end - 1][0]
         span, span_args = ("day IS NULL", []) if oldest is None else ("day BETWEEN ?::DATE AND ?::DATE",
                                                                       [oldest, newest])
+        # the window's turns bounded by its calls' first and last storing time: their row groups
+        # alone, whatever the ids (migration 23; constants, which DuckDB checks against zone maps)
+        stored = read(db, f"SELECT min(stored_at) AS a, max(stored_at) AS b FROM call_fact_store "
+                          f"WHERE {where} AND {span}", [*args, *span_args]).row(0)
         hits = read(db, f"""SELECT call_id, day FROM call_fact_store WHERE {where} AND {span}
-                AND call_id IN (SELECT call_id FROM turn_store WHERE {match} AND call_id IN
-                    (SELECT call_id FROM call_fact_store WHERE {where} AND {span}))
-            ORDER BY started_at DESC NULLS LAST, call_id""", [*args, *span_args, words, *args, *span_args])
+                AND call_id IN (SELECT call_id FROM turn_store WHERE stored_at BETWEEN ? AND ? AND {match}
+                    AND call_id IN (SELECT call_id FROM call_fact_store WHERE {where} AND {span}))
+            ORDER BY started_at DESC NULLS LAST, call_id""", [*args, *span_args, *stored, words, *args, *span_args])
         found += hits["call_id"].to_list()
         found_days += hits["day"].to_list()
         searched += window

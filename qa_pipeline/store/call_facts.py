@@ -92,7 +92,8 @@ CREATE TABLE call_fact_store (
     passed VARCHAR[] NOT NULL,      -- items whose final outcome is pass
     failed VARCHAR[] NOT NULL,
     na VARCHAR[] NOT NULL,
-    scored_at TIMESTAMPTZ           -- the latest result's (its findings' too): bounds look-ups by id (migration 22)
+    scored_at TIMESTAMPTZ,          -- the latest result's (its findings' too): bounds look-ups by id (migration 22)
+    stored_at TIMESTAMPTZ           -- the call's processed_at (its turns' and words' too): bounds them (migration 23)
 );
 CREATE TABLE daily_call_store (
     day DATE, team VARCHAR, agent_id VARCHAR, agent_name VARCHAR, language VARCHAR, flag_reasons VARCHAR[],
@@ -140,7 +141,7 @@ def facts_sql(calls: str = "call_store", results: str = "result_store", checks: 
     SELECT s.call_id, s.started_at, s.started_at::DATE AS day, s.team, s.agent_id, s.agent_name, s.language,
            s.source, r.rubric_id, r.rubric_version, r.score, r.flagged, r.flag_reasons, r.complaint, r.critical_fail,
            coalesce(o.p, []::VARCHAR[]) AS passed, coalesce(o.x, []::VARCHAR[]) AS failed,
-           coalesce(o.n, []::VARCHAR[]) AS na, r.scored_at
+           coalesce(o.n, []::VARCHAR[]) AS na, r.scored_at, s.processed_at AS stored_at
     FROM {calls} s JOIN r ON r.call_id = s.call_id LEFT JOIN o ON o.call_id = s.call_id
     WHERE s.status = 'done'"""
 

@@ -209,10 +209,11 @@ def _delete_calls(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[st
         return ("call_id = ?", list(some)) if len(some) == 1 else ("call_id IN (SELECT unnest(?))", [list(some)])
 
     where, args = which(ids)
-    replaced = [row[0] for row in con.execute(f"DELETE FROM call_store WHERE {where} RETURNING call_id",
-                                              args).fetchall()]
-    if not replaced:
+    deleted = con.execute(f"DELETE FROM call_store WHERE {where} RETURNING call_id, processed_at", args).fetchall()
+    if not deleted:
         return []
+    replaced = [call_id for call_id, _ in deleted]
+    stored = list({at for _, at in deleted if at is not None})  # its turns' and words' time (migration 23)
     where, args = which(replaced)
     times = call_facts.results_at(con, where, args)
     for table in _CALL_TABLES:
@@ -220,6 +221,11 @@ def _delete_calls(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[st
             if times:
                 con.execute(f"DELETE FROM check_store WHERE {where} AND scored_at = ANY(?::TIMESTAMPTZ[])",
                             [*args, times])
+            continue
+        if table in ("turn_store", "word_store"):  # stamped with the call row's time
+            if stored:
+                con.execute(f"DELETE FROM {table} WHERE {where} AND stored_at = ANY(?::TIMESTAMPTZ[])",
+                            [*args, stored])
             continue
         con.execute(f"DELETE FROM {table} WHERE {where}", args)
     return replaced

@@ -663,6 +663,30 @@ def _v22() -> str:
     """
 
 
+@migration(23, "each call's turns, words and facts keep its storing time (stored_at), which bounds its turns' look-ups")
+def _v23() -> str:
+    # One call's transcript, the words search and the writer's deletes of a call stored again
+    # looked turns and words up by call id: where ids do not follow the order calls are stored
+    # in, that reads every row group (8 turns a call). A call's turns and words are written
+    # with its call row, in one transaction, so they carry its processed_at (stored_at), which
+    # follows the order of storing: looked up by id and that time, a scan skips the other row
+    # groups (zone maps), as migration 22's scored_at does for findings. The facts keep it too
+    # (the words search bounds a window of days' turns by their calls' first and last). Rows
+    # of calls without a call row keep NULL (no writer stores them). Each statement does
+    # nothing a second time.
+    return """
+    ALTER TABLE turn_store ADD COLUMN IF NOT EXISTS stored_at TIMESTAMPTZ;
+    UPDATE turn_store t SET stored_at = c.processed_at FROM call_store c
+        WHERE c.call_id = t.call_id AND t.stored_at IS DISTINCT FROM c.processed_at;
+    ALTER TABLE word_store ADD COLUMN IF NOT EXISTS stored_at TIMESTAMPTZ;
+    UPDATE word_store w SET stored_at = c.processed_at FROM call_store c
+        WHERE c.call_id = w.call_id AND w.stored_at IS DISTINCT FROM c.processed_at;
+    ALTER TABLE call_fact_store ADD COLUMN IF NOT EXISTS stored_at TIMESTAMPTZ;
+    UPDATE call_fact_store f SET stored_at = c.processed_at FROM call_store c
+        WHERE c.call_id = f.call_id AND f.stored_at IS DISTINCT FROM c.processed_at;
+    """
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

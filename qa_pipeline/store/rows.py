@@ -34,8 +34,10 @@ def coverage_json(coverage) -> Optional[str]:
 CALL_COLUMNS = ("call_id", "source_path", "sha256", "duration", "channels", "sample_rate", "language",
                 "agent_id", "agent_name", "team", "started_at", "ring_seconds", "metadata", "source", "status",
                 "asr_model", "role_confidence", "role_note", "roles_uncertain", "redacted", "processed_at", "coverage")
-TURN_COLUMNS = ("call_id", "turn", "speaker", "start_s", "end_s", "text")
-WORD_COLUMNS = ("call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability")
+TURN_COLUMNS = ("call_id", "turn", "speaker", "start_s", "end_s", "text", "stored_at")
+WORD_COLUMNS = ("call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability", "stored_at")
+# A turn's and a word's stored_at is its call's processed_at (migration 23): turns are stored in the order
+# calls are, so looked up by id and that time a scan skips the other row groups (zone maps).
 NORM_COLUMNS = ("call_id", "normalizer", "texts")
 # (call_id, turn index, sentence index, clause index (0: the whole sentence), encoder id, hash of
 # the text, vector): a sentence or clause the scorer's learned judgements embedded, made by the
@@ -89,8 +91,8 @@ def call_rows(calls: Iterable[Call], norms: Iterable[NormRow] = (), *, processed
             coverage_json(call.coverage),
         ))
         for i, t in enumerate(call.turns):
-            rows.turns.append((cid, i, t.speaker, t.start, t.end, t.text))
-            rows.words.extend((cid, i, j, w.speaker, w.start, w.end, w.text, w.probability)
+            rows.turns.append((cid, i, t.speaker, t.start, t.end, t.text, processed_at))
+            rows.words.extend((cid, i, j, w.speaker, w.start, w.end, w.text, w.probability, processed_at)
                               for j, w in enumerate(t.words))
         norm: Optional[NormRow] = norms_of.get(cid)
         if norm is not None and call.turns:

@@ -25,7 +25,7 @@ from qa_pipeline.store import call_facts
 from qa_pipeline.store import database as store
 
 OPTIONS = RunOptions(language="en", diarize=False)
-_TIMELESS = {"call_fact_store": "EXCLUDE (scored_at)"}  # the latest result's time: when each run scored it
+_TIMELESS = {"call_fact_store": "EXCLUDE (scored_at, stored_at)"}  # when each run scored and stored it
 FACT_TABLES = ("call_fact_store", "daily_call_store", "daily_item_store", "rubric_item_store", "queue_fact_store",
                "agreement_fact_store")
 

@@ -52,7 +52,7 @@ def write_json(path, data) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-_TIMELESS = {"call_fact_store": "EXCLUDE (scored_at)"}  # the latest result's time: when each run scored it
+_TIMELESS = {"call_fact_store": "EXCLUDE (scored_at, stored_at)"}  # when each run scored and stored it
 FACT_TABLES = ("call_fact_store", "daily_call_store", "daily_item_store", "rubric_item_store")
 
 

@@ -1,9 +1,11 @@
 """Look-ups of a call's findings by id read only the row groups holding them, where call ids do
 not follow the order calls are stored in (migration 22): a page's findings, one call's findings
 on its page, a reviewed call's facts refresh, the writer storing a new call or a stored one
-again, and re-scoring. Each is checked on DuckDB's profile of every statement (row groups of
-``check_store`` scanned against those it holds) and on what it gives: the same findings, and
-facts equal to a rebuild."""
+again, and re-scoring; and so do look-ups of its turns (migration 23): one call's transcript and
+a clip's lines, the words search, the writer's deletes of a call stored again. Each is checked
+on DuckDB's profile of every statement (row groups of ``check_store`` or ``turn_store`` scanned
+against those it holds) and on what it gives: the same findings or turns, and facts equal to a
+rebuild."""
 from __future__ import annotations
 
 import dataclasses
@@ -17,7 +19,7 @@ import pytest
 from dashboard_fixtures import make_call
 from older_database import database_at
 
-from qa_pipeline.insights import queries
+from qa_pipeline.insights import aggregates, queries
 from qa_pipeline.privacy.access import User, Viewer
 from qa_pipeline.records import CallResult, Finding
 from qa_pipeline.review import reviews
@@ -26,7 +28,7 @@ from qa_pipeline.store import database as store
 from qa_pipeline.store.migrations import MIGRATIONS
 
 CALLS = 30_000
-"""Calls of 17 findings each: 510,000 findings, five row groups of DuckDB's 122,880 rows."""
+"""Calls of 17 findings and 17 turns each: 510,000 of each, five row groups of DuckDB's 122,880 rows."""
 STEP = 7_919
 """Call ``i``'s id is ``i * STEP`` modulo :data:`CALLS` (a prime: every id once), so ids do not
 follow the order the calls are stored in: every row group spans nearly all of them."""
@@ -47,6 +49,11 @@ def _scattered_centre(con: duckdb.DuckDBPyConnection) -> None:
         FROM range({CALLS}) t(i), range(17) j(k) ORDER BY i, k""")
     con.execute(f"""INSERT INTO result_store SELECT {call_id}, 'standard-en', '1', 80, FALSE, [], FALSE, FALSE,
             {start} + INTERVAL 10 MINUTE, 0 FROM range({CALLS}) t(i) ORDER BY i""")
+    # turns stored with their call, stamped with its storing time; every 100th call complains
+    con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at)
+        SELECT {call_id}, k, CASE WHEN k % 2 = 0 THEN 'agent' ELSE 'customer' END, k * 5.0, k * 5.0 + 4,
+            CASE WHEN k = 3 AND i % 100 = 0 THEN 'I want to complain' ELSE 'turn ' || k END, {start}
+        FROM range({CALLS}) t(i), range(17) j(k) ORDER BY i, k""")
     call_facts.rebuild(con)
 
 
@@ -71,7 +78,10 @@ class Profiled:
         return getattr(self._con, name)
 
     def findings_scans(self) -> list[tuple[int, int]]:
-        return [(scanned, total) for table, scanned, total in self.scans if table.endswith(".check_store")]
+        return self.scans_of("check_store")
+
+    def scans_of(self, table: str) -> list[tuple[int, int]]:
+        return [(scanned, total) for name, scanned, total in self.scans if name.endswith(f".{table}")]
 
 
 class _Rows:
@@ -98,7 +108,7 @@ def _scans(node: dict) -> list[tuple[str, int, int]]:
 
 
 def _few_row_groups(scans: list[tuple[int, int]]) -> None:
-    """Every scan of the findings read at most two of their row groups (a call's findings
+    """Every scan of the findings (or turns) read at most two of their row groups (a call's
     may straddle two), not all of them."""
     assert all(scanned <= 2 for scanned, _ in scans), scans
     assert all(total >= 4 for _, total in scans), scans  # the table spans row groups to skip
@@ -149,12 +159,50 @@ def test_a_pages_findings_are_read_from_their_row_groups_alone(con, monkeypatch)
     _few_row_groups(scans)
 
 
+def test_a_pages_findings_of_one_failed_item_are_read_from_their_row_groups_alone(con, monkeypatch):
+    calls = _frame(con.execute("SELECT call_id, rubric_id, rubric_version, scored_at FROM call_fact_store "
+                               "ORDER BY started_at DESC LIMIT 50"))
+    monkeypatch.setattr(queries, "read", lambda db, sql, params=(): _frame(con.execute(sql, list(params))))
+    found = queries._findings_of("centre", calls, item="K3", outcome="fail")  # the clips page's search
+    scans = con.findings_scans()
+    want = con.execute("SELECT call_id, check_id FROM check_store WHERE outcome = 'fail' AND check_id = 'K3' "
+                       "AND call_id IN (SELECT unnest(?))", [calls["call_id"].to_list()]).fetchall()
+    assert sorted(found.select("call_id", "check_id").rows()) == sorted(want) and want
+    assert scans
+    _few_row_groups(scans)
+
+
 def test_a_calls_findings_on_its_page_are_read_from_their_row_groups_alone(con, monkeypatch):
     call_id = _a_call(CALLS // 4)
     monkeypatch.setattr(queries, "read", lambda db, sql, params=(): _frame(con.execute(sql, list(params))))
     found = queries.call_findings.__wrapped__("centre", Viewer.of(User("m", "manager")), call_id, "standard-en", "1")
     scans = con.findings_scans()
     assert found["check_id"].to_list() == sorted(f"K{k}" for k in range(17))
+    assert scans
+    _few_row_groups(scans)
+
+
+def test_a_calls_transcript_and_a_clips_lines_are_read_from_their_row_groups_alone(con, monkeypatch):
+    call_id = _a_call(CALLS // 5 + 1)
+    monkeypatch.setattr(queries, "read", lambda db, sql, params=(): _frame(con.execute(sql, list(params))))
+    manager = Viewer.of(User("m", "manager"))
+    turns = queries.call_turns.__wrapped__("centre", manager, call_id)
+    assert turns["turn"].to_list() == list(range(17)) and turns["text"][2] == "turn 2"
+    lines = queries.clip_excerpt.__wrapped__("centre", manager, call_id, 10.0, 16.0)
+    assert lines == ["[00:10] agent: turn 2", "[00:15] customer: turn 3"]
+    scans = con.scans_of("turn_store")
+    assert len(scans) == 2
+    _few_row_groups(scans)
+
+
+def test_the_words_search_reads_the_turns_of_its_window_alone(con, monkeypatch):
+    monkeypatch.setattr(aggregates, "read", lambda db, sql, params=(): _frame(con.execute(sql, list(params))))
+    monkeypatch.setattr(aggregates, "WORDS_CALLS_FOUND", 5)
+    monkeypatch.setattr(aggregates, "WORDS_WINDOW_CALLS", 2_000)  # a window of 2 days: 49,000 turns
+    found, reached, _ = aggregates.calls_saying("centre", "complain", "team = ?", ["Team 1"])
+    newest = [_a_call(i) for i in range(CALLS - 100, -1, -100)][:5]  # every 100th call complains
+    assert found == newest and reached is not None
+    scans = con.scans_of("turn_store")
     assert scans
     _few_row_groups(scans)
 
@@ -184,6 +232,11 @@ def test_the_writer_reads_no_findings_for_a_new_call_and_a_stored_calls_own_when
     _few_row_groups(con.findings_scans())
     assert con.execute("SELECT count(*) FROM check_store WHERE call_id = ?", [stored]).fetchone()[0] == len(
         result.findings)  # the old findings (another rubric) went with it
+    turn_scans = con.scans_of("turn_store")
+    assert turn_scans  # its old turns deleted, read from their row groups alone
+    _few_row_groups(turn_scans)
+    assert con.execute("SELECT count(*) FROM turn_store WHERE call_id = ?", [stored]).fetchone()[0] == len(
+        call.turns)
     _facts_equal_a_rebuild(con)
 
 
@@ -202,6 +255,7 @@ def test_migration_22_gives_older_facts_their_results_time_and_each_finding_its_
     path = tmp_path / "v21.duckdb"
     con = database_at(path, 21)
     con.execute("ALTER TABLE call_fact_store DROP COLUMN scored_at")  # as version 21 made it
+    con.execute("ALTER TABLE call_fact_store DROP COLUMN stored_at")
     con.execute("INSERT INTO call_store (call_id, status, started_at, source) VALUES "
                 "('c1', 'done', '2026-03-02 10:00+00', 'import'), ('c2', 'done', '2026-03-02 11:00+00', 'import')")
     con.execute("INSERT INTO result_store VALUES ('c1', 'standard-en', '1', 80, false, [], false, false, "
@@ -212,7 +266,7 @@ def test_migration_22_gives_older_facts_their_results_time_and_each_finding_its_
     con.execute("INSERT INTO check_store VALUES ('c1', 'standard-en', '1', 'C2', 'fail', false, 10, NULL, NULL, "
                 "NULL, NULL, 'rule', '2026-03-02 10:04:59+00', 0), ('c2', 'standard-en', '2', 'C2', 'pass', false, "
                 "10, NULL, NULL, NULL, NULL, 'rule', '2026-03-03 11:05+00', 0)")
-    con.execute(f"INSERT INTO call_fact_store SELECT * EXCLUDE (scored_at) FROM ({call_facts.facts_sql()})")
+    con.execute(f"INSERT INTO call_fact_store SELECT * EXCLUDE (scored_at, stored_at) FROM ({call_facts.facts_sql()})")
     con.close()
     with store.opened(path) as con:
         assert con.execute("SELECT call_id, rubric_version, scored_at FROM call_fact_store ORDER BY call_id"
@@ -222,8 +276,42 @@ def test_migration_22_gives_older_facts_their_results_time_and_each_finding_its_
             (datetime(2026, 3, 2, 10, 5, tzinfo=timezone.utc),)]
         _facts_equal_a_rebuild(con)
         before = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("call_fact_store", "check_store")]
+        con.execute("ALTER TABLE call_fact_store DROP COLUMN stored_at")  # migration 23's, to run 22 alone
         con.execute(next(m for m in MIGRATIONS if m.version == 22).sql)  # again: nothing changes
+        con.execute(next(m for m in MIGRATIONS if m.version == 23).sql)
         assert [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
                 for t in ("call_fact_store", "check_store")] == before
         reviews.review_finding(con, "c1", "C2", reviewer="qa1", verdict="override", outcome="pass", comment="ok")
         _facts_equal_a_rebuild(con)
+
+
+def test_migration_23_gives_older_turns_words_and_facts_their_calls_storing_time(tmp_path):
+    path = tmp_path / "v22.duckdb"
+    con = database_at(path, 22)
+    con.execute("ALTER TABLE call_fact_store DROP COLUMN stored_at")  # as version 22 made it
+    assert "stored_at" not in [r[0] for r in con.execute("DESCRIBE turn_store").fetchall()]
+    con.execute("INSERT INTO call_store (call_id, status, started_at, source, processed_at) VALUES "
+                "('c1', 'done', '2026-03-02 10:00+00', 'import', '2026-03-02 10:03+00'), "
+                "('c2', 'done', '2026-03-02 11:00+00', 'import', '2026-03-02 11:03+00')")
+    con.execute("INSERT INTO result_store VALUES ('c1', 'standard-en', '1', 80, false, [], false, false, "
+                "'2026-03-02 10:05+00', 0), ('c2', 'standard-en', '1', 90, false, [], false, false, "
+                "'2026-03-02 11:05+00', 0)")
+    con.execute("INSERT INTO turn_store VALUES ('c1', 0, 'agent', 0, 1, 'hello'), ('c2', 0, 'agent', 0, 1, 'hi'), "
+                "('c2', 1, 'customer', 1, 2, 'a complaint')")
+    con.execute("INSERT INTO word_store VALUES ('c2', 1, 0, 'customer', 1, 1.5, 'a', 0.9)")
+    con.execute(f"INSERT INTO call_fact_store SELECT * EXCLUDE (stored_at) FROM ({call_facts.facts_sql()})")
+    con.close()
+    c1, c2 = datetime(2026, 3, 2, 10, 3, tzinfo=timezone.utc), datetime(2026, 3, 2, 11, 3, tzinfo=timezone.utc)
+    with store.opened(path) as con:
+        assert con.execute("SELECT call_id, turn, stored_at FROM turn_store ORDER BY ALL").fetchall() == [
+            ("c1", 0, c1), ("c2", 0, c2), ("c2", 1, c2)]
+        assert con.execute("SELECT stored_at FROM word_store").fetchall() == [(c2,)]
+        assert con.execute("SELECT call_id, stored_at FROM call_fact_store ORDER BY call_id").fetchall() == [
+            ("c1", c1), ("c2", c2)]
+        _facts_equal_a_rebuild(con)
+        tables = ("call_fact_store", "turn_store", "word_store")
+        before = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables]
+        con.execute(next(m for m in MIGRATIONS if m.version == 23).sql)  # again: nothing changes
+        assert [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables] == before
+        manager = Viewer.of(User("m", "manager"))
+    assert queries.call_turns(path, manager, "c2")["text"].to_list() == ["hi", "a complaint"]

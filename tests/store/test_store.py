@@ -158,7 +158,8 @@ def test_call_metrics_view_keeps_its_documented_columns(db):
 
 
 def _stored_rows(con) -> dict:
-    tables = {"call_store": "* EXCLUDE (processed_at)", "turn_store": "*", "word_store": "*", "turn_norm_store": "*",
+    tables = {"call_store": "* EXCLUDE (processed_at)", "turn_store": "* EXCLUDE (stored_at)",
+              "word_store": "* EXCLUDE (stored_at)", "turn_norm_store": "*",
               "check_store": "* EXCLUDE (scored_at)", "result_store": "* EXCLUDE (scored_at)", "metric_store": "*"}
     return {t: con.execute(f"SELECT {cols} FROM {t} ORDER BY ALL").fetchall() for t, cols in tables.items()}
 
