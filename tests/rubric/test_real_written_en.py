@@ -130,3 +130,77 @@ def test_contact_asked_in_written_support_style(rules_only):
     assert outcome("en", said, "D3") == "pass"
     said = [_UPSET, (AGENT, "Sorry. Which number should we SMS the new slot to?")]
     assert outcome("en", said, "D3") == "pass"
+
+
+# Batch 2 of the real English threads (realen2): more kinds of written complaint, an open invitation
+# to later questions, the case said to be in hand now, and a number asked by a qualified name. Each
+# "pass" case failed on the rubric before this change; the others are guards.
+MORE_COMPLAINTS = [
+    "Honestly the parcel tracking on your app really sucks.",
+    "Charging a late fee when the post office lost my cheque is so unfair.",
+    "Cutting the water off without a single letter was totally out of line.",
+    "Carry on like this and you will lose another customer.",
+    "My patience is wearing thin with this whole claim.",
+    "Please give me a reasonable explanation for the admin fee.",
+]
+STILL_NOT_COMPLAINTS = [
+    "The new vacuum sucks up the dog hair nicely, thanks.",
+    "Is it fair to assume the pool opens at six on Sundays?",
+    "That explanation sounds reasonable, thank you.",
+]
+
+
+@pytest.mark.parametrize("text", MORE_COMPLAINTS)
+def test_more_written_complaints_are_decided_by_the_rules(rules_only, text):
+    assert outcome("en", [(CUSTOMER, text)], "complaint") == "pass"
+
+
+@pytest.mark.parametrize("text", STILL_NOT_COMPLAINTS)
+def test_ordinary_talk_with_those_words_is_no_complaint(rules_only, text):
+    assert outcome("en", [(CUSTOMER, text)], "complaint") == "fail"
+
+
+_ASK = (CUSTOMER, "How do I change the delivery address on my order?")
+INVITATIONS = [
+    ("Open the order page and tap Edit. Should you run into any trouble later, message us any time.", "pass"),
+    ("It is under Edit on the order page. For any questions, our line is open until eight.", "pass"),
+    # an offer about the same matter only, and a greeting question, are no invitation to more
+    ("It is under Edit on the order page. If you have any problems with this, reply here.", "fail"),
+    ("Hello, what can I do to help you today?", "fail"),
+]
+
+
+@pytest.mark.parametrize("said, expected", INVITATIONS)
+def test_open_invitations_in_written_support(rules_only, said, expected):
+    assert outcome("en", [_ASK, (AGENT, said)], "C3") == expected
+
+
+IN_HAND = [
+    ([_UPSET, (AGENT, "Sorry. Our billing team is currently looking into it.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. Your claim is being reviewed by the assessors.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. We will note the details and then forward them to our staff to check.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. Please send your account number for a further check.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. Our staff are all busy, please ring again later.")], "fail"),
+]
+
+
+@pytest.mark.parametrize("turns, expected", IN_HAND)
+def test_a_case_said_to_be_in_hand_is_ownership(rules_only, turns, expected):
+    assert outcome("en", turns, "D5") == expected
+
+
+def test_a_number_asked_by_a_qualified_name_is_a_contact_detail(rules_only):
+    said = [_UPSET, (AGENT, "Sorry. Please message us the Vodafone mobile number on the account.")]
+    assert outcome("en", said, "D3") == "pass"
+    said = [_UPSET, (AGENT, "Sorry. You can find the store's phone number on our website.")]
+    assert outcome("en", said, "D3") == "fail"
+
+
+def test_a_question_offered_on_the_matter_in_hand_is_no_open_invitation(rules_only):
+    said = "It is under Edit. If you have any question on the delivery charge, send us the order number."
+    assert outcome("en", [_ASK, (AGENT, said)], "C3") == "fail"
+
+
+def test_a_case_passed_to_staff_who_will_follow_it_up_is_ownership(rules_only):
+    said = [_UPSET, (AGENT, "Sorry. The details were noted, then Sam forwarded them to relevant engineers and they will check it.")]
+    assert outcome("en", said, "D5") == "pass"
