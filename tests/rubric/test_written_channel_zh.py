@@ -152,12 +152,12 @@ def test_a_suggestion_that_denies_being_a_complaint_is_not_found_by_the_rules():
 
 
 @pytest.mark.parametrize("said, expected", [
-    ("您好，已详细记录并交给我司工作人员跟进，请留意来电", "pass"),
+    ("您好，情况已登记，交由我司工作人员上门查看", "pass"),
     ("您好，工作人员正加紧核实中，请耐心等待", "pass"),
-    ("您好，我们也会为您督促工作人员尽快维修", "pass"),
-    ("您好，如方便请私信楼号，这边尝试帮您查一下维修进度", "pass"),
-    ("您好，物业经理刚已致电您说明情况", "pass"),
-    ("您好，我们自己测试了一下，三号梯目前可以正常运行", "pass"),
+    ("您好，我们将督促相关部门抓紧安排", "pass"),
+    ("您好，我这边为您查查维修进度", "pass"),
+    ("您好，楼栋管家已回访您，说明了维修安排", "pass"),
+    ("您好，我们本地试过了，三号梯运行正常", "pass"),
 ])
 def test_more_written_ownership(said, expected):
     assert finding([COMPLAINT, (AGENT, said)], "D5").outcome == expected
