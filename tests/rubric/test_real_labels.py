@@ -96,19 +96,26 @@ def test_the_real_labels_join_every_call_they_name(accuracy):
 
 
 @pytest.mark.shared_data("data", "text")
-def test_the_zh_tuning_threads_are_not_the_never_tuned_ones(accuracy):
-    """tests/data/dev_real/zh takes stc3_zh positions ≡ 3 mod 5; the never-tuned set takes positions
-    ≡ 0 mod 5 of stc3_zh and ≡ 2 mod 10 of stc3_en (the same ids in the same order): by position
-    and by thread id, no tuning thread is one of those (checked without reading the never-tuned labels)."""
+@pytest.mark.parametrize("name, first", [("labels.jsonl", 3), ("batch2.jsonl", 4)])
+def test_the_zh_tuning_threads_are_not_the_never_tuned_ones(accuracy, name, first):
+    """tests/data/dev_real/zh takes stc3_zh positions ≡ 3 mod 5 (labels.jsonl) and ≡ 4 mod 5 (batch2.jsonl);
+    the never-tuned set takes positions ≡ 0 mod 5 of stc3_zh and ≡ 2 mod 10 of stc3_en (the same ids in
+    the same order): by position and by thread id, no tuning thread is one of those, and the two batches
+    share none (checked without reading the never-tuned labels)."""
     from pathlib import Path
 
     data = shared_file("data", "text")
-    tuning = accuracy.labelled_calls(Path(__file__).resolve().parents[1] / "data" / "dev_real" / "zh" / "labels.jsonl", data)
+    folder = Path(__file__).resolve().parents[1] / "data" / "dev_real" / "zh"
+    tuning = accuracy.labelled_calls(folder / name, data)
     corpus = load_bench("critical_precision").corpus
     zh, en = (corpus(name, data) for name in ("stc3_zh", "stc3_en"))
     position = {c["call_id"]: i for i, c in enumerate(zh)}
     ids = [record["call_id"] for record, _ in tuning["stc3_zh"]]
-    assert sorted(position[i] for i in ids) == list(range(3, 150, 5))
+    assert sorted(position[i] for i in ids) == list(range(first, 150, 5))
     never = {zh[i]["call_id"].split("-")[-1] for i in range(0, len(zh), 5)}
     never |= {en[i]["call_id"].split("-")[-1] for i in range(2, len(en), 10)}
     assert not {i.split("-")[-1] for i in ids} & never
+    others = {f.name for f in folder.glob("*.jsonl")} - {name}
+    for other in others:
+        theirs = {record["call_id"] for record, _ in accuracy.labelled_calls(folder / other, data)["stc3_zh"]}
+        assert not theirs & set(ids), f"{name} and {other} share threads"
