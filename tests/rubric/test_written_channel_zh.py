@@ -121,34 +121,10 @@ def test_written_say_back_of_the_need(said, expected):
     assert finding([COMPLAINT, (AGENT, said)], "C2").outcome == expected
 
 
-# Batch 2 of dev_real/zh (kinds, in new words). Public posts: the company's people ignoring the
-# customer, something the service does on its own, a signal the device no longer gives.
-@pytest.mark.parametrize("text", [
-    "@某某燃气 报修热线打过去根本不接",
-    "@某某浏览器 打开新闻页总被自动跳转到购物网站",
-    "@某某手表 升级以后闹钟到点没有声音",
-])
-def test_a_public_post_about_being_ignored_or_an_unwanted_behaviour_is_a_complaint(text):
-    f = finding([(CUSTOMER, text), (AGENT, "您好，请问您的设备型号是")], "complaint")
-    assert f.outcome == "pass" and "learned" not in f.rule, f.rule
-
-
-# Any channel: the customer treated as a fool, words that do nothing, abuse.
-@pytest.mark.parametrize("text", [
-    "这家培训机构就是拿家长当提款机",
-    "光发个致歉短信有什么屁用",
-    "这狗屁规定是谁定的",
-])
-def test_more_written_grievances_are_complaints_by_the_rules(text):
-    f = finding([(CUSTOMER, text), (AGENT, "您好，请问您的会员号是多少")], "complaint")
-    assert f.outcome == "pass" and "learned" not in f.rule, f.rule
-
-
-# A post that calls itself a suggestion, not a complaint, is not a complaint because it names 投诉.
-def test_a_suggestion_that_denies_being_a_complaint_is_not_found_by_the_rules():
-    f = finding([(CUSTOMER, "@某某书店 提个建议，不是投诉：周末能多开一个自习区吗"), (AGENT, "您好，感谢您的建议")],
-                "complaint")
-    assert not f.rule.startswith("complaint: found"), f.rule
+# Batch 2 of dev_real/zh's complaint-trigger rules (ignored in public, unwanted automatic behaviour,
+# a signal the device no longer gives, the customer treated as a fool, words that do nothing, a
+# suggestion that denies being a complaint) were taken out again at merge: with them the never-tuned
+# real set lost two Mandarin complaint calls (docs/rubrics.md). Its D5 ownership rules stay:
 
 
 @pytest.mark.parametrize("said, expected", [
