@@ -338,7 +338,8 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
 
 # --- reply time ---------------------------------------------------------------------------
 
-_ZH_DAY = (r"(?:今天|今日|今晚|明天|明早|明晚|后天|大后天|本周[1-7日天]?|这周[1-7日天]?|下周[1-7日天]?|"
+# (today, tomorrow, the day after also in northern speech: 今儿个, 明儿, 明个, 后儿个)
+_ZH_DAY = (r"(?:今天|今日|今晚|明天|明早|明晚|后天|大后天|今儿个?|今个|明儿个?|明个|后儿个?|本周[1-7日天]?|这周[1-7日天]?|下周[1-7日天]?|"
            r"下个?星期[1-7日天]?|周[1-7日天]|星期[1-7日天]|礼拜[1-7日天]|月底|月初|下个?月\d*[日号]?)")
 _ZH_DATE = r"(?:\d+月\d+[日号]|\d+[日号])"
 _ZH_TOD = r"(?:上午|下午|晚上|中午|早上|傍晚|凌晨)?(?:\d+[点:](?:半|\d+分?)?)?"
@@ -372,7 +373,7 @@ _EN_REPLY = re.compile(
 
 # Every Chinese reply time above has a number, 半/两, or a day, week or month word in it
 # (numerals are digits after normalising): a turn without any needs no search.
-ZH_REPLY_HINT = re.compile(r"[\d半两今明周月]|后天|星期|礼拜")
+ZH_REPLY_HINT = re.compile(r"[\d半两今明周月]|后天|后儿|星期|礼拜")
 
 
 def reply_time(turn: TurnView, view: CallView) -> Hit:

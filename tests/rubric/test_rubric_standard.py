@@ -41,14 +41,18 @@ def test_inline_rubric_tests_pass(language):
     assert not failures
 
 
-def outcome(language, turns, check, ring=None):
+def finding(language, turns, check, ring=None):
     made, t = [], 0.5
     for speaker, text in turns:
         made.append(Turn(speaker, t, t + 3.0, text))
         t += 3.5
     call = Call(CallInfo("probe", metadata={"ring_seconds": ring} if ring else {}), language, tuple(made))
     result = score_call(call, standard_rubric(language), sentiment=0.0)
-    return next(f for f in result.findings if f.check_id == check).outcome
+    return next(f for f in result.findings if f.check_id == check)
+
+
+def outcome(language, turns, check, ring=None):
+    return finding(language, turns, check, ring).outcome
 
 
 AGENT, CUSTOMER = "agent", "customer"
@@ -294,3 +298,68 @@ CRITICAL_ROUND6 = [
                          ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(CRITICAL_ROUND6)])
 def test_critical_kinds_of_round_6(language, turns, check, expected):
     assert outcome(language, turns, check) == expected
+
+
+# Issue 11, zh9: kinds of miss on fresh Mandarin calls, each written here in other industries and
+# words than the calls it came from. Decided by the rules (not the classifier's guess).
+_GRIPE = (CUSTOMER, "你们这宽带也太不靠谱了 三天两头断网")
+ZH9_RULES = [
+    # a promise recalled, then not kept; money felt wasted; "such a mistake should not happen" (出)
+    ("zh", [(CUSTOMER, "上礼拜说好三天内寄出 到现在连个单号都没有")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "之前答应给我换新的，到现在还没动静。")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "报名费交了两千 孩子一节课都没上成 这钱花得真冤")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "装修公司这种低级错误不该出吧")], "complaint", "pass"),
+    ("zh", [(CUSTOMER, "你们说好九点前到 结果八点半就到了 师傅挺利索")], "complaint", "fail"),
+    ("zh", [(CUSTOMER, "当时说周五前给答复 我想问问现在有结果了吗")], "complaint", "fail"),
+    ("zh", [(CUSTOMER, "课上得挺好 这钱花得不冤")], "complaint", "fail"),
+    # the customer asked whether they can take the call on the number; the number the reply goes to
+    # read back with a check tag (numbers in characters, no punctuation)
+    ("zh", [_GRIPE, (AGENT, "抱歉 这事儿我记下了 您尾号这个手机晚上能接吧")], "D3", "pass"),
+    ("zh", [_GRIPE, (AGENT, "实在抱歉 处理结果就发到幺五八幺二三四五六七八这个手机 行吗")], "D3", "pass"),
+    ("zh", [_GRIPE, (AGENT, "到时候还是打幺三九零零幺二三四五六七这个号 对吧")], "D3", "pass"),
+    ("zh", [_GRIPE, (AGENT, "抱歉 您这个手机能接收短信吧 我把测速链接发过去")], "D3", "fail"),
+    # a number the customer left before, asked to identify them, is no contact for the reply
+    ("zh", [_GRIPE, (AGENT, "抱歉 麻烦报一下办宽带时留的手机号 我查一下")], "D3", "fail"),
+    # probes written from the form before they were scored: another need asked with 还想/还要, a doubt
+    # or a favour left; a reply day in northern speech; ownership as a personal promise; the last
+    # digits of any number and 叫啥 asked
+    ("zh", [(AGENT, "已经帮您改好了"), (CUSTOMER, "好"), (AGENT, "您还想了解点别的吗")], "C3", "pass"),
+    ("zh", [(AGENT, "已经帮您改好了"), (CUSTOMER, "好"), (AGENT, "那您还要再办点什么不")], "C3", "pass"),
+    ("zh", [(AGENT, "已经帮您改好了"), (CUSTOMER, "好"), (AGENT, "您看还有哪块不清楚的 我再给您讲讲")], "C3", "pass"),
+    ("zh", [(AGENT, "已经帮您改好了"), (CUSTOMER, "好"), (AGENT, "除了这个 还有啥要我帮着弄的没")], "C3", "pass"),
+    ("zh", [(AGENT, "已经帮您改好了"), (CUSTOMER, "好"), (AGENT, "以后有问题随时打过来 再见")], "C3", "fail"),
+    ("zh", [(AGENT, "已经帮您改好了"), (CUSTOMER, "好"), (AGENT, "您还要带身份证原件过来")], "C3", "fail"),
+    ("zh", [_GRIPE, (AGENT, "抱歉 明儿个下午之前给您个准信")], "D4", "pass"),
+    ("zh", [_GRIPE, (AGENT, "抱歉 过两天给您消息")], "D4", "fail"),
+    ("zh", [_GRIPE, (AGENT, "抱歉 这事儿包在我身上")], "D5", "pass"),
+    ("zh", [_GRIPE, (AGENT, "抱歉 这事您就交给我吧")], "D5", "pass"),
+    ("zh", [_GRIPE, (AGENT, "抱歉 我保证给您一个说法")], "D5", "pass"),
+    ("zh", [_GRIPE, (AGENT, "抱歉 这个您得自己找厂家")], "D5", "fail"),
+    # calling this line back and naming the agent is no referral to another party (D5's "must not")
+    ("zh", [_GRIPE, (AGENT, "抱歉 工单我来跟 师傅要是没按时到 您再打热线报我工号就行")], "D5", "pass"),
+    ("zh", [(CUSTOMER, "我想查下保单"), (AGENT, "好的 您说一下投保时候用的证件末四位")], "C1", "pass"),
+    ("zh", [(CUSTOMER, "我想查下快递"), (AGENT, "好的 收件人叫啥")], "C1", "pass"),
+]
+
+
+@pytest.mark.parametrize("language, turns, check, expected", ZH9_RULES,
+                         ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(ZH9_RULES)])
+def test_zh9_kinds_decided_by_the_rules(language, turns, check, expected):
+    found = finding(language, turns, check)
+    assert found.outcome == expected, found.rule
+    if expected == "pass":
+        assert "learned" not in found.rule, found.rule
+
+
+# Issue 11, zh9: the customer finding they had it wrong and thanking for it is no complaint (the
+# classifier read "我还以为多扣了…" as one; such a sentence is now left to the rules).
+ZH9_OWN_MISREADING = [
+    "哦 原来是按年扣的 我还以为多扣了一个月 麻烦你了啊",
+    "闹了半天是我看错日子了 我还以为你们多收了一天 谢谢啊",
+    "我还以为你们把我的积分弄没了，原来是过期了，谢谢。",
+]
+
+
+@pytest.mark.parametrize("text", ZH9_OWN_MISREADING)
+def test_zh_customer_who_misread_and_thanks_is_no_complaint(text):
+    assert outcome("zh", [(CUSTOMER, text)], "complaint") == "fail"
