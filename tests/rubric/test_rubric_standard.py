@@ -339,6 +339,15 @@ ZH9_RULES = [
     ("zh", [_GRIPE, (AGENT, "抱歉 工单我来跟 师傅要是没按时到 您再打热线报我工号就行")], "D5", "pass"),
     ("zh", [(CUSTOMER, "我想查下保单"), (AGENT, "好的 您说一下投保时候用的证件末四位")], "C1", "pass"),
     ("zh", [(CUSTOMER, "我想查下快递"), (AGENT, "好的 收件人叫啥")], "C1", "pass"),
+    # the say-back closed by a tag about the gist; the date noted with 记一下 / 从…起
+    ("zh", [(CUSTOMER, "我那个燃气表好像走得特别快"),
+            (AGENT, "查到了 您家上个月用了六十方 您是觉得这个量比平时多了不少 想让我们查查表是不是有问题 是这意思吧")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "孩子的校车卡丢了"), (AGENT, "明白了 校车卡丢了要补一张 是这个情况吧")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "我想把宽带换成三百兆"), (AGENT, "嗯 看到了 现在是一百兆的套餐 您要升到三百兆 我没说错吧")], "C2", "pass"),
+    ("zh", [(CUSTOMER, "孩子的校车卡丢了"), (AGENT, "好的 补卡要十块钱")], "C2", "fail"),
+    ("zh", [(CUSTOMER, "你们这物业也太不像话了 电梯坏了一礼拜"), (AGENT, "抱歉 我记一下 电梯从十二月一号起就停了 对吧")],
+     "D2", "pass"),
+    ("zh", [(CUSTOMER, "你们这物业也太不像话了 电梯坏了一礼拜"), (AGENT, "抱歉 您说一下哪栋哪个单元")], "D2", "fail"),
 ]
 
 
