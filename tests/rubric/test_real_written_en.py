@@ -299,3 +299,46 @@ HANDED_ON = [
 @pytest.mark.parametrize("turns, expected", HANDED_ON)
 def test_a_case_handed_on_or_noted_by_a_head_is_ownership(rules_only, turns, expected):
     assert outcome("en", turns, "D5") == expected
+
+
+# Batch 3 half B's kinds (realen3, after half A's rules were checked on half B): something done to the
+# account the customer never agreed to, "ripped off", the company's handling questioned "on earth",
+# and a product said to be unworthy of its name. Each "pass" failed on the rubric before; the rest guard.
+HALF_B_COMPLAINTS = [
+    "Two add-ons appeared on my bill that were never ordered by me.",
+    "You moved me to the premium plan without my consent.",
+    "Deducting the points like that goes against the customers' will.",
+    "Forty pounds for a cracked phone case, I feel ripped off.",
+    "The agency ripped us off with that cleaning fee.",
+    "What did your engineers do on earth, the heating is worse than before?",
+    "With this lag the tablet can't be called a smart device any more.",
+]
+HALF_B_NOT_COMPLAINTS = [
+    "I ripped off the label by mistake, can I still return the shirt?",
+    "What on earth do I need to bring to the appointment?",
+    "Can I pay the deposit without my partner's card?",
+    "Is it called a smart meter because it sends the readings itself?",
+]
+
+
+@pytest.mark.parametrize("text", HALF_B_COMPLAINTS)
+def test_half_b_kinds_of_written_complaint(rules_only, text):
+    assert outcome("en", [(CUSTOMER, text)], "complaint") == "pass"
+
+
+@pytest.mark.parametrize("text", HALF_B_NOT_COMPLAINTS)
+def test_questions_near_half_b_kinds_are_no_complaint(rules_only, text):
+    assert outcome("en", [(CUSTOMER, text)], "complaint") == "fail"
+
+
+def test_an_invitation_to_other_feedback_under_a_public_post_offers_more_help(rules_only):
+    said = f"{_ANSWER} You are welcome to message us with any other suggestions or comments."
+    assert outcome("en", [_POST, (AGENT, said)], "C3") == "pass"
+    assert outcome("en", [_CALL, (AGENT, said)], "C3") == "fail"
+
+
+def test_details_asked_in_order_to_resolve_the_case_are_ownership(rules_only):
+    said = [_UPSET, (AGENT, "Sorry. To resolve your problem quickly, please message us your order number.")]
+    assert outcome("en", said, "D5") == "pass"
+    said = [_UPSET, (AGENT, "Sorry. To resolve your problem, please visit the store with the receipt.")]
+    assert outcome("en", said, "D5") == "fail"
