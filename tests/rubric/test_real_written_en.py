@@ -291,6 +291,7 @@ HANDED_ON = [
     ([_UPSET, (AGENT, "Sorry. We have asked the depot staff to handle it first thing tomorrow.")], "pass"),
     ([_UPSET, (AGENT, "Sorry. The head of the branch will note it down and feed it back.")], "pass"),
     ([_UPSET, (AGENT, "Sorry. We have checked it and asked an engineer to fix the line.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. Mia has logged the fault in detail and transferred it to the repairs desk.")], "pass"),
     ([_UPSET, (AGENT, "Sorry. We have asked you to send the form twice already.")], "fail"),
     ([_UPSET, (AGENT, "Sorry. The head office will not handle refunds for this.")], "fail"),
 ]
