@@ -163,10 +163,11 @@ def test_ordinary_talk_with_those_words_is_no_complaint(rules_only, text):
 _ASK = (CUSTOMER, "How do I change the delivery address on my order?")
 INVITATIONS = [
     # An open invitation to any later question ("should you run into trouble later, message us") is
-    # what the written-channel labels accept, but on a phone call the form wants the question asked;
-    # the rubric cannot tell the channels apart, so it counts neither (taken out at merge: the phone
-    # calls of the never-tuned real set lost three C3 items with it). An offer about the same matter
-    # only, and a greeting question, are no invitation to more either way:
+    # what the written-channel labels accept, but on a phone call the form wants the question asked
+    # (taken out at merge for all channels: the phone calls of the never-tuned real set lost three C3
+    # items with it; realen3 counts it under a public post only, tested below). These turns follow a
+    # call's question (no @), so none counts; an offer about the same matter only, and a greeting
+    # question, are no invitation to more either way:
     ("Open the order page and tap Edit. Should you run into any trouble later, message us any time.", "fail"),
     ("It is under Edit on the order page. If you have any problems with this, reply here.", "fail"),
     ("Hello, what can I do to help you today?", "fail"),
