@@ -163,10 +163,11 @@ def test_ordinary_talk_with_those_words_is_no_complaint(rules_only, text):
 _ASK = (CUSTOMER, "How do I change the delivery address on my order?")
 INVITATIONS = [
     # An open invitation to any later question ("should you run into trouble later, message us") is
-    # what the written-channel labels accept, but on a phone call the form wants the question asked;
-    # the rubric cannot tell the channels apart, so it counts neither (taken out at merge: the phone
-    # calls of the never-tuned real set lost three C3 items with it). An offer about the same matter
-    # only, and a greeting question, are no invitation to more either way:
+    # what the written-channel labels accept, but on a phone call the form wants the question asked
+    # (taken out at merge for all channels: the phone calls of the never-tuned real set lost three C3
+    # items with it; realen3 counts it under a public post only, tested below). These turns follow a
+    # call's question (no @), so none counts; an offer about the same matter only, and a greeting
+    # question, are no invitation to more either way:
     ("Open the order page and tap Edit. Should you run into any trouble later, message us any time.", "fail"),
     ("It is under Edit on the order page. If you have any problems with this, reply here.", "fail"),
     ("Hello, what can I do to help you today?", "fail"),
@@ -207,3 +208,139 @@ def test_a_question_offered_on_the_matter_in_hand_is_no_open_invitation(rules_on
 def test_a_case_passed_to_staff_who_will_follow_it_up_is_ownership(rules_only):
     said = [_UPSET, (AGENT, "Sorry. The details were noted, then Sam forwarded them to relevant engineers and they will check it.")]
     assert outcome("en", said, "D5") == "pass"
+
+
+# Batch 3 of the real English threads (realen3), half A's kinds of complaint: exasperation said as
+# a breakdown ("I'm losing my mind"), responsibility pushed elsewhere, nothing done after the
+# customer reported it before, a rhetorical "how am I supposed to …", and the company called a
+# name in a question. Each "pass" case failed on the rubric before this change; the others are guards.
+HALF_A_COMPLAINTS = [
+    "The parking app has charged me twice again, it is driving me mad.",
+    "I am at my wits' end with this leaking skylight.",
+    "Three weeks without a working boiler, I am losing my mind.",
+    "The shop blames the courier, the courier blames the shop, everyone is passing the buck.",
+    "Why do your branches keep shifting the responsibility onto each other?",
+    "The site manager shirked all responsibility for the flooded basement.",
+    "I reported the broken streetlight three times and nothing was done.",
+    "I complained about the meter on two calls, but nothing got sorted.",
+    "How am I supposed to run my shop without a card reader all weekend?",
+    "How can we live without hot water over the holidays?",
+    "Are you bandits or a phone company?",
+    "Is this a joke? The replacement kettle leaks too.",
+    "Is Northway Rail a rogue, selling seats on trains that never run?",
+    "Your update wiped my thesis draft. I totally crashed!!!",
+]
+HALF_A_NOT_COMPLAINTS = [
+    "How can I log in without my old password?",
+    "Is this the right number for the lost property office?",
+    "Who is responsible for the parcel once it has been signed for?",
+    "I reported my card lost this morning, can you check the block went through?",
+    "Nothing was damaged in the move, I only need the invoice.",
+    "Can I shift my appointment to Friday?",
+    "I crashed my scooter, does my policy cover the repair?",
+    "I collapsed at work so I missed the delivery, can it come tomorrow?",
+]
+
+
+@pytest.mark.parametrize("text", HALF_A_COMPLAINTS)
+def test_half_a_kinds_of_written_complaint(rules_only, text):
+    assert outcome("en", [(CUSTOMER, text)], "complaint") == "pass"
+
+
+@pytest.mark.parametrize("text", HALF_A_NOT_COMPLAINTS)
+def test_questions_near_those_kinds_are_no_complaint(rules_only, text):
+    assert outcome("en", [(CUSTOMER, text)], "complaint") == "fail"
+
+
+# C3 in a public written thread (realen3). Under a post that tags the company ("@…"), an open
+# invitation to later or other questions is how a written helpdesk offers more help: the agent cannot
+# wait for an answer (the written-channel labels accept it). On a phone call the form wants the question
+# asked, so the same words do not count there; an offer about the matter in hand counts in neither.
+_POST = (CUSTOMER, "@ParcelPoint the tracking on my parcel stopped updating two days ago")
+_CALL = (CUSTOMER, "Hi, the tracking on my parcel stopped updating two days ago.")
+_ANSWER = "It was held at the depot and goes out today."
+PUBLIC_INVITATIONS = [
+    ("If you run into any trouble in the future, just drop us a message here.", "pass"),
+    ("Should you need any help afterwards, you can write to us any time.", "pass"),
+    ("For any queries, our chat team is here every day.", "pass"),
+    # about the matter in hand only
+    ("If you still have any problems later, send us the order number.", "fail"),
+    ("If you need any help with the redelivery, message us any time.", "fail"),
+    ("For any questions about this parcel, reply with the tracking code.", "fail"),
+]
+
+
+@pytest.mark.parametrize("said, expected", PUBLIC_INVITATIONS)
+def test_an_open_invitation_under_a_public_post_offers_more_help(rules_only, said, expected):
+    assert outcome("en", [_POST, (AGENT, f"{_ANSWER} {said}")], "C3") == expected
+
+
+@pytest.mark.parametrize("said", [s for s, expected in PUBLIC_INVITATIONS if expected == "pass"])
+def test_the_same_invitation_on_a_call_does_not_ask_the_question(rules_only, said):
+    assert outcome("en", [_CALL, (AGENT, f"{_ANSWER} {said}")], "C3") == "fail"
+
+
+def test_an_email_address_does_not_make_a_public_thread(rules_only):
+    call = (CUSTOMER, "Hi, it is jo@example.com, the tracking on my parcel stopped updating.")
+    said = "Should you need any help afterwards, you can write to us any time."
+    assert outcome("en", [call, (AGENT, f"{_ANSWER} {said}")], "C3") == "fail"
+
+
+# Written ownership, half A of batch 3 (realen3): someone already asked to handle the case, and a
+# named head or manager who will note it and feed it back. Each "pass" failed on the rubric before.
+HANDED_ON = [
+    ([_UPSET, (AGENT, "Sorry. We have asked the depot staff to handle it first thing tomorrow.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. The head of the branch will note it down and feed it back.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. We have checked it and asked an engineer to fix the line.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. Mia has logged the fault in detail and transferred it to the repairs desk.")], "pass"),
+    ([_UPSET, (AGENT, "Sorry. We have asked you to send the form twice already.")], "fail"),
+    ([_UPSET, (AGENT, "Sorry. The head office will not handle refunds for this.")], "fail"),
+]
+
+
+@pytest.mark.parametrize("turns, expected", HANDED_ON)
+def test_a_case_handed_on_or_noted_by_a_head_is_ownership(rules_only, turns, expected):
+    assert outcome("en", turns, "D5") == expected
+
+
+# Batch 3 half B's kinds (realen3, after half A's rules were checked on half B): something done to the
+# account the customer never agreed to, "ripped off", the company's handling questioned "on earth",
+# and a product said to be unworthy of its name. Each "pass" failed on the rubric before; the rest guard.
+HALF_B_COMPLAINTS = [
+    "Two add-ons appeared on my bill that were never ordered by me.",
+    "You moved me to the premium plan without my consent.",
+    "Deducting the points like that goes against the customers' will.",
+    "Forty pounds for a cracked phone case, I feel ripped off.",
+    "The agency ripped us off with that cleaning fee.",
+    "What did your engineers do on earth, the heating is worse than before?",
+    "With this lag the tablet can't be called a smart device any more.",
+]
+HALF_B_NOT_COMPLAINTS = [
+    "I ripped off the label by mistake, can I still return the shirt?",
+    "What on earth do I need to bring to the appointment?",
+    "Can I pay the deposit without my partner's card?",
+    "Is it called a smart meter because it sends the readings itself?",
+]
+
+
+@pytest.mark.parametrize("text", HALF_B_COMPLAINTS)
+def test_half_b_kinds_of_written_complaint(rules_only, text):
+    assert outcome("en", [(CUSTOMER, text)], "complaint") == "pass"
+
+
+@pytest.mark.parametrize("text", HALF_B_NOT_COMPLAINTS)
+def test_questions_near_half_b_kinds_are_no_complaint(rules_only, text):
+    assert outcome("en", [(CUSTOMER, text)], "complaint") == "fail"
+
+
+def test_an_invitation_to_other_feedback_under_a_public_post_offers_more_help(rules_only):
+    said = f"{_ANSWER} You are welcome to message us with any other suggestions or comments."
+    assert outcome("en", [_POST, (AGENT, said)], "C3") == "pass"
+    assert outcome("en", [_CALL, (AGENT, said)], "C3") == "fail"
+
+
+def test_details_asked_in_order_to_resolve_the_case_are_ownership(rules_only):
+    said = [_UPSET, (AGENT, "Sorry. To resolve your problem quickly, please message us your order number.")]
+    assert outcome("en", said, "D5") == "pass"
+    said = [_UPSET, (AGENT, "Sorry. To resolve your problem, please visit the store with the receipt.")]
+    assert outcome("en", said, "D5") == "fail"

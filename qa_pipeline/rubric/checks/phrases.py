@@ -19,11 +19,15 @@ FAIL (customer only): "Thank you for calling them." — the customer's words are
 
 ``match: all`` needs every phrase; ``unless`` lists phrases that cancel a hit in the same
 turn ("不知道" is no refusal in "不知道您现在方便吗"); ``min_count`` needs that many hits.
+``public_phrases`` count too, but only in a public written thread (a turn tags an account with
+``@``: :func:`~qa_pipeline.rubric.checks.scan.public_thread`), for words the form reads one way in
+writing and another on the phone (C3: "should anything else come up later, message us" invites
+more questions under a post, where a call wants the question asked).
 """
 from __future__ import annotations
 
 from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Builder, Context, Option, Scope, Verdict
-from qa_pipeline.rubric.checks.scan import TextNode, phrase_finder
+from qa_pipeline.rubric.checks.scan import TextNode, phrase_finder, with_public
 
 ID = "phrases"
 OPTIONS = {
@@ -33,6 +37,8 @@ OPTIONS = {
     "gap": Option((int,), help="size of a ... gap (characters in Chinese, words in English)"),
     "unless": Option((list,), items=(str,), help="phrases that cancel a hit in the same turn"),
     "min_count": Option((int,), 1, help="hits needed"),
+    "public_phrases": Option((list,), [], items=(str,),
+                             help="phrases that count only in a thread where a turn tags an account with @ (a public post)"),
     **SCOPE_OPTIONS,
 }
 
@@ -80,6 +86,7 @@ def build(options: dict, builder: Builder):
             nodes.append(TextNode(ID, phrase_finder(m), scope, label=f"{label} '{p}'",
                                   unless=unless))
         return AllPhrases(nodes, label)
-    m = builder.matcher(phrases, fuzzy=fuzzy, gap=gap)
-    return TextNode(ID, phrase_finder(m), scope, label=label, unless=unless,
-                    min_count=options.get("min_count", 1))
+    find = phrase_finder(builder.matcher(phrases, fuzzy=fuzzy, gap=gap))
+    if options.get("public_phrases"):
+        find = with_public(find, phrase_finder(builder.matcher(options["public_phrases"], fuzzy=False, gap=gap)))
+    return TextNode(ID, find, scope, label=label, unless=unless, min_count=options.get("min_count", 1))
