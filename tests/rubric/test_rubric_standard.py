@@ -299,7 +299,7 @@ def test_critical_kinds_of_round_6(language, turns, check, expected):
 # Issue 11, en9: kinds of miss on the English tuning folders, in new words. The incident read back
 # for a check with its time, wherever the check is said in the turn; the case taken in hand in the
 # present tense; "ill" for "I'll" in apostrophe-less transcripts; a complaint denied, or a feeling
-# the customer turns on themselves, is no complaint.
+# the customer turns on themselves, is no complaint; mockery and repeated visits are; closings.
 _UPSET = (CUSTOMER, "Honestly I'm not happy, the fridge you delivered is leaking everywhere.")
 EN_ROUND9 = [
     ("en", [_UPSET, (AGENT, "I'm sorry. Let me make sure I've got it: the van came on Tuesday, the seal "
@@ -318,6 +318,25 @@ EN_ROUND9 = [
     ("en", [(CUSTOMER, "I want to complain about the engineer who came today.")], "complaint", "pass"),
     ("en", [(CUSTOMER, "I'm really annoyed with myself, I typed the wrong date when I booked.")], "complaint", "fail"),
     ("en", [(CUSTOMER, "I'm really annoyed, you typed the wrong date on my booking.")], "complaint", "pass"),
+    # the company mocked to its face, and a fix that took visit after visit
+    ("en", [(CUSTOMER, "Is this how you treat people who've paid up front?")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "Are you lot deaf? I said the blue one.")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "Honestly, you guys are amateurs.")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "Four callouts now and the boiler still knocks.")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "I'd have thought a new phone would be sorted by now.")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "Is this how you reset the router, holding the button?")], "complaint", "fail"),
+    ("en", [(CUSTOMER, "Can I book two visits now and one in May?")], "complaint", "fail"),
+    # the closing: the call thanked as "ringing", goodbyes of other Englishes, and a thanks that
+    # acknowledges an answer before the anything-else question is no closing thanks
+    ("en", [(AGENT, "Anything else?"), (CUSTOMER, "No."), (AGENT, "Right, ta for ringing, see ya.")], "C4", "pass"),
+    ("en", [(AGENT, "Anything else?"), (CUSTOMER, "No."), (AGENT, "Thanks for phoning in, hooroo.")], "C4", "pass"),
+    ("en", [(AGENT, "Thank you, that's you booked for Friday. Anything else I can help with?"),
+            (CUSTOMER, "No, that's it."), (AGENT, "Okay, have a good one, bye.")], "C4", "fail"),
+    ("en", [(AGENT, "Anything else I can help with?"), (CUSTOMER, "No, that's it."),
+            (AGENT, "Thank you, have a good one, bye.")], "C4", "pass"),
+    ("en", [(AGENT, "Mornin', Bluegum Plumbing, this is Rhys, what can I do for you?")], "A1", "pass"),
+    ("en", [(AGENT, "Your meter will be changed on Monday. Anything again, sir?")], "C3", "pass"),
+    ("en", [(AGENT, "Your meter will be changed on Monday. If anything again goes wrong, ring us.")], "C3", "fail"),
 ]
 
 
