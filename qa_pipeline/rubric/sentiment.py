@@ -42,7 +42,12 @@ COMPLAINT_PHRASES: dict[str, tuple[str, ...]] = {
         "没有人联系", "没人联系", "也没人管", "烦死了", "气人", "太气人", "窝火", "恶心", "黑心", "坑爹",
     ),
     "en": (
-        "complaint", "complain", "file a complaint", "make a complaint", "speak to a manager",
+        # the word itself, but not where it is denied: "this is not a complaint", "I'm not calling to
+        # complain", "no be complain" (West African English), "never complain"
+        "re:(?<!\\bnot )(?<!\\bnot a )(?<!\\bno )(?<!\\bno be )(?<!\\bnot really a )(?<!\\bnever )"
+        "(?<!\\bnot to )(?<!\\bnot here to )(?<!\\bnot calling to )(?<!\\bnot ringing to )(?<!\\bnot trying to )"
+        "\\bcomplain(?:t)?\\b",
+        "file a complaint", "make a complaint", "speak to a manager",
         "speak to your supervisor", "talk to a manager", "unacceptable", "not acceptable", "not okay",
         "not ok", "this is ridiculous", "ridiculous", "terrible", "awful", "horrible", "worst",
         "disgusting", "disgraceful", "pathetic", "useless", "rip off", "ripoff", "scam", "bullshit",

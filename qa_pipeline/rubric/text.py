@@ -27,7 +27,8 @@ __all__ = ["normalize", "normalize_many", "norm_row", "NORMALIZER_VERSION"]
 # whenever normalize() gives a different output for any text (tests/test_rubric_fastpath.py
 # keeps a fingerprint of the output and says so), and turns stored under another version
 # are normalised again when they are scored.
-NORMALIZER_VERSION = 3  # 2: long digit-by-digit runs holding 一一 are numbers; 3: "youre", "gonna" expanded
+NORMALIZER_VERSION = 4  # 2: long digit-by-digit runs holding 一一 are numbers; 3: "youre", "gonna" expanded;
+# 4: "ill" before a verb is "i will"
 
 
 # --- Chinese ----------------------------------------------------------------------------
@@ -122,8 +123,8 @@ _S_IS = frozenset("it that what there here he she who where how name everything 
 _CONTRACTION_RE = re.compile(r"\b[a-z]+(?:n't|'ll|'re|'ve|'d|'s|'m)\b")
 # Speech recognisers and chat text often drop the apostrophe ("youre", "thats", "ive") and write
 # the spoken forms "gonna", "wanna": expanded like the written contractions, so one phrase list
-# serves both. Only forms that are not also ordinary words ("were", "its", "well", "ill", "id",
-# "lets", "hell", "shell" stay as they are).
+# serves both. Only forms that are not also ordinary words ("were", "its", "well", "id",
+# "lets", "hell", "shell") stay as they are; "ill" is read from the words around it (below).
 _BARE_CONTRACTIONS = {
     "youre": "you are", "youve": "you have", "youll": "you will", "youd": "you would",
     "theyre": "they are", "theyve": "they have", "theyll": "they will", "weve": "we have",
@@ -135,6 +136,26 @@ _BARE_CONTRACTIONS = {
     "shouldnt": "should not", "gonna": "going to", "wanna": "want to", "gotta": "got to",
 }
 _BARE_CONTRACTION_RE = re.compile(r"\b(?:" + "|".join(_BARE_CONTRACTIONS) + r")\b")
+
+# "ill" without its apostrophe ("ill call you back", "and ill ring you myself") is "i will", unless a
+# word around it makes it the adjective: after be / feel / fall or a degree ("she is ill", "fell ill",
+# "seriously ill"), before what an illness is said with ("ill with flu", "ill health"), or at the end.
+_ILL_RE = re.compile(r"\bill\b")
+_ILL_ADJECTIVE_BEFORE = frozenset(
+    "am is are was were be been being feel feels felt feeling fall falls fell fallen falling get gets got getting "
+    "become becomes became look looks looked seem seems seemed taken very really quite too seriously critically "
+    "terminally gravely mentally chronically slightly bit little an the of no not".split())
+_ILL_ADJECTIVE_AFTER = frozenset(
+    "health with in at effects effect advised feeling will since again all for and or but from because after "
+    "that person patient people child man woman tempered treated".split())
+
+
+def _ill(m: re.Match) -> str:
+    before = m.string[: m.start()].rsplit(None, 1)[-1:]
+    after = m.string[m.end():].split(None, 1)[:1]
+    if not after or (before and before[0] in _ILL_ADJECTIVE_BEFORE) or after[0] in _ILL_ADJECTIVE_AFTER:
+        return m.group()
+    return "i will"
 
 
 def _expand(m: re.Match) -> str:
@@ -207,6 +228,8 @@ def _normalize_en(text: str) -> str:
         text = _CONTRACTION_RE.sub(_expand, text)
     text = _EN_DROP.sub(" ", text.replace("'", ""))
     text = _BARE_CONTRACTION_RE.sub(lambda m: _BARE_CONTRACTIONS[m.group()], text)
+    if "ill" in text:
+        text = _ILL_RE.sub(_ill, text)
     text = _EN_NUM_RE.sub(_en_number_run, text)
     return _EN_LINE_EDGES.sub("\n", text).strip(" ") if "\n" in text else text.strip(" ")
 

@@ -372,3 +372,66 @@ ZH9_OWN_MISREADING = [
 @pytest.mark.parametrize("text", ZH9_OWN_MISREADING)
 def test_zh_customer_who_misread_and_thanks_is_no_complaint(text):
     assert outcome("zh", [(CUSTOMER, text)], "complaint") == "fail"
+
+
+# Issue 11, en9: kinds of miss on the English tuning folders, in new words. The incident read back
+# for a check with its time, wherever the check is said in the turn; the case taken in hand in the
+# present tense; "ill" for "I'll" in apostrophe-less transcripts; a complaint denied, or a feeling
+# the customer turns on themselves, is no complaint; mockery and repeated visits are; closings.
+_UPSET = (CUSTOMER, "Honestly I'm not happy, the fridge you delivered is leaking everywhere.")
+EN_ROUND9 = [
+    ("en", [_UPSET, (AGENT, "I'm sorry. Let me make sure I've got it: the van came on Tuesday, the seal "
+                            "split that evening and nobody picked up the line. Have I got that right?")], "D2", "pass"),
+    ("en", [_UPSET, (AGENT, "Sorry about that. The fridge arrived last Friday and the tray cracked on "
+                            "Saturday morning, is that correct?")], "D2", "pass"),
+    # the agent's own booking read back, or a time still to come, is no record of the incident
+    ("en", [_UPSET, (AGENT, "Sorry. Just to confirm, I've rebooked the engineer for Monday, is that right?")], "D2", "fail"),
+    ("en", [_UPSET, (AGENT, "Sorry. Just to confirm, a new one will be sent by Friday, is that right?")], "D2", "fail"),
+    ("en", [_UPSET, (AGENT, "I'm so sorry. I'm logging this as a formal complaint now and sending it "
+                            "to our delivery manager.")], "D5", "pass"),
+    ("en", [_UPSET, (AGENT, "I'm sorry. I'm putting you on hold for a moment.")], "D5", "fail"),
+    ("en", [_UPSET, (AGENT, "sorry about that ive booked a new one and ill ring you myself when it leaves")], "D5", "pass"),
+    ("en", [(CUSTOMER, "It's not a complaint, I just want to know how to reset the timer.")], "complaint", "fail"),
+    ("en", [(CUSTOMER, "I'm not calling to complain, I only need a new password.")], "complaint", "fail"),
+    ("en", [(CUSTOMER, "I want to complain about the engineer who came today.")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "I'm really annoyed with myself, I typed the wrong date when I booked.")], "complaint", "fail"),
+    ("en", [(CUSTOMER, "I'm really annoyed, you typed the wrong date on my booking.")], "complaint", "pass"),
+    # the company mocked to its face, and a fix that took visit after visit
+    ("en", [(CUSTOMER, "Is this how you treat people who've paid up front?")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "Are you lot deaf? I said the blue one.")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "Honestly, you guys are amateurs.")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "Four callouts now and the boiler still knocks.")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "I'd have thought a new phone would be sorted by now.")], "complaint", "pass"),
+    ("en", [(CUSTOMER, "Is this how you reset the router, holding the button?")], "complaint", "fail"),
+    ("en", [(CUSTOMER, "Can I book two visits now and one in May?")], "complaint", "fail"),
+    # the closing: the call thanked as "ringing", goodbyes of other Englishes, and a thanks that
+    # acknowledges an answer before the anything-else question is no closing thanks
+    ("en", [(AGENT, "Anything else?"), (CUSTOMER, "No."), (AGENT, "Right, ta for ringing, see ya.")], "C4", "pass"),
+    ("en", [(AGENT, "Anything else?"), (CUSTOMER, "No."), (AGENT, "Thanks for phoning in, hooroo.")], "C4", "pass"),
+    ("en", [(AGENT, "Thank you, that's you booked for Friday. Anything else I can help with?"),
+            (CUSTOMER, "No, that's it."), (AGENT, "Okay, have a good one, bye.")], "C4", "fail"),
+    ("en", [(AGENT, "Anything else I can help with?"), (CUSTOMER, "No, that's it."),
+            (AGENT, "Thank you, have a good one, bye.")], "C4", "pass"),
+    ("en", [(AGENT, "Mornin', Bluegum Plumbing, this is Rhys, what can I do for you?")], "A1", "pass"),
+    ("en", [(AGENT, "Your meter will be changed on Monday. Anything again, sir?")], "C3", "pass"),
+    ("en", [(AGENT, "Your meter will be changed on Monday. If anything again goes wrong, ring us.")], "C3", "fail"),
+]
+
+
+@pytest.mark.parametrize("language, turns, check, expected", EN_ROUND9,
+                         ids=[f"{p[0]}-{p[2]}-{i}" for i, p in enumerate(EN_ROUND9)])
+def test_en_kinds_of_round_9(language, turns, check, expected):
+    assert outcome(language, turns, check) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ok ill ring you back on monday", "ok i will ring you back on monday"),
+    ("and ill be in touch by friday", "and i will be in touch by friday"),
+    ("my mum is ill", "my mum is ill"),
+    ("she fell ill with flu on sunday", "she fell ill with flu on sunday"),
+    ("ill health", "ill health"),
+])
+def test_ill_without_its_apostrophe_is_read_from_the_words_around_it(text, expected):
+    from qa_pipeline.rubric.text import normalize
+
+    assert normalize(text, "en") == expected
