@@ -105,11 +105,19 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
         empty = np.array([], dtype=object)
         return StoredCallRows(calls, (empty,) * 4, {}, {}, {})
     # Every turn of the selected calls in one columnar fetch (in call order), then each
-    # call's span from where the call id changes.
+    # call's span from where the call id changes. Calls asked by id: their turns and words
+    # also by the calls' storing time, which they carry (migration 23), so a scan reads only
+    # the row groups holding them where ids do not follow the order calls are stored in.
+    bound, bound_params = "", list(params)
+    if call_ids:
+        bound = " WHERE {t}.stored_at = ANY(?::TIMESTAMPTZ[])"
+        bound_params.append(con.execute(f"SELECT list(DISTINCT processed_at) FROM call_store WHERE {where}",
+                                        params).fetchone()[0] or [])
     columns = con.sql(
         f"SELECT t.call_id, t.speaker, t.start_s, t.end_s, t.text FROM turn_store t "
-        f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) ORDER BY t.call_id, t.turn",
-        params=params or None,
+        f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id){bound.format(t='t')} "
+        "ORDER BY t.call_id, t.turn",
+        params=bound_params or None,
     ).fetchnumpy()  # NumPy columns (masked where NULL): tolist() gives Python values, None for NULL
     ids = np.asarray(columns["call_id"], dtype=object)
     bounds = (np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist() if len(ids) else []
@@ -120,8 +128,9 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
     if words:
         for cid, idx, spk, s, e, text, p in con.execute(
             f"SELECT w.call_id, w.turn, w.speaker, w.start_s, w.end_s, w.text, w.probability FROM word_store w "
-            f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) ORDER BY w.call_id, w.turn, w.word",
-            params,
+            f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id){bound.format(t='w')} "
+            "ORDER BY w.call_id, w.turn, w.word",
+            bound_params,
         ).fetchall():
             lo, hi = spans.get(cid, (0, 0))
             if idx < hi - lo:
