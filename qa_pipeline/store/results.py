@@ -206,8 +206,8 @@ def _replace_results(con: duckdb.DuckDBPyConnection, scored_at: str) -> None:
     by their times too (a result's findings carry its time and are stored in the order scored):
     their row groups alone, whatever the ids."""
     _keep_other_model_versions(con, scored_at)
-    replaced = (f"{{t}}.{_AMONG_NEW} AND list_contains((SELECT list([call_id, rubric_id, rubric_version]) "
-                "FROM _new_results), [{t}.call_id, {t}.rubric_id, {t}.rubric_version])")
+    replaced = (f"{{t}}.{_AMONG_NEW} AND [{{t}}.call_id, {{t}}.rubric_id, {{t}}.rubric_version] "
+                "IN (SELECT [call_id, rubric_id, rubric_version] FROM _new_results)")
     times = con.execute(f"SELECT list(DISTINCT scored_at) FROM result_store r WHERE {replaced.format(t='r')}"
                         ).fetchone()[0]
     if times:
@@ -221,7 +221,8 @@ _AMONG_NEW = "call_id IN (SELECT call_id FROM _new_results)"
 call-id index for it (migration 24), not every row group. A join on the call, rubric and version
 would push filters of the other columns into the scan, and DuckDB then reads every row group
 (where ids do not follow the order calls are stored in): the rubric versions replaced are
-matched by a list instead, or on rows read through the index first
+matched on one value (a list of the three), which the scan is not filtered on, or on rows read
+through the index first
 (:func:`~qa_pipeline.store.call_facts.of_calls`)."""
 
 
