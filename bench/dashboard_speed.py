@@ -61,6 +61,7 @@ from qa_pipeline.store import call_facts  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
 from qa_pipeline.store import journal  # noqa: E402
 from qa_pipeline.records import Call, CallInfo, CallResult, Evidence, Finding, Turn  # noqa: E402
+from qa_pipeline.store.calls import fetch_call_rows  # noqa: E402
 from qa_pipeline.store.results import result_rows, write_result_rows  # noqa: E402
 
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
@@ -455,7 +456,8 @@ def lookups(dbs: list[Path], rounds: int = 5, per_round: int = 3) -> None:
     a page's findings (a failed item's clips over a week: the findings of 50 calls looked up by
     id), the words search over one day, one call's transcript, a reviewed call's facts refresh, and the writer: a new
     call stored (its id among the stored ones), a stored call stored again, a stored call
-    re-scored (``write_result_rows``, its facts refreshed), each rolled back."""
+    re-scored (``write_result_rows``, its facts refreshed), each rolled back; and what re-scoring
+    reads of a stored call (``fetch_call_rows``: its call row, turns, words, normalised texts)."""
     everyone = Viewer.of(User("bench", "manager"))
     week = CallFilter(date_from=date(2026, 11, 16), date_to=date(2026, 11, 22))
     day = CallFilter(date_from=date(2026, 11, 20), date_to=date(2026, 11, 20))
@@ -486,7 +488,9 @@ def lookups(dbs: list[Path], rounds: int = 5, per_round: int = 3) -> None:
                             ("writer: a new call stored", lambda: _store(con, new_id, template)),
                             ("writer: a stored call stored again", lambda: _store(con, call_id, template)),
                             ("writer: a stored call re-scored", lambda: write_result_rows(
-                                con, [result_rows([_bench_call(call_id, template)[1]])]))):
+                                con, [result_rows([_bench_call(call_id, template)[1]])])),
+                            ("re-scoring's load of a stored call", lambda: fetch_call_rows(
+                                con, [call_id], words=True, normalizer=1))):
                         con.execute("BEGIN TRANSACTION")
                         try:
                             clock(label, db, write)

@@ -59,7 +59,7 @@ import duckdb
 __all__ = ["AGENT_DIMENSIONS", "AGENT_SCHEMA", "AGREEMENT_CALL_FACTS", "AGREEMENT_SCHEMA", "DIMENSIONS",
            "ITEM_DIMENSIONS", "QUEUE_SCHEMA", "REVIEW_CALL_FACTS", "REVIEW_SCHEMA", "SCHEMA", "WORST_KEPT",
            "WORST_KEY", "WORST_SCHEMA", "agent_fill_sql", "agreement_facts_sql", "agreement_fill_sql",
-           "agreement_outcomes_sql", "facts_sql", "fill_sql", "note_rubric_items", "queue_facts_sql",
+           "agreement_outcomes_sql", "facts_sql", "fill_sql", "note_rubric_items", "of_calls", "queue_facts_sql",
            "queue_fill_sql", "rebuild", "refill_worst", "refresh", "refresh_agreement", "refresh_queue",
            "results_at", "review_facts_sql", "review_fill_sql", "Stored", "worst_fill_sql"]
 
@@ -144,6 +144,17 @@ def facts_sql(calls: str = "call_store", results: str = "result_store", checks: 
            coalesce(o.n, []::VARCHAR[]) AS na, r.scored_at, s.processed_at AS stored_at
     FROM {calls} s JOIN r ON r.call_id = s.call_id LEFT JOIN o ON o.call_id = s.call_id
     WHERE s.status = 'done'"""
+
+
+def of_calls(table: str, which: str) -> str:
+    """A subquery of the rows of ``table`` (one of migration 24's tables with an index on
+    ``call_id``, or ``call_store``) of the calls ``which`` selects (a condition on ``call_id``:
+    ``call_id = ?``, or a semi-join on a few ids), read through that index: materialised before
+    any join reads it. DuckDB scans the index only for a scan filtered on ``call_id`` alone; a
+    join's filters pushed into the scan (another column's values, as a join on the call, rubric
+    and item pushes) make it read every row group instead, where ids do not follow the order
+    calls are stored in."""
+    return f"(WITH x AS MATERIALIZED (SELECT * FROM {table} WHERE {which}) SELECT * FROM x)"
 
 
 def results_at(con: duckdb.DuckDBPyConnection, which: str, args: list) -> Optional[list]:
@@ -312,7 +323,9 @@ def agreement_outcomes_sql(which: str = "TRUE", findings_at: bool = False) -> st
     ``findings_at``: the current findings are also bounded by their results' times, one more
     parameter after the condition's for ``check_store`` (:func:`results_at`)."""
     def only(table: str) -> str:
-        bound = " AND scored_at = ANY(?::TIMESTAMPTZ[])" if findings_at and table == "check_store" else ""
+        if table != "check_store":  # through their call-id index (migration 24)
+            return of_calls(table, which)
+        bound = " AND scored_at = ANY(?::TIMESTAMPTZ[])" if findings_at else ""
         return f"(SELECT * FROM {table} WHERE {which}{bound})"
     return f"""
     WITH human AS (
@@ -565,7 +578,7 @@ def _stored_facts(stored: Stored, which: str, args: list) -> tuple[str, list]:
     """SQL (and parameters) of the new facts of the calls ``stored`` holds: their finding
     reviews looked up only where one of them was stored before (only a stored call is reviewed)."""
     none = "(SELECT * FROM {} WHERE FALSE)"
-    reviews = f"(SELECT * FROM finding_review_store WHERE {which})" if stored.replaced else none.format(
+    reviews = of_calls("finding_review_store", which) if stored.replaced else none.format(
         "finding_review_store")
     return (facts_sql(stored.calls, stored.results or none.format("result_store"),
                       stored.checks or none.format("check_store"), reviews), list(args) if stored.replaced else [])
@@ -586,8 +599,7 @@ def refresh(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], stored: Opt
     if stored is not None:
         new_sql, new_args = _stored_facts(stored, which, args)
     else:
-        only = {t: f"(SELECT * FROM {t} WHERE {which})"
-                for t in ("call_store", "result_store", "check_store", "finding_review_store")}
+        only = {t: of_calls(t, which) for t in ("call_store", "result_store", "check_store", "finding_review_store")}
         times = results_at(con, which, args)  # the findings of their results alone: not every row group read
         only["check_store"] = (f"(SELECT * FROM check_store WHERE {which} AND scored_at = ANY(?::TIMESTAMPTZ[]))"
                                if times else "(SELECT * FROM check_store WHERE FALSE)")
@@ -674,7 +686,7 @@ def _agreement_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, f
 def _queue_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,
                 facts_args: Sequence = ()) -> None:
     """Replace the queue rows of the calls ``which`` selects; ``facts``: their current facts."""
-    only = [f"(SELECT * FROM {t} WHERE {which})" for t in ("queue_store", "review_store", "dispute_store")]
+    only = [of_calls(t, which) for t in ("queue_store", "review_store", "dispute_store")]
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _queue_new AS {queue_facts_sql(facts, *only)}",
                     [*args, *facts_args, *args, *args])
@@ -688,7 +700,7 @@ def _queue_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts
 def _review_rows(con: duckdb.DuckDBPyConnection, which: str, args: list, *, facts: str,
                  facts_args: Sequence = ()) -> None:
     """Replace the review rows of the calls ``which`` selects; ``facts``: their current facts."""
-    only = [f"(SELECT * FROM {t} WHERE {which})" for t in ("review_store", "queue_store")]
+    only = [of_calls(t, which) for t in ("review_store", "queue_store")]
     con.execute(f"DELETE FROM review_fact_store WHERE {which}", args)
     con.execute(f"INSERT INTO review_fact_store {review_facts_sql(facts, *only)}", [*args, *facts_args, *args])
 

@@ -13,6 +13,7 @@ from typing import Iterator, Optional, Sequence
 import duckdb
 
 from qa_pipeline.records import Call, CallInfo, SideCoverage, Turn, Word, maker
+from qa_pipeline.store.call_facts import of_calls
 
 _make_turn = maker(Turn)
 
@@ -88,15 +89,15 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
                     words: bool = True, normalizer: Optional[int] = None) -> StoredCallRows:
     """The rows :func:`load_calls` makes its calls from; ``normalizer``: also the normalised
     turn texts stored by that version of the scorer's normaliser (re-scoring reuses them)."""
-    where = "status = 'done'"
+    where, stored = "status = 'done'", "call_store"
     params: list = []
-    if call_ids:
-        where += " AND call_id IN (SELECT unnest(?))"
+    if call_ids:  # the call rows through their key's index, for a scan that only holds ids
+        stored = of_calls("call_store", "call_id IN (SELECT unnest(?))")
         params.append(list(call_ids))
     calls = con.execute(
         f"SELECT call_id, source_path, sha256, duration, channels, sample_rate, language, agent_id, "
         f"agent_name, team, CAST(started_at AS VARCHAR), metadata, source, asr_model, role_confidence, "
-        f"role_note, roles_uncertain, redacted, coverage FROM call_store WHERE {where} ORDER BY call_id",
+        f"role_note, roles_uncertain, redacted, coverage FROM {stored} WHERE {where} ORDER BY call_id",
         params,
     ).fetchall()
     import numpy as np
@@ -105,11 +106,19 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
         empty = np.array([], dtype=object)
         return StoredCallRows(calls, (empty,) * 4, {}, {}, {})
     # Every turn of the selected calls in one columnar fetch (in call order), then each
-    # call's span from where the call id changes.
+    # call's span from where the call id changes. Calls asked by id: their turns and words
+    # also by the calls' storing time, which they carry (migration 23), so a scan reads only
+    # the row groups holding them where ids do not follow the order calls are stored in.
+    bound, bound_params = "", list(params)
+    if call_ids:
+        bound = " WHERE {t}.stored_at = ANY(?::TIMESTAMPTZ[])"
+        bound_params.append(con.execute(f"SELECT list(DISTINCT processed_at) FROM {stored} WHERE {where}",
+                                        params).fetchall()[0][0] or [])
     columns = con.sql(
         f"SELECT t.call_id, t.speaker, t.start_s, t.end_s, t.text FROM turn_store t "
-        f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) ORDER BY t.call_id, t.turn",
-        params=params or None,
+        f"JOIN (SELECT call_id FROM {stored} WHERE {where}) c USING (call_id){bound.format(t='t')} "
+        "ORDER BY t.call_id, t.turn",
+        params=bound_params or None,
     ).fetchnumpy()  # NumPy columns (masked where NULL): tolist() gives Python values, None for NULL
     ids = np.asarray(columns["call_id"], dtype=object)
     bounds = (np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist() if len(ids) else []
@@ -120,8 +129,9 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
     if words:
         for cid, idx, spk, s, e, text, p in con.execute(
             f"SELECT w.call_id, w.turn, w.speaker, w.start_s, w.end_s, w.text, w.probability FROM word_store w "
-            f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) ORDER BY w.call_id, w.turn, w.word",
-            params,
+            f"JOIN (SELECT call_id FROM {stored} WHERE {where}) c USING (call_id){bound.format(t='w')} "
+            "ORDER BY w.call_id, w.turn, w.word",
+            bound_params,
         ).fetchall():
             lo, hi = spans.get(cid, (0, 0))
             if idx < hi - lo:
@@ -130,7 +140,7 @@ def fetch_call_rows(con: duckdb.DuckDBPyConnection, call_ids: Optional[Sequence[
     if normalizer is not None:
         columns = con.sql(
             f"SELECT n.call_id, n.texts FROM turn_norm_store n "
-            f"JOIN (SELECT call_id FROM call_store WHERE {where}) c USING (call_id) "
+            f"JOIN (SELECT call_id FROM {stored} WHERE {where}) c USING (call_id) "
             f"WHERE n.normalizer = {int(normalizer):d}",
             params=params or None,
         ).fetchnumpy()

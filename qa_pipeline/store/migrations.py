@@ -687,6 +687,33 @@ def _v23() -> str:
     """
 
 
+
+CALL_ID_INDEXED = ("result_store", "call_fact_store", "queue_fact_store", "review_fact_store",
+                   "agreement_fact_store", "finding_review_store", "imported_review_store", "review_store",
+                   "dispute_store", "metric_store", "turn_norm_store", "turn_embedding_store", "result_history_store",
+                   "check_history_store")
+"""The tables of one or a few rows a call (besides ``call_store``, whose key already is an
+index) that the writer and a call's refresh look up by ``call_id`` (migration 24)."""
+
+
+@migration(24, "an index on call_id of the tables of a few rows a call that look-ups by id read")
+def _v24() -> str:
+    # A call's refresh, the writer storing a call again and re-scoring look these tables up by
+    # call id (its facts, result, queue and review rows, finding reviews; the deletes of its
+    # metrics, normalised texts, embeddings and history). Where ids do not follow the order calls
+    # are stored in, each look-up read every row group (30 ms at two million calls, several a
+    # write). No time column bounds them: their rows are rewritten (a fact row with a review,
+    # a result with a re-score) and appended with their old times, which would widen the zone
+    # maps of every newer row group. An ART index on call_id does: DuckDB scans it for
+    # `call_id = ?` and for a semi-join on call_id with a few ids (up to index_scan_max_count
+    # rows; the writer's groups of 200 calls), instead of the row groups (tests/store/
+    # test_lookup_bounds.py checks the profile). The findings, turns and words (many rows a
+    # call) stay bounded by their time (migrations 22, 23): an index there would cost every
+    # write more. CREATE INDEX IF NOT EXISTS does nothing a second time.
+    return "".join(f"CREATE INDEX IF NOT EXISTS {table}_call_id ON {table} (call_id);\n"
+                   for table in CALL_ID_INDEXED)
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "

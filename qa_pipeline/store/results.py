@@ -202,17 +202,28 @@ def _replace_results(con: duckdb.DuckDBPyConnection, scored_at: str) -> None:
     """Take the stored results of the calls and rubric versions in ``_new_results`` out, and
     their findings, keeping those of other model versions in history (inside the writer's
     transaction). One DELETE per table for every (call, rubric version) written, not one per
-    call. The findings are looked up by their results' times too (a result's findings carry its
-    time and are stored in the order scored): their row groups alone, whatever the ids."""
+    call. The results are looked up through the call-id index (:data:`_AMONG_NEW`), their findings
+    by their times too (a result's findings carry its time and are stored in the order scored):
+    their row groups alone, whatever the ids."""
     _keep_other_model_versions(con, scored_at)
-    replaced = ("EXISTS (SELECT 1 FROM _new_results n WHERE {t}.call_id = n.call_id "
-                "AND {t}.rubric_id = n.rubric_id AND {t}.rubric_version = n.rubric_version)")
+    replaced = (f"{{t}}.{_AMONG_NEW} AND [{{t}}.call_id, {{t}}.rubric_id, {{t}}.rubric_version] "
+                "IN (SELECT [call_id, rubric_id, rubric_version] FROM _new_results)")
     times = con.execute(f"SELECT list(DISTINCT scored_at) FROM result_store r WHERE {replaced.format(t='r')}"
                         ).fetchone()[0]
     if times:
-        con.execute("DELETE FROM check_store WHERE call_id IN (SELECT call_id FROM _new_results) "
-                    f"AND scored_at = ANY(?::TIMESTAMPTZ[]) AND {replaced.format(t='check_store')}", [times])
+        con.execute(f"DELETE FROM check_store WHERE scored_at = ANY(?::TIMESTAMPTZ[]) "
+                    f"AND {replaced.format(t='check_store')}", [times])
         con.execute(f"DELETE FROM result_store WHERE {replaced.format(t='result_store')}")
+
+
+_AMONG_NEW = "call_id IN (SELECT call_id FROM _new_results)"
+"""The rows of the calls being written, as a semi-join on ``call_id`` alone: DuckDB scans the
+call-id index for it (migration 24), not every row group. A join on the call, rubric and version
+would push filters of the other columns into the scan, and DuckDB then reads every row group
+(where ids do not follow the order calls are stored in): the rubric versions replaced are
+matched on one value (a list of the three), which the scan is not filtered on, or on rows read
+through the index first
+(:func:`~qa_pipeline.store.call_facts.of_calls`)."""
 
 
 # What a finding says (besides who and when): a stored finding with the same is unchanged.
@@ -238,17 +249,21 @@ def _keep_other_model_versions(con: duckdb.DuckDBPyConnection, replaced_at: str)
             "AND {t}.model_version {op} n.model_version")
     new = "(SELECT DISTINCT call_id, rubric_id, rubric_version, model_version FROM _new_results) n"
     key = "{a}.call_id = {b}.call_id AND {a}.rubric_id = {b}.rubric_id AND {a}.rubric_version = {b}.rubric_version"
-    if con.execute(f"SELECT EXISTS (SELECT 1 FROM result_history_store h JOIN {new} "
+    history = call_facts.of_calls("result_history_store", _AMONG_NEW)
+    if con.execute(f"SELECT EXISTS (SELECT 1 FROM {history} h JOIN {new} "
                    f"ON {same.format(t='h', op='IS NOT DISTINCT FROM')})").fetchall()[0][0]:
         con.execute(f"DELETE FROM result_history_store USING {new} "
-                    f"WHERE {same.format(t='result_history_store', op='IS NOT DISTINCT FROM')}")
+                    f"WHERE {same.format(t='result_history_store', op='IS NOT DISTINCT FROM')} "
+                    f"AND result_history_store.{_AMONG_NEW}")
         # Its findings go too, but for those an earlier history result still reads (it was
         # unchanged when this one replaced it, so its finding is this one's).
         con.execute(f"DELETE FROM check_history_store USING {new} "
                     f"WHERE {same.format(t='check_history_store', op='IS NOT DISTINCT FROM')} "
+                    f"AND check_history_store.{_AMONG_NEW} "
                     f"AND NOT EXISTS (SELECT 1 FROM result_history_store r WHERE "
                     f"{key.format(a='r', b='check_history_store')} AND r.scored_at < check_history_store.replaced_at)")
-    replaced = (f"SELECT o.call_id, o.rubric_id, o.rubric_version, o.model_version FROM result_store o JOIN {new} "
+    replaced = (f"SELECT o.call_id, o.rubric_id, o.rubric_version, o.model_version "
+                f"FROM {call_facts.of_calls('result_store', _AMONG_NEW)} o JOIN {new} "
                 f"ON {same.format(t='o', op='IS DISTINCT FROM')}")
     if con.execute(f"SELECT EXISTS ({replaced})").fetchall()[0][0]:
         names = _RESULT_COLUMNS + _VERSIONED + ("scored_at",)
@@ -259,7 +274,7 @@ def _keep_other_model_versions(con: duckdb.DuckDBPyConnection, replaced_at: str)
     # A changed finding of a call with history is kept, whichever model version replaces it:
     # the history results read the findings that were current after them.
     keys = "(SELECT DISTINCT call_id, rubric_id, rubric_version FROM _new_results) n"
-    if not con.execute(f"SELECT EXISTS (SELECT 1 FROM result_history_store h JOIN {keys} "
+    if not con.execute(f"SELECT EXISTS (SELECT 1 FROM {history} h JOIN {keys} "
                        f"ON {key.format(a='h', b='n')})").fetchall()[0][0]:
         return
     names = _CHECK_COLUMNS + _VERSIONED + ("scored_at",)

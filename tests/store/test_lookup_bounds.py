@@ -25,7 +25,8 @@ from qa_pipeline.records import CallResult, Finding
 from qa_pipeline.review import reviews
 from qa_pipeline.store import call_facts
 from qa_pipeline.store import database as store
-from qa_pipeline.store.migrations import MIGRATIONS
+from qa_pipeline.store.calls import fetch_call_rows
+from qa_pipeline.store.migrations import CALL_ID_INDEXED, MIGRATIONS
 
 CALLS = 30_000
 """Calls of 17 findings and 17 turns each: 510,000 of each, five row groups of DuckDB's 122,880 rows."""
@@ -36,7 +37,8 @@ follow the order the calls are stored in: every row group spans nearly all of th
 
 def _scattered_centre(con: duckdb.DuckDBPyConnection) -> None:
     """:data:`CALLS` calls stored one a minute, each scored as it came in (its result and 17
-    findings stamped with its time), their ids scattered; then their facts, as migration 14."""
+    findings stamped with its time), their ids scattered, every 50th reviewed and queued; then
+    their facts, as migration 14."""
     call_id = f"'s' || lpad(((i * {STEP}) % {CALLS})::VARCHAR, 6, '0')"
     start = "TIMESTAMPTZ '2026-01-01 08:00:00+00' + to_seconds(i * 60)"
     con.execute(f"""INSERT INTO call_store (call_id, duration, language, agent_id, agent_name, team, started_at,
@@ -54,6 +56,13 @@ def _scattered_centre(con: duckdb.DuckDBPyConnection) -> None:
         SELECT {call_id}, k, CASE WHEN k % 2 = 0 THEN 'agent' ELSE 'customer' END, k * 5.0, k * 5.0 + 4,
             CASE WHEN k = 3 AND i % 100 = 0 THEN 'I want to complain' ELSE 'turn ' || k END, {start}
         FROM range({CALLS}) t(i), range(17) j(k) ORDER BY i, k""")
+    # every 50th call reviewed and queued (600 calls): rows of a few a call the refresh reads
+    reviewed = f"FROM range(0, {CALLS}, 50) t(i)"
+    con.execute(f"""INSERT INTO finding_review_store SELECT {call_id}, 'standard-en', '1', 'K1', 'confirm', 'pass',
+            'pass', NULL, 'qa1', {start} + INTERVAL 1 DAY {reviewed}""")
+    con.execute(f"INSERT INTO review_store SELECT {call_id}, 'standard-en', '1', 'qa1', 80, 75, NULL, "
+                f"{start} + INTERVAL 1 DAY {reviewed}")
+    con.execute(f"INSERT INTO queue_store SELECT {call_id}, 'qa1', 'sample', {start} {reviewed}")
     call_facts.rebuild(con)
 
 
@@ -63,7 +72,7 @@ class Profiled:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, profile) -> None:
         self._con, self._profile = con, profile
-        self.scans: list[tuple[str, int, int]] = []
+        self.scans: list[tuple[str, int, int, str, int]] = []
         con.execute(f"SET enable_profiling = 'json'; SET profiling_output = '{profile}'")
 
     def execute(self, sql: str, *params) -> "_Rows":
@@ -74,6 +83,14 @@ class Profiled:
             self.scans += _scans(json.loads(self._profile.read_text()))
         return rows
 
+    def sql(self, sql: str, params=None) -> "_Columns":
+        """A query read as NumPy columns (``fetchnumpy``), profiled as :meth:`execute` is."""
+        self._profile.unlink(missing_ok=True)
+        columns = self._con.execute(sql, params or []).fetchnumpy()
+        if self._profile.exists():
+            self.scans += _scans(json.loads(self._profile.read_text()))
+        return _Columns(columns)
+
     def __getattr__(self, name: str):
         return getattr(self._con, name)
 
@@ -81,7 +98,23 @@ class Profiled:
         return self.scans_of("check_store")
 
     def scans_of(self, table: str) -> list[tuple[int, int]]:
-        return [(scanned, total) for name, scanned, total in self.scans if name.endswith(f".{table}")]
+        return [(scanned, total) for name, scanned, total, *_ in self.scans if name.endswith(f".{table}")]
+
+    def kinds_of(self, tables: tuple[str, ...]) -> list[tuple[str, str, int]]:
+        """Each scan of ``tables``: the table, how DuckDB read it (``Index Scan``, ``Sequential
+        Scan``) and how many rows it read."""
+        return [(name.rsplit(".", 1)[-1], kind, rows) for name, _, _, kind, rows in self.scans
+                if name.rsplit(".", 1)[-1] in tables]
+
+
+class _Columns:
+    """A query's NumPy columns, read."""
+
+    def __init__(self, columns: dict) -> None:
+        self._columns = columns
+
+    def fetchnumpy(self) -> dict:
+        return self._columns
 
 
 class _Rows:
@@ -97,11 +130,12 @@ class _Rows:
         return list(self._rows)
 
 
-def _scans(node: dict) -> list[tuple[str, int, int]]:
+def _scans(node: dict) -> list[tuple[str, int, int, str, int]]:
     found = []
     if "row_groups_scanned" in node:
         found.append((node["extra_info"].get("Table", ""), node["row_groups_scanned"],
-                      node["total_row_groups_to_scan"]))
+                      node["total_row_groups_to_scan"], node["extra_info"].get("Type", ""),
+                      node.get("rows_scanned", 0)))
     for child in node.get("children", []) + node.get("operator", []):
         found += _scans(child)
     return found
@@ -112,6 +146,16 @@ def _few_row_groups(scans: list[tuple[int, int]]) -> None:
     may straddle two), not all of them."""
     assert all(scanned <= 2 for scanned, _ in scans), scans
     assert all(total >= 4 for _, total in scans), scans  # the table spans row groups to skip
+
+
+def _through_the_index(con: Profiled) -> None:
+    """Every scan of the call rows and the tables of a few rows a call (migration 24's) read
+    their call-id index, not their rows (those of the centre's calls span nearly all ids), but
+    where a table holds a few rows (DuckDB reads a handful of rows whole)."""
+    kinds = con.kinds_of(("call_store", *CALL_ID_INDEXED))
+    assert any(kind == "Index Scan" for _, kind, _ in kinds), con.scans
+    assert all(kind == "Index Scan" or rows <= 100 for _, kind, rows in kinds), [
+        k for k in kinds if k[1] != "Index Scan"]
 
 
 def _facts_equal_a_rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -207,13 +251,21 @@ def test_the_words_search_reads_the_turns_of_its_window_alone(con, monkeypatch):
     _few_row_groups(scans)
 
 
-def test_a_reviewed_calls_refresh_reads_its_findings_alone(con):
-    call_id = _a_call(CALLS // 2)
+def test_a_reviewed_calls_refresh_reads_its_findings_alone_and_its_other_rows_through_their_index(con):
+    call_id = _a_call(CALLS // 2)  # reviewed and queued (every 50th call)
     con.execute("INSERT INTO finding_review_store VALUES (?, 'standard-en', '1', 'K3', 'override', 'pass', "
                 "'fail', 'no', 'qa1', now())", [call_id])
     call_facts.refresh(con, [call_id])
     assert "K3" in con.execute("SELECT failed FROM call_fact_store WHERE call_id = ?", [call_id]).fetchone()[0]
+    assert con.execute("SELECT count(*) FROM queue_fact_store WHERE call_id = ?", [call_id]).fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM review_fact_store WHERE call_id = ?", [call_id]).fetchone()[0] == 1
     _few_row_groups(con.findings_scans())
+    _through_the_index(con)
+    _facts_equal_a_rebuild(con)
+    more = [_a_call(CALLS // 2 + k) for k in (1, 50, 100)]  # several calls: a semi-join on their ids
+    con.scans.clear()
+    call_facts.refresh(con, [call_id, *more])
+    _through_the_index(con)
     _facts_equal_a_rebuild(con)
 
 
@@ -237,6 +289,7 @@ def test_the_writer_reads_no_findings_for_a_new_call_and_a_stored_calls_own_when
     _few_row_groups(turn_scans)
     assert con.execute("SELECT count(*) FROM turn_store WHERE call_id = ?", [stored]).fetchone()[0] == len(
         call.turns)
+    _through_the_index(con)  # its call row, result, facts and the rest deleted through their index
     _facts_equal_a_rebuild(con)
 
 
@@ -246,9 +299,24 @@ def test_re_scoring_a_stored_call_replaces_its_findings_read_from_their_row_grou
                         tuple(Finding(f"K{k}", "fail" if k < 3 else "pass", weight=5) for k in range(17)))
     store.save_results(con, [result])
     _few_row_groups(con.findings_scans())
+    _through_the_index(con)  # its result replaced, history and metrics looked for, through their index
     assert con.execute("SELECT count(*), count(*) FILTER (WHERE outcome = 'fail') FROM check_store "
                        "WHERE call_id = ?", [stored]).fetchone() == (17, 3)
+    assert con.execute("SELECT count(*) FROM result_store WHERE call_id = ?", [stored]).fetchone()[0] == 1
     _facts_equal_a_rebuild(con)
+
+
+def test_re_scorings_load_of_stored_calls_reads_their_turns_row_groups_alone(con):
+    ids = [_a_call(CALLS // 7), _a_call(CALLS // 7 + 1)]
+    rows = fetch_call_rows(con, ids, words=True, normalizer=1)
+    assert rows.ids == sorted(ids)
+    assert [t.text for t in rows.call(0).turns] == [f"turn {k}" for k in range(17)]
+    for table in ("turn_store", "word_store"):
+        scans = con.scans_of(table)
+        assert scans
+        assert all(scanned <= 2 for scanned, _ in scans), (table, scans)
+    assert all(total >= 4 for total in (t for _, t in con.scans_of("turn_store")))
+    _through_the_index(con)
 
 
 def test_migration_22_gives_older_facts_their_results_time_and_each_finding_its_results(tmp_path):
@@ -276,6 +344,7 @@ def test_migration_22_gives_older_facts_their_results_time_and_each_finding_its_
             (datetime(2026, 3, 2, 10, 5, tzinfo=timezone.utc),)]
         _facts_equal_a_rebuild(con)
         before = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("call_fact_store", "check_store")]
+        con.execute("DROP INDEX call_fact_store_call_id")  # migration 24's: a column is not dropped under it
         con.execute("ALTER TABLE call_fact_store DROP COLUMN stored_at")  # migration 23's, to run 22 alone
         con.execute(next(m for m in MIGRATIONS if m.version == 22).sql)  # again: nothing changes
         con.execute(next(m for m in MIGRATIONS if m.version == 23).sql)
@@ -315,3 +384,29 @@ def test_migration_23_gives_older_turns_words_and_facts_their_calls_storing_time
         assert [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables] == before
         manager = Viewer.of(User("m", "manager"))
     assert queries.call_turns(path, manager, "c2")["text"].to_list() == ["hi", "a complaint"]
+
+
+def test_migration_24_gives_the_tables_of_a_few_rows_a_call_an_index_on_call_id(tmp_path):
+    path = tmp_path / "v23.duckdb"
+    con = database_at(path, 23)
+    con.execute("INSERT INTO call_store (call_id, status, started_at, source, processed_at) VALUES "
+                "('c1', 'done', '2026-03-02 10:00+00', 'import', '2026-03-02 10:03+00')")
+    con.execute("INSERT INTO result_store VALUES ('c1', 'standard-en', '1', 80, false, [], false, false, "
+                "'2026-03-02 10:05+00', 0)")
+    con.execute("INSERT INTO check_store VALUES ('c1', 'standard-en', '1', 'C2', 'fail', false, 10, NULL, NULL, "
+                "NULL, NULL, 'rule', '2026-03-02 10:05+00', 0)")
+    con.execute(f"INSERT INTO call_fact_store {call_facts.facts_sql()}")
+    assert not con.execute("SELECT count(*) FROM duckdb_indexes()").fetchone()[0]
+    con.close()
+    with store.opened(path) as con:
+        indexed = con.execute("SELECT table_name, expressions FROM duckdb_indexes() ORDER BY ALL").fetchall()
+        assert indexed == sorted((t, "[call_id]") for t in CALL_ID_INDEXED)
+        _facts_equal_a_rebuild(con)
+        tables = ("call_fact_store", "result_store", "check_store")
+        before = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables]
+        con.execute(next(m for m in MIGRATIONS if m.version == 24).sql)  # again: nothing changes
+        assert con.execute("SELECT count(*) FROM duckdb_indexes()").fetchone()[0] == len(CALL_ID_INDEXED)
+        assert [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables] == before
+        store.save_results(con, [CallResult("c1", "standard-en", "1", 100.0, False, (), (Finding("C2", "pass"),))])
+        assert con.execute("SELECT passed, failed FROM call_fact_store").fetchall() == [(["C2"], [])]
+        _facts_equal_a_rebuild(con)
