@@ -27,7 +27,7 @@ from qa_pipeline.rubric.phrase_syntax import (
     factor,
     lead_word,
     literal_start,
-    required_texts,
+    required_choices,
 )
 
 __all__ = ["PhraseMatcher", "PhraseHit", "compile_phrases", "PhraseError", "padded_english"]
@@ -48,6 +48,17 @@ _COMPILE_NOW = re.compile(r"\(\?[aiLmsux-]|\\[1-9]|\(\?P=|\(\?\(")
 _FEW_STARTS = 24
 
 
+def _holds(text: str, choices: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``text`` holds one text of each of ``choices``."""
+    for choice in choices:
+        for a in choice:
+            if a in text:
+                break
+        else:
+            return False
+    return True
+
+
 class _Alone:
     """Regexes searched one by one (they cannot join a combined regex: they do not start with
     a literal character, or are too big), in order.
@@ -56,7 +67,7 @@ class _Alone:
     (:func:`~qa_pipeline.rubric.phrase_syntax.literal_start`; the starts are indexed by their
     first character, so only those whose first character is in the text are looked for),
     and compiled the first time it is tried. One without a literal start is tried only in text
-    holding one of the texts its matches hold (:func:`~qa_pipeline.rubric.phrase_syntax.required_texts`:
+    holding one text of each choice its matches hold (:func:`~qa_pipeline.rubric.phrase_syntax.required_choices`:
     ``[\\u4e00-\\u9fff]{1,3}证号`` needs 证号). A synonym list holding a regex cannot lead, so
     each of its entries is a regex of its own: Mandarin identity requests ({ident}...{ask},
     ...) made ~1,200, all searched every time and compiled at every rubric load (≈ 2 ms a
@@ -91,8 +102,12 @@ class _Alone:
         self._pairs = re.compile(f"(?=([{firsts}].?))", re.DOTALL) if firsts else None
         self._one_char_starts = any(len(pair) == 1 for pair in by_pair)
         self._always = tuple(always)
-        # What a regex without a literal start needs in the text (None: unknown), by index.
-        self._needs: dict[int, Optional[tuple[str, ...]]] = {i: required_texts(self.sources[i]) for i in always}
+        # What a regex without a literal start needs in the text, by index: one text of each
+        # choice (absent: unknown). Every choice is tested, not only the longest: the English
+        # B2 list's regexes need "already "/"just "/... and also "went"/"gone"/... and
+        # "over"/"through"; one choice let ~40 % of an English agent's texts through.
+        self._needs: dict[int, tuple[tuple[str, ...], ...]] = {
+            i: needs for i in always if (needs := required_choices(self.sources[i]))}
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -131,13 +146,9 @@ class _Alone:
         the text also holds one of its anchors."""
         anchors, required = self._anchors, self._needs
         for i in self._candidates(text):
-            needs = required.get(i)
-            if needs is not None:  # no literal start: searched only when the text holds what it needs
-                for a in needs:
-                    if a in text:
-                        break
-                else:
-                    continue
+            choices = required.get(i)
+            if choices is not None and not _holds(text, choices):  # no literal start: searched
+                continue  # only when the text holds what it needs
             needs = anchors[i]
             if needs is not None:  # searched only when the text holds one of its anchors
                 for a in needs:
@@ -156,8 +167,8 @@ class _Alone:
     def found_in(self, text: str) -> bool:
         required = self._needs
         for i in self._candidates(text):
-            needs = required.get(i)
-            if needs is not None and not any(a in text for a in needs):
+            choices = required.get(i)
+            if choices is not None and not _holds(text, choices):
                 continue
             if self.regex(i).search(text):
                 return True

@@ -209,18 +209,48 @@ def required_texts(source: str, most: int = 16) -> Optional[tuple[str, ...]]:
     return tuple(sorted(found)) if found else None
 
 
+def required_choices(source: str, most: int = 16, keep: int = 3) -> tuple[tuple[str, ...], ...]:
+    """Choices of texts every match of the regex ``source`` holds, one text of each choice
+    (each part of the regex that must match gives one): ``we (?:went|gone) (?:over|through)``
+    needs ``we `` and one of went/gone and one of over/through. The ``keep`` longest, the one
+    whose shortest text is longest first: a text without one of the first is skipped soonest.
+    None certain (or each of more than ``most`` texts): ``()``.
+
+    >>> required_choices("we (?:went|gone) (?:over|through)")
+    (('gone', 'went'), ('over', 'through'), ('we ',))
+    """
+    parsed = _parsed(source)
+    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return ()
+    found = sorted(set(_all_required(list(parsed.data), most)), key=lambda c: (-min(map(len, c)), len(c), sorted(c)))
+    return tuple(tuple(sorted(c)) for c in found[:keep])
+
+
+def _usable(choice: Optional[frozenset], most: int) -> bool:
+    return bool(choice) and all(choice) and len(choice) <= most  # type: ignore[arg-type]
+
+
 def _better(new: Optional[frozenset], best: Optional[frozenset], most: int) -> Optional[frozenset]:
-    if not new or not all(new) or len(new) > most:
+    if not _usable(new, most):
         return best
-    if best is None or (min(map(len, new)), -len(new)) > (min(map(len, best)), -len(best)):
+    if best is None or (min(map(len, new)), -len(new)) > (min(map(len, best)), -len(best)):  # type: ignore[arg-type]
         return new
     return best
 
 
 def _required(items: list, most: int) -> Optional[frozenset]:
-    """What :func:`required_texts` finds in a parsed sequence: one of its literal runs, or
-    what a group, an alternation (one text of each branch) or a repeat of at least one needs."""
+    """The best choice :func:`_all_required` finds in a parsed sequence (the longest
+    shortest text, then the fewest texts)."""
     best: Optional[frozenset] = None
+    for choice in _all_required(items, most):
+        best = _better(choice, best, most)
+    return best
+
+
+def _all_required(items: list, most: int) -> list[frozenset]:
+    """Every choice of texts a parsed sequence needs, one of each: its literal runs, and what
+    a group, an alternation (one text of each branch) or a repeat of at least one needs."""
+    found: list[frozenset] = []
     run: list[str] = []
     for op, av in items + [(None, None)]:
         name = str(op)
@@ -228,17 +258,17 @@ def _required(items: list, most: int) -> Optional[frozenset]:
             run.append(chr(av))
             continue
         if run:
-            best = _better(frozenset(["".join(run)]), best, most)
+            found.append(frozenset(["".join(run)]))
             run = []
         if name == "SUBPATTERN" and not av[1] & re.IGNORECASE:
-            best = _better(_required(list(av[3].data), most), best, most)
+            found += _all_required(list(av[3].data), most)
         elif name == "BRANCH":
             branches = [_required(list(b.data), most) for b in av[1]]
             if all(branches):
-                best = _better(frozenset().union(*branches), best, most)  # type: ignore[arg-type]
+                found.append(frozenset().union(*branches))  # type: ignore[arg-type]
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
-            best = _better(_required(list(av[2].data), most), best, most)
-    return best
+            found += _all_required(list(av[2].data), most)
+    return [c for c in found if _usable(c, most)]
 
 
 def _top_level_alternation(source: str) -> bool:
