@@ -23,6 +23,7 @@ phrase, a few texts every match holds (its anchors), for a quick test before a s
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Mapping, Optional, Sequence
 
 from qa_pipeline.language import has_chinese
@@ -119,8 +120,11 @@ def _factor_edges(rests: list[str]) -> list[str]:
     return out + other
 
 
+@lru_cache(maxsize=512)
 def _parsed(body: str):
-    """``body`` parsed by Python's own regex parser (None when it does not parse)."""
+    """``body`` parsed by Python's own regex parser (None when it does not parse). Kept: a
+    regex searched on its own is read for its needs and whether it starts at a word; the
+    parse is only read, never changed."""
     try:
         from re import _parser as sre_parse  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover
