@@ -27,7 +27,8 @@ from qa_pipeline.rubric.phrase_syntax import (
     factor,
     lead_word,
     literal_start,
-    required_texts,
+    required_choices,
+    word_led,
 )
 
 __all__ = ["PhraseMatcher", "PhraseHit", "compile_phrases", "PhraseError", "padded_english"]
@@ -48,6 +49,17 @@ _COMPILE_NOW = re.compile(r"\(\?[aiLmsux-]|\\[1-9]|\(\?P=|\(\?\(")
 _FEW_STARTS = 24
 
 
+def _holds(text: str, choices: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``text`` holds one text of each of ``choices``."""
+    for choice in choices:
+        for a in choice:
+            if a in text:
+                break
+        else:
+            return False
+    return True
+
+
 class _Alone:
     """Regexes searched one by one (they cannot join a combined regex: they do not start with
     a literal character, or are too big), in order.
@@ -56,13 +68,14 @@ class _Alone:
     (:func:`~qa_pipeline.rubric.phrase_syntax.literal_start`; the starts are indexed by their
     first character, so only those whose first character is in the text are looked for),
     and compiled the first time it is tried. One without a literal start is tried only in text
-    holding one of the texts its matches hold (:func:`~qa_pipeline.rubric.phrase_syntax.required_texts`:
+    holding one text of each choice its matches hold (:func:`~qa_pipeline.rubric.phrase_syntax.required_choices`:
     ``[\\u4e00-\\u9fff]{1,3}证号`` needs 证号). A synonym list holding a regex cannot lead, so
     each of its entries is a regex of its own: Mandarin identity requests ({ident}...{ask},
     ...) made ~1,200, all searched every time and compiled at every rubric load (≈ 2 ms a
     Mandarin call and 0.4 s a load); most never start anywhere in a call's text."""
 
-    __slots__ = ("_always", "_anchors", "_by_start", "_compiled", "_needs", "_one_char_starts", "_pairs", "sources")
+    __slots__ = ("_always", "_anchors", "_at_words", "_by_start", "_compiled", "_needs", "_one_char_starts", "_pairs",
+                 "sources")
 
     def __init__(self, sources: Sequence[re.Pattern | str], anchors: Mapping[str, Optional[tuple[str, ...]]]):
         self.sources = tuple(s if isinstance(s, str) else s.pattern for s in sources)
@@ -91,8 +104,18 @@ class _Alone:
         self._pairs = re.compile(f"(?=([{firsts}].?))", re.DOTALL) if firsts else None
         self._one_char_starts = any(len(pair) == 1 for pair in by_pair)
         self._always = tuple(always)
-        # What a regex without a literal start needs in the text (None: unknown), by index.
-        self._needs: dict[int, Optional[tuple[str, ...]]] = {i: required_texts(self.sources[i]) for i in always}
+        # What a regex without a literal start needs in the text, by index: one text of each
+        # choice (absent: unknown). Every choice is tested, not only the longest: the English
+        # B2 list's regexes need "already "/"just "/... and also "went"/"gone"/... and
+        # "over"/"through"; one choice let ~40 % of an English agent's texts through.
+        self._needs: dict[int, tuple[tuple[str, ...], ...]] = {
+            i: needs for i in always if (needs := required_choices(self.sources[i]))}
+        # Those that can only start where a word starts (``\b(?:cheat|deceive|...)``): in clean
+        # English, searched as ``[\n @](?:regex)`` in the text with a newline in front (compiled
+        # when first searched), so the engine tries them only after a space, newline or '@'.
+        # Without a literal start it tried every character: ~0.2 ms a regex over an English
+        # agent's ~800 characters, ~0.1 ms of every English call in all.
+        self._at_words: dict[int, Optional[re.Pattern]] = {i: None for i in always if word_led(self.sources[i])}
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -125,19 +148,18 @@ class _Alone:
         found.sort()
         return found
 
-    def first(self, text: str, pos: int, best: Optional[tuple[int, int]]) -> Optional[tuple[int, int]]:
+    def first(self, text: str, pos: int, best: Optional[tuple[int, int]],
+              padded: Optional[str] = None) -> Optional[tuple[int, int]]:
         """(start, end) of the earliest hit from ``pos`` on, if earlier than ``best`` (a tie
         keeps ``best``, then the earlier regex), else ``best``. A regex is searched only when
-        the text also holds one of its anchors."""
-        anchors, required = self._anchors, self._needs
+        the text also holds one of its anchors. ``padded``: ``text`` with a newline in front
+        when it is clean English (:func:`padded_english`): the regexes that start at a word
+        are searched there, only where words start."""
+        anchors, required, at_words = self._anchors, self._needs, self._at_words
         for i in self._candidates(text):
-            needs = required.get(i)
-            if needs is not None:  # no literal start: searched only when the text holds what it needs
-                for a in needs:
-                    if a in text:
-                        break
-                else:
-                    continue
+            choices = required.get(i)
+            if choices is not None and not _holds(text, choices):  # no literal start: searched
+                continue  # only when the text holds what it needs
             needs = anchors[i]
             if needs is not None:  # searched only when the text holds one of its anchors
                 for a in needs:
@@ -145,6 +167,14 @@ class _Alone:
                         break
                 else:
                     continue
+            if padded is not None and i in at_words:
+                rx = at_words[i]
+                if rx is None:
+                    rx = at_words[i] = re.compile(f"{_BEFORE_WORD}(?:{self.sources[i]})")
+                m = rx.search(padded, pos)  # a match at padded[j] is a hit at text[j]
+                if m is not None and (best is None or m.start() < best[0]):
+                    best = (m.start(), m.end() - 1)
+                continue
             rx = self._compiled[i]
             if rx is None:
                 rx = self.regex(i)
@@ -156,8 +186,8 @@ class _Alone:
     def found_in(self, text: str) -> bool:
         required = self._needs
         for i in self._candidates(text):
-            needs = required.get(i)
-            if needs is not None and not any(a in text for a in needs):
+            choices = required.get(i)
+            if choices is not None and not _holds(text, choices):
                 continue
             if self.regex(i).search(text):
                 return True
@@ -288,7 +318,7 @@ class PhraseMatcher:
         # that can precede a word in clean English), so a match at padded[i] is a hit at text[i].
         m = self._words[0].search(padded, pos)  # type: ignore[index]
         best = (m.start(), m.end() - 1) if m is not None else None  # (start, end) in text
-        best = self._words[1].first(text, pos, best)  # type: ignore[index]  # ordered by start, as one regex
+        best = self._words[1].first(text, pos, best, padded)  # type: ignore[index]  # ordered by start, as one regex
         if best is None:
             return None
         return PhraseHit(best[0], best[1], self._which(text, best[0]))

@@ -23,6 +23,7 @@ phrase, a few texts every match holds (its anchors), for a quick test before a s
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Mapping, Optional, Sequence
 
 from qa_pipeline.language import has_chinese
@@ -119,8 +120,11 @@ def _factor_edges(rests: list[str]) -> list[str]:
     return out + other
 
 
+@lru_cache(maxsize=512)
 def _parsed(body: str):
-    """``body`` parsed by Python's own regex parser (None when it does not parse)."""
+    """``body`` parsed by Python's own regex parser (None when it does not parse). Kept: a
+    regex searched on its own is read for its needs and whether it starts at a word; the
+    parse is only read, never changed."""
     try:
         from re import _parser as sre_parse  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover
@@ -209,18 +213,48 @@ def required_texts(source: str, most: int = 16) -> Optional[tuple[str, ...]]:
     return tuple(sorted(found)) if found else None
 
 
+def required_choices(source: str, most: int = 64, keep: int = 3) -> tuple[tuple[str, ...], ...]:
+    """Choices of texts every match of the regex ``source`` holds, one text of each choice
+    (each part of the regex that must match gives one): ``we (?:went|gone) (?:over|through)``
+    needs ``we `` and one of went/gone and one of over/through. The ``keep`` longest, the one
+    whose shortest text is longest first: a text without one of the first is skipped soonest.
+    None certain (or each of more than ``most`` texts): ``()``.
+
+    >>> required_choices("we (?:went|gone) (?:over|through)")
+    (('gone', 'went'), ('over', 'through'), ('we ',))
+    """
+    parsed = _parsed(source)
+    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return ()
+    found = sorted(set(_all_required(list(parsed.data), most)), key=lambda c: (-min(map(len, c)), len(c), sorted(c)))
+    return tuple(tuple(sorted(c)) for c in found[:keep])
+
+
+def _usable(choice: Optional[frozenset], most: int) -> bool:
+    return bool(choice) and all(choice) and len(choice) <= most  # type: ignore[arg-type]
+
+
 def _better(new: Optional[frozenset], best: Optional[frozenset], most: int) -> Optional[frozenset]:
-    if not new or not all(new) or len(new) > most:
+    if not _usable(new, most):
         return best
-    if best is None or (min(map(len, new)), -len(new)) > (min(map(len, best)), -len(best)):
+    if best is None or (min(map(len, new)), -len(new)) > (min(map(len, best)), -len(best)):  # type: ignore[arg-type]
         return new
     return best
 
 
 def _required(items: list, most: int) -> Optional[frozenset]:
-    """What :func:`required_texts` finds in a parsed sequence: one of its literal runs, or
-    what a group, an alternation (one text of each branch) or a repeat of at least one needs."""
+    """The best choice :func:`_all_required` finds in a parsed sequence (the longest
+    shortest text, then the fewest texts)."""
     best: Optional[frozenset] = None
+    for choice in _all_required(items, most):
+        best = _better(choice, best, most)
+    return best
+
+
+def _all_required(items: list, most: int) -> list[frozenset]:
+    """Every choice of texts a parsed sequence needs, one of each: its literal runs, and what
+    a group, an alternation (one text of each branch) or a repeat of at least one needs."""
+    found: list[frozenset] = []
     run: list[str] = []
     for op, av in items + [(None, None)]:
         name = str(op)
@@ -228,17 +262,123 @@ def _required(items: list, most: int) -> Optional[frozenset]:
             run.append(chr(av))
             continue
         if run:
-            best = _better(frozenset(["".join(run)]), best, most)
+            found.append(frozenset(["".join(run)]))
             run = []
         if name == "SUBPATTERN" and not av[1] & re.IGNORECASE:
-            best = _better(_required(list(av[3].data), most), best, most)
+            found += _all_required(list(av[3].data), most)
         elif name == "BRANCH":
             branches = [_required(list(b.data), most) for b in av[1]]
             if all(branches):
-                best = _better(frozenset().union(*branches), best, most)  # type: ignore[arg-type]
+                found.append(frozenset().union(*branches))  # type: ignore[arg-type]
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
-            best = _better(_required(list(av[2].data), most), best, most)
-    return best
+            found += _all_required(list(av[2].data), most)
+    return [c for c in found if _usable(c, most)]
+
+
+_WORD_CHARS = frozenset(map(ord, "abcdefghijklmnopqrstuvwxyz0123456789"))
+
+
+def word_led(source: str) -> bool:
+    r"""Whether every match of the regex ``source`` starts where a word starts — a word edge
+    (``\b``) before a letter or digit, after lookbehinds if any — and nothing in it can tell
+    the start of the text from a newline before it (no ``^`` or ``\A``, no lookbehind that
+    could match a newline). Then in clean English (a-z, 0-9, spaces, newlines and '@', what
+    normalising English gives) the regex finds the same as ``[\n @](?:source)`` in the text
+    with a newline in front, which the regex engine tries only after a space, a newline or an
+    '@' instead of at every character (:meth:`~qa_pipeline.rubric.matching.PhraseMatcher.first`).
+
+    >>> word_led("(?<!as )\\b(?:we|i) (?:have )?already told you"), word_led("\\b(?:so|very) unfair")
+    (True, True)
+    >>> word_led("already told you"), word_led("\\b you"), word_led("^\\bno"), word_led("(?<!\\s)\\bno")
+    (False, False, False, False)
+    """
+    parsed = _parsed(source)
+    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.LOCALE):
+        return False
+    return _starts_at_word(list(parsed.data)) and _sees_no_text_start(list(parsed.data))
+
+
+def _starts_at_word(items: list) -> bool:
+    """A parsed sequence that can only match from a word edge before a letter or digit."""
+    i = 0
+    while i < len(items) and str(items[i][0]) in ("ASSERT", "ASSERT_NOT"):  # lookarounds first
+        i += 1
+    if i == len(items):
+        return False
+    op, av = items[i]
+    if str(op) == "SUBPATTERN" and not av[1] and not av[2]:
+        return _starts_at_word(list(av[3].data))
+    if str(op) != "AT" or str(av) != "AT_BOUNDARY":
+        return False
+    i += 1
+    while i < len(items) and str(items[i][0]) in ("ASSERT", "ASSERT_NOT"):
+        i += 1
+    return i < len(items) and _first_is_word_char(items[i])
+
+
+def _first_is_word_char(item) -> bool:
+    """Whether what a parsed item matches always starts with a letter or digit (a-z, 0-9)."""
+    op, av = item
+    name = str(op)
+    if name == "LITERAL":
+        return av in _WORD_CHARS
+    if name == "IN":
+        return all(str(o) == "LITERAL" and a in _WORD_CHARS
+                   or str(o) == "RANGE" and all(c in _WORD_CHARS for c in range(a[0], a[1] + 1)) for o, a in av)
+    if name == "BRANCH":
+        return all(b.data and _first_is_word_char(b.data[0]) for b in av[1])
+    if name == "SUBPATTERN" and not av[1] and not av[2]:
+        return bool(av[3].data) and _first_is_word_char(av[3].data[0])
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        return av[0] >= 1 and bool(av[2].data) and _first_is_word_char(av[2].data[0])
+    return False
+
+
+def _sees_no_text_start(items: list) -> bool:
+    r"""No ``^``/``\A`` anywhere, and every lookbehind made only of what cannot match a newline."""
+    for op, av in items:
+        name = str(op)
+        if name == "AT" and str(av) in ("AT_BEGINNING", "AT_BEGINNING_STRING", "AT_BEGINNING_LINE"):
+            return False
+        if name in ("ASSERT", "ASSERT_NOT"):
+            if av[0] < 0 and not _never_newline(list(av[1].data)):  # a lookbehind
+                return False
+            if not _sees_no_text_start(list(av[1].data)):
+                return False
+        elif name == "SUBPATTERN" and not _sees_no_text_start(list(av[3].data)):
+            return False
+        elif name == "BRANCH" and not all(_sees_no_text_start(list(b.data)) for b in av[1]):
+            return False
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and not _sees_no_text_start(list(av[2].data)):
+            return False
+        elif name in ("GROUPREF_EXISTS", "ATOMIC_GROUP"):
+            return False
+    return True
+
+
+def _never_newline(items: list) -> bool:
+    """A parsed sequence made only of literals other than a newline (and sets, alternations,
+    groups and repeats of them): it cannot match a newline."""
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            if av == 10:
+                return False
+        elif name == "IN":
+            if not all(str(o) == "LITERAL" and a != 10 or str(o) == "RANGE" and not a[0] <= 10 <= a[1] for o, a in av):
+                return False
+        elif name == "BRANCH":
+            if not all(_never_newline(list(b.data)) for b in av[1]):
+                return False
+        elif name == "SUBPATTERN":
+            if not _never_newline(list(av[3].data)):
+                return False
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            if not _never_newline(list(av[2].data)):
+                return False
+        else:
+            return False
+    return True
 
 
 def _top_level_alternation(source: str) -> bool:

@@ -15,7 +15,7 @@ from shared_data import EXAMPLES, shared_file
 from qa_pipeline.rescoring import rescore
 from qa_pipeline.rubric import load_rubric, phrase_syntax, rubrics_dir, score_call, standard_rubric
 from qa_pipeline.rubric.loader import read_rubric_yaml
-from qa_pipeline.rubric.matching import compile_phrases
+from qa_pipeline.rubric.matching import compile_phrases, padded_english
 from qa_pipeline.rubric.text import norm_row, normalize
 from qa_pipeline.store import database as store
 from qa_pipeline.transcript_io import call_from_json
@@ -407,23 +407,32 @@ def _phrase_lists(node):
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_gated_searches_find_what_searching_every_regex_finds(language):
     """A regex searched on its own is tried only where the text holds its literal start (or,
-    without one, a text its matches need): the earliest hit is still that of every phrase
-    in one regex, searched everywhere."""
+    without one, a text of each choice its matches need), and in clean English one that starts
+    at a word only where words start: the earliest hit is still that of every phrase in one
+    regex, searched everywhere."""
     spec = read_rubric_yaml((rubrics_dir() / f"standard-{language}.yaml").read_text(encoding="utf-8"))
     synonyms = spec.get("synonyms", {})
     texts = [normalize(t.text) for c in _examples() if c.language.startswith(language) for t in c.turns]
     texts += [normalize(t) for t in ("麻烦您报一下读者证号", "您的借书证号是多少", "年卡卡号", "请问您的姓名是什么",
                                      "can I have your date of birth please", "and the postcode", "not my problem")]
     texts.append("\n".join(texts))
-    alone = 0
+    texts += [normalize(t) for t in ("we have already gone over this twice", "you people are cheats",
+                                     "so you just need to check it yourself", "is 07700 900 562 still your number")]
+    texts.append("\n".join(texts))
+    alone = at_words = 0
     for phrases in _phrase_lists(spec):
         m = compile_phrases(phrases, synonyms)
         alone += len(m._alone)
+        at_words += len(m._words[1]._at_words) if m._words is not None else 0
         for text in texts:
             hit, every = m.first(text), m.regex.search(text)
             assert (hit and hit.start) == (every and every.start()), (phrases[:3], text)
             assert m.found_in(text) == (every is not None), (phrases[:3], text)
+            # clean English as scoring searches it: word-led regexes only where words start
+            hit = m.first(text, 0, padded_english(text))
+            assert (hit and hit.start) == (every and every.start()), (phrases[:3], text)
     assert alone > 10  # the test exercises the gated searches
+    assert at_words > 10 or language == "zh"  # ... and the word-led ones
 
 
 def test_regexes_indexed_by_their_start_are_those_whose_start_the_text_holds():

@@ -7,8 +7,8 @@ import pytest
 
 from qa_pipeline.records import Call, CallInfo, Turn
 from qa_pipeline.rubric.detectors import agent_name, organisation, personal_data, reply_time, sensitive_number
-from qa_pipeline.rubric.matching import PhraseError, compile_phrases
-from qa_pipeline.rubric.phrase_syntax import literal_start, required_texts
+from qa_pipeline.rubric.matching import PhraseError, compile_phrases, padded_english
+from qa_pipeline.rubric.phrase_syntax import literal_start, required_choices, required_texts, word_led
 from qa_pipeline.rubric.text import normalize
 from qa_pipeline.rubric.view import CallView
 
@@ -218,6 +218,77 @@ def test_literal_start(source, start):
 ])
 def test_required_texts(source, needs):
     assert required_texts(source) == needs
+
+
+@pytest.mark.parametrize("source, choices", [
+    ("\\bwe (?:have )?(?:went|gone) (?:over|through) (?:this|that)",
+     (("gone", "went"), ("over", "through"), (" th",))),  # Python's parser writes this|that as th(?:is|at)
+    ("(?:[\\u4e00-\\u9fff]{1,3}证号).{0,8}(?:核对|核实)", (("证号",), ("核",))),
+    # the three with the longest shortest text; not the lookbehind's "as "
+    ("(?<!as )\\b(?:we|i) (?:just |only )+(?:said|told)", (("just ", "only "), ("said", "told"), (" ",))),
+    ("x*y", (("y",),)), ("(?i:ab)c", (("c",),)), ("(?:ab)?c", (("c",),)), (".*", ()), ("a|", ()), ("(?i)abc", ()),
+])
+def test_required_choices(source, choices):
+    """Every match holds one text of each choice; none is read from an optional or
+    case-blind part."""
+    assert required_choices(source) == choices
+    texts = ["we have went over this", "we gone through that", "as we just said", "i only only told", "xxy",
+             "ABc", "c", "请核对您的身份证号", "abc"]
+    for text in texts:
+        for m in re.finditer(source, text):
+            assert all(any(a in m.group() for a in choice) for choice in choices), (source, m.group())
+
+
+def test_a_regex_is_not_searched_where_the_text_lacks_one_of_its_needs():
+    """A regex searched on its own needs one text of each choice: a text holding the first
+    choice ("went") but not the second ("over"/"through") is not searched, and the regex
+    is not even compiled. (With only the longest choice tested it was searched in ~40 % of
+    English agents' texts for the B2 list's regexes.)"""
+    m = compile_phrases(["re:\\bwe (?:went|gone) (?:over|through) (?:this|that)"], {}, fuzzy=False)
+    assert m.first("we went to the shop and came back") is None
+    assert m._alone._compiled == [None]
+    assert m.first("yes we went over this").phrase.startswith("re:")
+    assert m.found_in("we went over that") and not m.found_in("we went home")
+
+
+def _starts(regex: re.Pattern, text: str, pos: int, shift: int = 0) -> list[int]:
+    """Where ``regex`` matches at each position from ``pos`` on (a match at ``padded[j]`` is
+    one at ``text[j]``: ``shift`` 0)."""
+    return [j - shift for j in range(pos, len(text) + 1) if regex.match(text, j)]
+
+
+@pytest.mark.parametrize("source, led", [
+    ("\\b(?:cheat|cheated|rob) (?:me|us)\\b", True),
+    ("(?<!as )(?<!like )\\b(?:we|i) (?:have )?(?:just |only )+(?:said|told)", True),
+    ("(?:(?<![^\\n])\\bno|\\bnot) (?:way|now)", False),  # an alternation of starts: not read as one
+    ("\\b(?:[0-9]+|one) time", True), ("\\bno(?<![a-z]no)", True),
+    # these could see a newline in front of the text where the text has nothing: left as they are
+    ("(?<!\\s)\\bno", False), ("^\\bno", False), ("(?<=\\n)\\bno", False), ("(?<![^ ])\\bno", False),
+    # not only from a word's start
+    ("\\b you", False), ("no way", False), ("\\b(?:no|@x)", False), ("\\b\\S+", False),
+])
+def test_word_led_regexes_find_after_a_word_start_what_they_find_anywhere(source, led):
+    """A regex that can only start at a word finds, in clean English, the same starts as the
+    regex led by the character before a word ([\\n @]) in the text with a newline in front;
+    the regexes this would not hold for are not taken as led by a word."""
+    assert word_led(source) == led
+    import random
+
+    rng = random.Random(5)
+    words = ["no", "not", "way", "now", "cheat", "cheated", "rob", "me", "us", "we", "i", "as", "like", "have",
+             "just", "only", "said", "told", "one", "12", "time", "you", "@x", "ono", "x"]
+    regex, at_word = re.compile(source), re.compile(f"[\\n @](?:{source})")
+    differs = 0
+    for _ in range(400):
+        text = "".join(rng.choice(words) + rng.choice([" ", " ", "\n", "@", ""]) for _ in range(rng.randrange(1, 8)))
+        padded = padded_english(text)
+        assert padded is not None
+        for pos in (0, 1, 3):
+            same = _starts(regex, text, pos) == _starts(at_word, padded, pos)
+            assert same or not led, (source, text, pos)
+            differs += not same
+    if source.startswith(("(?<!\\s)", "^", "(?<=\\n)", "(?<![^ ])")):
+        assert differs  # the reason it is not taken as led by a word
 
 
 @pytest.mark.parametrize("text, found", [
