@@ -137,3 +137,38 @@ def test_written_say_back_of_the_need(said, expected):
 ])
 def test_more_written_ownership(said, expected):
     assert finding([COMPLAINT, (AGENT, said)], "D5").outcome == expected
+
+
+# Batch 3 of dev_real/zh (helper realzh3). A public thread is one grievance: the agent's replies
+# count for the D items from the customer's opening post, even when the words the trigger knows
+# come only in a later post. On a call (no @) the D items still count from the complaint itself.
+def _late_grievance(tag):
+    return [(CUSTOMER, f"{tag}健身房的淋浴间这周只有冷水"),
+            (AGENT, "您好，给您带来不便非常抱歉，已转交相关部门核查"),
+            (CUSTOMER, "都一个礼拜了还没修好，一直没人管")]
+
+
+def test_in_a_public_thread_the_d_items_count_from_the_opening_post():
+    public = _late_grievance("@某某健身 ")
+    assert finding(public, "complaint").outcome == "pass"
+    assert finding(public, "D1").outcome == "pass"
+    assert finding(public, "D5").outcome == "pass"
+
+
+def test_on_a_call_the_d_items_still_count_from_the_complaint():
+    call = _late_grievance("")
+    assert finding(call, "complaint").outcome == "pass"
+    assert finding(call, "D1").outcome == "fail"
+    assert finding(call, "D5").outcome == "fail"
+
+
+# "Watch for our call" (请留意电话回访) neither asks for nor confirms a number (D3); "leave a
+# number" in its forms does.
+@pytest.mark.parametrize("said, expected", [
+    ("您好，已经安排师傅上门，请您留意电话", "fail"),
+    ("您好，请留心来电，师傅会和您约时间", "fail"),
+    ("您好，麻烦私信留个电话，我们安排师傅联系您", "pass"),
+    ("您好，请留下您的手机号，方便工程部回访", "pass"),
+])
+def test_watching_for_a_call_is_not_asking_for_a_number(said, expected):
+    assert finding([COMPLAINT, (AGENT, said)], "D3").outcome == expected

@@ -21,8 +21,6 @@ FAIL (customer): "我家宽带有点卡，麻烦帮我看看。" / "I lost my ca
 """
 from __future__ import annotations
 
-import re
-
 from qa_pipeline.rubric.checks.base import Builder, Option, Scope
 from qa_pipeline.rubric.checks.scan import TextNode, phrase_finder
 from qa_pipeline.rubric.sentiment import COMPLAINT_PHRASES, text_sentiment
@@ -38,14 +36,6 @@ OPTIONS = {
                              help="phrases that count only in a thread where a turn tags an account with @ (a public post)"),
 }
 
-_TAG = re.compile(r"(?<![A-Za-z0-9._%+-])@[^\s@]")  # not an e-mail address
-
-
-def _public(view) -> bool:
-    """A turn of the call tags an account (``@name``): a public thread, not a call."""
-    return any(_TAG.search(t.text or "") for t in view.turns)
-
-
 def build(options: dict, builder: Builder):
     phrases = list(options.get("phrases") or [])
     if options.get("builtin", True):
@@ -59,7 +49,7 @@ def build(options: dict, builder: Builder):
 
         def find_phrases(seg, view):
             yield from find_plain(seg, view)
-            if _public(view):
+            if view.public_thread:
                 for turn, offset, phrase in find_public_phrases(seg, view):
                     yield turn, offset, f"{phrase} (public post)"
     threshold = options.get("sentiment_below")
