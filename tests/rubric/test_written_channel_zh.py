@@ -172,3 +172,31 @@ def test_on_a_call_the_d_items_still_count_from_the_complaint():
 ])
 def test_watching_for_a_call_is_not_asking_for_a_number(said, expected):
     assert finding([COMPLAINT, (AGENT, said)], "D3").outcome == expected
+
+
+# C2: a yes/no question that says the trouble back ("still cannot …?", "did they not … for you?")
+# confirms the need; a question about something else, or a plain diagnostic, does not.
+@pytest.mark.parametrize("said, expected", [
+    ("您好，请问换了插座以后还是无法充电吗", "pass"),
+    ("您好，重启路由器之后仍然连不上吗", "pass"),
+    ("您好，请问是快递员没有给您送上楼吗", "pass"),
+    ("您好，请问您用的是哪个型号的充电器", "fail"),
+    ("您好，请问还有其他需要帮忙的吗", "fail"),
+])
+def test_a_question_that_says_the_trouble_back_confirms_the_need(said, expected):
+    complaint = (CUSTOMER, "@某某电器 新买的扫地机充不进电，太失望了")
+    assert finding([complaint, (AGENT, said)], "C2").outcome == expected
+
+
+# C1 applies when the agent looks up the customer's record, not when it looks up where the
+# company's outlets are, nor on a near-miss of a record phrase (您再预约, "book it again yourself");
+# the identifier the customer gave, named back as what the record was looked up by, passes C1.
+@pytest.mark.parametrize("said, expected", [
+    ("您好，请问您在哪个城市，我帮您查一下附近的售后网点", "na"),
+    ("您好，您再预约一下上门时间就可以了", "na"),
+    ("您好，用您给的订单号查了一下，包裹正在派送", "pass"),
+    ("您好，查询到您的订单已经发货", "fail"),
+])
+def test_c1_applies_to_the_customers_record_not_to_outlets(said, expected):
+    question = (CUSTOMER, "@某某电器 我的扫地机怎么修，会员编号是8812")
+    assert finding([question, (AGENT, said)], "C1").outcome == expected
