@@ -200,3 +200,16 @@ def test_a_question_that_says_the_trouble_back_confirms_the_need(said, expected)
 def test_c1_applies_to_the_customers_record_not_to_outlets(said, expected):
     question = (CUSTOMER, "@某某电器 我的扫地机怎么修，会员编号是8812")
     assert finding([question, (AGENT, said)], "C1").outcome == expected
+
+
+# D5: a check the agent reports having made, its finding following, is the agent looking into it
+# itself; a plan made faster (加急网络建设) is no rush on this case, and a test that found nothing
+# wrong, then only an apology, is no ownership.
+@pytest.mark.parametrize("said, expected", [
+    ("您好，经核实，三号梯的控制板已于昨日更换", "pass"),
+    ("您好，通过您私信的房号查询，报修单已经派出", "pass"),
+    ("您好，我们会加急推进小区设施改造，感谢理解", "fail"),
+    ("您好，我们本地测试并没有出现这个情况，给您带来不便还请谅解", "fail"),
+])
+def test_a_check_the_agent_reports_is_ownership(said, expected):
+    assert finding([COMPLAINT, (AGENT, said)], "D5").outcome == expected
