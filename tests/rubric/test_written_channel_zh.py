@@ -213,3 +213,18 @@ def test_c1_applies_to_the_customers_record_not_to_outlets(said, expected):
 ])
 def test_a_check_the_agent_reports_is_ownership(said, expected):
     assert finding([COMPLAINT, (AGENT, said)], "D5").outcome == expected
+
+
+# Complaint: exasperation said as an idiom (真是醉了), on any channel, and in a public post the same
+# trouble counted (第三次了). Someone drunk, a repeat purchase, or the count said on a call, is not
+# found by these rules.
+@pytest.mark.parametrize("turns, found", [
+    ([(CUSTOMER, "新买的台灯开关是松的，我也是醉了")], True),
+    ([(CUSTOMER, "@某某地图 导航又把我带进死胡同，第三次了")], True),
+    ([(CUSTOMER, "昨晚聚餐喝醉了，手机落在了店里，请问能帮忙找找吗")], False),
+    ([(CUSTOMER, "@某某家电 这是我第二次买你们家的扫地机了，想问下配件哪里买")], False),
+    ([(CUSTOMER, "导航又把我带进死胡同，第三次了，怎么设置避开小路")], False),
+])
+def test_exasperation_and_a_counted_repeat_are_complaints(turns, found):
+    f = finding(turns + [(AGENT, "您好，请问是哪个型号")], "complaint")
+    assert f.rule.startswith("complaint: found") is found, f.rule
