@@ -228,3 +228,43 @@ def test_a_check_the_agent_reports_is_ownership(said, expected):
 def test_exasperation_and_a_counted_repeat_are_complaints(turns, found):
     f = finding(turns + [(AGENT, "您好，请问是哪个型号")], "complaint")
     assert f.rule.startswith("complaint: found") is found, f.rule
+
+
+# Batch 3, all 30 threads: more written ownership, the phone number asked by private message (D3;
+# on a call a number asked to find the account is C1's, not D3), the trouble said back after 就是,
+# and more written grievances (accused of taking money, a rip-off, unfriendly, even the simplest use
+# failing).
+@pytest.mark.parametrize("said, expected", [
+    ("您好，情况已记录并将及时反馈处理", "pass"),
+    ("您好，我们会尽快处理并及时回复您", "pass"),
+    ("您好，请私信房号，以便这边核实", "pass"),
+    ("您好，我处帮您做进一步的核查", "pass"),
+    ("您好，我们会尽量为您催促维修师傅", "pass"),
+    ("您好，电梯的问题我们知道了", "fail"),
+])
+def test_written_ownership_from_batch3(said, expected):
+    assert finding([COMPLAINT, (AGENT, said)], "D5").outcome == expected
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("您好，麻烦您私信手机号码给我们，工程部会回访", "pass"),
+    ("您好，请您提供一下登记业主的手机号", "fail"),
+])
+def test_a_phone_number_asked_by_private_message_is_d3(said, expected):
+    assert finding([COMPLAINT, (AGENT, said)], "D3").outcome == expected
+
+
+def test_the_trouble_said_back_after_jiushi_confirms_the_need():
+    said = "您好，就是电梯按了楼层没有反应是吗"
+    assert finding([COMPLAINT, (AGENT, said)], "C2").outcome == "pass"
+
+
+@pytest.mark.parametrize("text", [
+    "@某某宽带 天天不在家还偷扣我话费",
+    "这个会员续费真坑，退都退不了",
+    "你们对老会员最不友好了",
+    "@某某宽带 晚上看个直播都卡",
+])
+def test_more_written_grievances_are_complaints(text):
+    f = finding([(CUSTOMER, text), (AGENT, "您好，请问您的会员号是多少")], "complaint")
+    assert f.outcome == "pass" and f.rule.startswith("complaint: found"), f.rule
