@@ -6,6 +6,7 @@ string once, then searched with one precompiled regular expression per check.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from typing import Callable, Optional
 
@@ -18,6 +19,8 @@ __all__ = ["CallView", "TurnView", "Segment"]
 
 
 _make_evidence = maker(Evidence)
+# An account tagged with @ ("@ShopCare", and "@ Shop Care" as translations write it), not an e-mail address.
+_TAG = re.compile(r"(?<![A-Za-z0-9._%+-])@ ?[^\s@]")
 
 
 def role_of(speaker: str) -> str:
@@ -140,6 +143,15 @@ class CallView:
         self.call_start = min((t.start for t in timed), default=None)
         ends = [t.end for t in self.turns if t.end is not None]
         self.call_end = max(ends, default=None)
+        self._public: Optional[bool] = None
+
+    @property
+    def public_thread(self) -> bool:
+        """A turn tags an account (``@name``): a public post on Weibo, a forum or social media
+        naming the company, with the replies under it — not a call."""
+        if self._public is None:
+            self._public = any(_TAG.search(t.text or "") for t in self.turns)
+        return self._public
 
     def by_role(self, speaker: str) -> Optional[tuple[TurnView, ...]]:
         """Turns of ``speaker`` ('agent', 'customer', 'any'); None when roles are unknown."""

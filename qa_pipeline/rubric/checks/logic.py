@@ -114,11 +114,17 @@ class NotNode:
 
 
 class CheckRef:
+    """True when the check's outcome is one of ``outcomes``; placed where the check passed (for
+    ``after``/``before``). With ``from_opening_post`` a public thread (a post tagging the company,
+    and the replies under it: :attr:`CallView.public_thread`) is placed at the customer's first
+    post even when the check passed on a later one: a written thread is one grievance, and what
+    the agent replied to it counts from the post that opened it."""
     type_id = "check"
 
-    def __init__(self, check_id: str, outcomes: tuple[str, ...]):
+    def __init__(self, check_id: str, outcomes: tuple[str, ...], from_opening_post: bool = False):
         self.check_id = check_id
         self.outcomes = outcomes
+        self.from_opening_post = from_opening_post
 
     def check_refs(self) -> set[str]:
         return {self.check_id}
@@ -127,7 +133,12 @@ class CheckRef:
         outcome = ctx.outcomes[self.check_id]
         v = ctx.verdicts.get(self.check_id, Verdict(None))
         ok = outcome in self.outcomes
-        return Verdict(ok, v.evidence, f"{self.check_id} is {outcome}", v.at if outcome == "pass" else None)
+        at = v.at if outcome == "pass" else None
+        if at is not None and self.from_opening_post and ctx.view.public_thread:
+            posts = ctx.view.by_role("customer")
+            if posts and posts[0].index < at[0]:
+                at = (posts[0].index, 0)
+        return Verdict(ok, v.evidence, f"{self.check_id} is {outcome}", at)
 
 
 class UseRef:
@@ -150,6 +161,9 @@ CHECK_OPTIONS = {
     "check": Option((str,), required=True, help="id of another check in this rubric"),
     "outcome": Option((list, str), ["pass"], items=(str,), choices=OUTCOMES,
                       help="outcomes that make this true"),
+    "public_thread": Option((str,), choices=("from_opening_post",),
+                            help="in a public thread (a turn tags an account with @), placed at the customer's "
+                                 "first post rather than where the check passed"),
 }
 USE_OPTIONS = {"use": Option((str,), required=True, help="name of a condition under 'conditions:'")}
 
@@ -172,7 +186,8 @@ def build_absence(options: dict, builder: Builder):
 
 def build_check(options: dict, builder: Builder):
     outcome = options.get("outcome", ["pass"])
-    return CheckRef(options["check"], (outcome,) if isinstance(outcome, str) else tuple(outcome))
+    return CheckRef(options["check"], (outcome,) if isinstance(outcome, str) else tuple(outcome),
+                    from_opening_post=options.get("public_thread") == "from_opening_post")
 
 
 def build_use(options: dict, builder: Builder):

@@ -20,7 +20,7 @@ FAIL (customer only): "Thank you for calling them." — the customer's words are
 ``match: all`` needs every phrase; ``unless`` lists phrases that cancel a hit in the same
 turn ("不知道" is no refusal in "不知道您现在方便吗"); ``min_count`` needs that many hits.
 ``public_phrases`` count too, but only in a public written thread (a turn tags an account with
-``@``: :func:`~qa_pipeline.rubric.checks.scan.public_thread`), for words the form reads one way in
+``@``: :attr:`~qa_pipeline.rubric.view.CallView.public_thread`), for words the form reads one way in
 writing and another on the phone (C3: "should anything else come up later, message us" invites
 more questions under a post, where a call wants the question asked).
 """

@@ -1,7 +1,6 @@
 """The scan shared by text check types: select scoped turns, find hits, build a verdict."""
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterator, Optional
 
 from qa_pipeline.rubric.checks.base import Context, Scope, Verdict
@@ -12,25 +11,14 @@ from qa_pipeline.rubric.view import CallView, Segment, TurnView
 Finder = Callable[[Segment, CallView], Iterator[tuple[TurnView, int, str]]]
 UNKNOWN_SPEAKERS = "speakers unknown: cannot tell the agent's words from the customer's"
 
-# An account tagged with @ ("@ShopCare", and "@ Shop Care" as translations write it), not an e-mail address.
-_TAG = re.compile(r"(?<![A-Za-z0-9._%+-])@ ?[^\s@]")
-
-
-def public_thread(view: CallView) -> bool:
-    """A turn of the call tags an account (``@name``): a public written thread (a post on Weibo, a
-    forum or social media naming the company, and the replies under it), not a phone call, whose
-    transcript never has an ``@``."""
-    return any(_TAG.search(t.text or "") for t in view.turns)
-
-
 def with_public(find: Finder, find_public: Finder) -> Finder:
-    """``find``'s hits, and in a public thread (:func:`public_thread`) ``find_public``'s too, each
+    """``find``'s hits, and in a public thread (:attr:`CallView.public_thread`) ``find_public``'s too, each
     labelled "(public post)": words that mean one thing in a written public thread and another on
     the phone."""
 
     def both(seg: Segment, view: CallView):
         yield from find(seg, view)
-        if public_thread(view):
+        if view.public_thread:
             for turn, offset, phrase in find_public(seg, view):
                 yield turn, offset, f"{phrase} (public post)"
 
