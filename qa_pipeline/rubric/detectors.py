@@ -20,8 +20,10 @@ ways people say these things, not for particular calls:
   Spoken digits count ("two two nine oh", "double five"), and so does a code a few words
   after its name ("the code we just sent you is 6 1 9 4 0 2", 验证码我给您念一下，是683921)
   or a password with letters and digits (临时密码是abc8826), also spelled out a few words after it
-  is named ("a temporary password for you. It's Kestrel with a capital K, then 4 7 9 1") — not "sent to the phone ending
-  1234", "valid for 10 minutes" or "at least 8 characters".
+  is named ("a temporary password for you. It's Kestrel with a capital K, then 4 7 9 1"), said character by
+  character ("capital P, lowercase q, 7, 7, hash") or as a count of one digit (六个八, "four zeros"), and a card
+  read in two parts across the agent's turns — not "sent to the phone ending 1234", "valid for 10 minutes",
+  "at least 8 characters", a code anyone may hear (a sort code, a promo code) or a number starting with 0.
 * ``personal_data``: a customer's phone number or account balance stated by the
   agent (预留手机是139…, 欠费320元; "her mobile is 07700 900114", "the balance is 1240 pounds"),
   not read back as a question for the caller to confirm, not a hotline's number. The E1
@@ -704,7 +706,7 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
 _PERSONAL = re.compile(
     r"(?:预留|登记|绑定|注册|户主|机主|账户|账号|您的|他的|她的)[^\n]{0,8}?(?:手机号码?|手机|电话号码?|号码|邮箱)(?:是|为)? ?"
     r"(?P<zh_phone>1[3-9]\d{9})(?!\d)"
-    r"|(?:欠费|余额|欠款|待缴|应缴)(?:是|为|有|还有)?(?P<zh_money>\d[\d.]*(?:元|块))"
+    r"|(?:欠费|余额|欠款|待缴|应缴)(?:是|为|有|还有)?(?P<zh_money>\d[\d.]*元)"
     r"|(?:(?<!their )(?<!\bour )(?:mobile|phone|cell|number|email)(?: number)?(?: on (?:the account|file|record))? is|"
     r"registered (?:mobile|phone|number|email)(?: is)?) (?P<en_phone>0 ?\d(?: ?\d){8,9}|\d(?: ?\d){9})(?! ?\d)"
     # a US local number said in groups ("five five five, twelve hundred"): only after a phone word

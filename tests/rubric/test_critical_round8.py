@@ -16,8 +16,7 @@ labelled call). E1: a password said character by character, a code said as a cou
 customer accused of wasting time, the repeated question counted against the customer in English,
 the fault put on the customer with its reason, "no idea" as the whole answer, others' abundance as
 the answer (多的是…另找一家), another party's lookout, other firms offered as the way
-out, condescension ("even a child could work that out"), sarcastic praise (您可真会挑时候), a balance in
-块 stated to a caller nobody verified; and English rules narrowed where they read harmless talk ("I'll just
+out, condescension ("even a child could work that out"), sarcastic praise (您可真会挑时候); and English rules narrowed where they read harmless talk ("I'll just
 deal with it", "you can ask someone else to sign for it", "who cares for your dog", "go away and
 have a think").
 """
@@ -103,8 +102,6 @@ CRITICAL_ROUND8 = [
     ("en", [(AGENT, "The new remote is so simple even children can use it.")], "B2", "pass"),
     ("zh", [(AGENT, "您可真会挑时候，系统维护您就来办。")], "B2", "fail"),
     ("zh", [(AGENT, "您真厉害，这么快就装好了。")], "B2", "pass"),
-    ("zh", [(CUSTOMER, "我想查下电费"), (AGENT, "您账户余额还有五十二块三。")], "E1", "fail"),
-    ("zh", [(AGENT, "请问您的户号是多少？"), (CUSTOMER, "3301229"), (AGENT, "您账户余额还有五十二块三。")], "E1", "pass"),
     # kinds of the older English hold-outs' misses (tuning sets): condescension said politely, "a you
     # problem", another party as the better bet
     ("en", [(AGENT, "Look, my niece is seven and she could do that in her sleep.")], "B2", "fail"),
@@ -115,6 +112,11 @@ CRITICAL_ROUND8 = [
     ("en", [(AGENT, "Parking near the venue is a you problem, I'm afraid.")], "B2", "fail"),
     ("en", [(AGENT, "You'd have more luck taking it up with your card company.")], "B2", "fail"),
     ("en", [(AGENT, "You'll have more luck with a weekday slot, they're quieter.")], "B2", "pass"),
+    # the customer as the one who was clear, a question about what was unclear, a negated "settle down"
+    ("zh", [(AGENT, "您之前已经讲得很明白了，我都记下来了。")], "B2", "pass"),
+    ("zh", [(AGENT, "我之前已经讲得很明白了。")], "B2", "fail"),
+    ("zh", [(AGENT, "我换个说法，您看是哪一步还不清楚")], "B2", "pass"),
+    ("en", [(AGENT, "I'm not asking you to settle down, you've every right to be annoyed.")], "B2", "pass"),
     # English rules narrowed to the rude reading
     ("en", [(AGENT, "Leave it with me, I'll just deal with it before we hang up.")], "B2", "pass"),
     ("en", [(AGENT, "Oh, just deal with it, everyone else has to.")], "B2", "fail"),
