@@ -117,6 +117,14 @@ CRITICAL_ROUND8 = [
     ("zh", [(AGENT, "我之前已经讲得很明白了。")], "B2", "fail"),
     ("zh", [(AGENT, "我换个说法，您看是哪一步还不清楚")], "B2", "pass"),
     ("en", [(AGENT, "I'm not asking you to settle down, you've every right to be annoyed.")], "B2", "pass"),
+    # the fault disowned in so many words, and put on the customer's household (older dev_zh misses)
+    ("zh", [(AGENT, "快递晚到这个可不能怪我们。")], "B2", "fail"),
+    ("zh", [(AGENT, "这事确实不能怪我们，但我现在就帮您联系站点。")], "B2", "pass"),
+    # "no wonder" (怪不得 / 难怪) is no blame: its clause is judged only with its sentence
+    ("zh", [(AGENT, "怪不得我们这边查不到，原来是换了手机号。")], "B2", "pass"),
+    ("zh", [(AGENT, "难怪系统里没显示，原来订单还在审核。")], "B2", "pass"),
+    ("zh", [(AGENT, "那是您自己家里没留人，快递才退回的。")], "B2", "fail"),
+    ("zh", [(AGENT, "是您自己家里没人接收吗？")], "B2", "pass"),
     # English rules narrowed to the rude reading
     ("en", [(AGENT, "Leave it with me, I'll just deal with it before we hang up.")], "B2", "pass"),
     ("en", [(AGENT, "Oh, just deal with it, everyone else has to.")], "B2", "fail"),
