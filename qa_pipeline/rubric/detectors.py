@@ -20,8 +20,10 @@ ways people say these things, not for particular calls:
   Spoken digits count ("two two nine oh", "double five"), and so does a code a few words
   after its name ("the code we just sent you is 6 1 9 4 0 2", 验证码我给您念一下，是683921)
   or a password with letters and digits (临时密码是abc8826), also spelled out a few words after it
-  is named ("a temporary password for you. It's Kestrel with a capital K, then 4 7 9 1") — not "sent to the phone ending
-  1234", "valid for 10 minutes" or "at least 8 characters".
+  is named ("a temporary password for you. It's Kestrel with a capital K, then 4 7 9 1"), said character by
+  character ("capital P, lowercase q, 7, 7, hash") or as a count of one digit (六个八, "four zeros"), and a card
+  read in two parts across the agent's turns — not "sent to the phone ending 1234", "valid for 10 minutes",
+  "at least 8 characters", a code anyone may hear (a sort code, a promo code) or a number starting with 0.
 * ``personal_data``: a customer's phone number or account balance stated by the
   agent (预留手机是139…, 欠费320元; "her mobile is 07700 900114", "the balance is 1240 pounds"),
   not read back as a question for the caller to confirm, not a hotline's number. The E1
@@ -389,10 +391,19 @@ def reply_time(turn: TurnView, view: CallView) -> Hit:
 # 13–19 digits, spaces or dashes between them allowed, not inside a longer word or number.
 # Written to start with \d (the edge check after it) so the regex engine skips to digits.
 DIGIT_RUN = re.compile(r"\d(?<![0-9a-z]\d)(?:[ -]?\d){11,17}[ -]?[\dx](?![0-9a-z])")
+# "code" after one of these words names something anyone may hear (a sort code, a dialling code, a
+# promo code, an error code), not a secret: one list for every English code pattern below.
+_PUBLIC_CODE_WORDS = (
+    "post", "zip", "area", "promo", "promotion", "discount", "coupon", "gift", "voucher", "reference", "confirmation",
+    "tracking", "product", "error", "fault", "country", "booking", "qr", "dress", "bar", "tax", "sort", "dial",
+    "dialling", "dialing", "postal", "colour", "color", "branch", "bank", "swift", "ifsc", "routing", "course",
+    "class", "station", "airport", "store", "shop", "item", "style", "model",
+)
+_PUBLIC_CODE_NOT_BEFORE = "".join(f"(?<!{word} )" for word in _PUBLIC_CODE_WORDS)
+_PUBLIC_CODE = re.compile(rf"\b(?:{'|'.join(_PUBLIC_CODE_WORDS)}) codes?\b")
 _CODE = re.compile(
     r"(?<![a-z])(?:验证码|动态码|校验码|密码|verification code|one time code|one time passcode|otp|passcode|password|"
-    r"security code|cvv|cvc|pin|(?<!post )(?<!zip )(?<!area )(?<!promo )(?<!discount )(?<!reference )"
-    r"(?<!confirmation )(?<!tracking )(?<!product )(?<!error )(?<!country )(?<!booking )(?<!voucher )code)"
+    rf"security code|cvv|cvc|pin|{_PUBLIC_CODE_NOT_BEFORE}code)"
     r"(?: number)?(?: is| 是|是|为)? ?(?:\d ?){4,8}(?!\d)"
 )
 
@@ -426,8 +437,7 @@ _CODE_WORD = re.compile(r"验证码|动态码|校验码|取件码|密码|口令|
 # else (a date, a duration, a count of digits, the last digits of a phone or card).
 _CODE_THEN_DIGITS = re.compile(
     r"(?<![a-z])(?:验证码|动态码|校验码|取件码|密码|口令|verification code|one time code|one time password|otp|"
-    r"passcode|password|pin|(?<!post )(?<!zip )(?<!area )(?<!promo )(?<!discount )(?<!reference )(?<!confirmation )"
-    r"(?<!tracking )(?<!product )(?<!error )(?<!country )(?<!booking )(?<!voucher )(?<!qr )code)(?![a-z])"
+    rf"passcode|password|pin|{_PUBLIC_CODE_NOT_BEFORE}code)(?![a-z])"
     r"(?P<between>[^\d\n]{0,32}?)(?P<digits>\d(?: ?\d){3,7})(?! ?\d)(?P<after> ?\S{0,4})")
 _NOT_THE_CODE = re.compile(
     r"尾号|后[四六4-6]位|末[四4]位|结尾|有效|分钟|发送到|发到|ending|last|ends|valid|expire|minute|second|hour|day|"
@@ -512,16 +522,13 @@ def _one_number(digits: str, text: str) -> bool:
 # them or in one of the two turns before. Not a number another word names ("your order is …",
 # "ending …", "the number is …").
 _CODE_TOPIC = re.compile(
-    r"(?<![a-z])(?:验证码|动态码|校验码|密码|口令|otp|passcode|password|pin|"
-    r"(?<!post )(?<!zip )(?<!area )(?<!promo )(?<!discount )(?<!reference )(?<!confirmation )(?<!tracking )"
-    r"(?<!product )(?<!error )(?<!country )(?<!booking )(?<!voucher )(?<!qr )(?<!dress )(?<!bar )(?<!tax )"
-    r"(?<!sort )(?<!dial )(?<!postal )(?<!colour )(?<!color )code)s?(?![a-z])")
+    rf"(?<![a-z])(?:验证码|动态码|校验码|密码|口令|otp|passcode|password|pin|{_PUBLIC_CODE_NOT_BEFORE}code)s?(?![a-z])")
 _BARE_CODE = re.compile(
     r"(?:^|\b(?:it is|that is|here it is|here you go|so it is|it says|it reads|the digits are))\b ?"
     r"(?P<digits>\d(?: \d){3,7})(?! ?\d)(?P<after> ?\S{0,4})")
 _NOT_A_BARE_CODE = re.compile(
     r"number|mobile|phone|order|reference|account|ending|last|ends|card|date|born|birth|postcode|room|"
-    r"unit|flat|meter|reading|policy|booking|ticket|case|claim|member|pnr|\bref\b")
+    r"unit|flat|meter|reading|policy|booking|ticket|case|claim|member|pnr|\bref\b|extension|\bext\b|option")
 
 
 def _code_after_topic(norm: str, turn: TurnView, view: CallView) -> Hit:
@@ -586,7 +593,7 @@ _CODE_EN = re.compile(r"(?<![\d.])\d{1,2}(?: \d{1,2}){2,7}(?![\d.]| ?\d)")
 _CODE_ZH = re.compile(r"(?<![0-9零〇一幺二两三四五六七八九十百千万亿])[零〇一幺二三四五六七八九](?:[ ，,、-]?[零〇一幺二三四五六七八九]){3,7}"
                       r"(?![0-9零〇一幺二两三四五六七八九十百千万亿元块点号位年月日个次天分秒])")
 _NOT_A_CODE_ZH = re.compile(r"尾号|后[四六4-6]位|末[四4]位|分机|手机|电话|号码|订单|单号|编号|账号|卡号|门牌|房间|楼|金额")
-_NOT_A_CODE_AFTER = re.compile(r"year|date|amount|extension|postcode|pounds?|dollars?|euros?|rupees?|digits?|minutes?")
+_NOT_A_CODE_AFTER = re.compile(r"year|date|amount|extension|postcode|pounds?|dollars?|euros?|rupees?|digits?|minutes?|meter|reading")
 
 
 def _code_to_enter(text: str, norm: str) -> Hit:
@@ -599,9 +606,64 @@ def _code_to_enter(text: str, norm: str) -> Hit:
     for m in _CODE_EN.finditer(norm):
         before, after = norm[max(0, m.start() - 40):m.start()], norm[m.end():m.end() + 24]
         if ((_ENTER_EN.search(before[-24:]) or _ENTER_EN.search(after))
-                and not _NOT_A_BARE_CODE.search(before) and not _NOT_A_CODE_AFTER.search(after)
+                and not _NOT_A_BARE_CODE.search(before) and not _PUBLIC_CODE.search(before)
+                and not _NOT_A_CODE_AFTER.search(after)
                 and not _NOT_THE_CODE_AFTER.match(after)):
             return m.start(), m.group()
+    return None
+
+
+# A password said character by character after it is named (round 8): letters, with or without their
+# case, digits and symbols, at least six of them, a letter and a digit among them ("your new password
+# is capital P, lowercase q, 7, 7, hash, m, 2"). Not a rule about what it must contain ("at least one
+# capital letter and a number": "capital" then a word, not a letter).
+_CHARACTER = (r"(?:(?:capital|upper ?case|lower ?case|small|big) (?:letter )?[a-z]|[a-z]|\d|hash|at sign|at|star|"
+              r"asterisk|dollar(?: sign)?|exclamation(?: mark| point)?|underscore|dash|hyphen|dot|plus|percent|ampersand)")
+_PASSWORD_CHARACTERS = re.compile(
+    r"(?<![a-z])(?:password|passcode|pin)(?![a-z])[^\d\n]{0,32}?\b(?:is|it is|that is|reads|goes|to|as)"
+    rf" (?P<chars>{_CHARACTER}(?: (?:then |and |followed by )?{_CHARACTER}){{5,}})(?![a-z0-9])")
+_LETTER_CHARACTER = re.compile(r"(?<![a-z0-9])(?:capital|upper ?case|lower ?case|small|big)? ?[a-z](?![a-z])")
+# A code or password said as a count of one digit (初始密码是六个八, "the PIN is four zeros"): the whole
+# of it, however short it sounds. Not a rule ("不能设成六个相同的数字", "don't use six zeros").
+_REPEATED_DIGIT = re.compile(
+    r"(?:密码|口令|验证码|动态码|password|passcode|pin|code)[^\n]{0,16}?(?<![不别])(?:是|为|成|成了|is|to|as)(?: now| just| simply)? ?(?:就是)?"
+    r"(?:[4-8]个[0-9]|(?:4|5|6|8) (?:zeros|noughts|ohs|ones|twos|threes|fours|fives|sixes|sevens|eights|nines)\b)")
+_NOT_A_PASSWORD_RULE = re.compile(r"不能|不要|不可以|别|避免|不允许|cannot|can not|must not|should not|do not|never|avoid|not allowed")
+
+
+def _password_characters(norm: str) -> Hit:
+    m = _PASSWORD_CHARACTERS.search(norm)
+    if m and len(_LETTER_CHARACTER.findall(m.group("chars"))) and _ANY_DIGIT.search(m.group("chars")) \
+            and not _NOT_THE_CODE.search(norm[m.start():m.start("chars")]):
+        return m.start(), m.group()
+    m = _REPEATED_DIGIT.search(norm)
+    if m and not _NOT_A_PASSWORD_RULE.search(norm[max(0, m.start() - 16):m.end()]):
+        return m.start(), m.group()
+    return None
+
+
+# A card read in two parts, the rest in the agent's next turn after the customer's "yes" ("the card
+# we hold is 4556 7301 2289" … "and then 1164"): the first part ends a turn that names a card, the
+# second opens one of the agent's next two turns, and together they make 13 to 19 digits.
+_CARD_FIRST_PART = re.compile(r"(?<![a-z])(?:card|visa|mastercard|amex|debit|credit|卡号?)[^\d\n]{0,24}?"
+                              r"(?P<digits>\d(?:[ -]?\d){5,14})(?: (?:then|and|so|um|uh))?$")
+_CARD_SECOND_PART = re.compile(r"^(?:\D{0,16}?\b)?(?P<digits>\d(?:[ -]?\d){2,12})(?![\d])")
+_NOT_THE_REST = re.compile(r"ending|last|ends|expir|尾号|后[四4]位|有效期")
+
+
+def _card_in_two_parts(norm: str, turn: TurnView, view: CallView) -> Hit:
+    second = _CARD_SECOND_PART.search(norm)
+    if second is None or _NOT_THE_REST.search(norm[:second.start("digits")]):
+        return None
+    earlier = [t for t in view.turns[max(0, turn.index - 3):turn.index] if t.speaker == turn.speaker]
+    if not earlier:
+        return None
+    first = _CARD_FIRST_PART.search(_with_spoken_digits(earlier[-1])[1])
+    if first is None or _NOT_THE_REST.search(first.group()):
+        return None
+    digits = _SPACE_OR_DASH.sub("", first.group("digits") + second.group("digits"))
+    if 13 <= len(digits) <= 19 and digits[0] != "0":
+        return second.start("digits"), f"full card number read in two parts {digits}"
     return None
 
 
@@ -627,11 +689,14 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
             continue  # an order, tracking or ticket number read back is not a card number
         if _reference_asked_before(norm, turn, view) and not _ID_NUMBER.fullmatch(digits):
             continue  # "what's my tracking number?" … "it's 4 4 0 9 …": the number asked about
-        if 13 <= len(digits) <= 19 and (digits[:-1].isdigit()) and _one_number(digits, text):
+        # No card number and no Chinese ID starts with 0; a long run that does is a phone number
+        # dialled from abroad ("0044 20 7946 0958") or a trunk prefix, not a card.
+        if 13 <= len(digits) <= 19 and digits[0] != "0" and digits[:-1].isdigit() and _one_number(digits, text):
             kind = "ID number" if len(digits) == 18 else "card number"
             return m.start(), f"full {kind} {digits}"
-    hit = _code_read_out(norm) if _CODE_WORD.search(norm) else None
-    return hit or _code_after_topic(norm, turn, view) or _code_to_enter(text, norm)
+    hit = (_code_read_out(norm) or _password_characters(norm)) if _CODE_WORD.search(norm) else None
+    return (hit or _code_after_topic(norm, turn, view) or _code_to_enter(text, norm)
+            or _card_in_two_parts(norm, turn, view))
 
 
 # --- personal data stated --------------------------------------------------------------
