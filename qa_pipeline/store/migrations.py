@@ -687,7 +687,6 @@ def _v23() -> str:
     """
 
 
-
 CALL_ID_INDEXED = ("result_store", "call_fact_store", "queue_fact_store", "review_fact_store",
                    "agreement_fact_store", "finding_review_store", "imported_review_store", "review_store",
                    "dispute_store", "metric_store", "turn_norm_store", "turn_embedding_store", "result_history_store",

@@ -11,6 +11,7 @@ from qa_pipeline.rubric.view import CallView, Segment, TurnView
 Finder = Callable[[Segment, CallView], Iterator[tuple[TurnView, int, str]]]
 UNKNOWN_SPEAKERS = "speakers unknown: cannot tell the agent's words from the customer's"
 
+
 def with_public(find: Finder, find_public: Finder) -> Finder:
     """``find``'s hits, and in a public thread (:attr:`CallView.public_thread`) ``find_public``'s too, each
     labelled "(public post)": words that mean one thing in a written public thread and another on
