@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accuracy import labelled_folders, read_calls  # noqa: E402
 from real_labels import labelled_calls  # noqa: E402
 
-from qa_pipeline.review.calibration import _centre_examples, learned_items  # noqa: E402
+from qa_pipeline.review.calibration import centre_examples, learned_items  # noqa: E402
 from qa_pipeline.rubric import encoder as encoders  # noqa: E402
 from qa_pipeline.rubric import load_rubric, score_call, standard_rubric  # noqa: E402
 from qa_pipeline.rubric.exemplars import load_bank  # noqa: E402
@@ -131,7 +131,7 @@ class Trainer:
     def train(self, calls):
         sentences, vectors = self._sentences(calls)
         labelled = {c.call_id: y for c, y in calls}
-        texts, ys = _centre_examples(self.base, labelled, vectors, sentences)
+        texts, ys = centre_examples(self.base, labelled, vectors, sentences)
         return fit_item_model(self.encoder, self.bank_texts + texts, np.concatenate([self.bank_y, ys]), ITEM,
                               target=self.spec.target, keep=False,
                               weights=np.concatenate([self.bank_w, np.full(len(ys), self.centre_weight)]))

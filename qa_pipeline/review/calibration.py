@@ -62,7 +62,7 @@ from qa_pipeline.store.database import stored_metrics as store_metrics
 log = logging.getLogger(__name__)
 
 __all__ = ["MIN_CALLS", "MIN_PER_OUTCOME", "FOLDS", "LearnedItem", "ReviewLabel", "ItemReport", "Calibration",
-           "CalibrationError", "learned_items", "review_labels", "calibrate", "save", "stored_models",
+           "CalibrationError", "learned_items", "centre_examples", "review_labels", "calibrate", "save", "stored_models",
            "latest_version", "current_models", "activate"]
 
 MIN_CALLS = 10        # reviewed calls an item needs before its model is retrained
@@ -237,8 +237,8 @@ class _Scorer:
         return out
 
 
-def _centre_examples(model: ItemModel, labelled: dict[str, bool], vectors: dict[str, np.ndarray],
-                     sentences: dict[str, list[str]]) -> tuple[list[str], list[float]]:
+def centre_examples(model: ItemModel, labelled: dict[str, bool], vectors: dict[str, np.ndarray],
+                    sentences: dict[str, list[str]]) -> tuple[list[str], list[float]]:
     """Sentences and labels from labelled calls (see the module docstring)."""
     texts: list[str] = []
     labels: list[float] = []
@@ -286,7 +286,7 @@ def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, 
     for k in range(int(folds.max()) + 1):
         train = {c: labelled[c] for c, f in zip(calls, folds) if f != k}
         held = [c for c, f in zip(calls, folds) if f == k]
-        texts, ys = _centre_examples(base, train, vectors, sentences)
+        texts, ys = centre_examples(base, train, vectors, sentences)
         model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
                                target=spec.target, keep=False,
                                weights=np.concatenate([bank_w, np.ones(len(ys))])) or base
@@ -297,7 +297,7 @@ def _calibrate_item(con, spec: LearnedItem, labels: list[ReviewLabel], encoder, 
         report.reason = (f"retraining would not raise agreement ({report.before:.0%} now, "
                          f"{report.after:.0%} cross-validated)")
         return report, None
-    texts, ys = _centre_examples(base, labelled, vectors, sentences)
+    texts, ys = centre_examples(base, labelled, vectors, sentences)
     model = fit_item_model(encoder, bank_texts + texts, np.concatenate([bank_y, ys]), spec.item,
                            target=spec.target, keep=False, weights=np.concatenate([bank_w, np.ones(len(ys))]))
     if model is None:  # cannot happen with a bank that trained `base`; said rather than assumed
