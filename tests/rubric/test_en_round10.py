@@ -12,7 +12,9 @@ general terms and probed here with sentences written for this test across indust
   customer's call itself blamed ("then you ring us to moan"), the problem disowned in Nigerian English,
   Pidgin or Indian English ("e no concern me", "not coming to my side"), the fault put on a partner and
   disowned ("that's on the installer, he's a subcontractor"), "been round this already", refusing to
-  say it "over and over".
+  say it "over and over"; and, probed in fresh words, sarcastic praise of the customer's mishap, a mock
+  offer only a child needs, rhetorical impatience ("what part of no ...", "how hard can it be?"), the
+  customer blamed for what befell them, "above my pay grade".
 - E1: an access code said digits first ("4 8 1 9 is the gate code") or named a combination.
 - A1: greetings of other languages (bore da, dia duit, howzit, jambo, selamat pagi); a casual greeting
   word ("Hiya") is no company name.
@@ -109,6 +111,32 @@ CASES += _one("B2", "pass", [
     "We've been round the whole site and found the leak.",
     "The pump cycles over and over, that's the fault.",
     "I'll go over it again if that helps, no problem.",
+])
+# B2 paraphrase families probed in fresh words before any change (sarcastic praise, a mock offer,
+# rhetorical impatience, the customer blamed for what befell them, a brush-off), with harmless twins
+CASES += _one("B2", "fail", [
+    "Oh brilliant, another one who didn't read the email.",
+    "Well done, you've managed to lock yourself out again.",
+    "Do you want me to hold your hand while you fill the form in?",
+    "What part of no don't you understand?",
+    "Is it really that hard to follow two steps?",
+    "How hard can it be to type a postcode?",
+    "That's what happens when you don't read the instructions.",
+    "Well, you should've thought of that before you booked it.",
+    "You brought this on yourself by cancelling the direct debit.",
+    "That's above my pay grade, can't help you.",
+    "I can't be dealing with this right now.",
+    "Sort it out with the bank, nothing to do with this office.",
+])
+CASES += _one("B2", "pass", [
+    "Oh brilliant, that's come through now, you're all set.",
+    "Well done for spotting that, most people miss it.",
+    "Do you want me to stay on the line while you fill the form in?",
+    "It can be hard to follow, so let me go step by step.",
+    "That happens when the instructions are unclear, and ours are, sorry.",
+    "You should receive the card before the weekend.",
+    "That's above the limit I can approve, so I'm passing it to my manager today.",
+    "I can't deal with the refund myself, but I'll put you through to billing now.",
 ])
 CASES += _one("E1", "fail", ["4 8 1 9 is the gate code, love.", "Six two two one, that's your alarm code.",
                              "Lockbox combination is 7 1 5 0.", "Your padlock combination is nine nine two four."])
