@@ -66,6 +66,11 @@ CASES = [
                             (CUSTOMER, "Got it, it matches.")]), "C5", "pass"),
     ("en", _c5_call([], _UNIT + [(AGENT, "Thanks, that payment has gone through, forty pounds.")]), "C5", "fail"),
     ("en", _c5_call([], _UNIT + [(AGENT, "Right, that's all paid on the card ending 4410.")]), "C5", "fail"),
+    # C1: the same fuzzy reading made a product question look like a record touched (C1 na, not fail)
+    ("en", [(AGENT, "Hello, Fenwick Paints, Bea speaking."), (CUSTOMER, "Does your eggshell come in sage?"),
+            (AGENT, "Yes, I have understood you, it does, in 1 and 2.5 litres.")], "C1", "na"),
+    ("en", [(AGENT, "Hello, Fenwick Paints, Bea speaking."), (CUSTOMER, "Can you move my delivery?"),
+            (AGENT, "I have moved you to Friday.")], "C1", "fail"),
     # D2: a read-back with a span of time and a loose check; not a future
     ("en", _complaint("So if I'm hearing you right the engine kept cutting out all weekend, is that about it?"), "D2", "pass"),
     ("en", _complaint("So the bilge pump was failing over the whole weekend, does that sound right?"), "D2", "pass"),
