@@ -71,6 +71,8 @@ CASES = [
             (AGENT, "Yes, I have understood you, it does, in 1 and 2.5 litres.")], "C1", "na"),
     ("en", [(AGENT, "Hello, Fenwick Paints, Bea speaking."), (CUSTOMER, "Can you move my delivery?"),
             (AGENT, "I have moved you to Friday.")], "C1", "fail"),
+    ("en", [(AGENT, "Hello, Fenwick Paints, Bea speaking."), (CUSTOMER, "Is my order still coming Friday?"),
+            (AGENT, "Yes, I've got you down for Friday morning, the sage eggshell.")], "C1", "fail"),
     # D2: a read-back with a span of time and a loose check; not a future
     ("en", _complaint("So if I'm hearing you right the engine kept cutting out all weekend, is that about it?"), "D2", "pass"),
     ("en", _complaint("So the bilge pump was failing over the whole weekend, does that sound right?"), "D2", "pass"),
