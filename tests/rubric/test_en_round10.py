@@ -19,7 +19,7 @@ general terms and probed here with sentences written for this test across indust
 - A1: greetings of other languages (bore da, dia duit, howzit, jambo, selamat pagi); a casual greeting
   word ("Hiya") is no company name.
 - C1: the name asked as "whose / what name is it under"; D3: the contact named, then checked after
-  other words ("is this mobile ending 4 4 2 the best one to get you on?").
+  other words ("is this mobile ending 4 4 2 the best way for us to reach you?").
 """
 from __future__ import annotations
 
@@ -58,8 +58,8 @@ CASES = [
     # C5: a check of understanding is no resolution, whatever verb fills "I have ... you"
     ("en", [(AGENT, "Thanks for calling Brightwater Dental, Priya speaking, how can I help?"),
             (CUSTOMER, "Hi, I need to move my cleaning."),
-            (AGENT, "Right, I have understood you, can I take your date of birth please?"), (CUSTOMER, "Third of May 1980."),
-            (AGENT, "Thank you. So you'd like the cleaning moved to a later week, is that right?"), (CUSTOMER, "Yes."),
+            (AGENT, "Right, I have understood you, may I have your date of birth please?"), (CUSTOMER, "Third of May 1980."),
+            (AGENT, "Thanks. So you want the cleaning put back a week or two, is that right?"), (CUSTOMER, "Yes."),
             (AGENT, "I have moved you to the fourteenth at ten. Is there anything else I can help with?"),
             (CUSTOMER, "No."), (AGENT, "Thank you for calling, goodbye.")], "C5", "pass"),
     ("en", _c5_call(_PAID, [(AGENT, "For security I've sent a one time code to your mobile, can you read it to me?"),
@@ -74,7 +74,7 @@ CASES = [
     ("en", [(AGENT, "Hello, Fenwick Paints, Bea speaking."), (CUSTOMER, "Is my order still coming Friday?"),
             (AGENT, "Yes, I've got you down for Friday morning, the sage eggshell.")], "C1", "fail"),
     # D2: a read-back with a span of time and a loose check; not a future
-    ("en", _complaint("So if I'm hearing you right the engine kept cutting out all weekend, is that about it?"), "D2", "pass"),
+    ("en", _complaint("Okay, so the outboard kept dying on you all weekend long, is that about it?"), "D2", "pass"),
     ("en", _complaint("So the bilge pump was failing over the whole weekend, does that sound right?"), "D2", "pass"),
     ("en", _complaint("Let me check I've got it, the cabin heater packed in the first night of the trip, is that about right?"),
      "D2", "pass"),
@@ -85,7 +85,7 @@ CASES = [
     # D3: the contact named, checked after other words; not a plan that is "still the best"
     ("en", [*_complaint("I'm sorry about that.")[:4], (AGENT, "Is the email jo dot lam at outlook still right for updates?")],
      "D3", "pass"),
-    ("en", [*_complaint("I'm sorry about that.")[:4], (AGENT, "Is this mobile ending 4 4 2 the best one to get you on?")],
+    ("en", [*_complaint("I'm sorry about that.")[:4], (AGENT, "Is this mobile ending 4 4 2 the best way for us to reach you?")],
      "D3", "pass"),
     ("en", [*_complaint("I'm sorry about that.")[:4], (AGENT, "Is this still the best plan for you?")], "D3", "fail"),
 ]
@@ -106,7 +106,7 @@ CASES += _one("B2", "fail", [
     "That is not coming to my side, it is the courier's matter only.",
     "That's on the installer, he's a subcontractor.",
     "We've been round this already, the price is the price.",
-    "I won't keep saying it over and over for you.",
+    "I refuse to keep repeating this over and over, sir.",
     "I'm not explaining it again and again, madam.",
 ])
 CASES += _one("B2", "pass", [
@@ -138,11 +138,11 @@ CASES += _one("B2", "fail", [
 CASES += _one("B2", "pass", [
     "Oh brilliant, that's come through now, you're all set.",
     "Well done for spotting that, most people miss it.",
-    "Do you want me to stay on the line while you fill the form in?",
+    "Shall I hold while you complete the form?",
     "It can be hard to follow, so let me go step by step.",
     "That happens when the instructions are unclear, and ours are, sorry.",
     "You should receive the card before the weekend.",
-    "That's above the limit I can approve, so I'm passing it to my manager today.",
+    "That sum is above what I may sign off, and my manager will ring you today.",
     "I can't deal with the refund myself, but I'll put you through to billing now.",
 ])
 CASES += _one("E1", "fail", ["4 8 1 9 is the gate code, love.", "Six two two one, that's your alarm code.",
