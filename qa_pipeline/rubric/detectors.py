@@ -418,6 +418,16 @@ _DIGITS_THEN_CODE = re.compile(
 )
 
 
+# A card's security code is three or four digits, fewer than any other code: "the CVV is three one
+# eight", "the security number on the back, 7 7 2" (not "the three digits on the back", a request).
+_CARD_SECURITY_CODE = re.compile(
+    r"(?<![a-z])(?:cvv2?|cvc2?|cv2|csc|card security (?:code|number)|(?<!social )security (?:code|number|digits)|"
+    r"(?:code|number|numbers|digits) on the back)(?![a-z])"
+    r"(?: of (?:the|your) card)?(?: is| are| was| reads| says)?(?: back to you)?(?: back)?(?: to you)? ?"
+    r"(?P<digits>\d ?\d ?\d(?: ?\d)?)(?! ?\d)(?! ?(?:digits?|numbers?|characters?|times?)\b)"
+)
+
+
 # Redaction (qa_pipeline.privacy.redaction) replaces values by typed placeholders before a call is
 # stored; a placeholder of these kinds in an agent turn means the agent read the full value.
 _PLACEHOLDER = re.compile("|".join(rx.pattern for rx in (REDACTED_CARD_RE, REDACTED_ID_RE, REDACTED_CODE_RE)))
@@ -441,7 +451,7 @@ _ID_NUMBER = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3
 
 
 # Every code _CODE finds has one of these words in it: a turn without them needs no search.
-_CODE_WORD = re.compile(r"验证码|动态码|校验码|取件码|密码|口令|code|otp|password|passcode|cvv|cvc|pin|combination")
+_CODE_WORD = re.compile(r"验证码|动态码|校验码|取件码|密码|口令|code|otp|password|passcode|cvv|cvc|cv2|csc|pin|combination|security|on the back")
 # A code word, a few words, then the digits: "the code we just sent you is 6 1 9 4 0 2",
 # "验证码我给您念一下，是683921". The words in between may not turn the digits into something
 # else (a date, a duration, a count of digits, the last digits of a phone or card).
@@ -495,6 +505,9 @@ def _code_read_out(norm: str) -> Hit:
     if m:
         return m.start(), m.group()
     m = _DIGITS_THEN_CODE.search(norm)
+    if m:
+        return m.start(), m.group()
+    m = _CARD_SECURITY_CODE.search(norm)
     if m:
         return m.start(), m.group()
     for m in _CODE_THEN_DIGITS.finditer(norm):

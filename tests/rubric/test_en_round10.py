@@ -15,7 +15,8 @@ general terms and probed here with sentences written for this test across indust
   say it "over and over"; and, probed in fresh words, sarcastic praise of the customer's mishap, a mock
   offer only a child needs, rhetorical impatience ("what part of no ...", "how hard can it be?"), the
   customer blamed for what befell them, "above my pay grade".
-- E1: an access code said digits first ("4 8 1 9 is the gate code") or named a combination.
+- E1: an access code said digits first ("4 8 1 9 is the gate code") or named a combination; a card's
+  security code read back (three digits: "the CVV is three one eight").
 - A1: greetings of other languages (bore da, dia duit, howzit, jambo, selamat pagi); a casual greeting
   word ("Hiya") is no company name.
 - C1: the name asked as "whose / what name is it under"; D3: the contact named, then checked after
@@ -147,6 +148,12 @@ CASES += _one("B2", "pass", [
 ])
 CASES += _one("E1", "fail", ["4 8 1 9 is the gate code, love.", "Six two two one, that's your alarm code.",
                              "Lockbox combination is 7 1 5 0.", "Your padlock combination is nine nine two four."])
+# E1: a card's security code is three digits, fewer than any other code
+CASES += _one("E1", "fail", ["Let me read the security number on the back back to you, 7 7 2.",
+                             "So the CVV is three one eight, and expiry oh nine twenty seven."])
+CASES += _one("E1", "pass", ["Please read me the three digits on the back of the card.",
+                             "The CVV is the three digits on the back, never share it with anyone.",
+                             "The last four of your social security number, 6 6 0 1, match."])
 CASES += _one("E1", "pass", ["4 0 4 is the error code it shows.", "Six two two one, that's your reference number.",
                              "The combination of the two offers saves you 15 percent.",
                              "Flat 4 8 1 9 is the one with the gate code."])
