@@ -112,6 +112,7 @@ CASES += _one("B2", "fail", [
 ])
 CASES += _one("B2", "pass", [
     "You customers have been so patient with us this week, thank you.",
+    "We always try our best with you customers, sir, it's no trouble.",
     "Lots of our customers always ask about this, so you're not alone.",
     "If it happens again, ring us and we'll send someone out.",
     "The courier is on the way now, it's on the van.",
