@@ -146,7 +146,11 @@ _EN_STOP = frozenset(
     "the a an and or of for to with speaking here calling today can may could would will let help name name's "
     "mr mrs ms miss dr sir madam ma'am there that so well oh alright right great perfect just one moment "
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
-    "august september october november december christmas english".split()
+    "august september october november december christmas english "
+    # greetings, casual or of other languages ("Hiya, you're through to Dean"): no company's name
+    "hiya howdy hullo hallo gday g'day mornin evenin greetings aloha namaste namaskar vanakkam kia ora salaam "
+    "bore da prynhawn noswaith dda dia duit dhuit madainn mhath howzit sawubona dumela molo jambo habari selamat "
+    "pagi petang siang".split()
 )
 _EN_NAME_CUES = re.compile(
     r"\b(?i:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
@@ -403,8 +407,24 @@ _PUBLIC_CODE_NOT_BEFORE = "".join(f"(?<!{word} )" for word in _PUBLIC_CODE_WORDS
 _PUBLIC_CODE = re.compile(rf"\b(?:{'|'.join(_PUBLIC_CODE_WORDS)}) codes?\b")
 _CODE = re.compile(
     r"(?<![a-z])(?:验证码|动态码|校验码|密码|verification code|one time code|one time passcode|otp|passcode|password|"
-    rf"security code|cvv|cvc|pin|{_PUBLIC_CODE_NOT_BEFORE}code)"
+    rf"security code|cvv|cvc|pin|combination|{_PUBLIC_CODE_NOT_BEFORE}code)"
     r"(?: number)?(?: is| 是|是|为)? ?(?:\d ?){4,8}(?!\d)"
+)
+# The digits first, then what they open: "4 8 1 9 is the gate code", "six two two one, that's your
+# alarm code" (not "4 0 4 is the error code", a code anyone may hear).
+_DIGITS_THEN_CODE = re.compile(
+    r"(?<![\d.])\d(?: \d){3,7}(?! ?\d) (?:is|that is|that will be|will be|would be) (?:the|your|our|their) "
+    rf"(?:[a-z]+ ){{0,2}}?{_PUBLIC_CODE_NOT_BEFORE}(?:code|pin|passcode|password|combination)\b"
+)
+
+
+# A card's security code is three or four digits, fewer than any other code: "the CVV is three one
+# eight", "the security number on the back, 7 7 2" (not "the three digits on the back", a request).
+_CARD_SECURITY_CODE = re.compile(
+    r"(?<![a-z])(?:cvv2?|cvc2?|cv2|csc|card security (?:code|number)|(?<!social )security (?:code|number|digits)|"
+    r"(?:code|number|numbers|digits) on the back)(?![a-z])"
+    r"(?: of (?:the|your) card)?(?: is| are| was| reads| says)?(?: back to you)?(?: back)?(?: to you)? ?"
+    r"(?P<digits>\d ?\d ?\d(?: ?\d)?)(?! ?\d)(?! ?(?:digits?|numbers?|characters?|times?)\b)"
 )
 
 
@@ -431,13 +451,13 @@ _ID_NUMBER = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3
 
 
 # Every code _CODE finds has one of these words in it: a turn without them needs no search.
-_CODE_WORD = re.compile(r"验证码|动态码|校验码|取件码|密码|口令|code|otp|password|passcode|cvv|cvc|pin")
+_CODE_WORD = re.compile(r"验证码|动态码|校验码|取件码|密码|口令|code|otp|password|passcode|cvv|cvc|cv2|csc|pin|combination|security|on the back")
 # A code word, a few words, then the digits: "the code we just sent you is 6 1 9 4 0 2",
 # "验证码我给您念一下，是683921". The words in between may not turn the digits into something
 # else (a date, a duration, a count of digits, the last digits of a phone or card).
 _CODE_THEN_DIGITS = re.compile(
     r"(?<![a-z])(?:验证码|动态码|校验码|取件码|密码|口令|verification code|one time code|one time password|otp|"
-    rf"passcode|password|pin|{_PUBLIC_CODE_NOT_BEFORE}code)(?![a-z])"
+    rf"passcode|password|pin|combination|{_PUBLIC_CODE_NOT_BEFORE}code)(?![a-z])"
     r"(?P<between>[^\d\n]{0,32}?)(?P<digits>\d(?: ?\d){3,7})(?! ?\d)(?P<after> ?\S{0,4})")
 _NOT_THE_CODE = re.compile(
     r"尾号|后[四六4-6]位|末[四4]位|结尾|有效|分钟|发送到|发到|ending|last|ends|valid|expire|minute|second|hour|day|"
@@ -482,6 +502,12 @@ def _spoken_digits(turn: TurnView) -> tuple[str, str]:
 
 def _code_read_out(norm: str) -> Hit:
     m = _CODE.search(norm)
+    if m:
+        return m.start(), m.group()
+    m = _DIGITS_THEN_CODE.search(norm)
+    if m:
+        return m.start(), m.group()
+    m = _CARD_SECURITY_CODE.search(norm)
     if m:
         return m.start(), m.group()
     for m in _CODE_THEN_DIGITS.finditer(norm):
