@@ -335,6 +335,40 @@ def test_a_decides_that_is_not_true_or_false_is_refused(tmp_path):
         _b2_rubric(str(bank), decides="sometimes")
 
 
+def _c2_rubric(bank, **options):
+    """A rubric of one learned C2 judgement over ``bank`` (a rule hit on "just to confirm"), with ``options``."""
+    return parse_rubric({
+        "id": "t", "version": "1", "languages": ["en"],
+        "checks": [{"id": "C2", "weight": 10,
+                    "rule": {"type": "learned", "item": "C2", "bank": bank, "band": [0.3, 0.7],
+                             "rule": {"type": "phrases", "phrases": ["just to confirm"]}, **options}}]})
+
+
+def test_a_public_thread_is_judged_against_its_own_bar_and_a_call_is_not(learned_rubric, keyword_encoder, tmp_path):
+    """``public_band``: a post tagging the company (``@``) and the replies under it are another
+    channel with its own decision bar (bench/complaint_channel_bar.py fits it); there the classifier
+    decides at the bar even where the rubric lets it only flag. A call (no ``@``) keeps ``band``."""
+    rubric = _c2_rubric(str(tmp_path / "bank.jsonl"), public_band=[0.3, 0.45], decides=False)
+    middling = "Restate neutral."  # p just under 0.5: unsure against the call band
+    public = finding(score_call(timed_call(middling, "@Shop hello."), rubric, sentiment=0.0), "C2")
+    assert public.outcome == "pass" and not public.unsure and 0.45 <= public.confidence < 0.7, public.rule
+    assert "learned C2: found 'Restate neutral.'" in public.rule and "(public thread, bar 0.45)" in public.rule
+    assert public.evidence.text == middling and public.evidence.start == 1.0
+    call = finding(score_call(timed_call(middling, "Shop hello."), rubric, sentiment=0.0), "C2")
+    assert call.outcome == "fail" and call.unsure  # the same words on the phone: unsure, the rules' answer
+    sure = finding(score_call(timed_call("Okay. Restate restate the order?", "Hi."), rubric, sentiment=0.0), "C2")
+    assert sure.outcome == "fail" and sure.unsure and "flag, not decide" in sure.rule  # decides: false on a call
+    below = finding(score_call(timed_call("Neutral neutral the bill.", "@Shop hi."), rubric, sentiment=0.0), "C2")
+    assert below.outcome == "fail" and not below.unsure
+
+
+@pytest.mark.parametrize("band", [[0.6, 0.5], [0.5], [0.2, 1.5]])
+def test_a_bad_public_band_is_refused(tmp_path, band):
+    bank = write_bank(tmp_path, [{"item": "C2", "label": "pass", "text": "x"}])
+    with pytest.raises(InputError, match="public_band must be \\[low, high\\]"):
+        _c2_rubric(str(bank), public_band=band)
+
+
 def test_an_unless_that_is_no_regular_expression_is_refused(tmp_path):
     bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
     with pytest.raises(InputError, match="unless: .*regular expression"):

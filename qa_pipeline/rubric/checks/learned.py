@@ -85,6 +85,13 @@ OPTIONS = {
                            "beat the scoring in use on the centre's own reviews, decides all the same. Set per "
                            "item and language from bench/learned_gain.py: true only where the classifier's "
                            "decisions beat the rules out of sample"),
+    "public_band": Option((list,), items=(int, float),
+                          help="[low, high]: the band in a public written thread (a post tagging an account with @ "
+                               "and the replies under it: CallView.public_thread), in place of `band`, the "
+                               "cross-validated floor and `neighbours`; there a best probability at or above high "
+                               "decides even where `decides` is false. A channel's own decision bar, fitted on "
+                               "labelled threads of that channel (bench/complaint_channel_bar.py); a call is never "
+                               "a public thread, so calls keep `band`"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
@@ -206,8 +213,10 @@ class LearnedNode:
                  neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
                  clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None,
                  unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
-                 decides: bool = True):
+                 decides: bool = True, public_band: Optional[tuple[float, float]] = None):
         self.item = item
+        # The decision bar of a public written thread (see the `public_band` option), or None.
+        self.public_band = public_band
         # False: the bank model's decisions only flag the finding unsure (see the module docstring).
         self.decides = decides
         # How much each bank's exemplars count (one per bank; () = 1 each).
@@ -355,7 +364,9 @@ class LearnedNode:
                 vectors += more
                 probs = np.concatenate([probs, _looked_up(judged, [c for c, _ in extra], more, model.probabilities)])
         margins = None
-        if self.neighbours is not None:
+        # A public thread has its own bar, fitted on that channel's threads: it stands alone.
+        public = self.public_band is not None and ctx.view.public_thread
+        if self.neighbours is not None and not public:
             k, need = self.neighbours
             ask = np.flatnonzero(probs > self.low)  # the nearest exemplars only for likely sentences: speed
             if len(ask):
@@ -382,8 +393,12 @@ class LearnedNode:
             best = int(np.argmax(probs))
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
             said = f"'{_quote(sentence)}' p={p:.2f}" + (f" (model v{model.version})" if model.version else "")
-            low, high = model.band(self.low, self.high)
-        if p >= high and not (self.decides or model.calibrated):
+            if public:
+                low, high = self.public_band  # type: ignore[misc]
+                said += f" (public thread, bar {high:.2f})"
+            else:
+                low, high = model.band(self.low, self.high)
+        if p >= high and not (self.decides or model.calibrated or public):
             ctx.judgements.append((p, True))
             return Verdict(ruled.value, turn.evidence(),
                            f"unsure: {self.label} {said} (at or above {high:.2f}; the rubric lets the classifier "
@@ -427,6 +442,11 @@ def build(options: dict, builder: Builder):
                              if unless else None)
         except re.error as exc:
             raise builder.error(f"{key}: {exc}; each entry must be a regular expression")  # type: ignore[attr-defined]
+    public_band = options.get("public_band")
+    if public_band is not None:
+        if len(public_band) != 2 or not 0.0 <= float(public_band[0]) <= float(public_band[1]) <= 1.0:
+            raise builder.error(f"public_band must be [low, high] with 0 <= low <= high <= 1, not {public_band}")  # type: ignore[attr-defined]
+        public_band = (float(public_band[0]), float(public_band[1]))
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
@@ -434,7 +454,7 @@ def build(options: dict, builder: Builder):
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
-                       patterns["unless_not"], weights, bool(options.get("decides", True)))
+                       patterns["unless_not"], weights, bool(options.get("decides", True)), public_band)
 
 
 BANK_FORMS = ("a bank name, a list of names (each counts 1), or a mapping of names to weights, each a number "
