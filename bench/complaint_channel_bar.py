@@ -4,23 +4,26 @@ The shipped complaint model reads every customer sentence and its best one decid
 the rubric's band, a bar set for phone calls (cross-validated on the exemplar banks, and in
 Mandarin only where the nearest exemplars agree). A public written thread (a post tagging the
 company with ``@`` and the replies under it: ``CallView.public_thread``) is another channel: a
-fault stated flatly there is a complaint, and its best sentence scores lower than an angry call's.
-The learned check's ``public_band`` gives that channel its own bar; this bench fits it.
+complaint there is often a fault stated flatly over several sentences, and a plain question about
+a fault scores as high in its one best sentence. The learned check's ``public_bar`` (``{p: P,
+sentences: N}``: found when N of the customer's sentences score P or more) gives that channel its
+own bar; this bench fits it.
 
-Per language, each real tuning batch (``tests/data/dev_real/{lang}/{labels,batch2,batch3}.jsonl``,
-every thread public) is scored once with the bar at 0, which shows, per thread, whether the rules
-fired and else the best sentence's probability. Leave one batch out: the bar that agrees with the
-most labels of the other two (with the rules: a complaint when either says so; the highest of equals,
-no bar where none gains, as ``complaint_transfer.thread_threshold``) is applied to the held-out
-batch, beside the rubric as it is in this checkout. The bar fitted on all three is what the
-rubric's ``public_band`` records (its low end 0.05 below: unsure, flagged for review).
-``--written`` also scores the written tuning calls of ``tests/data/dev_{lang}`` with the rubric as
-it is and with its ``public_band`` taken out: a call is never a public thread, so nothing may move.
+Per language, for each real tuning thread (``tests/data/dev_real/{lang}/{labels,batch2,batch3}.jsonl``,
+every one public): did the rules fire (the rubric scored with the rules' answer read apart from the
+classifier's), and the complaint model's probability of each whole customer sentence (those the
+check's ``unless`` leaves to the rules at 0). Leave one batch out: the bar (P on a 0.05 grid from
+0.40 to 0.70, N from 1 to 3) that agrees with the most labels of the other two batches (a complaint
+where the rules or the bar say so; of equals the one firing on the fewest training threads, then
+the highest P) is applied to the held-out batch, beside the rubric as it is without ``public_bar``.
+The bar fitted on all three batches is what the rubric's ``public_bar`` records. ``--written``
+also scores the written tuning calls of ``tests/data/dev_{lang}`` with and without the rubric's
+``public_bar``: a call is never a public thread, so nothing may move.
 
     .venv/bin/python bench/complaint_channel_bar.py [--lang zh en] [--written]
 
-Measured 7 Dec 2026 (helper complaint10, main 4143913 + this branch): see docs/rubrics.md,
-"Public threads: the complaint trigger's own bar".
+Measured 7 Dec 2026 (helper complaint10): see docs/rubrics.md, "Public threads: the complaint
+trigger's own bar".
 """
 from __future__ import annotations
 
@@ -33,83 +36,96 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from complaint_transfer import BATCHES, DATA, ITEM, agreement, thread_threshold, threads, written  # noqa: E402
+from complaint_transfer import BATCHES, DATA, ITEM, agreement, threads, written  # noqa: E402
 
 from qa_pipeline.rubric import load_rubric, rubrics_dir, score_call  # noqa: E402
 from qa_pipeline.rubric import encoder as encoders  # noqa: E402
+from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
 from qa_pipeline.rubric.view import CallView  # noqa: E402
 
-FOUND = "learned complaint: found "
-LOW_BELOW = 0.05  # the unsure band's width under the fitted bar
+GRID_P = tuple(round(0.40 + 0.05 * i, 2) for i in range(7))
+GRID_N = (1, 2, 3)
 
 
-def rubric_with(lang: str, public_band):
-    """The standard rubric of ``lang`` with the complaint check's ``public_band`` set (None: taken out)."""
+def rubric_with(lang: str, public_bar):
+    """The standard rubric of ``lang`` with the complaint check's ``public_bar`` set (None: taken out)."""
     path = rubrics_dir() / f"standard-{lang}.yaml"
     data = copy.deepcopy(read_rubric_yaml(path.read_text(encoding="utf-8")))
     check = next(c for c in data["checks"] if c["id"] == ITEM)
-    check["rule"].pop("public_band", None)
-    if public_band is not None:
-        check["rule"]["public_band"] = list(public_band)
+    check["rule"].pop("public_bar", None)
+    if public_bar is not None:
+        check["rule"]["public_bar"] = dict(public_bar)
     return parse_rubric(data, str(path))
 
 
-def outcome(call, rubric):
-    finding = next(f for f in score_call(call, rubric, sentiment=0.0).findings if f.check_id == ITEM)
-    return finding
-
-
-def readings(calls, lang: str) -> tuple[list[bool], np.ndarray]:
-    """Per thread: did the rules fire, and the best customer sentence's probability (0 where the
-    rules fired or nothing was judged), read with the public bar at 0."""
-    rubric = rubric_with(lang, (0.0, 0.0))
-    rules, best = [], []
-    for call, _ in calls:
-        f = outcome(call, rubric)
-        by_model = f.outcome == "pass" and (f.rule or "").startswith(FOUND)
-        rules.append(f.outcome == "pass" and not by_model)
-        best.append(float(f.confidence) if by_model else 0.0)
-    return rules, np.array(best)
+def finding(call, rubric):
+    return next(f for f in score_call(call, rubric, sentiment=0.0).findings if f.check_id == ITEM)
 
 
 def fired(calls, rubric) -> list[bool]:
-    return [outcome(call, rubric).outcome == "pass" for call, _ in calls]
+    return [finding(call, rubric).outcome == "pass" for call, _ in calls]
 
 
-def run(lang: str, with_written: bool) -> None:
+def readings(calls, rubric, encoder) -> list[tuple[bool, list[float]]]:
+    """Per thread: did the rules fire, and each whole customer sentence's complaint probability
+    (0 for a sentence the check leaves to the rules), as the learned check reads them."""
+    node = next(c.rule for c in rubric.checks if c.id == ITEM)
+    model = node._model(encoder)
+    out = []
+    for call, _ in calls:
+        f = finding(call, rubric)
+        rules = f.outcome == "pass" and not (f.rule or "").startswith(f"{node.label}:")
+        turns = [t for t in call.turns if t.speaker == node.scope.speaker]
+        said = [(s, t.text) for t in turns for s in split_sentences(t.text or "")]
+        probs = model.probabilities(encoder.embed([s for s, _ in said])) if said else np.zeros(0)
+        out.append((rules, [0.0 if node._left_to_rules(s, text) else float(p) for (s, text), p in zip(said, probs)]))
+    return out
+
+
+def decide(reading, bar: tuple[float, int]) -> bool:
+    rules, probs = reading
+    return rules or sum(p >= bar[0] for p in probs) >= bar[1]
+
+
+def fit(read: list, labels: list[bool]):
+    """The bar agreeing with the most ``labels``; of equals, the one firing on the fewest threads,
+    then the highest probability; None where no bar beats the rules alone."""
+    def key(bar):
+        got = [decide(r, bar) for r in read]
+        return (sum(g == y for g, y in zip(got, labels)), -sum(got), bar[0])
+    best = max(((p, n) for p in GRID_P for n in GRID_N), key=key)
+    rules_alone = sum(r[0] == y for r, y in zip(read, labels))
+    return best if key(best)[0] > rules_alone else None
+
+
+def run(lang: str, with_written: bool, encoder) -> None:
     batches = threads(lang)
-    read = {b: readings(batches[b], lang) for b in BATCHES}
-    as_is = {b: fired(batches[b], rubric_with(lang, None)) for b in BATCHES}
+    plain = rubric_with(lang, None)
+    read = {b: readings(batches[b], plain, encoder) for b in BATCHES}
+    as_is = {b: fired(batches[b], plain) for b in BATCHES}
     print(f"\n== {lang}: the public-thread bar, leave one batch out")
     totals = [0, 0, 0]
     for held in BATCHES:
         train = [b for b in BATCHES if b != held]
-        rules = [r for b in train for r in read[b][0]]
-        best = np.concatenate([read[b][1] for b in train])
-        labels = [y for b in train for _, y in batches[b]]
-        bar = thread_threshold(rules, best, labels)
+        bar = fit([r for b in train for r in read[b]], [y for b in train for _, y in batches[b]])
         test = batches[held]
-        before = as_is[held]
-        after = [r or p >= bar for r, p in zip(read[held][0], read[held][1])]
-        totals[0] += sum(g == y for (_, y), g in zip(test, before))
+        after = [decide(r, bar) for r in read[held]] if bar else as_is[held]
+        totals[0] += sum(g == y for (_, y), g in zip(test, as_is[held]))
         totals[1] += sum(g == y for (_, y), g in zip(test, after))
         totals[2] += len(test)
-        print(f"  test {held:7s}: bar {bar:.3f} (fitted on {' + '.join(train)}): "
-              f"no public bar {agreement(test, before)} -> with the bar {agreement(test, after)}")
-    every = [x for b in BATCHES for x in batches[b]]
-    bar = thread_threshold([r for b in BATCHES for r in read[b][0]], np.concatenate([read[b][1] for b in BATCHES]),
-                           [y for _, y in every])
+        said = f"p {bar[0]:.2f} in {bar[1]} sentence(s)" if bar else "none"
+        print(f"  test {held:7s}: bar {said} (fitted on {' + '.join(train)}): "
+              f"without {agreement(test, as_is[held])} -> with {agreement(test, after)}")
+    bar = fit([r for b in BATCHES for r in read[b]], [y for b in BATCHES for _, y in batches[b]])
     print(f"  all folds held out: {totals[0]}/{totals[2]} -> {totals[1]}/{totals[2]}")
-    if np.isfinite(bar):
-        print(f"  fitted on all three batches: public_band [{max(bar - LOW_BELOW, 0.0):.2f}, {bar:.2f}]")
-    else:
-        print("  fitted on all three batches: no bar gains a thread; leave public_band out")
+    print(f"  fitted on all three batches: "
+          + (f"public_bar: {{p: {bar[0]:.2f}, sentences: {bar[1]}}}" if bar else "no bar gains a thread; leave public_bar out"))
     if with_written:
         calls = written(lang)
         public = sum(CallView(c).public_thread for c, _ in calls)
         print(f"  written tuning calls of dev_{lang} ({len(calls)}, {public} of them public threads): "
-              f"public_band out {agreement(calls, fired(calls, rubric_with(lang, None)))}  "
+              f"public_bar out {agreement(calls, fired(calls, plain))}  "
               f"as shipped {agreement(calls, fired(calls, load_rubric(rubrics_dir() / f'standard-{lang}.yaml')))}")
 
 
@@ -121,12 +137,13 @@ def main(argv=None) -> int:
     if not DATA.is_dir():
         print(f"no data in {DATA} (see ../shared/data/README.md)", file=sys.stderr)
         return 2
-    if encoders.sentence_encoder() is None:
+    encoder = encoders.sentence_encoder()
+    if encoder is None:
         print("no sentence encoder installed: the learned judgements are off, no bar to fit", file=sys.stderr)
         return 2
     print(encoders.encoder_status())
     for lang in args.lang:
-        run(lang, args.written)
+        run(lang, args.written, encoder)
     return 0
 
 
