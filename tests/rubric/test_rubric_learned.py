@@ -335,6 +335,43 @@ def test_a_decides_that_is_not_true_or_false_is_refused(tmp_path):
         _b2_rubric(str(bank), decides="sometimes")
 
 
+def _c2_rubric(bank, **options):
+    """A rubric of one learned C2 judgement over ``bank`` (a rule hit on "just to confirm"), with ``options``."""
+    return parse_rubric({
+        "id": "t", "version": "1", "languages": ["en"],
+        "checks": [{"id": "C2", "weight": 10,
+                    "rule": {"type": "learned", "item": "C2", "bank": bank, "band": [0.3, 0.7],
+                             "rule": {"type": "phrases", "phrases": ["just to confirm"]}, **options}}]})
+
+
+def test_a_public_thread_is_judged_against_its_own_bar_and_a_call_is_not(learned_rubric, keyword_encoder, tmp_path):
+    """``public_bar``: a post tagging the company (``@``) and the replies under it are another
+    channel with its own decision bar (bench/complaint_channel_bar.py fits it): found where enough
+    sentences reach it, even where the rubric lets the classifier only flag; unsure where fewer do.
+    A call (no ``@``) keeps ``band``."""
+    rubric = _c2_rubric(str(tmp_path / "bank.jsonl"), public_bar={"p": 0.45, "sentences": 2}, decides=False)
+    two = "Restate neutral. Restate neutral the car."  # two sentences just under 0.5 each
+    public = finding(score_call(timed_call(two, "@Shop hello."), rubric, sentiment=0.0), "C2")
+    assert public.outcome == "pass" and not public.unsure and 0.45 <= public.confidence < 0.7, public.rule
+    assert "learned C2: found 'Restate neutral" in public.rule
+    assert "(public thread: 2 sentences at 0.45 or more, 2 needed)" in public.rule
+    assert public.evidence.text == two and public.evidence.start == 1.0
+    one = finding(score_call(timed_call("Restate neutral.", "@Shop hello."), rubric, sentiment=0.0), "C2")
+    assert one.outcome == "fail" and one.unsure and "1 sentence at 0.45 or more, 2 needed" in one.rule
+    call = finding(score_call(timed_call(two, "Shop hello."), rubric, sentiment=0.0), "C2")
+    assert call.outcome == "fail" and call.unsure  # the same words on the phone: the call band, unsure
+    below = finding(score_call(timed_call("Neutral neutral the bill.", "@Shop hi."), rubric, sentiment=0.0), "C2")
+    assert below.outcome == "fail" and not below.unsure
+
+
+@pytest.mark.parametrize("bar", [{"p": 0}, {"p": 1.5}, {"p": 0.5, "sentences": 0}, {"p": 0.5, "sentences": 1.5},
+                                 {"p": 0.5, "lines": 2}, {"sentences": 2}])
+def test_a_bad_public_bar_is_refused(tmp_path, bar):
+    bank = write_bank(tmp_path, [{"item": "C2", "label": "pass", "text": "x"}])
+    with pytest.raises(InputError, match="public_bar must be"):
+        _c2_rubric(str(bank), public_bar=bar)
+
+
 def test_an_unless_that_is_no_regular_expression_is_refused(tmp_path):
     bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
     with pytest.raises(InputError, match="unless: .*regular expression"):

@@ -85,6 +85,13 @@ OPTIONS = {
                            "beat the scoring in use on the centre's own reviews, decides all the same. Set per "
                            "item and language from bench/learned_gain.py: true only where the classifier's "
                            "decisions beat the rules out of sample"),
+    "public_bar": Option((dict,),
+                         help="{p: P, sentences: N}: in a public written thread (a post tagging an account with @ "
+                              "and the replies under it: CallView.public_thread) the item is found when at least N "
+                              "of the scope's sentences score P or more (the best quoted), even where `decides` is "
+                              "false; fewer is unsure; `band`, the cross-validated floor and `neighbours` are not "
+                              "used there. A channel's own decision bar, fitted on labelled threads of that channel "
+                              "(bench/complaint_channel_bar.py); a call is never a public thread and keeps `band`"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
@@ -206,8 +213,10 @@ class LearnedNode:
                  neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
                  clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None,
                  unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
-                 decides: bool = True):
+                 decides: bool = True, public_bar: Optional[tuple[float, int]] = None):
         self.item = item
+        # A public written thread's own bar (the `public_bar` option): (probability, sentences), or None.
+        self.public_bar = public_bar
         # False: the bank model's decisions only flag the finding unsure (see the module docstring).
         self.decides = decides
         # How much each bank's exemplars count (one per bank; () = 1 each).
@@ -345,6 +354,7 @@ class LearnedNode:
             # clause gate or above the band's low end (the nearest exemplars are asked for them).
             floor = min(CLAUSE_GATE if self.clauses else np.inf, self.low if self.neighbours is not None else np.inf)
             probs = left_to_rules(probs, lambda i: self._left_to_rules(sentences[i], owners[i].text), floor)
+        whole = len(sentences)  # the whole sentences come first; clauses judged apart follow
         if self.clauses:
             extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
                      if self.clause_unless is None or not self.clause_unless.search(c)]
@@ -355,7 +365,9 @@ class LearnedNode:
                 vectors += more
                 probs = np.concatenate([probs, _looked_up(judged, [c for c, _ in extra], more, model.probabilities)])
         margins = None
-        if self.neighbours is not None:
+        # A public thread has its own bar, fitted on that channel's threads: it stands alone.
+        public = self.public_bar is not None and ctx.view.public_thread
+        if self.neighbours is not None and not public:
             k, need = self.neighbours
             ask = np.flatnonzero(probs > self.low)  # the nearest exemplars only for likely sentences: speed
             if len(ask):
@@ -382,8 +394,18 @@ class LearnedNode:
             best = int(np.argmax(probs))
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
             said = f"'{_quote(sentence)}' p={p:.2f}" + (f" (model v{model.version})" if model.version else "")
-            low, high = model.band(self.low, self.high)
-        if p >= high and not (self.decides or model.calibrated):
+            if public:
+                # A complaint thread says it in more than one sentence; a fault asked about once
+                # scores as high in its best one (bench/complaint_channel_bar.py). Whole sentences
+                # only: a clause is part of its sentence.
+                bar, needed = self.public_bar  # type: ignore[misc]
+                reached = int((probs[:whole] >= bar).sum())
+                said += f" (public thread: {reached} sentence{'s' * (reached != 1)} at {bar:.2f} or more, {needed} needed)"
+                # found where enough sentences reach the bar; unsure where fewer do; else the rules
+                low, high = (bar, bar) if reached >= needed else (0.0, np.inf) if reached else (1.0, np.inf)
+            else:
+                low, high = model.band(self.low, self.high)
+        if p >= high and not (self.decides or model.calibrated or public):
             ctx.judgements.append((p, True))
             return Verdict(ruled.value, turn.evidence(),
                            f"unsure: {self.label} {said} (at or above {high:.2f}; the rubric lets the classifier "
@@ -427,6 +449,14 @@ def build(options: dict, builder: Builder):
                              if unless else None)
         except re.error as exc:
             raise builder.error(f"{key}: {exc}; each entry must be a regular expression")  # type: ignore[attr-defined]
+    public_bar = options.get("public_bar")
+    if public_bar is not None:
+        bar, needed = public_bar.get("p"), public_bar.get("sentences", 1)
+        if (set(public_bar) - {"p", "sentences"} or isinstance(bar, bool) or not isinstance(bar, (int, float))
+                or not 0.0 < float(bar) <= 1.0 or isinstance(needed, bool) or not isinstance(needed, int) or needed < 1):
+            raise builder.error(f"public_bar must be {{p: a number above 0 and at most 1, sentences: a whole number "
+                                f">= 1}}, not {public_bar}")  # type: ignore[attr-defined]
+        public_bar = (float(bar), needed)
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
@@ -434,7 +464,7 @@ def build(options: dict, builder: Builder):
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
-                       patterns["unless_not"], weights, bool(options.get("decides", True)))
+                       patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar)
 
 
 BANK_FORMS = ("a bank name, a list of names (each counts 1), or a mapping of names to weights, each a number "

@@ -1,0 +1,42 @@
+"""The Mandarin complaint trigger's own bar in a public written thread (``public_bar``), with the
+real e5 pack where it is installed: a fault stated flatly over several sentences in a post tagging
+the company is a complaint; the same words on the phone, and a plain question posted publicly, are
+not. Probes written for this test (no sentence from a labelled call), before their results were read."""
+from __future__ import annotations
+
+import pytest
+
+from qa_pipeline.records import Call, CallInfo, Turn
+from qa_pipeline.rubric import encoder as encoders
+from qa_pipeline.rubric import score_call, standard_rubric
+
+REPLY = "您好，请把订单号私信给我们，我们马上为您核实。"
+
+
+def complaint(post: str):
+    if encoders.sentence_encoder() is None:
+        pytest.skip(encoders.encoder_status())
+    call = Call(CallInfo("p"), "zh", (Turn("customer", 0.0, 3.0, post), Turn("agent", 4.0, 7.0, REPLY)))
+    return next(f for f in score_call(call, standard_rubric("zh"), sentiment=0.0).findings if f.check_id == "complaint")
+
+
+@pytest.mark.parametrize("post", [
+    "小区这两天水压特别小。楼上几户都接不满一壶水。问了物业说要找你们。",
+    "电梯从周一开始就停着。家里老人上下楼全靠走。到现在也没看到维修的人。",
+])
+def test_a_calm_fault_report_posted_to_the_company_is_a_complaint_and_said_on_the_phone_is_not_decided(post):
+    public = complaint(f"@安居服务 {post}")
+    assert public.outcome == "pass" and not public.unsure, public.rule
+    assert "public thread: 2 sentences at 0.45 or more" in public.rule and public.evidence.text.endswith(post)
+    on_the_phone = complaint(post)  # a call: the call band, at most unsure
+    assert on_the_phone.outcome == "fail", on_the_phone.rule
+
+
+@pytest.mark.parametrize("post", [
+    "@清泉水务 请问新房开户需要带哪些材料？",
+    "@悦购商城 双十一的优惠券什么时候可以领？在哪个页面？",
+    "@乐享健身 周末的瑜伽课还有名额吗？想给朋友也报一个。",
+])
+def test_a_plain_question_posted_to_the_company_is_no_complaint(post):
+    found = complaint(post)
+    assert found.outcome == "fail" and not found.unsure, found.rule
