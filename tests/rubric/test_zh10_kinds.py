@@ -98,7 +98,7 @@ ZH10_SECOND_HALF = [
     ([(AGENT, "我这边也没法陪您一遍遍试")], "B2", "fail"),
     # C3: 的 optional, 我 and an adverb before any verb
     ([*_DONE, (AGENT, "您那头还有啥要我顺便办的吗")], "C3", "pass"),
-    ([*_DONE, (AGENT, "您那还有别的要打听吗")], "C3", "pass"),
+    ([*_DONE, (AGENT, "您看还有其他要打听吗")], "C3", "pass"),
     ([*_DONE, (AGENT, "您还有要补交的材料吗")], "C3", "fail"),
     # D5: a head named by the unit they run; the customer sent to one themselves
     ([_GRIPE, (AGENT, "抱歉 这个情况我会转给片区站长")], "D5", "pass"),
