@@ -260,7 +260,9 @@ def _starts(regex: re.Pattern, text: str, pos: int, shift: int = 0) -> list[int]
 @pytest.mark.parametrize("source, led", [
     ("\\b(?:cheat|cheated|rob) (?:me|us)\\b", True),
     ("(?<!as )(?<!like )\\b(?:we|i) (?:have )?(?:just |only )+(?:said|told)", True),
-    ("(?:(?<![^\\n])\\bno|\\bnot) (?:way|now)", False),  # an alternation of starts: not read as one
+    # an alternation of starts, each at a word or a turn's start ((?<![^\\n]) cannot tell the text's start from a newline)
+    ("(?:(?<![^\\n])\\bno|\\bnot) (?:way|now)", True), ("(?:(?<![^\\n])(?:\\S+ ){0,2}?|\\b(?:ok|right) )no", True),
+    ("(?<![^\\n]) ?(?:no|not)", True), ("(?:(?<![^\\n])no|not) way", False), ("(?:\\bno|(?<!x)not)", False),
     ("\\b(?:[0-9]+|one) time", True), ("\\bno(?<![a-z]no)", True),
     # these could see a newline in front of the text where the text has nothing: left as they are
     ("(?<!\\s)\\bno", False), ("^\\bno", False), ("(?<=\\n)\\bno", False), ("(?<![^ ])\\bno", False),
