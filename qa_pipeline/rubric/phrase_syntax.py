@@ -298,9 +298,27 @@ def word_led(source: str) -> bool:
     return _starts_at_word(list(parsed.data)) and _sees_no_text_start(list(parsed.data))
 
 
-def _starts_at_word(items: list) -> bool:
+def line_led(source: str) -> bool:
+    r"""Whether every match of the regex ``source`` starts at a turn's start — ``(?<![^\n])``
+    in every alternative, after lookarounds if any — and nothing in it can tell the start of
+    the text from a newline before it (as for :func:`word_led`). Then in any text the regex
+    finds the same as ``\n(?:source)`` in the text with a newline in front, which the regex
+    engine tries only after a newline (it skips to its literal first character) instead of at
+    every character.
+
+    >>> line_led("(?<![^\\n])姓名"), line_led("(?:(?<![^\\n])no|(?<![^\\n])好)"), line_led("(?:(?<![^\\n])no|\\bnot)")
+    (True, True, False)
+    """
+    parsed = _parsed(source)
+    if parsed is None or parsed.state.flags & ~re.UNICODE:  # a global flag ((?s)…) must stay first
+        return False
+    return _starts_at_word(list(parsed.data), words=False) and _sees_no_text_start(list(parsed.data))
+
+
+def _starts_at_word(items: list, words: bool = True) -> bool:
     r"""A parsed sequence that can only match from a word edge before a letter or digit, or
-    at a turn's start (``(?<![^\n])``: after a newline or at the start of the text)."""
+    at a turn's start (``(?<![^\n])``: after a newline or at the start of the text); with
+    ``words`` False, only at a turn's start."""
     i = 0
     while i < len(items) and str(items[i][0]) in ("ASSERT", "ASSERT_NOT"):  # lookarounds first
         if _is_line_start(items[i]):
@@ -310,10 +328,10 @@ def _starts_at_word(items: list) -> bool:
         return False
     op, av = items[i]
     if str(op) == "SUBPATTERN" and not av[1] and not av[2]:
-        return _starts_at_word(list(av[3].data))
-    if str(op) == "BRANCH":  # every alternative: English B1's summary, "(?<![^\n])(?:\S+ ){0,4}?so …|\bok …so …"
-        return all(_starts_at_word(list(b.data)) for b in av[1])
-    if str(op) != "AT" or str(av) != "AT_BOUNDARY":
+        return _starts_at_word(list(av[3].data), words)
+    if str(op) == "BRANCH":  # every alternative: English C2's summary check, "(?<![^\n])(?:\S+ ){0,4}?so …|\bok …so …"
+        return all(_starts_at_word(list(b.data), words) for b in av[1])
+    if not words or str(op) != "AT" or str(av) != "AT_BOUNDARY":
         return False
     i += 1
     while i < len(items) and str(items[i][0]) in ("ASSERT", "ASSERT_NOT"):
