@@ -293,7 +293,7 @@ def word_led(source: str) -> bool:
     (False, False, False, False)
     """
     parsed = _parsed(source)
-    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.LOCALE):
+    if parsed is None or parsed.state.flags & ~re.UNICODE:  # (?i) changes the edges; (?s)… must stay first
         return False
     return _starts_at_word(list(parsed.data)) and _sees_no_text_start(list(parsed.data))
 

@@ -268,6 +268,7 @@ def _starts(regex: re.Pattern, text: str, pos: int, shift: int = 0) -> list[int]
     ("(?<!\\s)\\bno", False), ("^\\bno", False), ("(?<=\\n)\\bno", False), ("(?<![^ ])\\bno", False),
     # not only from a word's start
     ("\\b you", False), ("no way", False), ("\\b(?:no|@x)", False), ("\\b\\S+", False),
+    ("(?s)\\bno", False), ("(?i)\\bno", False),  # a global flag must stay first: not led by anything
 ])
 def test_word_led_regexes_find_after_a_word_start_what_they_find_anywhere(source, led):
     """A regex that can only start at a word finds, in clean English, the same starts as the
@@ -279,7 +280,12 @@ def test_word_led_regexes_find_after_a_word_start_what_they_find_anywhere(source
     rng = random.Random(5)
     words = ["no", "not", "way", "now", "cheat", "cheated", "rob", "me", "us", "we", "i", "as", "like", "have",
              "just", "only", "said", "told", "one", "12", "time", "you", "@x", "ono", "x"]
-    regex, at_word = re.compile(source), re.compile(f"[\\n @](?:{source})")
+    regex = re.compile(source)
+    try:
+        at_word = re.compile(f"[\\n @](?:{source})")
+    except re.error:
+        assert not led
+        return
     differs = 0
     for _ in range(400):
         text = "".join(rng.choice(words) + rng.choice([" ", " ", "\n", "@", ""]) for _ in range(rng.randrange(1, 8)))
