@@ -26,6 +26,7 @@ from qa_pipeline.rubric.phrase_syntax import (
     as_regex,
     factor,
     lead_word,
+    line_led,
     literal_start,
     required_choices,
     word_led,
@@ -74,8 +75,8 @@ class _Alone:
     ...) made ~1,200, all searched every time and compiled at every rubric load (≈ 2 ms a
     Mandarin call and 0.4 s a load); most never start anywhere in a call's text."""
 
-    __slots__ = ("_always", "_anchors", "_at_words", "_by_start", "_compiled", "_needs", "_one_char_starts", "_pairs",
-                 "sources")
+    __slots__ = ("_always", "_anchors", "_at_lines", "_at_words", "_by_start", "_compiled", "_needs", "_one_char_starts",
+                 "_pairs", "sources")
 
     def __init__(self, sources: Sequence[re.Pattern | str], anchors: Mapping[str, Optional[tuple[str, ...]]]):
         self.sources = tuple(s if isinstance(s, str) else s.pattern for s in sources)
@@ -116,6 +117,11 @@ class _Alone:
         # Without a literal start it tried every character: ~0.2 ms a regex over an English
         # agent's ~800 characters, ~0.1 ms of every English call in all.
         self._at_words: dict[int, Optional[re.Pattern]] = {i: None for i in always if word_led(self.sources[i])}
+        # Those that can only start at a turn's start (``(?<![^\n])…`` in every alternative: the
+        # Mandarin identity requests led by 姓名/手机号…, Mandarin B2's "I already told you"): in
+        # any text, searched as ``\n(?:regex)`` in the text with a newline in front, which the
+        # engine skips through from newline to newline instead of trying every character.
+        self._at_lines: dict[int, Optional[re.Pattern]] = {i: None for i in always if line_led(self.sources[i])}
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -155,7 +161,8 @@ class _Alone:
         the text also holds one of its anchors. ``padded``: ``text`` with a newline in front
         when it is clean English (:func:`padded_english`): the regexes that start at a word
         are searched there, only where words start."""
-        anchors, required, at_words = self._anchors, self._needs, self._at_words
+        anchors, required, at_words, at_lines = self._anchors, self._needs, self._at_words, self._at_lines
+        lined = padded  # the text with a newline in front, made when first needed
         for i in self._candidates(text):
             choices = required.get(i)
             if choices is not None and not _holds(text, choices):  # no literal start: searched
@@ -167,6 +174,16 @@ class _Alone:
                         break
                 else:
                     continue
+            if i in at_lines:
+                rx = at_lines[i]
+                if rx is None:
+                    rx = at_lines[i] = re.compile(f"\n(?:{self.sources[i]})")
+                if lined is None:
+                    lined = "\n" + text
+                m = rx.search(lined, pos)  # a match at lined[j] is a hit at text[j]
+                if m is not None and (best is None or m.start() < best[0]):
+                    best = (m.start(), m.end() - 1)
+                continue
             if padded is not None and i in at_words:
                 rx = at_words[i]
                 if rx is None:

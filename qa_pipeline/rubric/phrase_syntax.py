@@ -293,22 +293,45 @@ def word_led(source: str) -> bool:
     (False, False, False, False)
     """
     parsed = _parsed(source)
-    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.LOCALE):
+    if parsed is None or parsed.state.flags & ~re.UNICODE:  # (?i) changes the edges; (?s)… must stay first
         return False
     return _starts_at_word(list(parsed.data)) and _sees_no_text_start(list(parsed.data))
 
 
-def _starts_at_word(items: list) -> bool:
-    """A parsed sequence that can only match from a word edge before a letter or digit."""
+def line_led(source: str) -> bool:
+    r"""Whether every match of the regex ``source`` starts at a turn's start — ``(?<![^\n])``
+    in every alternative, after lookarounds if any — and nothing in it can tell the start of
+    the text from a newline before it (as for :func:`word_led`). Then in any text the regex
+    finds the same as ``\n(?:source)`` in the text with a newline in front, which the regex
+    engine tries only after a newline (it skips to its literal first character) instead of at
+    every character.
+
+    >>> line_led("(?<![^\\n])姓名"), line_led("(?:(?<![^\\n])no|(?<![^\\n])好)"), line_led("(?:(?<![^\\n])no|\\bnot)")
+    (True, True, False)
+    """
+    parsed = _parsed(source)
+    if parsed is None or parsed.state.flags & ~re.UNICODE:  # a global flag ((?s)…) must stay first
+        return False
+    return _starts_at_word(list(parsed.data), words=False) and _sees_no_text_start(list(parsed.data))
+
+
+def _starts_at_word(items: list, words: bool = True) -> bool:
+    r"""A parsed sequence that can only match from a word edge before a letter or digit, or
+    at a turn's start (``(?<![^\n])``: after a newline or at the start of the text); with
+    ``words`` False, only at a turn's start."""
     i = 0
     while i < len(items) and str(items[i][0]) in ("ASSERT", "ASSERT_NOT"):  # lookarounds first
+        if _is_line_start(items[i]):
+            return True
         i += 1
     if i == len(items):
         return False
     op, av = items[i]
     if str(op) == "SUBPATTERN" and not av[1] and not av[2]:
-        return _starts_at_word(list(av[3].data))
-    if str(op) != "AT" or str(av) != "AT_BOUNDARY":
+        return _starts_at_word(list(av[3].data), words)
+    if str(op) == "BRANCH":  # every alternative: English C2's summary check, "(?<![^\n])(?:\S+ ){0,4}?so …|\bok …so …"
+        return all(_starts_at_word(list(b.data), words) for b in av[1])
+    if not words or str(op) != "AT" or str(av) != "AT_BOUNDARY":
         return False
     i += 1
     while i < len(items) and str(items[i][0]) in ("ASSERT", "ASSERT_NOT"):
@@ -334,10 +357,25 @@ def _first_is_word_char(item) -> bool:
     return False
 
 
+def _is_line_start(item) -> bool:
+    r"""Whether a parsed item is ``(?<![^\n])``: true after a newline and at the start of the
+    text alike, so it cannot tell the two apart."""
+    op, av = item
+    if str(op) != "ASSERT_NOT" or av[0] >= 0 or len(av[1].data) != 1:
+        return False
+    inner_op, inner = av[1].data[0]
+    if str(inner_op) == "NOT_LITERAL":  # how the parser writes [^\n]
+        return inner == 10
+    return str(inner_op) == "IN" and [(str(o), a) for o, a in inner] == [("NEGATE", None), ("LITERAL", 10)]
+
+
 def _sees_no_text_start(items: list) -> bool:
-    r"""No ``^``/``\A`` anywhere, and every lookbehind made only of what cannot match a newline."""
+    r"""No ``^``/``\A`` anywhere, and every lookbehind made only of what cannot match a newline
+    (or ``(?<![^\n])``, which holds after a newline as at the start)."""
     for op, av in items:
         name = str(op)
+        if _is_line_start((op, av)):
+            continue
         if name == "AT" and str(av) in ("AT_BEGINNING", "AT_BEGINNING_STRING", "AT_BEGINNING_LINE"):
             return False
         if name in ("ASSERT", "ASSERT_NOT"):

@@ -8,7 +8,7 @@ import pytest
 from qa_pipeline.records import Call, CallInfo, Turn
 from qa_pipeline.rubric.detectors import agent_name, organisation, personal_data, reply_time, sensitive_number
 from qa_pipeline.rubric.matching import PhraseError, compile_phrases, padded_english
-from qa_pipeline.rubric.phrase_syntax import literal_start, required_choices, required_texts, word_led
+from qa_pipeline.rubric.phrase_syntax import line_led, literal_start, required_choices, required_texts, word_led
 from qa_pipeline.rubric.text import normalize
 from qa_pipeline.rubric.view import CallView
 
@@ -260,12 +260,15 @@ def _starts(regex: re.Pattern, text: str, pos: int, shift: int = 0) -> list[int]
 @pytest.mark.parametrize("source, led", [
     ("\\b(?:cheat|cheated|rob) (?:me|us)\\b", True),
     ("(?<!as )(?<!like )\\b(?:we|i) (?:have )?(?:just |only )+(?:said|told)", True),
-    ("(?:(?<![^\\n])\\bno|\\bnot) (?:way|now)", False),  # an alternation of starts: not read as one
+    # an alternation of starts, each at a word or a turn's start ((?<![^\\n]) cannot tell the text's start from a newline)
+    ("(?:(?<![^\\n])\\bno|\\bnot) (?:way|now)", True), ("(?:(?<![^\\n])(?:\\S+ ){0,2}?|\\b(?:ok|right) )no", True),
+    ("(?<![^\\n]) ?(?:no|not)", True), ("(?:(?<![^\\n])no|not) way", False), ("(?:\\bno|(?<!x)not)", False),
     ("\\b(?:[0-9]+|one) time", True), ("\\bno(?<![a-z]no)", True),
     # these could see a newline in front of the text where the text has nothing: left as they are
     ("(?<!\\s)\\bno", False), ("^\\bno", False), ("(?<=\\n)\\bno", False), ("(?<![^ ])\\bno", False),
     # not only from a word's start
     ("\\b you", False), ("no way", False), ("\\b(?:no|@x)", False), ("\\b\\S+", False),
+    ("(?s)\\bno", False), ("(?i)\\bno", False),  # a global flag must stay first: not led by anything
 ])
 def test_word_led_regexes_find_after_a_word_start_what_they_find_anywhere(source, led):
     """A regex that can only start at a word finds, in clean English, the same starts as the
@@ -277,7 +280,12 @@ def test_word_led_regexes_find_after_a_word_start_what_they_find_anywhere(source
     rng = random.Random(5)
     words = ["no", "not", "way", "now", "cheat", "cheated", "rob", "me", "us", "we", "i", "as", "like", "have",
              "just", "only", "said", "told", "one", "12", "time", "you", "@x", "ono", "x"]
-    regex, at_word = re.compile(source), re.compile(f"[\\n @](?:{source})")
+    regex = re.compile(source)
+    try:
+        at_word = re.compile(f"[\\n @](?:{source})")
+    except re.error:
+        assert not led
+        return
     differs = 0
     for _ in range(400):
         text = "".join(rng.choice(words) + rng.choice([" ", " ", "\n", "@", ""]) for _ in range(rng.randrange(1, 8)))
@@ -289,6 +297,60 @@ def test_word_led_regexes_find_after_a_word_start_what_they_find_anywhere(source
             differs += not same
     if source.startswith(("(?<!\\s)", "^", "(?<=\\n)", "(?<![^ ])")):
         assert differs  # the reason it is not taken as led by a word
+
+
+_LINE_WORDS = ["no", "not", "ok", "so", "you", "said", "x", "姓名", "您", "说过", "好的", "是", "12", "@x"]
+
+
+@pytest.mark.parametrize("source, led", [
+    ("(?<![^\\n])姓名(?:是|叫)", True), ("(?<![^\\n])(?:好的)?您(?!好)[^\\n]{0,6}?说过", True),
+    ("(?:(?<![^\\n])(?:\\S+ ){0,2}?|(?<![^\\n])ok )so", True), ("(?<!x)(?<![^\\n])no", True),
+    ("(?<![^\\n])(?i:no)", True), ("(?<![^\\n])(?:[^\\n](?<!不))*?说过", True),
+    # not only at a turn's start, or could see the newline put in front of the text
+    ("(?:(?<![^\\n])no|\\bnot)", False), ("\\bno", False), ("no", False), ("(?<![^ ])no", False),
+    ("(?<![^\\n])no(?<=\\nno)", False), ("(?s)(?<![^\\n])no", False),
+])
+def test_line_led_regexes_find_after_a_newline_what_they_find_anywhere(source, led):
+    """A regex that can only start at a turn's start finds, in any text (Mandarin, English,
+    mixed), the same as the regex led by a newline in the text with a newline in front."""
+    assert line_led(source) == led
+    import random
+
+    rng = random.Random(11)
+    regex = re.compile(source)
+    try:
+        at_line = re.compile(f"\\n(?:{source})")
+    except re.error:  # a global flag ((?s)…) must stay first: it cannot be led by a newline
+        assert not led
+        return
+    differs = 0
+    for _ in range(400):
+        text = "".join(rng.choice(_LINE_WORDS) + rng.choice([" ", "\n", "", ""]) for _ in range(rng.randrange(1, 8)))
+        for pos in (0, 1, 3):
+            same = _starts(regex, text, pos) == _starts(at_line, "\n" + text, pos)
+            assert same or not led, (source, text, pos)
+            differs += not same
+    if source.endswith("(?<=\\nno)"):
+        assert differs  # the reason it is not taken as led by a turn's start
+
+
+@pytest.mark.parametrize("text", [
+    "您好\n姓名是张三\n好的您刚才说过了", "请问\n您说过什么\n姓名叫李四吗", "so you said no\nok so not\nyou said no",
+    "no way\n\n姓名是\nok so x", "", "\n\n姓名叫",
+])
+def test_a_phrase_list_with_turn_start_regexes_finds_what_one_regex_finds(text):
+    """Regexes searched from each newline (turn-start-led), from each word start and at every
+    character, in one phrase list: the first hit from any position is the combined regex's."""
+    matcher = compile_phrases(["re:(?<![^\\n])姓名(?:是|叫)", "re:(?<![^\\n])(?:好的)?您(?!好)[^\\n]{0,6}?说过",
+                               "re:(?:(?<![^\\n])(?:\\S+ ){0,2}?|\\bok )so (?:not|you)", "re:\\bsaid no", "说过了"],
+                              {}, fuzzy=False)
+    whole = matcher.regex
+    for pos in range(len(text) + 1):
+        hit = matcher.first(text, pos, padded_english(text))
+        m = whole.search(text, pos)
+        assert (hit is None) == (m is None), (text, pos)
+        if m is not None:
+            assert (hit.start, hit.end) == (m.start(), m.end()), (text, pos)
 
 
 @pytest.mark.parametrize("text, found", [
