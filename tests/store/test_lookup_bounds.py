@@ -251,6 +251,18 @@ def test_the_words_search_reads_the_turns_of_its_window_alone(con, monkeypatch):
     _few_row_groups(scans)
 
 
+def test_the_words_search_reads_each_windows_facts_once_to_match_the_turns_found(con, monkeypatch):
+    # The days counted from the facts, then per window (one scan of the turns each): its first
+    # and last storing time, and its calls matched to the turns that say the words. A join of
+    # the turns to the window's calls read the window's facts a second time.
+    monkeypatch.setattr(aggregates, "read", lambda db, sql, params=(): _frame(con.execute(sql, list(params))))
+    monkeypatch.setattr(aggregates, "WORDS_WINDOW_CALLS", 2_000)
+    found, _, _ = aggregates.calls_saying("centre", "nobody says this", "team = ?", ["Team 1"])
+    windows = len(con.scans_of("turn_store"))
+    assert found == [] and windows > 2
+    assert len(con.scans_of("call_fact_store")) == 1 + 2 * windows
+
+
 def test_a_reviewed_calls_refresh_reads_its_findings_alone_and_its_other_rows_through_their_index(con):
     call_id = _a_call(CALLS // 2)  # reviewed and queued (every 50th call)
     con.execute("INSERT INTO finding_review_store VALUES (?, 'standard-en', '1', 'K3', 'override', 'pass', "
