@@ -470,9 +470,11 @@ def _bench_call(call_id: str, template: tuple, code: Code = THIS_CODE):
     turns = tuple(r.Turn("agent" if t % 2 == 0 else "customer", t * 6.0, t * 6.0 + 5.5,
                          "您好，请问有什么可以帮您" if t % 2 == 0 else "我想查询一下订单") for t in range(8))
     call = r.Call(r.CallInfo(call_id, agent_id=agent_id, agent_name=agent_name, team=team,
-                             started_at="2026-11-23T12:00:00+00:00"), "zh", turns, duration=60.0, source="import")
-    findings = tuple(r.Finding(item, "fail" if item == "C3" else "pass", r.Evidence("evidence words", "agent", 3.0, 5.0),
-                               "bench", critical=item in ("B2", "E1"), weight=float(weight))
+                             started_at="2026-11-23T12:00:00+00:00"),
+                  "zh", turns, duration=60.0, source="import")
+    evidence = r.Evidence("evidence words", "agent", 3.0, 5.0)
+    findings = tuple(r.Finding(item, "fail" if item == "C3" else "pass", evidence, "bench",
+                               critical=item in ("B2", "E1"), weight=float(weight))
                      for item, weight in zip(ITEMS, WEIGHTS))
     return call, r.CallResult(call_id, "standard", "1", 90.0, False, (), findings)
 
