@@ -23,6 +23,7 @@ group of 200 (the grouped writer's), with ids after the stored ones and among th
 it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-9 (4.4 GiB).
 
     python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10
+    python bench/dashboard_speed.py --calls 10000000 --scattered --db /tmp/s10m.duckdb # 25 min at load 5-10, 5.8 GiB
     python bench/dashboard_speed.py --lookups /tmp/s500k.duckdb /tmp/s5m.duckdb      # two built databases
 
 ``--scattered`` generates call ids that do not follow the order the calls are stored in (a
