@@ -23,6 +23,7 @@ group of 200 (the grouped writer's), with ids after the stored ones and among th
 it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-9 (4.4 GiB).
 
     python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10
+    python bench/dashboard_speed.py --calls 10000000 --scattered --db /tmp/s10m.duckdb # 25 min at load 5-10, 5.8 GiB
     python bench/dashboard_speed.py --lookups /tmp/s500k.duckdb /tmp/s5m.duckdb      # two built databases
 
 ``--scattered`` generates call ids that do not follow the order the calls are stored in (a
@@ -49,20 +50,23 @@ import resource
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa_pipeline.insights import aggregates, facts, queries  # noqa: E402
+from qa_pipeline import records  # noqa: E402
+from qa_pipeline.insights import aggregates, facts, filters, queries  # noqa: E402
 from qa_pipeline.insights.filters import CallFilter  # noqa: E402
+from qa_pipeline.privacy import access  # noqa: E402
 from qa_pipeline.privacy.access import User, Viewer  # noqa: E402
 from qa_pipeline.store import call_facts  # noqa: E402
+from qa_pipeline.store import calls as stored_calls  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
 from qa_pipeline.store import journal  # noqa: E402
-from qa_pipeline.records import Call, CallInfo, CallResult, Evidence, Finding, Turn  # noqa: E402
-from qa_pipeline.store.calls import fetch_call_rows  # noqa: E402
-from qa_pipeline.store.results import result_rows, write_result_rows  # noqa: E402
+from qa_pipeline.store import results as stored_results  # noqa: E402
 
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
 WEIGHTS = [10, 5, 5, 10, 0, 5, 10, 10, 5, 10, 5, 5, 5, 5, 5, 5, 0]
@@ -256,13 +260,24 @@ def agreement_only(db: Path, rounds: int = 5) -> None:
               f"(wall {wall['before']:.2f} -> {wall['after']:.2f} s; {len(want)} rows)")
 
 
+def peak_memory() -> float:
+    """This process's peak resident memory in GiB: its own (``VmHWM``), where Linux tells it;
+    ``ru_maxrss`` keeps the peak of the process it was forked from across the exec, so the pages'
+    process of a generating run showed the generator's 4.8 GiB at 5 M calls."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 2**20
+
+
 def timed(label: str, fn, *args, **kwargs) -> tuple[float, float]:
     """Run one query; print and return its CPU seconds (the process's, DuckDB's threads
     included: the firmer figure on a loaded machine) and wall seconds."""
     t, c = time.perf_counter(), time.process_time()
     fn(*args, **kwargs)
     cpu, took = time.process_time() - c, time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+    peak = peak_memory()
     print(f"    {label:<36} CPU {cpu * 1000:6.0f} ms   wall {took * 1000:6.0f} ms   "
           f"(peak memory so far {peak:.2f} GiB)")
     return cpu, took
@@ -430,27 +445,81 @@ def new_call_refresh(dbs: list[Path], rounds: int = 7, group: int = 200) -> None
             con.close()
 
 
-def _bench_call(call_id: str, template: tuple) -> tuple[Call, CallResult]:
+@dataclass(frozen=True)
+class Code:
+    """The package modules the look-ups call: this checkout's (:data:`THIS_CODE`), or another
+    checkout's imported apart (``bench/lookups_two_codes.py`` times main's and this one's in one
+    process with the same bench loop, :func:`lookup_round`)."""
+    records: ModuleType
+    database: ModuleType
+    call_facts: ModuleType
+    results: ModuleType
+    calls: ModuleType
+    queries: ModuleType
+    filters: ModuleType
+    access: ModuleType
+
+
+THIS_CODE = Code(records, store, call_facts, stored_results, stored_calls, queries, filters, access)
+
+
+def _bench_call(call_id: str, template: tuple, code: Code = THIS_CODE):
     """A call of eight turns and its result of the bench's 17 items, as the pipeline hands them
     to the writer; ``template``: a stored call's agent id, name and team."""
     agent_id, agent_name, team = template
-    turns = tuple(Turn("agent" if t % 2 == 0 else "customer", t * 6.0, t * 6.0 + 5.5,
-                       "您好，请问有什么可以帮您" if t % 2 == 0 else "我想查询一下订单") for t in range(8))
-    call = Call(CallInfo(call_id, agent_id=agent_id, agent_name=agent_name, team=team,
-                         started_at="2026-11-23T12:00:00+00:00"), "zh", turns, duration=60.0, source="import")
-    findings = tuple(Finding(item, "fail" if item == "C3" else "pass", Evidence("evidence words", "agent", 3.0, 5.0),
-                             "bench", critical=item in ("B2", "E1"), weight=float(weight))
+    r = code.records
+    turns = tuple(r.Turn("agent" if t % 2 == 0 else "customer", t * 6.0, t * 6.0 + 5.5,
+                         "您好，请问有什么可以帮您" if t % 2 == 0 else "我想查询一下订单") for t in range(8))
+    call = r.Call(r.CallInfo(call_id, agent_id=agent_id, agent_name=agent_name, team=team,
+                             started_at="2026-11-23T12:00:00+00:00"),
+                  "zh", turns, duration=60.0, source="import")
+    evidence = r.Evidence("evidence words", "agent", 3.0, 5.0)
+    findings = tuple(r.Finding(item, "fail" if item == "C3" else "pass", evidence, "bench",
+                               critical=item in ("B2", "E1"), weight=float(weight))
                      for item, weight in zip(ITEMS, WEIGHTS))
-    return call, CallResult(call_id, "standard", "1", 90.0, False, (), findings)
+    return call, r.CallResult(call_id, "standard", "1", 90.0, False, (), findings)
 
 
-def _store(con, call_id: str, template: tuple) -> None:
+def _store(con, call_id: str, template: tuple, code: Code = THIS_CODE) -> None:
     """Store a call as the pipeline's writer does, inside the caller's transaction."""
-    call, result = _bench_call(call_id, template)
-    store._write_calls(con, [call], [result], ())
+    call, result = _bench_call(call_id, template, code)
+    code.database._write_calls(con, [call], [result], ())
 
 
-def lookups(dbs: list[Path], rounds: int = 5, per_round: int = 3) -> None:
+def lookup_round(db: Path, k: int, clock, code: Code = THIS_CODE, per_round: int = 3) -> None:
+    """One round of :func:`lookups` on ``db`` with ``code``'s modules, each operation timed by
+    ``clock(label, fn)``: the reads, then for ``per_round`` stored calls picked by the round
+    ``k`` the writes, each in a transaction rolled back."""
+    everyone = code.access.Viewer.of(code.access.User("bench", "manager"))
+    week = code.filters.CallFilter(date_from=date(2026, 11, 16), date_to=date(2026, 11, 22))
+    day = code.filters.CallFilter(date_from=date(2026, 11, 20), date_to=date(2026, 11, 20))
+    clock("a page's findings (item D4 failed, a week)",
+          lambda: code.queries.search_findings(db, everyone, week, item="D4", outcome="fail"))
+    clock("words search, one day", lambda: code.queries.search_findings(db, everyone, day, words="投诉"))
+    clock("one call's transcript", lambda: code.queries.call_turns(db, everyone, f"c{(k * 7919) % 200000:08d}"))
+    with code.database.opened(db) as con:
+        pick = ("SELECT call_id, agent_id, agent_name, team FROM call_fact_store WHERE {} "
+                f"ORDER BY hash(call_id || '{k}') LIMIT {per_round}")
+        reviewed = con.execute(pick.format("call_id IN (SELECT call_id FROM review_fact_store)")).fetchall()
+        stored = con.execute(pick.format("call_id NOT IN (SELECT call_id FROM queue_fact_store)")).fetchall()
+        for i, (call_id, *template) in enumerate(stored):
+            new_id = f"c{(k * 7919 + i * 104729) % 10**7:08d}x"  # sorts among the stored ids
+            for label, write in (
+                    ("refresh (a reviewed call)", lambda: code.call_facts.refresh(con, [reviewed[i][0]])),
+                    ("writer: a new call stored", lambda: _store(con, new_id, template, code)),
+                    ("writer: a stored call stored again", lambda: _store(con, call_id, template, code)),
+                    ("writer: a stored call re-scored", lambda: code.results.write_result_rows(
+                        con, [code.results.result_rows([_bench_call(call_id, template, code)[1]])])),
+                    ("re-scoring's load of a stored call", lambda: code.calls.fetch_call_rows(
+                        con, [call_id], words=True, normalizer=1))):
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    clock(label, write)
+                finally:
+                    con.execute("ROLLBACK")
+
+
+def lookups(dbs: list[Path], rounds: int = 5) -> None:
     """What may grow with the store where call ids do not follow the order calls are stored in
     (``--scattered``), on each database in ``dbs`` alternating in this one process, median CPU:
     a page's findings (a failed item's clips over a week: the findings of 50 calls looked up by
@@ -458,44 +527,14 @@ def lookups(dbs: list[Path], rounds: int = 5, per_round: int = 3) -> None:
     call stored (its id among the stored ones), a stored call stored again, a stored call
     re-scored (``write_result_rows``, its facts refreshed), each rolled back; and what re-scoring
     reads of a stored call (``fetch_call_rows``: its call row, turns, words, normalised texts)."""
-    everyone = Viewer.of(User("bench", "manager"))
-    week = CallFilter(date_from=date(2026, 11, 16), date_to=date(2026, 11, 22))
-    day = CallFilter(date_from=date(2026, 11, 20), date_to=date(2026, 11, 20))
-    reads = {"a page's findings (item D4 failed, a week)":
-             lambda db: queries.search_findings(db, everyone, week, item="D4", outcome="fail"),
-             "words search, one day": lambda db: queries.search_findings(db, everyone, day, words="投诉"),
-             "one call's transcript": lambda db: queries.call_turns(db, everyone, "c00012345")}
     took: dict[tuple[str, Path], list[float]] = {}
-
-    def clock(label: str, db: Path, fn) -> None:
-        c = time.process_time()
-        fn()
-        took.setdefault((label, db), []).append(time.process_time() - c)
-
     for k in range(rounds):
         for db in dbs:
-            for label, read in reads.items():
-                clock(label, db, lambda: read(db))
-            with store.opened(db) as con:
-                pick = ("SELECT call_id, agent_id, agent_name, team FROM call_fact_store WHERE {} "
-                        f"ORDER BY hash(call_id || '{k}') LIMIT {per_round}")
-                reviewed = con.execute(pick.format("call_id IN (SELECT call_id FROM review_fact_store)")).fetchall()
-                stored = con.execute(pick.format("call_id NOT IN (SELECT call_id FROM queue_fact_store)")).fetchall()
-                for i, (call_id, *template) in enumerate(stored):
-                    new_id = f"c{(k * 7919 + i * 104729) % 10**7:08d}x"  # sorts among the stored ids
-                    for label, write in (
-                            ("refresh (a reviewed call)", lambda: call_facts.refresh(con, [reviewed[i][0]])),
-                            ("writer: a new call stored", lambda: _store(con, new_id, template)),
-                            ("writer: a stored call stored again", lambda: _store(con, call_id, template)),
-                            ("writer: a stored call re-scored", lambda: write_result_rows(
-                                con, [result_rows([_bench_call(call_id, template)[1]])])),
-                            ("re-scoring's load of a stored call", lambda: fetch_call_rows(
-                                con, [call_id], words=True, normalizer=1))):
-                        con.execute("BEGIN TRANSACTION")
-                        try:
-                            clock(label, db, write)
-                        finally:
-                            con.execute("ROLLBACK")
+            def clock(label: str, fn, db=db) -> None:
+                c = time.process_time()
+                fn()
+                took.setdefault((label, db), []).append(time.process_time() - c)
+            lookup_round(db, k, clock)
     print(f"lookups by call id (median CPU of the process, all threads; {rounds} rounds): "
           + " vs ".join(db.name for db in dbs))
     for label in dict.fromkeys(label for label, _ in took):
@@ -550,8 +589,7 @@ def main() -> None:
         sys.exit(code)
     print(f"page queries on {os.cpu_count()} cores (first load: nothing cached):")
     pages(args.db)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
-    print(f"peak memory (RSS) of this process: {peak:.2f} GiB")
+    print(f"peak memory (RSS) of this process: {peak_memory():.2f} GiB")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from qa_pipeline.insights import facts
 from qa_pipeline.insights.aggregates import failing_call_facts, find_call_facts
 from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, latest_results, scope_clause
 from qa_pipeline.privacy.access import Viewer, mask_identifiers, visible_metadata
+from qa_pipeline.store.call_facts import of_calls
 from qa_pipeline.store.journal import read, session
 
 __all__ = [
@@ -178,7 +179,9 @@ def _findings_of(db: str | os.PathLike, calls: pl.DataFrame, item: Optional[str]
     and :data:`LATEST_RESULT` columns from their facts), with their final outcome. Looked up
     by each result's time as well as the call id: the findings are stored in the order they
     were scored, so the scan skips every row group but those holding them (zone maps), where
-    by id alone it read all of them when ids do not follow that order (migration 22)."""
+    by id alone it read all of them when ids do not follow that order (migration 22). Their
+    reviews are read through the reviews' index on the call id (migration 24), not joined to
+    every review stored (a page of 50 calls at 10 M calls with ids scattered: 123 → 19 ms CPU)."""
     ids = calls["call_id"].to_list()
     # Bounded in a subquery of its own, by the ids and times alone: a bound on the least and
     # greatest id beside them kept DuckDB from checking the times against the zone maps. The
@@ -198,10 +201,11 @@ def _findings_of(db: str | os.PathLike, calls: pl.DataFrame, item: Optional[str]
         JOIN (SELECT unnest(?::VARCHAR[]) AS call_id, unnest(?::VARCHAR[]) AS rubric_id,
                      unnest(?::VARCHAR[]) AS rubric_version) r
              ON r.call_id = k.call_id AND r.rubric_id = k.rubric_id AND r.rubric_version = k.rubric_version
-        LEFT JOIN finding_review_store f ON f.call_id = k.call_id AND f.check_id = k.check_id
+        LEFT JOIN {of_calls("finding_review_store", "call_id IN (SELECT unnest(?::VARCHAR[]))")} f
+             ON f.call_id = k.call_id AND f.check_id = k.check_id
              AND f.rubric_id = k.rubric_id AND f.rubric_version = k.rubric_version
         WHERE {' AND '.join(final) or 'TRUE'}""",
-                [*args, ids, calls["rubric_id"].to_list(), calls["rubric_version"].to_list(),
+                [*args, ids, calls["rubric_id"].to_list(), calls["rubric_version"].to_list(), ids,
                  *([outcome] if outcome else [])])
 
 

@@ -72,3 +72,14 @@ def test_stops_after_the_calls_searched_and_says_how_far_back(db, monkeypatch):
     assert searched_from is not None
     assert found == [c for c, day in _said(db, "投诉") if day >= searched_from]
     assert 0 < len(found) < len(_said(db, "投诉"))
+
+
+def test_searches_no_more_calls_than_the_cap(db, monkeypatch):
+    # Windows of 2 days, then 3 (the calls left to search), one call a day: the search stops
+    # having read the newest 5 calls' turns, not 8 (a second window three times the first).
+    monkeypatch.setattr(aggregates, "WORDS_CALLS_SEARCHED", 5)
+    monkeypatch.setattr(aggregates, "WORDS_WINDOW_CALLS", 2)
+    found, searched_from = _search(db, "not said anywhere")
+    with store.opened(db, read_only=True) as con:
+        searched = con.execute("SELECT count(*) FROM call_fact_store WHERE day >= ?", [searched_from]).fetchone()[0]
+    assert found == [] and searched == 5

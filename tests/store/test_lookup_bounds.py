@@ -208,12 +208,24 @@ def test_a_pages_findings_of_one_failed_item_are_read_from_their_row_groups_alon
                                "ORDER BY started_at DESC LIMIT 50"))
     monkeypatch.setattr(queries, "read", lambda db, sql, params=(): _frame(con.execute(sql, list(params))))
     found = queries._findings_of("centre", calls, item="K3", outcome="fail")  # the clips page's search
-    scans = con.findings_scans()
+    scans, reviews = con.findings_scans(), con.kinds_of(("finding_review_store",))
     want = con.execute("SELECT call_id, check_id FROM check_store WHERE outcome = 'fail' AND check_id = 'K3' "
                        "AND call_id IN (SELECT unnest(?))", [calls["call_id"].to_list()]).fetchall()
     assert sorted(found.select("call_id", "check_id").rows()) == sorted(want) and want
     assert scans
     _few_row_groups(scans)
+    assert [kind for _, kind, _ in reviews] == ["Index Scan"]  # their reviews: every review stored read before
+
+
+def test_a_pages_findings_carry_their_reviews_read_through_the_index(con, monkeypatch):
+    calls = _frame(con.execute("SELECT call_id, rubric_id, rubric_version, scored_at FROM call_fact_store "
+                               "WHERE call_id IN (SELECT call_id FROM finding_review_store) LIMIT 20"))
+    monkeypatch.setattr(queries, "read", lambda db, sql, params=(): _frame(con.execute(sql, list(params))))
+    con.scans.clear()
+    found = queries._findings_of("centre", calls)
+    assert found.filter(found["check_id"] == "K1")["reviewer"].to_list() == ["qa1"] * 20
+    assert found["reviewer"].null_count() == 16 * 20
+    assert [kind for _, kind, _ in con.kinds_of(("finding_review_store",))] == ["Index Scan"]
 
 
 def test_a_calls_findings_on_its_page_are_read_from_their_row_groups_alone(con, monkeypatch):
@@ -249,6 +261,18 @@ def test_the_words_search_reads_the_turns_of_its_window_alone(con, monkeypatch):
     scans = con.scans_of("turn_store")
     assert scans
     _few_row_groups(scans)
+
+
+def test_the_words_search_reads_each_windows_facts_once_to_match_the_turns_found(con, monkeypatch):
+    # The days counted from the facts, then per window (one scan of the turns each): its first
+    # and last storing time, and its calls matched to the turns that say the words. A join of
+    # the turns to the window's calls read the window's facts a second time.
+    monkeypatch.setattr(aggregates, "read", lambda db, sql, params=(): _frame(con.execute(sql, list(params))))
+    monkeypatch.setattr(aggregates, "WORDS_WINDOW_CALLS", 2_000)
+    found, _, _ = aggregates.calls_saying("centre", "nobody says this", "team = ?", ["Team 1"])
+    windows = len(con.scans_of("turn_store"))
+    assert found == [] and windows > 2
+    assert len(con.scans_of("call_fact_store")) == 1 + 2 * windows
 
 
 def test_a_reviewed_calls_refresh_reads_its_findings_alone_and_its_other_rows_through_their_index(con):
