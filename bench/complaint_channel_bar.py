@@ -39,10 +39,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from complaint_transfer import BATCHES, DATA, ITEM, agreement, threads, written  # noqa: E402
+from complaint_transfer import BATCHES, ITEM, agreement, ready_encoder, threads, written  # noqa: E402
 
 from qa_pipeline.rubric import load_rubric, rubrics_dir, score_call  # noqa: E402
-from qa_pipeline.rubric import encoder as encoders  # noqa: E402
 from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
 from qa_pipeline.rubric.view import CallView  # noqa: E402
@@ -137,14 +136,9 @@ def main(argv=None) -> int:
     ap.add_argument("--lang", nargs="*", choices=("zh", "en"), default=["zh", "en"])
     ap.add_argument("--written", action="store_true", help="also score the written tuning calls (no change expected)")
     args = ap.parse_args(argv)
-    if not DATA.is_dir():
-        print(f"no data in {DATA} (see ../shared/data/README.md)", file=sys.stderr)
-        return 2
-    encoder = encoders.sentence_encoder()
+    encoder = ready_encoder("no bar to fit")
     if encoder is None:
-        print("no sentence encoder installed: the learned judgements are off, no bar to fit", file=sys.stderr)
         return 2
-    print(encoders.encoder_status())
     for lang in args.lang:
         run(lang, args.written, encoder)
     return 0

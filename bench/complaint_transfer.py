@@ -223,6 +223,20 @@ def run(lang: str, encoder, with_written: bool, rubric=None, centre_weight: floa
     print(f"  retrained + thread threshold {tau:.2f}: {agreement(calls, either)}; changed: {changes(calls, main, either)}")
 
 
+def ready_encoder(nothing: str):
+    """The installed sentence encoder, its status printed; or None after saying on stderr why not (the
+    real threads of ``../shared`` absent, or no encoder installed: then ``nothing`` is what cannot be done)."""
+    if not DATA.is_dir():
+        print(f"no data in {DATA} (see ../shared/data/README.md)", file=sys.stderr)
+        return None
+    encoder = encoders.sentence_encoder()
+    if encoder is None:
+        print(f"no sentence encoder installed: the learned judgements are off, {nothing}", file=sys.stderr)
+        return None
+    print(encoders.encoder_status())
+    return encoder
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", nargs="*", choices=("zh", "en"), default=["zh", "en"])
@@ -232,14 +246,9 @@ def main(argv=None) -> int:
     ap.add_argument("--centre-weight", type=float, default=1.0,
                     help="how much each centre sentence counts beside a bank exemplar (qa calibrate: 1)")
     args = ap.parse_args(argv)
-    if not DATA.is_dir():
-        print(f"no data in {DATA} (see ../shared/data/README.md)", file=sys.stderr)
-        return 2
-    encoder = encoders.sentence_encoder()
+    encoder = ready_encoder("nothing to retrain")
     if encoder is None:
-        print("no sentence encoder installed: the learned judgements are off, nothing to retrain", file=sys.stderr)
         return 2
-    print(encoders.encoder_status())
     with tempfile.TemporaryDirectory() as tmp:
         for lang in args.lang:
             rubric = rubric_at(args.rubric_at, lang, Path(tmp)) if args.rubric_at else None

@@ -144,12 +144,12 @@ def test_normaliser_output_is_what_its_version_says():
 
 
 def test_card_number_pattern_finds_what_the_plain_pattern_finds():
-    """detectors.DIGIT_RUN starts with \\d so the regex engine can skip to digits; it must
+    """sensitive_numbers.DIGIT_RUN starts with \\d so the regex engine can skip to digits; it must
     find exactly what the plainly written pattern finds."""
     import random
     import re
 
-    from qa_pipeline.rubric.detectors import DIGIT_RUN
+    from qa_pipeline.rubric.sensitive_numbers import DIGIT_RUN
 
     plain = re.compile(r"(?<![0-9a-z])(?:\d[ -]?){12,18}[\dx](?![0-9a-z])")
     rng = random.Random(5)

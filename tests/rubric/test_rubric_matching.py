@@ -6,9 +6,10 @@ import re
 import pytest
 
 from qa_pipeline.records import Call, CallInfo, Turn
-from qa_pipeline.rubric.detectors import agent_name, organisation, personal_data, reply_time, sensitive_number
+from qa_pipeline.rubric.detectors import agent_name, organisation, reply_time
 from qa_pipeline.rubric.matching import PhraseError, compile_phrases, padded_english
 from qa_pipeline.rubric.phrase_syntax import line_led, literal_start, required_choices, required_texts, word_led
+from qa_pipeline.rubric.sensitive_numbers import personal_data, sensitive_number
 from qa_pipeline.rubric.text import normalize
 from qa_pipeline.rubric.view import CallView
 
