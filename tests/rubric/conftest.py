@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from learned_stand_ins import KeywordEncoder, write_bank
 
 from qa_pipeline.rubric import encoder as encoders
+from qa_pipeline.rubric import parse_rubric
 
 
 @pytest.fixture
@@ -13,3 +15,30 @@ def rules_only(monkeypatch):
     encoders.reset()
     yield
     encoders.reset()
+
+
+@pytest.fixture
+def keyword_encoder(monkeypatch, tmp_path):
+    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
+    enc = KeywordEncoder()
+    monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
+    return enc
+
+
+@pytest.fixture
+def learned_rubric(tmp_path):
+    rows = ([{"item": "C2", "label": "pass", "text": f"restate the {w} please"} for w in ("order", "bill", "flight", "car")]
+            + [{"item": "C2", "label": "fail", "text": f"neutral the {w} please"} for w in ("order", "bill", "flight", "car")]
+            + [{"item": "B2", "label": "fail", "text": f"restate {w}"} for w in ("you", "again", "now")]
+            + [{"item": "B2", "label": "pass", "text": f"neutral {w}"} for w in ("you", "again", "now")])
+    bank = write_bank(tmp_path, rows)
+    return parse_rubric({
+        "id": "t", "version": "1", "languages": ["en"],
+        "checks": [
+            {"id": "C2", "weight": 10, "rule": {"type": "learned", "item": "C2", "bank": str(bank), "band": [0.3, 0.7],
+                                                "rule": {"type": "phrases", "phrases": ["just to confirm"]}}},
+            {"id": "B2", "critical": True,
+             "rule": {"type": "learned", "item": "B2", "bank": str(bank), "target": "fail", "band": [0.3, 0.7],
+                      "rule": {"type": "phrases", "phrases": ["not my problem"]}}},
+            {"id": "T", "weight": 10, "rule": {"type": "phrases", "phrases": ["thanks"]}},
+        ]})

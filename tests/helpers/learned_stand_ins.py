@@ -1,0 +1,62 @@
+"""Stand-ins at the model boundary for the learned-judgement tests: a keyword encoder whose answers are
+known in advance, an exemplar-bank writer, and small call and finding helpers."""
+from __future__ import annotations
+
+import json
+import zlib
+
+import numpy as np
+
+from qa_pipeline.records import Call, CallInfo, Turn
+from qa_pipeline.rubric import parse_rubric
+
+
+def write_bank(tmp_path, rows, name="bank.jsonl"):
+    path = tmp_path / name
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+class KeywordEncoder:
+    """A stand-in for e5 at the model boundary: 'restate' and 'neutral' are two directions,
+    every other word a little noise, so the classifier's answers are known in advance."""
+
+    id = "keyword-test-encoder"
+    dim = 16
+
+    def __init__(self):
+        self.calls = 0
+
+    def embed(self, texts, *, prefix="query"):
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().replace("?", " ").replace(".", " ").split():
+                if word == "restate":
+                    out[i, 0] += 1.0
+                elif word == "neutral":
+                    out[i, 1] += 1.0
+                else:
+                    out[i, 2 + zlib.crc32(word.encode()) % (self.dim - 2)] += 0.05
+            out[i] /= max(np.linalg.norm(out[i]), 1e-6)
+        return out
+
+
+def timed_call(*texts):
+    turns = tuple(Turn("agent" if i % 2 == 0 else "customer", 1.0 + 3 * i, 3.0 + 3 * i, text)
+                  for i, text in enumerate(texts))
+    return Call(CallInfo("c"), "en", turns)
+
+
+def finding(result, check_id):
+    return next(f for f in result.findings if f.check_id == check_id)
+
+
+def b2_rubric(bank, **options):
+    """A rubric of one learned B2 judgement over ``bank`` (a rule hit on "not my problem"), with ``options``."""
+    return parse_rubric({
+        "id": "t", "version": "1", "languages": ["en"],
+        "checks": [{"id": "B2", "critical": True,
+                    "rule": {"type": "learned", "item": "B2", "bank": bank, "target": "fail", "band": [0.3, 0.7],
+                             "rule": {"type": "phrases", "phrases": ["not my problem"]}, **options}}]})
