@@ -33,26 +33,33 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from complaint_transfer import BATCHES, ITEM, agreement, ready_encoder, threads, written  # noqa: E402
+from complaint_transfer import ITEM, agreement, checkout_at, labelled_threads, ready_encoder, written  # noqa: E402
 
 from qa_pipeline.rubric import load_rubric, rubrics_dir, score_call  # noqa: E402
 from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
 from qa_pipeline.rubric.view import CallView  # noqa: E402
 
+D_ITEMS = ("D1", "D2", "D3", "D4", "D5")
+# ``--rules-before``: the commit whose rubric and banks each batch was first scored with, before any
+# rule was written from it (each batch's README); a batch not listed (batch4) was never tuned on.
+BEFORE = {("zh", "labels"): "79070b6", ("zh", "batch2"): "a963c01", ("zh", "batch3"): "2678da0",
+          ("en", "labels"): "2e5e41e", ("en", "batch2"): "a963c01", ("en", "batch3"): "2678da0"}
 GRID_P = tuple(round(0.40 + 0.05 * i, 2) for i in range(7))
 GRID_N = (1, 2, 3)
 
 
-def rubric_with(lang: str, public_bar):
-    """The standard rubric of ``lang`` with the complaint check's ``public_bar`` set (None: taken out)."""
-    path = rubrics_dir() / f"standard-{lang}.yaml"
+def rubric_with(lang: str, public_bar, folder: Path | None = None):
+    """The standard rubric of ``lang`` (in ``folder``'s rubrics/, default this checkout's) with the
+    complaint check's ``public_bar`` set (None: taken out)."""
+    path = (folder / "rubrics" if folder else rubrics_dir()) / f"standard-{lang}.yaml"
     data = copy.deepcopy(read_rubric_yaml(path.read_text(encoding="utf-8")))
     check = next(c for c in data["checks"] if c["id"] == ITEM)
     check["rule"].pop("public_bar", None)
@@ -101,33 +108,58 @@ def fit(read: list, labels: list[bool]):
     return best if key(best)[0] > rules_alone else None
 
 
-def run(lang: str, with_written: bool, encoder) -> None:
-    batches = threads(lang)
-    plain = rubric_with(lang, None)
-    read = {b: readings(batches[b], plain, encoder) for b in BATCHES}
-    as_is = {b: fired(batches[b], plain) for b in BATCHES}
-    print(f"\n== {lang}: the public-thread bar, leave one batch out")
-    totals = [0, 0, 0]
-    for held in BATCHES:
-        train = [b for b in BATCHES if b != held]
-        bar = fit([r for b in train for r in read[b]], [y for b in train for _, y in batches[b]])
-        test = batches[held]
-        after = [decide(r, bar) for r in read[held]] if bar else as_is[held]
-        totals[0] += sum(g == y for (_, y), g in zip(test, as_is[held]))
-        totals[1] += sum(g == y for (_, y), g in zip(test, after))
-        totals[2] += len(test)
+def outcomes(rows, rubric) -> list[dict[str, str]]:
+    """The complaint trigger's and D1–D5's outcomes for each (call, labels) of ``rows``."""
+    out = []
+    for call, _ in rows:
+        got = {f.check_id: f.outcome for f in score_call(call, rubric, sentiment=0.0).findings}
+        out.append({item: got.get(item, "na") for item in (ITEM,) + D_ITEMS})
+    return out
+
+
+def agreed(rows, got, items) -> int:
+    """How many of ``items`` agree with the labels over ``rows`` (the complaint label true/false as pass/fail)."""
+    want = lambda labels, item: ("pass" if labels[item] else "fail") if item == ITEM else labels[item]  # noqa: E731
+    return sum(g[item] == want(labels, item) for (_, labels), g in zip(rows, got) for item in items)
+
+
+def run(lang: str, with_written: bool, encoder, workdir: Path | None = None) -> None:
+    """Leave one batch out, the held-out batch scored without and with the bar fitted on the others;
+    with ``workdir`` each batch is read and scored with the rubric of the commit before it was tuned
+    on (``BEFORE``), as fresh threads meet rules that never saw them."""
+    batches = labelled_threads(lang)
+    folders = {b: checkout_at(BEFORE[(lang, b)], workdir) if workdir and (lang, b) in BEFORE else None
+               for b in batches}
+    plain = {b: rubric_with(lang, None, folders[b]) for b in batches}
+    complaints = {b: [(call, bool(labels[ITEM])) for call, labels in rows] for b, rows in batches.items()}
+    read = {b: readings(complaints[b], plain[b], encoder) for b in batches}
+    rules = "the rules before each batch was tuned on" if workdir else "this checkout's rules"
+    print(f"\n== {lang}: the public-thread bar, leave one batch out ({rules})")
+    totals = np.zeros(5, dtype=int)  # complaint without, with; D without, with; threads
+    for held in batches:
+        train = [b for b in batches if b != held]
+        bar = fit([r for b in train for r in read[b]], [y for b in train for _, y in complaints[b]])
+        rows = batches[held]
+        without = outcomes(rows, plain[held])
+        after = outcomes(rows, rubric_with(lang, {"p": bar[0], "sentences": bar[1]}, folders[held])) if bar else without
+        got = [agreed(rows, g, (ITEM,)) for g in (without, after)] + [agreed(rows, g, D_ITEMS) for g in (without, after)]
+        totals += got + [len(rows)]
         said = f"p {bar[0]:.2f} in {bar[1]} sentence(s)" if bar else "none"
-        print(f"  test {held:7s}: bar {said} (fitted on {' + '.join(train)}): "
-              f"without {agreement(test, as_is[held])} -> with {agreement(test, after)}")
-    bar = fit([r for b in BATCHES for r in read[b]], [y for b in BATCHES for _, y in batches[b]])
-    print(f"  all folds held out: {totals[0]}/{totals[2]} -> {totals[1]}/{totals[2]}")
-    print(f"  fitted on all three batches: "
+        print(f"  test {held:7s}: bar {said} (fitted on {' + '.join(train)}): complaint "
+              f"{agreement(complaints[held], [g[ITEM] == 'pass' for g in without])} -> "
+              f"{agreement(complaints[held], [g[ITEM] == 'pass' for g in after])}; "
+              f"D1-D5 {got[2]} -> {got[3]} /{5 * len(rows)}")
+    n = totals[4]
+    print(f"  all folds held out: complaint {totals[0]}/{n} -> {totals[1]}/{n}; D1-D5 {totals[2]}/{5 * n} -> "
+          f"{totals[3]}/{5 * n}")
+    bar = fit([r for b in batches for r in read[b]], [y for b in batches for _, y in complaints[b]])
+    print(f"  fitted on all {len(batches)} batches: "
           + (f"public_bar: {{p: {bar[0]:.2f}, sentences: {bar[1]}}}" if bar else "no bar gains a thread; leave public_bar out"))
     if with_written:
         calls = written(lang)
         public = sum(CallView(c).public_thread for c, _ in calls)
         print(f"  written tuning calls of dev_{lang} ({len(calls)}, {public} of them public threads): "
-              f"public_bar out {agreement(calls, fired(calls, plain))}  "
+              f"public_bar out {agreement(calls, fired(calls, rubric_with(lang, None)))}  "
               f"as shipped {agreement(calls, fired(calls, load_rubric(rubrics_dir() / f'standard-{lang}.yaml')))}")
 
 
@@ -135,12 +167,16 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", nargs="*", choices=("zh", "en"), default=["zh", "en"])
     ap.add_argument("--written", action="store_true", help="also score the written tuning calls (no change expected)")
+    ap.add_argument("--rules-before", action="store_true",
+                    help="read and score each batch with the rubric and banks of the commit before it was tuned on "
+                         "(BEFORE): the rules as fresh threads meet them")
     args = ap.parse_args(argv)
     encoder = ready_encoder("no bar to fit")
     if encoder is None:
         return 2
-    for lang in args.lang:
-        run(lang, args.written, encoder)
+    with tempfile.TemporaryDirectory() as tmp:
+        for lang in args.lang:
+            run(lang, args.written, encoder, Path(tmp) if args.rules_before else None)
     return 0
 
 
