@@ -9,24 +9,45 @@ a fault scores as high in its one best sentence. The learned check's ``public_ba
 sentences: N}``: found when N of the customer's sentences score P or more) gives that channel its
 own bar; this bench fits it.
 
-Per language, for each real tuning thread (``tests/data/dev_real/{lang}/{labels,batch2,batch3}.jsonl``,
-every one public): did the rules fire (the rubric scored with the rules' answer read apart from the
-classifier's), and the complaint model's probability of each whole customer sentence (those the
-check's ``unless`` leaves to the rules at 0). Leave one batch out: the bar (P on a 0.05 grid from
-0.40 to 0.70, N from 1 to 3) that agrees with the most labels of the other two batches (a complaint
-where the rules or the bar say so; of equals the one firing on the fewest training threads, then
-the highest P) is applied to the held-out batch, beside the rubric as it is without ``public_bar``.
-The bar fitted on all three batches is what the rubric's ``public_bar`` records. ``--written``
-also scores the written tuning calls of ``tests/data/dev_{lang}`` with and without the rubric's
-``public_bar``: a call is never a public thread, so nothing may move.
+Per language, for each real tuning thread (``tests/data/dev_real/{lang}/{labels,batch2,batch3,batch4}.jsonl``,
+those that exist, every one public): did the rules fire (the rubric scored with the rules' answer read
+apart from the classifier's), and the complaint model's probability of each whole customer sentence
+(those the check's ``unless`` leaves to the rules at 0). Leave one batch out: the bar (P on a 0.05
+grid from 0.40 to 0.70, N from 1 to 3) that agrees with the most labels of the other batches (a
+complaint where the rules or the bar say so; of equals the one firing on the fewest training threads,
+then the highest P) is applied to the held-out batch, which is scored in full without and with it:
+the complaint trigger and D1–D5 (na outside complaints, so they follow it). The bar fitted on all
+batches is what the rubric's ``public_bar`` records. ``--rules-before`` reads and scores each batch with
+the rubric and exemplar banks of the commit before that batch was tuned on (``BEFORE``; a batch not
+listed, batch4, with this checkout's), as fresh threads meet rules that never read them: with this
+checkout's rules a held-out batch is one the rules were written from, and the bar sees only what
+that tuning left. ``--written`` also scores the written tuning calls of ``tests/data/dev_{lang}``
+with and without the rubric's ``public_bar``: a call is never a public thread, so nothing may move.
 
-    .venv/bin/python bench/complaint_channel_bar.py [--lang zh en] [--written]
+    .venv/bin/python bench/complaint_channel_bar.py [--lang zh en] [--rules-before] [--written]
 
-Measured 7 Dec 2026 (helper complaint10, main 4143913 + this branch; the rules were tuned on all
-three batches, so only the bar is out of sample), without -> with the bar fitted on the other two:
-zh labels 29 -> 29, batch2 23 -> 27, batch3 28 -> 27 (80 -> 83/90), fitted on all three {p: 0.45,
-sentences: 2}; en 28 -> 28, 25 -> 25, 27 -> 22 (80 -> 75/90), none fitted on all three (no bar in
-standard-en). Written: dev_zh 169/174 and dev_en 180/187 either way (no call is a public thread).
+Measured 7 Dec 2026 (helper complaint10, three batches, this checkout's rules), without -> with the
+bar fitted on the other two: zh labels 29 -> 29, batch2 23 -> 27, batch3 28 -> 27 (80 -> 83/90),
+fitted on all three {p: 0.45, sentences: 2}; en 80 -> 75/90, none fitted on all three.
+
+Measured 7 Dec 2026 (helper threadcomp11, four batches; complaint of 30 (zh batch4 15), D1-D5 of 150
+(75)), without -> with the bar fitted on the other three:
+
+    en --rules-before  labels 16 -> 21, D 72 -> 91;  batch2 20 -> 26, D 94 -> 121;  batch3 18 -> 20,
+                       D 89 -> 94;  batch4 20 -> 26, D 95 -> 117;  all 74 -> 93/120, D 350 -> 423/600;
+                       fitted on all four {p: 0.60, sentences: 2}
+    en (this checkout) labels 28 -> 27, D 136 -> 131;  batch2 25 -> 25, D 124 -> 124;  batch3 27 -> 23,
+                       D 130 -> 109;  batch4 20 -> 20 (no bar fitted), D 95 -> 95;  all 100 -> 95/120,
+                       D 485 -> 459/600;  fitted on all four {p: 0.60, sentences: 2} (in standard-en)
+    zh --rules-before  labels 10 -> 25, D 42 -> 102;  batch2 23 -> 27, D 106 -> 123;  batch3 22 -> 26,
+                       D 95 -> 113;  batch4 12 -> 11, D 56 -> 51;  all 67 -> 89/105, D 299 -> 389/525;
+                       fitted on all four {p: 0.45, sentences: 1}
+    zh (this checkout) every fold 0.45 in 2: labels 29 -> 29, D 137 -> 137;  batch2 23 -> 27, D 114 -> 134;
+                       batch3 28 -> 29, D 137 -> 142;  batch4 12 -> 13, D 56 -> 61;  all 92 -> 98/105,
+                       D 444 -> 474/525;  fitted on all four {p: 0.45, sentences: 2} (kept in standard-zh)
+
+Written (--written): dev_zh 169/174 either way (complaint10); dev_en 194/203 either way (threadcomp11,
+holdout10 now a tuning folder; no call is a public thread).
 """
 from __future__ import annotations
 
