@@ -1,7 +1,7 @@
 """Does the complaint trigger learn from a centre's own labelled threads, and does it carry over?
 
 An experiment, not a product change. The real Weibo helpdesk threads of the tuning batches
-(``tests/data/dev_real/{zh,en}/{labels,batch2,batch3}.jsonl``, thread text built from
+(``tests/data/dev_real/{zh,en}/{labels,batch2,batch3,batch4}.jsonl``, those that exist, thread text built from
 ../shared/data/text by :func:`critical_precision.corpus`, joined by :mod:`real_labels`) are
 labelled ``complaint: true/false`` per thread. Per language, leave one batch out: the complaint
 model is retrained on the other two batches exactly as ``qa calibrate`` retrains it from a
@@ -62,21 +62,31 @@ from qa_pipeline.transcript_io import call_from_json  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "text"
-BATCHES = ("labels", "batch2", "batch3")
+# The real tuning batches, in the order they were labelled; a language without a batch's file yet
+# (batch4 was labelled later) has one fold fewer.
+BATCHES = ("labels", "batch2", "batch3", "batch4")
 ITEM = "complaint"
 # Folders of tests/data/dev_{lang} never scored here (besides what accuracy.labelled_folders keeps apart);
-# holdout9 has been a tuning set since 7 Dec 2026 (its second_labels.jsonl is no call: only *.json is read).
-NEVER = ("blind", "holdout10", "real", "real_fresh")
+# holdout9 and holdout10 are tuning sets since 7 Dec 2026 (a second_labels.jsonl is no call: only *.json is read);
+# holdout11 is the never-tuned hold-out of this round.
+NEVER = ("blind", "holdout11", "real", "real_fresh")
+
+
+def labelled_threads(lang: str, data: Path = DATA) -> dict[str, list[tuple[object, dict]]]:
+    """Per batch whose labels file exists, (call, the specialist's labels) for each labelled real thread of ``lang``."""
+    out = {}
+    for batch in BATCHES:
+        path = ROOT / "tests" / "data" / "dev_real" / lang / f"{batch}.jsonl"
+        if path.exists():
+            out[batch] = [(call_from_json(rec), rec["labels"]) for pairs in labelled_calls(path, data).values()
+                          for rec, _ in pairs]
+    return out
 
 
 def threads(lang: str, data: Path = DATA) -> dict[str, list[tuple[object, bool]]]:
     """Per batch, (call, labelled complaint) for each labelled real thread of ``lang``."""
-    out = {}
-    for batch in BATCHES:
-        rows = labelled_calls(ROOT / "tests" / "data" / "dev_real" / lang / f"{batch}.jsonl", data)
-        out[batch] = [(call_from_json(rec), bool(rec["labels"][ITEM])) for pairs in rows.values()
-                      for rec, _ in pairs]
-    return out
+    return {batch: [(call, bool(labels[ITEM])) for call, labels in rows]
+            for batch, rows in labelled_threads(lang, data).items()}
 
 
 def written(lang: str) -> list[tuple[object, bool]]:
@@ -156,15 +166,20 @@ def thread_threshold(rules: list[bool], best: np.ndarray, labels: list[bool]) ->
     return float(max(t for t, sc in zip(candidates, scores) if sc == top))
 
 
-def rubric_at(commit: str, lang: str, workdir: Path):
-    """The standard rubric of ``lang`` as it was at ``commit``, with that commit's exemplar banks."""
+def checkout_at(commit: str, workdir: Path) -> Path:
+    """A folder under ``workdir`` holding ``rubrics/`` (rubrics and exemplar banks) as at ``commit``."""
     folder = workdir / commit
     if not folder.exists():
         folder.mkdir(parents=True)
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "rubrics"], check=True,
                                  capture_output=True).stdout
         tarfile.open(fileobj=io.BytesIO(archive)).extractall(folder)
-    return load_rubric(folder / "rubrics" / f"standard-{lang}.yaml")
+    return folder
+
+
+def rubric_at(commit: str, lang: str, workdir: Path):
+    """The standard rubric of ``lang`` as it was at ``commit``, with that commit's exemplar banks."""
+    return load_rubric(checkout_at(commit, workdir) / "rubrics" / f"standard-{lang}.yaml")
 
 
 def changes(calls, before, after) -> str:
@@ -180,8 +195,8 @@ def run(lang: str, encoder, with_written: bool, rubric=None, centre_weight: floa
     total = [0, 0, 0, 0]
     print(f"\n== {lang}: complaint trigger, leave one batch out "
           f"({', '.join(f'{b} {sum(y for _, y in v)}/{len(v)} complaints' for b, v in batches.items())})")
-    for held in BATCHES:
-        train = [x for b in BATCHES if b != held for x in batches[b]]
+    for held in batches:
+        train = [x for b in batches if b != held for x in batches[b]]
         test = batches[held]
         t0 = time.process_time()
         model = trainer.train(train)
@@ -211,13 +226,13 @@ def run(lang: str, encoder, with_written: bool, rubric=None, centre_weight: floa
           f"retrained + thread threshold {total[3]}/{total[2]}")
     if not with_written:
         return
-    every = [x for b in BATCHES for x in batches[b]]
+    every = [x for b in batches for x in batches[b]]
     model = trainer.train(every)
     tau = thread_threshold(fired(every, rubric, [model]), trainer.best(model, every), [y for _, y in every])
     calls = written(lang)
     main, new = fired(calls, rubric), fired(calls, rubric, [model])
     either = [bool(g or p >= tau) for g, p in zip(new, trainer.best(model, calls))]
-    print(f"  written tuning calls of dev_{lang} (trained on all 90 threads): main "
+    print(f"  written tuning calls of dev_{lang} (trained on all {len(every)} threads): main "
           f"{agreement(calls, main)}  retrained {agreement(calls, new)}")
     print(f"    changed: {changes(calls, main, new)}")
     print(f"  retrained + thread threshold {tau:.2f}: {agreement(calls, either)}; changed: {changes(calls, main, either)}")

@@ -25,3 +25,13 @@ def test_a_bar_counting_two_sentences_keeps_a_single_high_sentence_from_firing(b
 def test_no_bar_where_none_beats_the_rules_alone(bench):
     read = [(True, []), (False, [0.7, 0.7, 0.7]), (False, [0.1])]
     assert bench.fit(read, [True, False, False]) is None
+
+
+def test_each_fold_counts_the_trigger_as_pass_or_fail_and_the_d_items_as_labelled(bench):
+    rows = [(None, {"complaint": True, "D1": "pass", "D2": "fail", "D3": "fail", "D4": "fail", "D5": "pass"}),
+            (None, {"complaint": False, "D1": "na", "D2": "na", "D3": "na", "D4": "na", "D5": "na"})]
+    missed = [{"complaint": "fail", **dict.fromkeys(bench.D_ITEMS, "na")}] * 2  # the complaint missed: D all na
+    found = [{"complaint": "pass", "D1": "pass", "D2": "fail", "D3": "pass", "D4": "fail", "D5": "pass"},
+             {"complaint": "fail", **dict.fromkeys(bench.D_ITEMS, "na")}]
+    assert [bench.agreed(rows, g, ("complaint",)) for g in (missed, found)] == [1, 2]
+    assert [bench.agreed(rows, g, bench.D_ITEMS) for g in (missed, found)] == [5, 9]

@@ -1,7 +1,8 @@
-"""The Mandarin complaint trigger's own bar in a public written thread (``public_bar``), with the
-real e5 pack where it is installed: a fault stated flatly over several sentences in a post tagging
-the company is a complaint; the same words on the phone, and a plain question posted publicly, are
-not. Probes written for this test (no sentence from a labelled call), before their results were read."""
+"""The complaint trigger's own bar in a public written thread (``public_bar``, Mandarin and English),
+with the real e5 pack where it is installed: a fault stated flatly over several sentences in a post
+tagging the company is a complaint; the same words on the phone, and a plain question posted
+publicly, are not. Probes written for this test (no sentence from a labelled call), before their
+results were read."""
 from __future__ import annotations
 
 import pytest
@@ -10,14 +11,15 @@ from qa_pipeline.records import Call, CallInfo, Turn
 from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import score_call, standard_rubric
 
-REPLY = "您好，请把订单号私信给我们，我们马上为您核实。"
+REPLY = {"zh": "您好，请把订单号私信给我们，我们马上为您核实。",
+         "en": "Hello, please send us your order number by private message and we will check it right away."}
 
 
-def complaint(post: str):
+def complaint(post: str, lang: str = "zh"):
     if encoders.sentence_encoder() is None:
         pytest.skip(encoders.encoder_status())
-    call = Call(CallInfo("p"), "zh", (Turn("customer", 0.0, 3.0, post), Turn("agent", 4.0, 7.0, REPLY)))
-    return next(f for f in score_call(call, standard_rubric("zh"), sentiment=0.0).findings if f.check_id == "complaint")
+    call = Call(CallInfo("p"), lang, (Turn("customer", 0.0, 3.0, post), Turn("agent", 4.0, 7.0, REPLY[lang])))
+    return next(f for f in score_call(call, standard_rubric(lang), sentiment=0.0).findings if f.check_id == "complaint")
 
 
 @pytest.mark.parametrize("post", [
@@ -40,3 +42,29 @@ def test_a_calm_fault_report_posted_to_the_company_is_a_complaint_and_said_on_th
 def test_a_plain_question_posted_to_the_company_is_no_complaint(post):
     found = complaint(post)
     assert found.outcome == "fail" and not found.unsure, found.rule
+
+
+# English (standard-en's bar: 2 sentences at 0.60 or more; before it English threads kept the call
+# band, under which the classifier may only flag, so this one fails on the rubric without it). Of the
+# two flat fault reports written for it, one was found; the other (street lights out for a week, its
+# best sentence 0.59) was not, and a third probe that a rule caught said nothing of the bar.
+@pytest.mark.parametrize("post", [
+    "The water pressure in our block has been very low for three days. None of the upstairs flats can fill "
+    "a kettle. The building manager says it is your job to sort it out.",
+])
+def test_an_english_calm_fault_report_posted_to_the_company_is_a_complaint_and_on_the_phone_is_not_decided(post):
+    public = complaint(f"@Brightline Services {post}", "en")
+    assert public.outcome == "pass" and not public.unsure, public.rule
+    assert "sentences at 0.60 or more, 2 needed" in public.rule and public.evidence.text.endswith(post)
+    on_the_phone = complaint(post, "en")  # a call: the call band, where the classifier only flags
+    assert on_the_phone.outcome == "fail", on_the_phone.rule
+
+
+@pytest.mark.parametrize("post", [
+    "@Clearwater Utilities What documents do I need to open an account for a new flat?",
+    "@ShopMore When can I collect the coupons for the big sale? Which page are they on?",
+    "@FitLife Are there still places in the Saturday yoga class? I'd like to sign a friend up too.",
+])
+def test_an_english_plain_question_posted_to_the_company_is_no_complaint(post):
+    found = complaint(post, "en")
+    assert found.outcome == "fail", found.rule
