@@ -25,6 +25,7 @@ from qa_pipeline.rubric.phrase_syntax import (
     PhraseError,
     as_regex,
     factor,
+    factor_shared,
     lead_word,
     line_led,
     literal_start,
@@ -243,7 +244,7 @@ class PhraseMatcher:
         if isinstance(fast, str) and not grouped and fast_all is None:
             fast_all = fast  # the same regex, compiled when first needed
         self._fast_all_source = fast_all
-        self._fast_all: Optional[re.Pattern] = None if grouped or isinstance(fast, str) else fast
+        self._fast_all: Optional[re.Pattern] = None if grouped or isinstance(fast, str) or fast_all is not None else fast
         self._regex: Optional[re.Pattern] = None
         # One regex per phrase, compiled the first time a hit needs it: only to say which
         # phrase matched, and most phrases never match (compiling them all took ~1 s per rubric).
@@ -291,14 +292,27 @@ class PhraseMatcher:
     def _which(self, text: str, start: int) -> str:
         """Which phrase matched at ``start``: only phrases that can start with that character
         are tried."""
+        return self._named(text, start)[0]
+
+    def _named(self, text: str, start: int, end: int = -1) -> tuple[str, int]:
+        """The phrase that matched at ``start`` (:meth:`_which`) and where its match ends
+        (``end`` when no phrase's own regex matches there)."""
         candidates = self._by_first.get(text[start], ()) + self._anywhere if start < len(text) else self._anywhere
         for i in candidates:
             rx = self._per_phrase[i]
             if rx is None:
                 rx = self._per_phrase[i] = re.compile(self._per_phrase_source[i])
-            if rx.match(text, start):
-                return self.phrases[i]
-        return self.phrases[0]
+            m = rx.match(text, start)
+            if m is not None:
+                return self.phrases[i], m.end()
+        return self.phrases[0], end
+
+    def _hit(self, text: str, best: tuple[int, int]) -> PhraseHit:
+        """The hit :meth:`first` found at ``best[0]``: the phrase it names and where that
+        phrase's match ends (the searches :meth:`first` runs find where the earliest hit
+        starts; their matches' ends depend on how their phrases were merged)."""
+        phrase, end = self._named(text, best[0], best[1])
+        return PhraseHit(best[0], end, phrase)
 
     def finditer(self, text: str) -> Iterator[PhraseHit]:
         fast = self._all_leading()
@@ -328,7 +342,7 @@ class PhraseMatcher:
         best = self._alone.first(text, pos, None if m is None else (m.start(), m.end()))
         if best is None:
             return None
-        return PhraseHit(best[0], best[1], self._which(text, best[0]))
+        return self._hit(text, best)
 
     def _first_at_words(self, text: str, pos: int, padded: str) -> Optional[PhraseHit]:
         # In ``padded`` the word regex is led by the character before a word ([\n @]: all
@@ -338,7 +352,7 @@ class PhraseMatcher:
         best = self._words[1].first(text, pos, best, padded)  # type: ignore[index]  # ordered by start, as one regex
         if best is None:
             return None
-        return PhraseHit(best[0], best[1], self._which(text, best[0]))
+        return self._hit(text, best)
 
     def found_in(self, text: str) -> bool:
         """Whether any phrase occurs in ``text`` (the quick test for ``unless``)."""
@@ -392,6 +406,7 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
     other_fast: list[str] = []
     other_grouped: list[str] = []
     other_anchors: Optional[set[str]] = set()  # texts one of which every match of other_fast holds
+    shared: dict[str, tuple[tuple[str, ...], str]] = {}  # a leading alternative -> its phrase's (leads, rest)
     for i, p in enumerate(phrases):
         if not isinstance(p, str) or not p.strip():
             raise PhraseError(f"phrase {i + 1} is empty or not text: {p!r}")
@@ -414,6 +429,8 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
             fast_all.extend(alternatives)
             (word_grouped if at_word else other_grouped).append(compiler.grouped)
         elif leads:
+            if compiler.lead_rest is not None:
+                shared.update(dict.fromkeys(alternatives, compiler.lead_rest))
             fast.extend(alternatives)
             fast_all.extend(alternatives)
             (word_fast if at_word else other_fast).extend(alternatives)
@@ -427,10 +444,10 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         if word_fast or word_grouped:
             # All the word-led phrases in one regex, grouped ones as they are (compact): one
             # pass that stops at the first word where any matches, not one pass per part.
-            word_sources = ([factor(word_fast)] if word_fast else []) + list(dict.fromkeys(word_grouped))
+            word_sources = ([factor_shared(word_fast, shared)] if word_fast else []) + list(dict.fromkeys(word_grouped))
             others = list(dict.fromkeys(other_grouped)) + list(dict.fromkeys(slow))
             if other_fast:
-                others.insert(0, factor(other_fast))
+                others.insert(0, factor_shared(other_fast, shared))
                 anchors[others[0]] = _fewest(other_anchors)
             words = (re.compile(f"{_BEFORE_WORD}(?:" + "|".join(f"(?:{source})" for source in word_sources) + ")"),
                      tuple(others))
@@ -438,10 +455,14 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         # leading phrases only for text that is not clean English: compiled then, if ever.
         english = words is not None and not any(has_chinese(p) for p in cleaned)
         compile_now = str if english else re.compile
-        return PhraseMatcher(cleaned, per_phrase, compile_now(factor(fast)) if fast else None,
+        # ``fast`` is searched only for where a hit starts: phrases sharing their leads are
+        # written once (factor_shared); finditer and ``regex`` keep every alternative (fast_all).
+        fast_source = factor_shared(fast, shared) if fast else None
+        fast_all_source = factor(fast_all) if fast_all and (grouped or fast_source != factor(fast)) else None
+        return PhraseMatcher(cleaned, per_phrase, compile_now(fast_source) if fast_source else None,
                              list(dict.fromkeys(slow)), first_chars,
                              [compile_now(g) for g in dict.fromkeys(grouped)],
-                             factor(fast_all) if grouped and fast_all else None, words,
+                             fast_all_source, words,
                              {k: v for k, v in anchors.items() if v})
     except re.error as exc:
         for p, source in zip(cleaned, per_phrase):  # name the phrase (each is compiled only now)
