@@ -25,6 +25,7 @@ from qa_pipeline.rubric.phrase_syntax import (
     PhraseError,
     as_regex,
     factor,
+    factor_shared,
     lead_word,
     line_led,
     literal_start,
@@ -200,15 +201,26 @@ class _Alone:
                 best = (m.start(), m.end())
         return best
 
-    def found_in(self, text: str) -> bool:
-        required = self._needs
+    def possible(self, text: str, first: int = 0) -> list[int]:
+        """The regexes (from index ``first`` on, in order) that may match somewhere in
+        ``text``: those whose literal start, needs and anchors the text holds (each is held by
+        every match, so the others cannot match)."""
+        required, anchors = self._needs, self._anchors
+        out = []
         for i in self._candidates(text):
+            if i < first:
+                continue
             choices = required.get(i)
             if choices is not None and not _holds(text, choices):
                 continue
-            if self.regex(i).search(text):
-                return True
-        return False
+            needs = anchors[i]
+            if needs is not None and not any(a in text for a in needs):
+                continue
+            out.append(i)
+        return out
+
+    def found_in(self, text: str) -> bool:
+        return any(self.regex(i).search(text) for i in self.possible(text))
 
 
 class PhraseMatcher:
@@ -243,7 +255,7 @@ class PhraseMatcher:
         if isinstance(fast, str) and not grouped and fast_all is None:
             fast_all = fast  # the same regex, compiled when first needed
         self._fast_all_source = fast_all
-        self._fast_all: Optional[re.Pattern] = None if grouped or isinstance(fast, str) else fast
+        self._fast_all: Optional[re.Pattern] = None if grouped or isinstance(fast, str) or fast_all is not None else fast
         self._regex: Optional[re.Pattern] = None
         # One regex per phrase, compiled the first time a hit needs it: only to say which
         # phrase matched, and most phrases never match (compiling them all took ~1 s per rubric).
@@ -291,23 +303,40 @@ class PhraseMatcher:
     def _which(self, text: str, start: int) -> str:
         """Which phrase matched at ``start``: only phrases that can start with that character
         are tried."""
+        return self._named(text, start)[0]
+
+    def _named(self, text: str, start: int, end: int = -1) -> tuple[str, int]:
+        """The phrase that matched at ``start`` (:meth:`_which`) and where its match ends
+        (``end`` when no phrase's own regex matches there)."""
         candidates = self._by_first.get(text[start], ()) + self._anywhere if start < len(text) else self._anywhere
         for i in candidates:
             rx = self._per_phrase[i]
             if rx is None:
                 rx = self._per_phrase[i] = re.compile(self._per_phrase_source[i])
-            if rx.match(text, start):
-                return self.phrases[i]
-        return self.phrases[0]
+            m = rx.match(text, start)
+            if m is not None:
+                return self.phrases[i], m.end()
+        return self.phrases[0], end
+
+    def _hit(self, text: str, best: tuple[int, int]) -> PhraseHit:
+        """The hit :meth:`first` found at ``best[0]``: the phrase it names and where that
+        phrase's match ends (the searches :meth:`first` runs find where the earliest hit
+        starts; their matches' ends depend on how their phrases were merged)."""
+        phrase, end = self._named(text, best[0], best[1])
+        return PhraseHit(best[0], end, phrase)
 
     def finditer(self, text: str) -> Iterator[PhraseHit]:
         fast = self._all_leading()
-        if not self._slow:
+        alone = self._alone
+        # the regexes that cannot lead, only those that may match in the text (the others find
+        # nothing: the '说不过去' list holds 28, each run over every text before)
+        slow = [alone.regex(i) for i in alone.possible(text, self._grouped_count)]
+        if not slow:
             if fast is not None:
                 for m in fast.finditer(text):
                     yield PhraseHit(m.start(), m.end(), self._which(text, m.start()))
             return
-        scans = ([fast] if fast is not None else []) + self._slow
+        scans = ([fast] if fast is not None else []) + slow
         hits = [m for rx in scans for m in rx.finditer(text)]
         for m in sorted(hits, key=lambda m: m.start()):
             yield PhraseHit(m.start(), m.end(), self._which(text, m.start()))
@@ -328,7 +357,7 @@ class PhraseMatcher:
         best = self._alone.first(text, pos, None if m is None else (m.start(), m.end()))
         if best is None:
             return None
-        return PhraseHit(best[0], best[1], self._which(text, best[0]))
+        return self._hit(text, best)
 
     def _first_at_words(self, text: str, pos: int, padded: str) -> Optional[PhraseHit]:
         # In ``padded`` the word regex is led by the character before a word ([\n @]: all
@@ -338,7 +367,7 @@ class PhraseMatcher:
         best = self._words[1].first(text, pos, best, padded)  # type: ignore[index]  # ordered by start, as one regex
         if best is None:
             return None
-        return PhraseHit(best[0], best[1], self._which(text, best[0]))
+        return self._hit(text, best)
 
     def found_in(self, text: str) -> bool:
         """Whether any phrase occurs in ``text`` (the quick test for ``unless``)."""
@@ -388,10 +417,10 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
     # The leading phrases again, split by whether each starts with a whole English word: in
     # clean English those are searched only where words start (see PhraseMatcher.first).
     word_fast: list[str] = []
-    word_grouped: list[str] = []
     other_fast: list[str] = []
     other_grouped: list[str] = []
     other_anchors: Optional[set[str]] = set()  # texts one of which every match of other_fast holds
+    shared: dict[str, tuple[tuple[str, ...], str]] = {}  # a leading alternative -> its phrase's (leads, rest)
     for i, p in enumerate(phrases):
         if not isinstance(p, str) or not p.strip():
             raise PhraseError(f"phrase {i + 1} is empty or not text: {p!r}")
@@ -404,16 +433,23 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         literal_starts = {a.split(SPLIT, 1)[0][:1] for a in alternatives if SPLIT in a}
         first_chars.append(literal_starts if leads and all(SPLIT in a for a in alternatives) else None)
         at_word = leads and all(lead_word(a) is not None for a in alternatives)
-        if (leads and compiler.grouped) or not leads:
+        # a grouped phrase is searched alone for where it starts: its rest's lists as tries
+        start_form = compiler.grouped_start
+        if (leads and start_form) or not leads:
             # regexes searched on their own: a quick test of the phrase's anchors comes first
-            for source in [compiler.grouped] if leads else [as_regex(a) for a in alternatives]:
+            for source in [start_form] if leads else [as_regex(a) for a in alternatives]:
                 known = anchors.get(source, compiler.anchors)
                 anchors[source] = compiler.anchors if known == compiler.anchors else None
-        if leads and compiler.grouped:
-            grouped.append(compiler.grouped)
+        if leads and start_form:
+            grouped.append(start_form)
             fast_all.extend(alternatives)
-            (word_grouped if at_word else other_grouped).append(compiler.grouped)
+            if at_word:  # in the word regex, with the phrases that share its leads
+                shared.update(dict.fromkeys(alternatives, compiler.lead_rest))
+                word_fast.extend(alternatives)
+            else:
+                other_grouped.append(start_form)
         elif leads:
+            shared.update(dict.fromkeys(alternatives, compiler.lead_rest))
             fast.extend(alternatives)
             fast_all.extend(alternatives)
             (word_fast if at_word else other_fast).extend(alternatives)
@@ -424,13 +460,16 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         cleaned.append(p)
     try:
         words = None
-        if word_fast or word_grouped:
-            # All the word-led phrases in one regex, grouped ones as they are (compact): one
-            # pass that stops at the first word where any matches, not one pass per part.
-            word_sources = ([factor(word_fast)] if word_fast else []) + list(dict.fromkeys(word_grouped))
+        if word_fast:
+            # All the word-led phrases in one regex, grouped ones too: one pass that stops at
+            # the first word where any matches, not one pass per part. Read only for where a
+            # hit starts: the phrases led by the same list are one group, their rests' lists
+            # tries (factor_shared); the identity-request lists' regexes were 142,000, 67,000
+            # and 39,000 characters written out, ≈ 0.3–0.65 s to compile at every load.
+            word_sources = [factor_shared(word_fast, shared)]
             others = list(dict.fromkeys(other_grouped)) + list(dict.fromkeys(slow))
             if other_fast:
-                others.insert(0, factor(other_fast))
+                others.insert(0, factor_shared(other_fast, shared))
                 anchors[others[0]] = _fewest(other_anchors)
             words = (re.compile(f"{_BEFORE_WORD}(?:" + "|".join(f"(?:{source})" for source in word_sources) + ")"),
                      tuple(others))
@@ -438,10 +477,14 @@ def compile_phrases(phrases: Sequence[str], synonyms: Mapping[str, Sequence[str]
         # leading phrases only for text that is not clean English: compiled then, if ever.
         english = words is not None and not any(has_chinese(p) for p in cleaned)
         compile_now = str if english else re.compile
-        return PhraseMatcher(cleaned, per_phrase, compile_now(factor(fast)) if fast else None,
+        # ``fast`` is searched only for where a hit starts: phrases sharing their leads are
+        # written once (factor_shared); finditer and ``regex`` keep every alternative (fast_all).
+        fast_source = factor_shared(fast, shared) if fast else None
+        fast_all_source = factor(fast_all) if fast_all and (grouped or fast_source != factor(fast)) else None
+        return PhraseMatcher(cleaned, per_phrase, compile_now(fast_source) if fast_source else None,
                              list(dict.fromkeys(slow)), first_chars,
                              [compile_now(g) for g in dict.fromkeys(grouped)],
-                             factor(fast_all) if grouped and fast_all else None, words,
+                             fast_all_source, words,
                              {k: v for k, v in anchors.items() if v})
     except re.error as exc:
         for p, source in zip(cleaned, per_phrase):  # name the phrase (each is compiled only now)

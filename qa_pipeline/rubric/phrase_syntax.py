@@ -27,7 +27,11 @@ from functools import lru_cache
 from typing import Mapping, Optional, Sequence
 
 from qa_pipeline.language import has_chinese
-from qa_pipeline.rubric.text import normalize
+from qa_pipeline.rubric.text import normalize as _normalize
+
+# Phrases and synonym entries normalised once per process: a synonym list is written out for
+# every phrase that names it ({ident}: 156 entries, in ~50 phrases of a list).
+normalize = lru_cache(maxsize=1 << 15)(_normalize)
 
 ZH_GAP = 8
 EN_GAP = 4
@@ -482,9 +486,21 @@ class PhraseCompiler:
         self.turn_start = False  # set while compiling a ^ phrase
         self.grouped: Optional[str] = None  # set by phrase(): see there
         self.anchors: Optional[tuple[str, ...]] = None  # set by phrase(): see _anchors
+        self.lead_rest: Optional[tuple[tuple[str, ...], str]] = None  # set by phrase(): see there
+        self._entries: dict[tuple, Optional[list[str]]] = {}  # entries() by its arguments and turn_start
+        self._compact = False  # set while phrase() writes the rest for start-finding searches
+        self._compact_groups: dict[tuple[str, bool], str] = {}
+        self.grouped_start: Optional[str] = None  # set by phrase(): see there
 
     def entries(self, name: str, english: bool, lead: bool) -> Optional[list[str]]:
         """Regexes of a synonym list's entries; None when one is a regex (cannot lead)."""
+        key = (name, english, lead, self.turn_start)
+        if key not in self._entries:
+            self._entries[key] = self._written(name, english, lead)
+        made = self._entries[key]
+        return None if made is None else list(made)
+
+    def _written(self, name: str, english: bool, lead: bool) -> Optional[list[str]]:
         if name not in self.synonyms:
             raise PhraseError(f"unknown synonym list {{{name}}}; define it under 'synonyms:'")
         out = []
@@ -507,6 +523,27 @@ class PhraseCompiler:
                 out.append(regex + _RIGHT_EDGE if english else regex)
         return sorted(out, key=len, reverse=True)
 
+    def _rest_group(self, name: str, english: bool) -> str:
+        """A synonym list after a phrase's start: its entries in one group, longest first;
+        while :attr:`_compact`, merged into a trie instead (the same texts match, the longest
+        is not always the one taken: for the searches that read only where a hit starts)."""
+        exact = self.entries(name, english, False)  # also refuses a bad list, as always
+        if not self._compact:
+            return _group(exact)  # type: ignore[arg-type]
+        key = (name, english)
+        if key not in self._compact_groups:
+            items = []
+            for entry in self.synonyms[name]:
+                if entry.startswith("re:"):
+                    items.append(f"(?:{entry[3:]})")
+                    continue
+                norm = normalize(entry)
+                chinese = has_chinese(entry)
+                literal = norm if chinese else " ".join(norm.split())
+                items.append(literal + SPLIT + (_RIGHT_EDGE if english and not chinese else ""))
+            self._compact_groups[key] = "(?:" + factor(items) + ")"
+        return self._compact_groups[key]
+
     @staticmethod
     def _user_regex(body: str) -> str:
         if "(?P<" in body:
@@ -521,6 +558,7 @@ class PhraseCompiler:
         """Alternatives for one phrase, and whether each starts with a literal character."""
         self.anchors = None
         self.grouped = None  # a regex phrase must not keep the grouping of the phrase before it
+        self.lead_rest = self.grouped_start = None
         if phrase.startswith("re:"):
             body = self._user_regex(phrase[3:])
             prefix = _literal_prefix(body)
@@ -560,11 +598,25 @@ class PhraseCompiler:
         else:
             head = ""
         alternatives = [head + f + rest + tail for f in firsts]
+        # For the searches that read only where a hit starts: the rest with its synonym lists
+        # merged into tries ({ident}: 156 entries after "can you confirm ..." in a dozen
+        # phrases of a list), and the leading alternatives with it, which :func:`factor_shared`
+        # writes once for the phrases that share them.
+        self.lead_rest = self.grouped_start = None
+        start_rest = rest
+        if leads:
+            self._compact = True
+            try:
+                start_rest = (self._zh if zh else self._en)(pieces, gap)[1]
+            finally:
+                self._compact = False
+            self.lead_rest = (tuple(firsts), start_rest + tail)
         # Many leading alternatives ({synonyms}) before a long rest: the rest is written once
         # per alternative in ``alternatives``; ``grouped`` is the same language with it written once.
         self.grouped = None
         if leads and len(firsts) > 1 and len(rest) * (len(firsts) - 1) > GROUP_ABOVE:
             self.grouped = "(?:" + factor(firsts) + ")" + rest + tail  # firsts merged into a trie
+            self.grouped_start = "(?:" + factor(firsts) + ")" + start_rest + tail
         return alternatives, leads
 
     def _anchors(self, pieces, zh: bool) -> Optional[tuple[str, ...]]:
@@ -611,7 +663,7 @@ class PhraseCompiler:
                 norm = normalize(value)
                 rest.append(_group([_zh_regex(v, False) for v in _zh_variants(norm, self.fuzzy)]))
             elif kind == "syn":
-                rest.append(_group(self.entries(value, False, False)))
+                rest.append(self._rest_group(value, False))
             else:
                 rest.append(f".{{0,{gap}}}")
         return firsts, "".join(rest)
@@ -642,13 +694,45 @@ class PhraseCompiler:
             if kind == "words":
                 rest += sep + _group([_en_regex(v, self.fuzzy, False) for v in _en_variants(value, self.fuzzy)])
             elif kind == "syn":
-                rest += sep + _group(self.entries(value, True, False))
+                rest += sep + self._rest_group(value, True)
             else:
                 rest += sep + f"(?:\\S+ ){{0,{gap}}}"
             after_gap = kind == "gap"
         if not lead and units[0][0] != "gap":
             firsts = ["(?<![a-z0-9])" + f for f in firsts]
         return firsts, rest + _RIGHT_EDGE
+
+
+def factor_shared(alternatives: Sequence[str], shared: Mapping[str, tuple[tuple[str, ...], str]]) -> str:
+    """One regex that matches where :func:`factor` of ``alternatives`` matches — at the same
+    places, not always to the same end — with the alternatives of phrases that share their
+    leading alternatives written once: ``shared`` maps such an alternative to its phrase's
+    (leading alternatives, rest), the rest as written for such searches (its synonym lists as
+    tries: :meth:`PhraseCompiler.phrase`). The phrases led by the same list ({ident}: ~200 entries) are
+    written ``(?:entries)(?:rest|rest|…)`` instead of every entry before every rest: English
+    identity requests (``{ident} please``, ``{ident} you provided`` …) made three regexes of
+    142,000, 67,000 and 39,000 characters that took ≈ 0.3–0.65 s to compile at every load.
+
+    An alternation matches at a place when one of its branches does, so ``(?:e1|e2)(?:r1|r2)``
+    matches where ``e1r1|e1r2|e2r1|e2r2`` does; which branch it takes there (so where the match
+    ends) may differ. Used for searches that read only where the first hit starts
+    (:meth:`~qa_pipeline.rubric.matching.PhraseMatcher.first`, which takes a hit's end from the
+    phrase it names); :meth:`~qa_pipeline.rubric.matching.PhraseMatcher.finditer` keeps
+    :func:`factor` of every alternative."""
+    plain: list[str] = []
+    rests: dict[tuple[str, ...], list[str]] = {}
+    for a in alternatives:
+        split = shared.get(a)
+        if split is None:
+            plain.append(a)
+        elif len(split[0]) == 1:  # one leading alternative: in the trie with the others
+            plain.append(split[0][0] + split[1])
+        elif split[1] not in rests.setdefault(split[0], []):
+            rests[split[0]].append(split[1])
+    parts = [factor(plain)] if plain else []
+    for firsts, tails in rests.items():
+        parts.append(f"(?:{factor(list(firsts))})" + (tails[0] if len(tails) == 1 else "(?:" + "|".join(tails) + ")"))
+    return "|".join(parts)
 
 
 def factor(alternatives: list[str]) -> str:

@@ -363,3 +363,45 @@ def test_a_phrase_list_with_turn_start_regexes_finds_what_one_regex_finds(text):
 ])
 def test_personal_data_detector(text, found):
     assert (personal_data(*first_turn(text)) is not None) == found
+
+
+def test_phrases_sharing_their_leads_are_found_where_every_phrase_written_out_finds_them():
+    """The regexes searched for where a hit starts write the phrases led by the same synonym
+    list once, ``(?:entries)(?:rest|rest|…)``, and a rest's lists as tries: the first hit from
+    every position starts where the combined regex of every alternative written out finds one,
+    and names the phrase whose own regex matches there, ending where that match ends."""
+    synonyms = {"ident": ["account", "account number", "postcode", "post code", "name", "full name", "date of birth"],
+                "ask": ["can you confirm", "could you give me", "may i have", "can you"]}
+    phrases = ["{ident} please", "{ident} you provided", "{ident} please confirm", "^{ident}$",
+               "{ask}...{ident}", "the {ident} on it is", "is that the {ident}", "thank you"]
+    m = compile_phrases(phrases, synonyms)
+    written_out = len(m._all_leading().pattern)  # every alternative (finditer's regex)
+    assert len(m._words[0].pattern) < written_out * 0.6  # the mechanism is exercised
+    texts = ["account number please confirm", "can you confirm your full name please", "postcode you provided",
+             "the account number on it is wrong", "is that the post code\nname", "thank you the name please",
+             "my account numbers please", "full name", "may i have the date of birth please thank you", ""]
+    for text in map(normalize, texts):
+        for pos in range(len(text) + 1):
+            every = m.regex.search(text, pos)
+            for padded in (None, padded_english(text)):
+                hit = m.first(text, pos, padded)
+                assert (hit and hit.start) == (every and every.start()), (text, pos)
+                if hit is not None:
+                    own = next(re.compile(s).match(text, hit.start) for p, s in zip(m.phrases, m._per_phrase_source)
+                               if p == hit.phrase)
+                    assert own is not None and own.end() == hit.end, (text, pos, hit)
+
+
+def test_finditer_runs_only_the_regexes_a_text_can_match_and_finds_what_running_all_finds():
+    """finditer runs a regex searched on its own only where the text holds its start, needs and
+    anchors (the others cannot match): its hits are those of every regex run over the text."""
+    phrases = ["re:\\bi (?:will|am going to) (?:call|ring) you", "re:(?:\\S+ ){0,2}number is \\d+", "re:(?<![^\\n])no\\b",
+               "{ident} please", "thank you", "re:[\\u4e00-\\u9fff]{1,3}证号", "说不过去"]
+    m = compile_phrases(phrases, {"ident": ["name", "postcode"]})
+    texts = ["i will call you back\nno thanks\nthe number is 42 and name please", "thank you", "您的读者证号说不过去",
+             "no\nno\ni am going to ring you", ""]
+    for text in map(normalize, texts):
+        every = [m._all_leading()] + m._slow  # every regex, each run over the whole text
+        want = sorted((x for rx in every for x in rx.finditer(text)), key=lambda x: x.start())
+        assert [(h.start, h.end) for h in m.finditer(text)] == [(x.start(), x.end()) for x in want], text
+        assert len(m._alone.possible(text)) < len(m._alone) or not text  # some are skipped
