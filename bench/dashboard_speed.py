@@ -56,7 +56,9 @@ from pathlib import Path
 from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import call_text  # noqa: E402  (bench/call_text.py: the turns' text)
 from qa_pipeline import records  # noqa: E402
 from qa_pipeline.insights import aggregates, facts, filters, queries  # noqa: E402
 from qa_pipeline.insights.filters import CallFilter  # noqa: E402
@@ -116,12 +118,13 @@ def generate(db: Path, calls: int, scattered: bool = False) -> None:
                      THEN ['low score'] ELSE [] END, bool_or(check_id LIKE 'D%' AND outcome <> 'na'),
                 bool_or(critical AND outcome = 'fail'), max(scored_at), 0
             FROM check_store GROUP BY call_id""")
-        con.execute("""INSERT INTO turn_store SELECT call_id, t, CASE WHEN t % 2 = 0 THEN 'agent' ELSE 'customer' END,
-                t * 6.0, t * 6.0 + 5.5,
-                CASE WHEN t % 2 = 0 THEN '您好，请问有什么可以帮您 thank you for calling'
-                     ELSE CASE WHEN hash(call_id) % 10 = 0 THEN '我要投诉 I want to make a complaint'
-                               ELSE '我想查询一下订单 I would like to check my order' END END, processed_at
-            FROM call_store, range(8) r(t)""")  # stamped with the call's storing time (migration 23)
+        call_text.load(con)  # varied text of the call's language, about 1,000 characters a call
+        con.execute("SET preserve_insertion_order = true")  # in storing order, as the writer stores them
+        con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at)
+            SELECT call_id, turn, speaker, turn * 6.0, turn * 6.0 + 5.5, text, stored_at
+            FROM ({call_text.turn_text_sql("(SELECT call_id, t, language, processed_at FROM call_store, range(8) r(t))")})
+            ORDER BY stored_at, call_id, turn""")  # stamped with the call's storing time (migration 23)
+        con.execute("SET preserve_insertion_order = false")
         sample = "hash(call_id) % 50 = 0"
         con.execute(f"""INSERT INTO finding_review_store SELECT call_id, rubric_id, rubric_version, check_id,
                 CASE WHEN hash(call_id || check_id) % 10 = 0 THEN 'override' ELSE 'confirm' END, outcome,
@@ -289,6 +292,9 @@ def pages(db: Path) -> dict[str, float]:
     team = Viewer.of(User("lead3", "team_lead", team="Team 3"))
     last12 = CallFilter(date_from=date(2026, 9, 1), date_to=date(2026, 11, 23))
     week = CallFilter(date_from=date(2026, 11, 16), date_to=date(2026, 11, 22))
+    day = CallFilter(date_from=date(2026, 11, 20), date_to=date(2026, 11, 20))
+    year = CallFilter(date_from=date(2025, 11, 24), date_to=date(2026, 11, 23))
+    quarter = CallFilter(date_from=date(2026, 8, 24), date_to=date(2026, 11, 23))
     plans = {
         "Review queue": [
             ("filter_options", aggregates.filter_options, (db, everyone), {}),
@@ -309,11 +315,31 @@ def pages(db: Path) -> dict[str, float]:
             ("agent_calls_failing", queries.agent_calls_failing, (db, team, "ag0003", "C3", last12), {}),
             ("agent_reviews", queries.agent_reviews, (db, team, "ag0003", last12), {}),
         ],
+        "Agent feedback, one agent over a year": [
+            ("filter_options (team lead)", aggregates.filter_options, (db, team), {}),
+            ("agent_weekly", aggregates.agent_weekly, (db, team, "ag0003", year), {}),
+            ("agent_items", aggregates.agent_items, (db, team, "ag0003", year), {}),
+            ("agent_calls_failing", queries.agent_calls_failing, (db, team, "ag0003", "C3", year), {}),
+            ("agent_reviews", queries.agent_reviews, (db, team, "ag0003", year), {}),
+        ],
+        "A team over a quarter (team lead)": [
+            ("filter_options (team lead)", aggregates.filter_options, (db, team), {}),
+            ("weekly_trends (by agent)", aggregates.weekly_trends, (db, team, quarter, "agent"), {}),
+            ("item_pass_by_team", aggregates.item_pass_by_team, (db, team, quarter), {}),
+            ("training_needs", aggregates.training_needs, (db, team, quarter), {}),
+            ("search_findings (item, fail)", queries.search_findings, (db, team, quarter),
+             {"item": "C3", "outcome": "fail"}),
+            ("search_findings (words)", queries.search_findings, (db, team, quarter), {"words": "refund"}),
+            ("agreement_by_model", queries.agreement_by_model, (db, team, quarter), {}),
+        ],
         "Coaching clips": [
             ("filter_options", aggregates.filter_options, (db, everyone), {}),
             ("search_findings (item, fail)", queries.search_findings, (db, everyone, last12),
              {"item": "D4", "outcome": "fail"}),
+            ("search_findings (words, one day)", queries.search_findings, (db, everyone, day), {"words": "投诉"}),
             ("search_findings (words)", queries.search_findings, (db, everyone, week), {"words": "投诉"}),
+            ("search_findings (English words)", queries.search_findings, (db, everyone, week),
+             {"words": "Complaint"}),
             ("search_findings (words, all time)", queries.search_findings, (db, everyone, CallFilter()),
              {"words": "投诉"}),
             ("search_findings (words no call has)", queries.search_findings, (db, everyone, last12),
