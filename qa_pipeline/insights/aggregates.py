@@ -378,19 +378,29 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
     found: list[str] = []
     found_days: list[Optional[date]] = []
     searched, first = 0, 0
+    before, taken = None, 0  # days[first]: its calls started before this were not searched yet, taken were
     while first < len(days):
-        # the window: days[first:end], dated days holding enough calls, or the undated calls alone
-        end, window = first, 0
-        while end < len(days):
-            window += days[end][1]
-            end += 1
-            if (days[end - 1][0] is None
-                    or window >= min(max(WORDS_WINDOW_CALLS, 3 * searched), WORDS_CALLS_SEARCHED - searched)
-                    or end < len(days) and days[end][0] is None):
-                break
+        target = min(max(WORDS_WINDOW_CALLS, 3 * searched), WORDS_CALLS_SEARCHED - searched)
+        cut = None
+        if days[first][0] is not None and days[first][1] - taken > 2 * target:
+            cut = _newest_calls_start(db, bound_where, bound_args, days[first][0], before, target)
+        if cut is not None:  # the day left holds far more calls than the window: its newest alone
+            end, window = first + 1, target
+        else:  # the window: days[first:end], dated days holding enough calls, or the undated calls alone
+            end, window = first, -taken
+            while end < len(days):
+                window += days[end][1]
+                end += 1
+                if (days[end - 1][0] is None or window >= target
+                        or end < len(days) and days[end][0] is None):
+                    break
         newest, oldest = days[first][0], days[end - 1][0]
         span, span_args = ("day IS NULL", []) if oldest is None else ("day BETWEEN ?::DATE AND ?::DATE",
                                                                       [oldest, newest])
+        if before is not None:
+            span, span_args = f"{span} AND (day < ?::DATE OR started_at < ?)", [*span_args, newest, before]
+        if cut is not None:
+            span, span_args = f"{span} AND started_at >= ?", [*span_args, cut]
         # the window's turns bounded by its calls' first and last storing time: their row groups
         # alone, whatever the ids (migration 23; constants, which DuckDB checks against zone maps)
         stored = read(db, f"SELECT min(stored_at) AS a, max(stored_at) AS b FROM call_fact_store "
@@ -401,13 +411,27 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
         found += hits["call_id"].to_list()
         found_days += hits["day"].to_list()
         searched += window
-        first = end
+        if cut is not None:
+            before, taken = cut, taken + window
+        else:
+            first, before, taken = end, None, 0
         if len(found) >= WORDS_CALLS_FOUND:
             del found[WORDS_CALLS_FOUND:], found_days[WORDS_CALLS_FOUND:]
             return found, found_days[-1], _span(found_days)
         if searched >= WORDS_CALLS_SEARCHED and first < len(days):
             return found, oldest, _span(found_days)
     return found, None, _span(found_days)
+
+
+def _newest_calls_start(db: str | os.PathLike, where: str, args: list, day: date, before: Optional[Any],
+                        calls: int) -> Optional[Any]:
+    """The start time of the ``calls``-th newest call on ``day`` matching ``where`` that started
+    before ``before`` (None: any time that day): the calls from it on are a window of about that
+    many (ties included); None where the day holds fewer."""
+    under, under_args = ("", []) if before is None else (" AND started_at < ?", [before])
+    got = read(db, f"SELECT started_at FROM call_fact_store WHERE {where} AND day = ?::DATE{under} "
+                   "ORDER BY started_at DESC LIMIT 1 OFFSET ?", [*args, day, *under_args, max(calls - 1, 0)])
+    return got["started_at"][0] if got.height else None
 
 
 def _span(days: list[Optional[date]]) -> Optional[tuple[date, date]]:
