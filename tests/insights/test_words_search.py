@@ -165,3 +165,39 @@ def test_a_busy_days_windows_find_the_calls_a_scan_of_every_turn_finds(busy_day,
     assert found == every[:cap] and len(every) == BUSY // 2
     assert reached == (date(2026, 11, 20) if cap < len(every) else None)
     assert span == (date(2026, 11, 20), date(2026, 11, 20))
+
+
+@pytest.fixture(scope="module")
+def month():
+    """An in-memory centre of 24 calls, one a day, six agents in two teams (build_centre)."""
+    con = store.connect(":memory:")
+    build_centre(con, n=24)
+    yield con
+    con.close()
+
+
+def test_an_agents_search_matches_the_text_of_their_calls_turns_alone(month, monkeypatch):
+    # One agent's flagged calls are one in twelve of the days' calls: their turns' text alone is
+    # lowered and searched (every turn of the days' calls was: 24 calls' turns for 2 calls).
+    matched: list[str] = []
+
+    def said(text: str, words: str) -> bool:
+        matched.append(text)
+        return words.lower() in text.lower()
+
+    month.create_function("said", said, ["VARCHAR", "VARCHAR"], "BOOLEAN", side_effects=True)
+
+    def read(db, sql, params=()):
+        result = month.execute(sql.replace("contains(lower(text), lower(?))", "said(text, ?)"), list(params))
+        return pl.DataFrame(result.fetchall(), schema=[d[0] for d in result.description], orient="row")
+
+    monkeypatch.setattr(aggregates, "read", read)
+    found, reached, _ = aggregates.calls_saying("db", "Unacceptable", "agent_id = ? AND flagged", ["a01"])
+    want = [c for (c,) in month.execute("""SELECT call_id FROM call_fact_store WHERE agent_id = 'a01' AND flagged
+            AND call_id IN
+            (SELECT call_id FROM turn_store WHERE lower(text) LIKE '%unacceptable%')
+        ORDER BY started_at DESC, call_id""").fetchall()]
+    turns = month.execute("SELECT count(*) FROM turn_store WHERE call_id IN (SELECT call_id FROM call_fact_store "
+                          "WHERE agent_id = 'a01' AND flagged)").fetchone()[0]
+    assert found == want and want and reached is None
+    assert 0 < len(matched) <= turns < month.execute("SELECT count(*) FROM turn_store").fetchone()[0] / 4
