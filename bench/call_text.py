@@ -80,7 +80,8 @@ _EN = {
                       "can I pay in instalments", "I forgot my password", "the app won't let me log in",
                       "when do I get my deposit back", "I need to check the {amt} dollar transaction"],
     "customer_tail": [".", "?", ", thanks.", ", please hurry.", ", fine.", ".", ", I'm waiting."],
-    "complaint_body": ["I want to make a complaint, this is the third time", "I'd like to file a complaint about your staff",
+    "complaint_body": ["I want to make a complaint, this is the third time",
+                       "I'd like to file a complaint about your staff",
                        "if this isn't fixed I'm making a complaint", "I'm not happy with this and I want to complain",
                        "this has dragged on for {amt} days, I want to make a complaint",
                        "give me the complaint line please"],
@@ -122,8 +123,9 @@ def load(con) -> None:
 def turn_text_sql(turns: str) -> str:
     """SQL of ``call_id, turn, speaker, text`` for the rows of ``turns`` (a relation with
     ``call_id, t, language, processed_at``): 1 to 6 sentences an agent's turn, 1 to 4 a
-    customer's (about 1,000 characters a call in all: a few minutes' talk), templates picked per call, turn and sentence, fillers per call and turn; a
-    complaint call's (one in ten) customer turns hold one complaint sentence among theirs."""
+    customer's (about 1,000 characters a call in all: a few minutes' talk), templates picked
+    per call, turn and sentence, fillers per call and turn; a complaint call's (one in ten)
+    customer turns hold one complaint sentence among theirs."""
     names = "[" + ", ".join(f"'{n}'" for n in NAMES) + "]"
     return f"""
     WITH s AS (
@@ -138,8 +140,9 @@ def turn_text_sql(turns: str) -> str:
                replace(replace(replace(replace(replace(p.text,
                    '{{num}}', (1000000000 + s.h % 8999999999)::VARCHAR),
                    '{{amt}}', (5 + s.h % 2995)::VARCHAR),
-                   '{{date}}', CASE s.language WHEN 'en' THEN strftime(DATE '2026-01-01' + (s.h % 330)::INTEGER, '%B %d')
-                                        ELSE strftime(DATE '2026-01-01' + (s.h % 330)::INTEGER, '%m月%d日') END),
+                   '{{date}}', CASE s.language
+                       WHEN 'en' THEN strftime(DATE '2026-01-01' + (s.h % 330)::INTEGER, '%B %d')
+                       ELSE strftime(DATE '2026-01-01' + (s.h % 330)::INTEGER, '%m月%d日') END),
                    '{{day}}', (1 + s.h % 28)::VARCHAR),
                    '{{name}}', {names}[(1 + (s.h // 7) % {len(NAMES)})::BIGINT])
                    || CASE s.language WHEN 'en' THEN ' ' ELSE '' END AS sentence

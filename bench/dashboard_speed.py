@@ -122,7 +122,8 @@ def generate(db: Path, calls: int, scattered: bool = False) -> None:
         con.execute("SET preserve_insertion_order = true")  # in storing order, as the writer stores them
         con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at)
             SELECT call_id, turn, speaker, turn * 6.0, turn * 6.0 + 5.5, text, stored_at
-            FROM ({call_text.turn_text_sql("(SELECT call_id, t, language, processed_at FROM call_store, range(8) r(t))")})
+            FROM ({call_text.turn_text_sql(
+                "(SELECT call_id, t, language, processed_at FROM call_store, range(8) r(t))")})
             ORDER BY stored_at, call_id, turn""")  # stamped with the call's storing time (migration 23)
         con.execute("SET preserve_insertion_order = false")
         sample = "hash(call_id) % 50 = 0"

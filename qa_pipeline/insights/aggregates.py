@@ -358,10 +358,12 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
                  ) -> tuple[list[str], Optional[date], Optional[tuple[date, date]]]:
     """Ids of the calls matching ``where`` (over ``call_fact_store``) in which someone said
     ``words``, newest first: at most the newest :data:`WORDS_CALLS_FOUND` of them, searching at
-    most the days holding the newest :data:`WORDS_CALLS_SEARCHED` matching calls; the day
-    the search reached back to when it stopped before the oldest matching call (None: all were
-    searched); and the first and last day of the calls found (None: none found, or one undated),
-    which bound the reads of their facts (the facts are stored in time order, the ids need not be). ``per_day``: SQL (and parameters) of ``(day, n)`` rows, at least the number of
+    most about the newest :data:`WORDS_CALLS_SEARCHED` matching calls; the day the search
+    reached back to when it stopped before the oldest matching call (None: all were searched;
+    a day the cap ended it in was searched in part); and the first and last day of the calls
+    found (None: none found, or one undated), which bound the reads of their facts (the facts
+    are stored in time order, the ids need not be). ``per_day``: SQL (and parameters) of
+    ``(day, n)`` rows, at least the number of
     matching calls per day (the day sums'); else they are counted from the facts. ``bound``:
     conditions (and parameters) over ``call_fact_store`` that every call ``where`` matches
     meets too and that read fewer columns (the filter without its finding conditions, which
@@ -370,7 +372,10 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
 
     The turns are read a window of days at a time, newest first, only those stored while the
     window's calls were, so a common word stops after the first days instead of reading ten
-    million calls' turns. The window's turns are bounded by its calls' first and last storing time (the turns
+    million calls' turns. A day holding more than twice a window's calls is cut by start time
+    (:func:`_newest_calls_start`): its newest calls are a window, the rest of it the next, so a
+    busy day is not read whole for a common word, nor past the cap for a rare one. A filter
+    keeping few of the days' calls matches only their turns' text (:data:`NARROW_SHARE`). The window's turns are bounded by its calls' first and last storing time (the turns
     carry it: migration 23), so the turn table's zone maps skip all but the window's turns
     whatever the ids (few, growing windows all the same: :data:`WORDS_WINDOW_CALLS`); the
     last window holds the calls left to search (:data:`WORDS_CALLS_SEARCHED`; whole days, so

@@ -160,7 +160,8 @@ def test_a_busy_days_windows_find_the_calls_a_scan_of_every_turn_finds(busy_day,
     monkeypatch.setattr(aggregates, "WORDS_WINDOW_CALLS", 2)
     monkeypatch.setattr(aggregates, "WORDS_CALLS_FOUND", cap)
     every = [c for (c,) in busy_day.execute("""SELECT call_id FROM call_fact_store WHERE call_id IN
-            (SELECT call_id FROM turn_store WHERE contains(text, '投诉')) ORDER BY started_at DESC, call_id""").fetchall()]
+            (SELECT call_id FROM turn_store WHERE contains(text, '投诉'))
+        ORDER BY started_at DESC, call_id""").fetchall()]
     found, reached, span = aggregates.calls_saying("db", "投诉", "TRUE", [])
     assert found == every[:cap] and len(every) == BUSY // 2
     assert reached == (date(2026, 11, 20) if cap < len(every) else None)
