@@ -73,6 +73,8 @@ from qa_pipeline.store import results as stored_results  # noqa: E402
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
 WEIGHTS = [10, 5, 5, 10, 0, 5, 10, 10, 5, 10, 5, 5, 5, 5, 5, 5, 0]
 GENERATE_MEMORY = "5GB"
+TURN_WEEKS = 4
+"""The turns' text is generated and sorted into storing order this many weeks of calls at a time."""
 
 
 def call_ids(calls: int, scattered: bool) -> str:
@@ -120,11 +122,14 @@ def generate(db: Path, calls: int, scattered: bool = False) -> None:
             FROM check_store GROUP BY call_id""")
         call_text.load(con)  # varied text of the call's language, about 1,000 characters a call
         con.execute("SET preserve_insertion_order = true")  # in storing order, as the writer stores them
-        con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at)
-            SELECT call_id, turn, speaker, turn * 6.0, turn * 6.0 + 5.5, text, stored_at
-            FROM ({call_text.turn_text_sql(
-                "(SELECT call_id, t, language, processed_at FROM call_store, range(8) r(t))")})
-            ORDER BY stored_at, call_id, turn""")  # stamped with the call's storing time (migration 23)
+        for week in range(0, 53, TURN_WEEKS):  # a few weeks at a time: the sort of 5 M calls' turns ran out of 5 GB
+            chunk = (f"(SELECT call_id, t, language, processed_at FROM call_store, range(8) r(t) WHERE processed_at"
+                     f" >= TIMESTAMPTZ '2025-11-24 08:00:00+00' + INTERVAL {week} WEEK AND processed_at"
+                     f" < TIMESTAMPTZ '2025-11-24 08:00:00+00' + INTERVAL {week + TURN_WEEKS} WEEK)")
+            con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at)
+                SELECT call_id, turn, speaker, turn * 6.0, turn * 6.0 + 5.5, text, stored_at
+                FROM ({call_text.turn_text_sql(chunk)})
+                ORDER BY stored_at, call_id, turn""")  # stamped with the call's storing time (migration 23)
         con.execute("SET preserve_insertion_order = false")
         sample = "hash(call_id) % 50 = 0"
         con.execute(f"""INSERT INTO finding_review_store SELECT call_id, rubric_id, rubric_version, check_id,
