@@ -5,7 +5,8 @@
     python bench/dashboard_speed.py --reuse --db /tmp/b.duckdb            # the pages again, same data
 
 Generates a synthetic centre straight in SQL (calls, results, 17 findings and 8 turns per
-call, 2 % reviewed, queues, targets) and the dashboard's call facts and day sums from them
+call with varied Mandarin or English text from ``bench/call_text.py``, 2 % reviewed, queues,
+targets) and the dashboard's call facts and day sums from them
 and queue facts (store.call_facts.rebuild, the same SQL as migrations 14 and 16), then runs
 each page's queries the way the page runs them on its first load (nothing cached) in a fresh
 process, and prints the time per query and per page and that process's peak memory (RSS):
@@ -22,8 +23,9 @@ group of 200 (the grouped writer's), with ids after the stored ones and among th
 (:func:`new_call_refresh`). The generation keeps DuckDB within 5 GB (it spills to disk past
 it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-9 (4.4 GiB).
 
-    python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10
-    python bench/dashboard_speed.py --calls 10000000 --scattered --db /tmp/s10m.duckdb # 25 min at load 5-10, 5.8 GiB
+    python bench/dashboard_speed.py --calls 1000000 --scattered --db /tmp/s1m.duckdb   # 7 min at load 9, 1.6 GiB
+    python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10 (two-text turns)
+    python bench/dashboard_speed.py --calls 10000000 --scattered --db /tmp/s10m.duckdb # 25 min, 5.8 GiB (two-text turns)
     python bench/dashboard_speed.py --lookups /tmp/s500k.duckdb /tmp/s5m.duckdb      # two built databases
 
 ``--scattered`` generates call ids that do not follow the order the calls are stored in (a
