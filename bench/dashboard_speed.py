@@ -5,7 +5,8 @@
     python bench/dashboard_speed.py --reuse --db /tmp/b.duckdb            # the pages again, same data
 
 Generates a synthetic centre straight in SQL (calls, results, 17 findings and 8 turns per
-call, 2 % reviewed, queues, targets) and the dashboard's call facts and day sums from them
+call with varied Mandarin or English text from ``bench/call_text.py``, 2 % reviewed, queues,
+targets) and the dashboard's call facts and day sums from them
 and queue facts (store.call_facts.rebuild, the same SQL as migrations 14 and 16), then runs
 each page's queries the way the page runs them on its first load (nothing cached) in a fresh
 process, and prints the time per query and per page and that process's peak memory (RSS):
@@ -22,8 +23,9 @@ group of 200 (the grouped writer's), with ids after the stored ones and among th
 (:func:`new_call_refresh`). The generation keeps DuckDB within 5 GB (it spills to disk past
 it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-9 (4.4 GiB).
 
-    python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10
-    python bench/dashboard_speed.py --calls 10000000 --scattered --db /tmp/s10m.duckdb # 25 min at load 5-10, 5.8 GiB
+    python bench/dashboard_speed.py --calls 1000000 --scattered --db /tmp/s1m.duckdb   # 7 min at load 9, 1.6 GiB
+    python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10 (two-text turns)
+    python bench/dashboard_speed.py --calls 10000000 --scattered --db /tmp/s10m.duckdb # 25 min, 5.8 GiB (two-text turns)
     python bench/dashboard_speed.py --lookups /tmp/s500k.duckdb /tmp/s5m.duckdb      # two built databases
 
 ``--scattered`` generates call ids that do not follow the order the calls are stored in (a
@@ -56,7 +58,9 @@ from pathlib import Path
 from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import call_text  # noqa: E402  (bench/call_text.py: the turns' text)
 from qa_pipeline import records  # noqa: E402
 from qa_pipeline.insights import aggregates, facts, filters, queries  # noqa: E402
 from qa_pipeline.insights.filters import CallFilter  # noqa: E402
@@ -71,6 +75,8 @@ from qa_pipeline.store import results as stored_results  # noqa: E402
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
 WEIGHTS = [10, 5, 5, 10, 0, 5, 10, 10, 5, 10, 5, 5, 5, 5, 5, 5, 0]
 GENERATE_MEMORY = "5GB"
+TURN_WEEKS = 4
+"""The turns' text is generated and sorted into storing order this many weeks of calls at a time."""
 
 
 def call_ids(calls: int, scattered: bool) -> str:
@@ -116,12 +122,17 @@ def generate(db: Path, calls: int, scattered: bool = False) -> None:
                      THEN ['low score'] ELSE [] END, bool_or(check_id LIKE 'D%' AND outcome <> 'na'),
                 bool_or(critical AND outcome = 'fail'), max(scored_at), 0
             FROM check_store GROUP BY call_id""")
-        con.execute("""INSERT INTO turn_store SELECT call_id, t, CASE WHEN t % 2 = 0 THEN 'agent' ELSE 'customer' END,
-                t * 6.0, t * 6.0 + 5.5,
-                CASE WHEN t % 2 = 0 THEN '您好，请问有什么可以帮您 thank you for calling'
-                     ELSE CASE WHEN hash(call_id) % 10 = 0 THEN '我要投诉 I want to make a complaint'
-                               ELSE '我想查询一下订单 I would like to check my order' END END, processed_at
-            FROM call_store, range(8) r(t)""")  # stamped with the call's storing time (migration 23)
+        call_text.load(con)  # varied text of the call's language, about 1,000 characters a call
+        con.execute("SET preserve_insertion_order = true")  # in storing order, as the writer stores them
+        for week in range(0, 53, TURN_WEEKS):  # a few weeks at a time: the sort of 5 M calls' turns ran out of 5 GB
+            chunk = (f"(SELECT call_id, t, language, processed_at FROM call_store, range(8) r(t) WHERE processed_at"
+                     f" >= TIMESTAMPTZ '2025-11-24 08:00:00+00' + INTERVAL {week} WEEK AND processed_at"
+                     f" < TIMESTAMPTZ '2025-11-24 08:00:00+00' + INTERVAL {week + TURN_WEEKS} WEEK)")
+            con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at)
+                SELECT call_id, turn, speaker, turn * 6.0, turn * 6.0 + 5.5, text, stored_at
+                FROM ({call_text.turn_text_sql(chunk)})
+                ORDER BY stored_at, call_id, turn""")  # stamped with the call's storing time (migration 23)
+        con.execute("SET preserve_insertion_order = false")
         sample = "hash(call_id) % 50 = 0"
         con.execute(f"""INSERT INTO finding_review_store SELECT call_id, rubric_id, rubric_version, check_id,
                 CASE WHEN hash(call_id || check_id) % 10 = 0 THEN 'override' ELSE 'confirm' END, outcome,
@@ -289,6 +300,9 @@ def pages(db: Path) -> dict[str, float]:
     team = Viewer.of(User("lead3", "team_lead", team="Team 3"))
     last12 = CallFilter(date_from=date(2026, 9, 1), date_to=date(2026, 11, 23))
     week = CallFilter(date_from=date(2026, 11, 16), date_to=date(2026, 11, 22))
+    day = CallFilter(date_from=date(2026, 11, 20), date_to=date(2026, 11, 20))
+    year = CallFilter(date_from=date(2025, 11, 24), date_to=date(2026, 11, 23))
+    quarter = CallFilter(date_from=date(2026, 8, 24), date_to=date(2026, 11, 23))
     plans = {
         "Review queue": [
             ("filter_options", aggregates.filter_options, (db, everyone), {}),
@@ -309,11 +323,31 @@ def pages(db: Path) -> dict[str, float]:
             ("agent_calls_failing", queries.agent_calls_failing, (db, team, "ag0003", "C3", last12), {}),
             ("agent_reviews", queries.agent_reviews, (db, team, "ag0003", last12), {}),
         ],
+        "Agent feedback, one agent over a year": [
+            ("filter_options (team lead)", aggregates.filter_options, (db, team), {}),
+            ("agent_weekly", aggregates.agent_weekly, (db, team, "ag0003", year), {}),
+            ("agent_items", aggregates.agent_items, (db, team, "ag0003", year), {}),
+            ("agent_calls_failing", queries.agent_calls_failing, (db, team, "ag0003", "C3", year), {}),
+            ("agent_reviews", queries.agent_reviews, (db, team, "ag0003", year), {}),
+        ],
+        "A team over a quarter (team lead)": [
+            ("filter_options (team lead)", aggregates.filter_options, (db, team), {}),
+            ("weekly_trends (by agent)", aggregates.weekly_trends, (db, team, quarter, "agent"), {}),
+            ("item_pass_by_team", aggregates.item_pass_by_team, (db, team, quarter), {}),
+            ("training_needs", aggregates.training_needs, (db, team, quarter), {}),
+            ("search_findings (item, fail)", queries.search_findings, (db, team, quarter),
+             {"item": "C3", "outcome": "fail"}),
+            ("search_findings (words)", queries.search_findings, (db, team, quarter), {"words": "refund"}),
+            ("agreement_by_model", queries.agreement_by_model, (db, team, quarter), {}),
+        ],
         "Coaching clips": [
             ("filter_options", aggregates.filter_options, (db, everyone), {}),
             ("search_findings (item, fail)", queries.search_findings, (db, everyone, last12),
              {"item": "D4", "outcome": "fail"}),
+            ("search_findings (words, one day)", queries.search_findings, (db, everyone, day), {"words": "投诉"}),
             ("search_findings (words)", queries.search_findings, (db, everyone, week), {"words": "投诉"}),
+            ("search_findings (English words)", queries.search_findings, (db, everyone, week),
+             {"words": "Complaint"}),
             ("search_findings (words, all time)", queries.search_findings, (db, everyone, CallFilter()),
              {"words": "投诉"}),
             ("search_findings (words no call has)", queries.search_findings, (db, everyone, last12),

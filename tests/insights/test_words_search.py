@@ -3,10 +3,11 @@ time, stopping at a cap, and finding exactly the calls a scan of every turn find
 viewer's scope and the page's filters."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
+import polars as pl
 import pytest
-from dashboard_fixtures import build_centre
+from dashboard_fixtures import build_centre, make_call
 
 from qa_pipeline.insights import aggregates, queries
 from qa_pipeline.insights.filters import CallFilter
@@ -83,3 +84,121 @@ def test_searches_no_more_calls_than_the_cap(db, monkeypatch):
     with store.opened(db, read_only=True) as con:
         searched = con.execute("SELECT count(*) FROM call_fact_store WHERE day >= ?", [searched_from]).fetchone()[0]
     assert found == [] and searched == 5
+
+
+# ---- one busy day: windows within a day ---------------------------------------------------
+
+BUSY = 30
+"""Calls on one day, a minute apart (the Chinese ones, every other call, say 投诉)."""
+
+
+@pytest.fixture(scope="module")
+def busy_day():
+    """An in-memory centre of :data:`BUSY` calls on one day, stored in the order they started."""
+    con = store.connect(":memory:")
+    start = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    for i in range(BUSY):
+        call, result = make_call(i, team="Team A", agent="a01", imported=True, flagged=False,
+                                 when=start + timedelta(minutes=i))
+        store.save_call(con, call, [result])
+    yield con
+    con.close()
+
+
+def _turn_reads(busy_day, monkeypatch) -> list[list]:
+    """Run the search's reads on ``busy_day``; returns the parameters of each read of the turns."""
+    reads = []
+
+    def read(db, sql, params=()):
+        if "FROM turn_store" in sql:
+            reads.append(list(params))
+        result = busy_day.execute(sql, list(params))
+        return pl.DataFrame(result.fetchall(), schema=[d[0] for d in result.description], orient="row")
+
+    monkeypatch.setattr(aggregates, "read", read)
+    return reads
+
+
+def _calls_stored_within(busy_day, reads: list[list]) -> list[str]:
+    """The calls whose storing time lies within one of the turn reads' bounds (a window's)."""
+    bounds = [(r[-3], r[-2]) for r in reads]  # ... stored_at BETWEEN ? AND ? AND <the words>
+    return [c for (c, at) in busy_day.execute("SELECT call_id, stored_at FROM call_fact_store "
+                                              "ORDER BY started_at DESC").fetchall()
+            if any(a <= at <= b for a, b in bounds)]
+
+
+def _newest(busy_day, k: int) -> list[str]:
+    return [c for (c,) in busy_day.execute(
+        f"SELECT call_id FROM call_fact_store ORDER BY started_at DESC LIMIT {k}").fetchall()]
+
+
+def test_a_busy_days_search_reads_the_turns_of_its_newest_calls_first(busy_day, monkeypatch):
+    # A day of 30 calls, windows of 4: the two newest calls that say it are among the newest 4,
+    # so only their turns are read (the whole day's were: a day's window was never less than a day).
+    reads = _turn_reads(busy_day, monkeypatch)
+    monkeypatch.setattr(aggregates, "WORDS_WINDOW_CALLS", 4)
+    monkeypatch.setattr(aggregates, "WORDS_CALLS_FOUND", 2)
+    found, reached, _ = aggregates.calls_saying("db", "投诉", "TRUE", [])
+    assert found == [c for c in _newest(busy_day, 4) if int(c[-4:]) % 2][:2]
+    assert reached == date(2026, 11, 20)
+    assert len(reads) == 1 and _calls_stored_within(busy_day, reads) == _newest(busy_day, 4)
+
+
+def test_a_busy_days_search_searches_no_more_calls_than_the_cap(busy_day, monkeypatch):
+    # Windows of 4, then 6 (the calls left to search): ten of the day's thirty calls, not all of them.
+    reads = _turn_reads(busy_day, monkeypatch)
+    monkeypatch.setattr(aggregates, "WORDS_WINDOW_CALLS", 4)
+    monkeypatch.setattr(aggregates, "WORDS_CALLS_SEARCHED", 10)
+    found, reached, _ = aggregates.calls_saying("db", "nobody says this", "TRUE", [])
+    assert found == [] and reached == date(2026, 11, 20)
+    assert len(reads) == 2 and _calls_stored_within(busy_day, reads) == _newest(busy_day, 10)
+
+
+@pytest.mark.parametrize("cap", [1, 3, 7, 100])
+def test_a_busy_days_windows_find_the_calls_a_scan_of_every_turn_finds(busy_day, monkeypatch, cap):
+    _turn_reads(busy_day, monkeypatch)
+    monkeypatch.setattr(aggregates, "WORDS_WINDOW_CALLS", 2)
+    monkeypatch.setattr(aggregates, "WORDS_CALLS_FOUND", cap)
+    every = [c for (c,) in busy_day.execute("""SELECT call_id FROM call_fact_store WHERE call_id IN
+            (SELECT call_id FROM turn_store WHERE contains(text, '投诉'))
+        ORDER BY started_at DESC, call_id""").fetchall()]
+    found, reached, span = aggregates.calls_saying("db", "投诉", "TRUE", [])
+    assert found == every[:cap] and len(every) == BUSY // 2
+    assert reached == (date(2026, 11, 20) if cap < len(every) else None)
+    assert span == (date(2026, 11, 20), date(2026, 11, 20))
+
+
+@pytest.fixture(scope="module")
+def month():
+    """An in-memory centre of 24 calls, one a day, six agents in two teams (build_centre)."""
+    con = store.connect(":memory:")
+    build_centre(con, n=24)
+    yield con
+    con.close()
+
+
+def test_an_agents_search_matches_the_text_of_their_calls_turns_alone(month, monkeypatch):
+    # One agent's flagged calls are one in twelve of the days' calls: their turns' text alone is
+    # lowered and searched (every turn of the days' calls was: 24 calls' turns for 2 calls).
+    matched: list[str] = []
+
+    def said(text: str, words: str) -> bool:
+        matched.append(text)
+        return words.lower() in text.lower()
+
+    month.create_function("said", said, ["VARCHAR", "VARCHAR"], "BOOLEAN", side_effects=True)
+
+    def read(db, sql, params=()):
+        result = month.execute(sql.replace("contains(lower(text), lower(?))", "said(text, ?)"), list(params))
+        return pl.DataFrame(result.fetchall(), schema=[d[0] for d in result.description], orient="row")
+
+    monkeypatch.setattr(aggregates, "read", read)
+    found, reached, _ = aggregates.calls_saying("db", "Unacceptable", "agent_id = ? AND flagged", ["a01"])
+    want = [c for (c,) in month.execute("""SELECT call_id FROM call_fact_store WHERE agent_id = 'a01' AND flagged
+            AND call_id IN
+            (SELECT call_id FROM turn_store WHERE lower(text) LIKE '%unacceptable%')
+        ORDER BY started_at DESC, call_id""").fetchall()]
+    turns = month.execute("SELECT count(*) FROM turn_store WHERE call_id IN (SELECT call_id FROM call_fact_store "
+                          "WHERE agent_id = 'a01' AND flagged)").fetchone()[0]
+    assert found == want and want and reached is None
+    assert 0 < len(matched) <= turns < month.execute("SELECT count(*) FROM turn_store").fetchone()[0] / 4
