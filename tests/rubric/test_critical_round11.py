@@ -56,6 +56,12 @@ def test_a_clause_supposing_the_customer_missed_something_is_judged_with_its_sen
     assert outcome("zh", [(AGENT, "那会儿线路有杂音，您可能没听到，我把营业时间再报一遍。")], "B2") == "pass"
 
 
+def test_a_disclaimer_followed_by_help_in_the_sentence_is_left_to_the_rules():
+    # the brush-off exemplars of batch crit11 put "we can't control it" among breaches when cut off
+    assert outcome("zh", [(AGENT, "天气原因我们也左右不了，但我马上给您改签到明天。")], "B2") == "pass"
+    assert outcome("zh", [(AGENT, "这种事我们也没办法，您自己看着办。")], "B2") == "fail"
+
+
 def _row(want, sentences, rule=False):
     return {"want": want, "rule": rule, "sentences": sentences, "folder": "f", "lang": "en", "id": "x"}
 
