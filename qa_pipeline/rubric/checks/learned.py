@@ -310,36 +310,20 @@ class LearnedNode:
             return Verdict(True, v.evidence, f"none found: {v.rule}" if v.rule else "none found")
         return v
 
-    def evaluate(self, ctx: Context) -> Verdict:
-        ruled = self._rules(ctx)
-        if ruled.value is None:
-            return ruled
-        breach = self.target == "fail"
-        if ruled.value is not breach:  # a rule hit (found, or a breach found) decides
-            ctx.judgements.append((1.0, False))
-            return ruled
-        encoder = encoders.sentence_encoder()
-        if encoder is None:
-            if self.rule is None:  # nothing to judge by
-                return Verdict(None, None, f"{self.label}: {OFF} (no sentence encoder)")
-            return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {OFF} (no sentence encoder)", ruled.at)
-        batch = ctx.batch if ctx.batch is not None else Batch((ctx.view,))
-        model = batch.memo((id(self), "model", encoder.id), lambda: self._model(encoder))
-        if model is None:
-            if self.rule is None:
-                return Verdict(None, None, f"{self.label}: {OFF} (too few exemplars)")
-            return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {OFF} (too few exemplars)", ruled.at)
-        turns = self.scope.select(ctx)
-        if turns is None:
-            return Verdict(None, rule=UNKNOWN_SPEAKERS)
+    def sentence_scores(self, ctx: Context, turns, encoder, model, batch: Optional[Batch] = None):
+        """Every sentence of ``turns`` (then, with ``clauses``, the clauses judged apart), its turn,
+        its probability (0.0 where ``unless`` leaves it to the rules, as far as it is read) and the
+        margin of its nearest exemplars (-1.0 where not asked; None without ``neighbours`` or in a
+        public thread), and how many of the sentences are whole; None when ``turns`` say nothing.
+        bench/critical_fit.py reads these to fit B2's band and margin."""
+        batch = batch or (ctx.batch if ctx.batch is not None else Batch((ctx.view,)))
         sentences, owners = [], []
         for t in turns:
             said = _sentences(t)
             sentences += said
             owners += [t] * len(said)
         if not sentences:
-            ctx.judgements.append((1.0, False))
-            return ruled
+            return None
         key = (id(self), "judged", id(model))
         # The batch's first call embeds what is not known before the batch reads what is (so
         # the batch's answers hold its sentences, as they always did); later calls take the
@@ -368,7 +352,7 @@ class LearnedNode:
         # A public thread has its own bar, fitted on that channel's threads: it stands alone.
         public = self.public_bar is not None and ctx.view.public_thread
         if self.neighbours is not None and not public:
-            k, need = self.neighbours
+            k = self.neighbours[0]
             ask = np.flatnonzero(probs > self.low)  # the nearest exemplars only for likely sentences: speed
             if len(ask):
                 found = _looked_up(nearest, [sentences[i] for i in ask], [vectors[i] for i in ask.tolist()],
@@ -376,11 +360,41 @@ class LearnedNode:
                 if found is not None:
                     margins = np.full(len(probs), -1.0)
                     margins[ask] = found
+        return sentences, owners, probs, margins, whole
+
+    def evaluate(self, ctx: Context) -> Verdict:
+        ruled = self._rules(ctx)
+        if ruled.value is None:
+            return ruled
+        breach = self.target == "fail"
+        if ruled.value is not breach:  # a rule hit (found, or a breach found) decides
+            ctx.judgements.append((1.0, False))
+            return ruled
+        encoder = encoders.sentence_encoder()
+        if encoder is None:
+            if self.rule is None:  # nothing to judge by
+                return Verdict(None, None, f"{self.label}: {OFF} (no sentence encoder)")
+            return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {OFF} (no sentence encoder)", ruled.at)
+        batch = ctx.batch if ctx.batch is not None else Batch((ctx.view,))
+        model = batch.memo((id(self), "model", encoder.id), lambda: self._model(encoder))
+        if model is None:
+            if self.rule is None:
+                return Verdict(None, None, f"{self.label}: {OFF} (too few exemplars)")
+            return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {OFF} (too few exemplars)", ruled.at)
+        turns = self.scope.select(ctx)
+        if turns is None:
+            return Verdict(None, rule=UNKNOWN_SPEAKERS)
+        scored = self.sentence_scores(ctx, turns, encoder, model, batch)
+        if scored is None:
+            ctx.judgements.append((1.0, False))
+            return ruled
+        sentences, owners, probs, margins, whole = scored
+        public = self.public_bar is not None and ctx.view.public_thread
         if margins is not None:
             # Both must agree: a sentence the classifier scores high and whose nearest exemplars
             # are breaches rather than their harmless look-alikes. The best such sentence decides;
             # one that has only one of the two is unsure.
-            low, high = self.low, self.high
+            low, high, need = self.low, self.high, self.neighbours[1]  # type: ignore[index]
             agreed = (probs >= high) & (margins >= need)
             best = int(np.argmax(np.where(agreed, probs, -1.0))) if agreed.any() else int(np.argmax(probs))
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
