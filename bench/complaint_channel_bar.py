@@ -39,25 +39,31 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from complaint_transfer import BATCHES, ITEM, agreement, ready_encoder, threads, written  # noqa: E402
+from accuracy import DEFAULT as EXAMPLES  # noqa: E402
+from complaint_transfer import BATCHES, ITEM, agreement, ready_encoder, threads, written, written_folders  # noqa: E402
 
 from qa_pipeline.rubric import load_rubric, rubrics_dir, score_call  # noqa: E402
 from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
 from qa_pipeline.rubric.view import CallView  # noqa: E402
 
-GRID_P = tuple(round(0.40 + 0.05 * i, 2) for i in range(7))
-GRID_N = (1, 2, 3)
+# The bars tried: (probabilities, sentences) per channel. A call is longer than a thread, and its
+# ordinary sentences reach higher: its grid goes up to 0.95.
+GRID = {"public_bar": (tuple(round(0.40 + 0.05 * i, 2) for i in range(7)), (1, 2, 3)),
+        "call_bar": (tuple(round(0.40 + 0.05 * i, 2) for i in range(12)), (1, 2, 3, 4))}
+D_ITEMS = ("D1", "D2", "D3", "D4", "D5")
 
 
-def rubric_with(lang: str, public_bar):
-    """The standard rubric of ``lang`` with the complaint check's ``public_bar`` set (None: taken out)."""
+def rubric_with(lang: str, **bars):
+    """The standard rubric of ``lang`` with the complaint check's channel bars given (``public_bar``,
+    ``call_bar``) set, or taken out where given as None; the others as the rubric has them."""
     path = rubrics_dir() / f"standard-{lang}.yaml"
     data = copy.deepcopy(read_rubric_yaml(path.read_text(encoding="utf-8")))
     check = next(c for c in data["checks"] if c["id"] == ITEM)
-    check["rule"].pop("public_bar", None)
-    if public_bar is not None:
-        check["rule"]["public_bar"] = dict(public_bar)
+    for key, bar in bars.items():
+        check["rule"].pop(key, None)
+        if bar is not None:
+            check["rule"][key] = dict(bar)
     return parse_rubric(data, str(path))
 
 
@@ -69,14 +75,15 @@ def fired(calls, rubric) -> list[bool]:
     return [finding(call, rubric).outcome == "pass" for call, _ in calls]
 
 
-def readings(calls, rubric, encoder) -> list[tuple[bool, list[float]]]:
-    """Per thread: did the rules fire, and each whole customer sentence's complaint probability
-    (0 for a sentence the check leaves to the rules), as the learned check reads them."""
+def readings(calls, rubric, encoder, findings=None) -> list[tuple[bool, list[float]]]:
+    """Per thread or call: did the rules fire, and each whole customer sentence's complaint probability
+    (0 for a sentence the check leaves to the rules), as the learned check reads them. ``findings``:
+    the complaint finding of each call under ``rubric``, where already scored."""
     node = next(c.rule for c in rubric.checks if c.id == ITEM)
     model = node._model(encoder)
     out = []
-    for call, _ in calls:
-        f = finding(call, rubric)
+    for i, (call, _) in enumerate(calls):
+        f = findings[i] if findings is not None else finding(call, rubric)
         rules = f.outcome == "pass" and not (f.rule or "").startswith(f"{node.label}:")
         turns = [t for t in call.turns if t.speaker == node.scope.speaker]
         said = [(s, t.text) for t in turns for s in split_sentences(t.text or "")]
@@ -90,20 +97,22 @@ def decide(reading, bar: tuple[float, int]) -> bool:
     return rules or sum(p >= bar[0] for p in probs) >= bar[1]
 
 
-def fit(read: list, labels: list[bool]):
-    """The bar agreeing with the most ``labels``; of equals, the one firing on the fewest threads,
-    then the highest probability; None where no bar beats the rules alone."""
+def fit(read: list, labels: list[bool], channel: str = "public_bar", baseline: list[bool] | None = None):
+    """The bar of ``channel`` (its :data:`GRID`) agreeing with the most ``labels``; of equals, the one
+    firing on the fewest threads or calls, then the highest probability; None where no bar beats
+    ``baseline`` (the outcomes without a bar; default the rules alone)."""
     def key(bar):
         got = [decide(r, bar) for r in read]
         return (sum(g == y for g, y in zip(got, labels)), -sum(got), bar[0])
-    best = max(((p, n) for p in GRID_P for n in GRID_N), key=key)
-    rules_alone = sum(r[0] == y for r, y in zip(read, labels))
-    return best if key(best)[0] > rules_alone else None
+    probs, counts = GRID[channel]
+    best = max(((p, n) for p in probs for n in counts), key=key)
+    without = sum((r[0] if baseline is None else b) == y for r, b, y in zip(read, baseline or read, labels))
+    return best if key(best)[0] > without else None
 
 
 def run(lang: str, with_written: bool, encoder) -> None:
     batches = threads(lang)
-    plain = rubric_with(lang, None)
+    plain = rubric_with(lang, public_bar=None)
     read = {b: readings(batches[b], plain, encoder) for b in BATCHES}
     as_is = {b: fired(batches[b], plain) for b in BATCHES}
     print(f"\n== {lang}: the public-thread bar, leave one batch out")
@@ -131,16 +140,102 @@ def run(lang: str, with_written: bool, encoder) -> None:
               f"as shipped {agreement(calls, fired(calls, load_rubric(rubrics_dir() / f'standard-{lang}.yaml')))}")
 
 
+def d_agreement(labels: list[dict], outcomes: list[dict]) -> tuple[int, int]:
+    """(agreed, labelled) over the D items of the calls: ``outcomes`` per call, item -> outcome."""
+    pairs = [(want, got.get(item)) for want_all, got in zip(labels, outcomes) for item, want in want_all.items()
+             if item in D_ITEMS]
+    return sum(want == got for want, got in pairs), len(pairs)
+
+
+class CallFolder:
+    """One folder of labelled calls, read for the call bar: each call's complaint label and labels,
+    the rubric's complaint and D outcomes without a call bar (``before``) and with the complaint found
+    wherever the rules miss it (``found``: the D items as the found complaint leaves them), and the
+    :func:`readings`."""
+
+    def __init__(self, name: str, calls: list, plain, anywhere, encoder):
+        self.name = name
+        self.calls = [pair for pair, _ in calls]
+        self.labels = [labels for _, labels in calls]
+        self.complaint = [y for _, y in self.calls]
+        scored = [score_call(call, plain, sentiment=0.0) for call, _ in self.calls]
+        findings = [next(f for f in r.findings if f.check_id == ITEM) for r in scored]
+        self.before = [f.outcome == "pass" for f in findings]
+        self.before_d = [{f.check_id: f.outcome for f in r.findings if f.check_id in D_ITEMS} for r in scored]
+        self.found_d = [{f.check_id: f.outcome for f in score_call(call, anywhere, sentiment=0.0).findings
+                         if f.check_id in D_ITEMS} for call, _ in self.calls]
+        self.why = [f.rule or "" for f in findings]
+        self.read = readings(self.calls, plain, encoder, findings)
+
+    def decided(self, bar) -> list[bool]:
+        return [decide(r, bar) for r in self.read] if bar else self.before
+
+    def d_outcomes(self, bar) -> list[dict]:
+        if not bar:
+            return self.before_d
+        return [found if got else {item: "na" for item in found} for got, found in zip(self.decided(bar), self.found_d)]
+
+
+def describe(folder: CallFolder) -> None:
+    """The complaint trigger's disagreements in ``folder`` (ids, labels and figures; never the text)."""
+    for i, ((call, want), got) in enumerate(zip(folder.calls, folder.before)):
+        if want == got:
+            continue
+        rules, probs = folder.read[i]
+        top = sorted(probs, reverse=True) + [0.0, 0.0]
+        where = f"{int(np.argmax(probs)) + 1}/{len(probs)}" if probs else "-"
+        unsure = "unsure" if folder.why[i].startswith("unsure") else ""
+        print(f"    {'MISSED' if want else 'FALSE '} {call.call_id:12s} rules {'hit' if rules else '-  '} "
+              f"best {top[0]:.2f} second {top[1]:.2f} at sentence {where:6s} "
+              f">=0.5: {sum(p >= 0.5 for p in probs):2d} >=0.7: {sum(p >= 0.7 for p in probs):2d} {unsure}")
+
+
+def run_calls(lang: str, encoder, show: bool) -> None:
+    """The call bar, leaving one folder of written calls out (each folder has its own writer)."""
+    plain = rubric_with(lang, call_bar=None)
+    anywhere = rubric_with(lang, call_bar={"p": 1e-9, "sentences": 1})
+    folders = [CallFolder(name, calls, plain, anywhere, encoder)
+               for name, calls in written_folders(lang, EXAMPLES).items()]
+    print(f"\n== {lang}: the call bar, leave one folder out (complaint; D1-D5 it gates)")
+    totals = np.zeros(6, dtype=int)
+    for held in folders:
+        if show:
+            describe(held)
+        train = [f for f in folders if f is not held]
+        bar = fit([r for f in train for r in f.read], [y for f in train for y in f.complaint], "call_bar",
+                  [b for f in train for b in f.before])
+        after = held.decided(bar)
+        row = np.array([sum(g == y for g, y in zip(held.before, held.complaint)),
+                        sum(g == y for g, y in zip(after, held.complaint)), len(held.calls),
+                        *d_agreement(held.labels, held.before_d)[:1], *d_agreement(held.labels, held.d_outcomes(bar))])
+        totals += row
+        said = f"p {bar[0]:.2f} in {bar[1]}" if bar else "none"
+        print(f"  test {held.name:11s}: bar {said:12s} complaint {row[0]:3d} -> {row[1]:3d} /{row[2]:3d}   "
+              f"D {row[3]:3d} -> {row[4]:3d} /{row[5]:3d}")
+    print(f"  all folds held out: complaint {totals[0]} -> {totals[1]} /{totals[2]}   "
+          f"D {totals[3]} -> {totals[4]} /{totals[5]}")
+    bar = fit([r for f in folders for r in f.read], [y for f in folders for y in f.complaint], "call_bar",
+              [b for f in folders for b in f.before])
+    print("  fitted on all folders: "
+          + (f"call_bar: {{p: {bar[0]:.2f}, sentences: {bar[1]}}}" if bar else "no bar gains a call; leave call_bar out"))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", nargs="*", choices=("zh", "en"), default=["zh", "en"])
     ap.add_argument("--written", action="store_true", help="also score the written tuning calls (no change expected)")
+    ap.add_argument("--calls", action="store_true",
+                    help="fit the call bar instead, leaving one folder of written calls out (dev_LANG/**, qa-examples)")
+    ap.add_argument("--show", action="store_true", help="with --calls: list each folder's disagreements (ids, figures)")
     args = ap.parse_args(argv)
     encoder = ready_encoder("no bar to fit")
     if encoder is None:
         return 2
     for lang in args.lang:
-        run(lang, args.written, encoder)
+        if args.calls:
+            run_calls(lang, encoder, args.show)
+        else:
+            run(lang, args.written, encoder)
     return 0
 
 
