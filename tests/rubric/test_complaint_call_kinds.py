@@ -16,3 +16,16 @@ from test_rubric_standard import AGENT, CUSTOMER, finding
 def test_wasted_effort_avoided_is_no_complaint(rules_only, said, expected):
     found = finding("zh", [(AGENT, "您好 这里是客服中心"), (CUSTOMER, said)], "complaint")
     assert found.outcome == expected, found.rule
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("honestly I'm not the type for kicking up a fuss but the new boiler has been clanking every night", "pass"),
+    ("not one for complaining really but the bins have been missed three weeks running", "pass"),
+    ("I'm not one for making a fuss, but could you check when my parcel is due?", "fail"),
+    ("she's not one for fussing, so the card arrived fine and we're all sorted thanks", "fail"),
+])
+def test_a_gerund_disclaimer_before_a_grievance_is_a_complaint(rules_only, said, expected):
+    """"Not the type for V-ing a fuss, but …" says the grievance after the "but", as "not one to moan,
+    but …" does; a question or a request after the "but" asks for help."""
+    found = finding("en", [(AGENT, "Hello, you're through to customer services."), (CUSTOMER, said)], "complaint")
+    assert found.outcome == expected, found.rule
