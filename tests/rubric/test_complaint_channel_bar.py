@@ -25,3 +25,21 @@ def test_a_bar_counting_two_sentences_keeps_a_single_high_sentence_from_firing(b
 def test_no_bar_where_none_beats_the_rules_alone(bench):
     read = [(True, []), (False, [0.7, 0.7, 0.7]), (False, [0.1])]
     assert bench.fit(read, [True, False, False]) is None
+
+
+def test_a_call_bar_must_beat_the_rubric_as_it_is_not_the_rules_alone(bench):
+    """--calls: the band already decides on calls, so a bar is kept only where it agrees with more
+    labels than the rubric's own outcomes there (``baseline``); the call grid reaches higher."""
+    read = [(False, [0.9, 0.85]),   # a complaint the band found
+            (False, [0.9]),         # another, said once
+            (False, [0.3])]
+    labels = [True, True, False]
+    assert bench.fit(read, labels, "call_bar") == (0.9, 1)  # against the rules alone: a bar gains two
+    assert bench.fit(read, labels, "call_bar", baseline=[True, True, False]) is None
+    assert bench.fit(read, labels, "call_bar", baseline=[True, False, False]) == (0.9, 1)
+
+
+def test_the_d_items_are_counted_where_labelled(bench):
+    labels = [{"complaint": True, "D1": "pass", "D2": "fail", "C3": "pass"}, {"complaint": False, "D1": "na"}]
+    outcomes = [{"D1": "pass", "D2": "pass"}, {"D1": "na"}]
+    assert bench.d_agreement(labels, outcomes) == (2, 3)
