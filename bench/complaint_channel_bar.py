@@ -40,6 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from complaint_transfer import BATCHES, ITEM, agreement, ready_encoder, threads, written  # noqa: E402
+from fold_fit import best, leave_one_out, totals  # noqa: E402
 
 from qa_pipeline.rubric import load_rubric, rubrics_dir, score_call  # noqa: E402
 from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
@@ -96,9 +97,9 @@ def fit(read: list, labels: list[bool]):
     def key(bar):
         got = [decide(r, bar) for r in read]
         return (sum(g == y for g, y in zip(got, labels)), -sum(got), bar[0])
-    best = max(((p, n) for p in GRID_P for n in GRID_N), key=key)
+    chosen = best(((p, n) for p in GRID_P for n in GRID_N), key)
     rules_alone = sum(r[0] == y for r, y in zip(read, labels))
-    return best if key(best)[0] > rules_alone else None
+    return chosen if key(chosen)[0] > rules_alone else None
 
 
 def run(lang: str, with_written: bool, encoder) -> None:
@@ -107,20 +108,24 @@ def run(lang: str, with_written: bool, encoder) -> None:
     read = {b: readings(batches[b], plain, encoder) for b in BATCHES}
     as_is = {b: fired(batches[b], plain) for b in BATCHES}
     print(f"\n== {lang}: the public-thread bar, leave one batch out")
-    totals = [0, 0, 0]
-    for held in BATCHES:
-        train = [b for b in BATCHES if b != held]
-        bar = fit([r for b in train for r in read[b]], [y for b in train for _, y in batches[b]])
-        test = batches[held]
-        after = [decide(r, bar) for r in read[held]] if bar else as_is[held]
-        totals[0] += sum(g == y for (_, y), g in zip(test, as_is[held]))
-        totals[1] += sum(g == y for (_, y), g in zip(test, after))
-        totals[2] += len(test)
+    # A batch's rows: (reading, label, the rubric as it is without public_bar); the bar in use is
+    # None (no bar: the rubric as it is).
+    folds = {b: [(r, y, a) for r, (_, y), a in zip(read[b], batches[b], as_is[b])] for b in BATCHES}
+
+    def agreed(bar, rows) -> int:
+        return sum((decide(r, bar) if bar else a) == y for r, y, a in rows)
+
+    held = leave_one_out(folds, lambda rows: fit([r for r, _, _ in rows], [y for _, y, _ in rows]), agreed, None)
+    for h in held:
+        test, bar = batches[h.name], h.fitted
+        after = [decide(r, bar) for r in read[h.name]] if bar else as_is[h.name]
         said = f"p {bar[0]:.2f} in {bar[1]} sentence(s)" if bar else "none"
-        print(f"  test {held:7s}: bar {said} (fitted on {' + '.join(train)}): "
-              f"without {agreement(test, as_is[held])} -> with {agreement(test, after)}")
+        train = [b for b in BATCHES if b != h.name]
+        print(f"  test {h.name:7s}: bar {said} (fitted on {' + '.join(train)}): "
+              f"without {agreement(test, as_is[h.name])} -> with {agreement(test, after)}")
+    before, after, n = totals(held)
     bar = fit([r for b in BATCHES for r in read[b]], [y for b in BATCHES for _, y in batches[b]])
-    print(f"  all folds held out: {totals[0]}/{totals[2]} -> {totals[1]}/{totals[2]}")
+    print(f"  all folds held out: {before}/{n} -> {after}/{n}")
     print(f"  fitted on all three batches: "
           + (f"public_bar: {{p: {bar[0]:.2f}, sentences: {bar[1]}}}" if bar else "no bar gains a thread; leave public_bar out"))
     if with_written:

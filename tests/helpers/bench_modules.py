@@ -12,7 +12,8 @@ from types import ModuleType
 
 from shared_data import REPO
 
-BENCHES = ("accuracy", "complaint_transfer", "critical_precision", "learned_gain", "real_labels")
+BENCHES = ("accuracy", "complaint_transfer", "critical_precision", "fold_fit", "item_decision_fit", "learned_gain",
+           "real_labels")
 
 
 def load_bench(name: str) -> ModuleType:
