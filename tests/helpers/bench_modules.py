@@ -19,6 +19,7 @@ BENCHES = ("accuracy", "complaint_transfer", "critical_precision", "fold_fit", "
 def load_bench(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # a dataclass reads its module's names while the module is run
     spec.loader.exec_module(module)
     return module
 
