@@ -74,6 +74,7 @@ import copy
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -89,6 +90,7 @@ from complaint_transfer import (  # noqa: E402
     written,
     written_folders,
 )
+from fold_fit import best, fitted_leaving_out, leave_one_out, totals  # noqa: E402
 
 from qa_pipeline.rubric import load_rubric, rubrics_dir, score_call  # noqa: E402
 from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
@@ -145,6 +147,15 @@ def readings(calls, rubric, encoder, findings=None) -> list[tuple[bool, list[flo
     return out
 
 
+class Labelled(NamedTuple):
+    """A thread or call as a channel bar is fitted on it: the :func:`readings` of it, its complaint
+    label, and the outcome a bar must beat there (a thread: the rules alone; a call: the rubric as it
+    is, band and all)."""
+    reading: tuple[bool, list[float]]
+    complaint: bool
+    without: bool
+
+
 def decide(reading, bar: tuple[float, int]) -> bool:
     rules, probs = reading
     return rules or sum(p >= bar[0] for p in probs) >= bar[1]
@@ -158,9 +169,19 @@ def fit(read: list, labels: list[bool], channel: str = "public_bar", baseline: l
         got = [decide(r, bar) for r in read]
         return (sum(g == y for g, y in zip(got, labels)), -sum(got), bar[0])
     probs, counts = GRID[channel]
-    best = max(((p, n) for p in probs for n in counts), key=key)
+    chosen = best(((p, n) for p in probs for n in counts), key)
     without = sum((r[0] if baseline is None else b) == y for r, b, y in zip(read, baseline or read, labels))
-    return best if key(best)[0] > without else None
+    return chosen if key(chosen)[0] > without else None
+
+
+def fit_rows(rows: list[Labelled], channel: str = "public_bar"):
+    """:func:`fit` on ``rows``, the bar to beat each row's ``without``."""
+    return fit([r.reading for r in rows], [r.complaint for r in rows], channel, [r.without for r in rows])
+
+
+def complaints_agreed(bar, rows: list[Labelled]) -> int:
+    """How many ``rows`` the complaint decision gets right with ``bar`` (None: each row's ``without``)."""
+    return sum((decide(r.reading, bar) if bar else r.without) == r.complaint for r in rows)
 
 
 def outcomes_of(result) -> dict[str, str]:
@@ -177,7 +198,8 @@ def outcomes(rows, rubric) -> list[dict[str, str]]:
 def agreed(labels: list[dict], got: list[dict[str, str]], items) -> tuple[int, int]:
     """(agreed, labelled) over the ``items`` each call's ``labels`` hold, ``got`` its outcomes (the
     complaint label true/false as pass/fail)."""
-    want = lambda labelled, item: ("pass" if labelled[item] else "fail") if item == ITEM else labelled[item]  # noqa: E731
+    def want(labelled: dict, item: str):
+        return ("pass" if labelled[item] else "fail") if item == ITEM else labelled[item]
     pairs = [(want(labelled, item), outcome.get(item)) for labelled, outcome in zip(labels, got)
              for item in items if item in labelled]
     return sum(w == g for w, g in pairs), len(pairs)
@@ -192,31 +214,33 @@ def run(lang: str, with_written: bool, encoder, workdir: Path | None = None) -> 
                for b in batches}
     plain = {b: rubric_with(lang, folders[b], public_bar=None) for b in batches}
     complaints = {b: [(call, bool(labels[ITEM])) for call, labels in rows] for b, rows in batches.items()}
-    read = {b: readings(complaints[b], plain[b], encoder) for b in batches}
+    # a thread's bar must beat the rules alone (the bar replaces the band there)
+    folds = {b: [Labelled(r, y, r[0]) for r, (_, y) in zip(readings(rows, plain[b], encoder), rows)]
+             for b, rows in complaints.items()}
     rules = "the rules before each batch was tuned on" if workdir else "this checkout's rules"
     print(f"\n== {lang}: the public-thread bar, leave one batch out ({rules})")
-    totals = np.zeros(5, dtype=int)  # complaint without, with; D without, with; threads
-    for held in batches:
+    sums = np.zeros(5, dtype=int)  # complaint without, with; D without, with; threads
+    for held, bar in fitted_leaving_out(folds, fit_rows).items():
         train = [b for b in batches if b != held]
-        bar = fit([r for b in train for r in read[b]], [y for b in train for _, y in complaints[b]])
         rows = batches[held]
         labels = [labelled for _, labelled in rows]
         without = outcomes(rows, plain[held])
         after = (outcomes(rows, rubric_with(lang, folders[held], public_bar={"p": bar[0], "sentences": bar[1]}))
                  if bar else without)
         got = [agreed(labels, g, items)[0] for items in ((ITEM,), D_ITEMS) for g in (without, after)]
-        totals += got + [len(rows)]
+        sums += got + [len(rows)]
         said = f"p {bar[0]:.2f} in {bar[1]} sentence(s)" if bar else "none"
         print(f"  test {held:7s}: bar {said} (fitted on {' + '.join(train)}): complaint "
               f"{agreement(complaints[held], [g[ITEM] == 'pass' for g in without])} -> "
               f"{agreement(complaints[held], [g[ITEM] == 'pass' for g in after])}; "
               f"D1-D5 {got[2]} -> {got[3]} /{5 * len(rows)}")
-    n = totals[4]
-    print(f"  all folds held out: complaint {totals[0]}/{n} -> {totals[1]}/{n}; D1-D5 {totals[2]}/{5 * n} -> "
-          f"{totals[3]}/{5 * n}")
-    bar = fit([r for b in batches for r in read[b]], [y for b in batches for _, y in complaints[b]])
+    n = sums[4]
+    print(f"  all folds held out: complaint {sums[0]}/{n} -> {sums[1]}/{n}; D1-D5 {sums[2]}/{5 * n} -> "
+          f"{sums[3]}/{5 * n}")
+    bar = fit_rows([r for rows in folds.values() for r in rows])
     print(f"  fitted on all {len(batches)} batches: "
-          + (f"public_bar: {{p: {bar[0]:.2f}, sentences: {bar[1]}}}" if bar else "no bar gains a thread; leave public_bar out"))
+          + (f"public_bar: {{p: {bar[0]:.2f}, sentences: {bar[1]}}}" if bar
+             else "no bar gains a thread; leave public_bar out"))
     if with_written:
         calls = written(lang)
         public = sum(CallView(c).public_thread for c, _ in calls)
@@ -243,6 +267,7 @@ class CallFolder:
         self.found_d = outcomes(self.calls, anywhere)
         self.why = [f.rule or "" for f in findings]
         self.read = readings(self.calls, plain, encoder, findings)
+        self.rows = [Labelled(r, y, b) for r, y, b in zip(self.read, self.complaint, self.before)]
 
     def decided(self, bar) -> list[bool]:
         return [decide(r, bar) for r in self.read] if bar else self.before
@@ -274,27 +299,22 @@ def run_calls(lang: str, encoder, show: bool) -> None:
     folders = [CallFolder(name, calls, plain, anywhere, encoder)
                for name, calls in written_folders(lang, EXAMPLES).items()]
     print(f"\n== {lang}: the call bar, leave one folder out (complaint; D1-D5 it gates)")
-    totals = np.zeros(6, dtype=int)
-    for held in folders:
+    held = leave_one_out({f.name: f.rows for f in folders}, lambda rows: fit_rows(rows, "call_bar"),
+                         complaints_agreed, None)
+    d_sums = np.zeros(3, dtype=int)  # D without, with; labelled
+    for folder, h in zip(folders, held):
         if show:
-            describe(held)
-        train = [f for f in folders if f is not held]
-        bar = fit([r for f in train for r in f.read], [y for f in train for y in f.complaint], "call_bar",
-                  [b for f in train for b in f.before])
-        after = held.decided(bar)
-        row = np.array([sum(g == y for g, y in zip(held.before, held.complaint)),
-                        sum(g == y for g, y in zip(after, held.complaint)), len(held.calls),
-                        agreed(held.labels, held.before_d, D_ITEMS)[0],
-                        *agreed(held.labels, held.d_outcomes(bar), D_ITEMS)])
-        totals += row
-        said = f"p {bar[0]:.2f} in {bar[1]}" if bar else "none"
-        print(f"  test {held.name:11s}: bar {said:12s} complaint {row[0]:3d} -> {row[1]:3d} /{row[2]:3d}   "
-              f"D {row[3]:3d} -> {row[4]:3d} /{row[5]:3d}")
-    print(f"  all folds held out: complaint {totals[0]} -> {totals[1]} /{totals[2]}   "
-          f"D {totals[3]} -> {totals[4]} /{totals[5]}")
-    bar = fit([r for f in folders for r in f.read], [y for f in folders for y in f.complaint], "call_bar",
-              [b for f in folders for b in f.before])
-    carried = totals[1] > totals[0] and totals[4] >= totals[3]
+            describe(folder)
+        d = (agreed(folder.labels, folder.before_d, D_ITEMS)[0],
+             *agreed(folder.labels, folder.d_outcomes(h.fitted), D_ITEMS))
+        d_sums += d
+        said = f"p {h.fitted[0]:.2f} in {h.fitted[1]}" if h.fitted else "none"
+        print(f"  test {folder.name:11s}: bar {said:12s} complaint {h.before:3d} -> {h.after:3d} /{h.n:3d}   "
+              f"D {d[0]:3d} -> {d[1]:3d} /{d[2]:3d}")
+    before, after, n = totals(held)
+    print(f"  all folds held out: complaint {before} -> {after} /{n}   D {d_sums[0]} -> {d_sums[1]} /{d_sums[2]}")
+    bar = fit_rows([r for f in folders for r in f.rows], "call_bar")
+    carried = after > before and d_sums[1] >= d_sums[0]
     print("  fitted on all folders: "
           + (f"call_bar: {{p: {bar[0]:.2f}, sentences: {bar[1]}}}" if bar else "no bar gains a call")
           + ("" if carried else "; held out no bar gained, so leave call_bar out"))

@@ -1,4 +1,5 @@
-"""How bench/complaint_channel_bar.py fits a public thread's bar on the training batches."""
+"""How bench/complaint_channel_bar.py fits a channel's bar: a public thread's on the training batches, a call's
+on the other folders."""
 from __future__ import annotations
 
 import pytest
@@ -53,3 +54,21 @@ def test_the_d_items_are_counted_where_labelled(bench):
     labels = [{"complaint": True, "D1": "pass", "D2": "fail", "C3": "pass"}, {"complaint": False, "D1": "na"}]
     outcomes = [{"D1": "pass", "D2": "pass"}, {"D1": "na"}]
     assert bench.agreed(labels, outcomes, bench.D_ITEMS) == (2, 3)
+
+
+def test_a_call_fold_is_fitted_on_the_other_folders_against_the_rubric_as_it_is(bench):
+    """--calls through fold_fit.leave_one_out: each folder's bar comes from the other folders, must beat
+    the rubric's own outcome there (``without``), and is scored on the held-out folder."""
+    said_twice = bench.Labelled((False, [0.9, 0.9]), True, False)  # a complaint the band missed
+    quiet = bench.Labelled((False, [0.3]), False, False)
+    folds = {"a": [said_twice, quiet], "b": [said_twice, quiet],
+             "c": [bench.Labelled((False, [0.9, 0.9]), True, True),  # the band found this one
+                   bench.Labelled((False, [0.92]), False, False)]}   # one high sentence, no complaint
+    held = bench.leave_one_out(folds, lambda rows: bench.fit_rows(rows, "call_bar"), bench.complaints_agreed, None)
+    assert [(h.name, h.fitted, h.before, h.after) for h in held] == [
+        ("a", (0.9, 2), 1, 2), ("b", (0.9, 2), 1, 2),  # c's harmless call keeps the bar at two sentences
+        ("c", (0.9, 1), 2, 1)]                          # a + b alone never see a single high sentence
+    found = bench.Labelled((False, [0.9]), True, True)  # the band already finds it: no bar gains a call
+    held = bench.leave_one_out({"x": [found, quiet], "y": [found, quiet]},
+                               lambda rows: bench.fit_rows(rows, "call_bar"), bench.complaints_agreed, None)
+    assert [(h.fitted, h.before, h.after) for h in held] == [(None, 2, 2)] * 2
