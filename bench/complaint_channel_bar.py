@@ -57,7 +57,8 @@ Measured 7 Dec 2026 (helper threadcomp11, four batches; complaint of 30 (zh batc
                        D 444 -> 474/525;  fitted on all four {p: 0.45, sentences: 2} (kept in standard-zh)
 
 Written (--written): dev_zh 169/174 either way (complaint10); dev_en 194/203 either way (threadcomp11,
-holdout10 now a tuning folder; no call is a public thread).
+holdout10 now a tuning folder; no call is a public thread), 195/203 either way with callcomp11's English
+rule fix (merge26).
 
 ``--calls``, measured 7 Dec 2026 (helper callcomp11, main 1281acb + this branch): no fold's bar
 carried over and no folder moved — zh complaint 192 -> 192/202, D1-D5 958 -> 958/1010 (no fold found
@@ -85,6 +86,7 @@ from complaint_transfer import (  # noqa: E402
     ITEM,
     agreement,
     checkout_at,
+    fired,
     labelled_threads,
     ready_encoder,
     written,
@@ -124,10 +126,6 @@ def rubric_with(lang: str, folder: Path | None = None, **bars):
 
 def finding(call, rubric):
     return next(f for f in score_call(call, rubric, sentiment=0.0).findings if f.check_id == ITEM)
-
-
-def fired(calls, rubric) -> list[bool]:
-    return [finding(call, rubric).outcome == "pass" for call, _ in calls]
 
 
 def readings(calls, rubric, encoder, findings=None) -> list[tuple[bool, list[float]]]:
