@@ -12,10 +12,11 @@ own bar; this bench fits it.
 Per language, for each real tuning thread (``tests/data/dev_real/{lang}/{labels,batch2,batch3,batch4}.jsonl``,
 those that exist, every one public): did the rules fire (the rubric scored with the rules' answer read
 apart from the classifier's), and the complaint model's probability of each whole customer sentence
-(those the check's ``unless`` leaves to the rules at 0). Leave one batch out: the bar (P on a 0.05
-grid from 0.40 to 0.70, N from 1 to 3) that agrees with the most labels of the other batches (a
-complaint where the rules or the bar say so; of equals the one firing on the fewest training threads,
-then the highest P) is applied to the held-out batch, which is scored in full without and with it:
+(those the check's ``unless`` leaves to the rules at 0). Leave one batch out (bench/fold_fit.py, which
+fits the call bar below too): the bar (P on a 0.05 grid from 0.40 to 0.70, N from 1 to 3) that agrees
+with the most labels of the other batches (a complaint where the rules or the bar say so; of equals
+the one firing on the fewest training threads, then the highest P) is applied to the held-out batch,
+which is scored in full without and with it:
 the complaint trigger and D1–D5 (na outside complaints, so they follow it). The bar fitted on all
 batches is what the rubric's ``public_bar`` records. ``--rules-before`` reads and scores each batch with
 the rubric and exemplar banks of the commit before that batch was tuned on (``BEFORE``; a batch not
