@@ -1,4 +1,4 @@
-"""Fit the complaint trigger's decision bar for public written threads, leaving one batch out.
+"""Fit the complaint trigger's channel bars: public written threads leaving one batch out, calls one folder.
 
 The shipped complaint model reads every customer sentence and its best one decides at the top of
 the rubric's band, a bar set for phone calls (cross-validated on the exemplar banks, and in
@@ -12,10 +12,11 @@ own bar; this bench fits it.
 Per language, for each real tuning thread (``tests/data/dev_real/{lang}/{labels,batch2,batch3,batch4}.jsonl``,
 those that exist, every one public): did the rules fire (the rubric scored with the rules' answer read
 apart from the classifier's), and the complaint model's probability of each whole customer sentence
-(those the check's ``unless`` leaves to the rules at 0). Leave one batch out: the bar (P on a 0.05
-grid from 0.40 to 0.70, N from 1 to 3) that agrees with the most labels of the other batches (a
-complaint where the rules or the bar say so; of equals the one firing on the fewest training threads,
-then the highest P) is applied to the held-out batch, which is scored in full without and with it:
+(those the check's ``unless`` leaves to the rules at 0). Leave one batch out (bench/fold_fit.py, which
+fits the call bar below too): the bar (P on a 0.05 grid from 0.40 to 0.70, N from 1 to 3) that agrees
+with the most labels of the other batches (a complaint where the rules or the bar say so; of equals
+the one firing on the fewest training threads, then the highest P) is applied to the held-out batch,
+which is scored in full without and with it:
 the complaint trigger and D1–D5 (na outside complaints, so they follow it). The bar fitted on all
 batches is what the rubric's ``public_bar`` records. ``--rules-before`` reads and scores each batch with
 the rubric and exemplar banks of the commit before that batch was tuned on (``BEFORE``; a batch not
@@ -24,10 +25,20 @@ checkout's rules a held-out batch is one the rules were written from, and the ba
 that tuning left. ``--written`` also scores the written tuning calls of ``tests/data/dev_{lang}``
 with and without the rubric's ``public_bar``: a call is never a public thread, so nothing may move.
 
-    .venv/bin/python bench/complaint_channel_bar.py [--lang zh en] [--rules-before] [--written]
+``--calls`` fits the same decision for calls (every transcript that is not a public thread: the
+learned check's ``call_bar``) on the labelled written calls, leaving one folder out (each folder of
+``tests/data/dev_{lang}``, holdout10 included, and ../shared/qa-examples: each written by its own
+writer). Per fold: the held-out folder, the bar fitted on the others (its grid: P 0.40-0.95, N 1-4; it
+must beat the rubric as it is there, band and all, not the rules alone), and the complaint trigger's
+and D1-D5's agreement without -> with it; then the bar fitted on all folders. ``--show`` lists each
+folder's disagreements above its line (ids, the best and second sentence's probability, how many reach
+0.5 and 0.7, where the best one sits, unsure or not; never the text).
 
-Measured 7 Dec 2026 (helper complaint10, three batches, this checkout's rules), without -> with the
-bar fitted on the other two: zh labels 29 -> 29, batch2 23 -> 27, batch3 28 -> 27 (80 -> 83/90),
+    .venv/bin/python bench/complaint_channel_bar.py [--lang zh en] [--rules-before] [--written]
+    .venv/bin/python bench/complaint_channel_bar.py --calls [--show] [--lang zh en]
+
+Threads, measured 7 Dec 2026 (helper complaint10, three batches, this checkout's rules), without ->
+with the bar fitted on the other two: zh labels 29 -> 29, batch2 23 -> 27, batch3 28 -> 27 (80 -> 83/90),
 fitted on all three {p: 0.45, sentences: 2}; en 80 -> 75/90, none fitted on all three.
 
 Measured 7 Dec 2026 (helper threadcomp11, four batches; complaint of 30 (zh batch4 15), D1-D5 of 150
@@ -47,7 +58,16 @@ Measured 7 Dec 2026 (helper threadcomp11, four batches; complaint of 30 (zh batc
                        D 444 -> 474/525;  fitted on all four {p: 0.45, sentences: 2} (kept in standard-zh)
 
 Written (--written): dev_zh 169/174 either way (complaint10); dev_en 194/203 either way (threadcomp11,
-holdout10 now a tuning folder; no call is a public thread).
+holdout10 now a tuning folder; no call is a public thread), 195/203 either way with callcomp11's English
+rule fix (merge26).
+
+``--calls``, measured 7 Dec 2026 (helper callcomp11, main 1281acb + this branch): no fold's bar
+carried over and no folder moved — zh complaint 192 -> 192/202, D1-D5 958 -> 958/1010 (no fold found
+a bar beating the band with its nearest exemplars on the other folders); en complaint 207 -> 207/215,
+D1-D5 1016 -> 1016/1075 (15 folds fitted 0.70 in 3 sentences and it moved none of their held-out calls;
+the fold holding out holdout10, whose one call that bar gains, found none); fitted on all folders: zh
+none, en {p: 0.70, sentences: 3}, in sample only.
+No standard rubric sets ``call_bar`` (docs/rubrics.md, "Calls: no bar of their own carried over").
 """
 from __future__ import annotations
 
@@ -56,12 +76,24 @@ import copy
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from complaint_transfer import ITEM, agreement, checkout_at, labelled_threads, ready_encoder, written  # noqa: E402
+from accuracy import DEFAULT as EXAMPLES  # noqa: E402
+from complaint_transfer import (  # noqa: E402
+    ITEM,
+    agreement,
+    checkout_at,
+    fired,
+    labelled_threads,
+    ready_encoder,
+    written,
+    written_folders,
+)
+from fold_fit import best, fitted_leaving_out, leave_one_out, totals  # noqa: E402
 
 from qa_pipeline.rubric import load_rubric, rubrics_dir, score_call  # noqa: E402
 from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
@@ -73,19 +105,23 @@ D_ITEMS = ("D1", "D2", "D3", "D4", "D5")
 # rule was written from it (each batch's README); a batch not listed (batch4) was never tuned on.
 BEFORE = {("zh", "labels"): "79070b6", ("zh", "batch2"): "a963c01", ("zh", "batch3"): "2678da0",
           ("en", "labels"): "2e5e41e", ("en", "batch2"): "a963c01", ("en", "batch3"): "2678da0"}
-GRID_P = tuple(round(0.40 + 0.05 * i, 2) for i in range(7))
-GRID_N = (1, 2, 3)
+# The bars tried: (probabilities, sentences) per channel. A call is longer than a thread, and its
+# ordinary sentences reach higher: its grid goes up to 0.95.
+GRID = {"public_bar": (tuple(round(0.40 + 0.05 * i, 2) for i in range(7)), (1, 2, 3)),
+        "call_bar": (tuple(round(0.40 + 0.05 * i, 2) for i in range(12)), (1, 2, 3, 4))}
 
 
-def rubric_with(lang: str, public_bar, folder: Path | None = None):
+def rubric_with(lang: str, folder: Path | None = None, **bars):
     """The standard rubric of ``lang`` (in ``folder``'s rubrics/, default this checkout's) with the
-    complaint check's ``public_bar`` set (None: taken out)."""
+    complaint check's channel bars given (``public_bar``, ``call_bar``) set, or taken out where given
+    as None; the others as the rubric has them."""
     path = (folder / "rubrics" if folder else rubrics_dir()) / f"standard-{lang}.yaml"
     data = copy.deepcopy(read_rubric_yaml(path.read_text(encoding="utf-8")))
     check = next(c for c in data["checks"] if c["id"] == ITEM)
-    check["rule"].pop("public_bar", None)
-    if public_bar is not None:
-        check["rule"]["public_bar"] = dict(public_bar)
+    for key, bar in bars.items():
+        check["rule"].pop(key, None)
+        if bar is not None:
+            check["rule"][key] = dict(bar)
     return parse_rubric(data, str(path))
 
 
@@ -93,18 +129,15 @@ def finding(call, rubric):
     return next(f for f in score_call(call, rubric, sentiment=0.0).findings if f.check_id == ITEM)
 
 
-def fired(calls, rubric) -> list[bool]:
-    return [finding(call, rubric).outcome == "pass" for call, _ in calls]
-
-
-def readings(calls, rubric, encoder) -> list[tuple[bool, list[float]]]:
-    """Per thread: did the rules fire, and each whole customer sentence's complaint probability
-    (0 for a sentence the check leaves to the rules), as the learned check reads them."""
+def readings(calls, rubric, encoder, findings=None) -> list[tuple[bool, list[float]]]:
+    """Per thread or call: did the rules fire, and each whole customer sentence's complaint probability
+    (0 for a sentence the check leaves to the rules), as the learned check reads them. ``findings``:
+    the complaint finding of each call under ``rubric``, where already scored."""
     node = next(c.rule for c in rubric.checks if c.id == ITEM)
     model = node._model(encoder)
     out = []
-    for call, _ in calls:
-        f = finding(call, rubric)
+    for i, (call, _) in enumerate(calls):
+        f = findings[i] if findings is not None else finding(call, rubric)
         rules = f.outcome == "pass" and not (f.rule or "").startswith(f"{node.label}:")
         turns = [t for t in call.turns if t.speaker == node.scope.speaker]
         said = [(s, t.text) for t in turns for s in split_sentences(t.text or "")]
@@ -113,35 +146,62 @@ def readings(calls, rubric, encoder) -> list[tuple[bool, list[float]]]:
     return out
 
 
+class Labelled(NamedTuple):
+    """A thread or call as a channel bar is fitted on it: the :func:`readings` of it, its complaint
+    label, and the outcome a bar must beat there (a thread: the rules alone; a call: the rubric as it
+    is, band and all)."""
+    reading: tuple[bool, list[float]]
+    complaint: bool
+    without: bool
+
+
 def decide(reading, bar: tuple[float, int]) -> bool:
     rules, probs = reading
     return rules or sum(p >= bar[0] for p in probs) >= bar[1]
 
 
-def fit(read: list, labels: list[bool]):
-    """The bar agreeing with the most ``labels``; of equals, the one firing on the fewest threads,
-    then the highest probability; None where no bar beats the rules alone."""
+def fit(read: list, labels: list[bool], channel: str = "public_bar", baseline: list[bool] | None = None):
+    """The bar of ``channel`` (its :data:`GRID`) agreeing with the most ``labels``; of equals, the one
+    firing on the fewest threads or calls, then the highest probability; None where no bar beats
+    ``baseline`` (the outcomes without a bar; default the rules alone)."""
     def key(bar):
         got = [decide(r, bar) for r in read]
         return (sum(g == y for g, y in zip(got, labels)), -sum(got), bar[0])
-    best = max(((p, n) for p in GRID_P for n in GRID_N), key=key)
-    rules_alone = sum(r[0] == y for r, y in zip(read, labels))
-    return best if key(best)[0] > rules_alone else None
+    probs, counts = GRID[channel]
+    chosen = best(((p, n) for p in probs for n in counts), key)
+    without = sum((r[0] if baseline is None else b) == y for r, b, y in zip(read, baseline or read, labels))
+    return chosen if key(chosen)[0] > without else None
+
+
+def fit_rows(rows: list[Labelled], channel: str = "public_bar"):
+    """:func:`fit` on ``rows``, the bar to beat each row's ``without``."""
+    return fit([r.reading for r in rows], [r.complaint for r in rows], channel, [r.without for r in rows])
+
+
+def complaints_agreed(bar, rows: list[Labelled]) -> int:
+    """How many ``rows`` the complaint decision gets right with ``bar`` (None: each row's ``without``)."""
+    return sum((decide(r.reading, bar) if bar else r.without) == r.complaint for r in rows)
+
+
+def outcomes_of(result) -> dict[str, str]:
+    """The complaint trigger's and D1–D5's outcomes in one call's scoring ``result`` (na where absent)."""
+    got = {f.check_id: f.outcome for f in result.findings}
+    return {item: got.get(item, "na") for item in (ITEM,) + D_ITEMS}
 
 
 def outcomes(rows, rubric) -> list[dict[str, str]]:
-    """The complaint trigger's and D1–D5's outcomes for each (call, labels) of ``rows``."""
-    out = []
-    for call, _ in rows:
-        got = {f.check_id: f.outcome for f in score_call(call, rubric, sentiment=0.0).findings}
-        out.append({item: got.get(item, "na") for item in (ITEM,) + D_ITEMS})
-    return out
+    """The complaint trigger's and D1–D5's outcomes for each (call, label) of ``rows``."""
+    return [outcomes_of(score_call(call, rubric, sentiment=0.0)) for call, _ in rows]
 
 
-def agreed(rows, got, items) -> int:
-    """How many of ``items`` agree with the labels over ``rows`` (the complaint label true/false as pass/fail)."""
-    want = lambda labels, item: ("pass" if labels[item] else "fail") if item == ITEM else labels[item]  # noqa: E731
-    return sum(g[item] == want(labels, item) for (_, labels), g in zip(rows, got) for item in items)
+def agreed(labels: list[dict], got: list[dict[str, str]], items) -> tuple[int, int]:
+    """(agreed, labelled) over the ``items`` each call's ``labels`` hold, ``got`` its outcomes (the
+    complaint label true/false as pass/fail)."""
+    def want(labelled: dict, item: str):
+        return ("pass" if labelled[item] else "fail") if item == ITEM else labelled[item]
+    pairs = [(want(labelled, item), outcome.get(item)) for labelled, outcome in zip(labels, got)
+             for item in items if item in labelled]
+    return sum(w == g for w, g in pairs), len(pairs)
 
 
 def run(lang: str, with_written: bool, encoder, workdir: Path | None = None) -> None:
@@ -151,37 +211,112 @@ def run(lang: str, with_written: bool, encoder, workdir: Path | None = None) -> 
     batches = labelled_threads(lang)
     folders = {b: checkout_at(BEFORE[(lang, b)], workdir) if workdir and (lang, b) in BEFORE else None
                for b in batches}
-    plain = {b: rubric_with(lang, None, folders[b]) for b in batches}
+    plain = {b: rubric_with(lang, folders[b], public_bar=None) for b in batches}
     complaints = {b: [(call, bool(labels[ITEM])) for call, labels in rows] for b, rows in batches.items()}
-    read = {b: readings(complaints[b], plain[b], encoder) for b in batches}
+    # a thread's bar must beat the rules alone (the bar replaces the band there)
+    folds = {b: [Labelled(r, y, r[0]) for r, (_, y) in zip(readings(rows, plain[b], encoder), rows)]
+             for b, rows in complaints.items()}
     rules = "the rules before each batch was tuned on" if workdir else "this checkout's rules"
     print(f"\n== {lang}: the public-thread bar, leave one batch out ({rules})")
-    totals = np.zeros(5, dtype=int)  # complaint without, with; D without, with; threads
-    for held in batches:
+    sums = np.zeros(5, dtype=int)  # complaint without, with; D without, with; threads
+    for held, bar in fitted_leaving_out(folds, fit_rows).items():
         train = [b for b in batches if b != held]
-        bar = fit([r for b in train for r in read[b]], [y for b in train for _, y in complaints[b]])
         rows = batches[held]
+        labels = [labelled for _, labelled in rows]
         without = outcomes(rows, plain[held])
-        after = outcomes(rows, rubric_with(lang, {"p": bar[0], "sentences": bar[1]}, folders[held])) if bar else without
-        got = [agreed(rows, g, (ITEM,)) for g in (without, after)] + [agreed(rows, g, D_ITEMS) for g in (without, after)]
-        totals += got + [len(rows)]
+        after = (outcomes(rows, rubric_with(lang, folders[held], public_bar={"p": bar[0], "sentences": bar[1]}))
+                 if bar else without)
+        got = [agreed(labels, g, items)[0] for items in ((ITEM,), D_ITEMS) for g in (without, after)]
+        sums += got + [len(rows)]
         said = f"p {bar[0]:.2f} in {bar[1]} sentence(s)" if bar else "none"
         print(f"  test {held:7s}: bar {said} (fitted on {' + '.join(train)}): complaint "
               f"{agreement(complaints[held], [g[ITEM] == 'pass' for g in without])} -> "
               f"{agreement(complaints[held], [g[ITEM] == 'pass' for g in after])}; "
               f"D1-D5 {got[2]} -> {got[3]} /{5 * len(rows)}")
-    n = totals[4]
-    print(f"  all folds held out: complaint {totals[0]}/{n} -> {totals[1]}/{n}; D1-D5 {totals[2]}/{5 * n} -> "
-          f"{totals[3]}/{5 * n}")
-    bar = fit([r for b in batches for r in read[b]], [y for b in batches for _, y in complaints[b]])
+    n = sums[4]
+    print(f"  all folds held out: complaint {sums[0]}/{n} -> {sums[1]}/{n}; D1-D5 {sums[2]}/{5 * n} -> "
+          f"{sums[3]}/{5 * n}")
+    bar = fit_rows([r for rows in folds.values() for r in rows])
     print(f"  fitted on all {len(batches)} batches: "
-          + (f"public_bar: {{p: {bar[0]:.2f}, sentences: {bar[1]}}}" if bar else "no bar gains a thread; leave public_bar out"))
+          + (f"public_bar: {{p: {bar[0]:.2f}, sentences: {bar[1]}}}" if bar
+             else "no bar gains a thread; leave public_bar out"))
     if with_written:
         calls = written(lang)
         public = sum(CallView(c).public_thread for c, _ in calls)
         print(f"  written tuning calls of dev_{lang} ({len(calls)}, {public} of them public threads): "
-              f"public_bar out {agreement(calls, fired(calls, rubric_with(lang, None)))}  "
+              f"public_bar out {agreement(calls, fired(calls, rubric_with(lang, public_bar=None)))}  "
               f"as shipped {agreement(calls, fired(calls, load_rubric(rubrics_dir() / f'standard-{lang}.yaml')))}")
+
+
+class CallFolder:
+    """One folder of labelled calls, read for the call bar: each call's complaint label and labels,
+    the rubric's complaint and D outcomes without a call bar (``before``) and with the complaint found
+    wherever the rules miss it (``found``: the D items as the found complaint leaves them), and the
+    :func:`readings`."""
+
+    def __init__(self, name: str, calls: list, plain, anywhere, encoder):
+        self.name = name
+        self.calls = [pair for pair, _ in calls]
+        self.labels = [labels for _, labels in calls]
+        self.complaint = [y for _, y in self.calls]
+        scored = [score_call(call, plain, sentiment=0.0) for call, _ in self.calls]
+        findings = [next(f for f in r.findings if f.check_id == ITEM) for r in scored]
+        self.before = [f.outcome == "pass" for f in findings]
+        self.before_d = [outcomes_of(r) for r in scored]
+        self.found_d = outcomes(self.calls, anywhere)
+        self.why = [f.rule or "" for f in findings]
+        self.read = readings(self.calls, plain, encoder, findings)
+        self.rows = [Labelled(r, y, b) for r, y, b in zip(self.read, self.complaint, self.before)]
+
+    def decided(self, bar) -> list[bool]:
+        return [decide(r, bar) for r in self.read] if bar else self.before
+
+    def d_outcomes(self, bar) -> list[dict]:
+        if not bar:
+            return self.before_d
+        return [found if got else {item: "na" for item in found} for got, found in zip(self.decided(bar), self.found_d)]
+
+
+def describe(folder: CallFolder) -> None:
+    """The complaint trigger's disagreements in ``folder`` (ids, labels and figures; never the text)."""
+    for i, ((call, want), got) in enumerate(zip(folder.calls, folder.before)):
+        if want == got:
+            continue
+        rules, probs = folder.read[i]
+        top = sorted(probs, reverse=True) + [0.0, 0.0]
+        where = f"{int(np.argmax(probs)) + 1}/{len(probs)}" if probs else "-"
+        unsure = "unsure" if folder.why[i].startswith("unsure") else ""
+        print(f"    {'MISSED' if want else 'FALSE '} {call.call_id:12s} rules {'hit' if rules else '-  '} "
+              f"best {top[0]:.2f} second {top[1]:.2f} at sentence {where:6s} "
+              f">=0.5: {sum(p >= 0.5 for p in probs):2d} >=0.7: {sum(p >= 0.7 for p in probs):2d} {unsure}")
+
+
+def run_calls(lang: str, encoder, show: bool) -> None:
+    """The call bar, leaving one folder of written calls out (each folder has its own writer)."""
+    plain = rubric_with(lang, call_bar=None)
+    anywhere = rubric_with(lang, call_bar={"p": 1e-9, "sentences": 1})
+    folders = [CallFolder(name, calls, plain, anywhere, encoder)
+               for name, calls in written_folders(lang, EXAMPLES).items()]
+    print(f"\n== {lang}: the call bar, leave one folder out (complaint; D1-D5 it gates)")
+    held = leave_one_out({f.name: f.rows for f in folders}, lambda rows: fit_rows(rows, "call_bar"),
+                         complaints_agreed, None)
+    d_sums = np.zeros(3, dtype=int)  # D without, with; labelled
+    for folder, h in zip(folders, held):
+        if show:
+            describe(folder)
+        d = (agreed(folder.labels, folder.before_d, D_ITEMS)[0],
+             *agreed(folder.labels, folder.d_outcomes(h.fitted), D_ITEMS))
+        d_sums += d
+        said = f"p {h.fitted[0]:.2f} in {h.fitted[1]}" if h.fitted else "none"
+        print(f"  test {folder.name:11s}: bar {said:12s} complaint {h.before:3d} -> {h.after:3d} /{h.n:3d}   "
+              f"D {d[0]:3d} -> {d[1]:3d} /{d[2]:3d}")
+    before, after, n = totals(held)
+    print(f"  all folds held out: complaint {before} -> {after} /{n}   D {d_sums[0]} -> {d_sums[1]} /{d_sums[2]}")
+    bar = fit_rows([r for f in folders for r in f.rows], "call_bar")
+    carried = after > before and d_sums[1] >= d_sums[0]
+    print("  fitted on all folders: "
+          + (f"call_bar: {{p: {bar[0]:.2f}, sentences: {bar[1]}}}" if bar else "no bar gains a call")
+          + ("" if carried else "; held out no bar gained, so leave call_bar out"))
 
 
 def main(argv=None) -> int:
@@ -191,13 +326,24 @@ def main(argv=None) -> int:
     ap.add_argument("--rules-before", action="store_true",
                     help="read and score each batch with the rubric and banks of the commit before it was tuned on "
                          "(BEFORE): the rules as fresh threads meet them")
+    ap.add_argument("--calls", action="store_true",
+                    help="fit the call bar instead, leaving one folder of written calls out (dev_LANG/**, qa-examples)")
+    ap.add_argument("--show", action="store_true", help="with --calls: list each folder's disagreements (ids, figures)")
     args = ap.parse_args(argv)
+    encoder = ready_encoder("no bar to fit")
+    if encoder is None:
+        return 2
+    if args.calls and args.rules_before:
+        ap.error("--rules-before reads the real threads' batches; --calls fits on the written calls")
     encoder = ready_encoder("no bar to fit")
     if encoder is None:
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         for lang in args.lang:
-            run(lang, args.written, encoder, Path(tmp) if args.rules_before else None)
+            if args.calls:
+                run_calls(lang, encoder, args.show)
+            else:
+                run(lang, args.written, encoder, Path(tmp) if args.rules_before else None)
     return 0
 
 

@@ -91,13 +91,24 @@ def threads(lang: str, data: Path = DATA) -> dict[str, list[tuple[object, bool]]
 
 def written(lang: str) -> list[tuple[object, bool]]:
     """(call, labelled complaint) for the written tuning calls of tests/data/dev_{lang}."""
-    out = []
-    for folder, files in labelled_folders(ROOT / "tests" / "data" / f"dev_{lang}", recursive=True):
+    return [pair for calls in written_folders(lang).values() for pair, _ in calls]
+
+
+def written_folders(lang: str, examples: Path | None = None) -> dict[str, list[tuple[tuple[object, bool], dict]]]:
+    """Per folder of written tuning calls of tests/data/dev_{lang} (each written by its own writer),
+    and ``examples`` (../shared/qa-examples: its ``lang`` calls) as one more folder:
+    ((call, labelled complaint), every label of the call) for each call labelled for the complaint."""
+    out = {}
+    sources = labelled_folders(ROOT / "tests" / "data" / f"dev_{lang}", recursive=True)
+    if examples is not None:
+        sources.append((examples, sorted(examples.glob(f"{lang}-*.json"))))
+    for folder, files in sources:
         if any(part in NEVER for part in folder.parts):
             continue
-        for rec, path in read_calls(files):
-            if ITEM in (rec.get("labels") or {}):
-                out.append((call_from_json(rec, path), bool(rec["labels"][ITEM])))
+        calls = [((call_from_json(rec, path), bool(rec["labels"][ITEM])), rec["labels"])
+                 for rec, path in read_calls(files) if ITEM in (rec.get("labels") or {})]
+        if calls:
+            out[folder.name] = calls
     return out
 
 

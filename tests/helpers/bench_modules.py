@@ -12,12 +12,14 @@ from types import ModuleType
 
 from shared_data import REPO
 
-BENCHES = ("accuracy", "complaint_transfer", "critical_precision", "learned_gain", "real_labels")
+BENCHES = ("accuracy", "complaint_channel_bar", "complaint_transfer", "critical_precision", "fold_fit",
+           "item_decision_fit", "learned_gain", "real_labels")
 
 
 def load_bench(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # a dataclass reads its module's names while the module is run
     spec.loader.exec_module(module)
     return module
 

@@ -1,4 +1,5 @@
-"""How bench/complaint_channel_bar.py fits a public thread's bar on the training batches."""
+"""How bench/complaint_channel_bar.py fits a channel's bar: a public thread's on the training batches, a call's
+on the other folders."""
 from __future__ import annotations
 
 import pytest
@@ -28,10 +29,46 @@ def test_no_bar_where_none_beats_the_rules_alone(bench):
 
 
 def test_each_fold_counts_the_trigger_as_pass_or_fail_and_the_d_items_as_labelled(bench):
-    rows = [(None, {"complaint": True, "D1": "pass", "D2": "fail", "D3": "fail", "D4": "fail", "D5": "pass"}),
-            (None, {"complaint": False, "D1": "na", "D2": "na", "D3": "na", "D4": "na", "D5": "na"})]
+    labels = [{"complaint": True, "D1": "pass", "D2": "fail", "D3": "fail", "D4": "fail", "D5": "pass"},
+              {"complaint": False, "D1": "na", "D2": "na", "D3": "na", "D4": "na", "D5": "na"}]
     missed = [{"complaint": "fail", **dict.fromkeys(bench.D_ITEMS, "na")}] * 2  # the complaint missed: D all na
     found = [{"complaint": "pass", "D1": "pass", "D2": "fail", "D3": "pass", "D4": "fail", "D5": "pass"},
              {"complaint": "fail", **dict.fromkeys(bench.D_ITEMS, "na")}]
-    assert [bench.agreed(rows, g, ("complaint",)) for g in (missed, found)] == [1, 2]
-    assert [bench.agreed(rows, g, bench.D_ITEMS) for g in (missed, found)] == [5, 9]
+    assert [bench.agreed(labels, g, ("complaint",)) for g in (missed, found)] == [(1, 2), (2, 2)]
+    assert [bench.agreed(labels, g, bench.D_ITEMS) for g in (missed, found)] == [(5, 10), (9, 10)]
+
+
+def test_a_call_bar_must_beat_the_rubric_as_it_is_not_the_rules_alone(bench):
+    """--calls: the band already decides on calls, so a bar is kept only where it agrees with more
+    labels than the rubric's own outcomes there (``baseline``); the call grid reaches higher."""
+    read = [(False, [0.9, 0.85]),   # a complaint the band found
+            (False, [0.9]),         # another, said once
+            (False, [0.3])]
+    labels = [True, True, False]
+    assert bench.fit(read, labels, "call_bar") == (0.9, 1)  # against the rules alone: a bar gains two
+    assert bench.fit(read, labels, "call_bar", baseline=[True, True, False]) is None
+    assert bench.fit(read, labels, "call_bar", baseline=[True, False, False]) == (0.9, 1)
+
+
+def test_the_d_items_are_counted_where_labelled(bench):
+    labels = [{"complaint": True, "D1": "pass", "D2": "fail", "C3": "pass"}, {"complaint": False, "D1": "na"}]
+    outcomes = [{"D1": "pass", "D2": "pass"}, {"D1": "na"}]
+    assert bench.agreed(labels, outcomes, bench.D_ITEMS) == (2, 3)
+
+
+def test_a_call_fold_is_fitted_on_the_other_folders_against_the_rubric_as_it_is(bench):
+    """--calls through fold_fit.leave_one_out: each folder's bar comes from the other folders, must beat
+    the rubric's own outcome there (``without``), and is scored on the held-out folder."""
+    said_twice = bench.Labelled((False, [0.9, 0.9]), True, False)  # a complaint the band missed
+    quiet = bench.Labelled((False, [0.3]), False, False)
+    folds = {"a": [said_twice, quiet], "b": [said_twice, quiet],
+             "c": [bench.Labelled((False, [0.9, 0.9]), True, True),  # the band found this one
+                   bench.Labelled((False, [0.92]), False, False)]}   # one high sentence, no complaint
+    held = bench.leave_one_out(folds, lambda rows: bench.fit_rows(rows, "call_bar"), bench.complaints_agreed, None)
+    assert [(h.name, h.fitted, h.before, h.after) for h in held] == [
+        ("a", (0.9, 2), 1, 2), ("b", (0.9, 2), 1, 2),  # c's harmless call keeps the bar at two sentences
+        ("c", (0.9, 1), 2, 1)]                          # a + b alone never see a single high sentence
+    found = bench.Labelled((False, [0.9]), True, True)  # the band already finds it: no bar gains a call
+    held = bench.leave_one_out({"x": [found, quiet], "y": [found, quiet]},
+                               lambda rows: bench.fit_rows(rows, "call_bar"), bench.complaints_agreed, None)
+    assert [(h.fitted, h.before, h.after) for h in held] == [(None, 2, 2)] * 2

@@ -286,12 +286,41 @@ def test_a_public_thread_is_judged_against_its_own_bar_and_a_call_is_not(learned
     assert below.outcome == "fail" and not below.unsure
 
 
+def test_a_call_is_judged_against_the_call_bar_and_a_public_thread_is_not(learned_rubric, keyword_encoder, tmp_path):
+    """``call_bar``: the channel bar for phone and chat calls. A call where the scope's speaker says
+    two middling sentences is found by it, though the classifier may only flag; one such sentence
+    leaves it unsure; nothing near the bar leaves the rules' answer. A public thread never takes the
+    call bar: it keeps its own (``public_bar``), or the band where it has none."""
+    two = "Restate neutral. Restate neutral the car."  # two sentences just under 0.5 each
+    calls_only = _c2_rubric(str(tmp_path / "bank.jsonl"), call_bar={"p": 0.45, "sentences": 2}, decides=False)
+    call = finding(score_call(timed_call(two, "Hello."), calls_only, sentiment=0.0), "C2")
+    assert call.outcome == "pass" and not call.unsure, call.rule
+    assert "(call: 2 sentences at 0.45 or more, 2 needed)" in call.rule and call.evidence.text == two
+    one = finding(score_call(timed_call("Restate neutral.", "Hello."), calls_only, sentiment=0.0), "C2")
+    assert one.outcome == "fail" and one.unsure and "(call: 1 sentence at 0.45 or more, 2 needed)" in one.rule
+    none = finding(score_call(timed_call("Neutral neutral the bill.", "Hello."), calls_only, sentiment=0.0), "C2")
+    assert none.outcome == "fail" and not none.unsure
+    thread = finding(score_call(timed_call(two, "@Shop hello."), calls_only, sentiment=0.0), "C2")
+    assert thread.outcome == "fail" and thread.unsure and "call:" not in thread.rule  # the band: unsure
+    both = _c2_rubric(str(tmp_path / "bank.jsonl"), call_bar={"p": 0.45, "sentences": 3},
+                      public_bar={"p": 0.45, "sentences": 2}, decides=False)
+    assert finding(score_call(timed_call(two, "@Shop hello."), both, sentiment=0.0), "C2").outcome == "pass"
+    on_phone = finding(score_call(timed_call(two, "Shop hello."), both, sentiment=0.0), "C2")
+    assert on_phone.outcome == "fail" and "(call: 2 sentences at 0.45 or more, 3 needed)" in on_phone.rule
+
+
+@pytest.mark.parametrize("key", ["public_bar", "call_bar"])
 @pytest.mark.parametrize("bar", [{"p": 0}, {"p": 1.5}, {"p": 0.5, "sentences": 0}, {"p": 0.5, "sentences": 1.5},
-                                 {"p": 0.5, "lines": 2}, {"sentences": 2}])
-def test_a_bad_public_bar_is_refused(tmp_path, bar):
+                                 {"p": 0.5, "lines": 2}, {"sentences": 2}, {"p": True}])
+def test_a_bad_channel_bar_is_refused_with_the_file_and_what_is_allowed(tmp_path, key, bar):
     bank = write_bank(tmp_path, [{"item": "C2", "label": "pass", "text": "x"}])
-    with pytest.raises(InputError, match="public_bar must be"):
-        _c2_rubric(str(bank), public_bar=bar)
+    spec = {"id": "t", "version": "1", "languages": ["en"],
+            "checks": [{"id": "C2", "weight": 10, "rule": {"type": "learned", "item": "C2", "bank": str(bank),
+                                                           key: bar}}]}
+    with pytest.raises(InputError) as err:
+        parse_rubric(spec, str(tmp_path / "centre.yaml"))
+    assert err.value.path == str(tmp_path / "centre.yaml")
+    assert f"{key} must be {{p: a number above 0 and at most 1, sentences: a whole number >= 1}}" in err.value.problem
 
 
 def test_an_unless_that_is_no_regular_expression_is_refused(tmp_path):

@@ -91,7 +91,14 @@ OPTIONS = {
                               "of the scope's sentences score P or more (the best quoted), even where `decides` is "
                               "false; fewer is unsure; `band`, the cross-validated floor and `neighbours` are not "
                               "used there. A channel's own decision bar, fitted on labelled threads of that channel "
-                              "(bench/complaint_channel_bar.py); a call is never a public thread and keeps `band`"),
+                              "(bench/complaint_channel_bar.py); a call is never a public thread and keeps `band` "
+                              "unless `call_bar` is set"),
+    "call_bar": Option((dict,),
+                       help="{p: P, sentences: N}: the same bar for every call that is not a public written thread "
+                            "(a phone or chat call): found when at least N of the scope's sentences score P or more, "
+                            "even where `decides` is false; fewer is unsure; `band`, the cross-validated floor and "
+                            "`neighbours` are not used. Fitted on labelled calls, one folder held out at a time "
+                            "(bench/complaint_channel_bar.py --calls)"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
@@ -213,10 +220,13 @@ class LearnedNode:
                  neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
                  clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None,
                  unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
-                 decides: bool = True, public_bar: Optional[tuple[float, int]] = None):
+                 decides: bool = True, public_bar: Optional[tuple[float, int]] = None,
+                 call_bar: Optional[tuple[float, int]] = None):
         self.item = item
-        # A public written thread's own bar (the `public_bar` option): (probability, sentences), or None.
+        # A channel's own bar, (probability, sentences) or None: a public written thread's (the
+        # `public_bar` option) and every other call's (`call_bar`).
         self.public_bar = public_bar
+        self.call_bar = call_bar
         # False: the bank model's decisions only flag the finding unsure (see the module docstring).
         self.decides = decides
         # How much each bank's exemplars count (one per bank; () = 1 each).
@@ -239,6 +249,14 @@ class LearnedNode:
         """``unless`` matches the sentence, a line break and its turn, and ``unless_not`` not the sentence."""
         return (self.unless is not None and bool(self.unless.search(f"{sentence}\n{turn_text}"))
                 and (self.unless_not is None or not self.unless_not.search(sentence)))
+
+    def _channel_bar(self, view) -> tuple[Optional[tuple[float, int]], bool]:
+        """The bar of ``view``'s channel — `public_bar` in a public written thread, `call_bar` in
+        any other call; None where that channel has none — and whether the view is a public thread."""
+        if self.public_bar is None and self.call_bar is None:
+            return None, False  # the band everywhere: the thread test is not needed
+        public = view.public_thread
+        return (self.public_bar if public else self.call_bar), public
 
     def _model(self, encoder):
         return item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
@@ -314,7 +332,7 @@ class LearnedNode:
         """Every sentence of ``turns`` (then, with ``clauses``, the clauses judged apart), its turn,
         its probability (0.0 where ``unless`` leaves it to the rules, as far as it is read) and the
         margin of its nearest exemplars (-1.0 where not asked; None without ``neighbours`` or in a
-        public thread), and how many of the sentences are whole; None when ``turns`` say nothing.
+        channel with its own bar), and how many of the sentences are whole; None when ``turns`` say nothing.
         bench/critical_fit.py reads these to fit B2's band and margin."""
         batch = batch or (ctx.batch if ctx.batch is not None else Batch((ctx.view,)))
         sentences, owners = [], []
@@ -349,9 +367,10 @@ class LearnedNode:
                 vectors += more
                 probs = np.concatenate([probs, _looked_up(judged, [c for c, _ in extra], more, model.probabilities)])
         margins = None
-        # A public thread has its own bar, fitted on that channel's threads: it stands alone.
-        public = self.public_bar is not None and ctx.view.public_thread
-        if self.neighbours is not None and not public:
+        # A channel with its own bar (fitted on that channel's labelled calls) stands alone: a
+        # public thread's `public_bar`, any other call's `call_bar`.
+        channel_bar, public = self._channel_bar(ctx.view)
+        if self.neighbours is not None and channel_bar is None:
             k = self.neighbours[0]
             ask = np.flatnonzero(probs > self.low)  # the nearest exemplars only for likely sentences: speed
             if len(ask):
@@ -389,7 +408,7 @@ class LearnedNode:
             ctx.judgements.append((1.0, False))
             return ruled
         sentences, owners, probs, margins, whole = scored
-        public = self.public_bar is not None and ctx.view.public_thread
+        channel_bar, public = self._channel_bar(ctx.view)
         if margins is not None:
             # Both must agree: a sentence the classifier scores high and whose nearest exemplars
             # are breaches rather than their harmless look-alikes. The best such sentence decides;
@@ -408,18 +427,19 @@ class LearnedNode:
             best = int(np.argmax(probs))
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
             said = f"'{_quote(sentence)}' p={p:.2f}" + (f" (model v{model.version})" if model.version else "")
-            if public:
+            if channel_bar is not None:
                 # A complaint thread says it in more than one sentence; a fault asked about once
                 # scores as high in its best one (bench/complaint_channel_bar.py). Whole sentences
                 # only: a clause is part of its sentence.
-                bar, needed = self.public_bar  # type: ignore[misc]
+                bar, needed = channel_bar
                 reached = int((probs[:whole] >= bar).sum())
-                said += f" (public thread: {reached} sentence{'s' * (reached != 1)} at {bar:.2f} or more, {needed} needed)"
+                said += (f" ({'public thread' if public else 'call'}: {reached} sentence{'s' * (reached != 1)} "
+                         f"at {bar:.2f} or more, {needed} needed)")
                 # found where enough sentences reach the bar; unsure where fewer do; else the rules
                 low, high = (bar, bar) if reached >= needed else (0.0, np.inf) if reached else (1.0, np.inf)
             else:
                 low, high = model.band(self.low, self.high)
-        if p >= high and not (self.decides or model.calibrated or public):
+        if p >= high and not (self.decides or model.calibrated or channel_bar is not None):
             ctx.judgements.append((p, True))
             return Verdict(ruled.value, turn.evidence(),
                            f"unsure: {self.label} {said} (at or above {high:.2f}; the rubric lets the classifier "
@@ -463,14 +483,7 @@ def build(options: dict, builder: Builder):
                              if unless else None)
         except re.error as exc:
             raise builder.error(f"{key}: {exc}; each entry must be a regular expression")  # type: ignore[attr-defined]
-    public_bar = options.get("public_bar")
-    if public_bar is not None:
-        bar, needed = public_bar.get("p"), public_bar.get("sentences", 1)
-        if (set(public_bar) - {"p", "sentences"} or isinstance(bar, bool) or not isinstance(bar, (int, float))
-                or not 0.0 < float(bar) <= 1.0 or isinstance(needed, bool) or not isinstance(needed, int) or needed < 1):
-            raise builder.error(f"public_bar must be {{p: a number above 0 and at most 1, sentences: a whole number "
-                                f">= 1}}, not {public_bar}")  # type: ignore[attr-defined]
-        public_bar = (float(bar), needed)
+    public_bar, call_bar = (_channel_bar(options, key, builder) for key in ("public_bar", "call_bar"))
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
@@ -478,7 +491,20 @@ def build(options: dict, builder: Builder):
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
-                       patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar)
+                       patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar, call_bar)
+
+
+def _channel_bar(options: dict, key: str, builder: Builder) -> Optional[tuple[float, int]]:
+    """A channel's bar (``public_bar``, ``call_bar``) as (probability, sentences), or None when not set."""
+    value = options.get(key)
+    if value is None:
+        return None
+    bar, needed = value.get("p"), value.get("sentences", 1)
+    if (set(value) - {"p", "sentences"} or isinstance(bar, bool) or not isinstance(bar, (int, float))
+            or not 0.0 < float(bar) <= 1.0 or isinstance(needed, bool) or not isinstance(needed, int) or needed < 1):
+        raise builder.error(f"{key} must be {{p: a number above 0 and at most 1, sentences: a whole number "
+                            f">= 1}}, not {value}")  # type: ignore[attr-defined]
+    return float(bar), needed
 
 
 BANK_FORMS = ("a bank name, a list of names (each counts 1), or a mapping of names to weights, each a number "

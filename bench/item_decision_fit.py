@@ -1,0 +1,437 @@
+"""Fit each learned item's decision parameters per language, leaving one written folder out.
+
+Rules and exemplars written from seen calls have carried over to fresh calls poorly; a decision
+parameter fitted on labelled calls and validated on folders it was not fitted on is what did carry
+over (bench/complaint_channel_bar.py). This bench does that for the learned items other than the
+complaint trigger and B2 — C1, C2, D2, D3, D4, D5 (for a D item only its own decision, on the calls
+that are complaints by the label and by the engine: the trigger is fitted elsewhere) — over the
+parameters their learned check has:
+
+* ``decides`` (false: the classifier only flags, the rules' answer stands);
+* the band's top (``band: [low, high]``, raised by the model to what the exemplars' cross-validation
+  shows: :meth:`ItemModel.band`), or instead ``neighbours: {k: 3, margin: M}`` with the band as
+  written (a sentence decides only when its nearest target exemplars are M nearer);
+* the other language's bank weight (``bank: {zh: 1.0, en: W}``: the model refitted on it).
+
+Each labelled call is scored once as the rubric stands, recording for every fitted item the rules'
+answer and the sentences the classifier reads; the item's outcome is then worked out for "the
+classifier found it" and for "the rules' answer stands" (the learned check forced either way), and
+every sentence's probability and nearest-exemplar margin under each bank weight. A grid point's
+outcome per call is then a look-up, so the grid is cheap. An unsure finding counts as its outcome
+(the rules' answer), as bench/accuracy.py counts it.
+
+Folds are the written tuning folders (each written by someone else): every folder of
+tests/data/dev_{lang} (holdout10 included; never ``blind``, a ``NEVER_TUNED`` folder or holdout11),
+of tests/data/dev_critical/{lang}, and ../shared/qa-examples. Leave one folder out
+(bench/fold_fit.py): the grid point agreeing with the most labels of the other folders (of equals:
+the parameters in use, then the fewest classifier decisions, then grid order) is scored on the held-out
+folder. Printed per item: held-out agreement with the current parameters → with the fitted ones,
+summed over the folds, folds won/lost and the worst fold; whether to adopt (bench/fold_fit.adoptable:
+the total rises and no fold falls by more than one item); and the parameters fitted on all folders.
+
+    .venv/bin/python bench/item_decision_fit.py [--lang zh en] [--items C1 C2 ...] [--folds]
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from accuracy import labelled_folders, read_calls  # noqa: E402
+from fold_fit import adoptable, best, leave_one_out, totals  # noqa: E402
+
+from qa_pipeline.language import lang_family  # noqa: E402
+from qa_pipeline.rubric import encoder as encoders  # noqa: E402
+from qa_pipeline.rubric import score_call, standard_rubric  # noqa: E402
+from qa_pipeline.rubric.checks.base import Verdict  # noqa: E402
+from qa_pipeline.rubric.checks.learned import LearnedNode, _sentences  # noqa: E402
+from qa_pipeline.rubric.exemplars import load_bank  # noqa: E402
+from qa_pipeline.rubric.learned import item_model  # noqa: E402
+from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
+from qa_pipeline.package_data import rubrics_dir  # noqa: E402
+from qa_pipeline.transcript_io import call_from_json  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+ITEMS = ("C1", "C2", "D2", "D3", "D4", "D5")
+D_ITEMS = ("D2", "D3", "D4", "D5")
+# Never scored here, whatever accuracy.labelled_folders lets through.
+NEVER = ("blind", "holdout11", "real", "real_fresh")
+OTHER_WEIGHTS = (0.2, 0.35, 0.5, 0.75, 1.0)
+BAND_TOPS = (0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+NEAR_TOPS = (0.5, 0.6, 0.7, 0.8, 0.9)
+NEAR_MARGINS = (0.0, 0.01, 0.02, 0.04)
+
+
+@dataclass(frozen=True)
+class Params:
+    """One grid point: ``decides`` false is the rules' answer whatever the rest says; ``margin`` None
+    is the band raised by the exemplars' cross-validation, a number the nearest-exemplar check at
+    the band's top as written."""
+    decides: bool
+    other_weight: float = 0.35
+    high: float = 0.65
+    margin: Optional[float] = None
+
+    def yaml(self, own: str, other: str, low: float) -> str:
+        if not self.decides:
+            return "decides: false"
+        near = f", neighbours: {{k: 3, margin: {self.margin}}}" if self.margin is not None else ""
+        return f"decides: true, bank: {{{own}: 1.0, {other}: {self.other_weight}}}, band: [{low}, {self.high}]{near}"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One labelled call's item: what the label says, the item's outcome with the rules' answer
+    and with the classifier finding it, whether a rule hit (then the classifier is not asked), the
+    outcome as scored now, and the sentences the classifier reads."""
+    folder: str
+    call_id: str
+    item: str
+    label: str
+    rules: str
+    found: str
+    rule_hit: bool
+    now: str
+    sentences: tuple[str, ...]
+
+
+def found_by(params: Params, probs: np.ndarray, margins: Optional[np.ndarray], band_high: float) -> bool:
+    """Does the classifier decide "found" under ``params`` (``band_high``: the model's raised top
+    for ``params.high``)?"""
+    if not params.decides or len(probs) == 0:
+        return False
+    if params.margin is None:
+        return bool(probs.max() >= band_high)
+    return bool(((probs >= params.high) & (margins >= params.margin)).any())
+
+
+def outcome(row: Row, found: bool) -> str:
+    """The item's outcome with the classifier finding it or not (where a rule hit, both are the rules')."""
+    return row.found if found else row.rules
+
+
+# --- reading the calls ------------------------------------------------------------------------
+
+class _Forcing:
+    """While active, the fitted items' learned checks record what they read (``record``), or answer
+    as the rules do (``rules``), or as the classifier finding it (``found``)."""
+    mode = "off"
+    seen: dict = {}
+
+    def __enter__(self):
+        self.original = LearnedNode.evaluate
+        forcing = self
+
+        def evaluate(node, ctx):
+            if forcing.mode == "off" or node.item not in ITEMS or node.target != "pass":
+                return forcing.original(node, ctx)
+            ruled = node._rules(ctx)
+            if forcing.mode == "record":
+                turns = node.scope.select(ctx) or ()
+                said = tuple(s for t in turns for s in _sentences(t))
+                forcing.seen[(ctx.view.call.call_id, node.item)] = (ruled.value is True, said)
+                return forcing.original(node, ctx)
+            if forcing.mode == "found" and ruled.value is False:
+                return Verdict(True, None, "forced found", ruled.at)
+            return ruled
+
+        LearnedNode.evaluate = evaluate
+        return self
+
+    def __exit__(self, *exc):
+        LearnedNode.evaluate = self.original
+        self.mode = "off"
+
+
+def folders(lang: str) -> list[tuple[str, list[Path]]]:
+    roots = [ROOT / "tests/data" / f"dev_{lang}", ROOT / "tests/data/dev_critical" / lang, SHARED / "qa-examples"]
+    out = []
+    for root in roots:
+        for folder, files in labelled_folders(root, recursive=root.name != "qa-examples"):
+            if any(part in NEVER for part in folder.parts):
+                continue
+            name = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder.relative_to(ROOT.parent)
+            out.append((str(name), files))
+    return out
+
+
+def labelled_calls(lang: str) -> list[tuple[str, object, dict]]:
+    """(folder, call, labels) of every labelled call of ``lang`` in the tuning folders."""
+    calls = []
+    for name, files in folders(lang):
+        for data, path in read_calls(files):
+            if lang_family(data.get("language", "")) == lang:
+                calls.append((name, call_from_json(data, path), data.get("labels") or {}))
+    return calls
+
+
+def read_rows(lang: str, calls, items=ITEMS) -> tuple[list[Row], dict]:
+    """Every labelled (call, item) of ``calls`` for the fitted ``items``, and the outcomes of every
+    check as the rubric stands (call id → check id → outcome)."""
+    rubric = standard_rubric(lang)
+    runs = {}
+    with _Forcing() as forcing:
+        forcing.seen = {}
+        for mode in ("record", "rules", "found"):
+            forcing.mode = mode
+            runs[mode] = {c.call_id: {f.check_id: f.outcome for f in score_call(c, rubric, sentiment=0.0).findings}
+                          for _, c, _ in calls}
+        seen = forcing.seen
+    rows = []
+    for name, call, labels in calls:
+        complaint = labels.get("complaint") is True and runs["record"][call.call_id].get("complaint") == "pass"
+        for item in items:
+            want = labels.get(item)
+            if want is None or (item in D_ITEMS and not (complaint and want in ("pass", "fail"))):
+                continue
+            hit, said = seen.get((call.call_id, item), (False, ()))
+            rows.append(Row(name, call.call_id, item, want, runs["rules"][call.call_id][item],
+                            runs["found"][call.call_id][item], hit, runs["record"][call.call_id][item], said))
+    return rows, runs["record"]
+
+
+def c5_misses(calls, scored) -> dict[str, list[str]]:
+    """The C5 misses as scored, by cause: ``cascade C1``… where that item (of C1–C4) disagrees with
+    its label too (C5 follows from them: na when one fails), ``order`` where all four agree."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for name, call, labels in calls:
+        got = scored[call.call_id]
+        if "C5" not in labels or got.get("C5") == labels["C5"]:
+            continue
+        wrong = [i for i in ("C1", "C2", "C3", "C4") if i in labels and got.get(i) != labels[i]]
+        out[f"cascade {'+'.join(wrong)}" if wrong else f"order ({labels['C5']} labelled, {got.get('C5')} scored)"].append(
+            f"{name.split('/')[-1]}:{call.call_id}")
+    return dict(out)
+
+
+# --- the closing's windows (C3, C4: rules only) -------------------------------------------------
+
+# The windows of the anything-else question and of the closing: (the speaker's last N turns, their
+# last N seconds of speech), every phrase list of the check set alike.
+WINDOWS = {"C3": ((2, 3, 4, 6), (20, 30, 45, 60)), "C4": ((1, 2, 3), (10, 15, 20, 30))}
+
+
+def _set_window(node, turns: int, seconds: int):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "last_turns":
+                node[key] = turns
+            elif key == "last_speech_seconds":
+                node[key] = seconds
+            else:
+                _set_window(value, turns, seconds)
+    elif isinstance(node, list):
+        for value in node:
+            _set_window(value, turns, seconds)
+
+
+def _window_of(node) -> Optional[tuple[int, int]]:
+    if isinstance(node, dict):
+        if "last_turns" in node:
+            return node["last_turns"], node.get("last_speech_seconds")
+        node = list(node.values())
+    if isinstance(node, list):
+        return next((w for w in map(_window_of, node) if w), None)
+    return None
+
+
+def window_grid(lang: str, item: str, calls) -> tuple["ItemGrid", list[tuple[int, int]]]:
+    """``item``'s grid over its windows: the check alone, rescored at each (turns, seconds)."""
+    path = rubrics_dir() / f"standard-{lang}.yaml"
+    data = read_rubric_yaml(path.read_text(encoding="utf-8"))
+    check = next(c for c in data["checks"] if c["id"] == item)
+    current = _window_of(check)
+    turns, seconds = WINDOWS[item]
+    points = [(t, s) for t in turns for s in seconds]
+    if current not in points:
+        points.append(current)
+    labelled = [(name, call, labels[item]) for name, call, labels in calls if item in labels]
+    rows = [Row(name, call.call_id, item, want, "", "", False, "", ()) for name, call, want in labelled]
+    agree = np.zeros((len(points), len(rows)), dtype=np.int64)
+    for i, (t, s) in enumerate(points):
+        one = copy.deepcopy(data)
+        one["checks"] = [copy.deepcopy(check)]
+        _set_window(one["checks"][0], t, s)
+        one.pop("tests", None)
+        one["flags"] = {}
+        rubric = parse_rubric(one, str(path))
+        agree[i] = [next(f.outcome for f in score_call(call, rubric, sentiment=0.0).findings if f.check_id == item) == want
+                    for _, call, want in labelled]
+    return ItemGrid(rows, points, agree, np.zeros_like(agree, dtype=bool), points.index(current)), points
+
+
+# --- the grid ---------------------------------------------------------------------------------
+
+class ItemGrid:
+    """An item's grid: for each grid point, whether each row agrees with its label."""
+
+    def __init__(self, rows: list[Row], params: list[Params], agree: np.ndarray, decided: np.ndarray, current: int):
+        self.rows, self.params, self.agree, self.decided, self.current = rows, params, agree, decided, current
+
+    @classmethod
+    def build(cls, rows: list[Row], current: Params, readings) -> "ItemGrid":
+        """``readings(weight)`` → (per row: probabilities, margins; the model's raised top for a
+        written top)."""
+        grid = [Params(False)] + [Params(True, w, h) for w in OTHER_WEIGHTS for h in BAND_TOPS] + \
+               [Params(True, w, h, m) for w in OTHER_WEIGHTS for h in NEAR_TOPS for m in NEAR_MARGINS]
+        if current not in grid:
+            grid.append(current)
+        by_weight = {w: readings(w) for w in sorted({p.other_weight for p in grid if p.decides})}
+        found = np.zeros((len(grid), len(rows)), dtype=bool)
+        for i, p in enumerate(grid):
+            if p.decides:
+                per_row, raised = by_weight[p.other_weight]
+                found[i] = [found_by(p, pr, mg, raised(p.high)) for pr, mg in per_row]
+        return cls.from_found(rows, grid, found, grid.index(current))
+
+    @classmethod
+    def from_found(cls, rows: list[Row], grid: list[Params], found: np.ndarray, current: int) -> "ItemGrid":
+        agree_rules = np.array([r.rules == r.label for r in rows], dtype=np.int64)
+        agree_found = np.array([outcome(r, True) == r.label for r in rows], dtype=np.int64)
+        open_ = np.array([not r.rule_hit for r in rows])
+        agree = np.where(found, agree_found[None, :], agree_rules[None, :])
+        return cls(rows, grid, agree, found & open_[None, :], current)
+
+    def fit(self, idx: list[int]) -> int:
+        """The grid point agreeing with most of rows ``idx``; of equals the current one, then the
+        fewest classifier decisions, then grid order."""
+        cols = np.array(idx, dtype=np.int64)
+        agreed = self.agree[:, cols].sum(axis=1) if len(cols) else np.zeros(len(self.params), dtype=np.int64)
+        decisions = self.decided[:, cols].sum(axis=1) if len(cols) else agreed
+        return best(range(len(self.params)), lambda i: (int(agreed[i]), i == self.current, -int(decisions[i])))
+
+    def agreed(self, point: int, idx) -> int:
+        return int(self.agree[point, list(idx)].sum())
+
+    def folds(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = defaultdict(list)
+        for i, r in enumerate(self.rows):
+            out[r.folder].append(i)
+        return dict(out)
+
+    def held_out(self):
+        return leave_one_out(self.folds(), self.fit, self.agreed, self.current)
+
+
+def model_readings(lang: str, item: str, rows: list[Row], encoder):
+    """``readings(weight)`` for :meth:`ItemGrid.build`: the item's model refitted with the other
+    language's bank at ``weight``, each row's sentence probabilities and nearest-exemplar margins."""
+    node = next(n for c in standard_rubric(lang).checks for n in _learned(c.rule) if n.item == item)
+    banks = [load_bank(b) for b in node.banks]
+    texts = sorted({s for r in rows for s in r.sentences})
+    vectors = dict(zip(texts, encoder.embed(texts))) if texts else {}
+
+    def readings(weight: float):
+        own = node.bank_weights.index(1.0)  # the rubric's own language: the first bank counting 1
+        weights = tuple(1.0 if i == own else weight for i in range(len(node.bank_weights)))
+        model = item_model(banks, item, target="pass", encoder=encoder, negatives=node.negatives, l2=node.l2,
+                           neighbours=True, weights=weights)
+        per_row = []
+        for r in rows:
+            if not r.sentences:
+                per_row.append((np.zeros(0), np.zeros(0)))
+                continue
+            v = np.array([vectors[s] for s in r.sentences], dtype=np.float32)
+            per_row.append((model.probabilities(v), model.neighbour_margin(v, 3)))
+        return per_row, lambda high: model.band(node.low, high)[1]
+
+    return node, readings
+
+
+def _learned(node):
+    if getattr(node, "type_id", "") == "learned":
+        yield node
+    for attr in ("parts", "part", "rule"):
+        child = getattr(node, attr, None)
+        for c in child if isinstance(child, (list, tuple)) else [child]:
+            if c is not None and hasattr(c, "type_id"):
+                yield from _learned(c)
+
+
+def current_params(node: LearnedNode) -> Params:
+    other = min(node.bank_weights)
+    if node.neighbours is not None:
+        return Params(node.decides, other, node.high, node.neighbours[1])
+    return Params(node.decides, other, node.high)
+
+
+def _report(item: str, grid: "ItemGrid", show, current: str, fitted_all: str, show_folds: bool, mismatch: int = 0) -> None:
+    held = grid.held_out()
+    before, after, n = totals(held)
+    won = sum(h.after > h.before for h in held)
+    lost = sum(h.after < h.before for h in held)
+    worst = min(h.after - h.before for h in held)
+    every = range(len(grid.rows))
+    verdict = "ADOPT" if adoptable(held) else "keep"
+    print(f"  {item}: {before}/{n} → {after}/{n} ({after - before:+d}; folds won {won}, lost {lost}, worst {worst:+d}) "
+          f"{verdict}; in sample now {grid.agreed(grid.current, every)}/{n}"
+          + (f" [{mismatch} rows worked out ≠ scored]" if mismatch else ""))
+    print(f"      current: {current}")
+    print(f"      fitted on all folders: {fitted_all} ({grid.agreed(grid.fit(list(every)), every)}/{n} in sample)")
+    if show_folds:
+        for h in held:
+            if h.after != h.before:
+                print(f"      {h.name}: {h.before} → {h.after}/{h.n} with {show(grid.params[h.fitted])}")
+
+
+def run(lang: str, items, windows, encoder, show_folds: bool) -> None:
+    calls = labelled_calls(lang)
+    rows_all, scored = read_rows(lang, calls, items)
+    own, other = lang, "en" if lang == "zh" else "zh"
+    print(f"\n== {lang} ({len(calls)} calls in {len({c[0] for c in calls})} folders): held-out agreement, "
+          f"current → fitted on the other folders (summed over the folds)")
+    for item in items:
+        rows = [r for r in rows_all if r.item == item]
+        node, readings = model_readings(lang, item, rows, encoder)
+        grid = ItemGrid.build(rows, current_params(node), readings)
+        # the outcomes worked out for the current parameters against the outcomes as scored
+        mismatch = sum(grid.agree[grid.current, i] != (r.now == r.label) for i, r in enumerate(rows))
+
+        def show(p, low=node.low):
+            return p.yaml(own, other, low)
+
+        _report(item, grid, show, show(grid.params[grid.current]), show(grid.params[grid.fit(list(range(len(rows))))]),
+                show_folds, mismatch)
+    for item in windows:
+        grid, points = window_grid(lang, item, calls)
+
+        def show_w(p):
+            return f"last_turns: {p[0]}, last_speech_seconds: {p[1]}"
+
+        _report(item, grid, show_w, show_w(points[grid.current]), show_w(points[grid.fit(list(range(len(grid.rows))))]),
+                show_folds)
+    misses = c5_misses(calls, scored)
+    print(f"  C5 misses as scored ({sum(map(len, misses.values()))}), by cause:")
+    for cause, ids in sorted(misses.items(), key=lambda kv: -len(kv[1])):
+        print(f"      {cause}: {len(ids)}  {' '.join(ids)}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lang", nargs="*", choices=("zh", "en"), default=["zh", "en"])
+    ap.add_argument("--items", nargs="*", choices=ITEMS, default=list(ITEMS))
+    ap.add_argument("--windows", nargs="*", choices=tuple(WINDOWS), default=list(WINDOWS),
+                    help="rules-only items whose closing windows are fitted too")
+    ap.add_argument("--folds", action="store_true", help="also print each fold whose agreement the fit changes")
+    args = ap.parse_args(argv)
+    encoder = encoders.sentence_encoder()
+    if encoder is None:
+        print(encoders.encoder_status(), file=sys.stderr)
+        return 2
+    for lang in args.lang:
+        run(lang, args.items, args.windows, encoder, args.folds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""How bench/item_decision_fit.py fits a learned item's decision leaving one folder out (tiny hand-made rows)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from bench_modules import forget_benches, load_bench
+
+
+@pytest.fixture(scope="module")
+def bench():
+    yield load_bench("item_decision_fit")
+    forget_benches()
+
+
+def rows_of(bench, spec):
+    """Rows from (folder, label, rules' outcome, outcome if found, rule hit)."""
+    return [bench.Row(folder, f"c{i}", "C2", label, rules, found, hit, rules, ())
+            for i, (folder, label, rules, found, hit) in enumerate(spec)]
+
+
+def grid_of(bench, rows, found_by_point, current=0):
+    points = [bench.Params(False), bench.Params(True, 0.35, 0.8)]
+    return bench.ItemGrid.from_found(rows, points, np.array(found_by_point, dtype=bool), current)
+
+
+def test_a_fold_where_deciding_wins_on_the_other_folders_gets_the_decision(bench):
+    # In every folder the classifier finds one restatement the rules missed: deciding is fitted
+    # on the other two folders and puts each held-out folder's row right.
+    rows = rows_of(bench, [("a", "pass", "fail", "pass", False), ("a", "pass", "pass", "pass", True),
+                           ("b", "pass", "fail", "pass", False), ("b", "fail", "fail", "pass", False),
+                           ("c", "pass", "fail", "pass", False)])
+    grid = grid_of(bench, rows, [[0] * 5, [1, 1, 1, 0, 1]])
+    held = grid.held_out()
+    assert [(h.name, h.fitted, h.before, h.after) for h in held] == [("a", 1, 1, 2), ("b", 1, 1, 2), ("c", 1, 0, 1)]
+    assert bench.adoptable(held)
+
+
+def test_equal_agreement_keeps_the_parameters_in_use(bench):
+    # Deciding puts one row right and one wrong in each training pair: no gain, so the current
+    # parameters (deciding, point 1) stay, not the point with fewer decisions.
+    rows = rows_of(bench, [("a", "pass", "fail", "pass", False), ("a", "fail", "fail", "pass", False),
+                           ("b", "pass", "fail", "pass", False), ("b", "fail", "fail", "pass", False),
+                           ("c", "pass", "fail", "pass", False), ("c", "fail", "fail", "pass", False)])
+    grid = grid_of(bench, rows, [[0] * 6, [1] * 6], current=1)
+    held = grid.held_out()
+    assert [h.fitted for h in held] == [1, 1, 1]
+    assert [(h.before, h.after) for h in held] == [(1, 1)] * 3
+    assert not bench.adoptable(held)
+
+
+def test_the_held_out_folder_never_trains_its_own_fit(bench):
+    # a and b gain by deciding; c, held out, loses five: fitted on a + b alone it decides (and
+    # loses c's five), which a fit that also read c would not.
+    rows = rows_of(bench, [("a", "pass", "fail", "pass", False), ("b", "pass", "fail", "pass", False)]
+                   + [("c", "fail", "fail", "pass", False)] * 5)
+    grid = grid_of(bench, rows, [[0] * 7, [1] * 7])
+    held = {h.name: h for h in grid.held_out()}
+    assert held["c"].fitted == 1 and (held["c"].before, held["c"].after) == (5, 0)
+    assert held["a"].fitted == 0
+    assert not bench.adoptable(list(held.values()))  # c falls by five
+
+
+def test_the_nearest_exemplars_must_agree_on_the_same_sentence(bench):
+    probs, margins = np.array([0.9, 0.2]), np.array([-0.01, 0.05])
+    near = bench.Params(True, 0.35, 0.8, 0.0)
+    assert not bench.found_by(near, probs, margins, band_high=0.8)  # the high one is nearer the others
+    assert bench.found_by(near, probs, np.array([0.0, 0.05]), band_high=0.8)
+    # without neighbours the model's raised top decides, not the written one
+    assert not bench.found_by(bench.Params(True, 0.35, 0.8), probs, margins, band_high=0.95)
+    assert bench.found_by(bench.Params(True, 0.35, 0.8), probs, margins, band_high=0.85)
+    assert not bench.found_by(bench.Params(False), probs, margins, band_high=0.1)
+
+
+def test_a_fold_falling_by_two_blocks_adoption(bench):
+    from fold_fit import Held
+    held = [Held("a", 1, 3, 7, 10), Held("b", 1, 5, 3, 10)]
+    assert not bench.adoptable(held)
+    assert bench.adoptable([Held("a", 1, 3, 7, 10), Held("b", 1, 5, 4, 10)])
