@@ -76,3 +76,13 @@ def test_a_fold_falling_by_two_blocks_adoption(bench):
     held = [Held("a", 1, 3, 7, 10), Held("b", 1, 5, 3, 10)]
     assert not bench.adoptable(held)
     assert bench.adoptable([Held("a", 1, 3, 7, 10), Held("b", 1, 5, 4, 10)])
+
+
+def test_of_equal_gains_the_fit_keeps_the_bank_weight_in_use(bench):
+    # Deciding at either weight puts the same rows right: the weight the rubric has stays (the
+    # standard rubrics weigh the other language alike for every item but B2).
+    rows = rows_of(bench, [("a", "pass", "fail", "pass", False), ("b", "pass", "fail", "pass", False)])
+    points = [bench.Params(False), bench.Params(True, 0.2, 0.8), bench.Params(True, 0.35, 0.8)]
+    grid = bench.ItemGrid.from_found(rows, points, np.array([[0, 0], [1, 1], [1, 1]], dtype=bool), 0)
+    assert grid.fit([0, 1]) == 2
+    assert [h.fitted for h in grid.held_out()] == [2, 2]
