@@ -60,7 +60,7 @@ from qa_pipeline.language import lang_family  # noqa: E402
 from qa_pipeline.rubric import encoder as encoders  # noqa: E402
 from qa_pipeline.rubric import load_rubric, score_call  # noqa: E402
 from qa_pipeline.rubric.checks.base import Verdict  # noqa: E402
-from qa_pipeline.rubric.checks.learned import LearnedNode, _sentences  # noqa: E402
+from qa_pipeline.rubric.checks.learned import LearnedNode, turn_sentences  # noqa: E402
 from qa_pipeline.rubric.exemplars import load_bank  # noqa: E402
 from qa_pipeline.rubric.learned import item_model  # noqa: E402
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
@@ -155,7 +155,7 @@ class _Forcing:
             ruled = node._rules(ctx)
             if forcing.mode == "record":
                 turns = node.scope.select(ctx) or ()
-                said = tuple(s for t in turns for s in _sentences(t))
+                said = tuple(s for t in turns for s in turn_sentences(t))
                 forcing.seen[(ctx.view.call.call_id, node.item)] = (ruled.value is True, said)
                 return forcing.original(node, ctx)
             if forcing.mode == "found" and ruled.value is False:

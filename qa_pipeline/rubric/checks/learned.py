@@ -128,7 +128,7 @@ OFF = "learned judgement off"
 CLAUSE_GATE = 0.3
 
 
-def _sentences(turn) -> list[str]:
+def turn_sentences(turn) -> list[str]:
     """The sentences of ``turn``, cut once (every learned check and the batch read them)."""
     return turn.memo("sentences", lambda: split_sentences(turn.text))
 
@@ -140,7 +140,7 @@ def _known_sentences(batch: Batch, speaker: str, known) -> tuple[list[str], np.n
     texts: dict[str, None] = {}
     for view in batch.views:
         for t in view.by_role(speaker) or ():
-            texts.update(dict.fromkeys(_sentences(t)))
+            texts.update(dict.fromkeys(turn_sentences(t)))
     if not texts:
         return [], np.zeros((0, 0), dtype=np.float32)
     listed = list(texts)
@@ -337,7 +337,7 @@ class LearnedNode:
         batch = batch or (ctx.batch if ctx.batch is not None else Batch((ctx.view,)))
         sentences, owners = [], []
         for t in turns:
-            said = _sentences(t)
+            said = turn_sentences(t)
             sentences += said
             owners += [t] * len(said)
         if not sentences:
