@@ -280,8 +280,10 @@ def test_a_public_thread_is_judged_against_its_own_bar_and_a_call_is_not(learned
     assert public.evidence.text == two and public.evidence.start == 1.0
     one = finding(score_call(timed_call("Restate neutral.", "@Shop hello."), rubric, sentiment=0.0), "C2")
     assert one.outcome == "fail" and one.unsure and "1 sentence at 0.45 or more, 2 needed" in one.rule
+    assert "(band" not in one.rule  # the bar said why it is unsure; the call's band is not this channel's
     call = finding(score_call(timed_call(two, "Shop hello."), rubric, sentiment=0.0), "C2")
     assert call.outcome == "fail" and call.unsure  # the same words on the phone: the call band, unsure
+    assert "(band 0." in call.rule, call.rule
     below = finding(score_call(timed_call("Neutral neutral the bill.", "@Shop hi."), rubric, sentiment=0.0), "C2")
     assert below.outcome == "fail" and not below.unsure
 

@@ -450,9 +450,10 @@ class LearnedNode:
             return Verdict(not breach, turn.evidence(), f"{self.label}: {what} {said}", (turn.index, 0))
         if p > low:
             ctx.judgements.append((max(p, 1.0 - p), True))
+            # a channel's bar has said how many sentences reached it; the band is the call's
+            band = "" if channel_bar is not None else f" (band {low:.2f}–{high:.2f})"
             return Verdict(ruled.value, turn.evidence(),
-                           f"unsure: {self.label} {said} (band {low:.2f}–{high:.2f}); rules: {ruled.rule}",
-                           ruled.at)
+                           f"unsure: {self.label} {said}{band}; rules: {ruled.rule}", ruled.at)
         ctx.judgements.append((1.0 - p, False))
         return Verdict(ruled.value, ruled.evidence, f"{ruled.rule}; {self.label}: best {said}", ruled.at)
 
