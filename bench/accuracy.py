@@ -104,6 +104,9 @@ def critical_summary(calls, outcomes, items=("B2", "E1")):
 
 BLIND = "blind"
 NEVER_TUNED = "NEVER_TUNED"
+# Folder names no tuning bench scores, wherever they sit (the blind set and the real sets; a never-tuned
+# hold-out is kept apart by its NEVER_TUNED file, so no hold-out is named here).
+NEVER_SCORED = (BLIND, "real", "real_fresh")
 
 
 def _kept_apart(folder: Path) -> str | None:

@@ -44,7 +44,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from accuracy import labelled_folders, read_calls  # noqa: E402
+from accuracy import NEVER_SCORED, labelled_folders, read_calls  # noqa: E402
 from real_labels import labelled_calls  # noqa: E402
 
 from qa_pipeline.review.calibration import centre_examples, learned_items  # noqa: E402
@@ -66,10 +66,6 @@ DATA = ROOT.parent / "shared" / "data" / "text"
 # (batch4 was labelled later) has one fold fewer.
 BATCHES = ("labels", "batch2", "batch3", "batch4")
 ITEM = "complaint"
-# Folders of tests/data/dev_{lang} never scored here (besides what accuracy.labelled_folders keeps apart);
-# holdout9 and holdout10 are tuning sets since 7 Dec 2026 (a second_labels.jsonl is no call: only *.json is read);
-# holdout11 is the never-tuned hold-out of this round.
-NEVER = ("blind", "holdout11", "real", "real_fresh")
 
 
 def labelled_threads(lang: str, data: Path = DATA) -> dict[str, list[tuple[object, dict]]]:
@@ -103,7 +99,7 @@ def written_folders(lang: str, examples: Path | None = None) -> dict[str, list[t
     if examples is not None:
         sources.append((examples, sorted(examples.glob(f"{lang}-*.json"))))
     for folder, files in sources:
-        if any(part in NEVER for part in folder.parts):
+        if any(part in NEVER_SCORED for part in folder.parts):
             continue
         calls = [((call_from_json(rec, path), bool(rec["labels"][ITEM])), rec["labels"])
                  for rec, path in read_calls(files) if ITEM in (rec.get("labels") or {})]

@@ -21,7 +21,7 @@ outcome per call is then a look-up, so the grid is cheap. An unsure finding coun
 (the rules' answer), as bench/accuracy.py counts it.
 
 Folds are the written tuning folders (each written by someone else): every folder of
-tests/data/dev_{lang} (holdout10 included; never ``blind``, a ``NEVER_TUNED`` folder or holdout11),
+tests/data/dev_{lang} (every hold-out that became a tuning set; never ``blind``, nor a folder marked ``NEVER_TUNED``),
 of tests/data/dev_critical/{lang}, and ../shared/qa-examples. Leave one folder out
 (bench/fold_fit.py): the grid point agreeing with the most labels of the other folders (of equals:
 the parameters in use, then the fewest classifier decisions, then grid order) is scored on the held-out
@@ -53,7 +53,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from accuracy import labelled_folders, read_calls  # noqa: E402
+from accuracy import NEVER_SCORED, labelled_folders, read_calls  # noqa: E402
 from fold_fit import adoptable, best, leave_one_out, totals  # noqa: E402
 
 from qa_pipeline.language import lang_family  # noqa: E402
@@ -71,8 +71,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 ITEMS = ("C1", "C2", "D2", "D3", "D4", "D5")
 D_ITEMS = ("D2", "D3", "D4", "D5")
-# Never scored here, whatever accuracy.labelled_folders lets through.
-NEVER = ("blind", "holdout11", "real", "real_fresh")
 OTHER_WEIGHTS = (0.2, 0.35, 0.5, 0.75, 1.0)
 BAND_TOPS = (0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 NEAR_TOPS = (0.5, 0.6, 0.7, 0.8, 0.9)
@@ -175,7 +173,7 @@ def folders(lang: str) -> list[tuple[str, list[Path]]]:
     out = []
     for root in roots:
         for folder, files in labelled_folders(root, recursive=root.name != "qa-examples"):
-            if any(part in NEVER for part in folder.parts):
+            if any(part in NEVER_SCORED for part in folder.parts):
                 continue
             name = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder.relative_to(ROOT.parent)
             out.append((str(name), files))
