@@ -71,6 +71,7 @@ from qa_pipeline.store import calls as stored_calls  # noqa: E402
 from qa_pipeline.store import database as store  # noqa: E402
 from qa_pipeline.store import journal  # noqa: E402
 from qa_pipeline.store import results as stored_results  # noqa: E402
+from qa_pipeline.store.rows import TURN_LOWERED  # noqa: E402
 
 ITEMS = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1"]
 WEIGHTS = [10, 5, 5, 10, 0, 5, 10, 10, 5, 10, 5, 5, 5, 5, 5, 5, 0]
@@ -128,8 +129,8 @@ def generate(db: Path, calls: int, scattered: bool = False) -> None:
             chunk = (f"(SELECT call_id, t, language, processed_at FROM call_store, range(8) r(t) WHERE processed_at"
                      f" >= TIMESTAMPTZ '2025-11-24 08:00:00+00' + INTERVAL {week} WEEK AND processed_at"
                      f" < TIMESTAMPTZ '2025-11-24 08:00:00+00' + INTERVAL {week + TURN_WEEKS} WEEK)")
-            con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at)
-                SELECT call_id, turn, speaker, turn * 6.0, turn * 6.0 + 5.5, text, stored_at
+            con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at, text_lower)
+                SELECT call_id, turn, speaker, turn * 6.0, turn * 6.0 + 5.5, text, stored_at, {TURN_LOWERED}
                 FROM ({call_text.turn_text_sql(chunk)})
                 ORDER BY stored_at, call_id, turn""")  # stamped with the call's storing time (migration 23)
         con.execute("SET preserve_insertion_order = false")

@@ -17,6 +17,7 @@ from qa_pipeline.insights import facts
 from qa_pipeline.insights.filters import CallFilter, among_ids, scope_clause
 from qa_pipeline.privacy.access import OWNER, Viewer
 from qa_pipeline.store.journal import read, session
+from qa_pipeline.store.rows import TURN_SEARCHED
 
 __all__ = [
     "CallsFound",
@@ -388,7 +389,8 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
     sql, sql_args = per_day or (f"SELECT day, count(*) AS n FROM call_fact_store WHERE {where} GROUP BY day", args)
     days = read(db, f"SELECT day, sum(n) AS n FROM ({sql}) GROUP BY day ORDER BY day DESC NULLS LAST",
                 sql_args).rows()
-    match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
+    # words with case match the turns' text lowered as stored (migration 25: no text lowered here)
+    match = "contains(text, ?)" if words.lower() == words.upper() else f"contains({TURN_SEARCHED}, lower(?))"
     found: list[str] = []
     found_days: list[Optional[date]] = []
     searched, first = 0, 0
