@@ -313,12 +313,42 @@ class CallsFound(NamedTuple):
     searched_from: Optional[date] = None
 
 
+class WordsFound(NamedTuple):
+    """What a words search found (:func:`calls_saying`) for a filter, item and outcome: the
+    calls, newest first, the day it reached back to (None: every matching call searched) and
+    the first and last day of the calls found. Every page of the search reads these calls: the
+    dashboard keeps them (cached with the queries) so that the next page reads no turn."""
+
+    calls: list[str]
+    searched_from: Optional[date]
+    days: Optional[tuple[date, date]]
+
+
+def words_found(db: str | os.PathLike, viewer: Viewer, f: CallFilter, words: str, *,
+                item: Optional[str] = None, outcome: Optional[str] = None,
+                among: Optional[list[str]] = None) -> WordsFound:
+    """The calls matching the filter, ``item`` and ``outcome`` (``among`` the given ids) in which
+    someone said ``words`` (:func:`calls_saying`), for :func:`find_call_facts` (``found``)."""
+    where, args, _ = _calls_with(viewer, f, item, outcome)
+    per_day = None  # among given ids: counted from their facts
+    with session(db):
+        if among is not None:
+            ids, ids_args = among_ids("call_id", among)
+            where, args = f"{where} AND {ids}", [*args, *ids_args]
+        else:  # the day sums count the calls in the filter (more than have the finding asked for:
+            sql, sql_args = facts.call_sums(viewer, f)  # enough to size the windows)
+            per_day = (f"SELECT day, calls AS n FROM ({sql})", sql_args)
+        return WordsFound(*calls_saying(db, words, where, args, per_day, bound=facts.call_where(viewer, f)))
+
+
 def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, columns: str, *,
                     item: Optional[str] = None, outcome: Optional[str] = None, among: Optional[list[str]] = None,
-                    words: Optional[str] = None, page: int = 0, per_page: int = 50) -> CallsFound:
+                    words: Optional[str] = None, found: Optional[WordsFound] = None, page: int = 0,
+                    per_page: int = 50) -> CallsFound:
     """As :func:`find_calls`, ``columns`` of ``call_fact_store``; ``words``: only calls in
     which someone said them (case-insensitive where case exists), newest first and capped
-    (:func:`calls_saying`)."""
+    (:func:`calls_saying`); ``found``: what :func:`words_found` gave for the same filter, item,
+    outcome, ids and words (another page of the same search: no turn read again)."""
     where, args, sums = _calls_with(viewer, f, item, outcome)
     lists = _lists(outcome)
     searched_from = None
@@ -329,12 +359,9 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
             args += ids_args
             sums = None
         if words:
-            per_day = None  # among given ids: counted from their facts
-            if among is None:  # the day sums count the calls in the filter (more than have the finding
-                sql, sql_args = facts.call_sums(viewer, f)  # asked for: enough to size the windows)
-                per_day = (f"SELECT day, calls AS n FROM ({sql})", sql_args)
-            said, searched_from, days = calls_saying(db, words, where, args, per_day,
-                                                     bound=facts.call_where(viewer, f))
+            if found is None:
+                found = words_found(db, viewer, f, words, item=item, outcome=outcome, among=among)
+            said, searched_from, days = found
             ids, ids_args = among_ids("call_id", said)
             where += f" AND {ids}"
             args = [*args, *ids_args]
@@ -345,9 +372,9 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
         if sums is not None:  # the day sums count the findings: no call read
             total = read(db, f"SELECT coalesce(sum(n), 0) AS n FROM ({sums[0]})", sums[1])["n"][0]
         else:
-            found = (" + ".join(f"list_contains({name}, ?)::INT" for name in lists) if item
-                     else " + ".join(f"len({name})" for name in lists))
-            total = read(db, f"SELECT coalesce(sum({found}), 0) AS n FROM call_fact_store WHERE {where}",
+            counted = (" + ".join(f"list_contains({name}, ?)::INT" for name in lists) if item
+                       else " + ".join(f"len({name})" for name in lists))
+            total = read(db, f"SELECT coalesce(sum({counted}), 0) AS n FROM call_fact_store WHERE {where}",
                          ([item] * len(lists) if item else []) + args)["n"][0]
         rows = facts.newest(db, columns, where, args, limit=per_page, offset=max(page, 0) * per_page,
                             per_day=_calls_per_day(sums))

@@ -258,3 +258,34 @@ def test_the_writer_stores_each_turns_lowered_text_where_lowering_changes_it(mix
     assert rows and all(stored == (lowered if lowered != text else None) for text, stored, lowered in rows)
     assert {text for text, stored, _ in rows if stored is None} >= {"请帮我查询一下订单"}
     assert ("ＲＥＦＵＮＤ ｐｌｅａｓｅ，ｔｈａｎｋ ｙｏｕ", "ｒｅｆｕｎｄ ｐｌｅａｓｅ，ｔｈａｎｋ ｙｏｕ") in [r[:2] for r in rows]
+
+
+def test_another_page_of_a_search_reuses_the_calls_found_and_reads_no_turn(db, monkeypatch):
+    # The coaching page's next page, or the same search again: the calls found once (calls_said,
+    # cached by the dashboard) give each page the rows a search of its own gives.
+    monkeypatch.setattr(aggregates, "WORDS_CALLS_FOUND", 9)
+    lead = Viewer.of(User("l", "team_lead", team="Team A"))
+    read = aggregates.read
+    for viewer, f, words, item, outcome in ((EVERYONE, CallFilter(), "投诉", None, None),
+                                            (EVERYONE, CallFilter(), "THANK you", "A1", None),
+                                            (lead, CallFilter(date_from=date(2026, 11, 1)), "投诉", "C3", "fail")):
+        found = queries.calls_said(db, viewer, f, words, item=item, outcome=outcome)
+        assert found.calls
+        turn_reads = []
+
+        def reading(db, sql, params=()):
+            if "FROM turn_store" in sql:
+                turn_reads.append(sql)
+            return read(db, sql, params)
+
+        monkeypatch.setattr(aggregates, "read", reading)
+        for page in (0, 1):
+            shared = queries.search_findings(db, viewer, f, item=item, outcome=outcome, words=words, page=page,
+                                             found=found)
+            monkeypatch.setattr(aggregates, "read", read)
+            alone = queries.search_findings(db, viewer, f, item=item, outcome=outcome, words=words, page=page)
+            monkeypatch.setattr(aggregates, "read", reading)
+            assert shared.rows.equals(alone.rows) and shared.total == alone.total
+            assert shared.searched_from == alone.searched_from
+        monkeypatch.setattr(aggregates, "read", read)
+        assert not turn_reads
