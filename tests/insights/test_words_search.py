@@ -58,6 +58,25 @@ def test_keeps_to_the_filters_and_the_viewer(db):
     assert found == [c for c, _ in want] and want  # not empty: the filters leave some
 
 
+@pytest.mark.parametrize("share", [1, 100])  # an agent's calls: matched on the stored lowered text, or lowered there
+def test_a_narrow_filters_search_with_case_finds_the_calls_a_scan_finds(db, monkeypatch, share):
+    monkeypatch.setattr(aggregates, "NARROW_SHARE", 2)  # one agent of four: their turns alone matched
+    monkeypatch.setattr(aggregates, "LOWERED_SHARE", share)
+    matches = []
+    read = aggregates.read
+
+    def reading(db, sql, params=()):
+        if "FROM turn_store" in sql:
+            matches.append("lower(text)" in sql)
+        return read(db, sql, params)
+
+    monkeypatch.setattr(aggregates, "read", reading)
+    found, _ = _search(db, "Thank YOU", CallFilter(agents=("a01",)))
+    want = _said(db, "Thank YOU", "agent_id = 'a01'")
+    assert found == [c for c, _ in want] and want
+    assert matches and all(lowered == (share == 1) for lowered in matches)
+
+
 def test_stops_at_the_newest_calls_found_and_says_how_far_back(db, monkeypatch):
     monkeypatch.setattr(aggregates, "WORDS_CALLS_FOUND", 4)
     every = _said(db, "投诉")
@@ -192,8 +211,9 @@ def test_an_agents_search_matches_the_text_of_their_calls_turns_alone(month, mon
     month.create_function("said", said, ["VARCHAR", "VARCHAR"], "BOOLEAN", side_effects=True)
 
     def read(db, sql, params=()):
-        result = month.execute(sql.replace("contains(coalesce(text_lower, text), lower(?))", "said(text, ?)"),
-                               list(params))
+        for match in ("contains(coalesce(text_lower, text), lower(?))", "contains(lower(text), lower(?))"):
+            sql = sql.replace(match, "said(text, ?)")
+        result = month.execute(sql, list(params))
         return pl.DataFrame(result.fetchall(), schema=[d[0] for d in result.description], orient="row")
 
     monkeypatch.setattr(aggregates, "read", read)
