@@ -746,6 +746,7 @@ def _lower_turns(con: duckdb.DuckDBPyConnection) -> None:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        con.execute("CHECKPOINT")  # the batch's changed text written out, not held in memory to the end
         log.info("migration 25: the turns' lowered text, %d of %d turns", min(start + LOWERED_BATCH, last + 1),
                  last + 1)
 
