@@ -415,6 +415,9 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
     whatever the ids (few, growing windows all the same: :data:`WORDS_WINDOW_CALLS`); the
     last window holds the calls left to search (:data:`WORDS_CALLS_SEARCHED`; whole days, so
     up to a day's calls more), not three times those searched (at most twice the cap before).
+    Words with case match each turn's text lowered as stored (``text_lower``, migration 25),
+    or a narrow filter's few turns lowered there (:data:`LOWERED_SHARE`): no search lowers
+    every turn's text it reads.
     The turns that say the words are found first and then matched to the window's calls: a
     join of the turns to the window's calls read the facts of the window twice and hashed
     every call id of the window (at 5 M calls with ids scattered: 146 → 78 ms CPU for a

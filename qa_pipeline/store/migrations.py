@@ -746,7 +746,7 @@ def _lower_turns(con: duckdb.DuckDBPyConnection) -> None:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        con.execute("CHECKPOINT")  # the batch's changed text written out, not held in memory to the end
+        con.execute("CHECKPOINT")  # the batch written to the file: the WAL stays small, each batch durable
         log.info("migration 25: the turns' lowered text, %d of %d turns", min(start + LOWERED_BATCH, last + 1),
                  last + 1)
 
@@ -758,7 +758,8 @@ def _v25() -> str:
     # English phrase no call holds over 12 weeks at a million calls: 1.44 s CPU, of which
     # lower() over a million). The writer now stores each turn's lowered text with it
     # (rows.TURN_LOWERED: NULL where lowering changes nothing, most Mandarin), and the search
-    # matches coalesce(text_lower, text): the same calls found, no text lowered at query time.
+    # matches coalesce(text_lower, text): the same calls found, no text lowered at query time
+    # (but a narrow filter's few turns, where that costs less: aggregates.LOWERED_SHARE).
     # The fill (_lower_turns) runs in batches after the column is added.
     return "ALTER TABLE turn_store ADD COLUMN IF NOT EXISTS text_lower VARCHAR;"
 
