@@ -74,8 +74,10 @@ def find_clips() -> None:
     words = c.text_input("Words said in the call", max_chars=200, key="cc_words",
                          placeholder="e.g. 投诉 or complaint")
     page = st.session_state.get("cc_page", 0)
+    # the calls said it once per search, not once per page (cached like the page)
+    found = ui.calls_said(db, viewer, f, words, item=item, outcome=outcome) if words.strip() else None
     rows, total, searched_from = ui.search_findings(db, viewer, f, item=item, outcome=outcome, words=words or None,
-                                                    page=page)
+                                                    page=page, found=found)
     st.caption(f"{total} finding(s)" + (f" · page {page + 1}" if total > PAGE_SIZE else ""))
     if searched_from is not None:
         st.caption(f"Only the newest calls that said it, back to {searched_from:%Y-%m-%d}, were searched (at most "

@@ -17,6 +17,7 @@ from qa_pipeline.insights import facts
 from qa_pipeline.insights.filters import CallFilter, among_ids, scope_clause
 from qa_pipeline.privacy.access import OWNER, Viewer
 from qa_pipeline.store.journal import read, session
+from qa_pipeline.store.rows import TURN_SEARCHED
 
 __all__ = [
     "CallsFound",
@@ -302,6 +303,13 @@ text is lowered and searched (a team over a quarter at one million calls: 1.3 â†
 Where it keeps more, matching every turn of the days costs less than telling them apart."""
 
 
+LOWERED_SHARE = 12
+"""... and where it keeps fewer than one in this many, words with case are matched against its
+calls' text lowered there and then (the same as the stored lowered text, migration 25): lowering
+their few turns costs less than reading every turn's stored lowered text beside its text (a team
+over a quarter at one million calls, 1/30 of the turns: 245 vs 283 ms CPU a window)."""
+
+
 class CallsFound(NamedTuple):
     """A page of calls found, the number of matching findings, and for a words search that
     stopped early (:data:`WORDS_CALLS_FOUND`, :data:`WORDS_CALLS_SEARCHED`) the day it reached
@@ -312,12 +320,42 @@ class CallsFound(NamedTuple):
     searched_from: Optional[date] = None
 
 
+class WordsFound(NamedTuple):
+    """What a words search found (:func:`calls_saying`) for a filter, item and outcome: the
+    calls, newest first, the day it reached back to (None: every matching call searched) and
+    the first and last day of the calls found. Every page of the search reads these calls: the
+    dashboard keeps them (cached with the queries) so that the next page reads no turn."""
+
+    calls: list[str]
+    searched_from: Optional[date]
+    days: Optional[tuple[date, date]]
+
+
+def words_found(db: str | os.PathLike, viewer: Viewer, f: CallFilter, words: str, *,
+                item: Optional[str] = None, outcome: Optional[str] = None,
+                among: Optional[list[str]] = None) -> WordsFound:
+    """The calls matching the filter, ``item`` and ``outcome`` (``among`` the given ids) in which
+    someone said ``words`` (:func:`calls_saying`), for :func:`find_call_facts` (``found``)."""
+    where, args, _ = _calls_with(viewer, f, item, outcome)
+    per_day = None  # among given ids: counted from their facts
+    with session(db):
+        if among is not None:
+            ids, ids_args = among_ids("call_id", among)
+            where, args = f"{where} AND {ids}", [*args, *ids_args]
+        else:  # the day sums count the calls in the filter (more than have the finding asked for:
+            sql, sql_args = facts.call_sums(viewer, f)  # enough to size the windows)
+            per_day = (f"SELECT day, calls AS n FROM ({sql})", sql_args)
+        return WordsFound(*calls_saying(db, words, where, args, per_day, bound=facts.call_where(viewer, f)))
+
+
 def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, columns: str, *,
                     item: Optional[str] = None, outcome: Optional[str] = None, among: Optional[list[str]] = None,
-                    words: Optional[str] = None, page: int = 0, per_page: int = 50) -> CallsFound:
+                    words: Optional[str] = None, found: Optional[WordsFound] = None, page: int = 0,
+                    per_page: int = 50) -> CallsFound:
     """As :func:`find_calls`, ``columns`` of ``call_fact_store``; ``words``: only calls in
     which someone said them (case-insensitive where case exists), newest first and capped
-    (:func:`calls_saying`)."""
+    (:func:`calls_saying`); ``found``: what :func:`words_found` gave for the same filter, item,
+    outcome, ids and words (another page of the same search: no turn read again)."""
     where, args, sums = _calls_with(viewer, f, item, outcome)
     lists = _lists(outcome)
     searched_from = None
@@ -328,12 +366,9 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
             args += ids_args
             sums = None
         if words:
-            per_day = None  # among given ids: counted from their facts
-            if among is None:  # the day sums count the calls in the filter (more than have the finding
-                sql, sql_args = facts.call_sums(viewer, f)  # asked for: enough to size the windows)
-                per_day = (f"SELECT day, calls AS n FROM ({sql})", sql_args)
-            said, searched_from, days = calls_saying(db, words, where, args, per_day,
-                                                     bound=facts.call_where(viewer, f))
+            if found is None:
+                found = words_found(db, viewer, f, words, item=item, outcome=outcome, among=among)
+            said, searched_from, days = found
             ids, ids_args = among_ids("call_id", said)
             where += f" AND {ids}"
             args = [*args, *ids_args]
@@ -344,9 +379,9 @@ def find_call_facts(db: str | os.PathLike, viewer: Viewer, f: CallFilter, column
         if sums is not None:  # the day sums count the findings: no call read
             total = read(db, f"SELECT coalesce(sum(n), 0) AS n FROM ({sums[0]})", sums[1])["n"][0]
         else:
-            found = (" + ".join(f"list_contains({name}, ?)::INT" for name in lists) if item
-                     else " + ".join(f"len({name})" for name in lists))
-            total = read(db, f"SELECT coalesce(sum({found}), 0) AS n FROM call_fact_store WHERE {where}",
+            counted = (" + ".join(f"list_contains({name}, ?)::INT" for name in lists) if item
+                       else " + ".join(f"len({name})" for name in lists))
+            total = read(db, f"SELECT coalesce(sum({counted}), 0) AS n FROM call_fact_store WHERE {where}",
                          ([item] * len(lists) if item else []) + args)["n"][0]
         rows = facts.newest(db, columns, where, args, limit=per_page, offset=max(page, 0) * per_page,
                             per_day=_calls_per_day(sums))
@@ -380,6 +415,9 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
     whatever the ids (few, growing windows all the same: :data:`WORDS_WINDOW_CALLS`); the
     last window holds the calls left to search (:data:`WORDS_CALLS_SEARCHED`; whole days, so
     up to a day's calls more), not three times those searched (at most twice the cap before).
+    Words with case match each turn's text lowered as stored (``text_lower``, migration 25),
+    or a narrow filter's few turns lowered there (:data:`LOWERED_SHARE`): no search lowers
+    every turn's text it reads.
     The turns that say the words are found first and then matched to the window's calls: a
     join of the turns to the window's calls read the facts of the window twice and hashed
     every call id of the window (at 5 M calls with ids scattered: 146 â†’ 78 ms CPU for a
@@ -388,7 +426,9 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
     sql, sql_args = per_day or (f"SELECT day, count(*) AS n FROM call_fact_store WHERE {where} GROUP BY day", args)
     days = read(db, f"SELECT day, sum(n) AS n FROM ({sql}) GROUP BY day ORDER BY day DESC NULLS LAST",
                 sql_args).rows()
-    match = "contains(text, ?)" if words.lower() == words.upper() else "contains(lower(text), lower(?))"
+    # words with case match the turns' text lowered as stored (migration 25: no text lowered here)
+    cased = words.lower() != words.upper()
+    match = f"contains({TURN_SEARCHED}, lower(?))" if cased else "contains(text, ?)"
     found: list[str] = []
     found_days: list[Optional[date]] = []
     searched, first = 0, 0
@@ -423,8 +463,9 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
                                           [*bound_args, *bound_args, *bound_args, *span_args]).row(0)
         said, said_args = match, [words]
         if kept * NARROW_SHARE < stored_then:  # a team's or an agent's calls among everyone's turns of the days:
+            own = "contains(lower(text), lower(?))" if cased and kept * LOWERED_SHARE < stored_then else match
             said = f"CASE WHEN call_id IN (SELECT call_id FROM call_fact_store WHERE {where} AND {span}) " \
-                   f"THEN {match} ELSE FALSE END"  # the text of their turns alone is matched
+                   f"THEN {own} ELSE FALSE END"  # the text of their turns alone is matched
             said_args = [*args, *span_args, words]
         hits = read(db, f"""SELECT call_id, day FROM call_fact_store WHERE {where} AND {span}
                 AND call_id IN (SELECT call_id FROM turn_store WHERE stored_at BETWEEN ? AND ? AND {said})

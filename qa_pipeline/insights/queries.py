@@ -27,7 +27,7 @@ from typing import Any, Callable, NamedTuple, Optional, TypeVar
 import polars as pl
 
 from qa_pipeline.insights import facts
-from qa_pipeline.insights.aggregates import failing_call_facts, find_call_facts
+from qa_pipeline.insights.aggregates import WordsFound, failing_call_facts, find_call_facts, words_found
 from qa_pipeline.insights.filters import CallFilter, call_filter_clauses, latest_results, scope_clause
 from qa_pipeline.privacy.access import Viewer, mask_identifiers, visible_metadata
 from qa_pipeline.store.call_facts import of_calls
@@ -334,20 +334,33 @@ class FoundFindings(NamedTuple):
     searched_from: Optional[date] = None
 
 
+def _search_words(words: Optional[str]) -> Optional[str]:
+    return (words or "").strip()[:200] or None
+
+
+@_one_connection
+def calls_said(db: str | os.PathLike, viewer: Viewer, f: CallFilter, words: str, *, item: Optional[str] = None,
+               outcome: Optional[str] = None) -> WordsFound:
+    """The calls a words search of :func:`search_findings` finds (the same arguments but the
+    page): given to it as ``found``, its other pages read no turn (the dashboard caches this)."""
+    return words_found(db, viewer, f, _search_words(words) or "", item=item, outcome=outcome)
+
+
 @_one_connection
 def search_findings(db: str | os.PathLike, viewer: Viewer, f: CallFilter, *, item: Optional[str] = None,
                     outcome: Optional[str] = None, words: Optional[str] = None,
-                    page: int = 0) -> FoundFindings:
+                    page: int = 0, found: Optional[WordsFound] = None) -> FoundFindings:
     """Findings with their evidence, for clips: by item, outcome and words said in the call.
 
     One page holds the findings of up to :data:`PAGE_SIZE` calls, newest first, the evidence
     masked for the viewer; the total counts matching findings. A search for words looks at
     the newest calls that said them, up to a cap (``searched_from`` says how far back it got:
-    narrower dates, team or agent reach older calls)."""
-    words = (words or "").strip()[:200] or None
+    narrower dates, team or agent reach older calls); ``found``: :func:`calls_said` with the
+    same arguments (the search is then not run again for another page)."""
+    words = _search_words(words)
     calls, total, searched_from = find_call_facts(
         db, viewer, f, f"call_id, started_at, team, agent_name, language, source, {LATEST_RESULT}", item=item,
-        outcome=outcome, words=words, page=page)
+        outcome=outcome, words=words, found=found if words else None, page=page)
     found = _findings_of(db, calls, item, outcome).select(
         "call_id", "check_id", "outcome", "evidence_text", "evidence_speaker", "evidence_start", "evidence_end")
     rows = calls.drop(_LATEST).join(found, on="call_id").sort(["started_at", "call_id", "check_id"],

@@ -35,6 +35,15 @@ CALL_COLUMNS = ("call_id", "source_path", "sha256", "duration", "channels", "sam
                 "agent_id", "agent_name", "team", "started_at", "ring_seconds", "metadata", "source", "status",
                 "asr_model", "role_confidence", "role_note", "roles_uncertain", "redacted", "processed_at", "coverage")
 TURN_COLUMNS = ("call_id", "turn", "speaker", "start_s", "end_s", "text", "stored_at")
+TURN_LOWERED = "nullif(lower(text), text)"
+"""A turn's ``text_lower`` (migration 25), written with it: its text as the words search matches
+it, lowered by DuckDB's ``lower`` (the search's rule since it began), so no search lowers text
+(most of a search's cost on real text); NULL where lowering changes nothing (most Mandarin),
+which keeps the store and the writer's work small."""
+TURN_SEARCHED = "coalesce(text_lower, text)"
+"""A turn's text lowered, as the words search reads it (:data:`TURN_LOWERED`)."""
+COMPUTED_COLUMNS = {"turn_store": {"text_lower": TURN_LOWERED}}
+"""Columns the writer computes in SQL from the row's other columns, by table."""
 WORD_COLUMNS = ("call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability", "stored_at")
 # A turn's and a word's stored_at is its call's processed_at (migration 23): turns are stored in the order
 # calls are, so looked up by id and that time a scan skips the other row groups (zone maps).
@@ -118,12 +127,16 @@ def columns_of(rows: Sequence[Sequence], names: Sequence[str]) -> dict:
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence], names: Sequence[str]) -> None:
     """Insert ``rows`` (tuples in the order of ``names``) into the named columns of ``table``, in one
-    statement over a registered view of their columns (:func:`columns_of`)."""
+    statement over a registered view of their columns (:func:`columns_of`), and the table's
+    :data:`COMPUTED_COLUMNS` computed from them."""
     if not rows:
         return
+    computed = COMPUTED_COLUMNS.get(table, {})
+    into = ", ".join([*names, *computed])
+    values = ", ".join([*names, *computed.values()])
     con.register("_new_rows", columns_of(rows, names))
     try:
-        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _new_rows")
+        con.execute(f"INSERT INTO {table} ({into}) SELECT {values} FROM _new_rows")
     except BaseException:
         # the failed insert has aborted the transaction, which refuses the unregister too: the
         # insert's own error is the one to report (a later register of the name replaces the view)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import dataclasses
+
 import polars as pl
 import pytest
 from dashboard_fixtures import build_centre, make_call
@@ -12,6 +14,7 @@ from dashboard_fixtures import build_centre, make_call
 from qa_pipeline.insights import aggregates, queries
 from qa_pipeline.insights.filters import CallFilter
 from qa_pipeline.privacy.access import User, Viewer
+from qa_pipeline.records import Turn
 from qa_pipeline.store import database as store
 
 EVERYONE = Viewer.of(User("m", "manager"))
@@ -53,6 +56,25 @@ def test_keeps_to_the_filters_and_the_viewer(db):
     want = _said(db, "投诉", "team = 'Team A' AND agent_id IN ('a01', 'a02') AND day BETWEEN '2026-10-30' "
                            "AND '2026-11-12' AND list_contains(failed, 'C3')")
     assert found == [c for c, _ in want] and want  # not empty: the filters leave some
+
+
+@pytest.mark.parametrize("share", [1, 100])  # an agent's calls: matched on the stored lowered text, or lowered there
+def test_a_narrow_filters_search_with_case_finds_the_calls_a_scan_finds(db, monkeypatch, share):
+    monkeypatch.setattr(aggregates, "NARROW_SHARE", 2)  # one agent of four: their turns alone matched
+    monkeypatch.setattr(aggregates, "LOWERED_SHARE", share)
+    matches = []
+    read = aggregates.read
+
+    def reading(db, sql, params=()):
+        if "FROM turn_store" in sql:
+            matches.append("lower(text)" in sql)
+        return read(db, sql, params)
+
+    monkeypatch.setattr(aggregates, "read", reading)
+    found, _ = _search(db, "Thank YOU", CallFilter(agents=("a01",)))
+    want = _said(db, "Thank YOU", "agent_id = 'a01'")
+    assert found == [c for c, _ in want] and want
+    assert matches and all(lowered == (share == 1) for lowered in matches)
 
 
 def test_stops_at_the_newest_calls_found_and_says_how_far_back(db, monkeypatch):
@@ -189,7 +211,9 @@ def test_an_agents_search_matches_the_text_of_their_calls_turns_alone(month, mon
     month.create_function("said", said, ["VARCHAR", "VARCHAR"], "BOOLEAN", side_effects=True)
 
     def read(db, sql, params=()):
-        result = month.execute(sql.replace("contains(lower(text), lower(?))", "said(text, ?)"), list(params))
+        for match in ("contains(coalesce(text_lower, text), lower(?))", "contains(lower(text), lower(?))"):
+            sql = sql.replace(match, "said(text, ?)")
+        result = month.execute(sql, list(params))
         return pl.DataFrame(result.fetchall(), schema=[d[0] for d in result.description], orient="row")
 
     monkeypatch.setattr(aggregates, "read", read)
@@ -202,3 +226,86 @@ def test_an_agents_search_matches_the_text_of_their_calls_turns_alone(month, mon
                           "WHERE agent_id = 'a01' AND flagged)").fetchone()[0]
     assert found == want and want and reached is None
     assert 0 < len(matched) <= turns < month.execute("SELECT count(*) FROM turn_store").fetchone()[0] / 4
+
+
+# ---- case and width: the turns' lowered text as stored (migration 25) ----------------------
+
+SAID = ["I want a REFUND for this, it is Unacceptable.", "ＲＥＦＵＮＤ ｐｌｅａｓｅ，ｔｈａｎｋ ｙｏｕ",
+        "The İstanbul office and the STRASSE Straße branch", "我要退款，我是VIP客户，ÀÉÎ Ünïcödé",
+        "请帮我查询一下订单", "Thank you for calling, have a nice day"]
+"""Turns in English, Mandarin and both, with capitals, full-width letters, accents and letters
+whose lowering changes their length (İ, ẞ): each a call of its own besides build_centre's."""
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    path = tmp_path_factory.mktemp("mixed") / "qa.duckdb"
+    with store.opened(path) as con:
+        build_centre(con, n=12)
+        for i, text in enumerate(SAID):
+            call, result = make_call(100 + i, team="Team A", agent="a01", imported=True, flagged=False,
+                                     when=datetime(2026, 11, 1 + i, 9, tzinfo=timezone.utc))
+            turns = (Turn("agent", None, None, "Hello, how can I help?"), Turn("customer", None, None, text))
+            store.save_call(con, dataclasses.replace(call, turns=turns), [result])
+    return path
+
+
+@pytest.mark.parametrize("words", ["refund", "REFUND", "Refund", "ｒｅｆｕｎｄ", "ＲＥＦＵＮＤ", "istanbul", "İstanbul",
+                                   "straße", "STRASSE", "ẞ", "vip", "VIP客户", "退款", "àéî", "ÜNÏCÖDÉ", "订单",
+                                   "thank you", "Unacceptable", "投诉", "nobody said this"])
+def test_case_and_width_find_the_calls_a_scan_of_every_turn_finds_without_lowering_text(mixed, words,
+                                                                                         monkeypatch):
+    # The same calls as a scan lowering every turn's text (the search's rule), while the search
+    # itself lowers no turn's text: it reads the lowered text the writer stored.
+    turn_reads = []
+    read = aggregates.read
+
+    def reading(db, sql, params=()):
+        if "FROM turn_store" in sql:
+            turn_reads.append(sql)
+        return read(db, sql, params)
+
+    monkeypatch.setattr(aggregates, "read", reading)
+    found, searched_from = _search(mixed, words)
+    assert found == [c for c, _ in _said(mixed, words)]
+    assert searched_from is None and turn_reads
+    assert not any("lower(text)" in sql for sql in turn_reads)
+
+
+def test_the_writer_stores_each_turns_lowered_text_where_lowering_changes_it(mixed):
+    with store.opened(mixed, read_only=True) as con:
+        rows = con.execute("SELECT text, text_lower, lower(text) FROM turn_store").fetchall()
+    assert rows and all(stored == (lowered if lowered != text else None) for text, stored, lowered in rows)
+    assert {text for text, stored, _ in rows if stored is None} >= {"请帮我查询一下订单"}
+    assert ("ＲＥＦＵＮＤ ｐｌｅａｓｅ，ｔｈａｎｋ ｙｏｕ", "ｒｅｆｕｎｄ ｐｌｅａｓｅ，ｔｈａｎｋ ｙｏｕ") in [r[:2] for r in rows]
+
+
+def test_another_page_of_a_search_reuses_the_calls_found_and_reads_no_turn(db, monkeypatch):
+    # The coaching page's next page, or the same search again: the calls found once (calls_said,
+    # cached by the dashboard) give each page the rows a search of its own gives.
+    monkeypatch.setattr(aggregates, "WORDS_CALLS_FOUND", 9)
+    lead = Viewer.of(User("l", "team_lead", team="Team A"))
+    read = aggregates.read
+    for viewer, f, words, item, outcome in ((EVERYONE, CallFilter(), "投诉", None, None),
+                                            (EVERYONE, CallFilter(), "THANK you", "A1", None),
+                                            (lead, CallFilter(date_from=date(2026, 11, 1)), "投诉", "C3", "fail")):
+        found = queries.calls_said(db, viewer, f, words, item=item, outcome=outcome)
+        assert found.calls
+        turn_reads = []
+
+        def reading(db, sql, params=()):
+            if "FROM turn_store" in sql:
+                turn_reads.append(sql)
+            return read(db, sql, params)
+
+        monkeypatch.setattr(aggregates, "read", reading)
+        for page in (0, 1):
+            shared = queries.search_findings(db, viewer, f, item=item, outcome=outcome, words=words, page=page,
+                                             found=found)
+            monkeypatch.setattr(aggregates, "read", read)
+            alone = queries.search_findings(db, viewer, f, item=item, outcome=outcome, words=words, page=page)
+            monkeypatch.setattr(aggregates, "read", reading)
+            assert shared.rows.equals(alone.rows) and shared.total == alone.total
+            assert shared.searched_from == alone.searched_from
+        monkeypatch.setattr(aggregates, "read", read)
+        assert not turn_reads

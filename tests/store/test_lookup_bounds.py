@@ -434,3 +434,80 @@ def test_migration_24_gives_the_tables_of_a_few_rows_a_call_an_index_on_call_id(
         store.save_results(con, [CallResult("c1", "standard-en", "1", 100.0, False, (), (Finding("C2", "pass"),))])
         assert con.execute("SELECT passed, failed FROM call_fact_store").fetchall() == [(["C2"], [])]
         _facts_equal_a_rebuild(con)
+
+
+def test_migration_25_stores_each_turns_lowered_text_in_batches(tmp_path, monkeypatch, caplog):
+    # An older database's turns get their lowered text (NULL where lowering changes nothing), a
+    # batch of turns at a time with its progress logged; nothing else changes, the words search
+    # finds what it found, and running the fill again changes nothing.
+    from qa_pipeline.store import migrations
+
+    path = tmp_path / "v24.duckdb"
+    con = database_at(path, 24)
+    con.execute("INSERT INTO call_store (call_id, status, started_at, source, processed_at) VALUES "
+                "('c1', 'done', '2026-03-02 10:00+00', 'import', '2026-03-02 10:03+00'), "
+                "('c2', 'done', '2026-03-02 11:00+00', 'import', '2026-03-02 11:03+00')")
+    con.execute("INSERT INTO result_store VALUES ('c1', 'standard-en', '1', 80, false, [], false, false, "
+                "'2026-03-02 10:05+00', 0), ('c2', 'standard-zh', '1', 90, false, [], false, false, "
+                "'2026-03-02 11:05+00', 0)")
+    texts = [("c1", 0, "Hello, I want a REFUND"), ("c1", 1, "ＲＥＦＵＮＤ ｎｏｗ"), ("c1", 2, "ok"),
+             ("c2", 0, "我要投诉"), ("c2", 1, "VIP客户退款"), ("c2", 2, None)]
+    con.executemany("INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at) "
+                    "SELECT ?, ?, 'agent', 0, 1, ?, processed_at FROM call_store WHERE call_id = ?",
+                    [[c, t, text, c] for c, t, text in texts])
+    con.execute(f"INSERT INTO call_fact_store {call_facts.facts_sql()}")
+    con.close()
+    monkeypatch.setattr(migrations, "LOWERED_BATCH", 2)
+    caplog.set_level("INFO", logger="qa_pipeline.store.migrations")
+    with store.opened(path) as con:
+        stored = con.execute("SELECT call_id, turn, text, text_lower FROM turn_store ORDER BY ALL").fetchall()
+        assert stored == [("c1", 0, "Hello, I want a REFUND", "hello, i want a refund"),
+                          ("c1", 1, "ＲＥＦＵＮＤ ｎｏｗ", "ｒｅｆｕｎｄ ｎｏｗ"), ("c1", 2, "ok", None),
+                          ("c2", 0, "我要投诉", None), ("c2", 1, "VIP客户退款", "vip客户退款"), ("c2", 2, None, None)]
+        progress = [r.getMessage() for r in caplog.records if "migration 25" in r.getMessage()]
+        assert progress == [f"migration 25: the turns' lowered text, {n} of 6 turns" for n in (2, 4, 6)]
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 25
+        migrations._lower_turns(con)  # again: nothing changes
+        assert con.execute("SELECT call_id, turn, text, text_lower FROM turn_store ORDER BY ALL").fetchall() == stored
+    manager = Viewer.of(User("m", "manager"))
+    for words, want in (("refund", ["c1"]), ("ｒｅｆｕｎｄ", ["c1"]), ("vip", ["c2"]), ("投诉", ["c2"]), ("OK", ["c1"])):
+        found, _, _ = aggregates.calls_saying(path, words, "TRUE", [])
+        assert found == want, words
+    assert queries.call_turns(path, manager, "c1")["text"].to_list() == [t for c, _, t in texts if c == "c1"]
+
+
+def test_an_interrupted_migration_25_keeps_every_turn_and_finishes_when_run_again(tmp_path, monkeypatch):
+    from qa_pipeline.store import migrations
+
+    path = tmp_path / "v24.duckdb"
+    con = database_at(path, 24)
+    con.execute("INSERT INTO call_store (call_id, status, source, processed_at) VALUES "
+                "('c1', 'done', 'import', '2026-03-02 10:03+00')")
+    con.executemany("INSERT INTO turn_store (call_id, turn, speaker, text, stored_at) "
+                    "VALUES ('c1', ?, 'agent', ?, '2026-03-02 10:03+00')", [[t, f"Turn {t}"] for t in range(5)])
+    con.close()
+    monkeypatch.setattr(migrations, "LOWERED_BATCH", 2)
+
+    class StopsInTheThirdBatch:  # the process dies (here: an error) while lowering the third batch
+        def __init__(self, con):
+            self.con, self.batches = con, 0
+
+        def execute(self, sql, *args):
+            if sql.startswith("UPDATE turn_store SET text_lower"):
+                self.batches += 1
+                if self.batches == 3:
+                    raise duckdb.IOException("the disk went away")
+            return self.con.execute(sql, *args)
+
+    con = duckdb.connect(str(path))
+    with pytest.raises(duckdb.IOException, match="went away"):
+        migrations.apply_migrations(StopsInTheThirdBatch(con))
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 24  # not recorded
+    assert con.execute("SELECT turn, text, text_lower FROM turn_store ORDER BY turn").fetchall() == [
+        (0, "Turn 0", "turn 0"), (1, "Turn 1", "turn 1"), (2, "Turn 2", "turn 2"), (3, "Turn 3", "turn 3"),
+        (4, "Turn 4", None)]  # two batches committed, every turn kept
+    con.close()
+    with store.opened(path) as con:  # run again: it finishes
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 25
+        assert con.execute("SELECT turn, text, text_lower FROM turn_store ORDER BY turn").fetchall() == [
+            (t, f"Turn {t}", f"turn {t}") for t in range(5)]
