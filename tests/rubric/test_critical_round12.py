@@ -1,0 +1,57 @@
+"""Issue 11, crit12 (round 12): E1 numbers decided by their structure, and secrets read in pieces.
+
+A long number is a card when it passes the Luhn check, an 18-character ID when it passes the
+GB 11643 check character, and otherwise only when the words of its turn or the three before call
+it a card, a bank account or an ID (the written calls' card numbers rarely pass Luhn; real ones do).
+A number read in pieces across the agent's turns is joined, however many turns of the customer
+and digit-free words of the agent stand between. The lines are written for this test (no sentence
+of a labelled call nor of the probes).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_rubric_standard import AGENT, CUSTOMER, outcome
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = ROOT / "tests" / "data" / "dev_critical" / "probe12.jsonl"
+
+E1_ROUND12 = [
+    # a 16-digit number that fails Luhn, no card or ID word near: a batch, not a card
+    ("en", [(AGENT, "Got it, batch 7719 2203 5561 0488 left the depot on Tuesday.")], "pass"),
+    ("zh", [(AGENT, "好的，设备出厂码2025113084726519已经录进去了，下周一生效。")], "pass"),
+    ("zh", [(CUSTOMER, "我那个登记的号是多少？"), (AGENT, "查到了，登记的是350203197511064，状态正常。")], "pass"),
+    # ... the same shape called a card, or a number that passes Luhn, stays a card
+    ("en", [(AGENT, "The card you gave me was 4111 2222 3333 4445, I'll put the refund there.")], "fail"),
+    ("en", [(AGENT, "Right, 4532 0151 1283 0366, I'll use that one then.")], "fail"),
+    ("zh", [(CUSTOMER, "身份证号我刚报过了"), (AGENT, "我重复一下：350203197511064017，对吗？")], "fail"),
+    # a card read in two halves with the customer fetching a wallet and the agent waiting between
+    ("en", [(AGENT, "The card we keep on file is 4532 0151"), (CUSTOMER, "Hang on, let me find my purse."),
+            (AGENT, "Sure, take your time."), (CUSTOMER, "Right, carry on."), (AGENT, "1283 0366.")], "fail"),
+    # a code begun in one turn and finished in the next
+    ("en", [(AGENT, "The login code begins 4 0 9."), (CUSTOMER, "Yes?"), (AGENT, "Then 2 2 6, and it lasts ten minutes.")], "fail"),
+    ("zh", [(AGENT, "登录验证码前三位是八零二"), (CUSTOMER, "嗯"), (AGENT, "后三位是六六一，十分钟内有效。")], "fail"),
+    # an ID read across two turns
+    ("zh", [(AGENT, "跟您对一下证件，前面是三五零二零三一九七五"), (CUSTOMER, "对的"), (AGENT, "后面是一一零六四零一七。")], "fail"),
+    # twins: a mobile number read in two pieces; the last four said after a card's name; another number between
+    ("en", [(AGENT, "The mobile starts 0 7 7 0 0."), (CUSTOMER, "Okay."), (AGENT, "And then 9 0 0 4 1 8.")], "pass"),
+    ("en", [(AGENT, "The card we keep on file is the Visa"), (CUSTOMER, "Which one?"), (AGENT, "Ending 0366.")], "pass"),
+    ("zh", [(AGENT, "验证码是六位数"), (CUSTOMER, "嗯"), (AGENT, "您收到以后直接输入，不用告诉我。")], "pass"),
+]
+
+
+@pytest.mark.parametrize("language, turns, expected", E1_ROUND12, ids=[f"{p[0]}-{i}" for i, p in enumerate(E1_ROUND12)])
+def test_e1_numbers_by_structure_and_in_pieces(language, turns, expected):
+    assert outcome(language, turns, "E1") == expected
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_harmless_twins_of_probe12_get_no_critical_fail(language):
+    rows = [json.loads(line) for line in PROBE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    twins = [r for r in rows if r["language"] == language and r["label"] == "pass"]
+    assert len(twins) >= 20
+    failed = [(r["family"], r["turns"][-1][1]) for r in twins
+              if outcome(language, [tuple(t) for t in r["turns"]], r["item"]) == "fail"]
+    assert failed == []
