@@ -55,3 +55,24 @@ def test_harmless_twins_of_probe12_get_no_critical_fail(language):
     failed = [(r["family"], r["turns"][-1][1]) for r in twins
               if outcome(language, [tuple(t) for t in r["turns"]], r["item"]) == "fail"]
     assert failed == []
+
+
+B2_ROUND12 = [
+    # Mandarin: a limit with an alternative offered in the turn, an honest "don't know" with the agent going to
+    # find out — the classifier read the limit or the "don't know" cut off as a brush-off
+    ("zh", [(AGENT, "退票要航空公司审批，这个不是我们能决定的。我可以帮您先提交申请，或者改签到后天，您看行吗？")], "pass"),
+    ("zh", [(AGENT, "这一项我的确不知道，您稍等我查查。")], "pass"),
+    ("zh", [(AGENT, "这款滤芯的型号我确实不知道，我去跟仓库同事核实一下，十分钟后给您回电话。")], "pass"),
+    # ... the same limit or "don't know" with the customer sent off stays a breach (the rules)
+    ("zh", [(AGENT, "我也不知道，您自己去网上查吧。")], "fail"),
+    # English: impatience as futility
+    ("en", [(AGENT, "You can argue with me till closing time, the answer is still going to be the same.")], "fail"),
+    ("en", [(AGENT, "We could go back and forth on this for an hour and nothing's going to change.")], "fail"),
+    ("en", [(AGENT, "I can go over the charges as many times as you need, it's no bother at all.")], "pass"),
+    ("en", [(AGENT, "We can go round the options again if you like, the price for each one stays as quoted.")], "pass"),
+]
+
+
+@pytest.mark.parametrize("language, turns, expected", B2_ROUND12, ids=[f"{p[0]}-{i}" for i, p in enumerate(B2_ROUND12)])
+def test_b2_limits_not_knowing_and_futility(language, turns, expected):
+    assert outcome(language, turns, "B2") == expected
