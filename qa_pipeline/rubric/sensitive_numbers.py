@@ -15,8 +15,9 @@ of the first hit or ``None`` (see :mod:`qa_pipeline.rubric.detectors`, which reg
   minutes", "at least 8 characters", a code anyone may hear (a sort code, a promo code) or a number starting
   with 0. A long number is a card when it passes the Luhn check, an ID when it passes the GB 11643 check
   character, and otherwise only when the words around it call it a card, a bank account or an ID.
-* ``personal_data``: a customer's phone number or account balance stated by the
-  agent (预留手机是139…, 欠费320元; "her mobile is 07700 900114", "the balance is 1240 pounds"),
+* ``personal_data``: a customer's phone number, account balance, address or date of birth stated by the
+  agent (预留手机是139…, 欠费320元, 登记的地址是…路18号; "her mobile is 07700 900114", "the balance is 1240
+  pounds", "registered to 9 Birch Lane", "date of birth the second of June"),
   not read back as a question for the caller to confirm, not a hotline's number. The E1
   rubrics look for it only up to the first identifier asked.
 """
@@ -420,6 +421,9 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
 # A customer's phone number or account balance stated by the agent (not asked
 # back as a question). The E1 rubrics look for it only before any identifier was asked: data
 # read out to a caller nobody verified is a breach of confidentiality.
+_ORDINAL_DAY = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+                "fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty ?(?:first|second|third|"
+                "fourth|fifth|sixth|seventh|eighth|ninth)|thirtieth|thirty ?first")
 _PERSONAL = re.compile(
     r"(?:预留|登记|绑定|注册|户主|机主|账户|账号|您的|他的|她的)[^\n]{0,8}?(?:手机号码?|手机|电话号码?|号码|邮箱)(?:是|为)? ?"
     r"(?P<zh_phone>1[3-9]\d{9})(?!\d)"
@@ -431,6 +435,15 @@ _PERSONAL = re.compile(
     r"(?P<en_local>[2-9] ?\d ?\d ?\d(?: ?\d){3})(?! ?\d)"
     r"|(?:balance|amount owed|amount outstanding|arrears)(?: on (?:the|this|your) account)? (?:is|stands at|of) "
     r"(?P<en_money>\d[\d ]*(?:pounds?|dollars?|euros?|rupees?)?)"
+    # crit12: the holder's address or date of birth ("the policy's registered at 14 Alder Close", "date of
+    # birth the second of June 1979", 登记的地址是…路18号): a house number and a street word, a day and a month
+    r"|(?:registered|lives|living|resides|address(?: on (?:the account|file|record))?(?: is)?)(?: at| to)? "
+    r"(?P<en_address>\d{1,4}[a-z]? (?:[a-z]+ ){1,3}(?:street|road|close|lane|avenue|drive|way|court|place|crescent|"
+    r"gardens|grove|terrace|square|rise|hill|mews|row|walk|park)\b)"
+    rf"|(?:date of birth|birthday|dob|born on|born)(?: is| of| on)? (?:the )?(?P<en_birth>(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINAL_DAY})"
+    r" (?:of )?(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)"
+    r"|(?:登记|预留|注册|家庭|居住|您的|您家)[^\n]{0,6}?(?:地址|住址)(?:是|为|在)"
+    r"(?P<zh_address>[^\n]{2,16}?(?:路|街|巷|弄|村|小区|花园|公寓|大厦)\d+号)"
 )
 _ASKED_BACK = re.compile(r"吗|对吧|对不对|是不是|没错吧|is that|is it|correct|right$|still")
 _NOT_PERSONAL = re.compile(r"热线|客服|服务电话|拨打|致电|官方|hotline|helpline|call us|office|branch|\bour |\btheir ")

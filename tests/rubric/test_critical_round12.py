@@ -1,4 +1,4 @@
-"""Issue 11, crit12 (round 12): E1 numbers decided by their structure, and secrets read in pieces.
+"""Issue 11, crit12 (round 12): E1 numbers decided by their structure, secrets read in pieces, data before verification.
 
 A long number is a card when it passes the Luhn check, an 18-character ID when it passes the
 GB 11643 check character, and otherwise only when the words of its turn or the three before call
@@ -35,6 +35,14 @@ E1_ROUND12 = [
     ("zh", [(AGENT, "登录验证码前三位是八零二"), (CUSTOMER, "嗯"), (AGENT, "后三位是六六一，十分钟内有效。")], "fail"),
     # an ID read across two turns
     ("zh", [(AGENT, "跟您对一下证件，前面是三五零二零三一九七五"), (CUSTOMER, "对的"), (AGENT, "后面是一一零六四零一七。")], "fail"),
+    # the holder's address or date of birth stated before any identifier was asked; twins: the company's own
+    # address, and the same address once the account number was asked
+    ("en", [(CUSTOMER, "I'd like to check my car insurance."), (AGENT, "No problem, it's registered to 9 Birch Lane and renews next month.")], "fail"),
+    ("en", [(CUSTOMER, "What do you have on my account?"), (AGENT, "You were born on the 3rd of May, and we bill you every quarter.")], "fail"),
+    ("en", [(CUSTOMER, "Where do I send it back?"), (AGENT, "Our returns address is 22 Mill Road, it's on the label too.")], "pass"),
+    ("zh", [(CUSTOMER, "我想查一下我的燃气账户。"), (AGENT, "好的，您家登记的住址是幸福路16号，上月用气42方。")], "fail"),
+    ("zh", [(CUSTOMER, "我想查一下我的燃气账户。"), (AGENT, "好的，麻烦先报一下户号。"), (CUSTOMER, "8812034"),
+            (AGENT, "您家登记的住址是幸福路16号，上月用气42方。")], "pass"),
     # twins: a mobile number read in two pieces; the last four said after a card's name; another number between
     ("en", [(AGENT, "The mobile starts 0 7 7 0 0."), (CUSTOMER, "Okay."), (AGENT, "And then 9 0 0 4 1 8.")], "pass"),
     ("en", [(AGENT, "The card we keep on file is the Visa"), (CUSTOMER, "Which one?"), (AGENT, "Ending 0366.")], "pass"),
