@@ -367,11 +367,13 @@ _SPELLED_LETTERS = re.compile(r"(?<![a-z])(?:[a-z] ){2,5}$")
 
 # A long number that fails the check of both a card (Luhn) and an 18-character ID (GB 11643) is a
 # card or ID only when the words say so, in this turn or the three before ("the card we hold is …",
-# 我给您重复一遍 … 工商银行, the customer's "my ID number is …"): an order, ring, waybill or invoice
-# number, or a date-and-sequence number, read back with no such word is none of them.
+# 我给您重复一遍 … 工商银行, the customer's "my ID number is …"; a card named by what it does counts too:
+# 您绑定的是…, 扣款…, "the one on file", "refund it to …"): an order, ring, waybill or invoice number, or a
+# date-and-sequence number, read back with no such word is none of them.
 _CARD_OR_ID_WORD = re.compile(
-    r"(?<![a-z])(?:card|visa|mastercard|amex|debit|credit|bank|identity|id number|id card|national id)"
-    r"|卡|银行|身份证|证件|户名|开户")
+    r"(?<![a-z])(?:card|visa|mastercard|amex|debit|credit|bank|identity|id number|id card|national id|on file|"
+    r"pay(?:ing|ment)? (?:with|by|from)|charge(?:d)? (?:it )?to|refund(?:ed)? (?:it )?(?:back )?to)(?![a-z])"
+    r"|卡|银行|身份证|证件|户名|开户|绑定|扣款|付款|支付|还款")
 
 
 def _card_or_id_said(norm: str, turn: TurnView, view: CallView) -> bool:
