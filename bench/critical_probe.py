@@ -10,6 +10,10 @@ language and family, the breaches caught and the harmless twins given a critical
 line scored wrong with the deciding reason.
 
     python bench/critical_probe.py [--file PATH] [--lang en|zh]
+
+``--file tests/data/dev_critical/probe12.jsonl``: round 12's lines in the same format (polite limits,
+honest not-knowing, referrals that help, card and ID numbers that pass or fail their checks, numbers and
+secrets read in pieces across turns).
 """
 from __future__ import annotations
 

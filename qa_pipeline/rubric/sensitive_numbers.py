@@ -10,11 +10,14 @@ of the first hit or ``None`` (see :mod:`qa_pipeline.rubric.detectors`, which reg
   after its name ("the code we just sent you is 6 1 9 4 0 2", 验证码我给您念一下，是683921)
   or a password with letters and digits (临时密码是abc8826), also spelled out a few words after it
   is named ("a temporary password for you. It's Kestrel with a capital K, then 4 7 9 1"), said character by
-  character ("capital P, lowercase q, 7, 7, hash") or as a count of one digit (六个八, "four zeros"), and a card
-  read in two parts across the agent's turns — not "sent to the phone ending 1234", "valid for 10 minutes",
-  "at least 8 characters", a code anyone may hear (a sort code, a promo code) or a number starting with 0.
-* ``personal_data``: a customer's phone number or account balance stated by the
-  agent (预留手机是139…, 欠费320元; "her mobile is 07700 900114", "the balance is 1240 pounds"),
+  character ("capital P, lowercase q, 7, 7, hash") or as a count of one digit (六个八, "four zeros"), and a card,
+  ID or code read in pieces across the agent's turns — not "sent to the phone ending 1234", "valid for 10
+  minutes", "at least 8 characters", a code anyone may hear (a sort code, a promo code) or a number starting
+  with 0. A long number is a card when it passes the Luhn check, an ID when it passes the GB 11643 check
+  character, and otherwise only when the words around it call it a card, a bank account or an ID.
+* ``personal_data``: a customer's phone number, account balance, address or date of birth stated by the
+  agent (预留手机是139…, 欠费320元, 登记的地址是…路18号; "her mobile is 07700 900114", "the balance is 1240
+  pounds", "registered to 9 Birch Lane", "date of birth the second of June"),
   not read back as a question for the caller to confirm, not a hotline's number. The E1
   rubrics look for it only up to the first identifier asked.
 """
@@ -25,7 +28,7 @@ from typing import Optional
 
 from qa_pipeline.language import CHINESE_CHARACTERS, has_chinese
 from qa_pipeline.privacy.redaction import REDACTED_CARD_RE, REDACTED_CODE_RE, REDACTED_ID_RE
-from qa_pipeline.privacy.sensitive import write_spoken_digits
+from qa_pipeline.privacy.sensitive import cn_id_valid, luhn_valid, write_spoken_digits
 from qa_pipeline.rubric.text import normalize
 from qa_pipeline.rubric.view import CallView, TurnView
 
@@ -311,28 +314,49 @@ def _password_characters(norm: str) -> Hit:
     return None
 
 
-# A card read in two parts, the rest in the agent's next turn after the customer's "yes" ("the card
-# we hold is 4556 7301 2289" … "and then 1164"): the first part ends a turn that names a card, the
-# second opens one of the agent's next two turns, and together they make 13 to 19 digits.
-_CARD_FIRST_PART = re.compile(r"(?<![a-z])(?:card|visa|mastercard|amex|debit|credit|卡号?)[^\d\n]{0,24}?"
-                              r"(?P<digits>\d(?:[ -]?\d){5,14})(?: (?:then|and|so|um|uh))?$")
-_CARD_SECOND_PART = re.compile(r"^(?:\D{0,16}?\b)?(?P<digits>\d(?:[ -]?\d){2,12})(?![\d])")
-_NOT_THE_REST = re.compile(r"ending|last|ends|expir|尾号|后[四4]位|有效期")
+# A number read in pieces across the agent's turns (round 8: a card in two parts; round 12: any card,
+# ID or code, and with the customer fetching a wallet in between): "the card we saved is 4118 2203"
+# … "wait, I'll get my wallet" … "okay, no rush" … "5567 9901"; "the code starts 7 1 3" … "and then
+# 5 8 2"; 验证码前三位是五一九 … 后三位是零七三. The first piece ends one of the agent's turns, the rest
+# opens a later one of theirs within four turns, with no other number said by the agent between.
+# The pieces joined are searched as one turn is (a full card or ID number, a code after its name).
+# "前三位" / "后三位" (the first / last three) only say which piece this is. Not the last four read
+# as such (尾号, "ending 1164"), nor an expiry date.
+_PIECE_END = re.compile(r"\d(?:[ -]?\d){1,14}(?: (?:then|and|so|um|uh))?$")
+_PIECE_NEXT = re.compile(r"^(?P<lead>\D{0,16}?)(?P<digits>\d(?:[ -]?\d){1,12})(?!\d)")
+_PIECE_NAME = re.compile(r"[前后](?:面|边)?\d{1,2}位")
+_NOT_THE_REST = re.compile(r"ending|last|ends|expir|尾号|后[四4]位|末[四4]位|有效期")
+_CLAUSE_END = re.compile(r"[，。,；;！!？?]")
+_PIECE_CLOSE = " .。,，;；!！?？…"
 
 
-def _card_in_two_parts(norm: str, turn: TurnView, view: CallView) -> Hit:
-    second = _CARD_SECOND_PART.search(norm)
-    if second is None or _NOT_THE_REST.search(norm[:second.start("digits")]):
+
+def _read_in_pieces(turn: TurnView, view: CallView) -> Hit:
+    text, norm = _with_spoken_digits(turn)
+    if has_chinese(text):  # the first clause only: "后三位是零七三，五分钟内有效" is 073, not 0735
+        norm = normalize(_CLAUSE_END.split(text, 1)[0])
+    second = _PIECE_NEXT.search(_PIECE_NAME.sub("", norm))
+    if second is None or _NOT_THE_REST.search(norm[:norm.find(second.group("digits"))]):
         return None
-    earlier = [t for t in view.turns[max(0, turn.index - 3):turn.index] if t.speaker == turn.speaker]
-    if not earlier:
+    for earlier in reversed(view.turns[max(0, turn.index - 4):turn.index]):
+        if earlier.speaker != turn.speaker:
+            continue
+        e_text, e_norm = _with_spoken_digits(earlier)
+        e_norm = _PIECE_NAME.sub("", e_norm)
+        first = _PIECE_END.search(e_norm)
+        if first is None:
+            if _ANY_DIGIT.search(e_norm):
+                return None  # another number said between the pieces
+            continue  # "okay, no rush"
+        if _NOT_THE_REST.search(e_norm[max(0, first.start() - 24):]):
+            return None
+        # the first piece's closing full stop is no break inside the number (_one_number)
+        j_text = f"{e_text.rstrip(_PIECE_CLOSE)} {second.group('digits')}"
+        j_norm = f"{e_norm} {second.group('digits')}"
+        hit = _full_number(j_text, j_norm, earlier, view) or _code_read_out(j_norm)
+        if hit and not (_full_number(e_text, e_norm, earlier, view) or _code_read_out(e_norm)):
+            return second.start("digits"), f"read in pieces across turns: {hit[1]}"
         return None
-    first = _CARD_FIRST_PART.search(_with_spoken_digits(earlier[-1])[1])
-    if first is None or _NOT_THE_REST.search(first.group()):
-        return None
-    digits = _SPACE_OR_DASH.sub("", first.group("digits") + second.group("digits"))
-    if 13 <= len(digits) <= 19 and digits[0] != "0":
-        return second.start("digits"), f"full card number read in two parts {digits}"
     return None
 
 
@@ -341,14 +365,24 @@ def _card_in_two_parts(norm: str, turn: TurnView, view: CallView) -> Hit:
 _SPELLED_LETTERS = re.compile(r"(?<![a-z])(?:[a-z] ){2,5}$")
 
 
-def sensitive_number(turn: TurnView, view: CallView) -> Hit:
-    if "[" in turn.text:
-        m = _PLACEHOLDER.search(turn.text)
-        if m:
-            return m.start(), f"redacted {m.group()}"
-    text, norm = _with_spoken_digits(turn)
-    if not _ANY_DIGIT.search(norm):  # most turns hold no number at all
-        return None
+# A long number that fails the check of both a card (Luhn) and an 18-character ID (GB 11643) is a
+# card or ID only when the words say so, in this turn or the three before ("the card we hold is …",
+# 我给您重复一遍 … 工商银行, the customer's "my ID number is …"; a card named by what it does counts too:
+# 您绑定的是…, 扣款…, "the one on file", "refund it to …"): an order, ring, waybill or invoice number, or a
+# date-and-sequence number, read back with no such word is none of them.
+_CARD_OR_ID_WORD = re.compile(
+    r"(?<![a-z])(?:card|visa|mastercard|amex|debit|credit|bank|identity|id number|id card|national id|on file|"
+    r"pay(?:ing|ment)? (?:with|by|from)|charge(?:d)? (?:it )?to|refund(?:ed)? (?:it )?(?:back )?to)(?![a-z])"
+    r"|卡|银行|身份证|证件|户名|开户|绑定|扣款|付款|支付|还款")
+
+
+def _card_or_id_said(norm: str, turn: TurnView, view: CallView) -> bool:
+    return bool(_CARD_OR_ID_WORD.search(norm)) or any(
+        _CARD_OR_ID_WORD.search(t.norm) for t in view.turns[max(0, turn.index - 3):turn.index])
+
+
+def _full_number(text: str, norm: str, turn: TurnView, view: CallView) -> Hit:
+    """A full card or ID number in ``norm`` (the turn, or pieces of it joined), ``text`` as written."""
     for m in DIGIT_RUN.finditer(norm):
         digits = _SPACE_OR_DASH.sub("", m.group())
         named = (_NOT_A_CARD.search(norm[max(0, m.start() - 32):m.start()])
@@ -360,12 +394,28 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
             continue  # "what's my tracking number?" … "it's 4 4 0 9 …": the number asked about
         # No card number and no Chinese ID starts with 0; a long run that does is a phone number
         # dialled from abroad ("0044 20 7946 0958") or a trunk prefix, not a card.
-        if 13 <= len(digits) <= 19 and digits[0] != "0" and digits[:-1].isdigit() and _one_number(digits, text):
-            kind = "ID number" if len(digits) == 18 else "card number"
-            return m.start(), f"full {kind} {digits}"
-    hit = (_code_read_out(norm) or _password_characters(norm)) if _CODE_WORD.search(norm) else None
+        if not (13 <= len(digits) <= 19 and digits[0] != "0" and digits[:-1].isdigit() and _one_number(digits, text)):
+            continue
+        if not (luhn_valid(digits) or cn_id_valid(digits) or _card_or_id_said(norm, turn, view)):
+            continue  # neither checks out as a card or ID nor is called one
+        kind = "ID number" if len(digits) == 18 else "card number"
+        return m.start(), f"full {kind} {digits}"
+    return None
+
+
+def sensitive_number(turn: TurnView, view: CallView) -> Hit:
+    if "[" in turn.text:
+        m = _PLACEHOLDER.search(turn.text)
+        if m:
+            return m.start(), f"redacted {m.group()}"
+    text, norm = _with_spoken_digits(turn)
+    if not _ANY_DIGIT.search(norm):  # most turns hold no number at all
+        return None
+    hit = _full_number(text, norm, turn, view)
+    if hit is None and _CODE_WORD.search(norm):
+        hit = _code_read_out(norm) or _password_characters(norm)
     return (hit or _code_after_topic(norm, turn, view) or _code_to_enter(text, norm)
-            or _card_in_two_parts(norm, turn, view))
+            or _read_in_pieces(turn, view))
 
 
 # --- personal data stated --------------------------------------------------------------
@@ -373,6 +423,9 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
 # A customer's phone number or account balance stated by the agent (not asked
 # back as a question). The E1 rubrics look for it only before any identifier was asked: data
 # read out to a caller nobody verified is a breach of confidentiality.
+_ORDINAL_DAY = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+                "fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty ?(?:first|second|third|"
+                "fourth|fifth|sixth|seventh|eighth|ninth)|thirtieth|thirty ?first")
 _PERSONAL = re.compile(
     r"(?:预留|登记|绑定|注册|户主|机主|账户|账号|您的|他的|她的)[^\n]{0,8}?(?:手机号码?|手机|电话号码?|号码|邮箱)(?:是|为)? ?"
     r"(?P<zh_phone>1[3-9]\d{9})(?!\d)"
@@ -384,6 +437,15 @@ _PERSONAL = re.compile(
     r"(?P<en_local>[2-9] ?\d ?\d ?\d(?: ?\d){3})(?! ?\d)"
     r"|(?:balance|amount owed|amount outstanding|arrears)(?: on (?:the|this|your) account)? (?:is|stands at|of) "
     r"(?P<en_money>\d[\d ]*(?:pounds?|dollars?|euros?|rupees?)?)"
+    # crit12: the holder's address or date of birth ("the policy's registered at 14 Alder Close", "date of
+    # birth the second of June 1979", 登记的地址是…路18号): a house number and a street word, a day and a month
+    r"|(?:registered|lives|living|resides|address(?: on (?:the account|file|record))?(?: is)?)(?: at| to)? "
+    r"(?P<en_address>\d{1,4}[a-z]? (?:[a-z]+ ){1,3}(?:street|road|close|lane|avenue|drive|way|court|place|crescent|"
+    r"gardens|grove|terrace|square|rise|hill|mews|row|walk|park)\b)"
+    rf"|(?:date of birth|birthday|dob|born on|born)(?: is| of| on)? (?:the )?(?P<en_birth>(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINAL_DAY})"
+    r" (?:of )?(?:january|february|march|april|may|june|july|august|september|october|november|december)\b)"
+    r"|(?:登记|预留|注册|家庭|居住|您的|您家)[^\n]{0,6}?(?:地址|住址)(?:是|为|在)"
+    r"(?P<zh_address>[^\n]{2,16}?(?:路|街|巷|弄|村|小区|花园|公寓|大厦)\d+号)"
 )
 _ASKED_BACK = re.compile(r"吗|对吧|对不对|是不是|没错吧|is that|is it|correct|right$|still")
 _NOT_PERSONAL = re.compile(r"热线|客服|服务电话|拨打|致电|官方|hotline|helpline|call us|office|branch|\bour |\btheir ")
