@@ -26,6 +26,7 @@ from qa_pipeline.rubric.phrase_syntax import (
     as_regex,
     factor,
     factor_shared,
+    lead_first,
     lead_word,
     line_led,
     literal_start,
@@ -130,7 +131,7 @@ class _Alone:
     def regex(self, i: int) -> re.Pattern:
         rx = self._compiled[i]
         if rx is None:
-            rx = self._compiled[i] = re.compile(self.sources[i])
+            rx = self._compiled[i] = re.compile(lead_first(self.sources[i]))
         return rx
 
     def all(self) -> list[re.Pattern]:
@@ -178,7 +179,7 @@ class _Alone:
             if i in at_lines:
                 rx = at_lines[i]
                 if rx is None:
-                    rx = at_lines[i] = re.compile(f"\n(?:{self.sources[i]})")
+                    rx = at_lines[i] = re.compile(f"\n(?:{lead_first(self.sources[i])})")
                 if lined is None:
                     lined = "\n" + text
                 m = rx.search(lined, pos)  # a match at lined[j] is a hit at text[j]
@@ -188,7 +189,7 @@ class _Alone:
             if padded is not None and i in at_words:
                 rx = at_words[i]
                 if rx is None:
-                    rx = at_words[i] = re.compile(f"{_BEFORE_WORD}(?:{self.sources[i]})")
+                    rx = at_words[i] = re.compile(f"{_BEFORE_WORD}(?:{lead_first(self.sources[i])})")
                 m = rx.search(padded, pos)  # a match at padded[j] is a hit at text[j]
                 if m is not None and (best is None or m.start() < best[0]):
                     best = (m.start(), m.end() - 1)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from shared_data import EXAMPLES, shared_file
@@ -433,6 +434,33 @@ def test_gated_searches_find_what_searching_every_regex_finds(language):
             assert (hit and hit.start) == (every and every.start()), (phrases[:3], text)
     assert alone > 10  # the test exercises the gated searches
     assert at_words > 10 or language == "zh"  # ... and the word-led ones
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_regexes_led_by_their_first_texts_find_what_they_find_as_written(language):
+    """Every regex a standard rubric's phrase list searches on its own, compiled with the
+    lookahead for the texts its matches start with (:func:`lead_first`), finds the same matches
+    (starts, ends, groups) as written, in the labelled calls' texts and in probes of its own."""
+    from qa_pipeline.rubric.phrase_syntax import lead_first
+
+    spec = read_rubric_yaml((rubrics_dir() / f"standard-{language}.yaml").read_text(encoding="utf-8"))
+    texts = [normalize(t.text) for c in _examples() if c.language.startswith(language) for t in c.turns]
+    texts += [normalize(t) for t in ("请问您的姓名是什么\n姓名是张三", "it is always the same with you customers",
+                                     "we have already gone over this twice", "they already told you")]
+    text = "\n".join(texts)
+    led = 0
+    for phrases in _phrase_lists(spec):
+        m = compile_phrases(phrases, spec.get("synonyms", {}))
+        for alone in [m._alone] + ([m._words[1]] if m._words is not None else []):
+            for source in alone.sources:
+                fast = lead_first(source)
+                if fast == source:
+                    continue
+                led += 1
+                regex, fast_regex = re.compile(source), re.compile(fast)
+                assert [(x.span(), x.groups()) for x in regex.finditer(text)] == \
+                    [(x.span(), x.groups()) for x in fast_regex.finditer(text)], source[:80]
+    assert led > 5  # the test reaches led regexes of both rubrics
 
 
 def test_regexes_indexed_by_their_start_are_those_whose_start_the_text_holds():
