@@ -90,6 +90,33 @@ def test_rescore_stores_the_findings_of_score_call(jobs):
     assert len(stored) == sum(len(standard_rubric(c.language).checks) for c in calls)
 
 
+def test_rescore_scores_its_first_calls_before_the_workers_fork(tmp_path, monkeypatch):
+    """With workers, `qa score` scores its first task itself before forking (what scoring
+    compiles on first use is then compiled once, and inherited); the workers score the rest,
+    every call once."""
+    import os
+
+    from qa_pipeline import rescoring
+
+    calls = _examples()
+    con = store.connect(":memory:")
+    store.save_calls(con, [(c, []) for c in calls])
+    log = tmp_path / "batches.txt"
+    score_batch = rescoring._score_batch
+
+    def recorded(rows, lo, hi, *args):
+        with open(log, "a") as out:  # each worker process appends its own lines
+            out.write(f"{os.getpid()} {lo} {hi}\n")
+        return score_batch(rows, lo, hi, *args)
+
+    monkeypatch.setattr(rescoring, "_score_batch", recorded)
+    assert rescore(con, jobs=2, batch=5).calls == len(calls)
+    batches = [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+    assert batches[0] == (os.getpid(), 0, 5)  # the parent, first
+    assert all(pid != os.getpid() for pid, _, _ in batches[1:])
+    assert sorted(i for _, lo, hi in batches for i in range(lo, hi)) == list(range(len(calls)))
+
+
 def test_rescore_normalises_again_what_is_missing_or_stale_and_stores_it():
     """Stored normalised turns are only used when the current normaliser made them; others
     (an older database, a changed normaliser) are made again, scored the same, and stored."""
