@@ -75,7 +75,9 @@ class _Alone:
     ``[\\u4e00-\\u9fff]{1,3}证号`` needs 证号). A synonym list holding a regex cannot lead, so
     each of its entries is a regex of its own: Mandarin identity requests ({ident}...{ask},
     ...) made ~1,200, all searched every time and compiled at every rubric load (≈ 2 ms a
-    Mandarin call and 0.4 s a load); most never start anywhere in a call's text."""
+    Mandarin call and 0.4 s a load); most never start anywhere in a call's text. One whose
+    lookarounds come before the texts its matches start with is compiled with a lookahead for
+    those texts in front (:func:`~qa_pipeline.rubric.phrase_syntax.lead_first`): the same matches."""
 
     __slots__ = ("_always", "_anchors", "_at_lines", "_at_words", "_by_start", "_compiled", "_needs", "_one_char_starts",
                  "_pairs", "sources")
