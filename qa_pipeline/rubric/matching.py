@@ -26,6 +26,7 @@ from qa_pipeline.rubric.phrase_syntax import (
     as_regex,
     factor,
     factor_shared,
+    lead_first,
     lead_word,
     line_led,
     literal_start,
@@ -74,7 +75,9 @@ class _Alone:
     ``[\\u4e00-\\u9fff]{1,3}证号`` needs 证号). A synonym list holding a regex cannot lead, so
     each of its entries is a regex of its own: Mandarin identity requests ({ident}...{ask},
     ...) made ~1,200, all searched every time and compiled at every rubric load (≈ 2 ms a
-    Mandarin call and 0.4 s a load); most never start anywhere in a call's text."""
+    Mandarin call and 0.4 s a load); most never start anywhere in a call's text. One whose
+    lookarounds come before the texts its matches start with is compiled with a lookahead for
+    those texts in front (:func:`~qa_pipeline.rubric.phrase_syntax.lead_first`): the same matches."""
 
     __slots__ = ("_always", "_anchors", "_at_lines", "_at_words", "_by_start", "_compiled", "_needs", "_one_char_starts",
                  "_pairs", "sources")
@@ -130,7 +133,7 @@ class _Alone:
     def regex(self, i: int) -> re.Pattern:
         rx = self._compiled[i]
         if rx is None:
-            rx = self._compiled[i] = re.compile(self.sources[i])
+            rx = self._compiled[i] = re.compile(lead_first(self.sources[i]))
         return rx
 
     def all(self) -> list[re.Pattern]:
@@ -178,7 +181,7 @@ class _Alone:
             if i in at_lines:
                 rx = at_lines[i]
                 if rx is None:
-                    rx = at_lines[i] = re.compile(f"\n(?:{self.sources[i]})")
+                    rx = at_lines[i] = re.compile(f"\n(?:{lead_first(self.sources[i])})")
                 if lined is None:
                     lined = "\n" + text
                 m = rx.search(lined, pos)  # a match at lined[j] is a hit at text[j]
@@ -188,7 +191,7 @@ class _Alone:
             if padded is not None and i in at_words:
                 rx = at_words[i]
                 if rx is None:
-                    rx = at_words[i] = re.compile(f"{_BEFORE_WORD}(?:{self.sources[i]})")
+                    rx = at_words[i] = re.compile(f"{_BEFORE_WORD}(?:{lead_first(self.sources[i])})")
                 m = rx.search(padded, pos)  # a match at padded[j] is a hit at text[j]
                 if m is not None and (best is None or m.start() < best[0]):
                     best = (m.start(), m.end() - 1)

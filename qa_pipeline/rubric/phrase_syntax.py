@@ -423,6 +423,63 @@ def _never_newline(items: list) -> bool:
     return True
 
 
+_LOOKAROUND_FIRST = re.compile(r"(?:\(\?:|\\b)*\(\?<?[=!]")  # a lookaround first (after groups, edges)
+
+
+def lead_first(source: str, most: int = 64) -> str:
+    r"""``source`` with a lookahead in front for the texts every match starts with, when its
+    lookarounds come before them; else ``source``. The lookahead only adds a condition every
+    match meets and captures nothing: the same matches, groups and ends, the lookarounds tested
+    only where a match can start. English B2's ``(?![^\n]*\b(?:thank|…)\b)\b(?:always|never|…)…``
+    read the rest of the turn at every word: ≈ 0.9 ms a search over an agent's text, 0.07 led.
+
+    >>> lead_first("(?!.*thanks)\\b(?:always|never) again")
+    '(?=always|never)(?:(?!.*thanks)\\b(?:always|never) again)'
+    >>> lead_first("(?<!no )one"), lead_first("always"), lead_first("(?!x)\\w+")
+    ('(?=one)(?:(?<!no )one)', 'always', '(?!x)\\w+')
+    """
+    if not _LOOKAROUND_FIRST.match(source):
+        return source
+    parsed = _parsed(source)
+    if parsed is None or parsed.state.flags & ~re.UNICODE:  # a global flag must stay first
+        return source
+    leads = _leads(list(parsed.data), most)
+    if not leads:
+        return source
+    return f"(?={'|'.join(re.escape(t) for t in sorted(leads))})(?:{source})"
+
+
+def _leads(items: list, most: int) -> Optional[frozenset]:
+    """The texts one of which every match of a parsed sequence starts with, after its edges and
+    lookarounds; None when not certain (a set, an optional or case-blind part) or over ``most``."""
+    i = 0
+    while i < len(items) and str(items[i][0]) in ("AT", "ASSERT", "ASSERT_NOT"):
+        i += 1
+    run = []
+    while i < len(items) and str(items[i][0]) == "LITERAL":
+        run.append(chr(items[i][1]))
+        i += 1
+    if run:
+        return frozenset(["".join(run)])
+    if i == len(items):
+        return None
+    op, av = items[i]
+    name = str(op)
+    if name == "SUBPATTERN" and not av[1] and not av[2]:
+        return _leads(list(av[3].data), most)
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+        return _leads(list(av[2].data), most)
+    if name == "BRANCH":
+        found: set[str] = set()
+        for branch in av[1]:
+            lead = _leads(list(branch.data), most)
+            if not lead:
+                return None
+            found |= lead
+        return frozenset(found) if len(found) <= most else None
+    return None
+
+
 def _top_level_alternation(source: str) -> bool:
     """Whether ``source`` holds a ``|`` outside every group and character set."""
     depth, i, n = 0, 0, len(source)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from shared_data import EXAMPLES, shared_file
@@ -87,6 +88,33 @@ def test_rescore_stores_the_findings_of_score_call(jobs):
             want = (f.outcome, f.rule, e and e.text, e and e.speaker, e and e.start, e and e.end)
             assert stored[(call.call_id, f.check_id)] == want, (call.call_id, f.check_id)
     assert len(stored) == sum(len(standard_rubric(c.language).checks) for c in calls)
+
+
+def test_rescore_scores_its_first_calls_before_the_workers_fork(tmp_path, monkeypatch):
+    """With workers, `qa score` scores its first task itself before forking (what scoring
+    compiles on first use is then compiled once, and inherited); the workers score the rest,
+    every call once."""
+    import os
+
+    from qa_pipeline import rescoring
+
+    calls = _examples()
+    con = store.connect(":memory:")
+    store.save_calls(con, [(c, []) for c in calls])
+    log = tmp_path / "batches.txt"
+    score_batch = rescoring._score_batch
+
+    def recorded(rows, lo, hi, *args):
+        with open(log, "a") as out:  # each worker process appends its own lines
+            out.write(f"{os.getpid()} {lo} {hi}\n")
+        return score_batch(rows, lo, hi, *args)
+
+    monkeypatch.setattr(rescoring, "_score_batch", recorded)
+    assert rescore(con, jobs=2, batch=5).calls == len(calls)
+    batches = [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+    assert batches[0] == (os.getpid(), 0, 5)  # the parent, first
+    assert all(pid != os.getpid() for pid, _, _ in batches[1:])
+    assert sorted(i for _, lo, hi in batches for i in range(lo, hi)) == list(range(len(calls)))
 
 
 def test_rescore_normalises_again_what_is_missing_or_stale_and_stores_it():
@@ -433,6 +461,33 @@ def test_gated_searches_find_what_searching_every_regex_finds(language):
             assert (hit and hit.start) == (every and every.start()), (phrases[:3], text)
     assert alone > 10  # the test exercises the gated searches
     assert at_words > 10 or language == "zh"  # ... and the word-led ones
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_regexes_led_by_their_first_texts_find_what_they_find_as_written(language):
+    """Every regex a standard rubric's phrase list searches on its own, compiled with the
+    lookahead for the texts its matches start with (:func:`lead_first`), finds the same matches
+    (starts, ends, groups) as written, in the labelled calls' texts and in probes of its own."""
+    from qa_pipeline.rubric.phrase_syntax import lead_first
+
+    spec = read_rubric_yaml((rubrics_dir() / f"standard-{language}.yaml").read_text(encoding="utf-8"))
+    texts = [normalize(t.text) for c in _examples() if c.language.startswith(language) for t in c.turns]
+    texts += [normalize(t) for t in ("请问您的姓名是什么\n姓名是张三", "it is always the same with you customers",
+                                     "we have already gone over this twice", "they already told you")]
+    text = "\n".join(texts)
+    led = 0
+    for phrases in _phrase_lists(spec):
+        m = compile_phrases(phrases, spec.get("synonyms", {}))
+        for alone in [m._alone] + ([m._words[1]] if m._words is not None else []):
+            for source in alone.sources:
+                fast = lead_first(source)
+                if fast == source:
+                    continue
+                led += 1
+                regex, fast_regex = re.compile(source), re.compile(fast)
+                assert [(x.span(), x.groups()) for x in regex.finditer(text)] == \
+                    [(x.span(), x.groups()) for x in fast_regex.finditer(text)], source[:80]
+    assert led > 5  # the test reaches led regexes of both rubrics
 
 
 def test_regexes_indexed_by_their_start_are_those_whose_start_the_text_holds():

@@ -8,7 +8,14 @@ import pytest
 from qa_pipeline.records import Call, CallInfo, Turn
 from qa_pipeline.rubric.detectors import agent_name, organisation, reply_time
 from qa_pipeline.rubric.matching import PhraseError, compile_phrases, padded_english
-from qa_pipeline.rubric.phrase_syntax import line_led, literal_start, required_choices, required_texts, word_led
+from qa_pipeline.rubric.phrase_syntax import (
+    lead_first,
+    line_led,
+    literal_start,
+    required_choices,
+    required_texts,
+    word_led,
+)
 from qa_pipeline.rubric.sensitive_numbers import personal_data, sensitive_number
 from qa_pipeline.rubric.text import normalize
 from qa_pipeline.rubric.view import CallView
@@ -250,6 +257,49 @@ def test_a_regex_is_not_searched_where_the_text_lacks_one_of_its_needs():
     assert m._alone._compiled == [None]
     assert m.first("yes we went over this").phrase.startswith("re:")
     assert m.found_in("we went over that") and not m.found_in("we went home")
+
+
+@pytest.mark.parametrize("source, leads", [
+    ("(?![^\\n]*\\bthanks\\b)\\b(?:always|never|the way)\\b[^\\n]{0,20}\\byou\\b", "always|never|the\\ way"),
+    ("(?<!they )(?<! he )already told you", "already\\ told\\ you"),
+    ("(?:(?<!you )\\b(?:went|gone) (?:over|through)|(?=no)no+t)", "gone|n|went"),
+    ("\\b(?!not)(?:(?:ab)+c|(x))\\1?", "ab|x"), ("(?<![a-z])(no|nah)(?: way)?", "n"),  # the parser writes no|nah as n(?:o|ah)
+    # nothing certain to lead with, or no lookaround before it: left as it is
+    ("(?!x)(?:a|)b", None), ("(?!x)[ab]c", None), ("(?!x)(?i:no)", None), ("(?i)(?!x)no", None),
+    ("(?!x)(?:no)?way", None), ("\\bno(?!t)", None), ("no|(?!x)way", None),
+])
+def test_a_regex_led_by_lookarounds_is_searched_led_by_the_texts_it_starts_with(source, leads):
+    """A regex searched on its own whose lookarounds come before the texts its matches start
+    with is compiled with a lookahead for those texts in front: the same matches (starts,
+    ends, groups) from every position, the lookarounds tested only where a match can start."""
+    import random
+
+    led = lead_first(source)
+    assert led == (source if leads is None else f"(?={leads})(?:{source})")
+    regex, fast = re.compile(source), re.compile(led)
+    rng = random.Random(3)
+    words = ["always", "never", "the way", "thanks", "you", "they", "he", "already told you", "went", "gone",
+             "over", "through", "no", "not", "nah", "way", "ab", "abc", "x", "xx", "b", "ababc"]
+    for _ in range(300):
+        text = "".join(rng.choice(words) + rng.choice([" ", " ", "\n", ""]) for _ in range(rng.randrange(1, 9)))
+        for pos in (0, 1, 4):
+            assert [(m.span(), m.groups()) for m in regex.finditer(text, pos)] == \
+                [(m.span(), m.groups()) for m in fast.finditer(text, pos)], (source, text, pos)
+
+
+def test_a_phrase_list_searches_its_regexes_led_by_their_first_texts():
+    """The regexes a list searches on its own (plainly, where words start, where turns start)
+    are compiled led (the lookahead first), and find what the regex as written finds."""
+    source = "(?![^\\n]*\\bthank)\\b(?:always|never)\\b[^\\n]{0,30}\\bwith you (?:lot|people)\\b"
+    m = compile_phrases(["hello there", f"re:{source}", "re:(?<![^\\n])(?!好的)您(?:自己|去)查"], {}, fuzzy=False)
+    text = "thank you\nit is always the same with you people"
+    hit = m.first(text, 0, padded_english(text))
+    assert hit is not None and (hit.start, hit.end) == re.search(source, text).span()
+    assert m._words[1]._at_words[0].pattern.startswith("[\n @](?:(?=always|never)")  # clean English
+    assert m.first("好的\n您自己查一下").start == 3 and m._alone._at_lines[1].pattern.startswith("\n(?:(?=您)")
+    for text in ("so never mind, always fine with you lot", "thanks, never with you people"):
+        assert m.regex.search(text).span() == re.search(source, text).span()
+    assert m._alone.regex(0).pattern.startswith("(?=always|never)")
 
 
 def _starts(regex: re.Pattern, text: str, pos: int, shift: int = 0) -> list[int]:
