@@ -13,10 +13,12 @@ harmless twin.
   under"), the phone as "handphone" or "cell" (asked: C1 passes); 查到了 / 上次订的 (zh scope) and
   订单是谁的名字 (zh ask).
 - C2: the need put back and closed by a question about the summary ("is that fair?", "have I got
-  that?"); 是不是这个情况.
+  that?") or a Singaporean/Malaysian tag ("can?", "can or not?"); 是不是这个情况.
 - C5: the work said to be finished ("it's all sorted", "we've replaced the seal", 订单下好了, 已经弄好了)
   before the need is confirmed fails the order; a condition ("once that's done") is no resolution.
 - D4: a reply time as a day, its date, then "that day" and the end of the working day (下班前).
+- D3: the number to call named by its last digits ("we'll ring the one ending 4 1 1"); D5: the case
+  taken up with someone, with another English's auxiliary or none ("I go take it up with …").
 """
 from __future__ import annotations
 
@@ -159,3 +161,35 @@ def test_d4_reply_time_named_by_that_day(text, want):
     turns = [(AGENT, "您好，畅行驾校，我是小孔。"), (CUSTOMER, "你们教练态度太差了，我非常不满意，要投诉。"),
              (AGENT, "非常抱歉，我记下来了。"), (AGENT, text)]
     assert outcome("zh", turns, "D4") == want
+
+
+def _en_complaint(text: str) -> list[tuple[str, str]]:
+    return [(AGENT, "Hello, Saltmarsh Ferries, Neil speaking."),
+            (CUSTOMER, "I'm really unhappy, this is unacceptable, the crossing was cancelled and nobody told us."),
+            (AGENT, "I'm sorry about that."), (CUSTOMER, "We sat at the port for three hours."), (AGENT, text)]
+
+
+EN_D = [
+    # D5: the case taken up with someone, with another English's auxiliary or none
+    ("D5", "ok i go take it up with the port manager myself today", "pass"),
+    ("D5", "I a take it up with the harbour office, don't fret.", "pass"),
+    ("D5", "You could take it up with the port authority if you like.", "fail"),
+    # D3: the number to call named by its last digits
+    ("D3", "if anything changes we'll ring the one ending 5 0 3 yeah", "pass"),
+    ("D3", "The refund went back to the card ending 5 0 3.", "fail"),
+]
+
+
+@pytest.mark.parametrize(("item", "text", "want"), EN_D)
+def test_d3_d5_other_englishes(item, text, want):
+    assert outcome("en", _en_complaint(text), item) == want
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("okay so two trays of the pandan cake to your office on friday can", "pass"),
+    ("okay so the aircon servicing moved to next week and same technician can or not", "pass"),
+    ("You can pay by card or cash, whichever you can.", "fail"),
+])
+def test_c2_singapore_tags(text, want):
+    turns = [(AGENT, "Hello, Orchid Bakes, Mei speaking."), (CUSTOMER, "Hi, I want to order again."), (AGENT, text)]
+    assert outcome("en", turns, "C2") == want
