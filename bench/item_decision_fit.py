@@ -37,6 +37,12 @@ C4 windows 202 → 202/202; en C1 208 → 208/215, **C2 209 → 213/215** (holdo
 lost: adopted, fitted on all folders decides: true, neighbours margin 0.02 at 0.5, bank weight kept), D2 81 → 81/88 (2
 folders won, 2 lost), D3 85 → 85/88, D4 85 → 84/88, D5 84 → 84/88, C3 window 214 → 214/215, C4 window 211 → 211/215.
 About 20 minutes of wall time on the shared 2-core machine for both languages (6 minutes of CPU).
+
+Measured again 7 Dec 2026 (helper itemfit12, main a58ef5b with its A1/C1/C2/C5 rule fixes; zh 276 calls in 19
+folders, en 291 in 21), held out, current → fitted: **zh D2 86 → 88/88** (holdout10 and holdout11 +1, none lost:
+adopted, fitted on all folders band [0.35, 0.5] with neighbours margin 0.01), zh C1 215 → 215/218, C2 217 → 217/218,
+D3 and D4 88 → 88/88, D5 87 → 87/88; en C1 225 → 225/231, C2 227 → 227/231, D2 85 → 85/92 (2 folders won, 2 lost),
+D3 87 → 87/92, D4 89 → 88/92, D5 87 → 87/92 — nothing else adoptable.
 """
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ _ZH_ORG_SUFFIX = re.compile(
 )
 _ZH_LEAD = re.compile(
     r"^(?:喂|哎|嗯|您好|你好|宁好|早上好|上午好|中午好|下午好|晚上好|哈喽|欢迎致电|欢迎来电|欢迎拨打|感谢致电|"
-    r"感谢您致电|谢谢致电|感谢您的来电|感谢来电|这里是|这边是|这是|此处是)+"
+    r"感谢您致电|谢谢致电|感谢您的来电|感谢来电|这里是|这边是|这是|此处是|早晨|早安|午安|您早|侬好|哈罗)+"
 )
 _ZH_INTRO = re.compile(r"^(?:欢迎致电|欢迎来电|欢迎拨打|感谢致电|感谢您致电|谢谢致电|感谢您拨打|这里是|这边是)")
 _ZH_NOT_NAME = re.compile(r".*(?:我是|我叫|我|是|的)")
@@ -57,7 +57,7 @@ _CLAUSE = re.compile(r"[，,。.!！?？;；、:：\s]+")
 # "您好，X，我是小唐" / "你好 X 工号3307". The words must look like a name, not a phrase of service.
 # ... or the agent named by role and name as the whole next clause ("您好 X 客服小葛 为您服务")
 _ZH_NAME_CUE = re.compile(
-    r"^(?:我是|我叫|我姓|工号|公号|\d+号|[\u4e00-\u9fff]{1,4}为您服务"
+    r"^(?:我是|我叫|我姓|我系|工号|公号|\d+号|[\u4e00-\u9fff]{1,4}为您服务"  # 我系: Cantonese 我是
     r"|(?:客服|专员|话务员|接线员|坐席|顾问)(?:[小老阿][\u4e00-\u9fff]{1,2}|[\u4e00-\u9fff]{2,3})(?:为您服务)?$)")
 _ZH_NOT_ORG_WORDS = re.compile(
     r"^(?:我|您|你|请|很|有|是|这|那|哪|欢迎|感谢|谢谢|麻烦|稍等|好的|对|嗯|啊)|为您|帮您|可以|什么|请讲|请问|高兴|(?:竭诚|热情|贴心|真诚|全心|用心|全程|优质)服务$")
@@ -134,7 +134,8 @@ _EN_STOP = frozenset(
     # greetings, casual or of other languages ("Hiya, you're through to Dean"): no company's name
     "hiya howdy hullo hallo gday g'day mornin evenin greetings aloha namaste namaskar vanakkam kia ora salaam "
     "bore da prynhawn noswaith dda dia duit dhuit madainn mhath howzit sawubona dumela molo jambo habari selamat "
-    "pagi petang siang".split()
+    "pagi petang siang assalam asalaam asalam salam salamu alaikum alaykum aleikum hola bonjour kumusta sawasdee "
+    "sawadee buenos dias buenas tardes".split()
 )
 _EN_NAME_CUES = re.compile(
     r"\b(?i:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
@@ -226,22 +227,43 @@ def _names(turn: TurnView, view: CallView) -> set[str]:
 # are you this is dan", "hello uh yes this is dan").
 _EN_NOT_ORG = frozenset("um uh er erm ah uhm hmm mm are is am was be doing hope you're fine there yes yeah "
                         "hi hiya hey hello good morning afternoon evening day welcome thanks thank you for "
-                        "calling".split())
+                        "calling holding waiting ringing patience through to the line sorry about wait delay keeping "
+                        "hold".split())
 
 
-def _organisation_before_name(norm: str, names: set[str]) -> Hit:
+def _organisation_before_name(norm: str, names: set[str], roster: str = "") -> Hit:
     """In a transcript without capitals, the company is read as the words said between the
     greeting and the agent's name cue ("morning warmhome heating gareth speaking", "hi fixit
-    phone repair this is eddie"): at least one word there that is neither a greeting, a filler
-    nor a name."""
-    for m in _name_cues(_EN_NAME_CUES_LOWER, norm):
-        start = m.start()  # the cue ("this is", "my name is") or the name before "speaking"
+    phone repair this is eddie"), or, with no cue, the agent's roster name said bare at the end of
+    the clause ("afternoon uh kestrel glazing tash"): at least one word there that is neither a
+    greeting, a filler nor a name."""
+    starts = [m.start() for m in _name_cues(_EN_NAME_CUES_LOWER, norm)][:1]
+    if not starts:
+        bare = _bare_roster_name(norm, roster)
+        starts = [bare[0]] if bare and bare[0] > 0 else []
+    for start in starts:  # the cue ("this is", "my name is"), the name before "speaking", or the bare name
         words = norm[:start].split()
         kept = [w for w in words if w not in _EN_STOP and w not in _EN_NOT_ORG and w not in names]
         if kept:
             first = norm.index(kept[0])
             return first, norm[first:start].strip()
         return None
+    return None
+
+
+# What may follow a bare first name that closes a greeting ("kestrel glazing tash how can i help").
+_EN_AFTER_BARE_NAME = frozenset("how what can may here speaking".split())
+
+
+def _bare_roster_name(norm: str, roster: str) -> Hit:
+    """A word of the agent's roster name said bare, with no cue, as the last word of the turn or
+    right before "how can I help" ("morning uh northgate locksmiths kev"): where it starts and the
+    word (a transcript without capitals; "thanks dave" in the middle of a turn is no introduction)."""
+    own = set(roster.lower().split())
+    words = norm.split()
+    for i, w in enumerate(words):
+        if w in own and (i == len(words) - 1 or words[i + 1] in _EN_AFTER_BARE_NAME):
+            return len(" ".join(words[:i])) + (1 if i else 0), w
     return None
 
 
@@ -262,7 +284,7 @@ def _organisation_en(turn: TurnView, view: CallView) -> Hit:
         if words:
             return m.start(1), " ".join(words)
     if not any(c.isupper() for c in text):  # a transcript without capitals
-        hit = _organisation_before_name(turn.norm, names)
+        hit = _organisation_before_name(turn.norm, names, view.call.info.agent_name or "")
         if hit:
             return hit
     for w in _EN_WORD.finditer(text):
@@ -290,7 +312,7 @@ _ZH_EMPLOYEE = re.compile(
 )
 _ZH_NOT_A_NAME = r"(?!说|想|要|这|那|问|来|个|不|也|的|否|为|在|您|本人|机主|请|很|有|哪|负责|专门|高兴|竭诚|乐意|随时|继续|马上|现在|这里|我们|将|会|正在|工号)"
 _ZH_SELF = re.compile(
-    rf"(?:我是|我叫|我姓|您可以叫我|叫我)(?:{_ZH_ROLE})?{_ZH_NOT_A_NAME}(?!{_ZH_ROLE})[{CHINESE_CHARACTERS}]{{1,3}}"
+    rf"(?:我是|我叫|我姓|我系|您可以叫我|叫我)(?:{_ZH_ROLE})?{_ZH_NOT_A_NAME}(?!{_ZH_ROLE})[{CHINESE_CHARACTERS}]{{1,3}}"
     rf"|{_ZH_ROLE}{_ZH_NOT_A_NAME}[{CHINESE_CHARACTERS}]{{2,3}}(?=为您服务|很高兴|竭诚|给您|帮您)"
     rf"|(?<![高兴诚乐意随时将会来在]){_ZH_NOT_A_NAME}[{CHINESE_CHARACTERS}]{{2,3}}(?=为您服务)"
 )
@@ -323,6 +345,7 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
             name = m.group(1) or m.group(2)
             if name and name not in _EN_STOP and name not in _EN_NOT_NAMES:
                 return m.start(), m.group()
+        return _bare_roster_name(turn.norm, info_name or "")
     return None
 
 
@@ -332,10 +355,12 @@ def agent_name(turn: TurnView, view: CallView) -> Hit:
 _ZH_DAY = (r"(?:今天|今日|今晚|明天|明早|明晚|后天|大后天|今儿个?|今个|明儿个?|明个|后儿个?|本周[1-7日天]?|这周[1-7日天]?|下周[1-7日天]?|"
            r"下个?星期[1-7日天]?|周[1-7日天]|星期[1-7日天]|礼拜[1-7日天]|月底|月初|下个?月\d*[日号]?)")
 _ZH_DATE = r"(?:\d+月\d+[日号]|\d+[日号])"
-_ZH_TOD = r"(?:上午|下午|晚上|中午|早上|傍晚|凌晨)?(?:\d+[点:](?:半|\d+分?)?)?"
+# (a time of day also as the end of the working day: 下班前, 收工前)
+_ZH_TOD = r"(?:上午|下午|晚上|中午|早上|傍晚|凌晨|下班|收工)?(?:\d+[点:](?:半|\d+分?)?)?"
 ZH_REPLY = re.compile(
     r"(?<![\d几])(?:\d+|半|两)个?(?:小时|钟头|工作日|个工作日|自然日|天|日|周|星期|礼拜|分钟|月)(?:之内|以内|内)"
-    rf"|(?:{_ZH_DAY}|{_ZH_DATE}){_ZH_TOD}(?:之前|以前|前|为止)"
+    # the day named, then its date, then "that day" (后天是12月9号 那天下班前)
+    rf"|(?:{_ZH_DAY}|{_ZH_DATE})(?:是{_ZH_DATE})?(?:那天|当天)?{_ZH_TOD}(?:之前|以前|前|为止)"
     r"|\d+[点:](?:半|\d+分?)?(?:之前|以前|前)"
     r"|(?<![\d几])(?:\d+|半|两)个?(?:小时|钟头|工作日|天|分钟)(?:之后|以后|后)[^\n]{0,8}?"
     r"(?:给您|回电|回复|答复|联系|处理|到账|上门|通知)"
