@@ -462,7 +462,7 @@ def build(options: dict, builder: Builder):
     band = options.get("band", [0.35, 0.65])
     if len(band) != 2 or not 0.0 <= float(band[0]) <= float(band[1]) <= 1.0:
         raise builder.error(f"band must be [low, high] with 0 <= low <= high <= 1, not {band}")  # type: ignore[attr-defined]
-    names, weights = _banks(options["bank"], builder)
+    names, weights = bank_option(options["bank"], builder)
     paths = tuple(str(bank_path(n, builder.rubric_dir)) for n in names)  # type: ignore[attr-defined]
     if len(set(paths)) != len(paths):
         raise builder.error(f"bank names the same exemplar file twice: {options['bank']}")  # type: ignore[attr-defined]
@@ -512,7 +512,7 @@ BANK_FORMS = ("a bank name, a list of names (each counts 1), or a mapping of nam
               "above 0 and at most 1 with at least one at 1, like {en: 1.0, zh: 0.35}")
 
 
-def _banks(value, builder: Builder) -> tuple[list[str], tuple[float, ...]]:
+def bank_option(value, builder: Builder) -> tuple[list[str], tuple[float, ...]]:
     """The ``bank`` option as bank names and how much each counts."""
     def bad(what: str):
         return builder.error(f"bank must be {BANK_FORMS}; {what}")  # type: ignore[attr-defined]
