@@ -5,10 +5,12 @@ bank 'restate' marks a feeling aimed at the company and 'neutral' one aimed else
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from learned_stand_ins import timed_call, write_bank
+from learned_stand_ins import KeywordEncoder, timed_call, write_bank
 
 from qa_pipeline.errors import InputError
+from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import parse_rubric, score_call
 
 
@@ -47,3 +49,65 @@ def test_a_bad_aimed_option_is_refused(tmp_path, aimed):
     with pytest.raises(InputError, match="aimed must be"):
         parse_rubric({"id": "t", "version": "1", "languages": ["en"],
                       "checks": [{"id": "complaint", "rule": {"type": "complaint", "aimed": aimed}}]})
+
+
+class AimEncoder(KeywordEncoder):
+    """The keyword stand-in with one more direction: 'weather' (the feeling aimed elsewhere)."""
+
+    id = "aim-test-encoder"
+
+    def embed(self, texts, *, prefix="query"):
+        out = super().embed(texts, prefix=prefix)
+        for i, text in enumerate(texts):
+            if "weather" in text.lower().split():
+                out[i, 2:] = 0.0
+                out[i, 2] = 1.5 * out[i, 0] + 0.5
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
+
+
+@pytest.fixture
+def aim_encoder(monkeypatch, tmp_path):
+    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
+    enc = AimEncoder()
+    monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
+    return enc
+
+
+def _learned(tmp_path, aim=None):
+    rows = ([{"item": "complaint", "label": "pass", "text": f"restate the {w}"} for w in ("bill", "van", "app", "rain")]
+            + [{"item": "complaint", "label": "fail", "text": f"neutral the {w}"} for w in ("bill", "van", "app", "rain")]
+            + [{"item": "complaint_aim", "label": "pass", "text": f"restate the {w}"} for w in ("bill", "van", "app", "shop")]
+            + [{"item": "complaint_aim", "label": "fail", "text": f"restate weather {w}"} for w in ("rain", "snow", "storm", "fog")])
+    rule = {"type": "learned", "item": "complaint", "bank": str(write_bank(tmp_path, rows)), "band": [0.3, 0.7],
+            "decides": False, "speaker": "customer", "rule": {"type": "complaint", "builtin": False, "phrases": ["i want to complain"]}}
+    if aim is not None:
+        rule["aim"] = aim
+    return parse_rubric({"id": "t", "version": "1", "languages": ["en"],
+                         "checks": [{"id": "complaint", "kind": "trigger", "rule": rule}]})
+
+
+def _finding(rubric, *texts):
+    return next(f for f in score_call(timed_call(*texts), rubric, sentiment=0.0).findings if f.check_id == "complaint")
+
+
+def test_the_classifier_decides_a_grievance_aimed_at_the_company_and_not_one_aimed_elsewhere(aim_encoder, tmp_path):
+    aim = {"item": "complaint_aim", "below": 0.5, "found": 0.6}
+    at_us, elsewhere = ("hello", "restate the van again"), ("hello", "restate weather storm again")
+    plain = _finding(_learned(tmp_path), *at_us)
+    assert (plain.outcome, plain.unsure) == ("fail", True)  # decides: false — the classifier only flags
+    found = _finding(_learned(tmp_path, aim), *at_us)
+    assert (found.outcome, found.unsure) == ("pass", False)
+    assert "aimed at the company p=" in found.rule
+    assert _finding(_learned(tmp_path), *elsewhere).unsure  # flagged without the judgement of the aim
+    away = _finding(_learned(tmp_path, aim), *elsewhere)
+    assert (away.outcome, away.unsure) == ("fail", False)
+    assert "aimed elsewhere" in away.rule
+    # a rule hit decides whatever the aim (the rule's own `aimed` option is the rules' filter)
+    assert _finding(_learned(tmp_path, aim), "hello", "restate weather storm i want to complain").outcome == "pass"
+
+
+@pytest.mark.parametrize("aim", [{"item": "nope", "below": 0.3, "found": 0.8}, {"item": "complaint_aim", "below": 0.9, "found": 0.8},
+                                 {"item": "complaint_aim", "below": 0.3, "found": 0.8, "x": 1}])
+def test_a_bad_aim_option_is_refused(tmp_path, aim):
+    with pytest.raises(InputError, match="aim must be"):
+        _learned(tmp_path, aim)
