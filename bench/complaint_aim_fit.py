@@ -9,8 +9,8 @@ fate, a public rule, the customer's own doing) can be asked in three places, eac
   the company with probability V or more (qa_pipeline/rubric/checks/complaint.py);
 * ``B`` — the learned check's ``aim: {below: B}``: a sentence the classifier decides on is left to
   the rules where aimed at the company below B;
-* ``F`` — the learned check's ``aim: {found: F}``: a sentence the classifier may only flag
-  (``decides: false``) decides where aimed at the company at F or more.
+* ``F`` — the learned check's ``aim: {found: F}``: a sentence the classifier ranks unsure, or may
+  only flag (``decides: false``), is found where aimed at the company at F or more.
 
 Each call is scored once with every rule hit vetoed while each hit turn's aim probability is
 recorded (the check then searches on through every hit turn), and with ``aim: {below: 0, found:
@@ -57,8 +57,8 @@ AIMED = re.compile(r"\(aimed at the company p=([0-9.]+)\)")
 
 class Reading(NamedTuple):
     """A call as the bars are fitted on it: each rule hit turn's aim probability; the classifier's
-    state with every rule hit vetoed ("found": it decided, "flag": at or above its band's top where
-    it may only flag, "": neither) and its best sentence's aim probability; and whether the call is
+    state with every rule hit vetoed ("found": it decided, "flag": unsure, or at or above its band's
+    top where it may only flag, "": neither) and its best sentence's aim probability; and whether the call is
     a complaint with every rule hit vetoed (what no bar changes where the classifier is neither)."""
     hits: list[float]
     state: str
@@ -150,6 +150,16 @@ def main(argv=None) -> int:
         before, after, n = totals(held)
         everything = [r for rows in folds.values() for r in rows]
         print(f"  total {before} -> {after} of {n}; adoptable: {adoptable(held)}; fitted on all folders: {fit(everything)}")
+        print(f"  in sample, now {agreed(GRID[0], everything)}; each lever alone at its best: " + ", ".join(
+            f"{name} {bars} {agreed(bars, everything)}" for name, bars in (
+                ("V", best([g for g in GRID if g[1:] == GRID[0][1:]], lambda g: (agreed(g, everything),))),
+                ("B", best([g for g in GRID if g[0] is None and g[2] == GRID[0][2]], lambda g: (agreed(g, everything),))),
+                ("F", best([g for g in GRID if g[:2] == GRID[0][:2]], lambda g: (agreed(g, everything),))))))
+        for name, rows in folds.items():
+            for r, label in rows:
+                if outcome(r, GRID[0]) != label:
+                    print(f"    wrong now in {name}: complaint {label}; rule hit aims {[round(p, 2) for p in r.hits]}, "
+                          f"classifier {r.state or '-'} aimed {r.aimed:.2f}")
         if not args.no_real:
             for batch, pairs in threads(lang).items():
                 rows = list(zip(readings(lang, [c for c, _ in pairs]), [y for _, y in pairs]))

@@ -73,12 +73,12 @@ def aim_encoder(monkeypatch, tmp_path):
     return enc
 
 
-def _learned(tmp_path, aim=None):
+def _learned(tmp_path, aim=None, band=(0.3, 0.7)):
     rows = ([{"item": "complaint", "label": "pass", "text": f"restate the {w}"} for w in ("bill", "van", "app", "rain")]
             + [{"item": "complaint", "label": "fail", "text": f"neutral the {w}"} for w in ("bill", "van", "app", "rain")]
             + [{"item": "complaint_aim", "label": "pass", "text": f"restate the {w}"} for w in ("bill", "van", "app", "shop")]
             + [{"item": "complaint_aim", "label": "fail", "text": f"restate weather {w}"} for w in ("rain", "snow", "storm", "fog")])
-    rule = {"type": "learned", "item": "complaint", "bank": str(write_bank(tmp_path, rows)), "band": [0.3, 0.7],
+    rule = {"type": "learned", "item": "complaint", "bank": str(write_bank(tmp_path, rows)), "band": list(band),
             "decides": False, "speaker": "customer", "rule": {"type": "complaint", "builtin": False, "phrases": ["i want to complain"]}}
     if aim is not None:
         rule["aim"] = aim
@@ -102,6 +102,9 @@ def test_the_classifier_decides_a_grievance_aimed_at_the_company_and_not_one_aim
     away = _finding(_learned(tmp_path, aim), *elsewhere)
     assert (away.outcome, away.unsure) == ("fail", False)
     assert "aimed elsewhere" in away.rule
+    # ranked unsure (inside the band), a grievance aimed at the company is found all the same
+    assert _finding(_learned(tmp_path, band=(0.3, 0.99)), *at_us).unsure
+    assert _finding(_learned(tmp_path, aim, band=(0.3, 0.99)), *at_us).outcome == "pass"
     # a rule hit decides whatever the aim (the rule's own `aimed` option is the rules' filter)
     assert _finding(_learned(tmp_path, aim), "hello", "restate weather storm i want to complain").outcome == "pass"
 

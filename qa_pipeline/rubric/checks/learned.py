@@ -102,9 +102,10 @@ OPTIONS = {
     "aim": Option((dict,),
                   help="{item: ITEM, below: P, found: Q}: whom the feeling is aimed at, judged by ITEM's model on the "
                        "same banks (complaint_aim: at the company, or at a third party, fate, a public rule, the "
-                       "customer's own doing), asked of the best sentence where it reaches the band's top in a call "
-                       "(not a channel with its own bar): below P it decides nothing (the rules' answer, the finding "
-                       "not unsure); at Q or more it decides even where `decides` is false. Fitted leaving one folder "
+                       "customer's own doing), asked of the best sentence where it is above the band's low end in a "
+                       "call (not a channel with its own bar): where it reaches the band's top and is aimed below P "
+                       "it decides nothing (the rules' answer, the finding not unsure); aimed at Q or more it is "
+                       "found, even unsure or where `decides` is false. Fitted leaving one folder "
                        "of labelled calls out (bench/complaint_aim_fit.py)"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
@@ -457,16 +458,17 @@ class LearnedNode:
             else:
                 low, high = model.band(self.low, self.high)
         decides = self.decides or model.calibrated or channel_bar is not None
-        if self.aim is not None and channel_bar is None and p >= high:
+        if self.aim is not None and channel_bar is None and p > low:
             aimed = self._aimed(encoder, sentence)
             if aimed is not None:
                 said += f" (aimed at the company p={aimed:.2f})"
-                if aimed < self.aim[1]:  # the feeling is aimed elsewhere: no finding of the classifier's
+                if p >= high and aimed < self.aim[1]:  # aimed elsewhere: no finding of the classifier's
                     ctx.judgements.append((1.0 - aimed, False))
                     return Verdict(ruled.value, ruled.evidence,
                                    f"{ruled.rule}; {self.label}: {said}, aimed elsewhere (below {self.aim[1]:.2f})",
                                    ruled.at)
-                decides = decides or aimed >= self.aim[2]
+                if aimed >= self.aim[2]:  # a grievance aimed at the company: found, unsure or flag-only before
+                    decides, p = True, max(p, high)
         if p >= high and not decides:
             ctx.judgements.append((p, True))
             return Verdict(ruled.value, turn.evidence(),
