@@ -66,15 +66,17 @@ class Reading(NamedTuple):
     otherwise: bool
 
 
-def rubric_aimed(lang: str):
-    """The standard rubric of ``lang`` with the complaint rule's ``aimed`` set (read by
-    :func:`recording`) and the learned check's ``aim`` at bars that change nothing, on the
-    complaint check's own banks."""
+def rubric_aimed(lang: str, bars=(0.5, 0.0, 1.0)):
+    """The standard rubric of ``lang`` with the complaint rule's ``aimed`` at V and the learned
+    check's ``aim`` at B and F (``bars``, V None: no ``aimed``), on the complaint check's own banks.
+    The default changes nothing but the rule veto, which :func:`recording` takes over."""
+    v, b, f = bars
     path = rubrics_dir() / f"standard-{lang}.yaml"
     data = copy.deepcopy(read_rubric_yaml(path.read_text(encoding="utf-8")))
     check = next(c for c in data["checks"] if c["id"] == ITEM)
-    check["rule"]["rule"]["aimed"] = {"bank": check["rule"]["bank"], "below": 0.5}
-    check["rule"]["aim"] = {"item": complaint.AIM, "below": 0.0, "found": 1.0}
+    if v is not None:
+        check["rule"]["rule"]["aimed"] = {"bank": check["rule"]["bank"], "below": v}
+    check["rule"]["aim"] = {"item": complaint.AIM, "below": b, "found": min(f, 1.0)}
     return parse_rubric(data, str(path))
 
 

@@ -27,7 +27,6 @@ calls out (bench/complaint_aim_fit.py).
 
 PASS (customer): "你们这服务也太差了，我要投诉！" / "This is unacceptable, I'm really upset."
 FAIL (customer): "我家宽带有点卡，麻烦帮我看看。" / "I lost my card, can you block it?"
-FAIL (customer, with ``aimed``): "The storm brought a tree down on the line, awful luck, can you reconnect it?"
 """
 from __future__ import annotations
 
