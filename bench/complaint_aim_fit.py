@@ -151,12 +151,13 @@ def main(argv=None) -> int:
             print(f"  {h.name:14} {h.n:3}  {h.before:3} -> {h.after:3}  ({h.fitted})")
         before, after, n = totals(held)
         everything = [r for rows in folds.values() for r in rows]
-        print(f"  total {before} -> {after} of {n}; adoptable: {adoptable(held)}; fitted on all folders: {fit(everything)}")
+        print(f"  total {before} -> {after} of {n}; adoptable: {adoptable(held)}; "
+              f"fitted on all folders: {fit(everything)}")
+        def alone(lever: int):  # the best bars moving only one lever from the current setting
+            return best([g for g in GRID if all(g[i] == GRID[0][i] for i in range(3) if i != lever)],
+                        lambda g: (agreed(g, everything),))
         print(f"  in sample, now {agreed(GRID[0], everything)}; each lever alone at its best: " + ", ".join(
-            f"{name} {bars} {agreed(bars, everything)}" for name, bars in (
-                ("V", best([g for g in GRID if g[1:] == GRID[0][1:]], lambda g: (agreed(g, everything),))),
-                ("B", best([g for g in GRID if g[0] is None and g[2] == GRID[0][2]], lambda g: (agreed(g, everything),))),
-                ("F", best([g for g in GRID if g[:2] == GRID[0][:2]], lambda g: (agreed(g, everything),))))))
+            f"{name} {alone(i)} {agreed(alone(i), everything)}" for i, name in enumerate("VBF")))
         for name, rows in folds.items():
             for r, label in rows:
                 if outcome(r, GRID[0]) != label:

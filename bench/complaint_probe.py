@@ -53,7 +53,8 @@ def main(argv=None) -> int:
         false = sum(got == "pass" for r, got in mine if r["label"] == "fail")
         n_pass = sum(r["label"] == "pass" for r, _ in mine)
         right = sum((got == "pass") == (r["label"] == "pass") for r, got in mine)
-        print(f"{lang}: complaints found {found}/{n_pass}, aimed elsewhere made complaints {false}/{len(mine) - n_pass}, "
+        print(f"{lang}: complaints found {found}/{n_pass}, "
+              f"aimed elsewhere made complaints {false}/{len(mine) - n_pass}, "
               f"right {right}/{len(mine)}")
     print("\nscored wrong:")
     for row, got, why in scored:

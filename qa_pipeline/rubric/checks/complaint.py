@@ -89,7 +89,8 @@ def _aimed(value: dict, builder: Builder):
     bar = value.get("below")
     if (set(value) - {"bank", "below"} or "bank" not in value or isinstance(bar, bool)
             or not isinstance(bar, (int, float)) or not 0.0 < float(bar) < 1.0):
-        raise builder.error(f"aimed must be {{bank: BANKS, below: a number between 0 and 1}}, not {value}")  # type: ignore[attr-defined]
+        raise builder.error(  # type: ignore[attr-defined]
+            f"aimed must be {{bank: BANKS, below: a number between 0 and 1}}, not {value}")
     names, weights = bank_option(value["bank"], builder)
     paths = tuple(str(bank_path(n, builder.rubric_dir)) for n in names)  # type: ignore[attr-defined]
     for path in paths:

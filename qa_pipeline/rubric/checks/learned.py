@@ -534,8 +534,8 @@ def _aim(value: Optional[dict], builder: Builder) -> Optional[tuple[str, float, 
     numbers = [v for v in (below, found) if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if (set(value) - {"item", "below", "found"} or item not in ITEMS or len(numbers) != 2
             or not 0.0 <= float(below) <= float(found) <= 1.0):
-        raise builder.error(f"aim must be {{item: one of {', '.join(ITEMS)}, below: P, found: Q}} with "  # type: ignore[attr-defined]
-                            f"0 <= P <= Q <= 1, not {value}")
+        raise builder.error(  # type: ignore[attr-defined]
+            f"aim must be {{item: one of {', '.join(ITEMS)}, below: P, found: Q}} with 0 <= P <= Q <= 1, not {value}")
     return str(item), float(below), float(found)
 
 
