@@ -6,7 +6,8 @@ A bank is a JSON-lines file beside the rubrics (``rubrics/exemplars/zh.jsonl``,
     {"item": "C2", "label": "pass", "text": "So you'd like the refund on the original card, right?",
      "source": "seed", "tag": "retail"}
 
-``item`` is a form item (``A1`` … ``E1``) or ``complaint``; ``label`` is the item's outcome
+``item`` is a form item (``A1`` … ``E1``), ``complaint`` or ``complaint_aim`` (whom a customer's
+dissatisfaction is aimed at: ``pass`` the company, ``fail`` anyone or anything else); ``label`` is the item's outcome
 that the utterance alone would decide — for an item that is found (C2: the need restated)
 ``pass`` is an utterance that does it and ``fail`` a near miss that does not; for an item that
 must never happen (B2) ``fail`` is an utterance that breaks it and ``pass`` a harmless one;
@@ -37,7 +38,7 @@ __all__ = ["Exemplar", "ExemplarBank", "load_bank", "bank_path", "ITEMS", "LABEL
 
 # The form's items (../shared/qa-form.md) and the complaint trigger.
 ITEMS = ("A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1",
-         "complaint")
+         "complaint", "complaint_aim")
 LABELS = ("pass", "fail")
 REQUIRED = ("item", "label", "text")
 OPTIONAL = ("source", "tag", "register", "industry", "note", "language", "speaker")

@@ -99,6 +99,14 @@ OPTIONS = {
                             "even where `decides` is false; fewer is unsure; `band`, the cross-validated floor and "
                             "`neighbours` are not used. Fitted on labelled calls, one folder held out at a time "
                             "(bench/complaint_channel_bar.py --calls)"),
+    "aim": Option((dict,),
+                  help="{item: ITEM, below: P, found: Q}: whom the feeling is aimed at, judged by ITEM's model on the "
+                       "same banks (complaint_aim: at the company, or at a third party, fate, a public rule, the "
+                       "customer's own doing), asked of the best sentence where it is above the band's low end in a "
+                       "call (not a channel with its own bar): where it reaches the band's top and is aimed below P "
+                       "it decides nothing (the rules' answer, the finding not unsure); aimed at Q or more it is "
+                       "found, even unsure or where `decides` is false. Fitted leaving one folder "
+                       "of labelled calls out (bench/complaint_aim_fit.py)"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
@@ -221,8 +229,10 @@ class LearnedNode:
                  clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None,
                  unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
                  decides: bool = True, public_bar: Optional[tuple[float, int]] = None,
-                 call_bar: Optional[tuple[float, int]] = None):
+                 call_bar: Optional[tuple[float, int]] = None, aim: Optional[tuple[str, float, float]] = None):
         self.item = item
+        # (item, below, found): whom the best sentence's feeling is aimed at (the `aim` option), or None.
+        self.aim = aim
         # A channel's own bar, (probability, sentences) or None: a public written thread's (the
         # `public_bar` option) and every other call's (`call_bar`).
         self.public_bar = public_bar
@@ -257,6 +267,14 @@ class LearnedNode:
             return None, False  # the band everywhere: the thread test is not needed
         public = view.public_thread
         return (self.public_bar if public else self.call_bar), public
+
+    def _aimed(self, encoder, sentence: str) -> Optional[float]:
+        """The `aim` item's probability for ``sentence`` (None without its model)."""
+        model = item_model([load_bank(b) for b in self.banks], self.aim[0], target="pass",  # type: ignore[index]
+                           encoder=encoder, weights=self.bank_weights)
+        if model is None:
+            return None
+        return float(model.probabilities(np.asarray(list(encoder.embed([sentence])), dtype=np.float32))[0])
 
     def _model(self, encoder):
         return item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
@@ -439,7 +457,19 @@ class LearnedNode:
                 low, high = (bar, bar) if reached >= needed else (0.0, np.inf) if reached else (1.0, np.inf)
             else:
                 low, high = model.band(self.low, self.high)
-        if p >= high and not (self.decides or model.calibrated or channel_bar is not None):
+        decides = self.decides or model.calibrated or channel_bar is not None
+        if self.aim is not None and channel_bar is None and p > low:
+            aimed = self._aimed(encoder, sentence)
+            if aimed is not None:
+                said += f" (aimed at the company p={aimed:.2f})"
+                if p >= high and aimed < self.aim[1]:  # aimed elsewhere: no finding of the classifier's
+                    ctx.judgements.append((1.0 - aimed, False))
+                    return Verdict(ruled.value, ruled.evidence,
+                                   f"{ruled.rule}; {self.label}: {said}, aimed elsewhere (below {self.aim[1]:.2f})",
+                                   ruled.at)
+                if aimed >= self.aim[2]:  # a grievance aimed at the company: found, unsure or flag-only before
+                    decides, p = True, max(p, high)
+        if p >= high and not decides:
             ctx.judgements.append((p, True))
             return Verdict(ruled.value, turn.evidence(),
                            f"unsure: {self.label} {said} (at or above {high:.2f}; the rubric lets the classifier "
@@ -462,7 +492,7 @@ def build(options: dict, builder: Builder):
     band = options.get("band", [0.35, 0.65])
     if len(band) != 2 or not 0.0 <= float(band[0]) <= float(band[1]) <= 1.0:
         raise builder.error(f"band must be [low, high] with 0 <= low <= high <= 1, not {band}")  # type: ignore[attr-defined]
-    names, weights = _banks(options["bank"], builder)
+    names, weights = bank_option(options["bank"], builder)
     paths = tuple(str(bank_path(n, builder.rubric_dir)) for n in names)  # type: ignore[attr-defined]
     if len(set(paths)) != len(paths):
         raise builder.error(f"bank names the same exemplar file twice: {options['bank']}")  # type: ignore[attr-defined]
@@ -485,6 +515,7 @@ def build(options: dict, builder: Builder):
         except re.error as exc:
             raise builder.error(f"{key}: {exc}; each entry must be a regular expression")  # type: ignore[attr-defined]
     public_bar, call_bar = (_channel_bar(options, key, builder) for key in ("public_bar", "call_bar"))
+    aim = _aim(options.get("aim"), builder)
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
@@ -492,7 +523,20 @@ def build(options: dict, builder: Builder):
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
-                       patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar, call_bar)
+                       patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar, call_bar, aim)
+
+
+def _aim(value: Optional[dict], builder: Builder) -> Optional[tuple[str, float, float]]:
+    """The ``aim`` option as (item, below, found), or None when not set."""
+    if value is None:
+        return None
+    item, below, found = value.get("item"), value.get("below", 0.0), value.get("found", 1.0)
+    numbers = [v for v in (below, found) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if (set(value) - {"item", "below", "found"} or item not in ITEMS or len(numbers) != 2
+            or not 0.0 <= float(below) <= float(found) <= 1.0):
+        raise builder.error(  # type: ignore[attr-defined]
+            f"aim must be {{item: one of {', '.join(ITEMS)}, below: P, found: Q}} with 0 <= P <= Q <= 1, not {value}")
+    return str(item), float(below), float(found)
 
 
 def _channel_bar(options: dict, key: str, builder: Builder) -> Optional[tuple[float, int]]:
@@ -512,7 +556,7 @@ BANK_FORMS = ("a bank name, a list of names (each counts 1), or a mapping of nam
               "above 0 and at most 1 with at least one at 1, like {en: 1.0, zh: 0.35}")
 
 
-def _banks(value, builder: Builder) -> tuple[list[str], tuple[float, ...]]:
+def bank_option(value, builder: Builder) -> tuple[list[str], tuple[float, ...]]:
     """The ``bank`` option as bank names and how much each counts."""
     def bad(what: str):
         return builder.error(f"bank must be {BANK_FORMS}; {what}")  # type: ignore[attr-defined]
