@@ -34,7 +34,7 @@ import duckdb
 from qa_pipeline.errors import InputError
 from qa_pipeline.privacy.access import audit
 from qa_pipeline.review.reviews import OUTCOMES
-from qa_pipeline.rubric.exemplars import ITEMS
+from qa_pipeline.rubric.exemplars import FORM_ITEMS
 from qa_pipeline.store import call_facts
 
 __all__ = ["FIELDS", "RowProblem", "ImportReport", "import_reviews"]
@@ -115,8 +115,8 @@ def _check(row: object, known_calls: set[str]) -> tuple[Optional[tuple], Optiona
         return None, f"missing {', '.join(missing)} (every row needs {', '.join(REQUIRED)})"
     if values["call_id"] not in known_calls:
         return None, f"unknown call {values['call_id']!r}: import or run the call first (qa import / qa run)"
-    if values["item"] not in ITEMS:
-        return None, f"unknown item {values['item']!r}; allowed: {', '.join(ITEMS)}"
+    if values["item"] not in FORM_ITEMS:
+        return None, f"unknown item {values['item']!r}; allowed: {', '.join(FORM_ITEMS)}"
     outcome = values["outcome"].lower()
     if outcome not in OUTCOMES:
         return None, f"outcome {values['outcome']!r} for item {values['item']}; allowed: {', '.join(OUTCOMES)}"

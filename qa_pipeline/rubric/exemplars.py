@@ -34,11 +34,15 @@ from typing import Optional
 from qa_pipeline import package_data
 from qa_pipeline.errors import InputError
 
-__all__ = ["Exemplar", "ExemplarBank", "load_bank", "bank_path", "ITEMS", "LABELS"]
+__all__ = ["Exemplar", "ExemplarBank", "load_bank", "bank_path", "FORM_ITEMS", "ITEMS", "LABELS"]
 
-# The form's items (../shared/qa-form.md) and the complaint trigger.
-ITEMS = ("A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1",
-         "complaint", "complaint_aim")
+# The form's items (../shared/qa-form.md) and the complaint trigger: what a specialist scores, and so
+# what an imported evaluation or a review may name.
+FORM_ITEMS = ("A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1",
+              "complaint")
+# What a bank may hold exemplars of: the form's items, and whom a customer's dissatisfaction is aimed at
+# (a judgement the complaint trigger may read, never scored on its own).
+ITEMS = FORM_ITEMS + ("complaint_aim",)
 LABELS = ("pass", "fail")
 REQUIRED = ("item", "label", "text")
 OPTIONAL = ("source", "tag", "register", "industry", "note", "language", "speaker")

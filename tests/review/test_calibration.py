@@ -110,6 +110,7 @@ def test_a_csv_of_evaluations_is_imported_bad_rows_refused_with_line_and_what_is
     assert [line for line, _ in problems] == [3, 4, 5, 8, 9]
     assert "unknown call 'call-9'" in problems[0][1]
     assert "unknown item 'C9'; allowed: A1, A2" in problems[1][1]
+    assert problems[1][1].endswith("E1, complaint")  # a bank's own judgements (complaint_aim) are no form item
     assert "outcome 'yes' for item B2; allowed: pass, fail, na" in problems[2][1]
     assert "reviewed_at '3 Oct 2026' is not a date; allowed: ISO 8601" in problems[3][1]
     assert "missing reviewer" in problems[4][1]
