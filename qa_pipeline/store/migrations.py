@@ -17,8 +17,7 @@ from typing import Callable, Optional
 
 import duckdb
 
-from qa_pipeline.store import call_facts
-from qa_pipeline.store.rows import TURN_LOWERED
+from qa_pipeline.store import call_facts, search_text
 
 log = logging.getLogger(__name__)
 
@@ -725,33 +724,8 @@ def _v24() -> str:
                    for table in CALL_ID_INDEXED)
 
 
-LOWERED_BATCH = 2_000_000
-"""Turns a batch of migration 25 lowers and commits (about 250,000 calls)."""
-
-
-def _lower_turns(con: duckdb.DuckDBPyConnection) -> None:
-    """Fill every stored turn's ``text_lower`` (migration 25), :data:`LOWERED_BATCH` turns at a
-    time by row id, each batch committed and logged: at ten million calls (80 million turns) one
-    UPDATE would hold every changed row's old and new text until its commit. Setting a value
-    already set is skipped, so a run interrupted and run again only does what is left."""
-    last = con.execute("SELECT max(rowid) FROM turn_store").fetchone()[0]
-    if last is None:
-        return
-    for start in range(0, last + 1, LOWERED_BATCH):
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(f"UPDATE turn_store SET text_lower = {TURN_LOWERED} WHERE rowid >= ? AND rowid < ? "
-                        f"AND text_lower IS DISTINCT FROM {TURN_LOWERED}", [start, start + LOWERED_BATCH])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("CHECKPOINT")  # the batch written to the file: the WAL stays small, each batch durable
-        log.info("migration 25: the turns' lowered text, %d of %d turns", min(start + LOWERED_BATCH, last + 1),
-                 last + 1)
-
-
-@migration(25, "each turn keeps its text lowered (text_lower), which the words search matches", _lower_turns)
+@migration(25, "each turn keeps its text lowered (text_lower), which the words search matches",
+           search_text.lower_stored_turns)
 def _v25() -> str:
     # The words search matched lower(text) of every turn it read: on real text (varied, not a
     # few strings DuckDB's dictionary holds once) that lowering was most of a search's cost (an
@@ -760,7 +734,7 @@ def _v25() -> str:
     # (rows.TURN_LOWERED: NULL where lowering changes nothing, most Mandarin), and the search
     # matches coalesce(text_lower, text): the same calls found, no text lowered at query time
     # (but a narrow filter's few turns, where that costs less: aggregates.LOWERED_SHARE).
-    # The fill (_lower_turns) runs in batches after the column is added.
+    # The fill (search_text.lower_stored_turns) runs in batches after the column is added.
     return "ALTER TABLE turn_store ADD COLUMN IF NOT EXISTS text_lower VARCHAR;"
 
 

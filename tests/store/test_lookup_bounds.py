@@ -440,7 +440,7 @@ def test_migration_25_stores_each_turns_lowered_text_in_batches(tmp_path, monkey
     # An older database's turns get their lowered text (NULL where lowering changes nothing), a
     # batch of turns at a time with its progress logged; nothing else changes, the words search
     # finds what it found, and running the fill again changes nothing.
-    from qa_pipeline.store import migrations
+    from qa_pipeline.store import search_text
 
     path = tmp_path / "v24.duckdb"
     con = database_at(path, 24)
@@ -457,8 +457,8 @@ def test_migration_25_stores_each_turns_lowered_text_in_batches(tmp_path, monkey
                     [[c, t, text, c] for c, t, text in texts])
     con.execute(f"INSERT INTO call_fact_store {call_facts.facts_sql()}")
     con.close()
-    monkeypatch.setattr(migrations, "LOWERED_BATCH", 2)
-    caplog.set_level("INFO", logger="qa_pipeline.store.migrations")
+    monkeypatch.setattr(search_text, "LOWERED_BATCH", 2)
+    caplog.set_level("INFO", logger="qa_pipeline.store.search_text")
     with store.opened(path) as con:
         stored = con.execute("SELECT call_id, turn, text, text_lower FROM turn_store ORDER BY ALL").fetchall()
         assert stored == [("c1", 0, "Hello, I want a REFUND", "hello, i want a refund"),
@@ -467,7 +467,7 @@ def test_migration_25_stores_each_turns_lowered_text_in_batches(tmp_path, monkey
         progress = [r.getMessage() for r in caplog.records if "migration 25" in r.getMessage()]
         assert progress == [f"migration 25: the turns' lowered text, {n} of 6 turns" for n in (2, 4, 6)]
         assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 25
-        migrations._lower_turns(con)  # again: nothing changes
+        search_text.lower_stored_turns(con)  # again: nothing changes
         assert con.execute("SELECT call_id, turn, text, text_lower FROM turn_store ORDER BY ALL").fetchall() == stored
     manager = Viewer.of(User("m", "manager"))
     for words, want in (("refund", ["c1"]), ("ｒｅｆｕｎｄ", ["c1"]), ("vip", ["c2"]), ("投诉", ["c2"]), ("OK", ["c1"])):
@@ -477,7 +477,7 @@ def test_migration_25_stores_each_turns_lowered_text_in_batches(tmp_path, monkey
 
 
 def test_an_interrupted_migration_25_keeps_every_turn_and_finishes_when_run_again(tmp_path, monkeypatch):
-    from qa_pipeline.store import migrations
+    from qa_pipeline.store import migrations, search_text
 
     path = tmp_path / "v24.duckdb"
     con = database_at(path, 24)
@@ -486,7 +486,7 @@ def test_an_interrupted_migration_25_keeps_every_turn_and_finishes_when_run_agai
     con.executemany("INSERT INTO turn_store (call_id, turn, speaker, text, stored_at) "
                     "VALUES ('c1', ?, 'agent', ?, '2026-03-02 10:03+00')", [[t, f"Turn {t}"] for t in range(5)])
     con.close()
-    monkeypatch.setattr(migrations, "LOWERED_BATCH", 2)
+    monkeypatch.setattr(search_text, "LOWERED_BATCH", 2)
 
     class StopsInTheThirdBatch:  # the process dies (here: an error) while lowering the third batch
         def __init__(self, con):
