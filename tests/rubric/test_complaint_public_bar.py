@@ -22,49 +22,36 @@ def complaint(post: str, lang: str = "zh"):
     return next(f for f in score_call(call, standard_rubric(lang), sentiment=0.0).findings if f.check_id == "complaint")
 
 
-@pytest.mark.parametrize("post", [
-    "小区这两天水压特别小。楼上几户都接不满一壶水。问了物业说要找你们。",
-    "电梯从周一开始就停着。家里老人上下楼全靠走。到现在也没看到维修的人。",
-])
-def test_a_calm_fault_report_posted_to_the_company_is_a_complaint_and_said_on_the_phone_is_not_decided(post):
-    public = complaint(f"@安居服务 {post}")
-    assert public.outcome == "pass" and not public.unsure, public.rule
-    assert "public thread: 2 sentences at 0.45 or more" in public.rule and public.evidence.text.endswith(post)
-    on_the_phone = complaint(post)  # a call: the call band, at most unsure
-    assert on_the_phone.outcome == "fail", on_the_phone.rule
-
-
-@pytest.mark.parametrize("post", [
-    "@清泉水务 请问新房开户需要带哪些材料？",
-    "@悦购商城 双十一的优惠券什么时候可以领？在哪个页面？",
-    "@乐享健身 周末的瑜伽课还有名额吗？想给朋友也报一个。",
-])
-def test_a_plain_question_posted_to_the_company_is_no_complaint(post):
-    found = complaint(post)
-    assert found.outcome == "fail" and not found.unsure, found.rule
-
-
 # English (standard-en's bar: 2 sentences at 0.60 or more; before it English threads kept the call
-# band, under which the classifier may only flag, so this one fails on the rubric without it). Of the
-# two flat fault reports written for it, one was found; the other (street lights out for a week, its
-# best sentence 0.59) was not, and a third probe that a rule caught said nothing of the bar.
-@pytest.mark.parametrize("post", [
-    "The water pressure in our block has been very low for three days. None of the upstairs flats can fill "
-    "a kettle. The building manager says it is your job to sort it out.",
+# band, under which the classifier may only flag, so its case fails on the rubric without it). Of the
+# two English flat fault reports written for it, one was found; the other (street lights out for a week,
+# its best sentence 0.59) was not, and a third probe that a rule caught said nothing of the bar.
+@pytest.mark.parametrize("lang, company, post, bar", [
+    ("zh", "@安居服务", "小区这两天水压特别小。楼上几户都接不满一壶水。问了物业说要找你们。",
+     "public thread: 2 sentences at 0.45 or more"),
+    ("zh", "@安居服务", "电梯从周一开始就停着。家里老人上下楼全靠走。到现在也没看到维修的人。",
+     "public thread: 2 sentences at 0.45 or more"),
+    ("en", "@Brightline Services", "The water pressure in our block has been very low for three days. None of the "
+     "upstairs flats can fill a kettle. The building manager says it is your job to sort it out.",
+     "sentences at 0.60 or more, 2 needed"),
 ])
-def test_an_english_calm_fault_report_posted_to_the_company_is_a_complaint_and_on_the_phone_is_not_decided(post):
-    public = complaint(f"@Brightline Services {post}", "en")
+def test_a_calm_fault_report_posted_to_the_company_is_a_complaint_and_said_on_the_phone_is_not_decided(
+        lang, company, post, bar):
+    public = complaint(f"{company} {post}", lang)
     assert public.outcome == "pass" and not public.unsure, public.rule
-    assert "sentences at 0.60 or more, 2 needed" in public.rule and public.evidence.text.endswith(post)
-    on_the_phone = complaint(post, "en")  # a call: the call band, where the classifier only flags
+    assert bar in public.rule and public.evidence.text.endswith(post)
+    on_the_phone = complaint(post, lang)  # a call: the call band, at most unsure
     assert on_the_phone.outcome == "fail", on_the_phone.rule
 
 
-@pytest.mark.parametrize("post", [
-    "@Clearwater Utilities What documents do I need to open an account for a new flat?",
-    "@ShopMore When can I collect the coupons for the big sale? Which page are they on?",
-    "@FitLife Are there still places in the Saturday yoga class? I'd like to sign a friend up too.",
+@pytest.mark.parametrize("lang, post", [
+    ("zh", "@清泉水务 请问新房开户需要带哪些材料？"),
+    ("zh", "@悦购商城 双十一的优惠券什么时候可以领？在哪个页面？"),
+    ("zh", "@乐享健身 周末的瑜伽课还有名额吗？想给朋友也报一个。"),
+    ("en", "@Clearwater Utilities What documents do I need to open an account for a new flat?"),
+    ("en", "@ShopMore When can I collect the coupons for the big sale? Which page are they on?"),
+    ("en", "@FitLife Are there still places in the Saturday yoga class? I'd like to sign a friend up too."),
 ])
-def test_an_english_plain_question_posted_to_the_company_is_no_complaint(post):
-    found = complaint(post, "en")
-    assert found.outcome == "fail", found.rule
+def test_a_plain_question_posted_to_the_company_is_no_complaint(lang, post):
+    found = complaint(post, lang)
+    assert found.outcome == "fail" and not found.unsure, found.rule
