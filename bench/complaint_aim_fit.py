@@ -185,12 +185,16 @@ def main(argv=None) -> int:
                 if outcome(r, grid[0]) != label:
                     print(f"    wrong now in {name}: complaint {label}; rule hit aims {[round(p, 2) for p in r.hits]}, "
                           f"classifier {r.state or '-'} aimed {r.aimed:.2f}, agent owns {r.owned:.2f}")
+        if args.owned:  # how the agent's reaction separates where it is read: the calls the classifier flags
+            flagged = sorted((r.owned, label) for rows in folds.values() for r, label in rows if r.state == "flag")
+            for label in (True, False):
+                print(f"  flagged, complaint {label}: agent owns " + " ".join(f"{o:.2f}" for o, y in flagged if y is label))
         if not args.no_real:
             for batch, pairs in threads(lang).items():
                 rows = list(zip(readings(lang, [c for c, _ in pairs]), [y for _, y in pairs]))
                 fitted = sorted({h.fitted for h in held}, key=str)
                 marks = ", ".join(f"{bars}: {agreed(bars, rows)}" for bars in [grid[0]] + fitted)
-                print(f"  real {batch:7} {len(rows):3} threads, complaint agreed (V, B, F): {marks}")
+                print(f"  real {batch:7} {len(rows):3} threads, complaint agreed (bars): {marks}")
     return 0
 
 
