@@ -188,7 +188,8 @@ def main(argv=None) -> int:
         if args.owned:  # how the agent's reaction separates where it is read: the calls the classifier flags
             flagged = sorted((r.owned, label) for rows in folds.values() for r, label in rows if r.state == "flag")
             for label in (True, False):
-                print(f"  flagged, complaint {label}: agent owns " + " ".join(f"{o:.2f}" for o, y in flagged if y is label))
+                owns = " ".join(f"{o:.2f}" for o, y in flagged if y is label)
+                print(f"  flagged, complaint {label}: agent owns {owns}")
         if not args.no_real:
             for batch, pairs in threads(lang).items():
                 rows = list(zip(readings(lang, [c for c, _ in pairs]), [y for _, y in pairs]))

@@ -80,8 +80,10 @@ def _learned(tmp_path, aim=None, band=(0.3, 0.7), owned=None):
             + [{"item": "complaint_aim", "label": "pass", "text": f"restate the {w}"} for w in ("bill", "van", "app", "shop")]
             + [{"item": "complaint_aim", "label": "fail", "text": f"restate weather {w}"} for w in ("rain", "snow", "storm", "fog")]
             # the agent's reaction: 'restate' owns a fault or records a complaint, 'neutral' only sympathises
-            + [{"item": "complaint_owned", "label": "pass", "text": f"restate our {w}"} for w in ("fault", "error", "log", "slip")]
-            + [{"item": "complaint_owned", "label": "fail", "text": f"neutral sorry {w}"} for w in ("luck", "rain", "wait", "flu")])
+            + [{"item": "complaint_owned", "label": "pass", "text": f"restate our {w}"}
+               for w in ("fault", "error", "log", "slip")]
+            + [{"item": "complaint_owned", "label": "fail", "text": f"neutral sorry {w}"}
+               for w in ("luck", "rain", "wait", "flu")])
     rule = {"type": "learned", "item": "complaint", "bank": str(write_bank(tmp_path, rows)), "band": list(band),
             "decides": False, "speaker": "customer", "rule": {"type": "complaint", "builtin": False, "phrases": ["i want to complain"]}}
     if aim is not None:

@@ -46,6 +46,7 @@ def test_the_agents_reaction_finds_only_a_flagged_call(bench):
     sympathy_flag = R([], "flag", 0.3, False, 0.4)    # unsure, the agent only sympathised
     unread = R([], "", 0.0, False, 0.0)               # the customer's best sentence below the band: never read
     assert [bench.outcome(r, now) for r in (owned_flag, sympathy_flag, unread)] == [False, False, False]
-    assert [bench.outcome(r, (None, 0.0, bench.NEVER, 0.7)) for r in (owned_flag, sympathy_flag, unread)] == [True, False, False]
+    at = (None, 0.0, bench.NEVER, 0.7)
+    assert [bench.outcome(r, at) for r in (owned_flag, sympathy_flag, unread)] == [True, False, False]
     assert bench.outcome(owned_flag, (None, 0.0, bench.NEVER)) is False  # three bars: no `owned`
     assert bench.fit([(owned_flag, True), (sympathy_flag, False)], bench.OWNED_GRID) == (None, 0.0, bench.NEVER, 0.5)
