@@ -7,11 +7,11 @@ dissatisfaction aimed at a third party, the weather, a public rule or the custom
 (:func:`critical_probe.score`); the bench prints, per language, the complaints found and the
 twins wrongly made complaints, then every line scored wrong with the deciding reason.
 
-    python bench/complaint_probe.py [--file PATH] [--lang en|zh] [--aim V,B,F]
+    python bench/complaint_probe.py [--file PATH] [--lang en|zh] [--aim V,B,F[,O]]
 
-``--aim V,B,F``: score with whom the feeling is aimed at asked as bench/complaint_aim_fit.py
-names its bars (V the rule veto, "none" for none; B the classifier veto; F the classifier found),
-instead of the rubric as it is.
+``--aim V,B,F[,O]``: score with whom the feeling is aimed at asked as bench/complaint_aim_fit.py
+names its bars (V the rule veto, "none" for none; B the classifier veto; F the classifier found;
+O the agent's reaction found, ``owned``), instead of the rubric as it is.
 """
 from __future__ import annotations
 
@@ -33,12 +33,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--file", type=Path, default=DEFAULT)
     ap.add_argument("--lang", choices=("en", "zh"))
-    ap.add_argument("--aim", help="V,B,F: the aim bars of bench/complaint_aim_fit.py (V may be 'none')")
+    ap.add_argument("--aim", help="V,B,F[,O]: the bars of bench/complaint_aim_fit.py (V may be 'none')")
     args = ap.parse_args(argv)
     rows = [r for r in read_probes(args.file) if args.lang in (None, r["language"])]
     if args.aim:
-        v, b, f = args.aim.split(",")
-        bars = (None if v == "none" else float(v), float(b), float(f))
+        v, *rest = args.aim.split(",")
+        bars = (None if v == "none" else float(v), *(float(x) for x in rest))
         rubrics = {lang: rubric_aimed(lang, bars) for lang in {r["language"] for r in rows}}
         scored = []
         for row in rows:

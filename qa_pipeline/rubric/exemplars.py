@@ -7,7 +7,9 @@ A bank is a JSON-lines file beside the rubrics (``rubrics/exemplars/zh.jsonl``,
      "source": "seed", "tag": "retail"}
 
 ``item`` is a form item (``A1`` … ``E1``), ``complaint`` or ``complaint_aim`` (whom a customer's
-dissatisfaction is aimed at: ``pass`` the company, ``fail`` anyone or anything else); ``label`` is the item's outcome
+dissatisfaction is aimed at: ``pass`` the company, ``fail`` anyone or anything else) or ``complaint_owned``
+(the agent's reaction: ``pass`` owning a fault or recording a complaint, ``fail`` sympathy or help alone);
+``label`` is the item's outcome
 that the utterance alone would decide — for an item that is found (C2: the need restated)
 ``pass`` is an utterance that does it and ``fail`` a near miss that does not; for an item that
 must never happen (B2) ``fail`` is an utterance that breaks it and ``pass`` a harmless one;
@@ -40,9 +42,10 @@ __all__ = ["Exemplar", "ExemplarBank", "load_bank", "bank_path", "FORM_ITEMS", "
 # what an imported evaluation or a review may name.
 FORM_ITEMS = ("A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1",
               "complaint")
-# What a bank may hold exemplars of: the form's items, and whom a customer's dissatisfaction is aimed at
-# (a judgement the complaint trigger may read, never scored on its own).
-ITEMS = FORM_ITEMS + ("complaint_aim",)
+# What a bank may hold exemplars of: the form's items, whom a customer's dissatisfaction is aimed at and
+# whether the agent owns a fault or records a complaint (judgements the complaint trigger may read, never
+# scored on their own).
+ITEMS = FORM_ITEMS + ("complaint_aim", "complaint_owned")
 LABELS = ("pass", "fail")
 REQUIRED = ("item", "label", "text")
 OPTIONAL = ("source", "tag", "register", "industry", "note", "language", "speaker")

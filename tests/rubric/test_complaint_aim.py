@@ -1,4 +1,5 @@
-"""The complaint rule's ``aimed`` option: a hit counts only where the feeling is aimed at the company.
+"""The complaint rule's ``aimed`` option: a hit counts only where the feeling is aimed at the company;
+the learned check's ``aim`` (the same judgement) and ``owned`` (the agent's reaction: owning a fault).
 
 The encoder is the keyword stand-in (tests/helpers/learned_stand_ins.py): in the ``complaint_aim``
 bank 'restate' marks a feeling aimed at the company and 'neutral' one aimed elsewhere.
@@ -73,15 +74,22 @@ def aim_encoder(monkeypatch, tmp_path):
     return enc
 
 
-def _learned(tmp_path, aim=None, band=(0.3, 0.7)):
+def _learned(tmp_path, aim=None, band=(0.3, 0.7), owned=None):
     rows = ([{"item": "complaint", "label": "pass", "text": f"restate the {w}"} for w in ("bill", "van", "app", "rain")]
             + [{"item": "complaint", "label": "fail", "text": f"neutral the {w}"} for w in ("bill", "van", "app", "rain")]
             + [{"item": "complaint_aim", "label": "pass", "text": f"restate the {w}"} for w in ("bill", "van", "app", "shop")]
-            + [{"item": "complaint_aim", "label": "fail", "text": f"restate weather {w}"} for w in ("rain", "snow", "storm", "fog")])
+            + [{"item": "complaint_aim", "label": "fail", "text": f"restate weather {w}"} for w in ("rain", "snow", "storm", "fog")]
+            # the agent's reaction: 'restate' owns a fault or records a complaint, 'neutral' only sympathises
+            + [{"item": "complaint_owned", "label": "pass", "text": f"restate our {w}"}
+               for w in ("fault", "error", "log", "slip")]
+            + [{"item": "complaint_owned", "label": "fail", "text": f"neutral sorry {w}"}
+               for w in ("luck", "rain", "wait", "flu")])
     rule = {"type": "learned", "item": "complaint", "bank": str(write_bank(tmp_path, rows)), "band": list(band),
             "decides": False, "speaker": "customer", "rule": {"type": "complaint", "builtin": False, "phrases": ["i want to complain"]}}
     if aim is not None:
         rule["aim"] = aim
+    if owned is not None:
+        rule["owned"] = owned
     return parse_rubric({"id": "t", "version": "1", "languages": ["en"],
                          "checks": [{"id": "complaint", "kind": "trigger", "rule": rule}]})
 
@@ -114,3 +122,29 @@ def test_the_classifier_decides_a_grievance_aimed_at_the_company_and_not_one_aim
 def test_a_bad_aim_option_is_refused(tmp_path, aim):
     with pytest.raises(InputError, match="aim must be"):
         _learned(tmp_path, aim)
+
+
+def test_a_likely_grievance_the_agent_owns_is_found_and_one_met_with_sympathy_stays_flagged(aim_encoder, tmp_path):
+    owned = {"item": "complaint_owned", "found": 0.6}
+    plain = _finding(_learned(tmp_path), "hello", "restate the van again", "restate our fault sorry")
+    assert (plain.outcome, plain.unsure) == ("fail", True)  # decides: false — the classifier only flags
+    found = _finding(_learned(tmp_path, owned=owned), "hello", "restate the van again", "restate our fault sorry")
+    assert (found.outcome, found.unsure) == ("pass", False)
+    assert "agent owns a fault p=" in found.rule
+    # sympathy alone, or owning said before the customer spoke: the classifier still only flags
+    for texts in (("hello", "restate the van again", "neutral sorry luck"),
+                  ("restate our fault", "restate the van again", "neutral sorry luck")):
+        kept = _finding(_learned(tmp_path, owned=owned), *texts)
+        assert (kept.outcome, kept.unsure) == ("fail", True)
+    # ranked unsure (inside the band) it is found all the same; the customer unlikely to complain, never
+    assert _finding(_learned(tmp_path, band=(0.3, 0.99), owned=owned),
+                    "hello", "restate the van again", "restate our fault").outcome == "pass"
+    calm = _finding(_learned(tmp_path, owned=owned), "hello", "neutral the van again", "restate our fault")
+    assert (calm.outcome, calm.unsure) == ("fail", False)
+
+
+@pytest.mark.parametrize("owned", [{"item": "nope", "found": 0.8}, {"item": "complaint_owned", "found": 1.5},
+                                   {"item": "complaint_owned"}, {"item": "complaint_owned", "found": 0.8, "x": 1}])
+def test_a_bad_owned_option_is_refused(tmp_path, owned):
+    with pytest.raises(InputError, match="owned must be"):
+        _learned(tmp_path, owned=owned)

@@ -38,3 +38,15 @@ def test_the_current_setting_wins_ties_and_a_bar_must_gain_held_out(bench):
     held = bench.leave_one_out(folds, bench.fit, bench.agreed, bench.GRID[0])
     assert [(h.name, h.before, h.after) for h in held] == [("a", 0, 1), ("b", 1, 1), ("c", 0, 1)]
     assert bench.adoptable(held)
+
+
+def test_the_agents_reaction_finds_only_a_flagged_call(bench):
+    R, now = bench.Reading, bench.OWNED_GRID[0]
+    owned_flag = R([], "flag", 0.3, False, 0.8)       # unsure or flag-only, and the agent owned a fault
+    sympathy_flag = R([], "flag", 0.3, False, 0.4)    # unsure, the agent only sympathised
+    unread = R([], "", 0.0, False, 0.0)               # the customer's best sentence below the band: never read
+    assert [bench.outcome(r, now) for r in (owned_flag, sympathy_flag, unread)] == [False, False, False]
+    at = (None, 0.0, bench.NEVER, 0.7)
+    assert [bench.outcome(r, at) for r in (owned_flag, sympathy_flag, unread)] == [True, False, False]
+    assert bench.outcome(owned_flag, (None, 0.0, bench.NEVER)) is False  # three bars: no `owned`
+    assert bench.fit([(owned_flag, True), (sympathy_flag, False)], bench.OWNED_GRID) == (None, 0.0, bench.NEVER, 0.5)

@@ -107,6 +107,14 @@ OPTIONS = {
                        "it decides nothing (the rules' answer, the finding not unsure); aimed at Q or more it is "
                        "found, even unsure or where `decides` is false. Fitted leaving one folder "
                        "of labelled calls out (bench/complaint_aim_fit.py)"),
+    "owned": Option((dict,),
+                    help="{item: ITEM, found: Q}: the agent's reaction, judged by ITEM's model on the same banks "
+                         "(complaint_owned: the agent owns a fault of the company or records a complaint, not mere "
+                         "sympathy with bad luck or an apology for a wait), asked of the agent's sentences after the "
+                         "best sentence's turn where that sentence is unsure or only flagged in a call (not a channel "
+                         "with its own bar): where one scores Q or more the item is found, even where `decides` is "
+                         "false. The customer must still have said something the band reads as likely. Fitted leaving "
+                         "one folder of labelled calls out (bench/complaint_aim_fit.py --owned)"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
@@ -229,10 +237,13 @@ class LearnedNode:
                  clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None,
                  unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
                  decides: bool = True, public_bar: Optional[tuple[float, int]] = None,
-                 call_bar: Optional[tuple[float, int]] = None, aim: Optional[tuple[str, float, float]] = None):
+                 call_bar: Optional[tuple[float, int]] = None, aim: Optional[tuple[str, float, float]] = None,
+                 owned: Optional[tuple[str, float]] = None):
         self.item = item
         # (item, below, found): whom the best sentence's feeling is aimed at (the `aim` option), or None.
         self.aim = aim
+        # (item, found): the agent's reaction after the best sentence (the `owned` option), or None.
+        self.owned = owned
         # A channel's own bar, (probability, sentences) or None: a public written thread's (the
         # `public_bar` option) and every other call's (`call_bar`).
         self.public_bar = public_bar
@@ -268,13 +279,21 @@ class LearnedNode:
         public = view.public_thread
         return (self.public_bar if public else self.call_bar), public
 
-    def _aimed(self, encoder, sentence: str) -> Optional[float]:
-        """The `aim` item's probability for ``sentence`` (None without its model)."""
-        model = item_model([load_bank(b) for b in self.banks], self.aim[0], target="pass",  # type: ignore[index]
+    def _side_judgement(self, encoder, item: str, sentences: list[str]) -> Optional[float]:
+        """The highest probability ``item``'s model (on the same banks: `aim`, `owned`) gives one of
+        ``sentences`` (None without its model or without a sentence)."""
+        model = item_model([load_bank(b) for b in self.banks], item, target="pass",
                            encoder=encoder, weights=self.bank_weights)
-        if model is None:
+        if model is None or not sentences:
             return None
-        return float(model.probabilities(np.asarray(list(encoder.embed([sentence])), dtype=np.float32))[0])
+        return float(model.probabilities(np.asarray(list(encoder.embed(sentences)), dtype=np.float32)).max())
+
+    def _owned(self, encoder, view, after: int) -> Optional[float]:
+        """The `owned` item's best probability over the agent's sentences after turn ``after``:
+        whether the agent's reaction owns a fault or records a complaint."""
+        agent = view.by_role("agent") or ()
+        said = [s for t in agent if t.index > after for s in turn_sentences(t)]
+        return self._side_judgement(encoder, self.owned[0], said)  # type: ignore[index]
 
     def _model(self, encoder):
         return item_model([load_bank(b) for b in self.banks], self.item, target=self.target, encoder=encoder,
@@ -459,7 +478,7 @@ class LearnedNode:
                 low, high = model.band(self.low, self.high)
         decides = self.decides or model.calibrated or channel_bar is not None
         if self.aim is not None and channel_bar is None and p > low:
-            aimed = self._aimed(encoder, sentence)
+            aimed = self._side_judgement(encoder, self.aim[0], [sentence])
             if aimed is not None:
                 said += f" (aimed at the company p={aimed:.2f})"
                 if p >= high and aimed < self.aim[1]:  # aimed elsewhere: no finding of the classifier's
@@ -468,6 +487,14 @@ class LearnedNode:
                                    f"{ruled.rule}; {self.label}: {said}, aimed elsewhere (below {self.aim[1]:.2f})",
                                    ruled.at)
                 if aimed >= self.aim[2]:  # a grievance aimed at the company: found, unsure or flag-only before
+                    decides, p = True, max(p, high)
+        if self.owned is not None and channel_bar is None and p > low and (p < high or not decides):
+            # A calm grievance is met by an agent who owns the fault or records a complaint; bad luck
+            # by sympathy alone. The customer's sentence must still be likely (above the band's low end).
+            owned = self._owned(encoder, ctx.view, turn.index)
+            if owned is not None:
+                said += f" (agent owns a fault p={owned:.2f})"
+                if owned >= self.owned[1]:
                     decides, p = True, max(p, high)
         if p >= high and not decides:
             ctx.judgements.append((p, True))
@@ -516,6 +543,7 @@ def build(options: dict, builder: Builder):
             raise builder.error(f"{key}: {exc}; each entry must be a regular expression")  # type: ignore[attr-defined]
     public_bar, call_bar = (_channel_bar(options, key, builder) for key in ("public_bar", "call_bar"))
     aim = _aim(options.get("aim"), builder)
+    owned = _owned_option(options.get("owned"), builder)
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
@@ -523,7 +551,8 @@ def build(options: dict, builder: Builder):
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
-                       patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar, call_bar, aim)
+                       patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar, call_bar, aim,
+                       owned)
 
 
 def _aim(value: Optional[dict], builder: Builder) -> Optional[tuple[str, float, float]]:
@@ -537,6 +566,18 @@ def _aim(value: Optional[dict], builder: Builder) -> Optional[tuple[str, float, 
         raise builder.error(  # type: ignore[attr-defined]
             f"aim must be {{item: one of {', '.join(ITEMS)}, below: P, found: Q}} with 0 <= P <= Q <= 1, not {value}")
     return str(item), float(below), float(found)
+
+
+def _owned_option(value: Optional[dict], builder: Builder) -> Optional[tuple[str, float]]:
+    """The ``owned`` option as (item, found), or None when not set."""
+    if value is None:
+        return None
+    item, found = value.get("item"), value.get("found")
+    if (set(value) - {"item", "found"} or item not in ITEMS or isinstance(found, bool)
+            or not isinstance(found, (int, float)) or not 0.0 <= float(found) <= 1.0):
+        raise builder.error(  # type: ignore[attr-defined]
+            f"owned must be {{item: one of {', '.join(ITEMS)}, found: Q}} with 0 <= Q <= 1, not {value}")
+    return str(item), float(found)
 
 
 def _channel_bar(options: dict, key: str, builder: Builder) -> Optional[tuple[float, int]]:
