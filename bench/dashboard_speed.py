@@ -1,7 +1,7 @@
 """How fast the dashboard's pages answer with a million (or ten million) calls (not run in CI).
 
     python bench/dashboard_speed.py                     # 1,000,000 calls in bench/results/
-    python bench/dashboard_speed.py --calls 10000000 --db /tmp/b.duckdb   # ~6 GiB on disk: delete it after
+    python bench/dashboard_speed.py --calls 10000000 --db /tmp/b.duckdb   # ~20 GiB on disk (scattered: 19.7): delete it
     python bench/dashboard_speed.py --reuse --db /tmp/b.duckdb            # the pages again, same data
 
 Generates a synthetic centre straight in SQL (calls, results, 17 findings and 8 turns per
@@ -26,6 +26,7 @@ it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-
     python bench/dashboard_speed.py --calls 1000000 --scattered --db /tmp/s1m.duckdb   # 7 min at load 9, 1.6 GiB
     python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10 (two-text turns)
     python bench/dashboard_speed.py --calls 10000000 --scattered --db /tmp/s10m.duckdb # 25 min, 5.8 GiB (two-text turns)
+    # with the varied text (bench/call_text.py) and each turn's lowered text: 32 min at load 2-7, 19.7 GiB
     python bench/dashboard_speed.py --lookups /tmp/s500k.duckdb /tmp/s5m.duckdb      # two built databases
 
 ``--scattered`` generates call ids that do not follow the order the calls are stored in (a
