@@ -418,12 +418,13 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
     window of 490,000 calls no turn of which says the phrase)."""
     bound_where, bound_args = bound or (where, args)
     sql, sql_args = per_day or (f"SELECT day, count(*) AS n FROM call_fact_store WHERE {where} GROUP BY day", args)
-    days = read(db, f"SELECT day, sum(n) AS n FROM ({sql}) GROUP BY day ORDER BY day DESC NULLS LAST",
-                sql_args).rows()
-    # words with a cased letter (by DuckDB's lower and upper, which the stored lowered text
-    # follows) match the turns' text lowered as stored, alone (migration 25: no text lowered
-    # here, a turn without a cased letter cannot hold them); words without one, the text alone
-    cased = read(db, "SELECT lower(?) <> upper(?) AS cased", [words, words])["cased"][0]
+    # with each day, whether the words have a cased letter (by DuckDB's lower and upper, which
+    # the stored lowered text follows: asked here, not in a query of its own, 15 ms at 1 M)
+    days = read(db, f"SELECT day, sum(n) AS n, any_value(lower(?) <> upper(?)) AS cased FROM ({sql}) "
+                    "GROUP BY day ORDER BY day DESC NULLS LAST", [words, words, *sql_args]).rows()
+    # words with a cased letter match the turns' text lowered as stored, alone (migration 25: no
+    # text lowered here; a turn without a cased letter cannot hold them); words without one, the text
+    cased = bool(days) and days[0][2]
     match = f"contains({TURN_SEARCHED}, lower(?))" if cased else "contains(text, ?)"
     found: list[str] = []
     found_days: list[Optional[date]] = []
