@@ -299,15 +299,8 @@ NARROW_SHARE = 4
 """A words search whose filter keeps fewer than one in this many of the calls of a window's days
 (a team, an agent, a language and item) matches the text of its calls' turns alone: the turns
 of the days' other calls, which lie among them, are passed over by their call id before their
-text is lowered and searched (a team over a quarter at one million calls: 1.3 → 0.24 s CPU).
+text is searched (a team over a quarter at one million calls: 1.3 → 0.24 s CPU, when it was lowered).
 Where it keeps more, matching every turn of the days costs less than telling them apart."""
-
-
-LOWERED_SHARE = 12
-"""... and where it keeps fewer than one in this many, words with case are matched against its
-calls' text lowered there and then (the same as the stored lowered text, migration 25): lowering
-their few turns costs less than reading every turn's stored lowered text beside its text (a team
-over a quarter at one million calls, 1/30 of the turns: 245 vs 283 ms CPU a window)."""
 
 
 class CallsFound(NamedTuple):
@@ -415,19 +408,23 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
     whatever the ids (few, growing windows all the same: :data:`WORDS_WINDOW_CALLS`); the
     last window holds the calls left to search (:data:`WORDS_CALLS_SEARCHED`; whole days, so
     up to a day's calls more), not three times those searched (at most twice the cap before).
-    Words with case match each turn's text lowered as stored (``text_lower``, migration 25),
-    or a narrow filter's few turns lowered there (:data:`LOWERED_SHARE`): no search lowers
-    every turn's text it reads.
+    Words with case match each turn's text lowered as stored (``text_lower``, migration 25,
+    NULL where the text has no cased letter), that column alone, a narrow filter's turns too
+    (lowering their text there cost less only while the stored lowered text was read beside
+    the text): no search lowers the text of a turn it reads, nor reads two text columns.
     The turns that say the words are found first and then matched to the window's calls: a
     join of the turns to the window's calls read the facts of the window twice and hashed
     every call id of the window (at 5 M calls with ids scattered: 146 → 78 ms CPU for a
     window of 490,000 calls no turn of which says the phrase)."""
     bound_where, bound_args = bound or (where, args)
     sql, sql_args = per_day or (f"SELECT day, count(*) AS n FROM call_fact_store WHERE {where} GROUP BY day", args)
-    days = read(db, f"SELECT day, sum(n) AS n FROM ({sql}) GROUP BY day ORDER BY day DESC NULLS LAST",
-                sql_args).rows()
-    # words with case match the turns' text lowered as stored (migration 25: no text lowered here)
-    cased = words.lower() != words.upper()
+    # with each day, whether the words have a cased letter (by DuckDB's lower and upper, which
+    # the stored lowered text follows: asked here, not in a query of its own, 15 ms at 1 M)
+    days = read(db, f"SELECT day, sum(n) AS n, any_value(lower(?) <> upper(?)) AS cased FROM ({sql}) "
+                    "GROUP BY day ORDER BY day DESC NULLS LAST", [words, words, *sql_args]).rows()
+    # words with a cased letter match the turns' text lowered as stored, alone (migration 25: no
+    # text lowered here; a turn without a cased letter cannot hold them); words without one, the text
+    cased = bool(days) and days[0][2]
     match = f"contains({TURN_SEARCHED}, lower(?))" if cased else "contains(text, ?)"
     found: list[str] = []
     found_days: list[Optional[date]] = []
@@ -463,9 +460,8 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
                                           [*bound_args, *bound_args, *bound_args, *span_args]).row(0)
         said, said_args = match, [words]
         if kept * NARROW_SHARE < stored_then:  # a team's or an agent's calls among everyone's turns of the days:
-            own = "contains(lower(text), lower(?))" if cased and kept * LOWERED_SHARE < stored_then else match
             said = f"CASE WHEN call_id IN (SELECT call_id FROM call_fact_store WHERE {where} AND {span}) " \
-                   f"THEN {own} ELSE FALSE END"  # the text of their turns alone is matched
+                   f"THEN {match} ELSE FALSE END"  # the text of their turns alone is matched
             said_args = [*args, *span_args, words]
         hits = read(db, f"""SELECT call_id, day FROM call_fact_store WHERE {where} AND {span}
                 AND call_id IN (SELECT call_id FROM turn_store WHERE stored_at BETWEEN ? AND ? AND {said})

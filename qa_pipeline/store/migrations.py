@@ -731,9 +731,9 @@ def _v25() -> str:
     # few strings DuckDB's dictionary holds once) that lowering was most of a search's cost (an
     # English phrase no call holds over 12 weeks at a million calls: 1.44 s CPU, of which
     # lower() over a million). The writer now stores each turn's lowered text with it
-    # (rows.TURN_LOWERED: NULL where lowering changes nothing, most Mandarin), and the search
-    # matches coalesce(text_lower, text): the same calls found, no text lowered at query time
-    # (but a narrow filter's few turns, where that costs less: aggregates.LOWERED_SHARE).
+    # (rows.TURN_LOWERED: NULL where the text has no cased letter, most Mandarin), and the
+    # search for words with a cased letter matches text_lower alone, for words without one the
+    # text alone: the same calls found, no text lowered at query time, one text column read.
     # The fill (search_text.lower_stored_turns) runs in batches after the column is added.
     return "ALTER TABLE turn_store ADD COLUMN IF NOT EXISTS text_lower VARCHAR;"
 

@@ -35,13 +35,17 @@ CALL_COLUMNS = ("call_id", "source_path", "sha256", "duration", "channels", "sam
                 "agent_id", "agent_name", "team", "started_at", "ring_seconds", "metadata", "source", "status",
                 "asr_model", "role_confidence", "role_note", "roles_uncertain", "redacted", "processed_at", "coverage")
 TURN_COLUMNS = ("call_id", "turn", "speaker", "start_s", "end_s", "text", "stored_at")
-TURN_LOWERED = "nullif(lower(text), text)"
+TURN_LOWERED = "nullif(lower(text), upper(text))"
 """A turn's ``text_lower`` (migration 25), written with it: its text as the words search matches
 it, lowered by DuckDB's ``lower`` (the search's rule since it began), so no search lowers text
-(most of a search's cost on real text); NULL where lowering changes nothing (most Mandarin),
-which keeps the store and the writer's work small."""
-TURN_SEARCHED = "coalesce(text_lower, text)"
-"""A turn's text lowered, as the words search reads it (:data:`TURN_LOWERED`)."""
+(most of a search's cost on real text); NULL where the text has no cased letter (lowering and
+raising it give the same: most Mandarin, digits), which keeps the store and the writer's work
+small. DuckDB lowers and raises letter by letter and a cased letter lowered is still cased, so a
+NULL turn's text is its own lowered text and cannot hold a word with a cased letter: a search for
+such words reads ``text_lower`` alone, a search for words without one ``text`` alone
+(:data:`TURN_SEARCHED`), never both columns."""
+TURN_SEARCHED = "text_lower"
+"""The column a search for words with a cased letter matches their lowered text in (:data:`TURN_LOWERED`)."""
 COMPUTED_COLUMNS = {"turn_store": {"text_lower": TURN_LOWERED}}
 """Columns the writer computes in SQL from the row's other columns, by table."""
 WORD_COLUMNS = ("call_id", "turn", "word", "speaker", "start_s", "end_s", "text", "probability", "stored_at")

@@ -58,23 +58,25 @@ def test_keeps_to_the_filters_and_the_viewer(db):
     assert found == [c for c, _ in want] and want  # not empty: the filters leave some
 
 
-@pytest.mark.parametrize("share", [1, 100])  # an agent's calls: matched on the stored lowered text, or lowered there
-def test_a_narrow_filters_search_with_case_finds_the_calls_a_scan_finds(db, monkeypatch, share):
+def test_a_narrow_filters_search_with_case_finds_the_calls_a_scan_finds_in_the_stored_lowered_text(db,
+                                                                                                 monkeypatch):
+    # An agent's calls among the days' turns: their stored lowered text alone is matched (which
+    # costs less than lowering their text there since it is read without the text: 1 M bench).
     monkeypatch.setattr(aggregates, "NARROW_SHARE", 2)  # one agent of four: their turns alone matched
-    monkeypatch.setattr(aggregates, "LOWERED_SHARE", share)
-    matches = []
+    turn_reads = []
     read = aggregates.read
 
     def reading(db, sql, params=()):
         if "FROM turn_store" in sql:
-            matches.append("lower(text)" in sql)
+            turn_reads.append(sql)
         return read(db, sql, params)
 
     monkeypatch.setattr(aggregates, "read", reading)
     found, _ = _search(db, "Thank YOU", CallFilter(agents=("a01",)))
     want = _said(db, "Thank YOU", "agent_id = 'a01'")
     assert found == [c for c, _ in want] and want
-    assert matches and all(lowered == (share == 1) for lowered in matches)
+    assert turn_reads and all("CASE WHEN call_id IN" in sql and "THEN contains(text_lower, lower(?))" in sql
+                              and "lower(text)" not in sql and "coalesce" not in sql for sql in turn_reads)
 
 
 def test_stops_at_the_newest_calls_found_and_says_how_far_back(db, monkeypatch):
@@ -211,7 +213,7 @@ def test_an_agents_search_matches_the_text_of_their_calls_turns_alone(month, mon
     month.create_function("said", said, ["VARCHAR", "VARCHAR"], "BOOLEAN", side_effects=True)
 
     def read(db, sql, params=()):
-        for match in ("contains(coalesce(text_lower, text), lower(?))", "contains(lower(text), lower(?))"):
+        for match in ("contains(text_lower, lower(?))", "contains(lower(text), lower(?))"):
             sql = sql.replace(match, "said(text, ?)")
         result = month.execute(sql, list(params))
         return pl.DataFrame(result.fetchall(), schema=[d[0] for d in result.description], orient="row")
@@ -232,9 +234,11 @@ def test_an_agents_search_matches_the_text_of_their_calls_turns_alone(month, mon
 
 SAID = ["I want a REFUND for this, it is Unacceptable.", "ＲＥＦＵＮＤ ｐｌｅａｓｅ，ｔｈａｎｋ ｙｏｕ",
         "The İstanbul office and the STRASSE Straße branch", "我要退款，我是VIP客户，ÀÉÎ Ünïcödé",
-        "请帮我查询一下订单", "Thank you for calling, have a nice day"]
+        "请帮我查询一下订单", "Thank you for calling, have a nice day", "the parcel never arrived, i checked twice",
+        "订单号是abc123，快递说已经送达", "ｏｒｄｅｒ　１２３４５，ａｒｒｉｖｅｄ　ｌａｔｅ", "4008 8823 1190 #17", "１２３４５６"]
 """Turns in English, Mandarin and both, with capitals, full-width letters, accents and letters
-whose lowering changes their length (İ, ẞ): each a call of its own besides build_centre's."""
+whose lowering changes their length (İ, ẞ), already lowercase English, Mandarin with lowercase
+Latin, full-width lowercase letters and digits alone: each a call of its own besides build_centre's."""
 
 
 @pytest.fixture(scope="module")
@@ -252,7 +256,9 @@ def mixed(tmp_path_factory):
 
 @pytest.mark.parametrize("words", ["refund", "REFUND", "Refund", "ｒｅｆｕｎｄ", "ＲＥＦＵＮＤ", "istanbul", "İstanbul",
                                    "straße", "STRASSE", "ẞ", "vip", "VIP客户", "退款", "àéî", "ÜNÏCÖDÉ", "订单",
-                                   "thank you", "Unacceptable", "投诉", "nobody said this"])
+                                   "thank you", "Unacceptable", "投诉", "nobody said this", "PARCEL never",
+                                   "parcel", "ABC123", "abc", "订单号是ABC", "ＡＲＲＩＶＥＤ", "ｏｒｄｅｒ　１２３", "arrived",
+                                   "8823", "１２３４５", "#17", "123"])
 def test_case_and_width_find_the_calls_a_scan_of_every_turn_finds_without_lowering_text(mixed, words,
                                                                                          monkeypatch):
     # The same calls as a scan lowering every turn's text (the search's rule), while the search
@@ -270,13 +276,21 @@ def test_case_and_width_find_the_calls_a_scan_of_every_turn_finds_without_loweri
     assert found == [c for c, _ in _said(mixed, words)]
     assert searched_from is None and turn_reads
     assert not any("lower(text)" in sql for sql in turn_reads)
+    # one text column of the turns read: the lowered one for words with a cased letter, else the text
+    cased = words.lower() != words.upper()
+    column = "text_lower" if cased else "text"
+    assert all(f"contains({column}," in sql and sql.count("text_lower") == cased for sql in turn_reads)
 
 
-def test_the_writer_stores_each_turns_lowered_text_where_lowering_changes_it(mixed):
+def test_the_writer_stores_each_turns_lowered_text_where_it_has_a_cased_letter(mixed):
     with store.opened(mixed, read_only=True) as con:
-        rows = con.execute("SELECT text, text_lower, lower(text) FROM turn_store").fetchall()
-    assert rows and all(stored == (lowered if lowered != text else None) for text, stored, lowered in rows)
-    assert {text for text, stored, _ in rows if stored is None} >= {"请帮我查询一下订单"}
+        rows = con.execute("SELECT text, text_lower, lower(text), upper(text) FROM turn_store").fetchall()
+    # NULL only where the text has no cased letter (lowering and raising it give the same)
+    assert rows and all(stored == (lowered if lowered != raised else None) for _, stored, lowered, raised in rows)
+    uncased = {"请帮我查询一下订单", "4008 8823 1190 #17", "１２３４５６"}
+    assert {t for t, stored, *_ in rows if stored is None and t in SAID} == uncased
+    assert ("the parcel never arrived, i checked twice",) * 2 in [r[:2] for r in rows]
+    assert ("订单号是abc123，快递说已经送达",) * 2 in [r[:2] for r in rows]
     assert ("ＲＥＦＵＮＤ ｐｌｅａｓｅ，ｔｈａｎｋ ｙｏｕ", "ｒｅｆｕｎｄ ｐｌｅａｓｅ，ｔｈａｎｋ ｙｏｕ") in [r[:2] for r in rows]
 
 

@@ -27,6 +27,7 @@ from qa_pipeline.store import call_facts
 from qa_pipeline.store import database as store
 from qa_pipeline.store.calls import fetch_call_rows
 from qa_pipeline.store.migrations import CALL_ID_INDEXED, MIGRATIONS
+from qa_pipeline.store.rows import TURN_LOWERED
 
 CALLS = 30_000
 """Calls of 17 findings and 17 turns each: 510,000 of each, five row groups of DuckDB's 122,880 rows."""
@@ -52,10 +53,11 @@ def _scattered_centre(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""INSERT INTO result_store SELECT {call_id}, 'standard-en', '1', 80, FALSE, [], FALSE, FALSE,
             {start} + INTERVAL 10 MINUTE, 0 FROM range({CALLS}) t(i) ORDER BY i""")
     # turns stored with their call, stamped with its storing time; every 100th call complains
-    con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at)
+    # and their lowered text, as the writer stores it (rows.TURN_LOWERED)
+    con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at, text_lower)
         SELECT {call_id}, k, CASE WHEN k % 2 = 0 THEN 'agent' ELSE 'customer' END, k * 5.0, k * 5.0 + 4,
-            CASE WHEN k = 3 AND i % 100 = 0 THEN 'I want to complain' ELSE 'turn ' || k END, {start}
-        FROM range({CALLS}) t(i), range(17) j(k) ORDER BY i, k""")
+            CASE WHEN k = 3 AND i % 100 = 0 THEN 'I want to complain' ELSE 'turn ' || k END AS text, {start},
+            {TURN_LOWERED} FROM range({CALLS}) t(i), range(17) j(k) ORDER BY i, k""")
     # every 50th call reviewed and queued (600 calls): rows of a few a call the refresh reads
     reviewed = f"FROM range(0, {CALLS}, 50) t(i)"
     con.execute(f"""INSERT INTO finding_review_store SELECT {call_id}, 'standard-en', '1', 'K1', 'confirm', 'pass',
@@ -462,7 +464,7 @@ def test_migration_25_stores_each_turns_lowered_text_in_batches(tmp_path, monkey
     with store.opened(path) as con:
         stored = con.execute("SELECT call_id, turn, text, text_lower FROM turn_store ORDER BY ALL").fetchall()
         assert stored == [("c1", 0, "Hello, I want a REFUND", "hello, i want a refund"),
-                          ("c1", 1, "ＲＥＦＵＮＤ ｎｏｗ", "ｒｅｆｕｎｄ ｎｏｗ"), ("c1", 2, "ok", None),
+                          ("c1", 1, "ＲＥＦＵＮＤ ｎｏｗ", "ｒｅｆｕｎｄ ｎｏｗ"), ("c1", 2, "ok", "ok"),
                           ("c2", 0, "我要投诉", None), ("c2", 1, "VIP客户退款", "vip客户退款"), ("c2", 2, None, None)]
         progress = [r.getMessage() for r in caplog.records if "migration 25" in r.getMessage()]
         assert progress == [f"migration 25: the turns' lowered text, {n} of 6 turns" for n in (2, 4, 6)]
