@@ -8,6 +8,7 @@ import zlib
 import numpy as np
 
 from qa_pipeline.records import Call, CallInfo, Turn
+from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import parse_rubric
 
 
@@ -41,6 +42,14 @@ class KeywordEncoder:
                     out[i, 2 + zlib.crc32(word.encode()) % (self.dim - 2)] += 0.05
             out[i] /= max(np.linalg.norm(out[i]), 1e-6)
         return out
+
+
+def use_encoder(monkeypatch, tmp_path, enc):
+    """Make ``enc`` the sentence encoder for the test (the model boundary), its stored embeddings
+    under ``tmp_path``; returns it."""
+    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
+    monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
+    return enc
 
 
 def timed_call(*texts):

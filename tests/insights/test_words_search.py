@@ -42,6 +42,16 @@ def _search(db, words, f=CallFilter(), viewer=EVERYONE, **kw):
     return rows["call_id"].to_list(), searched_from
 
 
+def _recorder(sink: list, read):
+    """``read`` (aggregates.read) that also keeps in ``sink`` the SQL of each read of the turns."""
+    def reading(db, sql, params=()):
+        if "FROM turn_store" in sql:
+            sink.append(sql)
+        return read(db, sql, params)
+
+    return reading
+
+
 @pytest.mark.parametrize("words", ["投诉", "UNACCEPTABLE", "thank you", "not said anywhere"])
 def test_finds_the_calls_a_scan_of_every_turn_finds(db, words):
     found, searched_from = _search(db, words)
@@ -64,14 +74,7 @@ def test_a_narrow_filters_search_with_case_finds_the_calls_a_scan_finds_in_the_s
     # costs less than lowering their text there since it is read without the text: 1 M bench).
     monkeypatch.setattr(aggregates, "NARROW_SHARE", 2)  # one agent of four: their turns alone matched
     turn_reads = []
-    read = aggregates.read
-
-    def reading(db, sql, params=()):
-        if "FROM turn_store" in sql:
-            turn_reads.append(sql)
-        return read(db, sql, params)
-
-    monkeypatch.setattr(aggregates, "read", reading)
+    monkeypatch.setattr(aggregates, "read", _recorder(turn_reads, aggregates.read))
     found, _ = _search(db, "Thank YOU", CallFilter(agents=("a01",)))
     want = _said(db, "Thank YOU", "agent_id = 'a01'")
     assert found == [c for c, _ in want] and want
@@ -264,14 +267,7 @@ def test_case_and_width_find_the_calls_a_scan_of_every_turn_finds_without_loweri
     # The same calls as a scan lowering every turn's text (the search's rule), while the search
     # itself lowers no turn's text: it reads the lowered text the writer stored.
     turn_reads = []
-    read = aggregates.read
-
-    def reading(db, sql, params=()):
-        if "FROM turn_store" in sql:
-            turn_reads.append(sql)
-        return read(db, sql, params)
-
-    monkeypatch.setattr(aggregates, "read", reading)
+    monkeypatch.setattr(aggregates, "read", _recorder(turn_reads, aggregates.read))
     found, searched_from = _search(mixed, words)
     assert found == [c for c, _ in _said(mixed, words)]
     assert searched_from is None and turn_reads
@@ -306,12 +302,7 @@ def test_another_page_of_a_search_reuses_the_calls_found_and_reads_no_turn(db, m
         found = queries.calls_said(db, viewer, f, words, item=item, outcome=outcome)
         assert found.calls
         turn_reads = []
-
-        def reading(db, sql, params=()):
-            if "FROM turn_store" in sql:
-                turn_reads.append(sql)
-            return read(db, sql, params)
-
+        reading = _recorder(turn_reads, read)
         monkeypatch.setattr(aggregates, "read", reading)
         for page in (0, 1):
             shared = queries.search_findings(db, viewer, f, item=item, outcome=outcome, words=words, page=page,

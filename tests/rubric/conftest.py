@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from learned_stand_ins import KeywordEncoder, write_bank
+from learned_stand_ins import KeywordEncoder, use_encoder, write_bank
 
 from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import parse_rubric
@@ -19,10 +19,7 @@ def rules_only(monkeypatch):
 
 @pytest.fixture
 def keyword_encoder(monkeypatch, tmp_path):
-    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
-    enc = KeywordEncoder()
-    monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
-    return enc
+    return use_encoder(monkeypatch, tmp_path, KeywordEncoder())
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from learned_stand_ins import KeywordEncoder, timed_call, write_bank
+from learned_stand_ins import KeywordEncoder, timed_call, use_encoder, write_bank
 
 from qa_pipeline.errors import InputError
-from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric import parse_rubric, score_call
 
 
@@ -68,10 +67,7 @@ class AimEncoder(KeywordEncoder):
 
 @pytest.fixture
 def aim_encoder(monkeypatch, tmp_path):
-    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "embeddings"))
-    enc = AimEncoder()
-    monkeypatch.setattr(encoders, "sentence_encoder", lambda: enc)
-    return enc
+    return use_encoder(monkeypatch, tmp_path, AimEncoder())
 
 
 def _learned(tmp_path, aim=None, band=(0.3, 0.7), owned=None):
