@@ -327,6 +327,17 @@ def pages(db: Path) -> dict[str, float]:
     day = CallFilter(date_from=date(2026, 11, 20), date_to=date(2026, 11, 20))
     year = CallFilter(date_from=date(2025, 11, 24), date_to=date(2026, 11, 23))
     quarter = CallFilter(date_from=date(2026, 8, 24), date_to=date(2026, 11, 23))
+
+    def agent_feedback(period: CallFilter) -> list:
+        """The agent feedback page's queries for one agent of the team lead's team over ``period``."""
+        return [
+            ("filter_options (team lead)", aggregates.filter_options, (db, team), {}),
+            ("agent_weekly", aggregates.agent_weekly, (db, team, "ag0003", period), {}),
+            ("agent_items", aggregates.agent_items, (db, team, "ag0003", period), {}),
+            ("agent_calls_failing", queries.agent_calls_failing, (db, team, "ag0003", "C3", period), {}),
+            ("agent_reviews", queries.agent_reviews, (db, team, "ag0003", period), {}),
+        ]
+
     plans = {
         "Review queue": [
             ("filter_options", aggregates.filter_options, (db, everyone), {}),
@@ -340,20 +351,8 @@ def pages(db: Path) -> dict[str, float]:
             ("call_turns", queries.call_turns, (db, everyone, "c00500000"), {}),
             ("call_findings", queries.call_findings, (db, everyone, "c00500000", "standard", "1"), {}),
         ],
-        "Agent feedback": [
-            ("filter_options (team lead)", aggregates.filter_options, (db, team), {}),
-            ("agent_weekly", aggregates.agent_weekly, (db, team, "ag0003", last12), {}),
-            ("agent_items", aggregates.agent_items, (db, team, "ag0003", last12), {}),
-            ("agent_calls_failing", queries.agent_calls_failing, (db, team, "ag0003", "C3", last12), {}),
-            ("agent_reviews", queries.agent_reviews, (db, team, "ag0003", last12), {}),
-        ],
-        "Agent feedback, one agent over a year": [
-            ("filter_options (team lead)", aggregates.filter_options, (db, team), {}),
-            ("agent_weekly", aggregates.agent_weekly, (db, team, "ag0003", year), {}),
-            ("agent_items", aggregates.agent_items, (db, team, "ag0003", year), {}),
-            ("agent_calls_failing", queries.agent_calls_failing, (db, team, "ag0003", "C3", year), {}),
-            ("agent_reviews", queries.agent_reviews, (db, team, "ag0003", year), {}),
-        ],
+        "Agent feedback": agent_feedback(last12),
+        "Agent feedback, one agent over a year": agent_feedback(year),
         "A team over a quarter (team lead)": [
             ("filter_options (team lead)", aggregates.filter_options, (db, team), {}),
             ("weekly_trends (by agent)", aggregates.weekly_trends, (db, team, quarter, "agent"), {}),

@@ -32,14 +32,11 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-import numpy as np
-
 from qa_pipeline.rubric import encoder as encoders
 from qa_pipeline.rubric.checks.base import Builder, Option, Scope
-from qa_pipeline.rubric.checks.learned import bank_option, turn_sentences
+from qa_pipeline.rubric.checks.learned import bank_option, best_probability, turn_sentences
 from qa_pipeline.rubric.checks.scan import TextNode, phrase_finder, with_public
 from qa_pipeline.rubric.exemplars import bank_path, load_bank
-from qa_pipeline.rubric.learned import item_model
 from qa_pipeline.rubric.sentiment import COMPLAINT_PHRASES, text_sentiment
 
 ID = "complaint"
@@ -67,12 +64,8 @@ def aim_probability(turn, banks: tuple[str, ...], weights: tuple[float, ...]) ->
     encoder = encoders.sentence_encoder()
     if encoder is None:
         return None
-    model = item_model([load_bank(b) for b in banks], AIM, target="pass", encoder=encoder, weights=weights)
-    sentences = turn_sentences(turn)
-    if model is None or not sentences:
-        return None
-    return turn.memo(f"{AIM} {id(model)}", lambda: float(
-        model.probabilities(np.asarray(list(encoder.embed(sentences)), dtype=np.float32)).max()))
+    return turn.memo(f"{AIM} {banks} {weights}",
+                     lambda: best_probability(encoder, banks, weights, AIM, turn_sentences(turn)))
 
 
 def aimed_elsewhere(banks: tuple[str, ...], weights: tuple[float, ...], bar: float) -> Callable[[object], bool]:

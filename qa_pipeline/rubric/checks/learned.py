@@ -280,13 +280,8 @@ class LearnedNode:
         return (self.public_bar if public else self.call_bar), public
 
     def _side_judgement(self, encoder, item: str, sentences: list[str]) -> Optional[float]:
-        """The highest probability ``item``'s model (on the same banks: `aim`, `owned`) gives one of
-        ``sentences`` (None without its model or without a sentence)."""
-        model = item_model([load_bank(b) for b in self.banks], item, target="pass",
-                           encoder=encoder, weights=self.bank_weights)
-        if model is None or not sentences:
-            return None
-        return float(model.probabilities(np.asarray(list(encoder.embed(sentences)), dtype=np.float32)).max())
+        """:func:`best_probability` of ``item``'s model on this check's banks (`aim`, `owned`)."""
+        return best_probability(encoder, self.banks, self.bank_weights, item, sentences)
 
     def _owned(self, encoder, view, after: int) -> Optional[float]:
         """The `owned` item's best probability over the agent's sentences after turn ``after``:
@@ -553,6 +548,16 @@ def build(options: dict, builder: Builder):
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
                        patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar, call_bar, aim,
                        owned)
+
+
+def best_probability(encoder, banks, weights, item: str, sentences: list[str]) -> Optional[float]:
+    """The highest probability the model of ``item`` trained on ``banks`` (``pass`` the target)
+    gives one of ``sentences``: a side judgement the complaint trigger reads (whom the feeling is
+    aimed at, whether the agent owns a fault). None without its model or without a sentence."""
+    model = item_model([load_bank(b) for b in banks], item, target="pass", encoder=encoder, weights=weights)
+    if model is None or not sentences:
+        return None
+    return float(model.probabilities(np.asarray(list(encoder.embed(sentences)), dtype=np.float32)).max())
 
 
 def _aim(value: Optional[dict], builder: Builder) -> Optional[tuple[str, float, float]]:
