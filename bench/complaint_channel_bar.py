@@ -93,8 +93,8 @@ complaint calls (false triggers, misses) and complaint + D1-D5 items, main -> fi
 
 Neither is adoptable, and nothing is set (docs/rubrics.md, "Stop 28: the complaint trigger on the fresh
 view"). Every English decision by the classifier alone adds false triggers as fast as it ends misses
-(``decides`` with the band as is: 71/96, 14 false; top 0.80: 78/96, 5 false, folds 3 up, 2 down); no call
-bar beats main in either language.
+(``decides`` with the band as is: 71/96, 14 false; top 0.80: 78/96, 5 false, folds 3 up, 2 down); of the call
+bars only en 0.80 in 1 (78/96) and 0.70 in 3 (77/96) edge above main, and none in Mandarin.
 """
 from __future__ import annotations
 
