@@ -72,3 +72,51 @@ def test_a_call_fold_is_fitted_on_the_other_folders_against_the_rubric_as_it_is(
     held = bench.leave_one_out({"x": [found, quiet], "y": [found, quiet]},
                                lambda rows: bench.fit_rows(rows, "call_bar"), bench.complaints_agreed, None)
     assert [(h.fitted, h.before, h.after) for h in held] == [(None, 2, 2)] * 2
+
+
+def _fresh_fold(bench, complaint, before, why, found_d, labels):
+    """A FreshFold as its readings leave it (no call scored): what --calls --fresh replays."""
+    fold = object.__new__(bench.FreshFold)
+    fold.complaint, fold.before, fold.why, fold.found_d, fold.labels = complaint, before, why, found_d, labels
+    fold.before_d = [found if b else bench.not_found(found) for b, found in zip(before, found_d)]
+    return fold
+
+
+def test_the_agents_complaint_handling_acts_decide_only_an_unsure_call(bench):
+    """--calls --fresh, ``acts``: a call the rules miss is found where its best sentence is unsure and the
+    agent's acts after it (D1 apology, D4 a reply time, D5 ownership) pass with the trigger taken to hold;
+    D2 and D3 (asking what happened, a number) count for nothing; a call not unsure never moves."""
+    acted = {"complaint": "pass", "D1": "pass", "D2": "fail", "D3": "fail", "D4": "pass", "D5": "pass"}
+    asked = {"complaint": "pass", "D1": "pass", "D2": "pass", "D3": "pass", "D4": "fail", "D5": "fail"}
+    fold = _fresh_fold(bench, [True, False, True, True],
+                       before=[False, False, False, True],
+                       why=["unsure: learned complaint ...", "unsure: learned complaint ...",
+                            "complaint: not found; learned complaint: best ...", "complaint: found ..."],
+                       found_d=[acted, asked, acted, acted], labels=[{}] * 4)
+    got = fold.outcomes(bench.Setting("acts", acts=3))
+    assert [g["complaint"] for g in got] == ["pass", "fail", "fail", "pass"]
+    assert got[0] == acted and got[1] == {"complaint": "fail", **dict.fromkeys(bench.D_ITEMS, "na")}
+    assert [g["complaint"] for g in fold.outcomes(bench.Setting("acts", acts=2))] == ["pass", "fail", "fail", "pass"]
+    assert fold.outcomes(bench.Setting("main")) == fold.before_d
+
+
+def test_a_fresh_fold_tallies_false_triggers_and_misses_apart(bench):
+    labels = [{"complaint": True, **dict.fromkeys(bench.D_ITEMS, "pass")},
+              {"complaint": False, **dict.fromkeys(bench.D_ITEMS, "na")},
+              {"complaint": True, **dict.fromkeys(bench.D_ITEMS, "pass")}]
+    fold = _fresh_fold(bench, [True, False, True], [False] * 3, [""] * 3, [{}] * 3, labels)
+    found = {"complaint": "pass", **dict.fromkeys(bench.D_ITEMS, "pass")}
+    missed = {"complaint": "fail", **dict.fromkeys(bench.D_ITEMS, "na")}
+    # one complaint found, a false trigger, one complaint missed
+    t = fold.tally([found, found, missed])
+    assert t.tolist() == [1, 1, 1, 2, 1 + 5, 18, 3]  # agreed, false, missed, triggers, C+D, labelled, calls
+
+
+def test_the_fresh_settings_put_mains_first_and_let_only_english_decide(bench):
+    """Main's setting first (a fit keeps it on equal agreement); English tries ``decides: true``,
+    Mandarin (which decides already) its band's top; both the same small call-bar grid and acts."""
+    en, zh = bench.fresh_settings("en"), bench.fresh_settings("zh")
+    assert en[0] == zh[0] == bench.Setting("main")
+    assert all(s.options.get("decides") for s in en if s.options) and not any(
+        "decides" in s.options for s in zh if s.options)
+    assert [s.bar for s in en if s.bar] == [s.bar for s in zh if s.bar] and len(en) <= 25 and len(zh) <= 25
