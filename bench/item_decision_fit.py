@@ -30,6 +30,22 @@ summed over the folds, folds won/lost and the worst fold; whether to adopt (benc
 the total rises and no fold falls by more than one item); and the parameters fitted on all folders.
 
     .venv/bin/python bench/item_decision_fit.py [--lang zh en] [--items C1 C2 ...] [--windows C3 C4] [--folds]
+    .venv/bin/python bench/item_decision_fit.py --fresh [--workdir DIR] [...]
+
+``--fresh``: the same fits on the view fresh calls get. Every folder above was read with today's rules,
+written after reading it, which already get it right: a decision fitted there can only add errors (stop
+27 adopted zh D2 alone). With ``--fresh`` the folds are the written hold-outs 7–12 of the language
+(bench/fresh_view.py), each read with the rubric and exemplar banks of the commit it was last never
+tuned at (unpacked under ``--workdir``; each old bank is embedded once, then read from the on-disk
+cache), and a grid point replaces that rubric's decision options of the item (its bank weight, band,
+``decides``, nearest-exemplar margin; the window of C3/C4), nothing else. "current" is today's setting
+applied the same way; "each fold's own rubric" the agreement as each hold-out was first scored. B2
+(CRITICAL, ``target: fail``, sentences its ``unless`` leaves to the rules read as 0, clauses as
+scored) is fitted there too, and its false critical fails (harmless calls failed) are counted per
+fold before → after. Adopted on the fresh view (:func:`adoptable_fresh`) only where the held-out total
+rises, more hold-outs go up than down, none falls by more than one item, and no hold-out gets a false
+critical fail it did not have. The outcomes worked out for each fold's own setting are checked against
+the outcomes as scored ("rows worked out ≠ scored": none in the run below).
 
 Measured 7 Dec 2026 (helper bandfit11, main 1281acb; zh 260 calls in 18 folders, en 275 in 20), held out,
 current → fitted: zh C1 199 → 199/202, C2 201 → 201/202, D2 83 → 83/84, D3, D4 84 → 84/84, D5 83 → 83/84, C3 and
@@ -390,8 +406,9 @@ class ItemGrid:
 
     def false_fails(self, point: int, idx) -> int:
         """Rows of ``idx`` labelled pass that fail at ``point`` (for B2: harmless calls given a critical fail)."""
-        return sum(self.rows[i].label == "pass" and (self.rows[i].found if self.decided[point, i] else self.rows[i].rules)
-                   == "fail" for i in idx)
+        rows = [self.rows[i] for i in idx]
+        return sum(r.label == "pass" and (r.found if self.decided[point, i] else r.rules) == "fail"
+                   for i, r in zip(idx, rows))
 
     def folds(self) -> dict[str, list[int]]:
         out: dict[str, list[int]] = defaultdict(list)
@@ -596,7 +613,8 @@ def run_fresh(lang: str, items, windows, encoder, show_folds: bool, workdir: Pat
         def show_w(p):
             return f"last_turns: {p[0]}, last_speech_seconds: {p[1]}"
 
-        as_was = sum(scored[r.call_id].get(item) == r.label for (_, _, scored) in read for r in rows if r.call_id in scored)
+        as_was = sum(scored[r.call_id].get(item) == r.label
+                     for (_, _, scored) in read for r in rows if r.call_id in scored)
         _report(item, grid, show_w, show_w(current), show_w(points[grid.fit(list(range(len(rows))))]), show_folds,
                 as_was=as_was)
     misses: dict[str, list[str]] = defaultdict(list)

@@ -12,7 +12,7 @@ from types import ModuleType
 
 from shared_data import REPO
 
-BENCHES = ("accuracy", "complaint_channel_bar", "complaint_transfer", "critical_precision", "fold_fit",
+BENCHES = ("accuracy", "complaint_channel_bar", "complaint_transfer", "critical_precision", "fold_fit", "fresh_view",
            "item_decision_fit", "learned_gain", "real_labels")
 
 
