@@ -1,12 +1,13 @@
 """Issue 11, itemfresh (stop 28): the English item decisions fitted on the fresh view
 (bench/item_decision_fit.py --fresh) — D2 decides where its best sentence reaches 0.5 and its 3 nearest
-exemplars are at least as near the target as the others, instead of flagging under a band raised to
-~0.7 by cross-validation. With the real e5 pack where it is installed.
+exemplars are at least as near the target as the others (D5: 0.02 nearer), instead of flagging under a
+band raised to ~0.7 by cross-validation. With the real e5 pack where it is installed.
 
 Probes written for this test (no sentence from a labelled call) before their results were read, on a
 complaint call whose rules miss the act; each found here is unsure or failed with the rubric before.
 Of the 6 D2 probes of the first batch the rules caught 3; of the 3 they missed, 1 was found (and 1 of
-the second batch of 2); no harmless twin was found.
+the second batch of 2). The rules caught all 4 D5 probes of the first batch and 3 of the second's 4;
+the fourth is found now. No harmless twin was found.
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def finding(item: str, said: str):
     # D2: when it happened asked without a "when" the rules know
     ("D2", "Which month's statement was it that first looked off to you?"),
     ("D2", "And the first overcharge, was that on the spring statement or later in the year?"),
+    # D5: the case kept by the agent, in words no ownership phrase has
+    ("D5", "Nobody else needs to get involved, I'm handling your account personally from here."),
 ])
 def test_the_classifier_decides_the_act_the_rules_miss(item, said):
     found = finding(item, said)
@@ -48,6 +51,9 @@ def test_the_classifier_decides_the_act_the_rules_miss(item, said):
     ("D2", "Our meters are read every quarter across the whole region."),
     ("D2", "The new tariff comes in next spring for everyone."),
     ("D2", "Statements go out on the first working day of each month."),
+    ("D5", "You'd have to take that up with the metering company, not us."),
+    ("D5", "There's not much I can do from here, I'm afraid."),
+    ("D5", "Billing queries usually take a while to go through."),
 ])
 def test_a_harmless_twin_is_not_found(item, said):
     found = finding(item, said)
