@@ -116,3 +116,20 @@ def test_false_critical_fails_are_harmless_calls_the_point_fails(bench):
     assert grid.false_fails(0, [0, 1, 2]) == 0
     assert grid.false_fails(1, [0, 1, 2]) == 1
     assert grid.agreed(1, [0, 1, 2]) == 2  # one breach caught, one harmless call lost
+
+
+def test_b2_rows_read_the_breach_as_the_item_found(bench, keyword_encoder, learned_rubric):
+    # B2 is `target: fail`: "found" is a breach, so the item's outcome with the classifier finding it
+    # is fail; a rule hit (a breach the rules find) decides either way and the classifier is not asked.
+    from qa_pipeline.records import Call, CallInfo, Turn
+
+    def call(call_id, said):
+        return Call(CallInfo(call_id), "en", (Turn("agent", 1.0, 3.0, said), Turn("customer", 4.0, 6.0, "ok")))
+
+    calls = [("h7", call("c1", "restate you now"), {"B2": "fail"}),
+             ("h8", call("c2", "that is not my problem"), {"B2": "fail"})]
+    rows, _ = bench.read_rows("en", calls, ("B2",), learned_rubric)
+    classifier, rule = rows
+    assert (classifier.rules, classifier.found, classifier.rule_hit) == ("pass", "fail", False)
+    assert classifier.sentences == ("restate you now",)
+    assert (rule.rules, rule.found, rule.rule_hit) == ("fail", "fail", True)
