@@ -86,3 +86,50 @@ def test_of_equal_gains_the_fit_keeps_the_bank_weight_in_use(bench):
     grid = bench.ItemGrid.from_found(rows, points, np.array([[0, 0], [1, 1], [1, 1]], dtype=bool), 0)
     assert grid.fit([0, 1]) == 2
     assert [h.fitted for h in grid.held_out()] == [2, 2]
+
+
+def test_the_fresh_view_adopts_only_with_more_folds_up_than_down(bench):
+    from fold_fit import Held
+    # +3 in one hold-out, -1 in two: the total rises and no fold falls by more than one, but two
+    # of three fresh hold-outs lose: not clear enough to adopt
+    held = [Held("h7", 1, 5, 8, 10), Held("h8", 1, 6, 5, 10), Held("h9", 1, 7, 6, 10)]
+    assert bench.adoptable(held)
+    assert not bench.adoptable_fresh(held)
+    assert bench.adoptable_fresh([Held("h7", 1, 5, 8, 10), Held("h8", 1, 6, 5, 10), Held("h9", 1, 7, 8, 10)])
+
+
+def test_a_new_false_critical_fail_blocks_adoption_whatever_it_gains(bench):
+    from fold_fit import Held
+    held = [Held("h7", 1, 5, 8, 10), Held("h8", 1, 6, 7, 10)]
+    assert bench.adoptable_fresh(held, [(0, 0), (1, 1)])
+    assert not bench.adoptable_fresh(held, [(0, 1), (1, 1)])  # h7's gain comes with a harmless call failed
+
+
+def test_false_critical_fails_are_harmless_calls_the_point_fails(bench):
+    # B2: "pass" is no forbidden language. Row 0 is harmless and the classifier's breach fails it;
+    # row 1 is a breach the classifier catches; row 2 is harmless and the rules pass it.
+    rows = [bench.Row("a", f"c{i}", "B2", label, rules, found, False, rules, ())
+            for i, (label, rules, found) in enumerate([("pass", "pass", "fail"), ("fail", "pass", "fail"),
+                                                        ("pass", "pass", "fail")])]
+    points = [bench.Params(False), bench.Params(True, 1.0, 0.7, 0.03)]
+    grid = bench.ItemGrid.from_found(rows, points, np.array([[0, 0, 0], [1, 1, 0]], dtype=bool), 0)
+    assert grid.false_fails(0, [0, 1, 2]) == 0
+    assert grid.false_fails(1, [0, 1, 2]) == 1
+    assert grid.agreed(1, [0, 1, 2]) == 2  # one breach caught, one harmless call lost
+
+
+def test_b2_rows_read_the_breach_as_the_item_found(bench, keyword_encoder, learned_rubric):
+    # B2 is `target: fail`: "found" is a breach, so the item's outcome with the classifier finding it
+    # is fail; a rule hit (a breach the rules find) decides either way and the classifier is not asked.
+    from qa_pipeline.records import Call, CallInfo, Turn
+
+    def call(call_id, said):
+        return Call(CallInfo(call_id), "en", (Turn("agent", 1.0, 3.0, said), Turn("customer", 4.0, 6.0, "ok")))
+
+    calls = [("h7", call("c1", "restate you now"), {"B2": "fail"}),
+             ("h8", call("c2", "that is not my problem"), {"B2": "fail"})]
+    rows, _ = bench.read_rows("en", calls, ("B2",), learned_rubric)
+    classifier, rule = rows
+    assert (classifier.rules, classifier.found, classifier.rule_hit) == ("pass", "fail", False)
+    assert classifier.sentences == ("restate you now",)
+    assert (rule.rules, rule.found, rule.rule_hit) == ("fail", "fail", True)
