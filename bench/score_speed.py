@@ -294,16 +294,16 @@ if encoder is not None:
 
 
 def by_check(db: str, modes, templates: dict, top: int = 20) -> None:
-    """CPU (thread time) of each check's rule and ``applies_when``, found and not, per call of
-    its rubric's language: the bench's calls scored in one process as `qa score`'s workers
-    score them, once to warm up, then again timed. A check's time holds the conditions it
-    evaluates first (a named condition is worked out once per call, by the first check that
-    uses it); what the engine does around them (findings, scores, flags) is the rest."""
+    """CPU (thread time) of each check's rule and ``applies_when``, per call of its rubric's
+    language: the bench's calls scored in one process as `qa score`'s workers score them, once
+    to warm up, then again timed. A check's time holds the conditions it evaluates first (a
+    named condition is worked out once per call, by the first check that uses it); what the
+    engine does around them (findings, scores, flags) is the rest."""
+    import shutil
+
     for mode in modes:
         print(f"by check, learned judgements {mode} (one process, thread CPU time, second pass):")
         copy = _db_for(mode, db, templates) + ".bycheck"
-        import shutil
-
         shutil.copyfile(_db_for(mode, db, templates), copy)
         subprocess.run([sys.executable, "-c", _BY_CHECK.format(db=copy, top=top)], cwd=ROOT, check=True,
                        env=_env(mode))
