@@ -6,7 +6,7 @@ with their first results as `qa run` would, then times the whole `qa score --db`
 in a fresh process (start-up, loading, scoring, saving) and prints calls per second.
 
     python bench/score_speed.py [--calls 10000] [--db /tmp/qa-bench.duckdb] [--keep] [--repeat 5] [--breakdown]
-                                [--modes on,reencode,off] [--baseline DIR] [--compare]
+                                [--modes on,reencode,off] [--baseline DIR] [--compare] [--by-check]
 
 With the sentence encoder installed the calls are stored with the sentence embeddings their
 learned judgements read, as `qa run` stores them, and ``--modes on,off`` (the default) times
@@ -35,6 +35,9 @@ runs on its own copy of the database, for each mode, and every stored result and
 ``--breakdown`` also runs the same steps one after the other in this process, on a copy of
 the database, and prints the CPU time of each (start-up imports, reading, compiling the
 rubrics, scoring, making rows, writing): where the time goes, independent of other load.
+``--by-check`` prints the scoring step's CPU check by check (each check's rule and
+``applies_when``, timed on the second of two passes over the calls) and what the engine does
+around them.
 """
 from __future__ import annotations
 
@@ -290,6 +293,76 @@ if encoder is not None:
     Path(copy + ".wal").unlink(missing_ok=True)
 
 
+def by_check(db: str, modes, templates: dict, top: int = 20) -> None:
+    """CPU (thread time) of each check's rule and ``applies_when``, per call of its rubric's
+    language: the bench's calls scored in one process as `qa score`'s workers score them, once
+    to warm up, then again timed. A check's time holds the conditions it evaluates first (a
+    named condition is worked out once per call, by the first check that uses it); what the
+    engine does around them (findings, scores, flags) is the rest."""
+    import shutil
+
+    for mode in modes:
+        print(f"by check, learned judgements {mode} (one process, thread CPU time, second pass):")
+        copy = _db_for(mode, db, templates) + ".bycheck"
+        shutil.copyfile(_db_for(mode, db, templates), copy)
+        subprocess.run([sys.executable, "-c", _BY_CHECK.format(db=copy, top=top)], cwd=ROOT, check=True,
+                       env=_env(mode))
+        Path(copy).unlink(missing_ok=True)
+        Path(copy + ".wal").unlink(missing_ok=True)
+
+
+_BY_CHECK = """
+import collections, gc, time
+gc.disable()
+from threadpoolctl import threadpool_limits
+from qa_pipeline.store import database as store
+from qa_pipeline.rubric import encoder as encoders, standard_rubric
+from qa_pipeline.rescoring import BATCH, score_stored_calls, stored_metrics
+from qa_pipeline.rubric.text import NORMALIZER_VERSION
+con = store.connect({db!r})
+stored = stored_metrics(con, None)
+rows = store.fetch_call_rows(con, None, words=False, normalizer=NORMALIZER_VERSION)
+encoder = encoders.sentence_encoder()
+if encoder is not None:
+    encoders.use_stored(encoder.id, *store.stored_embeddings(con, None, encoder.id))
+con.close()
+calls = [rows.call(i) for i in range(len(rows))]
+spent = collections.Counter()
+clock = time.thread_time_ns
+def timed(key, evaluate):  # an instance attribute: the node's own evaluate, timed
+    def run(ctx):
+        t = clock()
+        try:
+            return evaluate(ctx)
+        finally:
+            spent[key] += clock() - t
+    return run
+for language in ("zh", "en"):
+    for check in standard_rubric(language).checks:
+        for node in (check.rule, check.applies_when):
+            if node is not None:
+                node.evaluate = timed((language, check.id), node.evaluate)
+def score():
+    rubrics = {{}}
+    for lo in range(0, len(calls), BATCH):
+        score_stored_calls(calls[lo:lo + BATCH], None, rubrics, stored,
+                           [rows.norms(i) for i in range(lo, min(len(calls), lo + BATCH))])
+with threadpool_limits(limits=1, user_api="blas"):  # as qa score's workers
+    score()
+    spent.clear()
+    t = clock()
+    score()
+    total = clock() - t
+per_language = collections.Counter(c.language[:2] for c in calls)
+checks = sum(spent.values())
+print(f"  scoring {{total / len(calls) / 1e3:.0f}} us a call; the checks' rules {{checks / len(calls) / 1e3:.0f}}, "
+      f"the rest (findings, scores, flags, the calls' views) {{(total - checks) / len(calls) / 1e3:.0f}}")
+for (language, cid), ns in spent.most_common({top}):
+    print(f"  {{language}} {{cid:12s}} {{ns / max(per_language[language], 1) / 1e3:7.1f}} us a {{language}} call, "
+          f"{{ns / len(calls) / 1e3:6.1f}} us a call of the bench")
+"""
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=10_000)
@@ -304,6 +377,8 @@ def main(argv=None) -> int:
     ap.add_argument("--modes", default="on,off",
                     help="learned judgements on (stored embeddings), reencode (on, the clause vectors not stored: "
                          "the path before migration 19) and/or off (QA_LEARNED=off), comma-separated")
+    ap.add_argument("--by-check", action="store_true",
+                    help="also print the CPU time of each check in one process (this checkout's code)")
     ap.add_argument("--compare", action="store_true",
                     help="with --baseline: check both store the same results and findings, call by call")
     args = ap.parse_args(argv)
@@ -369,6 +444,8 @@ def main(argv=None) -> int:
                       f"time, {statistics.median(walls[mode]) / wall_on:.2f} x the wall time")
     if args.breakdown:
         breakdown(db, modes, templates, args.baseline)
+    if args.by_check:
+        by_check(db, modes, templates)
     differ = compare(db, modes, templates, args.baseline, args.jobs) if args.compare else 0
     for path in templates.values():
         for extra in (path, path + ".wal", db + ".reencode", db + ".reencode.wal"):
