@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from learned_stand_ins import timed_call, write_bank
+from learned_stand_ins import acts_rubric, timed_call, write_bank
 
 from qa_pipeline.errors import InputError
 from qa_pipeline.records import Call, CallInfo, Turn
@@ -22,23 +22,7 @@ ACTS = {"checks": ["D1", "D4", "D5"], "at_least": 3}
 
 
 def _rubric(tmp_path, acts=None, conditions=None, extra_checks=()):
-    rows = ([{"item": "complaint", "label": "pass", "text": f"restate the {w}"} for w in ("bill", "van", "app", "rain")]
-            + [{"item": "complaint", "label": "fail", "text": f"neutral the {w}"} for w in ("bill", "van", "app", "rain")])
-    rule = {"type": "learned", "item": "complaint", "bank": str(write_bank(tmp_path, rows)), "band": [0.3, 0.99],
-            "decides": False, "speaker": "customer",
-            "rule": {"type": "complaint", "builtin": False, "phrases": ["i want to complain"]}}
-    if acts is not None:
-        rule["acts"] = acts
-
-    def item(cid, phrases):
-        return {"id": cid, "weight": 5, "applies_when": {"check": "complaint"},
-                "rule": {"type": "phrases", "phrases": phrases, "after": {"check": "complaint"}}}
-    data = {"id": "t", "version": "1", "languages": ["en"],
-            "checks": [{"id": "complaint", "kind": "trigger", "rule": rule}, item("D1", ["sorry"]),
-                       item("D4", ["by four"]), item("D5", ["myself"]), *extra_checks]}
-    if conditions:
-        data["conditions"] = conditions
-    return parse_rubric(data, "acts-test.yaml")
+    return acts_rubric(tmp_path, acts, conditions, extra_checks)
 
 
 def _findings(rubric, *texts):
