@@ -95,6 +95,14 @@ Neither is adoptable, and nothing is set (docs/rubrics.md, "Stop 28: the complai
 view"). Every English decision by the classifier alone adds false triggers as fast as it ends misses
 (``decides`` with the band as is: 71/96, 14 false; top 0.80: 78/96, 5 false, folds 3 up, 2 down); of the call
 bars only en 0.80 in 1 (78/96) and 0.70 in 3 (77/96) edge above main, and none in Mandarin.
+
+Since callacts the acts settings are the learned check's own ``acts`` option (qa_pipeline/rubric/checks/acts.py)
+set on each fold's rubric, each call scored again, not a replay of the fold's readings; the figures are the
+replay's to the call (7 Dec 2026, this branch): en at 3 81/96 (3, 12), C+D 461, 4 folds up, none down; at 2
+82/96 (7, 7), 461, 3 up 3 down; zh at 3 78/96 (6, 12), 453, no fold moves; at 2 81/96 (7, 8), 466, 3 up 1 down.
+``--each-fold SETTING ...`` prints each fold's figures main -> a setting named in advance (not fitted):
+
+    .venv/bin/python bench/complaint_channel_bar.py --calls --fresh --each-fold "unsure + 3 of D1/D4/D5"
 """
 from __future__ import annotations
 
