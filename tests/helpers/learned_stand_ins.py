@@ -76,8 +76,9 @@ def acts_rubric(tmp_path, acts=None, conditions=None, extra_checks=()):
     0.3-0.99 and ``decides: false``, so the classifier only flags) with the agent's ``acts`` option
     when given, and D1 ("sorry"), D4 ("by four"), D5 ("myself") after it; ``conditions`` and
     ``extra_checks`` added as given. Its file name in errors: acts-test.yaml."""
-    rows = ([{"item": "complaint", "label": "pass", "text": f"restate the {w}"} for w in ("bill", "van", "app", "rain")]
-            + [{"item": "complaint", "label": "fail", "text": f"neutral the {w}"} for w in ("bill", "van", "app", "rain")])
+    words = ("bill", "van", "app", "rain")
+    rows = ([{"item": "complaint", "label": "pass", "text": f"restate the {w}"} for w in words]
+            + [{"item": "complaint", "label": "fail", "text": f"neutral the {w}"} for w in words])
     rule = {"type": "learned", "item": "complaint", "bank": str(write_bank(tmp_path, rows)), "band": [0.3, 0.99],
             "decides": False, "speaker": "customer",
             "rule": {"type": "complaint", "builtin": False, "phrases": ["i want to complain"]}}

@@ -25,7 +25,7 @@ NOT FOUND: the same call without "by 4 pm today" (D4, a concrete reply time, doe
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Callable, Optional
 
 from qa_pipeline.rubric.checks.base import Builder, Context, Verdict
 
@@ -44,23 +44,25 @@ class Acts:
         self.trigger: Optional[str] = None
         self.checks: tuple = ()
 
-    def link(self, builder: Builder, trigger: Optional[str], checks: dict, order: tuple[str, ...]) -> None:
-        """Resolve the named checks once the rubric's checks are built (the loader's ``when_built``)."""
+    def link(self, error: Callable[[str], Exception], trigger: Optional[str], checks: dict,
+             order: tuple[str, ...]) -> None:
+        """Resolve the named checks once the rubric's checks are built (the loader's ``when_built``);
+        ``error`` makes the loader's error for a problem, naming the file and the check."""
         if trigger is None:
-            raise builder.error(f"acts is an option of a check's own learned rule, not of a named condition; {ALLOWED}")  # type: ignore[attr-defined]
+            raise error(f"acts is an option of a check's own learned rule, not of a named condition; {ALLOWED}")
         before = set(order[: order.index(trigger)])
         for name in self.names:
             check = checks.get(name)
             if check is None:
-                raise builder.error(f"acts names '{name}', which this rubric does not define; {ALLOWED}")  # type: ignore[attr-defined]
+                raise error(f"acts names '{name}', which this rubric does not define; {ALLOWED}")
             refs = check.rule.check_refs() | (check.applies_when.check_refs() if check.applies_when else set())
             if trigger not in refs:
-                raise builder.error(f"acts names '{name}', whose rule does not refer to check '{trigger}' (scored as "  # type: ignore[attr-defined]
-                                    f"if '{trigger}' held, it would not change); {ALLOWED}")
+                raise error(f"acts names '{name}', whose rule does not refer to check '{trigger}' (scored as if "
+                            f"'{trigger}' held, it would not change); {ALLOWED}")
             later = sorted(refs - before - {trigger})
             if later:
-                raise builder.error(f"acts names '{name}', which refers to check(s) {', '.join(later)} scored after "  # type: ignore[attr-defined]
-                                    f"'{trigger}'; {ALLOWED}")
+                raise error(f"acts names '{name}', which refers to check(s) {', '.join(later)} scored after "
+                            f"'{trigger}'; {ALLOWED}")
         self.trigger = trigger
         self.checks = tuple(checks[name] for name in self.names)
 
@@ -101,5 +103,6 @@ def acts_option(value: Optional[dict], builder: Builder) -> Optional[Acts]:
             or isinstance(at_least, bool) or not isinstance(at_least, int) or not 1 <= at_least <= len(names)):
         raise builder.error(f"acts must be {ALLOWED}; got {value}")  # type: ignore[attr-defined]
     acts = Acts(tuple(names), at_least)
-    builder.when_built(lambda trigger, checks, order: acts.link(builder, trigger, checks, order))
+    error = builder.error  # type: ignore[attr-defined]
+    builder.when_built(lambda trigger, checks, order: acts.link(error, trigger, checks, order))
     return acts
