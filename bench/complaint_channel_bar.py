@@ -95,6 +95,14 @@ Neither is adoptable, and nothing is set (docs/rubrics.md, "Stop 28: the complai
 view"). Every English decision by the classifier alone adds false triggers as fast as it ends misses
 (``decides`` with the band as is: 71/96, 14 false; top 0.80: 78/96, 5 false, folds 3 up, 2 down); of the call
 bars only en 0.80 in 1 (78/96) and 0.70 in 3 (77/96) edge above main, and none in Mandarin.
+
+Since callacts the acts settings are the learned check's own ``acts`` option (qa_pipeline/rubric/checks/acts.py)
+set on each fold's rubric, each call scored again, not a replay of the fold's readings; the figures are the
+replay's to the call (7 Dec 2026, this branch): en at 3 81/96 (3, 12), C+D 461, 4 folds up, none down; at 2
+82/96 (7, 7), 461, 3 up 3 down; zh at 3 78/96 (6, 12), 453, no fold moves; at 2 81/96 (7, 8), 466, 3 up 1 down.
+``--each-fold SETTING ...`` prints each fold's figures main -> a setting named in advance (not fitted):
+
+    .venv/bin/python bench/complaint_channel_bar.py --calls --fresh --each-fold "unsure + 3 of D1/D4/D5"
 """
 from __future__ import annotations
 
@@ -362,14 +370,13 @@ BAR_GRID = (tuple(round(0.55 + 0.05 * i, 2) for i in range(6)), (1, 2, 3))
 
 class Setting(NamedTuple):
     """One decision of the complaint trigger on calls, tried on every fold: the complaint check's
-    ``options`` set on the fold's own rubric (each call scored again), or a replay of the fold's
-    readings — a call ``bar`` (p, sentences), or ``acts``: found where the best sentence is unsure or
-    only flagged and at least this many of :data:`ACTS` pass with the trigger taken to hold there.
-    None of them: the fold's rubric as it is (main's setting: every fresh rubric has main's options)."""
+    ``options`` set on the fold's own rubric (each call scored again: ``decides``, ``band``, and the
+    agent's acts, the learned check's ``acts`` option since callacts), or a replay of the fold's
+    readings, a call ``bar`` (p, sentences). None of them: the fold's rubric as it is (main's setting:
+    every fresh rubric has main's options)."""
     name: str
     options: dict | None = None
     bar: tuple[float, int] | None = None
-    acts: int | None = None
 
 
 def fresh_settings(lang: str) -> list[Setting]:
@@ -382,7 +389,9 @@ def fresh_settings(lang: str) -> list[Setting]:
         scored = [Setting(f"band top {h:.2f}", {"band": [min(0.55, h), h]}) for h in (0.60, 0.70, 0.75)]
     probs, counts = BAR_GRID
     bars = [Setting(f"call_bar {p:.2f} in {n}", bar=(p, n)) for p in probs for n in counts]
-    acts = [Setting(f"unsure + {k} of {'/'.join(ACTS)}", acts=k) for k in (2, 3)]
+    # the real option (callacts); until then a replay of the fold's readings, which it matches
+    acts = [Setting(f"unsure + {k} of {'/'.join(ACTS)}", {"acts": {"checks": list(ACTS), "at_least": k}})
+            for k in (2, 3)]
     return [Setting("main"), *scored, *bars, *acts]
 
 
@@ -401,12 +410,7 @@ class FreshFold(CallFolder):
             return outcomes(self.calls, rubric_with(self.lang, self.root, **setting.options))
         if setting.bar is not None:  # the bar stands alone, the band unused: its D outcomes are found_d's
             return self.d_outcomes(setting.bar)
-        if setting.acts is None:
-            return self.before_d
-        got = [b or (why.startswith("unsure") and sum(found[i] == "pass" for i in ACTS) >= setting.acts)
-               for b, why, found in zip(self.before, self.why, self.found_d)]
-        return [before if b else found if g else not_found(found)
-                for b, g, before, found in zip(self.before, got, self.before_d, self.found_d)]
+        return self.before_d
 
     def tally(self, got: list[dict[str, str]]) -> np.ndarray:
         """[complaint agreed, false triggers, misses, triggers, complaint + D1–D5 agreed, labelled, calls] of ``got``."""
@@ -422,7 +426,7 @@ def _said(t: np.ndarray) -> str:
     return f"complaint {t[0]:3d}/{t[6]:<3d} ({t[1]} false, {t[2]} missed)  C+D {t[4]:3d}/{t[5]}"
 
 
-def run_fresh(lang: str, encoder, workdir: Path, show: bool) -> bool:
+def run_fresh(lang: str, encoder, workdir: Path, show: bool, detail: tuple[str, ...] = ()) -> bool:
     """The complaint trigger's decision on the hold-outs as fresh calls met them, leaving one out: each
     fold scored with main's setting and with the setting fitted (most complaint + D1–D5 agreed, then
     fewest triggers) on the other folds. True where the fitted settings clearly gain held out."""
@@ -456,6 +460,10 @@ def run_fresh(lang: str, encoder, workdir: Path, show: bool) -> bool:
         ups = sum(table[f.name][s.name][4] > table[f.name]["main"][4] for f in folds)
         downs = sum(table[f.name][s.name][4] < table[f.name]["main"][4] for f in folds)
         print(f"    {s.name:26s} {_said(total)}  folds up {ups}, down {downs}")
+    for name in detail:  # a setting named in advance, not fitted: each fold main -> it
+        print(f"  {name}, each fold (main -> it):")
+        for f in folds:
+            print(f"    {f.name:9s} {_said(table[f.name]['main'])}  ->  {_said(table[f.name][name])}")
     print(f"  fitted on all {len(folds)} folds: {fit([f.name for f in folds]).name}")
     clear = after[0] - main[0] >= 3 and after[4] > main[4] and up > down
     print(f"  {'adoptable' if clear else 'not adoptable'}: held out complaint {main[0]} -> {after[0]}, "
@@ -477,6 +485,9 @@ def main(argv=None) -> int:
     ap.add_argument("--fresh", action="store_true",
                     help="with --calls: the hold-outs 7-12 alone, each with the rubric and banks it met fresh "
                          "(bench/fresh_view.py), the decisions of fresh_settings fitted leaving one out")
+    ap.add_argument("--each-fold", nargs="*", default=[], metavar="SETTING",
+                    help="with --calls --fresh: print each fold's figures main -> these settings (by name, e.g. "
+                         "'unsure + 3 of D1/D4/D5'), a setting named in advance rather than fitted")
     args = ap.parse_args(argv)
     if args.calls and args.rules_before:
         ap.error("--rules-before reads the real threads' batches; --calls fits on the written calls")
@@ -488,7 +499,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for lang in args.lang:
             if args.calls and args.fresh:
-                run_fresh(lang, encoder, Path(tmp), args.show)
+                run_fresh(lang, encoder, Path(tmp), args.show, tuple(args.each_fold))
             elif args.calls:
                 run_calls(lang, encoder, args.show)
             else:

@@ -46,6 +46,10 @@ class _Builder:
         self._building: list[str] = []
         self.where: list[str] = []
         self._matchers: dict = {}
+        # The check whose rule or applies_when is being built (None while a named condition is),
+        # and what was asked to run once every check is built (:meth:`when_built`).
+        self.check_id: Optional[str] = None
+        self._when_built: list = []
 
     def error(self, problem: str) -> InputError:
         return InputError(self.path, f"{' › '.join(self.where)}: {problem}")
@@ -59,6 +63,13 @@ class _Builder:
                 raise self.error(str(exc)) from None
         return self._matchers[key]
 
+    def when_built(self, link) -> None:
+        """Run ``link(check_id, checks, order)`` once every check of the rubric is built and its
+        evaluation order known (``checks`` by id): a condition that reads other checks' rules (the
+        learned check's ``acts``). ``check_id`` is the check being built now, None inside a named
+        condition; errors ``link`` raises with :meth:`error` name the place it was asked from."""
+        self._when_built.append((self.check_id, list(self.where), link))
+
     def use(self, name: str) -> Node:
         if name not in self.raw_conditions:
             known = ", ".join(sorted(self.raw_conditions)) or "none defined"
@@ -68,10 +79,12 @@ class _Builder:
                 raise self.error(f"conditions refer to each other in a cycle: {' → '.join(self._building + [name])}")
             self._building.append(name)
             saved, self.where = self.where, [f"conditions › {name}"]
+            check_id, self.check_id = self.check_id, None
             try:
                 self.conditions[name] = self.node(self.raw_conditions[name])
             finally:
                 self.where = saved
+                self.check_id = check_id
                 self._building.pop()
         return UseRef(name, self.conditions[name].check_refs())
 
@@ -300,6 +313,7 @@ def parse_rubric(data: Any, path: str = "<rubric>") -> Rubric:
         if section is not None and section_ids and str(section) not in section_ids:
             raise b.error(f"section '{section}' is not one of {', '.join(sorted(section_ids))}")
         b.where = [f"check {cid}", "rule"]
+        b.check_id = cid
         rule = b.node(c["rule"])
         applies = None
         if c.get("applies_when") is not None:
@@ -307,6 +321,7 @@ def parse_rubric(data: Any, path: str = "<rubric>") -> Rubric:
             applies = b.node(c["applies_when"])
         checks.append(Check(cid, zh, en, str(section) if section is not None else None, float(weight), critical,
                             kind, rule, applies, str(c.get("description") or "")))
+        b.check_id = None
     ids = {c.id for c in checks}
     deps: dict[str, set[str]] = {}
     for c in checks:
@@ -317,6 +332,10 @@ def parse_rubric(data: Any, path: str = "<rubric>") -> Rubric:
                 raise b.error(f"refers to check '{r}', which this rubric does not define")
         deps[c.id] = refs
     order = _topological(b, deps, [c.id for c in checks])
+    by_id = {c.id: c for c in checks}
+    for check_id, where, link in b._when_built:
+        b.where = where
+        link(check_id, by_id, order)
     for name in conditions:  # build unused conditions too, so their errors show now
         b.where = [f"conditions › {name}"]
         b.use(name)

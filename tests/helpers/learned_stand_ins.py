@@ -69,3 +69,28 @@ def b2_rubric(bank, **options):
         "checks": [{"id": "B2", "critical": True,
                     "rule": {"type": "learned", "item": "B2", "bank": bank, "target": "fail", "band": [0.3, 0.7],
                              "rule": {"type": "phrases", "phrases": ["not my problem"]}, **options}}]})
+
+
+def acts_rubric(tmp_path, acts=None, conditions=None, extra_checks=()):
+    """A complaint trigger judged over a stand-in bank ('restate' a complaint, 'neutral' not; band
+    0.3-0.99 and ``decides: false``, so the classifier only flags) with the agent's ``acts`` option
+    when given, and D1 ("sorry"), D4 ("by four"), D5 ("myself") after it; ``conditions`` and
+    ``extra_checks`` added as given. Its file name in errors: acts-test.yaml."""
+    words = ("bill", "van", "app", "rain")
+    rows = ([{"item": "complaint", "label": "pass", "text": f"restate the {w}"} for w in words]
+            + [{"item": "complaint", "label": "fail", "text": f"neutral the {w}"} for w in words])
+    rule = {"type": "learned", "item": "complaint", "bank": str(write_bank(tmp_path, rows)), "band": [0.3, 0.99],
+            "decides": False, "speaker": "customer",
+            "rule": {"type": "complaint", "builtin": False, "phrases": ["i want to complain"]}}
+    if acts is not None:
+        rule["acts"] = acts
+
+    def item(cid, phrases):
+        return {"id": cid, "weight": 5, "applies_when": {"check": "complaint"},
+                "rule": {"type": "phrases", "phrases": phrases, "after": {"check": "complaint"}}}
+    data = {"id": "t", "version": "1", "languages": ["en"],
+            "checks": [{"id": "complaint", "kind": "trigger", "rule": rule}, item("D1", ["sorry"]),
+                       item("D4", ["by four"]), item("D5", ["myself"]), *extra_checks]}
+    if conditions:
+        data["conditions"] = conditions
+    return parse_rubric(data, "acts-test.yaml")

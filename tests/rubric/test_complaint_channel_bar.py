@@ -82,22 +82,13 @@ def _fresh_fold(bench, complaint, before, why, found_d, labels):
     return fold
 
 
-def test_the_agents_complaint_handling_acts_decide_only_an_unsure_call(bench):
-    """--calls --fresh, ``acts``: a call the rules miss is found where its best sentence is unsure and the
-    agent's acts after it (D1 apology, D4 a reply time, D5 ownership) pass with the trigger taken to hold;
-    D2 and D3 (asking what happened, a number) count for nothing; a call not unsure never moves."""
-    acted = {"complaint": "pass", "D1": "pass", "D2": "fail", "D3": "fail", "D4": "pass", "D5": "pass"}
-    asked = {"complaint": "pass", "D1": "pass", "D2": "pass", "D3": "pass", "D4": "fail", "D5": "fail"}
-    fold = _fresh_fold(bench, [True, False, True, True],
-                       before=[False, False, False, True],
-                       why=["unsure: learned complaint ...", "unsure: learned complaint ...",
-                            "complaint: not found; learned complaint: best ...", "complaint: found ..."],
-                       found_d=[acted, asked, acted, acted], labels=[{}] * 4)
-    got = fold.outcomes(bench.Setting("acts", acts=3))
-    assert [g["complaint"] for g in got] == ["pass", "fail", "fail", "pass"]
-    assert got[0] == acted and got[1] == {"complaint": "fail", **dict.fromkeys(bench.D_ITEMS, "na")}
-    assert [g["complaint"] for g in fold.outcomes(bench.Setting("acts", acts=2))] == ["pass", "fail", "fail", "pass"]
-    assert fold.outcomes(bench.Setting("main")) == fold.before_d
+def test_the_agents_complaint_handling_acts_are_tried_with_the_rubric_option(bench):
+    """--calls --fresh, ``acts``: since callacts the learned check's own ``acts`` option set on each fold's
+    rubric (its behaviour: tests/rubric/test_complaint_acts.py), at 2 and 3 of D1, D4, D5 (D2 and D3,
+    asking what happened and a number, are ordinary in any call), not a replay of the fold's readings."""
+    for lang in ("en", "zh"):
+        acts = [s.options["acts"] for s in bench.fresh_settings(lang) if s.options and "acts" in s.options]
+        assert acts == [{"checks": ["D1", "D4", "D5"], "at_least": k} for k in (2, 3)]
 
 
 def test_a_fresh_fold_tallies_false_triggers_and_misses_apart(bench):
@@ -117,6 +108,6 @@ def test_the_fresh_settings_put_mains_first_and_let_only_english_decide(bench):
     Mandarin (which decides already) its band's top; both the same small call-bar grid and acts."""
     en, zh = bench.fresh_settings("en"), bench.fresh_settings("zh")
     assert en[0] == zh[0] == bench.Setting("main")
-    assert all(s.options.get("decides") for s in en if s.options) and not any(
+    assert all(s.options.get("decides") for s in en if s.options and "acts" not in s.options) and not any(
         "decides" in s.options for s in zh if s.options)
     assert [s.bar for s in en if s.bar] == [s.bar for s in zh if s.bar] and len(en) <= 25 and len(zh) <= 25

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from learned_stand_ins import KeywordEncoder, b2_rubric, finding, timed_call
+from learned_stand_ins import KeywordEncoder, acts_rubric, b2_rubric, finding, timed_call
 
 from qa_pipeline.records import Call, CallInfo
 from qa_pipeline.rubric import encoder as encoders
@@ -262,3 +262,27 @@ def test_a_batch_records_the_vectors_its_calls_record_alone(engine_encoder, lear
         return [row[:6] + (row[6].tobytes(),) for c in calls for row in encoders.embedding_rows(c, recorded, "e")]
 
     assert stored(heard) == stored(alone) and len(stored(alone)) > len(calls)
+
+
+def test_the_agents_acts_are_judged_from_stored_embeddings_and_in_a_batch(db, engine_encoder, tmp_path):
+    """The complaint's ``acts`` (checks/acts.py) re-scored by `qa score`: the same finding from the stored
+    vectors, nothing embedded; and a batch scores each call as it scores alone."""
+    from qa_pipeline.rescoring import rescore
+    from qa_pipeline.rubric.engine import score_calls
+
+    rubric = acts_rubric(tmp_path, {"checks": ["D1", "D4", "D5"], "at_least": 3})
+    handled = ("Hello.", "Restate the van again.", "I am sorry, I will chase it myself and call you by four.")
+    engine_encoder()
+    _, first = ingest(db, rubric, texts=handled)
+    found = finding(first[0], "complaint")
+    assert (found.outcome, found.unsure) == ("pass", True) and "handled it as a complaint" in found.rule
+    engine_encoder()
+    assert rescore(db, rubric).embedded == 0
+    rules = {r[0]: r[1] for r in db.execute("SELECT check_id, rule FROM check_results").fetchall()}
+    assert rules["complaint"] == found.rule
+    calls = [Call(CallInfo(f"c{i}"), "en", timed_call(*texts).turns) for i, texts in enumerate(
+        [handled, ("Hello.", "Restate the van again.", "I am sorry, I will chase it myself."),
+         ("Hello.", "Neutral the bill.", "Sorry, by four, myself.")])]
+    alone = [score_call(c, rubric, sentiment=0.0) for c in calls]
+    assert score_calls(calls, rubric, sentiments=[0.0] * 3) == alone
+    assert [finding(r, "complaint").outcome for r in alone] == ["pass", "fail", "fail"]

@@ -285,5 +285,7 @@ class Builder(Protocol):
 
     def matcher(self, phrases: list, *, fuzzy: bool = True, gap: Optional[int] = None): ...
 
+    def when_built(self, link: Callable[[Optional[str], dict, tuple[str, ...]], None]) -> None: ...
+
 
 BuildFn = Callable[[dict, Builder], Node]

@@ -52,6 +52,7 @@ from typing import Optional
 import numpy as np
 
 from qa_pipeline.rubric import encoder as encoders
+from qa_pipeline.rubric.checks.acts import Acts, acts_option
 from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Batch, Builder, Context, Option, Scope, Verdict
 from qa_pipeline.rubric.checks.scan import UNKNOWN_SPEAKERS
 from qa_pipeline.rubric.exemplars import ITEMS, bank_path, load_bank
@@ -115,6 +116,13 @@ OPTIONS = {
                          "with its own bar): where one scores Q or more the item is found, even where `decides` is "
                          "false. The customer must still have said something the band reads as likely. Fitted leaving "
                          "one folder of labelled calls out (bench/complaint_aim_fit.py --owned)"),
+    "acts": Option((dict,),
+                   help="{checks: [CHECK, ...], at_least: N}: the agent's complaint-handling acts (checks/acts.py). "
+                        "Where the best sentence is unsure, or at or above the band while `decides` is false, in a "
+                        "call (not a channel with its own bar), the named checks (each must refer to this one, "
+                        "e.g. D1, D4, D5 with `after: {check: complaint}`) are scored as if this check held at the "
+                        "best sentence's turn; where N of them pass the item is found, the customer's sentence "
+                        "quoted and the acts named, and the finding stays unsure (flagged for review)"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
@@ -238,8 +246,10 @@ class LearnedNode:
                  unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
                  decides: bool = True, public_bar: Optional[tuple[float, int]] = None,
                  call_bar: Optional[tuple[float, int]] = None, aim: Optional[tuple[str, float, float]] = None,
-                 owned: Optional[tuple[str, float]] = None):
+                 owned: Optional[tuple[str, float]] = None, acts: Optional[Acts] = None):
         self.item = item
+        # The agent's complaint-handling acts that find an unsure or flag-only item (`acts`), or None.
+        self.acts = acts
         # (item, below, found): whom the best sentence's feeling is aimed at (the `aim` option), or None.
         self.aim = aim
         # (item, found): the agent's reaction after the best sentence (the `owned` option), or None.
@@ -491,6 +501,16 @@ class LearnedNode:
                 said += f" (agent owns a fault p={owned:.2f})"
                 if owned >= self.owned[1]:
                     decides, p = True, max(p, high)
+        if self.acts is not None and channel_bar is None and p > low and (p < high or not decides):
+            # The agent handled it as a complaint: scored as if the item held at the best sentence.
+            held = Verdict(True, turn.evidence(), f"{self.label}: found {said}", (turn.index, 0))
+            acts = self.acts.handled(ctx, held)
+            if acts is not None:
+                ctx.judgements.append((p, True))  # decided from the agent's side: still flagged for review
+                named = ", ".join(f"{cid} '{_quote(v.evidence.text)}'" if v.evidence is not None else cid
+                                  for cid, v in acts)
+                return Verdict(True, turn.evidence(), f"{self.label}: found, unsure customer sentence {said}; the "
+                                                      f"agent handled it as a complaint: {named}", (turn.index, 0))
         if p >= high and not decides:
             ctx.judgements.append((p, True))
             return Verdict(ruled.value, turn.evidence(),
@@ -539,6 +559,7 @@ def build(options: dict, builder: Builder):
     public_bar, call_bar = (_channel_bar(options, key, builder) for key in ("public_bar", "call_bar"))
     aim = _aim(options.get("aim"), builder)
     owned = _owned_option(options.get("owned"), builder)
+    acts = acts_option(options.get("acts"), builder)
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
@@ -547,7 +568,7 @@ def build(options: dict, builder: Builder):
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
                        patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar, call_bar, aim,
-                       owned)
+                       owned, acts)
 
 
 def best_probability(encoder, banks, weights, item: str, sentences: list[str]) -> Optional[float]:

@@ -1,0 +1,108 @@
+"""The agent's complaint-handling acts: the learned complaint check's ``acts`` option.
+
+Where the classifier is unsure of the customer's best sentence (a probability inside the band), or
+may only flag it (``decides: false``, at or above the band), the agent's own reaction can settle
+it: an agent who apologises, promises a reply by a concrete time and takes the case on is handling
+a complaint. ``acts: {checks: [D1, D4, D5], at_least: 3}`` scores the named checks as if the
+trigger held at the best sentence's turn (their ``after: {check: complaint}`` windows start
+there) and finds the trigger where at least ``at_least`` of them pass. The finding's evidence stays
+the customer's sentence, its reason quotes the acts, and it stays unsure (flagged for review): a
+decision made from the agent's side is worth a specialist's look.
+
+.. code-block:: yaml
+
+    - id: complaint
+      kind: trigger
+      rule:
+        type: learned
+        item: complaint
+        decides: false
+        acts: {checks: [D1, D4, D5], at_least: 3}
+
+FOUND (customer, unsure): "The engineer was meant to come on Tuesday and nobody turned up." —
+agent: "I'm so sorry about that. I'll chase it myself and ring you back by 4 pm today."
+NOT FOUND: the same call without "by 4 pm today" (D4, a concrete reply time, does not pass).
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from qa_pipeline.rubric.checks.base import Builder, Context, Verdict
+
+ALLOWED = ("{checks: [CHECK, ...], at_least: N}: the ids of checks of this rubric whose rule or applies_when "
+           "refers to this check (the complaint's handling items, e.g. D1, D4, D5), each once, and N a whole "
+           "number from 1 to how many are named")
+
+
+class Acts:
+    """The ``acts`` option once the rubric is built: the named checks, how many must pass, and the
+    id of the check (the trigger) whose learned rule carries it."""
+
+    def __init__(self, names: tuple[str, ...], at_least: int):
+        self.names = names
+        self.at_least = at_least
+        self.trigger: Optional[str] = None
+        self.checks: tuple = ()
+
+    def link(self, error: Callable[[str], Exception], trigger: Optional[str], checks: dict,
+             order: tuple[str, ...]) -> None:
+        """Resolve the named checks once the rubric's checks are built (the loader's ``when_built``);
+        ``error`` makes the loader's error for a problem, naming the file and the check."""
+        if trigger is None:
+            raise error(f"acts is an option of a check's own learned rule, not of a named condition; {ALLOWED}")
+        before = set(order[: order.index(trigger)])
+        for name in self.names:
+            check = checks.get(name)
+            if check is None:
+                raise error(f"acts names '{name}', which this rubric does not define; {ALLOWED}")
+            refs = check.rule.check_refs() | (check.applies_when.check_refs() if check.applies_when else set())
+            if trigger not in refs:
+                raise error(f"acts names '{name}', whose rule does not refer to check '{trigger}' (scored as if "
+                            f"'{trigger}' held, it would not change); {ALLOWED}")
+            later = sorted(refs - before - {trigger})
+            if later:
+                raise error(f"acts names '{name}', which refers to check(s) {', '.join(later)} scored after "
+                            f"'{trigger}'; {ALLOWED}")
+        self.trigger = trigger
+        self.checks = tuple(checks[name] for name in self.names)
+
+    def handled(self, ctx: Context, verdict: Verdict) -> Optional[list[tuple[str, Verdict]]]:
+        """The named checks that pass with the trigger taken to hold as ``verdict`` says (its ``at``:
+        where the windows after it start), each with its verdict; None where fewer than
+        ``at_least`` pass. Scored in a context of its own: nothing of it reaches the call's."""
+        trial = _Trial(view=ctx.view, verdicts={**ctx.verdicts, self.trigger: verdict},
+                       outcomes={**ctx.outcomes, self.trigger: "pass"}, conditions=ctx.conditions, batch=ctx.batch)
+        passed = []
+        for check in self.checks:
+            if check.applies_when is not None and check.applies_when.evaluate(trial).value is not True:
+                continue
+            v = check.rule.evaluate(trial)
+            if v.value is True:
+                passed.append((check.id, v))
+        return passed if len(passed) >= self.at_least else None
+
+
+class _Trial(Context):
+    """A context in which the trigger is taken to hold: a named condition that refers to a check is
+    evaluated afresh here, never read from or kept in the call's cache (it may depend on the trigger)."""
+
+    def use(self, name: str) -> Verdict:
+        node = self.conditions[name]
+        if node.check_refs():
+            return node.evaluate(self)
+        return super().use(name)
+
+
+def acts_option(value: Optional[dict], builder: Builder) -> Optional[Acts]:
+    """The ``acts`` option, validated, linked to the rubric's checks once they are built; None when not set."""
+    if value is None:
+        return None
+    names, at_least = value.get("checks"), value.get("at_least")
+    if (set(value) - {"checks", "at_least"} or not isinstance(names, list) or not names
+            or not all(isinstance(n, str) and n for n in names) or len(set(names)) != len(names)
+            or isinstance(at_least, bool) or not isinstance(at_least, int) or not 1 <= at_least <= len(names)):
+        raise builder.error(f"acts must be {ALLOWED}; got {value}")  # type: ignore[attr-defined]
+    acts = Acts(tuple(names), at_least)
+    error = builder.error  # type: ignore[attr-defined]
+    builder.when_built(lambda trigger, checks, order: acts.link(error, trigger, checks, order))
+    return acts

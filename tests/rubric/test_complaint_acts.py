@@ -1,0 +1,149 @@
+"""The learned complaint check's ``acts`` option (qa_pipeline/rubric/checks/acts.py): where the classifier is
+unsure of the customer's best sentence, or may only flag it, the agent's complaint-handling acts (D1 an
+apology, D4 a concrete reply time, D5 ownership) scored as if the complaint held there find it.
+
+The calls are written for these tests (no sentence from a labelled call). The rubric tests parse small rubrics
+without an encoder; the mechanism is tested with the keyword stand-in (tests/helpers/learned_stand_ins.py) and
+the English call with the real e5 pack where it is installed (skipped with its status otherwise)."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+from learned_stand_ins import acts_rubric, timed_call, write_bank
+
+from qa_pipeline.errors import InputError
+from qa_pipeline.records import Call, CallInfo, Turn
+from qa_pipeline.rubric import encoder as encoders
+from qa_pipeline.rubric import parse_rubric, rubrics_dir, score_call
+from qa_pipeline.rubric.loader import read_rubric_yaml
+
+ACTS = {"checks": ["D1", "D4", "D5"], "at_least": 3}
+
+
+def _rubric(tmp_path, acts=None, conditions=None, extra_checks=()):
+    return acts_rubric(tmp_path, acts, conditions, extra_checks)
+
+
+def _findings(rubric, *texts):
+    return {f.check_id: f for f in score_call(timed_call(*texts), rubric, sentiment=0.0).findings}
+
+
+HANDLED = ("hello", "restate the van again", "I am sorry, I will chase it myself and call you by four")
+
+
+def test_an_unsure_complaint_the_agent_handles_is_found_and_stays_flagged(keyword_encoder, tmp_path):
+    plain = _findings(_rubric(tmp_path), *HANDLED)
+    assert (plain["complaint"].outcome, plain["complaint"].unsure) == ("fail", True)
+    assert plain["D1"].outcome == "na"
+    got = _findings(_rubric(tmp_path, ACTS), *HANDLED)
+    found = got["complaint"]
+    assert (found.outcome, found.unsure) == ("pass", True)  # found from the agent's side: still for review
+    assert found.evidence.text == "restate the van again" and found.evidence.speaker == "customer"
+    assert "unsure customer sentence 'restate the van again' p=" in found.rule
+    assert "the agent handled it as a complaint: D1 'I am sorry" in found.rule and "D4 '" in found.rule
+    assert [got[c].outcome for c in ("D1", "D4", "D5")] == ["pass"] * 3
+    # the acts must come after the customer's sentence: said before it, they are not the handling of it
+    early = _findings(_rubric(tmp_path, ACTS), "I am sorry, I will chase it myself and call you by four",
+                      "restate the van again", "okay")
+    assert early["complaint"].outcome == "fail"
+
+
+def test_fewer_acts_than_asked_leave_the_complaint_flagged(keyword_encoder, tmp_path):
+    no_time = ("hello", "restate the van again", "I am sorry, I will chase it myself")
+    got = _findings(_rubric(tmp_path, ACTS), *no_time)["complaint"]
+    assert (got.outcome, got.unsure) == ("fail", True)
+    two = _rubric(tmp_path, {"checks": ["D1", "D4", "D5"], "at_least": 2})
+    assert _findings(two, *no_time)["complaint"].outcome == "pass"
+    # a sentence the classifier does not find likely (below the band) is not lifted by the agent's acts
+    calm = _findings(_rubric(tmp_path, ACTS), "hello", "neutral the van again", HANDLED[2])["complaint"]
+    assert (calm.outcome, calm.unsure) == ("fail", False)
+
+
+def test_a_named_condition_read_while_the_acts_are_tried_is_not_kept_for_the_call(keyword_encoder, tmp_path):
+    # D5 by a named condition that reads the complaint's window: tried with the complaint taken to hold,
+    # then scored for real where the acts are too few; the call's D5 must not see the trial's answer
+    conditions = {"ownership": {"type": "phrases", "phrases": ["myself"], "after": {"check": "complaint"}}}
+    rubric = _rubric(tmp_path, {"checks": ["D1", "D4", "Dx"], "at_least": 3}, conditions,
+                     [{"id": "Dx", "rule": {"use": "ownership"}}])
+    got = _findings(rubric, "hello", "restate the van again", "I am sorry, I will chase it myself")
+    assert got["complaint"].outcome == "fail"
+    assert got["Dx"].outcome == "fail"  # the complaint did not hold: no window after it
+
+
+@pytest.mark.parametrize("acts, problem", [
+    ({"checks": ["D1", "D4"], "at_least": 3}, "acts must be"),
+    ({"checks": [], "at_least": 1}, "acts must be"),
+    ({"checks": ["D1", "D1"], "at_least": 1}, "acts must be"),
+    ({"checks": ["D1"], "at_least": 0}, "acts must be"),
+    ({"checks": ["D1"], "at_least": True}, "acts must be"),
+    ({"checks": ["D1"], "at_least": 1, "within": 2}, "acts must be"),
+    ({"checks": ["D1", "D9"], "at_least": 1}, "acts names 'D9', which this rubric does not define"),
+    ({"checks": ["D1", "complaint"], "at_least": 1}, "acts names 'complaint', whose rule does not refer to check"),
+    ({"checks": ["D1", "Z"], "at_least": 1}, "acts names 'Z', whose rule does not refer to check 'complaint'"),
+])
+def test_a_bad_acts_option_is_refused_naming_the_file_and_check(tmp_path, acts, problem):
+    z = {"id": "Z", "rule": {"type": "phrases", "phrases": ["thanks"]}}
+    with pytest.raises(InputError, match=problem) as caught:
+        _rubric(tmp_path, acts, extra_checks=[z])
+    assert "acts-test.yaml" in str(caught.value) and "check complaint" in str(caught.value)
+    assert "at_least: N" in str(caught.value)  # what is allowed
+
+
+def test_acts_reading_a_check_scored_after_the_trigger_is_refused(tmp_path):
+    later = [{"id": "Dy", "rule": {"type": "phrases", "phrases": ["sorry"], "after": {"check": "complaint"}}},
+             {"id": "Dz", "applies_when": {"check": "Dy"}, "rule": {"type": "phrases", "phrases": ["x"],
+                                                                   "after": {"check": "complaint"}}}]
+    with pytest.raises(InputError, match="acts names 'Dz', which refers to check\\(s\\) Dy scored after 'complaint'"):
+        _rubric(tmp_path, {"checks": ["D1", "Dz"], "at_least": 1}, extra_checks=later)
+
+
+def test_acts_in_a_named_condition_is_refused(tmp_path):
+    rows = [{"item": "complaint", "label": "pass", "text": f"restate the {w}"} for w in ("bill", "van", "app")]
+    rows += [{"item": "complaint", "label": "fail", "text": f"neutral the {w}"} for w in ("bill", "van", "app")]
+    learned = {"type": "learned", "item": "complaint", "bank": str(write_bank(tmp_path, rows)), "acts": ACTS}
+    with pytest.raises(InputError, match="acts is an option of a check's own learned rule, not of a named condition"):
+        parse_rubric({"id": "t", "version": "1", "languages": ["en"], "conditions": {"upset": learned},
+                      "checks": [{"id": "complaint", "kind": "trigger", "rule": {"use": "upset"}}]}, "acts-test.yaml")
+
+
+# --- the real encoder, the English standard rubric ------------------------------------------------------------
+
+# An unsure calm complaint (a delivery that never came, said without any complaint word), written for this test.
+CUSTOMER = "I ordered a washing machine for Monday and the delivery never arrived, so I took the day off for nothing."
+HANDLING = ("I'm really sorry about that. I'll take this up with the depot myself and I'll ring you back by four "
+            "o'clock this afternoon with an answer.")
+NO_TIME = "I'm really sorry about that. I'll take this up with the depot myself and come back to you with an answer."
+
+
+def _standard_en(acts):
+    path = rubrics_dir() / "standard-en.yaml"
+    data = copy.deepcopy(read_rubric_yaml(path.read_text(encoding="utf-8")))
+    rule = next(c for c in data["checks"] if c["id"] == "complaint")["rule"]
+    rule.pop("acts", None)
+    if acts is not None:
+        rule["acts"] = acts
+    return parse_rubric(data, str(path))
+
+
+def _call(last_agent_turn: str) -> Call:
+    return Call(CallInfo("acts"), "en", (
+        Turn("agent", 0.0, 2.0, "Good morning, Harbour Appliances, how can I help?"),
+        Turn("customer", 2.0, 6.0, CUSTOMER),
+        Turn("agent", 6.0, 8.0, "Okay, let me have a look at that for you."), Turn("customer", 8.0, 9.0, "Okay."),
+        Turn("agent", 9.0, 14.0, last_agent_turn)))
+
+
+def test_the_english_call_handled_as_a_complaint_is_found_and_without_a_reply_time_is_not():
+    if encoders.sentence_encoder() is None:
+        pytest.skip(encoders.encoder_status())
+    def complaint(rubric, turn):
+        return next(f for f in score_call(_call(turn), rubric, sentiment=0.0).findings if f.check_id == "complaint")
+    without = complaint(_standard_en(None), HANDLING)
+    assert (without.outcome, without.unsure) == ("fail", True), without.rule  # the classifier only flags it
+    found = complaint(_standard_en(ACTS), HANDLING)
+    assert (found.outcome, found.unsure) == ("pass", True), found.rule
+    assert found.evidence.text == CUSTOMER
+    assert "the agent handled it as a complaint: D1 '" in found.rule and "D4 '" in found.rule and "D5 '" in found.rule
+    no_time = complaint(_standard_en(ACTS), NO_TIME)
+    assert (no_time.outcome, no_time.unsure) == ("fail", True), no_time.rule
