@@ -26,7 +26,7 @@ it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-
     python bench/dashboard_speed.py --calls 1000000 --scattered --db /tmp/s1m.duckdb   # 7 min at load 9, 1.6 GiB
     python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10 (two-text turns)
     python bench/dashboard_speed.py --calls 10000000 --scattered --db /tmp/s10m.duckdb # 25 min, 5.8 GiB (two-text turns)
-    # with the varied text (bench/call_text.py) and each turn's lowered text: 32 min at load 2-7, 19.7 GiB
+    # with the varied text (bench/call_text.py) and each turn's lowered text: 32 min at load 2-7, 44 at load 5-8, 19.7 GiB
     python bench/dashboard_speed.py --lookups /tmp/s500k.duckdb /tmp/s5m.duckdb      # two built databases
 
 ``--scattered`` generates call ids that do not follow the order the calls are stored in (a
