@@ -26,7 +26,7 @@ it); ten million calls took 40 minutes here at load 13-15, 27 minutes at load 7-
     python bench/dashboard_speed.py --calls 1000000 --scattered --db /tmp/s1m.duckdb   # 7 min at load 9, 1.6 GiB
     python bench/dashboard_speed.py --calls 5000000 --scattered --db /tmp/s5m.duckdb   # 16 min at load 10 (two-text turns)
     python bench/dashboard_speed.py --calls 10000000 --scattered --db /tmp/s10m.duckdb # 25 min, 5.8 GiB (two-text turns)
-    # with the varied text (bench/call_text.py) and each turn's lowered text: 32 min at load 2-7, 19.7 GiB
+    # with the varied text (bench/call_text.py) and each turn's lowered text: 32 min at load 2-7, 44 at load 5-8, 19.7 GiB
     python bench/dashboard_speed.py --lookups /tmp/s500k.duckdb /tmp/s5m.duckdb      # two built databases
 
 ``--scattered`` generates call ids that do not follow the order the calls are stored in (a
@@ -327,6 +327,7 @@ def pages(db: Path) -> dict[str, float]:
     day = CallFilter(date_from=date(2026, 11, 20), date_to=date(2026, 11, 20))
     year = CallFilter(date_from=date(2025, 11, 24), date_to=date(2026, 11, 23))
     quarter = CallFilter(date_from=date(2026, 8, 24), date_to=date(2026, 11, 23))
+    agent_year = CallFilter(date_from=year.date_from, date_to=year.date_to, agents=("ag0003",))
 
     def agent_feedback(period: CallFilter) -> list:
         """The agent feedback page's queries for one agent of the team lead's team over ``period``."""
@@ -380,6 +381,15 @@ def pages(db: Path) -> dict[str, float]:
             ("search_findings (words, next page)", *next_page(db, everyone, week, "投诉")),
             ("training_needs (12 weeks)", aggregates.training_needs, (db, everyone, last12), {}),
             ("playlists", queries.playlists, (db,), {}),
+        ],
+        # A team lead's coaching clips of one agent over a year: the filter keeps one call in 400 of
+        # the days' calls, so the search reads every turn of the year (no cap reached: 25,000 calls at 10 M)
+        "Coaching clips, one agent over a year (team lead)": [
+            ("search_findings (words)", queries.search_findings, (db, team, agent_year), {"words": "refund"}),
+            ("search_findings (words no call has)", queries.search_findings, (db, team, agent_year),
+             {"words": "没有人说过"}),
+            ("search_findings (English, no call has)", queries.search_findings, (db, team, agent_year),
+             {"words": "Nobody Ever Says This"}),
         ],
         "Team trends": [
             ("filter_options", aggregates.filter_options, (db, everyone), {}),

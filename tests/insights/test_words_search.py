@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import dataclasses
 
+import duckdb
 import polars as pl
 import pytest
 from dashboard_fixtures import build_centre, make_call
@@ -16,6 +17,7 @@ from qa_pipeline.insights.filters import CallFilter
 from qa_pipeline.privacy.access import User, Viewer
 from qa_pipeline.records import Turn
 from qa_pipeline.store import database as store
+from qa_pipeline.store import journal
 
 EVERYONE = Viewer.of(User("m", "manager"))
 
@@ -111,6 +113,19 @@ def test_searches_no_more_calls_than_the_cap(db, monkeypatch):
     with store.opened(db, read_only=True) as con:
         searched = con.execute("SELECT count(*) FROM call_fact_store WHERE day >= ?", [searched_from]).fetchone()[0]
     assert found == [] and searched == 5
+
+
+def test_the_dashboards_reads_hold_duckdb_to_its_memory_limit(db):
+    # Without one DuckDB keeps up to 80 % of the machine's memory: a words search over one agent's
+    # year at ten million calls read 80 million turns' text into 10.5 GiB of the dashboard process.
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{journal.READ_MEMORY_LIMIT}'")
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.close()
+    setting = "SELECT current_setting('memory_limit') AS m"
+    assert journal.read(db, setting)["m"][0] == limit
+    with journal.session(db):  # a page's queries sharing one connection
+        assert aggregates.read(db, setting)["m"][0] == limit
 
 
 # ---- one busy day: windows within a day ---------------------------------------------------
