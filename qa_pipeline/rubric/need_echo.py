@@ -11,8 +11,8 @@ question is made of the customer's own words. This detector finds an agent sente
     A question asking for something new (what / when / how …, "have you tried …", "can you …",
     "shall I …", 什么/怎么/哪/几/多少, 有没有, 好吗/可以吗) is not a check;
 (b) shares at least :data:`EN_MIN_SHARED` content words (English: lower-cased words, plurals and
-    -ed/-ing folded, minus a stop list) or :data:`ZH_MIN_SHARED` character bigrams (Mandarin: bigrams
-    without a function character) with the customer's last :data:`WINDOW` turns before it; digits
+    -ed/-ing folded, minus a stop list) or character bigrams covering :data:`ZH_MIN_CHARS` characters
+    (Mandarin: bigrams without a function character) with the customer's last :data:`WINDOW` turns before it; digits
     and number words never count;
 (c) is not an identity check (name, number, address, date of birth, code: the C1 scope).
 
@@ -33,7 +33,7 @@ Hit = Optional[tuple[int, str]]
 
 WINDOW = 4  # the customer's turns before the agent's, most recent first
 EN_MIN_SHARED = 2
-ZH_MIN_SHARED = 2
+ZH_MIN_CHARS = 4  # characters of the shared bigrams: two words, not one three-character word (小程序)
 
 # --- sentences ------------------------------------------------------------------------------
 
@@ -43,17 +43,23 @@ _QUESTION_MARK = re.compile(r"[?？]\s*$")
 # --- English --------------------------------------------------------------------------------
 
 _EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-# Tags that turn a statement into a check, said last (before the question mark, if any).
-_EN_TAG = re.compile(
+# Tags that turn a statement into a check, said last: any of them before a question mark; without one
+# (transcripts often drop it) only a tag no statement ends on by itself ("…, is that right" — not "yes.",
+# "no.", "right.").
+_EN_TAG_ASKED = re.compile(
     r"(?:,|\b)\s*(?:is that right|is that correct|is that it|is that so|am i right|have i got that right|"
-    r"did i get that right|have i got that|right|correct|yeah|yes|no|isn'?t it|is it|innit|eh|ok|okay)\s*[?.!]*\s*$")
-# A question that asks for something new: not a check of what was said.
+    r"did i get that right|have i got that|right|correct|yeah|yes|no|isn'?t it|is it|innit|eh|ok|okay)\s*[?？]\s*$")
+_EN_TAG_SAID = re.compile(
+    r"(?:,|\b)\s*(?:is that right|is that correct|am i right|have i got that right|did i get that right)\s*[.!]*\s*$")
+# A question that asks for something new: a wh-question, or one opening on an auxiliary or modal verb
+# ("can the screen be …", "will the engineer …", "do other users …", "have you tried …") — other than the
+# few that ask what the customer meant ("do you mean …", "are you saying …", "is that what …").
 _EN_ASKS_NEW = re.compile(
-    r"^(?:(?:ok|okay|right|alright|and|so|well|sure|great|thanks|thank you|now|then|also|oh)[, ]+)*"
-    r"(?:what|when|where|which|who|whom|whose|why|how|have you|has|had you|did you(?! say| mean)|do you(?! mean)|does|"
-    r"can you|could you|would you|will you|can i|could i|shall i|may i|should i|would it|is there|are there|"
-    r"anything|is anyone|were you able|are you able|would that|do we|shall we|can we|is it possible|"
-    r"is everything|are you still|are you there|are you happy|is that okay|is that ok|is that all)\b")
+    r"^(?:(?:ok|okay|right|alright|and|so|well|sure|great|thanks|thank you|now|then|also|oh|hi|hello|sorry)[, ]+)*"
+    r"(?:what|when|where|which|who|whom|whose|why|how|anything|"
+    r"(?:can|could|will|would|shall|should|may|might|must|do|does|did|is|are|was|were|has|have|had)(?:n'?t)? "
+    r"(?!you (?:mean|say|said|saying|asking|telling|calling|ringing|looking|wanting|after|trying|hoping)\b|"
+    r"(?:that|this|it) (?:what|about|that)\b))")
 _EN_IDENTITY = re.compile(
     r"\b(?:name|surname|spell|spelling|date of birth|birthday|born|dob|postcode|post code|zip|address|"
     r"phone number|mobile number|number|email|e-mail|security|verify|verification|password|passcode|pin|"
@@ -115,7 +121,7 @@ def en_check_question(sentence: str) -> bool:
     s = sentence.lower().strip()
     if _EN_ASKS_NEW.search(s):
         return False
-    return bool(_QUESTION_MARK.search(s) or _EN_TAG.search(s))
+    return bool(_QUESTION_MARK.search(s) or _EN_TAG_SAID.search(s))
 
 
 # --- Mandarin -------------------------------------------------------------------------------
@@ -126,7 +132,7 @@ _ZH_TAG = re.compile(_ZH_TAGS + r"[呀啊吧嘛呢]?[?？。!！]*\s*$")
 _ZH_FINAL = re.compile(r"(?:吗|吧|么)[?？。!！]*\s*$")
 _ZH_IS_OR_WANTS = re.compile(r"是|要|想|说")
 _ZH_ASKS_NEW = re.compile(
-    r"什么|啥|怎么|怎样|咋|哪|几|多少|多久|多长|为什么|为啥|谁|有没有|有无|能不能|可不可以|方便|好吗|好吧|可以吗|行吗|"
+    r"请问|什么|啥|怎么|怎样|咋|哪|几|多少|多久|多长|为什么|为啥|谁|有没有|有无|能不能|可不可以|方便|好吗|好吧|可以吗|行吗|"
     r"行不行|好不好|还有别的|还有其他|其他问题|其他需要|别的问题|帮您(?:查|看|处理|办理|登记|转)|给您(?:查|看|处理|办理)|"
     r"您试|试过|试一下|重启过|稍等|等一下")
 _ZH_IDENTITY = re.compile(
@@ -202,18 +208,24 @@ def echoed(sentence: str, customer: set[str], chinese: bool) -> set[str]:
     return en_content(sentence) & customer
 
 
+def enough(shared: set[str], chinese: bool) -> bool:
+    """Two English content words, or Mandarin bigrams covering four characters (two words, not one)."""
+    if chinese:
+        return len({ch for bigram in shared for ch in bigram}) >= ZH_MIN_CHARS
+    return len(shared) >= EN_MIN_SHARED
+
+
 def need_echo(turn: TurnView, view: CallView) -> Hit:
     """The first agent sentence of ``turn`` that checks the need in the customer's own words."""
     if turn.role != "agent" or not view.has_customer:
         return None
     chinese = has_chinese(turn.text)
     customer = _customer_words(turn, view, chinese)
-    need = ZH_MIN_SHARED if chinese else EN_MIN_SHARED
-    if len(customer) < need:
+    if not customer:
         return None
     for m in _SENTENCE.finditer(turn.text):
         shared = echoed(m.group(), customer, chinese)
-        if len(shared) >= need:
+        if enough(shared, chinese):
             return _offset(turn, m.start()), "echoes the need: " + " ".join(sorted(shared))
     return None
 

@@ -115,12 +115,34 @@ ZH_PROBES = [
 ]
 
 
-@pytest.mark.parametrize("turns, found", EN_PROBES)
+# Kinds the first measurement showed (written in my own words after it; see docs/rubrics.md, Stop 28):
+# a question opening on an auxiliary or modal verb asks something new, a bare "no." or "yes." closing a
+# statement is no tag; in Mandarin 请问 asks for something new, and one shared three-character word
+# (two bigrams) is the topic alone.
+EN_PROBES_SECOND = [
+    ([(A, "Hello, Oakfield Bank."), (C, "I want to pay a cheque into my savings account at a branch."),
+      (A, "Can the cheque go into the savings account online instead?")], False),
+    ([(A, "Homecare Boilers."), (C, "My boiler keeps losing pressure overnight."),
+      (A, "Will the boiler pressure gauge be easy to reach?")], False),
+    ([(A, "Homecare Boilers."), (C, "I need my annual boiler service booked."),
+      (A, "Okay, your annual boiler service is booked for Tuesday morning, no.")], False),
+    ([(A, "Oakfield Bank."), (C, "I want to pay a cheque into my savings account."),
+      (A, "Are you saying the cheque should go into savings?")], True),
+]
+ZH_PROBES_SECOND = [
+    ([(A, "您好，星河手机官方客服。"), (C, "我在官网买的手机，屏幕有一条线。"),
+      (A, "请问您是在官网买的手机吗？")], False),
+    ([(A, "您好，美家家电。"), (C, "我的电饭煲坏了。"), (A, "是电饭煲吗？")], False),
+    ([(A, "您好，美家家电。"), (C, "我的电饭煲不加热了。"), (A, "您是说电饭煲不加热了吧？")], True),
+]
+
+
+@pytest.mark.parametrize("turns, found", EN_PROBES + EN_PROBES_SECOND)
 def test_english_probes(turns, found):
     assert (_last_agent(turns, "en") is not None) == found
 
 
-@pytest.mark.parametrize("turns, found", ZH_PROBES)
+@pytest.mark.parametrize("turns, found", ZH_PROBES + ZH_PROBES_SECOND)
 def test_mandarin_probes(turns, found):
     assert (_last_agent(turns, "zh") is not None) == found
 
