@@ -43,12 +43,15 @@ _QUESTION_MARK = re.compile(r"[?？]\s*$")
 # --- English --------------------------------------------------------------------------------
 
 _EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-# Tags that turn a statement into a check, said last: any of them before a question mark; without one
-# (transcripts often drop it) only a tag no statement ends on by itself ("…, is that right" — not "yes.",
-# "no.", "right.").
-_EN_TAG_ASKED = re.compile(
-    r"(?:,|\b)\s*(?:is that right|is that correct|is that it|is that so|am i right|have i got that right|"
-    r"did i get that right|have i got that|right|correct|yeah|yes|no|isn'?t it|is it|innit|eh|ok|okay)\s*[?？]\s*$")
+# Tags that turn a statement into a check, said last: any of them before a question mark, or with no
+# punctuation in the turn at all (a transcript that marks no question); in punctuated text without a
+# question mark only a tag no statement ends on by itself ("…, is that right" — not "yes.", "no.", "right.").
+# "ok" is no tag: said last it closes a statement ("… the engineer will look at it ok").
+_EN_TAGS = (r"(?:is that right|is that correct|is that it|is that so|am i right|have i got that right|"
+            r"did i get that right|have i got that|right|correct|yeah|yes|no|isn'?t it|is it|innit|eh)")
+_EN_TAG_ASKED = re.compile(r"(?:,|\b)\s*" + _EN_TAGS + r"\s*[?？]\s*$")
+_EN_TAG_UNPUNCTUATED = re.compile(r"\b" + _EN_TAGS + r"\s*$")
+_PUNCTUATED = re.compile(r"[.!?。！？]")
 _EN_TAG_SAID = re.compile(
     r"(?:,|\b)\s*(?:is that right|is that correct|am i right|have i got that right|did i get that right)\s*[.!]*\s*$")
 # A question that asks for something new: a wh-question, or one opening on an auxiliary or modal verb
@@ -116,12 +119,14 @@ def en_content(text: str) -> set[str]:
     return out
 
 
-def en_check_question(sentence: str) -> bool:
-    """``sentence`` is said as a check: a statement put as a question, a tag, or "do you mean …"."""
+def en_check_question(sentence: str, punctuated: bool = True) -> bool:
+    """``sentence`` is said as a check: a statement put as a question, a tag, or "do you mean …";
+    ``punctuated``: whether its turn marks sentences at all (else any tag said last counts)."""
     s = sentence.lower().strip()
     if _EN_ASKS_NEW.search(s):
         return False
-    return bool(_QUESTION_MARK.search(s) or _EN_TAG_SAID.search(s))
+    return bool(_QUESTION_MARK.search(s) or _EN_TAG_SAID.search(s)
+                or (not punctuated and _EN_TAG_UNPUNCTUATED.search(s)))
 
 
 # --- Mandarin -------------------------------------------------------------------------------
@@ -132,7 +137,7 @@ _ZH_TAG = re.compile(_ZH_TAGS + r"[呀啊吧嘛呢]?[?？。!！]*\s*$")
 _ZH_FINAL = re.compile(r"(?:吗|吧|么)[?？。!！]*\s*$")
 _ZH_IS_OR_WANTS = re.compile(r"是|要|想|说")
 _ZH_ASKS_NEW = re.compile(
-    r"请问|什么|啥|怎么|怎样|咋|哪|几|多少|多久|多长|为什么|为啥|谁|有没有|有无|能不能|可不可以|方便|好吗|好吧|可以吗|行吗|"
+    r"请问|是否|什么|啥|怎么|怎样|咋|哪|几|多少|多久|多长|为什么|为啥|谁|有没有|有无|能不能|可不可以|方便|好吗|好吧|可以吗|行吗|"
     r"行不行|好不好|还有别的|还有其他|其他问题|其他需要|别的问题|帮您(?:查|看|处理|办理|登记|转)|给您(?:查|看|处理|办理)|"
     r"您试|试过|试一下|重启过|稍等|等一下")
 _ZH_IDENTITY = re.compile(
@@ -195,7 +200,7 @@ def _customer_words(turn: TurnView, view: CallView, chinese: bool) -> set[str]:
     return words
 
 
-def echoed(sentence: str, customer: set[str], chinese: bool) -> set[str]:
+def echoed(sentence: str, customer: set[str], chinese: bool, punctuated: bool = True) -> set[str]:
     """The customer's content words (bigrams) ``sentence`` repeats, if it is a check question
     and not an identity check; else the empty set."""
     if chinese:
@@ -203,7 +208,7 @@ def echoed(sentence: str, customer: set[str], chinese: bool) -> set[str]:
         if _ZH_IDENTITY.search(unit) or not zh_check_question(sentence):
             return set()
         return zh_content(unit) & customer
-    if _EN_IDENTITY.search(sentence.lower()) or not en_check_question(sentence):
+    if _EN_IDENTITY.search(sentence.lower()) or not en_check_question(sentence, punctuated):
         return set()
     return en_content(sentence) & customer
 
@@ -223,8 +228,9 @@ def need_echo(turn: TurnView, view: CallView) -> Hit:
     customer = _customer_words(turn, view, chinese)
     if not customer:
         return None
+    punctuated = bool(_PUNCTUATED.search(turn.text))
     for m in _SENTENCE.finditer(turn.text):
-        shared = echoed(m.group(), customer, chinese)
+        shared = echoed(m.group(), customer, chinese, punctuated)
         if enough(shared, chinese):
             return _offset(turn, m.start()), "echoes the need: " + " ".join(sorted(shared))
     return None

@@ -129,15 +129,26 @@ EN_PROBES_SECOND = [
     ([(A, "Oakfield Bank."), (C, "I want to pay a cheque into my savings account."),
       (A, "Are you saying the cheque should go into savings?")], True),
 ]
+# Third (after the second measurement): a transcript with no punctuation marks no question, so a tag
+# said last counts there; in Mandarin 是否 ("whether") asks something new.
+EN_PROBES_THIRD = [
+    ([(A, "morning fixright appliances"), (C, "hi my washing machine is leaking from the door every wash"),
+      (A, "ok so the washing machine leaks from the door yeah")], True),
+    ([(A, "morning fixright appliances"), (C, "hi my washing machine is leaking from the door"),
+      (A, "right the engineer will look at the washing machine door ok")], False),
+    ([(A, "Fixright Appliances."), (C, "My washing machine is leaking from the door."),
+      (A, "The washing machine door seal is covered, ok.")], False),
+]
 ZH_PROBES_SECOND = [
     ([(A, "您好，星河手机官方客服。"), (C, "我在官网买的手机，屏幕有一条线。"),
       (A, "请问您是在官网买的手机吗？")], False),
     ([(A, "您好，美家家电。"), (C, "我的电饭煲坏了。"), (A, "是电饭煲吗？")], False),
     ([(A, "您好，美家家电。"), (C, "我的电饭煲不加热了。"), (A, "您是说电饭煲不加热了吧？")], True),
+    ([(A, "您好，星河手机。"), (C, "我的手机微信视频没有声音。"), (A, "您好，是否在微信视频通话时没有声音呢？")], False),
 ]
 
 
-@pytest.mark.parametrize("turns, found", EN_PROBES + EN_PROBES_SECOND)
+@pytest.mark.parametrize("turns, found", EN_PROBES + EN_PROBES_SECOND + EN_PROBES_THIRD)
 def test_english_probes(turns, found):
     assert (_last_agent(turns, "en") is not None) == found
 
