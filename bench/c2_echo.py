@@ -11,6 +11,12 @@ C2 and C5 agreement main → with it, all items, and the calls that moved (+ rig
 * ``real``: the tuning real threads, tests/data/dev_real/LANG/{labels,batch2,batch3,batch4}.jsonl.
 
     .venv/bin/python bench/c2_echo.py [--lang zh en] [--views fresh current examples real] [--workdir DIR]
+
+Measured 7 Dec 2026 (helper c2echo, main 97d8cd4 + the detector), C2 main → with it: the detector as fixed
+before measuring, en fresh 83 → 86/96 (none down), current 228 → 230/235, qa-examples 12/12, real threads
+114 → 112/120; zh fresh 93 → 92, current 220 → 218, real 97 → 94. Revised twice after reading those (v3,
+the code now): en fresh 83 → 86/96, C5 69 → 72; current C2 228 → 230, C5 221 → 223; real 114 → 114; zh fresh
+93 → 93, current 220 → 219, real 97 → 96. Not adopted (docs/rubrics.md, "Stop 28: C2 by echo").
 """
 from __future__ import annotations
 

@@ -184,6 +184,6 @@ def test_the_detect_check_uses_it(probe, outcome):
     assert score_call(call, _rubric("need_echo"), sentiment=0.0).findings[0].outcome == outcome
 
 
-def test_an_unknown_detector_is_refused_by_name():
-    with pytest.raises(InputError, match="need_echoes"):
+def test_an_unknown_detector_is_refused_by_name_with_need_echo_among_the_choices():
+    with pytest.raises(InputError, match=r"probe\.yaml: check C2 .*one of .*need_echo, .*got 'need_echoes'"):
         _rubric("need_echoes")
