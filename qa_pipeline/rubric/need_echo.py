@@ -16,17 +16,18 @@ question is made of the customer's own words. This detector finds an agent sente
     and number words never count;
 (c) is not an identity check (name, number, address, date of birth, code: the C1 scope).
 
-Parameters fixed from first principles and the probes in tests/rubric/test_need_echo.py, before
-any labelled call was scored: one shared word is only the topic ("is the router on?"), two are a
+The overlap and the window were fixed from first principles and the probes in tests/rubric/test_need_echo.py
+before any labelled call was scored: one shared word is only the topic ("is the router on?"), two are a
 restatement; the request is usually stated at most a few customer turns before the check, with an
-identity check (two or three short customer answers) often in between.
+identity check (two or three short customer answers) often in between. The question forms were revised
+twice after measuring (docs/rubrics.md, "Stop 28: C2 by echo"); it is an opt-in, in no standard rubric.
 """
 from __future__ import annotations
 
 import re
 from typing import Optional
 
-from qa_pipeline.language import has_chinese
+from qa_pipeline.language import CHINESE_CHARACTER, has_chinese
 from qa_pipeline.rubric.view import CallView, TurnView
 
 Hit = Optional[tuple[int, str]]
@@ -143,23 +144,20 @@ _ZH_ASKS_NEW = re.compile(
 _ZH_IDENTITY = re.compile(
     r"姓名|名字|贵姓|全名|怎么称呼|手机号|电话号|号码|身份证|证件|地址|住址|生日|出生|验证码|密码|尾号|后四位|账号|卡号|"
     r"订单号|工单号|编号|会员号|户号")
+_ZH_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]")
 # Function characters: a bigram with one of them carries no content.
 _ZH_FUNCTION = frozenset(
     "的了吗吧呢啊呀嘛哦噢嗯哈么是我您你他她它们这那个些一有在不没就也都还又要想帮给对把被和跟与及说讲下上"
-    "么吧请好很太会能可以得地着过到来去让叫为于从向跟将把么啦喔哎诶呃唉")
-_ZH_CHAR = re.compile(r"[\u4e00-\u9fff]")
+    "请好很太会能可以得地着过到来去让叫为于从向将啦喔哎诶呃唉")
 
 
 def zh_content(text: str) -> set[str]:
     """The content bigrams of Mandarin ``text``: adjacent Chinese characters, neither a function
     character nor a numeral (digits, punctuation and other scripts break a run)."""
-    chars = [ch if _ZH_CHAR.match(ch) else " " for ch in text]
+    chars = [ch if CHINESE_CHARACTER.match(ch) else " " for ch in text]
     return {a + b for a, b in zip(chars, chars[1:])
             if a != " " and b != " " and a not in _ZH_FUNCTION and b not in _ZH_FUNCTION
             and not _ZH_NUMERAL.match(a) and not _ZH_NUMERAL.match(b)}
-
-
-_ZH_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]")
 
 
 _ZH_CLAUSE = re.compile(r"[，,；;：:、]")
@@ -195,8 +193,9 @@ def zh_check_question(sentence: str) -> bool:
 def _customer_words(turn: TurnView, view: CallView, chinese: bool) -> set[str]:
     earlier = [t for t in view.turns[: turn.index] if t.role == "customer"][-WINDOW:]
     words: set[str] = set()
-    for t in earlier:
-        words |= zh_content(t.text) if chinese else en_content(t.text)
+    read = zh_content if chinese else en_content
+    for t in earlier:  # each customer turn read once per call, however many agent turns look back at it
+        words |= t.memo(("need_echo", chinese), lambda t=t: read(t.text))
     return words
 
 
