@@ -14,6 +14,8 @@ ways people say these things, not for particular calls:
 * ``reply_time``: a concrete follow-up time — 24小时内, 三个工作日内, 明天下午五点前, 下周一
   给您回电; "within 24 hours", "by Friday", "I'll call you on Monday". 尽快 / "as soon as
   possible" alone is not one.
+* ``need_echo``: the agent's check question that repeats the customer's request in the customer's
+  own words (C2), in :mod:`qa_pipeline.rubric.need_echo`.
 * ``sensitive_number`` and ``personal_data``: the confidentiality (E1) detectors, in
   :mod:`qa_pipeline.rubric.sensitive_numbers`.
 """
@@ -23,6 +25,7 @@ import re
 from typing import Callable
 
 from qa_pipeline.language import CHINESE_CHARACTERS, has_chinese
+from qa_pipeline.rubric.need_echo import need_echo
 from qa_pipeline.rubric.sensitive_numbers import Hit, personal_data, sensitive_number
 from qa_pipeline.rubric.view import CallView, TurnView
 
@@ -405,4 +408,5 @@ DETECTORS: dict[str, Detector] = {
     "reply_time": reply_time,
     "sensitive_number": sensitive_number,
     "personal_data": personal_data,
+    "need_echo": need_echo,
 }

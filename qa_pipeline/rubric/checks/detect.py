@@ -2,7 +2,8 @@
 
 Detectors (see :mod:`qa_pipeline.rubric.detectors`): ``organisation`` (a company or
 department name), ``agent_name`` (the agent's own name or employee number),
-``reply_time`` (a concrete time for a follow-up), ``sensitive_number`` (a full card
+``reply_time`` (a concrete time for a follow-up), ``need_echo`` (a check question that
+repeats the customer's request), ``sensitive_number`` (a full card
 number, an 18-character ID number or a one-time code read out).
 
 .. code-block:: yaml
