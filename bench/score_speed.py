@@ -222,6 +222,17 @@ def compare(db: str, modes, templates: dict, baseline: Path, jobs) -> int:
 _EMBEDDED = re.compile(r"embedded (\d+) sentences")
 
 
+# What every in-process measurement runs first: the stored calls and embeddings read as `qa score` reads
+# them (``{db!r}``: the database copy).
+_READ_STORED = """con = store.connect({db!r})
+stored = stored_metrics(con, None)
+rows = store.fetch_call_rows(con, None, words=False, normalizer=NORMALIZER_VERSION)
+encoder = encoders.sentence_encoder()
+if encoder is not None:
+    encoders.use_stored(encoder.id, *store.stored_embeddings(con, None, encoder.id))
+"""
+
+
 def breakdown(db: str, modes, templates: dict, baseline: Path | None = None) -> None:
     """CPU seconds of each step of `qa score`, run one after the other in one process (and
     the same with the ``baseline`` checkout's code, in turn)."""
@@ -248,13 +259,7 @@ from qa_pipeline.rubric import standard_rubric
 from qa_pipeline.rescoring import score_stored_call, stored_metrics
 from qa_pipeline.rubric.text import NORMALIZER_VERSION
 from qa_pipeline.rubric import encoder as encoders
-con = store.connect({copy!r})
-stored = stored_metrics(con, None)
-rows = store.fetch_call_rows(con, None, words=False, normalizer=NORMALIZER_VERSION)
-encoder = encoders.sentence_encoder()
-if encoder is not None:
-    encoders.use_stored(encoder.id, *store.stored_embeddings(con, None, encoder.id))
-t.append(time.process_time())
+{_READ_STORED.format(db=copy)}t.append(time.process_time())
 calls = [rows.call(i) for i in range(len(rows))]
 t.append(time.process_time())
 for language in ("zh", "en"):
@@ -311,7 +316,7 @@ def by_check(db: str, modes, templates: dict, top: int = 20) -> None:
         Path(copy + ".wal").unlink(missing_ok=True)
 
 
-_BY_CHECK = """
+_BY_CHECK_START = """
 import collections, gc, time
 gc.disable()
 from threadpoolctl import threadpool_limits
@@ -319,13 +324,8 @@ from qa_pipeline.store import database as store
 from qa_pipeline.rubric import encoder as encoders, standard_rubric
 from qa_pipeline.rescoring import BATCH, score_stored_calls, stored_metrics
 from qa_pipeline.rubric.text import NORMALIZER_VERSION
-con = store.connect({db!r})
-stored = stored_metrics(con, None)
-rows = store.fetch_call_rows(con, None, words=False, normalizer=NORMALIZER_VERSION)
-encoder = encoders.sentence_encoder()
-if encoder is not None:
-    encoders.use_stored(encoder.id, *store.stored_embeddings(con, None, encoder.id))
-con.close()
+"""
+_BY_CHECK = _BY_CHECK_START + _READ_STORED + """con.close()
 calls = [rows.call(i) for i in range(len(rows))]
 spent = collections.Counter()
 clock = time.thread_time_ns
