@@ -1,7 +1,8 @@
-"""Issue 11, itemfresh (stop 28): the English item decisions fitted on the fresh view
-(bench/item_decision_fit.py --fresh) — D2 decides where its best sentence reaches 0.5 and its 3 nearest
-exemplars are at least as near the target as the others (D5: 0.02 nearer), instead of flagging under a
-band raised to ~0.7 by cross-validation. With the real e5 pack where it is installed.
+"""Issue 11, itemfresh (stop 28): the English item decision fitted on the fresh view
+(bench/item_decision_fit.py --fresh) — D5 decides where its best sentence reaches 0.5 and its 3 nearest
+exemplars are 0.02 nearer the target than the others, instead of flagging under a band raised to ~0.7 by
+cross-validation. With the real e5 pack where it is installed. (D2's fitted decision was taken out at
+merge: it passed a restatement as D2, tests/rubric/test_en_round10.py; its harmless twins stay here.)
 
 Probes written for this test (no sentence from a labelled call) before their results were read, on a
 complaint call whose rules miss the act; each found here is unsure or failed with the rubric before.
@@ -36,9 +37,6 @@ def finding(item: str, said: str):
 
 
 @pytest.mark.parametrize("item, said", [
-    # D2: when it happened asked without a "when" the rules know
-    ("D2", "Which month's statement was it that first looked off to you?"),
-    ("D2", "And the first overcharge, was that on the spring statement or later in the year?"),
     # D5: the case kept by the agent, in words no ownership phrase has
     ("D5", "Nobody else needs to get involved, I'm handling your account personally from here."),
 ])
