@@ -23,15 +23,13 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from accuracy import DEFAULT, REAL_DATA, labelled_folders, read_calls, score_all  # noqa: E402
-from complaint_transfer import checkout_at  # noqa: E402
-from fresh_view import fresh_folders  # noqa: E402
+from fresh_view import WORKDIR, fresh_folders, fresh_rubric_path  # noqa: E402
 from real_labels import labelled_calls  # noqa: E402
 
 from qa_pipeline.language import lang_family  # noqa: E402
@@ -96,10 +94,10 @@ def run(lang: str, views, workdir: Path) -> None:
     if "fresh" in views:
         totals: dict = {}
         print(f"\n== {lang}, fresh view (hold-outs 7–12, each with the rubric it was fresh at)")
-        for folder, commit in sorted(fresh_folders(lang), key=lambda fc: int(fc[0].name[7:])):
+        for folder, commit in fresh_folders(lang):  # hold-outs 7-12 in order
             calls = _of(lang, [c for _, files in labelled_folders(folder, False) for c in read_calls(files)])
-            compare(f"{folder.name} @{commit}", calls, lang,
-                    *rubrics(checkout_at(commit, workdir) / "rubrics" / f"standard-{lang}.yaml"), totals=totals)
+            compare(f"{folder.name} @{commit}", calls, lang, *rubrics(fresh_rubric_path(lang, folder, workdir)),
+                    totals=totals)
         _total(totals)
     if "current" in views:
         totals = {}
@@ -133,7 +131,7 @@ def main(argv=None) -> int:
     ap.add_argument("--lang", nargs="*", choices=("zh", "en"), default=["zh", "en"])
     ap.add_argument("--views", nargs="*", choices=("fresh", "current", "examples", "real"),
                     default=["fresh", "current", "examples", "real"])
-    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "qa-fresh-rubrics",
+    ap.add_argument("--workdir", type=Path, default=WORKDIR,
                     help="where the fresh view unpacks the rubrics of old commits (kept between runs)")
     args = ap.parse_args(argv)
     for lang in args.lang:

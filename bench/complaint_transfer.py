@@ -184,9 +184,14 @@ def checkout_at(commit: str, workdir: Path) -> Path:
     return folder
 
 
+def rubric_path_at(commit: str, lang: str, workdir: Path) -> Path:
+    """The file of the standard rubric of ``lang`` as it was at ``commit`` (beside that commit's banks)."""
+    return checkout_at(commit, workdir) / "rubrics" / f"standard-{lang}.yaml"
+
+
 def rubric_at(commit: str, lang: str, workdir: Path):
     """The standard rubric of ``lang`` as it was at ``commit``, with that commit's exemplar banks."""
-    return load_rubric(checkout_at(commit, workdir) / "rubrics" / f"standard-{lang}.yaml")
+    return load_rubric(rubric_path_at(commit, lang, workdir))
 
 
 def changes(calls, before, after) -> str:

@@ -15,13 +15,17 @@ the honest reading of a fit. Folders 2–6 predate the ``NEVER_TUNED`` file and 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from complaint_transfer import rubric_at  # noqa: E402
+from complaint_transfer import rubric_at, rubric_path_at  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+# Where the benches unpack the old commits' rubrics and banks (kept between runs: their banks' embeddings
+# are cached by text, the unpacking by commit).
+WORKDIR = Path(tempfile.gettempdir()) / "qa-fresh-rubrics"
 # The commit each hold-out was last fresh at, both languages alike (one round's hold-outs were made together).
 _FRESH_AT = {"holdout7": "7b8b440", "holdout8": "9ba1aac", "holdout9": "4854477",
              "holdout10": "bbe8720", "holdout11": "c7f47b5", "holdout12": "bd34122"}
@@ -36,6 +40,11 @@ def fresh_folders(lang: str) -> list[tuple[Path, str]]:
         if lg == lang and folder.is_dir() and not (folder / "NEVER_TUNED").exists():
             out.append((folder, commit))
     return out
+
+
+def fresh_rubric_path(lang: str, folder: Path, workdir: Path) -> Path:
+    """The file of the standard rubric of ``lang`` as the calls of ``folder`` first met it."""
+    return rubric_path_at(FRESH[(lang, folder.name)], lang, workdir)
 
 
 def fresh_rubric(lang: str, folder: Path, workdir: Path):

@@ -75,7 +75,6 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,9 +86,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from accuracy import NEVER_SCORED, labelled_folders, read_calls  # noqa: E402
-from complaint_transfer import checkout_at  # noqa: E402
 from fold_fit import adoptable, best, leave_one_out, totals  # noqa: E402
-from fresh_view import fresh_folders, fresh_rubric  # noqa: E402
+from fresh_view import WORKDIR, fresh_folders, fresh_rubric, fresh_rubric_path  # noqa: E402
 
 from qa_pipeline.language import lang_family  # noqa: E402
 from qa_pipeline.rubric import encoder as encoders  # noqa: E402
@@ -572,12 +570,12 @@ class FreshFold:
 
 def fresh_folds(lang: str, workdir: Path) -> list[FreshFold]:
     out = []
-    for folder, commit in fresh_folders(lang):
+    for folder, _ in fresh_folders(lang):
         calls = [(folder.name, call_from_json(data, path), data.get("labels") or {})
                  for _, files in labelled_folders(folder, recursive=False) for data, path in read_calls(files)
                  if lang_family(data.get("language", "")) == lang]
         out.append(FreshFold(folder.name, fresh_rubric(lang, folder, workdir),
-                             checkout_at(commit, workdir) / "rubrics" / f"standard-{lang}.yaml", calls))
+                             fresh_rubric_path(lang, folder, workdir), calls))
     return out
 
 
@@ -647,7 +645,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rubrics", type=Path, help="read standard-zh/en.yaml (and their exemplars) from this folder")
     ap.add_argument("--fresh", action="store_true",
                     help="fit on hold-outs 7-12, each read with the rubric it was fresh at (bench/fresh_view.py)")
-    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "qa-fresh-rubrics",
+    ap.add_argument("--workdir", type=Path, default=WORKDIR,
                     help="where --fresh unpacks the rubrics of old commits (kept between runs)")
     args = ap.parse_args(argv)
     items = args.items or list(ITEMS if args.fresh else CURRENT_VIEW_ITEMS)
