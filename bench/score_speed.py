@@ -169,6 +169,10 @@ def _env(mode: str, code: Path = ROOT) -> dict:
     env = dict(os.environ)
     if code != ROOT:  # another checkout's package first on the path (its qa_pipeline is imported)
         env["PYTHONPATH"] = os.pathsep.join([str(code)] + [p for p in [env.get("PYTHONPATH")] if p])
+        # and its own rubrics and banks: the editable install maps `qa_pipeline.rubrics` to this
+        # checkout's folder whichever qa_pipeline is imported
+        if (code / "rubrics").is_dir():
+            env["QA_RUBRICS_DIR"] = str(code / "rubrics")
     if mode == "off":
         env["QA_LEARNED"] = "off"
     else:
