@@ -12,15 +12,18 @@ question is made of the customer's own words. This detector finds an agent sente
     "shall I …", 什么/怎么/哪/几/多少, 有没有, 好吗/可以吗) is not a check;
 (b) shares at least :data:`EN_MIN_SHARED` content words (English: lower-cased words, plurals and
     -ed/-ing folded, minus a stop list) or character bigrams covering :data:`ZH_MIN_CHARS` characters
-    (Mandarin: bigrams without a function character) with the customer's last :data:`WINDOW` turns before it; digits
-    and number words never count;
+    (Mandarin: bigrams without a function character) with the customer's last :data:`WINDOW` turns before it
+    and their first turn (v4: why they called); digits and number words never count;
 (c) is not an identity check (name, number, address, date of birth, code: the C1 scope).
 
 The overlap and the window were fixed from first principles and the probes in tests/rubric/test_need_echo.py
 before any labelled call was scored: one shared word is only the topic ("is the router on?"), two are a
 restatement; the request is usually stated at most a few customer turns before the check, with an
 identity check (two or three short customer answers) often in between. The question forms were revised
-twice after measuring (docs/rubrics.md, "Stop 28: C2 by echo"); it is an opt-in, in no standard rubric.
+twice after measuring (docs/rubrics.md, "Stop 28: C2 by echo"). v4 (stop 29, "Stop 29: need_echo v4") adds
+the read-back with a bare check question after it, the "that's what you're saying" tags, the "so …" statement
+repeating :data:`EN_MIN_RESTATED` customer words, the first customer turn in the window, and the Mandarin
+read-back closed by a bare tag; it is an alternative of C2's rule in standard-en, opt-in in Mandarin.
 """
 from __future__ import annotations
 
