@@ -17,6 +17,10 @@ before measuring, en fresh 83 → 86/96 (none down), current 228 → 230/235, qa
 114 → 112/120; zh fresh 93 → 92, current 220 → 218, real 97 → 94. Revised twice after reading those (v3,
 the code now): en fresh 83 → 86/96, C5 69 → 72; current C2 228 → 230, C5 221 → 223; real 114 → 114; zh fresh
 93 → 93, current 220 → 219, real 97 → 96. Not adopted (docs/rubrics.md, "Stop 28: C2 by echo").
+v4 (stop 29, helper c2en29, main e9bc99a, the fresh view now with holdout13): en fresh C2 93 → 105/112, C5 80 → 88,
+none down; current C2 238 → 247/251; qa-examples 216/216; real 114 → 114 — adopted in standard-en, whose C2 now
+holds the detector (the current view then compares it with itself doubled: no change). zh fresh 108 → 109 —
+opt-in ("Stop 29: need_echo v4").
 """
 from __future__ import annotations
 

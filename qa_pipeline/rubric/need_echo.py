@@ -12,15 +12,18 @@ question is made of the customer's own words. This detector finds an agent sente
     "shall I …", 什么/怎么/哪/几/多少, 有没有, 好吗/可以吗) is not a check;
 (b) shares at least :data:`EN_MIN_SHARED` content words (English: lower-cased words, plurals and
     -ed/-ing folded, minus a stop list) or character bigrams covering :data:`ZH_MIN_CHARS` characters
-    (Mandarin: bigrams without a function character) with the customer's last :data:`WINDOW` turns before it; digits
-    and number words never count;
+    (Mandarin: bigrams without a function character) with the customer's last :data:`WINDOW` turns before it
+    and their first turn (v4: why they called); digits and number words never count;
 (c) is not an identity check (name, number, address, date of birth, code: the C1 scope).
 
 The overlap and the window were fixed from first principles and the probes in tests/rubric/test_need_echo.py
 before any labelled call was scored: one shared word is only the topic ("is the router on?"), two are a
 restatement; the request is usually stated at most a few customer turns before the check, with an
 identity check (two or three short customer answers) often in between. The question forms were revised
-twice after measuring (docs/rubrics.md, "Stop 28: C2 by echo"); it is an opt-in, in no standard rubric.
+twice after measuring (docs/rubrics.md, "Stop 28: C2 by echo"). v4 (stop 29, "Stop 29: need_echo v4") adds
+the read-back with a bare check question after it, the "that's what you're saying" tags, the "so …" statement
+repeating :data:`EN_MIN_RESTATED` customer words, the first customer turn in the window, and the Mandarin
+read-back closed by a bare tag; it is an alternative of C2's rule in standard-en, opt-in in Mandarin.
 """
 from __future__ import annotations
 
@@ -48,13 +51,18 @@ _EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 # punctuation in the turn at all (a transcript that marks no question); in punctuated text without a
 # question mark only a tag no statement ends on by itself ("…, is that right" — not "yes.", "no.", "right.").
 # "ok" is no tag: said last it closes a statement ("… the engineer will look at it ok").
+# A tag may also hand the statement back as what the customer said or meant ("…, that's what you're
+# telling me?", "… is what you mean?"), with or without the apostrophes a recogniser drops.
+_EN_YOU_SAID = (r"(?:that'?s|that is|is that|this is|is this|is|was) what (?:you'?re|you are|you were|you) "
+                r"(?:saying|telling me|asking(?: for)?|after|looking for|wanting|reporting|describing|mean|meant|said)")
 _EN_TAGS = (r"(?:is that right|is that correct|is that it|is that so|am i right|have i got that right|"
-            r"did i get that right|have i got that|right|correct|yeah|yes|no|isn'?t it|is it|innit|eh)")
+            r"did i get that right|have i got that|" + _EN_YOU_SAID + r"|right|correct|yeah|yes|no|isn'?t it|is it|innit|eh)")
 _EN_TAG_ASKED = re.compile(r"(?:,|\b)\s*" + _EN_TAGS + r"\s*[?？]\s*$")
 _EN_TAG_UNPUNCTUATED = re.compile(r"\b" + _EN_TAGS + r"\s*$")
 _PUNCTUATED = re.compile(r"[.!?。！？]")
 _EN_TAG_SAID = re.compile(
-    r"(?:,|\b)\s*(?:is that right|is that correct|am i right|have i got that right|did i get that right)\s*[.!]*\s*$")
+    r"(?:,|\b)\s*(?:is that right|is that correct|am i right|have i got that right|did i get that right|"
+    + _EN_YOU_SAID + r")\s*[.!]*\s*$")
 # A question that asks for something new: a wh-question, or one opening on an auxiliary or modal verb
 # ("can the screen be …", "will the engineer …", "do other users …", "have you tried …") — other than the
 # few that ask what the customer meant ("do you mean …", "are you saying …", "is that what …").
@@ -130,6 +138,55 @@ def en_check_question(sentence: str, punctuated: bool = True) -> bool:
                 or (not punctuated and _EN_TAG_UNPUNCTUATED.search(s)))
 
 
+# A check question with nothing of its own, said as its own sentence after the statement it checks ("… and
+# it came out lighter than quoted. Is that correct?", "… to be looked at. Is that the job?"): the statement
+# before it is what it puts to the customer. A choice ("…, or …?") asks something new.
+_EN_BARE_CHECK = re.compile(
+    r"^(?:(?:and|so|ok|okay|right|now|then)[, ]+)?(?:"
+    r"(?:is|was) (?:that|this|it) (?:all )?(?:right|correct|accurate|true|so|it|fair|about right|the gist|"
+    r"the (?:job|problem|issue|trouble|request|situation|story|idea|plan|one|order|booking|fault|query|concern))|"
+    r"(?:have|did|do) i (?:got|get|have|understand|understood) (?:that|this|it|you|everything|all (?:of )?that)"
+    r"(?: (?:right|correct|down|straight))?|"
+    r"am i right|did i hear (?:that|you) (?:right|correctly)|does (?:that|this) sound (?:about )?right|"
+    r"right|correct|yeah|yes)\s*[?？]\s*$")
+
+
+def en_bare_check(sentence: str) -> bool:
+    """``sentence`` is a check question with nothing of its own ("Is that correct?", "Have I got that right?")."""
+    return bool(_EN_BARE_CHECK.match(sentence.lower().strip()))
+
+
+# The need put back as a statement opened on "so", with no question ("So it's the fur coming away in
+# clumps."; in an unpunctuated transcript "so on the fifth the van never came right i will chase it"): with
+# no question mark it must repeat more of the customer's words (:data:`EN_MIN_RESTATED`), and the clause
+# ends where the agent goes on to what they will do ("i …", "we …") or on a tag. A "so" that opens advice,
+# a plan or a promise (a modal or future verb in the clause; the customer's "won't" and "can't" are the problem)
+# or a reason is not a restatement.
+EN_MIN_RESTATED = 3
+_EN_SO_OPEN = re.compile(
+    r"(?:^|[,.!?;:]\s*|\b(?:ok|okay|right|sure|alright|well|oh|ah|and|sorry about that|i see|got it|thank you|thanks)"
+    r"(?:\s+\w+)?\s+)so\s+(?!i\b|we\b|i'|we')")
+_EN_CLAUSE_END = re.compile(
+    r"[,.!?;:]|\b(?:right|yeah|yes|correct|okay|ok)\b(?=\s+(?:i|we|ill|im|ive|so|and|let|now)\b)|"
+    r"\s(?=(?:i|we|ill|im|ive|i'll|we'll|i'm|i've|let me|let us)\s)")
+_EN_NOT_RESTATING = re.compile(
+    r"\b(?:will|would|going to|gonna|can(?!'t)|could|should|must|have to|has to|need to|needs to|ought|"
+    r"because|cause|means|so that|in case|if|unless|once|when you|you can|please)\b|'ll\b")
+
+
+def en_so_restatement(text: str) -> list[str]:
+    """The "so …" statements of an agent's ``text`` that could restate the need (before the echo is counted)."""
+    out = []
+    low = text.lower()
+    for m in _EN_SO_OPEN.finditer(low):
+        rest = low[m.end():]
+        end = _EN_CLAUSE_END.search(rest)
+        clause = rest[: end.start()] if end else rest
+        if len(clause.split()) >= 3 and not _EN_NOT_RESTATING.search(clause) and not _EN_IDENTITY.search(clause):
+            out.append(clause)
+    return out
+
+
 # --- Mandarin -------------------------------------------------------------------------------
 
 _ZH_TAGS = (r"(?:对吧|是吧|对吗|是吗|对不对|是不是|没错吧|没错吗|对么|是么|对伐|是伐|对不|是这样吗|是这样吧|"
@@ -175,6 +232,16 @@ def zh_question_unit(sentence: str) -> str:
     return clauses[-1]
 
 
+def zh_echo_unit(sentence: str) -> str:
+    """The words a Mandarin check question puts to the customer: its question clause, or, when the
+    question is a bare tag closing a read-back ("…菌丝停了，是上个月发现的，对吗？"), every clause the tag
+    closes (after the announcement's colon, if there is one)."""
+    clauses = [c for c in _ZH_CLAUSE.split(sentence) if c.strip()]
+    if len(clauses) > 1 and _ZH_BARE_TAG.match(clauses[-1]):
+        return _after_colon(sentence)
+    return zh_question_unit(sentence)
+
+
 def zh_check_question(sentence: str) -> bool:
     """``sentence`` is said as a check: a tag (对吧, 是吗 …), or a 是/要/想/说 … 吗/吧 question, or a
     statement put as a question — not one asking for something new."""
@@ -191,7 +258,10 @@ def zh_check_question(sentence: str) -> bool:
 # --- the detector ---------------------------------------------------------------------------
 
 def _customer_words(turn: TurnView, view: CallView, chinese: bool) -> set[str]:
-    earlier = [t for t in view.turns[: turn.index] if t.role == "customer"][-WINDOW:]
+    said = [t for t in view.turns[: turn.index] if t.role == "customer"]
+    # the last WINDOW turns, and the first: a caller says why they are calling when the call opens, and an
+    # identity check and a story can come between that and the agent's read-back
+    earlier = said[-WINDOW:] + said[:1] if len(said) > WINDOW else said
     words: set[str] = set()
     read = zh_content if chinese else en_content
     for t in earlier:  # each customer turn read once per call, however many agent turns look back at it
@@ -203,7 +273,7 @@ def echoed(sentence: str, customer: set[str], chinese: bool, punctuated: bool = 
     """The customer's content words (bigrams) ``sentence`` repeats, if it is a check question
     and not an identity check; else the empty set."""
     if chinese:
-        unit = zh_question_unit(sentence)
+        unit = zh_echo_unit(sentence)
         if _ZH_IDENTITY.search(unit) or not zh_check_question(sentence):
             return set()
         return zh_content(unit) & customer
@@ -228,11 +298,35 @@ def need_echo(turn: TurnView, view: CallView) -> Hit:
     if not customer:
         return None
     punctuated = bool(_PUNCTUATED.search(turn.text))
+    before = None
     for m in _SENTENCE.finditer(turn.text):
-        shared = echoed(m.group(), customer, chinese, punctuated)
+        sentence = m.group()
+        shared = echoed(sentence, customer, chinese, punctuated)
+        if not shared and before is not None and not chinese and en_bare_check(sentence):
+            shared = restated(before.group(), customer)
         if enough(shared, chinese):
             return _offset(turn, m.start()), "echoes the need: " + " ".join(sorted(shared))
+        before = m
+    if not chinese:
+        for clause in en_so_restatement(turn.text):
+            shared = en_content(clause) & customer
+            if len(shared) >= EN_MIN_RESTATED:
+                return _offset(turn, turn.text.lower().find(clause)), "restates the need: " + " ".join(sorted(shared))
     return None
+
+
+def restated(statement: str, customer: set[str]) -> set[str]:
+    """The customer's words an English ``statement`` repeats, checked by the bare question after it ("…
+    Is that correct?"): not a question, not an identity check, not the agent's plan or promise."""
+    low = _after_colon(statement.lower()).strip()
+    if _QUESTION_MARK.search(low) or _EN_IDENTITY.search(low) or _EN_NOT_RESTATING.search(low):
+        return set()
+    return en_content(low) & customer
+
+
+def _after_colon(sentence: str) -> str:
+    """What a sentence reads back after its announcement ("Let me note it properly: …", "我核对一下：…")."""
+    return re.split(r"[:：]", sentence)[-1]
 
 
 def _offset(turn: TurnView, raw_start: int) -> int:

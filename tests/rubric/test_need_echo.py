@@ -163,12 +163,48 @@ def test_numbers_never_count_as_shared_words():
     assert _last_agent(turns, "en") is None
 
 
-def test_the_window_is_the_customers_last_four_turns():
-    old = [(C, "The dishwasher leaks from the door seal.")]
+def test_the_window_is_the_customers_last_four_turns_and_their_first():
+    first = [(A, "Hello."), (C, "Hi there.")]
+    old = [(A, "Go on."), (C, "The dishwasher leaks from the door seal.")]
     chat = [(A, "Okay."), (C, "Yes."), (A, "Fine."), (C, "Sure."), (A, "Good."), (C, "Yes."), (A, "And?"), (C, "Yes.")]
     ask = [(A, "So the dishwasher leaks from the door seal?")]
-    assert _last_agent(old + chat[:6] + ask, "en") is not None  # three customer turns after it: in the window
-    assert _last_agent(old + chat + ask, "en") is None  # four after it: out
+    assert _last_agent(first + old + chat[:6] + ask, "en") is not None  # three customer turns after it: in the window
+    assert _last_agent(first + old + chat + ask, "en") is None  # four after it: out
+    # the caller's first turn (why they are calling) stays in the window however long the call runs before the check
+    assert _last_agent(old[1:] + chat + ask, "en") is not None
+
+
+# Fourth (stop 29, after reading the C2 misses of hold-outs 11-13; my own words, other trades): the read-back
+# said as a statement with a bare check question after it; the tag that hands it back as what the customer
+# said; a "so …" statement repeating three of the customer's words, in punctuated and unpunctuated turns; and
+# their look-alikes (a plan checked with "is that ok?", an identifier read back, advice or a promise after "so").
+EN_PROBES_FOURTH = [
+    ([(A, "Hillcrest Vets."), (C, "My dog's stitches came loose after the spaying operation on Monday."),
+      (A, "Oh no. Let me read it back: the stitches from Monday's operation have come loose. Is that right?")], True),
+    ([(A, "Hillcrest Vets."), (C, "My dog's stitches came loose after the operation."),
+      (A, "I'll book the stitches check for Thursday after the operation notes are in. Is that ok?")], False),
+    ([(A, "Hillcrest Vets."), (C, "I'm calling about my dog's stitches from the operation."),
+      (A, "Your postcode is BD7 1AA and the stitches were done after the operation. Is that correct?")], False),
+    ([(A, "Quayside Storage."), (C, "The shutter on my storage unit jams halfway and won't lock."),
+      (A, "So the shutter jams halfway, that's what you're telling me?")], True),
+    ([(A, "quayside storage"), (C, "the shutter on my storage unit jams halfway and wont lock at night"),
+      (A, "ok so the shutter on the unit jams halfway and wont lock right ill get maintenance down")], True),
+    ([(A, "Quayside Storage."), (C, "The shutter on my storage unit jams halfway and won't lock."),
+      (A, "So the shutter will need new runners, the unit can be locked by hand until then.")], False),
+    ([(A, "Quayside Storage."), (C, "The shutter on my storage unit jams halfway."),
+      (A, "So you can lift the shutter on the storage unit halfway with the side handle.")], False),
+]
+
+
+@pytest.mark.parametrize("turns, found", EN_PROBES_FOURTH)
+def test_english_probes_fourth(turns, found):
+    assert (_last_agent(turns, "en") is not None) == found
+
+
+def test_a_mandarin_read_back_closed_by_a_bare_tag_is_read_whole():
+    turns = [(A, "您好，绿源农资。"), (C, "上周买的化肥结块了，撒不开，地里的麦苗也发黄。"),
+             (A, "明白。我复述一下：化肥结块撒不开，麦苗发黄，是上周买的，对吗？")]
+    assert _last_agent(turns, "zh") is not None
 
 
 def _rubric(detector):
