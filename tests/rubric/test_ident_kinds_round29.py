@@ -9,7 +9,9 @@ labelled call). Every kind has a harmless twin.
   identifier the record was made with (登记的是哪个号码), or as the unit a property record is kept by
   (几栋几号).
 - C1 (en): which identifier the record is under, asked as a choice ("which email is it under?"); an
-  identifier the rubric does not list, asked for by its kind ("can I have your member code?").
+  identifier the rubric does not list, asked for by its kind ("can I have your member code?"); the
+  account or order named only in telling the customer how to do it themselves ("log in to the account
+  again", "on the order page") touches no record (na, not fail).
 - A1 / C4 (en): greetings and goodbyes of Pacific, Māori and Caribbean Englishes; a letter with a
   macron matches its plain letter (Mōrena); "speakin" as the name cue; thanks with the th stopped.
 """
@@ -65,6 +67,14 @@ C1 = [
     ("en", [(AGENT, "Hello, Tidewater Pools, Ivo speaking."), (CUSTOMER, "Hi, I want to move my service visit."),
             (AGENT, "Sure, could I grab your member code first?"), (CUSTOMER, "It's TP 4410."),
             (AGENT, "Thanks, I can see your visit on Tuesday.")], "pass"),
+    # how to do it themselves: the account or order named in an instruction touches no record
+    ("en", [(AGENT, "Hello, Tidewater Pools, Ivo speaking."), (CUSTOMER, "How do I cancel my filter subscription?"),
+            (AGENT, "You can cancel it yourself on the order page of the app, under repeat items."), (CUSTOMER, "Thanks.")], "na"),
+    ("en", [(AGENT, "Hello, Tidewater Pools, Ivo speaking."), (CUSTOMER, "The pump app won't load my schedule."),
+            (AGENT, "Please sign out of the account, then log in again and refresh."), (CUSTOMER, "Okay.")], "na"),
+    # twin: the order looked at by the agent is touched (nothing asked: fail)
+    ("en", [(AGENT, "Hello, Tidewater Pools, Ivo speaking."), (CUSTOMER, "How do I cancel my filter subscription?"),
+            (AGENT, "I have checked the order, I can cancel it from here."), (CUSTOMER, "Thanks.")], "fail"),
     # twin: a product question answered with no record stays not applicable
     ("en", [(AGENT, "Hello, Tidewater Pools, Ivo speaking."), (CUSTOMER, "Which chlorine tablets do you sell?"),
             (AGENT, "We sell the slow-dissolving ones in two sizes."), (CUSTOMER, "Great.")], "na"),
