@@ -19,23 +19,12 @@ from __future__ import annotations
 
 import pytest
 
-from qa_pipeline.records import Call, CallInfo, Turn
-from qa_pipeline.rubric import score_call, standard_rubric
+from test_item_kinds_round12 import AGENT, CUSTOMER, outcome
+
 from qa_pipeline.rubric.text import normalize
 
-AGENT, CUSTOMER = "agent", "customer"
 # Rule fixes: scored with the rules alone, so the classifier's own answer neither hides nor makes a case.
 pytestmark = pytest.mark.usefixtures("rules_only")
-
-
-def outcome(language: str, turns: list[tuple[str, str]], check: str, agent_name: str = "") -> str:
-    made, t = [], 0.5
-    for speaker, text in turns:
-        made.append(Turn(speaker, t, t + 3.0, text))
-        t += 3.5
-    call = Call(CallInfo("probe", agent_name=agent_name or None), language, tuple(made))
-    result = score_call(call, standard_rubric(language), sentiment=0.0)
-    return next(f for f in result.findings if f.check_id == check).outcome
 
 
 _ZH_OPEN = (AGENT, "您好，晴川家政，我是小蒋，请问有什么可以帮您？")
