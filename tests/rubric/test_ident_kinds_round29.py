@@ -10,6 +10,7 @@ labelled call). Every kind has a harmless twin.
   (几栋几号).
 - C1 (en): which identifier the record is under, asked as a choice ("which email is it under?"); an
   identifier the rubric does not list, asked for by its kind ("can I have your member code?"); the
+  address asked by its parts ("which road and number?") and the job brought up on screen; the
   account or order named only in telling the customer how to do it themselves ("log in to the account
   again", "on the order page") touches no record (na, not fail).
 - A1 / C4 (en): greetings and goodbyes of Pacific, Māori and Caribbean Englishes; a letter with a
@@ -56,6 +57,15 @@ C1 = [
     ("en", [(AGENT, "Hello, Tidewater Pools, Ivo speaking."), (CUSTOMER, "Hi, I want to move my service visit."),
             (AGENT, "Sure, could I grab your member code first?"), (CUSTOMER, "It's TP 4410."),
             (AGENT, "Thanks, I can see your visit on Tuesday.")], "pass"),
+    # the address asked by its parts, then the job brought up
+    ("en", [(AGENT, "Hello, Tidewater Pools, Ivo speaking."), (CUSTOMER, "The heater you fitted has stopped again."),
+            (AGENT, "Sorry about that. Which road and number is it? Then I can bring up the job."),
+            (CUSTOMER, "Nine Mill Road."), (AGENT, "Got it, fitted in June.")], "pass"),
+    # twins: a road asked for directions touches no record; the job brought up with nothing asked fails
+    ("en", [(AGENT, "Hello, Tidewater Pools, Ivo speaking."), (CUSTOMER, "Where is your showroom?"),
+            (AGENT, "Which road are you coming from? We are just off the ring road."), (CUSTOMER, "Thanks.")], "na"),
+    ("en", [(AGENT, "Hello, Tidewater Pools, Ivo speaking."), (CUSTOMER, "The heater you fitted has stopped again."),
+            (AGENT, "Sorry about that, let me bring up the job. Fitted in June, yes."), (CUSTOMER, "Yes.")], "fail"),
     # how to do it themselves: the account or order named in an instruction touches no record
     ("en", [(AGENT, "Hello, Tidewater Pools, Ivo speaking."), (CUSTOMER, "How do I cancel my filter subscription?"),
             (AGENT, "You can cancel it yourself on the order page of the app, under repeat items."), (CUSTOMER, "Thanks.")], "na"),
