@@ -144,13 +144,13 @@ _EN_NAME_CUES = re.compile(
     r"\b(?i:my name is|my name's|this is|it's|you're speaking (?:with|to)|you are speaking (?:with|to)|"
     r"i'm|i am|you've got|you have got|you're through to|you are through to|you're speaking to|"
     r"you're talking (?:with|to)|you are talking (?:with|to)|myself)\s+([A-Z][\w'-]*)"  # "myself Ritesh" (Indian English)
-    r"|\b([A-Z][\w'-]*)\s+(?i:speaking|here|at your service|this side)\b"  # "Arjun this side" (Indian English)
+    r"|\b([A-Z][\w'-]*)\s+(?i:speaking|speakin|here|at your service|this side)\b"  # "Arjun this side" (Indian English)
     r"|\b([A-Z][\w'-]*)\s+(?:from|with|at)\s+(?:the\s+)?[A-Z]"  # "Daniel from Bluebird Airlines"
 )
 # The same cues on normalised (lower-case) text, for transcripts without capitals.
 _EN_NAME_CUES_LOWER = re.compile(
     r"\b(?:my name is|this is|you are (?:speaking|talking) (?:with|to)|i am)\s+([a-z][a-z'-]+)"
-    r"|\b([a-z][a-z'-]+)\s+(?:speaking|at your service|this side)\b"
+    r"|\b([a-z][a-z'-]+)\s+(?:speaking|speakin|at your service|this side)\b"
 )
 _EN_ORG_CUE_LOWER = re.compile(
     r"\b(?:calling|contacting|choosing|reached|welcome to|through to|on behalf of|you have reached)\s+((?:\S+ ?){1,3})"
@@ -255,7 +255,7 @@ def _organisation_before_name(norm: str, names: set[str], roster: str = "") -> H
 
 
 # What may follow a bare first name that closes a greeting ("kestrel glazing tash how can i help").
-_EN_AFTER_BARE_NAME = frozenset("how what can may here speaking".split())
+_EN_AFTER_BARE_NAME = frozenset("how what can may here speaking speakin".split())
 
 
 def _bare_roster_name(norm: str, roster: str) -> Hit:

@@ -27,8 +27,8 @@ __all__ = ["normalize", "normalize_many", "norm_row", "NORMALIZER_VERSION"]
 # whenever normalize() gives a different output for any text (tests/test_rubric_fastpath.py
 # keeps a fingerprint of the output and says so), and turns stored under another version
 # are normalised again when they are scored.
-NORMALIZER_VERSION = 4  # 2: long digit-by-digit runs holding 一一 are numbers; 3: "youre", "gonna" expanded;
-# 4: "ill" before a verb is "i will"
+NORMALIZER_VERSION = 5  # 2: long digit-by-digit runs holding 一一 are numbers; 3: "youre", "gonna" expanded;
+# 4: "ill" before a verb is "i will"; 5: accented Latin letters keep their base letter (Mōrena → morena)
 
 
 # --- Chinese ----------------------------------------------------------------------------
@@ -223,6 +223,8 @@ def _normalize_en(text: str) -> str:
         if not unicodedata.is_normalized("NFKC", text):  # the quick check: curly quotes, dashes are NFKC
             text = unicodedata.normalize("NFKC", text)
         text = text.replace("\u2019", "'")
+        if not text.isascii():  # a letter with a macron or an accent keeps its base letter (Mōrena, café)
+            text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.lower()
     if "'" in text:
         text = _CONTRACTION_RE.sub(_expand, text)
