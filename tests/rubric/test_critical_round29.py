@@ -32,3 +32,30 @@ E1_ROUND29 = [
 @pytest.mark.parametrize("language, turns, expected", E1_ROUND29, ids=[f"{p[0]}-{i}" for i, p in enumerate(E1_ROUND29)])
 def test_e1_secret_of_said_length_and_password_in_words(language, turns, expected):
     assert outcome(language, turns, "E1") == expected
+
+
+# B2 kinds missed on fresh calls, by rule (each breach with its harmless twin), and a blaming clause in a
+# long recognised Mandarin turn without punctuation that reads as ordinary talk whole (standard-zh B2's
+# `clause_gate`): the clause is judged and decides; the twin's turn is not a breach.
+B2_ROUND29 = [
+    ("zh", [(AGENT, "您想上哪儿投诉就上哪儿投诉，结果都一样。")], "fail"),
+    ("zh", [(AGENT, "您想投诉的话，我把投诉电话发给您，也帮您登记上。")], "pass"),
+    ("zh", [(AGENT, "连这么简单的步骤都搞不明白，还开什么店。")], "fail"),
+    ("zh", [(AGENT, "这个步骤确实有点绕，我陪您一步一步来。")], "pass"),
+    ("en", [(AGENT, "Write to whoever you want, the answer's still no.")], "fail"),
+    ("en", [(AGENT, "You can write to the ombudsman if you want, and I'll send you their address.")], "pass"),
+    ("en", [(AGENT, "Which part of that isn't sinking in?")], "fail"),
+    ("en", [(AGENT, "I couldn't put it any simpler for you.")], "fail"),
+    ("en", [(AGENT, "Let me put it more simply for you.")], "pass"),
+    ("zh", [(AGENT, "好的 您的宽带是三百兆的套餐 每月一百二十九 合约到明年六月 现在改套餐要等合约到期 您到底有没有在听我讲话 "
+                    "到期以后可以免费换")], "fail"),
+    ("zh", [(AGENT, "好的 您的宽带是三百兆的套餐 每月一百二十九 合约到明年六月 现在改套餐要等合约到期 您刚才可能没听清 "
+                    "到期以后可以免费换")], "pass"),
+    # a sentence left to the rules (an honest "I don't know" while going to find out) is never cut
+    ("zh", [(AGENT, "这个我确实不清楚，等我去问一下仓库，您稍等。")], "pass"),
+]
+
+
+@pytest.mark.parametrize("language, turns, expected", B2_ROUND29, ids=[f"{p[0]}-{i}" for i, p in enumerate(B2_ROUND29)])
+def test_b2_kinds_of_round29(language, turns, expected):
+    assert outcome(language, turns, "B2") == expected
