@@ -347,7 +347,8 @@ _PASSWORD_WORDS = re.compile(
 _NOT_A_VALUE = re.compile(
     r"\b(?:at|least|most|must|should|need|needs|needed|more|less|than|only|about|around|over|under|up|to|changed|"
     r"updated|reset|expires?|expired|set|valid|last|first|every|within|after|before|since|the|your|a|an|same|"
-    r"case|sensitive|length|long)\b|长度|至少|不少于|不能|需要|必须|改过|修改|过期|有效|之前|以前|以后|最近|已经|去年|今年|"
+    r"case|sensitive|length|long|on|in|of|from|by|with|for|page|step|section|line|item|option|screen|box|letter|"
+    r"email|text|sms|message|sent|printed|written|shown)\b|长度|至少|不少于|不能|需要|必须|改过|修改|过期|有效|之前|以前|以后|最近|已经|去年|今年|"
     r"前年|上个|上次|位|个|次|天")
 # a date, an amount or a count after the digits, not the rest of a password (密码是去年12月改的)
 _NOT_A_VALUE_AFTER = re.compile(
