@@ -47,6 +47,8 @@ B2_ROUND29 = [
     ("en", [(AGENT, "Which part of that isn't sinking in?")], "fail"),
     ("en", [(AGENT, "I couldn't put it any simpler for you.")], "fail"),
     ("en", [(AGENT, "Let me put it more simply for you.")], "pass"),
+    ("en", [(AGENT, "The van's schedule is not my headache, ring the depot.")], "fail"),
+    ("en", [(CUSTOMER, "Last time someone said it's not my headache."), (AGENT, "I'm sorry you were told that, I'll sort it now.")], "pass"),
     ("zh", [(AGENT, "好的 您的宽带是三百兆的套餐 每月一百二十九 合约到明年六月 现在改套餐要等合约到期 您到底有没有在听我讲话 "
                     "到期以后可以免费换")], "fail"),
     ("zh", [(AGENT, "好的 您的宽带是三百兆的套餐 每月一百二十九 合约到明年六月 现在改套餐要等合约到期 您刚才可能没听清 "
