@@ -34,9 +34,7 @@ def test_e1_secret_of_said_length_and_password_in_words(language, turns, expecte
     assert outcome(language, turns, "E1") == expected
 
 
-# B2 kinds missed on fresh calls, by rule (each breach with its harmless twin), and a blaming clause in a
-# long recognised Mandarin turn without punctuation that reads as ordinary talk whole (standard-zh B2's
-# `clause_gate`): the clause is judged and decides; the twin's turn is not a breach.
+# B2 kinds missed on fresh calls, by rule, each breach with its harmless twin.
 B2_ROUND29 = [
     ("zh", [(AGENT, "您想上哪儿投诉就上哪儿投诉，结果都一样。")], "fail"),
     ("zh", [(AGENT, "您想投诉的话，我把投诉电话发给您，也帮您登记上。")], "pass"),
@@ -49,12 +47,6 @@ B2_ROUND29 = [
     ("en", [(AGENT, "Let me put it more simply for you.")], "pass"),
     ("en", [(AGENT, "The van's schedule is not my headache, ring the depot.")], "fail"),
     ("en", [(CUSTOMER, "Last time someone said it's not my headache."), (AGENT, "I'm sorry you were told that, I'll sort it now.")], "pass"),
-    ("zh", [(AGENT, "好的 您的宽带是三百兆的套餐 每月一百二十九 合约到明年六月 现在改套餐要等合约到期 您到底有没有在听我讲话 "
-                    "到期以后可以免费换")], "fail"),
-    ("zh", [(AGENT, "好的 您的宽带是三百兆的套餐 每月一百二十九 合约到明年六月 现在改套餐要等合约到期 您刚才可能没听清 "
-                    "到期以后可以免费换")], "pass"),
-    # a sentence left to the rules (an honest "I don't know" while going to find out) is never cut
-    ("zh", [(AGENT, "这个我确实不清楚，等我去问一下仓库，您稍等。")], "pass"),
 ]
 
 

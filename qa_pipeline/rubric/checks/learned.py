@@ -126,11 +126,6 @@ OPTIONS = {
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
-    "clause_gate": Option((int, float), help="with `clauses`: the probability a sentence must reach for its clauses to "
-                                             "be judged, above 0 and at most 1 (default 0.3). Lower judges the clauses of "
-                                             "long sentences that read as ordinary talk whole (a recognised turn without "
-                                             "punctuation is one sentence); every clause judged is embedded, so scoring "
-                                             "costs more. A sentence `unless` leaves to the rules reads 0 and is never cut"),
     "clause_unless": Option((list,), [], items=(str,),
                            help="regular expressions: a clause that matches one is judged only with its sentence "
                                 "(what the customer said, acknowledged, reads as a reproach once cut from the "
@@ -251,11 +246,8 @@ class LearnedNode:
                  unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
                  decides: bool = True, public_bar: Optional[tuple[float, int]] = None,
                  call_bar: Optional[tuple[float, int]] = None, aim: Optional[tuple[str, float, float]] = None,
-                 owned: Optional[tuple[str, float]] = None, acts: Optional[Acts] = None,
-                 clause_gate: float = CLAUSE_GATE):
+                 owned: Optional[tuple[str, float]] = None, acts: Optional[Acts] = None):
         self.item = item
-        # With `clauses`: a sentence's clauses are judged apart when it scores at least this much.
-        self.clause_gate = clause_gate
         # The agent's complaint-handling acts that find an unsure or flag-only item (`acts`), or None.
         self.acts = acts
         # (item, below, found): whom the best sentence's feeling is aimed at (the `aim` option), or None.
@@ -344,7 +336,7 @@ class LearnedNode:
         names = list(names)
         probs = model.probabilities(vectors)
         if self.clauses:  # the clauses a call may judge apart (of a sentence at the gate), where known
-            gated = [s for s, p in zip(names, probs.tolist()) if p >= self.clause_gate]
+            gated = [s for s, p in zip(names, probs.tolist()) if p >= CLAUSE_GATE]
             clauses = list(dict.fromkeys(c for s in gated for c in split_clauses(s)))
             more_have, more = known(clauses) if clauses else ([], vectors[:0])
             if more_have:
@@ -404,11 +396,11 @@ class LearnedNode:
         if self.unless is not None:
             # What is read of the sentences' probabilities below: the best one, and those at the
             # clause gate or above the band's low end (the nearest exemplars are asked for them).
-            floor = min(self.clause_gate if self.clauses else np.inf, self.low if self.neighbours is not None else np.inf)
+            floor = min(CLAUSE_GATE if self.clauses else np.inf, self.low if self.neighbours is not None else np.inf)
             probs = left_to_rules(probs, lambda i: self._left_to_rules(sentences[i], owners[i].text), floor)
         whole = len(sentences)  # the whole sentences come first; clauses judged apart follow
         if self.clauses:
-            extra = [(c, owners[i]) for i in np.flatnonzero(probs >= self.clause_gate) for c in split_clauses(sentences[i])
+            extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
                      if self.clause_unless is None or not self.clause_unless.search(c)]
             if extra:
                 more = _read(encoder, [c for c, _ in extra], rows)
@@ -571,15 +563,12 @@ def build(options: dict, builder: Builder):
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
-    gate = options.get("clause_gate", CLAUSE_GATE)
-    if not 0.0 < float(gate) <= 1.0:  # at 0 a sentence left to the rules (read as 0) would be cut and judged
-        raise builder.error(f"clause_gate must be a number above 0 and at most 1, not {gate}")  # type: ignore[attr-defined]
     return LearnedNode(options["item"], paths, options.get("target", "pass"), (float(band[0]), float(band[1])),
                        rule, Scope.from_options(options, builder), options.get("name", ""),
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
                        patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar, call_bar, aim,
-                       owned, acts, float(gate))
+                       owned, acts)
 
 
 def best_probability(encoder, banks, weights, item: str, sentences: list[str]) -> Optional[float]:
