@@ -36,16 +36,16 @@ def test_e1_secret_of_said_length_and_password_in_words(language, turns, expecte
 
 # B2 kinds missed on fresh calls, by rule, each breach with its harmless twin.
 B2_ROUND29 = [
-    ("zh", [(AGENT, "您想上哪儿投诉就上哪儿投诉，结果都一样。")], "fail"),
+    ("zh", [(AGENT, "随便您往哪儿反映，反映到哪儿都是这个处理。")], "fail"),
     ("zh", [(AGENT, "您想投诉的话，我把投诉电话发给您，也帮您登记上。")], "pass"),
-    ("zh", [(AGENT, "连这么简单的步骤都搞不明白，还开什么店。")], "fail"),
-    ("zh", [(AGENT, "这个步骤确实有点绕，我陪您一步一步来。")], "pass"),
+    ("zh", [(AGENT, "但凡仔细看一眼的人都知道要先充电。")], "fail"),
+    ("zh", [(AGENT, "这个步骤确实有点绕，我陪您一步一步来，先充上电。")], "pass"),
     ("en", [(AGENT, "Write to whoever you want, the answer's still no.")], "fail"),
     ("en", [(AGENT, "You can write to the ombudsman if you want, and I'll send you their address.")], "pass"),
     ("en", [(AGENT, "Which part of that isn't sinking in?")], "fail"),
-    ("en", [(AGENT, "I couldn't put it any simpler for you.")], "fail"),
+    ("en", [(AGENT, "I can't make it any clearer than that, honestly.")], "fail"),
     ("en", [(AGENT, "Let me put it more simply for you.")], "pass"),
-    ("en", [(AGENT, "The van's schedule is not my headache, ring the depot.")], "fail"),
+    ("en", [(AGENT, "Look, the van is not our worry, ring the depot.")], "fail"),
     ("en", [(CUSTOMER, "Last time someone said it's not my headache."), (AGENT, "I'm sorry you were told that, I'll sort it now.")], "pass"),
 ]
 
