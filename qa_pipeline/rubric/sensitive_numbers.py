@@ -97,7 +97,7 @@ _ID_NUMBER = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3
 
 
 # Every code _CODE finds has one of these words in it: a turn without them needs no search.
-_CODE_WORD = re.compile(r"验证码|动态码|校验码|取件码|密码|口令|code|otp|password|passcode|cvv|cvc|cv2|csc|pin|combination|security|on the back")
+_CODE_WORD = re.compile(r"验证码|动态码|校验码|取件码|(?:登录|临时|安全|激活|授权|开锁|门禁)码|密码|口令|code|otp|password|passcode|cvv|cvc|cv2|csc|pin|combination|security|on the back")
 # A code word, a few words, then the digits: "the code we just sent you is 6 1 9 4 0 2",
 # "验证码我给您念一下，是683921". The words in between may not turn the digits into something
 # else (a date, a duration, a count of digits, the last digits of a phone or card).
@@ -314,6 +314,56 @@ def _password_characters(norm: str) -> Hit:
     return None
 
 
+# A code or password whose length is said first, then read (crit29: 临时密码是八位数，您记一下：58130726;
+# "your new PIN is four digits, it's 7 3 9 0"): the digits that follow make exactly the length named,
+# so they are the secret itself, not a phone, a date or the last digits of something. Not a rule or an
+# example of one (密码是6位数字，不要设成123456), nor the last digits of where it was sent.
+_LENGTH_THEN_DIGITS = re.compile(
+    r"(?<![a-z])(?:验证码|动态码|校验码|取件码|(?:登录|临时|安全|激活|授权|开锁|门禁)码|密码|口令|verification code|"
+    rf"one time code|otp|passcode|password|pin|{_PUBLIC_CODE_NOT_BEFORE}code)(?![a-z])[^\n]{{0,12}}?(?<!\d)"
+    r"(?P<length>\d{1,2}) ?(?:位数字|位数|位|个数字|digits?|numbers?)"
+    r"(?P<between>[^\n]{0,20}?)(?P<digits>(?<!\d)\d(?: ?\d){3,11})(?! ?\d)")
+_NOT_THE_SECRET = re.compile(r"不要|不能|别|比如|例如|像|这种|这样|such as|like|e ?g|for example|not|never|avoid|don ?t|尾号|后[四六4-6]位|末[四4]位|ending|last|ends")
+
+
+def _secret_of_said_length(norm: str) -> Hit:
+    for m in _LENGTH_THEN_DIGITS.finditer(norm):
+        digits = _SPACE_OR_DASH.sub("", m.group("digits"))
+        if len(digits) == int(m.group("length")) and not _NOT_THE_SECRET.search(m.group("between")):
+            return m.start(), m.group()
+    return None
+
+
+# A password read out as words with a number in it (crit29: "your password on the system is harbour 42
+# gull"; 您的登录密码是海鸥2024): whatever it is made of, once its value is said after "is" it is a secret
+# read aloud. Up to three words before the digits, a qualifier of where it is kept between. Not what the
+# password must be or how old it is ("is at least 8 characters", "was changed 2 days ago", 密码是6位数).
+_PASSWORD_WORDS = re.compile(
+    r"(?<![a-z])(?:password|passcode|密码|口令)(?![a-z])"
+    r"(?: (?:on|in|for|of) (?:the|your|our|this|that) (?:[a-z]+ ){0,2}?(?:system|file|account|record|records|app|portal|"
+    r"website|site|profile|login))?"
+    r"(?: (?:is|was|reads|is set to|was set to|has been set to|is still|was still)|是|为|设的是|设成了|还是) ?"
+    r"(?P<value>(?:(?:[a-z]+ ){1,3}|[\u4e00-\u9fff]{1,6})\d{2,8}(?: [a-z]+)?)(?!\d)(?P<after> ?\S{0,8})")
+_NOT_A_VALUE = re.compile(
+    r"\b(?:at|least|most|must|should|need|needs|needed|more|less|than|only|about|around|over|under|up|to|changed|"
+    r"updated|reset|expires?|expired|set|valid|last|first|every|within|after|before|since|the|your|a|an|same|"
+    r"case|sensitive|length|long|on|in|of|from|by|with|for|page|step|section|line|item|option|screen|box|letter|"
+    r"email|text|sms|message|sent|printed|written|shown)\b|长度|至少|不少于|不能|需要|必须|改过|修改|过期|有效|之前|以前|以后|最近|已经|去年|今年|"
+    r"前年|上个|上次|位|个|次|天")
+# a date, an amount or a count after the digits, not the rest of a password (密码是去年12月改的)
+_NOT_A_VALUE_AFTER = re.compile(
+    r"^ ?(?:月|年|日|号|点|元|块|岁|周|个|位|次|天|分|秒|小时|%|percent|days?|weeks?|months?|years?|times?|digits?|"
+    r"characters?|letters?|numbers?|minutes?|hours?)")
+
+
+def _password_in_words(norm: str) -> Hit:
+    m = _PASSWORD_WORDS.search(norm)
+    if m and not _NOT_A_VALUE.search(m.group("value")) and not _NOT_A_VALUE_AFTER.match(m.group("after")) \
+            and not _NOT_THE_CODE.search(m.group("value")):
+        return m.start(), m.group(0)[: m.end("value") - m.start()]
+    return None
+
+
 # A number read in pieces across the agent's turns (round 8: a card in two parts; round 12: any card,
 # ID or code, and with the customer fetching a wallet in between): "the card we saved is 4118 2203"
 # … "wait, I'll get my wallet" … "okay, no rush" … "5567 9901"; "the code starts 7 1 3" … "and then
@@ -413,7 +463,8 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
         return None
     hit = _full_number(text, norm, turn, view)
     if hit is None and _CODE_WORD.search(norm):
-        hit = _code_read_out(norm) or _password_characters(norm)
+        hit = (_code_read_out(norm) or _password_characters(norm) or _secret_of_said_length(norm)
+               or _password_in_words(norm))
     return (hit or _code_after_topic(norm, turn, view) or _code_to_enter(text, norm)
             or _read_in_pieces(turn, view))
 
