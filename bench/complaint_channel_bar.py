@@ -379,6 +379,15 @@ class Setting(NamedTuple):
     bar: tuple[float, int] | None = None
 
 
+# An apology that opens a refusal ("sorry, we can't take it without a deposit", 抱歉 这个我们没法上门): courtesy,
+# not the handling of a complaint (the acts' ``unless``, sentence by sentence, on normalised text).
+REFUSALS = {
+    "en": ["re:\\bsorry\\b(?: \\S+){0,3}? (?:but )?(?:we|i) (?:can not|cannot|do not|are not able to|am not able to|"
+           "are unable to|am unable to|will not be able to|will not)\\b"],
+    "zh": ["re:(?:抱歉|对不起|不好意思)[^\\n]{0,8}?(?:不能|没法|没办法|无法|不可以|不支持|做不了|办不了|不接|不收|得先|需要先|要先)"],
+}
+
+
 def fresh_settings(lang: str) -> list[Setting]:
     """The settings tried for ``lang``, main's first (it wins ties). The band's low end is not tried:
     it moves only the unsure flag, never an outcome."""
@@ -392,6 +401,14 @@ def fresh_settings(lang: str) -> list[Setting]:
     # the real option (callacts); until then a replay of the fold's readings, which it matches
     acts = [Setting(f"unsure + {k} of {'/'.join(ACTS)}", {"acts": {"checks": list(ACTS), "at_least": k}})
             for k in (2, 3)]
+    # the same acts with the trigger taken to hold where the complaint began (the first likely sentence's turn)
+    acts += [Setting(f"unsure + {k} of {'/'.join(ACTS)} from the first", {"acts": {"checks": list(ACTS), "at_least": k,
+                                                                                   "start": "first"}})
+             for k in (2, 3)]
+    # ... and an apology that opens a refusal not counted as an act (stop 29, named before scoring)
+    acts += [Setting(f"unsure + {k} of {'/'.join(ACTS)} from the first, no refusals",
+                     {"acts": {"checks": list(ACTS), "at_least": k, "start": "first", "unless": REFUSALS[lang]}})
+             for k in (2, 3)]
     return [Setting("main"), *scored, *bars, *acts]
 
 

@@ -49,6 +49,36 @@ def test_an_unsure_complaint_the_agent_handles_is_found_and_stays_flagged(keywor
     assert early["complaint"].outcome == "fail"
 
 
+def test_start_first_takes_the_complaint_to_hold_where_it_began(keyword_encoder, tmp_path):
+    # the complaint said first with other words, the agent handles it, then a plainer sentence of it (the best)
+    # comes after the apology: from the best sentence the acts lie before the window; from the first, inside it
+    call = ("hello", "restate the van again, it came late on monday", HANDLED[2], "restate the bill", "okay")
+    best = _findings(_rubric(tmp_path, ACTS), *call)["complaint"]
+    assert (best.outcome, best.unsure) == ("fail", True), best.rule
+    got = _findings(_rubric(tmp_path, {**ACTS, "start": "first"}), *call)
+    found = got["complaint"]
+    assert (found.outcome, found.unsure) == ("pass", True), found.rule
+    assert "unsure customer sentence 'restate the bill'" in found.rule  # the best sentence is still quoted
+    assert [got[c].outcome for c in ("D1", "D4", "D5")] == ["pass"] * 3  # their windows start where it began
+    # a first sentence the classifier does not find likely does not move the start
+    calm = ("hello", "neutral the van again", HANDLED[2], "restate the bill", "okay")
+    assert _findings(_rubric(tmp_path, {**ACTS, "start": "first"}), *calm)["complaint"].outcome == "fail"
+
+
+REFUSAL = {**ACTS, "unless": ["re:\\bsorry(?: \\S+){0,3}? we (?:can not|cannot|will not)\\b"]}
+
+
+def test_an_apology_opening_a_refusal_is_not_counted_as_an_act(keyword_encoder, tmp_path):
+    refusal = ("hello", "restate the van again", "I am sorry, we can't collect it. I will chase it myself and call you by four")
+    assert _findings(_rubric(tmp_path, ACTS), *refusal)["complaint"].outcome == "pass"  # without unless: counted
+    got = _findings(_rubric(tmp_path, REFUSAL), *refusal)["complaint"]
+    assert (got.outcome, got.unsure) == ("fail", True), got.rule
+    # sentence by sentence: an apology and, in the next sentence, something the company cannot do still count
+    apart = ("hello", "restate the van again", "I am sorry about that. We can't undo it, I will chase it myself and "
+                                               "call you by four")
+    assert _findings(_rubric(tmp_path, REFUSAL), *apart)["complaint"].outcome == "pass"
+
+
 def test_fewer_acts_than_asked_leave_the_complaint_flagged(keyword_encoder, tmp_path):
     no_time = ("hello", "restate the van again", "I am sorry, I will chase it myself")
     got = _findings(_rubric(tmp_path, ACTS), *no_time)["complaint"]
@@ -78,6 +108,9 @@ def test_a_named_condition_read_while_the_acts_are_tried_is_not_kept_for_the_cal
     ({"checks": ["D1"], "at_least": 0}, "acts must be"),
     ({"checks": ["D1"], "at_least": True}, "acts must be"),
     ({"checks": ["D1"], "at_least": 1, "within": 2}, "acts must be"),
+    ({"checks": ["D1"], "at_least": 1, "start": "last"}, "acts must be"),
+    ({"checks": ["D1"], "at_least": 1, "unless": "sorry we can not"}, "acts must be"),
+    ({"checks": ["D1"], "at_least": 1, "unless": [""]}, "acts must be"),
     ({"checks": ["D1", "D9"], "at_least": 1}, "acts names 'D9', which this rubric does not define"),
     ({"checks": ["D1", "complaint"], "at_least": 1}, "acts names 'complaint', whose rule does not refer to check"),
     ({"checks": ["D1", "Z"], "at_least": 1}, "acts names 'Z', whose rule does not refer to check 'complaint'"),
