@@ -69,7 +69,8 @@ REFUSAL = {**ACTS, "unless": ["re:\\bsorry(?: \\S+){0,3}? we (?:can not|cannot|w
 
 
 def test_an_apology_opening_a_refusal_is_not_counted_as_an_act(keyword_encoder, tmp_path):
-    refusal = ("hello", "restate the van again", "I am sorry, we can't collect it. I will chase it myself and call you by four")
+    refusal = ("hello", "restate the van again",
+               "I am sorry, we can't collect it. I will chase it myself and call you by four")
     assert _findings(_rubric(tmp_path, ACTS), *refusal)["complaint"].outcome == "pass"  # without unless: counted
     got = _findings(_rubric(tmp_path, REFUSAL), *refusal)["complaint"]
     assert (got.outcome, got.unsure) == ("fail", True), got.rule

@@ -37,8 +37,8 @@ from qa_pipeline.rubric.checks.base import Builder, Context, Verdict
 from qa_pipeline.rubric.learned import split_sentences
 from qa_pipeline.rubric.text import normalize
 
-ALLOWED = ("{checks: [CHECK, ...], at_least: N, start: best|first, unless: [PHRASE, ...]}: the ids of checks of this rubric whose rule or "
-           "applies_when refers to this check (the complaint's handling items, e.g. D1, D4, D5), each once, N a whole "
+ALLOWED = ("{checks: [CHECK, ...], at_least: N, start: best|first, unless: [PHRASE, ...]}: the ids of checks "
+           "of this rubric whose rule or applies_when refers to this check (the complaint's handling items, e.g. D1, D4, D5), each once, N a whole "
            "number from 1 to how many are named, and (optional) where the trigger is taken to hold: at the best "
            "sentence's turn (best, the default) or at the first customer turn with a sentence above the band's low "
            "end (first); (optional) phrases that keep an act from counting where its evidence holds one (an apology "
@@ -122,7 +122,8 @@ def acts_option(value: Optional[dict], builder: Builder) -> Optional[Acts]:
     names, at_least, start = value.get("checks"), value.get("at_least"), value.get("start", "best")
     unless = value.get("unless", [])
     if (set(value) - {"checks", "at_least", "start", "unless"} or start not in STARTS
-            or not isinstance(unless, list) or not all(isinstance(u, str) and u for u in unless) or not isinstance(names, list) or not names
+            or not isinstance(unless, list) or not all(isinstance(u, str) and u for u in unless)
+            or not isinstance(names, list) or not names
             or not all(isinstance(n, str) and n for n in names) or len(set(names)) != len(names)
             or isinstance(at_least, bool) or not isinstance(at_least, int) or not 1 <= at_least <= len(names)):
         raise builder.error(f"acts must be {ALLOWED}; got {value}")  # type: ignore[attr-defined]
