@@ -111,7 +111,7 @@ import copy
 import sys
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import numpy as np
 
@@ -132,6 +132,7 @@ from fold_fit import best, fitted_leaving_out, leave_one_out, totals  # noqa: E4
 from fresh_view import fresh_folders  # noqa: E402
 
 from qa_pipeline.rubric import load_rubric, rubrics_dir, score_call  # noqa: E402
+from qa_pipeline.rubric.exemplars import load_bank  # noqa: E402
 from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
 from qa_pipeline.rubric.view import CallView  # noqa: E402
@@ -443,13 +444,28 @@ def _said(t: np.ndarray) -> str:
     return f"complaint {t[0]:3d}/{t[6]:<3d} ({t[1]} false, {t[2]} missed)  C+D {t[4]:3d}/{t[5]}"
 
 
-def run_fresh(lang: str, encoder, workdir: Path, show: bool, detail: tuple[str, ...] = ()) -> bool:
+def with_exemplars(root: Path, lang: str, extra: Optional[Path]) -> Path:
+    """``root`` (an old commit's checkout) with the exemplar rows of ``extra`` (a bank file) appended to its
+    bank of ``lang``: a bank change judged on calls its writer never read. ``root`` as is without ``extra``."""
+    if extra is not None:
+        load_bank(str(extra))  # a bad line is refused here, naming the file
+        bank = root / "rubrics" / "exemplars" / f"{lang}.jsonl"
+        with bank.open("a", encoding="utf-8") as out:
+            out.write("\n" + extra.read_text(encoding="utf-8"))
+    return root
+
+
+def run_fresh(lang: str, encoder, workdir: Path, show: bool, detail: tuple[str, ...] = (),
+              extra: Optional[Path] = None, only: Optional[tuple[str, ...]] = None) -> bool:
     """The complaint trigger's decision on the hold-outs as fresh calls met them, leaving one out: each
     fold scored with main's setting and with the setting fitted (most complaint + D1–D5 agreed, then
-    fewest triggers) on the other folds. True where the fitted settings clearly gain held out."""
-    settings = fresh_settings(lang)
+    fewest triggers) on the other folds. True where the fitted settings clearly gain held out. ``extra``:
+    exemplar rows added to each fold's bank of ``lang`` (every setting, main included, reads them); ``only``:
+    main and these settings alone (by name; quicker, and nothing else to fit from)."""
+    settings = [s for s in fresh_settings(lang) if only is None or s.name == "main" or s.name in only]
     calls = written_folders(lang)
-    folds = [FreshFold(lang, f.name, commit, checkout_at(commit, workdir), calls[f.name], encoder)
+    folds = [FreshFold(lang, f.name, commit, with_exemplars(checkout_at(commit, workdir), lang, extra),
+                       calls[f.name], encoder)
              for f, commit in fresh_folders(lang) if f.name in calls]
     table = {f.name: {s.name: f.tally(f.outcomes(s)) for s in settings} for f in folds}
 
@@ -505,7 +521,15 @@ def main(argv=None) -> int:
     ap.add_argument("--each-fold", nargs="*", default=[], metavar="SETTING",
                     help="with --calls --fresh: print each fold's figures main -> these settings (by name, e.g. "
                          "'unsure + 3 of D1/D4/D5'), a setting named in advance rather than fitted")
+    ap.add_argument("--add-exemplars", type=Path, metavar="BANK",
+                    help="with --calls --fresh: append the rows of BANK (an exemplar bank file) to each hold-out's "
+                         "bank of the language, so an exemplar change is judged on the fresh view (compare 'main' "
+                         "with and without it)")
+    ap.add_argument("--only", nargs="*", metavar="SETTING",
+                    help="with --calls --fresh: score main and these settings alone (by name), not every one")
     args = ap.parse_args(argv)
+    if args.add_exemplars is not None and not (args.calls and args.fresh):
+        ap.error("--add-exemplars is read with --calls --fresh")
     if args.calls and args.rules_before:
         ap.error("--rules-before reads the real threads' batches; --calls fits on the written calls")
     if args.fresh and not args.calls:
@@ -516,7 +540,8 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for lang in args.lang:
             if args.calls and args.fresh:
-                run_fresh(lang, encoder, Path(tmp), args.show, tuple(args.each_fold))
+                run_fresh(lang, encoder, Path(tmp), args.show, tuple(args.each_fold), args.add_exemplars,
+                          None if args.only is None else tuple(args.only))
             elif args.calls:
                 run_calls(lang, encoder, args.show)
             else:
