@@ -181,3 +181,37 @@ def test_the_english_call_handled_as_a_complaint_is_found_and_without_a_reply_ti
     assert "the agent handled it as a complaint: D1 '" in found.rule and "D4 '" in found.rule and "D5 '" in found.rule
     no_time = complaint(_standard_en(ACTS), NO_TIME)
     assert (no_time.outcome, no_time.unsure) == ("fail", True), no_time.rule
+
+
+# --- the real encoder, the Mandarin standard rubric (acts at 2 from the first likely turn; cmpl29) --------------
+
+# An unsure calm complaint (a tap the company fitted, leaking), written for this test.
+ZH_CUSTOMER = "你们给换的那个水龙头，用了两天底下就一直渗水。"
+
+
+def _zh_call(*agent_turns: str) -> Call:
+    turns = [Turn("agent", 0.0, 2.0, "您好 安家服务 我是小罗 请问有什么可以帮您"), Turn("customer", 2.0, 6.0, ZH_CUSTOMER)]
+    t = 6.0
+    for said in agent_turns:
+        turns += [Turn("agent", t, t + 3.0, said), Turn("customer", t + 3.0, t + 4.0, "好的")]
+        t += 4.0
+    return Call(CallInfo("acts-zh"), "zh", tuple(turns))
+
+
+def test_the_mandarin_call_handled_with_two_acts_is_found_and_with_one_is_not():
+    if encoders.sentence_encoder() is None:
+        pytest.skip(encoders.encoder_status())
+    rubric = rubrics_dir() / "standard-zh.yaml"
+    zh = parse_rubric(read_rubric_yaml(rubric.read_text(encoding="utf-8")), str(rubric))
+
+    def complaint(*agent_turns):
+        return next(f for f in score_call(_zh_call(*agent_turns), zh, sentiment=0.0).findings
+                    if f.check_id == "complaint")
+    # an apology and ownership (a repair order filed, the agent following it up): two acts
+    found = complaint("实在抱歉给您添麻烦了，这个我来负责跟进，已经给您提了维修单。")
+    assert (found.outcome, found.unsure) == ("pass", True), found.rule
+    assert "the agent handled it as a complaint: D1 '" in found.rule and "D5 '" in found.rule
+    # an apology alone is one act; a plain look-up none: the classifier's unsure answer stands
+    for agent in ("实在抱歉给您添麻烦了。", "好的，我看一下。"):
+        got = complaint(agent)
+        assert (got.outcome, got.unsure) == ("fail", True), got.rule
