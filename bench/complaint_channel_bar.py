@@ -410,6 +410,9 @@ def fresh_settings(lang: str) -> list[Setting]:
     acts += [Setting(f"unsure + {k} of {'/'.join(ACTS)} from the first, no refusals",
                      {"acts": {"checks": list(ACTS), "at_least": k, "start": "first", "unless": REFUSALS[lang]}})
              for k in (2, 3)]
+    # ... and with the apology required among them (stop 29: a return filed with a pickup time is no complaint)
+    acts += [Setting("unsure + 2 of D1/D4/D5 from the first, D1 needed",
+                     {"acts": {"checks": list(ACTS), "at_least": 2, "start": "first", "need": ["D1"]}})]
     return [Setting("main"), *scored, *bars, *acts]
 
 

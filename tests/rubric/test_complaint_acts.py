@@ -80,6 +80,16 @@ def test_an_apology_opening_a_refusal_is_not_counted_as_an_act(keyword_encoder, 
     assert _findings(_rubric(tmp_path, REFUSAL), *apart)["complaint"].outcome == "pass"
 
 
+def test_a_needed_act_must_be_among_those_passing(keyword_encoder, tmp_path):
+    # a time and ownership without an apology: two acts, but not the one needed
+    no_apology = ("hello", "restate the van again", "I will chase it myself and call you by four")
+    assert _findings(_rubric(tmp_path, {**ACTS, "at_least": 2}), *no_apology)["complaint"].outcome == "pass"
+    needed = {**ACTS, "at_least": 2, "need": ["D1"]}
+    assert _findings(_rubric(tmp_path, needed), *no_apology)["complaint"].outcome == "fail"
+    assert _findings(_rubric(tmp_path, needed), "hello", "restate the van again",
+                     "I am sorry, I will chase it myself")["complaint"].outcome == "pass"
+
+
 def test_fewer_acts_than_asked_leave_the_complaint_flagged(keyword_encoder, tmp_path):
     no_time = ("hello", "restate the van again", "I am sorry, I will chase it myself")
     got = _findings(_rubric(tmp_path, ACTS), *no_time)["complaint"]
@@ -112,6 +122,7 @@ def test_a_named_condition_read_while_the_acts_are_tried_is_not_kept_for_the_cal
     ({"checks": ["D1"], "at_least": 1, "start": "last"}, "acts must be"),
     ({"checks": ["D1"], "at_least": 1, "unless": "sorry we can not"}, "acts must be"),
     ({"checks": ["D1"], "at_least": 1, "unless": [""]}, "acts must be"),
+    ({"checks": ["D1", "D4"], "at_least": 1, "need": ["D5"]}, "acts must be"),
     ({"checks": ["D1", "D9"], "at_least": 1}, "acts names 'D9', which this rubric does not define"),
     ({"checks": ["D1", "complaint"], "at_least": 1}, "acts names 'complaint', whose rule does not refer to check"),
     ({"checks": ["D1", "Z"], "at_least": 1}, "acts names 'Z', whose rule does not refer to check 'complaint'"),

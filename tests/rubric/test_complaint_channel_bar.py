@@ -92,7 +92,8 @@ def test_the_agents_complaint_handling_acts_are_tried_with_the_rubric_option(ben
         # from the best sentence (callacts), from the first likely one, and that without refusals (stop 29)
         assert acts == ([{**same, "at_least": k} for k in (2, 3)] + [{**same, "at_least": k, "start": "first"}
                                                                      for k in (2, 3)]
-                        + [{**same, "at_least": k, "start": "first", "unless": bench.REFUSALS[lang]} for k in (2, 3)])
+                        + [{**same, "at_least": k, "start": "first", "unless": bench.REFUSALS[lang]} for k in (2, 3)]
+                        + [{**same, "at_least": 2, "start": "first", "need": ["D1"]}])
 
 
 def test_the_refusals_are_apologies_that_open_a_refusal_sentence_by_sentence(bench):
