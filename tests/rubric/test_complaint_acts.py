@@ -209,7 +209,7 @@ def _zh_call(*agent_turns: str) -> Call:
     return Call(CallInfo("acts-zh"), "zh", tuple(turns))
 
 
-def test_the_mandarin_call_handled_with_two_acts_is_found_and_with_one_is_not():
+def test_the_mandarin_call_handled_with_two_acts_one_an_apology_is_found():
     if encoders.sentence_encoder() is None:
         pytest.skip(encoders.encoder_status())
     rubric = rubrics_dir() / "standard-zh.yaml"
@@ -222,7 +222,9 @@ def test_the_mandarin_call_handled_with_two_acts_is_found_and_with_one_is_not():
     found = complaint("实在抱歉给您添麻烦了，这个我来负责跟进，已经给您提了维修单。")
     assert (found.outcome, found.unsure) == ("pass", True), found.rule
     assert "the agent handled it as a complaint: D1 '" in found.rule and "D5 '" in found.rule
-    # an apology alone is one act; a plain look-up none: the classifier's unsure answer stands
-    for agent in ("实在抱歉给您添麻烦了。", "好的，我看一下。"):
+    # an apology alone is one act; a plain look-up none; a case filed with a time but no apology is service (the
+    # apology is needed): the classifier's unsure answer stands
+    for agent in ("实在抱歉给您添麻烦了。", "好的，我看一下。",
+                  "这个我来负责跟进，已经给您提了维修单，师傅明天下午三点前给您回电话。"):
         got = complaint(agent)
         assert (got.outcome, got.unsure) == ("fail", True), got.rule
