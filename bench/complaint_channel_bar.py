@@ -103,6 +103,18 @@ replay's to the call (7 Dec 2026, this branch): en at 3 81/96 (3, 12), C+D 461, 
 ``--each-fold SETTING ...`` prints each fold's figures main -> a setting named in advance (not fitted):
 
     .venv/bin/python bench/complaint_channel_bar.py --calls --fresh --each-fold "unsure + 3 of D1/D4/D5"
+
+Stop 29 (cmpl29; hold-outs 7-13, holdout13 fresh at ccd216b) adds the acts from the first likely turn
+(``start: first``), without an apology that opens a refusal (``unless``: ``REFUSALS``) and, in Mandarin, with
+the apology needed (``need: [D1]``). ``--only SETTING ...`` scores main and those alone; ``--add-exemplars BANK``
+appends BANK's rows to each hold-out's bank (an exemplar change judged fresh: compare main with and without).
+Measured 7 Dec 2026, main -> held out: zh 88/112 (7 false, 17 missed), C+D 512/672 -> 96/112 (8, 8), 550
+(2 from the first fitted in every fold; 5 folds up, 1 down); the apology needed, named after, 95/112 (7, 10),
+547, 5 up, none down (set in standard-zh). en 87/112 (4, 21), 498 -> 92/112 (4, 16), 524, 4 up, none down (the
+acts at 3 as set); without refusals 93/112, 530 in sample, the one call holdout13's own. zh exemplars for the
+kinds (/tmp, not adopted) with ``--add-exemplars``: main 88 -> 89/112. docs/rubrics.md, Stop 29.
+
+    .venv/bin/python bench/complaint_channel_bar.py --calls --fresh --lang zh --only "unsure + 2 of D1/D4/D5 from the first, D1 needed"
 """
 from __future__ import annotations
 
