@@ -114,7 +114,8 @@ Measured 7 Dec 2026, main -> held out: zh 88/112 (7 false, 17 missed), C+D 512/6
 acts at 3 as set); without refusals 93/112, 530 in sample, the one call holdout13's own. zh exemplars for the
 kinds (/tmp, not adopted) with ``--add-exemplars``: main 88 -> 89/112. docs/rubrics.md, Stop 29.
 
-    .venv/bin/python bench/complaint_channel_bar.py --calls --fresh --lang zh --only "unsure + 2 of D1/D4/D5 from the first, D1 needed"
+    .venv/bin/python bench/complaint_channel_bar.py --calls --fresh --lang zh \\
+        --only "unsure + 2 of D1/D4/D5 from the first, D1 needed"
 """
 from __future__ import annotations
 
