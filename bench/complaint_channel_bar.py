@@ -103,6 +103,19 @@ replay's to the call (7 Dec 2026, this branch): en at 3 81/96 (3, 12), C+D 461, 
 ``--each-fold SETTING ...`` prints each fold's figures main -> a setting named in advance (not fitted):
 
     .venv/bin/python bench/complaint_channel_bar.py --calls --fresh --each-fold "unsure + 3 of D1/D4/D5"
+
+Stop 29 (cmpl29; hold-outs 7-13, holdout13 fresh at ccd216b) adds the acts from the first likely turn
+(``start: first``), without an apology that opens a refusal (``unless``: ``REFUSALS``) and, in Mandarin, with
+the apology needed (``need: [D1]``). ``--only SETTING ...`` scores main and those alone; ``--add-exemplars BANK``
+appends BANK's rows to each hold-out's bank (an exemplar change judged fresh: compare main with and without).
+Measured 7 Dec 2026, main -> held out: zh 88/112 (7 false, 17 missed), C+D 512/672 -> 96/112 (8, 8), 550
+(2 from the first fitted in every fold; 5 folds up, 1 down); the apology needed, named after, 95/112 (7, 10),
+547, 5 up, none down (set in standard-zh). en 87/112 (4, 21), 498 -> 92/112 (4, 16), 524, 4 up, none down (the
+acts at 3 as set); without refusals 93/112, 530 in sample, the one call holdout13's own. zh exemplars for the
+kinds (/tmp, not adopted) with ``--add-exemplars``: main 88 -> 89/112. docs/rubrics.md, Stop 29.
+
+    .venv/bin/python bench/complaint_channel_bar.py --calls --fresh --lang zh \\
+        --only "unsure + 2 of D1/D4/D5 from the first, D1 needed"
 """
 from __future__ import annotations
 
@@ -111,7 +124,7 @@ import copy
 import sys
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import numpy as np
 
@@ -132,6 +145,7 @@ from fold_fit import best, fitted_leaving_out, leave_one_out, totals  # noqa: E4
 from fresh_view import fresh_folders  # noqa: E402
 
 from qa_pipeline.rubric import load_rubric, rubrics_dir, score_call  # noqa: E402
+from qa_pipeline.rubric.exemplars import load_bank  # noqa: E402
 from qa_pipeline.rubric.learned import split_sentences  # noqa: E402
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
 from qa_pipeline.rubric.view import CallView  # noqa: E402
@@ -379,6 +393,15 @@ class Setting(NamedTuple):
     bar: tuple[float, int] | None = None
 
 
+# An apology that opens a refusal ("sorry, we can't take it without a deposit", 抱歉 这个我们没法上门): courtesy,
+# not the handling of a complaint (the acts' ``unless``, sentence by sentence, on normalised text).
+REFUSALS = {
+    "en": ["re:\\bsorry\\b(?: \\S+){0,3}? (?:but )?(?:we|i) (?:can not|cannot|do not|are not able to|am not able to|"
+           "are unable to|am unable to|will not be able to|will not)\\b"],
+    "zh": ["re:(?:抱歉|对不起|不好意思)[^\\n]{0,8}?(?:不能|没法|没办法|无法|不可以|不支持|做不了|办不了|不接|不收|得先|需要先|要先)"],
+}
+
+
 def fresh_settings(lang: str) -> list[Setting]:
     """The settings tried for ``lang``, main's first (it wins ties). The band's low end is not tried:
     it moves only the unsure flag, never an outcome."""
@@ -392,6 +415,17 @@ def fresh_settings(lang: str) -> list[Setting]:
     # the real option (callacts); until then a replay of the fold's readings, which it matches
     acts = [Setting(f"unsure + {k} of {'/'.join(ACTS)}", {"acts": {"checks": list(ACTS), "at_least": k}})
             for k in (2, 3)]
+    # the same acts with the trigger taken to hold where the complaint began (the first likely sentence's turn)
+    acts += [Setting(f"unsure + {k} of {'/'.join(ACTS)} from the first", {"acts": {"checks": list(ACTS), "at_least": k,
+                                                                                   "start": "first"}})
+             for k in (2, 3)]
+    # ... and an apology that opens a refusal not counted as an act (stop 29, named before scoring)
+    acts += [Setting(f"unsure + {k} of {'/'.join(ACTS)} from the first, no refusals",
+                     {"acts": {"checks": list(ACTS), "at_least": k, "start": "first", "unless": REFUSALS[lang]}})
+             for k in (2, 3)]
+    # ... and with the apology required among them (stop 29: a return filed with a pickup time is no complaint)
+    acts += [Setting("unsure + 2 of D1/D4/D5 from the first, D1 needed",
+                     {"acts": {"checks": list(ACTS), "at_least": 2, "start": "first", "need": ["D1"]}})]
     return [Setting("main"), *scored, *bars, *acts]
 
 
@@ -426,13 +460,28 @@ def _said(t: np.ndarray) -> str:
     return f"complaint {t[0]:3d}/{t[6]:<3d} ({t[1]} false, {t[2]} missed)  C+D {t[4]:3d}/{t[5]}"
 
 
-def run_fresh(lang: str, encoder, workdir: Path, show: bool, detail: tuple[str, ...] = ()) -> bool:
+def with_exemplars(root: Path, lang: str, extra: Optional[Path]) -> Path:
+    """``root`` (an old commit's checkout) with the exemplar rows of ``extra`` (a bank file) appended to its
+    bank of ``lang``: a bank change judged on calls its writer never read. ``root`` as is without ``extra``."""
+    if extra is not None:
+        load_bank(str(extra))  # a bad line is refused here, naming the file
+        bank = root / "rubrics" / "exemplars" / f"{lang}.jsonl"
+        with bank.open("a", encoding="utf-8") as out:
+            out.write("\n" + extra.read_text(encoding="utf-8"))
+    return root
+
+
+def run_fresh(lang: str, encoder, workdir: Path, show: bool, detail: tuple[str, ...] = (),
+              extra: Optional[Path] = None, only: Optional[tuple[str, ...]] = None) -> bool:
     """The complaint trigger's decision on the hold-outs as fresh calls met them, leaving one out: each
     fold scored with main's setting and with the setting fitted (most complaint + D1–D5 agreed, then
-    fewest triggers) on the other folds. True where the fitted settings clearly gain held out."""
-    settings = fresh_settings(lang)
+    fewest triggers) on the other folds. True where the fitted settings clearly gain held out. ``extra``:
+    exemplar rows added to each fold's bank of ``lang`` (every setting, main included, reads them); ``only``:
+    main and these settings alone (by name; quicker, and nothing else to fit from)."""
+    settings = [s for s in fresh_settings(lang) if only is None or s.name == "main" or s.name in only]
     calls = written_folders(lang)
-    folds = [FreshFold(lang, f.name, commit, checkout_at(commit, workdir), calls[f.name], encoder)
+    folds = [FreshFold(lang, f.name, commit, with_exemplars(checkout_at(commit, workdir), lang, extra),
+                       calls[f.name], encoder)
              for f, commit in fresh_folders(lang) if f.name in calls]
     table = {f.name: {s.name: f.tally(f.outcomes(s)) for s in settings} for f in folds}
 
@@ -488,7 +537,15 @@ def main(argv=None) -> int:
     ap.add_argument("--each-fold", nargs="*", default=[], metavar="SETTING",
                     help="with --calls --fresh: print each fold's figures main -> these settings (by name, e.g. "
                          "'unsure + 3 of D1/D4/D5'), a setting named in advance rather than fitted")
+    ap.add_argument("--add-exemplars", type=Path, metavar="BANK",
+                    help="with --calls --fresh: append the rows of BANK (an exemplar bank file) to each hold-out's "
+                         "bank of the language, so an exemplar change is judged on the fresh view (compare 'main' "
+                         "with and without it)")
+    ap.add_argument("--only", nargs="*", metavar="SETTING",
+                    help="with --calls --fresh: score main and these settings alone (by name), not every one")
     args = ap.parse_args(argv)
+    if args.add_exemplars is not None and not (args.calls and args.fresh):
+        ap.error("--add-exemplars is read with --calls --fresh")
     if args.calls and args.rules_before:
         ap.error("--rules-before reads the real threads' batches; --calls fits on the written calls")
     if args.fresh and not args.calls:
@@ -499,7 +556,8 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for lang in args.lang:
             if args.calls and args.fresh:
-                run_fresh(lang, encoder, Path(tmp), args.show, tuple(args.each_fold))
+                run_fresh(lang, encoder, Path(tmp), args.show, tuple(args.each_fold), args.add_exemplars,
+                          None if args.only is None else tuple(args.only))
             elif args.calls:
                 run_calls(lang, encoder, args.show)
             else:

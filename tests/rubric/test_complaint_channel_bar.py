@@ -88,7 +88,44 @@ def test_the_agents_complaint_handling_acts_are_tried_with_the_rubric_option(ben
     asking what happened and a number, are ordinary in any call), not a replay of the fold's readings."""
     for lang in ("en", "zh"):
         acts = [s.options["acts"] for s in bench.fresh_settings(lang) if s.options and "acts" in s.options]
-        assert acts == [{"checks": ["D1", "D4", "D5"], "at_least": k} for k in (2, 3)]
+        same = {"checks": ["D1", "D4", "D5"]}
+        # from the best sentence (callacts), from the first likely one, and that without refusals (stop 29)
+        assert acts == ([{**same, "at_least": k} for k in (2, 3)] + [{**same, "at_least": k, "start": "first"}
+                                                                     for k in (2, 3)]
+                        + [{**same, "at_least": k, "start": "first", "unless": bench.REFUSALS[lang]} for k in (2, 3)]
+                        + [{**same, "at_least": 2, "start": "first", "need": ["D1"]}])
+
+
+def test_the_refusals_are_apologies_that_open_a_refusal_sentence_by_sentence(bench):
+    """The acts' ``unless`` the bench tries: an apology that opens a refusal, not the handling of a complaint;
+    an apology next to something the company cannot undo, in another sentence, still counts."""
+    import re
+
+    from qa_pipeline.rubric.text import normalize
+    said = {"en": ["I'm sorry, Ms Okafor, we can't send the van without a booking fee.",
+                   "Sorry, but we don't deliver on Sundays."],
+            "zh": ["抱歉 这个型号我们没法上门安装", "不好意思 没有预约单我们不接"]}
+    kept = {"en": ["I'm so sorry about the damage, I'll take it up with the driver myself."],
+            "zh": ["实在抱歉给您添麻烦了 我来跟进"]}
+    for lang in ("en", "zh"):
+        found = [re.compile(p[3:]) for p in bench.REFUSALS[lang]]
+        assert all(any(r.search(normalize(t)) for r in found) for t in said[lang])
+        assert not any(any(r.search(normalize(t)) for r in found) for t in kept[lang])
+
+
+def test_extra_exemplars_are_appended_to_a_fold_bank_and_a_bad_one_is_refused(bench, tmp_path):
+    bank = tmp_path / "rubrics" / "exemplars" / "zh.jsonl"
+    bank.parent.mkdir(parents=True)
+    bank.write_text('{"item": "complaint", "label": "pass", "text": "质量太差了"}', encoding="utf-8")
+    extra = tmp_path / "extra.jsonl"
+    row = '{"item": "complaint", "label": "fail", "text": "我想再订一箱"}'
+    extra.write_text(row + "\n", encoding="utf-8")
+    assert bench.with_exemplars(tmp_path, "zh", extra) == tmp_path
+    assert bank.read_text(encoding="utf-8").splitlines()[-1] == row
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"item": "complaint", "label": "maybe", "text": "x"}\n', encoding="utf-8")
+    with pytest.raises(Exception, match="bad.jsonl"):
+        bench.with_exemplars(tmp_path, "zh", bad)
 
 
 def test_a_fresh_fold_tallies_false_triggers_and_misses_apart(bench):
@@ -110,4 +147,4 @@ def test_the_fresh_settings_put_mains_first_and_let_only_english_decide(bench):
     assert en[0] == zh[0] == bench.Setting("main")
     assert all(s.options.get("decides") for s in en if s.options and "acts" not in s.options) and not any(
         "decides" in s.options for s in zh if s.options)
-    assert [s.bar for s in en if s.bar] == [s.bar for s in zh if s.bar] and len(en) <= 25 and len(zh) <= 25
+    assert [s.bar for s in en if s.bar] == [s.bar for s in zh if s.bar] and len(en) <= 30 and len(zh) <= 30

@@ -22,25 +22,48 @@ decision made from the agent's side is worth a specialist's look.
 FOUND (customer, unsure): "The engineer was meant to come on Tuesday and nobody turned up." —
 agent: "I'm so sorry about that. I'll chase it myself and ring you back by 4 pm today."
 NOT FOUND: the same call without "by 4 pm today" (D4, a concrete reply time, does not pass).
+
+``start: first`` takes the trigger to hold at the first customer turn with a sentence above the band's
+low end instead of the best sentence's: a complaint stated calmly first and more plainly after the
+agent's apology ("…I paid for a careful job") is handled from where it began. ``unless: [PHRASE, ...]``:
+an act whose evidence has a sentence holding one of these does not count — an apology that opens a
+refusal ("sorry, we can't collect it without a deposit") is courtesy, not the handling of a complaint.
+``need: [CHECK, ...]``: named checks that must be among those passing — at 2 of D1, D4, D5 a return filed
+with a pickup time (D4, D5) is service, not the handling of a complaint; with ``need: [D1]`` an apology must
+be one.
 """
 from __future__ import annotations
 
 from typing import Callable, Optional
 
 from qa_pipeline.rubric.checks.base import Builder, Context, Verdict
+from qa_pipeline.rubric.learned import split_sentences
+from qa_pipeline.rubric.text import normalize
 
-ALLOWED = ("{checks: [CHECK, ...], at_least: N}: the ids of checks of this rubric whose rule or applies_when "
-           "refers to this check (the complaint's handling items, e.g. D1, D4, D5), each once, and N a whole "
-           "number from 1 to how many are named")
+ALLOWED = ("{checks: [CHECK, ...], at_least: N, start: best|first, unless: [PHRASE, ...], need: [CHECK, ...]}: "
+           "the ids of checks of this rubric whose rule or applies_when refers to this check (the complaint's "
+           "handling items, e.g. D1, D4, D5), each once, N a whole number from 1 to how many are named, and (optional) where the trigger is taken to hold: at the best "
+           "sentence's turn (best, the default) or at the first customer turn with a sentence above the band's low "
+           "end (first); (optional) phrases that keep an act from counting where its evidence holds one (an apology "
+           "that opens a refusal is no handling of a complaint); (optional) named checks that must be among those "
+           "passing (an apology: a return filed with a pickup time is service, not complaint handling)")
+STARTS = ("best", "first")
 
 
 class Acts:
     """The ``acts`` option once the rubric is built: the named checks, how many must pass, and the
     id of the check (the trigger) whose learned rule carries it."""
 
-    def __init__(self, names: tuple[str, ...], at_least: int):
+    def __init__(self, names: tuple[str, ...], at_least: int, start: str = "best", unless=None,
+                 need: tuple[str, ...] = ()):
         self.names = names
         self.at_least = at_least
+        # where the trigger is taken to hold: the best sentence's turn, or the first likely one's
+        self.start = start
+        # a matcher (``found_in`` on normalised text): an act whose evidence holds one of its phrases does not count
+        self.unless = unless
+        # checks that must be among those passing
+        self.need = need
         self.trigger: Optional[str] = None
         self.checks: tuple = ()
 
@@ -77,9 +100,16 @@ class Acts:
             if check.applies_when is not None and check.applies_when.evaluate(trial).value is not True:
                 continue
             v = check.rule.evaluate(trial)
-            if v.value is True:
+            if v.value is True and not self._cancelled(v):
                 passed.append((check.id, v))
-        return passed if len(passed) >= self.at_least else None
+        ids = {cid for cid, _ in passed}
+        return passed if len(passed) >= self.at_least and all(n in ids for n in self.need) else None
+
+    def _cancelled(self, verdict: Verdict) -> bool:
+        """Whether a sentence of the act's evidence holds one of the ``unless`` phrases (it then does not
+        count); sentence by sentence, so "sorry this happened. We can't …" is two sentences, not one."""
+        return (self.unless is not None and verdict.evidence is not None
+                and any(self.unless.found_in(normalize(s)) for s in split_sentences(verdict.evidence.text)))
 
 
 class _Trial(Context):
@@ -97,12 +127,17 @@ def acts_option(value: Optional[dict], builder: Builder) -> Optional[Acts]:
     """The ``acts`` option, validated, linked to the rubric's checks once they are built; None when not set."""
     if value is None:
         return None
-    names, at_least = value.get("checks"), value.get("at_least")
-    if (set(value) - {"checks", "at_least"} or not isinstance(names, list) or not names
+    names, at_least, start = value.get("checks"), value.get("at_least"), value.get("start", "best")
+    unless, need = value.get("unless", []), value.get("need", [])
+    if (set(value) - {"checks", "at_least", "start", "unless", "need"} or start not in STARTS
+            or not isinstance(need, list) or not all(n in (names or []) for n in need)
+            or not isinstance(unless, list) or not all(isinstance(u, str) and u for u in unless)
+            or not isinstance(names, list) or not names
             or not all(isinstance(n, str) and n for n in names) or len(set(names)) != len(names)
             or isinstance(at_least, bool) or not isinstance(at_least, int) or not 1 <= at_least <= len(names)):
         raise builder.error(f"acts must be {ALLOWED}; got {value}")  # type: ignore[attr-defined]
-    acts = Acts(tuple(names), at_least)
+    acts = Acts(tuple(names), at_least, start, builder.matcher(unless, fuzzy=False) if unless else None,
+                tuple(need))
     error = builder.error  # type: ignore[attr-defined]
     builder.when_built(lambda trigger, checks, order: acts.link(error, trigger, checks, order))
     return acts

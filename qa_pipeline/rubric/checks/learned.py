@@ -117,12 +117,15 @@ OPTIONS = {
                          "false. The customer must still have said something the band reads as likely. Fitted leaving "
                          "one folder of labelled calls out (bench/complaint_aim_fit.py --owned)"),
     "acts": Option((dict,),
-                   help="{checks: [CHECK, ...], at_least: N}: the agent's complaint-handling acts (checks/acts.py). "
+                   help="{checks: [CHECK, ...], at_least: N, start: best|first, unless: [PHRASE, ...]}: the agent's "
+                        "complaint-handling acts (checks/acts.py). "
                         "Where the best sentence is unsure, or at or above the band while `decides` is false, in a "
                         "call (not a channel with its own bar), the named checks (each must refer to this one, "
                         "e.g. D1, D4, D5 with `after: {check: complaint}`) are scored as if this check held at the "
                         "best sentence's turn; where N of them pass the item is found, the customer's sentence "
-                        "quoted and the acts named, and the finding stays unsure (flagged for review)"),
+                        "quoted and the acts named, and the finding stays unsure (flagged for review); `start: first` "
+                        "takes it to hold at the first customer turn with a sentence above the band's low end, "
+                        "`unless: [PHRASE, ...]` keeps an act whose evidence holds one from counting"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
@@ -230,6 +233,14 @@ def left_to_rules(probs: np.ndarray, left, floor: float = np.inf) -> np.ndarray:
                 return np.where([left(j) for j in range(len(out))], 0.0, probs)
             best = i
     return out
+
+
+def first_likely(owners: list, probs: np.ndarray, low: float, best):
+    """The earliest turn of ``owners`` holding a sentence scored above ``low`` (the band's low end): where
+    a complaint began, before an apology that a later, stronger sentence of it would come after. ``best``
+    (the best sentence's turn) where none is earlier."""
+    likely = [owners[i] for i in np.flatnonzero(probs > low)]
+    return min(likely + [best], key=lambda t: t.index)
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -502,15 +513,17 @@ class LearnedNode:
                 if owned >= self.owned[1]:
                     decides, p = True, max(p, high)
         if self.acts is not None and channel_bar is None and p > low and (p < high or not decides):
-            # The agent handled it as a complaint: scored as if the item held at the best sentence.
-            held = Verdict(True, turn.evidence(), f"{self.label}: found {said}", (turn.index, 0))
+            # The agent handled it as a complaint: scored as if the item held at the best sentence, or
+            # (start: first) at the first customer turn with a likely sentence, where the complaint began.
+            begun = turn if self.acts.start == "best" else first_likely(owners, probs, low, turn)
+            held = Verdict(True, begun.evidence(), f"{self.label}: found {said}", (begun.index, 0))
             acts = self.acts.handled(ctx, held)
             if acts is not None:
                 ctx.judgements.append((p, True))  # decided from the agent's side: still flagged for review
                 named = ", ".join(f"{cid} '{_quote(v.evidence.text)}'" if v.evidence is not None else cid
                                   for cid, v in acts)
                 return Verdict(True, turn.evidence(), f"{self.label}: found, unsure customer sentence {said}; the "
-                                                      f"agent handled it as a complaint: {named}", (turn.index, 0))
+                                                      f"agent handled it as a complaint: {named}", (begun.index, 0))
         if p >= high and not decides:
             ctx.judgements.append((p, True))
             return Verdict(ruled.value, turn.evidence(),
