@@ -741,14 +741,12 @@ def _v25() -> str:
 @migration(26, "each turn keeps its call's agent; each day over keeps an agent's turns together",
            turn_layout.fill_agents)
 def _v26() -> str:
-    # A words search narrowed to one agent (a team lead's coaching clips of an agent over a
-    # year) read the text of every turn stored in the period: the agent's turns lay one in
-    # hundreds among everyone's, in every vector DuckDB reads (ten million calls: 4-12 s CPU).
-    # Each turn now carries its call's agent, which the search filters the turns on in the
-    # scan, and the turns of each day over are rewritten grouped by agent (store.turn_layout,
-    # which the writer runs after storing; turn_layout_store: how far it got). The fill
-    # groups the days stored before (setting their turns' agent), a batch of days a
-    # transaction, then sets the agent of the open day's turns; run again, it does what is left.
+    # A words search for one agent's calls over a year read the text of every turn of the year:
+    # the agent's turns lay in every vector DuckDB reads (10 M calls: 4-12 s CPU). Each turn now
+    # carries its call's agent, which the search filters on in the scan, and each day over is
+    # rewritten grouped by agent (store.turn_layout; turn_layout_store: how far it got). The fill
+    # groups the days stored before, a batch of days a transaction, then sets the open day's
+    # turns' agent; run again, it does what is left.
     return f"ALTER TABLE turn_store ADD COLUMN IF NOT EXISTS agent_id VARCHAR;\n{turn_layout.LAYOUT_SQL};"
 
 

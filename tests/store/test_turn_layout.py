@@ -119,3 +119,34 @@ def test_migration_26_gives_older_turns_their_agent_and_groups_the_days_over(tmp
         turn_layout.fill_agents(con)  # run again: nothing changes
         assert con.execute("SELECT call_id, turn, text, stored_at, agent_id FROM turn_store ORDER BY rowid"
                            ).fetchall() == after
+
+
+def test_an_interrupted_grouping_keeps_every_turn_and_finishes_when_run_again(tmp_path, monkeypatch):
+    path = tmp_path / "qa.duckdb"
+    with store.opened(path) as con:
+        _store_interleaved(con, monkeypatch, calls=12)  # three days, four calls a day
+        before = sorted(_turns_in_order(con))
+        monkeypatch.setattr(turn_layout, "CLUSTER_BATCH_TURNS", 1)  # a day a transaction
+        rewrite, batches = turn_layout._rewrite, []
+
+        def dies_in_the_second(con, start, end):
+            batches.append(start)
+            if len(batches) == 2:
+                raise RuntimeError("the process died")
+            rewrite(con, start, end)
+
+        monkeypatch.setattr(turn_layout, "_rewrite", dies_in_the_second)
+        try:
+            turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=4))
+        except RuntimeError:
+            pass
+        assert sorted(_turns_in_order(con)) == before  # every turn kept
+        assert turn_layout.clustered_before(con) == datetime(2026, 3, 3, tzinfo=timezone.utc)  # the first day done
+        monkeypatch.setattr(turn_layout, "_rewrite", rewrite)
+        turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=4))  # run again: the rest
+        assert sorted(_turns_in_order(con)) == before
+        assert turn_layout.clustered_before(con) == datetime(2026, 3, 6, tzinfo=timezone.utc)
+        for day in range(3):
+            start = DAY1.replace(hour=0) + timedelta(days=day)
+            agents = [r[2] for r in _turns_in_order(con) if start <= r[3] < start + timedelta(days=1)]
+            assert agents == sorted(agents)
