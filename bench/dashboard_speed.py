@@ -134,10 +134,14 @@ def generate(db: Path, calls: int, scattered: bool = False) -> None:
             chunk = (f"(SELECT call_id, t, language, processed_at FROM call_store, range(8) r(t) WHERE processed_at"
                      f" >= TIMESTAMPTZ '2025-11-24 08:00:00+00' + INTERVAL {week} WEEK AND processed_at"
                      f" < TIMESTAMPTZ '2025-11-24 08:00:00+00' + INTERVAL {week + TURN_WEEKS} WEEK)")
-            con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at, text_lower)
-                SELECT call_id, turn, speaker, turn * 6.0, turn * 6.0 + 5.5, text, stored_at, {TURN_LOWERED}
-                FROM ({call_text.turn_text_sql(chunk)})
-                ORDER BY stored_at, call_id, turn""")  # stamped with the call's storing time (migration 23)
+            con.execute(f"""INSERT INTO turn_store (call_id, turn, speaker, start_s, end_s, text, stored_at, text_lower,
+                                        agent_id)
+                SELECT call_id, turn, speaker, turn * 6.0, turn * 6.0 + 5.5, text, stored_at, {TURN_LOWERED}, agent_id
+                FROM ({call_text.turn_text_sql(chunk)}) JOIN (SELECT call_id, agent_id FROM call_store) USING (call_id)
+                ORDER BY date_trunc('day', stored_at AT TIME ZONE 'UTC'), agent_id, stored_at, call_id, turn""")
+            # stamped with the call's storing time (migration 23) and agent, each day's turns grouped by agent
+            # as the writer leaves a day that is over (migration 26: store.turn_layout)
+        con.execute("INSERT INTO turn_layout_store VALUES (TIMESTAMPTZ '2026-11-25 00:00:00+00')")  # every day (all over)
         con.execute("SET preserve_insertion_order = false")
         sample = "hash(call_id) % 50 = 0"
         con.execute(f"""INSERT INTO finding_review_store SELECT call_id, rubric_id, rubric_version, check_id,

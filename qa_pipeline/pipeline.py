@@ -51,6 +51,7 @@ from qa_pipeline.speech.pieces import (Piece, Survey, WholeMix, pieces, read_in_
 from qa_pipeline.speech.transcribe import CallSpeech, Transcript, load_transcriber
 from qa_pipeline.speech.vocabulary import Vocabulary, VocabularyFile
 from qa_pipeline.store import database as store
+from qa_pipeline.store import turn_layout
 from qa_pipeline.store.batch_lock import batch_lock
 
 log = logging.getLogger(__name__)
@@ -705,15 +706,34 @@ def store_outcomes(db: Database, outcomes: Sequence[Outcome], progress: Progress
         if isinstance(outcome, ProcessedCall):
             progress(ProgressEvent("store", call_id=outcome.call.call_id))
     with _opened(db) as con:
-        if len(outcomes) > 1:
-            try:
-                _save_outcomes(con, outcomes)
-                return list(outcomes)
-            except Exception as exc:
-                if isinstance(exc, store.StoreError) or store.is_interrupted(exc):
-                    raise
-                log.warning("storing %d calls together failed (%s): each is stored alone", len(outcomes), exc)
-        return [_stored_alone(con, outcome, record_failures) for outcome in outcomes]
+        stored = _stored_together(con, outcomes, record_failures)
+        _group_days_over(con)
+        return stored
+
+
+def _stored_together(con, outcomes: Sequence[Outcome], record_failures: bool) -> list[Outcome]:
+    if len(outcomes) > 1:
+        try:
+            _save_outcomes(con, outcomes)
+            return list(outcomes)
+        except Exception as exc:
+            if isinstance(exc, store.StoreError) or store.is_interrupted(exc):
+                raise
+            log.warning("storing %d calls together failed (%s): each is stored alone", len(outcomes), exc)
+    return [_stored_alone(con, outcome, record_failures) for outcome in outcomes]
+
+
+def _group_days_over(con) -> None:
+    """Once a day is over, its turns grouped by agent (:mod:`qa_pipeline.store.turn_layout`: a
+    search for an agent's calls then reads their turns' text alone); a failure is logged, not
+    raised: the calls are stored, and the next group tries again."""
+    try:
+        turn_layout.cluster_closed_days(con)
+    except Exception as exc:
+        if isinstance(exc, store.StoreError) or store.is_interrupted(exc):
+            raise
+        log.warning("grouping the turns of the days over by agent failed (%s): the next group of calls tries again",
+                    exc)
 
 
 def _save_outcomes(con, outcomes: Sequence[Outcome]) -> None:

@@ -34,7 +34,9 @@ def coverage_json(coverage) -> Optional[str]:
 CALL_COLUMNS = ("call_id", "source_path", "sha256", "duration", "channels", "sample_rate", "language",
                 "agent_id", "agent_name", "team", "started_at", "ring_seconds", "metadata", "source", "status",
                 "asr_model", "role_confidence", "role_note", "roles_uncertain", "redacted", "processed_at", "coverage")
-TURN_COLUMNS = ("call_id", "turn", "speaker", "start_s", "end_s", "text", "stored_at")
+TURN_COLUMNS = ("call_id", "turn", "speaker", "start_s", "end_s", "text", "stored_at", "agent_id")
+# A turn's agent_id is its call's (migration 26): a words search for an agent's calls filters the turns
+# on it in the scan, and each day over keeps an agent's turns together (store.turn_layout).
 TURN_LOWERED = "nullif(lower(text), upper(text))"
 """A turn's ``text_lower`` (migration 25), written with it: its text as the words search matches
 it, lowered by DuckDB's ``lower`` (the search's rule since it began), so no search lowers text
@@ -104,7 +106,7 @@ def call_rows(calls: Iterable[Call], norms: Iterable[NormRow] = (), *, processed
             coverage_json(call.coverage),
         ))
         for i, t in enumerate(call.turns):
-            rows.turns.append((cid, i, t.speaker, t.start, t.end, t.text, processed_at))
+            rows.turns.append((cid, i, t.speaker, t.start, t.end, t.text, processed_at, info.agent_id))
             rows.words.extend((cid, i, j, w.speaker, w.start, w.end, w.text, w.probability, processed_at)
                               for j, w in enumerate(t.words))
         norm: Optional[NormRow] = norms_of.get(cid)
