@@ -150,3 +150,54 @@ def test_an_interrupted_grouping_keeps_every_turn_and_finishes_when_run_again(tm
             start = DAY1.replace(hour=0) + timedelta(days=day)
             agents = [r[2] for r in _turns_in_order(con) if start <= r[3] < start + timedelta(days=1)]
             assert agents == sorted(agents)
+
+
+def test_the_writer_groups_a_large_day_a_slice_of_agents_at_a_time_as_one_rewrite_would(tmp_path, monkeypatch):
+    """With ``max_turns`` (the writer's bound) a day larger than it is rewritten over several
+    calls, each at most about that many turns (one agent at least), the agents in order; the
+    rows end in the order one whole-day rewrite leaves them, and the next day comes after."""
+    path, whole = tmp_path / "qa.duckdb", tmp_path / "whole.duckdb"
+    agents = ("a01", "b01", "c01", "d01")
+    for db in (path, whole):
+        with store.opened(db) as con:
+            for i in range(16):  # two days of eight calls, the four agents in turn
+                when = DAY1 + timedelta(days=i // 8, hours=i % 8)
+                call, result = make_call(i, team="Team A", agent=agents[i % 4], imported=True, flagged=False,
+                                         when=when)
+                monkeypatch.setattr(store, "_now", lambda when=when: when + timedelta(minutes=5))
+                store.save_call(con, call, [result])
+    with store.opened(whole) as con:
+        turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=2))
+        expected = _turns_in_order(con)
+    with store.opened(path) as con:
+        before = _turns_in_order(con)
+        per_agent_day = sum(1 for r in before if r[2] == "a01") // 2
+        slices = []
+        while turn_layout.clustered_before(con) != datetime(2026, 3, 4, tzinfo=timezone.utc):
+            slices.append(turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=2),
+                                                          max_turns=2 * per_agent_day + 1))
+            assert sorted(_turns_in_order(con)) == sorted(before)  # every turn kept after each
+            assert len(slices) < 10
+        assert slices == [2 * per_agent_day] * 4  # two agents' turns of a day a call: two calls a day
+        assert _turns_in_order(con) == expected  # as one rewrite of each day leaves them
+        assert turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=2), max_turns=10) == 0
+        day2 = [r[2] for r in expected if r[3] >= datetime(2026, 3, 3, tzinfo=timezone.utc)]
+        assert day2 == sorted(day2)
+        small = turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=3), max_turns=len(before))
+        assert small == 0  # no turn stored on the third day: marked done all the same
+        assert turn_layout.clustered_before(con) == datetime(2026, 3, 5, tzinfo=timezone.utc)
+
+
+def test_the_writers_bound_groups_as_many_whole_days_as_fit_in_one_call(tmp_path, monkeypatch):
+    path = tmp_path / "qa.duckdb"
+    with store.opened(path) as con:
+        _store_interleaved(con, monkeypatch, calls=12)  # three days, four calls a day
+        day = len(_turns_in_order(con)) // 3
+        assert turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=4), max_turns=2 * day + 1) == 2 * day
+        assert turn_layout.clustered_before(con) == datetime(2026, 3, 4, tzinfo=timezone.utc)  # two whole days
+        assert turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=4), max_turns=2 * day + 1) == day
+        assert turn_layout.clustered_before(con) == datetime(2026, 3, 6, tzinfo=timezone.utc)
+        for d in range(3):
+            start = DAY1.replace(hour=0) + timedelta(days=d)
+            agents = [r[2] for r in _turns_in_order(con) if start <= r[3] < start + timedelta(days=1)]
+            assert agents == sorted(agents)
