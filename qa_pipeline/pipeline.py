@@ -725,11 +725,10 @@ def _stored_together(con, outcomes: Sequence[Outcome], record_failures: bool) ->
 
 def _group_days_over(con) -> None:
     """Once a day is over, its turns grouped by agent (:mod:`qa_pipeline.store.turn_layout`: a
-    search for an agent's calls then reads their turns' text alone), at most about
-    ``turn_layout.WRITER_TURNS`` turns after a group (a large day over several groups); a failure
-    is logged, not raised: the calls are stored, and the next group tries again."""
+    search for an agent's calls then reads their turns' text alone); a failure is logged, not
+    raised: the calls are stored, and the next group tries again."""
     try:
-        turn_layout.cluster_closed_days(con, max_turns=turn_layout.WRITER_TURNS)  # the hold bounded
+        turn_layout.cluster_closed_days(con)
     except Exception as exc:
         if isinstance(exc, store.StoreError) or store.is_interrupted(exc):
             raise

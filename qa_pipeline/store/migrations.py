@@ -734,21 +734,20 @@ def _v25() -> str:
     # (rows.TURN_LOWERED: NULL where the text has no cased letter, most Mandarin), and the
     # search for words with a cased letter matches text_lower alone, for words without one the
     # text alone: the same calls found, no text lowered at query time, one text column read.
-    return "ALTER TABLE turn_store ADD COLUMN IF NOT EXISTS text_lower VARCHAR;"  # filled: search_text
+    # The fill (search_text.lower_stored_turns) runs in batches after the column is added.
+    return "ALTER TABLE turn_store ADD COLUMN IF NOT EXISTS text_lower VARCHAR;"
 
 
 @migration(26, "each turn keeps its call's agent; each day over keeps an agent's turns together",
            turn_layout.fill_agents)
 def _v26() -> str:
-    # A words search for one agent's calls over a year read the text of every turn of the year
-    # (10 M calls: 4-12 s CPU). Each turn now carries its call's agent, which the search filters
-    # on in the scan, and each day over is rewritten grouped by agent (store.turn_layout: the fill).
+    # A words search for one agent's calls over a year read the text of every turn of the year:
+    # the agent's turns lay in every vector DuckDB reads (10 M calls: 4-12 s CPU). Each turn now
+    # carries its call's agent, which the search filters on in the scan, and each day over is
+    # rewritten grouped by agent (store.turn_layout; turn_layout_store: how far it got). The fill
+    # groups the days stored before, a batch of days a transaction, then sets the open day's
+    # turns' agent; run again, it does what is left.
     return f"ALTER TABLE turn_store ADD COLUMN IF NOT EXISTS agent_id VARCHAR;\n{turn_layout.LAYOUT_SQL};"
-
-
-@migration(27, "the writer groups a large day's turns a slice of agents at a time (turn_layout_store.agents_done)")
-def _v27() -> str:
-    return f"{turn_layout.LAYOUT_SQL};\n{turn_layout.SLICE_SQL};"  # why: turn_layout.WRITER_TURNS (26's table)
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -31,21 +31,8 @@ log = logging.getLogger(__name__)
 CLUSTER_BATCH_TURNS = 1_000_000
 """A transaction rewrites whole days, up to about this many turns (one day more where a day holds more)."""
 
-WRITER_TURNS = 40_000
-"""The writer rewrites at most about this many turns after a group of calls (one transaction,
-:func:`cluster_closed_days`'s ``max_turns``): whole days where they are smaller, else a slice of
-the day's agents. It holds the database meanwhile (the dashboard's reads wait up to
-``journal.READ_WAIT_SECONDS``), and a day's rewrite grows with the centre: 219,200 turns (10 M
-calls a year) 3.1-4.6 s CPU, 23-36 s wall at load 15, against 0.3-0.5 s (2.6-3.8 s wall) for a
-1 M centre's 21,920 (``bench/day_regroup_cost.py``). A day of 10 M calls then takes 6 groups."""
-
 LAYOUT_SQL = "CREATE TABLE IF NOT EXISTS turn_layout_store (clustered_before TIMESTAMPTZ)"
 """The turns stored before ``clustered_before`` are grouped by agent day by day (no row: none is)."""
-
-SLICE_SQL = "ALTER TABLE turn_layout_store ADD COLUMN IF NOT EXISTS agents_done VARCHAR"
-"""Migration 27: of the day starting at ``clustered_before``, the turns of the agents up to this
-one (in order; NULL: none) are grouped already, moved to the end of the table a slice at a time
-(:func:`cluster_closed_days` with ``max_turns``: the writer)."""
 
 _DAY = "date_trunc('day', stored_at AT TIME ZONE 'UTC')"
 
@@ -62,23 +49,16 @@ def clustered_before(con: duckdb.DuckDBPyConnection) -> Optional[datetime]:
     return row[0] if row else None
 
 
-def cluster_closed_days(con: duckdb.DuckDBPyConnection, now: Optional[datetime] = None,
-                        max_turns: Optional[int] = None) -> int:
+def cluster_closed_days(con: duckdb.DuckDBPyConnection, now: Optional[datetime] = None) -> int:
     """Rewrite the turns of every day over before ``now`` (default: the clock) and not rewritten
     yet grouped by agent, whole days at a time (:data:`CLUSTER_BATCH_TURNS`), each batch in its
     own committed transaction with its progress, so that one interrupted does the rest on its next
     run; returns the turns rewritten. Each turn's ``agent_id`` is set from its call row on the way.
-    Outside any transaction of the caller's.
-
-    ``max_turns`` (the writer's :data:`WRITER_TURNS`): one transaction of about that many turns
-    at most, then return: whole days where they fit, else a slice of the first day's agents
-    (:func:`_rewrite_agents`); the next call goes on. The rows end in the same order either way."""
+    Outside any transaction of the caller's."""
     until = day_start(now or datetime.now(timezone.utc))
     since = clustered_before(con)
     if since is not None and since >= until:
         return 0
-    if max_turns is not None:
-        return _rewrite_bounded(con, since, until, max_turns)
     after, args = ("stored_at >= ? AND ", [since]) if since is not None else ("", [])
     days = con.execute(f"SELECT {_DAY} AS d, count(*) FROM turn_store WHERE {after}stored_at < ? "
                        "GROUP BY d ORDER BY d", [*args, until]).fetchall()
@@ -100,75 +80,6 @@ def cluster_closed_days(con: duckdb.DuckDBPyConnection, now: Optional[datetime] 
     if since is not None and since < until:  # no turn stored in the days since: they are done all the same
         _mark(con, until)  # (no mark while no turn is stored: the first run starts at the first turn's day)
     return rewritten
-
-
-def _rewrite_bounded(con: duckdb.DuckDBPyConnection, since: Optional[datetime], until: datetime,
-                     max_turns: int) -> int:
-    """One transaction of :func:`cluster_closed_days` with ``max_turns``; the turns rewritten."""
-    after, args = ("stored_at >= ? AND ", [since]) if since is not None else ("", [])
-    days = con.execute(f"SELECT {_DAY} AS d, count(*) FROM turn_store WHERE {after}stored_at < ? "
-                       "GROUP BY d ORDER BY d", [*args, until]).fetchall()
-    if not days:
-        if since is not None:
-            _mark(con, until)
-        return 0
-    first = since if since is not None else _utc(days[0][0])
-    started = _agents_done(con) if since is not None else None
-    if started is None and days[0][1] <= max_turns:  # whole days, as many as fit
-        turns, i = 0, 0
-        while i < len(days) and turns + days[i][1] <= max_turns:
-            turns, i = turns + days[i][1], i + 1
-        end = _utc(days[i][0]) if i < len(days) else until
-        _rewrite(con, first, end)
-        log.info("the turns grouped by agent, day by day: up to %s (%d turns)", end.date(), turns)
-        return turns
-    return _rewrite_agents(con, first, _utc(days[1][0]) if len(days) > 1 else until, started, max_turns)
-
-
-def _rewrite_agents(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime, done: Optional[str],
-                    max_turns: int) -> int:
-    """The next slice of the day from ``start`` (to ``end``, the next day with turns or ``now``'s):
-    the turns of the agents after ``done`` (None: from the first), in order, up to about
-    ``max_turns`` (one agent at least; the turns without an agent last), deleted and appended
-    grouped, in one transaction with the progress (the last agent; the day done after its last
-    slice). The slices append the agents in order, so the day ends as one rewrite leaves it."""
-    day = "stored_at >= ? AND stored_at < ?"
-    later, later_args = ("agent_id > ? OR agent_id IS NULL", [done]) if done is not None else ("TRUE", [])
-    counts = con.execute(f"SELECT agent_id, count(*) FROM turn_store WHERE {day} AND ({later}) "
-                         "GROUP BY agent_id ORDER BY agent_id NULLS LAST", [start, end, *later_args]).fetchall()
-    taken, i = 0, 0
-    while i < len(counts) and (i == 0 or taken + counts[i][1] <= max_turns):
-        taken, i = taken + counts[i][1], i + 1
-    last = counts[i - 1][0] if counts else None
-    finished = i >= len(counts)
-    sliced, sliced_args = later, list(later_args)
-    if not finished:  # up to ``last``, the turns without an agent left for the last slice
-        sliced, sliced_args = f"({later}) AND agent_id <= ?", [*later_args, last]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _turns_grouped AS SELECT * FROM turn_store
-            WHERE {day} AND ({sliced}) ORDER BY agent_id NULLS LAST, stored_at, call_id, turn""",
-                    [start, end, *sliced_args])
-        con.execute(f"DELETE FROM turn_store WHERE {day} AND ({sliced})", [start, end, *sliced_args])
-        con.execute("INSERT INTO turn_store BY NAME SELECT * FROM temp._turns_grouped")
-        con.execute("DROP TABLE temp._turns_grouped")
-        if finished:
-            _mark(con, end, in_transaction=True)
-        else:
-            _mark(con, start, in_transaction=True, agents_done=last)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    log.info("the turns of %s grouped by agent, a slice: up to agent %s (%d turns)%s", start.date(), last, taken,
-             "; the day done" if finished else "")
-    return taken
-
-
-def _agents_done(con: duckdb.DuckDBPyConnection) -> Optional[str]:
-    """Of the day at ``clustered_before``, the last agent whose turns are grouped already (None: none)."""
-    row = con.execute("SELECT max(agents_done) FROM turn_layout_store").fetchone()
-    return row[0] if row else None
 
 
 def _utc(day: datetime) -> datetime:
@@ -198,20 +109,13 @@ def _rewrite(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> 
         raise
 
 
-def _mark(con: duckdb.DuckDBPyConnection, until: datetime, in_transaction: bool = False,
-          agents_done: Optional[str] = None) -> None:
-    """Record that the turns stored before ``until`` are grouped, and of the day from ``until`` the
-    turns of the agents up to ``agents_done`` (in the caller's transaction, or one of its own).
-    (Migration 26's fill runs before migration 27 adds ``agents_done``: named only when given.)"""
+def _mark(con: duckdb.DuckDBPyConnection, until: datetime, in_transaction: bool = False) -> None:
+    """Record that the turns stored before ``until`` are grouped (in the caller's transaction, or one of its own)."""
     if not in_transaction:
         con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM turn_layout_store")
-        if agents_done is None:
-            con.execute("INSERT INTO turn_layout_store (clustered_before) VALUES (?)", [until])
-        else:
-            con.execute("INSERT INTO turn_layout_store (clustered_before, agents_done) VALUES (?, ?)",
-                        [until, agents_done])
+        con.execute("INSERT INTO turn_layout_store VALUES (?)", [until])
         if not in_transaction:
             con.execute("COMMIT")
     except BaseException:
