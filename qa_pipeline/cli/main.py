@@ -59,3 +59,7 @@ _alerts.register(cli)
 from qa_pipeline.cli import calibrate as _calibrate  # noqa: E402
 
 _calibrate.register(cli)
+
+from qa_pipeline.cli import store_upkeep as _store_upkeep  # noqa: E402
+
+_store_upkeep.register(cli)

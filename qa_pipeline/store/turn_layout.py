@@ -62,6 +62,7 @@ def cluster_closed_days(con: duckdb.DuckDBPyConnection, now: Optional[datetime] 
     after, args = ("stored_at >= ? AND ", [since]) if since is not None else ("", [])
     days = con.execute(f"SELECT {_DAY} AS d, count(*) FROM turn_store WHERE {after}stored_at < ? "
                        "GROUP BY d ORDER BY d", [*args, until]).fetchall()
+    total = sum(n for _, n in days)
     rewritten = 0
     i = 0
     while i < len(days):
@@ -75,7 +76,7 @@ def cluster_closed_days(con: duckdb.DuckDBPyConnection, now: Optional[datetime] 
         _rewrite(con, start, end)
         rewritten += turns
         since = end
-        log.info("the turns grouped by agent, day by day: up to %s (%d turns)", end.date(), rewritten)
+        log.info("the turns grouped by agent, day by day: up to %s (%d of %d turns)", end.date(), rewritten, total)
     if since is not None and since < until:  # no turn stored in the days since: they are done all the same
         _mark(con, until)  # (no mark while no turn is stored: the first run starts at the first turn's day)
     return rewritten
