@@ -83,11 +83,13 @@ def rubrics(path: Path):
             parse_rubric(with_need_echo(data), str(path)))
 
 
-def compare(name: str, calls, lang: str, before, after, totals: dict) -> None:
+def compare(name: str, calls, lang: str, before, after, totals: dict, items=ITEMS) -> None:
+    """Print ``items``' agreement and all items' on ``calls`` with the rubric ``before`` → ``after``, and
+    the calls that moved; add the counts to ``totals``."""
     a_agree, *_, a_out, _ = score_all(calls, {lang: before})
     b_agree, *_, b_out, _ = score_all(calls, {lang: after})
     cells = []
-    for item in ITEMS:
+    for item in items:
         (a, n), (b, _) = a_agree.get((lang, item), (0, 0)), b_agree.get((lang, item), (0, 0))
         cells.append(f"{item} {a} → {b}/{n}")
         t = totals.setdefault(item, [0, 0, 0])
@@ -104,7 +106,7 @@ def compare(name: str, calls, lang: str, before, after, totals: dict) -> None:
     labels = {(d.get("call_id") or str(s), item): w for d, s in calls for item, w in (d.get("labels") or {}).items()}
     moved = []
     for key, got in b_out.items():
-        if key[1] in ITEMS and a_out.get(key) != got:
+        if key[1] in items and a_out.get(key) != got:
             want = labels.get(key)
             moved.append(f"{key[1]}:{key[0]}({'+' if got == want else '-'})")
     print(f"  {name:<28} {'   '.join(cells)}   all items {all_a} → {all_b}/{all_n}"
