@@ -8,8 +8,9 @@ Printed per folder: C1–C5 agreement before → after, all items, and the calls
 * ``closing_began``: C3 must come before the closing *began*, not only before its goodbye: C4's thanks
   is searched again from C3's hit on ("thank you for calling" … "anything else?" … "bye" is out of order).
 
-Views as bench/c2_echo.py: ``fresh`` (hold-outs 7–14, each with the rubric it was fresh at),
-``current`` (every folder of tests/data/dev_LANG, today's rubric), ``examples`` (../shared/qa-examples).
+Views as bench/c2_echo.py (its ``run``): ``fresh`` (hold-outs 7–14, each with the rubric it was fresh at),
+``current`` (every folder of tests/data/dev_LANG, today's rubric), ``examples`` (../shared/qa-examples),
+``real`` (the tuning real threads; not by default).
 
     .venv/bin/python bench/c5_order.py [--lang zh en] [--kinds closing_began] [--views fresh current examples]
 """
@@ -23,13 +24,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from accuracy import DEFAULT, labelled_folders, read_calls  # noqa: E402
-from c2_echo import _of, _total, compare  # noqa: E402
-from fresh_view import WORKDIR, fresh_folders, fresh_rubric_path  # noqa: E402
+import c2_echo  # noqa: E402
+from fresh_view import WORKDIR  # noqa: E402
 
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 ITEMS = ("C1", "C2", "C3", "C4", "C5")
 
 
@@ -71,34 +70,15 @@ def rubrics(path: Path, kinds):
 
 
 def run(lang: str, kinds, views, workdir: Path) -> None:
-    today = rubrics(ROOT / "rubrics" / f"standard-{lang}.yaml", kinds)
-    if "fresh" in views:
-        totals: dict = {}
-        print(f"\n== {lang}, fresh view (hold-outs, each with the rubric it was fresh at)")
-        for folder, commit in fresh_folders(lang):
-            calls = _of(lang, [c for _, files in labelled_folders(folder, False) for c in read_calls(files)])
-            compare(f"{folder.name} @{commit}", calls, lang, *rubrics(fresh_rubric_path(lang, folder, workdir), kinds),
-                    totals=totals, items=ITEMS)
-        _total(totals)
-    if "current" in views:
-        totals = {}
-        print(f"\n== {lang}, current view (tests/data/dev_{lang}, today's rubric)")
-        for folder, files in labelled_folders(ROOT / "tests" / "data" / f"dev_{lang}", True):
-            calls = _of(lang, read_calls(files))
-            if calls:
-                compare(str(folder.relative_to(ROOT / "tests" / "data")), calls, lang, *today, totals=totals, items=ITEMS)
-        _total(totals)
-    if "examples" in views:
-        print(f"\n== {lang}, ../shared/qa-examples (today's rubric)")
-        compare("qa-examples", _of(lang, [c for _, files in labelled_folders(DEFAULT, False) for c in read_calls(files)]),
-                lang, *today, totals={}, items=ITEMS)
+    c2_echo.run(lang, views, workdir, rubrics_of=lambda path: rubrics(path, kinds), items=ITEMS)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", nargs="*", choices=("zh", "en"), default=["zh", "en"])
     ap.add_argument("--kinds", nargs="*", choices=sorted(KINDS), default=sorted(KINDS))
-    ap.add_argument("--views", nargs="*", choices=("fresh", "current", "examples"), default=["fresh", "current", "examples"])
+    ap.add_argument("--views", nargs="*", choices=("fresh", "current", "examples", "real"),
+                    default=["fresh", "current", "examples"])
     ap.add_argument("--workdir", type=Path, default=WORKDIR,
                     help="where the fresh view unpacks the rubrics of old commits (kept between runs)")
     args = ap.parse_args(argv)
