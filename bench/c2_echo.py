@@ -83,11 +83,13 @@ def rubrics(path: Path):
             parse_rubric(with_need_echo(data), str(path)))
 
 
-def compare(name: str, calls, lang: str, before, after, totals: dict) -> None:
+def compare(name: str, calls, lang: str, before, after, totals: dict, items=ITEMS) -> None:
+    """Print ``items``' agreement and all items' on ``calls`` with the rubric ``before`` → ``after``, and
+    the calls that moved; add the counts to ``totals``."""
     a_agree, *_, a_out, _ = score_all(calls, {lang: before})
     b_agree, *_, b_out, _ = score_all(calls, {lang: after})
     cells = []
-    for item in ITEMS:
+    for item in items:
         (a, n), (b, _) = a_agree.get((lang, item), (0, 0)), b_agree.get((lang, item), (0, 0))
         cells.append(f"{item} {a} → {b}/{n}")
         t = totals.setdefault(item, [0, 0, 0])
@@ -104,7 +106,7 @@ def compare(name: str, calls, lang: str, before, after, totals: dict) -> None:
     labels = {(d.get("call_id") or str(s), item): w for d, s in calls for item, w in (d.get("labels") or {}).items()}
     moved = []
     for key, got in b_out.items():
-        if key[1] in ITEMS and a_out.get(key) != got:
+        if key[1] in items and a_out.get(key) != got:
             want = labels.get(key)
             moved.append(f"{key[1]}:{key[0]}({'+' if got == want else '-'})")
     print(f"  {name:<28} {'   '.join(cells)}   all items {all_a} → {all_b}/{all_n}"
@@ -115,15 +117,18 @@ def _of(lang: str, calls):
     return [(d, s) for d, s in calls if lang_family(d.get("language", "")) == lang]
 
 
-def run(lang: str, views, workdir: Path) -> None:
-    today = rubrics(ROOT / "rubrics" / f"standard-{lang}.yaml")
+def run(lang: str, views, workdir: Path, rubrics_of=None, items=ITEMS) -> None:
+    """Print each view of ``views`` for ``lang``: ``rubrics_of(path)`` gives the rubric of a file before and
+    after the change (default: without and with the detector); ``items`` are the items printed."""
+    rubrics_of = rubrics_of or rubrics
+    today = rubrics_of(ROOT / "rubrics" / f"standard-{lang}.yaml")
     if "fresh" in views:
         totals: dict = {}
         print(f"\n== {lang}, fresh view (hold-outs 7–12, each with the rubric it was fresh at)")
         for folder, commit in fresh_folders(lang):  # hold-outs 7-12 in order
             calls = _of(lang, [c for _, files in labelled_folders(folder, False) for c in read_calls(files)])
-            compare(f"{folder.name} @{commit}", calls, lang, *rubrics(fresh_rubric_path(lang, folder, workdir)),
-                    totals=totals)
+            compare(f"{folder.name} @{commit}", calls, lang, *rubrics_of(fresh_rubric_path(lang, folder, workdir)),
+                    totals=totals, items=items)
         _total(totals)
     if "current" in views:
         totals = {}
@@ -131,19 +136,19 @@ def run(lang: str, views, workdir: Path) -> None:
         for folder, files in labelled_folders(ROOT / "tests" / "data" / f"dev_{lang}", True):
             calls = _of(lang, read_calls(files))
             if calls:
-                compare(str(folder.relative_to(ROOT / "tests" / "data")), calls, lang, *today, totals=totals)
+                compare(str(folder.relative_to(ROOT / "tests" / "data")), calls, lang, *today, totals=totals, items=items)
         _total(totals)
     if "examples" in views:
         print(f"\n== {lang}, ../shared/qa-examples (today's rubric)")
         compare("qa-examples", _of(lang, [c for _, files in labelled_folders(DEFAULT, False)
-                                          for c in read_calls(files)]), lang, *today, totals={})
+                                          for c in read_calls(files)]), lang, *today, totals={}, items=items)
     if "real" in views:
         totals = {}
         print(f"\n== {lang}, tuning real threads (tests/data/dev_real/{lang}, today's rubric)")
         for batch in BATCHES:
             for corpus, calls in labelled_calls(ROOT / "tests/data/dev_real" / lang / f"{batch}.jsonl",
                                                 REAL_DATA).items():
-                compare(f"{batch} {corpus}", _of(lang, calls), lang, *today, totals=totals)
+                compare(f"{batch} {corpus}", _of(lang, calls), lang, *today, totals=totals, items=items)
         _total(totals)
 
 
