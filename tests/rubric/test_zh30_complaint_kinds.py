@@ -28,14 +28,6 @@ ZH30_RULES = [
     # D3
     ([_GRIPE, (AGENT, "抱歉 还打您这个一五八的号码可以吧")], "D3", "pass"),
     ([_GRIPE, (AGENT, "抱歉 我给您查一下这个号码名下的订单")], "D3", "fail"),
-    # reverted kinds (holdout14 alone moved): news sent to the number just given, the contact's number asked,
-    # a remedy order filed, the case taken on in few words; not the agent about to explain
-    ([_GRIPE, (AGENT, "抱歉 配件到了物流短信就发到您这个尾号三三零九的手机上")], "D3", "pass"),
-    ([_GRIPE, (AGENT, "抱歉 到时候上门对接的人还是您吗 电话多少")], "D3", "pass"),
-    ([_GRIPE, (AGENT, "抱歉 我这边给您登记个返修单")], "D5", "pass"),
-    ([_GRIPE, (AGENT, "抱歉 补发申请我马上提上去")], "D5", "pass"),
-    ([_GRIPE, (AGENT, "抱歉 这单归我 后面有变化我打给您")], "D5", "pass"),
-    ([_GRIPE, (AGENT, "抱歉 这个我来跟您说一下保修的规定")], "D5", "fail"),
 ]
 
 
