@@ -1,0 +1,51 @@
+"""How bench/fresh_patch.py carries today's wording of a rule to an old rubric: appended where the rule is,
+a phrase swapped where the old one is, nothing (and said so) where the old rubric lacks it."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+from bench_modules import forget_benches, load_bench
+
+
+@pytest.fixture(scope="module")
+def bench():
+    yield load_bench("fresh_patch")
+    forget_benches()
+
+
+def _old_rubric() -> dict:
+    return {"checks": [
+        {"id": "complaint", "rule": {"type": "learned", "rule": {"type": "complaint",
+                                                                 "phrases": ["扫兴", "re:傻逼|他妈"]}}},
+        {"id": "D1", "rule": {"type": "phrases", "name": "致歉或安抚", "phrases": ["抱歉"]}},
+        {"id": "D3", "rule": {"type": "learned", "rule": {"type": "phrases", "name": "其他名字", "phrases": ["电话"]}}}]}
+
+
+def test_today_phrases_are_appended_to_the_rule_of_that_name(bench):
+    data = _old_rubric()
+    assert bench.PATCHES["d1-empathy-fault"][1](data)
+    added = data["checks"][1]["rule"]["phrases"][1:]
+    assert added and all(p in bench.today("D1", "谁(?:身上|心里|头上)?都", "是我们(?:这边)?(?:的责任")
+                         for p in added)
+    assert any(p.startswith("re:(?:搁|换|放)") for p in added)
+
+
+def test_a_rule_the_old_rubric_lacks_is_left_alone_and_said(bench):
+    data = _old_rubric()
+    before = copy.deepcopy(data)
+    assert not bench.PATCHES["d3-number-read"][1](data)  # its D3 rule has another name
+    assert data == before
+
+
+def test_the_swear_list_is_swapped_for_todays_gated_one(bench):
+    data = _old_rubric()
+    assert bench.PATCHES["swear-other-cause"][1](data)
+    phrases = data["checks"][0]["rule"]["rule"]["phrases"]
+    assert phrases[0] == "扫兴" and phrases[1] == bench.today("complaint", "傻逼")[0] and "天气" in phrases[1]
+
+
+def test_the_acts_of_today_are_set_on_an_old_complaint_check(bench):
+    data = _old_rubric()
+    assert bench.PATCHES["acts"][1](data)
+    assert data["checks"][0]["rule"]["acts"]["need"] == ["D1"]
