@@ -37,6 +37,14 @@ B2_ROUND30 = [
     ("en", [(AGENT, "That's the installer's problem to fix, but I'll ring them myself this afternoon.")], "pass"),
     ("en", [(AGENT, "Hearing them say that's not my concern must have hurt; I'm sorry, it is ours now.")], "pass"),
     ("en", [(AGENT, "Cost isn't our main concern here, your safety is, so an engineer is booked.")], "pass"),
+    # precision: older patterns that failed harmless lines written to probe them (told to someone else, listening
+    # on a device, help offered after "between you and your bank"); the reproaches themselves still fail
+    ("en", [(AGENT, "I've already explained that to the driver, so he'll ring first.")], "pass"),
+    ("en", [(AGENT, "Sorry, the line dropped. Are you listening on the car speaker?")], "pass"),
+    ("en", [(AGENT, "That one's between you and the card issuer, but I can send you our transaction reference.")], "pass"),
+    ("en", [(AGENT, "I've already explained that.")], "fail"),
+    ("en", [(AGENT, "Are you listening to me at all?")], "fail"),
+    ("en", [(AGENT, "That's between you and your card issuer.")], "fail"),
 ]
 
 
