@@ -157,7 +157,8 @@ def _code_read_out(norm: str) -> Hit:
     if m:
         return m.start(), m.group()
     for m in _CODE_THEN_DIGITS.finditer(norm):
-        if _NOT_THE_CODE.search(m.group("between")) or _NOT_THE_CODE_AFTER.match(m.group("after")):
+        between = _SENT_TO_PHONE.sub(" ", m.group("between"))
+        if _NOT_THE_CODE.search(between) or _NOT_THE_CODE_AFTER.match(m.group("after")):
             continue
         return m.start(), m.group(0)[: m.end("digits") - m.start()]
     m = _PASSWORD.search(norm)
@@ -203,9 +204,26 @@ _NOT_A_BARE_CODE = re.compile(
     r"unit|flat|meter|reading|policy|booking|ticket|case|claim|member|pnr|\bref\b|extension|\bext\b|option")
 
 
+# The phone a code went to, named and done with before the digits ("验证码发到您手机上了，是417720", crit30):
+# taken out of the words between the code and the digits, as _SENT_TO is in English below; "发到尾号…"
+# and "sent to the number ending …" keep their guard words (尾号, ending).
+_SENT_TO_PHONE = re.compile(
+    r"(?:发到|发送到|发给|发至|发去)(?:了)?(?:您|你)?(?:的)?(?:手机|电话|邮箱|微信)(?:上|里)?(?:了|啦)?(?![^\n]{0,3}?(?:尾号|后[四六4-6]位|末[四4]位))")
+
+
+# Where a code was sent names no number ("a code sent to the phone on file. I've just sent it. It's 5 2 9
+# 4 0 8", crit30): the phone or mobile it went to is taken out of the words before the digits before they
+# are asked whether they name another number ("your phone number is …" still does).
+_SENT_TO = re.compile(
+    r"\b(?:sent|send|sending|texted|text|texting|went|gone|going|delivered|messaged|came|coming|arrive[sd]?) "
+    r"(?:[a-z0-9]+ ){0,4}?(?:to|through to|over to|on) (?:the|your|this|that|their) "
+    r"(?:phone|mobile|cell|handset|device)(?: on (?:file|the account|record))?\b")
+
+
 def _code_after_topic(norm: str, turn: TurnView, view: CallView) -> Hit:
     for m in _BARE_CODE.finditer(norm):
-        if _NOT_THE_CODE_AFTER.match(m.group("after")) or _NOT_A_BARE_CODE.search(norm[max(0, m.start() - 40):m.start()]):
+        near = _SENT_TO.sub(" ", norm[max(0, m.start() - 80):m.start()])[-40:]
+        if _NOT_THE_CODE_AFTER.match(m.group("after")) or _NOT_A_BARE_CODE.search(near):
             continue
         before = [norm[:m.start()]] + [t.norm for t in view.turns[max(0, turn.index - 2):turn.index]]
         if any(_CODE_TOPIC.search(b) for b in before):

@@ -152,19 +152,25 @@ def test_a_breach_decides_only_where_the_nearest_exemplars_agree(learned_rubric,
     assert finding(harmless, "B2").outcome == "pass" and not finding(harmless, "B2").unsure
 
 
+def _calibrated_b2(keyword_encoder):
+    """A calibrated B2 model (no exemplars of its own) that reads 'restate' and 'neutral' alike as a breach."""
+    from qa_pipeline.rubric.learned import ItemModel
+
+    weights = np.zeros(KeywordEncoder.dim, np.float32)
+    weights[:2] = 20.0
+    return ItemModel("B2", "fail", keyword_encoder.id, np.zeros(KeywordEncoder.dim, np.float32), weights, 0.0,
+                     3, 3, cv_max_other=0.0, version="1")
+
+
 def test_a_calibrated_model_keeps_the_nearest_exemplar_check(learned_rubric, keyword_encoder, tmp_path):
     """A centre's calibrated B2 (qa calibrate stores the logistic regression only) is still
     checked against the nearest exemplars of the banks: a linear model that scores a harmless
     sentence high does not fail the critical item by itself (it is unsure, flagged for review)."""
-    from qa_pipeline.rubric.learned import ItemModel, use_models
+    from qa_pipeline.rubric.learned import use_models
 
     bank = str(tmp_path / "bank.jsonl")
     rubric = _with_neighbours(learned_rubric, bank, 0.1)
-    weights = np.zeros(KeywordEncoder.dim, np.float32)
-    weights[:2] = 20.0  # 'restate' and 'neutral' alike: a breach to this model
-    calibrated = ItemModel("B2", "fail", keyword_encoder.id, np.zeros(KeywordEncoder.dim, np.float32), weights, 0.0,
-                           3, 3, cv_max_other=0.0, version="1")
-    use_models([calibrated])
+    use_models([_calibrated_b2(keyword_encoder)])
     try:
         harmless = finding(score_call(timed_call("Thanks, neutral now.", "Hm."), rubric, sentiment=0.0), "B2")
         breach = finding(score_call(timed_call("Thanks. Restate again restate.", "Hm."), rubric, sentiment=0.0), "B2")
@@ -538,3 +544,41 @@ def test_a_copy_of_a_standard_rubric_elsewhere_keeps_its_exemplars(tmp_path):
     (tmp_path / "exemplars").mkdir()
     write_bank(tmp_path / "exemplars", [{"item": "C2", "label": "pass", "text": "您是说要改地址，对吗？"}], "zh.jsonl")
     assert load_rubric(copy).check("C2").rule.banks[0] == str(tmp_path / "exemplars" / "zh.jsonl")
+
+
+def test_a_sentence_nearer_the_harmless_exemplars_by_clears_flags_nothing(learned_rubric, keyword_encoder, tmp_path):
+    """crit30: `neighbours.clears` — a sentence the classifier scores high but whose nearest exemplars are
+    the harmless look-alikes by at least that much is cleared: not unsure, the call not flagged (a short
+    "you're welcome" flagged B2 for review on a fifth of the harmless Mandarin calls). A breach whose
+    nearest exemplars agree still decides."""
+    from qa_pipeline.rubric.learned import use_models
+
+    bank = str(tmp_path / "bank.jsonl")
+    plain = _with_neighbours(learned_rubric, bank, 0.1)
+    cleared = parse_rubric({
+        "id": "t", "version": "1", "languages": ["en"],
+        "checks": [{"id": "B2", "critical": True,
+                    "rule": {"type": "learned", "item": "B2", "bank": bank, "target": "fail", "band": [0.3, 0.7],
+                             "l2": 0.001, "neighbours": {"k": 1, "margin": 0.1, "clears": 0.0},
+                             "rule": {"type": "phrases", "phrases": ["not my problem"]}}}]})
+    use_models([_calibrated_b2(keyword_encoder)])
+    try:
+        harmless = [score_call(timed_call("Thanks, neutral now.", "Hm."), r, sentiment=0.0) for r in (plain, cleared)]
+        breach = finding(score_call(timed_call("Thanks. Restate again restate.", "Hm."), cleared, sentiment=0.0), "B2")
+    finally:
+        use_models([])
+    assert finding(harmless[0], "B2").unsure and "unsure: B2" in harmless[0].flag_reasons
+    assert finding(harmless[1], "B2").outcome == "pass" and not finding(harmless[1], "B2").unsure
+    assert not any(r.startswith("unsure") for r in harmless[1].flag_reasons)
+    assert breach.outcome == "fail" and "nearer the breaches by" in breach.rule
+
+
+def test_clears_must_be_a_number_not_below_zero(learned_rubric, tmp_path):
+    from qa_pipeline.errors import InputError
+
+    spec = {"id": "t", "version": "1", "languages": ["en"],
+            "checks": [{"id": "B2", "critical": True,
+                        "rule": {"type": "learned", "item": "B2", "target": "fail", "bank": str(tmp_path / "bank.jsonl"),
+                                 "neighbours": {"k": 1, "margin": 0.1, "clears": -0.5}}}]}
+    with pytest.raises(InputError, match="clears: a number >= 0"):
+        parse_rubric(spec)

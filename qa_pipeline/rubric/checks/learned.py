@@ -77,9 +77,11 @@ OPTIONS = {
     "negatives": Option((list,), [], items=(str,), choices=ITEMS,
                         help="items whose pass exemplars are near misses of this one (trained as the other side)"),
     "l2": Option((int, float), help="the classifier's regularisation (default 0.01; smaller fits the exemplars closer)"),
-    "neighbours": Option((dict,), help="{k: N, margin: M}: a sentence decides only when its k nearest target "
-                                       "exemplars are, on average, at least M nearer (cosine) than its k nearest "
-                                       "others; the band is then the rubric's as written"),
+    "neighbours": Option((dict,), help="{k: N, margin: M, clears: C}: a sentence decides only when its k nearest "
+                                       "target exemplars are, on average, at least M nearer (cosine) than its k "
+                                       "nearest others; the band is then the rubric's as written. With C, a sentence "
+                                       "whose k nearest others are at least C nearer is cleared: never unsure, "
+                                       "whatever the classifier scores it"),
     "decides": Option((bool,), True,
                       help="false: the classifier may mark the finding unsure (the call flagged for review) but "
                            "never overturn the rules' answer; a centre's calibrated model (qa calibrate), which "
@@ -252,7 +254,7 @@ class LearnedNode:
 
     def __init__(self, item: str, banks: tuple[str, ...], target: str, band: tuple[float, float], rule, scope: Scope,
                  label: str, negatives: tuple[str, ...] = (), l2: Optional[float] = None,
-                 neighbours: Optional[tuple[int, float]] = None, clauses: bool = False,
+                 neighbours: Optional[tuple[int, float, Optional[float]]] = None, clauses: bool = False,
                  clause_unless: Optional[re.Pattern] = None, unless: re.Pattern | None = None,
                  unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
                  decides: bool = True, public_bar: Optional[tuple[float, int]] = None,
@@ -466,13 +468,24 @@ class LearnedNode:
             # Both must agree: a sentence the classifier scores high and whose nearest exemplars
             # are breaches rather than their harmless look-alikes. The best such sentence decides;
             # one that has only one of the two is unsure.
-            low, high, need = self.low, self.high, self.neighbours[1]  # type: ignore[index]
+            low, high, need, clears = self.low, self.high, self.neighbours[1], self.neighbours[2]  # type: ignore[index]
             agreed = (probs >= high) & (margins >= need)
-            best = int(np.argmax(np.where(agreed, probs, -1.0))) if agreed.any() else int(np.argmax(probs))
+            # A sentence whose nearest exemplars are the harmless look-alikes by `clears` is as plainly
+            # harmless as an agreed one is a breach: it flags nothing ("不客气。", "No change to the price.").
+            # Margins are asked only above the gate; one not asked (-1) was never a candidate.
+            open_ = np.ones(len(probs), dtype=bool) if clears is None else margins > -clears
+            if agreed.any():
+                best = int(np.argmax(np.where(agreed, probs, -1.0)))
+            elif open_.any():
+                best = int(np.argmax(np.where(open_, probs, -1.0)))
+            else:
+                best = int(np.argmax(probs))
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
             near = f", nearer the {'breaches' if breach else 'target'} by {margins[best]:.3f}" if margins[best] > -1 else ""
             said = f"'{_quote(sentence)}' p={p:.2f}{near}" + (f" (model v{model.version})" if model.version else "")
-            if not agreed.any() and p >= high:
+            if not agreed.any() and not open_[best]:
+                p = min(p, low)  # every sentence cleared by its nearest exemplars: not unsure
+            elif not agreed.any() and p >= high:
                 p = min(p, high - 1e-6)  # the classifier alone: unsure, never decided
             elif not agreed.any() and margins[best] < 0:
                 p = min(p, low)  # nearer the harmless look-alikes and not scored high: not unsure
@@ -556,11 +569,13 @@ def build(options: dict, builder: Builder):
     rule = builder.node(options["rule"]) if options.get("rule") else None
     neighbours = options.get("neighbours")
     if neighbours is not None:
-        unknown = sorted(set(neighbours) - {"k", "margin"})
-        k, margin = neighbours.get("k", 3), neighbours.get("margin")
-        if unknown or not isinstance(k, int) or k < 1 or not isinstance(margin, (int, float)):
-            raise builder.error(f"neighbours must be {{k: a whole number >= 1, margin: a number}}, not {neighbours}")  # type: ignore[attr-defined]
-        neighbours = (k, float(margin))
+        unknown = sorted(set(neighbours) - {"k", "margin", "clears"})
+        k, margin, clears = neighbours.get("k", 3), neighbours.get("margin"), neighbours.get("clears")
+        if (unknown or not isinstance(k, int) or k < 1 or not isinstance(margin, (int, float))
+                or not (clears is None or (isinstance(clears, (int, float)) and clears >= 0))):
+            raise builder.error(f"neighbours must be {{k: a whole number >= 1, margin: a number, clears: a number >= 0 "  # type: ignore[attr-defined]
+                                f"(optional)}}, not {neighbours}")
+        neighbours = (k, float(margin), None if clears is None else float(clears))
     patterns = {}
     for key in ("clause_unless", "unless", "unless_not"):
         unless = options.get(key) or []
