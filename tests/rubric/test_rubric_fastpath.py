@@ -520,3 +520,41 @@ def test_regexes_indexed_by_their_start_are_those_whose_start_the_text_holds():
         assert [literal_start(alone.sources[i]) for i in alone._candidates(text)] == \
             [s for s in starts if s in held], text
     assert indexed >= 1  # the test exercises the indexed path on a real phrase list
+
+
+def test_needed_texts_found_in_one_pass_are_those_an_in_test_finds():
+    """A regex searched on its own is tried only where the text holds what it needs: with the
+    Aho–Corasick automaton (one pass over the text, :mod:`qa_pipeline.rubric.needles`) the answer
+    for every regex of every phrase list of both standard rubrics is the ``in`` tests' answer."""
+    pytest.importorskip("ahocorasick")
+    from qa_pipeline.rubric.needles import AUTOMATON_FROM, Gates, holds
+
+    texts = [normalize(t.text) for c in _examples() for t in c.turns]
+    texts += ["", " ", "a", "您", "\n".join(texts[:40]), "\n".join(texts[-40:])]
+    largest = 0
+    for language in ("zh", "en"):
+        spec = read_rubric_yaml((rubrics_dir() / f"standard-{language}.yaml").read_text(encoding="utf-8"))
+        for phrases in _phrase_lists(spec):
+            matcher = compile_phrases(phrases, spec.get("synonyms", {}))
+            for alone in [matcher._alone] + ([matcher._words[1]] if matcher._words is not None else []):
+                needs = alone._gates._choices
+                largest = max(largest, len({a for n in needs.values() for c in n for a in c}))
+                gates = Gates(needs, automaton=True)  # (none where every needed text is short)
+                for text in texts:
+                    found = gates.found(text)
+                    for i, needed in needs.items():
+                        assert gates.hold(i, text, found) == holds(text, needed), (phrases[:2], i, text[:40])
+    assert largest >= AUTOMATON_FROM  # a real list is large enough for `qa score` to use the automaton
+
+
+def test_needed_texts_short_long_and_empty_choices():
+    pytest.importorskip("ahocorasick")
+    from qa_pipeline.rubric.needles import Gates, holds
+
+    needs = {0: ((" ", "is"), ("refund", "money back")), 1: (("您",), ("退款", "退钱")), 2: ((),), 3: (("late",),)}
+    for automaton in (True, False):
+        gates = Gates(needs, automaton=automaton)
+        for text in ["", "this refund", "his money back", "您要退款", "退款", "it is late", "refund"]:
+            found = gates.found(text)
+            assert (found is not None) == automaton
+            assert [gates.hold(i, text, found) for i in range(5)] == [holds(text, needs[i]) for i in range(4)] + [True]
