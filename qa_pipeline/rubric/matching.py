@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional, Sequence
 
 from qa_pipeline.language import has_chinese
-from qa_pipeline.rubric.needles import Gates
 from qa_pipeline.rubric.phrase_syntax import (
     SPLIT,
     PhraseCompiler,
@@ -53,6 +52,17 @@ _COMPILE_NOW = re.compile(r"\(\?[aiLmsux-]|\\[1-9]|\(\?P=|\(\?\(")
 _FEW_STARTS = 24
 
 
+def _holds(text: str, choices: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``text`` holds one text of each of ``choices``."""
+    for choice in choices:
+        for a in choice:
+            if a in text:
+                break
+        else:
+            return False
+    return True
+
+
 class _Alone:
     """Regexes searched one by one (they cannot join a combined regex: they do not start with
     a literal character, or are too big), in order.
@@ -69,13 +79,14 @@ class _Alone:
     lookarounds come before the texts its matches start with is compiled with a lookahead for
     those texts in front (:func:`~qa_pipeline.rubric.phrase_syntax.lead_first`): the same matches."""
 
-    __slots__ = ("_always", "_at_lines", "_at_words", "_by_start", "_compiled", "_gates", "_one_char_starts",
+    __slots__ = ("_always", "_anchors", "_at_lines", "_at_words", "_by_start", "_compiled", "_needs", "_one_char_starts",
                  "_pairs", "sources")
 
     def __init__(self, sources: Sequence[re.Pattern | str], anchors: Mapping[str, Optional[tuple[str, ...]]]):
         self.sources = tuple(s if isinstance(s, str) else s.pattern for s in sources)
         self._compiled: list[Optional[re.Pattern]] = [
             s if not isinstance(s, str) else (re.compile(s) if _COMPILE_NOW.search(s) else None) for s in sources]
+        self._anchors = tuple(anchors.get(s) for s in self.sources)
         by_start: dict[str, list[int]] = {}
         always = []
         for i, source in enumerate(self.sources):
@@ -102,14 +113,8 @@ class _Alone:
         # choice (absent: unknown). Every choice is tested, not only the longest: the English
         # B2 list's regexes need "already "/"just "/... and also "went"/"gone"/... and
         # "over"/"through"; one choice let ~40 % of an English agent's texts through.
-        needs: dict[int, tuple[tuple[str, ...], ...]] = {
-            i: found for i in always if (found := required_choices(self.sources[i]))}
-        # With the anchors (one of which every match holds: one choice more), what each regex
-        # needs the text to hold, tested in one pass over the text (:mod:`.needles`).
-        for i, source in enumerate(self.sources):
-            if anchors.get(source) is not None:
-                needs[i] = needs.get(i, ()) + (tuple(anchors[source]),)
-        self._gates = Gates(needs)
+        self._needs: dict[int, tuple[tuple[str, ...], ...]] = {
+            i: needs for i in always if (needs := required_choices(self.sources[i]))}
         # Those that can only start where a word starts (``\b(?:cheat|deceive|...)``): in clean
         # English, searched as ``[\n @](?:regex)`` in the text with a newline in front (compiled
         # when first searched), so the engine tries them only after a space, newline or '@'.
@@ -160,14 +165,18 @@ class _Alone:
         the text also holds one of its anchors. ``padded``: ``text`` with a newline in front
         when it is clean English (:func:`padded_english`): the regexes that start at a word
         are searched there, only where words start."""
-        gates, at_words, at_lines = self._gates, self._at_words, self._at_lines
+        anchors, required, at_words, at_lines = self._anchors, self._needs, self._at_words, self._at_lines
         lined = padded  # the text with a newline in front, made when first needed
-        found: Optional[set[str]] | bool = False  # the needed texts the text holds: looked for once, when needed
         for i in self._candidates(text):
-            if i in gates:  # searched only when the text holds what it needs and one of its anchors
-                if found is False:
-                    found = gates.found(text)
-                if not gates.hold(i, text, found):  # type: ignore[arg-type]
+            choices = required.get(i)
+            if choices is not None and not _holds(text, choices):  # no literal start: searched
+                continue  # only when the text holds what it needs
+            needs = anchors[i]
+            if needs is not None:  # searched only when the text holds one of its anchors
+                for a in needs:
+                    if a in text:
+                        break
+                else:
                     continue
             if i in at_lines:
                 rx = at_lines[i]
@@ -199,17 +208,17 @@ class _Alone:
         """The regexes (from index ``first`` on, in order) that may match somewhere in
         ``text``: those whose literal start, needs and anchors the text holds (each is held by
         every match, so the others cannot match)."""
-        gates = self._gates
+        required, anchors = self._needs, self._anchors
         out = []
-        found: Optional[set[str]] | bool = False
         for i in self._candidates(text):
             if i < first:
                 continue
-            if i in gates:
-                if found is False:
-                    found = gates.found(text)
-                if not gates.hold(i, text, found):  # type: ignore[arg-type]
-                    continue
+            choices = required.get(i)
+            if choices is not None and not _holds(text, choices):
+                continue
+            needs = anchors[i]
+            if needs is not None and not any(a in text for a in needs):
+                continue
             out.append(i)
         return out
 
