@@ -426,6 +426,12 @@ def fresh_settings(lang: str) -> list[Setting]:
     # ... and with the apology required among them (stop 29: a return filed with a pickup time is no complaint)
     acts += [Setting("unsure + 2 of D1/D4/D5 from the first, D1 needed",
                      {"acts": {"checks": list(ACTS), "at_least": 2, "start": "first", "need": ["D1"]}})]
+    # ... and the callback contact (D3), or every handling item, among the acts counted (stop 30, named before
+    # scoring: an agent who takes a number to ring back on is handling a complaint as much as one who names a time)
+    for named in (("D1", "D3", "D4", "D5"), ("D1", "D2", "D3", "D4", "D5")):
+        for start in ("best", "first"):
+            acts.append(Setting(f"unsure + 3 of {'/'.join(named)}{' from the first' if start == 'first' else ''}",
+                                {"acts": {"checks": list(named), "at_least": 3, "start": start}}))
     return [Setting("main"), *scored, *bars, *acts]
 
 

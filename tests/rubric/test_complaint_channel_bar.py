@@ -93,7 +93,11 @@ def test_the_agents_complaint_handling_acts_are_tried_with_the_rubric_option(ben
         assert acts == ([{**same, "at_least": k} for k in (2, 3)] + [{**same, "at_least": k, "start": "first"}
                                                                      for k in (2, 3)]
                         + [{**same, "at_least": k, "start": "first", "unless": bench.REFUSALS[lang]} for k in (2, 3)]
-                        + [{**same, "at_least": 2, "start": "first", "need": ["D1"]}])
+                        + [{**same, "at_least": 2, "start": "first", "need": ["D1"]}]
+                        # the callback contact (D3), or every handling item, counted too (stop 30)
+                        + [{"checks": list(named), "at_least": 3, "start": start}
+                           for named in (("D1", "D3", "D4", "D5"), ("D1", "D2", "D3", "D4", "D5"))
+                           for start in ("best", "first")])
 
 
 def test_the_refusals_are_apologies_that_open_a_refusal_sentence_by_sentence(bench):
