@@ -116,6 +116,12 @@ kinds (/tmp, not adopted) with ``--add-exemplars``: main 88 -> 89/112. docs/rubr
 
     .venv/bin/python bench/complaint_channel_bar.py --calls --fresh --lang zh \\
         --only "unsure + 2 of D1/D4/D5 from the first, D1 needed"
+
+Stop 30 (cmplen30; hold-outs 7-14, holdout14 fresh at 731f351) adds the callback contact (D3), or every
+handling item, to the acts counted, at 3 from the best or the first sentence. Measured 7 Dec 2026, en main
+99/128 (5 false, 24 missed), C+D 567/768 -> held out 108/128 (5, 15), 613, 6 folds up, none down; fitted on
+all eight folds 3 of D1/D3/D4/D5 from the first (set in standard-en; in sample the acts at 3 of D1/D4/D5 104,
+593 -> 108, 614). docs/rubrics.md, Stop 30 (English).
 """
 from __future__ import annotations
 
