@@ -214,6 +214,10 @@ def test_the_english_rubric_counts_a_callback_number_taken_among_the_acts():
     assert "D3 '" in found.rule and "D1 '" in found.rule and "D5 '" in found.rule
     two = complaint(NO_TIME)
     assert (two.outcome, two.unsure) == ("fail", True), two.rule
+    # the number asked to find the account, not to ring back on: identification, and the acts in that turn do not count
+    look_up = complaint("I'm really sorry about that. I'll take this up with the depot myself. May I have your "
+                        "registered mobile number, please?")
+    assert (look_up.outcome, look_up.unsure) == ("fail", True), look_up.rule
 
 
 # --- the real encoder, the Mandarin standard rubric (acts at 2 from the first likely turn; cmpl29) --------------

@@ -98,7 +98,10 @@ def test_the_agents_complaint_handling_acts_are_tried_with_the_rubric_option(ben
                         # the callback contact (D3), or every handling item, counted too (stop 30)
                         + [{"checks": list(named), "at_least": 3, "start": start}
                            for named in (("D1", "D3", "D4", "D5"), ("D1", "D2", "D3", "D4", "D5"))
-                           for start in ("best", "first")])
+                           for start in ("best", "first")]
+                        # ... from the first, an account look-up not counted as an act (stop 30)
+                        + [{"checks": ["D1", "D3", "D4", "D5"], "at_least": 3, "start": "first",
+                            "unless": bench.LOOKUPS}])
 
 
 def test_the_refusals_are_apologies_that_open_a_refusal_sentence_by_sentence(bench):
@@ -152,5 +155,18 @@ def test_the_fresh_settings_put_mains_first_and_let_only_english_decide(bench):
     assert en[0] == zh[0] == bench.Setting("main")
     assert all(s.options.get("decides") for s in en if s.options and "acts" not in s.options) and not any(
         "decides" in s.options for s in zh if s.options)
-    # stop 30: four acts settings more (the callback contact, or every D item, counted)
-    assert [s.bar for s in en if s.bar] == [s.bar for s in zh if s.bar] and len(en) <= 34 and len(zh) <= 34
+    # stop 30: five acts settings more (the callback contact, or every D item, counted; look-ups not)
+    assert [s.bar for s in en if s.bar] == [s.bar for s in zh if s.bar] and len(en) <= 35 and len(zh) <= 35
+
+
+def test_the_look_ups_are_account_identifiers_not_a_number_to_ring_back_on(bench):
+    """The acts' ``unless`` of stop 30: a number asked to find the account is identification, not the callback
+    contact D3 stands for; a number checked for a call back is not a look-up."""
+    import re
+
+    from qa_pipeline.rubric.text import normalize
+    found = [re.compile(p[3:]) for p in bench.LOOKUPS]
+    for said in ("Can you give me your registered phone number, please?", "What's the customer ID on the bill?"):
+        assert any(r.search(normalize(said)) for r in found), said
+    for said in ("Is the mobile you're on now good for a call back?", "What's the best number to reach you on?"):
+        assert not any(r.search(normalize(said)) for r in found), said
