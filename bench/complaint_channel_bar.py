@@ -116,6 +116,14 @@ kinds (/tmp, not adopted) with ``--add-exemplars``: main 88 -> 89/112. docs/rubr
 
     .venv/bin/python bench/complaint_channel_bar.py --calls --fresh --lang zh \\
         --only "unsure + 2 of D1/D4/D5 from the first, D1 needed"
+
+Stop 30 (cmplen30; hold-outs 7-14, holdout14 fresh at 731f351) adds the callback contact (D3), or every
+handling item, to the acts counted, at 3 from the best or the first sentence. Measured 7 Dec 2026, en main
+99/128 (5 false, 24 missed), C+D 567/768 -> held out 108/128 (5, 15), 613, 6 folds up, none down; fitted on
+all eight folds 3 of D1/D3/D4/D5 from the first (set in standard-en; in sample the acts at 3 of D1/D4/D5 104,
+593 -> 108, 614). An account look-up ("your registered mobile number", ``LOOKUPS``) not counted as an act:
+the same on the fresh view (108/128, 614), two false triggers fewer on today's view (set in standard-en).
+docs/rubrics.md, Stop 30 (English).
 """
 from __future__ import annotations
 
@@ -395,6 +403,8 @@ class Setting(NamedTuple):
 
 # An apology that opens a refusal ("sorry, we can't take it without a deposit", 抱歉 这个我们没法上门): courtesy,
 # not the handling of a complaint (the acts' ``unless``, sentence by sentence, on normalised text).
+LOOKUPS = ["re:\\bregistered (?:mobile |phone |telephone |contact |cell )?(?:number|no)\\b"
+           "|\\b(?:service|customer|account|consumer|subscriber|member|membership) id\\b"]
 REFUSALS = {
     "en": ["re:\\bsorry\\b(?: \\S+){0,3}? (?:but )?(?:we|i) (?:can not|cannot|do not|are not able to|am not able to|"
            "are unable to|am unable to|will not be able to|will not)\\b"],
@@ -426,6 +436,18 @@ def fresh_settings(lang: str) -> list[Setting]:
     # ... and with the apology required among them (stop 29: a return filed with a pickup time is no complaint)
     acts += [Setting("unsure + 2 of D1/D4/D5 from the first, D1 needed",
                      {"acts": {"checks": list(ACTS), "at_least": 2, "start": "first", "need": ["D1"]}})]
+    # ... and the callback contact (D3), or every handling item, among the acts counted (stop 30, named before
+    # scoring: an agent who takes a number to ring back on is handling a complaint as much as one who names a time)
+    for named in (("D1", "D3", "D4", "D5"), ("D1", "D2", "D3", "D4", "D5")):
+        for start in ("best", "first"):
+            acts.append(Setting(f"unsure + 3 of {'/'.join(named)}{' from the first' if start == 'first' else ''}",
+                                {"acts": {"checks": list(named), "at_least": 3, "start": start}}))
+    # ... and a number asked to look the account up ("your registered mobile number", "the service ID") not counted
+    # as an act: identification, not a callback contact (stop 30, named after today's view showed two such
+    # false triggers, before the fresh view was scored with it)
+    acts.append(Setting("unsure + 3 of D1/D3/D4/D5 from the first, no look-ups",
+                        {"acts": {"checks": ["D1", "D3", "D4", "D5"], "at_least": 3, "start": "first",
+                                  "unless": LOOKUPS}}))
     return [Setting("main"), *scored, *bars, *acts]
 
 

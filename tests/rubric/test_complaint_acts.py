@@ -194,6 +194,32 @@ def test_the_english_call_handled_as_a_complaint_is_found_and_without_a_reply_ti
     assert (no_time.outcome, no_time.unsure) == ("fail", True), no_time.rule
 
 
+# The rubric as shipped (stop 30): 3 of D1, D3, D4, D5 from the first likely turn. An apology, a number taken to
+# ring back on and the case taken on, with no reply time, is the handling of a complaint; the same without the
+# number (two acts) is not enough. Written for this test.
+WITH_NUMBER = ("I'm really sorry about that. I'll take this up with the depot myself. Is the number you're ringing "
+               "from the best one to reach you on?")
+
+
+def test_the_english_rubric_counts_a_callback_number_taken_among_the_acts():
+    if encoders.sentence_encoder() is None:
+        pytest.skip(encoders.encoder_status())
+    path = rubrics_dir() / "standard-en.yaml"
+    shipped = parse_rubric(read_rubric_yaml(path.read_text(encoding="utf-8")), str(path))
+
+    def complaint(turn):
+        return next(f for f in score_call(_call(turn), shipped, sentiment=0.0).findings if f.check_id == "complaint")
+    found = complaint(WITH_NUMBER)
+    assert (found.outcome, found.unsure) == ("pass", True), found.rule
+    assert "D3 '" in found.rule and "D1 '" in found.rule and "D5 '" in found.rule
+    two = complaint(NO_TIME)
+    assert (two.outcome, two.unsure) == ("fail", True), two.rule
+    # the number asked to find the account, not to ring back on: identification, and the acts in that turn do not count
+    look_up = complaint("I'm really sorry about that. I'll take this up with the depot myself. May I have your "
+                        "registered mobile number, please?")
+    assert (look_up.outcome, look_up.unsure) == ("fail", True), look_up.rule
+
+
 # --- the real encoder, the Mandarin standard rubric (acts at 2 from the first likely turn; cmpl29) --------------
 
 # An unsure calm complaint (a tap the company fitted, leaking), written for this test.

@@ -85,7 +85,8 @@ def _fresh_fold(bench, complaint, before, why, found_d, labels):
 def test_the_agents_complaint_handling_acts_are_tried_with_the_rubric_option(bench):
     """--calls --fresh, ``acts``: since callacts the learned check's own ``acts`` option set on each fold's
     rubric (its behaviour: tests/rubric/test_complaint_acts.py), at 2 and 3 of D1, D4, D5 (D2 and D3,
-    asking what happened and a number, are ordinary in any call), not a replay of the fold's readings."""
+    asking what happened and a number, are ordinary in any call), and since stop 30 at 3 with D3 or every D item
+    counted too, not a replay of the fold's readings."""
     for lang in ("en", "zh"):
         acts = [s.options["acts"] for s in bench.fresh_settings(lang) if s.options and "acts" in s.options]
         same = {"checks": ["D1", "D4", "D5"]}
@@ -93,7 +94,14 @@ def test_the_agents_complaint_handling_acts_are_tried_with_the_rubric_option(ben
         assert acts == ([{**same, "at_least": k} for k in (2, 3)] + [{**same, "at_least": k, "start": "first"}
                                                                      for k in (2, 3)]
                         + [{**same, "at_least": k, "start": "first", "unless": bench.REFUSALS[lang]} for k in (2, 3)]
-                        + [{**same, "at_least": 2, "start": "first", "need": ["D1"]}])
+                        + [{**same, "at_least": 2, "start": "first", "need": ["D1"]}]
+                        # the callback contact (D3), or every handling item, counted too (stop 30)
+                        + [{"checks": list(named), "at_least": 3, "start": start}
+                           for named in (("D1", "D3", "D4", "D5"), ("D1", "D2", "D3", "D4", "D5"))
+                           for start in ("best", "first")]
+                        # ... from the first, an account look-up not counted as an act (stop 30)
+                        + [{"checks": ["D1", "D3", "D4", "D5"], "at_least": 3, "start": "first",
+                            "unless": bench.LOOKUPS}])
 
 
 def test_the_refusals_are_apologies_that_open_a_refusal_sentence_by_sentence(bench):
@@ -147,4 +155,18 @@ def test_the_fresh_settings_put_mains_first_and_let_only_english_decide(bench):
     assert en[0] == zh[0] == bench.Setting("main")
     assert all(s.options.get("decides") for s in en if s.options and "acts" not in s.options) and not any(
         "decides" in s.options for s in zh if s.options)
-    assert [s.bar for s in en if s.bar] == [s.bar for s in zh if s.bar] and len(en) <= 30 and len(zh) <= 30
+    # stop 30: five acts settings more (the callback contact, or every D item, counted; look-ups not)
+    assert [s.bar for s in en if s.bar] == [s.bar for s in zh if s.bar] and len(en) <= 35 and len(zh) <= 35
+
+
+def test_the_look_ups_are_account_identifiers_not_a_number_to_ring_back_on(bench):
+    """The acts' ``unless`` of stop 30: a number asked to find the account is identification, not the callback
+    contact D3 stands for; a number checked for a call back is not a look-up."""
+    import re
+
+    from qa_pipeline.rubric.text import normalize
+    found = [re.compile(p[3:]) for p in bench.LOOKUPS]
+    for said in ("Can you give me your registered phone number, please?", "What's the customer ID on the bill?"):
+        assert any(r.search(normalize(said)) for r in found), said
+    for said in ("Is the mobile you're on now good for a call back?", "What's the best number to reach you on?"):
+        assert not any(r.search(normalize(said)) for r in found), said
