@@ -8,8 +8,9 @@ added) is neither: this bench applies named :data:`CHANGES` entries to each rubr
 labelled call both ways. A change is a :class:`Change`: a one-line reason, the items it reports, the function
 editing the old rubric's YAML data (False where that rubric lacks what it edits: said, and nothing done) and,
 where today's rubric already holds it, the function taking it out (applied to both sides, so that the bench
-measures what it adds there too). Printed per folder: the chosen changes' items before -> after, all items,
-false complaints on calls labelled harmless, and the calls that moved (+ right now, - wrong now). Views:
+measures what it adds there too). Printed per folder: the chosen changes' items before -> after, with their false
+passes (labelled fail, scored pass; for the complaint trigger the false complaints on calls labelled harmless), all
+items, and the calls that moved (+ right now, - wrong now). Views:
 
 * ``fresh`` (default): the written hold-outs 7-15, each with the rubric it was fresh at (bench/fresh_view.py);
 * ``current``: every folder of tests/data/dev_LANG (today's rubric; never blind nor NEVER_TUNED);
@@ -173,26 +174,48 @@ def _c2_rule_holder(data: dict) -> dict:
     return check["rule"] if check["rule"].get("type") == "learned" else check
 
 
-def _is_echo(rule: object) -> bool:
-    return isinstance(rule, dict) and rule.get("detector") == "need_echo"
+def _strip_detector(data: dict, detector: str) -> None:
+    """The ``detect`` alternative naming ``detector`` taken out of C2's rule where the rubric has it."""
+    holder = _c2_rule_holder(data)
+    rule = holder["rule"]
+    def named(r: object) -> bool:
+        return isinstance(r, dict) and r.get("detector") == detector
+    if isinstance(rule, dict) and isinstance(rule.get("any"), list) and any(named(r) for r in rule["any"]):
+        rest = [r for r in rule["any"] if not named(r)]
+        holder["rule"] = rest[0] if len(rest) == 1 else {**rule, "any": rest}
+
+
+def _add_detector(data: dict, alternative: dict) -> bool:
+    """``alternative`` (a ``detect`` rule) made an alternative of C2's rule (the rules' answer of a learned
+    check, else the rule itself), once, whether or not the rubric had it."""
+    _strip_detector(data, alternative["detector"])
+    holder = _c2_rule_holder(data)
+    holder["rule"] = {"any": [holder["rule"], alternative]}
+    return True
 
 
 def strip_need_echo(data: dict) -> None:
     """The detector taken out of C2's rule where the rubric already has it (standard-en from stop 29)."""
-    holder = _c2_rule_holder(data)
-    rule = holder["rule"]
-    if isinstance(rule, dict) and isinstance(rule.get("any"), list) and any(_is_echo(r) for r in rule["any"]):
-        rest = [r for r in rule["any"] if not _is_echo(r)]
-        holder["rule"] = rest[0] if len(rest) == 1 else {**rule, "any": rest}
+    _strip_detector(data, "need_echo")
 
 
 def add_need_echo(data: dict) -> bool:
-    """The detector as an alternative of C2's rule (the rules' answer of a learned check, else the rule
-    itself), once, whether or not the rubric had it."""
-    strip_need_echo(data)
-    holder = _c2_rule_holder(data)
-    holder["rule"] = {"any": [holder["rule"], ECHO]}
-    return True
+    """The need_echo detector as an alternative of C2's rule, once."""
+    return _add_detector(data, ECHO)
+
+
+CONFIRMED = {"type": "detect", "name": "confirmed by the customer", "detector": "need_confirmed", "speaker": "agent"}
+
+
+def strip_need_confirmed(data: dict) -> None:
+    """The need_confirmed detector taken out of C2's rule where the rubric already has it."""
+    _strip_detector(data, "need_confirmed")
+
+
+def add_need_confirmed(data: dict) -> bool:
+    """The need_confirmed detector (the customer's "that's right" after the agent put their words back) as an
+    alternative of C2's rule, once."""
+    return _add_detector(data, CONFIRMED)
 
 
 def without_need_echo(data: dict) -> dict:
@@ -247,6 +270,24 @@ def closing_began(data: dict, on: bool) -> dict:
     return data
 
 
+# ---- C5: the resolution also the agent's commitment to do what was asked ---------------------------------
+
+COMMITMENT = ("re:(?<!if )(?<!once )(?<!when )(?<!after )\\b(?:i|we) will (?:now |just |also |straight away )?"
+              "(?:put|move|book|rebook|reschedule|change|cancel|send|resend|refund|replace|swap|credit|issue|reissue|"
+              "post|ship|courier|waive|switch|transfer) (?:you|it|them|that|this|the|your|a|an)\\b")
+
+
+def add_commitment(data: dict) -> bool:
+    """The ``resolution`` condition (C5's "before the resolution") also matching the agent's commitment to do
+    the thing asked ("I'll move you to Sunday", "we will send a new one"); False where the rubric has no
+    resolution condition."""
+    resolution = (data.get("conditions") or {}).get("resolution")
+    if not isinstance(resolution, dict) or not isinstance(resolution.get("phrases"), list):
+        return False
+    resolution["phrases"] = [p for p in resolution["phrases"] if p != COMMITMENT] + [COMMITMENT]
+    return True
+
+
 # ---- the registry: name -> Change (add an entry per change; keep it a plain dict, one entry a line group) --
 
 CHANGES: dict[str, Change] = {
@@ -268,6 +309,11 @@ CHANGES: dict[str, Change] = {
                                 "does not count", COMPLAINT_D, replace_phrase("complaint", "傻逼"), langs=("zh",)),
     "need-echo": Change("C2: the need_echo detector (the agent's check question repeating the customer's words) "
                         "as an alternative of C2's rule", C2_C5, add_need_echo, strip_need_echo),
+    "need-confirmed": Change("C2: the agent's turn repeating 3 of the customer's content words, confirmed by the "
+                             "customer's next turn (need_confirmed)", C2_C5, add_need_confirmed, strip_need_confirmed,
+                             langs=("en",)),
+    "resolution-commitment": Change("C5: the resolution also the agent's commitment to do what was asked (I'll move "
+                                    "you, we will send a new one)", C1_C5, add_commitment, langs=("en",)),
     "closing-began": Change("C5: the offer of more help before the closing's thanks, not only before its goodbye",
                             C1_C5, add_closing_began, strip_closing_began),
 }
@@ -295,31 +341,33 @@ def rubrics(path: Path, changes, base=()):
     return parse_rubric(before, str(path)), parse_rubric(after, str(path)), applied
 
 
-def _false_complaints(calls, outcomes) -> int:
-    """Calls labelled harmless (complaint false) that the rubric took for a complaint."""
-    return sum(1 for d, s in calls if (d.get("labels") or {}).get("complaint") is False
-               and outcomes.get((d.get("call_id") or str(s), "complaint")) == "pass")
+def false_passes(calls, outcomes, item: str) -> int:
+    """Calls labelled ``item`` fail that the rubric passed (for the complaint trigger: calls labelled harmless
+    that it took for a complaint, the false complaints)."""
+    fail = False if item == "complaint" else "fail"
+    return sum(1 for d, s in calls if (d.get("labels") or {}).get(item) == fail
+               and outcomes.get((d.get("call_id") or str(s), item)) == "pass")
 
 
 def compare(name: str, calls, lang: str, before, after, totals: dict, items) -> None:
-    """Print ``items``' agreement, all items' and false complaints on ``calls`` with the rubric ``before`` ->
-    ``after``, and the calls that moved; add the counts to ``totals``."""
+    """Print ``items``' agreement and false passes, and all items' agreement, on ``calls`` with the rubric
+    ``before`` -> ``after``, and the calls that moved; add the counts to ``totals``."""
     a_agree, *_, a_out, _ = score_all(calls, {lang: before})
     b_agree, *_, b_out, _ = score_all(calls, {lang: after})
     cells = []
     for item in items:
         (a, n), (b, _) = a_agree.get((lang, item), (0, 0)), b_agree.get((lang, item), (0, 0))
-        cells.append(f"{item} {a} -> {b}/{n}")
+        fa, fb = false_passes(calls, a_out, item), false_passes(calls, b_out, item)
+        cells.append(f"{item} {a} -> {b}/{n} (false pass {fa} -> {fb})")
         t = totals.setdefault(item, [0, 0, 0])
         t[0], t[1], t[2] = t[0] + a, t[1] + b, t[2] + n
+        t = totals.setdefault(f"{item} false pass", [0, 0, ""])
+        t[0], t[1] = t[0] + fa, t[1] + fb
     all_a = sum(v[0] for k, v in a_agree.items() if k[0] == lang)
     all_b = sum(v[0] for k, v in b_agree.items() if k[0] == lang)
     all_n = sum(v[1] for k, v in a_agree.items() if k[0] == lang)
     t = totals.setdefault("all", [0, 0, 0])
     t[0], t[1], t[2] = t[0] + all_a, t[1] + all_b, t[2] + all_n
-    fa, fb = _false_complaints(calls, a_out), _false_complaints(calls, b_out)
-    t = totals.setdefault("false complaints", [0, 0, ""])
-    t[0], t[1] = t[0] + fa, t[1] + fb
     labels = {(d.get("call_id") or str(s), item): w for d, s in calls for item, w in (d.get("labels") or {}).items()}
     moved = []
     for key, got in b_out.items():
@@ -327,7 +375,7 @@ def compare(name: str, calls, lang: str, before, after, totals: dict, items) -> 
             want = labels.get(key)
             want = ("pass" if want else "fail") if key[1] == "complaint" else want
             moved.append(f"{key[1]}:{key[0]} {a_out.get(key)}->{got}({'+' if got == want else '-'})")
-    print(f"  {name:<28} {'   '.join(cells)}   all items {all_a} -> {all_b}/{all_n}   false complaints {fa} -> {fb}"
+    print(f"  {name:<28} {'   '.join(cells)}   all items {all_a} -> {all_b}/{all_n}"
           + (f"   moved: {' '.join(sorted(moved))}" if moved else ""))
 
 

@@ -69,3 +69,13 @@ def test_a_change_is_measured_against_the_rubric_without_it_where_today_has_it(b
 def test_a_change_not_written_for_a_language_is_refused_naming_it(bench, capsys):
     assert bench.main(["acts", "--lang", "en"]) == 2
     assert "acts not written for en" in capsys.readouterr().err
+
+
+def test_false_passes_count_calls_labelled_fail_that_passed(bench):
+    calls = [({"call_id": "a", "labels": {"C2": "fail", "complaint": False}}, "a.json"),
+             ({"call_id": "b", "labels": {"C2": "pass", "complaint": True}}, "b.json"),
+             ({"call_id": "c", "labels": {"C2": "fail"}}, "c.json")]
+    got = {("a", "C2"): "pass", ("a", "complaint"): "pass", ("b", "C2"): "pass", ("b", "complaint"): "pass",
+           ("c", "C2"): "fail", ("c", "complaint"): "pass"}
+    assert bench.false_passes(calls, got, "C2") == 1
+    assert bench.false_passes(calls, got, "complaint") == 1  # c has no complaint label
