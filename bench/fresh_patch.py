@@ -10,7 +10,7 @@ editing the old rubric's YAML data (False where that rubric lacks what it edits:
 where today's rubric already holds it, the function taking it out (applied to both sides, so that the bench
 measures what it adds there too). Printed per folder: the chosen changes' items before -> after, with their false
 passes (labelled fail, scored pass; for the complaint trigger the false complaints on calls labelled harmless), all
-items, and the calls that moved (+ right now, - wrong now). Views:
+items, and the calls that moved (+ right now, - wrong now and right before, ~ wrong both ways). Views:
 
 * ``fresh`` (default): the written hold-outs 7-15, each with the rubric it was fresh at (bench/fresh_view.py);
 * ``current``: every folder of tests/data/dev_LANG (today's rubric; never blind nor NEVER_TUNED);
@@ -43,6 +43,16 @@ Figures recorded, by the bench each change was first judged with:
 * ``closing-began`` (bench/c5_order.py, stop 30, helper c5ord30): fresh view zh C5 111 -> 112/128 (holdout14
   +1, zh-dv-198, read; nothing else moved), en 94 -> 94/128; qa-examples 216/216 per language; adopted
   (docs/rubrics.md, "Stop 30: C5 -- the offer of more help inside the closing").
+* ``need-confirmed`` (stop 31, helper c2en31, main 1c2bcd1 + the detector; en, hold-outs 7-15, about 6 minutes):
+  each hold-out's own rubric -> with it, C2 120 -> 136/144 (hold-outs 7-14, not read: 108 -> 120/128), C5 102 ->
+  113, all items 2267 -> 2294/2592, every moved call right, C2 false passes 1 -> 1; ``--base need-echo`` C2 132 ->
+  138; ``--views current examples real``: dev_en C2 274 -> 279/283, C5 262 -> 266, qa-examples 216/216, real threads
+  1660 -> 1660/1800 -- adopted in standard-en (docs/rubrics.md, "Stop 31: C2 confirmed by the customer").
+* ``resolution-commitment`` (stop 31, c2en31), ``--base need-confirmed``: C5 113 -> 114/144, holdout15's en-dv-257
+  alone (the call it was written from), nothing on hold-outs 7-14 -- not adopted.
+* ``read-from-record`` (stop 31, c2en31), ``--base need-confirmed``: C1 127 -> 128/144, C5 113 -> 114, holdout15's
+  en-dv-258 alone (read); on hold-outs 7-14 one call moves, wrong both ways (holdout11 en-dv-183: C1 labelled pass,
+  na -> fail) -- not adopted.
 """
 from __future__ import annotations
 
@@ -288,6 +298,26 @@ def add_commitment(data: dict) -> bool:
     return True
 
 
+# ---- C1: a record touched when the agent reads out what only the record holds -------------------------------
+
+READ_FROM_RECORD = [{"type": "detect", "name": "the customer's personal data read out", "detector": "personal_data",
+                     "speaker": "agent"},
+                    {"type": "detect", "name": "a card or ID number read out", "detector": "sensitive_number",
+                     "speaker": "agent"}]
+
+
+def add_read_from_record(data: dict) -> bool:
+    """The ``account_touched`` condition (C1's scope) also met where the agent reads out the customer's personal
+    data or a full card / ID number (the E1 detectors): only the record holds them. False where the rubric has
+    no such condition."""
+    conditions = data.get("conditions") or {}
+    touched = conditions.get("account_touched")
+    if not isinstance(touched, dict):
+        return False
+    conditions["account_touched"] = {"any": [touched, *READ_FROM_RECORD], "name": "account or record touched"}
+    return True
+
+
 # ---- the registry: name -> Change (add an entry per change; keep it a plain dict, one entry a line group) --
 
 CHANGES: dict[str, Change] = {
@@ -314,6 +344,8 @@ CHANGES: dict[str, Change] = {
                              langs=("en",)),
     "resolution-commitment": Change("C5: the resolution also the agent's commitment to do what was asked (I'll move "
                                     "you, we will send a new one)", C1_C5, add_commitment, langs=("en",)),
+    "read-from-record": Change("C1: a record touched where the agent reads out the customer's personal data or a "
+                               "full card/ID number", C1_C5, add_read_from_record, langs=("en",)),
     "closing-began": Change("C5: the offer of more help before the closing's thanks, not only before its goodbye",
                             C1_C5, add_closing_began, strip_closing_began),
 }
@@ -374,7 +406,8 @@ def compare(name: str, calls, lang: str, before, after, totals: dict, items) -> 
         if key[1] in items and a_out.get(key) != got:
             want = labels.get(key)
             want = ("pass" if want else "fail") if key[1] == "complaint" else want
-            moved.append(f"{key[1]}:{key[0]} {a_out.get(key)}->{got}({'+' if got == want else '-'})")
+            mark = "+" if got == want else "-" if a_out.get(key) == want else "~"
+            moved.append(f"{key[1]}:{key[0]} {a_out.get(key)}->{got}({mark})")
     print(f"  {name:<28} {'   '.join(cells)}   all items {all_a} -> {all_b}/{all_n}"
           + (f"   moved: {' '.join(sorted(moved))}" if moved else ""))
 
