@@ -47,7 +47,9 @@ Figures recorded, by the bench each change was first judged with:
   each hold-out's own rubric -> with it, C2 120 -> 136/144 (hold-outs 7-14, not read: 108 -> 120/128), C5 102 ->
   113, all items 2267 -> 2294/2592, every moved call right, C2 false passes 1 -> 1; ``--base need-echo`` C2 132 ->
   138; ``--views current examples real``: dev_en C2 274 -> 279/283, C5 262 -> 266, qa-examples 216/216, real threads
-  1660 -> 1660/1800 -- adopted in standard-en (docs/rubrics.md, "Stop 31: C2 confirmed by the customer").
+  1660 -> 1660/1800 -- adopted in standard-en (docs/rubrics.md, "Stop 31: C2 confirmed by the customer"). Its
+  Mandarin form, zh: fresh C2 140 -> 141/144 (holdout13 zh-dv-170), C5 126 -> 127, false passes 0 -> 0; current
+  C2 267 -> 268/270; qa-examples 216/216; real threads 97 -> 97/105 -- adopted in standard-zh.
 * ``resolution-commitment`` (stop 31, c2en31), ``--base need-confirmed``: C5 113 -> 114/144, holdout15's en-dv-257
   alone (the call it was written from), nothing on hold-outs 7-14 -- not adopted.
 * ``read-from-record`` (stop 31, c2en31), ``--base need-confirmed``: C1 127 -> 128/144, C5 113 -> 114, holdout15's
@@ -340,8 +342,7 @@ CHANGES: dict[str, Change] = {
     "need-echo": Change("C2: the need_echo detector (the agent's check question repeating the customer's words) "
                         "as an alternative of C2's rule", C2_C5, add_need_echo, strip_need_echo),
     "need-confirmed": Change("C2: the agent's turn repeating 3 of the customer's content words, confirmed by the "
-                             "customer's next turn (need_confirmed)", C2_C5, add_need_confirmed, strip_need_confirmed,
-                             langs=("en",)),
+                             "customer's next turn (need_confirmed)", C2_C5, add_need_confirmed, strip_need_confirmed),
     "resolution-commitment": Change("C5: the resolution also the agent's commitment to do what was asked (I'll move "
                                     "you, we will send a new one)", C1_C5, add_commitment, langs=("en",)),
     "read-from-record": Change("C1: a record touched where the agent reads out the customer's personal data or a "
@@ -447,8 +448,8 @@ def run(lang: str, views, workdir: Path, changes, base=(), items=None) -> None:
         _total(totals)
     if "examples" in views:
         print(f"\n== {lang}, ../shared/qa-examples (today's rubric)")
-        compare("qa-examples", _of(lang, [c for _, files in labelled_folders(DEFAULT, False) for c in read_calls(files)]),
-                lang, today_before, today_after, {}, items)
+        examples = [c for _, files in labelled_folders(DEFAULT, False) for c in read_calls(files)]
+        compare("qa-examples", _of(lang, examples), lang, today_before, today_after, {}, items)
     if "real" in views:
         totals = {}
         print(f"\n== {lang}, tuning real threads (tests/data/dev_real/{lang}, today's rubric)")

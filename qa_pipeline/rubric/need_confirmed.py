@@ -20,6 +20,10 @@ said they called about, and the customer's next turn confirms it. This detector 
     security questions: the C1 scope); in a transcript with capitals, a word capitalised inside a sentence
     (a name: the caller's, their street's, their town's) does not count towards (a), days and months aside.
 
+Mandarin (also adopted, stop 31): the same exchange, the agent's turn sharing the customer's content bigrams
+(need_echo's) covering :data:`ZH_MIN_CHARS` characters, the customer's next turn opening on 对 / 对的 / 是的 / 没错 / 就是 / 是这样,
+and no plan, offer or consent question of the agent's (我来…, 帮您办…, …可以吗/好吗) nor an identity word in the turn.
+
 A bare "right" or "okay" is not a confirmation (it acknowledges anything). :data:`MIN_SHARED` is three, as
 need_echo's "so …" statement without a question (two shared words are a topic, not a restatement); the
 customer's confirmation stands in for the question form. Written from the read-back kinds stop 31 read on
@@ -32,12 +36,13 @@ import re
 from typing import Optional
 
 from qa_pipeline.language import has_chinese
-from qa_pipeline.rubric.need_echo import en_content
+from qa_pipeline.rubric.need_echo import en_content, zh_content
 from qa_pipeline.rubric.view import CallView, TurnView
 
 Hit = Optional[tuple[int, str]]
 
 MIN_SHARED = 3
+ZH_MIN_CHARS = 6  # three two-character words: the English three content words
 
 # The customer's turn opening on a confirmation of what the agent said (after fillers and a "yes").
 _LEAD = r"^\W*(?:(?:yes|yeah|yep|yup|aye|ja|mm|mhm|mm-hm|uh-huh|oh|ah|ok|okay|oh yes|yes yes)\W+)*"
@@ -73,6 +78,27 @@ def names(text: str) -> set[str]:
     return en_content(" ".join(w for w in _NAME.findall(text) if w.lower() not in _DATES))
 
 
+_ZH_CONFIRMS = re.compile(r"^\W*(?:嗯|恩|哦|噢|啊|对|是)?[，,。 ]*(?:对对?对?|对的|是的|没错|就是|是这样|对头|是啊|对啊|对呀)")
+_ZH_CONSENT = re.compile(
+    r"我(?:来|给您|帮您|这边给|这边帮|马上)|我们(?:会|来|给您|帮您)|(?:给|帮)您(?:办|安排|退|换|补|寄|登记|申请|处理|预约)|"
+    r"可以吗|好吗|行吗|好不好|行不行|要不要|需要.*吗")
+_ZH_IDENTITY = re.compile(
+    r"姓名|名字|贵姓|全名|怎么称呼|手机号|电话号|号码|身份证|证件|地址|住址|生日|出生|验证码|密码|尾号|后四位|账号|卡号")
+
+
+def _zh_need_confirmed(turn: TurnView, view: CallView) -> Hit:
+    """The Mandarin form of :func:`need_confirmed`."""
+    if _ZH_IDENTITY.search(turn.text):
+        return None
+    reply, agent = _answered(turn, view)
+    if reply is None or not _ZH_CONFIRMS.search(reply.text) or any(_ZH_CONSENT.search(t.text) for t in agent):
+        return None
+    shared = zh_content(turn.text) & said_before(turn, view, chinese=True)
+    if len({ch for bigram in shared for ch in bigram}) < ZH_MIN_CHARS:
+        return None
+    return 0, "need confirmed by the customer: " + " ".join(sorted(shared))
+
+
 def _answered(turn: TurnView, view: CallView) -> tuple[Optional[TurnView], list[TurnView]]:
     """The customer's next turn after ``turn`` and the agent's turns from ``turn`` up to it."""
     agent = [turn]
@@ -92,31 +118,35 @@ def confirms(reply: str, agent_said: str) -> bool:
     return bool(_YES.search(low)) and not _CONSENT.search(agent_said.lower())
 
 
-def need_words(turn: TurnView, view: CallView) -> set[str]:
-    """The content words the customer said before ``turn``, less their answers to an identity question."""
+def said_before(turn: TurnView, view: CallView, chinese: bool = False) -> set[str]:
+    """The content words (Mandarin: bigrams) the customer said before ``turn``, less their answers to an
+    identity question."""
+    read, identity = (zh_content, _ZH_IDENTITY) if chinese else (en_content, _IDENTITY)
     words: set[str] = set()
     asked_identity = False
     for t in view.turns[: turn.index]:
         if t.role == "agent":
-            asked_identity = bool(_IDENTITY.search(t.text.lower()))
+            asked_identity = bool(identity.search(t.text.lower()))
         elif t.role == "customer":
             if not asked_identity:
-                words |= t.memo(("need_confirmed",), lambda t=t: en_content(t.text))
+                words |= t.memo(("need_confirmed", chinese), lambda t=t: read(t.text))
             asked_identity = False
     return words
 
 
 def need_confirmed(turn: TurnView, view: CallView) -> Hit:
     """``turn`` (the agent's) puts the customer's words back and the customer's next turn confirms it."""
-    if turn.role != "agent" or not view.has_customer or has_chinese(turn.text):
+    if turn.role != "agent" or not view.has_customer:
         return None
+    if has_chinese(turn.text):
+        return _zh_need_confirmed(turn, view)
     low = turn.text.lower()
     if _IDENTITY.search(low):
         return None
     reply, agent = _answered(turn, view)
     if reply is None or not confirms(reply.text, " ".join(t.text for t in agent)):
         return None
-    shared = (en_content(turn.text) - names(turn.text)) & need_words(turn, view)
+    shared = (en_content(turn.text) - names(turn.text)) & said_before(turn, view)
     if len(shared) < MIN_SHARED:
         return None
     return 0, "need confirmed by the customer: " + " ".join(sorted(shared))

@@ -16,7 +16,8 @@ A, C = "agent", "customer"
 
 
 def _call(turns, language="en"):
-    return Call(CallInfo("probe"), language, tuple(Turn(s, float(i), float(i) + 1, t) for i, (s, t) in enumerate(turns)))
+    return Call(CallInfo("probe"), language,
+                tuple(Turn(s, float(i), float(i) + 1, t) for i, (s, t) in enumerate(turns)))
 
 
 def _at(turns, index):
@@ -101,3 +102,27 @@ def test_the_detect_check_uses_it():
          "rule": {"type": "detect", "detector": "need_confirmed", "speaker": "agent"}}]}, "probe.yaml")
     assert score_call(_call(FOUND[0]), rubric, sentiment=0.0).findings[0].outcome == "pass"
     assert score_call(_call(NOT_FOUND[1][0]), rubric, sentiment=0.0).findings[0].outcome == "fail"
+
+
+ZH_CASES = [
+    # a read-back in the customer's words, confirmed with 对/是的: found
+    ([(A, "您好，青禾家政。"), (C, "上周约的保洁阿姨没来，厨房油烟机也没清洗，我白等了一上午。"),
+      (A, "您是说上周约的保洁阿姨没来，油烟机也没清洗，白等了一上午"), (C, "对，就是这样。")], True),
+    ([(A, "您好，顺风驾校。"), (C, "我想把周六的科目二练车改到周日下午。"),
+      (A, "好的，周六的科目二练车改到周日下午"), (C, "是的。")], True),
+    # a plan the customer agrees to; an identity read-back; no confirmation; the topic alone: not found
+    ([(A, "您好，青禾家政。"), (C, "上周约的保洁阿姨没来，厨房油烟机也没清洗。"),
+      (A, "我给您重新安排保洁阿姨上门清洗油烟机，可以吗？"), (C, "对，可以。")], False),
+    ([(A, "您好，顺风驾校。"), (C, "我叫李明远，住在江城花园，想改练车时间。"),
+      (A, "李明远，江城花园，这个地址对吗？"), (C, "对的。")], False),
+    ([(A, "您好，顺风驾校。"), (C, "我想把周六的科目二练车改到周日下午。"),
+      (A, "周六的科目二练车改到周日下午"), (C, "那要多久能改好？")], False),
+    ([(A, "您好，顺风驾校。"), (C, "我想把周六的科目二练车改到周日下午。"),
+      (A, "练车的事"), (C, "对。")], False),
+]
+
+
+@pytest.mark.parametrize(("turns", "found"), ZH_CASES)
+def test_mandarin_read_backs_the_customer_confirms(turns, found):
+    view = CallView(_call(turns, "zh"))
+    assert (need_confirmed(view.turns[2], view) is not None) is found
