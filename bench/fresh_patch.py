@@ -1,24 +1,60 @@
-"""A rule change judged on the fresh view: each written hold-out scored with the rubric it met fresh, without
-and with the change applied to that old rubric.
+"""A named rubric change judged on the fresh view: each written hold-out scored with the rubric it met fresh,
+without and with the change applied to that old rubric (and on today's rubric for the other views).
 
 bench/fresh_view.py reads each hold-out with the rubric and exemplar banks of the commit it was last never
 tuned at; bench/complaint_channel_bar.py --calls --fresh and bench/item_decision_fit.py --fresh try decision
-options on those old rubrics. A phrase added to a rule (an ownership wording for D5, a gate on a complaint
-word) is neither: this bench applies a named :data:`PATCHES` entry to each fold's old rubric (the phrases
-appended to the rule named, wherever the old rubric has it; a rule the old rubric lacks is left alone and
-said) and scores every labelled call of the fold both ways: the complaint trigger and D1-D5, agreed with the
-labels, per fold and per item, the calls that moved, and false complaints on calls labelled harmless.
+options on those old rubrics. A change to a rule (a phrase added, a detector made an alternative, a condition
+added) is neither: this bench applies named :data:`CHANGES` entries to each rubric's data and scores every
+labelled call both ways. A change is a :class:`Change`: a one-line reason, the items it reports, the function
+editing the old rubric's YAML data (False where that rubric lacks what it edits: said, and nothing done) and,
+where today's rubric already holds it, the function taking it out (applied to both sides, so that the bench
+measures what it adds there too). Printed per folder: the chosen changes' items before -> after, with their false
+passes (labelled fail, scored pass; for the complaint trigger the false complaints on calls labelled harmless), all
+items, and the calls that moved (+ right now, - wrong now and right before, ~ wrong both ways). Views:
 
-    .venv/bin/python bench/fresh_patch.py PATCH [PATCH ...] [--base PATCH ...] [--lang zh] [--workdir DIR]
+* ``fresh`` (default): the written hold-outs 7-15, each with the rubric it was fresh at (bench/fresh_view.py);
+* ``current``: every folder of tests/data/dev_LANG (today's rubric; never blind nor NEVER_TUNED);
+* ``examples``: ../shared/qa-examples (today's rubric);
+* ``real``: the tuning real threads, tests/data/dev_real/LANG/{labels,batch2,batch3,batch4}.jsonl.
 
-A patch written from a hold-out shows on that hold-out; it is a gain only where the older hold-outs, whose
+    .venv/bin/python bench/fresh_patch.py CHANGE [CHANGE ...] [--base CHANGE ...] [--lang zh en]
+        [--views fresh current examples real] [--items C2 C5 ...] [--workdir DIR]
+    .venv/bin/python bench/fresh_patch.py --list
+
+A change written from a hold-out shows on that hold-out; it is a gain only where the older hold-outs, whose
 calls its writer had not read when that hold-out was fresh, move too (or at least none falls).
 
-Measured 7 Dec 2026 (cmplzh30, main d482565 + this branch; hold-outs 7-14, 128 calls, about 9 minutes on the
-shared 2-core machine), complaint + D1-D5 without -> with, ``--base acts``: swear-other-cause,
-d1-empathy-fault, d3-number-read 621 -> 642/768 (holdouts 7, 10, 11, 12, 14 up, none down; false complaints
-8 -> 6), adopted; d5-remedy-order, d5-this-one-mine, d3-number-used move holdout14 alone (the folder they were
-read from), reverted (docs/rubrics.md, Stop 30).
+Figures recorded, by the bench each change was first judged with:
+
+* (bench/fresh_patch.py, stop 30) measured 7 Dec 2026 (cmplzh30, main d482565 + that branch; hold-outs 7-14,
+  128 calls, about 9 minutes on the shared 2-core machine), complaint + D1-D5 without -> with, ``--base acts``:
+  swear-other-cause, d1-empathy-fault, d3-number-read 621 -> 642/768 (holdouts 7, 10, 11, 12, 14 up, none
+  down; false complaints 8 -> 6), adopted; d5-remedy-order, d5-this-one-mine, d3-number-used move holdout14
+  alone (the folder they were read from), reverted (docs/rubrics.md, Stop 30).
+* ``need-echo`` (bench/c2_echo.py, stops 28-29) measured 7 Dec 2026 (helper c2echo, main 97d8cd4 + the
+  detector), C2 main -> with it: the detector as fixed before measuring, en fresh 83 -> 86/96 (none down),
+  current 228 -> 230/235, qa-examples 12/12, real threads 114 -> 112/120; zh fresh 93 -> 92, current 220 -> 218,
+  real 97 -> 94. Revised twice after reading those (v3): en fresh 83 -> 86/96, C5 69 -> 72; current C2 228 ->
+  230, C5 221 -> 223; real 114 -> 114; zh fresh 93 -> 93, current 220 -> 219, real 97 -> 96. Not adopted
+  (docs/rubrics.md, "Stop 28: C2 by echo"). v4 (stop 29, helper c2en29, main e9bc99a, the fresh view then with
+  holdout13): en fresh C2 93 -> 105/112, C5 80 -> 88, none down; current C2 238 -> 247/251; qa-examples
+  216/216; real 114 -> 114 -- adopted in standard-en, whose C2 now holds the detector (the change takes it
+  out on both sides first). zh fresh 108 -> 109 -- opt-in ("Stop 29: need_echo v4").
+* ``closing-began`` (bench/c5_order.py, stop 30, helper c5ord30): fresh view zh C5 111 -> 112/128 (holdout14
+  +1, zh-dv-198, read; nothing else moved), en 94 -> 94/128; qa-examples 216/216 per language; adopted
+  (docs/rubrics.md, "Stop 30: C5 -- the offer of more help inside the closing").
+* ``need-confirmed`` (stop 31, helper c2en31, main 1c2bcd1 + the detector; en, hold-outs 7-15, about 6 minutes):
+  each hold-out's own rubric -> with it, C2 120 -> 136/144 (hold-outs 7-14, not read: 108 -> 120/128), C5 102 ->
+  113, all items 2267 -> 2294/2592, every moved call right, C2 false passes 1 -> 1; ``--base need-echo`` C2 132 ->
+  138; ``--views current examples real``: dev_en C2 274 -> 279/283, C5 262 -> 266, qa-examples 216/216, real threads
+  1660 -> 1660/1800 -- adopted in standard-en (docs/rubrics.md, "Stop 31: C2 confirmed by the customer"). Its
+  Mandarin form, zh: fresh C2 140 -> 141/144 (holdout13 zh-dv-170), C5 126 -> 127, false passes 0 -> 0; current
+  C2 267 -> 268/270; qa-examples 216/216; real threads 97 -> 97/105 -- adopted in standard-zh.
+* ``resolution-commitment`` (stop 31, c2en31), ``--base need-confirmed``: C5 113 -> 114/144, holdout15's en-dv-257
+  alone (the call it was written from), nothing on hold-outs 7-14 -- not adopted.
+* ``read-from-record`` (stop 31, c2en31), ``--base need-confirmed``: C1 127 -> 128/144, C5 113 -> 114, holdout15's
+  en-dv-258 alone (read); on hold-outs 7-14 one call moves, wrong both ways (holdout11 en-dv-183: C1 labelled pass,
+  na -> fail) -- not adopted.
 """
 from __future__ import annotations
 
@@ -26,18 +62,38 @@ import argparse
 import copy
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from complaint_channel_bar import D_ITEMS, agreed, outcomes  # noqa: E402
-from complaint_transfer import ITEM, checkout_at, ready_encoder, written_folders  # noqa: E402
-from fresh_view import WORKDIR, fresh_folders  # noqa: E402
+from accuracy import DEFAULT, REAL_DATA, labelled_folders, read_calls, score_all  # noqa: E402
+from fresh_view import WORKDIR, fresh_folders, fresh_rubric_path  # noqa: E402
+from real_labels import labelled_calls  # noqa: E402
 
+from qa_pipeline.language import lang_family  # noqa: E402
+from qa_pipeline.rubric import encoder as encoders  # noqa: E402
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
 
-ITEMS = (ITEM,) + D_ITEMS
+ROOT = Path(__file__).resolve().parents[1]
+BATCHES = ("labels", "batch2", "batch3", "batch4")
+COMPLAINT_D = ("complaint", "D1", "D2", "D3", "D4", "D5")
+C2_C5 = ("C2", "C5")
+C1_C5 = ("C1", "C2", "C3", "C4", "C5")
 
+
+class Change(NamedTuple):
+    """A named rubric change: ``apply`` edits a rubric's YAML data in place (False where that rubric lacks
+    what it edits); ``strip`` (optional) takes the change out where a rubric already holds it, applied to
+    both sides first; ``items`` are the items reported by default; ``langs`` the rubrics it is written for."""
+    reason: str
+    items: tuple[str, ...]
+    apply: Callable[[dict], bool]
+    strip: Optional[Callable[[dict], None]] = None
+    langs: tuple[str, ...] = ("zh", "en")
+
+
+# ---- phrase changes: today's wording carried to an old rubric ----------------------------------------
 
 def _mappings(node):
     """Every mapping under ``node`` (a check's rule tree, as read from YAML), ``node`` itself first."""
@@ -54,11 +110,15 @@ def rules_named(node, name: str):
     return [m for m in _mappings(node) if m.get("name") == name]
 
 
+def _check(data: dict, check_id: str) -> Optional[dict]:
+    return next((c for c in data["checks"] if c["id"] == check_id), None)
+
+
 def append_phrases(check_id: str, rule_name: str, phrases: list[str]) -> Callable[[dict], bool]:
-    """A patch: ``phrases`` appended to the phrases of every rule named ``rule_name`` in check ``check_id``;
+    """A change: ``phrases`` appended to the phrases of every rule named ``rule_name`` in check ``check_id``;
     False where the rubric has no such rule."""
     def patch(data: dict) -> bool:
-        check = next((c for c in data["checks"] if c["id"] == check_id), None)
+        check = _check(data, check_id)
         found = list(rules_named(check, rule_name)) if check else []
         for rule in found:
             rule["phrases"] = list(rule.get("phrases") or []) + list(phrases)
@@ -71,19 +131,23 @@ def _phrase_lists(node):
     return [m["phrases"] for m in _mappings(node) if isinstance(m.get("phrases"), list)]
 
 
-def today(check_id: str, *fragments: str) -> list[str]:
-    """The phrases of this checkout's standard-zh check ``check_id`` holding one of ``fragments``: a patch
+def today_rubric(lang: str = "zh") -> dict:
+    """This checkout's standard rubric of ``lang``, as YAML data."""
+    return read_rubric_yaml((ROOT / "rubrics" / f"standard-{lang}.yaml").read_text("utf-8"))
+
+
+def today(check_id: str, *fragments: str, lang: str = "zh") -> list[str]:
+    """The phrases of this checkout's standard-LANG check ``check_id`` holding one of ``fragments``: a change
     carries today's wording to the old rubrics (read at each use, so the bench judges what ships)."""
-    data = read_rubric_yaml((Path(__file__).resolve().parents[1] / "rubrics" / "standard-zh.yaml").read_text("utf-8"))
-    check = next(c for c in data["checks"] if c["id"] == check_id)
+    check = _check(today_rubric(lang), check_id)
     return [p for lst in _phrase_lists(check) for p in lst if isinstance(p, str) and any(f in p for f in fragments)]
 
 
 def replace_phrase(check_id: str, holding: str) -> Callable[[dict], bool]:
-    """A patch: in check ``check_id``, every phrase holding ``holding`` replaced by today's phrase holding it;
+    """A change: in check ``check_id``, every phrase holding ``holding`` replaced by today's phrase holding it;
     False where none holds it."""
     def patch(data: dict) -> bool:
-        check = next((c for c in data["checks"] if c["id"] == check_id), None)
+        check = _check(data, check_id)
         new = today(check_id, holding)[0]
         hit = False
         for lst in _phrase_lists(check):
@@ -95,8 +159,8 @@ def replace_phrase(check_id: str, holding: str) -> Callable[[dict], bool]:
 
 
 def appended(check_id: str, rule_name: str, *fragments: str) -> Callable[[dict], bool]:
-    """A patch: today's phrases of ``check_id`` holding one of ``fragments`` appended to the rule ``rule_name``;
-    False (nothing done) where the old rubric lacks the rule or today's rubric the phrases."""
+    """A change: today's phrases of ``check_id`` holding one of ``fragments`` appended to the rule
+    ``rule_name``; False (nothing done) where the old rubric lacks the rule or today's rubric the phrases."""
     def patch(data: dict) -> bool:
         phrases = today(check_id, *fragments)
         return bool(phrases) and append_phrases(check_id, rule_name, phrases)(data)
@@ -104,81 +168,330 @@ def appended(check_id: str, rule_name: str, *fragments: str) -> Callable[[dict],
 
 
 def today_acts(data: dict) -> bool:
-    """A patch: the complaint check's ``acts`` option as this checkout's standard-zh sets it (the agent's
+    """A change: the complaint check's ``acts`` option as this checkout's standard-zh sets it (the agent's
     complaint-handling acts, which older rubrics lack): a D-item change is then judged with them."""
-    ours = read_rubric_yaml((Path(__file__).resolve().parents[1] / "rubrics" / "standard-zh.yaml").read_text("utf-8"))
-    acts = next(c for c in ours["checks"] if c["id"] == ITEM)["rule"]["acts"]
-    next(c for c in data["checks"] if c["id"] == ITEM)["rule"]["acts"] = copy.deepcopy(acts)
+    acts = _check(today_rubric("zh"), "complaint")["rule"]["acts"]
+    _check(data, "complaint")["rule"]["acts"] = copy.deepcopy(acts)
     return True
 
 
-# Each patch: name -> (what it carries, the function applying it to an old rubric's data), the phrases read
-# from this checkout's standard-zh.yaml by a fragment they hold.
-PATCHES: dict[str, tuple[str, Callable[[dict], bool]]] = {
-    "d5-remedy-order": ("D5: a remedy order filed for the customer (登记个返修单, 补发申请…提交)",
-                        appended("D5", "负责跟进或升级", "换新|换货")),
-    "d5-this-one-mine": ("D5: the case taken on in few words (这单归我, 后面我来盯)",
-                         appended("D5", "负责跟进或升级", "(?:交给我|归我|")),
-    "d3-number-used": ("D3: news sent to the number just given; the contact's number asked",
-                       appended("D3", "确认回访联系方式", "验证码|动态码", "(?:联系人|对接人")),
-    "d1-empathy-fault": ("D1: empathy with words between (搁谁身上都) and the fault owned (是我们没做到位)",
-                         appended("D1", "致歉或安抚", "谁(?:身上|心里|头上)?都", "是我们(?:这边)?(?:的责任")),
-    "d3-number-read": ("D3: the reply number read back with words around its digits, more check tags",
-                       appended("D3", "确认回访联系方式", "(?:这个|那个)?(?:尾号)?\\d{3,}(?:开头)?")),
-    "acts": ("complaint: the agent's acts as set today", today_acts),
-    "swear-other-cause": ("complaint: a swear word just after another cause (the weather, another firm) does not count",
-                          replace_phrase("complaint", "傻逼")),
+# ---- C2: the need_echo detector as an alternative of C2's rule ----------------------------------------
+
+ECHO = {"type": "detect", "name": "echoes the need", "detector": "need_echo", "speaker": "agent"}
+
+
+def _c2_rule_holder(data: dict) -> dict:
+    """The mapping whose ``rule`` is C2's rule: the learned check's (its rules' answer), else C2 itself."""
+    check = _check(data, "C2")
+    return check["rule"] if check["rule"].get("type") == "learned" else check
+
+
+def _strip_detector(data: dict, detector: str) -> None:
+    """The ``detect`` alternative naming ``detector`` taken out of C2's rule where the rubric has it."""
+    holder = _c2_rule_holder(data)
+    rule = holder["rule"]
+    def named(r: object) -> bool:
+        return isinstance(r, dict) and r.get("detector") == detector
+    if isinstance(rule, dict) and isinstance(rule.get("any"), list) and any(named(r) for r in rule["any"]):
+        rest = [r for r in rule["any"] if not named(r)]
+        holder["rule"] = rest[0] if len(rest) == 1 else {**rule, "any": rest}
+
+
+def _add_detector(data: dict, alternative: dict) -> bool:
+    """``alternative`` (a ``detect`` rule) made an alternative of C2's rule (the rules' answer of a learned
+    check, else the rule itself), once, whether or not the rubric had it."""
+    _strip_detector(data, alternative["detector"])
+    holder = _c2_rule_holder(data)
+    holder["rule"] = {"any": [holder["rule"], alternative]}
+    return True
+
+
+def strip_need_echo(data: dict) -> None:
+    """The detector taken out of C2's rule where the rubric already has it (standard-en from stop 29)."""
+    _strip_detector(data, "need_echo")
+
+
+def add_need_echo(data: dict) -> bool:
+    """The need_echo detector as an alternative of C2's rule, once."""
+    return _add_detector(data, ECHO)
+
+
+CONFIRMED = {"type": "detect", "name": "confirmed by the customer", "detector": "need_confirmed", "speaker": "agent"}
+
+
+def strip_need_confirmed(data: dict) -> None:
+    """The need_confirmed detector taken out of C2's rule where the rubric already has it."""
+    _strip_detector(data, "need_confirmed")
+
+
+def add_need_confirmed(data: dict) -> bool:
+    """The need_confirmed detector (the customer's "that's right" after the agent put their words back) as an
+    alternative of C2's rule, once."""
+    return _add_detector(data, CONFIRMED)
+
+
+def without_need_echo(data: dict) -> dict:
+    """A copy of ``data`` without the detector in C2's rule."""
+    data = copy.deepcopy(data)
+    strip_need_echo(data)
+    return data
+
+
+def with_need_echo(data: dict) -> dict:
+    """A copy of ``data`` with the detector as an alternative of C2's rule, once."""
+    data = copy.deepcopy(data)
+    add_need_echo(data)
+    return data
+
+
+# ---- C5: the offer of more help before the closing began ----------------------------------------------
+
+CLOSING_BEGAN = {"zh": "结束语的致谢在询问其他需求之后", "en": "closing thanks after the anything-else"}
+
+
+def _after_c3(node):
+    """A copy of the closing's thanks condition ``node`` searched only from the offer of more help on."""
+    node = copy.deepcopy(node)
+    if isinstance(node, dict) and node.get("type") == "phrases":
+        node["after"] = {"check": "C3"}
+    elif isinstance(node, dict) and "any" in node:
+        node["any"] = [_after_c3(n) for n in node["any"]]
+    return node
+
+
+def strip_closing_began(data: dict) -> None:
+    """C5 without the condition that the closing's thanks comes at or after the offer of more help."""
+    rule = _check(data, "C5")["rule"]
+    rule["all"] = [p for p in rule["all"] if not (isinstance(p, dict) and p.get("name") in CLOSING_BEGAN.values())]
+
+
+def add_closing_began(data: dict) -> bool:
+    """C5 with that condition (once): C4's thanks (its first part) searched from C3's hit on, as
+    standard-LANG.yaml has it."""
+    strip_closing_began(data)
+    thanks = _check(data, "C4")["rule"]["all"][0]
+    name = CLOSING_BEGAN[(data.get("languages") or ["en"])[0][:2]]
+    _check(data, "C5")["rule"]["all"].append({**_after_c3(thanks), "name": name})
+    return True
+
+
+def closing_began(data: dict, on: bool) -> dict:
+    """A copy of ``data`` with (``on``) or without the closing-began condition in C5."""
+    data = copy.deepcopy(data)
+    (add_closing_began if on else strip_closing_began)(data)
+    return data
+
+
+# ---- C5: the resolution also the agent's commitment to do what was asked ---------------------------------
+
+COMMITMENT = ("re:(?<!if )(?<!once )(?<!when )(?<!after )\\b(?:i|we) will (?:now |just |also |straight away )?"
+              "(?:put|move|book|rebook|reschedule|change|cancel|send|resend|refund|replace|swap|credit|issue|reissue|"
+              "post|ship|courier|waive|switch|transfer) (?:you|it|them|that|this|the|your|a|an)\\b")
+
+
+def add_commitment(data: dict) -> bool:
+    """The ``resolution`` condition (C5's "before the resolution") also matching the agent's commitment to do
+    the thing asked ("I'll move you to Sunday", "we will send a new one"); False where the rubric has no
+    resolution condition."""
+    resolution = (data.get("conditions") or {}).get("resolution")
+    if not isinstance(resolution, dict) or not isinstance(resolution.get("phrases"), list):
+        return False
+    resolution["phrases"] = [p for p in resolution["phrases"] if p != COMMITMENT] + [COMMITMENT]
+    return True
+
+
+# ---- C1: a record touched when the agent reads out what only the record holds -------------------------------
+
+READ_FROM_RECORD = [{"type": "detect", "name": "the customer's personal data read out", "detector": "personal_data",
+                     "speaker": "agent"},
+                    {"type": "detect", "name": "a card or ID number read out", "detector": "sensitive_number",
+                     "speaker": "agent"}]
+
+
+def add_read_from_record(data: dict) -> bool:
+    """The ``account_touched`` condition (C1's scope) also met where the agent reads out the customer's personal
+    data or a full card / ID number (the E1 detectors): only the record holds them. False where the rubric has
+    no such condition."""
+    conditions = data.get("conditions") or {}
+    touched = conditions.get("account_touched")
+    if not isinstance(touched, dict):
+        return False
+    conditions["account_touched"] = {"any": [touched, *READ_FROM_RECORD], "name": "account or record touched"}
+    return True
+
+
+# ---- the registry: name -> Change (add an entry per change; keep it a plain dict, one entry a line group) --
+
+CHANGES: dict[str, Change] = {
+    "d5-remedy-order": Change("D5: a remedy order filed for the customer (登记个返修单, 补发申请…提交)", COMPLAINT_D,
+                              appended("D5", "负责跟进或升级", "换新|换货"), langs=("zh",)),
+    "d5-this-one-mine": Change("D5: the case taken on in few words (这单归我, 后面我来盯)", COMPLAINT_D,
+                               appended("D5", "负责跟进或升级", "(?:交给我|归我|"), langs=("zh",)),
+    "d3-number-used": Change("D3: news sent to the number just given; the contact's number asked", COMPLAINT_D,
+                             appended("D3", "确认回访联系方式", "验证码|动态码", "(?:联系人|对接人"), langs=("zh",)),
+    "d1-empathy-fault": Change("D1: empathy with words between (搁谁身上都) and the fault owned (是我们没做到位)",
+                               COMPLAINT_D,
+                               appended("D1", "致歉或安抚", "谁(?:身上|心里|头上)?都", "是我们(?:这边)?(?:的责任"),
+                               langs=("zh",)),
+    "d3-number-read": Change("D3: the reply number read back with words around its digits, more check tags",
+                             COMPLAINT_D, appended("D3", "确认回访联系方式", "(?:这个|那个)?(?:尾号)?\\d{3,}(?:开头)?"),
+                             langs=("zh",)),
+    "acts": Change("complaint: the agent's acts as set today", COMPLAINT_D, today_acts, langs=("zh",)),
+    "swear-other-cause": Change("complaint: a swear word just after another cause (the weather, another firm) "
+                                "does not count", COMPLAINT_D, replace_phrase("complaint", "傻逼"), langs=("zh",)),
+    "need-echo": Change("C2: the need_echo detector (the agent's check question repeating the customer's words) "
+                        "as an alternative of C2's rule", C2_C5, add_need_echo, strip_need_echo),
+    "need-confirmed": Change("C2: the agent's turn repeating 3 of the customer's content words, confirmed by the "
+                             "customer's next turn (need_confirmed)", C2_C5, add_need_confirmed, strip_need_confirmed),
+    "resolution-commitment": Change("C5: the resolution also the agent's commitment to do what was asked (I'll move "
+                                    "you, we will send a new one)", C1_C5, add_commitment, langs=("en",)),
+    "read-from-record": Change("C1: a record touched where the agent reads out the customer's personal data or a "
+                               "full card/ID number", C1_C5, add_read_from_record, langs=("en",)),
+    "closing-began": Change("C5: the offer of more help before the closing's thanks, not only before its goodbye",
+                            C1_C5, add_closing_began, strip_closing_began),
 }
+
+
+# ---- scoring -------------------------------------------------------------------------------------------
+
+def changed_data(data: dict, changes, base=()):
+    """Copies of rubric YAML ``data`` without and with ``changes`` (names of :data:`CHANGES`), ``base``
+    changes and every change's ``strip`` on both sides; and the names of the changes that applied."""
+    data = copy.deepcopy(data)
+    for name in changes:
+        if CHANGES[name].strip:
+            CHANGES[name].strip(data)
+    for name in base:
+        CHANGES[name].apply(data)
+    after = copy.deepcopy(data)
+    applied = [name for name in changes if CHANGES[name].apply(after)]
+    return data, after, applied
+
+
+def rubrics(path: Path, changes, base=()):
+    """The rubric of ``path`` without and with ``changes`` (see :func:`changed_data`), and those applied."""
+    before, after, applied = changed_data(read_rubric_yaml(path.read_text(encoding="utf-8")), changes, base)
+    return parse_rubric(before, str(path)), parse_rubric(after, str(path)), applied
+
+
+def false_passes(calls, outcomes, item: str) -> int:
+    """Calls labelled ``item`` fail that the rubric passed (for the complaint trigger: calls labelled harmless
+    that it took for a complaint, the false complaints)."""
+    fail = False if item == "complaint" else "fail"
+    return sum(1 for d, s in calls if (d.get("labels") or {}).get(item) == fail
+               and outcomes.get((d.get("call_id") or str(s), item)) == "pass")
+
+
+def compare(name: str, calls, lang: str, before, after, totals: dict, items) -> None:
+    """Print ``items``' agreement and false passes, and all items' agreement, on ``calls`` with the rubric
+    ``before`` -> ``after``, and the calls that moved; add the counts to ``totals``."""
+    a_agree, *_, a_out, _ = score_all(calls, {lang: before})
+    b_agree, *_, b_out, _ = score_all(calls, {lang: after})
+    cells = []
+    for item in items:
+        (a, n), (b, _) = a_agree.get((lang, item), (0, 0)), b_agree.get((lang, item), (0, 0))
+        fa, fb = false_passes(calls, a_out, item), false_passes(calls, b_out, item)
+        cells.append(f"{item} {a} -> {b}/{n} (false pass {fa} -> {fb})")
+        t = totals.setdefault(item, [0, 0, 0])
+        t[0], t[1], t[2] = t[0] + a, t[1] + b, t[2] + n
+        t = totals.setdefault(f"{item} false pass", [0, 0, ""])
+        t[0], t[1] = t[0] + fa, t[1] + fb
+    all_a = sum(v[0] for k, v in a_agree.items() if k[0] == lang)
+    all_b = sum(v[0] for k, v in b_agree.items() if k[0] == lang)
+    all_n = sum(v[1] for k, v in a_agree.items() if k[0] == lang)
+    t = totals.setdefault("all", [0, 0, 0])
+    t[0], t[1], t[2] = t[0] + all_a, t[1] + all_b, t[2] + all_n
+    labels = {(d.get("call_id") or str(s), item): w for d, s in calls for item, w in (d.get("labels") or {}).items()}
+    moved = []
+    for key, got in b_out.items():
+        if key[1] in items and a_out.get(key) != got:
+            want = labels.get(key)
+            want = ("pass" if want else "fail") if key[1] == "complaint" else want
+            mark = "+" if got == want else "-" if a_out.get(key) == want else "~"
+            moved.append(f"{key[1]}:{key[0]} {a_out.get(key)}->{got}({mark})")
+    print(f"  {name:<28} {'   '.join(cells)}   all items {all_a} -> {all_b}/{all_n}"
+          + (f"   moved: {' '.join(sorted(moved))}" if moved else ""))
+
+
+def _of(lang: str, calls):
+    return [(d, s) for d, s in calls if lang_family(d.get("language", "")) == lang]
+
+
+def _total(totals: dict) -> None:
+    print("  total                        " + "   ".join(
+        f"{k} {a} -> {b}" + (f"/{n}" if n != "" else "") for k, (a, b, n) in totals.items()))
+
+
+def run(lang: str, views, workdir: Path, changes, base=(), items=None) -> None:
+    """Print each view of ``views`` for ``lang``, ``changes`` (with ``base`` on both sides) judged on
+    ``items`` (default: the items the changes name)."""
+    items = items or tuple(dict.fromkeys(i for name in changes for i in CHANGES[name].items))
+    if "fresh" in views:
+        totals: dict = {}
+        print(f"\n== {lang}, fresh view (each hold-out with the rubric it was fresh at)")
+        for folder, commit in fresh_folders(lang):
+            before, after, applied = rubrics(fresh_rubric_path(lang, folder, workdir), changes, base)
+            calls = _of(lang, [c for _, files in labelled_folders(folder, False) for c in read_calls(files)])
+            compare(f"{folder.name} @{commit}", calls, lang, before, after, totals, items)
+            if set(applied) != set(changes):
+                print(f"    (not applied to this rubric: {', '.join(sorted(set(changes) - set(applied)))})")
+        _total(totals)
+    today_before, today_after, _ = rubrics(ROOT / "rubrics" / f"standard-{lang}.yaml", changes, base)
+    if "current" in views:
+        totals = {}
+        print(f"\n== {lang}, current view (tests/data/dev_{lang}, today's rubric)")
+        for folder, files in labelled_folders(ROOT / "tests" / "data" / f"dev_{lang}", True):
+            calls = _of(lang, read_calls(files))
+            if calls:
+                compare(str(folder.relative_to(ROOT / "tests" / "data")), calls, lang, today_before, today_after,
+                        totals, items)
+        _total(totals)
+    if "examples" in views:
+        print(f"\n== {lang}, ../shared/qa-examples (today's rubric)")
+        examples = [c for _, files in labelled_folders(DEFAULT, False) for c in read_calls(files)]
+        compare("qa-examples", _of(lang, examples), lang, today_before, today_after, {}, items)
+    if "real" in views:
+        totals = {}
+        print(f"\n== {lang}, tuning real threads (tests/data/dev_real/{lang}, today's rubric)")
+        for batch in BATCHES:
+            for corpus, calls in labelled_calls(ROOT / "tests/data/dev_real" / lang / f"{batch}.jsonl",
+                                                REAL_DATA).items():
+                compare(f"{batch} {corpus}", _of(lang, calls), lang, today_before, today_after, totals, items)
+        _total(totals)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("patches", nargs="+", choices=tuple(PATCHES))
-    ap.add_argument("--base", nargs="*", default=[], choices=tuple(PATCHES),
-                    help="patches applied on both sides (e.g. acts: today's complaint options under both)")
-    ap.add_argument("--lang", default="zh", choices=("zh",))
-    ap.add_argument("--workdir", type=Path, default=WORKDIR)
+    ap.add_argument("changes", nargs="*", metavar="CHANGE", help=f"one of {', '.join(CHANGES)}")
+    ap.add_argument("--list", action="store_true", help="list the registered changes and stop")
+    ap.add_argument("--base", nargs="*", default=[], choices=tuple(CHANGES),
+                    help="changes applied on both sides (e.g. acts: today's complaint options under both)")
+    ap.add_argument("--lang", nargs="*", choices=("zh", "en"), default=None,
+                    help="default: every language all the changes are written for")
+    ap.add_argument("--views", nargs="*", choices=("fresh", "current", "examples", "real"), default=["fresh"])
+    ap.add_argument("--items", nargs="*", default=None, help="items reported (default: those the changes name)")
+    ap.add_argument("--workdir", type=Path, default=WORKDIR,
+                    help="where the fresh view unpacks the rubrics of old commits (kept between runs)")
     args = ap.parse_args(argv)
-    if ready_encoder("nothing to score") is None:
+    unknown = [n for n in args.changes if n not in CHANGES]
+    if unknown:
+        ap.error(f"no change named {', '.join(unknown)} (--list shows them)")
+    if args.list or not args.changes:
+        for name, change in CHANGES.items():
+            print(f"{name:<20} [{'/'.join(change.langs)}; {' '.join(change.items)}] {change.reason}")
+        return 0 if args.list else 2
+    fits = [lang for lang in ("zh", "en") if all(lang in CHANGES[n].langs for n in args.changes + args.base)]
+    langs = args.lang or fits
+    wrong = [lang for lang in langs if lang not in fits]
+    if wrong:
+        print(f"fresh_patch: {', '.join(args.changes + args.base)} not written for {', '.join(wrong)}", file=sys.stderr)
         return 2
-    calls = written_folders(args.lang)
-    total = {k: [0, 0] for k in ("before", "after")}
-    per_item = {item: [0, 0, 0] for item in ITEMS}
-    false = [0, 0]
-    for folder, commit in fresh_folders(args.lang):
-        if folder.name not in calls:
-            continue
-        rows = [c for c, _ in calls[folder.name]]
-        labels = [lab for _, lab in calls[folder.name]]
-        path = checkout_at(commit, args.workdir) / "rubrics" / f"standard-{args.lang}.yaml"
-        data = read_rubric_yaml(path.read_text(encoding="utf-8"))
-        for name in args.base:
-            PATCHES[name][1](data)
-        patched = copy.deepcopy(data)
-        applied = [name for name in args.patches if PATCHES[name][1](patched)]
-        before = outcomes(rows, parse_rubric(copy.deepcopy(data), str(path)))
-        after = outcomes(rows, parse_rubric(patched, str(path)))
-        b, n = agreed(labels, before, ITEMS)
-        a, _ = agreed(labels, after, ITEMS)
-        total["before"][0] += b
-        total["after"][0] += a
-        total["before"][1] += n
-        for item in ITEMS:
-            ib, m = agreed(labels, before, (item,))
-            ia, _ = agreed(labels, after, (item,))
-            per_item[item][0] += ib
-            per_item[item][1] += ia
-            per_item[item][2] += m
-        harmless = [not lab[ITEM] for lab in labels]
-        false[0] += sum(h and o[ITEM] == "pass" for h, o in zip(harmless, before))
-        false[1] += sum(h and o[ITEM] == "pass" for h, o in zip(harmless, after))
-        moved = [f"{c[0].call_id} {item} {x[item]}->{y[item]} ({'+' if agreed([lab], [y], (item,))[0] else '-'})"
-                 for c, lab, x, y in zip(rows, labels, before, after) for item in ITEMS if x[item] != y[item]]
-        print(f"{folder.name:10s} (fresh at {commit}; applied: {', '.join(applied) or 'none'}): "
-              f"complaint+D {b} -> {a}/{n}" + (f"; moved: {'; '.join(moved)}" if moved else ""))
-    print(f"all: complaint+D {total['before'][0]} -> {total['after'][0]}/{total['before'][1]}; "
-          f"false complaints on harmless calls {false[0]} -> {false[1]}")
-    print("per item: " + ", ".join(f"{i} {v[0]}->{v[1]}/{v[2]}" for i, v in per_item.items()))
+    if encoders.sentence_encoder() is None:
+        print("fresh_patch: no sentence encoder installed: the learned judgements are off, nothing to judge",
+              file=sys.stderr)
+        return 2
+    for lang in langs:
+        run(lang, args.views, args.workdir, args.changes, args.base, tuple(args.items) if args.items else None)
     return 0
 
 

@@ -79,7 +79,7 @@ def test_offer_of_more_help_before_the_closing_began(language, turns, want):
 
 @pytest.fixture(scope="module")
 def bench():
-    yield load_bench("c5_order")
+    yield load_bench("fresh_patch")
     forget_benches()
 
 

@@ -1,4 +1,4 @@
-"""bench/c2_echo.py adds the need_echo detector to C2's rule alone (once, and measured against C2
+"""bench/fresh_patch.py's need-echo change adds the need_echo detector to C2's rule alone (once, and measured against C2
 without it where the rubric already has it, as standard-en does), and the result loads.
 
 Fails against the code before it: the bench does not exist, and the loader refuses the detector's name.
@@ -16,7 +16,7 @@ from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml
 
 @pytest.fixture(scope="module")
 def bench():
-    yield load_bench("c2_echo")
+    yield load_bench("fresh_patch")
     forget_benches()
 
 
