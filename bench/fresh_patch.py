@@ -9,7 +9,7 @@ appended to the rule named, wherever the old rubric has it; a rule the old rubri
 said) and scores every labelled call of the fold both ways: the complaint trigger and D1-D5, agreed with the
 labels, per fold and per item, the calls that moved, and false complaints on calls labelled harmless.
 
-    .venv/bin/python bench/fresh_patch.py PATCH [PATCH ...] [--base PATCH ...] [--lang zh] [--workdir DIR]
+    .venv/bin/python bench/fresh_patch.py PATCH [PATCH ...] [--base PATCH ...] [--lang zh|en] [--workdir DIR]
 
 A patch written from a hold-out shows on that hold-out; it is a gain only where the older hold-outs, whose
 calls its writer had not read when that hold-out was fresh, move too (or at least none falls).
@@ -37,6 +37,7 @@ from fresh_view import WORKDIR, fresh_folders  # noqa: E402
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
 
 ITEMS = (ITEM,) + D_ITEMS
+LANG = ["zh"]  # the language benched (--lang): today's phrases are read from its standard rubric
 
 
 def _mappings(node):
@@ -74,7 +75,7 @@ def _phrase_lists(node):
 def today(check_id: str, *fragments: str) -> list[str]:
     """The phrases of this checkout's standard-zh check ``check_id`` holding one of ``fragments``: a patch
     carries today's wording to the old rubrics (read at each use, so the bench judges what ships)."""
-    data = read_rubric_yaml((Path(__file__).resolve().parents[1] / "rubrics" / "standard-zh.yaml").read_text("utf-8"))
+    data = read_rubric_yaml((Path(__file__).resolve().parents[1] / "rubrics" / f"standard-{LANG[0]}.yaml").read_text("utf-8"))
     check = next(c for c in data["checks"] if c["id"] == check_id)
     return [p for lst in _phrase_lists(check) for p in lst if isinstance(p, str) and any(f in p for f in fragments)]
 
@@ -106,9 +107,66 @@ def appended(check_id: str, rule_name: str, *fragments: str) -> Callable[[dict],
 def today_acts(data: dict) -> bool:
     """A patch: the complaint check's ``acts`` option as this checkout's standard-zh sets it (the agent's
     complaint-handling acts, which older rubrics lack): a D-item change is then judged with them."""
-    ours = read_rubric_yaml((Path(__file__).resolve().parents[1] / "rubrics" / "standard-zh.yaml").read_text("utf-8"))
+    ours = read_rubric_yaml((Path(__file__).resolve().parents[1] / "rubrics" / f"standard-{LANG[0]}.yaml").read_text("utf-8"))
     acts = next(c for c in ours["checks"] if c["id"] == ITEM)["rule"]["acts"]
     next(c for c in data["checks"] if c["id"] == ITEM)["rule"]["acts"] = copy.deepcopy(acts)
+    return True
+
+
+# Candidates of stop 31 not adopted (each moved only holdout15, the folder it was written from; no other fold
+# moved either way): kept here, not in the rubrics, to be judged again on later hold-outs.
+# The customer laying the fault on themselves (估计是我填岔了, 怪我自己没留意), left to the rules by the learned check.
+SELF_BLAME = (r"^[^\n]*(?:是我|怪我|赖我|我自己|都怪我|也怪我|是我们自己|我们自己|我当时|我那时候)"
+              r"(?:(?!你|您|他|她|店|师傅|客服|工作人员|快递)[^\n]){0,8}?(?:说错|写错|填错|弄错|搞错|记错|看错|听错|输错|选错|"
+              r"点错|按错|报错|留错|拼错|打错|填岔|记串|弄混|搞混|没说清|没讲清|没写清|没交代|忘了|忘记|没注意|没留意|马虎|粗心|疏忽|大意)")
+# English D2 check tags after a read-back (is that what happened, that what you are saying, is that how it went).
+SAID_BACK_TAGS = ("(?:is )?that what (?:happened|you are saying|you mean|went on)|is that how it (?:went|happened|went "
+                  "down)|(?:is )?that (?:the )?(?:gist|long and short) of it|")
+# English D3: a number named and, a few words on, someone reaching the customer on it (not an order or ticket number).
+NUMBER_REACH = (r"re:\b(?<!order )(?<!ticket )(?<!reference )(?<!case )(?<!account )(?<!tracking )(?<!policy )"
+                r"(?<!booking )(?<!serial )(?<!model )(?<!invoice )(?<!claim )(?<!job )(?<!receipt )(?<!part )"
+                r"(?<!membership )(?:number|phone|mobile|cell|email|landline)\b(?: \S+){0,8}? (?:reach|call|contact|"
+                r"ring|text|phone|email|get hold of|get back to|update) you\b")
+
+
+def _learned_unless_added(data: dict, pattern: str) -> bool:
+    """``pattern`` added to the ``unless`` of the old rubric's learned complaint rule."""
+    rule = next(c for c in data["checks"] if c["id"] == ITEM)["rule"]
+    rule["unless"] = list(rule.get("unless") or []) + [pattern]
+    return True
+
+
+def _acts_set(data: dict, **options) -> bool:
+    """``options`` set on the old rubric's complaint ``acts`` (False where it has none: add ``--base acts``)."""
+    acts = next(c for c in data["checks"] if c["id"] == ITEM)["rule"].get("acts")
+    if acts is not None:
+        acts.update(options)
+    return acts is not None
+
+
+def _inserted(data: dict, check_id: str, anchor: str, insert: str) -> bool:
+    """``insert`` put after ``anchor`` in each old phrase of ``check_id`` holding it (the old rule kept, only the new
+    alternatives added); False where the old rubric lacks ``anchor``."""
+    check = next((c for c in data["checks"] if c["id"] == check_id), None)
+    hit = False
+    for lst in _phrase_lists(check) if check else []:
+        for i, p in enumerate(lst):
+            if isinstance(p, str) and anchor in p and insert not in p:
+                lst[i], hit = p.replace(anchor, anchor + insert, 1), True
+    return hit
+
+
+def _d2_incident_echo(data: dict) -> bool:
+    """D2's learned rule given the ``incident_echo`` detector as an alternative of its rules (its window as theirs)."""
+    check = next((c for c in data["checks"] if c["id"] == "D2"), None)
+    learned = (check or {}).get("rule") or {}
+    inner = learned.get("rule")
+    if learned.get("type") != "learned" or not isinstance(inner, dict):
+        return False
+    after = learned.get("after") or inner.get("after") or {"check": ITEM}
+    detect = {"type": "detect", "name": "reads the incident back with its time", "detector": "incident_echo",
+              "after": after}
+    learned["rule"] = {"any": list(inner["any"]) + [detect]} if "any" in inner else {"any": [inner, detect]}
     return True
 
 
@@ -128,6 +186,21 @@ PATCHES: dict[str, tuple[str, Callable[[dict], bool]]] = {
     "acts": ("complaint: the agent's acts as set today", today_acts),
     "swear-other-cause": ("complaint: a swear word just after another cause (the weather, another firm) does not count",
                           replace_phrase("complaint", "傻逼")),
+    # cmpl31 (stop 31): whom the feeling is aimed at, the agent's handling read over the whole call, D2 said back
+    "self-blame": ("complaint: a customer sentence laying the fault on themselves left to the rules (是我…填错)",
+                   lambda data: _learned_unless_added(data, SELF_BLAME)),
+    "acts-any": ("complaint: the acts tried where any customer sentence is likely by the classifier alone "
+                 "(use with --base acts)", lambda data: _acts_set(data, likely="any")),
+    "d2-restated": ("D2: the incident said back with its time and a check tag ({date}...对吧), 确认...{date}",
+                    appended("D2", "询问或记录发生时间", "是这样吧", "...对吧", "...对吗", "...是吧", "...没错吧",
+                             "...是不是", "确认...{date}")),
+    "en-d2-said-back": ("D2 (en): more check tags after the incident read back (is that what happened, that what you "
+                        "are saying, is that how it went)",
+                        lambda data: _inserted(data, "D2", "is that about (?:it|right)|", SAID_BACK_TAGS)),
+    "d2-incident-echo": ("D2: the agent's check question in the customer's words with a past time in the turn "
+                         "(detector incident_echo), an alternative of D2's rules", _d2_incident_echo),
+    "en-d3-number-reach": ("D3 (en): a number named and someone reaching the customer on it a few words on",
+                           append_phrases("D3", "callback contact", [NUMBER_REACH])),
 }
 
 
@@ -136,9 +209,10 @@ def main(argv=None) -> int:
     ap.add_argument("patches", nargs="+", choices=tuple(PATCHES))
     ap.add_argument("--base", nargs="*", default=[], choices=tuple(PATCHES),
                     help="patches applied on both sides (e.g. acts: today's complaint options under both)")
-    ap.add_argument("--lang", default="zh", choices=("zh",))
+    ap.add_argument("--lang", default="zh", choices=("zh", "en"))
     ap.add_argument("--workdir", type=Path, default=WORKDIR)
     args = ap.parse_args(argv)
+    LANG[0] = args.lang
     if ready_encoder("nothing to score") is None:
         return 2
     calls = written_folders(args.lang)

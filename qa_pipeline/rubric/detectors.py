@@ -16,6 +16,8 @@ ways people say these things, not for particular calls:
   possible" alone is not one.
 * ``need_echo``: the agent's check question that repeats the customer's request in the customer's
   own words (C2), in :mod:`qa_pipeline.rubric.need_echo`.
+* ``incident_echo``: that check question with a past time in the turn (D2, the incident read back with
+  when it happened), in :mod:`qa_pipeline.rubric.incident_echo`.
 * ``sensitive_number`` and ``personal_data``: the confidentiality (E1) detectors, in
   :mod:`qa_pipeline.rubric.sensitive_numbers`.
 """
@@ -25,6 +27,7 @@ import re
 from typing import Callable
 
 from qa_pipeline.language import CHINESE_CHARACTERS, has_chinese
+from qa_pipeline.rubric.incident_echo import incident_echo
 from qa_pipeline.rubric.need_echo import need_echo
 from qa_pipeline.rubric.sensitive_numbers import Hit, personal_data, sensitive_number
 from qa_pipeline.rubric.view import CallView, TurnView
@@ -409,4 +412,5 @@ DETECTORS: dict[str, Detector] = {
     "sensitive_number": sensitive_number,
     "personal_data": personal_data,
     "need_echo": need_echo,
+    "incident_echo": incident_echo,
 }
