@@ -55,6 +55,12 @@ Figures recorded, by the bench each change was first judged with:
 * ``read-from-record`` (stop 31, c2en31), ``--base need-confirmed``: C1 127 -> 128/144, C5 113 -> 114, holdout15's
   en-dv-258 alone (read); on hold-outs 7-14 one call moves, wrong both ways (holdout11 en-dv-183: C1 labelled pass,
   na -> fail) -- not adopted.
+* ``d2-incident-echo``, ``d2-restated``, ``acts-any`` (stop 31, helper cmpl31, main 1c2bcd1; hold-outs 7-15,
+  ``--base acts``), complaint + D1-D5 of 864 per language: zh 702 -> 712 (holdouts 9, 11, 13 +1 each, all D2;
+  holdout15, read, 81 -> 88), en 706 -> 712 (D2 110 -> 116, all on hold-outs 7, 8, 10, 12, 13, not read; holdout15
+  none), none down; false complaints zh 9 -> 9, en 5 -> 5 -- adopted (incident_echo in both rubrics, the zh tags and
+  ``likely: any`` in standard-zh; docs/rubrics.md, Stop 31). ``self-blame``, ``en-d2-said-back``,
+  ``en-d3-number-reach`` move holdout15 alone (read) -- not adopted.
 """
 from __future__ import annotations
 
@@ -168,9 +174,11 @@ def appended(check_id: str, rule_name: str, *fragments: str) -> Callable[[dict],
 
 
 def today_acts(data: dict) -> bool:
-    """A change: the complaint check's ``acts`` option as this checkout's standard-zh sets it (the agent's
-    complaint-handling acts, which older rubrics lack): a D-item change is then judged with them."""
-    acts = _check(today_rubric("zh"), "complaint")["rule"]["acts"]
+    """A change: the complaint check's ``acts`` option as this checkout's standard rubric of the old rubric's
+    language sets it (the agent's complaint-handling acts, which older rubrics lack): a D-item change is then
+    judged with them."""
+    lang = (data.get("languages") or ["zh"])[0]
+    acts = _check(today_rubric(lang), "complaint")["rule"]["acts"]
     _check(data, "complaint")["rule"]["acts"] = copy.deepcopy(acts)
     return True
 
@@ -322,6 +330,70 @@ def add_read_from_record(data: dict) -> bool:
 
 # ---- the registry: name -> Change (add an entry per change; keep it a plain dict, one entry a line group) --
 
+# ---- cmpl31 (stop 31): whom the feeling is aimed at, the agent's acts over the whole call, D2 said back ----
+# Candidates of stop 31 not adopted (each moved only holdout15, the folder it was written from; no other fold
+# moved either way) stay here, not in the rubrics, to be judged again on later hold-outs.
+# The customer laying the fault on themselves (估计是我填岔了, 怪我自己没留意), left to the rules by the learned check.
+SELF_BLAME = (r"^[^\n]*(?:是我|怪我|赖我|我自己|都怪我|也怪我|是我们自己|我们自己|我当时|我那时候)"
+              r"(?:(?!你|您|他|她|店|师傅|客服|工作人员|快递)[^\n]){0,8}?(?:说错|写错|填错|弄错|搞错|记错|看错|听错|输错|选错|"
+              r"点错|按错|报错|留错|拼错|打错|填岔|记串|弄混|搞混|没说清|没讲清|没写清|没交代|忘了|忘记|没注意|没留意|马虎|粗心|疏忽|大意)")
+# English D2 check tags after a read-back (is that what happened, that what you are saying, is that how it went).
+SAID_BACK_TAGS = ("(?:is )?that what (?:happened|you are saying|you mean|went on)|is that how it (?:went|happened|went "
+                  "down)|(?:is )?that (?:the )?(?:gist|long and short) of it|")
+# English D3: a number named and, a few words on, someone reaching the customer on it (not an order or ticket number).
+NUMBER_REACH = (r"re:\b(?<!order )(?<!ticket )(?<!reference )(?<!case )(?<!account )(?<!tracking )(?<!policy )"
+                r"(?<!booking )(?<!serial )(?<!model )(?<!invoice )(?<!claim )(?<!job )(?<!receipt )(?<!part )"
+                r"(?<!membership )(?:number|phone|mobile|cell|email|landline)\b(?: \S+){0,8}? (?:reach|call|contact|"
+                r"ring|text|phone|email|get hold of|get back to|update) you\b")
+
+
+def _learned_unless_added(data: dict, pattern: str) -> bool:
+    """``pattern`` added to the ``unless`` of the old rubric's learned complaint rule."""
+    rule = _check(data, "complaint")["rule"]
+    rule["unless"] = list(rule.get("unless") or []) + [pattern]
+    return True
+
+
+def _acts_set(data: dict, **options) -> bool:
+    """``options`` set on the old rubric's complaint ``acts`` (False where it has none: add ``--base acts``)."""
+    acts = _check(data, "complaint")["rule"].get("acts")
+    if acts is not None:
+        acts.update(options)
+    return acts is not None
+
+
+def _inserted(data: dict, check_id: str, anchor: str, insert: str) -> bool:
+    """``insert`` put after ``anchor`` in each old phrase of ``check_id`` holding it (the old rule kept, only the new
+    alternatives added); False where the old rubric lacks ``anchor``."""
+    check = _check(data, check_id)
+    hit = False
+    for lst in _phrase_lists(check) if check else []:
+        for i, p in enumerate(lst):
+            if isinstance(p, str) and anchor in p and insert not in p:
+                lst[i], hit = p.replace(anchor, anchor + insert, 1), True
+    return hit
+
+
+def _d2_incident_echo(data: dict) -> bool:
+    """D2's learned rule given the ``incident_echo`` detector as an alternative of its rules (its window as theirs)."""
+    learned = (_check(data, "D2") or {}).get("rule") or {}
+    inner = learned.get("rule")
+    if learned.get("type") != "learned" or not isinstance(inner, dict):
+        return False
+    after = learned.get("after") or inner.get("after") or {"check": "complaint"}
+    detect = {"type": "detect", "name": "reads the incident back with its time", "detector": "incident_echo",
+              "after": after}
+    learned["rule"] = {"any": list(inner["any"]) + [detect]} if "any" in inner else {"any": [inner, detect]}
+    return True
+
+
+def _strip_incident_echo(data: dict) -> None:
+    """Today's D2 without its ``incident_echo`` alternative (adopted in both standard rubrics at stop 31)."""
+    inner = ((_check(data, "D2") or {}).get("rule") or {}).get("rule")
+    if isinstance(inner, dict) and isinstance(inner.get("any"), list):
+        inner["any"] = [r for r in inner["any"] if not (isinstance(r, dict) and r.get("detector") == "incident_echo")]
+
+
 CHANGES: dict[str, Change] = {
     "d5-remedy-order": Change("D5: a remedy order filed for the customer (登记个返修单, 补发申请…提交)", COMPLAINT_D,
                               appended("D5", "负责跟进或升级", "换新|换货"), langs=("zh",)),
@@ -336,7 +408,7 @@ CHANGES: dict[str, Change] = {
     "d3-number-read": Change("D3: the reply number read back with words around its digits, more check tags",
                              COMPLAINT_D, appended("D3", "确认回访联系方式", "(?:这个|那个)?(?:尾号)?\\d{3,}(?:开头)?"),
                              langs=("zh",)),
-    "acts": Change("complaint: the agent's acts as set today", COMPLAINT_D, today_acts, langs=("zh",)),
+    "acts": Change("complaint: the agent's acts as set today", COMPLAINT_D, today_acts),
     "swear-other-cause": Change("complaint: a swear word just after another cause (the weather, another firm) "
                                 "does not count", COMPLAINT_D, replace_phrase("complaint", "傻逼"), langs=("zh",)),
     "need-echo": Change("C2: the need_echo detector (the agent's check question repeating the customer's words) "
@@ -349,6 +421,23 @@ CHANGES: dict[str, Change] = {
                                "full card/ID number", C1_C5, add_read_from_record, langs=("en",)),
     "closing-began": Change("C5: the offer of more help before the closing's thanks, not only before its goodbye",
                             C1_C5, add_closing_began, strip_closing_began),
+    # cmpl31 (stop 31)
+    "self-blame": Change("complaint: a customer sentence laying the fault on themselves left to the rules (是我…填错)",
+                         COMPLAINT_D, lambda data: _learned_unless_added(data, SELF_BLAME), langs=("zh",)),
+    "acts-any": Change("complaint: the acts tried where any customer sentence is likely by the classifier alone "
+                       "(use with --base acts)", COMPLAINT_D, lambda data: _acts_set(data, likely="any")),
+    "d2-restated": Change("D2: the incident said back with its time and a check tag ({date}...对吧), 确认...{date}",
+                          COMPLAINT_D, appended("D2", "询问或记录发生时间", "是这样吧", "...对吧", "...对吗", "...是吧",
+                                                "...没错吧", "...是不是", "确认...{date}"), langs=("zh",)),
+    "en-d2-said-back": Change("D2 (en): more check tags after the incident read back (is that what happened, that "
+                              "what you are saying, is that how it went)", COMPLAINT_D,
+                              lambda data: _inserted(data, "D2", "is that about (?:it|right)|", SAID_BACK_TAGS),
+                              langs=("en",)),
+    "d2-incident-echo": Change("D2: the agent's check question in the customer's words with a past time in the turn "
+                               "(detector incident_echo), an alternative of D2's rules", COMPLAINT_D, _d2_incident_echo,
+                               _strip_incident_echo),
+    "en-d3-number-reach": Change("D3 (en): a number named and someone reaching the customer on it a few words on",
+                                 COMPLAINT_D, append_phrases("D3", "callback contact", [NUMBER_REACH]), langs=("en",)),
 }
 
 

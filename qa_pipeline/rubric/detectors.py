@@ -18,6 +18,8 @@ ways people say these things, not for particular calls:
   own words (C2), in :mod:`qa_pipeline.rubric.need_echo`.
 * ``need_confirmed``: the agent's turn repeating the customer's words, confirmed by the customer's next
   turn ("that's right", "exactly", a plain "yes" to no plan) (C2), in :mod:`qa_pipeline.rubric.need_confirmed`.
+* ``incident_echo``: that check question with a past time in the turn (D2, the incident read back with
+  when it happened), in :mod:`qa_pipeline.rubric.incident_echo`.
 * ``sensitive_number`` and ``personal_data``: the confidentiality (E1) detectors, in
   :mod:`qa_pipeline.rubric.sensitive_numbers`.
 """
@@ -28,6 +30,7 @@ from typing import Callable
 
 from qa_pipeline.language import CHINESE_CHARACTERS, has_chinese
 from qa_pipeline.rubric.need_confirmed import need_confirmed
+from qa_pipeline.rubric.incident_echo import incident_echo
 from qa_pipeline.rubric.need_echo import need_echo
 from qa_pipeline.rubric.sensitive_numbers import Hit, personal_data, sensitive_number
 from qa_pipeline.rubric.view import CallView, TurnView
@@ -413,4 +416,5 @@ DETECTORS: dict[str, Detector] = {
     "personal_data": personal_data,
     "need_echo": need_echo,
     "need_confirmed": need_confirmed,
+    "incident_echo": incident_echo,
 }

@@ -71,11 +71,12 @@ def b2_rubric(bank, **options):
                              "rule": {"type": "phrases", "phrases": ["not my problem"]}, **options}}]})
 
 
-def acts_rubric(tmp_path, acts=None, conditions=None, extra_checks=()):
+def acts_rubric(tmp_path, acts=None, conditions=None, extra_checks=(), **options):
     """A complaint trigger judged over a stand-in bank ('restate' a complaint, 'neutral' not; band
     0.3-0.99 and ``decides: false``, so the classifier only flags) with the agent's ``acts`` option
     when given, and D1 ("sorry"), D4 ("by four"), D5 ("myself") after it; ``conditions`` and
-    ``extra_checks`` added as given. Its file name in errors: acts-test.yaml."""
+    ``extra_checks`` added as given, ``options`` set on the learned rule (a band, neighbours). Its file
+    name in errors: acts-test.yaml."""
     words = ("bill", "van", "app", "rain")
     rows = ([{"item": "complaint", "label": "pass", "text": f"restate the {w}"} for w in words]
             + [{"item": "complaint", "label": "fail", "text": f"neutral the {w}"} for w in words])
@@ -84,6 +85,7 @@ def acts_rubric(tmp_path, acts=None, conditions=None, extra_checks=()):
             "rule": {"type": "complaint", "builtin": False, "phrases": ["i want to complain"]}}
     if acts is not None:
         rule["acts"] = acts
+    rule.update(options)
 
     def item(cid, phrases):
         return {"id": cid, "weight": 5, "applies_when": {"check": "complaint"},

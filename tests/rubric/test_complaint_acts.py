@@ -21,8 +21,8 @@ from qa_pipeline.rubric.loader import read_rubric_yaml
 ACTS = {"checks": ["D1", "D4", "D5"], "at_least": 3}
 
 
-def _rubric(tmp_path, acts=None, conditions=None, extra_checks=()):
-    return acts_rubric(tmp_path, acts, conditions, extra_checks)
+def _rubric(tmp_path, acts=None, conditions=None, extra_checks=(), **options):
+    return acts_rubric(tmp_path, acts, conditions, extra_checks, **options)
 
 
 def _findings(rubric, *texts):
@@ -101,6 +101,25 @@ def test_fewer_acts_than_asked_leave_the_complaint_flagged(keyword_encoder, tmp_
     assert (calm.outcome, calm.unsure) == ("fail", False)
 
 
+def test_likely_any_tries_the_acts_where_a_sentence_is_likely_by_the_classifier_alone(keyword_encoder, tmp_path):
+    # a customer sentence the classifier finds likely (p 0.18, above the band's low end 0.15) whose nearest exemplar
+    # is harmless: read with its neighbours it is not even unsure, so the acts are not tried ...
+    near = {"band": [0.15, 0.99], "neighbours": {"k": 1, "margin": 0.0}}
+    call = ("hello", "restate neutral neutral the van", HANDLED[2])
+    got = _findings(_rubric(tmp_path, ACTS, **near), *call)["complaint"]
+    assert (got.outcome, got.unsure) == ("fail", False), got.rule
+    # ... unless `likely: any`: then the agent's apology, reply time and ownership find it, flagged for review
+    got = _findings(_rubric(tmp_path, {**ACTS, "likely": "any"}, **near), *call)["complaint"]
+    assert (got.outcome, got.unsure) == ("pass", True), got.rule
+    assert got.evidence.text == "restate neutral neutral the van"
+    # the acts still needed: the same sentence without the agent's handling stays not found
+    bare = _findings(_rubric(tmp_path, {**ACTS, "likely": "any"}, **near), "hello", call[1], "okay")["complaint"]
+    assert bare.outcome == "fail"
+    # and a sentence below the band's low end by the classifier too is not lifted
+    calm = _findings(_rubric(tmp_path, {**ACTS, "likely": "any"}, **near), "hello", "neutral the van", HANDLED[2])
+    assert calm["complaint"].outcome == "fail"
+
+
 def test_a_named_condition_read_while_the_acts_are_tried_is_not_kept_for_the_call(keyword_encoder, tmp_path):
     # D5 by a named condition that reads the complaint's window: tried with the complaint taken to hold,
     # then scored for real where the acts are too few; the call's D5 must not see the trial's answer
@@ -120,6 +139,7 @@ def test_a_named_condition_read_while_the_acts_are_tried_is_not_kept_for_the_cal
     ({"checks": ["D1"], "at_least": True}, "acts must be"),
     ({"checks": ["D1"], "at_least": 1, "within": 2}, "acts must be"),
     ({"checks": ["D1"], "at_least": 1, "start": "last"}, "acts must be"),
+    ({"checks": ["D1"], "at_least": 1, "likely": "all"}, "acts must be"),
     ({"checks": ["D1"], "at_least": 1, "unless": "sorry we can not"}, "acts must be"),
     ({"checks": ["D1"], "at_least": 1, "unless": [""]}, "acts must be"),
     ({"checks": ["D1", "D4"], "at_least": 1, "need": ["D5"]}, "acts must be"),

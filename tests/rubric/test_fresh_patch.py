@@ -67,8 +67,23 @@ def test_a_change_is_measured_against_the_rubric_without_it_where_today_has_it(b
 
 
 def test_a_change_not_written_for_a_language_is_refused_naming_it(bench, capsys):
-    assert bench.main(["acts", "--lang", "en"]) == 2
-    assert "acts not written for en" in capsys.readouterr().err
+    assert bench.main(["self-blame", "--lang", "en"]) == 2
+    assert "self-blame not written for en" in capsys.readouterr().err
+
+
+def test_the_acts_are_read_from_the_standard_rubric_of_the_old_rubrics_language(bench):
+    data = _old_rubric()
+    data["languages"] = ["en"]
+    assert bench.CHANGES["acts"].apply(data)
+    assert data["checks"][0]["rule"]["acts"] == bench._check(bench.today_rubric("en"), "complaint")["rule"]["acts"]
+
+
+def test_the_incident_echo_is_taken_out_of_todays_d2_before_it_is_measured(bench):
+    for lang in ("zh", "en"):
+        before, after, applied = bench.changed_data(bench.today_rubric(lang), ["d2-incident-echo"])
+        assert applied == ["d2-incident-echo"], lang
+        assert "incident_echo" not in str(bench._check(before, "D2")), lang
+        assert str(bench._check(after, "D2")).count("incident_echo") == 1, lang
 
 
 def test_false_passes_count_calls_labelled_fail_that_passed(bench):

@@ -31,6 +31,10 @@ refusal ("sorry, we can't collect it without a deposit") is courtesy, not the ha
 ``need: [CHECK, ...]``: named checks that must be among those passing — at 2 of D1, D4, D5 a return filed
 with a pickup time (D4, D5) is service, not the handling of a complaint; with ``need: [D1]`` an apology must
 be one.
+``likely: any`` tries the acts where any customer sentence scores above the band's low end by the classifier
+alone, not only where the best sentence stays likely once its nearest exemplars are read: a calm complaint in
+dialect or without a grievance word scores under the customer's thanks at the end ("you sorted that out
+nicely"), whose nearest exemplars are harmless; the agent's handling then shows what the call was.
 """
 from __future__ import annotations
 
@@ -46,8 +50,11 @@ ALLOWED = ("{checks: [CHECK, ...], at_least: N, start: best|first, unless: [PHRA
            "sentence's turn (best, the default) or at the first customer turn with a sentence above the band's low "
            "end (first); (optional) phrases that keep an act from counting where its evidence holds one (an apology "
            "that opens a refusal is no handling of a complaint); (optional) named checks that must be among those "
-           "passing (an apology: a return filed with a pickup time is service, not complaint handling)")
+           "passing (an apology: a return filed with a pickup time is service, not complaint handling); (optional) "
+           "likely: best|any, whether the best sentence as its nearest exemplars leave it (best, the default) or any "
+           "customer sentence by the classifier alone must score above the band's low end for the acts to be tried")
 STARTS = ("best", "first")
+LIKELY = ("best", "any")
 
 
 class Acts:
@@ -55,7 +62,7 @@ class Acts:
     id of the check (the trigger) whose learned rule carries it."""
 
     def __init__(self, names: tuple[str, ...], at_least: int, start: str = "best", unless=None,
-                 need: tuple[str, ...] = ()):
+                 need: tuple[str, ...] = (), likely: str = "best"):
         self.names = names
         self.at_least = at_least
         # where the trigger is taken to hold: the best sentence's turn, or the first likely one's
@@ -64,6 +71,8 @@ class Acts:
         self.unless = unless
         # checks that must be among those passing
         self.need = need
+        # which sentence must be likely for the acts to be tried: the best as read with its neighbours, or any
+        self.likely = likely
         self.trigger: Optional[str] = None
         self.checks: tuple = ()
 
@@ -128,8 +137,9 @@ def acts_option(value: Optional[dict], builder: Builder) -> Optional[Acts]:
     if value is None:
         return None
     names, at_least, start = value.get("checks"), value.get("at_least"), value.get("start", "best")
-    unless, need = value.get("unless", []), value.get("need", [])
-    if (set(value) - {"checks", "at_least", "start", "unless", "need"} or start not in STARTS
+    unless, need, likely = value.get("unless", []), value.get("need", []), value.get("likely", "best")
+    if (set(value) - {"checks", "at_least", "start", "unless", "need", "likely"} or start not in STARTS
+            or likely not in LIKELY
             or not isinstance(need, list) or not all(n in (names or []) for n in need)
             or not isinstance(unless, list) or not all(isinstance(u, str) and u for u in unless)
             or not isinstance(names, list) or not names
@@ -137,7 +147,7 @@ def acts_option(value: Optional[dict], builder: Builder) -> Optional[Acts]:
             or isinstance(at_least, bool) or not isinstance(at_least, int) or not 1 <= at_least <= len(names)):
         raise builder.error(f"acts must be {ALLOWED}; got {value}")  # type: ignore[attr-defined]
     acts = Acts(tuple(names), at_least, start, builder.matcher(unless, fuzzy=False) if unless else None,
-                tuple(need))
+                tuple(need), likely)
     error = builder.error  # type: ignore[attr-defined]
     builder.when_built(lambda trigger, checks, order: acts.link(error, trigger, checks, order))
     return acts

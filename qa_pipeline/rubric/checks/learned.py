@@ -127,7 +127,8 @@ OPTIONS = {
                         "best sentence's turn; where N of them pass the item is found, the customer's sentence "
                         "quoted and the acts named, and the finding stays unsure (flagged for review); `start: first` "
                         "takes it to hold at the first customer turn with a sentence above the band's low end, "
-                        "`unless: [PHRASE, ...]` keeps an act whose evidence holds one from counting"),
+                        "`unless: [PHRASE, ...]` keeps an act whose evidence holds one from counting, `likely: any` "
+                        "tries them where any customer sentence is above the band's low end by the classifier alone"),
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
@@ -525,7 +526,10 @@ class LearnedNode:
                 said += f" (agent owns a fault p={owned:.2f})"
                 if owned >= self.owned[1]:
                     decides, p = True, max(p, high)
-        if self.acts is not None and channel_bar is None and p > low and (p < high or not decides):
+        likely = p > low or (self.acts is not None and self.acts.likely == "any" and float(probs.max()) > low)
+        if self.acts is not None and channel_bar is None and likely and (p < high or not decides):
+            if p <= low:  # likely by the classifier alone (acts `likely: any`): the first likely turn is the evidence
+                turn = first_likely(owners, probs, low, owners[int(np.argmax(probs))])
             # The agent handled it as a complaint: scored as if the item held at the best sentence, or
             # (start: first) at the first customer turn with a likely sentence, where the complaint began.
             begun = turn if self.acts.start == "best" else first_likely(owners, probs, low, turn)
