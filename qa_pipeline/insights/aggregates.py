@@ -412,7 +412,9 @@ def calls_saying(db: str | os.PathLike, words: str, where: str, args: list,
     the turns are filtered on their call's agent in the scan (``turn_store.agent_id``), which
     DuckDB checks before it reads a vector's text, and a day over keeps an agent's turns
     together (:mod:`qa_pipeline.store.turn_layout`): an agent's year reads its own turns' text,
-    not every turn's (1 M calls, a phrase no call holds: 2.0–2.7 → 0.65–0.85 s CPU).
+    not every turn's (1 M calls, a phrase no call holds: 2.0–2.7 → 0.65–0.85 s CPU); and such a
+    search reads the turns first and then the facts of the calls they found alone
+    (:func:`_agents_saying`): no scan of the window's facts that grows with the centre.
 
     The turns are read a window of days at a time, newest first, only those stored while the
     window's calls were, so a common word stops after the first days instead of reading ten

@@ -74,10 +74,8 @@ def _where(viewer: Viewer, f: CallFilter) -> tuple[str, list]:
     return where, args
 
 
-def test_an_agents_search_filters_the_turns_on_their_agent_in_the_scan(tmp_path, monkeypatch):
-    path = tmp_path / "qa.duckdb"
-    with store.opened(path) as con:
-        _store_interleaved(con, monkeypatch, calls=4)
+def _recording_reads(monkeypatch) -> list[str]:
+    """The SQL of each read of the search (aggregates.read), in order, from now on."""
     statements = []
     real_read = aggregates.read
 
@@ -86,6 +84,14 @@ def test_an_agents_search_filters_the_turns_on_their_agent_in_the_scan(tmp_path,
         return real_read(db, sql, params)
 
     monkeypatch.setattr(aggregates, "read", recording)
+    return statements
+
+
+def test_an_agents_search_filters_the_turns_on_their_agent_in_the_scan(tmp_path, monkeypatch):
+    path = tmp_path / "qa.duckdb"
+    with store.opened(path) as con:
+        _store_interleaved(con, monkeypatch, calls=4)
+    statements = _recording_reads(monkeypatch)
     agent = Viewer.of(User("a", "agent", agent_id="a01"))
     aggregates.words_found(path, agent, CallFilter(), "refund")
     turn_reads = [s for s in statements if "FROM turn_store" in s]
@@ -172,14 +178,7 @@ def test_an_agents_search_reads_the_turns_first_and_the_facts_of_the_calls_found
         assert found.calls == aggregates.calls_saying(path, words, *_where(viewer, f))[0]
         assert set(found.calls) <= set(ids)
     assert aggregates.words_found(path, lead_a, CallFilter(agents=("a01",)), "a").calls  # not all empty
-    statements = []
-    real_read = aggregates.read
-
-    def recording(db, sql, params=()):
-        statements.append(sql)
-        return real_read(db, sql, params)
-
-    monkeypatch.setattr(aggregates, "read", recording)
+    statements = _recording_reads(monkeypatch)
     assert not aggregates.words_found(path, manager, CallFilter(agents=("a01",)), "nobody says this").calls
     turns = next(i for i, s in enumerate(statements) if "FROM turn_store" in s)
     assert "call_fact_store" not in statements[turns]  # the turns alone, no join to the facts
