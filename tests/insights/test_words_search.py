@@ -72,16 +72,23 @@ def test_keeps_to_the_filters_and_the_viewer(db):
 
 def test_a_narrow_filters_search_with_case_finds_the_calls_a_scan_finds_in_the_stored_lowered_text(db,
                                                                                                  monkeypatch):
-    # An agent's calls among the days' turns: their stored lowered text alone is matched (which
+    # A team's calls among the days' turns: their stored lowered text alone is matched (which
     # costs less than lowering their text there since it is read without the text: 1 M bench).
-    monkeypatch.setattr(aggregates, "NARROW_SHARE", 2)  # one agent of four: their turns alone matched
+    monkeypatch.setattr(aggregates, "NARROW_SHARE", 1.5)  # one team of two: their turns alone matched
     turn_reads = []
     monkeypatch.setattr(aggregates, "read", _recorder(turn_reads, aggregates.read))
-    found, _ = _search(db, "Thank YOU", CallFilter(agents=("a01",)))
-    want = _said(db, "Thank YOU", "agent_id = 'a01'")
+    found, _ = _search(db, "Thank YOU", CallFilter(teams=("Team A",)))
+    want = _said(db, "Thank YOU", "team = 'Team A'")
     assert found == [c for c, _ in want] and want
     assert turn_reads and all("CASE WHEN call_id IN" in sql and "THEN contains(text_lower, lower(?))" in sql
                               and "lower(text)" not in sql and "coalesce" not in sql for sql in turn_reads)
+    # a filter naming its agents: their turns alone, read first, the stored lowered text matched
+    turn_reads.clear()
+    found, _ = _search(db, "Thank YOU", CallFilter(agents=("a01",)))
+    want = _said(db, "Thank YOU", "agent_id = 'a01'")
+    assert found == [c for c, _ in want] and want
+    assert turn_reads and all("t.agent_id IN (?)" in sql and "contains(text_lower, lower(?))" in sql
+                              and "lower(text)" not in sql and "call_fact_store" not in sql for sql in turn_reads)
 
 
 def test_stops_at_the_newest_calls_found_and_says_how_far_back(db, monkeypatch):

@@ -74,10 +74,8 @@ def _where(viewer: Viewer, f: CallFilter) -> tuple[str, list]:
     return where, args
 
 
-def test_an_agents_search_filters_the_turns_on_their_agent_in_the_scan(tmp_path, monkeypatch):
-    path = tmp_path / "qa.duckdb"
-    with store.opened(path) as con:
-        _store_interleaved(con, monkeypatch, calls=4)
+def _recording_reads(monkeypatch) -> list[str]:
+    """The SQL of each read of the search (aggregates.read), in order, from now on."""
     statements = []
     real_read = aggregates.read
 
@@ -86,6 +84,14 @@ def test_an_agents_search_filters_the_turns_on_their_agent_in_the_scan(tmp_path,
         return real_read(db, sql, params)
 
     monkeypatch.setattr(aggregates, "read", recording)
+    return statements
+
+
+def test_an_agents_search_filters_the_turns_on_their_agent_in_the_scan(tmp_path, monkeypatch):
+    path = tmp_path / "qa.duckdb"
+    with store.opened(path) as con:
+        _store_interleaved(con, monkeypatch, calls=4)
+    statements = _recording_reads(monkeypatch)
     agent = Viewer.of(User("a", "agent", agent_id="a01"))
     aggregates.words_found(path, agent, CallFilter(), "refund")
     turn_reads = [s for s in statements if "FROM turn_store" in s]
@@ -150,3 +156,30 @@ def test_an_interrupted_grouping_keeps_every_turn_and_finishes_when_run_again(tm
             start = DAY1.replace(hour=0) + timedelta(days=day)
             agents = [r[2] for r in _turns_in_order(con) if start <= r[3] < start + timedelta(days=1)]
             assert agents == sorted(agents)
+
+
+def test_an_agents_search_reads_the_turns_first_and_the_facts_of_the_calls_found_alone(tmp_path, monkeypatch):
+    """The turns of the named agents first, then the facts of the calls they found, by id: the
+    same calls as the search without the agents' filter on the turns (which joins every fact of
+    the window's days), whatever else the filter keeps; a phrase no turn holds reads no fact."""
+    path = tmp_path / "qa.duckdb"
+    with store.opened(path) as con:
+        ids = _store_interleaved(con, monkeypatch, calls=12)
+        turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=2, hours=1))  # two days grouped, one open
+    lead_a = Viewer.of(User("lead", "team_lead", team="Team A"))
+    manager = Viewer.of(User("m", "manager"))
+    second_day = DAY1.date() + timedelta(days=1)
+    for viewer, f, words in ((lead_a, CallFilter(agents=("a01",)), "a"),
+                             (lead_a, CallFilter(agents=("b01",)), "a"),  # another team's agent: none
+                             (manager, CallFilter(agents=("b01",), date_from=second_day), "a"),
+                             (manager, CallFilter(agents=("a01", "b01"), date_to=second_day), "您"),
+                             (Viewer.of(User("a", "agent", agent_id="b01")), CallFilter(), "A")):
+        found = aggregates.words_found(path, viewer, f, words)
+        assert found.calls == aggregates.calls_saying(path, words, *_where(viewer, f))[0]
+        assert set(found.calls) <= set(ids)
+    assert aggregates.words_found(path, lead_a, CallFilter(agents=("a01",)), "a").calls  # not all empty
+    statements = _recording_reads(monkeypatch)
+    assert not aggregates.words_found(path, manager, CallFilter(agents=("a01",)), "nobody says this").calls
+    turns = next(i for i, s in enumerate(statements) if "FROM turn_store" in s)
+    assert "call_fact_store" not in statements[turns]  # the turns alone, no join to the facts
+    assert not [s for s in statements[turns + 1:] if "call_fact_store" in s and "call_id" in s]  # no fact read
