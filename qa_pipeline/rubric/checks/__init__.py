@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa_pipeline.rubric.checks import complaint, detect, learned, logic, metric, order, phrases, regex, semantic
+from qa_pipeline.rubric.checks import answered, complaint, detect, learned, logic, metric, order, phrases, regex, semantic
 from qa_pipeline.rubric.checks.base import BuildFn, Option
 
 
@@ -23,7 +23,7 @@ def _t(module, type_id=None, options=None, build=None) -> CheckType:
 
 
 CHECK_TYPES: dict[str, CheckType] = {t.id: t for t in (
-    _t(phrases), _t(regex), _t(semantic), _t(detect), _t(metric), _t(order), _t(complaint), _t(learned),
+    _t(phrases), _t(regex), _t(semantic), _t(detect), _t(metric), _t(order), _t(complaint), _t(learned), _t(answered),
     _t(logic, "all", logic.ALL_OPTIONS, logic.build_all),
     _t(logic, "any", logic.ALL_OPTIONS, logic.build_any),
     _t(logic, "not", logic.NOT_OPTIONS, logic.build_not),
