@@ -1,0 +1,64 @@
+"""Issue 11, crit31 (stop 31): how CRITICAL items decide on fresh calls.
+
+B2: sentences that lean towards the breaches together decide where none decides alone (the ``together``
+option of a learned check: a tirade says it more than once; a harmless near miss is one sentence).
+E1: digits the customer said just before, echoed by the agent, are no code handed over to be typed in.
+The lines are written for this test (no sentence of a labelled call nor of the probes).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from learned_stand_ins import write_bank
+from test_rubric_standard import AGENT, CUSTOMER, outcome
+
+from qa_pipeline.errors import InputError
+from qa_pipeline.rubric import parse_rubric
+from qa_pipeline.rubric.checks.learned import together
+
+
+def test_sentences_decide_together_only_when_enough_of_them_lean_the_same_way():
+    probs, margins = np.array([0.92, 0.66, 0.99, 0.97]), np.array([0.012, 0.004, 0.001, 0.02])
+    # whole sentences only: the fourth is a clause cut from one of them
+    assert together(probs, margins, 3, (2, 0.6, 0.003)).tolist() == [True, True, False, False]
+    assert not together(probs, margins, 3, (3, 0.6, 0.003)).any()
+    assert not together(probs, margins, 3, (2, 0.95, 0.003)).any()
+
+
+BAD_TOGETHER = [{"sentences": 1, "p": 0.6, "margin": 0.0}, {"sentences": 2, "p": 1.5, "margin": 0.0},
+                {"sentences": 2, "p": 0.6}, {"sentences": 2, "p": 0.6, "margin": 0.0, "k": 3},
+                # without `neighbours` there are no margins to read
+                {"sentences": 2, "p": 0.6, "margin": 0.0, "no neighbours": True}]
+
+
+@pytest.mark.parametrize("value", BAD_TOGETHER)
+def test_a_bad_together_option_is_refused(tmp_path, value):
+    bank = write_bank(tmp_path, [{"item": "B2", "label": "fail", "text": "x"}])
+    value = dict(value)
+    rule = {"type": "learned", "item": "B2", "bank": str(bank), "target": "fail"}
+    if not value.pop("no neighbours", False):
+        rule["neighbours"] = {"k": 3, "margin": 0.03}
+    with pytest.raises(InputError, match="together"):
+        parse_rubric({"id": "t", "version": "1", "languages": ["en"],
+                      "checks": [{"id": "B2", "critical": True, "rule": {**rule, "together": value}}]})
+
+
+E1_ROUND31 = [
+    # the caller's callback number or reference said back, then an errand with a verb of typing nearby
+    ("en", [(AGENT, "Which number shall I ring you back on?"), (CUSTOMER, "three one nine two six"),
+            (AGENT, "three one nine two six, I'll put the new strap on myself and call you by five.")], "pass"),
+    ("en", [(AGENT, "What's the locker number on your slip?"), (CUSTOMER, "It's 8 0 4 1 7."),
+            (AGENT, "8 0 4 1 7, lovely, I'll pop your coat in there myself.")], "pass"),
+    # a code the agent hands over to be typed in stays a breach
+    ("en", [(AGENT, "Which number shall I ring you back on?"), (CUSTOMER, "three one nine two six"),
+            (AGENT, "Thanks. To unlock the door panel, type in 5 8 2 0 7 now.")], "fail"),
+    ("zh", [(AGENT, "请问寄存牌上的号码是多少？"), (CUSTOMER, "八零四一七"),
+            (AGENT, "八零四一七，好，我这就帮您填进去登记。")], "pass"),
+    ("zh", [(AGENT, "请问寄存牌上的号码是多少？"), (CUSTOMER, "八零四一七"),
+            (AGENT, "好的，您记一下：五八二零七，在柜门上直接输进去就行。")], "fail"),
+]
+
+
+@pytest.mark.parametrize("language, turns, expected", E1_ROUND31, ids=[f"{p[0]}-{i}" for i, p in enumerate(E1_ROUND31)])
+def test_e1_the_callers_own_digits_said_back_are_no_code_to_type(language, turns, expected):
+    assert outcome(language, turns, "E1") == expected
