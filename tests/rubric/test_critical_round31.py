@@ -7,6 +7,8 @@ The lines are written for this test (no sentence of a labelled call nor of the p
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from learned_stand_ins import write_bank
@@ -62,3 +64,36 @@ E1_ROUND31 = [
 @pytest.mark.parametrize("language, turns, expected", E1_ROUND31, ids=[f"{p[0]}-{i}" for i, p in enumerate(E1_ROUND31)])
 def test_e1_the_callers_own_digits_said_back_are_no_code_to_type(language, turns, expected):
     assert outcome(language, turns, "E1") == expected
+
+
+@pytest.fixture(scope="module")
+def b2_decide():
+    from bench_modules import forget_benches, load_bench
+
+    yield load_bench("b2_decide")
+    forget_benches()
+
+
+def _recorded(source, call_id, label, sentences, rule_hit=False):
+    """One call as bench/b2_record.py writes it: sentences as [text, turn, p, margin, whole]."""
+    return {"source": source, "call_id": call_id, "language": "en", "labels": {"B2": label} if label else {},
+            "rule_hit": rule_hit, "sentences": sentences}
+
+
+def test_b2_decide_chooses_the_point_that_catches_tirades_and_fails_no_harmless_call(tmp_path, b2_decide):
+    record = [
+        _recorded("en/holdout1", "a", "fail", [["x", 1, 0.9, 0.012, True], ["y", 1, 0.8, 0.011, True]]),
+        _recorded("en/holdout2", "b", "fail", [["x", 1, 0.7, 0.02, True], ["y", 3, 0.55, 0.015, True]]),
+        _recorded("en/holdout2", "c", "pass", [["x", 1, 0.95, 0.004, True], ["y", 1, 0.9, 0.002, True]]),
+        _recorded("real/stc3_en", "d", None, [["x", 1, 0.99, 0.001, True], ["y", 1, 0.97, 0.012, True]]),
+        _recorded("en/holdout1", "e", "fail", [], rule_hit=True),
+    ]
+    path = tmp_path / "b2.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    rows = b2_decide.reads(path, "en")
+    assert [r.label for r in rows] == ["fail", "fail", "pass", "pass", "fail"]
+    today = b2_decide.Today(low=0.45, high=0.7, need=0.03, clears=0.03)
+    point = b2_decide.choose(rows, today, 2)
+    # the largest margin that still catches both tirades, clear of the harmless calls' second sentences
+    assert point == (2, 0.5, 0.01)
+    assert b2_decide.tally(rows, today, None) == (1, 0) and b2_decide.tally(rows, today, point) == (3, 0)
