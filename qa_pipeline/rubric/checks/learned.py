@@ -494,7 +494,7 @@ class LearnedNode:
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
             near = f", nearer the {'breaches' if breach else 'target'} by {margins[best]:.3f}" if margins[best] > -1 else ""
             if jointly and agreed.any():
-                near += f", with {int(agreed.sum()) - 1} more sentence{'s' * (agreed.sum() > 2)} like it"
+                near += f", with {int(agreed.sum()) - 1} more sentence{'s' * int(agreed.sum() > 2)} like it"
             said = f"'{_quote(sentence)}' p={p:.2f}{near}" + (f" (model v{model.version})" if model.version else "")
             if agreed.any():
                 p = max(p, high)  # decided, alone or together
