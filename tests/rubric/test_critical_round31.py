@@ -97,3 +97,51 @@ def test_b2_decide_chooses_the_point_that_catches_tirades_and_fails_no_harmless_
     # the largest margin that still catches both tirades, clear of the harmless calls' second sentences
     assert point == (2, 0.5, 0.01)
     assert b2_decide.tally(rows, today, None) == (1, 0) and b2_decide.tally(rows, today, point) == (3, 0)
+
+
+@pytest.fixture(scope="module")
+def b2_reaction():
+    from bench_modules import forget_benches, load_bench
+
+    yield load_bench("b2_reaction")
+    forget_benches()
+
+
+def _reacted(source, call_id, label, sentences, turns):
+    return {**_recorded(source, call_id, label, sentences), "turns": turns}
+
+
+def test_b2_reaction_lets_an_unsure_sentence_decide_only_where_the_customer_protests(tmp_path, b2_reaction):
+    """Lines written for this test; the structural stand-in (a short question or exclamation) as the model."""
+    agent = "agent"
+    record = [
+        # the same unsure sentence: met by a short indignant question, or by a calm answer
+        _reacted("en/holdout1", "a", "fail", [["x", 0, 0.9, 0.01, True]],
+                 [[agent, "x"], ["customer", "You what?"]]),
+        _reacted("en/holdout2", "b", "pass", [["x", 0, 0.9, 0.01, True]],
+                 [[agent, "x"], ["customer", "Yes that is the one I ordered last week for the garden."]]),
+        _reacted("en/holdout2", "c", "fail", [["x", 0, 0.9, 0.01, True]],
+                 [[agent, "x"], ["customer", "Not again!"]]),
+        # a protest after a sentence nearer the harmless exemplars is no evidence of a breach
+        _reacted("real/stc3_en", "d", None, [["x", 0, 0.95, -0.02, True]], [[agent, "x"], ["customer", "Why?"]]),
+    ]
+    path = tmp_path / "b2.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    stand_in = b2_reaction.ShortQuestion()
+    rows = b2_reaction.reacting(path, "en", b2_reaction.reads(path, "en"), stand_in, stand_in, 2, 0.5)
+    assert [r.reaction.tolist() for r in rows] == [[1.0], [0.0], [1.0], [1.0]]
+    today = b2_reaction.Today(low=0.45, high=0.95, need=0.03, clears=0.03)
+    point = b2_reaction.choose(rows, today, None)
+    assert point is not None and point[1] > -0.02
+    assert b2_reaction.tally(rows, today, None, None) == (0, 0) and b2_reaction.tally(rows, today, None, point) == (2, 0)
+    # where no point catches a breach more than today, there is no evidence for any: none is chosen
+    assert b2_reaction.choose([r for r in rows if r.read.label == "pass"], today, None) is None
+
+
+def test_b2_reaction_refuses_a_bad_exemplar_line_naming_the_file(tmp_path, b2_reaction):
+    path = tmp_path / "protest.txt"
+    path.write_text("# a comment\nP|How dare you.\nQ|neither\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"protest\.txt: line 3"):
+        b2_reaction.exemplars(path)
+    texts, y = b2_reaction.exemplars(b2_reaction.EXEMPLARS)
+    assert len(texts) == len(y) and 0 < y.sum() < len(y)
