@@ -18,10 +18,10 @@ decide: it never fails a call on its own.
 
 Measured 7 Dec 2026 (crit31b; branch crit31 at de8c199; record of hold-outs 7-15 and the 325 real dialogues):
 no point catches a breach held out, model or stand-in. Model: en 14 -> 14 of 29 held out, harmless failed
-0 -> 0 (115 labelled, 175 real), one or two turns read; fitted on all, no point fails no harmless call and
-catches more (in-sample without room to spare: +3 costs 4 harmless calls). zh 17 -> 17 of 30, 3 -> 3
-(today's); in-sample +1 at most. The model scores the breaches' next replies 0.26-0.76 and harmless ones up to
-0.84 (short closings and answers score like protests; a real customer protests at a harmless reply).
+0 -> 0 (115 labelled, 175 real), one or two turns read; zh 17 -> 17 of 30, 3 -> 3 (today's). In-sample without
+room to spare: +1 in each language at no harmless cost (en +3 costs 3). The model scores the undecided English
+breaches' best replies 0.28-0.75 and harmless ones up to 0.85 (short closings and answers score like protests; a
+real customer protests at a harmless reply).
 --short-question: en 14 -> 14 held out (no other hold-out gives evidence for any point), +1 fitted on all
 (holdout11) with none failed; zh 17 -> 17.
 """
