@@ -277,6 +277,9 @@ def _named_reference(before: str) -> bool:
 # can type it in: 7 1 4 99 2", "是八二六幺五三 您直接输进去就行"). Said one by one: in English spaced
 # digits, in Chinese digit characters (not 两千五百, an amount, nor 2500). Not a number named as
 # something else just before (a phone, an order, the last digits), nor a year or an amount after.
+# crit31: nor digits the customer said in the three turns before (a callback number or a reference the
+# caller gave, said back: "what number do I ring you on" … "seven four six one eight" … "7 4 6 1 8, I'll
+# put it right"): a code to type in is the agent's to hand over, never the caller's own digits echoed.
 _ENTER_EN = re.compile(r"\b(?:type|key|punch|enter|pop|put|tap)(?: (?:it|this|that|them|these|those|those digits|the digits))?(?: in| into)?\b")
 _ENTER_ZH = re.compile(r"输进去|输入|输上|填进去|填入|填上|敲进去|录入|打进去")
 _CODE_EN = re.compile(r"(?<![\d.])\d{1,2}(?: \d{1,2}){2,7}(?![\d.]| ?\d)")
@@ -286,11 +289,12 @@ _NOT_A_CODE_ZH = re.compile(r"尾号|后[四六4-6]位|末[四4]位|分机|手�
 _NOT_A_CODE_AFTER = re.compile(r"year|date|amount|extension|postcode|pounds?|dollars?|euros?|rupees?|digits?|minutes?|meter|reading")
 
 
-def _code_to_enter(text: str, norm: str) -> Hit:
+def _code_to_enter(text: str, norm: str, turn: TurnView, view: CallView) -> Hit:
     if has_chinese(text):
         for m in _CODE_ZH.finditer(text):
             near = text[max(0, m.start() - 16):m.start()] + "|" + text[m.end():m.end() + 12]
-            if _ENTER_ZH.search(near) and not _NOT_A_CODE_ZH.search(text[max(0, m.start() - 12):m.start()]):
+            if _ENTER_ZH.search(near) and not _NOT_A_CODE_ZH.search(text[max(0, m.start() - 12):m.start()]) \
+                    and not _said_by_the_customer(m.group(), turn, view):
                 return m.start(), m.group()
         return None
     for m in _CODE_EN.finditer(norm):
@@ -298,7 +302,8 @@ def _code_to_enter(text: str, norm: str) -> Hit:
         if ((_ENTER_EN.search(before[-24:]) or _ENTER_EN.search(after))
                 and not _NOT_A_BARE_CODE.search(before) and not _PUBLIC_CODE.search(before)
                 and not _NOT_A_CODE_AFTER.search(after)
-                and not _NOT_THE_CODE_AFTER.match(after)):
+                and not _NOT_THE_CODE_AFTER.match(after)
+                and not _said_by_the_customer(m.group(), turn, view)):
             return m.start(), m.group()
     return None
 
@@ -483,7 +488,7 @@ def sensitive_number(turn: TurnView, view: CallView) -> Hit:
     if hit is None and _CODE_WORD.search(norm):
         hit = (_code_read_out(norm) or _password_characters(norm) or _secret_of_said_length(norm)
                or _password_in_words(norm))
-    return (hit or _code_after_topic(norm, turn, view) or _code_to_enter(text, norm)
+    return (hit or _code_after_topic(norm, turn, view) or _code_to_enter(text, norm, turn, view)
             or _read_in_pieces(turn, view))
 
 
@@ -542,15 +547,18 @@ def _someone_elses_phone(before: str) -> bool:
 
 
 _NOT_DIGIT = re.compile(r"\D")
+# Chinese digit characters as digits, so that 七四六一八 and "7 4 6 1 8" compare as the same number.
+_ZH_DIGIT_TABLE = str.maketrans("零〇○一幺二两三四五六七八九", "00011223456789")
 
 
 def _said_by_the_customer(number: str, turn: TurnView, view: CallView) -> bool:
     """Whether a number the agent states was said by the other side in one of the three turns
     before ("my new number is 07700 900 123" … "so your mobile is 07700 900 123 now"): repeating
     the caller's own words back discloses nothing."""
-    digits = _NOT_DIGIT.sub("", number)
-    return any(t.speaker != turn.speaker and digits in _NOT_DIGIT.sub("", _with_spoken_digits(t)[1])
-               for t in view.turns[max(0, turn.index - 3):turn.index])
+    digits = _NOT_DIGIT.sub("", number.translate(_ZH_DIGIT_TABLE))
+    return bool(digits) and any(
+        t.speaker != turn.speaker and digits in _NOT_DIGIT.sub("", _with_spoken_digits(t)[1].translate(_ZH_DIGIT_TABLE))
+        for t in view.turns[max(0, turn.index - 3):turn.index])
 
 
 def personal_data(turn: TurnView, view: CallView) -> Hit:

@@ -127,14 +127,25 @@ def test_a_breach_said_another_way_fails_a_critical_item(learned_rubric, keyword
     assert finding(harmless, "B2").outcome == "pass"
 
 
-def _with_neighbours(rubric, bank, margin):
+def _with_neighbours(rubric, bank, margin, **options):
     """The learned B2 of ``learned_rubric`` with a nearest-exemplar margin and the rubric's band."""
     return parse_rubric({
         "id": "t", "version": "1", "languages": ["en"],
         "checks": [{"id": "B2", "critical": True,
                     "rule": {"type": "learned", "item": "B2", "bank": bank, "target": "fail", "band": [0.3, 0.7],
                              "l2": 0.001, "neighbours": {"k": 1, "margin": margin},
-                             "rule": {"type": "phrases", "phrases": ["not my problem"]}}}]})
+                             "rule": {"type": "phrases", "phrases": ["not my problem"]}, **options}}]})
+
+
+def test_two_sentences_that_lean_to_the_breaches_decide_together(learned_rubric, keyword_encoder, tmp_path):
+    """crit31: no sentence may decide alone (margin 2.0), but two whole ones at the `together` bar do."""
+    rubric = _with_neighbours(learned_rubric, str(tmp_path / "bank.jsonl"), 2.0,
+                              together={"sentences": 2, "p": 0.5, "margin": 0.1})
+    both = finding(score_call(timed_call("Restate again restate. Restate once more restate.", "Hm."), rubric,
+                              sentiment=0.0), "B2")
+    assert both.outcome == "fail" and not both.unsure and "with 1 more sentence like it" in both.rule
+    one = finding(score_call(timed_call("Thanks. Restate again restate.", "Hm."), rubric, sentiment=0.0), "B2")
+    assert one.outcome == "pass" and one.unsure
 
 
 def test_a_breach_decides_only_where_the_nearest_exemplars_agree(learned_rubric, keyword_encoder, tmp_path):

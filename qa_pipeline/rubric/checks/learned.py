@@ -82,6 +82,11 @@ OPTIONS = {
                                        "nearest others; the band is then the rubric's as written. With C, a sentence "
                                        "whose k nearest others are at least C nearer is cleared: never unsure, "
                                        "whatever the classifier scores it"),
+    "together": Option((dict,),
+                       help="{sentences: N, p: P, margin: M} (with `neighbours`): where no sentence decides alone, N "
+                            "whole sentences of the scope that each score P or more and whose nearest target "
+                            "exemplars are each at least M nearer decide together (a tirade says it more than once; "
+                            "a harmless near miss is one sentence). Fitted on the fresh view (bench/b2_decide.py)"),
     "decides": Option((bool,), True,
                       help="false: the classifier may mark the finding unsure (the call flagged for review) but "
                            "never overturn the rules' answer; a centre's calibrated model (qa calibrate), which "
@@ -260,8 +265,11 @@ class LearnedNode:
                  unless_not: re.Pattern | None = None, bank_weights: tuple[float, ...] = (),
                  decides: bool = True, public_bar: Optional[tuple[float, int]] = None,
                  call_bar: Optional[tuple[float, int]] = None, aim: Optional[tuple[str, float, float]] = None,
-                 owned: Optional[tuple[str, float]] = None, acts: Optional[Acts] = None):
+                 owned: Optional[tuple[str, float]] = None, acts: Optional[Acts] = None,
+                 together: Optional[tuple[int, float, float]] = None):
         self.item = item
+        # (sentences, p, margin): sentences that decide together where none decides alone (`together`), or None.
+        self.together = together
         # The agent's complaint-handling acts that find an unsure or flag-only item (`acts`), or None.
         self.acts = acts
         # (item, below, found): whom the best sentence's feeling is aimed at (the `aim` option), or None.
@@ -471,6 +479,9 @@ class LearnedNode:
             # one that has only one of the two is unsure.
             low, high, need, clears = self.low, self.high, self.neighbours[1], self.neighbours[2]  # type: ignore[index]
             agreed = (probs >= high) & (margins >= need)
+            jointly = not agreed.any() and self.together is not None
+            if jointly:
+                agreed = together(probs, margins, whole, self.together)  # type: ignore[arg-type]
             # A sentence whose nearest exemplars are the harmless look-alikes by `clears` is as plainly
             # harmless as an agreed one is a breach: it flags nothing ("不客气。", "No change to the price.").
             # Margins are asked only above the gate; one not asked (-1) was never a candidate.
@@ -483,12 +494,16 @@ class LearnedNode:
                 best = int(np.argmax(probs))
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
             near = f", nearer the {'breaches' if breach else 'target'} by {margins[best]:.3f}" if margins[best] > -1 else ""
+            if jointly and agreed.any():
+                near += f", with {int(agreed.sum()) - 1} more sentence{'s' * int(agreed.sum() > 2)} like it"
             said = f"'{_quote(sentence)}' p={p:.2f}{near}" + (f" (model v{model.version})" if model.version else "")
-            if not agreed.any() and not open_[best]:
+            if agreed.any():
+                p = max(p, high)  # decided, alone or together
+            elif not open_[best]:
                 p = min(p, low)  # every sentence cleared by its nearest exemplars: not unsure
-            elif not agreed.any() and p >= high:
+            elif p >= high:
                 p = min(p, high - 1e-6)  # the classifier alone: unsure, never decided
-            elif not agreed.any() and margins[best] < 0:
+            elif margins[best] < 0:
                 p = min(p, low)  # nearer the harmless look-alikes and not scored high: not unsure
         else:
             best = int(np.argmax(probs))
@@ -592,6 +607,7 @@ def build(options: dict, builder: Builder):
     aim = _aim(options.get("aim"), builder)
     owned = _owned_option(options.get("owned"), builder)
     acts = acts_option(options.get("acts"), builder)
+    together_ = _together_option(options.get("together"), neighbours, builder)
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
@@ -600,7 +616,7 @@ def build(options: dict, builder: Builder):
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
                        patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar, call_bar, aim,
-                       owned, acts)
+                       owned, acts, together_)
 
 
 def best_probability(encoder, banks, weights, item: str, sentences: list[str]) -> Optional[float]:
@@ -624,6 +640,34 @@ def _aim(value: Optional[dict], builder: Builder) -> Optional[tuple[str, float, 
         raise builder.error(  # type: ignore[attr-defined]
             f"aim must be {{item: one of {', '.join(ITEMS)}, below: P, found: Q}} with 0 <= P <= Q <= 1, not {value}")
     return str(item), float(below), float(found)
+
+
+def together(probs: np.ndarray, margins: np.ndarray, whole: int, bar: tuple[int, float, float]) -> np.ndarray:
+    """Which sentences decide together under ``bar`` (sentences, p, margin): the whole sentences (the first
+    ``whole``; clauses cut from them are parts of one) scoring p or more and nearer the target by margin,
+    where there are at least ``sentences`` of them; none otherwise.
+
+    >>> together(np.array([0.9, 0.8, 0.95]), np.array([0.01, 0.004, 0.02]), 2, (2, 0.6, 0.003)).tolist()
+    [True, True, False]
+    >>> together(np.array([0.9, 0.8]), np.array([0.01, 0.001]), 2, (2, 0.6, 0.003)).tolist()
+    [False, False]
+    """
+    near = (probs >= bar[1]) & (margins >= bar[2])
+    near[whole:] = False
+    return near if int(near.sum()) >= bar[0] else np.zeros(len(probs), dtype=bool)
+
+
+def _together_option(value: Optional[dict], neighbours, builder: Builder) -> Optional[tuple[int, float, float]]:
+    """The ``together`` option as (sentences, p, margin), or None when not set."""
+    if value is None:
+        return None
+    n, p, margin = value.get("sentences"), value.get("p"), value.get("margin")
+    if (neighbours is None or set(value) - {"sentences", "p", "margin"} or not isinstance(n, int) or n < 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (p, margin))
+            or not 0.0 <= float(p) <= 1.0):
+        raise builder.error(  # type: ignore[attr-defined]
+            f"together must be {{sentences: N >= 2, p: P in [0, 1], margin: M}} with `neighbours` set, not {value}")
+    return n, float(p), float(margin)
 
 
 def _owned_option(value: Optional[dict], builder: Builder) -> Optional[tuple[str, float]]:
