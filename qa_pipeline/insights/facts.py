@@ -23,10 +23,14 @@ from qa_pipeline.privacy.access import Viewer
 from qa_pipeline.store.call_facts import DIMENSIONS, ITEM_DIMENSIONS
 from qa_pipeline.store.journal import read
 
-__all__ = ["OUTCOME_LISTS", "call_sums", "call_where", "item_ids", "item_sums", "newest"]
+__all__ = ["OUTCOME_LISTS", "WHERE_COLUMNS", "call_sums", "call_where", "item_ids", "item_sums", "newest"]
 
 OUTCOME_LISTS = {"pass": "passed", "fail": "failed", "na": "na"}
 """Final outcome -> the column of ``call_fact_store`` listing the items that ended so."""
+
+WHERE_COLUMNS = "call_id, started_at, day, team, agent_id, language, flag_reasons, passed, failed, na"
+"""The columns of ``call_fact_store`` that :func:`call_where`'s conditions, a finding's
+(:data:`OUTCOME_LISTS`) and the newest-first order read."""
 
 _DIMS = ", ".join(DIMENSIONS)
 _ITEM_DIMS = ", ".join(ITEM_DIMENSIONS)

@@ -157,6 +157,29 @@ def of_calls(table: str, which: str) -> str:
     return f"(WITH x AS MATERIALIZED (SELECT * FROM {table} WHERE {which}) SELECT * FROM x)"
 
 
+INDEX_SCAN_IDS = 2_000
+"""At most this many ids a look-up by :func:`of_ids` (DuckDB scans the index for up to
+``index_scan_max_count`` rows, 2,048, and reads every row group past it)."""
+
+
+def of_ids(table: str, ids: list[str], columns: str = "*") -> tuple[str, list]:
+    """A subquery of ``columns`` of the rows of ``table`` (one of migration 24's tables with an
+    index on ``call_id``) of the calls ``ids``, read through that index whatever their number
+    and wherever they lie, and its parameters: :data:`INDEX_SCAN_IDS` ids a look-up, each one a
+    parameter (DuckDB scans the index for a list of values in the scan's filter, not for a
+    semi-join on a list parameter, which read every row group: 1 M calls, 177 ids, 97 -> 21 ms
+    CPU), materialised before any other filter reads them (:func:`of_calls`). A look-up costs
+    about 0.1 ms an id whatever the table's size: for ids scattered over a large table, not for
+    a slice that lies together."""
+    chunks = [ids[i:i + INDEX_SCAN_IDS] for i in range(0, len(ids), INDEX_SCAN_IDS)]
+    if not chunks:
+        return f"(SELECT {columns} FROM {table} WHERE FALSE)", []
+    sql = " UNION ALL ".join(
+        f"(WITH x AS MATERIALIZED (SELECT {columns} FROM {table} WHERE call_id IN ({', '.join('?' * len(chunk))})) "
+        "SELECT * FROM x)" for chunk in chunks)
+    return f"({sql})", [i for chunk in chunks for i in chunk]
+
+
 def results_at(con: duckdb.DuckDBPyConnection, which: str, args: list) -> Optional[list]:
     """When the results of the calls ``which`` selects (a condition on ``call_id`` over
     ``result_store``) were stored: a list to bound their findings by (``scored_at = ANY(?)``).

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from dashboard_fixtures import make_call
 from older_database import database_at
 
-from qa_pipeline.insights import aggregates, queries
+from qa_pipeline.insights import aggregates, facts, queries
 from qa_pipeline.insights.filters import CallFilter
 from qa_pipeline.privacy.access import User, Viewer
 from qa_pipeline.store import database as store
@@ -183,3 +183,38 @@ def test_an_agents_search_reads_the_turns_first_and_the_facts_of_the_calls_found
     turns = next(i for i, s in enumerate(statements) if "FROM turn_store" in s)
     assert "call_fact_store" not in statements[turns]  # the turns alone, no join to the facts
     assert not [s for s in statements[turns + 1:] if "call_fact_store" in s and "call_id" in s]  # no fact read
+
+
+def test_the_calls_found_are_read_through_the_facts_index_with_the_same_page_and_count(tmp_path, monkeypatch):
+    """Where the calls found are few among their days' facts (an agent's among everyone's) their
+    facts are read through the index on the call id (the search's window, the count, the page),
+    in look-ups of a few ids each: the same calls, order, count and findings as the scan."""
+    from qa_pipeline.store import call_facts
+    path = tmp_path / "qa.duckdb"
+    with store.opened(path) as con:
+        ids = _store_interleaved(con, monkeypatch, calls=12)
+        turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=2, hours=1))
+    searches = ((Viewer.of(User("a", "agent", agent_id="a01")), CallFilter(), "a"),
+                (Viewer.of(User("lead", "team_lead", team="Team A")), CallFilter(agents=("a01",)), "Yesterday"),
+                (Viewer.of(User("m", "manager")), CallFilter(agents=("a01", "b01")), "a"),
+                (Viewer.of(User("m", "manager")), CallFilter(), "a"))
+
+    def found() -> list[tuple]:
+        got = [queries.search_findings(path, viewer, f, words=words) for viewer, f, words in searches]
+        return [(g.rows.to_dicts(), g.total, g.searched_from) for g in got]
+
+    monkeypatch.setattr(aggregates, "IDS_BY_INDEX", 10 ** 9)  # never: the days' facts scanned
+    scanned = found()
+    assert all(rows for rows, _, _ in scanned[:3]) and all(total > 0 for _, total, _ in scanned[:3])
+    statements = _recording_reads(monkeypatch)
+    monkeypatch.setattr(facts, "read", aggregates.read)  # the page's read too
+    monkeypatch.setattr(aggregates, "IDS_BY_INDEX", 0)  # always, two ids a look-up
+    monkeypatch.setattr(call_facts, "INDEX_SCAN_IDS", 2)
+    assert found() == scanned
+    by_index = [s for s in statements if "WITH x AS MATERIALIZED (SELECT" in s and "call_id IN (?, ?)" in s]
+    # the window's calls of the three searches naming agents, the count and the page of each
+    assert len(by_index) == 3 + 2 * len(searches)
+    source, args = call_facts.of_ids("call_fact_store", ids[:2])
+    with store.opened(path) as con:
+        plan = con.execute(f"EXPLAIN ANALYZE SELECT * FROM {source}", args).fetchall()[0][1]
+    assert "Index Scan" in plan and "Sequential Scan" not in plan
