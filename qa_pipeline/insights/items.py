@@ -98,6 +98,10 @@ _NEGATED = re.compile(r"^(?P<name>.*?): (?P<rest>.*)$", re.DOTALL)
 _IN_ORDER = re.compile(r"^(?P<name>.*?): in order$")
 _TOO_EARLY = re.compile(r"^(?P<name>.*?): came too early \((?P<b>.*)\) before \((?P<a>.*)\)$", re.DOTALL)
 _MISSING = re.compile(r"^(?P<name>.*?): not judged, missing \((?P<rest>.*)\)$", re.DOTALL)
+# The `answered` check (qa_pipeline.rubric.checks.answered): what the customer's answer to the agent's question held.
+_ANSWERED = re.compile(r"^(?P<name>.*?): found '(?P<what>.*)' in the answer to turn \d+$", re.DOTALL)
+_UNANSWERED = re.compile(r"^(?P<name>.*?): (?:(?P<none>no question asked)|not in the answers to (?P<n>\d+) "
+                         r"question\(s\)) \((?P<scope>.*)\)$", re.DOTALL)
 _SIMILAR = re.compile(r"^(?P<name>.*?): (?:best )?similarity (?P<value>[\d.]+)(?: < (?P<threshold>[\d.]+))?$")
 # Names the check types use when the rubric gives none: say the item's title instead.
 # The learned judgements' texts (qa_pipeline.rubric.checks.learned): a sentence and its probability.
@@ -117,8 +121,9 @@ def _scope_words(scope: str) -> str:
     where = []
     for p in parts[1:]:
         p = p.replace("turn(s)", "turns").replace(" 1 turns", " turn")
-        if p == "after the trigger":
-            where.append("after the complaint")
+        if p == "after the trigger" or p.startswith("after the trigger:"):
+            times = p.partition(":")[2].strip()
+            where.append("after the complaint" + (f" ({times})" if times else ""))
         elif p == "before the reference":
             where.append("before the point it must come before")
         else:
@@ -153,6 +158,14 @@ def _leaf(text: str, title: str, language: str) -> str:
         return f"not applicable: {_words(rest, title, language)}"
     if m := _ALL_FOUND.match(text):
         return f"{name(m.group('name') or '')}: everything required was said"
+    if m := _ANSWERED.match(text):
+        said = _phrase_words(m.group("what"))
+        return f"{name(m.group('name'))}: the customer's answer said " + (f"“{said}”" if said else "it (see the quote)")
+    if m := _UNANSWERED.match(text):
+        where = _scope_words(m.group("scope"))
+        asked = "no question about it was asked" if m.group("none") else (
+            f"not in the customer's answers to {m.group('n')} question{'s' * (m.group('n') != '1')}")
+        return f"{name(m.group('name'))}: {asked}" + (f" {where}" if where else "")
     if m := _FOUND.match(text):
         said = _phrase_words(m.group("what"))
         quoted = f"said “{said}”" if said else "said (see the quote)"

@@ -76,6 +76,19 @@ def test_no_rule_a_demo_centre_produces_shows_a_pattern(demo_rules):
     assert d_na == {"not a complaint call"}
 
 
+def test_the_answer_to_the_agents_question_reads_as_words():
+    found = "客户回答了发生时间: found '{date}' in the answer to turn 7"
+    assert explain(found, "D2", "pass") == "客户回答了发生时间: the customer's answer said it (see the quote)"
+    assert explain("asked when: found 'yesterday' in the answer to turn 3", "D2", "pass") == (
+        "asked when: the customer's answer said “yesterday”")
+    none = "客户回答了发生时间: no question asked (agent, after the trigger: 12.0-40.5 s)"
+    assert explain(none, "D2", "fail") == (
+        "客户回答了发生时间: no question about it was asked by the agent after the complaint (12.0-40.5 s)")
+    two = "asked when: not in the answers to 2 question(s) (agent, after the trigger)"
+    assert explain(two, "D2", "fail") == (
+        "asked when: not in the customer's answers to 2 questions by the agent after the complaint")
+
+
 def test_the_learned_judgements_read_as_words():
     unsure = ("unsure: learned C1 '请问您的身份证后六位是多少？' p=0.72 (band 0.67–0.77); "
               "rules: phrases: not found (agent)")
