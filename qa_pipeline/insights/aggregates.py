@@ -529,17 +529,25 @@ def _agents_saying(db: str | os.PathLike, where: str, args: list, span: str, spa
     the turns' agent is their call's and the facts' filter is applied to the ids found."""
     *stored, stored_then = read(db, f"""SELECT min(stored_at) AS a, max(stored_at) AS b, count(*) AS n
         FROM call_fact_store WHERE {span}""", span_args).row(0)
+    # the text matched above the scan, on the agents' turns it kept, in a CASE that DuckDB does not
+    # push into the scan: matched there as one of its filters, a common word cost more (an agent's
+    # year at 1 M calls, 869 turns of 19,984 saying "refund": 0.18 -> 0.15 s CPU; a phrase no turn holds the same)
+    of_them = of_agents.removeprefix(" AND ")
     ids = read(db, f"""SELECT DISTINCT t.call_id FROM turn_store t
-        WHERE t.stored_at BETWEEN ? AND ?{of_agents} AND {match}""", [*stored, *agent_args, words])["call_id"].to_list()
+        WHERE t.stored_at BETWEEN ? AND ?{of_agents} AND CASE WHEN {of_them} THEN {match} ELSE FALSE END""",
+               [*stored, *agent_args, *agent_args, words])["call_id"].to_list()
     if not ids:
         return pl.DataFrame({"call_id": [], "day": []}, schema={"call_id": pl.Utf8, "day": pl.Date})
     by_index = _by_index(ids, stored_then)
     if by_index is not None:
         return read(db, f"""SELECT call_id, day FROM {by_index[0]} WHERE {where} AND {span}
             ORDER BY started_at DESC NULLS LAST, call_id""", [*by_index[1], *args, *span_args])
-    # the ids as a list alone: a bound on them (filters.among_ids) read every row's id first
-    return read(db, f"""SELECT call_id, day FROM call_fact_store WHERE {where} AND {span}
-        AND call_id IN (SELECT unnest(?)) ORDER BY started_at DESC NULLS LAST, call_id""", [*args, *span_args, ids])
+    # the ids as a list alone: a bound on them (filters.among_ids) read every row's id first; and
+    # checked on the agents' calls alone, in a CASE (the same calls: ``where`` keeps theirs only):
+    # a semi-join beside the filter cost more (578 ids among 1 M facts: 0.067 -> 0.052 s CPU)
+    return read(db, f"""SELECT call_id, day FROM call_fact_store t WHERE {where} AND {span}
+        AND CASE WHEN {of_them} THEN call_id IN (SELECT unnest(?)) ELSE FALSE END
+        ORDER BY started_at DESC NULLS LAST, call_id""", [*args, *span_args, *agent_args, ids])
 
 
 IDS_BY_INDEX = 2_000

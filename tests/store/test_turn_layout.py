@@ -218,3 +218,35 @@ def test_the_calls_found_are_read_through_the_facts_index_with_the_same_page_and
     with store.opened(path) as con:
         plan = con.execute(f"EXPLAIN ANALYZE SELECT * FROM {source}", args).fetchall()[0][1]
     assert "Index Scan" in plan and "Sequential Scan" not in plan
+
+
+def test_an_agents_turns_are_matched_on_their_text_above_the_scan_with_the_same_calls(tmp_path, monkeypatch):
+    """The turns read of an agent's search keeps the agents' turns in the scan and matches their
+    text above it (a common word costs more matched as a filter of the scan's own): the plan's
+    scan holds no text filter, and the calls found are those of the search without the agents'
+    filter on the turns, for a word every call says, one some say and one none says."""
+    path = tmp_path / "qa.duckdb"
+    with store.opened(path) as con:
+        _store_interleaved(con, monkeypatch, calls=12)
+        turn_layout.cluster_closed_days(con, now=DAY1 + timedelta(days=2, hours=1))
+    reads = []
+    real_read = aggregates.read
+
+    def recording(db, sql, params=()):
+        reads.append((sql, list(params)))
+        return real_read(db, sql, params)
+
+    monkeypatch.setattr(aggregates, "read", recording)
+    lead_a = Viewer.of(User("lead", "team_lead", team="Team A"))
+    some = 0
+    for words in ("a", "Yesterday", "nobody says this"):
+        reads.clear()
+        found = aggregates.words_found(path, lead_a, CallFilter(agents=("a01",)), words)
+        assert found.calls == aggregates.calls_saying(path, words, *_where(lead_a, CallFilter(agents=("a01",))))[0]
+        some += bool(found.calls)
+        sql, params = next((s, p) for s, p in reads if "FROM turn_store" in s)
+        with store.opened(path) as con:
+            plan = con.execute(f"EXPLAIN {sql}", params).fetchall()[0][1]
+        scan = plan[plan.index("turn_store"):]
+        assert "agent_id" in scan and "contains(" not in scan  # the agent in the scan, the text above it
+    assert some >= 1
