@@ -30,7 +30,7 @@ WORKDIR = Path(tempfile.gettempdir()) / "qa-fresh-rubrics"
 _FRESH_AT = {"holdout7": "7b8b440", "holdout8": "9ba1aac", "holdout9": "4854477",
              "holdout10": "bbe8720", "holdout11": "c7f47b5", "holdout12": "bd34122",
              "holdout13": "ccd216b", "holdout14": "731f351",
-             "holdout15": "569a41a"}
+             "holdout15": "569a41a", "holdout16": "88f82cf"}
 FRESH = {(lang, folder): commit for lang in ("zh", "en") for folder, commit in _FRESH_AT.items()}
 
 
