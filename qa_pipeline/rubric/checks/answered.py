@@ -16,7 +16,6 @@ a blank) do not end the answer. What the question must be about is the scope's `
     type: answered
     after: {check: complaint}
     asks: [could you, can you, 请问, 吗]
-    mentions: [describe, what happened, 情况, 描述]
     phrases: [yesterday, "re:\\\\bsince (?:monday|last week)\\\\b", 昨天, 上周]
 
 PASS: agent "Could you tell me a bit more about the trip?" — customer "We flew out on the 4th." /
