@@ -150,7 +150,7 @@ class _Builder:
                 raise bad(f"got {value!r}")
             if opt.choices and any(v not in opt.choices for v in value):
                 raise bad(f"got {value!r}")
-            if not value and opt.required:
+            if not value and (opt.required or not opt.empty):
                 raise bad("got an empty list")
         elif opt.choices and value not in opt.choices:
             raise bad(f"got {value!r}")

@@ -90,24 +90,14 @@ def _zh_need_confirmed(turn: TurnView, view: CallView) -> Hit:
     """The Mandarin form of :func:`need_confirmed`."""
     if _ZH_IDENTITY.search(turn.text):
         return None
-    reply, agent = _answered(turn, view)
-    if reply is None or not _ZH_CONFIRMS.search(reply.text) or any(_ZH_CONSENT.search(t.text) for t in agent):
+    reply = view.reply_to(turn)
+    if (reply.first is None or not _ZH_CONFIRMS.search(reply.first.text)
+            or any(_ZH_CONSENT.search(t.text) for t in (turn, *reply.between))):
         return None
     shared = zh_content(turn.text) & said_before(turn, view, chinese=True)
     if len({ch for bigram in shared for ch in bigram}) < ZH_MIN_CHARS:
         return None
     return 0, "need confirmed by the customer: " + " ".join(sorted(shared))
-
-
-def _answered(turn: TurnView, view: CallView) -> tuple[Optional[TurnView], list[TurnView]]:
-    """The customer's next turn after ``turn`` and the agent's turns from ``turn`` up to it."""
-    agent = [turn]
-    for t in view.turns[turn.index + 1:]:
-        if t.role == "customer":
-            return t, agent
-        if t.role == "agent":
-            agent.append(t)
-    return None, agent
 
 
 def confirms(reply: str, agent_said: str) -> bool:
@@ -143,8 +133,8 @@ def need_confirmed(turn: TurnView, view: CallView) -> Hit:
     low = turn.text.lower()
     if _IDENTITY.search(low):
         return None
-    reply, agent = _answered(turn, view)
-    if reply is None or not confirms(reply.text, " ".join(t.text for t in agent)):
+    reply = view.reply_to(turn)
+    if reply.first is None or not confirms(reply.first.text, " ".join(t.text for t in (turn, *reply.between))):
         return None
     shared = (en_content(turn.text) - names(turn.text)) & said_before(turn, view)
     if len(shared) < MIN_SHARED:

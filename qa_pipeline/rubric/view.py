@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 from qa_pipeline.language import lang_family
@@ -15,7 +16,7 @@ from qa_pipeline.records import AGENT_SPEAKERS, Call, CallMetrics, Evidence, mak
 from qa_pipeline.rubric.matching import padded_english
 from qa_pipeline.rubric.text import normalize_many
 
-__all__ = ["CallView", "TurnView", "Segment"]
+__all__ = ["CallView", "TurnView", "Segment", "Reply"]
 
 
 _make_evidence = maker(Evidence)
@@ -117,6 +118,24 @@ class Segment:
         raise ValueError(f"turn {turn.index} is not in this segment")
 
 
+@dataclass(frozen=True)
+class Reply:
+    """The customer's reply to an agent's turn (:meth:`CallView.reply_to`).
+
+    ``turns``: the customer's turns with words from their first after the agent's turn up to the agent's
+    next turn (a reply sent as several messages, or cut by the recogniser, is one reply); none if the
+    customer does not speak again. ``between``: the agent's own turns after theirs and before the reply
+    (none when the customer answers at once)."""
+
+    turns: tuple[TurnView, ...]
+    between: tuple[TurnView, ...]
+
+    @property
+    def first(self) -> Optional[TurnView]:
+        """The customer's first turn of the reply; None if there is none."""
+        return self.turns[0] if self.turns else None
+
+
 class CallView:
     """A call as the checks see it. ``cache`` holds per-call results of named conditions."""
 
@@ -163,6 +182,20 @@ class CallView:
         if turns is None:
             turns = self._by_role[speaker] = tuple(t for t in self.turns if t.role == speaker)
         return turns
+
+    def reply_to(self, turn: TurnView) -> Reply:
+        """The customer's reply to ``turn`` and the agent's turns before it. Turns of nobody's (a caption)
+        and blank ones neither start nor end the reply."""
+        between: list[TurnView] = []
+        reply: list[TurnView] = []
+        for t in self.turns[turn.index + 1:]:
+            if t.role == "agent":
+                if reply:
+                    break
+                between.append(t)
+            elif t.role == "customer" and t.text.strip():
+                reply.append(t)
+        return Reply(tuple(reply), tuple(between))
 
     def segment(self, turns: tuple[TurnView, ...]) -> Segment:
         key = id(turns)  # scopes are cached, so equal selections are mostly the same tuple

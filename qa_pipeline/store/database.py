@@ -3,7 +3,8 @@
 DuckDB lets one process write a database file at a time. ``qa run`` therefore opens the
 database only for the moment it writes a call, or the group of calls that came back together
 (:func:`save_calls`), between seconds of transcription, so the dashboard and other writers get
-their turn; :func:`connect` waits for the lock with a timeout instead of failing at once.
+their turn; :func:`connect` waits for the lock with a timeout instead of failing at once, and
+retries for a few seconds an open that read the file short (see :func:`_is_short_read`).
 """
 from __future__ import annotations
 
@@ -41,11 +42,21 @@ __all__ = ["connect", "opened", "migrate", "transaction", "StoreError", "Databas
            "write_result_rows", "stored_metrics", "EmbeddingRow", "stored_embeddings"]
 
 MEMORY = ":memory:"
+# How long an open that read the file short is retried (within ``wait_seconds``): a write in flight
+# is over in well under a second; a file that stays short is damaged, and says so soon.
+SHORT_READ_SECONDS = 5.0
 
 
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
     return "lock" in text and ("conflicting" in text or "could not set lock" in text)
+
+
+def _is_short_read(exc: Exception) -> bool:
+    """DuckDB read fewer bytes than the file's header or WAL promised ("Could not read enough bytes"):
+    seen once with another process writing the file at the moment it was opened (a test under load,
+    stop 32). The open has changed nothing, so it is retried; one that stays short is a damaged file."""
+    return "could not read enough bytes" in str(exc).lower()
 
 
 def connect(path: str | os.PathLike, *, read_only: bool = False, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
@@ -58,17 +69,25 @@ def connect(path: str | os.PathLike, *, read_only: bool = False, wait_seconds: f
             raise StoreError(f"{path}: the folder {parent} does not exist; create it or choose another --db path")
         if not read_only and not os.access(parent, os.W_OK):
             raise StoreError(f"{path}: the folder {parent} is not writable; choose a --db path you can write to")
-    deadline = time.monotonic() + wait_seconds
+    started = time.monotonic()
+    deadline = started + wait_seconds
+    short_deadline = min(deadline, started + SHORT_READ_SECONDS)
     delay = 0.05
     while True:
         try:
             con = duckdb.connect(path, read_only=read_only)
             break
         except duckdb.IOException as exc:
-            if _is_lock_error(exc) and time.monotonic() < deadline:
+            now = time.monotonic()
+            if (_is_lock_error(exc) and now < deadline) or (_is_short_read(exc) and now < short_deadline):
                 time.sleep(delay)
                 delay = min(delay * 1.5, 1.0)
                 continue
+            if _is_short_read(exc):
+                raise StoreError(
+                    f"{path}: the database file still reads short after {now - started:.1f} s of retries ({exc}); "
+                    "if no other process is writing it, it is damaged: move it aside and restore a backup "
+                    "(its .bak copies) or let `qa run` build a new one") from exc
             if _is_lock_error(exc):
                 raise DatabaseBusy(
                     f"{path}: another process is writing to this database (probably another `qa run`); "

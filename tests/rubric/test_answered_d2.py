@@ -11,7 +11,6 @@ import pytest
 
 from qa_pipeline.records import Call, CallInfo, Turn
 from qa_pipeline.rubric import score_call, standard_rubric
-from qa_pipeline.rubric.checks.answered import answer_to
 from qa_pipeline.rubric.view import CallView
 
 AGENT, CUSTOMER = "agent", "customer"
@@ -37,9 +36,9 @@ ZH_COMPLAINT = "我要投诉，你们健身房重复扣了我两次会费，发�
 def test_answer_is_every_customer_message_up_to_the_agent_turn():
     view = CallView(call("en", [(AGENT, "Could you describe the problem?"), (CUSTOMER, "It's the boiler."),
                                 (CUSTOMER, "It stopped on Monday."), (AGENT, "Thanks."), (CUSTOMER, "Since last week too")]))
-    assert [t.index for t in answer_to(view, view.turns[0])] == [1, 2]
-    assert answer_to(view, view.turns[3])[0].index == 4
-    assert answer_to(view, view.turns[4]) == ()
+    assert [t.index for t in view.reply_to(view.turns[0]).turns] == [1, 2]
+    assert view.reply_to(view.turns[3]).first.index == 4
+    assert view.reply_to(view.turns[4]).turns == ()
 
 
 @pytest.mark.parametrize("answer", [

@@ -6,8 +6,10 @@ another (D2: the time given in answer to the agent's question counts as asked). 
 reads the answer, not the question's words: every agent turn in scope that asks something
 (a question mark, or one of ``asks``: a transcript with no punctuation still asks) is followed
 by the customer's answer — all the customer's turns before the agent speaks again, however
-many short messages or recogniser cuts it came in — and that answer is searched for
-``phrases``. Turns of nobody's (a caption, a blank) do not end the answer.
+many short messages or recogniser cuts it came in (:meth:`CallView.reply_to`; none if the agent
+speaks again first) — and that answer is searched for ``phrases``. Turns of nobody's (a caption,
+a blank) do not end the answer. What the question must be about is the scope's ``mentions``
+(the turns that hold one of its phrases), as for any check.
 
 .. code-block:: yaml
 
@@ -30,7 +32,7 @@ from typing import Optional
 
 from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Builder, Context, Option, Scope, Verdict
 from qa_pipeline.rubric.checks.scan import UNKNOWN_SPEAKERS
-from qa_pipeline.rubric.view import CallView, TurnView
+from qa_pipeline.rubric.view import TurnView
 
 ID = "answered"
 OPTIONS = {
@@ -39,9 +41,6 @@ OPTIONS = {
     "asks": Option((list,), [], items=(str,),
                    help="phrases that make an agent turn a question or request besides a question mark "
                         "(for transcripts without punctuation)"),
-    "about": Option((list,), [], items=(str,),
-                    help="phrases the asking turn must also hold: what the question asks about (the trouble, "
-                         "what happened), so an opening \"how can I help?\" is no request for the details"),
     "fuzzy": Option((bool,), False, help="tolerate one recognition error per answer phrase"),
     "gap": Option((int,), help="size of a ... gap (characters in Chinese, words in English)"),
     **{k: v for k, v in SCOPE_OPTIONS.items() if k != "speaker"},
@@ -50,27 +49,14 @@ OPTIONS = {
 _QUESTION_MARKS = ("?", "？")
 
 
-def answer_to(view: CallView, question: TurnView) -> tuple[TurnView, ...]:
-    """The customer's turns after ``question`` up to the agent's next turn (an answer sent as
-    several messages, or cut by the recogniser, is one answer); none if the agent speaks next."""
-    answer: list[TurnView] = []
-    for t in view.turns[question.index + 1:]:
-        if t.role == "agent":
-            break
-        if t.role == "customer" and t.text.strip():
-            answer.append(t)
-    return tuple(answer)
-
-
 class Answered:
     """Found when the answer to one of the agent's questions in scope holds a phrase."""
 
     type_id = ID
 
-    def __init__(self, scope: Scope, asks, about, answer, label: str):
+    def __init__(self, scope: Scope, asks, answer, label: str):
         self.scope = scope
         self.asks = asks  # matcher or None
-        self.about = about  # matcher or None
         self.answer = answer
         self.label = label
 
@@ -78,9 +64,7 @@ class Answered:
         return self.scope.check_refs()
 
     def asked(self, turn: TurnView) -> bool:
-        """Whether ``turn`` asks (a question mark or an ``asks`` phrase) about the ``about`` topic."""
-        if self.about is not None and not self.about.found_in(turn.norm):
-            return False
+        """Whether ``turn`` asks (a question mark or an ``asks`` phrase)."""
         return any(m in turn.text for m in _QUESTION_MARKS) or (
             self.asks is not None and self.asks.found_in(turn.norm))
 
@@ -94,10 +78,10 @@ class Answered:
             if not self.asked(turn):
                 continue
             questions += 1
-            reply = answer_to(view, turn)
-            if not reply:
+            reply = view.reply_to(turn)
+            if not reply.turns or reply.between:  # the agent spoke again before the customer answered
                 continue
-            seg = view.segment(reply)
+            seg = view.segment(reply.turns)
             hit = self.answer.first(seg.text, 0, seg.padded)
             if hit is not None:
                 said, offset = seg.turn_at(hit.start)
@@ -111,6 +95,5 @@ class Answered:
 def build(options: dict, builder: Builder) -> Answered:
     scope = Scope.from_options({**options, "speaker": "agent"}, builder)
     asks: Optional[object] = builder.matcher(options["asks"], fuzzy=False) if options.get("asks") else None
-    about: Optional[object] = builder.matcher(options["about"], fuzzy=False) if options.get("about") else None
     answer = builder.matcher(options["phrases"], fuzzy=options.get("fuzzy", False), gap=options.get("gap"))
-    return Answered(scope, asks, about, answer, options.get("name") or "the answer to the agent's question")
+    return Answered(scope, asks, answer, options.get("name") or "the answer to the agent's question")

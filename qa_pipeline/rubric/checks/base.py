@@ -31,6 +31,7 @@ class Option:
     help: str = ""
     items: Optional[tuple[type, ...]] = None  # element types for list options
     node: bool = False  # the value is a condition (a mapping) or a list of them
+    empty: bool = True  # a list option may be empty (required ones never)
 
     def describe(self) -> str:
         if self.choices:
@@ -147,6 +148,10 @@ SCOPE_OPTIONS: dict[str, Option] = {
                                       help="only turns starting within N s of the speaker's first words"),
     "after": Option((dict,), node=True, help="only turns from the hit of this condition on"),
     "before": Option((dict,), node=True, help="only turns up to the hit of this condition"),
+    "mentions": Option((list,), items=(str,), empty=False,
+                       help="only turns (of those the other options pick) that hold one of these phrases: what the "
+                            "turn must be about, e.g. the trouble, so an opening \"how can I help?\" is not asking "
+                            "for its details"),
 }
 
 
@@ -162,13 +167,14 @@ class Scope:
     within_seconds_of_first: Optional[float] = None
     after: Optional[Node] = None
     before: Optional[Node] = None
+    mentions: Optional[Any] = None  # a phrase matcher: only turns it finds something in
 
     def __post_init__(self) -> None:
         # The cache key of a selection that depends on the call alone (no after/before).
         key = None
         if self.after is None and self.before is None:
             key = ("scope", self.speaker, self.first_turns, self.first_run, self.last_turns, self.last_speech_seconds,
-                   self.first_seconds, self.last_seconds, self.within_seconds_of_first)
+                   self.first_seconds, self.last_seconds, self.within_seconds_of_first, self.mentions)
         object.__setattr__(self, "_key", key)
 
     @classmethod
@@ -181,6 +187,7 @@ class Scope:
             within_seconds_of_first=options.get("within_seconds_of_first"),
             after=builder.node(options["after"]) if options.get("after") else None,
             before=builder.node(options["before"]) if options.get("before") else None,
+            mentions=builder.matcher(options["mentions"], fuzzy=False) if options.get("mentions") else None,
         )
 
     def describe(self) -> str:
@@ -201,6 +208,8 @@ class Scope:
             parts.append("after the trigger")
         if self.before:
             parts.append("before the reference")
+        if self.mentions is not None:
+            parts.append("turns that mention the topic")
         return ", ".join(parts)
 
     def check_refs(self) -> set[str]:
@@ -259,6 +268,9 @@ class Scope:
             hit = self.before.evaluate(ctx)
             if hit.at is not None:
                 turns = tuple(t for t in turns if t.index <= hit.at[0])
+        if self.mentions is not None:  # last: "the first turns" are the speaker's, not the first that mention it
+            found_in = self.mentions.found_in
+            turns = tuple(t for t in turns if found_in(t.norm))
         return turns
 
 

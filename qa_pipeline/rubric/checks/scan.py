@@ -86,7 +86,8 @@ class TextNode:
         # What the window's quote depends on besides its turns: the scope, its after/before by name.
         self._window = (scope.speaker, scope.first_turns, scope.first_run, scope.last_turns, scope.last_speech_seconds,
                         scope.first_seconds, scope.last_seconds, scope.within_seconds_of_first,
-                        scope.after and named(scope.after, ""), scope.before and named(scope.before, ""))
+                        scope.after and named(scope.after, ""), scope.before and named(scope.before, ""),
+                        scope.mentions)
 
     def check_refs(self) -> set[str]:
         return self.scope.check_refs()

@@ -154,6 +154,8 @@ def describe_scope(scope, timed: bool = True) -> str:
         text += f" after the {named(scope.after, 'trigger')}"
     if scope.before is not None:
         text += f" up to the {named(scope.before, 'reference point')}"
+    if scope.mentions is not None:
+        text += " that mention the topic"
     return text
 
 

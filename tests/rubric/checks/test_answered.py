@@ -39,11 +39,11 @@ def test_a_date_volunteered_with_no_question_asked_fails():
                    ("customer", "Since last week really.")) == "fail"
 
 
-def test_asks_makes_an_unpunctuated_turn_a_question_and_about_narrows_it():
+def test_asks_makes_an_unpunctuated_turn_a_question_and_the_scopes_mentions_narrows_it():
     turns = (("customer", "i want to complain about the heating"), ("agent", "could you describe the problem"),
              ("customer", "it stopped yesterday"))
     assert outcome(*turns) == "pass"
-    narrowed = {**BLOCK, "after": {"check": "complaint"}, "about": ["what happened"]}
+    narrowed = {**BLOCK, "after": {"check": "complaint"}, "mentions": ["what happened"]}
     assert outcome(*turns, rule=narrowed) == "fail"
 
 
