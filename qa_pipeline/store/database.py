@@ -13,6 +13,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -118,13 +120,31 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str = MEMORY) -> list[int]:
         backup = f"{path}.v{version}.bak"
         con.execute("CHECKPOINT")
         try:
-            shutil.copy2(path, backup)
+            copy_keeping_lock(path, backup)
         except OSError as exc:
             Path(backup).unlink(missing_ok=True)  # a partial copy is no backup
             raise StoreError(f"{path}: could not back it up to {backup} before migrating ({exc.strerror or exc}); "
                              "nothing was changed. Free disk space and try again") from exc
         log.info("backed up %s to %s before migrating from schema %d", path, backup, version)
     return apply_migrations(con)
+
+
+def copy_keeping_lock(path: str, target: str) -> None:
+    """Copy the open database file ``path`` to ``target`` without giving up its write lock.
+
+    DuckDB holds a POSIX record lock (``fcntl``) on the file, and such a lock belongs to the
+    process: closing *any* descriptor of the file in this process releases it. A plain
+    ``shutil.copy2`` opens and closes the file here, so for the rest of the migration another
+    ``qa`` process could open the database for writing too. The copy is made by a child
+    process, whose descriptors are its own. (Windows locks belong to the handle: copied here.)"""
+    if os.name != "posix":
+        shutil.copy2(path, target)
+        return
+    done = subprocess.run([sys.executable, "-c", "import shutil, sys; shutil.copy2(sys.argv[1], sys.argv[2])",
+                           path, target], capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise OSError(f"copying {path} to {target} failed: {last}")
 
 
 @contextmanager

@@ -290,6 +290,21 @@ def test_older_database_is_backed_up_then_migrated(tmp_path, version):
     assert sorted(p.name for p in tmp_path.glob("*.bak")) == [f"qa.duckdb.v{version}.bak"]
 
 
+def test_the_backup_before_a_migration_keeps_the_write_lock(tmp_path):
+    """DuckDB's lock on the file is a POSIX record lock, which closing any descriptor of the file in the
+    process releases: the backup copy must not open the file in this process, or a second writer gets in."""
+    db = tmp_path / "qa.duckdb"
+    database_at(db, 2).close()
+    con = store.connect(db)  # backed up, then migrated; still open
+    try:
+        assert (tmp_path / "qa.duckdb.v2.bak").exists()
+        other = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(db)!r})"],
+                               capture_output=True, text=True)
+        assert other.returncode != 0 and "lock" in other.stderr, other.stderr
+    finally:
+        con.close()
+
+
 def test_newer_database_is_refused_untouched(tmp_path):
     db = tmp_path / "qa.duckdb"
     store.connect(db).close()
