@@ -9,11 +9,10 @@ Phrase syntax (after :func:`~qa_pipeline.rubric.text.normalize`):
 * ``^`` at the start / ``$`` at the end: only at the start / end of a turn;
 * ``re:`` followed by a regular expression over the normalised text.
 
-Fuzzy matching tolerates speech-recognition errors: a Chinese stretch of four or more
-characters also matches with one inner character wrong (感谢您的来电 ~ 感谢您的来店), an
-English phrase of three or more words also matches with one extra word between its words,
-and a phrase of four or more words with one inner word dropped (thank you for calling ~
-thank you calling).
+Fuzzy matching tolerates speech-recognition errors: a Chinese stretch of four or more characters also
+matches with one inner character wrong (感谢您的来电 ~ 感谢您的来店), an English phrase of three or more words
+also matches with one extra word between its words, and a phrase of four or more words with one inner word
+dropped (thank you for calling ~ thank you calling).
 
 Every variant of every phrase is written to start with a literal character (a "leading"
 alternative: the literal, :data:`SPLIT`, then the rest), so the regex engine skips straight
@@ -48,9 +47,8 @@ class PhraseError(ValueError):
     """A phrase that cannot be compiled (bad regex, unknown synonym list)."""
 
 
-# A "leading" alternative is written LITERAL + SPLIT + REST: the literal text it must start
-# with (unescaped) and the regex that follows. Literals are merged into a trie, so the
-# engine indexes on the first character and walks shared prefixes once.
+# A "leading" alternative is written LITERAL + SPLIT + REST: the literal text it must start with (unescaped)
+# and the regex that follows. Literals are merged into a trie: the engine indexes on the first character.
 SPLIT = "\x02"
 _EDGE_PREFIX = re.compile(r"\(\?<!\[(?:a-z0-9|\^\\n)\][^()]*\)")  # the checks _lead writes
 
@@ -736,6 +734,8 @@ class PhraseCompiler:
                     units.append(("words", words))
             else:
                 units.append((kind, value))
+        if not units:  # punctuation alone, e.g. "?"
+            raise PhraseError("the phrase is empty after normalisation (punctuation alone matches nothing)")
         kind, value = units[0]
         if kind == "words":
             firsts = [_en_regex(v, self.fuzzy, lead, self.turn_start and lead) for v in _en_variants(value, self.fuzzy)]

@@ -71,6 +71,8 @@ def test_synonyms_gaps_anchors_and_regex():
     (["re:(x"], "bad regular expression"),
     (["re:(?P<n>x)"], "named groups"),
     ([""], "empty"),
+    (["?"], "empty after normalisation"),
+    (["，"], "empty after normalisation"),
 ])
 def test_bad_phrases(bad, problem):
     with pytest.raises(PhraseError, match=problem):
