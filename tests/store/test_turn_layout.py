@@ -3,6 +3,7 @@ the same, only their order changes; each turn carries its call's agent, which th
 for an agent's calls filters the turns on; an older database gets both."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from dashboard_fixtures import make_call
@@ -223,8 +224,10 @@ def test_the_calls_found_are_read_through_the_facts_index_with_the_same_page_and
 def test_an_agents_turns_are_matched_on_their_text_above_the_scan_with_the_same_calls(tmp_path, monkeypatch):
     """The turns read of an agent's search keeps the agents' turns in the scan and matches their
     text above it (a common word costs more matched as a filter of the scan's own): the plan's
-    scan holds no text filter, and the calls found are those of the search without the agents'
-    filter on the turns, for a word every call says, one some say and one none says."""
+    scan holds no text filter; it reads no call id either (those of the turns that say the words
+    are read by their row ids, in a scan of their own); and the calls found are those of the
+    search without the agents' filter on the turns, for a word every call says, one some say and
+    one none says."""
     path = tmp_path / "qa.duckdb"
     with store.opened(path) as con:
         _store_interleaved(con, monkeypatch, calls=12)
@@ -246,7 +249,20 @@ def test_an_agents_turns_are_matched_on_their_text_above_the_scan_with_the_same_
         some += bool(found.calls)
         sql, params = next((s, p) for s, p in reads if "FROM turn_store" in s)
         with store.opened(path) as con:
-            plan = con.execute(f"EXPLAIN {sql}", params).fetchall()[0][1]
-        scan = plan[plan.index("turn_store"):]
-        assert "agent_id" in scan and "contains(" not in scan  # the agent in the scan, the text above it
+            plan = json.loads(con.execute(f"EXPLAIN (FORMAT JSON) {sql}", params).fetchall()[0][1])
+        scans = [info for info in _scans(plan) if info.get("Table", "").endswith("turn_store")]
+        of_agent = [info for info in scans if "agent_id" in info.get("Filters", "")]
+        assert len(of_agent) == 1 and "contains(" not in of_agent[0]["Filters"]  # the agent in the scan, the text above it
+        assert "call_id" not in of_agent[0]["Projections"]  # no call id of every turn of the agent's
+        assert any(info["Projections"] == "call_id" and "agent_id" not in info.get("Filters", "") for info in scans)
     assert some >= 1
+
+
+def _scans(nodes: list) -> list[dict]:
+    """The ``extra_info`` of each table scan in a plan of EXPLAIN (FORMAT JSON)."""
+    found = []
+    for node in nodes:
+        if "SCAN" in node.get("name", ""):
+            found.append(node.get("extra_info", {}))
+        found += _scans(node.get("children", []))
+    return found
