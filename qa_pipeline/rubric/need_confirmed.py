@@ -90,7 +90,7 @@ def _zh_need_confirmed(turn: TurnView, view: CallView) -> Hit:
     """The Mandarin form of :func:`need_confirmed`."""
     if _ZH_IDENTITY.search(turn.text):
         return None
-    reply, agent = _answered(turn, view)
+    reply, agent = answer_to(turn, view)
     if reply is None or not _ZH_CONFIRMS.search(reply.text) or any(_ZH_CONSENT.search(t.text) for t in agent):
         return None
     shared = zh_content(turn.text) & said_before(turn, view, chinese=True)
@@ -99,7 +99,7 @@ def _zh_need_confirmed(turn: TurnView, view: CallView) -> Hit:
     return 0, "need confirmed by the customer: " + " ".join(sorted(shared))
 
 
-def _answered(turn: TurnView, view: CallView) -> tuple[Optional[TurnView], list[TurnView]]:
+def answer_to(turn: TurnView, view: CallView) -> tuple[Optional[TurnView], list[TurnView]]:
     """The customer's next turn after ``turn`` and the agent's turns from ``turn`` up to it."""
     agent = [turn]
     for t in view.turns[turn.index + 1:]:
@@ -143,7 +143,7 @@ def need_confirmed(turn: TurnView, view: CallView) -> Hit:
     low = turn.text.lower()
     if _IDENTITY.search(low):
         return None
-    reply, agent = _answered(turn, view)
+    reply, agent = answer_to(turn, view)
     if reply is None or not confirms(reply.text, " ".join(t.text for t in agent)):
         return None
     shared = (en_content(turn.text) - names(turn.text)) & said_before(turn, view)
