@@ -61,6 +61,11 @@ Figures recorded, by the bench each change was first judged with:
   none), none down; false complaints zh 9 -> 9, en 5 -> 5 -- adopted (incident_echo in both rubrics, the zh tags and
   ``likely: any`` in standard-zh; docs/rubrics.md, Stop 31). ``self-blame``, ``en-d2-said-back``,
   ``en-d3-number-reach`` move holdout15 alone (read) -- not adopted.
+* ``identifier-answered``, ``contact-confirmed``, ``incident-confirmed`` (stop 32, helper en32, main ed4b623; en,
+  hold-outs 7-16, about 9 minutes): C1 140 -> 153/160 (false passes 3 -> 4, holdout15 en-dv-258 wrong both ways), C5
+  116 -> 117, D2 115 -> 125, D3 119 -> 129 (false passes 0 -> 0), complaint 130 -> 130, all items 2535 -> 2569/2880,
+  every hold-out up -- adopted in standard-en (docs/rubrics.md, "Stop 32: C1, D2, D3 by the exchange"). Mandarin
+  ``identifier-answered``: C1 153 -> 155/160 (false passes 1 -> 2), all 2613 -> 2616 -- not adopted.
 """
 from __future__ import annotations
 
@@ -448,30 +453,18 @@ INCIDENT = {"type": "detect", "name": "the incident confirmed by the customer", 
             "speaker": "agent", "after": {"check": "complaint"}}
 
 
-def strip_incident_confirmed(data: dict) -> None:
-    holder = _inner_holder(_check(data, "D2"))
-    holder["rule"] = _without(holder["rule"], "incident_confirmed")
+def alternative(check_id: str, detect: dict) -> tuple[Callable[[dict], bool], Callable[[dict], None]]:
+    """(apply, strip) of a change making ``detect`` an alternative of check ``check_id``'s rules' answer, once."""
+    def strip(data: dict) -> None:
+        holder = _inner_holder(_check(data, check_id))
+        holder["rule"] = _without(holder["rule"], detect["detector"])
 
-
-def add_incident_confirmed(data: dict) -> bool:
-    """D2 also passed where the agent says the incident back and the customer confirms it, a past time in either."""
-    strip_incident_confirmed(data)
-    holder = _inner_holder(_check(data, "D2"))
-    holder["rule"] = _either(holder["rule"], INCIDENT)
-    return True
-
-
-def strip_contact_confirmed(data: dict) -> None:
-    holder = _inner_holder(_check(data, "D3"))
-    holder["rule"] = _without(holder["rule"], "contact_confirmed")
-
-
-def add_contact_confirmed(data: dict) -> bool:
-    """D3 also passed where the agent asks for or confirms a way to reach the customer (the exchange's shape)."""
-    strip_contact_confirmed(data)
-    holder = _inner_holder(_check(data, "D3"))
-    holder["rule"] = _either(holder["rule"], CONTACT)
-    return True
+    def apply(data: dict) -> bool:
+        strip(data)
+        holder = _inner_holder(_check(data, check_id))
+        holder["rule"] = _either(holder["rule"], detect)
+        return True
+    return apply, strip
 
 
 CHANGES: dict[str, Change] = {
@@ -524,10 +517,10 @@ CHANGES: dict[str, Change] = {
                                   "scope and passed", C1_C5, add_identifier_answered, strip_identifier_answered),
     "contact-confirmed": Change("D3: the agent names a way to reach the customer (phone, mobile, e-mail, the one ending "
                                 "N), theirs and not a look-up, or the customer's answer claims it", COMPLAINT_D,
-                                add_contact_confirmed, strip_contact_confirmed, langs=("en",)),
+                                *alternative("D3", CONTACT), langs=("en",)),
     "incident-confirmed": Change("D2: the agent says the customer's words back and the customer's next turn confirms it, "
-                                 "a past time in either (incident_confirmed)", COMPLAINT_D, add_incident_confirmed,
-                                 strip_incident_confirmed, langs=("en",)),
+                                 "a past time in either (incident_confirmed)", COMPLAINT_D, *alternative("D2", INCIDENT),
+                                 langs=("en",)),
 }
 
 

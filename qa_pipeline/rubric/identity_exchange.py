@@ -135,7 +135,8 @@ def identifier_answered(turn: TurnView, view: CallView) -> Hit:
 _CONTACT_NUMBER = (r"\b(?:your|the|this|that|a|best|good|same|which|what|whats|contact|phone|mobile|cell|home|work|"
                    r"callback|back|right|other|new|different|another|landline|telephone) number(?! \d+\b(?! \d))")
 _ENDING = r"\b(?:one|1|line|number|mobile|phone|cell|landline) endin[g]? (?:in |with )?\d"
-_CHANNEL = re.compile(r"\b(?:phone|mobile|cell|cellphone|handphone|landline|email|e mail|whatsapp)\b|"
+# (the channel as a noun: "I'll email you a label" uses a way to reach the customer, it confirms none)
+_CHANNEL = re.compile(r"\b(?:phone|mobile|cell|cellphone|handphone|landline|email|e mail|whatsapp)\b(?! (?:you|them|him|her|us)\b)|"
                       + _CONTACT_NUMBER + "|" + _ENDING)
 _YOURS = re.compile(r"\byour (?:(?:best|home|work|mobile|phone|cell|telephone|contact|personal|own) )?(?:phone|mobile|cell|cellphone|handphone|landline|email|e mail|whatsapp|number|"
                     r"contact)\b|\b(?:call|ring|phone|text|reach|contact|email|message|whatsapp|sms|update|get hold of|"
@@ -146,7 +147,11 @@ _YOURS = re.compile(r"\byour (?:(?:best|home|work|mobile|phone|cell|telephone|co
 _LOOKUP = re.compile(r"\b(?:account|registered|on file under|under the|look (?:you|it|that) up|pull (?:you|it|that) up|"
                      r"bring (?:you|it|that|the \S+) up|find (?:you|your|the)|locate|verify|verification|security|"
                      r"so i can (?:check|see|find|locate|bring|pull|look)|website|web site|our (?:email|number|phone|whatsapp|line)|"
-                     r"(?:to|email|ring|call|text|message) (?:us|them|him|her)\b)\b")
+                     r"(?:to|email|ring|call|text|message) (?:us|them|him|her)\b|"
+                     # asked beside a record's number, or as the one a record was made with: identification
+                     r"(?:the|your) (?:order|booking|reservation|policy|invoice|ticket|reference|claim|case|job|tracking|member|"
+                     r"membership|customer) (?:number|reference|ref|id|code)|"
+                     r"you (?:ordered|booked|registered|signed up|paid|bought it|reserved) (?:with|under|on)\b)\b")
 _CLAIMED = re.compile(r"\b(?:my|the shop|the home|the work|the office|the house) (?:\S+ )?(?:number|cell|phone|mobile|"
                       r"email|landline|line|whatsapp)\b|^\W*(?:yes|yeah|yep|yup|yah|aye|ok|okay|sure|right|correct|"
                       r"that is right|that is fine|fine)\b|(?:\d ){4,}|@|\bat \S+ dot\b")

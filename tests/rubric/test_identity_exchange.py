@@ -15,8 +15,8 @@ from qa_pipeline.rubric.view import CallView
 A, C = "agent", "customer"
 
 
-def _at(detector, turns, index):
-    call = Call(CallInfo("probe"), "en", tuple(Turn(s, float(i), float(i) + 1, t) for i, (s, t) in enumerate(turns)))
+def _at(detector, turns, index, language="en"):
+    call = Call(CallInfo("probe"), language, tuple(Turn(s, float(i), float(i) + 1, t) for i, (s, t) in enumerate(turns)))
     view = CallView(call)
     return detector(view.turns[index], view)
 
@@ -49,16 +49,6 @@ NOT_ANSWERED = [
 ]
 
 
-@pytest.mark.parametrize("turns", ANSWERED)
-def test_identifier_answered_found(turns):
-    assert _at(identifier_answered, turns, len(turns) - 2) is not None
-
-
-@pytest.mark.parametrize("turns,index", NOT_ANSWERED)
-def test_identifier_answered_not_found(turns, index):
-    assert _at(identifier_answered, turns, index) is None
-
-
 COMPLAINT = [(A, "Greenway Boilers, Raj speaking."), (C, "Your engineer left the boiler leaking and I'm fed up.")]
 
 CONTACT = [
@@ -85,16 +75,6 @@ NOT_CONTACT = [
 ]
 
 
-@pytest.mark.parametrize("turns", CONTACT)
-def test_contact_confirmed_found(turns):
-    assert _at(contact_confirmed, turns, len(turns) - 2) is not None
-
-
-@pytest.mark.parametrize("turns,index", NOT_CONTACT)
-def test_contact_confirmed_not_found(turns, index):
-    assert _at(contact_confirmed, turns, index) is None
-
-
 INCIDENT = [
     # a read-back with no check form, the past time in it, confirmed by a plain "yes"
     [(A, "Castle Dry Cleaners."), (C, "You shrank my wool coat, I collected it on Friday and the sleeves are short."),
@@ -117,25 +97,22 @@ NOT_INCIDENT = [
 ]
 
 
-@pytest.mark.parametrize("turns", INCIDENT)
-def test_incident_confirmed_found(turns):
-    assert _at(incident_confirmed, turns, len(turns) - 2) is not None
+CASES = ([(identifier_answered, t, len(t) - 2, True) for t in ANSWERED]
+         + [(identifier_answered, t, i, False) for t, i in NOT_ANSWERED]
+         + [(contact_confirmed, t, len(t) - 2, True) for t in CONTACT]
+         + [(contact_confirmed, t, i, False) for t, i in NOT_CONTACT]
+         + [(incident_confirmed, t, len(t) - 2, True) for t in INCIDENT]
+         + [(incident_confirmed, t, i, False) for t, i in NOT_INCIDENT])
 
 
-@pytest.mark.parametrize("turns,index", NOT_INCIDENT)
-def test_incident_confirmed_not_found(turns, index):
-    assert _at(incident_confirmed, turns, index) is None
+@pytest.mark.parametrize("detector,turns,index,found", CASES)
+def test_exchange(detector, turns, index, found):
+    assert (_at(detector, turns, index) is not None) == found
 
 
 def test_detectors_registered():
     for name in ("identifier_answered", "contact_confirmed", "incident_confirmed"):
         assert name in DETECTORS
-
-
-def _zh_at(turns, index):
-    call = Call(CallInfo("probe"), "zh", tuple(Turn(s, float(i), float(i) + 1, t) for i, (s, t) in enumerate(turns)))
-    view = CallView(call)
-    return identifier_answered(view.turns[index], view)
 
 
 ZH_OPEN = [(A, "您好，青禾家政，很高兴为您服务。"), (C, "你好，我上周约的保洁阿姨没来。")]
@@ -146,7 +123,7 @@ ZH_OPEN = [(A, "您好，青禾家政，很高兴为您服务。"), (C, "你好�
     ZH_OPEN + [(A, "麻烦说一下预约人的名字。"), (C, "周晓岚。")],
 ])
 def test_zh_identifier_answered_found(turns):
-    assert _zh_at(turns, 2) is not None
+    assert _at(identifier_answered, turns, 2, "zh") is not None
 
 
 @pytest.mark.parametrize("turns", [
@@ -158,4 +135,4 @@ def test_zh_identifier_answered_found(turns):
     ZH_OPEN + [(A, "您想改到哪天？"), (C, "下周六上午吧。")],
 ])
 def test_zh_identifier_answered_not_found(turns):
-    assert _zh_at(turns, 2) is None
+    assert _at(identifier_answered, turns, 2, "zh") is None
