@@ -61,6 +61,12 @@ Figures recorded, by the bench each change was first judged with:
   none), none down; false complaints zh 9 -> 9, en 5 -> 5 -- adopted (incident_echo in both rubrics, the zh tags and
   ``likely: any`` in standard-zh; docs/rubrics.md, Stop 31). ``self-blame``, ``en-d2-said-back``,
   ``en-d3-number-reach`` move holdout15 alone (read) -- not adopted.
+* ``identifier-answered``, ``contact-confirmed``, ``incident-confirmed`` (stop 32, helper en32, main ed4b623; en,
+  hold-outs 7-16, about 9 minutes): C1 140 -> 153/160 (false passes 3 -> 4, holdout15 en-dv-258 wrong both ways), C5
+  116 -> 117, D2 115 -> 125, D3 119 -> 129 (false passes 0 -> 0), complaint 130 -> 130, all items 2535 -> 2569/2880,
+  every hold-out up -- adopted in standard-en (docs/rubrics.md, "Stop 32: C1, D2, D3 by the exchange"). Mandarin
+  ``identifier-answered``: C1 153 -> 155/160 (false passes 1 -> 2), all 2613 -> 2616; current dev_zh C1 284 ->
+  280/286, all 4987 -> 4980 -- not adopted.
 """
 from __future__ import annotations
 
@@ -394,6 +400,74 @@ def _strip_incident_echo(data: dict) -> None:
         inner["any"] = [r for r in inner["any"] if not (isinstance(r, dict) and r.get("detector") == "incident_echo")]
 
 
+# ---- en32 (stop 32): C1 and D3 by the exchange's shape (qa_pipeline/rubric/identity_exchange.py) ----------
+
+ANSWERED = {"type": "detect", "name": "identifier asked and answered", "detector": "identifier_answered",
+            "speaker": "agent"}
+CONTACT = {"type": "detect", "name": "the customer's contact asked or confirmed", "detector": "contact_confirmed",
+           "speaker": "agent", "after": {"check": "complaint"}}
+
+
+def _named(node, detector: str) -> bool:
+    return isinstance(node, dict) and node.get("detector") == detector
+
+
+def _without(node, detector: str):
+    """``node`` without a ``detect`` alternative naming ``detector`` in its ``any``."""
+    if isinstance(node, dict) and isinstance(node.get("any"), list) and any(_named(r, detector) for r in node["any"]):
+        rest = [r for r in node["any"] if not _named(r, detector)]
+        return rest[0] if len(rest) == 1 and set(node) <= {"any"} else {**node, "any": rest}
+    return node
+
+
+def _either(node, alternative: dict):
+    """``node`` or ``alternative`` (once)."""
+    node = _without(node, alternative["detector"])
+    return {"any": [node, alternative]}
+
+
+def _inner_holder(check: dict) -> dict:
+    """The mapping whose ``rule`` is the check's rules' answer (a learned check's inner rule, else the check)."""
+    return check["rule"] if check["rule"].get("type") == "learned" else check
+
+
+def strip_identifier_answered(data: dict) -> None:
+    check = _check(data, "C1")
+    if "applies_when" in check:
+        check["applies_when"] = _without(check["applies_when"], "identifier_answered")
+    holder = _inner_holder(check)
+    holder["rule"] = _without(holder["rule"], "identifier_answered")
+
+
+def add_identifier_answered(data: dict) -> bool:
+    """C1 in scope and passed where the agent asks and the customer answers with an identifier's shape."""
+    strip_identifier_answered(data)
+    check = _check(data, "C1")
+    if "applies_when" in check:
+        check["applies_when"] = {**_either(check["applies_when"], ANSWERED), "name": "account or personal record touched"}
+    holder = _inner_holder(check)
+    holder["rule"] = _either(holder["rule"], ANSWERED)
+    return True
+
+
+INCIDENT = {"type": "detect", "name": "the incident confirmed by the customer", "detector": "incident_confirmed",
+            "speaker": "agent", "after": {"check": "complaint"}}
+
+
+def alternative(check_id: str, detect: dict) -> tuple[Callable[[dict], bool], Callable[[dict], None]]:
+    """(apply, strip) of a change making ``detect`` an alternative of check ``check_id``'s rules' answer, once."""
+    def strip(data: dict) -> None:
+        holder = _inner_holder(_check(data, check_id))
+        holder["rule"] = _without(holder["rule"], detect["detector"])
+
+    def apply(data: dict) -> bool:
+        strip(data)
+        holder = _inner_holder(_check(data, check_id))
+        holder["rule"] = _either(holder["rule"], detect)
+        return True
+    return apply, strip
+
+
 CHANGES: dict[str, Change] = {
     "d5-remedy-order": Change("D5: a remedy order filed for the customer (登记个返修单, 补发申请…提交)", COMPLAINT_D,
                               appended("D5", "负责跟进或升级", "换新|换货"), langs=("zh",)),
@@ -438,6 +512,16 @@ CHANGES: dict[str, Change] = {
                                _strip_incident_echo),
     "en-d3-number-reach": Change("D3 (en): a number named and someone reaching the customer on it a few words on",
                                  COMPLAINT_D, append_phrases("D3", "callback contact", [NUMBER_REACH]), langs=("en",)),
+    # en32 (stop 32)
+    "identifier-answered": Change("C1: the agent asks and the customer's next turn answers with an identifier's shape (a "
+                                  "code or number read out, an e-mail, a short answer to a name or address asked): in "
+                                  "scope and passed", C1_C5, add_identifier_answered, strip_identifier_answered),
+    "contact-confirmed": Change("D3: the agent names a way to reach the customer (phone, mobile, e-mail, the one ending "
+                                "N), theirs and not a look-up, or the customer's answer claims it", COMPLAINT_D,
+                                *alternative("D3", CONTACT), langs=("en",)),
+    "incident-confirmed": Change("D2: the agent says the customer's words back and the customer's next turn confirms it, "
+                                 "a past time in either (incident_confirmed)", COMPLAINT_D, *alternative("D2", INCIDENT),
+                                 langs=("en",)),
 }
 
 

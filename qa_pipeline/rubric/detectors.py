@@ -20,6 +20,11 @@ ways people say these things, not for particular calls:
   turn ("that's right", "exactly", a plain "yes" to no plan) (C2), in :mod:`qa_pipeline.rubric.need_confirmed`.
 * ``incident_echo``: that check question with a past time in the turn (D2, the incident read back with
   when it happened), in :mod:`qa_pipeline.rubric.incident_echo`.
+* ``incident_confirmed``: the incident said back and confirmed by the customer's next turn, a past time in either
+  (D2), in :mod:`qa_pipeline.rubric.incident_echo`.
+* ``identifier_answered`` and ``contact_confirmed``: an identifier asked for and answered with an identifier's
+  shape (C1), the customer's way to be reached asked for or confirmed (D3), in
+  :mod:`qa_pipeline.rubric.identity_exchange`.
 * ``sensitive_number`` and ``personal_data``: the confidentiality (E1) detectors, in
   :mod:`qa_pipeline.rubric.sensitive_numbers`.
 """
@@ -30,7 +35,8 @@ from typing import Callable
 
 from qa_pipeline.language import CHINESE_CHARACTERS, has_chinese
 from qa_pipeline.rubric.need_confirmed import need_confirmed
-from qa_pipeline.rubric.incident_echo import incident_echo
+from qa_pipeline.rubric.identity_exchange import contact_confirmed, identifier_answered
+from qa_pipeline.rubric.incident_echo import incident_confirmed, incident_echo
 from qa_pipeline.rubric.need_echo import need_echo
 from qa_pipeline.rubric.sensitive_numbers import Hit, personal_data, sensitive_number
 from qa_pipeline.rubric.view import CallView, TurnView
@@ -417,4 +423,7 @@ DETECTORS: dict[str, Detector] = {
     "need_echo": need_echo,
     "need_confirmed": need_confirmed,
     "incident_echo": incident_echo,
+    "identifier_answered": identifier_answered,
+    "contact_confirmed": contact_confirmed,
+    "incident_confirmed": incident_confirmed,
 }

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 
 from qa_pipeline.language import has_chinese
-from qa_pipeline.rubric.need_echo import Hit, need_echo
+from qa_pipeline.rubric.need_confirmed import confirms, names, said_before
+from qa_pipeline.rubric.need_echo import Hit, en_content, need_echo
 from qa_pipeline.rubric.view import CallView, TurnView
 
 _EN_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
@@ -54,3 +55,30 @@ def incident_echo(turn: TurnView, view: CallView) -> Hit:
     if hit is None or not past_time(turn):
         return None
     return hit[0], "reads the incident back with its time: " + hit[1].split(": ", 1)[-1]
+
+
+# content words of the customer's the agent's read-back repeats (with a past time, fewer than C2's three: the time
+# is a second signal)
+INCIDENT_SHARED = 2
+# a change of booking restated ("so you want the seats moved from Saturday to Sunday?"): the times are the booking's,
+# not an incident's
+_CHANGE_WANTED = re.compile(r"\byou(?:'d| would)? (?:like|want|need) (?:\S+ ){0,6}?(?:moved|move|changed|change|keep|"
+                            r"kept|extend|extended|rebook|rebooked|reschedul\w*|swap|swapped|switch|switched|brought forward)\b")
+
+
+def incident_confirmed(turn: TurnView, view: CallView) -> Hit:
+    """The agent's turn ``turn`` says the customer's words back and the customer's next turn confirms it ("that's
+    right", "yes" to no plan), where the read-back or the confirmation names a past time (English): the incident
+    confirmed with when it happened, however the read-back is put (no check question needed)."""
+    if turn.role != "agent" or not view.has_customer or has_chinese(turn.text) or _CHANGE_WANTED.search(turn.text.lower()):
+        return None
+    answer = view.reply_to(turn)
+    reply = answer.first
+    if reply is None or not confirms(reply.text, " ".join(t.text for t in (turn, *answer.between))):
+        return None
+    if not (past_time(turn) or past_time(reply)):
+        return None
+    shared = (en_content(turn.text) - names(turn.text)) & said_before(turn, view)
+    if len(shared) < INCIDENT_SHARED:
+        return None
+    return 0, "the incident confirmed by the customer: " + " ".join(sorted(shared))
