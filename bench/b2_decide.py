@@ -11,8 +11,9 @@ each score P or more and lean towards the breaches by M decide together.
 
 For each hold-out left out, the (P, M) point catching the most breaches of the other hold-outs is chosen
 among the points that fail no harmless call there nor in the real dialogues — not at a point looser by
-``SLACK`` either (room to spare) — of equals the largest margin, then the highest P; it is scored on the
-hold-out. Printed per language: per hold-out the breaches caught and harmless calls failed, today → with
+``SLACK`` either (room to spare) — of equals the more conservative: the one whose region (p and margin or more)
+holds the fewest whole sentences of harmless calls (:func:`near_harmless`), then the largest margin, then the
+highest P; it is scored on the hold-out. Printed per language: per hold-out the breaches caught and harmless calls failed, today → with
 the point chosen without it; the point chosen on all of them; and the calls flagged for review (B2 unsure)
 among the harmless ones, which a decision can only lower. A harmless call the record shows failed by
 today's rules or single-sentence decision counts on both sides (``today``).
@@ -125,10 +126,18 @@ def choose(rows: list[Read], t: Today, n: int):
             caught, false = tally(rows, t, point)
             if false > harmless_today or tally(rows, t, loose)[1] > harmless_today:
                 continue
-            key = (caught, m, p)
+            key = (caught, -near_harmless(rows, point), m, p)
             if best is None or key > best[0]:
                 best = (key, point)
     return best[1] if best else None
+
+
+def near_harmless(rows: list[Read], point: tuple[int, float, float]) -> int:
+    """How many whole sentences of the harmless calls lie inside ``point``'s region (p and margin or more):
+    of points that catch the same breaches, the one with fewer is the more conservative (further from every
+    harmless call); a point whose region lies inside another's never has more."""
+    _, p, m = point
+    return sum(int(((r.probs[:r.whole] >= p) & (r.margins[:r.whole] >= m)).sum()) for r in rows if r.label == "pass")
 
 
 def main(argv=None) -> int:
