@@ -87,14 +87,15 @@ def failed(c: Call, high: float, need: float, point, windows_on: bool) -> bool:
     return point is not None and sum(leans(u, point[1], point[2], jointly) for u in c.units) >= point[0]
 
 
-def unsure(c: Call, low: float, high: float, windows_on: bool) -> bool:
-    """Flagged for review (not decided): a sentence (or window) above the band's low end leaning the breaches'
-    way or at its top (the clears option ignored: an upper bound of the queue)."""
+def unsure(c: Call, low: float, high: float, clears, windows_on: bool) -> bool:
+    """Flagged for review (not decided): a sentence (or window) above the band's low end, not cleared by its
+    nearest exemplars, leaning the breaches' way or at the band's top (as LearnedNode.evaluate reads them)."""
     rows = [u.reads if windows_on else u.reads[:1] for u in c.units] + ([c.clauses] if len(c.clauses) else [])
     if not rows:
         return False
     r = np.concatenate(rows)
-    return bool(((r[:, 0] > low) & ((r[:, 0] >= high) | (r[:, 1] >= 0))).any())
+    open_ = np.ones(len(r), bool) if clears is None else r[:, 1] > -clears
+    return bool(((r[:, 0] > low) & open_ & ((r[:, 0] >= high) | (r[:, 1] >= 0))).any())
 
 
 def read_calls(path: Path, lang: str, words: int, min_words: int, workdir: Path) -> tuple[list[Call], object]:
@@ -160,10 +161,12 @@ def main(argv=None) -> int:
               f"failed {got[0][1]} -> {got[1][1]} of {sum(c.label == 'pass' for c in rows)}  {' '.join(moved)}")
     print(f"  all: caught {tot[0]} -> {tot[2]}, harmless failed {tot[1]} -> {tot[3]}")
     harmless = [c for c in calls if c.label == "pass"]
-    print(f"  harmless flagged for review (B2 unsure, clears ignored): "
-          f"{sum(unsure(c, low, high, False) and not failed(c, high, need, point, False) for c in harmless)} -> "
-          f"{sum(unsure(c, low, high, True) and not failed(c, high, need, point, True) for c in harmless)} "
-          f"of {len(harmless)}")
+    clears = node.neighbours[2]
+    for name, group in (("labelled", [c for c in harmless if c.fold != REAL]), ("real", [c for c in harmless if c.fold == REAL])):
+        print(f"  {name} harmless calls flagged for review (B2 unsure): "
+              f"{sum(unsure(c, low, high, clears, False) and not failed(c, high, need, point, False) for c in group)} -> "
+              f"{sum(unsure(c, low, high, clears, True) and not failed(c, high, need, point, True) for c in group)} "
+              f"of {len(group)}")
     return 0
 
 

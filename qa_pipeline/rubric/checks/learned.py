@@ -496,9 +496,10 @@ class LearnedNode:
             low, high, need, clears = self.low, self.high, self.neighbours[1], self.neighbours[2]  # type: ignore[index]
             agreed = (probs >= high) & (margins >= need)
             jointly = not agreed.any() and self.together is not None
+            parents = None
             if jointly:
-                agreed = together(probs, margins, whole, self.together,  # type: ignore[arg-type]
-                                  window_parents(sentences, whole, self.windows))
+                parents = window_parents(sentences, whole, self.windows)
+                agreed = together(probs, margins, whole, self.together, parents)  # type: ignore[arg-type]
             # A sentence whose nearest exemplars are the harmless look-alikes by `clears` is as plainly
             # harmless as an agreed one is a breach: it flags nothing ("不客气。", "No change to the price.").
             # Margins are asked only above the gate; one not asked (-1) was never a candidate.
@@ -512,7 +513,8 @@ class LearnedNode:
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
             near = f", nearer the {'breaches' if breach else 'target'} by {margins[best]:.3f}" if margins[best] > -1 else ""
             if jointly and agreed.any():
-                near += f", with {int(agreed.sum()) - 1} more sentence{'s' * int(agreed.sum() > 2)} like it"
+                said_in = len({i if parents is None or i < whole else int(parents[i]) for i in np.flatnonzero(agreed)})
+                near += f", with {said_in - 1} more sentence{'s' * (said_in > 2)} like it"
             said = f"'{_quote(sentence)}' p={p:.2f}{near}" + (f" (model v{model.version})" if model.version else "")
             if agreed.any():
                 p = max(p, high)  # decided, alone or together
