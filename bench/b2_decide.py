@@ -77,17 +77,23 @@ def today(lang: str) -> Today:
     return Today(node.low, node.high, node.neighbours[1], node.neighbours[2])
 
 
-def reads(path: Path, lang: str) -> list[Read]:
-    out = []
+def recorded(path: Path, lang: str):
+    """(record, B2 label, fold) for each call of ``lang`` in a bench/b2_record.py file with a B2 label (the real
+    dialogues: pass, fold ``real``)."""
     for r in json.loads(path.read_text(encoding="utf-8")):
         if not r["language"].startswith(lang):
             continue
         real = r["source"].startswith("real/")
         label = "pass" if real else (r.get("labels") or {}).get("B2")
-        if label not in ("pass", "fail"):
-            continue
+        if label in ("pass", "fail"):
+            yield r, label, REAL if real else r["source"]
+
+
+def reads(path: Path, lang: str) -> list[Read]:
+    out = []
+    for r, label, fold in recorded(path, lang):
         said = r.get("sentences") or []
-        out.append(Read(REAL if real else r["source"], r["call_id"], label, bool(r.get("rule_hit")),
+        out.append(Read(fold, r["call_id"], label, bool(r.get("rule_hit")),
                         np.array([s[2] for s in said], dtype=float),
                         np.array([-1.0 if s[3] is None else s[3] for s in said], dtype=float),
                         sum(1 for s in said if s[4])))

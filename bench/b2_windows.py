@@ -19,7 +19,6 @@ the harmless calls the B2 classifier leaves unsure (the review queue) both ways.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from b2_decide import REAL, recorded  # noqa: E402
 from fresh_view import WORKDIR  # noqa: E402
 from fresh_view import fresh_folders, fresh_rubric  # noqa: E402
 from item_decision_fit import learned_node  # noqa: E402
@@ -35,9 +35,6 @@ from item_decision_fit import learned_node  # noqa: E402
 from qa_pipeline.rubric import standard_rubric  # noqa: E402
 from qa_pipeline.rubric.checks.learned import CLAUSE_GATE  # noqa: E402
 from qa_pipeline.rubric.encoder import sentence_encoder  # noqa: E402
-
-REAL = "real"
-
 
 def windows(sentence: str, words: int, min_words: int) -> list[str]:
     """The word windows of a long comma-free sentence, half a window apart; [] for any other.
@@ -103,13 +100,8 @@ def read_calls(path: Path, lang: str, words: int, min_words: int, workdir: Path)
     models = {folder.name: learned_node(fresh_rubric(lang, folder, workdir), "B2") for folder, _ in fresh_folders(lang)}
     today = learned_node(standard_rubric(lang), "B2")
     out = []
-    for r in json.loads(path.read_text(encoding="utf-8")):
-        if not r["language"].startswith(lang):
-            continue
-        real = r["source"].startswith("real/")
-        label = "pass" if real else (r.get("labels") or {}).get("B2")
-        if label not in ("pass", "fail"):
-            continue
+    for r, label, fold in recorded(path, lang):
+        real = fold == REAL
         node = today if real else models[r["source"].split("/", 1)[1]]
         model = node._model(encoder)
         said = r.get("sentences") or []
@@ -127,7 +119,7 @@ def read_calls(path: Path, lang: str, words: int, min_words: int, workdir: Path)
                 units.append(Unit(np.array([row, *zip(wp, wm if wm is not None else np.full(len(wp), -1.0))])))
             else:
                 units.append(Unit(np.array([row])))
-        out.append(Call(REAL if real else r["source"], r["call_id"], label, bool(r.get("rule_hit")), units,
+        out.append(Call(fold, r["call_id"], label, bool(r.get("rule_hit")), units,
                         np.array(clauses, dtype=float).reshape(-1, 2)))
     return out, today
 

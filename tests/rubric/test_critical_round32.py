@@ -96,3 +96,25 @@ def test_english_b2_reads_a_long_unpunctuated_turn_in_windows():
                          (AGENT, run)], "B2")
     quoted = got.rule.split("learned B2 '", 1)[1].split("'", 1)[0]
     assert quoted.rstrip("…") in run and len(quoted.rstrip("…").split()) <= 10
+
+
+@pytest.fixture(scope="module")
+def b2_windows():
+    from bench_modules import forget_benches, load_bench
+
+    yield load_bench("b2_windows")
+    forget_benches()
+
+
+def test_b2_windows_replays_windows_deciding_alone_and_for_their_sentence(b2_windows):
+    unit = b2_windows.Unit
+    # a run whose whole reads low, one window of it at the band's top and near the breaches
+    alone = b2_windows.Call("en/h1", "a", "fail", False, [unit(np.array([[0.33, -1.0], [0.8, 0.04], [0.2, -1.0]]))],
+                            np.zeros((0, 2)))
+    # two windows of one run lean towards the breaches: one sentence, not two; with a second sentence, two
+    one = b2_windows.Call("en/h1", "b", "pass", False, [unit(np.array([[0.4, -1.0], [0.6, 0.01], [0.6, 0.01]]))],
+                          np.zeros((0, 2)))
+    two = b2_windows.Call("en/h1", "c", "fail", False, [*one.units, unit(np.array([[0.55, 0.012]]))], np.zeros((0, 2)))
+    point = (2, 0.5, 0.008)
+    assert [b2_windows.failed(c, 0.7, 0.03, point, False) for c in (alone, one, two)] == [False, False, False]
+    assert [b2_windows.failed(c, 0.7, 0.03, point, True) for c in (alone, one, two)] == [True, False, True]

@@ -427,25 +427,23 @@ class LearnedNode:
             # clause gate or above the band's low end (the nearest exemplars are asked for them).
             floor = min(CLAUSE_GATE if self.clauses else np.inf, self.low if self.neighbours is not None else np.inf)
             probs = left_to_rules(probs, lambda i: self._left_to_rules(sentences[i], owners[i].text), floor)
-        whole = len(sentences)  # the whole sentences come first; clauses judged apart follow
+        whole = len(sentences)  # the whole sentences come first; clauses and windows judged apart follow
+
+        def judged_apart(parts: list[tuple[str, object]]) -> None:
+            nonlocal probs
+            if parts:
+                more = _read(encoder, [c for c, _ in parts], rows)
+                sentences.extend(c for c, _ in parts)
+                owners.extend(t for _, t in parts)
+                vectors.extend(more)
+                probs = np.concatenate([probs, _looked_up(judged, [c for c, _ in parts], more, model.probabilities)])
+
         if self.clauses:
-            extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
-                     if self.clause_unless is None or not self.clause_unless.search(c)]
-            if extra:
-                more = _read(encoder, [c for c, _ in extra], rows)
-                sentences += [c for c, _ in extra]
-                owners += [t for _, t in extra]
-                vectors += more
-                probs = np.concatenate([probs, _looked_up(judged, [c for c, _ in extra], more, model.probabilities)])
+            judged_apart([(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
+                          if self.clause_unless is None or not self.clause_unless.search(c)])
         if self.windows is not None:
-            extra = [(w, owners[i]) for i in np.flatnonzero(probs[:whole] >= CLAUSE_GATE)
-                     for w in split_windows(sentences[i], *self.windows)]
-            if extra:
-                more = _read(encoder, [w for w, _ in extra], rows)
-                sentences += [w for w, _ in extra]
-                owners += [t for _, t in extra]
-                vectors += more
-                probs = np.concatenate([probs, _looked_up(judged, [w for w, _ in extra], more, model.probabilities)])
+            judged_apart([(w, owners[i]) for i in np.flatnonzero(probs[:whole] >= CLAUSE_GATE)
+                          for w in split_windows(sentences[i], *self.windows)])
         margins = None
         # A channel with its own bar (fitted on that channel's labelled calls) stands alone: a
         # public thread's `public_bar`, any other call's `call_bar`.
