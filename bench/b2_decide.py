@@ -11,8 +11,9 @@ each score P or more and lean towards the breaches by M decide together.
 
 For each hold-out left out, the (P, M) point catching the most breaches of the other hold-outs is chosen
 among the points that fail no harmless call there nor in the real dialogues — not at a point looser by
-``SLACK`` either (room to spare) — of equals the largest margin, then the highest P; it is scored on the
-hold-out. Printed per language: per hold-out the breaches caught and harmless calls failed, today → with
+``SLACK`` either (room to spare) — of equals the more conservative: the one whose region (p and margin or more)
+holds the fewest whole sentences of harmless calls (:func:`near_harmless`), then the largest margin, then the
+highest P; it is scored on the hold-out. Printed per language: per hold-out the breaches caught and harmless calls failed, today → with
 the point chosen without it; the point chosen on all of them; and the calls flagged for review (B2 unsure)
 among the harmless ones, which a decision can only lower. A harmless call the record shows failed by
 today's rules or single-sentence decision counts on both sides (``today``).
@@ -76,17 +77,23 @@ def today(lang: str) -> Today:
     return Today(node.low, node.high, node.neighbours[1], node.neighbours[2])
 
 
-def reads(path: Path, lang: str) -> list[Read]:
-    out = []
+def recorded(path: Path, lang: str):
+    """(record, B2 label, fold) for each call of ``lang`` in a bench/b2_record.py file with a B2 label (the real
+    dialogues: pass, fold ``real``)."""
     for r in json.loads(path.read_text(encoding="utf-8")):
         if not r["language"].startswith(lang):
             continue
         real = r["source"].startswith("real/")
         label = "pass" if real else (r.get("labels") or {}).get("B2")
-        if label not in ("pass", "fail"):
-            continue
+        if label in ("pass", "fail"):
+            yield r, label, REAL if real else r["source"]
+
+
+def reads(path: Path, lang: str) -> list[Read]:
+    out = []
+    for r, label, fold in recorded(path, lang):
         said = r.get("sentences") or []
-        out.append(Read(REAL if real else r["source"], r["call_id"], label, bool(r.get("rule_hit")),
+        out.append(Read(fold, r["call_id"], label, bool(r.get("rule_hit")),
                         np.array([s[2] for s in said], dtype=float),
                         np.array([-1.0 if s[3] is None else s[3] for s in said], dtype=float),
                         sum(1 for s in said if s[4])))
@@ -125,10 +132,18 @@ def choose(rows: list[Read], t: Today, n: int):
             caught, false = tally(rows, t, point)
             if false > harmless_today or tally(rows, t, loose)[1] > harmless_today:
                 continue
-            key = (caught, m, p)
+            key = (caught, -near_harmless(rows, point), m, p)
             if best is None or key > best[0]:
                 best = (key, point)
     return best[1] if best else None
+
+
+def near_harmless(rows: list[Read], point: tuple[int, float, float]) -> int:
+    """How many whole sentences of the harmless calls lie inside ``point``'s region (p and margin or more):
+    of points that catch the same breaches, the one with fewer is the more conservative (further from every
+    harmless call); a point whose region lies inside another's never has more."""
+    _, p, m = point
+    return sum(int(((r.probs[:r.whole] >= p) & (r.margins[:r.whole] >= m)).sum()) for r in rows if r.label == "pass")
 
 
 def main(argv=None) -> int:

@@ -85,6 +85,7 @@ from real_labels import labelled_calls  # noqa: E402
 
 from qa_pipeline.language import lang_family  # noqa: E402
 from qa_pipeline.rubric import encoder as encoders  # noqa: E402
+from qa_pipeline.rubric import standard_rubric  # noqa: E402
 from qa_pipeline.rubric.loader import parse_rubric, read_rubric_yaml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -468,6 +469,41 @@ def alternative(check_id: str, detect: dict) -> tuple[Callable[[dict], bool], Ca
     return apply, strip
 
 
+# ---- B2 (crit32): today's `together` point and word windows of long comma-free sentences ----------------
+
+B2_WINDOWS = {"words": 10, "min_words": 14}
+
+
+def _b2_learned(data: dict) -> Optional[dict]:
+    learned = (_check(data, "B2") or {}).get("rule") or {}
+    return learned if learned.get("type") == "learned" and learned.get("neighbours") else None
+
+
+def _b2_set(key: str, value) -> Callable[[dict], bool]:
+    def apply(data: dict) -> bool:
+        learned = _b2_learned(data)
+        if learned is None or key in learned:
+            return False
+        learned[key] = copy.deepcopy(value)
+        return True
+    return apply
+
+
+def _b2_strip(key: str) -> Callable[[dict], None]:
+    def strip(data: dict) -> None:
+        (_b2_learned(data) or {}).pop(key, None)
+    return strip
+
+
+def _b2_today_together(data: dict) -> bool:
+    """Today's B2 `together` point of the rubric's language (crit31) given to an older rubric without one."""
+    from item_decision_fit import learned_node  # the bench beside this one, read only for this change
+
+    lang = "zh" if "zh" in (data.get("languages") or []) else "en"
+    n, p, m = learned_node(standard_rubric(lang), "B2").together
+    return _b2_set("together", {"sentences": n, "p": p, "margin": m})(data)
+
+
 CHANGES: dict[str, Change] = {
     "d5-remedy-order": Change("D5: a remedy order filed for the customer (登记个返修单, 补发申请…提交)", COMPLAINT_D,
                               appended("D5", "负责跟进或升级", "换新|换货"), langs=("zh",)),
@@ -522,6 +558,11 @@ CHANGES: dict[str, Change] = {
     "incident-confirmed": Change("D2: the agent says the customer's words back and the customer's next turn confirms it, "
                                  "a past time in either (incident_confirmed)", COMPLAINT_D, *alternative("D2", INCIDENT),
                                  langs=("en",)),
+    # crit32 (stop 32)
+    "b2-together": Change("B2: today's `together` point (two sentences leaning to the breaches decide together) "
+                          "where the rubric has none (use with --base)", ("B2",), _b2_today_together),
+    "b2-windows": Change("B2: long sentences without a comma (speech-recognition runs) also judged in windows of "
+                         "10 words", ("B2",), _b2_set("windows", B2_WINDOWS), _b2_strip("windows"), langs=("en",)),
 }
 
 

@@ -246,6 +246,24 @@ def split_clauses(sentence: str) -> list[str]:
     return parts if len(parts) >= 2 or (parts and parts[0] != sentence.strip()) else []
 
 
+def split_windows(sentence: str, words: int, min_words: int) -> list[str]:
+    """Windows of ``words`` words, half a window apart, of a sentence of ``min_words`` words or more with no
+    clause break (speech-recognition text without punctuation, where a whole turn reads as one sentence and a
+    remark inside it is diluted by the rest); [] for any other sentence. What the learned check's ``windows``
+    option judges apart.
+
+    >>> split_windows("so the parcel sat out in the sun all day thats on your end not ours", 6, 12)
+    ['so the parcel sat out in', 'sat out in the sun all', 'the sun all day thats on', 'day thats on your end not', 'your end not ours']
+    >>> split_windows("so the parcel sat out, in the sun all day thats on your end not ours", 6, 12)
+    []
+    """
+    said = sentence.split()
+    if len(said) < min_words or split_clauses(sentence) or _CLAUSE_BREAK.search(sentence):
+        return []
+    step = max(1, words // 2)
+    return [" ".join(said[i:i + words]) for i in range(0, max(1, len(said) - words + step), step)]
+
+
 def _embedding_dir() -> Path:
     env = os.environ.get("QA_EMBEDDINGS_DIR")
     return Path(env) if env else model_packs.cache_root().parent / "embeddings"

@@ -449,9 +449,25 @@ _CARD_OR_ID_WORD = re.compile(
     r"|卡|银行|身份证|证件|户名|开户|绑定|扣款|付款|支付|还款")
 
 
+# A turn made of digits alone ("four seven one six", "二二零八 。"): a piece of a number being dictated.
+_DIGITS_ONLY = re.compile(r"[\d\s.,，。;；:：-]+")
+
+
 def _card_or_id_said(norm: str, turn: TurnView, view: CallView) -> bool:
-    return bool(_CARD_OR_ID_WORD.search(norm)) or any(
-        _CARD_OR_ID_WORD.search(t.norm) for t in view.turns[max(0, turn.index - 3):turn.index])
+    """The card or ID named in this turn or the three before it; turns of digits alone between (a number
+    dictated piece by piece and said back) do not count among the three, so the agent's "what's the card?"
+    before a dictated number still names what is read back whole after it."""
+    if _CARD_OR_ID_WORD.search(norm):
+        return True
+    worded = 0
+    for earlier in reversed(view.turns[:turn.index]):
+        if _CARD_OR_ID_WORD.search(earlier.norm):
+            return True
+        if not _DIGITS_ONLY.fullmatch(_with_spoken_digits(earlier)[1].strip() or "-"):
+            worded += 1
+            if worded == 3:
+                return False
+    return False
 
 
 def _full_number(text: str, norm: str, turn: TurnView, view: CallView) -> Hit:

@@ -14,7 +14,7 @@ from shared_data import REPO
 
 BENCHES = ("accuracy", "complaint_channel_bar", "complaint_transfer", "critical_precision", "fold_fit",
            "fresh_patch", "fresh_view", "item_decision_fit", "learned_gain", "real_labels", "b2_decide",
-           "b2_reaction")
+           "b2_reaction", "b2_windows")
 
 
 def load_bench(name: str) -> ModuleType:

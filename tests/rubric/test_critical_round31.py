@@ -99,6 +99,26 @@ def test_b2_decide_chooses_the_point_that_catches_tirades_and_fails_no_harmless_
     assert b2_decide.tally(rows, today, None) == (1, 0) and b2_decide.tally(rows, today, point) == (3, 0)
 
 
+def test_b2_decide_of_points_catching_alike_chooses_the_one_furthest_from_harmless_sentences(tmp_path, b2_decide):
+    # two breaches no one point catches both of without failing the harmless call "d" (or a point looser by
+    # SLACK): (0.9, 0.004) catches "a", (0.5, 0.02) catches "b"; one breach each. The second's region holds a
+    # harmless call's sentence (c: 0.7 at 0.03), the first's none: the first is the more conservative.
+    record = [
+        _recorded("en/holdout1", "a", "fail", [["x", 1, 0.95, 0.005, True], ["y", 2, 0.92, 0.0045, True]]),
+        _recorded("en/holdout1", "b", "fail", [["x", 1, 0.6, 0.03, True], ["y", 2, 0.55, 0.025, True]]),
+        _recorded("en/holdout2", "c", "pass", [["x", 1, 0.7, 0.03, True], ["y", 2, 0.3, -0.01, True]]),
+        _recorded("en/holdout2", "d", "pass", [["x", 1, 0.58, 0.006, True], ["y", 2, 0.58, 0.006, True]]),
+        _recorded("en/holdout1", "e", "fail", [], rule_hit=True),
+    ]
+    path = tmp_path / "b2.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    rows = b2_decide.reads(path, "en")
+    today = b2_decide.Today(low=0.45, high=0.97, need=0.03, clears=0.03)
+    assert b2_decide.tally(rows, today, (2, 0.9, 0.004)) == b2_decide.tally(rows, today, (2, 0.5, 0.02)) == (2, 0)
+    assert b2_decide.near_harmless(rows, (2, 0.5, 0.02)) == 1 and b2_decide.near_harmless(rows, (2, 0.9, 0.004)) == 0
+    assert b2_decide.choose(rows, today, 2) == (2, 0.9, 0.004)
+
+
 @pytest.fixture(scope="module")
 def b2_reaction():
     from bench_modules import forget_benches, load_bench

@@ -56,7 +56,7 @@ from qa_pipeline.rubric.checks.acts import Acts, acts_option
 from qa_pipeline.rubric.checks.base import SCOPE_OPTIONS, Batch, Builder, Context, Option, Scope, Verdict
 from qa_pipeline.rubric.checks.scan import UNKNOWN_SPEAKERS
 from qa_pipeline.rubric.exemplars import ITEMS, bank_path, load_bank
-from qa_pipeline.rubric.learned import item_model, split_clauses, split_sentences
+from qa_pipeline.rubric.learned import item_model, split_clauses, split_sentences, split_windows
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,11 @@ OPTIONS = {
     "clauses": Option((bool,), False,
                       help="also judge the clauses (cut at commas) of a likely sentence: forbidden language or a "
                            "calm complaint often sits in one clause of a sentence that otherwise carries facts"),
+    "windows": Option((dict,), None,
+                      help="{words: W, min_words: N}: also judge, in windows of W words half a window apart, a "
+                           "sentence at the clause gate of N words or more with no clause break (speech-recognition "
+                           "text without punctuation reads a whole turn as one sentence): a window decides alone as "
+                           "a clause does and counts for its sentence in `together`"),
     "clause_unless": Option((list,), [], items=(str,),
                            help="regular expressions: a clause that matches one is judged only with its sentence "
                                 "(what the customer said, acknowledged, reads as a reproach once cut from the "
@@ -266,8 +271,10 @@ class LearnedNode:
                  decides: bool = True, public_bar: Optional[tuple[float, int]] = None,
                  call_bar: Optional[tuple[float, int]] = None, aim: Optional[tuple[str, float, float]] = None,
                  owned: Optional[tuple[str, float]] = None, acts: Optional[Acts] = None,
-                 together: Optional[tuple[int, float, float]] = None):
+                 together: Optional[tuple[int, float, float]] = None, windows: Optional[tuple[int, int]] = None):
         self.item = item
+        # (words, min_words): long sentences without a clause break also judged in word windows, or None.
+        self.windows = windows
         # (sentences, p, margin): sentences that decide together where none decides alone (`together`), or None.
         self.together = together
         # The agent's complaint-handling acts that find an unsure or flag-only item (`acts`), or None.
@@ -420,16 +427,23 @@ class LearnedNode:
             # clause gate or above the band's low end (the nearest exemplars are asked for them).
             floor = min(CLAUSE_GATE if self.clauses else np.inf, self.low if self.neighbours is not None else np.inf)
             probs = left_to_rules(probs, lambda i: self._left_to_rules(sentences[i], owners[i].text), floor)
-        whole = len(sentences)  # the whole sentences come first; clauses judged apart follow
+        whole = len(sentences)  # the whole sentences come first; clauses and windows judged apart follow
+
+        def judged_apart(parts: list[tuple[str, object]]) -> None:
+            nonlocal probs
+            if parts:
+                more = _read(encoder, [c for c, _ in parts], rows)
+                sentences.extend(c for c, _ in parts)
+                owners.extend(t for _, t in parts)
+                vectors.extend(more)
+                probs = np.concatenate([probs, _looked_up(judged, [c for c, _ in parts], more, model.probabilities)])
+
         if self.clauses:
-            extra = [(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
-                     if self.clause_unless is None or not self.clause_unless.search(c)]
-            if extra:
-                more = _read(encoder, [c for c, _ in extra], rows)
-                sentences += [c for c, _ in extra]
-                owners += [t for _, t in extra]
-                vectors += more
-                probs = np.concatenate([probs, _looked_up(judged, [c for c, _ in extra], more, model.probabilities)])
+            judged_apart([(c, owners[i]) for i in np.flatnonzero(probs >= CLAUSE_GATE) for c in split_clauses(sentences[i])
+                          if self.clause_unless is None or not self.clause_unless.search(c)])
+        if self.windows is not None:
+            judged_apart([(w, owners[i]) for i in np.flatnonzero(probs[:whole] >= CLAUSE_GATE)
+                          for w in split_windows(sentences[i], *self.windows)])
         margins = None
         # A channel with its own bar (fitted on that channel's labelled calls) stands alone: a
         # public thread's `public_bar`, any other call's `call_bar`.
@@ -480,8 +494,10 @@ class LearnedNode:
             low, high, need, clears = self.low, self.high, self.neighbours[1], self.neighbours[2]  # type: ignore[index]
             agreed = (probs >= high) & (margins >= need)
             jointly = not agreed.any() and self.together is not None
+            parents = None
             if jointly:
-                agreed = together(probs, margins, whole, self.together)  # type: ignore[arg-type]
+                parents = window_parents(sentences, whole, self.windows)
+                agreed = together(probs, margins, whole, self.together, parents)  # type: ignore[arg-type]
             # A sentence whose nearest exemplars are the harmless look-alikes by `clears` is as plainly
             # harmless as an agreed one is a breach: it flags nothing ("不客气。", "No change to the price.").
             # Margins are asked only above the gate; one not asked (-1) was never a candidate.
@@ -495,7 +511,8 @@ class LearnedNode:
             p, turn, sentence = float(probs[best]), owners[best], sentences[best]
             near = f", nearer the {'breaches' if breach else 'target'} by {margins[best]:.3f}" if margins[best] > -1 else ""
             if jointly and agreed.any():
-                near += f", with {int(agreed.sum()) - 1} more sentence{'s' * int(agreed.sum() > 2)} like it"
+                said_in = len({i if parents is None or i < whole else int(parents[i]) for i in np.flatnonzero(agreed)})
+                near += f", with {said_in - 1} more sentence{'s' * (said_in > 2)} like it"
             said = f"'{_quote(sentence)}' p={p:.2f}{near}" + (f" (model v{model.version})" if model.version else "")
             if agreed.any():
                 p = max(p, high)  # decided, alone or together
@@ -608,6 +625,7 @@ def build(options: dict, builder: Builder):
     owned = _owned_option(options.get("owned"), builder)
     acts = acts_option(options.get("acts"), builder)
     together_ = _together_option(options.get("together"), neighbours, builder)
+    windows = _windows_option(options.get("windows"), builder)
     l2 = options.get("l2")
     if l2 is not None and not float(l2) > 0:
         raise builder.error(f"l2 must be a number above 0, not {l2}")  # type: ignore[attr-defined]
@@ -616,7 +634,7 @@ def build(options: dict, builder: Builder):
                        tuple(options.get("negatives") or ()), None if l2 is None else float(l2), neighbours,
                        bool(options.get("clauses", False)), patterns["clause_unless"], patterns["unless"],
                        patterns["unless_not"], weights, bool(options.get("decides", True)), public_bar, call_bar, aim,
-                       owned, acts, together_)
+                       owned, acts, together_, windows)
 
 
 def best_probability(encoder, banks, weights, item: str, sentences: list[str]) -> Optional[float]:
@@ -642,10 +660,28 @@ def _aim(value: Optional[dict], builder: Builder) -> Optional[tuple[str, float, 
     return str(item), float(below), float(found)
 
 
-def together(probs: np.ndarray, margins: np.ndarray, whole: int, bar: tuple[int, float, float]) -> np.ndarray:
+def window_parents(sentences: list[str], whole: int, windows: Optional[tuple[int, int]]) -> Optional[np.ndarray]:
+    """For each row after the whole sentences, the whole sentence it is a word window of (-1: a clause, or no
+    window); None without the ``windows`` option.
+
+    >>> window_parents(["a b c d e f", "x y", "a b c d", "c d e f", "x"], 2, (4, 6)).tolist()
+    [-1, -1, 0, 0, -1]
+    """
+    if windows is None:
+        return None
+    owner = {}
+    for i, s in enumerate(sentences[:whole]):
+        for w in split_windows(s, *windows):
+            owner.setdefault(w, i)
+    return np.array([-1] * whole + [owner.get(s, -1) for s in sentences[whole:]], dtype=int)
+
+
+def together(probs: np.ndarray, margins: np.ndarray, whole: int, bar: tuple[int, float, float],
+             parents: Optional[np.ndarray] = None) -> np.ndarray:
     """Which sentences decide together under ``bar`` (sentences, p, margin): the whole sentences (the first
     ``whole``; clauses cut from them are parts of one) scoring p or more and nearer the target by margin,
-    where there are at least ``sentences`` of them; none otherwise.
+    where there are at least ``sentences`` of them; none otherwise. With ``parents`` (:func:`window_parents`),
+    a word window scoring so counts for its sentence (one sentence counts once however many of its windows do).
 
     >>> together(np.array([0.9, 0.8, 0.95]), np.array([0.01, 0.004, 0.02]), 2, (2, 0.6, 0.003)).tolist()
     [True, True, False]
@@ -653,8 +689,12 @@ def together(probs: np.ndarray, margins: np.ndarray, whole: int, bar: tuple[int,
     [False, False]
     """
     near = (probs >= bar[1]) & (margins >= bar[2])
-    near[whole:] = False
-    return near if int(near.sum()) >= bar[0] else np.zeros(len(probs), dtype=bool)
+    if parents is None:
+        near[whole:] = False
+        return near if int(near.sum()) >= bar[0] else np.zeros(len(probs), dtype=bool)
+    near[whole:] &= parents[whole:] >= 0
+    said = set(np.flatnonzero(near[:whole]).tolist()) | set(parents[whole:][near[whole:]].tolist())
+    return near if len(said) >= bar[0] else np.zeros(len(probs), dtype=bool)
 
 
 def _together_option(value: Optional[dict], neighbours, builder: Builder) -> Optional[tuple[int, float, float]]:
@@ -668,6 +708,18 @@ def _together_option(value: Optional[dict], neighbours, builder: Builder) -> Opt
         raise builder.error(  # type: ignore[attr-defined]
             f"together must be {{sentences: N >= 2, p: P in [0, 1], margin: M}} with `neighbours` set, not {value}")
     return n, float(p), float(margin)
+
+
+def _windows_option(value: Optional[dict], builder: Builder) -> Optional[tuple[int, int]]:
+    """The ``windows`` option as (words, min_words), or None when not set."""
+    if value is None:
+        return None
+    words, least = value.get("words"), value.get("min_words")
+    if (set(value) - {"words", "min_words"} or not all(isinstance(v, int) and not isinstance(v, bool) for v in (words, least))
+            or not 2 <= words < least):
+        raise builder.error(  # type: ignore[attr-defined]
+            f"windows must be {{words: W >= 2, min_words: N > W}} (whole numbers), not {value}")
+    return words, least
 
 
 def _owned_option(value: Optional[dict], builder: Builder) -> Optional[tuple[str, float]]:
