@@ -36,7 +36,7 @@ import re
 from typing import Optional
 
 from qa_pipeline.language import has_chinese
-from qa_pipeline.rubric.need_echo import en_content, zh_content
+from qa_pipeline.rubric.need_echo import en_content, zh_content, zh_shared
 from qa_pipeline.rubric.view import CallView, TurnView
 
 Hit = Optional[tuple[int, str]]
@@ -94,7 +94,7 @@ def _zh_need_confirmed(turn: TurnView, view: CallView) -> Hit:
     if (reply.first is None or not _ZH_CONFIRMS.search(reply.first.text)
             or any(_ZH_CONSENT.search(t.text) for t in (turn, *reply.between))):
         return None
-    shared = zh_content(turn.text) & said_before(turn, view, chinese=True)
+    shared = zh_shared(zh_content(turn.text), said_before(turn, view, chinese=True))
     if len({ch for bigram in shared for ch in bigram}) < ZH_MIN_CHARS:
         return None
     return 0, "need confirmed by the customer: " + " ".join(sorted(shared))

@@ -24,6 +24,10 @@ twice after measuring (docs/rubrics.md, "Stop 28: C2 by echo"). v4 (stop 29, "St
 the read-back with a bare check question after it, the "that's what you're saying" tags, the "so …" statement
 repeating :data:`EN_MIN_RESTATED` customer words, the first customer turn in the window, and the Mandarin
 read-back closed by a bare tag; it is an alternative of C2's rule in standard-en, opt-in in Mandarin.
+Stop 32 (zhgen32): Mandarin as a recogniser writes it -- a turn without punctuation has its sentences end at a
+final particle before a pause (…对吧 您家住几楼: the check, then a question of the agent's own) and its clauses at
+the pauses, and a customer bigram also counts where the agent's reads alike (:mod:`qa_pipeline.rubric.sound_alike`:
+糖画 said back for the recogniser's 糖话).
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ import re
 from typing import Optional
 
 from qa_pipeline.language import CHINESE_CHARACTER, has_chinese
+from qa_pipeline.rubric.sound_alike import shared_by_sound
 from qa_pipeline.rubric.view import CallView, TurnView
 
 Hit = Optional[tuple[int, str]]
@@ -208,6 +213,12 @@ _ZH_FUNCTION = frozenset(
     "请好很太会能可以得地着过到来去让叫为于从向将啦喔哎诶呃唉")
 
 
+def zh_shared(said: set[str], heard: set[str]) -> set[str]:
+    """The content bigrams of ``said`` the customer's ``heard`` holds, written alike or, where the recogniser
+    wrote a homophone on one side, reading alike (:mod:`qa_pipeline.rubric.sound_alike`)."""
+    return shared_by_sound(said, heard)
+
+
 def zh_content(text: str) -> set[str]:
     """The content bigrams of Mandarin ``text``: adjacent Chinese characters, neither a function
     character nor a numeral (digits, punctuation and other scripts break a run)."""
@@ -217,14 +228,33 @@ def zh_content(text: str) -> set[str]:
             and not _ZH_NUMERAL.match(a) and not _ZH_NUMERAL.match(b)}
 
 
-_ZH_CLAUSE = re.compile(r"[，,；;：:、]")
+_ZH_CLAUSE = re.compile(r"[，,；;：:、]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# A Mandarin transcript without punctuation (a recogniser's, the pauses written as spaces): its sentences end
+# where a question or a tag ends on a final particle before a pause, and its clauses at every pause.
+_ZH_PUNCTUATED = re.compile(r"[。！？!?，,；;：:、.]")
+_ZH_SPOKEN_SENTENCE = re.compile(r"\S.*?(?:(?<=[吗吧呢么嘛])(?=\s)|$)")
+
+
+def _clauses(sentence: str) -> list[str]:
+    """The clauses of a Mandarin sentence: at commas, and at the pauses (spaces) between Chinese characters."""
+    return [c for c in _ZH_CLAUSE.split(sentence) if c.strip()]
+
+
+def sentences(text: str, chinese: bool):
+    """The sentences of a turn's ``text`` (regex matches): at its punctuation, or in Mandarin without any, at a
+    final particle before a pause."""
+    if chinese and not _ZH_PUNCTUATED.search(text):
+        return _ZH_SPOKEN_SENTENCE.finditer(text)
+    return _SENTENCE.finditer(text)
+
+
 _ZH_BARE_TAG = re.compile(r"^\s*" + _ZH_TAGS)
 
 
 def zh_question_unit(sentence: str) -> str:
     """The clause a Mandarin sentence's question is in: its last clause, with the one before it when
     the last is a bare tag ("…没收到，对吧？")."""
-    clauses = [c for c in _ZH_CLAUSE.split(sentence) if c.strip()]
+    clauses = _clauses(sentence)
     if not clauses:
         return sentence
     if len(clauses) > 1 and _ZH_BARE_TAG.match(clauses[-1]):
@@ -236,7 +266,7 @@ def zh_echo_unit(sentence: str) -> str:
     """The words a Mandarin check question puts to the customer: its question clause, or, when the
     question is a bare tag closing a read-back ("…菌丝停了，是上个月发现的，对吗？"), every clause the tag
     closes (after the announcement's colon, if there is one)."""
-    clauses = [c for c in _ZH_CLAUSE.split(sentence) if c.strip()]
+    clauses = _clauses(sentence)
     if len(clauses) > 1 and _ZH_BARE_TAG.match(clauses[-1]):
         return _after_colon(sentence)
     return zh_question_unit(sentence)
@@ -276,7 +306,7 @@ def echoed(sentence: str, customer: set[str], chinese: bool, punctuated: bool = 
         unit = zh_echo_unit(sentence)
         if _ZH_IDENTITY.search(unit) or not zh_check_question(sentence):
             return set()
-        return zh_content(unit) & customer
+        return zh_shared(zh_content(unit), customer)
     if _EN_IDENTITY.search(sentence.lower()) or not en_check_question(sentence, punctuated):
         return set()
     return en_content(sentence) & customer
@@ -299,7 +329,7 @@ def need_echo(turn: TurnView, view: CallView) -> Hit:
         return None
     punctuated = bool(_PUNCTUATED.search(turn.text))
     before = None
-    for m in _SENTENCE.finditer(turn.text):
+    for m in sentences(turn.text, chinese):
         sentence = m.group()
         shared = echoed(sentence, customer, chinese, punctuated)
         if not shared and before is not None and not chinese and en_bare_check(sentence):

@@ -141,7 +141,9 @@ def test_more_written_ownership(said, expected):
 
 # Batch 3 of dev_real/zh (helper realzh3). A public thread is one grievance: the agent's replies
 # count for the D items from the customer's opening post, even when the words the trigger knows
-# come only in a later post. On a call (no @) the D items still count from the complaint itself.
+# come only in a later post. On a call (no @) standard-zh counts them from the caller's first turn too (stop 32,
+# zhgen32: `call: from_first_turn`, the trigger's words often come only once the caller is pressed); a rubric
+# without it counts them from the complaint itself.
 def _late_grievance(tag):
     return [(CUSTOMER, f"{tag}健身房的淋浴间这周只有冷水"),
             (AGENT, "您好，给您带来不便非常抱歉，已转交相关部门核查"),
@@ -155,11 +157,11 @@ def test_in_a_public_thread_the_d_items_count_from_the_opening_post():
     assert finding(public, "D5").outcome == "pass"
 
 
-def test_on_a_call_the_d_items_still_count_from_the_complaint():
+def test_on_a_call_the_d_items_count_from_the_callers_first_turn():
     call = _late_grievance("")
     assert finding(call, "complaint").outcome == "pass"
-    assert finding(call, "D1").outcome == "fail"
-    assert finding(call, "D5").outcome == "fail"
+    assert finding(call, "D1").outcome == "pass"
+    assert finding(call, "D5").outcome == "pass"
 
 
 # "Watch for our call" (请留意电话回访) neither asks for nor confirms a number (D3); "leave a

@@ -123,7 +123,11 @@ class Acts:
 
 class _Trial(Context):
     """A context in which the trigger is taken to hold: a named condition that refers to a check is
-    evaluated afresh here, never read from or kept in the call's cache (it may depend on the trigger)."""
+    evaluated afresh here, never read from or kept in the call's cache (it may depend on the trigger). The trigger
+    is held where the acts' ``start`` puts it: a reference's own placement (``call: from_first_turn``) does not
+    move it (the agent's acts from the first turn on would make a service call with an early apology a complaint)."""
+
+    held_by_acts = True
 
     def use(self, name: str) -> Verdict:
         node = self.conditions[name]

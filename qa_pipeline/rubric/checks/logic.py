@@ -121,10 +121,13 @@ class CheckRef:
     the agent replied to it counts from the post that opened it."""
     type_id = "check"
 
-    def __init__(self, check_id: str, outcomes: tuple[str, ...], from_opening_post: bool = False):
+    def __init__(self, check_id: str, outcomes: tuple[str, ...], from_opening_post: bool = False,
+                 from_first_turn: bool = False):
         self.check_id = check_id
         self.outcomes = outcomes
         self.from_opening_post = from_opening_post
+        # in a call (not a public thread): placed at the customer's first turn, where a caller says why they called
+        self.from_first_turn = from_first_turn
 
     def check_refs(self) -> set[str]:
         return {self.check_id}
@@ -138,6 +141,11 @@ class CheckRef:
             posts = ctx.view.by_role("customer")
             if posts and posts[0].index < at[0]:
                 at = (posts[0].index, 0)
+        elif (at is not None and self.from_first_turn and not ctx.view.public_thread
+              and not getattr(ctx, "held_by_acts", False)):
+            said = ctx.view.by_role("customer")
+            if said and said[0].index < at[0]:
+                at = (said[0].index, 0)
         return Verdict(ok, v.evidence, f"{self.check_id} is {outcome}", at)
 
 
@@ -164,6 +172,10 @@ CHECK_OPTIONS = {
     "public_thread": Option((str,), choices=("from_opening_post",),
                             help="in a public thread (a turn tags an account with @), placed at the customer's "
                                  "first post rather than where the check passed"),
+    "call": Option((str,), choices=("from_first_turn",),
+                   help="in a call (not a public thread), placed at the customer's first turn rather than where the "
+                        "check passed: a complaint found in a later, plainer sentence began where the caller said why "
+                        "they called"),
 }
 USE_OPTIONS = {"use": Option((str,), required=True, help="name of a condition under 'conditions:'")}
 
@@ -187,7 +199,8 @@ def build_absence(options: dict, builder: Builder):
 def build_check(options: dict, builder: Builder):
     outcome = options.get("outcome", ["pass"])
     return CheckRef(options["check"], (outcome,) if isinstance(outcome, str) else tuple(outcome),
-                    from_opening_post=options.get("public_thread") == "from_opening_post")
+                    from_opening_post=options.get("public_thread") == "from_opening_post",
+                    from_first_turn=options.get("call") == "from_first_turn")
 
 
 def build_use(options: dict, builder: Builder):
