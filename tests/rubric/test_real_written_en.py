@@ -387,3 +387,14 @@ DM_IDENTIFIERS = [
 def test_an_identifier_asked_by_private_message(rules_only, said, expected):
     turns = [(CUSTOMER, "@Some Telecom why is there a charge on my bill I never agreed to"), (AGENT, said)]
     assert outcome("en", turns, "C1") == expected
+
+
+# A phone agent narrating a search ("let me see if I can find ...") restates nothing (C2); "let me see if
+# I have this right: ..." does.
+@pytest.mark.parametrize("said, expected", [
+    ("Let me see if I can find you an earlier train on Friday.", "fail"),
+    ("Let me see if I have this right, the boiler stops every night since Monday?", "pass"),
+])
+def test_narrating_a_search_is_no_restatement(rules_only, said, expected):
+    turns = [(CUSTOMER, "My boiler stops every night."), (AGENT, said)]
+    assert outcome("en", turns, "C2") == expected
