@@ -611,6 +611,32 @@ def _strip_complaint_first_turn(data: dict) -> None:
                 m.pop("call", None)
 
 
+def _answered_rules(data: dict) -> list:
+    """Every ``answered`` rule inside D2 (stop 31's check, at any depth)."""
+    found, stack = [], [_check(data, "D2") or {}]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "answered":
+                found.append(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _set_raising_question(value: bool) -> Callable[[dict], bool]:
+    def edit(data: dict) -> bool:
+        rules = _answered_rules(data)
+        for rule in rules:
+            if value:
+                rule["raising_question"] = True
+            else:
+                rule.pop("raising_question", None)
+        return bool(rules)
+    return edit
+
+
 CHANGES: dict[str, Change] = {
     "d5-remedy-order": Change("D5: a remedy order filed for the customer (登记个返修单, 补发申请…提交)", COMPLAINT_D,
                               appended("D5", "负责跟进或升级", "换新|换货"), langs=("zh",)),
@@ -691,6 +717,10 @@ CHANGES: dict[str, Change] = {
     "complaint-first-turn": Change("D1-D5: the complaint placed, in a call, at the customer's first turn (where the "
                                    "caller said why they called), not at the later sentence the trigger found",
                                    COMPLAINT_D, _complaint_from_first_turn, _strip_complaint_first_turn),
+    # real32 (stop 32)
+    "raising-question": Change("D2: the answered check also reads the agent's question whose answer holds the "
+                               "complaint (raising_question: the complaint told in answer to \"what happened?\")",
+                               COMPLAINT_D, _set_raising_question(True), _set_raising_question(False)),
 }
 
 

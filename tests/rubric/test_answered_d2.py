@@ -90,3 +90,41 @@ def test_zh_a_bit_is_no_time():
              (AGENT, "非常抱歉，能具体说说情况吗？"), (CUSTOMER, "你们一点都不在乎会员，钱扣了也不说")]
     f = finding("zh", turns)
     assert f.outcome == "fail" and "not in the answers" in f.rule, f.rule
+
+
+# Stop 32 (real32): the complaint told in answer to the agent's request for the details. The customer
+# opens with trouble the trigger does not know yet ("I had a problem with ..."), the agent asks what
+# happened, and the answer holds both the words the trigger knows and the date: the question that
+# drew the complaint out counts (`raising_question`), though it comes before the trigger.
+EN_OPENING = "Hi, I rented a van from your Leeds depot and had a problem with it that I'd like to go over."
+ZH_OPENING = "你好，我上个月在你们门店办了张健身卡，有点问题想说一下。"
+
+
+def test_en_the_question_the_complaint_was_told_in_answer_to_counts():
+    turns = [(AGENT, "Good morning, Brightway Rentals, this is Sam."), (CUSTOMER, EN_OPENING),
+             (AGENT, "Of course. Could you tell me more about what went wrong?"),
+             (CUSTOMER, "On the 12th the van broke down on the motorway and nobody answered the breakdown line, "
+                        "this is unacceptable."),
+             (AGENT, "I'm very sorry, let me look into that for you.")]
+    f = finding("en", turns)
+    assert f.outcome == "pass" and "answer to turn 3" in f.rule, f.rule
+
+
+def test_en_a_question_answered_without_the_complaint_does_not_count_back():
+    # the trigger is in a later turn, not in the answer: the earlier question stays out of scope
+    turns = [(AGENT, "Good morning, Brightway Rentals, this is Sam."), (CUSTOMER, EN_OPENING),
+             (AGENT, "Of course. Could you tell me more about what went wrong?"),
+             (CUSTOMER, "On the 12th the van broke down on the motorway."),
+             (AGENT, "I see. We'll get that checked."),
+             (CUSTOMER, "Nobody answered the breakdown line either, this is unacceptable."),
+             (AGENT, "I'm very sorry about that.")]
+    assert finding("en", turns).outcome == "fail"
+
+
+def test_zh_the_question_the_complaint_was_told_in_answer_to_counts():
+    turns = [(AGENT, "您好，这里是某某健身，我是小林。"), (CUSTOMER, ZH_OPENING),
+             (AGENT, "好的，请问具体是什么情况呢？"),
+             (CUSTOMER, "上周三我去上课，前台说卡被停了，我根本没申请过，太离谱了。"),
+             (AGENT, "非常抱歉，我马上帮您查一下。")]
+    f = finding("zh", turns)
+    assert f.outcome == "pass" and "turn 3" in f.rule, f.rule

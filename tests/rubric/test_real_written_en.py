@@ -344,3 +344,57 @@ def test_details_asked_in_order_to_resolve_the_case_are_ownership(rules_only):
     assert outcome("en", said, "D5") == "pass"
     said = [_UPSET, (AGENT, "Sorry. To resolve your problem, please visit the store with the receipt.")]
     assert outcome("en", said, "D5") == "fail"
+
+
+# Stop 32 (real32). A public thread (a post tagging the company, and the replies under it) is one
+# grievance, as standard-zh already reads it: the D items count the agent's replies from the
+# customer's opening post, even when the words the trigger knows come only in a later post. On a
+# call (no @) the D items still count from the complaint itself.
+def _late_grievance(tag):
+    return [(CUSTOMER, f"{tag}the showers at the gym have only had cold water this week"),
+            (AGENT, "Hello, we are sorry for the trouble. Our facilities team will look into it today."),
+            (CUSTOMER, "Still nothing fixed after a whole week, this is unacceptable.")]
+
+
+def test_in_a_public_thread_the_d_items_count_from_the_opening_post(rules_only):
+    public = _late_grievance("@Anytown Fitness ")
+    assert outcome("en", public, "complaint") == "pass"
+    assert outcome("en", public, "D1") == "pass"
+    assert outcome("en", public, "D5") == "pass"
+
+
+def test_on_a_call_the_d_items_still_count_from_the_complaint(rules_only):
+    call = _late_grievance("")
+    assert outcome("en", call, "complaint") == "pass"
+    assert outcome("en", call, "D1") == "fail"
+    assert outcome("en", call, "D5") == "fail"
+
+
+# The customer's own number or account asked by private message, the number named by its carrier,
+# line or service rather than by a listed kind (real threads: "your <carrier> number"); a contact
+# number alone, or feedback asked by DM, is no identifier.
+DM_IDENTIFIERS = [
+    ("Sorry for this. Please provide your Telstra number and a contact number via private message.", "pass"),
+    ("Please send us your broadband line number by DM so that we can look into the charge.", "pass"),
+    ("If convenient, please give the affected business number, your name and a way to reach you by private message.", "pass"),
+    ("Could you private message us your member number?", "pass"),
+    ("Please send your feedback via private message, thank you.", "na"),
+    ("Please leave your contact number by private message and the local team will call you.", "na"),
+]
+
+
+@pytest.mark.parametrize("said, expected", DM_IDENTIFIERS)
+def test_an_identifier_asked_by_private_message(rules_only, said, expected):
+    turns = [(CUSTOMER, "@Some Telecom why is there a charge on my bill I never agreed to"), (AGENT, said)]
+    assert outcome("en", turns, "C1") == expected
+
+
+# A phone agent narrating a search ("let me see if I can find ...") restates nothing (C2); "let me see if
+# I have this right: ..." does.
+@pytest.mark.parametrize("said, expected", [
+    ("Let me see if I can find you an earlier train on Friday.", "fail"),
+    ("Let me see if I have this right, the boiler stops every night since Monday?", "pass"),
+])
+def test_narrating_a_search_is_no_restatement(rules_only, said, expected):
+    turns = [(CUSTOMER, "My boiler stops every night."), (AGENT, said)]
+    assert outcome("en", turns, "C2") == expected

@@ -25,6 +25,15 @@ FAIL: agent "Could you tell me a bit more?" — customer "The room was dirty." �
       read-back is another clause of the rubric)
 FAIL: customer "It broke yesterday." — agent "I'm sorry to hear that."  (no question asked: the
       date was volunteered, not asked for)
+
+``raising_question: true`` (with ``after``) also reads the question the complaint was raised in
+answer to: on a call the customer often opens with "I had some trouble on my trip", the agent asks
+for the details, and the words the trigger knows come only in that answer ("the flight was delayed
+three hours on the 8th, it was awful") — the question that drew the complaint out is part of
+handling it, though it comes before the trigger.
+
+PASS (raising_question): agent "Could you tell me more about the issues?" — customer "On the 8th the
+      flight was delayed three hours, which is unacceptable."  (the trigger and the date in one answer)
 """
 from __future__ import annotations
 
@@ -42,6 +51,9 @@ OPTIONS = {
                    help="phrases that make an agent turn a question or request besides a question mark "
                         "(for transcripts without punctuation)"),
     "fuzzy": Option((bool,), False, help="tolerate one recognition error per answer phrase"),
+    "raising_question": Option((bool,), False,
+                               help="with after: also the agent's question whose answer holds the trigger "
+                                    "(the complaint told in answer to \"what happened?\")"),
     "gap": Option((int,), help="size of a ... gap (characters in Chinese, words in English)"),
     **{k: v for k, v in SCOPE_OPTIONS.items() if k != "speaker"},
 }
@@ -54,8 +66,9 @@ class Answered:
 
     type_id = ID
 
-    def __init__(self, scope: Scope, asks, answer, label: str):
+    def __init__(self, scope: Scope, asks, answer, label: str, raising_question: bool = False):
         self.scope = scope
+        self.raising_question = raising_question
         self.asks = asks  # matcher or None
         self.answer = answer
         self.label = label
@@ -73,6 +86,9 @@ class Answered:
         if turns is None:
             return Verdict(None, rule=UNKNOWN_SPEAKERS)
         view = ctx.view
+        raised = self._raising_question(ctx) if self.raising_question else None
+        if raised is not None and raised not in turns:
+            turns = (raised, *turns)
         questions = 0
         for turn in turns:
             if not self.asked(turn):
@@ -92,8 +108,28 @@ class Answered:
         return Verdict(False, None, f"{self.label}: {what} ({self.scope.describe()})")
 
 
+    def _raising_question(self, ctx: Context) -> Optional[TurnView]:
+        """The agent's turn the customer was answering when the trigger (``after``) was found: the
+        last agent turn before the trigger's customer turn with only the customer's turns between."""
+        if self.scope.after is None:
+            return None
+        at = self.scope.after.evaluate(ctx).at
+        if at is None:
+            return None
+        view = ctx.view
+        if view.turns[at[0]].role != "customer":
+            return None
+        for t in reversed(view.turns[:at[0]]):
+            if t.role == "agent":
+                return t
+            if t.role != "customer" and t.text.strip():
+                return None
+        return None
+
+
 def build(options: dict, builder: Builder) -> Answered:
     scope = Scope.from_options({**options, "speaker": "agent"}, builder)
     asks: Optional[object] = builder.matcher(options["asks"], fuzzy=False) if options.get("asks") else None
     answer = builder.matcher(options["phrases"], fuzzy=options.get("fuzzy", False), gap=options.get("gap"))
-    return Answered(scope, asks, answer, options.get("name") or "the answer to the agent's question")
+    return Answered(scope, asks, answer, options.get("name") or "the answer to the agent's question",
+                    raising_question=options.get("raising_question", False))
