@@ -13,7 +13,7 @@ from types import ModuleType
 from shared_data import REPO
 
 BENCHES = ("accuracy", "complaint_channel_bar", "complaint_transfer", "critical_precision", "fold_fit",
-           "fresh_patch", "fresh_view", "item_decision_fit", "learned_gain", "real_labels", "b2_decide",
+           "fresh_changes", "fresh_patch", "fresh_view", "item_decision_fit", "learned_gain", "real_labels", "b2_decide",
            "b2_reaction", "b2_windows")
 
 
