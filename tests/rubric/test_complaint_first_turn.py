@@ -48,7 +48,7 @@ def test_an_unknown_placement_is_refused_naming_the_choice():
 
 def test_the_complaint_handling_acts_keep_their_own_start():
     # the acts' trial holds the trigger where `acts: start` puts it; the reference's placement does not move it
-    from qa_pipeline.rubric.checks.acts import _Trial
+    from qa_pipeline.rubric.checks.acts import Trial
     from qa_pipeline.rubric.checks.base import Context, Verdict
     from qa_pipeline.rubric.checks.logic import CheckRef
     from qa_pipeline.rubric.view import CallView
@@ -57,4 +57,4 @@ def test_the_complaint_handling_acts_keep_their_own_start():
     state = {"verdicts": {"complaint": Verdict(True, None, "found", (3, 0))}, "outcomes": {"complaint": "pass"}}
     ref = CheckRef("complaint", ("pass",), from_first_turn=True)
     assert ref.evaluate(Context(view=view, **state)).at == (1, 0)
-    assert ref.evaluate(_Trial(view=view, **state)).at == (3, 0)
+    assert ref.evaluate(Trial(view=view, **state)).at == (3, 0)

@@ -68,8 +68,8 @@ def test_a_check_tag_inside_an_unpunctuated_turn_is_read(agent, found):
 def test_the_table_reads_words_as_snownlp_does(word):
     from snownlp import normal  # the library's own reading (loads its models: this test only)
 
-    from qa_pipeline.rubric.sound_alike import _read
-    assert _read(word) == normal.get_pinyin(word)
+    from qa_pipeline.rubric.sound_alike import syllables
+    assert syllables(word) == normal.get_pinyin(word)
 
 
 def test_reading_a_word_does_not_import_snownlps_models():
@@ -87,12 +87,12 @@ def test_reading_a_word_does_not_import_snownlps_models():
 def test_without_snownlp_words_match_as_written(monkeypatch):
     from qa_pipeline.rubric import sound_alike
     monkeypatch.setattr(sound_alike.importlib.util, "find_spec", lambda name: None)
-    sound_alike._table.cache_clear()
+    sound_alike.pinyin_table.cache_clear()
     sound_alike.sound.cache_clear()
     try:
         assert sound_alike.sound("中庭") == "中庭"
         assert sound_alike.shared_by_sound({"中庭"}, {"中停"}) == set()
         assert sound_alike.shared_by_sound({"中庭"}, {"中庭"}) == {"中庭"}
     finally:
-        sound_alike._table.cache_clear()
+        sound_alike.pinyin_table.cache_clear()
         sound_alike.sound.cache_clear()

@@ -102,7 +102,7 @@ class Acts:
         """The named checks that pass with the trigger taken to hold as ``verdict`` says (its ``at``:
         where the windows after it start), each with its verdict; None where fewer than
         ``at_least`` pass. Scored in a context of its own: nothing of it reaches the call's."""
-        trial = _Trial(view=ctx.view, verdicts={**ctx.verdicts, self.trigger: verdict},
+        trial = Trial(view=ctx.view, verdicts={**ctx.verdicts, self.trigger: verdict},
                        outcomes={**ctx.outcomes, self.trigger: "pass"}, conditions=ctx.conditions, batch=ctx.batch)
         passed = []
         for check in self.checks:
@@ -121,7 +121,7 @@ class Acts:
                 and any(self.unless.found_in(normalize(s)) for s in split_sentences(verdict.evidence.text)))
 
 
-class _Trial(Context):
+class Trial(Context):
     """A context in which the trigger is taken to hold: a named condition that refers to a check is
     evaluated afresh here, never read from or kept in the call's cache (it may depend on the trigger). The trigger
     is held where the acts' ``start`` puts it: a reference's own placement (``call: from_first_turn``) does not
