@@ -12,7 +12,7 @@ metadata). A check whose rule is ``None`` is answered ``na``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Protocol
+from typing import Any, Callable, ClassVar, Optional, Protocol
 
 from qa_pipeline.records import Evidence
 from qa_pipeline.rubric.view import CallView, TurnView
@@ -121,6 +121,8 @@ class Context:
     # check the ones made while its rule was evaluated.
     judgements: list[tuple[float, bool]] = field(default_factory=list)
     batch: Optional[Batch] = None  # the calls scored with this one (None: this call alone)
+    # True in the complaint acts' trial (checks/acts.Trial): the trigger is held where the acts put it
+    held_by_acts: ClassVar[bool] = False
 
     def use(self, name: str) -> Verdict:
         key = ("use", name)

@@ -132,17 +132,20 @@ class CheckRef:
     def check_refs(self) -> set[str]:
         return {self.check_id}
 
+    def _from_customers_first_turn(self, ctx: Context) -> bool:
+        """Whether this reference is placed at the customer's first turn: a public thread's opening post
+        (``from_opening_post``), or a call's first turn (``from_first_turn``) unless the complaint acts hold
+        the trigger where their own ``start`` puts it."""
+        if ctx.view.public_thread:
+            return self.from_opening_post
+        return self.from_first_turn and not ctx.held_by_acts
+
     def evaluate(self, ctx: Context) -> Verdict:
         outcome = ctx.outcomes[self.check_id]
         v = ctx.verdicts.get(self.check_id, Verdict(None))
         ok = outcome in self.outcomes
         at = v.at if outcome == "pass" else None
-        if at is not None and self.from_opening_post and ctx.view.public_thread:
-            posts = ctx.view.by_role("customer")
-            if posts and posts[0].index < at[0]:
-                at = (posts[0].index, 0)
-        elif (at is not None and self.from_first_turn and not ctx.view.public_thread
-              and not getattr(ctx, "held_by_acts", False)):
+        if at is not None and self._from_customers_first_turn(ctx):
             said = ctx.view.by_role("customer")
             if said and said[0].index < at[0]:
                 at = (said[0].index, 0)
